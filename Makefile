@@ -1,0 +1,54 @@
+# make run: set up and serve the app on SQLite with demo data.
+# make test: set up with the development extras and run the whole suite
+#            (SQLite and a throwaway PostgreSQL server, browser tests in Chromium).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app trustfund
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev translations extract-messages update-catalogs db-upgrade seed bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+setup-dev: $(VENV)/.installed-dev translations
+
+# Catalogs are compiled at setup (the .mo files are build output, not committed).
+translations: $(VENV)/.installed
+	@if ls trustfund/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile -q -f -d trustfund/translations; fi
+
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trustfund/translations/messages.pot .
+
+update-catalogs: extract-messages
+	$(VENV)/bin/pybabel update -i trustfund/translations/messages.pot -d trustfund/translations --no-fuzzy-matching
+
+db-upgrade: setup
+	$(FLASK) db upgrade
+
+seed: db-upgrade
+	$(FLASK) seed-demo
+
+run: seed
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-dev
+	bash tests/run.sh
+
+bench: setup-dev
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3*

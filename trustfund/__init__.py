@@ -1,0 +1,175 @@
+"""Trustfund: the application factory."""
+from __future__ import annotations
+
+import importlib
+import os
+
+from flask import Flask, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Feature blueprints, each `trustfund.<name>.routes:bp`.
+BLUEPRINTS = (
+    "auth", "main", "admin", "donors", "contributions", "countries", "travel",
+    "statements", "dashboard",
+)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    from config import CONFIGS
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        instance_path=os.path.join(root, "instance"),
+    )
+    config_name = config_name or os.environ.get("TRUSTFUND_CONFIG", "development")
+    config_class = CONFIGS[config_name]
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    if hasattr(config_class, "validate"):
+        config_class.validate(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     compare_type=True, render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories="translations")
+    limiter.init_app(app)
+
+    from . import models  # noqa: F401  (every table, for Alembic and create_all)
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        from .auth.models import User
+
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL and a busy timeout, so that concurrent writers wait instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f".{name}.routes", __name__)
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(code: int):
+        def handler(error):
+            if code == 500:
+                db.session.rollback()
+            return render_template(f"errors/{code}.html", error=error), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/400.html", error=error, csrf=True), 400
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SEND_HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def rollback_unfinished(exc):
+        # A request that failed leaves no trace: whatever it flushed is rolled back.
+        if exc is not None:
+            db.session.rollback()
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import formatting, navigation
+    from .permissions import ROLE_LABELS
+
+    formatting.register(app)
+    navigation.register(app)
+
+    @app.context_processor
+    def inject():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        lang = str(locale.language) if locale else "en"
+        return {
+            "ROLE_LABELS": ROLE_LABELS,
+            "current_lang": lang,
+            "text_direction": "rtl" if lang in ("ar", "he", "fa", "ur") else "ltr",
+            "LANGUAGE_NAMES": {"en": "English", "fr": "Français", "es": "Español",
+                               "ar": "العربية", "zh": "中文", "ru": "Русский"},
+        }
+

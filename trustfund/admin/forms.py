@@ -1,0 +1,35 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..permissions import ROLE_LABELS
+
+
+class UserForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
+                                                 Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
+    donor_id = SelectField(_l("Donor (for a donor user)"), coerce=int, choices=[], validate_choice=True)
+    active = BooleanField(_l("Active"), default=True)
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
+                             description=_l("At least 12 characters. Leave empty to keep the current one."))
+    submit = SubmitField(_l("Save"))
+
+
+class SettingForm(FlaskForm):
+    value = StringField(_l("Value"), validators=[DataRequired(), Length(max=40)])
+    effective_from = DateField(_l("In force from"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=60)])
+    object_type = StringField(_l("Object"), validators=[Optional(), Length(max=60)])
+    user = StringField(_l("User email"), validators=[Optional(), Length(max=254)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,119 @@
+"""Admin: users, settings, and the audit trail (admins and auditors)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..audit import AuditEntry
+from ..auth.models import User
+from ..donors.models import Donor
+from ..errors import run
+from ..exports import Col, Sheet, xlsx_response
+from ..extensions import db
+from ..permissions import ADMIN, AUDITOR, roles_required
+from .forms import AuditFilterForm, SettingForm, UserForm
+from .models import SETTINGS, Setting
+from .services import save_user, set_setting
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _donor_choices():
+    donors = db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)).all()
+    return [(0, "—")] + [(d.id, d.name) for d in donors]
+
+
+@bp.route("/users")
+@roles_required(ADMIN, AUDITOR)
+def users():
+    rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    if request.args.get("format") == "xlsx":
+        cols = [Col(_("Email"), lambda u: u.email), Col(_("Name"), lambda u: u.name),
+                Col(_("Role"), lambda u: u.role), Col(_("Donor"), lambda u: u.donor.name if u.donor else ""),
+                Col(_("Active"), lambda u: u.active, "bool"),
+                Col(_("Last login (UTC)"), lambda u: u.last_login_at, "datetime")]
+        return xlsx_response("users", [Sheet(_("Users"), cols, rows)], what=_("Users"), user=current_user)
+    return render_template("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_user(user_id: int | None = None):
+    user = None
+    if user_id is not None:
+        user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    form.donor_id.choices = _donor_choices()
+    if request.method == "GET" and user is not None:
+        form.donor_id.data = user.donor_id or 0
+    if form.validate_on_submit():
+        saved = run(form, lambda: save_user(
+            current_user, user, email=form.email.data, name=form.name.data or "", role=form.role.data,
+            donor_id=form.donor_id.data or None, active=form.active.data, password=form.password.data))
+        if saved is not None:
+            flash(_("User %(email)s saved.", email=saved.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/settings", methods=["GET"])
+@roles_required(ADMIN, AUDITOR)
+def settings():
+    history = {key: db.session.scalars(sa.select(Setting).where(Setting.key == key)
+                                       .order_by(Setting.effective_from.desc())).all()
+               for key in SETTINGS}
+    return render_template("admin/settings.html", settings=SETTINGS, history=history,
+                           today=dt.date.today())
+
+
+@bp.route("/settings/<key>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_setting(key: str):
+    if key not in SETTINGS:
+        abort(404)
+    form = SettingForm()
+    if request.method == "GET":
+        form.effective_from.data = dt.date.today()
+    if form.validate_on_submit():
+        saved = run(form, lambda: set_setting(current_user, key, form.value.data, form.effective_from.data))
+        if saved is not None:
+            flash(_("Setting saved."), "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/setting_form.html", form=form, key=key, label=SETTINGS[key][0])
+
+
+@bp.route("/audit")
+@roles_required(ADMIN, AUDITOR)
+def audit():
+    form = AuditFilterForm(request.args)
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEntry.action.startswith(form.action.data.strip()))
+        if form.object_type.data:
+            query = query.where(AuditEntry.object_type == form.object_type.data.strip())
+        if form.user.data:
+            query = query.join(User, AuditEntry.user_id == User.id).where(
+                sa.func.lower(User.email) == form.user.data.strip().lower())
+        if form.date_from.data:
+            query = query.where(AuditEntry.at >= dt.datetime.combine(form.date_from.data, dt.time.min))
+        if form.date_to.data:
+            query = query.where(AuditEntry.at < dt.datetime.combine(form.date_to.data + dt.timedelta(days=1),
+                                                                    dt.time.min))
+    filters = {k: v for k, v in form.data.items() if v}
+    if request.args.get("format") == "xlsx":
+        cols = [Col(_("When (UTC)"), lambda e: e.at, "datetime"),
+                Col(_("User"), lambda e: e.user.email if e.user else ""),
+                Col(_("Action"), lambda e: e.action), Col(_("Object"), lambda e: e.object_type),
+                Col(_("Object id"), lambda e: e.object_id), Col(_("Before"), lambda e: e.before or "", width=60),
+                Col(_("After"), lambda e: e.after or "", width=60), Col(_("Note"), lambda e: e.note or "")]
+        rows = db.session.scalars(query.limit(100_000))
+        return xlsx_response("audit", [Sheet(_("Audit trail"), cols, rows)], what=_("Audit trail"),
+                             user=current_user, filters=filters)
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/audit.html", form=form, page=page, filters=filters)

@@ -1,0 +1,84 @@
+"""The audit trail: who did what to which object, with before and after values.
+
+record() adds the entry to the session of the change, so that both are committed
+together or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(60), index=True)
+    object_id: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    user = db.relationship("User", lazy="joined")
+
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj, fields: list[str] | None = None) -> dict:
+    """The column values of a model object, as JSON-safe text (Decimal as string)."""
+    if obj is None:
+        return {}
+    names = fields or [c.key for c in sa.inspect(obj).mapper.column_attrs]
+    return {name: _plain(getattr(obj, name)) for name in names if name != "password_hash"}
+
+
+def record(actor, action: str, obj=None, *, before: dict | None = None,
+           after: dict | None = None, note: str | None = None,
+           object_type: str | None = None, object_id: Any = None) -> AuditEntry:
+    """Add an audit entry for `action` on `obj` to the current session (no commit).
+    `after` defaults to the object's snapshot once flushed."""
+    if obj is not None:
+        db.session.flush()
+        object_type = object_type or type(obj).__name__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+        if after is None:
+            after = snapshot(obj)
+    entry = AuditEntry(
+        user_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type or "",
+        object_id=None if object_id is None else str(object_id),
+        before=_plain(before) if before else None,
+        after=_plain(after) if after else None,
+        note=note,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,269 @@
+"""The fund's money: objectives and pools, pledges, commitments, deposits, rates,
+interest and transfers. Every amount is Money (exact Decimal, see money.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit import utcnow
+from ..extensions import db
+from ..money import Money, Rate
+
+UNEARMARKED = "UNEARMARKED"
+
+
+class Objective(db.Model):
+    """An objective of the fund (admin-editable; the demo has the factsheet's three)."""
+
+    __tablename__ = "objective"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    pool = relationship("Pool", back_populates="objective", uselist=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Pool(db.Model):
+    """A pool of the fund's money in USD: one un-earmarked, one per objective.
+
+    The running figures live on the row and change only through single UPDATE
+    statements in the transaction of the entry that moves them, so the CHECK
+    constraints make the database refuse any overspend, whatever the interleaving:
+    available = deposits_net + interest + transfers_in - transfers_out - committed - spent.
+    `flask --app trustfund check` recomputes them from the entries.
+    """
+
+    __tablename__ = "pool"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    objective_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objective.id"), unique=True)
+    deposits_usd: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    fees: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    deposits_net: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    interest: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    transfers_in: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    transfers_out: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    committed: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    spent: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    available: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+
+    objective = relationship("Objective", back_populates="pool")
+
+    __table_args__ = (
+        sa.CheckConstraint("available >= 0", name="available_not_negative"),
+        sa.CheckConstraint("committed >= 0", name="committed_not_negative"),
+        sa.CheckConstraint("spent >= 0", name="spent_not_negative"),
+        sa.CheckConstraint("transfers_in >= 0 AND transfers_out >= 0", name="transfers_not_negative"),
+        sa.CheckConstraint("(code = 'UNEARMARKED') = (objective_id IS NULL)", name="kind"),
+    )
+
+    @property
+    def is_unearmarked(self) -> bool:
+        return self.code == UNEARMARKED
+
+    @property
+    def label(self):
+        if self.is_unearmarked:
+            return _l("Un-earmarked")
+        return self.objective.label if self.objective else self.code
+
+
+class Pledge(db.Model):
+    """An announced amount; allowed whatever the SAA status. Withdrawn, never deleted."""
+
+    __tablename__ = "pledge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    amount: Mapped[Decimal] = mapped_column(Money(3))
+    objective_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objective.id"))
+    pledged_on: Mapped[dt.date]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    donor = relationship("Donor")
+    objective = relationship("Objective")
+
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+
+class Commitment(db.Model):
+    """The amount in a signed SAA. `deposited` is the running sum of its deposits
+    (in its currency), kept by single UPDATEs so that the CHECK refuses any deposit
+    past the commitment, however many arrive at once."""
+
+    __tablename__ = "commitment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money(3))
+    deposited: Mapped[Decimal] = mapped_column(Money(3), default=Decimal("0.000"))
+    objective_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objective.id"), index=True)
+    committed_on: Mapped[dt.date]
+    reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    donor = relationship("Donor")
+    objective = relationship("Objective")
+    instalments = relationship("Instalment", back_populates="commitment", order_by="Instalment.due_on")
+    deposits = relationship("Deposit", back_populates="commitment", order_by="Deposit.id")
+
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("deposited >= 0 AND deposited <= amount", name="deposited_within_amount"),
+    )
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.deposited
+
+
+class Instalment(db.Model):
+    """A due date in a commitment's schedule."""
+
+    __tablename__ = "instalment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), index=True)
+    due_on: Mapped[dt.date] = mapped_column(index=True)
+    amount: Mapped[Decimal] = mapped_column(Money(3))
+
+    commitment = relationship("Commitment", back_populates="instalments")
+
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+
+class ExchangeRate(db.Model):
+    """A UN operational rate of exchange: units of `currency` per 1 US dollar, for a month."""
+
+    __tablename__ = "exchange_rate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    month: Mapped[dt.date]  # always the first day of the month
+    rate: Mapped[Decimal] = mapped_column(Rate())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("currency", "month"),
+        sa.CheckConstraint("rate > 0", name="rate_positive"),
+    )
+
+
+class Deposit(db.Model):
+    """Cash received against a commitment. USD, fee and net are computed once, at
+    deposit time, with the rate and fee rate stored here, and never recomputed.
+    A correction is a reversal: a new row with the opposite amounts that points to
+    the original (`reverses_id`, unique: a deposit is reversed at most once)."""
+
+    __tablename__ = "deposit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), index=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"), index=True)
+    value_date: Mapped[dt.date] = mapped_column(index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money(3))
+    rate: Mapped[Decimal] = mapped_column(Rate())
+    rate_note: Mapped[str] = mapped_column(sa.Text, default="")
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))
+    fee_rate: Mapped[Decimal] = mapped_column(Rate())
+    fee: Mapped[Decimal] = mapped_column(Money(2))
+    net: Mapped[Decimal] = mapped_column(Money(2))
+    bank_reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deposit.id"), unique=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    commitment = relationship("Commitment", back_populates="deposits")
+    donor = relationship("Donor")
+    pool = relationship("Pool")
+    reverses = relationship("Deposit", remote_side=[id], foreign_keys=[reverses_id],
+                            backref=sa.orm.backref("reversed_by", uselist=False))
+
+    __table_args__ = (
+        sa.CheckConstraint("rate > 0", name="rate_positive"),
+        sa.CheckConstraint(
+            "(reverses_id IS NULL AND amount > 0 AND usd_amount > 0 AND fee >= 0 AND net > 0) OR "
+            "(reverses_id IS NOT NULL AND amount < 0 AND usd_amount < 0 AND fee <= 0 AND net < 0)",
+            name="sign",
+        ),
+        sa.CheckConstraint("net = usd_amount - fee", name="net_is_usd_less_fee"),
+        sa.Index("ix_deposit_donor_value_date", "donor_id", "value_date"),
+    )
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class InterestEntry(db.Model):
+    """Interest earned by the fund, in USD, credited to the un-earmarked pool."""
+
+    __tablename__ = "interest_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"), index=True)
+    value_date: Mapped[dt.date]
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("interest_entry.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    pool = relationship("Pool")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(reverses_id IS NULL AND usd_amount > 0) OR (reverses_id IS NOT NULL AND usd_amount < 0)",
+            name="sign",
+        ),
+    )
+
+
+class PoolTransfer(db.Model):
+    """Available money moved between pools by an admin, with a reason
+    (for example Objective 1 surplus to Objective 2)."""
+
+    __tablename__ = "pool_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"), index=True)
+    to_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"), index=True)
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))
+    transferred_on: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    from_pool = relationship("Pool", foreign_keys=[from_pool_id])
+    to_pool = relationship("Pool", foreign_keys=[to_pool_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("usd_amount > 0", name="amount_positive"),
+        sa.CheckConstraint("from_pool_id <> to_pool_id", name="different_pools"),
+    )

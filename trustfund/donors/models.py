@@ -1,0 +1,116 @@
+"""Donors and their Standard Administrative Arrangement (SAA) with the MPTF Office."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit import utcnow
+from ..extensions import db
+
+MEMBER_STATE = "member_state"
+DONOR_TYPES = {
+    MEMBER_STATE: _l("Member State"),
+    "regional_legislative_body": _l("Regional legislative body"),
+    "intergovernmental_organization": _l("Intergovernmental organization"),
+    "philanthropic_organization": _l("Philanthropic organization"),
+}
+
+SAA_STATUSES = {
+    "not_started": _l("Not started"),
+    "draft_shared": _l("Draft shared"),
+    "under_negotiation": _l("Under negotiation"),
+    "signed": _l("Signed"),
+    "amended": _l("Amended"),
+    "closed": _l("Closed"),
+}
+# Statuses under which the SAA is in force: commitments and deposits are allowed.
+SAA_IN_FORCE = ("signed", "amended")
+SAA_TRANSITIONS = {
+    "not_started": ("draft_shared",),
+    "draft_shared": ("under_negotiation", "signed"),
+    "under_negotiation": ("draft_shared", "signed"),
+    "signed": ("amended", "closed"),
+    "amended": ("amended", "closed"),
+    "closed": (),
+}
+
+
+def _in(values) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+class Donor(db.Model):
+    __tablename__ = "donor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    donor_type: Mapped[str] = mapped_column(sa.String(40), index=True)
+    country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("country.code"), index=True)
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    saa_status: Mapped[str] = mapped_column(sa.String(20), default="not_started", index=True)
+    saa_signed_on: Mapped[dt.date | None]
+    saa_signatory_donor: Mapped[str | None] = mapped_column(sa.String(200))
+    saa_signatory_mptf: Mapped[str | None] = mapped_column(sa.String(200))
+    saa_reference: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Optimistic locking: a save based on an old version is refused.
+    version: Mapped[int] = mapped_column(default=1)
+
+    country = relationship("Country")
+    saa_history = relationship(
+        "SaaStatusChange", back_populates="donor", order_by="SaaStatusChange.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint(f"donor_type IN ({_in(DONOR_TYPES)})", name="donor_type"),
+        sa.CheckConstraint(f"saa_status IN ({_in(SAA_STATUSES)})", name="saa_status"),
+        sa.CheckConstraint(
+            f"donor_type <> '{MEMBER_STATE}' OR country_code IS NOT NULL", name="member_state_country"
+        ),
+        sa.CheckConstraint(
+            "saa_status NOT IN ('signed', 'amended') OR (saa_signed_on IS NOT NULL "
+            "AND saa_signatory_donor IS NOT NULL AND saa_signatory_mptf IS NOT NULL)",
+            name="signed_details",
+        ),
+    )
+
+    @property
+    def saa_in_force(self) -> bool:
+        return self.saa_status in SAA_IN_FORCE
+
+    @property
+    def type_label(self):
+        return DONOR_TYPES.get(self.donor_type, self.donor_type)
+
+    @property
+    def saa_label(self):
+        return SAA_STATUSES.get(self.saa_status, self.saa_status)
+
+    def __repr__(self) -> str:
+        return f"<Donor {self.name}>"
+
+
+class SaaStatusChange(db.Model):
+    """One step in a donor's SAA history: who moved it, when, from what to what."""
+
+    __tablename__ = "saa_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    signed_on: Mapped[dt.date | None]
+    signatory_donor: Mapped[str | None] = mapped_column(sa.String(200))
+    signatory_mptf: Mapped[str | None] = mapped_column(sa.String(200))
+    reference: Mapped[str | None] = mapped_column(sa.String(100))
+
+    donor = relationship("Donor", back_populates="saa_history")
+    user = relationship("User")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("donors", __name__, url_prefix="/donors")

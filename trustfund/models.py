@@ -1,0 +1,12 @@
+"""Every table of the application, imported once so that SQLAlchemy's metadata,
+Alembic and create_all() see them all."""
+from .admin.models import Setting  # noqa: F401
+from .audit import AuditEntry  # noqa: F401
+from .auth.models import User  # noqa: F401
+from .contributions.models import (  # noqa: F401
+    Commitment, Deposit, ExchangeRate, Instalment, InterestEntry, Objective, Pledge, Pool,
+    PoolTransfer,
+)
+from .countries.models import Country, LdcPeriod  # noqa: F401
+from .donors.models import Donor, SaaStatusChange  # noqa: F401
+from .travel.models import Delegate, Event, TravelGrant  # noqa: F401

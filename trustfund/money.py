@@ -1,0 +1,240 @@
+"""Money: Decimal end to end, currency precision from Babel, UN exchange rates, the AA fee.
+
+Rules (DESIGN.md §4):
+- an amount in a currency carries no more decimals than the currency's minor unit;
+- UN operational rates are units of currency per 1 US dollar: USD = amount / rate,
+  rounded half-up to the cent;
+- the Administrative Agent fee is a rate (1%) of the deposit's USD amount, rounded
+  half-up to the cent; net = USD - fee.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision, list_currencies
+from sqlalchemy import BigInteger, Numeric
+from sqlalchemy.types import TypeDecorator
+
+CENT = Decimal("0.01")
+USD = "USD"
+# Larger than any real trust fund: 10^13 keeps every figure inside Numeric(18, 3)
+# and inside a 64-bit integer of thousandths.
+MAX_AMOUNT = Decimal("10000000000000")
+
+
+class MoneyError(ValueError):
+    """An amount, currency or rate that money rules refuse; str() is the user message."""
+
+
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+CURRENCIES = _currencies()
+
+
+def is_currency(code: str) -> bool:
+    return code in CURRENCIES
+
+
+def precision(currency: str) -> int:
+    """Decimal places of a currency's minor unit (JPY 0, USD 2, KWD 3)."""
+    if currency not in CURRENCIES:
+        raise MoneyError(f"Unknown currency code: {currency}")
+    return get_currency_precision(currency)
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-precision(currency))
+
+
+def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
+    """Parse a user-entered amount, refusing anything that is not a plain positive
+    number with at most the currency's decimals. Thousands separators (',') and
+    surrounding spaces are accepted; '1,000.00.00', NaN and Infinity are not."""
+    if isinstance(text, Decimal | int):
+        raw = str(text)
+    else:
+        raw = str(text).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    if not raw:
+        raise MoneyError("Enter an amount.")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise MoneyError("Enter a number such as 1250000.00.") from None
+    if not value.is_finite():
+        raise MoneyError("Enter a number such as 1250000.00.")
+    return check_amount(value, currency)
+
+
+def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False) -> Decimal:
+    places = precision(currency)
+    if value == 0 or (value < 0 and not allow_negative):
+        raise MoneyError("The amount must be greater than zero.")
+    if abs(value) >= MAX_AMOUNT:
+        raise MoneyError("The amount is too large.")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise MoneyError(f"{currency} amounts have at most {places} decimal places.")
+    return value.quantize(quantum(currency))
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Half-up to the cent (0.005 -> 0.01)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_rate(text: str | Decimal) -> Decimal:
+    """An exchange rate: units of currency per 1 US dollar, above zero, at most 6 decimals."""
+    raw = str(text).strip().replace(",", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise MoneyError("Enter a rate such as 0.941.") from None
+    if not value.is_finite() or value <= 0:
+        raise MoneyError("The rate must be greater than zero.")
+    if value >= Decimal("1000000000"):
+        raise MoneyError("The rate is too large.")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > 6:
+        raise MoneyError("A rate has at most 6 decimal places.")
+    return value
+
+
+def strip_zeros(value: Decimal) -> Decimal:
+    """0.941000 -> 0.941 and 1000000.000000 -> 1000000 (never 1E+6)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def to_usd(amount: Decimal, rate: Decimal) -> Decimal:
+    """USD = amount / rate (units per USD), half-up to the cent.
+    EUR 1,000,000.00 at 0.941 -> USD 1,062,699.26."""
+    if rate <= 0:
+        raise MoneyError("The rate must be greater than zero.")
+    return round_cents(Decimal(amount) / Decimal(rate))
+
+
+def fee_of(usd_amount: Decimal, fee_rate: Decimal) -> Decimal:
+    """The Administrative Agent fee on a deposit's USD amount, half-up to the cent."""
+    return round_cents(Decimal(usd_amount) * Decimal(fee_rate))
+
+
+def split_deposit(amount: Decimal, rate: Decimal, fee_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(usd, fee, net) of a deposit, as stored on it at deposit time."""
+    usd = to_usd(amount, rate)
+    fee = fee_of(usd, fee_rate)
+    return usd, fee, usd - fee
+
+
+def largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `total` (to the cent) in proportion to `weights` so that the parts add up
+    to `total` exactly: floor each share to the cent, then give the leftover cents to
+    the largest remainders (ties: first in order)."""
+    total = round_cents(total)
+    weight_sum = sum(weights, Decimal(0))
+    if not weights or weight_sum == 0:
+        return [Decimal("0.00") for _ in weights]
+    cents = int(total / CENT)
+    sign = -1 if cents < 0 else 1
+    cents = abs(cents)
+    raw = [Decimal(cents) * w / weight_sum for w in weights]
+    floors = [int(r) for r in raw]
+    leftover = cents - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return [(Decimal(sign * f) * CENT) for f in floors]
+
+
+class Money(TypeDecorator):
+    """An exact amount with `scale` decimals.
+
+    PostgreSQL stores it as NUMERIC(18, scale). SQLite has no exact decimal type
+    (NUMERIC there is a float, and SUM() adds floats), so there the column is a
+    64-bit integer of minor units (cents for scale 2): SUM() and UPDATE ... SET
+    available = available - :x are then exact on both databases.
+    Never compute money with SQL multiplication or division: only +, -, SUM and
+    comparisons keep the scaling right.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, scale: int = 2):
+        super().__init__()
+        self.scale = scale
+        self._quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("Money never takes a float; pass a Decimal.")
+        value = Decimal(value)
+        if value != value.quantize(self._quantum):
+            raise MoneyError(f"{value} has more than {self.scale} decimals.")
+        if dialect.name == "sqlite":
+            return int(value.scaleb(self.scale))
+        return value.quantize(self._quantum)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale).quantize(self._quantum)
+        return Decimal(value).quantize(self._quantum)
+
+    def coerce_compared_value(self, op, value):
+        return self
+
+    @property
+    def python_type(self):
+        return Decimal
+
+    def __repr__(self) -> str:
+        return f"Money({self.scale})"
+
+
+class Rate(TypeDecorator):
+    """An exchange or fee rate with up to 6 decimals (units of currency per USD).
+    Stored as scaled integers on SQLite for the same reason as Money."""
+
+    impl = Numeric
+    cache_ok = True
+    scale = 6
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("Rate never takes a float; pass a Decimal.")
+        value = Decimal(value).quantize(Decimal("0.000001"))
+        return int(value.scaleb(self.scale)) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(int(value)).scaleb(-self.scale) if dialect.name == "sqlite" else Decimal(value)
+        return strip_zeros(value)
+
+    def coerce_compared_value(self, op, value):
+        return self
+
+    @property
+    def python_type(self):
+        return Decimal
+
+    def __repr__(self) -> str:
+        return "Rate()"

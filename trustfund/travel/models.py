@@ -1,0 +1,154 @@
+"""Travel support: events, delegates and their travel grants (DESIGN.md §5)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit import utcnow
+from ..extensions import db
+from ..money import Money
+
+EVENT_KINDS = {
+    "thematic_session": _l("Thematic session"),
+    "regional_meeting": _l("Regional meeting"),
+    "hearing": _l("Multi-stakeholder hearing"),
+    "stocktaking": _l("Stocktaking meeting"),
+    "conference": _l("Intergovernmental Conference"),
+}
+
+REQUESTED, APPROVED, REJECTED, WAITLISTED = "requested", "approved", "rejected", "waitlisted"
+TRAVELLED, CANCELLED, NO_SHOW = "travelled", "cancelled", "no_show"
+GRANT_STATUSES = {
+    REQUESTED: _l("Requested"),
+    APPROVED: _l("Approved"),
+    REJECTED: _l("Rejected"),
+    WAITLISTED: _l("Waitlisted"),
+    TRAVELLED: _l("Travelled"),
+    CANCELLED: _l("Cancelled"),
+    NO_SHOW: _l("No-show"),
+}
+# Grants holding money in a pool (committed, not yet reconciled).
+OPEN_COMMITMENT = (APPROVED,)
+# Grants that count against the per-country cap of an event.
+FUNDED = (APPROVED, TRAVELLED, NO_SHOW)
+
+
+def _in(values) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    start_on: Mapped[dt.date] = mapped_column(index=True)
+    end_on: Mapped[dt.date]
+    dsa_rate: Mapped[Decimal] = mapped_column(Money(2))  # USD per day
+    max_per_country: Mapped[int] = mapped_column(default=1)
+    dates_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    grants = relationship("TravelGrant", back_populates="event")
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(EVENT_KINDS)})", name="kind"),
+        sa.CheckConstraint("end_on >= start_on", name="dates_in_order"),
+        sa.CheckConstraint("dsa_rate >= 0", name="dsa_rate_not_negative"),
+        sa.CheckConstraint("max_per_country >= 1", name="max_per_country_positive"),
+    )
+
+    @property
+    def kind_label(self):
+        return EVENT_KINDS.get(self.kind, self.kind)
+
+
+class Delegate(db.Model):
+    """A representative of a Member State who may receive travel support."""
+
+    __tablename__ = "delegate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    function: Mapped[str] = mapped_column(sa.String(200), default="")
+    country_code: Mapped[str] = mapped_column(sa.ForeignKey("country.code"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    country = relationship("Country")
+
+
+class TravelGrant(db.Model):
+    """A request for travel support, and what became of it.
+
+    requested -> approved (money committed from `pool`) | rejected | waitlisted;
+    approved -> travelled (actual costs; the difference returns to the pool)
+              | cancelled (all returned) | no_show (actual costs kept).
+    """
+
+    __tablename__ = "travel_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id"), index=True)
+    delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("delegate.id"), index=True)
+    country_code: Mapped[str] = mapped_column(sa.ForeignKey("country.code"), index=True)
+    ldc: Mapped[bool] = mapped_column(default=False)  # LDC on the event's start date
+    travel_from: Mapped[dt.date]
+    travel_to: Mapped[dt.date]
+    origin_city: Mapped[str] = mapped_column(sa.String(120))
+    airfare: Mapped[Decimal] = mapped_column(Money(2))
+    dsa_days: Mapped[int]
+    dsa_rate: Mapped[Decimal] = mapped_column(Money(2))
+    dsa_amount: Mapped[Decimal] = mapped_column(Money(2))
+    terminal_expenses: Mapped[Decimal] = mapped_column(Money(2))
+    total: Mapped[Decimal] = mapped_column(Money(2))
+    override_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default=REQUESTED, index=True)
+    pool_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pool.id"), index=True)
+    committed_amount: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    actual_ticket: Mapped[Decimal | None] = mapped_column(Money(2))
+    actual_dsa: Mapped[Decimal | None] = mapped_column(Money(2))
+    actual_terminal: Mapped[Decimal | None] = mapped_column(Money(2))
+    actual_total: Mapped[Decimal | None] = mapped_column(Money(2))
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    reconciled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reconciled_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    event = relationship("Event", back_populates="grants")
+    delegate = relationship("Delegate")
+    country = relationship("Country")
+    pool = relationship("Pool")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({_in(GRANT_STATUSES)})", name="status"),
+        sa.CheckConstraint("airfare >= 0 AND dsa_amount >= 0 AND terminal_expenses >= 0 AND total > 0",
+                           name="amounts_not_negative"),
+        sa.CheckConstraint("dsa_days >= 0", name="dsa_days_not_negative"),
+        sa.CheckConstraint("travel_to >= travel_from", name="dates_in_order"),
+        sa.CheckConstraint("committed_amount >= 0", name="committed_not_negative"),
+        sa.CheckConstraint("status NOT IN ('approved', 'travelled', 'no_show') OR pool_id IS NOT NULL",
+                           name="funded_has_pool"),
+        sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id",
+                           name="four_eyes"),
+        sa.Index("ix_travel_grant_event_country_status", "event_id", "country_code", "status"),
+    )
+
+    @property
+    def status_label(self):
+        return GRANT_STATUSES.get(self.status, self.status)
