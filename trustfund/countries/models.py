@@ -43,6 +43,9 @@ class Country(db.Model):
 def localized_country_name(code: str, fallback: str = "") -> str:
     """The country's name in the user's language, from Babel's territory names."""
     locale = get_locale()
+    # In English the UN's own names ("Holy See", "State of Palestine"), not CLDR's.
+    if fallback and (locale is None or locale.language == "en"):
+        return fallback
     if locale is not None:
         name = locale.territories.get(code)
         if name:

@@ -1,0 +1,162 @@
+"""Fixtures: the app on SQLite and on a throwaway PostgreSQL server, a clean
+database per test with the fund's base data, clients logged in as each role."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from tests.pg import PostgresServer, PostgresUnavailable
+
+BACKENDS = ["sqlite", "postgresql"]
+if os.environ.get("TRUSTFUND_TEST_BACKENDS"):
+    BACKENDS = os.environ["TRUSTFUND_TEST_BACKENDS"].split(",")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield None
+        return
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as why:
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_dir():
+    with tempfile.TemporaryDirectory(prefix="trustfund-sqlite-") as folder:
+        yield folder
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, request, sqlite_dir):
+    if backend == "sqlite":
+        return f"sqlite:///{os.path.join(sqlite_dir, 'test.sqlite3')}"
+    if os.environ.get("TEST_POSTGRES_URL"):
+        return os.environ["TEST_POSTGRES_URL"]
+    server = request.getfixturevalue("pg_server")
+    return server.url("trustfund_test")
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context (and so their
+    own database session and Flask-Login state), as in production, even while
+    the test itself holds an app context. After each request the test's session
+    is expired, so that what the test reads next comes fresh from the database."""
+
+    def open(self, *args, **kwargs):
+        from flask.globals import _cv_app, _cv_request
+
+        from trustfund.extensions import db
+
+        outer = _cv_app.get(None)
+        app_token, request_token = _cv_app.set(None), _cv_request.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_request.reset(request_token)
+            _cv_app.reset(app_token)
+            if outer is not None:
+                db.session.expire_all()
+
+
+def wipe(db) -> None:
+    """Empty every table (the schema stays)."""
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app):
+    """The app with a clean database holding the fund's base data: countries,
+    objectives and pools, settings, one user per role and a donor with its user."""
+    from tests.factories import seed_base
+    from trustfund.extensions import db, limiter
+
+    with _app.app_context():
+        wipe(db)
+        seed_base()
+        db.session.commit()
+        db.session.remove()
+    limiter.reset()
+    _app.test_client_class = IsolatedClient
+    ctx = _app.test_request_context()
+    ctx.push()
+    yield _app
+    ctx.pop()
+    with _app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    from trustfund.extensions import db as _db
+
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    from tests.factories import base_users
+
+    return base_users()
+
+
+@pytest.fixture
+def login_as(app, client):
+    """login_as("mptf_officer") logs the test client in as that base user (or a
+    given User) and returns the user."""
+    from tests.factories import base_users
+
+    def _login(who, c=None):
+        c = c or client
+        user = base_users()[who] if isinstance(who, str) else who
+        with c.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return _login

@@ -1,0 +1,52 @@
+"""Test data builders. Password hashing is done once per session: scrypt is slow on purpose."""
+from __future__ import annotations
+
+import functools
+
+import sqlalchemy as sa
+
+from trustfund import demo
+from trustfund.auth.models import User
+from trustfund.extensions import db
+
+PASSWORD = "correct horse battery staple"
+# key: (email, role)
+BASE_USERS = {
+    "admin": ("admin@test.example", "admin"),
+    "mptf_officer": ("officer@test.example", "mptf_officer"),
+    "srsg_staff": ("srsg@test.example", "srsg_staff"),
+    "srsg_staff2": ("srsg2@test.example", "srsg_staff"),
+    "donor": ("donor@test.example", "donor"),
+    "auditor": ("auditor@test.example", "auditor"),
+}
+
+
+@functools.cache
+def password_hash() -> str:
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
+def seed_base() -> None:
+    demo.load_countries()
+    demo.seed_objectives_and_pools()
+    demo.seed_settings()
+    donor = demo.demo_donor()
+    for key, (email, role) in BASE_USERS.items():
+        db.session.add(User(email=email, name=key, role=role, password_hash=password_hash(),
+                            donor_id=donor.id if role == "donor" else None))
+    db.session.flush()
+
+
+def base_users() -> dict[str, User]:
+    by_email = {u.email: u for u in db.session.scalars(sa.select(User))}
+    return {key: by_email[email] for key, (email, _role) in BASE_USERS.items()}
+
+
+def make_user(role: str, email: str, donor_id: int | None = None, active: bool = True) -> User:
+    user = User(email=email, name=email, role=role, password_hash=password_hash(),
+                donor_id=donor_id, active=active)
+    db.session.add(user)
+    db.session.commit()
+    return user

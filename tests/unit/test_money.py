@@ -1,0 +1,80 @@
+from decimal import Decimal
+
+import pytest
+
+from trustfund.money import (
+    MoneyError, fee_of, largest_remainder, parse_amount, parse_rate, precision, round_cents,
+    split_deposit, to_usd,
+)
+
+
+def test_design_example_eur_million_at_0_941():
+    usd, fee, net = split_deposit(Decimal("1000000.00"), Decimal("0.941"), Decimal("0.01"))
+    assert usd == Decimal("1062699.26")
+    assert fee == Decimal("10626.99")
+    assert net == Decimal("1052072.27")
+
+
+@pytest.mark.parametrize("currency,places", [("USD", 2), ("EUR", 2), ("JPY", 0), ("KWD", 3), ("CHF", 2)])
+def test_precision_comes_from_babel(currency, places):
+    assert precision(currency) == places
+
+
+def test_jpy_with_decimals_is_refused():
+    with pytest.raises(MoneyError, match="at most 0 decimal places"):
+        parse_amount("1000.5", "JPY")
+    assert parse_amount("1,000", "JPY") == Decimal("1000")
+
+
+def test_kwd_takes_three_decimals_but_not_four():
+    assert parse_amount("12.345", "KWD") == Decimal("12.345")
+    with pytest.raises(MoneyError):
+        parse_amount("12.3456", "KWD")
+
+
+def test_trailing_zeros_beyond_precision_are_harmless():
+    assert parse_amount("10.500", "USD") == Decimal("10.50")
+
+
+@pytest.mark.parametrize("text", ["", "abc", "NaN", "Infinity", "-Infinity", "1,000.00.00", "1e400", "0",
+                                  "-5", "10000000000000", "0x10"])
+def test_bad_amounts_are_refused(text):
+    with pytest.raises(MoneyError):
+        parse_amount(text, "USD")
+
+
+def test_unknown_currency_is_refused():
+    with pytest.raises(MoneyError, match="Unknown currency"):
+        parse_amount("10", "XYZ")
+
+
+def test_half_up_at_the_half_cent():
+    assert round_cents(Decimal("0.005")) == Decimal("0.01")
+    assert round_cents(Decimal("0.004999")) == Decimal("0.00")
+    assert round_cents(Decimal("2.675")) == Decimal("2.68")  # a float would give 2.67
+    assert round_cents(Decimal("-0.005")) == Decimal("-0.01")
+    # 1% of 0.50 is half a cent: the fee rounds up.
+    assert fee_of(Decimal("0.50"), Decimal("0.01")) == Decimal("0.01")
+    assert fee_of(Decimal("0.49"), Decimal("0.01")) == Decimal("0.00")
+
+
+def test_usd_conversion_divides_by_units_per_dollar():
+    assert to_usd(Decimal("100000"), Decimal("112.5")) == Decimal("888.89")  # JPY
+    assert to_usd(Decimal("1000.000"), Decimal("0.302")) == Decimal("3311.26")  # KWD
+    with pytest.raises(MoneyError):
+        to_usd(Decimal("1"), Decimal("0"))
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "abc", "NaN", "0.1234567"])
+def test_bad_rates_are_refused(text):
+    with pytest.raises(MoneyError):
+        parse_rate(text)
+
+
+def test_largest_remainder_adds_up_exactly():
+    parts = largest_remainder(Decimal("100.00"), [Decimal(1), Decimal(1), Decimal(1)])
+    assert parts == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
+    assert sum(parts) == Decimal("100.00")
+    parts = largest_remainder(Decimal("0.05"), [Decimal("0.3"), Decimal("0.3"), Decimal("0.4")])
+    assert sum(parts) == Decimal("0.05")
+    assert largest_remainder(Decimal("10"), [Decimal(0), Decimal(0)]) == [Decimal("0.00")] * 2

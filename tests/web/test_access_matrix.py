@@ -1,0 +1,80 @@
+"""Walk every registered route as anonymous and as each role.
+
+No list of routes to maintain: the test reads app.url_map, so a route added
+later joins it. Each view declares its roles with @roles_required (or @public);
+a view with neither fails here.
+"""
+import re
+
+import pytest
+
+from trustfund import demo
+from trustfund.permissions import ROLES
+
+ROLES_TO_TRY = list(ROLES)
+
+
+def _endpoints(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        yield rule
+
+
+def _url_for_rule(rule) -> str:
+    """A concrete URL for a rule: every <int:...> argument is 1, every string 'x'."""
+    url = rule.rule
+    url = re.sub(r"<int:[^>]+>", "1", url)
+    url = re.sub(r"<(?:string:)?[^>]+>", "x", url)
+    return url
+
+
+def test_every_view_declares_who_may_use_it(app):
+    missing = []
+    for rule in _endpoints(app):
+        view = app.view_functions[rule.endpoint]
+        if not hasattr(view, "allowed_roles"):
+            missing.append(rule.endpoint)
+    assert not missing, f"views without @roles_required or @public: {missing}"
+
+
+@pytest.fixture
+def seeded(app, db):
+    demo.seed()
+    db.session.commit()
+
+
+def test_anonymous_users_are_sent_to_login(app, client, seeded):
+    for rule in _endpoints(app):
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "is_public", False):
+            continue
+        url = _url_for_rule(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert "/login" in response.headers["Location"], (method, url)
+
+
+@pytest.mark.parametrize("role", ROLES_TO_TRY)
+def test_each_role_gets_exactly_what_it_may(app, client, login_as, seeded, role):
+    login_as("srsg_staff2" if role == "srsg_staff" else role)
+    for rule in _endpoints(app):
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "is_public", False):
+            continue
+        allowed = view.allowed_roles
+        url = _url_for_rule(rule)
+        if role not in allowed:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(url, method=method)
+                assert response.status_code == 403, (role, method, url, response.status_code)
+        elif "GET" in rule.methods:
+            response = client.get(url)
+            # Allowed: the page, a redirect within the site, or 404 for an object
+            # that is not theirs or does not exist; never 403 or 500.
+            assert response.status_code in (200, 302, 404), (role, url, response.status_code)
+            if response.status_code == 302:
+                assert "/login" not in response.headers["Location"], (role, url)
+            if "<" not in rule.rule:
+                assert response.status_code in (200, 302), (role, url, response.status_code)
