@@ -1,12 +1,12 @@
 """Moving money in and out of the fund's pools.
 
 Every change of a pool's running figures goes through move(): one UPDATE
-statement per pool, inside a savepoint, in the caller's transaction. The CHECK
-constraints on the pool row (available >= 0, committed >= 0, ...) make the
-database refuse an overspend; move() turns that refusal into InsufficientFunds
-and leaves the rest of the transaction usable (a grant can then be waitlisted).
-No read-then-write: two requests that each see enough money can never both
-take it.
+statement per pool, in the caller's transaction, whose WHERE clause refuses a
+result below zero (the CHECK constraints on the row stand behind it). A refusal
+raises InsufficientFunds and leaves the transaction usable, so that a grant can
+be waitlisted instead. No read-then-write: two requests that each see enough
+money can never both take it. (No SAVEPOINT either: pysqlite's handling of
+savepoints outside an explicit transaction is unreliable.)
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError
 from ..extensions import db
@@ -24,32 +23,40 @@ FIGURES = ("deposits_usd", "fees", "deposits_net", "interest", "transfers_in", "
            "committed", "spent", "available")
 
 
+# Figures that may never go below zero (CHECK constraints on the pool row).
+GUARDED = ("available", "committed", "spent", "transfers_in", "transfers_out")
+
+
 class InsufficientFunds(DomainError):
     """The pool has not enough available money for this."""
 
 
 def move(pool_id: int, **deltas: Decimal) -> None:
-    """Add each delta to the pool's figure of that name in one UPDATE.
-    Raises InsufficientFunds if any CHECK constraint refuses the result."""
+    """Add each delta to the pool's figure of that name in one UPDATE whose WHERE
+    clause also requires every guarded figure to stay at or above zero: the check
+    and the change are one statement, so no interleaving can overspend. Raises
+    InsufficientFunds when the pool cannot take it (the CHECK constraints on the
+    row are the last line of defence)."""
     unknown = set(deltas) - set(FIGURES)
     if unknown:
         raise ValueError(f"not a pool figure: {unknown}")
-    values = {name: getattr(Pool, name) + Decimal(delta) for name, delta in deltas.items() if delta}
-    if not values:
+    deltas = {name: Decimal(delta) for name, delta in deltas.items() if delta}
+    if not deltas:
         return
-    statement = sa.update(Pool).where(Pool.id == pool_id).values(**values) \
+    values = {name: getattr(Pool, name) + delta for name, delta in deltas.items()}
+    guards = [getattr(Pool, name) + delta >= 0 for name, delta in deltas.items()
+              if name in GUARDED and delta < 0]
+    statement = sa.update(Pool).where(Pool.id == pool_id, *guards).values(**values) \
         .execution_options(synchronize_session=False)
-    try:
-        with db.session.begin_nested():
-            result = db.session.execute(statement)
-    except IntegrityError:
-        raise InsufficientFunds(_("The pool does not have enough available money for this.")) from None
+    result = db.session.execute(statement)
     if result.rowcount != 1:
-        raise DomainError(_("No such pool."))
+        if db.session.get(Pool, pool_id) is None:
+            raise DomainError(_("No such pool."))
+        raise InsufficientFunds(_("The pool does not have enough available money for this."))
     # Objects already loaded must not show the old figures.
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Pool) and obj.id == pool_id:
-            db.session.expire(obj)
+    pool = db.session.identity_map.get(sa.inspect(Pool).identity_key_from_primary_key((pool_id,)))
+    if pool is not None:
+        db.session.expire(pool)
 
 
 def move_many(changes: list[tuple[int, dict[str, Decimal]]]) -> None:
