@@ -185,3 +185,42 @@ def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"{filename}-{stamp}.xlsx", max_age=0)
+
+
+# --- The register of exports -------------------------------------------------
+# Each list that can be downloaded registers a builder here, so that the page's
+# "Download .xlsx" and `flask --app trustfund export NAME` produce the same rows:
+#
+#     @register_export("deposits", "Deposits with USD, fee and net")
+#     def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
+#         ...
+#
+# `filters` holds what the page's query string or the command's options gave
+# (at least donor_id, date_from, date_to when given); `user` is the current user
+# (None from the command line) and the builder must apply the user's ownership
+# rules (a donor user sees only its own donor's rows).
+
+
+@dataclass
+class ExportDef:
+    name: str
+    help: str
+    build: Callable[[dict, Any], tuple[list[Sheet], str]]
+
+
+REGISTERS: dict[str, ExportDef] = {}
+
+
+def register_export(name: str, help: str):
+    def decorator(build):
+        REGISTERS[name] = ExportDef(name, help, build)
+        return build
+
+    return decorator
+
+
+def export_response(name: str, filters: dict, user: Any):
+    """The download of a registered export, for a route."""
+    definition = REGISTERS[name]
+    sheets, what = definition.build(filters, user)
+    return xlsx_response(name, sheets, what=what, user=user, filters=filters)
