@@ -1,0 +1,90 @@
+"""Language choice, right-to-left layout, and locale formatting (Babel)."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from flask_babel import force_locale
+
+from trustfund import formatting
+from trustfund.auth.models import User
+
+
+def test_browser_language_decides_for_anonymous_users(client):
+    page = client.get("/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    assert b'<html lang="ru" dir="ltr">' in page.data
+
+
+def test_the_picker_choice_is_remembered_for_a_logged_in_user(client, login_as, db):
+    user = login_as("mptf_officer")
+    response = client.post("/language", data={"lang": "fr", "next": "/dashboard/"})
+    assert response.status_code == 302
+    assert db.session.get(User, user.id).locale == "fr"
+    # A new browser with another Accept-Language still gets French once logged in.
+    other = client.application.test_client()
+    login_as(db.session.get(User, user.id), other)
+    page = other.get("/dashboard/", headers={"Accept-Language": "es"})
+    assert b'<html lang="fr"' in page.data
+
+
+def test_arabic_pages_are_right_to_left_with_the_rtl_stylesheet(client):
+    page = client.get("/login", headers={"Accept-Language": "ar"})
+    assert b'dir="rtl"' in page.data
+    assert b"bootstrap.rtl.min.css" in page.data
+    css = client.get("/static/vendor/bootstrap.rtl.min.css")
+    assert css.status_code == 200
+    css.close()
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/language", data={"lang": "xx"})
+    page = client.get("/login", headers={"Accept-Language": "en"})
+    assert b'<html lang="en"' in page.data
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "€1,234,567.89"),
+    ("fr", "1\u202f234\u202f567,89\u00a0€"),
+    ("es", "1.234.567,89\u00a0€"),
+    ("ru", "1\u00a0234\u00a0567,89\u00a0€"),
+    ("zh", "€1,234,567.89"),
+])
+def test_currency_formatting_follows_the_locale(app, lang, expected):
+    with force_locale(lang):
+        assert formatting.money(Decimal("1234567.89"), "EUR") == expected
+
+
+def test_arabic_currency_formatting_uses_arabic_conventions(app):
+    with force_locale("ar"):
+        text = formatting.money(Decimal("1234567.89"), "EUR")
+    assert "1,234,567.89" not in text or "\u200f" in text or "€" in text
+    assert "234" in text
+
+
+def test_jpy_has_no_decimals_and_kwd_three_in_any_language(app):
+    from babel.numbers import get_decimal_symbol
+
+    for lang in ("en", "fr", "es", "ar", "zh", "ru"):
+        with force_locale(lang):
+            symbol = get_decimal_symbol(lang)
+            assert symbol not in formatting.amount(Decimal("150000"), "JPY")
+            assert formatting.amount(Decimal("12.345"), "KWD").endswith(symbol + "345")
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "May 8, 2017"), ("fr", "8 mai 2017"), ("es", "8 may 2017"), ("ru", "8 мая 2017\u202fг."),
+    ("zh", "2017年5月8日"),
+])
+def test_dates_follow_the_locale(app, lang, expected):
+    with force_locale(lang):
+        assert formatting.date(dt.date(2017, 5, 8)) == expected
+
+
+def test_country_names_come_from_babel_in_the_users_language(app):
+    from trustfund.countries.models import localized_country_name
+
+    with force_locale("fr"):
+        assert localized_country_name("CH", "Switzerland") == "Suisse"
+    with force_locale("zh"):
+        assert localized_country_name("CH", "Switzerland") == "瑞士"
+    with force_locale("en"):
+        assert localized_country_name("VA", "Holy See") == "Holy See"
