@@ -1,3 +1,129 @@
-from flask import Blueprint
+"""Donors and their SAA: the list, the donor page, and the officer's forms."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import run
+from ..exports import export_response
+from ..extensions import db
+from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, get_donor_or_404, roles_required
+from .forms import DonorFilterForm, DonorForm, SaaForm
+from .models import SAA_IN_FORCE, SAA_STATUSES
+from .queries import country_choices, donor_countries, donor_query, parse_filters
+from .services import allowed_next, change_saa_status, create_donor, update_donor
 
 bp = Blueprint("donors", __name__, url_prefix="/donors")
+
+READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
+PER_PAGE = 50
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    filters = parse_filters(request.args)
+    if request.args.get("format") == "xlsx":
+        return export_response("donors", {k: v for k, v in filters.items() if v}, current_user)
+    form = DonorFilterForm(request.args)
+    form.country.choices = [("", _("All countries"))] + donor_countries()
+    page = db.paginate(donor_query(filters, current_user), per_page=PER_PAGE, error_out=False)
+    return render_template("donors/index.html", page=page, form=form, filters=filters)
+
+
+def _donor_form(donor=None) -> DonorForm:
+    form = DonorForm(obj=donor)
+    form.country_code.choices = [("", "—")] + country_choices()
+    if request.method == "GET" and donor is not None:
+        form.country_code.data = donor.country_code or ""
+        form.version.data = donor.version
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def new():
+    form = _donor_form()
+    if form.validate_on_submit():
+        donor = run(form, lambda: create_donor(
+            current_user, name=form.name.data, donor_type=form.donor_type.data,
+            country_code=form.country_code.data or None, contact_name=form.contact_name.data or "",
+            contact_email=form.contact_email.data or ""))
+        if donor is not None:
+            flash(_("Donor %(name)s added. Its SAA is not started.", name=donor.name), "success")
+            return redirect(url_for("donors.view", donor_id=donor.id))
+    return render_template("donors/form.html", form=form, donor=None)
+
+
+@bp.route("/<int:donor_id>/edit", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def edit(donor_id: int):
+    donor = get_donor_or_404(donor_id)
+    form = _donor_form(donor)
+    if form.validate_on_submit():
+        saved = run(form, lambda: update_donor(
+            current_user, donor, version=form.version.data, name=form.name.data,
+            donor_type=form.donor_type.data, country_code=form.country_code.data or None,
+            contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or ""))
+        if saved is not None:
+            flash(_("Donor %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for("donors.view", donor_id=donor_id))
+        donor = get_donor_or_404(donor_id)
+    return render_template("donors/form.html", form=form, donor=donor)
+
+
+def _contribution_links(donor) -> list[tuple[str, str]]:
+    """Links to the donor's contributions and deposits, once those pages exist."""
+    views = current_app.view_functions
+    links = []
+    if "contributions.index" in views:
+        links.append((_("Contributions"), url_for("contributions.index", donor=donor.id)))
+    if "contributions.deposits" in views:
+        links.append((_("Deposits"), url_for("contributions.deposits", donor=donor.id)))
+    return links
+
+
+@bp.route("/<int:donor_id>")
+@roles_required(*READERS)
+def view(donor_id: int):
+    donor = get_donor_or_404(donor_id)
+    amendments = [c for c in donor.saa_history if c.to_status == "amended"]
+    return render_template("donors/view.html", donor=donor, links=_contribution_links(donor),
+                           history=list(reversed(donor.saa_history)),
+                           latest_amendment=amendments[-1] if amendments else None,
+                           can_edit=current_user.role == MPTF_OFFICER,
+                           next_statuses=allowed_next(donor), status_labels=SAA_STATUSES)
+
+
+@bp.route("/<int:donor_id>/saa", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def saa(donor_id: int):
+    donor = get_donor_or_404(donor_id)
+    form = SaaForm()
+    # Every status is a choice, so that a step that is not allowed is refused with a
+    # message naming the current status rather than as an unknown choice.
+    form.to_status.choices = [(s, SAA_STATUSES[s]) for s in allowed_next(donor)] or [
+        ("", _("No further status"))]
+    if request.method == "POST":
+        form.to_status.choices = list(SAA_STATUSES.items())
+    else:
+        form.version.data = donor.version
+        if donor.saa_status in SAA_IN_FORCE:
+            form.signatory_mptf.data = donor.saa_signatory_mptf
+    if form.validate_on_submit():
+        saved = run(form, lambda: change_saa_status(
+            current_user, donor, form.to_status.data, note=form.note.data or "",
+            signed_on=form.signed_on.data, signatory_donor=form.signatory_donor.data,
+            signatory_mptf=form.signatory_mptf.data, reference=form.reference.data,
+            version=form.version.data))
+        if saved is not None:
+            flash(_("The SAA of %(name)s is now %(status)s.", name=saved.name,
+                    status=saved.saa_label), "success")
+            return redirect(url_for("donors.view", donor_id=donor_id))
+        donor = get_donor_or_404(donor_id)
+    if request.method == "POST":
+        form.to_status.choices = [(s, SAA_STATUSES[s]) for s in allowed_next(donor)] or list(
+            SAA_STATUSES.items())
+    return render_template("donors/saa.html", form=form, donor=donor,
+                           signing_statuses=SAA_IN_FORCE, next_statuses=allowed_next(donor))

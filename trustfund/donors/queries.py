@@ -1,0 +1,141 @@
+"""The donor list's filters and query, shared by the page and its .xlsx export."""
+from __future__ import annotations
+
+import unicodedata
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from ..countries.models import Country, localized_country_name
+from ..exports import Col, Sheet, register_export
+from ..extensions import db
+from ..permissions import DONOR
+from .models import DONOR_TYPES, SAA_STATUSES, Donor
+
+SAA_ORDER = sa.case({status: index for index, status in enumerate(SAA_STATUSES)},
+                    value=Donor.saa_status, else_=len(SAA_STATUSES))
+SORT_COLUMNS = {
+    "name": (),
+    "type": (Donor.donor_type,),
+    "saa": (SAA_ORDER,),
+    "signed": (Donor.saa_signed_on,),
+}
+SORTS = tuple(SORT_COLUMNS) + tuple(f"-{key}" for key in SORT_COLUMNS)
+SEARCH_MAX = 200
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names as people expect: accents and case ignored."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def country_choices(codes=None) -> list[tuple[str, str]]:
+    """(code, name in the user's language) of the countries, sorted by that name.
+    `codes` limits the list (e.g. to the countries donors have)."""
+    query = sa.select(Country.code, Country.name)
+    if codes is not None:
+        query = query.where(Country.code.in_(list(codes)))
+    pairs = [(code, localized_country_name(code, name)) for code, name in db.session.execute(query)]
+    return sorted(pairs, key=lambda pair: sort_key(pair[1]))
+
+
+def donor_countries() -> list[tuple[str, str]]:
+    codes = db.session.scalars(sa.select(Donor.country_code).where(Donor.country_code.is_not(None))
+                               .distinct()).all()
+    return country_choices(codes)
+
+
+def parse_filters(args) -> dict:
+    """The list's filters from a query string (or the export command's options);
+    anything not understood is left out rather than refused."""
+    args = args or {}
+    q = " ".join(str(args.get("q") or "").split())[:SEARCH_MAX]
+    donor_type = args.get("type") or ""
+    saa = args.get("saa") or ""
+    country = str(args.get("country") or "").strip().upper()
+    sort = args.get("sort") or "name"
+    donor_id = args.get("donor_id")
+    return {
+        "q": q,
+        "type": donor_type if donor_type in DONOR_TYPES else "",
+        "saa": saa if saa in SAA_STATUSES else "",
+        "country": country if len(country) == 2 and country.isalpha() else "",
+        "sort": sort if sort in SORTS else "name",
+        "donor_id": int(donor_id) if str(donor_id or "").isdigit() else None,
+    }
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def donor_query(filters: dict, user=None) -> sa.Select:
+    """Donors matching the filters, in the chosen order. A donor user sees only its own."""
+    query = sa.select(Donor).options(joinedload(Donor.country))
+    if user is not None and getattr(user, "role", None) == DONOR:
+        query = query.where(Donor.id == user.donor_id)
+    if filters.get("donor_id"):
+        query = query.where(Donor.id == filters["donor_id"])
+    if filters.get("q"):
+        query = query.where(Donor.name.ilike(_like_pattern(filters["q"]), escape="\\"))
+    if filters.get("type"):
+        query = query.where(Donor.donor_type == filters["type"])
+    if filters.get("saa"):
+        query = query.where(Donor.saa_status == filters["saa"])
+    if filters.get("country"):
+        query = query.where(Donor.country_code == filters["country"])
+    sort = filters.get("sort") or "name"
+    descending = sort.startswith("-")
+    columns = SORT_COLUMNS[sort.lstrip("-")]
+    order = [c.desc().nulls_last() if descending else c.asc().nulls_last() for c in columns]
+    name_order = sa.func.lower(Donor.name)
+    if sort == "-name":
+        order.append(name_order.desc())
+    else:
+        order.append(name_order)
+    return query.order_by(*order, Donor.id)
+
+
+def country_label(donor: Donor) -> str:
+    if donor.country is None:
+        return ""
+    return donor.country.local_name
+
+
+def describe_filters(filters: dict) -> str:
+    """What the list shows, in words, for the export's About sheet."""
+    parts = []
+    if filters.get("q"):
+        parts.append(_("name contains “%(text)s”", text=filters["q"]))
+    if filters.get("type"):
+        parts.append(_("type: %(type)s", type=DONOR_TYPES[filters["type"]]))
+    if filters.get("saa"):
+        parts.append(_("SAA status: %(status)s", status=SAA_STATUSES[filters["saa"]]))
+    if filters.get("country"):
+        country = db.session.get(Country, filters["country"])
+        parts.append(_("country: %(country)s",
+                       country=country.local_name if country else filters["country"]))
+    if not parts:
+        return _("Donors (all)")
+    return _("Donors: %(filters)s", filters="; ".join(parts))
+
+
+@register_export("donors", "Donors with type, country, SAA status and contact (filters: q, type, "
+                           "saa, country, sort)")
+def donors_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = parse_filters(filters)
+    rows = db.session.scalars(donor_query(filters, user)).unique()
+    columns = [
+        Col(_("Name"), lambda d: d.name, width=40),
+        Col(_("Type"), lambda d: d.type_label, width=28),
+        Col(_("Country"), country_label, width=28),
+        Col(_("SAA status"), lambda d: d.saa_label, width=18),
+        Col(_("SAA signed on"), lambda d: d.saa_signed_on, "date", width=14),
+        Col(_("SAA reference"), lambda d: d.saa_reference or "", width=22),
+        Col(_("Contact person"), lambda d: d.contact_name or "", width=30),
+        Col(_("Contact email"), lambda d: d.contact_email or "", width=32),
+    ]
+    return [Sheet(_("Donors"), columns, rows)], describe_filters(filters)

@@ -1,0 +1,240 @@
+"""Donors and their Standard Administrative Arrangement (SAA), as the MPTF officer
+keeps them. Each operation takes the actor and the data, changes rows, flushes,
+records the audit entry and never commits (the request does)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record, snapshot, utcnow
+from ..countries.models import Country
+from ..errors import DomainError
+from ..extensions import db
+from .models import (
+    DONOR_TYPES,
+    MEMBER_STATE,
+    SAA_IN_FORCE,
+    SAA_STATUSES,
+    SAA_TRANSITIONS,
+    Donor,
+    SaaStatusChange,
+)
+
+NAME_MAX, CONTACT_MAX, EMAIL_MAX = 200, 200, 254
+SIGNATORY_MAX, REFERENCE_MAX, NOTE_MAX = 200, 100, 2000
+
+
+def _clean(text: str | None) -> str:
+    """Trimmed text with runs of white space made single spaces."""
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def stale_donor_error() -> DomainError:
+    return DomainError(_("Someone else changed this donor while you were working on it — reload "
+                         "the page to see their changes, then try again. Nothing was saved."))
+
+
+def _check_version(donor: Donor, version) -> None:
+    """Optimistic locking: the form carries the version it was built from."""
+    if version is None:
+        return
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise stale_donor_error() from None
+    if version != donor.version:
+        raise stale_donor_error()
+
+
+def find_by_name(name: str) -> Donor | None:
+    """The donor with this name, ignoring case and spacing. Compared in Python, because
+    SQLite's lower() knows only ASCII; a fund has at most some thousands of donors."""
+    wanted = _clean(name).casefold()
+    if not wanted:
+        return None
+    for donor_id, donor_name in db.session.execute(sa.select(Donor.id, Donor.name)):
+        if _clean(donor_name).casefold() == wanted:
+            return db.session.get(Donor, donor_id)
+    return None
+
+
+def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_name,
+               contact_email) -> dict:
+    name = _clean(name)
+    if not name:
+        raise DomainError(_("Enter the donor's name."), field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(_("The name may have at most %(n)s characters.", n=NAME_MAX), field="name")
+    clash = find_by_name(name)
+    if clash is not None and (donor is None or clash.id != donor.id):
+        raise DomainError(_("There is already a donor named “%(name)s”.", name=clash.name),
+                          field="name")
+    if donor_type not in DONOR_TYPES:
+        raise DomainError(_("Choose one of the four types of donor."), field="donor_type")
+    country_code = (country_code or "").strip().upper() or None
+    if country_code is not None and db.session.get(Country, country_code) is None:
+        raise DomainError(_("Choose a country from the list."), field="country_code")
+    if donor_type == MEMBER_STATE:
+        if country_code is None:
+            raise DomainError(_("A Member State donor must name its country."), field="country_code")
+        twin = db.session.scalar(sa.select(Donor).where(
+            Donor.donor_type == MEMBER_STATE, Donor.country_code == country_code,
+            *([Donor.id != donor.id] if donor is not None else [])))
+        if twin is not None:
+            raise DomainError(_("This Member State is already a donor: %(name)s.", name=twin.name),
+                              field="country_code")
+    contact_name = _clean(contact_name)
+    if len(contact_name) > CONTACT_MAX:
+        raise DomainError(_("The contact person may have at most %(n)s characters.", n=CONTACT_MAX),
+                          field="contact_name")
+    contact_email = (contact_email or "").strip()
+    if contact_email:
+        try:
+            contact_email = validate_email(contact_email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise DomainError(_("Enter a valid email address."), field="contact_email") from None
+        if len(contact_email) > EMAIL_MAX:
+            raise DomainError(_("Enter a valid email address."), field="contact_email")
+    return {"name": name, "donor_type": donor_type, "country_code": country_code,
+            "contact_name": contact_name, "contact_email": contact_email}
+
+
+def _flush_unique(donor: Donor) -> None:
+    """Flush; a name taken meanwhile by a concurrent request is refused like any duplicate."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("There is already a donor named “%(name)s”.", name=donor.name),
+                          field="name") from None
+
+
+def create_donor(actor, *, name: str, donor_type: str, country_code: str | None = None,
+                 contact_name: str = "", contact_email: str = "") -> Donor:
+    """Add a donor, whose SAA is not started. Exactly four types; a Member State names
+    its country (and is a donor only once); names are unique whatever their case."""
+    values = _validated(None, name=name, donor_type=donor_type, country_code=country_code,
+                        contact_name=contact_name, contact_email=contact_email)
+    donor = Donor(**values, saa_status="not_started")
+    db.session.add(donor)
+    _flush_unique(donor)
+    record(actor, "donor.create", donor)
+    return donor
+
+
+def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
+                 country_code: str | None = None, contact_name: str = "",
+                 contact_email: str = "") -> Donor:
+    """Change a donor's details. `version` is the version the user's form was built
+    from: if someone saved the donor since, nothing is written."""
+    _check_version(donor, version)
+    values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
+                        contact_name=contact_name, contact_email=contact_email)
+    before = snapshot(donor)
+    for key, value in values.items():
+        setattr(donor, key, value)
+    if not db.session.is_modified(donor):
+        return donor
+    _flush_unique(donor)
+    record(actor, "donor.update", donor, before=before)
+    return donor
+
+
+def latest_in_tomorrow() -> dt.date:
+    """Today's date somewhere on Earth (UTC+14): a signature dated later is in the future
+    for everyone."""
+    return (utcnow() + dt.timedelta(hours=14)).date()
+
+
+def allowed_next(donor: Donor) -> tuple[str, ...]:
+    return SAA_TRANSITIONS.get(donor.saa_status, ())
+
+
+def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
+                      signed_on: dt.date | None = None, signatory_donor: str | None = None,
+                      signatory_mptf: str | None = None, reference: str | None = None,
+                      version=None) -> Donor:
+    """Move the donor's SAA one step along SAA_TRANSITIONS and keep the step in its history.
+
+    Signing (and each amendment) needs the date signed (not in the future), the
+    signatory for the donor and for the MPTF Office, and a reference. The donor keeps
+    the original signature's details; an amendment's are in the history. Closing
+    needs a note saying why."""
+    _check_version(donor, version)
+    current = donor.saa_status
+    allowed = allowed_next(donor)
+    if to_status not in SAA_STATUSES:
+        raise DomainError(_("Choose a status from the list."), field="to_status")
+    if to_status not in allowed:
+        current_label = SAA_STATUSES[current]
+        if not allowed:
+            message = _("The SAA is %(current)s: its status can no longer change.",
+                        current=current_label)
+        else:
+            message = _("The SAA is %(current)s: it can move to %(allowed)s, not to %(to)s.",
+                        current=current_label, to=SAA_STATUSES[to_status],
+                        allowed=", ".join(str(SAA_STATUSES[s]) for s in allowed))
+        raise DomainError(message, field="to_status")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError(_("The note may have at most %(n)s characters.", n=NOTE_MAX), field="note")
+    signing = to_status in SAA_IN_FORCE
+    details: dict = {"signed_on": None, "signatory_donor": None, "signatory_mptf": None,
+                     "reference": None}
+    if signing:
+        details = _signing_details(donor, to_status, signed_on=signed_on,
+                                   signatory_donor=signatory_donor,
+                                   signatory_mptf=signatory_mptf, reference=reference)
+    if to_status == "closed" and not note:
+        raise DomainError(_("Say in the note why the SAA is closed."), field="note")
+
+    before = snapshot(donor)
+    donor.saa_status = to_status
+    if to_status == "signed":
+        donor.saa_signed_on = details["signed_on"]
+        donor.saa_signatory_donor = details["signatory_donor"]
+        donor.saa_signatory_mptf = details["signatory_mptf"]
+        donor.saa_reference = details["reference"]
+    change = SaaStatusChange(donor=donor, from_status=current, to_status=to_status,
+                             user_id=getattr(actor, "id", None), note=note, **details)
+    db.session.add(change)
+    db.session.flush()
+    record(actor, "donor.saa_status", donor, before=before, note=note or None)
+    return donor
+
+
+def _signing_details(donor: Donor, to_status: str, *, signed_on, signatory_donor, signatory_mptf,
+                     reference) -> dict:
+    amending = to_status == "amended"
+    if not isinstance(signed_on, dt.date):
+        raise DomainError(_("Enter the date the amendment was signed.") if amending
+                          else _("Enter the date the SAA was signed."), field="signed_on")
+    if signed_on > latest_in_tomorrow():
+        raise DomainError(_("The date signed cannot be in the future."), field="signed_on")
+    if amending and donor.saa_signed_on and signed_on < donor.saa_signed_on:
+        raise DomainError(_("An amendment cannot be signed before the SAA itself (%(date)s).",
+                            date=format_date(donor.saa_signed_on)), field="signed_on")
+    missing = {  # messages built only when needed: the demo runs outside any request
+        "signatory_donor": lambda: _("Name who signed for the donor."),
+        "signatory_mptf": lambda: _("Name who signed for the MPTF Office."),
+        "reference": lambda: (_("Enter the amendment's reference.") if amending
+                              else _("Enter the SAA's reference.")),
+    }
+    limits = {"signatory_donor": SIGNATORY_MAX, "signatory_mptf": SIGNATORY_MAX,
+              "reference": REFERENCE_MAX}
+    given = {"signatory_donor": signatory_donor, "signatory_mptf": signatory_mptf,
+             "reference": reference}
+    cleaned = {}
+    for field, value in given.items():
+        value = _clean(value)
+        if not value:
+            raise DomainError(missing[field](), field=field)
+        if len(value) > limits[field]:
+            raise DomainError(_("At most %(n)s characters.", n=limits[field]), field=field)
+        cleaned[field] = value
+    return {"signed_on": signed_on, **cleaned}
