@@ -1,0 +1,269 @@
+"""`flask --app trustfund backup FILE` and `restore FILE`: a consistent copy while
+the application runs, brought back table for table; anything that is not a
+Trustfund backup is refused before it replaces a single row."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tests.security.helpers import table_counts, table_rows
+from trustfund.maintenance.backup import known_revisions
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    """An app on its own SQLite file, with the schema stamped at the migrations'
+    head revision (as `flask db upgrade` leaves it) and the demo fund loaded."""
+    from flask_migrate import stamp
+
+    from trustfund import create_app, demo
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite3'}"})
+    with app.app_context():
+        db.create_all()
+        stamp()
+        demo.seed()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _rows(app):
+    from trustfund.extensions import db
+
+    with app.app_context():
+        rows = table_rows(db, db.engine)
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+def _rows_of_file(app, path):
+    from trustfund.extensions import db
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with app.app_context():
+            return table_rows(db, engine)
+    finally:
+        engine.dispose()
+
+
+def test_backup_then_restore_brings_back_every_row_of_every_table(file_app, tmp_path):
+    from trustfund.auth.models import User
+    from trustfund.donors.models import Donor
+    from trustfund.extensions import db
+
+    original = _rows(file_app)
+    assert sum(len(rows) for rows in original.values()) > 200  # countries, users, donor, pools...
+    assert original["user"] and original["donor"] and original["pool"]
+    runner = file_app.test_cli_runner()
+    backup_file = tmp_path / "trustfund-backup.sqlite3"
+
+    result = runner.invoke(args=["backup", str(backup_file)])
+    assert result.exit_code == 0, result.output
+    assert "Backed up" in result.output
+    assert _rows_of_file(file_app, backup_file) == original
+    with open(backup_file, "rb") as handle:
+        assert handle.read(16) == b"SQLite format 3\x00"
+
+    # Life goes on after the backup: rows are changed, added and deleted.
+    with file_app.app_context():
+        donor = db.session.scalar(sa.select(Donor))
+        donor.name = "Changed after the backup"
+        db.session.add(User(email="late@test.example", name="Late", role="auditor", password_hash="x"))
+        db.session.execute(sa.delete(sa.table("saa_status_change")))
+        db.session.commit()
+        db.session.remove()
+    changed = _rows(file_app)
+    assert changed != original
+
+    result = runner.invoke(args=["restore", str(backup_file), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Restored" in result.output
+    assert _rows(file_app) == original
+    # The database as it was just before the restore is kept beside it.
+    safety = sorted(tmp_path.glob("live.before-restore-*.sqlite3"))
+    assert len(safety) == 1
+    assert _rows_of_file(file_app, safety[0]) == changed
+    # The application works on the restored database.
+    with file_app.app_context():
+        assert db.session.scalar(sa.select(Donor.name)) != "Changed after the backup"
+        db.session.remove()
+
+
+def test_restore_asks_first_and_a_no_changes_nothing(file_app, tmp_path):
+    runner = file_app.test_cli_runner()
+    backup_file = tmp_path / "b.sqlite3"
+    assert runner.invoke(args=["backup", str(backup_file)]).exit_code == 0
+    before = _rows(file_app)
+    result = runner.invoke(args=["restore", str(backup_file)], input="n\n")
+    assert result.exit_code == 1
+    assert "Replace every record" in result.output
+    assert not list(tmp_path.glob("live.before-restore-*"))
+    assert _rows(file_app) == before
+
+
+def test_backup_refuses_to_overwrite_a_file_unless_forced(file_app, tmp_path):
+    runner = file_app.test_cli_runner()
+    target = tmp_path / "exists.sqlite3"
+    target.write_bytes(b"precious")
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert target.read_bytes() == b"precious"
+    result = runner.invoke(args=["backup", str(target), "--force"])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"SQLite format 3")
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def _sqlite_file(path, statements):
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["text", "empty", "no_alembic", "unknown_revision", "missing_tables",
+                                  "truncated"])
+def test_restore_refuses_a_file_that_is_not_a_trustfund_backup(file_app, tmp_path, kind):
+    runner = file_app.test_cli_runner()
+    head = sorted(known_revisions()[1])[0]
+    bad = tmp_path / f"bad-{kind}.sqlite3"
+    if kind == "text":
+        bad.write_text("id,name\n1,not a database\n")
+        expected = "is not an SQLite database"
+    elif kind == "empty":
+        bad.write_bytes(b"")
+        expected = "is not an SQLite database"
+    elif kind == "no_alembic":
+        _sqlite_file(bad, ["CREATE TABLE donor (id INTEGER PRIMARY KEY)"])
+        expected = "not a Trustfund database"
+    elif kind == "unknown_revision":
+        _sqlite_file(bad, ["CREATE TABLE alembic_version (version_num VARCHAR(32))",
+                           "INSERT INTO alembic_version VALUES ('0123456789ab')"])
+        expected = "does not know"
+    elif kind == "missing_tables":
+        _sqlite_file(bad, ["CREATE TABLE alembic_version (version_num VARCHAR(32))",
+                           f"INSERT INTO alembic_version VALUES ('{head}')",
+                           "CREATE TABLE donor (id INTEGER PRIMARY KEY)"])
+        expected = "lacks tables of this application"
+    else:  # a real backup cut short
+        good = tmp_path / "good.sqlite3"
+        assert runner.invoke(args=["backup", str(good)]).exit_code == 0
+        data = good.read_bytes()
+        bad.write_bytes(data[: len(data) // 2])
+        expected = "damaged"
+    before = _rows(file_app)
+    result = runner.invoke(args=["restore", str(bad), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert _rows(file_app) == before
+    assert not list(tmp_path.glob("live.before-restore-*"))
+
+
+def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path):
+    """A writer credits interest to the un-earmarked pool (entry and pool figure in
+    one transaction, with a pause between the two statements) while backups are
+    taken: in every copy the pool's figures equal the sum of its entries."""
+    from trustfund.contributions import pools
+    from trustfund.contributions.models import InterestEntry
+    from trustfund.extensions import db
+    from trustfund.maintenance.backup import backup
+
+    stop = threading.Event()
+    written = []
+    errors = []
+
+    def writer():
+        with file_app.app_context():
+            pool_id = pools.unearmarked_pool().id
+            try:
+                while not stop.is_set():
+                    amount = Decimal("12.34")
+                    db.session.add(InterestEntry(pool_id=pool_id, value_date=dt.date(2017, 6, 30),
+                                                 usd_amount=amount, note="during backup"))
+                    db.session.flush()
+                    time.sleep(0.002)  # widen the window inside the transaction
+                    pools.move(pool_id, interest=amount, available=amount)
+                    db.session.commit()
+                    written.append(amount)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    with file_app.app_context():
+        source = db.engine.url.database
+    snapshots = []
+    try:
+        deadline = time.monotonic() + 20
+        while len(snapshots) < 8 and time.monotonic() < deadline:
+            if len(written) <= len(snapshots) * 3:  # let the writer get ahead between copies
+                time.sleep(0.01)
+                continue
+            target = tmp_path / f"snap-{len(snapshots)}.sqlite3"
+            backup(source, target)
+            snapshots.append(target)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not errors, errors
+    assert len(snapshots) == 8
+
+    entries_seen = set()
+    for snapshot in snapshots:
+        conn = sqlite3.connect(snapshot)
+        # Money on SQLite is an integer of minor units: exact comparisons.
+        interest, available = conn.execute(
+            "SELECT interest, available FROM pool WHERE code = 'UNEARMARKED'").fetchone()
+        total, count = conn.execute(
+            "SELECT COALESCE(SUM(usd_amount), 0), COUNT(*) FROM interest_entry").fetchone()
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+        assert interest == total == count * 1234, snapshot.name
+        assert available == interest, snapshot.name
+        entries_seen.add(count)
+    # The copies were taken at different moments of the writing, not all before or after it.
+    assert len(entries_seen) == len(snapshots)
+    assert 0 < min(entries_seen) and max(entries_seen) < len(written)
+
+
+def test_backup_command_on_each_test_database(app, db, runner, backend, tmp_path):
+    """On SQLite the command copies the running test database; on PostgreSQL both
+    commands refuse and point to pg_dump / pg_restore, touching nothing."""
+    target = tmp_path / "copy.sqlite3"
+    before = table_counts(db)
+    result = runner.invoke(args=["backup", str(target)])
+    if backend == "postgresql":
+        assert result.exit_code == 1
+        assert "pg_dump" in result.output and "pg_restore" in result.output
+        assert not target.exists()
+        target.write_bytes(b"not used")
+        result = runner.invoke(args=["restore", str(target), "--yes"])
+        assert result.exit_code == 1
+        assert "pg_dump" in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        engine = sa.create_engine(f"sqlite:///{target}")
+        try:
+            with engine.connect() as conn:
+                assert table_counts(db, conn) == before
+        finally:
+            engine.dispose()
+    assert table_counts(db) == before
