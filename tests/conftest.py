@@ -77,6 +77,8 @@ class IsolatedClient(FlaskClient):
 
         from trustfund.extensions import db
 
+        # Read the whole body and close it (streamed files among them), as a browser would.
+        kwargs.setdefault("buffered", True)
         outer = _cv_app.get(None)
         app_token, request_token = _cv_app.set(None), _cv_request.set(None)
         try:
