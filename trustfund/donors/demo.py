@@ -3,6 +3,7 @@
 Created through the services, so that the audit trail and the SAA history are
 those the application itself writes; the history's dates are then set to the
 2017–2018 dates of the story, which is what a demo of this fund should show.
+The many donors of `seed-demo --scale N` come from trustfund/demo_scale.py.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ..extensions import db
-from .models import SAA_IN_FORCE, Donor, SaaStatusChange
+from .models import SAA_IN_FORCE, Donor
 from .services import change_saa_status, create_donor, find_by_name
 
 MPTF_SIGNATORY = "Executive Coordinator, MPTF Office"
@@ -114,57 +115,3 @@ def seed(context: dict) -> None:
             change_saa_status(actor, donor, status, note=note, **kwargs)
             donor.saa_history[-1].at = _at(day)
         db.session.flush()
-    if context.get("scale", 1) > 1:
-        seed_scale(context["scale"])
-
-
-def seed_scale(scale: int) -> int:
-    """For trying the application at a larger office's size: (scale − 1) × 100 more
-    donors (bulk inserts, no audit entries), a third of them with a signed SAA.
-    Idempotent: names are numbered, and existing ones are skipped."""
-    wanted = (scale - 1) * 100
-    prefix = "Demo donor "
-    existing = set(db.session.scalars(sa.select(Donor.name).where(Donor.name.like(prefix + "%"))))
-    types = ("regional_legislative_body", "intergovernmental_organization",
-             "philanthropic_organization")
-    donors = []
-    for index in range(1, wanted + 1):
-        name = f"{prefix}{index:06d}"
-        if name in existing:
-            continue
-        is_signed = index % 3 == 0
-        row = {"name": name, "donor_type": types[index % 3], "country_code": None,
-               "contact_name": "", "contact_email": "", "version": 1,
-               "saa_status": "signed" if is_signed else ("draft_shared" if index % 3 == 1 else "not_started"),
-               "created_at": _at("2017-04-03")}
-        if is_signed:
-            row.update(saa_signed_on=dt.date(2017, 6, 1), saa_signatory_donor="Authorized signatory",
-                       saa_signatory_mptf=MPTF_SIGNATORY, saa_reference=f"SAA-DEMO-{index:06d}")
-        else:
-            row.update(saa_signed_on=None, saa_signatory_donor=None, saa_signatory_mptf=None,
-                       saa_reference=None)
-        donors.append(row)
-    if not donors:
-        return 0
-    db.session.execute(sa.insert(Donor), donors)
-    ids = dict(db.session.execute(sa.select(Donor.name, Donor.id)
-                                  .where(Donor.name.like(prefix + "%"))).all())
-    history = []
-    blank = {"signed_on": None, "signatory_donor": None, "signatory_mptf": None, "reference": None}
-    for row in donors:
-        if row["saa_status"] == "not_started":
-            continue
-        donor_id = ids[row["name"]]
-        history.append({"donor_id": donor_id, "from_status": "not_started",
-                        "to_status": "draft_shared", "at": _at("2017-05-02"), "user_id": None,
-                        "note": "Demo data (scale)", **blank})
-        if row["saa_status"] == "signed":
-            history.append({"donor_id": donor_id, "from_status": "draft_shared",
-                            "to_status": "signed", "at": _at("2017-06-01"), "user_id": None,
-                            "note": "Demo data (scale)", "signed_on": row["saa_signed_on"],
-                            "signatory_donor": row["saa_signatory_donor"],
-                            "signatory_mptf": row["saa_signatory_mptf"],
-                            "reference": row["saa_reference"]})
-    if history:
-        db.session.execute(sa.insert(SaaStatusChange), history)
-    return len(donors)
