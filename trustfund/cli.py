@@ -44,6 +44,13 @@ def register_commands(app: Flask) -> None:
         created = seed(scale=scale)
         db.session.commit()
         click.echo("Demo data loaded." if created else "Demo data already present; nothing added.")
+        if scale > 1:
+            from .demo_scale import generate
+
+            click.echo(f"Generating scale data (N={scale}) ...")
+            report = generate(scale, echo=click.echo)
+            db.session.commit()
+            click.echo(report.message)
         click.echo("Demo accounts (email / password / role):")
         for email, password, role in DEMO_ACCOUNTS:
             click.echo(f"  {email:32} {password:24} {role}")
