@@ -1,14 +1,29 @@
 """Excel exports (DESIGN.md §6), streamed with openpyxl's write-only mode.
 
-Every list calls xlsx_response() with its columns and rows: real numbers and
-dates, a number format per currency, a bold frozen header with an autofilter,
-widths that fit, landscape fit-to-width printing, and an "About" sheet saying
-what was exported, when, by whom, with which filters. User text that starts with
-=, +, - or @ stays text: it is never a formula.
+Every list calls xlsx_response() (or registers a builder, see below) with its
+columns and rows:
+
+- amounts are numbers, written with their exact decimal digits (never through a
+  float), with a number format of the currency's decimals; rates and counts are
+  numbers; dates and datetimes are Excel dates (datetimes in UTC, naive);
+- every text cell is stored as text (`data_type = "s"`): a name such as
+  `=HYPERLINK(...)`, `+1`, `-5`, `@SUM(A1)` or `#N/A` stays the literal text, never
+  a formula, number or error value; formula-like text also gets Excel's quote
+  prefix so that editing the cell keeps it text; characters XML cannot carry are
+  replaced and text is cut at Excel's 32,767 characters;
+- a bold frozen header with an autofilter, widths from the header and the first
+  rows, landscape fit-to-width printing with the header repeated on every page;
+- an "About" sheet saying what was exported, when, by whom, with which filters.
+
+Rows may be any iterable, and should be a generator for long lists (see
+stream()): write-only mode writes each row to a temporary file as it comes, so
+memory stays flat whatever the number of rows.
 """
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,11 +38,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .audit import utcnow
-from .money import precision, round_cents
+from .money import precision
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@")
 BOLD = Font(bold=True)
+MAX_TEXT = 32767  # Excel's limit for one cell
+# Characters that XML 1.0 (and so .xlsx) cannot hold.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Rows looked at to size the columns before they are written.
+WIDTH_SAMPLE = 200
+MAX_WIDTH = 60
 
 
 def money_format(currency: str | None) -> str:
@@ -40,7 +61,7 @@ class Col:
     """One column: a header and how to read and show its value.
 
     kind: "text", "int", "date", "datetime", "money" (with `currency`, or
-    `currency_of` giving the row's currency), "rate", "bool".
+    `currency_of` giving the row's currency), "rate", "percent", "bool".
     """
 
     header: str
@@ -50,11 +71,24 @@ class Col:
     currency_of: Callable[[Any], str] | None = None
     width: int | None = None
 
-    def fit_width(self) -> int:
+    def fit_width(self, sample: Iterable[Any] = ()) -> int:
+        """The width given, or one that fits the header and the sampled values."""
         if self.width:
             return self.width
-        base = {"date": 12, "datetime": 18, "money": 18, "rate": 12, "int": 10, "bool": 8}.get(self.kind, 24)
-        return max(base, min(len(str(self.header)) + 4, 50))
+        base = {"date": 12, "datetime": 18, "money": 16, "rate": 12, "percent": 10, "int": 10,
+                "bool": 8}.get(self.kind, 12)
+        longest = len(str(self.header)) + 3
+        if self.kind == "text":
+            for value in sample:
+                if value is not None:
+                    longest = max(longest, max((len(line) for line in str(value).splitlines()),
+                                               default=0) + 2)
+        elif self.kind == "money":
+            for value in sample:
+                if value is not None:
+                    digits = len(f"{abs(Decimal(value)):,.0f}")
+                    longest = max(longest, digits + 6)
+        return max(base, min(longest, MAX_WIDTH))
 
 
 @dataclass
@@ -66,49 +100,102 @@ class Sheet:
     extra: dict = field(default_factory=dict)
 
 
-def _text_cell(ws, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    # openpyxl makes any string that starts with "=" a formula: force text.
+def clean_text(value: Any) -> str:
+    """Text as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
+    text = str(value)
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("\ufffd", text)
+    return text[:MAX_TEXT]
+
+
+def _text_cell(ws, value: Any) -> WriteOnlyCell:
+    text = clean_text(value)
+    cell = WriteOnlyCell(ws, value=text)
+    # openpyxl makes a string starting with "=" a formula and "#N/A" an error:
+    # user text is text, always.
     cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        # Excel's "quote prefix": the cell stays text even when someone edits it.
+        cell.quotePrefix = True
     return cell
+
+
+def _number_cell(ws, value: Decimal, places: int | None, fmt: str) -> WriteOnlyCell:
+    """A number cell holding the exact decimal digits of `value` (openpyxl would
+    write a Decimal through float and "%.16g", losing digits past the 16th)."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    cell = WriteOnlyCell(ws, value=value)  # data_type "n"
+    cell._value = format(value, "f")  # written as is between <v></v>
+    cell.number_format = fmt
+    return cell
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite amount: {value}")
+        return value
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"an amount must be a Decimal, not {type(value).__name__}")
+    return Decimal(value)
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
 
 
 def _cell(ws, col: Col, row: Any, value: Any) -> WriteOnlyCell | None:
     if value is None:
         return None
-    if col.kind == "money" or col.kind == "rate":
-        if not isinstance(value, Decimal):
-            value = Decimal(value)
-        currency = col.currency or (col.currency_of(row) if col.currency_of else None)
-        if col.kind == "money":
-            places = precision(currency) if currency else 2
-            value = value.quantize(Decimal(1).scaleb(-places)) if places != 2 else round_cents(value)
-            fmt = money_format(currency)
-        else:
-            fmt = "0.000000"
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = fmt
-        return cell
-    if col.kind == "int":
+    kind = col.kind
+    if kind == "money":
+        currency = col.currency or (col.currency_of(row) if col.currency_of and row is not None
+                                    else None)
+        return _number_cell(ws, _decimal(value), precision(currency) if currency else 2,
+                            money_format(currency))
+    if kind == "rate":
+        return _number_cell(ws, _decimal(value), None, "0.000000")
+    if kind == "percent":
+        return _number_cell(ws, _decimal(value), None, "0.00%")
+    if kind == "int":
         return WriteOnlyCell(ws, value=int(value))
-    if col.kind == "date":
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            value = _naive_utc(value).date()
+        if not isinstance(value, dt.date):
+            raise TypeError(f"column {col.header!s}: a date, not {type(value).__name__}")
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    if col.kind == "datetime":
-        cell = WriteOnlyCell(ws, value=value)
+    if kind == "datetime":
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"column {col.header!s}: a datetime, not {type(value).__name__}")
+        cell = WriteOnlyCell(ws, value=_naive_utc(value).replace(microsecond=0))
         cell.number_format = "yyyy-mm-dd hh:mm"
         return cell
-    if col.kind == "bool":
+    if kind == "bool":
         return WriteOnlyCell(ws, value=bool(value))
-    return _text_cell(ws, str(value))
+    return _text_cell(ws, value)
 
 
 def write_sheet(wb: Workbook, sheet: Sheet) -> int:
     """Write one sheet; returns the number of data rows."""
     ws = wb.create_sheet(title=safe_sheet_title(sheet.title))
+    rows = iter(sheet.rows)
+    # Size the columns from the first rows (write-only mode needs widths first).
+    head = list(itertools.islice(rows, WIDTH_SAMPLE))
     for index, col in enumerate(sheet.columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = col.fit_width()
+        sample = []
+        if col.kind in ("text", "money") and not col.width:
+            for row in head:
+                try:
+                    sample.append(col.value(row))
+                except Exception:  # noqa: BLE001  (sizing only; the write below reports it)
+                    break
+        ws.column_dimensions[get_column_letter(index)].width = col.fit_width(sample)
     ws.freeze_panes = "A2"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -122,7 +209,7 @@ def write_sheet(wb: Workbook, sheet: Sheet) -> int:
         header.append(cell)
     ws.append(header)
     count = 0
-    for row in sheet.rows:
+    for row in itertools.chain(head, rows):
         ws.append([_cell(ws, col, row, col.value(row)) for col in sheet.columns])
         count += 1
     last_col = get_column_letter(len(sheet.columns))
@@ -130,51 +217,72 @@ def write_sheet(wb: Workbook, sheet: Sheet) -> int:
     if sheet.totals is not None:
         cells = []
         for col, value in zip(sheet.columns, sheet.totals, strict=False):
-            c = _cell(ws, col, None, value) if value is not None and col.kind != "text" else (
-                _text_cell(ws, str(value)) if value is not None else None)
-            if c is not None:
-                c.font = BOLD
-            cells.append(c)
+            if value is None:
+                cells.append(None)
+                continue
+            cell = _text_cell(ws, value) if col.kind == "text" or isinstance(value, str) else \
+                _cell(ws, col, None, value)
+            cell.font = BOLD
+            cells.append(cell)
         ws.append(cells)
     return count
 
 
 def safe_sheet_title(title: str) -> str:
+    title = clean_text(title)
     for ch in '[]:*?/\\':
         title = title.replace(ch, " ")
-    return title[:31] or "Sheet"
+    return title.strip("'")[:31] or "Sheet"
 
 
-def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None):
-    """A write-only workbook of `sheets` and an About sheet; returns a temp file."""
+def _about_value(about, value: Any) -> WriteOnlyCell:
+    if isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(about, value=_naive_utc(value).replace(microsecond=0))
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(about, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, list | tuple | set):
+        value = ", ".join(str(v) for v in value)
+    return _text_cell(about, value)
+
+
+def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
+                   filters: dict | None = None) -> None:
+    """Write the sheets and an About sheet to `target` (a path or a binary file)."""
     wb = Workbook(write_only=True)
     counts = [write_sheet(wb, sheet) for sheet in sheets]
     about = wb.create_sheet(title=safe_sheet_title(_("About this export")))
-    about.column_dimensions["A"].width = 24
+    about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 60
-    when = utcnow().replace(microsecond=0)
 
     def pair(label, value):
         label_cell = _text_cell(about, label)
         label_cell.font = BOLD
-        if isinstance(value, dt.datetime):
-            value_cell = WriteOnlyCell(about, value=value)
-            value_cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        else:
-            value_cell = _text_cell(about, str(value))
-        about.append([label_cell, value_cell])
+        about.append([label_cell, _about_value(about, value)])
 
     pair(_("Exported"), what)
-    pair(_("Exported at (UTC)"), when)
+    pair(_("Exported at (UTC)"), utcnow())
     pair(_("Exported by"), getattr(user, "email", None) or str(user or _("command line")))
     for sheet, count in zip(sheets, counts, strict=True):
-        pair(_("Rows in %(sheet)s", sheet=sheet.title), str(count))
+        label = _("Rows in %(sheet)s", sheet=sheet.title)
+        label_cell = _text_cell(about, label)
+        label_cell.font = BOLD
+        about.append([label_cell, WriteOnlyCell(about, value=count)])
     for key, value in (filters or {}).items():
         if value not in (None, "", [], ()):
             pair(_("Filter: %(name)s", name=key), value)
     pair(_("Source"), _("Trustfund, UN MPTF Office"))
+    wb.save(target)
+
+
+def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None):
+    """A write-only workbook of `sheets` and an About sheet; returns a temp file
+    positioned at its start."""
     handle = tempfile.TemporaryFile()
-    wb.save(handle)
+    write_workbook(handle, sheets, what=what, user=user, filters=filters)
     handle.seek(0)
     return handle
 
@@ -185,6 +293,15 @@ def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"{filename}-{stamp}.xlsx", max_age=0)
+
+
+def stream(statement, batch: int = 1000):
+    """The ORM objects of a SELECT, fetched `batch` at a time (a server-side cursor
+    on PostgreSQL), for exports of any length. Eager loads must be many-to-one
+    (joinedload) or selectinload; joined collections cannot be streamed."""
+    from .extensions import db
+
+    return db.session.scalars(statement.execution_options(yield_per=batch))
 
 
 # --- The register of exports -------------------------------------------------
@@ -198,7 +315,8 @@ def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,
 # `filters` holds what the page's query string or the command's options gave
 # (at least donor_id, date_from, date_to when given); `user` is the current user
 # (None from the command line) and the builder must apply the user's ownership
-# rules (a donor user sees only its own donor's rows).
+# rules (a donor user sees only its own donor's rows). A builder refuses missing
+# or bad filters with errors.DomainError (the command prints the message).
 
 
 @dataclass
@@ -224,3 +342,11 @@ def export_response(name: str, filters: dict, user: Any):
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
     return xlsx_response(name, sheets, what=what, user=user, filters=filters)
+
+
+def export_to_file(name: str, filters: dict, user: Any, target) -> str:
+    """Write a registered export to `target` (a path or binary file); returns `what`."""
+    definition = REGISTERS[name]
+    sheets, what = definition.build(filters, user)
+    write_workbook(target, sheets, what=what, user=user, filters=filters)
+    return what

@@ -1,14 +1,83 @@
-"""The donor portal and donor statements."""
-from flask import Blueprint, render_template
+"""The donor portal, donor statements (screen, print, .xlsx) and every donor's balance."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..permissions import DONOR, get_donor_or_404, roles_required
+from ..errors import DomainError, attach
+from ..exports import export_response
+from ..extensions import db
+from ..permissions import DONOR, STAFF, get_donor_or_404, roles_required
+from . import exports as statement_exports  # noqa: F401  (registers the exports)
+from .forms import PeriodForm
+from .portal import overview
+from .services import balances, donor_deposits_query, period_or_error, statement, today
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
+
+DEPOSITS_PER_PAGE = 50
+BALANCES_PER_PAGE = 100
+PORTAL_EXPORTS = {"commitments": "my_commitments", "deposits": "my_deposits",
+                  "instalments": "my_instalments"}
+
+
+def _period(form: PeriodForm):
+    """The period asked for, or the default one with the refusal beside its field."""
+    if not form.validate():
+        return period_or_error(None, None)
+    try:
+        return period_or_error(form.date_from.data, form.date_to.data)
+    except DomainError as error:
+        attach(form, error)
+        return period_or_error(None, None)
 
 
 @bp.route("/portal")
 @roles_required(DONOR)
 def portal():
     donor = get_donor_or_404(current_user.donor_id)
-    return render_template("statements/portal.html", donor=donor)
+    which = request.args.get("list")
+    if request.args.get("format") == "xlsx" and which in PORTAL_EXPORTS:
+        return export_response(PORTAL_EXPORTS[which], {"donor_id": donor.id}, current_user)
+    view = overview(donor)
+    deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True),
+                           per_page=DEPOSITS_PER_PAGE, error_out=False)
+    return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():
+    form = PeriodForm(request.args)
+    date_from, date_to = _period(form)
+    if request.args.get("format") == "xlsx" and not form.errors and not form.form_errors:
+        return export_response("donor_balances", {"date_from": date_from, "date_to": date_to},
+                               current_user)
+    date_from, date_to, lines = balances(date_from, date_to)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((len(lines) + BALANCES_PER_PAGE - 1) // BALANCES_PER_PAGE, 1)
+    page = min(page, pages)
+    shown = lines[(page - 1) * BALANCES_PER_PAGE: page * BALANCES_PER_PAGE]
+    totals = {name: sum((getattr(line, name) for line in lines), 0)
+              for name in ("opening", "net_in_period", "share_in_period", "closing")}
+    return render_template("statements/index.html", form=form, lines=shown, totals=totals,
+                           date_from=date_from, date_to=date_to, count=len(lines),
+                           page=page, pages=pages)
+
+
+@bp.route("/<int:donor_id>", endpoint="statement")
+@roles_required(DONOR, *STAFF)
+def statement_page(donor_id: int):
+    donor = get_donor_or_404(donor_id)
+    form = PeriodForm(request.args)
+    date_from, date_to = _period(form)
+    valid = not form.errors and not form.form_errors
+    if request.args.get("format") == "xlsx" and valid:
+        return export_response("statement", {"donor_id": donor.id, "date_from": date_from,
+                                             "date_to": date_to}, current_user)
+    result = statement(donor, date_from, date_to)
+    if valid:
+        form.date_from.data, form.date_to.data = result.date_from, result.date_to
+    template = "statements/print.html" if request.args.get("print") and valid \
+        else "statements/statement.html"
+    return render_template(template, form=form, s=result, donor=donor, today=today())

@@ -1,0 +1,81 @@
+"""`flask --app trustfund export REGISTER --out FILE [--donor ID] [--from DATE] [--to DATE]`:
+any registered export, for scheduled reports. The registers are read when the
+command runs (every feature's routes, which register them, are imported when the
+app is created), so a register added later is listed by --help without a change here."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+
+from ..errors import DomainError
+from ..extensions import db
+
+
+class RegisterChoice(click.Choice):
+    """click.Choice over the names in exports.REGISTERS, read when used, not when
+    the command is defined."""
+
+    def __init__(self) -> None:
+        super().__init__([], case_sensitive=True)
+
+    @property
+    def choices(self):  # type: ignore[override]
+        from ..exports import REGISTERS
+
+        return tuple(sorted(REGISTERS))
+
+    @choices.setter
+    def choices(self, _value) -> None:
+        pass
+
+
+class ExportCommand(click.Command):
+    """Lists every register, with what it holds, at the end of --help."""
+
+    def format_epilog(self, ctx, formatter) -> None:
+        from ..exports import REGISTERS
+
+        with formatter.section("Registers"):
+            formatter.write_dl([(name, REGISTERS[name].help) for name in sorted(REGISTERS)])
+        super().format_epilog(ctx, formatter)
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("export", cls=ExportCommand)
+    @click.argument("register_name", metavar="REGISTER", type=RegisterChoice())
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="The .xlsx file to write (replaced if it exists).")
+    @click.option("--donor", "donor_id", type=int, default=None,
+                  help="Donor id (required by the statement and the my_* registers).")
+    @click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="First day of the period, YYYY-MM-DD.")
+    @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Last day of the period, YYYY-MM-DD.")
+    def export(register_name: str, out: str, donor_id: int | None, date_from, date_to):
+        """Write the export REGISTER to an .xlsx file, with the same rows and figures as
+        the page's "Download .xlsx" (as a user who may see everything)."""
+        from ..exports import export_to_file
+
+        filters = {"donor_id": donor_id,
+                   "date_from": date_from.date() if date_from else None,
+                   "date_to": date_to.date() if date_to else None}
+        partial = f"{out}.partial"
+        try:
+            what = export_to_file(register_name, filters, None, partial)
+        except DomainError as error:
+            _discard(partial)
+            raise click.ClickException(error.message) from None
+        except BaseException:
+            _discard(partial)
+            raise
+        finally:
+            db.session.rollback()
+        os.replace(partial, out)
+        click.echo(f"Wrote {out}: {what}")
+
+
+def _discard(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)

@@ -1,0 +1,19 @@
+"""The statement's period picker (a GET form: no CSRF token, the query string is
+the bookmarkable state of the page)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms.validators import Optional
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), name="from", validators=[Optional()],
+                          description=_l("First day of the period (default: 3 April 2017, "
+                                         "the fund's start)."))
+    date_to = DateField(_l("To"), name="to", validators=[Optional()],
+                        description=_l("Last day of the period (default: today)."))

@@ -1,0 +1,78 @@
+"""The donor portal's figures: a donor's commitments, instalments and balance.
+
+Instalments: a commitment's schedule is cumulative. Deposits against the
+commitment (its running `deposited`, in the commitment's currency) pay the
+instalments in due-date order, so an instalment is covered for the part of the
+deposits beyond the instalments due before it. An instalment is outstanding
+while not fully covered, and overdue when, in addition, its due date has passed
+(the commitment's deposits are below the cumulative amount due up to it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..contributions.models import Commitment, Instalment
+from ..donors.models import Donor
+from .services import donor_commitments, today
+from .shares import ZERO, position_on
+
+
+@dataclass
+class InstalmentLine:
+    commitment: Commitment
+    instalment: Instalment
+    cumulative_due: Decimal
+    covered: Decimal
+    overdue: bool
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.instalment.amount - self.covered
+
+
+def instalment_lines(commitments: list[Commitment], on: dt.date) -> list[InstalmentLine]:
+    """The instalments not fully covered on `on`, earliest due first; overdue ones
+    are those due before `on`."""
+    lines = []
+    for commitment in commitments:
+        cumulative = Decimal(0)
+        for instalment in sorted(commitment.instalments, key=lambda i: (i.due_on, i.id or 0)):
+            due_before = cumulative
+            cumulative += instalment.amount
+            covered = min(instalment.amount, max(commitment.deposited - due_before, Decimal(0)))
+            if covered < instalment.amount:
+                lines.append(InstalmentLine(commitment, instalment, cumulative, covered,
+                                            overdue=instalment.due_on < on))
+    lines.sort(key=lambda line: (line.instalment.due_on, line.commitment.id))
+    return lines
+
+
+@dataclass
+class Overview:
+    donor: Donor
+    on: dt.date
+    commitments: list[Commitment]
+    instalments: list[InstalmentLine]
+    net_deposits: Decimal
+    share_of_spending: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.net_deposits - self.share_of_spending
+
+    @property
+    def overdue(self) -> list[InstalmentLine]:
+        return [line for line in self.instalments if line.overdue]
+
+
+def overview(donor: Donor, on: dt.date | None = None) -> Overview:
+    """What the donor's portal shows on `on` (today by default)."""
+    on = on or today()
+    commitments = donor_commitments(donor.id)
+    position = position_on(on)
+    return Overview(donor=donor, on=on, commitments=commitments,
+                    instalments=instalment_lines(commitments, on),
+                    net_deposits=position.net_deposits.get(donor.id, ZERO),
+                    share_of_spending=position.share(donor.id))

@@ -1,0 +1,238 @@
+"""Donor statements, the donor portal's figures, and every donor's balance.
+
+A statement covers a period [from, to] (default: the fund's start, 3 April 2017,
+to today) and says, in USD:
+
+    opening balance   = the donor's balance on the day before `from`
+    + net deposits    = the net (USD − fee) of its deposits with a value date in
+                        the period, reversals included (negative)
+    − share of spending in the period, per pool
+    = closing balance = the donor's balance on `to`
+
+where a donor's balance on a day is its net deposits up to that day minus its
+share of the fund's spending up to that day. How spending is shared (largest
+remainder over cumulative net deposits per pool; transfers; why interest belongs
+to no donor) is the rule of trustfund/statements/shares.py. The closing balance
+is computed from the database on its own (not as opening + movements), so the
+identity opening + movements = closing is a check, not a definition.
+
+Commitments are in their own currency and do not enter the USD balance: the
+statement lists those made up to `to`, with what was deposited against each by
+`to` and what was still outstanding then.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..contributions.models import Commitment, Deposit, Pool
+from ..contributions.pools import all_pools
+from ..donors.models import Donor
+from ..errors import DomainError
+from ..extensions import db
+from .shares import ZERO, apportion, position_on
+
+FUND_START = dt.date(2017, 4, 3)
+FUND_END = dt.date(2018, 12, 31)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def period_or_error(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The statement period, with the defaults: the fund's start to today."""
+    date_from = date_from or FUND_START
+    date_to = date_to or max(today(), date_from)
+    if date_from > date_to:
+        raise DomainError(_("The period must end on or after the day it starts."), field="date_to")
+    if date_from.year < 1990 or date_to.year > 2100:
+        raise DomainError(_("Choose dates between 1990 and 2100."), field="date_from")
+    return date_from, date_to
+
+
+@dataclass
+class CommitmentLine:
+    commitment: Commitment
+    deposited: Decimal  # in the commitment's currency, value dates up to the line's date
+    deposited_in_period: Decimal = Decimal(0)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.commitment.amount - self.deposited
+
+
+@dataclass
+class ShareLine:
+    """A pool in the statement: its spending and the donor's share of it."""
+
+    pool: Pool
+    spending_in_period: Decimal
+    spending_to_date: Decimal       # up to `to`
+    donor_weight: Decimal           # the donor's net deposits in the pool on `to` (after transfers)
+    total_weight: Decimal           # every donor's, on `to`
+    share_opening: Decimal          # the donor's share to date on the day before `from`
+    share_closing: Decimal          # ... on `to`
+    unattributed_in_period: Decimal  # spending in the period no donor bears (interest-funded)
+
+    @property
+    def share_in_period(self) -> Decimal:
+        return self.share_closing - self.share_opening
+
+
+@dataclass
+class Statement:
+    donor: Donor
+    date_from: dt.date
+    date_to: dt.date
+    opening: Decimal
+    closing: Decimal
+    commitments: list[CommitmentLine]
+    deposits: list[Deposit]
+    shares: list[ShareLine]
+    amounts_by_currency: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def opening_date(self) -> dt.date:
+        """The day of the opening balance: the day before the period starts."""
+        return self.date_from - dt.timedelta(days=1)
+
+    @property
+    def unattributed_in_period(self) -> Decimal:
+        return sum((s.unattributed_in_period for s in self.shares), ZERO)
+
+    @property
+    def usd_in_period(self) -> Decimal:
+        return sum((d.usd_amount for d in self.deposits), ZERO)
+
+    @property
+    def fees_in_period(self) -> Decimal:
+        return sum((d.fee for d in self.deposits), ZERO)
+
+    @property
+    def net_in_period(self) -> Decimal:
+        return sum((d.net for d in self.deposits), ZERO)
+
+    @property
+    def share_in_period(self) -> Decimal:
+        return sum((s.share_in_period for s in self.shares), ZERO)
+
+    @property
+    def movements(self) -> Decimal:
+        return self.net_in_period - self.share_in_period
+
+
+def _deposited_by_commitment(donor_id: int, until: dt.date, since: dt.date | None = None
+                             ) -> dict[int, Decimal]:
+    query = (sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount))
+             .where(Deposit.donor_id == donor_id, Deposit.value_date <= until)
+             .group_by(Deposit.commitment_id))
+    if since is not None:
+        query = query.where(Deposit.value_date >= since)
+    return {cid: total or Decimal(0) for cid, total in db.session.execute(query)}
+
+
+def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
+                         date_to: dt.date | None = None, *, newest_first: bool = False):
+    """The donor's deposits and reversals, by value date (oldest first, as in the
+    statement; newest first, as in the portal)."""
+    order = (Deposit.value_date.desc(), Deposit.id.desc()) if newest_first else \
+        (Deposit.value_date, Deposit.id)
+    query = (sa.select(Deposit).where(Deposit.donor_id == donor_id)
+             .options(joinedload(Deposit.pool).joinedload(Pool.objective),
+                      joinedload(Deposit.commitment))
+             .order_by(*order))
+    if date_from is not None:
+        query = query.where(Deposit.value_date >= date_from)
+    if date_to is not None:
+        query = query.where(Deposit.value_date <= date_to)
+    return query
+
+
+def donor_commitments(donor_id: int, until: dt.date | None = None) -> list[Commitment]:
+    query = (sa.select(Commitment).where(Commitment.donor_id == donor_id)
+             .options(joinedload(Commitment.objective), selectinload(Commitment.instalments))
+             .order_by(Commitment.committed_on, Commitment.id))
+    if until is not None:
+        query = query.where(Commitment.committed_on <= until)
+    return list(db.session.scalars(query))
+
+
+def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date | None = None
+              ) -> Statement:
+    """The donor's statement for the period (see the module's docstring for the rule)."""
+    date_from, date_to = period_or_error(date_from, date_to)
+    day_before = date_from - dt.timedelta(days=1)
+    before, after = position_on(day_before), position_on(date_to)
+
+    deposits = list(db.session.scalars(donor_deposits_query(donor.id, date_from, date_to)))
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for deposit in deposits:
+        by_currency[deposit.currency] += deposit.amount
+
+    deposited = _deposited_by_commitment(donor.id, date_to)
+    in_period = _deposited_by_commitment(donor.id, date_to, since=date_from)
+    commitments = [CommitmentLine(c, deposited.get(c.id, Decimal(0)), in_period.get(c.id, Decimal(0)))
+                   for c in donor_commitments(donor.id, date_to)]
+
+    shares = []
+    for pool in all_pools():
+        start, end = before.pools.get(pool.id), after.pools.get(pool.id)
+        if start is None and end is None:
+            continue
+        spent_start = start.spending if start else ZERO
+        spent_end = end.spending if end else ZERO
+        line = ShareLine(
+            pool=pool,
+            spending_in_period=spent_end - spent_start,
+            spending_to_date=spent_end,
+            donor_weight=end.weights.get(donor.id, ZERO) if end else ZERO,
+            total_weight=end.total_weight if end else ZERO,
+            share_opening=start.shares.get(donor.id, ZERO) if start else ZERO,
+            share_closing=end.shares.get(donor.id, ZERO) if end else ZERO,
+            unattributed_in_period=(end.unattributed if end else ZERO)
+            - (start.unattributed if start else ZERO),
+        )
+        if line.spending_to_date or line.donor_weight or line.share_opening:
+            shares.append(line)
+
+    return Statement(
+        donor=donor, date_from=date_from, date_to=date_to,
+        opening=before.balance(donor.id), closing=after.balance(donor.id),
+        commitments=commitments, deposits=deposits, shares=shares,
+        amounts_by_currency=dict(sorted(by_currency.items())),
+    )
+
+
+# --- Every donor's balance (staff) ---------------------------------------------
+
+@dataclass
+class BalanceLine:
+    donor_id: int
+    name: str
+    opening: Decimal
+    net_in_period: Decimal
+    share_in_period: Decimal
+    closing: Decimal
+
+
+def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
+             ) -> tuple[dt.date, dt.date, list[BalanceLine]]:
+    """Every donor's opening balance, net deposits and share of spending in the
+    period, and closing balance: the figures of each donor's statement."""
+    date_from, date_to = period_or_error(date_from, date_to)
+    before = position_on(date_from - dt.timedelta(days=1))
+    after = position_on(date_to)
+    lines = []
+    for donor_id, name in db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)):
+        net = after.net_deposits.get(donor_id, ZERO) - before.net_deposits.get(donor_id, ZERO)
+        share = after.share(donor_id) - before.share(donor_id)
+        lines.append(BalanceLine(donor_id, name, before.balance(donor_id), net, share,
+                                 after.balance(donor_id)))
+    return date_from, date_to, lines
