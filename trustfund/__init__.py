@@ -54,8 +54,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        # Commands (imports, demo data, checks) speak the default language.
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
