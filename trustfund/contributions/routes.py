@@ -1,3 +1,135 @@
-from flask import Blueprint
+"""Contributions: the lists of pledges, commitments and deposits and the pages of a
+single commitment, pledge and deposit. Entry forms are in routes_entries.py,
+rates, pools and objectives in routes_fund.py, the import in routes_import.py."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..donors.models import Donor
+from ..exports import export_response
+from ..extensions import db
+from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
+from . import queries
+from .exports import commitment_status
+from .forms import ListFilterForm, ReasonForm
+from .models import Commitment, Deposit, Pledge
+from .rules import overdue_instalments, today
 
 bp = Blueprint("contributions", __name__, url_prefix="/contributions")
+
+READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
+
+
+def per_page() -> int:
+    return current_app.config.get("PAGE_SIZE", 50)
+
+
+def donor_choices(first_label) -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Donor.id, Donor.name).order_by(sa.func.lower(Donor.name))).all()
+    return [("", first_label)] + [(str(r.id), r.name) for r in rows]
+
+
+def earmark_choices(first_label) -> list[tuple[str, str]]:
+    return [("", first_label), ("none", _("Un-earmarked"))] + [
+        (str(o.id), o.label) for o in queries.objectives()]
+
+
+def filter_form(filters: dict, kind: str | None = None) -> ListFilterForm:
+    form = ListFilterForm(request.args)
+    form.donor.choices = donor_choices(_("All donors"))
+    form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in queries.currencies_in_use()]
+    form.earmark.choices = earmark_choices(_("Any earmarking"))
+    if kind == "pledges":
+        form.status.choices = [("", _("All")), ("active", _("In force")), ("withdrawn", _("Withdrawn"))]
+    else:
+        form.status.choices = [("", _("All")), ("outstanding", _("Deposits outstanding")),
+                               ("complete", _("Fully deposited")), ("overdue", _("Instalment overdue"))]
+    form.donor.data = str(filters["donor"]) if filters["donor"] else ""
+    return form
+
+
+def _export_filters(filters: dict) -> dict:
+    return queries.shown_filters(filters)
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    """Pledges and commitments, with what has been deposited and what is outstanding."""
+    filters = queries.parse_filters(request.args, queries.COMMITMENT_SORTS)
+    if request.args.get("format") == "xlsx":
+        return export_response("contributions", _export_filters(filters), current_user)
+    form = filter_form(filters, filters["kind"])
+    if filters["kind"] == "pledges":
+        page = db.paginate(queries.pledge_query(filters, current_user), per_page=per_page(),
+                           error_out=False)
+        totals = queries.pledge_totals(filters, current_user)
+        overdue = {}
+    else:
+        page = db.paginate(queries.commitment_query(filters, current_user), per_page=per_page(),
+                           error_out=False)
+        totals = queries.commitment_totals(filters, current_user)
+        overdue = queries.overdue_by_commitment([row.Commitment for row in page.items])
+    return render_template("contributions/index.html", page=page, form=form, filters=filters,
+                           totals=totals, overdue=overdue, status_of=commitment_status)
+
+
+@bp.route("/deposits")
+@roles_required(*READERS)
+def deposits():
+    """Deposits and reversals, with totals per currency and in USD."""
+    filters = queries.parse_filters(request.args, queries.DEPOSIT_SORTS)
+    if request.args.get("format") == "xlsx":
+        return export_response("deposits", _export_filters(filters), current_user)
+    form = filter_form(filters)
+    page = db.paginate(queries.deposit_query(filters, current_user), per_page=per_page(), error_out=False)
+    per_currency, usd = queries.deposit_totals(filters, current_user)
+    commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
+    return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
+                           per_currency=per_currency, usd=usd, commitment=commitment)
+
+
+def get_commitment_or_404(commitment_id: int) -> Commitment:
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+@bp.route("/commitments/<int:commitment_id>")
+@roles_required(*READERS)
+def commitment(commitment_id: int):
+    """A commitment: its schedule (overdue instalments flagged), deposits and reversals."""
+    item = get_commitment_or_404(commitment_id)
+    overdue = {i.id for i in overdue_instalments(item.instalments, item.deposited, today())}
+    cumulative, schedule = 0, []
+    for instalment in item.instalments:
+        cumulative += instalment.amount
+        schedule.append((instalment, cumulative, instalment.id in overdue))
+    usd = sum((d.usd_amount for d in item.deposits), start=0)
+    net = sum((d.net for d in item.deposits), start=0)
+    return render_template("contributions/commitment.html", commitment=item, schedule=schedule,
+                           usd=usd, net=net, overdue=bool(overdue),
+                           can_write=current_user.role == MPTF_OFFICER)
+
+
+@bp.route("/pledges/<int:pledge_id>")
+@roles_required(*READERS)
+def pledge(pledge_id: int):
+    item = db.session.get(Pledge, pledge_id) or abort(404)
+    return render_template("contributions/pledge.html", pledge=item, form=ReasonForm(),
+                           can_write=current_user.role == MPTF_OFFICER)
+
+
+@bp.route("/deposits/<int:deposit_id>")
+@roles_required(*READERS)
+def deposit(deposit_id: int):
+    item = db.session.get(Deposit, deposit_id) or abort(404)
+    return render_template("contributions/deposit.html", deposit=item,
+                           can_write=current_user.role == MPTF_OFFICER)
+
+
+from . import routes_entries, routes_fund, routes_import  # noqa: E402,F401  (they add views to bp)

@@ -1,0 +1,187 @@
+"""Ledger invariants of the fund's money, for `flask --app trustfund check`.
+
+Recomputes every stored figure from the entries it summarises:
+- each deposit: USD = amount ÷ rate and fee = USD × fee rate (half-up to the cent),
+  net = USD − fee; a reversal is the exact opposite of the deposit it reverses;
+  the deposit sits in its commitment's donor, currency and earmark pool;
+- each commitment: deposited = the sum of its deposits, between 0 and the amount;
+  its instalments add up to no more than the amount;
+- each pool: its running figures equal what the deposits, interest, transfers and
+  travel grants say, and available = net deposits + interest + transfers in −
+  transfers out − committed − spent, never below zero;
+- the pools together add up to the fund's totals.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..money import round_cents
+from ..travel.models import NO_SHOW, OPEN_COMMITMENT, TRAVELLED, TravelGrant
+from .models import Commitment, Deposit, Instalment, InterestEntry, Pool, PoolTransfer
+from .pools import FIGURES
+
+ZERO = Decimal("0.00")
+
+
+def _n(value: Decimal) -> str:
+    return f"{value:,}"
+
+
+def _sums(query) -> dict:
+    return {key: (value if value is not None else ZERO) for key, value in db.session.execute(query)}
+
+
+def deposit_problems() -> list[str]:
+    problems = []
+    earmark_pool = dict(db.session.execute(sa.select(Pool.objective_id, Pool.id)).all())
+    unearmarked = earmark_pool.get(None)
+    commitments = {row.id: row for row in db.session.execute(
+        sa.select(Commitment.id, Commitment.donor_id, Commitment.currency, Commitment.objective_id))}
+    originals = {}
+    query = sa.select(Deposit).order_by(Deposit.id).execution_options(yield_per=2000)
+    for d in db.session.scalars(query):
+        what = f"Deposit #{d.id} ({d.currency} {_n(d.amount)}, value date {d.value_date})"
+        usd = round_cents(d.amount / d.rate) if d.rate else None
+        if usd is None or d.usd_amount != usd:
+            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount)} ÷ {d.rate} "
+                            f"= {_n(usd) if usd is not None else '?'}.")
+        fee = round_cents(d.usd_amount * d.fee_rate)
+        if d.fee != fee:
+            problems.append(f"{what}: fee {_n(d.fee)} is stored, but {_n(d.usd_amount)} × {d.fee_rate} "
+                            f"= {_n(fee)}.")
+        if d.net != d.usd_amount - d.fee:
+            problems.append(f"{what}: net {_n(d.net)} is not USD {_n(d.usd_amount)} less fee {_n(d.fee)}.")
+        commitment = commitments.get(d.commitment_id)
+        if commitment is not None:
+            if d.donor_id != commitment.donor_id or d.currency != commitment.currency:
+                problems.append(f"{what}: donor or currency differ from its commitment #{commitment.id}.")
+            expected_pool = earmark_pool.get(commitment.objective_id, unearmarked)
+            if d.pool_id != expected_pool:
+                problems.append(f"{what}: credited to pool #{d.pool_id}, but its commitment's earmark "
+                                f"is pool #{expected_pool}.")
+        if d.reverses_id is None:
+            originals[d.id] = (d.amount, d.usd_amount, d.fee, d.net, d.pool_id, d.commitment_id)
+        else:
+            original = originals.get(d.reverses_id)
+            mine = (-d.amount, -d.usd_amount, -d.fee, -d.net, d.pool_id, d.commitment_id)
+            if original is None:
+                problems.append(f"{what}: reverses deposit #{d.reverses_id}, which is not an earlier "
+                                f"original deposit.")
+            elif original != mine:
+                problems.append(f"{what}: is not the exact opposite of deposit #{d.reverses_id}.")
+    return problems
+
+
+def commitment_problems() -> list[str]:
+    problems = []
+    deposited = _sums(sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount))
+                      .group_by(Deposit.commitment_id))
+    scheduled = _sums(sa.select(Instalment.commitment_id, sa.func.sum(Instalment.amount))
+                      .group_by(Instalment.commitment_id))
+    for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.id)
+                                .execution_options(yield_per=2000)):
+        what = f"Commitment #{c.id} ({c.currency} {_n(c.amount)}{', ' + c.reference if c.reference else ''})"
+        total = deposited.get(c.id, Decimal("0.000"))
+        if c.deposited != total:
+            problems.append(f"{what}: deposited {_n(c.deposited)} is recorded, but its deposits add up "
+                            f"to {_n(total)}.")
+        if total > c.amount:
+            problems.append(f"{what}: deposits of {_n(total)} exceed the commitment.")
+        if total < 0:
+            problems.append(f"{what}: its deposits add up to less than zero ({_n(total)}).")
+        if scheduled.get(c.id, ZERO) > c.amount:
+            problems.append(f"{what}: its instalments add up to {_n(scheduled[c.id])}, more than the "
+                            f"commitment.")
+    return problems
+
+
+def expected_pool_figures() -> dict[int, dict[str, Decimal]]:
+    """Each pool's figures as its entries say they should be."""
+    deposits = db.session.execute(
+        sa.select(Deposit.pool_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
+                  sa.func.sum(Deposit.net)).group_by(Deposit.pool_id)).all()
+    interest = _sums(sa.select(InterestEntry.pool_id, sa.func.sum(InterestEntry.usd_amount))
+                     .group_by(InterestEntry.pool_id))
+    transfers_in = _sums(sa.select(PoolTransfer.to_pool_id, sa.func.sum(PoolTransfer.usd_amount))
+                         .group_by(PoolTransfer.to_pool_id))
+    transfers_out = _sums(sa.select(PoolTransfer.from_pool_id, sa.func.sum(PoolTransfer.usd_amount))
+                          .group_by(PoolTransfer.from_pool_id))
+    committed = _sums(sa.select(TravelGrant.pool_id, sa.func.sum(TravelGrant.committed_amount))
+                      .where(TravelGrant.status.in_(OPEN_COMMITMENT), TravelGrant.pool_id.is_not(None))
+                      .group_by(TravelGrant.pool_id))
+    spent = _sums(sa.select(TravelGrant.pool_id, sa.func.sum(TravelGrant.actual_total))
+                  .where(TravelGrant.status.in_((TRAVELLED, NO_SHOW)), TravelGrant.pool_id.is_not(None))
+                  .group_by(TravelGrant.pool_id))
+    by_pool: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(FIGURES, ZERO))
+    for pool_id, usd, fee, net in deposits:
+        by_pool[pool_id].update(deposits_usd=usd or ZERO, fees=fee or ZERO, deposits_net=net or ZERO)
+    for name, sums in (("interest", interest), ("transfers_in", transfers_in),
+                       ("transfers_out", transfers_out), ("committed", committed), ("spent", spent)):
+        for pool_id, value in sums.items():
+            by_pool[pool_id][name] = value
+    for figures in by_pool.values():
+        figures["available"] = (figures["deposits_net"] + figures["interest"] + figures["transfers_in"]
+                                - figures["transfers_out"] - figures["committed"] - figures["spent"])
+    return by_pool
+
+
+def pool_problems() -> list[str]:
+    problems = []
+    expected = expected_pool_figures()
+    pools = db.session.scalars(sa.select(Pool).order_by(Pool.id)).all()
+    known = {pool.id for pool in pools}
+    for pool_id in sorted(set(expected) - known):
+        problems.append(f"Entries point to pool #{pool_id}, which does not exist.")
+    fund = dict.fromkeys(FIGURES, ZERO)
+    for pool in pools:
+        what = f"Pool {pool.code}"
+        want = expected.get(pool.id, dict.fromkeys(FIGURES, ZERO))
+        for name in FIGURES:
+            have = getattr(pool, name)
+            fund[name] += have
+            if have != want[name]:
+                problems.append(f"{what}: {name.replace('_', ' ')} is {_n(have)}, but its entries say "
+                                f"{_n(want[name])}.")
+        if pool.deposits_net != pool.deposits_usd - pool.fees:
+            problems.append(f"{what}: net deposits {_n(pool.deposits_net)} are not deposits "
+                            f"{_n(pool.deposits_usd)} less fees {_n(pool.fees)}.")
+        formula = (pool.deposits_net + pool.interest + pool.transfers_in - pool.transfers_out
+                   - pool.committed - pool.spent)
+        if pool.available != formula:
+            problems.append(f"{what}: available {_n(pool.available)} is not net deposits + interest + "
+                            f"transfers in − transfers out − committed − spent = {_n(formula)}.")
+        if pool.available < 0:
+            problems.append(f"{what}: available is below zero ({_n(pool.available)}).")
+    problems.extend(fund_problems(fund))
+    return problems
+
+
+def fund_problems(pools_total: dict[str, Decimal]) -> list[str]:
+    """The pools together against the fund's own totals."""
+    problems = []
+    row = db.session.execute(sa.select(sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
+                                       sa.func.sum(Deposit.net))).one()
+    fund = {"deposits_usd": row[0] or ZERO, "fees": row[1] or ZERO, "deposits_net": row[2] or ZERO,
+            "interest": db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount))) or ZERO}
+    for name, value in fund.items():
+        if pools_total[name] != value:
+            problems.append(f"The pools' {name.replace('_', ' ')} add up to {_n(pools_total[name])}, but "
+                            f"the fund's entries total {_n(value)}.")
+    if pools_total["transfers_in"] != pools_total["transfers_out"]:
+        problems.append(f"Transfers into pools ({_n(pools_total['transfers_in'])}) differ from transfers "
+                        f"out of pools ({_n(pools_total['transfers_out'])}).")
+    fund_available = (fund["deposits_net"] + fund["interest"] - pools_total["committed"]
+                      - pools_total["spent"])
+    if pools_total["available"] != fund_available:
+        problems.append(f"The pools' available money adds up to {_n(pools_total['available'])}, but the "
+                        f"fund has {_n(fund_available)} (net deposits + interest − committed − spent).")
+    return problems
+
+
+def problems() -> list[str]:
+    """Every violated invariant of the fund's money, as readable lines."""
+    return deposit_problems() + commitment_problems() + pool_problems()

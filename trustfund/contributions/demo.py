@@ -1,0 +1,193 @@
+"""Demo money (idempotent): UN rates for 2017–2018, commitments of the donors whose
+SAA is in force (in their own currencies), deposits, pledges, an instalment
+schedule with an overdue instalment, interest and a transfer between pools.
+
+Recorded through the services, so the pools, audit trail and ledger check see
+exactly what the application itself writes. Commitments carry a DEMO- reference;
+a second run finds them and adds nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from babel.numbers import get_territory_currencies
+
+from ..audit import utcnow
+from ..donors.models import SAA_IN_FORCE, Donor
+from ..extensions import db
+from ..money import CURRENCIES, USD
+from . import ledger, services
+from .models import Commitment, ExchangeRate, InterestEntry, Objective, Pledge, PoolTransfer
+from .pools import pool_for_objective, unearmarked_pool
+from .rates import set_rate
+
+# Approximate UN operational rates (units per USD) for January 2017 and December
+# 2018, with the path between them: good enough for demo data, not for accounts.
+RATE_PATHS = {
+    "EUR": ("0.955", "0.885", "0.832", "0.873"),
+    "CHF": ("1.021", "0.990", "0.960", "0.994"),
+    "SEK": ("9.120", "8.550", "8.200", "9.050"),
+    "JPY": ("116.500", "112.000", "109.500", "113.100"),
+    "MXN": ("20.600", "18.500", "19.000", "20.200"),
+    "GBP": ("0.810", "0.770", "0.720", "0.787"),
+    "NOK": ("8.610", "8.270", "7.850", "8.560"),
+    "DKK": ("7.100", "6.580", "6.190", "6.510"),
+    "CAD": ("1.340", "1.270", "1.250", "1.340"),
+    "AUD": ("1.380", "1.300", "1.280", "1.400"),
+    "SAR": ("3.750", "3.750", "3.750", "3.750"),
+    "AED": ("3.673", "3.673", "3.673", "3.673"),
+}
+MONTHS = [dt.date(2017 + (m // 12), m % 12 + 1, 1) for m in range(24)]
+DEMO_PREFIX = "DEMO-"
+
+
+def demo_rate(currency: str, month: dt.date) -> Decimal:
+    """A month's demo rate: piecewise-linear through the four points of its path."""
+    points = [Decimal(p) for p in RATE_PATHS[currency]]
+    index = MONTHS.index(month)
+    segment = min(index // 8, 2)
+    start, end = points[segment], points[segment + 1]
+    step = Decimal(index - segment * 8) / Decimal(8)
+    places = 3 if start >= 10 else 4
+    return (start + (end - start) * step).quantize(Decimal(1).scaleb(-places))
+
+
+def donor_currency(donor: Donor) -> str:
+    """Member States give in their own currency when the demo has its rates; the
+    other donors give in US dollars."""
+    if donor.donor_type == "member_state" and donor.country_code:
+        for code in get_territory_currencies(donor.country_code, dt.date(2017, 6, 1)):
+            if code in RATE_PATHS and code in CURRENCIES:
+                return code
+    return USD
+
+
+# Per donor, by its position among the donors with an SAA in force:
+# (USD-equivalent size, earmark objective number or None, deposits as (month index, share)).
+PLANS = [
+    (1_500_000, None, [(3, "0.40"), (8, "0.35"), (15, "0.25")]),
+    (800_000, 1, [(4, "0.50"), (11, "0.50")]),
+    (1_200_000, None, [(5, "0.30"), (9, "0.30")]),  # instalments: one overdue
+    (400_000, 1, [(6, "1.00")]),
+    (650_000, None, [(7, "0.60"), (13, "0.40")]),
+    (300_000, 2, [(10, "0.50")]),
+    (250_000, None, [(12, "1.00")]),
+]
+
+
+def _round_amount(value: Decimal, currency: str) -> Decimal:
+    """Round figures, as real agreements have: whole thousands for large amounts."""
+    if value > 100_000:
+        return (value / 1000).quantize(Decimal(1)) * 1000
+    return value.quantize(Decimal(1) if currency == "JPY" else Decimal("0.01"))
+
+
+def seed_rates(actor, currencies) -> None:
+    for currency in sorted(set(currencies) - {USD}):
+        if currency not in RATE_PATHS:
+            continue
+        existing = set(db.session.scalars(sa.select(ExchangeRate.month)
+                                          .where(ExchangeRate.currency == currency)))
+        for month in MONTHS:
+            if month not in existing:
+                set_rate(actor, currency, month, demo_rate(currency, month))
+
+
+def _objective_id(number: int | None) -> int | None:
+    if number is None:
+        return None
+    return db.session.scalar(sa.select(Objective.id).where(Objective.number == number))
+
+
+def seed(context: dict) -> None:
+    users = context["users"]
+    officer, admin = users["officer"], users["admin"]
+    donors = db.session.scalars(sa.select(Donor).where(Donor.saa_status.in_(SAA_IN_FORCE))
+                                .where(~Donor.name.like("Demo donor %"))
+                                .order_by(Donor.saa_signed_on, Donor.id)).all()
+    currencies = {donor_currency(d) for d in donors} | {"EUR", "JPY"}
+    seed_rates(officer, currencies)
+    for index, donor in enumerate(donors[:len(PLANS)]):
+        _seed_donor(officer, donor, index, PLANS[index])
+    _seed_pledges(officer)
+    _seed_interest_and_transfer(officer, admin)
+    db.session.flush()
+
+
+def _seed_donor(officer, donor: Donor, index: int, plan) -> None:
+    reference = f"{DEMO_PREFIX}{donor.saa_reference or donor.id}-1"
+    if db.session.scalar(sa.select(Commitment.id).where(Commitment.reference == reference)) is not None:
+        return
+    usd_size, objective_number, deposits = plan
+    currency = donor_currency(donor)
+    signed = donor.saa_signed_on or dt.date(2017, 5, 1)
+    committed_on = max(signed, dt.date(2017, 4, 3))
+    month = MONTHS[min(MONTHS.index(committed_on.replace(day=1)), 23)]
+    amount = _round_amount(Decimal(usd_size) * demo_rate_or_one(currency, month), currency)
+    instalments = ()
+    if index == 2:
+        # Three equal instalments; the last falls due with only 60% deposited: overdue.
+        third = _round_amount(amount / 3, currency)
+        instalments = [(dt.date(2017, 9, 30), third), (dt.date(2018, 3, 31), third),
+                       (dt.date(2018, 9, 30), amount - 2 * third)]
+    commitment = services.record_commitment(
+        officer, donor, currency=currency, amount=amount, objective_id=_objective_id(objective_number),
+        committed_on=committed_on, reference=reference,
+        note="Demo commitment, per the signed SAA.", instalments=instalments)
+    remaining = amount
+    for month_index, share in deposits:
+        value_date = max(MONTHS[month_index] + dt.timedelta(days=9), committed_on)
+        part = min(_round_amount(amount * Decimal(share), currency), remaining)
+        if part <= 0:
+            continue
+        deposit = ledger.record_deposit(officer, commitment, value_date=value_date, amount=part,
+                                        bank_reference=f"DEMO-{donor.id:03d}-{month_index:02d}")
+        remaining -= part
+        if index == 0 and month_index == 8:
+            # A deposit entered twice by mistake and reversed the next day.
+            twice = ledger.record_deposit(officer, commitment, value_date=value_date,
+                                          amount=min(part, remaining),
+                                          bank_reference=deposit.bank_reference + "-DUP")
+            ledger.reverse_deposit(officer, twice, "Entered twice from the same bank advice.")
+
+
+def demo_rate_or_one(currency: str, month: dt.date) -> Decimal:
+    return Decimal(1) if currency == USD else demo_rate(currency, month)
+
+
+def _seed_pledges(officer) -> None:
+    if db.session.scalar(sa.select(Pledge.id).where(Pledge.note.like("Demo pledge%")).limit(1)):
+        return
+    waiting = db.session.scalars(sa.select(Donor).where(Donor.saa_status.not_in(SAA_IN_FORCE))
+                                 .where(~Donor.name.like("Demo donor %")).order_by(Donor.id)).all()
+    for donor, (currency, amount, day, objective) in zip(waiting, [
+            ("USD", Decimal("250000.00"), dt.date(2017, 10, 4), 2),
+            ("EUR", Decimal("100000.00"), dt.date(2017, 12, 18), None),
+            ("JPY", Decimal("30000000"), dt.date(2018, 2, 1), 1)], strict=False):
+        services.record_pledge(officer, donor, currency=currency, amount=amount,
+                               objective_id=_objective_id(objective), pledged_on=day,
+                               note="Demo pledge, announced at a preparatory meeting.")
+    withdrawn = waiting[3:4]
+    for donor in withdrawn:
+        pledge = services.record_pledge(officer, donor, currency="USD", amount=Decimal("50000.00"),
+                                        objective_id=None, pledged_on=dt.date(2017, 8, 1),
+                                        note="Demo pledge, later withdrawn.")
+        services.withdraw_pledge(officer, pledge, "Budget line not approved by the donor's board.")
+        pledge.withdrawn_at = utcnow().replace(year=2018, month=3, day=1)
+
+
+def _seed_interest_and_transfer(officer, admin) -> None:
+    if db.session.scalar(sa.select(InterestEntry.id).limit(1)) is None:
+        for day, amount in ((dt.date(2017, 9, 30), "1840.17"), (dt.date(2017, 12, 31), "3127.45"),
+                            (dt.date(2018, 6, 30), "5210.93"), (dt.date(2018, 12, 31), "4876.02")):
+            ledger.record_interest(officer, value_date=day, usd_amount=Decimal(amount),
+                                   note=f"Interest earned, period ending {day.isoformat()}")
+    if db.session.scalar(sa.select(PoolTransfer.id).limit(1)) is None:
+        source, target = unearmarked_pool(), pool_for_objective(_objective_id(2))
+        amount = min(Decimal("150000.00"), source.available)
+        if amount > 0:
+            ledger.transfer(admin, source, target, amount,
+                            "Preparations of the Marrakech conference (Objective 2), from "
+                            "un-earmarked funds.", dt.date(2018, 9, 14))

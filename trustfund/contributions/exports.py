@@ -1,0 +1,221 @@
+"""The contributions lists as .xlsx: built from the same queries and totals as the
+pages (queries.py), so the figures are the page's to the cent."""
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import islice
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..exports import Col, Sheet, register_export
+from ..extensions import db
+from ..money import USD
+from . import queries
+from .models import Deposit, ExchangeRate, InterestEntry, Objective, PoolTransfer
+from .pools import all_pools
+
+CHUNK = 1000
+
+
+def _chunks(rows, size=CHUNK):
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def commitment_status(commitment, overdue) -> str:
+    if overdue:
+        return _("Overdue")
+    if commitment.deposited >= commitment.amount:
+        return _("Fully deposited")
+    if commitment.deposited > 0:
+        return _("Partly deposited")
+    return _("Awaiting deposits")
+
+
+def _commitment_rows(filters, user):
+    rows = db.session.execute(queries.commitment_query(filters, user).execution_options(yield_per=CHUNK))
+    for chunk in _chunks(rows):
+        overdue = queries.overdue_by_commitment([row.Commitment for row in chunk])
+        for row in chunk:
+            yield row, overdue.get(row.Commitment.id)
+
+
+def _describe(filters: dict, what: str) -> str:
+    shown = queries.shown_filters({k: v for k, v in filters.items() if k not in ("kind", "sort")})
+    if not shown:
+        return what
+    return f"{what} ({'; '.join(f'{k}: {v}' for k, v in shown.items())})"
+
+
+def _totals_sheet(title, totals, columns) -> Sheet:
+    return Sheet(title, columns, totals)
+
+
+@register_export("contributions", "Commitments (or pledges: kind=pledges) with deposited, outstanding, "
+                                  "overdue (filters: donor, donor_type, currency, earmark, date_from, "
+                                  "date_to, status, sort)")
+def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = queries.parse_filters(filters, queries.COMMITMENT_SORTS)
+    if filters["kind"] == "pledges":
+        return pledges_sheets(filters, user)
+    cur = lambda pair: pair[0].Commitment.currency  # noqa: E731
+    columns = [
+        Col(_("Commitment"), lambda p: p[0].Commitment.id, "int"),
+        Col(_("Date"), lambda p: p[0].Commitment.committed_on, "date"),
+        Col(_("Donor"), lambda p: p[0].donor_name, width=36),
+        Col(_("Reference"), lambda p: p[0].Commitment.reference),
+        Col(_("Earmarking"), lambda p: queries.earmark_label(p[0].objective_number)),
+        Col(_("Currency"), cur, width=9),
+        Col(_("Committed"), lambda p: p[0].Commitment.amount, "money", currency_of=cur),
+        Col(_("Deposited"), lambda p: p[0].Commitment.deposited, "money", currency_of=cur),
+        Col(_("Outstanding"), lambda p: p[0].Commitment.outstanding, "money", currency_of=cur),
+        Col(_("USD received"), lambda p: p[0].usd, "money", currency=USD),
+        Col(_("Overdue"), lambda p: p[1], "money", currency_of=cur),
+        Col(_("Status"), lambda p: commitment_status(p[0].Commitment, p[1])),
+    ]
+    tcur = lambda t: t["currency"]  # noqa: E731
+    totals = [
+        Col(_("Currency"), tcur, width=9), Col(_("Commitments"), lambda t: t["count"], "int"),
+        Col(_("Committed"), lambda t: t["amount"], "money", currency_of=tcur),
+        Col(_("Deposited"), lambda t: t["deposited"], "money", currency_of=tcur),
+        Col(_("Outstanding"), lambda t: t["outstanding"], "money", currency_of=tcur),
+        Col(_("USD received"), lambda t: t["usd"], "money", currency=USD),
+    ]
+    return ([Sheet(_("Commitments"), columns, _commitment_rows(filters, user)),
+             Sheet(_("Totals per currency"), totals, queries.commitment_totals(filters, user))],
+            _describe(filters, _("Commitments")))
+
+
+def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
+    cur = lambda r: r.Pledge.currency  # noqa: E731
+    columns = [
+        Col(_("Pledge"), lambda r: r.Pledge.id, "int"),
+        Col(_("Date"), lambda r: r.Pledge.pledged_on, "date"),
+        Col(_("Donor"), lambda r: r.donor_name, width=36),
+        Col(_("Earmarking"), lambda r: queries.earmark_label(r.objective_number)),
+        Col(_("Currency"), cur, width=9),
+        Col(_("Pledged"), lambda r: r.Pledge.amount, "money", currency_of=cur),
+        Col(_("Withdrawn (UTC)"), lambda r: r.Pledge.withdrawn_at, "datetime"),
+        Col(_("Reason for withdrawal"), lambda r: r.Pledge.withdrawn_reason or ""),
+        Col(_("Note"), lambda r: r.Pledge.note),
+    ]
+    tcur = lambda t: t["currency"]  # noqa: E731
+    totals = [Col(_("Currency"), tcur, width=9), Col(_("Pledges in force"), lambda t: t["count"], "int"),
+              Col(_("Pledged"), lambda t: t["amount"], "money", currency_of=tcur)]
+    rows = db.session.execute(queries.pledge_query(filters, user).execution_options(yield_per=CHUNK))
+    return ([Sheet(_("Pledges"), columns, rows),
+             Sheet(_("Totals per currency"), totals, queries.pledge_totals(filters, user))],
+            _describe(filters, _("Pledges")))
+
+
+@register_export("deposits", "Deposits and reversals with rate, USD, fee and net (filters: donor, "
+                             "donor_type, currency, earmark, date_from, date_to, commitment, sort)")
+def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = queries.parse_filters(filters, queries.DEPOSIT_SORTS)
+    cur = lambda r: r.Deposit.currency  # noqa: E731
+    columns = [
+        Col(_("Deposit"), lambda r: r.Deposit.id, "int"),
+        Col(_("Value date"), lambda r: r.Deposit.value_date, "date"),
+        Col(_("Donor"), lambda r: r.donor_name, width=36),
+        Col(_("Commitment"), lambda r: r.reference or f"#{r.Deposit.commitment_id}"),
+        Col(_("Earmarking"), lambda r: queries.earmark_label(r.objective_number)),
+        Col(_("Currency"), cur, width=9),
+        Col(_("Amount"), lambda r: r.Deposit.amount, "money", currency_of=cur),
+        Col(_("Rate"), lambda r: r.Deposit.rate, "rate"),
+        Col(_("USD"), lambda r: r.Deposit.usd_amount, "money", currency=USD),
+        Col(_("Fee rate"), lambda r: r.Deposit.fee_rate, "rate"),
+        Col(_("Fee"), lambda r: r.Deposit.fee, "money", currency=USD),
+        Col(_("Net"), lambda r: r.Deposit.net, "money", currency=USD),
+        Col(_("Bank reference"), lambda r: r.Deposit.bank_reference),
+        Col(_("Reverses deposit"), lambda r: r.Deposit.reverses_id, "int"),
+        Col(_("Reason / rate note"), lambda r: r.Deposit.reason or r.Deposit.rate_note, width=40),
+    ]
+    per_currency, usd = queries.deposit_totals(filters, user)
+    tcur = lambda t: t["currency"]  # noqa: E731
+    totals = [Col(_("Currency"), tcur, width=9), Col(_("Entries"), lambda t: t["count"], "int"),
+              Col(_("Amount"), lambda t: t["amount"], "money", currency_of=tcur),
+              Col(_("USD"), lambda t: t["usd"], "money", currency=USD),
+              Col(_("Fee"), lambda t: t["fee"], "money", currency=USD),
+              Col(_("Net"), lambda t: t["net"], "money", currency=USD)]
+    total_rows = per_currency + ([dict(usd, currency=_("All (USD)"), amount=None)] if per_currency else [])
+    rows = db.session.execute(queries.deposit_query(filters, user).execution_options(yield_per=CHUNK))
+    return ([Sheet(_("Deposits"), columns, rows), Sheet(_("Totals per currency"), totals, total_rows)],
+            _describe(filters, _("Deposits")))
+
+
+@register_export("rates", "UN operational rates of exchange (filter: currency)")
+def rates_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    currency = str((filters or {}).get("currency") or "").upper()
+    query = sa.select(ExchangeRate).order_by(ExchangeRate.currency, ExchangeRate.month.desc())
+    if currency:
+        query = query.where(ExchangeRate.currency == currency)
+    columns = [Col(_("Currency"), lambda r: r.currency, width=9),
+               Col(_("Month"), lambda r: r.month, "date"),
+               Col(_("Units per US dollar"), lambda r: r.rate, "rate", width=18)]
+    what = _("Exchange rates") + (f" ({currency})" if currency else "")
+    return [Sheet(_("Exchange rates"), columns, db.session.scalars(query))], what
+
+
+POOL_FIGURES = [(name, name) for name in (
+    "deposits_usd", "fees", "deposits_net", "interest", "transfers_in", "transfers_out", "committed",
+    "spent", "available")]
+
+
+@register_export("pools", "The fund's pools: sources, uses and available money (USD)")
+def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    pools = all_pools()
+    labels = {"deposits_usd": _("Deposits (USD)"), "fees": _("Less Administrative Agent fee"),
+              "deposits_net": _("Net deposits"), "interest": _("Interest"),
+              "transfers_in": _("Transfers in"), "transfers_out": _("Transfers out"),
+              "committed": _("Grants committed, not yet reconciled"), "spent": _("Actual spent"),
+              "available": _("Available")}
+    columns = [Col(_("Pool"), lambda p: str(p.label), width=50)] + [
+        Col(labels[name], (lambda n: lambda p: getattr(p, n))(name), "money", currency=USD)
+        for name, _label in POOL_FIGURES]
+    totals = None
+    if pools:
+        totals = [_("Total")] + [sum((getattr(p, name) for p in pools), Decimal("0.00"))
+                                 for name, _label in POOL_FIGURES]
+    return [Sheet(_("Pools"), columns, pools, totals=totals)], _("Pools of the fund")
+
+
+@register_export("transfers", "Transfers between pools (USD)")
+def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    rows = db.session.scalars(sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on.desc(),
+                                                               PoolTransfer.id.desc()))
+    columns = [Col(_("Date"), lambda t: t.transferred_on, "date"),
+               Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
+               Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
+               Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
+               Col(_("Reason"), lambda t: t.reason, width=50)]
+    return [Sheet(_("Transfers"), columns, rows)], _("Transfers between pools")
+
+
+@register_export("interest", "Interest entries and their reversals (USD)")
+def interest_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    rows = db.session.scalars(sa.select(InterestEntry).order_by(InterestEntry.value_date.desc(),
+                                                                InterestEntry.id.desc()))
+    columns = [Col(_("Entry"), lambda e: e.id, "int"), Col(_("Value date"), lambda e: e.value_date, "date"),
+               Col(_("Amount (USD)"), lambda e: e.usd_amount, "money", currency=USD),
+               Col(_("Reverses entry"), lambda e: e.reverses_id, "int"),
+               Col(_("Note / reason"), lambda e: e.note, width=50)]
+    total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)))
+    return ([Sheet(_("Interest"), columns, rows,
+                   totals=[None, None, total, None, _("Total")] if total is not None else None)],
+            _("Interest earned by the fund"))
+
+
+@register_export("objectives", "The fund's objectives")
+def objectives_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    rows = db.session.scalars(sa.select(Objective).order_by(Objective.number))
+    columns = [Col(_("Number"), lambda o: o.number, "int"), Col(_("Title"), lambda o: o.title, width=60),
+               Col(_("Description"), lambda o: o.description, width=60),
+               Col(_("Active"), lambda o: o.active, "bool"),
+               Col(_("Pool"), lambda o: o.pool.code if o.pool else "")]
+    return [Sheet(_("Objectives"), columns, rows)], _("Objectives of the fund")
+
+
+def deposit_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Deposit))

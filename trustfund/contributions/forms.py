@@ -1,0 +1,124 @@
+"""Forms of the contributions pages. Amounts and rates are text fields: the
+services read them exactly (Decimal) and refuse them beside the field with the
+currency's own rule. Labels are lazy so that they follow the user's language."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField, DateField, FieldList, Form, FormField, IntegerField, MonthField, SelectField,
+    StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..donors.models import DONOR_TYPES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ObjectiveForm(FlaskForm):
+    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1, max=999)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
+                                filters=[_strip])
+    active = BooleanField(_l("Active (new pledges and commitments may be earmarked to it)"), default=True)
+
+
+class RateForm(FlaskForm):
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    month = MonthField(_l("Month"), validators=[DataRequired()])
+    rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
+                       validators=[Length(max=30)], filters=[_strip],
+                       description=_l("The UN operational rate of exchange for the month, e.g. 0.941 "
+                                      "for the euro."))
+
+
+class RateFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+
+
+class PledgeForm(FlaskForm):
+    donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip])
+    objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
+    pledged_on = DateField(_l("Date of the pledge"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
+
+
+class InstalmentForm(Form):
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    amount = StringField(_l("Amount due"), validators=[Length(max=40)], filters=[_strip])
+
+
+class CommitmentForm(FlaskForm):
+    donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
+                         description=_l("The amount in the signed SAA, in its currency."))
+    objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True,
+                               description=_l("Un-earmarked contributions are encouraged."))
+    committed_on = DateField(_l("Date of the commitment"), validators=[DataRequired()])
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)], filters=[_strip],
+                            description=_l("Unique; deposit imports name the commitment by it."))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
+    instalments = FieldList(FormField(InstalmentForm), min_entries=4, max_entries=120)
+
+
+class DepositForm(FlaskForm):
+    value_date = DateField(_l("Value date"), validators=[DataRequired()])
+    amount = StringField(_l("Amount received"), validators=[Length(max=40)], filters=[_strip])
+    rate = StringField(_l("Rate (units of the currency per 1 US dollar)"), validators=[Length(max=30)],
+                       filters=[_strip],
+                       description=_l("Filled in from the UN operational rate of the value date's "
+                                      "month. Another rate needs a note."))
+    rate_note = TextAreaField(_l("Why another rate"), validators=[Optional(), Length(max=2000)],
+                              filters=[_strip])
+    bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=100)],
+                                 filters=[_strip])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip])
+
+
+class InterestForm(FlaskForm):
+    value_date = DateField(_l("Value date"), validators=[DataRequired()])
+    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip],
+                         description=_l("For example the period the interest covers."))
+
+
+class TransferForm(FlaskForm):
+    from_pool_id = SelectField(_l("From pool"), coerce=int, choices=[], validate_choice=True)
+    to_pool_id = SelectField(_l("To pool"), coerce=int, choices=[], validate_choice=True)
+    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip])
+    transferred_on = DateField(_l("Date"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip],
+                           description=_l("For example: surplus of Objective 1 used for Objective 2."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Deposits workbook (.xlsx)"))
+
+
+class ListFilterForm(FlaskForm):
+    """The lists' filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    donor = SelectField(_l("Donor"), choices=[], validate_choice=False)
+    donor_type = SelectField(_l("Type of donor"), choices=[("", _l("All types"))] + list(DONOR_TYPES.items()),
+                             validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    earmark = SelectField(_l("Earmarking"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

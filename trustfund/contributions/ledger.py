@@ -1,0 +1,238 @@
+"""Money entering and moving in the fund: deposits and their reversals, interest,
+and transfers between pools (DESIGN.md §4).
+
+Every running figure changes by one guarded UPDATE in the caller's transaction:
+a commitment's `deposited` (never past the commitment) and a pool's figures
+(through pools.move, never below zero). A correction is an offsetting entry with
+a reason; nothing financial is ever edited or deleted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..admin.models import FEE_RATE, setting_on
+from ..audit import record
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import money as fmt_money
+from ..money import USD, split_deposit
+from . import pools
+from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
+from .rates import month_label, rate_for
+from .rules import amount_or_error, negate, rate_or_error, text_or_error, today, usd_or_error
+
+
+def saa_refusal(donor, what: str) -> str:
+    return _("%(what)s needs a signed SAA in force, and %(donor)s's SAA is “%(status)s”. "
+             "Record the signed SAA on the donor's page first.",
+             what=what, donor=donor.name, status=donor.saa_label)
+
+
+def value_date_or_error(value_date, field: str = "value_date") -> dt.date:
+    if not isinstance(value_date, dt.date):
+        raise DomainError(_("Enter the value date."), field=field)
+    if isinstance(value_date, dt.datetime):
+        value_date = value_date.date()
+    if value_date > today():
+        raise DomainError(_("The value date cannot be in the future."), field=field)
+    if value_date < dt.date(1945, 1, 1):
+        raise DomainError(_("Enter a real value date."), field=field)
+    return value_date
+
+
+def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str) -> tuple[Decimal, str]:
+    """The rate a deposit uses: the UN rate of its value date's month, unless the
+    officer gives another one, which then needs a note saying why."""
+    table = rate_for(currency, value_date)
+    note = (rate_note or "").strip()
+    if rate is None or str(rate).strip() == "":
+        if table is None:
+            raise DomainError(_("There is no UN operational rate for %(currency)s in %(month)s. "
+                                "Add it to the exchange rates, or enter the rate here with a note "
+                                "saying where it comes from.",
+                                currency=currency, month=month_label(value_date)), field="rate")
+        return table, note
+    value = rate_or_error(rate, "rate")
+    if currency == USD and value != 1:
+        raise DomainError(_("A US dollar deposit is at rate 1."), field="rate")
+    if value != table and not note:
+        if table is None:
+            message = _("There is no UN operational rate for %(currency)s in %(month)s: "
+                        "say where this rate comes from.", currency=currency,
+                        month=month_label(value_date))
+        else:
+            message = _("The UN operational rate for %(month)s is %(rate)s. Say why this deposit "
+                        "uses another rate.", month=month_label(value_date), rate=table)
+        raise DomainError(message, field="rate_note")
+    if len(note) > 2000:
+        raise DomainError(_("At most %(count)s characters.", count=2000), field="rate_note")
+    return value, note
+
+
+def _add_to_deposited(commitment: Commitment, amount: Decimal) -> bool:
+    """deposited += amount in one UPDATE that refuses to pass the commitment or go
+    below zero; False when refused."""
+    statement = (sa.update(Commitment)
+                 .where(Commitment.id == commitment.id,
+                        Commitment.deposited + amount <= Commitment.amount,
+                        Commitment.deposited + amount >= 0)
+                 .values(deposited=Commitment.deposited + amount)
+                 .execution_options(synchronize_session=False))
+    done = db.session.execute(statement).rowcount == 1
+    db.session.expire(commitment, ["deposited"])
+    return done
+
+
+def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=None, rate_note: str = "",
+                   bank_reference: str = "") -> Deposit:
+    """Cash received against a commitment. The donor's SAA must be in force; the
+    amount is positive with no more decimals than the currency has; the value date
+    is not in the future; the deposits never pass the commitment. USD = amount ÷
+    rate, the fee is the fee rate in force on the value date, and the net amount
+    credits the pool of the commitment's earmark."""
+    donor = commitment.donor
+    if not donor.saa_in_force:
+        raise DomainError(saa_refusal(donor, _("A deposit")))
+    value_date = value_date_or_error(value_date)
+    currency = commitment.currency
+    amount = amount_or_error(amount, currency, "amount")
+    rate, rate_note = deposit_rate(currency, value_date, rate, rate_note)
+    bank_reference = (bank_reference or "").strip()
+    if len(bank_reference) > 100:
+        raise DomainError(_("At most %(count)s characters.", count=100), field="bank_reference")
+    fee_rate = setting_on(FEE_RATE, value_date)
+    usd, fee, net = split_deposit(amount, rate, fee_rate)
+    if usd <= 0 or net <= 0:
+        raise DomainError(_("At this rate the amount is worth less than one US cent after the fee."),
+                          field="amount")
+    if not _add_to_deposited(commitment, amount):
+        outstanding = commitment.amount - commitment.deposited
+        raise DomainError(_("This deposit would take the deposits past the commitment: only "
+                            "%(outstanding)s is outstanding.",
+                            outstanding=fmt_money(outstanding, currency)), field="amount")
+    pool = pools.pool_for_objective(commitment.objective_id)
+    deposit = Deposit(commitment_id=commitment.id, donor_id=commitment.donor_id, pool_id=pool.id,
+                      value_date=value_date, currency=currency, amount=amount, rate=rate,
+                      rate_note=rate_note, usd_amount=usd, fee_rate=fee_rate, fee=fee, net=net,
+                      bank_reference=bank_reference, created_by_id=getattr(actor, "id", None))
+    db.session.add(deposit)
+    pools.move(pool.id, deposits_usd=usd, fees=fee, deposits_net=net, available=net)
+    record(actor, "deposit.create", deposit)
+    return deposit
+
+
+def _pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
+    db.session.expire(pool)
+    return DomainError(_("%(what)s would need %(needed)s from the pool “%(pool)s”, which has only "
+                         "%(available)s available (the rest is committed to travel grants or spent).",
+                         what=what, needed=fmt_money(needed, USD), pool=pool.label,
+                         available=fmt_money(pool.available, USD)))
+
+
+def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
+    """Reverse a deposit by an offsetting entry (never delete or edit it): the
+    commitment's deposits and the pool's figures go back by exactly the original's
+    amounts. Refused when the pool's money is already committed to grants."""
+    if deposit.is_reversal:
+        raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
+    if deposit.reversed_by is not None:
+        raise DomainError(_("This deposit has already been reversed."))
+    reason = text_or_error(reason, "reason", _("Say why the deposit is reversed."))
+    reversal = Deposit(commitment_id=deposit.commitment_id, donor_id=deposit.donor_id,
+                       pool_id=deposit.pool_id, value_date=today(), currency=deposit.currency,
+                       amount=negate(deposit.amount, deposit.currency), rate=deposit.rate,
+                       rate_note=deposit.rate_note, usd_amount=-deposit.usd_amount,
+                       fee_rate=deposit.fee_rate, fee=-deposit.fee, net=-deposit.net,
+                       bank_reference=deposit.bank_reference, reverses_id=deposit.id, reason=reason,
+                       created_by_id=getattr(actor, "id", None))
+    db.session.add(reversal)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Someone reversed it at the same moment: the unique reverses_id refused ours.
+        raise DomainError(_("This deposit has already been reversed.")) from None
+    try:
+        pools.move(deposit.pool_id, deposits_usd=-deposit.usd_amount, fees=-deposit.fee,
+                   deposits_net=-deposit.net, available=-deposit.net)
+    except pools.InsufficientFunds:
+        raise _pool_short(deposit.pool, deposit.net, _("This reversal")) from None
+    if not _add_to_deposited(deposit.commitment, -deposit.amount):
+        raise DomainError(_("The commitment's deposits do not match its entries; run the ledger check."))
+    record(actor, "deposit.reverse", reversal, note=reason)
+    return reversal
+
+
+def record_interest(actor, *, value_date, usd_amount, note: str = "") -> InterestEntry:
+    """Interest earned by the fund: a USD entry credited to the un-earmarked pool."""
+    value_date = value_date_or_error(value_date)
+    usd = usd_or_error(usd_amount, "usd_amount")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(_("At most %(count)s characters.", count=2000), field="note")
+    pool = pools.unearmarked_pool()
+    entry = InterestEntry(pool_id=pool.id, value_date=value_date, usd_amount=usd, note=note,
+                          created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    pools.move(pool.id, interest=usd, available=usd)
+    record(actor, "interest.create", entry)
+    return entry
+
+
+def reverse_interest(actor, entry: InterestEntry, reason: str) -> InterestEntry:
+    """Reverse an interest entry by an offsetting one with a reason."""
+    if entry.reverses_id is not None:
+        raise DomainError(_("A reversal cannot itself be reversed."))
+    if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
+        raise DomainError(_("This interest entry has already been reversed."))
+    reason = text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
+    reversal = InterestEntry(pool_id=entry.pool_id, value_date=today(), usd_amount=-entry.usd_amount,
+                             note=reason, reverses_id=entry.id, created_by_id=getattr(actor, "id", None))
+    db.session.add(reversal)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("This interest entry has already been reversed.")) from None
+    try:
+        pools.move(entry.pool_id, interest=-entry.usd_amount, available=-entry.usd_amount)
+    except pools.InsufficientFunds:
+        raise _pool_short(entry.pool, entry.usd_amount, _("This reversal")) from None
+    record(actor, "interest.reverse", reversal, note=reason)
+    return reversal
+
+
+def _pool(value) -> Pool:
+    pool = value if isinstance(value, Pool) else db.session.get(Pool, value)
+    if pool is None:
+        raise DomainError(_("No such pool."))
+    return pool
+
+
+def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | None = None) -> PoolTransfer:
+    """Move available money from one pool to another (for example Objective 1's
+    surplus to Objective 2), with a reason. Only money not committed to grants
+    can move: the source pool's available figure never goes below zero."""
+    source = _pool(from_pool)
+    target = _pool(to_pool)
+    if source.id == target.id:
+        raise DomainError(_("Choose two different pools."), field="to_pool_id")
+    usd = usd_or_error(usd_amount, "usd_amount")
+    reason = text_or_error(reason, "reason", _("Say why the money moves."))
+    on = value_date_or_error(on or today(), "transferred_on")
+    entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
+                         transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    try:
+        pools.move_many([(source.id, {"available": -usd, "transfers_out": usd}),
+                         (target.id, {"available": usd, "transfers_in": usd})])
+    except pools.InsufficientFunds:
+        db.session.expire(source)
+        raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
+                            pool=source.label, available=fmt_money(source.available, USD)),
+                          field="usd_amount") from None
+    record(actor, "pool.transfer", entry, note=reason)
+    return entry

@@ -1,0 +1,292 @@
+"""The lists' filters, queries and totals, shared by the pages and their .xlsx
+exports so that both show the same rows and the same figures.
+
+Totals are SQL SUMs of Money columns (exact on both databases), grouped by
+currency; only +, - and SUM are done in SQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..donors.models import DONOR_TYPES, Donor
+from ..extensions import db
+from ..permissions import DONOR
+from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
+from .rules import overdue_amount, today
+
+ZERO = Decimal("0")
+
+COMMITMENT_SORTS = {
+    "date": (Commitment.committed_on,),
+    "donor": (sa.func.lower(Donor.name),),
+    "currency": (Commitment.currency,),
+    "outstanding": (Commitment.currency, Commitment.amount - Commitment.deposited),
+}
+PLEDGE_SORTS = {
+    "date": (Pledge.pledged_on,),
+    "donor": (sa.func.lower(Donor.name),),
+    "currency": (Pledge.currency,),
+}
+DEPOSIT_SORTS = {
+    "date": (Deposit.value_date,),
+    "donor": (sa.func.lower(Donor.name),),
+    "currency": (Deposit.currency,),
+    "usd": (Deposit.usd_amount,),
+}
+KINDS = ("commitments", "pledges")
+STATUSES = {"commitments": ("outstanding", "complete", "overdue"), "pledges": ("active", "withdrawn")}
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def _int(value) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def parse_filters(args, sorts=None) -> dict:
+    """The filters from a query string (or the export command's options). Anything
+    not understood is left out rather than refused. `donor` and `donor_id` both
+    name a donor."""
+    args = args or {}
+    donor_type = args.get("donor_type") or ""
+    currency = str(args.get("currency") or "").strip().upper()
+    earmark = str(args.get("earmark") or "").strip()
+    if earmark not in ("", "none") and _int(earmark) is None:
+        earmark = ""
+    kind = args.get("kind") or "commitments"
+    kind = kind if kind in KINDS else "commitments"
+    status = args.get("status") or ""
+    sort = args.get("sort") or "-date"
+    allowed = sorts or DEPOSIT_SORTS
+    return {
+        "donor": _int(args.get("donor") or args.get("donor_id")),
+        "donor_type": donor_type if donor_type in DONOR_TYPES else "",
+        "currency": currency if len(currency) == 3 and currency.isalpha() else "",
+        "earmark": earmark,
+        "date_from": _date(args.get("date_from")),
+        "date_to": _date(args.get("date_to")),
+        "kind": kind,
+        "status": status if status in STATUSES.get(kind, ()) else "",
+        "sort": sort if sort.lstrip("-") in allowed else "-date",
+        "commitment": _int(args.get("commitment")),
+    }
+
+
+def shown_filters(filters: dict) -> dict:
+    """The filters that are set, as text (for the export's About sheet and links)."""
+    return {key: (value.isoformat() if isinstance(value, dt.date) else value)
+            for key, value in filters.items() if value not in (None, "")}
+
+
+def _order(sorts: dict, sort: str, tiebreak) -> list:
+    descending = sort.startswith("-")
+    columns = sorts[sort.lstrip("-")]
+    return [c.desc() if descending else c.asc() for c in columns] + [
+        tiebreak.desc() if descending else tiebreak.asc()]
+
+
+def _common(query, filters: dict, user, *, donor_col, currency_col, date_col, earmark):
+    if user is not None and getattr(user, "role", None) == DONOR:
+        query = query.where(donor_col == user.donor_id)
+    if filters.get("donor"):
+        query = query.where(donor_col == filters["donor"])
+    if filters.get("donor_type"):
+        query = query.where(Donor.donor_type == filters["donor_type"])
+    if filters.get("currency"):
+        query = query.where(currency_col == filters["currency"])
+    if filters.get("date_from"):
+        query = query.where(date_col >= filters["date_from"])
+    if filters.get("date_to"):
+        query = query.where(date_col <= filters["date_to"])
+    if filters.get("earmark"):
+        query = earmark(query, filters["earmark"])
+    return query
+
+
+# --- Commitments -------------------------------------------------------------
+
+def _usd_received():
+    return (sa.select(Deposit.commitment_id, sa.func.sum(Deposit.usd_amount).label("usd"),
+                      sa.func.sum(Deposit.net).label("net"))
+            .group_by(Deposit.commitment_id).subquery("received"))
+
+
+def _overdue_condition(on: dt.date):
+    """SQL: the commitment has an instalment due before `on` while its deposits are
+    below the cumulative amount due up to that instalment."""
+    later = sa.orm.aliased(Instalment)
+    cumulative = (sa.select(sa.func.sum(later.amount))
+                  .where(later.commitment_id == Instalment.commitment_id, later.due_on <= Instalment.due_on)
+                  .scalar_subquery())
+    return sa.exists().where(Instalment.commitment_id == Commitment.id, Instalment.due_on < on,
+                             cumulative > Commitment.deposited)
+
+
+def commitment_query(filters: dict, user=None):
+    """(Commitment, donor name, USD received, net received, objective number) rows,
+    filtered and sorted."""
+    received = _usd_received()
+    query = (sa.select(Commitment, Donor.name.label("donor_name"),
+                       sa.func.coalesce(received.c.usd, ZERO).label("usd"),
+                       sa.func.coalesce(received.c.net, ZERO).label("net"),
+                       Objective.number.label("objective_number"))
+             .join(Donor, Commitment.donor_id == Donor.id)
+             .outerjoin(Objective, Commitment.objective_id == Objective.id)
+             .outerjoin(received, received.c.commitment_id == Commitment.id))
+
+    def earmark(q, value):
+        return q.where(Commitment.objective_id.is_(None) if value == "none"
+                       else Commitment.objective_id == int(value))
+
+    query = _common(query, filters, user, donor_col=Commitment.donor_id, currency_col=Commitment.currency,
+                    date_col=Commitment.committed_on, earmark=earmark)
+    status = filters.get("status")
+    if status == "outstanding":
+        query = query.where(Commitment.deposited < Commitment.amount)
+    elif status == "complete":
+        query = query.where(Commitment.deposited == Commitment.amount)
+    elif status == "overdue":
+        query = query.where(_overdue_condition(today()))
+    return query.order_by(*_order(COMMITMENT_SORTS, filters.get("sort") or "-date", Commitment.id))
+
+
+def commitment_totals(filters: dict, user=None) -> list[dict]:
+    """Per currency: count, committed, deposited, outstanding; and USD received."""
+    # Group over the filtered rows (same query as the page, without its order).
+    base = commitment_query(filters, user).order_by(None).subquery()
+    rows = db.session.execute(
+        sa.select(base.c.currency, sa.func.count(), sa.func.sum(base.c.amount),
+                  sa.func.sum(base.c.deposited), sa.func.sum(base.c.usd))
+        .group_by(base.c.currency).order_by(base.c.currency)).all()
+    return [{"currency": r[0], "count": r[1], "amount": _money(r[2], 3), "deposited": _money(r[3], 3),
+             "outstanding": _money(r[2], 3) - _money(r[3], 3), "usd": _money(r[4], 2)} for r in rows]
+
+
+def _money(value, scale: int) -> Decimal:
+    """A SUM of a Money column as an exact Decimal at the column's scale (the Money
+    type converts SQLite's integers of minor units; None is an empty sum)."""
+    quantum = Decimal(1).scaleb(-scale)
+    if value is None:
+        return quantum * 0
+    if not isinstance(value, Decimal):
+        raise TypeError(f"a money sum came back as {type(value).__name__}, not Decimal")
+    return value.quantize(quantum)
+
+
+def overdue_by_commitment(commitments, on: dt.date | None = None) -> dict[int, Decimal]:
+    """{commitment id: amount overdue} for the commitments with an overdue instalment."""
+    on = on or today()
+    ids = [c.id for c in commitments]
+    if not ids:
+        return {}
+    schedule: dict[int, list] = {}
+    for row in db.session.scalars(sa.select(Instalment).where(Instalment.commitment_id.in_(ids))):
+        schedule.setdefault(row.commitment_id, []).append(row)
+    result = {}
+    for commitment in commitments:
+        rows = schedule.get(commitment.id, [])
+        amount = overdue_amount(rows, commitment.deposited, on)
+        if amount > 0:
+            result[commitment.id] = amount
+    return result
+
+
+# --- Pledges -----------------------------------------------------------------
+
+def pledge_query(filters: dict, user=None):
+    query = (sa.select(Pledge, Donor.name.label("donor_name"), Objective.number.label("objective_number"))
+             .join(Donor, Pledge.donor_id == Donor.id)
+             .outerjoin(Objective, Pledge.objective_id == Objective.id))
+
+    def earmark(q, value):
+        return q.where(Pledge.objective_id.is_(None) if value == "none"
+                       else Pledge.objective_id == int(value))
+
+    query = _common(query, filters, user, donor_col=Pledge.donor_id, currency_col=Pledge.currency,
+                    date_col=Pledge.pledged_on, earmark=earmark)
+    if filters.get("status") == "active":
+        query = query.where(Pledge.withdrawn_at.is_(None))
+    elif filters.get("status") == "withdrawn":
+        query = query.where(Pledge.withdrawn_at.is_not(None))
+    sort = filters.get("sort") or "-date"
+    if sort.lstrip("-") not in PLEDGE_SORTS:
+        sort = "-date"
+    return query.order_by(*_order(PLEDGE_SORTS, sort, Pledge.id))
+
+
+def pledge_totals(filters: dict, user=None) -> list[dict]:
+    """Per currency: pledges in force (not withdrawn) among the filtered rows."""
+    base = pledge_query(filters, user).order_by(None).where(Pledge.withdrawn_at.is_(None)).subquery()
+    rows = db.session.execute(
+        sa.select(base.c.currency, sa.func.count(), sa.func.sum(base.c.amount))
+        .group_by(base.c.currency).order_by(base.c.currency)).all()
+    return [{"currency": r[0], "count": r[1], "amount": _money(r[2], 3)} for r in rows]
+
+
+# --- Deposits ----------------------------------------------------------------
+
+def deposit_query(filters: dict, user=None):
+    """(Deposit, donor name, commitment reference, pool code, objective number) rows."""
+    query = (sa.select(Deposit, Donor.name.label("donor_name"), Commitment.reference.label("reference"),
+                       Pool.code.label("pool_code"), Objective.number.label("objective_number"))
+             .join(Donor, Deposit.donor_id == Donor.id)
+             .join(Commitment, Deposit.commitment_id == Commitment.id)
+             .join(Pool, Deposit.pool_id == Pool.id)
+             .outerjoin(Objective, Pool.objective_id == Objective.id))
+
+    def earmark(q, value):
+        return q.where(Pool.code == UNEARMARKED if value == "none" else Pool.objective_id == int(value))
+
+    query = _common(query, filters, user, donor_col=Deposit.donor_id, currency_col=Deposit.currency,
+                    date_col=Deposit.value_date, earmark=earmark)
+    if filters.get("commitment"):
+        query = query.where(Deposit.commitment_id == filters["commitment"])
+    sort = filters.get("sort") or "-date"
+    if sort.lstrip("-") not in DEPOSIT_SORTS:
+        sort = "-date"
+    return query.order_by(*_order(DEPOSIT_SORTS, sort, Deposit.id))
+
+
+def deposit_totals(filters: dict, user=None) -> tuple[list[dict], dict]:
+    """Per currency (count, amount, USD, fee, net) and for all currencies in USD.
+    Reversals count with their negative amounts, so the totals are what was kept."""
+    base = deposit_query(filters, user).order_by(None).subquery()
+    rows = db.session.execute(
+        sa.select(base.c.currency, sa.func.count(), sa.func.sum(base.c.amount), sa.func.sum(base.c.usd_amount),
+                  sa.func.sum(base.c.fee), sa.func.sum(base.c.net))
+        .group_by(base.c.currency).order_by(base.c.currency)).all()
+    per_currency = [{"currency": r[0], "count": r[1], "amount": _money(r[2], 3), "usd": _money(r[3], 2),
+                     "fee": _money(r[4], 2), "net": _money(r[5], 2)} for r in rows]
+    usd = {"count": sum(r["count"] for r in per_currency),
+           "usd": sum((r["usd"] for r in per_currency), Decimal("0.00")),
+           "fee": sum((r["fee"] for r in per_currency), Decimal("0.00")),
+           "net": sum((r["net"] for r in per_currency), Decimal("0.00"))}
+    return per_currency, usd
+
+
+def earmark_label(objective_number) -> str:
+    if objective_number is None:
+        return _("Un-earmarked")
+    return _("Objective %(number)s", number=objective_number)
+
+
+def currencies_in_use() -> list[str]:
+    codes = set(db.session.scalars(sa.select(Commitment.currency).distinct()))
+    codes |= set(db.session.scalars(sa.select(Pledge.currency).distinct()))
+    return sorted(codes)
+
+
+def objectives() -> list[Objective]:
+    return db.session.scalars(sa.select(Objective).order_by(Objective.number)).all()

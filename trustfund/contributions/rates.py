@@ -1,0 +1,75 @@
+"""UN operational rates of exchange: units of a currency per 1 US dollar, one per
+currency per month (DESIGN.md §4). USD itself is always 1."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from babel.numbers import get_currency_name
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from ..audit import record, snapshot
+from ..errors import DomainError
+from ..extensions import db
+from ..money import CURRENCIES, USD
+from .models import ExchangeRate
+from .rules import currency_or_error, first_of_month, rate_or_error
+
+ONE = Decimal(1)
+
+
+def currency_label(code: str) -> str:
+    locale = get_locale() or "en"
+    try:
+        return f"{code} — {get_currency_name(code, locale=locale)}"
+    except Exception:  # an unusual locale without the name
+        return code
+
+
+def currency_choices(include_usd: bool = True) -> list[tuple[str, str]]:
+    """Babel's currencies, by code, each with its name in the user's language."""
+    codes = sorted(CURRENCIES if include_usd else CURRENCIES - {USD})
+    return [(code, currency_label(code)) for code in codes]
+
+
+def month_label(month: dt.date) -> str:
+    return format_date(month, "MMMM y")
+
+
+def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
+    """The UN operational rate for `currency` in the month of `on_date`, or None
+    if the table has none for that month. USD is always 1."""
+    if currency == USD:
+        return ONE
+    return db.session.scalar(sa.select(ExchangeRate.rate).where(
+        ExchangeRate.currency == currency, ExchangeRate.month == first_of_month(on_date)))
+
+
+def set_rate(actor, currency: str, month: dt.date, rate) -> ExchangeRate:
+    """Set (or correct) the UN operational rate of a currency for a month. A deposit
+    keeps the rate it was recorded with: changing the table never changes a deposit."""
+    currency = currency_or_error(currency)
+    if currency == USD:
+        raise DomainError(_("The US dollar is always at rate 1; it needs no entry."), field="currency")
+    if not isinstance(month, dt.date):
+        raise DomainError(_("Choose a month."), field="month")
+    month = first_of_month(month)
+    if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
+        raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
+    value = rate_or_error(rate, "rate")
+    existing = db.session.scalar(sa.select(ExchangeRate).where(
+        ExchangeRate.currency == currency, ExchangeRate.month == month))
+    if existing is not None:
+        if existing.rate == value:
+            return existing
+        before = snapshot(existing)
+        existing.rate = value
+        record(actor, "exchange_rate.update", existing, before=before)
+        return existing
+    entry = ExchangeRate(currency=currency, month=month, rate=value,
+                         created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    record(actor, "exchange_rate.create", entry)
+    return entry

@@ -1,0 +1,209 @@
+"""The officer's entries: pledges, commitments, deposits, reversals and interest."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..donors.models import Donor
+from ..errors import run
+from ..exports import export_response
+from ..extensions import db
+from ..formatting import money as fmt_money
+from ..money import USD, precision
+from ..permissions import MPTF_OFFICER, roles_required
+from . import services
+from .forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
+from .models import Deposit, InterestEntry, Pledge
+from .queries import objectives
+from .rates import currency_choices, rate_for
+from .routes import READERS, bp, get_commitment_or_404, per_page
+from .rules import today
+
+
+def _donor_options() -> list[tuple[int, str]]:
+    rows = db.session.scalars(sa.select(Donor).order_by(sa.func.lower(Donor.name))).all()
+    return [(0, "—")] + [(d.id, f"{d.name} ({d.saa_label})") for d in rows]
+
+
+def _earmark_options() -> list[tuple[str, str]]:
+    return [("", _("Un-earmarked"))] + [(str(o.id), o.label) for o in objectives() if o.active]
+
+
+def _entry_form(form_class):
+    form = form_class()
+    form.donor_id.choices = _donor_options()
+    form.currency.choices = [("", "—")] + currency_choices()
+    form.objective_id.choices = _earmark_options()
+    if request.method == "GET":
+        donor_id = request.args.get("donor", "")
+        form.donor_id.data = int(donor_id) if donor_id.isdigit() else 0
+    return form
+
+
+def _donor(form) -> Donor | None:
+    return db.session.get(Donor, form.donor_id.data) if form.donor_id.data else None
+
+
+def _require_donor(form) -> bool:
+    if not form.donor_id.data:
+        form.donor_id.errors = list(form.donor_id.errors) + [_("Choose the donor.")]
+        return False
+    return True
+
+
+@bp.route("/pledges/new", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def new_pledge():
+    form = _entry_form(PledgeForm)
+    if request.method == "GET":
+        form.pledged_on.data = today()
+    if form.validate_on_submit() and _require_donor(form):
+        donor = _donor(form)
+        pledge = run(form, lambda: services.record_pledge(
+            current_user, donor, currency=form.currency.data, amount=form.amount.data,
+            objective_id=form.objective_id.data or None, pledged_on=form.pledged_on.data,
+            note=form.note.data or ""))
+        if pledge is not None:
+            flash(_("Pledge of %(amount)s by %(donor)s recorded.",
+                    amount=fmt_money(pledge.amount, pledge.currency), donor=donor.name), "success")
+            return redirect(url_for("contributions.pledge", pledge_id=pledge.id))
+    return render_template("contributions/pledge_form.html", form=form)
+
+
+@bp.route("/pledges/<int:pledge_id>/withdraw", methods=["POST"])
+@roles_required(MPTF_OFFICER)
+def withdraw_pledge(pledge_id: int):
+    pledge = db.session.get(Pledge, pledge_id) or abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        done = run(form, lambda: services.withdraw_pledge(current_user, pledge, form.reason.data))
+        if done is not None:
+            flash(_("The pledge was marked withdrawn."), "success")
+            return redirect(url_for("contributions.pledge", pledge_id=pledge_id))
+        pledge = db.session.get(Pledge, pledge_id)
+    return render_template("contributions/pledge.html", pledge=pledge, form=form, can_write=True)
+
+
+def _instalments(form) -> list[tuple]:
+    rows = []
+    for entry in form.instalments.entries:
+        due_on, amount = entry.form.due_on.data, (entry.form.amount.data or "").strip()
+        if due_on is None and not amount:
+            continue
+        rows.append((due_on, amount))
+    return rows
+
+
+@bp.route("/commitments/new", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def new_commitment():
+    form = _entry_form(CommitmentForm)
+    if request.method == "GET":
+        form.committed_on.data = today()
+    if form.validate_on_submit() and _require_donor(form):
+        donor = _donor(form)
+        commitment = run(form, lambda: services.record_commitment(
+            current_user, donor, currency=form.currency.data, amount=form.amount.data,
+            objective_id=form.objective_id.data or None, committed_on=form.committed_on.data,
+            reference=form.reference.data or "", note=form.note.data or "",
+            instalments=_instalments(form)))
+        if commitment is not None:
+            flash(_("Commitment of %(amount)s by %(donor)s recorded.",
+                    amount=fmt_money(commitment.amount, commitment.currency), donor=donor.name), "success")
+            return redirect(url_for("contributions.commitment", commitment_id=commitment.id))
+    donor = _donor(form)
+    return render_template("contributions/commitment_form.html", form=form, donor=donor)
+
+
+@bp.route("/commitments/<int:commitment_id>/deposits/new", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def new_deposit(commitment_id: int):
+    commitment = get_commitment_or_404(commitment_id)
+    form = DepositForm()
+    if request.method == "GET":
+        form.value_date.data = today()
+        table = rate_for(commitment.currency, today())
+        form.rate.data = str(table) if table is not None else ""
+    if form.validate_on_submit():
+        deposit = run(form, lambda: services.record_deposit(
+            current_user, commitment, value_date=form.value_date.data, amount=form.amount.data,
+            rate=form.rate.data or None, rate_note=form.rate_note.data or "",
+            bank_reference=form.bank_reference.data or ""))
+        if deposit is not None:
+            flash(_("Deposit recorded: %(amount)s at %(rate)s = %(usd)s, fee %(fee)s, net %(net)s.",
+                    amount=fmt_money(deposit.amount, deposit.currency), rate=deposit.rate,
+                    usd=fmt_money(deposit.usd_amount, USD), fee=fmt_money(deposit.fee, USD),
+                    net=fmt_money(deposit.net, USD)), "success")
+            return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
+        commitment = get_commitment_or_404(commitment_id)
+    table = rate_for(commitment.currency, form.value_date.data) if form.value_date.data else None
+    return render_template("contributions/deposit_form.html", form=form, commitment=commitment,
+                           table_rate=table, places=precision(commitment.currency),
+                           # Texts for the script, with {month} and {rate} for it to fill in.
+                           label_rate=_("UN operational rate for %(month)s: %(rate)s",
+                                        month="{month}", rate="{rate}"),
+                           label_none=_("No UN operational rate on file for %(month)s.",
+                                        month="{month}"))
+
+
+@bp.route("/deposits/<int:deposit_id>/reverse", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def reverse_deposit(deposit_id: int):
+    deposit = db.session.get(Deposit, deposit_id) or abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        reversal = run(form, lambda: services.reverse_deposit(current_user, deposit, form.reason.data))
+        if reversal is not None:
+            flash(_("Deposit reversed: %(amount)s, USD net %(net)s taken back from the pool.",
+                    amount=fmt_money(-reversal.amount, reversal.currency),
+                    net=fmt_money(-reversal.net, USD)), "success")
+            return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
+        deposit = db.session.get(Deposit, deposit_id)
+    return render_template("contributions/reverse.html", form=form, deposit=deposit)
+
+
+@bp.route("/interest")
+@roles_required(*READERS)
+def interest():
+    if request.args.get("format") == "xlsx":
+        return export_response("interest", {}, current_user)
+    query = sa.select(InterestEntry).order_by(InterestEntry.value_date.desc(), InterestEntry.id.desc())
+    page = db.paginate(query, per_page=per_page(), error_out=False)
+    total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)))
+    reversed_ids = set(db.session.scalars(sa.select(InterestEntry.reverses_id)
+                                          .where(InterestEntry.reverses_id.is_not(None))))
+    return render_template("contributions/interest.html", page=page, total=total,
+                           reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER)
+
+
+@bp.route("/interest/new", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def new_interest():
+    form = InterestForm()
+    if request.method == "GET":
+        form.value_date.data = today()
+    if form.validate_on_submit():
+        entry = run(form, lambda: services.record_interest(
+            current_user, value_date=form.value_date.data, usd_amount=form.usd_amount.data,
+            note=form.note.data or ""))
+        if entry is not None:
+            flash(_("Interest of %(amount)s credited to the un-earmarked pool.",
+                    amount=fmt_money(entry.usd_amount, USD)), "success")
+            return redirect(url_for("contributions.interest"))
+    return render_template("contributions/interest_form.html", form=form)
+
+
+@bp.route("/interest/<int:entry_id>/reverse", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def reverse_interest(entry_id: int):
+    entry = db.session.get(InterestEntry, entry_id) or abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        reversal = run(form, lambda: services.reverse_interest(current_user, entry, form.reason.data))
+        if reversal is not None:
+            flash(_("Interest entry reversed."), "success")
+            return redirect(url_for("contributions.interest"))
+        entry = db.session.get(InterestEntry, entry_id)
+    return render_template("contributions/reverse_interest.html", form=form, entry=entry)

@@ -1,0 +1,162 @@
+"""The fund's structure: objectives (admin), UN exchange rates (officer), pools
+and transfers between them (admin)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import run
+from ..exports import export_response
+from ..extensions import db
+from ..formatting import money as fmt_money
+from ..money import USD
+from ..permissions import ADMIN, MPTF_OFFICER, roles_required
+from . import services
+from .forms import ObjectiveForm, RateFilterForm, RateForm, TransferForm
+from .models import ExchangeRate, Objective, PoolTransfer
+from .pools import all_pools
+from .pools import FIGURES as POOL_FIGURES
+from .rates import currency_choices, month_label, rate_for
+from .routes import READERS, bp, per_page
+from .rules import today
+
+
+# --- Objectives --------------------------------------------------------------
+
+@bp.route("/objectives")
+@roles_required(*READERS)
+def objectives():
+    if request.args.get("format") == "xlsx":
+        return export_response("objectives", {}, current_user)
+    rows = db.session.scalars(sa.select(Objective).order_by(Objective.number)).all()
+    return render_template("contributions/objectives.html", objectives=rows,
+                           can_write=current_user.role == ADMIN)
+
+
+@bp.route("/objectives/new", methods=["GET", "POST"])
+@bp.route("/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit_objective(objective_id: int | None = None):
+    objective = None
+    if objective_id is not None:
+        objective = db.session.get(Objective, objective_id) or abort(404)
+    form = ObjectiveForm(obj=objective)
+    if form.validate_on_submit():
+        saved = run(form, lambda: services.save_objective(
+            current_user, objective, number=form.number.data, title=form.title.data,
+            description=form.description.data or "", active=form.active.data))
+        if saved is not None:
+            flash(_("Objective %(number)s saved.", number=saved.number), "success")
+            return redirect(url_for("contributions.objectives"))
+    return render_template("contributions/objective_form.html", form=form, objective=objective)
+
+
+# --- Exchange rates ----------------------------------------------------------
+
+@bp.route("/rates")
+@roles_required(*READERS)
+def rates():
+    """The UN operational rates of exchange, newest month first."""
+    currency = (request.args.get("currency") or "").strip().upper()
+    if request.args.get("format") == "xlsx":
+        return export_response("rates", {"currency": currency} if currency else {}, current_user)
+    form = RateFilterForm(request.args)
+    used = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency))
+    form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in used]
+    query = sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
+    if currency:
+        query = query.where(ExchangeRate.currency == currency)
+    page = db.paginate(query, per_page=per_page(), error_out=False)
+    return render_template("contributions/rates.html", page=page, form=form,
+                           can_write=current_user.role == MPTF_OFFICER)
+
+
+@bp.route("/rates/new", methods=["GET", "POST"])
+@bp.route("/rates/<int:rate_id>/edit", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def edit_rate(rate_id: int | None = None):
+    entry = None
+    if rate_id is not None:
+        entry = db.session.get(ExchangeRate, rate_id) or abort(404)
+    form = RateForm(obj=entry)
+    form.currency.choices = [("", "—")] + currency_choices(include_usd=False)
+    if request.method == "GET":
+        if entry is not None:
+            form.rate.data = str(entry.rate)
+        else:
+            form.month.data = today().replace(day=1)
+            form.currency.data = request.args.get("currency", "")
+    if form.validate_on_submit():
+        saved = run(form, lambda: services.set_rate(current_user, form.currency.data, form.month.data,
+                                                    form.rate.data))
+        if saved is not None:
+            flash(_("Rate for %(currency)s in %(month)s: %(rate)s per US dollar.", currency=saved.currency,
+                    month=month_label(saved.month), rate=saved.rate), "success")
+            return redirect(url_for("contributions.rates", currency=saved.currency))
+    return render_template("contributions/rate_form.html", form=form, entry=entry)
+
+
+@bp.route("/rates/lookup")
+@roles_required(*READERS)
+def rate_lookup():
+    """The UN rate for a currency on a date, for the deposit form's script:
+    {"rate": "0.941", "month": "May 2017"}; rate is null when there is none."""
+    currency = (request.args.get("currency") or "").strip().upper()
+    try:
+        on = dt.date.fromisoformat(request.args.get("date") or "")
+    except ValueError:
+        return jsonify(rate=None, month=None)
+    rate = rate_for(currency, on) if len(currency) == 3 else None
+    return jsonify(rate=None if rate is None else str(rate), month=month_label(on.replace(day=1)))
+
+
+# --- Pools and transfers -----------------------------------------------------
+
+@bp.route("/pools")
+@roles_required(*READERS)
+def pools():
+    """Sources and uses of each pool, as in the MPTF Gateway's fund summary."""
+    if request.args.get("format") == "xlsx":
+        return export_response("pools", {}, current_user)
+    rows = all_pools()
+    totals = {name: sum((getattr(p, name) for p in rows), start=0) for name in POOL_FIGURES}
+    return render_template("contributions/pools.html", pools=rows, totals=totals,
+                           can_transfer=current_user.role == ADMIN,
+                           can_edit_objectives=current_user.role == ADMIN)
+
+
+@bp.route("/pools/transfers")
+@roles_required(*READERS)
+def transfers():
+    if request.args.get("format") == "xlsx":
+        return export_response("transfers", {}, current_user)
+    query = sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on.desc(), PoolTransfer.id.desc())
+    page = db.paginate(query, per_page=per_page(), error_out=False)
+    return render_template("contributions/transfers.html", page=page,
+                           can_transfer=current_user.role == ADMIN)
+
+
+@bp.route("/pools/transfer", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_transfer():
+    form = TransferForm()
+    pools = all_pools()
+    choices = [(p.id, f"{p.label} — {fmt_money(p.available, USD)} {_('available')}") for p in pools]
+    form.from_pool_id.choices = choices
+    form.to_pool_id.choices = choices
+    if request.method == "GET":
+        form.transferred_on.data = today()
+    if form.validate_on_submit():
+        entry = run(form, lambda: services.transfer(
+            current_user, form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data,
+            form.reason.data, form.transferred_on.data))
+        if entry is not None:
+            flash(_("%(amount)s moved from “%(source)s” to “%(target)s”.",
+                    amount=fmt_money(entry.usd_amount, USD), source=entry.from_pool.label,
+                    target=entry.to_pool.label), "success")
+            return redirect(url_for("contributions.pools"))
+    return render_template("contributions/transfer_form.html", form=form)

@@ -1,0 +1,113 @@
+"""Pure rules of the contributions ledger: reading amounts and rates the way an
+officer types them (with translated refusals), months, and overdue instalments."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from ..errors import DomainError
+from ..money import MoneyError, check_amount, is_currency, parse_amount, parse_rate, precision
+
+
+def today() -> dt.date:
+    """The date of the office (value dates are plain dates, DESIGN.md §8)."""
+    return dt.date.today()
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def currency_or_error(code: str | None, field: str = "currency") -> str:
+    code = (code or "").strip().upper()
+    if not is_currency(code):
+        raise DomainError(_("Choose a currency from the list."), field=field)
+    return code
+
+
+def _amount_message(error: MoneyError, currency: str) -> str:
+    """money.py words its refusals in English; give the user the translated one."""
+    text = str(error)
+    if text.startswith("Enter an amount"):
+        return _("Enter an amount.")
+    if text.startswith("Enter a number"):
+        return _("Enter a number such as 1250000.00.")
+    if text.startswith("The amount must be greater"):
+        return _("The amount must be greater than zero.")
+    if text.startswith("The amount is too large"):
+        return _("The amount is too large.")
+    if "decimal places" in text:
+        places = precision(currency)
+        if places == 0:
+            return _("%(currency)s amounts have no decimals.", currency=currency)
+        return _("%(currency)s amounts have at most %(places)s decimal places.",
+                 currency=currency, places=places)
+    return text
+
+
+def amount_or_error(value: str | Decimal | int | None, currency: str, field: str = "amount") -> Decimal:
+    """A positive amount in `currency` with no more decimals than the currency has."""
+    try:
+        if value is None:
+            raise MoneyError("Enter an amount.")
+        return parse_amount(value, currency)
+    except MoneyError as error:
+        raise DomainError(_amount_message(error, currency), field=field) from None
+
+
+def usd_or_error(value, field: str = "usd_amount") -> Decimal:
+    return amount_or_error(value, "USD", field)
+
+
+def rate_or_error(value: str | Decimal | None, field: str = "rate") -> Decimal:
+    """A UN operational rate: units of currency per 1 USD, above zero, at most 6 decimals."""
+    try:
+        if value is None or str(value).strip() == "":
+            raise DomainError(_("Enter the rate."), field=field)
+        return parse_rate(value)
+    except MoneyError as error:
+        text = str(error)
+        if text.startswith("Enter a rate"):
+            message = _("Enter a rate such as 0.941 (units of currency per US dollar).")
+        elif "greater than zero" in text:
+            message = _("The rate must be greater than zero.")
+        elif "too large" in text:
+            message = _("The rate is too large.")
+        else:
+            message = _("A rate has at most 6 decimal places.")
+        raise DomainError(message, field=field) from None
+
+
+def negate(value: Decimal, currency: str) -> Decimal:
+    """The opposite amount, kept at the currency's precision (for reversals)."""
+    return check_amount(-value, currency, allow_negative=True)
+
+
+def text_or_error(value: str | None, field: str, message: str, max_length: int = 2000) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message, field=field)
+    if len(text) > max_length:
+        raise DomainError(_("At most %(count)s characters.", count=max_length), field=field)
+    return text
+
+
+def overdue_instalments(instalments, deposited: Decimal, on: dt.date) -> list:
+    """The instalments overdue on `on`: due before that day while the commitment's
+    deposits so far are below the cumulative amount due up to that instalment.
+    `instalments` are objects with due_on and amount, in any order."""
+    overdue = []
+    cumulative = Decimal(0)
+    for instalment in sorted(instalments, key=lambda i: (i.due_on, getattr(i, "id", 0) or 0)):
+        cumulative += instalment.amount
+        if instalment.due_on < on and deposited < cumulative:
+            overdue.append(instalment)
+    return overdue
+
+
+def overdue_amount(instalments, deposited: Decimal, on: dt.date) -> Decimal:
+    """How much of what was due before `on` has not been deposited."""
+    due = sum((i.amount for i in instalments if i.due_on < on), Decimal(0))
+    return max(due - deposited, Decimal(0))

@@ -1,0 +1,191 @@
+"""Operations on the fund's contributions: objectives and their pools, pledges and
+commitments (with instalments). Deposits, reversals, interest and transfers live in
+ledger.py and rates in rates.py; they are re-exported here so that other features
+call one module:
+
+    from trustfund.contributions.services import record_commitment, record_deposit
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..audit import record, snapshot, utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import money as fmt_money
+from .ledger import (  # noqa: F401  (the service API)
+    record_deposit, record_interest, reverse_deposit, reverse_interest, saa_refusal, transfer,
+    value_date_or_error,
+)
+from .models import Commitment, Instalment, Objective, Pledge, Pool
+from .rates import rate_for, set_rate  # noqa: F401  (the service API)
+from .rules import amount_or_error, currency_or_error, text_or_error, today
+
+MAX_INSTALMENTS = 120
+
+
+# --- Objectives --------------------------------------------------------------
+
+def save_objective(actor, objective: Objective | None, *, number: int, title: str,
+                   description: str = "", active: bool = True) -> Objective:
+    """Create or change an objective of the fund. A new objective gets its pool
+    (code OBJ<number>) at once; the pool's code follows a change of number."""
+    if not isinstance(number, int) or not 1 <= number <= 999:
+        raise DomainError(_("Enter a number from 1 to 999."), field="number")
+    title = text_or_error(title, "title", _("Enter the objective's title."), max_length=300)
+    description = (description or "").strip()
+    clash = db.session.scalar(sa.select(Objective.id).where(Objective.number == number))
+    if clash is not None and (objective is None or clash != objective.id):
+        raise DomainError(_("Objective %(number)s already exists.", number=number), field="number")
+    code = f"OBJ{number}"
+    pool_clash = db.session.scalar(sa.select(Pool).where(Pool.code == code))
+    creating = objective is None
+    if creating:
+        if pool_clash is not None:
+            raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
+        objective = Objective(number=number, title=title, description=description, active=active)
+        db.session.add(objective)
+        db.session.flush()
+        db.session.add(Pool(code=code, objective_id=objective.id))
+        record(actor, "objective.create", objective)
+        return objective
+    if pool_clash is not None and pool_clash.objective_id != objective.id:
+        raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
+    before = snapshot(objective)
+    objective.number, objective.title = number, title
+    objective.description, objective.active = description, active
+    if objective.pool is not None and objective.pool.code != code:
+        objective.pool.code = code  # its name only: figures change through pools.move
+    db.session.flush()
+    record(actor, "objective.update", objective, before=before)
+    return objective
+
+
+def _earmark(objective_id) -> int | None:
+    """None (un-earmarked) or an active objective's id."""
+    if objective_id in (None, "", 0, "0"):
+        return None
+    objective = db.session.get(Objective, int(objective_id))
+    if objective is None or not objective.active:
+        raise DomainError(_("Choose an active objective, or un-earmarked."), field="objective_id")
+    if objective.pool is None:
+        raise DomainError(_("This objective has no pool."), field="objective_id")
+    return objective.id
+
+
+def _date_or_error(value, field: str, what: str) -> dt.date:
+    if not isinstance(value, dt.date):
+        raise DomainError(_("Enter the %(what)s.", what=what), field=field)
+    if value > today():
+        raise DomainError(_("The date cannot be in the future."), field=field)
+    if value < dt.date(1945, 1, 1):
+        raise DomainError(_("Enter a real date."), field=field)
+    return value
+
+
+def _note(note: str | None, field: str = "note") -> str:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(_("At most %(count)s characters.", count=2000), field=field)
+    return note
+
+
+# --- Pledges -----------------------------------------------------------------
+
+def record_pledge(actor, donor, *, currency, amount, objective_id, pledged_on, note: str = "") -> Pledge:
+    """An announced amount; allowed whatever the donor's SAA status."""
+    currency = currency_or_error(currency)
+    amount = amount_or_error(amount, currency)
+    objective_id = _earmark(objective_id)
+    pledged_on = _date_or_error(pledged_on, "pledged_on", _("date of the pledge"))
+    pledge = Pledge(donor_id=donor.id, currency=currency, amount=amount, objective_id=objective_id,
+                    pledged_on=pledged_on, note=_note(note), created_by_id=getattr(actor, "id", None))
+    db.session.add(pledge)
+    record(actor, "pledge.create", pledge)
+    return pledge
+
+
+def withdraw_pledge(actor, pledge: Pledge, reason: str) -> Pledge:
+    """Mark a pledge withdrawn, with a reason; it stays on record."""
+    if pledge.withdrawn_at is not None:
+        raise DomainError(_("This pledge was already withdrawn."))
+    reason = text_or_error(reason, "reason", _("Say why the pledge is withdrawn."))
+    before = snapshot(pledge)
+    pledge.withdrawn_at = utcnow()
+    pledge.withdrawn_reason = reason
+    record(actor, "pledge.withdraw", pledge, before=before, note=reason)
+    return pledge
+
+
+# --- Commitments -------------------------------------------------------------
+
+def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.date) -> list[Instalment]:
+    """The schedule: each due date on or after the commitment's date, each amount
+    positive in the currency, and all together not more than the commitment."""
+    rows = []
+    if len(instalments) > MAX_INSTALMENTS:
+        raise DomainError(_("At most %(count)s instalments.", count=MAX_INSTALMENTS), field="instalments")
+    for number, item in enumerate(instalments, start=1):
+        due_on, value = item
+        if not isinstance(due_on, dt.date):
+            raise DomainError(_("Instalment %(n)s: enter the due date.", n=number), field="instalments")
+        if due_on < committed_on:
+            raise DomainError(_("Instalment %(n)s: the due date is before the commitment's date.",
+                                n=number), field="instalments")
+        try:
+            value = amount_or_error(value, currency, "instalments")
+        except DomainError as error:
+            raise DomainError(_("Instalment %(n)s: %(message)s", n=number, message=error.message),
+                              field="instalments") from None
+        rows.append(Instalment(due_on=due_on, amount=value))
+    total = sum((row.amount for row in rows), Decimal(0))
+    if total > amount:
+        raise DomainError(_("The instalments add up to %(total)s, more than the commitment of "
+                            "%(amount)s.", total=fmt_money(total, currency),
+                            amount=fmt_money(amount, currency)), field="instalments")
+    return rows
+
+
+def reference_in_use(reference: str, exclude_id: int | None = None) -> bool:
+    query = sa.select(Commitment.id).where(sa.func.lower(Commitment.reference) == reference.lower())
+    if exclude_id is not None:
+        query = query.where(Commitment.id != exclude_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def record_commitment(actor, donor, *, currency, amount, objective_id, committed_on, reference: str = "",
+                      note: str = "", instalments=()) -> Commitment:
+    """The amount in a signed SAA, with an optional schedule of instalments. The
+    donor's SAA must be in force; a reference, when given, is unique (imports
+    name commitments by it)."""
+    if not donor.saa_in_force:
+        raise DomainError(saa_refusal(donor, _("A commitment")), field="donor_id")
+    currency = currency_or_error(currency)
+    amount = amount_or_error(amount, currency)
+    objective_id = _earmark(objective_id)
+    committed_on = _date_or_error(committed_on, "committed_on", _("date of the commitment"))
+    reference = (reference or "").strip()
+    if len(reference) > 100:
+        raise DomainError(_("At most %(count)s characters.", count=100), field="reference")
+    if reference and reference_in_use(reference):
+        raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
+                          field="reference")
+    schedule = _instalments(list(instalments or ()), currency, amount, committed_on)
+    commitment = Commitment(donor_id=donor.id, currency=currency, amount=amount,
+                            deposited=Decimal("0.000"), objective_id=objective_id,
+                            committed_on=committed_on, reference=reference, note=_note(note),
+                            created_by_id=getattr(actor, "id", None))
+    db.session.add(commitment)
+    db.session.flush()
+    for row in schedule:
+        row.commitment_id = commitment.id
+        db.session.add(row)
+    db.session.flush()
+    after = snapshot(commitment)
+    after["instalments"] = [{"due_on": r.due_on, "amount": r.amount} for r in schedule]
+    record(actor, "commitment.create", commitment, after=after)
+    return commitment
