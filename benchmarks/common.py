@@ -1,0 +1,174 @@
+"""What the benchmarks share: the scale databases, the app on them, and writing
+their figures into docs/performance.md.
+
+The SQLite database of scale N is built once under $TRUSTFUND_BENCH_DIR
+(default /tmp/trustfund-bench) and reused while the schema and the generator
+are unchanged (a fingerprint file beside it says what built it). PostgreSQL
+runs on a throwaway server (tests/pg.py) started for the run, and is seeded
+afresh each time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BENCH_DIR = Path(os.environ.get("TRUSTFUND_BENCH_DIR", "/tmp/trustfund-bench"))
+DOC = ROOT / "docs" / "performance.md"
+PYTHON = sys.executable
+FLASK = str(Path(sys.executable).with_name("flask"))
+SECRET = secrets.token_hex(32)
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def fingerprint() -> str:
+    """The schema (every table, column and index) and the generator's source."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        dialect = db.engine.dialect
+        parts = []
+        for table in db.metadata.sorted_tables:
+            parts.append(str(CreateTable(table).compile(dialect=dialect)))
+            parts.extend(sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes))
+    for name in ("demo_scale.py", "demo_scale_travel.py", "demo.py"):
+        parts.append((ROOT / "trustfund" / name).read_text(encoding="utf-8"))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def create_schema(url: str) -> None:
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def seed(url: str, scale: int) -> float:
+    """`flask --app trustfund seed-demo --scale N` on the database; returns seconds."""
+    env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="development")
+    began = time.perf_counter()
+    result = subprocess.run([FLASK, "--app", "trustfund", "seed-demo", "--scale", str(scale)],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    for line in result.stdout.splitlines():
+        if line.startswith("  ") and "@" not in line or "Scale data" in line:
+            log("    " + line.strip())
+    if result.returncode != 0:
+        raise RuntimeError(f"seed-demo failed:\n{result.stdout}\n{result.stderr}")
+    return seconds
+
+
+def sqlite_db(scale: int, rebuild: bool = False) -> tuple[str, float | None]:
+    """The URL of the SQLite database of scale N, built if missing or out of date;
+    and the seconds the build took (None when reused)."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_DIR / f"scale{scale}.sqlite3"
+    stamp = path.with_suffix(".fingerprint")
+    url = f"sqlite:///{path}"
+    wanted = fingerprint()
+    if not rebuild and path.exists() and stamp.exists() and stamp.read_text() == wanted:
+        log(f"  reusing {path} (schema and generator unchanged)")
+        return url, None
+    for old in BENCH_DIR.glob(f"scale{scale}.sqlite3*"):
+        old.unlink()
+    stamp.unlink(missing_ok=True)
+    log(f"  building {path}: seed-demo --scale {scale}")
+    create_schema(url)
+    seconds = seed(url, scale)
+    stamp.write_text(wanted)
+    log(f"  built in {seconds:.1f} s")
+    return url, seconds
+
+
+@contextmanager
+def postgres(scale: int, url: str | None = None):
+    """A PostgreSQL database of scale N on a throwaway server; yields (url, seed seconds).
+    With `url` given (run_all.py shares one), that database is used as it is."""
+    if url:
+        yield url, None
+        return
+    from tests.pg import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.url("trustfund_test")
+        log(f"  PostgreSQL on 127.0.0.1:{server.port}: seed-demo --scale {scale}")
+        create_schema(url)
+        seconds = seed(url, scale)
+        log(f"  built in {seconds:.1f} s")
+        yield url, seconds
+    finally:
+        server.stop()
+
+
+def make_app(url: str):
+    """The app as production runs it (no debug, Secure cookies), on the given database."""
+    from trustfund import create_app
+
+    return create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+
+
+# Production cookies are Secure: the test client sends them over https only.
+HTTPS = "https://localhost"
+
+
+def backend_name(url: str) -> str:
+    return "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p95 of 30 values is the 29th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = "unknown CPU"
+    return f"{cpus} cores ({model}), Python {sys.version.split()[0]}"
+
+
+def write_section(name: str, body: str) -> None:
+    """Replace the text between <!-- bench:NAME --> and <!-- /bench:NAME --> in
+    docs/performance.md (appended at the end when the markers are missing)."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(text, encoding="utf-8")
+    log(f"  wrote the '{name}' section of {DOC.relative_to(ROOT)}")
+
+
+def header(command: str) -> str:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Measured {now} on {machine()} by `{command}`."
