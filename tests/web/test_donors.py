@@ -240,6 +240,9 @@ def test_list_searches_filters_and_pages(client, db, users, login_as):
     assert len(swiss) == 30 and "Foundation 000" in swiss and "Foundation 001" not in swiss
     signed = rows_in(client.get("/donors/?saa=signed").get_data(as_text=True))
     assert signed == ["Kingdom of Sweden"]
+    # Donors without a signed SAA come last, whichever the direction.
+    assert rows_in(client.get("/donors/?sort=signed").get_data(as_text=True))[0] == "Kingdom of Sweden"
+    assert rows_in(client.get("/donors/?sort=-signed").get_data(as_text=True))[0] == "Kingdom of Sweden"
     by_name_desc = rows_in(client.get("/donors/?sort=-name&type=philanthropic_organization")
                            .get_data(as_text=True))
     assert by_name_desc[0] == "Red Cross Society Fund" and by_name_desc[1] == "Foundation 059"
@@ -302,3 +305,18 @@ def test_officer_sees_the_actions_and_inactive_users_cannot(client, db, officer,
     with other.session_transaction() as session:
         session["_user_id"] = gone.get_id()
     assert other.get("/donors/").status_code == 302
+
+
+def test_countries_are_named_and_sorted_in_the_users_language(client, db, officer, osf):
+    officer.locale = "fr"
+    db.session.commit()
+    html = client.get("/donors/new").get_data(as_text=True)
+    select = html[html.index('id="country_code"'):]
+    names = re.findall(r'<option value="[A-Z]{2}">([^<]+)</option>', select[:select.index("</select>")])
+    # Accents do not push a name to the end: Égypte comes between Danemark and Espagne.
+    assert names.index("Danemark") < names.index("Égypte") < names.index("Espagne")
+    assert "Allemagne" in names
+    listing = client.get("/donors/").get_data(as_text=True)
+    assert "États-Unis" in listing  # Open Society Foundations' seat, in French
+    for url in ["/donors/", f"/donors/{osf.id}", f"/donors/{osf.id}/edit", f"/donors/{osf.id}/saa"]:
+        assert client.get(url).status_code == 200, url

@@ -25,7 +25,8 @@ PER_PAGE = 50
 def index():
     filters = parse_filters(request.args)
     if request.args.get("format") == "xlsx":
-        return export_response("donors", {k: v for k, v in filters.items() if v}, current_user)
+        chosen = {k: v for k, v in filters.items() if v and not (k == "sort" and v == "name")}
+        return export_response("donors", chosen, current_user)
     form = DonorFilterForm(request.args)
     form.country.choices = [("", _("All countries"))] + donor_countries()
     page = db.paginate(donor_query(filters, current_user), per_page=PER_PAGE, error_out=False)
