@@ -1,7 +1,17 @@
-"""Each role's start page."""
-from flask import Blueprint, render_template
+"""Each role's start page: its dashboard, with charts, tables and an .xlsx download.
 
+Donors land on their portal (statements.portal), which includes
+templates/dashboard/_donor.html: the donor's own figures from
+services.donor_figures(donor_id), laid out by layout.donor_dashboard()."""
+import datetime as dt
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from ..exports import export_response
 from ..permissions import STAFF, roles_required
+from . import exports  # noqa: F401  (registers the "dashboard" export)
+from .layout import dashboard_for, donor_dashboard
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -9,4 +19,16 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @bp.route("/")
 @roles_required(*STAFF)
 def home():
-    return render_template("dashboard/home.html")
+    if request.args.get("format") == "xlsx":
+        return export_response("dashboard", {}, current_user)
+    return render_template("dashboard/home.html", board=dashboard_for(current_user.role),
+                           today=dt.date.today())
+
+
+@bp.app_context_processor
+def dashboard_helpers():
+    def dashboard_link(endpoint: str) -> bool:
+        """Whether a block's "details" page exists (features land one by one)."""
+        return endpoint in current_app.view_functions
+
+    return {"dashboard_link": dashboard_link, "donor_dashboard": donor_dashboard}

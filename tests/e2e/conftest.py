@@ -1,0 +1,170 @@
+"""Browser tests: a live server and Debian's Chromium driven by Playwright.
+
+The server is the real app (CSRF on, as in production) served by werkzeug in a
+thread on 127.0.0.1 and a free port, on a temporary SQLite file created with
+create_all() and loaded with the demo fund (trustfund.demo.seed()), so that the
+demo accounts exist. Chromium is /usr/bin/chromium; nothing is ever downloaded:
+without it (or without Playwright) these tests skip and say why.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+# Demo accounts (trustfund/demo.py): email and password per role.
+ACCOUNTS = {
+    "admin": ("admin@trustfund.demo", "demo-admin-pass"),
+    "mptf_officer": ("officer@trustfund.demo", "demo-officer-pass"),
+    "srsg_staff": ("srsg@trustfund.demo", "demo-srsg-pass"),
+    "srsg_staff2": ("srsg2@trustfund.demo", "demo-srsg2-pass"),
+    "donor": ("donor@trustfund.demo", "demo-donor-pass"),
+    "auditor": ("auditor@trustfund.demo", "demo-auditor-pass"),
+}
+
+
+def _why_no_browser() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is missing (apt-get install -y chromium; never a downloaded browser)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    why = _why_no_browser()
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+            if why:
+                item.add_marker(pytest.mark.skip(reason=f"Browser tests skipped: {why}"))
+
+
+class LiveServer:
+    def __init__(self, app, server, thread):
+        self.app = app
+        self.server = server
+        self.thread = thread
+        self.url = f"http://127.0.0.1:{server.server_port}"
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    from werkzeug.serving import make_server
+
+    from trustfund import create_app, demo
+    from trustfund.extensions import db
+
+    folder = tempfile.mkdtemp(prefix="trustfund-e2e-")
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.path.join(folder, 'e2e.sqlite3')}",
+        "TESTING": False, "DEBUG": False, "WTF_CSRF_ENABLED": True,
+    })
+    with app.app_context():
+        db.create_all()
+        demo.seed()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    yield LiveServer(app, server, thread)
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() opens a page in a fresh browser context (its own cookies): one per user."""
+    contexts = []
+
+    def _open(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, accept_downloads=True,
+                                      viewport={"width": 1366, "height": 900})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def login(page, role: str):
+    """Log in through the login form as the demo account of `role`."""
+    email, password = ACCOUNTS[role]
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("load")
+    assert "/login" not in page.url, f"login as {role} failed"
+    return page
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+SEVERE = ("serious", "critical")
+
+
+def axe_violations(page, urls: list[str]) -> list[str]:
+    """Run axe-core on each URL (paths of the live server) and return its serious and
+    critical violations, one line each: URL, rule id, impact, and the elements' targets."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = []
+    for url in urls:
+        page.goto(url)
+        page.wait_for_load_state("load")
+        result = axe.run(page)
+        for violation in result.response["violations"]:
+            if violation.get("impact") not in SEVERE:
+                continue
+            targets = [" ".join(map(str, node.get("target", []))) for node in violation["nodes"]]
+            found.append(f"{url}: {violation['id']} ({violation['impact']}) on {targets[:5]}"
+                         f"{' …' if len(targets) > 5 else ''}: {violation.get('help', '')}")
+    return found

@@ -1,0 +1,339 @@
+"""Dashboards: the figures equal sums worked out by hand from the rows, every chart
+draws exactly its table's numbers, each role sees its own blocks, and the .xlsx
+holds the same numbers as the page."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from decimal import Decimal as D
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from tests.web.test_dashboard_fund import build_fund
+from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
+from trustfund.dashboard import services, services_travel
+from trustfund.dashboard.layout import dashboard_for
+from trustfund.travel.models import TravelGrant
+
+ON = dt.date(2026, 1, 15)
+
+OFFICER_BLOCKS = {"overview", "by_type", "by_earmark", "by_currency", "unconverted", "overdue", "saa"}
+SRSG_BLOCKS = {"pools", "budget", "grants_by_status", "events", "ldc"}
+
+
+@pytest.fixture
+def fund(app, db):
+    return build_fund()
+
+
+class Tables(HTMLParser):
+    """The dashboard's tables: {table id: {"keys": [...], "rows": [[text...]], "totals": [...]}}."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables: dict[str, dict] = {}
+        self._table = None
+        self._part = None
+        self._row = None
+        self._cell = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id", "").startswith("table-"):
+            self._table = self.tables.setdefault(attrs["id"][6:], {"keys": [], "rows": [], "totals": []})
+        elif self._table is None:
+            return
+        elif tag in ("thead", "tbody", "tfoot"):
+            self._part = tag
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("th", "td"):
+            self._cell = []
+            if self._part == "thead":
+                self._table["keys"].append(attrs.get("data-key"))
+
+    def handle_endtag(self, tag):
+        if self._table is None:
+            return
+        if tag in ("th", "td") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._part == "tbody":
+                self._table["rows"].append(self._row)
+            elif self._part == "tfoot":
+                self._table["totals"] = self._row
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def charts(html: str) -> dict[str, dict]:
+    return {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'<script type="application/json" id="chart-([a-z_]+)-data">(.*?)</script>', html, re.DOTALL)}
+
+
+def number(text: str) -> D:
+    return D(text.replace(",", ""))
+
+
+def test_officer_figures_are_the_sums_worked_out_by_hand(fund):
+    fig = services.contribution_figures(on=ON)
+    # SEK 10,000,000.00 / 8.7 + USD 250,000.00; the EUR pledge of July has no rate.
+    assert fig.total.pledged == D("1399425.29")
+    # EUR 1,000,000.00 / 0.941 (May 2017 rate) + USD 200,000.00
+    assert fig.total.committed == D("1262699.26")
+    assert fig.total.deposited == D("625079.70")
+    assert (fig.fees, fig.net) == (D("6250.80"), D("618828.90"))
+    member, philanthropic = fig.by_type["member_state"], fig.by_type["philanthropic_organization"]
+    assert (member.pledged, member.committed, member.deposited) == \
+        (D("1149425.29"), D("1062699.26"), D("425079.70"))
+    assert (philanthropic.pledged, philanthropic.committed, philanthropic.deposited) == \
+        (D("250000.00"), D("200000.00"), D("200000.00"))
+    assert fig.by_type["regional_legislative_body"].pledged == 0
+    earmarks = {label.split(".")[0] if key else "un": flow for key, label, flow in fig.by_earmark}
+    assert earmarks["un"].committed == D("1062699.26")
+    assert earmarks["1"].deposited == D("200000.00")
+    assert earmarks["2"].pledged == earmarks["3"].pledged == 0
+    for name in ("pledged", "committed", "deposited"):
+        total = getattr(fig.total, name)
+        assert sum(getattr(f, name) for f in fig.by_type.values()) == total
+        assert sum(getattr(f, name) for _, _, f in fig.by_earmark) == total
+        assert sum(getattr(c, name + "_usd") for c in fig.by_currency) == total
+    eur = next(c for c in fig.by_currency if c.currency == "EUR")
+    assert (eur.pledged, eur.committed, eur.deposited) == (D(50000), D(1000000), D(400000))
+    assert (eur.pledged_usd, eur.committed_usd, eur.deposited_usd) == (0, D("1062699.26"), D("425079.70"))
+    assert [(u.kind, u.currency, u.month, u.amount) for u in fig.unconverted] == \
+        [("pledged", "EUR", dt.date(2017, 7, 1), D(50000))]
+    assert [(a.donor_name, a.status) for a in fig.awaiting_saa] == \
+        [("Test IGO", "under_negotiation"), ("Test Parliament", "draft_shared")]
+
+
+def test_overdue_instalments_are_the_uncovered_part_of_what_fell_due(fund):
+    fig = services.contribution_figures(on=ON)
+    assert fig.overdue_count == 2
+    assert [(o.donor_name, o.due_on, o.amount, o.shortfall) for o in fig.overdue] == [
+        ("Kingdom of Sweden", dt.date(2017, 6, 1), D(500000), D(100000)),
+        ("Kingdom of Sweden", dt.date(2017, 12, 1), D(500000), D(500000)),
+    ]
+    # Before the second due date only the first instalment is late; the USD commitment
+    # deposited in full is never overdue.
+    early = services.contribution_figures(on=dt.date(2017, 11, 30))
+    assert [(o.due_on, o.shortfall, o.days_late) for o in early.overdue] == \
+        [(dt.date(2017, 6, 1), D(100000), 182)]
+    capped, count = services.overdue_instalments(ON, limit=1)
+    assert (len(capped), count) == (1, 2)
+
+
+def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):
+    fig = services_travel.travel_figures()
+    pools = {p.code: p for p in fig.pools}
+    # Recomputed from the entries, not read from the pool rows.
+    for code, figures in pools.items():
+        pool = db.session.scalar(sa.select(Pool).where(Pool.code == code))
+        net = sum((d.net for d in db.session.scalars(sa.select(Deposit).where(Deposit.pool_id == pool.id))), D(0))
+        interest = sum((i.usd_amount for i in db.session.scalars(
+            sa.select(InterestEntry).where(InterestEntry.pool_id == pool.id))), D(0))
+        transfers = db.session.scalars(sa.select(PoolTransfer)).all()
+        grants = db.session.scalars(sa.select(TravelGrant).where(TravelGrant.pool_id == pool.id)).all()
+        committed = sum((g.committed_amount for g in grants if g.status == "approved"), D(0))
+        spent = sum((g.actual_total for g in grants if g.status in ("travelled", "no_show")), D(0))
+        budget = net + interest + sum((t.usd_amount for t in transfers if t.to_pool_id == pool.id), D(0)) \
+            - sum((t.usd_amount for t in transfers if t.from_pool_id == pool.id), D(0))
+        assert (figures.deposits_net, figures.interest, figures.committed, figures.spent) == \
+            (net, interest, committed, spent)
+        assert figures.budget == budget == figures.spent + figures.committed + figures.available
+    assert pools["UNEARMARKED"].available == D("410928.90")
+    assert (pools["OBJ1"].committed, pools["OBJ1"].spent, pools["OBJ1"].available) == \
+        (D("2000.00"), D("1700.00"), D("194300.00"))
+    assert pools["OBJ1"].used_percent == D("1.9")
+    assert fig.available == D("615228.90")
+
+    statuses = {s.status: s for s in fig.statuses}
+    assert list(statuses) == ["requested", "approved", "rejected", "waitlisted", "travelled", "cancelled", "no_show"]
+    assert (statuses["travelled"].count, statuses["travelled"].requested, statuses["travelled"].actual) == \
+        (1, D("1500.00"), D("1400.00"))
+    assert statuses["waitlisted"].count == 0
+    assert sum(s.count for s in fig.statuses) == 5
+    assert fig.awaiting_decision == 1
+
+    assert [(e.city, e.ldc, e.other) for e in fig.events] == [("Geneva", 1, 1), ("Vienna", 1, 0)]
+    ldc, other = fig.ldc
+    assert (ldc.requests, ldc.funded, ldc.amount) == (3, 2, D("2300.00"))  # 2,000 committed + 300 actual
+    assert (other.requests, other.funded, other.amount) == (2, 1, D("1400.00"))
+
+
+def test_donor_figures_hold_only_its_own_money_and_its_share_of_spending(fund):
+    sweden = services.donor_figures(fund["sweden"].id)
+    assert [(c.currency, c.count, c.committed, c.deposited, c.outstanding) for c in sweden.commitments] == \
+        [("EUR", 1, D(1000000), D(400000), D(600000))]
+    assert (sweden.deposited_usd, sweden.fees, sweden.net) == (D("425079.70"), D("4250.80"), D("420828.90"))
+    assert sweden.share_of_spending == 0
+    foundation = services.donor_figures(fund["foundation"].id)
+    # The only donor of Objective 1's pool bears all of its spending: 1,400 + 300.
+    assert [(p.label.split(".")[0], p.net, p.share_of_spending) for p in foundation.pools] == \
+        [("1", D("198000.00"), D("1700.00"))]
+
+
+def test_shares_of_spending_add_up_to_the_pool_spending_to_the_cent(fund, db):
+    from tests.web.test_dashboard_fund import add_commitment, add_deposit, add_donor, objective
+
+    obj1 = objective(1).id
+    # Three donors with equal net deposits share 1,700.00: 566.67 + 566.67 + 566.66.
+    for name in ("Second donor", "Third donor"):
+        donor = add_donor(name, "philanthropic_organization")
+        add_deposit(add_commitment(donor, "USD", "200000.00", dt.date(2017, 5, 10), obj1), "200000.00", "1",
+                    dt.date(2017, 6, 20))
+    db.session.commit()
+    donors = [fund["foundation"].id] + list(db.session.scalars(
+        sa.text("SELECT id FROM donor WHERE name IN ('Second donor', 'Third donor') ORDER BY id")))
+    shares = [services.donor_figures(d).share_of_spending for d in donors]
+    assert sorted(shares) == [D("566.66"), D("566.67"), D("566.67")]
+    assert sum(shares) == D("1700.00")
+
+
+def _page(client, login_as, role):
+    login_as(role)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_every_chart_draws_exactly_the_numbers_of_its_table(fund, client, login_as):
+    html = _page(client, login_as, "admin")
+    tables, drawn = Tables(html).tables, charts(html)
+    assert set(drawn) == {"overview", "by_type", "by_earmark", "by_currency", "pools", "budget",
+                          "grants_by_status", "events", "ldc"}
+    for block, chart in drawn.items():
+        table = tables[block]
+        assert chart["labels"] == [row[0] for row in table["rows"]], block
+        for dataset in chart["datasets"]:
+            column = table["keys"].index(dataset["key"])
+            assert [number(row[column]) for row in table["rows"]] == [D(v) for v in dataset["data"]], \
+                (block, dataset["key"])
+    overview = {row[0]: number(row[1]) for row in tables["overview"]["rows"]}
+    assert overview == {"Pledged": D("1399425.29"), "Committed": D("1262699.26"), "Deposited": D("625079.70"),
+                        "Administrative Agent fee": D("6250.80"), "Net deposited": D("618828.90")}
+    assert tables["by_type"]["totals"][1:] == ["1,399,425.29", "1,262,699.26", "625,079.70"]
+    assert ["Kingdom of Sweden", "EUR", "500,000.00", "100,000.00"] == \
+        [tables["overdue"]["rows"][0][i] for i in (0, 2, 4, 5)]
+    # The canvas says what it shows and where the numbers are, and no script runs inline.
+    assert 'role="img"' in html and "The same figures are in the table below." in html
+    assert "<script>" not in html and " style=" not in html
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("mptf_officer", OFFICER_BLOCKS),
+    ("srsg_staff", SRSG_BLOCKS),
+    ("admin", OFFICER_BLOCKS | SRSG_BLOCKS | {"audit"}),
+    ("auditor", OFFICER_BLOCKS | SRSG_BLOCKS | {"audit"}),
+])
+def test_each_role_sees_its_own_blocks(fund, client, login_as, role, expected):
+    html = _page(client, login_as, role)
+    assert set(re.findall(r'<section class="card[^"]*" id="block-([a-z_]+)"', html)) == expected
+    assert ("Donor type" in html) == (role != "srsg_staff")
+    assert ("Funded delegates per event" in html) == (role != "mptf_officer")
+
+
+def test_admin_sees_the_latest_ten_audit_entries(fund, client, login_as, db):
+    from trustfund import audit
+
+    for i in range(12):
+        audit.record(None, f"test.action{i}", object_type="Thing", object_id=i)
+    db.session.commit()
+    rows = Tables(_page(client, login_as, "auditor")).tables["audit"]["rows"]
+    assert [row[2] for row in rows] == [f"test.action{i}" for i in range(11, 1, -1)]
+
+
+def test_donors_have_no_staff_dashboard_and_land_on_their_portal(fund, client, login_as):
+    login_as("donor")
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/dashboard/?format=xlsx").status_code == 403
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/statements/portal")
+
+
+def test_the_donor_partial_shows_its_figures_and_chart(fund, app):
+    from flask import render_template_string
+
+    html = render_template_string('{% include "dashboard/_donor.html" %}', donor=fund["foundation"])
+    tables = Tables(html).tables
+    assert tables["donor_pools"]["totals"][1:] == ["200,000.00", "2,000.00", "198,000.00", "", "1,700.00"]
+    assert charts(html)["donor_pools"]["datasets"][1]["data"] == ["1700.00"]
+    assert "Test Foundation" not in html or "Kingdom of Sweden" not in html
+    assert "chart.umd.min.js" in html and "dashboard.js" in html
+
+
+def test_the_xlsx_holds_the_numbers_of_the_page(fund, client, login_as):
+    login_as("mptf_officer")
+    response = client.get("/dashboard/?format=xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[:4] == ["Overview", "By donor type",
+                                   "Un-earmarked and earmarked", "By currency"]
+    assert "Money available per pool" not in book.sheetnames  # not the officer's block
+    overview = book["Overview"]
+    assert [(r[0].value, r[1].value) for r in overview.iter_rows(min_row=2)] == [
+        ("Pledged", 1399425.29), ("Committed", 1262699.26), ("Deposited", 625079.7),
+        ("Administrative Agent fee", 6250.8), ("Net deposited", 618828.9)]
+    by_type = list(book["By donor type"].iter_rows(values_only=True))
+    assert by_type[0] == ("Donor type", "Pledged (USD)", "Committed (USD)", "Deposited (USD)")
+    assert by_type[1] == ("Member State", 1149425.29, 1062699.26, 425079.7)
+    assert by_type[-1] == ("Total", 1399425.29, 1262699.26, 625079.7)
+    overdue = list(book["Overdue instalments"].iter_rows(values_only=True))
+    assert overdue[1][:6] == ("Kingdom of Sweden", "C-1-EUR-1000000.00", "EUR", dt.datetime(2017, 6, 1),
+                              500000, 100000)
+    assert book["By currency"]["B2"].number_format == "#,##0.00"
+
+
+def test_the_srsg_xlsx_has_one_sheet_per_table(fund, client, login_as):
+    login_as("srsg_staff")
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/?format=xlsx").data))
+    assert book.sheetnames == ["Money available per pool", "Spending against budget", "Travel grants by status",
+                               "Funded delegates per event", "LDCs and other countries",
+                               "About this export"]
+    budget = list(book["Spending against budget"].iter_rows(values_only=True))
+    assert budget[2][0].startswith("1. Travel and participation of representatives")
+    assert budget[2][1:] == (198000, 1700, 2000, 194300, 1.9)
+
+
+def test_the_dashboard_needs_the_same_few_queries_however_large_the_fund(fund, app, db):
+    from tests.web.test_dashboard_fund import add_commitment, add_deposit, add_donor, add_grant
+
+    def statements_for_admin() -> int:
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            dashboard_for("admin")
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        db.session.rollback()
+        return len(seen)
+
+    before = statements_for_admin()
+    srsg = db.session.scalar(sa.text("SELECT id FROM \"user\" WHERE email = 'srsg@test.example'"))
+    from trustfund.auth.models import User
+
+    srsg = db.session.get(User, srsg)
+    for i in range(15):
+        donor = add_donor(f"Extra donor {i}", "member_state", country="FR")
+        add_deposit(add_commitment(donor, "USD", "1000.00", dt.date(2017, 5, 10)), "1000.00", "1",
+                    dt.date(2017, 6, 1))
+        add_grant(fund["vienna"], "AF", True, "100.00", "requested", by=srsg)
+    db.session.commit()
+    assert statements_for_admin() == before
+    assert before <= 16

@@ -1,0 +1,118 @@
+"""A dashboard block: one table of figures, optionally drawn as a chart.
+
+The page's table, the chart's JSON and the .xlsx sheet are all made from the same
+Block, so the three cannot disagree: the chart draws some of the table's columns
+(`Chart.series`), labelled by one of them (`Chart.label`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..exports import Col, Sheet
+
+# Column kinds: text, int, money (with a currency or a row key holding it), percent,
+# date, month (a date shown as its month), datetime.
+XLSX_KIND = {"text": "text", "int": "int", "money": "money", "percent": "money", "date": "date",
+             "month": "date", "datetime": "datetime"}
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    kind: str = "text"
+    currency: str | None = None
+    currency_key: str | None = None  # the row's key holding its currency
+
+    def currency_of(self, row: dict) -> str | None:
+        return row.get(self.currency_key) if self.currency_key else self.currency
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "money", "percent")
+
+
+@dataclass
+class Chart:
+    label: str  # the column whose values name the bars
+    series: list[str]  # the columns drawn, one dataset each
+    unit: str = "USD"  # "USD" or "count"
+    stacked: bool = False
+    horizontal: bool = False
+    title: str = ""  # the chart's accessible name
+
+
+@dataclass
+class Block:
+    id: str
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    totals: dict | None = None
+    chart: Chart | None = None
+    note: str = ""
+    empty: str = ""
+    link: tuple[str, str] | None = None  # (endpoint, text) of the page with the details
+    wide: bool = False
+    sheet_title: str = ""  # at most 31 characters (Excel); the title if empty
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def chart_data(self) -> dict[str, Any] | None:
+        """The chart as JSON-ready data: numbers as exact decimal strings."""
+        if self.chart is None:
+            return None
+        return {
+            "title": self.chart.title or self.title,
+            "unit": self.chart.unit,
+            "stacked": self.chart.stacked,
+            "horizontal": self.chart.horizontal,
+            "labels": [str(row[self.chart.label]) for row in self.rows],
+            "datasets": [{"key": key, "label": self.column(key).header,
+                          "data": [_plain(row[key]) for row in self.rows]}
+                         for key in self.chart.series],
+        }
+
+    def sheet(self) -> Sheet:
+        cols = [Col(c.header, _getter(c.key), XLSX_KIND.get(c.kind, "text"), currency=c.currency,
+                    currency_of=(_getter(c.currency_key) if c.currency_key else None))
+                for c in self.columns]
+        totals = [self.totals.get(c.key) for c in self.columns] if self.totals else None
+        return Sheet(self.sheet_title or self.title, cols, self.rows, totals=totals)
+
+
+def _getter(key: str) -> Callable[[dict], Any]:
+    return lambda row: None if row is None else row.get(key)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@dataclass
+class Tile:
+    """A headline figure above the blocks (also in the tables below it)."""
+
+    label: str
+    value: Any
+    kind: str = "money"  # money (USD) or int
+    detail: str = ""
+
+
+@dataclass
+class Dashboard:
+    """The blocks one role sees, with the headline figures for the tiles."""
+
+    role: str
+    sections: list[tuple[str, list[Block]]] = field(default_factory=list)
+    tiles: list[Tile] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [block for _, blocks in self.sections for block in blocks]

@@ -1,0 +1,252 @@
+"""What each role's dashboard shows: the services' figures laid out as blocks.
+
+- MPTF officer: contributions (pledged, committed, deposited; by donor type, by
+  earmarking, by currency; overdue instalments; SAAs awaiting signature).
+- SRSG staff: pools and travel (money per pool, spending against budget, grants by
+  status, funded delegates per event, LDC and other developing countries). No
+  donor breakdowns: allocations do not depend on who gave.
+- Admin and auditor: both of the above and the latest entries of the audit trail.
+- Donor: its own commitments, deposits and share of spending (donor_dashboard).
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..donors.models import DONOR_TYPES, SAA_STATUSES
+from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
+from ..travel.models import GRANT_STATUSES
+from . import services, services_travel
+from .blocks import Block, Chart, Column, Dashboard, Tile
+
+USD = "USD"
+
+
+def _usd(key: str, header: str) -> Column:
+    return Column(key, header, "money", currency=USD)
+
+
+def _sum(rows: list[dict], *keys: str) -> dict:
+    return {key: sum((row[key] for row in rows), type(rows[0][key])()) if rows else 0 for key in keys}
+
+
+def _flow_columns() -> list[Column]:
+    return [_usd("pledged", _("Pledged (USD)")), _usd("committed", _("Committed (USD)")),
+            _usd("deposited", _("Deposited (USD)"))]
+
+
+def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block], list[Tile]]:
+    overview_rows = [
+        {"figure": _("Pledged"), "usd": fig.total.pledged},
+        {"figure": _("Committed"), "usd": fig.total.committed},
+        {"figure": _("Deposited"), "usd": fig.total.deposited},
+        {"figure": _("Administrative Agent fee"), "usd": fig.fees},
+        {"figure": _("Net deposited"), "usd": fig.net},
+    ]
+    rate_note = _("Pledges and commitments are converted to USD at the UN operational rate of "
+                  "their month; deposits at the rate recorded with each deposit.")
+    overview = Block("overview", _("Pledged, committed and deposited"),
+                     [Column("figure", _("Figure")), _usd("usd", _("Amount (USD)"))], overview_rows,
+                     chart=Chart("figure", ["usd"]), note=rate_note, sheet_title=_("Overview"))
+
+    type_rows = [{"type": str(DONOR_TYPES.get(key, key)), "pledged": flow.pledged,
+                  "committed": flow.committed, "deposited": flow.deposited}
+                 for key, flow in fig.by_type.items()]
+    by_type = Block("by_type", _("By donor type"), [Column("type", _("Donor type"))] + _flow_columns(),
+                    type_rows, totals={"type": _("Total"), **_sum(type_rows, "pledged", "committed", "deposited")},
+                    chart=Chart("type", ["pledged", "committed", "deposited"]))
+
+    earmark_rows = [{"earmark": label if key is not None else _("Un-earmarked"), "pledged": flow.pledged,
+                     "committed": flow.committed, "deposited": flow.deposited}
+                    for key, label, flow in fig.by_earmark]
+    by_earmark = Block("by_earmark", _("Un-earmarked and earmarked"),
+                       [Column("earmark", _("Earmarking"))] + _flow_columns(), earmark_rows,
+                       totals={"earmark": _("Total"), **_sum(earmark_rows, "pledged", "committed", "deposited")},
+                       chart=Chart("earmark", ["pledged", "committed", "deposited"], horizontal=True),
+                       note=_("Earmarked money is earmarked to one objective of the fund."))
+
+    currency_rows = [{"currency": c.currency, "pledged": c.pledged, "committed": c.committed,
+                      "deposited": c.deposited, "pledged_usd": c.pledged_usd,
+                      "committed_usd": c.committed_usd, "deposited_usd": c.deposited_usd}
+                     for c in fig.by_currency]
+    by_currency = Block(
+        "by_currency", _("By currency"),
+        [Column("currency", _("Currency")),
+         Column("pledged", _("Pledged"), "money", currency_key="currency"),
+         Column("committed", _("Committed"), "money", currency_key="currency"),
+         Column("deposited", _("Deposited"), "money", currency_key="currency"),
+         _usd("pledged_usd", _("Pledged (USD)")), _usd("committed_usd", _("Committed (USD)")),
+         _usd("deposited_usd", _("Deposited (USD)"))],
+        currency_rows,
+        totals={"currency": _("Total (USD)"),
+                **_sum(currency_rows, "pledged_usd", "committed_usd", "deposited_usd")},
+        chart=Chart("currency", ["pledged_usd", "committed_usd", "deposited_usd"],
+                    title=_("By currency, in USD")),
+        note=_("Amounts in their own currency, then in USD."), empty=_("No contributions yet."), wide=True)
+
+    blocks = [overview, by_type, by_earmark, by_currency]
+    if fig.unconverted:
+        rows = [{"what": _("Pledged") if u.kind == "pledged" else _("Committed"), "currency": u.currency,
+                 "month": u.month, "amount": u.amount} for u in fig.unconverted]
+        blocks.append(Block(
+            "unconverted", _("Not in the USD figures: no exchange rate for the month"),
+            [Column("what", _("Figure")), Column("currency", _("Currency")), Column("month", _("Month"), "month"),
+             Column("amount", _("Amount"), "money", currency_key="currency")], rows,
+            note=_("Enter the UN operational rate of these months to include them."),
+            link=("contributions.rates", _("Exchange rates")), sheet_title=_("Without an exchange rate")))
+
+    overdue_rows = [{"donor": o.donor_name, "reference": o.reference or f"#{o.commitment_id}",
+                     "currency": o.currency, "due_on": o.due_on, "amount": o.amount,
+                     "shortfall": o.shortfall, "days_late": o.days_late} for o in fig.overdue]
+    note = ""
+    if fig.overdue_count > len(fig.overdue):
+        note = _("The %(shown)s oldest of %(count)s overdue instalments; the .xlsx has them all.",
+                 shown=len(fig.overdue), count=fig.overdue_count)
+    blocks.append(Block(
+        "overdue", _("Overdue instalments"),
+        [Column("donor", _("Donor")), Column("reference", _("Commitment")), Column("currency", _("Currency")),
+         Column("due_on", _("Due on"), "date"), Column("amount", _("Instalment"), "money", currency_key="currency"),
+         Column("shortfall", _("Not yet deposited"), "money", currency_key="currency"),
+         Column("days_late", _("Days late"), "int")],
+        overdue_rows, note=note, empty=_("No instalment is overdue."), wide=True))
+
+    saa_rows = [{"donor": a.donor_name, "type": str(DONOR_TYPES.get(a.donor_type, a.donor_type)),
+                 "status": str(SAA_STATUSES.get(a.status, a.status)), "since": a.since}
+                for a in fig.awaiting_saa]
+    blocks.append(Block(
+        "saa", _("SAAs awaiting signature"),
+        [Column("donor", _("Donor")), Column("type", _("Donor type")), Column("status", _("SAA status")),
+         Column("since", _("Since (UTC)"), "datetime")],
+        saa_rows, empty=_("No SAA is waiting for signature."), link=("donors.index", _("Donors")), wide=True))
+
+    tiles = [Tile(_("Pledged"), fig.total.pledged), Tile(_("Committed"), fig.total.committed),
+             Tile(_("Deposited"), fig.total.deposited),
+             Tile(_("Net deposited"), fig.net, detail=_("after the Administrative Agent fee"))]
+    return blocks, tiles
+
+
+def travel_blocks(fig: services_travel.TravelFigures) -> tuple[list[Block], list[Tile]]:
+    pool_rows = [{"pool": p.label, "deposits_net": p.deposits_net, "interest": p.interest,
+                  "transfers_in": p.transfers_in, "transfers_out": p.transfers_out,
+                  "committed": p.committed, "spent": p.spent, "available": p.available}
+                 for p in fig.pools]
+    money_keys = ("deposits_net", "interest", "transfers_in", "transfers_out", "committed", "spent", "available")
+    pools = Block(
+        "pools", _("Money available per pool"),
+        [Column("pool", _("Pool")), _usd("deposits_net", _("Net deposits")), _usd("interest", _("Interest")),
+         _usd("transfers_in", _("Transfers in")), _usd("transfers_out", _("Transfers out")),
+         _usd("committed", _("Committed to grants")), _usd("spent", _("Spent")),
+         _usd("available", _("Available"))],
+        pool_rows, totals={"pool": _("Total"), **_sum(pool_rows, *money_keys)},
+        chart=Chart("pool", ["available"], horizontal=True), link=("contributions.pools", _("Pools")),
+        note=_("All amounts in USD."), wide=True)
+
+    budget_rows = [{"pool": p.label, "budget": p.budget, "spent": p.spent, "committed": p.committed,
+                    "available": p.available, "used": p.used_percent} for p in fig.pools]
+    budget_totals = {"pool": _("Total"), **_sum(budget_rows, "budget", "spent", "committed", "available")}
+    budget = Block(
+        "budget", _("Spending against budget"),
+        [Column("pool", _("Pool")), _usd("budget", _("Budget")), _usd("spent", _("Spent")),
+         _usd("committed", _("Committed to grants")), _usd("available", _("Available")),
+         Column("used", _("Used (%)"), "percent")],
+        budget_rows, totals=budget_totals,
+        chart=Chart("pool", ["spent", "committed", "available"], stacked=True, horizontal=True),
+        note=_("A pool's budget is what it received: net deposits, interest and transfers in, "
+               "less transfers out. Used is spent and committed, as a share of the budget."))
+
+    status_rows = [{"status": str(GRANT_STATUSES.get(s.status, s.status)), "count": s.count,
+                    "requested": s.requested, "actual": s.actual}
+                   for s in fig.statuses]
+    statuses = Block(
+        "grants_by_status", _("Travel grants by status"),
+        [Column("status", _("Status")), Column("count", _("Grants"), "int"),
+         _usd("requested", _("Estimated total (USD)")), _usd("actual", _("Actual cost (USD)"))],
+        status_rows, totals={"status": _("Total"), **_sum(status_rows, "count", "requested", "actual")},
+        chart=Chart("status", ["count"], unit="count"), link=("travel.grants", _("Travel grants")))
+
+    event_rows = [{"event": f"{e.title} ({e.city})", "start_on": e.start_on, "ldc": e.ldc, "other": e.other,
+                   "total": e.total}
+                  for e in fig.events]
+    events = Block(
+        "events", _("Funded delegates per event"),
+        [Column("event", _("Event")), Column("start_on", _("Starts on"), "date"),
+         Column("ldc", _("From LDCs"), "int"), Column("other", _("From other developing countries"), "int"),
+         Column("total", _("Total"), "int")],
+        event_rows, totals={"event": _("Total"), **_sum(event_rows, "ldc", "other", "total")},
+        chart=Chart("event", ["ldc", "other"], unit="count", stacked=True, horizontal=True),
+        note=_("Funded: approved, travelled or no-show."), empty=_("No events yet."),
+        link=("travel.events", _("Events")), wide=True)
+
+    ldc_rows = [{"group": _("Least developed countries") if g.ldc else _("Other developing countries"),
+                 "requests": g.requests, "funded": g.funded, "amount": g.amount} for g in fig.ldc]
+    ldc = Block(
+        "ldc", _("LDCs and other developing countries"),
+        [Column("group", _("Countries")), Column("requests", _("Requests"), "int"),
+         Column("funded", _("Funded delegates"), "int"), _usd("amount", _("Committed or spent (USD)"))],
+        ldc_rows, totals={"group": _("Total"), **_sum(ldc_rows, "requests", "funded", "amount")},
+        chart=Chart("group", ["requests", "funded"], unit="count"),
+        note=_("LDC status as of each event's start date."), sheet_title=_("LDCs and other countries"))
+
+    ldc_funded = fig.ldc[0].funded
+    tiles = [Tile(_("Available in all pools"), fig.available),
+             Tile(_("Requests awaiting a decision"), fig.awaiting_decision, "int"),
+             Tile(_("Funded delegates"), fig.funded, "int",
+                  detail=_("%(count)s from LDCs", count=ldc_funded))]
+    return [pools, budget, statuses, events, ldc], tiles
+
+
+def audit_block() -> Block:
+    rows = [{"at": e.at, "user": e.user.email if e.user else _("system"), "action": e.action,
+             "object": f"{e.object_type} {e.object_id or ''}".strip()}
+            for e in services.latest_audit_entries(10)]
+    return Block("audit", _("Latest entries of the audit trail"),
+                 [Column("at", _("When (UTC)"), "datetime"), Column("user", _("User")),
+                  Column("action", _("Action")), Column("object", _("Object"))],
+                 rows, empty=_("No entries yet."), link=("admin.audit", _("Audit trail")), wide=True)
+
+
+def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
+    commitment_rows = [{"currency": c.currency, "count": c.count, "committed": c.committed,
+                        "deposited": c.deposited, "outstanding": c.outstanding} for c in fig.commitments]
+    commitments = Block(
+        "donor_commitments", _("Commitments"),
+        [Column("currency", _("Currency")), Column("count", _("Commitments"), "int"),
+         Column("committed", _("Committed"), "money", currency_key="currency"),
+         Column("deposited", _("Deposited"), "money", currency_key="currency"),
+         Column("outstanding", _("Still to deposit"), "money", currency_key="currency")],
+        commitment_rows, empty=_("No commitments yet."), note=_("In the currency of each commitment."))
+    pool_rows = [{"pool": p.label, "deposited_usd": p.deposited_usd, "fees": p.fees, "net": p.net,
+                  "pool_spending": p.pool_spending, "share": p.share_of_spending} for p in fig.pools]
+    pools = Block(
+        "donor_pools", _("Deposits and share of spending"),
+        [Column("pool", _("Pool")), _usd("deposited_usd", _("Deposited (USD)")),
+         _usd("fees", _("Administrative Agent fee")), _usd("net", _("Net deposited")),
+         _usd("pool_spending", _("Spending of the pool")), _usd("share", _("Your share of spending"))],
+        pool_rows, totals={"pool": _("Total"), **_sum(pool_rows, "deposited_usd", "fees", "net", "share")},
+        chart=Chart("pool", ["net", "share"]), empty=_("No deposits yet."),
+        note=_("Your share of a pool's spending is in proportion to your net deposits into it."))
+    tiles = [Tile(_("Deposited"), fig.deposited_usd), Tile(_("Net deposited"), fig.net),
+             Tile(_("Your share of spending"), fig.share_of_spending)]
+    return [commitments, pools], tiles
+
+
+def donor_dashboard(donor_id: int) -> Dashboard:
+    blocks, tiles = donor_blocks(services.donor_figures(donor_id))
+    return Dashboard(DONOR, [(_("Your contributions"), blocks)], tiles)
+
+
+def dashboard_for(role: str, donor_id: int | None = None) -> Dashboard:
+    """The dashboard of a role (a donor's needs its donor id)."""
+    if role == DONOR:
+        return donor_dashboard(donor_id)
+    board = Dashboard(role)
+    if role in (MPTF_OFFICER, ADMIN, AUDITOR):
+        blocks, tiles = contribution_blocks(services.contribution_figures())
+        board.sections.append((_("Contributions"), blocks))
+        board.tiles += tiles
+    if role in (SRSG_STAFF, ADMIN, AUDITOR):
+        blocks, tiles = travel_blocks(services_travel.travel_figures())
+        board.sections.append((_("Pools and travel support"), blocks))
+        board.tiles += tiles
+    if role in (ADMIN, AUDITOR):
+        board.sections.append((_("Audit trail"), [audit_block()]))
+    return board

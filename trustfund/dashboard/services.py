@@ -1,0 +1,330 @@
+"""The dashboards' figures, each from a few aggregate queries (no query per row).
+
+Rules kept here:
+- Money stays Decimal: SUM() on Money columns is exact on both databases (integers
+  of minor units on SQLite, NUMERIC on PostgreSQL); conversions happen in Python.
+- Pledges and commitments are in their own currencies. For the USD figures they are
+  converted at the UN operational rate of the month of the pledge (pledged_on) or
+  commitment (committed_on), from the exchange_rate table: the amounts of one
+  currency in one month (for one donor type and one earmarking) are added first and
+  converted once, USD = sum / rate half-up to the cent, and those USD parts are
+  added up, so that every breakdown adds up to its total to the cent. An amount
+  whose month has no rate is left out of the USD figures and listed as
+  "without a rate"; the per-currency table shows every amount as entered.
+- Deposits carry their own USD, fee and net (fixed at deposit time, reversals are
+  negative rows): their sums are the deposited figures.
+- An instalment is overdue when it fell due before today while the commitment's
+  deposits are below the cumulative amount due up to and including it (the same
+  rule as contributions.rules.overdue_instalments); its shortfall is the part of
+  it not yet covered.
+- A donor's share of a pool's spending is the one of its statement
+  (statements.shares.apportion): spending x the donor's net deposits into the pool
+  / all net deposits into the pool, split by largest remainder so that the donors'
+  shares add up to the pool's spending to the cent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..audit import AuditEntry
+from ..contributions.models import (
+    Commitment, Deposit, ExchangeRate, Instalment, Objective, Pledge, Pool,
+)
+from ..donors.models import DONOR_TYPES, Donor, SaaStatusChange
+from ..extensions import db
+from ..money import USD, round_cents, to_usd
+from ..statements.shares import apportion
+
+ZERO = Decimal("0.00")
+AWAITING_SIGNATURE = ("draft_shared", "under_negotiation")
+
+
+@dataclass
+class Flow:
+    """Pledged, committed and deposited, in USD."""
+
+    pledged: Decimal = ZERO
+    committed: Decimal = ZERO
+    deposited: Decimal = ZERO
+
+
+@dataclass
+class CurrencyFlow:
+    """One currency: amounts as entered, and their USD equivalents."""
+
+    currency: str
+    pledged: Decimal = ZERO
+    committed: Decimal = ZERO
+    deposited: Decimal = ZERO
+    pledged_usd: Decimal = ZERO
+    committed_usd: Decimal = ZERO
+    deposited_usd: Decimal = ZERO
+
+
+@dataclass
+class Unconverted:
+    """An amount left out of the USD figures: no rate for its currency and month."""
+
+    kind: str  # "pledged" or "committed"
+    currency: str
+    month: dt.date
+    amount: Decimal
+
+
+@dataclass
+class OverdueInstalment:
+    donor_id: int
+    donor_name: str
+    commitment_id: int
+    reference: str
+    currency: str
+    due_on: dt.date
+    amount: Decimal
+    shortfall: Decimal
+    days_late: int
+
+
+@dataclass
+class AwaitingSaa:
+    donor_id: int
+    donor_name: str
+    donor_type: str
+    status: str
+    since: dt.datetime | None
+
+
+@dataclass
+class ContributionFigures:
+    on: dt.date
+    total: Flow
+    fees: Decimal
+    net: Decimal
+    by_type: dict[str, Flow]  # every donor type, in DONOR_TYPES order
+    by_earmark: list[tuple[int | None, str, Flow]]  # (objective id or None, label, flow)
+    by_currency: list[CurrencyFlow]
+    unconverted: list[Unconverted]
+    overdue: list[OverdueInstalment]
+    overdue_count: int
+    awaiting_saa: list[AwaitingSaa]
+
+
+def _year_month(column):
+    return sa.extract("year", column).label("y"), sa.extract("month", column).label("m")
+
+
+def _rates(currencies: set[str]) -> dict[tuple[str, dt.date], Decimal]:
+    """Every monthly rate of the given currencies (one small query)."""
+    if not currencies:
+        return {}
+    rows = db.session.execute(sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
+                              .where(ExchangeRate.currency.in_(sorted(currencies))))
+    return {(currency, month): rate for currency, month, rate in rows}
+
+
+def _usd(amount: Decimal, currency: str, month: dt.date, rates) -> Decimal | None:
+    if currency == USD:
+        return round_cents(amount)
+    rate = rates.get((currency, month))
+    return None if rate is None else to_usd(amount, rate)
+
+
+def _grouped(model, date_column, *where):
+    """Sums of `model.amount` by donor type, earmarking, currency and month."""
+    year, month = _year_month(date_column)
+    query = (sa.select(Donor.donor_type, model.objective_id, model.currency, year, month,
+                       sa.func.sum(model.amount))
+             .join(Donor, Donor.id == model.donor_id).where(*where)
+             .group_by(Donor.donor_type, model.objective_id, model.currency, year, month))
+    return [(t, o, c, dt.date(int(y), int(m), 1), amount)
+            for t, o, c, y, m, amount in db.session.execute(query)]
+
+
+def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 100) -> ContributionFigures:
+    """The MPTF officer's figures: pledged, committed and deposited (USD) in total, by
+    donor type, by earmarking and by currency; overdue instalments; SAAs awaiting
+    signature. `overdue_limit` caps the overdue list (None: all)."""
+    on = on or dt.date.today()
+    objectives = db.session.execute(
+        sa.select(Objective.id, Objective.number, Objective.title).order_by(Objective.number)).all()
+    pledges = _grouped(Pledge, Pledge.pledged_on, Pledge.withdrawn_at.is_(None))
+    commitments = _grouped(Commitment, Commitment.committed_on)
+    deposits = db.session.execute(
+        sa.select(Donor.donor_type, Pool.objective_id, Deposit.currency, sa.func.sum(Deposit.amount),
+                  sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee), sa.func.sum(Deposit.net))
+        .join(Donor, Donor.id == Deposit.donor_id).join(Pool, Pool.id == Deposit.pool_id)
+        .group_by(Donor.donor_type, Pool.objective_id, Deposit.currency)).all()
+    rates = _rates({row[2] for row in pledges + commitments} - {USD})
+
+    total = Flow()
+    by_type = {key: Flow() for key in DONOR_TYPES}
+    by_earmark: dict[int | None, Flow] = {None: Flow(), **{o.id: Flow() for o in objectives}}
+    by_currency: dict[str, CurrencyFlow] = {}
+    unconverted: list[Unconverted] = []
+
+    def add(flow_name: str, donor_type, objective_id, currency, amount, usd) -> None:
+        money = by_currency.setdefault(currency, CurrencyFlow(currency))
+        setattr(money, flow_name, getattr(money, flow_name) + amount)
+        if usd is None:
+            return
+        setattr(money, flow_name + "_usd", getattr(money, flow_name + "_usd") + usd)
+        for flow in (total, by_type.setdefault(donor_type, Flow()),
+                     by_earmark.setdefault(objective_id, Flow())):
+            setattr(flow, flow_name, getattr(flow, flow_name) + usd)
+
+    for kind, rows in (("pledged", pledges), ("committed", commitments)):
+        for donor_type, objective_id, currency, month, amount in rows:
+            usd = _usd(amount, currency, month, rates)
+            if usd is None:
+                unconverted.append(Unconverted(kind, currency, month, amount))
+            add(kind, donor_type, objective_id, currency, amount, usd)
+    fees = net = ZERO
+    for donor_type, objective_id, currency, amount, usd, fee, net_amount in deposits:
+        add("deposited", donor_type, objective_id, currency, amount, usd)
+        fees += fee
+        net += net_amount
+
+    titles = {o.id: f"{o.number}. {o.title}" for o in objectives}
+    earmarks = [(key, titles.get(key, ""), flow) for key, flow in by_earmark.items()]
+    overdue, overdue_count = overdue_instalments(on, overdue_limit)
+    unconverted.sort(key=lambda u: (u.kind, u.currency, u.month))
+    return ContributionFigures(
+        on=on, total=total, fees=fees, net=net, by_type=by_type, by_earmark=earmarks,
+        by_currency=sorted(by_currency.values(), key=lambda c: (-c.committed_usd - c.pledged_usd,
+                                                                c.currency)),
+        unconverted=unconverted, overdue=overdue, overdue_count=overdue_count,
+        awaiting_saa=awaiting_saa())
+
+
+def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[OverdueInstalment], int]:
+    """Instalments due before `on` and not covered by the commitment's deposits, oldest
+    first, with how many there are in all. One query with a running sum per commitment."""
+    cumulative = sa.func.sum(Instalment.amount).over(
+        partition_by=Instalment.commitment_id, order_by=(Instalment.due_on, Instalment.id))
+    schedule = sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
+                         cumulative.label("cumulative")).subquery()
+    condition = sa.and_(schedule.c.due_on < on, Commitment.deposited < schedule.c.cumulative)
+    base = sa.select(schedule.c.id).join(Commitment, Commitment.id == schedule.c.commitment_id) \
+        .where(condition)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    query = (sa.select(Donor.id, Donor.name, Commitment.id, Commitment.reference, Commitment.currency,
+                       Commitment.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative)
+             .join(Commitment, Commitment.id == schedule.c.commitment_id)
+             .join(Donor, Donor.id == Commitment.donor_id)
+             .where(condition).order_by(schedule.c.due_on, Donor.name, schedule.c.id))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = []
+    for donor_id, name, commitment_id, reference, currency, deposited, due_on, amount, cum in \
+            db.session.execute(query):
+        rows.append(OverdueInstalment(
+            donor_id=donor_id, donor_name=name, commitment_id=commitment_id, reference=reference or "",
+            currency=currency, due_on=due_on, amount=amount, shortfall=min(amount, cum - deposited),
+            days_late=(on - due_on).days))
+    return rows, count or 0
+
+
+def awaiting_saa() -> list[AwaitingSaa]:
+    """Donors whose SAA draft is shared or under negotiation, waiting longest first."""
+    since = sa.func.max(SaaStatusChange.at)
+    rows = db.session.execute(
+        sa.select(Donor.id, Donor.name, Donor.donor_type, Donor.saa_status, since)
+        .outerjoin(SaaStatusChange, SaaStatusChange.donor_id == Donor.id)
+        .where(Donor.saa_status.in_(AWAITING_SIGNATURE))
+        .group_by(Donor.id, Donor.name, Donor.donor_type, Donor.saa_status)
+        .order_by(since.nullsfirst(), Donor.name))
+    return [AwaitingSaa(*row) for row in rows]
+
+
+def latest_audit_entries(limit: int = 10) -> list[AuditEntry]:
+    return list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def pools_in_order() -> list[Pool]:
+    """Un-earmarked first, then the objectives' pools in objective order (one query)."""
+    return list(db.session.scalars(
+        sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
+        .options(joinedload(Pool.objective)).order_by(Objective.number.nullsfirst(), Pool.id)))
+
+
+# --- A donor's own figures -------------------------------------------------------
+
+@dataclass
+class DonorCommitments:
+    currency: str
+    count: int
+    committed: Decimal
+    deposited: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.committed - self.deposited
+
+
+@dataclass
+class DonorPool:
+    pool_id: int
+    label: str
+    deposited_usd: Decimal = ZERO
+    fees: Decimal = ZERO
+    net: Decimal = ZERO
+    pool_spending: Decimal = ZERO
+    share_of_spending: Decimal = ZERO
+
+
+@dataclass
+class DonorFigures:
+    donor_id: int
+    donor_name: str
+    commitments: list[DonorCommitments] = field(default_factory=list)
+    pools: list[DonorPool] = field(default_factory=list)
+
+    @property
+    def deposited_usd(self) -> Decimal:
+        return sum((p.deposited_usd for p in self.pools), ZERO)
+
+    @property
+    def fees(self) -> Decimal:
+        return sum((p.fees for p in self.pools), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return sum((p.net for p in self.pools), ZERO)
+
+    @property
+    def share_of_spending(self) -> Decimal:
+        return sum((p.share_of_spending for p in self.pools), ZERO)
+
+
+def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
+    """One donor's commitments by currency, its deposits by pool (USD, fee, net) and its
+    share of each pool's spending to date, apportioned exactly as on its statement
+    (statements.shares: largest remainder among the pool's donors, weights moved by
+    transfers). The caller has checked that the user may see this donor."""
+    donor = db.session.get(Donor, donor_id)
+    if donor is None:
+        raise LookupError(donor_id)
+    commitments = [DonorCommitments(*row) for row in db.session.execute(
+        sa.select(Commitment.currency, sa.func.count(Commitment.id), sa.func.sum(Commitment.amount),
+                  sa.func.sum(Commitment.deposited))
+        .where(Commitment.donor_id == donor_id).group_by(Commitment.currency)
+        .order_by(Commitment.currency))]
+    on = on or dt.date.today()
+    own = {pool_id: (usd, fee, net) for pool_id, usd, fee, net in db.session.execute(
+        sa.select(Deposit.pool_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
+                  sa.func.sum(Deposit.net))
+        .where(Deposit.donor_id == donor_id, Deposit.value_date <= on).group_by(Deposit.pool_id))}
+    shares = apportion(on)
+    figures = DonorFigures(donor_id=donor.id, donor_name=donor.name, commitments=commitments)
+    for pool in pools_in_order():
+        usd, fee, net = own.get(pool.id, (ZERO, ZERO, ZERO))
+        split = shares.get(pool.id)
+        share = split.shares.get(donor_id, ZERO) if split else ZERO
+        spending = split.spending if split else ZERO
+        if usd or share:
+            figures.pools.append(DonorPool(pool.id, str(pool.label), usd, fee, net, spending, share))
+    return figures

@@ -1,0 +1,145 @@
+"""The SRSG staff's figures: money per pool, spending against budget, travel grants
+by status, funded delegates per event, LDC and other developing countries.
+
+Rules kept here:
+- A pool's budget is what it has received: net deposits + interest + transfers in
+  - transfers out, which always equals spent + committed + available.
+- A grant's money: while approved, its committed amount; once travelled or a
+  no-show, its actual total. Funded grants are approved, travelled and no-show
+  (travel.models.FUNDED), the ones that count against an event's per-country cap.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..travel.models import APPROVED, FUNDED, GRANT_STATUSES, Event, TravelGrant
+from .services import ZERO, pools_in_order
+
+
+@dataclass
+class PoolFigures:
+    pool_id: int
+    code: str
+    label: str
+    deposits_net: Decimal
+    interest: Decimal
+    transfers_in: Decimal
+    transfers_out: Decimal
+    committed: Decimal
+    spent: Decimal
+    available: Decimal
+
+    @property
+    def budget(self) -> Decimal:
+        return self.deposits_net + self.interest + self.transfers_in - self.transfers_out
+
+    @property
+    def used_percent(self) -> Decimal:
+        """Spent and committed, as a percentage of the budget (one decimal)."""
+        if not self.budget:
+            return Decimal("0.0")
+        return (100 * (self.spent + self.committed) / self.budget).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class StatusFigures:
+    status: str
+    count: int = 0
+    requested: Decimal = ZERO  # the requests' estimated totals
+    actual: Decimal = ZERO  # actual costs recorded at reconciliation
+
+
+@dataclass
+class EventFigures:
+    event_id: int
+    title: str
+    city: str
+    start_on: dt.date
+    ldc: int
+    other: int
+
+    @property
+    def total(self) -> int:
+        return self.ldc + self.other
+
+
+@dataclass
+class LdcFigures:
+    ldc: bool
+    requests: int = 0
+    funded: int = 0
+    amount: Decimal = ZERO  # committed while approved, actual once reconciled
+
+
+@dataclass
+class TravelFigures:
+    pools: list[PoolFigures]
+    statuses: list[StatusFigures]
+    events: list[EventFigures]
+    ldc: list[LdcFigures]  # LDC first, then other developing countries
+
+    @property
+    def available(self) -> Decimal:
+        return sum((p.available for p in self.pools), ZERO)
+
+    @property
+    def awaiting_decision(self) -> int:
+        return sum(s.count for s in self.statuses if s.status == "requested")
+
+    @property
+    def funded(self) -> int:
+        return sum(f.funded for f in self.ldc)
+
+
+def pool_figures() -> list[PoolFigures]:
+    return [PoolFigures(p.id, p.code, str(p.label), p.deposits_net, p.interest, p.transfers_in,
+                        p.transfers_out, p.committed, p.spent, p.available) for p in pools_in_order()]
+
+
+def status_figures() -> list[StatusFigures]:
+    """Every grant status (zeros included), in the order of the grant's life."""
+    found = {status: StatusFigures(status, count, requested, actual or ZERO)
+             for status, count, requested, actual in db.session.execute(
+                 sa.select(TravelGrant.status, sa.func.count(TravelGrant.id), sa.func.sum(TravelGrant.total),
+                           sa.func.sum(TravelGrant.actual_total))
+                 .group_by(TravelGrant.status))}
+    return [found.get(status, StatusFigures(status)) for status in GRANT_STATUSES]
+
+
+def event_figures() -> list[EventFigures]:
+    """Funded delegates of every event, LDC and other, in date order."""
+    funded = sa.and_(TravelGrant.event_id == Event.id, TravelGrant.status.in_(FUNDED))
+    ldc = sa.func.sum(sa.case((TravelGrant.ldc.is_(True), 1), else_=0))
+    rows = db.session.execute(
+        sa.select(Event.id, Event.title, Event.city, Event.start_on, ldc, sa.func.count(TravelGrant.id))
+        .outerjoin(TravelGrant, funded)
+        .group_by(Event.id, Event.title, Event.city, Event.start_on)
+        .order_by(Event.start_on, Event.id))
+    return [EventFigures(event_id, title, city, start_on, int(ldc_count or 0), int(count) - int(ldc_count or 0))
+            for event_id, title, city, start_on, ldc_count, count in rows]
+
+
+def ldc_figures() -> list[LdcFigures]:
+    """Requests, funded delegates and their money, for LDCs and other developing countries."""
+    groups = {True: LdcFigures(True), False: LdcFigures(False)}
+    for ldc, status, count, committed, actual in db.session.execute(
+            sa.select(TravelGrant.ldc, TravelGrant.status, sa.func.count(TravelGrant.id),
+                      sa.func.sum(TravelGrant.committed_amount), sa.func.sum(TravelGrant.actual_total))
+            .group_by(TravelGrant.ldc, TravelGrant.status)):
+        group = groups[bool(ldc)]
+        group.requests += count
+        if status in FUNDED:
+            group.funded += count
+            group.amount += (committed if status == APPROVED else actual) or ZERO
+    return [groups[True], groups[False]]
+
+
+def travel_figures() -> TravelFigures:
+    return TravelFigures(pools=pool_figures(), statuses=status_figures(), events=event_figures(),
+                         ldc=ldc_figures())
