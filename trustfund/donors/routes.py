@@ -102,11 +102,9 @@ def view(donor_id: int):
 def saa(donor_id: int):
     donor = get_donor_or_404(donor_id)
     form = SaaForm()
-    # Every status is a choice, so that a step that is not allowed is refused with a
-    # message naming the current status rather than as an unknown choice.
-    form.to_status.choices = [(s, SAA_STATUSES[s]) for s in allowed_next(donor)] or [
-        ("", _("No further status"))]
     if request.method == "POST":
+        # The form accepts any status: a step that is not allowed is refused by the
+        # service, with a message naming the current status.
         form.to_status.choices = list(SAA_STATUSES.items())
     else:
         form.version.data = donor.version
@@ -123,8 +121,8 @@ def saa(donor_id: int):
                     status=saved.saa_label), "success")
             return redirect(url_for("donors.view", donor_id=donor_id))
         donor = get_donor_or_404(donor_id)
-    if request.method == "POST":
-        form.to_status.choices = [(s, SAA_STATUSES[s]) for s in allowed_next(donor)] or list(
-            SAA_STATUSES.items())
+    next_statuses = allowed_next(donor)
+    form.to_status.choices = [(s, SAA_STATUSES[s]) for s in next_statuses] or [
+        ("", _("No further status"))]
     return render_template("donors/saa.html", form=form, donor=donor,
-                           signing_statuses=SAA_IN_FORCE, next_statuses=allowed_next(donor))
+                           signing_statuses=SAA_IN_FORCE, next_statuses=next_statuses)
