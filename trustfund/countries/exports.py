@@ -1,0 +1,25 @@
+"""The countries' .xlsx download."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..exports import Col, Sheet, register_export
+from . import queries
+
+
+@register_export("countries", "Countries with UN membership, developing and LDC flags (q, ldc_on, ldc, developing, membership)")
+def countries_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = queries.country_filters(filters)
+    on = filters["ldc_on"]
+    columns = [
+        Col(_("Code"), lambda c: c.code, width=8),
+        Col(_("Country"), lambda c: c.local_name),
+        Col(_("Name (UN, English)"), lambda c: c.name),
+        Col(_("UN Member State"), lambda c: c.un_member, "bool"),
+        Col(_("Observer State"), lambda c: c.observer, "bool"),
+        Col(_("Developing (flag)"), lambda c: c.developing, "bool"),
+        Col(_("Developing on %(date)s", date=on.isoformat()), lambda c: c.developing_on(on), "bool"),
+        Col(_("LDC on %(date)s", date=on.isoformat()), lambda c: c.ldc_on(on), "bool"),
+        Col(_("LDC periods"), queries.periods_text, width=40),
+    ]
+    return [Sheet(_("Countries"), columns, queries.countries(filters))], _("Countries")

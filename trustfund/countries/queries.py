@@ -1,0 +1,52 @@
+"""The country list with its filters, shared by the page and its .xlsx export."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from .models import Country
+
+
+def country_filters(args) -> dict:
+    """Filters from a query string: q (name or code), ldc_on (a date, default today),
+    ldc and developing ('y' to keep only those on that date), membership."""
+    raw_date = args.get("ldc_on") or ""
+    try:
+        on = dt.date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        on = None
+    membership = args.get("membership") or ""
+    return {"q": (args.get("q") or "").strip()[:80], "ldc_on": on or dt.date.today(),
+            "ldc": args.get("ldc") in ("y", "on", "1", "true"),
+            "developing": args.get("developing") in ("y", "on", "1", "true"),
+            "membership": membership if membership in ("member", "observer") else ""}
+
+
+def countries(filters: dict) -> list[Country]:
+    """Countries matching the filters, sorted by their name in the user's language."""
+    on = filters["ldc_on"]
+    rows = db.session.scalars(sa.select(Country).options(selectinload(Country.ldc_periods))).all()
+    q = filters.get("q", "").casefold()
+    out = []
+    for country in rows:
+        if q and q not in country.local_name.casefold() and q not in country.name.casefold() \
+                and q != country.code.casefold():
+            continue
+        if filters.get("ldc") and not country.ldc_on(on):
+            continue
+        if filters.get("developing") and not country.developing_on(on):
+            continue
+        if filters.get("membership") == "member" and not country.un_member:
+            continue
+        if filters.get("membership") == "observer" and not country.observer:
+            continue
+        out.append(country)
+    return sorted(out, key=lambda c: c.local_name.casefold())
+
+
+def periods_text(country: Country) -> str:
+    return "; ".join(f"{p.start_on.isoformat()} – {p.end_on.isoformat() if p.end_on else '…'}"
+                     for p in country.ldc_periods)

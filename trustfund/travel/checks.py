@@ -1,0 +1,100 @@
+"""Ledger invariants of travel support, for `flask --app trustfund check`.
+
+- every grant's figures add up: DSA = days × rate and total = airfare + DSA +
+  terminal, unless a figure was changed by hand with a reason;
+- a grant holds money exactly while approved: committed_amount = total and a pool;
+  requests not (yet) approved hold nothing;
+- a closed trip's actual total is the sum of its actual costs;
+- per pool: committed = the committed amounts of its approved grants, and spent =
+  the actual totals of its travelled and no-show grants.
+Messages start with "Travel:" so that they are told apart from the contributions
+checks of the same pools.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..contributions.models import Pool
+from ..extensions import db
+from . import rules
+from .models import APPROVED, CANCELLED, NO_SHOW, REJECTED, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
+
+# How many offending grants each kind of problem names before summarising.
+SHOW = 20
+ZERO = Decimal("0.00")
+
+
+def problems() -> list[str]:
+    found: list[str] = []
+    found.extend(_grant_problems())
+    found.extend(_pool_problems())
+    return found
+
+
+def _grant_problems() -> list[str]:
+    g = TravelGrant
+    columns = (g.id, g.status, g.airfare, g.dsa_days, g.dsa_rate, g.dsa_amount, g.terminal_expenses,
+               g.total, g.override_reason, g.pool_id, g.committed_amount, g.actual_ticket,
+               g.actual_dsa, g.actual_terminal, g.actual_total)
+    out: list[str] = []
+    counts: dict[str, int] = {}
+
+    def add(kind: str, message: str) -> None:
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= SHOW:
+            out.append(message)
+
+    rows = db.session.execute(sa.select(*columns).order_by(g.id).execution_options(yield_per=5000))
+    for (gid, status, airfare, days, rate, dsa, terminal, total, reason, pool_id, committed,
+         a_ticket, a_dsa, a_terminal, a_total) in rows:
+        overridden = bool((reason or "").strip())
+        if not overridden and dsa != rules.dsa_amount(days, rate):
+            add("dsa", f"Travel: grant {gid} has DSA {dsa} but {days} days × {rate} = "
+                       f"{rules.dsa_amount(days, rate)}, and no reason for the difference.")
+        if not overridden and total != airfare + dsa + terminal:
+            add("total", f"Travel: grant {gid} has total {total} but airfare {airfare} + DSA {dsa} + "
+                         f"terminal {terminal} = {airfare + dsa + terminal}, and no reason for the "
+                         f"difference.")
+        if status == APPROVED and (committed != total or pool_id is None):
+            add("approved", f"Travel: approved grant {gid} commits {committed} from pool {pool_id}; "
+                            f"it should commit its total {total} from a pool.")
+        if status in (REQUESTED, WAITLISTED, REJECTED) and (committed != ZERO or pool_id is not None):
+            add("undecided", f"Travel: grant {gid} is {status} but holds {committed} in pool {pool_id}.")
+        if status in (TRAVELLED, NO_SHOW):
+            parts = (a_ticket, a_dsa, a_terminal)
+            if any(p is None for p in parts) or a_total is None:
+                add("actual", f"Travel: grant {gid} is {status} without its actual costs.")
+            elif a_total != a_ticket + a_dsa + a_terminal:
+                add("actual", f"Travel: grant {gid} has actual total {a_total} but ticket {a_ticket} + "
+                              f"DSA {a_dsa} + terminal {a_terminal} = {a_ticket + a_dsa + a_terminal}.")
+            if pool_id is None:
+                add("actual", f"Travel: grant {gid} is {status} but names no pool.")
+        if status == CANCELLED and a_total not in (None, ZERO):
+            add("cancelled", f"Travel: cancelled grant {gid} has actual costs {a_total}.")
+    for kind, count in counts.items():
+        if count > SHOW:
+            out.append(f"Travel: … and {count - SHOW} more grants with the same kind of problem ({kind}).")
+    return out
+
+
+def _pool_problems() -> list[str]:
+    g = TravelGrant
+    committed = dict(db.session.execute(
+        sa.select(g.pool_id, sa.func.sum(g.committed_amount))
+        .where(g.status == APPROVED, g.pool_id.is_not(None)).group_by(g.pool_id)).all())
+    spent = dict(db.session.execute(
+        sa.select(g.pool_id, sa.func.sum(g.actual_total))
+        .where(g.status.in_((TRAVELLED, NO_SHOW)), g.pool_id.is_not(None)).group_by(g.pool_id)).all())
+    out = []
+    for pool in db.session.scalars(sa.select(Pool).order_by(Pool.id)):
+        expected_committed = committed.get(pool.id) or ZERO
+        expected_spent = spent.get(pool.id) or ZERO
+        if pool.committed != expected_committed:
+            out.append(f"Travel: pool {pool.code} shows committed {pool.committed}, but its approved "
+                       f"grants commit {expected_committed}.")
+        if pool.spent != expected_spent:
+            out.append(f"Travel: pool {pool.code} shows spent {pool.spent}, but its travelled and "
+                       f"no-show grants cost {expected_spent}.")
+    return out

@@ -1,0 +1,172 @@
+"""Deciding on grant requests: approve (commit money from a pool), reject, waitlist.
+
+Approval is race-proof without any read-then-write:
+1. one UPDATE claims the request (`WHERE status IN ('requested', 'waitlisted')`), so
+   two approvers of the same request cannot both succeed; on SQLite this first write
+   also takes the database's write lock, and pysqlite begins the transaction only
+   there, so every read after it sees the latest committed data;
+2. on PostgreSQL the event's row is locked, so that cap checks for one event run one
+   after the other and each sees the grants the previous one approved;
+3. the per-country cap is counted (this grant included);
+4. the money moves through pools.move(): one guarded UPDATE that refuses to take the
+   pool below zero. If no pool can pay, the request is waitlisted ("funds short") in
+   the same transaction.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..audit import record, snapshot, utcnow
+from ..contributions.models import Objective, Pool
+from ..contributions.pools import InsufficientFunds, move, unearmarked_pool
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import money
+from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
+from .services import require_srsg
+
+UNDECIDED = (REQUESTED, WAITLISTED)
+
+
+def objective1_pool() -> Pool | None:
+    return db.session.scalar(sa.select(Pool).join(Objective, Pool.objective_id == Objective.id)
+                             .where(Objective.number == 1))
+
+
+def pool_name(pool: Pool) -> str:
+    """A short name for messages: "Un-earmarked" or "Objective 1"."""
+    if pool.is_unearmarked or pool.objective is None:
+        return str(pool.label)
+    return _("Objective %(number)s", number=pool.objective.number)
+
+
+def default_pool_ids() -> list[int]:
+    """Where an approval takes money from when the approver names no pool: the
+    Objective 1 pool, then the un-earmarked pool."""
+    pools = [objective1_pool(), unearmarked_pool()]
+    return [p.id for p in pools if p is not None]
+
+
+def default_pool_for(total) -> Pool | None:
+    """The pool an approval would use now (for the review page): Objective 1 if it has
+    enough available, else the un-earmarked pool if it has, else None."""
+    for pool in (objective1_pool(), unearmarked_pool()):
+        if pool is not None and pool.available >= total:
+            return pool
+    return None
+
+
+def _check_decider(actor, grant: TravelGrant, field: str | None) -> None:
+    require_srsg(actor)
+    if grant.requested_by_id == actor.id:
+        raise DomainError(_("You entered this request: another colleague must decide on it."),
+                          field=field)
+
+
+def _already_decided(grant: TravelGrant) -> DomainError:
+    db.session.expire(grant)
+    return DomainError(_("This request has already been decided (it is now %(status)s).",
+                         status=grant.status_label))
+
+
+def _claim(actor, grant: TravelGrant, **values) -> None:
+    """Move the request out of requested/waitlisted in one UPDATE, or refuse."""
+    statement = (sa.update(TravelGrant)
+                 .where(TravelGrant.id == grant.id, TravelGrant.status.in_(UNDECIDED),
+                        TravelGrant.requested_by_id != actor.id)
+                 .values(decided_by_id=actor.id, decided_at=utcnow(),
+                         version=TravelGrant.version + 1, **values)
+                 .execution_options(synchronize_session=False))
+    if db.session.execute(statement).rowcount != 1:
+        raise _already_decided(grant)
+    db.session.expire(grant)
+
+
+def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> TravelGrant:
+    """Approve a request and commit its total from a pool (the approver's choice, or
+    Objective 1, then un-earmarked). Refused for the user who entered it, for a
+    request already decided, and above the event's cap of funded delegates per
+    country. When no pool can pay, the request is waitlisted instead (funds short);
+    a waitlisted request that still cannot be paid is refused and stays waitlisted."""
+    _check_decider(actor, grant, "pool_id")
+    if pool_id:
+        if db.session.get(Pool, pool_id) is None:
+            raise DomainError(_("Choose a pool."), field="pool_id")
+        candidates = [pool_id]
+    else:
+        candidates = default_pool_ids()
+        if not candidates:
+            raise DomainError(_("The fund has no pool to pay from."), field="pool_id")
+    before = snapshot(grant)
+    # 1. Claim: the first statement of the transaction, and the only way in.
+    _claim(actor, grant, status=APPROVED, pool_id=candidates[0],
+           committed_amount=TravelGrant.total, decision_reason="")
+    # 2. Serialize the cap check per event (PostgreSQL; SQLite already holds its write lock).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(Event.id).where(Event.id == grant.event_id)
+                           .with_for_update(key_share=True))
+    event = db.session.get(Event, grant.event_id)
+    # 3. The per-country cap, counting this grant.
+    funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
+        TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,
+        TravelGrant.status.in_(FUNDED)))
+    if funded > event.max_per_country:
+        raise DomainError(_("%(country)s already has %(count)s funded delegate(s) for this event, "
+                            "the most allowed: this request cannot be approved.",
+                            country=grant.country.local_name, count=funded - 1))
+    # 4. The money: one guarded UPDATE per pool tried.
+    total = grant.total
+    for candidate in candidates:
+        try:
+            move(candidate, available=-total, committed=total)
+        except InsufficientFunds:
+            continue
+        if candidate != grant.pool_id:
+            db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id)
+                               .values(pool_id=candidate)
+                               .execution_options(synchronize_session=False))
+            db.session.expire(grant)
+        record(actor, "grant.approve", grant, before=before)
+        return grant
+    if before.get("status") == WAITLISTED:
+        raise DomainError(_("The pool still does not have %(amount)s available: the request "
+                            "stays waitlisted.", amount=money(total)), field="pool_id")
+    names = ", ".join(pool_name(db.session.get(Pool, pid)) for pid in candidates)
+    db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id).values(
+        status=WAITLISTED, pool_id=None, committed_amount=0,
+        decision_reason=_("Funds short: %(pools)s could not pay %(amount)s.",
+                          pools=names, amount=money(total)))
+        .execution_options(synchronize_session=False))
+    db.session.expire(grant)
+    record(actor, "grant.waitlist", grant, before=before, note="funds short")
+    return grant
+
+
+def reject_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
+    """Reject a request (requested or waitlisted), with a reason."""
+    _check_decider(actor, grant, "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the request is rejected."), field="reason")
+    before = snapshot(grant)
+    _claim(actor, grant, status=REJECTED, decision_reason=reason, pool_id=None, committed_amount=0)
+    record(actor, "grant.reject", grant, before=before)
+    return grant
+
+
+def waitlist_grant(actor, grant: TravelGrant, reason: str = "") -> TravelGrant:
+    """Put a request on the waitlist (it stays in the review queue)."""
+    _check_decider(actor, grant, "reason")
+    before = snapshot(grant)
+    statement = (sa.update(TravelGrant)
+                 .where(TravelGrant.id == grant.id, TravelGrant.status == REQUESTED,
+                        TravelGrant.requested_by_id != actor.id)
+                 .values(status=WAITLISTED, decided_by_id=actor.id, decided_at=utcnow(),
+                         decision_reason=(reason or "").strip(), version=TravelGrant.version + 1)
+                 .execution_options(synchronize_session=False))
+    if db.session.execute(statement).rowcount != 1:
+        raise _already_decided(grant)
+    db.session.expire(grant)
+    record(actor, "grant.waitlist", grant, before=before)
+    return grant

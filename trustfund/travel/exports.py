@@ -1,0 +1,134 @@
+"""The .xlsx downloads of travel support, registered so that the pages and
+`flask --app trustfund export NAME` give the same rows and figures."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..exports import Col, Sheet, register_export, stream
+from ..extensions import db
+from . import queries
+from .models import Event
+
+
+def _pool_label(grant) -> str:
+    return str(grant.pool.label) if grant.pool else ""
+
+
+def grant_columns() -> list[Col]:
+    return [
+        Col(_("Grant"), lambda g: g.id, "int"),
+        Col(_("Event"), lambda g: g.event.title),
+        Col(_("Event starts"), lambda g: g.event.start_on, "date"),
+        Col(_("Delegate"), lambda g: g.delegate.name),
+        Col(_("Function"), lambda g: g.delegate.function),
+        Col(_("Country code"), lambda g: g.country_code),
+        Col(_("Country"), lambda g: g.country.local_name),
+        Col(_("LDC"), lambda g: g.ldc, "bool"),
+        Col(_("Status"), lambda g: str(g.status_label)),
+        Col(_("Requested at (UTC)"), lambda g: g.requested_at, "datetime"),
+        Col(_("Departure"), lambda g: g.travel_from, "date"),
+        Col(_("Return"), lambda g: g.travel_to, "date"),
+        Col(_("From (city)"), lambda g: g.origin_city),
+        Col(_("Airfare"), lambda g: g.airfare, "money", currency="USD"),
+        Col(_("DSA days"), lambda g: g.dsa_days, "int"),
+        Col(_("DSA rate"), lambda g: g.dsa_rate, "money", currency="USD"),
+        Col(_("DSA"), lambda g: g.dsa_amount, "money", currency="USD"),
+        Col(_("Terminal expenses"), lambda g: g.terminal_expenses, "money", currency="USD"),
+        Col(_("Total"), lambda g: g.total, "money", currency="USD"),
+        Col(_("Reason for changed figures"), lambda g: g.override_reason),
+        Col(_("Pool"), _pool_label),
+        Col(_("Committed"), lambda g: g.committed_amount if g.status == "approved" else None,
+            "money", currency="USD"),
+        Col(_("Actual ticket"), lambda g: g.actual_ticket, "money", currency="USD"),
+        Col(_("DSA paid"), lambda g: g.actual_dsa, "money", currency="USD"),
+        Col(_("Terminal paid"), lambda g: g.actual_terminal, "money", currency="USD"),
+        Col(_("Spent"), lambda g: g.actual_total if g.status in queries.SPENT else None,
+            "money", currency="USD"),
+        Col(_("Decision note"), lambda g: g.decision_reason),
+    ]
+
+
+def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
+    row = [None] * len(columns)
+    row[0] = None
+    row[1] = _("Total (%(count)s grants)", count=totals.count)
+    headers = [str(c.header) for c in columns]
+    row[headers.index(_("Total"))] = totals.total
+    row[headers.index(_("Committed"))] = totals.committed
+    row[headers.index(_("Spent"))] = totals.spent
+    return row
+
+
+@register_export("grants", "Travel grants, with the grant list's filters (event, country, status, ldc)")
+def grants_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = queries.grant_filters(filters)
+    columns = grant_columns()
+    rows = stream(queries.grants_query(filters))
+    totals = _grant_totals_row(columns, queries.grant_totals(filters))
+    return [Sheet(_("Travel grants"), columns, rows, totals=totals)], _("Travel grants")
+
+
+@register_export("travel_queue", "Requests waiting for a decision, in review order (event)")
+def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    event_id = queries.grant_filters(filters)["event"]
+    columns = [Col(_("Order"), lambda pair: pair[0], "int")] + [
+        Col(c.header, (lambda f: lambda pair: f(pair[1]))(c.value), c.kind, c.currency)
+        for c in grant_columns() if str(c.header) not in (_("Committed"), _("Spent"))]
+    rows = enumerate(stream(queries.queue_query(event_id)), start=1)
+    return [Sheet(_("Review queue"), columns, rows)], _("Review queue")
+
+
+@register_export("events", "Events with their DSA rates and caps")
+def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    columns = [
+        Col(_("Kind"), lambda e: str(e.kind_label)), Col(_("Title"), lambda e: e.title),
+        Col(_("City"), lambda e: e.city), Col(_("Venue"), lambda e: e.venue),
+        Col(_("First day"), lambda e: e.start_on, "date"), Col(_("Last day"), lambda e: e.end_on, "date"),
+        Col(_("Note on the dates"), lambda e: e.dates_note),
+        Col(_("DSA rate (USD per day)"), lambda e: e.dsa_rate, "money", currency="USD"),
+        Col(_("Most funded delegates per country"), lambda e: e.max_per_country, "int"),
+    ]
+    rows = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
+    return [Sheet(_("Events"), columns, rows)], _("Events")
+
+
+def _participation_columns(first: list[Col], count_header: str) -> list[Col]:
+    return first + [
+        Col(_("Requests"), lambda r: r[1].requests, "int"),
+        Col(_("Delegates funded"), lambda r: r[1].funded, "int"),
+        Col(count_header, lambda r: r[1].countries, "int"),
+        Col(_("LDC delegates funded"), lambda r: r[1].ldc_funded, "int"),
+        Col(_("LDC share"), lambda r: r[1].ldc_share, "percent"),
+        Col(_("Committed"), lambda r: r[1].committed, "money", currency="USD"),
+        Col(_("Spent"), lambda r: r[1].spent, "money", currency="USD"),
+    ]
+
+
+def _totals(first_width: int, total: queries.Participation, distinct: int | None) -> list:
+    return [_("Total")] + [None] * (first_width - 1) + [
+        total.requests, total.funded, distinct, total.ldc_funded, total.ldc_share,
+        total.committed, total.spent]
+
+
+@register_export("participation_by_event", "Participation per event (date_from, date_to)")
+def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = queries.report_filters(filters)
+    rows = queries.participation_by_event(filters)
+    first = [Col(_("Event"), lambda r: r[0].title), Col(_("City"), lambda r: r[0].city),
+             Col(_("First day"), lambda r: r[0].start_on, "date")]
+    columns = _participation_columns(first, _("Countries funded"))
+    totals = _totals(len(first), queries.report_totals(rows), queries.countries_funded(filters))
+    return [Sheet(_("Participation by event"), columns, rows, totals=totals)], \
+        _("Participation by event")
+
+
+@register_export("participation_by_country", "Participation per country (date_from, date_to)")
+def participation_by_country_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    filters = queries.report_filters(filters)
+    rows = queries.participation_by_country(filters)
+    first = [Col(_("Country code"), lambda r: r[0].code), Col(_("Country"), lambda r: r[0].local_name)]
+    columns = _participation_columns(first, _("Events attended"))
+    totals = _totals(len(first), queries.report_totals(rows), None)
+    return [Sheet(_("Participation by country"), columns, rows, totals=totals)], \
+        _("Participation by country")

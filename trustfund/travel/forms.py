@@ -1,0 +1,86 @@
+"""Forms of travel support. Amounts are text fields parsed by the services with
+money.parse_amount (never a float); choices are filled by the routes."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from .models import EVENT_KINDS, GRANT_STATUSES
+
+
+class EventForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in EVENT_KINDS.items()],
+                       validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    start_on = DateField(_l("First day"), validators=[DataRequired()])
+    end_on = DateField(_l("Last day"), validators=[DataRequired()])
+    dsa_rate = StringField(_l("DSA rate (USD per day)"), validators=[DataRequired(), Length(max=20)],
+                           description=_l("The UN daily subsistence allowance rate for the city."))
+    max_per_country = IntegerField(_l("Most funded delegates per country"), default=1,
+                                   validators=[DataRequired(), NumberRange(min=1, max=50)])
+    dates_note = StringField(_l("Note on the dates"), validators=[Optional(), Length(max=200)],
+                             description=_l("For example: dates subject to change."))
+    version = HiddenField()
+
+
+class GrantForm(FlaskForm):
+    event_id = SelectField(_l("Event"), coerce=int, choices=[], validators=[DataRequired()])
+    delegate_name = StringField(_l("Delegate's name"), validators=[DataRequired(), Length(max=200)])
+    delegate_function = StringField(_l("Function"), validators=[Optional(), Length(max=200)],
+                                    description=_l("For example: Director, Ministry of Labour."))
+    country_code = SelectField(_l("Member State represented"), choices=[],
+                               validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False),
+                                                Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    travel_from = DateField(_l("Departure"), validators=[DataRequired()])
+    travel_to = DateField(_l("Return"), validators=[DataRequired()])
+    origin_city = StringField(_l("Travelling from (city)"), validators=[DataRequired(), Length(max=120)])
+    airfare = StringField(_l("Economy-class airfare quote (USD)"),
+                          validators=[DataRequired(), Length(max=20)])
+    dsa_days = IntegerField(_l("DSA days"), validators=[Optional(), NumberRange(min=0, max=60)],
+                            description=_l("Empty: the event's days plus one, within the trip."))
+    dsa_amount = StringField(_l("DSA amount (USD)"), validators=[Optional(), Length(max=20)],
+                             description=_l("Empty: days × the event's DSA rate."))
+    terminal_expenses = StringField(_l("Terminal expenses (USD)"), validators=[Optional(), Length(max=20)],
+                                    description=_l("Empty: the setting in force on the event's first day."))
+    total = StringField(_l("Total (USD)"), validators=[Optional(), Length(max=20)],
+                        description=_l("Empty: airfare + DSA + terminal expenses."))
+    override_reason = TextAreaField(_l("Reason for changing a computed figure"),
+                                    validators=[Optional(), Length(max=2000)])
+
+
+class ApproveForm(FlaskForm):
+    pool_id = SelectField(_l("Pay from pool"), coerce=int, choices=[], validate_choice=False)
+    next = HiddenField()
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    next = HiddenField()
+
+
+class CostsForm(FlaskForm):
+    actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Optional(), Length(max=20)])
+    actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Optional(), Length(max=20)])
+    actual_terminal = StringField(_l("Terminal expenses paid (USD)"), validators=[Optional(), Length(max=20)])
+    reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class GrantFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    event = SelectField(_l("Event"), coerce=int, choices=[], validate_choice=False)
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status"), choices=[("", _l("Any"))] + list(GRANT_STATUSES.items()),
+                         validate_choice=False)
+    ldc = SelectField(_l("LDC"), choices=[("", _l("Any")), ("yes", _l("LDC requests")),
+                                          ("no", _l("Other developing countries"))],
+                      validate_choice=False)

@@ -1,0 +1,258 @@
+"""Grant pages: the list, a new request, a grant's page, the review queue, and the
+decisions and reconciliation posted from them."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..admin.models import TERMINAL_EXPENSES, setting_on
+from ..audit import AuditEntry
+from ..contributions.pools import all_pools
+from ..countries.models import Country
+from ..errors import run
+from ..exports import export_response
+from ..extensions import db
+from ..formatting import money
+from ..money import USD, MoneyError, parse_amount
+from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
+from . import queries
+from .decisions import approve_grant, default_pool_for, reject_grant, waitlist_grant
+from .forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
+from .models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
+from .reconcile import cancel_grant, record_no_show, record_travel
+from .routes import bp, local_next
+from .services import preview_figures, request_grant
+
+
+def get_grant_or_404(grant_id: int) -> TravelGrant:
+    return db.session.get(TravelGrant, grant_id) or abort(404)
+
+
+def pools_with_money():
+    return all_pools()
+
+
+def country_choices(blank: str) -> list[tuple[str, str]]:
+    countries = db.session.scalars(sa.select(Country)).all()
+    return [("", blank)] + sorted(((c.code, c.local_name) for c in countries), key=lambda c: c[1])
+
+
+def event_choices(blank: str) -> list[tuple[int, str]]:
+    events = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
+    return [(0, blank)] + [(e.id, f"{e.title} — {e.city}, {e.start_on.isoformat()}") for e in events]
+
+
+@bp.route("/grants")
+@roles_required(*TRAVEL_READERS)
+def grants():
+    filters = queries.grant_filters(request.args)
+    if request.args.get("format") == "xlsx":
+        return export_response("grants", request.args.to_dict(), current_user)
+    form = GrantFilterForm(request.args)
+    form.event.choices = event_choices(_("Any"))
+    form.country.choices = country_choices(_("Any"))
+    page = db.paginate(queries.grants_query(filters), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("travel/grants.html", form=form, page=page,
+                           totals=queries.grant_totals(filters), filters=filters)
+
+
+# --- A new request -------------------------------------------------------------
+
+def _preview(form: GrantForm, event: Event | None) -> dict | None:
+    if event is None:
+        return None
+    try:
+        airfare = parse_amount(form.airfare.data, USD) if form.airfare.data else None
+    except MoneyError:
+        airfare = None
+    travel_from = form.travel_from.data if not form.travel_from.errors else None
+    travel_to = form.travel_to.data if not form.travel_to.errors else None
+    days = form.dsa_days.data if not form.dsa_days.errors else None
+    return preview_figures(event, travel_from=travel_from, travel_to=travel_to, airfare=airfare,
+                           dsa_days=days)
+
+
+@bp.route("/grants/new", methods=["GET", "POST"])
+@roles_required(SRSG_STAFF)
+def new_grant():
+    form = GrantForm()
+    form.event_id.choices = event_choices(_("Choose an event"))
+    form.country_code.choices = country_choices(_("Choose a Member State"))
+    if request.method == "GET" and request.args.get("event", "").isdigit():
+        form.event_id.data = int(request.args["event"])
+    event = db.session.get(Event, form.event_id.data) if form.event_id.data else None
+    if request.method == "POST" and request.form.get("action") == "preview":
+        form.validate()
+    elif form.validate_on_submit():
+        grant = run(form, lambda: request_grant(
+            current_user, event_id=form.event_id.data, delegate_name=form.delegate_name.data,
+            delegate_function=form.delegate_function.data or "", country_code=form.country_code.data,
+            email=form.email.data or "", phone=form.phone.data or "",
+            travel_from=form.travel_from.data, travel_to=form.travel_to.data,
+            origin_city=form.origin_city.data, airfare=form.airfare.data, dsa_days=form.dsa_days.data,
+            dsa_amount=form.dsa_amount.data, terminal_expenses=form.terminal_expenses.data,
+            total=form.total.data, override_reason=form.override_reason.data or ""))
+        if grant is not None:
+            flash(_("Request entered for %(name)s: %(total)s.", name=grant.delegate.name,
+                    total=money(grant.total)), "success")
+            return redirect(url_for("travel.grant", grant_id=grant.id))
+    events = db.session.scalars(sa.select(Event)).all()
+    terminal = {e.id: setting_on(TERMINAL_EXPENSES, e.start_on) for e in events}
+    return render_template("travel/grant_form.html", form=form, event=event,
+                           figures=_preview(form, event), events=events, terminal=terminal)
+
+
+# --- A grant's page --------------------------------------------------------------
+
+@bp.route("/grants/<int:grant_id>")
+@roles_required(*TRAVEL_READERS)
+def grant(grant_id: int):
+    grant = get_grant_or_404(grant_id)
+    history = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.object_type == "TravelGrant", AuditEntry.object_id == str(grant.id))
+        .order_by(AuditEntry.id)).all()
+    return render_template("travel/grant.html", grant=grant, history=history,
+                           pools=pools_with_money(), default_pool=default_pool_for(grant.total),
+                           approve_form=_approve_form(grant), reason_form=ReasonForm())
+
+
+def _approve_form(grant: TravelGrant) -> ApproveForm:
+    form = ApproveForm()
+    default = default_pool_for(grant.total)
+    form.pool_id.choices = [(0, _("Default: Objective 1, then un-earmarked"))] + [
+        (p.id, f"{p.label} — {money(p.available)}") for p in pools_with_money()]
+    form.pool_id.data = default.id if default is not None else 0
+    return form
+
+
+def _flash_refusal(form) -> None:
+    for message in form.form_errors:
+        flash(message, "danger")
+    for field in form:
+        for message in field.errors:
+            flash(message, "danger")
+
+
+@bp.route("/grants/<int:grant_id>/approve", methods=["POST"])
+@roles_required(SRSG_STAFF)
+def approve(grant_id: int):
+    grant = get_grant_or_404(grant_id)
+    form = ApproveForm()
+    form.pool_id.choices = [(0, "")] + [(p.id, "") for p in pools_with_money()]
+    form.validate()
+    result = run(form, lambda: approve_grant(current_user, grant, form.pool_id.data or None))
+    if result is None:
+        _flash_refusal(form)
+    elif result.status == APPROVED:
+        flash(_("Approved: %(amount)s committed from %(pool)s.", amount=money(result.committed_amount),
+                pool=result.pool.label), "success")
+    else:
+        flash(_("Not enough money available: the request is waitlisted. %(reason)s",
+                reason=result.decision_reason), "warning")
+    return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
+
+
+@bp.route("/grants/<int:grant_id>/reject", methods=["POST"])
+@roles_required(SRSG_STAFF)
+def reject(grant_id: int):
+    return _decide(grant_id, reject_grant, _("Request rejected."))
+
+
+@bp.route("/grants/<int:grant_id>/waitlist", methods=["POST"])
+@roles_required(SRSG_STAFF)
+def waitlist(grant_id: int):
+    return _decide(grant_id, waitlist_grant, _("Request waitlisted."))
+
+
+def _decide(grant_id: int, operation, done: str):
+    grant = get_grant_or_404(grant_id)
+    form = ReasonForm()
+    form.validate()
+    if run(form, lambda: operation(current_user, grant, form.reason.data or "")) is None:
+        _flash_refusal(form)
+    else:
+        flash(done, "success")
+    return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
+
+
+# --- After the event ---------------------------------------------------------------
+
+@bp.route("/grants/<int:grant_id>/travelled", methods=["GET", "POST"])
+@roles_required(SRSG_STAFF)
+def travelled(grant_id: int):
+    return _close(grant_id, "travelled")
+
+
+@bp.route("/grants/<int:grant_id>/no-show", methods=["GET", "POST"])
+@roles_required(SRSG_STAFF)
+def no_show(grant_id: int):
+    return _close(grant_id, "no_show")
+
+
+def _close(grant_id: int, outcome: str):
+    grant = get_grant_or_404(grant_id)
+    if grant.status != APPROVED:
+        flash(_("Only an approved grant can be closed; this one is %(status)s.",
+                status=grant.status_label), "warning")
+        return redirect(url_for("travel.grant", grant_id=grant.id))
+    form = CostsForm()
+    if request.method == "GET" and outcome == "travelled":
+        form.actual_ticket.data = f"{grant.airfare:.2f}"
+        form.actual_dsa.data = f"{grant.dsa_amount:.2f}"
+        form.actual_terminal.data = f"{grant.terminal_expenses:.2f}"
+    if form.validate_on_submit():
+        costs = {"ticket": form.actual_ticket.data, "dsa": form.actual_dsa.data,
+                 "terminal": form.actual_terminal.data}
+        if outcome == "travelled":
+            done = run(form, lambda: record_travel(current_user, grant, **costs))
+        else:
+            done = run(form, lambda: record_no_show(current_user, grant, reason=form.reason.data or "",
+                                                    **costs))
+        if done is not None:
+            released = done.committed_amount - done.actual_total
+            flash(_("Actual costs recorded: %(spent)s spent, %(released)s returned to %(pool)s.",
+                    spent=money(done.actual_total), released=money(released), pool=done.pool.label),
+                  "success")
+            return redirect(url_for("travel.grant", grant_id=grant.id))
+    return render_template("travel/grant_close.html", grant=grant, form=form, outcome=outcome)
+
+
+@bp.route("/grants/<int:grant_id>/cancel", methods=["GET", "POST"])
+@roles_required(SRSG_STAFF)
+def cancel(grant_id: int):
+    grant = get_grant_or_404(grant_id)
+    if grant.status not in (REQUESTED, WAITLISTED, APPROVED):
+        flash(_("This grant is %(status)s: it can no longer be cancelled.", status=grant.status_label),
+              "warning")
+        return redirect(url_for("travel.grant", grant_id=grant.id))
+    form = ReasonForm()
+    held = grant.committed_amount if grant.status == APPROVED else Decimal("0.00")
+    if form.validate_on_submit():
+        done = run(form, lambda: cancel_grant(current_user, grant, form.reason.data or ""))
+        if done is not None:
+            flash(_("Grant cancelled; %(amount)s returned to the pool.", amount=money(held)), "success")
+            return redirect(url_for("travel.grant", grant_id=grant.id))
+    return render_template("travel/grant_cancel.html", grant=grant, form=form, held=held)
+
+
+# --- The review queue ----------------------------------------------------------------
+
+@bp.route("/queue")
+@roles_required(*TRAVEL_READERS)
+def queue():
+    event_id = queries.grant_filters(request.args)["event"]
+    if request.args.get("format") == "xlsx":
+        return export_response("travel_queue", request.args.to_dict(), current_user)
+    event = db.session.get(Event, event_id) if event_id else None
+    page = db.paginate(queries.queue_query(event_id), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    events = event_choices(_("All events"))
+    return render_template("travel/queue.html", page=page, event=event, events=events,
+                           pools=pools_with_money(), default_pool_for=default_pool_for,
+                           today=dt.date.today())

@@ -1,0 +1,312 @@
+"""Travel support operations: events, delegates and grant requests (DESIGN.md §5).
+
+Each takes the acting user and plain data, changes rows, flushes, records the
+audit entry and raises DomainError (with the form field it belongs to); none
+commits. Approval and reconciliation are in decisions.py and reconcile.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..admin.models import TERMINAL_EXPENSES, setting_on
+from ..audit import record, snapshot
+from ..countries.models import Country
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import date as fmt_date
+from ..money import USD, MoneyError, parse_amount
+from ..permissions import SRSG_STAFF
+from . import rules
+from .models import (
+    APPROVED, EVENT_KINDS, FUNDED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, Delegate, Event,
+    TravelGrant,
+)
+
+# A request for the same delegate and event blocks a new one while in these states.
+OPEN_REQUEST = (REQUESTED, WAITLISTED, APPROVED, TRAVELLED, NO_SHOW)
+
+
+def require_srsg(actor) -> None:
+    """Travel operations are SRSG staff's work (DESIGN.md §2), whatever the caller."""
+    if getattr(actor, "role", None) != SRSG_STAFF:
+        raise DomainError(_("Only SRSG staff may do this."))
+
+
+def stale_error() -> DomainError:
+    return DomainError(_("Someone else changed this record while you were editing it. "
+                         "Reload the page to see their change, then try again."))
+
+
+def money_field(value, field: str, *, optional: bool = False) -> Decimal | None:
+    """A USD amount from a form (text or Decimal), refused beside its field."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if optional:
+            return None
+        raise DomainError(_("Enter an amount."), field=field)
+    try:
+        return parse_amount(value, USD)
+    except MoneyError as error:
+        raise DomainError(_money_message(error), field=field) from None
+
+
+def cost_field(value, field: str) -> Decimal:
+    """An actual cost: zero or more USD (a no-show may have cost nothing)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise DomainError(_("Enter an amount (0 if nothing was paid)."), field=field)
+    text = str(value).strip().replace(",", "")
+    try:
+        if Decimal(text) == 0:
+            return Decimal("0.00")
+    except ArithmeticError:
+        pass
+    return money_field(value, field)
+
+
+def _money_message(error: MoneyError) -> str:
+    text = str(error)
+    if "decimal places" in text:
+        return _("USD amounts have at most 2 decimal places.")
+    if "greater than zero" in text:
+        return _("The amount must be greater than zero.")
+    if "too large" in text:
+        return _("The amount is too large.")
+    return _("Enter a number such as 1250.00.")
+
+
+# --- Events -------------------------------------------------------------------
+
+def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, venue: str,
+               start_on: dt.date, end_on: dt.date, dsa_rate, max_per_country: int,
+               dates_note: str = "", version: int | None = None) -> Event:
+    """Create or change an event. A stale edit (the version the form was built from is
+    no longer the event's) is refused; the cap per country may not fall below the
+    delegates already funded; moving the start date re-judges the LDC priority of the
+    requests still waiting (eligibility is as of the start date)."""
+    require_srsg(actor)
+    if kind not in EVENT_KINDS:
+        raise DomainError(_("Choose a kind of event."), field="kind")
+    title, city, venue, dates_note = (title or "").strip(), (city or "").strip(), \
+        (venue or "").strip(), (dates_note or "").strip()
+    if not title:
+        raise DomainError(_("Enter a title."), field="title")
+    if not city:
+        raise DomainError(_("Enter the city."), field="city")
+    if start_on is None:
+        raise DomainError(_("Enter the first day."), field="start_on")
+    if end_on is None:
+        raise DomainError(_("Enter the last day."), field="end_on")
+    if end_on < start_on:
+        raise DomainError(_("The last day cannot be before the first day."), field="end_on")
+    if (end_on - start_on).days > 60:
+        raise DomainError(_("An event lasts at most 60 days."), field="end_on")
+    rate = _dsa_rate(dsa_rate)
+    if max_per_country is None or max_per_country < 1 or max_per_country > 50:
+        raise DomainError(_("Enter a number from 1 to 50."), field="max_per_country")
+    creating = event is None
+    if not creating and version is not None and int(version) != event.version:
+        raise stale_error()
+    if not creating:
+        _check_cap_not_below_funded(event, max_per_country)
+    before = None if creating else snapshot(event)
+    if creating:
+        event = Event()
+        db.session.add(event)
+    start_moved = not creating and event.start_on != start_on
+    event.kind, event.title, event.city, event.venue = kind, title, city, venue
+    event.start_on, event.end_on, event.dsa_rate = start_on, end_on, rate
+    event.max_per_country, event.dates_note = max_per_country, dates_note
+    db.session.flush()
+    if start_moved:
+        _rejudge_waiting_requests(actor, event)
+    record(actor, "event.create" if creating else "event.update", event, before=before)
+    return event
+
+
+def _dsa_rate(value) -> Decimal:
+    if isinstance(value, str) and value.strip() in ("0", "0.00", "0.0"):
+        return Decimal("0.00")
+    return money_field(value, "dsa_rate")
+
+
+def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
+    worst = db.session.execute(
+        sa.select(TravelGrant.country_code, sa.func.count())
+        .where(TravelGrant.event_id == event.id, TravelGrant.status.in_(FUNDED))
+        .group_by(TravelGrant.country_code).order_by(sa.func.count().desc()).limit(1)).first()
+    if worst is not None and worst[1] > max_per_country:
+        country = db.session.get(Country, worst[0])
+        raise DomainError(_("%(country)s already has %(count)s funded delegates for this event.",
+                            country=country.local_name, count=worst[1]), field="max_per_country")
+
+
+def _rejudge_waiting_requests(actor, event: Event) -> None:
+    waiting = db.session.scalars(sa.select(TravelGrant).where(
+        TravelGrant.event_id == event.id, TravelGrant.status.in_((REQUESTED, WAITLISTED)))).all()
+    for grant in waiting:
+        judged = judge_country(grant.country, event.start_on)
+        if not judged.eligible:
+            raise DomainError(_("%(country)s would no longer be a developing country on the new "
+                                "first day, and a request from it is waiting: reject it first.",
+                                country=grant.country.local_name), field="start_on")
+        if grant.ldc != judged.ldc:
+            before = snapshot(grant)
+            grant.ldc = judged.ldc
+            record(actor, "grant.ldc_rejudged", grant, before=before)
+
+
+# --- Eligibility ----------------------------------------------------------------
+
+def judge_country(country: Country, on: dt.date) -> rules.Eligibility:
+    periods = [(p.start_on, p.end_on) for p in country.ldc_periods]
+    return rules.eligibility(country.developing, periods, on)
+
+
+def check_eligible(country: Country, event: Event) -> rules.Eligibility:
+    """Refuse a country that is not a developing country on the event's first day."""
+    judged = judge_country(country, event.start_on)
+    if not judged.eligible:
+        raise DomainError(_("%(country)s is not a developing country on %(date)s, the first day "
+                            "of this event: its delegates cannot receive travel support.",
+                            country=country.local_name, date=fmt_date(event.start_on)),
+                          field="country_code")
+    return judged
+
+
+# --- Delegates and grant requests ---------------------------------------------
+
+def find_or_create_delegate(actor, *, name: str, function: str, country: Country,
+                            email: str, phone: str) -> Delegate:
+    """The delegate of that name and country (reused, contact details refreshed), or a
+    new one."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_("Enter the delegate's name."), field="delegate_name")
+    if len(name) > 200:
+        raise DomainError(_("The name is too long."), field="delegate_name")
+    delegate = db.session.scalar(sa.select(Delegate).where(
+        sa.func.lower(Delegate.name) == name.lower(), Delegate.country_code == country.code)
+        .order_by(Delegate.id).limit(1))
+    changes = {"function": (function or "").strip(), "email": (email or "").strip(),
+               "phone": (phone or "").strip()}
+    if delegate is None:
+        delegate = Delegate(name=name, country_code=country.code, **changes)
+        db.session.add(delegate)
+        record(actor, "delegate.create", delegate)
+        return delegate
+    changes = {k: v for k, v in changes.items() if v and v != getattr(delegate, k)}
+    if changes:
+        before = snapshot(delegate)
+        for key, value in changes.items():
+            setattr(delegate, key, value)
+        record(actor, "delegate.update", delegate, before=before)
+    return delegate
+
+
+def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str,
+                  travel_from: dt.date, travel_to: dt.date, origin_city: str, airfare,
+                  delegate_function: str = "", email: str = "", phone: str = "",
+                  dsa_days: int | None = None, dsa_amount=None, terminal_expenses=None,
+                  total=None, override_reason: str = "") -> TravelGrant:
+    """Enter a request for travel support. The country must be a developing country on
+    the event's first day; an LDC on that day gives the request priority. DSA = days
+    × the event's rate, terminal expenses = the setting in force on the first day,
+    total = airfare + DSA + terminal; a figure changed by hand needs a reason."""
+    require_srsg(actor)
+    event = db.session.get(Event, event_id) if event_id else None
+    if event is None:
+        raise DomainError(_("Choose an event."), field="event_id")
+    country = db.session.get(Country, country_code) if country_code else None
+    if country is None:
+        raise DomainError(_("Choose the Member State the delegate represents."), field="country_code")
+    judged = check_eligible(country, event)
+    if travel_from is None:
+        raise DomainError(_("Enter the day of departure."), field="travel_from")
+    if travel_to is None:
+        raise DomainError(_("Enter the day of return."), field="travel_to")
+    _check_travel_dates(event, travel_from, travel_to)
+    origin_city = (origin_city or "").strip()
+    if not origin_city:
+        raise DomainError(_("Enter the city the delegate travels from."), field="origin_city")
+    airfare_usd = money_field(airfare, "airfare")
+    default_days = rules.default_dsa_days(event.start_on, event.end_on, travel_from, travel_to)
+    days = default_days if dsa_days is None else dsa_days
+    if days < 0 or days > rules.MAX_DSA_DAYS:
+        raise DomainError(_("Enter from 0 to %(max)s days.", max=rules.MAX_DSA_DAYS), field="dsa_days")
+    if days > (travel_to - travel_from).days + 1:
+        raise DomainError(_("More DSA days than days of travel."), field="dsa_days")
+    figures = rules.grant_figures(
+        airfare=airfare_usd, dsa_days=days, default_days=default_days, dsa_rate=event.dsa_rate,
+        terminal_setting=setting_on(TERMINAL_EXPENSES, event.start_on),
+        dsa_override=_optional_amount(dsa_amount, "dsa_amount"),
+        terminal_override=_optional_amount(terminal_expenses, "terminal_expenses"),
+        total_override=money_field(total, "total", optional=True))
+    reason = (override_reason or "").strip()
+    if figures.needs_reason and not reason:
+        raise DomainError(_("You changed a computed figure: say why."), field="override_reason")
+    if not figures.needs_reason:
+        reason = ""
+    delegate = find_or_create_delegate(actor, name=delegate_name, function=delegate_function,
+                                       country=country, email=email, phone=phone)
+    if delegate.id is not None and db.session.scalar(sa.select(TravelGrant.id).where(
+            TravelGrant.delegate_id == delegate.id, TravelGrant.event_id == event.id,
+            TravelGrant.status.in_(OPEN_REQUEST)).limit(1)) is not None:
+        raise DomainError(_("This delegate already has a request for this event."),
+                          field="delegate_name")
+    grant = TravelGrant(
+        event_id=event.id, delegate=delegate, country_code=country.code, ldc=judged.ldc,
+        travel_from=travel_from, travel_to=travel_to, origin_city=origin_city,
+        airfare=airfare_usd, dsa_days=figures.dsa_days, dsa_rate=figures.dsa_rate,
+        dsa_amount=figures.dsa_amount, terminal_expenses=figures.terminal_expenses,
+        total=figures.total, override_reason=reason, status=REQUESTED,
+        committed_amount=Decimal("0.00"), requested_by_id=actor.id)
+    db.session.add(grant)
+    record(actor, "grant.request", grant)
+    return grant
+
+
+def _optional_amount(value, field: str) -> Decimal | None:
+    """A hand-entered DSA or terminal amount: empty means 'as computed'; 0 is allowed."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return cost_field(value, field)
+
+
+def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) -> None:
+    problems = rules.travel_date_problems(event.start_on, event.end_on, travel_from, travel_to)
+    days = rules.TRAVEL_WINDOW_DAYS
+    for field in ("travel_from", "travel_to"):
+        problem = problems.get(field)
+        if problem == "order":
+            message = _("The day of return cannot be before the day of departure.")
+        elif problem == "too_early":
+            message = _("Departure can be at most %(days)s days before the event opens (%(date)s).",
+                        days=days, date=fmt_date(event.start_on))
+        elif problem == "too_late_start":
+            message = _("Departure must be no later than the last day of the event (%(date)s).",
+                        date=fmt_date(event.end_on))
+        elif problem == "too_early_end":
+            message = _("Return must be no earlier than the first day of the event (%(date)s).",
+                        date=fmt_date(event.start_on))
+        elif problem == "too_late":
+            message = _("Return can be at most %(days)s days after the event closes (%(date)s).",
+                        days=days, date=fmt_date(event.end_on))
+        else:
+            continue
+        raise DomainError(message, field=field)
+
+
+def preview_figures(event: Event, *, travel_from: dt.date | None, travel_to: dt.date | None,
+                    airfare: Decimal | None, dsa_days: int | None) -> dict:
+    """The computed figures the request form shows before saving."""
+    default_days = rules.default_dsa_days(event.start_on, event.end_on, travel_from, travel_to)
+    days = default_days if dsa_days is None else dsa_days
+    dsa = rules.dsa_amount(days, event.dsa_rate)
+    terminal = setting_on(TERMINAL_EXPENSES, event.start_on)
+    total = (airfare or Decimal("0.00")) + dsa + terminal
+    return {"default_days": default_days, "dsa_days": days, "dsa_rate": event.dsa_rate,
+            "dsa_amount": dsa, "terminal_expenses": terminal.quantize(Decimal("0.01")),
+            "total": total if airfare is not None else None}
