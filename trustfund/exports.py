@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -253,7 +254,11 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
                    filters: dict | None = None) -> None:
     """Write the sheets and an About sheet to `target` (a path or a binary file)."""
     wb = Workbook(write_only=True)
-    counts = [write_sheet(wb, sheet) for sheet in sheets]
+    try:
+        counts = [write_sheet(wb, sheet) for sheet in sheets]
+    except BaseException:
+        _abandon(wb)
+        raise
     about = wb.create_sheet(title=safe_sheet_title(_("About this export")))
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 60
@@ -278,11 +283,30 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
     wb.save(target)
 
 
+def _abandon(wb: Workbook) -> None:
+    """After a failure mid-export: finish each sheet's stream and delete its
+    temporary file, so that nothing is left open or on disk."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        try:
+            if not ws.closed:
+                ws.close()
+        except Exception:  # noqa: BLE001  (cleaning up after the real error)
+            pass
+        out = getattr(writer, "out", None)
+        if isinstance(out, str) and os.path.exists(out):
+            os.remove(out)
+
+
 def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None):
     """A write-only workbook of `sheets` and an About sheet; returns a temp file
     positioned at its start."""
     handle = tempfile.TemporaryFile()
-    write_workbook(handle, sheets, what=what, user=user, filters=filters)
+    try:
+        write_workbook(handle, sheets, what=what, user=user, filters=filters)
+    except BaseException:
+        handle.close()
+        raise
     handle.seek(0)
     return handle
 

@@ -1,0 +1,159 @@
+"""Builders for the statement and export tests (no tests here).
+
+They write the rows the contributions and travel services write (deposit with its
+USD, fee and net; reversal; reconciled grant; transfer) and keep each pool's
+running figures consistent through contributions.pools.move(), so that the
+ledger a statement reads is the one the services would leave.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from trustfund.contributions import pools
+from trustfund.contributions.models import (
+    Commitment, Deposit, Instalment, Objective, Pool, PoolTransfer,
+)
+from trustfund.donors.models import Donor
+from trustfund.extensions import db
+from trustfund.money import split_deposit
+from trustfund.travel.models import Delegate, Event, TravelGrant
+
+EVIL = '=HYPERLINK("http://example.org","x")'
+_seq = itertools.count(1)
+
+
+def D(text) -> Decimal:
+    return Decimal(str(text))
+
+
+def pool(code: str = "UNEARMARKED") -> Pool:
+    return db.session.scalar(sa.select(Pool).where(Pool.code == code))
+
+
+def objective(number: int) -> Objective:
+    return db.session.scalar(sa.select(Objective).where(Objective.number == number))
+
+
+def donor(name: str | None = None, *, signed: bool = True) -> Donor:
+    n = next(_seq)
+    donor = Donor(name=name or f"Donor {n}", donor_type="philanthropic_organization")
+    if signed:
+        donor.saa_status = "signed"
+        donor.saa_signed_on = dt.date(2017, 4, 10)
+        donor.saa_signatory_donor = "Signatory for the donor"
+        donor.saa_signatory_mptf = "Executive Coordinator"
+        donor.saa_reference = f"SAA-{n}"
+    db.session.add(donor)
+    db.session.flush()
+    return donor
+
+
+def commitment(donor: Donor, amount="1000000.00", currency: str = "USD", *, objective_number=None,
+               committed_on=dt.date(2017, 4, 15), reference: str | None = None,
+               instalments=()) -> Commitment:
+    c = Commitment(donor_id=donor.id, currency=currency, amount=D(amount),
+                   objective_id=objective(objective_number).id if objective_number else None,
+                   committed_on=committed_on, reference=reference if reference is not None
+                   else f"C-{next(_seq)}")
+    db.session.add(c)
+    db.session.flush()
+    for due_on, part in instalments:
+        db.session.add(Instalment(commitment_id=c.id, due_on=due_on, amount=D(part)))
+    db.session.flush()
+    return c
+
+
+def deposit(c: Commitment, amount, *, rate="1", value_date=dt.date(2017, 5, 2),
+            fee_rate="0.01", bank_reference: str = "") -> Deposit:
+    """A deposit as record_deposit makes it: USD = amount ÷ rate, fee half-up,
+    net to the pool of the commitment's earmark."""
+    amount, rate, fee_rate = D(amount), D(rate), D(fee_rate)
+    usd, fee, net = split_deposit(amount, rate, fee_rate)
+    target = pools.pool_for_objective(c.objective_id)
+    d = Deposit(commitment_id=c.id, donor_id=c.donor_id, pool_id=target.id, value_date=value_date,
+                currency=c.currency, amount=amount, rate=rate, usd_amount=usd, fee_rate=fee_rate,
+                fee=fee, net=net, bank_reference=bank_reference or f"BANK-{next(_seq)}")
+    db.session.add(d)
+    db.session.execute(sa.update(Commitment).where(Commitment.id == c.id)
+                       .values(deposited=Commitment.deposited + amount))
+    pools.move(target.id, deposits_usd=usd, fees=fee, deposits_net=net, available=net)
+    db.session.flush()
+    db.session.expire(c)
+    return d
+
+
+def reverse(d: Deposit, *, on=dt.date(2017, 6, 1), reason: str = "Entered twice") -> Deposit:
+    r = Deposit(commitment_id=d.commitment_id, donor_id=d.donor_id, pool_id=d.pool_id,
+                value_date=on, currency=d.currency, amount=-d.amount, rate=d.rate,
+                usd_amount=-d.usd_amount, fee_rate=d.fee_rate, fee=-d.fee, net=-d.net,
+                bank_reference=d.bank_reference, reverses_id=d.id, reason=reason)
+    db.session.add(r)
+    db.session.execute(sa.update(Commitment).where(Commitment.id == d.commitment_id)
+                       .values(deposited=Commitment.deposited - d.amount))
+    pools.move(d.pool_id, deposits_usd=-d.usd_amount, fees=-d.fee, deposits_net=-d.net,
+               available=-d.net)
+    db.session.flush()
+    return r
+
+
+def _event() -> Event:
+    event = db.session.scalar(sa.select(Event).where(Event.title == "Statement test event"))
+    if event is None:
+        event = Event(kind="conference", title="Statement test event", city="Marrakech",
+                      start_on=dt.date(2018, 12, 10), end_on=dt.date(2018, 12, 11),
+                      dsa_rate=D("200.00"), max_per_country=100)
+        db.session.add(event)
+        db.session.flush()
+    return event
+
+
+def spend(p: Pool, actual, *, reconciled_on=dt.date(2017, 7, 1), status: str = "travelled",
+          requested_by=None, decided_by=None) -> TravelGrant:
+    """A grant approved from `p` and reconciled with actual cost `actual`: the pool's
+    committed money becomes spent, as reconcile does."""
+    from tests.factories import base_users
+
+    users = base_users()
+    actual = D(actual)
+    delegate = Delegate(name=f"Delegate {next(_seq)}", country_code="NP")
+    db.session.add(delegate)
+    db.session.flush()
+    grant = TravelGrant(
+        event_id=_event().id, delegate_id=delegate.id, country_code="NP", ldc=True,
+        travel_from=dt.date(2018, 12, 9), travel_to=dt.date(2018, 12, 12), origin_city="Kathmandu",
+        airfare=actual, dsa_days=0, dsa_rate=D("0.00"), dsa_amount=D("0.00"),
+        terminal_expenses=D("0.00"), total=actual if actual > 0 else D("0.01"), status=status,
+        pool_id=p.id, committed_amount=D("0.00"), actual_ticket=actual, actual_dsa=D("0.00"),
+        actual_terminal=D("0.00"), actual_total=actual,
+        requested_by_id=(requested_by or users["srsg_staff"]).id,
+        decided_by_id=(decided_by or users["srsg_staff2"]).id,
+        decided_at=dt.datetime.combine(reconciled_on, dt.time(9)),
+        reconciled_at=dt.datetime.combine(reconciled_on, dt.time(15, 30)))
+    db.session.add(grant)
+    pools.move(p.id, available=-actual, spent=actual)
+    db.session.flush()
+    return grant
+
+
+def transfer(source: Pool, target: Pool, amount, *, on=dt.date(2017, 8, 1)) -> PoolTransfer:
+    amount = D(amount)
+    t = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=amount,
+                     transferred_on=on, reason="Surplus of objective 1 to objective 2")
+    db.session.add(t)
+    pools.move_many([(source.id, {"available": -amount, "transfers_out": amount}),
+                     (target.id, {"available": amount, "transfers_in": amount})])
+    db.session.flush()
+    return t
+
+
+def interest(amount, *, on=dt.date(2017, 9, 30)):
+    from trustfund.contributions.models import InterestEntry
+
+    p = pool()
+    db.session.add(InterestEntry(pool_id=p.id, value_date=on, usd_amount=D(amount), note="Q3"))
+    pools.move(p.id, interest=D(amount), available=D(amount))
+    db.session.flush()
