@@ -5,9 +5,22 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
-# Secrets that must never reach production: the development default and the
-# values people paste from tutorials.
-WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development-only-secret-key"}
+# Secrets that must never reach production: the development and testing
+# defaults and the values people paste from tutorials.
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development-only-secret-key",
+                "testing-only-secret-key", "secret-key", "secret_key", "your-secret-key",
+                "super-secret", "supersecret", "please-change-me"}
+MIN_SECRET_LENGTH = 32
+# A random secret of 32 characters shows many different ones ("aaaa..." or
+# "12121212..." do not), even hex (16 symbols).
+MIN_SECRET_DISTINCT_CHARACTERS = 8
+
+
+def _int_env(name: str, default: int = 0) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
 
 
 def _database_url(default: str) -> str:
@@ -42,6 +55,11 @@ class Config:
     LOGIN_FAILURES_PER_ADDRESS = "20 per 15 minutes"
     PREFERRED_URL_SCHEME = "http"
     SEND_HSTS = False
+    # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
+    # the client's address is the connection's; 1: one proxy such as nginx). Login
+    # throttling per address needs the real client address, and only headers set
+    # by our own proxies may say what it is.
+    TRUSTED_PROXIES = _int_env("TRUSTFUND_TRUSTED_PROXIES", 0)
 
 
 class DevelopmentConfig(Config):
@@ -65,15 +83,28 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app_config) -> None:
-        """Refuse to start with a weak secret or in debug mode."""
+        """Refuse to start with a weak secret, in debug mode, or with a protection
+        switched off."""
+        from flask.helpers import get_debug_flag
+
         secret = app_config.get("SECRET_KEY") or ""
-        if secret in WEAK_SECRETS or len(secret) < 32:
+        if isinstance(secret, bytes):
+            secret = secret.decode("latin-1")
+        if (secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH
+                or len(set(secret)) < MIN_SECRET_DISTINCT_CHARACTERS):
             raise RuntimeError(
-                "Production needs a random SECRET_KEY of at least 32 characters "
+                f"Production needs a random SECRET_KEY of at least {MIN_SECRET_LENGTH} characters "
                 "in the environment (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
-        if app_config.get("DEBUG"):
-            raise RuntimeError("Production refuses to run in debug mode.")
+        # FLASK_DEBUG=1 would turn on Werkzeug's interactive debugger under `flask run`.
+        if app_config.get("DEBUG") or app_config.get("TESTING") or get_debug_flag():
+            raise RuntimeError("Production refuses to run in debug or testing mode (unset FLASK_DEBUG).")
+        if app_config.get("WTF_CSRF_ENABLED") is False:
+            raise RuntimeError("Production refuses to run with CSRF protection off.")
+        if not app_config.get("SESSION_COOKIE_SECURE") or not app_config.get("SESSION_COOKIE_HTTPONLY"):
+            raise RuntimeError("Production needs Secure and HttpOnly session cookies.")
+        if app_config.get("RATELIMIT_ENABLED") is False:
+            raise RuntimeError("Production refuses to run without login throttling.")
 
 
 CONFIGS = {

@@ -41,6 +41,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if hasattr(config_class, "validate"):
         config_class.validate(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address (login throttling) and scheme from the headers our
+        # own proxies set, and from no one else's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     register_extensions(app)
     register_blueprints(app)
@@ -142,10 +149,14 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SEND_HSTS"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if current_user and getattr(current_user, "is_authenticated", False) \
+                and request.endpoint != "static":
+            # Pages and downloads (send_file says "no-cache") stay out of shared disk caches.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.teardown_request

@@ -4,6 +4,7 @@ Trustfund backup is refused before it replaces a single row."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 import threading
 import time
@@ -16,22 +17,37 @@ from tests.security.helpers import table_counts, table_rows
 from trustfund.maintenance.backup import known_revisions
 
 
-@pytest.fixture
-def file_app(tmp_path):
-    """An app on its own SQLite file, with the schema stamped at the migrations'
-    head revision (as `flask db upgrade` leaves it) and the demo fund loaded."""
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory):
+    """An SQLite file with the schema stamped at the migrations' head revision (as
+    `flask db upgrade` leaves it) and the demo fund loaded; built once, copied per test."""
     from flask_migrate import stamp
 
     from trustfund import create_app, demo
     from trustfund.extensions import db
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite3'}"})
+    path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         db.create_all()
         stamp()
         demo.seed()
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()  # the last connection checkpoints the WAL: one self-contained file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture
+def file_app(tmp_path, seeded_file):
+    """An app on its own copy of the seeded SQLite file."""
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    live = tmp_path / "live.sqlite3"
+    shutil.copyfile(seeded_file, live)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{live}"})
     yield app
     with app.app_context():
         db.session.remove()
@@ -206,10 +222,24 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path
             finally:
                 db.session.remove()
 
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
+    def figures(conn):
+        # Money on SQLite is an integer of minor units: exact comparisons.
+        interest, available, pool_id = conn.execute(
+            "SELECT interest, available, id FROM pool WHERE code = 'UNEARMARKED'").fetchone()
+        total = conn.execute("SELECT COALESCE(SUM(usd_amount), 0) FROM interest_entry WHERE pool_id = ?",
+                             (pool_id,)).fetchone()[0]
+        during = conn.execute("SELECT COUNT(*) FROM interest_entry WHERE note = 'during backup'").fetchone()[0]
+        return interest, available, total, during
+
     with file_app.app_context():
         source = db.engine.url.database
+    conn = sqlite3.connect(source)
+    interest0, available0, total0, during0 = figures(conn)
+    conn.close()
+    assert interest0 == total0 and during0 == 0
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
     snapshots = []
     try:
         deadline = time.monotonic() + 20
@@ -229,15 +259,11 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path
     entries_seen = set()
     for snapshot in snapshots:
         conn = sqlite3.connect(snapshot)
-        # Money on SQLite is an integer of minor units: exact comparisons.
-        interest, available = conn.execute(
-            "SELECT interest, available FROM pool WHERE code = 'UNEARMARKED'").fetchone()
-        total, count = conn.execute(
-            "SELECT COALESCE(SUM(usd_amount), 0), COUNT(*) FROM interest_entry").fetchone()
+        interest, available, total, count = figures(conn)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()
-        assert interest == total == count * 1234, snapshot.name
-        assert available == interest, snapshot.name
+        assert interest == total == total0 + count * 1234, snapshot.name
+        assert available == available0 + count * 1234, snapshot.name
         entries_seen.add(count)
     # The copies were taken at different moments of the writing, not all before or after it.
     assert len(entries_seen) == len(snapshots)

@@ -78,3 +78,95 @@ def test_passwords_are_hashed_with_a_kdf(users):
     user = users["admin"]
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+
+
+# --- sessions: renewed at login, ended at logout, never remembered -------------
+
+def _session_cookie(client):
+    cookie = client.get_cookie("session")
+    return cookie.value if cookie else None
+
+
+def _user_id_in_session(client):
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def test_login_starts_a_new_session_with_a_new_token(app, client, db, users):
+    officer = users["mptf_officer"]
+    old_token = officer.session_token
+    client.get("/login")  # an anonymous session (CSRF token, language) exists before login
+    with client.session_transaction() as session:
+        session["lang"] = "fr"
+        session["planted"] = "set before login"
+    before = _session_cookie(client)
+    assert _login(client, officer.email, PASSWORD).status_code == 302
+    assert _session_cookie(client) != before
+    db.session.expire_all()
+    new_token = db.session.get(User, officer.id).session_token
+    assert new_token != old_token and len(new_token) >= 32
+    assert _user_id_in_session(client) == f"{officer.id}:{new_token}"
+    with client.session_transaction() as session:
+        assert "planted" not in session  # nothing of the anonymous session survives...
+        assert session["lang"] == "fr"  # ...but the language chosen
+
+
+def test_a_new_login_ends_the_earlier_session_of_that_user(app, users):
+    first, second = app.test_client(), app.test_client()
+    assert _login(first, "officer@test.example", PASSWORD).status_code == 302
+    assert first.get("/dashboard/").status_code == 200
+    assert _login(second, "officer@test.example", PASSWORD).status_code == 302
+    assert second.get("/dashboard/").status_code == 200
+    assert first.get("/dashboard/").status_code == 302
+
+
+def test_a_cookie_replayed_after_logout_does_not_work(app, client, users):
+    assert _login(client, "officer@test.example", PASSWORD).status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    stolen = _session_cookie(client)
+    assert client.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/dashboard/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_no_remember_me_cookie_is_ever_set(app, client, users):
+    responses = [client.get("/login"), _login(client, "officer@test.example", PASSWORD),
+                 client.get("/dashboard/"), client.post("/logout")]
+    for response in responses:
+        for header in response.headers.getlist("Set-Cookie"):
+            assert header.split("=", 1)[0] == "session", header
+    assert client.get_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is None
+
+
+def test_a_remember_cookie_cannot_bring_a_session_back(app, users, db):
+    """Even a remember-me cookie signed with the app's own key is useless without
+    the current session token: it dies at logout like the session."""
+    from flask_login.utils import encode_cookie
+
+    officer = users["mptf_officer"]
+    old_id = officer.get_id()
+    client = app.test_client()
+    assert _login(client, officer.email, PASSWORD).status_code == 302
+    client.post("/logout")
+    for forged in (old_id, str(officer.id), f"{officer.id}:", f"{officer.id}:x"):
+        thief = app.test_client()
+        with app.test_request_context():
+            thief.set_cookie("remember_token", encode_cookie(forged))
+        assert thief.get("/dashboard/").status_code == 302, forged
+
+
+def test_an_admin_setting_a_new_password_ends_the_users_sessions(app, client, login_as, users):
+    assert _login(client, "officer@test.example", PASSWORD).status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    officer = users["mptf_officer"]
+    admin_client = app.test_client()
+    login_as("admin", admin_client)
+    response = admin_client.post(f"/admin/users/{officer.id}", data={
+        "email": officer.email, "name": "Officer", "role": "mptf_officer", "donor_id": 0,
+        "active": "y", "password": "a brand new password"})
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 302
+    assert _login(app.test_client(), "officer@test.example", "a brand new password").status_code == 302

@@ -1,0 +1,108 @@
+"""Production refuses to start in debug mode, with a weak, default or short
+secret, or with a protection switched off; it starts with a good secret."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+GOOD_SECRET = secrets.token_hex(32)
+
+
+@pytest.fixture
+def make_production_app(tmp_path, monkeypatch):
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    created = []
+
+    def make(**overrides):
+        settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}
+        settings.update(overrides)
+        app = create_app("production", settings)
+        created.append(app)
+        return app
+
+    yield make
+    for app in created:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_production_starts_with_a_random_secret(make_production_app):
+    app = make_production_app(SECRET_KEY=GOOD_SECRET)
+    assert app.debug is False and app.testing is False
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SEND_HSTS"] is True
+    assert app.test_client().get("/login").status_code == 200
+
+
+def test_production_takes_the_secret_from_the_environment(make_production_app, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    import importlib
+
+    import config
+
+    importlib.reload(config)
+    try:
+        app = make_production_app()
+        assert app.config["SECRET_KEY"] == GOOD_SECRET
+    finally:
+        monkeypatch.delenv("SECRET_KEY")
+        importlib.reload(config)
+
+
+@pytest.mark.parametrize("secret", [
+    None,                                       # nothing set: the development default
+    "development-only-secret-key",
+    "testing-only-secret-key",
+    "changeme",
+    "secret",
+    "",
+    "x" * 31,                                   # too short
+    secrets.token_hex(15),                      # 30 characters: too short
+    "a" * 64,                                   # long but not random
+    "ab" * 32,
+    "0123456" * 6,
+    "CHANGEME",
+])
+def test_production_refuses_a_weak_default_or_short_secret(make_production_app, secret):
+    overrides = {} if secret is None else {"SECRET_KEY": secret}
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        make_production_app(**overrides)
+
+
+def test_production_refuses_debug_mode(make_production_app, monkeypatch):
+    with pytest.raises(RuntimeError, match="debug"):
+        make_production_app(SECRET_KEY=GOOD_SECRET, DEBUG=True)
+    with pytest.raises(RuntimeError, match="debug"):
+        make_production_app(SECRET_KEY=GOOD_SECRET, TESTING=True)
+    # `flask run` with FLASK_DEBUG=1 would start Werkzeug's interactive debugger.
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="FLASK_DEBUG"):
+        make_production_app(SECRET_KEY=GOOD_SECRET)
+
+
+@pytest.mark.parametrize("override,message", [
+    ({"WTF_CSRF_ENABLED": False}, "CSRF"),
+    ({"SESSION_COOKIE_SECURE": False}, "Secure"),
+    ({"SESSION_COOKIE_HTTPONLY": False}, "HttpOnly"),
+    ({"RATELIMIT_ENABLED": False}, "throttling"),
+])
+def test_production_refuses_a_protection_switched_off(make_production_app, override, message):
+    with pytest.raises(RuntimeError, match=message):
+        make_production_app(SECRET_KEY=GOOD_SECRET, **override)
+
+
+def test_development_and_testing_do_not_need_a_secret(tmp_path):
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.sqlite3'}"})
+    assert app.debug is True
+    with app.app_context():
+        db.engine.dispose()
