@@ -170,3 +170,25 @@ def test_an_admin_setting_a_new_password_ends_the_users_sessions(app, client, lo
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 302
     assert _login(app.test_client(), "officer@test.example", "a brand new password").status_code == 302
+
+
+def test_a_session_cookie_expires_after_the_session_lifetime(app, client, users, monkeypatch):
+    """The signed cookie carries its time: past PERMANENT_SESSION_LIFETIME (8 hours)
+    it is refused, even if nobody logged out."""
+    import itsdangerous.timed
+
+    assert _login(client, "officer@test.example", PASSWORD).status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    assert lifetime == 8 * 3600
+    real_time = itsdangerous.timed.time.time
+
+    class Later:
+        @staticmethod
+        def time():
+            return real_time() + lifetime + 60
+
+    monkeypatch.setattr(itsdangerous.timed, "time", Later)
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

@@ -27,7 +27,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 PG_ADVICE = (
     "This database is PostgreSQL: back it up with PostgreSQL's own tools, for example "
     "`pg_dump --format=custom --file FILE \"$DATABASE_URL\"`, and bring it back with "
-    "`pg_restore --clean --if-exists --no-owner --dbname \"$DATABASE_URL\" FILE` "
+    "`pg_restore --clean --if-exists --no-owner --single-transaction --dbname \"$DATABASE_URL\" FILE` "
     "(see the README's Security section)."
 )
 
