@@ -19,7 +19,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..money import round_cents
+from ..money import CURRENCIES, quantum, round_cents
 from ..travel.models import NO_SHOW, OPEN_COMMITMENT, TRAVELLED, TravelGrant
 from .models import Commitment, Deposit, Instalment, InterestEntry, Pool, PoolTransfer
 from .pools import FIGURES
@@ -27,7 +27,10 @@ from .pools import FIGURES
 ZERO = Decimal("0.00")
 
 
-def _n(value: Decimal) -> str:
+def _n(value: Decimal, currency: str | None = None) -> str:
+    """1,062,699.26; in a currency, with that currency's decimals (JPY 11,050,000)."""
+    if currency is not None and currency in CURRENCIES:
+        value = value.quantize(quantum(currency))
     return f"{value:,}"
 
 
@@ -44,10 +47,10 @@ def deposit_problems() -> list[str]:
     originals = {}
     query = sa.select(Deposit).order_by(Deposit.id).execution_options(yield_per=2000)
     for d in db.session.scalars(query):
-        what = f"Deposit #{d.id} ({d.currency} {_n(d.amount)}, value date {d.value_date})"
+        what = f"Deposit #{d.id} ({d.currency} {_n(d.amount, d.currency)}, value date {d.value_date})"
         usd = round_cents(d.amount / d.rate) if d.rate else None
         if usd is None or d.usd_amount != usd:
-            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount)} ÷ {d.rate} "
+            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount, d.currency)} ÷ {d.rate} "
                             f"= {_n(usd) if usd is not None else '?'}.")
         fee = round_cents(d.usd_amount * d.fee_rate)
         if d.fee != fee:
@@ -84,17 +87,18 @@ def commitment_problems() -> list[str]:
                       .group_by(Instalment.commitment_id))
     for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.id)
                                 .execution_options(yield_per=2000)):
-        what = f"Commitment #{c.id} ({c.currency} {_n(c.amount)}{', ' + c.reference if c.reference else ''})"
+        cur = c.currency
+        what = f"Commitment #{c.id} ({cur} {_n(c.amount, cur)}{', ' + c.reference if c.reference else ''})"
         total = deposited.get(c.id, Decimal("0.000"))
         if c.deposited != total:
-            problems.append(f"{what}: deposited {_n(c.deposited)} is recorded, but its deposits add up "
-                            f"to {_n(total)}.")
+            problems.append(f"{what}: deposited {_n(c.deposited, cur)} is recorded, but its deposits add "
+                            f"up to {_n(total, cur)}.")
         if total > c.amount:
-            problems.append(f"{what}: deposits of {_n(total)} exceed the commitment.")
+            problems.append(f"{what}: deposits of {_n(total, cur)} exceed the commitment.")
         if total < 0:
-            problems.append(f"{what}: its deposits add up to less than zero ({_n(total)}).")
+            problems.append(f"{what}: its deposits add up to less than zero ({_n(total, cur)}).")
         if scheduled.get(c.id, ZERO) > c.amount:
-            problems.append(f"{what}: its instalments add up to {_n(scheduled[c.id])}, more than the "
+            problems.append(f"{what}: its instalments add up to {_n(scheduled[c.id], cur)}, more than the "
                             f"commitment.")
     return problems
 

@@ -10,7 +10,7 @@ from wtforms import (
     BooleanField, DateField, FieldList, Form, FormField, IntegerField, MonthField, SelectField,
     StringField, TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..donors.models import DONOR_TYPES
 
@@ -29,7 +29,7 @@ class ObjectiveForm(FlaskForm):
 
 class RateForm(FlaskForm):
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
-    month = MonthField(_l("Month"), validators=[DataRequired()])
+    month = MonthField(_l("Month"), validators=[InputRequired()])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
                        validators=[Length(max=30)], filters=[_strip],
                        description=_l("The UN operational rate of exchange for the month, e.g. 0.941 "
@@ -48,7 +48,7 @@ class PledgeForm(FlaskForm):
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
     amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip])
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
-    pledged_on = DateField(_l("Date of the pledge"), validators=[DataRequired()])
+    pledged_on = DateField(_l("Date of the pledge"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
 
 
@@ -64,7 +64,7 @@ class CommitmentForm(FlaskForm):
                          description=_l("The amount in the signed SAA, in its currency."))
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True,
                                description=_l("Un-earmarked contributions are encouraged."))
-    committed_on = DateField(_l("Date of the commitment"), validators=[DataRequired()])
+    committed_on = DateField(_l("Date of the commitment"), validators=[InputRequired()])
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)], filters=[_strip],
                             description=_l("Unique; deposit imports name the commitment by it."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
@@ -72,7 +72,7 @@ class CommitmentForm(FlaskForm):
 
 
 class DepositForm(FlaskForm):
-    value_date = DateField(_l("Value date"), validators=[DataRequired()])
+    value_date = DateField(_l("Value date"), validators=[InputRequired()])
     amount = StringField(_l("Amount received"), validators=[Length(max=40)], filters=[_strip])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"), validators=[Length(max=30)],
                        filters=[_strip],
@@ -89,7 +89,7 @@ class ReasonForm(FlaskForm):
 
 
 class InterestForm(FlaskForm):
-    value_date = DateField(_l("Value date"), validators=[DataRequired()])
+    value_date = DateField(_l("Value date"), validators=[InputRequired()])
     usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip],
                          description=_l("For example the period the interest covers."))
@@ -99,7 +99,7 @@ class TransferForm(FlaskForm):
     from_pool_id = SelectField(_l("From pool"), coerce=int, choices=[], validate_choice=True)
     to_pool_id = SelectField(_l("To pool"), coerce=int, choices=[], validate_choice=True)
     usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip])
-    transferred_on = DateField(_l("Date"), validators=[DataRequired()])
+    transferred_on = DateField(_l("Date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip],
                            description=_l("For example: surplus of Objective 1 used for Objective 2."))
 

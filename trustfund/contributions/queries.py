@@ -290,3 +290,38 @@ def currencies_in_use() -> list[str]:
 
 def objectives() -> list[Objective]:
     return db.session.scalars(sa.select(Objective).order_by(Objective.number)).all()
+
+
+class Page:
+    """One page of a query's rows, whole rows (Flask-SQLAlchemy's paginate keeps
+    only the first column of a multi-column select). Same attributes as its
+    Pagination, for the pager macro."""
+
+    def __init__(self, query, page: int, per_page: int):
+        self.per_page = per_page
+        self.total = db.session.scalar(sa.select(sa.func.count()).select_from(
+            query.order_by(None).subquery()))
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(page, 1), self.pages)
+        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).all()
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def page_of(query, args, per_page: int) -> Page:
+    number = _int(args.get("page")) or 1
+    return Page(query, number, per_page)

@@ -64,13 +64,12 @@ def index():
         return export_response("contributions", _export_filters(filters), current_user)
     form = filter_form(filters, filters["kind"])
     if filters["kind"] == "pledges":
-        page = db.paginate(queries.pledge_query(filters, current_user), per_page=per_page(),
-                           error_out=False)
+        page = queries.page_of(queries.pledge_query(filters, current_user), request.args, per_page())
         totals = queries.pledge_totals(filters, current_user)
         overdue = {}
     else:
-        page = db.paginate(queries.commitment_query(filters, current_user), per_page=per_page(),
-                           error_out=False)
+        page = queries.page_of(queries.commitment_query(filters, current_user), request.args,
+                               per_page())
         totals = queries.commitment_totals(filters, current_user)
         overdue = queries.overdue_by_commitment([row.Commitment for row in page.items])
     return render_template("contributions/index.html", page=page, form=form, filters=filters,
@@ -85,7 +84,7 @@ def deposits():
     if request.args.get("format") == "xlsx":
         return export_response("deposits", _export_filters(filters), current_user)
     form = filter_form(filters)
-    page = db.paginate(queries.deposit_query(filters, current_user), per_page=per_page(), error_out=False)
+    page = queries.page_of(queries.deposit_query(filters, current_user), request.args, per_page())
     per_currency, usd = queries.deposit_totals(filters, current_user)
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,

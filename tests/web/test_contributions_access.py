@@ -1,0 +1,75 @@
+"""Every contributions page as each role, on the demo fund: readers read, the
+officer writes entries, the admin manages objectives and transfers; nobody
+else gets in, and no page fails."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from trustfund import demo
+from trustfund.permissions import ROLES
+
+WRITERS = {
+    "contributions.new_pledge": "mptf_officer", "contributions.withdraw_pledge": "mptf_officer",
+    "contributions.new_commitment": "mptf_officer", "contributions.new_deposit": "mptf_officer",
+    "contributions.reverse_deposit": "mptf_officer", "contributions.new_interest": "mptf_officer",
+    "contributions.reverse_interest": "mptf_officer", "contributions.edit_rate": "mptf_officer",
+    "contributions.import_file": "mptf_officer", "contributions.import_template": "mptf_officer",
+    "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
+}
+READERS = {"admin", "mptf_officer", "srsg_staff", "auditor"}
+
+
+@pytest.fixture
+def seeded(app, db):
+    demo.seed()
+    db.session.commit()
+
+
+def _ids(db):
+    from trustfund.contributions.models import Commitment, Deposit, InterestEntry, Pledge
+
+    def first(model):
+        return db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))
+
+    return {"commitment_id": first(Commitment), "deposit_id": first(Deposit), "pledge_id": first(Pledge),
+            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("contributions.")]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_contributions_pages_answer_each_role(app, db, client, login_as, seeded, role):
+    login_as("srsg_staff2" if role == "srsg_staff" else role)
+    ids = _ids(db)
+    for rule in _rules(app):
+        url = rule.rule
+        for name in re.findall(r"<int:(\w+)>", url):
+            url = url.replace(f"<int:{name}>", str(ids[name]))
+        allowed = app.view_functions[rule.endpoint].allowed_roles
+        expected = WRITERS.get(rule.endpoint)
+        if expected:
+            assert allowed == {expected}, rule.endpoint
+        else:
+            assert allowed == READERS, rule.endpoint
+        if "GET" not in rule.methods:
+            response = client.post(url)
+            assert response.status_code in ((403,) if role not in allowed else (200, 302)), (role, url)
+            continue
+        response = client.get(url)
+        if role in allowed:
+            assert response.status_code == 200, (role, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+
+
+def test_lists_download_as_xlsx(app, db, client, login_as, seeded):
+    login_as("auditor")
+    for endpoint in ("index", "deposits", "rates", "pools", "transfers", "interest", "objectives"):
+        response = client.get(f"/contributions/{'' if endpoint == 'index' else endpoint}"
+                              .replace("/transfers", "/pools/transfers") + "?format=xlsx")
+        assert response.status_code == 200, endpoint
+        assert response.mimetype.endswith("spreadsheetml.sheet"), endpoint
+        assert response.data[:2] == b"PK"

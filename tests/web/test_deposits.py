@@ -1,0 +1,198 @@
+"""Recording and reversing deposits through the real forms."""
+import datetime as dt
+import html as html_module
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tests.unit.test_contributions_support import (
+    commitment, counts, deposit, donor, pool, pool_figures, sweden,
+)
+from trustfund.contributions.models import Commitment, Deposit
+
+D = Decimal
+
+
+def _error_beside(html: str, field: str) -> str:
+    """The text of the error shown beside a field (macros.field renders it)."""
+    match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.S)
+    assert match, f"no error beside {field}"
+    return html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1)).strip())
+
+
+def _post_deposit(client, c, **data):
+    form = {"value_date": "2018-05-10", "amount": "", "rate": "", "rate_note": "", "bank_reference": ""}
+    form.update(data)
+    return client.post(f"/contributions/commitments/{c.id}/deposits/new", data=form)
+
+
+def test_design_example_through_the_rates_and_deposit_forms(app, db, client, login_as):
+    login_as("mptf_officer")
+    response = client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-05",
+                                                             "rate": "0.941"})
+    assert response.status_code == 302
+    c = commitment("EUR", "1000000.00")
+    form = client.get(f"/contributions/commitments/{c.id}/deposits/new").get_data(as_text=True)
+    assert 'name="rate"' in form and "contributions.js" in form
+    response = _post_deposit(client, c, amount="1,000,000.00", bank_reference="SEB 2018-05-10/77")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "€1,000,000.00 at 0.941 = $1,062,699.26, fee $10,626.99, net $1,052,072.27" in page
+    for text in ("$1,062,699.26", "$10,626.99", "$1,052,072.27", "SEB 2018-05-10/77"):
+        assert text in page
+    d = db.session.scalar(sa.select(Deposit))
+    assert (d.rate, d.usd_amount, d.fee, d.net, d.rate_note) == (
+        D("0.941"), D("1062699.26"), D("10626.99"), D("1052072.27"), "")
+    assert pool("UNEARMARKED").available == D("1052072.27")
+
+
+def test_rate_lookup_gives_the_months_rate(app, db, client, login_as):
+    login_as("mptf_officer")
+    client.post("/contributions/rates/new", data={"currency": "CHF", "month": "2017-11", "rate": "0.995"})
+    assert client.get("/contributions/rates/lookup?currency=CHF&date=2017-11-30").get_json() == {
+        "rate": "0.995", "month": "November 2017"}
+    assert client.get("/contributions/rates/lookup?currency=CHF&date=2017-12-01").get_json()["rate"] is None
+    assert client.get("/contributions/rates/lookup?currency=USD&date=2017-12-01").get_json()["rate"] == "1"
+    assert client.get("/contributions/rates/lookup?currency=CHF&date=nonsense").get_json()["rate"] is None
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"amount": "1000.5", "rate": "110.25", "rate_note": "bank"}, "amount", "JPY amounts have no decimals."),
+    ({"amount": "0", "rate": "110.25", "rate_note": "bank"}, "amount", "greater than zero"),
+    ({"amount": "-100", "rate": "110.25", "rate_note": "bank"}, "amount", "greater than zero"),
+    ({"amount": "lots", "rate": "110.25", "rate_note": "bank"}, "amount", "Enter a number"),
+    ({"amount": "1000", "rate": "0", "rate_note": "bank"}, "rate", "greater than zero"),
+    ({"amount": "1000", "rate": "-110", "rate_note": "bank"}, "rate", "greater than zero"),
+    ({"amount": "1000", "rate": "110.25"}, "rate_note", "say where this rate comes from"),
+    ({"amount": "1000"}, "rate", "no UN operational rate for JPY in May 2018"),
+    ({"amount": "1000", "value_date": "2999-01-01", "rate": "110", "rate_note": "x"}, "value_date",
+     "cannot be in the future"),
+    ({"amount": "1000", "value_date": "", "rate": "110", "rate_note": "x"}, "value_date", "required"),
+    ({"amount": "1000", "value_date": "10/05/2018", "rate": "110", "rate_note": "x"}, "value_date",
+     "Not a valid date"),
+    ({"amount": "100000001", "rate": "110", "rate_note": "x"}, "amount", "past the commitment"),
+])
+def test_bad_deposits_are_refused_beside_the_field_and_write_nothing(app, db, client, login_as, data,
+                                                                      field, message):
+    login_as("mptf_officer")
+    c = commitment("JPY", "100000000")
+    before, figures = counts(), pool_figures()
+    response = _post_deposit(client, c, **data)
+    assert response.status_code == 200
+    assert message in _error_beside(response.get_data(as_text=True), field)
+    assert counts() == before and pool_figures() == figures
+
+
+def test_rate_override_needs_a_note(app, db, client, login_as):
+    login_as("mptf_officer")
+    client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-05", "rate": "0.941"})
+    c = commitment("EUR", "1000.00")
+    before = counts()
+    response = _post_deposit(client, c, amount="100.00", rate="0.95")
+    assert "The UN operational rate for May 2018 is 0.941" in _error_beside(response.get_data(as_text=True),
+                                                                            "rate_note")
+    assert counts() == before
+    response = _post_deposit(client, c, amount="100.00", rate="0.95", rate_note="Donor's bank rate")
+    assert response.status_code == 302
+    d = db.session.scalar(sa.select(Deposit))
+    assert (d.rate, d.rate_note, d.usd_amount) == (D("0.95"), "Donor's bank rate", D("105.26"))
+
+
+def test_deposit_past_the_commitment_names_the_outstanding_amount(app, db, client, login_as):
+    login_as("mptf_officer")
+    c = commitment("USD", "1000.00")
+    deposit(c, D("750.00"))
+    before = counts()
+    response = _post_deposit(client, c, amount="250.01")
+    assert "only $250.00 is outstanding" in _error_beside(response.get_data(as_text=True), "amount")
+    assert counts() == before
+    assert _post_deposit(client, c, amount="250.00").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Commitment, c.id).deposited == D("1000.00")
+
+
+def test_deposit_without_an_saa_in_force_names_the_status(app, db, client, login_as):
+    login_as("mptf_officer")
+    c = commitment("USD", "1000.00")
+    sweden().saa_status = "closed"
+    db.session.commit()
+    before = counts()
+    html = _post_deposit(client, c, amount="10.00").get_data(as_text=True)
+    assert "Kingdom of Sweden" in html and "“Closed”" in html
+    assert 'role="alert"' in html
+    assert counts() == before
+
+
+def test_reversal_through_the_form_restores_every_balance(app, db, client, login_as):
+    login_as("mptf_officer")
+    c = commitment("EUR", "1000000.00", objective_number=1)
+    first = deposit(c, D("400000.00"), rate=D("0.93"))
+    figures = pool_figures()
+    second = deposit(c, D("123456.78"), rate=D("0.941"))
+    assert pool_figures() != figures
+    before = counts()
+    response = client.post(f"/contributions/deposits/{second.id}/reverse", data={"reason": ""})
+    assert "Say why the deposit is reversed." in _error_beside(response.get_data(as_text=True), "reason")
+    assert counts() == before
+    response = client.post(f"/contributions/deposits/{second.id}/reverse",
+                           data={"reason": "Credited to the wrong commitment"})
+    assert response.status_code == 302
+    assert pool_figures() == figures
+    db.session.expire_all()
+    assert db.session.get(Commitment, c.id).deposited == first.amount
+    page = client.get(f"/contributions/deposits/{second.id}").get_data(as_text=True)
+    assert "Credited to the wrong commitment" in page and "Reverse this deposit" not in page
+    listing = client.get(f"/contributions/deposits?commitment={c.id}").get_data(as_text=True)
+    assert "Reversal" in listing and "-123,456.78" in listing
+    again = client.post(f"/contributions/deposits/{second.id}/reverse", data={"reason": "again"})
+    assert "already been reversed" in again.get_data(as_text=True)
+
+
+def test_other_roles_cannot_record_deposits(app, db, client, login_as):
+    c = commitment("USD", "1000.00")
+    for role in ("admin", "srsg_staff", "auditor", "donor"):
+        login_as(role)
+        before = counts()
+        assert _post_deposit(client, c, amount="10.00").status_code == 403
+        assert counts() == before
+
+
+def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    login_as("auditor")
+    swiss = donor()
+    eur = commitment("EUR", "1000000.00", objective_number=1)
+    chf = commitment("CHF", "500000.00", who=swiss)
+    usd = commitment("USD", "9999.99", who=swiss)
+    deposit(eur, D("1000000.00"), rate=D("0.941"))
+    deposit(chf, D("100000.00"), rate=D("0.97"), value_date=dt.date(2017, 11, 2))
+    d = deposit(chf, D("0.01"), rate=D("0.97"))
+    deposit(usd, D("0.03"))
+    from trustfund.contributions import services
+    from tests.unit.test_contributions_support import officer
+    services.reverse_deposit(officer(), d, "test")
+    db.session.commit()
+
+    html = client.get("/contributions/deposits").get_data(as_text=True)
+    # 1,062,699.26 + 103,092.78 + 0.01 - 0.01 + 0.03
+    assert 'id="total-usd">$1,165,792.07<' in html
+    html = client.get(f"/contributions/deposits?donor={swiss.id}&currency=CHF").get_data(as_text=True)
+    assert "103,092.78" in html and "1,062,699.26" not in html
+    html = client.get("/contributions/deposits?earmark=none&date_from=2018-01-01").get_data(as_text=True)
+    assert "103,092.78" not in html and "1,062,699.26" not in html and "0.03" in html
+    html = client.get(f"/contributions/deposits?earmark={eur.objective_id}").get_data(as_text=True)
+    assert 'id="total-net">$1,052,072.27<' in html
+
+    response = client.get("/contributions/deposits?format=xlsx&sort=usd")
+    sheets = load_workbook(io.BytesIO(response.data))
+    rows = list(sheets.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "Deposit" and len(rows) == 6
+    usd_column = rows[0].index("USD")
+    assert [r[usd_column] for r in rows[1:]] == [-0.01, 0.01, 0.03, 103092.78, 1062699.26]
+    totals = list(sheets.worksheets[1].iter_rows(values_only=True))
+    assert totals[-1][0] == "All (USD)" and totals[-1][3] == 1165792.07

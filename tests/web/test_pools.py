@@ -1,0 +1,119 @@
+"""The pools page (sources and uses, as the MPTF Gateway shows them), transfers
+between pools by an admin, interest, and objectives."""
+import io
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tests.unit.test_contributions_support import (
+    commitment, counts, deposit, objective, pool, pool_figures,
+)
+from tests.web.test_deposits import _error_beside
+from trustfund.audit import AuditEntry
+from trustfund.contributions.models import InterestEntry, Objective, Pool, PoolTransfer
+
+D = Decimal
+
+
+def _fund():
+    obj1 = commitment("EUR", "1000000.00", objective_number=1)
+    free = commitment("USD", "200000.00")
+    deposit(obj1, D("1000000.00"), rate=D("0.941"))
+    deposit(free, D("200000.00"))
+
+
+def test_pools_page_sources_uses_and_totals(app, db, client, login_as):
+    login_as("srsg_staff")
+    _fund()
+    html = client.get("/contributions/pools").get_data(as_text=True)
+    for text in ("Sources of funds", "Uses of funds", "Less Administrative Agent fee",
+                 "Grants committed, not yet reconciled", "1,062,699.26", "(10,626.99)", "(2,000.00)",
+                 'data-pool="OBJ1">$1,052,072.27<', 'data-pool="UNEARMARKED">$198,000.00<',
+                 'id="available-total">$1,250,072.27<'):
+        assert text in html, text
+    assert "Transfer between pools" not in html  # only an admin moves money
+    book = load_workbook(io.BytesIO(client.get("/contributions/pools?format=xlsx").data))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[-1][0] == "Total" and rows[-1][-1] == 1250072.27
+
+
+def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_as):
+    _fund()
+    login_as("admin")
+    obj1, obj2 = pool("OBJ1"), pool("OBJ2")
+    form = {"from_pool_id": str(obj1.id), "to_pool_id": str(obj2.id), "usd_amount": "1052072.28",
+            "transferred_on": "2018-06-01", "reason": "Objective 1 surplus to Objective 2"}
+    before, figures = counts(), pool_figures()
+    response = client.post("/contributions/pools/transfer", data=form)
+    assert "has only $1,052,072.27 available" in _error_beside(response.get_data(as_text=True), "usd_amount")
+    assert counts() == before and pool_figures() == figures
+    response = client.post("/contributions/pools/transfer", data=dict(form, reason=""))
+    assert "Say why the money moves." in _error_beside(response.get_data(as_text=True), "reason")
+    response = client.post("/contributions/pools/transfer", data=dict(form, to_pool_id=str(obj1.id)))
+    assert "Choose two different pools." in _error_beside(response.get_data(as_text=True), "to_pool_id")
+    assert counts() == before
+    response = client.post("/contributions/pools/transfer", data=dict(form, usd_amount="52,072.27"))
+    assert response.status_code == 302
+    assert pool("OBJ1").available == D("1000000.00") and pool("OBJ2").available == D("52072.27")
+    assert pool("OBJ1").transfers_out == D("52072.27") and pool("OBJ2").transfers_in == D("52072.27")
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "pool.transfer")).one()
+    assert entry.note == "Objective 1 surplus to Objective 2"
+    html = client.get("/contributions/pools/transfers").get_data(as_text=True)
+    assert "Objective 1 surplus to Objective 2" in html and "52,072.27" in html
+    login_as("mptf_officer")
+    assert client.post("/contributions/pools/transfer", data=form).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolTransfer)) == 1
+
+
+def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_as):
+    login_as("mptf_officer")
+    before = counts()
+    response = client.post("/contributions/interest/new", data={"value_date": "2018-06-30",
+                                                                "usd_amount": "12.345", "note": ""})
+    assert "USD amounts have at most 2 decimal places." in _error_beside(response.get_data(as_text=True),
+                                                                        "usd_amount")
+    assert counts() == before
+    response = client.post("/contributions/interest/new", data={"value_date": "2018-06-30",
+                                                                "usd_amount": "1,234.56", "note": "Q2 2018"})
+    assert response.status_code == 302
+    assert pool("UNEARMARKED").interest == D("1234.56") and pool("UNEARMARKED").available == D("1234.56")
+    entry = db.session.scalar(sa.select(InterestEntry))
+    response = client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": ""})
+    assert "Say why" in _error_beside(response.get_data(as_text=True), "reason")
+    client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": "Belonged to another fund"})
+    assert pool("UNEARMARKED").interest == D("0.00") and pool("UNEARMARKED").available == D("0.00")
+    html = client.get("/contributions/interest").get_data(as_text=True)
+    assert "Belonged to another fund" in html and "Reversed" in html
+
+
+def test_admin_creates_an_objective_with_its_pool(app, db, client, login_as):
+    login_as("admin")
+    before = counts()
+    response = client.post("/contributions/objectives/new", data={"number": "2", "title": "Duplicate",
+                                                                  "description": "", "active": "y"})
+    assert "Objective 2 already exists." in _error_beside(response.get_data(as_text=True), "number")
+    response = client.post("/contributions/objectives/new", data={"number": "4", "title": "",
+                                                                  "description": "", "active": "y"})
+    assert response.status_code == 200 and 'id="title-errors"' in response.get_data(as_text=True)
+    assert counts() == before
+    response = client.post("/contributions/objectives/new", data={
+        "number": "4", "title": "Follow-up to the conference", "description": "After Marrakech", "active": "y"})
+    assert response.status_code == 302
+    created = db.session.scalar(sa.select(Objective).where(Objective.number == 4))
+    assert db.session.scalar(sa.select(Pool.code).where(Pool.objective_id == created.id)) == "OBJ4"
+    html = client.get("/contributions/pools").get_data(as_text=True)
+    assert "Objective 4" in html
+    client.post(f"/contributions/objectives/{objective(3).id}/edit", data={
+        "number": "3", "title": "Operational support of the fund (secretariat)", "description": ""})
+    db.session.expire_all()
+    assert objective(3).title.endswith("(secretariat)") and objective(3).active is False
+    login_as("mptf_officer")
+    assert client.post("/contributions/objectives/new", data={"number": "9", "title": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["donor"])
+def test_donor_users_see_no_pools(app, client, login_as, role):
+    login_as(role)
+    assert client.get("/contributions/pools").status_code == 403

@@ -1,0 +1,73 @@
+"""UN operational rates: the officer keeps them; everyone on staff reads them."""
+import io
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tests.unit.test_contributions_support import counts
+from tests.web.test_deposits import _error_beside
+from trustfund.audit import AuditEntry
+from trustfund.contributions.models import ExchangeRate
+
+
+def test_officer_adds_corrects_and_lists_rates(app, db, client, login_as):
+    login_as("mptf_officer")
+    form = client.get("/contributions/rates/new").get_data(as_text=True)
+    assert "EUR — Euro" in form and "CHF — Swiss Franc" in form and ">USD —" not in form
+    for currency, month, rate in (("EUR", "2018-05", "0.941"), ("EUR", "2018-06", "0.857"),
+                                  ("JPY", "2018-05", "109.66")):
+        response = client.post("/contributions/rates/new", data={"currency": currency, "month": month,
+                                                                 "rate": rate})
+        assert response.status_code == 302
+    rate = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == "EUR",
+                                                           ExchangeRate.rate == Decimal("0.941")))
+    response = client.post(f"/contributions/rates/{rate.id}/edit", data={"currency": "EUR", "month": "2018-05",
+                                                                        "rate": "0.9415"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ExchangeRate, rate.id).rate == Decimal("0.9415")
+    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "exchange_rate.update"
+    assert (entry.before["rate"], entry.after["rate"]) == ("0.941", "0.9415")
+    html = client.get("/contributions/rates?currency=EUR").get_data(as_text=True)
+    assert '"num">0.9415<' in html and '"num">0.857<' in html and '"num">109.66<' not in html
+    assert "May 2018" in html
+    book = load_workbook(io.BytesIO(client.get("/contributions/rates?currency=EUR&format=xlsx").data))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert [(r[0], r[2]) for r in rows[1:]] == [("EUR", 0.857), ("EUR", 0.9415)]
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"currency": "USD"}, "currency", "Not a valid choice"),
+    ({"currency": ""}, "currency", "Choose a currency"),
+    ({"rate": "0"}, "rate", "greater than zero"),
+    ({"rate": "-0.9"}, "rate", "greater than zero"),
+    ({"rate": "abc"}, "rate", "Enter a rate such as 0.941"),
+    ({"rate": ""}, "rate", "Enter the rate."),
+    ({"rate": "0.1234567"}, "rate", "at most 6 decimal places"),
+    ({"month": ""}, "month", "required"),
+    ({"month": "May 2018"}, "month", "Not a valid"),
+])
+def test_bad_rates_are_refused_beside_the_field(app, db, client, login_as, data, field, message):
+    login_as("mptf_officer")
+    form = {"currency": "EUR", "month": "2018-05", "rate": "0.941"}
+    form.update(data)
+    before = counts()
+    response = client.post("/contributions/rates/new", data=form)
+    assert response.status_code == 200
+    assert message in _error_beside(response.get_data(as_text=True), field)
+    assert counts() == before
+
+
+def test_only_the_officer_changes_rates(app, db, client, login_as):
+    for role in ("admin", "srsg_staff", "auditor", "donor"):
+        login_as(role)
+        assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-05",
+                                                             "rate": "0.9"}).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRate)) == 0
+    login_as("srsg_staff")
+    assert client.get("/contributions/rates").status_code == 200
+    login_as("donor")
+    assert client.get("/contributions/rates").status_code == 403
