@@ -7,7 +7,6 @@ from tests.unit.test_travel_helpers import MAY_GENEVA, OCTOBER_GENEVA, count, ma
 from trustfund import demo
 from trustfund.countries.models import Country
 from trustfund.errors import DomainError
-from trustfund.extensions import db
 from trustfund.travel.models import Delegate, Event, TravelGrant
 
 

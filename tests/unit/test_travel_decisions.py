@@ -8,7 +8,6 @@ from tests.unit.test_travel_helpers import count, fund_pool, make_event, make_re
 from trustfund.audit import AuditEntry
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.errors import DomainError
-from trustfund.extensions import db
 from trustfund.ledger_check import run_checks
 from trustfund.travel.decisions import approve_grant, objective1_pool, reject_grant, waitlist_grant
 from trustfund.travel.models import TravelGrant

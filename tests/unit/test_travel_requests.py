@@ -8,7 +8,6 @@ from tests.unit.test_travel_helpers import count, make_event, make_request, srsg
 from trustfund.admin.models import TERMINAL_EXPENSES, Setting
 from trustfund.audit import AuditEntry
 from trustfund.errors import DomainError
-from trustfund.extensions import db
 from trustfund.travel.models import Delegate, TravelGrant
 from trustfund.travel.services import save_event
 

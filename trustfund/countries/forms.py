@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 class CountryForm(FlaskForm):
@@ -14,7 +14,7 @@ class CountryForm(FlaskForm):
 
 
 class LdcPeriodForm(FlaskForm):
-    start_on = DateField(_l("Included in the LDC list on"), validators=[DataRequired()])
+    start_on = DateField(_l("Included in the LDC list on"), validators=[InputRequired()])
     end_on = DateField(_l("Graduated on"), validators=[Optional()],
                        description=_l("Empty while the country is an LDC. From this day it is no longer one."))
     note = TextAreaField(_l("Source and note"), validators=[Optional(), Length(max=2000)])

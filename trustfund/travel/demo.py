@@ -29,18 +29,18 @@ VIENNA = ("Vienna", "Vienna International Centre, United Nations Office at Vienn
 
 # kind, title, (city, venue, DSA rate), first day, last day, note on the dates
 EVENTS = [
-    ("thematic_session", "Human rights of all migrants, social inclusion, cohesion, and all forms of "
-     "discrimination", GENEVA, D(2017, 5, 8), D(2017, 5, 9), NOTE),
-    ("thematic_session", "Addressing drivers of migration, including adverse effects of climate change, "
-     "natural disasters and human-made crises", NEW_YORK, D(2017, 5, 22), D(2017, 5, 23), NOTE),
+    ("thematic_session", ("Human rights of all migrants, social inclusion, cohesion, and all forms of "
+     "discrimination"), GENEVA, D(2017, 5, 8), D(2017, 5, 9), NOTE),
+    ("thematic_session", ("Addressing drivers of migration, including adverse effects of climate change, "
+     "natural disasters and human-made crises"), NEW_YORK, D(2017, 5, 22), D(2017, 5, 23), NOTE),
     ("thematic_session", "International cooperation and governance of migration in all its dimensions",
      GENEVA, D(2017, 6, 19), D(2017, 6, 20), NOTE),
-    ("thematic_session", "Contributions of migrants and diasporas to all dimensions of sustainable "
-     "development, including remittances", NEW_YORK, D(2017, 7, 24), D(2017, 7, 25), NOTE),
+    ("thematic_session", ("Contributions of migrants and diasporas to all dimensions of sustainable "
+     "development, including remittances"), NEW_YORK, D(2017, 7, 24), D(2017, 7, 25), NOTE),
     ("thematic_session", "Smuggling of migrants, trafficking in persons and contemporary forms of slavery",
      VIENNA, D(2017, 9, 4), D(2017, 9, 5), NOTE),
-    ("thematic_session", "Irregular migration and regular pathways, including decent work, labour "
-     "mobility and recognition of skills", GENEVA, D(2017, 10, 2), D(2017, 10, 3), NOTE),
+    ("thematic_session", ("Irregular migration and regular pathways, including decent work, labour "
+     "mobility and recognition of skills"), GENEVA, D(2017, 10, 2), D(2017, 10, 3), NOTE),
     ("regional_meeting", "ECLAC regional preparatory meeting",
      ("Santiago", "ECLAC headquarters", Decimal("260.00")), D(2017, 8, 30), D(2017, 8, 31),
      "August 2017; exact dates to be confirmed, subject to change"),
@@ -59,8 +59,8 @@ EVENTS = [
     ("stocktaking", "Stocktaking meeting",
      ("Puerto Vallarta", "Puerto Vallarta, Jalisco, Mexico", Decimal("250.00")),
      D(2017, 12, 4), D(2017, 12, 6), NOTE),
-    ("conference", "Intergovernmental Conference to adopt the Global Compact for Safe, Orderly and "
-     "Regular Migration", ("Marrakech", "Marrakech, Morocco", Decimal("240.00")),
+    ("conference", ("Intergovernmental Conference to adopt the Global Compact for Safe, Orderly and "
+     "Regular Migration"), ("Marrakech", "Marrakech, Morocco", Decimal("240.00")),
      D(2018, 12, 10), D(2018, 12, 11), NOTE),
 ]
 

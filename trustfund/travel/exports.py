@@ -69,11 +69,16 @@ def grants_export(filters: dict, user) -> tuple[list[Sheet], str]:
     return [Sheet(_("Travel grants"), columns, rows, totals=totals)], _("Travel grants")
 
 
+def _of_second(value):
+    """A column reader applied to the grant of an (order, grant) pair."""
+    return lambda pair: value(pair[1])
+
+
 @register_export("travel_queue", "Requests waiting for a decision, in review order (event)")
 def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     event_id = queries.grant_filters(filters)["event"]
     columns = [Col(_("Order"), lambda pair: pair[0], "int")] + [
-        Col(c.header, (lambda f: lambda pair: f(pair[1]))(c.value), c.kind, c.currency)
+        Col(c.header, _of_second(c.value), c.kind, c.currency)
         for c in grant_columns() if str(c.header) not in (_("Committed"), _("Spent"))]
     rows = enumerate(stream(queries.queue_query(event_id)), start=1)
     return [Sheet(_("Review queue"), columns, rows)], _("Review queue")

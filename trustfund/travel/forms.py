@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Email, Length, NumberRange, Optional
 
 from .models import EVENT_KINDS, GRANT_STATUSES
 
@@ -18,8 +18,8 @@ class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
-    start_on = DateField(_l("First day"), validators=[DataRequired()])
-    end_on = DateField(_l("Last day"), validators=[DataRequired()])
+    start_on = DateField(_l("First day"), validators=[InputRequired()])
+    end_on = DateField(_l("Last day"), validators=[InputRequired()])
     dsa_rate = StringField(_l("DSA rate (USD per day)"), validators=[DataRequired(), Length(max=20)],
                            description=_l("The UN daily subsistence allowance rate for the city."))
     max_per_country = IntegerField(_l("Most funded delegates per country"), default=1,
@@ -39,8 +39,8 @@ class GrantForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False),
                                                 Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
-    travel_from = DateField(_l("Departure"), validators=[DataRequired()])
-    travel_to = DateField(_l("Return"), validators=[DataRequired()])
+    travel_from = DateField(_l("Departure"), validators=[InputRequired()])
+    travel_to = DateField(_l("Return"), validators=[InputRequired()])
     origin_city = StringField(_l("Travelling from (city)"), validators=[DataRequired(), Length(max=120)])
     airfare = StringField(_l("Economy-class airfare quote (USD)"),
                           validators=[DataRequired(), Length(max=20)])

@@ -108,4 +108,4 @@ def reports():
                            country_total=queries.report_totals(by_country))
 
 
-from . import grant_routes  # noqa: E402,F401  (the grant views join this blueprint)
+from . import grant_routes  # noqa: F401  (the grant views join this blueprint)

@@ -1,0 +1,193 @@
+"""Travel pages: events, the request form, the review queue, decisions and
+reconciliation through HTTP, as SRSG staff use them."""
+import datetime as dt
+import re
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tests.unit.test_travel_helpers import count, fund_pool, make_event, make_request, srsg2
+from trustfund.audit import AuditEntry
+from trustfund.extensions import db
+from trustfund.travel.decisions import approve_grant, objective1_pool
+from trustfund.travel.models import Delegate, Event, TravelGrant
+
+GOOD = {"delegate_name": "Aminata Diop", "delegate_function": "Director", "country_code": "SN",
+        "email": "", "phone": "", "travel_from": "2017-05-07", "travel_to": "2017-05-10",
+        "origin_city": "Dakar", "airfare": "1,850.10", "dsa_days": "", "dsa_amount": "",
+        "terminal_expenses": "", "total": "", "override_reason": "", "action": "save"}
+
+
+def errors_of(html: str, field: str) -> str:
+    match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.DOTALL)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
+
+
+def test_srsg_staff_create_and_edit_an_event_and_a_stale_edit_is_refused(client, login_as, users):
+    login_as("srsg_staff")
+    data = {"kind": "regional_meeting", "title": "ECLAC regional preparatory meeting", "city": "Santiago",
+            "venue": "ECLAC", "start_on": "2017-08-30", "end_on": "2017-08-31", "dsa_rate": "260.00",
+            "max_per_country": "1", "dates_note": "August 2017; subject to change"}
+    response = client.post("/travel/events/new", data=data)
+    assert response.status_code == 302
+    event = db.session.scalar(sa.select(Event).where(Event.city == "Santiago"))
+    assert event.dsa_rate == Decimal("260.00") and event.max_per_country == 1
+    page = client.get(f"/travel/events/{event.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    client.post(f"/travel/events/{event.id}/edit", data=dict(data, dsa_rate="270.00", version=version))
+    stale = client.post(f"/travel/events/{event.id}/edit", data=dict(data, title="Mine", version=version))
+    assert stale.status_code == 200
+    assert "Someone else changed this record" in stale.get_data(as_text=True)
+    db.session.refresh(event)
+    assert (event.title, event.dsa_rate) == ("ECLAC regional preparatory meeting", Decimal("270.00"))
+    bad = client.post("/travel/events/new", data=dict(data, end_on="2017-08-01", title="Other"))
+    assert "The last day cannot be before the first day." in errors_of(bad.get_data(as_text=True), "end_on")
+    assert count(Event) == 1
+    login_as("mptf_officer")
+    assert client.post("/travel/events/new", data=data).status_code == 403
+
+
+def test_the_request_form_computes_the_figures_and_saves(client, login_as, users):
+    event = make_event(rate="397.33")
+    login_as("srsg_staff")
+    page = client.get(f"/travel/grants/new?event={event.id}").get_data(as_text=True)
+    assert 'data-figure="dsa_amount">1,191.99<' in page  # 3 days × 397.33
+    preview = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id, action="preview"))
+    html = preview.get_data(as_text=True)
+    assert 'data-figure="total">3,142.09<' in html  # 1,850.10 + 1,191.99 + 100.00
+    assert count(TravelGrant) == 0
+    saved = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id), follow_redirects=True)
+    assert "Request entered for Aminata Diop: $3,142.09." in saved.get_data(as_text=True)
+    grant = db.session.scalar(sa.select(TravelGrant))
+    assert (grant.total, grant.ldc, grant.status) == (Decimal("3142.09"), True, "requested")
+
+
+def test_bad_input_is_refused_beside_the_fields_and_nothing_is_written(client, login_as, users):
+    event = make_event()
+    login_as("srsg_staff")
+    before = (count(TravelGrant), count(Delegate), count(AuditEntry))
+    cases = [
+        ({"airfare": "12.345"}, "airfare", "USD amounts have at most 2 decimal places."),
+        ({"airfare": "abc"}, "airfare", "Enter a number such as 1250.00."),
+        ({"country_code": "FR"}, "country_code", "France is not a developing country on May 8, 2017"),
+        ({"travel_from": "2017-04-01"}, "travel_from", "Departure can be at most 7 days before"),
+        ({"total": "9000.00"}, "override_reason", "You changed a computed figure: say why."),
+        ({"travel_to": "not a date"}, "travel_to", "Not a valid date value."),
+        ({"delegate_name": ""}, "delegate_name", "This field is required."),
+    ]
+    for change, field, message in cases:
+        response = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id, **change))
+        assert response.status_code == 200
+        assert message in errors_of(response.get_data(as_text=True), field), (change, field)
+    assert (count(TravelGrant), count(Delegate), count(AuditEntry)) == before
+
+
+def test_the_queue_shows_ldc_requests_first_and_the_pools_money(client, login_as, users):
+    fund_pool(1, "10000.00")
+    event = make_event(cap=3)
+    for code, name in [("EC", "Ecuador first"), ("NP", "Nepal second"), ("PH", "Philippines third"),
+                       ("HT", "Haiti fourth")]:
+        make_request(event, code, name)
+    login_as("srsg_staff2")
+    html = client.get("/travel/queue").get_data(as_text=True)
+    order = [m for m in re.findall(r">(\w+) (?:first|second|third|fourth)<", html)]
+    assert order == ["Nepal", "Haiti", "Ecuador", "Philippines"]
+    assert "$9,900.00" in html  # Objective 1's money, beside the queue
+    per_event = client.get(f"/travel/events/{event.id}").get_data(as_text=True)
+    assert per_event.index("Nepal second") < per_event.index("Ecuador first")
+
+
+def test_waitlisted_requests_get_an_approve_button_when_money_arrives(client, login_as, users):
+    fund_pool(1, "1000.00")
+    grant = make_request(make_event(), "SN")
+    approve_grant(srsg2(), grant)
+    db.session.commit()
+    assert grant.status == "waitlisted"
+    login_as("srsg_staff2")
+    html = client.get("/travel/queue").get_data(as_text=True)
+    assert f'/travel/grants/{grant.id}/approve' not in html
+    assert "Waiting for money" in html
+    fund_pool(None, "5000.00")
+    html = client.get("/travel/queue").get_data(as_text=True)
+    assert f'/travel/grants/{grant.id}/approve' in html
+
+
+def test_approve_through_the_page_and_the_requester_is_refused(client, login_as, users):
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event(), "SN")  # entered by srsg_staff
+    login_as("srsg_staff")
+    page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert "You entered this request: another colleague must approve" in page
+    refused = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"}, follow_redirects=True)
+    assert "You entered this request: another colleague must decide on it." in refused.get_data(as_text=True)
+    assert db.session.get(TravelGrant, grant.id).status == "requested"
+    login_as("srsg_staff2")
+    done = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0", "next": "/travel/queue"})
+    assert done.headers["Location"].endswith("/travel/queue")
+    page = client.get("/travel/queue").get_data(as_text=True)
+    assert "Approved: $2,300.00 committed from 1. Travel and participation" in page
+    assert objective1_pool().available == Decimal("7600.00")
+    # An outside address in `next` is ignored.
+    other = make_request(make_event("Second", (dt.date(2017, 6, 19), dt.date(2017, 6, 20))), "ML")
+    away = client.post(f"/travel/grants/{other.id}/approve", data={"pool_id": "0", "next": "//evil.example/"})
+    assert away.headers["Location"].endswith(f"/travel/grants/{other.id}")
+
+
+def test_reject_without_a_reason_is_refused(client, login_as, users):
+    grant = make_request(make_event(), "SN")
+    login_as("srsg_staff2")
+    response = client.post(f"/travel/grants/{grant.id}/reject", data={"reason": ""}, follow_redirects=True)
+    assert "Say why the request is rejected." in response.get_data(as_text=True)
+    assert db.session.get(TravelGrant, grant.id).status == "requested"
+    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "Duplicate of the mission's request."})
+    assert db.session.get(TravelGrant, grant.id).status == "rejected"
+
+
+def test_recording_the_trip_returns_the_difference_and_bad_costs_change_nothing(client, login_as, users):
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event(), "GQ", airfare="1850.10")  # 3,150.10
+    approve_grant(srsg2(), grant)
+    db.session.commit()
+    login_as("srsg_staff")
+    form = client.get(f"/travel/grants/{grant.id}/travelled").get_data(as_text=True)
+    assert 'value="1850.10"' in form  # prefilled with the estimate
+    bad = client.post(f"/travel/grants/{grant.id}/travelled",
+                      data={"actual_ticket": "1795.405", "actual_dsa": "1200", "actual_terminal": "100"})
+    assert "USD amounts have at most 2 decimal places." in errors_of(bad.get_data(as_text=True), "actual_ticket")
+    assert objective1_pool().available == Decimal("6749.90")
+    done = client.post(f"/travel/grants/{grant.id}/travelled", follow_redirects=True,
+                       data={"actual_ticket": "1795.41", "actual_dsa": "1199.99", "actual_terminal": "100.00"})
+    assert "$3,095.40 spent, $54.70 returned" in done.get_data(as_text=True)
+    assert objective1_pool().available == Decimal("6804.60")
+    again = client.get(f"/travel/grants/{grant.id}/travelled", follow_redirects=True)
+    assert "Only an approved grant can be closed" in again.get_data(as_text=True)
+
+
+def test_cancel_and_no_show_through_the_pages(client, login_as, users):
+    fund_pool(1, "10000.00")
+    event = make_event(cap=2)
+    cancelled = make_request(event, "SN", "A")
+    absent = make_request(event, "SN", "B")
+    for grant in (cancelled, absent):
+        approve_grant(srsg2(), grant)
+    db.session.commit()
+    login_as("srsg_staff")
+    empty = client.post(f"/travel/grants/{cancelled.id}/cancel", data={"reason": ""})
+    assert "Say why the grant is cancelled." in errors_of(empty.get_data(as_text=True), "reason")
+    client.post(f"/travel/grants/{cancelled.id}/cancel", data={"reason": "Visa refused."})
+    client.post(f"/travel/grants/{absent.id}/no-show",
+                data={"actual_ticket": "650.00", "actual_dsa": "0", "actual_terminal": "0", "reason": "Ill."})
+    pool = objective1_pool()
+    assert (pool.available, pool.committed, pool.spent) == (Decimal("9250.00"), Decimal("0.00"),
+                                                            Decimal("650.00"))
+
+
+def test_readers_see_but_cannot_act(client, login_as, users):
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event(), "SN")
+    for role in ("auditor", "mptf_officer", "admin"):
+        login_as(role)
+        page = client.get("/travel/queue").get_data(as_text=True)
+        assert "Delegate of SN" in page and "/approve" not in page
+        assert client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"}).status_code == 403
+    assert db.session.get(TravelGrant, grant.id).status == "requested"
