@@ -157,3 +157,31 @@ def interest(amount, *, on=dt.date(2017, 9, 30)):
     db.session.add(InterestEntry(pool_id=p.id, value_date=on, usd_amount=D(amount), note="Q3"))
     pools.move(p.id, interest=D(amount), available=D(amount))
     db.session.flush()
+
+
+def two_donor_fund():
+    """Sweden (the base donor user's donor) and a donor named like a formula, each
+    with commitments, deposits (one reversed) and a share of reconciled travel.
+    Returns (sweden, evil)."""
+    from trustfund import demo
+
+    sweden = demo.demo_donor()
+    evil = donor(EVIL)
+    se_eur = commitment(sweden, "1500000.00", "EUR", reference="SE-2017-EUR", instalments=[
+        (dt.date(2017, 6, 30), "1000000.00"), (dt.date(2018, 3, 31), "500000.00")])
+    se_obj1 = commitment(sweden, "250000.00", "USD", objective_number=1, reference="SE-2017-OBJ1")
+    deposit(se_eur, "1000000.00", rate="0.941", value_date=dt.date(2017, 5, 2),
+            bank_reference="SE-BANK-1")
+    wrong = deposit(se_obj1, "1000.00", value_date=dt.date(2017, 5, 20), bank_reference="SE-BANK-2")
+    reverse(wrong, on=dt.date(2017, 5, 25), reason="Booked to the wrong commitment")
+    deposit(se_obj1, "125000.00", value_date=dt.date(2017, 6, 1), bank_reference="SE-BANK-3")
+    evil_jpy = commitment(evil, "77777777", "JPY", reference="=EVIL-REF", instalments=[
+        (dt.date(2017, 5, 1), "77777777")])
+    deposit(evil_jpy, "55555555", rate="112.9", value_date=dt.date(2017, 5, 10),
+            bank_reference="@EVIL-BANK")
+    deposit(commitment(evil, "444444.44", "USD", objective_number=1, reference="+EVIL-OBJ1"),
+            "444444.44", value_date=dt.date(2017, 5, 11), bank_reference="-EVIL-BANK")
+    spend(pool(), "123456.78", reconciled_on=dt.date(2017, 7, 3))
+    spend(pool("OBJ1"), "98765.43", reconciled_on=dt.date(2017, 8, 3), status="no_show")
+    db.session.commit()
+    return sweden, evil

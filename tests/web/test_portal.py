@@ -1,0 +1,111 @@
+"""The donor portal: a donor sees its own money, in HTML and .xlsx, and nothing else."""
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from tests.unit import test_statement_data as data
+from tests.unit.test_statement_data import EVIL
+from trustfund.statements.portal import overview
+
+
+@pytest.fixture
+def fund(db):
+    return data.two_donor_fund()
+
+
+def _rows(response, sheet):
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    wb = openpyxl.load_workbook(io.BytesIO(response.data))
+    ws = wb[sheet]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def _all_text(response) -> str:
+    wb = openpyxl.load_workbook(io.BytesIO(response.data))
+    return "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                     if c.value is not None)
+
+
+def test_donor_lands_on_its_own_page_with_saa_commitments_deposits_and_instalments(
+        client, login_as, fund):
+    sweden, evil = fund
+    login_as("donor")
+    page = client.get("/statements/portal").get_data(as_text=True)
+    assert sweden.name in page
+    assert "SAA-MCS00-SE-2017" in page and "Permanent Representative of Sweden" in page
+    # The commitments with deposited and outstanding amounts.
+    assert "SE-2017-EUR" in page and "1,500,000.00" in page and "500,000.00" in page
+    # The deposits: currency amount, rate, USD, fee, net; the reversal shown.
+    for text in ("1,000,000.00", "0.941", "1,062,699.26", "10,626.99", "1,052,072.27",
+                 "-990.00", "Booked to the wrong commitment"):
+        assert text in page, text
+    # The second instalment (500,000.00 due 31 March 2018) is overdue today.
+    assert "Overdue" in page
+    assert 'href="/statements/%d"' % sweden.id in page
+    # Nothing of the other donor.
+    for text in (EVIL, "EVIL", "55,555,555", "444,444.44", "487,156.77"):
+        assert text not in page, text
+    assert "HYPERLINK" not in page
+
+
+def test_portal_downloads_equal_the_page_to_the_cent(client, login_as, fund):
+    sweden, _evil = fund
+    login_as("donor")
+    view = overview(sweden)
+
+    commitments = _rows(client.get("/statements/portal?format=xlsx&list=commitments"), "Commitments")
+    assert [(r["Reference"], r["Currency"], Decimal(str(r["Amount"])), Decimal(str(r["Deposited"])),
+             Decimal(str(r["Outstanding"]))) for r in commitments] == [
+        (c.reference, c.currency, c.amount, c.deposited, c.outstanding) for c in view.commitments]
+    assert {r["Donor"] for r in commitments} == {sweden.name}
+    assert all(isinstance(r["Committed on"], dt.datetime) for r in commitments)
+
+    deposits = _rows(client.get("/statements/portal?format=xlsx&list=deposits"), "Deposits")
+    assert [(r["Value date"].date(), r["Currency"], Decimal(str(r["Amount"])), Decimal(str(r["Rate (per USD)"])),
+             Decimal(str(r["USD"])), Decimal(str(r["Fee (USD)"])), Decimal(str(r["Net (USD)"])))
+            for r in deposits] == [
+        (dt.date(2017, 6, 1), "USD", Decimal("125000"), Decimal("1"), Decimal("125000"), Decimal("1250"),
+         Decimal("123750")),
+        (dt.date(2017, 5, 25), "USD", Decimal("-1000"), Decimal("1"), Decimal("-1000"), Decimal("-10"),
+         Decimal("-990")),
+        (dt.date(2017, 5, 20), "USD", Decimal("1000"), Decimal("1"), Decimal("1000"), Decimal("10"),
+         Decimal("990")),
+        (dt.date(2017, 5, 2), "EUR", Decimal("1000000"), Decimal("0.941"), Decimal("1062699.26"),
+         Decimal("10626.99"), Decimal("1052072.27")),
+    ]
+    assert deposits[1]["Reason"] == "Booked to the wrong commitment"
+    assert deposits[1]["Reverses deposit no."] == deposits[2]["Deposit no."]
+
+    instalments = _rows(client.get("/statements/portal?format=xlsx&list=instalments"), "Instalments")
+    assert [(r["Due on"].date(), Decimal(str(r["Outstanding"])), r["Status"]) for r in instalments] == [
+        (line.instalment.due_on, line.outstanding, "Overdue" if line.overdue else "Not yet due")
+        for line in view.instalments]
+    assert instalments and instalments[0]["Status"] == "Overdue"
+
+
+def test_portal_downloads_ignore_another_donors_id(client, login_as, fund):
+    sweden, evil = fund
+    login_as("donor")
+    for which in ("commitments", "deposits", "instalments"):
+        response = client.get(f"/statements/portal?format=xlsx&list={which}&donor_id={evil.id}")
+        text = _all_text(response)
+        assert sweden.name in text
+        assert "EVIL" not in text and "HYPERLINK" not in text and "55555555" not in text
+
+
+def test_only_donor_users_have_a_portal(client, login_as, fund):
+    for role in ("admin", "mptf_officer", "srsg_staff", "auditor"):
+        login_as(role)
+        assert client.get("/statements/portal").status_code == 403
+
+
+def test_a_donor_without_any_money_yet_sees_empty_lists(client, login_as, db):
+    login_as("donor")
+    page = client.get("/statements/portal").get_data(as_text=True)
+    assert "No commitment yet." in page and "No deposit yet." in page
+    assert "No instalment is outstanding." in page
