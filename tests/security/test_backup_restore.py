@@ -157,7 +157,7 @@ def _sqlite_file(path, statements):
                                   "truncated"])
 def test_restore_refuses_a_file_that_is_not_a_trustfund_backup(file_app, tmp_path, kind):
     runner = file_app.test_cli_runner()
-    head = sorted(known_revisions()[1])[0]
+    head = min(known_revisions()[1])
     bad = tmp_path / f"bad-{kind}.sqlite3"
     if kind == "text":
         bad.write_text("id,name\n1,not a database\n")

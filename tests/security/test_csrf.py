@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PASSWORD
-from tests.security.helpers import UNSAFE_METHODS, changed_counts, csrf_token_from, rules, table_counts, \
-    table_rows, url_for_rule
+from tests.security.helpers import (
+    UNSAFE_METHODS,
+    changed_counts,
+    csrf_token_from,
+    rules,
+    table_counts,
+    table_rows,
+    url_for_rule,
+)
 from trustfund import demo
 
 

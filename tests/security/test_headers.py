@@ -125,16 +125,16 @@ def test_production_sends_hsts_and_secure_cookies(production_client):
 
 # --- templates and static files -------------------------------------------------
 
-INLINE_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.S | re.I)
-STYLE_ATTR = re.compile(r"\sstyle\s*=", re.I)
-STYLE_BLOCK = re.compile(r"<style\b", re.I)
-EVENT_ATTR = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I)
-JS_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.I)
-FOREIGN_URL = re.compile(r"""(?:src|href|action|srcset|data|poster)\s*=\s*["']\s*(?:https?:)?//""", re.I)
-CSS_FOREIGN = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?\s*(?:url\()?\s*["']?(?:https?:)?//)""", re.I)
+INLINE_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+STYLE_BLOCK = re.compile(r"<style\b", re.IGNORECASE)
+EVENT_ATTR = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+JS_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.IGNORECASE)
+FOREIGN_URL = re.compile(r"""(?:src|href|action|srcset|data|poster)\s*=\s*["']\s*(?:https?:)?//""", re.IGNORECASE)
+CSS_FOREIGN = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?\s*(?:url\()?\s*["']?(?:https?:)?//)""", re.IGNORECASE)
 
 
-DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']application/(?:ld\+)?json["']""", re.I)
+DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']application/(?:ld\+)?json["']""", re.IGNORECASE)
 
 
 def _is_code(match) -> bool:
