@@ -8,3 +8,11 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute && form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
 });
+// A table wider than the screen scrolls inside its .table-responsive box: keyboard
+// users must be able to focus the box to scroll it (WCAG 2.1.1; axe
+// scrollable-region-focusable).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+    box.tabIndex = 0;
+  });
+});
