@@ -24,6 +24,22 @@ bp = Blueprint("travel", __name__, url_prefix="/travel")
 EVENT_PAGE_ROWS = 100
 
 
+@bp.app_template_filter("travel_percent")
+def travel_percent(share) -> str:
+    """A share (0 to 1) as the user's locale writes a percentage: 77.8%."""
+    from flask_babel import format_percent
+
+    return "" if share is None else format_percent(share, "#,##0.0%")
+
+
+@bp.app_template_filter("pool_name")
+def pool_name_filter(pool) -> str:
+    """"Objective 1" or "Un-earmarked": pool names short enough for a table or a select."""
+    from .decisions import pool_name
+
+    return pool_name(pool) if pool is not None else ""
+
+
 def local_next(default: str) -> str:
     """Where to go back to: a path on this site given by the form, or `default`."""
     target = request.form.get("next") or request.args.get("next") or ""
