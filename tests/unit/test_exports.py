@@ -27,6 +27,21 @@ TRICKY = [
 ]
 
 
+@pytest.fixture(scope="module")
+def app():
+    """The writer needs no database: one app (for translations) on an in-memory
+    SQLite, instead of the per-backend app of conftest, so that these run once."""
+    from trustfund import create_app
+
+    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with application.test_request_context():
+        yield application
+
+
+class Exporter:
+    email = "auditor@test.example"
+
+
 def _build(sheets, **kw):
     with build_workbook(sheets, what=kw.pop("what", "Test export"), user=kw.pop("user", None),
                         **kw) as handle:
@@ -97,11 +112,11 @@ def test_dates_and_times_are_excel_dates_in_utc(app):
         _build([Sheet("D", [Col("Value date", lambda r: r, "date")], ["2017-04-03"])])
 
 
-def test_sheet_layout_header_filter_print_setup_and_about(app, users):
+def test_sheet_layout_header_filter_print_setup_and_about(app):
     rows = [("Kingdom of Sweden", Decimal("10.00"))] * 3
     cols = [Col("Donor", lambda r: r[0]), Col("USD", lambda r: r[1], "money", currency="USD")]
     data = _build([Sheet("Deposits", cols, rows, totals=["Total", Decimal("30.00")])],
-                  what="Deposits of Sweden", user=users["auditor"],
+                  what="Deposits of Sweden", user=Exporter(),
                   filters={"donor_id": 7, "date_from": dt.date(2017, 4, 3)})
     wb = _open(data)
     ws = wb["Deposits"]
