@@ -28,6 +28,7 @@ NAV = (
     NavItem("contributions.index", _l("Contributions"), FINANCE + (SRSG_STAFF,)),
     NavItem("contributions.deposits", _l("Deposits"), FINANCE + (SRSG_STAFF,)),
     NavItem("contributions.pools", _l("Pools"), STAFF),
+    NavItem("statements.index", _l("Statements"), STAFF),
     NavItem("contributions.rates", _l("Exchange rates"), FINANCE),
     NavItem("travel.events", _l("Events"), TRAVEL + (MPTF_OFFICER,)),
     NavItem("travel.queue", _l("Review queue"), TRAVEL),
