@@ -337,3 +337,18 @@ def test_the_dashboard_needs_the_same_few_queries_however_large_the_fund(fund, a
     db.session.commit()
     assert statements_for_admin() == before
     assert before <= 16
+
+
+def test_the_export_command_writes_the_dashboard(fund, runner, tmp_path):
+    out = tmp_path / "dashboard.xlsx"
+    result = runner.invoke(args=["export", "dashboard", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert {"Overview", "Money available per pool", "Audit trail"} <= set(book.sheetnames)
+    donor = tmp_path / "donor.xlsx"
+    result = runner.invoke(args=["export", "dashboard", "--out", str(donor), "--donor", str(fund["foundation"].id)])
+    assert result.exit_code == 0, result.output
+    pools = list(openpyxl.load_workbook(donor)["Deposits and share of spending"].iter_rows(values_only=True))
+    assert pools[-1] == ("Total", 200000, 2000, 198000, None, 1700)
+    missing = runner.invoke(args=["export", "dashboard", "--out", str(donor), "--donor", "99999"])
+    assert missing.exit_code != 0 and "There is no donor with id 99999" in missing.output

@@ -201,7 +201,8 @@ def audit_block() -> Block:
     return Block("audit", _("Latest entries of the audit trail"),
                  [Column("at", _("When (UTC)"), "datetime"), Column("user", _("User")),
                   Column("action", _("Action")), Column("object", _("Object"))],
-                 rows, empty=_("No entries yet."), link=("admin.audit", _("Audit trail")), wide=True)
+                 rows, empty=_("No entries yet."), link=("admin.audit", _("Audit trail")), wide=True,
+                 sheet_title=_("Audit trail"))
 
 
 def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:

@@ -202,30 +202,30 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
 
 def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[OverdueInstalment], int]:
     """Instalments due before `on` and not covered by the commitment's deposits, oldest
-    first, with how many there are in all. One query with a running sum per commitment."""
+    first, with how many there are in all: one query, with a running sum of each
+    commitment's schedule and the count of all the overdue ones on every row."""
     cumulative = sa.func.sum(Instalment.amount).over(
         partition_by=Instalment.commitment_id, order_by=(Instalment.due_on, Instalment.id))
     schedule = sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
                          cumulative.label("cumulative")).subquery()
-    condition = sa.and_(schedule.c.due_on < on, Commitment.deposited < schedule.c.cumulative)
-    base = sa.select(schedule.c.id).join(Commitment, Commitment.id == schedule.c.commitment_id) \
-        .where(condition)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
     query = (sa.select(Donor.id, Donor.name, Commitment.id, Commitment.reference, Commitment.currency,
-                       Commitment.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative)
+                       Commitment.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
+                       sa.func.count().over().label("total"))
              .join(Commitment, Commitment.id == schedule.c.commitment_id)
              .join(Donor, Donor.id == Commitment.donor_id)
-             .where(condition).order_by(schedule.c.due_on, Donor.name, schedule.c.id))
+             .where(schedule.c.due_on < on, Commitment.deposited < schedule.c.cumulative)
+             .order_by(schedule.c.due_on, Donor.name, schedule.c.id))
     if limit is not None:
         query = query.limit(limit)
-    rows = []
-    for donor_id, name, commitment_id, reference, currency, deposited, due_on, amount, cum in \
+    rows, count = [], 0
+    for donor_id, name, commitment_id, reference, currency, deposited, due_on, amount, cum, total in \
             db.session.execute(query):
+        count = total
         rows.append(OverdueInstalment(
             donor_id=donor_id, donor_name=name, commitment_id=commitment_id, reference=reference or "",
             currency=currency, due_on=due_on, amount=amount, shortfall=min(amount, cum - deposited),
             days_late=(on - due_on).days))
-    return rows, count or 0
+    return rows, count
 
 
 def awaiting_saa() -> list[AwaitingSaa]:
