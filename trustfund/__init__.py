@@ -1,6 +1,7 @@
 """Trustfund: the application factory."""
 from __future__ import annotations
 
+import hmac
 import importlib
 import os
 
@@ -97,10 +98,11 @@ def register_extensions(app: Flask) -> None:
         from .auth.models import User
 
         user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit() or not token:
+        if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9) or not token:
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_token != token:
+        if user is None or not user.active or not hmac.compare_digest(
+                user.session_token.encode(), token.encode()):
             return None
         return user
 
