@@ -97,6 +97,8 @@ def register_extensions(app: Flask) -> None:
     def load_user(session_id: str):
         from .auth.models import User
 
+        if not isinstance(session_id, str):
+            return None
         user_id, _, token = session_id.partition(":")
         if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9) or not token:
             return None

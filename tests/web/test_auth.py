@@ -192,3 +192,15 @@ def test_a_session_cookie_expires_after_the_session_lifetime(app, client, users,
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_malformed_session_id_is_an_anonymous_visitor_not_an_error(app, users):
+    officer = users["mptf_officer"]
+    for bad in ["", "abc", "\u00b2:x", "99999999999999999999:x", f"{officer.id}:",
+                f"{officer.id}:{officer.session_token}x", f":{officer.session_token}", None, 42]:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = bad
+        response = client.get("/dashboard/")
+        assert response.status_code == 302, bad
+        assert "/login" in response.headers["Location"]
