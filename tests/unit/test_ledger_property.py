@@ -1,0 +1,264 @@
+"""Property: whatever sequence of commitments, deposits, reversals, interest,
+transfers and grant commitments happens, after every step no pool is negative,
+each pool holds exactly what an independent model of the entries says, the pools
+add up to the fund's totals, and the ledger check finds nothing.
+
+Each Hypothesis example starts from an emptied ledger (the tables of the money
+are cleared and the pools' figures zeroed), so examples do not leak into each other.
+"""
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from trustfund.audit import AuditEntry
+from trustfund.contributions import pools as pool_ops
+from trustfund.contributions import services
+from trustfund.contributions.checks import problems
+from trustfund.contributions.models import (
+    Commitment, Deposit, Instalment, InterestEntry, Objective, Pledge, Pool, PoolTransfer,
+)
+from trustfund.contributions.pools import FIGURES
+from trustfund.donors.models import Donor
+from trustfund.errors import DomainError
+from trustfund.travel.models import Delegate, Event, TravelGrant
+
+D = Decimal
+CENT = D("0.01")
+ON = dt.date(2018, 5, 10)
+CURRENCIES = {"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3}
+POOL_CODES = ("UNEARMARKED", "OBJ1", "OBJ2", "OBJ3")
+
+currency = st.sampled_from(sorted(CURRENCIES))
+minor = st.integers(min_value=1, max_value=5_000_000_00)
+small = st.integers(min_value=1, max_value=20_000_00)  # grants, transfers, interest: often fundable
+rate = st.builds(lambda units, places: D(units).scaleb(-places),
+                 st.integers(min_value=1_000, max_value=2_000_000), st.integers(min_value=2, max_value=6))
+commit_step = st.tuples(st.just("commit"), currency,
+                        st.integers(min_value=1000_00, max_value=5_000_000_00), st.sampled_from([None, 1, 2]))
+deposit_step = st.tuples(st.just("deposit"), st.integers(0, 50), st.integers(1, 120), rate)
+any_step = st.one_of(
+    commit_step, deposit_step, deposit_step,
+    st.tuples(st.just("reverse"), st.integers(0, 50)),
+    st.tuples(st.just("interest"), small),
+    st.tuples(st.just("unearn"), st.integers(0, 20)),
+    st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), small),
+    st.tuples(st.just("grant"), st.integers(0, 3), small),
+    st.tuples(st.just("release"), st.integers(0, 20)),
+)
+# Some money in first (so that later steps have something to move), then anything.
+steps = st.builds(lambda a, b, c: a + b + c, st.lists(commit_step, min_size=1, max_size=3),
+                  st.lists(deposit_step, min_size=1, max_size=4), st.lists(any_step, min_size=1, max_size=20))
+
+
+def _reset(db):
+    """An empty ledger: no entries, every pool at zero."""
+    for model in (TravelGrant, AuditEntry, Deposit, Instalment, InterestEntry, PoolTransfer, Commitment,
+                  Pledge):
+        if model in (Deposit, InterestEntry):  # reversals first: they point to their originals
+            db.session.execute(sa.delete(model).where(model.reverses_id.is_not(None)))
+        db.session.execute(sa.delete(model))
+    db.session.execute(sa.update(Pool).values(**dict.fromkeys(FIGURES, D("0.00"))))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def _travel_fixture(db, users):
+    event = db.session.scalar(sa.select(Event))
+    if event is None:
+        event = Event(kind="conference", title="Intergovernmental Conference", city="Marrakech",
+                      start_on=dt.date(2018, 12, 10), end_on=dt.date(2018, 12, 11), dsa_rate=D("0.00"))
+        delegate = Delegate(name="A. Delegate", country_code="NE")
+        db.session.add_all([event, delegate])
+        db.session.commit()
+    return event, db.session.scalar(sa.select(Delegate)), users["srsg_staff"]
+
+
+def _usd(amount: Decimal, r: Decimal) -> Decimal:
+    return (amount / r).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Model:
+    """What the ledger should hold, computed independently of the services."""
+
+    def __init__(self, pool_ids):
+        self.pool_ids = pool_ids  # code -> id
+        self.pools = {code: dict.fromkeys(FIGURES, D("0.00")) for code in POOL_CODES}
+        self.commitments = []  # dicts
+        self.deposits = []
+        self.interest = []
+        self.grants = []
+
+    def change(self, code, **deltas):
+        figures = self.pools[code]
+        for name, delta in deltas.items():
+            figures[name] += delta
+
+    def can_take(self, code, amount):
+        return self.pools[code]["available"] >= amount
+
+
+def _apply(db, model: Model, step, officer, admin, travel):
+    kind = step[0]
+    if kind == "commit":
+        _kind, cur, units, objective_number = step
+        amount = D(units).scaleb(-CURRENCIES[cur]) if CURRENCIES[cur] else D(units % 10**9 + 1)
+        objective_id = None
+        if objective_number:
+            objective_id = db.session.scalar(sa.select(Objective.id).where(Objective.number == objective_number))
+        donor = db.session.scalar(sa.select(Donor).where(Donor.name == "Kingdom of Sweden"))
+        c = services.record_commitment(officer, donor, currency=cur, amount=amount, objective_id=objective_id,
+                                       committed_on=ON)
+        model.commitments.append({"id": c.id, "currency": cur, "amount": c.amount, "deposited": D(0),
+                                  "pool": f"OBJ{objective_number}" if objective_number else "UNEARMARKED"})
+        return True
+    if kind == "deposit":
+        _kind, index, percent, r = step
+        if not model.commitments:
+            return None
+        m = model.commitments[index % len(model.commitments)]
+        places = CURRENCIES[m["currency"]]
+        amount = (m["amount"] * percent / 100).quantize(D(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        r = D(1) if m["currency"] == "USD" else r
+        usd = _usd(amount, r) if amount > 0 else D(0)
+        fee = (usd * D("0.01")).quantize(CENT, rounding=ROUND_HALF_UP)
+        expected = amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"]
+        c = db.session.get(Commitment, m["id"])
+        try:
+            d = services.record_deposit(officer, c, value_date=ON, amount=amount, rate=r,
+                                        rate_note="" if m["currency"] == "USD" else "property test")
+        except DomainError:
+            assert not expected, (step, m)
+            return False
+        assert expected, (step, m)
+        assert (d.usd_amount, d.fee, d.net) == (usd, fee, usd - fee)
+        m["deposited"] += amount
+        model.deposits.append({"id": d.id, "commitment": m, "amount": amount, "usd": usd, "fee": fee,
+                               "net": usd - fee, "pool": m["pool"], "reversed": False})
+        model.change(m["pool"], deposits_usd=usd, fees=fee, deposits_net=usd - fee, available=usd - fee)
+        return True
+    if kind == "reverse":
+        if not model.deposits:
+            return None
+        m = model.deposits[step[1] % len(model.deposits)]
+        expected = not m["reversed"] and model.can_take(m["pool"], m["net"])
+        try:
+            services.reverse_deposit(officer, db.session.get(Deposit, m["id"]), "property test")
+        except DomainError:
+            assert not expected, (step, m)
+            return False
+        assert expected, (step, m)
+        m["reversed"] = True
+        m["commitment"]["deposited"] -= m["amount"]
+        model.change(m["pool"], deposits_usd=-m["usd"], fees=-m["fee"], deposits_net=-m["net"],
+                     available=-m["net"])
+        return True
+    if kind == "interest":
+        usd = D(step[1]).scaleb(-2)
+        entry = services.record_interest(officer, value_date=ON, usd_amount=usd, note="")
+        model.interest.append({"id": entry.id, "usd": usd, "reversed": False})
+        model.change("UNEARMARKED", interest=usd, available=usd)
+        return True
+    if kind == "unearn":
+        if not model.interest:
+            return None
+        m = model.interest[step[1] % len(model.interest)]
+        expected = not m["reversed"] and model.can_take("UNEARMARKED", m["usd"])
+        try:
+            services.reverse_interest(officer, db.session.get(InterestEntry, m["id"]), "property test")
+        except DomainError:
+            assert not expected, (step, m)
+            return False
+        assert expected
+        m["reversed"] = True
+        model.change("UNEARMARKED", interest=-m["usd"], available=-m["usd"])
+        return True
+    if kind == "transfer":
+        _kind, source, target, units = step
+        source, target, usd = POOL_CODES[source], POOL_CODES[target], D(units).scaleb(-2)
+        expected = source != target and model.can_take(source, usd)
+        try:
+            services.transfer(admin, model.pool_ids[source], model.pool_ids[target], usd, "property test", ON)
+        except DomainError:
+            assert not expected, step
+            return False
+        assert expected, step
+        model.change(source, transfers_out=usd, available=-usd)
+        model.change(target, transfers_in=usd, available=usd)
+        return True
+    if kind == "grant":
+        # What approving a travel grant does: commit its total from a pool.
+        _kind, index, units = step
+        code, usd = POOL_CODES[index], D(units).scaleb(-2)
+        event, delegate, requester = travel
+        try:
+            pool_ops.move(model.pool_ids[code], available=-usd, committed=usd)
+        except pool_ops.InsufficientFunds:
+            assert not model.can_take(code, usd)
+            return False
+        assert model.can_take(code, usd)
+        grant = TravelGrant(event_id=event.id, delegate_id=delegate.id, country_code="NE", ldc=True,
+                            travel_from=ON, travel_to=ON, origin_city="Niamey", airfare=usd, dsa_days=0,
+                            dsa_rate=D("0.00"), dsa_amount=D("0.00"), terminal_expenses=D("0.00"), total=usd,
+                            status="approved", pool_id=model.pool_ids[code], committed_amount=usd,
+                            requested_by_id=requester.id)
+        db.session.add(grant)
+        db.session.flush()
+        model.grants.append({"id": grant.id, "pool": code, "usd": usd, "open": True})
+        model.change(code, available=-usd, committed=usd)
+        return True
+    if kind == "release":
+        # A cancelled grant gives its money back to the pool.
+        if not model.grants:
+            return None
+        m = model.grants[step[1] % len(model.grants)]
+        if not m["open"]:
+            return None
+        grant = db.session.get(TravelGrant, m["id"])
+        pool_ops.move(model.pool_ids[m["pool"]], available=m["usd"], committed=-m["usd"])
+        grant.status, grant.committed_amount = "cancelled", D("0.00")
+        m["open"] = False
+        model.change(m["pool"], available=m["usd"], committed=-m["usd"])
+        return True
+    raise AssertionError(kind)
+
+
+def _assert_consistent(db, model: Model):
+    db.session.expire_all()
+    rows = {p.code: p for p in db.session.scalars(sa.select(Pool))}
+    for code in POOL_CODES:
+        have = {name: getattr(rows[code], name) for name in FIGURES}
+        assert have == model.pools[code], (code, have, model.pools[code])
+        assert rows[code].available >= 0
+    for m in model.commitments:
+        assert db.session.get(Commitment, m["id"]).deposited == m["deposited"]
+    net = sum((d["net"] * (0 if d["reversed"] else 1) for d in model.deposits), D("0.00"))
+    interest = sum((i["usd"] * (0 if i["reversed"] else 1) for i in model.interest), D("0.00"))
+    committed = sum((g["usd"] for g in model.grants if g["open"]), D("0.00"))
+    assert sum((p.available for p in rows.values()), D("0.00")) == net + interest - committed
+    assert problems() == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(sequence=steps)
+def test_random_sequences_keep_every_pool_whole(db, users, sequence):
+    _reset(db)
+    travel = _travel_fixture(db, users)
+    officer, admin = users["mptf_officer"], users["admin"]
+    pool_ids = dict(db.session.execute(sa.select(Pool.code, Pool.id)).all())
+    model = Model(pool_ids)
+    for step in sequence:
+        try:
+            done = _apply(db, model, step, officer, admin, travel)
+        except BaseException:
+            db.session.rollback()
+            raise
+        event(f"{step[0]}: {'done' if done else 'refused' if done is False else 'nothing to do'}")
+        if done:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        _assert_consistent(db, model)
