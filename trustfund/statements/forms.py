@@ -13,7 +13,6 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     date_from = DateField(_l("From"), name="from", validators=[Optional()],
-                          description=_l("First day of the period (default: 3 April 2017, "
-                                         "the fund's start)."))
+                          description=_l("Default: 3 April 2017, the fund's start."))
     date_to = DateField(_l("To"), name="to", validators=[Optional()],
-                        description=_l("Last day of the period (default: today)."))
+                        description=_l("Default: today."))
