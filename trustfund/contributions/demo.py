@@ -64,16 +64,20 @@ def donor_currency(donor: Donor) -> str:
     return USD
 
 
-# Per donor, by its position among the donors with an SAA in force:
-# (USD-equivalent size, earmark objective number or None, deposits as (month index, share)).
+# Per donor, by its position among the donors with an SAA in force, its commitments:
+# (USD-equivalent size, earmark objective number or None, month index of the
+# commitment, deposits as (month index, share), with an instalment schedule).
 PLANS = [
-    (1_500_000, None, [(3, "0.40"), (8, "0.35"), (15, "0.25")]),
-    (800_000, 1, [(4, "0.50"), (11, "0.50")]),
-    (1_200_000, None, [(5, "0.30"), (9, "0.30")]),  # instalments: one overdue
-    (400_000, 1, [(6, "1.00")]),
-    (650_000, None, [(7, "0.60"), (13, "0.40")]),
-    (300_000, 2, [(10, "0.50")]),
-    (250_000, None, [(12, "1.00")]),
+    [(1_500_000, None, 3, [(3, "0.20"), (6, "0.15"), (9, "0.15"), (12, "0.20"), (15, "0.15"),
+                          (18, "0.15")], False),
+     (600_000, 1, 13, [(14, "0.50"), (20, "0.25")], False)],
+    [(800_000, 1, 4, [(4, "0.20"), (8, "0.20"), (11, "0.20"), (14, "0.20"), (20, "0.20")], False)],
+    [(1_200_000, None, 5, [(5, "0.30"), (9, "0.30"), (12, "0.05")], True),  # an instalment overdue
+     (300_000, 2, 16, [(17, "1.00")], False)],
+    [(400_000, 1, 5, [(6, "0.40"), (10, "0.30"), (16, "0.30")], False)],
+    [(650_000, None, 6, [(7, "0.30"), (13, "0.30"), (19, "0.20")], False)],
+    [(300_000, 2, 8, [(10, "0.50"), (15, "0.50")], False)],
+    [(250_000, None, 10, [(12, "1.00")], False)],
 ]
 
 
@@ -110,25 +114,26 @@ def seed(context: dict) -> None:
     currencies = {donor_currency(d) for d in donors} | {"EUR", "JPY"}
     seed_rates(officer, currencies)
     for index, donor in enumerate(donors[:len(PLANS)]):
-        _seed_donor(officer, donor, index, PLANS[index])
+        for number, plan in enumerate(PLANS[index], start=1):
+            _seed_commitment(officer, donor, index, number, plan)
     _seed_pledges(officer)
     _seed_interest_and_transfer(officer, admin)
     db.session.flush()
 
 
-def _seed_donor(officer, donor: Donor, index: int, plan) -> None:
-    reference = f"{DEMO_PREFIX}{donor.saa_reference or donor.id}-1"
+def _seed_commitment(officer, donor: Donor, index: int, number: int, plan) -> None:
+    reference = f"{DEMO_PREFIX}{donor.saa_reference or donor.id}-{number}"
     if db.session.scalar(sa.select(Commitment.id).where(Commitment.reference == reference)) is not None:
         return
-    usd_size, objective_number, deposits = plan
+    usd_size, objective_number, month_index, deposits, scheduled = plan
     currency = donor_currency(donor)
-    signed = donor.saa_signed_on or dt.date(2017, 5, 1)
-    committed_on = max(signed, dt.date(2017, 4, 3))
-    month = MONTHS[min(MONTHS.index(committed_on.replace(day=1)), 23)]
+    committed_on = max(donor.saa_signed_on or dt.date(2017, 5, 1), dt.date(2017, 4, 3),
+                       MONTHS[month_index] + dt.timedelta(days=4))
+    month = committed_on.replace(day=1)
     amount = _round_amount(Decimal(usd_size) * demo_rate_or_one(currency, month), currency)
     instalments = ()
-    if index == 2:
-        # Three equal instalments; the last falls due with only 60% deposited: overdue.
+    if scheduled:
+        # Three equal instalments; with 65% deposited, the second and third are overdue.
         third = _round_amount(amount / 3, currency)
         instalments = [(dt.date(2017, 9, 30), third), (dt.date(2018, 3, 31), third),
                        (dt.date(2018, 9, 30), amount - 2 * third)]
@@ -143,14 +148,15 @@ def _seed_donor(officer, donor: Donor, index: int, plan) -> None:
         if part <= 0:
             continue
         deposit = ledger.record_deposit(officer, commitment, value_date=value_date, amount=part,
-                                        bank_reference=f"DEMO-{donor.id:03d}-{month_index:02d}")
+                                        bank_reference=f"DEMO-{donor.id:03d}-{number}-{month_index:02d}")
         remaining -= part
-        if index == 0 and month_index == 8:
-            # A deposit entered twice by mistake and reversed the next day.
+        if index == 0 and number == 1 and month_index == 9:
+            # A deposit entered twice by mistake and reversed.
             twice = ledger.record_deposit(officer, commitment, value_date=value_date,
                                           amount=min(part, remaining),
                                           bank_reference=deposit.bank_reference + "-DUP")
-            ledger.reverse_deposit(officer, twice, "Entered twice from the same bank advice.")
+            reversal = ledger.reverse_deposit(officer, twice, "Entered twice from the same bank advice.")
+            reversal.value_date = value_date + dt.timedelta(days=2)  # the story's date, not today's
 
 
 def demo_rate_or_one(currency: str, month: dt.date) -> Decimal:

@@ -33,8 +33,12 @@ def donor_choices(first_label) -> list[tuple[str, str]]:
 
 
 def earmark_choices(first_label) -> list[tuple[str, str]]:
+    def short(objective) -> str:
+        title = objective.title if len(objective.title) <= 40 else objective.title[:39].rstrip() + "…"
+        return _("Objective %(number)s: %(title)s", number=objective.number, title=title)
+
     return [("", first_label), ("none", _("Un-earmarked"))] + [
-        (str(o.id), o.label) for o in queries.objectives()]
+        (str(o.id), short(o)) for o in queries.objectives()]
 
 
 def filter_form(filters: dict, kind: str | None = None) -> ListFilterForm:
