@@ -57,6 +57,20 @@ def default_pool_for(total) -> Pool | None:
     return None
 
 
+def default_pool_chooser(pools: list[Pool]):
+    """default_pool_for() over pools already loaded (one query for a whole page)."""
+    objective1 = next((p for p in pools if p.objective is not None and p.objective.number == 1), None)
+    unearmarked = next((p for p in pools if p.is_unearmarked), None)
+
+    def choose(total):
+        for pool in (objective1, unearmarked):
+            if pool is not None and pool.available >= total:
+                return pool
+        return None
+
+    return choose
+
+
 def _check_decider(actor, grant: TravelGrant, field: str | None) -> None:
     require_srsg(actor)
     if grant.requested_by_id == actor.id:

@@ -2,7 +2,6 @@
 decisions and reconciliation posted from them."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,7 +20,9 @@ from ..formatting import money
 from ..money import USD, MoneyError, parse_amount
 from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from . import queries
-from .decisions import approve_grant, default_pool_for, reject_grant, waitlist_grant
+from .decisions import (
+    approve_grant, default_pool_chooser, default_pool_for, reject_grant, waitlist_grant,
+)
 from .forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
 from .models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .reconcile import cancel_grant, record_no_show, record_travel
@@ -253,6 +254,6 @@ def queue():
     page = db.paginate(queries.queue_query(event_id), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
     events = event_choices(_("All events"))
+    pools = pools_with_money()
     return render_template("travel/queue.html", page=page, event=event, events=events,
-                           pools=pools_with_money(), default_pool_for=default_pool_for,
-                           today=dt.date.today())
+                           pools=pools, default_pool_for=default_pool_chooser(pools))

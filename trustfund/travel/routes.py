@@ -93,18 +93,19 @@ def edit_event(event_id: int | None = None):
 @bp.route("/events/<int:event_id>")
 @roles_required(*TRAVEL_READERS)
 def event(event_id: int):
-    from .decisions import default_pool_for
+    from .decisions import default_pool_chooser
     from .grant_routes import pools_with_money
 
     event = get_event_or_404(event_id)
+    pools = pools_with_money()
     filters = {"event": event.id}
     grants = db.session.scalars(queries.grants_query(filters).limit(EVENT_PAGE_ROWS)).all()
     totals = queries.grant_totals(filters)
     waiting = db.session.scalars(queries.queue_query(event.id).limit(EVENT_PAGE_ROWS)).all()
     stats = {e.id: p for e, p in queries.participation_by_event({})}.get(event.id)
     return render_template("travel/event.html", event=event, grants=grants, totals=totals,
-                           waiting=waiting, stats=stats, limit=EVENT_PAGE_ROWS, pools=pools_with_money(),
-                           default_pool_for=default_pool_for)
+                           waiting=waiting, stats=stats, limit=EVENT_PAGE_ROWS, pools=pools,
+                           default_pool_for=default_pool_chooser(pools))
 
 
 @bp.route("/reports")
