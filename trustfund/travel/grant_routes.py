@@ -174,8 +174,8 @@ def waitlist(grant_id: int):
 def _decide(grant_id: int, operation, done: str):
     grant = get_grant_or_404(grant_id)
     form = ReasonForm()
-    form.validate()
-    if run(form, lambda: operation(current_user, grant, form.reason.data or "")) is None:
+    decided = form.validate() and run(form, lambda: operation(current_user, grant, form.reason.data or ""))
+    if not decided:
         _flash_refusal(form)
     else:
         flash(done, "success")
