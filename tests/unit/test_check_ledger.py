@@ -7,7 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.unit.test_contributions_support import (
-    PAST, admin, commitment, deposit, donor, officer, pool,
+    PAST,
+    admin,
+    commitment,
+    deposit,
+    donor,
+    officer,
+    pool,
 )
 from trustfund.contributions import services
 from trustfund.contributions.checks import problems

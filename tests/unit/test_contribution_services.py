@@ -6,7 +6,18 @@ import pytest
 import sqlalchemy as sa
 
 from tests.unit.test_contributions_support import (
-    PAST, admin, commitment, count, counts, deposit, donor, objective, officer, pool, pool_figures, sweden,
+    PAST,
+    admin,
+    commitment,
+    count,
+    counts,
+    deposit,
+    donor,
+    objective,
+    officer,
+    pool,
+    pool_figures,
+    sweden,
 )
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services

@@ -8,7 +8,15 @@ import sqlalchemy as sa
 
 from trustfund.contributions import services
 from trustfund.contributions.models import (
-    Commitment, Deposit, ExchangeRate, Instalment, InterestEntry, Objective, Pledge, Pool, PoolTransfer,
+    Commitment,
+    Deposit,
+    ExchangeRate,
+    Instalment,
+    InterestEntry,
+    Objective,
+    Pledge,
+    Pool,
+    PoolTransfer,
 )
 from trustfund.donors.models import Donor
 from trustfund.extensions import db

@@ -18,7 +18,14 @@ from trustfund.contributions import pools as pool_ops
 from trustfund.contributions import services
 from trustfund.contributions.checks import problems
 from trustfund.contributions.models import (
-    Commitment, Deposit, Instalment, InterestEntry, Objective, Pledge, Pool, PoolTransfer,
+    Commitment,
+    Deposit,
+    Instalment,
+    InterestEntry,
+    Objective,
+    Pledge,
+    Pool,
+    PoolTransfer,
 )
 from trustfund.contributions.pools import FIGURES
 from trustfund.donors.models import Donor

@@ -7,7 +7,14 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.unit.test_contributions_support import commitment, counts, deposit, donor, objective, sweden
+from tests.unit.test_contributions_support import (
+    commitment,
+    counts,
+    deposit,
+    donor,
+    objective,
+    sweden,
+)
 from tests.web.test_deposits import _error_beside
 from trustfund.contributions.models import Commitment, Instalment, Pledge
 
@@ -154,7 +161,7 @@ def _contributions_fixture():
 
 def test_contributions_list_filters_totals_overdue_and_export(app, db, client, login_as):
     login_as("srsg_staff")
-    swiss, a, b, c = _contributions_fixture()
+    swiss, _a, _b, _c = _contributions_fixture()
     html = client.get("/contributions/").get_data(as_text=True)
     for text in ("SE-EUR", "CH-CHF", "CH-CHF-2", "1,062,699.26", "Overdue: CHF"):
         assert text in html
@@ -179,7 +186,7 @@ def test_contributions_list_filters_totals_overdue_and_export(app, db, client, l
     totals = list(book.worksheets[1].iter_rows(values_only=True))
     assert totals[1][:5] == ("CHF", 2, 600000, 250000, 350000)
     about = {r[0]: r[1] for r in book["About this export"].iter_rows(values_only=True)}
-    assert f"donor: {swiss.id}" in about["Exported"]
+    assert f"donor: Swiss Confederation (#{swiss.id})" in about["Exported"]
 
 
 def test_contributions_paging_and_sorting(app, db, client, login_as):

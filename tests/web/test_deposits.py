@@ -8,7 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.unit.test_contributions_support import (
-    commitment, counts, deposit, donor, pool, pool_figures, sweden,
+    commitment,
+    counts,
+    deposit,
+    donor,
+    pool,
+    pool_figures,
+    sweden,
 )
 from trustfund.contributions.models import Commitment, Deposit
 
@@ -17,7 +23,7 @@ D = Decimal
 
 def _error_beside(html: str, field: str) -> str:
     """The text of the error shown beside a field (macros.field renders it)."""
-    match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.S)
+    match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.DOTALL)
     assert match, f"no error beside {field}"
     return html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1)).strip())
 
@@ -173,8 +179,8 @@ def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as
     deposit(chf, D("100000.00"), rate=D("0.97"), value_date=dt.date(2017, 11, 2))
     d = deposit(chf, D("0.01"), rate=D("0.97"))
     deposit(usd, D("0.03"))
-    from trustfund.contributions import services
     from tests.unit.test_contributions_support import officer
+    from trustfund.contributions import services
     services.reverse_deposit(officer(), d, "test")
     db.session.commit()
 

@@ -7,7 +7,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from tests.unit.test_contributions_support import commitment, counts, deposit, donor, pool_figures, sweden
+from tests.unit.test_contributions_support import (
+    commitment,
+    counts,
+    deposit,
+    donor,
+    pool_figures,
+    sweden,
+)
 from trustfund.contributions import services
 from trustfund.contributions.models import Commitment, Deposit
 
@@ -42,7 +49,7 @@ def _setup():
 
 def test_a_good_file_is_imported_whole(app, db, client, login_as):
     login_as("mptf_officer")
-    eur, chf, jpy = _setup()
+    eur, _chf, jpy = _setup()
     data = workbook([
         ("SE-EUR-1", dt.datetime(2018, 5, 10), 1000000, "EUR", None, None, "SEB/1"),  # table rate 0.941
         ("ch-1", "2018-05-11", 50000.5, None, 0.97, "Bank rate", "UBS/2"),
@@ -67,7 +74,7 @@ def test_a_good_file_is_imported_whole(app, db, client, login_as):
 
 def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db, client, login_as):
     login_as("mptf_officer")
-    eur, chf, jpy = _setup()
+    _eur, chf, _jpy = _setup()
     deposit(chf, D("99000.00"), rate=D("0.97"))
     before, figures = counts(), pool_figures()
     data = workbook([
@@ -86,8 +93,8 @@ def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Nothing was imported: 9 problems" in html
     import re
-    table = re.search(r'id="import-errors">(.*?)</table>', html, re.S).group(1)
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
+    table = re.search(r'id="import-errors">(.*?)</table>', html, re.DOTALL).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.DOTALL)]
     errors = [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)]
     assert [(row, column) for row, column, _ in errors] == [
         ("3", "Commitment"), ("4", "Amount"), ("5", "Amount"), ("6", "Value date"), ("7", "Value date"),

@@ -8,7 +8,12 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.unit.test_contributions_support import (
-    commitment, counts, deposit, objective, pool, pool_figures,
+    commitment,
+    counts,
+    deposit,
+    objective,
+    pool,
+    pool_figures,
 )
 from tests.web.test_deposits import _error_beside
 from trustfund.audit import AuditEntry

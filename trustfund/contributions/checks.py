@@ -45,8 +45,12 @@ def deposit_problems() -> list[str]:
     commitments = {row.id: row for row in db.session.execute(
         sa.select(Commitment.id, Commitment.donor_id, Commitment.currency, Commitment.objective_id))}
     originals = {}
-    query = sa.select(Deposit).order_by(Deposit.id).execution_options(yield_per=2000)
-    for d in db.session.scalars(query):
+    # Plain rows, not ORM objects: quick and flat in memory at 100,000 deposits.
+    query = (sa.select(Deposit.id, Deposit.currency, Deposit.amount, Deposit.value_date, Deposit.rate,
+                       Deposit.usd_amount, Deposit.fee_rate, Deposit.fee, Deposit.net, Deposit.commitment_id,
+                       Deposit.donor_id, Deposit.pool_id, Deposit.reverses_id)
+             .order_by(Deposit.id).execution_options(yield_per=5000))
+    for d in db.session.execute(query):
         what = f"Deposit #{d.id} ({d.currency} {_n(d.amount, d.currency)}, value date {d.value_date})"
         usd = round_cents(d.amount / d.rate) if d.rate else None
         if usd is None or d.usd_amount != usd:

@@ -171,7 +171,7 @@ def _seed_pledges(officer) -> None:
     for donor, (currency, amount, day, objective) in zip(waiting, [
             ("USD", Decimal("250000.00"), dt.date(2017, 10, 4), 2),
             ("EUR", Decimal("100000.00"), dt.date(2017, 12, 18), None),
-            ("JPY", Decimal("30000000"), dt.date(2018, 2, 1), 1)], strict=False):
+            ("JPY", Decimal(30000000), dt.date(2018, 2, 1), 1)], strict=False):
         services.record_pledge(officer, donor, currency=currency, amount=amount,
                                objective_id=_objective_id(objective), pledged_on=day,
                                note="Demo pledge, announced at a preparatory meeting.")

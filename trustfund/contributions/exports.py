@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import islice
+from operator import attrgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -44,6 +45,11 @@ def _commitment_rows(filters, user):
 
 def _describe(filters: dict, what: str) -> str:
     shown = queries.shown_filters({k: v for k, v in filters.items() if k not in ("kind", "sort")})
+    if shown.get("donor"):
+        from ..donors.models import Donor
+
+        donor = db.session.get(Donor, shown["donor"])
+        shown["donor"] = f"{donor.name} (#{donor.id})" if donor else shown["donor"]
     if not shown:
         return what
     return f"{what} ({'; '.join(f'{k}: {v}' for k, v in shown.items())})"
@@ -60,13 +66,14 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.COMMITMENT_SORTS)
     if filters["kind"] == "pledges":
         return pledges_sheets(filters, user)
-    cur = lambda pair: pair[0].Commitment.currency  # noqa: E731
+    earmark = queries.earmark_labeller()
+    cur = lambda pair: pair[0].Commitment.currency
     columns = [
         Col(_("Commitment"), lambda p: p[0].Commitment.id, "int"),
         Col(_("Date"), lambda p: p[0].Commitment.committed_on, "date"),
         Col(_("Donor"), lambda p: p[0].donor_name, width=36),
         Col(_("Reference"), lambda p: p[0].Commitment.reference),
-        Col(_("Earmarking"), lambda p: queries.earmark_label(p[0].objective_number)),
+        Col(_("Earmarking"), lambda p: earmark(p[0].objective_number)),
         Col(_("Currency"), cur, width=9),
         Col(_("Committed"), lambda p: p[0].Commitment.amount, "money", currency_of=cur),
         Col(_("Deposited"), lambda p: p[0].Commitment.deposited, "money", currency_of=cur),
@@ -75,7 +82,7 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Overdue"), lambda p: p[1], "money", currency_of=cur),
         Col(_("Status"), lambda p: commitment_status(p[0].Commitment, p[1])),
     ]
-    tcur = lambda t: t["currency"]  # noqa: E731
+    tcur = lambda t: t["currency"]
     totals = [
         Col(_("Currency"), tcur, width=9), Col(_("Commitments"), lambda t: t["count"], "int"),
         Col(_("Committed"), lambda t: t["amount"], "money", currency_of=tcur),
@@ -89,19 +96,20 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 
 def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
-    cur = lambda r: r.Pledge.currency  # noqa: E731
+    earmark = queries.earmark_labeller()
+    cur = lambda r: r.Pledge.currency
     columns = [
         Col(_("Pledge"), lambda r: r.Pledge.id, "int"),
         Col(_("Date"), lambda r: r.Pledge.pledged_on, "date"),
         Col(_("Donor"), lambda r: r.donor_name, width=36),
-        Col(_("Earmarking"), lambda r: queries.earmark_label(r.objective_number)),
+        Col(_("Earmarking"), lambda r: earmark(r.objective_number)),
         Col(_("Currency"), cur, width=9),
         Col(_("Pledged"), lambda r: r.Pledge.amount, "money", currency_of=cur),
         Col(_("Withdrawn (UTC)"), lambda r: r.Pledge.withdrawn_at, "datetime"),
         Col(_("Reason for withdrawal"), lambda r: r.Pledge.withdrawn_reason or ""),
         Col(_("Note"), lambda r: r.Pledge.note),
     ]
-    tcur = lambda t: t["currency"]  # noqa: E731
+    tcur = lambda t: t["currency"]
     totals = [Col(_("Currency"), tcur, width=9), Col(_("Pledges in force"), lambda t: t["count"], "int"),
               Col(_("Pledged"), lambda t: t["amount"], "money", currency_of=tcur)]
     rows = db.session.execute(queries.pledge_query(filters, user).execution_options(yield_per=CHUNK))
@@ -114,13 +122,14 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
                              "donor_type, currency, earmark, date_from, date_to, commitment, sort)")
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.DEPOSIT_SORTS)
-    cur = lambda r: r.Deposit.currency  # noqa: E731
+    earmark = queries.earmark_labeller()
+    cur = lambda r: r.Deposit.currency
     columns = [
         Col(_("Deposit"), lambda r: r.Deposit.id, "int"),
         Col(_("Value date"), lambda r: r.Deposit.value_date, "date"),
         Col(_("Donor"), lambda r: r.donor_name, width=36),
         Col(_("Commitment"), lambda r: r.reference or f"#{r.Deposit.commitment_id}"),
-        Col(_("Earmarking"), lambda r: queries.earmark_label(r.objective_number)),
+        Col(_("Earmarking"), lambda r: earmark(r.objective_number)),
         Col(_("Currency"), cur, width=9),
         Col(_("Amount"), lambda r: r.Deposit.amount, "money", currency_of=cur),
         Col(_("Rate"), lambda r: r.Deposit.rate, "rate"),
@@ -133,7 +142,7 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Reason / rate note"), lambda r: r.Deposit.reason or r.Deposit.rate_note, width=40),
     ]
     per_currency, usd = queries.deposit_totals(filters, user)
-    tcur = lambda t: t["currency"]  # noqa: E731
+    tcur = lambda t: t["currency"]
     totals = [Col(_("Currency"), tcur, width=9), Col(_("Entries"), lambda t: t["count"], "int"),
               Col(_("Amount"), lambda t: t["amount"], "money", currency_of=tcur),
               Col(_("USD"), lambda t: t["usd"], "money", currency=USD),
@@ -172,7 +181,7 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
               "committed": _("Grants committed, not yet reconciled"), "spent": _("Actual spent"),
               "available": _("Available")}
     columns = [Col(_("Pool"), lambda p: str(p.label), width=50)] + [
-        Col(labels[name], (lambda n: lambda p: getattr(p, n))(name), "money", currency=USD)
+        Col(labels[name], attrgetter(name), "money", currency=USD)
         for name, _label in POOL_FIGURES]
     totals = None
     if pools:

@@ -18,7 +18,7 @@ from ..permissions import DONOR
 from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
 from .rules import overdue_amount, today
 
-ZERO = Decimal("0")
+ZERO = Decimal(0)
 
 COMMITMENT_SORTS = {
     "date": (Commitment.committed_on,),
@@ -280,6 +280,18 @@ def earmark_label(objective_number) -> str:
     if objective_number is None:
         return _("Un-earmarked")
     return _("Objective %(number)s", number=objective_number)
+
+
+def earmark_labeller():
+    """earmark_label with the few labels remembered (an export asks once per row)."""
+    cache: dict = {}
+
+    def label(objective_number) -> str:
+        if objective_number not in cache:
+            cache[objective_number] = earmark_label(objective_number)
+        return cache[objective_number]
+
+    return label
 
 
 def currencies_in_use() -> list[str]:

@@ -24,7 +24,7 @@ def currency_label(code: str) -> str:
     locale = get_locale() or "en"
     try:
         return f"{code} — {get_currency_name(code, locale=locale)}"
-    except Exception:  # an unusual locale without the name
+    except (LookupError, ValueError):  # a locale without the currency's name
         return code
 
 

@@ -135,4 +135,4 @@ def deposit(deposit_id: int):
                            can_write=current_user.role == MPTF_OFFICER)
 
 
-from . import routes_entries, routes_fund, routes_import  # noqa: E402,F401  (they add views to bp)
+from . import routes_entries, routes_fund, routes_import  # noqa: F401  (they add views to bp)

@@ -18,12 +18,11 @@ from ..permissions import ADMIN, MPTF_OFFICER, roles_required
 from . import services
 from .forms import ObjectiveForm, RateFilterForm, RateForm, TransferForm
 from .models import ExchangeRate, Objective, PoolTransfer
-from .pools import all_pools
 from .pools import FIGURES as POOL_FIGURES
+from .pools import all_pools
 from .rates import currency_choices, month_label, rate_for
 from .routes import READERS, bp, per_page
 from .rules import today
-
 
 # --- Objectives --------------------------------------------------------------
 

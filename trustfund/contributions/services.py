@@ -18,7 +18,12 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from .ledger import (  # noqa: F401  (the service API)
-    record_deposit, record_interest, reverse_deposit, reverse_interest, saa_refusal, transfer,
+    record_deposit,
+    record_interest,
+    reverse_deposit,
+    reverse_interest,
+    saa_refusal,
+    transfer,
     value_date_or_error,
 )
 from .models import Commitment, Instalment, Objective, Pledge, Pool
