@@ -22,6 +22,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..donors.models import DONOR_TYPES
 
+NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -39,7 +41,7 @@ class RateForm(FlaskForm):
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
     month = MonthField(_l("Month"), validators=[InputRequired()])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
-                       validators=[Length(max=30)], filters=[_strip],
+                       validators=[Length(max=30)], filters=[_strip], render_kw=NUMBER,
                        description=_l("The UN operational rate of exchange for the month, e.g. 0.941 "
                                       "for the euro."))
 
@@ -54,7 +56,8 @@ class RateFilterForm(FlaskForm):
 class PledgeForm(FlaskForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
-    amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip])
+    amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
+                         render_kw=NUMBER)
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
     pledged_on = DateField(_l("Date of the pledge"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
@@ -62,13 +65,15 @@ class PledgeForm(FlaskForm):
 
 class InstalmentForm(Form):
     due_on = DateField(_l("Due date"), validators=[Optional()])
-    amount = StringField(_l("Amount due"), validators=[Length(max=40)], filters=[_strip])
+    amount = StringField(_l("Amount due"), validators=[Length(max=40)], filters=[_strip],
+                         render_kw=NUMBER)
 
 
 class CommitmentForm(FlaskForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
     amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
+                         render_kw=NUMBER,
                          description=_l("The amount in the signed SAA, in its currency."))
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True,
                                description=_l("Un-earmarked contributions are encouraged."))
@@ -81,9 +86,10 @@ class CommitmentForm(FlaskForm):
 
 class DepositForm(FlaskForm):
     value_date = DateField(_l("Value date"), validators=[InputRequired()])
-    amount = StringField(_l("Amount received"), validators=[Length(max=40)], filters=[_strip])
+    amount = StringField(_l("Amount received"), validators=[Length(max=40)], filters=[_strip],
+                         render_kw=NUMBER)
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"), validators=[Length(max=30)],
-                       filters=[_strip],
+                       filters=[_strip], render_kw=NUMBER,
                        description=_l("Filled in from the UN operational rate of the value date's "
                                       "month. Another rate needs a note."))
     rate_note = TextAreaField(_l("Why another rate"), validators=[Optional(), Length(max=2000)],
@@ -98,7 +104,8 @@ class ReasonForm(FlaskForm):
 
 class InterestForm(FlaskForm):
     value_date = DateField(_l("Value date"), validators=[InputRequired()])
-    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip])
+    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip],
+                             render_kw=NUMBER)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip],
                          description=_l("For example the period the interest covers."))
 
@@ -106,7 +113,8 @@ class InterestForm(FlaskForm):
 class TransferForm(FlaskForm):
     from_pool_id = SelectField(_l("From pool"), coerce=int, choices=[], validate_choice=True)
     to_pool_id = SelectField(_l("To pool"), coerce=int, choices=[], validate_choice=True)
-    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip])
+    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip],
+                             render_kw=NUMBER)
     transferred_on = DateField(_l("Date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip],
                            description=_l("For example: surplus of Objective 1 used for Objective 2."))
