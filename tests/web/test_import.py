@@ -184,3 +184,19 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     result = runner.invoke(args=["import-deposits", str(good), "--user", "auditor@test.example"])
     assert result.exit_code != 0 and "not an active MPTF officer" in result.output
     assert sweden() is not None
+
+
+def test_row_cap_and_memory_release(app, db, client, login_as, monkeypatch):
+    from trustfund.contributions import importer
+
+    login_as("mptf_officer")
+    _setup()
+    monkeypatch.setattr(importer, "RELEASE_EVERY", 1)  # let go of every recorded row at once
+    rows = [("SE-EUR-1", "2018-05-10", 941, None, None, None, f"ref {i}") for i in range(4)]
+    assert _upload(client, workbook(rows)).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 4
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    before = counts()
+    html = _upload(client, workbook(rows)).get_data(as_text=True)
+    assert "more than 3 deposits; split it into smaller files" in html
+    assert counts() == before
