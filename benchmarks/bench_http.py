@@ -1,0 +1,172 @@
+"""Requests per second of a logged-in dashboard under gunicorn (2 workers), beside a
+hello-world Flask app under the same gunicorn, in the same run.
+
+    .venv/bin/python benchmarks/bench_http.py [--scale 100] [--seconds 15] [--threads 4]
+        [--role mptf_officer] [--backends sqlite,postgresql] [--pg-url URL] [--no-write]
+
+gunicorn serves `wsgi:app` (TRUSTFUND_CONFIG=production) on 127.0.0.1 and a free
+port; the session cookie of the role's demo user is signed with the run's
+SECRET_KEY. loadgen.py, in another process, sends requests from `--threads`
+threads for `--seconds` seconds (2 s of warm-up first, not counted), and only
+to 127.0.0.1. Budget: the dashboard's requests per second ≥ 1/4 of hello-world's.
+Writes docs/performance.md section "http".
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from common import PYTHON, ROOT, SECRET, header, log, make_app, postgres, sqlite_db, write_section
+
+HERE = Path(__file__).resolve().parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+RATIO_BUDGET = 0.25
+ROLE_EMAILS = {"mptf_officer": "officer@trustfund.demo", "srsg_staff": "srsg@trustfund.demo",
+               "admin": "admin@trustfund.demo", "auditor": "auditor@trustfund.demo"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app_spec: str, chdir: Path, env: dict):
+    port = free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir),
+         "--log-level", "warning", "--timeout", "120", app_spec],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn {app_spec} exited: {process.stderr.read()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn {app_spec} did not start listening")
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def load(port: int, path: str, cookie: str, seconds: float, threads: int) -> dict:
+    command = [PYTHON, str(HERE / "loadgen.py"), "--port", str(port), "--path", path,
+               "--seconds", str(seconds), "--threads", str(threads)]
+    if cookie:
+        command += ["--cookie", cookie]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if result.returncode != 0:
+        raise RuntimeError(f"loadgen failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def session_cookie(url: str, role: str) -> str:
+    """The signed session cookie of the role's demo user, as the login would set it."""
+    import sqlalchemy as sa
+
+    from trustfund.auth.models import User
+    from trustfund.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == ROLE_EMAILS[role]))
+        if user is None:
+            raise RuntimeError(f"no demo user {ROLE_EMAILS[role]} in the database")
+        value = app.session_interface.get_signing_serializer(app).dumps(
+            {"_user_id": user.get_id(), "_fresh": True})
+        db.session.remove()
+        db.engine.dispose()
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def measure(port: int, path: str, cookie: str, seconds: float, threads: int) -> dict:
+    load(port, path, cookie, 2, threads)  # warm-up: templates compiled, connections opened
+    data = load(port, path, cookie, seconds, threads)
+    log(f"    {path}: {data['rps']:.1f} requests/s ({data['ok']:,} ok, {data['errors']} errors), "
+        f"p50 {data['p50_ms']:.0f} ms, p95 {data['p95_ms']:.0f} ms")
+    return data
+
+
+def dashboard(url: str, args) -> dict:
+    cookie = session_cookie(url, args.role)
+    env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="production", SECRET_KEY=SECRET)
+    env.pop("FLASK_DEBUG", None)
+    with gunicorn("wsgi:app", ROOT, env) as port:
+        return measure(port, "/dashboard/", cookie, args.seconds, args.threads)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--role", default="mptf_officer", choices=sorted(ROLE_EMAILS))
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--pg-url", default=None)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    args.seconds = min(args.seconds, 60.0)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    log("Hello world:")
+    with gunicorn("hello_app:app", HERE, dict(os.environ)) as port:
+        hello = measure(port, "/", "", args.seconds, args.threads)
+    results = {}
+    if "sqlite" in backends:
+        log("SQLite:")
+        url, _ = sqlite_db(args.scale)
+        results["SQLite"] = dashboard(url, args)
+    if "postgresql" in backends:
+        log("PostgreSQL:")
+        with postgres(args.scale, args.pg_url) as (url, _):
+            results["PostgreSQL"] = dashboard(url, args)
+    lines = ["| Served | Requests/s | OK | Errors | p50 ms | p95 ms | Budget |", "|---|---|---|---|---|---|---|"]
+    lines.append(f"| hello-world Flask app | {hello['rps']:.1f} | {hello['ok']:,} | {hello['errors']} | "
+                 f"{hello['p50_ms']:.0f} | {hello['p95_ms']:.0f} | reference |")
+    for backend, data in results.items():
+        ratio = data["rps"] / hello["rps"] if hello["rps"] else 0
+        ok = ratio >= RATIO_BUDGET and data["errors"] == 0
+        verdict = f"met ({ratio:.3f} of hello-world)" if ok else (
+            f"**not met**: {ratio:.3f} of hello-world's requests/s"
+            + (f"; {data['errors']} errors" if data["errors"] else ""))
+        lines.append(f"| /dashboard/ as {args.role}, {backend} | {data['rps']:.1f} | {data['ok']:,} | "
+                     f"{data['errors']} | {data['p50_ms']:.0f} | {data['p95_ms']:.0f} | {verdict} |")
+    argv_text = " ".join(argv if argv is not None else sys.argv[1:])
+    body = "\n".join([
+        header(f"python benchmarks/bench_http.py {argv_text}".strip()),
+        "",
+        f"gunicorn, 2 sync workers, 127.0.0.1; load from another process with {args.threads} threads "
+        f"for {args.seconds:.0f} s after 2 s of warm-up; database `seed-demo --scale {args.scale}`. "
+        f"Load average when done: {os.getloadavg()[0]:.1f}. The load generator shares the 2 cores with "
+        "the workers, which caps hello-world's figure more than the dashboard's.",
+        "",
+        "\n".join(lines),
+        "",
+        f"Budget: the dashboard's requests per second ≥ {RATIO_BUDGET:g} × hello-world's in the same run.",
+    ])
+    if args.no_write:
+        print(body)
+    else:
+        write_section("http", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""Figures computed from many rows, kept in each worker while the data is unchanged.
+
+A dashboard or a statement at a hundred times the fund's size sums 100,000
+deposits and 50,000 grants; the result changes only when the ledger does. Every
+change of the ledger records an audit entry in its own transaction
+(audit.record), so the newest audit entries are a version of the data:
+
+    version = (highest audit entry id, how many entries have an id among the last WINDOW)
+
+The count catches an entry with a lower id committed after a higher one (a
+PostgreSQL sequence hands out ids in the order transactions start, not the order
+they commit): its arrival changes the count though not the highest id. Reading
+the version is one statement on the primary key's index, however large the
+trail.
+
+remember(key, compute) returns the value stored under `key` if it was computed
+at the current version (and less than `max_age` seconds ago), else computes it,
+stores it and returns it. The workers keep no state that matters: each one
+checks the version in the database at every use, so all of them show the
+figures of the current data, and a restarted worker just computes again. The
+request's own uncommitted changes count too: the version read in a transaction
+that recorded an audit entry differs, so it computes afresh.
+
+Rules for callers:
+- the key names everything the value depends on besides the data: the role,
+  the donor, the period, and today's date when "overdue" or "as of today"
+  figures are in it;
+- the value is plain data (Decimals, dates, strings, tuples, dataclasses), never
+  ORM objects (they belong to the request's session) and never translated text
+  (lazy strings are fine: they are translated when shown).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from .audit import AuditEntry
+from .extensions import db
+
+T = TypeVar("T")
+WINDOW = 1000
+MAX_AGE = 300.0  # seconds: a safety net, not the way values go stale
+MAX_ENTRIES = 256
+
+_store: OrderedDict[tuple, tuple[tuple[int, int], float, object]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def data_version() -> tuple[int, int]:
+    """(highest audit entry id, entries among the last WINDOW ids), in one statement."""
+    top = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
+    row = db.session.execute(
+        sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id))
+        .where(AuditEntry.id > sa.func.coalesce(top, 0) - WINDOW)).one()
+    return (row[0] or 0, row[1] or 0)
+
+
+def remember(key: Hashable, compute: Callable[[], T], *, max_age: float = MAX_AGE) -> T:
+    """The value of compute() at the current data version, computed at most once
+    per version, key and worker."""
+    version = data_version()
+    full_key = (str(db.engine.url), key)
+    now = time.monotonic()
+    with _lock:
+        hit = _store.get(full_key)
+        if hit is not None and hit[0] == version and now - hit[1] < max_age:
+            _store.move_to_end(full_key)
+            return hit[2]  # type: ignore[return-value]
+    value = compute()
+    with _lock:
+        _store[full_key] = (version, now, value)
+        _store.move_to_end(full_key)
+        while len(_store) > MAX_ENTRIES:
+            _store.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every stored value (tests; after restoring a backup)."""
+    with _lock:
+        _store.clear()
