@@ -255,6 +255,13 @@ def test_admin_sees_the_latest_ten_audit_entries(fund, client, login_as, db):
     assert [row[2] for row in rows] == [f"test.action{i}" for i in range(11, 1, -1)]
 
 
+def test_a_chart_is_drawn_only_when_it_has_figures(app, client, login_as):
+    html = _page(client, login_as, "admin")  # an empty fund: tables of zeros, no chart
+    assert charts(html) == {}
+    assert "No instalment is overdue." in html
+    assert Tables(html).tables["pools"]["totals"][-1] == "0.00"
+
+
 def test_donors_have_no_staff_dashboard_and_land_on_their_portal(fund, client, login_as):
     login_as("donor")
     assert client.get("/dashboard/").status_code == 403
@@ -270,7 +277,7 @@ def test_the_donor_partial_shows_its_figures_and_chart(fund, app):
     tables = Tables(html).tables
     assert tables["donor_pools"]["totals"][1:] == ["200,000.00", "2,000.00", "198,000.00", "", "1,700.00"]
     assert charts(html)["donor_pools"]["datasets"][1]["data"] == ["1700.00"]
-    assert "Test Foundation" not in html or "Kingdom of Sweden" not in html
+    assert "425,079.70" not in html and "Un-earmarked" not in html  # Sweden's, not its own
     assert "chart.umd.min.js" in html and "dashboard.js" in html
 
 

@@ -62,9 +62,16 @@ class Block:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+    @property
+    def has_chart(self) -> bool:
+        """A chart is drawn when there is something to draw: not for an empty table,
+        nor for one whose charted figures are all zero (the table says so)."""
+        return self.chart is not None and any(
+            row[key] for row in self.rows for key in self.chart.series)
+
     def chart_data(self) -> dict[str, Any] | None:
         """The chart as JSON-ready data: numbers as exact decimal strings."""
-        if self.chart is None:
+        if not self.has_chart:
             return None
         return {
             "title": self.chart.title or self.title,
