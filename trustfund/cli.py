@@ -45,11 +45,13 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo("Demo data loaded." if created else "Demo data already present; nothing added.")
         if scale > 1:
-            from .demo_scale import generate
+            from .demo_scale import generate, vacuum
 
             click.echo(f"Generating scale data (N={scale}) ...")
             report = generate(scale, echo=click.echo)
             db.session.commit()
+            if report.added:
+                vacuum()
             click.echo(report.message)
         click.echo("Demo accounts (email / password / role):")
         for email, password, role in DEMO_ACCOUNTS:

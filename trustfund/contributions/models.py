@@ -214,6 +214,11 @@ class Deposit(db.Model):
         ),
         sa.CheckConstraint("net = usd_amount - fee", name="net_is_usd_less_fee"),
         sa.Index("ix_deposit_donor_value_date", "donor_id", "value_date"),
+        # Performance (docs/performance.md): the deposit list and export filtered by
+        # currency and period; and each donor's net deposits per pool up to a date
+        # (statement shares), read from the index alone.
+        sa.Index("ix_deposit_currency_value_date", "currency", "value_date"),
+        sa.Index("ix_deposit_pool_donor_value_date_net", "pool_id", "donor_id", "value_date", "net"),
     )
 
     @property

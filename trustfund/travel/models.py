@@ -147,6 +147,8 @@ class TravelGrant(db.Model):
         sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id",
                            name="four_eyes"),
         sa.Index("ix_travel_grant_event_country_status", "event_id", "country_code", "status"),
+        # Performance (docs/performance.md): the review queue, in its order.
+        sa.Index("ix_travel_grant_status_ldc_requested_at", "status", "ldc", "requested_at"),
     )
 
     @property
