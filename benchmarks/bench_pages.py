@@ -275,7 +275,9 @@ def main(argv=None) -> int:
         f"Database: `seed-demo --scale {args.scale}`; the statement pages show donor #{ids['big_donor']} "
         f"({ids['big_donor_deposits']:,} deposits). {' '.join(notes)}",
         f"Each page: {args.requests} timed requests after 2 warm-up ones (fewer when a page takes more "
-        f"than {args.page_seconds:.0f} s in all), Flask test client, production config.",
+        f"than {args.page_seconds:.0f} s in all), Flask test client, production config. Load average "
+        f"when done: {__import__('os').getloadavg()[0]:.1f} on {__import__('os').cpu_count()} cores "
+        "(a shared machine: under load every time stretches).",
         "",
         table(runs, small, args.scale),
     ])
