@@ -12,6 +12,7 @@ second, peak resident memory of the process (ru_maxrss, start-up included) and
 file size. Budget: the app's rows per second ≥ 0.7 × bare openpyxl's, and the
 export process's peak memory ≤ 250 MB. Writes docs/performance.md section "export".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,16 +34,23 @@ MEMORY_BUDGET_MB = 250
 def run_worker(url: str, mode: str) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    result = subprocess.run([PYTHON, str(WORKER), "--url", url, "--mode", mode], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [PYTHON, str(WORKER), "--url", url, "--mode", mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"export worker ({mode}) failed:\n{result.stderr[-3000:]}")
     data = json.loads(result.stdout.strip().splitlines()[-1])
     data["process_seconds"] = time.perf_counter() - began
     data["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    log(f"    {mode}: {data['rows']:,} rows in {data['seconds']:.1f} s "
-        f"(CPU {data['cpu_seconds']:.1f} s for the process), peak {data['peak_mb']:.0f} MB")
+    log(
+        f"    {mode}: {data['rows']:,} rows in {data['seconds']:.1f} s "
+        f"(CPU {data['cpu_seconds']:.1f} s for the process), peak {data['peak_mb']:.0f} MB"
+    )
     return data
 
 
@@ -58,8 +66,10 @@ def measure(url: str, repeat: int) -> dict[str, dict]:
 
 
 def rows_table(results: dict[str, dict[str, dict]]) -> str:
-    lines = ["| Backend | Export | Rows | Wall s | Rows/s | CPU s (process) | Peak MB (process) | File MB | Budget |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| Backend | Export | Rows | Wall s | Rows/s | CPU s (process) | Peak MB (process) | File MB | Budget |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for backend, best in results.items():
         bare, app = best["bare"], best["app"]
         bare_rate = bare["rows"] / bare["seconds"]
@@ -71,17 +81,27 @@ def rows_table(results: dict[str, dict[str, dict]]) -> str:
             misses.append(f"{ratio:.3f} of bare openpyxl's rows/s (CPU time: {cpu_ratio:.3f})")
         if app["peak_mb"] > MEMORY_BUDGET_MB:
             misses.append(f"peak {app['peak_mb']:.0f} MB")
-        verdict = (f"met ({ratio:.3f} of bare; CPU time {cpu_ratio:.3f})" if not misses
-                   else "**not met**: " + "; ".join(misses))
-        for label, data, cell in ((f"app: {app['how']}", app, verdict), ("bare openpyxl write-only", bare, "reference")):
-            lines.append(f"| {backend} | {label} | {data['rows']:,} | {data['seconds']:.1f} | "
-                         f"{data['rows'] / data['seconds']:,.0f} | {data['cpu_seconds']:.1f} | "
-                         f"{data['peak_mb']:.0f} | {data['bytes'] / 1e6:.1f} | {cell} |")
+        verdict = (
+            f"met ({ratio:.3f} of bare; CPU time {cpu_ratio:.3f})"
+            if not misses
+            else "**not met**: " + "; ".join(misses)
+        )
+        for label, data, cell in (
+            (f"app: {app['how']}", app, verdict),
+            ("bare openpyxl write-only", bare, "reference"),
+        ):
+            lines.append(
+                f"| {backend} | {label} | {data['rows']:,} | {data['seconds']:.1f} | "
+                f"{data['rows'] / data['seconds']:,.0f} | {data['cpu_seconds']:.1f} | "
+                f"{data['peak_mb']:.0f} | {data['bytes'] / 1e6:.1f} | {cell} |"
+            )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -100,18 +120,20 @@ def main(argv=None) -> int:
             results["PostgreSQL"] = measure(url, args.repeat)
     argv_text = " ".join(argv if argv is not None else sys.argv[1:])
     load = os.getloadavg()[0]
-    body = "\n".join([
-        header(f"python benchmarks/bench_export.py {argv_text}".strip()),
-        "",
-        f"Every deposit of `seed-demo --scale {args.scale}`, each export in a fresh process, app and bare "
-        f"in turn, best of {args.repeat}. Load average when done: {load:.1f} (a shared machine: wall "
-        "times stretch under load; CPU times less so).",
-        "",
-        rows_table(results),
-        "",
-        f"Budget: the app's rows per second ≥ {RATIO_BUDGET} × bare openpyxl's in the same run; the "
-        f"export process's peak resident memory ≤ {MEMORY_BUDGET_MB} MB.",
-    ])
+    body = "\n".join(
+        [
+            header(f"python benchmarks/bench_export.py {argv_text}".strip()),
+            "",
+            f"Every deposit of `seed-demo --scale {args.scale}`, each export in a fresh process, app and bare "
+            f"in turn, best of {args.repeat}. Load average when done: {load:.1f} (a shared machine: wall "
+            "times stretch under load; CPU times less so).",
+            "",
+            rows_table(results),
+            "",
+            f"Budget: the app's rows per second ≥ {RATIO_BUDGET} × bare openpyxl's in the same run; the "
+            f"export process's peak resident memory ≤ {MEMORY_BUDGET_MB} MB.",
+        ]
+    )
     if args.no_write:
         print(body)
     else:

@@ -11,6 +11,7 @@ threads for `--seconds` seconds (2 s of warm-up first, not counted), and only
 to 127.0.0.1. Budget: the dashboard's requests per second ≥ 1/4 of hello-world's.
 Writes docs/performance.md section "http".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,12 @@ from common import PYTHON, ROOT, SECRET, header, log, make_app, postgres, sqlite
 HERE = Path(__file__).resolve().parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 RATIO_BUDGET = 0.25
-ROLE_EMAILS = {"mptf_officer": "officer@trustfund.demo", "srsg_staff": "srsg@trustfund.demo",
-               "admin": "admin@trustfund.demo", "auditor": "auditor@trustfund.demo"}
+ROLE_EMAILS = {
+    "mptf_officer": "officer@trustfund.demo",
+    "srsg_staff": "srsg@trustfund.demo",
+    "admin": "admin@trustfund.demo",
+    "auditor": "auditor@trustfund.demo",
+}
 
 
 def free_port() -> int:
@@ -42,9 +47,26 @@ def free_port() -> int:
 def gunicorn(app_spec: str, chdir: Path, env: dict):
     port = free_port()
     process = subprocess.Popen(
-        [GUNICORN, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir),
-         "--log-level", "warning", "--timeout", "120", app_spec],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        [
+            GUNICORN,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(chdir),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -68,8 +90,18 @@ def gunicorn(app_spec: str, chdir: Path, env: dict):
 
 
 def load(port: int, path: str, cookie: str, seconds: float, threads: int) -> dict:
-    command = [PYTHON, str(HERE / "loadgen.py"), "--port", str(port), "--path", path,
-               "--seconds", str(seconds), "--threads", str(threads)]
+    command = [
+        PYTHON,
+        str(HERE / "loadgen.py"),
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--seconds",
+        str(seconds),
+        "--threads",
+        str(threads),
+    ]
     if cookie:
         command += ["--cookie", cookie]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
@@ -91,7 +123,8 @@ def session_cookie(url: str, role: str) -> str:
         if user is None:
             raise RuntimeError(f"no demo user {ROLE_EMAILS[role]} in the database")
         value = app.session_interface.get_signing_serializer(app).dumps(
-            {"_user_id": user.get_id(), "_fresh": True})
+            {"_user_id": user.get_id(), "_fresh": True}
+        )
         db.session.remove()
         db.engine.dispose()
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
@@ -100,8 +133,10 @@ def session_cookie(url: str, role: str) -> str:
 def measure(port: int, path: str, cookie: str, seconds: float, threads: int) -> dict:
     load(port, path, cookie, 2, threads)  # warm-up: templates compiled, connections opened
     data = load(port, path, cookie, seconds, threads)
-    log(f"    {path}: {data['rps']:.1f} requests/s ({data['ok']:,} ok, {data['errors']} errors), "
-        f"p50 {data['p50_ms']:.0f} ms, p95 {data['p95_ms']:.0f} ms")
+    log(
+        f"    {path}: {data['rps']:.1f} requests/s ({data['ok']:,} ok, {data['errors']} errors), "
+        f"p50 {data['p50_ms']:.0f} ms, p95 {data['p95_ms']:.0f} ms"
+    )
     return data
 
 
@@ -114,7 +149,9 @@ def dashboard(url: str, args) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--threads", type=int, default=4)
@@ -137,30 +174,44 @@ def main(argv=None) -> int:
         log("PostgreSQL:")
         with postgres(args.scale, args.pg_url) as (url, _):
             results["PostgreSQL"] = dashboard(url, args)
-    lines = ["| Served | Requests/s | OK | Errors | p50 ms | p95 ms | Budget |", "|---|---|---|---|---|---|---|"]
-    lines.append(f"| hello-world Flask app | {hello['rps']:.1f} | {hello['ok']:,} | {hello['errors']} | "
-                 f"{hello['p50_ms']:.0f} | {hello['p95_ms']:.0f} | reference |")
+    lines = [
+        "| Served | Requests/s | OK | Errors | p50 ms | p95 ms | Budget |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines.append(
+        f"| hello-world Flask app | {hello['rps']:.1f} | {hello['ok']:,} | {hello['errors']} | "
+        f"{hello['p50_ms']:.0f} | {hello['p95_ms']:.0f} | reference |"
+    )
     for backend, data in results.items():
         ratio = data["rps"] / hello["rps"] if hello["rps"] else 0
         ok = ratio >= RATIO_BUDGET and data["errors"] == 0
-        verdict = f"met ({ratio:.3f} of hello-world)" if ok else (
-            f"**not met**: {ratio:.3f} of hello-world's requests/s"
-            + (f"; {data['errors']} errors" if data["errors"] else ""))
-        lines.append(f"| /dashboard/ as {args.role}, {backend} | {data['rps']:.1f} | {data['ok']:,} | "
-                     f"{data['errors']} | {data['p50_ms']:.0f} | {data['p95_ms']:.0f} | {verdict} |")
+        verdict = (
+            f"met ({ratio:.3f} of hello-world)"
+            if ok
+            else (
+                f"**not met**: {ratio:.3f} of hello-world's requests/s"
+                + (f"; {data['errors']} errors" if data["errors"] else "")
+            )
+        )
+        lines.append(
+            f"| /dashboard/ as {args.role}, {backend} | {data['rps']:.1f} | {data['ok']:,} | "
+            f"{data['errors']} | {data['p50_ms']:.0f} | {data['p95_ms']:.0f} | {verdict} |"
+        )
     argv_text = " ".join(argv if argv is not None else sys.argv[1:])
-    body = "\n".join([
-        header(f"python benchmarks/bench_http.py {argv_text}".strip()),
-        "",
-        f"gunicorn, 2 sync workers, 127.0.0.1; load from another process with {args.threads} threads "
-        f"for {args.seconds:.0f} s after 2 s of warm-up; database `seed-demo --scale {args.scale}`. "
-        f"Load average when done: {os.getloadavg()[0]:.1f}. The load generator shares the 2 cores with "
-        "the workers, which caps hello-world's figure more than the dashboard's.",
-        "",
-        "\n".join(lines),
-        "",
-        f"Budget: the dashboard's requests per second ≥ {RATIO_BUDGET:g} × hello-world's in the same run.",
-    ])
+    body = "\n".join(
+        [
+            header(f"python benchmarks/bench_http.py {argv_text}".strip()),
+            "",
+            f"gunicorn, 2 sync workers, 127.0.0.1; load from another process with {args.threads} threads "
+            f"for {args.seconds:.0f} s after 2 s of warm-up; database `seed-demo --scale {args.scale}`. "
+            f"Load average when done: {os.getloadavg()[0]:.1f}. The load generator shares the 2 cores with "
+            "the workers, which caps hello-world's figure more than the dashboard's.",
+            "",
+            "\n".join(lines),
+            "",
+            f"Budget: the dashboard's requests per second ≥ {RATIO_BUDGET:g} × hello-world's in the same run.",
+        ]
+    )
     if args.no_write:
         print(body)
     else:

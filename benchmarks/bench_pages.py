@@ -13,23 +13,34 @@ once on a scale-2 database: a page whose statement count grows with the rows
 has an N+1. Pages whose endpoint does not exist yet are listed as missing.
 Writes the table to docs/performance.md (section "pages").
 """
+
 from __future__ import annotations
 
 import argparse
 import statistics
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from common import (
-    HTTPS, header, log, make_app, percentile, postgres, sqlite_db, write_section,
+    HTTPS,
+    header,
+    log,
+    make_app,
+    percentile,
+    postgres,
+    sqlite_db,
+    write_section,
 )
 
 P95_BUDGET_MS = 150
 STATEMENT_BUDGET = 15
 ROLE_EMAILS = {
-    "mptf_officer": "officer@trustfund.demo", "srsg_staff": "srsg@trustfund.demo",
-    "admin": "admin@trustfund.demo", "auditor": "auditor@trustfund.demo",
+    "mptf_officer": "officer@trustfund.demo",
+    "srsg_staff": "srsg@trustfund.demo",
+    "admin": "admin@trustfund.demo",
+    "auditor": "auditor@trustfund.demo",
     "donor": "scale-donor@trustfund.demo",
 }
 
@@ -68,23 +79,53 @@ PAGES = [
     Page("Dashboard", "auditor", "dashboard.home"),
     Page("Donor portal (donor with ~2,000 deposits)", "donor", "statements.portal"),
     Page("Donors list", "mptf_officer", "donors.index"),
-    Page("Donors list, filtered", "mptf_officer", "donors.index",
-         query=lambda _i: {"type": "member_state", "saa": "signed"}),
-    Page("Donors list, search", "mptf_officer", "donors.index", query=lambda _i: {"q": "Scale 0421"}),
+    Page(
+        "Donors list, filtered",
+        "mptf_officer",
+        "donors.index",
+        query=lambda _i: {"type": "member_state", "saa": "signed"},
+    ),
+    Page(
+        "Donors list, search", "mptf_officer", "donors.index", query=lambda _i: {"q": "Scale 0421"}
+    ),
     Page("Deposits list", "mptf_officer", "contributions.deposits"),
-    Page("Deposits, currency and dates", "mptf_officer", "contributions.deposits",
-         query=lambda _i: {"currency": "EUR", "date_from": "2020-01-01", "date_to": "2022-12-31"}),
-    Page("Deposits, donor type and earmark, by USD", "mptf_officer", "contributions.deposits",
-         query=lambda _i: {"donor_type": "member_state", "earmark": "none", "sort": "-usd"}),
-    Page("Deposits of one donor", "mptf_officer", "contributions.deposits",
-         query=lambda i: {"donor": i["big_donor"]}),
-    Page("Statement, donor with ~2,000 deposits", "mptf_officer", "statements.statement",
-         kwargs=lambda i: {"donor_id": i["big_donor"]}),
-    Page("Statement, same donor, as the donor", "donor", "statements.statement",
-         kwargs=lambda i: {"donor_id": i["big_donor"]}),
+    Page(
+        "Deposits, currency and dates",
+        "mptf_officer",
+        "contributions.deposits",
+        query=lambda _i: {"currency": "EUR", "date_from": "2020-01-01", "date_to": "2022-12-31"},
+    ),
+    Page(
+        "Deposits, donor type and earmark, by USD",
+        "mptf_officer",
+        "contributions.deposits",
+        query=lambda _i: {"donor_type": "member_state", "earmark": "none", "sort": "-usd"},
+    ),
+    Page(
+        "Deposits of one donor",
+        "mptf_officer",
+        "contributions.deposits",
+        query=lambda i: {"donor": i["big_donor"]},
+    ),
+    Page(
+        "Statement, donor with ~2,000 deposits",
+        "mptf_officer",
+        "statements.statement",
+        kwargs=lambda i: {"donor_id": i["big_donor"]},
+    ),
+    Page(
+        "Statement, same donor, as the donor",
+        "donor",
+        "statements.statement",
+        kwargs=lambda i: {"donor_id": i["big_donor"]},
+    ),
     Page("Grant review queue", "srsg_staff", "travel.queue"),
-    Page("Grant review queue, one event", "srsg_staff", "travel.queue",
-         query=lambda i: {"event": i["open_event"]}),
+    Page(
+        "Grant review queue, one event",
+        "srsg_staff",
+        "travel.queue",
+        query=lambda i: {"event": i["open_event"]},
+    ),
     Page("Pools", "mptf_officer", "contributions.pools"),
     Page("Contributions list", "mptf_officer", "contributions.index", listed=False),
     Page("Travel grants list", "srsg_staff", "travel.grants", listed=False),
@@ -108,14 +149,25 @@ def ids_of_interest() -> dict[str, Any]:
     from trustfund.auth.models import User
 
     donor_id = db.session.scalar(sa.select(User.donor_id).where(User.email == ROLE_EMAILS["donor"]))
-    big = (donor_id, db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)
-                                       .where(Deposit.donor_id == donor_id)))
+    big = (
+        donor_id,
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Deposit).where(Deposit.donor_id == donor_id)
+        ),
+    )
     event = db.session.execute(
-        sa.select(TravelGrant.event_id, sa.func.count()).join(Event)
+        sa.select(TravelGrant.event_id, sa.func.count())
+        .join(Event)
         .where(TravelGrant.status == "requested", Event.start_on >= dt.date.today())
-        .group_by(TravelGrant.event_id).order_by(sa.func.count().desc()).limit(1)).first()
-    return {"big_donor": big[0] if big else 0, "big_donor_deposits": big[1] if big else 0,
-            "open_event": event[0] if event else 0}
+        .group_by(TravelGrant.event_id)
+        .order_by(sa.func.count().desc())
+        .limit(1)
+    ).first()
+    return {
+        "big_donor": big[0] if big else 0,
+        "big_donor_deposits": big[1] if big else 0,
+        "open_event": event[0] if event else 0,
+    }
 
 
 def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tuple[dict, dict]:
@@ -129,8 +181,10 @@ def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tu
     app = make_app(url)
     with app.app_context():
         ids = ids_of_interest()
-        users = {role: db.session.scalar(sa.select(User).where(User.email == email))
-                 for role, email in ROLE_EMAILS.items()}
+        users = {
+            role: db.session.scalar(sa.select(User).where(User.email == email))
+            for role, email in ROLE_EMAILS.items()
+        }
         session_ids = {role: (u.get_id() if u else None) for role, u in users.items()}
         engine = db.engine
         urls = {}
@@ -142,12 +196,18 @@ def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tu
     from flask import got_request_exception
 
     errors: list[str] = []
-    got_request_exception.connect(lambda _s, exception, **_k: errors.append(
-        f"{type(exception).__name__}: {str(exception).splitlines()[0][:120] if str(exception) else ''}"),
-        app, weak=False)
+    got_request_exception.connect(
+        lambda _s, exception, **_k: errors.append(
+            f"{type(exception).__name__}: {str(exception).splitlines()[0][:120] if str(exception) else ''}"
+        ),
+        app,
+        weak=False,
+    )
     app.logger.disabled = True  # the error is reported in the table, not as a traceback
     counter = {"n": 0}
-    sa.event.listen(engine, "before_cursor_execute", lambda *a, **k: counter.__setitem__("n", counter["n"] + 1))
+    sa.event.listen(
+        engine, "before_cursor_execute", lambda *a, **k: counter.__setitem__("n", counter["n"] + 1)
+    )
     results: dict[int, Result] = {}
     clients = {}
     for index, page_url in urls.items():
@@ -166,7 +226,8 @@ def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tu
             client.get(page_url, base_url=HTTPS)
         began = time.perf_counter()
         while len(result.times_ms) < requests and (
-                len(result.times_ms) < 5 or time.perf_counter() - began < page_seconds):
+            len(result.times_ms) < 5 or time.perf_counter() - began < page_seconds
+        ):
             counter["n"] = 0
             t0 = time.perf_counter()
             response = client.get(page_url, base_url=HTTPS)
@@ -177,8 +238,10 @@ def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tu
                 result.error = errors[-1] if errors else ""
                 break
         results[index] = result
-        log(f"    {PAGES[index].label} [{role}] {page_url}: HTTP {result.status} {result.error}, "
-            f"median {result.median:.0f} ms, p95 {result.p95:.0f} ms, {result.statements} statements")
+        log(
+            f"    {PAGES[index].label} [{role}] {page_url}: HTTP {result.status} {result.error}, "
+            f"median {result.median:.0f} ms, p95 {result.p95:.0f} ms, {result.statements} statements"
+        )
     with app.app_context():
         db.engine.dispose()
     return results, ids
@@ -197,7 +260,9 @@ def verdict(page_results: list[tuple[str, Result]], small: Result | None) -> str
     if small is not None and page_results and small.status == 200:
         big = page_results[0][1].statements
         if big > small.statements:
-            misses.append(f"statements grow with the rows ({small.statements} at N=2, {big} at scale)")
+            misses.append(
+                f"statements grow with the rows ({small.statements} at N=2, {big} at scale)"
+            )
     if not page_results:
         return "not measured"
     return "met" if not misses else "**not met**: " + "; ".join(misses)
@@ -214,8 +279,10 @@ def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: i
     for index, page in enumerate(PAGES):
         got = [(b, runs[b][index]) for b in backends if index in runs[b]]
         if not got:
-            missing.append(f"- {page.label} (`{page.endpoint}`, as {page.role}): "
-                           f"{'the page does not exist yet' if not any(index in r for r in runs.values()) else 'not measured'}.")
+            missing.append(
+                f"- {page.label} (`{page.endpoint}`, as {page.role}): "
+                f"{'the page does not exist yet' if not any(index in r for r in runs.values()) else 'not measured'}."
+            )
             continue
         url = got[0][1].url
         cells = [page.label + ("" if page.listed else " *"), page.role, f"`{url}`"]
@@ -232,22 +299,28 @@ def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: i
         cells.append(verdict(got, s))
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines)
-    text += (f"\n\nBudget per page at N={scale}: p95 ≤ {P95_BUDGET_MS} ms and ≤ {STATEMENT_BUDGET} SQL "
-             "statements per request, on each backend; and no more statements than at N=2.\n"
-             "Pages marked * are not among the pages issue 9 lists; they are measured against the "
-             "same budget for information.")
+    text += (
+        f"\n\nBudget per page at N={scale}: p95 ≤ {P95_BUDGET_MS} ms and ≤ {STATEMENT_BUDGET} SQL "
+        "statements per request, on each backend; and no more statements than at N=2.\n"
+        "Pages marked * are not among the pages issue 9 lists; they are measured against the "
+        "same budget for information."
+    )
     if missing:
         text += "\n\nNot measured (endpoint missing when this ran):\n" + "\n".join(missing)
     return text
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--page-seconds", type=float, default=10.0)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=None, help="use this PostgreSQL database (already seeded)")
+    parser.add_argument(
+        "--pg-url", default=None, help="use this PostgreSQL database (already seeded)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the SQLite database")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
     args = parser.parse_args(argv)
@@ -269,18 +342,23 @@ def main(argv=None) -> int:
     log("Scale 2 (statement counts only):")
     small_url, _ = sqlite_db(2)
     small, _ids = measure(small_url, 1, 1.0, warmup=1)
-    body = "\n".join([
-        header("python benchmarks/bench_pages.py " + " ".join(argv if argv is not None else __import__("sys").argv[1:])),
-        "",
-        f"Database: `seed-demo --scale {args.scale}`; the statement pages show donor #{ids['big_donor']} "
-        f"({ids['big_donor_deposits']:,} deposits). {' '.join(notes)}",
-        f"Each page: {args.requests} timed requests after 2 warm-up ones (fewer when a page takes more "
-        f"than {args.page_seconds:.0f} s in all), Flask test client, production config. Load average "
-        f"when done: {__import__('os').getloadavg()[0]:.1f} on {__import__('os').cpu_count()} cores "
-        "(a shared machine: under load every time stretches).",
-        "",
-        table(runs, small, args.scale),
-    ])
+    body = "\n".join(
+        [
+            header(
+                "python benchmarks/bench_pages.py "
+                + " ".join(argv if argv is not None else __import__("sys").argv[1:])
+            ),
+            "",
+            f"Database: `seed-demo --scale {args.scale}`; the statement pages show donor #{ids['big_donor']} "
+            f"({ids['big_donor_deposits']:,} deposits). {' '.join(notes)}",
+            f"Each page: {args.requests} timed requests after 2 warm-up ones (fewer when a page takes more "
+            f"than {args.page_seconds:.0f} s in all), Flask test client, production config. Load average "
+            f"when done: {__import__('os').getloadavg()[0]:.1f} on {__import__('os').cpu_count()} cores "
+            "(a shared machine: under load every time stretches).",
+            "",
+            table(runs, small, args.scale),
+        ]
+    )
     if not args.no_write:
         write_section("pages", body)
     else:

@@ -7,6 +7,7 @@ are unchanged (a fingerprint file beside it says what built it). PostgreSQL
 runs on a throwaway server (tests/pg.py) started for the run, and is seeded
 afresh each time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,9 @@ def fingerprint() -> str:
         parts = []
         for table in db.metadata.sorted_tables:
             parts.append(str(CreateTable(table).compile(dialect=dialect)))
-            parts.extend(sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes))
+            parts.extend(
+                sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
+            )
     for name in ("demo_scale.py", "demo_scale_travel.py", "demo.py"):
         parts.append((ROOT / "trustfund" / name).read_text(encoding="utf-8"))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
@@ -70,8 +73,13 @@ def seed(url: str, scale: int) -> float:
     """`flask --app trustfund seed-demo --scale N` on the database; returns seconds."""
     env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="development")
     began = time.perf_counter()
-    result = subprocess.run([FLASK, "--app", "trustfund", "seed-demo", "--scale", str(scale)],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [FLASK, "--app", "trustfund", "seed-demo", "--scale", str(scale)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - began
     for line in result.stdout.splitlines():
         if line.startswith("  ") and "@" not in line or "Scale data" in line:
@@ -152,8 +160,11 @@ def percentile(values: list[float], fraction: float) -> float:
 def machine() -> str:
     cpus = os.cpu_count()
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                     if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         model = "unknown CPU"
     return f"{cpus} cores ({model}), Python {sys.version.split()[0]}"
@@ -166,7 +177,11 @@ def write_section(name: str, body: str) -> None:
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
     block = f"{start}\n{body.rstrip()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    text = (
+        pattern.sub(lambda _m: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block + "\n"
+    )
     DOC.write_text(text, encoding="utf-8")
     log(f"  wrote the '{name}' section of {DOC.relative_to(ROOT)}")
 

@@ -11,6 +11,7 @@ Prints one JSON line: rows, seconds (query and workbook, not start-up), bytes,
 peak resident memory of the process (ru_maxrss) and the resident memory before
 the export began.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,17 +41,50 @@ def deposit_rows():
     from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
-    query = (sa.select(Deposit.id, Deposit.value_date, Donor.name, Commitment.reference, Objective.number,
-                       Deposit.currency, Deposit.amount, Deposit.rate, Deposit.usd_amount, Deposit.fee_rate,
-                       Deposit.fee, Deposit.net, Deposit.bank_reference, Deposit.reverses_id, Deposit.reason)
-             .join(Donor, Deposit.donor_id == Donor.id).join(Commitment, Deposit.commitment_id == Commitment.id)
-             .join(Pool, Deposit.pool_id == Pool.id).outerjoin(Objective, Pool.objective_id == Objective.id)
-             .order_by(Deposit.value_date.desc(), Deposit.id.desc()))
+    query = (
+        sa.select(
+            Deposit.id,
+            Deposit.value_date,
+            Donor.name,
+            Commitment.reference,
+            Objective.number,
+            Deposit.currency,
+            Deposit.amount,
+            Deposit.rate,
+            Deposit.usd_amount,
+            Deposit.fee_rate,
+            Deposit.fee,
+            Deposit.net,
+            Deposit.bank_reference,
+            Deposit.reverses_id,
+            Deposit.reason,
+        )
+        .join(Donor, Deposit.donor_id == Donor.id)
+        .join(Commitment, Deposit.commitment_id == Commitment.id)
+        .join(Pool, Deposit.pool_id == Pool.id)
+        .outerjoin(Objective, Pool.objective_id == Objective.id)
+        .order_by(Deposit.value_date.desc(), Deposit.id.desc())
+    )
     return db.session.execute(query.execution_options(yield_per=2000))
 
 
-HEADERS = ["Deposit", "Value date", "Donor", "Commitment", "Earmarking", "Currency", "Amount", "Rate",
-           "USD", "Fee rate", "Fee", "Net", "Bank reference", "Reverses deposit", "Reason"]
+HEADERS = [
+    "Deposit",
+    "Value date",
+    "Donor",
+    "Commitment",
+    "Earmarking",
+    "Currency",
+    "Amount",
+    "Rate",
+    "USD",
+    "Fee rate",
+    "Fee",
+    "Net",
+    "Bank reference",
+    "Reverses deposit",
+    "Reason",
+]
 
 
 def bare() -> tuple[int, int]:
@@ -61,8 +95,16 @@ def bare() -> tuple[int, int]:
     ws.append(HEADERS)
     count = 0
     for row in deposit_rows():
-        ws.append([row[0], row[1], row[2], row[3] or f"#{row[0]}",
-                   f"Objective {row[4]}" if row[4] else "Un-earmarked", *row[5:]])
+        ws.append(
+            [
+                row[0],
+                row[1],
+                row[2],
+                row[3] or f"#{row[0]}",
+                f"Objective {row[4]}" if row[4] else "Un-earmarked",
+                *row[5:],
+            ]
+        )
         count += 1
     with tempfile.TemporaryFile() as handle:
         wb.save(handle)
@@ -78,15 +120,24 @@ def app_export() -> tuple[int, int, str]:
     else:
         from trustfund.exports import Col, Sheet
 
-        cur = lambda r: r[5]  # noqa: E731
-        columns = [Col("Deposit", lambda r: r[0], "int"), Col("Value date", lambda r: r[1], "date"),
-                   Col("Donor", lambda r: r[2]), Col("Commitment", lambda r: r[3] or f"#{r[0]}"),
-                   Col("Earmarking", lambda r: f"Objective {r[4]}" if r[4] else "Un-earmarked"),
-                   Col("Currency", cur), Col("Amount", lambda r: r[6], "money", currency_of=cur),
-                   Col("Rate", lambda r: r[7], "rate"), Col("USD", lambda r: r[8], "money", currency="USD"),
-                   Col("Fee rate", lambda r: r[9], "rate"), Col("Fee", lambda r: r[10], "money", currency="USD"),
-                   Col("Net", lambda r: r[11], "money", currency="USD"), Col("Bank reference", lambda r: r[12]),
-                   Col("Reverses deposit", lambda r: r[13], "int"), Col("Reason", lambda r: r[14])]
+        cur = lambda r: r[5]  # noqa: E731  (a column reader, like the registers)
+        columns = [
+            Col("Deposit", lambda r: r[0], "int"),
+            Col("Value date", lambda r: r[1], "date"),
+            Col("Donor", lambda r: r[2]),
+            Col("Commitment", lambda r: r[3] or f"#{r[0]}"),
+            Col("Earmarking", lambda r: f"Objective {r[4]}" if r[4] else "Un-earmarked"),
+            Col("Currency", cur),
+            Col("Amount", lambda r: r[6], "money", currency_of=cur),
+            Col("Rate", lambda r: r[7], "rate"),
+            Col("USD", lambda r: r[8], "money", currency="USD"),
+            Col("Fee rate", lambda r: r[9], "rate"),
+            Col("Fee", lambda r: r[10], "money", currency="USD"),
+            Col("Net", lambda r: r[11], "money", currency="USD"),
+            Col("Bank reference", lambda r: r[12]),
+            Col("Reverses deposit", lambda r: r[13], "int"),
+            Col("Reason", lambda r: r[14]),
+        ]
         sheets, what = [Sheet("Deposits", columns, deposit_rows())], "Deposits"
         how = "exports.build_workbook with the deposit columns (no 'deposits' register yet)"
     counted = []
@@ -126,8 +177,19 @@ def main() -> int:
             how = "openpyxl write-only, plain rows"
         seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"mode": args.mode, "how": how, "rows": rows, "seconds": seconds, "bytes": size,
-                      "peak_mb": peak, "start_mb": before}))
+    print(
+        json.dumps(
+            {
+                "mode": args.mode,
+                "how": how,
+                "rows": rows,
+                "seconds": seconds,
+                "bytes": size,
+                "peak_mb": peak,
+                "start_mb": before,
+            }
+        )
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """The reference for bench_http.py: the smallest Flask app, under the same gunicorn."""
+
 from flask import Flask
 
 app = Flask(__name__)

@@ -2,6 +2,7 @@
 requests to 127.0.0.1:PORT for `--seconds` seconds, then stop. Prints one JSON
 line: requests, successes (HTTP 200), errors, requests per second, latency p50/p95.
 Loopback only: the host is fixed to 127.0.0.1."""
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,10 @@ def main() -> int:
     out: list = []
     began = time.perf_counter()
     deadline = began + seconds
-    threads = [threading.Thread(target=worker, args=(args.port, args.path, args.cookie, deadline, out))
-               for _ in range(args.threads)]
+    threads = [
+        threading.Thread(target=worker, args=(args.port, args.path, args.cookie, deadline, out))
+        for _ in range(args.threads)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -68,10 +71,23 @@ def main() -> int:
     latencies = sorted(x for _o, _e, lat in out for x in lat)
 
     def pct(f):
-        return latencies[min(len(latencies) - 1, int(len(latencies) * f))] * 1000 if latencies else 0.0
+        return (
+            latencies[min(len(latencies) - 1, int(len(latencies) * f))] * 1000 if latencies else 0.0
+        )
 
-    print(json.dumps({"requests": ok + errors, "ok": ok, "errors": errors, "seconds": elapsed,
-                      "rps": ok / elapsed, "p50_ms": pct(0.5), "p95_ms": pct(0.95)}))
+    print(
+        json.dumps(
+            {
+                "requests": ok + errors,
+                "ok": ok,
+                "errors": errors,
+                "seconds": elapsed,
+                "rps": ok / elapsed,
+                "p50_ms": pct(0.5),
+                "p95_ms": pct(0.95),
+            }
+        )
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ PostgreSQL with --pg) and prints the third request's statements, slowest
 first, with their share of the request; --explain adds the database's query
 plan of the slowest ones, --python a cProfile of the request.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,14 +59,21 @@ def profile(url: str, path: str, role: str, explain: bool, python: bool) -> None
     if profiler:
         profiler.disable()
     sql = sum(s[0] for s in statements)
-    log(f"{path} as {role}: HTTP {response.status_code}, {total:.0f} ms, {len(statements)} statements "
-        f"taking {sql:.0f} ms; {total - sql:.0f} ms elsewhere (Python, templates)")
+    log(
+        f"{path} as {role}: HTTP {response.status_code}, {total:.0f} ms, {len(statements)} statements "
+        f"taking {sql:.0f} ms; {total - sql:.0f} ms elsewhere (Python, templates; on SQLite "
+        "also the fetching of rows, where an aggregate does its work)"
+    )
     for ms, statement, params in sorted(statements, key=lambda s: -s[0]):
-        log(f"\n{ms:8.1f} ms  {' '.join(statement.split())[:700]}\n           params: {str(params)[:200]}")
+        log(
+            f"\n{ms:8.1f} ms  {' '.join(statement.split())[:700]}\n           params: {str(params)[:200]}"
+        )
     if explain:
         with engine.connect() as conn:
             for ms, statement, params in sorted(statements, key=lambda s: -s[0])[:3]:
-                prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE "
+                prefix = (
+                    "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE "
+                )
                 rows = conn.exec_driver_sql(prefix + statement, params).fetchall()
                 log(f"\nPlan of the {ms:.1f} ms statement:")
                 for row in rows:
@@ -77,7 +85,9 @@ def profile(url: str, path: str, role: str, explain: bool, python: bool) -> None
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path")
     parser.add_argument("--role", default="mptf_officer", choices=sorted(ROLE_EMAILS))
     parser.add_argument("--scale", type=int, default=100)

@@ -6,6 +6,7 @@ throwaway PostgreSQL server seeded once (`make bench`).
 --quick: fewer requests and shorter loads (a smoke run of the harness).
 Each benchmark writes its own section of docs/performance.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,9 @@ from common import log, postgres, sqlite_db, write_section, header
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -29,15 +32,27 @@ def main() -> int:
     _url, sqlite_seconds = sqlite_db(args.scale)
     with postgres(args.scale) as (pg_url, pg_seconds):
         seeding = [f"| SQLite | {sqlite_seconds or 0:.1f} |", f"| PostgreSQL | {pg_seconds:.1f} |"]
-        write_section("seed", "\n".join([
-            header(f"python benchmarks/run_all.py --scale {scale}"), "",
-            f"`flask --app trustfund seed-demo --scale {scale}` on an empty database (schema by "
-            "create_all), wall time of the whole command (the SQLite database is built once and "
-            "reused while the schema and the generator are unchanged; the time is its build's):", "",
-            "| Backend | Seconds |", "|---|---|", *seeding]))
+        write_section(
+            "seed",
+            "\n".join(
+                [
+                    header(f"python benchmarks/run_all.py --scale {scale}"),
+                    "",
+                    f"`flask --app trustfund seed-demo --scale {scale}` on an empty database (schema by "
+                    "create_all), wall time of the whole command (the SQLite database is built once and "
+                    "reused while the schema and the generator are unchanged; the time is its build's):",
+                    "",
+                    "| Backend | Seconds |",
+                    "|---|---|",
+                    *seeding,
+                ]
+            ),
+        )
         common = ["--scale", scale, "--backends", args.backends, "--pg-url", pg_url]
         log("\n== Pages ==")
-        bench_pages.main(common + (["--requests", "10", "--page-seconds", "4"] if args.quick else []))
+        bench_pages.main(
+            common + (["--requests", "10", "--page-seconds", "4"] if args.quick else [])
+        )
         log("\n== Export ==")
         bench_export.main(common)
         log("\n== HTTP ==")

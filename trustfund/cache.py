@@ -29,6 +29,7 @@ Rules for callers:
   ORM objects (they belong to the request's session) and never translated text
   (lazy strings are fine: they are translated when shown).
 """
+
 from __future__ import annotations
 
 import threading
@@ -55,8 +56,10 @@ def data_version() -> tuple[int, int]:
     """(highest audit entry id, entries among the last WINDOW ids), in one statement."""
     top = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
     row = db.session.execute(
-        sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id))
-        .where(AuditEntry.id > sa.func.coalesce(top, 0) - WINDOW)).one()
+        sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id)).where(
+            AuditEntry.id > sa.func.coalesce(top, 0) - WINDOW
+        )
+    ).one()
     return (row[0] or 0, row[1] or 0)
 
 

@@ -17,6 +17,7 @@ entries say and `flask --app trustfund check` holds.
 Idempotent: donors whose name starts with MARKER are scale data; when any
 exist, nothing is added.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,14 +34,11 @@ import sqlalchemy as sa
 from .admin.models import FEE_RATE, TERMINAL_EXPENSES, SETTINGS, Setting
 from .audit import record, utcnow
 from .auth.models import User
-from .contributions.models import (
-    UNEARMARKED, Commitment, Deposit, ExchangeRate, Instalment, InterestEntry, Objective, Pledge,
-    Pool, PoolTransfer,
-)
+from .contributions.models import UNEARMARKED, Commitment, Deposit, ExchangeRate, Objective, Pool
 from .contributions.pools import FIGURES, move
-from .donors.models import MEMBER_STATE, SAA_IN_FORCE, Donor, SaaStatusChange
+from .donors.models import Donor
 from .extensions import db
-from .money import CENT, precision, split_deposit
+from .money import precision
 from .travel.models import Delegate, Event
 
 MARKER = "Scale "
@@ -51,25 +49,17 @@ SCALE_DONOR_PASSWORD = "demo-scale-donor-pass"  # demo data only; never use it a
 
 # Currency: (weight, rate of the first month in units per USD, places of the rate).
 CURRENCIES = {
-    "USD": (30, "1", 0), "EUR": (22, "0.9300", 4), "GBP": (8, "0.7900", 4), "JPY": (6, "112.35", 2),
-    "CHF": (6, "0.9750", 4), "SEK": (6, "8.9200", 4), "NOK": (5, "8.4100", 4),
-    "DKK": (5, "6.8500", 4), "CAD": (5, "1.3100", 4), "AUD": (4, "1.3500", 4),
+    "USD": (30, "1", 0),
+    "EUR": (22, "0.9300", 4),
+    "GBP": (8, "0.7900", 4),
+    "JPY": (6, "112.35", 2),
+    "CHF": (6, "0.9750", 4),
+    "SEK": (6, "8.9200", 4),
+    "NOK": (5, "8.4100", 4),
+    "DKK": (5, "6.8500", 4),
+    "CAD": (5, "1.3100", 4),
+    "AUD": (4, "1.3500", 4),
     "KWD": (3, "0.302100", 6),
-}
-DONOR_TYPES = (("member_state", 55), ("intergovernmental_organization", 15),
-               ("regional_legislative_body", 10), ("philanthropic_organization", 20))
-SAA_MIX = (("signed", 80), ("amended", 5), ("closed", 3), ("not_started", 4),
-           ("draft_shared", 4), ("under_negotiation", 4))
-SAA_PATHS = {
-    "not_started": (), "draft_shared": ("draft_shared",),
-    "under_negotiation": ("draft_shared", "under_negotiation"),
-    "signed": ("draft_shared", "signed"), "amended": ("draft_shared", "signed", "amended"),
-    "closed": ("draft_shared", "signed", "closed"),
-}
-ORG_NAMES = {
-    "intergovernmental_organization": "Intergovernmental Organization for Cooperation",
-    "regional_legislative_body": "Regional Parliamentary Assembly",
-    "philanthropic_organization": "Foundation for Human Mobility",
 }
 
 
@@ -89,9 +79,17 @@ class Sizes:
 
     @classmethod
     def for_scale(cls, n: int) -> Sizes:
-        return cls(donors=50 * n, deposits=1000 * n, grants=500 * n, events=max(2, math.ceil(1.5 * n)),
-                   delegates=100 * n, big_donor_deposits=20 * n, interest_entries=12 * n,
-                   pledges=20 * n, transfers=max(1, n // 10))
+        return cls(
+            donors=50 * n,
+            deposits=1000 * n,
+            grants=500 * n,
+            events=max(2, math.ceil(1.5 * n)),
+            delegates=100 * n,
+            big_donor_deposits=20 * n,
+            interest_entries=12 * n,
+            pledges=20 * n,
+            transfers=max(1, n // 10),
+        )
 
 
 @dataclass
@@ -107,7 +105,8 @@ class Ledger:
     """What the generated entries add to each pool, summed in Python."""
 
     deltas: dict[int, dict[str, Decimal]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: Decimal("0.00"))))
+        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: Decimal("0.00")))
+    )
     base_available: dict[int, Decimal] = field(default_factory=dict)
 
     def add(self, pool_id: int, **amounts: Decimal) -> None:
@@ -116,8 +115,15 @@ class Ledger:
 
     def available(self, pool_id: int) -> Decimal:
         d = self.deltas[pool_id]
-        return (self.base_available[pool_id] + d["deposits_net"] + d["interest"] + d["transfers_in"]
-                - d["transfers_out"] - d["committed"] - d["spent"])
+        return (
+            self.base_available[pool_id]
+            + d["deposits_net"]
+            + d["interest"]
+            + d["transfers_in"]
+            - d["transfers_out"]
+            - d["committed"]
+            - d["spent"]
+        )
 
 
 class Context:
@@ -128,33 +134,51 @@ class Context:
         self.today = today
         self.pools = {p.code: p for p in db.session.scalars(sa.select(Pool))}
         self.unearmarked = self.pools[UNEARMARKED].id
-        self.objective_pool = {o.id: o.pool.id for o in db.session.scalars(sa.select(Objective)) if o.pool}
-        self.objective_by_number = {o.number: o.id for o in db.session.scalars(sa.select(Objective))}
+        self.objective_pool = {
+            o.id: o.pool.id for o in db.session.scalars(sa.select(Objective)) if o.pool
+        }
+        self.objective_by_number = {
+            o.number: o.id for o in db.session.scalars(sa.select(Objective))
+        }
         self.ledger = Ledger(base_available={p.id: p.available for p in self.pools.values()})
-        srsg = db.session.scalars(sa.select(User).where(User.role == "srsg_staff", User.active)
-                                  .order_by(User.id)).all()
+        srsg = db.session.scalars(
+            sa.select(User).where(User.role == "srsg_staff", User.active).order_by(User.id)
+        ).all()
         if len(srsg) < 2:
-            raise RuntimeError("The scale data needs two active SRSG staff users (four eyes); "
-                               "run seed-demo without --scale first.")
+            raise RuntimeError(
+                "The scale data needs two active SRSG staff users (four eyes); "
+                "run seed-demo without --scale first."
+            )
         self.srsg = [u.id for u in srsg]
-        self.officer = db.session.scalar(sa.select(User.id).where(User.role == "mptf_officer")
-                                         .order_by(User.id).limit(1))
+        self.officer = db.session.scalar(
+            sa.select(User.id).where(User.role == "mptf_officer").order_by(User.id).limit(1)
+        )
         from .countries.models import Country
 
         self.countries = db.session.scalars(sa.select(Country).order_by(Country.code)).all()
-        fee_rows = db.session.execute(sa.select(Setting.effective_from, Setting.value)
-                                      .where(Setting.key == FEE_RATE).order_by(Setting.effective_from)).all()
+        fee_rows = db.session.execute(
+            sa.select(Setting.effective_from, Setting.value)
+            .where(Setting.key == FEE_RATE)
+            .order_by(Setting.effective_from)
+        ).all()
         self.fee_rates = [(d, Decimal(v)) for d, v in fee_rows]
-        term_rows = db.session.execute(sa.select(Setting.effective_from, Setting.value)
-                                       .where(Setting.key == TERMINAL_EXPENSES)
-                                       .order_by(Setting.effective_from)).all()
+        term_rows = db.session.execute(
+            sa.select(Setting.effective_from, Setting.value)
+            .where(Setting.key == TERMINAL_EXPENSES)
+            .order_by(Setting.effective_from)
+        ).all()
         self.terminal = [(d, Decimal(v)) for d, v in term_rows]
         self.months = month_list(START, today)
         self.rates: dict[tuple[str, dt.date], Decimal] = {
-            (c, m): r for c, m, r in db.session.execute(
-                sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate))}
-        self.next_ids = {model: (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
-                         for model in ID_MODELS}
+            (c, m): r
+            for c, m, r in db.session.execute(
+                sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
+            )
+        }
+        self.next_ids = {
+            model: (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
+            for model in ID_MODELS
+        }
 
     def ids(self, model, count: int) -> range:
         first = self.next_ids[model]
@@ -203,7 +227,7 @@ def bulk_insert(model, rows: list[dict]) -> int:
     """INSERT the rows in chunks of CHUNK (executemany); returns how many."""
     table = model.__table__
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(table.insert(), rows[start:start + CHUNK])
+        db.session.execute(table.insert(), rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -216,16 +240,24 @@ def minor_amount(rng: random.Random, currency: str, usd_low: int, usd_high: int)
     with exactly the currency's decimals."""
     usd = math.exp(rng.uniform(math.log(usd_low), math.log(usd_high)))
     places = precision(currency)
-    units = max(1, int(usd * float(CURRENCIES[currency][1]) * 10 ** places))
+    units = max(1, int(usd * float(CURRENCIES[currency][1]) * 10**places))
     return Decimal(units).scaleb(-places)
 
 
 def already_present() -> bool:
-    return bool(db.session.scalar(sa.select(sa.func.count(Donor.id)).where(Donor.name.like(MARKER + "%"))))
+    return bool(
+        db.session.scalar(sa.select(sa.func.count(Donor.id)).where(Donor.name.like(MARKER + "%")))
+    )
 
 
-def generate(scale: int, *, sizes: Sizes | None = None, seed: int | None = None,
-             today: dt.date | None = None, echo: Callable[[str], None] | None = None) -> Report:
+def generate(
+    scale: int,
+    *,
+    sizes: Sizes | None = None,
+    seed: int | None = None,
+    today: dt.date | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> Report:
     """Add the scale data to the current session's database (no commit)."""
     say = echo or (lambda _text: None)
     if already_present():
@@ -239,21 +271,29 @@ def generate(scale: int, *, sizes: Sizes | None = None, seed: int | None = None,
         t0 = time.perf_counter()
         result = step()
         counts.update(result)
-        say(f"  {name}: " + ", ".join(f"{v:,} {k}" for k, v in result.items())
-            + f" ({time.perf_counter() - t0:.1f} s)")
+        say(
+            f"  {name}: "
+            + ", ".join(f"{v:,} {k}" for k, v in result.items())
+            + f" ({time.perf_counter() - t0:.1f} s)"
+        )
 
+    from . import demo_scale_money as money
     from . import demo_scale_travel as travel
 
     phase("exchange rates", lambda: seed_rates(ctx))
     donors: list[dict] = []
-    phase("donors", lambda: seed_donors(ctx, sizes, donors))
-    phase("contributions", lambda: seed_contributions(ctx, sizes, donors))
-    phase("interest and transfers", lambda: seed_interest_and_transfers(ctx, sizes))
+    phase("donors", lambda: money.seed_donors(ctx, sizes, donors))
+    phase("contributions", lambda: money.seed_contributions(ctx, sizes, donors))
+    phase("interest and transfers", lambda: money.seed_interest_and_transfers(ctx, sizes))
     phase("travel", lambda: travel.seed_travel(ctx, sizes))
     phase("pools", lambda: apply_pools(ctx))
     phase("finishing", lambda: finish(ctx, donors[0]["id"], counts))
-    return Report(True, counts, time.perf_counter() - began,
-                  f"Scale data added (N={scale}) in {time.perf_counter() - began:.1f} s.")
+    return Report(
+        True,
+        counts,
+        time.perf_counter() - began,
+        f"Scale data added (N={scale}) in {time.perf_counter() - began:.1f} s.",
+    )
 
 
 def seed_rates(ctx: Context) -> dict[str, int]:
@@ -266,198 +306,27 @@ def seed_rates(ctx: Context) -> dict[str, int]:
             value = (value * Decimal(str(1 + ctx.rng.uniform(-0.02, 0.02)))).quantize(quantum)
             if (currency, month) not in ctx.rates:
                 ctx.rates[(currency, month)] = value
-                rows.append({"currency": currency, "month": month, "rate": value,
-                             "created_by_id": ctx.officer, "created_at": utcnow()})
+                rows.append(
+                    {
+                        "currency": currency,
+                        "month": month,
+                        "rate": value,
+                        "created_by_id": ctx.officer,
+                        "created_at": utcnow(),
+                    }
+                )
     return {"exchange rates": bulk_insert(ExchangeRate, rows)}
-
-
-def seed_donors(ctx: Context, sizes: Sizes, donors: list[dict]) -> dict[str, int]:
-    rng = ctx.rng
-    members = [c.code for c in ctx.countries if c.un_member]
-    history = []
-    for number, donor_id in enumerate(ctx.ids(Donor, sizes.donors)):
-        kind = "member_state" if number == 0 else pick(rng, DONOR_TYPES)
-        status = "signed" if number == 0 else pick(rng, SAA_MIX)
-        country = rng.choice(members) if kind == MEMBER_STATE else (
-            rng.choice(members) if rng.random() < 0.5 else None)
-        name = (f"{MARKER}{number:05d} Government of {country}" if kind == MEMBER_STATE
-                else f"{MARKER}{number:05d} {ORG_NAMES[kind]}")
-        signed_on = ctx.date_between(START, min(ctx.today, dt.date(2024, 12, 31))) \
-            if status in ("signed", "amended", "closed") else None
-        in_force = status in SAA_IN_FORCE or status == "closed"
-        donors.append({
-            "id": donor_id, "name": name, "donor_type": kind, "country_code": country,
-            "contact_name": f"Contact {number:05d}", "contact_email": f"donor{number:05d}@example.org",
-            "saa_status": status, "saa_signed_on": signed_on,
-            "saa_signatory_donor": "Permanent Representative" if in_force else None,
-            "saa_signatory_mptf": "Executive Coordinator, MPTF Office" if in_force else None,
-            "saa_reference": f"SAA-SCALE-{number:05d}" if in_force else None,
-            "created_at": ctx.moment(signed_on or START), "version": 1,
-        })
-        previous, at = "not_started", ctx.moment(signed_on - dt.timedelta(days=60)) if signed_on \
-            else ctx.moment(START)
-        for step in SAA_PATHS[status]:
-            at += dt.timedelta(days=rng.randint(5, 40))
-            signing = step == "signed"
-            history.append({"donor_id": donor_id, "from_status": previous, "to_status": step, "at": at,
-                            "user_id": ctx.officer, "note": "Scale data",
-                            "signed_on": signed_on if signing else None,
-                            "signatory_donor": "Permanent Representative" if signing else None,
-                            "signatory_mptf": "Executive Coordinator, MPTF Office" if signing else None,
-                            "reference": f"SAA-SCALE-{number:05d}" if signing else None})
-            previous = step
-    return {"donors": bulk_insert(Donor, donors), "SAA status changes": bulk_insert(SaaStatusChange, history)}
-
-
-def seed_contributions(ctx: Context, sizes: Sizes, donors: list[dict]) -> dict[str, int]:
-    """Commitments (with instalments) for donors whose SAA is in force, and the
-    deposits against them; pledges for any donor."""
-    rng = ctx.rng
-    currencies = list(CURRENCIES)
-    weights = [CURRENCIES[c][0] for c in currencies]
-    objectives = [None, None, None, None, 1, 1, 2, 3]
-    commitments: list[dict] = []
-    for donor in donors:
-        if donor["saa_status"] not in SAA_IN_FORCE:
-            continue
-        count = 10 if donor is donors[0] else rng.randint(1, 4)
-        for _ in range(count):
-            objective = rng.choice(objectives)
-            currency = rng.choices(currencies, weights)[0]
-            committed_on = ctx.date_between(donor["saa_signed_on"],
-                                            min(ctx.today, donor["saa_signed_on"] + dt.timedelta(days=720)))
-            commitments.append({"donor_id": donor["id"], "currency": currency,
-                                "objective_id": ctx.objective_by_number.get(objective) if objective else None,
-                                "committed_on": committed_on, "weight": rng.paretovariate(1.5), "planned": []})
-    big = [c for c in commitments if c["donor_id"] == donors[0]["id"]]
-    others = [c for c in commitments if c["donor_id"] != donors[0]["id"]]
-    reversals = max(1, sizes.deposits // 500)
-    originals = sizes.deposits - reversals
-    for index in range(min(sizes.big_donor_deposits, originals)):
-        big[index % len(big)]["planned"].append(None)
-    for chosen in rng.choices(others, [c["weight"] for c in others],
-                              k=max(0, originals - sizes.big_donor_deposits)):
-        chosen["planned"].append(None)
-    # Amounts and dates of each commitment's deposits; the commitment is that plus room.
-    instalments = []
-    for commitment_id, c in zip(ctx.ids(Commitment, len(commitments)), commitments, strict=True):
-        c["id"] = commitment_id
-        last = min(ctx.today, c["committed_on"] + dt.timedelta(days=1800))
-        c["planned"] = sorted((ctx.date_between(c["committed_on"], last),
-                               minor_amount(rng, c["currency"], 2000, 400000)) for _ in c["planned"])
-        paid = sum((a for _, a in c["planned"]), Decimal(0))
-        room = minor_amount(rng, c["currency"], 1000, 500000) if rng.random() < 0.6 else Decimal(0)
-        c["amount"] = paid + room if paid + room > 0 else minor_amount(rng, c["currency"], 10000, 900000)
-        if rng.random() < 0.5:
-            instalments.extend(_instalments(rng, c))
-    targets = set(rng.sample(range(originals), reversals)) if originals else set()
-    rows, reversal_rows = [], []
-    deposit_ids = iter(ctx.ids(Deposit, sizes.deposits))
-    position = 0
-    for c in commitments:
-        pool_id = ctx.objective_pool[c["objective_id"]] if c["objective_id"] else ctx.unearmarked
-        deposited = Decimal(0)
-        for value_date, amount in c["planned"]:
-            row = _deposit(ctx, next(deposit_ids), c, pool_id, value_date, amount)
-            rows.append(row)
-            deposited += amount
-            if position in targets:
-                reversal_rows.append(_reversal(ctx, next(deposit_ids), row))
-                deposited -= amount
-            position += 1
-        c["deposited"] = deposited
-    commitment_rows = [{"id": c["id"], "donor_id": c["donor_id"], "currency": c["currency"],
-                        "amount": c["amount"], "deposited": c["deposited"], "objective_id": c["objective_id"],
-                        "committed_on": c["committed_on"], "reference": f"SCALE-C{c['id']}",
-                        "note": "Scale data", "created_by_id": ctx.officer,
-                        "created_at": ctx.moment(c["committed_on"])} for c in commitments]
-    count = bulk_insert(Commitment, commitment_rows)
-    for row in rows + reversal_rows:
-        ctx.ledger.add(row["pool_id"], deposits_usd=row["usd_amount"], fees=row["fee"],
-                       deposits_net=row["net"])
-    pledges = _pledges(ctx, sizes, donors)
-    return {"commitments": count, "instalments": bulk_insert(Instalment, instalments),
-            "deposits": bulk_insert(Deposit, rows) + bulk_insert(Deposit, reversal_rows),
-            "reversals": len(reversal_rows), "pledges": bulk_insert(Pledge, pledges)}
-
-
-def _deposit(ctx: Context, deposit_id: int, c: dict, pool_id: int, value_date: dt.date,
-             amount: Decimal) -> dict:
-    rate, fee_rate = ctx.rate(c["currency"], value_date), ctx.fee_rate_on(value_date)
-    usd, fee, net = split_deposit(amount, rate, fee_rate)
-    return {"id": deposit_id, "commitment_id": c["id"], "donor_id": c["donor_id"], "pool_id": pool_id,
-            "value_date": value_date, "currency": c["currency"], "amount": amount, "rate": rate,
-            "rate_note": "", "usd_amount": usd, "fee_rate": fee_rate, "fee": fee, "net": net,
-            "bank_reference": f"SCALE-{deposit_id:08d}", "reverses_id": None, "reason": "",
-            "created_by_id": ctx.officer, "created_at": ctx.moment(value_date)}
-
-
-def _reversal(ctx: Context, deposit_id: int, original: dict) -> dict:
-    """The offsetting entry of a deposit entered twice: every figure negated."""
-    on = min(ctx.today, original["value_date"] + dt.timedelta(days=ctx.rng.randint(1, 20)))
-    return {**original, "id": deposit_id, "value_date": on, "amount": -original["amount"],
-            "usd_amount": -original["usd_amount"], "fee": -original["fee"], "net": -original["net"],
-            "bank_reference": f"SCALE-{deposit_id:08d}", "reverses_id": original["id"],
-            "reason": "Entered twice (scale data)", "created_at": ctx.moment(on)}
-
-
-def _instalments(rng: random.Random, c: dict) -> list[dict]:
-    parts = rng.randint(2, 4)
-    places = precision(c["currency"])
-    units = int(c["amount"].scaleb(places))
-    if units < parts:
-        return []
-    share = units // parts
-    amounts = [share] * (parts - 1) + [units - share * (parts - 1)]
-    return [{"commitment_id": c["id"], "amount": Decimal(a).scaleb(-places),
-             "due_on": c["committed_on"] + dt.timedelta(days=180 * (i + 1))} for i, a in enumerate(amounts)]
-
-
-def _pledges(ctx: Context, sizes: Sizes, donors: list[dict]) -> list[dict]:
-    rng, rows = ctx.rng, []
-    for _ in range(sizes.pledges):
-        donor = rng.choice(donors)
-        currency = rng.choices(list(CURRENCIES), [w for w, _r, _p in CURRENCIES.values()])[0]
-        on = ctx.date_between(START, ctx.today)
-        withdrawn = rng.random() < 0.05
-        rows.append({"donor_id": donor["id"], "currency": currency,
-                     "amount": minor_amount(rng, currency, 5000, 2000000), "objective_id": None,
-                     "pledged_on": on, "note": "Scale data",
-                     "withdrawn_at": ctx.moment(min(ctx.today, on + dt.timedelta(days=90))) if withdrawn else None,
-                     "withdrawn_reason": "Budget cut (scale data)" if withdrawn else None,
-                     "created_by_id": ctx.officer, "created_at": ctx.moment(on)})
-    return rows
-
-
-def seed_interest_and_transfers(ctx: Context, sizes: Sizes) -> dict[str, int]:
-    rng, rows, transfers = ctx.rng, [], []
-    for _ in range(sizes.interest_entries):
-        on = ctx.date_between(START, ctx.today)
-        amount = Decimal(rng.randint(10000, 2000000)) * CENT
-        rows.append({"pool_id": ctx.unearmarked, "value_date": on, "usd_amount": amount,
-                     "note": "Bank interest (scale data)", "reverses_id": None,
-                     "created_by_id": ctx.officer, "created_at": ctx.moment(on)})
-        ctx.ledger.add(ctx.unearmarked, interest=amount)
-    target = ctx.objective_pool.get(ctx.objective_by_number.get(2))
-    for _ in range(sizes.transfers if target else 0):
-        amount = (ctx.ledger.available(ctx.unearmarked) * Decimal("0.01")).quantize(CENT)
-        if amount <= 0:
-            break
-        on = ctx.date_between(START, ctx.today)
-        transfers.append({"from_pool_id": ctx.unearmarked, "to_pool_id": target, "usd_amount": amount,
-                          "transferred_on": on, "reason": "Objective 1 surplus to Objective 2 (scale data)",
-                          "created_by_id": ctx.officer, "created_at": ctx.moment(on)})
-        ctx.ledger.add(ctx.unearmarked, transfers_out=amount)
-        ctx.ledger.add(target, transfers_in=amount)
-    return {"interest entries": bulk_insert(InterestEntry, rows),
-            "pool transfers": bulk_insert(PoolTransfer, transfers)}
 
 
 def apply_pools(ctx: Context) -> dict[str, int]:
     """One guarded UPDATE per pool with everything the entries added to it."""
     for pool_id, deltas in ctx.ledger.deltas.items():
         moved = {name: deltas[name] for name in FIGURES if name != "available" and deltas[name]}
-        move(pool_id, available=ctx.ledger.available(pool_id) - ctx.ledger.base_available[pool_id], **moved)
+        move(
+            pool_id,
+            available=ctx.ledger.available(pool_id) - ctx.ledger.base_available[pool_id],
+            **moved,
+        )
     return {"pools updated": len(ctx.ledger.deltas)}
 
 
@@ -476,7 +345,9 @@ def finish(ctx: Context, big_donor_id: int, counts: dict[str, int]) -> dict[str,
     an audit entry, and fresh planner statistics."""
     added = 0
     if db.session.scalar(sa.select(User.id).where(User.email == SCALE_DONOR_EMAIL)) is None:
-        user = User(email=SCALE_DONOR_EMAIL, name="Scale donor", role="donor", donor_id=big_donor_id)
+        user = User(
+            email=SCALE_DONOR_EMAIL, name="Scale donor", role="donor", donor_id=big_donor_id
+        )
         user.set_password(SCALE_DONOR_PASSWORD)
         db.session.add(user)
         added = 1
@@ -484,11 +355,18 @@ def finish(ctx: Context, big_donor_id: int, counts: dict[str, int]) -> dict[str,
     if db.engine.dialect.name == "postgresql":
         for model in ID_MODELS:
             table = model.__table__.name
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"))
-    record(None, "demo.scale_data", note="; ".join(f"{k}: {v}" for k, v in counts.items()),
-           object_type="Fund")
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+            )
+    record(
+        None,
+        "demo.scale_data",
+        note="; ".join(f"{k}: {v}" for k, v in counts.items()),
+        object_type="Fund",
+    )
     db.session.flush()
     db.session.execute(sa.text("ANALYZE"))
     return {"donor users": added}

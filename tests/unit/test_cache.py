@@ -1,5 +1,6 @@
 """trustfund.cache: values kept while the data is unchanged, computed afresh after any
 audited change, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -52,7 +53,7 @@ def test_an_entry_committed_late_with_a_lower_id_is_seen(db, users):
     gap = ids[1]
     db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == gap))
     db.session.commit()
-    compute, calls = counting()
+    compute, _calls = counting()
     cache.remember("board", compute)
     db.session.execute(sa.insert(AuditEntry).values(id=gap, action="late.commit", object_type="X"))
     db.session.commit()
