@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, Numeric
 from sqlalchemy.types import TypeDecorator
 
@@ -40,7 +41,7 @@ def is_currency(code: str) -> bool:
 def precision(currency: str) -> int:
     """Decimal places of a currency's minor unit (JPY 0, USD 2, KWD 3)."""
     if currency not in CURRENCIES:
-        raise MoneyError(f"Unknown currency code: {currency}")
+        raise MoneyError(_("Unknown currency code: %(code)s", code=currency))
     return get_currency_precision(currency)
 
 
@@ -48,34 +49,60 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-precision(currency))
 
 
+def _user_locale() -> str:
+    try:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+    except Exception:  # outside a request or app: the command line
+        locale = None
+    return str(locale) if locale else "en"
+
+
+def parse_number(text: str, example: str) -> Decimal:
+    """A number as the user typed it: in the user's locale first ("0,941" and
+    "1 250 000,00" in French), then in the plain form "1,250,000.00". Grouping must
+    be well formed in both: "1,000.00.00" and "1,00" are refused. White space is
+    ignored; NaN and Infinity are refused."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    raw = "".join(str(text).split()).replace("\u202f", "").replace("\u00a0", "")
+    if not raw:
+        raise MoneyError(_("Enter an amount."))
+    for locale in dict.fromkeys((_user_locale(), "en")):
+        try:
+            value = parse_decimal(raw, locale=locale, strict=True)
+        except (NumberFormatError, InvalidOperation, ValueError):
+            continue
+        if value.is_finite():
+            return value
+        break
+    raise MoneyError(_("Enter a number such as %(example)s.", example=example))
+
+
 def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     """Parse a user-entered amount, refusing anything that is not a plain positive
-    number with at most the currency's decimals. Thousands separators (',') and
-    surrounding spaces are accepted; '1,000.00.00', NaN and Infinity are not."""
+    number with at most the currency's decimals (see parse_number for the forms
+    accepted)."""
     if isinstance(text, Decimal | int):
-        raw = str(text)
+        value = Decimal(text)
+        if not value.is_finite():
+            raise MoneyError(_("Enter a number such as %(example)s.", example="1250000.00"))
     else:
-        raw = str(text).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-    if not raw:
-        raise MoneyError("Enter an amount.")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise MoneyError("Enter a number such as 1250000.00.") from None
-    if not value.is_finite():
-        raise MoneyError("Enter a number such as 1250000.00.")
+        value = parse_number(text, "1250000.00")
     return check_amount(value, currency)
 
 
 def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False) -> Decimal:
     places = precision(currency)
     if value == 0 or (value < 0 and not allow_negative):
-        raise MoneyError("The amount must be greater than zero.")
+        raise MoneyError(_("The amount must be greater than zero."))
     if abs(value) >= MAX_AMOUNT:
-        raise MoneyError("The amount is too large.")
+        raise MoneyError(_("The amount is too large."))
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise MoneyError(f"{currency} amounts have at most {places} decimal places.")
+        raise MoneyError(_("%(currency)s amounts have at most %(places)s decimal places.",
+                           currency=currency, places=places))
     return value.quantize(quantum(currency))
 
 
@@ -86,18 +113,14 @@ def round_cents(value: Decimal) -> Decimal:
 
 def parse_rate(text: str | Decimal) -> Decimal:
     """An exchange rate: units of currency per 1 US dollar, above zero, at most 6 decimals."""
-    raw = str(text).strip().replace(",", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise MoneyError("Enter a rate such as 0.941.") from None
+    value = Decimal(text) if isinstance(text, Decimal) else parse_number(text, "0.941")
     if not value.is_finite() or value <= 0:
-        raise MoneyError("The rate must be greater than zero.")
+        raise MoneyError(_("The rate must be greater than zero."))
     if value >= Decimal("1000000000"):
-        raise MoneyError("The rate is too large.")
+        raise MoneyError(_("The rate is too large."))
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > 6:
-        raise MoneyError("A rate has at most 6 decimal places.")
+        raise MoneyError(_("A rate has at most 6 decimal places."))
     return value
 
 
@@ -112,7 +135,7 @@ def to_usd(amount: Decimal, rate: Decimal) -> Decimal:
     """USD = amount / rate (units per USD), half-up to the cent.
     EUR 1,000,000.00 at 0.941 -> USD 1,062,699.26."""
     if rate <= 0:
-        raise MoneyError("The rate must be greater than zero.")
+        raise MoneyError(_("The rate must be greater than zero."))
     return round_cents(Decimal(amount) / Decimal(rate))
 
 

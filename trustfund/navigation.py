@@ -34,7 +34,7 @@ NAV = (
     NavItem("travel.queue", _l("Review queue"), TRAVEL),
     NavItem("travel.grants", _l("Travel grants"), TRAVEL + (MPTF_OFFICER,)),
     NavItem("travel.reports", _l("Participation"), TRAVEL + (MPTF_OFFICER,)),
-    NavItem("countries.index", _l("Countries"), (ADMIN, SRSG_STAFF, AUDITOR)),
+    NavItem("countries.index", _l("Countries"), (ADMIN, SRSG_STAFF, MPTF_OFFICER, AUDITOR)),
     NavItem("admin.users", _l("Users"), (ADMIN, AUDITOR)),
     NavItem("admin.settings", _l("Settings"), (ADMIN, AUDITOR)),
     NavItem("admin.audit", _l("Audit trail"), (ADMIN, AUDITOR)),

@@ -78,3 +78,21 @@ def test_largest_remainder_adds_up_exactly():
     parts = largest_remainder(Decimal("0.05"), [Decimal("0.3"), Decimal("0.3"), Decimal("0.4")])
     assert sum(parts) == Decimal("0.05")
     assert largest_remainder(Decimal("10"), [Decimal(0), Decimal(0)]) == [Decimal("0.00")] * 2
+
+
+def test_amounts_and_rates_are_read_in_the_users_locale(app):
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        assert parse_rate("0,941") == Decimal("0.941")
+        assert parse_amount("1 250 000,50", "EUR") == Decimal("1250000.50")
+        assert parse_amount("1250000.50", "EUR") == Decimal("1250000.50")  # the plain form too
+        with pytest.raises(MoneyError):
+            parse_amount("1,000.00.00", "EUR")
+    with force_locale("en"):
+        assert parse_amount("1,250,000.50", "EUR") == Decimal("1250000.50")
+        with pytest.raises(MoneyError):
+            parse_amount("1,00", "EUR")  # malformed grouping is not a decimal comma in English
+    with force_locale("es"):
+        assert parse_amount("1.250.000,50", "EUR") == Decimal("1250000.50")
+
