@@ -230,8 +230,9 @@ def _import_rows(actor, rows, positions: dict[str, int], result: ImportResult) -
             continue
         data_rows += 1
         if data_rows > MAX_ROWS:
+            limit = f"{MAX_ROWS:,}"
             result.add_error(number, "", _("The workbook has more than %(count)s deposits; split it into "
-                                           "smaller files.", count=f"{MAX_ROWS:,}"))
+                                           "smaller files.", count=limit))
             return
         try:
             commitment = commitments.find(cells["commitment"])
