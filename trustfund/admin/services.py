@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from ..audit import record, snapshot
 from ..auth.models import User
 from ..errors import DomainError
 from ..extensions import db
+from ..money import MoneyError, parse_number
 from ..permissions import DONOR, ROLES
 from .models import FEE_RATE, SETTINGS, Setting
 
@@ -51,10 +52,10 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date) -> Se
     if key not in SETTINGS:
         raise DomainError(_("Unknown setting."))
     try:
-        value = Decimal(value_text.strip())
-    except InvalidOperation:
-        raise DomainError(_("Enter a number."), field="value") from None
-    if not value.is_finite() or value < 0:
+        value = parse_number(value_text, "0.01")
+    except MoneyError as error:
+        raise DomainError(str(error), field="value") from None
+    if value < 0:
         raise DomainError(_("Enter a number of zero or more."), field="value")
     if key == FEE_RATE and value >= 1:
         raise DomainError(_("The fee rate is a fraction: 0.01 means 1%."), field="value")
