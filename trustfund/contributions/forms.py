@@ -4,7 +4,6 @@ currency's own rule. Labels are lazy so that they follow the user's language."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..donors.models import DONOR_TYPES
+from ..validation import FlaskForm
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 

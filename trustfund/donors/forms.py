@@ -3,10 +3,10 @@ user's language, not the language at start-up."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..validation import FlaskForm
 from .models import DONOR_TYPES, SAA_STATUSES
 
 

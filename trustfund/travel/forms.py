@@ -3,12 +3,12 @@ money.parse_amount (never a float); choices are filled by the routes."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Email, Length, NumberRange, Optional
 
+from ..validation import FlaskForm
 from .models import EVENT_KINDS, GRANT_STATUSES
 
 

@@ -1,0 +1,89 @@
+"""Text that people type: refuse the characters nobody types on purpose.
+
+- Control characters (NUL, BEL, ESC, DEL and the C1 range): invisible, they corrupt
+  exports and terminals, and PostgreSQL refuses NUL in text outright (a 500 instead
+  of a message). Multi-line fields keep tab, line feed and carriage return; single-
+  line fields keep only tab.
+- Bidirectional embedding, override and isolate controls (U+202A-U+202E,
+  U+2066-U+2069): they make text read differently from what is stored
+  ("invoice\\u202egnp.exe" shows as "invoiceexe.png"). The plain direction marks
+  (LRM, RLM, ALM), which Arabic text may legitimately carry, are allowed.
+
+`FlaskForm` here is Flask-WTF's form with this check on every text field (string,
+text area, email, hidden; never passwords, which are only hashed): forms import it
+instead of flask_wtf's. Services that take text from elsewhere (imports, commands)
+call `text_problem()` / `check_text()` themselves.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROL_SINGLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+
+
+def text_problem(value: str | None, *, multiline: bool = False) -> str | None:
+    """The message refusing `value`, or None when it is plain text."""
+    if not value:
+        return None
+    if (_CONTROL_MULTI if multiline else _CONTROL_SINGLE).search(value):
+        if not multiline and ("\n" in value or "\r" in value):
+            return _("Write this on one line.")
+        return _("This text contains invisible control characters: type it again without them.")
+    if _BIDI.search(value):
+        return _("This text contains characters that reverse the direction of the text: "
+                 "type it again without them.")
+    return None
+
+
+def check_text(value: str | None, field: str, *, multiline: bool = False) -> str:
+    """`value` if it is plain text, else a DomainError beside `field`."""
+    from .errors import DomainError
+
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        raise DomainError(problem, field=field)
+    return value or ""
+
+
+class PlainText:
+    """A WTForms validator: refuses control and bidi-override characters."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        problem = text_problem(field.data if isinstance(field.data, str) else None,
+                               multiline=self.multiline)
+        if problem:
+            raise StopValidation(problem)
+
+
+def _plain_text_validator(field) -> PlainText | None:
+    if isinstance(field, PasswordField) or not isinstance(field, StringField):
+        return None
+    return PlainText(multiline=isinstance(field, TextAreaField))
+
+
+class FlaskForm(_FlaskForm):
+    """Flask-WTF's form, refusing control and bidi-override characters in every text
+    field. A hidden field shows no message of its own: its refusal goes above the form."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for field in self:
+            check = _plain_text_validator(field)
+            if check is not None:
+                extra.setdefault(field.short_name, []).append(check)
+        valid = super().validate(extra)
+        for field in self:
+            if isinstance(field, HiddenField) and field.errors:
+                self.form_errors.extend(e for e in field.errors if e not in self.form_errors)
+        return valid
