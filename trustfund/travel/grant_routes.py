@@ -146,9 +146,10 @@ def approve(grant_id: int):
     grant = get_grant_or_404(grant_id)
     form = ApproveForm()
     form.pool_id.choices = [(0, "")] + [(p.id, "") for p in pools_with_money()]
-    form.validate()
-    result = run(form, lambda: approve_grant(current_user, grant, form.pool_id.data or None))
-    if result is None:
+    # A pool that is not a number is refused, not taken for "the default pool".
+    result = form.validate() and run(form, lambda: approve_grant(current_user, grant,
+                                                                 form.pool_id.data or None))
+    if not result:
         _flash_refusal(form)
     elif result.status == APPROVED:
         flash(_("Approved: %(amount)s committed from %(pool)s.", amount=money(result.committed_amount),
