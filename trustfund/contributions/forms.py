@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     MonthField,
     SelectField,
@@ -35,6 +36,8 @@ class ObjectiveForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
                                 filters=[_strip])
     active = BooleanField(_l("Active (new pledges and commitments may be earmarked to it)"), default=True)
+    # The version the admin started from: a save based on an older one is refused.
+    version = HiddenField()
 
 
 class RateForm(FlaskForm):

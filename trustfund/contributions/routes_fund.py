@@ -44,10 +44,13 @@ def edit_objective(objective_id: int | None = None):
     if objective_id is not None:
         objective = db.session.get(Objective, objective_id) or abort(404)
     form = ObjectiveForm(obj=objective)
+    if request.method == "GET" and objective is not None:
+        form.version.data = str(objective.version)
     if form.validate_on_submit():
         saved = run(form, lambda: services.save_objective(
             current_user, objective, number=form.number.data, title=form.title.data,
-            description=form.description.data or "", active=form.active.data))
+            description=form.description.data or "", active=form.active.data,
+            version=form.version.data or None))
         if saved is not None:
             flash(_("Objective %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("contributions.objectives"))

@@ -36,9 +36,14 @@ MAX_INSTALMENTS = 120
 # --- Objectives --------------------------------------------------------------
 
 def save_objective(actor, objective: Objective | None, *, number: int, title: str,
-                   description: str = "", active: bool = True) -> Objective:
+                   description: str = "", active: bool = True, version=None) -> Objective:
     """Create or change an objective of the fund. A new objective gets its pool
-    (code OBJ<number>) at once; the pool's code follows a change of number."""
+    (code OBJ<number>) at once; the pool's code follows a change of number.
+    `version` is the version the admin's form was built from: if someone saved the
+    objective since, nothing is written."""
+    if objective is not None and version is not None and str(version) != str(objective.version):
+        raise DomainError(_("Someone else changed this objective while you were editing it. "
+                            "Reload the page to see their change, then try again."))
     if not isinstance(number, int) or not 1 <= number <= 999:
         raise DomainError(_("Enter a number from 1 to 999."), field="number")
     title = text_or_error(title, "title", _("Enter the objective's title."), max_length=300)
