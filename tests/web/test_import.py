@@ -200,3 +200,17 @@ def test_row_cap_and_memory_release(app, db, client, login_as, monkeypatch):
     html = _upload(client, workbook(rows)).get_data(as_text=True)
     assert "more than 3 deposits; split it into smaller files" in html
     assert counts() == before
+
+
+def test_numeric_cells_are_exact_whatever_the_users_language(app, db, client, login_as):
+    """A number cell is a number: 1.005 stays one and five thousandths for a user
+    reading the site in Spanish, where "1.005" typed as text would mean 1005."""
+    login_as("mptf_officer")
+    with client.session_transaction() as session:
+        session["lang"] = "es"
+    kwd = commitment("KWD", "10.000", reference="KW-1")
+    response = _upload(client, workbook([("KW-1", "2018-05-10", 1.005, "KWD", 0.302, "Banco", "")]))
+    assert response.status_code == 302
+    row = db.session.scalar(sa.select(Deposit))
+    assert (row.amount, row.rate, row.usd_amount) == (D("1.005"), D("0.302"), D("3.33"))
+    assert kwd.reference == "KW-1"

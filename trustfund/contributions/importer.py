@@ -8,6 +8,7 @@ of as the import proceeds, so memory stays bounded up to MAX_ROWS rows.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,14 +106,18 @@ def _text(value) -> str:
 
 
 def _number(value):
-    """A cell as the text of its number: floats by their shortest round-trip form,
-    so a cell holding 1062699.26 reads as exactly 1062699.26."""
+    """A cell's number as an exact Decimal: a float by its shortest round-trip form,
+    so a cell holding 1062699.26 reads as exactly 1062699.26 (and never through the
+    user's locale, where "1.005" could mean a thousand and five). Text stays text,
+    read like a typed-in amount."""
     if value is None:
         return None
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return repr(value)
+        return Decimal(repr(value)) if math.isfinite(value) else str(value)
+    if isinstance(value, int):
+        return Decimal(value)
     return str(value).strip()
 
 

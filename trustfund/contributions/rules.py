@@ -8,7 +8,15 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from ..errors import DomainError
-from ..money import MoneyError, check_amount, is_currency, parse_amount, parse_rate, precision
+from ..money import (
+    MoneyError,
+    check_amount,
+    is_currency,
+    parse_amount,
+    parse_number,
+    parse_rate,
+    precision,
+)
 
 
 def today() -> dt.date:
@@ -27,34 +35,28 @@ def currency_or_error(code: str | None, field: str = "currency") -> str:
     return code
 
 
-def _amount_message(error: MoneyError, currency: str) -> str:
-    """money.py words its refusals in English; give the user the translated one."""
-    text = str(error)
-    if text.startswith("Enter an amount"):
-        return _("Enter an amount.")
-    if text.startswith("Enter a number"):
-        return _("Enter a number such as 1250000.00.")
-    if text.startswith("The amount must be greater"):
-        return _("The amount must be greater than zero.")
-    if text.startswith("The amount is too large"):
-        return _("The amount is too large.")
-    if "decimal places" in text:
-        places = precision(currency)
-        if places == 0:
-            return _("%(currency)s amounts have no decimals.", currency=currency)
-        return _("%(currency)s amounts have at most %(places)s decimal places.",
-                 currency=currency, places=places)
-    return text
+def _has_fraction(value, currency: str) -> bool:
+    """Whether a refused amount was refused for its decimals in a currency without any."""
+    try:
+        number = value if isinstance(value, Decimal) else parse_number(str(value), "1")
+    except MoneyError:
+        return False
+    return number.is_finite() and number > 0 and number != number.to_integral_value()
 
 
 def amount_or_error(value: str | Decimal | int | None, currency: str, field: str = "amount") -> Decimal:
-    """A positive amount in `currency` with no more decimals than the currency has."""
+    """A positive amount in `currency` with no more decimals than the currency has
+    (money.parse_amount's rule), refused beside `field` with money's own message."""
     try:
-        if value is None:
-            raise MoneyError("Enter an amount.")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise DomainError(_("Enter an amount."), field=field)
         return parse_amount(value, currency)
     except MoneyError as error:
-        raise DomainError(_amount_message(error, currency), field=field) from None
+        if precision(currency) == 0 and _has_fraction(value, currency):
+            message = _("%(currency)s amounts have no decimals.", currency=currency)
+        else:
+            message = str(error)
+        raise DomainError(message, field=field) from None
 
 
 def usd_or_error(value, field: str = "usd_amount") -> Decimal:
@@ -63,21 +65,12 @@ def usd_or_error(value, field: str = "usd_amount") -> Decimal:
 
 def rate_or_error(value: str | Decimal | None, field: str = "rate") -> Decimal:
     """A UN operational rate: units of currency per 1 USD, above zero, at most 6 decimals."""
+    if value is None or str(value).strip() == "":
+        raise DomainError(_("Enter the rate."), field=field)
     try:
-        if value is None or str(value).strip() == "":
-            raise DomainError(_("Enter the rate."), field=field)
         return parse_rate(value)
     except MoneyError as error:
-        text = str(error)
-        if text.startswith("Enter a rate"):
-            message = _("Enter a rate such as 0.941 (units of currency per US dollar).")
-        elif "greater than zero" in text:
-            message = _("The rate must be greater than zero.")
-        elif "too large" in text:
-            message = _("The rate is too large.")
-        else:
-            message = _("A rate has at most 6 decimal places.")
-        raise DomainError(message, field=field) from None
+        raise DomainError(str(error), field=field) from None
 
 
 def negate(value: Decimal, currency: str) -> Decimal:
