@@ -59,7 +59,7 @@ def _user_locale() -> str:
     return str(locale) if locale else "en"
 
 
-def parse_number(text: str, example: str) -> Decimal:
+def parse_number(text: str, refusal: str) -> Decimal:
     """A number as the user typed it: in the user's locale first ("0,941" and
     "1 250 000,00" in French), then in the plain form "1,250,000.00". Grouping must
     be well formed in both: "1,000.00.00" and "1,00" are refused. White space is
@@ -77,7 +77,7 @@ def parse_number(text: str, example: str) -> Decimal:
         if value.is_finite():
             return value
         break
-    raise MoneyError(_("Enter a number such as %(example)s.", example=example))
+    raise MoneyError(refusal)
 
 
 def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
@@ -87,9 +87,9 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     if isinstance(text, Decimal | int):
         value = Decimal(text)
         if not value.is_finite():
-            raise MoneyError(_("Enter a number such as %(example)s.", example="1250000.00"))
+            raise MoneyError(_("Enter a number such as 1250000.00."))
     else:
-        value = parse_number(text, "1250000.00")
+        value = parse_number(text, _("Enter a number such as 1250000.00."))
     return check_amount(value, currency)
 
 
@@ -113,7 +113,7 @@ def round_cents(value: Decimal) -> Decimal:
 
 def parse_rate(text: str | Decimal) -> Decimal:
     """An exchange rate: units of currency per 1 US dollar, above zero, at most 6 decimals."""
-    value = Decimal(text) if isinstance(text, Decimal) else parse_number(text, "0.941")
+    value = Decimal(text) if isinstance(text, Decimal) else parse_number(text, _("Enter a rate such as 0.941."))
     if not value.is_finite() or value <= 0:
         raise MoneyError(_("The rate must be greater than zero."))
     if value >= Decimal("1000000000"):

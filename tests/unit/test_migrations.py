@@ -26,13 +26,20 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_empties(empty_datab
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade()
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
-        assert diff == [], f"migrations and models differ: {diff}"
-        downgrade(revision="base")
-        with db.engine.connect() as conn:
-            remaining = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
-        assert remaining == set()
-        db.engine.dispose()
+        try:
+            _upgrade_compare_downgrade(db, upgrade, downgrade)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _upgrade_compare_downgrade(db, upgrade, downgrade):
+    upgrade()
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], f"migrations and models differ: {diff}"
+    downgrade(revision="base")
+    with db.engine.connect() as conn:
+        remaining = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+    assert remaining == set()

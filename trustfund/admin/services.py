@@ -52,7 +52,7 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date) -> Se
     if key not in SETTINGS:
         raise DomainError(_("Unknown setting."))
     try:
-        value = parse_number(value_text, "0.01")
+        value = parse_number(value_text, _("Enter a number such as 0.01."))
     except MoneyError as error:
         raise DomainError(str(error), field="value") from None
     if value < 0:
