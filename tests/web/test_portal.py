@@ -109,3 +109,20 @@ def test_a_donor_without_any_money_yet_sees_empty_lists(client, login_as, db):
     page = client.get("/statements/portal").get_data(as_text=True)
     assert "No commitment yet." in page and "No deposit yet." in page
     assert "No instalment is outstanding." in page
+
+
+def test_portal_shows_the_donors_own_dashboard_with_charts(client, login_as, fund):
+    import json
+    import re
+
+    sweden, _evil = fund
+    login_as("donor")
+    page = client.get("/statements/portal").get_data(as_text=True)
+    assert "Your contributions at a glance" in page
+    blocks = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S)
+    assert blocks, "no chart data on the portal"
+    charts = " ".join(json.dumps(json.loads(b)) for b in blocks)
+    # Sweden's net deposits are in its charts; the other donor's never are.
+    assert "1052072.27" in charts.replace(",", "") or "1052072.27" in page.replace(",", "")
+    for text in ("55555555", "444444.44", "EVIL"):
+        assert text not in charts, text
