@@ -44,7 +44,7 @@ def test_officer_adds_corrects_and_lists_rates(app, db, client, login_as):
     ({"currency": ""}, "currency", "Choose a currency"),
     ({"rate": "0"}, "rate", "greater than zero"),
     ({"rate": "-0.9"}, "rate", "greater than zero"),
-    ({"rate": "abc"}, "rate", "Enter a number such as 0.941."),
+    ({"rate": "abc"}, "rate", "such as 0.941."),
     ({"rate": ""}, "rate", "Enter the rate."),
     ({"rate": "0.1234567"}, "rate", "at most 6 decimal places"),
     ({"month": ""}, "month", "required"),

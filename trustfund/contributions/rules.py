@@ -38,7 +38,7 @@ def currency_or_error(code: str | None, field: str = "currency") -> str:
 def _has_fraction(value, currency: str) -> bool:
     """Whether a refused amount was refused for its decimals in a currency without any."""
     try:
-        number = value if isinstance(value, Decimal) else parse_number(str(value), "1")
+        number = value if isinstance(value, Decimal) else parse_number(str(value), "")
     except MoneyError:
         return False
     return number.is_finite() and number > 0 and number != number.to_integral_value()
