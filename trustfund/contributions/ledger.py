@@ -156,13 +156,16 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     except IntegrityError:
         # Someone reversed it at the same moment: the unique reverses_id refused ours.
         raise DomainError(_("This deposit has already been reversed.")) from None
+    # The commitment's row before the pool's, in the order record_deposit takes them:
+    # in the other order, a deposit and a reversal on the same commitment deadlocked
+    # on PostgreSQL.
+    if not _add_to_deposited(deposit.commitment, -deposit.amount):
+        raise DomainError(_("The commitment's deposits do not match its entries; run the ledger check."))
     try:
         pools.move(deposit.pool_id, deposits_usd=-deposit.usd_amount, fees=-deposit.fee,
                    deposits_net=-deposit.net, available=-deposit.net)
     except pools.InsufficientFunds:
         raise _pool_short(deposit.pool, deposit.net, _("This reversal")) from None
-    if not _add_to_deposited(deposit.commitment, -deposit.amount):
-        raise DomainError(_("The commitment's deposits do not match its entries; run the ledger check."))
     record(actor, "deposit.reverse", reversal, note=reason)
     return reversal
 
