@@ -214,3 +214,21 @@ def test_numeric_cells_are_exact_whatever_the_users_language(app, db, client, lo
     row = db.session.scalar(sa.select(Deposit))
     assert (row.amount, row.rate, row.usd_amount) == (D("1.005"), D("0.302"), D("3.33"))
     assert kwd.reference == "KW-1"
+
+
+def test_headers_work_in_english_whatever_the_language_and_refusals_name_the_template_header(
+        app, db, client, login_as):
+    user = login_as("mptf_officer")
+    user.locale = "fr"
+    db.session.commit()
+    eur, _chf, _jpy = _setup()
+    before = counts()
+    missing_amount = workbook([("SE-EUR-1", dt.date(2018, 5, 10), 1000)],
+                              header=("Commitment", "Value date", "Sum"))
+    page = _upload(client, missing_amount).get_data(as_text=True)
+    assert '<html lang="fr"' in page
+    assert "Amount" in page  # the header the file must have, as the template writes it
+    assert counts() == before
+    response = _upload(client, workbook([("SE-EUR-1", dt.date(2018, 5, 10), 1000, "EUR", None, None, "")]))
+    assert response.status_code in (200, 302)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 1

@@ -41,8 +41,11 @@ COLUMNS = {
     "bank_reference": ("bankreference",),
 }
 REQUIRED = ("commitment", "value_date", "amount")
+# The template's header row: a fixed interchange format, in English whatever the
+# user's language (headers in the user's language are understood too).
 TEMPLATE_HEADERS = ("Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note",
                     "Bank reference")
+TEMPLATE_HEADER_OF = dict(zip(COLUMNS, TEMPLATE_HEADERS, strict=True))
 
 
 def column_label(key: str) -> str:
@@ -85,10 +88,13 @@ def _key(header) -> str:
 
 
 def _columns(header_row) -> tuple[dict[str, int], list[str]]:
+    """Where each column is: the template's English headers (and their aliases) are
+    always understood, and so are the headers in the user's language."""
     positions, missing = {}, []
+    accepted = {name: set(aliases) | {_key(column_label(name))} for name, aliases in COLUMNS.items()}
     for index, header in enumerate(header_row):
         key = _key(header)
-        for name, aliases in COLUMNS.items():
+        for name, aliases in accepted.items():
             if key in aliases and name not in positions:
                 positions[name] = index
     for name in REQUIRED:
@@ -208,7 +214,7 @@ def import_deposits(actor, source, *, filename: str | None = None) -> ImportResu
         if missing:
             for name in missing:
                 result.add_error(1, name, _("The header row has no “%(column)s” column.",
-                                            column=column_label(name)))
+                                            column=TEMPLATE_HEADER_OF[name]))
             return result
         _import_rows(actor, rows, positions, result)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
