@@ -1,9 +1,10 @@
 """Concurrency of the ledger through the real services, on PostgreSQL and SQLite.
 
 Several workers (threads, each with its own app context, session and connection,
-as gunicorn workers would have) run a random mix of deposits, reversals, approvals
-and reconciliations (travelled, no-show, cancelled) on the same few commitments,
-pools and events, committing after each operation and rolling back on a refusal
+as gunicorn workers would have) run a random mix of deposits, reversals, approvals,
+reconciliations (travelled, no-show, cancelled) and transfers between pools on the
+same few commitments, pools and events, committing after each operation and rolling
+back on a refusal
 (a DomainError: pool short, deposit already reversed, grant already decided...).
 Afterwards every invariant that `flask --app trustfund check` verifies holds
 (run_checks() is empty), no pool figure is below zero, no commitment holds more
@@ -37,7 +38,7 @@ from trustfund.travel.models import APPROVED, REQUESTED, WAITLISTED, TravelGrant
 from trustfund.travel.services import request_grant, save_event
 
 COUNTRIES = ["SN", "ML", "NE", "ET", "KH", "MM", "BD", "NP", "HT", "UG", "MW", "TZ", "PE", "BO"]
-OPERATIONS = ["deposit"] * 7 + ["reverse"] * 3 + ["approve"] * 6 + ["reconcile"] * 4
+OPERATIONS = ["deposit"] * 7 + ["reverse"] * 3 + ["approve"] * 6 + ["reconcile"] * 4 + ["transfer"]
 VALUE_DATE = dt.date(2017, 6, 15)
 
 
@@ -66,7 +67,7 @@ def _setup(grants: int) -> dict:
                       origin_city="Dakar", airfare=f"{900 + (n * 37) % 700}.00")
     db.session.commit()
     return {"officer": officer.id, "srsg": srsg.id, "approver": users["srsg_staff2"].id,
-            "commitments": commitments}
+            "admin": users["admin"].id, "commitments": commitments}
 
 
 def _work(setup: dict):
@@ -110,7 +111,13 @@ def _work(setup: dict):
                                      reason="Did not come")
         return way
 
-    handlers = {"deposit": deposit, "reverse": reverse, "approve": approve, "reconcile": close}
+    def transfer(rng, actor):
+        source, target = rng.sample(setup["pools"], 2)
+        money.transfer(actor("admin"), source, target, Decimal(rng.randrange(10_00, 3000_00)) / 100,
+                       "Surplus moved", VALUE_DATE)
+
+    handlers = {"deposit": deposit, "reverse": reverse, "approve": approve, "reconcile": close,
+                "transfer": transfer}
 
     def work(worker: int, step: int):
         rng = random.Random(worker * 100_003 + step)
@@ -151,6 +158,7 @@ def _assert_ledger_whole(run: Parallel) -> None:
     assert audit.get("grant.travelled", 0) == done["travelled"]
     assert audit.get("grant.no_show", 0) == done["no_show"]
     assert audit.get("grant.cancel", 0) == done["cancel"]
+    assert audit.get("pool.transfer", 0) == done["transfer"]
 
 
 def test_parallel_deposits_reversals_approvals_and_reconciliations(app, db):
@@ -162,7 +170,7 @@ def test_parallel_deposits_reversals_approvals_and_reconciliations(app, db):
     assert len(run.results) + len(run.refused) == workers * steps
     outcomes = Counter(outcome for _w, _s, outcome in run.results)
     # The mix really ran: money came in and went out, grants were decided and closed.
-    for outcome in ("deposit", "reverse", "approved", "travelled"):
+    for outcome in ("deposit", "reverse", "approved", "travelled", "transfer"):
         assert outcomes[outcome] > 0, outcomes
     assert run.refused, "no operation was ever refused: the pools never ran short"
     _assert_ledger_whole(run)
