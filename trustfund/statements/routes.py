@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
+from ..contributions.models import Deposit
 from ..errors import DomainError, attach
 from ..exports import export_response
 from ..extensions import db
@@ -40,7 +42,10 @@ def portal():
     if request.args.get("format") == "xlsx" and which in PORTAL_EXPORTS:
         return export_response(PORTAL_EXPORTS[which], {"donor_id": donor.id}, current_user)
     view = overview(donor)
-    deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True),
+    # Each row says whether it reverses or was reversed: both loaded with the page
+    # (two queries for the page, not one per row).
+    deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True).options(
+                               selectinload(Deposit.reversed_by), selectinload(Deposit.reverses)),
                            per_page=DEPOSITS_PER_PAGE, error_out=False)
     return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
 

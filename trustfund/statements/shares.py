@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 
 from ..contributions.models import Deposit, PoolTransfer
 from ..extensions import db
@@ -61,6 +62,18 @@ ZERO = Decimal("0.00")
 SPENT_STATUSES = (TRAVELLED, NO_SHOW)
 
 Weights = dict[int, dict[int, Decimal]]  # pool_id -> donor_id -> USD
+
+
+def _per_request(key: tuple, compute):
+    """compute(), once per GET request for the same key: a page that shows a
+    position and a donor's figures on the same day apportions once. Requests that
+    may change data (POST) always compute afresh."""
+    if not (has_request_context() and request.method in ("GET", "HEAD")):
+        return compute()
+    store = g.setdefault("_shares_memo", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
 
 
 def _end_of(day: dt.date) -> dt.datetime:
@@ -93,16 +106,42 @@ def _positive(weights: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
     return sorted((donor, w) for donor, w in weights.items() if w > 0)
 
 
+def _source_weights(transfers: list[PoolTransfer]) -> dict[int, dict[int, Decimal]]:
+    """For each transfer, the net deposits (USD) per donor into its source pool with
+    a value date on or before its date: {transfer_id: {donor_id: USD}}, in one
+    query (transfers joined to their source pool's deposits), however many
+    transfers there are."""
+    if not transfers:
+        return {}
+    query = (sa.select(PoolTransfer.id, Deposit.donor_id, sa.func.sum(Deposit.net))
+             .join(Deposit, sa.and_(Deposit.pool_id == PoolTransfer.from_pool_id,
+                                    Deposit.value_date <= PoolTransfer.transferred_on))
+             .where(PoolTransfer.id.in_([t.id for t in transfers]))
+             .group_by(PoolTransfer.id, Deposit.donor_id))
+    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for transfer_id, donor, net in db.session.execute(query):
+        if net:
+            result[transfer_id][donor] = net
+    return result
+
+
 def transfer_parts(until: dt.date) -> list[tuple[PoolTransfer, dict[int, Decimal]]]:
     """Each transfer dated on or before `until`, in order, with the donor weight it
     moves: {donor_id: USD}, split by largest remainder over the source pool's
-    weights on the transfer's date (earlier transfers included)."""
+    weights on the transfer's date (earlier transfers included). A transfer's parts
+    depend only on the transfers before it, so those of every transfer are
+    computed once per request (two queries) and cut at `until`."""
+    return [(t, parts) for t, parts in _per_request(("transfer_parts",), _all_transfer_parts)
+            if t.transferred_on <= until]
+
+
+def _all_transfer_parts() -> list[tuple[PoolTransfer, dict[int, Decimal]]]:
     transfers = db.session.scalars(
-        sa.select(PoolTransfer).where(PoolTransfer.transferred_on <= until)
-        .order_by(PoolTransfer.transferred_on, PoolTransfer.id)).all()
+        sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on, PoolTransfer.id)).all()
+    deposited = _source_weights(list(transfers))
     done: list[tuple[PoolTransfer, dict[int, Decimal]]] = []
     for transfer in transfers:
-        weights = deposits_by_pool_and_donor(transfer.transferred_on, transfer.from_pool_id)
+        weights: Weights = {transfer.from_pool_id: dict(deposited.get(transfer.id, {}))}
         for earlier, parts in done:
             if transfer.from_pool_id in (earlier.from_pool_id, earlier.to_pool_id):
                 _apply(weights, earlier.from_pool_id, earlier.to_pool_id, parts)
@@ -151,7 +190,12 @@ class PoolApportionment:
 
 
 def apportion(on: dt.date) -> dict[int, PoolApportionment]:
-    """Every pool's spending to date on `on`, split among its donors (see module doc)."""
+    """Every pool's spending to date on `on`, split among its donors (see module doc);
+    computed once per GET request and day."""
+    return _per_request(("apportion", on), lambda: _apportion(on))
+
+
+def _apportion(on: dt.date) -> dict[int, PoolApportionment]:
     weights = weights_on(on)
     spending = spending_to(on)
     result = {}
