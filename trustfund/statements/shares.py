@@ -81,16 +81,22 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
 
 
+def _net_by_pool_and_donor(on: dt.date) -> list[tuple[int, int, Decimal]]:
+    """(pool, donor, net deposits USD) with a value date on or before `on`, zero
+    sums included: one GROUP BY, once per GET request and day (the shares and the
+    donors' net deposits of a position both come from it)."""
+    def compute():
+        return [tuple(row) for row in db.session.execute(
+            sa.select(Deposit.pool_id, Deposit.donor_id, sa.func.sum(Deposit.net))
+            .where(Deposit.value_date <= on).group_by(Deposit.pool_id, Deposit.donor_id))]
+    return _per_request(("net_by_pool_and_donor", on), compute)
+
+
 def deposits_by_pool_and_donor(on: dt.date, pool_id: int | None = None) -> Weights:
     """Net deposits (USD) per pool and donor with a value date on or before `on`."""
-    query = (sa.select(Deposit.pool_id, Deposit.donor_id, sa.func.sum(Deposit.net))
-             .where(Deposit.value_date <= on)
-             .group_by(Deposit.pool_id, Deposit.donor_id))
-    if pool_id is not None:
-        query = query.where(Deposit.pool_id == pool_id)
     result: Weights = defaultdict(dict)
-    for pool, donor, net in db.session.execute(query):
-        if net:
+    for pool, donor, net in _net_by_pool_and_donor(on):
+        if net and (pool_id is None or pool == pool_id):
             result[pool][donor] = net
     return result
 
@@ -210,12 +216,13 @@ def _apportion(on: dt.date) -> dict[int, PoolApportionment]:
 
 
 def net_deposits_to(on: dt.date, donor_id: int | None = None) -> dict[int, Decimal]:
-    """Net deposits (USD) per donor with a value date on or before `on`."""
-    query = (sa.select(Deposit.donor_id, sa.func.sum(Deposit.net))
-             .where(Deposit.value_date <= on).group_by(Deposit.donor_id))
-    if donor_id is not None:
-        query = query.where(Deposit.donor_id == donor_id)
-    return {donor: net or ZERO for donor, net in db.session.execute(query)}
+    """Net deposits (USD) per donor with a value date on or before `on` (the sums
+    per pool and donor, added up per donor)."""
+    result: dict[int, Decimal] = {}
+    for _pool, donor, net in _net_by_pool_and_donor(on):
+        if donor_id is None or donor == donor_id:
+            result[donor] = result.get(donor, ZERO) + (net or ZERO)
+    return result
 
 
 @dataclass

@@ -1,0 +1,80 @@
+"""SQL statements per page do not grow with the rows (issue 9: no query per row).
+
+Each page is requested with a fund of a few deposits, then again after many
+more deposits, reversals, transfers and reconciled travel; the number of SQL
+statements of the request must stay the same, and within the budget of 15."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tests.unit import test_statement_data as data
+from trustfund.contributions import pools
+from trustfund.extensions import db
+
+BUDGET = 15
+
+
+@pytest.fixture
+def count_statements(app):
+    def _count(client, path):
+        client.get(path)  # warm: the first request of a client loads session and translations
+        seen = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            response = client.get(path)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        assert response.status_code == 200, (path, response.status_code)
+        return len(seen)
+
+    return _count
+
+
+def _more_rows(sweden, n):
+    """n more deposits of Sweden over the years, into two pools, one in five
+    reversed, a transfer between the pools and reconciled travel after each ten."""
+    unearmarked = data.pool()
+    objective_1 = pools.pool_for_objective(data.objective(1).id)
+    c_free = data.commitment(sweden, "90000000.00", "USD")
+    c_obj = data.commitment(sweden, "90000000.00", "USD", objective_number=1)
+    for i in range(n):
+        day = dt.date(2017, 5, 1) + dt.timedelta(days=17 * i)
+        d = data.deposit(c_obj if i % 2 else c_free, "1000.00", value_date=day)
+        if i % 5 == 4:
+            data.reverse(d, on=day + dt.timedelta(days=3))
+        if i % 10 == 9:
+            data.transfer(unearmarked, objective_1, "100.00", on=day + dt.timedelta(days=5))
+            data.spend(objective_1, "150.00", reconciled_on=day + dt.timedelta(days=6))
+    db.session.commit()
+
+
+def _pages(sweden):
+    return [("donor", "/statements/portal"),
+            ("donor", f"/statements/{sweden.id}"),
+            ("mptf_officer", f"/statements/{sweden.id}"),
+            ("mptf_officer", f"/statements/{sweden.id}?date_from=2018-01-01&date_to=2019-12-31"),
+            ("mptf_officer", "/dashboard/"),
+            ("admin", "/dashboard/"),
+            ("auditor", "/dashboard/"),
+            ("srsg_staff", "/dashboard/")]
+
+
+def test_statement_portal_and_dashboard_statements_do_not_grow_with_rows(
+        app, db, client, login_as, count_statements):
+    sweden, _evil = data.two_donor_fund()
+    _more_rows(sweden, 55)  # more than a page of the portal (50): its count query runs
+    before = {}
+    for role, path in _pages(sweden):
+        login_as(role)
+        before[(role, path)] = count_statements(client, path)
+    _more_rows(sweden, 110)
+    for role, path in _pages(sweden):
+        login_as(role)
+        after = count_statements(client, path)
+        assert after == before[(role, path)], (role, path, before[(role, path)], after)
+        assert after <= BUDGET, (role, path, after)
