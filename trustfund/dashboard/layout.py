@@ -7,10 +7,23 @@
   donor breakdowns: allocations do not depend on who gave.
 - Admin and auditor: both of the above and the latest entries of the audit trail.
 - Donor: its own commitments, deposits and share of spending (donor_dashboard).
+
+The staff dashboards' figures sum every deposit and grant: each worker keeps them
+(trustfund.cache) while the data is unchanged. Every financial change records an
+audit entry, which changes the data version, so the next request computes afresh:
+a new deposit shows at once. The key names today's date (overdue instalments) and
+the locale (pool labels are translated). Off under TESTING unless FIGURE_CACHE is
+set, because test factories add rows without audit entries.
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
+
+from .. import cache
 
 from ..donors.models import DONOR_TYPES, SAA_STATUSES
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
@@ -235,17 +248,26 @@ def donor_dashboard(donor_id: int) -> Dashboard:
     return Dashboard(DONOR, [(_("Your contributions"), blocks)], tiles)
 
 
+def _figures(name: str, compute):
+    """compute(), kept per worker at the current data version (see module doc)."""
+    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
+        return compute()
+    return cache.remember(("dashboard", name, dt.date.today(), str(get_locale())), compute)
+
+
 def dashboard_for(role: str, donor_id: int | None = None) -> Dashboard:
     """The dashboard of a role (a donor's needs its donor id)."""
     if role == DONOR:
         return donor_dashboard(donor_id)
     board = Dashboard(role)
     if role in (MPTF_OFFICER, ADMIN, AUDITOR):
-        blocks, tiles = contribution_blocks(services.contribution_figures())
+        blocks, tiles = contribution_blocks(
+            _figures("contributions", services.contribution_figures))
         board.sections.append((_("Contributions"), blocks))
         board.tiles += tiles
     if role in (SRSG_STAFF, ADMIN, AUDITOR):
-        blocks, tiles = travel_blocks(services_travel.travel_figures())
+        blocks, tiles = travel_blocks(
+            _figures("travel", services_travel.travel_figures))
         board.sections.append((_("Pools and travel support"), blocks))
         board.tiles += tiles
     if role in (ADMIN, AUDITOR):

@@ -1,0 +1,73 @@
+"""The staff dashboards keep their figures per worker (trustfund.cache) while the
+data is unchanged, and a financial change shows at once."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import base_users
+from tests.unit import test_statement_data as data
+from trustfund import cache
+from trustfund.contributions.ledger import record_deposit
+from trustfund.contributions.models import Commitment
+from trustfund.dashboard import services
+from trustfund.extensions import db
+
+
+@pytest.fixture
+def cached(app):
+    app.config["FIGURE_CACHE"] = True
+    cache.clear()
+    yield
+    app.config.pop("FIGURE_CACHE")
+    cache.clear()
+
+
+def _statements(path, client):
+    seen = []
+
+    def listener(*args):
+        seen.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), len(seen)
+
+
+def _usd(amount) -> str:
+    return f"{amount:,.2f}"
+
+
+@pytest.mark.parametrize("role", ["mptf_officer", "admin"])
+def test_a_new_deposit_changes_the_dashboard_at_once(cached, db, client, login_as, role):
+    sweden, _evil = data.two_donor_fund()
+    db.session.commit()
+    login_as(role)
+    before = services.contribution_figures().total.deposited
+    first, _ = _statements("/dashboard/", client)
+    again, fewer = _statements("/dashboard/", client)
+    assert _usd(before) in first and again == first
+
+    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
+    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
+                   amount="4321.09", bank_reference="NEW-1")
+    db.session.commit()
+
+    after = services.contribution_figures().total.deposited
+    assert after == before + data.D("4321.09")
+    page, _ = _statements("/dashboard/", client)
+    assert _usd(after) in page and _usd(before) not in page
+
+
+def test_unchanged_data_is_not_summed_again(cached, db, client, login_as):
+    data.two_donor_fund()
+    db.session.commit()
+    login_as("auditor")
+    _, cold = _statements("/dashboard/", client)
+    page, warm = _statements("/dashboard/", client)
+    assert warm < cold
+    assert _usd(services.contribution_figures().total.deposited) in page
