@@ -61,10 +61,13 @@ def _pages(sweden):
             ("mptf_officer", "/dashboard/"),
             ("admin", "/dashboard/"),
             ("auditor", "/dashboard/"),
-            ("srsg_staff", "/dashboard/")]
+            ("srsg_staff", "/dashboard/"),
+            ("mptf_officer", "/contributions/deposits"),
+            ("mptf_officer", f"/contributions/deposits?donor={sweden.id}&currency=USD&sort=-usd"),
+            ("mptf_officer", "/contributions/deposits?donor_type=member_state&earmark=none&page=2")]
 
 
-def test_statement_portal_and_dashboard_statements_do_not_grow_with_rows(
+def test_statement_portal_dashboard_and_deposits_statements_do_not_grow_with_rows(
         app, db, client, login_as, count_statements):
     sweden, _evil = data.two_donor_fund()
     _more_rows(sweden, 55)  # more than a page of the portal (50): its count query runs

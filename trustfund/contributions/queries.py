@@ -309,10 +309,12 @@ class Page:
     only the first column of a multi-column select). Same attributes as its
     Pagination, for the pager macro."""
 
-    def __init__(self, query, page: int, per_page: int):
+    def __init__(self, query, page: int, per_page: int, total: int | None = None):
+        """`total`: the number of rows of `query` when the caller has it already
+        (from its totals), to spare a count of every row."""
         self.per_page = per_page
-        self.total = db.session.scalar(sa.select(sa.func.count()).select_from(
-            query.order_by(None).subquery()))
+        self.total = total if total is not None else db.session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
         self.pages = max(1, -(-self.total // per_page))
         self.page = min(max(page, 1), self.pages)
         self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).all()
@@ -334,6 +336,6 @@ class Page:
         return self.page + 1 if self.has_next else None
 
 
-def page_of(query, args, per_page: int) -> Page:
+def page_of(query, args, per_page: int, total: int | None = None) -> Page:
     number = _int(args.get("page")) or 1
-    return Page(query, number, per_page)
+    return Page(query, number, per_page, total)
