@@ -24,7 +24,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import cache
-
 from ..donors.models import DONOR_TYPES, SAA_STATUSES
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import GRANT_STATUSES

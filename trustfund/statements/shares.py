@@ -51,8 +51,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, has_request_context, request
 
+from .. import cache
 from ..contributions.models import Deposit, PoolTransfer
 from ..extensions import db
 from ..money import largest_remainder
@@ -64,16 +65,37 @@ SPENT_STATUSES = (TRAVELLED, NO_SHOW)
 Weights = dict[int, dict[int, Decimal]]  # pool_id -> donor_id -> USD
 
 
+MEMO = "trustfund.shares_memo"
+
+
+def start_request_memo() -> None:
+    """Called before each GET request is dispatched (statements.routes): from then on,
+    the request computes each apportionment once. A request that may change data
+    (POST), and code outside a dispatched request (a test's own context, the CLI),
+    always compute afresh."""
+    if request.method in ("GET", "HEAD"):
+        request.environ[MEMO] = {}
+
+
 def _per_request(key: tuple, compute):
-    """compute(), once per GET request for the same key: a page that shows a
-    position and a donor's figures on the same day apportions once. Requests that
-    may change data (POST) always compute afresh."""
-    if not (has_request_context() and request.method in ("GET", "HEAD")):
+    """compute(), once per dispatched GET request for the same key: a page that
+    shows a position and a donor's figures on the same day apportions once."""
+    store = request.environ.get(MEMO) if has_request_context() else None
+    if store is None:
         return compute()
-    store = g.setdefault("_shares_memo", {})
     if key not in store:
         store[key] = compute()
     return store[key]
+
+
+def keep(key: tuple, compute):
+    """compute(), kept per worker at the audit trail's version (trustfund.cache): any
+    financial change records an audit entry, so the next use computes afresh. Off
+    outside a request's app and under TESTING unless FIGURE_CACHE is set (test
+    factories add rows without audit entries)."""
+    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
+        return compute()
+    return cache.remember(key, compute)
 
 
 def _end_of(day: dt.date) -> dt.datetime:
@@ -89,7 +111,8 @@ def _net_by_pool_and_donor(on: dt.date) -> list[tuple[int, int, Decimal]]:
         return [tuple(row) for row in db.session.execute(
             sa.select(Deposit.pool_id, Deposit.donor_id, sa.func.sum(Deposit.net))
             .where(Deposit.value_date <= on).group_by(Deposit.pool_id, Deposit.donor_id))]
-    return _per_request(("net_by_pool_and_donor", on), compute)
+    key = ("shares.net_by_pool_and_donor", on)
+    return _per_request(key, lambda: keep(key, compute))
 
 
 def deposits_by_pool_and_donor(on: dt.date, pool_id: int | None = None) -> Weights:
@@ -197,8 +220,10 @@ class PoolApportionment:
 
 def apportion(on: dt.date) -> dict[int, PoolApportionment]:
     """Every pool's spending to date on `on`, split among its donors (see module doc);
-    computed once per GET request and day."""
-    return _per_request(("apportion", on), lambda: _apportion(on))
+    computed once per GET request and day, and kept while the data is unchanged
+    (keep). Callers only read it."""
+    key = ("shares.apportion", on)
+    return _per_request(key, lambda: keep(key, lambda: _apportion(on)))
 
 
 def _apportion(on: dt.date) -> dict[int, PoolApportionment]:
