@@ -3,13 +3,18 @@
 and nothing is imported. The caller commits on success and rolls back otherwise.
 
 Rows are read with openpyxl's read-only mode and the recorded objects are let go
-of as the import proceeds, so memory stays bounded up to MAX_ROWS rows.
+of as the import proceeds, so memory stays bounded up to MAX_ROWS rows. A hostile
+file gets no further: what it unpacks to is read from the zip's directory before
+anything is unpacked (a zip bomb is refused), every row is read whatever the sheet's
+<dimension> claims (a stale one hid rows), each row only as wide as the header, and
+reading stops at Excel's last row number.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +34,13 @@ from .models import Commitment, Deposit
 MAX_ROWS = 100_000
 MAX_ERRORS_KEPT = 1000
 RELEASE_EVERY = 500
+# A workbook of MAX_ROWS deposits unpacks to a few tens of MB; hundreds is a zip bomb.
+MAX_UNPACKED_MB = 200
+# Excel's last row: a row number beyond it is no real worksheet.
+EXCEL_ROWS = 1_048_576
+# What reading a damaged workbook raises (XML parse errors are SyntaxErrors).
+UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError,
+              ValueError, OSError, TypeError)
 
 # Column key -> the headers that name it (compared without case, spaces or "_").
 COLUMNS = {
@@ -178,12 +190,26 @@ def open_workbook(source):
         elif not zipfile.is_zipfile(source):
             raise DomainError(_("This is not an .xlsx workbook. Save the file as Excel Workbook "
                                 "(.xlsx) and upload it again."), field="file")
+        _check_unpacked_size(source)
         return load_workbook(source, read_only=True, data_only=True)
     except DomainError:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except UNREADABLE:
         raise DomainError(_("The workbook could not be read; it may be damaged. Open it in Excel, "
                             "save it as .xlsx and try again."), field="file") from None
+
+
+def _check_unpacked_size(source) -> None:
+    """Refuse a workbook that would unpack to more than MAX_UNPACKED_MB, from the sizes
+    its zip directory declares (reading never goes past a declared size)."""
+    with zipfile.ZipFile(source) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if hasattr(source, "seek"):
+        source.seek(0)
+    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
+        raise DomainError(_("This workbook would unpack to %(size)s MB, more than the %(limit)s MB an "
+                            "import may hold: split it into smaller files.",
+                            size=unpacked // (1024 * 1024), limit=MAX_UNPACKED_MB), field="file")
 
 
 def _release_memory() -> None:
@@ -208,16 +234,18 @@ def import_deposits(actor, source, *, filename: str | None = None) -> ImportResu
         return result
     try:
         sheet = workbook["Deposits"] if "Deposits" in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
+        # Every row there is: openpyxl would stop at the <dimension> the file claims.
+        sheet.reset_dimensions()
+        header = next(sheet.iter_rows(max_row=1, values_only=True), None)
         positions, missing = _columns(header or ())
         if missing:
             for name in missing:
                 result.add_error(1, name, _("The header row has no “%(column)s” column.",
                                             column=TEMPLATE_HEADER_OF[name]))
             return result
+        rows = sheet.iter_rows(min_row=2, max_col=max(positions.values()) + 1, values_only=True)
         _import_rows(actor, rows, positions, result)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except UNREADABLE:
         result.add_error(0, "", _("The workbook could not be read; it may be damaged."))
     finally:
         workbook.close()
@@ -235,6 +263,11 @@ def _import_rows(actor, rows, positions: dict[str, int], result: ImportResult) -
     width = max(positions.values()) + 1
     data_rows = 0
     for number, values in enumerate(rows, start=2):
+        if number > EXCEL_ROWS:
+            last = f"{EXCEL_ROWS:,}"
+            result.add_error(number, "", _("The sheet goes on past row %(count)s, the last row a worksheet "
+                                           "has: the file is damaged.", count=last))
+            return
         values = tuple(values or ())[:width] + (None,) * max(0, width - len(values or ()))
         cells = {name: values[index] for name, index in positions.items()}
         if all(v is None or _text(v) == "" for v in cells.values()):
