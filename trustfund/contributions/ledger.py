@@ -21,6 +21,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD, split_deposit
+from ..validation import check_text
 from . import pools
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
 from .rates import month_label, rate_for
@@ -49,7 +50,7 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str) -> tu
     """The rate a deposit uses: the UN rate of its value date's month, unless the
     officer gives another one, which then needs a note saying why."""
     table = rate_for(currency, value_date)
-    note = (rate_note or "").strip()
+    note = check_text((rate_note or "").strip(), "rate_note", multiline=True)
     if rate is None or str(rate).strip() == "":
         if table is None:
             raise DomainError(_("There is no UN operational rate for %(currency)s in %(month)s. "
@@ -102,7 +103,8 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
     currency = commitment.currency
     amount = amount_or_error(amount, currency, "amount")
     rate, rate_note = deposit_rate(currency, value_date, rate, rate_note)
-    bank_reference = (bank_reference or "").strip()
+    # Imports reach here without a form: control and bidi-override characters are refused here too.
+    bank_reference = check_text((bank_reference or "").strip(), "bank_reference")
     if len(bank_reference) > 100:
         raise DomainError(_("At most %(count)s characters.", count=100), field="bank_reference")
     fee_rate = setting_on(FEE_RATE, value_date)
