@@ -1,0 +1,353 @@
+"""Hostile deposit imports: files that are not workbooks, damaged ones, wrong headers,
+zip bombs, lying row numbers and dimensions, and 100,000 rows. Each gets a clear
+message (beside the file field, or in the table of row problems), never a 500, and
+nothing is imported: every table has the rows it had. Bombs are built here with
+zipfile from one highly compressible repeated row; memory is measured with
+tracemalloc around the importer and time with a clock, each against a bound.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+import tracemalloc
+import zipfile
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from tests.factories import base_users
+from tests.security.form_walk import messages
+from tests.security.helpers import changed_counts, table_counts
+from trustfund.extensions import db
+
+HEADER = ["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"]
+SHEET = "xl/worksheets/sheet1.xml"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+MB = 1024 * 1024
+
+
+def workbook(rows, header=HEADER) -> bytes:
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("Deposits")
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) for v in row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(sheet, value):
+    """Text that starts like a formula is typed in as text ('=...), not a formula."""
+    if isinstance(value, str) and value[:1] in "=+-@":
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def rewrite(data: bytes, part: str, change, *, repeat: bytes = b"", times: int = 0) -> bytes:
+    """The workbook with one part changed by `change(xml) -> xml`; with `repeat`, the
+    bytes are written `times` times before the part's </sheetData>, streamed through
+    the compressor (a few hundred KB of zip for hundreds of MB of XML)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            xml = source.read(info.filename)
+            if info.filename != part:
+                target.writestr(info, xml)
+                continue
+            xml = change(xml)
+            if not repeat:
+                target.writestr(info, xml)
+                continue
+            head, tail = xml.split(b"</sheetData>")
+            with target.open(info.filename, "w", force_zip64=True) as stream:
+                stream.write(head)
+                chunk = repeat * 10_000
+                for _ in range(times // 10_000):
+                    stream.write(chunk)
+                stream.write(b"</sheetData>" + tail)
+    return out.getvalue()
+
+
+def no_dimension(xml: bytes) -> bytes:
+    return re.sub(rb"<dimension [^>]*/>", b"", xml)
+
+
+def inline_row(*values) -> bytes:
+    cells = b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % v.encode() for v in values)
+    return b"<row>" + cells + b"</row>"
+
+
+@pytest.fixture
+def officer_client(app, login_as):
+    client = app.test_client()
+    login_as("mptf_officer", client)
+    return client
+
+
+@pytest.fixture
+def commitment(app, db):
+    """A USD commitment of the demo donor (SAA signed) that no test can fill."""
+    from trustfund.contributions.services import record_commitment
+    from trustfund.donors.models import Donor
+
+    donor = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").limit(1))
+    made = record_commitment(base_users()["mptf_officer"], donor, currency="USD",
+                             amount=Decimal(1000000000), objective_id=None,
+                             committed_on=dt.date(2017, 5, 1), reference="SE-USD")
+    db.session.commit()
+    return made
+
+
+def upload(client, db, data: bytes, name: str = "deposits.xlsx") -> tuple[str, dict]:
+    """Post the file; returns the page and the tables whose row counts changed."""
+    # The multipart body is encoded here, in memory: Werkzeug's test client spools a
+    # body over 500 KB to a temporary file that it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
+    before = table_counts(db)
+    response = client.post("/contributions/deposits/import", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True), changed_counts(before, table_counts(db))
+
+
+def beside_file(page: str) -> str:
+    found = re.search(r'id="file-errors">(.*?)</div>\s*</div>', page, re.DOTALL)
+    return re.sub(r"<[^>]+>|\s+", " ", found.group(1)).strip() if found else ""
+
+
+def only_once(backend: str) -> None:
+    """For the tests of reading a file, where the database does little (one look-up)."""
+    if backend != "sqlite":
+        pytest.skip("reading the file does not depend on the database: run on SQLite only")
+
+
+def measured(source: bytes):
+    """Run the importer on `source` as the officer; returns (result, seconds, peak MB)."""
+    from trustfund.contributions.importer import import_deposits
+
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    baseline = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    started = time.perf_counter()
+    try:
+        result = import_deposits(base_users()["mptf_officer"], io.BytesIO(source), filename="big.xlsx")
+        seconds = time.perf_counter() - started
+        peak = (tracemalloc.get_traced_memory()[1] - baseline) / MB
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+        db.session.rollback()
+    return result, seconds, peak
+
+
+# --- not workbooks, damaged workbooks ------------------------------------------------
+
+def _damaged_sheet() -> bytes:
+    return rewrite(workbook([["SE-USD", "2017-06-01", 10]]), SHEET,
+                   lambda xml: xml.replace(b"</sheetData>", b"<row><c><v>1</v></row></sheetData>"))
+
+
+def _zip_of_text() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("notes.txt", "Commitment,Value date,Amount\nSE-USD,2017-06-01,10\n")
+    return out.getvalue()
+
+
+def _corrupt_stream() -> bytes:
+    """A sheet whose compressed bytes are damaged (the zip's directory is intact)."""
+    data = bytearray(workbook([["SE-USD", "2017-06-01", i] for i in range(2000)]))
+    start = data.find(b"PK\x03\x04", data.find(b"sheet1.xml") - 40)
+    for offset in range(start + 200, start + 260):
+        data[offset] ^= 0x5A
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("picture.xlsx", PNG, "This is not an .xlsx workbook"),
+    ("deposits.xlsx", b"Commitment,Value date,Amount\nSE-USD,2017-06-01,10\n", "This is not an .xlsx workbook"),
+    ("empty.xlsx", b"", "This is not an .xlsx workbook"),
+    ("deposits.csv", b"Commitment,Value date,Amount\n", "Upload an .xlsx workbook"),
+    ("half.xlsx", workbook([["SE-USD", "2017-06-01", 10]])[:1500], "could not be read"),
+    ("notes.xlsx", _zip_of_text(), "could not be read"),
+    ("damaged.xlsx", _damaged_sheet(), "could not be read"),
+    ("bitrot.xlsx", _corrupt_stream(), "could not be read"),
+    ("<script>alert(1)</script>.xlsx", PNG, "This is not an .xlsx workbook"),
+], ids=["png", "csv-renamed", "empty", "csv", "truncated", "zip-of-text", "bad-xml", "bad-deflate",
+        "html-name"])
+def test_what_is_not_a_readable_workbook_is_refused(app, db, officer_client, commitment, name, data,
+                                                    message):
+    page, changed = upload(officer_client, db, data, name)
+    assert message in beside_file(page), messages(page)
+    assert "<script>alert(1)" not in page
+    assert changed == {}
+
+
+@pytest.mark.parametrize("header, missing", [
+    (["Donor", "Date", "Sum"], ["Commitment", "Amount"]),
+    ([None, None, None], ["Commitment", "Value date", "Amount"]),
+    (["<script>alert(1)</script>", "=cmd|' /C calc'!A0", "Amount"], ["Commitment", "Value date"]),
+])
+def test_wrong_headers_are_named(app, db, officer_client, commitment, header, missing):
+    page, changed = upload(officer_client, db, workbook([["SE-USD", "2017-06-01", 10]], header=header))
+    for column in missing:
+        assert f"The header row has no “{column}” column." in page
+    assert "<script>alert(1)" not in page
+    assert changed == {}
+
+
+# --- bombs -----------------------------------------------------------------------------
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(app, db, officer_client, commitment):
+    row = inline_row("SE-USD", "2017-06-01", "10")
+    bomb = rewrite(workbook([]), SHEET, no_dimension, repeat=row, times=3_000_000)
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(bomb)).infolist())
+    assert len(bomb) < 2 * MB and unpacked > 250 * MB  # a 300 MB sheet in a small upload
+    result, seconds, peak = measured(bomb)
+    assert not result.ok and result.imported == 0
+    assert "unpack" in result.errors[0].message, result.errors[0].message
+    assert seconds < 5 and peak < 20, (seconds, peak)
+    page, changed = upload(officer_client, db, bomb)
+    assert "unpack" in beside_file(page) and changed == {}
+
+
+def test_shared_strings_bomb_is_refused_too(app, db, officer_client, commitment):
+    """The strings table is read whole by openpyxl: it is counted like the sheets."""
+    data = workbook([["SE-USD", "2017-06-01", 10]])
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
+            stream.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for _ in range(300):
+                stream.write(b"<si><t>x</t></si>" * 65_536)
+            stream.write(b"</sst>")
+    result, seconds, peak = measured(out.getvalue())
+    assert not result.ok and "unpack" in result.errors[0].message
+    assert seconds < 5 and peak < 20, (seconds, peak)
+
+
+def test_a_bomb_that_lies_about_its_size_is_read_no_further_than_it_says(app, db, officer_client,
+                                                                        commitment):
+    """The zip's directory says the sheet is small, the stream holds 60 MB: reading
+    stops at the declared size, so the sheet ends mid-row and is refused as damaged."""
+    row = inline_row("SE-USD", "2017-06-01", "10")
+    honest = rewrite(workbook([]), SHEET, no_dimension, repeat=row, times=600_000)
+    lying = bytearray(honest)
+    entry = lying.rfind(b"PK\x01\x02", 0, lying.rfind(SHEET.encode()))
+    extra = int.from_bytes(lying[entry + 30:entry + 32], "little")
+    name_end = entry + 46 + int.from_bytes(lying[entry + 28:entry + 30], "little")
+    if extra and lying[name_end:name_end + 2] == b"\x01\x00":  # zip64: the size is in the extra field
+        lying[name_end + 4:name_end + 12] = (200_000).to_bytes(8, "little")
+    else:
+        lying[entry + 24:entry + 28] = (200_000).to_bytes(4, "little")
+    assert zipfile.ZipFile(io.BytesIO(bytes(lying))).getinfo(SHEET).file_size == 200_000
+    result, seconds, peak = measured(bytes(lying))
+    assert not result.ok and result.imported == 0
+    assert seconds < 20 and peak < 40, (seconds, peak)
+    page, changed = upload(officer_client, db, bytes(lying))
+    assert changed == {}
+    assert "could not be read" in page, messages(page)
+
+
+def test_a_row_number_past_excel_s_last_row_stops_the_import(app, db, officer_client, commitment):
+    """Without a <dimension>, openpyxl fills the gap before row 2,000,000,000 with empty
+    rows, one by one: the importer stops at Excel's 1,048,576th row."""
+    huge = inline_row("SE-USD", "2017-06-01", "10").replace(b"<row>", b'<row r="2000000000">')
+    data = rewrite(workbook([["SE-USD", "2017-06-01", 10]]), SHEET,
+                   lambda xml: no_dimension(xml).replace(b"</sheetData>", huge + b"</sheetData>"))
+    started = time.perf_counter()
+    page, changed = upload(officer_client, db, data)
+    assert time.perf_counter() - started < 60
+    assert "1,048,576" in page, messages(page)
+    assert changed == {}
+
+
+def test_wide_rows_are_read_only_as_wide_as_the_header(app, db, officer_client, commitment, backend):
+    """A cell in column XFD on every row: each row is still read three cells wide, not
+    16,384 (openpyxl builds a row as wide as its last cell unless told the width)."""
+    only_once(backend)
+    wide = b'<row><c t="inlineStr"><is><t>NOPE</t></is></c><c r="XFD1"><v>1</v></c></row>'
+    data = rewrite(workbook([], header=HEADER[:3]), SHEET, no_dimension, repeat=wide, times=50_000)
+    result, seconds, peak = measured(data)
+    assert not result.ok and result.imported == 0 and result.error_count == 50_000
+    assert seconds < 60 and peak < 64, (seconds, peak)
+
+
+# --- dimensions, 100,000 rows, all or nothing ------------------------------------------------
+
+def test_a_stale_dimension_does_not_hide_rows(app, db, officer_client, commitment):
+    """The file says its data ends at row 3; it goes on to row 7, whose deposit is refused.
+    Reading only to row 3 would have imported two deposits and ignored the rest."""
+    rows = [["SE-USD", "2017-06-01", 10 + i, "USD"] for i in range(5)] + [["SE-USD", "2999-01-01", 10, "USD"]]
+    data = rewrite(workbook(rows), SHEET,
+                   lambda xml: xml.replace(b"<sheetViews>", b'<dimension ref="A1:D3"/><sheetViews>'))
+    page, changed = upload(officer_client, db, data)
+    assert "Nothing was imported: 1 problem" in page and "The value date cannot be in the future" in page
+    assert changed == {}
+
+
+def test_100000_rows_are_refused_whole_with_bounded_memory(app, db, officer_client, commitment, backend):
+    """100,001 rows, each naming a commitment that does not exist: every row is read
+    and refused (the first thousand problems listed), the row cap stops the rest."""
+    only_once(backend)
+    data = workbook([["NO-SUCH", "2017-06-01", 10, "USD"]] * 100_001)
+    result, seconds, peak = measured(data)
+    assert result.imported == 0 and result.error_count == 100_001  # 100,000 refusals and the cap
+    assert len(result.errors) == 1000 and "No commitment has the reference" in result.errors[0].message
+    assert seconds < 240 and peak < 64, (seconds, peak)
+    page, changed = upload(officer_client, db, data)
+    assert "Nothing was imported: 100001 problems" in page and "and 99001 more" in page
+    assert changed == {}
+
+
+def test_all_or_nothing_at_scale(app, db, officer_client, commitment):
+    """Two thousand good rows and one bad one at the end: not one deposit, not one
+    cent in a pool, not one audit entry."""
+    from trustfund.contributions.models import Pool
+
+    pools = {p.code: p.available for p in db.session.scalars(sa.select(Pool))}
+    rows = [["SE-USD", dt.date(2017, 6, 1), 100, "USD", None, None, f"SEB/{i}"] for i in range(2000)]
+    page, changed = upload(officer_client, db, workbook(rows + [["SE-USD", "2017-06-01", 0.001]]))
+    assert "Nothing was imported: 1 problem" in page and "USD amounts have at most 2" in page
+    assert changed == {}
+    db.session.expire_all()
+    assert {p.code: p.available for p in db.session.scalars(sa.select(Pool))} == pools
+    assert db.session.get(type(commitment), commitment.id).deposited == 0
+
+
+def test_hostile_text_in_cells(app, db, officer_client, commitment):
+    """Text cells are text: HTML is shown escaped, a formula stays text, and a bank
+    reference with a direction-reversing character is refused like a typed-in one."""
+    from trustfund.contributions.models import Deposit
+
+    good = ["SE-USD", "2017-06-01", 10, "USD", None, None, "<script>alert(1)</script>"]
+    formula = ["SE-USD", "2017-06-01", 11, "USD", None, None, "=cmd|' /C calc'!A0"]
+    bidi = ["SE-USD", "2017-06-01", 12, "USD", None, None, "SEB\u202e1234"]
+    page, changed = upload(officer_client, db, workbook([good, formula, bidi]))
+    assert "Nothing was imported: 1 problem" in page and "reverse the direction" in page
+    assert "<script>alert(1)" not in page and changed == {}
+    before = table_counts(db)
+    response = officer_client.post("/contributions/deposits/import",
+                                   data={"file": (io.BytesIO(workbook([good, formula])), "d.xlsx")},
+                                   content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert changed_counts(before, table_counts(db))["deposit"] == (0, 2)
+    listing = officer_client.get("/contributions/deposits").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing and "<script>alert(1)" not in listing
+    references = set(db.session.scalars(sa.select(Deposit.bank_reference)))
+    assert references == {"<script>alert(1)</script>", "=cmd|' /C calc'!A0"}
