@@ -147,6 +147,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from .validation import refuse_nul_in_query_strings
+
+    refuse_nul_in_query_strings(app)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

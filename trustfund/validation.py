@@ -12,12 +12,14 @@
 `FlaskForm` here is Flask-WTF's form with this check on every text field (string,
 text area, email, hidden; never passwords, which are only hashed): forms import it
 instead of flask_wtf's. Services that take text from elsewhere (imports, commands)
-call `text_problem()` / `check_text()` themselves.
+call `text_problem()` / `check_text()` themselves. A query string (list filters,
+searches) holding a NUL is refused with a 400 by `refuse_nul_in_query_strings`.
 """
 from __future__ import annotations
 
 import re
 
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
@@ -87,3 +89,14 @@ class FlaskForm(_FlaskForm):
             if isinstance(field, HiddenField) and field.errors:
                 self.form_errors.extend(e for e in field.errors if e not in self.form_errors)
         return valid
+
+
+def refuse_nul_in_query_strings(app) -> None:
+    """A 400 for a query string holding a NUL: no one types one, and PostgreSQL
+    refuses to compare text with it (a list filter would answer 500). Posted forms
+    are checked field by field instead, with a message beside the field."""
+
+    @app.before_request
+    def _no_nul_in_query_string():
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
