@@ -17,8 +17,11 @@ no record was edited). A valid value is accepted, and any HTML in it is shown
 escaped. The first post of each form is a fully valid one, which must be accepted:
 the sweep cannot pass by refusing everything.
 
-Runtime: about a thousand posts per backend, each with a one-query count of every
-table before and after.
+Every page that can be opened is also requested with hostile values in each filter
+of its search forms (test_hostile_query_strings_on_every_page).
+
+Runtime: about 1,300 posts per backend, each with a one-query count of every table
+before and after, and some 1,500 page requests.
 """
 from __future__ import annotations
 
@@ -27,8 +30,8 @@ from flask import url_for
 
 from tests.security import form_specs
 from tests.security.form_specs import ELSEWHERE, SPECS
-from tests.security.form_walk import Sweep, form_for, guess_kind, pattern, payloads
-from tests.security.helpers import rules
+from tests.security.form_walk import HTML_SCRIPT, Sweep, form_for, guess_kind, pattern, payloads
+from tests.security.helpers import BIDI_TEXT, LONG_TEXT, rules
 
 GROUPS = {
     "people and reference data": ("auth.", "donors.", "admin.", "countries."),
@@ -133,3 +136,52 @@ def test_bad_input_on_every_form(app, db, login_as, group):
     assert sweep.posts > 100
     assert sweep.problems == [], f"{len(sweep.problems)} problems in {sweep.posts} posts:\n" + \
         "\n".join(sweep.problems)
+
+
+QUERY_VALUES = ["abc\x00def", LONG_TEXT, BIDI_TEXT, HTML_SCRIPT, "9999-99-99", "-1", "NaN", "1e999",
+                "0x10", "'; DROP TABLE donor; --"]
+
+
+def test_hostile_query_strings_on_every_page(app, db, login_as):
+    """Every page a user can open, as a role allowed to, with each filter of its
+    search forms (and page, sort, per_page) set to hostile values: never a 500, and
+    no HTML of the request comes back unescaped."""
+    from tests.security.form_walk import RAW_MARKERS, forms_on
+    from tests.security.helpers import url_for_rule
+
+    form_specs.setup(app)
+    client = app.test_client()
+    problems, requests = [], 0
+    for rule, _method in rules(app, ["GET"]):
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "is_public", False) or rule.endpoint.endswith("lookup"):
+            roles = ["mptf_officer"]
+        else:
+            roles = sorted(view.allowed_roles)
+        login_as("srsg_staff2" if roles[0] == "srsg_staff" else roles[0], client)
+        url = url_for_rule(rule).replace("/x/", "/SN/").replace("/x", "/fee_rate")
+        page = client.get(url)
+        if page.status_code != 200 or not page.content_type.startswith("text/html"):
+            continue
+        names = {"page", "sort", "per_page", "format"}
+        for form in forms_on(page.get_data(as_text=True)):
+            if form.method == "get":
+                names |= set(form.fields)
+        for name in sorted(names):
+            for value in QUERY_VALUES:
+                if name == "format" and value != HTML_SCRIPT:
+                    continue
+                try:
+                    answer = client.get(url, query_string={name: value})
+                except Exception as error:  # noqa: BLE001 - the testing app re-raises: a 500
+                    problems.append(f"{url}?{name}={value[:20]!r}: {type(error).__name__}: "
+                                    f"{str(error).splitlines()[0][:120]}")
+                    continue
+                requests += 1
+                body = answer.get_data(as_text=True) if answer.content_type.startswith("text") else ""
+                if answer.status_code >= 500:
+                    problems.append(f"{url}?{name}={value[:20]!r}: {answer.status_code}")
+                elif any(marker in body for marker in RAW_MARKERS):
+                    problems.append(f"{url}?{name}={value[:20]!r}: raw HTML in the page")
+    assert requests > 300
+    assert problems == [], "\n".join(problems)
