@@ -64,6 +64,11 @@ def setup(app) -> SimpleNamespace:
     ctx.commitment_id = money.record_commitment(
         officer, sweden, currency="USD", amount=Decimal(1000000000000), objective_id=None,
         committed_on=dt.date(2017, 5, 1), reference="SWEEP-USD").id
+    # A currency without decimals: "12.3" is one decimal too many.
+    money.set_rate(officer, "JPY", dt.date(2017, 6, 1), "110.5")
+    ctx.commitment_jpy_id = money.record_commitment(
+        officer, sweden, currency="JPY", amount=Decimal(10**12), objective_id=None,
+        committed_on=dt.date(2017, 5, 1), reference="SWEEP-JPY").id
     money.record_interest(officer, value_date=dt.date(2017, 6, 1), usd_amount="50000000.00",
                           note="Money for the sweep's approvals")
     event = {"kind": "thematic_session", "city": "Geneva", "venue": "Palais",
@@ -226,6 +231,11 @@ SPECS = [
              _same({"value_date": PAST, "amount": "100.00", "rate": "", "rate_note": "",
                     "bank_reference": "SEB/1"}),
              kinds={"value_date": "date_past", "rate": "rate_optional"}),
+    FormSpec("contributions.new_deposit", "mptf_officer",
+             lambda ctx, n: {"commitment_id": ctx.commitment_jpy_id},
+             _same({"value_date": PAST, "amount": "110500", "rate": "", "rate_note": "",
+                    "bank_reference": ""}),
+             kinds={"value_date": "date_past", "rate": "rate_optional"}, currency="JPY"),
     FormSpec("contributions.reverse_deposit", "mptf_officer", fresh_deposit, _same({"reason": "Bounced"}),
              kinds={"reason": "reason"}, fresh=True),
     FormSpec("contributions.new_interest", "mptf_officer", _same({}), _same({
