@@ -97,21 +97,19 @@ def _sweep_form(sweep: Sweep, spec, ctx, login_as) -> None:
         data.update(spec.base(ctx, n))
         return data
 
-    def post(n, args, url, data):
+    def post(url, data):
         if spec.endpoint == "auth.login":
-            limiter.reset()
+            limiter.reset()  # every refused login counts towards the throttle
         return sweep.post(url, data, flashes=spec.flashes)
 
     # A valid post first: the form can be used at all.
-    answer = post(n, args, url, data_for(n, args, url, form))
+    answer = post(url, data_for(n, args, url, form))
     sweep.judge(f"{name} (valid post)", answer, spec.base_accepted)
 
-    done = set()
     for field_name, f in fields.items():
         key = pattern(field_name)
-        if key != field_name or key in done:
+        if key != field_name:
             continue  # instalments-1-amount is swept as instalments-0-amount
-        done.add(key)
         kind = spec.kinds.get(key) or guess_kind(f)
         for value, verdict in payloads(kind, spec.currency):
             n = next(ctx.counter)
@@ -120,7 +118,7 @@ def _sweep_form(sweep: Sweep, spec, ctx, login_as) -> None:
                 url = url_for(spec.endpoint, **args)
             data = data_for(n, args, url, form)
             data[field_name] = f"{value} #{n}" if verdict and key in spec.unique else value
-            answer = post(n, args, url, data)
+            answer = post(url, data)
             sweep.judge(f"{name} {field_name}={_short(value)} [{kind}]", answer, verdict)
 
 
