@@ -199,7 +199,7 @@ class Money(TypeDecorator):
         if value is None:
             return None
         if isinstance(value, float):
-            raise TypeError("Money never takes a float; pass a Decimal.")
+            raise TypeError(f"{type(self).__name__} never takes a float; pass a Decimal.")
         value = Decimal(value)
         if value != value.quantize(self._quantum):
             raise MoneyError(f"{value} has more than {self.scale} decimals.")
@@ -225,39 +225,19 @@ class Money(TypeDecorator):
         return f"Money({self.scale})"
 
 
-class Rate(TypeDecorator):
-    """An exchange or fee rate with up to 6 decimals (units of currency per USD).
-    Stored as scaled integers on SQLite for the same reason as Money."""
+class Rate(Money):
+    """An exchange or fee rate with up to 6 decimals (units of currency per USD),
+    stored like Money (scaled integers on SQLite) and read back without trailing
+    zeros (0.941, not 0.941000)."""
 
-    impl = Numeric
     cache_ok = True
-    scale = 6
 
-    def load_dialect_impl(self, dialect):
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(18, self.scale, asdecimal=True))
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if isinstance(value, float):
-            raise TypeError("Rate never takes a float; pass a Decimal.")
-        value = Decimal(value).quantize(Decimal("0.000001"))
-        return int(value.scaleb(self.scale)) if dialect.name == "sqlite" else value
+    def __init__(self):
+        super().__init__(scale=6)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        value = Decimal(int(value)).scaleb(-self.scale) if dialect.name == "sqlite" else Decimal(value)
-        return strip_zeros(value)
-
-    def coerce_compared_value(self, op, value):
-        return self
-
-    @property
-    def python_type(self):
-        return Decimal
+        value = super().process_result_value(value, dialect)
+        return None if value is None else strip_zeros(value)
 
     def __repr__(self) -> str:
         return "Rate()"
