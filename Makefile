@@ -27,7 +27,7 @@ setup-dev: $(VENV)/.installed-dev translations
 # Catalogs are compiled at setup (the .mo files are build output, not committed).
 translations: $(VENV)/.installed
 	@if ls trustfund/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile -q -f -d trustfund/translations; fi
+		$(VENV)/bin/pybabel compile -f -d trustfund/translations >/dev/null; fi
 
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trustfund/translations/messages.pot .
