@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,20 @@ class Chart:
     title: str = ""  # the chart's accessible name
 
 
+# A dashboard is a summary: a table that grows with the data shows this many rows,
+# says how many more there are and links to the full list; its chart, its totals and
+# the .xlsx keep every row.
+TABLE_ROWS = 10
+
+
+class MoreLink(NamedTuple):
+    """A link below a capped table to the page listing every row."""
+
+    endpoint: str
+    text: str
+    args: dict
+
+
 @dataclass
 class Block:
     id: str
@@ -58,6 +73,26 @@ class Block:
     link: tuple[str, str] | None = None  # (endpoint, text) of the page with the details
     wide: bool = False
     sheet_title: str = ""  # at most 31 characters (Excel); the title if empty
+    # A table growing with the data: at most `cap` rows on the page (the last ones
+    # if `cap_last`), then `more` (a text with %(count)s) and links to the full lists.
+    cap: int | None = None
+    cap_last: bool = False
+    count: int | None = None  # every row there is, when `rows` holds fewer (the .xlsx has all)
+    more: str = ""
+    more_links: list[MoreLink] = field(default_factory=list)
+
+    @property
+    def table_rows(self) -> list[dict]:
+        """The rows the page's table shows."""
+        if self.cap is None or len(self.rows) <= self.cap:
+            return self.rows
+        return self.rows[-self.cap:] if self.cap_last else self.rows[:self.cap]
+
+    @property
+    def more_count(self) -> int:
+        """How many rows the page's table leaves out."""
+        total = len(self.rows) if self.count is None else max(self.count, len(self.rows))
+        return total - len(self.table_rows)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)

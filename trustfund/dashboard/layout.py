@@ -25,10 +25,11 @@ from flask_babel import gettext as _
 
 from .. import cache
 from ..donors.models import DONOR_TYPES, SAA_STATUSES
+from ..formatting import number
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import GRANT_STATUSES
 from . import services, services_travel
-from .blocks import Block, Chart, Column, Dashboard, Tile
+from .blocks import TABLE_ROWS, Block, Chart, Column, Dashboard, MoreLink, Tile
 
 USD = "USD"
 
@@ -39,6 +40,18 @@ def _usd(key: str, header: str) -> Column:
 
 def _sum(rows: list[dict], *keys: str) -> dict:
     return {key: sum((row[key] for row in rows), type(rows[0][key])()) if rows else 0 for key in keys}
+
+
+def _capped(block: Block, more, links: list[MoreLink], *, last: bool = False,
+            count: int | None = None) -> Block:
+    """A table that grows with the data: TABLE_ROWS rows on the page (the last ones
+    if `last`), then `more(shown=..., count=...)` and links to the full lists. The
+    chart, the totals and the .xlsx keep every row."""
+    block.cap, block.cap_last, block.count, block.more_links = TABLE_ROWS, last, count, links
+    if block.more_count:
+        block.more = more(shown=number(len(block.table_rows)),
+                          count=number(len(block.table_rows) + block.more_count))
+    return block
 
 
 def _flow_columns() -> list[Column]:
@@ -109,26 +122,29 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     overdue_rows = [{"donor": o.donor_name, "reference": o.reference or f"#{o.commitment_id}",
                      "currency": o.currency, "due_on": o.due_on, "amount": o.amount,
                      "shortfall": o.shortfall, "days_late": o.days_late} for o in fig.overdue]
-    note = ""
-    if fig.overdue_count > len(fig.overdue):
-        note = _("The %(shown)s oldest of %(count)s overdue instalments; the .xlsx has them all.",
-                 shown=len(fig.overdue), count=fig.overdue_count)
-    blocks.append(Block(
+    blocks.append(_capped(Block(
         "overdue", _("Overdue instalments"),
         [Column("donor", _("Donor")), Column("reference", _("Commitment")), Column("currency", _("Currency")),
          Column("due_on", _("Due on"), "date"), Column("amount", _("Instalment"), "money", currency_key="currency"),
          Column("shortfall", _("Not yet deposited"), "money", currency_key="currency"),
          Column("days_late", _("Days late"), "int")],
-        overdue_rows, note=note, empty=_("No instalment is overdue."), wide=True))
+        overdue_rows, empty=_("No instalment is overdue."), wide=True),
+        lambda **n: _("The %(shown)s oldest of %(count)s overdue instalments; the .xlsx has them all.", **n),
+        [MoreLink("contributions.index", _("Commitments with an overdue instalment"),
+                  {"status": "overdue"})],
+        count=fig.overdue_count))
 
     saa_rows = [{"donor": a.donor_name, "type": str(DONOR_TYPES.get(a.donor_type, a.donor_type)),
                  "status": str(SAA_STATUSES.get(a.status, a.status)), "since": a.since}
                 for a in fig.awaiting_saa]
-    blocks.append(Block(
+    blocks.append(_capped(Block(
         "saa", _("SAAs awaiting signature"),
         [Column("donor", _("Donor")), Column("type", _("Donor type")), Column("status", _("SAA status")),
          Column("since", _("Since (UTC)"), "datetime")],
-        saa_rows, empty=_("No SAA is waiting for signature."), link=("donors.index", _("Donors")), wide=True))
+        saa_rows, empty=_("No SAA is waiting for signature."), link=("donors.index", _("Donors")), wide=True),
+        lambda **n: _("The %(shown)s waiting longest of %(count)s donors; the .xlsx has them all.", **n),
+        [MoreLink("donors.index", _("Donors: %(status)s", status=SAA_STATUSES[status]), {"saa": status})
+         for status in services.AWAITING_SIGNATURE]))
 
     tiles = [Tile(_("Pledged"), fig.total.pledged), Tile(_("Committed"), fig.total.committed),
              Tile(_("Deposited"), fig.total.deposited),
@@ -178,7 +194,7 @@ def travel_blocks(fig: services_travel.TravelFigures) -> tuple[list[Block], list
     event_rows = [{"event": f"{e.title} ({e.city})", "start_on": e.start_on, "ldc": e.ldc, "other": e.other,
                    "total": e.total}
                   for e in fig.events]
-    events = Block(
+    events = _capped(Block(
         "events", _("Funded delegates per event"),
         [Column("event", _("Event")), Column("start_on", _("Starts on"), "date"),
          Column("ldc", _("From LDCs"), "int"), Column("other", _("From other developing countries"), "int"),
@@ -186,7 +202,10 @@ def travel_blocks(fig: services_travel.TravelFigures) -> tuple[list[Block], list
         event_rows, totals={"event": _("Total"), **_sum(event_rows, "ldc", "other", "total")},
         chart=Chart("event", ["ldc", "other"], unit="count", stacked=True, horizontal=True),
         note=_("Funded: approved, travelled or no-show."), empty=_("No events yet."),
-        link=("travel.events", _("Events")), wide=True)
+        link=("travel.events", _("Events")), wide=True),
+        lambda **n: _("The %(shown)s latest of %(count)s events; the chart and the .xlsx have them all.",
+                      **n),
+        [MoreLink("travel.events", _("Events"), {})], last=True)
 
     ldc_rows = [{"group": _("Least developed countries") if g.ldc else _("Other developing countries"),
                  "requests": g.requests, "funded": g.funded, "amount": g.amount} for g in fig.ldc]
@@ -247,26 +266,39 @@ def donor_dashboard(donor_id: int) -> Dashboard:
     return Dashboard(DONOR, [(_("Your contributions"), blocks)], tiles)
 
 
-def _figures(name: str, compute):
+def _figures(name, on: dt.date, compute):
     """compute(), kept per worker at the current data version (see module doc)."""
-    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
+    if not cache_on():
         return compute()
-    return cache.remember(("dashboard", name, dt.date.today(), str(get_locale())), compute)
+    return cache.remember(("dashboard", name, on, str(get_locale())), compute)
 
 
-def dashboard_for(role: str, donor_id: int | None = None) -> Dashboard:
-    """The dashboard of a role (a donor's needs its donor id)."""
+def cache_on() -> bool:
+    """Whether dashboards keep their figures and pages per worker (off under TESTING
+    unless FIGURE_CACHE is set: test factories add rows without audit entries)."""
+    return current_app.config.get("FIGURE_CACHE", not current_app.testing)
+
+
+def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = False,
+                  on: dt.date | None = None) -> Dashboard:
+    """The dashboard of a role (a donor's needs its donor id) as of `on` (today). The
+    page's tables that grow with the data show their first rows only; `complete` (the
+    .xlsx) loads every row of them (the overdue instalments are otherwise read up to
+    the page's cap)."""
     if role == DONOR:
         return donor_dashboard(donor_id)
+    on = on or dt.date.today()
     board = Dashboard(role)
     if role in (MPTF_OFFICER, ADMIN, AUDITOR):
-        blocks, tiles = contribution_blocks(
-            _figures("contributions", services.contribution_figures))
+        overdue_limit = None if complete else TABLE_ROWS
+        blocks, tiles = contribution_blocks(_figures(
+            ("contributions", overdue_limit), on,
+            lambda: services.contribution_figures(on, overdue_limit=overdue_limit)))
         board.sections.append((_("Contributions"), blocks))
         board.tiles += tiles
     if role in (SRSG_STAFF, ADMIN, AUDITOR):
         blocks, tiles = travel_blocks(
-            _figures("travel", services_travel.travel_figures))
+            _figures("travel", on, services_travel.travel_figures))
         board.sections.append((_("Pools and travel support"), blocks))
         board.tiles += tiles
     if role in (ADMIN, AUDITOR):

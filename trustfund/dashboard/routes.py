@@ -2,16 +2,27 @@
 
 Donors land on their portal (statements.portal), which includes
 templates/dashboard/_donor.html: the donor's own figures from
-services.donor_figures(donor_id), laid out by layout.donor_dashboard()."""
+services.donor_figures(donor_id), laid out by layout.donor_dashboard().
+
+The staff dashboard's figures (tiles, charts and tables: dashboard/_body.html) are
+the same for everyone of a role: each worker keeps them rendered (trustfund.cache)
+per role, locale, time zone, day and data version, so a request while the data is
+unchanged renders only the page around them (base.html: the user's name, the
+session's CSRF token). Any change of the ledger records an audit entry, which
+changes the data version: the next request renders afresh, so a change shows at once.
+"""
 import datetime as dt
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
+from markupsafe import Markup
 
+from .. import cache
 from ..exports import export_response
 from ..permissions import STAFF, roles_required
 from . import exports  # noqa: F401  (registers the "dashboard" export)
-from .layout import dashboard_for, donor_dashboard
+from .layout import cache_on, dashboard_for, donor_dashboard
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -21,8 +32,21 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def home():
     if request.args.get("format") == "xlsx":
         return export_response("dashboard", {}, current_user)
-    return render_template("dashboard/home.html", board=dashboard_for(current_user.role),
-                           today=dt.date.today())
+    role, today = current_user.role, dt.date.today()
+    return render_template("dashboard/home.html", role=role, today=today, body=body(role, today))
+
+
+def body(role: str, today: dt.date) -> Markup:
+    """The tiles and blocks of a role's dashboard as HTML, kept per worker while the
+    data is unchanged. The key names everything the HTML depends on besides the data:
+    nothing in it is the user's own (base.html carries that) or the query string's."""
+    def render() -> Markup:
+        return Markup(render_template("dashboard/_body.html", board=dashboard_for(role, on=today)))
+
+    if not cache_on():
+        return render()
+    key = ("dashboard-body", role, today, str(get_locale()), str(get_timezone()), request.script_root)
+    return cache.remember(key, render)
 
 
 @bp.app_context_processor
