@@ -1,36 +1,135 @@
-"""Locale-aware formatting of money, numbers and dates (Babel, via Flask-Babel)."""
+"""Locale-aware formatting of money, numbers and dates (Babel, via Flask-Babel).
+
+Amounts are the bulk of every table (a statement of 2,000 deposits shows 10,000 of
+them), and Babel parses its pattern and looks up the locale's symbols at each call.
+So each (locale, kind, currency) gets a NumberFormat once: Babel's own parsed
+pattern with the locale's symbols, prefixes and suffixes resolved, applied with
+Python's Decimal formatting. Its output is Babel's, byte for byte
+(tests/unit/test_formatting.py compares both for random amounts, every currency,
+every language of the app); shapes it does not handle (significant digits,
+scientific notation, percent, quoted text, infinity and NaN) go to Babel itself.
+"""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
-from babel.numbers import format_currency as babel_format_currency
-from babel.numbers import get_currency_name
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from babel import Locale
+from babel.numbers import NumberPattern, get_currency_name, get_currency_symbol, parse_pattern
+from flask_babel import format_date, format_datetime, get_locale
 
 from .money import precision
+
+EN = Locale.parse("en")
+
+
+class NumberFormat:
+    """A Babel number pattern ready to apply in one locale (and currency): what
+    `pattern.apply(value, locale, currency=...)` returns, without re-reading the
+    pattern and the locale's symbols at each call."""
+
+    __slots__ = ("_slow", "_quantum", "_min", "_max", "_table", "_grouping", "_int_min",
+                 "_prefix", "_suffix", "_fast")
+
+    def __init__(self, pattern: NumberPattern, locale: Locale, currency: str | None = None,
+                 places: int | None = None):
+        frac = (places, places) if places is not None else pattern.frac_prec
+        self._slow: Callable[[Decimal], str] = lambda value: pattern.apply(
+            value, locale, currency=currency, currency_digits=places is not None)
+        symbols = locale.number_symbols["latn"]
+        self._min, self._max = frac
+        self._quantum = Decimal(1).scaleb(-self._max)
+        self._grouping = pattern.grouping
+        self._int_min = pattern.int_prec[0]
+        self._table = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
+        symbol = get_currency_symbol(currency, locale) if currency else None
+        affixes = [*pattern.prefix, *pattern.suffix]
+        # Only plain affixes: "¤" alone (a currency's symbol), no quoted text, no
+        # currency code or name, no percent or per mille (those scale the value).
+        self._fast = (
+            pattern.scale == 0 and not pattern.exp_prec and "@" not in pattern.pattern
+            and pattern.number_pattern != ""
+            and not any("'" in a or "¤¤" in a for a in affixes)
+            and (currency is not None or not any("¤" in a for a in affixes))
+        )
+        if symbol is not None:
+            affixes = [a.replace("¤", symbol) for a in affixes]
+        self._prefix = (affixes[0], affixes[1])
+        self._suffix = (affixes[2], affixes[3])
+
+    def __call__(self, value) -> str:
+        if not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        if not self._fast or not value.is_finite():
+            return self._slow(value)
+        negative = value.is_signed()  # Babel writes -0.00 for a negative zero
+        rounded = abs(value).normalize().quantize(self._quantum)
+        if self._grouping == (3, 3) and self._int_min <= 1:
+            text = format(rounded, ",f")
+        else:
+            text = self._group(format(rounded, "f"))
+        if self._min < self._max and "." in text:
+            text = text.rstrip("0")
+            whole, _, fraction = text.partition(".")
+            fraction = fraction.ljust(self._min, "0")
+            text = whole + "." + fraction if fraction and (self._min or int(fraction)) else whole
+        return (self._prefix[negative] + text.translate(self._table) + self._suffix[negative])
+
+    def _group(self, text: str) -> str:
+        whole, dot, fraction = text.partition(".")
+        whole = whole.rjust(self._int_min, "0")
+        size, grouped = self._grouping[0], ""
+        while len(whole) > size:
+            grouped = "," + whole[-size:] + grouped
+            whole = whole[:-size]
+            size = self._grouping[1]
+        return whole + grouped + dot + fraction
+
+
+_FORMATS: dict[tuple, NumberFormat] = {}
+
+
+def _locale() -> Locale:
+    return get_locale() or EN
+
+
+def number_format(locale: Locale, kind: str, currency: str | None = None) -> NumberFormat:
+    """The NumberFormat of `kind` ("amount": the currency's decimals, no symbol;
+    "money": the locale's standard currency format; "number": the locale's
+    decimal format) in `locale`, made once per process."""
+    key = (str(locale), kind, currency)
+    found = _FORMATS.get(key)
+    if found is None:
+        if kind == "amount":
+            places = precision(currency)
+            pattern = parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+            found = NumberFormat(pattern, locale)
+        elif kind == "money":
+            found = NumberFormat(locale.currency_formats["standard"], locale, currency,
+                                 places=precision(currency))
+        else:
+            found = NumberFormat(parse_pattern(locale.decimal_formats[None]), locale)
+        _FORMATS[key] = found
+    return found
 
 
 def money(amount: Decimal | None, currency: str = "USD") -> str:
     """EUR 1,234,567.89 as the user's locale writes it, with the currency's decimals."""
     if amount is None:
         return ""
-    locale = get_locale() or "en"
-    return babel_format_currency(Decimal(amount), currency, locale=locale,
-                                 currency_digits=True, format_type="standard")
+    return number_format(_locale(), "money", currency)(Decimal(amount))
 
 
 def amount(value: Decimal | None, currency: str = "USD") -> str:
     """A number with the currency's decimals, no symbol (for table columns)."""
     if value is None:
         return ""
-    places = precision(currency)
-    fmt = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(Decimal(value), format=fmt)
+    return number_format(_locale(), "amount", currency)(Decimal(value))
 
 
 def number(value) -> str:
-    return "" if value is None else format_decimal(value)
+    return "" if value is None else number_format(_locale(), "number")(value)
 
 
 def date(value: dt.date | None, style: str = "medium") -> str:

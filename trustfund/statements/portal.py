@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from ..contributions.models import Commitment, Instalment
 from ..donors.models import Donor
-from .services import donor_commitments, today
+from .services import CommitmentLine, donor_commitments, today
 from .shares import ZERO, position_on
 
 
@@ -61,6 +61,11 @@ class Overview:
     @property
     def balance(self) -> Decimal:
         return self.net_deposits - self.share_of_spending
+
+    @property
+    def commitment_lines(self) -> list[CommitmentLine]:
+        """The commitments with what is deposited against each today (their running figure)."""
+        return [CommitmentLine(c, c.deposited) for c in self.commitments]
 
     @property
     def overdue(self) -> list[InstalmentLine]:

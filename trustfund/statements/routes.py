@@ -21,6 +21,7 @@ bp = Blueprint("statements", __name__, url_prefix="/statements")
 bp.before_app_request(start_request_memo)
 
 DEPOSITS_PER_PAGE = 50
+STATEMENT_DEPOSITS_PER_PAGE = 100
 BALANCES_PER_PAGE = 100
 PORTAL_EXPORTS = {"commitments": "my_commitments", "deposits": "my_deposits",
                   "instalments": "my_instalments"}
@@ -83,9 +84,12 @@ def statement_page(donor_id: int):
     if request.args.get("format") == "xlsx" and valid:
         return export_response("statement", {"donor_id": donor.id, "date_from": date_from,
                                              "date_to": date_to}, current_user)
-    result = statement(donor, date_from, date_to)
+    printing = bool(request.args.get("print")) and valid
+    # The screen shows the period's deposits a page at a time (every figure is still
+    # over the whole period); the print view and the .xlsx hold every deposit.
+    page = None if printing else request.args.get("page", 1, type=int)
+    result = statement(donor, date_from, date_to, page=page, per_page=STATEMENT_DEPOSITS_PER_PAGE)
     if valid:
         form.date_from.data, form.date_to.data = result.date_from, result.date_to
-    template = "statements/print.html" if request.args.get("print") and valid \
-        else "statements/statement.html"
+    template = "statements/print.html" if printing else "statements/statement.html"
     return render_template(template, form=form, s=result, donor=donor, today=today())

@@ -23,7 +23,6 @@ statement lists those made up to `to`, with what was deposited against each by
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -87,6 +86,45 @@ class ShareLine:
 
 
 @dataclass
+class DepositPage:
+    """One page of a statement's deposits (the screen shows the period's deposits
+    page by page; the print view and the .xlsx hold them all). The attributes the
+    pager macro reads are those of Flask-SQLAlchemy's Pagination."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def first(self) -> int:
+        return min((self.page - 1) * self.per_page + 1, self.total)
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+@dataclass
 class Statement:
     donor: Donor
     date_from: dt.date
@@ -94,9 +132,15 @@ class Statement:
     opening: Decimal
     closing: Decimal
     commitments: list[CommitmentLine]
-    deposits: list[Deposit]
+    deposits: list[Deposit]         # every deposit of the period, or one page of them
     shares: list[ShareLine]
     amounts_by_currency: dict[str, Decimal] = field(default_factory=dict)
+    # Over every deposit of the period, whether `deposits` holds them all or one page:
+    usd_in_period: Decimal = ZERO
+    fees_in_period: Decimal = ZERO
+    net_in_period: Decimal = ZERO
+    deposit_count: int = 0
+    page: DepositPage | None = None  # which deposits are shown, when only one page is
 
     @property
     def opening_date(self) -> dt.date:
@@ -106,18 +150,6 @@ class Statement:
     @property
     def unattributed_in_period(self) -> Decimal:
         return sum((s.unattributed_in_period for s in self.shares), ZERO)
-
-    @property
-    def usd_in_period(self) -> Decimal:
-        return sum((d.usd_amount for d in self.deposits), ZERO)
-
-    @property
-    def fees_in_period(self) -> Decimal:
-        return sum((d.fee for d in self.deposits), ZERO)
-
-    @property
-    def net_in_period(self) -> Decimal:
-        return sum((d.net for d in self.deposits), ZERO)
 
     @property
     def share_in_period(self) -> Decimal:
@@ -164,17 +196,38 @@ def donor_commitments(donor_id: int, until: dt.date | None = None) -> list[Commi
     return list(db.session.scalars(query))
 
 
-def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date | None = None
-              ) -> Statement:
-    """The donor's statement for the period (see the module's docstring for the rule)."""
+def _deposit_totals(donor_id: int, date_from: dt.date, date_to: dt.date):
+    """(count, {currency: amount}, usd, fee, net) of the donor's deposits in the
+    period, reversals included: SUM over Money columns, exact on both databases."""
+    rows = db.session.execute(
+        sa.select(Deposit.currency, sa.func.count(Deposit.id), sa.func.sum(Deposit.amount),
+                  sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee), sa.func.sum(Deposit.net))
+        .where(Deposit.donor_id == donor_id, Deposit.value_date >= date_from,
+               Deposit.value_date <= date_to)
+        .group_by(Deposit.currency)).all()
+    count = sum(row[1] for row in rows)
+    by_currency = dict(sorted((row[0], row[2]) for row in rows))
+    usd, fee, net = (sum((row[i] for row in rows), ZERO) for i in (3, 4, 5))
+    return count, by_currency, usd, fee, net
+
+
+def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date | None = None,
+              *, page: int | None = None, per_page: int = 100) -> Statement:
+    """The donor's statement for the period (see the module's docstring for the rule).
+    With `page`, `deposits` holds only that page of the period's deposits (the last
+    page when `page` is beyond it); every figure is still over the whole period."""
     date_from, date_to = period_or_error(date_from, date_to)
     day_before = date_from - dt.timedelta(days=1)
     before, after = position_on(day_before), position_on(date_to)
 
-    deposits = list(db.session.scalars(donor_deposits_query(donor.id, date_from, date_to)))
-    by_currency: dict[str, Decimal] = defaultdict(Decimal)
-    for deposit in deposits:
-        by_currency[deposit.currency] += deposit.amount
+    count, by_currency, usd_total, fee_total, net_total = _deposit_totals(donor.id, date_from, date_to)
+    query = donor_deposits_query(donor.id, date_from, date_to)
+    shown = None
+    if page is not None:
+        shown = DepositPage(1, per_page, count)
+        shown.page = min(max(page, 1), shown.pages)
+        query = query.limit(per_page).offset((shown.page - 1) * per_page)
+    deposits = list(db.session.scalars(query))
 
     deposited = _deposited_by_commitment(donor.id, date_to)
     in_period = _deposited_by_commitment(donor.id, date_to, since=date_from)
@@ -206,7 +259,8 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         donor=donor, date_from=date_from, date_to=date_to,
         opening=before.balance(donor.id), closing=after.balance(donor.id),
         commitments=commitments, deposits=deposits, shares=shares,
-        amounts_by_currency=dict(sorted(by_currency.items())),
+        amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
+        net_in_period=net_total, deposit_count=count, page=shown,
     )
 
 
