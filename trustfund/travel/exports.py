@@ -123,7 +123,8 @@ def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str
     first = [Col(_("Event"), lambda r: r[0].title), Col(_("City"), lambda r: r[0].city),
              Col(_("First day"), lambda r: r[0].start_on, "date")]
     columns = _participation_columns(first, _("Countries funded"))
-    totals = _totals(len(first), queries.report_totals(rows), queries.countries_funded(filters))
+    funded_in = queries.countries_funded(queries.participation_by_country(filters))
+    totals = _totals(len(first), queries.report_totals(rows), funded_in)
     return [Sheet(_("Participation by event"), columns, rows, totals=totals)], \
         _("Participation by event")
 

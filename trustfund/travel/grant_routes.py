@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
-from ..admin.models import TERMINAL_EXPENSES, setting_on
+from ..admin.models import SETTINGS, TERMINAL_EXPENSES, Setting
 from ..audit import AuditEntry
-from ..contributions.pools import all_pools
+from ..contributions.models import Objective, Pool
 from ..countries.models import Country
 from ..errors import run
 from ..exports import export_response
@@ -21,7 +22,7 @@ from ..money import USD, MoneyError, parse_amount
 from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from . import queries
 from .decisions import (
-    approve_grant, default_pool_chooser, default_pool_for, reject_grant, waitlist_grant,
+    approve_grant, default_pool_chooser, reject_grant, waitlist_grant,
 )
 from .forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
 from .models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
@@ -35,7 +36,11 @@ def get_grant_or_404(grant_id: int) -> TravelGrant:
 
 
 def pools_with_money():
-    return all_pools()
+    """Every pool (contributions.pools.all_pools' order) with its objective, in one
+    statement: labels and the default pool read the objective."""
+    return db.session.scalars(
+        sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
+        .options(contains_eager(Pool.objective)).order_by(Objective.number.nullsfirst())).all()
 
 
 def country_choices(blank: str) -> list[tuple[str, str]]:
@@ -104,9 +109,20 @@ def new_grant():
                     total=money(grant.total)), "success")
             return redirect(url_for("travel.grant", grant_id=grant.id))
     events = db.session.scalars(sa.select(Event)).all()
-    terminal = {e.id: setting_on(TERMINAL_EXPENSES, e.start_on) for e in events}
+    terminal = _terminal_expenses_on({e.id: e.start_on for e in events})
     return render_template("travel/grant_form.html", form=form, event=event,
                            figures=_preview(form, event), events=events, terminal=terminal)
+
+
+def _terminal_expenses_on(days: dict) -> dict:
+    """{key: admin.models.setting_on(TERMINAL_EXPENSES, day)} for many days, from one
+    statement (the setting's few versions) instead of one per day."""
+    versions = db.session.execute(
+        sa.select(Setting.effective_from, Setting.value).where(Setting.key == TERMINAL_EXPENSES)
+        .order_by(Setting.effective_from.desc())).all()
+    default = SETTINGS[TERMINAL_EXPENSES][1]
+    return {key: next((Decimal(value) for start, value in versions if start <= day), default)
+            for key, day in days.items()}
 
 
 # --- A grant's page --------------------------------------------------------------
@@ -118,16 +134,17 @@ def grant(grant_id: int):
     history = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.object_type == "TravelGrant", AuditEntry.object_id == str(grant.id))
         .order_by(AuditEntry.id)).all()
+    pools = pools_with_money()
+    default = default_pool_chooser(pools)(grant.total)
     return render_template("travel/grant.html", grant=grant, history=history,
-                           pools=pools_with_money(), default_pool=default_pool_for(grant.total),
-                           approve_form=_approve_form(grant), reason_form=ReasonForm())
+                           pools=pools, default_pool=default,
+                           approve_form=_approve_form(pools, default), reason_form=ReasonForm())
 
 
-def _approve_form(grant: TravelGrant) -> ApproveForm:
+def _approve_form(pools, default) -> ApproveForm:
     form = ApproveForm()
-    default = default_pool_for(grant.total)
     form.pool_id.choices = [(0, _("Default: Objective 1, then un-earmarked"))] + [
-        (p.id, f"{p.label} — {money(p.available)}") for p in pools_with_money()]
+        (p.id, f"{p.label} — {money(p.available)}") for p in pools]
     form.pool_id.data = default.id if default is not None else 0
     return form
 

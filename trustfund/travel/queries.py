@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from .. import cache
 from ..countries.models import Country
 from ..extensions import db
 from .models import APPROVED, FUNDED, GRANT_STATUSES, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, Event, TravelGrant
@@ -96,12 +98,32 @@ def queue_query(event_id: int | None = None):
 
 
 # --- Participation reports ----------------------------------------------------
+#
+# Each report is one GROUP BY over the grants (per event, or per country for the
+# events of a period) that also counts the distinct countries (events) funded, so
+# a report reads the grants once; the covering indexes ix_travel_grant_event_figures
+# and ix_travel_grant_country_figures let SQLite answer it from the index alone, in
+# group order. The figures are kept per worker at the audit trail's version
+# (trustfund.cache): every request, decision and reconciliation of a grant and
+# every change of an event records an audit entry, so the next view computes afresh.
 
 def report_filters(args) -> dict:
     return {"date_from": _date(args.get("date_from")), "date_to": _date(args.get("date_to"))}
 
 
-def _aggregates():
+def _kept(key: tuple, compute):
+    """compute(), kept per worker while the data is unchanged (trustfund.cache). Off
+    under TESTING unless FIGURE_CACHE is set (test factories add rows without audit
+    entries)."""
+    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
+        return compute()
+    return cache.remember(("travel",) + key, compute)
+
+
+def _aggregates(distinct):
+    """The figures of a group of grants; `distinct` is the column whose distinct
+    values among the funded grants are counted (countries of an event, events of a
+    country)."""
     g = TravelGrant
     funded = g.status.in_(FUNDED)
     return (
@@ -110,6 +132,7 @@ def _aggregates():
         sa.func.count(sa.case((funded & g.ldc.is_(True), g.id), else_=None)).label("ldc_funded"),
         sa.func.sum(sa.case((g.status == APPROVED, g.committed_amount), else_=None)).label("committed"),
         sa.func.sum(sa.case((g.status.in_(SPENT), g.actual_total), else_=None)).label("spent"),
+        sa.func.count(sa.distinct(sa.case((funded, distinct), else_=None))).label("distinct"),
     )
 
 
@@ -121,7 +144,7 @@ def _event_dates(query, filters: dict):
     return query
 
 
-@dataclass
+@dataclass(frozen=True)
 class Participation:
     requests: int
     funded: int
@@ -138,54 +161,72 @@ class Participation:
         return (Decimal(self.ldc_funded) / Decimal(self.funded)).quantize(Decimal("0.0001"))
 
 
-def _participation(row, distinct: int) -> Participation:
+EMPTY = Participation(0, 0, 0, ZERO, ZERO)
+
+
+def _participation(row) -> Participation:
     return Participation(row.requests or 0, row.funded or 0, row.ldc_funded or 0,
-                         row.committed or ZERO, row.spent or ZERO, distinct)
+                         row.committed or ZERO, row.spent or ZERO, row.distinct or 0)
+
+
+def event_stats() -> dict[int, Participation]:
+    """{event id: figures of all its grants} for every event with a request."""
+    g = TravelGrant
+
+    def compute():
+        return {row.event_id: _participation(row) for row in db.session.execute(
+            sa.select(g.event_id, *_aggregates(g.country_code)).group_by(g.event_id))}
+
+    return _kept(("event_stats",), compute)
+
+
+def event_participation(event_id: int) -> Participation:
+    """The figures of one event's grants (its page): one search on the event's index."""
+    g = TravelGrant
+    row = db.session.execute(sa.select(*_aggregates(g.country_code)).where(g.event_id == event_id)).one()
+    return _participation(row) if row.requests else EMPTY
 
 
 def participation_by_event(filters: dict) -> list[tuple[Event, Participation]]:
-    g = TravelGrant
-    stats = {row.event_id: row for row in db.session.execute(
-        sa.select(g.event_id, *_aggregates()).group_by(g.event_id))}
-    countries = dict(db.session.execute(
-        sa.select(g.event_id, sa.func.count(sa.distinct(g.country_code)))
-        .where(g.status.in_(FUNDED)).group_by(g.event_id)).all())
     events = db.session.scalars(_event_dates(sa.select(Event), filters)
                                 .order_by(Event.start_on, Event.id)).all()
-    empty = Participation(0, 0, 0, ZERO, ZERO)
-    return [(event, _participation(stats[event.id], countries.get(event.id, 0))
-             if event.id in stats else empty) for event in events]
+    stats = event_stats()
+    return [(event, stats.get(event.id, EMPTY)) for event in events]
+
+
+def country_stats(filters: dict) -> dict[str, Participation]:
+    """{country code: figures of its grants for the events of the period} for the
+    countries with at least one request there."""
+    g = TravelGrant
+
+    def compute():
+        query = sa.select(g.country_code, *_aggregates(g.event_id))
+        if filters.get("date_from") or filters.get("date_to"):
+            query = _event_dates(query.join(Event, g.event_id == Event.id), filters)
+        return {row.country_code: _participation(row)
+                for row in db.session.execute(query.group_by(g.country_code))}
+
+    return _kept(("country_stats", filters.get("date_from"), filters.get("date_to")), compute)
 
 
 def participation_by_country(filters: dict) -> list[tuple[Country, Participation]]:
     """Countries with at least one request for the events in the period."""
-    g = TravelGrant
-    base = _event_dates(sa.select(g.country_code, *_aggregates()).join(Event, g.event_id == Event.id),
-                        filters).group_by(g.country_code)
-    stats = {row.country_code: row for row in db.session.execute(base)}
-    events = dict(db.session.execute(_event_dates(
-        sa.select(g.country_code, sa.func.count(sa.distinct(g.event_id)))
-        .join(Event, g.event_id == Event.id).where(g.status.in_(FUNDED)), filters)
-        .group_by(g.country_code)).all())
+    stats = country_stats(filters)
     countries = db.session.scalars(sa.select(Country).where(Country.code.in_(list(stats)))).all()
-    rows = [(c, _participation(stats[c.code], events.get(c.code, 0))) for c in countries]
+    rows = [(c, stats[c.code]) for c in countries]
     return sorted(rows, key=lambda pair: pair[0].local_name)
 
 
-def report_totals(rows) -> Participation:
-    total = Participation(0, 0, 0, ZERO, ZERO)
-    for _obj, p in rows:
-        total.requests += p.requests
-        total.funded += p.funded
-        total.ldc_funded += p.ldc_funded
-        total.committed += p.committed
-        total.spent += p.spent
-    return total
+def report_totals(rows, countries: int = 0) -> Participation:
+    """The sums of a report's rows; `countries` is the distinct count of the total
+    row (it is not the sum of the rows')."""
+    return Participation(sum(p.requests for _o, p in rows), sum(p.funded for _o, p in rows),
+                         sum(p.ldc_funded for _o, p in rows),
+                         sum((p.committed for _o, p in rows), ZERO),
+                         sum((p.spent for _o, p in rows), ZERO), countries)
 
 
-def countries_funded(filters: dict) -> int:
-    """Distinct countries with a funded delegate at the events of the period."""
-    g = TravelGrant
-    return db.session.scalar(_event_dates(
-        sa.select(sa.func.count(sa.distinct(g.country_code))).select_from(g)
-        .join(Event, g.event_id == Event.id).where(g.status.in_(FUNDED)), filters)) or 0
+def countries_funded(by_country) -> int:
+    """Distinct countries with a funded delegate at the events of the period, from the
+    rows of participation_by_country() for that period."""
+    return sum(1 for _country, p in by_country if p.funded)
