@@ -98,7 +98,7 @@ def number_format(locale: Locale, kind: str, currency: str | None = None) -> Num
     """The NumberFormat of `kind` ("amount": the currency's decimals, no symbol;
     "money": the locale's standard currency format; "number": the locale's
     decimal format) in `locale`, made once per process."""
-    key = (str(locale), kind, currency)
+    key = (locale, kind, currency)
     found = _FORMATS.get(key)
     if found is None:
         if kind == "amount":

@@ -48,6 +48,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -258,10 +259,21 @@ class Position:
     net_deposits: dict[int, Decimal]
     pools: dict[int, PoolApportionment]
 
+    @cached_property
+    def _shares_by_donor(self) -> dict[int, Decimal]:
+        """Each donor's share summed over the pools, once per position (every
+        donor's balance asks for it)."""
+        totals: dict[int, Decimal] = {}
+        for pool in self.pools.values():
+            for donor_id, part in pool.shares.items():
+                totals[donor_id] = totals.get(donor_id, ZERO) + part
+        return totals
+
     def share(self, donor_id: int, pool_id: int | None = None) -> Decimal:
-        pools = self.pools.values() if pool_id is None else [self.pools[pool_id]] \
-            if pool_id in self.pools else []
-        return sum((p.shares.get(donor_id, ZERO) for p in pools), ZERO)
+        if pool_id is None:
+            return self._shares_by_donor.get(donor_id, ZERO)
+        pool = self.pools.get(pool_id)
+        return pool.shares.get(donor_id, ZERO) if pool else ZERO
 
     def balance(self, donor_id: int) -> Decimal:
         return self.net_deposits.get(donor_id, ZERO) - self.share(donor_id)

@@ -1,0 +1,105 @@
+"""The amount, money and number filters write exactly what Babel writes.
+
+trustfund.formatting resolves each (locale, currency) pattern once and applies it
+with Python's Decimal formatting instead of calling Babel for each of the
+thousands of amounts of a page; these tests compare both, byte for byte, in every
+language of the app, for every currency the app accepts (money.CURRENCIES)."""
+from decimal import Decimal
+
+import pytest
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
+from flask_babel import force_locale
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustfund import formatting
+from trustfund.formatting import number_format
+from trustfund.money import CURRENCIES, precision
+
+LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
+LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+SOME_CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CHF", "SEK", "KWD", "BHD", "CLF", "AED", "RUB", "CNY"]
+
+# Edge cases: zero and negative zero, halves at the rounding position of 0, 2, 3 and
+# 4 decimals (Babel rounds with the decimal context, half-even), grouping boundaries,
+# the largest amount money.py admits, exponents Decimal keeps as such.
+EDGES = [Decimal(text) for text in (
+    "0", "-0", "0.00", "-0.00", "-0.001", "0.004", "0.005", "0.015", "0.025", "-0.005",
+    "0.5", "1.5", "2.5", "-2.5", "0.0005", "0.0015", "1.2345", "999.995", "999.9995",
+    "1000", "-1000", "12345.678", "100000", "1234567.891", "-1234567.895",
+    "9999999999999.999", "-9999999999999.999", "1E+3", "-1E+5", "1.000000", "0.941",
+    "1000000.000000", "1.23456789012345678901", "0.1E-7",
+)]
+
+amounts = st.one_of(
+    st.sampled_from(EDGES),
+    st.builds(lambda units, places: Decimal(units).scaleb(-places),
+              st.integers(min_value=-10**16, max_value=10**16), st.integers(0, 6)),
+    st.decimals(min_value=-10**13, max_value=10**13, allow_nan=False, allow_infinity=False),
+)
+
+
+def babel_amount(value: Decimal, currency: str, locale: Locale) -> str:
+    """What the amount filter wrote before: format_decimal with the currency's decimals."""
+    places = precision(currency)
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""),
+                          locale=locale)
+
+
+def babel_money(value: Decimal, currency: str, locale: Locale) -> str:
+    return format_currency(value, currency, locale=locale, currency_digits=True,
+                           format_type="standard")
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=amounts, language=st.sampled_from(LANGUAGES), currency=st.sampled_from(SOME_CURRENCIES))
+def test_amounts_and_money_are_babels_text(value, language, currency):
+    locale = LOCALES[language]
+    assert number_format(locale, "amount", currency)(value) == babel_amount(value, currency, locale)
+    assert number_format(locale, "money", currency)(value) == babel_money(value, currency, locale)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=amounts, language=st.sampled_from(LANGUAGES))
+def test_numbers_are_babels_text(value, language):
+    locale = LOCALES[language]
+    assert number_format(locale, "number")(value) == format_decimal(value, locale=locale)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_currency_in_every_language(language):
+    locale = LOCALES[language]
+    wrong = []
+    for currency in sorted(CURRENCIES):
+        amount, money = number_format(locale, "amount", currency), number_format(locale, "money", currency)
+        for value in EDGES:
+            if amount(value) != babel_amount(value, currency, locale):
+                wrong.append(("amount", currency, value, amount(value), babel_amount(value, currency, locale)))
+            if money(value) != babel_money(value, currency, locale):
+                wrong.append(("money", currency, value, money(value), babel_money(value, currency, locale)))
+    assert wrong == []
+
+
+def test_what_a_reader_sees(app):
+    """The filters in a request, in the user's language: the separators, symbols and
+    decimals of each locale (narrow no-break space in French, none for yen, three for
+    dinars, the minus sign of negative amounts)."""
+    with app.test_request_context():
+        with force_locale("en"):
+            assert formatting.amount(Decimal("-1234567.5"), "USD") == "-1,234,567.50"
+            assert formatting.money(Decimal("1234567.89"), "EUR") == "€1,234,567.89"
+            assert formatting.amount(Decimal("150000"), "JPY") == "150,000"
+            assert formatting.amount(Decimal("12.345"), "KWD") == "12.345"
+            assert formatting.number(Decimal("0.941000")) == "0.941"
+        with force_locale("fr"):
+            assert formatting.amount(Decimal("1234567.5"), "USD") == "1\u202f234\u202f567,50"
+            assert formatting.money(Decimal("-1234.5"), "EUR") == "-1\u202f234,50\u00a0€"
+        with force_locale("ar"):
+            assert formatting.money(Decimal("-1234.5"), "USD") == babel_money(
+                Decimal("-1234.5"), "USD", LOCALES["ar"])
+        for language in LANGUAGES:
+            with force_locale(language):
+                assert formatting.money(Decimal("98765.43"), "KWD") == babel_money(
+                    Decimal("98765.43"), "KWD", LOCALES[language])
+        assert formatting.amount(None) == formatting.money(None) == formatting.number(None) == ""
