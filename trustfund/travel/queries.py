@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from .. import cache
+from ..contributions.models import Pool
 from ..countries.models import Country
 from ..extensions import db
 from .models import APPROVED, FUNDED, GRANT_STATUSES, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, Event, TravelGrant
@@ -33,6 +34,17 @@ def _date(value) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+
+
+def _kept(key: tuple, compute):
+    """compute(), kept per worker while the data is unchanged (trustfund.cache): every
+    request, decision and reconciliation of a grant and every change of an event
+    records an audit entry, so the next use computes afresh. Off
+    under TESTING unless FIGURE_CACHE is set (test factories add rows without audit
+    entries)."""
+    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
+        return compute()
+    return cache.remember(("travel",) + key, compute)
 
 
 def grant_filters(args) -> dict:
@@ -63,11 +75,11 @@ def _filtered(query, filters: dict):
 def grants_query(filters: dict):
     query = sa.select(TravelGrant).options(
         joinedload(TravelGrant.event), joinedload(TravelGrant.delegate), joinedload(TravelGrant.country),
-        joinedload(TravelGrant.pool))
+        joinedload(TravelGrant.pool).joinedload(Pool.objective))
     return _filtered(query, filters).order_by(TravelGrant.requested_at.desc(), TravelGrant.id.desc())
 
 
-@dataclass
+@dataclass(frozen=True)
 class GrantTotals:
     count: int
     total: Decimal
@@ -77,13 +89,19 @@ class GrantTotals:
 
 def grant_totals(filters: dict) -> GrantTotals:
     """Requested totals of the listed grants, the money they hold committed (approved)
-    and what the closed ones cost (travelled, no-show)."""
+    and what the closed ones cost (travelled, no-show); kept per data version and
+    filters (every grant's whole table at each page of the list otherwise)."""
     g = TravelGrant
-    row = db.session.execute(_filtered(sa.select(
-        sa.func.count(g.id), sa.func.sum(g.total),
-        sa.func.sum(sa.case((g.status == APPROVED, g.committed_amount), else_=None)),
-        sa.func.sum(sa.case((g.status.in_(SPENT), g.actual_total), else_=None))), filters)).one()
-    return GrantTotals(row[0], row[1] or ZERO, row[2] or ZERO, row[3] or ZERO)
+
+    def compute():
+        row = db.session.execute(_filtered(sa.select(
+            sa.func.count(g.id), sa.func.sum(g.total),
+            sa.func.sum(sa.case((g.status == APPROVED, g.committed_amount), else_=None)),
+            sa.func.sum(sa.case((g.status.in_(SPENT), g.actual_total), else_=None))), filters)).one()
+        return GrantTotals(row[0], row[1] or ZERO, row[2] or ZERO, row[3] or ZERO)
+
+    key = tuple(filters.get(name) or "" for name in ("event", "country", "status", "ldc"))
+    return _kept(("grant_totals",) + key, compute)
 
 
 def queue_query(event_id: int | None = None):
@@ -109,15 +127,6 @@ def queue_query(event_id: int | None = None):
 
 def report_filters(args) -> dict:
     return {"date_from": _date(args.get("date_from")), "date_to": _date(args.get("date_to"))}
-
-
-def _kept(key: tuple, compute):
-    """compute(), kept per worker while the data is unchanged (trustfund.cache). Off
-    under TESTING unless FIGURE_CACHE is set (test factories add rows without audit
-    entries)."""
-    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
-        return compute()
-    return cache.remember(("travel",) + key, compute)
 
 
 def _aggregates(distinct):
@@ -183,7 +192,8 @@ def event_stats() -> dict[int, Participation]:
 def event_participation(event_id: int) -> Participation:
     """The figures of one event's grants (its page): one search on the event's index."""
     g = TravelGrant
-    row = db.session.execute(sa.select(*_aggregates(g.country_code)).where(g.event_id == event_id)).one()
+    row = db.session.execute(
+        sa.select(*_aggregates(g.country_code)).where(g.event_id == event_id)).one()
     return _participation(row) if row.requests else EMPTY
 
 

@@ -1,0 +1,211 @@
+"""Travel pages at scale (issue 9): the participation figures are kept per worker
+(trustfund.cache) while nothing changes, and every request, decision,
+reconciliation or event change shows at once; SQL statements per page do not grow
+with the events and grants."""
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import base_users
+from tests.unit.test_travel_helpers import (
+    MAY_GENEVA, OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2,
+)
+from trustfund import cache
+from trustfund.admin.models import TERMINAL_EXPENSES
+from trustfund.admin.services import set_setting
+from trustfund.extensions import db
+from trustfund.travel.decisions import approve_grant, reject_grant
+from trustfund.travel.reconcile import record_travel
+from trustfund.travel.services import save_event
+
+BUDGET = 15
+
+
+@pytest.fixture
+def cached(app):
+    app.config["FIGURE_CACHE"] = True
+    cache.clear()
+    yield
+    app.config.pop("FIGURE_CACHE")
+    cache.clear()
+
+
+def _get(client, path):
+    """(HTML, SQL statements) of a GET."""
+    seen = []
+
+    def listener(*args):
+        seen.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True), len(seen)
+
+
+def _cells(html: str, row_start: str) -> list[str]:
+    """The figures of the table row that contains `row_start`."""
+    row = re.search(re.escape(row_start) + r".*?</tr>", html, re.DOTALL)
+    assert row is not None, row_start
+    return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
+
+
+def _event_row(html, event):
+    return _cells(html, f'/travel/events/{event.id}">{event.title}</a>')
+
+
+def _country_row(html, code):
+    return _cells(html, f"<td>{code}</td>")
+
+
+def _usd(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def test_reports_show_a_request_a_decision_and_a_trip_at_once(cached, client, login_as, users):
+    fund_pool(1, "20000.00")
+    may = make_event(cap=2)
+    ecuador = make_request(may, "EC", "Ecuador delegate", airfare="1610.00")
+    login_as("srsg_staff")
+    first, cold = _get(client, "/travel/reports")
+    again, warm = _get(client, "/travel/reports")
+    assert again == first and warm < cold  # nothing changed: not summed again
+    # requests, funded, countries, LDC funded, LDC share, committed, spent
+    assert _event_row(first, may) == ["1", "0", "0", "0", "", "0.00", "0.00"]
+    assert _country_row(first, "EC") == ["1", "0", "0", "0", "", "0.00", "0.00"]
+
+    nepal = make_request(may, "NP", "Nepal delegate", airfare="1380.00")
+    page, _ = _get(client, "/travel/reports")
+    assert _event_row(page, may)[:2] == ["2", "0"]
+    assert _country_row(page, "NP")[0] == "1"
+
+    approve_grant(srsg2(), ecuador)
+    approve_grant(srsg2(), nepal)
+    db.session.commit()
+    committed = ecuador.committed_amount + nepal.committed_amount
+    page, _ = _get(client, "/travel/reports")
+    assert _event_row(page, may) == ["2", "2", "2", "1", "50.0%", _usd(committed), "0.00"]
+    assert _country_row(page, "EC") == ["1", "1", "1", "0", "0.0%",
+                                        _usd(ecuador.committed_amount), "0.00"]
+    events_page, _ = _get(client, "/travel/events")
+    assert _cells(events_page, f'{may.title}</a>')[-2:] == ["2", "2"]  # requests, funded
+
+    record_travel(srsg(), ecuador, ticket="1500.00", dsa="1199.99", terminal="100.00")
+    db.session.commit()
+    page, _ = _get(client, "/travel/reports")
+    assert _event_row(page, may) == ["2", "2", "2", "1", "50.0%", _usd(nepal.committed_amount),
+                                     "2,799.99"]
+    assert _country_row(page, "EC")[-2:] == ["0.00", "2,799.99"]
+    xlsx_total = client.get("/travel/reports?format=xlsx&report=country")
+    assert xlsx_total.status_code == 200
+    xlsx_total.close()
+
+
+def test_reports_follow_an_event_moved_into_the_period(cached, client, login_as, users):
+    may = make_event(cap=2)
+    grant = make_request(may, "PH", "Philippines delegate")
+    reject_grant(srsg2(), grant, "Covered by the mission.")
+    db.session.commit()
+    login_as("mptf_officer")
+    autumn = "/travel/reports?date_from=2017-09-01&date_to=2017-12-31"
+    page, _ = _get(client, autumn)
+    assert "No events in this period." in page and "No requests in this period." in page
+
+    save_event(srsg(), may, kind=may.kind, title=may.title, city=may.city, venue=may.venue,
+               start_on=OCTOBER_GENEVA[0], end_on=OCTOBER_GENEVA[1], dsa_rate=may.dsa_rate,
+               max_per_country=may.max_per_country, version=may.version)
+    db.session.commit()
+    page, _ = _get(client, autumn)
+    assert _event_row(page, may)[:2] == ["1", "0"]
+    assert _country_row(page, "PH")[:2] == ["1", "0"]
+    everything, _ = _get(client, "/travel/reports")
+    assert _country_row(everything, "PH")[:2] == ["1", "0"]
+
+
+def test_total_row_counts_each_funded_country_once(client, login_as, users):
+    fund_pool(1, "20000.00")
+    may = make_event(cap=2)
+    october = make_event("October session", OCTOBER_GENEVA)
+    for event in (may, october):
+        approve_grant(srsg2(), make_request(event, "EC", f"Ecuador at {event.title}"))
+    make_request(october, "NP", "Nepal, waiting")
+    db.session.commit()
+    login_as("srsg_staff")
+    page, _ = _get(client, "/travel/reports")
+    # requests, funded, countries funded (Ecuador, once), LDC funded, share
+    total = _cells(page, '<th scope="row" colspan="2">Total</th>')
+    assert total[:5] == ["3", "2", "1", "0", "0.0%"]
+
+
+def test_new_grant_form_gives_each_event_the_terminal_expenses_of_its_start(client, login_as,
+                                                                          users):
+    set_setting(base_users()["admin"], TERMINAL_EXPENSES, "120.00", dt.date(2017, 9, 1))
+    db.session.commit()
+    may = make_event(dates=MAY_GENEVA)
+    october = make_event("October session", OCTOBER_GENEVA)
+    login_as("srsg_staff")
+    page, _ = _get(client, "/travel/grants/new")
+    terminal = dict(re.findall(r'<option value="(\d+)"[^>]*data-terminal="([^"]+)"', page))
+    assert Decimal(terminal[str(may.id)]) == Decimal("100.00")  # the default before September
+    assert Decimal(terminal[str(october.id)]) == Decimal("120.00")
+
+
+def _travel_pages(event, grant):
+    return ["/travel/events", f"/travel/events/{event.id}", "/travel/reports",
+            "/travel/reports?date_from=2017-01-01&date_to=2017-12-31", "/travel/grants",
+            f"/travel/grants?event={event.id}&status=approved&ldc=no&country=EC",
+            f"/travel/grants/{grant.id}", "/travel/grants/new", "/travel/queue",
+            f"/travel/queue?event={event.id}"]
+
+
+def _more(n: int, start: int):
+    """n more events, each with a request from four countries, two of them approved
+    and one reconciled."""
+    codes = ["EC", "NP", "PH", "SN"]
+    for i in range(start, start + n):
+        day = dt.date(2017, 1, 2) + dt.timedelta(days=7 * i)
+        event = make_event(f"Session {i}", (day, day + dt.timedelta(days=1)), cap=4)
+        grants = [make_request(event, code, f"Delegate {i} {code}") for code in codes]
+        for grant in grants[:2]:
+            approve_grant(srsg2(), grant)
+        db.session.commit()
+        record_travel(srsg(), grants[0], ticket="900.00", dsa="800.00", terminal="100.00")
+        db.session.commit()
+    return event, grants[1]
+
+
+def test_travel_pages_statements_do_not_grow_with_events_and_grants(client, login_as, users):
+    fund_pool(1, "900000.00")
+    event, grant = _more(2, 0)
+    login_as("srsg_staff")
+    before = {}
+    for path in _travel_pages(event, grant):
+        client.get(path)  # warm: the first request of a client loads session and translations
+        before[path] = _get(client, path)[1]
+    _more(6, 2)
+    after = {path: _get(client, path)[1] for path in _travel_pages(event, grant)}
+    assert after == before
+    assert max(after.values()) <= BUDGET, after
+
+
+def test_grant_list_totals_follow_a_decision_at_once(cached, client, login_as, users):
+    fund_pool(1, "20000.00")
+    may = make_event(cap=2)
+    grant = make_request(may, "EC", "Ecuador delegate", airfare="1610.00")
+    login_as("auditor")
+    paths = ["/travel/grants", f"/travel/grants?event={may.id}&status=approved"]
+    first = [_get(client, path)[0] for path in paths]
+    assert "Total (1 grants)" in first[0] and "Total (0 grants)" in first[1]
+    approve_grant(srsg2(), grant)
+    db.session.commit()
+    held = _usd(grant.committed_amount)
+    after = [_get(client, path)[0] for path in paths]
+    assert "Total (1 grants)" in after[1]
+    for page in after:  # total requested, committed, spent
+        assert _cells(page, "Total (1 grants)") == [_usd(grant.total), held, "0.00"]
