@@ -22,10 +22,8 @@ memory stays flat whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,36 +33,25 @@ from typing import Any
 from flask import send_file
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .audit import utcnow
-from .money import precision
+from .export_cells import (  # noqa: F401  (money_format: part of this module's API)
+    CAN_REUSE,
+    _cell,
+    _date_cell,
+    _naive_utc,
+    _text_cell,
+    clean_text,
+    column_writer,
+    money_format,
+    pass_cells_through,
+)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@")
-BOLD = Font(bold=True)
-MAX_TEXT = 32767  # Excel's limit for one cell
-# Characters that XML 1.0 (and so .xlsx) cannot hold.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Rows looked at to size the columns before they are written.
 WIDTH_SAMPLE = 200
 MAX_WIDTH = 60
-
-
-def money_format(currency: str | None) -> str:
-    places = precision(currency) if currency else 2
-    return "#,##0" + ("." + "0" * places if places else "")
-
-
-@functools.lru_cache(maxsize=512)
-def _money_spec(currency: str | None) -> tuple[Decimal, str]:
-    """(quantum, number format) of a currency, looked up once, not once per cell."""
-    places = precision(currency) if currency else 2
-    return Decimal(1).scaleb(-places), money_format(currency)
 
 
 @dataclass
@@ -111,136 +98,6 @@ class Sheet:
     extra: dict = field(default_factory=dict)
 
 
-def clean_text(value: Any) -> str:
-    """Text as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
-    text = str(value)
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("\ufffd", text)
-    return text[:MAX_TEXT]
-
-
-def _style(ws, fmt: str | None = None, bold: bool = False, quote: bool = False) -> StyleArray:
-    """The style of a kind of cell, made once per workbook (a cell's style is a set
-    of indexes into the workbook's tables): cells then copy it instead of going
-    through openpyxl's per-cell style setters, which would halve the export's speed."""
-    cache = ws.parent.__dict__.setdefault("_trustfund_styles", {})
-    key = (fmt, bold, quote)
-    style = cache.get(key)
-    if style is None:
-        proto = WriteOnlyCell(ws)
-        if fmt:
-            proto.number_format = fmt
-        if bold:
-            proto.font = BOLD
-        if quote:
-            proto.quotePrefix = True
-        style = cache[key] = proto._style
-    return style
-
-
-def _make(ws, value: Any, data_type: str, style: StyleArray) -> Cell:
-    """A cell whose value and type are set as given, without openpyxl's guessing."""
-    cell = Cell(ws, row=1, column=1, style_array=style)
-    cell._value = value
-    cell.data_type = data_type
-    return cell
-
-
-def _text_cell(ws, value: Any, bold: bool = False) -> Cell | str:
-    """User text as text, always: openpyxl would make a string that starts with "="
-    a formula and "#N/A" an error. Formula-like text also gets Excel's quote
-    prefix, so that the cell stays text when someone edits it."""
-    text = clean_text(value)
-    quote = text.startswith(FORMULA_STARTS)
-    if not (bold or quote or text in ERROR_CODES):
-        return text  # a plain string: openpyxl stores it as text ("s") as it is
-    return _make(ws, text, "s", _style(ws, bold=bold, quote=quote))
-
-
-def _number_cell(ws, value: Decimal, quantum: Decimal | None, fmt: str, bold: bool = False) -> Cell:
-    """A number cell holding the exact decimal digits of `value` (openpyxl would
-    write a Decimal through float and "%.16g", losing digits past the 16th)."""
-    if quantum is not None:
-        value = value.quantize(quantum)
-    return _make(ws, format(value, "f"), "n", _style(ws, fmt, bold))
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"not a finite amount: {value}")
-        return value
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"an amount must be a Decimal, not {type(value).__name__}")
-    return Decimal(value)
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def _date_cell(ws, value: dt.date, fmt: str = "yyyy-mm-dd", bold: bool = False) -> Cell:
-    return _make(ws, value, "d", _style(ws, fmt, bold))
-
-
-def _cell(ws, col: Col, row: Any, value: Any, bold: bool = False):
-    if value is None:
-        return None
-    kind = col.kind
-    if kind == "money":
-        currency = col.currency or (col.currency_of(row) if col.currency_of and row is not None
-                                    else None)
-        quantum, fmt = _money_spec(currency)
-        return _number_cell(ws, _decimal(value), quantum, fmt, bold)
-    if kind == "rate":
-        return _number_cell(ws, _decimal(value), None, "0.000000", bold)
-    if kind == "percent":
-        return _number_cell(ws, _decimal(value), None, "0.00%", bold)
-    if kind == "int":
-        return _make(ws, int(value), "n", _style(ws, bold=True)) if bold else int(value)
-    if kind == "date":
-        if isinstance(value, dt.datetime):
-            value = _naive_utc(value).date()
-        if not isinstance(value, dt.date):
-            raise TypeError(f"column {col.header!s}: a date, not {type(value).__name__}")
-        return _date_cell(ws, value, bold=bold)
-    if kind == "datetime":
-        if not isinstance(value, dt.datetime):
-            raise TypeError(f"column {col.header!s}: a datetime, not {type(value).__name__}")
-        return _date_cell(ws, _naive_utc(value).replace(microsecond=0), "yyyy-mm-dd hh:mm", bold)
-    if kind == "bool":
-        return bool(value)
-    return _text_cell(ws, value, bold)
-
-
-def _column_writer(ws, col: Col) -> Callable[[Any], Any]:
-    """row -> cell for one column; the common kinds are specialised once per sheet,
-    since an export may write millions of cells."""
-    read = col.value
-    if col.kind == "money" and col.currency_of is None:
-        quantum, fmt = _money_spec(col.currency)
-        style = _style(ws, fmt)
-
-        def money_cell(row):
-            value = read(row)
-            if value is None:
-                return None
-            cell = Cell(ws, row=1, column=1, style_array=style)
-            cell._value = format(_decimal(value).quantize(quantum), "f")
-            return cell
-
-        return money_cell
-    if col.kind == "text":
-        def text_cell(row):
-            value = read(row)
-            return None if value is None else _text_cell(ws, value)
-
-        return text_cell
-    return lambda row: _cell(ws, col, row, read(row))
-
-
 def write_sheet(wb: Workbook, sheet: Sheet) -> int:
     """Write one sheet; returns the number of data rows."""
     ws = wb.create_sheet(title=safe_sheet_title(sheet.title))
@@ -262,8 +119,9 @@ def write_sheet(wb: Workbook, sheet: Sheet) -> int:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
+    pass_cells_through(ws)
     ws.append([_text_cell(ws, str(col.header), bold=True) for col in sheet.columns])
-    writers = [_column_writer(ws, col) for col in sheet.columns]
+    writers = [column_writer(ws, col, CAN_REUSE) for col in sheet.columns]
     append = ws.append
     count = 0
     for row in itertools.chain(head, rows):

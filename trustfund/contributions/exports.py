@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..donors.models import Donor
 from ..exports import Col, Sheet, register_export
 from ..extensions import db
 from ..money import USD
 from . import queries
-from .models import Deposit, ExchangeRate, InterestEntry, Objective, PoolTransfer
+from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective, PoolTransfer
 from .pools import all_pools
 
 CHUNK = 1000
@@ -46,8 +47,6 @@ def _commitment_rows(filters, user):
 def _describe(filters: dict, what: str) -> str:
     shown = queries.shown_filters({k: v for k, v in filters.items() if k not in ("kind", "sort")})
     if shown.get("donor"):
-        from ..donors.models import Donor
-
         donor = db.session.get(Donor, shown["donor"])
         shown["donor"] = f"{donor.name} (#{donor.id})" if donor else shown["donor"]
     if not shown:
@@ -118,28 +117,50 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
             _describe(filters, _("Pledges")))
 
 
+# The deposits export reads plain column tuples (no ORM object per row): the
+# list's own query (filters, ownership, joins and order) with only these columns.
+DEPOSIT_COLUMNS = {
+    "id": Deposit.id, "value_date": Deposit.value_date, "donor_name": Donor.name,
+    "reference": Commitment.reference, "commitment_id": Deposit.commitment_id,
+    "objective_number": Objective.number, "currency": Deposit.currency, "amount": Deposit.amount,
+    "rate": Deposit.rate, "usd_amount": Deposit.usd_amount, "fee_rate": Deposit.fee_rate,
+    "fee": Deposit.fee, "net": Deposit.net, "bank_reference": Deposit.bank_reference,
+    "reverses_id": Deposit.reverses_id, "reason": Deposit.reason, "rate_note": Deposit.rate_note,
+}
+_AT = {name: index for index, name in enumerate(DEPOSIT_COLUMNS)}
+
+
+def deposit_rows(filters: dict, user):
+    """The deposit list's rows as tuples of DEPOSIT_COLUMNS, streamed."""
+    query = queries.deposit_query(filters, user).with_only_columns(*DEPOSIT_COLUMNS.values())
+    return db.session.execute(query.execution_options(yield_per=CHUNK))
+
+
 @register_export("deposits", "Deposits and reversals with rate, USD, fee and net (filters: donor, "
                              "donor_type, currency, earmark, date_from, date_to, commitment, sort)")
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.DEPOSIT_SORTS)
     earmark = queries.earmark_labeller()
-    cur = lambda r: r.Deposit.currency
+    at = {name: itemgetter(index) for name, index in _AT.items()}
+    i_ref, i_commitment, i_objective = _AT["reference"], _AT["commitment_id"], _AT["objective_number"]
+    i_reason, i_note = _AT["reason"], _AT["rate_note"]
+    cur = at["currency"]
     columns = [
-        Col(_("Deposit"), lambda r: r.Deposit.id, "int"),
-        Col(_("Value date"), lambda r: r.Deposit.value_date, "date"),
-        Col(_("Donor"), lambda r: r.donor_name, width=36),
-        Col(_("Commitment"), lambda r: r.reference or f"#{r.Deposit.commitment_id}"),
-        Col(_("Earmarking"), lambda r: earmark(r.objective_number)),
+        Col(_("Deposit"), at["id"], "int"),
+        Col(_("Value date"), at["value_date"], "date"),
+        Col(_("Donor"), at["donor_name"], width=36),
+        Col(_("Commitment"), lambda r: r[i_ref] or f"#{r[i_commitment]}"),
+        Col(_("Earmarking"), lambda r: earmark(r[i_objective])),
         Col(_("Currency"), cur, width=9),
-        Col(_("Amount"), lambda r: r.Deposit.amount, "money", currency_of=cur),
-        Col(_("Rate"), lambda r: r.Deposit.rate, "rate"),
-        Col(_("USD"), lambda r: r.Deposit.usd_amount, "money", currency=USD),
-        Col(_("Fee rate"), lambda r: r.Deposit.fee_rate, "rate"),
-        Col(_("Fee"), lambda r: r.Deposit.fee, "money", currency=USD),
-        Col(_("Net"), lambda r: r.Deposit.net, "money", currency=USD),
-        Col(_("Bank reference"), lambda r: r.Deposit.bank_reference),
-        Col(_("Reverses deposit"), lambda r: r.Deposit.reverses_id, "int"),
-        Col(_("Reason / rate note"), lambda r: r.Deposit.reason or r.Deposit.rate_note, width=40),
+        Col(_("Amount"), at["amount"], "money", currency_of=cur),
+        Col(_("Rate"), at["rate"], "rate"),
+        Col(_("USD"), at["usd_amount"], "money", currency=USD),
+        Col(_("Fee rate"), at["fee_rate"], "rate"),
+        Col(_("Fee"), at["fee"], "money", currency=USD),
+        Col(_("Net"), at["net"], "money", currency=USD),
+        Col(_("Bank reference"), at["bank_reference"]),
+        Col(_("Reverses deposit"), at["reverses_id"], "int"),
+        Col(_("Reason / rate note"), lambda r: r[i_reason] or r[i_note], width=40),
     ]
     per_currency, usd = queries.deposit_totals(filters, user)
     tcur = lambda t: t["currency"]
@@ -149,8 +170,8 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
               Col(_("Fee"), lambda t: t["fee"], "money", currency=USD),
               Col(_("Net"), lambda t: t["net"], "money", currency=USD)]
     total_rows = per_currency + ([dict(usd, currency=_("All (USD)"), amount=None)] if per_currency else [])
-    rows = db.session.execute(queries.deposit_query(filters, user).execution_options(yield_per=CHUNK))
-    return ([Sheet(_("Deposits"), columns, rows), Sheet(_("Totals per currency"), totals, total_rows)],
+    return ([Sheet(_("Deposits"), columns, deposit_rows(filters, user)),
+             Sheet(_("Totals per currency"), totals, total_rows)],
             _describe(filters, _("Deposits")))
 
 
