@@ -13,7 +13,7 @@ from ..permissions import DONOR, STAFF, get_donor_or_404, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
 from .forms import PeriodForm
 from .portal import overview
-from .services import balances, donor_deposits_query, period_or_error, statement, today
+from .services import balance_sheet, donor_deposits_query, period_or_error, statement, today
 from .shares import start_request_memo
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
@@ -62,13 +62,11 @@ def index():
     if request.args.get("format") == "xlsx" and not form.errors and not form.form_errors:
         return export_response("donor_balances", {"date_from": date_from, "date_to": date_to},
                                current_user)
-    date_from, date_to, lines = balances(date_from, date_to)
+    date_from, date_to, lines, totals = balance_sheet(date_from, date_to)
     page = max(request.args.get("page", 1, type=int), 1)
     pages = max((len(lines) + BALANCES_PER_PAGE - 1) // BALANCES_PER_PAGE, 1)
     page = min(page, pages)
     shown = lines[(page - 1) * BALANCES_PER_PAGE: page * BALANCES_PER_PAGE]
-    totals = {name: sum((getattr(line, name) for line in lines), 0)
-              for name in ("opening", "net_in_period", "share_in_period", "closing")}
     return render_template("statements/index.html", form=form, lines=shown, totals=totals,
                            date_from=date_from, date_to=date_to, count=len(lines),
                            page=page, pages=pages)

@@ -1,0 +1,52 @@
+"""Every donor's balance is kept per worker (trustfund.cache) while the data is
+unchanged: a deposit or a renamed donor shows at the next view."""
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import base_users
+from tests.unit import test_statement_data as data
+from trustfund import cache
+from trustfund.contributions.ledger import record_deposit
+from trustfund.contributions.models import Commitment
+from trustfund.donors.services import update_donor
+
+
+@pytest.fixture
+def cached(app):
+    app.config["FIGURE_CACHE"] = True
+    cache.clear()
+    yield
+    app.config.pop("FIGURE_CACHE")
+    cache.clear()
+
+
+def _closing_total(page: str) -> str:
+    """The "All donors" row's closing balance (the last figure of the table's foot)."""
+    foot = page[page.index("<tfoot>"):page.index("</tfoot>")]
+    return re.findall(r'<td class="num">([^<]*)</td>', foot)[-1]
+
+
+def test_balances_follow_a_deposit_and_a_rename(cached, db, client, login_as):
+    sweden, _evil = data.two_donor_fund()
+    db.session.commit()
+    login_as("mptf_officer")
+    first = client.get("/statements/").get_data(as_text=True)
+    assert client.get("/statements/").get_data(as_text=True) == first
+
+    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
+    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
+                   amount="4321.09", bank_reference="NEW-1")
+    db.session.commit()
+    after = client.get("/statements/").get_data(as_text=True)
+    assert _closing_total(first) != _closing_total(after)
+    assert after.count("Kingdom of Sweden") == first.count("Kingdom of Sweden") == 1
+
+    update_donor(base_users()["mptf_officer"], sweden, version=sweden.version,
+                 name="Kingdom of Sweden (renamed)", donor_type=sweden.donor_type,
+                 country_code=sweden.country_code, contact_name=sweden.contact_name,
+                 contact_email=sweden.contact_email)
+    db.session.commit()
+    assert "Kingdom of Sweden (renamed)" in client.get("/statements/").get_data(as_text=True)
