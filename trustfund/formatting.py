@@ -29,8 +29,18 @@ class NumberFormat:
     `pattern.apply(value, locale, currency=...)` returns, without re-reading the
     pattern and the locale's symbols at each call."""
 
-    __slots__ = ("_slow", "_quantum", "_min", "_max", "_table", "_grouping", "_int_min",
-                 "_prefix", "_suffix", "_fast")
+    __slots__ = (
+        "_fast",
+        "_grouping",
+        "_int_min",
+        "_max",
+        "_min",
+        "_prefix",
+        "_quantum",
+        "_slow",
+        "_suffix",
+        "_table",
+    )
 
     def __init__(self, pattern: NumberPattern, locale: Locale, currency: str | None = None,
                  places: int | None = None):

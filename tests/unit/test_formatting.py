@@ -89,7 +89,7 @@ def test_what_a_reader_sees(app):
         with force_locale("en"):
             assert formatting.amount(Decimal("-1234567.5"), "USD") == "-1,234,567.50"
             assert formatting.money(Decimal("1234567.89"), "EUR") == "€1,234,567.89"
-            assert formatting.amount(Decimal("150000"), "JPY") == "150,000"
+            assert formatting.amount(Decimal(150000), "JPY") == "150,000"
             assert formatting.amount(Decimal("12.345"), "KWD") == "12.345"
             assert formatting.number(Decimal("0.941000")) == "0.941"
         with force_locale("fr"):

@@ -35,7 +35,7 @@ from ..contributions.pools import all_pools
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
-from .shares import ZERO, apportion, keep, position_on
+from .shares import ZERO, keep, position_on
 
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
@@ -283,6 +283,7 @@ def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
     date_from, date_to = period_or_error(date_from, date_to)
     before = position_on(date_from - dt.timedelta(days=1))
     after = position_on(date_to)
+    before.shares_by_donor, after.shares_by_donor  # noqa: B018  (summed once, not per donor)
     lines = []
     for donor_id, name in db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)):
         net = after.net_deposits.get(donor_id, ZERO) - before.net_deposits.get(donor_id, ZERO)

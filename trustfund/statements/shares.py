@@ -48,8 +48,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
@@ -260,9 +260,9 @@ class Position:
     pools: dict[int, PoolApportionment]
 
     @cached_property
-    def _shares_by_donor(self) -> dict[int, Decimal]:
-        """Each donor's share summed over the pools, once per position (every
-        donor's balance asks for it)."""
+    def shares_by_donor(self) -> dict[int, Decimal]:
+        """Each donor's share summed over the pools: for a page of every donor's
+        balance; once it is read, share() reads it too."""
         totals: dict[int, Decimal] = {}
         for pool in self.pools.values():
             for donor_id, part in pool.shares.items():
@@ -270,10 +270,13 @@ class Position:
         return totals
 
     def share(self, donor_id: int, pool_id: int | None = None) -> Decimal:
-        if pool_id is None:
-            return self._shares_by_donor.get(donor_id, ZERO)
-        pool = self.pools.get(pool_id)
-        return pool.shares.get(donor_id, ZERO) if pool else ZERO
+        if pool_id is not None:
+            pool = self.pools.get(pool_id)
+            return pool.shares.get(donor_id, ZERO) if pool else ZERO
+        totals = self.__dict__.get("shares_by_donor")
+        if totals is not None:
+            return totals.get(donor_id, ZERO)
+        return sum((p.shares.get(donor_id, ZERO) for p in self.pools.values()), ZERO)
 
     def balance(self, donor_id: int) -> Decimal:
         return self.net_deposits.get(donor_id, ZERO) - self.share(donor_id)
