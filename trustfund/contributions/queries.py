@@ -38,6 +38,7 @@ DEPOSIT_SORTS = {
     "usd": (Deposit.usd_amount,),
 }
 KINDS = ("commitments", "pledges")
+NAME_SEARCH_MAX = 200
 STATUSES = {"commitments": ("outstanding", "complete", "overdue"), "pledges": ("active", "withdrawn")}
 
 
@@ -72,6 +73,7 @@ def parse_filters(args, sorts=None) -> dict:
     allowed = sorts or DEPOSIT_SORTS
     return {
         "donor": _int(args.get("donor") or args.get("donor_id")),
+        "donor_name": " ".join(str(args.get("donor_name") or "").split())[:NAME_SEARCH_MAX],
         "donor_type": donor_type if donor_type in DONOR_TYPES else "",
         "currency": currency if len(currency) == 3 and currency.isalpha() else "",
         "earmark": earmark,
@@ -97,11 +99,19 @@ def _order(sorts: dict, sort: str, tiebreak) -> list:
         tiebreak.desc() if descending else tiebreak.asc()]
 
 
+def _like_pattern(text: str) -> str:
+    """`text` anywhere, its %, _ and \\ taken literally (as the donors list's search)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _common(query, filters: dict, user, *, donor_col, currency_col, date_col, earmark):
     if user is not None and getattr(user, "role", None) == DONOR:
         query = query.where(donor_col == user.donor_id)
     if filters.get("donor"):
         query = query.where(donor_col == filters["donor"])
+    if filters.get("donor_name"):
+        query = query.where(Donor.name.ilike(_like_pattern(filters["donor_name"]), escape="\\"))
     if filters.get("donor_type"):
         query = query.where(Donor.donor_type == filters["donor_type"])
     if filters.get("currency"):
@@ -134,18 +144,8 @@ def _overdue_condition(on: dt.date):
                              cumulative > Commitment.deposited)
 
 
-def commitment_query(filters: dict, user=None):
-    """(Commitment, donor name, USD received, net received, objective number) rows,
-    filtered and sorted."""
-    received = _usd_received()
-    query = (sa.select(Commitment, Donor.name.label("donor_name"),
-                       sa.func.coalesce(received.c.usd, ZERO).label("usd"),
-                       sa.func.coalesce(received.c.net, ZERO).label("net"),
-                       Objective.number.label("objective_number"))
-             .join(Donor, Commitment.donor_id == Donor.id)
-             .outerjoin(Objective, Commitment.objective_id == Objective.id)
-             .outerjoin(received, received.c.commitment_id == Commitment.id))
-
+def _commitment_filtered(query, filters: dict, user):
+    """`query` (over commitment, joined to donor) with the list's filters and order."""
     def earmark(q, value):
         return q.where(Commitment.objective_id.is_(None) if value == "none"
                        else Commitment.objective_id == int(value))
@@ -162,16 +162,74 @@ def commitment_query(filters: dict, user=None):
     return query.order_by(*_order(COMMITMENT_SORTS, filters.get("sort") or "-date", Commitment.id))
 
 
-def commitment_totals(filters: dict, user=None) -> list[dict]:
-    """Per currency: count, committed, deposited, outstanding; and USD received."""
-    # Group over the filtered rows (same query as the page, without its order).
-    base = commitment_query(filters, user).order_by(None).subquery()
+def commitment_query(filters: dict, user=None):
+    """(Commitment, donor name, USD received, net received, objective number) rows,
+    filtered and sorted (the export's rows: every commitment's deposits summed)."""
+    received = _usd_received()
+    query = (sa.select(Commitment, Donor.name.label("donor_name"),
+                       sa.func.coalesce(received.c.usd, ZERO).label("usd"),
+                       sa.func.coalesce(received.c.net, ZERO).label("net"),
+                       Objective.number.label("objective_number"))
+             .join(Donor, Commitment.donor_id == Donor.id)
+             .outerjoin(Objective, Commitment.objective_id == Objective.id)
+             .outerjoin(received, received.c.commitment_id == Commitment.id))
+    return _commitment_filtered(query, filters, user)
+
+
+def commitment_list_query(filters: dict, user=None):
+    """(Commitment, donor name, objective number) rows, the same rows in the same
+    order as commitment_query but without the deposits' sums: a page adds them for
+    its own rows only (received_by_commitment)."""
+    query = (sa.select(Commitment, Donor.name.label("donor_name"), Objective.number.label("objective_number"))
+             .join(Donor, Commitment.donor_id == Donor.id)
+             .outerjoin(Objective, Commitment.objective_id == Objective.id))
+    return _commitment_filtered(query, filters, user)
+
+
+def received_by_commitment(ids) -> dict[int, tuple[Decimal, Decimal]]:
+    """{commitment id: (USD received, net received)} for the commitments that have
+    deposits (reversals deducted), as commitment_query's usd and net columns."""
+    ids = list(ids)
+    if not ids:
+        return {}
     rows = db.session.execute(
-        sa.select(base.c.currency, sa.func.count(), sa.func.sum(base.c.amount),
-                  sa.func.sum(base.c.deposited), sa.func.sum(base.c.usd))
-        .group_by(base.c.currency).order_by(base.c.currency)).all()
+        sa.select(Deposit.commitment_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.net))
+        .where(Deposit.commitment_id.in_(ids)).group_by(Deposit.commitment_id))
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _filter_tables(query) -> tuple:
+    """The WHERE clause of a list's query and the tables it names (the filters that
+    need a join: donor type or name, earmarking by pool)."""
+    where = query.whereclause
+    return where, (set(sa.sql.util.find_tables(where, check_columns=True)) if where is not None else set())
+
+
+def commitment_totals(filters: dict, user=None) -> list[dict]:
+    """Per currency: count, committed, deposited, outstanding; and USD received.
+    The filtered commitments are read from their own table (joined to donor only
+    when a filter names it); USD received is summed over their deposits (every
+    deposit belongs to a commitment), which is the sum of the rows' USD received."""
+    where, named = _filter_tables(commitment_list_query(filters, user))
+
+    def filtered(query):
+        if Donor.__table__ in named:
+            query = query.join(Donor, Commitment.donor_id == Donor.id)
+        if Objective.__table__ in named:
+            query = query.outerjoin(Objective, Commitment.objective_id == Objective.id)
+        return query if where is None else query.where(where)
+
+    rows = db.session.execute(filtered(
+        sa.select(Commitment.currency, sa.func.count(), sa.func.sum(Commitment.amount),
+                  sa.func.sum(Commitment.deposited)).select_from(Commitment))
+        .group_by(Commitment.currency).order_by(Commitment.currency)).all()
+    usd = dict(db.session.execute(filtered(
+        sa.select(Commitment.currency, sa.func.sum(Deposit.usd_amount))
+        .select_from(Deposit).join(Commitment, Deposit.commitment_id == Commitment.id))
+        .group_by(Commitment.currency)).all())
     return [{"currency": r[0], "count": r[1], "amount": _money(r[2], 3), "deposited": _money(r[3], 3),
-             "outstanding": _money(r[2], 3) - _money(r[3], 3), "usd": _money(r[4], 2)} for r in rows]
+             "outstanding": _money(r[2], 3) - _money(r[3], 3), "usd": _money(usd.get(r[0]), 2)}
+            for r in rows]
 
 
 def _money(value, scale: int) -> Decimal:
@@ -266,8 +324,7 @@ def deposit_totals(filters: dict, user=None) -> tuple[list[dict], dict]:
     # name: every deposit has a donor, a commitment and a pool (non-null keys), so
     # the other joins of the list change no row, and a scan of every deposit is
     # cheaper without them.
-    where = deposit_query(filters, user).whereclause
-    named = set(sa.sql.util.find_tables(where, check_columns=True)) if where is not None else set()
+    where, named = _filter_tables(deposit_query(filters, user))
     query = sa.select(Deposit.currency, sa.func.count(), sa.func.sum(Deposit.amount),
                       sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
                       sa.func.sum(Deposit.net)).select_from(Deposit)
@@ -317,40 +374,3 @@ def currencies_in_use() -> list[str]:
 
 def objectives() -> list[Objective]:
     return db.session.scalars(sa.select(Objective).order_by(Objective.number)).all()
-
-
-class Page:
-    """One page of a query's rows, whole rows (Flask-SQLAlchemy's paginate keeps
-    only the first column of a multi-column select). Same attributes as its
-    Pagination, for the pager macro."""
-
-    def __init__(self, query, page: int, per_page: int, total: int | None = None):
-        """`total`: the number of rows of `query` when the caller has it already
-        (from its totals), to spare a count of every row."""
-        self.per_page = per_page
-        self.total = total if total is not None else db.session.scalar(
-            sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-        self.pages = max(1, -(-self.total // per_page))
-        self.page = min(max(page, 1), self.pages)
-        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).all()
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-
-def page_of(query, args, per_page: int, total: int | None = None) -> Page:
-    number = _int(args.get("page")) or 1
-    return Page(query, number, per_page, total)

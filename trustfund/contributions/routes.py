@@ -4,16 +4,19 @@ rates, pools and objectives in routes_fund.py, the import in routes_import.py.""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SearchField
+from wtforms.validators import Length
 from wtforms.widgets import Select
 
 from ..donors.models import Donor
 from ..exports import export_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
-from . import queries
+from . import lists, queries
 from .exports import commitment_status
 from .forms import ListFilterForm, ReasonForm
 from .models import Commitment, Deposit, Pledge
@@ -46,9 +49,42 @@ class ManyOptionsSelect(Select):
                 f"{label.translate(_HTML_ESCAPES)}</option>")
 
 
-def donor_choices(first_label) -> list[tuple[str, str]]:
-    rows = db.session.execute(sa.select(Donor.id, Donor.name).order_by(sa.func.lower(Donor.name))).all()
-    return [("", first_label)] + [(str(r.id), r.name) for r in rows]
+def donor_select_max() -> int:
+    """Up to this many donors the lists filter by a select of every donor; with more
+    (5,000 at a hundred times the fund's size: a page of options, slow to send and
+    to use) by a search of the donors' names."""
+    return current_app.config.get("DONOR_FILTER_SELECT_MAX", 200)
+
+
+class ListFilters(ListFilterForm):
+    """The lists' filters, with the search of donors' names used when there are too
+    many donors for a select."""
+
+    donor_name = SearchField(_l("Donor"), validators=[Length(max=queries.NAME_SEARCH_MAX)],
+                             render_kw={"placeholder": _l("Name or part of it"),
+                                        "maxlength": queries.NAME_SEARCH_MAX})
+
+
+def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | None:
+    """Sets up the donor filter: the select of every donor when there are few, else
+    the name search. Returns what the search shows of a donor chosen by id (a link
+    from the donor's page: ?donor=ID), with the link that drops it; else None."""
+    limit = donor_select_max()
+    rows = db.session.execute(sa.select(Donor.id, Donor.name).limit(limit + 1)).all()
+    if len(rows) <= limit and not filters["donor_name"]:  # a name searched stays shown
+        rows.sort(key=lambda r: (r.name.lower(), r.id))
+        form.donor.choices = [("", _("All donors"))] + [(str(r.id), r.name) for r in rows]
+        form.donor.widget = ManyOptionsSelect()
+        form.donor.data = str(filters["donor"]) if filters["donor"] else ""
+        form.donor_filter = form.donor
+        return None
+    form.donor_filter = form.donor_name
+    if not filters["donor"]:
+        return None
+    donor = db.session.get(Donor, filters["donor"])
+    args = {k: v for k, v in request.args.items() if k not in ("donor", "donor_id", "page")}
+    return {"id": filters["donor"], "name": donor.name if donor else f"#{filters['donor']}",
+            "clear_url": url_for(endpoint, **args)}
 
 
 def earmark_choices(first_label) -> list[tuple[str, str]]:
@@ -60,10 +96,10 @@ def earmark_choices(first_label) -> list[tuple[str, str]]:
         (str(o.id), short(o)) for o in queries.objectives()]
 
 
-def filter_form(filters: dict, kind: str | None = None) -> ListFilterForm:
-    form = ListFilterForm(request.args)
-    form.donor.choices = donor_choices(_("All donors"))
-    form.donor.widget = ManyOptionsSelect()
+def filter_form(filters: dict, endpoint: str, kind: str | None = None) -> tuple[ListFilters, dict | None]:
+    """The filter form and the donor chosen by id when the donor filter is a name search."""
+    form = ListFilters(request.args)
+    chosen = _donor_filter(form, filters, endpoint)
     form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in queries.currencies_in_use()]
     form.earmark.choices = earmark_choices(_("Any earmarking"))
     if kind == "pledges":
@@ -71,8 +107,7 @@ def filter_form(filters: dict, kind: str | None = None) -> ListFilterForm:
     else:
         form.status.choices = [("", _("All")), ("outstanding", _("Deposits outstanding")),
                                ("complete", _("Fully deposited")), ("overdue", _("Instalment overdue"))]
-    form.donor.data = str(filters["donor"]) if filters["donor"] else ""
-    return form
+    return form, chosen
 
 
 def _export_filters(filters: dict) -> dict:
@@ -86,18 +121,20 @@ def index():
     filters = queries.parse_filters(request.args, queries.COMMITMENT_SORTS)
     if request.args.get("format") == "xlsx":
         return export_response("contributions", _export_filters(filters), current_user)
-    form = filter_form(filters, filters["kind"])
+    form, chosen_donor = filter_form(filters, "contributions.index", filters["kind"])
     if filters["kind"] == "pledges":
-        page = queries.page_of(queries.pledge_query(filters, current_user), request.args, per_page())
-        totals = queries.pledge_totals(filters, current_user)
+        page = lists.page_of(queries.pledge_query(filters, current_user), request.args, per_page())
+        totals = lists.pledge_totals(filters, current_user)
         overdue = {}
     else:
-        page = queries.page_of(queries.commitment_query(filters, current_user), request.args,
-                               per_page())
-        totals = queries.commitment_totals(filters, current_user)
+        totals = lists.commitment_totals(filters, current_user)
+        # The totals count the filtered commitments: the pager needs no count of its own.
+        page = lists.commitment_page(filters, current_user, request.args, per_page(),
+                                     total=sum(t["count"] for t in totals))
         overdue = queries.overdue_by_commitment([row.Commitment for row in page.items])
     return render_template("contributions/index.html", page=page, form=form, filters=filters,
-                           totals=totals, overdue=overdue, status_of=commitment_status)
+                           totals=totals, overdue=overdue, status_of=commitment_status,
+                           chosen_donor=chosen_donor)
 
 
 @bp.route("/deposits")
@@ -107,14 +144,15 @@ def deposits():
     filters = queries.parse_filters(request.args, queries.DEPOSIT_SORTS)
     if request.args.get("format") == "xlsx":
         return export_response("deposits", _export_filters(filters), current_user)
-    form = filter_form(filters)
-    per_currency, usd = queries.deposit_totals(filters, current_user)
+    form, chosen_donor = filter_form(filters, "contributions.deposits")
+    per_currency, usd = lists.deposit_totals(filters, current_user)
     # The totals count the rows (reversals included): the pager needs no count of its own.
-    page = queries.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
+    page = lists.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
                            total=usd["count"])
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
-                           per_currency=per_currency, usd=usd, commitment=commitment)
+                           per_currency=per_currency, usd=usd, commitment=commitment,
+                           chosen_donor=chosen_donor)
 
 
 def get_commitment_or_404(commitment_id: int) -> Commitment:
