@@ -166,9 +166,10 @@ def test_few_donors_keep_the_select_of_every_donor(app, db, client, login_as):
 
 
 def test_statements_do_not_grow_with_the_donors(app, db, client, login_as):
-    _fund()
+    sweden, _evil, _third = _fund()
     login_as("mptf_officer")
     paths = ["/contributions/deposits", "/contributions/deposits?donor_name=swe",
+             f"/contributions/deposits?donor={sweden.id}", f"/contributions/?donor={sweden.id}",
              "/contributions/", "/contributions/?kind=pledges"]
     _get(client, paths[0])  # warm
     few = {path: _get(client, path)[1] for path in paths}
@@ -178,6 +179,8 @@ def test_statements_do_not_grow_with_the_donors(app, db, client, login_as):
     for path in paths:
         html, statements = _get(client, path)
         assert statements <= few[path] and statements <= 15, path
+        if "donor=" in path:
+            assert 'id="chosen-donor">Kingdom of Sweden' in html
         assert "Scale test donor" not in html and not re.search(r'<select[^>]*name="donor"', html), path
 
 

@@ -70,7 +70,14 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
     the name search. Returns what the search shows of a donor chosen by id (a link
     from the donor's page: ?donor=ID), with the link that drops it; else None."""
     limit = donor_select_max()
-    rows = db.session.execute(sa.select(Donor.id, Donor.name).limit(limit + 1)).all()
+    # One statement whichever the form: up to limit + 1 donors, and the chosen one.
+    some = sa.select(Donor.id, Donor.name, sa.literal(0).label("chosen")).limit(limit + 1).subquery()
+    query = sa.select(some.c.id, some.c.name, some.c.chosen)
+    if filters["donor"]:
+        query = sa.union_all(query, sa.select(Donor.id, Donor.name, sa.literal(1))
+                             .where(Donor.id == filters["donor"]))
+    both = db.session.execute(query).all()
+    rows = [r for r in both if not r.chosen]
     if len(rows) <= limit and not filters["donor_name"]:  # a name searched stays shown
         rows.sort(key=lambda r: (r.name.lower(), r.id))
         form.donor.choices = [("", _("All donors"))] + [(str(r.id), r.name) for r in rows]
@@ -81,9 +88,9 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
     form.donor_filter = form.donor_name
     if not filters["donor"]:
         return None
-    donor = db.session.get(Donor, filters["donor"])
+    name = next((r.name for r in both if r.chosen), f"#{filters['donor']}")
     args = {k: v for k, v in request.args.items() if k not in ("donor", "donor_id", "page")}
-    return {"id": filters["donor"], "name": donor.name if donor else f"#{filters['donor']}",
+    return {"id": filters["donor"], "name": name,
             "clear_url": url_for(endpoint, **args)}
 
 
