@@ -154,10 +154,17 @@ class TravelGrant(db.Model):
         # Performance: the per-country report, from the index alone, in group order.
         sa.Index("ix_travel_grant_country_figures", "country_code", "event_id", "status", "ldc",
                  "committed_amount", "actual_total"),
-        # Performance (docs/performance.md): the review queue, in its order.
-        sa.Index("ix_travel_grant_status_ldc_requested_at", "status", "ldc", "requested_at"),
     )
 
     @property
     def status_label(self):
         return GRANT_STATUSES.get(self.status, self.status)
+
+
+# Performance (docs/performance.md): the review queue (requested and waitlisted, LDC
+# first, then by time of request) read in its order, the status checked in the index,
+# so a page of it stops after its rows instead of sorting every waiting request
+# (a page of 50: 17 ms -> 1 ms on SQLite at N=100). It replaces (status, ldc,
+# requested_at), whose order held within one status only.
+sa.Index("ix_travel_grant_queue_order", TravelGrant.ldc.desc(), TravelGrant.requested_at,
+         TravelGrant.id, TravelGrant.status)
