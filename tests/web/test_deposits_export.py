@@ -83,7 +83,7 @@ def test_the_export_has_the_pages_rows_in_the_pages_order(fund, users):
     # The values a user would look for: a formula-like name stays text, JPY has no
     # decimals, the reversal shows its reason, the overridden rate its note.
     assert {r[2] for r in everything} == {sweden.name, data.EVIL}
-    assert {r[6] for r in everything if r[5] == "JPY"} == {Decimal("55555555")}
+    assert {r[6] for r in everything if r[5] == "JPY"} == {Decimal(55555555)}
     assert "Booked to the wrong commitment" in {r[14] for r in everything}
     assert "-rate agreed by phone" in {r[14] for r in everything}
     assert {r[3] for r in everything} >= {"=EVIL-REF", "+EVIL-OBJ1", "SE-2017-EUR"}
