@@ -219,6 +219,9 @@ class Deposit(db.Model):
         # (statement shares), read from the index alone.
         sa.Index("ix_deposit_currency_value_date", "currency", "value_date"),
         sa.Index("ix_deposit_pool_donor_value_date_net", "pool_id", "donor_id", "value_date", "net"),
+        # The deposit list sorted by USD amount (either way, ties by id): PostgreSQL
+        # reads the first page in index order instead of sorting every matching row.
+        sa.Index("ix_deposit_usd_amount_id", "usd_amount", "id"),
     )
 
     @property
