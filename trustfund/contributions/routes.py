@@ -141,7 +141,7 @@ def index():
         overdue = queries.overdue_by_commitment([row.Commitment for row in page.items])
     return render_template("contributions/index.html", page=page, form=form, filters=filters,
                            totals=totals, overdue=overdue, status_of=commitment_status,
-                           chosen_donor=chosen_donor)
+                           chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 
 @bp.route("/deposits")
@@ -159,7 +159,7 @@ def deposits():
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
                            per_currency=per_currency, usd=usd, commitment=commitment,
-                           chosen_donor=chosen_donor)
+                           chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 
 def get_commitment_or_404(commitment_id: int) -> Commitment:
