@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SearchField
-from wtforms.validators import Length
 from wtforms.widgets import Select
 
 from ..donors.models import Donor
@@ -60,9 +59,8 @@ class ListFilters(ListFilterForm):
     """The lists' filters, with the search of donors' names used when there are too
     many donors for a select."""
 
-    donor_name = SearchField(_l("Donor"), validators=[Length(max=queries.NAME_SEARCH_MAX)],
-                             render_kw={"placeholder": _l("Name or part of it"),
-                                        "maxlength": queries.NAME_SEARCH_MAX})
+    donor_name = SearchField(_l("Donor"), render_kw={"placeholder": _l("Name or part of it"),
+                                                     "maxlength": queries.NAME_SEARCH_MAX})
 
 
 def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | None:
@@ -155,7 +153,7 @@ def deposits():
     per_currency, usd = lists.deposit_totals(filters, current_user)
     # The totals count the rows (reversals included): the pager needs no count of its own.
     page = lists.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
-                           total=usd["count"])
+                         total=usd["count"])
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
                            per_currency=per_currency, usd=usd, commitment=commitment,
