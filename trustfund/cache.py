@@ -52,14 +52,17 @@ _store: OrderedDict[tuple, tuple[tuple[int, int], float, object]] = OrderedDict(
 _lock = threading.Lock()
 
 
+# Built once: every request of a cached page reads the version, and building the
+# statement (and its compiled-cache key) again each time cost more than running it.
+_TOP = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
+_VERSION = sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id)).where(
+    AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW
+)
+
+
 def data_version() -> tuple[int, int]:
     """(highest audit entry id, entries among the last WINDOW ids), in one statement."""
-    top = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
-    row = db.session.execute(
-        sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id)).where(
-            AuditEntry.id > sa.func.coalesce(top, 0) - WINDOW
-        )
-    ).one()
+    row = db.session.execute(_VERSION).one()
     return (row[0] or 0, row[1] or 0)
 
 
