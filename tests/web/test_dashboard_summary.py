@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from tests.web.test_dashboard import Tables, charts, number
 from tests.web.test_dashboard_fund import add_commitment, add_donor, add_grant, build_fund
 from trustfund.auth.models import User
-from trustfund.extensions import db
 from trustfund.travel.models import Event
 
 EXTRA = 14  # more than the ten rows a table shows

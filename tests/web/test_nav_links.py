@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from trustfund.extensions import db
-
 
 def _nav(client, path) -> list[tuple[str, str, bool]]:
     response = client.get(path)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exports import Col, Sheet
 
@@ -74,7 +73,8 @@ class Block:
     wide: bool = False
     sheet_title: str = ""  # at most 31 characters (Excel); the title if empty
     # A table growing with the data: at most `cap` rows on the page (the last ones
-    # if `cap_last`), then `more` (a text with %(count)s) and links to the full lists.
+    # if `cap_last`), then `more` (how many are left out, translated) and links to
+    # the full lists (layout._capped sets these).
     cap: int | None = None
     cap_last: bool = False
     count: int | None = None  # every row there is, when `rows` holds fewer (the .xlsx has all)

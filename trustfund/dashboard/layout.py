@@ -8,6 +8,10 @@
 - Admin and auditor: both of the above and the latest entries of the audit trail.
 - Donor: its own commitments, deposits and share of spending (donor_dashboard).
 
+A dashboard is a summary: the tables that grow with the data (overdue instalments,
+SAAs awaiting signature, events) show TABLE_ROWS rows, how many more there are and
+links to the full lists; their totals, charts and the .xlsx keep every row.
+
 The staff dashboards' figures sum every deposit and grant: each worker keeps them
 (trustfund.cache) while the data is unchanged. Every financial change records an
 audit entry, which changes the data version, so the next request computes afresh:
