@@ -242,14 +242,18 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path
     thread.start()
     snapshots = []
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
+        mark = 0
         while len(snapshots) < 8 and time.monotonic() < deadline:
-            if len(written) <= len(snapshots) * 3:  # let the writer get ahead between copies
-                time.sleep(0.01)
+            # Let the writer commit again since the previous copy ended (one entry may
+            # be committed and not yet counted), so that no two copies can be equal.
+            if len(written) < mark + 2:
+                time.sleep(0.005)
                 continue
             target = tmp_path / f"snap-{len(snapshots)}.sqlite3"
             backup(source, target)
             snapshots.append(target)
+            mark = len(written)
     finally:
         stop.set()
         thread.join(30)
