@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 22:27:06.463107
+Create Date: 2026-11-28 00:38:24.854183
 
 """
 from alembic import op
@@ -354,13 +354,14 @@ def upgrade():
     )
     with op.batch_alter_table('travel_grant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_travel_grant_country_code'), ['country_code'], unique=False)
+        batch_op.create_index('ix_travel_grant_country_figures', ['country_code', 'event_id', 'status', 'ldc', 'committed_amount', 'actual_total'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_delegate_id'), ['delegate_id'], unique=False)
-        batch_op.create_index('ix_travel_grant_event_country_status', ['event_id', 'country_code', 'status'], unique=False)
+        batch_op.create_index('ix_travel_grant_event_figures', ['event_id', 'country_code', 'status', 'ldc', 'committed_amount', 'actual_total'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index('ix_travel_grant_queue_order', [sa.literal_column('ldc DESC'), 'requested_at', 'id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_requested_at'), ['requested_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_status'), ['status'], unique=False)
-        batch_op.create_index('ix_travel_grant_status_ldc_requested_at', ['status', 'ldc', 'requested_at'], unique=False)
 
     op.create_table('deposit',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -400,6 +401,7 @@ def upgrade():
         batch_op.create_index('ix_deposit_donor_value_date', ['donor_id', 'value_date'], unique=False)
         batch_op.create_index('ix_deposit_pool_donor_value_date_net', ['pool_id', 'donor_id', 'value_date', 'net'], unique=False)
         batch_op.create_index(batch_op.f('ix_deposit_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index('ix_deposit_usd_amount_id', ['usd_amount', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_deposit_value_date'), ['value_date'], unique=False)
 
     op.create_table('instalment',
@@ -427,6 +429,7 @@ def downgrade():
     op.drop_table('instalment')
     with op.batch_alter_table('deposit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deposit_value_date'))
+        batch_op.drop_index('ix_deposit_usd_amount_id')
         batch_op.drop_index(batch_op.f('ix_deposit_pool_id'))
         batch_op.drop_index('ix_deposit_pool_donor_value_date_net')
         batch_op.drop_index('ix_deposit_donor_value_date')
@@ -437,13 +440,14 @@ def downgrade():
 
     op.drop_table('deposit')
     with op.batch_alter_table('travel_grant', schema=None) as batch_op:
-        batch_op.drop_index('ix_travel_grant_status_ldc_requested_at')
         batch_op.drop_index(batch_op.f('ix_travel_grant_status'))
         batch_op.drop_index(batch_op.f('ix_travel_grant_requested_at'))
+        batch_op.drop_index('ix_travel_grant_queue_order')
         batch_op.drop_index(batch_op.f('ix_travel_grant_pool_id'))
         batch_op.drop_index(batch_op.f('ix_travel_grant_event_id'))
-        batch_op.drop_index('ix_travel_grant_event_country_status')
+        batch_op.drop_index('ix_travel_grant_event_figures')
         batch_op.drop_index(batch_op.f('ix_travel_grant_delegate_id'))
+        batch_op.drop_index('ix_travel_grant_country_figures')
         batch_op.drop_index(batch_op.f('ix_travel_grant_country_code'))
 
     op.drop_table('travel_grant')
