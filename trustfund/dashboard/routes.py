@@ -32,16 +32,16 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def home():
     if request.args.get("format") == "xlsx":
         return export_response("dashboard", {}, current_user)
-    role, today = current_user.role, dt.date.today()
-    return render_template("dashboard/home.html", role=role, today=today, body=body(role, today))
+    return render_template("dashboard/home.html", body=body(current_user.role, dt.date.today()))
 
 
 def body(role: str, today: dt.date) -> Markup:
-    """The tiles and blocks of a role's dashboard as HTML, kept per worker while the
-    data is unchanged. The key names everything the HTML depends on besides the data:
+    """A role's dashboard as HTML (heading, tiles and blocks), kept per worker while
+    the data is unchanged. The key names everything the HTML depends on besides the data:
     nothing in it is the user's own (base.html carries that) or the query string's."""
     def render() -> Markup:
-        return Markup(render_template("dashboard/_body.html", board=dashboard_for(role, on=today)))
+        return Markup(render_template("dashboard/_body.html", board=dashboard_for(role, on=today),
+                                      today=today))
 
     if not cache_on():
         return render()
