@@ -122,8 +122,15 @@ def session_cookie(url: str, role: str) -> str:
         user = db.session.scalar(sa.select(User).where(User.email == ROLE_EMAILS[role]))
         if user is None:
             raise RuntimeError(f"no demo user {ROLE_EMAILS[role]} in the database")
+        # What login_user stores, including the session identifier Flask-Login checks
+        # (remote address and User-Agent: loadgen sends none, from 127.0.0.1);
+        # without it every response would re-sign and send the cookie again.
+        from flask_login.utils import _create_identifier
+
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            identifier = _create_identifier()
         value = app.session_interface.get_signing_serializer(app).dumps(
-            {"_user_id": user.get_id(), "_fresh": True}
+            {"_user_id": user.get_id(), "_fresh": True, "_id": identifier}
         )
         db.session.remove()
         db.engine.dispose()
