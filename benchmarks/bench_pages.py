@@ -62,6 +62,10 @@ class Result:
     error: str = ""
     times_ms: list[float] = field(default_factory=list)
     statements: int = 0
+    # The first view after a change: each request with the worker's figure cache
+    # emptied (trustfund.cache), as the first viewer after any change of the data sees it.
+    cold_ms: list[float] = field(default_factory=list)
+    cold_statements: int = 0
 
     @property
     def median(self) -> float:
@@ -170,11 +174,13 @@ def ids_of_interest() -> dict[str, Any]:
     }
 
 
-def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tuple[dict, dict]:
+def measure(url: str, requests: int, page_seconds: float, warmup: int = 2,
+            cold: int = 10) -> tuple[dict, dict]:
     """{page index: Result} for every page whose endpoint exists; and the ids used."""
     import sqlalchemy as sa
     from flask import url_for
 
+    from trustfund import cache
     from trustfund.auth.models import User
     from trustfund.extensions import db
 
@@ -237,10 +243,19 @@ def measure(url: str, requests: int, page_seconds: float, warmup: int = 2) -> tu
             if response.status_code != 200:
                 result.error = errors[-1] if errors else ""
                 break
+        for _ in range(cold if result.status == 200 else 0):
+            cache.clear()
+            counter["n"] = 0
+            t0 = time.perf_counter()
+            client.get(page_url, base_url=HTTPS)
+            result.cold_ms.append((time.perf_counter() - t0) * 1000)
+            result.cold_statements = max(result.cold_statements, counter["n"])
         results[index] = result
         log(
             f"    {PAGES[index].label} [{role}] {page_url}: HTTP {result.status} {result.error}, "
             f"median {result.median:.0f} ms, p95 {result.p95:.0f} ms, {result.statements} statements"
+            + (f"; after a change median {statistics.median(result.cold_ms):.0f} ms, "
+               f"{result.cold_statements} statements" if result.cold_ms else "")
         )
     with app.app_context():
         db.engine.dispose()
@@ -257,6 +272,12 @@ def verdict(page_results: list[tuple[str, Result]], small: Result | None) -> str
             misses.append(f"p95 {r.p95:.0f} ms on {backend}")
         if r.statements > STATEMENT_BUDGET:
             misses.append(f"{r.statements} statements on {backend}")
+    after = []
+    for backend, r in page_results:
+        if r.status == 200 and r.cold_ms:
+            if statistics.median(r.cold_ms) > P95_BUDGET_MS or r.cold_statements > STATEMENT_BUDGET:
+                after.append(f"{statistics.median(r.cold_ms):.0f} ms, {r.cold_statements} statements "
+                             f"on {backend}")
     if small is not None and page_results and small.status == 200:
         big = page_results[0][1].statements
         if big > small.statements:
@@ -265,14 +286,17 @@ def verdict(page_results: list[tuple[str, Result]], small: Result | None) -> str
             )
     if not page_results:
         return "not measured"
-    return "met" if not misses else "**not met**: " + "; ".join(misses)
+    text = "met" if not misses else "**not met**: " + "; ".join(misses)
+    if after:
+        text += "; first view after a change over budget: " + "; ".join(after)
+    return text
 
 
 def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: int) -> str:
     backends = list(runs)
     head = ["Page", "Role", "Request"]
     for b in backends:
-        head += [f"{b} median ms", f"{b} p95 ms", f"{b} SQL"]
+        head += [f"{b} median ms", f"{b} p95 ms", f"{b} SQL", f"{b} after a change ms (SQL)"]
     head += ["SQL at N=2", "Budget"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     missing = []
@@ -289,11 +313,13 @@ def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: i
         for b in backends:
             r = runs[b].get(index)
             if r is None:
-                cells += ["–", "–", "–"]
+                cells += ["–", "–", "–", "–"]
             elif r.status != 200:
-                cells += [f"HTTP {r.status}", "–", "–"]
+                cells += [f"HTTP {r.status}", "–", "–", "–"]
             else:
-                cells += [f"{r.median:.0f}", f"{r.p95:.0f}", str(r.statements)]
+                cells += [f"{r.median:.0f}", f"{r.p95:.0f}", str(r.statements),
+                          f"{statistics.median(r.cold_ms):.0f} ({r.cold_statements})"
+                          if r.cold_ms else "–"]
         s = small.get(index)
         cells.append(str(s.statements) if s and s.status == 200 else "–")
         cells.append(verdict(got, s))
@@ -302,6 +328,10 @@ def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: i
     text += (
         f"\n\nBudget per page at N={scale}: p95 ≤ {P95_BUDGET_MS} ms and ≤ {STATEMENT_BUDGET} SQL "
         "statements per request, on each backend; and no more statements than at N=2.\n"
+        "\"After a change\": the median of 10 requests each made with the worker's figure cache "
+        "(trustfund.cache) emptied, as the first viewer after any change of the data is served; "
+        "in brackets the statements of such a request. The budget is judged on the repeated "
+        "requests, as issue 9 sets it; a first view over it is named in the last column.\n"
         "Pages marked * are not among the pages issue 9 lists; they are measured against the "
         "same budget for information."
     )
@@ -341,7 +371,7 @@ def main(argv=None) -> int:
             runs["PostgreSQL"], ids = measure(url, args.requests, args.page_seconds)
     log("Scale 2 (statement counts only):")
     small_url, _ = sqlite_db(2)
-    small, _ids = measure(small_url, 1, 1.0, warmup=1)
+    small, _ids = measure(small_url, 1, 1.0, warmup=1, cold=0)
     body = "\n".join(
         [
             header(
