@@ -118,6 +118,10 @@ def number_format(locale: Locale, kind: str, currency: str | None = None) -> Num
         elif kind == "money":
             found = NumberFormat(locale.currency_formats["standard"], locale, currency,
                                  places=precision(currency))
+        elif kind == "rate":
+            # An exchange rate keeps every decimal it has (up to money.py's six):
+            # 0.941234 must not be shown as 0.941.
+            found = NumberFormat(parse_pattern("#,##0.######"), locale)
         else:
             found = NumberFormat(parse_pattern(locale.decimal_formats[None]), locale)
         _FORMATS[key] = found
@@ -142,6 +146,11 @@ def number(value) -> str:
     return "" if value is None else number_format(_locale(), "number")(value)
 
 
+def rate(value: Decimal | None) -> str:
+    """An exchange rate (units per US dollar) with all its decimals, in the user's locale."""
+    return "" if value is None else number_format(_locale(), "rate")(Decimal(value))
+
+
 def date(value: dt.date | None, style: str = "medium") -> str:
     return "" if value is None else format_date(value, style)
 
@@ -158,6 +167,7 @@ def register(app) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(amount, "amount")
     app.add_template_filter(number, "number")
+    app.add_template_filter(rate, "rate")
     app.add_template_filter(date, "date")
     app.add_template_filter(datetime, "datetime")
     app.add_template_filter(currency_name, "currency_name")

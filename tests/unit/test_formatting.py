@@ -103,3 +103,27 @@ def test_what_a_reader_sees(app):
                 assert formatting.money(Decimal("98765.43"), "KWD") == babel_money(
                     Decimal("98765.43"), "KWD", LOCALES[language])
         assert formatting.amount(None) == formatting.money(None) == formatting.number(None) == ""
+
+
+rates = st.builds(lambda units, places: Decimal(units).scaleb(-places),
+                  st.integers(min_value=1, max_value=10**12), st.integers(0, 6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=rates, language=st.sampled_from(LANGUAGES))
+def test_rates_are_babels_text_with_every_decimal(value, language):
+    """A UN exchange rate has up to six decimals and all of them are shown."""
+    expected = format_decimal(value, format="#,##0.######", locale=LOCALES[language])
+    assert number_format(LOCALES[language], "rate")(value) == expected
+
+
+def test_a_rate_keeps_its_six_decimals(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert formatting.rate(Decimal("0.941234")) == "0.941234"
+            assert formatting.rate(Decimal("0.941000")) == "0.941"
+            assert formatting.rate(Decimal("1510.5")) == "1,510.5"
+            assert formatting.rate(Decimal("1")) == "1"
+        with force_locale("fr"):
+            assert formatting.rate(Decimal("0.941234")) == "0,941234"
+        assert formatting.rate(None) == ""

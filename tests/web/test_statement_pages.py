@@ -182,3 +182,23 @@ def db_donor(donor_id):
     from trustfund.extensions import db
 
     return db.session.get(Donor, donor_id)
+
+
+def test_the_statement_shows_each_rate_with_all_its_decimals(client, login_as, fund):
+    """A rate of six decimals (0.941234 EUR per USD) is printed whole on the
+    statement and the deposits pages, not cut to Babel's default three decimals."""
+    sweden, _evil = fund
+    import sqlalchemy as sa
+
+    from trustfund.contributions.models import Commitment
+    from trustfund.extensions import db
+
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-EUR"))
+    data.deposit(commitment, "1000.00", rate="0.941234", value_date=dt.date(2017, 6, 1))
+    db.session.commit()
+    login_as("mptf_officer")
+    for url in (f"/statements/{sweden.id}?from=2017-04-03&to=2017-12-31",
+                f"/contributions/deposits?donor={sweden.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert ">0.941234<" in page, url
+        assert ">0.941<" in page, url  # the May deposit's rate, without trailing zeros
