@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 
 from ..audit import AuditEntry
@@ -113,8 +114,22 @@ class ContributionFigures:
     awaiting_saa: list[AwaitingSaa]
 
 
-def _year_month(column):
-    return sa.extract("year", column).label("y"), sa.extract("month", column).label("m")
+class _YearMonth(sa.sql.expression.FunctionElement):
+    """A date's month as 'YYYY-MM' text, one cheap call per row (SQLite's two
+    EXTRACT()s are two strftime() calls and cost twice as much)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_YearMonth)
+def _year_month_pg(element, compiler, **kw):
+    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(_YearMonth, "sqlite")
+def _year_month_sqlite(element, compiler, **kw):
+    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
 
 
 def _rates(currencies: set[str]) -> dict[tuple[str, dt.date], Decimal]:
@@ -126,22 +141,39 @@ def _rates(currencies: set[str]) -> dict[tuple[str, dt.date], Decimal]:
     return {(currency, month): rate for currency, month, rate in rows}
 
 
-def _usd(amount: Decimal, currency: str, month: dt.date, rates) -> Decimal | None:
-    if currency == USD:
-        return round_cents(amount)
-    rate = rates.get((currency, month))
-    return None if rate is None else to_usd(amount, rate)
-
-
 def _grouped(model, date_column, *where):
     """Sums of `model.amount` by donor type, earmarking, currency and month."""
-    year, month = _year_month(date_column)
-    query = (sa.select(Donor.donor_type, model.objective_id, model.currency, year, month,
-                       sa.func.sum(model.amount))
+    month = _YearMonth(date_column)
+    query = (sa.select(Donor.donor_type, model.objective_id, model.currency, month, sa.func.sum(model.amount))
              .join(Donor, Donor.id == model.donor_id).where(*where)
-             .group_by(Donor.donor_type, model.objective_id, model.currency, year, month))
-    return [(t, o, c, dt.date(int(y), int(m), 1), amount)
-            for t, o, c, y, m, amount in db.session.execute(query)]
+             .group_by(Donor.donor_type, model.objective_id, model.currency, month))
+    months: dict[str, dt.date] = {}
+
+    def first_day(text: str) -> dt.date:
+        day = months.get(text)
+        if day is None:
+            day = months[text] = dt.date(int(text[:4]), int(text[5:7]), 1)
+        return day
+
+    return [(t, o, c, first_day(m), amount) for t, o, c, m, amount in db.session.execute(query)]
+
+
+def _deposit_sums():
+    """Deposits summed by donor type, earmarking (the pool's objective) and currency:
+    (type, objective id, currency, amount, USD, fee). Summed first by donor, pool and
+    currency from the index ix_deposit_dashboard alone (no sort, no row read), then
+    joined to the few thousand sums' donors and pools, instead of joining 100,000
+    deposits and sorting them."""
+    sums = (sa.select(Deposit.donor_id, Deposit.pool_id, Deposit.currency,
+                      sa.func.sum(Deposit.amount).label("amount"),
+                      sa.func.sum(Deposit.usd_amount).label("usd"), sa.func.sum(Deposit.fee).label("fee"))
+            .group_by(Deposit.donor_id, Deposit.pool_id, Deposit.currency).subquery())
+    # SUM() keeps each column's Money type (scale 3 for the amount, 2 for USD and fee).
+    return db.session.execute(
+        sa.select(Donor.donor_type, Pool.objective_id, sums.c.currency, sa.func.sum(sums.c.amount),
+                  sa.func.sum(sums.c.usd), sa.func.sum(sums.c.fee))
+        .join(Donor, Donor.id == sums.c.donor_id).join(Pool, Pool.id == sums.c.pool_id)
+        .group_by(Donor.donor_type, Pool.objective_id, sums.c.currency)).all()
 
 
 def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 100) -> ContributionFigures:
@@ -153,49 +185,54 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
         sa.select(Objective.id, Objective.number, Objective.title).order_by(Objective.number)).all()
     pledges = _grouped(Pledge, Pledge.pledged_on, Pledge.withdrawn_at.is_(None))
     commitments = _grouped(Commitment, Commitment.committed_on)
-    deposits = db.session.execute(
-        sa.select(Donor.donor_type, Pool.objective_id, Deposit.currency, sa.func.sum(Deposit.amount),
-                  sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee), sa.func.sum(Deposit.net))
-        .join(Donor, Donor.id == Deposit.donor_id).join(Pool, Pool.id == Deposit.pool_id)
-        .group_by(Donor.donor_type, Pool.objective_id, Deposit.currency)).all()
+    deposits = _deposit_sums()
     rates = _rates({row[2] for row in pledges + commitments} - {USD})
 
-    total = Flow()
-    by_type = {key: Flow() for key in DONOR_TYPES}
-    by_earmark: dict[int | None, Flow] = {None: Flow(), **{o.id: Flow() for o in objectives}}
-    by_currency: dict[str, CurrencyFlow] = {}
+    # Sums per flow (0 pledged, 1 committed, 2 deposited), in plain lists while adding
+    # (thousands of groups), made into Flows at the end. A donor type or earmarking
+    # counts a group once it has a USD amount; a currency counts every group.
+    total = [ZERO, ZERO, ZERO]
+    by_type = {key: [ZERO, ZERO, ZERO] for key in DONOR_TYPES}
+    by_earmark = {None: [ZERO, ZERO, ZERO], **{o.id: [ZERO, ZERO, ZERO] for o in objectives}}
+    by_currency: dict[str, list[Decimal]] = {}  # as entered (0-2), then in USD (3-5)
     unconverted: list[Unconverted] = []
 
-    def add(flow_name: str, donor_type, objective_id, currency, amount, usd) -> None:
-        money = by_currency.setdefault(currency, CurrencyFlow(currency))
-        setattr(money, flow_name, getattr(money, flow_name) + amount)
-        if usd is None:
-            return
-        setattr(money, flow_name + "_usd", getattr(money, flow_name + "_usd") + usd)
-        for flow in (total, by_type.setdefault(donor_type, Flow()),
-                     by_earmark.setdefault(objective_id, Flow())):
-            setattr(flow, flow_name, getattr(flow, flow_name) + usd)
-
-    for kind, rows in (("pledged", pledges), ("committed", commitments)):
+    for flow, kind, rows in ((0, "pledged", pledges), (1, "committed", commitments)):
         for donor_type, objective_id, currency, month, amount in rows:
-            usd = _usd(amount, currency, month, rates)
-            if usd is None:
-                unconverted.append(Unconverted(kind, currency, month, amount))
-            add(kind, donor_type, objective_id, currency, amount, usd)
+            money = by_currency.get(currency) or by_currency.setdefault(currency, [ZERO] * 6)
+            money[flow] += amount
+            if currency == USD:
+                usd = round_cents(amount)
+            else:
+                rate = rates.get((currency, month))
+                if rate is None:
+                    unconverted.append(Unconverted(kind, currency, month, amount))
+                    continue
+                usd = to_usd(amount, rate)
+            money[flow + 3] += usd
+            total[flow] += usd
+            (by_type.get(donor_type) or by_type.setdefault(donor_type, [ZERO, ZERO, ZERO]))[flow] += usd
+            (by_earmark.get(objective_id) or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO]))[flow] += usd
     fees = net = ZERO
-    for donor_type, objective_id, currency, amount, usd, fee, net_amount in deposits:
-        add("deposited", donor_type, objective_id, currency, amount, usd)
+    for donor_type, objective_id, currency, amount, usd, fee in deposits:
+        money = by_currency.get(currency) or by_currency.setdefault(currency, [ZERO] * 6)
+        money[2] += amount
+        money[5] += usd
+        total[2] += usd
+        (by_type.get(donor_type) or by_type.setdefault(donor_type, [ZERO, ZERO, ZERO]))[2] += usd
+        (by_earmark.get(objective_id) or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO]))[2] += usd
         fees += fee
-        net += net_amount
+        net += usd - fee  # every deposit's net is its USD amount less its fee (CHECK net_is_usd_less_fee)
 
     titles = {o.id: f"{o.number}. {o.title}" for o in objectives}
-    earmarks = [(key, titles.get(key, ""), flow) for key, flow in by_earmark.items()]
+    earmarks = [(key, titles.get(key, ""), Flow(*sums)) for key, sums in by_earmark.items()]
     overdue, overdue_count = overdue_instalments(on, overdue_limit)
     unconverted.sort(key=lambda u: (u.kind, u.currency, u.month))
     return ContributionFigures(
-        on=on, total=total, fees=fees, net=net, by_type=by_type, by_earmark=earmarks,
-        by_currency=sorted(by_currency.values(), key=lambda c: (-c.committed_usd - c.pledged_usd,
-                                                                c.currency)),
+        on=on, total=Flow(*total), fees=fees, net=net,
+        by_type={key: Flow(*sums) for key, sums in by_type.items()}, by_earmark=earmarks,
+        by_currency=sorted((CurrencyFlow(currency, *sums) for currency, sums in by_currency.items()),
+                           key=lambda c: (-c.committed_usd - c.pledged_usd, c.currency)),
         unconverted=unconverted, overdue=overdue, overdue_count=overdue_count,
         awaiting_saa=awaiting_saa())
 

@@ -102,13 +102,26 @@ def pool_figures() -> list[PoolFigures]:
                         p.transfers_out, p.committed, p.spent, p.available) for p in pools_in_order()]
 
 
-def status_figures() -> list[StatusFigures]:
+def grant_sums() -> list[tuple[str, bool, int, Decimal, Decimal, Decimal]]:
+    """Grants by status and LDC: (status, ldc, count, estimated totals, actual totals,
+    committed), one pass over the index ix_travel_grant_dashboard, shared by the
+    statuses' and the LDC figures."""
+    return [(status, bool(ldc), count, requested or ZERO, actual or ZERO, committed or ZERO)
+            for status, ldc, count, requested, actual, committed in db.session.execute(
+                sa.select(TravelGrant.status, TravelGrant.ldc, sa.func.count(),
+                          sa.func.sum(TravelGrant.total), sa.func.sum(TravelGrant.actual_total),
+                          sa.func.sum(TravelGrant.committed_amount))
+                .group_by(TravelGrant.status, TravelGrant.ldc))]
+
+
+def status_figures(sums=None) -> list[StatusFigures]:
     """Every grant status (zeros included), in the order of the grant's life."""
-    found = {status: StatusFigures(status, count, requested, actual or ZERO)
-             for status, count, requested, actual in db.session.execute(
-                 sa.select(TravelGrant.status, sa.func.count(TravelGrant.id), sa.func.sum(TravelGrant.total),
-                           sa.func.sum(TravelGrant.actual_total))
-                 .group_by(TravelGrant.status))}
+    found: dict[str, StatusFigures] = {}
+    for status, _ldc, count, requested, actual, _committed in (grant_sums() if sums is None else sums):
+        figures = found.setdefault(status, StatusFigures(status))
+        figures.count += count
+        figures.requested += requested
+        figures.actual += actual
     return [found.get(status, StatusFigures(status)) for status in GRANT_STATUSES]
 
 
@@ -125,21 +138,19 @@ def event_figures() -> list[EventFigures]:
             for event_id, title, city, start_on, ldc_count, count in rows]
 
 
-def ldc_figures() -> list[LdcFigures]:
+def ldc_figures(sums=None) -> list[LdcFigures]:
     """Requests, funded delegates and their money, for LDCs and other developing countries."""
     groups = {True: LdcFigures(True), False: LdcFigures(False)}
-    for ldc, status, count, committed, actual in db.session.execute(
-            sa.select(TravelGrant.ldc, TravelGrant.status, sa.func.count(TravelGrant.id),
-                      sa.func.sum(TravelGrant.committed_amount), sa.func.sum(TravelGrant.actual_total))
-            .group_by(TravelGrant.ldc, TravelGrant.status)):
-        group = groups[bool(ldc)]
+    for status, ldc, count, _requested, actual, committed in (grant_sums() if sums is None else sums):
+        group = groups[ldc]
         group.requests += count
         if status in FUNDED:
             group.funded += count
-            group.amount += (committed if status == APPROVED else actual) or ZERO
+            group.amount += committed if status == APPROVED else actual
     return [groups[True], groups[False]]
 
 
 def travel_figures() -> TravelFigures:
-    return TravelFigures(pools=pool_figures(), statuses=status_figures(), events=event_figures(),
-                         ldc=ldc_figures())
+    sums = grant_sums()
+    return TravelFigures(pools=pool_figures(), statuses=status_figures(sums), events=event_figures(),
+                         ldc=ldc_figures(sums))
