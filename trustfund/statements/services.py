@@ -35,7 +35,7 @@ from ..contributions.pools import all_pools
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
-from .shares import ZERO, keep, position_on
+from .shares import ZERO, keep, positions
 
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
@@ -160,14 +160,16 @@ class Statement:
         return self.net_in_period - self.share_in_period
 
 
-def _deposited_by_commitment(donor_id: int, until: dt.date, since: dt.date | None = None
-                             ) -> dict[int, Decimal]:
-    query = (sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount))
+def _deposited_by_commitment(donor_id: int, since: dt.date, until: dt.date
+                             ) -> dict[int, tuple[Decimal, Decimal]]:
+    """{commitment_id: (deposited up to `until`, deposited in [since, until])}, in the
+    commitments' currencies: one GROUP BY."""
+    query = (sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount),
+                       sa.func.sum(sa.case((Deposit.value_date >= since, Deposit.amount))))
              .where(Deposit.donor_id == donor_id, Deposit.value_date <= until)
              .group_by(Deposit.commitment_id))
-    if since is not None:
-        query = query.where(Deposit.value_date >= since)
-    return {cid: total or Decimal(0) for cid, total in db.session.execute(query)}
+    return {cid: (total or Decimal(0), in_period or Decimal(0))
+            for cid, total, in_period in db.session.execute(query)}
 
 
 def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
@@ -187,10 +189,15 @@ def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
     return query
 
 
-def donor_commitments(donor_id: int, until: dt.date | None = None) -> list[Commitment]:
+def donor_commitments(donor_id: int, until: dt.date | None = None, *, instalments: bool = True
+                      ) -> list[Commitment]:
+    """The donor's commitments made up to `until`, oldest first, with their objective
+    (and their instalments, unless `instalments` is false: a statement lists none)."""
     query = (sa.select(Commitment).where(Commitment.donor_id == donor_id)
-             .options(joinedload(Commitment.objective), selectinload(Commitment.instalments))
+             .options(joinedload(Commitment.objective))
              .order_by(Commitment.committed_on, Commitment.id))
+    if instalments:
+        query = query.options(selectinload(Commitment.instalments))
     if until is not None:
         query = query.where(Commitment.committed_on <= until)
     return list(db.session.scalars(query))
@@ -218,7 +225,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
     page when `page` is beyond it); every figure is still over the whole period."""
     date_from, date_to = period_or_error(date_from, date_to)
     day_before = date_from - dt.timedelta(days=1)
-    before, after = position_on(day_before), position_on(date_to)
+    before, after = positions(day_before, date_to)
 
     count, by_currency, usd_total, fee_total, net_total = _deposit_totals(donor.id, date_from, date_to)
     query = donor_deposits_query(donor.id, date_from, date_to)
@@ -229,10 +236,10 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         query = query.limit(per_page).offset((shown.page - 1) * per_page)
     deposits = list(db.session.scalars(query))
 
-    deposited = _deposited_by_commitment(donor.id, date_to)
-    in_period = _deposited_by_commitment(donor.id, date_to, since=date_from)
-    commitments = [CommitmentLine(c, deposited.get(c.id, Decimal(0)), in_period.get(c.id, Decimal(0)))
-                   for c in donor_commitments(donor.id, date_to)]
+    deposited = _deposited_by_commitment(donor.id, date_from, date_to)
+    nothing = (Decimal(0), Decimal(0))
+    commitments = [CommitmentLine(c, *deposited.get(c.id, nothing))
+                   for c in donor_commitments(donor.id, date_to, instalments=False)]
 
     shares = []
     for pool in all_pools():
@@ -281,8 +288,7 @@ def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
     """Every donor's opening balance, net deposits and share of spending in the
     period, and closing balance: the figures of each donor's statement."""
     date_from, date_to = period_or_error(date_from, date_to)
-    before = position_on(date_from - dt.timedelta(days=1))
-    after = position_on(date_to)
+    before, after = positions(date_from - dt.timedelta(days=1), date_to)
     before.shares_by_donor, after.shares_by_donor  # noqa: B018  (summed once, not per donor)
     lines = []
     for donor_id, name in db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)):

@@ -104,25 +104,53 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
 
 
-def _net_by_pool_and_donor(on: dt.date) -> list[tuple[int, int, Decimal]]:
-    """(pool, donor, net deposits USD) with a value date on or before `on`, zero
-    sums included: one GROUP BY, once per GET request and day (the shares and the
-    donors' net deposits of a position both come from it)."""
-    def compute():
-        return [tuple(row) for row in db.session.execute(
-            sa.select(Deposit.pool_id, Deposit.donor_id, sa.func.sum(Deposit.net))
-            .where(Deposit.value_date <= on).group_by(Deposit.pool_id, Deposit.donor_id))]
-    key = ("shares.net_by_pool_and_donor", on)
-    return _per_request(key, lambda: keep(key, compute))
-
-
-def deposits_by_pool_and_donor(on: dt.date, pool_id: int | None = None) -> Weights:
-    """Net deposits (USD) per pool and donor with a value date on or before `on`."""
-    result: Weights = defaultdict(dict)
-    for pool, donor, net in _net_by_pool_and_donor(on):
-        if net and (pool_id is None or pool == pool_id):
-            result[pool][donor] = net
+def _net_by_pool_and_donor(dates: tuple[dt.date, ...]) -> dict[dt.date, list[tuple[int, int, Decimal]]]:
+    """For each date, (pool, donor, net deposits USD) with a value date on or before
+    it, zero sums included: ONE GROUP BY for all the dates (the latest date's sum,
+    and a CASE column per earlier date, whose NULL means no deposit by then)."""
+    last = max(dates)
+    earlier = [d for d in dates if d != last]
+    columns = [sa.func.sum(Deposit.net)] + [
+        sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net))) for d in earlier]
+    result: dict[dt.date, list[tuple[int, int, Decimal]]] = {d: [] for d in dates}
+    rows = db.session.execute(
+        sa.select(Deposit.pool_id, Deposit.donor_id, *columns)
+        .where(Deposit.value_date <= last).group_by(Deposit.pool_id, Deposit.donor_id))
+    at_last = result[last]
+    at_earlier = [result[d] for d in earlier]
+    for pool, donor, net, *before in rows:
+        at_last.append((pool, donor, net))
+        for into, value in zip(at_earlier, before, strict=True):
+            if value is not None:
+                into.append((pool, donor, value))
     return result
+
+
+def _spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, Decimal]]:
+    """Each pool's spending up to and including each date: actual costs of grants
+    reconciled as travelled or no-show by then; one GROUP BY for all the dates."""
+    last = max(dates)
+    earlier = [d for d in dates if d != last]
+    columns = [sa.func.sum(TravelGrant.actual_total)] + [
+        sa.func.sum(sa.case((TravelGrant.reconciled_at < _end_of(d), TravelGrant.actual_total)))
+        for d in earlier]
+    result: dict[dt.date, dict[int, Decimal]] = {d: {} for d in dates}
+    rows = db.session.execute(
+        sa.select(TravelGrant.pool_id, *columns)
+        .where(TravelGrant.status.in_(SPENT_STATUSES), TravelGrant.pool_id.is_not(None),
+               TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(last))
+        .group_by(TravelGrant.pool_id))
+    for pool, total, *before in rows:
+        result[last][pool] = total or ZERO
+        for day, value in zip(earlier, before, strict=True):
+            if value is not None:
+                result[day][pool] = value
+    return result
+
+
+def spending_to(on: dt.date) -> dict[int, Decimal]:
+    """Each pool's spending up to and including `on`."""
+    return _spending((on,))[on]
 
 
 def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, Decimal]) -> None:
@@ -136,71 +164,71 @@ def _positive(weights: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
     return sorted((donor, w) for donor, w in weights.items() if w > 0)
 
 
-def _source_weights(transfers: list[PoolTransfer]) -> dict[int, dict[int, Decimal]]:
-    """For each transfer, the net deposits (USD) per donor into its source pool with
-    a value date on or before its date: {transfer_id: {donor_id: USD}}, in one
-    query (transfers joined to their source pool's deposits), however many
-    transfers there are."""
-    if not transfers:
-        return {}
-    query = (sa.select(PoolTransfer.id, Deposit.donor_id, sa.func.sum(Deposit.net))
-             .join(Deposit, sa.and_(Deposit.pool_id == PoolTransfer.from_pool_id,
-                                    Deposit.value_date <= PoolTransfer.transferred_on))
-             .where(PoolTransfer.id.in_([t.id for t in transfers]))
-             .group_by(PoolTransfer.id, Deposit.donor_id))
-    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for transfer_id, donor, net in db.session.execute(query):
-        if net:
-            result[transfer_id][donor] = net
-    return result
+@dataclass(frozen=True)
+class TransferPart:
+    """A transfer between pools and the donor weight it moves: {donor_id: USD}."""
+
+    transfer_id: int
+    from_pool_id: int
+    to_pool_id: int
+    transferred_on: dt.date
+    parts: dict[int, Decimal]
 
 
-def transfer_parts(until: dt.date) -> list[tuple[PoolTransfer, dict[int, Decimal]]]:
+def transfer_parts(until: dt.date) -> list[TransferPart]:
     """Each transfer dated on or before `until`, in order, with the donor weight it
-    moves: {donor_id: USD}, split by largest remainder over the source pool's
-    weights on the transfer's date (earlier transfers included). A transfer's parts
-    depend only on the transfers before it, so those of every transfer are
-    computed once per request (two queries) and cut at `until`."""
-    return [(t, parts) for t, parts in _per_request(("transfer_parts",), _all_transfer_parts)
+    moves, split by largest remainder over the source pool's weights on the
+    transfer's date (earlier transfers included). A transfer's parts depend only
+    on the transfers before it, so those of every transfer are computed once per
+    request (two queries) and cut at `until`."""
+    return [t for t in _per_request(("transfer_parts",), _all_transfer_parts)
             if t.transferred_on <= until]
 
 
-def _all_transfer_parts() -> list[tuple[PoolTransfer, dict[int, Decimal]]]:
-    transfers = db.session.scalars(
-        sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on, PoolTransfer.id)).all()
-    deposited = _source_weights(list(transfers))
-    done: list[tuple[PoolTransfer, dict[int, Decimal]]] = []
-    for transfer in transfers:
-        weights: Weights = {transfer.from_pool_id: dict(deposited.get(transfer.id, {}))}
-        for earlier, parts in done:
-            if transfer.from_pool_id in (earlier.from_pool_id, earlier.to_pool_id):
-                _apply(weights, earlier.from_pool_id, earlier.to_pool_id, parts)
-        donors = _positive(weights.get(transfer.from_pool_id, {}))
+def _all_transfer_parts() -> list[TransferPart]:
+    """The source pools' deposits are read once, summed per donor between
+    consecutive transfer dates (one GROUP BY); walking the transfers in order, each
+    source pool's weights are those sums up to the transfer's date plus the parts
+    of the transfers before it."""
+    transfers = db.session.execute(
+        sa.select(PoolTransfer.id, PoolTransfer.from_pool_id, PoolTransfer.to_pool_id,
+                  PoolTransfer.usd_amount, PoolTransfer.transferred_on)
+        .order_by(PoolTransfer.transferred_on, PoolTransfer.id)).all()
+    if not transfers:
+        return []
+    cuts = sorted({t.transferred_on for t in transfers})
+    # Which interval between transfer dates a deposit falls in: 0 up to the first
+    # date, k in (cuts[k-1], cuts[k]].
+    interval = (sa.case(*((Deposit.value_date <= day, k) for k, day in enumerate(cuts[:-1])),
+                        else_=len(cuts) - 1) if len(cuts) > 1 else sa.literal(0))
+    inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"),
+                       Deposit.net.label("net"))
+             .where(Deposit.pool_id.in_(sorted({t.from_pool_id for t in transfers})),
+                    Deposit.value_date <= cuts[-1])
+             .subquery())
+    by_interval: dict[int, list[tuple[int, int, Decimal]]] = defaultdict(list)
+    for pool, donor, k, net in db.session.execute(
+            sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
+            .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
+        if net:
+            by_interval[k].append((pool, donor, net))
+    weights: Weights = {}
+    added = 0
+    done = []
+    for transfer_id, from_pool, to_pool, usd_amount, on in transfers:
+        for k in range(added, cuts.index(on) + 1):
+            for pool, donor, net in by_interval.get(k, ()):
+                pool_weights = weights.setdefault(pool, {})
+                pool_weights[donor] = pool_weights.get(donor, ZERO) + net
+        added = max(added, cuts.index(on) + 1)
+        donors = _positive(weights.get(from_pool, {}))
         available = sum((w for _, w in donors), ZERO)
-        moved = min(transfer.usd_amount, available)
+        moved = min(usd_amount, available)
         split = largest_remainder(moved, [w for _, w in donors]) if donors else []
-        done.append((transfer, {donor: part for (donor, _), part in zip(donors, split, strict=True)
-                                if part}))
+        parts = {donor: part for (donor, _), part in zip(donors, split, strict=True) if part}
+        _apply(weights, from_pool, to_pool, parts)
+        done.append(TransferPart(transfer_id, from_pool, to_pool, on, parts))
     return done
-
-
-def weights_on(on: dt.date) -> Weights:
-    """Every donor's weight in every pool on `on`: net deposits, moved by transfers."""
-    weights = deposits_by_pool_and_donor(on)
-    for transfer, parts in transfer_parts(on):
-        _apply(weights, transfer.from_pool_id, transfer.to_pool_id, parts)
-    return weights
-
-
-def spending_to(on: dt.date) -> dict[int, Decimal]:
-    """Each pool's spending up to and including `on`: actual costs of grants
-    reconciled as travelled or no-show by then."""
-    rows = db.session.execute(
-        sa.select(TravelGrant.pool_id, sa.func.sum(TravelGrant.actual_total))
-        .where(TravelGrant.status.in_(SPENT_STATUSES), TravelGrant.pool_id.is_not(None),
-               TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(on))
-        .group_by(TravelGrant.pool_id))
-    return {pool: total or ZERO for pool, total in rows}
 
 
 @dataclass
@@ -219,17 +247,16 @@ class PoolApportionment:
         return self.spending - sum(self.shares.values(), ZERO)
 
 
-def apportion(on: dt.date) -> dict[int, PoolApportionment]:
-    """Every pool's spending to date on `on`, split among its donors (see module doc);
-    computed once per GET request and day, and kept while the data is unchanged
-    (keep). Callers only read it."""
-    key = ("shares.apportion", on)
-    return _per_request(key, lambda: keep(key, lambda: _apportion(on)))
-
-
-def _apportion(on: dt.date) -> dict[int, PoolApportionment]:
-    weights = weights_on(on)
-    spending = spending_to(on)
+def _apportion(net_rows: list[tuple[int, int, Decimal]], spending: dict[int, Decimal],
+               transfers: list[TransferPart]) -> dict[int, PoolApportionment]:
+    """Every pool's spending split among its donors on a date, from the net deposits
+    per pool and donor by then, the pools' spending by then and the transfers by then."""
+    weights: Weights = defaultdict(dict)
+    for pool, donor, net in net_rows:
+        if net:
+            weights[pool][donor] = net
+    for transfer in transfers:
+        _apply(weights, transfer.from_pool_id, transfer.to_pool_id, transfer.parts)
     result = {}
     for pool_id in set(weights) | set(spending):
         donors = _positive(weights.get(pool_id, {}))
@@ -238,16 +265,6 @@ def _apportion(on: dt.date) -> dict[int, PoolApportionment]:
         result[pool_id] = PoolApportionment(
             pool_id=pool_id, spending=spent, total_weight=sum((w for _, w in donors), ZERO),
             weights=dict(donors), shares={d: s for (d, _), s in zip(donors, split, strict=True)})
-    return result
-
-
-def net_deposits_to(on: dt.date, donor_id: int | None = None) -> dict[int, Decimal]:
-    """Net deposits (USD) per donor with a value date on or before `on` (the sums
-    per pool and donor, added up per donor)."""
-    result: dict[int, Decimal] = {}
-    for _pool, donor, net in _net_by_pool_and_donor(on):
-        if donor_id is None or donor == donor_id:
-            result[donor] = result.get(donor, ZERO) + (net or ZERO)
     return result
 
 
@@ -282,9 +299,51 @@ class Position:
         return self.net_deposits.get(donor_id, ZERO) - self.share(donor_id)
 
 
+def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
+    """Net deposits and shares of spending of every donor on each date: one GROUP BY
+    of the deposits and one of the spending for all the dates, the transfers once."""
+    net_rows = _net_by_pool_and_donor(dates)
+    spending = _spending(dates)
+    result = {}
+    for on in dates:
+        net_deposits: dict[int, Decimal] = {}
+        for _pool, donor, net in net_rows[on]:
+            net_deposits[donor] = net_deposits.get(donor, ZERO) + (net or ZERO)
+        result[on] = Position(on=on, net_deposits=net_deposits,
+                              pools=_apportion(net_rows[on], spending[on], transfer_parts(on)))
+    return result
+
+
+def positions(*dates: dt.date) -> list[Position]:
+    """The position on each date (see position_on), in the order asked. Each date's
+    position is kept on its own (keep), so the pages that show today's position
+    share it; the first date not kept computes every date not yet read in one pass
+    (its queries cover all of them)."""
+    wanted = tuple(dict.fromkeys(dates))
+    computed: dict[dt.date, Position] = {}
+    found: dict[dt.date, Position] = {}
+
+    def compute(on: dt.date) -> Position:
+        if on not in computed:
+            computed.update(_compute_positions(tuple(d for d in wanted if d not in found)))
+        return computed[on]
+
+    for on in wanted:
+        key = ("shares.position", on)
+        found[on] = _per_request(key, lambda on=on, key=key: keep(key, lambda: compute(on)))
+    return [found[on] for on in dates]
+
+
 def position_on(on: dt.date) -> Position:
-    """Net deposits and shares of spending of every donor on `on`."""
-    return Position(on=on, net_deposits=net_deposits_to(on), pools=apportion(on))
+    """Net deposits and shares of spending of every donor on `on`; computed once per
+    GET request and day, and kept while the data is unchanged (keep). Callers only
+    read it."""
+    return positions(on)[0]
+
+
+def apportion(on: dt.date) -> dict[int, PoolApportionment]:
+    """Every pool's spending to date on `on`, split among its donors (see module doc)."""
+    return position_on(on).pools
 
 
 def period_split(date_from: dt.date, date_to: dt.date) -> dict[int, tuple[Decimal, dict[int, Decimal]]]:
@@ -292,8 +351,8 @@ def period_split(date_from: dt.date, date_to: dt.date) -> dict[int, tuple[Decima
     {pool_id: (spending, {donor_id: share to date on `to` − share to date on the day
     before `from`})}. The parts of a pool add up to its spending in the period to
     the cent whenever some donor has weight in the pool on both dates."""
-    before = apportion(date_from - dt.timedelta(days=1))
-    after = apportion(date_to)
+    start_position, end_position = positions(date_from - dt.timedelta(days=1), date_to)
+    before, after = start_position.pools, end_position.pools
     result = {}
     for pool_id in set(before) | set(after):
         start, end = before.get(pool_id), after.get(pool_id)
