@@ -58,6 +58,11 @@ def _capped(block: Block, more, links: list[MoreLink], *, last: bool = False,
     return block
 
 
+def _labels(*choices: dict) -> dict[str, str]:
+    """The translated labels of some choices (keys must not clash between them)."""
+    return {key: str(label) for labels in choices for key, label in labels.items()}
+
+
 def _flow_columns() -> list[Column]:
     return [_usd("pledged", _("Pledged (USD)")), _usd("committed", _("Committed (USD)")),
             _usd("deposited", _("Deposited (USD)"))]
@@ -138,8 +143,9 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
                   {"status": "overdue"})],
         count=fig.overdue_count))
 
-    saa_rows = [{"donor": a.donor_name, "type": str(DONOR_TYPES.get(a.donor_type, a.donor_type)),
-                 "status": str(SAA_STATUSES.get(a.status, a.status)), "since": a.since}
+    labels = _labels(DONOR_TYPES, SAA_STATUSES)  # translated once, not once per donor
+    saa_rows = [{"donor": a.donor_name, "type": labels.get(a.donor_type, a.donor_type),
+                 "status": labels.get(a.status, a.status), "since": a.since}
                 for a in fig.awaiting_saa]
     blocks.append(_capped(Block(
         "saa", _("SAAs awaiting signature"),

@@ -34,7 +34,13 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import AuditEntry
 from ..contributions.models import (
-    Commitment, Deposit, ExchangeRate, Instalment, Objective, Pledge, Pool,
+    Commitment,
+    Deposit,
+    ExchangeRate,
+    Instalment,
+    Objective,
+    Pledge,
+    Pool,
 )
 from ..donors.models import DONOR_TYPES, Donor, SaaStatusChange
 from ..extensions import db
@@ -115,21 +121,21 @@ class ContributionFigures:
 
 
 class _YearMonth(sa.sql.expression.FunctionElement):
-    """A date's month as 'YYYY-MM' text, one cheap call per row (SQLite's two
-    EXTRACT()s are two strftime() calls and cost twice as much)."""
+    """A date's month in one cheap call per row: on PostgreSQL its first day (a date),
+    on SQLite 'YYYY-MM' text (EXTRACT() of year and month are two strftime() calls
+    there and cost twice as much). _grouped() reads either."""
 
-    type = sa.String()
     inherit_cache = True
 
 
 @compiles(_YearMonth)
 def _year_month_pg(element, compiler, **kw):
-    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 @compiles(_YearMonth, "sqlite")
 def _year_month_sqlite(element, compiler, **kw):
-    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
 
 
 def _rates(currencies: set[str]) -> dict[tuple[str, dt.date], Decimal]:
@@ -149,10 +155,12 @@ def _grouped(model, date_column, *where):
              .group_by(Donor.donor_type, model.objective_id, model.currency, month))
     months: dict[str, dt.date] = {}
 
-    def first_day(text: str) -> dt.date:
-        day = months.get(text)
+    def first_day(month: str | dt.date) -> dt.date:
+        if isinstance(month, dt.date):
+            return month
+        day = months.get(month)
         if day is None:
-            day = months[text] = dt.date(int(text[:4]), int(text[5:7]), 1)
+            day = months[month] = dt.date(int(month[:4]), int(month[5:7]), 1)
         return day
 
     return [(t, o, c, first_day(m), amount) for t, o, c, m, amount in db.session.execute(query)]
@@ -160,10 +168,21 @@ def _grouped(model, date_column, *where):
 
 def _deposit_sums():
     """Deposits summed by donor type, earmarking (the pool's objective) and currency:
-    (type, objective id, currency, amount, USD, fee). Summed first by donor, pool and
-    currency from the index ix_deposit_dashboard alone (no sort, no row read), then
-    joined to the few thousand sums' donors and pools, instead of joining 100,000
-    deposits and sorting them."""
+    (type, objective id, currency, amount, USD, fee), in the shape each database sums
+    fastest (same sums either way; at N=100):
+    - SQLite: first by donor, pool and currency, from the index ix_deposit_dashboard
+      alone and in its order (no sort, no row read), then the ten thousand sums joined
+      to their donors and pools (72 -> 24 ms), instead of joining 100,000 deposits
+      and sorting them;
+    - PostgreSQL: the join of every deposit hashed into the few hundred groups, in
+      parallel (36 ms; summing by donor first makes ten thousand groups that spill
+      to disk: 64 ms)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return db.session.execute(
+            sa.select(Donor.donor_type, Pool.objective_id, Deposit.currency, sa.func.sum(Deposit.amount),
+                      sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee))
+            .join(Donor, Donor.id == Deposit.donor_id).join(Pool, Pool.id == Deposit.pool_id)
+            .group_by(Donor.donor_type, Pool.objective_id, Deposit.currency)).all()
     sums = (sa.select(Deposit.donor_id, Deposit.pool_id, Deposit.currency,
                       sa.func.sum(Deposit.amount).label("amount"),
                       sa.func.sum(Deposit.usd_amount).label("usd"), sa.func.sum(Deposit.fee).label("fee"))

@@ -1,0 +1,108 @@
+"""The staff dashboards' first view after a change (issue 9): every figure is summed
+afresh in a few statements, and each set of figures (the MPTF officer's
+contributions, the SRSG staff's pools and travel) is summed once per data version
+and shared by every role that shows it."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import base_users
+from tests.unit import test_statement_data as data
+from trustfund import cache
+from trustfund.contributions.ledger import record_deposit
+from trustfund.contributions.models import Commitment
+from trustfund.dashboard import services, services_travel
+from trustfund.extensions import db
+
+BUDGET = 15
+
+
+@pytest.fixture
+def cached(app):
+    app.config["FIGURE_CACHE"] = True
+    cache.clear()
+    yield
+    app.config.pop("FIGURE_CACHE")
+    cache.clear()
+
+
+def _view(client):
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()).lower())
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get("/dashboard/")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), seen
+
+
+def _reads(statements, table):
+    return [s for s in statements if f"from {table} " in s + " " or f"join {table} " in s]
+
+
+def _usd(amount) -> str:
+    return f"{amount:,.2f}"
+
+
+@pytest.mark.parametrize("role", ["mptf_officer", "admin", "auditor", "srsg_staff"])
+def test_the_first_view_after_a_change_stays_within_the_statement_budget(cached, db, client,
+                                                                         login_as, role):
+    data.two_donor_fund()
+    db.session.commit()
+    login_as(role)
+    client.get("/dashboard/")  # the session and translations are loaded
+    cache.clear()
+    _page, statements = _view(client)
+    assert len(statements) <= BUDGET, statements
+
+
+def test_the_admin_shares_the_figures_the_officer_and_the_srsg_staff_summed(cached, db, client,
+                                                                           login_as):
+    data.two_donor_fund()
+    db.session.commit()
+    deposited = services.contribution_figures().total.deposited
+    available = services_travel.travel_figures().available
+
+    login_as("mptf_officer")
+    page, statements = _view(client)
+    assert _usd(deposited) in page
+    assert _reads(statements, "deposit") and not _reads(statements, "travel_grant")
+    login_as("srsg_staff")
+    page, statements = _view(client)
+    assert _usd(available) in page
+    assert _reads(statements, "travel_grant") and not _reads(statements, "deposit")
+
+    # The admin's first view sums neither again: only its own block (the audit trail).
+    login_as("admin")
+    page, statements = _view(client)
+    assert _usd(deposited) in page and _usd(available) in page
+    assert not _reads(statements, "deposit") and not _reads(statements, "travel_grant")
+    assert not _reads(statements, "pledge") and not _reads(statements, "instalment")
+
+
+def test_after_a_deposit_the_shared_figures_are_summed_afresh_for_every_role(cached, db, client,
+                                                                            login_as):
+    data.two_donor_fund()
+    db.session.commit()
+    login_as("mptf_officer")
+    before = services.contribution_figures().total.deposited
+    page, _ = _view(client)
+    assert _usd(before) in page
+
+    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
+    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
+                   amount="1234.56", bank_reference="FIRST-VIEW-1")
+    db.session.commit()
+    after = services.contribution_figures().total.deposited
+    assert after == before + data.D("1234.56")
+
+    login_as("auditor")
+    page, statements = _view(client)
+    assert _usd(after) in page and _usd(before) not in page
+    assert _reads(statements, "deposit")
