@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..contributions.models import Deposit
 from ..errors import DomainError, attach
@@ -46,10 +46,10 @@ def portal():
     if request.args.get("format") == "xlsx" and which in PORTAL_EXPORTS:
         return export_response(PORTAL_EXPORTS[which], {"donor_id": donor.id}, current_user)
     view = overview(donor)
-    # Each row says whether it reverses or was reversed: both loaded with the page
-    # (one more query for the page, not one per row).
+    # Each row says whether it reverses or was reversed: both joined to the page's
+    # query (a deposit has at most one reversal), not one query per row.
     deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True).options(
-                               selectinload(Deposit.reversed_by), joinedload(Deposit.reverses)),
+                               joinedload(Deposit.reversed_by), joinedload(Deposit.reverses)),
                            per_page=DEPOSITS_PER_PAGE, error_out=False)
     return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
 

@@ -289,13 +289,16 @@ def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
     period, and closing balance: the figures of each donor's statement."""
     date_from, date_to = period_or_error(date_from, date_to)
     before, after = positions(date_from - dt.timedelta(days=1), date_to)
-    before.shares_by_donor, after.shares_by_donor  # noqa: B018  (summed once, not per donor)
+    # Each donor's figures from the positions' dictionaries (Position.balance()
+    # and share(), inlined: 5,000 donors).
+    net_before, net_after = before.net_deposits, after.net_deposits
+    share_before, share_after = before.shares_by_donor, after.shares_by_donor
     lines = []
     for donor_id, name in db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)):
-        net = after.net_deposits.get(donor_id, ZERO) - before.net_deposits.get(donor_id, ZERO)
-        share = after.share(donor_id) - before.share(donor_id)
-        lines.append(BalanceLine(donor_id, name, before.balance(donor_id), net, share,
-                                 after.balance(donor_id)))
+        opening_net, closing_net = net_before.get(donor_id, ZERO), net_after.get(donor_id, ZERO)
+        opening_share, closing_share = share_before.get(donor_id, ZERO), share_after.get(donor_id, ZERO)
+        lines.append(BalanceLine(donor_id, name, opening_net - opening_share, closing_net - opening_net,
+                                 closing_share - opening_share, closing_net - closing_share))
     return date_from, date_to, lines
 
 

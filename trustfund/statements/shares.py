@@ -51,17 +51,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 
 from .. import cache
-from ..contributions.models import Deposit, PoolTransfer
-from ..extensions import db
 from ..money import largest_remainder
-from ..travel.models import NO_SHOW, TRAVELLED, TravelGrant
-
-ZERO = Decimal("0.00")
-SPENT_STATUSES = (TRAVELLED, NO_SHOW)
+from . import sums
+from .sums import ZERO, Transfer
 
 Weights = dict[int, dict[int, Decimal]]  # pool_id -> donor_id -> USD
 
@@ -99,60 +94,6 @@ def keep(key: tuple, compute):
     return cache.remember(key, compute)
 
 
-def _end_of(day: dt.date) -> dt.datetime:
-    """The first instant after `day` (UTC), for `reconciled_at < ...`."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
-
-
-def _net_by_pool_and_donor(dates: tuple[dt.date, ...]) -> dict[dt.date, list[tuple[int, int, Decimal]]]:
-    """For each date, (pool, donor, net deposits USD) with a value date on or before
-    it, zero sums included: ONE GROUP BY for all the dates (the latest date's sum,
-    and a CASE column per earlier date, whose NULL means no deposit by then)."""
-    last = max(dates)
-    earlier = [d for d in dates if d != last]
-    columns = [sa.func.sum(Deposit.net)] + [
-        sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net))) for d in earlier]
-    result: dict[dt.date, list[tuple[int, int, Decimal]]] = {d: [] for d in dates}
-    rows = db.session.execute(
-        sa.select(Deposit.pool_id, Deposit.donor_id, *columns)
-        .where(Deposit.value_date <= last).group_by(Deposit.pool_id, Deposit.donor_id))
-    at_last = result[last]
-    at_earlier = [result[d] for d in earlier]
-    for pool, donor, net, *before in rows:
-        at_last.append((pool, donor, net))
-        for into, value in zip(at_earlier, before, strict=True):
-            if value is not None:
-                into.append((pool, donor, value))
-    return result
-
-
-def _spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, Decimal]]:
-    """Each pool's spending up to and including each date: actual costs of grants
-    reconciled as travelled or no-show by then; one GROUP BY for all the dates."""
-    last = max(dates)
-    earlier = [d for d in dates if d != last]
-    columns = [sa.func.sum(TravelGrant.actual_total)] + [
-        sa.func.sum(sa.case((TravelGrant.reconciled_at < _end_of(d), TravelGrant.actual_total)))
-        for d in earlier]
-    result: dict[dt.date, dict[int, Decimal]] = {d: {} for d in dates}
-    rows = db.session.execute(
-        sa.select(TravelGrant.pool_id, *columns)
-        .where(TravelGrant.status.in_(SPENT_STATUSES), TravelGrant.pool_id.is_not(None),
-               TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(last))
-        .group_by(TravelGrant.pool_id))
-    for pool, total, *before in rows:
-        result[last][pool] = total or ZERO
-        for day, value in zip(earlier, before, strict=True):
-            if value is not None:
-                result[day][pool] = value
-    return result
-
-
-def spending_to(on: dt.date) -> dict[int, Decimal]:
-    """Each pool's spending up to and including `on`."""
-    return _spending((on,))[on]
-
-
 def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, Decimal]) -> None:
     source, target = weights.setdefault(from_pool, {}), weights.setdefault(to_pool, {})
     for donor, part in parts.items():
@@ -175,52 +116,24 @@ class TransferPart:
     parts: dict[int, Decimal]
 
 
-def transfer_parts(until: dt.date) -> list[TransferPart]:
-    """Each transfer dated on or before `until`, in order, with the donor weight it
-    moves, split by largest remainder over the source pool's weights on the
-    transfer's date (earlier transfers included). A transfer's parts depend only
-    on the transfers before it, so those of every transfer are computed once per
-    request (two queries) and cut at `until`."""
-    return [t for t in _per_request(("transfer_parts",), _all_transfer_parts)
-            if t.transferred_on <= until]
-
-
-def _all_transfer_parts() -> list[TransferPart]:
-    """The source pools' deposits are read once, summed per donor between
-    consecutive transfer dates (one GROUP BY); walking the transfers in order, each
-    source pool's weights are those sums up to the transfer's date plus the parts
-    of the transfers before it."""
-    transfers = db.session.execute(
-        sa.select(PoolTransfer.id, PoolTransfer.from_pool_id, PoolTransfer.to_pool_id,
-                  PoolTransfer.usd_amount, PoolTransfer.transferred_on)
-        .order_by(PoolTransfer.transferred_on, PoolTransfer.id)).all()
-    if not transfers:
-        return []
-    cuts = sorted({t.transferred_on for t in transfers})
-    # Which interval between transfer dates a deposit falls in: 0 up to the first
-    # date, k in (cuts[k-1], cuts[k]].
-    interval = (sa.case(*((Deposit.value_date <= day, k) for k, day in enumerate(cuts[:-1])),
-                        else_=len(cuts) - 1) if len(cuts) > 1 else sa.literal(0))
-    inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"),
-                       Deposit.net.label("net"))
-             .where(Deposit.pool_id.in_(sorted({t.from_pool_id for t in transfers})),
-                    Deposit.value_date <= cuts[-1])
-             .subquery())
-    by_interval: dict[int, list[tuple[int, int, Decimal]]] = defaultdict(list)
-    for pool, donor, k, net in db.session.execute(
-            sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
-            .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
-        if net:
-            by_interval[k].append((pool, donor, net))
+def _transfer_parts(moves: list[Transfer], by_interval: dict[int, list[tuple[int, int, Decimal]]]
+                    ) -> list[TransferPart]:
+    """Each transfer, in order, with the donor weight it moves, split by largest
+    remainder over the source pool's weights on the transfer's date. Walking the
+    transfers in order, a source pool's weights are its deposits summed between
+    consecutive transfer dates (sums.deposit_sums), added up to the transfer's
+    date, plus the parts of the transfers before it."""
+    cuts = sorted({t.transferred_on for t in moves})
     weights: Weights = {}
     added = 0
     done = []
-    for transfer_id, from_pool, to_pool, usd_amount, on in transfers:
-        for k in range(added, cuts.index(on) + 1):
+    for transfer_id, from_pool, to_pool, usd_amount, on in moves:
+        upto = cuts.index(on) + 1
+        for k in range(added, upto):
             for pool, donor, net in by_interval.get(k, ()):
                 pool_weights = weights.setdefault(pool, {})
                 pool_weights[donor] = pool_weights.get(donor, ZERO) + net
-        added = max(added, cuts.index(on) + 1)
+        added = max(added, upto)
         donors = _positive(weights.get(from_pool, {}))
         available = sum((w for _, w in donors), ZERO)
         moved = min(usd_amount, available)
@@ -300,17 +213,21 @@ class Position:
 
 
 def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
-    """Net deposits and shares of spending of every donor on each date: one GROUP BY
-    of the deposits and one of the spending for all the dates, the transfers once."""
-    net_rows = _net_by_pool_and_donor(dates)
-    spending = _spending(dates)
+    """Net deposits and shares of spending of every donor on each date: the deposits
+    and the spending summed for all the dates at once (statements.sums), the
+    transfers' parts once."""
+    moves = sums.transfers()
+    net_rows, by_interval = sums.deposit_sums(dates, moves)
+    spending = sums.spending(dates)
+    transfers = _transfer_parts(moves, by_interval)
     result = {}
     for on in dates:
         net_deposits: dict[int, Decimal] = {}
         for _pool, donor, net in net_rows[on]:
             net_deposits[donor] = net_deposits.get(donor, ZERO) + (net or ZERO)
         result[on] = Position(on=on, net_deposits=net_deposits,
-                              pools=_apportion(net_rows[on], spending[on], transfer_parts(on)))
+                              pools=_apportion(net_rows[on], spending[on],
+                                               [t for t in transfers if t.transferred_on <= on]))
     return result
 
 

@@ -1,0 +1,156 @@
+"""The sums a position is computed from (statements.shares): net deposits per pool
+and donor on each date, the source pools' deposits between transfer dates, and
+the pools' spending on each date, each date set in as few statements as the
+database allows.
+
+All of it is plain SUM over Money columns (exact on both databases) and CASE
+on dates; the rows are read through the session's connection (Core), without
+the ORM's per-row work: tens of thousands of rows on the first view of a
+statement after a change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from ..contributions.models import Deposit, PoolTransfer
+from ..extensions import db
+from ..travel.models import NO_SHOW, TRAVELLED, TravelGrant
+
+ZERO = Decimal("0.00")
+SPENT_STATUSES = (TRAVELLED, NO_SHOW)
+
+NetRows = list[tuple[int, int, Decimal]]  # (pool_id, donor_id, net deposits USD)
+
+
+class Transfer(NamedTuple):
+    id: int
+    from_pool_id: int
+    to_pool_id: int
+    usd_amount: Decimal
+    transferred_on: dt.date
+
+
+def _rows(query) -> list:
+    """Every row at once (a fetch per row costs more than the row's figures)."""
+    return db.session.connection().execute(query).all()
+
+
+def transfers() -> list[Transfer]:
+    """Every transfer between pools, in date order (then id)."""
+    return [Transfer(*row) for row in _rows(
+        sa.select(PoolTransfer.id, PoolTransfer.from_pool_id, PoolTransfer.to_pool_id,
+                  PoolTransfer.usd_amount, PoolTransfer.transferred_on)
+        .order_by(PoolTransfer.transferred_on, PoolTransfer.id))]
+
+
+def _interval(cuts: list[dt.date]):
+    """Which interval between the transfer dates a deposit falls in: k when its value
+    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last."""
+    return sa.case(*((Deposit.value_date <= day, k) for k, day in enumerate(cuts)),
+                   else_=len(cuts))
+
+
+def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
+                 ) -> tuple[dict[dt.date, NetRows], dict[int, NetRows]]:
+    """({date: (pool, donor, net deposits with a value date on or before the date),
+    zero sums included}, {k: (pool, donor, nonzero net deposits in interval k of the
+    transfer dates) for the transfers' source pools}).
+
+    PostgreSQL sums both in one pass over the deposits (grouped by pool, donor and
+    interval); SQLite, whose CASE costs more than a second pass over its covering
+    index (pool, donor, value date, net), in two statements."""
+    last = max(dates)
+    earlier = [d for d in dates if d != last]
+    cuts = sorted({t.transferred_on for t in moves})
+    sources = sorted({t.from_pool_id for t in moves})
+    by_date: dict[dt.date, NetRows] = {d: [] for d in dates}
+    by_interval: dict[int, NetRows] = defaultdict(list)
+    if moves and db.engine.dialect.name == "postgresql":
+        interval = sa.case((Deposit.pool_id.in_(sources), _interval(cuts)), else_=len(cuts))
+        inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"),
+                           Deposit.value_date, Deposit.net)
+                 .where(Deposit.value_date <= last).subquery())
+        columns = [sa.func.sum(inner.c.net)] + [
+            sa.func.sum(sa.case((inner.c.value_date <= d, inner.c.net))) for d in earlier]
+        # The rows come by pool and donor: each pair's intervals are added up in turn.
+        current: list = []
+        for pool, donor, k, net, *before in _rows(
+                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, *columns)
+                .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)
+                .order_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
+            if k < len(cuts) and net:
+                by_interval[k].append((pool, donor, net))
+            if current and current[0] == pool and current[1] == donor:
+                current[2] += net
+                for i, value in enumerate(before, start=3):
+                    if value is not None:
+                        current[i] = value if current[i] is None else current[i] + value
+            else:
+                if current:
+                    _add(by_date, last, earlier, current)
+                current = [pool, donor, net, *before]
+        if current:
+            _add(by_date, last, earlier, current)
+        return by_date, by_interval
+
+    columns = [sa.func.sum(Deposit.net)] + [
+        sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net))) for d in earlier]
+    at_earlier = [by_date[d] for d in earlier]
+    for pool, donor, net, *before in _rows(
+            sa.select(Deposit.pool_id, Deposit.donor_id, *columns)
+            .where(Deposit.value_date <= last).group_by(Deposit.pool_id, Deposit.donor_id)):
+        by_date[last].append((pool, donor, net))
+        for into, value in zip(at_earlier, before, strict=True):
+            if value is not None:
+                into.append((pool, donor, value))
+    if moves:
+        inner = (sa.select(Deposit.pool_id, Deposit.donor_id, _interval(cuts).label("interval"),
+                           Deposit.net)
+                 .where(Deposit.pool_id.in_(sources), Deposit.value_date <= cuts[-1]).subquery())
+        for pool, donor, k, net in _rows(
+                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
+                .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
+            if net:
+                by_interval[k].append((pool, donor, net))
+    return by_date, by_interval
+
+
+def _add(by_date: dict[dt.date, NetRows], last: dt.date, earlier: list[dt.date], sums: list) -> None:
+    """A pool and donor's [pool, donor, net by `last`, net by each earlier date or
+    None (no deposit by then)] into each date's rows."""
+    pool, donor, net, *before = sums
+    by_date[last].append((pool, donor, net))
+    for day, value in zip(earlier, before, strict=True):
+        if value is not None:
+            by_date[day].append((pool, donor, value))
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first instant after `day` (UTC), for `reconciled_at < ...`."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+
+
+def spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, Decimal]]:
+    """Each pool's spending up to and including each date: actual costs of grants
+    reconciled as travelled or no-show by then; one GROUP BY for all the dates."""
+    last = max(dates)
+    earlier = [d for d in dates if d != last]
+    columns = [sa.func.sum(TravelGrant.actual_total)] + [
+        sa.func.sum(sa.case((TravelGrant.reconciled_at < _end_of(d), TravelGrant.actual_total)))
+        for d in earlier]
+    result: dict[dt.date, dict[int, Decimal]] = {d: {} for d in dates}
+    for pool, total, *before in _rows(
+            sa.select(TravelGrant.pool_id, *columns)
+            .where(TravelGrant.status.in_(SPENT_STATUSES), TravelGrant.pool_id.is_not(None),
+                   TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(last))
+            .group_by(TravelGrant.pool_id)):
+        result[last][pool] = total or ZERO
+        for day, value in zip(earlier, before, strict=True):
+            if value is not None:
+                result[day][pool] = value
+    return result
