@@ -116,24 +116,23 @@ class TransferPart:
     parts: dict[int, Decimal]
 
 
-def _transfer_parts(moves: list[Transfer], by_interval: dict[int, list[tuple[int, int, Decimal]]]
+def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple[int, int, Decimal]]]
                     ) -> list[TransferPart]:
     """Each transfer, in order, with the donor weight it moves, split by largest
     remainder over the source pool's weights on the transfer's date. Walking the
     transfers in order, a source pool's weights are its deposits summed between
-    consecutive transfer dates (sums.deposit_sums), added up to the transfer's
-    date, plus the parts of the transfers before it."""
-    cuts = sorted({t.transferred_on for t in moves})
+    consecutive days (sums.deposit_sums), added up to the transfer's date, plus the
+    parts of the transfers before it."""
+    days = sorted(by_interval)
     weights: Weights = {}
     added = 0
     done = []
     for transfer_id, from_pool, to_pool, usd_amount, on in moves:
-        upto = cuts.index(on) + 1
-        for k in range(added, upto):
-            for pool, donor, net in by_interval.get(k, ()):
+        while added < len(days) and days[added] <= on:
+            for pool, donor, net in by_interval[days[added]]:
                 pool_weights = weights.setdefault(pool, {})
                 pool_weights[donor] = pool_weights.get(donor, ZERO) + net
-        added = max(added, upto)
+            added += 1
         donors = _positive(weights.get(from_pool, {}))
         available = sum((w for _, w in donors), ZERO)
         moved = min(usd_amount, available)

@@ -48,18 +48,20 @@ def transfers() -> list[Transfer]:
         .order_by(PoolTransfer.transferred_on, PoolTransfer.id))]
 
 
-def _interval(cuts: list[dt.date]):
-    """Which interval between the transfer dates a deposit falls in: k when its value
-    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last."""
-    return sa.case(*((Deposit.value_date <= day, k) for k, day in enumerate(cuts)),
+def _interval(cuts: list[dt.date], at: list[dt.date] | None = None):
+    """Which interval between the dates `cuts` a deposit falls in: k when its value
+    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last;
+    cut at the dates `at` only (some of `cuts`), keeping their numbers in `cuts`."""
+    return sa.case(*((Deposit.value_date <= day, cuts.index(day)) for day in (at or cuts)),
                    else_=len(cuts))
 
 
 def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
-                 ) -> tuple[dict[dt.date, NetRows], dict[int, NetRows]]:
+                 ) -> tuple[dict[dt.date, NetRows], dict[dt.date, NetRows]]:
     """({date: (pool, donor, net deposits with a value date on or before the date),
-    zero sums included}, {k: (pool, donor, nonzero net deposits in interval k of the
-    transfer dates) for the transfers' source pools}).
+    zero sums included}, {day: (pool, donor, nonzero net deposits with a value date
+    after the previous day of this dictionary, up to `day`), for the transfers'
+    source pools, the days being the transfer dates and maybe some of `dates`}).
 
     PostgreSQL sums both in one pass over the deposits (grouped by pool, donor and
     interval); SQLite, whose CASE costs more than a second pass over its covering
@@ -69,31 +71,36 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     cuts = sorted({t.transferred_on for t in moves})
     sources = sorted({t.from_pool_id for t in moves})
     by_date: dict[dt.date, NetRows] = {d: [] for d in dates}
-    by_interval: dict[int, NetRows] = defaultdict(list)
+    by_interval: dict[dt.date, NetRows] = defaultdict(list)
     if moves and db.engine.dialect.name == "postgresql":
-        interval = sa.case((Deposit.pool_id.in_(sources), _interval(cuts)), else_=len(cuts))
-        inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"),
-                           Deposit.value_date, Deposit.net)
+        # One sum per pool, donor and interval, the intervals cut at the transfer dates
+        # (source pools) and at the earlier dates (every pool): the earlier dates' sums
+        # are added up here. (A second SUM column per date would double the hash
+        # table's memory, which then spills to disk at the default work_mem.)
+        every_cut = sorted(set(cuts) | set(earlier))
+        for_others = _interval(every_cut, sorted(earlier)) if earlier else sa.literal(len(every_cut))
+        interval = sa.case((Deposit.pool_id.in_(sources), _interval(every_cut, every_cut)),
+                           else_=for_others)
+        inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"), Deposit.net)
                  .where(Deposit.value_date <= last).subquery())
-        columns = [sa.func.sum(inner.c.net)] + [
-            sa.func.sum(sa.case((inner.c.value_date <= d, inner.c.net))) for d in earlier]
-        # The rows come by pool and donor: each pair's intervals are added up in turn.
-        current: list = []
-        for pool, donor, k, net, *before in _rows(
-                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, *columns)
+        source_pools, last_cut = set(sources), cuts[-1]
+        current: list = []  # [pool, donor, net by `last`, net by each earlier date or None]
+        for pool, donor, k, net in _rows(
+                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
                 .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)
                 .order_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
-            if k < len(cuts) and net:
-                by_interval[k].append((pool, donor, net))
-            if current and current[0] == pool and current[1] == donor:
-                current[2] += net
-                for i, value in enumerate(before, start=3):
-                    if value is not None:
-                        current[i] = value if current[i] is None else current[i] + value
-            else:
+            upper = every_cut[k] if k < len(every_cut) else None  # the interval's last day
+            if upper is not None and upper <= last_cut and pool in source_pools and net:
+                by_interval[upper].append((pool, donor, net))
+            if not (current and current[0] == pool and current[1] == donor):
                 if current:
                     _add(by_date, last, earlier, current)
-                current = [pool, donor, net, *before]
+                current = [pool, donor, ZERO] + [None] * len(earlier)
+            current[2] += net
+            if upper is not None:
+                for i, day in enumerate(earlier, start=3):
+                    if upper <= day:
+                        current[i] = net if current[i] is None else current[i] + net
         if current:
             _add(by_date, last, earlier, current)
         return by_date, by_interval
@@ -116,7 +123,7 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
                 sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
                 .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
             if net:
-                by_interval[k].append((pool, donor, net))
+                by_interval[cuts[k]].append((pool, donor, net))
     return by_date, by_interval
 
 
