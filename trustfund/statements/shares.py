@@ -50,6 +50,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from operator import itemgetter
 
 from flask import current_app, has_request_context, request
 
@@ -102,7 +103,9 @@ def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, Deci
 
 
 def _positive(weights: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
-    return sorted((donor, w) for donor, w in weights.items() if w > 0)
+    """The donors with a positive weight, by donor id (ids are unique: sorted by the
+    id alone, without comparing pairs)."""
+    return sorted([(donor, w) for donor, w in weights.items() if w > 0], key=itemgetter(0))
 
 
 @dataclass(frozen=True)
