@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 00:38:24.854183
+Create Date: 2026-11-28 01:33:42.516344
 
 """
 from alembic import op
@@ -355,6 +355,7 @@ def upgrade():
     with op.batch_alter_table('travel_grant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_travel_grant_country_code'), ['country_code'], unique=False)
         batch_op.create_index('ix_travel_grant_country_figures', ['country_code', 'event_id', 'status', 'ldc', 'committed_amount', 'actual_total'], unique=False)
+        batch_op.create_index('ix_travel_grant_dashboard', ['status', 'ldc', 'total', 'actual_total', 'committed_amount'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_delegate_id'), ['delegate_id'], unique=False)
         batch_op.create_index('ix_travel_grant_event_figures', ['event_id', 'country_code', 'status', 'ldc', 'committed_amount', 'actual_total'], unique=False)
         batch_op.create_index(batch_op.f('ix_travel_grant_event_id'), ['event_id'], unique=False)
@@ -397,6 +398,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_deposit_commitment_id'), ['commitment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_deposit_currency'), ['currency'], unique=False)
         batch_op.create_index('ix_deposit_currency_value_date', ['currency', 'value_date'], unique=False)
+        batch_op.create_index('ix_deposit_dashboard', ['donor_id', 'pool_id', 'currency', 'amount', 'usd_amount', 'fee'], unique=False)
         batch_op.create_index(batch_op.f('ix_deposit_donor_id'), ['donor_id'], unique=False)
         batch_op.create_index('ix_deposit_donor_value_date', ['donor_id', 'value_date'], unique=False)
         batch_op.create_index('ix_deposit_pool_donor_value_date_net', ['pool_id', 'donor_id', 'value_date', 'net'], unique=False)
@@ -434,6 +436,7 @@ def downgrade():
         batch_op.drop_index('ix_deposit_pool_donor_value_date_net')
         batch_op.drop_index('ix_deposit_donor_value_date')
         batch_op.drop_index(batch_op.f('ix_deposit_donor_id'))
+        batch_op.drop_index('ix_deposit_dashboard')
         batch_op.drop_index('ix_deposit_currency_value_date')
         batch_op.drop_index(batch_op.f('ix_deposit_currency'))
         batch_op.drop_index(batch_op.f('ix_deposit_commitment_id'))
@@ -447,6 +450,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_travel_grant_event_id'))
         batch_op.drop_index('ix_travel_grant_event_figures')
         batch_op.drop_index(batch_op.f('ix_travel_grant_delegate_id'))
+        batch_op.drop_index('ix_travel_grant_dashboard')
         batch_op.drop_index('ix_travel_grant_country_figures')
         batch_op.drop_index(batch_op.f('ix_travel_grant_country_code'))
 
