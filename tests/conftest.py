@@ -162,3 +162,16 @@ def login_as(app, client):
         return user
 
     return _login
+
+
+@pytest.fixture
+def cached(app):
+    """The per-worker figure cache (trustfund.cache) on, as in production, and empty
+    before and after the test: for tests that a kept figure follows every change."""
+    from trustfund import cache
+
+    app.config["FIGURE_CACHE"] = True
+    cache.clear()
+    yield
+    app.config.pop("FIGURE_CACHE")
+    cache.clear()

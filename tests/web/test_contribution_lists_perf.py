@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from tests.factories import base_users
 from tests.unit import test_statement_data as data
-from trustfund import cache
 from trustfund.contributions import lists, queries
 from trustfund.contributions.ledger import record_deposit
 from trustfund.contributions.models import Commitment
@@ -34,15 +33,6 @@ def _get(client, path):
         sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200, path
     return response.get_data(as_text=True), len(seen)
-
-
-@pytest.fixture
-def cached(app):
-    app.config["FIGURE_CACHE"] = True
-    cache.clear()
-    yield
-    app.config.pop("FIGURE_CACHE")
-    cache.clear()
 
 
 @pytest.fixture

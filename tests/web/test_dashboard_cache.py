@@ -7,20 +7,10 @@ import sqlalchemy as sa
 
 from tests.factories import base_users
 from tests.unit import test_statement_data as data
-from trustfund import cache
 from trustfund.contributions.ledger import record_deposit
 from trustfund.contributions.models import Commitment
 from trustfund.dashboard import services
 from trustfund.extensions import db
-
-
-@pytest.fixture
-def cached(app):
-    app.config["FIGURE_CACHE"] = True
-    cache.clear()
-    yield
-    app.config.pop("FIGURE_CACHE")
-    cache.clear()
 
 
 def _statements(path, client):

@@ -18,15 +18,6 @@ from trustfund.extensions import db
 BUDGET = 15
 
 
-@pytest.fixture
-def cached(app):
-    app.config["FIGURE_CACHE"] = True
-    cache.clear()
-    yield
-    app.config.pop("FIGURE_CACHE")
-    cache.clear()
-
-
 def _view(client):
     seen = []
 

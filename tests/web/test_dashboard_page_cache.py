@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from tests.factories import base_users
 from tests.web.test_dashboard import Tables
 from tests.web.test_dashboard_fund import build_fund
-from trustfund import cache
 from trustfund.dashboard import routes
 from trustfund.donors.services import change_saa_status
 from trustfund.extensions import db
@@ -21,15 +20,6 @@ from trustfund.extensions import db
 @pytest.fixture
 def fund(app, db):
     return build_fund()
-
-
-@pytest.fixture
-def cached(app):
-    app.config["FIGURE_CACHE"] = True
-    cache.clear()
-    yield
-    app.config.pop("FIGURE_CACHE")
-    cache.clear()
 
 
 def _get(client, path="/dashboard/"):

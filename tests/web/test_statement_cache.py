@@ -3,24 +3,13 @@ unchanged: a deposit or a renamed donor shows at the next view."""
 import datetime as dt
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users
 from tests.unit import test_statement_data as data
-from trustfund import cache
 from trustfund.contributions.ledger import record_deposit
 from trustfund.contributions.models import Commitment
 from trustfund.donors.services import update_donor
-
-
-@pytest.fixture
-def cached(app):
-    app.config["FIGURE_CACHE"] = True
-    cache.clear()
-    yield
-    app.config.pop("FIGURE_CACHE")
-    cache.clear()
 
 
 def _table(page: str) -> str:

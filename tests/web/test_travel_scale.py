@@ -6,14 +6,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users
 from tests.unit.test_travel_helpers import (
     MAY_GENEVA, OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2,
 )
-from trustfund import cache
 from trustfund.admin.models import TERMINAL_EXPENSES
 from trustfund.admin.services import set_setting
 from trustfund.extensions import db
@@ -22,15 +20,6 @@ from trustfund.travel.reconcile import record_travel
 from trustfund.travel.services import save_event
 
 BUDGET = 15
-
-
-@pytest.fixture
-def cached(app):
-    app.config["FIGURE_CACHE"] = True
-    cache.clear()
-    yield
-    app.config.pop("FIGURE_CACHE")
-    cache.clear()
 
 
 def _get(client, path):
