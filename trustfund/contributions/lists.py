@@ -20,6 +20,7 @@ from flask import current_app
 
 from .. import cache
 from ..extensions import db
+from ..paging import Pager
 from ..permissions import DONOR
 from . import queries
 from .rules import today
@@ -80,7 +81,7 @@ def commitment_page(filters: dict, user, args, per_page: int, total: int) -> Pag
     return page
 
 
-class Page:
+class Page(Pager):
     """One page of a query's rows, whole rows (Flask-SQLAlchemy's paginate keeps
     only the first column of a multi-column select). Same attributes as its
     Pagination, for the pager macro."""
@@ -94,22 +95,6 @@ class Page:
         self.pages = max(1, -(-self.total // per_page))
         self.page = min(max(page, 1), self.pages)
         self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).all()
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
 
 
 def page_of(query, args, per_page: int, total: int | None = None) -> Page:

@@ -35,6 +35,7 @@ from ..contributions.pools import all_pools
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
+from ..paging import Pager
 from .shares import ZERO, keep, positions
 
 FUND_START = dt.date(2017, 4, 3)
@@ -86,7 +87,7 @@ class ShareLine:
 
 
 @dataclass
-class DepositPage:
+class DepositPage(Pager):
     """One page of a statement's deposits (the screen shows the period's deposits
     page by page; the print view and the .xlsx hold them all). The attributes the
     pager macro reads are those of Flask-SQLAlchemy's Pagination."""
@@ -106,22 +107,6 @@ class DepositPage:
     @property
     def last(self) -> int:
         return min(self.page * self.per_page, self.total)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
 
 
 @dataclass
