@@ -11,28 +11,13 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.factories import base_users
+from tests.sql_log import get_counted as _get
 from tests.unit import test_statement_data as data
 from trustfund.contributions import lists, queries
 from trustfund.contributions.ledger import record_deposit
 from trustfund.contributions.models import Commitment
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
-
-
-def _get(client, path):
-    """(HTML, SQL statements) of a GET."""
-    seen = []
-
-    def listener(*args):
-        seen.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True), len(seen)
 
 
 @pytest.fixture

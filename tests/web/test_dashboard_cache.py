@@ -6,26 +6,15 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users
+from tests.sql_log import get_counted
 from tests.unit import test_statement_data as data
 from trustfund.contributions.ledger import record_deposit
 from trustfund.contributions.models import Commitment
 from trustfund.dashboard import services
-from trustfund.extensions import db
 
 
 def _statements(path, client):
-    seen = []
-
-    def listener(*args):
-        seen.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response.get_data(as_text=True), len(seen)
+    return get_counted(client, path)
 
 
 def _usd(amount) -> str:

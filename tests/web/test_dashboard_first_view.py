@@ -8,29 +8,19 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users
+from tests.sql_log import get_logged
 from tests.unit import test_statement_data as data
 from trustfund import cache
 from trustfund.contributions.ledger import record_deposit
 from trustfund.contributions.models import Commitment
 from trustfund.dashboard import services, services_travel
-from trustfund.extensions import db
 
 BUDGET = 15
 
 
 def _view(client):
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()).lower())
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get("/dashboard/")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response.get_data(as_text=True), seen
+    html, statements = get_logged(client, "/dashboard/")
+    return html, [" ".join(s.split()).lower() for s in statements]
 
 
 def _reads(statements, table):

@@ -7,9 +7,9 @@ import datetime as dt
 import types
 
 import pytest
-import sqlalchemy as sa
 
 from tests.factories import base_users
+from tests.sql_log import get_logged
 from tests.web.test_dashboard import Tables
 from tests.web.test_dashboard_fund import build_fund
 from trustfund.dashboard import routes
@@ -23,18 +23,7 @@ def fund(app, db):
 
 
 def _get(client, path="/dashboard/"):
-    seen = []
-
-    def listener(*args):
-        seen.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response.get_data(as_text=True), seen
+    return get_logged(client, path)
 
 
 def test_a_warm_request_reads_the_user_and_the_data_version_only(app, fund, cached, client, login_as):

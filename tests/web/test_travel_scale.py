@@ -6,11 +6,16 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from tests.factories import base_users
+from tests.sql_log import get_counted as _get
 from tests.unit.test_travel_helpers import (
-    MAY_GENEVA, OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2,
+    MAY_GENEVA,
+    OCTOBER_GENEVA,
+    fund_pool,
+    make_event,
+    make_request,
+    srsg,
+    srsg2,
 )
 from trustfund.admin.models import TERMINAL_EXPENSES
 from trustfund.admin.services import set_setting
@@ -20,22 +25,6 @@ from trustfund.travel.reconcile import record_travel
 from trustfund.travel.services import save_event
 
 BUDGET = 15
-
-
-def _get(client, path):
-    """(HTML, SQL statements) of a GET."""
-    seen = []
-
-    def listener(*args):
-        seen.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True), len(seen)
 
 
 def _cells(html: str, row_start: str) -> list[str]:

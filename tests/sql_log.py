@@ -1,0 +1,29 @@
+"""The SQL statements a request sends: for tests that a page's statement count
+stays within budget and does not grow with the rows."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def get_logged(client, path: str) -> tuple[str, list[str]]:
+    """(HTML, SQL statements sent while serving it) of a GET that must answer 200."""
+    from trustfund.extensions import db
+
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True), seen
+
+
+def get_counted(client, path: str) -> tuple[str, int]:
+    """(HTML, number of SQL statements) of a GET that must answer 200."""
+    html, statements = get_logged(client, path)
+    return html, len(statements)
