@@ -232,43 +232,26 @@ def column_writer(ws, col, reuse: bool = True) -> Callable[[Any], Any]:
             return cell
 
         return money_cell
+    def plain_kind(data_type: str, fmt: str | None, convert: Callable[[Any], Any]):
+        proto = template(data_type, fmt)
+
+        def cell_of(row):
+            value = read(row)
+            if value is None:
+                return None
+            cell = proto if reuse else template(data_type, fmt)
+            cell._value = convert(value)
+            return cell
+
+        return cell_of
+
     if kind in ("rate", "percent"):
-        fmt = "0.000000" if kind == "rate" else "0.00%"
-        number = template("n", fmt)
-
-        def number_cell(row):
-            value = read(row)
-            if value is None:
-                return None
-            cell = number if reuse else template("n", fmt)
-            cell._value = format(_decimal(value), "f")
-            return cell
-
-        return number_cell
+        return plain_kind("n", "0.000000" if kind == "rate" else "0.00%",
+                          lambda value: format(_decimal(value), "f"))
     if kind == "int":
-        integer = template("n")
-
-        def int_cell(row):
-            value = read(row)
-            if value is None:
-                return None
-            cell = integer if reuse else template("n")
-            cell._value = int(value)
-            return cell
-
-        return int_cell
+        return plain_kind("n", None, int)
     if kind == "bool":
-        boolean = template("b")
-
-        def bool_cell(row):
-            value = read(row)
-            if value is None:
-                return None
-            cell = boolean if reuse else template("b")
-            cell._value = bool(value)
-            return cell
-
-        return bool_cell
+        return plain_kind("b", None, bool)
     if kind in ("date", "datetime"):
         fmt = "yyyy-mm-dd" if kind == "date" else "yyyy-mm-dd hh:mm"
         moment = template("d", fmt)
