@@ -39,6 +39,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 
 from .audit import AuditEntry
 from .extensions import db
@@ -84,6 +85,18 @@ def remember(key: Hashable, compute: Callable[[], T], *, max_age: float = MAX_AG
         while len(_store) > MAX_ENTRIES:
             _store.popitem(last=False)
     return value
+
+
+def enabled() -> bool:
+    """Whether values are kept: always in production; under TESTING only when
+    FIGURE_CACHE is set (test factories add rows without audit entries, which
+    would leave a kept value in place)."""
+    return current_app.config.get("FIGURE_CACHE", not current_app.testing)
+
+
+def keep(key: Hashable, compute: Callable[[], T]) -> T:
+    """remember(key, compute) where values are kept (enabled()), else compute()."""
+    return remember(key, compute) if enabled() else compute()
 
 
 def clear() -> None:

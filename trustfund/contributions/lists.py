@@ -16,7 +16,6 @@ from collections import namedtuple
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 
 from .. import cache
 from ..extensions import db
@@ -39,10 +38,8 @@ def _scope(user):
 
 
 def _kept(name: str, filters: dict, user, compute):
-    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
-        return compute()
     shown = tuple(sorted((k, v) for k, v in filters.items() if k not in _NOT_ROWS and v not in (None, "")))
-    return cache.remember(("contributions-list", name, shown, _scope(user), today()), compute)
+    return cache.keep(("contributions-list", name, shown, _scope(user), today()), compute)
 
 
 def deposit_totals(filters: dict, user) -> tuple[list[dict], dict]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -278,15 +277,7 @@ def donor_dashboard(donor_id: int) -> Dashboard:
 
 def _figures(name, on: dt.date, compute):
     """compute(), kept per worker at the current data version (see module doc)."""
-    if not cache_on():
-        return compute()
-    return cache.remember(("dashboard", name, on, str(get_locale())), compute)
-
-
-def cache_on() -> bool:
-    """Whether dashboards keep their figures and pages per worker (off under TESTING
-    unless FIGURE_CACHE is set: test factories add rows without audit entries)."""
-    return current_app.config.get("FIGURE_CACHE", not current_app.testing)
+    return cache.keep(("dashboard", name, on, str(get_locale())), compute)
 
 
 def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = False,

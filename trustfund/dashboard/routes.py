@@ -22,7 +22,7 @@ from .. import cache
 from ..exports import export_response
 from ..permissions import STAFF, roles_required
 from . import exports  # noqa: F401  (registers the "dashboard" export)
-from .layout import cache_on, dashboard_for, donor_dashboard
+from .layout import dashboard_for, donor_dashboard
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -43,10 +43,8 @@ def body(role: str, today: dt.date) -> Markup:
         return Markup(render_template("dashboard/_body.html", board=dashboard_for(role, on=today),
                                       today=today))
 
-    if not cache_on():
-        return render()
     key = ("dashboard-body", role, today, str(get_locale()), str(get_timezone()), request.script_root)
-    return cache.remember(key, render)
+    return cache.keep(key, render)
 
 
 @bp.app_context_processor

@@ -52,7 +52,7 @@ from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 
 from .. import cache
 from ..money import largest_remainder
@@ -90,9 +90,7 @@ def keep(key: tuple, compute):
     financial change records an audit entry, so the next use computes afresh. Off
     outside a request's app and under TESTING unless FIGURE_CACHE is set (test
     factories add rows without audit entries)."""
-    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
-        return compute()
-    return cache.remember(key, compute)
+    return cache.keep(key, compute)
 
 
 def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, Decimal]) -> None:

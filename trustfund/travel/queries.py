@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from .. import cache
@@ -42,9 +41,7 @@ def _kept(key: tuple, compute):
     records an audit entry, so the next use computes afresh. Off
     under TESTING unless FIGURE_CACHE is set (test factories add rows without audit
     entries)."""
-    if not current_app.config.get("FIGURE_CACHE", not current_app.testing):
-        return compute()
-    return cache.remember(("travel",) + key, compute)
+    return cache.keep(("travel",) + key, compute)
 
 
 def grant_filters(args) -> dict:
