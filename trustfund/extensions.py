@@ -1,6 +1,6 @@
 """Unbound extension objects, bound to the app in create_app()."""
 from flask_babel import Babel
-from flask_limiter import Limiter
+import flask_limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -21,6 +21,28 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, minus its check before every request while no limit applies
+    to every request.
+
+    Flask-Limiter checks application-wide, default and blueprint limits in a hook
+    before every request, and a route's own limits (@limiter.limit) when the route
+    is called. Trustfund has only routes' own limits (the login's), so the hook
+    found nothing to check on every page, at a twentieth of a warm page's time. It
+    is skipped while none of the others is configured, and runs as before as soon
+    as one is (tests/security/test_login_throttling.py checks both)."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and not self.request_wide_limits():
+            return None
+        return super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def request_wide_limits(self) -> bool:
+        manager = self.limit_manager
+        return bool(manager.application_limits or manager.default_limits
+                    or manager._blueprint_limits or self._meta_limits)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -225,3 +225,44 @@ def test_behind_a_trusted_proxy_the_limit_is_per_client_not_per_proxy(proxied_ap
     response = _attempt(proxied_app.test_client(), "officer@test.example", PASSWORD, address=proxy,
                         headers={"X-Forwarded-For": "203.0.113.10"})
     assert response.status_code == 302
+
+
+def test_limits_on_every_request_still_apply_when_configured():
+    """Trustfund's Limiter skips Flask-Limiter's check before each request while only
+    routes carry limits; a default, application-wide or blueprint limit, once
+    configured, is enforced on every request as Flask-Limiter enforces it."""
+    from flask import Blueprint, Flask
+
+    from trustfund.extensions import Limiter
+
+    def app_with(**limiter_args):
+        app = Flask(__name__)
+        limiter = Limiter(key_func=lambda: "one address", storage_uri="memory://", **limiter_args)
+        app.add_url_rule("/page", "page", lambda: "page")
+        bp = Blueprint("part", __name__)
+        bp.add_url_rule("/part", "part", lambda: "part")
+        return app, limiter, bp
+
+    def statuses(app, path, times=3):
+        client = app.test_client()
+        return [client.get(path).status_code for _ in range(times)]
+
+    app, limiter, bp = app_with()
+    app.register_blueprint(bp)
+    limiter.init_app(app)
+    assert not limiter.request_wide_limits()
+    assert statuses(app, "/page") == [200, 200, 200]
+
+    for args in ({"default_limits": ["2 per minute"]}, {"application_limits": ["2 per minute"]}):
+        app, limiter, bp = app_with(**args)
+        app.register_blueprint(bp)
+        limiter.init_app(app)
+        assert limiter.request_wide_limits()
+        assert statuses(app, "/page") == [200, 200, 429], args
+
+    app, limiter, bp = app_with()
+    limiter.limit("2 per minute")(bp)
+    app.register_blueprint(bp)
+    limiter.init_app(app)
+    assert statuses(app, "/part") == [200, 200, 429]
+    assert statuses(app, "/page") == [200, 200, 200]
