@@ -1,6 +1,7 @@
 """Trustfund: the application factory."""
 from __future__ import annotations
 
+import functools
 import hmac
 import importlib
 import os
@@ -51,6 +52,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     register_extensions(app)
+    from . import read_only
+
+    read_only.register(app)  # before the blueprints' hooks: it runs before any statement
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -95,14 +99,18 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from .auth.models import User
+        from . import cache
 
         if not isinstance(session_id, str):
             return None
         user_id, _, token = session_id.partition(":")
         if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9) or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        row = db.session.execute(_user_with_data_version(), {"user_id": int(user_id)}).one_or_none()
+        if row is None:
+            return None
+        user = row[0]
+        cache.note_version(row[1], row[2])
         if user is None or not user.active or not hmac.compare_digest(
                 user.session_token.encode(), token.encode()):
             return None
@@ -111,6 +119,19 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+@functools.cache
+def _user_with_data_version():
+    """The logged-in user and the data version (trustfund.cache) in one statement:
+    kept pages need the version, and a second statement would cost a round trip on
+    every request. Built once: building it (and its cache key) cost more than running it."""
+    import sqlalchemy as sa
+
+    from . import cache
+    from .auth.models import User
+
+    return sa.select(User, *cache.VERSION_COLUMNS).where(User.id == sa.bindparam("user_id"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -176,6 +197,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting, navigation
+    from .kept_pages import frame_values
     from .permissions import ROLE_LABELS
 
     formatting.register(app)
@@ -188,6 +210,7 @@ def register_template_helpers(app: Flask) -> None:
         locale = get_locale()
         lang = str(locale.language) if locale else "en"
         return {
+            **frame_values(),
             "ROLE_LABELS": ROLE_LABELS,
             "current_lang": lang,
             "text_direction": "rtl" if lang in ("ar", "he", "fa", "ur") else "ltr",

@@ -16,10 +16,13 @@ trail.
 remember(key, compute) returns the value stored under `key` if it was computed
 at the current version (and less than `max_age` seconds ago), else computes it,
 stores it and returns it. The workers keep no state that matters: each one
-checks the version in the database at every use, so all of them show the
-figures of the current data, and a restarted worker just computes again. The
-request's own uncommitted changes count too: the version read in a transaction
-that recorded an audit entry differs, so it computes afresh.
+reads the version from the database in every request that uses a kept value, so
+all of them show the figures of the current data, and a restarted worker just
+computes again. A reading request (GET; trustfund.read_only: it cannot write)
+reads the version once, in the same statement as its user (load_user, with
+VERSION_COLUMNS); other code reads it at every use, so that a request's own
+uncommitted changes count: the version read in a transaction that recorded an
+audit entry differs, and it computes afresh.
 
 Rules for callers:
 - the key names everything the value depends on besides the data: the role,
@@ -39,10 +42,11 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 
 from .audit import AuditEntry
 from .extensions import db
+from .read_only import is_read_only
 
 T = TypeVar("T")
 WINDOW = 1000
@@ -59,12 +63,37 @@ _TOP = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
 _VERSION = sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id)).where(
     AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW
 )
+# The same two figures as columns another statement can carry: the login's user
+# load reads them with the user (trustfund.load_user), saving a statement (and on
+# PostgreSQL a round trip) on every page that uses kept figures.
+VERSION_COLUMNS = (
+    _TOP,
+    sa.select(sa.func.count(AuditEntry.id))
+    .where(AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW)
+    .scalar_subquery(),
+)
+_READ = "trustfund.data_version"  # where a reading request keeps the version it read
 
 
 def data_version() -> tuple[int, int]:
-    """(highest audit entry id, entries among the last WINDOW ids), in one statement."""
+    """(highest audit entry id, entries among the last WINDOW ids). A reading request
+    (trustfund.read_only: it cannot change the data itself) reads it once, with its
+    user or by this statement, for all its kept values; any other code reads it
+    each time, so that its own changes count."""
+    if is_read_only():
+        read = request.environ.get(_READ)
+        if read is not None:
+            return read
     row = db.session.execute(_VERSION).one()
-    return (row[0] or 0, row[1] or 0)
+    return note_version(row[0], row[1])
+
+
+def note_version(top: int | None, count: int | None) -> tuple[int, int]:
+    """The version read by a statement carrying VERSION_COLUMNS, kept by a reading request."""
+    version = (top or 0, count or 0)
+    if is_read_only():
+        request.environ[_READ] = version
+    return version
 
 
 def remember(key: Hashable, compute: Callable[[], T], *, max_age: float = MAX_AGE) -> T:

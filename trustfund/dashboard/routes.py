@@ -6,9 +6,10 @@ services.donor_figures(donor_id), laid out by layout.donor_dashboard().
 
 The staff dashboard's figures (tiles, charts and tables: dashboard/_body.html) are
 the same for everyone of a role: each worker keeps them rendered (trustfund.cache)
-per role, locale, time zone, day and data version, so a request while the data is
-unchanged renders only the page around them (base.html: the user's name, the
-session's CSRF token). Any change of the ledger records an audit entry, which
+per role, locale, time zone, day and data version, and the whole page around them
+too, with holes for what is the request's own (trustfund.kept_pages: the user's
+address, the session's CSRF token, the current path): a request while the data is
+unchanged renders no template at all. Any change of the ledger records an audit entry, which
 changes the data version: the next request renders afresh, so a change shows at once.
 """
 import datetime as dt
@@ -20,6 +21,7 @@ from markupsafe import Markup
 
 from .. import cache
 from ..exports import export_response
+from ..kept_pages import render_kept
 from ..permissions import STAFF, roles_required
 from . import exports  # noqa: F401  (registers the "dashboard" export)
 from .layout import dashboard_for, donor_dashboard
@@ -32,7 +34,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def home():
     if request.args.get("format") == "xlsx":
         return export_response("dashboard", {}, current_user)
-    return render_template("dashboard/home.html", body=body(current_user.role, dt.date.today()))
+    role, today = current_user.role, dt.date.today()
+    key = (role, today, str(get_locale()), str(get_timezone()), request.script_root)
+    return render_kept(key, "dashboard/home.html", lambda: {"body": body(role, today)})
 
 
 def body(role: str, today: dt.date) -> Markup:

@@ -1,0 +1,67 @@
+"""Requests that only read: GET, HEAD and OPTIONS change nothing.
+
+HTTP says so and Trustfund holds to it: a reading request that tries to write
+(a flush with changes, an INSERT, UPDATE or DELETE through the session) is
+refused with an error before anything reaches the database, so every test that
+requests a page checks the rule.
+
+What it buys:
+- On PostgreSQL a reading request runs its statements without a transaction
+  (AUTOCOMMIT): no BEGIN and no ROLLBACK, two round trips and most of the
+  server's work for a warm page (downloads excepted, see below). PostgreSQL runs Trustfund at READ COMMITTED, where
+  each statement of a transaction sees what was committed before it began, so a
+  statement outside a transaction sees exactly the same. (SQLite is left as it
+  is: its driver opens no transaction for reads, and there is no round trip.)
+- Values read once can serve the whole request: the data version of
+  trustfund.cache is read with the user and not again.
+"""
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_FLAG = "trustfund.read_only"
+
+
+class WriteInReadingRequest(RuntimeError):
+    """A GET, HEAD or OPTIONS request tried to change the database."""
+
+
+def is_read_only() -> bool:
+    """Whether this is a dispatched reading request (not a test's or a command's own
+    context, not a POST)."""
+    return has_request_context() and request.environ.get(_FLAG, False)
+
+
+def register(app: Flask) -> None:
+    """Call before the blueprints register theirs: the hook must run before any
+    statement of the request."""
+
+    @app.before_request
+    def reading_requests_only_read():
+        if request.method not in READING_METHODS or request.endpoint == "static":
+            return
+        request.environ[_FLAG] = True
+        # A download (?format=xlsx) streams its rows through a server-side cursor,
+        # which PostgreSQL opens only inside a transaction: downloads keep theirs.
+        if db.engine.dialect.name == "postgresql" and request.args.get("format") != "xlsx":
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _refuse_changes(session, _context, _instances) -> None:
+    changed = session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    if changed and is_read_only():
+        raise WriteInReadingRequest(f"{request.method} {request.path} tried to change the database")
+
+
+def _refuse_statements(state) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and is_read_only():
+        raise WriteInReadingRequest(f"{request.method} {request.path} tried to change the database")
+
+
+event.listen(Session, "before_flush", _refuse_changes)
+event.listen(Session, "do_orm_execute", _refuse_statements)
