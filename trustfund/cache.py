@@ -42,11 +42,11 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app
 
 from .audit import AuditEntry
 from .extensions import db
-from .read_only import is_read_only
+from .read_only import note, per_request
 
 T = TypeVar("T")
 WINDOW = 1000
@@ -72,7 +72,7 @@ VERSION_COLUMNS = (
     .where(AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW)
     .scalar_subquery(),
 )
-_READ = "trustfund.data_version"  # where a reading request keeps the version it read
+_VERSION_KEY = ("trustfund.cache", "data version")
 
 
 def data_version() -> tuple[int, int]:
@@ -80,20 +80,17 @@ def data_version() -> tuple[int, int]:
     (trustfund.read_only: it cannot change the data itself) reads it once, with its
     user or by this statement, for all its kept values; any other code reads it
     each time, so that its own changes count."""
-    if is_read_only():
-        read = request.environ.get(_READ)
-        if read is not None:
-            return read
+    return per_request(_VERSION_KEY, _read_version)
+
+
+def _read_version() -> tuple[int, int]:
     row = db.session.execute(_VERSION).one()
-    return note_version(row[0], row[1])
+    return (row[0] or 0, row[1] or 0)
 
 
 def note_version(top: int | None, count: int | None) -> tuple[int, int]:
     """The version read by a statement carrying VERSION_COLUMNS, kept by a reading request."""
-    version = (top or 0, count or 0)
-    if is_read_only():
-        request.environ[_READ] = version
-    return version
+    return note(_VERSION_KEY, (top or 0, count or 0))
 
 
 def remember(key: Hashable, compute: Callable[[], T], *, max_age: float = MAX_AGE) -> T:

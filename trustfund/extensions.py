@@ -1,6 +1,6 @@
 """Unbound extension objects, bound to the app in create_app()."""
-from flask_babel import Babel
 import flask_limiter
+from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate

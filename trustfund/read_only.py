@@ -12,10 +12,14 @@ What it buys:
   each statement of a transaction sees what was committed before it began, so a
   statement outside a transaction sees exactly the same. (SQLite is left as it
   is: its driver opens no transaction for reads, and there is no round trip.)
-- Values read once can serve the whole request: the data version of
-  trustfund.cache is read with the user and not again.
+- Values read once can serve the whole request (per_request): the data version
+  of trustfund.cache is read with the user and not again, a statement's
+  apportionment of spending is computed once per page.
 """
 from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
@@ -23,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 
+T = TypeVar("T")
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FLAG = "trustfund.read_only"
+_MEMO = "trustfund.read_only.memo"
 
 
 class WriteInReadingRequest(RuntimeError):
@@ -35,6 +41,26 @@ def is_read_only() -> bool:
     """Whether this is a dispatched reading request (not a test's or a command's own
     context, not a POST)."""
     return has_request_context() and request.environ.get(_FLAG, False)
+
+
+def per_request(key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), once per reading request for the same key. Anywhere else (a POST,
+    a test's or a command's own context) it computes each time, so that the code's
+    own changes count."""
+    if not is_read_only():
+        return compute()
+    store = request.environ.setdefault(_MEMO, {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def note(key: Hashable, value: T) -> T:
+    """Keep a value read by the way (the data version, read with the user) for
+    per_request(key, ...) in this reading request."""
+    if is_read_only():
+        request.environ.setdefault(_MEMO, {})[key] = value
+    return value
 
 
 def register(app: Flask) -> None:

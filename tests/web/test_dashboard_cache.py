@@ -85,4 +85,3 @@ def test_a_new_deposit_changes_the_donor_balance_at_once(app, cached, db, client
     assert after != before
     page, _ = _statements(path, client)
     assert _usd(after) in page
-

@@ -14,11 +14,8 @@ from . import exports as statement_exports  # noqa: F401  (registers the exports
 from .forms import PeriodForm
 from .portal import overview
 from .services import balance_sheet, donor_deposits_query, period_or_error, statement, today
-from .shares import start_request_memo
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
-# Every page (the dashboards too) apportions spending at most once per day and GET request.
-bp.before_app_request(start_request_memo)
 
 DEPOSITS_PER_PAGE = 50
 STATEMENT_DEPOSITS_PER_PAGE = 100

@@ -52,37 +52,19 @@ from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
 
-from flask import has_request_context, request
-
 from .. import cache
 from ..money import largest_remainder
+from ..read_only import per_request
 from . import sums
 from .sums import ZERO, Transfer
 
 Weights = dict[int, dict[int, Decimal]]  # pool_id -> donor_id -> USD
 
 
-MEMO = "trustfund.shares_memo"
-
-
-def start_request_memo() -> None:
-    """Called before each GET request is dispatched (statements.routes): from then on,
-    the request computes each apportionment once. A request that may change data
-    (POST), and code outside a dispatched request (a test's own context, the CLI),
-    always compute afresh."""
-    if request.method in ("GET", "HEAD"):
-        request.environ[MEMO] = {}
-
-
 def _per_request(key: tuple, compute):
-    """compute(), once per dispatched GET request for the same key: a page that
-    shows a position and a donor's figures on the same day apportions once."""
-    store = request.environ.get(MEMO) if has_request_context() else None
-    if store is None:
-        return compute()
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    """compute(), once per reading request for the same key (trustfund.read_only): a
+    page that shows a position and a donor's figures on the same day apportions once."""
+    return per_request(("trustfund.statements.shares",) + key, compute)
 
 
 def keep(key: tuple, compute):
