@@ -1,11 +1,12 @@
 """Where one page's time goes: each SQL statement with its time, and the rest.
 
     .venv/bin/python benchmarks/profile_page.py /dashboard/ --role mptf_officer
-        [--scale 100] [--pg] [--explain] [--python]
+        [--scale 100] [--pg] [--explain] [--python] [--cold]
 
 Requests the page three times on the scale database (SQLite, or a throwaway
 PostgreSQL with --pg) and prints the third request's statements, slowest
-first, with their share of the request; --explain adds the database's query
+first, with their share of the request; --cold empties the figure cache before
+the third request (the first view after a change, bench_pages.py's column); --explain adds the database's query
 plan of the slowest ones, --python a cProfile of the request.
 """
 
@@ -18,7 +19,7 @@ from common import HTTPS, log, make_app, postgres, sqlite_db
 from bench_pages import ROLE_EMAILS
 
 
-def profile(url: str, path: str, role: str, explain: bool, python: bool) -> None:
+def profile(url: str, path: str, role: str, explain: bool, python: bool, cold: bool = False) -> None:
     import sqlalchemy as sa
 
     from trustfund.auth.models import User
@@ -46,6 +47,10 @@ def profile(url: str, path: str, role: str, explain: bool, python: bool) -> None
         session["_fresh"] = True
     for _ in range(2):
         client.get(path, base_url=HTTPS)
+    if cold:
+        from trustfund import cache
+
+        cache.clear()
     statements.clear()
     profiler = None
     if python:
@@ -95,13 +100,14 @@ def main() -> int:
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--python", action="store_true")
+    parser.add_argument("--cold", action="store_true", help="empty the figure cache first")
     args = parser.parse_args()
     if args.pg:
         with postgres(args.scale, args.pg_url) as (url, _):
-            profile(url, args.path, args.role, args.explain, args.python)
+            profile(url, args.path, args.role, args.explain, args.python, args.cold)
     else:
         url, _ = sqlite_db(args.scale)
-        profile(url, args.path, args.role, args.explain, args.python)
+        profile(url, args.path, args.role, args.explain, args.python, args.cold)
     return 0
 
 
