@@ -138,6 +138,10 @@ PAGES = [
     Page("Donor balances (all donors)", "mptf_officer", "statements.index", listed=False),
     Page("Exchange rates", "mptf_officer", "contributions.rates", listed=False),
     Page("Audit trail", "auditor", "admin.audit", listed=False),
+    Page("New commitment, donor found by name", "mptf_officer", "contributions.new_commitment",
+         query=lambda _i: {"donor_name": "Scale 04"}, listed=False),
+    Page("New commitment for a donor", "mptf_officer", "contributions.new_commitment",
+         query=lambda i: {"donor": i["big_donor"]}, listed=False),
 ]
 
 

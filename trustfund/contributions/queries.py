@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..donors.models import DONOR_TYPES, Donor
+from ..donors.queries import name_holds
 from ..extensions import db
 from ..permissions import DONOR
 from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
@@ -99,19 +100,13 @@ def _order(sorts: dict, sort: str, tiebreak) -> list:
         tiebreak.desc() if descending else tiebreak.asc()]
 
 
-def _like_pattern(text: str) -> str:
-    """`text` anywhere, its %, _ and \\ taken literally (as the donors list's search)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _common(query, filters: dict, user, *, donor_col, currency_col, date_col, earmark):
     if user is not None and getattr(user, "role", None) == DONOR:
         query = query.where(donor_col == user.donor_id)
     if filters.get("donor"):
         query = query.where(donor_col == filters["donor"])
     if filters.get("donor_name"):
-        query = query.where(Donor.name.ilike(_like_pattern(filters["donor_name"]), escape="\\"))
+        query = query.where(name_holds(filters["donor_name"]))
     if filters.get("donor_type"):
         query = query.where(Donor.donor_type == filters["donor_type"])
     if filters.get("currency"):

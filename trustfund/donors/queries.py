@@ -67,9 +67,11 @@ def parse_filters(args) -> dict:
     }
 
 
-def _like_pattern(text: str) -> str:
+def name_holds(text: str):
+    """A donor's name holds `text` (any letter case), its %, _ and \\ taken
+    literally: the donors list's search, the lists' donor filter, the entry forms."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return Donor.name.ilike(f"%{escaped}%", escape="\\")
 
 
 def donor_query(filters: dict, user=None) -> sa.Select:
@@ -80,7 +82,7 @@ def donor_query(filters: dict, user=None) -> sa.Select:
     if filters.get("donor_id"):
         query = query.where(Donor.id == filters["donor_id"])
     if filters.get("q"):
-        query = query.where(Donor.name.ilike(_like_pattern(filters["q"]), escape="\\"))
+        query = query.where(name_holds(filters["q"]))
     if filters.get("type"):
         query = query.where(Donor.donor_type == filters["type"])
     if filters.get("saa"):
