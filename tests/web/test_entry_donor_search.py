@@ -1,7 +1,7 @@
-"""The pledge and commitment forms with more donors than a select can list
-(5,000 at a hundred times the fund's size): the form offers the donor chosen from
-its page and the donors found by a search of their names, and records the entry
-as with few donors."""
+"""The pledge, commitment and user forms with more donors than a select can list
+(5,000 at a hundred times the fund's size; trustfund/donors/choices.py): the form
+offers the donor chosen from its page and the donors found by a search of their
+names, and records the entry as with few donors."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,9 @@ from tests.sql_log import get_counted
 from tests.unit.test_contributions_support import counts, donor, sweden
 from tests.web.test_contributions import _commitment_form
 from tests.web.test_deposits import _error_beside
+from trustfund.auth.models import User
 from trustfund.contributions.models import Commitment, Pledge
+from trustfund.donors.models import Donor
 
 FORMS = ["/contributions/commitments/new", "/contributions/pledges/new"]
 
@@ -124,3 +126,25 @@ def test_the_chosen_donor_stays_offered_beside_a_long_search(app, db, client, lo
     assert "Kingdom of Sweden (Signed)" in options and len(options) == 1 + 3 + 1
     assert _selected(page) == "Kingdom of Sweden (Signed)"
     assert options[1:4] == sorted(options[1:4], key=str.lower)
+
+
+# --- the same choice in the admin's user form (a donor user's donor) -------------
+
+
+def test_the_user_form_searches_donors_and_keeps_the_edited_users_donor(app, db, client, login_as,
+                                                                        many_donors, users):
+    login_as("admin")
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert 'id="donor-name-search"' in page and _options(page) == ["—"]
+    page = client.get("/admin/users/new?donor_name=korea").get_data(as_text=True)
+    assert _options(page) == ["—", "Republic of Korea"] and _selected(page) == "Republic of Korea"
+    donor_user = users["donor"]
+    page = client.get(f"/admin/users/{donor_user.id}").get_data(as_text=True)
+    own = db.session.get(Donor, donor_user.donor_id).name
+    assert _options(page) == ["—", own] and _selected(page) == own
+    korea = db.session.scalar(sa.select(Donor.id).where(Donor.name == "Republic of Korea"))
+    response = client.post("/admin/users/new?donor_name=korea", data={
+        "email": "seoul@example.org", "name": "Seoul", "role": "donor", "donor_id": str(korea),
+        "active": "y", "password": "a long enough password"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(User.donor_id).where(User.email == "seoul@example.org")) == korea

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..audit import AuditEntry
 from ..auth.models import User
-from ..donors.models import Donor
+from ..donors.choices import offer_donors, wanted_donor
 from ..errors import run
 from ..exports import Col, Sheet, xlsx_response
 from ..extensions import db
@@ -20,11 +20,6 @@ from .models import SETTINGS, Setting
 from .services import save_user, set_setting
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _donor_choices():
-    donors = db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)).all()
-    return [(0, "—")] + [(d.id, d.name) for d in donors]
 
 
 @bp.route("/users")
@@ -48,9 +43,8 @@ def edit_user(user_id: int | None = None):
     if user_id is not None:
         user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
-    form.donor_id.choices = _donor_choices()
-    if request.method == "GET" and user is not None:
-        form.donor_id.data = user.donor_id or 0
+    chosen = wanted_donor() if request.method == "POST" or user is None else user.donor_id
+    form.donor_search = offer_donors(form.donor_id, chosen)
     if form.validate_on_submit():
         saved = run(form, lambda: save_user(
             current_user, user, email=form.email.data, name=form.name.data or "", role=form.role.data,

@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..donors.choices import NAME_SEARCH_MAX
 from ..donors.models import DONOR_TYPES, Donor
 from ..donors.queries import name_holds
 from ..extensions import db
@@ -39,7 +40,6 @@ DEPOSIT_SORTS = {
     "usd": (Deposit.usd_amount,),
 }
 KINDS = ("commitments", "pledges")
-NAME_SEARCH_MAX = 200
 STATUSES = {"commitments": ("outstanding", "complete", "overdue"), "pledges": ("active", "withdrawn")}
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import SearchField
 from wtforms.widgets import Select
 
+from ..donors.choices import NAME_SEARCH_MAX, select_max
 from ..donors.models import Donor
 from ..exports import export_response
 from ..extensions import db
@@ -48,26 +49,19 @@ class ManyOptionsSelect(Select):
                 f"{label.translate(_HTML_ESCAPES)}</option>")
 
 
-def donor_select_max() -> int:
-    """Up to this many donors the lists filter by a select of every donor; with more
-    (5,000 at a hundred times the fund's size: a page of options, slow to send and
-    to use) by a search of the donors' names."""
-    return current_app.config.get("DONOR_FILTER_SELECT_MAX", 200)
-
-
 class ListFilters(ListFilterForm):
     """The lists' filters, with the search of donors' names used when there are too
     many donors for a select."""
 
     donor_name = SearchField(_l("Donor"), render_kw={"placeholder": _l("Name or part of it"),
-                                                     "maxlength": queries.NAME_SEARCH_MAX})
+                                                     "maxlength": NAME_SEARCH_MAX})
 
 
 def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | None:
     """Sets up the donor filter: the select of every donor when there are few, else
     the name search. Returns what the search shows of a donor chosen by id (a link
     from the donor's page: ?donor=ID), with the link that drops it; else None."""
-    limit = donor_select_max()
+    limit = select_max()
     # One statement whichever the form: up to limit + 1 donors, and the chosen one.
     some = sa.select(Donor.id, Donor.name, sa.literal(0).label("chosen")).limit(limit + 1).subquery()
     query = sa.select(some.c.id, some.c.name, some.c.chosen)

@@ -6,54 +6,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..donors.models import SAA_STATUSES, Donor
-from ..donors.queries import name_holds
+from ..donors.choices import offer_donors, wanted_donor, with_saa_status
+from ..donors.models import Donor
 from ..errors import run
 from ..exports import export_response
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD, precision
 from ..permissions import MPTF_OFFICER, roles_required
-from . import queries, services
+from . import services
 from .forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
 from .models import Deposit, InterestEntry, Pledge
 from .queries import objectives
 from .rates import currency_choices, rate_for
-from .routes import READERS, bp, donor_select_max, get_commitment_or_404, per_page
+from .routes import READERS, bp, get_commitment_or_404, per_page
 from .rules import today
-
-
-def _donor_choices(form, chosen: int | None) -> None:
-    """The donor select of an entry form. Up to donor_select_max() donors it offers
-    every donor. With more (5,000 at a hundred times the fund's size: a page of
-    options, slow to send and to use) it offers the chosen donor (a link from the
-    donor's page: ?donor=ID; the posted one) and the donors whose name holds what
-    the officer searched (?donor_name=, a form above the entry form), at most
-    donor_select_max() of them; form.donor_search says which."""
-    limit = donor_select_max()
-    search = " ".join(request.args.get("donor_name", "").split())[:queries.NAME_SEARCH_MAX]
-    columns = (Donor.id, Donor.name, Donor.saa_status)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        sa.select(Donor.id).limit(limit + 1).subquery()))
-    if total <= limit:
-        form.donor_search = None
-        rows = db.session.execute(sa.select(*columns)).all()
-    else:
-        rows = db.session.execute(
-            sa.select(*columns).where(name_holds(search))
-            .order_by(sa.func.lower(Donor.name), Donor.id).limit(limit + 1)).all() if search else []
-        form.donor_search = {"text": search, "limit": limit, "found": len(rows) if search else None,
-                             "more": len(rows) > limit}
-        rows = rows[:limit]
-        if chosen and all(r.id != chosen for r in rows):
-            rows += db.session.execute(sa.select(*columns).where(Donor.id == chosen)).all()
-        if search and not chosen and len(rows) == 1:
-            chosen = rows[0].id  # the one donor found is the one meant
-    rows.sort(key=lambda r: (r.name.lower(), r.id))
-    form.donor_id.choices = [(0, "—")] + [
-        (r.id, f"{r.name} ({SAA_STATUSES.get(r.saa_status, r.saa_status)})") for r in rows]
-    if request.method == "GET":
-        form.donor_id.data = chosen or 0
 
 
 def _earmark_options() -> list[tuple[str, str]]:
@@ -62,8 +29,7 @@ def _earmark_options() -> list[tuple[str, str]]:
 
 def _entry_form(form_class):
     form = form_class()
-    wanted = request.args.get("donor", "") if request.method == "GET" else request.form.get("donor_id", "")
-    _donor_choices(form, int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) <= 9 else None)
+    form.donor_search = offer_donors(form.donor_id, wanted_donor(), label=with_saa_status)
     form.currency.choices = [("", "—")] + currency_choices()
     form.objective_id.choices = _earmark_options()
     return form
