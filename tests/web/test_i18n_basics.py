@@ -88,3 +88,20 @@ def test_country_names_come_from_babel_in_the_users_language(app):
         assert localized_country_name("CH", "Switzerland") == "瑞士"
     with force_locale("en"):
         assert localized_country_name("VA", "Holy See") == "Holy See"
+
+
+@pytest.mark.parametrize("lang, button, column", [("fr", "Changer", "Modification"),
+                                                  ("es", "Cambiar", "Cambio"),
+                                                  ("ru", "Изменить", "Изменение")])
+def test_change_the_verb_and_change_the_noun_are_translated_apart(client, login_as, db, lang, button,
+                                                                  column):
+    """The language form's button (a verb, msgctxt "language form button") and the
+    SAA history's column (a noun) are one word in English, not in other languages."""
+    from tests.unit.test_contributions_support import sweden
+
+    user = login_as("mptf_officer")
+    user.locale = lang
+    db.session.commit()
+    page = client.get(f"/donors/{sweden().id}").get_data(as_text=True)
+    assert f'type="submit">{button}</button></noscript>' in page
+    assert f'<th scope="col">{column}</th>' in page
