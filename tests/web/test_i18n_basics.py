@@ -105,3 +105,22 @@ def test_change_the_verb_and_change_the_noun_are_translated_apart(client, login_
     page = client.get(f"/donors/{sweden().id}").get_data(as_text=True)
     assert f'type="submit">{button}</button></noscript>' in page
     assert f'<th scope="col">{column}</th>' in page
+
+
+def test_requested_the_date_and_requested_the_status_are_translated_apart(client, login_as, db):
+    """A grant's date of request (msgctxt "date of the request") and its status
+    "Requested" are one word in English: in Russian the header was "Подана"."""
+    from tests.unit.test_travel_helpers import make_event, make_request
+
+    grant = make_request(make_event(cap=3), "NP", "Nepal delegate")
+    user = login_as("srsg_staff")
+    user.locale = "ru"
+    db.session.commit()
+    queue = client.get("/travel/queue").get_data(as_text=True)
+    assert '<th scope="col">Дата подачи</th>' in queue and "Подана" in queue
+    page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert '<dt class="col-sm-4">Дата подачи</dt>' in page
+    user.locale = "fr"
+    db.session.commit()
+    page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert '<dt class="col-sm-4">Demandée le</dt>' in page and "Demandée<" in page
