@@ -13,9 +13,12 @@ markers are a random tag per worker between NUL characters, which no text field
 accepts (trustfund.validation), so no stored text can be mistaken for one.
 
 The CSRF marker is set where Flask-WTF keeps a request's signed token
-(g.<WTF_CSRF_FIELD_NAME>, documented in generate_csrf), so every csrf_token() on
-the page, whichever macro calls it, yields the marker while the page is kept. A
-request with flashed messages waiting renders normally (and shows them).
+(g.<WTF_CSRF_FIELD_NAME>, documented in generate_csrf), so every csrf_token() the
+page's template calls, whichever macro calls it, yields the marker while the page
+is kept. Parts of the context rendered beforehand (the dashboard's kept body) have
+no holes: a page whose text holds the session's token outside them is refused
+with an error, never kept. A request with flashed messages waiting renders
+normally (and shows them).
 """
 from __future__ import annotations
 
@@ -75,6 +78,12 @@ def _cut(template: str, context: dict) -> tuple[str, ...]:
     pieces = tuple(_CUT.split(html))
     if any("\x00" in piece for piece in pieces[::2]):  # a marker cut apart: never serve it
         raise RuntimeError(f"{template}: a hole's marker was altered while rendering")
+    # Parts rendered before the markers were set (a kept body passed in the context)
+    # must not hold this session's CSRF token either: every signed token of a session
+    # starts with the same payload (the session's raw token), whatever its time.
+    if generate_csrf().split(".")[0] in html:
+        raise RuntimeError(f"{template}: the session's CSRF token is outside the holes; "
+                           "the page would give it to everyone of the role")
     return pieces
 
 

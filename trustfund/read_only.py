@@ -1,12 +1,12 @@
 """Requests that only read: GET, HEAD and OPTIONS change nothing.
 
 HTTP says so and Trustfund holds to it: a reading request that tries to write
-(a flush with changes, an INSERT, UPDATE or DELETE through the session) is
-refused with an error before anything reaches the database, so every test that
-requests a page checks the rule.
+(a flush with changes, an INSERT, UPDATE or DELETE through the session, any
+statement but a SELECT through a connection) is refused with an error before it
+reaches the database, so every test that requests a page checks the rule.
 
 What it buys:
-- On PostgreSQL a reading request runs its statements without a transaction
+- On PostgreSQL a signed-in user's reading request runs its statements without a transaction
   (AUTOCOMMIT): no BEGIN and no ROLLBACK, two round trips and most of the
   server's work for a warm page (downloads excepted, see below). PostgreSQL runs Trustfund at READ COMMITTED, where
   each statement of a transaction sees what was committed before it began, so a
@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -69,12 +70,16 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def reading_requests_only_read():
-        if request.method not in READING_METHODS or request.endpoint == "static":
+        if request.method not in READING_METHODS or request.endpoint in (None, "static"):
             return
         request.environ[_FLAG] = True
-        # A download (?format=xlsx) streams its rows through a server-side cursor,
-        # which PostgreSQL opens only inside a transaction: downloads keep theirs.
-        if db.engine.dialect.name == "postgresql" and request.args.get("format") != "xlsx":
+        # Only a signed-in user's page is sure to read the database (its user, at
+        # least): other pages (the login page, an anonymous redirect) take no
+        # connection. A download (?format=xlsx) streams its rows through a
+        # server-side cursor, which PostgreSQL opens only inside a transaction:
+        # downloads keep theirs.
+        if (db.engine.dialect.name == "postgresql" and request.args.get("format") != "xlsx"
+                and session.get("_user_id")):
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
@@ -89,5 +94,17 @@ def _refuse_statements(state) -> None:
         raise WriteInReadingRequest(f"{request.method} {request.path} tried to change the database")
 
 
+# What a reading request may send to the database, by first word: the ORM checks
+# above name the culprit early; this one also catches a statement sent past the
+# ORM (connection.execute, text()), which under AUTOCOMMIT would commit at once.
+READING_STATEMENTS = frozenset({"SELECT", "WITH", "EXPLAIN", "SHOW", "VALUES", "PRAGMA"})
+
+
+def _refuse_sql(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if is_read_only() and statement.lstrip(" \t\n(").split(None, 1)[0].upper() not in READING_STATEMENTS:
+        raise WriteInReadingRequest(f"{request.method} {request.path} sent {statement[:60]!r}")
+
+
 event.listen(Session, "before_flush", _refuse_changes)
 event.listen(Session, "do_orm_execute", _refuse_statements)
+event.listen(Engine, "before_cursor_execute", _refuse_sql)

@@ -177,3 +177,24 @@ def test_a_change_of_the_data_changes_the_kept_page(app, fund, cached, client, l
     db.session.commit()
     after, _ = _get(client)
     assert "Renamed Parliament" in after and "Test Parliament" not in after
+
+
+def test_a_page_holding_the_sessions_token_outside_its_holes_is_never_kept(app, cached, users):
+    """The kept body is rendered before the holes' markers are set: if a form ever
+    went into it, the first viewer's CSRF token would be served to everyone of the
+    role. Such a page is refused, not kept."""
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import Markup
+
+    from trustfund import cache
+    from trustfund.kept_pages import render_kept
+
+    with app.test_request_context("/dashboard/"):
+        login_user(users["mptf_officer"])
+        form = Markup(f'<input name="csrf_token" value="{generate_csrf()}">')
+        with pytest.raises(RuntimeError, match="outside the holes"):
+            render_kept(("test",), "dashboard/home.html", lambda: {"body": form})
+        assert cache._store == {} or all(k[1][0] != "kept-page" for k in cache._store)
+        page = render_kept(("test",), "dashboard/home.html", lambda: {"body": Markup("<p>figures</p>")})
+        assert "<p>figures</p>" in page and generate_csrf() in page

@@ -87,3 +87,53 @@ def test_a_get_that_writes_is_refused_and_leaves_no_trace(app, db, writing_get, 
         writing_get.view_functions[path.strip("/").replace("-", "_")]()
     db.session.expire_all()
     assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() != before
+
+
+def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, database_url):
+    """A write through connection.execute or text() escapes the ORM's checks; the
+    driver-level check refuses it too (under AUTOCOMMIT it would commit at once)."""
+    from trustfund import create_app
+    from trustfund.extensions import db as ext_db
+
+    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
+                                   "PROPAGATE_EXCEPTIONS": False})
+
+    @other.route("/careless-sql")
+    def careless_sql():
+        ext_db.session.connection().execute(sa.text("UPDATE donor SET name = 'Renamed by SQL'"))
+        ext_db.session.commit()
+        return "written"
+
+    @other.route("/reading-sql")
+    def reading_sql():
+        return str(ext_db.session.connection().execute(
+            sa.text("SELECT count(*) FROM donor")).scalar_one())
+
+    try:
+        before = db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all()
+        client = other.test_client()
+        assert client.get("/careless-sql").status_code == 500
+        assert client.get("/reading-sql").status_code == 200
+        db.session.expire_all()
+        assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() == before
+    finally:
+        with other.app_context():
+            ext_db.session.remove()
+            ext_db.engine.dispose()
+
+
+def test_pages_without_a_signed_in_user_take_no_connection(app, db, client):
+    """The login page works without touching the database (a database restart
+    does not take it down), and so does an unknown address."""
+    checkouts = []
+
+    def log(*_args):
+        checkouts.append(1)
+
+    sa.event.listen(db.engine, "checkout", log)
+    try:
+        assert client.get("/login").status_code == 200
+        assert client.get("/no-such-page").status_code == 404
+    finally:
+        sa.event.remove(db.engine, "checkout", log)
+    assert checkouts == []
