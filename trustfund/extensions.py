@@ -40,9 +40,12 @@ class Limiter(flask_limiter.Limiter):
         return super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
     def request_wide_limits(self) -> bool:
+        """Whether any limit applies beyond a route's own. It reads Flask-Limiter's
+        internals (4.1): should one of them be missing in another version, it answers
+        yes, and every request is checked as Flask-Limiter would."""
         manager = self.limit_manager
         return bool(manager.application_limits or manager.default_limits
-                    or manager._blueprint_limits or self._meta_limits)
+                    or getattr(manager, "_blueprint_limits", True) or getattr(self, "_meta_limits", True))
 
 
 db = SQLAlchemy(model_class=Base)

@@ -32,12 +32,12 @@ def many_donors(app):
 
 
 def _options(page: str) -> list[str]:
-    select = re.search(r'<select[^>]*name="donor_id"[^>]*>(.*?)</select>', page, re.S).group(1)
+    select = re.search(r'<select[^>]*name="donor_id"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
     return [re.sub(r"\s+", " ", o).strip() for o in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
 
 
 def _selected(page: str) -> str | None:
-    select = re.search(r'<select[^>]*name="donor_id"[^>]*>(.*?)</select>', page, re.S).group(1)
+    select = re.search(r'<select[^>]*name="donor_id"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
     match = re.search(r"<option selected[^>]*>([^<]*)</option>", select)
     return match.group(1) if match else None
 
@@ -148,3 +148,13 @@ def test_the_user_form_searches_donors_and_keeps_the_edited_users_donor(app, db,
         "active": "y", "password": "a long enough password"})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(User.donor_id).where(User.email == "seoul@example.org")) == korea
+
+
+def test_a_search_from_a_donors_page_keeps_that_donor_offered(app, db, client, login_as, many_donors):
+    login_as("mptf_officer")
+    page = client.get(f"/contributions/commitments/new?donor={sweden().id}").get_data(as_text=True)
+    assert f'<input type="hidden" name="donor" value="{sweden().id}">' in page  # the search keeps it
+    page = client.get(f"/contributions/commitments/new?donor={sweden().id}&donor_name=korea").get_data(
+        as_text=True)
+    assert _options(page) == ["—", "Kingdom of Sweden (Signed)", "Republic of Korea (Signed)"]
+    assert _selected(page) == "Republic of Korea (Signed)"  # the one found is the one meant

@@ -55,10 +55,11 @@ def offer_donors(field, chosen: int | None, label: Callable = lambda row: row.na
         search = {"text": text, "limit": limit, "found": len(rows) if text else None,
                   "more": len(rows) > limit}
         rows = rows[:limit]
+        found_one = rows[0].id if len(rows) == 1 else None
         if chosen and all(r.id != chosen for r in rows):
             rows += db.session.execute(sa.select(*columns).where(Donor.id == chosen)).all()
-        if text and not chosen and len(rows) == 1:
-            chosen = rows[0].id  # the one donor found is the one meant
+        if found_one and request.method == "GET":
+            chosen = found_one  # the one donor found is the one meant; the other stays offered
     rows.sort(key=lambda r: (r.name.lower(), r.id))
     field.choices = [(0, "—")] + [(r.id, label(r)) for r in rows]
     if request.method == "GET":
