@@ -11,7 +11,7 @@ import pytest
 from flask import template_rendered
 
 from tests.factories import base_users, make_user
-from tests.sql_log import get_logged
+from tests.sql_log import get_logged, untimed
 from tests.web.test_dashboard import Tables
 from tests.web.test_dashboard_fund import build_fund
 from trustfund.audit import record
@@ -29,22 +29,17 @@ def _get(client, path="/dashboard/"):
     return get_logged(client, path)
 
 
-def _untimed(page: str) -> str:
-    """The page without its CSRF token's value, which carries the second it was signed."""
-    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', page)
-
-
 def test_a_warm_request_is_one_statement_the_user_with_the_data_version(app, fund, cached, client,
                                                                        login_as):
     login_as("admin")
     cold, cold_sql = _get(client)
     warm, warm_sql = _get(client)
-    assert _untimed(warm) == _untimed(cold)
+    assert untimed(warm) == untimed(cold)
     assert len(warm_sql) == 1 < len(cold_sql)
     assert "audit_entry" in warm_sql[0] and ('FROM "user"' in warm_sql[0] or "FROM user" in warm_sql[0])
     app.config["FIGURE_CACHE"] = False
     fresh, _ = _get(client)
-    assert _untimed(fresh) == _untimed(warm)  # the kept page is the page
+    assert untimed(fresh) == untimed(warm)  # the kept page is the page
 
 
 def test_a_change_of_saa_status_shows_at_once(fund, cached, client, login_as):
@@ -153,7 +148,7 @@ def test_the_kept_page_is_the_page_rendered_afresh(app, fund, cached, client, lo
             app.config["FIGURE_CACHE"] = False
             fresh, _ = _get(client, "/dashboard/?x=<b>")
             app.config["FIGURE_CACHE"] = True
-            assert _untimed(kept) == _untimed(fresh), (role, lang)
+            assert untimed(kept) == untimed(fresh), (role, lang)
             assert _hidden(kept, "next") == "/dashboard/?x=&lt;b&gt;", (role, lang)
 
 
