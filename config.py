@@ -36,7 +36,10 @@ def _database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'trustfund.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping at every checkout: trustfund/connections.py pings a connection that
+    # has been idle for DB_PING_AFTER_IDLE_SECONDS instead.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False}
+    DB_PING_AFTER_IDLE_SECONDS = 10.0
     SQLALCHEMY_RECORD_QUERIES = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"

@@ -9,7 +9,6 @@ import os
 from flask import Flask, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -116,9 +115,10 @@ def register_extensions(app: Flask) -> None:
             return None
         return user
 
+    from . import connections
+
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+        connections.register(app, db.engine)
 
 
 @functools.cache
@@ -132,16 +132,6 @@ def _user_with_data_version():
     from .auth.models import User
 
     return sa.select(User, *cache.VERSION_COLUMNS).where(User.id == sa.bindparam("user_id"))
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL and a busy timeout, so that concurrent writers wait instead of failing."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:
