@@ -1,14 +1,18 @@
 """Requests per second of a logged-in dashboard under gunicorn (2 workers), beside a
 hello-world Flask app under the same gunicorn, in the same run.
 
-    .venv/bin/python benchmarks/bench_http.py [--scale 100] [--seconds 15] [--threads 4]
-        [--role mptf_officer] [--backends sqlite,postgresql] [--pg-url URL] [--no-write]
+    .venv/bin/python benchmarks/bench_http.py [--scale 100] [--seconds 15] [--rounds 3]
+        [--threads 4] [--role mptf_officer] [--backends sqlite,postgresql] [--pg-url URL]
+        [--no-write]
 
 gunicorn serves `wsgi:app` (TRUSTFUND_CONFIG=production) on 127.0.0.1 and a free
 port; the session cookie of the role's demo user is signed with the run's
 SECRET_KEY. loadgen.py, in another process, sends requests from `--threads`
-threads for `--seconds` seconds (2 s of warm-up first, not counted), and only
-to 127.0.0.1. Budget: the dashboard's requests per second ≥ 1/4 of hello-world's.
+threads, only to 127.0.0.1: `--seconds` per server, in `--rounds` rounds in which
+hello-world and each dashboard take turns (2 s of warm-up each first, not
+counted), so that a change of a shared machine's speed during the run weighs on
+all of them alike. Budget: the dashboard's requests per second ≥ 1/4 of
+hello-world's.
 Writes docs/performance.md section "http".
 """
 
@@ -21,7 +25,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from common import PYTHON, ROOT, SECRET, header, log, make_app, postgres, sqlite_db, write_section
@@ -137,22 +141,19 @@ def session_cookie(url: str, role: str) -> str:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
-def measure(port: int, path: str, cookie: str, seconds: float, threads: int) -> dict:
-    load(port, path, cookie, 2, threads)  # warm-up: templates compiled, connections opened
-    data = load(port, path, cookie, seconds, threads)
-    log(
-        f"    {path}: {data['rps']:.1f} requests/s ({data['ok']:,} ok, {data['errors']} errors), "
-        f"p50 {data['p50_ms']:.0f} ms, p95 {data['p95_ms']:.0f} ms"
-    )
-    return data
+def warm(port: int, path: str, cookie: str, threads: int) -> None:
+    """2 s of load, not counted: templates compiled, connections opened, pages kept."""
+    load(port, path, cookie, 2, threads)
 
 
-def dashboard(url: str, args) -> dict:
-    cookie = session_cookie(url, args.role)
-    env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="production", SECRET_KEY=SECRET)
-    env.pop("FLASK_DEBUG", None)
-    with gunicorn("wsgi:app", ROOT, env) as port:
-        return measure(port, "/dashboard/", cookie, args.seconds, args.threads)
+def combine(runs: list[dict]) -> dict:
+    """Several timed runs of one server as one: requests over the summed time; the
+    median of the runs' p50 and the worst p95."""
+    ok, errors = sum(r["ok"] for r in runs), sum(r["errors"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    return {"ok": ok, "errors": errors, "seconds": seconds, "rps": ok / seconds if seconds else 0.0,
+            "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
+            "p95_ms": max(r["p95_ms"] for r in runs), "each": [r["rps"] for r in runs]}
 
 
 def main(argv=None) -> int:
@@ -161,6 +162,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--role", default="mptf_officer", choices=sorted(ROLE_EMAILS))
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -168,19 +170,36 @@ def main(argv=None) -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     args.seconds = min(args.seconds, 60.0)
+    args.rounds = max(1, min(args.rounds, 10))
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    log("Hello world:")
-    with gunicorn("hello_app:app", HERE, dict(os.environ)) as port:
-        hello = measure(port, "/", "", args.seconds, args.threads)
-    results = {}
-    if "sqlite" in backends:
-        log("SQLite:")
-        url, _ = sqlite_db(args.scale)
-        results["SQLite"] = dashboard(url, args)
-    if "postgresql" in backends:
-        log("PostgreSQL:")
-        with postgres(args.scale, args.pg_url) as (url, _):
-            results["PostgreSQL"] = dashboard(url, args)
+    with ExitStack() as stack:
+        # Every server starts first; then the loads take turns, round after round,
+        # so that a change of the machine's speed during the run (a shared machine)
+        # weighs on hello-world and on the dashboards alike.
+        targets = [("hello", stack.enter_context(gunicorn("hello_app:app", HERE, dict(os.environ))),
+                    "/", "")]
+        urls = {}
+        if "sqlite" in backends:
+            urls["SQLite"] = sqlite_db(args.scale)[0]
+        if "postgresql" in backends:
+            urls["PostgreSQL"] = stack.enter_context(postgres(args.scale, args.pg_url))[0]
+        for backend, url in urls.items():
+            cookie = session_cookie(url, args.role)
+            env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="production", SECRET_KEY=SECRET)
+            env.pop("FLASK_DEBUG", None)
+            targets.append((backend, stack.enter_context(gunicorn("wsgi:app", ROOT, env)),
+                            "/dashboard/", cookie))
+        for _name, port, path, cookie in targets:
+            warm(port, path, cookie, args.threads)
+        runs: dict[str, list[dict]] = {name: [] for name, *_ in targets}
+        for turn in range(args.rounds):
+            for name, port, path, cookie in targets:
+                data = load(port, path, cookie, args.seconds / args.rounds, args.threads)
+                runs[name].append(data)
+                log(f"    round {turn + 1}, {name} {path}: {data['rps']:.1f} requests/s "
+                    f"({data['ok']:,} ok, {data['errors']} errors), p95 {data['p95_ms']:.0f} ms")
+    hello = combine(runs.pop("hello"))
+    results = {name: combine(r) for name, r in runs.items()}
     lines = [
         "| Served | Requests/s | OK | Errors | p50 ms | p95 ms | Budget |",
         "|---|---|---|---|---|---|---|",
@@ -209,8 +228,13 @@ def main(argv=None) -> int:
         [
             header(f"python benchmarks/bench_http.py {argv_text}".strip()),
             "",
-            f"gunicorn, 2 sync workers, 127.0.0.1; load from another process with {args.threads} threads "
-            f"for {args.seconds:.0f} s after 2 s of warm-up; database `seed-demo --scale {args.scale}`. "
+            f"gunicorn, 2 sync workers, 127.0.0.1; load from another process with {args.threads} threads, "
+            f"{args.seconds:.0f} s per server in {args.rounds} rounds taking turns (hello-world, then "
+            f"each dashboard, {args.seconds / args.rounds:.0f} s each, after 2 s of warm-up each), so that "
+            "a drift of the shared machine's speed weighs on all alike; "
+            f"database `seed-demo --scale {args.scale}`. Requests/s of each round: "
+            + "; ".join(f"{name} " + ", ".join(f"{x:.0f}" for x in data["each"])
+                        for name, data in [("hello-world", hello), *results.items()]) + ". "
             f"Load average when done: {os.getloadavg()[0]:.1f}. The load generator shares the 2 cores with "
             "the workers, which caps hello-world's figure more than the dashboard's.",
             "",
