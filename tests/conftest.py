@@ -175,3 +175,25 @@ def cached(app):
     yield
     app.config.pop("FIGURE_CACHE")
     cache.clear()
+
+
+@pytest.fixture
+def another_app(database_url):
+    """another_app(**config): a separate app on the test database, for a setting that
+    differs or a route added for the test (routes cannot be added to an app that
+    has served requests); its connections are closed after the test."""
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    made = []
+
+    def make(**config):
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -8,24 +8,10 @@ import sqlalchemy as sa
 
 
 @pytest.fixture
-def other_app(database_url, backend, users):
+def other_app(another_app, backend):
     if backend != "postgresql":
         pytest.skip("SQLite connections are files: nothing to ping")
-    from trustfund import create_app
-    from trustfund.extensions import db
-
-    made = []
-
-    def make(**config):
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return another_app
 
 
 def _signed_in(app, user):

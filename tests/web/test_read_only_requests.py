@@ -44,13 +44,12 @@ def test_a_form_that_changes_data_keeps_its_transaction(app, db, client, login_a
 
 
 @pytest.fixture
-def writing_get(database_url):
+def writing_get(another_app):
     """A separate app (routes cannot be added to one that served requests) with a
     GET route that writes, as a careless future route might."""
-    from trustfund import create_app
     from trustfund.extensions import db
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    app = another_app()
 
     @app.route("/careless")
     def careless():
@@ -66,10 +65,7 @@ def writing_get(database_url):
         db.session.commit()
         return "written"
 
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app
 
 
 @pytest.mark.parametrize("path", ["/careless", "/careless-update"])
@@ -89,14 +85,12 @@ def test_a_get_that_writes_is_refused_and_leaves_no_trace(app, db, writing_get, 
     assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() != before
 
 
-def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, database_url):
+def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, another_app):
     """A write through connection.execute or text() escapes the ORM's checks; the
     driver-level check refuses it too (under AUTOCOMMIT it would commit at once)."""
-    from trustfund import create_app
     from trustfund.extensions import db as ext_db
 
-    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
-                                   "PROPAGATE_EXCEPTIONS": False})
+    other = another_app(PROPAGATE_EXCEPTIONS=False)
 
     @other.route("/careless-sql")
     def careless_sql():
@@ -109,17 +103,12 @@ def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, database_url
         return str(ext_db.session.connection().execute(
             sa.text("SELECT count(*) FROM donor")).scalar_one())
 
-    try:
-        before = db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all()
-        client = other.test_client()
-        assert client.get("/careless-sql").status_code == 500
-        assert client.get("/reading-sql").status_code == 200
-        db.session.expire_all()
-        assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() == before
-    finally:
-        with other.app_context():
-            ext_db.session.remove()
-            ext_db.engine.dispose()
+    before = db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all()
+    client = other.test_client()
+    assert client.get("/careless-sql").status_code == 500
+    assert client.get("/reading-sql").status_code == 200
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() == before
 
 
 def test_pages_without_a_signed_in_user_take_no_connection(app, db, client):
