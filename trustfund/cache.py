@@ -59,19 +59,17 @@ _lock = threading.Lock()
 
 # Built once: every request of a cached page reads the version, and building the
 # statement (and its compiled-cache key) again each time cost more than running it.
-_TOP = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
-_VERSION = sa.select(sa.func.max(AuditEntry.id), sa.func.count(AuditEntry.id)).where(
-    AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW
-)
-# The same two figures as columns another statement can carry: the login's user
-# load reads them with the user (trustfund.load_user), saving a statement (and on
+# The two figures are columns another statement can carry: the login's user load
+# reads them with the user (trustfund.load_user), saving a statement (and on
 # PostgreSQL a round trip) on every page that uses kept figures.
+_TOP = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
 VERSION_COLUMNS = (
     _TOP,
     sa.select(sa.func.count(AuditEntry.id))
     .where(AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW)
     .scalar_subquery(),
 )
+_VERSION = sa.select(*VERSION_COLUMNS)
 _VERSION_KEY = ("trustfund.cache", "data version")
 
 

@@ -32,10 +32,8 @@ def register(app: Flask, engine: sa.engine.Engine) -> None:
     idle = float(app.config.get("DB_PING_AFTER_IDLE_SECONDS", PING_AFTER_IDLE_SECONDS))
     dialect = engine.dialect
 
-    def connected(_dbapi_connection, record) -> None:
-        record.info[_RETURNED] = time.monotonic()
-
-    def returned(_dbapi_connection, record) -> None:
+    def stamp(_dbapi_connection, record) -> None:
+        """A new connection, or one back in the pool: idle from now."""
         record.info[_RETURNED] = time.monotonic()
 
     def checkout(dbapi_connection, record, _proxy) -> None:
@@ -49,8 +47,8 @@ def register(app: Flask, engine: sa.engine.Engine) -> None:
                 raise sa.exc.DisconnectionError(f"idle connection found dead: {error}") from error
             raise
 
-    event.listen(engine, "connect", connected)
-    event.listen(engine, "checkin", returned)
+    event.listen(engine, "connect", stamp)
+    event.listen(engine, "checkin", stamp)
     event.listen(engine, "checkout", checkout)
 
 

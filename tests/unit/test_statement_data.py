@@ -15,7 +15,12 @@ import sqlalchemy as sa
 
 from trustfund.contributions import pools
 from trustfund.contributions.models import (
-    Commitment, Deposit, Instalment, Objective, Pool, PoolTransfer,
+    Commitment,
+    Deposit,
+    Instalment,
+    Objective,
+    Pool,
+    PoolTransfer,
 )
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
@@ -185,3 +190,16 @@ def two_donor_fund():
     spend(pool("OBJ1"), "98765.43", reconciled_on=dt.date(2017, 8, 3), status="no_show")
     db.session.commit()
     return sweden, evil
+
+
+def recorded_deposit(reference: str, amount: str, bank_reference: str = "NEW-1") -> None:
+    """A deposit of today on the commitment `reference`, recorded by the base officer
+    through contributions.ledger.record_deposit (with its audit entry, so that every
+    kept figure must change) and committed."""
+    from tests.factories import base_users
+    from trustfund.contributions.ledger import record_deposit
+
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.reference == reference))
+    record_deposit(base_users()["mptf_officer"], commitment, value_date=dt.date.today(),
+                   amount=amount, bank_reference=bank_reference)
+    db.session.commit()

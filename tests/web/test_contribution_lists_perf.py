@@ -10,13 +10,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import base_users
 from tests.sql_log import get_counted as _get
 from tests.sql_log import untimed
 from tests.unit import test_statement_data as data
 from trustfund.contributions import lists, queries
-from trustfund.contributions.ledger import record_deposit
-from trustfund.contributions.models import Commitment
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
 
@@ -160,13 +157,6 @@ def test_statements_do_not_grow_with_the_donors(app, db, client, login_as):
         assert "Scale test donor" not in html and not re.search(r'<select[^>]*name="donor"', html), path
 
 
-def _record(reference, amount):
-    c = db.session.scalar(sa.select(Commitment).where(Commitment.reference == reference))
-    record_deposit(base_users()["mptf_officer"], c, value_date=dt.date.today(), amount=amount,
-                   bank_reference="NEW-1")
-    db.session.commit()
-
-
 def test_kept_totals_change_at_once_after_a_deposit(app, cached, db, client, login_as):
     _fund()
     login_as("mptf_officer")
@@ -175,7 +165,7 @@ def test_kept_totals_change_at_once_after_a_deposit(app, cached, db, client, log
     assert untimed(again) == untimed(first) and warm < cold
     # 125,000.00 + 444,444.44 + 200.00
     assert 'id="total-usd">$569,644.44<' in first
-    _record("SE-2017-OBJ1", "4321.09")
+    data.recorded_deposit("SE-2017-OBJ1", "4321.09")
     html, _ = _get(client, "/contributions/deposits?currency=USD")
     assert 'id="total-usd">$573,965.53<' in html and "4,321.09" in html
     html, _ = _get(client, "/contributions/deposits?currency=USD&donor_name=migration")
@@ -187,7 +177,7 @@ def test_kept_commitment_totals_change_at_once(app, cached, db, client, login_as
     login_as("auditor")
     first, _ = _get(client, "/contributions/?currency=USD")
     assert "$569,644.44" in first and "3 commitments" in first
-    _record("SE-2017-OBJ1", "0.01")
+    data.recorded_deposit("SE-2017-OBJ1", "0.01")
     html, _ = _get(client, "/contributions/?currency=USD")
     assert "$569,644.45" in html and "$569,644.44" not in html
     html, _ = _get(client, "/contributions/?currency=USD&status=complete")

@@ -1,15 +1,10 @@
 """The staff dashboards keep their figures per worker (trustfund.cache) while the
 data is unchanged, and a financial change shows at once."""
-import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
-from tests.factories import base_users
 from tests.sql_log import get_counted, untimed
 from tests.unit import test_statement_data as data
-from trustfund.contributions.ledger import record_deposit
-from trustfund.contributions.models import Commitment
 from trustfund.dashboard import services
 
 
@@ -31,10 +26,7 @@ def test_a_new_deposit_changes_the_dashboard_at_once(cached, db, client, login_a
     again, _ = _statements("/dashboard/", client)
     assert _usd(before) in first and untimed(again) == untimed(first)
 
-    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
-    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
-                   amount="4321.09", bank_reference="NEW-1")
-    db.session.commit()
+    data.recorded_deposit("SE-2017-OBJ1", "4321.09", bank_reference="NEW-1")
 
     after = services.contribution_figures().total.deposited
     assert after == before + data.D("4321.09")
@@ -76,10 +68,7 @@ def test_a_new_deposit_changes_the_donor_balance_at_once(app, cached, db, client
     first, _ = _statements(path, client)
     assert _usd(before) in first
 
-    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
-    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
-                   amount="4321.09", bank_reference="NEW-2")
-    db.session.commit()
+    data.recorded_deposit("SE-2017-OBJ1", "4321.09", bank_reference="NEW-2")
 
     after = _truth(app, lambda: overview(sweden).balance)
     assert after != before

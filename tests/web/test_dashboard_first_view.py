@@ -2,17 +2,12 @@
 afresh in a few statements, and each set of figures (the MPTF officer's
 contributions, the SRSG staff's pools and travel) is summed once per data version
 and shared by every role that shows it."""
-import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
-from tests.factories import base_users
 from tests.sql_log import get_logged
 from tests.unit import test_statement_data as data
 from trustfund import cache
-from trustfund.contributions.ledger import record_deposit
-from trustfund.contributions.models import Commitment
 from trustfund.dashboard import services, services_travel
 
 BUDGET = 15
@@ -76,10 +71,7 @@ def test_after_a_deposit_the_shared_figures_are_summed_afresh_for_every_role(cac
     page, _ = _view(client)
     assert _usd(before) in page
 
-    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
-    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
-                   amount="1234.56", bank_reference="FIRST-VIEW-1")
-    db.session.commit()
+    data.recorded_deposit("SE-2017-OBJ1", "1234.56", bank_reference="FIRST-VIEW-1")
     after = services.contribution_figures().total.deposited
     assert after == before + data.D("1234.56")
 

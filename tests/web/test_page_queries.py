@@ -6,8 +6,8 @@ statements of the request must stay the same, and within the budget of 15."""
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
+from tests.sql_log import get_counted
 from tests.unit import test_statement_data as data
 from trustfund.contributions import pools
 from trustfund.extensions import db
@@ -19,18 +19,7 @@ BUDGET = 15
 def count_statements(app):
     def _count(client, path):
         client.get(path)  # warm: the first request of a client loads session and translations
-        seen = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            response = client.get(path)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        assert response.status_code == 200, (path, response.status_code)
-        return len(seen)
+        return get_counted(client, path)[1]
 
     return _count
 

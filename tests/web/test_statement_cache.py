@@ -1,14 +1,9 @@
 """Every donor's balance is kept per worker (trustfund.cache) while the data is
 unchanged: a deposit or a renamed donor shows at the next view."""
-import datetime as dt
 import re
-
-import sqlalchemy as sa
 
 from tests.factories import base_users
 from tests.unit import test_statement_data as data
-from trustfund.contributions.ledger import record_deposit
-from trustfund.contributions.models import Commitment
 from trustfund.donors.services import update_donor
 
 
@@ -30,10 +25,7 @@ def test_balances_follow_a_deposit_and_a_rename(cached, db, client, login_as):
     again = client.get("/statements/").get_data(as_text=True)
     assert _table(again) == _table(first)  # (the page's CSRF token is timestamped)
 
-    usd = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-OBJ1"))
-    record_deposit(base_users()["mptf_officer"], usd, value_date=dt.date.today(),
-                   amount="4321.09", bank_reference="NEW-1")
-    db.session.commit()
+    data.recorded_deposit("SE-2017-OBJ1", "4321.09", bank_reference="NEW-1")
     after = client.get("/statements/").get_data(as_text=True)
     assert _closing_total(first) != _closing_total(after)
     assert after.count("Kingdom of Sweden") == first.count("Kingdom of Sweden") == 1

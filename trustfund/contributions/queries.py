@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..donors.choices import NAME_SEARCH_MAX
+from ..donors.choices import searched_name
 from ..donors.models import DONOR_TYPES, Donor
 from ..donors.queries import name_holds
 from ..extensions import db
@@ -74,7 +74,7 @@ def parse_filters(args, sorts=None) -> dict:
     allowed = sorts or DEPOSIT_SORTS
     return {
         "donor": _int(args.get("donor") or args.get("donor_id")),
-        "donor_name": " ".join(str(args.get("donor_name") or "").split())[:NAME_SEARCH_MAX],
+        "donor_name": searched_name(args),
         "donor_type": donor_type if donor_type in DONOR_TYPES else "",
         "currency": currency if len(currency) == 3 and currency.isalpha() else "",
         "earmark": earmark,

@@ -35,20 +35,23 @@ def home():
     if request.args.get("format") == "xlsx":
         return export_response("dashboard", {}, current_user)
     role, today = current_user.role, dt.date.today()
-    key = (role, today, str(get_locale()), str(get_timezone()), request.script_root)
-    return render_kept(key, "dashboard/home.html", lambda: {"body": body(role, today)})
+    return render_kept(_key(role, today), "dashboard/home.html", lambda: {"body": body(role, today)})
+
+
+def _key(role: str, today: dt.date) -> tuple:
+    """What a role's dashboard depends on besides the data: nothing in it is the
+    user's own (base.html's holes carry that) or the query string's."""
+    return (role, today, str(get_locale()), str(get_timezone()), request.script_root)
 
 
 def body(role: str, today: dt.date) -> Markup:
     """A role's dashboard as HTML (heading, tiles and blocks), kept per worker while
-    the data is unchanged. The key names everything the HTML depends on besides the data:
-    nothing in it is the user's own (base.html carries that) or the query string's."""
+    the data is unchanged (_key)."""
     def render() -> Markup:
         return Markup(render_template("dashboard/_body.html", board=dashboard_for(role, on=today),
                                       today=today))
 
-    key = ("dashboard-body", role, today, str(get_locale()), str(get_timezone()), request.script_root)
-    return cache.keep(key, render)
+    return cache.keep(("dashboard-body", *_key(role, today)), render)
 
 
 @bp.app_context_processor

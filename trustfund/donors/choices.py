@@ -26,9 +26,9 @@ def select_max() -> int:
     return current_app.config.get("DONOR_FILTER_SELECT_MAX", 200)
 
 
-def searched_name() -> str:
+def searched_name(args) -> str:
     """The ?donor_name= searched, spaces collapsed, at most NAME_SEARCH_MAX characters."""
-    return " ".join(str(request.args.get("donor_name") or "").split())[:NAME_SEARCH_MAX]
+    return " ".join(str(args.get("donor_name") or "").split())[:NAME_SEARCH_MAX]
 
 
 def with_saa_status(row) -> str:
@@ -48,7 +48,7 @@ def offer_donors(field, chosen: int | None, label: Callable = lambda row: row.na
     if total <= limit:
         rows = db.session.execute(sa.select(*columns)).all()
     else:
-        text = searched_name()
+        text = searched_name(request.args)
         rows = db.session.execute(
             sa.select(*columns).where(name_holds(text))
             .order_by(sa.func.lower(Donor.name), Donor.id).limit(limit + 1)).all() if text else []
@@ -67,7 +67,7 @@ def offer_donors(field, chosen: int | None, label: Callable = lambda row: row.na
     return search
 
 
-def wanted_donor(get_arg: str = "donor") -> int | None:
+def wanted_donor() -> int | None:
     """The donor id a GET names (?donor=ID) or a POST sends (donor_id), if well formed."""
-    text = request.args.get(get_arg, "") if request.method == "GET" else request.form.get("donor_id", "")
+    text = request.args.get("donor", "") if request.method == "GET" else request.form.get("donor_id", "")
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
