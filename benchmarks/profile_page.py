@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import HTTPS, log, make_app, postgres, sqlite_db
 from bench_pages import ROLE_EMAILS
+from common import HTTPS, log, make_app, postgres, sqlite_db
 
 
 def profile(url: str, path: str, role: str, explain: bool, python: bool, cold: bool = False) -> None:

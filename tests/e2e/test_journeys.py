@@ -18,7 +18,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.browser import login, screenshot
 from trustfund.money import fee_of, to_usd
 
 pytestmark = pytest.mark.e2e

@@ -217,7 +217,7 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path
                     pools.move(pool_id, interest=amount, available=amount)
                     db.session.commit()
                     written.append(amount)
-            except Exception as error:  # noqa: BLE001 - reported below
+            except Exception as error:
                 errors.append(error)
             finally:
                 db.session.remove()

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.security.helpers import table_counts
-from tests.security.test_headers import assert_secure_headers
+from tests.security.helpers import assert_secure_headers, table_counts
 from trustfund.permissions import public
 
 OFF_SITE = ["http://evil.example/", "https://evil.example/login", "//evil.example/x", "///evil.example",

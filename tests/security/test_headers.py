@@ -8,36 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD
+from tests.security.helpers import assert_secure_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "trustfund" / "static"
-
-
-def _csp(response) -> dict[str, list[str]]:
-    policy = response.headers.get("Content-Security-Policy", "")
-    directives = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives[words[0]] = words[1:]
-    return directives
-
-
-def assert_secure_headers(response, where=""):
-    csp = _csp(response)
-    assert csp, f"no Content-Security-Policy on {where}"
-    assert csp.get("default-src") == ["'self'"], where
-    assert csp.get("script-src") == ["'self'"], where  # no 'unsafe-inline', no 'unsafe-eval', no host
-    assert "'unsafe-inline'" not in csp.get("style-src", []), where
-    assert csp.get("frame-ancestors") == ["'none'"], where
-    assert csp.get("object-src") == ["'none'"], where
-    assert csp.get("base-uri") == ["'self'"], where
-    assert csp.get("form-action") == ["'self'"], where
-    assert response.headers.get("X-Content-Type-Options") == "nosniff", where
-    assert response.headers.get("X-Frame-Options") == "DENY", where
-    assert response.headers.get("Referrer-Policy") in ("same-origin", "strict-origin-when-cross-origin",
-                                                       "no-referrer"), where
 
 
 def test_anonymous_pages_carry_the_headers(app, client):

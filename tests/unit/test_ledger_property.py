@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from trustfund.audit import AuditEntry
 from trustfund.contributions import pools as pool_ops
 from trustfund.contributions import services
-from trustfund.contributions.checks import problems
+from trustfund.ledger_check import run_checks as problems
 from trustfund.contributions.models import (
     Commitment,
     Deposit,

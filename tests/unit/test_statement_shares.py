@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import D
+from tests.factories import statements as data
+from tests.factories.statements import D
 from trustfund.contributions.models import Deposit
 from trustfund.errors import DomainError
 from trustfund.statements.services import balances, statement

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 from decimal import Decimal as D
-from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.web.test_dashboard_fund import build_fund
+from tests.factories.dashboard import build_fund
+from tests.pages import Tables, charts, number
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
 from trustfund.dashboard import services, services_travel
 from trustfund.dashboard.layout import dashboard_for
@@ -29,62 +28,6 @@ SRSG_BLOCKS = {"pools", "budget", "grants_by_status", "events", "ldc"}
 @pytest.fixture
 def fund(app, db):
     return build_fund()
-
-
-class Tables(HTMLParser):
-    """The dashboard's tables: {table id: {"keys": [...], "rows": [[text...]], "totals": [...]}}."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tables: dict[str, dict] = {}
-        self._table = None
-        self._part = None
-        self._row = None
-        self._cell = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and attrs.get("id", "").startswith("table-"):
-            self._table = self.tables.setdefault(attrs["id"][6:], {"keys": [], "rows": [], "totals": []})
-        elif self._table is None:
-            return
-        elif tag in ("thead", "tbody", "tfoot"):
-            self._part = tag
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("th", "td"):
-            self._cell = []
-            if self._part == "thead":
-                self._table["keys"].append(attrs.get("data-key"))
-
-    def handle_endtag(self, tag):
-        if self._table is None:
-            return
-        if tag in ("th", "td") and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self._part == "tbody":
-                self._table["rows"].append(self._row)
-            elif self._part == "tfoot":
-                self._table["totals"] = self._row
-            self._row = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def charts(html: str) -> dict[str, dict]:
-    return {m.group(1): json.loads(m.group(2)) for m in re.finditer(
-        r'<script type="application/json" id="chart-([a-z_]+)-data">(.*?)</script>', html, re.DOTALL)}
-
-
-def number(text: str) -> D:
-    return D(text.replace(",", ""))
 
 
 def test_officer_figures_are_the_sums_worked_out_by_hand(fund):
@@ -186,7 +129,7 @@ def test_donor_figures_hold_only_its_own_money_and_its_share_of_spending(fund):
 
 
 def test_shares_of_spending_add_up_to_the_pool_spending_to_the_cent(fund, db):
-    from tests.web.test_dashboard_fund import add_commitment, add_deposit, add_donor, objective
+    from tests.factories.dashboard import add_commitment, add_deposit, add_donor, objective
 
     obj1 = objective(1).id
     # Three donors with equal net deposits share 1,700.00: 566.67 + 566.67 + 566.66.
@@ -315,7 +258,7 @@ def test_the_srsg_xlsx_has_one_sheet_per_table(fund, client, login_as):
 
 
 def test_the_dashboard_needs_the_same_few_queries_however_large_the_fund(fund, app, db):
-    from tests.web.test_dashboard_fund import add_commitment, add_deposit, add_donor, add_grant
+    from tests.factories.dashboard import add_commitment, add_deposit, add_donor, add_grant
 
     def statements_for_admin() -> int:
         seen = []

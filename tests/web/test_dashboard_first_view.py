@@ -5,8 +5,8 @@ and shared by every role that shows it."""
 
 import pytest
 
+from tests.factories import statements as data
 from tests.sql_log import get_logged
-from tests.unit import test_statement_data as data
 from trustfund import cache
 from trustfund.dashboard import services, services_travel
 

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.web.test_dashboard import Tables, charts, number
-from tests.web.test_dashboard_fund import add_commitment, add_donor, add_grant, build_fund
+from tests.factories.dashboard import add_commitment, add_donor, add_grant, build_fund
+from tests.pages import Tables, charts, number
 from trustfund.auth.models import User
 from trustfund.travel.models import Event
 

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import EVIL
+from tests.factories import statements as data
+from tests.factories.statements import EVIL
 from trustfund.errors import DomainError
 from trustfund.exports import REGISTERS, build_workbook
 

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from markupsafe import escape
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import EVIL
+from tests.factories import statements as data
+from tests.factories.statements import EVIL
 from trustfund.statements.services import FUND_START, balances, statement
 
 END = dt.date(2017, 12, 31)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from tests.unit.test_travel_helpers import OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2
+from tests.factories.travel import OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, reject_grant
 from trustfund.travel.reconcile import record_travel

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from tests.unit.test_travel_helpers import count, fund_pool, make_event, make_request, srsg2
+from tests.factories.travel import count, fund_pool, make_event, make_request, srsg2
 from trustfund.audit import AuditEntry
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,11 +15,10 @@ from ..errors import run
 from ..exports import Col, Sheet, xlsx_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, roles_required
+from .blueprint import bp
 from .forms import AuditFilterForm, SettingForm, UserForm
 from .models import SETTINGS, Setting
 from .services import save_user, set_setting
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/users")

@@ -4,7 +4,7 @@ rates, pools and objectives in routes_fund.py, the import in routes_import.py.""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,21 +15,16 @@ from ..donors.choices import NAME_SEARCH_MAX, select_max
 from ..donors.models import Donor
 from ..exports import export_response
 from ..extensions import db
-from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
+from ..paging import per_page
+from ..permissions import FINANCE_READERS as READERS
+from ..permissions import MPTF_OFFICER, roles_required
 from . import lists, queries
+from .blueprint import bp
 from .exports import commitment_status
 from .forms import ListFilterForm, ReasonForm
+from .loaders import get_commitment_or_404
 from .models import Commitment, Deposit, Pledge
 from .rules import overdue_instalments, today
-
-bp = Blueprint("contributions", __name__, url_prefix="/contributions")
-
-READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
-
-
-def per_page() -> int:
-    return current_app.config.get("PAGE_SIZE", 50)
-
 
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
@@ -154,13 +149,6 @@ def deposits():
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 
-def get_commitment_or_404(commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None:
-        abort(404)
-    return commitment
-
-
 @bp.route("/commitments/<int:commitment_id>")
 @roles_required(*READERS)
 def commitment(commitment_id: int):
@@ -193,5 +181,3 @@ def deposit(deposit_id: int):
     return render_template("contributions/deposit.html", deposit=item,
                            can_write=current_user.role == MPTF_OFFICER)
 
-
-from . import routes_entries, routes_fund, routes_import  # noqa: F401  (they add views to bp)

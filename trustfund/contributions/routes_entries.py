@@ -13,13 +13,16 @@ from ..exports import export_response
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD, precision
+from ..paging import per_page
+from ..permissions import FINANCE_READERS as READERS
 from ..permissions import MPTF_OFFICER, roles_required
 from . import services
+from .blueprint import bp
 from .forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
+from .loaders import get_commitment_or_404
 from .models import Deposit, InterestEntry, Pledge
 from .queries import objectives
 from .rates import currency_choices, rate_for
-from .routes import READERS, bp, get_commitment_or_404, per_page
 from .rules import today
 
 

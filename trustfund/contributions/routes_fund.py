@@ -14,14 +14,16 @@ from ..exports import export_response
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD
+from ..paging import per_page
 from ..permissions import ADMIN, MPTF_OFFICER, roles_required
+from ..permissions import FINANCE_READERS as READERS
 from . import services
+from .blueprint import bp
 from .forms import ObjectiveForm, RateFilterForm, RateForm, TransferForm
 from .models import ExchangeRate, Objective, PoolTransfer
 from .pools import FIGURES as POOL_FIGURES
 from .pools import all_pools
 from .rates import currency_choices, month_label, rate_for
-from .routes import READERS, bp, per_page
 from .rules import today
 
 # --- Objectives --------------------------------------------------------------

@@ -14,10 +14,10 @@ from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD
 from ..permissions import MPTF_OFFICER, roles_required
+from .blueprint import bp
 from .forms import ImportForm
 from .importer import column_label, import_deposits, template_workbook
 from .models import Commitment
-from .routes import bp
 
 
 @bp.route("/deposits/import/template.xlsx")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..validation import FlaskForm
 from .models import EVENT_KINDS, GRANT_STATUSES

@@ -8,11 +8,9 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager
 
 from ..admin.models import SETTINGS, TERMINAL_EXPENSES, Setting
 from ..audit import AuditEntry
-from ..contributions.models import Objective, Pool
 from ..countries.models import Country
 from ..errors import run
 from ..exports import export_response
@@ -20,27 +18,24 @@ from ..extensions import db
 from ..formatting import money
 from ..money import USD, MoneyError, parse_amount
 from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
+from ..redirects import local_next
 from . import queries
+from .blueprint import bp
 from .decisions import (
-    approve_grant, default_pool_chooser, reject_grant, waitlist_grant,
+    approve_grant,
+    default_pool_chooser,
+    reject_grant,
+    waitlist_grant,
 )
 from .forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
 from .models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
+from .queries import pools_with_money
 from .reconcile import cancel_grant, record_no_show, record_travel
-from .routes import bp, local_next
 from .services import preview_figures, request_grant
 
 
 def get_grant_or_404(grant_id: int) -> TravelGrant:
     return db.session.get(TravelGrant, grant_id) or abort(404)
-
-
-def pools_with_money():
-    """Every pool (contributions.pools.all_pools' order) with its objective, in one
-    statement: labels and the default pool read the objective."""
-    return db.session.scalars(
-        sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
-        .options(contains_eager(Pool.objective)).order_by(Objective.number.nullsfirst())).all()
 
 
 def country_choices(blank: str) -> list[tuple[str, str]]:

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 
 from ..extensions import db
-from .decisions import approve_grant, reject_grant, waitlist_grant
-from .models import APPROVED, Delegate, Event, TravelGrant
-from .reconcile import cancel_grant, record_no_show, record_travel
-from .services import request_grant
+from ..travel.decisions import approve_grant, reject_grant, waitlist_grant
+from ..travel.models import APPROVED, Delegate, Event, TravelGrant
+from ..travel.reconcile import cancel_grant, record_no_show, record_travel
+from ..travel.services import request_grant
 
 D = dt.date
 NOTE = "Dates subject to change (concept note workplan)"
@@ -110,7 +110,7 @@ REQUESTS = [
 
 
 def seed_events(actor) -> list[Event]:
-    from .services import save_event
+    from ..travel.services import save_event
 
     events = []
     for kind, title, (city, venue, rate), start, end, note in EVENTS:
