@@ -132,19 +132,20 @@ def register_blueprints(app: Flask) -> None:
     views (and the downloads they register) to its blueprint."""
     from .admin import routes as admin_views
     from .auth import routes as auth_views
-    from .contributions import routes as contribution_views
-    from .contributions import routes_entries, routes_fund, routes_import  # noqa: F401
+    from .contributions.blueprint import bp as contributions_bp
+    from .contributions.routes import entries, fund, imports, lists  # noqa: F401
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
     from .donors import routes as donor_views
     from .main import routes as main_views
     from .statements import routes as statement_views
-    from .travel import filters, grant_routes  # noqa: F401
-    from .travel import routes as travel_views
+    from .travel import filters  # noqa: F401
+    from .travel.blueprint import bp as travel_bp
+    from .travel.routes import events, grants  # noqa: F401
 
-    for views in (auth_views, main_views, admin_views, donor_views, contribution_views,
-                  country_views, travel_views, statement_views, dashboard_views):
-        app.register_blueprint(views.bp)
+    for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp):
+        app.register_blueprint(bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

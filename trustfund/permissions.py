@@ -71,15 +71,3 @@ def can_see_donor(user, donor_id: int) -> bool:
     if user.role == DONOR:
         return user.donor_id is not None and user.donor_id == donor_id
     return user.role in STAFF
-
-
-def get_donor_or_404(donor_id: int):
-    """Load a donor the current user may see; anyone else's answers 404, never 403,
-    so that a donor cannot even learn which ids exist."""
-    from .donors.models import Donor
-    from .extensions import db
-
-    donor = db.session.get(Donor, donor_id)
-    if donor is None or not can_see_donor(current_user, donor.id):
-        abort(404)
-    return donor

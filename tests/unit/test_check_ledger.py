@@ -16,8 +16,8 @@ from tests.factories.contributions import (
     pool,
 )
 from trustfund.contributions import services
-from trustfund.ledger_check import run_checks as problems
 from trustfund.contributions.models import Commitment, Deposit, Pool
+from trustfund.ledger_check import run_checks as problems
 
 D = Decimal
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from trustfund.audit import AuditEntry
 from trustfund.contributions import pools as pool_ops
 from trustfund.contributions import services
-from trustfund.ledger_check import run_checks as problems
 from trustfund.contributions.models import (
     Commitment,
     Deposit,
@@ -30,6 +29,7 @@ from trustfund.contributions.models import (
 from trustfund.contributions.pools import FIGURES
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
+from trustfund.ledger_check import run_checks as problems
 from trustfund.travel.models import Delegate, Event, TravelGrant
 
 D = Decimal

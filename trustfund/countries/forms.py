@@ -2,10 +2,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..validation import FlaskForm
+from ..forms import BaseForm
 
 
-class CountryForm(FlaskForm):
+class CountryForm(BaseForm):
     name = StringField(_l("Name (English, as the UN writes it)"), validators=[DataRequired(), Length(max=120)])
     un_member = BooleanField(_l("UN Member State"))
     observer = BooleanField(_l("Non-member observer State"))
@@ -14,7 +14,7 @@ class CountryForm(FlaskForm):
     version = HiddenField()
 
 
-class LdcPeriodForm(FlaskForm):
+class LdcPeriodForm(BaseForm):
     start_on = DateField(_l("Included in the LDC list on"), validators=[InputRequired()])
     end_on = DateField(_l("Graduated on"), validators=[Optional()],
                        description=_l("Empty while the country is an LDC. From this day it is no longer one."))
@@ -22,7 +22,7 @@ class LdcPeriodForm(FlaskForm):
     version = HiddenField()
 
 
-class CountryFilterForm(FlaskForm):
+class CountryFilterForm(BaseForm):
     class Meta:
         csrf = False
 

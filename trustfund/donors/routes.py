@@ -8,9 +8,10 @@ from flask_login import current_user
 from ..errors import run
 from ..exports import export_response
 from ..extensions import db
-from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, get_donor_or_404, roles_required
+from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
 from .blueprint import bp
 from .forms import DonorFilterForm, DonorForm, SaaForm
+from .loaders import get_donor_or_404
 from .models import SAA_IN_FORCE, SAA_STATUSES
 from .queries import country_choices, donor_countries, donor_query, parse_filters
 from .services import allowed_next, change_saa_status, create_donor, update_donor

@@ -6,10 +6,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..contributions.models import Deposit
+from ..donors.loaders import get_donor_or_404
 from ..errors import DomainError, attach
 from ..exports import export_response
 from ..extensions import db
-from ..permissions import DONOR, STAFF, get_donor_or_404, roles_required
+from ..permissions import DONOR, STAFF, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
 from .blueprint import bp
 from .forms import PeriodForm

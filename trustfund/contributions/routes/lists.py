@@ -1,6 +1,6 @@
 """Contributions: the lists of pledges, commitments and deposits and the pages of a
-single commitment, pledge and deposit. Entry forms are in routes_entries.py,
-rates, pools and objectives in routes_fund.py, the import in routes_import.py."""
+single commitment, pledge and deposit (the entry forms are in entries.py, rates,
+pools and objectives in fund.py, the import in imports.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,20 +11,20 @@ from flask_login import current_user
 from wtforms import SearchField
 from wtforms.widgets import Select
 
-from ..donors.choices import NAME_SEARCH_MAX, select_max
-from ..donors.models import Donor
-from ..exports import export_response
-from ..extensions import db
-from ..paging import per_page
-from ..permissions import FINANCE_READERS as READERS
-from ..permissions import MPTF_OFFICER, roles_required
-from . import lists, queries
-from .blueprint import bp
-from .exports import commitment_status
-from .forms import ListFilterForm, ReasonForm
-from .loaders import get_commitment_or_404
-from .models import Commitment, Deposit, Pledge
-from .rules import overdue_instalments, today
+from ...donors.choices import NAME_SEARCH_MAX, select_max
+from ...donors.models import Donor
+from ...exports import export_response
+from ...extensions import db
+from ...paging import per_page
+from ...permissions import FINANCE_READERS as READERS
+from ...permissions import MPTF_OFFICER, roles_required
+from .. import lists, queries
+from ..blueprint import bp
+from ..exports import commitment_status
+from ..forms import ListFilterForm, ReasonForm
+from ..loaders import get_commitment_or_404
+from ..models import Commitment, Deposit, Pledge
+from ..rules import overdue_instalments, today
 
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 

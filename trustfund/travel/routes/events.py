@@ -1,5 +1,5 @@
 """Travel support pages: events and participation reports here; grants, the review
-queue and decisions in grant_routes.py (same blueprint)."""
+queue and decisions in grants.py (same blueprint)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,18 +7,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import run
-from ..exports import export_response
-from ..extensions import db
-from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
-from . import exports as _exports  # noqa: F401  (registers the downloads)
-from . import queries
-from .blueprint import bp
-from .decisions import default_pool_chooser
-from .forms import EventForm
-from .models import Event
-from .queries import pools_with_money
-from .services import save_event
+from ...errors import run
+from ...exports import export_response
+from ...extensions import db
+from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
+from .. import exports as _exports  # noqa: F401  (registers the downloads)
+from .. import queries
+from ..blueprint import bp
+from ..decisions import default_pool_chooser
+from ..forms import EventForm
+from ..models import Event
+from ..queries import pools_with_money
+from ..services import save_event
 
 # The event page shows this many requests of each list; the full lists have pages.
 EVENT_PAGE_ROWS = 100

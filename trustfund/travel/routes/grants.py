@@ -9,29 +9,29 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..admin.models import SETTINGS, TERMINAL_EXPENSES, Setting
-from ..audit import AuditEntry
-from ..countries.models import Country
-from ..errors import run
-from ..exports import export_response
-from ..extensions import db
-from ..formatting import money
-from ..money import USD, MoneyError, parse_amount
-from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
-from ..redirects import local_next
-from . import queries
-from .blueprint import bp
-from .decisions import (
+from ...admin.models import SETTINGS, TERMINAL_EXPENSES, Setting
+from ...audit import AuditEntry
+from ...countries.models import Country
+from ...errors import run
+from ...exports import export_response
+from ...extensions import db
+from ...formatting import money
+from ...money import USD, MoneyError, parse_amount
+from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
+from ...redirects import local_next
+from .. import queries
+from ..blueprint import bp
+from ..decisions import (
     approve_grant,
     default_pool_chooser,
     reject_grant,
     waitlist_grant,
 )
-from .forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
-from .models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
-from .queries import pools_with_money
-from .reconcile import cancel_grant, record_no_show, record_travel
-from .services import preview_figures, request_grant
+from ..forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
+from ..models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
+from ..queries import pools_with_money
+from ..reconcile import cancel_grant, record_no_show, record_travel
+from ..services import preview_figures, request_grant
 
 
 def get_grant_or_404(grant_id: int) -> TravelGrant:
