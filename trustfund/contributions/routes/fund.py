@@ -15,7 +15,7 @@ from ...extensions import db
 from ...formatting import money as fmt_money
 from ...money import USD
 from ...paging import per_page
-from ...permissions import ADMIN, MPTF_OFFICER, roles_required
+from ...permissions import ADMIN, MPTF_OFFICER, RATE_READERS, roles_required
 from ...permissions import FINANCE_READERS as READERS
 from .. import services
 from ..blueprint import bp
@@ -62,7 +62,7 @@ def edit_objective(objective_id: int | None = None):
 # --- Exchange rates ----------------------------------------------------------
 
 @bp.route("/rates")
-@roles_required(*READERS)
+@roles_required(*RATE_READERS)
 def rates():
     """The UN operational rates of exchange, newest month first."""
     currency = (request.args.get("currency") or "").strip().upper()

@@ -17,7 +17,7 @@ from ...exports import export_response
 from ...extensions import db
 from ...formatting import money
 from ...money import USD, MoneyError, parse_amount
-from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
+from ...permissions import QUEUE_READERS, SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
 from .. import queries
 from ..blueprint import bp
@@ -258,7 +258,7 @@ def cancel(grant_id: int):
 # --- The review queue ----------------------------------------------------------------
 
 @bp.route("/queue")
-@roles_required(*TRAVEL_READERS)
+@roles_required(*QUEUE_READERS)
 def queue():
     event_id = queries.grant_filters(request.args)["event"]
     if request.args.get("format") == "xlsx":
