@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.factories.dashboard import build_fund
 from tests.pages import Tables, charts, number
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
-from trustfund.dashboard import services, services_travel
+from trustfund.dashboard import services, travel_figures
 from trustfund.dashboard.layout import dashboard_for
 from trustfund.travel.models import TravelGrant
 
@@ -79,7 +79,7 @@ def test_overdue_instalments_are_the_uncovered_part_of_what_fell_due(fund):
 
 
 def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):
-    fig = services_travel.travel_figures()
+    fig = travel_figures.travel_figures()
     pools = {p.code: p for p in fig.pools}
     # Recomputed from the entries, not read from the pool rows.
     for code, figures in pools.items():

@@ -31,7 +31,7 @@ from ..donors.models import DONOR_TYPES, SAA_STATUSES
 from ..formatting import number
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import GRANT_STATUSES
-from . import services, services_travel
+from . import services, travel_figures
 from .blocks import TABLE_ROWS, Block, Chart, Column, Dashboard, MoreLink, Tile
 
 USD = "USD"
@@ -161,7 +161,7 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     return blocks, tiles
 
 
-def travel_blocks(fig: services_travel.TravelFigures) -> tuple[list[Block], list[Tile]]:
+def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[Tile]]:
     pool_rows = [{"pool": p.label, "deposits_net": p.deposits_net, "interest": p.interest,
                   "transfers_in": p.transfers_in, "transfers_out": p.transfers_out,
                   "committed": p.committed, "spent": p.spent, "available": p.available}
@@ -299,7 +299,7 @@ def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = Fa
         board.tiles += tiles
     if role in (SRSG_STAFF, ADMIN, AUDITOR):
         blocks, tiles = travel_blocks(
-            _figures("travel", on, services_travel.travel_figures))
+            _figures("travel", on, travel_figures.travel_figures))
         board.sections.append((_("Pools and travel support"), blocks))
         board.tiles += tiles
     if role in (ADMIN, AUDITOR):
