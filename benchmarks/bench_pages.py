@@ -306,9 +306,10 @@ def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: i
     for index, page in enumerate(PAGES):
         got = [(b, runs[b][index]) for b in backends if index in runs[b]]
         if not got:
+            exists = any(index in r for r in runs.values())
             missing.append(
                 f"- {page.label} (`{page.endpoint}`, as {page.role}): "
-                f"{'the page does not exist yet' if not any(index in r for r in runs.values()) else 'not measured'}."
+                f"{'the page does not exist yet' if not exists else 'not measured'}."
             )
             continue
         url = got[0][1].url

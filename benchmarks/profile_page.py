@@ -6,8 +6,9 @@
 Requests the page three times on the scale database (SQLite, or a throwaway
 PostgreSQL with --pg) and prints the third request's statements, slowest
 first, with their share of the request; --cold empties the figure cache before
-the third request (the first view after a change, bench_pages.py's column); --explain adds the database's query
-plan of the slowest ones, --python a cProfile of the request.
+the third request (the first view after a change, bench_pages.py's column);
+--explain adds the database's query plan of the slowest ones, --python a
+cProfile of the request.
 """
 
 from __future__ import annotations

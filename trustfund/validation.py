@@ -10,9 +10,10 @@
   (LRM, RLM, ALM), which Arabic text may legitimately carry, are allowed.
 
 trustfund.forms.BaseForm, the base of every form, runs this check on every text
-field (string, text area, email, hidden; never passwords, which are only hashed). Services that take text from elsewhere (imports, commands)
-call `text_problem()` / `check_text()` themselves. A query string (list filters,
-searches) holding a NUL is refused with a 400 by `refuse_nul_in_query_strings`.
+field (string, text area, email, hidden; never passwords, which are only hashed).
+Services that take text from elsewhere (imports, commands) call `text_problem()` /
+`check_text()` themselves. A query string (list filters, searches) holding a NUL is
+refused with a 400 by `refuse_nul_in_query_strings`.
 """
 from __future__ import annotations
 

@@ -94,7 +94,8 @@ BAD_CURRENCIES = ["XXX1", "EURO", "eu", "ZZZ", "", "<b>", "US$"]
 LONG_TEXT = "x" * 10_000
 CONTROL_TEXT = "abc\x00def\x07\x1b[31m"
 BIDI_TEXT = "invoice\u202egnp.exe\u202c"
-HTML_PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "</textarea><svg onload=alert(1)>"]
+HTML_PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
+                 "</textarea><svg onload=alert(1)>"]
 FORMULA_PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A2)",
                     "=cmd|' /C calc'!A0"]
 BAD_TEXTS = [LONG_TEXT, CONTROL_TEXT, BIDI_TEXT, *HTML_PAYLOADS, *FORMULA_PAYLOADS]

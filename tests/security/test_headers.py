@@ -105,8 +105,10 @@ STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 STYLE_BLOCK = re.compile(r"<style\b", re.IGNORECASE)
 EVENT_ATTR = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
 JS_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.IGNORECASE)
-FOREIGN_URL = re.compile(r"""(?:src|href|action|srcset|data|poster)\s*=\s*["']\s*(?:https?:)?//""", re.IGNORECASE)
-CSS_FOREIGN = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?\s*(?:url\()?\s*["']?(?:https?:)?//)""", re.IGNORECASE)
+FOREIGN_URL = re.compile(r"""(?:src|href|action|srcset|data|poster)\s*=\s*["']\s*(?:https?:)?//""",
+                         re.IGNORECASE)
+CSS_FOREIGN = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//"""
+                         r"""|@import\s+["']?\s*(?:url\()?\s*["']?(?:https?:)?//)""", re.IGNORECASE)
 
 
 DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']application/(?:ld\+)?json["']""", re.IGNORECASE)
@@ -153,8 +155,8 @@ def _vendor_urls_are_only_notes(text: str) -> list[str]:
     offending = []
     for match in CSS_FOREIGN.finditer(text):
         offending.append(text[max(0, match.start() - 40):match.end() + 40])
-    for match in re.finditer(r"""(?:importScripts|fetch|XMLHttpRequest|\.src\s*=)\s*\(?\s*["'](?:https?:)?//""",
-                             text):
+    for match in re.finditer(
+            r"""(?:importScripts|fetch|XMLHttpRequest|\.src\s*=)\s*\(?\s*["'](?:https?:)?//""", text):
         offending.append(text[max(0, match.start() - 40):match.end() + 40])
     return offending
 

@@ -114,7 +114,8 @@ def _apply(db, model: Model, step, officer, admin, travel):
         amount = D(units).scaleb(-CURRENCIES[cur]) if CURRENCIES[cur] else D(units % 10**9 + 1)
         objective_id = None
         if objective_number:
-            objective_id = db.session.scalar(sa.select(Objective.id).where(Objective.number == objective_number))
+            objective_id = db.session.scalar(
+                sa.select(Objective.id).where(Objective.number == objective_number))
         donor = db.session.scalar(sa.select(Donor).where(Donor.name == "Kingdom of Sweden"))
         c = services.record_commitment(officer, donor, currency=cur, amount=amount, objective_id=objective_id,
                                        committed_on=ON)

@@ -84,7 +84,8 @@ def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):
     # Recomputed from the entries, not read from the pool rows.
     for code, figures in pools.items():
         pool = db.session.scalar(sa.select(Pool).where(Pool.code == code))
-        net = sum((d.net for d in db.session.scalars(sa.select(Deposit).where(Deposit.pool_id == pool.id))), D(0))
+        net = sum((d.net for d in db.session.scalars(
+            sa.select(Deposit).where(Deposit.pool_id == pool.id))), D(0))
         interest = sum((i.usd_amount for i in db.session.scalars(
             sa.select(InterestEntry).where(InterestEntry.pool_id == pool.id))), D(0))
         transfers = db.session.scalars(sa.select(PoolTransfer)).all()
@@ -103,7 +104,8 @@ def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):
     assert fig.available == D("615228.90")
 
     statuses = {s.status: s for s in fig.statuses}
-    assert list(statuses) == ["requested", "approved", "rejected", "waitlisted", "travelled", "cancelled", "no_show"]
+    assert list(statuses) == ["requested", "approved", "rejected", "waitlisted", "travelled", "cancelled",
+                              "no_show"]
     assert (statuses["travelled"].count, statuses["travelled"].requested, statuses["travelled"].actual) == \
         (1, D("1500.00"), D("1400.00"))
     assert statuses["waitlisted"].count == 0
@@ -249,7 +251,8 @@ def test_the_xlsx_holds_the_numbers_of_the_page(fund, client, login_as):
 def test_the_srsg_xlsx_has_one_sheet_per_table(fund, client, login_as):
     login_as("srsg_staff")
     book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/?format=xlsx").data))
-    assert book.sheetnames == ["Money available per pool", "Spending against budget", "Travel grants by status",
+    assert book.sheetnames == ["Money available per pool", "Spending against budget",
+                               "Travel grants by status",
                                "Funded delegates per event", "LDCs and other countries",
                                "About this export"]
     budget = list(book["Spending against budget"].iter_rows(values_only=True))
@@ -296,7 +299,8 @@ def test_the_export_command_writes_the_dashboard(fund, runner, tmp_path):
     book = openpyxl.load_workbook(out)
     assert {"Overview", "Money available per pool", "Audit trail"} <= set(book.sheetnames)
     donor = tmp_path / "donor.xlsx"
-    result = runner.invoke(args=["export", "dashboard", "--out", str(donor), "--donor", str(fund["foundation"].id)])
+    result = runner.invoke(args=["export", "dashboard", "--out", str(donor),
+                                 "--donor", str(fund["foundation"].id)])
     assert result.exit_code == 0, result.output
     pools = list(openpyxl.load_workbook(donor)["Deposits and share of spending"].iter_rows(values_only=True))
     assert pools[-1] == ("Total", 200000, 2000, 198000, None, 1700)

@@ -49,7 +49,8 @@ def test_with_few_donors_the_select_lists_them_all(app, db, client, login_as, pa
     page = client.get(path).get_data(as_text=True)
     assert 'id="donor-name-search"' not in page
     names = [o.split(" (")[0] for o in _options(page)[1:]]
-    assert "Kingdom of Norway" in names and "Kingdom of Sweden" in names and names == sorted(names, key=str.lower)
+    assert ("Kingdom of Norway" in names and "Kingdom of Sweden" in names
+            and names == sorted(names, key=str.lower))
 
 
 @pytest.mark.parametrize("path", FORMS)
@@ -120,7 +121,8 @@ def test_an_unknown_donor_is_refused_beside_the_field(app, db, client, login_as,
 
 def test_the_chosen_donor_stays_offered_beside_a_long_search(app, db, client, login_as, many_donors):
     login_as("mptf_officer")
-    page = client.get(f"/contributions/commitments/new?donor_name=o&donor={sweden().id}").get_data(as_text=True)
+    page = client.get(
+        f"/contributions/commitments/new?donor_name=o&donor={sweden().id}").get_data(as_text=True)
     options = _options(page)
     assert "Kingdom of Sweden (Signed)" in options and len(options) == 1 + 3 + 1
     assert _selected(page) == "Kingdom of Sweden (Signed)"

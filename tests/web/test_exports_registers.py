@@ -45,7 +45,8 @@ def _cells(wb):
 
 
 def test_the_register_holds_the_statement_and_portal_exports(app):
-    assert {"statement", "my_commitments", "my_deposits", "my_instalments", "donor_balances"} <= set(REGISTERS)
+    assert {"statement", "my_commitments", "my_deposits", "my_instalments",
+            "donor_balances"} <= set(REGISTERS)
 
 
 def test_a_formula_named_donor_is_literal_text_in_every_export(fund, users):

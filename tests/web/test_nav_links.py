@@ -35,7 +35,8 @@ def test_the_current_page_is_marked_and_nothing_else(app, db, client, login_as):
     on_donors = _nav(client, "/donors/")
     assert [label for label, _, current in on_dashboard if current] == ["Dashboard"]
     assert [label for label, _, current in on_donors if current] == ["Donors"]
-    assert {(label, href) for label, href, _ in on_dashboard} == {(label, href) for label, href, _ in on_donors}
+    assert ({(label, href) for label, href, _ in on_dashboard}
+            == {(label, href) for label, href, _ in on_donors})
 
 
 def test_each_language_has_its_own_labels(app, db, client, login_as):

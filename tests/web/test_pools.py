@@ -104,7 +104,8 @@ def test_admin_creates_an_objective_with_its_pool(app, db, client, login_as):
     assert response.status_code == 200 and 'id="title-errors"' in response.get_data(as_text=True)
     assert counts() == before
     response = client.post("/contributions/objectives/new", data={
-        "number": "4", "title": "Follow-up to the conference", "description": "After Marrakech", "active": "y"})
+        "number": "4", "title": "Follow-up to the conference", "description": "After Marrakech",
+        "active": "y"})
     assert response.status_code == 302
     created = db.session.scalar(sa.select(Objective).where(Objective.number == 4))
     assert db.session.scalar(sa.select(Pool.code).where(Pool.objective_id == created.id)) == "OBJ4"

@@ -130,7 +130,8 @@ def test_statement_workbook_equals_the_statement_to_the_cent(client, login_as, f
         s.opening, s.net_in_period, s.share_in_period, s.closing]
 
     commitments = _sheet(wb, "Commitments")
-    assert [(c["Reference"].value, c["Currency"].value, _dec(c["Amount"]), _dec(c["Deposited by end of period"]),
+    assert [(c["Reference"].value, c["Currency"].value, _dec(c["Amount"]),
+             _dec(c["Deposited by end of period"]),
              _dec(c["Outstanding at end of period"])) for c in commitments] == [
         (line.commitment.reference, line.commitment.currency, line.commitment.amount, line.deposited,
          line.outstanding) for line in s.commitments]

@@ -59,7 +59,8 @@ def test_grant_list_filters_totals_and_export_agree(client, login_as, users):
     html = client.get("/travel/grants").get_data(as_text=True)
     # total of all requests; committed: approved only; spent: the trip.
     assert money_cells(html, "Total (5 grants)") == [
-        Decimal("3150.10") + Decimal("2910.00") + Decimal("2300.00") + Decimal("2300.00") + Decimal("2680.00"),
+        Decimal("3150.10") + Decimal("2910.00") + Decimal("2300.00") + Decimal("2300.00")
+        + Decimal("2680.00"),
         Decimal("2910.00") + Decimal("2680.00"), Decimal("3095.40")]
     rows = table(sheet(client.get("/travel/grants?format=xlsx")))
     data, total = rows[:-1], rows[-1]

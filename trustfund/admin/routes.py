@@ -103,7 +103,8 @@ def audit():
         cols = [Col(_("When (UTC)"), lambda e: e.at, "datetime"),
                 Col(_("User"), lambda e: e.user.email if e.user else ""),
                 Col(_("Action"), lambda e: e.action), Col(_("Object"), lambda e: e.object_type),
-                Col(_("Object id"), lambda e: e.object_id), Col(_("Before"), lambda e: e.before or "", width=60),
+                Col(_("Object id"), lambda e: e.object_id),
+                Col(_("Before"), lambda e: e.before or "", width=60),
                 Col(_("After"), lambda e: e.after or "", width=60), Col(_("Note"), lambda e: e.note or "")]
         rows = db.session.scalars(query.limit(100_000))
         return xlsx_response("audit", [Sheet(_("Audit trail"), cols, rows)], what=_("Audit trail"),

@@ -55,8 +55,8 @@ def deposit_problems() -> list[str]:
         what = f"Deposit #{d.id} ({d.currency} {_n(d.amount, d.currency)}, value date {d.value_date})"
         usd = round_cents(d.amount / d.rate) if d.rate else None
         if usd is None or d.usd_amount != usd:
-            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount, d.currency)} ÷ {d.rate} "
-                            f"= {_n(usd) if usd is not None else '?'}.")
+            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount, d.currency)} "
+                            f"÷ {d.rate} = {_n(usd) if usd is not None else '?'}.")
         fee = round_cents(d.usd_amount * d.fee_rate)
         if d.fee != fee:
             problems.append(f"{what}: fee {_n(d.fee)} is stored, but {_n(d.usd_amount)} × {d.fee_rate} "

@@ -6,18 +6,21 @@ from ..forms import BaseForm
 
 
 class CountryForm(BaseForm):
-    name = StringField(_l("Name (English, as the UN writes it)"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name (English, as the UN writes it)"),
+                       validators=[DataRequired(), Length(max=120)])
     un_member = BooleanField(_l("UN Member State"))
     observer = BooleanField(_l("Non-member observer State"))
-    developing = BooleanField(_l("Developing country"),
-                              description=_l("Least developed countries count as developing whatever this says."))
+    developing = BooleanField(
+        _l("Developing country"),
+        description=_l("Least developed countries count as developing whatever this says."))
     version = HiddenField()
 
 
 class LdcPeriodForm(BaseForm):
     start_on = DateField(_l("Included in the LDC list on"), validators=[InputRequired()])
-    end_on = DateField(_l("Graduated on"), validators=[Optional()],
-                       description=_l("Empty while the country is an LDC. From this day it is no longer one."))
+    end_on = DateField(
+        _l("Graduated on"), validators=[Optional()],
+        description=_l("Empty while the country is an LDC. From this day it is no longer one."))
     note = TextAreaField(_l("Source and note"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
 
