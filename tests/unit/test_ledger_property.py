@@ -67,8 +67,8 @@ any_step = st.one_of(
 )
 # Some money in first (so that later steps have something to move), then anything.
 steps = st.builds(lambda a, b, p, c: a + b + p + c, st.lists(commit_step, min_size=1, max_size=3),
-                  st.lists(deposit_step, min_size=1, max_size=4), st.lists(pledge_step, min_size=1, max_size=2),
-                  st.lists(any_step, min_size=1, max_size=20))
+                  st.lists(deposit_step, min_size=1, max_size=4),
+                  st.lists(pledge_step, min_size=1, max_size=2), st.lists(any_step, min_size=1, max_size=20))
 
 
 def _reset(db):
@@ -179,7 +179,8 @@ def _apply_pledge(db, model: Model, step, officer):
             return False
         assert is_open, (step, m)
         m["fulfilled"] += amount
-        model.commitments.append({"id": c.id, "currency": m["currency"], "amount": c.amount, "deposited": D(0),
+        model.commitments.append({"id": c.id, "currency": m["currency"], "amount": c.amount,
+                                  "deposited": D(0),
                                   "pool": f"OBJ{m['objective']}" if m["objective"] else "UNEARMARKED"})
         return True
     raise AssertionError(kind)
@@ -325,7 +326,8 @@ def _assert_consistent(db, model: Model):
         row = db.session.get(Pledge, m["id"])
         assert (row.fulfilled, row.withdrawn_at is not None) == (m["fulfilled"], m["withdrawn"]), m
     rests = model.pledged_not_committed()
-    listed = {t["currency"]: t["amount"] for t in queries.pledge_totals(queries.parse_filters({"kind": "pledges"}))}
+    listed = {t["currency"]: t["amount"]
+              for t in queries.pledge_totals(queries.parse_filters({"kind": "pledges"}))}
     assert listed == rests
     dashboard = {c.currency: c.pledged for c in contribution_figures().by_currency if c.pledged}
     assert dashboard == rests

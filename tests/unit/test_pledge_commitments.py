@@ -20,7 +20,8 @@ D = Decimal
 
 def _rest_pledged(currency: str) -> D:
     """The contributions list's total for the currency: pledged, not yet committed."""
-    totals = {t["currency"]: t["amount"] for t in queries.pledge_totals(queries.parse_filters({"kind": "pledges"}))}
+    totals = {t["currency"]: t["amount"]
+              for t in queries.pledge_totals(queries.parse_filters({"kind": "pledges"}))}
     return totals.get(currency, D("0.000"))
 
 
@@ -73,7 +74,8 @@ def test_withdrawing_a_partly_fulfilled_pledge_withdraws_only_its_rest(db):
         commitment("JPY", "1000", pledge=p)
     db.session.rollback()
     [entry] = _actions(db, "pledge.withdraw")
-    assert entry.before["withdrawn_at"] is None and entry.after["withdrawn_reason"] == "The rest will not come"
+    assert entry.before["withdrawn_at"] is None
+    assert entry.after["withdrawn_reason"] == "The rest will not come"
     assert run_checks() == []
 
 

@@ -35,7 +35,8 @@ class EntryForm:
         if self.name == "deposit":
             return f"/contributions/commitments/{self.commitment_id}/deposits/new"
         return {"interest": "/contributions/interest/new", "transfer": "/contributions/pools/transfer",
-                "pledge": "/contributions/pledges/new", "commitment": "/contributions/commitments/new"}[self.name]
+                "pledge": "/contributions/pledges/new",
+                "commitment": "/contributions/commitments/new"}[self.name]
 
     def data(self) -> dict:
         if self.name == "deposit":
@@ -47,8 +48,8 @@ class EntryForm:
             return {"from_pool_id": str(pool("UNEARMARKED").id), "to_pool_id": str(pool("OBJ2").id),
                     "usd_amount": "10.00", "transferred_on": "2018-06-01", "reason": "Surplus"}
         if self.name == "pledge":
-            return {"donor_id": str(sweden().id), "currency": "USD", "amount": "250000.00", "objective_id": "",
-                    "pledged_on": "2017-10-19", "note": ""}
+            return {"donor_id": str(sweden().id), "currency": "USD", "amount": "250000.00",
+                    "objective_id": "", "pledged_on": "2017-10-19", "note": ""}
         return commitment_form(sweden().id, currency="USD", amount="500000.00")
 
     def entry_page(self, entry_id: int) -> str:
@@ -103,7 +104,8 @@ def test_two_renders_of_the_form_record_two_entries(app, db, client, login_as, e
     login_as(entry.role)
     before, audited = len(_rows(db, entry)), _audited(db, entry)
     for _render in range(2):
-        response = client.post(entry.url(), data=dict(entry.data(), form_token=form_token(client, entry.url())))
+        token = form_token(client, entry.url())
+        response = client.post(entry.url(), data=dict(entry.data(), form_token=token))
         assert response.status_code == 302
     assert len(_rows(db, entry)) == before + 2
     assert _audited(db, entry) == audited + 2
@@ -117,7 +119,8 @@ def test_one_form_sent_from_many_places_at_once_records_one_entry(app, db, login
     before, audited = len(_rows(db, entry)), _audited(db, entry)
     db.session.commit()
 
-    run = Parallel(app, len(clients), 1, lambda index, _step: clients[index].post(entry.url(), data=data)).run()
+    url = entry.url()
+    run = Parallel(app, len(clients), 1, lambda index, _step: clients[index].post(url, data=data)).run()
     assert run.errors == []
     answers = {(response.status_code, response.headers.get("Location")) for _w, _s, response in run.results}
     rows = _rows(db, entry)
