@@ -166,7 +166,8 @@ def test_every_chart_draws_exactly_the_numbers_of_its_table(fund, client, login_
                 (block, dataset["key"])
     overview = {row[0]: number(row[1]) for row in tables["overview"]["rows"]}
     assert overview == {"Pledged, not yet committed": D("1399425.29"), "Committed": D("1262699.26"),
-                        "Deposited": D("625079.70"), "Administrative Agent fee": D("6250.80"), "Net deposited": D("618828.90")}
+                        "Deposited": D("625079.70"), "Administrative Agent fee": D("6250.80"),
+                        "Net deposited": D("618828.90")}
     assert tables["by_type"]["totals"][1:] == ["1,399,425.29", "1,262,699.26", "625,079.70"]
     assert ["Kingdom of Sweden", "EUR", "500,000.00", "100,000.00"] == \
         [tables["overdue"]["rows"][0][i] for i in (0, 2, 4, 5)]
