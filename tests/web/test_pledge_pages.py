@@ -88,7 +88,8 @@ def test_record_the_commitment_fills_the_form_from_the_pledge_and_leaves_the_res
     assert _value(form_page, "amount") == "600,000.00"
 
 
-def test_the_list_its_totals_and_the_xlsx_count_only_what_is_not_yet_committed(app, db, client, login_as):
+def test_the_list_its_totals_and_the_xlsx_count_only_what_is_not_yet_committed(app, cached, db, client,
+                                                                              login_as):
     eur = pledge("EUR", "1000000.00")
     pledge("EUR", "250000.00", pledged_on=dt.date(2017, 5, 2))
     usd = pledge("USD", "300000.00")
@@ -125,7 +126,8 @@ def test_the_list_its_totals_and_the_xlsx_count_only_what_is_not_yet_committed(a
     assert totals[1:] == [("EUR", 2, 850000)]
 
 
-def test_the_dashboard_counts_a_pledge_followed_by_its_commitment_once(app, db, client, login_as):
+def test_the_dashboard_counts_a_pledge_followed_by_its_commitment_once(app, cached, db, client, login_as):
+    """With the figure cache on, as in production: each commitment changes the kept figures."""
     p = pledge("USD", "300000.00")
     login_as("mptf_officer")
 
