@@ -132,7 +132,8 @@ def _not_open(pledge: Pledge) -> DomainError:
 def _change_open_pledge(pledge: Pledge, **values) -> dict:
     """One UPDATE of the pledge WHERE it is still in force with a rest pledged, so that
     of any number of requests at once only those the rules allow get through. Returns
-    the pledge's snapshot as it was just before (read under the UPDATE's row lock)."""
+    the pledge's snapshot just after, read under the UPDATE's row lock (the caller
+    derives the one before from it: a snapshot read earlier may be stale)."""
     statement = (sa.update(Pledge).where(Pledge.id == pledge.id, Pledge.open_condition())
                  .values(**values).execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
@@ -161,7 +162,8 @@ def _pledge_to_fulfil(pledge_id, donor, currency: str) -> Pledge | None:
     if pledge_id in (None, ""):
         return None
     text = str(pledge_id).strip()
-    pledge = db.session.get(Pledge, int(text)) if text.isdigit() and len(text) < 10 else None
+    well_formed = text.isascii() and text.isdigit() and len(text) < 10
+    pledge = db.session.get(Pledge, int(text)) if well_formed else None
     if pledge is None or pledge.donor_id != donor.id:
         raise DomainError(_("The pledge this commitment was to fulfil was not found for this donor. "
                             "Open the pledge and choose “Record the commitment” again."), field="donor_id")
