@@ -38,7 +38,7 @@ from wtforms import (
 )
 from wtforms.validators import StopValidation
 
-from .params import MAX_DATE, MIN_DATE, in_date_range, whole_number
+from .params import MAX_DATE, MAX_ID, MIN_DATE, in_date_range, whole_number
 from .validation import PlainText
 
 _ASCII_WHOLE = re.compile(r"-?[0-9]+\Z")
@@ -65,9 +65,21 @@ def _date_in_range(form, field) -> None:
                                 first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat()))
 
 
-def _ascii_whole_number(form, field) -> None:
+def _whole_number_field(field) -> bool:
+    return isinstance(field, IntegerField) or (isinstance(field, SelectField) and field.coerce is int)
+
+
+def _loose_whole_number(field) -> bool:
+    """A number the field read that nobody typed: other digits than 0-9, or past
+    what a database column holds (a view may look the id up before validating)."""
     raw = _raw(field)
     if raw is not None and raw.strip() and not _ASCII_WHOLE.match(raw.strip()):
+        return True
+    return isinstance(field.data, int) and abs(field.data) > MAX_ID
+
+
+def _ascii_whole_number(form, field) -> None:
+    if _loose_whole_number(field) or (field.data is None and (_raw(field) or "").strip()):
         field.data = None
         raise StopValidation(_l("Enter a whole number in digits 0-9."))
 
@@ -79,7 +91,7 @@ def _checks_for(field) -> list:
         checks.append(text)
     if isinstance(field, DateField):  # MonthField too
         checks.append(_date_in_range)
-    if isinstance(field, IntegerField) or (isinstance(field, SelectField) and field.coerce is int):
+    if _whole_number_field(field):
         checks.append(_ascii_whole_number)
     return checks
 
@@ -111,6 +123,9 @@ class BaseForm(_CommonChecks, FlaskForm):
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         formdata = self.meta.wrap_formdata(self, formdata)
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        for field in self:
+            if _whole_number_field(field) and _loose_whole_number(field):
+                field.data = None
         if formdata and self.is_submitted():
             for field in self:
                 if field.name not in formdata and field.type != "CSRFTokenField" \
