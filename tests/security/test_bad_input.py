@@ -202,7 +202,8 @@ def test_hostile_query_strings_on_every_page(app, db, login_as):
 # the calendar (a day added or taken away overflows) and a date with trailing text.
 PAST_THE_RANGE = ["99999999999999999999", "9223372036854775808", "-9223372036854775809", "１２３",
                   "9999-12-31", "0001-01-01", "2017-06-01T99:99 garbage"]
-FRIENDLY = {400: "The request could not be understood.", 404: "There is no such page, or it is not yours to see."}
+FRIENDLY = {400: "The request could not be understood.",
+            404: "There is no such page, or it is not yours to see."}
 
 
 def _judge_range_answer(answer, where: str, problems: list[str]) -> None:

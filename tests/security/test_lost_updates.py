@@ -218,7 +218,8 @@ def _objective_url() -> str:
     from trustfund.contributions.models import Objective
     from trustfund.extensions import db
 
-    return f"/contributions/objectives/{db.session.scalar(sa.select(Objective.id).where(Objective.number == 2))}/edit"
+    objective_id = db.session.scalar(sa.select(Objective.id).where(Objective.number == 2))
+    return f"/contributions/objectives/{objective_id}/edit"
 
 
 def _rate_url() -> str:
@@ -270,7 +271,8 @@ EDIT_FORMS = [
              {"note": "Alice's source"}, {"end_on": "1986-01-01"}),
     EditForm("/travel/events/<int:event_id>/edit", "srsg_staff", _event_url,
              {"title": "Thematic session 1, Geneva"}, {"max_per_country": "3"}),
-    EditForm("/admin/users/<int:user_id>", "admin", _user_url, {"name": "Alice's name"}, {"name": "Bob's name"}),
+    EditForm("/admin/users/<int:user_id>", "admin", _user_url,
+             {"name": "Alice's name"}, {"name": "Bob's name"}),
     EditForm("/admin/settings/<key>", "admin", lambda: "/admin/settings/fee_rate",
              {"value": "0.02", "effective_from": "2019-01-01"},
              {"value": "0.03", "effective_from": "2019-02-01"}),
@@ -279,7 +281,7 @@ EDIT_FORMS = [
 # POST routes on an existing record that are not edit forms, and why.
 NOT_EDITS = {
     "contributions.withdraw_pledge": "a one-way step of the pledge's status, in one guarded UPDATE",
-    "contributions.reverse_deposit": "a reversal: a new offsetting entry; a deposit is reversed once (guarded)",
+    "contributions.reverse_deposit": "a reversal: a new offsetting entry; reversed once (guarded)",
     "contributions.reverse_interest": "a reversal: a new offsetting entry, once (guarded)",
     "contributions.new_deposit": "a new deposit against the commitment (its running sum is guarded)",
     "travel.approve": "a decision, a one-way step of the grant's status (guarded UPDATE)",

@@ -79,7 +79,8 @@ def test_no_entry_of_a_users_life_records_a_session_token_or_hash(app, db, clien
                                       "password": "another long password"}).status_code == 302
     other.post("/logout")
     officer = base_users()["mptf_officer"]
-    assert app.test_client().post("/login", data={"email": officer.email, "password": PASSWORD}).status_code == 302
+    login = app.test_client().post("/login", data={"email": officer.email, "password": PASSWORD})
+    assert login.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert client.post(f"/admin/users/{user.id}", data={

@@ -68,7 +68,8 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             assert result.exit_code == 0, result.output
 
         with app.app_context():
-            assert db.session.scalars(sa.select(Objective.number).order_by(Objective.number)).all() == [1, 2, 3]
+            numbers = db.session.scalars(sa.select(Objective.number).order_by(Objective.number)).all()
+            assert numbers == [1, 2, 3]
             assert sorted(db.session.scalars(sa.select(Pool.code))) == ["OBJ1", "OBJ2", "OBJ3", "UNEARMARKED"]
             assert {s.key: Decimal(s.value) for s in db.session.scalars(sa.select(Setting))} == {
                 FEE_RATE: Decimal("0.01"), TERMINAL_EXPENSES: Decimal("100.00")}
@@ -77,13 +78,14 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             assert senegal.ldc_on(dt.date(2017, 6, 1))
             assert db.session.scalar(sa.select(sa.func.count()).select_from(LdcPeriod)) > 50
             emails = sorted(db.session.scalars(sa.select(User.email)))
-            assert emails == ["admin@un.org", "officer@un.org", "srsg2@un.org", "srsg@un.org"]  # no demo account
+            # Only the accounts created: no demo account.
+            assert emails == ["admin@un.org", "officer@un.org", "srsg2@un.org", "srsg@un.org"]
 
         # The officer records a donor, its signed SAA, a commitment and a deposit.
         officer = _login(app, "officer@un.org", PASSWORDS["mptf_officer"])
-        answer = officer.post("/donors/new", data={"name": "Swiss Confederation", "donor_type": "member_state",
-                                                   "country_code": "CH", "contact_name": "",
-                                                   "contact_email": ""})
+        answer = officer.post("/donors/new", data={
+            "name": "Swiss Confederation", "donor_type": "member_state", "country_code": "CH",
+            "contact_name": "", "contact_email": ""})
         assert answer.status_code == 302
         donor_id = _id_in(answer.headers["Location"], "donors")
         for status, extra in (("draft_shared", {}), ("signed", {
