@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -51,6 +52,18 @@ def database_url(backend, request, sqlite_dir):
         return os.environ["TEST_POSTGRES_URL"]
     server = request.getfixturevalue("pg_server")
     return server.url("trustfund_test")
+
+
+@pytest.fixture
+def empty_database_url(backend, request, sqlite_dir):
+    """A new, empty database on the backend (no table at all): for migrations and
+    the production setup."""
+    if backend == "sqlite":
+        return f"sqlite:///{os.path.join(sqlite_dir, f'migr-{uuid.uuid4().hex}.sqlite3')}"
+    server = request.getfixturevalue("pg_server")
+    if server is None:
+        pytest.skip("TEST_POSTGRES_URL given: no server to create a fresh database in")
+    return server.createdb(f"migr_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture(scope="session")

@@ -43,8 +43,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    from . import params, read_only
+
+    params.register(app)  # before any route: every <int:...> is an id the database can hold
     register_extensions(app)
-    from . import read_only
 
     read_only.register(app)  # before the blueprints' hooks: it runs before any statement
     register_blueprints(app)

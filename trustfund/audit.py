@@ -2,10 +2,18 @@
 
 record() adds the entry to the session of the change, so that both are committed
 together or not at all.
+
+The trail holds no secret: a column marked `info=SECRET` (a password hash, a
+session token) never enters a snapshot, and record() drops any key of a
+before/after dict that names one, or whose name says it is one (SECRET_NAME), so
+that a dict built by hand cannot carry it in either. tests/unit/test_audit_secrets.py
+walks every model: a column whose name looks secret must carry the marker.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -14,6 +22,42 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
+
+# mapped_column(..., info=SECRET): the column holds a secret (a credential).
+SECRET = {"secret": True}
+# Words of a snake_case name that say its value is a secret, marked or not.
+SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "token", "secret", "secrets",
+                          "credential", "credentials", "apikey", "otp", "salt", "hash", "pin"})
+_SECRET_PAIRS = re.compile(r"(^|_)(api|private|secret|signing)_key($|_)", re.IGNORECASE)
+
+
+def is_secret_column(column) -> bool:
+    return bool(column.info.get("secret"))
+
+
+@functools.cache
+def _secret_keys(models: int) -> frozenset[str]:
+    """The attribute names of every column marked secret, in every model (`models`:
+    how many there are, so that a model imported later is not missed)."""
+    return frozenset(attr.key for mapper in db.Model.registry.mappers
+                     for attr in mapper.column_attrs
+                     if any(is_secret_column(c) for c in attr.columns))
+
+
+def secret_by_name(name: str) -> bool:
+    """Whether a name says its value is a secret ("password_hash", "session_token",
+    "api_key"), whether or not a column of that name is marked."""
+    return bool(SECRET_WORDS & set(name.lower().split("_"))) or bool(_SECRET_PAIRS.search(name))
+
+
+def is_secret_key(name: str) -> bool:
+    return name in _secret_keys(len(db.Model.registry.mappers)) or secret_by_name(name)
+
+
+def without_secrets(values: dict | None) -> dict | None:
+    if not values:
+        return values
+    return {k: v for k, v in values.items() if not is_secret_key(str(k))}
 
 
 def utcnow() -> dt.datetime:
@@ -53,11 +97,15 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj, fields: list[str] | None = None) -> dict:
-    """The column values of a model object, as JSON-safe text (Decimal as string)."""
+    """The column values of a model object, as JSON-safe text (Decimal as string),
+    without its secrets."""
     if obj is None:
         return {}
-    names = fields or [c.key for c in sa.inspect(obj).mapper.column_attrs]
-    return {name: _plain(getattr(obj, name)) for name in names if name != "password_hash"}
+    attrs = sa.inspect(obj).mapper.column_attrs
+    secret = {a.key for a in attrs if any(is_secret_column(c) for c in a.columns)}
+    names = fields or [a.key for a in attrs]
+    return {name: _plain(getattr(obj, name)) for name in names
+            if name not in secret and not is_secret_key(name)}
 
 
 def record(actor, action: str, obj=None, *, before: dict | None = None,
@@ -76,8 +124,8 @@ def record(actor, action: str, obj=None, *, before: dict | None = None,
         action=action,
         object_type=object_type or "",
         object_id=None if object_id is None else str(object_id),
-        before=_plain(before) if before else None,
-        after=_plain(after) if after else None,
+        before=_plain(without_secrets(before)) if before else None,
+        after=_plain(without_secrets(after)) if after else None,
         note=note,
     )
     db.session.add(entry)

@@ -39,6 +39,22 @@ def create_user(email: str, role: str, donor_id: int | None, name: str):
     click.echo(f"Created {user.email} ({user.role}).")
 
 
+@click.command("setup-fund")
+@with_appcontext
+def setup_fund():
+    """Load the fund's reference data (idempotent): the three objectives and their
+    pools, the un-earmarked pool, the fee and terminal-expense settings, and the
+    countries with their LDC periods. No account and no demo figure."""
+    from .reference import load_reference_data
+
+    added = load_reference_data()
+    db.session.commit()
+    if any(added.values()):
+        click.echo("Reference data loaded: " + ", ".join(f"{n} {what}" for what, n in added.items()) + ".")
+    else:
+        click.echo("Reference data already present; nothing added.")
+
+
 @click.command("seed-demo")
 @click.option("--scale", type=int, default=1, show_default=True,
               help="Generate a fund N times the demo size (bulk inserts).")
@@ -78,7 +94,7 @@ def check():
     click.echo("Ledger check passed: every invariant holds.")
 
 
-COMMANDS = (create_user, seed_demo, check, import_deposits_command, export, backup_command,
+COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
             restore_command)
 
 

@@ -1,12 +1,48 @@
 """The base forms of the application: BaseForm for every form, SubForm for the
 repeated parts inside one (FormField / FieldList). tests/unit/test_structure.py
-fails on a form that derives from neither."""
+fails on a form that derives from neither.
+
+What every form does, whatever its fields (so that a new form cannot forget it):
+- text fields refuse control, bidi-override and invisible format characters
+  (validation.text_problem; never passwords, which are only hashed);
+- dates are ASCII YYYY-MM-DD between params.MIN_DATE and params.MAX_DATE (a date
+  of 9999-12-31 overflowed as soon as a day was added to it);
+- whole numbers (IntegerField, a select of ids) are ASCII digits: int() would read
+  "１２３" as 123;
+- a field left out of a posted form is empty, never the stored value the form was
+  built from (WTForms keeps `obj`'s value for a missing field: an edit posted
+  without its version passed the version check with the current one, and a rate
+  left out reached the validators as a Decimal);
+- an edit form's VersionField is required: a save that does not say which version
+  it was built on is refused like one built on an older version.
+"""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, PasswordField, StringField, TextAreaField
+import re
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FileField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import StopValidation
+
+from .params import MAX_DATE, MAX_ID, MIN_DATE, in_date_range, whole_number
 from .validation import PlainText
+
+_ASCII_WHOLE = re.compile(r"-?[0-9]+\Z")
+_ASCII_DATE = re.compile(r"[0-9-]+\Z")
 
 
 def _plain_text_validator(field) -> PlainText | None:
@@ -15,17 +51,64 @@ def _plain_text_validator(field) -> PlainText | None:
     return PlainText(multiline=isinstance(field, TextAreaField))
 
 
-class _PlainTextFields:
-    """Refuses control and bidi-override characters in every text field
-    (validation.text_problem; never in passwords, which are only hashed). A hidden
-    field shows no message of its own: its refusal goes above the form."""
+def _raw(field) -> str | None:
+    return field.raw_data[0] if field.raw_data and isinstance(field.raw_data[0], str) else None
+
+
+def _date_in_range(form, field) -> None:
+    raw = _raw(field)
+    if raw is not None and raw.strip() and not _ASCII_DATE.match(raw.strip()):
+        field.data = None
+        raise StopValidation(_l("Not a valid date value."))
+    if field.data is not None and not in_date_range(field.data):
+        raise StopValidation(_l("Enter a date between %(first)s and %(last)s.",
+                                first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat()))
+
+
+def _whole_number_field(field) -> bool:
+    return isinstance(field, IntegerField) or (isinstance(field, SelectField) and field.coerce is int)
+
+
+def _loose_whole_number(field) -> bool:
+    """A number the field read that nobody typed: other digits than 0-9, or past
+    what a database column holds (a view may look the id up before validating)."""
+    raw = _raw(field)
+    if raw is not None and raw.strip() and not _ASCII_WHOLE.match(raw.strip()):
+        return True
+    return isinstance(field.data, int) and abs(field.data) > MAX_ID
+
+
+def _ascii_whole_number(form, field) -> None:
+    if _loose_whole_number(field) or (field.data is None and (_raw(field) or "").strip()):
+        field.data = None
+        raise StopValidation(_l("Enter a whole number in digits 0-9."))
+
+
+def _checks_for(field) -> list:
+    checks = []
+    text = _plain_text_validator(field)
+    if text is not None:
+        checks.append(text)
+    if isinstance(field, DateField):  # MonthField too
+        checks.append(_date_in_range)
+    if _whole_number_field(field):
+        checks.append(_ascii_whole_number)
+    return checks
+
+
+# Fields whose absence from a posted form means something of their own.
+_ABSENCE_MEANS_SOMETHING = (BooleanField, FileField, FieldList, FormField)
+
+
+class _CommonChecks:
+    """The checks of the module's docstring, run before each field's own validators.
+    A hidden field shows no message of its own: its refusal goes above the form."""
 
     def validate(self, extra_validators=None):
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
         for field in self:
-            check = _plain_text_validator(field)
-            if check is not None:
-                extra.setdefault(field.short_name, []).append(check)
+            for check in _checks_for(field):
+                extra.setdefault(field.short_name, []).insert(0, check)
         valid = super().validate(extra)
         for field in self:
             if isinstance(field, HiddenField) and field.errors:
@@ -33,12 +116,51 @@ class _PlainTextFields:
         return valid
 
 
-class BaseForm(_PlainTextFields, FlaskForm):
+class BaseForm(_CommonChecks, FlaskForm):
     """The base of every form: Flask-WTF's (CSRF on, unless a GET form's Meta turns
-    it off), with the plain-text check on every text field."""
+    it off), with the common checks on every field."""
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        for field in self:
+            if _whole_number_field(field) and _loose_whole_number(field):
+                field.data = None
+        if formdata and self.is_submitted():
+            for field in self:
+                if field.name not in formdata and field.type != "CSRFTokenField" \
+                        and not isinstance(field, _ABSENCE_MEANS_SOMETHING):
+                    field.raw_data = []
+                    field.data = "" if isinstance(field, StringField) else None
 
 
-class SubForm(_PlainTextFields, Form):
+class SubForm(_CommonChecks, Form):
     """A repeated part of a form (an instalment of a commitment): no CSRF token of
-    its own, the same plain-text check (a FormField validates it without the
-    outer form's extra validators)."""
+    its own, the same common checks (a FormField validates it without the outer
+    form's extra validators)."""
+
+
+def _stale_message():
+    from .errors import stale_message
+
+    return stale_message()
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was built from, sent back with the save.
+    Its data is an int; missing or not a version, the save is refused with the
+    "someone else changed this" message (the user reloads and gets a good one)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = whole_number(valuelist[0])
+
+    def process_data(self, value):
+        self.data = value if isinstance(value, int) else whole_number(value)
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+    def pre_validate(self, form):
+        if not isinstance(self.data, int):
+            raise StopValidation(_stale_message())

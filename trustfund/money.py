@@ -9,6 +9,7 @@ Rules (DESIGN.md §4):
 """
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -59,17 +60,43 @@ def _user_locale() -> str:
     return str(locale) if locale else "en"
 
 
+# Spaces people type or paste between groups of digits: the space, the no-break
+# space (Russian) and the narrow no-break space (French).
+_SPACES = frozenset(" \u00a0\u202f")
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+@functools.cache
+def number_characters(locale: str) -> frozenset[str]:
+    """What a number typed in `locale` may hold: the digits 0-9, the locale's decimal
+    and group separators and minus sign, those of the plain form "1,250,000.00", and
+    spaces. Nothing else: Python's Decimal() would read full-width "１２３", Arabic-Indic
+    digits and "1e3" as numbers, which nobody typing an amount here means."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+
+    symbols = set()
+    for name in dict.fromkeys((locale, "en")):
+        symbols |= {get_decimal_symbol(name), get_group_symbol(name)}
+        symbols |= set(get_minus_sign_symbol(name))
+    return frozenset(_ASCII_DIGITS | _SPACES | {"-"} | {c for s in symbols for c in s})
+
+
 def parse_number(text: str, refusal: str) -> Decimal:
     """A number as the user typed it: in the user's locale first ("0,941" and
     "1 250 000,00" in French), then in the plain form "1,250,000.00". Grouping must
     be well formed in both: "1,000.00.00" and "1,00" are refused. White space is
-    ignored; NaN and Infinity are refused."""
+    ignored; only the characters of number_characters() are accepted, so NaN,
+    Infinity, exponents ("1e3") and other digits than 0-9 ("１２３") are refused."""
     from babel.numbers import NumberFormatError, parse_decimal
 
-    raw = "".join(str(text).split()).replace("\u202f", "").replace("\u00a0", "")
-    if not raw:
+    text = str(text)
+    user_locale = _user_locale()
+    if not text.strip():
         raise MoneyError(_("Enter an amount."))
-    for locale in dict.fromkeys((_user_locale(), "en")):
+    if not set(text) <= number_characters(user_locale) or not set(text) & _ASCII_DIGITS:
+        raise MoneyError(refusal)
+    raw = "".join(c for c in text if c not in _SPACES and not c.isspace())
+    for locale in dict.fromkeys((user_locale, "en")):
         try:
             value = parse_decimal(raw, locale=locale, strict=True)
         except (NumberFormatError, InvalidOperation, ValueError):

@@ -31,11 +31,6 @@ ROLE_LABELS = {
 STAFF = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 FINANCE_READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 TRAVEL_READERS = (ADMIN, SRSG_STAFF, MPTF_OFFICER, AUDITOR)
-# Work lists of one side of the office: the UN rates are the MPTF officers' (SRSG
-# staff see grants in USD only); the review queue is the SRSG staff's (officers
-# read the grants, but decide none).
-RATE_READERS = (ADMIN, MPTF_OFFICER, AUDITOR)
-QUEUE_READERS = (ADMIN, SRSG_STAFF, AUDITOR)
 
 
 def roles_required(*roles: str):

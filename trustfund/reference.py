@@ -50,30 +50,41 @@ def load_countries() -> int:
     return added
 
 
-def seed_objectives_and_pools() -> None:
+def seed_objectives_and_pools() -> tuple[int, int]:
+    """(objectives, pools) added."""
+    objectives = pools = 0
     for number, title in OBJECTIVES:
         objective = db.session.scalar(sa.select(Objective).where(Objective.number == number))
         if objective is None:
             objective = Objective(number=number, title=title)
             db.session.add(objective)
             db.session.flush()
+            objectives += 1
         if db.session.scalar(sa.select(Pool).where(Pool.objective_id == objective.id)) is None:
             db.session.add(Pool(code=f"OBJ{number}", objective_id=objective.id))
+            pools += 1
     if db.session.scalar(sa.select(Pool).where(Pool.code == UNEARMARKED)) is None:
         db.session.add(Pool(code=UNEARMARKED))
+        pools += 1
     db.session.flush()
+    return objectives, pools
 
 
-def seed_settings() -> None:
+def seed_settings() -> int:
+    """Settings added (a setting that has any value keeps it)."""
     start = dt.date(2017, 1, 1)
+    added = 0
     for key, value in ((FEE_RATE, Decimal("0.01")), (TERMINAL_EXPENSES, Decimal("100.00"))):
         if db.session.scalar(sa.select(Setting.id).where(Setting.key == key)) is None:
             db.session.add(Setting(key=key, value=str(value), effective_from=start))
+            added += 1
     db.session.flush()
+    return added
 
 
-def load_reference_data() -> None:
-    """Everything above that is not there yet (idempotent)."""
-    load_countries()
-    seed_objectives_and_pools()
-    seed_settings()
+def load_reference_data() -> dict[str, int]:
+    """Everything above that is not there yet (idempotent); how many of each were added."""
+    countries = load_countries()
+    objectives, pools = seed_objectives_and_pools()
+    return {"countries": countries, "objectives": objectives, "pools": pools,
+            "settings": seed_settings()}

@@ -29,7 +29,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .audit import utcnow
+from .audit import SECRET, utcnow
 from .errors import DomainError
 from .extensions import db
 
@@ -44,7 +44,7 @@ class FormSubmission(db.Model):
     __tablename__ = "form_submission"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     purpose: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]

@@ -8,6 +8,15 @@
   U+2066-U+2069): they make text read differently from what is stored
   ("invoice\\u202egnp.exe" shows as "invoiceexe.png"). The plain direction marks
   (LRM, RLM, ALM), which Arabic text may legitimately carry, are allowed.
+- Every other invisible format character (Unicode category Cf: zero-width space
+  and joiners, soft hyphen, word joiner, byte order mark, ...): "Swiss\\u200bConfederation"
+  looks like a donor already there and is not the same text.
+
+Names of people and organisations (donors, delegates, events, users) are also
+NFKC-normalised (`normalized_name`: full-width "Ｓｗｉｓｓ" is "Swiss") and a donor's
+name has a key (`name_key`, the Unicode TR39 skeleton kept by the `disarm`
+library) under which names that look alike are equal: "Swiss Confederatіon" with
+a Cyrillic і has the key of "Swiss Confederation".
 
 trustfund.forms.BaseForm, the base of every form, runs this check on every text
 field (string, text area, email, hidden; never passwords, which are only hashed).
@@ -17,16 +26,27 @@ refused with a 400 by `refuse_nul_in_query_strings`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 
+from disarm import skeleton_key
 from flask import abort, request
 from flask_babel import gettext as _
 from wtforms.validators import StopValidation
+
+from .params import iso_date
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CONTROL_SINGLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _CONTROL_MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+# The direction marks Arabic (and Hebrew) text may carry: LRM, RLM, ALM.
+DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+
+
+def _invisible_format(value: str) -> bool:
+    return any(unicodedata.category(c) == "Cf" and c not in DIRECTION_MARKS for c in value)
 
 
 def text_problem(value: str | None, *, multiline: bool = False) -> str | None:
@@ -40,7 +60,36 @@ def text_problem(value: str | None, *, multiline: bool = False) -> str | None:
     if _BIDI.search(value):
         return _("This text contains characters that reverse the direction of the text: "
                  "type it again without them.")
+    if _invisible_format(value):
+        return _("This text contains invisible characters (such as a zero-width space): "
+                 "type it again without them.")
     return None
+
+
+def strict_date(text) -> dt.date:
+    """A date typed or read as text (an import's cell): YYYY-MM-DD, or a date and a
+    valid time as a spreadsheet writes one, in range (params.iso_date). Anything
+    else raises ValueError: "2017-06-01T99:99 garbage" is not 1 June 2017."""
+    value = iso_date(text, with_time=True)
+    if value is None:
+        raise ValueError(f"not a date: {str(text)[:40]!r}")
+    return value
+
+
+def normalized_name(value: str | None) -> str:
+    """A name as stored: NFKC (compatibility characters become the plain ones they
+    stand for), runs of white space made one space, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", value or "").split())
+
+
+def name_key(value: str | None) -> str:
+    """The key under which names that look alike are equal: the Unicode TR39
+    skeleton (disarm.skeleton_key, lower case, spaces collapsed) of the name in
+    capitals. Capitals first, so that the key is the same whatever the case: TR39
+    maps a capital I to l (they look alike), so "KINGDOM" and "Kingdom" would
+    otherwise differ. The price: i and l share a key, and a name that differs from a
+    donor's only there needs the officer's confirmation."""
+    return skeleton_key(normalized_name(value).upper())
 
 
 def check_text(value: str | None, field: str, *, multiline: bool = False) -> str:

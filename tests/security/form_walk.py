@@ -109,7 +109,13 @@ RAW_MARKERS = ("<script>alert(1)", "<img src=x onerror", "<svg onload")
 FORMULAS = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)"]
 NUL = "abc\x00def"
 BELL = "abc\x07\x1b[31mdef"
-BAD_DATES = ["2017-02-30", "2017-13-01", "31/12/2017", "not a date"]
+ZERO_WIDTH = "Swiss\u200bConfederation"
+BAD_DATES = ["2017-02-30", "2017-13-01", "31/12/2017", "not a date", "２０１７-０６-０１",
+             "0001-01-01"]
+# Numbers that Python would read and nobody types: full-width and Arabic-Indic
+# digits, exponents, underscores, a zero-width space inside.
+LOOSE_NUMBERS = [("１２３", False), ("1e3", False), ("1E3", False), ("١٢٣", False), ("1_000", False),
+                 ("1\u200b000", False)]
 
 
 def future(days: int = 40) -> str:
@@ -126,11 +132,11 @@ def payloads(kind: str, currency: str = "USD") -> list[tuple[str, object]]:
     """(value, verdict) pairs for a kind of field: a sample of the hostile inputs,
     chosen so that every class of attack meets every kind of field."""
     text_common = [(LONG_TEXT, False), (NUL, False), (BELL, False), (BIDI_TEXT, False),
-                   (HTML_SCRIPT, True), (HTML_IMG, True)] + [(f, True) for f in FORMULAS]
+                   (ZERO_WIDTH, False), (HTML_SCRIPT, True), (HTML_IMG, True)] + [(f, True) for f in FORMULAS]
     money_common = [("-1", False), ("1000000000000000", False), ("NaN", False),
                     ("Infinity", False), ("-Infinity", False), ("1,000.00.00", False),
                     (too_many_decimals(currency), False), ("abc", False), ("=1+1", False),
-                    (NUL, False), (LONG_TEXT, False), (HTML_SCRIPT, False)]
+                    (NUL, False), (LONG_TEXT, False), (HTML_SCRIPT, False)] + LOOSE_NUMBERS
     table: dict[str, list[tuple[str, object]]] = {
         "name": text_common + [("", False), ("   ", False)],
         "text": text_common + [("", True)],
@@ -153,11 +159,12 @@ def payloads(kind: str, currency: str = "USD") -> list[tuple[str, object]]:
             ("0", False), ("0.1234567", False)],
         "number": [("-1", False), ("NaN", False), ("Infinity", False), ("1,000.00.00", False),
                    ("0.1234567", False), ("1000000000000000", False), ("abc", False), ("", False),
-                   (NUL, False), (LONG_TEXT, False)],
+                   (NUL, False), (LONG_TEXT, False)] + LOOSE_NUMBERS,
         "int": [("-1", False), ("0", False), ("1000000000000000", False), ("NaN", False),
-                ("Infinity", False), ("1.5", False), ("abc", False), (NUL, False), (LONG_TEXT, False)],
+                ("Infinity", False), ("1.5", False), ("abc", False), (NUL, False), (LONG_TEXT, False),
+                ("99999999999999999999", False), ("５", False), ("٥", False), ("5e0", False)],
         "int_optional": [("-1", False), ("0", True), ("", True), ("1000000000000000", False),
-                         ("NaN", False), ("1.5", False), ("abc", False), (NUL, False)],
+                         ("NaN", False), ("1.5", False), ("abc", False), (NUL, False), ("５", False)],
         "date": [(d, False) for d in BAD_DATES] + [(NUL, False), (LONG_TEXT, False), ("", False),
                                                    ("9999-12-31", None)],
         "date_optional": [(d, False) for d in BAD_DATES] + [(NUL, False), ("", True)],
@@ -166,6 +173,7 @@ def payloads(kind: str, currency: str = "USD") -> list[tuple[str, object]]:
         "month": [("2017-13", False), ("not a month", False), ("9999-12", False), ("", False),
                   (NUL, False)],
         "select": [("999999", False), ("-1", False), ("NaN", False), (HTML_SCRIPT, False),
+                   ("99999999999999999999", False), ("１", False),
                    (NUL, False), (LONG_TEXT, False)],
         "currency": [("XXX1", False), ("ZZZ", False), ("EURO", False), ("eu", False), ("", False),
                      (HTML_SCRIPT, False), (NUL, False)],

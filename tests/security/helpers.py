@@ -176,3 +176,29 @@ def csp_directives(response) -> dict[str, list[str]]:
         if words:
             directives[words[0]] = words[1:]
     return directives
+
+
+def record_query_names(monkeypatch) -> set[str]:
+    """From now on (until the test ends), the names of the query-string parameters
+    that any request's code asks for (request.args.get, [], getlist, `in`: views,
+    filters and GET forms alike) are added to the returned set: the sweep of a page
+    sends hostile values in each parameter its view reads, found as it reads them."""
+    from flask import has_request_context, request
+    from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+    names: set[str] = set()
+
+    def note(self, key):
+        if has_request_context() and self is request.args and isinstance(key, str):
+            names.add(key)
+
+    def wrap(method):
+        def recording(self, key, *args, **kwargs):
+            note(self, key)
+            return method(self, key, *args, **kwargs)
+        return recording
+
+    monkeypatch.setattr(ImmutableMultiDict, "__getitem__", wrap(MultiDict.__getitem__))
+    monkeypatch.setattr(ImmutableMultiDict, "getlist", wrap(MultiDict.getlist))
+    monkeypatch.setattr(ImmutableMultiDict, "__contains__", wrap(dict.__contains__))
+    return names

@@ -4,19 +4,26 @@ with a message to reload, and the first save's values stand. After reloading, th
 second person can save. Also with both saves at the same instant (two threads):
 exactly one wins, whatever the database.
 
-Donors, events, countries (their flags and their LDC periods) and objectives each
-carry a version that the edit form sends back.
+Every edit form (EDIT_FORMS: donors, SAAs, objectives, exchange rates, countries
+and their LDC periods, events, users, settings) carries the version of what it
+edits and sends it back; a save without it, or built on an older one, is refused.
+test_every_post_route_on_a_record_is_an_edit_form_or_says_why_not walks app.url_map:
+a new POST route on an existing record fails until it is listed here, as an edit
+form (and so tested) or with the reason it is none.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_user
 from tests.security.form_walk import forms_on, messages
-from tests.security.helpers import changed_counts, table_counts
+from tests.security.helpers import UNSAFE_METHODS, changed_counts, rules, table_counts
 
 RELOAD = "Reload the page"
 
@@ -178,3 +185,191 @@ def test_two_saves_at_the_same_instant_one_wins(app, db, two_people):
     stored = db.session.get(Donor, donor.id)
     assert stored.contact_name == forms[winner]["contact_name"]
     assert stored.version == 2
+
+
+# --- every edit form ------------------------------------------------------------
+
+@dataclass
+class EditForm:
+    rule: str                      # the route's rule in app.url_map
+    role: str
+    url: Callable[[], str]         # makes the record (through the services) and gives the form's URL
+    alice: dict                    # Alice's change, saved first
+    bob: dict                      # Bob's change, refused on his old form, saved after reloading
+
+
+def _donor_url(path: str) -> Callable[[], str]:
+    def make() -> str:
+        from trustfund.donors.services import create_donor
+
+        donor = create_donor(None, name="Donor being edited", donor_type="philanthropic_organization")
+        db_commit()
+        return f"/donors/{donor.id}/{path}"
+    return make
+
+
+def db_commit() -> None:
+    from trustfund.extensions import db
+
+    db.session.commit()
+
+
+def _objective_url() -> str:
+    from trustfund.contributions.models import Objective
+    from trustfund.extensions import db
+
+    objective_id = db.session.scalar(sa.select(Objective.id).where(Objective.number == 2))
+    return f"/contributions/objectives/{objective_id}/edit"
+
+
+def _rate_url() -> str:
+    from trustfund.contributions.rates import set_rate
+
+    rate = set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    db_commit()
+    return f"/contributions/rates/{rate.id}/edit"
+
+
+def _period_url() -> str:
+    from trustfund.countries.models import Country
+    from trustfund.countries.services import save_ldc_period
+    from trustfund.extensions import db
+
+    period = save_ldc_period(make_user("admin", "period-maker@test.example"), db.session.get(Country, "SC"),
+                             None, start_on=dt.date(1980, 1, 1), end_on=dt.date(1985, 1, 1), note="",
+                             version=None)
+    db_commit()
+    return f"/countries/SC/periods/{period.id}"
+
+
+def _event_url() -> str:
+    from tests.factories.travel import make_event
+
+    return f"/travel/events/{make_event(title='Event being edited').id}/edit"
+
+
+def _user_url() -> str:
+    return f"/admin/users/{make_user('auditor', 'edited@test.example').id}"
+
+
+EDIT_FORMS = [
+    EditForm("/donors/<int:donor_id>/edit", "mptf_officer", _donor_url("edit"),
+             {"contact_name": "Alice's contact"}, {"contact_name": "Bob's contact"}),
+    EditForm("/donors/<int:donor_id>/saa", "mptf_officer", _donor_url("saa"),
+             {"to_status": "draft_shared", "note": "Sent by Alice"},
+             {"to_status": "under_negotiation", "note": "Bob"}),
+    EditForm("/contributions/objectives/<int:objective_id>/edit", "admin", _objective_url,
+             {"title": "Activities preparing the conference"}, {"description": "Bob's description"}),
+    EditForm("/contributions/rates/<int:rate_id>/edit", "mptf_officer", _rate_url,
+             {"rate": "0.95"}, {"rate": "0.96"}),
+    EditForm("/countries/<code>/edit", "admin", lambda: "/countries/SC/edit",
+             {"name": "Seychelles (Republic of)"}, {"developing": "y"}),
+    EditForm("/countries/<code>/periods/new", "admin", lambda: "/countries/SC/periods/new",
+             {"start_on": "1990-01-01", "end_on": "1991-01-01"},
+             {"start_on": "1995-01-01", "end_on": "1996-01-01"}),
+    EditForm("/countries/<code>/periods/<int:period_id>", "admin", _period_url,
+             {"note": "Alice's source"}, {"end_on": "1986-01-01"}),
+    EditForm("/travel/events/<int:event_id>/edit", "srsg_staff", _event_url,
+             {"title": "Thematic session 1, Geneva"}, {"max_per_country": "3"}),
+    EditForm("/admin/users/<int:user_id>", "admin", _user_url,
+             {"name": "Alice's name"}, {"name": "Bob's name"}),
+    EditForm("/admin/settings/<key>", "admin", lambda: "/admin/settings/fee_rate",
+             {"value": "0.02", "effective_from": "2019-01-01"},
+             {"value": "0.03", "effective_from": "2019-02-01"}),
+]
+
+# POST routes on an existing record that are not edit forms, and why.
+NOT_EDITS = {
+    "contributions.withdraw_pledge": "a one-way step of the pledge's status, in one guarded UPDATE",
+    "contributions.reverse_deposit": "a reversal: a new offsetting entry; reversed once (guarded)",
+    "contributions.reverse_interest": "a reversal: a new offsetting entry, once (guarded)",
+    "contributions.new_deposit": "a new deposit against the commitment (its running sum is guarded)",
+    "travel.approve": "a decision, a one-way step of the grant's status (guarded UPDATE)",
+    "travel.reject": "a decision (guarded UPDATE of the status)",
+    "travel.waitlist": "a decision (guarded UPDATE of the status)",
+    "travel.travelled": "reconciliation, a one-way step of the grant's status (guarded UPDATE)",
+    "travel.no_show": "reconciliation (guarded UPDATE of the status)",
+    "travel.cancel": "a one-way step of the grant's status (guarded UPDATE)",
+}
+
+
+def test_every_post_route_on_a_record_is_an_edit_form_or_says_why_not(app):
+    on_a_record = {rule.rule: rule.endpoint for rule, _m in rules(app, UNSAFE_METHODS) if "<" in rule.rule}
+    unlisted = {r: e for r, e in on_a_record.items()
+                if e not in NOT_EDITS and r not in {f.rule for f in EDIT_FORMS}}
+    assert unlisted == {}, f"POST routes on a record that are neither edit forms nor explained: {unlisted}"
+    assert {f.rule for f in EDIT_FORMS} <= set(on_a_record), "edit forms of routes that no longer exist"
+
+
+@pytest.mark.parametrize("edit", EDIT_FORMS, ids=[f.rule for f in EDIT_FORMS])
+def test_an_edit_form_refuses_a_save_without_its_version_or_built_on_an_older_one(app, db, two_people, edit):
+    url = edit.url()
+    alice, bob = two_people(edit.role)
+    alice_form, bob_form = _form(alice, url), _form(bob, url)
+    assert bob_form.get("version", "").isdigit(), f"{url}: the edit form carries no version"
+
+    # Without its version (a hand-made post, or a form from before versions): refused.
+    before = table_counts(db)
+    bare = {k: v for k, v in {**bob_form, **edit.bob}.items() if k != "version"}
+    refused = bob.post(url, data=bare)
+    assert refused.status_code == 200, refused.status_code
+    assert any(RELOAD.lower() in m.lower() for m in messages(refused.get_data(as_text=True)))
+    assert changed_counts(before, table_counts(db)) == {}
+    # With a version that is not one: refused the same way.
+    refused = bob.post(url, data={**bare, "version": "１"})
+    assert any(RELOAD.lower() in m.lower() for m in messages(refused.get_data(as_text=True)))
+
+    # Alice saves; Bob's save, built on the version she replaced, is refused and writes nothing.
+    saved = alice.post(url, data={**alice_form, **edit.alice})
+    assert saved.status_code == 302, messages(saved.get_data(as_text=True))
+    before = table_counts(db)
+    refused = bob.post(url, data={**bob_form, **edit.bob})
+    assert refused.status_code == 200
+    assert any(RELOAD.lower() in m.lower() for m in messages(refused.get_data(as_text=True))), \
+        messages(refused.get_data(as_text=True))
+    assert changed_counts(before, table_counts(db)) == {}  # not even an audit entry
+
+    # Bob reloads (a newer version) and may now save his change.
+    again = _form(bob, url)
+    assert again["version"] != bob_form["version"]
+    assert bob.post(url, data={**again, **edit.bob}).status_code == 302
+
+
+def test_two_admins_saving_the_same_user_at_the_same_instant_one_wins(app, db, two_people):
+    """A user's version is moved by one guarded UPDATE (not by the user's own logins):
+    of two saves posted at once on the same version, exactly one is kept."""
+    from trustfund.auth.models import User
+
+    user = make_user("auditor", "twice@test.example")
+    alice, bob = two_people("admin")
+    url = f"/admin/users/{user.id}"
+    forms = {alice: {**_form(alice, url), "name": "Alice"}, bob: {**_form(bob, url), "name": "Bob"}}
+    barrier, answers = threading.Barrier(2), {}
+
+    def save(client):
+        barrier.wait(timeout=30)
+        answers[client] = client.post(url, data=forms[client])
+
+    threads = [threading.Thread(target=save, args=(c,)) for c in (alice, bob)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(a.status_code for a in answers.values()) == [200, 302]
+    winner = next(c for c, a in answers.items() if a.status_code == 302)
+    db.session.expire_all()
+    stored = db.session.get(User, user.id)
+    assert (stored.name, stored.version) == (forms[winner]["name"], 2)
+
+
+def test_a_users_own_login_does_not_make_an_admins_form_stale(app, db, client, two_people):
+    """Logging in changes the user's row (session token, last login) but not what the
+    admin edits: the admin's save still goes through."""
+    from tests.factories import PASSWORD
+
+    user = make_user("auditor", "logs-in@test.example")
+    alice, _bob = two_people("admin")
+    url = f"/admin/users/{user.id}"
+    form = _form(alice, url)
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert alice.post(url, data={**form, "name": "Renamed"}).status_code == 302

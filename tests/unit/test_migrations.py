@@ -1,21 +1,11 @@
-"""`flask db upgrade` on an empty database gives exactly the models' schema."""
-import os
-import uuid
+"""`flask db upgrade` on an empty database gives exactly the models' schema, and the
+data migrations change existing rows as they say."""
+import datetime as dt
+import json
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-
-
-@pytest.fixture
-def empty_database_url(backend, request, sqlite_dir):
-    if backend == "sqlite":
-        return f"sqlite:///{os.path.join(sqlite_dir, f'migr-{uuid.uuid4().hex}.sqlite3')}"
-    server = request.getfixturevalue("pg_server")
-    if server is None:
-        pytest.skip("TEST_POSTGRES_URL given: no server to create a fresh database in")
-    return server.createdb(f"migr_{uuid.uuid4().hex[:12]}")
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrade_empties(empty_database_url):
@@ -43,3 +33,59 @@ def _upgrade_compare_downgrade(db, upgrade, downgrade):
     with db.engine.connect() as conn:
         remaining = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+def test_upgrading_cleans_secrets_from_the_audit_trail_and_keys_the_donors_names(empty_database_url):
+    """A database at revision 0001 whose audit trail recorded users' session tokens
+    (and, once, a password hash): after `db upgrade` no entry holds either, and
+    every other value is untouched; its donors have their look-alike keys."""
+    from flask_migrate import upgrade
+
+    from trustfund import create_app
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="0001")
+            entry = sa.table("audit_entry", sa.column("id", sa.Integer), sa.column("at", sa.DateTime),
+                             sa.column("action", sa.String), sa.column("object_type", sa.String),
+                             sa.column("object_id", sa.String), sa.column("before", sa.JSON),
+                             sa.column("after", sa.JSON), sa.column("note", sa.Text))
+            donor = sa.table("donor", sa.column("id", sa.Integer), sa.column("name", sa.String),
+                             sa.column("donor_type", sa.String), sa.column("contact_name", sa.String),
+                             sa.column("contact_email", sa.String), sa.column("saa_status", sa.String),
+                             sa.column("created_at", sa.DateTime), sa.column("version", sa.Integer))
+            at = dt.datetime(2018, 1, 1)
+            with db.engine.begin() as conn:
+                conn.execute(entry.insert(), [
+                    {"id": 1, "at": at, "action": "user.update", "object_type": "User", "object_id": "7",
+                     "before": {"email": "a@un.org", "session_token": "0123abcd", "active": True},
+                     "after": {"email": "a@un.org", "session_token": "4567ef01", "active": False},
+                     "note": None},
+                    {"id": 2, "at": at, "action": "user.create", "object_type": "User", "object_id": "8",
+                     "before": None, "after": {"email": "b@un.org", "password_hash": "scrypt:32768$x$y",
+                                               "session_token": "89ab"}, "note": None},
+                    {"id": 3, "at": at, "action": "donor.update", "object_type": "Donor", "object_id": "1",
+                     "before": {"name": "Old"}, "after": {"name": "New"}, "note": "kept"},
+                ])
+                conn.execute(donor.insert(), [{
+                    "id": 1, "name": "KINGDOM OF SWEDEN", "donor_type": "philanthropic_organization",
+                    "contact_name": "", "contact_email": "", "saa_status": "not_started", "created_at": at,
+                    "version": 1}])
+            upgrade()
+            with db.engine.connect() as conn:
+                rows = {r.id: r for r in conn.execute(sa.select(entry))}
+                keys = conn.execute(sa.text("SELECT name_key FROM donor")).scalars().all()
+                versions = conn.execute(sa.text('SELECT version FROM "user"')).scalars().all()
+            text = json.dumps([(r.before, r.after) for r in rows.values()])
+            assert "session_token" not in text and "password_hash" not in text
+            assert "0123abcd" not in text and "scrypt" not in text
+            assert rows[1].before == {"email": "a@un.org", "active": True}
+            assert rows[1].after == {"email": "a@un.org", "active": False}
+            assert rows[2].before is None and rows[2].after == {"email": "b@un.org"}
+            assert (rows[3].before, rows[3].after, rows[3].note) == ({"name": "Old"}, {"name": "New"}, "kept")
+            assert keys == ["klngdom of sweden"] and versions == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -103,3 +103,35 @@ def test_amounts_and_rates_are_read_in_the_users_locale(app):
     with force_locale("es"):
         assert parse_amount("1.250.000,50", "EUR") == Decimal("1250000.50")
 
+
+
+@pytest.mark.parametrize("locale, typed", [
+    ("fr", "1\u202f000,50"), ("fr", "1 000,50"), ("fr", "1\u00a0000,50"), ("fr", "1000,50"),
+    ("es", "1.000,50"), ("es", "1000,50"),
+    ("ru", "1\u00a0000,50"), ("ru", "1 000,50"),
+    ("ar", "1,000.50"), ("ar", "1000.50"),
+    ("zh", "1,000.50"), ("zh", "1000.50"),
+    ("en", "1,000.50"), ("en", " 1000.50 "),
+])
+def test_each_locales_digits_and_separators_are_read(app, locale, typed):
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        assert parse_amount(typed, "EUR") == Decimal("1000.50")
+
+
+@pytest.mark.parametrize("typed", [
+    "１２３", "１,０００.５０", "١٢٣", "۱۲۳", "१२३", "1e3", "1E3", "1e-2", "1_000", "+100", "0x10",
+    "100\u200b", "1\u2009000", "١٠٠٫٥", "NaN", "Infinity", "sNaN", "12.3e0",
+])
+@pytest.mark.parametrize("locale", ["en", "fr", "es", "ar", "zh", "ru"])
+def test_loose_numbers_are_refused_not_reinterpreted(app, locale, typed):
+    """Python's Decimal() reads full-width, Arabic-Indic and Devanagari digits and
+    exponents (１２３ was recorded as EUR 123.00, 1e3 as EUR 1,000.00): refused."""
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        with pytest.raises(MoneyError):
+            parse_amount(typed, "EUR")
+        with pytest.raises(MoneyError):
+            parse_rate(typed)

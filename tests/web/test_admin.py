@@ -78,14 +78,19 @@ def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):
     import datetime as dt
     from decimal import Decimal
 
+    from trustfund.admin.models import settings_version
+
     login_as("admin")
-    response = client.post(f"/admin/settings/{FEE_RATE}",
-                           data={"value": "0.02", "effective_from": "2018-01-01"})
+    response = client.post(f"/admin/settings/{FEE_RATE}", data={
+        "value": "0.02", "effective_from": "2018-01-01", "version": settings_version(FEE_RATE)})
     assert response.status_code == 302
     assert setting_on(FEE_RATE, dt.date(2017, 12, 31)) == Decimal("0.01")
     assert setting_on(FEE_RATE, dt.date(2018, 1, 1)) == Decimal("0.02")
     before = _count(db, Setting)
-    page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "1.5", "effective_from": "2018-01-01"})
+    version = settings_version(FEE_RATE)
+    page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "1.5", "effective_from": "2018-01-01",
+                                                            "version": version})
     assert b"The fee rate is a fraction" in page.data
-    page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "NaN", "effective_from": "2018-01-01"})
+    page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "NaN", "effective_from": "2018-01-01",
+                                                            "version": version})
     assert page.status_code == 200 and _count(db, Setting) == before

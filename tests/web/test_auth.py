@@ -68,7 +68,8 @@ def test_deactivating_a_user_ends_their_session_at_once(client, app, users, db, 
     admin_client = app.test_client()
     login_as("admin", admin_client)
     response = admin_client.post(f"/admin/users/{officer.id}", data={
-        "email": officer.email, "name": "Officer", "role": "mptf_officer", "donor_id": 0})
+        "email": officer.email, "name": "Officer", "role": "mptf_officer", "donor_id": 0,
+        "version": officer.version})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, officer.id).active is False
@@ -167,7 +168,7 @@ def test_an_admin_setting_a_new_password_ends_the_users_sessions(app, client, lo
     login_as("admin", admin_client)
     response = admin_client.post(f"/admin/users/{officer.id}", data={
         "email": officer.email, "name": "Officer", "role": "mptf_officer", "donor_id": 0,
-        "active": "y", "password": "a brand new password"})
+        "active": "y", "password": "a brand new password", "version": officer.version})
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 302
     assert _login(app.test_client(), "officer@test.example", "a brand new password").status_code == 302

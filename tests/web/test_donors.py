@@ -165,7 +165,7 @@ def test_a_step_not_allowed_is_refused_naming_the_current_status(client, db, off
     before = count(db, SaaStatusChange)
     response = client.post(f"/donors/{osf.id}/saa", data={
         "to_status": "signed", "signed_on": "2017-06-12", "signatory_donor": "A",
-        "signatory_mptf": "B", "reference": "R"})
+        "signatory_mptf": "B", "reference": "R", "version": osf.version})
     assert response.status_code == 200
     message = errors_beside(response.get_data(as_text=True), "to_status")
     assert "The SAA is Not started" in message
@@ -177,12 +177,14 @@ def test_signing_without_signatories_is_refused(client, db, officer, osf, users)
     change_saa_status(users["mptf_officer"], osf, "draft_shared", note="")
     db.session.commit()
     before = count(db, SaaStatusChange)
+    version = db.session.get(Donor, osf.id).version
     response = client.post(f"/donors/{osf.id}/saa", data={
-        "to_status": "signed", "signed_on": "2017-06-12", "reference": "SAA-1"})
+        "to_status": "signed", "signed_on": "2017-06-12", "reference": "SAA-1", "version": version})
     assert response.status_code == 200
     assert "signed for the donor" in errors_beside(response.get_data(as_text=True), "signatory_donor")
     response = client.post(f"/donors/{osf.id}/saa", data={
-        "to_status": "signed", "signatory_donor": "A", "signatory_mptf": "B", "reference": "SAA-1"})
+        "to_status": "signed", "signatory_donor": "A", "signatory_mptf": "B", "reference": "SAA-1",
+        "version": version})
     assert "date the SAA was signed" in errors_beside(response.get_data(as_text=True), "signed_on")
     assert count(db, SaaStatusChange) == before
     assert db.session.get(Donor, osf.id).saa_status == "draft_shared"

@@ -113,7 +113,8 @@ def test_admin_creates_an_objective_with_its_pool(app, db, client, login_as):
     html = client.get("/contributions/pools").get_data(as_text=True)
     assert "Objective 4" in html
     client.post(f"/contributions/objectives/{objective(3).id}/edit", data={
-        "number": "3", "title": "Operational support of the fund (secretariat)", "description": ""})
+        "number": "3", "title": "Operational support of the fund (secretariat)", "description": "",
+        "version": objective(3).version})
     db.session.expire_all()
     assert objective(3).title.endswith("(secretariat)") and objective(3).active is False
     login_as("mptf_officer")

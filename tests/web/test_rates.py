@@ -23,8 +23,8 @@ def test_officer_adds_corrects_and_lists_rates(app, db, client, login_as):
         assert response.status_code == 302
     rate = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == "EUR",
                                                            ExchangeRate.rate == Decimal("0.941")))
-    response = client.post(f"/contributions/rates/{rate.id}/edit",
-                           data={"currency": "EUR", "month": "2018-05", "rate": "0.9415"})
+    response = client.post(f"/contributions/rates/{rate.id}/edit", data={
+        "currency": "EUR", "month": "2018-05", "rate": "0.9415", "version": rate.version})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(ExchangeRate, rate.id).rate == Decimal("0.9415")

@@ -2,11 +2,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, VersionField
 from ..permissions import ROLE_LABELS
 
 
 class UserForm(BaseForm):
+    """A new user (UserEditForm: an existing one)."""
+
     email = StringField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
                                                  Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
@@ -18,9 +20,16 @@ class UserForm(BaseForm):
     submit = SubmitField(_l("Save"))
 
 
+class UserEditForm(UserForm):
+    # The version the admin started from: a save based on an older one is refused.
+    version = VersionField()
+
+
 class SettingForm(BaseForm):
     value = StringField(_l("Value"), validators=[DataRequired(), Length(max=40)])
     effective_from = DateField(_l("In force from"), validators=[DataRequired()])
+    # The version of the setting's history the admin saw (admin.models.settings_version).
+    version = VersionField()
     submit = SubmitField(_l("Save"))
 
 

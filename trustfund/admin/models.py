@@ -30,8 +30,18 @@ class Setting(db.Model):
     effective_from: Mapped[dt.date]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (sa.UniqueConstraint("key", "effective_from"),)
+
+
+def settings_version(key: str) -> int:
+    """The version of a setting's history, which its edit form carries: values are
+    never deleted and each one's version grows with every change, so any new or
+    changed value makes this grow."""
+    return db.session.scalar(sa.select(sa.func.count() + sa.func.coalesce(sa.func.sum(Setting.version), 0))
+                             .where(Setting.key == key))
 
 
 def setting_on(key: str, on: dt.date) -> Decimal:

@@ -16,8 +16,8 @@ from ..exports import Col, Sheet, xlsx_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, roles_required
 from .blueprint import bp
-from .forms import AuditFilterForm, SettingForm, UserForm
-from .models import SETTINGS, Setting
+from .forms import AuditFilterForm, SettingForm, UserEditForm, UserForm
+from .models import SETTINGS, Setting, settings_version
 from .services import save_user, set_setting
 
 
@@ -41,13 +41,14 @@ def edit_user(user_id: int | None = None):
     user = None
     if user_id is not None:
         user = db.session.get(User, user_id) or abort(404)
-    form = UserForm(obj=user)
+    form = UserForm(obj=user) if user is None else UserEditForm(obj=user)
     chosen = wanted_donor() if request.method == "POST" or user is None else user.donor_id
     form.donor_search = offer_donors(form.donor_id, chosen)
     if form.validate_on_submit():
         saved = run(form, lambda: save_user(
             current_user, user, email=form.email.data, name=form.name.data or "", role=form.role.data,
-            donor_id=form.donor_id.data or None, active=form.active.data, password=form.password.data))
+            donor_id=form.donor_id.data or None, active=form.active.data, password=form.password.data,
+            version=form.version.data if user is not None else None))
         if saved is not None:
             flash(_("User %(email)s saved.", email=saved.email), "success")
             return redirect(url_for("admin.users"))
@@ -72,8 +73,10 @@ def edit_setting(key: str):
     form = SettingForm()
     if request.method == "GET":
         form.effective_from.data = dt.date.today()
+        form.version.data = settings_version(key)
     if form.validate_on_submit():
-        saved = run(form, lambda: set_setting(current_user, key, form.value.data, form.effective_from.data))
+        saved = run(form, lambda: set_setting(current_user, key, form.value.data, form.effective_from.data,
+                                              version=form.version.data))
         if saved is not None:
             flash(_("Setting saved."), "success")
             return redirect(url_for("admin.settings"))

@@ -6,20 +6,26 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record, snapshot
 from ..auth.models import User
-from ..errors import DomainError
+from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..money import MoneyError, parse_number
 from ..permissions import DONOR, ROLES
-from .models import FEE_RATE, SETTINGS, Setting
+from ..validation import check_text, normalized_name
+from .models import FEE_RATE, SETTINGS, Setting, settings_version
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
-              active: bool, password: str | None) -> User:
+              active: bool, password: str | None, version=None) -> User:
     """Create or change a user. A donor user must name its donor; nobody else may.
-    Deactivating ends the user's sessions at once."""
+    Deactivating ends the user's sessions at once. `version` is the version the
+    admin's form was built from: a save over another admin's is refused."""
+    if user is not None:
+        check_version(user.version, version)
     if role not in ROLES:
         raise DomainError(_("Unknown role."), field="role")
     if role == DONOR and not donor_id:
@@ -38,19 +44,38 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         db.session.add(user)
     before = None if creating else snapshot(user)
     was_active = user.active
-    user.email, user.name, user.role, user.donor_id, user.active = email, name or "", role, donor_id, active
+    name = normalized_name(check_text(name, "name"))
+    user.email, user.name, user.role, user.donor_id, user.active = email, name, role, donor_id, active
     if password:
         user.set_password(password)
         user.renew_session_token()
     if was_active and not active:
         user.renew_session_token()
+    if not creating:
+        _move_version(user)
     record(actor, "user.create" if creating else "user.update", user, before=before)
     return user
 
 
-def set_setting(actor, key: str, value_text: str, effective_from: dt.date) -> Setting:
+def _move_version(user: User) -> None:
+    """One guarded UPDATE: of two admins saving the same version at once, one moves
+    it and the other is refused (the version is not the ORM's version_id_col, so
+    that the user's own logins never refuse an admin's save)."""
+    moved = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.version == user.version)
+        .values(version=User.version + 1).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise DomainError(stale_message())
+    set_committed_value(user, "version", user.version + 1)
+
+
+def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, version=None) -> Setting:
+    """A setting's value in force from a date (replacing the value of that same date).
+    `version` is the version of the setting's history the admin's form was built
+    from: a save after another admin's is refused."""
     if key not in SETTINGS:
         raise DomainError(_("Unknown setting."))
+    check_version(settings_version(key), version)
     try:
         value = parse_number(value_text, _("Enter a number such as 0.01."))
     except MoneyError as error:
@@ -71,5 +96,9 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date) -> Se
         setting = Setting(key=key, value=str(value), effective_from=effective_from,
                           created_by_id=actor.id)
         db.session.add(setting)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same day's value, added meanwhile by another admin
+        raise DomainError(stale_message()) from None
     record(actor, "setting.set", setting, before=before)
     return setting

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..audit import utcnow
+from ..audit import SECRET, utcnow
 from ..extensions import db
 from ..permissions import ROLES
 
@@ -26,16 +26,21 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120), default="")
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    password_hash: Mapped[str] = mapped_column(sa.String(255), info=SECRET)
     role: Mapped[str] = mapped_column(sa.String(20))
     donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     # Changes at every login and logout and on deactivation: the session cookie
     # carries it, so an old cookie stops working at once.
-    session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16),
+                                               info=SECRET)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # What an admin's edit form was built from. Moved only by an admin's save
+    # (admin.services.save_user), not by the user's own logins, logouts or language:
+    # those would refuse an admin's save that overwrites nothing of theirs.
+    version: Mapped[int] = mapped_column(default=1)
 
     donor = relationship("Donor", foreign_keys=[donor_id])
 

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..donors.models import DONOR_TYPES
-from ..forms import BaseForm, SubForm
+from ..forms import BaseForm, SubForm, VersionField
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -35,8 +35,11 @@ class ObjectiveForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
                                 filters=[_strip])
     active = BooleanField(_l("Active (new pledges and commitments may be earmarked to it)"), default=True)
+
+
+class ObjectiveEditForm(ObjectiveForm):
     # The version the admin started from: a save based on an older one is refused.
-    version = HiddenField()
+    version = VersionField()
 
 
 class RateForm(BaseForm):
@@ -46,6 +49,11 @@ class RateForm(BaseForm):
                        validators=[Length(max=30)], filters=[_strip], render_kw=NUMBER,
                        description=_l("The UN operational rate of exchange for the month, e.g. 0.941 "
                                       "for the euro."))
+
+
+class RateEditForm(RateForm):
+    # The version of the rate the officer corrects: a correction of an older one is refused.
+    version = VersionField()
 
 
 class RateFilterForm(BaseForm):

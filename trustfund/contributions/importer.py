@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..audit import AuditEntry, record
 from ..errors import DomainError
 from ..extensions import db
+from ..validation import strict_date
 from .ledger import record_deposit
 from .models import Commitment, Deposit
 
@@ -148,7 +149,7 @@ def _date(value) -> dt.date | None:
     if not text:
         raise DomainError(_("Enter the value date."), field="value_date")
     try:
-        return dt.date.fromisoformat(text[:10])
+        return strict_date(text)
     except ValueError:
         raise DomainError(_("Write the date as YYYY-MM-DD (for example 2017-05-10)."),
                           field="value_date") from None

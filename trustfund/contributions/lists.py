@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from .. import cache
 from ..extensions import db
 from ..paging import Pager
+from ..params import page_arg
 from ..permissions import DONOR
 from . import queries
 from .rules import today
@@ -95,6 +96,4 @@ class Page(Pager):
 
 
 def page_of(query, args, per_page: int, total: int | None = None) -> Page:
-    text = str(args.get("page") or "").strip()
-    number = int(text) if text.isdigit() and len(text) < 10 else 1
-    return Page(query, number, per_page, total)
+    return Page(query, page_arg(args), per_page, total)

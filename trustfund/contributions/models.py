@@ -235,7 +235,10 @@ class ExchangeRate(db.Model):
     rate: Mapped[Decimal] = mapped_column(Rate())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Optimistic locking: a correction built on an older rate is refused.
+    version: Mapped[int] = mapped_column(default=1)
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.UniqueConstraint("currency", "month"),
         sa.CheckConstraint("rate > 0", name="rate_positive"),

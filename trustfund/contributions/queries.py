@@ -16,6 +16,7 @@ from ..donors.choices import searched_name
 from ..donors.models import DONOR_TYPES, Donor
 from ..donors.queries import name_holds
 from ..extensions import db
+from ..params import iso_date, whole_number
 from ..permissions import DONOR
 from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
 from .rules import overdue_amount, today
@@ -45,17 +46,11 @@ STATUSES = {"commitments": ("outstanding", "complete", "overdue"),
 
 
 def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
+    return iso_date(value)
 
 
 def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole_number(value) or None
 
 
 def parse_filters(args, sorts=None) -> dict:

@@ -11,7 +11,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from ..audit import record, snapshot
-from ..errors import DomainError
+from ..errors import DomainError, check_version
 from ..extensions import db
 from ..money import CURRENCIES, USD
 from .models import ExchangeRate
@@ -47,9 +47,14 @@ def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
         ExchangeRate.currency == currency, ExchangeRate.month == first_of_month(on_date)))
 
 
-def set_rate(actor, currency: str, month: dt.date, rate) -> ExchangeRate:
+def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
+             version=None) -> ExchangeRate:
     """Set (or correct) the UN operational rate of a currency for a month. A deposit
-    keeps the rate it was recorded with: changing the table never changes a deposit."""
+    keeps the rate it was recorded with: changing the table never changes a deposit.
+    Correcting `entry`, the officer's form carries the version it was built from: a
+    correction of a rate someone changed since is refused."""
+    if entry is not None:
+        check_version(entry.version, version)
     currency = currency_or_error(currency)
     if currency == USD:
         raise DomainError(_("The US dollar is always at rate 1; it needs no entry."), field="currency")

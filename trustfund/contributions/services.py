@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import record, snapshot, utcnow
-from ..errors import DomainError
+from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import money as fmt_money
 from .ledger import (  # noqa: F401  (the service API)
@@ -41,9 +41,10 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
     (code OBJ<number>) at once; the pool's code follows a change of number.
     `version` is the version the admin's form was built from: if someone saved the
     objective since, nothing is written."""
-    if objective is not None and version is not None and str(version) != str(objective.version):
-        raise DomainError(_("Someone else changed this objective while you were editing it. "
-                            "Reload the page to see their change, then try again."))
+    if objective is not None:
+        check_version(objective.version, version, _(
+            "Someone else changed this objective while you were editing it. "
+            "Reload the page to see their change, then try again."))
     if not isinstance(number, int) or not 1 <= number <= 999:
         raise DomainError(_("Enter a number from 1 to 999."), field="number")
     title = text_or_error(title, "title", _("Enter the objective's title."), max_length=300)

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, VersionField
 
 
 class CountryForm(BaseForm):
@@ -13,7 +13,7 @@ class CountryForm(BaseForm):
     developing = BooleanField(
         _l("Developing country"),
         description=_l("Least developed countries count as developing whatever this says."))
-    version = HiddenField()
+    version = VersionField()
 
 
 class LdcPeriodForm(BaseForm):
@@ -22,7 +22,7 @@ class LdcPeriodForm(BaseForm):
         _l("Graduated on"), validators=[Optional()],
         description=_l("Empty while the country is an LDC. From this day it is no longer one."))
     note = TextAreaField(_l("Source and note"), validators=[Optional(), Length(max=2000)])
-    version = HiddenField()
+    version = VersionField()
 
 
 class CountryFilterForm(BaseForm):

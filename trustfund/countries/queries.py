@@ -7,17 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..params import date_arg
 from .models import Country
 
 
 def country_filters(args) -> dict:
     """Filters from a query string: q (name or code), ldc_on (a date, default today),
     ldc and developing ('y' to keep only those on that date), membership."""
-    raw_date = args.get("ldc_on") or ""
-    try:
-        on = dt.date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
-        on = None
+    on = date_arg(args, "ldc_on")
     membership = args.get("membership") or ""
     return {"q": (args.get("q") or "").strip()[:80], "ldc_on": on or dt.date.today(),
             "ldc": args.get("ldc") in ("y", "on", "1", "true"),

@@ -24,11 +24,6 @@ def get_country_or_404(code: str) -> Country:
     return db.session.get(Country, code.upper()) or abort(404)
 
 
-def _version(form) -> int | None:
-    value = form.version.data
-    return int(value) if value and str(value).isdigit() else None
-
-
 @bp.route("/")
 @roles_required(*TRAVEL_READERS)
 def index():
@@ -55,11 +50,11 @@ def edit(code: str):
     country = get_country_or_404(code)
     form = CountryForm(obj=country)
     if request.method == "GET":
-        form.version.data = str(country.version)
+        form.version.data = country.version
     if form.validate_on_submit():
         saved = run(form, lambda: update_country(
             current_user, country, name=form.name.data, un_member=form.un_member.data,
-            observer=form.observer.data, developing=form.developing.data, version=_version(form)))
+            observer=form.observer.data, developing=form.developing.data, version=form.version.data))
         if saved is not None:
             flash(_("%(country)s saved.", country=saved.local_name), "success")
             return redirect(url_for("countries.country", code=saved.code))
@@ -78,11 +73,11 @@ def period(code: str, period_id: int | None = None):
             abort(404)
     form = LdcPeriodForm(obj=period)
     if request.method == "GET":
-        form.version.data = str(country.version)
+        form.version.data = country.version
     if form.validate_on_submit():
         saved = run(form, lambda: save_ldc_period(
             current_user, country, period, start_on=form.start_on.data, end_on=form.end_on.data,
-            note=form.note.data or "", version=_version(form)))
+            note=form.note.data or "", version=form.version.data))
         if saved is not None:
             flash(_("LDC period of %(country)s saved.", country=country.local_name), "success")
             return redirect(url_for("countries.country", code=country.code))

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..audit import record, snapshot
-from ..errors import DomainError
+from ..errors import DomainError, check_version
 from ..extensions import db
 from ..permissions import ADMIN
 from .models import Country, LdcPeriod
@@ -34,9 +34,9 @@ def _require_admin(actor) -> None:
 
 
 def _check_version(country: Country, version: int | None) -> None:
-    if version is not None and int(version) != country.version:
-        raise DomainError(_("Someone else changed this country while you were editing it. "
-                            "Reload the page to see their change, then try again."))
+    check_version(country.version, version, _(
+        "Someone else changed this country while you were editing it. "
+        "Reload the page to see their change, then try again."))
 
 
 def _touch(country: Country) -> None:

@@ -3,11 +3,12 @@ user's language, not the language at start-up."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, VersionField
 from .models import DONOR_TYPES, SAA_STATUSES
+from .services import LOOKALIKE_CONFIRMATION
 
 
 def _strip(value):
@@ -30,8 +31,13 @@ class DonorForm(BaseForm):
                                                               message=_l("Enter a valid email address.")),
                                             Length(max=254)],
                                 filters=[_strip])
+    # Shown when the name looks like another donor's (donors.services._check_name).
+    lookalike_confirmed = BooleanField(LOOKALIKE_CONFIRMATION)
+
+
+class DonorEditForm(DonorForm):
     # The version the user started from: a save based on an older one is refused.
-    version = HiddenField()
+    version = VersionField()
 
 
 class SaaForm(BaseForm):
@@ -50,7 +56,7 @@ class SaaForm(BaseForm):
                             description=_l("The SAA's (or the amendment's) reference number."))
     note = TextAreaField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=2000)],
                          description=_l("What happened, for the history (required to close)."))
-    version = HiddenField()
+    version = VersionField()
 
 
 class DonorFilterForm(BaseForm):

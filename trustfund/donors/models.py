@@ -5,10 +5,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..audit import utcnow
 from ..extensions import db
+from ..validation import name_key
 
 MEMBER_STATE = "member_state"
 DONOR_TYPES = {
@@ -42,11 +43,19 @@ def _in(values) -> str:
     return ", ".join(repr(v) for v in values)
 
 
+def _key_of_inserted_name(context) -> str:
+    """The name's key, for rows inserted without the ORM (the scale generator)."""
+    return name_key(context.get_current_parameters()["name"])
+
+
 class Donor(db.Model):
     __tablename__ = "donor"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # The name's look-alike key (validation.name_key): donors whose names look the
+    # same share it, whatever the letters' scripts, case or spacing.
+    name_key: Mapped[str] = mapped_column(sa.String(400), index=True, default=_key_of_inserted_name)
     donor_type: Mapped[str] = mapped_column(sa.String(40), index=True)
     country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("country.code"), index=True)
     contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -78,6 +87,11 @@ class Donor(db.Model):
             name="signed_details",
         ),
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = name_key(name)
+        return name
 
     @property
     def saa_in_force(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..countries.models import Country, localized_country_name
 from ..exports import Col, Sheet, register_export
 from ..extensions import db
+from ..params import whole_number
 from ..permissions import DONOR
 from .models import DONOR_TYPES, SAA_STATUSES, Donor
 
@@ -63,7 +64,7 @@ def parse_filters(args) -> dict:
         "saa": saa if saa in SAA_STATUSES else "",
         "country": country if len(country) == 2 and country.isalpha() else "",
         "sort": sort if sort in SORTS else "name",
-        "donor_id": int(donor_id) if str(donor_id or "").isdigit() else None,
+        "donor_id": whole_number(donor_id) or None,
     }
 
 

@@ -10,11 +10,11 @@ from ..exports import export_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
 from .blueprint import bp
-from .forms import DonorFilterForm, DonorForm, SaaForm
+from .forms import DonorEditForm, DonorFilterForm, DonorForm, SaaForm
 from .loaders import get_donor_or_404
 from .models import SAA_IN_FORCE, SAA_STATUSES
 from .queries import country_choices, donor_countries, donor_query, parse_filters
-from .services import allowed_next, change_saa_status, create_donor, update_donor
+from .services import allowed_next, change_saa_status, create_donor, lookalike_of, update_donor
 
 READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 PER_PAGE = 50
@@ -34,7 +34,7 @@ def index():
 
 
 def _donor_form(donor=None) -> DonorForm:
-    form = DonorForm(obj=donor)
+    form = DonorForm(obj=donor) if donor is None else DonorEditForm(obj=donor)
     form.country_code.choices = [("", "—")] + country_choices()
     if request.method == "GET" and donor is not None:
         form.country_code.data = donor.country_code or ""
@@ -50,11 +50,20 @@ def new():
         donor = run(form, lambda: create_donor(
             current_user, name=form.name.data, donor_type=form.donor_type.data,
             country_code=form.country_code.data or None, contact_name=form.contact_name.data or "",
-            contact_email=form.contact_email.data or ""))
+            contact_email=form.contact_email.data or "",
+            lookalike_confirmed=form.lookalike_confirmed.data))
         if donor is not None:
             flash(_("Donor %(name)s added. Its SAA is not started.", name=donor.name), "success")
             return redirect(url_for("donors.view", donor_id=donor.id))
-    return render_template("donors/form.html", form=form, donor=None)
+    return render_template("donors/form.html", form=form, donor=None,
+                           lookalike=_lookalike(form, None))
+
+
+def _lookalike(form, donor):
+    """The donor whose name the posted one looks like, to offer the confirmation."""
+    if request.method != "POST" or not form.name.errors:
+        return None
+    return lookalike_of(form.name.data, donor)
 
 
 @bp.route("/<int:donor_id>/edit", methods=["GET", "POST"])
@@ -66,12 +75,14 @@ def edit(donor_id: int):
         saved = run(form, lambda: update_donor(
             current_user, donor, version=form.version.data, name=form.name.data,
             donor_type=form.donor_type.data, country_code=form.country_code.data or None,
-            contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or ""))
+            contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "",
+            lookalike_confirmed=form.lookalike_confirmed.data))
         if saved is not None:
             flash(_("Donor %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("donors.view", donor_id=donor_id))
         donor = get_donor_or_404(donor_id)
-    return render_template("donors/form.html", form=form, donor=donor)
+    return render_template("donors/form.html", form=form, donor=donor,
+                           lookalike=_lookalike(form, donor))
 
 
 def _contribution_links(donor) -> list[tuple[str, str]]:

@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot, utcnow
 from ..countries.models import Country
-from ..errors import DomainError
+from ..errors import DomainError, check_version
 from ..extensions import db
+from ..validation import check_text, name_key, normalized_name
 from .models import (
     DONOR_TYPES,
     MEMBER_STATE,
@@ -27,6 +29,8 @@ from .models import (
 )
 
 NAME_MAX, CONTACT_MAX, EMAIL_MAX = 200, 200, 254
+# The label of the donor form's confirmation (forms.DonorForm.lookalike_confirmed).
+LOOKALIKE_CONFIRMATION = _l("This is another donor, whose name only looks like an existing one")
 SIGNATORY_MAX, REFERENCE_MAX, NOTE_MAX = 200, 100, 2000
 
 
@@ -42,39 +46,64 @@ def stale_donor_error() -> DomainError:
 
 def _check_version(donor: Donor, version) -> None:
     """Optimistic locking: the form carries the version it was built from."""
-    if version is None:
-        return
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise stale_donor_error() from None
-    if version != donor.version:
-        raise stale_donor_error()
+    check_version(donor.version, version, stale_donor_error().message)
+
+
+def _same_name(one: str, other: str) -> bool:
+    return normalized_name(one).casefold() == normalized_name(other).casefold()
+
+
+def _donors_looking_like(name: str, donor: Donor | None = None) -> list[Donor]:
+    """The other donors whose names share this name's look-alike key (an index look-up,
+    however many donors)."""
+    key = name_key(name)
+    if not key:
+        return []
+    query = sa.select(Donor).where(Donor.name_key == key).order_by(Donor.id)
+    if donor is not None and donor.id is not None:
+        query = query.where(Donor.id != donor.id)
+    return list(db.session.scalars(query))
 
 
 def find_by_name(name: str) -> Donor | None:
-    """The donor with this name, ignoring case and spacing. Compared in Python, because
-    SQLite's lower() knows only ASCII; a fund has at most some thousands of donors."""
-    wanted = _clean(name).casefold()
-    if not wanted:
-        return None
-    for donor_id, donor_name in db.session.execute(sa.select(Donor.id, Donor.name)):
-        if _clean(donor_name).casefold() == wanted:
-            return db.session.get(Donor, donor_id)
-    return None
+    """The donor with this name, ignoring case, spacing and compatibility forms."""
+    return next((d for d in _donors_looking_like(name) if _same_name(d.name, name)), None)
+
+
+def lookalike_of(name: str | None, donor: Donor | None = None) -> Donor | None:
+    """Another donor whose name looks like `name` without being the same name: its
+    creation needs the officer's confirmation (see _validated)."""
+    others = _donors_looking_like(name or "", donor)
+    return next((d for d in others if not _same_name(d.name, name or "")), None)
+
+
+def _check_name(donor: Donor | None, name: str, lookalike_confirmed: bool) -> None:
+    """A donor's name is its own: the same name (whatever its case, spacing or
+    compatibility characters) is always refused; a name that only looks the same
+    ("Swiss Confederatіon" with a Cyrillic і) only when the officer confirms that it
+    is another donor. Keeping a name that already had a look-alike needs nothing."""
+    others = _donors_looking_like(name, donor)
+    same = next((d for d in others if _same_name(d.name, name)), None)
+    if same is not None:
+        raise DomainError(_("There is already a donor named “%(name)s”.", name=same.name),
+                          field="name")
+    unchanged = donor is not None and donor.name_key == name_key(name)
+    if others and not unchanged and not lookalike_confirmed:
+        raise DomainError(_("This name looks like that of a donor already recorded, “%(name)s”. "
+                            "If it is really another donor, tick “%(confirm)s” and save again.",
+                            name=others[0].name, confirm=LOOKALIKE_CONFIRMATION),
+                          field="name")
 
 
 def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_name,
-               contact_email) -> dict:
-    name = _clean(name)
+               contact_email, lookalike_confirmed: bool = False) -> dict:
+    check_text(name, "name")
+    name = normalized_name(name)
     if not name:
         raise DomainError(_("Enter the donor's name."), field="name")
     if len(name) > NAME_MAX:
         raise DomainError(_("The name may have at most %(n)s characters.", n=NAME_MAX), field="name")
-    clash = find_by_name(name)
-    if clash is not None and (donor is None or clash.id != donor.id):
-        raise DomainError(_("There is already a donor named “%(name)s”.", name=clash.name),
-                          field="name")
+    _check_name(donor, name, lookalike_confirmed)
     if donor_type not in DONOR_TYPES:
         raise DomainError(_("Choose one of the four types of donor."), field="donor_type")
     country_code = (country_code or "").strip().upper() or None
@@ -115,11 +144,14 @@ def _flush_unique(donor: Donor) -> None:
 
 
 def create_donor(actor, *, name: str, donor_type: str, country_code: str | None = None,
-                 contact_name: str = "", contact_email: str = "") -> Donor:
+                 contact_name: str = "", contact_email: str = "",
+                 lookalike_confirmed: bool = False) -> Donor:
     """Add a donor, whose SAA is not started. Exactly four types; a Member State names
-    its country (and is a donor only once); names are unique whatever their case."""
+    its country (and is a donor only once); names are unique whatever their case, and
+    one that looks like another donor's needs `lookalike_confirmed`."""
     values = _validated(None, name=name, donor_type=donor_type, country_code=country_code,
-                        contact_name=contact_name, contact_email=contact_email)
+                        contact_name=contact_name, contact_email=contact_email,
+                        lookalike_confirmed=lookalike_confirmed)
     donor = Donor(**values, saa_status="not_started")
     db.session.add(donor)
     _flush_unique(donor)
@@ -129,12 +161,13 @@ def create_donor(actor, *, name: str, donor_type: str, country_code: str | None 
 
 def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
                  country_code: str | None = None, contact_name: str = "",
-                 contact_email: str = "") -> Donor:
+                 contact_email: str = "", lookalike_confirmed: bool = False) -> Donor:
     """Change a donor's details. `version` is the version the user's form was built
     from: if someone saved the donor since, nothing is written."""
     _check_version(donor, version)
     values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
-                        contact_name=contact_name, contact_email=contact_email)
+                        contact_name=contact_name, contact_email=contact_email,
+                        lookalike_confirmed=lookalike_confirmed)
     before = snapshot(donor)
     for key, value in values.items():
         setattr(donor, key, value)

@@ -10,6 +10,7 @@ from ..donors.loaders import get_donor_or_404
 from ..errors import DomainError, attach
 from ..exports import export_response
 from ..extensions import db
+from ..params import page_arg
 from ..permissions import DONOR, STAFF, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
 from .blueprint import bp
@@ -60,7 +61,7 @@ def index():
         return export_response("donor_balances", {"date_from": date_from, "date_to": date_to},
                                current_user)
     date_from, date_to, lines, totals = balance_sheet(date_from, date_to)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pages = max((len(lines) + BALANCES_PER_PAGE - 1) // BALANCES_PER_PAGE, 1)
     page = min(page, pages)
     shown = lines[(page - 1) * BALANCES_PER_PAGE: page * BALANCES_PER_PAGE]
@@ -82,7 +83,7 @@ def statement_page(donor_id: int):
     printing = bool(request.args.get("print")) and valid
     # The screen shows the period's deposits a page at a time (every figure is still
     # over the whole period); the print view and the .xlsx hold every deposit.
-    page = None if printing else request.args.get("page", 1, type=int)
+    page = None if printing else page_arg()
     result = statement(donor, date_from, date_to, page=page, per_page=STATEMENT_DEPOSITS_PER_PAGE)
     if valid:
         form.date_from.data, form.date_to.data = result.date_from, result.date_to

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, VersionField
 from .models import EVENT_KINDS, GRANT_STATUSES
 
 
@@ -32,7 +32,11 @@ class EventForm(BaseForm):
                                    validators=[DataRequired(), NumberRange(min=1, max=50)])
     dates_note = StringField(_l("Note on the dates"), validators=[Optional(), Length(max=200)],
                              description=_l("For example: dates subject to change."))
-    version = HiddenField()
+
+
+class EventEditForm(EventForm):
+    # The version the user started from: a save based on an older one is refused.
+    version = VersionField()
 
 
 class GrantForm(BaseForm):

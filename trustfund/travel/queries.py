@@ -13,6 +13,7 @@ from .. import cache
 from ..contributions.models import Objective, Pool
 from ..countries.models import Country
 from ..extensions import db
+from ..params import MAX_ID, iso_date, whole_number
 from .models import (
     APPROVED,
     FUNDED,
@@ -30,19 +31,12 @@ SPENT = (TRAVELLED, NO_SHOW)
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID \
+        else (whole_number(value) or None)
 
 
 def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    return iso_date(value)
 
 
 def _kept(key: tuple, compute):

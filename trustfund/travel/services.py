@@ -15,11 +15,12 @@ from flask_babel import gettext as _
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
 from ..countries.models import Country
-from ..errors import DomainError
+from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
-from ..money import USD, MoneyError, parse_amount
+from ..money import USD, MoneyError, parse_amount, parse_number
 from ..permissions import SRSG_STAFF
+from ..validation import check_text, normalized_name
 from . import rules
 from .models import (
     APPROVED,
@@ -65,11 +66,10 @@ def cost_field(value, field: str) -> Decimal:
     """An actual cost: zero or more USD (a no-show may have cost nothing)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError(_("Enter an amount (0 if nothing was paid)."), field=field)
-    text = str(value).strip().replace(",", "")
     try:
-        if Decimal(text) == 0:
+        if parse_number(str(value), "") == 0:
             return Decimal("0.00")
-    except ArithmeticError:
+    except MoneyError:
         pass
     return money_field(value, field)
 
@@ -97,7 +97,7 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
     require_srsg(actor)
     if kind not in EVENT_KINDS:
         raise DomainError(_("Choose a kind of event."), field="kind")
-    title, city, venue, dates_note = (title or "").strip(), (city or "").strip(), \
+    title, city, venue, dates_note = normalized_name(title), (city or "").strip(), \
         (venue or "").strip(), (dates_note or "").strip()
     if not title:
         raise DomainError(_("Enter a title."), field="title")
@@ -115,8 +115,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
     if max_per_country is None or max_per_country < 1 or max_per_country > 50:
         raise DomainError(_("Enter a number from 1 to 50."), field="max_per_country")
     creating = event is None
-    if not creating and version is not None and int(version) != event.version:
-        raise stale_error()
+    if not creating:
+        check_version(event.version, version)
     if not creating:
         _check_cap_not_below_funded(event, max_per_country)
     before = None if creating else snapshot(event)
@@ -190,7 +190,7 @@ def find_or_create_delegate(actor, *, name: str, function: str, country: Country
                             email: str, phone: str) -> Delegate:
     """The delegate of that name and country (reused, contact details refreshed), or a
     new one."""
-    name = " ".join((name or "").split())
+    name = normalized_name(check_text(name, "delegate_name"))
     if not name:
         raise DomainError(_("Enter the delegate's name."), field="delegate_name")
     if len(name) > 200:

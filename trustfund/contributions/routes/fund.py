@@ -2,8 +2,6 @@
 and transfers between them (admin)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,11 +13,19 @@ from ...extensions import db
 from ...formatting import money as fmt_money
 from ...money import USD
 from ...paging import per_page
-from ...permissions import ADMIN, MPTF_OFFICER, RATE_READERS, roles_required
+from ...params import date_arg
+from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
 from .. import services
 from ..blueprint import bp
-from ..forms import ObjectiveForm, RateFilterForm, RateForm, TransferForm
+from ..forms import (
+    ObjectiveEditForm,
+    ObjectiveForm,
+    RateEditForm,
+    RateFilterForm,
+    RateForm,
+    TransferForm,
+)
 from ..models import ExchangeRate, Objective, PoolTransfer
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
@@ -46,14 +52,12 @@ def edit_objective(objective_id: int | None = None):
     objective = None
     if objective_id is not None:
         objective = db.session.get(Objective, objective_id) or abort(404)
-    form = ObjectiveForm(obj=objective)
-    if request.method == "GET" and objective is not None:
-        form.version.data = str(objective.version)
+    form = ObjectiveForm(obj=objective) if objective is None else ObjectiveEditForm(obj=objective)
     if form.validate_on_submit():
         saved = run(form, lambda: services.save_objective(
             current_user, objective, number=form.number.data, title=form.title.data,
             description=form.description.data or "", active=form.active.data,
-            version=form.version.data or None))
+            version=form.version.data if objective is not None else None))
         if saved is not None:
             flash(_("Objective %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("contributions.objectives"))
@@ -63,7 +67,7 @@ def edit_objective(objective_id: int | None = None):
 # --- Exchange rates ----------------------------------------------------------
 
 @bp.route("/rates")
-@roles_required(*RATE_READERS)
+@roles_required(*READERS)
 def rates():
     """The UN operational rates of exchange, newest month first."""
     currency = (request.args.get("currency") or "").strip().upper()
@@ -87,7 +91,7 @@ def edit_rate(rate_id: int | None = None):
     entry = None
     if rate_id is not None:
         entry = db.session.get(ExchangeRate, rate_id) or abort(404)
-    form = RateForm(obj=entry)
+    form = RateForm(obj=entry) if entry is None else RateEditForm(obj=entry)
     form.currency.choices = [("", "—")] + currency_choices(include_usd=False)
     if request.method == "GET":
         if entry is not None:
@@ -96,8 +100,9 @@ def edit_rate(rate_id: int | None = None):
             form.month.data = today().replace(day=1)
             form.currency.data = request.args.get("currency", "")
     if form.validate_on_submit():
-        saved = run(form, lambda: services.set_rate(current_user, form.currency.data, form.month.data,
-                                                    form.rate.data))
+        saved = run(form, lambda: services.set_rate(
+            current_user, form.currency.data, form.month.data, form.rate.data, entry=entry,
+            version=form.version.data if entry is not None else None))
         if saved is not None:
             flash(_("Rate for %(currency)s in %(month)s: %(rate)s per US dollar.", currency=saved.currency,
                     month=month_label(saved.month), rate=saved.rate), "success")
@@ -111,9 +116,8 @@ def rate_lookup():
     """The UN rate for a currency on a date, for the deposit form's script:
     {"rate": "0.941", "month": "May 2017"}; rate is null when there is none."""
     currency = (request.args.get("currency") or "").strip().upper()
-    try:
-        on = dt.date.fromisoformat(request.args.get("date") or "")
-    except ValueError:
+    on = date_arg(request.args, "date")
+    if on is None:
         return jsonify(rate=None, month=None)
     rate = rate_for(currency, on) if len(currency) == 3 else None
     return jsonify(rate=None if rate is None else str(rate), month=month_label(on.replace(day=1)))

@@ -15,7 +15,7 @@ from .. import exports as _exports  # noqa: F401  (registers the downloads)
 from .. import queries
 from ..blueprint import bp
 from ..decisions import default_pool_chooser
-from ..forms import EventForm
+from ..forms import EventEditForm, EventForm
 from ..models import Event
 from ..queries import pools_with_money
 from ..services import save_event
@@ -42,21 +42,19 @@ def events():
 @roles_required(SRSG_STAFF)
 def edit_event(event_id: int | None = None):
     event = get_event_or_404(event_id) if event_id is not None else None
-    form = EventForm(obj=event)
+    form = EventForm(obj=event) if event is None else EventEditForm(obj=event)
     if request.method == "GET":
         if event is not None:
             form.dsa_rate.data = f"{event.dsa_rate:.2f}"
-            form.version.data = str(event.version)
         else:
             form.max_per_country.data = 1
     if form.validate_on_submit():
-        version = form.version.data
         saved = run(form, lambda: save_event(
             current_user, event, kind=form.kind.data, title=form.title.data, city=form.city.data,
             venue=form.venue.data or "", start_on=form.start_on.data, end_on=form.end_on.data,
             dsa_rate=form.dsa_rate.data, max_per_country=form.max_per_country.data,
             dates_note=form.dates_note.data or "",
-            version=int(version) if version and version.isdigit() else None))
+            version=form.version.data if event is not None else None))
         if saved is not None:
             flash(_("Event saved."), "success")
             return redirect(url_for("travel.event", event_id=saved.id))

@@ -17,7 +17,8 @@ from ...exports import export_response
 from ...extensions import db
 from ...formatting import money
 from ...money import USD, MoneyError, parse_amount
-from ...permissions import QUEUE_READERS, SRSG_STAFF, TRAVEL_READERS, roles_required
+from ...params import id_arg
+from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
 from .. import queries
 from ..blueprint import bp
@@ -85,8 +86,8 @@ def new_grant():
     form = GrantForm()
     form.event_id.choices = event_choices(_("Choose an event"))
     form.country_code.choices = country_choices(_("Choose a Member State"))
-    if request.method == "GET" and request.args.get("event", "").isdigit():
-        form.event_id.data = int(request.args["event"])
+    if request.method == "GET" and id_arg(request.args, "event"):
+        form.event_id.data = id_arg(request.args, "event")
     event = db.session.get(Event, form.event_id.data) if form.event_id.data else None
     if request.method == "POST" and request.form.get("action") == "preview":
         form.validate()
@@ -258,7 +259,7 @@ def cancel(grant_id: int):
 # --- The review queue ----------------------------------------------------------------
 
 @bp.route("/queue")
-@roles_required(*QUEUE_READERS)
+@roles_required(*TRAVEL_READERS)
 def queue():
     event_id = queries.grant_filters(request.args)["event"]
     if request.args.get("format") == "xlsx":
