@@ -1,5 +1,6 @@
 """Property: whatever sequence of commitments, deposits, reversals, interest,
-transfers and grant commitments happens, after every step no pool is negative,
+transfers, grant commitments and their reconciliation (actual costs, overruns
+approved, rejected or refused, the overrun tolerance changed) happens, after every step no pool is negative,
 each pool holds exactly what an independent model of the entries says, the pools
 add up to the fund's totals, and the ledger check finds nothing.
 
@@ -13,6 +14,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
+from trustfund.admin.services import set_setting
 from trustfund.audit import AuditEntry
 from trustfund.contributions import pools as pool_ops
 from trustfund.contributions import services
@@ -30,6 +33,8 @@ from trustfund.contributions.models import (
 from trustfund.contributions.pools import FIGURES
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
+from trustfund.travel import overruns, reconcile
+from trustfund.travel.checks import problems as travel_problems
 from trustfund.travel.models import Delegate, Event, TravelGrant
 
 D = Decimal
@@ -54,10 +59,34 @@ any_step = st.one_of(
     st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), small),
     st.tuples(st.just("grant"), st.integers(0, 3), small),
     st.tuples(st.just("release"), st.integers(0, 20)),
+    # The trip's actual costs, as a percentage of the commitment: above 100 is an overrun.
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(1, 160)),
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(95, 110)),
+    # Decide on an overrun: approve or reject, by a colleague or (refused) by its recorder.
+    st.tuples(st.just("overrun"), st.integers(0, 20), st.booleans(), st.booleans()),
+    st.tuples(st.just("tolerance"), st.integers(0, 500_00)),
 )
 # Some money in first (so that later steps have something to move), then anything.
 steps = st.builds(lambda a, b, c: a + b + c, st.lists(commit_step, min_size=1, max_size=3),
                   st.lists(deposit_step, min_size=1, max_size=4), st.lists(any_step, min_size=1, max_size=20))
+# Reconciliation in depth: money in (interest goes to the un-earmarked pool, where
+# most grants are paid from), grants, then mostly costs and overrun decisions.
+grant_step = st.tuples(st.just("grant"), st.sampled_from([0, 0, 0, 1, 2]), small)
+interest_step = st.tuples(st.just("interest"), st.integers(10_000_00, 200_000_00))
+travel_step = st.one_of(
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(1, 160)),
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(98, 104)),
+    st.tuples(st.just("overrun"), st.integers(0, 20), st.booleans(), st.booleans()),
+    st.tuples(st.just("overrun"), st.integers(0, 20), st.just(True), st.just(False)),
+    st.tuples(st.just("tolerance"), st.integers(0, 500_00)),
+    grant_step,
+    st.tuples(st.just("release"), st.integers(0, 20)),
+    st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), small),
+)
+reconciliation_steps = st.builds(
+    lambda a, b, c, d, e: a + b + c + d + e, st.lists(commit_step, min_size=1, max_size=2),
+    st.lists(deposit_step, max_size=3), st.lists(interest_step, min_size=1, max_size=2),
+    st.lists(grant_step, min_size=1, max_size=5), st.lists(travel_step, min_size=3, max_size=25))
 
 
 def _reset(db):
@@ -68,6 +97,7 @@ def _reset(db):
             db.session.execute(sa.delete(model).where(model.reverses_id.is_not(None)))
         db.session.execute(sa.delete(model))
     db.session.execute(sa.update(Pool).values(**dict.fromkeys(FIGURES, D("0.00"))))
+    db.session.execute(sa.delete(Setting).where(Setting.key == OVERRUN_TOLERANCE))
     db.session.commit()
     db.session.expire_all()
 
@@ -80,7 +110,7 @@ def _travel_fixture(db, users):
         delegate = Delegate(name="A. Delegate", country_code="NE")
         db.session.add_all([event, delegate])
         db.session.commit()
-    return event, db.session.scalar(sa.select(Delegate)), users["srsg_staff"]
+    return event, db.session.scalar(sa.select(Delegate)), users["srsg_staff"], users["srsg_staff2"]
 
 
 def _usd(amount: Decimal, r: Decimal) -> Decimal:
@@ -97,6 +127,7 @@ class Model:
         self.deposits = []
         self.interest = []
         self.grants = []
+        self.tolerance = D("0.00")
 
     def change(self, code, **deltas):
         figures = self.pools[code]
@@ -199,7 +230,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         # What approving a travel grant does: commit its total from a pool.
         _kind, index, units = step
         code, usd = POOL_CODES[index], D(units).scaleb(-2)
-        event, delegate, requester = travel
+        event, delegate, requester, _colleague = travel
         try:
             pool_ops.move(model.pool_ids[code], available=-usd, committed=usd)
         except pool_ops.InsufficientFunds:
@@ -213,7 +244,8 @@ def _apply(db, model: Model, step, officer, admin, travel):
                             requested_by_id=requester.id)
         db.session.add(grant)
         db.session.flush()
-        model.grants.append({"id": grant.id, "pool": code, "usd": usd, "open": True})
+        model.grants.append({"id": grant.id, "pool": code, "usd": usd, "open": True, "spent": D("0.00"),
+                             "overrun": None, "overrun_amount": D("0.00")})
         model.change(code, available=-usd, committed=usd)
         return True
     if kind == "release":
@@ -229,7 +261,68 @@ def _apply(db, model: Model, step, officer, admin, travel):
         m["open"] = False
         model.change(m["pool"], available=m["usd"], committed=-m["usd"])
         return True
+    if kind in ("travel", "overrun", "tolerance"):
+        return _apply_travel(db, model, step, admin, travel)
     raise AssertionError(kind)
+
+
+def _apply_travel(db, model: Model, step, admin, travel):
+    """Reconciliation through the services: costs within the commitment return the
+    rest; above it, an overrun paid at once within the tolerance (if the pool has the
+    money, else refused) or awaiting a colleague's decision."""
+    kind = step[0]
+    _event, _delegate, recorder, colleague = travel
+    if kind == "tolerance":
+        model.tolerance = D(step[1]).scaleb(-2)
+        set_setting(admin, OVERRUN_TOLERANCE, str(model.tolerance), ON)
+        return True
+    if not model.grants:
+        return None
+    # Mostly a grant the step applies to (open, or with an overrun to decide on);
+    # sometimes any grant, which must be refused.
+    wanted = [g for g in model.grants if (g["open"] if kind == "travel" else g["overrun"] == "pending")]
+    candidates = wanted if wanted and step[1] % 4 else model.grants
+    m = candidates[step[1] % len(candidates)]
+    grant = db.session.get(TravelGrant, m["id"])
+    if kind == "travel":
+        costs = (m["usd"] * step[2] / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        overrun = max(costs - m["usd"], D("0.00"))
+        at_once = overrun == 0 or overrun <= model.tolerance
+        expected = m["open"] and costs > 0 and (overrun == 0 or not at_once
+                                                or model.can_take(m["pool"], overrun))
+        try:
+            reconcile.record_travel(recorder, grant, ticket=costs, dsa="0", terminal="0")
+        except DomainError:
+            assert not expected, (step, m)
+            return False
+        assert expected, (step, m)
+        paid = costs if at_once else m["usd"]
+        m.update(open=False, spent=paid, overrun_amount=overrun,
+                 overrun=None if overrun == 0 else "approved" if at_once else "pending")
+        model.change(m["pool"], committed=-m["usd"], spent=paid, available=m["usd"] - paid)
+        assert (grant.status, grant.actual_total, grant.overrun_status) == ("travelled", paid, m["overrun"])
+        return True
+    _kind, _index, approve, by_recorder = step
+    decider = recorder if by_recorder else colleague
+    amount = m["overrun_amount"]
+    expected = m["overrun"] == "pending" and not by_recorder and (
+        not approve or model.can_take(m["pool"], amount))
+    try:
+        if approve:
+            overruns.approve_overrun(decider, grant)
+        else:
+            overruns.reject_overrun(decider, grant, "property test")
+    except DomainError:
+        assert not expected, (step, m)
+        return False
+    assert expected, (step, m)
+    if approve:
+        m.update(overrun="approved", spent=m["spent"] + amount)
+        model.change(m["pool"], spent=amount, available=-amount)
+    else:
+        m["overrun"] = "rejected"
+    assert (grant.overrun_status, grant.actual_total) == (m["overrun"], m["spent"])
+    return True
 
 
 def _assert_consistent(db, model: Model):
@@ -244,14 +337,27 @@ def _assert_consistent(db, model: Model):
     net = sum((d["net"] * (0 if d["reversed"] else 1) for d in model.deposits), D("0.00"))
     interest = sum((i["usd"] * (0 if i["reversed"] else 1) for i in model.interest), D("0.00"))
     committed = sum((g["usd"] for g in model.grants if g["open"]), D("0.00"))
-    assert sum((p.available for p in rows.values()), D("0.00")) == net + interest - committed
+    spent = sum((g["spent"] for g in model.grants), D("0.00"))
+    assert sum((p.available for p in rows.values()), D("0.00")) == net + interest - committed - spent
     assert problems() == []
+    assert travel_problems() == []
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(sequence=steps)
 def test_random_sequences_keep_every_pool_whole(db, users, sequence):
+    _run(db, users, sequence)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(sequence=reconciliation_steps)
+def test_random_reconciliations_and_overruns_keep_every_pool_whole(db, users, sequence):
+    _run(db, users, sequence)
+
+
+def _run(db, users, sequence):
     _reset(db)
     travel = _travel_fixture(db, users)
     officer, admin = users["mptf_officer"], users["admin"]
