@@ -205,3 +205,16 @@ def test_the_grant_export_shows_the_overrun_as_the_page_does(client, login_as, u
     assert D(str(row["Overrun"])) == D("100.00") and D(str(row["Spent"])) == D("3150.10")
     total = dict(zip(rows[0], rows[-1], strict=True))
     assert D(str(total["Spent"])) == D("3150.10")
+
+
+def test_the_overrun_is_named_in_the_users_language(client, login_as, users):
+    fund_pool(1, "10000.00")
+    grant = approved()
+    login_as("srsg_staff")
+    client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
+    login_as("auditor")
+    for lang, words in (("fr", "dépassement de"), ("es", "sobrecosto de"), ("ru", "перерасход"),
+                        ("zh", "超支"), ("ar", "تجاوز في التكاليف")):
+        page = text(client.get("/travel/grants", headers={"Accept-Language": lang}))
+        assert words in page, lang
+        assert "overrun" not in page.lower(), lang
