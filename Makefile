@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app trustfund
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-dev translations extract-messages update-catalogs db-upgrade seed bench clean
+.PHONY: run test lint setup setup-dev translations extract-messages update-catalogs db-upgrade seed bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,10 @@ translations: $(VENV)/.installed
 		$(VENV)/bin/pybabel compile -f -d trustfund/translations >/dev/null; fi
 
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trustfund/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o trustfund/translations/messages.pot .
 
 update-catalogs: extract-messages
-	$(VENV)/bin/pybabel update -i trustfund/translations/messages.pot -d trustfund/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i trustfund/translations/messages.pot -d trustfund/translations --no-fuzzy-matching --ignore-obsolete
 
 db-upgrade: setup
 	$(FLASK) db upgrade
@@ -44,7 +44,12 @@ seed: db-upgrade
 run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup-dev
+# The architecture's contracts (.importlinter) and ruff, then every test.
+lint: setup-dev
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check trustfund tests benchmarks
+
+test: lint
 	bash tests/run.sh
 
 bench: setup-dev

@@ -67,7 +67,8 @@ def measure(url: str, repeat: int) -> dict[str, dict]:
 
 def rows_table(results: dict[str, dict[str, dict]]) -> str:
     lines = [
-        "| Backend | Export | Rows | Wall s | Rows/s | CPU s (process) | Peak MB (process) | File MB | Budget |",
+        "| Backend | Export | Rows | Wall s | Rows/s | CPU s (process) | Peak MB (process) "
+        "| File MB | Budget |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for backend, best in results.items():
@@ -124,9 +125,9 @@ def main(argv=None) -> int:
         [
             header(f"python benchmarks/bench_export.py {argv_text}".strip()),
             "",
-            f"Every deposit of `seed-demo --scale {args.scale}`, each export in a fresh process, app and bare "
-            f"in turn, best of {args.repeat}. Load average when done: {load:.1f} (a shared machine: wall "
-            "times stretch under load; CPU times less so).",
+            f"Every deposit of `seed-demo --scale {args.scale}`, each export in a fresh process, app and "
+            f"bare in turn, best of {args.repeat}. Load average when done: {load:.1f} (a shared machine: "
+            "wall times stretch under load; CPU times less so).",
             "",
             rows_table(results),
             "",

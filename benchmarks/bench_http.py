@@ -240,7 +240,8 @@ def main(argv=None) -> int:
             "",
             "\n".join(lines),
             "",
-            f"Budget: the dashboard's requests per second ≥ {RATIO_BUDGET:g} × hello-world's in the same run.",
+            f"Budget: the dashboard's requests per second ≥ {RATIO_BUDGET:g} × hello-world's "
+            "in the same run.",
         ]
     )
     if args.no_write:

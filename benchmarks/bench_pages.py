@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from common import (
@@ -150,11 +150,10 @@ def ids_of_interest() -> dict[str, Any]:
 
     import sqlalchemy as sa
 
+    from trustfund.auth.models import User
     from trustfund.contributions.models import Deposit
     from trustfund.extensions import db
     from trustfund.travel.models import Event, TravelGrant
-
-    from trustfund.auth.models import User
 
     donor_id = db.session.scalar(sa.select(User.donor_id).where(User.email == ROLE_EMAILS["donor"]))
     big = (
@@ -307,9 +306,10 @@ def table(runs: dict[str, dict[int, Result]], small: dict[int, Result], scale: i
     for index, page in enumerate(PAGES):
         got = [(b, runs[b][index]) for b in backends if index in runs[b]]
         if not got:
+            exists = any(index in r for r in runs.values())
             missing.append(
                 f"- {page.label} (`{page.endpoint}`, as {page.role}): "
-                f"{'the page does not exist yet' if not any(index in r for r in runs.values()) else 'not measured'}."
+                f"{'the page does not exist yet' if not exists else 'not measured'}."
             )
             continue
         url = got[0][1].url

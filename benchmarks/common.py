@@ -52,8 +52,8 @@ def fingerprint() -> str:
             parts.extend(
                 sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
             )
-    for name in ("demo_scale.py", "demo_scale_travel.py", "demo.py"):
-        parts.append((ROOT / "trustfund" / name).read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "trustfund" / "demo").rglob("*.py")):
+        parts.append(path.read_text(encoding="utf-8"))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

@@ -6,8 +6,9 @@
 Requests the page three times on the scale database (SQLite, or a throwaway
 PostgreSQL with --pg) and prints the third request's statements, slowest
 first, with their share of the request; --cold empties the figure cache before
-the third request (the first view after a change, bench_pages.py's column); --explain adds the database's query
-plan of the slowest ones, --python a cProfile of the request.
+the third request (the first view after a change, bench_pages.py's column);
+--explain adds the database's query plan of the slowest ones, --python a
+cProfile of the request.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import HTTPS, log, make_app, postgres, sqlite_db
 from bench_pages import ROLE_EMAILS
+from common import HTTPS, log, make_app, postgres, sqlite_db
 
 
 def profile(url: str, path: str, role: str, explain: bool, python: bool, cold: bool = False) -> None:

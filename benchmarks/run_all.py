@@ -15,7 +15,7 @@ import time
 import bench_export
 import bench_http
 import bench_pages
-from common import log, postgres, sqlite_db, write_section, header
+from common import header, log, postgres, sqlite_db, write_section
 
 
 def main() -> int:

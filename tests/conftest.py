@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from tests.pg import PostgresServer, PostgresUnavailable
@@ -69,25 +71,22 @@ def _app(database_url):
 class IsolatedClient(FlaskClient):
     """A test client whose requests each get their own app context (and so their
     own database session and Flask-Login state), as in production, even while
-    the test itself holds an app context. After each request the test's session
-    is expired, so that what the test reads next comes fresh from the database."""
+    the test itself holds an app context: each request runs in a thread of its own,
+    which starts with no context (contextvars are per thread). After each request
+    the test's session is expired, so that what the test reads next comes fresh
+    from the database."""
 
     def open(self, *args, **kwargs):
-        from flask.globals import _cv_app, _cv_request
-
         from trustfund.extensions import db
 
         # Read the whole body and close it (streamed files among them), as a browser would.
         kwargs.setdefault("buffered", True)
-        outer = _cv_app.get(None)
-        app_token, request_token = _cv_app.set(None), _cv_request.set(None)
-        try:
+        if not has_app_context():
             return super().open(*args, **kwargs)
-        finally:
-            _cv_request.reset(request_token)
-            _cv_app.reset(app_token)
-            if outer is not None:
-                db.session.expire_all()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="request") as worker:
+            response = worker.submit(super().open, *args, **kwargs).result()
+        db.session.expire_all()
+        return response
 
 
 def wipe(db) -> None:
@@ -95,7 +94,8 @@ def wipe(db) -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                 + " RESTART IDENTITY CASCADE"))
         else:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import importlib
 import os
 
 from flask import Flask, render_template, request, session
@@ -11,12 +10,6 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-
-# Feature blueprints, each `trustfund.<name>.routes:bp`.
-BLUEPRINTS = (
-    "auth", "main", "admin", "donors", "contributions", "countries", "travel",
-    "statements", "dashboard",
-)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -135,9 +128,24 @@ def _user_with_data_version():
 
 
 def register_blueprints(app: Flask) -> None:
-    for name in BLUEPRINTS:
-        module = importlib.import_module(f".{name}.routes", __name__)
-        app.register_blueprint(module.bp)
+    """Each feature's blueprint. Importing a feature's view modules attaches their
+    views (and the downloads they register) to its blueprint."""
+    from .admin import routes as admin_views
+    from .auth import routes as auth_views
+    from .contributions.blueprint import bp as contributions_bp
+    from .contributions.routes import entries, fund, imports, lists  # noqa: F401
+    from .countries import routes as country_views
+    from .dashboard import routes as dashboard_views
+    from .donors import routes as donor_views
+    from .main import routes as main_views
+    from .statements import routes as statement_views
+    from .travel import filters  # noqa: F401
+    from .travel.blueprint import bp as travel_bp
+    from .travel.routes import events, grants  # noqa: F401
+
+    for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp):
+        app.register_blueprint(bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

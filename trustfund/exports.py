@@ -110,7 +110,7 @@ def write_sheet(wb: Workbook, sheet: Sheet) -> int:
             for row in head:
                 try:
                     sample.append(col.value(row))
-                except Exception:  # noqa: BLE001  (sizing only; the write below reports it)
+                except Exception:
                     break
         ws.column_dimensions[get_column_letter(index)].width = col.fit_width(sample)
     ws.freeze_panes = "A2"
@@ -194,7 +194,7 @@ def _abandon(wb: Workbook) -> None:
         try:
             if not ws.closed:
                 ws.close()
-        except Exception:  # noqa: BLE001  (cleaning up after the real error)
+        except Exception:
             pass
         out = getattr(writer, "out", None)
         if isinstance(out, str) and os.path.exists(out):

@@ -1,21 +1,11 @@
-"""Invariants of the ledger, verified by `flask --app trustfund check`.
-
-Each feature with a checks.py contributes a function `problems() -> list[str]`;
-run_checks() gathers them all.
-"""
+"""Invariants of the ledger, verified by `flask --app trustfund check`: each feature's
+checks.py lists the problems it finds; run_checks() gathers them."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
-FEATURES = ("contributions", "travel")
+from .contributions import checks as contribution_checks
+from .travel import checks as travel_checks
 
 
 def run_checks() -> list[str]:
     """Every violated invariant, as a readable line; empty when all hold."""
-    problems: list[str] = []
-    for name in FEATURES:
-        if importlib.util.find_spec(f"trustfund.{name}.checks") is None:
-            continue
-        problems.extend(importlib.import_module(f"trustfund.{name}.checks").problems())
-    return problems
+    return contribution_checks.problems(travel_checks.pool_spending()) + travel_checks.problems()

@@ -4,7 +4,14 @@ from .admin.models import Setting  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .contributions.models import (  # noqa: F401
-    Commitment, Deposit, ExchangeRate, Instalment, InterestEntry, Objective, Pledge, Pool,
+    Commitment,
+    Deposit,
+    ExchangeRate,
+    Instalment,
+    InterestEntry,
+    Objective,
+    Pledge,
+    Pool,
     PoolTransfer,
 )
 from .countries.models import Country, LdcPeriod  # noqa: F401

@@ -2,6 +2,13 @@
 shared by every page object that is not Flask-SQLAlchemy's own Pagination."""
 from __future__ import annotations
 
+from flask import current_app
+
+
+def per_page() -> int:
+    """Rows on a page of a list (PAGE_SIZE)."""
+    return current_app.config.get("PAGE_SIZE", 50)
+
 
 class Pager:
     page: int

@@ -31,6 +31,11 @@ ROLE_LABELS = {
 STAFF = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 FINANCE_READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 TRAVEL_READERS = (ADMIN, SRSG_STAFF, MPTF_OFFICER, AUDITOR)
+# Work lists of one side of the office: the UN rates are the MPTF officers' (SRSG
+# staff see grants in USD only); the review queue is the SRSG staff's (officers
+# read the grants, but decide none).
+RATE_READERS = (ADMIN, MPTF_OFFICER, AUDITOR)
+QUEUE_READERS = (ADMIN, SRSG_STAFF, AUDITOR)
 
 
 def roles_required(*roles: str):
@@ -71,15 +76,3 @@ def can_see_donor(user, donor_id: int) -> bool:
     if user.role == DONOR:
         return user.donor_id is not None and user.donor_id == donor_id
     return user.role in STAFF
-
-
-def get_donor_or_404(donor_id: int):
-    """Load a donor the current user may see; anyone else's answers 404, never 403,
-    so that a donor cannot even learn which ids exist."""
-    from .donors.models import Donor
-    from .extensions import db
-
-    donor = db.session.get(Donor, donor_id)
-    if donor is None or not can_see_donor(current_user, donor.id):
-        abort(404)
-    return donor

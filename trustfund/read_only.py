@@ -8,10 +8,11 @@ database, so every test that requests a page checks the rule.
 What it buys:
 - On PostgreSQL a signed-in user's reading request runs its statements without a transaction
   (AUTOCOMMIT): no BEGIN and no ROLLBACK, two round trips and most of the
-  server's work for a warm page (downloads excepted, see below). PostgreSQL runs Trustfund at READ COMMITTED, where
-  each statement of a transaction sees what was committed before it began, so a
-  statement outside a transaction sees exactly the same. (SQLite is left as it
-  is: its driver opens no transaction for reads, and there is no round trip.)
+  server's work for a warm page (downloads excepted, see below). PostgreSQL runs
+  Trustfund at READ COMMITTED, where each statement of a transaction sees what was
+  committed before it began, so a statement outside a transaction sees exactly the
+  same. (SQLite is left as it is: its driver opens no transaction for reads, and
+  there is no round trip.)
 - Values read once can serve the whole request (per_request): the data version
   of trustfund.cache is read with the user and not again, a statement's
   apportionment of spending is computed once per page.

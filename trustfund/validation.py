@@ -9,11 +9,11 @@
   ("invoice\\u202egnp.exe" shows as "invoiceexe.png"). The plain direction marks
   (LRM, RLM, ALM), which Arabic text may legitimately carry, are allowed.
 
-`FlaskForm` here is Flask-WTF's form with this check on every text field (string,
-text area, email, hidden; never passwords, which are only hashed): forms import it
-instead of flask_wtf's. Services that take text from elsewhere (imports, commands)
-call `text_problem()` / `check_text()` themselves. A query string (list filters,
-searches) holding a NUL is refused with a 400 by `refuse_nul_in_query_strings`.
+trustfund.forms.BaseForm, the base of every form, runs this check on every text
+field (string, text area, email, hidden; never passwords, which are only hashed).
+Services that take text from elsewhere (imports, commands) call `text_problem()` /
+`check_text()` themselves. A query string (list filters, searches) holding a NUL is
+refused with a 400 by `refuse_nul_in_query_strings`.
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ import re
 
 from flask import abort, request
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -66,29 +64,6 @@ class PlainText:
                                multiline=self.multiline)
         if problem:
             raise StopValidation(problem)
-
-
-def _plain_text_validator(field) -> PlainText | None:
-    if isinstance(field, PasswordField) or not isinstance(field, StringField):
-        return None
-    return PlainText(multiline=isinstance(field, TextAreaField))
-
-
-class FlaskForm(_FlaskForm):
-    """Flask-WTF's form, refusing control and bidi-override characters in every text
-    field. A hidden field shows no message of its own: its refusal goes above the form."""
-
-    def validate(self, extra_validators=None):
-        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
-        for field in self:
-            check = _plain_text_validator(field)
-            if check is not None:
-                extra.setdefault(field.short_name, []).append(check)
-        valid = super().validate(extra)
-        for field in self:
-            if isinstance(field, HiddenField) and field.errors:
-                self.form_errors.extend(e for e in field.errors if e not in self.form_errors)
-        return valid
 
 
 def refuse_nul_in_query_strings(app) -> None:

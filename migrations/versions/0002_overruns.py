@@ -83,8 +83,8 @@ def downgrade():
         for name in ('overrun_four_eyes', 'overrun_rejected_by_someone', 'overrun_decided_when',
                      'overrun_state', 'overrun_not_negative'):
             batch_op.drop_constraint(batch_op.f(f'ck_travel_grant_{name}'), type_='check')
-        batch_op.drop_constraint(batch_op.f('fk_travel_grant_overrun_decided_by_id_user'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_travel_grant_overrun_recorded_by_id_user'), type_='foreignkey')
+        for name in ('overrun_decided_by_id', 'overrun_recorded_by_id'):
+            batch_op.drop_constraint(batch_op.f(f'fk_travel_grant_{name}_user'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_travel_grant_overrun_status'))
         batch_op.drop_column('overrun_reason')
         batch_op.drop_column('overrun_decided_at')

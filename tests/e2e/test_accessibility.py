@@ -13,7 +13,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.conftest import axe_violations, login
+from tests.e2e.browser import axe_violations, login
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,12 @@ def _argument_values(app) -> dict[str, str]:
     """A value for each URL argument, from the demo data."""
     from trustfund.auth.models import User
     from trustfund.contributions.models import (
-        Commitment, Deposit, ExchangeRate, InterestEntry, Objective, Pledge,
+        Commitment,
+        Deposit,
+        ExchangeRate,
+        InterestEntry,
+        Objective,
+        Pledge,
     )
     from trustfund.countries.models import LdcPeriod
     from trustfund.donors.models import Donor

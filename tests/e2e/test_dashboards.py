@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.browser import login, screenshot
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.browser import login, screenshot
 from trustfund.money import fee_of, to_usd
 
 pytestmark = pytest.mark.e2e
@@ -128,7 +128,8 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     deposit_usd = to_usd(Decimal("400000.00"), EUR_RATE)  # 425,079.70
     fee = fee_of(deposit_usd, Decimal("0.01"))  # 4,250.80
     net = deposit_usd - fee
-    assert (committed_usd, deposit_usd, fee) == (Decimal("1062699.26"), Decimal("425079.70"), Decimal("4250.80"))
+    assert (committed_usd, deposit_usd, fee) == (
+        Decimal("1062699.26"), Decimal("425079.70"), Decimal("4250.80"))
 
     pools_after = pool_available(page)
     assert pools_after["UNEARMARKED"] - pools_before["UNEARMARKED"] == net
@@ -200,7 +201,8 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     # The difference between the committed and the actual cost returns to the pool.
     assert reconciled[code] - approved[code] == total - actual
     assert before[code] - reconciled[code] == actual
-    assert {k: v for k, v in reconciled.items() if k != code} == {k: v for k, v in before.items() if k != code}
+    assert ({k: v for k, v in reconciled.items() if k != code}
+            == {k: v for k, v in before.items() if k != code})
     screenshot(second, "journey2-pools")
     assert not first.errors and not second.errors
 
@@ -258,7 +260,8 @@ def test_arabic_pages_are_right_to_left(new_page, live_server):
     assert page.locator('link[href*="bootstrap.rtl.min.css"]').count() == 1
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     # The stylesheet really loaded.
-    assert page.evaluate("""() => [...document.styleSheets].some(s => (s.href || '').includes('bootstrap.rtl'))""")
+    assert page.evaluate(
+        """() => [...document.styleSheets].some(s => (s.href || '').includes('bootstrap.rtl'))""")
     screenshot(page, "journey4-login-ar")
 
     # Logged in, the choice stays, and the dashboard's charts run right to left.

@@ -267,7 +267,8 @@ SPECS = [
         "usd_amount": "1.00", "transferred_on": PAST, "reason": "Sweep"},
         kinds={"transferred_on": "date_past", "reason": "reason"}),
     FormSpec("contributions.edit_rate", "mptf_officer", _same({}), lambda ctx, n: {
-        "currency": "CHF", "month": _month(n), "rate": "0.97"}, kinds={"currency": "currency", "rate": "rate"}),
+        "currency": "CHF", "month": _month(n), "rate": "0.97"},
+        kinds={"currency": "currency", "rate": "rate"}),
     FormSpec("contributions.edit_rate", "mptf_officer", lambda ctx, n: {"rate_id": ctx.rate_id},
              _same({"currency": "EUR", "month": "2030-01", "rate": "0.9"}),
              kinds={"currency": "currency", "rate": "rate"}),

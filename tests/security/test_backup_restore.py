@@ -217,7 +217,7 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path
                     pools.move(pool_id, interest=amount, available=amount)
                     db.session.commit()
                     written.append(amount)
-            except Exception as error:  # noqa: BLE001 - reported below
+            except Exception as error:
                 errors.append(error)
             finally:
                 db.session.remove()
@@ -228,7 +228,8 @@ def test_backup_while_the_app_writes_is_a_consistent_snapshot(file_app, tmp_path
             "SELECT interest, available, id FROM pool WHERE code = 'UNEARMARKED'").fetchone()
         total = conn.execute("SELECT COALESCE(SUM(usd_amount), 0) FROM interest_entry WHERE pool_id = ?",
                              (pool_id,)).fetchone()[0]
-        during = conn.execute("SELECT COUNT(*) FROM interest_entry WHERE note = 'during backup'").fetchone()[0]
+        during = conn.execute(
+            "SELECT COUNT(*) FROM interest_entry WHERE note = 'during backup'").fetchone()[0]
         return interest, available, total, during
 
     with file_app.app_context():

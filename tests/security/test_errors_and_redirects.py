@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.security.helpers import table_counts
-from tests.security.test_headers import assert_secure_headers
+from tests.security.helpers import assert_secure_headers, table_counts
 from trustfund.permissions import public
 
 OFF_SITE = ["http://evil.example/", "https://evil.example/login", "//evil.example/x", "///evil.example",
@@ -105,7 +104,8 @@ def test_a_crash_shows_the_friendly_500_and_rolls_everything_back(crashing_app, 
     from trustfund.contributions.models import Pool
 
     before = table_counts(db)
-    pools_before = [(p.code, p.interest, p.available) for p in db.session.scalars(sa.select(Pool).order_by(Pool.id))]
+    pools_before = [(p.code, p.interest, p.available)
+                    for p in db.session.scalars(sa.select(Pool).order_by(Pool.id))]
     client = crashing_app.test_client()
     for method in ("GET", "POST"):
         response = client.open("/test-only/explode", method=method)

@@ -8,36 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD
+from tests.security.helpers import assert_secure_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "trustfund" / "static"
-
-
-def _csp(response) -> dict[str, list[str]]:
-    policy = response.headers.get("Content-Security-Policy", "")
-    directives = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives[words[0]] = words[1:]
-    return directives
-
-
-def assert_secure_headers(response, where=""):
-    csp = _csp(response)
-    assert csp, f"no Content-Security-Policy on {where}"
-    assert csp.get("default-src") == ["'self'"], where
-    assert csp.get("script-src") == ["'self'"], where  # no 'unsafe-inline', no 'unsafe-eval', no host
-    assert "'unsafe-inline'" not in csp.get("style-src", []), where
-    assert csp.get("frame-ancestors") == ["'none'"], where
-    assert csp.get("object-src") == ["'none'"], where
-    assert csp.get("base-uri") == ["'self'"], where
-    assert csp.get("form-action") == ["'self'"], where
-    assert response.headers.get("X-Content-Type-Options") == "nosniff", where
-    assert response.headers.get("X-Frame-Options") == "DENY", where
-    assert response.headers.get("Referrer-Policy") in ("same-origin", "strict-origin-when-cross-origin",
-                                                       "no-referrer"), where
 
 
 def test_anonymous_pages_carry_the_headers(app, client):
@@ -130,8 +105,10 @@ STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 STYLE_BLOCK = re.compile(r"<style\b", re.IGNORECASE)
 EVENT_ATTR = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
 JS_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.IGNORECASE)
-FOREIGN_URL = re.compile(r"""(?:src|href|action|srcset|data|poster)\s*=\s*["']\s*(?:https?:)?//""", re.IGNORECASE)
-CSS_FOREIGN = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?\s*(?:url\()?\s*["']?(?:https?:)?//)""", re.IGNORECASE)
+FOREIGN_URL = re.compile(r"""(?:src|href|action|srcset|data|poster)\s*=\s*["']\s*(?:https?:)?//""",
+                         re.IGNORECASE)
+CSS_FOREIGN = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//"""
+                         r"""|@import\s+["']?\s*(?:url\()?\s*["']?(?:https?:)?//)""", re.IGNORECASE)
 
 
 DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']application/(?:ld\+)?json["']""", re.IGNORECASE)
@@ -178,8 +155,8 @@ def _vendor_urls_are_only_notes(text: str) -> list[str]:
     offending = []
     for match in CSS_FOREIGN.finditer(text):
         offending.append(text[max(0, match.start() - 40):match.end() + 40])
-    for match in re.finditer(r"""(?:importScripts|fetch|XMLHttpRequest|\.src\s*=)\s*\(?\s*["'](?:https?:)?//""",
-                             text):
+    for match in re.finditer(
+            r"""(?:importScripts|fetch|XMLHttpRequest|\.src\s*=)\s*\(?\s*["'](?:https?:)?//""", text):
         offending.append(text[max(0, match.start() - 40):match.end() + 40])
     return offending
 

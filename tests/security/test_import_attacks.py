@@ -29,7 +29,8 @@ from trustfund.extensions import db
 
 HEADER = ["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"]
 SHEET = "xl/worksheets/sheet1.xml"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
+       b"\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
 MB = 1024 * 1024
 
 
@@ -178,7 +179,8 @@ def _corrupt_stream() -> bytes:
 
 @pytest.mark.parametrize("name, data, message", [
     ("picture.xlsx", PNG, "This is not an .xlsx workbook"),
-    ("deposits.xlsx", b"Commitment,Value date,Amount\nSE-USD,2017-06-01,10\n", "This is not an .xlsx workbook"),
+    ("deposits.xlsx", b"Commitment,Value date,Amount\nSE-USD,2017-06-01,10\n",
+     "This is not an .xlsx workbook"),
     ("empty.xlsx", b"", "This is not an .xlsx workbook"),
     ("deposits.csv", b"Commitment,Value date,Amount\n", "Upload an .xlsx workbook"),
     ("half.xlsx", workbook([["SE-USD", "2017-06-01", 10]])[:1500], "could not be read"),

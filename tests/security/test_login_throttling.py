@@ -109,7 +109,8 @@ def test_throttled_attempts_write_nothing(app, db, users):
     for _ in range(_limit(app, "LOGIN_FAILURES_PER_ACCOUNT")):
         _attempt(app.test_client(), "officer@test.example", "wrong")
     officer = db.session.scalar(sa.select(User).where(User.email == "officer@test.example"))
-    token, audit = officer.session_token, db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    token, audit = officer.session_token, db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEntry))
     assert _attempt(app.test_client(), "officer@test.example", PASSWORD).status_code == 429
     db.session.expire_all()
     assert db.session.get(User, officer.id).session_token == token

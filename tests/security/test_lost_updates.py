@@ -103,7 +103,7 @@ def test_two_officers_editing_the_same_donor(app, db, two_people):
 
 
 def test_two_srsg_staff_editing_the_same_event(app, db, two_people):
-    from tests.unit.test_travel_helpers import make_event
+    from tests.factories.travel import make_event
     from trustfund.travel.models import Event
 
     event = make_event(title="Thematic session, Geneva", cap=1)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.unit.test_contributions_support import (
+from tests.factories.contributions import (
     PAST,
     admin,
     commitment,
@@ -16,8 +16,8 @@ from tests.unit.test_contributions_support import (
     pool,
 )
 from trustfund.contributions import services
-from trustfund.contributions.checks import problems
 from trustfund.contributions.models import Commitment, Deposit, Pool
+from trustfund.ledger_check import run_checks as problems
 
 D = Decimal
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from tests.unit.test_travel_helpers import fund_pool, make_event, make_request, srsg2
+from tests.factories.travel import fund_pool, make_event, make_request, srsg2
 from trustfund.auth.models import User
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.errors import DomainError
@@ -43,7 +43,7 @@ def approve_all_at_once(app, grant_ids: list[int], approver_id: int) -> list[str
             except DomainError as error:
                 db.session.rollback()
                 results[index] = f"refused: {error.message}"
-            except Exception as error:  # noqa: BLE001  (reported by the assertion below)
+            except Exception as error:
                 db.session.rollback()
                 results[index] = f"error: {error!r}"
             finally:

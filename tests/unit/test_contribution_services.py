@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.unit.test_contributions_support import (
+from tests.factories.contributions import (
     PAST,
     admin,
     commitment,

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from tests.unit.test_travel_helpers import MAY_GENEVA, OCTOBER_GENEVA, count, make_event, make_request
+from tests.factories.travel import MAY_GENEVA, OCTOBER_GENEVA, count, make_event, make_request
 from trustfund import demo
 from trustfund.countries.models import Country
 from trustfund.errors import DomainError
@@ -55,7 +55,7 @@ def test_a_country_that_left_the_ldc_list_keeps_priority_only_for_earlier_events
 
 
 def test_moving_an_event_re_judges_the_waiting_requests(db):
-    from tests.unit.test_travel_helpers import srsg
+    from tests.factories.travel import srsg
     from trustfund.travel.services import save_event
 
     event = make_event("Moved", (dt.date(2017, 6, 1), dt.date(2017, 6, 2)))

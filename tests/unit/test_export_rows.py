@@ -82,7 +82,8 @@ def _xml_cells(data: bytes) -> dict[str, tuple]:
     for c in ElementTree.fromstring(xml).iter(f"{{{NS['m']}}}c"):
         v = c.find("m:v", NS)
         t = c.find("m:is/m:t", NS)
-        cells[c.get("r")] = (c.get("t"), v.text if v is not None else (t.text or "") if t is not None else None)
+        cells[c.get("r")] = (c.get("t"),
+                             v.text if v is not None else (t.text or "") if t is not None else None)
     return cells
 
 
@@ -133,7 +134,8 @@ def test_every_row_holds_its_own_values_types_and_formats(app):
             assert cells["J"].value is None
         else:
             utc = row["at"].astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-            assert cells["J"].is_date and cells["J"].value == utc and cells["J"].number_format == "yyyy-mm-dd hh:mm"
+            assert (cells["J"].is_date and cells["J"].value == utc
+                    and cells["J"].number_format == "yyyy-mm-dd hh:mm")
     assert ws.max_row == N + 1
     assert "<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
 
@@ -148,7 +150,8 @@ def test_reused_cells_write_the_same_file_as_new_cells(app, monkeypatch):
     for name in ("xl/worksheets/sheet1.xml", "xl/styles.xml"):
         assert reused.read(name) == fresh.read(name), name
     # And the About sheet differs at most by the export's time.
-    strip = lambda xml: re.sub(rb"<v>[0-9.]+</v>", b"", xml)
+    def strip(xml):
+        return re.sub(rb"<v>[0-9.]+</v>", b"", xml)
     assert strip(reused.read("xl/worksheets/sheet2.xml")) == strip(fresh.read("xl/worksheets/sheet2.xml"))
 
 

@@ -75,7 +75,8 @@ def test_every_currency_in_every_language(language):
         amount, money = number_format(locale, "amount", currency), number_format(locale, "money", currency)
         for value in EDGES:
             if amount(value) != babel_amount(value, currency, locale):
-                wrong.append(("amount", currency, value, amount(value), babel_amount(value, currency, locale)))
+                wrong.append(("amount", currency, value, amount(value),
+                              babel_amount(value, currency, locale)))
             if money(value) != babel_money(value, currency, locale):
                 wrong.append(("money", currency, value, money(value), babel_money(value, currency, locale)))
     assert wrong == []

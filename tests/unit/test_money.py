@@ -3,8 +3,15 @@ from decimal import Decimal
 import pytest
 
 from trustfund.money import (
-    MoneyError, fee_of, largest_remainder, parse_amount, parse_rate, precision, round_cents,
-    split_deposit, to_usd,
+    MoneyError,
+    fee_of,
+    largest_remainder,
+    parse_amount,
+    parse_rate,
+    precision,
+    round_cents,
+    split_deposit,
+    to_usd,
 )
 
 

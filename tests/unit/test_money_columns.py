@@ -26,13 +26,16 @@ def test_pool_update_is_exact_and_the_database_refuses_overspend(db):
     from sqlalchemy.exc import IntegrityError
 
     pool = db.session.scalar(sa.select(Pool).where(Pool.code == UNEARMARKED))
-    db.session.execute(sa.update(Pool).where(Pool.id == pool.id).values(available=Pool.available + Decimal("0.30")))
-    db.session.execute(sa.update(Pool).where(Pool.id == pool.id).values(available=Pool.available - Decimal("0.10")))
+    db.session.execute(sa.update(Pool).where(Pool.id == pool.id)
+                       .values(available=Pool.available + Decimal("0.30")))
+    db.session.execute(sa.update(Pool).where(Pool.id == pool.id)
+                       .values(available=Pool.available - Decimal("0.10")))
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Pool, pool.id).available == Decimal("0.20")
     with pytest.raises(IntegrityError):
-        db.session.execute(sa.update(Pool).where(Pool.id == pool.id).values(available=Pool.available - Decimal("0.21")))
+        db.session.execute(sa.update(Pool).where(Pool.id == pool.id)
+                           .values(available=Pool.available - Decimal("0.21")))
         db.session.flush()
     db.session.rollback()
     assert db.session.get(Pool, pool.id).available == Decimal("0.20")

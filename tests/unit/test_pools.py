@@ -17,9 +17,10 @@ def test_move_refuses_overspend_and_leaves_the_transaction_usable(db):
 
 
 def test_move_many_moves_both_pools_or_neither(db):
-    from trustfund.contributions.pools import pool_for_objective
-    from trustfund.contributions.models import Objective
     import sqlalchemy as sa
+
+    from trustfund.contributions.models import Objective
+    from trustfund.contributions.pools import pool_for_objective
 
     source = unearmarked_pool()
     target = pool_for_objective(db.session.scalar(sa.select(Objective.id).where(Objective.number == 1)))

@@ -1,4 +1,4 @@
-"""The scale data generator (trustfund/demo_scale.py): a small fund of the same shape
+"""The scale data generator (trustfund/demo/scale/): a small fund of the same shape
 as `seed-demo --scale 100`, on SQLite and PostgreSQL, consistent to the cent."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from trustfund.contributions.models import (
     Pool,
     PoolTransfer,
 )
-from trustfund.demo_scale import MARKER, SCALE_DONOR_EMAIL, Sizes, generate
+from trustfund.demo.scale import MARKER, SCALE_DONOR_EMAIL, Sizes, generate
 from trustfund.donors.models import Donor
 from trustfund.money import split_deposit
 from trustfund.travel.models import Delegate, Event, TravelGrant

@@ -3,12 +3,16 @@ reversals and transfers, travel's approvals and reconciliations."""
 import datetime as dt
 from decimal import Decimal
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import D
+from tests.factories import statements as data
+from tests.factories.statements import D
 from trustfund import demo
 from trustfund.contributions.pools import all_pools
 from trustfund.contributions.services import (
-    record_commitment, record_deposit, reverse_deposit, set_rate, transfer,
+    record_commitment,
+    record_deposit,
+    reverse_deposit,
+    set_rate,
+    transfer,
 )
 from trustfund.money import largest_remainder
 from trustfund.statements.services import FUND_START, balances, statement

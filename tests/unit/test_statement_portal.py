@@ -1,8 +1,8 @@
 """The donor portal's figures: instalments outstanding and overdue, balance."""
 import datetime as dt
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import D
+from tests.factories import statements as data
+from tests.factories.statements import D
 from trustfund.statements.portal import overview
 
 

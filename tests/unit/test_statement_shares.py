@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import D
+from tests.factories import statements as data
+from tests.factories.statements import D
 from trustfund.contributions.models import Deposit
 from trustfund.errors import DomainError
 from trustfund.statements.services import balances, statement
@@ -207,7 +207,8 @@ def test_shares_add_up_and_periods_chain_on_a_busy_fund(db):
     assert sum(data.pool(code).transfers_in for code in pool_codes) > 0
     assert db.session.scalar(sa.select(sa.func.count(Deposit.id)).where(Deposit.reverses_id.is_not(None))) > 0
 
-    cuts = [START, dt.date(2017, 6, 15), dt.date(2017, 8, 31), dt.date(2017, 11, 2), day + dt.timedelta(days=5)]
+    cuts = [START, dt.date(2017, 6, 15), dt.date(2017, 8, 31), dt.date(2017, 11, 2),
+            day + dt.timedelta(days=5)]
     for start, end in zip(cuts, cuts[1:], strict=False):
         for pool_id, (spent, split) in period_split(start, end - dt.timedelta(days=1)).items():
             assert sum(split.values(), Decimal(0)) == spent, (pool_id, start, end)

@@ -3,8 +3,8 @@ on one day, and positions read between them (statements.sums cuts the deposits a
 the transfer dates and at the positions' dates; the figures are worked by hand)."""
 import datetime as dt
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import D
+from tests.factories import statements as data
+from tests.factories.statements import D
 from trustfund.statements.shares import apportion, positions
 
 

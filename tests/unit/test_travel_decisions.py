@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.unit.test_travel_helpers import count, fund_pool, make_event, make_request, srsg, srsg2
+from tests.factories.travel import count, fund_pool, make_event, make_request, srsg, srsg2
 from trustfund.audit import AuditEntry
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.errors import DomainError

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import base_users
-from tests.unit.test_travel_helpers import fund_pool, make_event, make_request, srsg, srsg2
+from tests.factories.travel import fund_pool, make_event, make_request, srsg, srsg2
 from trustfund.admin.models import OVERRUN_TOLERANCE, setting_on
 from trustfund.admin.services import set_setting
 from trustfund.audit import AuditEntry
@@ -101,7 +101,8 @@ def test_a_rejected_overrun_leaves_the_grant_at_its_commitment(db):
     db.session.rollback()
     reject_overrun(srsg2(), grant, "The dearer flight was not authorised.")
     db.session.commit()
-    assert (grant.overrun_status, grant.overrun_reason) == ("rejected", "The dearer flight was not authorised.")
+    assert grant.overrun_status == "rejected"
+    assert grant.overrun_reason == "The dearer flight was not authorised."
     assert grant.actual_total == grant.committed_amount == D("3150.10")
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
     assert actions()[-1] == "grant.overrun_reject"

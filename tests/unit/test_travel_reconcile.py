@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.unit.test_travel_helpers import fund_pool, make_event, make_request, srsg, srsg2
+from tests.factories.travel import fund_pool, make_event, make_request, srsg, srsg2
 from trustfund.errors import DomainError
 from trustfund.extensions import db
 from trustfund.ledger_check import run_checks

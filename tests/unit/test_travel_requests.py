@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.unit.test_travel_helpers import count, make_event, make_request, srsg
+from tests.factories.travel import count, make_event, make_request, srsg
 from trustfund.admin.models import TERMINAL_EXPENSES, Setting
 from trustfund.audit import AuditEntry
 from trustfund.errors import DomainError

@@ -64,11 +64,13 @@ def test_travel_dates_must_overlap_the_event_within_a_week():
     start, end = D(2017, 5, 8), D(2017, 5, 9)
     assert rules.travel_date_problems(start, end, D(2017, 5, 7), D(2017, 5, 10)) == {}
     assert rules.travel_date_problems(start, end, D(2017, 5, 10), D(2017, 5, 7)) == {"travel_to": "order"}
-    assert rules.travel_date_problems(start, end, D(2017, 4, 30), D(2017, 5, 10)) == {"travel_from": "too_early"}
+    assert rules.travel_date_problems(start, end, D(2017, 4, 30), D(2017, 5, 10)) == {
+        "travel_from": "too_early"}
     assert rules.travel_date_problems(start, end, D(2017, 5, 1), D(2017, 5, 10)) == {}
     assert rules.travel_date_problems(start, end, D(2017, 5, 10), D(2017, 5, 11)) == {
         "travel_from": "too_late_start"}
-    assert rules.travel_date_problems(start, end, D(2017, 5, 1), D(2017, 5, 7)) == {"travel_to": "too_early_end"}
+    assert rules.travel_date_problems(start, end, D(2017, 5, 1), D(2017, 5, 7)) == {
+        "travel_to": "too_early_end"}
     assert rules.travel_date_problems(start, end, D(2017, 5, 7), D(2017, 5, 17)) == {"travel_to": "too_late"}
 
 

@@ -79,7 +79,8 @@ def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):
     from decimal import Decimal
 
     login_as("admin")
-    response = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "0.02", "effective_from": "2018-01-01"})
+    response = client.post(f"/admin/settings/{FEE_RATE}",
+                           data={"value": "0.02", "effective_from": "2018-01-01"})
     assert response.status_code == 302
     assert setting_on(FEE_RATE, dt.date(2017, 12, 31)) == Decimal("0.01")
     assert setting_on(FEE_RATE, dt.date(2018, 1, 1)) == Decimal("0.02")

@@ -52,7 +52,8 @@ def test_post_without_csrf_token_is_refused(app, client, users, db):
 
 
 def test_next_only_goes_to_this_site(client, users):
-    for bad in ["http://evil.example/", "//evil.example/x", "/\\evil.example", "https:/evil", "javascript:alert(1)"]:
+    for bad in ["http://evil.example/", "//evil.example/x", "/\\evil.example", "https:/evil",
+                "javascript:alert(1)"]:
         response = _login(client, "officer@test.example", PASSWORD, query_string={"next": bad})
         assert response.status_code == 302
         assert response.headers["Location"] in ("/", "http://localhost/"), bad

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import statements as data
 from tests.sql_log import get_counted as _get
 from tests.sql_log import untimed
-from tests.unit import test_statement_data as data
 from trustfund.contributions import lists, queries
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
@@ -147,7 +147,8 @@ def test_statements_do_not_grow_with_the_donors(app, db, client, login_as):
     _get(client, paths[0])  # warm
     few = {path: _get(client, path)[1] for path in paths}
     db.session.execute(sa.insert(Donor), [{"name": f"Scale test donor {i:04d}",
-                                           "donor_type": "intergovernmental_organization"} for i in range(300)])
+                                           "donor_type": "intergovernmental_organization"}
+                                          for i in range(300)])
     db.session.commit()
     for path in paths:
         html, statements = _get(client, path)

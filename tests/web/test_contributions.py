@@ -7,35 +7,26 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.unit.test_contributions_support import (
+from tests.factories.contributions import (
     commitment,
+    commitment_form,
     counts,
     deposit,
     donor,
     objective,
     sweden,
 )
-from tests.web.test_deposits import _error_beside
+from tests.pages import error_beside
 from trustfund.contributions.models import Commitment, Instalment, Pledge
 
 D = Decimal
-
-
-def _commitment_form(donor, **data):
-    form = {"donor_id": str(donor), "currency": "EUR", "amount": "1000000.00", "objective_id": "",
-            "committed_on": "2018-03-01", "reference": "", "note": ""}
-    for i in range(4):
-        form[f"instalments-{i}-due_on"] = ""
-        form[f"instalments-{i}-amount"] = ""
-    form.update(data)
-    return form
 
 
 def test_commitment_with_instalments_through_the_form(app, db, client, login_as):
     login_as("mptf_officer")
     page = client.get(f"/contributions/commitments/new?donor={sweden().id}").get_data(as_text=True)
     assert "Kingdom of Sweden (Signed)" in page and 'id="saa-alert"' not in page
-    response = client.post("/contributions/commitments/new", data=_commitment_form(
+    response = client.post("/contributions/commitments/new", data=commitment_form(
         sweden().id, currency="SEK", amount="9,000,000.00", objective_id=str(objective(1).id),
         reference="SE-MCS00-2018", **{"instalments-0-due_on": "2018-06-30", "instalments-0-amount": "4500000",
                                       "instalments-1-due_on": "2018-12-31",
@@ -59,10 +50,10 @@ def test_commitment_without_a_signed_saa_is_refused_naming_the_status(app, db, c
     page = client.get(f"/contributions/commitments/new?donor={waiting.id}").get_data(as_text=True)
     assert 'id="saa-alert"' in page and f"“{label}”" in page
     before = counts()
-    response = client.post("/contributions/commitments/new", data=_commitment_form(waiting.id))
+    response = client.post("/contributions/commitments/new", data=commitment_form(waiting.id))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    message = _error_beside(html, "donor_id")
+    message = error_beside(html, "donor_id")
     assert "Kingdom of Morocco" in message and f"“{label}”" in message and "signed SAA" in message
     assert counts() == before
 
@@ -91,9 +82,9 @@ def test_bad_commitments_are_refused_beside_the_field_and_write_nothing(app, db,
                                                                          field, message):
     login_as("mptf_officer")
     before = counts()
-    response = client.post("/contributions/commitments/new", data=_commitment_form(sweden().id, **data))
+    response = client.post("/contributions/commitments/new", data=commitment_form(sweden().id, **data))
     assert response.status_code == 200
-    assert message in _error_beside(response.get_data(as_text=True), field)
+    assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before
 
 
@@ -101,9 +92,9 @@ def test_duplicate_reference_refused(app, db, client, login_as):
     login_as("mptf_officer")
     commitment("USD", "10.00", reference="SE-1")
     before = counts()
-    response = client.post("/contributions/commitments/new", data=_commitment_form(sweden().id,
+    response = client.post("/contributions/commitments/new", data=commitment_form(sweden().id,
                                                                                    reference="se-1"))
-    assert "Another commitment has the reference se-1." in _error_beside(response.get_data(as_text=True),
+    assert "Another commitment has the reference se-1." in error_beside(response.get_data(as_text=True),
                                                                           "reference")
     assert counts() == before
 
@@ -121,7 +112,7 @@ def test_pledge_whatever_the_saa_and_withdrawal_with_reason(app, db, client, log
     assert pledge.amount == D("250000.00")
     before = counts()
     response = client.post(f"/contributions/pledges/{pledge.id}/withdraw", data={"reason": "  "})
-    assert "Say why the pledge is withdrawn." in _error_beside(response.get_data(as_text=True), "reason")
+    assert "Say why the pledge is withdrawn." in error_beside(response.get_data(as_text=True), "reason")
     assert counts() == before
     client.post(f"/contributions/pledges/{pledge.id}/withdraw", data={"reason": "Board did not approve"})
     db.session.expire_all()
@@ -144,7 +135,7 @@ def test_bad_pledges_are_refused_beside_the_field(app, db, client, login_as, dat
     form.update(data)
     before = counts()
     response = client.post("/contributions/pledges/new", data=form)
-    assert message in _error_beside(response.get_data(as_text=True), field)
+    assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before
 
 
@@ -206,7 +197,7 @@ def test_contributions_paging_and_sorting(app, db, client, login_as):
 
 
 def test_commitment_page_shows_schedule_deposits_and_reversals(app, db, client, login_as):
-    from tests.unit.test_contributions_support import officer
+    from tests.factories.contributions import officer
     from trustfund.contributions import services
 
     login_as("auditor")

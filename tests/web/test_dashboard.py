@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 from decimal import Decimal as D
-from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.web.test_dashboard_fund import build_fund
+from tests.factories.dashboard import build_fund
+from tests.pages import Tables, charts, number
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
-from trustfund.dashboard import services, services_travel
+from trustfund.dashboard import services, travel_figures
 from trustfund.dashboard.layout import dashboard_for
 from trustfund.travel.models import TravelGrant
 
@@ -29,62 +28,6 @@ SRSG_BLOCKS = {"pools", "budget", "grants_by_status", "events", "ldc"}
 @pytest.fixture
 def fund(app, db):
     return build_fund()
-
-
-class Tables(HTMLParser):
-    """The dashboard's tables: {table id: {"keys": [...], "rows": [[text...]], "totals": [...]}}."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tables: dict[str, dict] = {}
-        self._table = None
-        self._part = None
-        self._row = None
-        self._cell = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and attrs.get("id", "").startswith("table-"):
-            self._table = self.tables.setdefault(attrs["id"][6:], {"keys": [], "rows": [], "totals": []})
-        elif self._table is None:
-            return
-        elif tag in ("thead", "tbody", "tfoot"):
-            self._part = tag
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("th", "td"):
-            self._cell = []
-            if self._part == "thead":
-                self._table["keys"].append(attrs.get("data-key"))
-
-    def handle_endtag(self, tag):
-        if self._table is None:
-            return
-        if tag in ("th", "td") and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self._part == "tbody":
-                self._table["rows"].append(self._row)
-            elif self._part == "tfoot":
-                self._table["totals"] = self._row
-            self._row = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def charts(html: str) -> dict[str, dict]:
-    return {m.group(1): json.loads(m.group(2)) for m in re.finditer(
-        r'<script type="application/json" id="chart-([a-z_]+)-data">(.*?)</script>', html, re.DOTALL)}
-
-
-def number(text: str) -> D:
-    return D(text.replace(",", ""))
 
 
 def test_officer_figures_are_the_sums_worked_out_by_hand(fund):
@@ -136,12 +79,13 @@ def test_overdue_instalments_are_the_uncovered_part_of_what_fell_due(fund):
 
 
 def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):
-    fig = services_travel.travel_figures()
+    fig = travel_figures.travel_figures()
     pools = {p.code: p for p in fig.pools}
     # Recomputed from the entries, not read from the pool rows.
     for code, figures in pools.items():
         pool = db.session.scalar(sa.select(Pool).where(Pool.code == code))
-        net = sum((d.net for d in db.session.scalars(sa.select(Deposit).where(Deposit.pool_id == pool.id))), D(0))
+        net = sum((d.net for d in db.session.scalars(
+            sa.select(Deposit).where(Deposit.pool_id == pool.id))), D(0))
         interest = sum((i.usd_amount for i in db.session.scalars(
             sa.select(InterestEntry).where(InterestEntry.pool_id == pool.id))), D(0))
         transfers = db.session.scalars(sa.select(PoolTransfer)).all()
@@ -160,7 +104,8 @@ def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):
     assert fig.available == D("615228.90")
 
     statuses = {s.status: s for s in fig.statuses}
-    assert list(statuses) == ["requested", "approved", "rejected", "waitlisted", "travelled", "cancelled", "no_show"]
+    assert list(statuses) == ["requested", "approved", "rejected", "waitlisted", "travelled", "cancelled",
+                              "no_show"]
     assert (statuses["travelled"].count, statuses["travelled"].requested, statuses["travelled"].actual) == \
         (1, D("1500.00"), D("1400.00"))
     assert statuses["waitlisted"].count == 0
@@ -186,7 +131,7 @@ def test_donor_figures_hold_only_its_own_money_and_its_share_of_spending(fund):
 
 
 def test_shares_of_spending_add_up_to_the_pool_spending_to_the_cent(fund, db):
-    from tests.web.test_dashboard_fund import add_commitment, add_deposit, add_donor, objective
+    from tests.factories.dashboard import add_commitment, add_deposit, add_donor, objective
 
     obj1 = objective(1).id
     # Three donors with equal net deposits share 1,700.00: 566.67 + 566.67 + 566.66.
@@ -306,7 +251,8 @@ def test_the_xlsx_holds_the_numbers_of_the_page(fund, client, login_as):
 def test_the_srsg_xlsx_has_one_sheet_per_table(fund, client, login_as):
     login_as("srsg_staff")
     book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/?format=xlsx").data))
-    assert book.sheetnames == ["Money available per pool", "Spending against budget", "Travel grants by status",
+    assert book.sheetnames == ["Money available per pool", "Spending against budget",
+                               "Travel grants by status",
                                "Funded delegates per event", "LDCs and other countries",
                                "About this export"]
     budget = list(book["Spending against budget"].iter_rows(values_only=True))
@@ -315,7 +261,7 @@ def test_the_srsg_xlsx_has_one_sheet_per_table(fund, client, login_as):
 
 
 def test_the_dashboard_needs_the_same_few_queries_however_large_the_fund(fund, app, db):
-    from tests.web.test_dashboard_fund import add_commitment, add_deposit, add_donor, add_grant
+    from tests.factories.dashboard import add_commitment, add_deposit, add_donor, add_grant
 
     def statements_for_admin() -> int:
         seen = []
@@ -353,7 +299,8 @@ def test_the_export_command_writes_the_dashboard(fund, runner, tmp_path):
     book = openpyxl.load_workbook(out)
     assert {"Overview", "Money available per pool", "Audit trail"} <= set(book.sheetnames)
     donor = tmp_path / "donor.xlsx"
-    result = runner.invoke(args=["export", "dashboard", "--out", str(donor), "--donor", str(fund["foundation"].id)])
+    result = runner.invoke(args=["export", "dashboard", "--out", str(donor),
+                                 "--donor", str(fund["foundation"].id)])
     assert result.exit_code == 0, result.output
     pools = list(openpyxl.load_workbook(donor)["Deposits and share of spending"].iter_rows(values_only=True))
     assert pools[-1] == ("Total", 200000, 2000, 198000, None, 1700)

@@ -3,8 +3,8 @@ data is unchanged, and a financial change shows at once."""
 
 import pytest
 
+from tests.factories import statements as data
 from tests.sql_log import get_counted, untimed
-from tests.unit import test_statement_data as data
 from trustfund.dashboard import services
 
 

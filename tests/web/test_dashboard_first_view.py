@@ -5,10 +5,10 @@ and shared by every role that shows it."""
 
 import pytest
 
+from tests.factories import statements as data
 from tests.sql_log import get_logged
-from tests.unit import test_statement_data as data
 from trustfund import cache
-from trustfund.dashboard import services, services_travel
+from trustfund.dashboard import services, travel_figures
 
 BUDGET = 15
 
@@ -43,7 +43,7 @@ def test_the_admin_shares_the_figures_the_officer_and_the_srsg_staff_summed(cach
     data.two_donor_fund()
     db.session.commit()
     deposited = services.contribution_figures().total.deposited
-    available = services_travel.travel_figures().available
+    available = travel_figures.travel_figures().available
 
     login_as("mptf_officer")
     page, statements = _view(client)

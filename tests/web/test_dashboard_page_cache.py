@@ -11,9 +11,9 @@ import pytest
 from flask import template_rendered
 
 from tests.factories import base_users, make_user
+from tests.factories.dashboard import build_fund
+from tests.pages import Tables
 from tests.sql_log import get_logged, untimed
-from tests.web.test_dashboard import Tables
-from tests.web.test_dashboard_fund import build_fund
 from trustfund.audit import record
 from trustfund.dashboard import routes
 from trustfund.donors.services import change_saa_status

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.web.test_dashboard import Tables, charts, number
-from tests.web.test_dashboard_fund import add_commitment, add_donor, add_grant, build_fund
+from tests.factories.dashboard import add_commitment, add_donor, add_grant, build_fund
+from tests.pages import Tables, charts, number
 from trustfund.auth.models import User
 from trustfund.travel.models import Event
 
@@ -85,7 +85,8 @@ def test_the_events_table_shows_the_latest_ten_and_its_chart_and_totals_keep_the
         big_fund, client, login_as):
     html = _page(client, login_as, "srsg_staff")
     table, chart = Tables(html).tables["events"], charts(html)["events"]
-    events = ["Human rights (Geneva)", "Smuggling (Vienna)"] + [f"Session {i:02d} (Rabat)" for i in range(EXTRA)]
+    events = ["Human rights (Geneva)", "Smuggling (Vienna)"] + [
+        f"Session {i:02d} (Rabat)" for i in range(EXTRA)]
     assert chart["labels"] == events  # every event, in date order, as before
     assert [row[0] for row in table["rows"]] == events[-10:]
     # The table's rows are the chart's last ten, figure for figure.
@@ -118,7 +119,8 @@ def test_more_than_a_hundred_overdue_instalments_are_all_in_the_xlsx(app, db, cl
     """The page reads ten of them; the .xlsx every one (it used to stop at 100)."""
     for i in range(105):
         late = add_donor(f"Late {i:03d}", "philanthropic_organization")
-        add_commitment(late, "USD", "10.00", dt.date(2016, 1, 1), instalments=[(dt.date(2016, 2, 1), "10.00")])
+        add_commitment(late, "USD", "10.00", dt.date(2016, 1, 1),
+                       instalments=[(dt.date(2016, 2, 1), "10.00")])
     db.session.commit()
     html = _page(client, login_as, "mptf_officer")
     assert len(Tables(html).tables["overdue"]["rows"]) == 10

@@ -1,13 +1,11 @@
 """Recording and reversing deposits through the real forms."""
 import datetime as dt
-import html as html_module
-import re
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from tests.unit.test_contributions_support import (
+from tests.factories.contributions import (
     commitment,
     counts,
     deposit,
@@ -16,16 +14,10 @@ from tests.unit.test_contributions_support import (
     pool_figures,
     sweden,
 )
+from tests.pages import error_beside
 from trustfund.contributions.models import Commitment, Deposit
 
 D = Decimal
-
-
-def _error_beside(html: str, field: str) -> str:
-    """The text of the error shown beside a field (macros.field renders it)."""
-    match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.DOTALL)
-    assert match, f"no error beside {field}"
-    return html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1)).strip())
 
 
 def _post_deposit(client, c, **data):
@@ -87,7 +79,7 @@ def test_bad_deposits_are_refused_beside_the_field_and_write_nothing(app, db, cl
     before, figures = counts(), pool_figures()
     response = _post_deposit(client, c, **data)
     assert response.status_code == 200
-    assert message in _error_beside(response.get_data(as_text=True), field)
+    assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before and pool_figures() == figures
 
 
@@ -97,7 +89,7 @@ def test_rate_override_needs_a_note(app, db, client, login_as):
     c = commitment("EUR", "1000.00")
     before = counts()
     response = _post_deposit(client, c, amount="100.00", rate="0.95")
-    assert "The UN operational rate for May 2018 is 0.941" in _error_beside(response.get_data(as_text=True),
+    assert "The UN operational rate for May 2018 is 0.941" in error_beside(response.get_data(as_text=True),
                                                                             "rate_note")
     assert counts() == before
     response = _post_deposit(client, c, amount="100.00", rate="0.95", rate_note="Donor's bank rate")
@@ -112,7 +104,7 @@ def test_deposit_past_the_commitment_names_the_outstanding_amount(app, db, clien
     deposit(c, D("750.00"))
     before = counts()
     response = _post_deposit(client, c, amount="250.01")
-    assert "only $250.00 is outstanding" in _error_beside(response.get_data(as_text=True), "amount")
+    assert "only $250.00 is outstanding" in error_beside(response.get_data(as_text=True), "amount")
     assert counts() == before
     assert _post_deposit(client, c, amount="250.00").status_code == 302
     db.session.expire_all()
@@ -140,7 +132,7 @@ def test_reversal_through_the_form_restores_every_balance(app, db, client, login
     assert pool_figures() != figures
     before = counts()
     response = client.post(f"/contributions/deposits/{second.id}/reverse", data={"reason": ""})
-    assert "Say why the deposit is reversed." in _error_beside(response.get_data(as_text=True), "reason")
+    assert "Say why the deposit is reversed." in error_beside(response.get_data(as_text=True), "reason")
     assert counts() == before
     response = client.post(f"/contributions/deposits/{second.id}/reverse",
                            data={"reason": "Credited to the wrong commitment"})
@@ -179,7 +171,7 @@ def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as
     deposit(chf, D("100000.00"), rate=D("0.97"), value_date=dt.date(2017, 11, 2))
     d = deposit(chf, D("0.01"), rate=D("0.97"))
     deposit(usd, D("0.03"))
-    from tests.unit.test_contributions_support import officer
+    from tests.factories.contributions import officer
     from trustfund.contributions import services
     services.reverse_deposit(officer(), d, "test")
     db.session.commit()

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from flask_babel import force_locale
 
-from tests.unit import test_statement_data as data
+from tests.factories import statements as data
 from trustfund.contributions import queries
 from trustfund.exports import REGISTERS, build_workbook
 from trustfund.extensions import db
@@ -18,7 +18,7 @@ from trustfund.extensions import db
 @pytest.fixture
 def fund(db):
     sweden, evil = data.two_donor_fund()
-    from tests.unit.test_contributions_support import commitment, deposit
+    from tests.factories.contributions import commitment, deposit
 
     # A deposit at an overridden rate carries a rate note instead of a reason.
     deposit(commitment("CHF", "5000.00", who=evil, reference=""), Decimal("1234.56"),

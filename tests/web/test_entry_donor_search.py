@@ -9,10 +9,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from tests.factories.contributions import commitment_form, counts, donor, sweden
+from tests.pages import error_beside
 from tests.sql_log import get_counted
-from tests.unit.test_contributions_support import counts, donor, sweden
-from tests.web.test_contributions import _commitment_form
-from tests.web.test_deposits import _error_beside
 from trustfund.auth.models import User
 from trustfund.contributions.models import Commitment, Pledge
 from trustfund.donors.models import Donor
@@ -50,7 +49,8 @@ def test_with_few_donors_the_select_lists_them_all(app, db, client, login_as, pa
     page = client.get(path).get_data(as_text=True)
     assert 'id="donor-name-search"' not in page
     names = [o.split(" (")[0] for o in _options(page)[1:]]
-    assert "Kingdom of Norway" in names and "Kingdom of Sweden" in names and names == sorted(names, key=str.lower)
+    assert ("Kingdom of Norway" in names and "Kingdom of Sweden" in names
+            and names == sorted(names, key=str.lower))
 
 
 @pytest.mark.parametrize("path", FORMS)
@@ -93,7 +93,7 @@ def test_a_commitment_is_recorded_for_a_donor_found_by_name(app, db, client, log
     login_as("mptf_officer")
     before = counts()
     response = client.post("/contributions/commitments/new?donor_name=kingdom",
-                           data=_commitment_form(sweden().id, reference="SE-FOUND"))
+                           data=commitment_form(sweden().id, reference="SE-FOUND"))
     assert response.status_code == 302
     commitment = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-FOUND"))
     assert commitment.donor_id == sweden().id and counts() != before
@@ -113,15 +113,16 @@ def test_a_pledge_is_recorded_for_the_posted_donor_whatever_was_searched(app, db
 def test_an_unknown_donor_is_refused_beside_the_field(app, db, client, login_as, many_donors):
     login_as("mptf_officer")
     before = counts()
-    response = client.post("/contributions/commitments/new", data=_commitment_form(987654))
+    response = client.post("/contributions/commitments/new", data=commitment_form(987654))
     assert response.status_code == 200
-    assert _error_beside(response.get_data(as_text=True), "donor_id")
+    assert error_beside(response.get_data(as_text=True), "donor_id")
     assert counts() == before
 
 
 def test_the_chosen_donor_stays_offered_beside_a_long_search(app, db, client, login_as, many_donors):
     login_as("mptf_officer")
-    page = client.get(f"/contributions/commitments/new?donor_name=o&donor={sweden().id}").get_data(as_text=True)
+    page = client.get(
+        f"/contributions/commitments/new?donor_name=o&donor={sweden().id}").get_data(as_text=True)
     options = _options(page)
     assert "Kingdom of Sweden (Signed)" in options and len(options) == 1 + 3 + 1
     assert _selected(page) == "Kingdom of Sweden (Signed)"

@@ -5,8 +5,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import EVIL
+from tests.factories import statements as data
+from tests.factories.statements import EVIL
 from trustfund.exports import REGISTERS
 from trustfund.statements.services import statement
 

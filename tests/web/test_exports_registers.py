@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import EVIL
+from tests.factories import statements as data
+from tests.factories.statements import EVIL
 from trustfund.errors import DomainError
 from trustfund.exports import REGISTERS, build_workbook
 
@@ -45,7 +45,8 @@ def _cells(wb):
 
 
 def test_the_register_holds_the_statement_and_portal_exports(app):
-    assert {"statement", "my_commitments", "my_deposits", "my_instalments", "donor_balances"} <= set(REGISTERS)
+    assert {"statement", "my_commitments", "my_deposits", "my_instalments",
+            "donor_balances"} <= set(REGISTERS)
 
 
 def test_a_formula_named_donor_is_literal_text_in_every_export(fund, users):

@@ -97,7 +97,7 @@ def test_change_the_verb_and_change_the_noun_are_translated_apart(client, login_
                                                                   column):
     """The language form's button (a verb, msgctxt "language form button") and the
     SAA history's column (a noun) are one word in English, not in other languages."""
-    from tests.unit.test_contributions_support import sweden
+    from tests.factories.contributions import sweden
 
     user = login_as("mptf_officer")
     user.locale = lang
@@ -110,7 +110,7 @@ def test_change_the_verb_and_change_the_noun_are_translated_apart(client, login_
 def test_requested_the_date_and_requested_the_status_are_translated_apart(client, login_as, db):
     """A grant's date of request (msgctxt "date of the request") and its status
     "Requested" are one word in English: in Russian the header was "Подана"."""
-    from tests.unit.test_travel_helpers import make_event, make_request
+    from tests.factories.travel import make_event, make_request
 
     grant = make_request(make_event(cap=3), "NP", "Nepal delegate")
     user = login_as("srsg_staff")

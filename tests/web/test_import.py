@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from tests.unit.test_contributions_support import (
+from tests.factories.contributions import (
     commitment,
     counts,
     deposit,
@@ -68,7 +68,7 @@ def test_a_good_file_is_imported_whole(app, db, client, login_as):
     assert rows[2].bank_reference == "+41-UBS/3"
     db.session.expire_all()
     assert db.session.get(Commitment, eur.id).deposited == D("1250000.00")
-    from trustfund.contributions.checks import problems
+    from trustfund.ledger_check import run_checks as problems
     assert problems() == []
 
 
@@ -116,25 +116,25 @@ def test_rows_that_together_pass_the_commitment_are_refused(app, db, client, log
 
 
 def test_files_that_are_not_xlsx_are_refused_clearly(app, db, client, login_as):
-    from tests.web.test_deposits import _error_beside
+    from tests.pages import error_beside
 
     login_as("mptf_officer")
     _setup()
     before = counts()
     html = _upload(client, b"Commitment,Value date,Amount\nSE-EUR-1,2018-05-10,10\n",
                    name="deposits.csv").get_data(as_text=True)
-    assert "Upload an .xlsx workbook" in _error_beside(html, "file")
+    assert "Upload an .xlsx workbook" in error_beside(html, "file")
     html = _upload(client, b"PK\x03\x04 this is not really a zip", name="broken.xlsx").get_data(as_text=True)
-    assert "could not be read" in _error_beside(html, "file")
+    assert "could not be read" in error_beside(html, "file")
     html = _upload(client, b"just text", name="text.xlsx").get_data(as_text=True)
-    assert "This is not an .xlsx workbook" in _error_beside(html, "file")
+    assert "This is not an .xlsx workbook" in error_beside(html, "file")
     html = _upload(client, workbook([], header=("Donor", "Amount"))).get_data(as_text=True)
     assert "The header row has no “Commitment” column." in html and "“Value date”" in html
     html = _upload(client, workbook([])).get_data(as_text=True)
-    assert "no deposits below its header row" in _error_beside(html, "file")
+    assert "no deposits below its header row" in error_beside(html, "file")
     html = client.post("/contributions/deposits/import", data={},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert "Choose the .xlsx file to import." in _error_beside(html, "file")
+    assert "Choose the .xlsx file to import." in error_beside(html, "file")
     assert counts() == before
 
 

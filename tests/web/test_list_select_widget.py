@@ -3,7 +3,7 @@ same as wtforms' own select, escapes and the selected option included."""
 from wtforms import Form, SelectField
 from wtforms.widgets import Select
 
-from trustfund.contributions.routes import ManyOptionsSelect
+from trustfund.contributions.routes.lists import ManyOptionsSelect
 
 CHOICES = [("", "All donors"), ("1", "Sweden"), ("2", 'Évil <b>"Donor"</b> & Co\'s =1+1'),
            ("3", "Ω 日本"), ("4", "&amp; already escaped?")]

@@ -35,7 +35,8 @@ def test_the_current_page_is_marked_and_nothing_else(app, db, client, login_as):
     on_donors = _nav(client, "/donors/")
     assert [label for label, _, current in on_dashboard if current] == ["Dashboard"]
     assert [label for label, _, current in on_donors if current] == ["Donors"]
-    assert {(label, href) for label, href, _ in on_dashboard} == {(label, href) for label, href, _ in on_donors}
+    assert ({(label, href) for label, href, _ in on_dashboard}
+            == {(label, href) for label, href, _ in on_donors})
 
 
 def test_each_language_has_its_own_labels(app, db, client, login_as):
@@ -48,3 +49,23 @@ def test_each_language_has_its_own_labels(app, db, client, login_as):
 
 def test_no_links_before_logging_in(app, db, client):
     assert _nav(client, "/login") == []
+
+
+def test_the_bar_offers_exactly_the_pages_each_role_may_open(app, db, client, login_as):
+    """The menu follows the views' own role declarations: every link it offers opens,
+    and every page of the bar that a role may open is offered to it."""
+    from trustfund.navigation import NAV
+
+    views = app.view_functions
+    for role in ("admin", "mptf_officer", "srsg_staff", "donor", "auditor"):
+        login_as(role)
+        home = "/statements/portal" if role == "donor" else "/dashboard/"
+        shown = {href for _, href, _ in _nav(client, home)}
+        with app.test_request_context():
+            from flask import url_for
+
+            expected = {url_for(item.endpoint) for item in NAV
+                        if role in (getattr(views[item.endpoint], "allowed_roles", None) or ())}
+        assert shown == expected, role
+        for href in shown:
+            assert client.get(href).status_code == 200, (role, href)

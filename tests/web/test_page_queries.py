@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import statements as data
 from tests.sql_log import get_counted
-from tests.unit import test_statement_data as data
 from trustfund.contributions import pools
 from trustfund.extensions import db
 

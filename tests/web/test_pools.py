@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.unit.test_contributions_support import (
+from tests.factories.contributions import (
     commitment,
     counts,
     deposit,
@@ -15,7 +15,7 @@ from tests.unit.test_contributions_support import (
     pool,
     pool_figures,
 )
-from tests.web.test_deposits import _error_beside
+from tests.pages import error_beside
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import InterestEntry, Objective, Pool, PoolTransfer
 
@@ -52,12 +52,12 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
             "transferred_on": "2018-06-01", "reason": "Objective 1 surplus to Objective 2"}
     before, figures = counts(), pool_figures()
     response = client.post("/contributions/pools/transfer", data=form)
-    assert "has only $1,052,072.27 available" in _error_beside(response.get_data(as_text=True), "usd_amount")
+    assert "has only $1,052,072.27 available" in error_beside(response.get_data(as_text=True), "usd_amount")
     assert counts() == before and pool_figures() == figures
     response = client.post("/contributions/pools/transfer", data=dict(form, reason=""))
-    assert "Say why the money moves." in _error_beside(response.get_data(as_text=True), "reason")
+    assert "Say why the money moves." in error_beside(response.get_data(as_text=True), "reason")
     response = client.post("/contributions/pools/transfer", data=dict(form, to_pool_id=str(obj1.id)))
-    assert "Choose two different pools." in _error_beside(response.get_data(as_text=True), "to_pool_id")
+    assert "Choose two different pools." in error_beside(response.get_data(as_text=True), "to_pool_id")
     assert counts() == before
     response = client.post("/contributions/pools/transfer", data=dict(form, usd_amount="52,072.27"))
     assert response.status_code == 302
@@ -77,7 +77,7 @@ def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_
     before = counts()
     response = client.post("/contributions/interest/new", data={"value_date": "2018-06-30",
                                                                 "usd_amount": "12.345", "note": ""})
-    assert "USD amounts have at most 2 decimal places." in _error_beside(response.get_data(as_text=True),
+    assert "USD amounts have at most 2 decimal places." in error_beside(response.get_data(as_text=True),
                                                                         "usd_amount")
     assert counts() == before
     response = client.post("/contributions/interest/new", data={"value_date": "2018-06-30",
@@ -86,7 +86,7 @@ def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_
     assert pool("UNEARMARKED").interest == D("1234.56") and pool("UNEARMARKED").available == D("1234.56")
     entry = db.session.scalar(sa.select(InterestEntry))
     response = client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": ""})
-    assert "Say why" in _error_beside(response.get_data(as_text=True), "reason")
+    assert "Say why" in error_beside(response.get_data(as_text=True), "reason")
     client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": "Belonged to another fund"})
     assert pool("UNEARMARKED").interest == D("0.00") and pool("UNEARMARKED").available == D("0.00")
     html = client.get("/contributions/interest").get_data(as_text=True)
@@ -98,13 +98,14 @@ def test_admin_creates_an_objective_with_its_pool(app, db, client, login_as):
     before = counts()
     response = client.post("/contributions/objectives/new", data={"number": "2", "title": "Duplicate",
                                                                   "description": "", "active": "y"})
-    assert "Objective 2 already exists." in _error_beside(response.get_data(as_text=True), "number")
+    assert "Objective 2 already exists." in error_beside(response.get_data(as_text=True), "number")
     response = client.post("/contributions/objectives/new", data={"number": "4", "title": "",
                                                                   "description": "", "active": "y"})
     assert response.status_code == 200 and 'id="title-errors"' in response.get_data(as_text=True)
     assert counts() == before
     response = client.post("/contributions/objectives/new", data={
-        "number": "4", "title": "Follow-up to the conference", "description": "After Marrakech", "active": "y"})
+        "number": "4", "title": "Follow-up to the conference", "description": "After Marrakech",
+        "active": "y"})
     assert response.status_code == 302
     created = db.session.scalar(sa.select(Objective).where(Objective.number == 4))
     assert db.session.scalar(sa.select(Pool.code).where(Pool.objective_id == created.id)) == "OBJ4"

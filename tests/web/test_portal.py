@@ -6,8 +6,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import EVIL
+from tests.factories import statements as data
+from tests.factories.statements import EVIL
 from trustfund.statements.portal import overview
 
 
@@ -46,7 +46,7 @@ def test_donor_lands_on_its_own_page_with_saa_commitments_deposits_and_instalmen
         assert text in page, text
     # The second instalment (500,000.00 due 31 March 2018) is overdue today.
     assert "Overdue" in page
-    assert 'href="/statements/%d"' % sweden.id in page
+    assert f'href="/statements/{sweden.id}"' in page
     # Nothing of the other donor.
     for text in (EVIL, "EVIL", "55,555,555", "444,444.44", "487,156.77"):
         assert text not in page, text
@@ -66,7 +66,8 @@ def test_portal_downloads_equal_the_page_to_the_cent(client, login_as, fund):
     assert all(isinstance(r["Committed on"], dt.datetime) for r in commitments)
 
     deposits = _rows(client.get("/statements/portal?format=xlsx&list=deposits"), "Deposits")
-    assert [(r["Value date"].date(), r["Currency"], Decimal(str(r["Amount"])), Decimal(str(r["Rate (per USD)"])),
+    assert [(r["Value date"].date(), r["Currency"], Decimal(str(r["Amount"])),
+             Decimal(str(r["Rate (per USD)"])),
              Decimal(str(r["USD"])), Decimal(str(r["Fee (USD)"])), Decimal(str(r["Net (USD)"])))
             for r in deposits] == [
         (dt.date(2017, 6, 1), "USD", Decimal("125000"), Decimal("1"), Decimal("125000"), Decimal("1250"),

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.unit.test_contributions_support import counts
-from tests.web.test_deposits import _error_beside
+from tests.factories.contributions import counts
+from tests.pages import error_beside
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import ExchangeRate
 
@@ -23,8 +23,8 @@ def test_officer_adds_corrects_and_lists_rates(app, db, client, login_as):
         assert response.status_code == 302
     rate = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == "EUR",
                                                            ExchangeRate.rate == Decimal("0.941")))
-    response = client.post(f"/contributions/rates/{rate.id}/edit", data={"currency": "EUR", "month": "2018-05",
-                                                                        "rate": "0.9415"})
+    response = client.post(f"/contributions/rates/{rate.id}/edit",
+                           data={"currency": "EUR", "month": "2018-05", "rate": "0.9415"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(ExchangeRate, rate.id).rate == Decimal("0.9415")
@@ -57,7 +57,7 @@ def test_bad_rates_are_refused_beside_the_field(app, db, client, login_as, data,
     before = counts()
     response = client.post("/contributions/rates/new", data=form)
     assert response.status_code == 200
-    assert message in _error_beside(response.get_data(as_text=True), field)
+    assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before
 
 

@@ -3,7 +3,7 @@ unchanged: a deposit or a renamed donor shows at the next view."""
 import re
 
 from tests.factories import base_users
-from tests.unit import test_statement_data as data
+from tests.factories import statements as data
 from trustfund.donors.services import update_donor
 
 

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from markupsafe import escape
 
-from tests.unit import test_statement_data as data
-from tests.unit.test_statement_data import EVIL
+from tests.factories import statements as data
+from tests.factories.statements import EVIL
 from trustfund.statements.services import FUND_START, balances, statement
 
 END = dt.date(2017, 12, 31)
@@ -130,7 +130,8 @@ def test_statement_workbook_equals_the_statement_to_the_cent(client, login_as, f
         s.opening, s.net_in_period, s.share_in_period, s.closing]
 
     commitments = _sheet(wb, "Commitments")
-    assert [(c["Reference"].value, c["Currency"].value, _dec(c["Amount"]), _dec(c["Deposited by end of period"]),
+    assert [(c["Reference"].value, c["Currency"].value, _dec(c["Amount"]),
+             _dec(c["Deposited by end of period"]),
              _dec(c["Outstanding at end of period"])) for c in commitments] == [
         (line.commitment.reference, line.commitment.currency, line.commitment.amount, line.deposited,
          line.outstanding) for line in s.commitments]

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from tests.factories import make_user
-from tests.unit import test_statement_data as data
+from tests.factories import statements as data
 
 FROM, TO = "2017-04-03", "2018-12-31"
 COUNT = 205

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from tests.unit.test_travel_helpers import OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2
+from tests.factories.travel import OCTOBER_GENEVA, fund_pool, make_event, make_request, srsg, srsg2
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, reject_grant
 from trustfund.travel.reconcile import record_travel
@@ -59,7 +59,8 @@ def test_grant_list_filters_totals_and_export_agree(client, login_as, users):
     html = client.get("/travel/grants").get_data(as_text=True)
     # total of all requests; committed: approved only; spent: the trip.
     assert money_cells(html, "Total (5 grants)") == [
-        Decimal("3150.10") + Decimal("2910.00") + Decimal("2300.00") + Decimal("2300.00") + Decimal("2680.00"),
+        Decimal("3150.10") + Decimal("2910.00") + Decimal("2300.00") + Decimal("2300.00")
+        + Decimal("2680.00"),
         Decimal("2910.00") + Decimal("2680.00"), Decimal("3095.40")]
     rows = table(sheet(client.get("/travel/grants?format=xlsx")))
     data, total = rows[:-1], rows[-1]

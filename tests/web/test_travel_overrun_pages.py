@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from tests.unit.test_travel_helpers import fund_pool, make_event, make_request, srsg2
+from tests.factories.travel import fund_pool, make_event, make_request, srsg2
 from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from tests.unit.test_travel_helpers import count, fund_pool, make_event, make_request, srsg2
+from tests.factories.travel import count, fund_pool, make_event, make_request, srsg2
 from trustfund.audit import AuditEntry
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -153,10 +153,12 @@ def test_recording_the_trip_returns_the_difference_and_bad_costs_change_nothing(
     assert 'value="1850.10"' in form  # prefilled with the estimate
     bad = client.post(f"/travel/grants/{grant.id}/travelled",
                       data={"actual_ticket": "1795.405", "actual_dsa": "1200", "actual_terminal": "100"})
-    assert "USD amounts have at most 2 decimal places." in errors_of(bad.get_data(as_text=True), "actual_ticket")
+    assert "USD amounts have at most 2 decimal places." in errors_of(
+        bad.get_data(as_text=True), "actual_ticket")
     assert objective1_pool().available == Decimal("6749.90")
     done = client.post(f"/travel/grants/{grant.id}/travelled", follow_redirects=True,
-                       data={"actual_ticket": "1795.41", "actual_dsa": "1199.99", "actual_terminal": "100.00"})
+                       data={"actual_ticket": "1795.41", "actual_dsa": "1199.99",
+                             "actual_terminal": "100.00"})
     assert "$3,095.40 spent, $54.70 returned" in done.get_data(as_text=True)
     assert objective1_pool().available == Decimal("6804.60")
     again = client.get(f"/travel/grants/{grant.id}/travelled", follow_redirects=True)

@@ -7,9 +7,7 @@ import re
 from decimal import Decimal
 
 from tests.factories import base_users
-from tests.sql_log import get_counted as _get
-from tests.sql_log import untimed
-from tests.unit.test_travel_helpers import (
+from tests.factories.travel import (
     MAY_GENEVA,
     OCTOBER_GENEVA,
     fund_pool,
@@ -18,6 +16,8 @@ from tests.unit.test_travel_helpers import (
     srsg,
     srsg2,
 )
+from tests.sql_log import get_counted as _get
+from tests.sql_log import untimed
 from trustfund.admin.models import TERMINAL_EXPENSES
 from trustfund.admin.services import set_setting
 from trustfund.extensions import db

@@ -2,11 +2,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..forms import BaseForm
 from ..permissions import ROLE_LABELS
-from ..validation import FlaskForm
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
                                                  Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
@@ -18,13 +18,13 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class SettingForm(FlaskForm):
+class SettingForm(BaseForm):
     value = StringField(_l("Value"), validators=[DataRequired(), Length(max=40)])
     effective_from = DateField(_l("In force from"), validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,11 +15,10 @@ from ..errors import run
 from ..exports import Col, Sheet, xlsx_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, roles_required
+from .blueprint import bp
 from .forms import AuditFilterForm, SettingForm, UserForm
 from .models import SETTINGS, Setting
 from .services import save_user, set_setting
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/users")
@@ -104,7 +103,8 @@ def audit():
         cols = [Col(_("When (UTC)"), lambda e: e.at, "datetime"),
                 Col(_("User"), lambda e: e.user.email if e.user else ""),
                 Col(_("Action"), lambda e: e.action), Col(_("Object"), lambda e: e.object_type),
-                Col(_("Object id"), lambda e: e.object_id), Col(_("Before"), lambda e: e.before or "", width=60),
+                Col(_("Object id"), lambda e: e.object_id),
+                Col(_("Before"), lambda e: e.before or "", width=60),
                 Col(_("After"), lambda e: e.after or "", width=60), Col(_("Note"), lambda e: e.note or "")]
         rows = db.session.scalars(query.limit(100_000))
         return xlsx_response("audit", [Sheet(_("Audit trail"), cols, rows)], what=_("Audit trail"),

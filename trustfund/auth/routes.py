@@ -1,10 +1,7 @@
 """Log in, log out, choose the language."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -18,22 +15,10 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..permissions import login_required_any, public
+from ..redirects import safe_next
+from .blueprint import bp
 from .forms import LoginForm
 from .services import authenticate, end_session, start_session
-
-bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path of this site: no scheme, no host, no '//' or backslash tricks."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 def _login_email_key() -> str:

@@ -20,11 +20,12 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..money import CURRENCIES, quantum, round_cents
-from ..travel.models import NO_SHOW, OPEN_COMMITMENT, TRAVELLED, TravelGrant
 from .models import Commitment, Deposit, Instalment, InterestEntry, Pool, PoolTransfer
 from .pools import FIGURES
 
 ZERO = Decimal("0.00")
+# pool id -> {"committed": ..., "spent": ...}
+Spending = dict[int, dict[str, Decimal]]
 
 
 def _n(value: Decimal, currency: str | None = None) -> str:
@@ -54,8 +55,8 @@ def deposit_problems() -> list[str]:
         what = f"Deposit #{d.id} ({d.currency} {_n(d.amount, d.currency)}, value date {d.value_date})"
         usd = round_cents(d.amount / d.rate) if d.rate else None
         if usd is None or d.usd_amount != usd:
-            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount, d.currency)} ÷ {d.rate} "
-                            f"= {_n(usd) if usd is not None else '?'}.")
+            problems.append(f"{what}: USD {_n(d.usd_amount)} is stored, but {_n(d.amount, d.currency)} "
+                            f"÷ {d.rate} = {_n(usd) if usd is not None else '?'}.")
         fee = round_cents(d.usd_amount * d.fee_rate)
         if d.fee != fee:
             problems.append(f"{what}: fee {_n(d.fee)} is stored, but {_n(d.usd_amount)} × {d.fee_rate} "
@@ -107,7 +108,7 @@ def commitment_problems() -> list[str]:
     return problems
 
 
-def expected_pool_figures() -> dict[int, dict[str, Decimal]]:
+def expected_pool_figures(spending: Spending) -> dict[int, dict[str, Decimal]]:
     """Each pool's figures as its entries say they should be."""
     deposits = db.session.execute(
         sa.select(Deposit.pool_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
@@ -118,12 +119,8 @@ def expected_pool_figures() -> dict[int, dict[str, Decimal]]:
                          .group_by(PoolTransfer.to_pool_id))
     transfers_out = _sums(sa.select(PoolTransfer.from_pool_id, sa.func.sum(PoolTransfer.usd_amount))
                           .group_by(PoolTransfer.from_pool_id))
-    committed = _sums(sa.select(TravelGrant.pool_id, sa.func.sum(TravelGrant.committed_amount))
-                      .where(TravelGrant.status.in_(OPEN_COMMITMENT), TravelGrant.pool_id.is_not(None))
-                      .group_by(TravelGrant.pool_id))
-    spent = _sums(sa.select(TravelGrant.pool_id, sa.func.sum(TravelGrant.actual_total))
-                  .where(TravelGrant.status.in_((TRAVELLED, NO_SHOW)), TravelGrant.pool_id.is_not(None))
-                  .group_by(TravelGrant.pool_id))
+    committed = {pool_id: figures["committed"] for pool_id, figures in spending.items()}
+    spent = {pool_id: figures["spent"] for pool_id, figures in spending.items()}
     by_pool: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(FIGURES, ZERO))
     for pool_id, usd, fee, net in deposits:
         by_pool[pool_id].update(deposits_usd=usd or ZERO, fees=fee or ZERO, deposits_net=net or ZERO)
@@ -137,9 +134,9 @@ def expected_pool_figures() -> dict[int, dict[str, Decimal]]:
     return by_pool
 
 
-def pool_problems() -> list[str]:
+def pool_problems(spending: Spending) -> list[str]:
     problems = []
-    expected = expected_pool_figures()
+    expected = expected_pool_figures(spending)
     pools = db.session.scalars(sa.select(Pool).order_by(Pool.id)).all()
     known = {pool.id for pool in pools}
     for pool_id in sorted(set(expected) - known):
@@ -190,6 +187,8 @@ def fund_problems(pools_total: dict[str, Decimal]) -> list[str]:
     return problems
 
 
-def problems() -> list[str]:
-    """Every violated invariant of the fund's money, as readable lines."""
-    return deposit_problems() + commitment_problems() + pool_problems()
+def problems(spending: Spending) -> list[str]:
+    """Every violated invariant of the fund's money, as readable lines. `spending`:
+    what each pool's travel grants hold committed and have spent (travel.checks.
+    pool_spending(), passed in by ledger_check: travel builds on contributions)."""
+    return deposit_problems() + commitment_problems() + pool_problems(spending)

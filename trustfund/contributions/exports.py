@@ -66,7 +66,8 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
     if filters["kind"] == "pledges":
         return pledges_sheets(filters, user)
     earmark = queries.earmark_labeller()
-    cur = lambda pair: pair[0].Commitment.currency
+    def cur(pair):
+        return pair[0].Commitment.currency
     columns = [
         Col(_("Commitment"), lambda p: p[0].Commitment.id, "int"),
         Col(_("Date"), lambda p: p[0].Commitment.committed_on, "date"),
@@ -81,7 +82,8 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Overdue"), lambda p: p[1], "money", currency_of=cur),
         Col(_("Status"), lambda p: commitment_status(p[0].Commitment, p[1])),
     ]
-    tcur = lambda t: t["currency"]
+    def tcur(t):
+        return t["currency"]
     totals = [
         Col(_("Currency"), tcur, width=9), Col(_("Commitments"), lambda t: t["count"], "int"),
         Col(_("Committed"), lambda t: t["amount"], "money", currency_of=tcur),
@@ -96,7 +98,8 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
     earmark = queries.earmark_labeller()
-    cur = lambda r: r.Pledge.currency
+    def cur(r):
+        return r.Pledge.currency
     columns = [
         Col(_("Pledge"), lambda r: r.Pledge.id, "int"),
         Col(_("Date"), lambda r: r.Pledge.pledged_on, "date"),
@@ -108,7 +111,8 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Reason for withdrawal"), lambda r: r.Pledge.withdrawn_reason or ""),
         Col(_("Note"), lambda r: r.Pledge.note),
     ]
-    tcur = lambda t: t["currency"]
+    def tcur(t):
+        return t["currency"]
     totals = [Col(_("Currency"), tcur, width=9), Col(_("Pledges in force"), lambda t: t["count"], "int"),
               Col(_("Pledged"), lambda t: t["amount"], "money", currency_of=tcur)]
     rows = db.session.execute(queries.pledge_query(filters, user).execution_options(yield_per=CHUNK))
@@ -163,7 +167,8 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Reason / rate note"), lambda r: r[i_reason] or r[i_note], width=40),
     ]
     per_currency, usd = queries.deposit_totals(filters, user)
-    tcur = lambda t: t["currency"]
+    def tcur(t):
+        return t["currency"]
     totals = [Col(_("Currency"), tcur, width=9), Col(_("Entries"), lambda t: t["count"], "int"),
               Col(_("Amount"), lambda t: t["amount"], "money", currency_of=tcur),
               Col(_("USD"), lambda t: t["usd"], "money", currency=USD),

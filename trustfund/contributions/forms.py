@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..donors.models import DONOR_TYPES
-from ..validation import FlaskForm
+from ..forms import BaseForm, SubForm
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -30,7 +29,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ObjectiveForm(FlaskForm):
+class ObjectiveForm(BaseForm):
     number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1, max=999)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
@@ -40,7 +39,7 @@ class ObjectiveForm(FlaskForm):
     version = HiddenField()
 
 
-class RateForm(FlaskForm):
+class RateForm(BaseForm):
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
     month = MonthField(_l("Month"), validators=[InputRequired()])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
@@ -49,14 +48,14 @@ class RateForm(FlaskForm):
                                       "for the euro."))
 
 
-class RateFilterForm(FlaskForm):
+class RateFilterForm(BaseForm):
     class Meta:
         csrf = False
 
     currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(BaseForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
     amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
@@ -66,13 +65,13 @@ class PledgeForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
 
 
-class InstalmentForm(Form):
+class InstalmentForm(SubForm):
     due_on = DateField(_l("Due date"), validators=[Optional()])
     amount = StringField(_l("Amount due"), validators=[Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(BaseForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
     amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
@@ -87,7 +86,7 @@ class CommitmentForm(FlaskForm):
     instalments = FieldList(FormField(InstalmentForm), min_entries=4, max_entries=120)
 
 
-class DepositForm(FlaskForm):
+class DepositForm(BaseForm):
     value_date = DateField(_l("Value date"), validators=[InputRequired()])
     amount = StringField(_l("Amount received"), validators=[Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
@@ -101,11 +100,11 @@ class DepositForm(FlaskForm):
                                  filters=[_strip])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip])
 
 
-class InterestForm(FlaskForm):
+class InterestForm(BaseForm):
     value_date = DateField(_l("Value date"), validators=[InputRequired()])
     usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip],
                              render_kw=NUMBER)
@@ -113,7 +112,7 @@ class InterestForm(FlaskForm):
                          description=_l("For example the period the interest covers."))
 
 
-class TransferForm(FlaskForm):
+class TransferForm(BaseForm):
     from_pool_id = SelectField(_l("From pool"), coerce=int, choices=[], validate_choice=True)
     to_pool_id = SelectField(_l("To pool"), coerce=int, choices=[], validate_choice=True)
     usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip],
@@ -123,11 +122,11 @@ class TransferForm(FlaskForm):
                            description=_l("For example: surplus of Objective 1 used for Objective 2."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Deposits workbook (.xlsx)"))
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(BaseForm):
     """The lists' filters, read from the query string."""
 
     class Meta:

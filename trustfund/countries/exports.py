@@ -7,7 +7,8 @@ from ..exports import Col, Sheet, register_export
 from . import queries
 
 
-@register_export("countries", "Countries with UN membership, developing and LDC flags (q, ldc_on, ldc, developing, membership)")
+@register_export("countries", "Countries with UN membership, developing and LDC flags "
+                              "(q, ldc_on, ldc, developing, membership)")
 def countries_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.country_filters(filters)
     on = filters["ldc_on"]

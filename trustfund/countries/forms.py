@@ -2,27 +2,30 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..validation import FlaskForm
+from ..forms import BaseForm
 
 
-class CountryForm(FlaskForm):
-    name = StringField(_l("Name (English, as the UN writes it)"), validators=[DataRequired(), Length(max=120)])
+class CountryForm(BaseForm):
+    name = StringField(_l("Name (English, as the UN writes it)"),
+                       validators=[DataRequired(), Length(max=120)])
     un_member = BooleanField(_l("UN Member State"))
     observer = BooleanField(_l("Non-member observer State"))
-    developing = BooleanField(_l("Developing country"),
-                              description=_l("Least developed countries count as developing whatever this says."))
+    developing = BooleanField(
+        _l("Developing country"),
+        description=_l("Least developed countries count as developing whatever this says."))
     version = HiddenField()
 
 
-class LdcPeriodForm(FlaskForm):
+class LdcPeriodForm(BaseForm):
     start_on = DateField(_l("Included in the LDC list on"), validators=[InputRequired()])
-    end_on = DateField(_l("Graduated on"), validators=[Optional()],
-                       description=_l("Empty while the country is an LDC. From this day it is no longer one."))
+    end_on = DateField(
+        _l("Graduated on"), validators=[Optional()],
+        description=_l("Empty while the country is an LDC. From this day it is no longer one."))
     note = TextAreaField(_l("Source and note"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
 
 
-class CountryFilterForm(FlaskForm):
+class CountryFilterForm(BaseForm):
     class Meta:
         csrf = False
 

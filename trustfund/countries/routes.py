@@ -2,7 +2,7 @@
 date, LDC periods) and an admin's corrections."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,11 +12,10 @@ from ..extensions import db
 from ..permissions import ADMIN, TRAVEL_READERS, roles_required
 from . import exports as _exports  # noqa: F401  (registers the download)
 from . import queries
+from .blueprint import bp
 from .forms import CountryFilterForm, CountryForm, LdcPeriodForm
 from .models import Country, LdcPeriod
 from .services import save_ldc_period, update_country
-
-bp = Blueprint("countries", __name__, url_prefix="/countries")
 
 
 def get_country_or_404(code: str) -> Country:

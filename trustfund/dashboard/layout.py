@@ -31,7 +31,7 @@ from ..donors.models import DONOR_TYPES, SAA_STATUSES
 from ..formatting import number
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import GRANT_STATUSES
-from . import services, services_travel
+from . import services, travel_figures
 from .blocks import TABLE_ROWS, Block, Chart, Column, Dashboard, MoreLink, Tile
 
 USD = "USD"
@@ -85,7 +85,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
                   "committed": flow.committed, "deposited": flow.deposited}
                  for key, flow in fig.by_type.items()]
     by_type = Block("by_type", _("By donor type"), [Column("type", _("Donor type"))] + _flow_columns(),
-                    type_rows, totals={"type": _("Total"), **_sum(type_rows, "pledged", "committed", "deposited")},
+                    type_rows,
+                    totals={"type": _("Total"), **_sum(type_rows, "pledged", "committed", "deposited")},
                     chart=Chart("type", ["pledged", "committed", "deposited"]))
 
     earmark_rows = [{"earmark": label if key is not None else _("Un-earmarked"), "pledged": flow.pledged,
@@ -93,7 +94,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
                     for key, label, flow in fig.by_earmark]
     by_earmark = Block("by_earmark", _("Un-earmarked and earmarked"),
                        [Column("earmark", _("Earmarking"))] + _flow_columns(), earmark_rows,
-                       totals={"earmark": _("Total"), **_sum(earmark_rows, "pledged", "committed", "deposited")},
+                       totals={"earmark": _("Total"),
+                               **_sum(earmark_rows, "pledged", "committed", "deposited")},
                        chart=Chart("earmark", ["pledged", "committed", "deposited"], horizontal=True),
                        note=_("Earmarked money is earmarked to one objective of the fund."))
 
@@ -122,7 +124,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
                  "month": u.month, "amount": u.amount} for u in fig.unconverted]
         blocks.append(Block(
             "unconverted", _("Not in the USD figures: no exchange rate for the month"),
-            [Column("what", _("Figure")), Column("currency", _("Currency")), Column("month", _("Month"), "month"),
+            [Column("what", _("Figure")), Column("currency", _("Currency")),
+             Column("month", _("Month"), "month"),
              Column("amount", _("Amount"), "money", currency_key="currency")], rows,
             note=_("Enter the UN operational rate of these months to include them."),
             link=("contributions.rates", _("Exchange rates")), sheet_title=_("Without an exchange rate")))
@@ -133,7 +136,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     blocks.append(_capped(Block(
         "overdue", _("Overdue instalments"),
         [Column("donor", _("Donor")), Column("reference", _("Commitment")), Column("currency", _("Currency")),
-         Column("due_on", _("Due on"), "date"), Column("amount", _("Instalment"), "money", currency_key="currency"),
+         Column("due_on", _("Due on"), "date"),
+         Column("amount", _("Instalment"), "money", currency_key="currency"),
          Column("shortfall", _("Not yet deposited"), "money", currency_key="currency"),
          Column("days_late", _("Days late"), "int")],
         overdue_rows, empty=_("No instalment is overdue."), wide=True),
@@ -161,12 +165,13 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     return blocks, tiles
 
 
-def travel_blocks(fig: services_travel.TravelFigures) -> tuple[list[Block], list[Tile]]:
+def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[Tile]]:
     pool_rows = [{"pool": p.label, "deposits_net": p.deposits_net, "interest": p.interest,
                   "transfers_in": p.transfers_in, "transfers_out": p.transfers_out,
                   "committed": p.committed, "spent": p.spent, "available": p.available}
                  for p in fig.pools]
-    money_keys = ("deposits_net", "interest", "transfers_in", "transfers_out", "committed", "spent", "available")
+    money_keys = ("deposits_net", "interest", "transfers_in", "transfers_out", "committed", "spent",
+                  "available")
     pools = Block(
         "pools", _("Money available per pool"),
         [Column("pool", _("Pool")), _usd("deposits_net", _("Net deposits")), _usd("interest", _("Interest")),
@@ -299,7 +304,7 @@ def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = Fa
         board.tiles += tiles
     if role in (SRSG_STAFF, ADMIN, AUDITOR):
         blocks, tiles = travel_blocks(
-            _figures("travel", on, services_travel.travel_figures))
+            _figures("travel", on, travel_figures.travel_figures))
         board.sections.append((_("Pools and travel support"), blocks))
         board.tiles += tiles
     if role in (ADMIN, AUDITOR):

@@ -14,7 +14,7 @@ changes the data version: the next request renders afresh, so a change shows at 
 """
 import datetime as dt
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
@@ -24,9 +24,8 @@ from ..exports import export_response
 from ..kept_pages import render_kept
 from ..permissions import STAFF, roles_required
 from . import exports  # noqa: F401  (registers the "dashboard" export)
+from .blueprint import bp
 from .layout import dashboard_for, donor_dashboard
-
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
 @bp.route("/")

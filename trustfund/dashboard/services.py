@@ -231,7 +231,8 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
             money[flow + 3] += usd
             total[flow] += usd
             (by_type.get(donor_type) or by_type.setdefault(donor_type, [ZERO, ZERO, ZERO]))[flow] += usd
-            (by_earmark.get(objective_id) or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO]))[flow] += usd
+            (by_earmark.get(objective_id)
+             or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO]))[flow] += usd
     fees = net = ZERO
     for donor_type, objective_id, currency, amount, usd, fee in deposits:
         money = by_currency.get(currency) or by_currency.setdefault(currency, [ZERO] * 6)

@@ -35,6 +35,23 @@ def with_saa_status(row) -> str:
     return f"{row.name} ({SAA_STATUSES.get(row.saa_status, row.saa_status)})"
 
 
+def few_donors(chosen: int | None, *columns) -> tuple[list | None, object | None]:
+    """Every donor (`columns`, id and name by default) when there are at most
+    select_max() of them, else None; and the row of the donor `chosen`, if any.
+    One statement whatever the number of donors: at most select_max() + 1 rows,
+    and the chosen one."""
+    columns = columns or (Donor.id, Donor.name)
+    limit = select_max()
+    some = sa.select(*columns, sa.literal(0).label("chosen")).limit(limit + 1).subquery()
+    query = sa.select(*(some.c[c.key] for c in columns), some.c.chosen)
+    if chosen:
+        query = sa.union_all(query, sa.select(*columns, sa.literal(1)).where(Donor.id == chosen))
+    both = db.session.execute(query).all()
+    rows = [r for r in both if not r.chosen]
+    chosen_row = next((r for r in both if r.chosen), None)
+    return (rows if len(rows) <= limit else None), chosen_row
+
+
 def offer_donors(field, chosen: int | None, label: Callable = lambda row: row.name) -> dict | None:
     """Fill `field` (a SelectField of donor ids, 0 for none) with the donors to offer,
     `chosen` first selected on a GET. Returns what the donor_search macro shows (the
@@ -42,12 +59,9 @@ def offer_donors(field, chosen: int | None, label: Callable = lambda row: row.na
     donor is listed."""
     limit = select_max()
     columns = (Donor.id, Donor.name, Donor.saa_status)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        sa.select(Donor.id).limit(limit + 1).subquery()))
+    rows, chosen_row = few_donors(chosen, *columns)
     search = None
-    if total <= limit:
-        rows = db.session.execute(sa.select(*columns)).all()
-    else:
+    if rows is None:
         text = searched_name(request.args)
         rows = db.session.execute(
             sa.select(*columns).where(name_holds(text))
@@ -56,8 +70,8 @@ def offer_donors(field, chosen: int | None, label: Callable = lambda row: row.na
                   "more": len(rows) > limit}
         rows = rows[:limit]
         found_one = rows[0].id if len(rows) == 1 else None
-        if chosen and all(r.id != chosen for r in rows):
-            rows += db.session.execute(sa.select(*columns).where(Donor.id == chosen)).all()
+        if chosen_row is not None and all(r.id != chosen for r in rows):
+            rows.append(chosen_row)
         if found_one and request.method == "GET":
             chosen = found_one  # the one donor found is the one meant; the other stays offered
     rows.sort(key=lambda r: (r.name.lower(), r.id))

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..validation import FlaskForm
+from ..forms import BaseForm
 from .models import DONOR_TYPES, SAA_STATUSES
 
 
@@ -14,7 +14,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class DonorForm(FlaskForm):
+class DonorForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        filters=[_strip],
                        description=_l("The donor's official name, as in the SAA."))
@@ -34,7 +34,7 @@ class DonorForm(FlaskForm):
     version = HiddenField()
 
 
-class SaaForm(FlaskForm):
+class SaaForm(BaseForm):
     to_status = SelectField(_l("New SAA status"), choices=[], validate_choice=True,
                             validators=[DataRequired()])
     signed_on = DateField(_l("Date signed"), validators=[Optional()],
@@ -53,7 +53,7 @@ class SaaForm(FlaskForm):
     version = HiddenField()
 
 
-class DonorFilterForm(FlaskForm):
+class DonorFilterForm(BaseForm):
     """The list's search and filters, read from the query string."""
 
     class Meta:

@@ -1,20 +1,20 @@
 """Donors and their SAA: the list, the donor page, and the officer's forms."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import run
 from ..exports import export_response
 from ..extensions import db
-from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, get_donor_or_404, roles_required
+from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
+from .blueprint import bp
 from .forms import DonorFilterForm, DonorForm, SaaForm
+from .loaders import get_donor_or_404
 from .models import SAA_IN_FORCE, SAA_STATUSES
 from .queries import country_choices, donor_countries, donor_query, parse_filters
 from .services import allowed_next, change_saa_status, create_donor, update_donor
-
-bp = Blueprint("donors", __name__, url_prefix="/donors")
 
 READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 PER_PAGE = 50

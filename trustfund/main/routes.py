@@ -1,10 +1,9 @@
 """The start page: each role lands where its work is."""
-from flask import Blueprint, redirect, send_from_directory, url_for
+from flask import redirect, send_from_directory, url_for
 from flask_login import current_user
 
 from ..permissions import DONOR, login_required_any, public
-
-bp = Blueprint("main", __name__)
+from .blueprint import bp
 
 
 @bp.route("/")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import click
-from flask import Flask
+from flask.cli import with_appcontext
 
 from ..errors import DomainError
 from ..extensions import db
@@ -42,38 +42,38 @@ class ExportCommand(click.Command):
         super().format_epilog(ctx, formatter)
 
 
-def register(app: Flask) -> None:
-    @app.cli.command("export", cls=ExportCommand)
-    @click.argument("register_name", metavar="REGISTER", type=RegisterChoice())
-    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
-                  help="The .xlsx file to write (replaced if it exists).")
-    @click.option("--donor", "donor_id", type=int, default=None,
-                  help="Donor id (required by the statement and the my_* registers).")
-    @click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                  help="First day of the period, YYYY-MM-DD.")
-    @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                  help="Last day of the period, YYYY-MM-DD.")
-    def export(register_name: str, out: str, donor_id: int | None, date_from, date_to):
-        """Write the export REGISTER to an .xlsx file, with the same rows and figures as
-        the page's "Download .xlsx" (as a user who may see everything)."""
-        from ..exports import export_to_file
+@click.command("export", cls=ExportCommand)
+@with_appcontext
+@click.argument("register_name", metavar="REGISTER", type=RegisterChoice())
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The .xlsx file to write (replaced if it exists).")
+@click.option("--donor", "donor_id", type=int, default=None,
+              help="Donor id (required by the statement and the my_* registers).")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day of the period, YYYY-MM-DD.")
+def export(register_name: str, out: str, donor_id: int | None, date_from, date_to):
+    """Write the export REGISTER to an .xlsx file, with the same rows and figures as
+    the page's "Download .xlsx" (as a user who may see everything)."""
+    from ..exports import export_to_file
 
-        filters = {"donor_id": donor_id,
-                   "date_from": date_from.date() if date_from else None,
-                   "date_to": date_to.date() if date_to else None}
-        partial = f"{out}.partial"
-        try:
-            what = export_to_file(register_name, filters, None, partial)
-        except DomainError as error:
-            _discard(partial)
-            raise click.ClickException(error.message) from None
-        except BaseException:
-            _discard(partial)
-            raise
-        finally:
-            db.session.rollback()
-        os.replace(partial, out)
-        click.echo(f"Wrote {out}: {what}")
+    filters = {"donor_id": donor_id,
+               "date_from": date_from.date() if date_from else None,
+               "date_to": date_to.date() if date_to else None}
+    partial = f"{out}.partial"
+    try:
+        what = export_to_file(register_name, filters, None, partial)
+    except DomainError as error:
+        _discard(partial)
+        raise click.ClickException(error.message) from None
+    except BaseException:
+        _discard(partial)
+        raise
+    finally:
+        db.session.rollback()
+    os.replace(partial, out)
+    click.echo(f"Wrote {out}: {what}")
 
 
 def _discard(path: str) -> None:

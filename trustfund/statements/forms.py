@@ -3,12 +3,13 @@ the bookmarkable state of the page)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional
 
+from ..forms import BaseForm
 
-class PeriodForm(FlaskForm):
+
+class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -1,21 +1,21 @@
 """The donor portal, donor statements (screen, print, .xlsx) and every donor's balance."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..contributions.models import Deposit
+from ..donors.loaders import get_donor_or_404
 from ..errors import DomainError, attach
 from ..exports import export_response
 from ..extensions import db
-from ..permissions import DONOR, STAFF, get_donor_or_404, roles_required
+from ..permissions import DONOR, STAFF, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
+from .blueprint import bp
 from .forms import PeriodForm
 from .portal import overview
 from .services import balance_sheet, donor_deposits_query, period_or_error, statement, today
-
-bp = Blueprint("statements", __name__, url_prefix="/statements")
 
 DEPOSITS_PER_PAGE = 50
 STATEMENT_DEPOSITS_PER_PAGE = 100

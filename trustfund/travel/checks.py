@@ -114,7 +114,10 @@ def _check_costs(add, gid, parts, a_total, committed, overrun, overrun_status) -
                        f"commitment {committed}, without an overrun to approve.")
 
 
-def _pool_problems() -> list[str]:
+def pool_spending() -> dict[int, dict[str, Decimal]]:
+    """What each pool's grants hold: committed (approved grants) and spent (the actual
+    totals of travelled and no-show grants: approved overruns included, overruns
+    awaiting approval or rejected not), as the grants say."""
     g = TravelGrant
     committed = dict(db.session.execute(
         sa.select(g.pool_id, sa.func.sum(g.committed_amount))
@@ -122,6 +125,14 @@ def _pool_problems() -> list[str]:
     spent = dict(db.session.execute(
         sa.select(g.pool_id, sa.func.sum(g.actual_total))
         .where(g.status.in_((TRAVELLED, NO_SHOW)), g.pool_id.is_not(None)).group_by(g.pool_id)).all())
+    return {pool_id: {"committed": committed.get(pool_id) or ZERO, "spent": spent.get(pool_id) or ZERO}
+            for pool_id in set(committed) | set(spent)}
+
+
+def _pool_problems() -> list[str]:
+    spending = pool_spending()
+    committed = {pool_id: figures["committed"] for pool_id, figures in spending.items()}
+    spent = {pool_id: figures["spent"] for pool_id, figures in spending.items()}
     out = []
     for pool in db.session.scalars(sa.select(Pool).order_by(Pool.id)):
         expected_committed = committed.get(pool.id) or ZERO

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..validation import FlaskForm
+from ..forms import BaseForm
 from .models import EVENT_KINDS, GRANT_STATUSES
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in EVENT_KINDS.items()],
                        validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
@@ -29,7 +35,7 @@ class EventForm(FlaskForm):
     version = HiddenField()
 
 
-class GrantForm(FlaskForm):
+class GrantForm(BaseForm):
     event_id = SelectField(_l("Event"), coerce=int, choices=[], validators=[DataRequired()])
     delegate_name = StringField(_l("Delegate's name"), validators=[DataRequired(), Length(max=200)])
     delegate_function = StringField(_l("Function"), validators=[Optional(), Length(max=200)],
@@ -56,24 +62,24 @@ class GrantForm(FlaskForm):
                                     validators=[Optional(), Length(max=2000)])
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(BaseForm):
     pool_id = SelectField(_l("Pay from pool"), coerce=int, choices=[], validate_choice=False)
     next = HiddenField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     next = HiddenField()
 
 
-class CostsForm(FlaskForm):
+class CostsForm(BaseForm):
     actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Optional(), Length(max=20)])
     actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Optional(), Length(max=20)])
     actual_terminal = StringField(_l("Terminal expenses paid (USD)"), validators=[Optional(), Length(max=20)])
     reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-class GrantFilterForm(FlaskForm):
+class GrantFilterForm(BaseForm):
     class Meta:
         csrf = False
 

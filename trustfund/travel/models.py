@@ -190,7 +190,7 @@ class TravelGrant(db.Model):
         sa.Index("ix_travel_grant_country_figures", "country_code", "event_id", "status", "ldc",
                  "committed_amount", "actual_total"),
         # The dashboards' grants by status and LDC, read in group order from the index
-        # alone (dashboard.services_travel.grant_sums).
+        # alone (dashboard.travel_figures.grant_sums).
         sa.Index("ix_travel_grant_dashboard", "status", "ldc", "total", "actual_total", "committed_amount"),
     )
 

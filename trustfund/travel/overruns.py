@@ -15,6 +15,8 @@ overrun_four_eyes stands behind it).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -87,11 +89,35 @@ def reject_overrun(actor, grant: TravelGrant, reason: str) -> TravelGrant:
     return grant
 
 
-def pending_overruns_query():
-    """Overruns awaiting approval, oldest first (the review queue shows them)."""
-    return (sa.select(TravelGrant)
-            .options(joinedload(TravelGrant.event), joinedload(TravelGrant.delegate),
-                     joinedload(TravelGrant.country), joinedload(TravelGrant.pool).joinedload(Pool.objective),
-                     joinedload(TravelGrant.overrun_recorded_by))
-            .where(TravelGrant.overrun_status == OVERRUN_PENDING)
-            .order_by(TravelGrant.reconciled_at, TravelGrant.id))
+# Overruns awaiting approval that the review queue shows: the oldest first.
+SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Pending:
+    rows: list[TravelGrant]  # the oldest SHOWN
+    count: int  # all of them
+
+
+def pending_overruns_query(event_id: int | None = None):
+    """Overruns awaiting approval (of one event's grants), oldest first."""
+    query = (sa.select(TravelGrant)
+             .options(joinedload(TravelGrant.event), joinedload(TravelGrant.delegate),
+                      joinedload(TravelGrant.country),
+                      joinedload(TravelGrant.pool).joinedload(Pool.objective),
+                      joinedload(TravelGrant.overrun_recorded_by))
+             .where(TravelGrant.overrun_status == OVERRUN_PENDING)
+             .order_by(TravelGrant.reconciled_at, TravelGrant.id))
+    if event_id:
+        query = query.where(TravelGrant.event_id == event_id)
+    return query
+
+
+def pending_overruns(event_id: int | None = None) -> Pending:
+    """The oldest overruns awaiting approval and how many there are (counted only
+    when there are more than are shown)."""
+    query = pending_overruns_query(event_id)
+    rows = db.session.scalars(query.limit(SHOWN)).all()
+    count = len(rows) if len(rows) < SHOWN else db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    return Pending(rows, count)

@@ -7,13 +7,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import cache
-from ..contributions.models import Pool
+from ..contributions.models import Objective, Pool
 from ..countries.models import Country
 from ..extensions import db
-from .models import APPROVED, FUNDED, GRANT_STATUSES, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, Event, TravelGrant
+from .models import (
+    APPROVED,
+    FUNDED,
+    GRANT_STATUSES,
+    NO_SHOW,
+    REQUESTED,
+    TRAVELLED,
+    WAITLISTED,
+    Event,
+    TravelGrant,
+)
 
 ZERO = Decimal("0.00")
 SPENT = (TRAVELLED, NO_SHOW)
@@ -253,3 +263,11 @@ def countries_funded(by_country) -> int:
     """Distinct countries with a funded delegate at the events of the period, from the
     rows of participation_by_country() for that period."""
     return sum(1 for _country, p in by_country if p.funded)
+
+
+def pools_with_money():
+    """Every pool (contributions.pools.all_pools' order) with its objective, in one
+    statement: labels and the default pool read the objective."""
+    return db.session.scalars(
+        sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
+        .options(contains_eager(Pool.objective)).order_by(Objective.number.nullsfirst())).all()

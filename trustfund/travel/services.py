@@ -22,7 +22,15 @@ from ..money import USD, MoneyError, parse_amount
 from ..permissions import SRSG_STAFF
 from . import rules
 from .models import (
-    APPROVED, EVENT_KINDS, FUNDED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, Delegate, Event,
+    APPROVED,
+    EVENT_KINDS,
+    FUNDED,
+    NO_SHOW,
+    REQUESTED,
+    TRAVELLED,
+    WAITLISTED,
+    Delegate,
+    Event,
     TravelGrant,
 )
 

@@ -1,35 +1,28 @@
 """Contributions: the lists of pledges, commitments and deposits and the pages of a
-single commitment, pledge and deposit. Entry forms are in routes_entries.py,
-rates, pools and objectives in routes_fund.py, the import in routes_import.py."""
+single commitment, pledge and deposit (the entry forms are in entries.py, rates,
+pools and objectives in fund.py, the import in imports.py)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SearchField
 from wtforms.widgets import Select
 
-from ..donors.choices import NAME_SEARCH_MAX, select_max
-from ..donors.models import Donor
-from ..exports import export_response
-from ..extensions import db
-from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
-from . import lists, queries
-from .exports import commitment_status
-from .forms import ListFilterForm, ReasonForm
-from .models import Commitment, Deposit, Pledge
-from .rules import overdue_instalments, today
-
-bp = Blueprint("contributions", __name__, url_prefix="/contributions")
-
-READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
-
-
-def per_page() -> int:
-    return current_app.config.get("PAGE_SIZE", 50)
-
+from ...donors.choices import NAME_SEARCH_MAX, few_donors
+from ...exports import export_response
+from ...extensions import db
+from ...paging import per_page
+from ...permissions import FINANCE_READERS as READERS
+from ...permissions import MPTF_OFFICER, roles_required
+from .. import lists, queries
+from ..blueprint import bp
+from ..exports import commitment_status
+from ..forms import ListFilterForm, ReasonForm
+from ..loaders import get_commitment_or_404
+from ..models import Commitment, Deposit, Pledge
+from ..rules import overdue_instalments, today
 
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
@@ -61,16 +54,8 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
     """Sets up the donor filter: the select of every donor when there are few, else
     the name search. Returns what the search shows of a donor chosen by id (a link
     from the donor's page: ?donor=ID), with the link that drops it; else None."""
-    limit = select_max()
-    # One statement whichever the form: up to limit + 1 donors, and the chosen one.
-    some = sa.select(Donor.id, Donor.name, sa.literal(0).label("chosen")).limit(limit + 1).subquery()
-    query = sa.select(some.c.id, some.c.name, some.c.chosen)
-    if filters["donor"]:
-        query = sa.union_all(query, sa.select(Donor.id, Donor.name, sa.literal(1))
-                             .where(Donor.id == filters["donor"]))
-    both = db.session.execute(query).all()
-    rows = [r for r in both if not r.chosen]
-    if len(rows) <= limit and not filters["donor_name"]:  # a name searched stays shown
+    rows, chosen = few_donors(filters["donor"])
+    if rows is not None and not filters["donor_name"]:  # a name searched stays shown
         rows.sort(key=lambda r: (r.name.lower(), r.id))
         form.donor.choices = [("", _("All donors"))] + [(str(r.id), r.name) for r in rows]
         form.donor.widget = ManyOptionsSelect()
@@ -80,7 +65,7 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
     form.donor_filter = form.donor_name
     if not filters["donor"]:
         return None
-    name = next((r.name for r in both if r.chosen), f"#{filters['donor']}")
+    name = chosen.name if chosen is not None else f"#{filters['donor']}"
     args = {k: v for k, v in request.args.items() if k not in ("donor", "donor_id", "page")}
     return {"id": filters["donor"], "name": name,
             "clear_url": url_for(endpoint, **args)}
@@ -154,13 +139,6 @@ def deposits():
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 
-def get_commitment_or_404(commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None:
-        abort(404)
-    return commitment
-
-
 @bp.route("/commitments/<int:commitment_id>")
 @roles_required(*READERS)
 def commitment(commitment_id: int):
@@ -193,5 +171,3 @@ def deposit(deposit_id: int):
     return render_template("contributions/deposit.html", deposit=item,
                            can_write=current_user.role == MPTF_OFFICER)
 
-
-from . import routes_entries, routes_fund, routes_import  # noqa: F401  (they add views to bp)

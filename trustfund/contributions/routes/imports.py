@@ -8,16 +8,16 @@ from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..donors.models import Donor
-from ..exports import XLSX_MIMETYPE
-from ..extensions import db
-from ..formatting import money as fmt_money
-from ..money import USD
-from ..permissions import MPTF_OFFICER, roles_required
-from .forms import ImportForm
-from .importer import column_label, import_deposits, template_workbook
-from .models import Commitment
-from .routes import bp
+from ...donors.models import Donor
+from ...exports import XLSX_MIMETYPE
+from ...extensions import db
+from ...formatting import money as fmt_money
+from ...money import USD
+from ...permissions import MPTF_OFFICER, roles_required
+from ..blueprint import bp
+from ..forms import ImportForm
+from ..importer import column_label, import_deposits, template_workbook
+from ..models import Commitment
 
 
 @bp.route("/deposits/import/template.xlsx")

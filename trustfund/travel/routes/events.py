@@ -1,71 +1,27 @@
 """Travel support pages: events and participation reports here; grants, the review
-queue and decisions in grant_routes.py (same blueprint)."""
+queue and decisions in grants.py (same blueprint)."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from babel import Locale
-from babel.numbers import parse_pattern
-from flask_babel import get_locale
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import run
-from ..exports import export_response
-from ..extensions import db
-from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
-from . import exports as _exports  # noqa: F401  (registers the downloads)
-from . import queries
-from .forms import EventForm
-from .models import Event
-from .services import save_event
+from ...errors import run
+from ...exports import export_response
+from ...extensions import db
+from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
+from .. import exports as _exports  # noqa: F401  (registers the downloads)
+from .. import queries
+from ..blueprint import bp
+from ..decisions import default_pool_chooser
+from ..forms import EventForm
+from ..models import Event
+from ..queries import pools_with_money
+from ..services import save_event
 
-bp = Blueprint("travel", __name__, url_prefix="/travel")
 # The event page shows this many requests of each list; the full lists have pages.
 EVENT_PAGE_ROWS = 100
-
-
-# The percentage pattern, parsed once (babel.numbers.format_percent parses it at each
-# call: a third of the reports page's time at 300 rows), and the texts made from it:
-# a share has four decimals, so there are at most 10,001 per locale.
-_PERCENT = parse_pattern("#,##0.0%")
-_PERCENT_TEXTS: dict[tuple[str, object], str] = {}
-
-
-@bp.app_template_filter("travel_percent")
-def travel_percent(share) -> str:
-    """A share (0 to 1) as the user's locale writes a percentage: 77.8%
-    (flask_babel.format_percent(share, "#,##0.0%"), without parsing the pattern again)."""
-    if share is None:
-        return ""
-    locale = get_locale() or Locale.parse("en")
-    key = (str(locale), share)
-    text = _PERCENT_TEXTS.get(key)
-    if text is None:
-        if len(_PERCENT_TEXTS) > 50_000:
-            _PERCENT_TEXTS.clear()
-        text = _PERCENT_TEXTS[key] = _PERCENT.apply(share, locale)
-    return text
-
-
-@bp.app_template_filter("pool_name")
-def pool_name_filter(pool) -> str:
-    """"Objective 1" or "Un-earmarked": pool names short enough for a table or a select."""
-    from .decisions import pool_name
-
-    return pool_name(pool) if pool is not None else ""
-
-
-def local_next(default: str) -> str:
-    """Where to go back to: a path on this site given by the form, or `default`."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target \
-            and not parts.scheme and not parts.netloc:
-        return target
-    return default
 
 
 def get_event_or_404(event_id: int) -> Event:
@@ -110,9 +66,6 @@ def edit_event(event_id: int | None = None):
 @bp.route("/events/<int:event_id>")
 @roles_required(*TRAVEL_READERS)
 def event(event_id: int):
-    from .decisions import default_pool_chooser
-    from .grant_routes import pools_with_money
-
     event = get_event_or_404(event_id)
     pools = pools_with_money()
     filters = {"event": event.id}
@@ -140,5 +93,3 @@ def reports():
                            by_country=by_country, event_total=event_total,
                            country_total=queries.report_totals(by_country))
 
-
-from . import grant_routes  # noqa: F401  (the grant views join this blueprint)

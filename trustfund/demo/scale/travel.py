@@ -1,4 +1,4 @@
-"""The travel part of the scale data (see demo_scale.py): events, delegates and
+"""The travel part of the scale data (see scale/__init__.py): events, delegates and
 travel grants in every state.
 
 Each grant follows the service's rules: the delegate's country is developing
@@ -18,7 +18,7 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
-from .travel.models import (
+from ...travel.models import (
     APPROVED,
     CANCELLED,
     NO_SHOW,
@@ -30,6 +30,7 @@ from .travel.models import (
     Event,
     TravelGrant,
 )
+from .base import bulk_insert, pick
 
 CITIES = (
     "Geneva",
@@ -118,7 +119,6 @@ FUNDED = (APPROVED, TRAVELLED, NO_SHOW)
 
 
 def seed_travel(ctx, sizes) -> dict[str, int]:
-    from .demo_scale import bulk_insert, pick
 
     rng = ctx.rng
     events = _events(ctx, sizes)

@@ -11,9 +11,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from ..donors.models import SAA_IN_FORCE, Donor
+from ..donors.services import change_saa_status, create_donor, find_by_name
 from ..extensions import db
-from .models import SAA_IN_FORCE, Donor
-from .services import change_saa_status, create_donor, find_by_name
 
 MPTF_SIGNATORY = "Executive Coordinator, MPTF Office"
 

@@ -6,21 +6,24 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..donors.choices import offer_donors, wanted_donor, with_saa_status
-from ..donors.models import Donor
-from ..errors import run
-from ..exports import export_response
-from ..extensions import db
-from ..formatting import money as fmt_money
-from ..money import USD, precision
-from ..permissions import MPTF_OFFICER, roles_required
-from . import services
-from .forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
-from .models import Deposit, InterestEntry, Pledge
-from .queries import objectives
-from .rates import currency_choices, rate_for
-from .routes import READERS, bp, get_commitment_or_404, per_page
-from .rules import today
+from ...donors.choices import offer_donors, wanted_donor, with_saa_status
+from ...donors.models import Donor
+from ...errors import run
+from ...exports import export_response
+from ...extensions import db
+from ...formatting import money as fmt_money
+from ...money import USD, precision
+from ...paging import per_page
+from ...permissions import FINANCE_READERS as READERS
+from ...permissions import MPTF_OFFICER, roles_required
+from .. import services
+from ..blueprint import bp
+from ..forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
+from ..loaders import get_commitment_or_404
+from ..models import Deposit, InterestEntry, Pledge
+from ..queries import objectives
+from ..rates import currency_choices, rate_for
+from ..rules import today
 
 
 def _earmark_options() -> list[tuple[str, str]]:

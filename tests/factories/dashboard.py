@@ -13,7 +13,15 @@ import sqlalchemy as sa
 
 from trustfund.auth.models import User
 from trustfund.contributions.models import (
-    Commitment, Deposit, ExchangeRate, Instalment, InterestEntry, Objective, Pledge, Pool, PoolTransfer,
+    Commitment,
+    Deposit,
+    ExchangeRate,
+    Instalment,
+    InterestEntry,
+    Objective,
+    Pledge,
+    Pool,
+    PoolTransfer,
 )
 from trustfund.contributions.pools import move
 from trustfund.donors.models import Donor, SaaStatusChange

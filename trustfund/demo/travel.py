@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 
 from ..extensions import db
-from .decisions import approve_grant, reject_grant, waitlist_grant
-from .models import APPROVED, Delegate, Event, TravelGrant
-from .overruns import approve_overrun
-from .reconcile import cancel_grant, record_no_show, record_travel
-from .services import request_grant
+from ..travel.decisions import approve_grant, reject_grant, waitlist_grant
+from ..travel.models import APPROVED, Delegate, Event, TravelGrant
+from ..travel.overruns import approve_overrun
+from ..travel.reconcile import cancel_grant, record_no_show, record_travel
+from ..travel.services import request_grant
 
 D = dt.date
 NOTE = "Dates subject to change (concept note workplan)"
@@ -111,7 +111,7 @@ REQUESTS = [
 
 
 def seed_events(actor) -> list[Event]:
-    from .services import save_event
+    from ..travel.services import save_event
 
     events = []
     for kind, title, (city, venue, rate), start, end, note in EVENTS:

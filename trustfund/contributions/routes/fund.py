@@ -9,20 +9,22 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import run
-from ..exports import export_response
-from ..extensions import db
-from ..formatting import money as fmt_money
-from ..money import USD
-from ..permissions import ADMIN, MPTF_OFFICER, roles_required
-from . import services
-from .forms import ObjectiveForm, RateFilterForm, RateForm, TransferForm
-from .models import ExchangeRate, Objective, PoolTransfer
-from .pools import FIGURES as POOL_FIGURES
-from .pools import all_pools
-from .rates import currency_choices, month_label, rate_for
-from .routes import READERS, bp, per_page
-from .rules import today
+from ...errors import run
+from ...exports import export_response
+from ...extensions import db
+from ...formatting import money as fmt_money
+from ...money import USD
+from ...paging import per_page
+from ...permissions import ADMIN, MPTF_OFFICER, RATE_READERS, roles_required
+from ...permissions import FINANCE_READERS as READERS
+from .. import services
+from ..blueprint import bp
+from ..forms import ObjectiveForm, RateFilterForm, RateForm, TransferForm
+from ..models import ExchangeRate, Objective, PoolTransfer
+from ..pools import FIGURES as POOL_FIGURES
+from ..pools import all_pools
+from ..rates import currency_choices, month_label, rate_for
+from ..rules import today
 
 # --- Objectives --------------------------------------------------------------
 
@@ -60,7 +62,7 @@ def edit_objective(objective_id: int | None = None):
 # --- Exchange rates ----------------------------------------------------------
 
 @bp.route("/rates")
-@roles_required(*READERS)
+@roles_required(*RATE_READERS)
 def rates():
     """The UN operational rates of exchange, newest month first."""
     currency = (request.args.get("currency") or "").strip().upper()

@@ -1,4 +1,4 @@
-"""Donors and their money in the scale data (see demo_scale.py): donors of the
+"""Donors and their money in the scale data (see scale/__init__.py): donors of the
 four types with their SAA history, commitments with instalments, deposits and
 their reversals, pledges, interest and pool transfers.
 
@@ -8,7 +8,7 @@ rate in force on the value date, credited to the pool of the commitment's
 earmark; a reversal negates every figure of the deposit it reverses. A
 commitment's amount is its deposits plus room, so deposits never exceed it, and
 its running `deposited` is their sum. What each pool receives is added to the
-generator's Ledger, which demo_scale.apply_pools() writes.
+generator's Ledger, which scale.apply_pools() writes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from .contributions.models import (
+from ...contributions.models import (
     Commitment,
     Deposit,
     Instalment,
@@ -25,7 +25,9 @@ from .contributions.models import (
     Pledge,
     PoolTransfer,
 )
-from .demo_scale import (
+from ...donors.models import MEMBER_STATE, SAA_IN_FORCE, Donor, SaaStatusChange
+from ...money import CENT, precision, split_deposit
+from .base import (
     CURRENCIES,
     MARKER,
     START,
@@ -35,8 +37,6 @@ from .demo_scale import (
     minor_amount,
     pick,
 )
-from .donors.models import MEMBER_STATE, SAA_IN_FORCE, Donor, SaaStatusChange
-from .money import CENT, precision, split_deposit
 
 DONOR_TYPES = (
     ("member_state", 55),

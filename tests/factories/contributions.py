@@ -101,3 +101,13 @@ def pool_figures() -> dict[str, dict[str, Decimal]]:
     db.session.expire_all()
     return {p.code: {name: getattr(p, name) for name in FIGURES}
             for p in db.session.scalars(sa.select(Pool))}
+
+
+def commitment_form(donor, **data):
+    form = {"donor_id": str(donor), "currency": "EUR", "amount": "1000000.00", "objective_id": "",
+            "committed_on": "2018-03-01", "reference": "", "note": ""}
+    for i in range(4):
+        form[f"instalments-{i}-due_on"] = ""
+        form[f"instalments-{i}-amount"] = ""
+    form.update(data)
+    return form

@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from babel.numbers import get_territory_currencies
 
 from ..audit import utcnow
+from ..contributions import ledger, services
+from ..contributions.models import Commitment, ExchangeRate, InterestEntry, Objective, Pledge, PoolTransfer
+from ..contributions.pools import pool_for_objective, unearmarked_pool
+from ..contributions.rates import set_rate
 from ..donors.models import SAA_IN_FORCE, Donor
 from ..extensions import db
 from ..money import CURRENCIES, USD
-from . import ledger, services
-from .models import Commitment, ExchangeRate, InterestEntry, Objective, Pledge, PoolTransfer
-from .pools import pool_for_objective, unearmarked_pool
-from .rates import set_rate
 
 # Approximate UN operational rates (units per USD) for January 2017 and December
 # 2018, with the path between them: good enough for demo data, not for accounts.

@@ -5,7 +5,7 @@ import functools
 
 import sqlalchemy as sa
 
-from trustfund import demo
+from trustfund import demo, reference
 from trustfund.auth.models import User
 from trustfund.extensions import db
 
@@ -29,9 +29,7 @@ def password_hash() -> str:
 
 
 def seed_base() -> None:
-    demo.load_countries()
-    demo.seed_objectives_and_pools()
-    demo.seed_settings()
+    reference.load_reference_data()
     donor = demo.demo_donor()
     for key, (email, role) in BASE_USERS.items():
         db.session.add(User(email=email, name=key, role=role, password_hash=password_hash(),

@@ -136,7 +136,8 @@ def event_figures() -> list[EventFigures]:
         sa.select(Event.id, Event.title, Event.city, Event.start_on, funded.c.ldc, funded.c.count)
         .outerjoin(funded, funded.c.event_id == Event.id)
         .order_by(Event.start_on, Event.id))
-    return [EventFigures(event_id, title, city, start_on, int(ldc_count or 0), int(count or 0) - int(ldc_count or 0))
+    return [EventFigures(event_id, title, city, start_on, int(ldc_count or 0),
+                         int(count or 0) - int(ldc_count or 0))
             for event_id, title, city, start_on, ldc_count, count in rows]
 
 

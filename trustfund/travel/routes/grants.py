@@ -9,27 +9,27 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager
 
-from ..admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
-from ..audit import AuditEntry
-from ..contributions.models import Objective, Pool
-from ..countries.models import Country
-from ..errors import DomainError, run
-from ..exports import export_response
-from ..extensions import db
-from ..formatting import money
-from ..money import USD, MoneyError, parse_amount
-from ..permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
-from . import queries
-from .decisions import (
+from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
+from ...audit import AuditEntry
+from ...countries.models import Country
+from ...errors import DomainError, run
+from ...exports import export_response
+from ...extensions import db
+from ...formatting import money
+from ...money import USD, MoneyError, parse_amount
+from ...permissions import QUEUE_READERS, SRSG_STAFF, TRAVEL_READERS, roles_required
+from ...redirects import local_next
+from .. import queries
+from ..blueprint import bp
+from ..decisions import (
     approve_grant,
     default_pool_chooser,
     reject_grant,
     waitlist_grant,
 )
-from .forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
-from .models import (
+from ..forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
+from ..models import (
     APPROVED,
     NO_SHOW,
     OVERRUN_APPROVED,
@@ -38,28 +38,20 @@ from .models import (
     Event,
     TravelGrant,
 )
-from .overruns import approve_overrun, pending_overruns_query, reject_overrun
-from .reconcile import (
+from ..overruns import approve_overrun, pending_overruns, reject_overrun
+from ..queries import pools_with_money
+from ..reconcile import (
     cancel_grant,
     check_can_cancel,
     check_can_close,
     record_no_show,
     record_travel,
 )
-from .routes import bp, local_next
-from .services import preview_figures, request_grant
+from ..services import preview_figures, request_grant
 
 
 def get_grant_or_404(grant_id: int) -> TravelGrant:
     return db.session.get(TravelGrant, grant_id) or abort(404)
-
-
-def pools_with_money():
-    """Every pool (contributions.pools.all_pools' order) with its objective, in one
-    statement: labels and the default pool read the objective."""
-    return db.session.scalars(
-        sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
-        .options(contains_eager(Pool.objective)).order_by(Objective.number.nullsfirst())).all()
 
 
 def country_choices(blank: str) -> list[tuple[str, str]]:
@@ -326,7 +318,7 @@ def cancel(grant_id: int):
 # --- The review queue ----------------------------------------------------------------
 
 @bp.route("/queue")
-@roles_required(*TRAVEL_READERS)
+@roles_required(*QUEUE_READERS)
 def queue():
     event_id = queries.grant_filters(request.args)["event"]
     if request.args.get("format") == "xlsx":
@@ -338,18 +330,4 @@ def queue():
     pools = pools_with_money()
     return render_template("travel/queue.html", page=page, event=event, events=events,
                            pools=pools, default_pool_for=default_pool_chooser(pools),
-                           overruns=_pending_overruns(event_id))
-
-
-# Overruns awaiting approval shown on the review queue: the oldest first.
-OVERRUNS_SHOWN = 50
-
-
-def _pending_overruns(event_id: int | None) -> dict:
-    query = pending_overruns_query()
-    if event_id:
-        query = query.where(TravelGrant.event_id == event_id)
-    rows = db.session.scalars(query.limit(OVERRUNS_SHOWN)).all()
-    count = len(rows) if len(rows) < OVERRUNS_SHOWN else db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    return {"rows": rows, "count": count}
+                           overruns=pending_overruns(event_id))

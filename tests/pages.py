@@ -1,0 +1,71 @@
+"""Reading what a page shows: the error beside a field, a dashboard's tables and charts."""
+from __future__ import annotations
+
+import html as html_module
+import json
+import re
+from decimal import Decimal as D
+from html.parser import HTMLParser
+
+
+def error_beside(html: str, field: str) -> str:
+    """The text of the error shown beside a field (macros.field renders it)."""
+    match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.DOTALL)
+    assert match, f"no error beside {field}"
+    return html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1)).strip())
+
+
+class Tables(HTMLParser):
+    """The dashboard's tables: {table id: {"keys": [...], "rows": [[text...]], "totals": [...]}}."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables: dict[str, dict] = {}
+        self._table = None
+        self._part = None
+        self._row = None
+        self._cell = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id", "").startswith("table-"):
+            self._table = self.tables.setdefault(attrs["id"][6:], {"keys": [], "rows": [], "totals": []})
+        elif self._table is None:
+            return
+        elif tag in ("thead", "tbody", "tfoot"):
+            self._part = tag
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("th", "td"):
+            self._cell = []
+            if self._part == "thead":
+                self._table["keys"].append(attrs.get("data-key"))
+
+    def handle_endtag(self, tag):
+        if self._table is None:
+            return
+        if tag in ("th", "td") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._part == "tbody":
+                self._table["rows"].append(self._row)
+            elif self._part == "tfoot":
+                self._table["totals"] = self._row
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def charts(html: str) -> dict[str, dict]:
+    return {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'<script type="application/json" id="chart-([a-z_]+)-data">(.*?)</script>', html, re.DOTALL)}
+
+
+def number(text: str) -> D:
+    return D(text.replace(",", ""))

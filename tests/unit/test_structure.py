@@ -1,0 +1,91 @@
+"""The house rules a reader cannot see at a glance, checked: every form derives from
+the application's base forms (so no form skips the plain-text check), and no test
+module imports another (shared builders live in tests/factories/, page readers in
+tests/pages.py). The import contracts (.importlinter) and ruff run in `make test`."""
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import wtforms
+
+import trustfund
+from trustfund.forms import BaseForm, SubForm
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def _all_modules():
+    for info in pkgutil.walk_packages(trustfund.__path__, "trustfund."):
+        yield importlib.import_module(info.name)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def forms_outside_the_base(package: str = "trustfund") -> list[str]:
+    """Every form class of `package` that derives from neither BaseForm nor SubForm."""
+    return sorted(f"{form.__module__}.{form.__qualname__}"
+                  for form in set(_subclasses(wtforms.form.BaseForm))
+                  if form.__module__.startswith(package + ".") and form.__module__ != "trustfund.forms"
+                  and not issubclass(form, BaseForm | SubForm))
+
+
+def test_every_form_derives_from_the_base_form():
+    list(_all_modules())
+    assert forms_outside_the_base() == []
+
+
+def test_a_form_that_skips_the_base_form_is_found():
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    # In a package of their own, so that the test above never sees them.
+    type("Rogue", (FlaskForm,), {"name": StringField(), "__module__": "rogue.forms"})
+    type("RoguePart", (wtforms.Form,), {"__module__": "rogue.forms"})
+    type("Good", (BaseForm,), {"__module__": "rogue.forms"})
+    assert forms_outside_the_base("rogue") == ["rogue.forms.Rogue", "rogue.forms.RoguePart"]
+
+
+def test_the_base_form_refuses_control_characters_in_a_sub_form(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import FieldList, FormField, StringField
+
+    class Part(SubForm):
+        text = StringField()
+
+    class Whole(BaseForm):
+        class Meta:
+            csrf = False
+
+        parts = FieldList(FormField(Part), min_entries=1)
+
+    form = Whole(MultiDict({"parts-0-text": "a\x00b"}))
+    assert not form.validate()
+    assert "invisible control characters" in form.parts[0].text.errors[0]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_no_test_module_imports_another_test_module_or_a_conftest():
+    offenders = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for name in _imported_modules(path):
+            last = name.rsplit(".", 1)[-1]
+            if name.startswith("tests.") and (last.startswith("test_") or last == "conftest"):
+                offenders.append(f"{path.relative_to(TESTS.parent)} imports {name}")
+    assert offenders == []
