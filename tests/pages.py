@@ -69,3 +69,22 @@ def charts(html: str) -> dict[str, dict]:
 
 def number(text: str) -> D:
     return D(text.replace(",", ""))
+
+
+def form_token(client, url: str) -> str:
+    """The one-time token (trustfund.submissions) of the entry form a fresh render
+    of the page at `url` carries."""
+    page = client.get(url)
+    if page.status_code != 200:
+        return ""  # a user who may not open the form: its post is refused anyway
+    html = page.get_data(as_text=True)
+    match = re.search(r'<input[^>]*name="form_token"[^>]*value="([^"]*)"', html) or \
+        re.search(r'<input[^>]*value="([^"]*)"[^>]*name="form_token"', html)
+    assert match, f"no form_token on {url}"
+    return html_module.unescape(match.group(1))
+
+
+def post_entry(client, url: str, data: dict, page: str | None = None):
+    """POST an entry form as a browser does: with the token of a fresh render of its
+    page (`page`, by default the form's own URL)."""
+    return client.post(url, data={**data, "form_token": form_token(client, page or url)})

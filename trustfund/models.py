@@ -16,4 +16,5 @@ from .contributions.models import (  # noqa: F401
 )
 from .countries.models import Country, LdcPeriod  # noqa: F401
 from .donors.models import Donor, SaaStatusChange  # noqa: F401
+from .submissions import FormSubmission  # noqa: F401
 from .travel.models import Delegate, Event, TravelGrant  # noqa: F401

@@ -67,11 +67,21 @@ def admin():
 
 
 def commitment(currency="EUR", amount="1000000.00", objective_number=None, who=None, reference="",
-               instalments=(), committed_on=dt.date(2017, 5, 1)) -> Commitment:
+               instalments=(), committed_on=dt.date(2017, 5, 1), pledge: Pledge | None = None) -> Commitment:
     row = services.record_commitment(
         officer(), who or sweden(), currency=currency, amount=D(amount),
         objective_id=objective(objective_number).id if objective_number else None,
-        committed_on=committed_on, reference=reference, instalments=instalments)
+        committed_on=committed_on, reference=reference, instalments=instalments,
+        pledge_id=pledge.id if pledge is not None else None)
+    db.session.commit()
+    return row
+
+
+def pledge(currency="EUR", amount="1000000.00", objective_number=None, who=None,
+           pledged_on=dt.date(2017, 4, 20)) -> Pledge:
+    row = services.record_pledge(
+        officer(), who or sweden(), currency=currency, amount=D(amount),
+        objective_id=objective(objective_number).id if objective_number else None, pledged_on=pledged_on)
     db.session.commit()
     return row
 

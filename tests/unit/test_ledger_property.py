@@ -1,8 +1,11 @@
 """Property: whatever sequence of commitments, deposits, reversals, interest,
 transfers, grant commitments and their reconciliation (actual costs, overruns
-approved, rejected or refused, the overrun tolerance changed) happens, after every step no pool is negative,
-each pool holds exactly what an independent model of the entries says, the pools
-add up to the fund's totals, and the ledger check finds nothing.
+approved, rejected or refused, the overrun tolerance changed), pledges, their
+conversion into commitments (wholly, in part or for more) and their withdrawal
+happens, after every step no pool is negative, each pool holds exactly what an
+independent model of the entries says, the pools add up to the fund's totals, what
+is pledged and not yet committed is what the model says in the lists' totals and on
+the dashboard, and the ledger check finds nothing.
 
 Each Hypothesis example starts from an emptied ledger (the tables of the money
 are cleared and the pools' figures zeroed), so examples do not leak into each other.
@@ -14,11 +17,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.factories.ledger_reconciliation import apply_reconciliation
 from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
-from trustfund.admin.services import set_setting
 from trustfund.audit import AuditEntry
 from trustfund.contributions import pools as pool_ops
-from trustfund.contributions import services
+from trustfund.contributions import queries, services
 from trustfund.contributions.models import (
     Commitment,
     Deposit,
@@ -30,10 +33,10 @@ from trustfund.contributions.models import (
     PoolTransfer,
 )
 from trustfund.contributions.pools import FIGURES
+from trustfund.dashboard.services import contribution_figures
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
 from trustfund.ledger_check import run_checks as problems
-from trustfund.travel import overruns, reconcile
 from trustfund.travel.models import Delegate, Event, TravelGrant
 
 D = Decimal
@@ -50,8 +53,14 @@ rate = st.builds(lambda units, places: D(units).scaleb(-places),
 commit_step = st.tuples(st.just("commit"), currency,
                         st.integers(min_value=1000_00, max_value=5_000_000_00), st.sampled_from([None, 1, 2]))
 deposit_step = st.tuples(st.just("deposit"), st.integers(0, 50), st.integers(1, 120), rate)
+pledge_step = st.tuples(st.just("pledge"), currency,
+                        st.integers(min_value=1000_00, max_value=5_000_000_00), st.sampled_from([None, 1, 2]))
+# Convert a pledge into a commitment for a percentage of what is still pledged (over
+# 100: the SAA says more than the pledge), or withdraw it.
+convert_step = st.tuples(st.just("convert"), st.integers(0, 20), st.integers(1, 150))
 any_step = st.one_of(
-    commit_step, deposit_step, deposit_step,
+    commit_step, deposit_step, deposit_step, pledge_step, convert_step, convert_step, convert_step,
+    st.tuples(st.just("withdraw"), st.integers(0, 20)),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
     st.tuples(st.just("interest"), small),
     st.tuples(st.just("unearn"), st.integers(0, 20)),
@@ -66,8 +75,9 @@ any_step = st.one_of(
     st.tuples(st.just("tolerance"), st.integers(0, 500_00)),
 )
 # Some money in first (so that later steps have something to move), then anything.
-steps = st.builds(lambda a, b, c: a + b + c, st.lists(commit_step, min_size=1, max_size=3),
-                  st.lists(deposit_step, min_size=1, max_size=4), st.lists(any_step, min_size=1, max_size=20))
+steps = st.builds(lambda a, b, p, c: a + b + p + c, st.lists(commit_step, min_size=1, max_size=3),
+                  st.lists(deposit_step, min_size=1, max_size=4),
+                  st.lists(pledge_step, min_size=1, max_size=2), st.lists(any_step, min_size=1, max_size=20))
 # Reconciliation in depth: money in (interest goes to the un-earmarked pool, where
 # most grants are paid from), grants, then mostly costs and overrun decisions.
 grant_step = st.tuples(st.just("grant"), st.sampled_from([0, 0, 0, 1, 2]), small)
@@ -123,6 +133,7 @@ class Model:
         self.pool_ids = pool_ids  # code -> id
         self.pools = {code: dict.fromkeys(FIGURES, D("0.00")) for code in POOL_CODES}
         self.commitments = []  # dicts
+        self.pledges = []
         self.deposits = []
         self.interest = []
         self.grants = []
@@ -136,9 +147,78 @@ class Model:
     def can_take(self, code, amount):
         return self.pools[code]["available"] >= amount
 
+    def pledged_not_committed(self) -> dict[str, Decimal]:
+        """Per currency: the rest of each pledge in force (withdrawn or fulfilled: none)."""
+        rests: dict[str, Decimal] = {}
+        for m in self.pledges:
+            if not m["withdrawn"] and m["fulfilled"] < m["amount"]:
+                rests[m["currency"]] = rests.get(m["currency"], D(0)) + m["amount"] - m["fulfilled"]
+        return rests
+
+
+def _amount(cur: str, units: int) -> Decimal:
+    return D(units).scaleb(-CURRENCIES[cur]) if CURRENCIES[cur] else D(units % 10**9 + 1)
+
+
+def _objective_id(db, objective_number):
+    if not objective_number:
+        return None
+    return db.session.scalar(sa.select(Objective.id).where(Objective.number == objective_number))
+
+
+def _sweden(db):
+    return db.session.scalar(sa.select(Donor).where(Donor.name == "Kingdom of Sweden"))
+
+
+def _apply_pledge(db, model: Model, step, officer):
+    """Pledges: announce, convert into a commitment (for part of the rest, all of it or
+    more), withdraw. Returns like _apply."""
+    kind = step[0]
+    if kind == "pledge":
+        _kind, cur, units, objective_number = step
+        p = services.record_pledge(officer, _sweden(db), currency=cur, amount=_amount(cur, units),
+                                   objective_id=_objective_id(db, objective_number), pledged_on=ON)
+        model.pledges.append({"id": p.id, "currency": cur, "amount": p.amount, "fulfilled": D(0),
+                              "withdrawn": False, "objective": objective_number})
+        return True
+    if not model.pledges:
+        return None
+    m = model.pledges[step[1] % len(model.pledges)]
+    is_open = not m["withdrawn"] and m["fulfilled"] < m["amount"]
+    if kind == "withdraw":
+        try:
+            services.withdraw_pledge(officer, db.session.get(Pledge, m["id"]), "property test")
+        except DomainError:
+            assert not is_open, (step, m)
+            return False
+        assert is_open, (step, m)
+        m["withdrawn"] = True
+        return True
+    if kind == "convert":
+        places = CURRENCIES[m["currency"]]
+        rest = m["amount"] - m["fulfilled"]
+        amount = max((rest * step[2] / 100).quantize(D(1).scaleb(-places), rounding=ROUND_HALF_UP),
+                     D(1).scaleb(-places))
+        try:
+            c = services.record_commitment(officer, _sweden(db), currency=m["currency"], amount=amount,
+                                           objective_id=_objective_id(db, m["objective"]), committed_on=ON,
+                                           pledge_id=m["id"])
+        except DomainError:
+            assert not is_open, (step, m)
+            return False
+        assert is_open, (step, m)
+        m["fulfilled"] += amount
+        model.commitments.append({"id": c.id, "currency": m["currency"], "amount": c.amount,
+                                  "deposited": D(0),
+                                  "pool": f"OBJ{m['objective']}" if m["objective"] else "UNEARMARKED"})
+        return True
+    raise AssertionError(kind)
+
 
 def _apply(db, model: Model, step, officer, admin, travel):
     kind = step[0]
+    if kind in ("pledge", "convert", "withdraw"):
+        return _apply_pledge(db, model, step, officer)
     if kind == "commit":
         _kind, cur, units, objective_number = step
         amount = D(units).scaleb(-CURRENCIES[cur]) if CURRENCIES[cur] else D(units % 10**9 + 1)
@@ -262,67 +342,8 @@ def _apply(db, model: Model, step, officer, admin, travel):
         model.change(m["pool"], available=m["usd"], committed=-m["usd"])
         return True
     if kind in ("travel", "overrun", "tolerance"):
-        return _apply_travel(db, model, step, admin, travel)
+        return apply_reconciliation(db, model, step, admin, travel, ON)
     raise AssertionError(kind)
-
-
-def _apply_travel(db, model: Model, step, admin, travel):
-    """Reconciliation through the services: costs within the commitment return the
-    rest; above it, an overrun paid at once within the tolerance (if the pool has the
-    money, else refused) or awaiting a colleague's decision."""
-    kind = step[0]
-    _event, _delegate, recorder, colleague = travel
-    if kind == "tolerance":
-        model.tolerance = D(step[1]).scaleb(-2)
-        set_setting(admin, OVERRUN_TOLERANCE, str(model.tolerance), ON)
-        return True
-    if not model.grants:
-        return None
-    # Mostly a grant the step applies to (open, or with an overrun to decide on);
-    # sometimes any grant, which must be refused.
-    wanted = [g for g in model.grants if (g["open"] if kind == "travel" else g["overrun"] == "pending")]
-    candidates = wanted if wanted and step[1] % 4 else model.grants
-    m = candidates[step[1] % len(candidates)]
-    grant = db.session.get(TravelGrant, m["id"])
-    if kind == "travel":
-        costs = (m["usd"] * step[2] / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-        overrun = max(costs - m["usd"], D("0.00"))
-        at_once = overrun == 0 or overrun <= model.tolerance
-        expected = m["open"] and costs > 0 and (overrun == 0 or not at_once
-                                                or model.can_take(m["pool"], overrun))
-        try:
-            reconcile.record_travel(recorder, grant, ticket=costs, dsa="0", terminal="0")
-        except DomainError:
-            assert not expected, (step, m)
-            return False
-        assert expected, (step, m)
-        paid = costs if at_once else m["usd"]
-        m.update(open=False, spent=paid, overrun_amount=overrun,
-                 overrun=None if overrun == 0 else "approved" if at_once else "pending")
-        model.change(m["pool"], committed=-m["usd"], spent=paid, available=m["usd"] - paid)
-        assert (grant.status, grant.actual_total, grant.overrun_status) == ("travelled", paid, m["overrun"])
-        return True
-    _kind, _index, approve, by_recorder = step
-    decider = recorder if by_recorder else colleague
-    amount = m["overrun_amount"]
-    expected = m["overrun"] == "pending" and not by_recorder and (
-        not approve or model.can_take(m["pool"], amount))
-    try:
-        if approve:
-            overruns.approve_overrun(decider, grant)
-        else:
-            overruns.reject_overrun(decider, grant, "property test")
-    except DomainError:
-        assert not expected, (step, m)
-        return False
-    assert expected, (step, m)
-    if approve:
-        m.update(overrun="approved", spent=m["spent"] + amount)
-        model.change(m["pool"], spent=amount, available=-amount)
-    else:
-        m["overrun"] = "rejected"
-    assert (grant.overrun_status, grant.actual_total) == (m["overrun"], m["spent"])
-    return True
 
 
 def _assert_consistent(db, model: Model):
@@ -334,6 +355,15 @@ def _assert_consistent(db, model: Model):
         assert rows[code].available >= 0
     for m in model.commitments:
         assert db.session.get(Commitment, m["id"]).deposited == m["deposited"]
+    for m in model.pledges:
+        row = db.session.get(Pledge, m["id"])
+        assert (row.fulfilled, row.withdrawn_at is not None) == (m["fulfilled"], m["withdrawn"]), m
+    rests = model.pledged_not_committed()
+    listed = {t["currency"]: t["amount"]
+              for t in queries.pledge_totals(queries.parse_filters({"kind": "pledges"}))}
+    assert listed == rests
+    dashboard = {c.currency: c.pledged for c in contribution_figures().by_currency if c.pledged}
+    assert dashboard == rests
     net = sum((d["net"] * (0 if d["reversed"] else 1) for d in model.deposits), D("0.00"))
     interest = sum((i["usd"] * (0 if i["reversed"] else 1) for i in model.interest), D("0.00"))
     committed = sum((g["usd"] for g in model.grants if g["open"]), D("0.00"))

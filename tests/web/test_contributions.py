@@ -16,7 +16,7 @@ from tests.factories.contributions import (
     objective,
     sweden,
 )
-from tests.pages import error_beside
+from tests.pages import error_beside, post_entry
 from trustfund.contributions.models import Commitment, Instalment, Pledge
 
 D = Decimal
@@ -26,7 +26,7 @@ def test_commitment_with_instalments_through_the_form(app, db, client, login_as)
     login_as("mptf_officer")
     page = client.get(f"/contributions/commitments/new?donor={sweden().id}").get_data(as_text=True)
     assert "Kingdom of Sweden (Signed)" in page and 'id="saa-alert"' not in page
-    response = client.post("/contributions/commitments/new", data=commitment_form(
+    response = post_entry(client, "/contributions/commitments/new", commitment_form(
         sweden().id, currency="SEK", amount="9,000,000.00", objective_id=str(objective(1).id),
         reference="SE-MCS00-2018", **{"instalments-0-due_on": "2018-06-30", "instalments-0-amount": "4500000",
                                       "instalments-1-due_on": "2018-12-31",
@@ -50,7 +50,7 @@ def test_commitment_without_a_signed_saa_is_refused_naming_the_status(app, db, c
     page = client.get(f"/contributions/commitments/new?donor={waiting.id}").get_data(as_text=True)
     assert 'id="saa-alert"' in page and f"“{label}”" in page
     before = counts()
-    response = client.post("/contributions/commitments/new", data=commitment_form(waiting.id))
+    response = post_entry(client, "/contributions/commitments/new", commitment_form(waiting.id))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     message = error_beside(html, "donor_id")
@@ -82,7 +82,7 @@ def test_bad_commitments_are_refused_beside_the_field_and_write_nothing(app, db,
                                                                          field, message):
     login_as("mptf_officer")
     before = counts()
-    response = client.post("/contributions/commitments/new", data=commitment_form(sweden().id, **data))
+    response = post_entry(client, "/contributions/commitments/new", commitment_form(sweden().id, **data))
     assert response.status_code == 200
     assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before
@@ -92,7 +92,7 @@ def test_duplicate_reference_refused(app, db, client, login_as):
     login_as("mptf_officer")
     commitment("USD", "10.00", reference="SE-1")
     before = counts()
-    response = client.post("/contributions/commitments/new", data=commitment_form(sweden().id,
+    response = post_entry(client, "/contributions/commitments/new", commitment_form(sweden().id,
                                                                                    reference="se-1"))
     assert "Another commitment has the reference se-1." in error_beside(response.get_data(as_text=True),
                                                                           "reference")
@@ -103,7 +103,7 @@ def test_pledge_whatever_the_saa_and_withdrawal_with_reason(app, db, client, log
     login_as("mptf_officer")
     waiting = donor("Pan-African Parliament", status="not_started", country="ZA")
     before = counts()
-    response = client.post("/contributions/pledges/new", data={
+    response = post_entry(client, "/contributions/pledges/new", {
         "donor_id": str(waiting.id), "currency": "USD", "amount": "250000", "objective_id": "",
         "pledged_on": "2017-10-19", "note": "Announced at the ECA meeting"})
     assert response.status_code == 302
@@ -134,7 +134,7 @@ def test_bad_pledges_are_refused_beside_the_field(app, db, client, login_as, dat
             "pledged_on": "2017-10-19", "note": ""}
     form.update(data)
     before = counts()
-    response = client.post("/contributions/pledges/new", data=form)
+    response = post_entry(client, "/contributions/pledges/new", form)
     assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before
 

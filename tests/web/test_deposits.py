@@ -14,7 +14,7 @@ from tests.factories.contributions import (
     pool_figures,
     sweden,
 )
-from tests.pages import error_beside
+from tests.pages import error_beside, post_entry
 from trustfund.contributions.models import Commitment, Deposit
 
 D = Decimal
@@ -23,7 +23,7 @@ D = Decimal
 def _post_deposit(client, c, **data):
     form = {"value_date": "2018-05-10", "amount": "", "rate": "", "rate_note": "", "bank_reference": ""}
     form.update(data)
-    return client.post(f"/contributions/commitments/{c.id}/deposits/new", data=form)
+    return post_entry(client, f"/contributions/commitments/{c.id}/deposits/new", form)
 
 
 def test_design_example_through_the_rates_and_deposit_forms(app, db, client, login_as):

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories.contributions import commitment_form, counts, donor, sweden
-from tests.pages import error_beside
+from tests.pages import error_beside, post_entry
 from tests.sql_log import get_counted
 from trustfund.auth.models import User
 from trustfund.contributions.models import Commitment, Pledge
@@ -92,8 +92,8 @@ def test_the_donor_chosen_from_its_page_is_offered_and_chosen(app, db, client, l
 def test_a_commitment_is_recorded_for_a_donor_found_by_name(app, db, client, login_as, many_donors):
     login_as("mptf_officer")
     before = counts()
-    response = client.post("/contributions/commitments/new?donor_name=kingdom",
-                           data=commitment_form(sweden().id, reference="SE-FOUND"))
+    response = post_entry(client, "/contributions/commitments/new?donor_name=kingdom",
+                          commitment_form(sweden().id, reference="SE-FOUND"))
     assert response.status_code == 302
     commitment = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-FOUND"))
     assert commitment.donor_id == sweden().id and counts() != before
@@ -102,7 +102,7 @@ def test_a_commitment_is_recorded_for_a_donor_found_by_name(app, db, client, log
 def test_a_pledge_is_recorded_for_the_posted_donor_whatever_was_searched(app, db, client, login_as,
                                                                          many_donors):
     login_as("mptf_officer")
-    response = client.post("/contributions/pledges/new?donor_name=Korea", data={
+    response = post_entry(client, "/contributions/pledges/new?donor_name=Korea", {
         "donor_id": str(sweden().id), "currency": "USD", "amount": "250000.00", "objective_id": "",
         "pledged_on": "2018-05-02", "note": ""})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
@@ -113,7 +113,7 @@ def test_a_pledge_is_recorded_for_the_posted_donor_whatever_was_searched(app, db
 def test_an_unknown_donor_is_refused_beside_the_field(app, db, client, login_as, many_donors):
     login_as("mptf_officer")
     before = counts()
-    response = client.post("/contributions/commitments/new", data=commitment_form(987654))
+    response = post_entry(client, "/contributions/commitments/new", commitment_form(987654))
     assert response.status_code == 200
     assert error_beside(response.get_data(as_text=True), "donor_id")
     assert counts() == before

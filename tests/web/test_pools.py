@@ -15,7 +15,7 @@ from tests.factories.contributions import (
     pool,
     pool_figures,
 )
-from tests.pages import error_beside
+from tests.pages import error_beside, form_token, post_entry
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import InterestEntry, Objective, Pool, PoolTransfer
 
@@ -49,7 +49,8 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
     login_as("admin")
     obj1, obj2 = pool("OBJ1"), pool("OBJ2")
     form = {"from_pool_id": str(obj1.id), "to_pool_id": str(obj2.id), "usd_amount": "1052072.28",
-            "transferred_on": "2018-06-01", "reason": "Objective 1 surplus to Objective 2"}
+            "transferred_on": "2018-06-01", "reason": "Objective 1 surplus to Objective 2",
+            "form_token": form_token(client, "/contributions/pools/transfer")}
     before, figures = counts(), pool_figures()
     response = client.post("/contributions/pools/transfer", data=form)
     assert "has only $1,052,072.27 available" in error_beside(response.get_data(as_text=True), "usd_amount")
@@ -75,12 +76,12 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
 def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_as):
     login_as("mptf_officer")
     before = counts()
-    response = client.post("/contributions/interest/new", data={"value_date": "2018-06-30",
+    response = post_entry(client, "/contributions/interest/new", {"value_date": "2018-06-30",
                                                                 "usd_amount": "12.345", "note": ""})
     assert "USD amounts have at most 2 decimal places." in error_beside(response.get_data(as_text=True),
                                                                         "usd_amount")
     assert counts() == before
-    response = client.post("/contributions/interest/new", data={"value_date": "2018-06-30",
+    response = post_entry(client, "/contributions/interest/new", {"value_date": "2018-06-30",
                                                                 "usd_amount": "1,234.56", "note": "Q2 2018"})
     assert response.status_code == 302
     assert pool("UNEARMARKED").interest == D("1234.56") and pool("UNEARMARKED").available == D("1234.56")

@@ -6,6 +6,8 @@ Recomputes every stored figure from the entries it summarises:
   the deposit sits in its commitment's donor, currency and earmark pool;
 - each commitment: deposited = the sum of its deposits, between 0 and the amount;
   its instalments add up to no more than the amount;
+- each pledge: fulfilled = the sum of the commitments recorded against it, which
+  are the pledge's donor's, in its currency;
 - each pool: its running figures equal what the deposits, interest, transfers and
   travel grants say, and available = net deposits + interest + transfers in −
   transfers out − committed − spent, never below zero;
@@ -20,7 +22,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..money import CURRENCIES, quantum, round_cents
-from .models import Commitment, Deposit, Instalment, InterestEntry, Pool, PoolTransfer
+from .models import Commitment, Deposit, Instalment, InterestEntry, Pledge, Pool, PoolTransfer
 from .pools import FIGURES
 
 ZERO = Decimal("0.00")
@@ -108,6 +110,27 @@ def commitment_problems() -> list[str]:
     return problems
 
 
+def pledge_problems() -> list[str]:
+    problems = []
+    committed = _sums(sa.select(Commitment.pledge_id, sa.func.sum(Commitment.amount))
+                      .where(Commitment.pledge_id.is_not(None)).group_by(Commitment.pledge_id))
+    strangers = db.session.execute(
+        sa.select(Commitment.id, Commitment.pledge_id).join(Pledge, Pledge.id == Commitment.pledge_id)
+        .where(sa.or_(Commitment.donor_id != Pledge.donor_id, Commitment.currency != Pledge.currency))
+        .order_by(Commitment.id)).all()
+    for commitment_id, pledge_id in strangers:
+        problems.append(f"Commitment #{commitment_id} fulfils pledge #{pledge_id}, but its donor or currency "
+                        f"differ from the pledge's.")
+    query = (sa.select(Pledge.id, Pledge.currency, Pledge.amount, Pledge.fulfilled).order_by(Pledge.id)
+             .execution_options(yield_per=2000))
+    for pledge_id, cur, amount, fulfilled in db.session.execute(query):
+        total = committed.get(pledge_id, Decimal("0.000"))
+        if fulfilled != total:
+            problems.append(f"Pledge #{pledge_id} ({cur} {_n(amount, cur)}): fulfilled {_n(fulfilled, cur)} "
+                            f"is recorded, but the commitments against it add up to {_n(total, cur)}.")
+    return problems
+
+
 def expected_pool_figures(spending: Spending) -> dict[int, dict[str, Decimal]]:
     """Each pool's figures as its entries say they should be."""
     deposits = db.session.execute(
@@ -191,4 +214,4 @@ def problems(spending: Spending) -> list[str]:
     """Every violated invariant of the fund's money, as readable lines. `spending`:
     what each pool's travel grants hold committed and have spent (travel.checks.
     pool_spending(), passed in by ledger_check: travel builds on contributions)."""
-    return deposit_problems() + commitment_problems() + pool_problems(spending)
+    return deposit_problems() + commitment_problems() + pledge_problems() + pool_problems(spending)

@@ -107,6 +107,9 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Earmarking"), lambda r: earmark(r.objective_number)),
         Col(_("Currency"), cur, width=9),
         Col(_("Pledged"), lambda r: r.Pledge.amount, "money", currency_of=cur),
+        Col(_("Committed against it"), lambda r: r.Pledge.fulfilled, "money", currency_of=cur),
+        Col(_("Pledged, not yet committed"), lambda r: r.Pledge.rest, "money", currency_of=cur),
+        Col(_("Status"), lambda r: r.Pledge.status_label),
         Col(_("Withdrawn (UTC)"), lambda r: r.Pledge.withdrawn_at, "datetime"),
         Col(_("Reason for withdrawal"), lambda r: r.Pledge.withdrawn_reason or ""),
         Col(_("Note"), lambda r: r.Pledge.note),
@@ -114,7 +117,7 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
     def tcur(t):
         return t["currency"]
     totals = [Col(_("Currency"), tcur, width=9), Col(_("Pledges in force"), lambda t: t["count"], "int"),
-              Col(_("Pledged"), lambda t: t["amount"], "money", currency_of=tcur)]
+              Col(_("Pledged, not yet committed"), lambda t: t["amount"], "money", currency_of=tcur)]
     rows = db.session.execute(queries.pledge_query(filters, user).execution_options(yield_per=CHUNK))
     return ([Sheet(_("Pledges"), columns, rows),
              Sheet(_("Totals per currency"), totals, queries.pledge_totals(filters, user))],

@@ -63,6 +63,7 @@ class PledgeForm(BaseForm):
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
     pledged_on = DateField(_l("Date of the pledge"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
+    form_token = HiddenField()  # one entry per render of the form (trustfund.submissions)
 
 
 class InstalmentForm(SubForm):
@@ -84,6 +85,8 @@ class CommitmentForm(BaseForm):
                             description=_l("Unique; deposit imports name the commitment by it."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
     instalments = FieldList(FormField(InstalmentForm), min_entries=4, max_entries=120)
+    pledge_id = HiddenField()  # the pledge this commitment fulfils ("Record the commitment")
+    form_token = HiddenField()
 
 
 class DepositForm(BaseForm):
@@ -98,6 +101,7 @@ class DepositForm(BaseForm):
                               filters=[_strip])
     bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=100)],
                                  filters=[_strip])
+    form_token = HiddenField()
 
 
 class ReasonForm(BaseForm):
@@ -110,6 +114,7 @@ class InterestForm(BaseForm):
                              render_kw=NUMBER)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip],
                          description=_l("For example the period the interest covers."))
+    form_token = HiddenField()
 
 
 class TransferForm(BaseForm):
@@ -120,6 +125,7 @@ class TransferForm(BaseForm):
     transferred_on = DateField(_l("Date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip],
                            description=_l("For example: surplus of Objective 1 used for Objective 2."))
+    form_token = HiddenField()
 
 
 class ImportForm(BaseForm):

@@ -83,7 +83,14 @@ class Pool(db.Model):
 
 
 class Pledge(db.Model):
-    """An announced amount; allowed whatever the SAA status. Withdrawn, never deleted."""
+    """An announced amount; allowed whatever the SAA status. Withdrawn, never deleted.
+
+    `fulfilled` is the running sum of the commitments recorded against the pledge
+    (same donor, same currency), kept by single guarded UPDATEs
+    (services.fulfil_pledge): what is still pledged, not yet committed, is the rest,
+    amount - fulfilled, while the pledge is in force. A commitment for more than the
+    rest fulfils the pledge (fulfilled may then pass the amount; nothing is still
+    pledged). Withdrawing a partly fulfilled pledge withdraws its rest only."""
 
     __tablename__ = "pledge"
 
@@ -91,6 +98,8 @@ class Pledge(db.Model):
     donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     currency: Mapped[str] = mapped_column(sa.String(3))
     amount: Mapped[Decimal] = mapped_column(Money(3))
+    fulfilled: Mapped[Decimal] = mapped_column(Money(3), default=Decimal("0.000"),
+                                               server_default=sa.text("0"))
     objective_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objective.id"))
     pledged_on: Mapped[dt.date]
     note: Mapped[str] = mapped_column(sa.Text, default="")
@@ -101,8 +110,66 @@ class Pledge(db.Model):
 
     donor = relationship("Donor")
     objective = relationship("Objective")
+    commitments = relationship("Commitment", back_populates="pledge", order_by="Commitment.id")
 
-    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("fulfilled >= 0", name="fulfilled_not_negative"),
+    )
+
+    @classmethod
+    def open_condition(cls):
+        """SQL: in force with a rest still pledged (neither withdrawn nor fulfilled)."""
+        return sa.and_(cls.withdrawn_at.is_(None), cls.fulfilled < cls.amount)
+
+    @classmethod
+    def rest_expression(cls):
+        """SQL: the pledged amount not yet committed, for rows of open_condition()."""
+        return cls.amount - cls.fulfilled
+
+    @property
+    def is_fulfilled(self) -> bool:
+        return self.fulfilled >= self.amount
+
+    @property
+    def is_open(self) -> bool:
+        """In force, with a rest still pledged: it may be committed or withdrawn."""
+        return self.withdrawn_at is None and not self.is_fulfilled
+
+    @property
+    def rest(self) -> Decimal:
+        """Pledged, not yet committed: nothing once fulfilled or withdrawn."""
+        return self.amount - self.fulfilled if self.is_open else self.amount * 0
+
+    @property
+    def withdrawn_rest(self) -> Decimal:
+        """What a withdrawal took back: the rest not committed when it was withdrawn."""
+        if self.withdrawn_at is None:
+            return self.amount * 0
+        return max(self.amount - self.fulfilled, self.amount * 0)
+
+    @property
+    def status(self) -> str:
+        """in_force, partly_fulfilled, fulfilled, withdrawn or partly_withdrawn (a
+        partly fulfilled pledge whose rest was withdrawn): keys of PLEDGE_STATUSES."""
+        if self.withdrawn_at is not None:
+            return "partly_withdrawn" if self.fulfilled > 0 else "withdrawn"
+        if self.is_fulfilled:
+            return "fulfilled"
+        return "partly_fulfilled" if self.fulfilled > 0 else "in_force"
+
+    @property
+    def status_label(self) -> str:
+        return str(PLEDGE_STATUSES[self.status])
+
+
+PLEDGE_STATUSES = {
+    "in_force": _l("In force"),
+    "partly_fulfilled": _l("Partly fulfilled"),
+    "fulfilled": _l("Fulfilled"),
+    "withdrawn": _l("Withdrawn"),
+    "partly_withdrawn": _l("Partly fulfilled, rest withdrawn"),
+}
 
 
 class Commitment(db.Model):
@@ -121,11 +188,14 @@ class Commitment(db.Model):
     committed_on: Mapped[dt.date]
     reference: Mapped[str] = mapped_column(sa.String(100), default="")
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The pledge this commitment fulfils, wholly or in part (services.fulfil_pledge).
+    pledge_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pledge.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     donor = relationship("Donor")
     objective = relationship("Objective")
+    pledge = relationship("Pledge", back_populates="commitments")
     instalments = relationship("Instalment", back_populates="commitment", order_by="Instalment.due_on")
     deposits = relationship("Deposit", back_populates="commitment", order_by="Deposit.id")
 

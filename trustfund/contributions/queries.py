@@ -40,7 +40,8 @@ DEPOSIT_SORTS = {
     "usd": (Deposit.usd_amount,),
 }
 KINDS = ("commitments", "pledges")
-STATUSES = {"commitments": ("outstanding", "complete", "overdue"), "pledges": ("active", "withdrawn")}
+STATUSES = {"commitments": ("outstanding", "complete", "overdue"),
+            "pledges": ("active", "fulfilled", "withdrawn")}
 
 
 def _date(value) -> dt.date | None:
@@ -269,8 +270,10 @@ def pledge_query(filters: dict, user=None):
 
     query = _common(query, filters, user, donor_col=Pledge.donor_id, currency_col=Pledge.currency,
                     date_col=Pledge.pledged_on, earmark=earmark)
-    if filters.get("status") == "active":
-        query = query.where(Pledge.withdrawn_at.is_(None))
+    if filters.get("status") == "active":  # in force, with a rest still pledged
+        query = query.where(Pledge.open_condition())
+    elif filters.get("status") == "fulfilled":
+        query = query.where(Pledge.fulfilled >= Pledge.amount)
     elif filters.get("status") == "withdrawn":
         query = query.where(Pledge.withdrawn_at.is_not(None))
     sort = filters.get("sort") or "-date"
@@ -280,10 +283,13 @@ def pledge_query(filters: dict, user=None):
 
 
 def pledge_totals(filters: dict, user=None) -> list[dict]:
-    """Per currency: pledges in force (not withdrawn) among the filtered rows."""
-    base = pledge_query(filters, user).order_by(None).where(Pledge.withdrawn_at.is_(None)).subquery()
+    """Per currency, among the filtered rows: the pledges in force with a rest still
+    pledged, and that rest (pledged, not yet committed). A pledge's commitments count
+    as committed, never again as pledged; withdrawn rests count nowhere."""
+    base = (pledge_query(filters, user).order_by(None).where(Pledge.open_condition())
+            .add_columns(Pledge.rest_expression().label("rest")).subquery())
     rows = db.session.execute(
-        sa.select(base.c.currency, sa.func.count(), sa.func.sum(base.c.amount))
+        sa.select(base.c.currency, sa.func.count(), sa.func.sum(base.c.rest))
         .group_by(base.c.currency).order_by(base.c.currency)).all()
     return [{"currency": r[0], "count": r[1], "amount": _money(r[2], 3)} for r in rows]
 

@@ -119,16 +119,70 @@ def record_pledge(actor, donor, *, currency, amount, objective_id, pledged_on, n
     return pledge
 
 
-def withdraw_pledge(actor, pledge: Pledge, reason: str) -> Pledge:
-    """Mark a pledge withdrawn, with a reason; it stays on record."""
+def _not_open(pledge: Pledge) -> DomainError:
+    """Why a pledge can no longer be committed or withdrawn (read after a refused
+    guarded UPDATE: someone else may just have changed it)."""
+    db.session.refresh(pledge)
     if pledge.withdrawn_at is not None:
-        raise DomainError(_("This pledge was already withdrawn."))
+        return DomainError(_("This pledge was already withdrawn."))
+    return DomainError(_("This pledge is fulfilled: its commitments cover the whole amount, so nothing "
+                         "is still pledged."))
+
+
+def _change_open_pledge(pledge: Pledge, **values) -> dict:
+    """One UPDATE of the pledge WHERE it is still in force with a rest pledged, so that
+    of any number of requests at once only those the rules allow get through. Returns
+    the pledge's snapshot just after, read under the UPDATE's row lock (the caller
+    derives the one before from it: a snapshot read earlier may be stale)."""
+    statement = (sa.update(Pledge).where(Pledge.id == pledge.id, Pledge.open_condition())
+                 .values(**values).execution_options(synchronize_session=False))
+    if db.session.execute(statement).rowcount != 1:
+        raise _not_open(pledge)
+    db.session.refresh(pledge)
+    return snapshot(pledge)
+
+
+def withdraw_pledge(actor, pledge: Pledge, reason: str) -> Pledge:
+    """Withdraw what is still pledged, with a reason; the pledge stays on record. A
+    fulfilled pledge cannot be withdrawn; a partly fulfilled one withdraws only its
+    rest (its commitments stand). One guarded UPDATE: of twenty withdrawals at once,
+    one succeeds and the audit trail has one entry."""
     reason = text_or_error(reason, "reason", _("Say why the pledge is withdrawn."))
-    before = snapshot(pledge)
-    pledge.withdrawn_at = utcnow()
-    pledge.withdrawn_reason = reason
-    record(actor, "pledge.withdraw", pledge, before=before, note=reason)
+    after = _change_open_pledge(pledge, withdrawn_at=utcnow(), withdrawn_reason=reason)
+    before = dict(after, withdrawn_at=None, withdrawn_reason=None)
+    record(actor, "pledge.withdraw", pledge, before=before, after=after, note=reason)
     return pledge
+
+
+def _pledge_to_fulfil(pledge_id, donor, currency: str) -> Pledge | None:
+    """The pledge a new commitment fulfils: the same donor's, in the same currency.
+    Pledge and commitment are compared in the pledge's own currency: a commitment in
+    another currency is refused rather than converted, since a conversion at a
+    month's rate would make "partly fulfilled" depend on the rate chosen."""
+    if pledge_id in (None, ""):
+        return None
+    text = str(pledge_id).strip()
+    well_formed = text.isascii() and text.isdigit() and len(text) < 10
+    pledge = db.session.get(Pledge, int(text)) if well_formed else None
+    if pledge is None or pledge.donor_id != donor.id:
+        raise DomainError(_("The pledge this commitment was to fulfil was not found for this donor. "
+                            "Open the pledge and choose “Record the commitment” again."), field="donor_id")
+    if currency != pledge.currency:
+        raise DomainError(_("The pledge is in %(pledge_currency)s: record its commitment in "
+                            "%(pledge_currency)s. A commitment in another currency is recorded on its "
+                            "own, and the pledge withdrawn with a note saying so.",
+                            pledge_currency=pledge.currency), field="currency")
+    if not pledge.is_open:
+        raise _not_open(pledge)
+    return pledge
+
+
+def _fulfil(actor, pledge: Pledge, commitment: Commitment) -> None:
+    """The pledge is fulfilled by the commitment's amount, in one guarded UPDATE."""
+    after = _change_open_pledge(pledge, fulfilled=Pledge.fulfilled + commitment.amount)
+    before = dict(after, fulfilled=str(pledge.fulfilled - commitment.amount))
+    record(actor, "pledge.fulfil", pledge, before=before, after=after,
+           note=f"commitment #{commitment.id}")
 
 
 # --- Commitments -------------------------------------------------------------
@@ -168,10 +222,13 @@ def reference_in_use(reference: str, exclude_id: int | None = None) -> bool:
 
 
 def record_commitment(actor, donor, *, currency, amount, objective_id, committed_on, reference: str = "",
-                      note: str = "", instalments=()) -> Commitment:
+                      note: str = "", instalments=(), pledge_id=None) -> Commitment:
     """The amount in a signed SAA, with an optional schedule of instalments. The
     donor's SAA must be in force; a reference, when given, is unique (imports
-    name commitments by it)."""
+    name commitments by it). With `pledge_id`, the commitment fulfils that pledge of
+    the same donor, in its currency: for less than what is still pledged, the rest
+    stays pledged; for as much or more, the pledge is fulfilled. A fulfilled or
+    withdrawn pledge takes no commitment."""
     if not donor.saa_in_force:
         raise DomainError(saa_refusal(donor, _("A commitment")), field="donor_id")
     currency = currency_or_error(currency)
@@ -185,9 +242,11 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
         raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
                           field="reference")
     schedule = _instalments(list(instalments or ()), currency, amount, committed_on)
+    pledge = _pledge_to_fulfil(pledge_id, donor, currency)
     commitment = Commitment(donor_id=donor.id, currency=currency, amount=amount,
                             deposited=Decimal("0.000"), objective_id=objective_id,
                             committed_on=committed_on, reference=reference, note=_note(note),
+                            pledge_id=pledge.id if pledge is not None else None,
                             created_by_id=getattr(actor, "id", None))
     db.session.add(commitment)
     db.session.flush()
@@ -198,4 +257,6 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     after = snapshot(commitment)
     after["instalments"] = [{"due_on": r.due_on, "amount": r.amount} for r in schedule]
     record(actor, "commitment.create", commitment, after=after)
+    if pledge is not None:
+        _fulfil(actor, pledge, commitment)
     return commitment

@@ -63,20 +63,22 @@ def _labels(*choices: dict) -> dict[str, str]:
 
 
 def _flow_columns() -> list[Column]:
-    return [_usd("pledged", _("Pledged (USD)")), _usd("committed", _("Committed (USD)")),
+    return [_usd("pledged", _("Pledged, not yet committed (USD)")), _usd("committed", _("Committed (USD)")),
             _usd("deposited", _("Deposited (USD)"))]
 
 
 def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block], list[Tile]]:
     overview_rows = [
-        {"figure": _("Pledged"), "usd": fig.total.pledged},
+        {"figure": _("Pledged, not yet committed"), "usd": fig.total.pledged},
         {"figure": _("Committed"), "usd": fig.total.committed},
         {"figure": _("Deposited"), "usd": fig.total.deposited},
         {"figure": _("Administrative Agent fee"), "usd": fig.fees},
         {"figure": _("Net deposited"), "usd": fig.net},
     ]
     rate_note = _("Pledges and commitments are converted to USD at the UN operational rate of "
-                  "their month; deposits at the rate recorded with each deposit.")
+                  "their month; deposits at the rate recorded with each deposit.") + " " + _(
+        "A pledge counts only for what is not yet committed: once its commitment is recorded, it "
+        "counts as committed.")
     overview = Block("overview", _("Pledged, committed and deposited"),
                      [Column("figure", _("Figure")), _usd("usd", _("Amount (USD)"))], overview_rows,
                      chart=Chart("figure", ["usd"]), note=rate_note, sheet_title=_("Overview"))
@@ -106,10 +108,11 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     by_currency = Block(
         "by_currency", _("By currency"),
         [Column("currency", _("Currency")),
-         Column("pledged", _("Pledged"), "money", currency_key="currency"),
+         Column("pledged", _("Pledged, not yet committed"), "money", currency_key="currency"),
          Column("committed", _("Committed"), "money", currency_key="currency"),
          Column("deposited", _("Deposited"), "money", currency_key="currency"),
-         _usd("pledged_usd", _("Pledged (USD)")), _usd("committed_usd", _("Committed (USD)")),
+         _usd("pledged_usd", _("Pledged, not yet committed (USD)")),
+         _usd("committed_usd", _("Committed (USD)")),
          _usd("deposited_usd", _("Deposited (USD)"))],
         currency_rows,
         totals={"currency": _("Total (USD)"),
@@ -120,8 +123,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
 
     blocks = [overview, by_type, by_earmark, by_currency]
     if fig.unconverted:
-        rows = [{"what": _("Pledged") if u.kind == "pledged" else _("Committed"), "currency": u.currency,
-                 "month": u.month, "amount": u.amount} for u in fig.unconverted]
+        rows = [{"what": _("Pledged, not yet committed") if u.kind == "pledged" else _("Committed"),
+                 "currency": u.currency, "month": u.month, "amount": u.amount} for u in fig.unconverted]
         blocks.append(Block(
             "unconverted", _("Not in the USD figures: no exchange rate for the month"),
             [Column("what", _("Figure")), Column("currency", _("Currency")),
@@ -159,7 +162,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
         [MoreLink("donors.index", _("Donors: %(status)s", status=SAA_STATUSES[status]), {"saa": status})
          for status in services.AWAITING_SIGNATURE]))
 
-    tiles = [Tile(_("Pledged"), fig.total.pledged), Tile(_("Committed"), fig.total.committed),
+    tiles = [Tile(_("Pledged, not yet committed"), fig.total.pledged),
+             Tile(_("Committed"), fig.total.committed),
              Tile(_("Deposited"), fig.total.deposited),
              Tile(_("Net deposited"), fig.net, detail=_("after the Administrative Agent fee"))]
     return blocks, tiles

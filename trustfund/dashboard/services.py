@@ -3,6 +3,10 @@
 Rules kept here:
 - Money stays Decimal: SUM() on Money columns is exact on both databases (integers
   of minor units on SQLite, NUMERIC on PostgreSQL); conversions happen in Python.
+- Pledged means pledged, not yet committed: a pledge in force counts only its rest
+  (amount less the commitments recorded against it); a fulfilled or withdrawn
+  pledge counts nothing, so a pledge followed by its commitment is counted once,
+  as committed.
 - Pledges and commitments are in their own currencies. For the USD figures they are
   converted at the UN operational rate of the month of the pledge (pledged_on) or
   commitment (committed_on), from the exchange_rate table: the amounts of one
@@ -53,7 +57,7 @@ AWAITING_SIGNATURE = ("draft_shared", "under_negotiation")
 
 @dataclass
 class Flow:
-    """Pledged, committed and deposited, in USD."""
+    """Pledged (not yet committed), committed and deposited, in USD."""
 
     pledged: Decimal = ZERO
     committed: Decimal = ZERO
@@ -147,10 +151,11 @@ def _rates(currencies: set[str]) -> dict[tuple[str, dt.date], Decimal]:
     return {(currency, month): rate for currency, month, rate in rows}
 
 
-def _grouped(model, date_column, *where):
-    """Sums of `model.amount` by donor type, earmarking, currency and month."""
+def _grouped(model, date_column, *where, amount=None):
+    """Sums of `model.amount` (or of `amount`) by donor type, earmarking, currency and month."""
     month = _YearMonth(date_column)
-    query = (sa.select(Donor.donor_type, model.objective_id, model.currency, month, sa.func.sum(model.amount))
+    summed = sa.func.sum(model.amount if amount is None else amount)
+    query = (sa.select(Donor.donor_type, model.objective_id, model.currency, month, summed)
              .join(Donor, Donor.id == model.donor_id).where(*where)
              .group_by(Donor.donor_type, model.objective_id, model.currency, month))
     months: dict[str, dt.date] = {}
@@ -196,13 +201,13 @@ def _deposit_sums():
 
 
 def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 100) -> ContributionFigures:
-    """The MPTF officer's figures: pledged, committed and deposited (USD) in total, by
+    """The MPTF officer's figures: pledged (not yet committed), committed and deposited (USD) in total, by
     donor type, by earmarking and by currency; overdue instalments; SAAs awaiting
     signature. `overdue_limit` caps the overdue list (None: all)."""
     on = on or dt.date.today()
     objectives = db.session.execute(
         sa.select(Objective.id, Objective.number, Objective.title).order_by(Objective.number)).all()
-    pledges = _grouped(Pledge, Pledge.pledged_on, Pledge.withdrawn_at.is_(None))
+    pledges = _grouped(Pledge, Pledge.pledged_on, Pledge.open_condition(), amount=Pledge.rest_expression())
     commitments = _grouped(Commitment, Commitment.committed_on)
     deposits = _deposit_sums()
     rates = _rates({row[2] for row in pledges + commitments} - {USD})

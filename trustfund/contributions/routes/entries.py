@@ -11,6 +11,7 @@ from ...donors.models import Donor
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
+from ...formatting import amount as fmt_amount
 from ...formatting import money as fmt_money
 from ...money import USD, precision
 from ...paging import per_page
@@ -24,15 +25,16 @@ from ..models import Deposit, InterestEntry, Pledge
 from ..queries import objectives
 from ..rates import currency_choices, rate_for
 from ..rules import today
+from .once import already_recorded, fresh_token, run_once
 
 
 def _earmark_options() -> list[tuple[str, str]]:
     return [("", _("Un-earmarked"))] + [(str(o.id), o.label) for o in objectives() if o.active]
 
 
-def _entry_form(form_class):
+def _entry_form(form_class, donor_id: int | None = None):
     form = form_class()
-    form.donor_search = offer_donors(form.donor_id, wanted_donor(), label=with_saa_status)
+    form.donor_search = offer_donors(form.donor_id, wanted_donor() or donor_id, label=with_saa_status)
     form.currency.choices = [("", "—")] + currency_choices()
     form.objective_id.choices = _earmark_options()
     return form
@@ -57,14 +59,18 @@ def new_pledge():
         form.pledged_on.data = today()
     if form.validate_on_submit() and _require_donor(form):
         donor = _donor(form)
-        pledge = run(form, lambda: services.record_pledge(
+        done = run_once(form, "pledge", lambda: services.record_pledge(
             current_user, donor, currency=form.currency.data, amount=form.amount.data,
             objective_id=form.objective_id.data or None, pledged_on=form.pledged_on.data,
             note=form.note.data or ""))
-        if pledge is not None:
+        if done is not None:
+            if done.repeated:
+                return already_recorded("contributions.pledge", pledge_id=done.earlier_id)
+            pledge = done.entry
             flash(_("Pledge of %(amount)s by %(donor)s recorded.",
                     amount=fmt_money(pledge.amount, pledge.currency), donor=donor.name), "success")
             return redirect(url_for("contributions.pledge", pledge_id=pledge.id))
+    fresh_token(form, "pledge")
     return render_template("contributions/pledge_form.html", form=form)
 
 
@@ -92,25 +98,55 @@ def _instalments(form) -> list[tuple]:
     return rows
 
 
+def _pledge_of_form() -> Pledge | None:
+    """The pledge the commitment form fulfils: ?pledge=ID when it opens from the
+    pledge's page, then the form's hidden pledge_id (404 for an unknown id on a GET;
+    a POST's is checked by the service)."""
+    text = request.args.get("pledge", "") if request.method == "GET" else request.form.get("pledge_id", "")
+    pledge = None
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        pledge = db.session.get(Pledge, int(text))
+    if text and pledge is None and request.method == "GET":
+        abort(404)
+    return pledge
+
+
+def _fill_from_pledge(form, pledge: Pledge) -> None:
+    """"Record the commitment" from a pledge: its donor, currency, earmarking, and
+    what is still pledged as the amount (in the user's locale, as typed)."""
+    form.pledge_id.data = str(pledge.id)
+    form.currency.data = pledge.currency
+    form.amount.data = fmt_amount(pledge.rest if pledge.is_open else pledge.amount, pledge.currency)
+    form.objective_id.data = str(pledge.objective_id) if pledge.objective_id else ""
+
+
 @bp.route("/commitments/new", methods=["GET", "POST"])
 @roles_required(MPTF_OFFICER)
 def new_commitment():
-    form = _entry_form(CommitmentForm)
+    pledge = _pledge_of_form()
+    form = _entry_form(CommitmentForm, pledge.donor_id if pledge is not None else None)
     if request.method == "GET":
         form.committed_on.data = today()
+        if pledge is not None:
+            _fill_from_pledge(form, pledge)
     if form.validate_on_submit() and _require_donor(form):
         donor = _donor(form)
-        commitment = run(form, lambda: services.record_commitment(
+        done = run_once(form, "commitment", lambda: services.record_commitment(
             current_user, donor, currency=form.currency.data, amount=form.amount.data,
             objective_id=form.objective_id.data or None, committed_on=form.committed_on.data,
             reference=form.reference.data or "", note=form.note.data or "",
-            instalments=_instalments(form)))
-        if commitment is not None:
+            instalments=_instalments(form), pledge_id=form.pledge_id.data or None))
+        if done is not None:
+            if done.repeated:
+                return already_recorded("contributions.commitment", commitment_id=done.earlier_id)
+            commitment = done.entry
             flash(_("Commitment of %(amount)s by %(donor)s recorded.",
                     amount=fmt_money(commitment.amount, commitment.currency), donor=donor.name), "success")
             return redirect(url_for("contributions.commitment", commitment_id=commitment.id))
+        pledge = _pledge_of_form()
     donor = _donor(form)
-    return render_template("contributions/commitment_form.html", form=form, donor=donor)
+    fresh_token(form, "commitment")
+    return render_template("contributions/commitment_form.html", form=form, donor=donor, pledge=pledge)
 
 
 @bp.route("/commitments/<int:commitment_id>/deposits/new", methods=["GET", "POST"])
@@ -123,11 +159,14 @@ def new_deposit(commitment_id: int):
         table = rate_for(commitment.currency, today())
         form.rate.data = str(table) if table is not None else ""
     if form.validate_on_submit():
-        deposit = run(form, lambda: services.record_deposit(
+        done = run_once(form, "deposit", lambda: services.record_deposit(
             current_user, commitment, value_date=form.value_date.data, amount=form.amount.data,
             rate=form.rate.data or None, rate_note=form.rate_note.data or "",
             bank_reference=form.bank_reference.data or ""))
-        if deposit is not None:
+        if done is not None and done.repeated:
+            return already_recorded("contributions.deposit", deposit_id=done.earlier_id)
+        if done is not None:
+            deposit = done.entry
             flash(_("Deposit recorded: %(amount)s at %(rate)s = %(usd)s, fee %(fee)s, net %(net)s.",
                     amount=fmt_money(deposit.amount, deposit.currency), rate=deposit.rate,
                     usd=fmt_money(deposit.usd_amount, USD), fee=fmt_money(deposit.fee, USD),
@@ -135,6 +174,7 @@ def new_deposit(commitment_id: int):
             return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
         commitment = get_commitment_or_404(commitment_id)
     table = rate_for(commitment.currency, form.value_date.data) if form.value_date.data else None
+    fresh_token(form, "deposit")
     return render_template("contributions/deposit_form.html", form=form, commitment=commitment,
                            table_rate=table, places=precision(commitment.currency),
                            # Texts for the script, with {month} and {rate} for it to fill in.
@@ -181,13 +221,16 @@ def new_interest():
     if request.method == "GET":
         form.value_date.data = today()
     if form.validate_on_submit():
-        entry = run(form, lambda: services.record_interest(
+        done = run_once(form, "interest", lambda: services.record_interest(
             current_user, value_date=form.value_date.data, usd_amount=form.usd_amount.data,
             note=form.note.data or ""))
-        if entry is not None:
+        if done is not None and done.repeated:
+            return already_recorded("contributions.interest")
+        if done is not None:
             flash(_("Interest of %(amount)s credited to the un-earmarked pool.",
-                    amount=fmt_money(entry.usd_amount, USD)), "success")
+                    amount=fmt_money(done.entry.usd_amount, USD)), "success")
             return redirect(url_for("contributions.interest"))
+    fresh_token(form, "interest")
     return render_template("contributions/interest_form.html", form=form)
 
 

@@ -25,6 +25,7 @@ from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
 from ..rates import currency_choices, month_label, rate_for
 from ..rules import today
+from .once import already_recorded, fresh_token, run_once
 
 # --- Objectives --------------------------------------------------------------
 
@@ -155,12 +156,16 @@ def new_transfer():
     if request.method == "GET":
         form.transferred_on.data = today()
     if form.validate_on_submit():
-        entry = run(form, lambda: services.transfer(
+        done = run_once(form, "transfer", lambda: services.transfer(
             current_user, form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data,
             form.reason.data, form.transferred_on.data))
-        if entry is not None:
+        if done is not None and done.repeated:
+            return already_recorded("contributions.transfers")
+        if done is not None:
+            entry = done.entry
             flash(_("%(amount)s moved from “%(source)s” to “%(target)s”.",
                     amount=fmt_money(entry.usd_amount, USD), source=entry.from_pool.label,
                     target=entry.to_pool.label), "success")
             return redirect(url_for("contributions.pools"))
+    fresh_token(form, "transfer")
     return render_template("contributions/transfer_form.html", form=form)

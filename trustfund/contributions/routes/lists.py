@@ -87,7 +87,8 @@ def filter_form(filters: dict, endpoint: str, kind: str | None = None) -> tuple[
     form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in queries.currencies_in_use()]
     form.earmark.choices = earmark_choices(_("Any earmarking"))
     if kind == "pledges":
-        form.status.choices = [("", _("All")), ("active", _("In force")), ("withdrawn", _("Withdrawn"))]
+        form.status.choices = [("", _("All")), ("active", _("In force")), ("fulfilled", _("Fulfilled")),
+                               ("withdrawn", _("Withdrawn"))]
     else:
         form.status.choices = [("", _("All")), ("outstanding", _("Deposits outstanding")),
                                ("complete", _("Fully deposited")), ("overdue", _("Instalment overdue"))]
