@@ -271,7 +271,7 @@ def test_statements_count_an_overrun_from_the_day_it_was_approved(db):
 
 def test_the_migration_records_earlier_overpayments_as_approved_overruns(backend, request, sqlite_dir):
     """A database whose grants were paid above their commitment before overruns
-    existed (revision 0001): `db upgrade` records each as an approved overrun, and
+    existed (revision 0002): `db upgrade` records each as an approved overrun, and
     the checks find every payment accounted for."""
     import os
     import uuid
@@ -294,13 +294,13 @@ def test_the_migration_records_earlier_overpayments_as_approved_overruns(backend
             upgrade()
             seed_base()
             db.session.commit()
-            tolerance("1000.00")  # so that the pool pays the extra at once, as before 0002
+            tolerance("1000.00")  # so that the pool pays the extra at once, as before 0003
             fund_pool(1, "10000.00")
             grant_id = approved().id
             record_travel(srsg(), db.session.get(TravelGrant, grant_id), **COSTS_PLUS_100)
             db.session.commit()
             db.session.remove()
-            downgrade(revision="0001")  # the overrun columns go: a payment above the commitment
+            downgrade(revision="0002")  # the overrun columns go: a payment above the commitment
             upgrade()
             grant = db.session.get(TravelGrant, grant_id)
             assert (grant.overrun_status, grant.overrun_amount, grant.overrun_recorded_by_id,

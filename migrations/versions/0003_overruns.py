@@ -1,7 +1,7 @@
 """overruns: actual costs of a trip above its commitment, paid only once approved
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 
 Adds the overrun of a travel grant (amount, state, who recorded it, who decided on it,
 when, and the reason of a rejection). Grants closed before this revision with costs
@@ -15,8 +15,8 @@ from alembic import op
 
 import trustfund.money
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
