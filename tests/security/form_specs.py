@@ -118,6 +118,20 @@ def fresh_approved_grant(ctx, n: int) -> dict:
     return {"grant_id": grant.id}
 
 
+def fresh_overrun(ctx, n: int) -> dict:
+    """A trip that cost 100.00 more than its commitment, recorded by srsg_staff: an
+    overrun awaiting a colleague's approval."""
+    from trustfund.travel.models import TravelGrant
+    from trustfund.travel.reconcile import record_travel
+
+    grant = db.session.get(TravelGrant, fresh_approved_grant(ctx, n)["grant_id"])
+    record_travel(_actor("srsg_staff"), grant, ticket=grant.airfare + 100, dsa=grant.dsa_amount,
+                  terminal=grant.terminal_expenses)
+    db.session.commit()
+    assert grant.overrun_status == "pending"
+    return {"grant_id": grant.id}
+
+
 def fresh_deposit(ctx, n: int) -> dict:
     from trustfund.contributions.models import Commitment
     from trustfund.contributions.services import record_deposit
@@ -291,6 +305,11 @@ SPECS = [
              kinds={"actual_ticket": "cost", "actual_dsa": "cost", "actual_terminal": "cost"}, fresh=True),
     FormSpec("travel.no_show", "srsg_staff", fresh_approved_grant, _same(COSTS),
              kinds={"actual_ticket": "cost", "actual_dsa": "cost", "actual_terminal": "cost"}, fresh=True),
+    FormSpec("travel.approve_overrun_view", "srsg_staff2", fresh_overrun, _same({"next": ""}),
+             page=_grant_page, fresh=True, flashes=True),
+    FormSpec("travel.reject_overrun_view", "srsg_staff2", fresh_overrun,
+             _same({"reason": "Business class was not authorised", "next": ""}),
+             kinds={"reason": "reason"}, page=_grant_page, fresh=True, flashes=True),
     FormSpec("admin.edit_user", "admin", _same({}), lambda ctx, n: {
         "email": f"user{n}@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
         "password": "a long enough password"}, kinds={"email": "email_required"}),

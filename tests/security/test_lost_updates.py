@@ -290,6 +290,8 @@ NOT_EDITS = {
     "travel.travelled": "reconciliation, a one-way step of the grant's status (guarded UPDATE)",
     "travel.no_show": "reconciliation (guarded UPDATE of the status)",
     "travel.cancel": "a one-way step of the grant's status (guarded UPDATE)",
+    "travel.approve_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
+    "travel.reject_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
 }
 
 

@@ -1,10 +1,11 @@
 """Property: whatever sequence of commitments, deposits, reversals, interest,
-transfers, grant commitments, pledges, their conversion into commitments (wholly,
-in part or for more) and their withdrawal happens, after every step no pool is
-negative, each pool holds exactly what an independent model of the entries says,
-the pools add up to the fund's totals, what is pledged and not yet committed is
-what the model says in the lists' totals and on the dashboard, and the ledger check
-finds nothing.
+transfers, grant commitments and their reconciliation (actual costs, overruns
+approved, rejected or refused, the overrun tolerance changed), pledges, their
+conversion into commitments (wholly, in part or for more) and their withdrawal
+happens, after every step no pool is negative, each pool holds exactly what an
+independent model of the entries says, the pools add up to the fund's totals, what
+is pledged and not yet committed is what the model says in the lists' totals and on
+the dashboard, and the ledger check finds nothing.
 
 Each Hypothesis example starts from an emptied ledger (the tables of the money
 are cleared and the pools' figures zeroed), so examples do not leak into each other.
@@ -16,6 +17,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.factories.ledger_reconciliation import apply_reconciliation
+from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
 from trustfund.audit import AuditEntry
 from trustfund.contributions import pools as pool_ops
 from trustfund.contributions import queries, services
@@ -64,11 +67,35 @@ any_step = st.one_of(
     st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), small),
     st.tuples(st.just("grant"), st.integers(0, 3), small),
     st.tuples(st.just("release"), st.integers(0, 20)),
+    # The trip's actual costs, as a percentage of the commitment: above 100 is an overrun.
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(1, 160)),
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(95, 110)),
+    # Decide on an overrun: approve or reject, by a colleague or (refused) by its recorder.
+    st.tuples(st.just("overrun"), st.integers(0, 20), st.booleans(), st.booleans()),
+    st.tuples(st.just("tolerance"), st.integers(0, 500_00)),
 )
 # Some money in first (so that later steps have something to move), then anything.
 steps = st.builds(lambda a, b, p, c: a + b + p + c, st.lists(commit_step, min_size=1, max_size=3),
                   st.lists(deposit_step, min_size=1, max_size=4),
                   st.lists(pledge_step, min_size=1, max_size=2), st.lists(any_step, min_size=1, max_size=20))
+# Reconciliation in depth: money in (interest goes to the un-earmarked pool, where
+# most grants are paid from), grants, then mostly costs and overrun decisions.
+grant_step = st.tuples(st.just("grant"), st.sampled_from([0, 0, 0, 1, 2]), small)
+interest_step = st.tuples(st.just("interest"), st.integers(10_000_00, 200_000_00))
+travel_step = st.one_of(
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(1, 160)),
+    st.tuples(st.just("travel"), st.integers(0, 20), st.integers(98, 104)),
+    st.tuples(st.just("overrun"), st.integers(0, 20), st.booleans(), st.booleans()),
+    st.tuples(st.just("overrun"), st.integers(0, 20), st.just(True), st.just(False)),
+    st.tuples(st.just("tolerance"), st.integers(0, 500_00)),
+    grant_step,
+    st.tuples(st.just("release"), st.integers(0, 20)),
+    st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), small),
+)
+reconciliation_steps = st.builds(
+    lambda a, b, c, d, e: a + b + c + d + e, st.lists(commit_step, min_size=1, max_size=2),
+    st.lists(deposit_step, max_size=3), st.lists(interest_step, min_size=1, max_size=2),
+    st.lists(grant_step, min_size=1, max_size=5), st.lists(travel_step, min_size=3, max_size=25))
 
 
 def _reset(db):
@@ -79,6 +106,7 @@ def _reset(db):
             db.session.execute(sa.delete(model).where(model.reverses_id.is_not(None)))
         db.session.execute(sa.delete(model))
     db.session.execute(sa.update(Pool).values(**dict.fromkeys(FIGURES, D("0.00"))))
+    db.session.execute(sa.delete(Setting).where(Setting.key == OVERRUN_TOLERANCE))
     db.session.commit()
     db.session.expire_all()
 
@@ -91,7 +119,7 @@ def _travel_fixture(db, users):
         delegate = Delegate(name="A. Delegate", country_code="NE")
         db.session.add_all([event, delegate])
         db.session.commit()
-    return event, db.session.scalar(sa.select(Delegate)), users["srsg_staff"]
+    return event, db.session.scalar(sa.select(Delegate)), users["srsg_staff"], users["srsg_staff2"]
 
 
 def _usd(amount: Decimal, r: Decimal) -> Decimal:
@@ -109,6 +137,7 @@ class Model:
         self.deposits = []
         self.interest = []
         self.grants = []
+        self.tolerance = D("0.00")
 
     def change(self, code, **deltas):
         figures = self.pools[code]
@@ -281,7 +310,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         # What approving a travel grant does: commit its total from a pool.
         _kind, index, units = step
         code, usd = POOL_CODES[index], D(units).scaleb(-2)
-        event, delegate, requester = travel
+        event, delegate, requester, _colleague = travel
         try:
             pool_ops.move(model.pool_ids[code], available=-usd, committed=usd)
         except pool_ops.InsufficientFunds:
@@ -295,7 +324,8 @@ def _apply(db, model: Model, step, officer, admin, travel):
                             requested_by_id=requester.id)
         db.session.add(grant)
         db.session.flush()
-        model.grants.append({"id": grant.id, "pool": code, "usd": usd, "open": True})
+        model.grants.append({"id": grant.id, "pool": code, "usd": usd, "open": True, "spent": D("0.00"),
+                             "overrun": None, "overrun_amount": D("0.00")})
         model.change(code, available=-usd, committed=usd)
         return True
     if kind == "release":
@@ -311,6 +341,8 @@ def _apply(db, model: Model, step, officer, admin, travel):
         m["open"] = False
         model.change(m["pool"], available=m["usd"], committed=-m["usd"])
         return True
+    if kind in ("travel", "overrun", "tolerance"):
+        return apply_reconciliation(db, model, step, admin, travel, ON)
     raise AssertionError(kind)
 
 
@@ -335,7 +367,8 @@ def _assert_consistent(db, model: Model):
     net = sum((d["net"] * (0 if d["reversed"] else 1) for d in model.deposits), D("0.00"))
     interest = sum((i["usd"] * (0 if i["reversed"] else 1) for i in model.interest), D("0.00"))
     committed = sum((g["usd"] for g in model.grants if g["open"]), D("0.00"))
-    assert sum((p.available for p in rows.values()), D("0.00")) == net + interest - committed
+    spent = sum((g["spent"] for g in model.grants), D("0.00"))
+    assert sum((p.available for p in rows.values()), D("0.00")) == net + interest - committed - spent
     assert problems() == []
 
 
@@ -343,6 +376,17 @@ def _assert_consistent(db, model: Model):
                                                                  HealthCheck.too_slow])
 @given(sequence=steps)
 def test_random_sequences_keep_every_pool_whole(db, users, sequence):
+    _run(db, users, sequence)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(sequence=reconciliation_steps)
+def test_random_reconciliations_and_overruns_keep_every_pool_whole(db, users, sequence):
+    _run(db, users, sequence)
+
+
+def _run(db, users, sequence):
     _reset(db)
     travel = _travel_fixture(db, users)
     officer, admin = users["mptf_officer"], users["admin"]

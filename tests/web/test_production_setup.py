@@ -12,6 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.pages import post_entry
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 PASSWORDS = {"admin": "admin password, long enough", "mptf_officer": "officer password, long enough",
              "srsg_staff": "first srsg password, long", "srsg_staff2": "second srsg password, long"}
@@ -95,12 +97,12 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             answer = officer.post(f"/donors/{donor_id}/saa", data={"to_status": status, "note": "",
                                                                    "version": version, **extra})
             assert answer.status_code == 302, status
-        answer = officer.post("/contributions/commitments/new", data={
+        answer = post_entry(officer, "/contributions/commitments/new", {
             "donor_id": str(donor_id), "currency": "USD", "amount": "500,000.00", "objective_id": "",
             "committed_on": "2017-05-03", "reference": "CH-2017", "note": ""})
         assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
         commitment_id = _id_in(answer.headers["Location"], "commitments")
-        answer = officer.post(f"/contributions/commitments/{commitment_id}/deposits/new", data={
+        answer = post_entry(officer, f"/contributions/commitments/{commitment_id}/deposits/new", {
             "value_date": "2017-05-10", "amount": "500,000.00", "rate": "", "rate_note": "",
             "bank_reference": "UBS 2017-05-10/1"})
         assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]

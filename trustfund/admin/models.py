@@ -1,4 +1,5 @@
-"""Settings with an effective date (the AA fee rate, terminal expenses)."""
+"""Settings with an effective date (the AA fee rate, terminal expenses, the overrun
+tolerance)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,17 @@ from ..extensions import db
 
 FEE_RATE = "fee_rate"
 TERMINAL_EXPENSES = "terminal_expenses_usd"
+# Actual costs of a trip above its commitment, up to this many USD, are paid without a
+# second person's approval (DESIGN.md §5, "Overruns").
+OVERRUN_TOLERANCE = "overrun_tolerance_usd"
 SETTINGS = {
     FEE_RATE: (_l("Administrative Agent fee rate"), Decimal("0.01")),
     TERMINAL_EXPENSES: (_l("Terminal expenses per trip (USD)"), Decimal("100.00")),
+    OVERRUN_TOLERANCE: (_l("Overrun tolerance per trip (USD), paid without a second approval"),
+                        Decimal("0.00")),
 }
+# Settings that are USD amounts: at most 2 decimals.
+USD_SETTINGS = (OVERRUN_TOLERANCE,)
 
 
 class Setting(db.Model):
@@ -44,12 +52,25 @@ def settings_version(key: str) -> int:
                              .where(Setting.key == key))
 
 
+def setting_versions(key: str) -> list[tuple[dt.date, Decimal]]:
+    """Every value a setting has had: (in force from, value), latest first."""
+    return [(start, Decimal(value)) for start, value in db.session.execute(
+        sa.select(Setting.effective_from, Setting.value).where(Setting.key == key)
+        .order_by(Setting.effective_from.desc()))]
+
+
+def value_on(key: str, versions: list[tuple[dt.date, Decimal]], on: dt.date) -> Decimal:
+    """The value in force on a date among a setting's versions (latest first), or
+    the setting's default before the first."""
+    return next((value for start, value in versions if start <= on), SETTINGS[key][1])
+
+
 def setting_on(key: str, on: dt.date) -> Decimal:
     """The value of a setting in force on a date (the default if none was set)."""
-    value = db.session.scalar(
-        sa.select(Setting.value)
-        .where(Setting.key == key, Setting.effective_from <= on)
-        .order_by(Setting.effective_from.desc())
-        .limit(1)
-    )
-    return Decimal(value) if value is not None else SETTINGS[key][1]
+    return value_on(key, setting_versions(key), on)
+
+
+def settings_on(key: str, days: dict) -> dict:
+    """{name: setting_on(key, day)} for many days, from one statement."""
+    versions = setting_versions(key)
+    return {name: value_on(key, versions, day) for name, day in days.items()}

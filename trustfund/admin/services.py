@@ -16,7 +16,7 @@ from ..extensions import db
 from ..money import MoneyError, parse_number
 from ..permissions import DONOR, ROLES
 from ..validation import check_text, normalized_name
-from .models import FEE_RATE, SETTINGS, Setting, settings_version
+from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
@@ -84,8 +84,12 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, ve
         raise DomainError(_("Enter a number of zero or more."), field="value")
     if key == FEE_RATE and value >= 1:
         raise DomainError(_("The fee rate is a fraction: 0.01 means 1%."), field="value")
-    if value.as_tuple().exponent < -6 or value >= Decimal("1000000000"):
+    if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
+    if key in USD_SETTINGS:
+        if value.normalize().as_tuple().exponent < -2:
+            raise DomainError(_("USD amounts have at most 2 decimal places."), field="value")
+        value = value.quantize(Decimal("0.01"))
     existing = db.session.scalar(
         sa.select(Setting).where(Setting.key == key, Setting.effective_from == effective_from))
     before = snapshot(existing) if existing else None

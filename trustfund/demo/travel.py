@@ -18,6 +18,7 @@ from flask import current_app, has_request_context
 from ..extensions import db
 from ..travel.decisions import approve_grant, reject_grant, waitlist_grant
 from ..travel.models import APPROVED, Delegate, Event, TravelGrant
+from ..travel.overruns import approve_overrun
 from ..travel.reconcile import cancel_grant, record_no_show, record_travel
 from ..travel.services import request_grant
 
@@ -175,6 +176,8 @@ def _carry_out(grant: TravelGrant, outcome: tuple, enters, decides) -> None:
         if extra > 0 and grant.pool.available < extra:
             costs[0] = grant.airfare  # the pool could not pay a dearer ticket
         record_travel(enters, grant, ticket=costs[0], dsa=costs[1], terminal=costs[2])
+        if grant.overrun_pending:
+            approve_overrun(decides, grant)  # the second pair of eyes
     elif what == "no_show":
         record_no_show(enters, grant, ticket=outcome[1], dsa=outcome[2], terminal=outcome[3],
                        reason="The delegate fell ill the day before departure; the ticket was "

@@ -6,7 +6,8 @@ The rule, precisely:
 - **Spending** of a pool up to a day D: the actual costs (`actual_total`) of the
   travel grants charged to it that were reconciled as travelled or no-show, with
   `reconciled_at` (UTC) on or before D. Grants approved but not reconciled are
-  commitments, not spending.
+  commitments, not spending. An overrun (costs above the commitment) counts from
+  the day it was approved; one awaiting approval or rejected never counts.
 - **Weight** of a donor in a pool on D: the donor's net deposits (USD after the
   fee, reversals included) into the pool with a value date on or before D,
   adjusted for transfers between pools (below).

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ..contributions.models import Deposit, PoolTransfer
 from ..extensions import db
-from ..travel.models import NO_SHOW, TRAVELLED, TravelGrant
+from ..travel.models import NO_SHOW, OVERRUN_APPROVED, TRAVELLED, TravelGrant
 
 ZERO = Decimal("0.00")
 SPENT_STATUSES = (TRAVELLED, NO_SHOW)
@@ -170,4 +170,22 @@ def spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, Decimal]]:
         for day, value in zip(earlier, before, strict=True):
             if value is not None:
                 result[day][pool] = value
+    _date_late_overruns(result)
     return result
+
+
+def _date_late_overruns(result: dict[dt.date, dict[int, Decimal]]) -> None:
+    """An overrun approved after its grant was reconciled is spending from the day it
+    was approved (until then the pool had paid only the commitment): take it out of
+    the dates in between, so that a period's figures never change afterwards. Few
+    rows: approved overruns, found by their index."""
+    for pool, amount, reconciled_at, decided_at in _rows(
+            sa.select(TravelGrant.pool_id, TravelGrant.overrun_amount, TravelGrant.reconciled_at,
+                      TravelGrant.overrun_decided_at)
+            .where(TravelGrant.overrun_status == OVERRUN_APPROVED,
+                   TravelGrant.status.in_(SPENT_STATUSES),
+                   TravelGrant.overrun_decided_at > TravelGrant.reconciled_at)):
+        for day, pools in result.items():
+            end = _end_of(day)
+            if reconciled_at < end <= decided_at and pool in pools:
+                pools[pool] -= amount

@@ -45,6 +45,9 @@ def grant_columns() -> list[Col]:
         Col(_("Terminal paid"), lambda g: g.actual_terminal, "money", currency="USD"),
         Col(_("Spent"), lambda g: g.actual_total if g.status in queries.SPENT else None,
             "money", currency="USD"),
+        Col(_("Overrun"), lambda g: g.overrun_amount if g.overrun_status else None,
+            "money", currency="USD"),
+        Col(_("Overrun status"), lambda g: str(g.overrun_label) if g.overrun_status else ""),
         Col(_("Decision note"), lambda g: g.decision_reason),
     ]
 

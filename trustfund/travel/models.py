@@ -31,6 +31,14 @@ GRANT_STATUSES = {
     CANCELLED: _l("Cancelled"),
     NO_SHOW: _l("No-show"),
 }
+# An overrun: actual costs above the committed amount, recorded with the costs and
+# paid from the pool only once approved (DESIGN.md §5).
+OVERRUN_PENDING, OVERRUN_APPROVED, OVERRUN_REJECTED = "pending", "approved", "rejected"
+OVERRUN_STATUSES = {
+    OVERRUN_PENDING: _l("awaiting approval"),
+    OVERRUN_APPROVED: _l("approved"),
+    OVERRUN_REJECTED: _l("rejected"),
+}
 # Grants holding money in a pool (committed, not yet reconciled).
 OPEN_COMMITMENT = (APPROVED,)
 # Grants that count against the per-country cap of an event.
@@ -93,6 +101,13 @@ class TravelGrant(db.Model):
     requested -> approved (money committed from `pool`) | rejected | waitlisted;
     approved -> travelled (actual costs; the difference returns to the pool)
               | cancelled (all returned) | no_show (actual costs kept).
+
+    Actual costs above the committed amount are an overrun (`overrun_amount`):
+    pending until a second SRSG staff member approves it (paid from the pool) or
+    rejects it (the grant stays at its committed amount); approved at once when
+    within the admin's tolerance. `actual_total` is what the trip costs the fund,
+    the figure every report sums as spending: the actual costs less an overrun not
+    (yet) approved.
     """
 
     __tablename__ = "travel_grant"
@@ -120,6 +135,13 @@ class TravelGrant(db.Model):
     actual_terminal: Mapped[Decimal | None] = mapped_column(Money(2))
     actual_total: Mapped[Decimal | None] = mapped_column(Money(2))
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    overrun_amount: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    overrun_status: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    overrun_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # None for an overrun approved within the tolerance (no second person needed).
+    overrun_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    overrun_decided_at: Mapped[dt.datetime | None]
+    overrun_reason: Mapped[str] = mapped_column(sa.Text, default="")
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -134,6 +156,8 @@ class TravelGrant(db.Model):
     pool = relationship("Pool")
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    overrun_recorded_by = relationship("User", foreign_keys=[overrun_recorded_by_id])
+    overrun_decided_by = relationship("User", foreign_keys=[overrun_decided_by_id])
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN ({_in(GRANT_STATUSES)})", name="status"),
@@ -146,6 +170,17 @@ class TravelGrant(db.Model):
                            name="funded_has_pool"),
         sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id",
                            name="four_eyes"),
+        sa.CheckConstraint("overrun_amount >= 0", name="overrun_not_negative"),
+        sa.CheckConstraint(
+            "(overrun_amount = 0 AND overrun_status IS NULL) OR (overrun_amount > 0 AND "
+            f"overrun_status IN ({_in(OVERRUN_STATUSES)}) AND status IN ('travelled', 'no_show') "
+            "AND overrun_recorded_by_id IS NOT NULL)", name="overrun_state"),
+        sa.CheckConstraint("overrun_status IS NULL OR overrun_status = 'pending' "
+                           "OR overrun_decided_at IS NOT NULL", name="overrun_decided_when"),
+        sa.CheckConstraint("overrun_status IS NULL OR overrun_status <> 'rejected' "
+                           "OR overrun_decided_by_id IS NOT NULL", name="overrun_rejected_by_someone"),
+        sa.CheckConstraint("overrun_decided_by_id IS NULL OR overrun_decided_by_id <> overrun_recorded_by_id",
+                           name="overrun_four_eyes"),
         # The per-country cap of an event (event, country, status) and, covering every
         # column the participation figures read, the per-event report from the index
         # alone, in group order (docs/performance.md).
@@ -162,6 +197,27 @@ class TravelGrant(db.Model):
     @property
     def status_label(self):
         return GRANT_STATUSES.get(self.status, self.status)
+
+    @property
+    def actual_costs(self) -> Decimal | None:
+        """The actual costs recorded (ticket + DSA paid + terminal expenses paid)."""
+        parts = (self.actual_ticket, self.actual_dsa, self.actual_terminal)
+        return None if any(p is None for p in parts) else sum(parts, Decimal("0.00"))
+
+    @property
+    def returned(self) -> Decimal:
+        """What went back to the pool when the grant was closed (never negative)."""
+        if self.status in (TRAVELLED, NO_SHOW) and self.actual_costs is not None:
+            return max(self.committed_amount - self.actual_costs, Decimal("0.00"))
+        return Decimal("0.00")
+
+    @property
+    def overrun_pending(self) -> bool:
+        return self.overrun_status == OVERRUN_PENDING
+
+    @property
+    def overrun_label(self):
+        return OVERRUN_STATUSES.get(self.overrun_status, "")
 
 
 # Performance (docs/performance.md): the review queue (requested and waitlisted, LDC

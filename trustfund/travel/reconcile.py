@@ -1,12 +1,15 @@
 """After the event: actual costs of a funded trip, cancellations and no-shows.
 
-- travelled: the actual ticket, DSA paid and terminal expenses become spending; the
-  difference between what was committed and what was spent returns to the pool
-  (or, if the trip cost more, is taken from its available money, if it has it);
-- cancelled: the whole commitment returns to the pool (a request not yet approved
-  is simply withdrawn);
+- travelled: the actual ticket, DSA paid and terminal expenses become spending; what
+  was committed and not spent returns to the pool;
 - no-show: the costs actually incurred (possibly nothing) are kept as spending and
-  the rest returns.
+  the rest returns;
+- both only once the event has started; cancelled at any time: the whole commitment
+  returns to the pool (a request not yet approved is simply withdrawn);
+- actual costs above the commitment are an overrun (rules.settle): within the
+  admin's tolerance it is paid at once, from the pool's available money; above it,
+  the pool pays the commitment and the overrun waits for a second SRSG staff member
+  (overruns.py). Nobody alone spends beyond what was approved.
 
 Each closes the grant with one UPDATE `WHERE status = 'approved'` (so a grant is
 closed once, whoever else tries at the same time) and moves the pool with
@@ -20,6 +23,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..audit import record, snapshot, utcnow
 from ..contributions.models import Pool
 from ..contributions.pools import InsufficientFunds, move
@@ -30,23 +34,47 @@ from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
 from .services import cost_field, require_srsg
 
+CANCELLABLE = (REQUESTED, WAITLISTED, APPROVED)
 
-def _close(actor, grant: TravelGrant, status: str, actuals: dict[str, Decimal] | None,
-           reason: str = "") -> None:
-    values = {"status": status, "reconciled_by_id": actor.id, "reconciled_at": utcnow(),
+
+def check_can_close(grant: TravelGrant, outcome: str) -> None:
+    """Refuse to record a trip (`outcome` travelled) or a no-show for a grant that is
+    not approved, or before its event has started. The pages ask this before they
+    show the form, the services before they write: one rule, one message."""
+    if grant.status != APPROVED:
+        raise DomainError(_("Only an approved grant can be closed; this one is %(status)s.",
+                            status=grant.status_label))
+    if grant.event.start_on > dt.date.today():
+        if outcome == NO_SHOW:
+            raise DomainError(_("The event has not started yet: a no-show can be recorded once it "
+                                "has. If the delegate will not travel, cancel the grant."),
+                              field="actual_ticket")
+        raise DomainError(_("The event has not started yet: record the trip after it."),
+                          field="actual_ticket")
+
+
+def check_can_cancel(grant: TravelGrant) -> None:
+    """A request or an approved grant can be cancelled at any time; a closed one cannot."""
+    if grant.status not in CANCELLABLE:
+        raise DomainError(_("This grant is %(status)s: it can no longer be cancelled.",
+                            status=grant.status_label))
+
+
+def _close(actor, grant: TravelGrant, status: str, values: dict) -> None:
+    """Close an approved grant in one UPDATE, computed from the commitment read
+    (which cannot change while the grant is approved), or refuse."""
+    committed = grant.committed_amount
+    values = {**values, "status": status, "reconciled_by_id": actor.id, "reconciled_at": utcnow(),
               "version": TravelGrant.version + 1}
-    if actuals is not None:
-        values.update(actuals)
-        values["actual_total"] = sum(actuals.values(), Decimal("0.00"))
-    if reason:
-        values["decision_reason"] = reason
     statement = (sa.update(TravelGrant)
-                 .where(TravelGrant.id == grant.id, TravelGrant.status == APPROVED)
+                 .where(TravelGrant.id == grant.id, TravelGrant.status == APPROVED,
+                        TravelGrant.committed_amount == committed)
                  .values(**values).execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
         db.session.expire(grant)
-        raise DomainError(_("Only an approved grant can be closed; this one is %(status)s.",
-                            status=grant.status_label))
+        check_can_close(grant, status)
+        raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
+                            "reload the page.", status=grant.status_label))
     db.session.expire(grant)
 
 
@@ -56,71 +84,87 @@ def _actuals(ticket, dsa, terminal) -> dict[str, Decimal]:
             "actual_terminal": cost_field(terminal, "actual_terminal")}
 
 
-def _settle(grant: TravelGrant) -> None:
-    """Release the commitment and book the actual cost, in one guarded pool UPDATE."""
-    deltas = rules.reconciliation_deltas(grant.committed_amount, grant.actual_total or Decimal(0))
+def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Decimal],
+                  reason: str = "") -> TravelGrant:
+    """Close the grant with its actual costs and settle the pool: the part within the
+    commitment (and an overrun within the tolerance) is paid now; an overrun above
+    the tolerance is recorded as awaiting a second person's approval."""
+    check_can_close(grant, status)
+    committed = grant.committed_amount
+    costs = sum(actuals.values(), Decimal("0.00"))
+    tolerance = setting_on(OVERRUN_TOLERANCE, dt.date.today())
+    settled = rules.settle(committed, costs, tolerance)
+    before = snapshot(grant)
+    values = {**actuals, "actual_total": settled.paid, "overrun_amount": settled.overrun,
+              "overrun_status": settled.overrun_status}
+    if settled.overrun_status is not None:
+        values.update(overrun_recorded_by_id=actor.id, overrun_reason="")
+    if settled.overrun_status == "approved":
+        values["overrun_decided_at"] = utcnow()
+    if reason:
+        values["decision_reason"] = reason
+    _close(actor, grant, status, values)
     try:
-        move(grant.pool_id, **deltas)
+        move(grant.pool_id, **rules.reconciliation_deltas(committed, settled.paid))
     except InsufficientFunds:
         pool = db.session.get(Pool, grant.pool_id)
         raise DomainError(_("The actual costs are %(extra)s more than the %(committed)s committed, "
                             "and %(pool)s has only %(available)s available: record a transfer "
                             "or a deposit into the pool first.",
-                            extra=money(-deltas["available"]), committed=money(grant.committed_amount),
+                            extra=money(settled.overrun), committed=money(committed),
                             pool=pool.label, available=money(pool.available)),
                           field="actual_ticket") from None
+    record(actor, "grant.travelled" if status == TRAVELLED else "grant.no_show", grant, before=before)
+    if settled.overrun_status is not None:
+        note = f"within tolerance {tolerance}" if settled.overrun_status == "approved" else None
+        record(actor, "grant.overrun_record", grant, note=note)
+    return grant
 
 
 def record_travel(actor, grant: TravelGrant, *, ticket, dsa, terminal) -> TravelGrant:
-    """The delegate travelled: record the actual costs; the difference from the
-    commitment returns to the pool, to the cent."""
+    """The delegate travelled (the event has started): record the actual costs; what
+    was committed and not spent returns to the pool, to the cent; costs above the
+    commitment are an overrun (see _record_costs)."""
     require_srsg(actor)
     actuals = _actuals(ticket, dsa, terminal)
     if sum(actuals.values()) == 0:
         raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")
-    if grant.event.start_on > dt.date.today():
-        raise DomainError(_("The event has not started yet: record the trip after it."),
-                          field="actual_ticket")
-    before = snapshot(grant)
-    _close(actor, grant, TRAVELLED, actuals)
-    _settle(grant)
-    record(actor, "grant.travelled", grant, before=before)
-    return grant
+    return _record_costs(actor, grant, TRAVELLED, actuals)
 
 
 def record_no_show(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason: str = "") -> TravelGrant:
-    """The delegate did not attend: keep the costs actually incurred (a non-refundable
-    ticket, say; possibly nothing) and return the rest."""
+    """The delegate did not attend (the event has started): keep the costs actually
+    incurred (a non-refundable ticket, say; possibly nothing) and return the rest."""
     require_srsg(actor)
     actuals = _actuals(ticket, dsa, terminal)
-    before = snapshot(grant)
-    _close(actor, grant, NO_SHOW, actuals, (reason or "").strip())
-    _settle(grant)
-    record(actor, "grant.no_show", grant, before=before)
-    return grant
+    return _record_costs(actor, grant, NO_SHOW, actuals, (reason or "").strip())
 
 
 def cancel_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
-    """Cancel a grant: an approved one returns its whole commitment to the pool; a
-    request not yet approved is withdrawn. A reason is required."""
+    """Cancel a grant, at any time before it is closed: an approved one returns its
+    whole commitment to the pool; a request not yet approved is withdrawn. A reason
+    is required."""
     require_srsg(actor)
+    check_can_cancel(grant)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the grant is cancelled."), field="reason")
     before = snapshot(grant)
-    if grant.status in (REQUESTED, WAITLISTED):
-        statement = (sa.update(TravelGrant)
-                     .where(TravelGrant.id == grant.id, TravelGrant.status.in_((REQUESTED, WAITLISTED)))
-                     .values(status=CANCELLED, decision_reason=reason, reconciled_by_id=actor.id,
-                             reconciled_at=utcnow(), version=TravelGrant.version + 1)
-                     .execution_options(synchronize_session=False))
-        if db.session.execute(statement).rowcount != 1:
-            db.session.expire(grant)
-            raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
-                                "reload the page.", status=grant.status_label))
+    undecided = grant.status in (REQUESTED, WAITLISTED)
+    statement = (sa.update(TravelGrant)
+                 .where(TravelGrant.id == grant.id, TravelGrant.status == grant.status,
+                        TravelGrant.committed_amount == grant.committed_amount)
+                 .values(status=CANCELLED, decision_reason=reason, reconciled_by_id=actor.id,
+                         reconciled_at=utcnow(), version=TravelGrant.version + 1)
+                 .execution_options(synchronize_session=False))
+    held = grant.committed_amount
+    if db.session.execute(statement).rowcount != 1:
         db.session.expire(grant)
-    else:
-        _close(actor, grant, CANCELLED, None, reason)
-        move(grant.pool_id, committed=-grant.committed_amount, available=grant.committed_amount)
+        check_can_cancel(grant)
+        raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
+                            "reload the page.", status=grant.status_label))
+    db.session.expire(grant)
+    if not undecided:
+        move(grant.pool_id, committed=-held, available=held)
     record(actor, "grant.cancel", grant, before=before)
     return grant

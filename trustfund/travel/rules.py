@@ -135,8 +135,31 @@ def queue_key(ldc: bool, requested_at: dt.datetime, grant_id: int) -> tuple:
     return (0 if ldc else 1, requested_at, grant_id)
 
 
-def reconciliation_deltas(committed: Decimal, actual_total: Decimal) -> dict[str, Decimal]:
-    """How a pool's figures move when a funded grant is closed with its actual costs:
-    the commitment is released, the actual cost becomes spending, and the difference
-    returns to (or, if the trip cost more, is taken from) the available money."""
-    return {"committed": -committed, "spent": actual_total, "available": committed - actual_total}
+@dataclass(frozen=True)
+class Settlement:
+    """How a funded grant is settled with its actual costs: what the pool pays now
+    (`paid`), and the overrun (costs above the commitment) with its state, if any."""
+
+    paid: Decimal
+    overrun: Decimal
+    overrun_status: str | None  # None, "approved" (within the tolerance) or "pending"
+
+
+def settle(committed: Decimal, costs: Decimal, tolerance: Decimal) -> Settlement:
+    """Actual costs up to the commitment are paid at once (the rest of the commitment
+    returns to the pool). Costs above it are an overrun: paid at once only when it is
+    within the tolerance (an admin setting, default 0); otherwise the pool pays the
+    commitment and the overrun waits for a second person's approval."""
+    overrun = max(costs - committed, Decimal("0.00"))
+    if overrun == 0:
+        return Settlement(paid=costs, overrun=overrun, overrun_status=None)
+    if overrun <= tolerance:
+        return Settlement(paid=costs, overrun=overrun, overrun_status="approved")
+    return Settlement(paid=committed, overrun=overrun, overrun_status="pending")
+
+
+def reconciliation_deltas(committed: Decimal, paid: Decimal) -> dict[str, Decimal]:
+    """How a pool's figures move when a funded grant is closed: the commitment is
+    released, what the pool pays becomes spending, and the difference returns to
+    (or, for an overrun within the tolerance, is taken from) the available money."""
+    return {"committed": -committed, "spent": paid, "available": committed - paid}

@@ -2,6 +2,7 @@
 decisions and reconciliation posted from them."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -9,10 +10,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...admin.models import SETTINGS, TERMINAL_EXPENSES, Setting
+from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
 from ...audit import AuditEntry
 from ...countries.models import Country
-from ...errors import run
+from ...errors import DomainError, run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money
@@ -29,9 +30,24 @@ from ..decisions import (
     waitlist_grant,
 )
 from ..forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
-from ..models import APPROVED, REQUESTED, WAITLISTED, Event, TravelGrant
+from ..models import (
+    APPROVED,
+    NO_SHOW,
+    OVERRUN_APPROVED,
+    OVERRUN_PENDING,
+    TRAVELLED,
+    Event,
+    TravelGrant,
+)
+from ..overruns import approve_overrun, pending_overruns, reject_overrun
 from ..queries import pools_with_money
-from ..reconcile import cancel_grant, record_no_show, record_travel
+from ..reconcile import (
+    cancel_grant,
+    check_can_cancel,
+    check_can_close,
+    record_no_show,
+    record_travel,
+)
 from ..services import preview_figures, request_grant
 
 
@@ -105,20 +121,9 @@ def new_grant():
                     total=money(grant.total)), "success")
             return redirect(url_for("travel.grant", grant_id=grant.id))
     events = db.session.scalars(sa.select(Event)).all()
-    terminal = _terminal_expenses_on({e.id: e.start_on for e in events})
+    terminal = settings_on(TERMINAL_EXPENSES, {e.id: e.start_on for e in events})
     return render_template("travel/grant_form.html", form=form, event=event,
                            figures=_preview(form, event), events=events, terminal=terminal)
-
-
-def _terminal_expenses_on(days: dict) -> dict:
-    """{key: admin.models.setting_on(TERMINAL_EXPENSES, day)} for many days, from one
-    statement (the setting's few versions) instead of one per day."""
-    versions = db.session.execute(
-        sa.select(Setting.effective_from, Setting.value).where(Setting.key == TERMINAL_EXPENSES)
-        .order_by(Setting.effective_from.desc())).all()
-    default = SETTINGS[TERMINAL_EXPENSES][1]
-    return {key: next((Decimal(value) for start, value in versions if start <= day), default)
-            for key, day in days.items()}
 
 
 # --- A grant's page --------------------------------------------------------------
@@ -133,7 +138,7 @@ def grant(grant_id: int):
     pools = pools_with_money()
     default = default_pool_chooser(pools)(grant.total)
     return render_template("travel/grant.html", grant=grant, history=history,
-                           pools=pools, default_pool=default,
+                           pools=pools, default_pool=default, today=dt.date.today(),
                            approve_form=_approve_form(pools, default), reason_form=ReasonForm())
 
 
@@ -201,57 +206,112 @@ def _decide(grant_id: int, operation, done: str):
 @bp.route("/grants/<int:grant_id>/travelled", methods=["GET", "POST"])
 @roles_required(SRSG_STAFF)
 def travelled(grant_id: int):
-    return _close(grant_id, "travelled")
+    return _close(grant_id, TRAVELLED)
 
 
 @bp.route("/grants/<int:grant_id>/no-show", methods=["GET", "POST"])
 @roles_required(SRSG_STAFF)
 def no_show(grant_id: int):
-    return _close(grant_id, "no_show")
+    return _close(grant_id, NO_SHOW)
 
 
 def _close(grant_id: int, outcome: str):
     grant = get_grant_or_404(grant_id)
-    if grant.status != APPROVED:
-        flash(_("Only an approved grant can be closed; this one is %(status)s.",
-                status=grant.status_label), "warning")
+    try:
+        check_can_close(grant, outcome)
+    except DomainError as refusal:
+        flash(refusal.message, "warning")
         return redirect(url_for("travel.grant", grant_id=grant.id))
     form = CostsForm()
-    if request.method == "GET" and outcome == "travelled":
+    if request.method == "GET" and outcome == TRAVELLED:
         form.actual_ticket.data = f"{grant.airfare:.2f}"
         form.actual_dsa.data = f"{grant.dsa_amount:.2f}"
         form.actual_terminal.data = f"{grant.terminal_expenses:.2f}"
     if form.validate_on_submit():
         costs = {"ticket": form.actual_ticket.data, "dsa": form.actual_dsa.data,
                  "terminal": form.actual_terminal.data}
-        if outcome == "travelled":
+        if outcome == TRAVELLED:
             done = run(form, lambda: record_travel(current_user, grant, **costs))
         else:
             done = run(form, lambda: record_no_show(current_user, grant, reason=form.reason.data or "",
                                                     **costs))
         if done is not None:
-            released = done.committed_amount - done.actual_total
-            flash(_("Actual costs recorded: %(spent)s spent, %(released)s returned to %(pool)s.",
-                    spent=money(done.actual_total), released=money(released), pool=done.pool.label),
-                  "success")
+            flash(_costs_recorded(done), "success")
             return redirect(url_for("travel.grant", grant_id=grant.id))
-    return render_template("travel/grant_close.html", grant=grant, form=form, outcome=outcome)
+    return render_template("travel/grant_close.html", grant=grant, form=form, outcome=outcome,
+                           tolerance=overrun_tolerance())
+
+
+def _costs_recorded(grant: TravelGrant) -> str:
+    """What recording the costs did to the money: a return when money returns, an
+    overrun when the costs exceed the commitment; never a negative return."""
+    pool = grant.pool.label
+    if grant.overrun_status == OVERRUN_PENDING:
+        return _("Actual costs recorded: %(costs)s. %(paid)s paid from %(pool)s; the overrun of "
+                 "%(overrun)s awaits the approval of another SRSG staff member.",
+                 costs=money(grant.actual_costs), paid=money(grant.actual_total), pool=pool,
+                 overrun=money(grant.overrun_amount))
+    if grant.overrun_status == OVERRUN_APPROVED:
+        return _("Actual costs recorded: %(spent)s spent from %(pool)s, including an overrun of "
+                 "%(overrun)s within the tolerance.", spent=money(grant.actual_total), pool=pool,
+                 overrun=money(grant.overrun_amount))
+    if grant.returned > 0:
+        return _("Actual costs recorded: %(spent)s spent, %(released)s returned to %(pool)s.",
+                 spent=money(grant.actual_total), released=money(grant.returned), pool=pool)
+    return _("Actual costs recorded: %(spent)s spent from %(pool)s, the whole amount committed.",
+             spent=money(grant.actual_total), pool=pool)
+
+
+def overrun_tolerance() -> Decimal:
+    return setting_on(OVERRUN_TOLERANCE, dt.date.today())
+
+
+@bp.route("/grants/<int:grant_id>/overrun/approve", methods=["POST"])
+@roles_required(SRSG_STAFF)
+def approve_overrun_view(grant_id: int):
+    grant = get_grant_or_404(grant_id)
+    form = ReasonForm()
+    done = form.validate() and run(form, lambda: approve_overrun(current_user, grant))
+    if not done:
+        _flash_refusal(form)
+    else:
+        flash(_("Overrun of %(amount)s approved and paid from %(pool)s.",
+                amount=money(done.overrun_amount), pool=done.pool.label), "success")
+    return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
+
+
+@bp.route("/grants/<int:grant_id>/overrun/reject", methods=["POST"])
+@roles_required(SRSG_STAFF)
+def reject_overrun_view(grant_id: int):
+    grant = get_grant_or_404(grant_id)
+    form = ReasonForm()
+    done = form.validate() and run(form, lambda: reject_overrun(current_user, grant, form.reason.data or ""))
+    if not done:
+        _flash_refusal(form)
+    else:
+        flash(_("Overrun of %(amount)s rejected: the grant stays at the %(committed)s committed.",
+                amount=money(done.overrun_amount), committed=money(done.actual_total)), "success")
+    return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
 
 
 @bp.route("/grants/<int:grant_id>/cancel", methods=["GET", "POST"])
 @roles_required(SRSG_STAFF)
 def cancel(grant_id: int):
     grant = get_grant_or_404(grant_id)
-    if grant.status not in (REQUESTED, WAITLISTED, APPROVED):
-        flash(_("This grant is %(status)s: it can no longer be cancelled.", status=grant.status_label),
-              "warning")
+    try:
+        check_can_cancel(grant)
+    except DomainError as refusal:
+        flash(refusal.message, "warning")
         return redirect(url_for("travel.grant", grant_id=grant.id))
     form = ReasonForm()
     held = grant.committed_amount if grant.status == APPROVED else Decimal("0.00")
     if form.validate_on_submit():
         done = run(form, lambda: cancel_grant(current_user, grant, form.reason.data or ""))
         if done is not None:
-            flash(_("Grant cancelled; %(amount)s returned to the pool.", amount=money(held)), "success")
+            if held > 0:
+                flash(_("Grant cancelled; %(amount)s returned to the pool.", amount=money(held)), "success")
+            else:
+                flash(_("Request withdrawn; no money was committed for it."), "success")
             return redirect(url_for("travel.grant", grant_id=grant.id))
     return render_template("travel/grant_cancel.html", grant=grant, form=form, held=held)
 
@@ -270,4 +330,5 @@ def queue():
     events = event_choices(_("All events"))
     pools = pools_with_money()
     return render_template("travel/queue.html", page=page, event=event, events=events,
-                           pools=pools, default_pool_for=default_pool_chooser(pools))
+                           pools=pools, default_pool_for=default_pool_chooser(pools),
+                           overruns=pending_overruns(event_id))

@@ -1,0 +1,78 @@
+"""The reconciliation steps of the ledger property test (tests/unit/test_ledger_property.py):
+actual costs, overruns and the overrun tolerance, applied through the services and
+checked against the test's model of the ledger (no tests here)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from trustfund.admin.models import OVERRUN_TOLERANCE
+from trustfund.admin.services import set_setting
+from trustfund.errors import DomainError
+from trustfund.travel import overruns, reconcile
+from trustfund.travel.models import TravelGrant
+
+D = Decimal
+CENT = D("0.01")
+
+
+def apply_reconciliation(db, model, step, admin, travel, on: dt.date):
+    """One step of reconciliation through the services, checked against the model
+    (its grants, pools and tolerance): costs within the commitment return the rest;
+    above it, an overrun paid at once within the tolerance (if the pool has the
+    money, else refused) or awaiting a colleague's decision, then approved (if the
+    pool has the money), rejected, or refused to the recorder. Returns True (done),
+    False (refused, as the model expected) or None (nothing to do)."""
+    kind = step[0]
+    _event, _delegate, recorder, colleague = travel
+    if kind == "tolerance":
+        model.tolerance = D(step[1]).scaleb(-2)
+        set_setting(admin, OVERRUN_TOLERANCE, str(model.tolerance), on)
+        return True
+    if not model.grants:
+        return None
+    # Mostly a grant the step applies to (open, or with an overrun to decide on);
+    # sometimes any grant, which must be refused.
+    wanted = [g for g in model.grants if (g["open"] if kind == "travel" else g["overrun"] == "pending")]
+    candidates = wanted if wanted and step[1] % 4 else model.grants
+    m = candidates[step[1] % len(candidates)]
+    grant = db.session.get(TravelGrant, m["id"])
+    if kind == "travel":
+        costs = (m["usd"] * step[2] / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        overrun = max(costs - m["usd"], D("0.00"))
+        at_once = overrun == 0 or overrun <= model.tolerance
+        expected = m["open"] and costs > 0 and (overrun == 0 or not at_once
+                                                or model.can_take(m["pool"], overrun))
+        try:
+            reconcile.record_travel(recorder, grant, ticket=costs, dsa="0", terminal="0")
+        except DomainError:
+            assert not expected, (step, m)
+            return False
+        assert expected, (step, m)
+        paid = costs if at_once else m["usd"]
+        m.update(open=False, spent=paid, overrun_amount=overrun,
+                 overrun=None if overrun == 0 else "approved" if at_once else "pending")
+        model.change(m["pool"], committed=-m["usd"], spent=paid, available=m["usd"] - paid)
+        assert (grant.status, grant.actual_total, grant.overrun_status) == ("travelled", paid, m["overrun"])
+        return True
+    _kind, _index, approve, by_recorder = step
+    decider = recorder if by_recorder else colleague
+    amount = m["overrun_amount"]
+    expected = m["overrun"] == "pending" and not by_recorder and (
+        not approve or model.can_take(m["pool"], amount))
+    try:
+        if approve:
+            overruns.approve_overrun(decider, grant)
+        else:
+            overruns.reject_overrun(decider, grant, "property test")
+    except DomainError:
+        assert not expected, (step, m)
+        return False
+    assert expected, (step, m)
+    if approve:
+        m.update(overrun="approved", spent=m["spent"] + amount)
+        model.change(m["pool"], spent=amount, available=-amount)
+    else:
+        m["overrun"] = "rejected"
+    assert (grant.overrun_status, grant.actual_total) == (m["overrun"], m["spent"])
+    return True

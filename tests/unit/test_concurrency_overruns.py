@@ -1,0 +1,108 @@
+"""Twenty overruns approved at once, from parallel threads, each with its own
+application context, session and database connection (as several gunicorn workers
+would), on SQLite (a file database, WAL) and on PostgreSQL, against a pool that can
+pay exactly seven of them: exactly seven are paid, the others are refused and stay
+awaiting approval, the pool never goes below zero, and the ledger check passes."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tests.factories import base_users
+from tests.factories.travel import make_event, make_request, srsg, srsg2
+from trustfund.audit import AuditEntry
+from trustfund.auth.models import User
+from trustfund.contributions.pools import unearmarked_pool
+from trustfund.contributions.services import record_interest
+from trustfund.errors import DomainError
+from trustfund.extensions import db
+from trustfund.ledger_check import run_checks
+from trustfund.travel.decisions import approve_grant
+from trustfund.travel.models import TravelGrant
+from trustfund.travel.overruns import approve_overrun
+from trustfund.travel.reconcile import record_travel
+
+D = Decimal
+GRANTS = 20
+PAYABLE = 7
+OVERRUN = D("100.00")
+TOTAL = D("2300.00")  # airfare 1,000.00 + DSA 3 × 400.00 + terminal 100.00
+
+
+def approve_overruns_at_once(app, grant_ids: list[int], approver_id: int) -> list[str]:
+    """Approve each grant's overrun in its own thread, all released together; returns
+    what each thread saw: the overrun's state after commit, or 'refused: <message>'."""
+    barrier = threading.Barrier(len(grant_ids))
+    results: list[str] = [""] * len(grant_ids)
+
+    def work(index: int, grant_id: int) -> None:
+        with app.test_request_context():
+            try:
+                grant = db.session.get(TravelGrant, grant_id)
+                approver = db.session.get(User, approver_id)
+                db.session.commit()  # end the read; the approval starts its own transaction
+                barrier.wait(timeout=30)
+                approve_overrun(approver, grant)
+                db.session.commit()
+                results[index] = grant.overrun_status
+            except DomainError as error:
+                db.session.rollback()
+                results[index] = f"refused: {error.message}"
+            except Exception as error:  # reported by the assertion below
+                db.session.rollback()
+                results[index] = f"error: {error!r}"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i, gid)) for i, gid in enumerate(grant_ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    db.session.expire_all()
+    return results
+
+
+def test_twenty_overruns_against_money_for_seven_pay_exactly_seven(app, db, runner):
+    # The commitments, and money for seven overruns and a part of an eighth.
+    money = GRANTS * TOTAL + PAYABLE * OVERRUN + D("99.99")
+    record_interest(base_users()["mptf_officer"], value_date=dt.date(2017, 4, 25), usd_amount=money,
+                    note="Money for the grants")
+    db.session.commit()
+    event = make_event(cap=GRANTS)
+    pool = unearmarked_pool()
+    ids = []
+    for n in range(GRANTS):
+        grant = make_request(event, "SN", f"Delegate {n}")
+        approve_grant(srsg2(), grant, pool.id)
+        record_travel(srsg(), grant, ticket=D("1000.00") + OVERRUN, dsa="1200.00", terminal="100.00")
+        db.session.commit()
+        assert grant.overrun_status == "pending", grant.decision_reason
+        ids.append(grant.id)
+    db.session.refresh(pool)
+    assert pool.available == PAYABLE * OVERRUN + D("99.99")
+
+    results = approve_overruns_at_once(app, ids, srsg2().id)
+    assert not [r for r in results if r.startswith("error")], results
+    assert results.count("approved") == PAYABLE, results
+    refusals = [r for r in results if r.startswith("refused")]
+    assert len(refusals) == GRANTS - PAYABLE, results
+    assert all("has only $99.99 available, less than the overrun of $100.00" in r for r in refusals), refusals
+
+    pool = unearmarked_pool()
+    db.session.refresh(pool)
+    assert pool.available == D("99.99")
+    assert pool.spent == GRANTS * TOTAL + PAYABLE * OVERRUN
+    assert pool.committed == D("0.00")
+    states = db.session.scalars(sa.select(TravelGrant.overrun_status)).all()
+    assert sorted(states) == ["approved"] * PAYABLE + ["pending"] * (GRANTS - PAYABLE)
+    approvals = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                  .where(AuditEntry.action == "grant.overrun_approve"))
+    assert approvals == PAYABLE
+    assert run_checks() == []
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output
