@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import utcnow
 from ..extensions import db
@@ -30,6 +30,8 @@ class Setting(db.Model):
     effective_from: Mapped[dt.date]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    created_by = relationship("User")
 
     __table_args__ = (sa.UniqueConstraint("key", "effective_from"),)
 
