@@ -132,6 +132,12 @@ class Change:
     before: str
     after: str
 
+    @property
+    def text(self) -> str:
+        # One message, so that each language sets its own colon and arrow (Arabic reads
+        # right to left: its arrow points left).
+        return _("%(label)s: %(before)s → %(after)s", label=self.label, before=self.before, after=self.after)
+
 
 @dataclass
 class Described:
@@ -204,7 +210,8 @@ def show_value(spec: Field, value, snapshot: dict, names: Names) -> str:
         day = _day(value)
         if day is None:
             return str(value)
-        return formatting.date(day, "MMMM y") if kind == "month" else formatting.date(day)
+        # A month stands alone ("LLLL": "май 2017" in Russian, not the genitive "мая").
+        return formatting.date(day, "LLLL y") if kind == "month" else formatting.date(day)
     if kind == "datetime":
         try:
             return formatting.datetime(dt.datetime.fromisoformat(str(value)), "short")

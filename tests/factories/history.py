@@ -109,8 +109,8 @@ def every_audited_action() -> dict:
     made["deposit"] = cash
     objective1 = db.session.scalar(sa.select(Pool).where(Pool.code == "OBJ1"))
     usd = contributions.record_commitment(officer, donor, currency="USD", amount=D("200000.00"),
-                                          objective_id=objective1.objective_id, committed_on=dt.date(2017, 5, 3),
-                                          reference="KR-USD-1")
+                                          objective_id=objective1.objective_id,
+                                          committed_on=dt.date(2017, 5, 3), reference="KR-USD-1")
     wrong = contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12),
                                          amount=D("1000.00"), rate="1")
     made["reversal"] = contributions.reverse_deposit(officer, wrong, "Entered twice")

@@ -71,7 +71,7 @@ def sheet(entries) -> Sheet:
     """The download: when, who, the sentence and the object in words, then the codes
     and values as recorded, for machines and for checking."""
     def changes(d) -> str:
-        return "\n".join(f"{c.label}: {c.before} → {c.after}" for c in d.changes)
+        return "\n".join(c.text for c in d.changes)
 
     cols = [Col(_("When (UTC)"), lambda d: d.entry.at, "datetime"),
             Col(_("User"), lambda d: d.entry.user.email if d.entry.user else ""),

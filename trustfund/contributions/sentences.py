@@ -27,21 +27,27 @@ def _ids(keys: list[str]) -> list[int]:
     return [int(k) for k in keys if k.isdigit()]
 
 
-def pool_label(code: str, number: int | None) -> str:
+def pool_label(number: int | None) -> str:
     """"Un-earmarked" or "Objective 1", as the pools read in sentences."""
     return _("Objective %(number)s", number=number) if number is not None else _("Un-earmarked")
 
 
 def load_pools(keys: list[str]) -> dict[str, Target]:
-    rows = db.session.execute(sa.select(Pool.id, Pool.code, Objective.number)
+    rows = db.session.execute(sa.select(Pool.id, Objective.number)
                               .outerjoin(Objective, Pool.objective_id == Objective.id)
                               .where(Pool.id.in_(_ids(keys))))
-    return {str(row.id): Target(pool_label(row.code, row.number), "contributions.pools") for row in rows}
+    return {str(row.id): Target(pool_label(row.number), "contributions.pools") for row in rows}
 
 
 def load_objectives(keys: list[str]) -> dict[str, Target]:
     rows = db.session.scalars(sa.select(Objective).where(Objective.id.in_(_ids(keys))))
     return {str(row.id): Target(row.label, "contributions.objectives") for row in rows}
+
+
+def load_earmarks(keys: list[str]) -> dict[str, Target]:
+    """An earmark by its objective's number ("Objective 1"), as the pools are named."""
+    rows = db.session.execute(sa.select(Objective.id, Objective.number).where(Objective.id.in_(_ids(keys))))
+    return {str(row.id): Target(pool_label(row.number), "contributions.objectives") for row in rows}
 
 
 def load_commitments(keys: list[str]) -> dict[str, Target]:
@@ -83,10 +89,16 @@ def load_pledges(keys: list[str]) -> dict[str, Target]:
 
 
 def load_interest(keys: list[str]) -> dict[str, Target]:
-    rows = db.session.execute(sa.select(InterestEntry.id, InterestEntry.usd_amount, InterestEntry.value_date)
+    rows = db.session.execute(sa.select(InterestEntry.id, InterestEntry.usd_amount, InterestEntry.value_date,
+                                        InterestEntry.reverses_id)
                               .where(InterestEntry.id.in_(_ids(keys))))
-    return {str(row.id): Target(_("Interest of %(amount)s, %(date)s", amount=money(row.usd_amount, "USD"),
-                                  date=date(row.value_date)), "contributions.interest") for row in rows}
+    found = {}
+    for row in rows:
+        values = {"amount": money(abs(row.usd_amount), "USD"), "date": date(row.value_date)}
+        label = (_("Reversal of interest of %(amount)s, %(date)s", **values) if row.reverses_id
+                 else _("Interest of %(amount)s, %(date)s", **values))
+        found[str(row.id)] = Target(label, "contributions.interest")
+    return found
 
 
 def load_transfers(keys: list[str]) -> dict[str, Target]:
@@ -100,16 +112,19 @@ def load_rates(keys: list[str]) -> dict[str, Target]:
     rows = db.session.execute(sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month)
                               .where(ExchangeRate.id.in_(_ids(keys))))
     return {str(row.id): Target(_("Rate of %(currency)s for %(month)s", currency=row.currency,
-                                  month=date(row.month, "MMMM y")), "contributions.rates") for row in rows}
+                                  month=date(row.month, "LLLL y")), "contributions.rates") for row in rows}
 
 
 def _earmark(e: Told) -> str:
     if e.value("objective_id") is None:
         return _("un-earmarked")
-    return _("earmarked to %(objective)s", objective=e.name("objective", e.value("objective_id")))
+    return _("earmarked to %(objective)s", objective=e.name("earmark", e.value("objective_id")))
 
 
 def _deposit(e: Told) -> str:
+    if e.value("currency") == "USD":
+        return _("Recorded by %(user)s: %(amount)s; fee %(fee)s, net %(net)s to %(pool)s.", user=e.who,
+                 amount=e.show("amount"), fee=e.show("fee"), net=e.show("net"), pool=e.show("pool_id"))
     return _("Recorded by %(user)s: %(amount)s at %(rate)s per US dollar is %(usd)s; fee %(fee)s, "
              "net %(net)s to %(pool)s.", user=e.who, amount=e.show("amount"), rate=e.show("rate"),
              usd=e.show("usd_amount"), fee=e.show("fee"), net=e.show("net"), pool=e.show("pool_id"))
@@ -149,13 +164,13 @@ def _rate(e: Told) -> str:
 
 
 def register(book: Book) -> None:
-    for name, load in (("pool", load_pools), ("objective", load_objectives),
+    for name, load in (("pool", load_pools), ("objective", load_objectives), ("earmark", load_earmarks),
                        ("commitment", load_commitments), ("deposit", load_deposits),
                        ("pledge", load_pledges), ("interest", load_interest),
                        ("transfer", load_transfers), ("exchange_rate", load_rates)):
         book.reference(name, load)
     money_in = Field(_l("Amount"), "money", currency_key="currency")
-    earmark = Field(_l("Earmarking"), "ref", ref="objective")
+    earmark = Field(_l("Earmarking"), "ref", ref="earmark")
     book.object("Objective", _l("Objective"), {
         "number": Field(_l("Number"), "int"), "title": Field(_l("Title")),
         "description": Field(_l("Description")), "active": Field(_l("Active"), "bool"),
