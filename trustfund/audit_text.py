@@ -161,6 +161,7 @@ class Names:
     def __init__(self, book: Book):
         self.book = book
         self.known: dict[tuple[str, str], Target | None] = {}
+        self.nobody = _("the system")  # who did what no user did (translated once per batch)
 
     def load(self, wanted: Iterable[tuple[str, str]]) -> None:
         by_loader: dict[str, set[str]] = {}
@@ -247,7 +248,7 @@ class Told:
         self.after: dict = entry.after or {}
         self.note: str = entry.note or ""
         user = entry.user
-        self.who: str = (user.name or user.email) if user is not None else _("the system")
+        self.who: str = (user.name or user.email) if user is not None else names.nobody
 
     def value(self, key: str, side: str = "after"):
         return (self.before if side == "before" else self.after).get(key)
@@ -328,17 +329,24 @@ def describe_many(entries: Iterable) -> list[Described]:
     names = Names(registry)
     names.load(pair for entry in entries for pair in _wanted(entry, registry.kinds.get(entry.object_type)))
     described = []
+    # Labels translated once per batch, not once per entry (a download has 100,000).
+    labels: dict = {"action": _("Other change"), "kind": _("Other record")}
     for entry in entries:
         action = registry.actions.get(entry.action)
         kind = registry.kinds.get(entry.object_type) or (
             registry.kinds.get(action.object_type) if action else None)
+        action_key = ("action", action.code) if action else "action"
+        kind_key = ("kind", kind.name) if kind else "kind"
+        if action_key not in labels:
+            labels[action_key] = str(action.label)
+        if kind_key not in labels:
+            labels[kind_key] = str(kind.label)
         told = Told(entry, kind, names)
         sentence = action.sentence(told) if action else _fallback(told)
         changes, more = _changes(told, action)
         described.append(Described(
             entry=entry, sentence=sentence, target=_target(entry, kind, names), changes=changes,
-            more=more, note=told.note, action_label=str(action.label) if action else _("Other change"),
-            kind_label=str(kind.label) if kind else _("Other record")))
+            more=more, note=told.note, action_label=labels[action_key], kind_label=labels[kind_key]))
     return described
 
 
