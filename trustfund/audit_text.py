@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app, url_for
-from flask_babel import format_percent
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -162,6 +162,8 @@ class Names:
         self.book = book
         self.known: dict[tuple[str, str], Target | None] = {}
         self.nobody = _("the system")  # who did what no user did (translated once per batch)
+        locale = get_locale()
+        self.rtl = locale is not None and locale.character_order == "right-to-left"
 
     def load(self, wanted: Iterable[tuple[str, str]]) -> None:
         by_loader: dict[str, set[str]] = {}
@@ -248,7 +250,12 @@ class Told:
         self.after: dict = entry.after or {}
         self.note: str = entry.note or ""
         user = entry.user
-        self.who: str = (user.name or user.email) if user is not None else names.nobody
+        self.who: str = self.iso((user.name or user.email) if user is not None else names.nobody)
+
+    def iso(self, text) -> str:
+        """A value set into a right-to-left sentence, isolated (U+2068 … U+2069) so that a
+        Latin name or an amount keeps its place and its punctuation among Arabic words."""
+        return f"\u2068{text}\u2069" if self.names.rtl else str(text)
 
     def value(self, key: str, side: str = "after"):
         return (self.before if side == "before" else self.after).get(key)
@@ -256,7 +263,7 @@ class Told:
     def show(self, key: str, side: str = "after", spec: Field | None = None) -> str:
         snapshot = self.before if side == "before" else self.after
         spec = spec or (self.kind.fields.get(key) if self.kind else None) or Field("")
-        return show_value(spec, snapshot.get(key), snapshot, self.names)
+        return self.iso(show_value(spec, snapshot.get(key), snapshot, self.names))
 
     def money(self, key: str, currency: str | None = None, side: str = "after",
               absolute: bool = False) -> str:
@@ -267,11 +274,11 @@ class Told:
         if number is None:
             return EMPTY
         currency = currency or snapshot.get("currency") or "USD"
-        return formatting.money(abs(number) if absolute else number, currency)
+        return self.iso(formatting.money(abs(number) if absolute else number, currency))
 
     def name(self, reference: str, key) -> str:
         target = self.names.get(reference, key)
-        return target.label if target else EMPTY
+        return self.iso(target.label if target else EMPTY)
 
 
 def _target(entry, kind: ObjectKind | None, names: Names) -> Target | None:

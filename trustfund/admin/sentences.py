@@ -35,11 +35,11 @@ def _user_created(e: Told) -> str:
 
 def _setting_set(e: Told) -> str:
     key = e.value("key")
-    values = {"setting": setting_label(key), "user": e.who, "date": e.show("effective_from"),
-              "value": setting_value(key, e.value("value"))}
+    values = {"setting": e.iso(setting_label(key)), "user": e.who, "date": e.show("effective_from"),
+              "value": e.iso(setting_value(key, e.value("value")))}
     if e.before:
         return _("%(setting)s in force from %(date)s corrected by %(user)s: %(before)s → %(value)s.",
-                 before=setting_value(key, e.value("value", "before")), **values)
+                 before=e.iso(setting_value(key, e.value("value", "before"))), **values)
     return _("%(setting)s set by %(user)s to %(value)s, in force from %(date)s.", **values)
 
 

@@ -138,10 +138,11 @@ def _reversal(e: Told) -> str:
 
 def _import(e: Told) -> str:
     count = int(e.value("deposits") or 0)
+    # Worked out before ngettext: Babel's extraction loses a plural with a call nested in it.
+    workbook = e.iso(e.value("file") or _("a workbook"))
     return ngettext("%(num)d deposit imported by %(user)s from %(file)s: %(usd)s, net %(net)s.",
                     "%(num)d deposits imported by %(user)s from %(file)s: %(usd)s, net %(net)s.",
-                    count, user=e.who, file=e.value("file") or _("a workbook"),
-                    usd=e.money("usd", "USD"), net=e.money("net", "USD"))
+                    count, user=e.who, file=workbook, usd=e.money("usd", "USD"), net=e.money("net", "USD"))
 
 
 def _commitment(e: Told) -> str:
@@ -155,7 +156,7 @@ def _commitment(e: Told) -> str:
 
 
 def _rate(e: Told) -> str:
-    values = {"user": e.who, "rate": e.show("rate"), "currency": e.value("currency"),
+    values = {"user": e.who, "rate": e.show("rate"), "currency": e.show("currency"),
               "month": e.show("month")}
     if e.before:
         return _("Corrected by %(user)s: %(before)s → %(rate)s %(currency)s per US dollar for %(month)s.",

@@ -135,7 +135,7 @@ def register(book: Book) -> None:
 
     book.action("event.create", _l("Event created"), "Event",
                 lambda e: _("Created by %(user)s: %(kind)s in %(city)s, %(start)s to %(end)s.", user=e.who,
-                            kind=e.show("kind"), city=e.value("city"), start=e.show("start_on"),
+                            kind=e.show("kind"), city=e.show("city"), start=e.show("start_on"),
                             end=e.show("end_on")))
     book.action("event.update", _l("Event changed"), "Event", lambda e: _("Changed by %(user)s.", user=e.who))
     book.action("delegate.create", _l("Delegate added"), "Delegate",
