@@ -59,7 +59,7 @@ def test_catalog_is_complete_with_matching_placeholders(messages, lang):
     missing, empty, fuzzy, mismatched = [], [], [], []
     for message in sorted(messages, key=str):
         msgid = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(msgid, context=getattr(message, "context", None))
+        entry = catalog.get(str(msgid), context=getattr(message, "context", None))
         if entry is None:
             missing.append(msgid)
             continue
