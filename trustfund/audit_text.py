@@ -156,7 +156,7 @@ class Described:
 
 
 class Names:
-    """Objects named by reference loaders, loaded many at a time and kept for the request."""
+    """Objects named by reference loaders, loaded a kind at a time and kept for one batch of entries."""
 
     def __init__(self, book: Book):
         self.book = book
