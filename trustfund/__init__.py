@@ -50,6 +50,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     read_only.register(app)  # before the blueprints' hooks: it runs before any statement
     register_blueprints(app)
+    register_sentences(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -148,6 +149,22 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
                country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp):
         app.register_blueprint(bp)
+
+
+def register_sentences(app: Flask) -> None:
+    """Each feature's sentences for the audit entries it records (trustfund/audit_text.py)."""
+    from . import audit_text
+    from .admin import sentences as admin_sentences
+    from .auth import sentences as auth_sentences
+    from .contributions import sentences as contribution_sentences
+    from .countries import sentences as country_sentences
+    from .donors import sentences as donor_sentences
+    from .travel import sentences as travel_sentences
+
+    book = audit_text.install(app)
+    for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences,
+                    contribution_sentences, travel_sentences):
+        feature.register(book)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -17,15 +17,30 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 
 def source_messages() -> set[str]:
     messages = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
             str(ROOT), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {}}):
         if isinstance(message, tuple | list):
             # A plural message: the catalog keys it by its singular; keep both
             # forms to compare placeholders.
             messages.add(tuple(m for m in message if m))
         elif message:
-            messages.add(message)
+            messages.add(Contextual(message, context) if context else message)
     return messages
+
+
+class Contextual(str):
+    """A message with its pgettext context: the catalog keys it by both."""
+
+    def __new__(cls, message: str, context: str):
+        text = super().__new__(cls, message)
+        text.context = context
+        return text
+
+    def __eq__(self, other):
+        return str.__eq__(self, other) and getattr(other, "context", None) == self.context
+
+    def __hash__(self):
+        return hash((str(self), self.context))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +59,7 @@ def test_catalog_is_complete_with_matching_placeholders(messages, lang):
     missing, empty, fuzzy, mismatched = [], [], [], []
     for message in sorted(messages, key=str):
         msgid = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(msgid)
+        entry = catalog.get(str(msgid), context=getattr(message, "context", None))
         if entry is None:
             missing.append(msgid)
             continue

@@ -55,23 +55,61 @@ def test_audit_trail_filters_pages_and_exports(client, login_as, db, users):
     from trustfund.audit import record
 
     for i in range(60):
-        record(users["admin"], "demo.thing", object_type="Thing", object_id=i, after={"n": i})
-    record(users["mptf_officer"], "other.thing", object_type="Other", object_id=1, after={"n": "=1+1"})
+        record(users["admin"], "donor.update", object_type="Donor", object_id=i,
+               before={"name": f"Old {i}"}, after={"name": f"New {i}"})
+    record(users["mptf_officer"], "exchange_rate.create", object_type="ExchangeRate", object_id=1,
+           after={"currency": "EUR", "month": "2017-05-01", "rate": "0.941"})
+    record(users["mptf_officer"], "login", users["mptf_officer"], after={"email": "=1+1"})
     db.session.commit()
     login_as("auditor")
-    first = client.get("/admin/audit", query_string={"object_type": "Thing"})
-    assert b"Page 1 of 2" in first.data
-    assert b"other.thing" not in first.data
-    by_user = client.get("/admin/audit", query_string={"user": "officer@test.example"})
-    assert b"other.thing" in by_user.data and b"demo.thing" not in by_user.data
-    download = client.get("/admin/audit", query_string={"object_type": "Other", "format": "xlsx"})
+    first = client.get("/admin/audit", query_string={"object_type": "Donor"}).get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Details changed by admin." in first
+    assert "Name: Old 59 → New 59" in first and "per US dollar" not in first
+    # The lists offer words, not codes: the actions, the objects, the users by name.
+    assert '<option value="exchange_rate.create">Exchange rate set</option>' in first
+    assert '<option value="ExchangeRate">Exchange rate</option>' in first
+    assert f'<option value="{users["mptf_officer"].id}">mptf_officer (officer@test.example)</option>' in first
+    officer = str(users["mptf_officer"].id)
+    by_user = client.get("/admin/audit", query_string={"user": officer}).get_data(as_text=True)
+    assert "Set by mptf_officer: 0.941 EUR per US dollar for May 2017." in by_user
+    assert "Details changed" not in by_user
+    # Sign-ins are left out unless asked for, by the box or by choosing them.
+    assert "signed in" not in by_user
+    with_sign_ins = client.get("/admin/audit", query_string={"user": officer, "sign_ins": "y"})
+    assert "mptf_officer signed in." in with_sign_ins.get_data(as_text=True)
+    assert "mptf_officer signed in." in client.get("/admin/audit", query_string={"action": "login"}).get_data(
+        as_text=True)
+    refused = client.get("/admin/audit", query_string={"action": "grant.frobnicate"}).get_data(as_text=True)
+    assert "Not a valid choice" in refused
+    download = client.get("/admin/audit", query_string={"object_type": "ExchangeRate", "format": "xlsx"})
     workbook = load_workbook(io.BytesIO(download.data))
     sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 1 and rows[0][2] == "other.thing"
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == 1
+    assert rows[0]["What happened"] == "Set by mptf_officer: 0.941 EUR per US dollar for May 2017."
+    assert rows[0]["Object"] == "Exchange rate" and rows[0]["Action code"] == "exchange_rate.create"
     assert sheet["A2"].is_date
     about = dict(workbook.worksheets[-1].iter_rows(values_only=True))
     assert about["Exported by"] == users["auditor"].email
+    assert about["Filter: Object"] == "Exchange rate"
+
+
+def test_the_audit_trail_filters_by_dates(client, login_as, db, users):
+    import datetime as dt
+
+    from trustfund.audit import record
+
+    for day in (1, 15, 28):
+        entry = record(users["admin"], "donor.create", object_type="Donor", object_id=day,
+                       after={"donor_type": "member_state"})
+        entry.at = dt.datetime(2017, 5, day, 23, 59)
+    db.session.commit()
+    login_as("auditor")
+    page = client.get("/admin/audit", query_string={"date_from": "2017-05-15", "date_to": "2017-05-28"})
+    assert page.get_data(as_text=True).count("Donor added by admin: Member State.") == 2
+    wrong = client.get("/admin/audit", query_string={"date_from": "15/05/2017"}).get_data(as_text=True)
+    assert "Not a valid date value." in wrong
 
 
 def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):

@@ -195,10 +195,14 @@ def test_admin_sees_the_latest_ten_audit_entries(fund, client, login_as, db):
     from trustfund import audit
 
     for i in range(12):
-        audit.record(None, f"test.action{i}", object_type="Thing", object_id=i)
+        audit.record(None, "pool.transfer", object_type="PoolTransfer", object_id=i,
+                     after={"usd_amount": f"{i}.00", "from_pool_id": None, "to_pool_id": None,
+                            "transferred_on": "2017-07-01"})
+    audit.record(None, "login", object_type="User", object_id=1)  # sign-ins are left out, as in the trail
     db.session.commit()
     rows = Tables(_page(client, login_as, "auditor")).tables["audit"]["rows"]
-    assert [row[2] for row in rows] == [f"test.action{i}" for i in range(11, 1, -1)]
+    assert [row[2] for row in rows] == [f"${i}.00 moved by the system from — to — on Jul 1, 2017."
+                                        for i in range(11, 1, -1)]
 
 
 def test_a_chart_is_drawn_only_when_it_has_figures(app, client, login_as):

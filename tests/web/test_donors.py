@@ -153,9 +153,11 @@ def test_saa_steps_through_the_web_with_history(client, db, officer, osf, users)
     assert donor.saa_status == "signed" and donor.saa_signed_on == dt.date(2017, 6, 12)
     page = client.get(f"/donors/{osf.id}").get_data(as_text=True)
     history = page[page.index("SAA status history"):]
-    # Who and when, from → to, the note and the signing details.
+    # Who and when, from what to what, the note and the signing details.
     assert history.count(users["mptf_officer"].email) == 2
-    assert "Draft shared → Signed" in history and "Not started → Draft shared" in history
+    name = users["mptf_officer"].name
+    assert f"SAA status changed by {name} from Draft shared to Signed." in history
+    assert f"SAA status changed by {name} from Not started to Draft shared." in history
     assert "Signed electronically" in history and "SAA-MCS00-OSF-2017" in history
     today = dt.datetime.now(dt.UTC)
     assert re.search(rf"{today.month}/{today.day}/{today.strftime('%y')}", history)

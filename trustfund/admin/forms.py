@@ -37,8 +37,10 @@ class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=60)])
-    object_type = StringField(_l("Object"), validators=[Optional(), Length(max=60)])
-    user = StringField(_l("User email"), validators=[Optional(), Length(max=254)])
+    # Lists of what the trail holds, in words (admin.audit_trail.offer_choices fills them).
+    action = SelectField(_l("Action"), choices=[], default="", validate_choice=True)
+    object_type = SelectField(_l("Object"), choices=[], default="", validate_choice=True)
+    user = SelectField(_l("User"), choices=[], default="", validate_choice=True)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+    sign_ins = BooleanField(_l("Show sign-ins and sign-outs"))

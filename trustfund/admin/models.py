@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import utcnow
 from ..extensions import db
@@ -39,6 +39,8 @@ class Setting(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    created_by = relationship("User")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (sa.UniqueConstraint("key", "effective_from"),)

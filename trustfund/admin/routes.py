@@ -8,16 +8,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..audit import AuditEntry
+from ..audit_text import describe_many
 from ..auth.models import User
 from ..donors.choices import offer_donors, wanted_donor
 from ..errors import run
-from ..exports import Col, Sheet, xlsx_response
+from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, roles_required
+from . import audit_trail
 from .blueprint import bp
 from .forms import AuditFilterForm, SettingForm, UserEditForm, UserForm
 from .models import SETTINGS, Setting, settings_version
+from .sentences import setting_value
 from .services import save_user, set_setting
 
 
@@ -62,7 +64,7 @@ def settings():
                                        .order_by(Setting.effective_from.desc())).all()
                for key in SETTINGS}
     return render_template("admin/settings.html", settings=SETTINGS, history=history,
-                           today=dt.date.today())
+                           today=dt.date.today(), setting_value=setting_value)
 
 
 @bp.route("/settings/<key>", methods=["GET", "POST"])
@@ -87,30 +89,12 @@ def edit_setting(key: str):
 @roles_required(ADMIN, AUDITOR)
 def audit():
     form = AuditFilterForm(request.args)
-    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-    if form.validate():
-        if form.action.data:
-            query = query.where(AuditEntry.action.startswith(form.action.data.strip()))
-        if form.object_type.data:
-            query = query.where(AuditEntry.object_type == form.object_type.data.strip())
-        if form.user.data:
-            query = query.join(User, AuditEntry.user_id == User.id).where(
-                sa.func.lower(User.email) == form.user.data.strip().lower())
-        if form.date_from.data:
-            query = query.where(AuditEntry.at >= dt.datetime.combine(form.date_from.data, dt.time.min))
-        if form.date_to.data:
-            query = query.where(AuditEntry.at < dt.datetime.combine(form.date_to.data + dt.timedelta(days=1),
-                                                                    dt.time.min))
-    filters = {k: v for k, v in form.data.items() if v}
+    audit_trail.offer_choices(form)
+    query = audit_trail.query(form, form.validate())
+    filters = audit_trail.readable_filters(form)
     if request.args.get("format") == "xlsx":
-        cols = [Col(_("When (UTC)"), lambda e: e.at, "datetime"),
-                Col(_("User"), lambda e: e.user.email if e.user else ""),
-                Col(_("Action"), lambda e: e.action), Col(_("Object"), lambda e: e.object_type),
-                Col(_("Object id"), lambda e: e.object_id),
-                Col(_("Before"), lambda e: e.before or "", width=60),
-                Col(_("After"), lambda e: e.after or "", width=60), Col(_("Note"), lambda e: e.note or "")]
-        rows = db.session.scalars(query.limit(100_000))
-        return xlsx_response("audit", [Sheet(_("Audit trail"), cols, rows)], what=_("Audit trail"),
+        rows = stream(query.limit(100_000))
+        return xlsx_response("audit", [audit_trail.sheet(rows)], what=_("Audit trail"),
                              user=current_user, filters=filters)
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("admin/audit.html", form=form, page=page, filters=filters)
+    return render_template("admin/audit.html", form=form, page=page, entries=describe_many(page.items))

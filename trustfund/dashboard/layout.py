@@ -27,6 +27,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import cache
+from ..audit_text import book, describe_many
 from ..donors.models import DONOR_TYPES, SAA_STATUSES
 from ..formatting import number
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
@@ -244,12 +245,11 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
 
 
 def audit_block() -> Block:
-    rows = [{"at": e.at, "user": e.user.email if e.user else _("system"), "action": e.action,
-             "object": f"{e.object_type} {e.object_id or ''}".strip()}
-            for e in services.latest_audit_entries(10)]
+    rows = [{"at": d.entry.at, "object": d.target.label if d.target else d.kind_label, "what": d.sentence}
+            for d in describe_many(services.latest_audit_entries(10, without=book().routine_actions()))]
     return Block("audit", _("Latest entries of the audit trail"),
-                 [Column("at", _("When (UTC)"), "datetime"), Column("user", _("User")),
-                  Column("action", _("Action")), Column("object", _("Object"))],
+                 [Column("at", _("When (UTC)"), "datetime"), Column("object", _("Object")),
+                  Column("what", _("What happened"))],
                  rows, empty=_("No entries yet."), link=("admin.audit", _("Audit trail")), wide=True,
                  sheet_title=_("Audit trail"))
 

@@ -302,8 +302,12 @@ def awaiting_saa() -> list[AwaitingSaa]:
     return [AwaitingSaa(*row) for row in rows]
 
 
-def latest_audit_entries(limit: int = 10) -> list[AuditEntry]:
-    return list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+def latest_audit_entries(limit: int = 10, without: list[str] = ()) -> list[AuditEntry]:
+    """The newest entries, leaving out the actions named (sign-ins, as the trail does)."""
+    query = sa.select(AuditEntry)
+    if without:
+        query = query.where(AuditEntry.action.not_in(without))
+    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
 
 
 def pools_in_order() -> list[Pool]:

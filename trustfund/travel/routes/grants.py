@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
-from ...audit import AuditEntry
 from ...countries.models import Country
 from ...errors import DomainError, run
 from ...exports import export_response
@@ -132,13 +131,10 @@ def new_grant():
 @roles_required(*TRAVEL_READERS)
 def grant(grant_id: int):
     grant = get_grant_or_404(grant_id)
-    history = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.object_type == "TravelGrant", AuditEntry.object_id == str(grant.id))
-        .order_by(AuditEntry.id)).all()
     pools = pools_with_money()
     default = default_pool_chooser(pools)(grant.total)
-    return render_template("travel/grant.html", grant=grant, history=history,
-                           pools=pools, default_pool=default, today=dt.date.today(),
+    return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
+                           today=dt.date.today(),
                            approve_form=_approve_form(pools, default), reason_form=ReasonForm())
 
 

@@ -1,0 +1,172 @@
+"""A fund in which every action the code audits has happened once, through the
+services (so each audit entry holds what production writes), for the tests of the
+audit trail in words (no tests here)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from tests.factories import base_users
+from trustfund.admin.models import FEE_RATE, TERMINAL_EXPENSES
+from trustfund.admin.services import save_user, set_setting
+from trustfund.audit import record
+from trustfund.auth.services import end_session, start_session
+from trustfund.contributions import services as contributions
+from trustfund.contributions.importer import import_deposits
+from trustfund.contributions.models import Pool
+from trustfund.countries.models import Country
+from trustfund.countries.services import save_ldc_period, update_country
+from trustfund.donors.services import change_saa_status, create_donor, update_donor
+from trustfund.extensions import db
+from trustfund.travel import decisions, reconcile
+from trustfund.travel.services import request_grant, save_event
+
+D = Decimal
+# People's names, as a real office has them (the base users are named by their keys).
+NAMES = {"admin": "Amina Diallo", "mptf_officer": "Ana Silva", "srsg_staff": "Li Wei",
+         "srsg_staff2": "Olga Petrova", "donor": "Erik Berg", "auditor": "Jean Dupont"}
+
+
+def name_the_users() -> dict:
+    users = base_users()
+    for key, name in NAMES.items():
+        users[key].name = name
+    db.session.commit()
+    return users
+
+
+def _deposits_workbook(reference: str) -> io.BytesIO:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Deposits"
+    ws.append(["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"])
+    ws.append([reference, dt.date(2017, 6, 2), 20000, "USD", 1, "", "IMPORT/1"])
+    ws.append([reference, dt.date(2017, 6, 3), 5000, "USD", 1, "", "IMPORT/2"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def _request(event, country: str, name: str, phone: str = "", airfare: str = "1200.00"):
+    return request_grant(base_users()["srsg_staff"], event_id=event.id, delegate_name=name,
+                         country_code=country, origin_city="Capital", airfare=airfare,
+                         travel_from=event.start_on - dt.timedelta(days=1),
+                         travel_to=event.end_on + dt.timedelta(days=1), phone=phone)
+
+
+def every_audited_action() -> dict:
+    """Run each audited service once (the scale demo's entry recorded as it records it);
+    returns the objects whose pages show a history."""
+    users = name_the_users()
+    admin, officer = users["admin"], users["mptf_officer"]
+    srsg, srsg2 = users["srsg_staff"], users["srsg_staff2"]
+    made: dict = {}
+
+    start_session(officer)
+    end_session(officer)
+    account = save_user(admin, None, email="new.reader@example.org", name="Nadia Haddad", role="auditor",
+                        donor_id=None, active=True, password="a long enough password")
+    save_user(admin, account, email="new.reader@example.org", name="Nadia Haddad", role="mptf_officer",
+              donor_id=None, active=False, password=None)
+    set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
+    set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
+    set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))
+
+    objective = contributions.save_objective(admin, None, number=4, title="Follow-up of the Compact",
+                                             description="", active=True)
+    contributions.save_objective(admin, objective, number=4, title="Follow-up and review of the Compact",
+                                 description="Regional reviews", active=False)
+
+    donor = create_donor(officer, name="Republic of Korea", donor_type="member_state", country_code="KR")
+    update_donor(officer, donor, version=donor.version, name="Republic of Korea",
+                 donor_type="member_state", country_code="KR", contact_name="Kim Min-jun",
+                 contact_email="kim@example.org")
+    change_saa_status(officer, donor, "draft_shared", version=donor.version)
+    change_saa_status(officer, donor, "signed", signed_on=dt.date(2017, 5, 2),
+                      signatory_donor="Permanent Representative", signatory_mptf="Executive Coordinator",
+                      reference="SAA-KR-1", version=donor.version)
+    made["donor"] = donor
+
+    pledge = contributions.record_pledge(officer, donor, currency="EUR", amount=D("500000.00"),
+                                         objective_id=None, pledged_on=dt.date(2017, 4, 20))
+    contributions.withdraw_pledge(officer, pledge, "Replaced by the commitment")
+    made["pledge"] = pledge
+    contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.92")
+    rate = contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.918")
+    made["rate"] = rate
+    eur = contributions.record_commitment(
+        officer, donor, currency="EUR", amount=D("1000000.00"), objective_id=None,
+        committed_on=dt.date(2017, 5, 3), reference="KR-EUR-1",
+        instalments=[(dt.date(2017, 5, 10), D("600000.00")), (dt.date(2017, 12, 1), D("400000.00"))])
+    made["commitment"] = eur
+    cash = contributions.record_deposit(officer, eur, value_date=dt.date(2017, 5, 10),
+                                        amount=D("600000.00"), bank_reference="KEB/2017/1")
+    made["deposit"] = cash
+    objective1 = db.session.scalar(sa.select(Pool).where(Pool.code == "OBJ1"))
+    usd = contributions.record_commitment(officer, donor, currency="USD", amount=D("200000.00"),
+                                          objective_id=objective1.objective_id,
+                                          committed_on=dt.date(2017, 5, 3), reference="KR-USD-1")
+    wrong = contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12),
+                                         amount=D("1000.00"), rate="1")
+    made["reversal"] = contributions.reverse_deposit(officer, wrong, "Entered twice")
+    contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12), amount=D("100000.00"),
+                                 rate="1")
+    db.session.flush()
+    result = import_deposits(officer, _deposits_workbook("KR-USD-1"), filename="june.xlsx")
+    assert result.ok, result.errors
+    interest = contributions.record_interest(officer, value_date=dt.date(2017, 6, 30),
+                                             usd_amount=D("150.25"))
+    contributions.reverse_interest(officer, interest, "Bank statement corrected")
+    unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
+    contributions.transfer(admin, unearmarked, objective1, D("50000.00"), "Objective 1 needs more",
+                           on=dt.date(2017, 7, 1))
+
+    vanuatu = db.session.get(Country, "VU")
+    update_country(admin, vanuatu, name="Republic of Vanuatu", un_member=True, observer=False,
+                   developing=True, version=vanuatu.version)
+    period = vanuatu.ldc_periods[0]
+    save_ldc_period(admin, vanuatu, period, start_on=dt.date(1985, 4, 24), end_on=period.end_on,
+                    note=period.note, version=vanuatu.version)
+    made["country"] = vanuatu
+
+    event = save_event(srsg, None, kind="thematic_session", title="Human rights and inclusion",
+                       city="Geneva", venue="Palais des Nations", start_on=dt.date(2017, 5, 8),
+                       end_on=dt.date(2017, 5, 9), dsa_rate="400.00", max_per_country=2)
+    made["event"] = event
+    rejudged = _request(event, "GQ", "Delegate of Equatorial Guinea")  # an LDC until 4 June 2017
+    approved = _request(event, "SN", "Awa Ndiaye")
+    _request(event, "SN", "Moussa Diop", airfare="900.00")
+    approved_too = _request(event, "BD", "Rahim Ahmed")
+    cancelled = _request(event, "NP", "Sita Sharma")
+    withdrawn = _request(event, "HT", "Jean Pierre")
+    rejected = _request(event, "ML", "Amadou Traore")
+    short = _request(event, "TD", "Zara Ali", airfare="900000.00")
+    decisions.approve_grant(srsg2, approved)
+    decisions.approve_grant(srsg2, approved_too)
+    decisions.approve_grant(srsg2, cancelled)
+    decisions.reject_grant(srsg2, rejected, "Nominated after the deadline")
+    decisions.waitlist_grant(srsg2, withdrawn, "Waiting for the note verbale")
+    decisions.approve_grant(srsg2, short)  # more than any pool holds: waitlisted, funds short
+    reconcile.record_travel(srsg, approved, ticket="1100.00", dsa="1200.00", terminal="100.00")
+    reconcile.record_no_show(srsg, approved_too, ticket="300.00", dsa="0", terminal="0",
+                             reason="Visa refused")
+    reconcile.cancel_grant(srsg, cancelled, "Meeting postponed")
+    reconcile.cancel_grant(srsg, withdrawn, "Delegate changed")
+    # A delegate asking again, for another event, with a new phone: their details change.
+    stocktaking = save_event(srsg, None, kind="stocktaking", title="Stocktaking meeting",
+                             city="Puerto Vallarta", venue="", start_on=dt.date(2017, 12, 4),
+                             end_on=dt.date(2017, 12, 6), dsa_rate="300.00", max_per_country=1)
+    _request(stocktaking, "SN", "Moussa Diop", phone="+221 33 000 00 00", airfare="900.00")
+    save_event(srsg, event, kind="thematic_session", title="Human rights, social inclusion",
+               city="Geneva", venue="Palais des Nations", start_on=dt.date(2017, 6, 8),
+               end_on=dt.date(2017, 6, 9), dsa_rate="410.00", max_per_country=2, version=event.version)
+    made["grants"] = [rejudged, approved, approved_too, cancelled, withdrawn, rejected, short]
+
+    record(None, "demo.scale_data", note="donors: 3000; deposits: 100000", object_type="Fund")
+    db.session.commit()
+    return made

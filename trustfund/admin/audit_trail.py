@@ -1,0 +1,87 @@
+"""The audit trail's page and download: its filters as lists in words, and its rows
+as sentences (trustfund/audit_text.py), the codes kept in columns of their own."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..audit import AuditEntry
+from ..audit_text import book, described_in_batches
+from ..auth.models import User
+from ..exports import Col, Sheet
+from ..extensions import db
+
+
+def _by_label(pairs) -> list[tuple[str, str]]:
+    return sorted(((code, str(label)) for code, label in pairs), key=lambda pair: pair[1].casefold())
+
+
+def offer_choices(form) -> None:
+    """The lists of the filter: every action and object the features describe, every user."""
+    registry = book()
+    form.action.choices = [("", _("All actions"))] + _by_label(
+        (code, action.label) for code, action in registry.actions.items())
+    form.object_type.choices = [("", _("All objects"))] + _by_label(
+        (name, kind.label) for name, kind in registry.kinds.items())
+    users = db.session.execute(sa.select(User.id, User.name, User.email))
+    form.user.choices = [("", _("All users"))] + _by_label(
+        (str(row.id), f"{row.name} ({row.email})" if row.name else row.email) for row in users)
+
+
+def query(form, valid: bool) -> sa.Select:
+    """The entries the filter asks for, newest first. Sign-ins and sign-outs only when
+    asked for (the box, or choosing one of them as the action)."""
+    statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    action = form.action.data if valid else ""
+    if action:
+        statement = statement.where(AuditEntry.action == action)
+    elif not (valid and form.sign_ins.data):
+        statement = statement.where(AuditEntry.action.not_in(book().routine_actions()))
+    if not valid:
+        return statement
+    if form.object_type.data:
+        statement = statement.where(AuditEntry.object_type == form.object_type.data)
+    if form.user.data:
+        statement = statement.where(AuditEntry.user_id == int(form.user.data))
+    if form.date_from.data:
+        statement = statement.where(AuditEntry.at >= dt.datetime.combine(form.date_from.data, dt.time.min))
+    if form.date_to.data:
+        statement = statement.where(
+            AuditEntry.at < dt.datetime.combine(form.date_to.data + dt.timedelta(days=1), dt.time.min))
+    return statement
+
+
+def readable_filters(form) -> dict:
+    """The filters as the reader chose them (labels, not codes), for the download's About sheet."""
+    chosen = {}
+    for select in (form.action, form.object_type, form.user):
+        if select.data:
+            chosen[str(select.label.text)] = dict(select.choices).get(select.data, select.data)
+    for day in (form.date_from, form.date_to):
+        if day.data and not day.errors:
+            chosen[str(day.label.text)] = day.data
+    if form.sign_ins.data:
+        chosen[str(form.sign_ins.label.text)] = _("yes")
+    return chosen
+
+
+def sheet(entries) -> Sheet:
+    """The download: when, who, the sentence and the object in words, then the codes
+    and values as recorded, for machines and for checking."""
+    def changes(d) -> str:
+        return "\n".join(c.text for c in d.changes)
+
+    cols = [Col(_("When (UTC)"), lambda d: d.entry.at, "datetime"),
+            Col(_("User"), lambda d: d.entry.user.email if d.entry.user else ""),
+            Col(_("What happened"), lambda d: d.sentence, width=60),
+            Col(_("Object"), lambda d: d.target.label if d.target else d.kind_label, width=40),
+            Col(_("Changes"), changes, width=60),
+            Col(_("Note"), lambda d: d.note),
+            Col(_("Action code"), lambda d: d.entry.action),
+            Col(_("Object type"), lambda d: d.entry.object_type),
+            Col(_("Object id"), lambda d: d.entry.object_id),
+            Col(_("Before"), lambda d: d.entry.before or "", width=60),
+            Col(_("After"), lambda d: d.entry.after or "", width=60)]
+    return Sheet(_("Audit trail"), cols, described_in_batches(entries))

@@ -1,0 +1,33 @@
+"""The audit trail in words (trustfund/audit_text.py): user accounts, sign-ins and sign-outs."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit_text import Book, Field, Target
+from ..extensions import db
+from ..permissions import ROLE_LABELS
+from .models import User
+
+
+def load_users(keys: list[str]) -> dict[str, Target]:
+    ids = [int(k) for k in keys if k.isdigit()]
+    rows = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return {str(row.id): Target(row.name or row.email, "admin.edit_user", {"user_id": row.id})
+            for row in rows}
+
+
+def register(book: Book) -> None:
+    book.reference("user", load_users)
+    book.object("User", _l("User account"), {
+        "email": Field(_l("Email")),
+        "name": Field(_l("Name")),
+        "role": Field(_l("Role"), "choice", choices=ROLE_LABELS),
+        "donor_id": Field(_l("Donor"), "ref", ref="donor"),
+        "active": Field(_l("Active"), "bool"),
+    }, reference="user", hidden=("created_at", "last_login_at", "locale"))
+    book.action("login", _l("Signed in"), "User",
+                lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)
+    book.action("logout", _l("Signed out"), "User",
+                lambda e: _("%(user)s signed out.", user=e.who), changes=False, routine=True)

@@ -1,0 +1,240 @@
+"""The audit trail in words (trustfund/audit_text.py): objectives and pools, pledges,
+commitments, deposits, interest, transfers and exchange rates."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from ..audit_text import Book, Field, Target, Told
+from ..donors.models import Donor
+from ..extensions import db
+from ..formatting import date, money
+from .models import (
+    Commitment,
+    Deposit,
+    ExchangeRate,
+    InterestEntry,
+    Objective,
+    Pledge,
+    Pool,
+    PoolTransfer,
+)
+
+
+def _ids(keys: list[str]) -> list[int]:
+    return [int(k) for k in keys if k.isdigit()]
+
+
+def pool_label(number: int | None) -> str:
+    """"Un-earmarked" or "Objective 1", as the pools read in sentences."""
+    return _("Objective %(number)s", number=number) if number is not None else _("Un-earmarked")
+
+
+def load_pools(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(Pool.id, Objective.number)
+                              .outerjoin(Objective, Pool.objective_id == Objective.id)
+                              .where(Pool.id.in_(_ids(keys))))
+    return {str(row.id): Target(pool_label(row.number), "contributions.pools") for row in rows}
+
+
+def load_objectives(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.scalars(sa.select(Objective).where(Objective.id.in_(_ids(keys))))
+    return {str(row.id): Target(row.label, "contributions.objectives") for row in rows}
+
+
+def load_earmarks(keys: list[str]) -> dict[str, Target]:
+    """An earmark by its objective's number ("Objective 1"), as the pools are named."""
+    rows = db.session.execute(sa.select(Objective.id, Objective.number).where(Objective.id.in_(_ids(keys))))
+    return {str(row.id): Target(pool_label(row.number), "contributions.objectives") for row in rows}
+
+
+def load_commitments(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(Commitment.id, Commitment.reference, Commitment.currency,
+                                        Commitment.amount, Donor.name)
+                              .join(Donor, Commitment.donor_id == Donor.id)
+                              .where(Commitment.id.in_(_ids(keys))))
+    found = {}
+    for row in rows:
+        if row.reference:
+            label = _("Commitment %(reference)s of %(donor)s", reference=row.reference, donor=row.name)
+        else:
+            label = _("Commitment of %(amount)s by %(donor)s", amount=money(row.amount, row.currency),
+                      donor=row.name)
+        found[str(row.id)] = Target(label, "contributions.commitment", {"commitment_id": row.id})
+    return found
+
+
+def load_deposits(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(Deposit.id, Deposit.currency, Deposit.amount, Deposit.value_date,
+                                        Deposit.reverses_id, Donor.name)
+                              .join(Donor, Deposit.donor_id == Donor.id).where(Deposit.id.in_(_ids(keys))))
+    found = {}
+    for row in rows:
+        values = {"amount": money(abs(row.amount), row.currency), "donor": row.name,
+                  "date": date(row.value_date)}
+        label = (_("Reversal of %(amount)s from %(donor)s, %(date)s", **values) if row.reverses_id
+                 else _("Deposit of %(amount)s from %(donor)s, %(date)s", **values))
+        found[str(row.id)] = Target(label, "contributions.deposit", {"deposit_id": row.id})
+    return found
+
+
+def load_pledges(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(Pledge.id, Pledge.currency, Pledge.amount, Donor.name)
+                              .join(Donor, Pledge.donor_id == Donor.id).where(Pledge.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("Pledge of %(amount)s by %(donor)s", amount=money(row.amount, row.currency),
+                                  donor=row.name), "contributions.pledge", {"pledge_id": row.id})
+            for row in rows}
+
+
+def load_interest(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(InterestEntry.id, InterestEntry.usd_amount, InterestEntry.value_date,
+                                        InterestEntry.reverses_id)
+                              .where(InterestEntry.id.in_(_ids(keys))))
+    found = {}
+    for row in rows:
+        values = {"amount": money(abs(row.usd_amount), "USD"), "date": date(row.value_date)}
+        label = (_("Reversal of interest of %(amount)s, %(date)s", **values) if row.reverses_id
+                 else _("Interest of %(amount)s, %(date)s", **values))
+        found[str(row.id)] = Target(label, "contributions.interest")
+    return found
+
+
+def load_transfers(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(PoolTransfer.id, PoolTransfer.usd_amount, PoolTransfer.transferred_on)
+                              .where(PoolTransfer.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("Transfer of %(amount)s, %(date)s", amount=money(row.usd_amount, "USD"),
+                                  date=date(row.transferred_on)), "contributions.transfers") for row in rows}
+
+
+def load_rates(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month)
+                              .where(ExchangeRate.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("Rate of %(currency)s for %(month)s", currency=row.currency,
+                                  month=date(row.month, "LLLL y")), "contributions.rates") for row in rows}
+
+
+def _earmark(e: Told) -> str:
+    if e.value("objective_id") is None:
+        return _("un-earmarked")
+    return _("earmarked to %(objective)s", objective=e.name("earmark", e.value("objective_id")))
+
+
+def _deposit(e: Told) -> str:
+    if e.value("currency") == "USD":
+        return _("Recorded by %(user)s: %(amount)s; fee %(fee)s, net %(net)s to %(pool)s.", user=e.who,
+                 amount=e.show("amount"), fee=e.show("fee"), net=e.show("net"), pool=e.show("pool_id"))
+    return _("Recorded by %(user)s: %(amount)s at %(rate)s per US dollar is %(usd)s; fee %(fee)s, "
+             "net %(net)s to %(pool)s.", user=e.who, amount=e.show("amount"), rate=e.show("rate"),
+             usd=e.show("usd_amount"), fee=e.show("fee"), net=e.show("net"), pool=e.show("pool_id"))
+
+
+def _reversal(e: Told) -> str:
+    return _("Reversed by %(user)s: %(amount)s (net %(net)s) taken back from %(pool)s.", user=e.who,
+             amount=e.money("amount", absolute=True),
+             net=e.money("net", "USD", absolute=True), pool=e.show("pool_id"))
+
+
+def _import(e: Told) -> str:
+    count = int(e.value("deposits") or 0)
+    # Worked out before ngettext: Babel's extraction loses a plural with a call nested in it.
+    workbook = e.iso(e.value("file") or _("a workbook"))
+    return ngettext("%(num)d deposit imported by %(user)s from %(file)s: %(usd)s, net %(net)s.",
+                    "%(num)d deposits imported by %(user)s from %(file)s: %(usd)s, net %(net)s.",
+                    count, user=e.who, file=workbook, usd=e.money("usd", "USD"), net=e.money("net", "USD"))
+
+
+def _commitment(e: Told) -> str:
+    count = len(e.value("instalments") or ())
+    values = {"user": e.who, "amount": e.show("amount"), "earmark": _earmark(e)}
+    if not count:
+        return _("Recorded by %(user)s: %(amount)s, %(earmark)s.", **values)
+    return ngettext("Recorded by %(user)s: %(amount)s, %(earmark)s, in %(num)d instalment.",
+                    "Recorded by %(user)s: %(amount)s, %(earmark)s, in %(num)d instalments.",
+                    count, **values)
+
+
+def _rate(e: Told) -> str:
+    values = {"user": e.who, "rate": e.show("rate"), "currency": e.show("currency"),
+              "month": e.show("month")}
+    if e.before:
+        return _("Corrected by %(user)s: %(before)s → %(rate)s %(currency)s per US dollar for %(month)s.",
+                 before=e.show("rate", "before"), **values)
+    return _("Set by %(user)s: %(rate)s %(currency)s per US dollar for %(month)s.", **values)
+
+
+def register(book: Book) -> None:
+    for name, load in (("pool", load_pools), ("objective", load_objectives), ("earmark", load_earmarks),
+                       ("commitment", load_commitments), ("deposit", load_deposits),
+                       ("pledge", load_pledges), ("interest", load_interest),
+                       ("transfer", load_transfers), ("exchange_rate", load_rates)):
+        book.reference(name, load)
+    money_in = Field(_l("Amount"), "money", currency_key="currency")
+    earmark = Field(_l("Earmarking"), "ref", ref="earmark")
+    book.object("Objective", _l("Objective"), {
+        "number": Field(_l("Number"), "int"), "title": Field(_l("Title")),
+        "description": Field(_l("Description")), "active": Field(_l("Active"), "bool"),
+    }, reference="objective")
+    book.object("Pledge", _l("Pledge"), {
+        "amount": money_in, "objective_id": earmark, "pledged_on": Field(_l("Date of the pledge"), "date"),
+        "note": Field(_l("Note")), "withdrawn_reason": Field(_l("Reason")),
+    }, reference="pledge", hidden=("donor_id", "currency", "withdrawn_at", "created_by_id", "created_at"))
+    book.object("Commitment", _l("Commitment"), {
+        "amount": money_in, "objective_id": earmark,
+        "committed_on": Field(_l("Date of the commitment"), "date"),
+        "reference": Field(_l("Reference")), "note": Field(_l("Note")),
+    }, reference="commitment",
+        hidden=("donor_id", "currency", "deposited", "instalments", "created_by_id", "created_at"))
+    book.object("Deposit", _l("Deposit"), {
+        "amount": money_in, "rate": Field(_l("Rate (units per US dollar)"), "rate"),
+        "usd_amount": Field(_l("USD"), "money", currency="USD"),
+        "fee": Field(_l("Administrative Agent fee"), "money", currency="USD"),
+        "net": Field(_l("Net"), "money", currency="USD"), "pool_id": Field(_l("Pool"), "ref", ref="pool"),
+        "value_date": Field(_l("Value date"), "date"), "bank_reference": Field(_l("Bank reference")),
+    }, reference="deposit", collection=Target(_l("Deposits"), "contributions.deposits"),
+        hidden=("commitment_id", "donor_id", "currency", "rate_note", "fee_rate", "reverses_id",
+                "reason", "created_by_id", "created_at"))
+    book.object("InterestEntry", _l("Interest"), {
+        "usd_amount": Field(_l("Amount (USD)"), "money", currency="USD"),
+        "value_date": Field(_l("Value date"), "date"), "pool_id": Field(_l("Pool"), "ref", ref="pool"),
+    }, reference="interest", hidden=("note", "reverses_id", "created_by_id", "created_at"))
+    book.object("PoolTransfer", _l("Transfer between pools"), {
+        "usd_amount": Field(_l("Amount (USD)"), "money", currency="USD"),
+        "from_pool_id": Field(_l("From pool"), "ref", ref="pool"),
+        "to_pool_id": Field(_l("To pool"), "ref", ref="pool"),
+        "transferred_on": Field(_l("Date"), "date"),
+    }, reference="transfer", hidden=("reason", "created_by_id", "created_at"))
+    book.object("ExchangeRate", _l("Exchange rate"), {
+        "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
+        "month": Field(_l("Month"), "month"),
+    }, reference="exchange_rate", hidden=("currency", "created_by_id", "created_at"))
+
+    book.action("objective.create", _l("Objective added"), "Objective",
+                lambda e: _("Added by %(user)s.", user=e.who))
+    book.action("objective.update", _l("Objective changed"), "Objective",
+                lambda e: _("Changed by %(user)s.", user=e.who))
+    book.action("pledge.create", _l("Pledge recorded"), "Pledge",
+                lambda e: _("Recorded by %(user)s: %(amount)s, %(earmark)s, pledged on %(date)s.",
+                            user=e.who, amount=e.show("amount"), earmark=_earmark(e),
+                            date=e.show("pledged_on")))
+    book.action("pledge.withdraw", _l("Pledge withdrawn"), "Pledge",
+                lambda e: _("Withdrawn by %(user)s.", user=e.who), told=("withdrawn_reason",))
+    book.action("commitment.create", _l("Commitment recorded"), "Commitment", _commitment)
+    book.action("deposit.create", _l("Deposit recorded"), "Deposit", _deposit)
+    book.action("deposit.reverse", _l("Deposit reversed"), "Deposit", _reversal)
+    book.action("deposit.import", _l("Deposits imported"), "Deposit", _import)
+    book.action("interest.create", _l("Interest recorded"), "InterestEntry",
+                lambda e: _("Recorded by %(user)s: %(amount)s to %(pool)s, value date %(date)s.",
+                            user=e.who, amount=e.show("usd_amount"), pool=e.show("pool_id"),
+                            date=e.show("value_date")))
+    book.action("interest.reverse", _l("Interest reversed"), "InterestEntry",
+                lambda e: _("Reversed by %(user)s: %(amount)s taken back from %(pool)s.", user=e.who,
+                            amount=e.money("usd_amount", "USD", absolute=True),
+                            pool=e.show("pool_id")))
+    book.action("pool.transfer", _l("Transfer between pools"), "PoolTransfer",
+                lambda e: _("%(amount)s moved by %(user)s from %(source)s to %(target)s on %(date)s.",
+                            user=e.who, amount=e.show("usd_amount"), source=e.show("from_pool_id"),
+                            target=e.show("to_pool_id"), date=e.show("transferred_on")))
+    book.action("exchange_rate.create", _l("Exchange rate set"), "ExchangeRate", _rate)
+    book.action("exchange_rate.update", _l("Exchange rate corrected"), "ExchangeRate", _rate, told=("rate",))

@@ -1,0 +1,42 @@
+"""The audit trail in words (trustfund/audit_text.py): donors and their SAA."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit_text import Book, Field, Target, Told
+from ..extensions import db
+from .models import DONOR_TYPES, SAA_STATUSES, Donor
+
+
+def load_donors(keys: list[str]) -> dict[str, Target]:
+    ids = [int(k) for k in keys if k.isdigit()]
+    rows = db.session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(ids)))
+    return {str(row.id): Target(row.name, "donors.view", {"donor_id": row.id}) for row in rows}
+
+
+def _saa_status(e: Told) -> str:
+    return _("SAA status changed by %(user)s from %(from)s to %(to)s.", user=e.who,
+             **{"from": e.show("saa_status", "before"), "to": e.show("saa_status")})
+
+
+def register(book: Book) -> None:
+    book.reference("donor", load_donors)
+    book.object("Donor", _l("Donor"), {
+        "name": Field(_l("Name")),
+        "donor_type": Field(_l("Type of donor"), "choice", choices=DONOR_TYPES),
+        "country_code": Field(_l("Country"), "ref", ref="country"),
+        "contact_name": Field(_l("Contact person")),
+        "contact_email": Field(_l("Contact email")),
+        "saa_status": Field(_l("SAA status"), "choice", choices=SAA_STATUSES),
+        "saa_signed_on": Field(_l("Date signed"), "date"),
+        "saa_signatory_donor": Field(_l("Signatory for the donor")),
+        "saa_signatory_mptf": Field(_l("Signatory for the MPTF Office")),
+        "saa_reference": Field(_l("Reference")),
+    }, reference="donor", hidden=("created_at",))
+    book.action("donor.create", _l("Donor added"), "Donor",
+                lambda e: _("Donor added by %(user)s: %(type)s.", user=e.who, type=e.show("donor_type")))
+    book.action("donor.update", _l("Donor's details changed"), "Donor",
+                lambda e: _("Details changed by %(user)s.", user=e.who))
+    book.action("donor.saa_status", _l("SAA status changed"), "Donor", _saa_status, told=("saa_status",))

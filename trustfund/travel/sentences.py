@@ -1,0 +1,154 @@
+"""The audit trail in words (trustfund/audit_text.py): events, delegates and travel grants."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit_text import Book, Field, Target, Told
+from ..countries.models import localized_country_name
+from ..extensions import db
+from .models import APPROVED, EVENT_KINDS, GRANT_STATUSES, Delegate, Event, TravelGrant
+
+# The note approve_grant records when no pool could pay and the request went to the waitlist.
+FUNDS_SHORT = "funds short"
+
+
+def _ids(keys: list[str]) -> list[int]:
+    return [int(k) for k in keys if k.isdigit()]
+
+
+def load_events(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(Event.id, Event.title).where(Event.id.in_(_ids(keys))))
+    return {str(row.id): Target(row.title, "travel.event", {"event_id": row.id}) for row in rows}
+
+
+def load_delegates(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(Delegate.id, Delegate.name, Delegate.country_code)
+                              .where(Delegate.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("%(name)s (%(country)s)", name=row.name,
+                                  country=localized_country_name(row.country_code)))
+            for row in rows}
+
+
+def load_grants(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(TravelGrant.id, Delegate.name)
+                              .join(Delegate, TravelGrant.delegate_id == Delegate.id)
+                              .where(TravelGrant.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("Travel grant %(id)s for %(delegate)s", id=row.id, delegate=row.name),
+                                "travel.grant", {"grant_id": row.id}) for row in rows}
+
+
+def _requested(e: Told) -> str:
+    return _("Requested by %(user)s: %(total)s for %(delegate)s to attend %(event)s.", user=e.who,
+             total=e.show("total"), delegate=e.show("delegate_id"), event=e.show("event_id"))
+
+
+def _waitlisted(e: Told) -> str:
+    if e.note == FUNDS_SHORT:
+        e.note = ""
+        return _("Waitlisted when %(user)s approved it: no pool had %(amount)s available.",
+                 user=e.who, amount=e.show("total"))
+    e.note = e.note or (e.value("decision_reason") or "")
+    return _("Waitlisted by %(user)s.", user=e.who)
+
+
+def _rejected(e: Told) -> str:
+    e.note = e.note or (e.value("decision_reason") or "")
+    return _("Rejected by %(user)s.", user=e.who)
+
+
+def _cancelled(e: Told) -> str:
+    e.note = e.note or (e.value("decision_reason") or "")
+    if e.value("status", "before") == APPROVED:
+        return _("Cancelled by %(user)s: %(amount)s returned to %(pool)s.", user=e.who,
+                 amount=e.show("committed_amount", "before"), pool=e.show("pool_id", "before"))
+    return _("Request withdrawn by %(user)s.", user=e.who)
+
+
+def _travelled(e: Told) -> str:
+    return _("Trip recorded by %(user)s: actual costs %(actual)s of the %(committed)s committed.",
+             user=e.who, actual=e.show("actual_total"), committed=e.show("committed_amount", "before"))
+
+
+def _no_show(e: Told) -> str:
+    e.note = e.note or (e.value("decision_reason") or "")
+    return _("No-show recorded by %(user)s: costs kept %(actual)s of the %(committed)s committed.",
+             user=e.who, actual=e.show("actual_total"), committed=e.show("committed_amount", "before"))
+
+
+def _rejudged(e: Told) -> str:
+    if e.value("ldc"):
+        return _("Judged again when %(user)s moved the event's first day: a least developed country "
+                 "on the new first day.", user=e.who)
+    return _("Judged again when %(user)s moved the event's first day: no longer a least developed "
+             "country on the new first day.", user=e.who)
+
+
+DECISION = ("status", "pool_id", "committed_amount", "decided_by_id", "decided_at", "decision_reason",
+            "reconciled_by_id", "reconciled_at", "actual_total")
+
+
+def register(book: Book) -> None:
+    book.reference("event", load_events)
+    book.reference("delegate", load_delegates)
+    book.reference("grant", load_grants)
+    usd = {"kind": "money", "currency": "USD"}
+    book.object("Event", _l("Event"), {
+        "kind": Field(_l("Kind"), "choice", choices=EVENT_KINDS), "title": Field(_l("Title")),
+        "city": Field(_l("City")), "venue": Field(_l("Venue")),
+        "start_on": Field(_l("First day"), "date"), "end_on": Field(_l("Last day"), "date"),
+        "dsa_rate": Field(_l("DSA rate (USD per day)"), **usd),
+        "max_per_country": Field(_l("Most funded delegates per country"), "int"),
+        "dates_note": Field(_l("Note on the dates")),
+    }, reference="event", hidden=("created_at",))
+    book.object("Delegate", _l("Delegate"), {
+        "name": Field(_l("Delegate's name")), "function": Field(_l("Function")),
+        "country_code": Field(_l("Member State represented"), "ref", ref="country"),
+        "email": Field(_l("Email")), "phone": Field(_l("Phone")),
+    }, reference="delegate", hidden=("created_at",))
+    book.object("TravelGrant", _l("Travel grant"), {
+        "event_id": Field(_l("Event"), "ref", ref="event"),
+        "delegate_id": Field(_l("Delegate"), "ref", ref="delegate"),
+        "country_code": Field(_l("Member State represented"), "ref", ref="country"),
+        "ldc": Field(_l("Least developed country on the first day of the event"), "bool"),
+        "travel_from": Field(_l("Departure"), "date"), "travel_to": Field(_l("Return"), "date"),
+        "origin_city": Field(_l("Travelling from (city)")),
+        "airfare": Field(_l("Airfare (economy class)"), **usd),
+        "dsa_days": Field(_l("DSA days"), "int"),
+        "dsa_rate": Field(_l("DSA rate (USD per day)"), **usd),
+        "dsa_amount": Field(_l("DSA amount (USD)"), **usd),
+        "terminal_expenses": Field(_l("Terminal expenses"), **usd),
+        "total": Field(_l("Total"), **usd),
+        "override_reason": Field(_l("Reason for changing a computed figure")),
+        "status": Field(_l("Status"), "choice", choices=GRANT_STATUSES),
+        "pool_id": Field(_l("Pool"), "ref", ref="pool"),
+        "committed_amount": Field(_l("Committed"), **usd),
+        "actual_ticket": Field(_l("Actual ticket (USD)"), **usd),
+        "actual_dsa": Field(_l("DSA paid (USD)"), **usd),
+        "actual_terminal": Field(_l("Actual terminal expenses"), **usd),
+        "actual_total": Field(_l("Actual total"), **usd),
+        "decision_reason": Field(_l("Reason")),
+        "decided_by_id": Field(_l("Decided by"), "ref", ref="user"),
+        "reconciled_by_id": Field(_l("Closed by"), "ref", ref="user"),
+    }, reference="grant", hidden=("requested_by_id", "requested_at", "decided_at", "reconciled_at"))
+
+    book.action("event.create", _l("Event created"), "Event",
+                lambda e: _("Created by %(user)s: %(kind)s in %(city)s, %(start)s to %(end)s.", user=e.who,
+                            kind=e.show("kind"), city=e.show("city"), start=e.show("start_on"),
+                            end=e.show("end_on")))
+    book.action("event.update", _l("Event changed"), "Event", lambda e: _("Changed by %(user)s.", user=e.who))
+    book.action("delegate.create", _l("Delegate added"), "Delegate",
+                lambda e: _("Added by %(user)s.", user=e.who))
+    book.action("delegate.update", _l("Delegate's contact details changed"), "Delegate",
+                lambda e: _("Contact details changed by %(user)s.", user=e.who))
+    book.action("grant.request", _l("Travel grant requested"), "TravelGrant", _requested)
+    book.action("grant.approve", _l("Travel grant approved"), "TravelGrant",
+                lambda e: _("Approved by %(user)s from %(pool)s: %(amount)s.", user=e.who,
+                            pool=e.show("pool_id"), amount=e.show("committed_amount")), told=DECISION)
+    book.action("grant.waitlist", _l("Travel grant waitlisted"), "TravelGrant", _waitlisted, told=DECISION)
+    book.action("grant.reject", _l("Travel grant rejected"), "TravelGrant", _rejected, told=DECISION)
+    book.action("grant.travelled", _l("Trip recorded"), "TravelGrant", _travelled, told=DECISION)
+    book.action("grant.no_show", _l("No-show recorded"), "TravelGrant", _no_show, told=DECISION)
+    book.action("grant.cancel", _l("Travel grant cancelled"), "TravelGrant", _cancelled, told=DECISION)
+    book.action("grant.ldc_rejudged", _l("LDC status judged again"), "TravelGrant", _rejudged, told=("ldc",))
