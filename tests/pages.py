@@ -69,3 +69,13 @@ def charts(html: str) -> dict[str, dict]:
 
 def number(text: str) -> D:
     return D(text.replace(",", ""))
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """The text of each cell of each body row of the table with this id."""
+    match = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL)
+    assert match, f"no table {table_id}"
+    body = re.search(r"<tbody>(.*?)</tbody>", match.group(1), re.DOTALL)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", re.DOTALL)
+    return [[html_module.unescape(re.sub(r"<[^>]+>|\s+", " ", cell).strip())
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)] for row in rows]

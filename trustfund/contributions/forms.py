@@ -98,6 +98,12 @@ class DepositForm(BaseForm):
                               filters=[_strip])
     bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=100)],
                                  filters=[_strip])
+    # No deposit twice: a reference that another deposit holds needs both of these.
+    separate_transfer = BooleanField(_l("This is a separate transfer"))
+    separate_note = TextAreaField(_l("Why it is a separate transfer"),
+                                  validators=[Optional(), Length(max=2000)], filters=[_strip],
+                                  description=_l("Needed with the box ticked, when another deposit "
+                                                 "already has this bank reference."))
 
 
 class ReasonForm(BaseForm):
@@ -124,6 +130,10 @@ class TransferForm(BaseForm):
 
 class ImportForm(BaseForm):
     file = FileField(_l("Deposits workbook (.xlsx)"))
+
+
+class ConfirmImportForm(BaseForm):
+    """Confirming an import's preview: nothing to fill in but the CSRF token."""
 
 
 class ListFilterForm(BaseForm):
