@@ -382,16 +382,18 @@ def test_cli_refuses_a_reference_twice_in_one_file(app, db, runner, tmp_path):
     assert counts() == before
 
 
-def test_the_row_cap(app, db, client, login_as, monkeypatch):
+def test_the_row_cap(app, db, runner, tmp_path, monkeypatch):
     from trustfund.contributions import importer
 
-    login_as("mptf_officer")
     _setup()
     rows = [("SE-EUR-1", "2018-05-10", 941, None, None, None, f"ref {i}") for i in range(4)]
+    path = tmp_path / "four.xlsx"
+    path.write_bytes(workbook(rows, header=HEADER[:7]))
     monkeypatch.setattr(importer, "MAX_ROWS", 3)
     before = counts()
-    html = _upload(client, workbook(rows, header=HEADER[:7])).get_data(as_text=True)
-    assert "more than 3 deposits; split it into smaller files" in html
+    result = runner.invoke(args=["import-deposits", str(path)])
+    assert result.exit_code == 1 and "more than 3 deposits; split it into smaller files" in result.output
+    db.session.expire_all()
     assert counts() == before
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +35,9 @@ COLUMNS = {
     "bank_reference": ("bankreference",),
     "separate_note": ("separatetransfernote", "separatetransfer", "separatenote"),
 }
+
+# A row's cells, one per column above (None where the file has no such column).
+Cells = namedtuple("Cells", COLUMNS)
 
 
 def column_label(key: str) -> str:
@@ -174,7 +177,7 @@ class RowChecker:
         self.fee_rates: dict[dt.date, Decimal] = {}
 
     def check(self, rows: list[tuple[int, dict]]) -> None:
-        commitments = _commitments({cell_text(cells["commitment"]) for _number_, cells in rows})
+        commitments = _commitments({cell_text(cells.commitment) for _number_, cells in rows})
         rates = _rates({c.currency for c in commitments.values() if c is not None})
         pool_of = {}
         candidates = []
@@ -189,21 +192,22 @@ class RowChecker:
         self.result.errors.sort(key=lambda error: error.row)
 
     def _row(self, number, cells, commitments, rates, pool_of) -> Planned:
-        commitment = _find(commitments, cells["commitment"])
-        currency = cell_text(cells.get("currency")).upper()
+        commitment = _find(commitments, cells.commitment)
+        currency = cell_text(cells.currency).upper()
         if currency and currency != commitment.currency:
             raise DomainError(_("The commitment is in %(expected)s, not %(given)s.",
                                 expected=commitment.currency, given=currency), field="currency")
         if not commitment.donor.saa_in_force:
             raise DomainError(saa_refusal(commitment.donor, _("A deposit")), field="commitment")
-        value_date = cell_date(cells["value_date"])
+        value_date = cell_date(cells.value_date)
         figures = deposit_figures(commitment.currency, value_date=value_date,
-                                  amount=cell_number(cells["amount"]), rate=cell_number(cells.get("rate")),
-                                  rate_note=cell_text(cells.get("rate_note")),
+                                  amount=cell_number(cells.amount),
+                                  rate=cell_number(cells.rate),
+                                  rate_note=cell_text(cells.rate_note),
                                   table=rates(commitment.currency, value_date),
                                   fee_rate=self._fee_rate(value_date))
-        note = cell_text(cells.get("separate_note"))
-        reference, key, note = references.checked_reference(cell_text(cells.get("bank_reference")),
+        note = cell_text(cells.separate_note)
+        reference, key, note = references.checked_reference(cell_text(cells.bank_reference),
                                                             bool(note), note)
         if commitment.objective_id not in pool_of:
             pool_of[commitment.objective_id] = pools.pool_for_objective(commitment.objective_id).id

@@ -53,6 +53,9 @@ _R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _CELL = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 _RELATIONSHIP_ID = "}id"
+# Bytes unpacked at a time; and the longest tag the scans wait for across two chunks.
+CHUNK = 1024 * 1024
+MAX_TAG = 64 * 1024
 
 
 class SheetTooLarge(DomainError):
@@ -171,59 +174,124 @@ def _deposits_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
 
 
 def _repack(archive: zipfile.ZipFile, sheet_part: str) -> bytes:
-    """A stored zip of the parts calamine reads, as Python's zipfile unpacked them
-    (no further than their declared sizes, CRC checked); the deposits sheet and the
-    strings table are scanned on the way. Other sheets are left out: nothing reads them."""
+    """A stored zip of the parts calamine reads, as Python's zipfile unpacks them (no
+    further than their declared sizes, CRC checked, CHUNK at a time so that a part
+    lying about its size is never unpacked whole); the deposits sheet and the strings
+    table are scanned on the way. Other sheets are left out: nothing reads them."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
         for info in archive.infolist():
             name = info.filename
             if name.startswith("xl/worksheets/") and name.endswith(".xml") and name != sheet_part:
                 continue
-            content = archive.read(info)
-            if name == sheet_part:
-                _check_area(content)
-            elif name.lower() == "xl/sharedstrings.xml" and len(_STRING.findall(content)) > MAX_CELLS:
-                raise _too_many_cells()
-            target.writestr(name, content)
+            scan = _Area() if name == sheet_part else _Strings() if name.lower() == "xl/sharedstrings.xml" \
+                else None
+            with archive.open(info) as source, target.open(name, "w", force_zip64=True) as copy:
+                while chunk := source.read(CHUNK):
+                    if scan is not None:
+                        scan.feed(chunk)
+                    copy.write(chunk)
+            if scan is not None:
+                scan.finish()
     return out.getvalue()
 
 
-def _check_area(xml: bytes) -> None:
-    """Refuse a sheet whose used area passes Excel's last row or MAX_CELLS cells.
-    Cells and rows are placed as calamine places them: by their reference, else
-    one after the one before."""
-    row = column = last_row = last_column = 0
-    for match in _TAG.finditer(xml):
+class _Tags:
+    """Feeds whole tags to `tag(match)`: each chunk is scanned up to its last "<", the
+    rest waits for the next chunk (a tag never holds a "<")."""
+
+    pattern = _TAG
+
+    def __init__(self):
+        self._rest = b""
+
+    def feed(self, chunk: bytes) -> None:
+        text = self._rest + chunk
+        cut = text.rfind(b"<")
+        if cut < 0:  # text between tags only
+            self._rest = b""
+            return
+        for match in self.pattern.finditer(text, 0, cut):
+            self.tag(match)
+        rest = text[cut:]
+        if len(rest) > MAX_TAG:
+            # A long text after its tag: read the tag now. A tag this long is no real sheet's.
+            end = rest.find(b">")
+            if end < 0:
+                raise damaged()
+            for match in self.pattern.finditer(rest, 0, end + 1):
+                self.tag(match)
+            rest = b""
+        self._rest = rest
+
+    def finish(self) -> None:
+        for match in self.pattern.finditer(self._rest):
+            self.tag(match)
+        self.done()
+
+    def tag(self, match) -> None:
+        raise NotImplementedError
+
+    def done(self) -> None:
+        pass
+
+
+class _Strings(_Tags):
+    """The strings table: refused beyond MAX_CELLS entries."""
+
+    pattern = _STRING
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def tag(self, match) -> None:
+        self.count += 1
+        if self.count > MAX_CELLS:
+            raise _too_many_cells()
+
+
+class _Area(_Tags):
+    """The sheet's used area, with cells and rows placed as calamine places them (by
+    their reference, else one after the one before): refused past Excel's last row
+    or beyond MAX_CELLS cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.row = self.column = self.last_row = self.last_column = 0
+
+    def tag(self, match) -> None:
         found = _R.search(match.group(2))
         if match.group(1) == b"row":
             if found is not None:
                 if not found.group(1).isdigit():
                     raise damaged()
-                row = int(found.group(1))
+                self.row = int(found.group(1))
             else:
-                row += 1
-            column = 0
-            cell_row = row
+                self.row += 1
+            self.column = 0
+            cell_row = self.row
         elif found is not None:
             reference = _CELL.fullmatch(found.group(1))
             if reference is None:
                 raise damaged()
-            column = _column_number(reference.group(1))
+            self.column = _column_number(reference.group(1))
             cell_row = int(reference.group(2))
         else:
-            column += 1
-            cell_row = row
-        if cell_row > last_row:
+            self.column += 1
+            cell_row = self.row
+        if cell_row > self.last_row:
             if cell_row > EXCEL_ROWS:
                 raise _past_last_row(cell_row)
-            last_row = cell_row
-        if column > last_column:
-            if column > EXCEL_COLUMNS:
+            self.last_row = cell_row
+        if self.column > self.last_column:
+            if self.column > EXCEL_COLUMNS:
                 raise damaged()
-            last_column = column
-    if last_row * last_column > MAX_CELLS:
-        raise _too_many_cells()
+            self.last_column = self.column
+
+    def done(self) -> None:
+        if self.last_row * self.last_column > MAX_CELLS:
+            raise _too_many_cells()
 
 
 def _column_number(letters: bytes) -> int:

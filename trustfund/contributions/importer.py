@@ -26,6 +26,7 @@ from . import pools, references
 from .import_check import (  # noqa: F401  (the import's API: pages and commands use them from here)
     COLUMNS,
     MAX_ERRORS_KEPT,
+    Cells,
     Duplicate,
     ImportResult,
     Planned,
@@ -83,7 +84,10 @@ def plan_import(source, *, filename: str | None = None, max_rows: int | None = N
                                         column=TEMPLATE_HEADER_OF[name]))
         if missing:
             return result
-        rows = _data_rows(sheet, positions, result, max_rows or MAX_ROWS, command_above)
+        max_rows = max_rows or MAX_ROWS
+        if command_above is not None:
+            command_above = min(command_above, max_rows)
+        rows = _data_rows(sheet, positions, result, max_rows, command_above)
     except DomainError as error:
         result.add_error(getattr(error, "row", 0), "", error.message)
         return result
@@ -97,21 +101,25 @@ def plan_import(source, *, filename: str | None = None, max_rows: int | None = N
 
 
 def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows: int,
-               command_above: int | None) -> list[tuple[int, dict]] | None:
-    """The rows that hold anything, as {column: value}; None when there are too many."""
+               command_above: int | None) -> list[tuple[int, Cells]] | None:
+    """The rows that hold anything, with their cells; None when there are too many."""
     rows = []
     width = max(positions.values()) + 1
     for number, values in sheet.rows(width):
-        cells = {name: values[index] for name, index in positions.items()}
-        if all(v is None or cell_text(v) == "" for v in cells.values()):
+        cells = Cells(*(values[positions[name]] if name in positions else None for name in COLUMNS))
+        if all(v is None or cell_text(v) == "" for v in cells):
             continue
         result.data_rows += 1
+        if command_above is not None:
+            # Through the page: count them all, to name the command for a file too large.
+            if result.data_rows <= command_above:
+                rows.append((number, cells))
+            continue
         if result.data_rows > max_rows:
-            result.add_error(number, "", _("The workbook has more than %(count)s deposits; split it into "
-                                           "smaller files.", count=f"{max_rows:,}"))
+            result.add_error(0, "", _("The workbook has more than %(count)s deposits; split it into smaller "
+                                      "files.", count=f"{max_rows:,}"))
             return None
-        if command_above is None or result.data_rows <= command_above:
-            rows.append((number, cells))
+        rows.append((number, cells))
     if command_above is not None and result.data_rows > command_above:
         result.add_error(0, "", _("This workbook has %(count)s deposits; an import through this page may "
                                   "hold %(limit)s. Import it on the server with the command: "
