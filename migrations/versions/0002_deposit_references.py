@@ -25,17 +25,17 @@ NOTE = "Marked a separate transfer by the upgrade that refuses a deposit twice: 
 
 
 def upgrade():
-    with op.batch_alter_table('deposit', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reference_key', sa.String(length=300), nullable=True))
-        batch_op.add_column(sa.Column('separate_transfer', sa.Boolean(), server_default=sa.false(),
-                                      nullable=False))
-        batch_op.add_column(sa.Column('separate_note', sa.Text(), server_default='', nullable=False))
+    # Plain ALTER TABLE ADD COLUMN, which SQLite has: a batch operation would copy the
+    # table, and SQLite refuses to drop a deposit table whose reversals point to it.
+    op.add_column('deposit', sa.Column('reference_key', sa.String(length=300), nullable=True))
+    op.add_column('deposit', sa.Column('separate_transfer', sa.Boolean(), server_default=sa.false(),
+                                       nullable=False))
+    op.add_column('deposit', sa.Column('separate_note', sa.Text(), server_default='', nullable=False))
     _fill_reference_keys()
-    with op.batch_alter_table('deposit', schema=None) as batch_op:
-        batch_op.create_index('ix_deposit_reference_key', ['reference_key'], unique=False)
-        batch_op.create_index('uq_deposit_reference_key', ['reference_key'], unique=True,
-                              sqlite_where=sa.text('NOT separate_transfer'),
-                              postgresql_where=sa.text('NOT separate_transfer'))
+    op.create_index('ix_deposit_reference_key', 'deposit', ['reference_key'], unique=False)
+    op.create_index('uq_deposit_reference_key', 'deposit', ['reference_key'], unique=True,
+                    sqlite_where=sa.text('NOT separate_transfer'),
+                    postgresql_where=sa.text('NOT separate_transfer'))
 
     op.create_table('deposit_import',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -81,9 +81,8 @@ def downgrade():
     with op.batch_alter_table('deposit_import', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deposit_import_created_by_id'))
     op.drop_table('deposit_import')
-    with op.batch_alter_table('deposit', schema=None) as batch_op:
-        batch_op.drop_index('uq_deposit_reference_key')
-        batch_op.drop_index('ix_deposit_reference_key')
-        batch_op.drop_column('separate_note')
-        batch_op.drop_column('separate_transfer')
-        batch_op.drop_column('reference_key')
+    op.drop_index('uq_deposit_reference_key', table_name='deposit')
+    op.drop_index('ix_deposit_reference_key', table_name='deposit')
+    op.drop_column('deposit', 'separate_note')
+    op.drop_column('deposit', 'separate_transfer')
+    op.drop_column('deposit', 'reference_key')
