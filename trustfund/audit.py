@@ -86,12 +86,22 @@ def record(actor, action: str, obj=None, *, before: dict | None = None,
 
 def record_many(actor, action: str, object_type: str, items) -> int:
     """The entries record() would add for many objects at once (an import's thousands of
-    deposits), in one INSERT in the current transaction: `items` are (object_id, after,
-    note). Returns how many."""
+    deposits), in one executemany INSERT in the current transaction: `items` are
+    (object_id, after, note), `after` already JSON-safe (plain_value() of each value,
+    as snapshot() gives). Returns how many."""
     user_id, at = getattr(actor, "id", None), utcnow()
     rows = [{"at": at, "user_id": user_id, "action": action, "object_type": object_type,
-             "object_id": str(object_id), "after": _plain(after) if after else None, "note": note}
+             "object_id": str(object_id), "before": None, "after": after or None, "note": note}
             for object_id, after, note in items]
     if rows:
-        db.session.execute(sa.insert(AuditEntry), rows)
+        db.session.execute(sa.insert(AuditEntry.__table__), rows)
     return len(rows)
+
+
+def plain_value(value: Any) -> Any:
+    """A flat value as snapshot() stores it (Decimal and dates as text)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from ..admin.models import FEE_RATE, setting_on
 from ..errors import DomainError
 from ..extensions import db
 from . import pools, references
@@ -59,11 +60,26 @@ class RowError:
 
 
 @dataclass(slots=True)
+class Target:
+    """A commitment rows deposit into, as read once for the whole import."""
+
+    id: int
+    reference: str
+    currency: str
+    amount: Decimal
+    deposited: Decimal
+    donor_id: int
+    donor_name: str
+    pool_id: int
+    refusal: str | None  # why it takes no deposit (its donor's SAA is not in force)
+
+
+@dataclass(slots=True)
 class Planned:
     """One deposit the import will record."""
 
     row: int
-    commitment: Commitment
+    commitment: Target
     pool_id: int
     figures: DepositFigures
     reference: str
@@ -176,14 +192,13 @@ class RowChecker:
         self.result = result
         self.fee_rates: dict[dt.date, Decimal] = {}
 
-    def check(self, rows: list[tuple[int, dict]]) -> None:
-        commitments = _commitments({cell_text(cells.commitment) for _number_, cells in rows})
-        rates = _rates({c.currency for c in commitments.values() if c is not None})
-        pool_of = {}
+    def check(self, rows: list[tuple[int, Cells]]) -> None:
+        commitments = _targets(_commitments({cell_text(cells.commitment) for _number_, cells in rows}))
+        rates = _rates({c.currency for c in commitments.values()})
         candidates = []
         for number, cells in rows:
             try:
-                candidates.append(self._row(number, cells, commitments, rates, pool_of))
+                candidates.append(self._row(number, cells, commitments, rates))
             except DomainError as error:
                 self.result.add_error(number, error.field if error.field in COLUMNS else "commitment",
                                       error.message)
@@ -191,14 +206,14 @@ class RowChecker:
         self._take(candidates, existing)
         self.result.errors.sort(key=lambda error: error.row)
 
-    def _row(self, number, cells, commitments, rates, pool_of) -> Planned:
+    def _row(self, number, cells, commitments, rates) -> Planned:
         commitment = _find(commitments, cells.commitment)
         currency = cell_text(cells.currency).upper()
         if currency and currency != commitment.currency:
             raise DomainError(_("The commitment is in %(expected)s, not %(given)s.",
                                 expected=commitment.currency, given=currency), field="currency")
-        if not commitment.donor.saa_in_force:
-            raise DomainError(saa_refusal(commitment.donor, _("A deposit")), field="commitment")
+        if commitment.refusal:
+            raise DomainError(commitment.refusal, field="commitment")
         value_date = cell_date(cells.value_date)
         figures = deposit_figures(commitment.currency, value_date=value_date,
                                   amount=cell_number(cells.amount),
@@ -209,13 +224,9 @@ class RowChecker:
         note = cell_text(cells.separate_note)
         reference, key, note = references.checked_reference(cell_text(cells.bank_reference),
                                                             bool(note), note)
-        if commitment.objective_id not in pool_of:
-            pool_of[commitment.objective_id] = pools.pool_for_objective(commitment.objective_id).id
-        return Planned(number, commitment, pool_of[commitment.objective_id], figures, reference, key, note)
+        return Planned(number, commitment, commitment.pool_id, figures, reference, key, note)
 
     def _fee_rate(self, value_date: dt.date) -> Decimal | None:
-        from ..admin.models import FEE_RATE, setting_on
-
         if isinstance(value_date, dt.date) and value_date not in self.fee_rates:
             self.fee_rates[value_date] = setting_on(FEE_RATE, value_date)
         return self.fee_rates.get(value_date)
@@ -281,7 +292,22 @@ def _commitments(names: set[str]) -> dict[str, Commitment | None]:
     return found
 
 
-def _find(commitments: dict[str, Commitment | None], value) -> Commitment:
+def _targets(found: dict[str, Commitment]) -> dict[str, Target]:
+    """The commitments as plain values, read once (not an ORM attribute per row)."""
+    targets: dict[int, Target] = {}
+    pool_of: dict[int | None, int] = {}
+    for c in found.values():
+        if c.id in targets:
+            continue
+        if c.objective_id not in pool_of:
+            pool_of[c.objective_id] = pools.pool_for_objective(c.objective_id).id
+        refusal = None if c.donor.saa_in_force else saa_refusal(c.donor, _("A deposit"))
+        targets[c.id] = Target(c.id, c.reference, c.currency, c.amount, c.deposited, c.donor_id, c.donor.name,
+                               pool_of[c.objective_id], refusal)
+    return {name: targets[c.id] for name, c in found.items()}
+
+
+def _find(commitments: dict[str, Target], value) -> Target:
     text = cell_text(value)
     if not text:
         raise DomainError(_("Name the commitment by its reference or #id."), field="commitment")

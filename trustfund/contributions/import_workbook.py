@@ -50,7 +50,7 @@ UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, V
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
-_CELL = re.compile(rb"([A-Za-z]+)([0-9]+)")
+_REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 _RELATIONSHIP_ID = "}id"
 # Bytes unpacked at a time; and the longest tag the scans wait for across two chunks.
@@ -197,10 +197,8 @@ def _repack(archive: zipfile.ZipFile, sheet_part: str) -> bytes:
 
 
 class _Tags:
-    """Feeds whole tags to `tag(match)`: each chunk is scanned up to its last "<", the
-    rest waits for the next chunk (a tag never holds a "<")."""
-
-    pattern = _TAG
+    """Scans whole tags: each chunk up to its last "<", the rest waits for the next
+    chunk (a tag never holds a "<")."""
 
     def __init__(self):
         self._rest = b""
@@ -211,25 +209,22 @@ class _Tags:
         if cut < 0:  # text between tags only
             self._rest = b""
             return
-        for match in self.pattern.finditer(text, 0, cut):
-            self.tag(match)
+        self.scan(text, 0, cut)
         rest = text[cut:]
         if len(rest) > MAX_TAG:
             # A long text after its tag: read the tag now. A tag this long is no real sheet's.
             end = rest.find(b">")
             if end < 0:
                 raise damaged()
-            for match in self.pattern.finditer(rest, 0, end + 1):
-                self.tag(match)
+            self.scan(rest, 0, end + 1)
             rest = b""
         self._rest = rest
 
     def finish(self) -> None:
-        for match in self.pattern.finditer(self._rest):
-            self.tag(match)
+        self.scan(self._rest, 0, len(self._rest))
         self.done()
 
-    def tag(self, match) -> None:
+    def scan(self, text: bytes, start: int, end: int) -> None:
         raise NotImplementedError
 
     def done(self) -> None:
@@ -239,14 +234,12 @@ class _Tags:
 class _Strings(_Tags):
     """The strings table: refused beyond MAX_CELLS entries."""
 
-    pattern = _STRING
-
     def __init__(self):
         super().__init__()
         self.count = 0
 
-    def tag(self, match) -> None:
-        self.count += 1
+    def scan(self, text: bytes, start: int, end: int) -> None:
+        self.count += len(_STRING.findall(text, start, end))
         if self.count > MAX_CELLS:
             raise _too_many_cells()
 
@@ -260,34 +253,39 @@ class _Area(_Tags):
         super().__init__()
         self.row = self.column = self.last_row = self.last_column = 0
 
-    def tag(self, match) -> None:
-        found = _R.search(match.group(2))
-        if match.group(1) == b"row":
-            if found is not None:
-                if not found.group(1).isdigit():
+    def scan(self, text: bytes, start: int, end: int) -> None:
+        # One tight loop over the chunk's tags (hundreds of thousands in a large sheet).
+        row, column, last_row, last_column = self.row, self.column, self.last_row, self.last_column
+        for kind, attributes in _TAG.findall(text, start, end):
+            found = _REFERENCE.search(attributes)
+            if found is None and _R.search(attributes) is not None:
+                raise damaged()  # a reference we cannot read: calamine might read it otherwise
+            if kind == b"row":
+                if found is not None:
+                    if found.group(1) or not found.group(2):
+                        raise damaged()
+                    row = int(found.group(2))
+                else:
+                    row += 1
+                column, cell_row = 0, row
+            elif found is not None:
+                letters, digits = found.group(1), found.group(2)
+                if not letters or not digits:
                     raise damaged()
-                self.row = int(found.group(1))
+                column = _COLUMNS.get(letters) or _column_number(letters)
+                cell_row = int(digits)
             else:
-                self.row += 1
-            self.column = 0
-            cell_row = self.row
-        elif found is not None:
-            reference = _CELL.fullmatch(found.group(1))
-            if reference is None:
-                raise damaged()
-            self.column = _column_number(reference.group(1))
-            cell_row = int(reference.group(2))
-        else:
-            self.column += 1
-            cell_row = self.row
-        if cell_row > self.last_row:
-            if cell_row > EXCEL_ROWS:
-                raise _past_last_row(cell_row)
-            self.last_row = cell_row
-        if self.column > self.last_column:
-            if self.column > EXCEL_COLUMNS:
-                raise damaged()
-            self.last_column = self.column
+                column += 1
+                cell_row = row
+            if cell_row > last_row:
+                if cell_row > EXCEL_ROWS:
+                    raise _past_last_row(cell_row)
+                last_row = cell_row
+            if column > last_column:
+                if column > EXCEL_COLUMNS:
+                    raise damaged()
+                last_column = column
+        self.row, self.column, self.last_row, self.last_column = row, column, last_row, last_column
 
     def done(self) -> None:
         if self.last_row * self.last_column > MAX_CELLS:
@@ -298,4 +296,10 @@ def _column_number(letters: bytes) -> int:
     number = 0
     for letter in letters.upper()[:4]:
         number = number * 26 + letter - 64
+    if len(_COLUMNS) < 1000:
+        _COLUMNS[letters] = number
     return number
+
+
+# Column letters already read -> their number (a sheet uses a handful).
+_COLUMNS: dict[bytes, int] = {}

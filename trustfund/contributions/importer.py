@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record, record_many, utcnow
+from ..audit import plain_value, record, record_many, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from . import pools, references
@@ -151,8 +151,7 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None) -> 
             .execution_options(synchronize_session=False)).rowcount == 1
         if not done:
             planned = first_row[commitment_id]
-            db.session.expire(planned.commitment)
-            c = planned.commitment
+            c = db.session.get(Commitment, commitment_id, populate_existing=True)
             refusal = past_commitment(c.amount - c.deposited, c.currency)
             result.add_error(planned.row, "amount", refusal.message)
             return result
@@ -173,26 +172,40 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None) -> 
     return result
 
 
+def _new_ids(count: int) -> list[int]:
+    """Ids for `count` new deposits, so that a plain executemany INSERT (many rows a
+    statement) can write them and their audit entries name them. PostgreSQL hands
+    them out of the table's sequence; SQLite has one writer at a time, and this
+    transaction already writes (the commitments' UPDATE), so the next ids are free."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return list(db.session.scalars(
+            sa.text("SELECT nextval(pg_get_serial_sequence('deposit', 'id')) FROM generate_series(1, :n)"),
+            {"n": count}))
+    start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Deposit.id), 0))) + 1
+    return list(range(start, start + count))
+
+
 def _insert_deposits(actor, planned: list[Planned]) -> None:
     user_id, now = getattr(actor, "id", None), utcnow()
     columns = [c.key for c in sa.inspect(Deposit).column_attrs]
+    ids = iter(_new_ids(len(planned)))
     for start in range(0, len(planned), BATCH):
         rows = []
         for p in planned[start:start + BATCH]:
             f, c = p.figures, p.commitment
-            rows.append({"commitment_id": c.id, "donor_id": c.donor_id, "pool_id": p.pool_id,
-                         "value_date": f.value_date, "currency": c.currency, "amount": f.amount,
-                         "rate": f.rate, "rate_note": f.rate_note, "usd_amount": f.usd,
+            rows.append({"id": next(ids), "commitment_id": c.id, "donor_id": c.donor_id,
+                         "pool_id": p.pool_id, "value_date": f.value_date, "currency": c.currency,
+                         "amount": f.amount, "rate": f.rate, "rate_note": f.rate_note, "usd_amount": f.usd,
                          "fee_rate": f.fee_rate, "fee": f.fee, "net": f.net,
                          "bank_reference": p.reference, "reverses_id": None, "reason": "",
                          "created_by_id": user_id, "created_at": now, "reference_key": p.key,
                          "separate_transfer": bool(p.note), "separate_note": p.note})
-        ids = db.session.scalars(sa.insert(Deposit).returning(Deposit.id, sort_by_parameter_order=True),
-                                 rows).all()
-        # The entries record() would add for each deposit: its columns after, the note why separate.
+        db.session.execute(sa.insert(Deposit.__table__), rows)
+        # The entries record() would add for each deposit: its columns after (as snapshot()
+        # writes them), the note why it is a separate transfer.
         record_many(actor, "deposit.create", "Deposit",
-                    [(deposit_id, {name: ({"id": deposit_id} | row)[name] for name in columns},
-                      row["separate_note"] or None) for deposit_id, row in zip(ids, rows, strict=True)])
+                    [(row["id"], {name: plain_value(row[name]) for name in columns},
+                      row["separate_note"] or None) for row in rows])
 
 
 def import_deposits(actor, source, *, filename: str | None = None,

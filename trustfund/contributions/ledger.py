@@ -57,7 +57,9 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
     rate of that month when the caller has it at hand (an import), else looked up."""
     if table is _LOOK_UP:
         table = rate_for(currency, value_date)
-    note = check_text((rate_note or "").strip(), "rate_note", multiline=True)
+    note = (rate_note or "").strip()
+    if note:
+        check_text(note, "rate_note", multiline=True)
     if rate is None or str(rate).strip() == "":
         if table is None:
             raise DomainError(_("There is no UN operational rate for %(currency)s in %(month)s. "

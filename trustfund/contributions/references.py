@@ -34,13 +34,17 @@ def checked_reference(bank_reference: str | None, separate: bool, note: str | No
     """(reference, key, note) of a typed-in or imported deposit, or a DomainError:
     plain text of at most 100 characters; a separate transfer says why."""
     # Imports reach here without a form: control and bidi-override characters are refused here too.
-    reference = check_text((bank_reference or "").strip(), "bank_reference")
+    reference = (bank_reference or "").strip()
+    if reference:
+        check_text(reference, "bank_reference")
     if len(reference) > MAX_REFERENCE:
         raise DomainError(_("At most %(count)s characters.", count=MAX_REFERENCE), field="bank_reference")
     key = reference_key(reference)
     if key is not None and len(key) > REFERENCE_KEY_LENGTH:
         raise DomainError(_("At most %(count)s characters.", count=MAX_REFERENCE), field="bank_reference")
-    note = check_text((note or "").strip(), note_field, multiline=True)
+    note = (note or "").strip()
+    if note:
+        check_text(note, note_field, multiline=True)
     if len(note) > MAX_NOTE:
         raise DomainError(_("At most %(count)s characters.", count=MAX_NOTE), field=note_field)
     if separate and not note:
