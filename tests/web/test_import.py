@@ -136,6 +136,13 @@ def test_confirming_records_every_row_once(app, db, client, login_as):
                                  .order_by(AuditEntry.id)).all()
     assert [int(e.object_id) for e in created] == [r.id for r in rows]
     assert created[1].after["amount"] == "50000.50" and created[1].after["rate_note"] == "Bank rate"
+    # The entry record() writes for a deposit typed in: its every column (the amount at
+    # the currency's decimals, as recorded, where the column reads back with three).
+    from trustfund.audit import snapshot
+    differ = [(k, e.after[k], snapshot(r)[k]) for e, r in zip(created, rows, strict=True)
+              for k in snapshot(r) if e.after.get(k) != snapshot(r)[k]]
+    assert differ and all(k == "amount" and D(a) == D(b) for k, a, b in differ), differ
+    assert all(e.before is None and e.user_id is not None for e in created)
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "deposit.import")) == 1
     from trustfund.ledger_check import run_checks as problems
     assert problems() == []

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import plain_value, record, record_many, utcnow
+from ..bulk import insert_rows
 from ..errors import DomainError
 from ..extensions import db
 from . import pools, references
@@ -200,7 +201,7 @@ def _insert_deposits(actor, planned: list[Planned]) -> None:
                          "bank_reference": p.reference, "reverses_id": None, "reason": "",
                          "created_by_id": user_id, "created_at": now, "reference_key": p.key,
                          "separate_transfer": bool(p.note), "separate_note": p.note})
-        db.session.execute(sa.insert(Deposit.__table__), rows)
+        insert_rows(Deposit.__table__, rows)
         # The entries record() would add for each deposit: its columns after (as snapshot()
         # writes them), the note why it is a separate transfer.
         record_many(actor, "deposit.create", "Deposit",
