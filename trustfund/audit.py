@@ -88,8 +88,8 @@ def record(actor, action: str, obj=None, *, before: dict | None = None,
 def record_many(actor, action: str, object_type: str, items) -> int:
     """The entries record() would add for many objects at once (an import's thousands of
     deposits), written at once (bulk.insert_rows) in the current transaction: `items` are
-    (object_id, after, note), `after` already JSON-safe (plain_value() of each value,
-    as snapshot() gives). Returns how many."""
+    (object_id, after, note), `after` already JSON-safe (text for amounts and dates,
+    as snapshot() gives them). Returns how many."""
     user_id, at = getattr(actor, "id", None), utcnow()
     rows = [{"at": at, "user_id": user_id, "action": action, "object_type": object_type,
              "object_id": str(object_id), "before": None, "after": after or None, "note": note}
@@ -97,11 +97,3 @@ def record_many(actor, action: str, object_type: str, items) -> int:
     insert_rows(AuditEntry.__table__, rows)
     return len(rows)
 
-
-def plain_value(value: Any) -> Any:
-    """A flat value as snapshot() stores it (Decimal and dates as text)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value

@@ -1,10 +1,11 @@
 """Writing many rows at once, in the current transaction (an import of 100,000
 deposits and their audit entries).
 
-PostgreSQL: COPY through psycopg, which loads the rows as one stream; an executemany
-there is one INSERT statement a row. Elsewhere (SQLite): one executemany INSERT.
-Each value goes through its column's type first, as an INSERT would (Money's exact
-scaling, JSON as text), so the rows are exactly those the ORM would write.
+PostgreSQL: COPY through psycopg, which loads the rows as one stream (an executemany
+there is a statement a row). SQLite: one executemany of the compiled INSERT. Either
+way each value goes through its column's type first, as an INSERT through SQLAlchemy
+would (Money's exact scaling, JSON as text): the rows are exactly those the ORM would
+write, without SQLAlchemy building a parameter dictionary for each of them.
 """
 from __future__ import annotations
 
@@ -22,25 +23,34 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
         return
     connection = db.session.connection()
     dialect = connection.dialect
-    if dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
-        return
     names = list(rows[0])
     processors = [_processor(table.c[name].type, dialect) for name in names]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([process(row[name]) if process else row[name]
-                                for name, process in zip(names, processors, strict=True)])
-    finally:
-        cursor.close()
+
+    def values(row: dict) -> list:
+        return [process(row[name]) if process else row[name]
+                for name, process in zip(names, processors, strict=True)]
+
+    if dialect.name == "postgresql":
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+        finally:
+            cursor.close()
+        return
+    compiled = table.insert().compile(dialect=dialect, column_keys=names)
+    if not dialect.positional or list(compiled.positiontup) != names:
+        connection.execute(table.insert(), rows)
+        return
+    connection.exec_driver_sql(str(compiled), [tuple(values(row)) for row in rows])
 
 
 def _processor(column_type, dialect):
     if isinstance(column_type, sa.JSON):
         # As SQLAlchemy writes a JSON value: None is JSON null, not SQL NULL.
         return json.dumps
-    return column_type.bind_processor(dialect)
+    return column_type.dialect_impl(dialect).bind_processor(dialect) \
+        if not isinstance(column_type, sa.types.TypeDecorator) else column_type.bind_processor(dialect)

@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import plain_value, record, record_many, utcnow
+from ..audit import record, record_many, utcnow
 from ..bulk import insert_rows
 from ..errors import DomainError
 from ..extensions import db
+from ..money import Money
 from . import pools, references
 from .import_check import (  # noqa: F401  (the import's API: pages and commands use them from here)
     COLUMNS,
@@ -189,24 +190,28 @@ def _new_ids(count: int) -> list[int]:
 def _insert_deposits(actor, planned: list[Planned]) -> None:
     user_id, now = getattr(actor, "id", None), utcnow()
     columns = [c.key for c in sa.inspect(Deposit).column_attrs]
+    texts = [name for name in columns if isinstance(Deposit.__table__.c[name].type, Money)]
     ids = iter(_new_ids(len(planned)))
     for start in range(0, len(planned), BATCH):
-        rows = []
+        rows, entries = [], []
         for p in planned[start:start + BATCH]:
             f, c = p.figures, p.commitment
-            rows.append({"id": next(ids), "commitment_id": c.id, "donor_id": c.donor_id,
-                         "pool_id": p.pool_id, "value_date": f.value_date, "currency": c.currency,
-                         "amount": f.amount, "rate": f.rate, "rate_note": f.rate_note, "usd_amount": f.usd,
-                         "fee_rate": f.fee_rate, "fee": f.fee, "net": f.net,
-                         "bank_reference": p.reference, "reverses_id": None, "reason": "",
-                         "created_by_id": user_id, "created_at": now, "reference_key": p.key,
-                         "separate_transfer": bool(p.note), "separate_note": p.note})
+            row = {"id": next(ids), "commitment_id": c.id, "donor_id": c.donor_id, "pool_id": p.pool_id,
+                   "value_date": f.value_date, "currency": c.currency, "amount": f.amount, "rate": f.rate,
+                   "rate_note": f.rate_note, "usd_amount": f.usd, "fee_rate": f.fee_rate, "fee": f.fee,
+                   "net": f.net, "bank_reference": p.reference, "reverses_id": None, "reason": "",
+                   "created_by_id": user_id, "created_at": now, "reference_key": p.key,
+                   "separate_transfer": bool(p.note), "separate_note": p.note}
+            rows.append(row)
+            # The entry record() writes for a deposit: its columns after, as snapshot() gives
+            # them (amounts and dates as text), and the note why it is a separate transfer.
+            after = {name: row[name] for name in columns}
+            for name in texts:
+                after[name] = str(after[name])
+            after["value_date"], after["created_at"] = f.value_date.isoformat(), now.isoformat()
+            entries.append((row["id"], after, p.note or None))
         insert_rows(Deposit.__table__, rows)
-        # The entries record() would add for each deposit: its columns after (as snapshot()
-        # writes them), the note why it is a separate transfer.
-        record_many(actor, "deposit.create", "Deposit",
-                    [(row["id"], {name: plain_value(row[name]) for name in columns},
-                      row["separate_note"] or None) for row in rows])
+        record_many(actor, "deposit.create", "Deposit", entries)
 
 
 def import_deposits(actor, source, *, filename: str | None = None,
