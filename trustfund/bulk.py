@@ -10,6 +10,7 @@ write, without SQLAlchemy building a parameter dictionary for each of them.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from psycopg import sql
@@ -46,6 +47,27 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
         connection.execute(table.insert(), rows)
         return
     connection.exec_driver_sql(str(compiled), [tuple(values(row)) for row in rows])
+
+
+# SQLite's page cache while many rows are written (its default, 2 MB, is far smaller
+# than the indexes a large import updates: pages go out and come back): 64 MB.
+SQLITE_CACHE_KB = 65536
+
+
+@contextmanager
+def many_rows():
+    """Around the writing of many rows: on SQLite, a larger page cache for this
+    connection, given back afterwards."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _processor(column_type, dialect):

@@ -383,3 +383,32 @@ def test_hostile_text_in_cells(app, db, officer_client, commitment):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing and "<script>alert(1)" not in listing
     references = set(db.session.scalars(sa.select(Deposit.bank_reference)))
     assert references == {"<script>alert(1)</script>", "=cmd|' /C calc'!A0"}
+
+
+@pytest.mark.parametrize("rows", [
+    b'<row><c><v>1</v></c><c><v>2</v></c></row><row><c r="E3"><v>3</v></c><c><v>4</v></c></row>',
+    b'<row r="4"><c s="1" r="B4"><v>1</v></c></row><row><c/><c/><c><v>5</v></c></row>',
+    b'<x:row r="2"><x:c r="C2"><x:v>1</x:v></x:c></x:row>',
+    b"<row r='6'><c r='d6'><v>1</v></c><c><v>2</v></c></row>",
+    b'<row><c t="inlineStr"><is><t>a &lt;c r="ZZ9"&gt;</t></is></c></row><row/><row><c><v>1</v></c></row>',
+], ids=["implicit", "attribute-order", "prefixed", "quotes-and-case", "text-and-empty-rows"])
+def test_the_scan_places_cells_where_the_reader_does(rows):
+    """The used area the scan finds before calamine is given the sheet is never smaller
+    than the one calamine then builds (a smaller one would let a bomb through)."""
+    import python_calamine
+
+    from trustfund.contributions import import_workbook
+
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows
+           + b"</sheetData></worksheet>")
+    data = rewrite(workbook([], header=["H"]), SHEET, lambda _xml: xml)
+    area = import_workbook._Area()
+    for start in range(0, len(xml), 7):  # in small chunks: tags cut between two of them
+        area.feed(xml[start:start + 7])
+    area.finish()
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Deposits")
+    last_row, last_column = sheet.end
+    assert area.last_row >= last_row + 1 and area.last_column >= last_column + 1, (
+        (area.last_row, area.last_column), sheet.end)
+    assert (area.last_row, area.last_column) == (last_row + 1, last_column + 1)

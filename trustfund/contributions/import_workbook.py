@@ -48,7 +48,10 @@ PREFERRED_SHEET = "Deposits"
 UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError, OSError,
               TypeError, NotImplementedError, UnicodeDecodeError, python_calamine.CalamineError)
 
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+# A row or cell tag; its reference captured when it is the first attribute (as every
+# writer puts it), else looked for among the others.
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])"
+                  rb"""(?:(\s+r\s*=\s*)["']([A-Za-z]*)([0-9]*)["'])?([^>]*)>""")
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
@@ -256,20 +259,25 @@ class _Area(_Tags):
     def scan(self, text: bytes, start: int, end: int) -> None:
         # One tight loop over the chunk's tags (hundreds of thousands in a large sheet).
         row, column, last_row, last_column = self.row, self.column, self.last_row, self.last_column
-        for kind, attributes in _TAG.findall(text, start, end):
-            found = _REFERENCE.search(attributes)
-            if found is None and _R.search(attributes) is not None:
-                raise damaged()  # a reference we cannot read: calamine might read it otherwise
+        for kind, marker, letters, digits, attributes in _TAG.findall(text, start, end):
+            if marker:
+                found = True
+            else:
+                reference = _REFERENCE.search(attributes)
+                if reference is None and _R.search(attributes) is not None:
+                    raise damaged()  # a reference we cannot read: calamine might read it otherwise
+                found = reference is not None
+                if found:
+                    letters, digits = reference.group(1), reference.group(2)
             if kind == b"row":
-                if found is not None:
-                    if found.group(1) or not found.group(2):
+                if found:
+                    if letters or not digits:
                         raise damaged()
-                    row = int(found.group(2))
+                    row = int(digits)
                 else:
                     row += 1
                 column, cell_row = 0, row
-            elif found is not None:
-                letters, digits = found.group(1), found.group(2)
+            elif found:
                 if not letters or not digits:
                     raise damaged()
                 column = _COLUMNS.get(letters) or _column_number(letters)

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, record_many, utcnow
-from ..bulk import insert_rows
+from ..bulk import insert_rows, many_rows
 from ..errors import DomainError
 from ..extensions import db
 from ..money import Money
@@ -158,7 +158,8 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None) -> 
             result.add_error(planned.row, "amount", refusal.message)
             return result
     try:
-        _insert_deposits(actor, result.planned)
+        with many_rows():
+            _insert_deposits(actor, result.planned)
     except IntegrityError as error:
         if not references.is_duplicate(error):
             raise
