@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError
@@ -63,15 +64,19 @@ def standing_deposit(key: str | None) -> Deposit | None:
 
 def standing_deposits(keys: Iterable[str]) -> dict[str, sa.Row]:
     """For each of the keys held by a standing deposit, the first such deposit (id,
-    currency, amount, value date): one statement per CHUNK keys, for imports."""
+    currency, amount, value date), for imports: one statement on PostgreSQL (the keys
+    as one array), one per CHUNK keys elsewhere."""
     found: dict[str, sa.Row] = {}
     wanted = sorted(set(keys))
-    for start in range(0, len(wanted), CHUNK):
-        rows = db.session.execute(
-            sa.select(Deposit.reference_key, Deposit.id, Deposit.currency, Deposit.amount,
-                      Deposit.value_date)
-            .where(Deposit.reference_key.in_(wanted[start:start + CHUNK])).order_by(Deposit.id))
-        for row in rows:
+    columns = (Deposit.reference_key, Deposit.id, Deposit.currency, Deposit.amount, Deposit.value_date)
+    if db.session.get_bind().dialect.name == "postgresql":
+        among = [Deposit.reference_key == sa.any_(sa.bindparam("keys", wanted, type_=ARRAY(sa.String)))]
+        queries = [sa.select(*columns).where(*among)] if wanted else []
+    else:
+        queries = [sa.select(*columns).where(Deposit.reference_key.in_(wanted[start:start + CHUNK]))
+                   for start in range(0, len(wanted), CHUNK)]
+    for query in queries:
+        for row in db.session.execute(query.order_by(Deposit.id)):
             found.setdefault(row.reference_key, row)
     return found
 
