@@ -20,7 +20,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
-from ..validation import check_text
+from ..validation import check_text, text_problem
 from .models import Deposit
 from .rules import REFERENCE_KEY_LENGTH, reference_key
 
@@ -55,8 +55,9 @@ def checked_reference(bank_reference: str | None, separate: bool, note: str | No
 
 
 def standing_deposit(key: str | None) -> Deposit | None:
-    """The first standing deposit that holds the reference key, if any."""
-    if key is None:
+    """The first standing deposit that holds the reference key, if any (none for a
+    key no reference could have: one the text checks refuse never reaches the database)."""
+    if key is None or len(key) > REFERENCE_KEY_LENGTH or text_problem(key) is not None:
         return None
     return db.session.scalar(sa.select(Deposit).where(Deposit.reference_key == key)
                              .order_by(Deposit.id).limit(1))
