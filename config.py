@@ -51,6 +51,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (deposit imports)
+    # Rows a deposit import through the page may hold: it must finish well inside a
+    # worker's timeout (gunicorn's default is 30 s). A larger file is refused with the
+    # command that imports it: flask --app trustfund import-deposits FILE.
+    IMPORT_PAGE_MAX_ROWS = _int_env("TRUSTFUND_IMPORT_PAGE_MAX_ROWS", 10_000)
     PAGE_SIZE = 50
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

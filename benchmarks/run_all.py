@@ -14,6 +14,7 @@ import time
 
 import bench_export
 import bench_http
+import bench_import
 import bench_pages
 from common import header, log, postgres, sqlite_db, write_section
 
@@ -57,6 +58,10 @@ def main() -> int:
         bench_export.main(common)
         log("\n== HTTP ==")
         bench_http.main(common + (["--seconds", "5"] if args.quick else []))
+        # Last: it imports into databases of its own (on the same PostgreSQL server).
+        log("\n== Import ==")
+        bench_import.main(["--backends", args.backends, "--pg-url", pg_url]
+                          + (["--rows", "10000", "--page-rows", "2000"] if args.quick else []))
     log(f"\nAll benchmarks done in {time.perf_counter() - began:.0f} s.")
     return 0
 

@@ -88,3 +88,13 @@ def post_entry(client, url: str, data: dict, page: str | None = None):
     """POST an entry form as a browser does: with the token of a fresh render of its
     page (`page`, by default the form's own URL)."""
     return client.post(url, data={**data, "form_token": form_token(client, page or url)})
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """The text of each cell of each body row of the table with this id."""
+    match = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL)
+    assert match, f"no table {table_id}"
+    body = re.search(r"<tbody>(.*?)</tbody>", match.group(1), re.DOTALL)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", re.DOTALL)
+    return [[html_module.unescape(re.sub(r"<[^>]+>|\s+", " ", cell).strip())
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)] for row in rows]

@@ -97,6 +97,7 @@ def reverse(d: Deposit, *, on=dt.date(2017, 6, 1), reason: str = "Entered twice"
                 usd_amount=-d.usd_amount, fee_rate=d.fee_rate, fee=-d.fee, net=-d.net,
                 bank_reference=d.bank_reference, reverses_id=d.id, reason=reason)
     db.session.add(r)
+    d.reference_key = None  # a reversed deposit holds its bank reference no more
     db.session.execute(sa.update(Commitment).where(Commitment.id == d.commitment_id)
                        .values(deposited=Commitment.deposited - d.amount))
     pools.move(d.pool_id, deposits_usd=-d.usd_amount, fees=-d.fee, deposits_net=-d.net,

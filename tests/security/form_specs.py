@@ -241,14 +241,15 @@ SPECS = [
         "committed_on": PAST, "reference": f"REF-{n}", "note": ""},
         kinds={"currency": "currency", "committed_on": "date_past", "instalments-0-amount": "amount_optional",
                "instalments-0-due_on": "date_optional"}),
+    # No deposit twice: each accepted post has a bank reference of its own.
     FormSpec("contributions.new_deposit", "mptf_officer", lambda ctx, n: {"commitment_id": ctx.commitment_id},
-             _same({"value_date": PAST, "amount": "100.00", "rate": "", "rate_note": "",
-                    "bank_reference": "SEB/1"}),
-             kinds={"value_date": "date_past", "rate": "rate_optional"}),
+             lambda ctx, n: {"value_date": PAST, "amount": "100.00", "rate": "", "rate_note": "",
+                             "bank_reference": f"SEB/{n}", "separate_note": ""},
+             kinds={"value_date": "date_past", "rate": "rate_optional"}, unique=("bank_reference",)),
     FormSpec("contributions.new_deposit", "mptf_officer",
              lambda ctx, n: {"commitment_id": ctx.commitment_jpy_id},
              _same({"value_date": PAST, "amount": "110500", "rate": "", "rate_note": "",
-                    "bank_reference": ""}),
+                    "bank_reference": "", "separate_note": ""}),
              kinds={"value_date": "date_past", "rate": "rate_optional"}, currency="JPY"),
     FormSpec("contributions.reverse_deposit", "mptf_officer", fresh_deposit, _same({"reason": "Bounced"}),
              kinds={"reason": "reason"}, fresh=True),
@@ -325,6 +326,7 @@ SPECS = [
 ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
+    "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
 }
 
 

@@ -280,14 +280,38 @@ def test_a_row_number_past_excel_s_last_row_stops_the_import(app, db, officer_cl
 
 
 def test_wide_rows_are_read_only_as_wide_as_the_header(app, db, officer_client, commitment, backend):
-    """A cell in column XFD on every row: each row is still read three cells wide, not
-    16,384 (openpyxl builds a row as wide as its last cell unless told the width)."""
+    """A stray cell in column AD on every row: each row is still read three cells wide,
+    and each is refused for its unknown commitment."""
     only_once(backend)
-    wide = b'<row><c t="inlineStr"><is><t>NOPE</t></is></c><c r="XFD1"><v>1</v></c></row>'
+    wide = b'<row><c t="inlineStr"><is><t>NOPE</t></is></c><c r="AD1"><v>1</v></c></row>'
     data = rewrite(workbook([], header=HEADER[:3]), SHEET, no_dimension, repeat=wide, times=50_000)
     result, seconds, peak = measured(data)
     assert not result.ok and result.imported == 0 and result.error_count == 50_000
     assert seconds < 60 and peak < 64, (seconds, peak)
+
+
+def test_a_cell_far_to_the_right_is_refused_before_the_sheet_is_read(app, db, officer_client, commitment,
+                                                                      backend):
+    """A cell in column XFD on every row would make the sheet's area 50,000 x 16,384 cells
+    (26 GB in the reader's grid): the file is refused from a scan of its XML, at once."""
+    only_once(backend)
+    wide = b'<row><c t="inlineStr"><is><t>NOPE</t></is></c><c r="XFD1"><v>1</v></c></row>'
+    data = rewrite(workbook([], header=HEADER[:3]), SHEET, no_dimension, repeat=wide, times=50_000)
+    result, seconds, peak = measured(data)
+    assert not result.ok and result.imported == 0 and result.error_count == 1
+    assert "holds more cells than an import may read (3,000,000)" in result.errors[0].message
+    assert seconds < 20 and peak < 40, (seconds, peak)
+    page, changed = upload(officer_client, db, data)
+    assert "holds more cells than an import may read" in beside_file(page) and changed == {}
+
+
+def test_one_cell_at_the_last_corner_is_refused(app, db, officer_client, commitment):
+    """One cell at XFD1048576, in a file of a few KB: no reader is asked for its grid."""
+    corner = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    data = rewrite(workbook([["SE-USD", "2017-06-01", 10]]), SHEET,
+                   lambda xml: no_dimension(xml).replace(b"</sheetData>", corner + b"</sheetData>"))
+    page, changed = upload(officer_client, db, data)
+    assert "holds more cells than an import may read" in beside_file(page) and changed == {}
 
 
 # --- dimensions, 100,000 rows, all or nothing ------------------------------------------------
@@ -304,16 +328,21 @@ def test_a_stale_dimension_does_not_hide_rows(app, db, officer_client, commitmen
 
 
 def test_100000_rows_are_refused_whole_with_bounded_memory(app, db, officer_client, commitment, backend):
-    """100,001 rows, each naming a commitment that does not exist: every row is read
-    and refused (the first thousand problems listed), the row cap stops the rest."""
+    """100,000 rows, each naming a commitment that does not exist: every row is read
+    and refused (the first 20,000 problems kept); a row more and the file is refused
+    for its size alone; through the page, it is refused naming the command."""
     only_once(backend)
+    result, seconds, peak = measured(workbook([["NO-SUCH", "2017-06-01", 10, "USD"]] * 100_000))
+    assert result.imported == 0 and result.error_count == 100_000
+    assert len(result.errors) == 20_000 and "No commitment has the reference" in result.errors[0].message
+    assert seconds < 240 and peak < 96, (seconds, peak)
     data = workbook([["NO-SUCH", "2017-06-01", 10, "USD"]] * 100_001)
     result, seconds, peak = measured(data)
-    assert result.imported == 0 and result.error_count == 100_001  # 100,000 refusals and the cap
-    assert len(result.errors) == 1000 and "No commitment has the reference" in result.errors[0].message
-    assert seconds < 240 and peak < 64, (seconds, peak)
+    assert result.imported == 0 and result.error_count == 1
+    assert "more than 100,000 deposits; split it into smaller files" in result.errors[0].message
+    assert seconds < 120 and peak < 96, (seconds, peak)
     page, changed = upload(officer_client, db, data)
-    assert "Nothing was imported: 100001 problems" in page and "and 99001 more" in page
+    assert "flask --app trustfund import-deposits FILE" in beside_file(page)
     assert changed == {}
 
 
@@ -348,8 +377,40 @@ def test_hostile_text_in_cells(app, db, officer_client, commitment):
                                    data={"file": (io.BytesIO(workbook([good, formula])), "d.xlsx")},
                                    content_type="multipart/form-data")
     assert response.status_code == 302
+    preview = officer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in preview and "<script>alert(1)" not in preview
+    assert officer_client.post(response.headers["Location"] + "/confirm").status_code == 302
     assert changed_counts(before, table_counts(db))["deposit"] == (0, 2)
     listing = officer_client.get("/contributions/deposits").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing and "<script>alert(1)" not in listing
     references = set(db.session.scalars(sa.select(Deposit.bank_reference)))
     assert references == {"<script>alert(1)</script>", "=cmd|' /C calc'!A0"}
+
+
+@pytest.mark.parametrize("rows", [
+    b'<row><c><v>1</v></c><c><v>2</v></c></row><row><c r="E3"><v>3</v></c><c><v>4</v></c></row>',
+    b'<row r="4"><c s="1" r="B4"><v>1</v></c></row><row><c/><c/><c><v>5</v></c></row>',
+    b'<x:row r="2"><x:c r="C2"><x:v>1</x:v></x:c></x:row>',
+    b"<row r='6'><c r='d6'><v>1</v></c><c><v>2</v></c></row>",
+    b'<row><c t="inlineStr"><is><t>a &lt;c r="ZZ9"&gt;</t></is></c></row><row/><row><c><v>1</v></c></row>',
+], ids=["implicit", "attribute-order", "prefixed", "quotes-and-case", "text-and-empty-rows"])
+def test_the_scan_places_cells_where_the_reader_does(rows):
+    """The used area the scan finds before calamine is given the sheet is never smaller
+    than the one calamine then builds (a smaller one would let a bomb through)."""
+    import python_calamine
+
+    from trustfund.contributions import import_workbook
+
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows
+           + b"</sheetData></worksheet>")
+    data = rewrite(workbook([], header=["H"]), SHEET, lambda _xml: xml)
+    area = import_workbook._Area()
+    for start in range(0, len(xml), 7):  # in small chunks: tags cut between two of them
+        area.feed(xml[start:start + 7])
+    area.finish()
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Deposits")
+    last_row, last_column = sheet.end
+    assert area.last_row >= last_row + 1 and area.last_column >= last_column + 1, (
+        (area.last_row, area.last_column), sheet.end)
+    assert (area.last_row, area.last_column) == (last_row + 1, last_column + 1)

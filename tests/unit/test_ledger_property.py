@@ -6,6 +6,9 @@ happens, after every step no pool is negative, each pool holds exactly what an
 independent model of the entries says, the pools add up to the fund's totals, what
 is pledged and not yet committed is what the model says in the lists' totals and on
 the dashboard, and the ledger check finds nothing.
+Deposits carry bank references from a small set, spelt in different ways: one
+that a standing deposit already holds is refused unless marked a separate
+transfer (no deposit twice).
 
 Each Hypothesis example starts from an emptied ledger (the tables of the money
 are cleared and the pools' figures zeroed), so examples do not leak into each other.
@@ -52,14 +55,21 @@ rate = st.builds(lambda units, places: D(units).scaleb(-places),
                  st.integers(min_value=1_000, max_value=2_000_000), st.integers(min_value=2, max_value=6))
 commit_step = st.tuples(st.just("commit"), currency,
                         st.integers(min_value=1000_00, max_value=5_000_000_00), st.sampled_from([None, 1, 2]))
-deposit_step = st.tuples(st.just("deposit"), st.integers(0, 50), st.integers(1, 120), rate)
+# Few references, spelt differently ("SEB/1" and " seb / 1" are one transfer): repeats are frequent.
+REFERENCES = ["SEB/1", " seb / 1", "SEB/1 ", "UBS-2", "ubs-2", "CITI 3", "citi3"]
+reference = st.one_of(st.none(), st.sampled_from(REFERENCES))
+deposit_step = st.tuples(st.just("deposit"), st.integers(0, 50), st.integers(1, 120), rate, reference,
+                         st.booleans())
+# The reference of an earlier deposit again, spelt otherwise: a deposit twice, unless marked separate.
+again_step = st.tuples(st.just("again"), st.integers(0, 50), st.booleans())
 pledge_step = st.tuples(st.just("pledge"), currency,
                         st.integers(min_value=1000_00, max_value=5_000_000_00), st.sampled_from([None, 1, 2]))
 # Convert a pledge into a commitment for a percentage of what is still pledged (over
 # 100: the SAA says more than the pledge), or withdraw it.
 convert_step = st.tuples(st.just("convert"), st.integers(0, 20), st.integers(1, 150))
 any_step = st.one_of(
-    commit_step, deposit_step, deposit_step, pledge_step, convert_step, convert_step, convert_step,
+    commit_step, deposit_step, deposit_step, again_step, again_step, pledge_step, convert_step,
+    convert_step, convert_step,
     st.tuples(st.just("withdraw"), st.integers(0, 20)),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
     st.tuples(st.just("interest"), small),
@@ -147,6 +157,9 @@ class Model:
     def can_take(self, code, amount):
         return self.pools[code]["available"] >= amount
 
+    def standing_references(self) -> set[str]:
+        return {d["key"] for d in self.deposits if d["key"] and not d["reversed"]}
+
     def pledged_not_committed(self) -> dict[str, Decimal]:
         """Per currency: the rest of each pledge in force (withdrawn or fulfilled: none)."""
         rests: dict[str, Decimal] = {}
@@ -233,7 +246,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
                                   "pool": f"OBJ{objective_number}" if objective_number else "UNEARMARKED"})
         return True
     if kind == "deposit":
-        _kind, index, percent, r = step
+        _kind, index, percent, r, bank_reference, separate = step
         if not model.commitments:
             return None
         m = model.commitments[index % len(model.commitments)]
@@ -242,21 +255,38 @@ def _apply(db, model: Model, step, officer, admin, travel):
         r = D(1) if m["currency"] == "USD" else r
         usd = _usd(amount, r) if amount > 0 else D(0)
         fee = (usd * D("0.01")).quantize(CENT, rounding=ROUND_HALF_UP)
-        expected = amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"]
+        # The model's own idea of "one transfer": the reference without case or spaces.
+        key = "".join((bank_reference or "").lower().split()) or None
+        twice = key is not None and not separate and key in model.standing_references()
+        expected = amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"] and not twice
         c = db.session.get(Commitment, m["id"])
         try:
             d = services.record_deposit(officer, c, value_date=ON, amount=amount, rate=r,
-                                        rate_note="" if m["currency"] == "USD" else "property test")
-        except DomainError:
+                                        rate_note="" if m["currency"] == "USD" else "property test",
+                                        bank_reference=bank_reference or "", separate_transfer=separate,
+                                        separate_note="property test: separate" if separate else "")
+        except DomainError as refusal:
             assert not expected, (step, m)
+            if twice and amount > 0 and usd - fee > 0:
+                assert refusal.field in ("bank_reference", "amount"), refusal.message
             return False
         assert expected, (step, m)
         assert (d.usd_amount, d.fee, d.net) == (usd, fee, usd - fee)
         m["deposited"] += amount
         model.deposits.append({"id": d.id, "commitment": m, "amount": amount, "usd": usd, "fee": fee,
-                               "net": usd - fee, "pool": m["pool"], "reversed": False})
+                               "net": usd - fee, "pool": m["pool"], "reversed": False, "key": key})
         model.change(m["pool"], deposits_usd=usd, fees=fee, deposits_net=usd - fee, available=usd - fee)
         return True
+    if kind == "again":
+        _kind, index, separate = step
+        earlier = [d for d in model.deposits if d["key"]]
+        if not earlier:
+            return None
+        d = earlier[index % len(earlier)]
+        spelt = " ".join(d["key"].upper())  # "SEB/1" as "S E B / 1": the same transfer
+        m = d["commitment"]
+        return _apply(db, model, ("deposit", model.commitments.index(m), 1, D("0.9"), spelt, separate),
+                      officer, admin, travel)
     if kind == "reverse":
         if not model.deposits:
             return None
@@ -369,6 +399,12 @@ def _assert_consistent(db, model: Model):
     committed = sum((g["usd"] for g in model.grants if g["open"]), D("0.00"))
     spent = sum((g["spent"] for g in model.grants), D("0.00"))
     assert sum((p.available for p in rows.values()), D("0.00")) == net + interest - committed - spent
+    # No deposit twice: the standing deposits not marked separate hold each reference once.
+    unmarked = db.session.scalars(sa.select(Deposit.reference_key).where(
+        Deposit.reference_key.is_not(None), Deposit.separate_transfer.is_(False))).all()
+    assert len(unmarked) == len(set(unmarked))
+    held = sa.select(Deposit.reference_key).where(Deposit.reference_key.is_not(None))
+    assert set(db.session.scalars(held)) == model.standing_references()
     assert problems() == []
 
 
@@ -399,6 +435,9 @@ def _run(db, users, sequence):
             db.session.rollback()
             raise
         event(f"{step[0]}: {'done' if done else 'refused' if done is False else 'nothing to do'}")
+        if step[0] == "again" and done is not None:
+            marked = " (marked separate)" if step[2] else ""
+            event(f"a reference again: {'done' if done else 'refused'}{marked}")
         if done:
             db.session.commit()
         else:

@@ -15,6 +15,7 @@ WRITERS = {
     "contributions.reverse_deposit": "mptf_officer", "contributions.new_interest": "mptf_officer",
     "contributions.reverse_interest": "mptf_officer", "contributions.edit_rate": "mptf_officer",
     "contributions.import_file": "mptf_officer", "contributions.import_template": "mptf_officer",
+    "contributions.import_preview": "mptf_officer", "contributions.import_confirm": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
 }
 READERS = {"admin", "mptf_officer", "srsg_staff", "auditor"}
@@ -33,7 +34,30 @@ def _ids(db):
         return db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))
 
     return {"commitment_id": first(Commitment), "deposit_id": first(Deposit), "pledge_id": first(Pledge),
-            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1}
+            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1, "token": _kept_upload(db)}
+
+
+def _kept_upload(db) -> str:
+    """The token of a deposits workbook the officer uploaded (one deposit of USD 10)."""
+    import datetime as dt
+    import io
+
+    from openpyxl import Workbook
+
+    from tests.factories import base_users
+    from trustfund.contributions.import_uploads import keep_upload
+    from trustfund.contributions.models import Commitment
+
+    reference = db.session.scalar(sa.select(Commitment.reference).where(Commitment.currency == "USD")
+                                  .where(Commitment.deposited < Commitment.amount).limit(1))
+    book = Workbook()
+    book.active.append(["Commitment", "Value date", "Amount"])
+    book.active.append([reference, dt.date(2018, 5, 10), 10])
+    data = io.BytesIO()
+    book.save(data)
+    upload = keep_upload(base_users()["mptf_officer"], "access.xlsx", data.getvalue(), 1)
+    db.session.commit()
+    return upload.token
 
 
 def _rules(app):
@@ -48,6 +72,7 @@ def test_contributions_pages_answer_each_role(app, db, client, login_as, seeded,
         url = rule.rule
         for name in re.findall(r"<int:(\w+)>", url):
             url = url.replace(f"<int:{name}>", str(ids[name]))
+        url = url.replace("<token>", ids["token"])
         allowed = app.view_functions[rule.endpoint].allowed_roles
         expected = WRITERS.get(rule.endpoint)
         if expected:

@@ -1,9 +1,12 @@
-"""Importing deposits from .xlsx: every row checked, all rows or none; the same
-import from the command line."""
+"""Importing deposits from .xlsx: every row checked, all rows or none; the page shows
+what the import will do before anything is recorded, and records it once confirmed;
+the same import from the command line."""
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
@@ -15,17 +18,19 @@ from tests.factories.contributions import (
     pool_figures,
     sweden,
 )
+from tests.pages import error_beside, table_rows
+from trustfund.audit import AuditEntry
 from trustfund.contributions import services
-from trustfund.contributions.models import Commitment, Deposit
+from trustfund.contributions.models import Commitment, Deposit, DepositImport
 
 D = Decimal
-HEADER = ("Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference")
+HEADER = ("Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference",
+          "Separate transfer note")
 
 
 def workbook(rows, header=HEADER) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Deposits"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Deposits")
     ws.append(list(header))
     for row in rows:
         ws.append(list(row))
@@ -39,37 +44,227 @@ def _upload(client, data: bytes, name="deposits.xlsx"):
                        content_type="multipart/form-data")
 
 
+def _preview(client, data: bytes):
+    """Upload a clean file: its preview's address and page."""
+    response = _upload(client, data)
+    assert response.status_code == 302, _problems(response.get_data(as_text=True))
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/contributions/deposits/import/[\w-]{40,}", location), location
+    return location, client.get(location).get_data(as_text=True)
+
+
+def _confirm(client, location):
+    return client.post(location + "/confirm")
+
+
+def _import(client, data: bytes):
+    location, _page = _preview(client, data)
+    response = _confirm(client, location)
+    assert response.status_code == 302, _problems(response.get_data(as_text=True))
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def _problems(html: str) -> list[tuple[str, str, str]]:
+    if 'id="import-errors"' not in html:
+        return []
+    return [tuple(row) for row in table_rows(html, "import-errors")]
+
+
+def _written() -> dict[str, int]:
+    """Rows of the tables an import writes (the kept upload aside)."""
+    return {name: rows for name, rows in counts().items()}
+
+
 def _setup():
     services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     eur = commitment("EUR", "1500000.00", reference="SE-EUR-1")
-    chf = commitment("CHF", "100000.00", who=donor(), reference="CH-1")
+    chf = commitment("CHF", "100000.00", who=donor(), reference="CH-1", objective_number=1)
     jpy = commitment("JPY", "50000000", reference="SE-JPY")
     return eur, chf, jpy
 
 
-def test_a_good_file_is_imported_whole(app, db, client, login_as):
+GOOD_ROWS = [
+    ("SE-EUR-1", dt.datetime(2018, 5, 10), 1000000, "EUR", None, None, "SEB/1", None),  # table rate 0.941
+    ("ch-1", "2018-05-11", 50000.5, None, 0.97, "Bank rate", "UBS/2", None),
+    ("#{jpy}", dt.date(2018, 5, 12), 11050000, "JPY", 110.5, "Donor's rate", "+41-UBS/3", None),
+    (None, None, None, None, None, None, None, None),  # a blank row is skipped
+    ("SE-EUR-1", "2018-05-13", "250,000.00", "EUR", "0.941", "", "", None),
+]
+
+
+def _good_rows(jpy):
+    return [tuple(f"#{jpy.id}" if v == "#{jpy}" else v for v in row) for row in GOOD_ROWS]
+
+
+def test_the_preview_shows_what_the_import_will_do_and_writes_nothing(app, db, client, login_as):
+    login_as("mptf_officer")
+    _eur, _chf, jpy = _setup()
+    before, figures = _written(), pool_figures()
+    location, page = _preview(client, workbook(_good_rows(jpy)))
+    assert "4 deposits" in page and "Record 4 deposits" in page
+    assert table_rows(page, "import-currencies") == [
+        ["CHF", "1", "CHF50,000.50", "51,546.91", "515.47", "51,031.44"],
+        ["EUR", "2", "€1,250,000.00", "1,328,374.07", "13,283.74", "1,315,090.33"],
+        ["JPY", "1", "¥11,050,000", "100,000.00", "1,000.00", "99,000.00"],
+        ["All (USD)", "4", "", "$1,479,920.98", "$14,799.21", "$1,465,121.77"]]
+    by_pool = {row[0]: row[1:] for row in table_rows(page, "import-pools")}
+    assert by_pool == {"Un-earmarked": ["3", "1,428,374.07", "14,283.74", "1,414,090.33"],
+                       next(k for k in by_pool if k.startswith("1.")): ["1", "51,546.91", "515.47",
+                                                                        "51,031.44"]}
+    assert [row[0] for row in table_rows(page, "import-first-rows")] == ["2", "3", "4", "6"]
+    # Neither the upload nor its preview recorded anything: only the file is kept.
+    assert _written() == before and pool_figures() == figures
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 1
+    assert client.get(location).get_data(as_text=True) == page  # the same preview, again
+
+
+def test_confirming_records_every_row_once(app, db, client, login_as):
     login_as("mptf_officer")
     eur, _chf, jpy = _setup()
-    data = workbook([
-        ("SE-EUR-1", dt.datetime(2018, 5, 10), 1000000, "EUR", None, None, "SEB/1"),  # table rate 0.941
-        ("ch-1", "2018-05-11", 50000.5, None, 0.97, "Bank rate", "UBS/2"),
-        (f"#{jpy.id}", dt.date(2018, 5, 12), 11050000, "JPY", 110.5, "Donor's rate", "+41-UBS/3"),
-        (None, None, None, None, None, None, None),  # a blank row is skipped
-        ("SE-EUR-1", "2018-05-13", "250,000.00", "EUR", "0.941", "", ""),
-    ])
-    response = _upload(client, data)
+    location, _page = _preview(client, workbook(_good_rows(jpy)))
+    response = _confirm(client, location)
     assert response.status_code == 302
-    flashed = client.get("/contributions/deposits").get_data(as_text=True)
-    assert "4 deposits imported" in flashed
+    assert "4 deposits imported" in client.get(response.headers["Location"]).get_data(as_text=True)
     rows = db.session.scalars(sa.select(Deposit).order_by(Deposit.id)).all()
     assert [(r.currency, r.amount, r.usd_amount) for r in rows] == [
         ("EUR", D("1000000.00"), D("1062699.26")), ("CHF", D("50000.50"), D("51546.91")),
         ("JPY", D("11050000"), D("100000.00")), ("EUR", D("250000.00"), D("265674.81"))]
-    assert rows[2].bank_reference == "+41-UBS/3"
-    db.session.expire_all()
+    assert rows[2].bank_reference == "+41-UBS/3" and rows[2].reference_key == "+41-ubs/3"
     assert db.session.get(Commitment, eur.id).deposited == D("1250000.00")
+    # One audit entry per deposit, as a typed-in deposit has, and one for the import.
+    created = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create")
+                                 .order_by(AuditEntry.id)).all()
+    assert [int(e.object_id) for e in created] == [r.id for r in rows]
+    assert created[1].after["amount"] == "50000.50" and created[1].after["rate_note"] == "Bank rate"
+    # The entry record() writes for a deposit typed in: its every column (the amount at
+    # the currency's decimals, as recorded, where the column reads back with three).
+    from trustfund.audit import snapshot
+    differ = [(k, e.after[k], snapshot(r)[k]) for e, r in zip(created, rows, strict=True)
+              for k in snapshot(r) if e.after.get(k) != snapshot(r)[k]]
+    assert differ and all(k == "amount" and D(a) == D(b) for k, a, b in differ), differ
+    assert all(e.before is None and e.user_id is not None for e in created)
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "deposit.import")) == 1
     from trustfund.ledger_check import run_checks as problems
     assert problems() == []
+    # Confirming again (a double click, another tab) records nothing more.
+    before = _written()
+    again = _confirm(client, location)
+    assert again.status_code == 200 and "This file has already been imported." in again.get_data(as_text=True)
+    assert _written() == before
+    assert "This file was imported on" in client.get(location).get_data(as_text=True)
+
+
+def test_the_preview_lists_every_problem_and_duplicate_and_nothing_is_kept(app, db, client, login_as):
+    login_as("mptf_officer")
+    eur, chf, _jpy = _setup()
+    held = deposit(eur, D("1000.00"), rate=D("0.941"))
+    held.bank_reference, held.reference_key = "SEB 2018/77", "seb2018/77"
+    db.session.commit()
+    before, figures = _written(), pool_figures()
+    data = workbook([
+        ("SE-EUR-1", "2018-05-10", 10, None, None, None, " seb2018/77", None),         # 2: held by a deposit
+        ("SE-EUR-1", "2018-05-10", 11, None, None, None, "SEB 2018/77", "Second transfer, same advice"),
+        ("SE-EUR-1", "2018-05-10", 12, None, None, None, "UBS-9", None),               # 4: fine
+        ("SE-EUR-1", "2018-05-10", 13, None, None, None, " ubs -9", None),             # 5: as row 4
+        ("SE-EUR-1", "2999-01-01", 14, None, None, None, "UBS-10", None),              # 6: future
+    ])
+    response = _upload(client, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was imported: 3 problems" in html, _problems(html)
+    assert _problems(html) == [
+        ("2", "Bank reference", f"Deposit #{held.id} (€1,000.00, value date May 10, 2018) already has this "
+                                "bank reference. If this is a separate transfer, say why in the “Separate "
+                                "transfer note” column."),
+        ("5", "Bank reference", "Row 4 of this file already has this bank reference. If this is a separate "
+                                "transfer, say why in the “Separate transfer note” column."),
+        ("6", "Value date", "The value date cannot be in the future.")]
+    assert table_rows(html, "import-duplicates") == [
+        ["2", "seb2018/77", f"Deposit #{held.id}", "Refused"],
+        ["3", "SEB 2018/77", f"Deposit #{held.id}", "Recorded as a separate transfer: Second transfer, "
+                                                     "same advice"],
+        ["5", "ubs -9", "Row 4 of this file", "Refused"]]
+    assert f'href="/contributions/deposits/{held.id}"' in html
+    assert _written() == before and pool_figures() == figures
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 0
+    assert chf.deposited == 0
+
+
+def test_a_marked_separate_transfer_is_recorded_with_its_note(app, db, client, login_as):
+    login_as("mptf_officer")
+    eur, _chf, _jpy = _setup()
+    held = deposit(eur, D("1000.00"), rate=D("0.941"))
+    held.bank_reference, held.reference_key = "SEB/5", "seb/5"
+    db.session.commit()
+    _import(client, workbook([("SE-EUR-1", "2018-05-10", 10, None, None, None, "seb/5", "Two transfers")]))
+    new = db.session.scalar(sa.select(Deposit).where(Deposit.id != held.id))
+    assert (new.separate_transfer, new.separate_note, new.reference_key) == (True, "Two transfers", "seb/5")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create",
+                                                          AuditEntry.object_id == str(new.id)))
+    assert entry.note == "Two transfers" and entry.after["separate_transfer"] is True
+
+
+def test_confirming_checks_the_ledger_again(app, db, client, login_as):
+    """Someone records a deposit with the file's bank reference between the preview and
+    the confirmation: nothing is imported, and the preview says why."""
+    login_as("mptf_officer")
+    eur, _chf, _jpy = _setup()
+    location, _page = _preview(client, workbook([("SE-EUR-1", "2018-05-10", 10, None, None, None, "SEB/9",
+                                                  None)]))
+    meanwhile = services.record_deposit(None, eur, value_date=dt.date(2018, 5, 10), amount="5",
+                                        bank_reference="seb/9")
+    db.session.commit()
+    before = _written()
+    response = _confirm(client, location)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was imported: the file no longer passes" in html
+    assert _problems(html)[0][:2] == ("2", "Bank reference") and f"Deposit #{meanwhile.id}" in html
+    assert _written() == before
+    assert db.session.scalar(sa.select(DepositImport.posted_at)) is None
+
+
+def test_another_officer_cannot_see_or_confirm_an_upload(app, db, client, login_as):
+    from tests.factories import make_user
+
+    login_as("mptf_officer")
+    _setup()
+    location, _page = _preview(client, workbook([("SE-EUR-1", "2018-05-10", 10, None, None, None, "", None)]))
+    login_as(make_user("mptf_officer", "second.officer@test.example"))
+    assert client.get(location).status_code == 404
+    assert _confirm(client, location).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
+
+
+def test_a_file_over_the_page_limit_is_refused_with_the_command(app, db, client, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_PAGE_MAX_ROWS", 3)
+    login_as("mptf_officer")
+    _setup()
+    before = _written()
+    rows = [("SE-EUR-1", "2018-05-10", 10 + i, None, None, None, f"R{i}", None) for i in range(4)]
+    html = _upload(client, workbook(rows)).get_data(as_text=True)
+    assert error_beside(html, "file") == (
+        "This workbook has 4 deposits; an import through this page may hold 3. Import it on the server "
+        "with the command: flask --app trustfund import-deposits FILE")
+    assert _written() == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 0
+    assert _upload(client, workbook(rows[:3])).status_code == 302
+
+
+@pytest.mark.slow
+def test_ten_thousand_rows_through_the_page(app, db, client, login_as):
+    """The page's largest import: uploaded, previewed and confirmed (its time is measured
+    by benchmarks/bench_import.py, not here)."""
+    login_as("mptf_officer")
+    big = commitment("USD", "1000000000.00", reference="BIG-USD")
+    rows = [("BIG-USD", dt.date(2018, 5, 1) + dt.timedelta(days=i % 300), 100 + i % 97, "USD", None, None,
+             f"BANK/{i}", None) for i in range(10_000)]
+    location, page = _preview(client, workbook(rows))
+    assert "Record 10000 deposits" in page
+    total = D(sum(100 + i % 97 for i in range(10_000)))
+    assert table_rows(page, "import-currencies")[0][:3] == ["USD", "10000", f"${total:,.2f}"]
+    assert _confirm(client, location).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 10_000
+    assert db.session.get(Commitment, big.id).deposited == total
+    assert pool_figures()["UNEARMARKED"]["deposits_usd"] == total
 
 
 def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db, client, login_as):
@@ -88,14 +283,11 @@ def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db
         ("SE-EUR-1", "2018-05-10", 10, "CHF", None, None, ""),                   # row 9: currency
         ("SE-EUR-1", "2018-05-10", -10, None, None, None, ""),                   # row 10: negative
         ("SE-EUR-1", "2018-04-10", 10, None, None, None, ""),                    # row 11: no rate
-    ])
+    ], header=HEADER[:7])
     response = _upload(client, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Nothing was imported: 9 problems" in html
-    import re
-    table = re.search(r'id="import-errors">(.*?)</table>', html, re.DOTALL).group(1)
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.DOTALL)]
-    errors = [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)]
+    errors = _problems(html)
     assert [(row, column) for row, column, _ in errors] == [
         ("3", "Commitment"), ("4", "Amount"), ("5", "Amount"), ("6", "Value date"), ("7", "Value date"),
         ("8", "Rate note"), ("9", "Currency"), ("10", "Amount"), ("11", "Rate")]
@@ -108,16 +300,14 @@ def test_rows_that_together_pass_the_commitment_are_refused(app, db, client, log
     login_as("mptf_officer")
     _setup()
     before = counts()
-    data = workbook([("CH-1", "2018-05-10", 60000, None, 0.97, "x", ""),
-                     ("CH-1", "2018-05-11", 40000.01, None, 0.97, "x", "")])
+    data = workbook([("CH-1", "2018-05-10", 60000, None, 0.97, "x", "", None),
+                     ("CH-1", "2018-05-11", 40000.01, None, 0.97, "x", "", None)])
     html = _upload(client, data).get_data(as_text=True)
     assert "Nothing was imported: 1 problem" in html and "past the commitment" in html
     assert counts() == before
 
 
 def test_files_that_are_not_xlsx_are_refused_clearly(app, db, client, login_as):
-    from tests.pages import error_beside
-
     login_as("mptf_officer")
     _setup()
     before = counts()
@@ -158,7 +348,7 @@ def test_the_template_filled_in_imports(app, db, client, login_as):
     sheet.append(["SE-EUR-1", dt.date(2018, 5, 2), 941, "EUR", None, None, "ref"])
     buffer = io.BytesIO()
     book.save(buffer)
-    assert _upload(client, buffer.getvalue()).status_code == 302
+    _import(client, buffer.getvalue())
     assert db.session.scalar(sa.select(Deposit.usd_amount)) == D("1000.00")
 
 
@@ -166,7 +356,7 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     _setup()
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 1000, None, None, None, ""),
-                              ("SE-JPY", "2018-05-10", 1.5, None, 110, "x", "")]))
+                              ("SE-JPY", "2018-05-10", 1.5, None, 110, "x", "")], header=HEADER[:7]))
     before = counts()
     result = runner.invoke(args=["import-deposits", str(bad)])
     assert result.exit_code == 1
@@ -175,7 +365,7 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     db.session.expire_all()
     assert counts() == before
     good = tmp_path / "good.xlsx"
-    good.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 1000000, None, None, None, "")]))
+    good.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 1000000, None, None, None, "")], header=HEADER[:7]))
     result = runner.invoke(args=["import-deposits", str(good), "--user", "officer@test.example"])
     assert result.exit_code == 0, result.output
     assert "Imported 1 deposits: USD 1,062,699.26 (net USD 1,052,072.27" in result.output
@@ -186,19 +376,31 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     assert sweden() is not None
 
 
-def test_row_cap_and_memory_release(app, db, client, login_as, monkeypatch):
+def test_cli_refuses_a_reference_twice_in_one_file(app, db, runner, tmp_path):
+    _setup()
+    path = tmp_path / "twice.xlsx"
+    path.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 100, None, None, None, "FT 123", None),
+                               ("SE-EUR-1", "2018-05-11", 100, None, None, None, "ft123", None)]))
+    before = counts()
+    result = runner.invoke(args=["import-deposits", str(path)])
+    assert result.exit_code == 1
+    assert "Row 3, Bank reference: Row 2 of this file already has this bank reference." in result.output
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_the_row_cap(app, db, runner, tmp_path, monkeypatch):
     from trustfund.contributions import importer
 
-    login_as("mptf_officer")
     _setup()
-    monkeypatch.setattr(importer, "RELEASE_EVERY", 1)  # let go of every recorded row at once
     rows = [("SE-EUR-1", "2018-05-10", 941, None, None, None, f"ref {i}") for i in range(4)]
-    assert _upload(client, workbook(rows)).status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 4
+    path = tmp_path / "four.xlsx"
+    path.write_bytes(workbook(rows, header=HEADER[:7]))
     monkeypatch.setattr(importer, "MAX_ROWS", 3)
     before = counts()
-    html = _upload(client, workbook(rows)).get_data(as_text=True)
-    assert "more than 3 deposits; split it into smaller files" in html
+    result = runner.invoke(args=["import-deposits", str(path)])
+    assert result.exit_code == 1 and "more than 3 deposits; split it into smaller files" in result.output
+    db.session.expire_all()
     assert counts() == before
 
 
@@ -209,8 +411,7 @@ def test_numeric_cells_are_exact_whatever_the_users_language(app, db, client, lo
     with client.session_transaction() as session:
         session["lang"] = "es"
     kwd = commitment("KWD", "10.000", reference="KW-1")
-    response = _upload(client, workbook([("KW-1", "2018-05-10", 1.005, "KWD", 0.302, "Banco", "")]))
-    assert response.status_code == 302
+    _import(client, workbook([("KW-1", "2018-05-10", 1.005, "KWD", 0.302, "Banco", "")], header=HEADER[:7]))
     row = db.session.scalar(sa.select(Deposit))
     assert (row.amount, row.rate, row.usd_amount) == (D("1.005"), D("0.302"), D("3.33"))
     assert kwd.reference == "KW-1"
@@ -229,6 +430,6 @@ def test_headers_work_in_english_whatever_the_language_and_refusals_name_the_tem
     assert '<html lang="fr"' in page
     assert "Amount" in page  # the header the file must have, as the template writes it
     assert counts() == before
-    response = _upload(client, workbook([("SE-EUR-1", dt.date(2018, 5, 10), 1000, "EUR", None, None, "")]))
-    assert response.status_code in (200, 302)
+    _import(client, workbook([("SE-EUR-1", dt.date(2018, 5, 10), 1000, "EUR", None, None, "")],
+                             header=HEADER[:7]))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 1

@@ -5,6 +5,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+SHOWN_ERRORS = 1000
+
 
 @click.command("import-deposits")
 @with_appcontext
@@ -28,10 +30,11 @@ def import_deposits_command(path: str, email: str | None):
     if not result.ok:
         db.session.rollback()
         click.echo(f"Nothing imported: {result.error_count} problem(s) in {path}:", err=True)
-        for error in result.errors:
+        shown = result.errors[:SHOWN_ERRORS]
+        for error in shown:
             click.echo(f"  {error}", err=True)
-        if result.error_count > len(result.errors):
-            click.echo(f"  … and {result.error_count - len(result.errors)} more.", err=True)
+        if result.error_count > len(shown):
+            click.echo(f"  … and {result.error_count - len(shown)} more.", err=True)
         raise SystemExit(1)
     db.session.commit()
     click.echo(f"Imported {result.imported} deposits: USD {result.usd:,} "

@@ -110,6 +110,12 @@ class DepositForm(BaseForm):
     bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=100)],
                                  filters=[_strip])
     form_token = HiddenField()
+    # No deposit twice: a reference that another deposit holds needs both of these.
+    separate_transfer = BooleanField(_l("This is a separate transfer"))
+    separate_note = TextAreaField(_l("Why it is a separate transfer"),
+                                  validators=[Optional(), Length(max=2000)], filters=[_strip],
+                                  description=_l("Needed with the box ticked, when another deposit "
+                                                 "already has this bank reference."))
 
 
 class ReasonForm(BaseForm):
@@ -138,6 +144,10 @@ class TransferForm(BaseForm):
 
 class ImportForm(BaseForm):
     file = FileField(_l("Deposits workbook (.xlsx)"))
+
+
+class ConfirmImportForm(BaseForm):
+    """Confirming an import's preview: nothing to fill in but the CSRF token."""
 
 
 class ListFilterForm(BaseForm):

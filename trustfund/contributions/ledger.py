@@ -9,6 +9,7 @@ a reason; nothing financial is ever edited or deleted.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD, split_deposit
 from ..validation import check_text
-from . import pools
+from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
 from .rates import month_label, rate_for
 from .rules import amount_or_error, negate, rate_or_error, text_or_error, today, usd_or_error
@@ -46,11 +47,19 @@ def value_date_or_error(value_date, field: str = "value_date") -> dt.date:
     return value_date
 
 
-def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str) -> tuple[Decimal, str]:
+_LOOK_UP = object()
+
+
+def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
+                 table=_LOOK_UP) -> tuple[Decimal, str]:
     """The rate a deposit uses: the UN rate of its value date's month, unless the
-    officer gives another one, which then needs a note saying why."""
-    table = rate_for(currency, value_date)
-    note = check_text((rate_note or "").strip(), "rate_note", multiline=True)
+    officer gives another one, which then needs a note saying why. `table`: the UN
+    rate of that month when the caller has it at hand (an import), else looked up."""
+    if table is _LOOK_UP:
+        table = rate_for(currency, value_date)
+    note = (rate_note or "").strip()
+    if note:
+        check_text(note, "rate_note", multiline=True)
     if rate is None or str(rate).strip() == "":
         if table is None:
             raise DomainError(_("There is no UN operational rate for %(currency)s in %(month)s. "
@@ -89,42 +98,84 @@ def _add_to_deposited(commitment: Commitment, amount: Decimal) -> bool:
     return done
 
 
-def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=None, rate_note: str = "",
-                   bank_reference: str = "") -> Deposit:
-    """Cash received against a commitment. The donor's SAA must be in force; the
-    amount is positive with no more decimals than the currency has; the value date
-    is not in the future; the deposits never pass the commitment. USD = amount ÷
-    rate, the fee is the fee rate in force on the value date, and the net amount
-    credits the pool of the commitment's earmark."""
-    donor = commitment.donor
-    if not donor.saa_in_force:
-        raise DomainError(saa_refusal(donor, _("A deposit")))
+@dataclass(slots=True)
+class DepositFigures:
+    """What a deposit's entries say, computed once at deposit time and stored."""
+
+    value_date: dt.date
+    amount: Decimal
+    rate: Decimal
+    rate_note: str
+    fee_rate: Decimal
+    usd: Decimal
+    fee: Decimal
+    net: Decimal
+
+
+def deposit_figures(currency: str, *, value_date, amount, rate, rate_note: str, table=_LOOK_UP,
+                    fee_rate: Decimal | None = None) -> DepositFigures:
+    """A deposit's figures, or a DomainError beside the field at fault: the value date
+    is not in the future; the amount is positive with no more decimals than the
+    currency has; the rate (deposit_rate); USD = amount ÷ rate, the fee is the fee
+    rate in force on the value date, net = USD − fee, and both are at least a cent.
+    `table` and `fee_rate` are looked up unless the caller (an import) has them."""
     value_date = value_date_or_error(value_date)
-    currency = commitment.currency
     amount = amount_or_error(amount, currency, "amount")
-    rate, rate_note = deposit_rate(currency, value_date, rate, rate_note)
-    # Imports reach here without a form: control and bidi-override characters are refused here too.
-    bank_reference = check_text((bank_reference or "").strip(), "bank_reference")
-    if len(bank_reference) > 100:
-        raise DomainError(_("At most %(count)s characters.", count=100), field="bank_reference")
-    fee_rate = setting_on(FEE_RATE, value_date)
+    rate, rate_note = deposit_rate(currency, value_date, rate, rate_note, table)
+    if fee_rate is None:
+        fee_rate = setting_on(FEE_RATE, value_date)
     usd, fee, net = split_deposit(amount, rate, fee_rate)
     if usd <= 0 or net <= 0:
         raise DomainError(_("At this rate the amount is worth less than one US cent after the fee."),
                           field="amount")
-    if not _add_to_deposited(commitment, amount):
-        outstanding = commitment.amount - commitment.deposited
-        raise DomainError(_("This deposit would take the deposits past the commitment: only "
-                            "%(outstanding)s is outstanding.",
-                            outstanding=fmt_money(outstanding, currency)), field="amount")
+    return DepositFigures(value_date, amount, rate, rate_note, fee_rate, usd, fee, net)
+
+
+def past_commitment(outstanding: Decimal, currency: str) -> DomainError:
+    return DomainError(_("This deposit would take the deposits past the commitment: only "
+                         "%(outstanding)s is outstanding.",
+                         outstanding=fmt_money(outstanding, currency)), field="amount")
+
+
+def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=None, rate_note: str = "",
+                   bank_reference: str = "", separate_transfer: bool = False,
+                   separate_note: str = "") -> Deposit:
+    """Cash received against a commitment. The donor's SAA must be in force; the
+    figures follow deposit_figures(); the deposits never pass the commitment; the net
+    amount credits the pool of the commitment's earmark. No deposit twice: a bank
+    reference that a standing deposit holds is refused unless this one is marked a
+    separate transfer with a note (references.py; the database has the last word)."""
+    donor = commitment.donor
+    if not donor.saa_in_force:
+        raise DomainError(saa_refusal(donor, _("A deposit")))
+    currency = commitment.currency
+    figures = deposit_figures(currency, value_date=value_date, amount=amount, rate=rate,
+                              rate_note=rate_note)
+    reference, key, note = references.checked_reference(bank_reference, separate_transfer, separate_note)
+    separate = bool(separate_transfer)
+    if key is not None and not separate:
+        existing = references.standing_deposit(key)
+        if existing is not None:
+            raise references.already_used(existing)
+    if not _add_to_deposited(commitment, figures.amount):
+        raise past_commitment(commitment.amount - commitment.deposited, currency)
     pool = pools.pool_for_objective(commitment.objective_id)
     deposit = Deposit(commitment_id=commitment.id, donor_id=commitment.donor_id, pool_id=pool.id,
-                      value_date=value_date, currency=currency, amount=amount, rate=rate,
-                      rate_note=rate_note, usd_amount=usd, fee_rate=fee_rate, fee=fee, net=net,
-                      bank_reference=bank_reference, created_by_id=getattr(actor, "id", None))
+                      value_date=figures.value_date, currency=currency, amount=figures.amount,
+                      rate=figures.rate, rate_note=figures.rate_note, usd_amount=figures.usd,
+                      fee_rate=figures.fee_rate, fee=figures.fee, net=figures.net,
+                      bank_reference=reference, reference_key=key, separate_transfer=separate,
+                      separate_note=note, created_by_id=getattr(actor, "id", None))
     db.session.add(deposit)
-    pools.move(pool.id, deposits_usd=usd, fees=fee, deposits_net=net, available=net)
-    record(actor, "deposit.create", deposit)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if references.is_duplicate(error):
+            raise references.recorded_meanwhile() from None
+        raise
+    pools.move(pool.id, deposits_usd=figures.usd, fees=figures.fee, deposits_net=figures.net,
+               available=figures.net)
+    record(actor, "deposit.create", deposit, note=note or None)
     return deposit
 
 
@@ -153,6 +204,8 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
                        bank_reference=deposit.bank_reference, reverses_id=deposit.id, reason=reason,
                        created_by_id=getattr(actor, "id", None))
     db.session.add(reversal)
+    # A reversed deposit holds its bank reference no more: it may be recorded again.
+    deposit.reference_key = None
     try:
         db.session.flush()
     except IntegrityError:

@@ -12,8 +12,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..audit import utcnow
 from ..extensions import db
 from ..money import Money, Rate
+from .rules import REFERENCE_KEY_LENGTH, reference_key
 
 UNEARMARKED = "UNEARMARKED"
+
+
+def _reference_key_default(context) -> str | None:
+    """A deposit inserted without its reference key (bulk inserts of demo and test data)
+    gets the key of its bank reference; a reversal holds none."""
+    row = context.get_current_parameters()
+    if row.get("reverses_id") is not None:
+        return None
+    return reference_key(row.get("bank_reference"))
 
 
 class Objective(db.Model):
@@ -249,7 +259,15 @@ class Deposit(db.Model):
     """Cash received against a commitment. USD, fee and net are computed once, at
     deposit time, with the rate and fee rate stored here, and never recomputed.
     A correction is a reversal: a new row with the opposite amounts that points to
-    the original (`reverses_id`, unique: a deposit is reversed at most once)."""
+    the original (`reverses_id`, unique: a deposit is reversed at most once).
+
+    No deposit twice: `reference_key` is the bank reference normalised (rules.
+    reference_key) while the deposit stands; a reversal holds none, and reversing a
+    deposit clears its key, which frees the reference. Among deposits not marked
+    `separate_transfer` a key is unique (a partial unique index), so the database
+    itself refuses a second deposit of one transfer, whatever the interleaving of
+    requests. A deposit marked separate keeps its key (a later one is still told
+    about it) and says why in `separate_note`."""
 
     __tablename__ = "deposit"
 
@@ -271,6 +289,10 @@ class Deposit(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reference_key: Mapped[str | None] = mapped_column(sa.String(REFERENCE_KEY_LENGTH),
+                                                      default=_reference_key_default)
+    separate_transfer: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    separate_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     commitment = relationship("Commitment", back_populates="deposits")
     donor = relationship("Donor")
@@ -298,6 +320,11 @@ class Deposit(db.Model):
         # The dashboards' deposit sums by donor, pool and currency, read in group order
         # from the index alone (dashboard.services._deposit_sums).
         sa.Index("ix_deposit_dashboard", "donor_id", "pool_id", "currency", "amount", "usd_amount", "fee"),
+        # No deposit twice (see the docstring); and the look-up of a reference's deposits.
+        sa.Index("uq_deposit_reference_key", "reference_key", unique=True,
+                 sqlite_where=sa.text("NOT separate_transfer"),
+                 postgresql_where=sa.text("NOT separate_transfer")),
+        sa.Index("ix_deposit_reference_key", "reference_key"),
     )
 
     @property
@@ -351,3 +378,23 @@ class PoolTransfer(db.Model):
         sa.CheckConstraint("usd_amount > 0", name="amount_positive"),
         sa.CheckConstraint("from_pool_id <> to_pool_id", name="different_pools"),
     )
+
+
+class DepositImport(db.Model):
+    """A deposits workbook uploaded through the page whose preview showed no problem,
+    kept until the officer confirms it (see before you post). Posted at most once:
+    confirming sets `posted_at` by one guarded UPDATE in the transaction of its
+    deposits, so a second confirmation finds it posted and records nothing. The file
+    stays as the record of what was imported."""
+
+    __tablename__ = "deposit_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    rows: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[dt.datetime | None]
+    deposits: Mapped[int | None]

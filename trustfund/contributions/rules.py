@@ -3,6 +3,7 @@ officer types them (with translated refusals), months, and overdue instalments."
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -17,6 +18,17 @@ from ..money import (
     parse_rate,
     precision,
 )
+
+# Room for a 100-character bank reference that NFKC and case folding lengthen.
+REFERENCE_KEY_LENGTH = 300
+
+
+def reference_key(bank_reference: str | None) -> str | None:
+    """A bank reference as compared for "no deposit twice": NFKC (a full-width "ＳＥＢ"
+    is "SEB"), case-folded, and without any white space, so that " seb 2018/77" and
+    "SEB2018/77" are one transfer. None for no reference."""
+    text = unicodedata.normalize("NFKC", bank_reference or "").casefold()
+    return "".join(text.split()) or None
 
 
 def today() -> dt.date:

@@ -17,14 +17,14 @@ from ...money import USD, precision
 from ...paging import per_page
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import services
+from .. import references, services
 from ..blueprint import bp
 from ..forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
 from ..loaders import get_commitment_or_404
 from ..models import Deposit, InterestEntry, Pledge
 from ..queries import objectives
 from ..rates import currency_choices, rate_for
-from ..rules import today
+from ..rules import reference_key, today
 from .once import already_recorded, fresh_token, run_once
 
 
@@ -162,7 +162,9 @@ def new_deposit(commitment_id: int):
         done = run_once(form, "deposit", lambda: services.record_deposit(
             current_user, commitment, value_date=form.value_date.data, amount=form.amount.data,
             rate=form.rate.data or None, rate_note=form.rate_note.data or "",
-            bank_reference=form.bank_reference.data or ""))
+            bank_reference=form.bank_reference.data or "",
+            separate_transfer=bool(form.separate_transfer.data),
+            separate_note=form.separate_note.data or ""))
         if done is not None and done.repeated:
             return already_recorded("contributions.deposit", deposit_id=done.earlier_id)
         if done is not None:
@@ -175,8 +177,11 @@ def new_deposit(commitment_id: int):
         commitment = get_commitment_or_404(commitment_id)
     table = rate_for(commitment.currency, form.value_date.data) if form.value_date.data else None
     fresh_token(form, "deposit")
+    # The deposit that already has the reference, for a link beside the refusal.
+    holder = references.standing_deposit(reference_key(form.bank_reference.data)) \
+        if form.bank_reference.errors else None
     return render_template("contributions/deposit_form.html", form=form, commitment=commitment,
-                           table_rate=table, places=precision(commitment.currency),
+                           table_rate=table, places=precision(commitment.currency), holder=holder,
                            # Texts for the script, with {month} and {rate} for it to fill in.
                            label_rate=_("UN operational rate for %(month)s: %(rate)s",
                                         month="{month}", rate="{rate}"),

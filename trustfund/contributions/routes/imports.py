@@ -1,23 +1,27 @@
-"""Importing deposits from an .xlsx workbook (officers), and its template."""
+"""Importing deposits from an .xlsx workbook (officers), and its template: upload,
+see what the import will do, confirm."""
 from __future__ import annotations
 
 import tempfile
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...donors.models import Donor
+from ...errors import run
 from ...exports import XLSX_MIMETYPE
 from ...extensions import db
 from ...formatting import money as fmt_money
 from ...money import USD
 from ...permissions import MPTF_OFFICER, roles_required
 from ..blueprint import bp
-from ..forms import ImportForm
-from ..importer import column_label, import_deposits, template_workbook
-from ..models import Commitment
+from ..forms import ConfirmImportForm, ImportForm
+from ..import_uploads import confirm_upload, keep_upload
+from ..importer import column_label, plan_import, template_workbook
+from ..loaders import get_upload_or_404
+from ..models import Commitment, Pool
 
 
 @bp.route("/deposits/import/template.xlsx")
@@ -34,9 +38,20 @@ def import_template():
                      download_name="deposits-import-template.xlsx", max_age=0)
 
 
+def _page_limit() -> int:
+    return int(current_app.config.get("IMPORT_PAGE_MAX_ROWS", 10_000))
+
+
+def _render(template: str, **context):
+    pools = {p.id: p for p in db.session.scalars(sa.select(Pool))}
+    return render_template(template, column_label=column_label, pools=pools, **context)
+
+
 @bp.route("/deposits/import", methods=["GET", "POST"])
 @roles_required(MPTF_OFFICER)
 def import_file():
+    """Upload: a file with any problem shows them all here, and nothing is kept; a
+    clean one is kept and its preview shown."""
     form = ImportForm()
     result = None
     if form.validate_on_submit():
@@ -44,16 +59,40 @@ def import_file():
         if upload is None or not getattr(upload, "filename", ""):
             form.file.errors = list(form.file.errors) + [_("Choose the .xlsx file to import.")]
         else:
-            result = import_deposits(current_user, upload.stream, filename=upload.filename)
+            content = upload.stream.read()
+            result = plan_import(content, filename=upload.filename, command_above=_page_limit())
             if result.ok:
-                db.session.commit()
-                flash(_("%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
-                        count=result.imported, usd=fmt_money(result.usd, USD),
-                        net=fmt_money(result.net, USD)), "success")
-                return redirect(url_for("contributions.deposits"))
-            db.session.rollback()
-            file_errors = [e.message for e in result.errors if e.row == 0]
-            if file_errors:
-                form.file.errors = list(form.file.errors) + file_errors
-    return render_template("contributions/import.html", form=form, result=result,
-                           column_label=column_label)
+                kept = run(form, lambda: keep_upload(current_user, upload.filename, content,
+                                                     result.data_rows))
+                if kept is not None:
+                    return redirect(url_for("contributions.import_preview", token=kept.token))
+            form.file.errors = list(form.file.errors) + [e.message for e in result.errors if e.row == 0]
+    return _render("contributions/import.html", form=form, result=result)
+
+
+@bp.route("/deposits/import/<token>")
+@roles_required(MPTF_OFFICER)
+def import_preview(token: str):
+    """What the kept file will do, checked against the ledger as it is now; or, once
+    posted, what it did."""
+    upload = get_upload_or_404(token, current_user)
+    result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename)
+    return _render("contributions/import_preview.html", upload=upload, result=result,
+                   form=ConfirmImportForm())
+
+
+@bp.route("/deposits/import/<token>/confirm", methods=["POST"])
+@roles_required(MPTF_OFFICER)
+def import_confirm(token: str):
+    upload = get_upload_or_404(token, current_user)
+    form = ConfirmImportForm()
+    if form.validate_on_submit():
+        result = run(form, lambda: confirm_upload(current_user, upload))
+        if result is not None:
+            flash(_("%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
+                    count=result.imported, usd=fmt_money(result.usd, USD),
+                    net=fmt_money(result.net, USD)), "success")
+            return redirect(url_for("contributions.deposits"))
+        upload = get_upload_or_404(token, current_user)
+    result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename)
+    return _render("contributions/import_preview.html", upload=upload, result=result, form=form)

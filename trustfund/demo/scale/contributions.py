@@ -25,6 +25,7 @@ from ...contributions.models import (
     Pledge,
     PoolTransfer,
 )
+from ...contributions.rules import reference_key
 from ...donors.models import MEMBER_STATE, SAA_IN_FORCE, Donor, SaaStatusChange
 from ...money import CENT, precision, split_deposit
 from .base import (
@@ -206,6 +207,7 @@ def seed_contributions(ctx: Context, sizes: Sizes, donors: list[dict]) -> dict[s
             deposited += amount
             if position in targets:
                 reversal_rows.append(_reversal(ctx, next(deposit_ids), row))
+                row["reference_key"] = None  # reversed: it holds its bank reference no more
                 deposited -= amount
             position += 1
         c["deposited"] = deposited
@@ -260,6 +262,7 @@ def _deposit(
         "fee": fee,
         "net": net,
         "bank_reference": f"SCALE-{deposit_id:08d}",
+        "reference_key": reference_key(f"SCALE-{deposit_id:08d}"),
         "reverses_id": None,
         "reason": "",
         "created_by_id": ctx.officer,
@@ -279,6 +282,7 @@ def _reversal(ctx: Context, deposit_id: int, original: dict) -> dict:
         "fee": -original["fee"],
         "net": -original["net"],
         "bank_reference": f"SCALE-{deposit_id:08d}",
+        "reference_key": None,
         "reverses_id": original["id"],
         "reason": "Entered twice (scale data)",
         "created_at": ctx.moment(on),

@@ -1,0 +1,78 @@
+"""Writing many rows at once, in the current transaction (an import of 100,000
+deposits and their audit entries).
+
+PostgreSQL: COPY through psycopg, which loads the rows as one stream (an executemany
+there is a statement a row). SQLite: one executemany of the compiled INSERT. Either
+way each value goes through its column's type first, as an INSERT through SQLAlchemy
+would (Money's exact scaling, JSON as text): the rows are exactly those the ORM would
+write, without SQLAlchemy building a parameter dictionary for each of them.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from psycopg import sql
+
+from .extensions import db
+
+
+def insert_rows(table: sa.Table, rows: list[dict]) -> None:
+    """INSERT `rows` (dicts with the same keys, one per column given) into `table`."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [_processor(table.c[name].type, dialect) for name in names]
+
+    def values(row: dict) -> list:
+        return [process(row[name]) if process else row[name]
+                for name, process in zip(names, processors, strict=True)]
+
+    if dialect.name == "postgresql":
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+        finally:
+            cursor.close()
+        return
+    compiled = table.insert().compile(dialect=dialect, column_keys=names)
+    if not dialect.positional or list(compiled.positiontup) != names:
+        connection.execute(table.insert(), rows)
+        return
+    connection.exec_driver_sql(str(compiled), [tuple(values(row)) for row in rows])
+
+
+# SQLite's page cache while many rows are written (its default, 2 MB, is far smaller
+# than the indexes a large import updates: pages go out and come back): 64 MB.
+SQLITE_CACHE_KB = 65536
+
+
+@contextmanager
+def many_rows():
+    """Around the writing of many rows: on SQLite, a larger page cache for this
+    connection, given back afterwards."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def _processor(column_type, dialect):
+    if isinstance(column_type, sa.JSON):
+        # As SQLAlchemy writes a JSON value: None is JSON null, not SQL NULL.
+        return json.dumps
+    return column_type.dialect_impl(dialect).bind_processor(dialect) \
+        if not isinstance(column_type, sa.types.TypeDecorator) else column_type.bind_processor(dialect)
