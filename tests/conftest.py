@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from tests.pg import PostgresServer, PostgresUnavailable
+from tests.redis_server import RedisServer, RedisUnavailable
 
 BACKENDS = ["sqlite", "postgresql"]
 if os.environ.get("TRUSTFUND_TEST_BACKENDS"):
@@ -28,6 +29,38 @@ def pg_server():
         pytest.skip(f"PostgreSQL tests skipped: {why}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """(URL, None) of a throwaway Redis server for login throttling's counts, as
+    production keeps them; (None, why) where none can be started."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"], None
+        return
+    try:
+        server = RedisServer()
+        server.start()
+    except RedisUnavailable as why:
+        yield None, str(why)
+        return
+    yield server.url, None
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def ratelimit_storage(redis_server):
+    """The apps' RATELIMIT_STORAGE_URI: the test Redis server (memory where there is
+    none; the tests of throttling itself then skip and say why, see redis_url)."""
+    return redis_server[0] or "memory://"
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server):
+    url, why = redis_server
+    if url is None:
+        pytest.skip(f"Redis tests skipped: {why}")
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +85,12 @@ def database_url(backend, request, sqlite_dir):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url):
+def _app(database_url, ratelimit_storage):
     from trustfund import create_app
     from trustfund.extensions import db
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
+                                 "RATELIMIT_STORAGE_URI": ratelimit_storage})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -91,13 +125,16 @@ class IsolatedClient(FlaskClient):
 
 
 def wipe(db) -> None:
-    """Empty every table (the schema stays)."""
-    tables = [t.name for t in db.metadata.sorted_tables]
+    """Empty every table of data (the schema stays, and the data version's row, as in
+    any database: the next commit replaces its token)."""
+    kept = {"data_version"}
+    tables = [t for t in db.metadata.sorted_tables if t.name not in kept]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
+                                 + " RESTART IDENTITY CASCADE"))
         else:
-            for table in reversed(db.metadata.sorted_tables):
+            for table in reversed(tables):
                 conn.execute(table.delete())
 
 
@@ -166,19 +203,18 @@ def login_as(app, client):
 
 @pytest.fixture
 def cached(app):
-    """The per-worker figure cache (trustfund.cache) on, as in production, and empty
-    before and after the test: for tests that a kept figure follows every change."""
+    """The per-worker figure cache (trustfund.cache, on in every test as in
+    production) emptied before and after the test: for tests that count what a
+    first view computes."""
     from trustfund import cache
 
-    app.config["FIGURE_CACHE"] = True
     cache.clear()
     yield
-    app.config.pop("FIGURE_CACHE")
     cache.clear()
 
 
 @pytest.fixture
-def another_app(database_url):
+def another_app(database_url, ratelimit_storage):
     """another_app(**config): a separate app on the test database, for a setting that
     differs or a route added for the test (routes cannot be added to an app that
     has served requests); its connections are closed after the test."""
@@ -188,7 +224,8 @@ def another_app(database_url):
     made = []
 
     def make(**config):
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
+                                     "RATELIMIT_STORAGE_URI": ratelimit_storage, **config})
         made.append(app)
         return app
 

@@ -1,7 +1,6 @@
 """Trustfund: the application factory."""
 from __future__ import annotations
 
-import functools
 import hmac
 import importlib
 import os
@@ -98,18 +97,14 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from . import cache
+        from .auth.models import User
 
         if not isinstance(session_id, str):
             return None
         user_id, _, token = session_id.partition(":")
         if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9) or not token:
             return None
-        row = db.session.execute(_user_with_data_version(), {"user_id": int(user_id)}).one_or_none()
-        if row is None:
-            return None
-        user = row[0]
-        cache.note_version(row[1], row[2])
+        user = db.session.get(User, int(user_id))
         if user is None or not user.active or not hmac.compare_digest(
                 user.session_token.encode(), token.encode()):
             return None
@@ -118,20 +113,7 @@ def register_extensions(app: Flask) -> None:
     from . import connections
 
     with app.app_context():
-        connections.register(app, db.engine)
-
-
-@functools.cache
-def _user_with_data_version():
-    """The logged-in user and the data version (trustfund.cache) in one statement:
-    kept pages need the version, and a second statement would cost a round trip on
-    every request. Built once: building it (and its cache key) cost more than running it."""
-    import sqlalchemy as sa
-
-    from . import cache
-    from .auth.models import User
-
-    return sa.select(User, *cache.VERSION_COLUMNS).where(User.id == sa.bindparam("user_id"))
+        connections.register(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -187,7 +169,6 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting, navigation
-    from .kept_pages import frame_values
     from .permissions import ROLE_LABELS
 
     formatting.register(app)
@@ -200,7 +181,6 @@ def register_template_helpers(app: Flask) -> None:
         locale = get_locale()
         lang = str(locale.language) if locale else "en"
         return {
-            **frame_values(),
             "ROLE_LABELS": ROLE_LABELS,
             "current_lang": lang,
             "text_direction": "rtl" if lang in ("ar", "he", "fa", "ur") else "ltr",

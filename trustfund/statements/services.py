@@ -293,8 +293,8 @@ BALANCE_FIGURES = ("opening", "net_in_period", "share_in_period", "closing")
 def balance_sheet(date_from: dt.date | None = None, date_to: dt.date | None = None
                   ) -> tuple[dt.date, dt.date, list[BalanceLine], dict[str, Decimal]]:
     """balances() and the sum of each figure over every donor, kept per worker while
-    the data is unchanged (trustfund.cache: any change records an audit entry; donors'
-    names too). The page shows a hundred donors of 5,000 at a time: without this, each
+    the data is unchanged (trustfund.cache: any change of the data, donors'
+    names too, changes the data version). The page shows a hundred donors of 5,000 at a time: without this, each
     view would build every donor's line again (and its garbage, whose collection was
     most of the page's slowest times). Do not change the lists returned."""
     date_from, date_to = period_or_error(date_from, date_to)

@@ -68,10 +68,8 @@ def _per_request(key: tuple, compute):
 
 
 def keep(key: tuple, compute):
-    """compute(), kept per worker at the audit trail's version (trustfund.cache): any
-    financial change records an audit entry, so the next use computes afresh. Off
-    outside a request's app and under TESTING unless FIGURE_CACHE is set (test
-    factories add rows without audit entries)."""
+    """compute(), kept per worker at the data version (trustfund.cache): any change
+    of the data changes it, so the next use computes afresh."""
     return cache.keep(key, compute)
 
 
