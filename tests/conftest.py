@@ -31,36 +31,52 @@ def pg_server():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def redis_server():
-    """(URL, None) of a throwaway Redis server for login throttling's counts, as
-    production keeps them; (None, why) where none can be started."""
+# Login throttling counts in Redis in production, and so in every app the tests make:
+# a throwaway server is started before any app (the configuration reads
+# RATELIMIT_STORAGE_URI from the environment when it is imported).
+_REDIS: dict = {"server": None, "url": None, "why": None, "saved": None}
+
+
+def pytest_configure(config):
+    _REDIS["saved"] = os.environ.get("RATELIMIT_STORAGE_URI")
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"], None
-        return
-    try:
-        server = RedisServer()
-        server.start()
-    except RedisUnavailable as why:
-        yield None, str(why)
-        return
-    yield server.url, None
-    server.stop()
+        _REDIS["url"] = os.environ["TEST_REDIS_URL"]
+    else:
+        try:
+            server = RedisServer()
+            server.start()
+        except RedisUnavailable as why:
+            _REDIS["why"] = str(why)
+        else:
+            _REDIS["server"], _REDIS["url"] = server, server.url
+    if _REDIS["url"]:
+        os.environ["RATELIMIT_STORAGE_URI"] = _REDIS["url"]
+    else:  # the throttling tests skip and say why (redis_url)
+        os.environ.pop("RATELIMIT_STORAGE_URI", None)
+
+
+def pytest_unconfigure(config):
+    if _REDIS["server"] is not None:
+        _REDIS["server"].stop()
+    if _REDIS["saved"] is None:
+        os.environ.pop("RATELIMIT_STORAGE_URI", None)
+    else:
+        os.environ["RATELIMIT_STORAGE_URI"] = _REDIS["saved"]
 
 
 @pytest.fixture(scope="session")
-def ratelimit_storage(redis_server):
-    """The apps' RATELIMIT_STORAGE_URI: the test Redis server (memory where there is
-    none; the tests of throttling itself then skip and say why, see redis_url)."""
-    return redis_server[0] or "memory://"
+def redis_url():
+    """The test Redis server's URL, which every app of the tests counts logins in."""
+    if not _REDIS["url"]:
+        pytest.skip(f"Redis tests skipped: {_REDIS['why']}")
+    return _REDIS["url"]
 
 
 @pytest.fixture(scope="session")
-def redis_url(redis_server):
-    url, why = redis_server
-    if url is None:
-        pytest.skip(f"Redis tests skipped: {why}")
-    return url
+def shared_ratelimit_storage():
+    """A shared storage URI for apps made with the production configuration, which
+    refuses memory: the test Redis server (a placeholder where there is none)."""
+    return _REDIS["url"] or "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture(scope="session")
@@ -85,12 +101,11 @@ def database_url(backend, request, sqlite_dir):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url, ratelimit_storage):
+def _app(database_url):
     from trustfund import create_app
     from trustfund.extensions import db
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
-                                 "RATELIMIT_STORAGE_URI": ratelimit_storage})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -214,7 +229,7 @@ def cached(app):
 
 
 @pytest.fixture
-def another_app(database_url, ratelimit_storage):
+def another_app(database_url):
     """another_app(**config): a separate app on the test database, for a setting that
     differs or a route added for the test (routes cannot be added to an app that
     has served requests); its connections are closed after the test."""
@@ -224,8 +239,7 @@ def another_app(database_url, ratelimit_storage):
     made = []
 
     def make(**config):
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
-                                     "RATELIMIT_STORAGE_URI": ratelimit_storage, **config})
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **config})
         made.append(app)
         return app
 

@@ -33,8 +33,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def _shared_storage(redis_url, app):
-    """Every test here counts in the throttled storage production uses (Redis)."""
+    """Every test here counts in the storage production uses (Redis)."""
+    from limits.storage import RedisStorage
+
+    from trustfund.extensions import limiter
+
     assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
+    assert isinstance(limiter.storage, RedisStorage)
 
 
 def _limit(app, key) -> int:

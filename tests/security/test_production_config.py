@@ -10,7 +10,7 @@ GOOD_SECRET = secrets.token_hex(32)
 
 
 @pytest.fixture
-def make_production_app(tmp_path, monkeypatch):
+def make_production_app(tmp_path, monkeypatch, shared_ratelimit_storage):
     from trustfund import create_app
     from trustfund.extensions import db
 
@@ -21,8 +21,7 @@ def make_production_app(tmp_path, monkeypatch):
     def make(storage_from_environment=False, **overrides):
         settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}
         if not storage_from_environment:
-            # A shared storage, as production requires (not contacted: nobody logs in here).
-            settings["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+            settings["RATELIMIT_STORAGE_URI"] = shared_ratelimit_storage
         settings.update(overrides)
         app = create_app("production", settings)
         created.append(app)
