@@ -248,7 +248,7 @@ def measure(url: str, requests: int, page_seconds: float, warmup: int = 2,
                 result.error = errors[-1] if errors else ""
                 break
         for _ in range(cold if result.status == 200 else 0):
-            cache.clear()
+            cache.clear(app)
             counter["n"] = 0
             t0 = time.perf_counter()
             client.get(page_url, base_url=HTTPS)
