@@ -34,6 +34,7 @@ from common import FLASK, ROOT, app_env, gunicorn, header, log, make_app, postgr
 
 HERE = Path(__file__).resolve().parent
 P95_BUDGET_MS = 300
+BUDGETS: list[str] = []  # the last run's budget lines, for run_all.py
 PASSWORD = "load-test-password-1"
 # Of every 50 users: who they are (Locust's fixed counts, scaled to --users).
 MIX = {"officer": 12, "requester": 6, "approver": 6, "donor": 24, "auditor": 2}
@@ -272,6 +273,15 @@ def main(argv=None) -> int:
          "check passes after the run, and every deposit the scenario recorded is in the database "
          "exactly once."),
     ])
+    worst = max(rows, key=lambda r: float(r["95%"] or 0))
+    BUDGETS[:] = [
+        (f"{'met' if not over and not total_failures else 'NOT MET'}: working day, PostgreSQL, "
+         f"{args.users} users for {args.minutes:g} min: {total_failures} failed requests; worst p95 "
+         f"{float(worst['95%'] or 0):.0f} ms ({worst['Name']}); budget {P95_BUDGET_MS} ms per request name"),
+        f"{'met' if books_ok else 'NOT MET'}: working day, flask --app trustfund check afterwards",
+        (f"{'met' if not problems else 'NOT MET'}: working day, {len(recorded['deposits'])} recorded "
+         "deposits each in the database exactly once" + (f" ({'; '.join(problems)})" if problems else "")),
+    ]
     log(body)
     if not args.no_write:
         write_section("load", body)
