@@ -68,6 +68,10 @@ def main() -> int:
     lines = bench_pages.BUDGETS + bench_export.BUDGETS + bench_load.BUDGETS
     for line in lines:
         log("  " + line)
+    if not args.quick:
+        write_section("summary", "\n".join(
+            [f"**Where it stands** ({header(f'python benchmarks/run_all.py --scale {scale}')}):", ""]
+            + [f"- {line}" for line in lines]))
     return 0 if all(line.startswith("met") for line in lines) else 1
 
 
