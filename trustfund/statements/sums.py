@@ -103,26 +103,26 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
         inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"), Deposit.net)
                  .where(Deposit.value_date <= last).subquery())
         source_pools, last_cut = set(sources), cuts[-1]
-        current: list = []  # [pool, donor, net by `last`, net by each earlier date or None]
+        # {(pool, donor): [net by `last`, net by each earlier date or None]}, summed
+        # in a dictionary: no ORDER BY (the database would sort every group).
+        per_donor: dict[tuple[int, int], list] = {}
         for pool, donor, k, net in _rows(
                 sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval,
                           cents(sa.func.sum(inner.c.net)))
-                .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)
-                .order_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
+                .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
             upper = every_cut[k] if k < len(every_cut) else None  # the interval's last day
             if upper is not None and upper <= last_cut and pool in source_pools and net:
                 by_interval[upper].append((pool, donor, net))
-            if not (current and current[0] == pool and current[1] == donor):
-                if current:
-                    _add(by_date, last, earlier, current)
-                current = [pool, donor, 0] + [None] * len(earlier)
-            current[2] += net
+            sums = per_donor.get((pool, donor))
+            if sums is None:
+                sums = per_donor[(pool, donor)] = [0] + [None] * len(earlier)
+            sums[0] += net
             if upper is not None:
-                for i, day in enumerate(earlier, start=3):
+                for i, day in enumerate(earlier, start=1):
                     if upper <= day:
-                        current[i] = net if current[i] is None else current[i] + net
-        if current:
-            _add(by_date, last, earlier, current)
+                        sums[i] = net if sums[i] is None else sums[i] + net
+        for (pool, donor), sums in per_donor.items():
+            _add(by_date, last, earlier, [pool, donor, *sums])
         return by_date, by_interval
 
     columns = [cents(sa.func.sum(Deposit.net))] + [
