@@ -10,7 +10,8 @@ PostgreSQL at scale N, then the books are checked.
    with the most deposits, auditors), each with its own password-checked login.
 2. gunicorn `wsgi:app` with 4 sync workers, production configuration, login
    throttling in a throwaway Redis server.
-3. Locust, headless, `--users` users (started 5 a second) for `--minutes`.
+3. Locust, headless, `--users` users (one more every second, as people arrive
+   and log in) for `--minutes`.
 4. Budgets: no failed request; p95 ≤ 300 ms for every request name;
    `flask --app trustfund check` passes afterwards; every deposit, reversal,
    interest entry and grant request the scenario recorded is in the database
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from common import FLASK, ROOT, app_env, gunicorn, header, log, make_app, postgres, write_section
@@ -57,7 +59,7 @@ def prepare(url: str, counts: dict[str, int]) -> dict:
     from werkzeug.security import generate_password_hash
 
     from trustfund.auth.models import User
-    from trustfund.contributions.models import Commitment, Deposit
+    from trustfund.contributions.models import Commitment, Deposit, ExchangeRate
     from trustfund.countries.models import Country
     from trustfund.donors.models import Donor
     from trustfund.extensions import db
@@ -88,9 +90,13 @@ def prepare(url: str, counts: dict[str, int]) -> dict:
                     donor_of[email] = donor_id
         db.session.commit()
         signed = sa.select(Donor.id).where(Donor.saa_status.in_(("signed", "amended")))
+        # Currencies with a UN rate for this month, as an officer would find on the form.
+        this_month = dt.date.today().replace(day=1)
+        rated = sa.select(ExchangeRate.currency).where(ExchangeRate.month == this_month)
         commitments = [{"id": cid, "currency": currency} for cid, currency in db.session.execute(
             sa.select(Commitment.id, Commitment.currency)
-            .where(Commitment.donor_id.in_(signed), Commitment.amount - Commitment.deposited >= 100_000)
+            .where(Commitment.donor_id.in_(signed), Commitment.amount - Commitment.deposited >= 100_000,
+                   sa.or_(Commitment.currency == "USD", Commitment.currency.in_(rated)))
             .order_by(Commitment.id).limit(200))]
         events = [{"id": e.id, "start_on": e.start_on.isoformat(), "end_on": e.end_on.isoformat()}
                   for e in db.session.scalars(sa.select(Event).where(Event.start_on > dt.date.today())
@@ -102,7 +108,8 @@ def prepare(url: str, counts: dict[str, int]) -> dict:
         db.engine.dispose()
     if not (commitments and events and countries):
         raise RuntimeError("the scale data has no open commitment, future event or LDC to work on")
-    return {"password": PASSWORD, "users": counts, "accounts": accounts, "donor_of": donor_of,
+    return {"password": PASSWORD, "run": uuid.uuid4().hex[:8], "users": counts,
+            "accounts": accounts, "donor_of": donor_of,
             "commitments": commitments, "events": events, "countries": countries,
             "donor_ids": donor_ids}
 
@@ -130,9 +137,9 @@ def check_books(url: str) -> tuple[bool, str]:
     return result.returncode == 0, output[-1] if output else ""
 
 
-def check_recorded(url: str, recorded: dict) -> list[str]:
+def check_recorded(url: str, recorded: dict, run: str) -> list[str]:
     """Every deposit, reversal, interest entry and grant request the scenario recorded
-    is in the database exactly once; nothing else carries the scenario's marks."""
+    is in the database exactly once; nothing else carries this run's marks."""
     import sqlalchemy as sa
 
     from trustfund.contributions.models import Deposit, InterestEntry
@@ -144,7 +151,7 @@ def check_recorded(url: str, recorded: dict) -> list[str]:
     with app.app_context():
         originals = db.session.execute(
             sa.select(Deposit.bank_reference, Deposit.id)
-            .where(Deposit.bank_reference.like("LOAD-%"), Deposit.reverses_id.is_(None))).all()
+            .where(Deposit.bank_reference.like(f"LOAD-{run}-%"), Deposit.reverses_id.is_(None))).all()
         by_reference: dict[str, list[int]] = {}
         for reference, deposit_id in originals:
             by_reference.setdefault(reference, []).append(deposit_id)
@@ -157,7 +164,7 @@ def check_recorded(url: str, recorded: dict) -> list[str]:
             problems.append(f"{len(extra)} deposits in the database the scenario did not see recorded")
         reversals = db.session.execute(
             sa.select(Deposit.reverses_id, sa.func.count()).where(Deposit.reverses_id.in_(
-                sa.select(Deposit.id).where(Deposit.bank_reference.like("LOAD-%"),
+                sa.select(Deposit.id).where(Deposit.bank_reference.like(f"LOAD-{run}-%"),
                                             Deposit.reverses_id.is_(None))))
             .group_by(Deposit.reverses_id)).all()
         reversed_in_db = dict(reversals)
@@ -165,13 +172,13 @@ def check_recorded(url: str, recorded: dict) -> list[str]:
             problems.append(f"reversals: {len(reversed_in_db)} in the database, "
                             f"{len(recorded['reversals'])} recorded")
         notes = db.session.execute(
-            sa.select(InterestEntry.note, sa.func.count()).where(InterestEntry.note.like("LOAD-%"))
+            sa.select(InterestEntry.note, sa.func.count()).where(InterestEntry.note.like(f"LOAD-{run}-%"))
             .group_by(InterestEntry.note)).all()
         if dict(notes) != {note: 1 for note in recorded["interest"]}:
             problems.append(f"interest: {len(notes)} entries in the database, {len(recorded['interest'])} recorded")
         grants = db.session.execute(
             sa.select(Delegate.name, TravelGrant.id).join(TravelGrant, TravelGrant.delegate_id == Delegate.id)
-            .where(Delegate.name.like("LOAD %"))).all()
+            .where(Delegate.name.like(f"LOAD {run} %"))).all()
         if sorted(map(tuple, grants)) != sorted(map(tuple, recorded["grants"])):
             problems.append(f"grant requests: {len(grants)} in the database, {len(recorded['grants'])} recorded")
         db.session.remove()
@@ -211,7 +218,7 @@ def main(argv=None) -> int:
             began = time.perf_counter()
             result = subprocess.run(
                 [str(Path(sys.executable).with_name("locust")), "-f", str(HERE / "locustfile.py"),
-                 "--headless", "--users", str(args.users), "--spawn-rate", "5",
+                 "--headless", "--users", str(args.users), "--spawn-rate", "1",
                  "--run-time", f"{int(args.minutes * 60)}s", "--host", f"http://127.0.0.1:{port}",
                  "--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING",
                  "--stop-timeout", "30"],
@@ -222,7 +229,7 @@ def main(argv=None) -> int:
         rows = stats(folder / "load")
         recorded = json.loads((folder / "recorded.json").read_text(encoding="utf-8"))
         books_ok, books_line = check_books(url)
-        problems = check_recorded(url, recorded)
+        problems = check_recorded(url, recorded, data["run"])
         failures = []
         if (folder / "load_failures.csv").exists():
             with open(folder / "load_failures.csv", encoding="utf-8") as handle:
@@ -258,7 +265,8 @@ def main(argv=None) -> int:
         f"gunicorn `wsgi:app`, 4 sync workers, production configuration, PostgreSQL "
         f"(`seed-demo --scale {args.scale}`), login throttling in Redis, all on this machine's 2 cores "
         f"with Locust itself. {args.users} users for {args.minutes:g} minutes "
-        f"({', '.join(f'{n} {k}s' for k, n in counts.items())}), 2–15 s between actions; "
+        f"({', '.join(f'{n} {k}s' for k, n in counts.items())}, one more every second), 5–20 s "
+        "between a staff member's actions, 10–30 s between a donor's or the auditor's; "
         f"load average when done: {os.getloadavg()[0]:.1f}.")
     body = "\n".join([
         header(f"python benchmarks/bench_load.py {argv_text}".strip()),

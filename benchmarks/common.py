@@ -158,10 +158,12 @@ def redis_url() -> str:
 def make_app(url: str):
     """The app as production runs it (no debug, Secure cookies, login throttling in
     Redis), on the given database."""
-    from trustfund import create_app
+    from trustfund import create_app, settle_memory
 
-    return create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
-                                      "RATELIMIT_STORAGE_URI": redis_url()})
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                                     "RATELIMIT_STORAGE_URI": redis_url()})
+    settle_memory()  # as wsgi.py does in each worker
+    return app
 
 
 # Production cookies are Secure: the test client sends them over https only.

@@ -30,9 +30,10 @@ from locust import HttpUser, between, events, task
 with open(os.environ["LOAD_DATA"], encoding="utf-8") as _handle:
     DATA = json.load(_handle)
 PASSWORD = DATA["password"]
+RUN = DATA["run"]  # marks what this run records: a database may hold earlier runs' entries
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 RATE = re.compile(r'name="rate"[^>]*value="([^"]*)"')
-ERROR = re.compile(r'class="invalid-feedback|alert-danger')
+ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>\s*([^<]{0,160})')
 
 RECORDED: dict[str, list] = {"deposits": [], "reversals": [], "interest": [], "grants": [], "approvals": []}
 _lock = threading.Lock()
@@ -61,7 +62,9 @@ http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, reque
 class Staff(HttpUser):
     abstract = True
     kind = ""
-    wait_time = between(2, 6)
+    # A person at work: a page read or a form filled, then a few seconds to some
+    # tens of seconds before the next action.
+    wait_time = between(5, 20)
 
     def on_start(self) -> None:
         with _lock:
@@ -90,7 +93,7 @@ class Staff(HttpUser):
             if response.status_code != 302:
                 error = ERROR.search(response.text or "")
                 response.failure(f"{name}: HTTP {response.status_code}"
-                                 + (" with an error on the form" if error else ""))
+                                 + (f": {error.group(1).strip()}" if error else ""))
                 return None
             return response.headers.get("Location", "")
 
@@ -118,7 +121,7 @@ class Officer(Staff):
         if not token:
             return
         rate = RATE.search(self.last_page)
-        reference = f"LOAD-{uuid.uuid4().hex[:16]}"
+        reference = f"LOAD-{RUN}-{uuid.uuid4().hex[:12]}"
         target = self._post(path, {"csrf_token": token, "value_date": dt.date.today().isoformat(),
                                    "amount": str(random.randint(10, 900)),
                                    "rate": rate.group(1) if rate else "", "bank_reference": reference},
@@ -143,7 +146,7 @@ class Officer(Staff):
     @task(1)
     def credit_interest(self) -> None:
         token = self._token("/contributions/interest/new", name="interest form")
-        note = f"LOAD-{uuid.uuid4().hex[:16]}"
+        note = f"LOAD-{RUN}-{uuid.uuid4().hex[:12]}"
         if token and self._post("/contributions/interest/new",
                                 {"csrf_token": token, "value_date": dt.date.today().isoformat(),
                                  "usd_amount": f"{random.randint(1, 500)}.{random.randint(0, 99):02d}",
@@ -176,7 +179,7 @@ class Requester(Staff):
         if not token:
             return
         start, end = dt.date.fromisoformat(event["start_on"]), dt.date.fromisoformat(event["end_on"])
-        name = f"LOAD {uuid.uuid4().hex[:12]}"
+        name = f"LOAD {RUN} {uuid.uuid4().hex[:12]}"
         target = self._post("/travel/grants/new", {
             "csrf_token": token, "event_id": event["id"], "delegate_name": name,
             "country_code": random.choice(DATA["countries"]), "origin_city": "Capital",
@@ -235,7 +238,7 @@ class Donor(Staff):
 
     kind = "donor"
     fixed_count = DATA["users"]["donor"]
-    wait_time = between(3, 10)
+    wait_time = between(10, 30)
 
     def on_start(self) -> None:
         super().on_start()
@@ -255,7 +258,7 @@ class Auditor(Staff):
 
     kind = "auditor"
     fixed_count = DATA["users"]["auditor"]
-    wait_time = between(5, 15)
+    wait_time = between(10, 30)
 
     @task(2)
     def deposits_of_a_donor(self) -> None:

@@ -1,6 +1,7 @@
 """Trustfund: the application factory."""
 from __future__ import annotations
 
+import gc
 import hmac
 import importlib
 import os
@@ -61,6 +62,19 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     register_commands(app)
     return app
+
+
+def settle_memory() -> None:
+    """Collect, then put every object made so far (the modules, the app and its
+    extensions: about 150,000) out of the garbage collector's reach (gc.freeze), so
+    that the collections during requests traverse what requests make, not the whole
+    program. A first view of a statement after a change allocates enough to set off
+    a full collection every few requests: it spent 40 ms of about 170 in collections,
+    its slowest views far more (p95 275 -> 163 ms on SQLite at N=100). Called once
+    the app is made, in each worker (wsgi.py) and by the benchmarks; not by the tests,
+    which make many apps in one process (frozen objects are never freed)."""
+    gc.collect()
+    gc.freeze()
 
 
 def select_locale() -> str:

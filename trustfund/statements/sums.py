@@ -57,22 +57,18 @@ def transfers() -> list[Transfer]:
         .order_by(PoolTransfer.transferred_on, PoolTransfer.id))]
 
 
-def _interval(cuts: list[dt.date], at: list[dt.date] | None = None):
+def _interval(cuts: list[dt.date]):
     """Which interval between the dates `cuts` a deposit falls in: k when its value
-    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last;
-    cut at the dates `at` only (some of `cuts`), keeping their numbers in `cuts`.
-    A CASE nested as a binary search: a few comparisons per deposit, not one per date."""
-    days = at or cuts
-    numbers = [cuts.index(day) for day in days] + [len(cuts)]
-
+    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last. A
+    CASE nested as a binary search: a few comparisons per deposit, not one per date."""
     def first_on_or_after(lo: int, hi: int):
         if lo == hi:
-            return sa.literal(numbers[lo])
+            return sa.literal(lo)
         mid = (lo + hi) // 2
-        return sa.case((Deposit.value_date <= days[mid], first_on_or_after(lo, mid)),
+        return sa.case((Deposit.value_date <= cuts[mid], first_on_or_after(lo, mid)),
                        else_=first_on_or_after(mid + 1, hi))
 
-    return first_on_or_after(0, len(days))
+    return first_on_or_after(0, len(cuts))
 
 
 def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
@@ -82,49 +78,16 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     after the previous day of this dictionary, up to `day`), for the transfers'
     source pools, the days being the transfer dates and maybe some of `dates`}).
 
-    PostgreSQL sums both in one pass over the deposits (grouped by pool, donor and
-    interval); SQLite, whose CASE costs more than a second pass over its covering
-    index (pool, donor, value date, net), in two statements."""
+    Two statements, on both databases: the sums per pool and donor on each date, and
+    the source pools' sums per interval between transfer dates. (One pass grouped by
+    pool, donor and interval costs the database less on PostgreSQL, but twice the
+    rows to add up in Python: the request as a whole took longer.)"""
     last = max(dates)
     earlier = [d for d in dates if d != last]
     cuts = sorted({t.transferred_on for t in moves})
     sources = sorted({t.from_pool_id for t in moves})
     by_date: dict[dt.date, NetRows] = {d: [] for d in dates}
     by_interval: dict[dt.date, NetRows] = defaultdict(list)
-    if moves and db.engine.dialect.name == "postgresql":
-        # One sum per pool, donor and interval, the intervals cut at the transfer dates
-        # (source pools) and at the earlier dates (every pool): the earlier dates' sums
-        # are added up here. (A second SUM column per date would double the hash
-        # table's memory, which then spills to disk at the default work_mem.)
-        every_cut = sorted(set(cuts) | set(earlier))
-        for_others = _interval(every_cut, sorted(earlier)) if earlier else sa.literal(len(every_cut))
-        interval = sa.case((Deposit.pool_id.in_(sources), _interval(every_cut, every_cut)),
-                           else_=for_others)
-        inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"), Deposit.net)
-                 .where(Deposit.value_date <= last).subquery())
-        source_pools, last_cut = set(sources), cuts[-1]
-        # {(pool, donor): [net by `last`, net by each earlier date or None]}, summed
-        # in a dictionary: no ORDER BY (the database would sort every group).
-        per_donor: dict[tuple[int, int], list] = {}
-        for pool, donor, k, net in _rows(
-                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval,
-                          cents(sa.func.sum(inner.c.net)))
-                .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
-            upper = every_cut[k] if k < len(every_cut) else None  # the interval's last day
-            if upper is not None and upper <= last_cut and pool in source_pools and net:
-                by_interval[upper].append((pool, donor, net))
-            sums = per_donor.get((pool, donor))
-            if sums is None:
-                sums = per_donor[(pool, donor)] = [0] + [None] * len(earlier)
-            sums[0] += net
-            if upper is not None:
-                for i, day in enumerate(earlier, start=1):
-                    if upper <= day:
-                        sums[i] = net if sums[i] is None else sums[i] + net
-        for (pool, donor), sums in per_donor.items():
-            _add(by_date, last, earlier, [pool, donor, *sums])
-        return by_date, by_interval
-
     columns = [cents(sa.func.sum(Deposit.net))] + [
         cents(sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net)))) for d in earlier]
     at_earlier = [by_date[d] for d in earlier]
@@ -146,16 +109,6 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
             if net:
                 by_interval[cuts[k]].append((pool, donor, net))
     return by_date, by_interval
-
-
-def _add(by_date: dict[dt.date, NetRows], last: dt.date, earlier: list[dt.date], sums: list) -> None:
-    """A pool and donor's [pool, donor, net by `last`, net by each earlier date or
-    None (no deposit by then)] into each date's rows."""
-    pool, donor, net, *before = sums
-    by_date[last].append((pool, donor, net))
-    for day, value in zip(earlier, before, strict=True):
-        if value is not None:
-            by_date[day].append((pool, donor, value))
 
 
 def _end_of(day: dt.date) -> dt.datetime:
