@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.sql_log import first_view_counted
+from tests.sql_log import first_view_counted, untimed
 from tests.sql_log import get_counted as _get
-from tests.sql_log import untimed
 from tests.unit import test_statement_data as data
 from trustfund.contributions import lists, queries
 from trustfund.donors.models import Donor

@@ -7,9 +7,8 @@ import re
 from decimal import Decimal
 
 from tests.factories import base_users
-from tests.sql_log import first_view_counted
+from tests.sql_log import first_view_counted, untimed
 from tests.sql_log import get_counted as _get
-from tests.sql_log import untimed
 from tests.unit.test_travel_helpers import (
     MAY_GENEVA,
     OCTOBER_GENEVA,
