@@ -36,10 +36,9 @@ def _database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'trustfund.sqlite3'}")
-    # No ping at every checkout: trustfund/connections.py pings a connection that
-    # has been idle for DB_PING_AFTER_IDLE_SECONDS instead.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False}
-    DB_PING_AFTER_IDLE_SECONDS = 10.0
+    # Each connection is checked as it leaves the pool, and a dead one (the database
+    # restarted, a firewall dropped an idle socket) replaced: no request fails for it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
@@ -56,9 +55,18 @@ class Config:
     # command that imports it: flask --app trustfund import-deposits FILE.
     IMPORT_PAGE_MAX_ROWS = _int_env("TRUSTFUND_IMPORT_PAGE_MAX_ROWS", 10_000)
     PAGE_SIZE = 50
+    # Login throttling's counts. Production refuses "memory://" (each worker would
+    # count apart): a storage every worker and machine shares, such as Redis
+    # (redis://HOST:6379/0).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = "trustfund"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    # Refused logins counted per (account, client address) pair: failures from one
+    # address cannot lock the account's owner out from another...
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
+    # ...per account, from any address, looser: against guessing spread over many addresses...
+    LOGIN_FAILURES_PER_ACCOUNT = "30 per 15 minutes"
+    # ...and per address, on any accounts.
     LOGIN_FAILURES_PER_ADDRESS = "20 per 15 minutes"
     PREFERRED_URL_SCHEME = "http"
     SEND_HSTS = False
@@ -83,6 +91,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     DEBUG = False
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -112,6 +121,12 @@ class ProductionConfig(Config):
             raise RuntimeError("Production needs Secure and HttpOnly session cookies.")
         if app_config.get("RATELIMIT_ENABLED") is False:
             raise RuntimeError("Production refuses to run without login throttling.")
+        storage = str(app_config.get("RATELIMIT_STORAGE_URI") or "")
+        if not storage or storage.startswith("memory://"):
+            raise RuntimeError(
+                "Production needs RATELIMIT_STORAGE_URI set to a storage every worker and machine "
+                "shares, for example redis://127.0.0.1:6379/0: login failures counted in each "
+                "worker's memory could be spread over the workers.")
 
 
 CONFIGS = {

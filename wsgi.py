@@ -1,4 +1,5 @@
 """Entry point for gunicorn: `gunicorn wsgi:app` (TRUSTFUND_CONFIG=production)."""
-from trustfund import create_app
+from trustfund import create_app, settle_memory
 
 app = create_app()
+settle_memory()

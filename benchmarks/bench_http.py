@@ -1,5 +1,6 @@
 """Requests per second of a logged-in dashboard under gunicorn (2 workers), beside a
-hello-world Flask app under the same gunicorn, in the same run.
+hello-world Flask app under the same gunicorn, in the same run: information, not a
+budget (what users feel is measured by bench_pages.py and bench_load.py).
 
     .venv/bin/python benchmarks/bench_http.py [--scale 100] [--seconds 15] [--rounds 3]
         [--threads 4] [--role mptf_officer] [--backends sqlite,postgresql] [--pg-url URL]
@@ -11,9 +12,7 @@ SECRET_KEY. loadgen.py, in another process, sends requests from `--threads`
 threads, only to 127.0.0.1: `--seconds` per server, in `--rounds` rounds in which
 hello-world and each dashboard take turns (2 s of warm-up each first, not
 counted), so that a change of a shared machine's speed during the run weighs on
-all of them alike. Budget: the dashboard's requests per second ≥ 1/4 of
-hello-world's.
-Writes docs/performance.md section "http".
+all of them alike. Writes docs/performance.md section "http".
 """
 
 from __future__ import annotations
@@ -21,76 +20,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-from common import PYTHON, ROOT, SECRET, header, log, make_app, postgres, sqlite_db, write_section
+from common import (
+    PYTHON,
+    ROOT,
+    app_env,
+    gunicorn,
+    header,
+    log,
+    make_app,
+    postgres,
+    sqlite_db,
+    write_section,
+)
 
 HERE = Path(__file__).resolve().parent
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-RATIO_BUDGET = 0.25
 ROLE_EMAILS = {
     "mptf_officer": "officer@trustfund.demo",
     "srsg_staff": "srsg@trustfund.demo",
     "admin": "admin@trustfund.demo",
     "auditor": "auditor@trustfund.demo",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(app_spec: str, chdir: Path, env: dict):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            GUNICORN,
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(chdir),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "120",
-            app_spec,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn {app_spec} exited: {process.stderr.read()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"gunicorn {app_spec} did not start listening")
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def load(port: int, path: str, cookie: str, seconds: float, threads: int) -> dict:
@@ -185,9 +139,7 @@ def main(argv=None) -> int:
             urls["PostgreSQL"] = stack.enter_context(postgres(args.scale, args.pg_url))[0]
         for backend, url in urls.items():
             cookie = session_cookie(url, args.role)
-            env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="production", SECRET_KEY=SECRET)
-            env.pop("FLASK_DEBUG", None)
-            targets.append((backend, stack.enter_context(gunicorn("wsgi:app", ROOT, env)),
+            targets.append((backend, stack.enter_context(gunicorn("wsgi:app", ROOT, app_env(url))),
                             "/dashboard/", cookie))
         for _name, port, path, cookie in targets:
             warm(port, path, cookie, args.threads)
@@ -201,7 +153,7 @@ def main(argv=None) -> int:
     hello = combine(runs.pop("hello"))
     results = {name: combine(r) for name, r in runs.items()}
     lines = [
-        "| Served | Requests/s | OK | Errors | p50 ms | p95 ms | Budget |",
+        "| Served | Requests/s | OK | Errors | p50 ms | p95 ms | Ratio |",
         "|---|---|---|---|---|---|---|",
     ]
     lines.append(
@@ -210,15 +162,7 @@ def main(argv=None) -> int:
     )
     for backend, data in results.items():
         ratio = data["rps"] / hello["rps"] if hello["rps"] else 0
-        ok = ratio >= RATIO_BUDGET and data["errors"] == 0
-        verdict = (
-            f"met ({ratio:.3f} of hello-world)"
-            if ok
-            else (
-                f"**not met**: {ratio:.3f} of hello-world's requests/s"
-                + (f"; {data['errors']} errors" if data["errors"] else "")
-            )
-        )
+        verdict = f"{ratio:.3f} of hello-world"
         lines.append(
             f"| /dashboard/ as {args.role}, {backend} | {data['rps']:.1f} | {data['ok']:,} | "
             f"{data['errors']} | {data['p50_ms']:.0f} | {data['p95_ms']:.0f} | {verdict} |"
@@ -240,8 +184,7 @@ def main(argv=None) -> int:
             "",
             "\n".join(lines),
             "",
-            f"Budget: the dashboard's requests per second ≥ {RATIO_BUDGET:g} × hello-world's "
-            "in the same run.",
+            "Information only: no budget (the ratio to hello-world was withdrawn by issue 16).",
         ]
     )
     if args.no_write:

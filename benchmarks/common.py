@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -135,11 +136,34 @@ def postgres(scale: int, url: str | None = None):
         server.stop()
 
 
-def make_app(url: str):
-    """The app as production runs it (no debug, Secure cookies), on the given database."""
-    from trustfund import create_app
+_redis: dict = {}
 
-    return create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+
+def redis_url() -> str:
+    """A throwaway Redis server for login throttling's counts (tests/redis_server.py),
+    started once per process and stopped when it ends; RATELIMIT_STORAGE_URI if set."""
+    if os.environ.get("RATELIMIT_STORAGE_URI", "").startswith("redis"):
+        return os.environ["RATELIMIT_STORAGE_URI"]
+    if "url" not in _redis:
+        import atexit
+
+        from tests.redis_server import RedisServer
+
+        server = RedisServer()
+        _redis["url"] = server.start()
+        atexit.register(server.stop)
+    return _redis["url"]
+
+
+def make_app(url: str):
+    """The app as production runs it (no debug, Secure cookies, login throttling in
+    Redis), on the given database."""
+    from trustfund import create_app, settle_memory
+
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                                     "RATELIMIT_STORAGE_URI": redis_url()})
+    settle_memory()  # as wsgi.py does in each worker
+    return app
 
 
 # Production cookies are Secure: the test client sends them over https only.
@@ -189,3 +213,48 @@ def write_section(name: str, body: str) -> None:
 def header(command: str) -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"Measured {now} on {machine()} by `{command}`."
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(url: str) -> dict:
+    """The environment of `gunicorn wsgi:app` as production runs it, on the database."""
+    env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="production", SECRET_KEY=SECRET,
+               RATELIMIT_STORAGE_URI=redis_url())
+    env.pop("FLASK_DEBUG", None)
+    return env
+
+
+@contextmanager
+def gunicorn(app_spec: str, chdir: Path, env: dict, workers: int = 2):
+    """gunicorn serving app_spec with `workers` sync workers on 127.0.0.1; yields the port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), "--log-level", "warning",
+         app_spec],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn {app_spec} exited: {process.stderr.read()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn {app_spec} did not start listening")
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

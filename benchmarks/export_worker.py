@@ -5,6 +5,9 @@
 app:  the application's export — the "deposits" register (exports.REGISTERS) when
       there is one, else exports.build_workbook() with the deposit columns — as
       the page's "Download .xlsx" builds it.
+new-cells: the same, with a new cell for every value through openpyxl's own
+      append path (what the export falls back to should openpyxl's private
+      _values_to_row stop working as exports.reuse_cells() expects).
 bare: the same rows (a plain SQL query of the same columns) written by openpyxl's
       write-only mode with nothing else: the reference.
 Prints one JSON line: rows, seconds (query and workbook, not start-up), bytes,
@@ -159,7 +162,7 @@ def _counting(rows, counted):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--mode", choices=("app", "bare"), required=True)
+    parser.add_argument("--mode", choices=("app", "bare", "new-cells"), required=True)
     args = parser.parse_args()
     from common import make_app
 
@@ -170,7 +173,13 @@ def main() -> int:
         db.session.execute(__import__("sqlalchemy").text("SELECT 1"))
         before = rss_mb()
         began = time.perf_counter()
-        if args.mode == "app":
+        if args.mode == "new-cells":
+            from trustfund import exports
+
+            exports.reuse_cells = lambda: False
+            rows, size, how = app_export()
+            how += ", a new cell per value"
+        elif args.mode == "app":
             rows, size, how = app_export()
         else:
             rows, size = bare()

@@ -51,7 +51,7 @@ def profile(url: str, path: str, role: str, explain: bool, python: bool, cold: b
     if cold:
         from trustfund import cache
 
-        cache.clear()
+        cache.clear(app)
     statements.clear()
     profiler = None
     if python:

@@ -13,6 +13,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from tests.pg import PostgresServer, PostgresUnavailable
+from tests.redis_server import RedisServer, RedisUnavailable
 
 BACKENDS = ["sqlite", "postgresql"]
 if os.environ.get("TRUSTFUND_TEST_BACKENDS"):
@@ -31,6 +32,54 @@ def pg_server():
         pytest.skip(f"PostgreSQL tests skipped: {why}")
     yield server
     server.stop()
+
+
+# Login throttling counts in Redis in production, and so in every app the tests make:
+# a throwaway server is started before any app (the configuration reads
+# RATELIMIT_STORAGE_URI from the environment when it is imported).
+_REDIS: dict = {"server": None, "url": None, "why": None, "saved": None}
+
+
+def pytest_configure(config):
+    _REDIS["saved"] = os.environ.get("RATELIMIT_STORAGE_URI")
+    if os.environ.get("TEST_REDIS_URL"):
+        _REDIS["url"] = os.environ["TEST_REDIS_URL"]
+    else:
+        try:
+            server = RedisServer()
+            server.start()
+        except RedisUnavailable as why:
+            _REDIS["why"] = str(why)
+        else:
+            _REDIS["server"], _REDIS["url"] = server, server.url
+    if _REDIS["url"]:
+        os.environ["RATELIMIT_STORAGE_URI"] = _REDIS["url"]
+    else:  # the throttling tests skip and say why (redis_url)
+        os.environ.pop("RATELIMIT_STORAGE_URI", None)
+
+
+def pytest_unconfigure(config):
+    if _REDIS["server"] is not None:
+        _REDIS["server"].stop()
+    if _REDIS["saved"] is None:
+        os.environ.pop("RATELIMIT_STORAGE_URI", None)
+    else:
+        os.environ["RATELIMIT_STORAGE_URI"] = _REDIS["saved"]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The test Redis server's URL, which every app of the tests counts logins in."""
+    if not _REDIS["url"]:
+        pytest.skip(f"Redis tests skipped: {_REDIS['why']}")
+    return _REDIS["url"]
+
+
+@pytest.fixture(scope="session")
+def shared_ratelimit_storage():
+    """A shared storage URI for apps made with the production configuration, which
+    refuses memory: the test Redis server (a placeholder where there is none)."""
+    return _REDIS["url"] or "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture(scope="session")
@@ -103,14 +152,16 @@ class IsolatedClient(FlaskClient):
 
 
 def wipe(db) -> None:
-    """Empty every table (the schema stays)."""
-    tables = [t.name for t in db.metadata.sorted_tables]
+    """Empty every table of data (the schema stays, and the data version's row, as in
+    any database: the next commit replaces its token)."""
+    kept = {"data_version"}
+    tables = [t for t in db.metadata.sorted_tables if t.name not in kept]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
                                  + " RESTART IDENTITY CASCADE"))
         else:
-            for table in reversed(db.metadata.sorted_tables):
+            for table in reversed(tables):
                 conn.execute(table.delete())
 
 
@@ -179,14 +230,13 @@ def login_as(app, client):
 
 @pytest.fixture
 def cached(app):
-    """The per-worker figure cache (trustfund.cache) on, as in production, and empty
-    before and after the test: for tests that a kept figure follows every change."""
+    """The per-worker figure cache (trustfund.cache, on in every test as in
+    production) emptied before and after the test: for tests that count what a
+    first view computes."""
     from trustfund import cache
 
-    app.config["FIGURE_CACHE"] = True
     cache.clear()
     yield
-    app.config.pop("FIGURE_CACHE")
     cache.clear()
 
 

@@ -29,6 +29,15 @@ def get_counted(client, path: str) -> tuple[str, int]:
     return html, len(statements)
 
 
+def first_view_counted(client, path: str) -> tuple[str, int]:
+    """get_counted() of the first view after a change: nothing kept in the worker's
+    figure cache (trustfund.cache), every figure computed from the data."""
+    from trustfund import cache
+
+    cache.clear()
+    return get_counted(client, path)
+
+
 def untimed(page: str) -> str:
     """A page without its CSRF tokens' values, which carry the second they were
     signed: two renderings of an unchanged page compare equal across a second's turn."""

@@ -1,129 +1,116 @@
-"""Figures computed from many rows, kept in each worker while the data is unchanged.
+"""Figures computed from many rows, kept in each worker for exactly the data they
+were computed from.
 
 A dashboard or a statement at a hundred times the fund's size sums 100,000
-deposits and 50,000 grants; the result changes only when the ledger does. Every
-change of the ledger records an audit entry in its own transaction
-(audit.record), so the newest audit entries are a version of the data:
+deposits and 50,000 grants; the result changes only when the data does. Every
+transaction that writes replaces the data version, a random token, in the same
+transaction (trustfund.data_version), so a kept value is keyed by the token of
+the data it was computed from:
 
-    version = (highest audit entry id, how many entries have an id among the last WINDOW)
+- keep(key, compute) reads the token (one statement on a one-row table; a
+  reading request reuses the token it read last, see _version); if a value is
+  stored under `key` with that token, it is returned, else compute() runs;
+- the value is stored only if the token read after computing is still the one
+  read before: then no writing transaction committed in between, and the value
+  is that token's data's value, even though each statement of compute() may see
+  the newest committed data (READ COMMITTED; SQLite outside a transaction);
+- while the session has written and not committed, its data is not any token's:
+  compute() runs and nothing is stored or read.
 
-The count catches an entry with a lower id committed after a higher one (a
-PostgreSQL sequence hands out ids in the order transactions start, not the order
-they commit): its arrival changes the count though not the highest id. Reading
-the version is one statement on the primary key's index, however large the
-trail.
-
-remember(key, compute) returns the value stored under `key` if it was computed
-at the current version (and less than `max_age` seconds ago), else computes it,
-stores it and returns it. The workers keep no state that matters: each one
-reads the version from the database in every request that uses a kept value, so
-all of them show the figures of the current data, and a restarted worker just
-computes again. A reading request (GET; trustfund.read_only: it cannot write)
-reads the version once, in the same statement as its user (load_user, with
-VERSION_COLUMNS); other code reads it at every use, so that a request's own
-uncommitted changes count: the version read in a transaction that recorded an
-audit entry differs, and it computes afresh.
+So a kept value never outlives its data: after any change the token differs and
+the next use computes afresh; a restored backup carries the token it was taken
+with, and a value kept under that token is exactly that data's. The workers keep
+no state that matters: each reads the token in every request, and a restarted
+one just computes again. Each app (a worker) has its own store.
 
 Rules for callers:
 - the key names everything the value depends on besides the data: the role,
-  the donor, the period, and today's date when "overdue" or "as of today"
-  figures are in it;
+  the donor, the period, the locale when the value holds translated text, and
+  today's date when "overdue" or "as of today" figures are in it;
 - the value is plain data (Decimals, dates, strings, tuples, dataclasses), never
-  ORM objects (they belong to the request's session) and never translated text
-  (lazy strings are fine: they are translated when shown).
+  ORM objects (they belong to the request's session), never anything of the user
+  or the request (rendered pages are not kept: they hold the user's name and the
+  session's CSRF token).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
-from .audit import AuditEntry
+from . import data_version
 from .extensions import db
-from .read_only import note, per_request
+from .read_only import memo
 
 T = TypeVar("T")
-WINDOW = 1000
-MAX_AGE = 300.0  # seconds: a safety net, not the way values go stale
 MAX_ENTRIES = 256
-
-_store: OrderedDict[tuple, tuple[tuple[int, int], float, object]] = OrderedDict()
-_lock = threading.Lock()
+_EXTENSION = "trustfund.cache"
 
 
-# Built once: every request of a cached page reads the version, and building the
-# statement (and its compiled-cache key) again each time cost more than running it.
-# The two figures are columns another statement can carry: the login's user load
-# reads them with the user (trustfund.load_user), saving a statement (and on
-# PostgreSQL a round trip) on every page that uses kept figures.
-_TOP = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
-VERSION_COLUMNS = (
-    _TOP,
-    sa.select(sa.func.count(AuditEntry.id))
-    .where(AuditEntry.id > sa.func.coalesce(_TOP, 0) - WINDOW)
-    .scalar_subquery(),
-)
-_VERSION = sa.select(*VERSION_COLUMNS)
-_VERSION_KEY = ("trustfund.cache", "data version")
+class _Store:
+    """One app's kept values (an app is a worker: two apps in one process, as in the
+    tests, keep apart), the least recently used dropped beyond MAX_ENTRIES."""
+
+    def __init__(self):
+        self.values: OrderedDict[Hashable, tuple[str, object]] = OrderedDict()
+        self.lock = threading.Lock()
 
 
-def data_version() -> tuple[int, int]:
-    """(highest audit entry id, entries among the last WINDOW ids). A reading request
-    (trustfund.read_only: it cannot change the data itself) reads it once, with its
-    user or by this statement, for all its kept values; any other code reads it
-    each time, so that its own changes count."""
-    return per_request(_VERSION_KEY, _read_version)
+def _store(app: Flask | None = None) -> _Store:
+    app = app or current_app
+    store = app.extensions.get(_EXTENSION)
+    if store is None:
+        store = app.extensions.setdefault(_EXTENSION, _Store())
+    return store
 
 
-def _read_version() -> tuple[int, int]:
-    row = db.session.execute(_VERSION).one()
-    return (row[0] or 0, row[1] or 0)
+_VERSION = "trustfund.cache.version"
 
 
-def note_version(top: int | None, count: int | None) -> tuple[int, int]:
-    """The version read by a statement carrying VERSION_COLUMNS, kept by a reading request."""
-    return note(_VERSION_KEY, (top or 0, count or 0))
-
-
-def remember(key: Hashable, compute: Callable[[], T], *, max_age: float = MAX_AGE) -> T:
-    """The value of compute() at the current data version, computed at most once
-    per version, key and worker."""
-    version = data_version()
-    full_key = (str(db.engine.url), key)
-    now = time.monotonic()
-    with _lock:
-        hit = _store.get(full_key)
-        if hit is not None and hit[0] == version and now - hit[1] < max_age:
-            _store.move_to_end(full_key)
-            return hit[2]  # type: ignore[return-value]
-    value = compute()
-    with _lock:
-        _store[full_key] = (version, now, value)
-        _store.move_to_end(full_key)
-        while len(_store) > MAX_ENTRIES:
-            _store.popitem(last=False)
-    return value
-
-
-def enabled() -> bool:
-    """Whether values are kept: always in production; under TESTING only when
-    FIGURE_CACHE is set (test factories add rows without audit entries, which
-    would leave a kept value in place)."""
-    return current_app.config.get("FIGURE_CACHE", not current_app.testing)
+def _version(session, *, again: bool = False) -> str | None:
+    """The data version. A reading request (it cannot change the data itself) reads it
+    at its first kept figure and after each one it computes, and uses the last read
+    for the next figure; anywhere else it is read at every use."""
+    store = memo()
+    if store is not None and not again and _VERSION in store:
+        return store[_VERSION]
+    version = data_version.current(session)
+    if store is not None:
+        store[_VERSION] = version
+    return version
 
 
 def keep(key: Hashable, compute: Callable[[], T]) -> T:
-    """remember(key, compute) where values are kept (enabled()), else compute()."""
-    return remember(key, compute) if enabled() else compute()
+    """The value of compute() for the data as it is, computed at most once per data
+    version, key and worker (see the module's doc)."""
+    session = db.session()  # the request's Session (not its scoped proxy)
+    version = _version(session)
+    if version is None or data_version.uncommitted_writes(session):
+        return compute()
+    store = _store()
+    with store.lock:
+        hit = store.values.get(key)
+        if hit is not None and hit[0] == version:
+            store.values.move_to_end(key)
+            return hit[1]  # type: ignore[return-value]
+    value = compute()
+    if _version(session, again=True) != version or data_version.uncommitted_writes(session):
+        return value  # the data changed while computing: not kept
+    with store.lock:
+        store.values[key] = (version, value)
+        store.values.move_to_end(key)
+        while len(store.values) > MAX_ENTRIES:
+            store.values.popitem(last=False)
+    return value
 
 
-def clear() -> None:
-    """Forget every stored value (tests; after restoring a backup)."""
-    with _lock:
-        _store.clear()
+def clear(app: Flask | None = None) -> None:
+    """Forget every value kept by the app (the current one by default): for
+    benchmarks and tests that time or count a first view."""
+    store = _store(app)
+    with store.lock:
+        store.values.clear()

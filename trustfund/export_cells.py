@@ -14,7 +14,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .money import precision
 
@@ -157,9 +156,13 @@ def _cell(ws, col, row: Any, value: Any, bold: bool = False):
 # through as they are (openpyxl's binds the next plain value of the row into a
 # cell that has no style: our unstyled text template). A row's list of cells is
 # made whole before append(), so no two columns may share a cell: each column
-# has its own. Should openpyxl lose _values_to_row, each value gets a new cell
-# instead (slower, same file: tests/unit/test_export_rows.py compares them).
-CAN_REUSE = hasattr(WriteOnlyWorksheet, "_values_to_row") and hasattr(WriteOnlyWorksheet, "_write_rows")
+# has its own.
+#
+# _values_to_row is openpyxl's private method: exports.reuse_cells() checks once
+# per process that this openpyxl still works as described (a small sheet written
+# with reused cells and with new cells must give the same file); if not, each
+# value gets a new cell through openpyxl's own append path (slower, same file).
+# tests/unit/test_export_rows.py pins both paths and the check.
 
 
 class _Typed(Cell):
@@ -176,7 +179,8 @@ class _Typed(Cell):
 
 
 def pass_cells_through(ws) -> None:
-    """Give `ws` a _values_to_row that takes the cells of a row as they are (see above)."""
+    """Give `ws` a _values_to_row that takes the cells of a row as they are (see above):
+    only where exports.reuse_cells() says this openpyxl allows it."""
 
     def values_to_row(values, row_idx):
         scratch = None
@@ -198,8 +202,7 @@ def pass_cells_through(ws) -> None:
             if cell is scratch and (cell.has_style or cell.hyperlink):
                 scratch = None
 
-    if CAN_REUSE:
-        ws._values_to_row = values_to_row
+    ws._values_to_row = values_to_row
 
 
 def column_writer(ws, col, reuse: bool = True) -> Callable[[Any], Any]:

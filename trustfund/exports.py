@@ -22,12 +22,16 @@ memory stays flat whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import itertools
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from flask import send_file
@@ -37,7 +41,6 @@ from openpyxl.utils import get_column_letter
 
 from .audit import utcnow
 from .export_cells import (  # noqa: F401  (money_format: part of this module's API)
-    CAN_REUSE,
     _cell,
     _date_cell,
     _naive_utc,
@@ -98,8 +101,11 @@ class Sheet:
     extra: dict = field(default_factory=dict)
 
 
-def write_sheet(wb: Workbook, sheet: Sheet) -> int:
-    """Write one sheet; returns the number of data rows."""
+def write_sheet(wb: Workbook, sheet: Sheet, reuse: bool | None = None) -> int:
+    """Write one sheet; returns the number of data rows. The data rows are written
+    with reused cells where this openpyxl allows it (reuse_cells())."""
+    if reuse is None:
+        reuse = reuse_cells()
     ws = wb.create_sheet(title=safe_sheet_title(sheet.title))
     rows = iter(sheet.rows)
     # Size the columns from the first rows (write-only mode needs widths first).
@@ -119,9 +125,10 @@ def write_sheet(wb: Workbook, sheet: Sheet) -> int:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
-    pass_cells_through(ws)
+    if reuse:
+        pass_cells_through(ws)
     ws.append([_text_cell(ws, str(col.header), bold=True) for col in sheet.columns])
-    writers = [column_writer(ws, col, CAN_REUSE) for col in sheet.columns]
+    writers = [column_writer(ws, col, reuse) for col in sheet.columns]
     append = ws.append
     count = 0
     for row in itertools.chain(head, rows):
@@ -139,6 +146,45 @@ def write_sheet(wb: Workbook, sheet: Sheet) -> int:
                          else _cell(ws, col, None, value, bold=True))
         ws.append(cells)
     return count
+
+
+def _probe_sheet() -> Sheet:
+    """A few rows of every kind of cell, each column changing from row to row."""
+    rows = [(7, "Kingdom of Sweden", "=SUM(A1)", "#N/A", dt.date(2017, 4, 3), "EUR", Decimal("1062699.26"),
+             Decimal("0.941"), True, dt.datetime(2018, 12, 10, 9, 30)),
+            (8, "=HYPERLINK(\"x\")", "plain", None, dt.date(2018, 1, 31), "JPY", Decimal(125000),
+             Decimal("113.5"), False, None),
+            (None, "", "-5", "Norway", None, "KWD", Decimal("-0.125"), None, None,
+             dt.datetime(2017, 1, 1))]
+    kinds = ["int", "text", "text", "text", "date", "text", "money", "rate", "bool", "datetime"]
+    columns = [Col(f"C{i}", itemgetter(i), kind) for i, kind in enumerate(kinds)]
+    columns[6].currency_of = itemgetter(5)
+    return Sheet("Probe", columns, rows, totals=["Total", None, None, None, None, None, Decimal("1.5")])
+
+
+def _probe(reuse: bool) -> tuple[bytes, bytes]:
+    wb = Workbook(write_only=True)
+    write_sheet(wb, _probe_sheet(), reuse=reuse)
+    handle = io.BytesIO()
+    wb.save(handle)
+    with zipfile.ZipFile(handle) as files:
+        return files.read("xl/worksheets/sheet1.xml"), files.read("xl/styles.xml")
+
+
+@functools.cache
+def reuse_cells() -> bool:
+    """Whether the data rows may be written with reused cells (export_cells: a
+    replacement of openpyxl's private WriteOnlyWorksheet._values_to_row, and each row
+    serialised before append() returns): checked once per process by writing a small
+    sheet both ways, which must give the same file. Otherwise every value gets a new
+    cell: slower, same file."""
+    try:
+        sheet_class = type(Workbook(write_only=True).create_sheet())
+        if not (hasattr(sheet_class, "_values_to_row") and hasattr(sheet_class, "_write_rows")):
+            return False
+        return _probe(True) == _probe(False)
+    except Exception:
+        return False
 
 
 def safe_sheet_title(title: str) -> str:

@@ -181,24 +181,36 @@ def split_deposit(amount: Decimal, rate: Decimal, fee_rate: Decimal) -> tuple[De
     return usd, fee, usd - fee
 
 
-def largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """Split `total` (to the cent) in proportion to `weights` so that the parts add up
-    to `total` exactly: floor each share to the cent, then give the leftover cents to
-    the largest remainders (ties: first in order)."""
-    total = round_cents(total)
-    weight_sum = sum(weights, Decimal(0))
-    if not weights or weight_sum == 0:
-        return [Decimal("0.00") for _ in weights]
-    cents = int(total / CENT)
+def split_cents(cents: int, weights: list[int]) -> list[int]:
+    """Split `cents` in proportion to `weights` (integers >= 0) so that the parts add
+    up to `cents` exactly: each part is the floor of cents × weight / Σ weights, then
+    the leftover cents go to the largest remainders (ties: first in order). Integer
+    arithmetic: exact however large the figures, and quick for thousands of donors."""
+    total_weight = sum(weights)
+    if not weights or total_weight == 0:
+        return [0] * len(weights)
     sign = -1 if cents < 0 else 1
     cents = abs(cents)
-    raw = [Decimal(cents) * w / weight_sum for w in weights]
-    floors = [int(r) for r in raw]
+    floors, remainders = [], []
+    for weight in weights:
+        floor, remainder = divmod(cents * weight, total_weight)
+        floors.append(floor)
+        remainders.append(remainder)
     leftover = cents - sum(floors)
-    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - floors[i]), i))
-    for i in order[:leftover]:
-        floors[i] += 1
-    return [(Decimal(sign * f) * CENT) for f in floors]
+    if leftover:
+        # Largest remainder first; a stable sort keeps equal ones in order.
+        for i in sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)[:leftover]:
+            floors[i] += 1
+    return [sign * floor for floor in floors] if sign < 0 else floors
+
+
+def largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `total` (to the cent) in proportion to `weights` (>= 0) so that the parts
+    add up to `total` exactly (split_cents, on the weights scaled to integers)."""
+    total = round_cents(total)
+    places = max((-w.as_tuple().exponent for w in weights if w.is_finite()), default=0)
+    scaled = [int(Decimal(w).scaleb(max(places, 0))) for w in weights]
+    return [Decimal(part) * CENT for part in split_cents(int(total.scaleb(2)), scaled)]
 
 
 class Money(TypeDecorator):

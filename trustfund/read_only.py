@@ -1,32 +1,26 @@
 """Requests that only read: GET, HEAD and OPTIONS change nothing.
 
 HTTP says so and Trustfund holds to it: a reading request that tries to write
-(any statement but a SELECT: a flush, an INSERT, UPDATE or DELETE through the
-session or a connection) is refused with an error before it reaches the
-database, so every test that requests a page checks the rule.
+(any statement that may change data: a flush, an INSERT, UPDATE or DELETE through
+the session or a connection, a WITH statement holding or ending in one) is
+refused with an error before it reaches the database, so every test that
+requests a page checks the rule. Reading requests run in an ordinary transaction,
+like any other, rolled back when the request ends.
 
-What it buys:
-- On PostgreSQL a signed-in user's reading request runs its statements without a transaction
-  (AUTOCOMMIT): no BEGIN and no ROLLBACK, two round trips and most of the
-  server's work for a warm page (downloads excepted, see below). PostgreSQL runs
-  Trustfund at READ COMMITTED, where each statement of a transaction sees what was
-  committed before it began, so a statement outside a transaction sees exactly the
-  same. (SQLite is left as it is: its driver opens no transaction for reads, and
-  there is no round trip.)
-- Values read once can serve the whole request (per_request): the data version
-  of trustfund.cache is read with the user and not again, a statement's
-  apportionment of spending is computed once per page.
+What it buys: values read once can serve the whole request (memo, per_request):
+a statement's apportionment of spending is computed once per page, and the data
+version read last serves the next kept figure (trustfund.cache).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .extensions import db
+from .data_version import writes
 
 T = TypeVar("T")
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -44,54 +38,38 @@ def is_read_only() -> bool:
     return has_request_context() and request.environ.get(_FLAG, False)
 
 
+def memo() -> dict | None:
+    """The reading request's store of values read once for the whole request; None
+    anywhere else (a POST, a test's or a command's own context), where the code's own
+    changes must count."""
+    return request.environ.setdefault(_MEMO, {}) if is_read_only() else None
+
+
 def per_request(key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), once per reading request for the same key. Anywhere else (a POST,
-    a test's or a command's own context) it computes each time, so that the code's
-    own changes count."""
-    if not is_read_only():
+    """compute(), once per reading request for the same key; anywhere else, each time."""
+    store = memo()
+    if store is None:
         return compute()
-    store = request.environ.setdefault(_MEMO, {})
     if key not in store:
         store[key] = compute()
     return store[key]
 
 
-def note(key: Hashable, value: T) -> T:
-    """Keep a value read by the way (the data version, read with the user) for
-    per_request(key, ...) in this reading request."""
-    if is_read_only():
-        request.environ.setdefault(_MEMO, {})[key] = value
-    return value
-
-
 def register(app: Flask) -> None:
-    """Call before the blueprints register theirs: the hook must run before any
-    statement of the request."""
+    """Marks the app's reading requests; call before the blueprints register their
+    hooks, so that it runs before any statement of the request."""
 
     @app.before_request
     def reading_requests_only_read():
-        if request.method not in READING_METHODS or request.endpoint in (None, "static"):
-            return
-        request.environ[_FLAG] = True
-        # Only a signed-in user's page is sure to read the database (its user, at
-        # least): other pages (the login page, an anonymous redirect) take no
-        # connection. A download (?format=xlsx) streams its rows through a
-        # server-side cursor, which PostgreSQL opens only inside a transaction:
-        # downloads keep theirs.
-        if (db.engine.dialect.name == "postgresql" and request.args.get("format") != "xlsx"
-                and session.get("_user_id")):
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if request.method in READING_METHODS and request.endpoint not in (None, "static"):
+            request.environ[_FLAG] = True
 
 
-# What a reading request may send to the database, by first word. Checked where
-# every statement passes (the ORM's flushes and DML, connection.execute, text()),
-# before it reaches the database, which under AUTOCOMMIT would commit it at once.
-READING_STATEMENTS = frozenset({"SELECT", "WITH", "EXPLAIN", "SHOW", "VALUES", "PRAGMA"})
-
-
-def _refuse_sql(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-    if is_read_only() and statement.lstrip(" \t\n(").split(None, 1)[0].upper() not in READING_STATEMENTS:
+def _refuse_writes(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    """Checked where every statement passes (the ORM's flushes and DML,
+    connection.execute, text()), before it reaches the database."""
+    if writes(statement) and is_read_only():
         raise WriteInReadingRequest(f"{request.method} {request.path} sent {statement[:60]!r}")
 
 
-event.listen(Engine, "before_cursor_execute", _refuse_sql)
+event.listen(Engine, "before_cursor_execute", _refuse_writes)

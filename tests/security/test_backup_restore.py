@@ -298,3 +298,84 @@ def test_backup_command_on_each_test_database(app, db, runner, backend, tmp_path
         finally:
             engine.dispose()
     assert table_counts(db) == before
+
+
+@pytest.mark.parametrize("second_looks", [True, False],
+                         ids=["both look after the restore", "one looks only after a change"])
+def test_restore_while_a_second_app_runs_shows_the_restored_figures_in_both(file_app, tmp_path,
+                                                                            second_looks):
+    """Two app instances (two workers) keep dashboard figures per data version. A
+    restore brings back the backup's data with the version it had: the next request of
+    each shows the restored figures, and a change after the restore shows at once, in
+    a worker that still keeps the figures of before the restore too (a version never
+    comes back with other data, as a count or a highest id would)."""
+    from trustfund import create_app
+    from trustfund.auth.models import User
+    from trustfund.contributions.ledger import record_interest
+    from trustfund.dashboard import travel_figures
+    from trustfund.extensions import db
+
+    second = create_app("testing", {"SQLALCHEMY_DATABASE_URI": file_app.config["SQLALCHEMY_DATABASE_URI"]})
+    apps = [file_app, second]
+    try:
+        with file_app.app_context():
+            srsg = db.session.scalar(sa.select(User).where(User.email == "srsg@trustfund.demo"))
+            session_id = srsg.get_id()
+            db.session.remove()
+        clients = []
+        for app in apps:
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = session_id
+                session["_fresh"] = True
+            clients.append(client)
+
+        def available() -> Decimal:  # the figure from the data itself (nothing kept)
+            with file_app.app_context():
+                figure = travel_figures.travel_figures().available
+                db.session.remove()
+            return figure
+
+        def shown(which=(0, 1)) -> list[str]:
+            pages = []
+            for client in [clients[i] for i in which]:
+                for _ in range(2):  # the first view keeps the figures, the second uses them
+                    response = client.get("/dashboard/")
+                    assert response.status_code == 200
+                pages.append(response.get_data(as_text=True))
+            return pages
+
+        def usd(amount: Decimal) -> str:
+            return f"{amount:,.2f}"
+
+        def credit(amount: str) -> None:
+            with file_app.app_context():
+                officer = db.session.scalar(sa.select(User).where(User.email == "officer@trustfund.demo"))
+                record_interest(officer, value_date=dt.date.today(), usd_amount=Decimal(amount))
+                db.session.commit()
+                db.session.remove()
+
+        restored = available()
+        assert all(usd(restored) in page for page in shown())
+        backup_file = tmp_path / "before.sqlite3"
+        assert file_app.test_cli_runner().invoke(args=["backup", str(backup_file)]).exit_code == 0
+
+        credit("1000.00")
+        later = available()
+        assert later == restored + Decimal("1000.00")
+        assert all(usd(later) in page for page in shown())  # both workers keep the later figures
+
+        result = file_app.test_cli_runner().invoke(args=["restore", str(backup_file), "--yes"])
+        assert result.exit_code == 0, result.output
+        assert available() == restored
+        looking = (0, 1) if second_looks else (0,)
+        assert all(usd(restored) in page and usd(later) not in page for page in shown(looking))
+
+        credit("2000.00")  # another change after the restore: a version never seen before
+        assert available() == restored + Decimal("2000.00")
+        for page in shown():
+            assert usd(restored + Decimal("2000.00")) in page and usd(later) not in page
+    finally:
+        with second.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -70,12 +70,13 @@ GOOD_SECRET = "f" * 8 + "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture
-def production_client(tmp_path):
+def production_client(tmp_path, shared_ratelimit_storage):
     from trustfund import create_app
     from trustfund.extensions import db
 
     app = create_app("production", {"SECRET_KEY": GOOD_SECRET,
-                                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
+                                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                                    "RATELIMIT_STORAGE_URI": shared_ratelimit_storage})
     yield app.test_client()
     with app.app_context():
         db.engine.dispose()

@@ -1,12 +1,22 @@
-"""Login throttling (Flask-Limiter): refused attempts are counted per account,
-whatever the address they come from, and per address, whatever the account
-they name; successful logins are not counted; the refusal is a clear 429 page
-in the user's language. An unknown email and a wrong password are answered
-alike, in words and in time."""
+"""Login throttling (Flask-Limiter, its counts in Redis as in production): refused
+attempts are counted per account and address (so that failures from one address
+cannot lock the account's owner out from another), per account from any address
+(looser, against guessing spread over many addresses) and per address whatever the
+account; successful logins are not counted; the counts hold across gunicorn workers;
+the refusal is a clear 429 page in the user's language. An unknown email and a
+wrong password are answered alike, in words and in time."""
 from __future__ import annotations
 
+import http.client
+import os
+import re
+import socket
 import statistics
+import subprocess
+import sys
 import time
+import urllib.parse
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +28,18 @@ from trustfund.auth.models import User
 
 TOO_MANY = b"Too many attempts. Wait a few minutes and try again."
 INVALID = b"Invalid email or password."
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _shared_storage(redis_url, app):
+    """Every test here counts in the storage production uses (Redis)."""
+    from limits.storage import RedisStorage
+
+    from trustfund.extensions import limiter
+
+    assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
+    assert isinstance(limiter.storage, RedisStorage)
 
 
 def _limit(app, key) -> int:
@@ -35,42 +57,62 @@ def _logged_in(client) -> bool:
 
 
 def test_the_limits_are_the_configured_ones(app):
-    assert _limit(app, "LOGIN_FAILURES_PER_ACCOUNT") == 5
+    assert _limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS") == 5
+    assert _limit(app, "LOGIN_FAILURES_PER_ACCOUNT") == 30
     assert _limit(app, "LOGIN_FAILURES_PER_ADDRESS") == 20
 
 
-def test_an_account_is_locked_after_repeated_failures_from_any_address(app, users):
-    limit = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT")
-    # The failures come from as many addresses as attempts: a botnet is still stopped.
+def test_failures_from_one_address_lock_the_account_there_and_not_elsewhere(app, users):
+    limit = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS")
     for i in range(limit):
-        response = _attempt(app.test_client(), "officer@test.example", "wrong", address=f"10.1.0.{i}")
+        response = _attempt(app.test_client(), "officer@test.example", "wrong", address="10.1.0.1")
         assert response.status_code == 200, i
         assert INVALID in response.data
-    # Even the right password, from a fresh address, is now refused for this account.
+    # From that address even the right password is now refused for this account...
     client = app.test_client()
-    response = _attempt(client, "officer@test.example", PASSWORD, address="10.9.9.9")
+    response = _attempt(client, "officer@test.example", PASSWORD, address="10.1.0.1")
     assert response.status_code == 429
     assert TOO_MANY in response.data
     assert response.headers.get("Retry-After")
     assert not _logged_in(client)
-    # The same account in other letter case or with spaces is the same account.
-    response = _attempt(app.test_client(), "  OFFICER@Test.Example ", PASSWORD, address="10.9.9.8")
+    # ...also in other letter case or with spaces: the same account.
+    response = _attempt(app.test_client(), "  OFFICER@Test.Example ", PASSWORD, address="10.1.0.1")
     assert response.status_code == 429
-    # Other accounts, from that same fresh address, are not affected.
+    # Its owner, from another address, logs in.
+    client = app.test_client()
+    assert _attempt(client, "officer@test.example", PASSWORD, address="10.9.9.9").status_code == 302
+    assert _logged_in(client)
+    # Other accounts, from the locked address, are not affected.
+    client = app.test_client()
+    assert _attempt(client, "auditor@test.example", PASSWORD, address="10.1.0.1").status_code == 302
+    assert _logged_in(client)
+
+
+def test_an_account_is_locked_after_failures_spread_over_many_addresses(app, users):
+    limit = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT")
+    per_pair = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS")
+    # A botnet: fewer failures from each address than the pair's limit.
+    for i in range(limit):
+        response = _attempt(app.test_client(), "officer@test.example", "wrong",
+                            address=f"10.2.{i // (per_pair - 1)}.{i % (per_pair - 1)}")
+        assert response.status_code == 200, i
+    # The account is now locked whatever the address, even a fresh one...
+    client = app.test_client()
+    response = _attempt(client, "officer@test.example", PASSWORD, address="10.9.9.9")
+    assert response.status_code == 429
+    assert not _logged_in(client)
+    # ...and other accounts are not.
     client = app.test_client()
     assert _attempt(client, "auditor@test.example", PASSWORD, address="10.9.9.9").status_code == 302
-    assert _logged_in(client)
 
 
 def test_an_address_is_locked_after_repeated_failures_on_any_accounts(app, users):
     limit = _limit(app, "LOGIN_FAILURES_PER_ADDRESS")
-    per_account = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT")
-    # Spread over many accounts, so that no single account reaches its own limit.
+    # Spread over many accounts, so that no account and no pair reaches its own limit.
     emails = [f"probe{i}@test.example" for i in range(limit)]
     for i, email in enumerate(emails):
         response = _attempt(app.test_client(), email, "wrong", address="192.0.2.7")
         assert response.status_code == 200, i
-    assert limit // len(emails) < per_account
     client = app.test_client()
     response = _attempt(client, "officer@test.example", PASSWORD, address="192.0.2.7")
     assert response.status_code == 429
@@ -90,8 +132,8 @@ def test_successful_logins_are_not_counted(app, users):
         assert _attempt(client, "officer@test.example", PASSWORD).status_code == 302, i
         assert _logged_in(client)
     # Then the failures start counting from zero: all of them are answered normally...
-    account_limit = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT")
-    for i in range(account_limit):
+    pair_limit = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS")
+    for i in range(pair_limit):
         response = _attempt(app.test_client(), "officer@test.example", "wrong")
         assert response.status_code == 200, i
     # ...and only the attempt after the limit is refused.
@@ -106,7 +148,7 @@ def test_showing_the_login_page_is_not_an_attempt(app, users):
 
 
 def test_throttled_attempts_write_nothing(app, db, users):
-    for _ in range(_limit(app, "LOGIN_FAILURES_PER_ACCOUNT")):
+    for _ in range(_limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS")):
         _attempt(app.test_client(), "officer@test.example", "wrong")
     officer = db.session.scalar(sa.select(User).where(User.email == "officer@test.example"))
     token, audit = officer.session_token, db.session.scalar(
@@ -145,7 +187,7 @@ def french_catalog(app, tmp_path):
 
 
 def test_the_refusal_is_in_the_users_language(app, users, french_catalog):
-    for _ in range(_limit(app, "LOGIN_FAILURES_PER_ACCOUNT")):
+    for _ in range(_limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS")):
         _attempt(app.test_client(), "officer@test.example", "wrong")
     response = _attempt(app.test_client(), "officer@test.example", PASSWORD,
                         headers={"Accept-Language": "fr-FR,fr;q=0.9"})
@@ -199,16 +241,9 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_address_limit(app, us
 
 
 @pytest.fixture
-def proxied_app(app, database_url):
+def proxied_app(another_app):
     """The app as deployed behind one proxy (TRUSTFUND_TRUSTED_PROXIES=1)."""
-    from trustfund import create_app
-    from trustfund.extensions import db
-
-    proxied = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1})
-    yield proxied
-    with proxied.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return another_app(TRUSTED_PROXIES=1)
 
 
 def test_behind_a_trusted_proxy_the_limit_is_per_client_not_per_proxy(proxied_app, users):
@@ -228,42 +263,95 @@ def test_behind_a_trusted_proxy_the_limit_is_per_client_not_per_proxy(proxied_ap
     assert response.status_code == 302
 
 
-def test_limits_on_every_request_still_apply_when_configured():
-    """Trustfund's Limiter skips Flask-Limiter's check before each request while only
-    routes carry limits; a default, application-wide or blueprint limit, once
-    configured, is enforced on every request as Flask-Limiter enforces it."""
-    from flask import Blueprint, Flask
+# --- the counts hold across gunicorn workers ---------------------------------------
 
-    from trustfund.extensions import Limiter
 
-    def app_with(**limiter_args):
-        app = Flask(__name__)
-        limiter = Limiter(key_func=lambda: "one address", storage_uri="memory://", **limiter_args)
-        app.add_url_rule("/page", "page", lambda: "page")
-        bp = Blueprint("part", __name__)
-        bp.add_url_rule("/part", "part", lambda: "part")
-        return app, limiter, bp
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    def statuses(app, path, times=3):
-        client = app.test_client()
-        return [client.get(path).status_code for _ in range(times)]
 
-    app, limiter, bp = app_with()
-    app.register_blueprint(bp)
-    limiter.init_app(app)
-    assert not limiter.request_wide_limits()
-    assert statuses(app, "/page") == [200, 200, 200]
+@pytest.fixture
+def gunicorn(database_url, redis_url, tmp_path):
+    """The app under gunicorn with 2 sync workers, on the test database, counting in
+    Redis; yields (port, access log path): each line of the log is a worker's pid
+    and the answer's status."""
+    port = _free_port()
+    access_log = tmp_path / "access.log"
+    env = dict(os.environ, TRUSTFUND_CONFIG="testing", TEST_DATABASE_URL=database_url,
+               RATELIMIT_STORAGE_URI=redis_url, PYTHONPATH=str(ROOT))
+    env.pop("FLASK_DEBUG", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(r)s",
+         "--error-logfile", str(tmp_path / "error.log"), "wsgi:app"],
+        cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                connection.request("GET", "/login")
+                response = connection.getresponse()
+                response.read()
+                if response.status == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                connection.close()
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"gunicorn did not start: {(tmp_path / 'error.log').read_text()}")
+            time.sleep(0.2)
+        yield port, access_log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-    for args in ({"default_limits": ["2 per minute"]}, {"application_limits": ["2 per minute"]}):
-        app, limiter, bp = app_with(**args)
-        app.register_blueprint(bp)
-        limiter.init_app(app)
-        assert limiter.request_wide_limits()
-        assert statuses(app, "/page") == [200, 200, 429], args
 
-    app, limiter, bp = app_with()
-    limiter.limit("2 per minute")(bp)
-    app.register_blueprint(bp)
-    limiter.init_app(app)
-    assert statuses(app, "/part") == [200, 200, 429]
-    assert statuses(app, "/page") == [200, 200, 200]
+def _form(email, password) -> bytes:
+    return urllib.parse.urlencode({"email": email, "password": password}).encode()
+
+
+def _post_login(port, email, password) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/login", body=_form(email, password),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_the_counts_hold_across_gunicorn_workers(app, users, gunicorn):
+    """One worker is kept busy by a request whose body is still coming while the
+    other worker answers four failures; then the busy one answers the fifth. Each
+    worker saw fewer failures than the limit: only counts shared between them refuse
+    the next attempt, even with the right password."""
+    port, access_log = gunicorn
+    limit = _limit(app, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS")
+    body = _form("officer@test.example", "wrong")
+    slow = socket.create_connection(("127.0.0.1", port), timeout=30)
+    slow.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 b"Content-Type: application/x-www-form-urlencoded\r\n"
+                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body[:5])
+    time.sleep(1.0)  # a worker has taken it and waits for the rest of the body
+    for i in range(limit - 1):
+        status, page = _post_login(port, "officer@test.example", "wrong")
+        assert status == 200 and INVALID in page, i
+    slow.sendall(body[5:])
+    answer = b""
+    while chunk := slow.recv(65536):
+        answer += chunk
+    slow.close()
+    assert answer.startswith(b"HTTP/1.1 200") and INVALID in answer
+    status, page = _post_login(port, "officer@test.example", PASSWORD)
+    assert status == 429 and TOO_MANY in page
+    # Two workers answered the failures; neither alone reached the limit.
+    time.sleep(0.5)
+    failures = [line.split()[0] for line in access_log.read_text().splitlines()
+                if re.match(r"<\d+> 200 POST /login", line)]
+    assert len(failures) == limit and len(set(failures)) == 2, access_log.read_text()
+    assert max(failures.count(pid) for pid in set(failures)) < limit

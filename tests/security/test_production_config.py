@@ -10,7 +10,7 @@ GOOD_SECRET = secrets.token_hex(32)
 
 
 @pytest.fixture
-def make_production_app(tmp_path, monkeypatch):
+def make_production_app(tmp_path, monkeypatch, shared_ratelimit_storage):
     from trustfund import create_app
     from trustfund.extensions import db
 
@@ -18,8 +18,10 @@ def make_production_app(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     created = []
 
-    def make(**overrides):
+    def make(storage_from_environment=False, **overrides):
         settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}
+        if not storage_from_environment:
+            settings["RATELIMIT_STORAGE_URI"] = shared_ratelimit_storage
         settings.update(overrides)
         app = create_app("production", settings)
         created.append(app)
@@ -41,18 +43,22 @@ def test_production_starts_with_a_random_secret(make_production_app):
     assert app.test_client().get("/login").status_code == 200
 
 
-def test_production_takes_the_secret_from_the_environment(make_production_app, monkeypatch):
+def test_production_takes_the_secret_and_the_throttling_storage_from_the_environment(
+        make_production_app, monkeypatch, redis_url):
     monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", redis_url)
     import importlib
 
     import config
 
     importlib.reload(config)
     try:
-        app = make_production_app()
+        app = make_production_app(storage_from_environment=True)
         assert app.config["SECRET_KEY"] == GOOD_SECRET
+        assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
     finally:
         monkeypatch.delenv("SECRET_KEY")
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI")
         importlib.reload(config)
 
 
@@ -92,6 +98,10 @@ def test_production_refuses_debug_mode(make_production_app, monkeypatch):
     ({"SESSION_COOKIE_SECURE": False}, "Secure"),
     ({"SESSION_COOKIE_HTTPONLY": False}, "HttpOnly"),
     ({"RATELIMIT_ENABLED": False}, "throttling"),
+    # Login failures counted in each worker's memory could be spread over the workers.
+    ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+    ({"RATELIMIT_STORAGE_URI": ""}, "RATELIMIT_STORAGE_URI"),
+    ({"RATELIMIT_STORAGE_URI": None}, "RATELIMIT_STORAGE_URI"),
 ])
 def test_production_refuses_a_protection_switched_off(make_production_app, override, message):
     with pytest.raises(RuntimeError, match=message):

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustfund.money import (
     MoneyError,
@@ -10,6 +12,7 @@ from trustfund.money import (
     parse_rate,
     precision,
     round_cents,
+    split_cents,
     split_deposit,
     to_usd,
 )
@@ -85,6 +88,38 @@ def test_largest_remainder_adds_up_exactly():
     parts = largest_remainder(Decimal("0.05"), [Decimal("0.3"), Decimal("0.3"), Decimal("0.4")])
     assert sum(parts) == Decimal("0.05")
     assert largest_remainder(Decimal("10"), [Decimal(0), Decimal(0)]) == [Decimal("0.00")] * 2
+
+
+def _exact_split(cents: int, weights: list[int]) -> list[int]:
+    """The largest remainder rule with exact fractions: the reference for split_cents."""
+    from fractions import Fraction
+
+    total = sum(weights)
+    if total == 0:
+        return [0] * len(weights)
+    sign, cents = (-1 if cents < 0 else 1), abs(cents)
+    raw = [Fraction(cents * w, total) for w in weights]
+    floors = [int(r) for r in raw]
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[: cents - sum(floors)]:
+        floors[i] += 1
+    return [sign * f for f in floors]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15, max_value=10**15),
+       st.lists(st.integers(min_value=0, max_value=10**16), min_size=1, max_size=40))
+def test_split_cents_is_the_exact_largest_remainder_rule(cents, weights):
+    parts = split_cents(cents, weights)
+    assert parts == _exact_split(cents, weights)
+    assert sum(parts) == (cents if sum(weights) else 0)
+
+
+def test_split_cents_gives_ties_to_the_first_in_order():
+    assert split_cents(1, [1, 1, 1]) == [1, 0, 0]
+    assert split_cents(2, [5, 5, 5]) == [1, 1, 0]
+    assert split_cents(-2, [5, 5, 5]) == [-1, -1, 0]
+    assert split_cents(100, [0, 0]) == [0, 0]
 
 
 def test_amounts_and_rates_are_read_in_the_users_locale(app):

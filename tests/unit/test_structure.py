@@ -89,3 +89,19 @@ def test_no_test_module_imports_another_test_module_or_a_conftest():
             if name.startswith("tests.") and (last.startswith("test_") or last == "conftest"):
                 offenders.append(f"{path.relative_to(TESTS.parent)} imports {name}")
     assert offenders == []
+
+
+def test_every_top_level_module_has_its_place_in_the_contracts():
+    """A new module of trustfund/ is either a feature in the layers or part of the
+    core that imports no feature: .importlinter says which, so none escapes it."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(TESTS.parent / ".importlinter")
+    layers = {name.strip() for line in config["importlinter:contract:features"]["layers"].split("\n")
+              for name in line.split("|") if name.strip()}
+    core = {line.strip().removeprefix("trustfund.")
+            for line in config["importlinter:contract:core"]["source_modules"].split("\n") if line.strip()}
+    top = {info.name for info in pkgutil.iter_modules(trustfund.__path__)}
+    assert top - layers - core == set()
+    assert (layers | core) - top == set()

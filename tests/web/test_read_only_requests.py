@@ -1,6 +1,6 @@
 """GET, HEAD and OPTIONS requests only read (trustfund.read_only): one that tries
-to write is refused and leaves no trace; on PostgreSQL they run without a
-transaction (no BEGIN/ROLLBACK round trips), while a POST keeps its transaction."""
+to write, by any statement that may change data (data-modifying CTEs included), is
+refused and leaves no trace; they run in an ordinary transaction, like a POST."""
 from __future__ import annotations
 
 import pytest
@@ -8,39 +8,71 @@ import sqlalchemy as sa
 
 from tests.factories import base_users
 from trustfund.audit import AuditEntry, record
+from trustfund.data_version import writes
 from trustfund.donors.models import Donor
 
 
-def _isolation_levels(db, client, method, path, **kwargs):
-    """The isolation level each statement of one request ran at."""
-    levels = []
+def _transactions(db, client, method, path, **kwargs):
+    """(response, [whether each statement ran inside a transaction])."""
+    inside = []
 
     def log(conn, *_args):
-        levels.append(conn.get_execution_options().get("isolation_level", "transaction"))
+        inside.append(conn.in_transaction()
+                      and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT")
 
     sa.event.listen(db.engine, "before_cursor_execute", log)
     try:
         response = client.open(path, method=method, **kwargs)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", log)
-    return response, levels
+    return response, inside
 
 
-def test_a_page_reads_without_a_transaction_on_postgresql(app, db, client, login_as):
+@pytest.mark.parametrize("path", ["/donors/", "/contributions/deposits?format=xlsx"])
+def test_a_page_and_a_download_read_in_an_ordinary_transaction(app, db, client, login_as, path):
     login_as("mptf_officer")
-    response, levels = _isolation_levels(db, client, "GET", "/donors/")
-    assert response.status_code == 200 and levels
-    expected = "AUTOCOMMIT" if db.engine.dialect.name == "postgresql" else "transaction"
-    assert set(levels) == {expected}
+    response, inside = _transactions(db, client, "GET", path)
+    assert response.status_code == 200 and inside and all(inside)
 
 
 def test_a_form_that_changes_data_keeps_its_transaction(app, db, client, login_as):
     login_as("mptf_officer")
-    response, levels = _isolation_levels(db, client, "POST", "/language",
-                                         data={"lang": "fr", "next": "/donors/"})
-    assert response.status_code == 302 and levels
-    assert "AUTOCOMMIT" not in levels
+    response, inside = _transactions(db, client, "POST", "/language",
+                                     data={"lang": "fr", "next": "/donors/"})
+    assert response.status_code == 302 and inside and all(inside)
     assert base_users()["mptf_officer"].locale == "fr"
+
+
+WRITING_SQL = [
+    "UPDATE donor SET name = 'x'",
+    "  (DELETE FROM donor)",
+    "insert into donor (name) values ('x')",
+    "WITH gone AS (DELETE FROM donor RETURNING id) SELECT count(*) FROM gone",
+    "WITH renamed AS (\n  UPDATE donor SET name = 'x' RETURNING id\n) SELECT * FROM renamed",
+    "with src as (select 1 as id) insert into donor (id) select id from src",
+    "WITH old AS (SELECT id FROM donor) DELETE FROM donor WHERE id IN (SELECT id FROM old)",
+    "WITH x AS (SELECT 1) MERGE INTO donor USING x ON true WHEN MATCHED THEN DELETE",
+    "EXPLAIN ANALYZE UPDATE donor SET name = 'x'",
+    "CREATE TABLE t (id int)", "TRUNCATE donor",
+]
+READING_SQL = [
+    "SELECT donor.name FROM donor WHERE donor.id = ?",
+    ("WITH totals AS (SELECT donor_id, sum(net) AS net FROM deposit GROUP BY donor_id) "
+     "SELECT * FROM totals"),
+    "SELECT id FROM pool WHERE id = 1 FOR UPDATE",
+    "WITH p AS (SELECT id FROM pool) SELECT id FROM p FOR NO KEY UPDATE",
+    "SELECT updated_at, deleted_flag, inserted FROM t",
+]
+
+
+@pytest.mark.parametrize("statement", WRITING_SQL)
+def test_statements_that_may_write_are_recognised(statement):
+    assert writes(statement) is True
+
+
+@pytest.mark.parametrize("statement", READING_SQL)
+def test_statements_that_only_read_are_recognised(statement):
+    assert writes(statement) is False
 
 
 @pytest.fixture
@@ -85,23 +117,37 @@ def test_a_get_that_writes_is_refused_and_leaves_no_trace(app, db, writing_get, 
     assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() != before
 
 
-def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, another_app):
+# A write the ORM does not see: plain SQL, and data-modifying CTEs that begin with WITH
+# like a query (PostgreSQL runs an UPDATE inside a WITH; both run WITH ... UPDATE).
+SQL_WRITES = {
+    "plain UPDATE": "UPDATE donor SET name = 'Renamed by SQL'",
+    "CTE ending in an UPDATE": "WITH d AS (SELECT id FROM donor) "
+                               "UPDATE donor SET name = 'Renamed by a CTE' WHERE id IN (SELECT id FROM d)",
+    "data-modifying CTE": "WITH renamed AS (UPDATE donor SET name = 'Renamed inside a CTE' RETURNING id) "
+                          "SELECT count(*) FROM renamed",
+}
+
+
+@pytest.mark.parametrize("sql", SQL_WRITES.values(), ids=SQL_WRITES.keys())
+def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, another_app, sql):
     """A write through connection.execute or text() escapes the ORM's checks; the
-    driver-level check refuses it too (under AUTOCOMMIT it would commit at once)."""
+    driver-level check refuses it too, CTEs included."""
     from trustfund.extensions import db as ext_db
 
+    if "RETURNING id) SELECT" in sql and db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no data-modifying CTEs")
     other = another_app(PROPAGATE_EXCEPTIONS=False)
 
     @other.route("/careless-sql")
     def careless_sql():
-        ext_db.session.connection().execute(sa.text("UPDATE donor SET name = 'Renamed by SQL'"))
+        ext_db.session.connection().execute(sa.text(sql))
         ext_db.session.commit()
         return "written"
 
     @other.route("/reading-sql")
     def reading_sql():
         return str(ext_db.session.connection().execute(
-            sa.text("SELECT count(*) FROM donor")).scalar_one())
+            sa.text("WITH d AS (SELECT id FROM donor) SELECT count(*) FROM d")).scalar_one())
 
     before = db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all()
     client = other.test_client()
@@ -109,6 +155,11 @@ def test_a_statement_sent_past_the_orm_in_a_get_is_refused(app, db, another_app)
     assert client.get("/reading-sql").status_code == 200
     db.session.expire_all()
     assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() == before
+    # The same statement in a POST writes: the refusal is the guard's, not the database's.
+    with other.test_request_context("/careless-sql", method="POST"):
+        careless_sql()
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Donor.name).order_by(Donor.id)).all() != before
 
 
 def test_pages_without_a_signed_in_user_take_no_connection(app, db, client):

@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -21,8 +22,16 @@ from .forms import LoginForm
 from .services import authenticate, end_session, start_session
 
 
-def _login_email_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+def _account() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _account_key() -> str:
+    return "login-account:" + _account()
+
+
+def _account_and_address_key() -> str:
+    return f"login-pair:{get_remote_address()}:{_account()}"
 
 
 def _failed(response) -> bool:
@@ -30,12 +39,19 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+# Refused logins are counted in three ways (config.py), in the storage every worker
+# shares (RATELIMIT_STORAGE_URI): per account and address, so that someone failing
+# on an account cannot lock its owner out from another address; per account from
+# any address, looser, against guessing spread over many addresses; per address on
+# any accounts.
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_email_key, deduct_when=_failed)
+               key_func=_account_key, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"], methods=["POST"],
+               key_func=_account_and_address_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

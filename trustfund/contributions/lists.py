@@ -6,9 +6,8 @@ At a hundred times the fund's size the totals sum 100,000 deposits at each view,
 while the rows of a page are 50. The totals are the same figures as queries.py's
 (the exports compute them afresh); they are kept under a key naming the filters
 that change them (not the order or the page), whose rows a donor user may see, and
-today's date (the overdue filter); any change of the ledger records an audit entry,
-so the next view computes afresh. Off under TESTING unless FIGURE_CACHE is set
-(test factories add rows without audit entries).
+today's date (the overdue filter); any change of the data changes the data
+version, so the next view computes afresh.
 """
 from __future__ import annotations
 

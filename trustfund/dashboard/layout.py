@@ -13,11 +13,10 @@ SAAs awaiting signature, events) show TABLE_ROWS rows, how many more there are a
 links to the full lists; their totals, charts and the .xlsx keep every row.
 
 The staff dashboards' figures sum every deposit and grant: each worker keeps them
-(trustfund.cache) while the data is unchanged. Every financial change records an
-audit entry, which changes the data version, so the next request computes afresh:
-a new deposit shows at once. The key names today's date (overdue instalments) and
-the locale (pool labels are translated). Off under TESTING unless FIGURE_CACHE is
-set, because test factories add rows without audit entries.
+(trustfund.cache) while the data is unchanged. Every change of the data changes
+the data version, so the next request computes afresh: a new deposit shows at
+once. The key names today's date (overdue instalments) and the locale (pool
+labels are translated).
 """
 from __future__ import annotations
 

@@ -389,7 +389,7 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
     for pool in pools_in_order():
         usd, fee, net = own.get(pool.id, (ZERO, ZERO, ZERO))
         split = shares.get(pool.id)
-        share = split.shares.get(donor_id, ZERO) if split else ZERO
+        share = split.share_of(donor_id) if split else ZERO
         spending = split.spending if split else ZERO
         if usd or share:
             figures.pools.append(DonorPool(pool.id, str(pool.label), usd, fee, net, spending, share))

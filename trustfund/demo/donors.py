@@ -3,7 +3,7 @@
 Created through the services, so that the audit trail and the SAA history are
 those the application itself writes; the history's dates are then set to the
 2017–2018 dates of the story, which is what a demo of this fund should show.
-The many donors of `seed-demo --scale N` come from trustfund/demo_scale.py.
+The many donors of `seed-demo --scale N` come from trustfund/demo/scale/.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from ..contributions.models import Commitment, Instalment
 from ..donors.models import Donor
 from .services import CommitmentLine, donor_commitments, today
-from .shares import ZERO, position_on
+from .shares import position_on
 
 
 @dataclass
@@ -79,5 +79,5 @@ def overview(donor: Donor, on: dt.date | None = None) -> Overview:
     position = position_on(on)
     return Overview(donor=donor, on=on, commitments=commitments,
                     instalments=instalment_lines(commitments, on),
-                    net_deposits=position.net_deposits.get(donor.id, ZERO),
+                    net_deposits=position.net_of(donor.id),
                     share_of_spending=position.share(donor.id))

@@ -36,7 +36,7 @@ from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
 from ..paging import Pager
-from .shares import ZERO, keep, positions
+from .shares import ZERO, keep, positions, usd
 
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
@@ -237,10 +237,10 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
             pool=pool,
             spending_in_period=spent_end - spent_start,
             spending_to_date=spent_end,
-            donor_weight=end.weights.get(donor.id, ZERO) if end else ZERO,
+            donor_weight=end.weight_of(donor.id) if end else ZERO,
             total_weight=end.total_weight if end else ZERO,
-            share_opening=start.shares.get(donor.id, ZERO) if start else ZERO,
-            share_closing=end.shares.get(donor.id, ZERO) if end else ZERO,
+            share_opening=start.share_of(donor.id) if start else ZERO,
+            share_closing=end.share_of(donor.id) if end else ZERO,
             unattributed_in_period=(end.unattributed if end else ZERO)
             - (start.unattributed if start else ZERO),
         )
@@ -274,16 +274,17 @@ def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
     period, and closing balance: the figures of each donor's statement."""
     date_from, date_to = period_or_error(date_from, date_to)
     before, after = positions(date_from - dt.timedelta(days=1), date_to)
-    # Each donor's figures from the positions' dictionaries (Position.balance()
-    # and share(), inlined: 5,000 donors).
-    net_before, net_after = before.net_deposits, after.net_deposits
-    share_before, share_after = before.shares_by_donor, after.shares_by_donor
+    # Each donor's figures from the positions' dictionaries of cents (Position.balance()
+    # and share(), inlined: 5,000 donors), made USD once per figure.
+    net_before, net_after = before.net_cents, after.net_cents
+    share_before, share_after = before.shares_cents, after.shares_cents
     lines = []
     for donor_id, name in db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)):
-        opening_net, closing_net = net_before.get(donor_id, ZERO), net_after.get(donor_id, ZERO)
-        opening_share, closing_share = share_before.get(donor_id, ZERO), share_after.get(donor_id, ZERO)
-        lines.append(BalanceLine(donor_id, name, opening_net - opening_share, closing_net - opening_net,
-                                 closing_share - opening_share, closing_net - closing_share))
+        opening_net, closing_net = net_before.get(donor_id, 0), net_after.get(donor_id, 0)
+        opening_share, closing_share = share_before.get(donor_id, 0), share_after.get(donor_id, 0)
+        lines.append(BalanceLine(donor_id, name, usd(opening_net - opening_share),
+                                 usd(closing_net - opening_net), usd(closing_share - opening_share),
+                                 usd(closing_net - closing_share)))
     return date_from, date_to, lines
 
 
@@ -293,10 +294,11 @@ BALANCE_FIGURES = ("opening", "net_in_period", "share_in_period", "closing")
 def balance_sheet(date_from: dt.date | None = None, date_to: dt.date | None = None
                   ) -> tuple[dt.date, dt.date, list[BalanceLine], dict[str, Decimal]]:
     """balances() and the sum of each figure over every donor, kept per worker while
-    the data is unchanged (trustfund.cache: any change records an audit entry; donors'
-    names too). The page shows a hundred donors of 5,000 at a time: without this, each
-    view would build every donor's line again (and its garbage, whose collection was
-    most of the page's slowest times). Do not change the lists returned."""
+    the data is unchanged (trustfund.cache: any change of the data, donors'
+    names too, changes the data version). The page shows a hundred donors of 5,000
+    at a time: without this, each view would build every donor's line again (and
+    its garbage, whose collection was most of the page's slowest times). Do not
+    change the lists returned."""
     date_from, date_to = period_or_error(date_from, date_to)
 
     def compute():

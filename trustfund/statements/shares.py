@@ -54,12 +54,22 @@ from functools import cached_property
 from operator import itemgetter
 
 from .. import cache
-from ..money import largest_remainder
+from ..money import CENT, split_cents
 from ..read_only import per_request
 from . import sums
 from .sums import ZERO, Transfer
 
-Weights = dict[int, dict[int, Decimal]]  # pool_id -> donor_id -> USD
+# The arithmetic is in integer USD cents (exact, and several times quicker than
+# Decimal over thousands of donors); figures leave this module as Decimal.
+Weights = dict[int, dict[int, int]]  # pool_id -> donor_id -> USD cents
+
+
+def usd(cents: int) -> Decimal:
+    return Decimal(cents) * CENT
+
+
+def _usd_dict(cents_by_key: dict[int, int]) -> dict[int, Decimal]:
+    return {key: Decimal(value) * CENT for key, value in cents_by_key.items()}
 
 
 def _per_request(key: tuple, compute):
@@ -69,21 +79,19 @@ def _per_request(key: tuple, compute):
 
 
 def keep(key: tuple, compute):
-    """compute(), kept per worker at the audit trail's version (trustfund.cache): any
-    financial change records an audit entry, so the next use computes afresh. Off
-    outside a request's app and under TESTING unless FIGURE_CACHE is set (test
-    factories add rows without audit entries)."""
+    """compute(), kept per worker at the data version (trustfund.cache): any change
+    of the data changes it, so the next use computes afresh."""
     return cache.keep(key, compute)
 
 
-def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, Decimal]) -> None:
+def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, int]) -> None:
     source, target = weights.setdefault(from_pool, {}), weights.setdefault(to_pool, {})
     for donor, part in parts.items():
-        source[donor] = source.get(donor, ZERO) - part
-        target[donor] = target.get(donor, ZERO) + part
+        source[donor] = source.get(donor, 0) - part
+        target[donor] = target.get(donor, 0) + part
 
 
-def _positive(weights: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
+def _positive(weights: dict[int, int]) -> list[tuple[int, int]]:
     """The donors with a positive weight, by donor id (ids are unique: sorted by the
     id alone, without comparing pairs)."""
     return sorted([(donor, w) for donor, w in weights.items() if w > 0], key=itemgetter(0))
@@ -91,16 +99,16 @@ def _positive(weights: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
 
 @dataclass(frozen=True)
 class TransferPart:
-    """A transfer between pools and the donor weight it moves: {donor_id: USD}."""
+    """A transfer between pools and the donor weight it moves: {donor_id: USD cents}."""
 
     transfer_id: int
     from_pool_id: int
     to_pool_id: int
     transferred_on: dt.date
-    parts: dict[int, Decimal]
+    parts: dict[int, int]
 
 
-def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple[int, int, Decimal]]]
+def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple[int, int, int]]]
                     ) -> list[TransferPart]:
     """Each transfer, in order, with the donor weight it moves, split by largest
     remainder over the source pool's weights on the transfer's date. Walking the
@@ -111,39 +119,62 @@ def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple
     weights: Weights = {}
     added = 0
     done = []
-    for transfer_id, from_pool, to_pool, usd_amount, on in moves:
+    for transfer_id, from_pool, to_pool, usd_cents, on in moves:
         while added < len(days) and days[added] <= on:
             for pool, donor, net in by_interval[days[added]]:
                 pool_weights = weights.setdefault(pool, {})
-                pool_weights[donor] = pool_weights.get(donor, ZERO) + net
+                pool_weights[donor] = pool_weights.get(donor, 0) + net
             added += 1
         donors = _positive(weights.get(from_pool, {}))
-        available = sum((w for _, w in donors), ZERO)
-        moved = min(usd_amount, available)
-        split = largest_remainder(moved, [w for _, w in donors]) if donors else []
+        available = sum(w for _, w in donors)
+        moved = min(usd_cents, available)
+        split = split_cents(moved, [w for _, w in donors]) if donors else []
         parts = {donor: part for (donor, _), part in zip(donors, split, strict=True) if part}
         _apply(weights, from_pool, to_pool, parts)
         done.append(TransferPart(transfer_id, from_pool, to_pool, on, parts))
     return done
 
 
-@dataclass
 class PoolApportionment:
-    """A pool on a date: its spending to date, the donors' weights, and the split."""
+    """A pool on a date: its spending to date, the donors' weights, and the split
+    (kept in cents; read as USD)."""
 
-    pool_id: int
-    spending: Decimal
-    total_weight: Decimal
-    weights: dict[int, Decimal]
-    shares: dict[int, Decimal]
+    def __init__(self, pool_id: int, spending_cents: int, weights_cents: dict[int, int],
+                 shares_cents: dict[int, int]):
+        self.pool_id = pool_id
+        self.spending_cents = spending_cents
+        self.weights_cents = weights_cents
+        self.shares_cents = shares_cents
+
+    @property
+    def spending(self) -> Decimal:
+        return usd(self.spending_cents)
+
+    @property
+    def total_weight(self) -> Decimal:
+        return usd(sum(self.weights_cents.values()))
 
     @property
     def unattributed(self) -> Decimal:
         """Spending no donor's weight reaches (a pool funded by interest alone)."""
-        return self.spending - sum(self.shares.values(), ZERO)
+        return usd(self.spending_cents - sum(self.shares_cents.values()))
+
+    def share_of(self, donor_id: int) -> Decimal:
+        return usd(self.shares_cents.get(donor_id, 0))
+
+    def weight_of(self, donor_id: int) -> Decimal:
+        return usd(self.weights_cents.get(donor_id, 0))
+
+    @cached_property
+    def weights(self) -> dict[int, Decimal]:
+        return _usd_dict(self.weights_cents)
+
+    @cached_property
+    def shares(self) -> dict[int, Decimal]:
+        return _usd_dict(self.shares_cents)
 
 
-def _apportion(net_rows: list[tuple[int, int, Decimal]], spending: dict[int, Decimal],
+def _apportion(net_rows: list[tuple[int, int, int]], spending: dict[int, int],
                transfers: list[TransferPart]) -> dict[int, PoolApportionment]:
     """Every pool's spending split among its donors on a date, from the net deposits
     per pool and donor by then, the pools' spending by then and the transfers by then."""
@@ -156,43 +187,45 @@ def _apportion(net_rows: list[tuple[int, int, Decimal]], spending: dict[int, Dec
     result = {}
     for pool_id in set(weights) | set(spending):
         donors = _positive(weights.get(pool_id, {}))
-        spent = spending.get(pool_id, ZERO)
-        split = largest_remainder(spent, [w for _, w in donors]) if donors else []
+        spent = spending.get(pool_id, 0)
+        split = split_cents(spent, [w for _, w in donors]) if donors else []
         result[pool_id] = PoolApportionment(
-            pool_id=pool_id, spending=spent, total_weight=sum((w for _, w in donors), ZERO),
-            weights=dict(donors), shares={d: s for (d, _), s in zip(donors, split, strict=True)})
+            pool_id, spent, dict(donors), {d: s for (d, _), s in zip(donors, split, strict=True)})
     return result
 
 
 @dataclass
 class Position:
-    """Every donor's figures on one date."""
+    """Every donor's figures on one date (kept in cents; read as USD)."""
 
     on: dt.date
-    net_deposits: dict[int, Decimal]
+    net_cents: dict[int, int]
     pools: dict[int, PoolApportionment]
 
     @cached_property
-    def shares_by_donor(self) -> dict[int, Decimal]:
-        """Each donor's share summed over the pools: for a page of every donor's
-        balance; once it is read, share() reads it too."""
-        totals: dict[int, Decimal] = {}
+    def shares_cents(self) -> dict[int, int]:
+        """Each donor's share summed over the pools."""
+        totals: dict[int, int] = {}
         for pool in self.pools.values():
-            for donor_id, part in pool.shares.items():
-                totals[donor_id] = totals.get(donor_id, ZERO) + part
+            for donor_id, part in pool.shares_cents.items():
+                totals[donor_id] = totals.get(donor_id, 0) + part
         return totals
+
+    @cached_property
+    def net_deposits(self) -> dict[int, Decimal]:
+        return _usd_dict(self.net_cents)
+
+    def net_of(self, donor_id: int) -> Decimal:
+        return usd(self.net_cents.get(donor_id, 0))
 
     def share(self, donor_id: int, pool_id: int | None = None) -> Decimal:
         if pool_id is not None:
             pool = self.pools.get(pool_id)
-            return pool.shares.get(donor_id, ZERO) if pool else ZERO
-        totals = self.__dict__.get("shares_by_donor")
-        if totals is not None:
-            return totals.get(donor_id, ZERO)
-        return sum((p.shares.get(donor_id, ZERO) for p in self.pools.values()), ZERO)
+            return pool.share_of(donor_id) if pool else ZERO
+        return usd(self.shares_cents.get(donor_id, 0))
 
     def balance(self, donor_id: int) -> Decimal:
-        return self.net_deposits.get(donor_id, ZERO) - self.share(donor_id)
+        return usd(self.net_cents.get(donor_id, 0) - self.shares_cents.get(donor_id, 0))
 
 
 def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
@@ -205,10 +238,10 @@ def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
     transfers = _transfer_parts(moves, by_interval)
     result = {}
     for on in dates:
-        net_deposits: dict[int, Decimal] = {}
+        net_cents: dict[int, int] = {}
         for _pool, donor, net in net_rows[on]:
-            net_deposits[donor] = net_deposits.get(donor, ZERO) + (net or ZERO)
-        result[on] = Position(on=on, net_deposits=net_deposits,
+            net_cents[donor] = net_cents.get(donor, 0) + (net or 0)
+        result[on] = Position(on=on, net_cents=net_cents,
                               pools=_apportion(net_rows[on], spending[on],
                                                [t for t in transfers if t.transferred_on <= on]))
     return result
@@ -257,8 +290,8 @@ def period_split(date_from: dt.date, date_to: dt.date) -> dict[int, tuple[Decima
     for pool_id in set(before) | set(after):
         start, end = before.get(pool_id), after.get(pool_id)
         spent = (end.spending if end else ZERO) - (start.spending if start else ZERO)
-        start_shares = start.shares if start else {}
-        end_shares = end.shares if end else {}
-        result[pool_id] = (spent, {d: end_shares.get(d, ZERO) - start_shares.get(d, ZERO)
+        start_shares = start.shares_cents if start else {}
+        end_shares = end.shares_cents if end else {}
+        result[pool_id] = (spent, {d: usd(end_shares.get(d, 0) - start_shares.get(d, 0))
                                    for d in set(start_shares) | set(end_shares)})
     return result

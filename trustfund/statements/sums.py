@@ -4,9 +4,9 @@ the pools' spending on each date, each date set in as few statements as the
 database allows.
 
 All of it is plain SUM over Money columns (exact on both databases) and CASE
-on dates; the rows are read through the session's connection (Core), without
-the ORM's per-row work: tens of thousands of rows on the first view of a
-statement after a change.
+on dates, read as integer cents (cents()); the rows are read through the
+session's connection (Core), without the ORM's or the Money type's per-row work:
+tens of thousands of rows on the first view of a statement after a change.
 """
 from __future__ import annotations
 
@@ -24,15 +24,24 @@ from ..travel.models import NO_SHOW, OVERRUN_APPROVED, TRAVELLED, TravelGrant
 ZERO = Decimal("0.00")
 SPENT_STATUSES = (TRAVELLED, NO_SHOW)
 
-NetRows = list[tuple[int, int, Decimal]]  # (pool_id, donor_id, net deposits USD)
+NetRows = list[tuple[int, int, int]]  # (pool_id, donor_id, net deposits in USD cents)
 
 
 class Transfer(NamedTuple):
     id: int
     from_pool_id: int
     to_pool_id: int
-    usd_amount: Decimal
+    usd_cents: int
     transferred_on: dt.date
+
+
+def cents(expression):
+    """A USD figure (a Money(2) column, or a SUM of one) read as integer cents: SQLite
+    stores cents already; PostgreSQL's exact NUMERIC with 2 decimals is scaled by 100
+    (exact: scaling is the one multiplication that keeps a Money figure exact)."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.type_coerce(expression, sa.BigInteger)
+    return sa.cast(sa.type_coerce(expression, sa.Numeric) * 100, sa.BigInteger)
 
 
 def _rows(query) -> list:
@@ -44,26 +53,22 @@ def transfers() -> list[Transfer]:
     """Every transfer between pools, in date order (then id)."""
     return [Transfer(*row) for row in _rows(
         sa.select(PoolTransfer.id, PoolTransfer.from_pool_id, PoolTransfer.to_pool_id,
-                  PoolTransfer.usd_amount, PoolTransfer.transferred_on)
+                  cents(PoolTransfer.usd_amount), PoolTransfer.transferred_on)
         .order_by(PoolTransfer.transferred_on, PoolTransfer.id))]
 
 
-def _interval(cuts: list[dt.date], at: list[dt.date] | None = None):
+def _interval(cuts: list[dt.date]):
     """Which interval between the dates `cuts` a deposit falls in: k when its value
-    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last;
-    cut at the dates `at` only (some of `cuts`), keeping their numbers in `cuts`.
-    A CASE nested as a binary search: a few comparisons per deposit, not one per date."""
-    days = at or cuts
-    numbers = [cuts.index(day) for day in days] + [len(cuts)]
-
+    date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last. A
+    CASE nested as a binary search: a few comparisons per deposit, not one per date."""
     def first_on_or_after(lo: int, hi: int):
         if lo == hi:
-            return sa.literal(numbers[lo])
+            return sa.literal(lo)
         mid = (lo + hi) // 2
-        return sa.case((Deposit.value_date <= days[mid], first_on_or_after(lo, mid)),
+        return sa.case((Deposit.value_date <= cuts[mid], first_on_or_after(lo, mid)),
                        else_=first_on_or_after(mid + 1, hi))
 
-    return first_on_or_after(0, len(days))
+    return first_on_or_after(0, len(cuts))
 
 
 def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
@@ -73,50 +78,18 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     after the previous day of this dictionary, up to `day`), for the transfers'
     source pools, the days being the transfer dates and maybe some of `dates`}).
 
-    PostgreSQL sums both in one pass over the deposits (grouped by pool, donor and
-    interval); SQLite, whose CASE costs more than a second pass over its covering
-    index (pool, donor, value date, net), in two statements."""
+    Two statements, on both databases: the sums per pool and donor on each date, and
+    the source pools' sums per interval between transfer dates. (One pass grouped by
+    pool, donor and interval costs the database less on PostgreSQL, but twice the
+    rows to add up in Python: the request as a whole took longer.)"""
     last = max(dates)
     earlier = [d for d in dates if d != last]
     cuts = sorted({t.transferred_on for t in moves})
     sources = sorted({t.from_pool_id for t in moves})
     by_date: dict[dt.date, NetRows] = {d: [] for d in dates}
     by_interval: dict[dt.date, NetRows] = defaultdict(list)
-    if moves and db.engine.dialect.name == "postgresql":
-        # One sum per pool, donor and interval, the intervals cut at the transfer dates
-        # (source pools) and at the earlier dates (every pool): the earlier dates' sums
-        # are added up here. (A second SUM column per date would double the hash
-        # table's memory, which then spills to disk at the default work_mem.)
-        every_cut = sorted(set(cuts) | set(earlier))
-        for_others = _interval(every_cut, sorted(earlier)) if earlier else sa.literal(len(every_cut))
-        interval = sa.case((Deposit.pool_id.in_(sources), _interval(every_cut, every_cut)),
-                           else_=for_others)
-        inner = (sa.select(Deposit.pool_id, Deposit.donor_id, interval.label("interval"), Deposit.net)
-                 .where(Deposit.value_date <= last).subquery())
-        source_pools, last_cut = set(sources), cuts[-1]
-        current: list = []  # [pool, donor, net by `last`, net by each earlier date or None]
-        for pool, donor, k, net in _rows(
-                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
-                .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)
-                .order_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
-            upper = every_cut[k] if k < len(every_cut) else None  # the interval's last day
-            if upper is not None and upper <= last_cut and pool in source_pools and net:
-                by_interval[upper].append((pool, donor, net))
-            if not (current and current[0] == pool and current[1] == donor):
-                if current:
-                    _add(by_date, last, earlier, current)
-                current = [pool, donor, ZERO] + [None] * len(earlier)
-            current[2] += net
-            if upper is not None:
-                for i, day in enumerate(earlier, start=3):
-                    if upper <= day:
-                        current[i] = net if current[i] is None else current[i] + net
-        if current:
-            _add(by_date, last, earlier, current)
-        return by_date, by_interval
-
-    columns = [sa.func.sum(Deposit.net)] + [
-        sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net))) for d in earlier]
+    columns = [cents(sa.func.sum(Deposit.net))] + [
+        cents(sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net)))) for d in earlier]
     at_earlier = [by_date[d] for d in earlier]
     for pool, donor, net, *before in _rows(
             sa.select(Deposit.pool_id, Deposit.donor_id, *columns)
@@ -130,21 +103,12 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
                            Deposit.net)
                  .where(Deposit.pool_id.in_(sources), Deposit.value_date <= cuts[-1]).subquery())
         for pool, donor, k, net in _rows(
-                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval, sa.func.sum(inner.c.net))
+                sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval,
+                          cents(sa.func.sum(inner.c.net)))
                 .group_by(inner.c.pool_id, inner.c.donor_id, inner.c.interval)):
             if net:
                 by_interval[cuts[k]].append((pool, donor, net))
     return by_date, by_interval
-
-
-def _add(by_date: dict[dt.date, NetRows], last: dt.date, earlier: list[dt.date], sums: list) -> None:
-    """A pool and donor's [pool, donor, net by `last`, net by each earlier date or
-    None (no deposit by then)] into each date's rows."""
-    pool, donor, net, *before = sums
-    by_date[last].append((pool, donor, net))
-    for day, value in zip(earlier, before, strict=True):
-        if value is not None:
-            by_date[day].append((pool, donor, value))
 
 
 def _end_of(day: dt.date) -> dt.datetime:
@@ -152,21 +116,21 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
 
 
-def spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, Decimal]]:
-    """Each pool's spending up to and including each date: actual costs of grants
-    reconciled as travelled or no-show by then; one GROUP BY for all the dates."""
+def spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, int]]:
+    """Each pool's spending (USD cents) up to and including each date: actual costs of
+    grants reconciled as travelled or no-show by then; one GROUP BY for all the dates."""
     last = max(dates)
     earlier = [d for d in dates if d != last]
-    columns = [sa.func.sum(TravelGrant.actual_total)] + [
-        sa.func.sum(sa.case((TravelGrant.reconciled_at < _end_of(d), TravelGrant.actual_total)))
+    columns = [cents(sa.func.sum(TravelGrant.actual_total))] + [
+        cents(sa.func.sum(sa.case((TravelGrant.reconciled_at < _end_of(d), TravelGrant.actual_total))))
         for d in earlier]
-    result: dict[dt.date, dict[int, Decimal]] = {d: {} for d in dates}
+    result: dict[dt.date, dict[int, int]] = {d: {} for d in dates}
     for pool, total, *before in _rows(
             sa.select(TravelGrant.pool_id, *columns)
             .where(TravelGrant.status.in_(SPENT_STATUSES), TravelGrant.pool_id.is_not(None),
                    TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(last))
             .group_by(TravelGrant.pool_id)):
-        result[last][pool] = total or ZERO
+        result[last][pool] = total or 0
         for day, value in zip(earlier, before, strict=True):
             if value is not None:
                 result[day][pool] = value

@@ -40,11 +40,8 @@ def _date(value) -> dt.date | None:
 
 
 def _kept(key: tuple, compute):
-    """compute(), kept per worker while the data is unchanged (trustfund.cache): every
-    request, decision and reconciliation of a grant and every change of an event
-    records an audit entry, so the next use computes afresh. Off
-    under TESTING unless FIGURE_CACHE is set (test factories add rows without audit
-    entries)."""
+    """compute(), kept per worker while the data is unchanged (trustfund.cache): any
+    change of the data changes the data version, so the next use computes afresh."""
     return cache.keep(("travel",) + key, compute)
 
 
@@ -125,9 +122,8 @@ def queue_query(event_id: int | None = None):
 # answer both from the index alone, in group order. (One statement with
 # count(DISTINCT CASE ...) beside the sums was tried: PostgreSQL then sorts each
 # group instead of hashing and took longer than both statements together.) The
-# figures are kept per worker at the audit trail's version (trustfund.cache): every
-# request, decision and reconciliation of a grant and every change of an event
-# records an audit entry, so the next view computes afresh.
+# figures are kept per worker at the data version (trustfund.cache): any change of
+# the data changes it, so the next view computes afresh.
 
 def report_filters(args) -> dict:
     return {"date_from": _date(args.get("date_from")), "date_to": _date(args.get("date_to"))}
