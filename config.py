@@ -75,6 +75,19 @@ class Config:
     # throttling per address needs the real client address, and only headers set
     # by our own proxies may say what it is.
     TRUSTED_PROXIES = _int_env("TRUSTFUND_TRUSTED_PROXIES", 0)
+    # The IATI file (trustfund/iati): who publishes it and what the fund is. The
+    # reporting organisation's IATI identifier has no default that could be
+    # published: until TRUSTFUND_IATI_ORG_REF is set, a marked placeholder (also in
+    # the demo) keeps the file valid and says it is not for publication.
+    IATI_REPORTING_ORG_REF = os.environ.get("TRUSTFUND_IATI_ORG_REF",
+                                            "XX-PLACEHOLDER-SET-TRUSTFUND-IATI-ORG-REF")
+    IATI_REPORTING_ORG_NAME = os.environ.get("TRUSTFUND_IATI_ORG_NAME", "UN Multi-Partner Trust Fund Office")
+    IATI_REPORTING_ORG_TYPE = os.environ.get("TRUSTFUND_IATI_ORG_TYPE", "40")  # multilateral
+    IATI_FUND_CODE = os.environ.get("TRUSTFUND_IATI_FUND_CODE", "MCS00")
+    IATI_FUND_TITLE = ("UN voluntary trust fund for the intergovernmental conference to adopt the Global "
+                       "Compact for Safe, Orderly and Regular Migration")
+    IATI_PLANNED_START = "2017-04-03"
+    IATI_PLANNED_END = "2018-12-31"
 
 
 class DevelopmentConfig(Config):

@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
     from .donors import routes as donor_views
+    from .iati import routes as iati_views
     from .main import routes as main_views
     from .statements import routes as statement_views
     from .travel import filters  # noqa: F401
@@ -143,7 +144,8 @@ def register_blueprints(app: Flask) -> None:
     from .travel.routes import events, grants  # noqa: F401
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
-               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp):
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp,
+               iati_views.bp):
         app.register_blueprint(bp)
 
 

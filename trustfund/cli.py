@@ -9,9 +9,9 @@ from flask.cli import with_appcontext
 
 from .contributions.cli import import_deposits_command
 from .extensions import db
+from .iati.cli import export
 from .maintenance.cli import backup_command, restore_command
 from .permissions import ROLES
-from .statements.cli import export
 
 
 @click.command("create-user")

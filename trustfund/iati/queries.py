@@ -1,0 +1,176 @@
+"""What the IATI file reports, read from the ledger as plain rows (no ORM object leaves
+this module): the donors, the fund's objectives, and every transaction up to a date,
+in a fixed order (date, then kind, then id) so that one database always gives the
+same file. The rules of what each entry becomes are in rules.py."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..contributions.models import Commitment, Deposit, InterestEntry, Objective, Pledge
+from ..donors.models import Donor
+from ..extensions import db
+from ..money import quantum
+from ..travel.models import FUNDED, NO_SHOW, OVERRUN_APPROVED, TRAVELLED, Event, TravelGrant
+from . import rules
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    type: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Transaction:
+    type: str
+    date: dt.date
+    value: Decimal
+    currency: str
+    description: str
+    provider: Org | None = None
+    ref: str | None = None
+    sort_key: tuple = ()
+
+
+@dataclass(frozen=True)
+class FundData:
+    donors: list[Org]
+    objectives: list[tuple[int, str]]
+    first_deposit_on: dt.date | None
+    countries: dict[str, Decimal]  # recipient country -> percentage (sums to 100)
+    transactions: list[Transaction]
+
+
+def _amount(value: Decimal, currency: str) -> Decimal:
+    """The amount with exactly its currency's decimals, whatever the backend returned
+    (SQLite's minor units or PostgreSQL's NUMERIC scale), so both give the same text."""
+    return Decimal(value).quantize(quantum(currency))
+
+
+def _donor_org(donor: Donor) -> Org:
+    # No donor has an IATI reference on record: the name and the type identify it.
+    return Org(name=donor.name, type=rules.DONOR_ORGANISATION_TYPE[donor.donor_type])
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def donors(as_of: dt.date) -> dict[int, Org]:
+    """Every donor with a pledge, commitment or deposit up to `as_of`, by id."""
+    with_money = sa.union(
+        sa.select(Pledge.donor_id).where(Pledge.pledged_on <= as_of),
+        sa.select(Commitment.donor_id).where(Commitment.committed_on <= as_of),
+        sa.select(Deposit.donor_id).where(Deposit.value_date <= as_of)).subquery()
+    rows = db.session.scalars(sa.select(Donor).where(Donor.id.in_(sa.select(with_money.c[0])))
+                              .order_by(Donor.name, Donor.id))
+    return {donor.id: _donor_org(donor) for donor in rows}
+
+
+def _pledges(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
+    out = []
+    for p in db.session.scalars(sa.select(Pledge).where(Pledge.pledged_on <= as_of)
+                                .order_by(Pledge.id)):
+        out.append(Transaction(rules.INCOMING_PLEDGE, p.pledged_on, _amount(p.amount, p.currency),
+                               p.currency, f"Pledge {p.id}" + (f": {p.note}" if p.note else ""),
+                               orgs[p.donor_id], f"pledge-{p.id}", (p.pledged_on, 0, p.id)))
+        withdrawn_on = p.withdrawn_at.date() if p.withdrawn_at else None
+        if withdrawn_on and withdrawn_on <= as_of and p.withdrawn_rest > 0:
+            out.append(Transaction(
+                rules.INCOMING_PLEDGE, withdrawn_on, -_amount(p.withdrawn_rest, p.currency), p.currency,
+                f"Withdrawal of the rest of pledge {p.id}: {p.withdrawn_reason or ''}".rstrip(": "),
+                orgs[p.donor_id], f"pledge-{p.id}-withdrawn", (withdrawn_on, 1, p.id)))
+    return out
+
+
+def _commitments(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
+    return [Transaction(rules.INCOMING_COMMITMENT, c.committed_on, _amount(c.amount, c.currency),
+                        c.currency, f"Commitment {c.reference}".rstrip() if c.reference
+                        else f"Commitment {c.id}", orgs[c.donor_id], f"commitment-{c.id}",
+                        (c.committed_on, 2, c.id))
+            for c in db.session.scalars(sa.select(Commitment).where(Commitment.committed_on <= as_of)
+                                        .order_by(Commitment.id))]
+
+
+def _deposits(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
+    out = []
+    for d in db.session.scalars(sa.select(Deposit).where(Deposit.value_date <= as_of).order_by(Deposit.id)):
+        text = (f"Reversal of deposit {d.reverses_id}: {d.reason}" if d.reverses_id
+                else f"Deposit {d.id}" + (f", bank reference {d.bank_reference}" if d.bank_reference else ""))
+        out.append(Transaction(rules.INCOMING_FUNDS, d.value_date, _amount(d.amount, d.currency),
+                               d.currency, text, orgs[d.donor_id], f"deposit-{d.id}",
+                               (d.value_date, 3, d.id)))
+    return out
+
+
+def _interest(as_of: dt.date) -> list[Transaction]:
+    out = []
+    for i in db.session.scalars(sa.select(InterestEntry).where(InterestEntry.value_date <= as_of)
+                                .order_by(InterestEntry.id)):
+        text = (f"Reversal of interest entry {i.reverses_id}" if i.reverses_id else "Interest earned")
+        out.append(Transaction(rules.INTEREST_PAYMENT, i.value_date, _amount(i.usd_amount, "USD"), "USD",
+                               text + (f": {i.note}" if i.note else ""), None, f"interest-{i.id}",
+                               (i.value_date, 4, i.id)))
+    return out
+
+
+def _spending_date(grant: TravelGrant) -> dt.date:
+    day = grant.reconciled_at.date()
+    if grant.overrun_status == OVERRUN_APPROVED and grant.overrun_decided_at:
+        day = max(day, grant.overrun_decided_at.date())
+    return day
+
+
+def _expenditure(as_of: dt.date) -> list[Transaction]:
+    out = []
+    rows = db.session.execute(
+        sa.select(TravelGrant, Event.title).join(Event, Event.id == TravelGrant.event_id)
+        .where(TravelGrant.status.in_((TRAVELLED, NO_SHOW)), TravelGrant.actual_total.is_not(None),
+               TravelGrant.reconciled_at < _end_of(as_of))
+        .order_by(TravelGrant.id))
+    for grant, event_title in rows:
+        day = _spending_date(grant)
+        if day > as_of:  # its approved overrun comes after the date asked for
+            continue
+        what = "Travel" if grant.status == TRAVELLED else "Costs of a no-show"
+        out.append(Transaction(rules.EXPENDITURE, day, _amount(grant.actual_total, "USD"), "USD",
+                               f"{what} of a delegate of {grant.country_code} to {event_title} "
+                               f"(grant {grant.id})", None, f"grant-{grant.id}", (day, 5, grant.id)))
+    return out
+
+
+def recipient_countries(as_of: dt.date) -> dict[str, Decimal]:
+    """Each country of the funded delegates (approved, travelled, no-show) with its
+    percentage of the money for them: actual totals where costs are recorded, the
+    amount committed otherwise; by number of grants if no amount is on record."""
+    g = TravelGrant
+    money = sa.case(
+        (g.status.in_((TRAVELLED, NO_SHOW)), sa.func.coalesce(g.actual_total, g.committed_amount)),
+        else_=g.committed_amount)
+    rows = db.session.execute(
+        sa.select(g.country_code, sa.func.sum(money), sa.func.count())
+        .where(g.status.in_(FUNDED), g.decided_at < _end_of(as_of))
+        .group_by(g.country_code).order_by(g.country_code)).all()
+    by_money = {code: int(_amount(total or 0, "USD").scaleb(2)) for code, total, _n in rows}
+    if sum(by_money.values()) > 0:
+        return rules.percentages(by_money)
+    return rules.percentages({code: n for code, _total, n in rows})
+
+
+def fund_data(as_of: dt.date) -> FundData:
+    """Everything the file reports up to and including `as_of`."""
+    orgs = donors(as_of)
+    transactions = (_pledges(as_of, orgs) + _commitments(as_of, orgs) + _deposits(as_of, orgs)
+                    + _interest(as_of) + _expenditure(as_of))
+    transactions.sort(key=lambda t: t.sort_key)
+    first_deposit = db.session.scalar(sa.select(sa.func.min(Deposit.value_date))
+                                      .where(Deposit.value_date <= as_of))
+    objectives = [(o.number, o.title) for o in db.session.scalars(
+        sa.select(Objective).order_by(Objective.number))]
+    return FundData(donors=list(orgs.values()), objectives=objectives, first_deposit_on=first_deposit,
+                    countries=recipient_countries(as_of), transactions=transactions)
