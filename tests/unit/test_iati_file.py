@@ -165,3 +165,12 @@ def test_a_file_that_is_not_xml_or_has_an_entity_is_refused_without_fetching(fun
                 b'<iati-activities version="2.03"><iati-activity>&e;</iati-activity></iati-activities>')
     assert validate(external, TODAY) == [
         "The file declares a DOCTYPE; an IATI file has none (entities are not expanded)."]
+
+
+def test_percentages_split_by_largest_remainder_add_up_to_100():
+    from trustfund.iati.rules import percentages
+
+    assert percentages({"SN": 1, "NP": 1, "HT": 1}) == {
+        "HT": Decimal("33.34"), "NP": Decimal("33.33"), "SN": Decimal("33.33")}
+    assert percentages({"SN": 2, "NP": 1, "ML": 0}) == {"NP": Decimal("33.33"), "SN": Decimal("66.67")}
+    assert percentages({"SN": 0}) == {}
