@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from trustfund.contributions import pools
-from trustfund.contributions.models import InterestEntry, Pledge
+from trustfund.contributions.models import Commitment, InterestEntry, Pledge
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
 from trustfund.travel.models import Event
@@ -46,12 +46,14 @@ def iati_fund() -> dict:
     """The statements' two-donor fund, and: a hostile donor (philanthropic) with a pledge
     whose note is hostile, a deposit and its reversal; pledges in force, partly
     fulfilled then withdrawn; interest and a reversed interest entry; a grant to an
-    event with a hostile title. Committed. Returns the donors by key."""
+    event with a hostile title; a grant whose overrun of 200.00 was approved ten days
+    after its costs of 1,200.00 were recorded. Committed. Returns the donors by key."""
     sweden, evil = data.two_donor_fund()
     hostile = data.donor(HOSTILE)
     pledge(sweden, "EUR", "2000000.00", dt.date(2017, 4, 5))
-    pledge(evil, "JPY", "100000000", dt.date(2017, 4, 6), fulfilled="77777777",
-           withdrawn_on=dt.date(2017, 10, 2), reason='Budget cut <"final">')
+    partly = pledge(evil, "JPY", "100000000", dt.date(2017, 4, 6), fulfilled="77777777",
+                    withdrawn_on=dt.date(2017, 10, 2), reason='Budget cut <"final">')
+    db.session.scalar(sa.select(Commitment).where(Commitment.reference == "=EVIL-REF")).pledge_id = partly.id
     pledge(hostile, "USD", "50000.00", dt.date(2017, 4, 7), note=HOSTILE_NOTE)
     c = data.commitment(hostile, "30000.00", "USD", reference="H&<1>")
     wrong = data.deposit(c, "30000.00", value_date=dt.date(2017, 7, 10), bank_reference="H-1")
@@ -65,5 +67,12 @@ def iati_fund() -> dict:
     event = db.session.get(Event, grant.event_id)
     event.title = HOSTILE
     grant.country_code = "SN"
+    overrun = data.spend(data.pool("OBJ1"), "1200.00", reconciled_on=dt.date(2017, 11, 25))
+    overrun.committed_amount = Decimal("1000.00")
+    overrun.overrun_amount = Decimal("200.00")
+    overrun.overrun_status = "approved"
+    overrun.overrun_recorded_by_id = overrun.requested_by_id
+    overrun.overrun_decided_by_id = overrun.decided_by_id
+    overrun.overrun_decided_at = dt.datetime(2017, 12, 5, 11)
     db.session.commit()
     return {"sweden": sweden, "evil": evil, "hostile": hostile}

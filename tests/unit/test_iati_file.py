@@ -64,6 +64,9 @@ def test_a_required_attribute_left_out_fails_validation(fund, missing):
 
 
 def test_sums_by_type_equal_the_ledgers_figures_to_the_cent(db, fund):
+    from trustfund.ledger_check import run_checks
+
+    assert run_checks() == []  # the fund built for the test is a ledger the services could leave
     sums = _sums(activities_file(AS_OF))
     deposits = dict(db.session.execute(sa.select(Deposit.currency, sa.func.sum(Deposit.amount))
                                        .group_by(Deposit.currency)).all())
@@ -75,7 +78,7 @@ def test_sums_by_type_equal_the_ledgers_figures_to_the_cent(db, fund):
     pools = db.session.scalars(sa.select(Pool)).all()
     assert sums[("5", "USD")] == sum(p.interest for p in pools) == Decimal("1234.56")
     assert sums[("4", "USD")] == sum(p.spent for p in pools) == Decimal("123456.78") + Decimal(
-        "98765.43") + Decimal("2500.00")
+        "98765.43") + Decimal("2500.00") + Decimal("1200.00")
     commitments = dict(db.session.execute(sa.select(Commitment.currency, sa.func.sum(Commitment.amount))
                                           .group_by(Commitment.currency)).all())
     assert {c: v for (t, c), v in sums.items() if t == "11"} == commitments
@@ -174,3 +177,15 @@ def test_percentages_split_by_largest_remainder_add_up_to_100():
         "HT": Decimal("33.34"), "NP": Decimal("33.33"), "SN": Decimal("33.33")}
     assert percentages({"SN": 2, "NP": 1, "ML": 0}) == {"NP": Decimal("33.33"), "SN": Decimal("66.67")}
     assert percentages({"SN": 0}) == {}
+
+
+def test_an_approved_overrun_is_spent_on_the_day_it_was_approved(fund):
+    def spending(as_of):
+        return [(t.find("transaction-date").get("iso-date"), t.findtext("value"))
+                for t in _activity(activities_file(as_of)).iter("transaction")
+                if t.find("transaction-type").get("code") == "4" and "2017-11" <= t.find(
+                    "transaction-date").get("iso-date") <= "2017-12-31"]
+
+    assert ("2017-11-25", "1000.00") in spending(dt.date(2017, 12, 4))
+    assert ("2017-12-05", "200.00") not in spending(dt.date(2017, 12, 4))
+    assert {("2017-11-25", "1000.00"), ("2017-12-05", "200.00")} <= set(spending(AS_OF))

@@ -123,32 +123,31 @@ def _interest(as_of: dt.date) -> list[Transaction]:
     return out
 
 
-def _spending_date(reconciled_at: dt.datetime, overrun_status: str | None,
-                   overrun_decided_at: dt.datetime | None) -> dt.date:
-    day = reconciled_at.date()
-    if overrun_status == OVERRUN_APPROVED and overrun_decided_at:
-        day = max(day, overrun_decided_at.date())
-    return day
-
-
 def _expenditure(as_of: dt.date) -> list[Transaction]:
+    """Each closed grant's costs as the pools paid them: at reconciliation, the actual
+    total less an overrun not (yet) approved; an approved overrun on the day it was
+    approved, as a transaction of its own (the ledger's `spent` moves the same way)."""
     g = TravelGrant
     out = []
     rows = db.session.execute(
         sa.select(g.id, g.status, g.country_code, g.actual_total, g.reconciled_at, g.overrun_status,
-                  g.overrun_decided_at, Event.title)
+                  g.overrun_amount, g.overrun_decided_at, Event.title)
         .join(Event, Event.id == g.event_id)
         .where(g.status.in_((TRAVELLED, NO_SHOW)), g.actual_total.is_not(None),
                g.reconciled_at < _end_of(as_of))
         .order_by(g.id))
-    for id_, status, country, actual_total, reconciled_at, overrun_status, decided_at, event_title in rows:
-        day = _spending_date(reconciled_at, overrun_status, decided_at)
-        if day > as_of:  # its approved overrun comes after the date asked for
-            continue
+    for id_, status, country, total, reconciled_at, overrun_status, overrun, decided_at, title in rows:
         what = "Travel" if status == TRAVELLED else "Costs of a no-show"
-        out.append(Transaction(rules.EXPENDITURE, day, _amount(actual_total, "USD"), "USD",
-                               f"{what} of a delegate of {country} to {event_title} (grant {id_})",
-                               None, f"grant-{id_}", (day, 5, id_)))
+        text = f"{what} of a delegate of {country} to {title} (grant {id_})"
+        total, overrun = _amount(total, "USD"), _amount(overrun or 0, "USD")
+        approved = overrun_status == OVERRUN_APPROVED and overrun > 0 and decided_at is not None
+        day = reconciled_at.date()
+        out.append(Transaction(rules.EXPENDITURE, day, total - overrun if approved else total, "USD",
+                               text, None, f"grant-{id_}", (day, 5, id_)))
+        if approved and decided_at.date() <= as_of:
+            out.append(Transaction(rules.EXPENDITURE, decided_at.date(), overrun, "USD",
+                                   f"Approved overrun: {text}", None, f"grant-{id_}-overrun",
+                                   (decided_at.date(), 5, id_)))
     return out
 
 

@@ -15,9 +15,10 @@ entry, so that the file's sums by type are the ledger's):
   the deposit it reverses: nothing is omitted, so the file adds up to the ledger.
   The Administrative Agent fee is not a transaction of its own (the deposit is gross).
 - interest payment (5): each interest entry in USD; a reversal is negative, as above.
-- expenditure (4): each travel grant with actual costs (travelled or no-show) at its
-  actual total in USD (approved overruns included), dated when its costs were
-  recorded, or when its overrun was approved if later. Delegates are never named.
+- expenditure (4): each travel grant with actual costs (travelled or no-show) in USD,
+  dated when its costs were recorded, at what was paid then (the actual total less
+  an overrun awaiting approval or rejected); an approved overrun is a second
+  expenditure on the day it was approved. Delegates are never named.
 - transfers between the fund's own pools are inside the activity and not reported;
   refunds and transfers to other funds come with the fund's closure (lifecycle work).
 """
