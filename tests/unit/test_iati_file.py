@@ -189,3 +189,33 @@ def test_an_approved_overrun_is_spent_on_the_day_it_was_approved(fund):
     assert ("2017-11-25", "1000.00") in spending(dt.date(2017, 12, 4))
     assert ("2017-12-05", "200.00") not in spending(dt.date(2017, 12, 4))
     assert {("2017-11-25", "1000.00"), ("2017-12-05", "200.00")} <= set(spending(AS_OF))
+
+
+def _mutated(content: bytes, change) -> bytes:
+    root = etree.fromstring(content)
+    change(root.find("iati-activity"))
+    return etree.tostring(root)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda a: a.find("transaction/transaction-type").set("code", "99"),
+     "transaction/transaction-type/@code '99' is not in the TransactionType codelist"),
+    (lambda a: a.find("participating-org").set("type", "12345"),
+     "participating-org/@type '12345' is not in the OrganisationType codelist"),
+    (lambda a: a.find("transaction/value").set("currency", "XYZ"),
+     "transaction/value/@currency 'XYZ' is not in the Currency codelist"),
+    (lambda a: a.find("transaction").append(etree.Element("sector", code="15190")),
+     "sectors are given on the activity and on transactions"),
+    (lambda a: a.remove(a.find("sector")), "no sector on the activity, nor on every transaction"),
+    (lambda a: a.find("sector").set("percentage", "90"), "sectors of vocabulary 1 add up to 90, not 100"),
+    (lambda a: a.find("activity-date[@type='2']").set("iso-date", "2027-01-01"),
+     "activity-date type 2 (2027-01-01) is in the future"),
+    (lambda a: a.find("transaction/value").set("value-date", "2017-01-01"), "is not its transaction-date"),
+    (lambda a: setattr(a.find("iati-identifier"), "text", "XM-OTHER-MCS00"),
+     "does not start with the reporting organisation's ref"),
+])
+def test_each_documented_rule_catches_its_breach(fund, change, message):
+    content = activities_file(AS_OF)
+    assert validate(content, TODAY) == []
+    problems = validate(_mutated(content, change), TODAY)
+    assert any(message in p for p in problems), problems
