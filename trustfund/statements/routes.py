@@ -1,7 +1,7 @@
 """The donor portal, donor statements (screen, print, .xlsx) and every donor's balance."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -34,6 +34,18 @@ def _period(form: PeriodForm):
     except DomainError as error:
         attach(form, error)
         return period_or_error(None, None)
+
+
+def _pdf_response(donor, date_from, date_to):
+    import io
+
+    from .pdf import statement_pdf
+
+    result_from, result_to = period_or_error(date_from, date_to)
+    content = statement_pdf(donor, result_from, result_to, current_user)
+    name = f"statement-{donor.id}-{result_from.isoformat()}-{result_to.isoformat()}.pdf"
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=name, max_age=0)
 
 
 @bp.route("/portal")
@@ -80,6 +92,8 @@ def statement_page(donor_id: int):
     if request.args.get("format") == "xlsx" and valid:
         return export_response("statement", {"donor_id": donor.id, "date_from": date_from,
                                              "date_to": date_to}, current_user)
+    if request.args.get("format") == "pdf" and valid:
+        return _pdf_response(donor, date_from, date_to)
     printing = bool(request.args.get("print")) and valid
     # The screen shows the period's deposits a page at a time (every figure is still
     # over the whole period); the print view and the .xlsx hold every deposit.
