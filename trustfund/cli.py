@@ -11,7 +11,7 @@ from .contributions.cli import import_deposits_command
 from .extensions import db
 from .maintenance.cli import backup_command, restore_command
 from .permissions import ROLES
-from .statements.cli import export
+from .statements.cli import export, issue_statements_command
 
 
 @click.command("create-user")
@@ -95,7 +95,7 @@ def check():
 
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command)
+            restore_command, issue_statements_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -330,6 +330,8 @@ ELSEWHERE = {
     "documents.new": "a file upload: tests/web/test_documents.py (each refused kind, title, kind)",
     "documents.replace": "a file upload with a reason: tests/web/test_documents.py",
     "documents.download": "no field to fill, a download (tests/web/test_documents.py)",
+    "statements.issue": "a period and a choice of donors, each PDF drawn at about 0.5 s "
+                        "(tests/web/test_issue_statements.py)",
 }
 
 

@@ -65,6 +65,7 @@ def statement_pdf(donor: Donor, date_from: dt.date | None, date_to: dt.date | No
 
     result = statement(donor, date_from, date_to)
     html = render_template("statements/pdf.html", s=result, donor=donor, today=today(),
-                           issued_by=getattr(issued_by, "name", None) or getattr(issued_by, "email", ""),
+                           issued_by=getattr(issued_by, "name", None) or getattr(issued_by, "email", None)
+                           or _("the MPTF Office"),
                            page_label=_page_label())
     return HTML(string=html, base_url=BASE_URL, url_fetcher=_local_fetcher()).write_pdf()
