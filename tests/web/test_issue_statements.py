@@ -76,4 +76,5 @@ def test_an_officer_issues_the_statements_of_the_donors_chosen(client, login_as,
     assert refused.status_code == 200 and "Choose donors from the list." in refused.get_data(as_text=True)
     assert changed_counts(before, table_counts(db)) == {}
     login_as("auditor")
-    assert client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30"}).status_code == 403
+    refused = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30"})
+    assert refused.status_code == 403
