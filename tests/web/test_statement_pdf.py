@@ -8,6 +8,7 @@ import html as html_module
 import io
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ from tests.factories import statements as data
 from trustfund.extensions import db
 
 PERIOD = {"from": "2017-01-01", "to": "2017-12-31"}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pdf"
 
 
 @pytest.fixture
@@ -107,6 +109,23 @@ def test_each_language_with_its_glyphs(client, login_as, fund, users, lang, word
         assert any("Arabic" in name for name in fonts), fonts
     if lang == "zh":
         assert any("CJK" in name for name in fonts), fonts
+    if lang in ("ar", "zh"):
+        _picture(reader, f"statement-{lang}")
+
+
+def _picture(reader, name: str) -> None:
+    """A picture of the first page, kept under test-artifacts/pdf/ for a person to look at."""
+    import pypdfium2
+    from pypdf import PdfWriter
+
+    first = PdfWriter()
+    first.add_page(reader.pages[0])
+    buffer = io.BytesIO()
+    first.write(buffer)
+    image = pypdfium2.PdfDocument(buffer.getvalue())[0].render(scale=1.5).to_pil()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    image.save(ARTIFACTS / f"{name}.png")
+    assert image.convert("L").getextrema()[0] < 100  # something dark was drawn: text, not a blank page
 
 
 def test_another_donors_statement_answers_404(client, login_as, fund):
