@@ -55,6 +55,8 @@ class Config:
     # command that imports it: flask --app trustfund import-deposits FILE.
     IMPORT_PAGE_MAX_ROWS = _int_env("TRUSTFUND_IMPORT_PAGE_MAX_ROWS", 10_000)
     PAGE_SIZE = 50
+    # The largest document that may be attached to a record (trustfund/documents), in bytes.
+    DOCUMENT_MAX_BYTES = _int_env("TRUSTFUND_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
     # Login throttling's counts. Production refuses "memory://" (each worker would
     # count apart): a storage every worker and machine shares, such as Redis
     # (redis://HOST:6379/0).

@@ -135,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
     from .contributions.routes import entries, fund, imports, lists  # noqa: F401
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
+    from .documents import blocks as document_blocks
+    from .documents import routes as document_views
     from .donors import routes as donor_views
     from .iati import routes as iati_views
     from .main import routes as main_views
@@ -145,8 +147,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
                country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp,
-               iati_views.bp):
+               iati_views.bp, document_views.bp):
         app.register_blueprint(bp)
+    document_blocks.register(app)  # the records' pages show their documents
 
 
 def register_sentences(app: Flask) -> None:
@@ -156,12 +159,13 @@ def register_sentences(app: Flask) -> None:
     from .auth import sentences as auth_sentences
     from .contributions import sentences as contribution_sentences
     from .countries import sentences as country_sentences
+    from .documents import sentences as document_sentences
     from .donors import sentences as donor_sentences
     from .travel import sentences as travel_sentences
 
     book = audit_text.install(app)
     for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences,
-                    contribution_sentences, travel_sentences):
+                    contribution_sentences, travel_sentences, document_sentences):
         feature.register(book)
 
 

@@ -12,6 +12,7 @@ from .extensions import db
 from .iati.cli import export
 from .maintenance.cli import backup_command, restore_command
 from .permissions import ROLES
+from .statements.cli import issue_statements_command
 
 
 @click.command("create-user")
@@ -95,7 +96,7 @@ def check():
 
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command)
+            restore_command, issue_statements_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -239,11 +239,25 @@ def test_donor_statement_download_and_no_other_donor(new_page, live_server, tmp_
     rows = [r for r in deposits[1:] if r[0] != "Total"]
     assert sum((Decimal(str(r[net_column])) for r in rows), Decimal(0)) == shown["net-in-period"]
 
+    # The same statement as PDF (issue 19): its figures are the page's, to the cent.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download as PDF").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".pdf"
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "Statement of Kingdom of Sweden" in text
+    for key, figure in shown.items():
+        assert f"{figure:,.2f}" in text, key
+
     with live_server.app.app_context():
         own = db.session.scalar(db.select(Donor.id).where(Donor.name == "Kingdom of Sweden"))
         other = db.session.scalar(db.select(Donor.id).where(Donor.id != own).order_by(Donor.id))
     assert other is not None
-    for url in (f"/statements/{other}", f"/statements/{other}?format=xlsx"):
+    for url in (f"/statements/{other}", f"/statements/{other}?format=xlsx",
+                f"/statements/{other}?format=pdf"):
         response = page.goto(url)
         assert response.status == 404, url
     assert page.goto(f"/statements/{own}").status == 200

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tests.factories import base_users
+from tests.factories.documents import pdf
 from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
@@ -20,6 +21,8 @@ from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
 from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
+from trustfund.documents import services as documents
+from trustfund.documents.targets import TARGETS
 from trustfund.donors.services import change_saa_status, create_donor, update_donor
 from trustfund.extensions import db
 from trustfund.travel import decisions, overruns, reconcile
@@ -92,6 +95,11 @@ def every_audited_action() -> dict:
                       signatory_donor="Permanent Representative", signatory_mptf="Executive Coordinator",
                       reference="SAA-KR-1", version=donor.version)
     made["donor"] = donor
+    saa = documents.attach(officer, TARGETS["donor"], donor, kind="saa", title="Signed SAA",
+                           filename="SAA Korea.pdf", data=pdf(), max_bytes=10 * 1024 * 1024)
+    signed = documents.replace(officer, TARGETS["donor"], donor, saa, filename="SAA Korea countersigned.pdf",
+                               data=pdf(pages=2), reason="The countersigned copy", max_bytes=10 * 1024 * 1024)
+    documents.record_download(users["donor"], TARGETS["donor"], signed)
 
     pledge = contributions.record_pledge(officer, donor, currency="EUR", amount=D("500000.00"),
                                          objective_id=None, pledged_on=dt.date(2017, 4, 20))

@@ -327,6 +327,11 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
+    "documents.new": "a file upload: tests/web/test_documents.py (each refused kind, title, kind)",
+    "documents.replace": "a file upload with a reason: tests/web/test_documents.py",
+    "documents.download": "no field to fill, a download (tests/web/test_documents.py)",
+    "statements.issue": "a period and a choice of donors, each PDF drawn at about 0.5 s "
+                        "(tests/web/test_issue_statements.py)",
 }
 
 

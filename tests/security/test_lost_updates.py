@@ -292,6 +292,10 @@ NOT_EDITS = {
     "travel.cancel": "a one-way step of the grant's status (guarded UPDATE)",
     "travel.approve_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
     "travel.reject_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
+    "documents.new": "attaches a new document to the record; changes nothing of the record",
+    "documents.replace": "a new version of a document, the old one kept; a version is replaced once "
+                         "(unique replaces_id)",
+    "documents.download": "reads a document; a donor's download only adds its audit entry",
     "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
                                     "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }
