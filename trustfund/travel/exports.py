@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..exports import Col, Sheet, register_export, stream
 from ..extensions import db
+from ..formatting import number
 from . import queries
 from .models import Event
 
@@ -55,7 +57,8 @@ def grant_columns() -> list[Col]:
 def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
     row = [None] * len(columns)
     row[0] = None
-    row[1] = _("Total (%(count)s grants)", count=totals.count)
+    row[1] = ngettext("Total (%(num)s grant)", "Total (%(num)s grants)", totals.count,
+                      num=number(totals.count))
     headers = [str(c.header) for c in columns]
     row[headers.index(_("Total"))] = totals.total
     row[headers.index(_("Committed"))] = totals.committed
