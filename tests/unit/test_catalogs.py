@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["fr", "es", "ar", "zh", "ru"]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+            "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
+            "lazy_pgettext": ((1, "c"), 2)}
 METHOD_MAP = [("trustfund/**.py", "python"), ("templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 # The names a number of things takes in a message: such a message is plural-aware
