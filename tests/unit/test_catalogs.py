@@ -2,6 +2,7 @@
 the five catalogs, with the same placeholders as its source; every count goes
 through ngettext with all the plural forms of the language (Arabic 6, Russian 3);
 the glossary's terms are translated with the glossary's words."""
+import csv
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ LANGUAGES = ["fr", "es", "ar", "zh", "ru"]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
             "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
             "lazy_pgettext": ((1, "c"), 2)}
+GLOSSARY = ROOT / "trustfund" / "translations" / "glossary.csv"
 METHOD_MAP = [("trustfund/**.py", "python"), ("templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 # The names a number of things takes in a message: such a message is plural-aware
@@ -109,6 +111,36 @@ def test_every_count_goes_through_ngettext(messages):
                            and COUNT_PLACEHOLDERS & set(PLACEHOLDER.findall(m)))
     assert not singular_only, ("a count in a message without plural forms: use ngettext with the "
                                f"raw integer: {singular_only[:5]}")
+
+
+def glossary() -> list[dict[str, str]]:
+    with GLOSSARY.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_glossary_names_messages_of_the_app_in_six_languages(messages):
+    rows = glossary()
+    assert len(rows) >= 20
+    assert list(rows[0]) == ["en", "context", *LANGUAGES]
+    blank = [row["en"] for row in rows if not all(row[lang].strip() for lang in LANGUAGES)]
+    assert not blank, f"glossary terms without a word in every language: {blank}"
+    stale = [(row["en"], row["context"]) for row in rows
+             if (Contextual(row["en"], row["context"]) if row["context"] else row["en"]) not in messages]
+    assert not stale, f"glossary terms that are no message of the app (msgid, msgctxt): {stale}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_glossary_terms_are_translated_with_the_glossary_words(lang):
+    path = ROOT / "trustfund" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    wrong = []
+    for row in glossary():
+        entry = catalog.get(row["en"], context=row["context"] or None)
+        found = entry.string if entry is not None else None
+        if found != row[lang]:
+            wrong.append((row["en"], row["context"], found, row[lang]))
+    assert not wrong, f"{lang}: translated otherwise than the glossary (msgid, msgctxt, now, glossary): {wrong}"
 
 
 def test_un_terminology_for_least_developed_countries():
