@@ -131,9 +131,9 @@ def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False)
         raise MoneyError(_("The amount is too large."))
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise MoneyError(ngettext("%(currency)s amounts have at most %(num)s decimal place.",
-                                  "%(currency)s amounts have at most %(num)s decimal places.",
-                                  places, currency=currency))
+        raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
+                                  "%(currency)s amounts have at most %(count)s decimal places.",
+                                  places, currency=currency, count=places))
     return value.quantize(quantum(currency))
 
 

@@ -71,7 +71,8 @@ def text_problem(value: str | None, *, multiline: bool = False) -> str | None:
 def too_long(limit: int) -> str:
     """The message for text longer than `limit` characters (plural-aware: 1 character,
     2000 characters; Russian and Arabic have more forms)."""
-    return ngettext("At most %(num)s character.", "At most %(num)s characters.", limit, num=number(limit))
+    return ngettext("At most %(count)s character.", "At most %(count)s characters.", limit,
+                    count=number(limit))
 
 
 def strict_date(text) -> dt.date:

@@ -140,7 +140,7 @@ def test_glossary_terms_are_translated_with_the_glossary_words(lang):
         found = entry.string if entry is not None else None
         if found != row[lang]:
             wrong.append((row["en"], row["context"], found, row[lang]))
-    assert not wrong, f"{lang}: translated otherwise than the glossary (msgid, msgctxt, now, glossary): {wrong}"
+    assert not wrong, f"{lang}: not the glossary's word (msgid, msgctxt, now, glossary): {wrong}"
 
 
 def test_un_terminology_for_least_developed_countries():

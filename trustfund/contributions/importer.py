@@ -121,18 +121,18 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
             continue
         if result.data_rows > max_rows:
             result.add_error(0, "", ngettext(
-                "The workbook has more than %(num)s deposit; split it into smaller files.",
-                "The workbook has more than %(num)s deposits; split it into smaller files.",
-                max_rows, num=fmt_number(max_rows)))
+                "The workbook has more than %(count)s deposit; split it into smaller files.",
+                "The workbook has more than %(count)s deposits; split it into smaller files.",
+                max_rows, count=fmt_number(max_rows)))
             return None
         rows.append((number, cells))
     if command_above is not None and result.data_rows > command_above:
         result.add_error(0, "", ngettext(
-            "This workbook has %(num)s deposit; an import through this page may hold %(limit)s. "
+            "This workbook has %(count)s deposit; an import through this page may hold %(limit)s. "
             "Import it on the server with the command: flask --app trustfund import-deposits FILE",
-            "This workbook has %(num)s deposits; an import through this page may hold %(limit)s. "
+            "This workbook has %(count)s deposits; an import through this page may hold %(limit)s. "
             "Import it on the server with the command: flask --app trustfund import-deposits FILE",
-            result.data_rows, num=fmt_number(result.data_rows), limit=fmt_number(command_above)))
+            result.data_rows, count=fmt_number(result.data_rows), limit=fmt_number(command_above)))
         return None
     return rows
 

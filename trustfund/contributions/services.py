@@ -196,8 +196,8 @@ def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.d
     positive in the currency, and all together not more than the commitment."""
     rows = []
     if len(instalments) > MAX_INSTALMENTS:
-        raise DomainError(ngettext("At most %(num)s instalment.", "At most %(num)s instalments.",
-                                   MAX_INSTALMENTS, num=fmt_number(MAX_INSTALMENTS)), field="instalments")
+        raise DomainError(ngettext("At most %(count)s instalment.", "At most %(count)s instalments.",
+                                   MAX_INSTALMENTS, count=fmt_number(MAX_INSTALMENTS)), field="instalments")
     for number, item in enumerate(instalments, start=1):
         due_on, value = item
         if not isinstance(due_on, dt.date):

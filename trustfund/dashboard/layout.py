@@ -145,9 +145,9 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
          Column("days_late", _("Days late"), "int")],
         overdue_rows, empty=_("No instalment is overdue."), wide=True),
         lambda shown, count: ngettext(
-            "The %(shown)s oldest of %(num)s overdue instalment; the .xlsx has them all.",
-            "The %(shown)s oldest of %(num)s overdue instalments; the .xlsx has them all.",
-            count, shown=number(shown), num=number(count)),
+            "The %(shown)s oldest of %(count)s overdue instalment; the .xlsx has them all.",
+            "The %(shown)s oldest of %(count)s overdue instalments; the .xlsx has them all.",
+            count, shown=number(shown), count=number(count)),
         [MoreLink("contributions.index", _("Commitments with an overdue instalment"),
                   {"status": "overdue"})],
         count=fig.overdue_count))
@@ -162,9 +162,9 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
          Column("since", _("Since (UTC)"), "datetime")],
         saa_rows, empty=_("No SAA is waiting for signature."), link=("donors.index", _("Donors")), wide=True),
         lambda shown, count: ngettext(
-            "The %(shown)s waiting longest of %(num)s donor; the .xlsx has them all.",
-            "The %(shown)s waiting longest of %(num)s donors; the .xlsx has them all.",
-            count, shown=number(shown), num=number(count)),
+            "The %(shown)s waiting longest of %(count)s donor; the .xlsx has them all.",
+            "The %(shown)s waiting longest of %(count)s donors; the .xlsx has them all.",
+            count, shown=number(shown), count=number(count)),
         [MoreLink("donors.index", _("Donors: %(status)s", status=SAA_STATUSES[status]), {"saa": status})
          for status in services.AWAITING_SIGNATURE]))
 
@@ -228,9 +228,9 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
         note=_("Funded: approved, travelled or no-show."), empty=_("No events yet."),
         link=("travel.events", _("Events")), wide=True),
         lambda shown, count: ngettext(
-            "The %(shown)s latest of %(num)s event; the chart and the .xlsx have them all.",
-            "The %(shown)s latest of %(num)s events; the chart and the .xlsx have them all.",
-            count, shown=number(shown), num=number(count)),
+            "The %(shown)s latest of %(count)s event; the chart and the .xlsx have them all.",
+            "The %(shown)s latest of %(count)s events; the chart and the .xlsx have them all.",
+            count, shown=number(shown), count=number(count)),
         [MoreLink("travel.events", _("Events"), {})], last=True)
 
     ldc_rows = [{"group": _("Least developed countries") if g.ldc else _("Other developing countries"),
@@ -247,8 +247,8 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
     tiles = [Tile(_("Available in all pools"), fig.available),
              Tile(_("Requests awaiting a decision"), fig.awaiting_decision, "int"),
              Tile(_("Funded delegates"), fig.funded, "int",
-                  detail=ngettext("%(num)s from an LDC", "%(num)s from LDCs", ldc_funded,
-                                  num=number(ldc_funded)))]
+                  detail=ngettext("%(count)s from an LDC", "%(count)s from LDCs", ldc_funded,
+                                  count=number(ldc_funded)))]
     return [pools, budget, statuses, events, ldc], tiles
 
 

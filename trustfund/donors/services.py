@@ -103,9 +103,9 @@ def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_n
     if not name:
         raise DomainError(_("Enter the donor's name."), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(ngettext("The name may have at most %(num)s character.",
-                                    "The name may have at most %(num)s characters.", NAME_MAX,
-                                    num=number(NAME_MAX)), field="name")
+        raise DomainError(ngettext("The name may have at most %(count)s character.",
+                                    "The name may have at most %(count)s characters.", NAME_MAX,
+                                    count=number(NAME_MAX)), field="name")
     _check_name(donor, name, lookalike_confirmed)
     if donor_type not in DONOR_TYPES:
         raise DomainError(_("Choose one of the four types of donor."), field="donor_type")
@@ -123,9 +123,9 @@ def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_n
                               field="country_code")
     contact_name = _clean(contact_name)
     if len(contact_name) > CONTACT_MAX:
-        raise DomainError(ngettext("The contact person may have at most %(num)s character.",
-                                    "The contact person may have at most %(num)s characters.",
-                                    CONTACT_MAX, num=number(CONTACT_MAX)),
+        raise DomainError(ngettext("The contact person may have at most %(count)s character.",
+                                    "The contact person may have at most %(count)s characters.",
+                                    CONTACT_MAX, count=number(CONTACT_MAX)),
                           field="contact_name")
     contact_email = (contact_email or "").strip()
     if contact_email:
@@ -220,9 +220,9 @@ def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
         raise DomainError(message, field="to_status")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise DomainError(ngettext("The note may have at most %(num)s character.",
-                                    "The note may have at most %(num)s characters.", NOTE_MAX,
-                                    num=number(NOTE_MAX)), field="note")
+        raise DomainError(ngettext("The note may have at most %(count)s character.",
+                                    "The note may have at most %(count)s characters.", NOTE_MAX,
+                                    count=number(NOTE_MAX)), field="note")
     signing = to_status in SAA_IN_FORCE
     details: dict = {"signed_on": None, "signatory_donor": None, "signatory_mptf": None,
                      "reference": None}

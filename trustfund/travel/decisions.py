@@ -127,11 +127,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
         TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,
         TravelGrant.status.in_(FUNDED)))
     if funded > event.max_per_country:
-        raise DomainError(ngettext("%(country)s already has %(num)s funded delegate for this event, "
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event, "
                                    "the most allowed: this request cannot be approved.",
-                                   "%(country)s already has %(num)s funded delegates for this event, "
+                                   "%(country)s already has %(count)s funded delegates for this event, "
                                    "the most allowed: this request cannot be approved.",
-                                   funded - 1, country=grant.country.local_name, num=number(funded - 1)))
+                                   funded - 1, country=grant.country.local_name, count=number(funded - 1)))
     # 4. The money: one guarded UPDATE per pool tried.
     total = grant.total
     for candidate in candidates:

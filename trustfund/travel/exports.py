@@ -57,8 +57,8 @@ def grant_columns() -> list[Col]:
 def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
     row = [None] * len(columns)
     row[0] = None
-    row[1] = ngettext("Total (%(num)s grant)", "Total (%(num)s grants)", totals.count,
-                      num=number(totals.count))
+    row[1] = ngettext("Total (%(count)s grant)", "Total (%(count)s grants)", totals.count,
+                      count=number(totals.count))
     headers = [str(c.header) for c in columns]
     row[headers.index(_("Total"))] = totals.total
     row[headers.index(pgettext("travel grant", "Committed"))] = totals.committed

@@ -149,9 +149,9 @@ def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
         .group_by(TravelGrant.country_code).order_by(sa.func.count().desc()).limit(1)).first()
     if worst is not None and worst[1] > max_per_country:
         country = db.session.get(Country, worst[0])
-        raise DomainError(ngettext("%(country)s already has %(num)s funded delegate for this event.",
-                                   "%(country)s already has %(num)s funded delegates for this event.",
-                                   worst[1], country=country.local_name, num=fmt_number(worst[1])),
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event.",
+                                   "%(country)s already has %(count)s funded delegates for this event.",
+                                   worst[1], country=country.local_name, count=fmt_number(worst[1])),
                           field="max_per_country")
 
 
@@ -247,8 +247,9 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     default_days = rules.default_dsa_days(event.start_on, event.end_on, travel_from, travel_to)
     days = default_days if dsa_days is None else dsa_days
     if days < 0 or days > rules.MAX_DSA_DAYS:
-        raise DomainError(ngettext("Enter from 0 to %(num)s day.", "Enter from 0 to %(num)s days.",
-                                   rules.MAX_DSA_DAYS, num=fmt_number(rules.MAX_DSA_DAYS)), field="dsa_days")
+        raise DomainError(ngettext("Enter from 0 to %(count)s day.", "Enter from 0 to %(count)s days.",
+                                   rules.MAX_DSA_DAYS, count=fmt_number(rules.MAX_DSA_DAYS)),
+                          field="dsa_days")
     if days > (travel_to - travel_from).days + 1:
         raise DomainError(_("More DSA days than days of travel."), field="dsa_days")
     figures = rules.grant_figures(
@@ -296,9 +297,9 @@ def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) 
         if problem == "order":
             message = _("The day of return cannot be before the day of departure.")
         elif problem == "too_early":
-            message = ngettext("Departure can be at most %(num)s day before the event opens (%(date)s).",
-                               "Departure can be at most %(num)s days before the event opens (%(date)s).",
-                               days, num=fmt_number(days), date=fmt_date(event.start_on))
+            message = ngettext("Departure can be at most %(count)s day before the event opens (%(date)s).",
+                               "Departure can be at most %(count)s days before the event opens (%(date)s).",
+                               days, count=fmt_number(days), date=fmt_date(event.start_on))
         elif problem == "too_late_start":
             message = _("Departure must be no later than the last day of the event (%(date)s).",
                         date=fmt_date(event.end_on))
@@ -306,9 +307,9 @@ def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) 
             message = _("Return must be no earlier than the first day of the event (%(date)s).",
                         date=fmt_date(event.start_on))
         elif problem == "too_late":
-            message = ngettext("Return can be at most %(num)s day after the event closes (%(date)s).",
-                               "Return can be at most %(num)s days after the event closes (%(date)s).",
-                               days, num=fmt_number(days), date=fmt_date(event.end_on))
+            message = ngettext("Return can be at most %(count)s day after the event closes (%(date)s).",
+                               "Return can be at most %(count)s days after the event closes (%(date)s).",
+                               days, count=fmt_number(days), date=fmt_date(event.end_on))
         else:
             continue
         raise DomainError(message, field=field)

@@ -91,9 +91,9 @@ def import_confirm(token: str):
     if form.validate_on_submit():
         result = run(form, lambda: confirm_upload(current_user, upload))
         if result is not None:
-            flash(ngettext("%(num)s deposit imported: %(usd)s, net %(net)s after the fee.",
-                           "%(num)s deposits imported: %(usd)s, net %(net)s after the fee.",
-                           result.imported, num=fmt_number(result.imported), usd=fmt_money(result.usd, USD),
+            flash(ngettext("%(count)s deposit imported: %(usd)s, net %(net)s after the fee.",
+                           "%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
+                           result.imported, count=fmt_number(result.imported), usd=fmt_money(result.usd, USD),
                     net=fmt_money(result.net, USD)), "success")
             return redirect(url_for("contributions.deposits"))
         upload = get_upload_or_404(token, current_user)
