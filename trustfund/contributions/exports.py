@@ -8,6 +8,7 @@ from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..donors.models import Donor
 from ..exports import Col, Sheet, register_export
@@ -250,7 +251,7 @@ def objectives_export(filters: dict, user) -> tuple[list[Sheet], str]:
     rows = db.session.scalars(sa.select(Objective).order_by(Objective.number))
     columns = [Col(_("Number"), lambda o: o.number, "int"), Col(_("Title"), lambda o: o.title, width=60),
                Col(_("Description"), lambda o: o.description, width=60),
-               Col(_("Active"), lambda o: o.active, "bool"),
+               Col(pgettext("objective", "Active"), lambda o: o.active, "bool"),
                Col(_("Pool"), lambda o: o.pool.code if o.pool else "")]
     return [Sheet(_("Objectives"), columns, rows)], _("Objectives of the fund")
 

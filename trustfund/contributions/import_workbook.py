@@ -33,6 +33,7 @@ import python_calamine
 from flask_babel import gettext as _
 
 from ..errors import DomainError
+from ..formatting import number
 
 MB = 1024 * 1024
 # A workbook of 100,000 deposits unpacks to about 26 MB; hundreds of MB is a zip bomb.
@@ -101,14 +102,14 @@ def _too_big(size: int) -> DomainError:
 
 
 def _too_many_cells() -> SheetTooLarge:
-    return SheetTooLarge(_("The deposits sheet holds more cells than an import may read (%(count)s): "
+    return SheetTooLarge(_("The deposits sheet holds more cells than an import may read (%(limit)s): "
                            "delete what is not deposits, or split it into smaller files.",
-                           count=f"{MAX_CELLS:,}"))
+                           limit=number(MAX_CELLS)))
 
 
 def _past_last_row(row: int) -> SheetTooLarge:
-    return SheetTooLarge(_("The sheet goes on past row %(count)s, the last row a worksheet has: the file "
-                           "is damaged.", count=f"{EXCEL_ROWS:,}"), row=row)
+    return SheetTooLarge(_("The sheet goes on past row %(row)s, the last row a worksheet has: the file "
+                           "is damaged.", row=number(EXCEL_ROWS)), row=row)
 
 
 class DepositsSheet:

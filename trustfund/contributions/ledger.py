@@ -22,7 +22,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..money import USD, split_deposit
-from ..validation import check_text
+from ..validation import check_text, too_long
 from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
 from .rates import month_label, rate_for
@@ -80,7 +80,7 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
                         "uses another rate.", month=month_label(value_date), rate=table)
         raise DomainError(message, field="rate_note")
     if len(note) > 2000:
-        raise DomainError(_("At most %(count)s characters.", count=2000), field="rate_note")
+        raise DomainError(too_long(2000), field="rate_note")
     return value, note
 
 
@@ -231,7 +231,7 @@ def record_interest(actor, *, value_date, usd_amount, note: str = "") -> Interes
     usd = usd_or_error(usd_amount, "usd_amount")
     note = (note or "").strip()
     if len(note) > 2000:
-        raise DomainError(_("At most %(count)s characters.", count=2000), field="note")
+        raise DomainError(too_long(2000), field="note")
     pool = pools.unearmarked_pool()
     entry = InterestEntry(pool_id=pool.id, value_date=value_date, usd_amount=usd, note=note,
                           created_by_id=getattr(actor, "id", None))

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 
 from ..audit_text import Book, Field, Target, Told
 from ..donors.models import Donor
@@ -201,7 +201,8 @@ def register(book: Book) -> None:
     earmark = Field(_l("Earmarking"), "ref", ref="earmark")
     book.object("Objective", _l("Objective"), {
         "number": Field(_l("Number"), "int"), "title": Field(_l("Title")),
-        "description": Field(_l("Description")), "active": Field(_l("Active"), "bool"),
+        "description": Field(_l("Description")),
+        "active": Field(lazy_pgettext("objective", "Active"), "bool"),
     }, reference="objective")
     book.object("Pledge", _l("Pledge"), {
         "amount": money_in, "objective_id": earmark, "pledged_on": Field(_l("Date of the pledge"), "date"),

@@ -12,11 +12,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit import record, snapshot, utcnow
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import money as fmt_money
+from ..formatting import number as fmt_number
+from ..validation import too_long
 from .ledger import (  # noqa: F401  (the service API)
     record_deposit,
     record_interest,
@@ -101,7 +104,7 @@ def _date_or_error(value, field: str, what: str) -> dt.date:
 def _note(note: str | None, field: str = "note") -> str:
     note = (note or "").strip()
     if len(note) > 2000:
-        raise DomainError(_("At most %(count)s characters.", count=2000), field=field)
+        raise DomainError(too_long(2000), field=field)
     return note
 
 
@@ -193,7 +196,8 @@ def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.d
     positive in the currency, and all together not more than the commitment."""
     rows = []
     if len(instalments) > MAX_INSTALMENTS:
-        raise DomainError(_("At most %(count)s instalments.", count=MAX_INSTALMENTS), field="instalments")
+        raise DomainError(ngettext("At most %(count)s instalment.", "At most %(count)s instalments.",
+                                   MAX_INSTALMENTS, count=fmt_number(MAX_INSTALMENTS)), field="instalments")
     for number, item in enumerate(instalments, start=1):
         due_on, value = item
         if not isinstance(due_on, dt.date):
@@ -238,7 +242,7 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     committed_on = _date_or_error(committed_on, "committed_on", _("date of the commitment"))
     reference = (reference or "").strip()
     if len(reference) > 100:
-        raise DomainError(_("At most %(count)s characters.", count=100), field="reference")
+        raise DomainError(too_long(100), field="reference")
     if reference and reference_in_use(reference):
         raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
                           field="reference")

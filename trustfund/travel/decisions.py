@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit import record, snapshot, utcnow
 from ..contributions.models import Objective, Pool
 from ..contributions.pools import InsufficientFunds, move, unearmarked_pool
 from ..errors import DomainError
 from ..extensions import db
-from ..formatting import money
+from ..formatting import money, number
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .services import require_srsg
 
@@ -126,9 +127,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
         TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,
         TravelGrant.status.in_(FUNDED)))
     if funded > event.max_per_country:
-        raise DomainError(_("%(country)s already has %(count)s funded delegate(s) for this event, "
-                            "the most allowed: this request cannot be approved.",
-                            country=grant.country.local_name, count=funded - 1))
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   "%(country)s already has %(count)s funded delegates for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   funded - 1, country=grant.country.local_name, count=number(funded - 1)))
     # 4. The money: one guarded UPDATE per pool tried.
     total = grant.total
     for candidate in candidates:

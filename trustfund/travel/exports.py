@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
 
 from ..exports import Col, Sheet, register_export, stream
 from ..extensions import db
+from ..formatting import number
 from . import queries
 from .models import Event
 
@@ -38,8 +40,8 @@ def grant_columns() -> list[Col]:
         Col(_("Total"), lambda g: g.total, "money", currency="USD"),
         Col(_("Reason for changed figures"), lambda g: g.override_reason),
         Col(_("Pool"), _pool_label),
-        Col(_("Committed"), lambda g: g.committed_amount if g.status == "approved" else None,
-            "money", currency="USD"),
+        Col(pgettext("travel grant", "Committed"),
+            lambda g: g.committed_amount if g.status == "approved" else None, "money", currency="USD"),
         Col(_("Actual ticket"), lambda g: g.actual_ticket, "money", currency="USD"),
         Col(_("DSA paid"), lambda g: g.actual_dsa, "money", currency="USD"),
         Col(_("Terminal paid"), lambda g: g.actual_terminal, "money", currency="USD"),
@@ -55,10 +57,11 @@ def grant_columns() -> list[Col]:
 def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
     row = [None] * len(columns)
     row[0] = None
-    row[1] = _("Total (%(count)s grants)", count=totals.count)
+    row[1] = ngettext("Total (%(count)s grant)", "Total (%(count)s grants)", totals.count,
+                      count=number(totals.count))
     headers = [str(c.header) for c in columns]
     row[headers.index(_("Total"))] = totals.total
-    row[headers.index(_("Committed"))] = totals.committed
+    row[headers.index(pgettext("travel grant", "Committed"))] = totals.committed
     row[headers.index(_("Spent"))] = totals.spent
     return row
 
@@ -82,7 +85,7 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     event_id = queries.grant_filters(filters)["event"]
     columns = [Col(_("Order"), lambda pair: pair[0], "int")] + [
         Col(c.header, _of_second(c.value), c.kind, c.currency)
-        for c in grant_columns() if str(c.header) not in (_("Committed"), _("Spent"))]
+        for c in grant_columns() if str(c.header) not in (pgettext("travel grant", "Committed"), _("Spent"))]
     rows = enumerate(stream(queries.queue_query(event_id)), start=1)
     return [Sheet(_("Review queue"), columns, rows)], _("Review queue")
 
@@ -108,7 +111,7 @@ def _participation_columns(first: list[Col], count_header: str) -> list[Col]:
         Col(count_header, lambda r: r[1].countries, "int"),
         Col(_("LDC delegates funded"), lambda r: r[1].ldc_funded, "int"),
         Col(_("LDC share"), lambda r: r[1].ldc_share, "percent"),
-        Col(_("Committed"), lambda r: r[1].committed, "money", currency="USD"),
+        Col(pgettext("travel grant", "Committed"), lambda r: r[1].committed, "money", currency="USD"),
         Col(_("Spent"), lambda r: r[1].spent, "money", currency="USD"),
     ]
 

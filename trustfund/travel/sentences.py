@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..audit_text import EMPTY, Book, Field, Target, Told
 from ..countries.models import localized_country_name
@@ -177,7 +178,7 @@ def register(book: Book) -> None:
         "override_reason": Field(_l("Reason for changing a computed figure")),
         "status": Field(_l("Status"), "choice", choices=GRANT_STATUSES),
         "pool_id": Field(_l("Pool"), "ref", ref="pool"),
-        "committed_amount": Field(_l("Committed"), **usd),
+        "committed_amount": Field(lazy_pgettext("travel grant", "Committed"), **usd),
         "actual_ticket": Field(_l("Actual ticket (USD)"), **usd),
         "actual_dsa": Field(_l("DSA paid (USD)"), **usd),
         "actual_terminal": Field(_l("Actual terminal expenses"), **usd),

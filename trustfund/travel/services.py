@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
@@ -18,6 +19,7 @@ from ..countries.models import Country
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
+from ..formatting import number as fmt_number
 from ..money import USD, MoneyError, parse_amount, parse_number
 from ..permissions import SRSG_STAFF
 from ..validation import check_text, normalized_name
@@ -147,8 +149,10 @@ def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
         .group_by(TravelGrant.country_code).order_by(sa.func.count().desc()).limit(1)).first()
     if worst is not None and worst[1] > max_per_country:
         country = db.session.get(Country, worst[0])
-        raise DomainError(_("%(country)s already has %(count)s funded delegates for this event.",
-                            country=country.local_name, count=worst[1]), field="max_per_country")
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event.",
+                                   "%(country)s already has %(count)s funded delegates for this event.",
+                                   worst[1], country=country.local_name, count=fmt_number(worst[1])),
+                          field="max_per_country")
 
 
 def _rejudge_waiting_requests(actor, event: Event) -> None:
@@ -243,7 +247,9 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     default_days = rules.default_dsa_days(event.start_on, event.end_on, travel_from, travel_to)
     days = default_days if dsa_days is None else dsa_days
     if days < 0 or days > rules.MAX_DSA_DAYS:
-        raise DomainError(_("Enter from 0 to %(max)s days.", max=rules.MAX_DSA_DAYS), field="dsa_days")
+        raise DomainError(ngettext("Enter from 0 to %(count)s day.", "Enter from 0 to %(count)s days.",
+                                   rules.MAX_DSA_DAYS, count=fmt_number(rules.MAX_DSA_DAYS)),
+                          field="dsa_days")
     if days > (travel_to - travel_from).days + 1:
         raise DomainError(_("More DSA days than days of travel."), field="dsa_days")
     figures = rules.grant_figures(
@@ -291,8 +297,9 @@ def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) 
         if problem == "order":
             message = _("The day of return cannot be before the day of departure.")
         elif problem == "too_early":
-            message = _("Departure can be at most %(days)s days before the event opens (%(date)s).",
-                        days=days, date=fmt_date(event.start_on))
+            message = ngettext("Departure can be at most %(count)s day before the event opens (%(date)s).",
+                               "Departure can be at most %(count)s days before the event opens (%(date)s).",
+                               days, count=fmt_number(days), date=fmt_date(event.start_on))
         elif problem == "too_late_start":
             message = _("Departure must be no later than the last day of the event (%(date)s).",
                         date=fmt_date(event.end_on))
@@ -300,8 +307,9 @@ def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) 
             message = _("Return must be no earlier than the first day of the event (%(date)s).",
                         date=fmt_date(event.start_on))
         elif problem == "too_late":
-            message = _("Return can be at most %(days)s days after the event closes (%(date)s).",
-                        days=days, date=fmt_date(event.end_on))
+            message = ngettext("Return can be at most %(count)s day after the event closes (%(date)s).",
+                               "Return can be at most %(count)s days after the event closes (%(date)s).",
+                               days, count=fmt_number(days), date=fmt_date(event.end_on))
         else:
             continue
         raise DomainError(message, field=field)

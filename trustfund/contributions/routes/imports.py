@@ -7,6 +7,7 @@ import tempfile
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...donors.models import Donor
@@ -14,6 +15,7 @@ from ...errors import run
 from ...exports import XLSX_MIMETYPE
 from ...extensions import db
 from ...formatting import money as fmt_money
+from ...formatting import number as fmt_number
 from ...money import USD
 from ...permissions import MPTF_OFFICER, roles_required
 from ..blueprint import bp
@@ -89,8 +91,9 @@ def import_confirm(token: str):
     if form.validate_on_submit():
         result = run(form, lambda: confirm_upload(current_user, upload))
         if result is not None:
-            flash(_("%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
-                    count=result.imported, usd=fmt_money(result.usd, USD),
+            flash(ngettext("%(count)s deposit imported: %(usd)s, net %(net)s after the fee.",
+                           "%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
+                           result.imported, count=fmt_number(result.imported), usd=fmt_money(result.usd, USD),
                     net=fmt_money(result.net, USD)), "success")
             return redirect(url_for("contributions.deposits"))
         upload = get_upload_or_404(token, current_user)
