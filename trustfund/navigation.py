@@ -21,6 +21,7 @@ class NavItem:
 # is refused.
 NAV = (
     NavItem("dashboard.home", _l("Dashboard")),
+    NavItem("fund.index", _l("The fund")),
     NavItem("statements.portal", _l("My contributions")),
     NavItem("donors.index", _l("Donors")),
     NavItem("contributions.index", _l("Contributions")),

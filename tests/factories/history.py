@@ -22,6 +22,8 @@ from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
 from trustfund.donors.services import change_saa_status, create_donor, update_donor
 from trustfund.extensions import db
+from trustfund.fund import services as fund_services
+from trustfund.fund.status import current_fund
 from trustfund.travel import decisions, reconcile
 from trustfund.travel.services import request_grant, save_event
 
@@ -168,5 +170,18 @@ def every_audited_action() -> dict:
     made["grants"] = [rejudged, approved, approved_too, cancelled, withdrawn, rejected, short]
 
     record(None, "demo.scale_data", note="donors: 3000; deposits: 100000", object_type="Fund")
+    made["fund"] = _the_fund_s_life(users)
     db.session.commit()
     return made
+
+
+def _the_fund_s_life(users):
+    """The fund's record changed, its end date extended, its operations closed early."""
+    admin = users["admin"]
+    fund = current_fund()
+    fund_services.update_fund(admin, fund, name="UN Migration Fund", code="MCS00",
+                              start_on=dt.date(2017, 4, 3))
+    fund_services.extend_end(admin, fund, end_on=fund.end_on + dt.timedelta(days=365),
+                             reason="Follow-up review")
+    fund_services.close_operations(admin, fund, reason="The conference adopted the Compact")
+    return fund
