@@ -1,7 +1,7 @@
 """The fund's reference data: the fund's own record (name, MPTF Gateway code, dates),
 its objectives and their pools, the un-earmarked pool, the settings' first values
-and the countries with their LDC periods (data/countries.json, with its sources). A database needs them before the first
-entry; they hold no account and no demo figure."""
+and the countries with their LDC periods (data/countries.json, with its sources). A
+database needs them before the first entry; they hold no account and no demo figure."""
 from __future__ import annotations
 
 import datetime as dt
