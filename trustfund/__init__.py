@@ -132,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     views (and the downloads they register) to its blueprint."""
     from .admin import routes as admin_views
     from .auth import routes as auth_views
+    from .closure.blueprint import bp as closure_bp
+    from .closure.routes import years  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
     from .contributions.routes import entries, fund, imports, lists  # noqa: F401
     from .countries import routes as country_views
@@ -145,7 +147,8 @@ def register_blueprints(app: Flask) -> None:
     from .travel.routes import events, grants  # noqa: F401
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
-               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, fund_views.bp):
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, fund_views.bp,
+               closure_bp):
         app.register_blueprint(bp)
 
 

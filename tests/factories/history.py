@@ -15,6 +15,7 @@ from trustfund.admin.models import FEE_RATE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
 from trustfund.auth.services import end_session, start_session
+from trustfund.closure.years import close_year
 from trustfund.contributions import services as contributions
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
@@ -176,9 +177,11 @@ def every_audited_action() -> dict:
 
 
 def _the_fund_s_life(users):
-    """The fund's record changed, its end date extended, its operations closed early."""
+    """The fund's record changed, 2017 closed, its end date extended, its operations
+    closed early."""
     admin = users["admin"]
     fund = current_fund()
+    close_year(admin, 2017, report_reference="Annual financial report 2017")
     fund_services.update_fund(admin, fund, name="UN Migration Fund", code="MCS00",
                               start_on=dt.date(2017, 4, 3))
     fund_services.extend_end(admin, fund, end_on=fund.end_on + dt.timedelta(days=365),

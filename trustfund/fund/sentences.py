@@ -39,6 +39,10 @@ def register(book: Book) -> None:
     book.object("AccountingYear", _l("Accounting year"), {
         "report_reference": Field(_l("Annual report")),
     }, reference="year", hidden=("year", "closed_at", "closed_by_id"))
+    book.action("year.close", _l("Accounting year closed"), "AccountingYear",
+                lambda e: _("%(year)s closed by %(user)s, its annual report being out: %(report)s.",
+                            year=e.iso(e.value("year")), user=e.who, report=e.show("report_reference")),
+                told=("report_reference",))
     book.action("fund.update", _l("Fund's record changed"), "Fund",
                 lambda e: _("Changed by %(user)s.", user=e.who))
     book.action("fund.extend", _l("Fund's end date extended"), "Fund", _extended, told=("end_on",))
