@@ -133,7 +133,8 @@ def register_blueprints(app: Flask) -> None:
     from .admin import routes as admin_views
     from .auth import routes as auth_views
     from .closure.blueprint import bp as closure_bp
-    from .closure.routes import years  # noqa: F401
+    from .closure.routes import entries as closure_entries  # noqa: F401
+    from .closure.routes import years as closure_years  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
     from .contributions.routes import entries, fund, imports, lists  # noqa: F401
     from .countries import routes as country_views
@@ -157,6 +158,7 @@ def register_sentences(app: Flask) -> None:
     from . import audit_text
     from .admin import sentences as admin_sentences
     from .auth import sentences as auth_sentences
+    from .closure import sentences as closure_sentences
     from .contributions import sentences as contribution_sentences
     from .countries import sentences as country_sentences
     from .donors import sentences as donor_sentences
@@ -165,7 +167,7 @@ def register_sentences(app: Flask) -> None:
 
     book = audit_text.install(app)
     for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences, fund_sentences,
-                    contribution_sentences, travel_sentences):
+                    contribution_sentences, travel_sentences, closure_sentences):
         feature.register(book)
 
 

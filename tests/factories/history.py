@@ -17,6 +17,7 @@ from trustfund.audit import record
 from trustfund.auth.services import end_session, start_session
 from trustfund.closure.years import close_year
 from trustfund.contributions import services as contributions
+from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
 from trustfund.countries.models import Country
@@ -182,6 +183,12 @@ def _the_fund_s_life(users):
     admin = users["admin"]
     fund = current_fund()
     close_year(admin, 2017, report_reference="Annual financial report 2017")
+    officer = users["mptf_officer"]
+    unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
+    cost = record_fund_entry(officer, kind="direct_cost", pool_id=unearmarked.id,
+                             value_date=dt.date(2018, 3, 1), usd_amount=D("1200.00"),
+                             description="Secretariat support")
+    reverse_fund_entry(officer, cost, "Charged to the wrong fund")
     fund_services.update_fund(admin, fund, name="UN Migration Fund", code="MCS00",
                               start_on=dt.date(2017, 4, 3))
     fund_services.extend_end(admin, fund, end_on=fund.end_on + dt.timedelta(days=365),

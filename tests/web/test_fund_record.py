@@ -101,3 +101,25 @@ def test_only_the_admin_changes_the_record(client, login_as):
     assert client.get("/fund/").status_code == 200
     assert client.post("/fund/extend", data={"end_on": "2100-01-01", "reason": "x"}).status_code == 403
     assert b"Extend the end date" not in client.get("/fund/").data
+
+
+def test_the_forms_that_close_for_good_refuse_hostile_text_and_show_html_escaped(client, login_as, db):
+    """The bad-input sweep leaves these forms to this test: each accepted post changes the
+    fund for good (tests/security/form_specs.py, ELSEWHERE)."""
+    from tests.security.helpers import BIDI_TEXT, LONG_TEXT
+
+    login_as("admin")
+    script = "<script>alert(1)</script>"
+    for url, field, extra in (("/fund/extend", "reason", {"end_on": "2100-01-01"}),
+                              ("/fund/close-operations", "reason", {}),
+                              ("/fund/years/2017/close", "report_reference", {})):
+        for value in ("a\x00b", "bell\x07", BIDI_TEXT, LONG_TEXT, "", "  "):
+            before = table_counts(db)
+            page = client.post(url, data={**_form(client, url), **extra, field: value})
+            assert page.status_code == 200, (url, value[:10])
+            assert error_beside(page.get_data(as_text=True), field), (url, value[:10])
+            assert changed_counts(before, table_counts(db)) == {}, (url, value[:10])
+        assert client.post(url, data={**_form(client, url), **extra, field: script}).status_code == 302, url
+    html = client.get("/fund/").get_data(as_text=True)
+    assert script not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert _fund(db).status == "operationally_closed"
