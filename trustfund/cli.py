@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .closure.cli import close_fund_command
 from .contributions.cli import import_deposits_command
 from .extensions import db
 from .maintenance.cli import backup_command, restore_command
@@ -95,7 +96,7 @@ def check():
 
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command)
+            restore_command, close_fund_command)
 
 
 def register_commands(app: Flask) -> None:

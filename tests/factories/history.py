@@ -194,4 +194,27 @@ def _the_fund_s_life(users):
     fund_services.extend_end(admin, fund, end_on=fund.end_on + dt.timedelta(days=365),
                              reason="Follow-up review")
     fund_services.close_operations(admin, fund, reason="The conference adopted the Compact")
+    _the_fund_s_end(users)
     return fund
+
+
+def _the_fund_s_end(users) -> None:
+    """Requests still waiting rejected, what was not deposited written off, each pool's
+    balance refunded (or, reached by no donor, transferred), the fund closed."""
+    from trustfund.closure import financial
+    from trustfund.closure.refunds import plans
+    from trustfund.fund.status import today
+    from trustfund.travel.models import REQUESTED, WAITLISTED, TravelGrant
+
+    waiting = sa.select(TravelGrant).where(TravelGrant.status.in_((REQUESTED, WAITLISTED)))
+    for grant in db.session.scalars(waiting).all():
+        decisions.reject_grant(users["srsg_staff2"], grant, "The fund's operations are closed")
+    for commitment in financial.outstanding_commitments():
+        financial.write_off(users["mptf_officer"], commitment, reason="Not paid before the closing")
+    for plan in plans(today()):
+        if plan.parts:
+            financial.decide(users["srsg_staff"], plan.pool, "refund")
+        else:
+            financial.decide(users["srsg_staff"], plan.pool, "transfer", fund_name="Migration MPTF",
+                             fund_reference="MPTF/2019/1")
+    financial.close_fund(users["admin"], current_fund(), note="Certified final statements to follow")

@@ -179,6 +179,17 @@ def fresh_fund_entry(ctx, n: int) -> dict:
     return {"entry_id": entry.id}
 
 
+def fresh_commitment(ctx, n: int) -> dict:
+    from trustfund.contributions.services import record_commitment
+    from trustfund.donors.models import Donor
+
+    commitment = record_commitment(_actor("mptf_officer"), db.session.get(Donor, ctx.donor_id),
+                                   currency="USD", amount="5000.00", objective_id=None,
+                                   committed_on=dt.date(2017, 5, 1))
+    db.session.commit()
+    return {"commitment_id": commitment.id}
+
+
 def _period_dates(n: int) -> tuple[dt.date, dt.date]:
     start = dt.date(1950, 1, 1) + dt.timedelta(days=30 * n)
     return start, start + dt.timedelta(days=10)
@@ -335,6 +346,9 @@ SPECS = [
         kinds={"value_date": "date_past", "usd_amount": "amount", "description": "reason"}),
     FormSpec("closure.reverse_entry", "mptf_officer", fresh_fund_entry, _same({"reason": "Wrong fund"}),
              kinds={"reason": "reason"}, fresh=True),
+    FormSpec("closure.write_off_view", "mptf_officer", fresh_commitment,
+             _same({"amount": "", "reason": "The donor's parliament cut the budget"}),
+             kinds={"amount": "amount_optional", "reason": "reason"}, fresh=True),
     FormSpec("admin.edit_setting", "admin", _same({"key": "terminal_expenses_usd"}), lambda ctx, n: {
         "value": "100.00", "effective_from": (dt.date(2019, 1, 1) + dt.timedelta(days=n)).isoformat()},
         kinds={"value": "number"}),
@@ -349,6 +363,9 @@ ELSEWHERE = {
                    "in tests/web/test_fund_record.py",
     "fund.close_operations_view": "closes the fund's operations for good (the sweep's other forms would be "
                                   "refused after it): hostile values in tests/web/test_fund_record.py",
+    "closure.decide": "needs the fund settled and its operations closed (the sweep's fund is running): "
+                      "tests/web/test_closing_pages.py posts hostile values",
+    "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
     "closure.close_year_view": "closes a year for good (the sweep posts entries dated in 2017): hostile "
                                "values in tests/web/test_fund_record.py",
 }

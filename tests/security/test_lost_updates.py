@@ -292,6 +292,11 @@ NOT_EDITS = {
     "travel.cancel": "a one-way step of the grant's status (guarded UPDATE)",
     "travel.approve_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
     "travel.reject_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
+    "closure.reverse_entry": "a reversal: a new offsetting entry, once (guarded)",
+    "closure.close_year_view": "closes a year once (the year is the closing's key)",
+    "closure.decide": "a decision on a pool's whole balance, refused unless the balance is the one the "
+                      "page showed; the pool moves by one guarded UPDATE",
+    "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
 }
 
 

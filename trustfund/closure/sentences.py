@@ -50,6 +50,23 @@ def _entry_reversed(e: Told) -> str:
              amount=e.money("usd_amount", "USD", absolute=True), pool=e.show("pool_id"))
 
 
+def _decision(e: Told) -> str:
+    values = {"user": e.who, "amount": e.show("usd_amount"), "pool": e.show("pool_id")}
+    kind = e.value("kind")
+    if kind == "refund":
+        return _("%(amount)s of %(pool)s refunded to its donors, decided by %(user)s.", **values)
+    if kind == "transfer":
+        return _("%(amount)s of %(pool)s transferred to %(fund)s (%(reference)s), decided by %(user)s.",
+                 fund=e.show("fund_name"), reference=e.show("fund_reference"), **values)
+    return _("%(amount)s of %(pool)s not refunded (a residual within the waiver), decided by %(user)s.",
+             **values)
+
+
+def _written_off(e: Told) -> str:
+    return _("%(amount)s written off %(commitment)s by %(user)s.", amount=e.money("amount"),
+             commitment=e.name("commitment", e.value("commitment_id")), user=e.who)
+
+
 def register(book: Book) -> None:
     book.reference("fund_entry", load_entries)
     book.reference("pool_closing", load_closings)
@@ -66,5 +83,15 @@ def register(book: Book) -> None:
         "decided_on": Field(_l("Date"), "date"), "fund_name": Field(_l("Receiving fund")),
         "fund_reference": Field(_l("Reference of the transfer")), "note": Field(_l("Note")),
     }, reference="pool_closing", hidden=("decided_by_id", "created_at"))
+    book.object("WriteOff", _l("Write-off"), {
+        "amount": Field(_l("Amount"), "money", currency_key="currency"),
+        "commitment_id": Field(_l("Commitment"), "ref", ref="commitment"),
+        "written_off_on": Field(_l("Date"), "date"), "reason": Field(_l("Reason")),
+    }, hidden=("currency", "created_by_id", "created_at"))
+    book.action("commitment.write_off", _l("Outstanding amount written off"), "WriteOff", _written_off)
+    book.action("pool.close", _l("Closing decision on a pool"), "PoolClosing", _decision,
+                told=("kind", "usd_amount", "pool_id", "fund_name", "fund_reference"))
+    book.action("fund.close_financially", _l("Fund financially closed"), "Fund",
+                lambda e: _("The fund was financially closed by %(user)s.", user=e.who), told=("status",))
     book.action("fund_entry.create", _l("Cost or income of the fund recorded"), "FundEntry", _entry)
     book.action("fund_entry.reverse", _l("Cost or income of the fund reversed"), "FundEntry", _entry_reversed)
