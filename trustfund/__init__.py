@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from .closure.blueprint import bp as closure_bp
     from .closure.routes import closing as closure_closing  # noqa: F401
     from .closure.routes import entries as closure_entries  # noqa: F401
+    from .closure.routes import reports as closure_reports  # noqa: F401
     from .closure.routes import years as closure_years  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
     from .contributions.routes import entries, fund, imports, lists  # noqa: F401
