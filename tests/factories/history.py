@@ -218,3 +218,6 @@ def _the_fund_s_end(users) -> None:
             financial.decide(users["srsg_staff"], plan.pool, "transfer", fund_name="Migration MPTF",
                              fund_reference="MPTF/2019/1")
     financial.close_fund(users["admin"], current_fund(), note="Certified final statements to follow")
+    from trustfund.closure.final import issue_final_statements
+
+    issue_final_statements(users["admin"])

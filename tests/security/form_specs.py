@@ -366,6 +366,8 @@ ELSEWHERE = {
     "closure.decide": "needs the fund settled and its operations closed (the sweep's fund is running): "
                       "tests/web/test_closing_pages.py posts hostile values",
     "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
+    "closure.issue_final": "no field to fill; issues the statements once, after the financial closure "
+                           "(tests/web/test_final_statements.py)",
     "closure.close_year_view": "closes a year for good (the sweep posts entries dated in 2017): hostile "
                                "values in tests/web/test_fund_record.py",
 }

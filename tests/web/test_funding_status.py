@@ -10,9 +10,8 @@ import re
 
 from openpyxl import load_workbook
 
-from tests.factories import base_users
+from tests.factories import base_users, travel
 from tests.factories import statements as data
-from tests.factories import travel
 from tests.factories.statements import D
 from trustfund.closure.funding import funding_status
 from trustfund.contributions.fund_entries import record_fund_entry

@@ -96,6 +96,7 @@ def fund(app, db):
 
 def _pages(made) -> list[str]:
     pages = ["/admin/settings", "/dashboard/", "/fund/", "/fund/entries", "/fund/closing",
+             "/fund/final-statements", "/fund/funding-status",
              f"/donors/{made['donor'].id}", f"/contributions/pledges/{made['pledge'].id}",
              f"/contributions/commitments/{made['commitment'].id}",
              f"/contributions/deposits/{made['deposit'].id}",

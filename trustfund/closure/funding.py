@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..contributions.models import Deposit, InterestEntry
 from ..extensions import db
@@ -129,29 +130,37 @@ class Line:
     style: str = ""  # "heading", "total" or ""
 
 
+LINE_LABELS = {
+    "sources": _l("Sources of funds"),
+    "contributions": _l("Contributions from donors"),
+    "interest": _l("Interest and investment income"),
+    "other_income": _l("Other income"),
+    "total_sources": _l("Total sources of funds"),
+    "uses": _l("Uses of funds"),
+    "transfers": _l("Transfers: travel support paid (actual costs)"),
+    "fund_transfers": _l("Transfers of balances to other funds"),
+    "refunds": _l("Refunds to donors"),
+    "fee": _l("Administrative Agent fee"),
+    "direct_costs": _l("Direct costs"),
+    "bank_charges": _l("Bank charges"),
+    "other_uses": _l("Other: residual balances not refunded"),
+    "total_uses": _l("Total uses of funds"),
+    "balance": _l("Balance with the Administrative Agent"),
+    "committed": _l("Committed to approved travel grants"),
+    "balance_of_funds": _l("Balance of funds (available for new commitments)"),
+}
+
+
 def lines(status: FundingStatus) -> list[Line]:
     """The report's lines, in the Gateway's order (labels in the reader's language)."""
-    from flask_babel import gettext as _
-
     s = status
-    return [
-        Line("sources", _("Sources of funds"), style="heading"),
-        Line("contributions", _("Contributions from donors"), s.contributions),
-        Line("interest", _("Interest and investment income"), s.interest),
-        Line("other_income", _("Other income"), s.other_income),
-        Line("total_sources", _("Total sources of funds"), s.sources, style="total"),
-        Line("uses", _("Uses of funds"), style="heading"),
-        Line("transfers", _("Transfers: travel support paid (actual costs)"), s.transfers),
-        Line("fund_transfers", _("Transfers of balances to other funds"), s.fund_transfers),
-        Line("refunds", _("Refunds to donors"), s.refunds),
-        Line("fee", _("Administrative Agent fee"), s.fee),
-        Line("direct_costs", _("Direct costs"), s.direct_costs),
-        Line("bank_charges", _("Bank charges"), s.bank_charges),
-        Line("other_uses", _("Other: residual balances not refunded"), s.other_uses),
-        Line("total_uses", _("Total uses of funds"), s.uses, style="total"),
-        Line("balance", _("Balance with the Administrative Agent"), s.balance, s.percent_of_deposits,
-             style="total"),
-        Line("committed", _("Committed to approved travel grants"), s.committed),
-        Line("balance_of_funds", _("Balance of funds (available for new commitments)"), s.balance_of_funds,
-             style="total"),
-    ]
+    rows = [("sources", None, None, "heading"), ("contributions", s.contributions, None, ""),
+            ("interest", s.interest, None, ""), ("other_income", s.other_income, None, ""),
+            ("total_sources", s.sources, None, "total"), ("uses", None, None, "heading"),
+            ("transfers", s.transfers, None, ""), ("fund_transfers", s.fund_transfers, None, ""),
+            ("refunds", s.refunds, None, ""), ("fee", s.fee, None, ""),
+            ("direct_costs", s.direct_costs, None, ""), ("bank_charges", s.bank_charges, None, ""),
+            ("other_uses", s.other_uses, None, ""), ("total_uses", s.uses, None, "total"),
+            ("balance", s.balance, s.percent_of_deposits, "total"), ("committed", s.committed, None, ""),
+            ("balance_of_funds", s.balance_of_funds, None, "total")]
+    return [Line(key, str(LINE_LABELS[key]), amount, percent, style) for key, amount, percent, style in rows]

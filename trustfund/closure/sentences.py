@@ -93,5 +93,8 @@ def register(book: Book) -> None:
                 told=("kind", "usd_amount", "pool_id", "fund_name", "fund_reference"))
     book.action("fund.close_financially", _l("Fund financially closed"), "Fund",
                 lambda e: _("The fund was financially closed by %(user)s.", user=e.who), told=("status",))
+    book.action("final_statement.issue", _l("Certified final statements issued"), "Fund",
+                lambda e: _("Certified final financial statements signed off and issued by %(user)s.",
+                            user=e.who), changes=False)
     book.action("fund_entry.create", _l("Cost or income of the fund recorded"), "FundEntry", _entry)
     book.action("fund_entry.reverse", _l("Cost or income of the fund reversed"), "FundEntry", _entry_reversed)
