@@ -75,6 +75,11 @@ def seed_demo(scale: int):
         if report.added:
             scale_data.vacuum()
         click.echo(report.message)
+    demo.run_to_closure()
+    db.session.commit()
+    click.echo("The demo fund is operationally closed (its end date, 31 December 2018, has passed) and "
+               "2017 is closed; flask --app trustfund close-fund --dry-run shows the refunds of its "
+               "financial closure.")
     click.echo("Demo accounts (email / password / role):")
     for email, password, role in demo.DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {password:24} {role}")

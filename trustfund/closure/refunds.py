@@ -76,14 +76,18 @@ class PoolPlan:
 
 
 def last_currencies(pool_id: int) -> dict[int, str]:
-    """Each donor's currency of its last deposit into the pool (by value date, then id)."""
+    """Each donor's currency of its last deposit into the pool (by value date, then id),
+    or, for a donor whose weight came with a transfer between pools, of its last
+    deposit into any pool."""
     found: dict[int, str] = {}
-    for donor_id, currency in db.session.execute(
-            sa.select(Deposit.donor_id, Deposit.currency).where(Deposit.pool_id == pool_id,
-                                                                Deposit.reverses_id.is_(None))
-            .order_by(Deposit.value_date, Deposit.id)):
+    in_pool: dict[int, str] = {}
+    for donor_id, currency, pool in db.session.execute(
+            sa.select(Deposit.donor_id, Deposit.currency, Deposit.pool_id)
+            .where(Deposit.reverses_id.is_(None)).order_by(Deposit.value_date, Deposit.id)):
         found[donor_id] = currency
-    return found
+        if pool == pool_id:
+            in_pool[donor_id] = currency
+    return {**found, **in_pool}
 
 
 def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPlan:
