@@ -34,6 +34,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .audit import SECRET
 from .extensions import db
 
 ROW_ID = 1
@@ -45,7 +46,7 @@ class DataVersion(db.Model):
     __tablename__ = "data_version"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    token: Mapped[str] = mapped_column(sa.String(32))
+    token: Mapped[str] = mapped_column(sa.String(32), info=SECRET)
 
 
 _READ = sa.select(DataVersion.token).where(DataVersion.id == ROW_ID)

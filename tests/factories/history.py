@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tests.factories import base_users
-from trustfund.admin.models import FEE_RATE, TERMINAL_EXPENSES
+from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
 from trustfund.auth.services import end_session, start_session
@@ -26,7 +26,7 @@ from trustfund.donors.services import change_saa_status, create_donor, update_do
 from trustfund.extensions import db
 from trustfund.fund import services as fund_services
 from trustfund.fund.status import current_fund
-from trustfund.travel import decisions, reconcile
+from trustfund.travel import decisions, overruns, reconcile
 from trustfund.travel.services import request_grant, save_event
 
 D = Decimal
@@ -80,6 +80,7 @@ def every_audited_action() -> dict:
     set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
     set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
     set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))
+    set_setting(admin, OVERRUN_TOLERANCE, "50", dt.date(2019, 1, 1))
 
     objective = contributions.save_objective(admin, None, number=4, title="Follow-up of the Compact",
                                              description="", active=True)
@@ -115,6 +116,14 @@ def every_audited_action() -> dict:
     usd = contributions.record_commitment(officer, donor, currency="USD", amount=D("200000.00"),
                                           objective_id=objective1.objective_id,
                                           committed_on=dt.date(2017, 5, 3), reference="KR-USD-1")
+    # A pledge fulfilled by two commitments: the first leaves a rest pledged, the second fulfils it.
+    promised = contributions.record_pledge(officer, donor, currency="USD", amount=D("80000.00"),
+                                           objective_id=None, pledged_on=dt.date(2017, 4, 25))
+    for amount, reference in ((D("50000.00"), "KR-USD-2"), (D("30000.00"), "KR-USD-3")):
+        contributions.record_commitment(officer, donor, currency="USD", amount=amount, objective_id=None,
+                                        committed_on=dt.date(2017, 5, 3), reference=reference,
+                                        pledge_id=promised.id)
+    made["fulfilled_pledge"] = promised
     wrong = contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12),
                                          amount=D("1000.00"), rate="1")
     made["reversal"] = contributions.reverse_deposit(officer, wrong, "Entered twice")
@@ -161,6 +170,15 @@ def every_audited_action() -> dict:
                              reason="Visa refused")
     reconcile.cancel_grant(srsg, cancelled, "Meeting postponed")
     reconcile.cancel_grant(srsg, withdrawn, "Delegate changed")
+    # Overruns: above the tolerance of $50 (approved, and rejected, by a second person), and within it.
+    over = [_request(event, country, name) for country, name in
+            (("BF", "Issa Ouedraogo"), ("ET", "Hana Tesfaye"), ("NE", "Aicha Moussa"))]
+    for grant, extra in zip(over, ("100.00", "100.00", "30.00"), strict=True):
+        decisions.approve_grant(srsg2, grant)
+        reconcile.record_travel(srsg, grant, ticket=str(grant.airfare + D(extra)), dsa=str(grant.dsa_amount),
+                                terminal=str(grant.terminal_expenses))
+    overruns.approve_overrun(srsg2, over[0])
+    overruns.reject_overrun(srsg2, over[1], "The ticket bought was not economy class")
     # A delegate asking again, for another event, with a new phone: their details change.
     stocktaking = save_event(srsg, None, kind="stocktaking", title="Stocktaking meeting",
                              city="Puerto Vallarta", venue="", start_on=dt.date(2017, 12, 4),
@@ -169,7 +187,7 @@ def every_audited_action() -> dict:
     save_event(srsg, event, kind="thematic_session", title="Human rights, social inclusion",
                city="Geneva", venue="Palais des Nations", start_on=dt.date(2017, 6, 8),
                end_on=dt.date(2017, 6, 9), dsa_rate="410.00", max_per_country=2, version=event.version)
-    made["grants"] = [rejudged, approved, approved_too, cancelled, withdrawn, rejected, short]
+    made["grants"] = [rejudged, approved, approved_too, cancelled, withdrawn, rejected, short, *over]
 
     record(None, "demo.scale_data", note="donors: 3000; deposits: 100000", object_type="Fund")
     made["fund"] = _the_fund_s_life(users)

@@ -297,6 +297,8 @@ NOT_EDITS = {
     "closure.decide": "a decision on a pool's whole balance, refused unless the balance is the one the "
                       "page showed; the pool moves by one guarded UPDATE",
     "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
+    "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
+                                    "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }
 
 

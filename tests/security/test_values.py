@@ -162,5 +162,8 @@ def test_an_imported_date_and_time_written_as_text_is_read(app, db, client, logi
     answer = client.post("/contributions/deposits/import",
                          data={"file": (io.BytesIO(data.getvalue()), "deposits.xlsx")},
                          content_type="multipart/form-data")
-    assert answer.status_code == 302
+    assert answer.status_code == 302  # to the preview: nothing is recorded before it is confirmed
+    preview = answer.headers["Location"]
+    assert "Jun 1, 2017" in client.get(preview).get_data(as_text=True)
+    assert client.post(preview + "/confirm").status_code == 302
     assert db.session.scalar(sa.select(Deposit.value_date)) == dt.date(2017, 6, 1)

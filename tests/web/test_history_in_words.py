@@ -98,6 +98,7 @@ def _pages(made) -> list[str]:
     pages = ["/admin/settings", "/dashboard/", "/fund/", "/fund/entries", "/fund/closing",
              "/fund/final-statements", "/fund/funding-status",
              f"/donors/{made['donor'].id}", f"/contributions/pledges/{made['pledge'].id}",
+             f"/contributions/pledges/{made['fulfilled_pledge'].id}",
              f"/contributions/commitments/{made['commitment'].id}",
              f"/contributions/deposits/{made['deposit'].id}",
              f"/contributions/deposits/{made['reversal'].id}",
@@ -184,6 +185,28 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
 
     imported = _trail(client, "deposit.import")
     assert "2 deposits imported by Ana Silva from june.xlsx: $25,000.00, net $24,750.00." in imported
+
+    pledge_page = client.get(f"/contributions/pledges/{fund['fulfilled_pledge'].id}")
+    pledge = Visible(pledge_page.get_data(as_text=True)).text
+    assert ("Commitment KR-USD-2 of Republic of Korea recorded by Ana Silva against this pledge: $50,000.00; "
+            "$30,000.00 still pledged.") in pledge
+    assert ("Commitment KR-USD-3 of Republic of Korea recorded by Ana Silva against this pledge: $30,000.00; "
+            "the pledge is fulfilled.") in pledge
+    assert "commitment #" not in pledge  # the recorded note, said by the sentence
+
+    paid, refused, within = (Visible(client.get(f"/travel/grants/{g.id}").get_data(as_text=True)).text
+                             for g in fund["grants"][-3:])
+    committed = fund["grants"][-3].committed_amount
+    assert (f"Trip recorded by Li Wei: actual costs ${committed + 100:,} of the ${committed:,} committed. "
+            "Actual ticket (USD)") in paid
+    assert "Overrun of $100.00 recorded by Li Wei, awaiting a second approval." in paid
+    assert (f"Overrun of $100.00 approved by Olga Petrova and paid from Objective 1. "
+            f"Actual total: ${committed:,} → ${committed + 100:,}") in paid
+    assert (f"Overrun of $100.00 rejected by Olga Petrova: the grant stays at the ${committed:,} committed. "
+            "Note: The ticket bought was not economy class") in refused
+    assert ("Overrun of $30.00 recorded by Li Wei and paid at once from Objective 1: within the tolerance "
+            "of $50.00.") in within
+    assert "within tolerance" not in within  # the recorded note, said by the sentence
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])

@@ -90,13 +90,15 @@ def test_country_names_come_from_babel_in_the_users_language(app):
         assert localized_country_name("VA", "Holy See") == "Holy See"
 
 
-@pytest.mark.parametrize("lang, button, column", [("fr", "Changer", "Modification"),
-                                                  ("es", "Cambiar", "Cambio"),
-                                                  ("ru", "Изменить", "Изменение")])
+@pytest.mark.parametrize("lang, button, heading", [("fr", "Changer", "Modifications apportées au donateur"),
+                                                   ("es", "Cambiar", "Cambios relativos al donante"),
+                                                   ("ru", "Изменить", "Изменения сведений о доноре")])
 def test_change_the_verb_and_change_the_noun_are_translated_apart(client, login_as, db, lang, button,
-                                                                  column):
-    """The language form's button (a verb, msgctxt "language form button") and the
-    SAA history's column (a noun) are one word in English, not in other languages."""
+                                                                  heading):
+    """The language form's button is the verb "Change" (msgctxt "language form button"):
+    without its context it took the noun's translation (French showed "Modification").
+    The noun, once the SAA history's column, is now the donor's history heading
+    ("Changes to the donor"): the same page shows both, each in its own word."""
     from tests.factories.contributions import sweden
 
     user = login_as("mptf_officer")
@@ -104,7 +106,7 @@ def test_change_the_verb_and_change_the_noun_are_translated_apart(client, login_
     db.session.commit()
     page = client.get(f"/donors/{sweden().id}").get_data(as_text=True)
     assert f'type="submit">{button}</button></noscript>' in page
-    assert f'<th scope="col">{column}</th>' in page
+    assert f'<h2 class="h5" id="changes-heading">{heading}</h2>' in page
 
 
 def test_requested_the_date_and_requested_the_status_are_translated_apart(client, login_as, db):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..audit import utcnow
+from ..audit import SECRET, utcnow
 from ..extensions import db
 from ..money import Money, Rate
 from .rules import REFERENCE_KEY_LENGTH, reference_key
@@ -411,7 +411,7 @@ class DepositImport(db.Model):
     __tablename__ = "deposit_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
     filename: Mapped[str] = mapped_column(sa.String(255))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     rows: Mapped[int]

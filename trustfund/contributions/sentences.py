@@ -2,6 +2,9 @@
 commitments, deposits, interest, transfers and exchange rates."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +24,9 @@ from .models import (
     Pool,
     PoolTransfer,
 )
+
+# The note services._fulfil records on the pledge: "commitment #12".
+FULFILLED_BY = re.compile(r"commitment #(\d+)")
 
 
 def _ids(keys: list[str]) -> list[int]:
@@ -155,6 +161,27 @@ def _commitment(e: Told) -> str:
                     count, **values)
 
 
+def _fulfilled(e: Told) -> str:
+    """A commitment recorded against the pledge: named (with its reference and donor)
+    from the entry's note, with the amount it fulfils and what is still pledged."""
+    by = FULFILLED_BY.fullmatch(e.note)
+    if by:  # said by the sentence, in the reader's language
+        e.note = ""
+    currency = e.value("currency") or "USD"
+    try:
+        after, before = Decimal(str(e.value("fulfilled"))), Decimal(str(e.value("fulfilled", "before")))
+        rest = Decimal(str(e.value("amount"))) - after
+    except (InvalidOperation, ValueError):
+        after = before = rest = None
+    values = {"user": e.who, "commitment": e.name("commitment", by.group(1) if by else None),
+              "amount": e.iso(money(after - before, currency)) if after is not None else e.show("fulfilled")}
+    if rest is not None and rest > 0:
+        return _("%(commitment)s recorded by %(user)s against this pledge: %(amount)s; %(rest)s still "
+                 "pledged.", rest=e.iso(money(rest, currency)), **values)
+    return _("%(commitment)s recorded by %(user)s against this pledge: %(amount)s; the pledge is fulfilled.",
+             **values)
+
+
 def _rate(e: Told) -> str:
     values = {"user": e.who, "rate": e.show("rate"), "currency": e.show("currency"),
               "month": e.show("month")}
@@ -179,11 +206,13 @@ def register(book: Book) -> None:
     book.object("Pledge", _l("Pledge"), {
         "amount": money_in, "objective_id": earmark, "pledged_on": Field(_l("Date of the pledge"), "date"),
         "note": Field(_l("Note")), "withdrawn_reason": Field(_l("Reason")),
+        "fulfilled": Field(_l("Committed against it"), "money", currency_key="currency"),
     }, reference="pledge", hidden=("donor_id", "currency", "withdrawn_at", "created_by_id", "created_at"))
     book.object("Commitment", _l("Commitment"), {
         "amount": money_in, "objective_id": earmark,
         "committed_on": Field(_l("Date of the commitment"), "date"),
         "reference": Field(_l("Reference")), "note": Field(_l("Note")),
+        "pledge_id": Field(_l("Pledge"), "ref", ref="pledge"),
     }, reference="commitment",
         hidden=("donor_id", "currency", "deposited", "written_off", "instalments", "created_by_id",
                 "created_at"))
@@ -193,9 +222,12 @@ def register(book: Book) -> None:
         "fee": Field(_l("Administrative Agent fee"), "money", currency="USD"),
         "net": Field(_l("Net"), "money", currency="USD"), "pool_id": Field(_l("Pool"), "ref", ref="pool"),
         "value_date": Field(_l("Value date"), "date"), "bank_reference": Field(_l("Bank reference")),
+        "separate_transfer": Field(_l("Separate transfer"), "bool"),
+        "separate_note": Field(_l("Why it is a separate transfer")),
     }, reference="deposit", collection=Target(_l("Deposits"), "contributions.deposits"),
+        # reference_key: the bank reference normalised, for the database's uniqueness only.
         hidden=("commitment_id", "donor_id", "currency", "rate_note", "fee_rate", "reverses_id",
-                "reason", "created_by_id", "created_at"))
+                "reason", "created_by_id", "created_at", "reference_key"))
     book.object("InterestEntry", _l("Interest"), {
         "usd_amount": Field(_l("Amount (USD)"), "money", currency="USD"),
         "value_date": Field(_l("Value date"), "date"), "pool_id": Field(_l("Pool"), "ref", ref="pool"),
@@ -221,6 +253,8 @@ def register(book: Book) -> None:
                             date=e.show("pledged_on")))
     book.action("pledge.withdraw", _l("Pledge withdrawn"), "Pledge",
                 lambda e: _("Withdrawn by %(user)s.", user=e.who), told=("withdrawn_reason",))
+    book.action("pledge.fulfil", _l("Commitment recorded against a pledge"), "Pledge", _fulfilled,
+                told=("fulfilled",))
     book.action("commitment.create", _l("Commitment recorded"), "Commitment", _commitment)
     book.action("deposit.create", _l("Deposit recorded"), "Deposit", _deposit)
     book.action("deposit.reverse", _l("Deposit reversed"), "Deposit", _reversal)

@@ -168,13 +168,13 @@ def returned(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, int]]:
     return result
 
 
-def _date_late_overruns(result: dict[dt.date, dict[int, Decimal]]) -> None:
+def _date_late_overruns(result: dict[dt.date, dict[int, int]]) -> None:
     """An overrun approved after its grant was reconciled is spending from the day it
     was approved (until then the pool had paid only the commitment): take it out of
     the dates in between, so that a period's figures never change afterwards. Few
     rows: approved overruns, found by their index."""
     for pool, amount, reconciled_at, decided_at in _rows(
-            sa.select(TravelGrant.pool_id, TravelGrant.overrun_amount, TravelGrant.reconciled_at,
+            sa.select(TravelGrant.pool_id, cents(TravelGrant.overrun_amount), TravelGrant.reconciled_at,
                       TravelGrant.overrun_decided_at)
             .where(TravelGrant.overrun_status == OVERRUN_APPROVED,
                    TravelGrant.status.in_(SPENT_STATUSES),

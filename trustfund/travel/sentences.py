@@ -1,17 +1,32 @@
 """The audit trail in words (trustfund/audit_text.py): events, delegates and travel grants."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..audit_text import Book, Field, Target, Told
+from ..audit_text import EMPTY, Book, Field, Target, Told
 from ..countries.models import localized_country_name
 from ..extensions import db
-from .models import APPROVED, EVENT_KINDS, GRANT_STATUSES, Delegate, Event, TravelGrant
+from ..formatting import money
+from .models import (
+    APPROVED,
+    EVENT_KINDS,
+    GRANT_STATUSES,
+    OVERRUN_PENDING,
+    OVERRUN_STATUSES,
+    Delegate,
+    Event,
+    TravelGrant,
+)
 
 # The note approve_grant records when no pool could pay and the request went to the waitlist.
 FUNDS_SHORT = "funds short"
+# The note reconcile._record_costs records with an overrun paid at once: "within tolerance 50.00".
+WITHIN_TOLERANCE = re.compile(r"within tolerance (\S+)")
 
 
 def _ids(keys: list[str]) -> list[int]:
@@ -66,15 +81,51 @@ def _cancelled(e: Told) -> str:
     return _("Request withdrawn by %(user)s.", user=e.who)
 
 
+def _usd(e: Told, text) -> str:
+    try:
+        return e.iso(money(Decimal(str(text)), "USD"))
+    except (InvalidOperation, ValueError):
+        return e.iso(EMPTY)
+
+
+def _costs(e: Told) -> str:
+    """The actual costs recorded: the ticket, DSA and terminal expenses. Not the actual
+    total, which leaves out an overrun awaiting approval (the pool has not paid it)."""
+    try:
+        costs = sum((Decimal(str(e.value(key))) for key in ("actual_ticket", "actual_dsa",
+                                                            "actual_terminal")), Decimal("0.00"))
+    except (InvalidOperation, ValueError):
+        return e.show("actual_total")
+    return _usd(e, costs)
+
+
 def _travelled(e: Told) -> str:
     return _("Trip recorded by %(user)s: actual costs %(actual)s of the %(committed)s committed.",
-             user=e.who, actual=e.show("actual_total"), committed=e.show("committed_amount", "before"))
+             user=e.who, actual=_costs(e), committed=e.show("committed_amount", "before"))
 
 
 def _no_show(e: Told) -> str:
     e.note = e.note or (e.value("decision_reason") or "")
     return _("No-show recorded by %(user)s: costs kept %(actual)s of the %(committed)s committed.",
-             user=e.who, actual=e.show("actual_total"), committed=e.show("committed_amount", "before"))
+             user=e.who, actual=_costs(e), committed=e.show("committed_amount", "before"))
+
+
+def _overrun_recorded(e: Told) -> str:
+    values = {"user": e.who, "amount": e.show("overrun_amount")}
+    if e.value("overrun_status") == OVERRUN_PENDING:
+        return _("Overrun of %(amount)s recorded by %(user)s, awaiting a second approval.", **values)
+    within = WITHIN_TOLERANCE.fullmatch(e.note)
+    if within:  # said by the sentence, in the reader's language
+        e.note = ""
+    return _("Overrun of %(amount)s recorded by %(user)s and paid at once from %(pool)s: within the "
+             "tolerance of %(tolerance)s.", pool=e.show("pool_id"),
+             tolerance=_usd(e, within.group(1) if within else None), **values)
+
+
+def _overrun_rejected(e: Told) -> str:
+    e.note = e.note or (e.value("overrun_reason") or "")
+    return _("Overrun of %(amount)s rejected by %(user)s: the grant stays at the %(committed)s committed.",
+             user=e.who, amount=e.show("overrun_amount"), committed=e.show("committed_amount"))
 
 
 def _rejudged(e: Told) -> str:
@@ -87,6 +138,9 @@ def _rejudged(e: Told) -> str:
 
 DECISION = ("status", "pool_id", "committed_amount", "decided_by_id", "decided_at", "decision_reason",
             "reconciled_by_id", "reconciled_at", "actual_total")
+# An overrun's figures: told by the grant.overrun_record entry written with the trip's.
+OVERRUN = ("overrun_amount", "overrun_status", "overrun_recorded_by_id", "overrun_decided_by_id",
+           "overrun_reason")
 
 
 def register(book: Book) -> None:
@@ -131,7 +185,13 @@ def register(book: Book) -> None:
         "decision_reason": Field(_l("Reason")),
         "decided_by_id": Field(_l("Decided by"), "ref", ref="user"),
         "reconciled_by_id": Field(_l("Closed by"), "ref", ref="user"),
-    }, reference="grant", hidden=("requested_by_id", "requested_at", "decided_at", "reconciled_at"))
+        "overrun_amount": Field(_l("Overrun"), **usd),
+        "overrun_status": Field(_l("Overrun status"), "choice", choices=OVERRUN_STATUSES),
+        "overrun_recorded_by_id": Field(_l("Overrun recorded by"), "ref", ref="user"),
+        "overrun_decided_by_id": Field(_l("Overrun decided by"), "ref", ref="user"),
+        "overrun_reason": Field(_l("Reason for rejecting the overrun")),
+    }, reference="grant",
+        hidden=("requested_by_id", "requested_at", "decided_at", "reconciled_at", "overrun_decided_at"))
 
     book.action("event.create", _l("Event created"), "Event",
                 lambda e: _("Created by %(user)s: %(kind)s in %(city)s, %(start)s to %(end)s.", user=e.who,
@@ -148,7 +208,14 @@ def register(book: Book) -> None:
                             pool=e.show("pool_id"), amount=e.show("committed_amount")), told=DECISION)
     book.action("grant.waitlist", _l("Travel grant waitlisted"), "TravelGrant", _waitlisted, told=DECISION)
     book.action("grant.reject", _l("Travel grant rejected"), "TravelGrant", _rejected, told=DECISION)
-    book.action("grant.travelled", _l("Trip recorded"), "TravelGrant", _travelled, told=DECISION)
-    book.action("grant.no_show", _l("No-show recorded"), "TravelGrant", _no_show, told=DECISION)
+    book.action("grant.travelled", _l("Trip recorded"), "TravelGrant", _travelled, told=DECISION + OVERRUN)
+    book.action("grant.no_show", _l("No-show recorded"), "TravelGrant", _no_show, told=DECISION + OVERRUN)
+    book.action("grant.overrun_record", _l("Overrun recorded"), "TravelGrant", _overrun_recorded)
+    book.action("grant.overrun_approve", _l("Overrun approved"), "TravelGrant",
+                lambda e: _("Overrun of %(amount)s approved by %(user)s and paid from %(pool)s.",
+                            user=e.who, amount=e.show("overrun_amount"), pool=e.show("pool_id")),
+                told=("overrun_status", "overrun_decided_by_id"))
+    book.action("grant.overrun_reject", _l("Overrun rejected"), "TravelGrant", _overrun_rejected,
+                told=("overrun_status", "overrun_decided_by_id", "overrun_reason"))
     book.action("grant.cancel", _l("Travel grant cancelled"), "TravelGrant", _cancelled, told=DECISION)
     book.action("grant.ldc_rejudged", _l("LDC status judged again"), "TravelGrant", _rejudged, told=("ldc",))
