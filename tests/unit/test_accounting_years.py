@@ -156,6 +156,15 @@ def test_a_closed_years_statement_keeps_its_figures_whatever_is_recorded_later(d
                             amount="100000.00")
     data.spend(data.pool(), "20000.00", reconciled_on=dt.date(2018, 9, 1))
     db.session.commit()
+    # Norway's deposit dated in 2017 is refused by the service ...
+    error = _refused(lambda: services.record_deposit(users["mptf_officer"], commitment,
+                                                     value_date=dt.date(2017, 6, 1), amount="50000.00"))
+    assert error.field == "value_date"
+    # ... and one written into 2017 behind its back (an old import, a hand-made fix) would re-share
+    # 2017's spending, were the statement not read from what the closing stored.
+    data.deposit(data.commitment(norway, "100000.00"), "100000.00", fee_rate="0",
+                 value_date=dt.date(2017, 6, 1))
+    db.session.commit()
     assert _figures(sweden, START, END_2017) == before
 
 
