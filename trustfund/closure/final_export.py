@@ -61,7 +61,7 @@ def _fund_sheets(found: FinalStatement) -> list[Sheet]:
     status = Sheet(_("Funding status"), [
         Col(_("Item"), lambda r: str(LINE_LABELS.get(r["key"], r["key"])), width=55),
         Col(_("Amount (USD)"), lambda r: D(r["amount"]), "money", currency=USD),
-        Col(_("% of contributions"), lambda r: D(r["percent"]), "percent")], c["funding_status"])
+        Col(_("Percentage of contributions"), lambda r: D(r["percent"]), "percent")], c["funding_status"])
     decisions = Sheet(_("Decisions"), [
         Col(_("Date"), lambda r: day(r["date"]), "date"), Col(_("Pool"), lambda r: r["pool"], width=30),
         Col(_("Decision"), lambda r: str(CLOSING_KINDS.get(r["kind"], r["kind"])), width=30),

@@ -27,7 +27,7 @@ def funding_status_export(filters: dict, user) -> tuple[list[Sheet], str]:
     columns = [
         Col(_("Funding status on %(date)s", date=on.isoformat()), lambda line: line.label, width=55),
         Col(_("Amount (USD)"), lambda line: line.amount, "money", currency=USD),
-        Col(_("% of contributions"), lambda line: line.percent, "percent"),
+        Col(_("Percentage of contributions"), lambda line: line.percent, "percent"),
     ]
     return ([Sheet(_("Funding status"), columns, lines(status))],
             _("Funding status of the fund on %(date)s", date=on.isoformat()))
