@@ -23,7 +23,9 @@ from trustfund.closure import financial
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import services
 from trustfund.contributions.fund_entries import record_fund_entry
+from trustfund.contributions.models import Pool
 from trustfund.contributions.rates import set_rate
+from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
 from trustfund.fund import services as fund_services
 from trustfund.fund.entries import ClosingPart, PoolClosing
@@ -235,3 +237,60 @@ def test_refunds_always_sum_to_the_balance_within_a_cent_of_the_exact_proportion
         assert abs(part - usd * given_weights[donor] / total) < Decimal("0.01")
     assert set(parts) == set(given_weights)
     assert ClosingPart  # the rows a decision stores hold exactly these parts (tested above)
+
+
+def _refunded(db, users, fund) -> PoolClosing:
+    _settled(db, users, fund)
+    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    return closing
+
+
+def _part_of(closing: PoolClosing, name: str):
+    return sa.select(ClosingPart.id).join(Donor, Donor.id == ClosingPart.donor_id).where(
+        ClosingPart.closing_id == closing.id, Donor.name == name).scalar_subquery()
+
+
+@pytest.mark.parametrize("tamper, expected", [
+    (lambda c: [sa.update(ClosingPart).where(ClosingPart.id == _part_of(c, "Beta"))
+                .values(usd_amount=ClosingPart.usd_amount + D("0.01"))],
+     "its donors' parts add up to USD 274,333.35."),
+    (lambda c: [sa.update(ClosingPart).where(ClosingPart.id == _part_of(c, "Alpha"))
+                .values(usd_amount=ClosingPart.usd_amount + D("0.02")),
+                sa.update(ClosingPart).where(ClosingPart.id == _part_of(c, "Beta"))
+                .values(usd_amount=ClosingPart.usd_amount - D("0.02"))],
+     "a part of USD 82,300.02 is a cent or more from its donor's proportion (82300.0028)."),
+    (lambda c: [sa.update(Pool).where(Pool.code == "UNEARMARKED")
+                .values(closed_out=Pool.closed_out - D("1.00"), available=Pool.available + D("1.00"))],
+     "Pool UNEARMARKED: closed out is 274,332.34, but its entries say 274,333.34."),
+])
+def test_flask_check_reports_a_refund_changed_behind_the_applications_back(db, users, fund, runner, tamper,
+                                                                           expected):
+    closing = _refunded(db, users, fund)
+    assert run_checks() == []
+    for statement_ in tamper(closing):
+        db.session.execute(statement_)
+    db.session.commit()
+    db.session.expire_all()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert expected in result.output, result.output
+
+
+def test_flask_check_reports_a_closed_years_shares_above_its_spending(db, users, fund, runner):
+    from trustfund.closure.years import close_year
+    from trustfund.fund.models import YearShare
+
+    data.spend(data.pool(), "1000.00", reconciled_on=dt.date(2017, 7, 1))
+    db.session.commit()
+    close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
+    db.session.commit()
+    assert run_checks() == []
+    db.session.execute(sa.update(YearShare).where(YearShare.year == 2017, YearShare.pool_id == data.pool().id,
+                                                  YearShare.donor_id == fund["a"].id)
+                       .values(share=YearShare.share + D("5.00")))
+    db.session.commit()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "Closed year 2017, pool #" in result.output
+    assert "shares of USD 1,005.00 are more than its spending of USD 1,000.00." in result.output

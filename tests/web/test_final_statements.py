@@ -94,3 +94,8 @@ def test_the_statement_shows_what_was_issued_whatever_changes_later(client, logi
     assert 'id="final-refund">$26,782.37<' in html
     fund_page = client.get("/fund/final-statements/fund").get_data(as_text=True)
     assert 'data-line="refunds">$35,800.00<' in fund_page
+    book = load_workbook(io.BytesIO(client.get("/fund/final-statements/fund?format=xlsx").data))
+    status = {row[0]: row[1] for row in book["Funding status"].iter_rows(min_row=2, values_only=True)}
+    assert D(str(status["Refunds to donors"])) == D("35800.00")
+    donors = {row[0]: row[3] for row in book["Donors"].iter_rows(min_row=2, values_only=True)}
+    assert D(str(donors["Kingdom of Sweden"])) == D("26782.37")
