@@ -104,6 +104,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (every table, for Alembic and create_all)
+    from .fund import guard  # noqa: F401  (financial closure: no write to the fund any more)
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -131,6 +132,11 @@ def register_blueprints(app: Flask) -> None:
     views (and the downloads they register) to its blueprint."""
     from .admin import routes as admin_views
     from .auth import routes as auth_views
+    from .closure.blueprint import bp as closure_bp
+    from .closure.routes import closing as closure_closing  # noqa: F401
+    from .closure.routes import entries as closure_entries  # noqa: F401
+    from .closure.routes import reports as closure_reports  # noqa: F401
+    from .closure.routes import years as closure_years  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
     from .contributions.routes import entries, fund, imports, lists  # noqa: F401
     from .countries import routes as country_views
@@ -138,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from .documents import blocks as document_blocks
     from .documents import routes as document_views
     from .donors import routes as donor_views
+    from .fund import routes as fund_views
     from .iati import routes as iati_views
     from .main import routes as main_views
     from .statements import routes as statement_views
@@ -146,8 +153,8 @@ def register_blueprints(app: Flask) -> None:
     from .travel.routes import events, grants  # noqa: F401
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
-               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp,
-               iati_views.bp, document_views.bp):
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, fund_views.bp,
+               closure_bp, iati_views.bp, document_views.bp):
         app.register_blueprint(bp)
     document_blocks.register(app)  # the records' pages show their documents
 
@@ -157,15 +164,17 @@ def register_sentences(app: Flask) -> None:
     from . import audit_text
     from .admin import sentences as admin_sentences
     from .auth import sentences as auth_sentences
+    from .closure import sentences as closure_sentences
     from .contributions import sentences as contribution_sentences
     from .countries import sentences as country_sentences
     from .documents import sentences as document_sentences
     from .donors import sentences as donor_sentences
+    from .fund import sentences as fund_sentences
     from .travel import sentences as travel_sentences
 
     book = audit_text.install(app)
-    for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences,
-                    contribution_sentences, travel_sentences, document_sentences):
+    for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences, fund_sentences,
+                    contribution_sentences, travel_sentences, closure_sentences, document_sentences):
         feature.register(book)
 
 

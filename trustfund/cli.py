@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .closure.cli import close_fund_command
 from .contributions.cli import import_deposits_command
 from .extensions import db
 from .iati.cli import export
@@ -75,6 +76,11 @@ def seed_demo(scale: int):
         if report.added:
             scale_data.vacuum()
         click.echo(report.message)
+    demo.run_to_closure()
+    db.session.commit()
+    click.echo("The demo fund is operationally closed (its end date, 31 December 2018, has passed) and "
+               "2017 is closed; flask --app trustfund close-fund --dry-run shows the refunds of its "
+               "financial closure.")
     click.echo("Demo accounts (email / password / role):")
     for email, password, role in demo.DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {password:24} {role}")
@@ -96,7 +102,7 @@ def check():
 
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command, issue_statements_command)
+            restore_command, issue_statements_command, close_fund_command)
 
 
 def register_commands(app: Flask) -> None:

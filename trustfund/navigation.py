@@ -21,6 +21,8 @@ class NavItem:
 # is refused.
 NAV = (
     NavItem("dashboard.home", _l("Dashboard")),
+    NavItem("fund.index", _l("The fund")),
+    NavItem("closure.funding_status_view", _l("Funding status")),
     NavItem("statements.portal", _l("My contributions")),
     NavItem("donors.index", _l("Donors")),
     NavItem("contributions.index", _l("Contributions")),

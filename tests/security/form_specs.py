@@ -170,6 +170,26 @@ def fresh_draft_saa(ctx, n: int) -> dict:
     return {"donor_id": donor.id}
 
 
+def fresh_fund_entry(ctx, n: int) -> dict:
+    from trustfund.contributions.fund_entries import record_fund_entry
+
+    entry = record_fund_entry(_actor("mptf_officer"), kind="direct_cost", pool_id=_pool_id("UNEARMARKED"),
+                              value_date=dt.date(2017, 6, 1), usd_amount="10.00", description="Printing")
+    db.session.commit()
+    return {"entry_id": entry.id}
+
+
+def fresh_commitment(ctx, n: int) -> dict:
+    from trustfund.contributions.services import record_commitment
+    from trustfund.donors.models import Donor
+
+    commitment = record_commitment(_actor("mptf_officer"), db.session.get(Donor, ctx.donor_id),
+                                   currency="USD", amount="5000.00", objective_id=None,
+                                   committed_on=dt.date(2017, 5, 1))
+    db.session.commit()
+    return {"commitment_id": commitment.id}
+
+
 def _period_dates(n: int) -> tuple[dt.date, dt.date]:
     start = dt.date(1950, 1, 1) + dt.timedelta(days=30 * n)
     return start, start + dt.timedelta(days=10)
@@ -317,6 +337,18 @@ SPECS = [
     FormSpec("admin.edit_user", "admin", lambda ctx, n: {"user_id": ctx.user_id}, _same({
         "email": "edit-me@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
         "password": ""}), kinds={"email": "email_required", "password": "password"}),
+    FormSpec("fund.edit", "admin", _same({}), _same({
+        "name": "United Nations voluntary trust fund for the Global Compact", "code": "MCS00",
+        "start_on": "2017-04-03"}), kinds={"name": "name", "code": "login", "start_on": "date"}),
+    FormSpec("closure.new_entry", "mptf_officer", _same({}), lambda ctx, n: {
+        "kind": "bank_charge", "pool_id": str(_pool_id("UNEARMARKED")), "value_date": PAST,
+        "usd_amount": "1.00", "description": "Bank charges, June"},
+        kinds={"value_date": "date_past", "usd_amount": "amount", "description": "reason"}),
+    FormSpec("closure.reverse_entry", "mptf_officer", fresh_fund_entry, _same({"reason": "Wrong fund"}),
+             kinds={"reason": "reason"}, fresh=True),
+    FormSpec("closure.write_off_view", "mptf_officer", fresh_commitment,
+             _same({"amount": "", "reason": "The donor's parliament cut the budget"}),
+             kinds={"amount": "amount_optional", "reason": "reason"}, fresh=True),
     FormSpec("admin.edit_setting", "admin", _same({"key": "terminal_expenses_usd"}), lambda ctx, n: {
         "value": "100.00", "effective_from": (dt.date(2019, 1, 1) + dt.timedelta(days=n)).isoformat()},
         kinds={"value": "number"}),
@@ -332,6 +364,17 @@ ELSEWHERE = {
     "documents.download": "no field to fill, a download (tests/web/test_documents.py)",
     "statements.issue": "a period and a choice of donors, each PDF drawn at about 0.5 s "
                         "(tests/web/test_issue_statements.py)",
+    "fund.extend": "each accepted post moves the end date for good, later than any before: hostile values "
+                   "in tests/web/test_fund_record.py",
+    "fund.close_operations_view": "closes the fund's operations for good (the sweep's other forms would be "
+                                  "refused after it): hostile values in tests/web/test_fund_record.py",
+    "closure.decide": "needs the fund settled and its operations closed (the sweep's fund is running): "
+                      "tests/web/test_closing_pages.py posts hostile values",
+    "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
+    "closure.issue_final": "no field to fill; issues the statements once, after the financial closure "
+                           "(tests/web/test_final_statements.py)",
+    "closure.close_year_view": "closes a year for good (the sweep posts entries dated in 2017): hostile "
+                               "values in tests/web/test_fund_record.py",
 }
 
 

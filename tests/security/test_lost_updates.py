@@ -296,6 +296,11 @@ NOT_EDITS = {
     "documents.replace": "a new version of a document, the old one kept; a version is replaced once "
                          "(unique replaces_id)",
     "documents.download": "reads a document; a donor's download only adds its audit entry",
+    "closure.reverse_entry": "a reversal: a new offsetting entry, once (guarded)",
+    "closure.close_year_view": "closes a year once (the year is the closing's key)",
+    "closure.decide": "a decision on a pool's whole balance, refused unless the balance is the one the "
+                      "page showed; the pool moves by one guarded UPDATE",
+    "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
     "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
                                     "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }

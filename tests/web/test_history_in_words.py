@@ -95,7 +95,8 @@ def fund(app, db):
 
 
 def _pages(made) -> list[str]:
-    pages = ["/admin/settings", "/dashboard/",
+    pages = ["/admin/settings", "/dashboard/", "/fund/", "/fund/entries", "/fund/closing",
+             "/fund/final-statements", "/fund/funding-status",
              f"/donors/{made['donor'].id}", f"/contributions/pledges/{made['pledge'].id}",
              f"/contributions/pledges/{made['fulfilled_pledge'].id}",
              f"/contributions/commitments/{made['commitment'].id}",

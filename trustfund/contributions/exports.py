@@ -198,8 +198,8 @@ def rates_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 
 POOL_FIGURES = [(name, name) for name in (
-    "deposits_usd", "fees", "deposits_net", "interest", "transfers_in", "transfers_out", "committed",
-    "spent", "available")]
+    "deposits_usd", "fees", "deposits_net", "interest", "other_income", "transfers_in", "transfers_out",
+    "committed", "spent", "direct_costs", "bank_charges", "closed_out", "available")]
 
 
 @register_export("pools", "The fund's pools: sources, uses and available money (USD)")
@@ -209,6 +209,8 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
               "deposits_net": _("Net deposits"), "interest": _("Interest"),
               "transfers_in": _("Transfers in"), "transfers_out": _("Transfers out"),
               "committed": _("Grants committed, not yet reconciled"), "spent": _("Actual spent"),
+              "other_income": _("Other income"), "direct_costs": _("Direct costs"),
+              "bank_charges": _("Bank charges"), "closed_out": _("Refunded or transferred at closure"),
               "available": _("Available")}
     columns = [Col(_("Pool"), lambda p: str(p.label), width=50)] + [
         Col(labels[name], attrgetter(name), "money", currency=USD)

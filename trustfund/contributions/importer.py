@@ -153,14 +153,15 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None) -> 
     for commitment_id in sorted(per_commitment):
         total = per_commitment[commitment_id]
         done = db.session.execute(
-            sa.update(Commitment).where(Commitment.id == commitment_id,
-                                        Commitment.deposited + total <= Commitment.amount)
+            sa.update(Commitment).where(
+                Commitment.id == commitment_id,
+                Commitment.deposited + Commitment.written_off + total <= Commitment.amount)
             .values(deposited=Commitment.deposited + total)
             .execution_options(synchronize_session=False)).rowcount == 1
         if not done:
             planned = first_row[commitment_id]
             c = db.session.get(Commitment, commitment_id, populate_existing=True)
-            refusal = past_commitment(c.amount - c.deposited, c.currency)
+            refusal = past_commitment(c.outstanding, c.currency)
             result.add_error(planned.row, "amount", refusal.message)
             return result
     try:

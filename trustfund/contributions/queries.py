@@ -27,7 +27,7 @@ COMMITMENT_SORTS = {
     "date": (Commitment.committed_on,),
     "donor": (sa.func.lower(Donor.name),),
     "currency": (Commitment.currency,),
-    "outstanding": (Commitment.currency, Commitment.amount - Commitment.deposited),
+    "outstanding": (Commitment.currency, Commitment.amount - Commitment.deposited - Commitment.written_off),
 }
 PLEDGE_SORTS = {
     "date": (Pledge.pledged_on,),
@@ -145,9 +145,9 @@ def _commitment_filtered(query, filters: dict, user):
                     date_col=Commitment.committed_on, earmark=earmark)
     status = filters.get("status")
     if status == "outstanding":
-        query = query.where(Commitment.deposited < Commitment.amount)
+        query = query.where(Commitment.deposited + Commitment.written_off < Commitment.amount)
     elif status == "complete":
-        query = query.where(Commitment.deposited == Commitment.amount)
+        query = query.where(Commitment.deposited + Commitment.written_off == Commitment.amount)
     elif status == "overdue":
         query = query.where(_overdue_condition(today()))
     return query.order_by(*_order(COMMITMENT_SORTS, filters.get("sort") or "-date", Commitment.id))

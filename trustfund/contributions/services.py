@@ -19,6 +19,8 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..formatting import number as fmt_number
+from ..fund import periods
+from ..fund.status import require_operations_open
 from ..validation import too_long
 from .ledger import (  # noqa: F401  (the service API)
     record_deposit,
@@ -111,11 +113,15 @@ def _note(note: str | None, field: str = "note") -> str:
 # --- Pledges -----------------------------------------------------------------
 
 def record_pledge(actor, donor, *, currency, amount, objective_id, pledged_on, note: str = "") -> Pledge:
-    """An announced amount; allowed whatever the donor's SAA status."""
+    """An announced amount; allowed whatever the donor's SAA status, while the fund's
+    operations are open, and not dated in a closed year (a pledge dated there would
+    change that year's reports)."""
+    require_operations_open()
     currency = currency_or_error(currency)
     amount = amount_or_error(amount, currency)
     objective_id = _earmark(objective_id)
     pledged_on = _date_or_error(pledged_on, "pledged_on", _("date of the pledge"))
+    periods.require_open(pledged_on, "pledged_on")
     pledge = Pledge(donor_id=donor.id, currency=currency, amount=amount, objective_id=objective_id,
                     pledged_on=pledged_on, note=_note(note), created_by_id=getattr(actor, "id", None))
     db.session.add(pledge)
@@ -233,13 +239,16 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     name commitments by it). With `pledge_id`, the commitment fulfils that pledge of
     the same donor, in its currency: for less than what is still pledged, the rest
     stays pledged; for as much or more, the pledge is fulfilled. A fulfilled or
-    withdrawn pledge takes no commitment."""
+    withdrawn pledge takes no commitment. None once the fund's operations are closed,
+    and none dated in a closed year (its statements list the commitments)."""
+    require_operations_open()
     if not donor.saa_in_force:
         raise DomainError(saa_refusal(donor, _("A commitment")), field="donor_id")
     currency = currency_or_error(currency)
     amount = amount_or_error(amount, currency)
     objective_id = _earmark(objective_id)
     committed_on = _date_or_error(committed_on, "committed_on", _("date of the commitment"))
+    periods.require_open(committed_on, "committed_on")
     reference = (reference or "").strip()
     if len(reference) > 100:
         raise DomainError(too_long(100), field="reference")

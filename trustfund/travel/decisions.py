@@ -24,6 +24,8 @@ from ..contributions.pools import InsufficientFunds, move, unearmarked_pool
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money, number
+from ..fund import periods
+from ..fund.status import require_operations_open
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .services import require_srsg
 
@@ -73,7 +75,10 @@ def default_pool_chooser(pools: list[Pool]):
 
 
 def _check_decider(actor, grant: TravelGrant, field: str | None) -> None:
+    """The decider may decide (SRSG staff, not the one who entered the request), and
+    the decision is dated today: in an open year (fund.periods)."""
     require_srsg(actor)
+    periods.require_open(utcnow(), field)
     if grant.requested_by_id == actor.id:
         raise DomainError(_("You entered this request: another colleague must decide on it."),
                           field=field)
@@ -103,8 +108,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     Objective 1, then un-earmarked). Refused for the user who entered it, for a
     request already decided, and above the event's cap of funded delegates per
     country. When no pool can pay, the request is waitlisted instead (funds short);
-    a waitlisted request that still cannot be paid is refused and stays waitlisted."""
+    a waitlisted request that still cannot be paid is refused and stays waitlisted.
+    No approval once the fund's operations are closed: requests still waiting are
+    then rejected or cancelled."""
     _check_decider(actor, grant, "pool_id")
+    require_operations_open("pool_id")
     if pool_id:
         if db.session.get(Pool, pool_id) is None:
             raise DomainError(_("Choose a pool."), field="pool_id")

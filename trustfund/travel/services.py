@@ -20,6 +20,7 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import number as fmt_number
+from ..fund.status import require_operations_open
 from ..money import USD, MoneyError, parse_amount, parse_number
 from ..permissions import SRSG_STAFF
 from ..validation import check_text, normalized_name
@@ -95,8 +96,11 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
     """Create or change an event. A stale edit (the version the form was built from is
     no longer the event's) is refused; the cap per country may not fall below the
     delegates already funded; moving the start date re-judges the LDC priority of the
-    requests still waiting (eligibility is as of the start date)."""
+    requests still waiting (eligibility is as of the start date). No new event once
+    the fund's operations are closed."""
     require_srsg(actor)
+    if event is None:
+        require_operations_open()
     if kind not in EVENT_KINDS:
         raise DomainError(_("Choose a kind of event."), field="kind")
     title, city, venue, dates_note = normalized_name(title), (city or "").strip(), \
@@ -226,8 +230,10 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     """Enter a request for travel support. The country must be a developing country on
     the event's first day; an LDC on that day gives the request priority. DSA = days
     × the event's rate, terminal expenses = the setting in force on the first day,
-    total = airfare + DSA + terminal; a figure changed by hand needs a reason."""
+    total = airfare + DSA + terminal; a figure changed by hand needs a reason. No new
+    request once the fund's operations are closed."""
     require_srsg(actor)
+    require_operations_open()
     event = db.session.get(Event, event_id) if event_id else None
     if event is None:
         raise DomainError(_("Choose an event."), field="event_id")
