@@ -62,7 +62,12 @@ def transfers() -> list[Transfer]:
 def _interval(cuts: list[dt.date]):
     """Which interval between the dates `cuts` a deposit falls in: k when its value
     date is in (cuts[k-1], cuts[k]] (0 up to cuts[0]), len(cuts) after the last. A
-    CASE nested as a binary search: a few comparisons per deposit, not one per date."""
+    CASE nested as a binary search: a few comparisons per deposit, not one per date.
+    (The plain CASE with one WHEN per date, in order, gives the same numbers; at
+    N=100, 11 transfer dates over 48,000 deposits, its query took 58 ms on SQLite
+    and 65 on PostgreSQL against 46 and 43 for this one, fastest of 10: more than
+    the first view of a statement, over its budget, can spare.
+    tests/unit/test_statement_fast_path.py holds either to the reference.)"""
     def first_on_or_after(lo: int, hi: int):
         if lo == hi:
             return sa.literal(lo)
