@@ -17,12 +17,16 @@ def _nav(client, path) -> list[tuple[str, str, bool]]:
         r'<a class="(?:nav-link|dropdown-item)[^"]*" href="([^"]+)"([^>]*)>([^<]+)</a>', bar)]
 
 
+# A menu's button (the user's own menu is none of the pages' menus).
+TOGGLE = r'<button class="nav-link dropdown-toggle([^"]*)"[^>]*id="nav-(?!user)[^"]*"[^>]*>([^<]+)</button>'
+
+
 def _menus(client, path) -> dict[str, list[str]]:
     """The bar's menus: {the menu's label: the labels of its links}."""
     html = client.get(path).get_data(as_text=True)
     return {label: re.findall(r'<a class="dropdown-item[^"]*" href="[^"]+"[^>]*>([^<]+)</a>', items)
             for label, items in re.findall(
-                r'<button class="nav-link dropdown-toggle[^"]*"[^>]*id="nav-(?!user)[^"]*"[^>]*>([^<]+)</button>'
+                TOGGLE.replace("([^\"]*)", "[^\"]*") +
                 r'\s*<ul class="dropdown-menu"[^>]*>(.*?)</ul>', html, re.DOTALL)}
 
 
@@ -98,8 +102,7 @@ def test_pages_are_grouped_in_menus(app, db, client, login_as):
 def test_the_menu_of_the_current_page_is_marked(app, db, client, login_as):
     login_as("mptf_officer")
     html = client.get("/travel/queue").get_data(as_text=True)
-    toggles = dict((label, "active" in cls) for cls, label in re.findall(
-        r'<button class="nav-link dropdown-toggle([^"]*)"[^>]*id="nav-(?!user)[^"]*"[^>]*>([^<]+)</button>', html))
+    toggles = {label: "active" in cls for cls, label in re.findall(TOGGLE, html)}
     assert toggles == {"Contributions": False, "Travel": True, "Reports": False, "Administration": False}
 
 
