@@ -189,6 +189,11 @@ class Problem:
     message: str
 
 
+def _is_message(message) -> bool:
+    """A message (a string, or a lazy one), not the errors of a repeated part."""
+    return not isinstance(message, (list, tuple, dict))
+
+
 def problems(form) -> list[Problem]:
     """Every error of the form, in the order of its fields, so that the summary at the
     top links to each field shown with its message beside it. Rows of a repeated part
@@ -204,7 +209,7 @@ def problems(form) -> list[Problem]:
                     else:
                         walk([entry], index)
                 found.extend(Problem(field.id, str(field.label.text), str(message))
-                             for message in field.errors if isinstance(message, str))
+                             for message in field.errors if _is_message(message))
             elif isinstance(field, FormField):
                 walk(field.form, row)
             elif not isinstance(field, HiddenField) and field.type != "CSRFTokenField":
@@ -212,7 +217,7 @@ def problems(form) -> list[Problem]:
                 if row is not None:
                     label = f"{label} ({row})"
                 found.extend(Problem(field.id, label, str(message)) for message in field.errors
-                             if isinstance(message, str))
+                             if _is_message(message))
 
     walk(form)
     return found
