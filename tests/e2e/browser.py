@@ -39,11 +39,12 @@ def login(page, role: str, *, english: bool = True):
     return page
 
 
-def screenshot(page, name: str) -> Path:
-    """A full-page screenshot under test-artifacts/screenshots/ (`name` may hold folders)."""
+def screenshot(page, name: str, clip: dict | None = None) -> Path:
+    """A full-page screenshot under test-artifacts/screenshots/ (`name` may hold
+    folders), or of the part `clip` of the page."""
     path = SCREENSHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, clip=clip)
     return path
 
 
@@ -82,16 +83,19 @@ _SIDEWAYS = """() => {
   const root = document.documentElement;
   if (root.scrollWidth <= root.clientWidth) return null;
   const width = root.clientWidth, out = [];
-  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+  const scrolls = el => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+    }
     return false; };
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
     if ((box.right > width + 1 || box.left < -1) && box.width > 0 && !scrolls(el)) {
       const parent = el.parentElement && el.parentElement.getBoundingClientRect();
       if (parent && (parent.right > width + 1 || parent.left < -1) && !scrolls(el.parentElement)) continue;
-      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-               (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+      const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).join('.') : '';
+      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (classes ? '.' + classes : '') +
                ' [' + Math.round(box.left) + '..' + Math.round(box.right) + ']');
     }
   }

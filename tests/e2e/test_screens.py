@@ -67,3 +67,48 @@ def test_every_page_of_each_role(new_page, live_server, role, lang):
     problems = _visit_all(page, urls, f"{lang}/{role}")
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
     assert not page.errors, page.errors
+
+
+# The places of the bar: the name of the fund, each link or menu, the language, the user.
+_BAR_ROWS = """() => {
+  const places = [document.querySelector('.navbar-brand'),
+                  ...document.querySelectorAll('#nav > .navbar-nav > .nav-item'),
+                  document.querySelector('#lang-picker')];
+  return places.map(el => {
+    const box = el.getBoundingClientRect();
+    return [el.textContent.trim().slice(0, 30), Math.round(box.top + box.height / 2)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ar", "zh", "ru"])
+def test_the_bar_holds_one_line_at_1366_in_every_language(new_page, lang):
+    """As an administrator, who has the most menus: every place of the bar on one line."""
+    page = new_page(lang if lang != "en" else "en-GB")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, "admin", english=lang == "en")
+    page.goto("/dashboard/")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert not page.locator(".navbar-toggler").is_visible()
+    places = page.evaluate(_BAR_ROWS)
+    middles = [middle for _, middle in places]
+    assert max(middles) - min(middles) <= 8, places
+    assert page.locator("nav.navbar").bounding_box()["height"] < 70
+    screenshot(page, f"bar/{lang}-1366", clip={"x": 0, "y": 0, "width": 1366, "height": 120})
+
+
+def test_the_bar_folds_on_a_phone_and_its_menus_still_lead_everywhere(new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "mptf_officer")
+    page.goto("/dashboard/")
+    toggler = page.locator(".navbar-toggler")
+    assert toggler.is_visible() and not page.get_by_role("button", name="Travel").is_visible()
+    toggler.click()
+    page.get_by_role("button", name="Travel").click()
+    screenshot(page, "bar/en-390-open", clip={"x": 0, "y": 0, "width": 390, "height": 844})
+    page.get_by_role("link", name="Review queue").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/travel/queue")
+    assert sideways(page) is None
+    assert not page.errors, page.errors
