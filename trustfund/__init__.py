@@ -210,10 +210,14 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting, navigation
+    from .forms import problems
     from .permissions import ROLE_LABELS
+    from .redirects import back_url
 
     formatting.register(app)
     navigation.register(app)
+    # Forms that help: the summary of a form's errors, and where its Cancel leads.
+    app.jinja_env.globals.update(form_problems=problems, back_url=back_url)
 
     @app.context_processor
     def inject():

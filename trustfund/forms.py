@@ -19,6 +19,7 @@ What every form does, whatever its fields (so that a new form cannot forget it):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -164,3 +165,59 @@ class VersionField(HiddenField):
     def pre_validate(self, form):
         if not isinstance(self.data, int):
             raise StopValidation(_stale_message())
+
+
+class Needed:
+    """Marks a field the user must fill in (the `*` beside its label, the `required`
+    attribute) whose check, with its own message, is the service's: a reason, whose
+    message names the decision ("Say why the grant is cancelled."). Fields checked
+    by the form itself carry DataRequired or InputRequired, which mark them too."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error of a posted form, for the summary above it: the field's id (None for
+    the form's own errors), its label and the message."""
+
+    field_id: str | None
+    label: str
+    message: str
+
+
+def _is_message(message) -> bool:
+    """A message (a string, or a lazy one), not the errors of a repeated part."""
+    return not isinstance(message, (list, tuple, dict))
+
+
+def problems(form) -> list[Problem]:
+    """Every error of the form, in the order of its fields, so that the summary at the
+    top links to each field shown with its message beside it. Rows of a repeated part
+    are named by their number; hidden fields' errors are the form's own."""
+    found = [Problem(None, "", str(message)) for message in getattr(form, "form_errors", [])]
+
+    def walk(fields, row: int | None = None) -> None:
+        for field in fields:
+            if isinstance(field, FieldList):
+                for index, entry in enumerate(field.entries, start=1):
+                    if isinstance(entry, FormField):
+                        walk(entry.form, index)
+                    else:
+                        walk([entry], index)
+                found.extend(Problem(field.id, str(field.label.text), str(message))
+                             for message in field.errors if _is_message(message))
+            elif isinstance(field, FormField):
+                walk(field.form, row)
+            elif not isinstance(field, HiddenField) and field.type != "CSRFTokenField":
+                label = str(field.label.text)
+                if row is not None:
+                    label = f"{label} ({row})"
+                found.extend(Problem(field.id, label, str(message)) for message in field.errors
+                             if _is_message(message))
+
+    walk(form)
+    return found

@@ -14,7 +14,7 @@ from tests.factories.contributions import (
     pool_figures,
     sweden,
 )
-from tests.pages import error_beside, post_entry
+from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.contributions.models import Commitment, Deposit
 
 D = Decimal
@@ -134,8 +134,8 @@ def test_reversal_through_the_form_restores_every_balance(app, db, client, login
     response = client.post(f"/contributions/deposits/{second.id}/reverse", data={"reason": ""})
     assert "Say why the deposit is reversed." in error_beside(response.get_data(as_text=True), "reason")
     assert counts() == before
-    response = client.post(f"/contributions/deposits/{second.id}/reverse",
-                           data={"reason": "Credited to the wrong commitment"})
+    response = post_and_confirm(client, f"/contributions/deposits/{second.id}/reverse",
+                                {"reason": "Credited to the wrong commitment"})
     assert response.status_code == 302
     assert pool_figures() == figures
     db.session.expire_all()

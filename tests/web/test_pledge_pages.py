@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.factories.contributions import commitment, counts, objective, pledge, sweden
-from tests.pages import Tables, error_beside, number
+from tests.pages import Tables, error_beside, number, post_and_confirm
 from trustfund.contributions.models import Commitment, Pledge
 
 D = Decimal
@@ -153,7 +153,8 @@ def test_a_partly_fulfilled_pledge_withdraws_its_rest_and_a_fulfilled_one_not_at
     login_as("mptf_officer")
     page = client.get(f"/contributions/pledges/{partly.id}").get_data(as_text=True)
     assert "Only what is still pledged, €600,000.00, is withdrawn: the commitments stand." in page
-    response = client.post(f"/contributions/pledges/{partly.id}/withdraw", data={"reason": "No more funds"})
+    response = post_and_confirm(client, f"/contributions/pledges/{partly.id}/withdraw",
+                                {"reason": "No more funds"})
     assert response.status_code == 302
     page = client.get(f"/contributions/pledges/{partly.id}").get_data(as_text=True)
     assert _text(page, "rest") == "€0.00" and _text(page, "fulfilled") == "€400,000.00"

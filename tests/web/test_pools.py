@@ -15,7 +15,7 @@ from tests.factories.contributions import (
     pool,
     pool_figures,
 )
-from tests.pages import error_beside, form_token, post_entry
+from tests.pages import error_beside, form_token, post_and_confirm, post_entry
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import InterestEntry, Objective, Pool, PoolTransfer
 
@@ -60,7 +60,7 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
     response = client.post("/contributions/pools/transfer", data=dict(form, to_pool_id=str(obj1.id)))
     assert "Choose two different pools." in error_beside(response.get_data(as_text=True), "to_pool_id")
     assert counts() == before
-    response = client.post("/contributions/pools/transfer", data=dict(form, usd_amount="52,072.27"))
+    response = post_and_confirm(client, "/contributions/pools/transfer", dict(form, usd_amount="52,072.27"))
     assert response.status_code == 302
     assert pool("OBJ1").available == D("1000000.00") and pool("OBJ2").available == D("52072.27")
     assert pool("OBJ1").transfers_out == D("52072.27") and pool("OBJ2").transfers_in == D("52072.27")
@@ -88,7 +88,8 @@ def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_
     entry = db.session.scalar(sa.select(InterestEntry))
     response = client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": ""})
     assert "Say why" in error_beside(response.get_data(as_text=True), "reason")
-    client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": "Belonged to another fund"})
+    post_and_confirm(client, f"/contributions/interest/{entry.id}/reverse",
+                     {"reason": "Belonged to another fund"})
     assert pool("UNEARMARKED").interest == D("0.00") and pool("UNEARMARKED").available == D("0.00")
     html = client.get("/contributions/interest").get_data(as_text=True)
     assert "Belonged to another fund" in html and "Reversed" in html

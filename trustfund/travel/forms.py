@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import BaseForm, VersionField
+from ..forms import BaseForm, Needed, VersionField
 from .models import EVENT_KINDS, GRANT_STATUSES
 
 
@@ -77,9 +77,11 @@ class ReasonForm(BaseForm):
 
 
 class CostsForm(BaseForm):
-    actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Optional(), Length(max=20)])
-    actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Optional(), Length(max=20)])
-    actual_terminal = StringField(_l("Terminal expenses paid (USD)"), validators=[Optional(), Length(max=20)])
+    # Required, each checked by the service (0 if nothing was paid).
+    actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Needed(), Optional(), Length(max=20)])
+    actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Needed(), Optional(), Length(max=20)])
+    actual_terminal = StringField(_l("Terminal expenses paid (USD)"),
+                                  validators=[Needed(), Optional(), Length(max=20)])
     reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

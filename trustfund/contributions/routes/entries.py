@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...confirmation import check, confirm_page, confirmed
 from ...donors.choices import offer_donors, wanted_donor, with_saa_status
 from ...donors.models import Donor
 from ...errors import run
@@ -17,7 +18,7 @@ from ...money import USD, precision
 from ...paging import per_page
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import references, services
+from .. import previews, references, services
 from ..blueprint import bp
 from ..forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
 from ..loaders import get_commitment_or_404
@@ -79,7 +80,16 @@ def new_pledge():
 def withdraw_pledge(pledge_id: int):
     pledge = db.session.get(Pledge, pledge_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.pledge_withdrawal(pledge, form.reason.data))
+        if summary is not None:
+            return confirm_page(summary, form=form, button=_("Withdraw the pledge"), style="danger",
+                                cancel=url_for("contributions.pledge", pledge_id=pledge.id), crumbs=[
+                                    (_("Pledges"), url_for("contributions.index", kind="pledges")),
+                                    (f"#{pledge.id}", url_for("contributions.pledge", pledge_id=pledge.id)),
+                                    (summary.title, None)])
+    elif valid:
         done = run(form, lambda: services.withdraw_pledge(current_user, pledge, form.reason.data))
         if done is not None:
             flash(_("The pledge was marked withdrawn."), "success")
@@ -194,7 +204,15 @@ def new_deposit(commitment_id: int):
 def reverse_deposit(deposit_id: int):
     deposit = db.session.get(Deposit, deposit_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.deposit_reversal(deposit, form.reason.data))
+        if summary is not None:
+            back = url_for("contributions.deposit", deposit_id=deposit.id)
+            return confirm_page(summary, form=form, button=_("Reverse the deposit"), style="danger",
+                                cancel=back, crumbs=[(_("Deposits"), url_for("contributions.deposits")),
+                                                     (f"#{deposit.id}", back), (summary.title, None)])
+    elif valid:
         reversal = run(form, lambda: services.reverse_deposit(current_user, deposit, form.reason.data))
         if reversal is not None:
             flash(_("Deposit reversed: %(amount)s, USD net %(net)s taken back from the pool.",
@@ -244,7 +262,14 @@ def new_interest():
 def reverse_interest(entry_id: int):
     entry = db.session.get(InterestEntry, entry_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.interest_reversal(entry, form.reason.data))
+        if summary is not None:
+            back = url_for("contributions.interest")
+            return confirm_page(summary, form=form, button=_("Reverse the entry"), style="danger",
+                                cancel=back, crumbs=[(_("Interest"), back), (summary.title, None)])
+    elif valid:
         reversal = run(form, lambda: services.reverse_interest(current_user, entry, form.reason.data))
         if reversal is not None:
             flash(_("Interest entry reversed."), "success")

@@ -7,6 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...confirmation import check, confirm_page, confirmed
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
@@ -16,7 +17,7 @@ from ...paging import per_page
 from ...params import date_arg
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
-from .. import services
+from .. import previews, services
 from ..blueprint import bp
 from ..forms import (
     ObjectiveEditForm,
@@ -159,7 +160,16 @@ def new_transfer():
     form.to_pool_id.choices = choices
     if request.method == "GET":
         form.transferred_on.data = today()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.transfer(
+            form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data, form.reason.data,
+            form.transferred_on.data))
+        if summary is not None:
+            pools_page = url_for("contributions.pools")
+            return confirm_page(summary, form=form, button=_("Transfer"), cancel=pools_page,
+                                crumbs=[(_("Pools"), pools_page), (summary.title, None)])
+    elif valid:
         done = run_once(form, "transfer", lambda: services.transfer(
             current_user, form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data,
             form.reason.data, form.transferred_on.data))
