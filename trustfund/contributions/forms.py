@@ -20,9 +20,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..donors.models import DONOR_TYPES
-from ..forms import BaseForm, SubForm, VersionField
+from ..forms import BaseForm, GroupedSelect, SubForm, VersionField
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
+# Currencies: the fund's first, then the current ones, with a box to narrow the list.
+CURRENCY_SELECT = GroupedSelect(searchable=True)
 
 
 def _strip(value):
@@ -43,7 +45,7 @@ class ObjectiveEditForm(ObjectiveForm):
 
 
 class RateForm(BaseForm):
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True, widget=CURRENCY_SELECT)
     month = MonthField(_l("Month"), validators=[InputRequired()])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
                        validators=[Length(max=30)], filters=[_strip], render_kw=NUMBER,
@@ -60,12 +62,12 @@ class RateFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False, widget=CURRENCY_SELECT)
 
 
 class PledgeForm(BaseForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True, widget=CURRENCY_SELECT)
     amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
@@ -82,7 +84,7 @@ class InstalmentForm(SubForm):
 
 class CommitmentForm(BaseForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True, widget=CURRENCY_SELECT)
     amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
                          render_kw=NUMBER,
                          description=_l("The amount in the signed SAA, in its currency."))
@@ -159,7 +161,7 @@ class ListFilterForm(BaseForm):
     donor = SelectField(_l("Donor"), choices=[], validate_choice=False)
     donor_type = SelectField(_l("Type of donor"), choices=[("", _l("All types"))] + list(DONOR_TYPES.items()),
                              validate_choice=False)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False, widget=CURRENCY_SELECT)
     earmark = SelectField(_l("Earmarking"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])

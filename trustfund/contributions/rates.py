@@ -6,32 +6,30 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from babel.numbers import get_currency_name
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 
+from .. import currencies
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
-from ..money import CURRENCIES, USD
-from .models import ExchangeRate
+from ..money import USD
+from .models import Commitment, ExchangeRate, Pledge
 from .rules import currency_or_error, first_of_month, rate_or_error
 
 ONE = Decimal(1)
 
 
-def currency_label(code: str) -> str:
-    locale = get_locale() or "en"
-    try:
-        return f"{code} — {get_currency_name(code, locale=locale)}"
-    except (LookupError, ValueError):  # a locale without the currency's name
-        return code
+def fund_currencies() -> set[str]:
+    """The currencies the fund uses: those of its commitments, pledges and rates."""
+    return set(db.session.scalars(sa.union(sa.select(Commitment.currency), sa.select(Pledge.currency),
+                                           sa.select(ExchangeRate.currency))))
 
 
-def currency_choices(include_usd: bool = True) -> list[tuple[str, str]]:
-    """Babel's currencies, by code, each with its name in the user's language."""
-    codes = sorted(CURRENCIES if include_usd else CURRENCIES - {USD})
-    return [(code, currency_label(code)) for code in codes]
+def currency_choices(include_usd: bool = True) -> dict[str, list[tuple[str, str]]]:
+    """The fund's currencies first, then every other current ISO 4217 currency, by code
+    with the name in the user's language (currencies.grouped_choices)."""
+    return currencies.grouped_choices(fund_currencies(), include_usd=include_usd)
 
 
 def month_label(month: dt.date) -> str:

@@ -35,7 +35,7 @@ def _earmark_options() -> list[tuple[str, str]]:
 def _entry_form(form_class, donor_id: int | None = None):
     form = form_class()
     form.donor_search = offer_donors(form.donor_id, wanted_donor() or donor_id, label=with_saa_status)
-    form.currency.choices = [("", "—")] + currency_choices()
+    form.currency.choices = currency_choices()
     form.objective_id.choices = _earmark_options()
     return form
 

@@ -7,6 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import currencies
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
@@ -75,7 +76,7 @@ def rates():
         return export_response("rates", {"currency": currency} if currency else {}, current_user)
     form = RateFilterForm(request.args)
     used = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency))
-    form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in used]
+    form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c)) for c in used]
     query = sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
     if currency:
         query = query.where(ExchangeRate.currency == currency)
@@ -92,7 +93,7 @@ def edit_rate(rate_id: int | None = None):
     if rate_id is not None:
         entry = db.session.get(ExchangeRate, rate_id) or abort(404)
     form = RateForm(obj=entry) if entry is None else RateEditForm(obj=entry)
-    form.currency.choices = [("", "—")] + currency_choices(include_usd=False)
+    form.currency.choices = currency_choices(include_usd=False)
     if request.method == "GET":
         if entry is not None:
             form.rate.data = str(entry.rate)
