@@ -16,7 +16,13 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import NumberPattern, get_currency_name, get_currency_symbol, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    format_percent,
+    get_currency_name,
+    get_currency_symbol,
+    parse_pattern,
+)
 from flask_babel import format_date, format_datetime, get_locale
 
 from .money import precision
@@ -151,6 +157,14 @@ def rate(value: Decimal | None) -> str:
     return "" if value is None else number_format(_locale(), "rate")(Decimal(value))
 
 
+def percent(value: Decimal | None) -> str:
+    """A rate as a percentage with the decimals it has (the fee: 0.01 -> "1%", 0.015 ->
+    "1.5%"; "1,5 %" in French), never rounded to whole percents."""
+    if value is None:
+        return ""
+    return format_percent(Decimal(value), locale=_locale(), decimal_quantization=False)
+
+
 def date(value: dt.date | None, style: str = "medium") -> str:
     return "" if value is None else format_date(value, style)
 
@@ -168,6 +182,7 @@ def register(app) -> None:
     app.add_template_filter(amount, "amount")
     app.add_template_filter(number, "number")
     app.add_template_filter(rate, "rate")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(date, "date")
     app.add_template_filter(datetime, "datetime")
     app.add_template_filter(currency_name, "currency_name")
