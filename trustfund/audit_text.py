@@ -213,11 +213,11 @@ def show_value(spec: Field, value, snapshot: dict, names: Names) -> str:
         day = _day(value)
         if day is None:
             return str(value)
-        # A month stands alone ("LLLL": "май 2017" in Russian, not the genitive "мая").
-        return formatting.date(day, "LLLL y") if kind == "month" else formatting.date(day)
+        # A month stands alone ("май 2017 г." in Russian, not the genitive "мая").
+        return formatting.month(day) if kind == "month" else formatting.date(day)
     if kind == "datetime":
         try:
-            return formatting.datetime(dt.datetime.fromisoformat(str(value)), "short")
+            return formatting.datetime(dt.datetime.fromisoformat(str(value)))
         except ValueError:
             return str(value)
     if kind == "bool":

@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from .. import currencies
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
+from ..formatting import month as fmt_month
 from ..money import USD
 from .models import Commitment, ExchangeRate, Pledge
 from .rules import currency_or_error, first_of_month, rate_or_error
@@ -33,7 +33,7 @@ def currency_choices(include_usd: bool = True) -> dict[str, list[tuple[str, str]
 
 
 def month_label(month: dt.date) -> str:
-    return format_date(month, "MMMM y")
+    return fmt_month(month)
 
 
 def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
