@@ -16,6 +16,7 @@ WRITERS = {
     "contributions.reverse_interest": "mptf_officer", "contributions.edit_rate": "mptf_officer",
     "contributions.import_file": "mptf_officer", "contributions.import_template": "mptf_officer",
     "contributions.import_preview": "mptf_officer", "contributions.import_confirm": "mptf_officer",
+    "contributions.deposit_preview": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
 }
 READERS = {"admin", "mptf_officer", "srsg_staff", "auditor"}
