@@ -2,9 +2,9 @@
 
 Audit entries keep codes and values (STYLE.md: "Sentences for people, codes for
 machines"): the action "grant.approve", snapshots of columns before and after. People
-read "Approved by Ana Silva from 1. Travel and participation: $2,670.00", with
+read "Approved by Ana Silva from 1. Travel and participation: USD 2,670.00", with
 names and links instead of ids, amounts and dates formatted by trustfund.formatting,
-and changed values by their labels ("Airfare (economy class): $1,200.00 → $1,350.00").
+and changed values by their labels ("Airfare (economy class): USD 1,200.00 → USD 1,350.00").
 
 The core knows no feature. Each feature describes its own objects and actions in its
 `sentences.py` (`register(book)`): how a recorded field is labelled and shown
