@@ -313,10 +313,12 @@ SPECS = [
              kinds={"reason": "reason"}, page=_grant_page, fresh=True, flashes=True),
     FormSpec("admin.edit_user", "admin", _same({}), lambda ctx, n: {
         "email": f"user{n}@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": "a long enough password"}, kinds={"email": "email_required"}),
+        "timezone": "", "password": "a long enough password"}, kinds={"email": "email_required"}),
     FormSpec("admin.edit_user", "admin", lambda ctx, n: {"user_id": ctx.user_id}, _same({
         "email": "edit-me@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": ""}), kinds={"email": "email_required", "password": "password"}),
+        "timezone": "Africa/Nairobi", "password": ""}),
+        kinds={"email": "email_required", "password": "password"}),
+    FormSpec("auth.profile", "auditor", _same({}), _same({"timezone": "Europe/Paris"})),
     FormSpec("admin.edit_setting", "admin", _same({"key": "terminal_expenses_usd"}), lambda ctx, n: {
         "value": "100.00", "effective_from": (dt.date(2019, 1, 1) + dt.timedelta(days=n)).isoformat()},
         kinds={"value": "number"}),
