@@ -111,7 +111,7 @@ def test_the_preview_shows_what_the_import_will_do_and_writes_nothing(app, db, c
     assert by_pool == {"Un-earmarked": ["3", "1,428,374.07", "14,283.74", "1,414,090.33"],
                        next(k for k in by_pool if k.startswith("1.")): ["1", "51,546.91", "515.47",
                                                                         "51,031.44"]}
-    assert [row[0] for row in table_rows(page, "import-first-rows")] == ["2", "3", "4", "6"]
+    assert [row[0] for row in table_rows(page, "import-rows")] == ["2", "3", "4", "6"]
     # Neither the upload nor its preview recorded anything: only the file is kept.
     assert _written() == before and pool_figures() == figures
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 1
@@ -265,6 +265,25 @@ def test_ten_thousand_rows_through_the_page(app, db, client, login_as):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 10_000
     assert db.session.get(Commitment, big.id).deposited == total
     assert pool_figures()["UNEARMARKED"]["deposits_usd"] == total
+
+
+def test_the_preview_shows_every_row_a_hundred_at_a_time(app, db, client, login_as):
+    """Every row the import will record can be read before confirming, with its fee
+    and pool: 250 rows are three pages of the preview."""
+    login_as("mptf_officer")
+    commitment("USD", "1000000.00", reference="US-ROWS")
+    rows = [("US-ROWS", dt.date(2018, 5, 1), 100 + i, "USD", None, None, f"ROW/{i}", None) for i in range(250)]
+    location, page = _preview(client, workbook(rows))
+    first = table_rows(page, "import-rows")
+    assert len(first) == 100 and first[0][0] == "2" and first[-1][0] == "101"
+    assert [" ".join(cell.split()) for cell in first[0][4:]] == [
+        "USD 100.00", "1", "100.00", "1.00 (1%)", "99.00", "Un-earmarked", "ROW/0"]
+    assert "Rows 1 to 100 of the 250 to record" in page and "Page 1 of 3" in page
+    last = client.get(location + "?page=3").get_data(as_text=True)
+    assert [row[0] for row in table_rows(last, "import-rows")] == [str(n) for n in range(202, 252)]
+    assert "Rows 201 to 250 of the 250 to record" in last and "Record 250 deposits" in last
+    # A page past the last shows the last.
+    assert table_rows(client.get(location + "?page=99").get_data(as_text=True), "import-rows")[-1][0] == "251"
 
 
 def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db, client, login_as):
