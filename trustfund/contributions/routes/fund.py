@@ -14,7 +14,7 @@ from ...extensions import db
 from ...formatting import money as fmt_money
 from ...money import USD
 from ...paging import per_page
-from ...params import date_arg
+from ...params import date_arg, iso_date
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
 from .. import services
@@ -30,7 +30,7 @@ from ..forms import (
 from ..models import ExchangeRate, Objective, PoolTransfer
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
-from ..rates import currency_choices, month_label, rate_for
+from ..rates import currency_choices, missing_months, month_label, rate_for
 from ..rules import today
 from .once import already_recorded, fresh_token, run_once
 
@@ -81,7 +81,7 @@ def rates():
     if currency:
         query = query.where(ExchangeRate.currency == currency)
     page = db.paginate(query, per_page=per_page(), error_out=False)
-    return render_template("contributions/rates.html", page=page, form=form,
+    return render_template("contributions/rates.html", page=page, form=form, missing=missing_months(today()),
                            can_write=current_user.role == MPTF_OFFICER)
 
 
@@ -98,7 +98,8 @@ def edit_rate(rate_id: int | None = None):
         if entry is not None:
             form.rate.data = str(entry.rate)
         else:
-            form.month.data = today().replace(day=1)
+            asked = iso_date(f"{request.args.get('month', '')}-01")
+            form.month.data = asked if asked is not None else today().replace(day=1)
             form.currency.data = request.args.get("currency", "")
     if form.validate_on_submit():
         saved = run(form, lambda: services.set_rate(
