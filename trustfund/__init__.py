@@ -144,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import routes as admin_views
     from .auth import routes as auth_views
     from .contributions.blueprint import bp as contributions_bp
-    from .contributions.routes import entries, fund, imports, lists  # noqa: F401
+    from .contributions.routes import entries, fund, imports, lists, rate_imports  # noqa: F401
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
     from .donors import routes as donor_views

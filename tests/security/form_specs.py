@@ -329,6 +329,9 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
+    "contributions.import_rates": "a file upload: tests/web/test_rate_import.py",
+    "contributions.rates_import_confirm": "no field to fill, confirms a kept upload "
+                                          "(tests/web/test_rate_import.py)",
 }
 
 

@@ -37,7 +37,8 @@ def test_design_example_through_the_rates_and_deposit_forms(app, db, client, log
     response = _post_deposit(client, c, amount="1,000,000.00", bank_reference="SEB 2018-05-10/77")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "EUR\u00a01,000,000.00 at 0.941 = USD\u00a01,062,699.26, fee USD\u00a010,626.99, net USD\u00a01,052,072.27" in page
+    assert ("EUR\u00a01,000,000.00 at 0.941 = USD\u00a01,062,699.26, fee USD\u00a010,626.99, "
+            "net USD\u00a01,052,072.27") in page
     for text in ("USD\u00a01,062,699.26", "USD\u00a010,626.99", "USD\u00a01,052,072.27", "SEB 2018-05-10/77"):
         assert text in page
     d = db.session.scalar(sa.select(Deposit))

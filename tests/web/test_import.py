@@ -172,9 +172,9 @@ def test_the_preview_lists_every_problem_and_duplicate_and_nothing_is_kept(app, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Nothing was imported: 3 problems" in html, _problems(html)
     assert _problems(html) == [
-        ("2", "Bank reference", f"Deposit #{held.id} (EUR 1,000.00, value date May 10, 2018) already has this "
-                                "bank reference. If this is a separate transfer, say why in the “Separate "
-                                "transfer note” column."),
+        ("2", "Bank reference", f"Deposit #{held.id} (EUR 1,000.00, value date May 10, 2018) already has "
+                                "this bank reference. If this is a separate transfer, say why in the "
+                                "“Separate transfer note” column."),
         ("5", "Bank reference", "Row 4 of this file already has this bank reference. If this is a separate "
                                 "transfer, say why in the “Separate transfer note” column."),
         ("6", "Value date", "The value date cannot be in the future.")]
@@ -272,7 +272,8 @@ def test_the_preview_shows_every_row_a_hundred_at_a_time(app, db, client, login_
     and pool: 250 rows are three pages of the preview."""
     login_as("mptf_officer")
     commitment("USD", "1000000.00", reference="US-ROWS")
-    rows = [("US-ROWS", dt.date(2018, 5, 1), 100 + i, "USD", None, None, f"ROW/{i}", None) for i in range(250)]
+    rows = [("US-ROWS", dt.date(2018, 5, 1), 100 + i, "USD", None, None, f"ROW/{i}", None)
+            for i in range(250)]
     location, page = _preview(client, workbook(rows))
     first = table_rows(page, "import-rows")
     assert len(first) == 100 and first[0][0] == "2" and first[-1][0] == "101"

@@ -53,7 +53,8 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
             "form_token": form_token(client, "/contributions/pools/transfer")}
     before, figures = counts(), pool_figures()
     response = client.post("/contributions/pools/transfer", data=form)
-    assert "has only USD\u00a01,052,072.27 available" in error_beside(response.get_data(as_text=True), "usd_amount")
+    refusal = error_beside(response.get_data(as_text=True), "usd_amount")
+    assert "has only USD\u00a01,052,072.27 available" in refusal
     assert counts() == before and pool_figures() == figures
     response = client.post("/contributions/pools/transfer", data=dict(form, reason=""))
     assert "Say why the money moves." in error_beside(response.get_data(as_text=True), "reason")

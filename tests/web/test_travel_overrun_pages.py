@@ -63,7 +63,8 @@ def test_a_cheaper_trip_returns_money_and_says_so(client, login_as, users):
     login_as("srsg_staff")
     done = text(client.post(f"/travel/grants/{cheaper.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1760.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert "Actual costs recorded: USD 3,060.10 spent, USD 90.00 returned to 1. Travel and participation" in done
+    assert ("Actual costs recorded: USD 3,060.10 spent, USD 90.00 returned to 1. Travel and participation"
+            in done)
     assert "Returned to the pool" in done and "overrun" not in done.lower()
     exact = approved("SN", db.session.get(TravelGrant, cheaper.id).event)
     done = text(client.post(f"/travel/grants/{exact.id}/travelled", follow_redirects=True, data={

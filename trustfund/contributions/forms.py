@@ -148,6 +148,12 @@ class ImportForm(BaseForm):
     file = FileField(_l("Deposits workbook (.xlsx)"))
 
 
+class RateImportForm(BaseForm):
+    file = FileField(_l("Rates file (.xlsx or .csv)"),
+                     description=_l("One rate per row: currency (ISO code), month (YYYY-MM), rate (units of "
+                                    "the currency per 1 US dollar)."))
+
+
 class ConfirmImportForm(BaseForm):
     """Confirming an import's preview: nothing to fill in but the CSRF token."""
 
