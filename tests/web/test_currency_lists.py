@@ -95,7 +95,7 @@ def test_a_withdrawn_currency_is_refused_beside_the_field(app, db, client, login
 
 
 @pytest.mark.parametrize("lang, fund_group, name", [
-    ("fr", "Devises du Fonds", "EUR — euro"),
+    ("fr", "Monnaies du Fonds", "EUR — euro"),
     ("ar", "عملات الصندوق", "EUR — يورو"),
 ])
 def test_the_lists_speak_the_users_language(app, db, client, login_as, users, lang, fund_group, name):
