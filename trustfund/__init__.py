@@ -87,6 +87,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+def select_timezone() -> str:
+    """The user's own time zone (timezones.py), else UTC: moments are shown in it."""
+    from flask import has_request_context
+
+    from .timezones import UTC, is_zone
+
+    if has_request_context() and current_user and current_user.is_authenticated \
+            and is_zone(current_user.timezone):
+        return current_user.timezone
+    return UTC
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
@@ -99,7 +111,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories="translations")
     limiter.init_app(app)
 
@@ -132,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import routes as admin_views
     from .auth import routes as auth_views
     from .contributions.blueprint import bp as contributions_bp
-    from .contributions.routes import entries, fund, imports, lists  # noqa: F401
+    from .contributions.routes import entries, fund, imports, lists, rate_imports  # noqa: F401
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
     from .donors import routes as donor_views

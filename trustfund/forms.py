@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -38,6 +39,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import StopValidation
+from wtforms.widgets import Select, html_params
 
 from .params import MAX_DATE, MAX_ID, MIN_DATE, in_date_range, whole_number
 from .validation import PlainText
@@ -221,3 +223,35 @@ def problems(form) -> list[Problem]:
 
     walk(form)
     return found
+
+
+class GroupedSelect(Select):
+    """A select of grouped choices ({group label: [(value, label), ...]}): each group an
+    <optgroup>, but the group "" (the blank choice), whose options come first, ungrouped.
+    With `searchable`, static/select-filter.js puts a box above it that narrows the
+    options to those holding the words typed (a long list such as the currencies)."""
+
+    def __init__(self, searchable: bool = False):
+        super().__init__()
+        self.searchable = searchable
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if self.searchable:
+            kwargs.setdefault("data-filter-label", str(_l("Filter the list")))
+        if not field.has_groups():
+            return super().__call__(field, **kwargs)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for group, choices in field.iter_groups():
+            if group:
+                html.append(f"<optgroup {html_params(label=group)}>")
+            for value, label, selected, render_kw in choices:
+                html.append(self.render_option(value, label, selected, **render_kw))
+            if group:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return Markup("".join(html))

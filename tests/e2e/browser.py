@@ -112,7 +112,8 @@ def sideways(page) -> dict | None:
 
 ROLES = ["mptf_officer", "srsg_staff", "admin", "auditor", "donor"]
 NOT_PAGES = ("static", "main.favicon", "main.index", "auth.logout", "auth.set_language",
-             "contributions.import_template", "contributions.rate_lookup")
+             "contributions.import_template", "contributions.rate_lookup",
+             "contributions.deposit_preview")
 
 
 def argument_values(app) -> dict[str, str]:

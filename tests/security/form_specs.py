@@ -313,10 +313,12 @@ SPECS = [
              kinds={"reason": "reason"}, page=_grant_page, fresh=True, flashes=True),
     FormSpec("admin.edit_user", "admin", _same({}), lambda ctx, n: {
         "email": f"user{n}@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": "a long enough password"}, kinds={"email": "email_required"}),
+        "timezone": "", "password": "a long enough password"}, kinds={"email": "email_required"}),
     FormSpec("admin.edit_user", "admin", lambda ctx, n: {"user_id": ctx.user_id}, _same({
         "email": "edit-me@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": ""}), kinds={"email": "email_required", "password": "password"}),
+        "timezone": "Africa/Nairobi", "password": ""}),
+        kinds={"email": "email_required", "password": "password"}),
+    FormSpec("auth.profile", "auditor", _same({}), _same({"timezone": "Europe/Paris"})),
     FormSpec("admin.edit_setting", "admin", _same({"key": "terminal_expenses_usd"}), lambda ctx, n: {
         "value": "100.00", "effective_from": (dt.date(2019, 1, 1) + dt.timedelta(days=n)).isoformat()},
         kinds={"value": "number"}),
@@ -327,6 +329,9 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
+    "contributions.import_rates": "a file upload: tests/web/test_rate_import.py",
+    "contributions.rates_import_confirm": "no field to fill, confirms a kept upload "
+                                          "(tests/web/test_rate_import.py)",
 }
 
 

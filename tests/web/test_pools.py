@@ -35,8 +35,8 @@ def test_pools_page_sources_uses_and_totals(app, db, client, login_as):
     html = client.get("/contributions/pools").get_data(as_text=True)
     for text in ("Sources of funds", "Uses of funds", "Less Administrative Agent fee",
                  "Grants committed, not yet reconciled", "1,062,699.26", "(10,626.99)", "(2,000.00)",
-                 'data-pool="OBJ1">$1,052,072.27<', 'data-pool="UNEARMARKED">$198,000.00<',
-                 'id="available-total">$1,250,072.27<'):
+                 'data-pool="OBJ1">USD\u00a01,052,072.27<', 'data-pool="UNEARMARKED">USD\u00a0198,000.00<',
+                 'id="available-total">USD\u00a01,250,072.27<'):
         assert text in html, text
     assert "Transfer between pools" not in html  # only an admin moves money
     book = load_workbook(io.BytesIO(client.get("/contributions/pools?format=xlsx").data))
@@ -53,7 +53,8 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
             "form_token": form_token(client, "/contributions/pools/transfer")}
     before, figures = counts(), pool_figures()
     response = client.post("/contributions/pools/transfer", data=form)
-    assert "has only $1,052,072.27 available" in error_beside(response.get_data(as_text=True), "usd_amount")
+    refusal = error_beside(response.get_data(as_text=True), "usd_amount")
+    assert "has only USD\u00a01,052,072.27 available" in refusal
     assert counts() == before and pool_figures() == figures
     response = client.post("/contributions/pools/transfer", data=dict(form, reason=""))
     assert "Say why the money moves." in error_beside(response.get_data(as_text=True), "reason")

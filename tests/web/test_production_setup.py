@@ -107,7 +107,7 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             "bank_reference": "UBS 2017-05-10/1"})
         assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
         pools = officer.get("/contributions/pools").get_data(as_text=True)
-        assert "$495,000.00" in pools  # net of the 1% fee, in the un-earmarked pool
+        assert "USD\u00a0495,000.00" in pools  # net of the 1% fee, in the un-earmarked pool
 
         # SRSG staff enter an event and a request; a second one approves it.
         srsg = _login(app, "srsg@un.org", PASSWORDS["srsg_staff"])

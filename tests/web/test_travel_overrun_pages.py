@@ -46,16 +46,16 @@ def test_recording_dearer_costs_speaks_of_an_overrun_never_of_a_negative_return(
     assert "the pool pays it only once another SRSG staff member approves it" in form
     response = decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
     done = text(response)
-    assert ("Actual costs recorded: $3,250.10. $3,150.10 paid from 1. Travel and participation" in done
-            and "the overrun of $100.00 awaits the approval of another SRSG staff member." in done)
+    assert ("Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from 1. Travel and participation" in done
+            and "the overrun of USD 100.00 awaits the approval of another SRSG staff member." in done)
     assert "returned" not in done and "-$" not in done
-    assert "overrun of $100.00 awaiting approval" in done
+    assert "overrun of USD 100.00 awaiting approval" in done
     assert "You recorded these costs: another colleague must approve or reject the overrun." in done
     # Not offered to the recorder.
     assert f"/travel/grants/{grant.id}/overrun/approve" not in response.get_data(as_text=True)
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
     for page in ("/travel/grants", f"/travel/events/{grant.event_id}"):
-        assert "overrun of $100.00 awaiting approval" in text(client.get(page)), page
+        assert "overrun of USD 100.00 awaiting approval" in text(client.get(page)), page
 
 
 def test_a_cheaper_trip_returns_money_and_says_so(client, login_as, users):
@@ -64,12 +64,13 @@ def test_a_cheaper_trip_returns_money_and_says_so(client, login_as, users):
     login_as("srsg_staff")
     done = text(decide(client, f"/travel/grants/{cheaper.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1760.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert "Actual costs recorded: $3,060.10 spent, $90.00 returned to 1. Travel and participation" in done
+    assert ("Actual costs recorded: USD 3,060.10 spent, USD 90.00 returned to 1. Travel and participation"
+            in done)
     assert "Returned to the pool" in done and "overrun" not in done.lower()
     exact = approved("SN", db.session.get(TravelGrant, cheaper.id).event)
     done = text(decide(client, f"/travel/grants/{exact.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1850.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert "Actual costs recorded: $3,150.10 spent from 1. Travel and participation" in done
+    assert "Actual costs recorded: USD 3,150.10 spent from 1. Travel and participation" in done
     assert "the whole amount committed." in done and "returned" not in done
 
 
@@ -93,11 +94,11 @@ def test_the_recorder_is_refused_and_a_colleague_approves_from_the_queue(client,
     done = decide(client, f"/travel/grants/{grant.id}/overrun/approve", data={"next": "/travel/queue"})
     assert done.headers["Location"].endswith("/travel/queue")
     queue = text(client.get("/travel/queue"))
-    assert "Overrun of $100.00 approved and paid from 1. Travel and participation" in queue
+    assert "Overrun of USD 100.00 approved and paid from 1. Travel and participation" in queue
     assert "Overruns awaiting approval" not in queue
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
     page = text(client.get(f"/travel/grants/{grant.id}"))
-    assert "overrun of $100.00 approved" in page and "Overrun approved on" in page
+    assert "overrun of USD 100.00 approved" in page and "Overrun approved on" in page
 
 
 def test_a_rejected_overrun_needs_a_reason_and_keeps_the_commitment(client, login_as, users):
@@ -114,11 +115,11 @@ def test_a_rejected_overrun_needs_a_reason_and_keeps_the_commitment(client, logi
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
     done = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", follow_redirects=True,
                             data={"reason": "Business class was not authorised."}))
-    assert "Overrun of $100.00 rejected: the grant stays at the $3,150.10 committed." in done
+    assert "Overrun of USD 100.00 rejected: the grant stays at the USD 3,150.10 committed." in done
     assert "Business class was not authorised. The grant stays at the amount committed." in done
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
     grants = text(client.get("/travel/grants"))
-    assert "overrun of $100.00 rejected" in grants
+    assert "overrun of USD 100.00 rejected" in grants
 
 
 def test_an_overrun_the_pool_cannot_pay_is_refused_with_a_message(client, login_as, users):
@@ -128,7 +129,7 @@ def test_an_overrun_the_pool_cannot_pay_is_refused_with_a_message(client, login_
     decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
     login_as("srsg_staff2")
     refused = text(decide(client, f"/travel/grants/{grant.id}/overrun/approve", follow_redirects=True))
-    assert "has only $17.90 available, less than the overrun of $100.00" in refused
+    assert "has only USD 17.90 available, less than the overrun of USD 100.00" in refused
     assert "The overrun stays awaiting approval." in refused
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
     assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
@@ -153,7 +154,7 @@ def test_no_show_and_costs_wait_for_the_event_but_cancel_does_not(client, login_
     assert figures() == (D("6749.90"), D("3150.10"), D("0.00"))
     done = text(decide(client, f"/travel/grants/{grant.id}/cancel", data={"reason": "Will not travel."},
                             follow_redirects=True))
-    assert "Grant cancelled; $3,150.10 returned to the pool." in done
+    assert "Grant cancelled; USD 3,150.10 returned to the pool." in done
     assert figures() == (D("9900.00"), D("0.00"), D("0.00"))
     closed = text(client.get(f"/travel/grants/{grant.id}/cancel", follow_redirects=True))
     assert "This grant is Cancelled: it can no longer be cancelled." in closed
@@ -183,10 +184,10 @@ def test_the_admin_sets_the_tolerance_and_small_overruns_pass(client, login_as, 
     grant = approved()
     login_as("srsg_staff")
     form = text(client.get(f"/travel/grants/{grant.id}/travelled"))
-    assert "An overrun of up to $150.00 is paid at once if the pool has the money" in form
+    assert "An overrun of up to USD 150.00 is paid at once if the pool has the money" in form
     done = text(decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True))
-    assert ("Actual costs recorded: $3,250.10 spent from 1. Travel and participation" in done
-            and "including an overrun of $100.00 within the tolerance." in done)
+    assert ("Actual costs recorded: USD 3,250.10 spent from 1. Travel and participation" in done
+            and "including an overrun of USD 100.00 within the tolerance." in done)
     assert "Overrun paid without a second approval: it was within the tolerance" in done
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
 

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm, VersionField
+from ..forms import BaseForm, GroupedSelect, VersionField
 from ..permissions import ROLE_LABELS
 
 
@@ -17,6 +17,9 @@ class UserForm(BaseForm):
                        validators=[DataRequired(message=_l("Choose the user's role."))], default="")
     donor_id = SelectField(_l("Donor (for a donor user)"), coerce=int, choices=[], validate_choice=True)
     active = BooleanField(_l("Active"), default=True)
+    timezone = SelectField(_l("Time zone"), choices=[], default="", validate_choice=False,
+                           widget=GroupedSelect(searchable=True),
+                           description=_l("Dates and times are shown to the user in this zone."))
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=200)],
                              description=_l("At least 12 characters."))
     submit = SubmitField(_l("Save"))

@@ -20,13 +20,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..donors.models import DONOR_TYPES
-from ..forms import BaseForm, Needed, SubForm, VersionField
+from ..forms import BaseForm, GroupedSelect, Needed, SubForm, VersionField
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 # Required fields, refused empty by the form with the services' own words (so that
 # every empty field is named at once, beside itself).
 AMOUNT_NEEDED = DataRequired(_l("Enter an amount."))
 CURRENCY_NEEDED = DataRequired(_l("Choose a currency from the list."))
+# Currencies: the fund's first, then the current ones, with a box to narrow the list.
+CURRENCY_SELECT = GroupedSelect(searchable=True)
 
 
 def _strip(value):
@@ -48,7 +50,7 @@ class ObjectiveEditForm(ObjectiveForm):
 
 class RateForm(BaseForm):
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True,
-                           validators=[CURRENCY_NEEDED])
+                           validators=[CURRENCY_NEEDED], widget=CURRENCY_SELECT)
     month = MonthField(_l("Month"), validators=[InputRequired()])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
                        validators=[Needed(), Length(max=30)], filters=[_strip], render_kw=NUMBER,
@@ -65,13 +67,13 @@ class RateFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False, widget=CURRENCY_SELECT)
 
 
 class PledgeForm(BaseForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True, validators=[Needed()])
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True,
-                           validators=[CURRENCY_NEEDED])
+                           validators=[CURRENCY_NEEDED], widget=CURRENCY_SELECT)
     amount = StringField(_l("Amount"), validators=[AMOUNT_NEEDED, Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
@@ -89,7 +91,7 @@ class InstalmentForm(SubForm):
 class CommitmentForm(BaseForm):
     donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True, validators=[Needed()])
     currency = SelectField(_l("Currency"), choices=[], validate_choice=True,
-                           validators=[CURRENCY_NEEDED])
+                           validators=[CURRENCY_NEEDED], widget=CURRENCY_SELECT)
     amount = StringField(_l("Amount"), validators=[AMOUNT_NEEDED, Length(max=40)], filters=[_strip],
                          render_kw=NUMBER,
                          description=_l("The amount in the signed SAA, in its currency."))
@@ -156,6 +158,12 @@ class ImportForm(BaseForm):
     file = FileField(_l("Deposits workbook (.xlsx)"), validators=[Needed()])
 
 
+class RateImportForm(BaseForm):
+    file = FileField(_l("Rates file (.xlsx or .csv)"),
+                     description=_l("One rate per row: currency (ISO code), month (YYYY-MM), rate (units of "
+                                    "the currency per 1 US dollar)."))
+
+
 class ConfirmImportForm(BaseForm):
     """Confirming an import's preview: nothing to fill in but the CSRF token."""
 
@@ -169,7 +177,7 @@ class ListFilterForm(BaseForm):
     donor = SelectField(_l("Donor"), choices=[], validate_choice=False)
     donor_type = SelectField(_l("Type of donor"), choices=[("", _l("All types"))] + list(DONOR_TYPES.items()),
                              validate_choice=False)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False, widget=CURRENCY_SELECT)
     earmark = SelectField(_l("Earmarking"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])

@@ -390,6 +390,7 @@ class DepositImport(db.Model):
     __tablename__ = "deposit_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Opens the preview for its officer only (loaders.get_upload_or_404): never audited.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
     filename: Mapped[str] = mapped_column(sa.String(255))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -398,3 +399,21 @@ class DepositImport(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[dt.datetime | None]
     deposits: Mapped[int | None]
+
+
+class RateImport(db.Model):
+    """A file of UN operational rates (currency, month, rate) uploaded through the page
+    whose preview showed no problem, kept until the officer confirms it; posted at most
+    once, like DepositImport. The file stays as the record of what was imported."""
+
+    __tablename__ = "rate_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    rows: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[dt.datetime | None]
+    rates: Mapped[int | None]

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import SearchField
 from wtforms.widgets import Select
 
+from ... import currencies
 from ...donors.choices import NAME_SEARCH_MAX, few_donors
 from ...exports import export_response
 from ...extensions import db
@@ -84,7 +85,8 @@ def filter_form(filters: dict, endpoint: str, kind: str | None = None) -> tuple[
     """The filter form and the donor chosen by id when the donor filter is a name search."""
     form = ListFilters(request.args)
     chosen = _donor_filter(form, filters, endpoint)
-    form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in queries.currencies_in_use()]
+    form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c))
+                                                          for c in queries.currencies_in_use()]
     form.earmark.choices = earmark_choices(_("Any earmarking"))
     if kind == "pledges":
         form.status.choices = [("", _("All")), ("active", _("In force")), ("fulfilled", _("Fulfilled")),
