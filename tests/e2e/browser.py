@@ -18,13 +18,22 @@ ACCOUNTS = {
 }
 
 
-def login(page, role: str):
-    """Log in through the login form as the demo account of `role`."""
+def login(page, role: str, lang: str | None = None):
+    """Log in through the login form as the demo account of `role`; with `lang`, in
+    that language, chosen on the login page (for this session only: the account's own
+    language is left as it is)."""
     email, password = ACCOUNTS[role]
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    if lang is not None:
+        page.locator("#lang-picker").select_option(lang)  # submits itself (app.js)
+        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(password)
+        page.locator("main form button[type=submit]").click()
+    else:
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("load")
     assert "/login" not in page.url, f"login as {role} failed"
     return page
