@@ -73,7 +73,8 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
 
 def earmark_choices(first_label) -> list[tuple[str, str]]:
     def short(objective) -> str:
-        title = objective.title if len(objective.title) <= 40 else objective.title[:39].rstrip() + "…"
+        title = objective.local_title
+        title = title if len(title) <= 40 else title[:39].rstrip() + "…"
         return _("Objective %(number)s: %(title)s", number=objective.number, title=title)
 
     return [("", first_label), ("none", _("Un-earmarked"))] + [
