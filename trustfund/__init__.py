@@ -149,13 +149,14 @@ def register_blueprints(app: Flask) -> None:
     from .dashboard import routes as dashboard_views
     from .donors import routes as donor_views
     from .main import routes as main_views
+    from .search import routes as search_views
     from .statements import routes as statement_views
     from .travel import filters  # noqa: F401
     from .travel.blueprint import bp as travel_bp
     from .travel.routes import events, grants  # noqa: F401
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
-               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp):
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, search_views.bp):
         app.register_blueprint(bp)
 
 

@@ -21,19 +21,24 @@ ACCOUNTS = {
 }
 
 
-def login(page, role: str, *, english: bool = True):
-    """Log in through the login form as the demo account of `role` (in another language
-    than English, the fields are found by their ids)."""
+def login(page, role: str, lang: str | None = None, *, english: bool = True):
+    """Log in through the login form as the demo account of `role`. With `lang`, in
+    that language, chosen on the login page (for this session only: the account's own
+    language is left as it is); with english=False, in the language the browser asks
+    for (the fields are then found by their ids)."""
     email, password = ACCOUNTS[role]
     page.goto("/login")
-    if english:
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-    else:
+    if lang is not None:
+        page.locator("#lang-picker").select_option(lang)  # submits itself (app.js)
+        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    if lang is not None or not english:
         page.locator("#email").fill(email)
         page.locator("#password").fill(password)
         page.locator("main form button[type=submit]").click()
+    else:
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("load")
     assert "/login" not in page.url, f"login as {role} failed"
     return page

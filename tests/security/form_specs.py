@@ -204,6 +204,12 @@ def _same(value: dict):
     return lambda ctx, n: dict(value)
 
 
+def titles(n: int) -> dict:
+    """A record's title in the other languages (trustfund.localized)."""
+    return {"title_fr": f"Titre {n}", "title_es": "", "title_ar": f"عنوان {n}", "title_zh": "",
+            "title_ru": ""}
+
+
 NEW_GRANT = {"event_id": None, "delegate_name": None, "delegate_function": "Director",
              "country_code": "SN", "email": "delegate@example.org", "phone": "+221 33 000 00 00",
              "travel_from": "2017-06-04", "travel_to": "2017-06-07", "origin_city": "Dakar",
@@ -258,11 +264,12 @@ SPECS = [
     FormSpec("contributions.reverse_interest", "mptf_officer", fresh_interest, _same({"reason": "Wrong"}),
              kinds={"reason": "reason"}, fresh=True),
     FormSpec("contributions.edit_objective", "admin", _same({}), lambda ctx, n: {
-        "number": str(100 + n % 800), "title": f"Objective {n}", "description": "", "active": "y"},
+        "number": str(100 + n % 800), "title": f"Objective {n}", "description": "", "active": "y",
+        **titles(n)},
         kinds={"title": "name"}),
     FormSpec("contributions.edit_objective", "admin", lambda ctx, n: {"objective_id": ctx.objective_id},
              lambda ctx, n: {"number": "900", "title": f"Objective to edit {n}", "description": "",
-                             "active": "y"}, kinds={"title": "name"}),
+                             "active": "y", **titles(n)}, kinds={"title": "name"}),
     FormSpec("contributions.new_transfer", "admin", _same({}), lambda ctx, n: {
         "from_pool_id": str(_pool_id("UNEARMARKED")), "to_pool_id": str(_pool_id("OBJ2")),
         "usd_amount": "1.00", "transferred_on": PAST, "reason": "Sweep"},
@@ -282,11 +289,12 @@ SPECS = [
     FormSpec("travel.edit_event", "srsg_staff", _same({}), lambda ctx, n: {
         "kind": "thematic_session", "title": f"Event {n}", "city": "Geneva", "venue": "",
         "start_on": "2017-06-05", "end_on": "2017-06-06", "dsa_rate": "300.00", "max_per_country": "1",
-        "dates_note": ""}, kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
+        "dates_note": "", **titles(n)}, kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
     FormSpec("travel.edit_event", "srsg_staff", lambda ctx, n: {"event_id": ctx.event_edit_id},
              lambda ctx, n: {"kind": "thematic_session", "title": f"Event to edit {n}", "city": "Geneva",
                              "venue": "", "start_on": "2017-06-05", "end_on": "2017-06-06",
-                             "dsa_rate": "300.00", "max_per_country": "50", "dates_note": ""},
+                             "dsa_rate": "300.00", "max_per_country": "50", "dates_note": "",
+                             **titles(n)},
              kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
     FormSpec("travel.new_grant", "srsg_staff", _same({}), lambda ctx, n: {
         **NEW_GRANT, "event_id": str(ctx.event_id), "delegate_name": f"New delegate {n}",

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .. import localized
 from ..donors.models import DONOR_TYPES
 from ..forms import BaseForm, GroupedSelect, Needed, SubForm, VersionField
 
@@ -37,7 +38,13 @@ def _strip(value):
 
 class ObjectiveForm(BaseForm):
     number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1, max=999)])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip],
+                        description=localized.ENGLISH_TITLE_HELP)
+    title_fr = localized.title_field("fr", 300)
+    title_es = localized.title_field("es", 300)
+    title_ar = localized.title_field("ar", 300)
+    title_zh = localized.title_field("zh", 300)
+    title_ru = localized.title_field("ru", 300)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
                                 filters=[_strip])
     active = BooleanField(_l("Active (new pledges and commitments may be earmarked to it)"), default=True)

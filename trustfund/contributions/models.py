@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import localized
 from ..audit import SECRET, utcnow
 from ..extensions import db
 from ..money import Money, Rate
@@ -33,7 +34,9 @@ class Objective(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
+    title: Mapped[str] = mapped_column(sa.String(300))  # in English
+    # The title in the other languages, {"fr": "...", ...} (trustfund.localized).
+    title_translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -42,8 +45,13 @@ class Objective(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def local_title(self) -> str:
+        """The title in the reader's language (English if it has none in it)."""
+        return localized.pick(self.title, self.title_translations)
+
+    @property
     def label(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.local_title}"
 
 
 class Pool(db.Model):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from .. import localized
 from ..audit_text import Book, Field, Target, Told
 from ..donors.models import Donor
 from ..extensions import db
@@ -210,6 +211,8 @@ def register(book: Book) -> None:
     earmark = Field(_l("Earmarking"), "ref", ref="earmark")
     book.object("Objective", _l("Objective"), {
         "number": Field(_l("Number"), "int"), "title": Field(_l("Title")),
+        "title_translations": Field(_l("The title in other languages"),
+                                    show=lambda value, _snapshot: localized.described(value)),
         "description": Field(_l("Description")), "active": Field(_l("Active"), "bool"),
     }, reference="objective")
     book.object("Pledge", _l("Pledge"), {

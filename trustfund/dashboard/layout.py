@@ -52,8 +52,11 @@ def _capped(block: Block, more, links: list[MoreLink], *, last: bool = False,
     chart, the totals and the .xlsx keep every row."""
     block.cap, block.cap_last, block.count, block.more_links = TABLE_ROWS, last, count, links
     if block.more_count:
-        block.more = more(shown=number(len(block.table_rows)),
-                          count=number(len(block.table_rows) + block.more_count))
+        every = number(len(block.table_rows) + block.more_count)
+        block.more = more(shown=number(len(block.table_rows)), count=every)
+        # The page's total row sums every row, not only those shown: it says so (the
+        # .xlsx has every row, so its "Total" stays).
+        block.totals_label = _("Total of all %(count)s rows", count=every)
     return block
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..contributions.models import Commitment, Deposit, Pool
 from ..contributions.pools import all_pools
+from ..contributions.queries import reversals_of
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
@@ -126,6 +127,8 @@ class Statement:
     net_in_period: Decimal = ZERO
     deposit_count: int = 0
     page: DepositPage | None = None  # which deposits are shown, when only one page is
+    # {deposit id: id of its reversal} for the deposits shown that were reversed.
+    reversed_by: dict[int, int] = field(default_factory=dict)
 
     @property
     def opening_date(self) -> dt.date:
@@ -253,6 +256,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         commitments=commitments, deposits=deposits, shares=shares,
         amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
         net_in_period=net_total, deposit_count=count, page=shown,
+        reversed_by=reversals_of(d.id for d in deposits if d.reverses_id is None),
     )
 
 

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from .. import localized
 from ..forms import BaseForm, Needed, VersionField
 from .models import EVENT_KINDS, GRANT_STATUSES
 
@@ -21,7 +22,13 @@ from .models import EVENT_KINDS, GRANT_STATUSES
 class EventForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in EVENT_KINDS.items()],
                        validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)],
+                        description=localized.ENGLISH_TITLE_HELP)
+    title_fr = localized.title_field("fr", 300)
+    title_es = localized.title_field("es", 300)
+    title_ar = localized.title_field("ar", 300)
+    title_zh = localized.title_field("zh", 300)
+    title_ru = localized.title_field("ru", 300)
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     start_on = DateField(_l("First day"), validators=[InputRequired()])

@@ -27,7 +27,7 @@ def grant_facts(grant: TravelGrant) -> list[tuple[str, str]]:
     """Who travels where: the facts every decision on a grant shows first."""
     delegate = grant.delegate.name + (f", {grant.delegate.function}" if grant.delegate.function else "")
     country = grant.country.local_name + (f" ({_('LDC')})" if grant.ldc else "")
-    event = _("%(title)s, %(city)s, from %(date)s", title=grant.event.title, city=grant.event.city,
+    event = _("%(title)s, %(city)s, from %(date)s", title=grant.event.local_title, city=grant.event.city,
               date=date(grant.event.start_on))
     return [(_("Travel grant"), f"#{grant.id}"), (_("Delegate"), delegate), (_("Member State"), country),
             (_("Event"), event)]

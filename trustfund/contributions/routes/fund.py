@@ -7,7 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import currencies
+from ... import currencies, localized
 from ...confirmation import check, confirm_page, confirmed
 from ...errors import run
 from ...exports import export_response
@@ -55,11 +55,14 @@ def edit_objective(objective_id: int | None = None):
     if objective_id is not None:
         objective = db.session.get(Objective, objective_id) or abort(404)
     form = ObjectiveForm(obj=objective) if objective is None else ObjectiveEditForm(obj=objective)
+    if request.method == "GET" and objective is not None:
+        localized.fill(form, objective.title_translations)
     if form.validate_on_submit():
         saved = run(form, lambda: services.save_objective(
             current_user, objective, number=form.number.data, title=form.title.data,
             description=form.description.data or "", active=form.active.data,
-            version=form.version.data if objective is not None else None))
+            version=form.version.data if objective is not None else None,
+            title_translations=localized.translations_from(form)))
         if saved is not None:
             flash(_("Objective %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("contributions.objectives"))

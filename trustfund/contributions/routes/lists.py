@@ -74,7 +74,8 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
 
 def earmark_choices(first_label) -> list[tuple[str, str]]:
     def short(objective) -> str:
-        title = objective.title if len(objective.title) <= 40 else objective.title[:39].rstrip() + "…"
+        title = objective.local_title
+        title = title if len(title) <= 40 else title[:39].rstrip() + "…"
         return _("Objective %(number)s: %(title)s", number=objective.number, title=title)
 
     return [("", first_label), ("none", _("Un-earmarked"))] + [
@@ -137,8 +138,10 @@ def deposits():
     page = lists.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
                          total=usd["count"])
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
+    reversed_by = queries.reversals_of(row.Deposit.id for row in page.items
+                                       if row.Deposit.reverses_id is None)
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
-                           per_currency=per_currency, usd=usd, commitment=commitment,
+                           per_currency=per_currency, usd=usd, commitment=commitment, reversed_by=reversed_by,
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 

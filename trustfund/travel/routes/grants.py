@@ -62,7 +62,7 @@ def country_choices(blank: str) -> list[tuple[str, str]]:
 
 def event_choices(blank: str) -> list[tuple[int, str]]:
     events = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
-    return [(0, blank)] + [(e.id, f"{e.title} — {e.city}, {e.start_on.isoformat()}") for e in events]
+    return [(0, blank)] + [(e.id, f"{e.local_title} — {e.city}, {e.start_on.isoformat()}") for e in events]
 
 
 @bp.route("/grants")
