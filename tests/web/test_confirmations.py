@@ -30,11 +30,12 @@ from trustfund.travel.reconcile import record_travel
 
 
 def usd(app, value) -> str:
-    """An amount as the pages write it in English."""
+    """An amount as the pages write it in English, read as summary_of() reads the page
+    (white space folded: "USD 2,300.00", its no-break space a space)."""
     from trustfund.formatting import money
 
     with app.test_request_context():
-        return money(D(value))
+        return " ".join(money(D(value)).split())
 
 
 @dataclass

@@ -187,24 +187,24 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
 
     pledge_page = client.get(f"/contributions/pledges/{fund['fulfilled_pledge'].id}")
     pledge = Visible(pledge_page.get_data(as_text=True)).text
-    assert ("Commitment KR-USD-2 of Republic of Korea recorded by Ana Silva against this pledge: $50,000.00; "
-            "$30,000.00 still pledged.") in pledge
-    assert ("Commitment KR-USD-3 of Republic of Korea recorded by Ana Silva against this pledge: $30,000.00; "
-            "the pledge is fulfilled.") in pledge
+    assert ("Commitment KR-USD-2 of Republic of Korea recorded by Ana Silva against this pledge: "
+            "USD 50,000.00; USD 30,000.00 still pledged.") in pledge
+    assert ("Commitment KR-USD-3 of Republic of Korea recorded by Ana Silva against this pledge: "
+            "USD 30,000.00; the pledge is fulfilled.") in pledge
     assert "commitment #" not in pledge  # the recorded note, said by the sentence
 
     paid, refused, within = (Visible(client.get(f"/travel/grants/{g.id}").get_data(as_text=True)).text
                              for g in fund["grants"][-3:])
     committed = fund["grants"][-3].committed_amount
-    assert (f"Trip recorded by Li Wei: actual costs ${committed + 100:,} of the ${committed:,} committed. "
-            "Actual ticket (USD)") in paid
-    assert "Overrun of $100.00 recorded by Li Wei, awaiting a second approval." in paid
-    assert (f"Overrun of $100.00 approved by Olga Petrova and paid from Objective 1. "
-            f"Actual total: ${committed:,} → ${committed + 100:,}") in paid
-    assert (f"Overrun of $100.00 rejected by Olga Petrova: the grant stays at the ${committed:,} committed. "
-            "Note: The ticket bought was not economy class") in refused
-    assert ("Overrun of $30.00 recorded by Li Wei and paid at once from Objective 1: within the tolerance "
-            "of $50.00.") in within
+    assert (f"Trip recorded by Li Wei: actual costs USD {committed + 100:,} of the USD {committed:,} "
+            "committed. Actual ticket (USD)") in paid
+    assert "Overrun of USD 100.00 recorded by Li Wei, awaiting a second approval." in paid
+    assert (f"Overrun of USD 100.00 approved by Olga Petrova and paid from Objective 1. "
+            f"Actual total: USD {committed:,} → USD {committed + 100:,}") in paid
+    assert (f"Overrun of USD 100.00 rejected by Olga Petrova: the grant stays at the USD {committed:,} "
+            "committed. Note: The ticket bought was not economy class") in refused
+    assert ("Overrun of USD 30.00 recorded by Li Wei and paid at once from Objective 1: within the tolerance "
+            "of USD 50.00.") in within
     assert "within tolerance" not in within  # the recorded note, said by the sentence
 
 
