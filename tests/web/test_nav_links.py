@@ -7,12 +7,14 @@ import re
 
 
 def _nav(client, path) -> list[tuple[str, str, bool]]:
-    """The bar's links, in its menus or on their own: (label, href, is the current page)."""
+    """The bar's links to the pages, in their menus or on their own (not the user's own
+    menu): (label, href, is the current page)."""
     response = client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     bar = html[html.index('<nav class="navbar'):]
     bar = bar[:bar.index("</nav>")]
+    bar = bar.split('id="nav-user"')[0]
     return [(label, href, "aria-current" in attrs) for href, attrs, label in re.findall(
         r'<a class="(?:nav-link|dropdown-item)[^"]*" href="([^"]+)"([^>]*)>([^<]+)</a>', bar)]
 
@@ -110,6 +112,16 @@ def test_a_donor_has_no_menu_to_open(app, db, client, login_as):
     login_as("donor")
     assert _menus(client, "/statements/portal") == {}
     assert [label for label, _, _ in _nav(client, "/statements/portal")] == ["My contributions"]
+
+
+def test_every_user_s_own_menu_leads_to_its_profile(app, db, client, login_as):
+    for role in ("admin", "mptf_officer", "srsg_staff", "donor", "auditor"):
+        login_as(role)
+        html = client.get("/profile").get_data(as_text=True)
+        own = html[html.index('id="nav-user"'):]
+        own = own[:own.index("</nav>")]
+        assert '<a class="dropdown-item" href="/profile">Your profile</a>' in own, role
+        assert "<h1" in html and "Your profile" in html, role
 
 
 def test_a_menu_of_one_page_is_that_page_s_link(app):

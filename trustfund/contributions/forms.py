@@ -166,7 +166,7 @@ class ImportForm(BaseForm):
 
 
 class RateImportForm(BaseForm):
-    file = FileField(_l("Rates file (.xlsx or .csv)"),
+    file = FileField(_l("Rates file (.xlsx or .csv)"), validators=[Needed()],
                      description=_l("One rate per row: currency (ISO code), month (YYYY-MM), rate (units of "
                                     "the currency per 1 US dollar)."))
 
