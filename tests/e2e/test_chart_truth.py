@@ -4,6 +4,8 @@ nor the bars, every value of the charts the issue named has its label, count axe
 tick whole numbers; and a long label of a table is cut at its end, not its start."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.browser import login, screenshot
@@ -99,8 +101,11 @@ def test_count_axes_tick_whole_numbers(new_page):
 def test_a_long_latin_label_of_a_chart_in_arabic_keeps_its_start(new_page):
     page = login(new_page(), "srsg_staff", lang="ar")
     charts = {c["id"]: c for c in _drawn_charts(page)}
-    long_ones = [t for t in charts["chart-events"]["tickLabelsCategory"] if "\u2026" in t]
-    assert long_ones, "no event title is long enough to be cut"
+    # Events without an Arabic title show their English one (an Arabic title reads right
+    # to left on its own and is not isolated).
+    long_ones = [t for t in charts["chart-events"]["tickLabelsCategory"]
+                 if "\u2026" in t and re.match(r"[A-Za-z]", t.lstrip("\u2066"))]
+    assert long_ones, "no English event title is long enough to be cut"
     for label in long_ones:
         # Isolated left to right, its first words kept and "…" after its last kept word.
         assert label.startswith("\u2066") and label.endswith("\u2026\u2069"), repr(label)

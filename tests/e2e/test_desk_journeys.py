@@ -32,6 +32,13 @@ def _submit(page):
     page.wait_for_load_state("load")
 
 
+def _confirm(page):
+    """A decision is done only from its confirmation page, which says what will happen."""
+    assert page.locator("#confirmation").count() == 1, page.url
+    page.locator('form:has(input[name="confirmed"]) button[type=submit]').click()
+    page.wait_for_load_state("load")
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_pledge_then_its_commitment_from_the_donors_desk(new_page, live_server, lang):
     from trustfund.contributions.models import Commitment, Pledge
@@ -135,6 +142,7 @@ def test_an_overrun_is_approved_by_a_second_srsg_staff_member(new_page, live_ser
     second.goto(f"/travel/grants/{grant_id}")
     second.locator(f'form[action="/travel/grants/{grant_id}/approve"] button[type=submit]').click()
     second.wait_for_load_state("load")
+    _confirm(second)
     (committed, pool_id), = _query(live_server, sa.select(TravelGrant.committed_amount, TravelGrant.pool_id)
                                    .where(TravelGrant.id == grant_id))
     assert committed > 0
@@ -144,6 +152,7 @@ def test_an_overrun_is_approved_by_a_second_srsg_staff_member(new_page, live_ser
     ticket = Decimal(first.locator("#actual_ticket").input_value()) + Decimal("500.00")
     first.locator("#actual_ticket").fill(f"{ticket:.2f}")
     _submit(first)
+    _confirm(first)
     (status, overrun, spent_before), = _query(live_server, sa.select(
         TravelGrant.overrun_status, TravelGrant.overrun_amount, Pool.spent)
         .join(Pool, Pool.id == TravelGrant.pool_id).where(TravelGrant.id == grant_id))
@@ -157,6 +166,7 @@ def test_an_overrun_is_approved_by_a_second_srsg_staff_member(new_page, live_ser
     screenshot(second, f"overrun-queue-{lang}")
     approve.click()
     second.wait_for_load_state("load")
+    _confirm(second)
     (status, spent_after), = _query(live_server, sa.select(TravelGrant.overrun_status, Pool.spent)
                                     .join(Pool, Pool.id == TravelGrant.pool_id)
                                     .where(TravelGrant.id == grant_id))
