@@ -87,6 +87,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+def select_timezone() -> str:
+    """The user's own time zone (timezones.py), else UTC: moments are shown in it."""
+    from flask import has_request_context
+
+    from .timezones import UTC, is_zone
+
+    if has_request_context() and current_user and current_user.is_authenticated \
+            and is_zone(current_user.timezone):
+        return current_user.timezone
+    return UTC
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
@@ -99,7 +111,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories="translations")
     limiter.init_app(app)
 
@@ -138,7 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from .closure.routes import reports as closure_reports  # noqa: F401
     from .closure.routes import years as closure_years  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
-    from .contributions.routes import entries, fund, imports, lists  # noqa: F401
+    from .contributions.routes import entries, fund, imports, lists, rate_imports  # noqa: F401
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
     from .documents import blocks as document_blocks
@@ -147,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from .fund import routes as fund_views
     from .iati import routes as iati_views
     from .main import routes as main_views
+    from .search import routes as search_views
     from .statements import routes as statement_views
     from .travel import filters  # noqa: F401
     from .travel.blueprint import bp as travel_bp
@@ -154,7 +167,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
                country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, fund_views.bp,
-               closure_bp, iati_views.bp, document_views.bp):
+               closure_bp, iati_views.bp, document_views.bp, search_views.bp):
         app.register_blueprint(bp)
     document_blocks.register(app)  # the records' pages show their documents
 
@@ -225,10 +238,14 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting, navigation
+    from .forms import problems
     from .permissions import ROLE_LABELS
+    from .redirects import back_url
 
     formatting.register(app)
     navigation.register(app)
+    # Forms that help: the summary of a form's errors, and where its Cancel leads.
+    app.jinja_env.globals.update(form_problems=problems, back_url=back_url)
 
     @app.context_processor
     def inject():

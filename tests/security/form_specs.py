@@ -224,6 +224,12 @@ def _same(value: dict):
     return lambda ctx, n: dict(value)
 
 
+def titles(n: int) -> dict:
+    """A record's title in the other languages (trustfund.localized)."""
+    return {"title_fr": f"Titre {n}", "title_es": "", "title_ar": f"عنوان {n}", "title_zh": "",
+            "title_ru": ""}
+
+
 NEW_GRANT = {"event_id": None, "delegate_name": None, "delegate_function": "Director",
              "country_code": "SN", "email": "delegate@example.org", "phone": "+221 33 000 00 00",
              "travel_from": "2017-06-04", "travel_to": "2017-06-07", "origin_city": "Dakar",
@@ -278,11 +284,12 @@ SPECS = [
     FormSpec("contributions.reverse_interest", "mptf_officer", fresh_interest, _same({"reason": "Wrong"}),
              kinds={"reason": "reason"}, fresh=True),
     FormSpec("contributions.edit_objective", "admin", _same({}), lambda ctx, n: {
-        "number": str(100 + n % 800), "title": f"Objective {n}", "description": "", "active": "y"},
+        "number": str(100 + n % 800), "title": f"Objective {n}", "description": "", "active": "y",
+        **titles(n)},
         kinds={"title": "name"}),
     FormSpec("contributions.edit_objective", "admin", lambda ctx, n: {"objective_id": ctx.objective_id},
              lambda ctx, n: {"number": "900", "title": f"Objective to edit {n}", "description": "",
-                             "active": "y"}, kinds={"title": "name"}),
+                             "active": "y", **titles(n)}, kinds={"title": "name"}),
     FormSpec("contributions.new_transfer", "admin", _same({}), lambda ctx, n: {
         "from_pool_id": str(_pool_id("UNEARMARKED")), "to_pool_id": str(_pool_id("OBJ2")),
         "usd_amount": "1.00", "transferred_on": PAST, "reason": "Sweep"},
@@ -302,11 +309,12 @@ SPECS = [
     FormSpec("travel.edit_event", "srsg_staff", _same({}), lambda ctx, n: {
         "kind": "thematic_session", "title": f"Event {n}", "city": "Geneva", "venue": "",
         "start_on": "2017-06-05", "end_on": "2017-06-06", "dsa_rate": "300.00", "max_per_country": "1",
-        "dates_note": ""}, kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
+        "dates_note": "", **titles(n)}, kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
     FormSpec("travel.edit_event", "srsg_staff", lambda ctx, n: {"event_id": ctx.event_edit_id},
              lambda ctx, n: {"kind": "thematic_session", "title": f"Event to edit {n}", "city": "Geneva",
                              "venue": "", "start_on": "2017-06-05", "end_on": "2017-06-06",
-                             "dsa_rate": "300.00", "max_per_country": "50", "dates_note": ""},
+                             "dsa_rate": "300.00", "max_per_country": "50", "dates_note": "",
+                             **titles(n)},
              kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
     FormSpec("travel.new_grant", "srsg_staff", _same({}), lambda ctx, n: {
         **NEW_GRANT, "event_id": str(ctx.event_id), "delegate_name": f"New delegate {n}",
@@ -333,10 +341,12 @@ SPECS = [
              kinds={"reason": "reason"}, page=_grant_page, fresh=True, flashes=True),
     FormSpec("admin.edit_user", "admin", _same({}), lambda ctx, n: {
         "email": f"user{n}@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": "a long enough password"}, kinds={"email": "email_required"}),
+        "timezone": "", "password": "a long enough password"}, kinds={"email": "email_required"}),
     FormSpec("admin.edit_user", "admin", lambda ctx, n: {"user_id": ctx.user_id}, _same({
         "email": "edit-me@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": ""}), kinds={"email": "email_required", "password": "password"}),
+        "timezone": "Africa/Nairobi", "password": ""}),
+        kinds={"email": "email_required", "password": "password"}),
+    FormSpec("auth.profile", "auditor", _same({}), _same({"timezone": "Europe/Paris"})),
     FormSpec("fund.edit", "admin", _same({}), _same({
         "name": "United Nations voluntary trust fund for the Global Compact", "code": "MCS00",
         "start_on": "2017-04-03"}), kinds={"name": "name", "code": "login", "start_on": "date"}),
@@ -375,6 +385,9 @@ ELSEWHERE = {
                            "(tests/web/test_final_statements.py)",
     "closure.close_year_view": "closes a year for good (the sweep posts entries dated in 2017): hostile "
                                "values in tests/web/test_fund_record.py",
+    "contributions.import_rates": "a file upload: tests/web/test_rate_import.py",
+    "contributions.rates_import_confirm": "no field to fill, confirms a kept upload "
+                                          "(tests/web/test_rate_import.py)",
 }
 
 

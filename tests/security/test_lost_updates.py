@@ -284,6 +284,8 @@ NOT_EDITS = {
     "contributions.reverse_deposit": "a reversal: a new offsetting entry; reversed once (guarded)",
     "contributions.reverse_interest": "a reversal: a new offsetting entry, once (guarded)",
     "contributions.new_deposit": "a new deposit against the commitment (its running sum is guarded)",
+    "contributions.rates_import_confirm": "posts a kept rates file once (one guarded UPDATE of its "
+                                          "posted_at); each rate through set_rate",
     "travel.approve": "a decision, a one-way step of the grant's status (guarded UPDATE)",
     "travel.reject": "a decision (guarded UPDATE of the status)",
     "travel.waitlist": "a decision (guarded UPDATE of the status)",

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record, snapshot
 from ..auth.models import User
+from ..auth.services import time_zone_or_error
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..money import MoneyError, parse_number
@@ -20,10 +21,11 @@ from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
-              active: bool, password: str | None, version=None) -> User:
+              active: bool, password: str | None, version=None, timezone: str | None = None) -> User:
     """Create or change a user. A donor user must name its donor; nobody else may.
     Deactivating ends the user's sessions at once. `version` is the version the
-    admin's form was built from: a save over another admin's is refused."""
+    admin's form was built from: a save over another admin's is refused. A time zone
+    left unset stays as it is (the user's browser sets it at their next login)."""
     if user is not None:
         check_version(user.version, version)
     if role not in ROLES:
@@ -46,6 +48,8 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     was_active = user.active
     name = normalized_name(check_text(name, "name"))
     user.email, user.name, user.role, user.donor_id, user.active = email, name, role, donor_id, active
+    if timezone:
+        user.timezone = time_zone_or_error(timezone)
     if password:
         user.set_password(password)
         user.renew_session_token()

@@ -1,5 +1,7 @@
-"""Log in, log out, choose the language."""
+"""Log in, log out, choose the language; each user's own profile (time zone)."""
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import (
     current_app,
@@ -10,16 +12,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from .. import timezones
+from ..audit import utcnow
+from ..errors import run
 from ..extensions import db, limiter
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
-from .forms import LoginForm
-from .services import authenticate, end_session, start_session
+from .forms import LoginForm, ProfileForm
+from .services import authenticate, end_session, start_session, update_profile
 
 
 def _account() -> str:
@@ -65,7 +71,7 @@ def login():
             session.clear()  # a new session at login: nothing carried over but the language
             if lang:
                 session["lang"] = lang
-            start_session(user)
+            start_session(user, browser_zone=form.timezone.data)
             db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -93,3 +99,26 @@ def set_language():
             current_user.locale = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+def zone_choices(current: str | None) -> list[tuple[str, str]]:
+    """The time zones to choose from, in the user's language, with today's offsets."""
+    return timezones.choices_with(current, get_locale(), dt.date.today())
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required_any
+def profile():
+    """Users' own settings: the time zone their pages show moments in."""
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    form.timezone.choices = zone_choices(user.timezone)
+    if request.method == "GET" and not user.timezone:
+        form.timezone.data = timezones.UTC
+    if form.validate_on_submit():
+        saved = run(form, lambda: update_profile(user, timezone=form.timezone.data,
+                                                 version=form.version.data))
+        if saved is not None:
+            flash(_("Your profile is saved: times are shown in %(zone)s.", zone=saved.timezone), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, user=user, now=utcnow())

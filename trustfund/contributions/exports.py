@@ -251,7 +251,8 @@ def interest_export(filters: dict, user) -> tuple[list[Sheet], str]:
 @register_export("objectives", "The fund's objectives")
 def objectives_export(filters: dict, user) -> tuple[list[Sheet], str]:
     rows = db.session.scalars(sa.select(Objective).order_by(Objective.number))
-    columns = [Col(_("Number"), lambda o: o.number, "int"), Col(_("Title"), lambda o: o.title, width=60),
+    columns = [Col(_("Number"), lambda o: o.number, "int"),
+               Col(_("Title"), lambda o: o.local_title, width=60),
                Col(_("Description"), lambda o: o.description, width=60),
                Col(pgettext("objective", "Active"), lambda o: o.active, "bool"),
                Col(_("Pool"), lambda o: o.pool.code if o.pool else "")]

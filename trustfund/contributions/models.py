@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import localized
 from ..audit import SECRET, utcnow
 from ..extensions import db
 from ..money import Money, Rate
@@ -38,7 +39,9 @@ class Objective(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
+    title: Mapped[str] = mapped_column(sa.String(300))  # in English
+    # The title in the other languages, {"fr": "...", ...} (trustfund.localized).
+    title_translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -47,8 +50,13 @@ class Objective(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def local_title(self) -> str:
+        """The title in the reader's language (English if it has none in it)."""
+        return localized.pick(self.title, self.title_translations)
+
+    @property
     def label(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.local_title}"
 
 
 class Pool(db.Model):
@@ -411,6 +419,7 @@ class DepositImport(db.Model):
     __tablename__ = "deposit_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Opens the preview for its officer only (loaders.get_upload_or_404): never audited.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
     filename: Mapped[str] = mapped_column(sa.String(255))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -419,3 +428,21 @@ class DepositImport(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[dt.datetime | None]
     deposits: Mapped[int | None]
+
+
+class RateImport(db.Model):
+    """A file of UN operational rates (currency, month, rate) uploaded through the page
+    whose preview showed no problem, kept until the officer confirms it; posted at most
+    once, like DepositImport. The file stays as the record of what was imported."""
+
+    __tablename__ = "rate_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    rows: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[dt.datetime | None]
+    rates: Mapped[int | None]

@@ -344,6 +344,16 @@ def deposit_totals(filters: dict, user=None) -> tuple[list[dict], dict]:
     return per_currency, usd
 
 
+def reversals_of(deposit_ids) -> dict[int, int]:
+    """{deposit id: id of the entry that reverses it} for those of `deposit_ids` that
+    were reversed: one query for a page of deposits (their "Reversed" marks)."""
+    ids = list(deposit_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Deposit.reverses_id, Deposit.id)
+                                   .where(Deposit.reverses_id.in_(ids))).all())
+
+
 def earmark_label(objective_number) -> str:
     if objective_number is None:
         return _("Un-earmarked")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from .. import localized
 from ..audit import record, snapshot, utcnow
 from ..errors import DomainError, check_version
 from ..extensions import db
@@ -41,9 +42,12 @@ MAX_INSTALMENTS = 120
 # --- Objectives --------------------------------------------------------------
 
 def save_objective(actor, objective: Objective | None, *, number: int, title: str,
-                   description: str = "", active: bool = True, version=None) -> Objective:
+                   description: str = "", active: bool = True, version=None,
+                   title_translations: dict | None = None) -> Objective:
     """Create or change an objective of the fund. A new objective gets its pool
-    (code OBJ<number>) at once; the pool's code follows a change of number.
+    (code OBJ<number>) at once; the pool's code follows a change of number. Its title
+    is in English, with the other languages' in `title_translations` (empty ones
+    dropped: the English title stands in for them).
     `version` is the version the admin's form was built from: if someone saved the
     objective since, nothing is written."""
     if objective is not None:
@@ -63,7 +67,8 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
     if creating:
         if pool_clash is not None:
             raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
-        objective = Objective(number=number, title=title, description=description, active=active)
+        objective = Objective(number=number, title=title, description=description, active=active,
+                              title_translations=localized.cleaned(title_translations))
         db.session.add(objective)
         db.session.flush()
         db.session.add(Pool(code=code, objective_id=objective.id))
@@ -73,6 +78,7 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
         raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
     before = snapshot(objective)
     objective.number, objective.title = number, title
+    objective.title_translations = localized.cleaned(title_translations)
     objective.description, objective.active = description, active
     if objective.pool is not None and objective.pool.code != code:
         objective.pool.code = code  # its name only: figures change through pools.move

@@ -53,7 +53,12 @@ def _capped(block: Block, more, links: list[MoreLink], *, last: bool = False,
     message chooses the plural form by `count` and formats the numbers itself."""
     block.cap, block.cap_last, block.count, block.more_links = TABLE_ROWS, last, count, links
     if block.more_count:
-        block.more = more(len(block.table_rows), len(block.table_rows) + block.more_count)
+        every = len(block.table_rows) + block.more_count
+        block.more = more(len(block.table_rows), every)
+        # The page's total row sums every row, not only those shown: it says so (the
+        # .xlsx has every row, so its "Total" stays).
+        block.totals_label = ngettext("Total of all %(count)s row", "Total of all %(count)s rows", every,
+                                      count=number(every))
     return block
 
 

@@ -23,6 +23,7 @@ from ..donors.models import SAA_IN_FORCE, Donor
 from ..extensions import db
 from ..money import CURRENCIES, USD
 from .scale.base import MARKER as SCALE_MARKER
+from .translations import OBJECTIVE_TITLES
 
 # Approximate UN operational rates (units per USD) for January 2017 and December
 # 2018, with the path between them: good enough for demo data, not for accounts.
@@ -122,7 +123,18 @@ def seed(context: dict) -> None:
             _seed_commitment(officer, donor, index, number, plan)
     _seed_pledges(officer)
     _seed_interest_and_transfer(officer, admin)
+    _translate_objectives(admin)
     db.session.flush()
+
+
+def _translate_objectives(admin) -> None:
+    """The objectives' titles in the other languages, where none was entered yet."""
+    for number, titles in OBJECTIVE_TITLES.items():
+        objective = db.session.scalar(sa.select(Objective).where(Objective.number == number))
+        if objective is not None and not objective.title_translations:
+            services.save_objective(admin, objective, number=number, title=objective.title,
+                                    description=objective.description, active=objective.active,
+                                    version=objective.version, title_translations=titles)
 
 
 def _seed_commitment(officer, donor: Donor, index: int, number: int, plan) -> None:

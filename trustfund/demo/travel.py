@@ -21,6 +21,7 @@ from ..travel.models import APPROVED, Delegate, Event, TravelGrant
 from ..travel.overruns import approve_overrun
 from ..travel.reconcile import cancel_grant, record_no_show, record_travel
 from ..travel.services import request_grant
+from .translations import EVENT_TITLES
 
 D = dt.date
 NOTE = "Dates subject to change (concept note workplan)"
@@ -119,7 +120,7 @@ def seed_events(actor) -> list[Event]:
         if event is None:
             event = save_event(actor, None, kind=kind, title=title, city=city, venue=venue,
                                start_on=start, end_on=end, dsa_rate=rate, max_per_country=1,
-                               dates_note=note)
+                               dates_note=note, title_translations=EVENT_TITLES.get(title))
         events.append(event)
     return events
 

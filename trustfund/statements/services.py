@@ -34,6 +34,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..contributions.models import Commitment, Deposit, Pool
 from ..contributions.pools import all_pools
+from ..contributions.queries import reversals_of
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
@@ -131,6 +132,8 @@ class Statement:
     page: DepositPage | None = None  # which deposits are shown, when only one page is
     # The fund's closing: the donor's parts of the pools' closing decisions in the period.
     closing_parts: list[ClosingPart] = field(default_factory=list)
+    # {deposit id: id of its reversal} for the deposits shown that were reversed.
+    reversed_by: dict[int, int] = field(default_factory=dict)
 
     @property
     def opening_date(self) -> dt.date:
@@ -283,6 +286,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
         net_in_period=net_total, deposit_count=count, page=shown,
         closing_parts=closing_parts(donor.id, date_from, date_to),
+        reversed_by=reversals_of(d.id for d in deposits if d.reverses_id is None),
     )
 
 

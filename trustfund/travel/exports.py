@@ -20,7 +20,7 @@ def _pool_label(grant) -> str:
 def grant_columns() -> list[Col]:
     return [
         Col(_("Grant"), lambda g: g.id, "int"),
-        Col(_("Event"), lambda g: g.event.title),
+        Col(_("Event"), lambda g: g.event.local_title),
         Col(_("Event starts"), lambda g: g.event.start_on, "date"),
         Col(_("Delegate"), lambda g: g.delegate.name),
         Col(_("Function"), lambda g: g.delegate.function),
@@ -93,7 +93,7 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
 @register_export("events", "Events with their DSA rates and caps")
 def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
     columns = [
-        Col(_("Kind"), lambda e: str(e.kind_label)), Col(_("Title"), lambda e: e.title),
+        Col(_("Kind"), lambda e: str(e.kind_label)), Col(_("Title"), lambda e: e.local_title),
         Col(_("City"), lambda e: e.city), Col(_("Venue"), lambda e: e.venue),
         Col(_("First day"), lambda e: e.start_on, "date"), Col(_("Last day"), lambda e: e.end_on, "date"),
         Col(_("Note on the dates"), lambda e: e.dates_note),
@@ -126,7 +126,7 @@ def _totals(first_width: int, total: queries.Participation, distinct: int | None
 def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.report_filters(filters)
     rows = queries.participation_by_event(filters)
-    first = [Col(_("Event"), lambda r: r[0].title), Col(_("City"), lambda r: r[0].city),
+    first = [Col(_("Event"), lambda r: r[0].local_title), Col(_("City"), lambda r: r[0].city),
              Col(_("First day"), lambda r: r[0].start_on, "date")]
     columns = _participation_columns(first, _("Countries funded"))
     funded_in = queries.countries_funded(queries.participation_by_country(filters))

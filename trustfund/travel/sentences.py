@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from .. import localized
 from ..audit_text import EMPTY, Book, Field, Target, Told
 from ..countries.models import localized_country_name
 from ..extensions import db
@@ -35,8 +36,10 @@ def _ids(keys: list[str]) -> list[int]:
 
 
 def load_events(keys: list[str]) -> dict[str, Target]:
-    rows = db.session.execute(sa.select(Event.id, Event.title).where(Event.id.in_(_ids(keys))))
-    return {str(row.id): Target(row.title, "travel.event", {"event_id": row.id}) for row in rows}
+    rows = db.session.execute(sa.select(Event.id, Event.title, Event.title_translations)
+                              .where(Event.id.in_(_ids(keys))))
+    return {str(row.id): Target(localized.pick(row.title, row.title_translations), "travel.event",
+                                {"event_id": row.id}) for row in rows}
 
 
 def load_delegates(keys: list[str]) -> dict[str, Target]:
@@ -151,6 +154,8 @@ def register(book: Book) -> None:
     usd = {"kind": "money", "currency": "USD"}
     book.object("Event", _l("Event"), {
         "kind": Field(_l("Kind"), "choice", choices=EVENT_KINDS), "title": Field(_l("Title")),
+        "title_translations": Field(_l("The title in other languages"),
+                                    show=lambda value, _snapshot: localized.described(value)),
         "city": Field(_l("City")), "venue": Field(_l("Venue")),
         "start_on": Field(_l("First day"), "date"), "end_on": Field(_l("Last day"), "date"),
         "dsa_rate": Field(_l("DSA rate (USD per day)"), **usd),

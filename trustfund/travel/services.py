@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from .. import localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
 from ..countries.models import Country
@@ -92,12 +93,14 @@ def _money_message(error: MoneyError) -> str:
 
 def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, venue: str,
                start_on: dt.date, end_on: dt.date, dsa_rate, max_per_country: int,
-               dates_note: str = "", version: int | None = None) -> Event:
-    """Create or change an event. A stale edit (the version the form was built from is
-    no longer the event's) is refused; the cap per country may not fall below the
-    delegates already funded; moving the start date re-judges the LDC priority of the
-    requests still waiting (eligibility is as of the start date). No new event once
-    the fund's operations are closed."""
+               dates_note: str = "", version: int | None = None,
+               title_translations: dict | None = None) -> Event:
+    """Create or change an event (its title in English, the other languages' in
+    `title_translations`, an empty one standing for the English). A stale edit (the
+    version the form was built from is no longer the event's) is refused; the cap per
+    country may not fall below the delegates already funded; moving the start date
+    re-judges the LDC priority of the requests still waiting (eligibility is as of the
+    start date). No new event once the fund's operations are closed."""
     require_srsg(actor)
     if event is None:
         require_operations_open()
@@ -131,6 +134,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         db.session.add(event)
     start_moved = not creating and event.start_on != start_on
     event.kind, event.title, event.city, event.venue = kind, title, city, venue
+    event.title_translations = {language: normalized_name(text) for language, text
+                                in localized.cleaned(title_translations).items()}
     event.start_on, event.end_on, event.dsa_rate = start_on, end_on, rate
     event.max_per_country, event.dates_note = max_per_country, dates_note
     db.session.flush()
