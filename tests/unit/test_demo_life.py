@@ -14,7 +14,7 @@ from trustfund.fund.models import AccountingYear
 from trustfund.fund.status import current_fund, effective_status
 from trustfund.reference import FUND_END
 
-PART = r"^  (?!total refunded)[^\n]+?: \$([\d,]+\.\d\d)"  # a donor's line, not the total
+PART = r"^  (?!total refunded)[^\n]+?: USD\s([\d,]+\.\d\d)"  # a donor's line, not the total
 
 
 def _usd(text: str) -> Decimal:
@@ -35,8 +35,8 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(db, runner):
 
     dry = runner.invoke(args=["close-fund", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    balances = [_usd(b) for b in re.findall(r"unspent balance \$([\d,]+\.\d\d)", dry.output)]
-    totals = [_usd(t) for t in re.findall(r"total refunded: \$([\d,]+\.\d\d)", dry.output)]
+    balances = [_usd(b) for b in re.findall(r"unspent balance USD\s([\d,]+\.\d\d)", dry.output)]
+    totals = [_usd(t) for t in re.findall(r"total refunded: USD\s([\d,]+\.\d\d)", dry.output)]
     assert len(balances) >= 2 and balances == totals
     pools = dry.output.split("unspent balance")[1:]
     for pool, balance in zip(pools, balances, strict=True):
