@@ -28,6 +28,7 @@ from .. import currencies
 from ..audit import record, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import number as fmt_number
 from ..money import USD, MoneyError, parse_rate
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
@@ -205,8 +206,10 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
             continue
         plan.data_rows += 1
         if plan.data_rows > MAX_ROWS:
-            plan.add_error(0, "", _("The file has more than %(count)s rates; split it into smaller files.",
-                                    count=f"{MAX_ROWS:,}"))
+            too_many = ngettext("The file has more than %(count)s rate; split it into smaller files.",
+                                "The file has more than %(count)s rates; split it into smaller files.",
+                                MAX_ROWS, count=fmt_number(MAX_ROWS))
+            plan.add_error(0, "", too_many)
             return plan
         try:
             plan.rows.append(_checked_row(number, values, offered, seen))

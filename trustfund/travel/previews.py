@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..confirmation import Summary, each
 from ..contributions.models import Pool
 from ..errors import DomainError
 from ..extensions import db
-from ..formatting import date, money
+from ..formatting import date, money, number
 from . import rules
 from .decisions import UNDECIDED, _already_decided, _check_decider, default_pool_ids, pool_name
 from .models import APPROVED, FUNDED, NO_SHOW, OVERRUN_PENDING, TRAVELLED, WAITLISTED, TravelGrant
@@ -56,9 +57,11 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
         TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,
         TravelGrant.status.in_(FUNDED), TravelGrant.id != grant.id))
     if funded >= grant.event.max_per_country:
-        raise DomainError(_("%(country)s already has %(count)s funded delegate(s) for this event, "
-                            "the most allowed: this request cannot be approved.",
-                            country=grant.country.local_name, count=funded))
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   "%(country)s already has %(count)s funded delegates for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   funded, country=grant.country.local_name, count=number(funded)))
     if pool_id:
         chosen = db.session.get(Pool, pool_id)
         if chosen is None:
