@@ -263,7 +263,8 @@ def test_a_fund_through_its_closures_is_finalised_then_closed_with_its_refunds(d
     # each donor's part of a refunded pool, to the donor, to the cent; the transfer, to the fund named
     parts = db.session.execute(sa.select(Donor.name, ClosingPart.usd_amount).join(Donor)
                                .where(ClosingPart.usd_amount > 0)
-                               .where(ClosingPart.closing_id.in_([c.id for c in closings if c.kind == "refund"])))
+                               .where(ClosingPart.closing_id.in_([c.id for c in closings
+                                                                   if c.kind == "refund"])))
     refunded: dict[str, Decimal] = defaultdict(Decimal)
     for name, amount in parts:
         refunded[name] += amount
@@ -277,7 +278,8 @@ def test_a_fund_through_its_closures_is_finalised_then_closed_with_its_refunds(d
                         HOSTILE: ("18213.38", today.isoformat())}
     assert [(c.pool.code, c.kind, c.usd_amount) for c in closings] == [
         ("OBJ1", "transfer", Decimal("463784.57")), ("UNEARMARKED", "refund", Decimal("1434100.03"))]
-    assert f"reference {OTHER_FUND_REFERENCE}" in _activity(content).xpath("string(.//transaction[receiver-org])")
+    transfer_text = _activity(content).xpath("string(.//transaction[receiver-org])")
+    assert f"reference {OTHER_FUND_REFERENCE}" in transfer_text
 
 
 def test_sums_by_type_after_the_closures_equal_the_ledgers_figures(db, fund):
@@ -294,7 +296,8 @@ def test_sums_by_type_after_the_closures_equal_the_ledgers_figures(db, fund):
     other_income = sum(p.other_income for p in pools)
     assert other_income == Decimal("55.55")
     # incoming funds: the deposits in each currency, other income with the dollars
-    assert {c: v for (t, c), v in sums.items() if t == "1"} == {**deposits, "USD": deposits["USD"] + other_income}
+    assert {c: v for (t, c), v in sums.items() if t == "1"} == {
+        **deposits, "USD": deposits["USD"] + other_income}
     assert sums[("5", "USD")] == sum(p.interest for p in pools) == Decimal("1234.56")
     # expenditure: travel, direct costs (the reversed one out) and bank charges
     assert sum(p.direct_costs for p in pools) == Decimal("250.00")

@@ -94,7 +94,8 @@ def _activity_dates(activity, who: Publisher, data: FundData, as_of: dt.date) ->
     """Planned start and end from the fund's record (the configuration's without one),
     actual start at the first deposit, actual end once the fund is closed (rules.py)."""
     life = data.lifecycle
-    planned_start, planned_end = (life.start_on, life.end_on) if life else (who.planned_start, who.planned_end)
+    planned_start, planned_end = ((life.start_on, life.end_on) if life
+                                  else (who.planned_start, who.planned_end))
     _el(activity, "activity-date", {"type": rules.PLANNED_START, "iso-date": planned_start.isoformat()})
     if data.first_deposit_on is not None:
         _el(activity, "activity-date", {"type": rules.ACTUAL_START,

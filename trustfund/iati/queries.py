@@ -13,8 +13,16 @@ import sqlalchemy as sa
 from ..contributions.models import Commitment, Deposit, InterestEntry, Objective, Pledge, Pool
 from ..donors.models import Donor
 from ..extensions import db
-from ..fund.entries import BANK_CHARGE, DIRECT_COST, FUND_TRANSFER, REFUND, ClosingPart, FundEntry, \
-    PoolClosing, WriteOff
+from ..fund.entries import (
+    BANK_CHARGE,
+    DIRECT_COST,
+    FUND_TRANSFER,
+    REFUND,
+    ClosingPart,
+    FundEntry,
+    PoolClosing,
+    WriteOff,
+)
 from ..fund.models import Fund
 from ..money import quantum
 from ..travel.models import FUNDED, NO_SHOW, OVERRUN_APPROVED, TRAVELLED, Event, TravelGrant
@@ -178,8 +186,9 @@ def _fund_entries(as_of: dt.date) -> list[Transaction]:
     """Direct costs and bank charges (expenditure), other income (incoming funds)."""
     e = FundEntry
     out = []
-    rows = db.session.execute(sa.select(e.id, e.kind, e.value_date, e.usd_amount, e.description, e.reverses_id)
-                              .where(e.value_date <= as_of).order_by(e.id))
+    rows = db.session.execute(
+        sa.select(e.id, e.kind, e.value_date, e.usd_amount, e.description, e.reverses_id)
+        .where(e.value_date <= as_of).order_by(e.id))
     for id_, kind, value_date, usd_amount, description, reverses_id in rows:
         what = _ENTRY_TEXT.get(kind, "Other income")
         text = (f"Reversal of fund entry {reverses_id} ({what.lower()}): {description}" if reverses_id
@@ -205,10 +214,12 @@ def _closings(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
         if kind == FUND_TRANSFER:
             out.append(Transaction(
                 rules.DISBURSEMENT, decided_on, _amount(usd_amount, "USD"), "USD",
-                f"Transfer of the unspent balance of pool {pool_code} to {fund_name}, reference {fund_reference}",
+                f"Transfer of the unspent balance of pool {pool_code} to {fund_name}, "
+                f"reference {fund_reference}",
                 None, f"closing-{id_}", (decided_on, 7, id_), receiver=Org(fund_name, None)))
     parts = db.session.execute(
-        sa.select(ClosingPart.closing_id, ClosingPart.donor_id, ClosingPart.value_date, ClosingPart.usd_amount)
+        sa.select(ClosingPart.closing_id, ClosingPart.donor_id, ClosingPart.value_date,
+                  ClosingPart.usd_amount)
         .where(ClosingPart.closing_id.in_(sorted(refunds)), ClosingPart.usd_amount > 0)
         .order_by(ClosingPart.closing_id, ClosingPart.donor_id)).all()
     # Every donor with a part has deposits before the closing, so is in `orgs` already.
