@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from tests.factories import base_users
 from tests.factories import statements as data
+from trustfund.admin.models import REFUND_WAIVER
+from trustfund.admin.services import set_setting
 from trustfund.closure import financial
 from trustfund.contributions import pools
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
@@ -113,17 +115,23 @@ def close_operations() -> None:
     db.session.commit()
 
 
-def close_financially() -> list[PoolClosing]:
+def close_financially(waive_up_to: str | None = None) -> list[PoolClosing]:
     """Every commitment's rest written off; the OBJ1 pool's balance transferred to
-    another fund, every other pool's refunded to its donors; the fund closed.
-    Returns the closings."""
+    another fund, a balance of at most `waive_up_to` (the admin's residual waiver,
+    if given) not refunded, every other pool's refunded to its donors; the fund
+    closed. Returns the closings."""
     users = base_users()
+    waiver = Decimal(waive_up_to) if waive_up_to else Decimal(-1)
+    if waive_up_to:
+        set_setting(users["admin"], REFUND_WAIVER, waive_up_to, dt.date(2017, 1, 1))
     for commitment in financial.outstanding_commitments():
         financial.write_off(users["mptf_officer"], commitment, reason="Will not be paid <final> & done")
     db.session.commit()
     closings = []
     for pool in db.session.scalars(sa.select(Pool).where(Pool.available > 0).order_by(Pool.id)).all():
-        if pool.code == "OBJ1":
+        if pool.available <= waiver:
+            closings.append(financial.decide(users["srsg_staff"], pool, "waived"))
+        elif pool.code == "OBJ1":
             closings.append(financial.decide(users["srsg_staff"], pool, "transfer", fund_name=OTHER_FUND,
                                              fund_reference=OTHER_FUND_REFERENCE))
         else:

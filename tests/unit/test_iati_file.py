@@ -11,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from tests.factories import iati
+from tests.factories import base_users, iati
 from tests.factories.iati import HOSTILE, HOSTILE_NOTE, OTHER_FUND, OTHER_FUND_REFERENCE, iati_fund
+from tests.factories.statements import pool as data_pool
 from trustfund import demo
+from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Commitment, Deposit, Pledge, Pool
 from trustfund.donors.models import Donor
 from trustfund.fund.entries import ClosingPart, WriteOff
@@ -286,15 +288,20 @@ def test_sums_by_type_after_the_closures_equal_the_ledgers_figures(db, fund):
     from trustfund.ledger_check import run_checks
 
     iati.fund_entries()
+    # 7.77 of other income in the OBJ2 pool, left unrefunded under the residual waiver: paid to no one
+    record_fund_entry(base_users()["mptf_officer"], kind="other_income", pool_id=data_pool("OBJ2").id,
+                      value_date=dt.date.today(), usd_amount="7.77", description="Residual")
     iati.close_operations()
-    iati.close_financially()
+    closings = iati.close_financially(waive_up_to="10.00")
+    assert [(c.pool.code, c.kind, c.usd_amount) for c in closings if c.kind == "waived"] == [
+        ("OBJ2", "waived", Decimal("7.77"))]
     assert run_checks() == []
     sums = _sums(activities_file(dt.date.today()))
     pools = db.session.scalars(sa.select(Pool)).all()
     deposits = dict(db.session.execute(sa.select(Deposit.currency, sa.func.sum(Deposit.amount))
                                        .group_by(Deposit.currency)).all())
     other_income = sum(p.other_income for p in pools)
-    assert other_income == Decimal("55.55")
+    assert other_income == Decimal("55.55") + Decimal("7.77")
     # incoming funds: the deposits in each currency, other income with the dollars
     assert {c: v for (t, c), v in sums.items() if t == "1"} == {
         **deposits, "USD": deposits["USD"] + other_income}
@@ -304,8 +311,9 @@ def test_sums_by_type_after_the_closures_equal_the_ledgers_figures(db, fund):
     assert sums[("4", "USD")] == sum(p.spent + p.direct_costs + p.bank_charges for p in pools) == Decimal(
         "123456.78") + Decimal("98765.43") + Decimal("2500.00") + Decimal("1200.00") + Decimal("250.00") \
         + Decimal("12.34")
-    # disbursements: every pool's balance that left at the closing (no waiver here)
-    assert sums[("3", "USD")] == sum(p.closed_out for p in pools) > 0
+    # disbursements: every pool's balance that left at the closing, but the one waived
+    assert sums[("3", "USD")] == sum(p.closed_out for p in pools) - Decimal("7.77") == Decimal(
+        "463784.57") + Decimal("1434100.03")
     assert all(p.available == 0 for p in pools)
     # commitments less what was written off, in each currency
     committed: dict[str, Decimal] = defaultdict(Decimal)
@@ -315,3 +323,19 @@ def test_sums_by_type_after_the_closures_equal_the_ledgers_figures(db, fund):
         committed[w.currency] -= w.amount
     assert {c: v for (t, c), v in sums.items() if t == "11"} == dict(committed)
     assert committed["JPY"] == Decimal("55555555")  # 77,777,777 committed, the rest written off
+
+
+def test_the_lifecycle_state_follows_the_funds_record_as_of_the_day_asked_for():
+    from trustfund.iati.rules import Lifecycle, activity_status, actual_end
+
+    open_until = Lifecycle(start_on=dt.date(2017, 4, 3), end_on=dt.date(2018, 12, 31))
+    assert activity_status(open_until, dt.date(2018, 12, 31)) == "2"
+    assert activity_status(open_until, dt.date(2019, 1, 1)) == "3"  # the end date passed: finalisation
+    closed_early = Lifecycle(start_on=dt.date(2017, 4, 3), end_on=dt.date(2099, 12, 31),
+                             operations_closed_on=dt.date(2018, 6, 1),
+                             financially_closed_on=dt.date(2018, 9, 3))
+    days = (dt.date(2018, 5, 31), dt.date(2018, 6, 1), dt.date(2018, 9, 2), dt.date(2018, 9, 3))
+    assert [activity_status(closed_early, day) for day in days] == ["2", "3", "3", "4"]
+    assert actual_end(closed_early, dt.date(2018, 9, 2)) is None
+    assert actual_end(closed_early, dt.date(2020, 1, 1)) == dt.date(2018, 9, 3)
+    assert activity_status(None, dt.date(2020, 1, 1)) == "2"  # no fund record: implementation
