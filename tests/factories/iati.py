@@ -1,7 +1,10 @@
 """Builders for the IATI file's tests (no tests here): a fund with every kind of entry
 the file reports (pledges, one withdrawn after a partial commitment; commitments;
 deposits in three currencies with a reversal; interest with a reversal; travel
-spending, one grant with hostile text) and a donor whose name is hostile text."""
+spending, one grant with hostile text) and a donor whose name is hostile text; then
+the same fund through its life's end, through the services: its own costs and
+income, the operations closed, the commitments written off, the pools refunded or
+transferred to another fund, the fund financially closed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +12,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tests.factories import base_users
 from tests.factories import statements as data
+from trustfund.admin.models import REFUND_WAIVER
+from trustfund.admin.services import set_setting
+from trustfund.closure import financial
 from trustfund.contributions import pools
-from trustfund.contributions.models import Commitment, InterestEntry, Pledge
+from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
+from trustfund.contributions.models import Commitment, InterestEntry, Pledge, Pool
+from trustfund.contributions.pools import unearmarked_pool
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import PoolClosing
+from trustfund.fund.status import current_fund
 from trustfund.travel.models import Event
 
 # Markup, an entity, both quotes, Arabic (right to left) with a right-to-left
@@ -76,3 +88,55 @@ def iati_fund() -> dict:
     overrun.overrun_decided_at = dt.datetime(2017, 12, 5, 11)
     db.session.commit()
     return {"sweden": sweden, "evil": evil, "hostile": hostile}
+
+
+OTHER_FUND, OTHER_FUND_REFERENCE = "Migration Multi-Partner Trust Fund <MMPTF> & co", "MMPTF/2026-7"
+
+
+def fund_entries() -> None:
+    """Today, on the unearmarked pool: a direct cost of 250.00, a bank charge of 12.34,
+    other income of 55.55, and a direct cost of 99.99 reversed. Committed."""
+    officer, pool = base_users()["mptf_officer"], unearmarked_pool().id
+    today = dt.date.today()
+    record_fund_entry(officer, kind="direct_cost", pool_id=pool, value_date=today, usd_amount="250.00",
+                      description="Audit of the fund's accounts")
+    record_fund_entry(officer, kind="bank_charge", pool_id=pool, value_date=today, usd_amount="12.34",
+                      description="Charges on incoming transfers")
+    record_fund_entry(officer, kind="other_income", pool_id=pool, value_date=today, usd_amount="55.55",
+                      description="Gain on exchange")
+    wrong = record_fund_entry(officer, kind="direct_cost", pool_id=pool, value_date=today, usd_amount="99.99",
+                              description="Booked to the wrong fund")
+    reverse_fund_entry(officer, wrong, "Belongs to another fund")
+    db.session.commit()
+
+
+def close_operations() -> None:
+    fund_services.close_operations(base_users()["admin"], current_fund(), reason="The Compact was adopted")
+    db.session.commit()
+
+
+def close_financially(waive_up_to: str | None = None) -> list[PoolClosing]:
+    """Every commitment's rest written off; the OBJ1 pool's balance transferred to
+    another fund, a balance of at most `waive_up_to` (the admin's residual waiver,
+    if given) not refunded, every other pool's refunded to its donors; the fund
+    closed. Returns the closings."""
+    users = base_users()
+    waiver = Decimal(waive_up_to) if waive_up_to else Decimal(-1)
+    if waive_up_to:
+        set_setting(users["admin"], REFUND_WAIVER, waive_up_to, dt.date(2017, 1, 1))
+    for commitment in financial.outstanding_commitments():
+        financial.write_off(users["mptf_officer"], commitment, reason="Will not be paid <final> & done")
+    db.session.commit()
+    closings = []
+    for pool in db.session.scalars(sa.select(Pool).where(Pool.available > 0).order_by(Pool.id)).all():
+        if pool.available <= waiver:
+            closings.append(financial.decide(users["srsg_staff"], pool, "waived"))
+        elif pool.code == "OBJ1":
+            closings.append(financial.decide(users["srsg_staff"], pool, "transfer", fund_name=OTHER_FUND,
+                                             fund_reference=OTHER_FUND_REFERENCE))
+        else:
+            closings.append(financial.decide(users["srsg_staff"], pool, "refund"))
+        db.session.commit()
+    financial.close_fund(users["admin"], current_fund())
+    db.session.commit()
+    return closings

@@ -11,9 +11,14 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from tests.factories.iati import HOSTILE, HOSTILE_NOTE, iati_fund
+from tests.factories import base_users, iati
+from tests.factories.iati import HOSTILE, HOSTILE_NOTE, OTHER_FUND, OTHER_FUND_REFERENCE, iati_fund
+from tests.factories.statements import pool as data_pool
 from trustfund import demo
+from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Commitment, Deposit, Pledge, Pool
+from trustfund.donors.models import Donor
+from trustfund.fund.entries import ClosingPart, WriteOff
 from trustfund.iati.generator import activities_file
 from trustfund.iati.validate import validate
 
@@ -219,3 +224,118 @@ def test_each_documented_rule_catches_its_breach(fund, change, message):
     assert validate(content, TODAY) == []
     problems = validate(_mutated(content, change), TODAY)
     assert any(message in p for p in problems), problems
+
+
+def _status(content: bytes) -> str:
+    return _activity(content).find("activity-status").get("code")
+
+
+def _dates(content: bytes) -> dict[str, str]:
+    return {d.get("type"): d.get("iso-date") for d in _activity(content).findall("activity-date")}
+
+
+def _outgoing(content: bytes) -> dict[str, tuple[str, str]]:
+    """Disbursements: receiver's name -> (value, transaction-date)."""
+    return {t.find("receiver-org").findtext("narrative"): (t.findtext("value"),
+                                                           t.find("transaction-date").get("iso-date"))
+            for t in _activity(content).iter("transaction") if t.find("transaction-type").get("code") == "3"}
+
+
+def test_a_fund_through_its_closures_is_finalised_then_closed_with_its_refunds(db, fund):
+    today = dt.date.today()
+    yesterday = today - dt.timedelta(days=1)
+    assert _status(activities_file(today)) == "2"  # implementation while open
+    # planned dates from the fund's record (the tests' fund runs until 2099; the configuration says 2018)
+    assert {k: v for k, v in _dates(activities_file(today)).items() if k in "13"} == {
+        "1": "2017-04-03", "3": "2099-12-31"}
+    iati.fund_entries()
+    iati.close_operations()
+    content = activities_file(today)
+    assert _status(content) == "3" and "4" not in _dates(content)  # finalisation, not ended yet
+    assert validate(content, today) == []
+    assert _status(activities_file(yesterday)) == "2"  # as of the day asked for
+
+    closings = iati.close_financially()
+    content = activities_file(today)
+    assert validate(content, today) == []
+    assert _status(content) == "4" and _dates(content)["4"] == today.isoformat()
+    before = activities_file(yesterday)
+    assert _status(before) == "2" and "4" not in _dates(before) and _outgoing(before) == {}
+
+    # each donor's part of a refunded pool, to the donor, to the cent; the transfer, to the fund named
+    parts = db.session.execute(sa.select(Donor.name, ClosingPart.usd_amount).join(Donor)
+                               .where(ClosingPart.usd_amount > 0)
+                               .where(ClosingPart.closing_id.in_([c.id for c in closings
+                                                                   if c.kind == "refund"])))
+    refunded: dict[str, Decimal] = defaultdict(Decimal)
+    for name, amount in parts:
+        refunded[name] += amount
+    outgoing = _outgoing(content)
+    transfer = next(c for c in closings if c.kind == "transfer")
+    assert outgoing.pop(OTHER_FUND) == (str(transfer.usd_amount), today.isoformat())
+    assert {name: Decimal(v) for name, (v, _day) in outgoing.items()} == dict(refunded)
+    # the unearmarked pool's 1,434,100.03 split by net deposits there, to the cent, dated the closing's day
+    assert outgoing == {"Kingdom of Sweden": ("967767.01", today.isoformat()),
+                        '=HYPERLINK("http://example.org","x")': ("448119.64", today.isoformat()),
+                        HOSTILE: ("18213.38", today.isoformat())}
+    assert [(c.pool.code, c.kind, c.usd_amount) for c in closings] == [
+        ("OBJ1", "transfer", Decimal("463784.57")), ("UNEARMARKED", "refund", Decimal("1434100.03"))]
+    transfer_text = _activity(content).xpath("string(.//transaction[receiver-org])")
+    assert f"reference {OTHER_FUND_REFERENCE}" in transfer_text
+
+
+def test_sums_by_type_after_the_closures_equal_the_ledgers_figures(db, fund):
+    from trustfund.ledger_check import run_checks
+
+    iati.fund_entries()
+    # 7.77 of other income in the OBJ2 pool, left unrefunded under the residual waiver: paid to no one
+    record_fund_entry(base_users()["mptf_officer"], kind="other_income", pool_id=data_pool("OBJ2").id,
+                      value_date=dt.date.today(), usd_amount="7.77", description="Residual")
+    iati.close_operations()
+    closings = iati.close_financially(waive_up_to="10.00")
+    assert [(c.pool.code, c.kind, c.usd_amount) for c in closings if c.kind == "waived"] == [
+        ("OBJ2", "waived", Decimal("7.77"))]
+    assert run_checks() == []
+    sums = _sums(activities_file(dt.date.today()))
+    pools = db.session.scalars(sa.select(Pool)).all()
+    deposits = dict(db.session.execute(sa.select(Deposit.currency, sa.func.sum(Deposit.amount))
+                                       .group_by(Deposit.currency)).all())
+    other_income = sum(p.other_income for p in pools)
+    assert other_income == Decimal("55.55") + Decimal("7.77")
+    # incoming funds: the deposits in each currency, other income with the dollars
+    assert {c: v for (t, c), v in sums.items() if t == "1"} == {
+        **deposits, "USD": deposits["USD"] + other_income}
+    assert sums[("5", "USD")] == sum(p.interest for p in pools) == Decimal("1234.56")
+    # expenditure: travel, direct costs (the reversed one out) and bank charges
+    assert sum(p.direct_costs for p in pools) == Decimal("250.00")
+    assert sums[("4", "USD")] == sum(p.spent + p.direct_costs + p.bank_charges for p in pools) == Decimal(
+        "123456.78") + Decimal("98765.43") + Decimal("2500.00") + Decimal("1200.00") + Decimal("250.00") \
+        + Decimal("12.34")
+    # disbursements: every pool's balance that left at the closing, but the one waived
+    assert sums[("3", "USD")] == sum(p.closed_out for p in pools) - Decimal("7.77") == Decimal(
+        "463784.57") + Decimal("1434100.03")
+    assert all(p.available == 0 for p in pools)
+    # commitments less what was written off, in each currency
+    committed: dict[str, Decimal] = defaultdict(Decimal)
+    for c in db.session.scalars(sa.select(Commitment)):
+        committed[c.currency] += c.amount
+    for w in db.session.scalars(sa.select(WriteOff)):
+        committed[w.currency] -= w.amount
+    assert {c: v for (t, c), v in sums.items() if t == "11"} == dict(committed)
+    assert committed["JPY"] == Decimal("55555555")  # 77,777,777 committed, the rest written off
+
+
+def test_the_lifecycle_state_follows_the_funds_record_as_of_the_day_asked_for():
+    from trustfund.iati.rules import Lifecycle, activity_status, actual_end
+
+    open_until = Lifecycle(start_on=dt.date(2017, 4, 3), end_on=dt.date(2018, 12, 31))
+    assert activity_status(open_until, dt.date(2018, 12, 31)) == "2"
+    assert activity_status(open_until, dt.date(2019, 1, 1)) == "3"  # the end date passed: finalisation
+    closed_early = Lifecycle(start_on=dt.date(2017, 4, 3), end_on=dt.date(2099, 12, 31),
+                             operations_closed_on=dt.date(2018, 6, 1),
+                             financially_closed_on=dt.date(2018, 9, 3))
+    days = (dt.date(2018, 5, 31), dt.date(2018, 6, 1), dt.date(2018, 9, 2), dt.date(2018, 9, 3))
+    assert [activity_status(closed_early, day) for day in days] == ["2", "3", "3", "4"]
+    assert actual_end(closed_early, dt.date(2018, 9, 2)) is None
+    assert actual_end(closed_early, dt.date(2020, 1, 1)) == dt.date(2018, 9, 3)
+    assert activity_status(None, dt.date(2020, 1, 1)) == "2"  # no fund record: implementation

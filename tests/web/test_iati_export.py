@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from tests.factories.iati import HOSTILE, iati_fund
+from tests.factories import iati
+from tests.factories.iati import HOSTILE, OTHER_FUND, iati_fund
 from trustfund.iati import cli as iati_cli
 from trustfund.iati.generator import activities_file
 from trustfund.iati.validate import validate
@@ -101,3 +102,19 @@ def test_other_roles_are_refused(client, login_as, fund, role):
 def test_anonymous_users_are_sent_to_login(client, fund):
     response = client.get("/iati/activities.xml")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_closed_funds_download_says_closed_and_shows_its_refunds(client, login_as, fund):
+    iati.fund_entries()
+    iati.close_operations()
+    iati.close_financially()
+    login_as("auditor")
+    response = client.get("/iati/activities.xml")
+    assert response.status_code == 200 and validate(response.data, _today()) == []
+    activity = etree.fromstring(response.data).find("iati-activity")
+    assert activity.find("activity-status").get("code") == "4"
+    assert activity.find("activity-date[@type='4']").get("iso-date") == _today().isoformat()
+    receivers = {t.find("receiver-org").findtext("narrative"): t.findtext("value")
+                 for t in activity.iter("transaction") if t.find("transaction-type").get("code") == "3"}
+    assert receivers[OTHER_FUND] == "463784.57" and receivers["Kingdom of Sweden"] == "967767.01"
+    assert receivers[HOSTILE] == "18213.38"

@@ -4,7 +4,7 @@ Elements follow the order the 2.03 schema enforces (iati-activity's sequence:
 iati-identifier, reporting-org, title, description, participating-org,
 activity-status, activity-date, recipient-country/region, sector, default-aid-type,
 transaction; transaction's: transaction-type, transaction-date, value, description,
-provider-org). Text goes through lxml, which escapes <, & and quotes; characters XML
+provider-org, receiver-org). Text goes through lxml, which escapes <, & and quotes; characters XML
 cannot carry are dropped. Same database and date, same bytes: nothing in the file
 depends on the clock, the request or the order rows come back in."""
 from __future__ import annotations
@@ -86,16 +86,24 @@ def _transaction(activity, t: Transaction) -> None:
     _el(element, "description", None, t.description)
     if t.provider is not None:
         _org(element, "provider-org", t.provider)
+    if t.receiver is not None:
+        _org(element, "receiver-org", t.receiver)
 
 
 def _activity_dates(activity, who: Publisher, data: FundData, as_of: dt.date) -> None:
-    _el(activity, "activity-date", {"type": rules.PLANNED_START, "iso-date": who.planned_start.isoformat()})
+    """Planned start and end from the fund's record (the configuration's without one),
+    actual start at the first deposit, actual end once the fund is closed (rules.py)."""
+    life = data.lifecycle
+    planned_start, planned_end = ((life.start_on, life.end_on) if life
+                                  else (who.planned_start, who.planned_end))
+    _el(activity, "activity-date", {"type": rules.PLANNED_START, "iso-date": planned_start.isoformat()})
     if data.first_deposit_on is not None:
         _el(activity, "activity-date", {"type": rules.ACTUAL_START,
                                         "iso-date": data.first_deposit_on.isoformat()})
-    _el(activity, "activity-date", {"type": rules.PLANNED_END, "iso-date": who.planned_end.isoformat()})
-    if rules.fund_lifecycle_state(as_of) == "closed":
-        _el(activity, "activity-date", {"type": rules.ACTUAL_END, "iso-date": as_of.isoformat()})
+    _el(activity, "activity-date", {"type": rules.PLANNED_END, "iso-date": planned_end.isoformat()})
+    actual_end = rules.actual_end(life, as_of)
+    if actual_end is not None:
+        _el(activity, "activity-date", {"type": rules.ACTUAL_END, "iso-date": actual_end.isoformat()})
 
 
 def build(data: FundData, who: Publisher, as_of: dt.date, *, omit: frozenset[str] = frozenset()) -> bytes:
@@ -124,7 +132,7 @@ def build(data: FundData, who: Publisher, as_of: dt.date, *, omit: frozenset[str
     _org(activity, "participating-org", reporting, rules.EXTENDING)
     _org(activity, "participating-org", Org(f"{rules.IOM_NAME}, travel arrangements (Objective 1)",
                                             rules.MULTILATERAL, rules.IOM_REF), rules.IMPLEMENTING)
-    _el(activity, "activity-status", {"code": rules.activity_status(as_of)})
+    _el(activity, "activity-status", {"code": rules.activity_status(data.lifecycle, as_of)})
     _activity_dates(activity, who, data, as_of)
     if data.countries:
         for code, percentage in data.countries.items():

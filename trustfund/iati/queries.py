@@ -10,9 +10,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..contributions.models import Commitment, Deposit, InterestEntry, Objective, Pledge
+from ..contributions.models import Commitment, Deposit, InterestEntry, Objective, Pledge, Pool
 from ..donors.models import Donor
 from ..extensions import db
+from ..fund.entries import (
+    BANK_CHARGE,
+    DIRECT_COST,
+    FUND_TRANSFER,
+    REFUND,
+    ClosingPart,
+    FundEntry,
+    PoolClosing,
+    WriteOff,
+)
+from ..fund.models import Fund
 from ..money import quantum
 from ..travel.models import FUNDED, NO_SHOW, OVERRUN_APPROVED, TRAVELLED, Event, TravelGrant
 from . import rules
@@ -21,7 +32,7 @@ from . import rules
 @dataclass(frozen=True)
 class Org:
     name: str
-    type: str
+    type: str | None  # None: not known (another fund receiving a transfer)
     ref: str | None = None
 
 
@@ -35,6 +46,7 @@ class Transaction:
     provider: Org | None = None
     ref: str | None = None
     sort_key: tuple = ()
+    receiver: Org | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class FundData:
     first_deposit_on: dt.date | None
     countries: dict[str, Decimal]  # recipient country -> percentage (sums to 100)
     transactions: list[Transaction]
+    lifecycle: rules.Lifecycle | None = None
 
 
 def _amount(value: Decimal, currency: str) -> Decimal:
@@ -151,6 +164,86 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
     return out
 
 
+def _write_offs(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
+    out = []
+    rows = db.session.execute(
+        sa.select(WriteOff.id, WriteOff.written_off_on, WriteOff.amount, WriteOff.currency, WriteOff.reason,
+                  Commitment.id, Commitment.reference, Commitment.donor_id)
+        .join(Commitment, Commitment.id == WriteOff.commitment_id)
+        .where(WriteOff.written_off_on <= as_of).order_by(WriteOff.id))
+    for id_, on, amount, currency, reason, commitment_id, reference, donor_id in rows:
+        out.append(Transaction(
+            rules.INCOMING_COMMITMENT, on, -_amount(amount, currency), currency,
+            f"Write-off of commitment {reference or commitment_id}: {reason}", orgs[donor_id],
+            f"write-off-{id_}", (on, 2, commitment_id, id_)))
+    return out
+
+
+_ENTRY_TEXT = {DIRECT_COST: "Direct cost", BANK_CHARGE: "Bank charge"}
+
+
+def _fund_entries(as_of: dt.date) -> list[Transaction]:
+    """Direct costs and bank charges (expenditure), other income (incoming funds)."""
+    e = FundEntry
+    out = []
+    rows = db.session.execute(
+        sa.select(e.id, e.kind, e.value_date, e.usd_amount, e.description, e.reverses_id)
+        .where(e.value_date <= as_of).order_by(e.id))
+    for id_, kind, value_date, usd_amount, description, reverses_id in rows:
+        what = _ENTRY_TEXT.get(kind, "Other income")
+        text = (f"Reversal of fund entry {reverses_id} ({what.lower()}): {description}" if reverses_id
+                else f"{what}: {description}")
+        type_ = rules.EXPENDITURE if kind in _ENTRY_TEXT else rules.INCOMING_FUNDS
+        out.append(Transaction(type_, value_date, _amount(usd_amount, "USD"), "USD", text, None,
+                               f"fund-entry-{id_}", (value_date, 6, id_)))
+    return out
+
+
+def _closings(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
+    """Refunds (one disbursement per donor's part, to the donor) and transfers to other
+    funds (one disbursement, to the fund named); a waived residual is paid to no one."""
+    out = []
+    closings = db.session.execute(
+        sa.select(PoolClosing.id, PoolClosing.kind, PoolClosing.usd_amount, PoolClosing.decided_on,
+                  PoolClosing.fund_name, PoolClosing.fund_reference, Pool.code)
+        .join(Pool, Pool.id == PoolClosing.pool_id)
+        .where(PoolClosing.decided_on <= as_of, PoolClosing.kind.in_((REFUND, FUND_TRANSFER)))
+        .order_by(PoolClosing.id)).all()
+    refunds = {row[0]: row for row in closings if row[1] == REFUND}
+    for id_, kind, usd_amount, decided_on, fund_name, fund_reference, pool_code in closings:
+        if kind == FUND_TRANSFER:
+            out.append(Transaction(
+                rules.DISBURSEMENT, decided_on, _amount(usd_amount, "USD"), "USD",
+                f"Transfer of the unspent balance of pool {pool_code} to {fund_name}, "
+                f"reference {fund_reference}",
+                None, f"closing-{id_}", (decided_on, 7, id_), receiver=Org(fund_name, None)))
+    parts = db.session.execute(
+        sa.select(ClosingPart.closing_id, ClosingPart.donor_id, ClosingPart.value_date,
+                  ClosingPart.usd_amount)
+        .where(ClosingPart.closing_id.in_(sorted(refunds)), ClosingPart.usd_amount > 0)
+        .order_by(ClosingPart.closing_id, ClosingPart.donor_id)).all()
+    # Every donor with a part has deposits before the closing, so is in `orgs` already.
+    for closing_id, donor_id, value_date, usd_amount in parts:
+        pool_code = refunds[closing_id][6]
+        out.append(Transaction(
+            rules.DISBURSEMENT, value_date, _amount(usd_amount, "USD"), "USD",
+            f"Refund to the donor of its part of the unspent balance of pool {pool_code}", None,
+            f"closing-{closing_id}-donor-{donor_id}", (value_date, 7, closing_id, donor_id),
+            receiver=orgs[donor_id]))
+    return out
+
+
+def lifecycle() -> rules.Lifecycle | None:
+    """The dates of the fund's life on its record (None without a record)."""
+    fund = db.session.scalar(sa.select(Fund).order_by(Fund.id).limit(1))
+    if fund is None:
+        return None
+    closed_at = fund.financially_closed_at
+    return rules.Lifecycle(start_on=fund.start_on, end_on=fund.end_on,
+                           operations_closed_on=fund.operations_closed_on,
+                           financially_closed_on=closed_at.date() if closed_at else None)
+
+
 def recipient_countries(as_of: dt.date) -> dict[str, Decimal]:
     """Each country of the funded delegates (approved, travelled, no-show) with its
     percentage of the money for them: actual totals where costs are recorded, the
@@ -173,11 +266,12 @@ def fund_data(as_of: dt.date) -> FundData:
     """Everything the file reports up to and including `as_of`."""
     orgs = donors(as_of)
     transactions = (_pledges(as_of, orgs) + _commitments(as_of, orgs) + _deposits(as_of, orgs)
-                    + _interest(as_of) + _expenditure(as_of))
+                    + _interest(as_of) + _expenditure(as_of) + _write_offs(as_of, orgs)
+                    + _fund_entries(as_of) + _closings(as_of, orgs))
     transactions.sort(key=lambda t: t.sort_key)
     first_deposit = db.session.scalar(sa.select(sa.func.min(Deposit.value_date))
                                       .where(Deposit.value_date <= as_of))
     objectives = [(o.number, o.title) for o in db.session.scalars(
         sa.select(Objective).order_by(Objective.number))]
     return FundData(donors=list(orgs.values()), objectives=objectives, first_deposit_on=first_deposit,
-                    countries=recipient_countries(as_of), transactions=transactions)
+                    countries=recipient_countries(as_of), transactions=transactions, lifecycle=lifecycle())

@@ -19,13 +19,49 @@ entry, so that the file's sums by type are the ledger's):
   dated when its costs were recorded, at what was paid then (the actual total less
   an overrun awaiting approval or rejected); an approved overrun is a second
   expenditure on the day it was approved. Delegates are never named.
-- transfers between the fund's own pools are inside the activity and not reported;
-  refunds and transfers to other funds come with the fund's closure (lifecycle work).
+- incoming commitment (11), negative: each write-off at financial closure (the part
+  of a commitment that will never be deposited), in the commitment's currency, dated
+  the day it was written off, as a pledge's withdrawal is (the file's commitments
+  less its write-offs are what was committed and is still expected or paid).
+- the fund's own entries (trustfund/fund/entries.py FundEntry), in USD on their value
+  date, a reversal as a negative value naming the entry it reverses: a direct cost
+  and a bank charge are expenditure (4), outgoing funds spent for the activity (the
+  pools' `direct_costs` and `bank_charges`); other income is incoming funds (1) with
+  no provider-org ("funds received for use on the activity, from an external or
+  internal source"; the pools' `other_income`). So the file's USD incoming funds are
+  the USD deposits plus other income, and its expenditure is travel spending plus
+  direct costs and bank charges.
+- disbursement (3) for what leaves the fund at its financial closure (PoolClosing):
+  TransactionType 3 is "outgoing funds placed at the disposal of a recipient ...
+  organisation, or funds transferred between two separately reported activities";
+  2.03 has no "outgoing funds" type of its own, and expenditure (4) is for goods and
+  services of the activity, which a refund is not. A refund is one disbursement per
+  donor's part (ClosingPart, in USD on its value date) with receiver-org the donor
+  (name and type, as in participating-org); a part of 0.00 is left out (no money
+  moves). A transfer to another fund is one disbursement of the pool's balance on the
+  day it was decided, with receiver-org the fund named in the decision and the
+  transfer's reference in the description. A residual balance not refunded under the
+  waiver is left out: it is paid to no one, so it is no transaction (the file's
+  disbursements are the pools' `closed_out` less the waived balances).
+- transfers between the fund's own pools are inside the activity and not reported.
+
+The activity's status and dates come from the fund's record (trustfund/fund/models.py
+Fund) as of the date asked for (fund_lifecycle_state): implementation (2) while open;
+finalisation (3) from the day the admin closed the operations, or from the day after
+the end date (an open fund whose end date has passed is operationally closed by that
+alone); closed (4) from the day of the financial closure. Planned start and end are
+the record's start and end dates (the end date as extended, the record keeps no
+earlier one, so a file as of a day between an old end date and its extension reads
+"implementation"); the actual end date, once closed, is the day of the financial
+closure, when the activity ended (finalisation is still the activity: the money is
+being settled). Without a fund record (a database without reference data) the
+configuration's dates are used and the fund is in implementation.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ..money import largest_remainder
@@ -33,8 +69,8 @@ from ..money import largest_remainder
 VERSION = "2.03"
 
 # TransactionType codelist
-INCOMING_FUNDS, INCOMING_COMMITMENT, EXPENDITURE, INTEREST_PAYMENT, INCOMING_PLEDGE = (
-    "1", "11", "4", "5", "13")
+INCOMING_FUNDS, DISBURSEMENT, INCOMING_COMMITMENT, EXPENDITURE, INTEREST_PAYMENT, INCOMING_PLEDGE = (
+    "1", "3", "11", "4", "5", "13")
 # ActivityStatus codelist: the fund's lifecycle state -> code.
 ACTIVITY_STATUS = {"implementation": "2", "finalisation": "3", "closed": "4"}
 # ActivityDateType codelist
@@ -73,17 +109,37 @@ _FORBIDDEN_IN_IDENTIFIERS = re.compile(r"[/&|?]")
 HUNDRED = Decimal("100")
 
 
-def fund_lifecycle_state(as_of: dt.date) -> str:
-    """The fund's lifecycle state on `as_of`: "implementation", "finalisation" (after
-    operational closure) or "closed" (after financial closure).
+@dataclass(frozen=True)
+class Lifecycle:
+    """The dates of the fund's life its record keeps (None: not happened)."""
 
-    The hook for the closure work (issue 18, on another branch): until the fund's
-    closures are recorded, the fund is in implementation."""
+    start_on: dt.date
+    end_on: dt.date
+    operations_closed_on: dt.date | None = None
+    financially_closed_on: dt.date | None = None
+
+
+def fund_lifecycle_state(life: Lifecycle | None, as_of: dt.date) -> str:
+    """The fund's lifecycle state on `as_of` (see the module's docstring):
+    "implementation", "finalisation" (after operational closure, by the admin or by
+    the end date passing) or "closed" (from the day of the financial closure)."""
+    if life is None:
+        return "implementation"
+    if life.financially_closed_on is not None and life.financially_closed_on <= as_of:
+        return "closed"
+    if (life.operations_closed_on is not None and life.operations_closed_on <= as_of) or as_of > life.end_on:
+        return "finalisation"
     return "implementation"
 
 
-def activity_status(as_of: dt.date) -> str:
-    return ACTIVITY_STATUS[fund_lifecycle_state(as_of)]
+def activity_status(life: Lifecycle | None, as_of: dt.date) -> str:
+    return ACTIVITY_STATUS[fund_lifecycle_state(life, as_of)]
+
+
+def actual_end(life: Lifecycle | None, as_of: dt.date) -> dt.date | None:
+    """The activity's actual end date as of `as_of`: the day of the financial closure,
+    once it is on or before `as_of`."""
+    return life.financially_closed_on if fund_lifecycle_state(life, as_of) == "closed" else None
 
 
 def bad_identifier_characters(identifier: str) -> list[str]:
