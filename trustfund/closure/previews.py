@@ -17,8 +17,8 @@ from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..formatting import date
 from ..formatting import money as fmt_money
-from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED
 from ..fund import periods
+from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED
 from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund, today
 from ..money import USD
