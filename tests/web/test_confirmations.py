@@ -1,6 +1,8 @@
 """Every decision that cannot be undone is confirmed first (trustfund/confirmation.py):
 approve, reject, cancel, record a trip or a no-show, approve or reject an overrun,
-reverse a deposit or an interest entry, transfer between pools, withdraw a pledge.
+reverse a deposit or an interest entry, transfer between pools, withdraw a pledge;
+and the fund's closing: close a year, close the operations early, write off a
+commitment, decide on a pool, close the fund, issue the certified final statements.
 
 The form's post answers with a page that says what will happen, in words and
 amounts, and sends no statement that may write; only that page's form (the one
@@ -251,3 +253,122 @@ def test_the_confirmation_speaks_the_users_language(app, db, client, login_as, u
     db.session.commit()
     html = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"}).get_data(as_text=True)
     assert words in html
+
+
+# --- The fund's closing (issue 18): each step, in the order the fund lives them -------
+
+def _closing_fund():
+    """Sweden and Norway in the un-earmarked pool (no fee), 4,000.00 spent: 36,000.00
+    left; Norway's commitment has 1,000.00 outstanding."""
+    from tests.factories import statements as data
+    from trustfund import demo
+
+    sweden, other = demo.demo_donor(), data.donor("Norway (closing)")
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
+    owed = data.commitment(other, "11000.00")
+    data.deposit(owed, "10000.00", fee_rate="0")
+    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
+    db.session.commit()
+    return owed, data.pool()
+
+
+def closing_decisions(app) -> list[Decision]:
+    from trustfund.contributions.models import Commitment
+    from trustfund.fund.entries import FinalStatement, PoolClosing
+    from trustfund.fund.models import AccountingYear, Fund
+
+    owed, unearmarked = _closing_fund()
+    fund = db.session.scalar(sa.select(Fund))
+
+    def fund_status() -> str:
+        db.session.expire_all()
+        return db.session.scalar(sa.select(Fund.status))
+
+    def rows(model) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+    prefix = f"pool{unearmarked.id}"
+    return [
+        Decision("close year", "admin", "/fund/years/2017/close", {"report_reference": "Annual report 2017"},
+                 ["Annual report 2017", "No entry dated in 2017 can be recorded or corrected after"],
+                 lambda: db.session.scalar(sa.select(AccountingYear.year)) == 2017),
+        Decision("close operations", "admin", "/fund/close-operations",
+                 {"reason": "Compact adopted", "version": str(fund.version)},
+                 ["Compact adopted", "no new pledges, commitments, events, grant requests or approvals"],
+                 lambda: fund_status() == "operationally_closed"),
+        Decision("write off", "mptf_officer", f"/fund/closing/commitments/{owed.id}/write-off",
+                 {"amount": "", "reason": "Never paid"},
+                 [f"{usd(app, '1000.00')} of the commitment is written off",
+                  f"Outstanding now {usd(app, '1000.00')}, after {usd(app, '0.00')}", "Never paid"],
+                 lambda: db.session.get(Commitment, owed.id).written_off == D("1000.00")),
+        Decision("pool decision", "srsg_staff", f"/fund/closing/pools/{unearmarked.id}",
+                 {f"{prefix}-kind": "refund", f"{prefix}-balance": "36000.00", f"{prefix}-note": "",
+                  f"{prefix}-fund_name": "", f"{prefix}-fund_reference": ""},
+                 [f"{usd(app, '36000.00')} leaves {unearmarked.label}",
+                  f"Kingdom of Sweden is refunded {usd(app, '27000.00')}",
+                  f"Norway (closing) is refunded {usd(app, '9000.00')}"],
+                 lambda: rows(PoolClosing) == 1),
+        Decision("close fund", "admin", "/fund/closing/close", {"note": "Certified"},
+                 [f"every pool holds {usd(app, '0.00')}"], lambda: fund_status() == "financially_closed"),
+        Decision("issue final statements", "admin", "/fund/final-statements/issue", {},
+                 ["3 certified final statements will be issued"], lambda: rows(FinalStatement) == 3),
+    ]
+
+
+def test_each_closing_step_is_shown_before_it_is_done_and_done_only_from_its_confirmation(
+        app, db, client, login_as, users):
+    from trustfund.closure.years import closable
+
+    with app.test_request_context():
+        assert closable(2017) is None  # 2017 is the fund's first year, and it has ended
+    for decision in closing_decisions(app):
+        login_as(decision.role)
+        before = counts()
+        response, statements = post_logged(client, decision.url, decision.data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, (decision.name, response.status_code)
+        found = confirmation(html)
+        assert found is not None, (decision.name, html[-2000:])
+        said = summary_of(html)
+        for words in decision.says:
+            assert words in said, (decision.name, words, said)
+        assert [s for s in statements if writes(s)] == [], decision.name
+        assert counts() == before and not decision.done(), decision.name
+        action, fields = found
+        assert action == decision.url
+        answer = client.post(action, data=MultiDict(fields))
+        assert answer.status_code == 302, (decision.name, answer.status_code)
+        assert decision.done(), decision.name
+
+
+def test_no_closing_page_but_the_confirmation_posts_a_closing_step(app, db, client, login_as, users):
+    owed, _ = _closing_fund()
+    pages = {"admin": ["/fund/", "/fund/years/2017/close", "/fund/close-operations", "/fund/closing",
+                       "/fund/final-statements"],
+             "mptf_officer": [f"/fund/closing/commitments/{owed.id}/write-off"],
+             "srsg_staff": ["/fund/closing"]}
+    for role, urls in pages.items():
+        login_as(role)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert 'name="confirmed"' not in response.get_data(as_text=True), url
+
+
+def test_a_closing_refusal_comes_before_the_confirmation(app, db, client, login_as, users):
+    from trustfund.fund.status import current_fund
+
+    owed, _ = _closing_fund()
+    login_as("mptf_officer")
+    response = client.post(f"/fund/closing/commitments/{owed.id}/write-off",
+                           data={"amount": "1000.01", "reason": "Never paid"})
+    html = response.get_data(as_text=True)
+    assert confirmation(html) is None
+    assert f"Only {usd(app, '1000.00')} is outstanding." in " ".join(error_beside(html, "amount").split())
+    login_as("admin")
+    before = counts()
+    response = client.post("/fund/closing/close", data={"note": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and confirmation(html) is None
+    assert "1 commitment has money outstanding" in html
+    assert counts() == before and current_fund().status == "open"

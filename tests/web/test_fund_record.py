@@ -7,7 +7,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from tests.pages import error_beside, table_rows
+from tests.pages import error_beside, post_and_confirm, table_rows
 from tests.security.helpers import changed_counts, table_counts
 from trustfund import reference
 from trustfund.admin.models import FEE_RATE
@@ -119,7 +119,8 @@ def test_the_forms_that_close_for_good_refuse_hostile_text_and_show_html_escaped
             assert page.status_code == 200, (url, value[:10])
             assert error_beside(page.get_data(as_text=True), field), (url, value[:10])
             assert changed_counts(before, table_counts(db)) == {}, (url, value[:10])
-        assert client.post(url, data={**_form(client, url), **extra, field: script}).status_code == 302, url
+        done = post_and_confirm(client, url, {**_form(client, url), **extra, field: script})
+        assert done.status_code == 302, url
     html = client.get("/fund/").get_data(as_text=True)
     assert script not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert _fund(db).status == "operationally_closed"

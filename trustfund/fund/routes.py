@@ -9,9 +9,11 @@ from flask_login import current_user
 
 from ..admin.models import FEE_RATE, setting_versions
 from ..admin.sentences import setting_value
+from ..confirmation import check, confirm_page, confirmed
 from ..errors import run
 from ..extensions import db
 from ..permissions import ADMIN, STAFF, roles_required
+from . import previews
 from .blueprint import bp
 from .forms import CloseOperationsForm, ExtendForm, FundForm
 from .models import FUND_STATUSES, OPEN, AccountingYear
@@ -77,7 +79,14 @@ def close_operations_view():
     form = CloseOperationsForm()
     if request.method == "GET":
         form.version.data = fund.version
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.operations_closing(fund, form.reason.data, form.version.data))
+        if summary is not None:
+            back = url_for("fund.index")
+            return confirm_page(summary, form=form, button=_("Close the operations"), style="danger",
+                                cancel=back, crumbs=[(_("The fund"), back), (summary.title, None)])
+    elif valid:
         done = run(form, lambda: close_operations(current_user, fund, reason=form.reason.data,
                                                   version=form.version.data))
         if done is not None:

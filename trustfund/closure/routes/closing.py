@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...admin.models import REFUND_WAIVER, setting_on
+from ...confirmation import check, confirm_page, confirmed
 from ...contributions.loaders import get_commitment_or_404
 from ...contributions.models import Pool
 from ...contributions.pools import all_pools
@@ -17,7 +18,7 @@ from ...fund.entries import CLOSING_KINDS, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status, today
 from ...permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF, STAFF, roles_required
-from .. import financial
+from .. import financial, previews
 from ..blueprint import bp
 from ..closing_export import decisions_query, instructions, parts_of
 from ..forms import DecisionForm, FinancialClosureForm, WriteOffForm
@@ -47,6 +48,13 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
         roles={"admin": ADMIN, "officer": MPTF_OFFICER, "srsg": SRSG_STAFF})
 
 
+def _confirm(summary, form, button: str):
+    """The confirmation of a closing step, whose Cancel leads back to the closing page."""
+    back = url_for("closure.closing")
+    return confirm_page(summary, form=form, button=button, style="danger", cancel=back,
+                        crumbs=[(_("Closing the fund"), back), (summary.title, None)])
+
+
 @bp.route("/closing")
 @roles_required(*STAFF)
 def closing():
@@ -60,7 +68,15 @@ def closing():
 def decide(pool_id: int):
     pool = db.session.get(Pool, pool_id) or abort(404)
     form = _decision_form(pool.id, pool.available, request.form)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.pool_decision(
+            pool, form.kind.data, fund_name=form.fund_name.data or "",
+            fund_reference=form.fund_reference.data or "", note=form.note.data or "",
+            balance_seen=form.balance.data))
+        if summary is not None:
+            return _confirm(summary, form, _("Record the decision"))
+    elif valid:
         done = run(form, lambda: financial.decide(
             current_user, pool, form.kind.data, fund_name=form.fund_name.data or "",
             fund_reference=form.fund_reference.data or "", note=form.note.data or "",
@@ -84,7 +100,13 @@ def decision(closing_id: int):
 def write_off_view(commitment_id: int):
     commitment = get_commitment_or_404(commitment_id)
     form = WriteOffForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.write_off(commitment, form.amount.data or None,
+                                                         form.reason.data))
+        if summary is not None:
+            return _confirm(summary, form, _("Write off"))
+    elif valid:
         done = run(form, lambda: financial.write_off(
             current_user, commitment, amount=form.amount.data or None, reason=form.reason.data))
         if done is not None:
@@ -98,7 +120,12 @@ def write_off_view(commitment_id: int):
 def close_fund_view():
     fund = current_fund() or abort(404)
     form = FinancialClosureForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.fund_closure(fund, form.note.data or ""))
+        if summary is not None:
+            return _confirm(summary, form, _("Close the fund financially"))
+    elif valid:
         done = run(form, lambda: financial.close_fund(current_user, fund, note=form.note.data or ""))
         if done is not None:
             flash(_("The fund is financially closed."), "success")

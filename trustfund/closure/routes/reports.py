@@ -8,8 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...confirmation import check, confirm_page, confirmed
 from ...donors.loaders import get_donor_or_404
 from ...errors import run
 from ...exports import export_response
@@ -20,7 +22,10 @@ from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund
 from ...params import date_arg
 from ...permissions import ADMIN, DONOR, STAFF, roles_required
-from .. import final_export  # noqa: F401  (registers the download)
+from .. import (
+    final_export,  # noqa: F401  (registers the download)
+    previews,
+)
 from ..blueprint import bp
 from ..final import final_statement, issue_final_statements
 from ..funding import LINE_LABELS, funding_status, lines
@@ -58,7 +63,15 @@ def final_statements():
 @roles_required(ADMIN)
 def issue_final():
     form = BaseForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, previews.final_statements)
+        if summary is not None:
+            back = url_for("closure.final_statements")
+            return confirm_page(summary, form=form, button=_("Sign off and issue the statements"),
+                                cancel=back, crumbs=[(_("Certified final financial statements"), back),
+                                                     (summary.title, None)])
+    elif valid:
         count = run(form, lambda: issue_final_statements(current_user))
         if count is not None:
             flash(ngettext("%(num)d certified final statement issued.",

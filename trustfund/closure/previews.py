@@ -1,0 +1,146 @@
+"""What a step of the fund's closing will do, said before it is done
+(confirmation.py): closing a year, a pool's closing decision, a write-off, the
+financial closure and the certified final statements, with the services' own
+refusals in their words and the amounts as they are now. Nothing here writes: the
+pool's and the commitment's figures are read as they stand, not refreshed."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..admin.models import REFUND_WAIVER, setting_on
+from ..confirmation import Summary
+from ..contributions.models import Commitment, Pool
+from ..contributions.rules import amount_or_error, text_or_error
+from ..errors import DomainError
+from ..formatting import date
+from ..formatting import money as fmt_money
+from ..fund import periods
+from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED
+from ..fund.models import FINANCIALLY_CLOSED, Fund
+from ..fund.status import current_fund, today
+from ..money import USD
+from ..validation import check_text, too_long
+from . import financial
+from .final import contributors, final_statement
+from .refunds import plan_pool
+from .years import closable
+
+
+def year_closing(year: int, report_reference: str) -> Summary:
+    """Closing a year stores its figures and refuses entries dated in it after
+    (years.close_year): refused for a year not ended, before the fund, out of order,
+    and without its annual report."""
+    refusal = closable(year)
+    if refusal:
+        raise DomainError(refusal)
+    reference = check_text((report_reference or "").strip(), "report_reference")
+    if not reference:
+        raise DomainError(_("Name the annual report the closing follows."), field="report_reference")
+    if len(reference) > 200:
+        raise DomainError(too_long(200), field="report_reference")
+    return Summary(_("Close %(year)s", year=str(year)), [(_("Annual report"), reference)], [
+        _("The figures of %(year)s are kept as they stand on %(day)s.", year=str(year),
+          day=date(dt.date(year, 12, 31))),
+        _("No entry dated in %(year)s can be recorded or corrected after.", year=str(year))])
+
+
+def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str, note: str,
+                  balance_seen) -> Summary:
+    """A pool's closing decision moves its whole available balance out
+    (financial.decide): refused while anything is unsettled, for a balance other than
+    the page's, a transfer without its fund, a waiver above the setting, and a refund
+    no donor's deposits reach."""
+    periods.require_open(today())
+    if kind not in CLOSING_KINDS:
+        raise DomainError(_("Choose the decision."), field="kind")
+    problems = financial.unsettled()
+    if problems:
+        raise DomainError(" ".join(problems))
+    balance = pool.available
+    if balance <= 0:
+        raise DomainError(_("This pool holds nothing to decide on."))
+    if balance_seen is not None and str(balance_seen).strip() != str(balance):
+        raise DomainError(_("The pool's balance changed meanwhile (it is now %(balance)s): reload the "
+                            "page.", balance=fmt_money(balance, USD)))
+    note = check_text((note or "").strip(), "note", multiline=True)
+    if len(note) > 2000:
+        raise DomainError(too_long(2000), field="note")
+    amount = fmt_money(balance, USD)
+    facts = [(_("Pool"), str(pool.label)), (_("Decision"), str(CLOSING_KINDS[kind])), (_("Amount"), amount)]
+    lines = [_("%(amount)s leaves %(pool)s, which then holds nothing available.", amount=amount,
+               pool=pool.label)]
+    if kind == FUND_TRANSFER:
+        name = text_or_error(check_text(fund_name or "", "fund_name"), "fund_name",
+                             _("Name the fund that receives the balance."), max_length=300)
+        text_or_error(check_text(fund_reference or "", "fund_reference"), "fund_reference",
+                      _("Give the reference of the transfer."), max_length=100)
+        lines.append(_("It is transferred to %(fund)s.", fund=name))
+    if kind == WAIVED:
+        waiver = setting_on(REFUND_WAIVER, today())
+        if balance > waiver:
+            raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (the "
+                                "admin's setting); this one is %(balance)s.",
+                                waiver=fmt_money(waiver, USD), balance=amount), field="kind")
+        lines.append(_("It is not refunded."))
+    if kind == REFUND:
+        plan = plan_pool(pool, today(), balance)
+        if not plan.parts:
+            raise DomainError(_("No donor has net deposits in this pool: transfer its balance to another "
+                                "fund."), field="kind")
+        lines += [_("%(donor)s is refunded %(amount)s.", donor=part.donor_name,
+                    amount=fmt_money(part.amount, USD)) for part in plan.parts]
+    return Summary(_("Close %(pool)s", pool=pool.label), facts, lines)
+
+
+def write_off(commitment: Commitment, amount, reason: str) -> Summary:
+    """A write-off takes what will not be deposited off the commitment for good
+    (financial.write_off): refused when nothing or less is outstanding, and without a
+    reason."""
+    periods.require_open(today())
+    outstanding, currency = commitment.outstanding, commitment.currency
+    value = outstanding if amount in (None, "") else amount_or_error(amount, currency, "amount")
+    if value <= 0:
+        raise DomainError(_("Nothing is outstanding on this commitment."), field="amount")
+    if value > outstanding:
+        raise DomainError(_("Only %(outstanding)s is outstanding.",
+                            outstanding=fmt_money(outstanding, currency)), field="amount")
+    reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
+    return Summary(_("Write off"), [(_("Donor"), commitment.donor.name), (_("Reason"), reason)], [
+        _("%(amount)s of the commitment is written off: no deposit can fill it after.",
+          amount=fmt_money(value, currency)),
+        _("Outstanding now %(now)s, after %(after)s.", now=fmt_money(outstanding, currency),
+          after=fmt_money(outstanding - value, currency))])
+
+
+def fund_closure(fund: Fund, note: str) -> Summary:
+    """The financial closure (financial.close_fund): refused when closed already, or
+    while anything is unsettled or a pool holds money."""
+    if fund.status == FINANCIALLY_CLOSED:
+        raise DomainError(_("The fund is already financially closed."))
+    problems = financial.closable_problems()
+    if problems:
+        raise DomainError(" ".join(problems))
+    check_text((note or "").strip(), "note", multiline=True)
+    return Summary(_("Close the fund financially"), [(_("Fund"), fund.name), (_("Date"), date(today()))], [
+        _("The fund is closed financially: every pool holds %(zero)s, and no entry can be recorded "
+          "after.", zero=fmt_money(0, USD))])
+
+
+def final_statements() -> Summary:
+    """Issuing the certified final statements (final.issue_final_statements): once the
+    fund is financially closed, and once only."""
+    fund = current_fund()
+    if fund is None or fund.status != FINANCIALLY_CLOSED:
+        raise DomainError(_("The certified final statements are issued once the fund is financially closed."))
+    if final_statement(FUND_SUBJECT) is not None:
+        raise DomainError(_("The certified final statements have already been issued."))
+    count = len(contributors()) + 1
+    return Summary(_("Issue the certified final statements"), [], [
+        ngettext("%(num)d certified final statement will be issued: the fund's and one per contributor, "
+                 "as of %(day)s.",
+                 "%(num)d certified final statements will be issued: the fund's and one per contributor, "
+                 "as of %(day)s.", count, day=date(fund.financially_closed_at.date())),
+        _("They cannot be changed after.")])
