@@ -51,7 +51,7 @@ def test_write_off_decide_and_close_through_the_pages(client, login_as, db, user
     login_as("mptf_officer")
     page = client.post(f"/fund/closing/commitments/{commitment.id}/write-off",
                        data={"amount": "1000.01", "reason": "Never paid"})
-    assert "Only $1,000.00 is outstanding." in error_beside(page.get_data(as_text=True), "amount")
+    assert "Only USD\u00a01,000.00 is outstanding." in error_beside(page.get_data(as_text=True), "amount")
     assert client.post(f"/fund/closing/commitments/{commitment.id}/write-off",
                        data={"amount": "", "reason": "Never paid"}).status_code == 302
 
@@ -84,10 +84,10 @@ def test_write_off_decide_and_close_through_the_pages(client, login_as, db, user
     login_as("donor")
     portal = client.get("/statements/portal").get_data(as_text=True)
     assert table_rows(portal, "portal-refunds")[0][2:] == ["Refund to the pool's donors", "27,000.00"]
-    assert 'id="balance-total">$0.00<' in portal
+    assert 'id="balance-total">USD\u00a00.00<' in portal
     statement = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
-    assert 'id="returned-in-period">$27,000.00<' in statement
-    assert 'id="closing">$0.00<' in statement
+    assert 'id="returned-in-period">USD\u00a027,000.00<' in statement
+    assert 'id="closing">USD\u00a00.00<' in statement
 
     login_as("auditor")
     book = load_workbook(io.BytesIO(client.get("/fund/closing?format=xlsx").data))
