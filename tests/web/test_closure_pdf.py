@@ -24,13 +24,15 @@ from trustfund.fund.status import current_fund
 FUND_LINE = "Global Compact for Safe, Orderly and Regular Migration"
 
 
-def _closed_fund(users, issue: bool = True):
+def _closed_fund(users, issue: bool = True, more_donors: int = 0):
     """Sweden (the donor user's donor) and Norway; 4,000.00 spent, 100.00 of interest;
     the pool refunded, the fund financially closed and, if `issue`, the certified
     final statements issued by the admin (named Ana Silva)."""
     sweden, other = demo.demo_donor(), data.donor("Norway (final)")
     data.deposit(data.commitment(sweden, "30000.00"), "30000.00", value_date=dt.date(2017, 5, 2))
     data.deposit(data.commitment(other, "10000.00"), "10000.00", fee_rate="0")
+    for n in range(more_donors):
+        data.deposit(data.commitment(data.donor(f"Many {n:02d}"), "500.00"), "500.00", fee_rate="0")
     data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
     data.interest("100.00", on=dt.date(2018, 6, 30))
     users["admin"].name = "Ana Silva"
@@ -98,6 +100,22 @@ def test_the_fund_s_certified_statement_as_pdf_holds_the_page_s_figures(client, 
         assert re.search(r"\d\.\d\d$", figure), figure
         assert figure in text, figure
     assert "35,800.00" in text  # the refund decided: 40,000.00 less 300.00 fee, 4,000.00 spent, +100.00
+
+
+def test_a_long_statement_breaks_across_pages_with_its_table_headers_repeated(client, login_as, db, users):
+    _closed_fund(users, more_donors=60)
+    login_as("auditor")
+    page = client.get("/fund/final-statements/fund").get_data(as_text=True)
+    reader = _pdf(client, "/fund/final-statements/fund")
+    _check_pages(reader)
+    assert len(reader.pages) >= 3
+    texts = [p.extract_text() for p in reader.pages]
+    with_donors = [text for text in texts if "Many " in text]
+    assert len(with_donors) >= 2
+    assert all("Share of spending" in text for text in with_donors)  # the donors' header on each
+    assert all(f"Many {n:02d}" in "\n".join(texts) for n in range(60))
+    for figure in _figures(page, "final-donors"):
+        assert figure in _text(reader), figure
 
 
 def test_a_donor_gets_its_own_certified_statement_as_pdf_and_no_other(client, login_as, db, users):
