@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     views (and the downloads they register) to its blueprint."""
     from .admin import routes as admin_views
     from .auth import routes as auth_views
+    from .closure import attachments as closure_attachments  # noqa: F401  (a documents target)
     from .closure.blueprint import bp as closure_bp
     from .closure.routes import closing as closure_closing  # noqa: F401
     from .closure.routes import entries as closure_entries  # noqa: F401

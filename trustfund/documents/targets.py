@@ -95,7 +95,7 @@ for _target in (
     register(_target)
 
 READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR, DONOR)
-WRITERS = (MPTF_OFFICER, SRSG_STAFF)
+WRITERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF)  # each target narrows it (may_write)
 
 
 def may_read(user, target: Target, donor_id: int | None) -> bool:

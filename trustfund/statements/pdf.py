@@ -50,7 +50,7 @@ def static_file(url: str, folder: str, static: str) -> bytes:
         return handle.read()
 
 
-def _page_label() -> tuple[str, str, str]:
+def page_label() -> tuple[str, str, str]:
     """"Page %(page)s of %(pages)s" in the reader's language, cut around its numbers
     (the page margin draws them with CSS counters)."""
     text = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
@@ -61,11 +61,17 @@ def _page_label() -> tuple[str, str, str]:
 
 def statement_pdf(donor: Donor, date_from: dt.date | None, date_to: dt.date | None, issued_by) -> bytes:
     """The statement of `donor` for the period as PDF bytes, issued today by `issued_by`."""
-    from weasyprint import HTML
-
     result = statement(donor, date_from, date_to)
     html = render_template("statements/pdf.html", s=result, donor=donor, today=today(),
                            issued_by=getattr(issued_by, "name", None) or getattr(issued_by, "email", None)
                            or _("the MPTF Office"),
-                           page_label=_page_label())
+                           page_label=page_label())
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A page drawn for print (a template over statement-pdf.css) as PDF bytes, with
+    the app's static files only: the fund's closing reports use it too."""
+    from weasyprint import HTML
+
     return HTML(string=html, base_url=BASE_URL, url_fetcher=_local_fetcher()).write_pdf()

@@ -3,10 +3,11 @@ final financial statements."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,6 +31,12 @@ from ..blueprint import bp
 from ..final import final_statement, issue_final_statements
 from ..funding import LINE_LABELS, funding_status, lines
 from ..funding_export import report_date  # registers the download too
+from ..pdf import final_statement_pdf, funding_status_pdf
+
+
+def _pdf_response(content: bytes, name: str):
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=name,
+                     max_age=0)
 
 
 @bp.route("/funding-status")
@@ -43,6 +50,9 @@ def funding_status_view():
     shown = lines(status)
     percents = {line.key: format_percent(line.percent, "#,##0.00%") for line in shown
                 if line.percent is not None}
+    if request.args.get("format") == "pdf":
+        return _pdf_response(funding_status_pdf(status, shown, percents, current_user),
+                             f"funding-status-{on.isoformat()}.pdf")
     return render_template("closure/funding_status.html", status=status, lines=shown, on=on,
                            percents=percents, bad_date=bool(request.args.get("on")) and asked is None)
 
@@ -89,6 +99,8 @@ def _shown(found: FinalStatement | None, filters: dict):
         return redirect(url_for("closure.final_statements"))
     if request.args.get("format") == "xlsx":
         return export_response("final_statement", filters, current_user)
+    if request.args.get("format") == "pdf":
+        return _pdf_response(final_statement_pdf(found), f"final-statement-{found.donor_id or 'fund'}.pdf")
     template = "closure/final_fund.html" if found.donor_id is None else "closure/final_donor.html"
     return render_template(template, found=found, c=found.content, labels=LINE_LABELS, kinds=CLOSING_KINDS,
                            D=Decimal, day=dt.date.fromisoformat)

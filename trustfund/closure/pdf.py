@@ -1,0 +1,50 @@
+"""The fund's closing reports as PDF (issue 19 on issue 18): the certified final
+statements (the fund's and each donor's) and the funding status on a date, drawn by
+the donor statement's engine (statements/pdf.py: WeasyPrint, A4 landscape, the
+machine's own fonts, nothing fetched) from each page's own body template, so that
+the PDF's figures are the page's.
+
+A certified statement is issued once: its PDF says who signed it off and when, and
+shows the figures stored then (FinalStatement.content), whenever it is downloaded.
+The funding status is issued by whoever downloads it, today."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from ..formatting import date
+from ..fund.entries import CLOSING_KINDS, FinalStatement
+from ..statements.pdf import html_to_pdf, page_label
+from ..statements.services import today
+from .funding import LINE_LABELS, FundingStatus, Line
+
+
+def _name(user) -> str:
+    return getattr(user, "name", None) or getattr(user, "email", None) or _("the MPTF Office")
+
+
+def _pdf(title: str, body: str, issued_on: dt.date, issued_by, **context) -> bytes:
+    html = render_template("closure/pdf.html", title=title, body=body, issued_on=issued_on,
+                           issued_by=_name(issued_by), page_label=page_label(), **context)
+    return html_to_pdf(html)
+
+
+def final_statement_pdf(found: FinalStatement) -> bytes:
+    """A certified final statement as issued: its signer, its day, its stored figures."""
+    c = found.content
+    if found.donor_id is None:
+        title, body = _("Certified final financial statement of the fund"), "closure/_final_fund_body.html"
+    else:
+        title = _("Certified final financial statement of %(donor)s", donor=c["donor"]["name"])
+        body = "closure/_final_donor_body.html"
+    return _pdf(title, body, found.issued_at.date(), found.issued_by, found=found, c=c, labels=LINE_LABELS,
+                kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat)
+
+
+def funding_status_pdf(status: FundingStatus, shown: list[Line], percents: dict, issued_by) -> bytes:
+    """The funding status on `status.on`, issued today by the reader."""
+    return _pdf(_("Funding status on %(date)s", date=date(status.on)), "closure/_funding_status_body.html",
+                today(), issued_by, status=status, lines=shown, on=status.on, percents=percents)
