@@ -118,7 +118,7 @@ def sideways(page) -> dict | None:
 ROLES = ["mptf_officer", "srsg_staff", "admin", "auditor", "donor"]
 NOT_PAGES = ("static", "main.favicon", "main.index", "auth.logout", "auth.set_language",
              "contributions.import_template", "contributions.rate_lookup",
-             "contributions.deposit_preview")
+             "contributions.deposit_preview", "iati.download")  # files, JSON, redirects: not pages
 
 
 def argument_values(app) -> dict[str, str]:
