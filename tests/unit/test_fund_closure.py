@@ -84,7 +84,7 @@ def test_a_write_off_takes_what_will_not_arrive_and_no_deposit_fills_it(db, user
     officer = users["mptf_officer"]
     euros = fund["euros"]
     error = _refused(lambda: financial.write_off(officer, euros, amount="50000.01", reason="Never paid"))
-    assert error.field == "amount" and "Only €50,000.00 is outstanding." in error.message
+    assert error.field == "amount" and "Only EUR\u00a050,000.00 is outstanding." in error.message
     assert _refused(lambda: financial.write_off(users["srsg_staff"], euros, reason="x")).message.startswith(
         "Only an MPTF officer")
     financial.write_off(officer, euros, amount="20000.00", reason="Budget cut by the donor's parliament")
@@ -92,7 +92,7 @@ def test_a_write_off_takes_what_will_not_arrive_and_no_deposit_fills_it(db, user
     assert (euros.written_off, euros.outstanding) == (D("20000.000"), D("30000.000"))
     error = _refused(lambda: services.record_deposit(officer, euros, value_date=TODAY, amount="30000.01",
                                                      rate="0.9", rate_note="Bank rate"))
-    assert "only €30,000.00 is outstanding" in error.message
+    assert "only EUR\u00a030,000.00 is outstanding" in error.message
     financial.write_off(officer, euros, reason="Nothing more will come")
     db.session.commit()
     assert euros.outstanding == 0 and financial.outstanding_commitments() == []
@@ -150,7 +150,7 @@ def test_a_transfer_names_the_fund_and_a_waiver_stays_within_the_setting(db, use
     error = _refused(lambda: financial.decide(srsg, obj1, "transfer", fund_name="", fund_reference="X"))
     assert error.field == "fund_name"
     error = _refused(lambda: financial.decide(srsg, obj1, "waived"))
-    assert "up to $0.00" in error.message
+    assert "up to USD\u00a00.00" in error.message
     error = _refused(lambda: financial.decide(srsg, obj1, "refund", balance_seen="4999.99"))
     assert "balance changed meanwhile" in error.message
     financial.decide(srsg, obj1, "transfer", fund_name="Migration MPTF (FMR00)", fund_reference="MPTF/2019/7",
@@ -211,9 +211,9 @@ def test_close_fund_dry_run_shows_the_refunds_it_would_make(db, users, fund, run
     result = runner.invoke(args=["close-fund", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "To settle first: The fund's operations are still open" in result.output
-    assert "Un-earmarked (UNEARMARKED): unspent balance $274,333.34" in result.output
-    assert "  Alpha: $82,300.00 (net deposits $100,000.00)" in result.output
-    assert "  total refunded: $274,333.34" in result.output
+    assert "Un-earmarked (UNEARMARKED): unspent balance USD\u00a0274,333.34" in result.output
+    assert "  Alpha: USD\u00a082,300.00 (net deposits USD\u00a0100,000.00)" in result.output
+    assert "  total refunded: USD\u00a0274,333.34" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolClosing)) == 0
     assert runner.invoke(args=["close-fund"]).exit_code != 0
 

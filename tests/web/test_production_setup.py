@@ -83,6 +83,14 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             # Only the accounts created: no demo account.
             assert emails == ["admin@un.org", "officer@un.org", "srsg2@un.org", "srsg@un.org"]
 
+        # The real fund's record ends on 31 December 2018, so today it is operationally
+        # closed: the admin extends the end date, with its reason, as the README says.
+        admin = _login(app, "admin@un.org", PASSWORDS["admin"])
+        version = _hidden_version(admin.get("/fund/extend").get_data(as_text=True))
+        answer = admin.post("/fund/extend", data={
+            "end_on": "2030-12-31", "reason": "Follow-up of the Global Compact to 2030", "version": version})
+        assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+
         # The officer records a donor, its signed SAA, a commitment and a deposit.
         officer = _login(app, "officer@un.org", PASSWORDS["mptf_officer"])
         answer = officer.post("/donors/new", data={
