@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
     from .donors import routes as donor_views
+    from .mail import routes as mail_views
     from .main import routes as main_views
     from .statements import routes as statement_views
     from .travel import filters  # noqa: F401
@@ -143,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from .travel.routes import events, grants  # noqa: F401
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
-               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp):
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, mail_views.bp):
         app.register_blueprint(bp)
 
 
@@ -155,11 +156,12 @@ def register_sentences(app: Flask) -> None:
     from .contributions import sentences as contribution_sentences
     from .countries import sentences as country_sentences
     from .donors import sentences as donor_sentences
+    from .mail import sentences as mail_sentences
     from .travel import sentences as travel_sentences
 
     book = audit_text.install(app)
     for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences,
-                    contribution_sentences, travel_sentences):
+                    contribution_sentences, travel_sentences, mail_sentences):
         feature.register(book)
 
 

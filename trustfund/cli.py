@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from .contributions.cli import import_deposits_command
 from .extensions import db
+from .mail.cli import send_mail_command
 from .maintenance.cli import backup_command, restore_command
 from .permissions import ROLES
 from .statements.cli import export
@@ -95,7 +96,7 @@ def check():
 
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command)
+            restore_command, send_mail_command)
 
 
 def register_commands(app: Flask) -> None:

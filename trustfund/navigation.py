@@ -36,6 +36,7 @@ NAV = (
     NavItem("admin.users", _l("Users")),
     NavItem("admin.settings", _l("Settings")),
     NavItem("admin.audit", _l("Audit trail")),
+    NavItem("mail.outbox", _l("Outbox")),
 )
 
 

@@ -327,6 +327,7 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
+    "mail.resend_message": "no field to fill (tests/web/test_outbox.py)",
 }
 
 

@@ -292,6 +292,8 @@ NOT_EDITS = {
     "travel.cancel": "a one-way step of the grant's status (guarded UPDATE)",
     "travel.approve_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
     "travel.reject_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
+    "mail.resend_message": "puts a sent or failed message back in the queue (status set, not added "
+                           "to: two admins sending it again at once queue it once)",
     "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
                                     "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }

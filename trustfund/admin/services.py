@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -13,8 +14,9 @@ from ..audit import record, snapshot
 from ..auth.models import User
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
+from ..mail.outbox import enqueue
 from ..money import MoneyError, parse_number
-from ..permissions import DONOR, ROLES
+from ..permissions import DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
 from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
@@ -53,8 +55,18 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         user.renew_session_token()
     if not creating:
         _move_version(user)
+        if before["role"] != role:
+            notify_role_changed(actor, user, before["role"])
     record(actor, "user.create" if creating else "user.update", user, before=before)
     return user
+
+
+def notify_role_changed(actor, user: User, before_role: str) -> None:
+    """A security message: the user learns at once that their role changed, and
+    who changed it (it cannot be turned off)."""
+    enqueue(user, "role_changed", "role_changed", _l("Your role in Trustfund changed"),
+            before=ROLE_LABELS[before_role], after=ROLE_LABELS[user.role],
+            admin=getattr(actor, "name", "") or getattr(actor, "email", "") or _("an administrator"))
 
 
 def _move_version(user: User) -> None:

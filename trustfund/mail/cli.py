@@ -1,0 +1,30 @@
+"""flask --app trustfund send-mail: the outbox's sender, once or as a service (--loop)."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..extensions import db
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep sending (a service), every --interval seconds.")
+@click.option("--interval", type=click.IntRange(1, 3600), default=30, show_default=True)
+@with_appcontext
+def send_mail_command(loop: bool, interval: int):
+    """Send the messages of the outbox that are due (retries with backoff)."""
+    from .sender import send_due
+
+    if not current_app.config.get("MAIL_ENABLED"):
+        raise click.ClickException("Mail is switched off (TRUSTFUND_MAIL=off): nothing sent.")
+    while True:
+        report = send_due()
+        db.session.remove()
+        if report.sent or report.retried or report.failed or not loop:
+            click.echo(report.message)
+        if not loop:
+            return
+        time.sleep(interval)
