@@ -68,6 +68,10 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = "30 per 15 minutes"
     # ...and per address, on any accounts.
     LOGIN_FAILURES_PER_ADDRESS = "20 per 15 minutes"
+    # "Forgot your password?": every request counted (each may send a message), per
+    # address typed and per client address.
+    PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"
+    PASSWORD_RESETS_PER_ADDRESS = "10 per hour"
     PREFERRED_URL_SCHEME = "http"
     SEND_HSTS = False
     # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,

@@ -7,9 +7,10 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .auth.tokens import handle_reset_requests
 from .contributions.cli import import_deposits_command
 from .extensions import db
-from .mail.cli import send_mail_command
+from .mail.cli import make_send_mail_command
 from .maintenance.cli import backup_command, restore_command
 from .permissions import ROLES
 from .statements.cli import export
@@ -94,6 +95,9 @@ def check():
         raise SystemExit(1)
     click.echo("Ledger check passed: every invariant holds.")
 
+
+# Before each round of the sender: answers to "Forgot your password?".
+send_mail_command = make_send_mail_command((handle_reset_requests,))
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
             restore_command, send_mail_command)

@@ -2,7 +2,7 @@
 Alembic and create_all() see them all."""
 from .admin.models import Setting  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
-from .auth.models import User  # noqa: F401
+from .auth.models import PasswordToken, ResetRequest, User  # noqa: F401
 from .contributions.models import (  # noqa: F401
     Commitment,
     Deposit,

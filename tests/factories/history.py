@@ -14,6 +14,7 @@ from tests.factories import base_users
 from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
+from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session
 from trustfund.contributions import services as contributions
 from trustfund.contributions.importer import import_deposits
@@ -80,6 +81,13 @@ def every_audited_action() -> dict:
     message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.user_id == account.id))
     message.status = FAILED
     mail_services.resend(admin, message)
+    # An invited user chooses a password with the invitation's link; later forgets it.
+    invited = save_user(admin, None, email="invited@example.org", name="Sara Tesfaye", role="auditor",
+                        donor_id=None, active=True, password=None)
+    url, _expires = tokens.issue(invited, "invite")
+    tokens.set_password_with_token(invited.id, url.rsplit("/", 1)[1], "a good invited password")
+    tokens.request_reset("invited@example.org")
+    tokens.handle_reset_requests()
     set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
     set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
     set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))

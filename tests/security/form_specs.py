@@ -200,6 +200,16 @@ def _grant_page(ctx, args: dict) -> str:
     return f"/travel/grants/{args['grant_id']}"
 
 
+def fresh_reset_link(ctx, n: int) -> dict:
+    """A new single-use link to set the password of the user of our own."""
+    from trustfund.auth.models import User
+    from trustfund.auth.tokens import issue
+
+    url, _expires = issue(db.session.get(User, ctx.user_id), "reset")
+    db.session.commit()
+    return {"user_id": ctx.user_id, "token": url.rsplit("/", 1)[1]}
+
+
 def _same(value: dict):
     return lambda ctx, n: dict(value)
 
@@ -215,6 +225,11 @@ SPECS = [
     FormSpec("auth.login", None, _same({}), _same({"email": "officer@test.example",
                                                    "password": "not the password"}),
              kinds={"email": "login", "password": "login"}, base_accepted=False),
+    FormSpec("auth.forgot_password", None, _same({}), lambda ctx, n: {"email": f"someone{n}@example.org"},
+             kinds={"email": "email_required"}),
+    FormSpec("auth.set_password", None, fresh_reset_link, _same({
+        "password": "violet harbour seven lanterns", "confirm": "violet harbour seven lanterns"}),
+             kinds={"password": "password", "confirm": "password"}, fresh=True),
     FormSpec("auth.set_language", None, _same({}), _same({"lang": "fr", "next": "/"}),
              kinds={"lang": "lang", "next": "hidden"}, page=lambda ctx, args: "/login", flashes=True),
     FormSpec("donors.new", "mptf_officer", _same({}), lambda ctx, n: {

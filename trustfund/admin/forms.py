@@ -16,11 +16,14 @@ class UserForm(BaseForm):
     donor_id = SelectField(_l("Donor (for a donor user)"), coerce=int, choices=[], validate_choice=True)
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
-                             description=_l("At least 12 characters. Leave empty to keep the current one."))
+                             description=_l("Leave empty: the user receives an email with a link to "
+                                            "choose their own password (valid 72 hours)."))
     submit = SubmitField(_l("Save"))
 
 
 class UserEditForm(UserForm):
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
+                             description=_l("At least 12 characters. Leave empty to keep the current one."))
     # The version the admin started from: a save based on an older one is refused.
     version = VersionField()
 

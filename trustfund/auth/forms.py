@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import BaseForm
 
@@ -9,3 +9,16 @@ class LoginForm(BaseForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Log in"))
+
+
+class ForgotPasswordForm(BaseForm):
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
+                                                 Length(max=254)])
+
+
+class SetPasswordForm(BaseForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("At least 12 characters, not your email, not a common "
+                                            "password: a few words that do not go together work well."))
+    confirm = PasswordField(_l("The same password again"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])

@@ -1,4 +1,4 @@
-"""Log in, log out, choose the language."""
+"""Log in, log out, choose the language; forgotten passwords and invitations' links."""
 from __future__ import annotations
 
 from flask import (
@@ -14,12 +14,14 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ..errors import run
 from ..extensions import db, limiter
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
-from .forms import LoginForm
+from .forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from .services import authenticate, end_session, start_session
+from .tokens import find_token, invalid_link_message, request_reset, set_password_with_token
 
 
 def _account() -> str:
@@ -93,3 +95,44 @@ def set_language():
             current_user.locale = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+def _reset_account_key() -> str:
+    return "reset-account:" + _account()
+
+
+# Every request counts (not only refusals: each one may send a message), per client
+# address and per address typed, in the same shared storage as the login's counts.
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESETS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESETS_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reset_account_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        if run(form, lambda: request_reset(form.email.data)) is not None:
+            # The same answer, whether the address is an account's or not.
+            flash(_("If an account has this address, a link to choose a new password is on its "
+                    "way to it. The link works once, for one hour."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/<int:user_id>/<token>", methods=["GET", "POST"])
+@public
+def set_password(user_id: int, token: str):
+    found = find_token(user_id, token)
+    if found is None and request.method == "GET":
+        return render_template("auth/set_password.html", form=None, message=invalid_link_message()), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = run(form, lambda: set_password_with_token(user_id, token, form.password.data))
+        if user is not None:
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash(_("Your password is set. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+    email = found.user.email if found is not None else ""
+    return render_template("auth/set_password.html", form=form, email=email)

@@ -31,3 +31,9 @@ def register(book: Book) -> None:
                 lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)
     book.action("logout", _l("Signed out"), "User",
                 lambda e: _("%(user)s signed out.", user=e.who), changes=False, routine=True)
+    book.action("user.password_set", _l("Password chosen with a link"), "User",
+                lambda e: _("%(user)s chose a new password with a link sent by email.", user=e.who),
+                changes=False)
+    book.action("user.reset_link_sent", _l("Password reset link sent"), "User",
+                lambda e: _("A link to choose a new password was sent to %(email)s.",
+                            email=e.iso(e.value("email"))), changes=False)
