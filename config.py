@@ -99,6 +99,11 @@ class Config:
     # The address people reach the app at: links in messages are made from it, never
     # from a request's Host header (which a sender of a reset request could choose).
     EXTERNAL_URL = os.environ.get("TRUSTFUND_EXTERNAL_URL", "http://127.0.0.1:5000")
+    # Digests: grant requests awaiting decision to SRSG staff at most every N hours;
+    # overdue instalments and SAAs awaiting signature to MPTF officers every N days.
+    DIGEST_GRANT_REQUESTS_HOURS = _int_env("TRUSTFUND_DIGEST_GRANT_REQUESTS_HOURS", 1)
+    DIGEST_OFFICERS_DAYS = _int_env("TRUSTFUND_DIGEST_OFFICERS_DAYS", 7)
+    SAA_AWAITING_SIGNATURE_DAYS = 30
 
 
 class DevelopmentConfig(Config):

@@ -12,6 +12,7 @@ from .contributions.cli import import_deposits_command
 from .extensions import db
 from .mail.cli import make_send_mail_command
 from .maintenance.cli import backup_command, restore_command
+from .notifications.digests import grant_request_digests, officer_digests
 from .permissions import ROLES
 from .statements.cli import export
 
@@ -96,8 +97,9 @@ def check():
     click.echo("Ledger check passed: every invariant holds.")
 
 
-# Before each round of the sender: answers to "Forgot your password?".
-send_mail_command = make_send_mail_command((handle_reset_requests,))
+# Before each round of the sender: answers to "Forgot your password?", then the digests
+# whose time has come.
+send_mail_command = make_send_mail_command((handle_reset_requests, grant_request_digests, officer_digests))
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
             restore_command, send_mail_command)

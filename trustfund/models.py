@@ -17,6 +17,6 @@ from .contributions.models import (  # noqa: F401
 from .countries.models import Country, LdcPeriod  # noqa: F401
 from .data_version import DataVersion  # noqa: F401
 from .donors.models import Donor, SaaStatusChange  # noqa: F401
-from .mail.models import OutboxMessage  # noqa: F401
+from .mail.models import MailDigest, OutboxMessage  # noqa: F401
 from .submissions import FormSubmission  # noqa: F401
 from .travel.models import Delegate, Event, TravelGrant  # noqa: F401

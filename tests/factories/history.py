@@ -15,7 +15,7 @@ from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSE
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
 from trustfund.auth import tokens
-from trustfund.auth.services import end_session, start_session
+from trustfund.auth.services import end_session, set_preferences, start_session
 from trustfund.contributions import services as contributions
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
@@ -88,6 +88,7 @@ def every_audited_action() -> dict:
     tokens.set_password_with_token(invited.id, url.rsplit("/", 1)[1], "a good invited password")
     tokens.request_reset("invited@example.org")
     tokens.handle_reset_requests()
+    set_preferences(invited, digests=False)
     set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
     set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
     set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))

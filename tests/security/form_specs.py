@@ -230,6 +230,7 @@ SPECS = [
     FormSpec("auth.set_password", None, fresh_reset_link, _same({
         "password": "violet harbour seven lanterns", "confirm": "violet harbour seven lanterns"}),
              kinds={"password": "password", "confirm": "password"}, fresh=True),
+    FormSpec("auth.profile", "auditor", _same({}), _same({"digests": "y"})),
     FormSpec("auth.set_language", None, _same({}), _same({"lang": "fr", "next": "/"}),
              kinds={"lang": "lang", "next": "hidden"}, page=lambda ctx, args: "/login", flashes=True),
     FormSpec("donors.new", "mptf_officer", _same({}), lambda ctx, n: {

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import BaseForm
@@ -22,3 +22,10 @@ class SetPasswordForm(BaseForm):
                                             "password: a few words that do not go together work well."))
     confirm = PasswordField(_l("The same password again"),
                             validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
+
+
+class ProfileForm(BaseForm):
+    digests = BooleanField(_l("Send me the digests by email (requests awaiting decision, overdue "
+                              "instalments, SAAs awaiting signature)"),
+                           description=_l("Messages about the security of your account (password, role, "
+                                          "sign-ins) are always sent."))

@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
+    # The digests by email (requests awaiting decision, overdue instalments...); the
+    # user turns them off in their profile. Security messages are always sent.
+    digests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Changes at every login and logout and on deactivation: the session cookie
     # carries it, so an old cookie stops working at once.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16),

@@ -19,8 +19,8 @@ from ..extensions import db, limiter
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
-from .forms import ForgotPasswordForm, LoginForm, SetPasswordForm
-from .services import authenticate, end_session, start_session
+from .forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
+from .services import authenticate, end_session, notify_sign_in_throttled, set_preferences, start_session
 from .tokens import find_token, invalid_link_message, request_reset, set_password_with_token
 
 
@@ -34,6 +34,13 @@ def _account_key() -> str:
 
 def _account_and_address_key() -> str:
     return f"login-pair:{get_remote_address()}:{_account()}"
+
+
+def _tell_the_owner(limit) -> None:
+    """A per-account limit was reached: the account's owner is told (by email, at most
+    every 15 minutes); the answer is the usual 429 page."""
+    if notify_sign_in_throttled(_account(), get_remote_address()):
+        db.session.commit()
 
 
 def _failed(response) -> bool:
@@ -51,9 +58,9 @@ def _failed(response) -> bool:
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
+               key_func=_account_key, deduct_when=_failed, on_breach=_tell_the_owner)
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"], methods=["POST"],
-               key_func=_account_and_address_key, deduct_when=_failed)
+               key_func=_account_and_address_key, deduct_when=_failed, on_breach=_tell_the_owner)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -136,3 +143,15 @@ def set_password(user_id: int, token: str):
             return redirect(url_for("auth.login"))
     email = found.user.email if found is not None else ""
     return render_template("auth/set_password.html", form=form, email=email)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required_any
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        if run(form, lambda: set_preferences(user, digests=form.digests.data)) is not None:
+            flash(_("Your choices are saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)

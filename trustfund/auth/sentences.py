@@ -31,6 +31,9 @@ def register(book: Book) -> None:
                 lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)
     book.action("logout", _l("Signed out"), "User",
                 lambda e: _("%(user)s signed out.", user=e.who), changes=False, routine=True)
+    book.action("user.preferences", _l("Email choices changed"), "User",
+                lambda e: _("%(user)s turned the digests by email on.", user=e.who) if e.value("digests")
+                else _("%(user)s turned the digests by email off.", user=e.who), changes=False)
     book.action("user.password_set", _l("Password chosen with a link"), "User",
                 lambda e: _("%(user)s chose a new password with a link sent by email.", user=e.who),
                 changes=False)

@@ -46,3 +46,14 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
+
+
+class MailDigest(db.Model):
+    """When a person last got a digest of a kind: digests go out at most once per
+    their interval (trustfund/notifications/digests.py)."""
+
+    __tablename__ = "mail_digest"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    last_sent_at: Mapped[dt.datetime]

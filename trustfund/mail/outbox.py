@@ -21,11 +21,12 @@ def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
     """Write a message to `user` (a User: its email and saved language) in the current
     transaction: rolled back with it, committed with it, never sent before the change
     that causes it is committed. `subject` is a lazy string (flask_babel.lazy_gettext)
-    and the body the templates mail/<template>.txt and .html, all rendered in the
-    user's language (amounts and dates formatted for it). No commit."""
+    or a function giving it (called in the user's language); the body is the templates
+    mail/<template>.txt and .html; all rendered in the user's language (amounts and
+    dates formatted for it). No commit."""
     locale = recipient_locale(user)
     with force_locale(locale):
-        subject_text = str(subject)
+        subject_text = str(subject() if callable(subject) else subject)
         context = dict(context, subject=subject_text, recipient=user, link=external_url)
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
