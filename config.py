@@ -55,6 +55,8 @@ class Config:
     # command that imports it: flask --app trustfund import-deposits FILE.
     IMPORT_PAGE_MAX_ROWS = _int_env("TRUSTFUND_IMPORT_PAGE_MAX_ROWS", 10_000)
     PAGE_SIZE = 50
+    # The largest document that may be attached to a record (trustfund/documents), in bytes.
+    DOCUMENT_MAX_BYTES = _int_env("TRUSTFUND_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
     # Login throttling's counts. Production refuses "memory://" (each worker would
     # count apart): a storage every worker and machine shares, such as Redis
     # (redis://HOST:6379/0).
@@ -104,6 +106,19 @@ class Config:
     DIGEST_GRANT_REQUESTS_HOURS = _int_env("TRUSTFUND_DIGEST_GRANT_REQUESTS_HOURS", 1)
     DIGEST_OFFICERS_DAYS = _int_env("TRUSTFUND_DIGEST_OFFICERS_DAYS", 7)
     SAA_AWAITING_SIGNATURE_DAYS = 30
+    # The IATI file (trustfund/iati): who publishes it and what the fund is. The
+    # reporting organisation's IATI identifier has no default that could be
+    # published: until TRUSTFUND_IATI_ORG_REF is set, a marked placeholder (also in
+    # the demo) keeps the file valid and says it is not for publication.
+    IATI_REPORTING_ORG_REF = os.environ.get("TRUSTFUND_IATI_ORG_REF",
+                                            "XX-PLACEHOLDER-SET-TRUSTFUND-IATI-ORG-REF")
+    IATI_REPORTING_ORG_NAME = os.environ.get("TRUSTFUND_IATI_ORG_NAME", "UN Multi-Partner Trust Fund Office")
+    IATI_REPORTING_ORG_TYPE = os.environ.get("TRUSTFUND_IATI_ORG_TYPE", "40")  # multilateral
+    IATI_FUND_CODE = os.environ.get("TRUSTFUND_IATI_FUND_CODE", "MCS00")
+    IATI_FUND_TITLE = ("UN voluntary trust fund for the intergovernmental conference to adopt the Global "
+                       "Compact for Safe, Orderly and Regular Migration")
+    IATI_PLANNED_START = "2017-04-03"
+    IATI_PLANNED_END = "2018-12-31"
 
 
 class DevelopmentConfig(Config):

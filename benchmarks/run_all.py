@@ -70,7 +70,7 @@ def main() -> int:
         bench_import.main(["--backends", args.backends, "--pg-url", pg_url]
                           + (["--rows", "10000", "--page-rows", "2000"] if args.quick else []))
     log(f"\nAll benchmarks done in {time.perf_counter() - began:.0f} s. Budgets:")
-    lines = bench_pages.BUDGETS + bench_export.BUDGETS + bench_load.BUDGETS
+    lines = bench_pages.BUDGETS + bench_export.BUDGETS + bench_load.BUDGETS + bench_import.BUDGETS
     for line in lines:
         log("  " + line)
     if not args.quick:

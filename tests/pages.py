@@ -98,3 +98,38 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", re.DOTALL)
     return [[html_module.unescape(re.sub(r"<[^>]+>|\s+", " ", cell).strip())
              for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)] for row in rows]
+
+
+_CONFIRM_FORM = re.compile(r'<form method="post" action="([^"]*)">(.*?)</form>', re.DOTALL)
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
+
+
+def confirmation(html: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """The form of a confirmation page (templates/_confirm.html): its action and the
+    values it posts; None when the page asks for no confirmation."""
+    for action, body in _CONFIRM_FORM.findall(html):
+        fields = [(html_module.unescape(k), html_module.unescape(v)) for k, v in _HIDDEN.findall(body)]
+        if ("confirmed", "1") in fields:
+            return html_module.unescape(action), fields
+    return None
+
+
+def summary_of(html: str) -> str:
+    """The words of a confirmation page's summary (what will happen)."""
+    match = re.search(r'<section class="card mb-3"[^>]*id="confirmation">(.*?)</section>', html, re.DOTALL)
+    assert match, "no confirmation summary on the page"
+    return html_module.unescape(" ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()))
+
+
+def post_and_confirm(client, url: str, data: dict | None = None, **kwargs):
+    """POST a decision as a user does: the form, then the form of the confirmation page
+    it answers with. A first answer that asks for no confirmation (a refusal) is
+    returned as it is. `kwargs` go to both posts (follow_redirects=True...)."""
+    from werkzeug.datastructures import MultiDict
+
+    first = client.post(url, data=data or {}, **kwargs)
+    found = confirmation(first.get_data(as_text=True)) if first.status_code == 200 else None
+    if found is None:
+        return first
+    action, fields = found
+    return client.post(action, data=MultiDict(fields), **kwargs)

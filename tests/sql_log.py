@@ -44,3 +44,20 @@ def untimed(page: str) -> str:
     import re
 
     return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', page)
+
+
+def post_logged(client, path: str, data: dict):
+    """(response, SQL statements sent while serving it) of a POST."""
+    from trustfund.extensions import db
+
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.post(path, data=data)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    return response, seen

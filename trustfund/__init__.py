@@ -87,6 +87,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+def select_timezone() -> str:
+    """The user's own time zone (timezones.py), else UTC: moments are shown in it."""
+    from flask import has_request_context
+
+    from .timezones import UTC, is_zone
+
+    if has_request_context() and current_user and current_user.is_authenticated \
+            and is_zone(current_user.timezone):
+        return current_user.timezone
+    return UTC
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
@@ -99,11 +111,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories="translations")
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (every table, for Alembic and create_all)
+    from .fund import guard  # noqa: F401  (financial closure: no write to the fund any more)
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -131,21 +144,33 @@ def register_blueprints(app: Flask) -> None:
     views (and the downloads they register) to its blueprint."""
     from .admin import routes as admin_views
     from .auth import routes as auth_views
+    from .closure.blueprint import bp as closure_bp
+    from .closure.routes import closing as closure_closing  # noqa: F401
+    from .closure.routes import entries as closure_entries  # noqa: F401
+    from .closure.routes import reports as closure_reports  # noqa: F401
+    from .closure.routes import years as closure_years  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
-    from .contributions.routes import entries, fund, imports, lists  # noqa: F401
+    from .contributions.routes import entries, fund, imports, lists, rate_imports  # noqa: F401
     from .countries import routes as country_views
     from .dashboard import routes as dashboard_views
+    from .documents import blocks as document_blocks
+    from .documents import routes as document_views
     from .donors import routes as donor_views
+    from .fund import routes as fund_views
+    from .iati import routes as iati_views
     from .mail import routes as mail_views
     from .main import routes as main_views
+    from .search import routes as search_views
     from .statements import routes as statement_views
     from .travel import filters  # noqa: F401
     from .travel.blueprint import bp as travel_bp
     from .travel.routes import events, grants  # noqa: F401
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
-               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, mail_views.bp):
+               country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, fund_views.bp,
+               closure_bp, iati_views.bp, document_views.bp, search_views.bp, mail_views.bp):
         app.register_blueprint(bp)
+    document_blocks.register(app)  # the records' pages show their documents
 
 
 def register_sentences(app: Flask) -> None:
@@ -153,15 +178,19 @@ def register_sentences(app: Flask) -> None:
     from . import audit_text
     from .admin import sentences as admin_sentences
     from .auth import sentences as auth_sentences
+    from .closure import sentences as closure_sentences
     from .contributions import sentences as contribution_sentences
     from .countries import sentences as country_sentences
+    from .documents import sentences as document_sentences
     from .donors import sentences as donor_sentences
+    from .fund import sentences as fund_sentences
     from .mail import sentences as mail_sentences
     from .travel import sentences as travel_sentences
 
     book = audit_text.install(app)
-    for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences,
-                    contribution_sentences, travel_sentences, mail_sentences):
+    for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences, fund_sentences,
+                    contribution_sentences, travel_sentences, closure_sentences, document_sentences,
+                    mail_sentences):
         feature.register(book)
 
 
@@ -212,10 +241,14 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting, navigation
+    from .forms import problems
     from .permissions import ROLE_LABELS
+    from .redirects import back_url
 
     formatting.register(app)
     navigation.register(app)
+    # Forms that help: the summary of a form's errors, and where its Cancel leads.
+    app.jinja_env.globals.update(form_problems=problems, back_url=back_url)
 
     @app.context_processor
     def inject():

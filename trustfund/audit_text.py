@@ -2,9 +2,9 @@
 
 Audit entries keep codes and values (STYLE.md: "Sentences for people, codes for
 machines"): the action "grant.approve", snapshots of columns before and after. People
-read "Approved by Ana Silva from 1. Travel and participation: $2,670.00", with
+read "Approved by Ana Silva from 1. Travel and participation: USD 2,670.00", with
 names and links instead of ids, amounts and dates formatted by trustfund.formatting,
-and changed values by their labels ("Airfare (economy class): $1,200.00 → $1,350.00").
+and changed values by their labels ("Airfare (economy class): USD 1,200.00 → USD 1,350.00").
 
 The core knows no feature. Each feature describes its own objects and actions in its
 `sentences.py` (`register(book)`): how a recorded field is labelled and shown
@@ -213,11 +213,11 @@ def show_value(spec: Field, value, snapshot: dict, names: Names) -> str:
         day = _day(value)
         if day is None:
             return str(value)
-        # A month stands alone ("LLLL": "май 2017" in Russian, not the genitive "мая").
-        return formatting.date(day, "LLLL y") if kind == "month" else formatting.date(day)
+        # A month stands alone ("май 2017 г." in Russian, not the genitive "мая").
+        return formatting.month(day) if kind == "month" else formatting.date(day)
     if kind == "datetime":
         try:
-            return formatting.datetime(dt.datetime.fromisoformat(str(value)), "short")
+            return formatting.datetime(dt.datetime.fromisoformat(str(value)))
         except ValueError:
             return str(value)
     if kind == "bool":

@@ -8,13 +8,15 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from .auth.tokens import handle_reset_requests
+from .closure.cli import close_fund_command
 from .contributions.cli import import_deposits_command
 from .extensions import db
+from .iati.cli import export
 from .mail.cli import make_send_mail_command
 from .maintenance.cli import backup_command, restore_command
 from .notifications.digests import grant_request_digests, officer_digests
 from .permissions import ROLES
-from .statements.cli import export
+from .statements.cli import issue_statements_command
 
 
 @click.command("create-user")
@@ -77,6 +79,11 @@ def seed_demo(scale: int):
         if report.added:
             scale_data.vacuum()
         click.echo(report.message)
+    demo.run_to_closure()
+    db.session.commit()
+    click.echo("The demo fund is operationally closed (its end date, 31 December 2018, has passed) and "
+               "2017 is closed; flask --app trustfund close-fund --dry-run shows the refunds of its "
+               "financial closure.")
     click.echo("Demo accounts (email / password / role):")
     for email, password, role in demo.DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {password:24} {role}")
@@ -102,7 +109,7 @@ def check():
 send_mail_command = make_send_mail_command((handle_reset_requests, grant_request_digests, officer_digests))
 
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command, send_mail_command)
+            restore_command, issue_statements_command, close_fund_command, send_mail_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -12,16 +12,32 @@ from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
 
 from .money import precision
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 BOLD = Font(bold=True)
+# Long labels wrap within their column instead of being cut at its edge (on screen and in print).
+WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_TEXT = 32767  # Excel's limit for one cell
 # Characters that XML 1.0 (and so .xlsx) cannot hold.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+LINE_HEIGHT = 15  # points: one line of the default font, as Excel and LibreOffice size rows
+
+
+def lines_needed(text: str, width: float | None) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide (a
+    little narrower: proportional glyphs vary). Spreadsheets do not grow a row for
+    its wrapped text when they print a file they did not write, so the export sets
+    the row's height itself."""
+    if not width:
+        return 1
+    per_line = max(1, int(width) - 2)
+    return sum(max(1, -(-len(line) // per_line)) for line in str(text).splitlines() or [""])
 
 
 def money_format(currency: str | None) -> str:
@@ -44,12 +60,13 @@ def clean_text(value: Any) -> str:
     return text[:MAX_TEXT]
 
 
-def _style(ws, fmt: str | None = None, bold: bool = False, quote: bool = False) -> StyleArray:
+def _style(ws, fmt: str | None = None, bold: bool = False, quote: bool = False,
+           wrap: bool = False) -> StyleArray:
     """The style of a kind of cell, made once per workbook (a cell's style is a set
     of indexes into the workbook's tables): cells then copy it instead of going
     through openpyxl's per-cell style setters, which would halve the export's speed."""
     cache = ws.parent.__dict__.setdefault("_trustfund_styles", {})
-    key = (fmt, bold, quote)
+    key = (fmt, bold, quote, wrap)
     style = cache.get(key)
     if style is None:
         proto = WriteOnlyCell(ws)
@@ -59,6 +76,8 @@ def _style(ws, fmt: str | None = None, bold: bool = False, quote: bool = False) 
             proto.font = BOLD
         if quote:
             proto.quotePrefix = True
+        if wrap:
+            proto.alignment = WRAP
         style = cache[key] = proto._style
     return style
 
@@ -71,15 +90,15 @@ def _make(ws, value: Any, data_type: str, style: StyleArray) -> Cell:
     return cell
 
 
-def _text_cell(ws, value: Any, bold: bool = False) -> Cell | str:
+def _text_cell(ws, value: Any, bold: bool = False, wrap: bool = False) -> Cell | str:
     """User text as text, always: openpyxl would make a string that starts with "="
     a formula and "#N/A" an error. Formula-like text also gets Excel's quote
     prefix, so that the cell stays text when someone edits it."""
     text = clean_text(value)
     quote = text.startswith(FORMULA_STARTS)
-    if not (bold or quote or text in ERROR_CODES):
+    if not (bold or quote or wrap or text in ERROR_CODES):
         return text  # a plain string: openpyxl stores it as text ("s") as it is
-    return _make(ws, text, "s", _style(ws, bold=bold, quote=quote))
+    return _make(ws, text, "s", _style(ws, bold=bold, quote=quote, wrap=wrap))
 
 
 def _number_cell(ws, value: Decimal, quantum: Decimal | None, fmt: str, bold: bool = False) -> Cell:
@@ -205,14 +224,15 @@ def pass_cells_through(ws) -> None:
     ws._values_to_row = values_to_row
 
 
-def column_writer(ws, col, reuse: bool = True) -> Callable[[Any], Any]:
+def column_writer(ws, col, reuse: bool = True, width: float | None = None,
+                  tall: list[int] | None = None) -> Callable[[Any], Any]:
     """row -> cell (or None) for one column of the data rows. With `reuse` each kind
     of cell of the column is one template cell whose value is replaced."""
     read = col.value
     kind = col.kind
 
-    def template(data_type: str, fmt: str | None = None, quote: bool = False) -> _Typed:
-        style = _style(ws, fmt, quote=quote) if (fmt or quote) else None
+    def template(data_type: str, fmt: str | None = None, quote: bool = False, wrap: bool = False) -> _Typed:
+        style = _style(ws, fmt, quote=quote, wrap=wrap) if (fmt or quote or wrap) else None
         return _Typed(ws, data_type, style)
 
     if kind == "money":
@@ -279,17 +299,20 @@ def column_writer(ws, col, reuse: bool = True) -> Callable[[Any], Any]:
         return date_cell
     # Text (and any other kind): stored as text, never a formula or error value;
     # formula-like text with Excel's quote prefix.
-    plain, quoted = template("s"), template("s", quote=True)
+    # A text longer than its column (`width`, in characters) wraps within it.
+    cells = {(quote, wrap): template("s", quote=quote, wrap=wrap) for quote in (False, True)
+             for wrap in (False, True)}
+    longest = int(width) if width else None
 
     def text_cell(row):
         value = read(row)
         if value is None:
             return None
         text = clean_text(value)
-        if text.startswith(FORMULA_STARTS):
-            cell = quoted if reuse else template("s", quote=True)
-        else:
-            cell = plain if reuse else template("s")
+        key = (text.startswith(FORMULA_STARTS), longest is not None and len(text) > longest)
+        if key[1] and tall is not None:  # the row's height: its tallest wrapped cell
+            tall[0] = max(tall[0], lines_needed(text, longest))
+        cell = cells[key] if reuse else template("s", quote=key[0], wrap=key[1])
         cell._value = text
         return cell
 

@@ -12,7 +12,8 @@ columns and rows:
   prefix so that editing the cell keeps it text; characters XML cannot carry are
   replaced and text is cut at Excel's 32,767 characters;
 - a bold frozen header with an autofilter, widths from the header and the first
-  rows, landscape fit-to-width printing with the header repeated on every page;
+  rows, A4 landscape fit-to-width printing with the header repeated on every page,
+  long labels wrapped within their column (print_setup);
 - an "About" sheet saying what was exported, when, by whom, with which filters.
 
 Rows may be any iterable, and should be a generator for long lists (see
@@ -38,15 +39,18 @@ from flask import send_file
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .audit import utcnow
 from .export_cells import (  # noqa: F401  (money_format: part of this module's API)
+    LINE_HEIGHT,
     _cell,
     _date_cell,
     _naive_utc,
     _text_cell,
     clean_text,
     column_writer,
+    lines_needed,
     money_format,
     pass_cells_through,
 )
@@ -101,6 +105,23 @@ class Sheet:
     extra: dict = field(default_factory=dict)
 
 
+def print_setup(ws, one_page: bool = False) -> None:
+    """How a sheet prints: A4 (LibreOffice and Excel would otherwise take the printer's
+    default, US Letter on many), landscape, as wide as the page (its height runs over
+    as many pages as the rows need), or on one page (the About sheet)."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _set_height(ws, row: int, lines: int) -> None:
+    """Give a row with wrapped text the height of its lines (set before it is written)."""
+    if lines > 1:
+        ws.row_dimensions[row].height = lines * LINE_HEIGHT
+
+
 def write_sheet(wb: Workbook, sheet: Sheet, reuse: bool | None = None) -> int:
     """Write one sheet; returns the number of data rows. The data rows are written
     with reused cells where this openpyxl allows it (reuse_cells())."""
@@ -120,19 +141,26 @@ def write_sheet(wb: Workbook, sheet: Sheet, reuse: bool | None = None) -> int:
                     break
         ws.column_dimensions[get_column_letter(index)].width = col.fit_width(sample)
     ws.freeze_panes = "A2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    print_setup(ws)
+    ws.print_title_rows = "1:1"  # the header row on every printed page
     if reuse:
         pass_cells_through(ws)
-    ws.append([_text_cell(ws, str(col.header), bold=True) for col in sheet.columns])
-    writers = [column_writer(ws, col, reuse) for col in sheet.columns]
+    widths = [ws.column_dimensions[get_column_letter(index)].width
+              for index in range(1, len(sheet.columns) + 1)]
+    _set_height(ws, 1, max(lines_needed(str(col.header), width)
+                           for col, width in zip(sheet.columns, widths, strict=True)))
+    ws.append([_text_cell(ws, str(col.header), bold=True, wrap=True) for col in sheet.columns])
+    tall = [1]  # lines of the row being written (a text longer than its column wraps)
+    writers = [column_writer(ws, col, reuse, width, tall)
+               for col, width in zip(sheet.columns, widths, strict=True)]
     append = ws.append
     count = 0
     for row in itertools.chain(head, rows):
-        append([write(row) for write in writers])
+        cells = [write(row) for write in writers]
+        if tall[0] > 1:
+            _set_height(ws, count + 2, tall[0])
+            tall[0] = 1
+        append(cells)
         count += 1
     last_col = get_column_letter(len(sheet.columns))
     ws.auto_filter.ref = f"A1:{last_col}{count + 1}"
@@ -201,7 +229,7 @@ def _about_value(about, value: Any):
         return _date_cell(about, value)
     if isinstance(value, list | tuple | set):
         value = ", ".join(str(v) for v in value)
-    return _text_cell(about, value)
+    return _text_cell(about, value, wrap=True)
 
 
 def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
@@ -216,15 +244,24 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
     about = wb.create_sheet(title=safe_sheet_title(_("About this export")))
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 60
+    print_setup(about, one_page=True)
+
+    rows = itertools.count(1)
 
     def pair(label, value):
-        about.append([_text_cell(about, label, bold=True), _about_value(about, value)])
+        cell = _about_value(about, value)
+        shown = cell if isinstance(cell, str) else getattr(cell, "value", "")
+        _set_height(about, next(rows), max(lines_needed(str(label), 28),
+                                           lines_needed(str(shown), 60) if isinstance(shown, str) else 1))
+        about.append([_text_cell(about, label, bold=True, wrap=True), cell])
 
     pair(_("Exported"), what)
     pair(_("Exported at (UTC)"), utcnow())
     pair(_("Exported by"), getattr(user, "email", None) or str(user or _("command line")))
     for sheet, count in zip(sheets, counts, strict=True):
-        about.append([_text_cell(about, _("Rows in %(sheet)s", sheet=sheet.title), bold=True), count])
+        label = _("Rows in %(sheet)s", sheet=sheet.title)
+        _set_height(about, next(rows), lines_needed(label, 28))
+        about.append([_text_cell(about, label, bold=True, wrap=True), count])
     for key, value in (filters or {}).items():
         if value not in (None, "", [], ()):
             pair(_("Filter: %(name)s", name=key), value)

@@ -16,8 +16,16 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import NumberPattern, get_currency_name, get_currency_symbol, parse_pattern
-from flask_babel import format_date, format_datetime, get_locale
+from babel import dates as babel_dates
+from babel.dates import format_skeleton
+from babel.numbers import (
+    NumberPattern,
+    format_percent,
+    get_currency_name,
+    get_currency_symbol,
+    parse_pattern,
+)
+from flask_babel import format_date, get_locale, get_timezone
 
 from .money import precision
 
@@ -55,16 +63,16 @@ class NumberFormat:
         self._table = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
         symbol = get_currency_symbol(currency, locale) if currency else None
         affixes = [*pattern.prefix, *pattern.suffix]
-        # Only plain affixes: "¤" alone (a currency's symbol), no quoted text, no
-        # currency code or name, no percent or per mille (those scale the value).
+        # Only plain affixes: "¤" (a currency's symbol) or "¤¤" (its ISO code), no quoted
+        # text, no currency name, no percent or per mille (those scale the value).
         self._fast = (
             pattern.scale == 0 and not pattern.exp_prec and "@" not in pattern.pattern
             and pattern.number_pattern != ""
-            and not any("'" in a or "¤¤" in a for a in affixes)
+            and not any("'" in a or "¤¤¤" in a for a in affixes)
             and (currency is not None or not any("¤" in a for a in affixes))
         )
         if symbol is not None:
-            affixes = [a.replace("¤", symbol) for a in affixes]
+            affixes = [a.replace("¤¤", currency).replace("¤", symbol) for a in affixes]
         self._prefix = (affixes[0], affixes[1])
         self._suffix = (affixes[2], affixes[3])
 
@@ -99,15 +107,37 @@ class NumberFormat:
 
 _FORMATS: dict[tuple, NumberFormat] = {}
 
+# A digit or separator of a number pattern: where a currency sign touches the number.
+_NUMBER_CHARACTERS = frozenset("#0123456789,.@")
+
+
+def code_pattern(locale: Locale) -> NumberPattern:
+    """The locale's standard currency pattern with the ISO code ("¤¤") where the symbol
+    was, and a no-break space between the code and the digits where they would touch
+    (CLDR's currency spacing for a sign of letters): "USD 1,062,699.26" in English,
+    "1 062 699,26 USD" in French, each locale's own order."""
+    source = locale.currency_formats["standard"].pattern
+    parts = []
+    for index, sign in enumerate(source):
+        if sign != "¤":
+            parts.append(sign)
+            continue
+        before = source[index - 1] if index else ""
+        after = source[index + 1] if index + 1 < len(source) else ""
+        parts.append(("\u00a0" if before in _NUMBER_CHARACTERS and before else "") + "¤¤"
+                     + ("\u00a0" if after in _NUMBER_CHARACTERS and after else ""))
+    return parse_pattern("".join(parts))
+
 
 def _locale() -> Locale:
     return get_locale() or EN
 
 
 def number_format(locale: Locale, kind: str, currency: str | None = None) -> NumberFormat:
-    """The NumberFormat of `kind` ("amount": the currency's decimals, no symbol;
-    "money": the locale's standard currency format; "number": the locale's
-    decimal format) in `locale`, made once per process."""
+    """The NumberFormat of `kind` ("amount": the currency's decimals, no sign;
+    "money": the locale's standard currency format with the ISO code; "symbol": the
+    same with the currency's symbol; "number": the locale's decimal format) in
+    `locale`, made once per process."""
     key = (locale, kind, currency)
     found = _FORMATS.get(key)
     if found is None:
@@ -116,6 +146,8 @@ def number_format(locale: Locale, kind: str, currency: str | None = None) -> Num
             pattern = parse_pattern("#,##0" + ("." + "0" * places if places else ""))
             found = NumberFormat(pattern, locale)
         elif kind == "money":
+            found = NumberFormat(code_pattern(locale), locale, currency, places=precision(currency))
+        elif kind == "symbol":
             found = NumberFormat(locale.currency_formats["standard"], locale, currency,
                                  places=precision(currency))
         elif kind == "rate":
@@ -129,10 +161,20 @@ def number_format(locale: Locale, kind: str, currency: str | None = None) -> Num
 
 
 def money(amount: Decimal | None, currency: str = "USD") -> str:
-    """EUR 1,234,567.89 as the user's locale writes it, with the currency's decimals."""
+    """An amount with its currency's ISO code, as the user's locale writes it, with the
+    currency's decimals: "EUR 1,234,567.89", "1 234 567,89 EUR". The one way amounts
+    read in lists, statements and messages (a symbol like "$" names several dollars)."""
     if amount is None:
         return ""
     return number_format(_locale(), "money", currency)(Decimal(amount))
+
+
+def money_symbol(amount: Decimal | None, currency: str = "USD") -> str:
+    """The same amount with the currency's symbol ("€1,234,567.89"), only where a design
+    needs it."""
+    if amount is None:
+        return ""
+    return number_format(_locale(), "symbol", currency)(Decimal(amount))
 
 
 def amount(value: Decimal | None, currency: str = "USD") -> str:
@@ -151,12 +193,53 @@ def rate(value: Decimal | None) -> str:
     return "" if value is None else number_format(_locale(), "rate")(Decimal(value))
 
 
-def date(value: dt.date | None, style: str = "medium") -> str:
-    return "" if value is None else format_date(value, style)
+def percent(value: Decimal | None) -> str:
+    """A rate as a percentage with the decimals it has (the fee: 0.01 -> "1%", 0.015 ->
+    "1.5%"; "1,5 %" in French), never rounded to whole percents."""
+    if value is None:
+        return ""
+    return format_percent(Decimal(value), locale=_locale(), decimal_quantization=False)
 
 
-def datetime(value: dt.datetime | None, style: str = "medium") -> str:
-    return "" if value is None else format_datetime(value, style)
+def date(value: dt.date | None) -> str:
+    """A date in the one style of the user's locale (CLDR's medium: "May 10, 2018",
+    "10 mai 2018", "2018年5月10日")."""
+    return "" if value is None else format_date(value, "medium")
+
+
+def month(value: dt.date | None) -> str:
+    """A month and its year as the user's locale names them ("May 2018", "mai 2018",
+    "май 2018 г.", "2018年5月")."""
+    return "" if value is None else format_skeleton("yMMMM", value, locale=_locale())
+
+
+def zone_label(value: dt.datetime, zone: dt.tzinfo, locale: Locale) -> str:
+    """The time zone of a moment: the abbreviation the locale uses for it where it has
+    one ("CET", "EST"), else its offset from UTC ("UTC+01:00", "UTC-05:00"), the way
+    the UN writes times; "UTC" itself in every language."""
+    offset = value.utcoffset()
+    if offset is not None and not offset and str(zone) in ("UTC", "Etc/UTC", "Universal", "Zulu"):
+        return "UTC"
+    short = babel_dates.format_datetime(value, "z", tzinfo=zone, locale=locale)
+    if short and not any(ch.isdigit() for ch in short):
+        return short
+    return "UTC" + babel_dates.format_datetime(value, "xxx", tzinfo=zone, locale=locale)
+
+
+def datetime(value: dt.datetime | None) -> str:
+    """A moment (stored in UTC) in the user's own time zone, with the zone shown: the
+    locale's date style, the time in hours and minutes, the zone ("May 10, 2018, 2:05 PM
+    CEST"). The zone is the user's setting (auth.models.User.timezone), else UTC."""
+    if value is None:
+        return ""
+    locale, zone = _locale(), get_timezone()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(zone)
+    day = babel_dates.format_date(local, "medium", locale=locale)
+    time = babel_dates.format_time(local, "short", tzinfo=zone, locale=locale)
+    combined = locale.datetime_formats["medium"].replace("{1}", day).replace("{0}", time)
+    return f"{combined} {zone_label(local, zone, locale)}"
 
 
 def currency_name(code: str) -> str:
@@ -165,9 +248,12 @@ def currency_name(code: str) -> str:
 
 def register(app) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(money_symbol, "money_symbol")
     app.add_template_filter(amount, "amount")
     app.add_template_filter(number, "number")
     app.add_template_filter(rate, "rate")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(date, "date")
+    app.add_template_filter(month, "month")
     app.add_template_filter(datetime, "datetime")
     app.add_template_filter(currency_name, "currency_name")

@@ -19,9 +19,11 @@ What every form does, whatever its fields (so that a new form cannot forget it):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -37,6 +39,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import StopValidation
+from wtforms.widgets import Select, html_params
 
 from .params import MAX_DATE, MAX_ID, MIN_DATE, in_date_range, whole_number
 from .validation import PlainText
@@ -164,3 +167,91 @@ class VersionField(HiddenField):
     def pre_validate(self, form):
         if not isinstance(self.data, int):
             raise StopValidation(_stale_message())
+
+
+class Needed:
+    """Marks a field the user must fill in (the `*` beside its label, the `required`
+    attribute) whose check, with its own message, is the service's: a reason, whose
+    message names the decision ("Say why the grant is cancelled."). Fields checked
+    by the form itself carry DataRequired or InputRequired, which mark them too."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error of a posted form, for the summary above it: the field's id (None for
+    the form's own errors), its label and the message."""
+
+    field_id: str | None
+    label: str
+    message: str
+
+
+def _is_message(message) -> bool:
+    """A message (a string, or a lazy one), not the errors of a repeated part."""
+    return not isinstance(message, (list, tuple, dict))
+
+
+def problems(form) -> list[Problem]:
+    """Every error of the form, in the order of its fields, so that the summary at the
+    top links to each field shown with its message beside it. Rows of a repeated part
+    are named by their number; hidden fields' errors are the form's own."""
+    found = [Problem(None, "", str(message)) for message in getattr(form, "form_errors", [])]
+
+    def walk(fields, row: int | None = None) -> None:
+        for field in fields:
+            if isinstance(field, FieldList):
+                for index, entry in enumerate(field.entries, start=1):
+                    if isinstance(entry, FormField):
+                        walk(entry.form, index)
+                    else:
+                        walk([entry], index)
+                found.extend(Problem(field.id, str(field.label.text), str(message))
+                             for message in field.errors if _is_message(message))
+            elif isinstance(field, FormField):
+                walk(field.form, row)
+            elif not isinstance(field, HiddenField) and field.type != "CSRFTokenField":
+                label = str(field.label.text)
+                if row is not None:
+                    label = f"{label} ({row})"
+                found.extend(Problem(field.id, label, str(message)) for message in field.errors
+                             if _is_message(message))
+
+    walk(form)
+    return found
+
+
+class GroupedSelect(Select):
+    """A select of grouped choices ({group label: [(value, label), ...]}): each group an
+    <optgroup>, but the group "" (the blank choice), whose options come first, ungrouped.
+    With `searchable`, static/select-filter.js puts a box above it that narrows the
+    options to those holding the words typed (a long list such as the currencies)."""
+
+    def __init__(self, searchable: bool = False):
+        super().__init__()
+        self.searchable = searchable
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if self.searchable:
+            kwargs.setdefault("data-filter-label", str(_l("Filter the list")))
+        if not field.has_groups():
+            return super().__call__(field, **kwargs)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for group, choices in field.iter_groups():
+            if group:
+                html.append(f"<optgroup {html_params(label=group)}>")
+            for value, label, selected, render_kw in choices:
+                html.append(self.render_option(value, label, selected, **render_kw))
+            if group:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return Markup("".join(html))

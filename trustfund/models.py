@@ -16,7 +16,16 @@ from .contributions.models import (  # noqa: F401
 )
 from .countries.models import Country, LdcPeriod  # noqa: F401
 from .data_version import DataVersion  # noqa: F401
+from .documents.models import Document, DocumentContent  # noqa: F401
 from .donors.models import Donor, SaaStatusChange  # noqa: F401
+from .fund.entries import ClosingPart, FinalStatement, FundEntry, PoolClosing, WriteOff  # noqa: F401
+from .fund.models import (  # noqa: F401
+    AccountingYear,
+    Fund,
+    YearDonorPosition,
+    YearPoolPosition,
+    YearShare,
+)
 from .mail.models import MailDigest, OutboxMessage  # noqa: F401
 from .submissions import FormSubmission  # noqa: F401
 from .travel.models import Delegate, Event, TravelGrant  # noqa: F401

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import BigInteger, Numeric
 from sqlalchemy.types import TypeDecorator
 
@@ -130,8 +131,9 @@ def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False)
         raise MoneyError(_("The amount is too large."))
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        raise MoneyError(_("%(currency)s amounts have at most %(places)s decimal places.",
-                           currency=currency, places=places))
+        raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
+                                  "%(currency)s amounts have at most %(count)s decimal places.",
+                                  places, currency=currency, count=places))
     return value.quantize(quantum(currency))
 
 

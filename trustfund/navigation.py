@@ -1,4 +1,6 @@
-"""The navigation bar: only what the current role may use, and only pages that exist."""
+"""The navigation bar: only what the current role may use, and only pages that exist,
+grouped in menus (Contributions, Travel, Reports, Administration) so that the bar
+fits one line however many pages a role may open."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,30 +16,58 @@ from markupsafe import Markup
 class NavItem:
     endpoint: str
     label: object
+    group: str | None = None  # None: a link of its own in the bar
 
 
-# In the bar's order. Who sees an item is the view's own role declaration
-# (@roles_required sets allowed_roles), so the bar never offers a page the role
-# is refused.
+# The bar's menus, in the bar's order.
+GROUPS = {
+    "contributions": _l("Contributions"),
+    "travel": _l("Travel"),
+    "reports": _l("Reports"),
+    "admin": _l("Administration"),
+}
+
+# In the bar's order, each in its menu. Who sees an item is the view's own role
+# declaration (@roles_required sets allowed_roles), so the bar never offers a page
+# the role is refused.
 NAV = (
     NavItem("dashboard.home", _l("Dashboard")),
     NavItem("statements.portal", _l("My contributions")),
-    NavItem("donors.index", _l("Donors")),
-    NavItem("contributions.index", _l("Contributions")),
-    NavItem("contributions.deposits", _l("Deposits")),
-    NavItem("contributions.pools", _l("Pools")),
-    NavItem("statements.index", _l("Statements")),
-    NavItem("contributions.rates", _l("Exchange rates")),
-    NavItem("travel.events", _l("Events")),
-    NavItem("travel.queue", _l("Review queue")),
-    NavItem("travel.grants", _l("Travel grants")),
-    NavItem("travel.reports", _l("Participation")),
-    NavItem("countries.index", _l("Countries")),
-    NavItem("admin.users", _l("Users")),
-    NavItem("admin.settings", _l("Settings")),
-    NavItem("admin.audit", _l("Audit trail")),
-    NavItem("mail.outbox", _l("Outbox")),
+    NavItem("donors.index", _l("Donors"), "contributions"),
+    NavItem("contributions.index", _l("Pledges and commitments"), "contributions"),
+    NavItem("contributions.deposits", _l("Deposits"), "contributions"),
+    NavItem("contributions.interest", _l("Interest"), "contributions"),
+    NavItem("contributions.pools", _l("Pools"), "contributions"),
+    NavItem("contributions.transfers", _l("Transfers between pools"), "contributions"),
+    NavItem("contributions.rates", _l("Exchange rates"), "contributions"),
+    NavItem("travel.events", _l("Events"), "travel"),
+    NavItem("travel.queue", _l("Review queue"), "travel"),
+    NavItem("travel.grants", _l("Travel grants"), "travel"),
+    NavItem("statements.index", _l("Statements"), "reports"),
+    NavItem("travel.reports", _l("Participation"), "reports"),
+    NavItem("closure.funding_status_view", _l("Funding status"), "reports"),
+    NavItem("iati.download", _l("IATI file"), "reports"),
+    NavItem("fund.index", _l("The fund"), "admin"),
+    NavItem("admin.users", _l("Users"), "admin"),
+    NavItem("admin.settings", _l("Settings"), "admin"),
+    NavItem("contributions.objectives", _l("Objectives"), "admin"),
+    NavItem("countries.index", _l("Countries"), "admin"),
+    NavItem("admin.audit", _l("Audit trail"), "admin"),
+    NavItem("mail.outbox", _l("Outbox"), "admin"),
 )
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the bar: a link (items of one) or a menu (items of several)."""
+
+    key: str
+    label: object
+    items: tuple[NavItem, ...]
+
+    @property
+    def is_menu(self) -> bool:
+        return len(self.items) > 1
 
 
 def may_open(role: str, endpoint: str) -> bool:
@@ -53,12 +83,30 @@ def nav_items() -> list[NavItem]:
     return [item for item in NAV if may_open(current_user.role, item.endpoint)]
 
 
+def nav_entries(items: list[NavItem]) -> list[NavEntry]:
+    """The bar's places for these items: each ungrouped item, then each menu with at
+    least one item. A menu of a single item is shown as that item's link: a menu
+    that opens on one choice is a click for nothing."""
+    entries: list[NavEntry] = []
+    menus: dict[str, list[NavItem]] = {}
+    for item in items:
+        if item.group is None:
+            entries.append(NavEntry(item.endpoint, item.label, (item,)))
+        else:
+            menus.setdefault(item.group, []).append(item)
+    for key, label in GROUPS.items():
+        members = menus.get(key)
+        if members:
+            entries.append(NavEntry(key, label if len(members) > 1 else members[0].label, tuple(members)))
+    return entries
+
+
 NAV_LINKS_KEPT = 2048  # (role, page, language, mount point) combinations kept per app
 
 
 def nav_links() -> Markup:
-    """The navigation bar's links (_nav_links.html), rendered once per role, page,
-    language and mount point and kept by the app: every page shows them, and
+    """The navigation bar's links and menus (_nav_links.html), rendered once per role,
+    page, language and mount point and kept by the app: every page shows them, and
     rendering a dozen translated labels and URLs each time cost a third of a
     millisecond. Nothing in them is the user's own beyond the role."""
     if not current_user.is_authenticated:
@@ -67,7 +115,7 @@ def nav_links() -> Markup:
     key = (current_user.role, request.endpoint, str(get_locale()), request.script_root)
     html = kept.get(key)
     if html is None:
-        html = Markup(render_template("_nav_links.html", items=nav_items()))
+        html = Markup(render_template("_nav_links.html", entries=nav_entries(nav_items())))
         if len(kept) >= NAV_LINKS_KEPT:
             kept.clear()
         kept[key] = html

@@ -21,3 +21,28 @@ def safe_next(target: str | None) -> str | None:
 def local_next(default: str) -> str:
     """Where to go back to: a path on this site given by the form (or the query), else `default`."""
     return safe_next(request.form.get("next") or request.args.get("next")) or default
+
+
+def back_url(default: str) -> str:
+    """Where a form's Cancel leads: the page the user came from, else `default`.
+
+    The page of origin is the `back` a posted form carries (forms keep it across a
+    refusal), or, when the form is shown, the `back` or `next` of the query string or
+    the Referer of this site; never the form's own page, never another site."""
+    if request.method == "POST":
+        candidates = [request.form.get("back")]
+    else:
+        candidates = [request.args.get("back"), request.args.get("next"), _referrer()]
+    here = request.script_root + request.path
+    for candidate in candidates:
+        target = safe_next(candidate)
+        if target and urlsplit(target).path != here:
+            return target
+    return default
+
+
+def _referrer() -> str | None:
+    parts = urlsplit(request.referrer or "")
+    if not parts.path or parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

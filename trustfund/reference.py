@@ -1,7 +1,7 @@
-"""The fund's reference data: its objectives and their pools, the un-earmarked pool,
-the settings' first values and the countries with their LDC periods
-(data/countries.json, with its sources). A database needs them before the first
-entry; they hold no account and no demo figure."""
+"""The fund's reference data: the fund's own record (name, MPTF Gateway code, dates),
+its objectives and their pools, the un-earmarked pool, the settings' first values
+and the countries with their LDC periods (data/countries.json, with its sources). A
+database needs them before the first entry; they hold no account and no demo figure."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +15,17 @@ from .admin.models import FEE_RATE, TERMINAL_EXPENSES, Setting
 from .contributions.models import UNEARMARKED, Objective, Pool
 from .countries.models import Country, LdcPeriod
 from .extensions import db
+from .fund.models import Fund
 
 DATA_DIR = Path(__file__).parent / "data"
+
+# The fund (DESIGN.md §1; the MPTF Gateway's fund factsheet): an admin corrects it
+# from the fund's page, and extends the end date there with a reason.
+FUND_CODE = "MCS00"
+FUND_NAME = ("United Nations voluntary trust fund for the intergovernmental conference to adopt "
+             "the Global Compact for Safe, Orderly and Regular Migration, and its preparatory process")
+FUND_START = dt.date(2017, 4, 3)
+FUND_END = dt.date(2018, 12, 31)
 
 OBJECTIVES = [
     (1, "Travel and participation of representatives from developing countries, in particular "
@@ -48,6 +57,15 @@ def load_countries() -> int:
         added += 1
     db.session.flush()
     return added
+
+
+def seed_fund() -> int:
+    """The fund's record, if there is none yet (1 if added)."""
+    if db.session.scalar(sa.select(Fund.id).limit(1)) is not None:
+        return 0
+    db.session.add(Fund(code=FUND_CODE, name=FUND_NAME, start_on=FUND_START, end_on=FUND_END))
+    db.session.flush()
+    return 1
 
 
 def seed_objectives_and_pools() -> tuple[int, int]:
@@ -84,7 +102,8 @@ def seed_settings() -> int:
 
 def load_reference_data() -> dict[str, int]:
     """Everything above that is not there yet (idempotent); how many of each were added."""
+    fund = seed_fund()
     countries = load_countries()
     objectives, pools = seed_objectives_and_pools()
-    return {"countries": countries, "objectives": objectives, "pools": pools,
+    return {"fund": fund, "countries": countries, "objectives": objectives, "pools": pools,
             "settings": seed_settings()}

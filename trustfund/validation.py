@@ -33,8 +33,10 @@ import unicodedata
 from disarm import skeleton_key
 from flask import abort, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms.validators import StopValidation
 
+from .formatting import number
 from .params import iso_date
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -64,6 +66,13 @@ def text_problem(value: str | None, *, multiline: bool = False) -> str | None:
         return _("This text contains invisible characters (such as a zero-width space): "
                  "type it again without them.")
     return None
+
+
+def too_long(limit: int) -> str:
+    """The message for text longer than `limit` characters (plural-aware: 1 character,
+    2000 characters; Russian and Arabic have more forms)."""
+    return ngettext("At most %(count)s character.", "At most %(count)s characters.", limit,
+                    count=number(limit))
 
 
 def strict_date(text) -> dt.date:

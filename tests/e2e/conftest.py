@@ -8,6 +8,7 @@ without it (or without Playwright) these tests skip and say why.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -73,6 +74,16 @@ def live_server():
     with app.app_context():
         db.create_all()
         demo.seed()
+        demo.run_to_closure()
+        # The demo fund ended on 31 December 2018; the journeys record today's commitments
+        # and requests, as in a fund whose end date the admin extended.
+        from trustfund.auth.models import User
+        from trustfund.fund.services import extend_end
+        from trustfund.fund.status import current_fund
+
+        admin = db.session.scalar(db.select(User).where(User.email == "admin@trustfund.demo"))
+        extend_end(admin, current_fund(), end_on=dt.date.today() + dt.timedelta(days=365),
+                   reason="The browser journeys record today's commitments and requests")
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -7,6 +7,7 @@
 3. A donor opens its statement, downloads the .xlsx (checked with openpyxl) and cannot
    open another donor's statement.
 4. A user switches to Arabic and the page is right to left.
+5. An approval is confirmed first, in English and Arabic, at 1366 and 390 px.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.e2e.browser import login, screenshot
+from tests.e2e.browser import ACCOUNTS, axe_here, login, screenshot, sideways
 from trustfund.money import fee_of, to_usd
 
 pytestmark = pytest.mark.e2e
@@ -186,6 +187,11 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     approve = second.get_by_role("button", name=re.compile(r"^Approve "))
     total = amount(approve.inner_text())
     approve.click()
+    # Nothing is decided yet: the confirmation says what will happen, then decides.
+    assert second.get_by_role("heading", name="Approve the travel grant").is_visible()
+    confirm = second.get_by_role("button", name=re.compile(r"^Approve "))
+    assert amount(confirm.inner_text()) == total
+    confirm.click()
     assert second.get_by_text("Approved:").is_visible()
     approved = pool_available(second)
     assert before[code] - approved[code] == total
@@ -196,6 +202,8 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     second.get_by_label("DSA paid (USD)").fill("200.00")
     second.get_by_label("Terminal expenses paid (USD)").fill("100.00")
     second.get_by_role("button", name="Record the costs").click()
+    assert second.get_by_role("heading", name="The delegate travelled: actual costs").is_visible()
+    second.get_by_role("button", name="Record the costs").click()  # the confirmation's
     actual = Decimal("1300.00")
     reconciled = pool_available(second)
     # The difference between the committed and the actual cost returns to the pool.
@@ -239,11 +247,25 @@ def test_donor_statement_download_and_no_other_donor(new_page, live_server, tmp_
     rows = [r for r in deposits[1:] if r[0] != "Total"]
     assert sum((Decimal(str(r[net_column])) for r in rows), Decimal(0)) == shown["net-in-period"]
 
+    # The same statement as PDF (issue 19): its figures are the page's, to the cent.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download as PDF").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".pdf"
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "Statement of Kingdom of Sweden" in text
+    for key, figure in shown.items():
+        assert f"{figure:,.2f}" in text, key
+
     with live_server.app.app_context():
         own = db.session.scalar(db.select(Donor.id).where(Donor.name == "Kingdom of Sweden"))
         other = db.session.scalar(db.select(Donor.id).where(Donor.id != own).order_by(Donor.id))
     assert other is not None
-    for url in (f"/statements/{other}", f"/statements/{other}?format=xlsx"):
+    for url in (f"/statements/{other}", f"/statements/{other}?format=xlsx",
+                f"/statements/{other}?format=pdf"):
         response = page.goto(url)
         assert response.status == 404, url
     assert page.goto(f"/statements/{own}").status == 200
@@ -274,4 +296,63 @@ def test_arabic_pages_are_right_to_left(new_page, live_server):
     page.wait_for_function(
         "() => [...document.querySelectorAll('canvas[data-chart]')].every(c => c.dataset.drawn)")
     screenshot(page, "journey4-dashboard-ar")
+    assert not page.errors, page.errors
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_approval_is_confirmed_first_in_english_and_arabic(new_page, live_server, lang):
+    """An SRSG staff member approves a colleague's request: the grant's page leads to a
+    confirmation that says, in the reader's language and on a phone as on a desk, what
+    will happen with the amount and the pool; only its button decides."""
+    needs(live_server, "travel.approve")
+    from trustfund.auth.models import User
+    from trustfund.extensions import db
+    from trustfund.travel.decisions import objective1_pool
+    from trustfund.travel.models import TravelGrant
+    from trustfund.travel.services import request_grant, save_event
+
+    app = live_server.app
+    with app.test_request_context():
+        staff = db.session.scalar(db.select(User).where(User.email == ACCOUNTS["srsg_staff"][0]))
+        start = dt.date.today() + dt.timedelta(days=60)
+        event = save_event(staff, None, kind="thematic_session", title=f"Confirmation {lang}", city="Geneva",
+                           venue="Palais", start_on=start, end_on=start + dt.timedelta(days=1),
+                           dsa_rate="300.00", max_per_country=5)
+        grant = request_grant(staff, event_id=event.id, delegate_name=f"Delegate {lang}",
+                              country_code="AF", travel_from=start - dt.timedelta(days=1),
+                              travel_to=start + dt.timedelta(days=2), origin_city="Kabul", airfare="900.00")
+        db.session.commit()
+        grant_id, total, before = grant.id, grant.total, objective1_pool().available
+        db.session.remove()
+
+    page = new_page("en-GB" if lang == "en" else "ar")
+    login(page, "srsg_staff2", english=lang == "en")
+    page.goto(f"/travel/grants/{grant_id}")
+    page.locator(f'form[action$="/travel/grants/{grant_id}/approve"] button[type=submit]').click()
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("dir") == ("ltr" if lang == "en" else "rtl")
+    summary = page.locator("#confirmation").inner_text()
+    assert f"Delegate {lang}" in summary
+    assert page.locator('input[name="confirmed"]').count() == 1
+    problems = []
+    for size, (width, height) in {"1366x768": (1366, 768), "390x844": (390, 844)}.items():
+        page.set_viewport_size({"width": width, "height": height})
+        screenshot(page, f"journey5-approval-confirmation-{lang}-{size}")
+        wide = sideways(page)
+        if wide:
+            problems.append(f"{size}: scrolls sideways: {wide}")
+        problems += axe_here(page, f"confirmation ({lang}, {size})")
+    assert not problems, "\n".join(problems)
+    with app.app_context():
+        assert db.session.get(TravelGrant, grant_id).status == "requested"  # nothing decided yet
+        db.session.remove()
+
+    page.locator('form:has(input[name="confirmed"]) button[type=submit]').click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"/travel/grants/{grant_id}")
+    with app.app_context():
+        assert db.session.get(TravelGrant, grant_id).status == "approved"
+        assert before - objective1_pool().available == total
+        db.session.remove()
+    screenshot(page, f"journey5-approved-{lang}")
     assert not page.errors, page.errors

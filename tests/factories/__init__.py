@@ -1,6 +1,7 @@
 """Test data builders. Password hashing is done once per session: scrypt is slow on purpose."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import sqlalchemy as sa
@@ -8,6 +9,12 @@ import sqlalchemy as sa
 from trustfund import demo, reference
 from trustfund.auth.models import User
 from trustfund.extensions import db
+from trustfund.fund.models import Fund
+
+# The tests' fund is still running: its end date is far ahead, so that the tests record
+# pledges, commitments, events and requests today. The real fund ended on 31 December
+# 2018 (reference data): tests/unit/test_fund_operations.py closes it by that date.
+RUNNING_UNTIL = dt.date(2099, 12, 31)
 
 PASSWORD = "correct horse battery staple"
 # key: (email, role)
@@ -30,6 +37,7 @@ def password_hash() -> str:
 
 def seed_base() -> None:
     reference.load_reference_data()
+    db.session.scalar(sa.select(Fund)).end_on = RUNNING_UNTIL
     donor = demo.demo_donor()
     for key, (email, role) in BASE_USERS.items():
         db.session.add(User(email=email, name=key, role=role, password_hash=password_hash(),

@@ -11,18 +11,26 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tests.factories import base_users
+from tests.factories.documents import pdf
 from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
 from trustfund.auth import tokens
-from trustfund.auth.services import end_session, set_preferences, start_session
+from trustfund.auth.services import end_session, start_session, update_profile
+from trustfund.closure.years import close_year
 from trustfund.contributions import services as contributions
+from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
+from trustfund.contributions.rate_import import confirm_rate_upload, keep_rate_upload
 from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
+from trustfund.documents import services as documents
+from trustfund.documents.targets import TARGETS
 from trustfund.donors.services import change_saa_status, create_donor, update_donor
 from trustfund.extensions import db
+from trustfund.fund import services as fund_services
+from trustfund.fund.status import current_fund
 from trustfund.mail import services as mail_services
 from trustfund.mail.models import FAILED, OutboxMessage
 from trustfund.travel import decisions, overruns, reconcile
@@ -88,7 +96,7 @@ def every_audited_action() -> dict:
     tokens.set_password_with_token(invited.id, url.rsplit("/", 1)[1], "a good invited password")
     tokens.request_reset("invited@example.org")
     tokens.handle_reset_requests()
-    set_preferences(invited, digests=False)
+    update_profile(invited, timezone="Africa/Addis_Ababa", digests=False, version=invited.version)
     set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
     set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
     set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))
@@ -108,6 +116,11 @@ def every_audited_action() -> dict:
                       signatory_donor="Permanent Representative", signatory_mptf="Executive Coordinator",
                       reference="SAA-KR-1", version=donor.version)
     made["donor"] = donor
+    saa = documents.attach(officer, TARGETS["donor"], donor, kind="saa", title="Signed SAA",
+                           filename="SAA Korea.pdf", data=pdf(), max_bytes=10 * 1024 * 1024)
+    signed = documents.replace(officer, TARGETS["donor"], donor, saa, filename="SAA Korea countersigned.pdf",
+                               data=pdf(pages=2), reason="The countersigned copy", max_bytes=10 * 1024 * 1024)
+    documents.record_download(users["donor"], TARGETS["donor"], signed)
 
     pledge = contributions.record_pledge(officer, donor, currency="EUR", amount=D("500000.00"),
                                          objective_id=None, pledged_on=dt.date(2017, 4, 20))
@@ -116,6 +129,8 @@ def every_audited_action() -> dict:
     contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.92")
     rate = contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.918")
     made["rate"] = rate
+    rates_file = b"Currency,Month,Rate\nEUR,2017-06,0.892\nEUR,2017-05,0.918\n"
+    confirm_rate_upload(officer, keep_rate_upload(officer, "rates-june.csv", rates_file, 2))
     eur = contributions.record_commitment(
         officer, donor, currency="EUR", amount=D("1000000.00"), objective_id=None,
         committed_on=dt.date(2017, 5, 3), reference="KR-EUR-1",
@@ -202,5 +217,52 @@ def every_audited_action() -> dict:
     made["grants"] = [rejudged, approved, approved_too, cancelled, withdrawn, rejected, short, *over]
 
     record(None, "demo.scale_data", note="donors: 3000; deposits: 100000", object_type="Fund")
+    made["fund"] = _the_fund_s_life(users)
     db.session.commit()
     return made
+
+
+def _the_fund_s_life(users):
+    """The fund's record changed, 2017 closed, its end date extended, its operations
+    closed early."""
+    admin = users["admin"]
+    fund = current_fund()
+    close_year(admin, 2017, report_reference="Annual financial report 2017")
+    officer = users["mptf_officer"]
+    unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
+    cost = record_fund_entry(officer, kind="direct_cost", pool_id=unearmarked.id,
+                             value_date=dt.date(2018, 3, 1), usd_amount=D("1200.00"),
+                             description="Secretariat support")
+    reverse_fund_entry(officer, cost, "Charged to the wrong fund")
+    fund_services.update_fund(admin, fund, name="UN Migration Fund", code="MCS00",
+                              start_on=dt.date(2017, 4, 3))
+    fund_services.extend_end(admin, fund, end_on=fund.end_on + dt.timedelta(days=365),
+                             reason="Follow-up review")
+    fund_services.close_operations(admin, fund, reason="The conference adopted the Compact")
+    _the_fund_s_end(users)
+    return fund
+
+
+def _the_fund_s_end(users) -> None:
+    """Requests still waiting rejected, what was not deposited written off, each pool's
+    balance refunded (or, reached by no donor, transferred), the fund closed."""
+    from trustfund.closure import financial
+    from trustfund.closure.refunds import plans
+    from trustfund.fund.status import today
+    from trustfund.travel.models import REQUESTED, WAITLISTED, TravelGrant
+
+    waiting = sa.select(TravelGrant).where(TravelGrant.status.in_((REQUESTED, WAITLISTED)))
+    for grant in db.session.scalars(waiting).all():
+        decisions.reject_grant(users["srsg_staff2"], grant, "The fund's operations are closed")
+    for commitment in financial.outstanding_commitments():
+        financial.write_off(users["mptf_officer"], commitment, reason="Not paid before the closing")
+    for plan in plans(today()):
+        if plan.parts:
+            financial.decide(users["srsg_staff"], plan.pool, "refund")
+        else:
+            financial.decide(users["srsg_staff"], plan.pool, "transfer", fund_name="Migration MPTF",
+                             fund_reference="MPTF/2019/1")
+    financial.close_fund(users["admin"], current_fund(), note="Certified final statements to follow")
+    from trustfund.closure.final import issue_final_statements
+
+    issue_final_statements(users["admin"])

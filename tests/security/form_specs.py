@@ -170,6 +170,26 @@ def fresh_draft_saa(ctx, n: int) -> dict:
     return {"donor_id": donor.id}
 
 
+def fresh_fund_entry(ctx, n: int) -> dict:
+    from trustfund.contributions.fund_entries import record_fund_entry
+
+    entry = record_fund_entry(_actor("mptf_officer"), kind="direct_cost", pool_id=_pool_id("UNEARMARKED"),
+                              value_date=dt.date(2017, 6, 1), usd_amount="10.00", description="Printing")
+    db.session.commit()
+    return {"entry_id": entry.id}
+
+
+def fresh_commitment(ctx, n: int) -> dict:
+    from trustfund.contributions.services import record_commitment
+    from trustfund.donors.models import Donor
+
+    commitment = record_commitment(_actor("mptf_officer"), db.session.get(Donor, ctx.donor_id),
+                                   currency="USD", amount="5000.00", objective_id=None,
+                                   committed_on=dt.date(2017, 5, 1))
+    db.session.commit()
+    return {"commitment_id": commitment.id}
+
+
 def _period_dates(n: int) -> tuple[dt.date, dt.date]:
     start = dt.date(1950, 1, 1) + dt.timedelta(days=30 * n)
     return start, start + dt.timedelta(days=10)
@@ -214,6 +234,12 @@ def _same(value: dict):
     return lambda ctx, n: dict(value)
 
 
+def titles(n: int) -> dict:
+    """A record's title in the other languages (trustfund.localized)."""
+    return {"title_fr": f"Titre {n}", "title_es": "", "title_ar": f"عنوان {n}", "title_zh": "",
+            "title_ru": ""}
+
+
 NEW_GRANT = {"event_id": None, "delegate_name": None, "delegate_function": "Director",
              "country_code": "SN", "email": "delegate@example.org", "phone": "+221 33 000 00 00",
              "travel_from": "2017-06-04", "travel_to": "2017-06-07", "origin_city": "Dakar",
@@ -230,7 +256,6 @@ SPECS = [
     FormSpec("auth.set_password", None, fresh_reset_link, _same({
         "password": "violet harbour seven lanterns", "confirm": "violet harbour seven lanterns"}),
              kinds={"password": "password", "confirm": "password"}, fresh=True),
-    FormSpec("auth.profile", "auditor", _same({}), _same({"digests": "y"})),
     FormSpec("auth.set_language", None, _same({}), _same({"lang": "fr", "next": "/"}),
              kinds={"lang": "lang", "next": "hidden"}, page=lambda ctx, args: "/login", flashes=True),
     FormSpec("donors.new", "mptf_officer", _same({}), lambda ctx, n: {
@@ -274,11 +299,12 @@ SPECS = [
     FormSpec("contributions.reverse_interest", "mptf_officer", fresh_interest, _same({"reason": "Wrong"}),
              kinds={"reason": "reason"}, fresh=True),
     FormSpec("contributions.edit_objective", "admin", _same({}), lambda ctx, n: {
-        "number": str(100 + n % 800), "title": f"Objective {n}", "description": "", "active": "y"},
+        "number": str(100 + n % 800), "title": f"Objective {n}", "description": "", "active": "y",
+        **titles(n)},
         kinds={"title": "name"}),
     FormSpec("contributions.edit_objective", "admin", lambda ctx, n: {"objective_id": ctx.objective_id},
              lambda ctx, n: {"number": "900", "title": f"Objective to edit {n}", "description": "",
-                             "active": "y"}, kinds={"title": "name"}),
+                             "active": "y", **titles(n)}, kinds={"title": "name"}),
     FormSpec("contributions.new_transfer", "admin", _same({}), lambda ctx, n: {
         "from_pool_id": str(_pool_id("UNEARMARKED")), "to_pool_id": str(_pool_id("OBJ2")),
         "usd_amount": "1.00", "transferred_on": PAST, "reason": "Sweep"},
@@ -298,11 +324,12 @@ SPECS = [
     FormSpec("travel.edit_event", "srsg_staff", _same({}), lambda ctx, n: {
         "kind": "thematic_session", "title": f"Event {n}", "city": "Geneva", "venue": "",
         "start_on": "2017-06-05", "end_on": "2017-06-06", "dsa_rate": "300.00", "max_per_country": "1",
-        "dates_note": ""}, kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
+        "dates_note": "", **titles(n)}, kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
     FormSpec("travel.edit_event", "srsg_staff", lambda ctx, n: {"event_id": ctx.event_edit_id},
              lambda ctx, n: {"kind": "thematic_session", "title": f"Event to edit {n}", "city": "Geneva",
                              "venue": "", "start_on": "2017-06-05", "end_on": "2017-06-06",
-                             "dsa_rate": "300.00", "max_per_country": "50", "dates_note": ""},
+                             "dsa_rate": "300.00", "max_per_country": "50", "dates_note": "",
+                             **titles(n)},
              kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
     FormSpec("travel.new_grant", "srsg_staff", _same({}), lambda ctx, n: {
         **NEW_GRANT, "event_id": str(ctx.event_id), "delegate_name": f"New delegate {n}",
@@ -329,10 +356,24 @@ SPECS = [
              kinds={"reason": "reason"}, page=_grant_page, fresh=True, flashes=True),
     FormSpec("admin.edit_user", "admin", _same({}), lambda ctx, n: {
         "email": f"user{n}@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": "a long enough password"}, kinds={"email": "email_required"}),
+        "timezone": "", "password": "a long enough password"}, kinds={"email": "email_required"}),
     FormSpec("admin.edit_user", "admin", lambda ctx, n: {"user_id": ctx.user_id}, _same({
         "email": "edit-me@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
-        "password": ""}), kinds={"email": "email_required", "password": "password"}),
+        "timezone": "Africa/Nairobi", "password": ""}),
+        kinds={"email": "email_required", "password": "password"}),
+    FormSpec("auth.profile", "auditor", _same({}), _same({"timezone": "Europe/Paris", "digests": "y"})),
+    FormSpec("fund.edit", "admin", _same({}), _same({
+        "name": "United Nations voluntary trust fund for the Global Compact", "code": "MCS00",
+        "start_on": "2017-04-03"}), kinds={"name": "name", "code": "login", "start_on": "date"}),
+    FormSpec("closure.new_entry", "mptf_officer", _same({}), lambda ctx, n: {
+        "kind": "bank_charge", "pool_id": str(_pool_id("UNEARMARKED")), "value_date": PAST,
+        "usd_amount": "1.00", "description": "Bank charges, June"},
+        kinds={"value_date": "date_past", "usd_amount": "amount", "description": "reason"}),
+    FormSpec("closure.reverse_entry", "mptf_officer", fresh_fund_entry, _same({"reason": "Wrong fund"}),
+             kinds={"reason": "reason"}, fresh=True),
+    FormSpec("closure.write_off_view", "mptf_officer", fresh_commitment,
+             _same({"amount": "", "reason": "The donor's parliament cut the budget"}),
+             kinds={"amount": "amount_optional", "reason": "reason"}, fresh=True),
     FormSpec("admin.edit_setting", "admin", _same({"key": "terminal_expenses_usd"}), lambda ctx, n: {
         "value": "100.00", "effective_from": (dt.date(2019, 1, 1) + dt.timedelta(days=n)).isoformat()},
         kinds={"value": "number"}),
@@ -344,6 +385,25 @@ ELSEWHERE = {
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
     "mail.resend_message": "no field to fill (tests/web/test_outbox.py)",
+    "documents.new": "a file upload: tests/web/test_documents.py (each refused kind, title, kind)",
+    "documents.replace": "a file upload with a reason: tests/web/test_documents.py",
+    "documents.download": "no field to fill, a download (tests/web/test_documents.py)",
+    "statements.issue": "a period and a choice of donors, each PDF drawn at about 0.5 s "
+                        "(tests/web/test_issue_statements.py)",
+    "fund.extend": "each accepted post moves the end date for good, later than any before: hostile values "
+                   "in tests/web/test_fund_record.py",
+    "fund.close_operations_view": "closes the fund's operations for good (the sweep's other forms would be "
+                                  "refused after it): hostile values in tests/web/test_fund_record.py",
+    "closure.decide": "needs the fund settled and its operations closed (the sweep's fund is running): "
+                      "tests/web/test_closing_pages.py posts hostile values",
+    "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
+    "closure.issue_final": "no field to fill; issues the statements once, after the financial closure "
+                           "(tests/web/test_final_statements.py)",
+    "closure.close_year_view": "closes a year for good (the sweep posts entries dated in 2017): hostile "
+                               "values in tests/web/test_fund_record.py",
+    "contributions.import_rates": "a file upload: tests/web/test_rate_import.py",
+    "contributions.rates_import_confirm": "no field to fill, confirms a kept upload "
+                                          "(tests/web/test_rate_import.py)",
 }
 
 

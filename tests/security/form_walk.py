@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from werkzeug.datastructures import MultiDict
+
+from tests.pages import confirmation
 from tests.security.helpers import (
     BIDI_TEXT,
     LONG_TEXT,
@@ -237,8 +240,19 @@ class Sweep:
     def post(self, url: str, data: dict, *, flashes: bool = False) -> Answer:
         before = table_counts(self.db)
         response = self.client.post(url, data=data)
-        changed = changed_counts(before, table_counts(self.db))
         self.posts += 1
+        shown = ""
+        found = confirmation(response.get_data(as_text=True)) if response.status_code == 200 else None
+        if found is not None:
+            # A decision that cannot be undone (trustfund/confirmation.py): its form's post
+            # only shows what will happen, writing nothing; the user confirms it as shown.
+            shown = response.get_data(as_text=True)
+            written = changed_counts(before, table_counts(self.db))
+            if written:
+                self.problems.append(f"{url}: its confirmation page wrote rows: {written}")
+            action, fields = found
+            response = self.client.post(action, data=MultiDict(fields))
+        changed = changed_counts(before, table_counts(self.db))
         body = response.get_data(as_text=True)
         status = response.status_code
         if status == 302:
@@ -250,9 +264,9 @@ class Sweep:
             body = body + follow
             if flashes:
                 refused = "alert alert-danger" in follow
-                return Answer(status, body, not refused, refused, changed)
-            return Answer(status, body, True, False, changed)
-        return Answer(status, body, False, bool(MESSAGE.search(body)), changed)
+                return Answer(status, shown + body, not refused, refused, changed)
+            return Answer(status, shown + body, True, False, changed)
+        return Answer(status, shown + body, False, bool(MESSAGE.search(body)), changed)
 
     def judge(self, what: str, answer: Answer, verdict, *, rows_allowed: bool = False) -> None:
         def problem(text: str) -> None:

@@ -34,8 +34,8 @@ from tests.security.form_walk import HTML_SCRIPT, Sweep, form_for, guess_kind, p
 from tests.security.helpers import BIDI_TEXT, LONG_TEXT, rules
 
 GROUPS = {
-    "people and reference data": ("auth.", "donors.", "admin.", "countries."),
-    "contributions": ("contributions.",),
+    "people and reference data": ("auth.", "donors.", "admin.", "countries.", "fund."),
+    "contributions": ("contributions.", "closure."),
     "travel": ("travel.",),
 }
 

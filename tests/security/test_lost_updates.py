@@ -284,6 +284,8 @@ NOT_EDITS = {
     "contributions.reverse_deposit": "a reversal: a new offsetting entry; reversed once (guarded)",
     "contributions.reverse_interest": "a reversal: a new offsetting entry, once (guarded)",
     "contributions.new_deposit": "a new deposit against the commitment (its running sum is guarded)",
+    "contributions.rates_import_confirm": "posts a kept rates file once (one guarded UPDATE of its "
+                                          "posted_at); each rate through set_rate",
     "travel.approve": "a decision, a one-way step of the grant's status (guarded UPDATE)",
     "travel.reject": "a decision (guarded UPDATE of the status)",
     "travel.waitlist": "a decision (guarded UPDATE of the status)",
@@ -296,6 +298,15 @@ NOT_EDITS = {
                          "transaction of the password (tests/web/test_passwords.py)",
     "mail.resend_message": "puts a sent or failed message back in the queue (status set, not added "
                            "to: two admins sending it again at once queue it once)",
+    "documents.new": "attaches a new document to the record; changes nothing of the record",
+    "documents.replace": "a new version of a document, the old one kept; a version is replaced once "
+                         "(unique replaces_id)",
+    "documents.download": "reads a document; a donor's download only adds its audit entry",
+    "closure.reverse_entry": "a reversal: a new offsetting entry, once (guarded)",
+    "closure.close_year_view": "closes a year once (the year is the closing's key)",
+    "closure.decide": "a decision on a pool's whole balance, refused unless the balance is the one the "
+                      "page showed; the pool moves by one guarded UPDATE",
+    "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
     "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
                                     "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }

@@ -91,7 +91,8 @@ def test_twenty_overruns_against_money_for_seven_pay_exactly_seven(app, db, runn
     assert results.count("approved") == PAYABLE, results
     refusals = [r for r in results if r.startswith("refused")]
     assert len(refusals) == GRANTS - PAYABLE, results
-    assert all("has only $99.99 available, less than the overrun of $100.00" in r for r in refusals), refusals
+    short = "has only USD\u00a099.99 available, less than the overrun of USD\u00a0100.00"
+    assert all(short in r for r in refusals), refusals
 
     pool = unearmarked_pool()
     db.session.refresh(pool)

@@ -174,7 +174,7 @@ def test_deposit_past_the_commitment_is_refused_with_the_outstanding_amount(db):
     with pytest.raises(DomainError) as refused:
         services.record_deposit(officer(), c, value_date=PAST, amount="400.01", rate="0.9", rate_note="x")
     assert refused.value.field == "amount"
-    assert "€400.00" in refused.value.message
+    assert "EUR\u00a0400.00" in refused.value.message
     db.session.rollback()
     assert counts() == before
     deposit(c, D("400.00"), rate=D("0.9"))
@@ -249,7 +249,7 @@ def test_reversal_refused_when_the_money_is_already_committed(db):
     db.session.commit()
     with pytest.raises(DomainError) as refused:
         services.reverse_deposit(officer(), d, "Wrong donor")
-    assert "$990.00" in refused.value.message and "$490.00" in refused.value.message
+    assert "USD\u00a0990.00" in refused.value.message and "USD\u00a0490.00" in refused.value.message
     db.session.rollback()
     assert count(Deposit) == 1
 
@@ -272,7 +272,7 @@ def test_transfer_moves_only_available_money(db):
     obj1, obj2 = pool("OBJ1"), pool("OBJ2")
     with pytest.raises(DomainError) as refused:
         services.transfer(admin(), obj1, obj2, "9900.01", "Surplus", PAST)
-    assert refused.value.field == "usd_amount" and "$9,900.00" in refused.value.message
+    assert refused.value.field == "usd_amount" and "USD\u00a09,900.00" in refused.value.message
     db.session.rollback()
     services.transfer(admin(), obj1.id, obj2.id, "9900.00", "Surplus of Objective 1 to Objective 2", PAST)
     db.session.commit()

@@ -40,7 +40,8 @@ def test_record_deposit_refuses_a_reference_a_standing_deposit_holds(app, db):
     db.session.commit()
     with pytest.raises(DomainError) as refused:
         _deposit(c, "ft123")
-    assert refused.value.field == "bank_reference" and f"Deposit #{first.id} ($10.00" in refused.value.message
+    assert refused.value.field == "bank_reference"
+    assert f"Deposit #{first.id} (USD\u00a010.00" in refused.value.message
     db.session.rollback()
     with pytest.raises(DomainError) as refused:
         _deposit(c, "FT123", separate_transfer=True, separate_note="  ")

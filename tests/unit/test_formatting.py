@@ -3,7 +3,9 @@
 trustfund.formatting resolves each (locale, currency) pattern once and applies it
 with Python's Decimal formatting instead of calling Babel for each of the
 thousands of amounts of a page; these tests compare both, byte for byte, in every
-language of the app, for every currency the app accepts (money.CURRENCIES)."""
+language of the app, for every currency the app accepts (money.CURRENCIES). Money
+reads with its ISO code ("USD 1,062,699.26"): the locale's currency pattern with
+the code in place of the symbol (formatting.code_pattern)."""
 from decimal import Decimal
 
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustfund import formatting
-from trustfund.formatting import number_format
+from trustfund.formatting import code_pattern, number_format
 from trustfund.money import CURRENCIES, precision
 
 LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
@@ -48,6 +50,11 @@ def babel_amount(value: Decimal, currency: str, locale: Locale) -> str:
 
 
 def babel_money(value: Decimal, currency: str, locale: Locale) -> str:
+    """Babel's own formatting of the code pattern (the money filter)."""
+    return format_currency(value, currency, format=code_pattern(locale), locale=locale, currency_digits=True)
+
+
+def babel_symbol(value: Decimal, currency: str, locale: Locale) -> str:
     return format_currency(value, currency, locale=locale, currency_digits=True,
                            format_type="standard")
 
@@ -58,6 +65,7 @@ def test_amounts_and_money_are_babels_text(value, language, currency):
     locale = LOCALES[language]
     assert number_format(locale, "amount", currency)(value) == babel_amount(value, currency, locale)
     assert number_format(locale, "money", currency)(value) == babel_money(value, currency, locale)
+    assert number_format(locale, "symbol", currency)(value) == babel_symbol(value, currency, locale)
 
 
 @settings(max_examples=200, deadline=None)
@@ -73,12 +81,16 @@ def test_every_currency_in_every_language(language):
     wrong = []
     for currency in sorted(CURRENCIES):
         amount, money = number_format(locale, "amount", currency), number_format(locale, "money", currency)
+        symbol = number_format(locale, "symbol", currency)
         for value in EDGES:
             if amount(value) != babel_amount(value, currency, locale):
                 wrong.append(("amount", currency, value, amount(value),
                               babel_amount(value, currency, locale)))
             if money(value) != babel_money(value, currency, locale):
                 wrong.append(("money", currency, value, money(value), babel_money(value, currency, locale)))
+            if symbol(value) != babel_symbol(value, currency, locale):
+                wrong.append(("symbol", currency, value, symbol(value),
+                              babel_symbol(value, currency, locale)))
     assert wrong == []
 
 
@@ -89,21 +101,38 @@ def test_what_a_reader_sees(app):
     with app.test_request_context():
         with force_locale("en"):
             assert formatting.amount(Decimal("-1234567.5"), "USD") == "-1,234,567.50"
-            assert formatting.money(Decimal("1234567.89"), "EUR") == "€1,234,567.89"
+            assert formatting.money(Decimal("1234567.89"), "EUR") == "EUR\u00a01,234,567.89"
+            assert formatting.money(Decimal("1062699.26"), "USD") == "USD\u00a01,062,699.26"
+            assert formatting.money(Decimal("-10"), "USD") == "-USD\u00a010.00"
+            assert formatting.money(Decimal(150000), "JPY") == "JPY\u00a0150,000"
+            assert formatting.money_symbol(Decimal("1234567.89"), "EUR") == "€1,234,567.89"
             assert formatting.amount(Decimal(150000), "JPY") == "150,000"
             assert formatting.amount(Decimal("12.345"), "KWD") == "12.345"
             assert formatting.number(Decimal("0.941000")) == "0.941"
         with force_locale("fr"):
             assert formatting.amount(Decimal("1234567.5"), "USD") == "1\u202f234\u202f567,50"
-            assert formatting.money(Decimal("-1234.5"), "EUR") == "-1\u202f234,50\u00a0€"
+            assert formatting.money(Decimal("-1234.5"), "EUR") == "-1\u202f234,50\u00a0EUR"
+            assert formatting.money_symbol(Decimal("-1234.5"), "EUR") == "-1\u202f234,50\u00a0€"
+        with force_locale("zh"):
+            assert formatting.money(Decimal("12.345"), "KWD") == "KWD\u00a012.345"
         with force_locale("ar"):
-            assert formatting.money(Decimal("-1234.5"), "USD") == babel_money(
-                Decimal("-1234.5"), "USD", LOCALES["ar"])
+            assert formatting.money(Decimal("-1234.5"), "USD") == "\u200f-1,234.50\u00a0USD"
         for language in LANGUAGES:
             with force_locale(language):
                 assert formatting.money(Decimal("98765.43"), "KWD") == babel_money(
                     Decimal("98765.43"), "KWD", LOCALES[language])
         assert formatting.amount(None) == formatting.money(None) == formatting.number(None) == ""
+        assert formatting.money_symbol(None) == formatting.percent(None) == ""
+
+
+def test_the_fee_is_a_percentage_with_its_decimals(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert formatting.percent(Decimal("0.01")) == "1%"
+            assert formatting.percent(Decimal("0.015")) == "1.5%"
+            assert formatting.percent(Decimal("0.0125")) == "1.25%"
+        with force_locale("fr"):
+            assert formatting.percent(Decimal("0.015")) == "1,5\u00a0%"
 
 
 rates = st.builds(lambda units, places: Decimal(units).scaleb(-places),
@@ -128,3 +157,46 @@ def test_a_rate_keeps_its_six_decimals(app):
         with force_locale("fr"):
             assert formatting.rate(Decimal("0.941234")) == "0,941234"
         assert formatting.rate(None) == ""
+
+
+def test_one_date_style_per_language_and_months_that_stand_alone(app):
+    import datetime as dt
+
+    day = dt.date(2018, 5, 10)
+    expected = {"en": ("May 10, 2018", "May 2018"), "fr": ("10 mai 2018", "mai 2018"),
+                "es": ("10 may 2018", "mayo de 2018"), "ru": ("10 мая 2018\u202fг.", "май 2018\u202fг."),
+                "zh": ("2018年5月10日", "2018年5月")}
+    with app.test_request_context():
+        for language, (date, month) in expected.items():
+            with force_locale(language):
+                assert (formatting.date(day), formatting.month(day)) == (date, month)
+        assert formatting.date(None) == formatting.month(None) == formatting.datetime(None) == ""
+
+
+@pytest.mark.parametrize("zone, language, shown", [
+    ("UTC", "en", "Jan 10, 2018, 1:05 PM UTC"),
+    ("Europe/Paris", "fr", "10 janv. 2018, 14:05 UTC+01:00"),
+    ("America/New_York", "en", "Jan 10, 2018, 8:05 AM EST"),
+    ("Asia/Kolkata", "en", "Jan 10, 2018, 6:35 PM UTC+05:30"),
+    ("Asia/Tokyo", "zh", "2018年1月10日 22:05 UTC+09:00"),
+    # Past midnight there: the date is the next day's.
+    ("Pacific/Kiritimati", "en", "Jan 11, 2018, 3:05 AM UTC+14:00"),
+])
+def test_a_moment_in_the_users_zone_with_the_zone_shown(app, zone, language, shown):
+    """Moments are stored in UTC (13:05 on 10 January 2018 here) and shown in the
+    user's zone (Flask-Babel's time zone selector), saying which."""
+    import datetime as dt
+
+    from flask_babel import refresh
+
+    moment = dt.datetime(2018, 1, 10, 13, 5)
+    app.extensions["babel"].timezone_selector = lambda: zone
+    try:
+        with app.test_request_context():
+            refresh()
+            with force_locale(language):
+                assert formatting.datetime(moment).replace("\u202f", " ") == shown
+    finally:
+        from trustfund import select_timezone
+
+        app.extensions["babel"].timezone_selector = select_timezone

@@ -85,7 +85,7 @@ def test_a_second_funded_delegate_of_the_same_country_is_refused(db):
     with pytest.raises(DomainError) as error:
         approve_grant(srsg2(), second)
     db.session.rollback()
-    assert "Senegal already has 1 funded delegate(s) for this event" in error.value.message
+    assert "Senegal already has 1 funded delegate for this event" in error.value.message
     assert second.status == "requested"
     assert objective1_pool().committed == Decimal("2300.00")
     # Another event, or another country, is fine.

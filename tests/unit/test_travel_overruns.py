@@ -122,7 +122,7 @@ def test_an_overrun_the_pool_cannot_pay_stays_awaiting_approval(db):
     with pytest.raises(DomainError) as short:
         approve_overrun(srsg2(), grant)
     db.session.rollback()
-    assert "has only $17.90 available, less than the overrun of $49.90" in short.value.message
+    assert "has only USD\u00a017.90 available, less than the overrun of USD\u00a049.90" in short.value.message
     assert grant.overrun_status == "pending" and grant.overrun_decided_by_id is None
     assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
     assert run_checks() == []
@@ -144,8 +144,8 @@ def test_the_tolerance_lets_small_overruns_through_if_the_pool_has_the_money(db)
         record_travel(srsg(), grant, ticket="1900.00", dsa="1200.00", terminal="100.00")
     db.session.rollback()
     assert short.value.field == "actual_ticket"
-    assert "$49.90 more than the $3,150.10 committed" in short.value.message
-    assert "$17.90 available" in short.value.message
+    assert "USD\u00a049.90 more than the USD\u00a03,150.10 committed" in short.value.message
+    assert "USD\u00a017.90 available" in short.value.message
     assert grant.status == "approved" and figures() == (D("17.90"), D("3150.10"), D("0.00"))
     # +17.90: within the tolerance and the pool has it: paid at once, by nobody else.
     record_travel(srsg(), grant, ticket="1868.00", dsa="1200.00", terminal="100.00")

@@ -84,7 +84,7 @@ def test_commitments_page_shows_usd_received_and_totals(app, db, client, login_a
     login_as("auditor")
     html, _ = _get(client, "/contributions/?currency=USD&sort=date")
     # Sweden: 125,000.00 (1,000.00 reversed); evil: 444,444.44; F-DONE: 200.00.
-    assert "$569,644.44" in html and "125,000.00" in html and "444,444.44" in html
+    assert "USD\u00a0569,644.44" in html and "125,000.00" in html and "444,444.44" in html
     assert "3 commitments" in html
     html, _ = _get(client, "/contributions/?status=overdue&currency=EUR")
     assert "F-OVERDUE" in html and "SE-2017-EUR" in html and "2 commitments" in html
@@ -99,10 +99,10 @@ def test_many_donors_filter_by_name_on_the_page_and_in_the_export(app, db, clien
     assert "Kingdom of Sweden</option>" not in html
     html, _ = _get(client, "/contributions/deposits?donor_name=SWEDEN")  # any case
     # Sweden: 1,062,699.26 (EUR at 0.941) + 125,000.00; the reversed 1,000.00 nets out.
-    assert 'id="total-usd">$1,187,699.26<' in html
+    assert 'id="total-usd">USD\u00a01,187,699.26<' in html
     assert "444,444.44" not in html and 'value="SWEDEN"' in html
     html, _ = _get(client, "/contributions/deposits?donor_name=100%25")  # % taken literally
-    assert 'id="total-usd">$200.00<' in html and "125,000.00" not in html
+    assert 'id="total-usd">USD\u00a0200.00<' in html and "125,000.00" not in html
     html, _ = _get(client, "/contributions/deposits?donor_name=%25%25")
     assert "No deposits match." in html
 
@@ -122,7 +122,7 @@ def test_many_donors_a_link_to_one_donor_shows_its_name(app, db, client, login_a
     assert 'id="chosen-donor">Kingdom of Sweden' in html
     assert f'<input type="hidden" name="donor" value="{sweden.id}">' in html
     assert 'href="/contributions/deposits?currency=EUR">All donors</a>' in html
-    assert 'id="total-usd">$1,062,699.26<' in html and "444,444.44" not in html
+    assert 'id="total-usd">USD\u00a01,062,699.26<' in html and "444,444.44" not in html
     html, _ = _get(client, f"/contributions/?donor={evil.id}")
     assert "=HYPERLINK(&#34;http://example.org&#34;,&#34;x&#34;)" in html and "SE-2017-EUR" not in html
     assert "+EVIL-OBJ1" in html
@@ -165,21 +165,21 @@ def test_kept_totals_change_at_once_after_a_deposit(app, cached, db, client, log
     again, warm = _get(client, "/contributions/deposits?currency=USD")
     assert untimed(again) == untimed(first) and warm < cold
     # 125,000.00 + 444,444.44 + 200.00
-    assert 'id="total-usd">$569,644.44<' in first
+    assert 'id="total-usd">USD\u00a0569,644.44<' in first
     data.recorded_deposit("SE-2017-OBJ1", "4321.09")
     html, _ = _get(client, "/contributions/deposits?currency=USD")
-    assert 'id="total-usd">$573,965.53<' in html and "4,321.09" in html
+    assert 'id="total-usd">USD\u00a0573,965.53<' in html and "4,321.09" in html
     html, _ = _get(client, "/contributions/deposits?currency=USD&donor_name=migration")
-    assert 'id="total-usd">$200.00<' in html  # another filter, its own figures
+    assert 'id="total-usd">USD\u00a0200.00<' in html  # another filter, its own figures
 
 
 def test_kept_commitment_totals_change_at_once(app, cached, db, client, login_as):
     _fund()
     login_as("auditor")
     first, _ = _get(client, "/contributions/?currency=USD")
-    assert "$569,644.44" in first and "3 commitments" in first
+    assert "USD\u00a0569,644.44" in first and "3 commitments" in first
     data.recorded_deposit("SE-2017-OBJ1", "0.01")
     html, _ = _get(client, "/contributions/?currency=USD")
-    assert "$569,644.45" in html and "$569,644.44" not in html
+    assert "USD\u00a0569,644.45" in html and "USD\u00a0569,644.44" not in html
     html, _ = _get(client, "/contributions/?currency=USD&status=complete")
-    assert "$444,644.44" in html and "2 commitments" in html
+    assert "USD\u00a0444,644.44" in html and "2 commitments" in html

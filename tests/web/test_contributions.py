@@ -16,7 +16,7 @@ from tests.factories.contributions import (
     objective,
     sweden,
 )
-from tests.pages import error_beside, post_entry
+from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.contributions.models import Commitment, Instalment, Pledge
 
 D = Decimal
@@ -114,7 +114,8 @@ def test_pledge_whatever_the_saa_and_withdrawal_with_reason(app, db, client, log
     response = client.post(f"/contributions/pledges/{pledge.id}/withdraw", data={"reason": "  "})
     assert "Say why the pledge is withdrawn." in error_beside(response.get_data(as_text=True), "reason")
     assert counts() == before
-    client.post(f"/contributions/pledges/{pledge.id}/withdraw", data={"reason": "Board did not approve"})
+    post_and_confirm(client, f"/contributions/pledges/{pledge.id}/withdraw",
+                     {"reason": "Board did not approve"})
     db.session.expire_all()
     pledge = db.session.get(Pledge, pledge.id)
     assert pledge.withdrawn_at is not None and pledge.withdrawn_reason == "Board did not approve"

@@ -16,6 +16,9 @@ WRITERS = {
     "contributions.reverse_interest": "mptf_officer", "contributions.edit_rate": "mptf_officer",
     "contributions.import_file": "mptf_officer", "contributions.import_template": "mptf_officer",
     "contributions.import_preview": "mptf_officer", "contributions.import_confirm": "mptf_officer",
+    "contributions.deposit_preview": "mptf_officer", "contributions.import_rates": "mptf_officer",
+    "contributions.rates_import_preview": "mptf_officer",
+    "contributions.rates_import_confirm": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
 }
 READERS = {"admin", "mptf_officer", "srsg_staff", "auditor"}
@@ -34,7 +37,19 @@ def _ids(db):
         return db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))
 
     return {"commitment_id": first(Commitment), "deposit_id": first(Deposit), "pledge_id": first(Pledge),
-            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1, "token": _kept_upload(db)}
+            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1, "token": _kept_upload(db),
+            "rates_token": _kept_rates(db)}
+
+
+def _kept_rates(db) -> str:
+    """The token of a file of rates the officer uploaded (one rate)."""
+    from tests.factories import base_users
+    from trustfund.contributions.rate_import import keep_rate_upload
+
+    upload = keep_rate_upload(base_users()["mptf_officer"], "access.csv",
+                              b"Currency,Month,Rate\nCHF,2030-01,0.95\n", 1)
+    db.session.commit()
+    return upload.token
 
 
 def _kept_upload(db) -> str:
@@ -72,7 +87,8 @@ def test_contributions_pages_answer_each_role(app, db, client, login_as, seeded,
         url = rule.rule
         for name in re.findall(r"<int:(\w+)>", url):
             url = url.replace(f"<int:{name}>", str(ids[name]))
-        url = url.replace("<token>", ids["token"])
+        kept = ids["rates_token"] if url.startswith("/contributions/rates/") else ids["token"]
+        url = url.replace("<token>", kept)
         allowed = app.view_functions[rule.endpoint].allowed_roles
         expected = WRITERS.get(rule.endpoint)
         if expected:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories.contributions import commitment, counts, pool_figures
-from tests.pages import error_beside, post_entry
+from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import Deposit
 
@@ -38,8 +38,8 @@ def test_a_reference_already_used_is_refused_beside_the_field_with_a_link(app, d
     before, figures = counts(), pool_figures()
     html = _post(client, c, amount="100.00", bank_reference=typed).get_data(as_text=True)
     assert error_beside(html, "bank_reference") == (
-        f"Deposit #{first} ($100.00, value date May 10, 2018) already has this bank reference. If this is a "
-        "separate transfer, tick “This is a separate transfer” and say why.")
+        f"Deposit #{first} (USD\u00a0100.00, value date May 10, 2018) already has this bank reference. "
+        "If this is a separate transfer, tick “This is a separate transfer” and say why.")
     assert f'<a href="/contributions/deposits/{first}">Open deposit #{first}</a>' in html
     assert counts() == before and pool_figures() == figures
 
@@ -72,8 +72,8 @@ def test_a_reversed_deposit_frees_its_reference(app, db, client, login_as):
     login_as("mptf_officer")
     c = commitment("USD", "1000000.00")
     first = _deposit_id(_post(client, c, bank_reference="CITI-4"))
-    assert client.post(f"/contributions/deposits/{first}/reverse",
-                       data={"reason": "Entered twice"}).status_code == 302
+    assert post_and_confirm(client, f"/contributions/deposits/{first}/reverse",
+                            {"reason": "Entered twice"}).status_code == 302
     again = _deposit_id(_post(client, c, bank_reference="citi-4"))
     assert db.session.get(Deposit, again).reference_key == "citi-4"
     assert db.session.get(Deposit, first).reference_key is None

@@ -14,7 +14,7 @@ from tests.factories.contributions import (
     pool_figures,
     sweden,
 )
-from tests.pages import error_beside, post_entry
+from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.contributions.models import Commitment, Deposit
 
 D = Decimal
@@ -37,8 +37,9 @@ def test_design_example_through_the_rates_and_deposit_forms(app, db, client, log
     response = _post_deposit(client, c, amount="1,000,000.00", bank_reference="SEB 2018-05-10/77")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "€1,000,000.00 at 0.941 = $1,062,699.26, fee $10,626.99, net $1,052,072.27" in page
-    for text in ("$1,062,699.26", "$10,626.99", "$1,052,072.27", "SEB 2018-05-10/77"):
+    assert ("EUR\u00a01,000,000.00 at 0.941 = USD\u00a01,062,699.26, fee USD\u00a010,626.99, "
+            "net USD\u00a01,052,072.27") in page
+    for text in ("USD\u00a01,062,699.26", "USD\u00a010,626.99", "USD\u00a01,052,072.27", "SEB 2018-05-10/77"):
         assert text in page
     d = db.session.scalar(sa.select(Deposit))
     assert (d.rate, d.usd_amount, d.fee, d.net, d.rate_note) == (
@@ -104,7 +105,7 @@ def test_deposit_past_the_commitment_names_the_outstanding_amount(app, db, clien
     deposit(c, D("750.00"))
     before = counts()
     response = _post_deposit(client, c, amount="250.01")
-    assert "only $250.00 is outstanding" in error_beside(response.get_data(as_text=True), "amount")
+    assert "only USD\u00a0250.00 is outstanding" in error_beside(response.get_data(as_text=True), "amount")
     assert counts() == before
     assert _post_deposit(client, c, amount="250.00").status_code == 302
     db.session.expire_all()
@@ -134,8 +135,8 @@ def test_reversal_through_the_form_restores_every_balance(app, db, client, login
     response = client.post(f"/contributions/deposits/{second.id}/reverse", data={"reason": ""})
     assert "Say why the deposit is reversed." in error_beside(response.get_data(as_text=True), "reason")
     assert counts() == before
-    response = client.post(f"/contributions/deposits/{second.id}/reverse",
-                           data={"reason": "Credited to the wrong commitment"})
+    response = post_and_confirm(client, f"/contributions/deposits/{second.id}/reverse",
+                                {"reason": "Credited to the wrong commitment"})
     assert response.status_code == 302
     assert pool_figures() == figures
     db.session.expire_all()
@@ -178,13 +179,13 @@ def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as
 
     html = client.get("/contributions/deposits").get_data(as_text=True)
     # 1,062,699.26 + 103,092.78 + 0.01 - 0.01 + 0.03
-    assert 'id="total-usd">$1,165,792.07<' in html
+    assert 'id="total-usd">USD\u00a01,165,792.07<' in html
     html = client.get(f"/contributions/deposits?donor={swiss.id}&currency=CHF").get_data(as_text=True)
     assert "103,092.78" in html and "1,062,699.26" not in html
     html = client.get("/contributions/deposits?earmark=none&date_from=2018-01-01").get_data(as_text=True)
     assert "103,092.78" not in html and "1,062,699.26" not in html and "0.03" in html
     html = client.get(f"/contributions/deposits?earmark={eur.objective_id}").get_data(as_text=True)
-    assert 'id="total-net">$1,052,072.27<' in html
+    assert 'id="total-net">USD\u00a01,052,072.27<' in html
 
     response = client.get("/contributions/deposits?format=xlsx&sort=usd")
     sheets = load_workbook(io.BytesIO(response.data))

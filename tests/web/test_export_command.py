@@ -35,8 +35,8 @@ def test_statement_from_the_command_line_equals_the_statement(runner, fund, tmp_
     wb = openpyxl.load_workbook(out)
     summary = wb["Summary"]
     assert summary["A2"].value == EVIL and summary["A2"].data_type == "s"
-    assert [Decimal(str(summary.cell(2, col).value)) for col in range(4, 8)] == [
-        s.opening, s.net_in_period, s.share_in_period, s.closing]
+    assert [Decimal(str(summary.cell(2, col).value)) for col in range(4, 9)] == [
+        s.opening, s.net_in_period, s.share_in_period, s.returned_in_period, s.closing]
     about = {row[0]: row[1] for row in wb["About this export"].iter_rows(values_only=True)}
     assert about["Exported by"] == "command line"
     assert about["Filter: date_to"] == dt.datetime(2017, 12, 31)

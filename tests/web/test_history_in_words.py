@@ -95,7 +95,8 @@ def fund(app, db):
 
 
 def _pages(made) -> list[str]:
-    pages = ["/admin/settings", "/dashboard/",
+    pages = ["/admin/settings", "/dashboard/", "/fund/", "/fund/entries", "/fund/closing",
+             "/fund/final-statements", "/fund/funding-status",
              f"/donors/{made['donor'].id}", f"/contributions/pledges/{made['pledge'].id}",
              f"/contributions/pledges/{made['fulfilled_pledge'].id}",
              f"/contributions/commitments/{made['commitment'].id}",
@@ -151,18 +152,18 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     approved = fund["grants"][1]
     page = client.get("/admin/audit", query_string={"action": "grant.approve"}).get_data(as_text=True)
     text = Visible(page).text
-    assert f"Approved by Olga Petrova from Objective 1: ${approved.committed_amount:,}." in text
+    assert f"Approved by Olga Petrova from Objective 1: USD {approved.committed_amount:,}." in text
     assert f'<a href="/travel/grants/{approved.id}">Travel grant {approved.id} for Awa Ndiaye</a>' in page
 
     grant_page = Visible(client.get(f"/travel/grants/{approved.id}").get_data(as_text=True)).text
-    assert (f"Requested by Li Wei: ${approved.total:,} for Awa Ndiaye (Senegal) to attend Human rights"
+    assert (f"Requested by Li Wei: USD {approved.total:,} for Awa Ndiaye (Senegal) to attend Human rights"
             in grant_page)
-    assert "Trip recorded by Li Wei: actual costs $2,400.00 of the" in grant_page
-    assert "Actual ticket (USD): — → $1,100.00" in grant_page
+    assert "Trip recorded by Li Wei: actual costs USD 2,400.00 of the" in grant_page
+    assert "Actual ticket (USD): — → USD 1,100.00" in grant_page
 
     event = Visible(client.get(f"/travel/events/{fund['event'].id}").get_data(as_text=True)).text
     assert "First day: May 8, 2017 → Jun 8, 2017" in event
-    assert "DSA rate (USD per day): $400.00 → $410.00" in event
+    assert "DSA rate (USD per day): USD 400.00 → USD 410.00" in event
 
     users = _trail(client, "user.update")
     assert "Changed by Amina Diallo. Role: Auditor → MPTF officer Active: yes → no" in users
@@ -170,10 +171,10 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     settings = _trail(client, "setting.set")
     assert ("Administrative Agent fee rate in force from Jan 1, 2019 corrected by Amina Diallo: 2% → 1.5%."
             in settings)
-    assert "Terminal expenses per trip (USD) set by Amina Diallo to $120.00" in settings
+    assert "Terminal expenses per trip (USD) set by Amina Diallo to USD 120.00" in settings
 
     waitlist = _trail(client, "grant.waitlist")
-    assert "Waitlisted when Olga Petrova approved it: no pool had $" in waitlist
+    assert "Waitlisted when Olga Petrova approved it: no pool had USD " in waitlist
     assert "Waitlisted by Olga Petrova. Note: Waiting for the note verbale" in waitlist
 
     country = Visible(client.get("/countries/VU").get_data(as_text=True)).text
@@ -183,28 +184,28 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert "Contact person: — → Kim Min-jun" in donor
 
     imported = _trail(client, "deposit.import")
-    assert "2 deposits imported by Ana Silva from june.xlsx: $25,000.00, net $24,750.00." in imported
+    assert "2 deposits imported by Ana Silva from june.xlsx: USD 25,000.00, net USD 24,750.00." in imported
 
     pledge_page = client.get(f"/contributions/pledges/{fund['fulfilled_pledge'].id}")
     pledge = Visible(pledge_page.get_data(as_text=True)).text
-    assert ("Commitment KR-USD-2 of Republic of Korea recorded by Ana Silva against this pledge: $50,000.00; "
-            "$30,000.00 still pledged.") in pledge
-    assert ("Commitment KR-USD-3 of Republic of Korea recorded by Ana Silva against this pledge: $30,000.00; "
-            "the pledge is fulfilled.") in pledge
+    assert ("Commitment KR-USD-2 of Republic of Korea recorded by Ana Silva against this pledge: "
+            "USD 50,000.00; USD 30,000.00 still pledged.") in pledge
+    assert ("Commitment KR-USD-3 of Republic of Korea recorded by Ana Silva against this pledge: "
+            "USD 30,000.00; the pledge is fulfilled.") in pledge
     assert "commitment #" not in pledge  # the recorded note, said by the sentence
 
     paid, refused, within = (Visible(client.get(f"/travel/grants/{g.id}").get_data(as_text=True)).text
                              for g in fund["grants"][-3:])
     committed = fund["grants"][-3].committed_amount
-    assert (f"Trip recorded by Li Wei: actual costs ${committed + 100:,} of the ${committed:,} committed. "
-            "Actual ticket (USD)") in paid
-    assert "Overrun of $100.00 recorded by Li Wei, awaiting a second approval." in paid
-    assert (f"Overrun of $100.00 approved by Olga Petrova and paid from Objective 1. "
-            f"Actual total: ${committed:,} → ${committed + 100:,}") in paid
-    assert (f"Overrun of $100.00 rejected by Olga Petrova: the grant stays at the ${committed:,} committed. "
-            "Note: The ticket bought was not economy class") in refused
-    assert ("Overrun of $30.00 recorded by Li Wei and paid at once from Objective 1: within the tolerance "
-            "of $50.00.") in within
+    assert (f"Trip recorded by Li Wei: actual costs USD {committed + 100:,} of the USD {committed:,} "
+            "committed. Actual ticket (USD)") in paid
+    assert "Overrun of USD 100.00 recorded by Li Wei, awaiting a second approval." in paid
+    assert (f"Overrun of USD 100.00 approved by Olga Petrova and paid from Objective 1. "
+            f"Actual total: USD {committed:,} → USD {committed + 100:,}") in paid
+    assert (f"Overrun of USD 100.00 rejected by Olga Petrova: the grant stays at the USD {committed:,} "
+            "committed. Note: The ticket bought was not economy class") in refused
+    assert ("Overrun of USD 30.00 recorded by Li Wei and paid at once from Objective 1: within the tolerance "
+            "of USD 50.00.") in within
     assert "within tolerance" not in within  # the recorded note, said by the sentence
 
 

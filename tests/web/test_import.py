@@ -103,15 +103,15 @@ def test_the_preview_shows_what_the_import_will_do_and_writes_nothing(app, db, c
     location, page = _preview(client, workbook(_good_rows(jpy)))
     assert "4 deposits" in page and "Record 4 deposits" in page
     assert table_rows(page, "import-currencies") == [
-        ["CHF", "1", "CHF50,000.50", "51,546.91", "515.47", "51,031.44"],
-        ["EUR", "2", "€1,250,000.00", "1,328,374.07", "13,283.74", "1,315,090.33"],
-        ["JPY", "1", "¥11,050,000", "100,000.00", "1,000.00", "99,000.00"],
-        ["All (USD)", "4", "", "$1,479,920.98", "$14,799.21", "$1,465,121.77"]]
+        ["CHF", "1", "CHF 50,000.50", "51,546.91", "515.47", "51,031.44"],
+        ["EUR", "2", "EUR 1,250,000.00", "1,328,374.07", "13,283.74", "1,315,090.33"],
+        ["JPY", "1", "JPY 11,050,000", "100,000.00", "1,000.00", "99,000.00"],
+        ["All (USD)", "4", "", "USD 1,479,920.98", "USD 14,799.21", "USD 1,465,121.77"]]
     by_pool = {row[0]: row[1:] for row in table_rows(page, "import-pools")}
     assert by_pool == {"Un-earmarked": ["3", "1,428,374.07", "14,283.74", "1,414,090.33"],
                        next(k for k in by_pool if k.startswith("1.")): ["1", "51,546.91", "515.47",
                                                                         "51,031.44"]}
-    assert [row[0] for row in table_rows(page, "import-first-rows")] == ["2", "3", "4", "6"]
+    assert [row[0] for row in table_rows(page, "import-rows")] == ["2", "3", "4", "6"]
     # Neither the upload nor its preview recorded anything: only the file is kept.
     assert _written() == before and pool_figures() == figures
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 1
@@ -172,9 +172,9 @@ def test_the_preview_lists_every_problem_and_duplicate_and_nothing_is_kept(app, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Nothing was imported: 3 problems" in html, _problems(html)
     assert _problems(html) == [
-        ("2", "Bank reference", f"Deposit #{held.id} (€1,000.00, value date May 10, 2018) already has this "
-                                "bank reference. If this is a separate transfer, say why in the “Separate "
-                                "transfer note” column."),
+        ("2", "Bank reference", f"Deposit #{held.id} (EUR 1,000.00, value date May 10, 2018) already has "
+                                "this bank reference. If this is a separate transfer, say why in the "
+                                "“Separate transfer note” column."),
         ("5", "Bank reference", "Row 4 of this file already has this bank reference. If this is a separate "
                                 "transfer, say why in the “Separate transfer note” column."),
         ("6", "Value date", "The value date cannot be in the future.")]
@@ -260,11 +260,31 @@ def test_ten_thousand_rows_through_the_page(app, db, client, login_as):
     location, page = _preview(client, workbook(rows))
     assert "Record 10000 deposits" in page
     total = D(sum(100 + i % 97 for i in range(10_000)))
-    assert table_rows(page, "import-currencies")[0][:3] == ["USD", "10000", f"${total:,.2f}"]
+    assert table_rows(page, "import-currencies")[0][:3] == ["USD", "10000", f"USD {total:,.2f}"]
     assert _confirm(client, location).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 10_000
     assert db.session.get(Commitment, big.id).deposited == total
     assert pool_figures()["UNEARMARKED"]["deposits_usd"] == total
+
+
+def test_the_preview_shows_every_row_a_hundred_at_a_time(app, db, client, login_as):
+    """Every row the import will record can be read before confirming, with its fee
+    and pool: 250 rows are three pages of the preview."""
+    login_as("mptf_officer")
+    commitment("USD", "1000000.00", reference="US-ROWS")
+    rows = [("US-ROWS", dt.date(2018, 5, 1), 100 + i, "USD", None, None, f"ROW/{i}", None)
+            for i in range(250)]
+    location, page = _preview(client, workbook(rows))
+    first = table_rows(page, "import-rows")
+    assert len(first) == 100 and first[0][0] == "2" and first[-1][0] == "101"
+    assert [" ".join(cell.split()) for cell in first[0][4:]] == [
+        "USD 100.00", "1", "100.00", "1.00 (1%)", "99.00", "Un-earmarked", "ROW/0"]
+    assert "Rows 1 to 100 of the 250 to record" in page and "Page 1 of 3" in page
+    last = client.get(location + "?page=3").get_data(as_text=True)
+    assert [row[0] for row in table_rows(last, "import-rows")] == [str(n) for n in range(202, 252)]
+    assert "Rows 201 to 250 of the 250 to record" in last and "Record 250 deposits" in last
+    # A page past the last shows the last.
+    assert table_rows(client.get(location + "?page=99").get_data(as_text=True), "import-rows")[-1][0] == "251"
 
 
 def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db, client, login_as):

@@ -7,13 +7,29 @@ import re
 
 
 def _nav(client, path) -> list[tuple[str, str, bool]]:
+    """The bar's links to the pages, in their menus or on their own (not the user's own
+    menu): (label, href, is the current page)."""
     response = client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    links = html[html.index('<ul class="navbar-nav'):]
-    links = links[:links.index("</ul>")]
+    bar = html[html.index('<nav class="navbar'):]
+    bar = bar[:bar.index("</nav>")]
+    bar = bar.split('id="nav-user"')[0]
     return [(label, href, "aria-current" in attrs) for href, attrs, label in re.findall(
-        r'<a class="nav-link[^"]*" href="([^"]+)"([^>]*)>([^<]+)</a>', links)]
+        r'<a class="(?:nav-link|dropdown-item)[^"]*" href="([^"]+)"([^>]*)>([^<]+)</a>', bar)]
+
+
+# A menu's button (the user's own menu is none of the pages' menus).
+TOGGLE = r'<button class="nav-link dropdown-toggle([^"]*)"[^>]*id="nav-(?!user)[^"]*"[^>]*>([^<]+)</button>'
+
+
+def _menus(client, path) -> dict[str, list[str]]:
+    """The bar's menus: {the menu's label: the labels of its links}."""
+    html = client.get(path).get_data(as_text=True)
+    return {label: re.findall(r'<a class="dropdown-item[^"]*" href="[^"]+"[^>]*>([^<]+)</a>', items)
+            for label, items in re.findall(
+                TOGGLE.replace("([^\"]*)", "[^\"]*") +
+                r'\s*<ul class="dropdown-menu"[^>]*>(.*?)</ul>', html, re.DOTALL)}
 
 
 def test_each_role_sees_its_own_links_on_the_same_page(app, db, client, login_as):
@@ -70,3 +86,52 @@ def test_the_bar_offers_exactly_the_pages_each_role_may_open(app, db, client, lo
         assert shown == expected, role
         for href in shown:
             assert client.get(href).status_code == 200, (role, href)
+
+
+def test_pages_are_grouped_in_menus(app, db, client, login_as):
+    login_as("admin")
+    menus = _menus(client, "/dashboard/")
+    assert list(menus) == ["Contributions", "Travel", "Reports", "Administration"]
+    assert menus["Contributions"][:3] == ["Donors", "Pledges and commitments", "Deposits"]
+    assert menus["Travel"] == ["Events", "Review queue", "Travel grants"]
+    assert menus["Reports"] == ["Statements", "Participation", "Funding status", "IATI file"]
+    assert menus["Administration"] == [
+        "The fund", "Users", "Settings", "Objectives", "Countries", "Audit trail", "Outbox"]
+    # Dashboard stays a link of its own, outside every menu.
+    assert ("Dashboard", "/dashboard/", True) in _nav(client, "/dashboard/")
+    assert all("Dashboard" not in items for items in menus.values())
+
+
+def test_the_menu_of_the_current_page_is_marked(app, db, client, login_as):
+    login_as("mptf_officer")
+    html = client.get("/travel/queue").get_data(as_text=True)
+    toggles = {label: "active" in cls for cls, label in re.findall(TOGGLE, html)}
+    assert toggles == {"Contributions": False, "Travel": True, "Reports": False, "Administration": False}
+
+
+def test_a_donor_has_no_menu_to_open(app, db, client, login_as):
+    login_as("donor")
+    assert _menus(client, "/statements/portal") == {}
+    assert [label for label, _, _ in _nav(client, "/statements/portal")] == ["My contributions"]
+
+
+def test_every_user_s_own_menu_leads_to_its_profile(app, db, client, login_as):
+    for role in ("admin", "mptf_officer", "srsg_staff", "donor", "auditor"):
+        login_as(role)
+        html = client.get("/profile").get_data(as_text=True)
+        own = html[html.index('id="nav-user"'):]
+        own = own[:own.index("</nav>")]
+        assert '<a class="dropdown-item" href="/profile">Your profile</a>' in own, role
+        assert "<h1" in html and "Your profile" in html, role
+
+
+def test_a_menu_of_one_page_is_that_page_s_link(app):
+    """A role that may open one page of a menu gets its link, not a menu to open."""
+    from trustfund.navigation import NAV, nav_entries
+
+    with app.test_request_context():
+        one_of_each = [item for item in NAV if item.endpoint in ("dashboard.home", "admin.audit")]
+        entries = nav_entries(one_of_each)
+        assert [(str(e.label), e.is_menu) for e in entries] == [("Dashboard", False), ("Audit trail", False)]
+        admin = nav_entries([item for item in NAV if item.group == "admin"])
+        assert [(str(e.label), e.is_menu) for e in admin] == [("Administration", True)]

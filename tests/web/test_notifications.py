@@ -3,10 +3,13 @@ it and on its overrun, once, in their own language, with a link to the grant; a
 refused decision writes nothing; nobody else gets the message."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from tests.factories.travel import fund_pool, make_event, make_request
+from trustfund.audit import AuditEntry
 from trustfund.formatting import date, money
 from trustfund.mail.models import OutboxMessage
 from trustfund.mail.sender import send_due
@@ -30,7 +33,8 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
     event = make_event()
     grant = make_request(event, name="Awa Ndiaye")
     login_as("srsg_staff2")
-    answer = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0", "next": ""})
+    answer = client.post(f"/travel/grants/{grant.id}/approve",
+                         data={"pool_id": "0", "next": "", "confirmed": "1"})
     assert answer.status_code == 302
     assert send_due().sent == 1
     [mail] = smtp_server.messages
@@ -70,16 +74,17 @@ def test_rejection_waitlist_and_overruns_reach_the_requester_only(client, login_
                         "Overrun approved: Chen"]
     assert {m["To"] for m in smtp_server.messages} == {"srsg@test.example"}
     assert "Reason: Not nominated by the government" in _text(smtp_server.messages[0])
-    assert "$250.00" in _text(smtp_server.messages[3])
+    assert "USD\u00a0250.00" in _text(smtp_server.messages[3])
 
 
 def test_a_refused_decision_writes_no_message(client, login_as, db, users, smtp_server):
     event = make_event()
     grant = make_request(event)
     login_as("srsg_staff")  # the requester may not decide their own request
-    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "No", "next": ""})
+    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "No", "next": "", "confirmed": "1"})
     login_as("srsg_staff2")
-    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "", "next": ""})  # no reason
+    # No reason: refused.
+    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "", "next": "", "confirmed": "1"})
     assert _outbox(db) == []
     assert send_due().sent == 0 and smtp_server.messages == []
 
@@ -128,11 +133,19 @@ def test_requests_awaiting_decision_reach_the_other_srsg_staff_at_most_hourly(
     assert _digests(now + dt.timedelta(hours=5)) == (0, 0)  # nothing new: no digest
 
     login_as("srsg_staff2")
-    assert client.post("/profile", data={}).status_code == 302  # the box unticked: digests off
-    make_request(event, name="Chen Wu", country="NE")
-    assert _digests(now + dt.timedelta(hours=6)) == (0, 0)
     page = client.get("/profile").get_data(as_text=True)
     assert "always sent" in page
+    box = re.search(r'<input[^>]*name="digests"[^>]*>', page).group(0)
+    assert " checked" in box  # digests on until turned off
+    # The profile's one form: the zone as it was, the box unticked: digests off.
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    answer = client.post("/profile", data={"timezone": "UTC", "version": version})
+    assert answer.status_code == 302
+    make_request(event, name="Chen Wu", country="NE")
+    assert _digests(now + dt.timedelta(hours=6)) == (0, 0)
+    assert 'name="digests"' in client.get("/profile").get_data(as_text=True)
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.preferences")).one()
+    assert entry.after == {"digests": False}
 
 
 def test_officers_get_a_weekly_digest_of_overdue_instalments_and_saas_awaiting_signature(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.factories.contributions import commitment, counts, objective, pledge, sweden
-from tests.pages import Tables, error_beside, number
+from tests.pages import Tables, error_beside, number, post_and_confirm
 from trustfund.contributions.models import Commitment, Pledge
 
 D = Decimal
@@ -79,7 +79,7 @@ def test_record_the_commitment_fills_the_form_from_the_pledge_and_leaves_the_res
 
     page = client.get(f"/contributions/pledges/{p.id}").get_data(as_text=True)
     assert (_text(page, "pledged"), _text(page, "fulfilled"), _text(page, "rest")) == (
-        "€1,000,000.00", "€400,000.00", "€600,000.00")
+        "EUR 1,000,000.00", "EUR 400,000.00", "EUR 600,000.00")
     assert _text(page, "status") == "Partly fulfilled"
     assert "SE-PLEDGED" in page and "Record the commitment" in page  # the rest may follow
 
@@ -152,13 +152,14 @@ def test_a_partly_fulfilled_pledge_withdraws_its_rest_and_a_fulfilled_one_not_at
     commitment("USD", "50000.00", pledge=whole)
     login_as("mptf_officer")
     page = client.get(f"/contributions/pledges/{partly.id}").get_data(as_text=True)
-    assert "Only what is still pledged, €600,000.00, is withdrawn: the commitments stand." in page
-    response = client.post(f"/contributions/pledges/{partly.id}/withdraw", data={"reason": "No more funds"})
+    assert "Only what is still pledged, EUR\u00a0600,000.00, is withdrawn: the commitments stand." in page
+    response = post_and_confirm(client, f"/contributions/pledges/{partly.id}/withdraw",
+                                {"reason": "No more funds"})
     assert response.status_code == 302
     page = client.get(f"/contributions/pledges/{partly.id}").get_data(as_text=True)
-    assert _text(page, "rest") == "€0.00" and _text(page, "fulfilled") == "€400,000.00"
+    assert _text(page, "rest") == "EUR 0.00" and _text(page, "fulfilled") == "EUR 400,000.00"
     assert _text(page, "status").startswith("Partly fulfilled, rest withdrawn")
-    assert "€600,000.00 withdrawn; the commitments stand" in _text(page, "status")
+    assert "EUR 600,000.00 withdrawn; the commitments stand" in _text(page, "status")
     assert "Record the commitment" not in page
 
     page = client.get(f"/contributions/pledges/{whole.id}").get_data(as_text=True)

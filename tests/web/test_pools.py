@@ -15,7 +15,7 @@ from tests.factories.contributions import (
     pool,
     pool_figures,
 )
-from tests.pages import error_beside, form_token, post_entry
+from tests.pages import error_beside, form_token, post_and_confirm, post_entry
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import InterestEntry, Objective, Pool, PoolTransfer
 
@@ -35,8 +35,8 @@ def test_pools_page_sources_uses_and_totals(app, db, client, login_as):
     html = client.get("/contributions/pools").get_data(as_text=True)
     for text in ("Sources of funds", "Uses of funds", "Less Administrative Agent fee",
                  "Grants committed, not yet reconciled", "1,062,699.26", "(10,626.99)", "(2,000.00)",
-                 'data-pool="OBJ1">$1,052,072.27<', 'data-pool="UNEARMARKED">$198,000.00<',
-                 'id="available-total">$1,250,072.27<'):
+                 'data-pool="OBJ1">USD\u00a01,052,072.27<', 'data-pool="UNEARMARKED">USD\u00a0198,000.00<',
+                 'id="available-total">USD\u00a01,250,072.27<'):
         assert text in html, text
     assert "Transfer between pools" not in html  # only an admin moves money
     book = load_workbook(io.BytesIO(client.get("/contributions/pools?format=xlsx").data))
@@ -53,14 +53,15 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
             "form_token": form_token(client, "/contributions/pools/transfer")}
     before, figures = counts(), pool_figures()
     response = client.post("/contributions/pools/transfer", data=form)
-    assert "has only $1,052,072.27 available" in error_beside(response.get_data(as_text=True), "usd_amount")
+    refusal = error_beside(response.get_data(as_text=True), "usd_amount")
+    assert "has only USD\u00a01,052,072.27 available" in refusal
     assert counts() == before and pool_figures() == figures
     response = client.post("/contributions/pools/transfer", data=dict(form, reason=""))
     assert "Say why the money moves." in error_beside(response.get_data(as_text=True), "reason")
     response = client.post("/contributions/pools/transfer", data=dict(form, to_pool_id=str(obj1.id)))
     assert "Choose two different pools." in error_beside(response.get_data(as_text=True), "to_pool_id")
     assert counts() == before
-    response = client.post("/contributions/pools/transfer", data=dict(form, usd_amount="52,072.27"))
+    response = post_and_confirm(client, "/contributions/pools/transfer", dict(form, usd_amount="52,072.27"))
     assert response.status_code == 302
     assert pool("OBJ1").available == D("1000000.00") and pool("OBJ2").available == D("52072.27")
     assert pool("OBJ1").transfers_out == D("52072.27") and pool("OBJ2").transfers_in == D("52072.27")
@@ -88,7 +89,8 @@ def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_
     entry = db.session.scalar(sa.select(InterestEntry))
     response = client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": ""})
     assert "Say why" in error_beside(response.get_data(as_text=True), "reason")
-    client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": "Belonged to another fund"})
+    post_and_confirm(client, f"/contributions/interest/{entry.id}/reverse",
+                     {"reason": "Belonged to another fund"})
     assert pool("UNEARMARKED").interest == D("0.00") and pool("UNEARMARKED").available == D("0.00")
     html = client.get("/contributions/interest").get_data(as_text=True)
     assert "Belonged to another fund" in html and "Reversed" in html

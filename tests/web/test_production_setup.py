@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.pages import post_entry
+from tests.pages import post_and_confirm, post_entry
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PASSWORDS = {"admin": "admin password, long enough", "mptf_officer": "officer password, long enough",
@@ -107,7 +107,7 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             "bank_reference": "UBS 2017-05-10/1"})
         assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
         pools = officer.get("/contributions/pools").get_data(as_text=True)
-        assert "$495,000.00" in pools  # net of the 1% fee, in the un-earmarked pool
+        assert "USD\u00a0495,000.00" in pools  # net of the 1% fee, in the un-earmarked pool
 
         # SRSG staff enter an event and a request; a second one approves it.
         srsg = _login(app, "srsg@un.org", PASSWORDS["srsg_staff"])
@@ -125,7 +125,7 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
         assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
         grant_id = _id_in(answer.headers["Location"], "grants")
         second = _login(app, "srsg2@un.org", PASSWORDS["srsg_staff2"])
-        answer = second.post(f"/travel/grants/{grant_id}/approve", data={"pool_id": "0", "next": ""})
+        answer = post_and_confirm(second, f"/travel/grants/{grant_id}/approve", {"pool_id": "0", "next": ""})
         assert answer.status_code == 302
         page = second.get(f"/travel/grants/{grant_id}").get_data(as_text=True)
         assert "Approved" in page

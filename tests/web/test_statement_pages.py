@@ -43,10 +43,10 @@ def test_donor_statement_page_shows_the_services_figures(client, login_as, fund)
     login_as("donor")
     s = statement(sweden, FUND_START, END)
     page = client.get(f"/statements/{sweden.id}?from=2017-04-03&to=2017-12-31").get_data(as_text=True)
-    assert _cell_text(page, "opening") == "$0.00"
-    assert _cell_text(page, "net-in-period") == f"${s.net_in_period:,.2f}"
-    assert _cell_text(page, "share-in-period") == f"${s.share_in_period:,.2f}"
-    assert _cell_text(page, "closing") == f"${s.closing:,.2f}"
+    assert _cell_text(page, "opening") == "USD\u00a00.00"
+    assert _cell_text(page, "net-in-period") == f"USD\u00a0{s.net_in_period:,.2f}"
+    assert _cell_text(page, "share-in-period") == f"USD\u00a0{s.share_in_period:,.2f}"
+    assert _cell_text(page, "closing") == f"USD\u00a0{s.closing:,.2f}"
     assert s.opening + s.net_in_period - s.share_in_period == s.closing
     assert _cell_text(page, "net-total") == f"{s.net_in_period:,.2f}"
     # 1,052,072.27 + 990.00 − 990.00 + 123,750.00
@@ -61,7 +61,7 @@ def test_a_later_period_opens_with_the_earlier_closing(client, login_as, fund):
     first = client.get(f"/statements/{sweden.id}?from=2017-04-03&to=2017-06-30").get_data(as_text=True)
     second = client.get(f"/statements/{sweden.id}?from=2017-07-01&to=2017-12-31").get_data(as_text=True)
     assert _cell_text(first, "closing") == _cell_text(second, "opening")
-    assert _cell_text(second, "opening") != "$0.00"
+    assert _cell_text(second, "opening") != "USD\u00a00.00"
 
 
 def test_a_donor_gets_404_for_another_donors_statement_in_every_form(client, login_as, fund):
@@ -91,7 +91,7 @@ def test_print_view_is_the_statement_fitted_to_a4_landscape(client, login_as, fu
     login_as("donor")
     page = client.get(f"/statements/{sweden.id}?from=2017-04-03&to=2017-12-31&print=1").get_data(as_text=True)
     s = statement(sweden, FUND_START, END)
-    assert _cell_text(page, "closing") == f"${s.closing:,.2f}"
+    assert _cell_text(page, "closing") == f"USD\u00a0{s.closing:,.2f}"
     assert "statement-print.css" in page and "data-print" in page
     assert '<form class="row' not in page     # no period picker on paper
     css = client.get("/static/statement-print.css").get_data(as_text=True)
@@ -106,7 +106,7 @@ def test_bad_periods_are_refused_beside_the_field_and_the_default_is_shown(clien
     assert "is-invalid" in page
     page = client.get(f"/statements/{sweden.id}?from=03/04/2017").get_data(as_text=True)
     assert "Not a valid date value." in page
-    assert _cell_text(page, "opening") == "$0.00"
+    assert _cell_text(page, "opening") == "USD\u00a00.00"
     # A refused period gives the page with its message, not a download.
     response = client.get(f"/statements/{sweden.id}?from=2018-01-01&to=2017-01-01&format=xlsx")
     assert response.mimetype == "text/html"

@@ -69,7 +69,7 @@ def test_each_page_shows_a_hundred_deposits_and_the_whole_periods_figures(client
         # The totals and the summary are those of all 205 deposits, on every page.
         assert re.search(r'id="net-total">([^<]*)<', page).group(1) == f"{net:,.2f}"
         assert re.search(r'id="usd-total">([^<]*)<', page).group(1) == f"{usd:,.2f}"
-        assert re.search(r'id="net-in-period">([^<]*)<', page).group(1) == f"${net:,.2f}"
+        assert re.search(r'id="net-in-period">([^<]*)<', page).group(1) == f"USD\u00a0{net:,.2f}"
     # Every deposit once, oldest first, the reversal included.
     assert seen == [_amount(d) for d in deposits]
     assert "-1,007.00" in seen

@@ -10,6 +10,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
+from tests.pages import post_and_confirm as decide
 from trustfund.admin.models import OVERRUN_TOLERANCE, Setting, settings_version
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -43,32 +44,33 @@ def test_recording_dearer_costs_speaks_of_an_overrun_never_of_a_negative_return(
     form = text(client.get(f"/travel/grants/{grant.id}/travelled"))
     assert "What is not spent of it returns to the pool." in form
     assert "the pool pays it only once another SRSG staff member approves it" in form
-    response = client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
+    response = decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
     done = text(response)
-    assert ("Actual costs recorded: $3,250.10. $3,150.10 paid from 1. Travel and participation" in done
-            and "the overrun of $100.00 awaits the approval of another SRSG staff member." in done)
+    assert ("Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from 1. Travel and participation" in done
+            and "the overrun of USD 100.00 awaits the approval of another SRSG staff member." in done)
     assert "returned" not in done and "-$" not in done
-    assert "overrun of $100.00 awaiting approval" in done
+    assert "overrun of USD 100.00 awaiting approval" in done
     assert "You recorded these costs: another colleague must approve or reject the overrun." in done
     # Not offered to the recorder.
     assert f"/travel/grants/{grant.id}/overrun/approve" not in response.get_data(as_text=True)
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
     for page in ("/travel/grants", f"/travel/events/{grant.event_id}"):
-        assert "overrun of $100.00 awaiting approval" in text(client.get(page)), page
+        assert "overrun of USD 100.00 awaiting approval" in text(client.get(page)), page
 
 
 def test_a_cheaper_trip_returns_money_and_says_so(client, login_as, users):
     fund_pool(1, "10000.00")
     cheaper, exact = approved("GQ", make_event(cap=2)), None
     login_as("srsg_staff")
-    done = text(client.post(f"/travel/grants/{cheaper.id}/travelled", follow_redirects=True, data={
+    done = text(decide(client, f"/travel/grants/{cheaper.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1760.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert "Actual costs recorded: $3,060.10 spent, $90.00 returned to 1. Travel and participation" in done
+    assert ("Actual costs recorded: USD 3,060.10 spent, USD 90.00 returned to 1. Travel and participation"
+            in done)
     assert "Returned to the pool" in done and "overrun" not in done.lower()
     exact = approved("SN", db.session.get(TravelGrant, cheaper.id).event)
-    done = text(client.post(f"/travel/grants/{exact.id}/travelled", follow_redirects=True, data={
+    done = text(decide(client, f"/travel/grants/{exact.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1850.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert "Actual costs recorded: $3,150.10 spent from 1. Travel and participation" in done
+    assert "Actual costs recorded: USD 3,150.10 spent from 1. Travel and participation" in done
     assert "the whole amount committed." in done and "returned" not in done
 
 
@@ -76,12 +78,12 @@ def test_the_recorder_is_refused_and_a_colleague_approves_from_the_queue(client,
     fund_pool(1, "10000.00")
     grant = approved()
     login_as("srsg_staff")
-    client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER)
+    decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
     queue = text(client.get("/travel/queue"))
     assert "Overruns awaiting approval" in queue and "1 overrun awaits approval" in queue
     assert "You recorded these costs: a colleague decides." in queue
-    refused = text(client.post(f"/travel/grants/{grant.id}/overrun/approve", data={"next": "/travel/queue"},
-                               follow_redirects=True))
+    refused = text(decide(client, f"/travel/grants/{grant.id}/overrun/approve",
+                          data={"next": "/travel/queue"}, follow_redirects=True))
     assert "You recorded these costs: another colleague must decide on the overrun." in refused
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
@@ -89,45 +91,45 @@ def test_the_recorder_is_refused_and_a_colleague_approves_from_the_queue(client,
     login_as("srsg_staff2")
     html = client.get("/travel/queue").get_data(as_text=True)
     assert f'action="/travel/grants/{grant.id}/overrun/approve"' in html
-    done = client.post(f"/travel/grants/{grant.id}/overrun/approve", data={"next": "/travel/queue"})
+    done = decide(client, f"/travel/grants/{grant.id}/overrun/approve", data={"next": "/travel/queue"})
     assert done.headers["Location"].endswith("/travel/queue")
     queue = text(client.get("/travel/queue"))
-    assert "Overrun of $100.00 approved and paid from 1. Travel and participation" in queue
+    assert "Overrun of USD 100.00 approved and paid from 1. Travel and participation" in queue
     assert "Overruns awaiting approval" not in queue
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
     page = text(client.get(f"/travel/grants/{grant.id}"))
-    assert "overrun of $100.00 approved" in page and "Overrun approved on" in page
+    assert "overrun of USD 100.00 approved" in page and "Overrun approved on" in page
 
 
 def test_a_rejected_overrun_needs_a_reason_and_keeps_the_commitment(client, login_as, users):
     fund_pool(1, "10000.00")
     grant = approved()
     login_as("srsg_staff")
-    client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER)
+    decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
     login_as("srsg_staff2")
     page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
     assert f'action="/travel/grants/{grant.id}/overrun/reject"' in page
-    empty = text(client.post(f"/travel/grants/{grant.id}/overrun/reject", data={"reason": " "},
+    empty = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", data={"reason": " "},
                              follow_redirects=True))
     assert "Say why the overrun is rejected." in empty
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
-    done = text(client.post(f"/travel/grants/{grant.id}/overrun/reject", follow_redirects=True,
+    done = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", follow_redirects=True,
                             data={"reason": "Business class was not authorised."}))
-    assert "Overrun of $100.00 rejected: the grant stays at the $3,150.10 committed." in done
+    assert "Overrun of USD 100.00 rejected: the grant stays at the USD 3,150.10 committed." in done
     assert "Business class was not authorised. The grant stays at the amount committed." in done
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
     grants = text(client.get("/travel/grants"))
-    assert "overrun of $100.00 rejected" in grants
+    assert "overrun of USD 100.00 rejected" in grants
 
 
 def test_an_overrun_the_pool_cannot_pay_is_refused_with_a_message(client, login_as, users):
     fund_pool(1, "3200.00")  # 17.90 left after the commitment
     grant = approved()
     login_as("srsg_staff")
-    client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER)
+    decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
     login_as("srsg_staff2")
-    refused = text(client.post(f"/travel/grants/{grant.id}/overrun/approve", follow_redirects=True))
-    assert "has only $17.90 available, less than the overrun of $100.00" in refused
+    refused = text(decide(client, f"/travel/grants/{grant.id}/overrun/approve", follow_redirects=True))
+    assert "has only USD 17.90 available, less than the overrun of USD 100.00" in refused
     assert "The overrun stays awaiting approval." in refused
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
     assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
@@ -145,14 +147,14 @@ def test_no_show_and_costs_wait_for_the_event_but_cancel_does_not(client, login_
     assert f"/travel/grants/{grant.id}/cancel" in html
     early = text(client.get(f"/travel/grants/{grant.id}/no-show", follow_redirects=True))
     assert "The event has not started yet: a no-show can be recorded once it has." in early
-    posted = client.post(f"/travel/grants/{grant.id}/no-show", data={
+    posted = decide(client, f"/travel/grants/{grant.id}/no-show", data={
         "actual_ticket": "50000.00", "actual_dsa": "0", "actual_terminal": "0", "reason": ""})
     assert posted.status_code == 302
     assert db.session.get(TravelGrant, grant.id).status == "approved"
     assert figures() == (D("6749.90"), D("3150.10"), D("0.00"))
-    done = text(client.post(f"/travel/grants/{grant.id}/cancel", data={"reason": "Will not travel."},
+    done = text(decide(client, f"/travel/grants/{grant.id}/cancel", data={"reason": "Will not travel."},
                             follow_redirects=True))
-    assert "Grant cancelled; $3,150.10 returned to the pool." in done
+    assert "Grant cancelled; USD 3,150.10 returned to the pool." in done
     assert figures() == (D("9900.00"), D("0.00"), D("0.00"))
     closed = text(client.get(f"/travel/grants/{grant.id}/cancel", follow_redirects=True))
     assert "This grant is Cancelled: it can no longer be cancelled." in closed
@@ -161,7 +163,7 @@ def test_no_show_and_costs_wait_for_the_event_but_cancel_does_not(client, login_
 def test_a_request_withdrawn_returns_nothing_and_says_so(client, login_as, users):
     grant = make_request(make_event(), "SN")
     login_as("srsg_staff")
-    done = text(client.post(f"/travel/grants/{grant.id}/cancel", data={"reason": "Entered twice."},
+    done = text(decide(client, f"/travel/grants/{grant.id}/cancel", data={"reason": "Entered twice."},
                             follow_redirects=True))
     assert "Request withdrawn; no money was committed for it." in done and "returned" not in done
 
@@ -182,10 +184,10 @@ def test_the_admin_sets_the_tolerance_and_small_overruns_pass(client, login_as, 
     grant = approved()
     login_as("srsg_staff")
     form = text(client.get(f"/travel/grants/{grant.id}/travelled"))
-    assert "An overrun of up to $150.00 is paid at once if the pool has the money" in form
-    done = text(client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True))
-    assert ("Actual costs recorded: $3,250.10 spent from 1. Travel and participation" in done
-            and "including an overrun of $100.00 within the tolerance." in done)
+    assert "An overrun of up to USD 150.00 is paid at once if the pool has the money" in form
+    done = text(decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True))
+    assert ("Actual costs recorded: USD 3,250.10 spent from 1. Travel and participation" in done
+            and "including an overrun of USD 100.00 within the tolerance." in done)
     assert "Overrun paid without a second approval: it was within the tolerance" in done
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
 
@@ -194,7 +196,7 @@ def test_the_grant_export_shows_the_overrun_as_the_page_does(client, login_as, u
     fund_pool(1, "10000.00")
     grant = approved()
     login_as("srsg_staff")
-    client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER)
+    decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
     login_as("auditor")
     response = client.get("/travel/grants?format=xlsx")
     try:
@@ -212,7 +214,7 @@ def test_the_overrun_is_named_in_the_users_language(client, login_as, users):
     fund_pool(1, "10000.00")
     grant = approved()
     login_as("srsg_staff")
-    client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
+    decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
     login_as("auditor")
     for lang, words in (("fr", "dépassement de"), ("es", "sobrecosto de"), ("ru", "перерасход"),
                         ("zh", "超支"), ("ar", "تجاوز في التكاليف")):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.factories.travel import count, fund_pool, make_event, make_request, srsg2
+from tests.pages import post_and_confirm
 from trustfund.audit import AuditEntry
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -57,7 +58,7 @@ def test_the_request_form_computes_the_figures_and_saves(client, login_as, users
     assert 'data-figure="total">3,142.09<' in html  # 1,850.10 + 1,191.99 + 100.00
     assert count(TravelGrant) == 0
     saved = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id), follow_redirects=True)
-    assert "Request entered for Aminata Diop: $3,142.09." in saved.get_data(as_text=True)
+    assert "Request entered for Aminata Diop: USD\u00a03,142.09." in saved.get_data(as_text=True)
     grant = db.session.scalar(sa.select(TravelGrant))
     assert (grant.total, grant.ldc, grant.status) == (Decimal("3142.09"), True, "requested")
 
@@ -92,7 +93,7 @@ def test_the_queue_shows_ldc_requests_first_and_the_pools_money(client, login_as
     html = client.get("/travel/queue").get_data(as_text=True)
     order = [m for m in re.findall(r">(\w+) (?:first|second|third|fourth)<", html)]
     assert order == ["Nepal", "Haiti", "Ecuador", "Philippines"]
-    assert "$9,900.00" in html  # Objective 1's money, beside the queue
+    assert "USD\u00a09,900.00" in html  # Objective 1's money, beside the queue
     per_event = client.get(f"/travel/events/{event.id}").get_data(as_text=True)
     assert per_event.index("Nepal second") < per_event.index("Ecuador first")
 
@@ -122,14 +123,16 @@ def test_approve_through_the_page_and_the_requester_is_refused(client, login_as,
     assert "You entered this request: another colleague must decide on it." in refused.get_data(as_text=True)
     assert db.session.get(TravelGrant, grant.id).status == "requested"
     login_as("srsg_staff2")
-    done = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0", "next": "/travel/queue"})
+    done = post_and_confirm(client, f"/travel/grants/{grant.id}/approve",
+                            {"pool_id": "0", "next": "/travel/queue"})
     assert done.headers["Location"].endswith("/travel/queue")
     page = client.get("/travel/queue").get_data(as_text=True)
-    assert "Approved: $2,300.00 committed from 1. Travel and participation" in page
+    assert "Approved: USD\u00a02,300.00 committed from 1. Travel and participation" in page
     assert objective1_pool().available == Decimal("7600.00")
     # An outside address in `next` is ignored.
     other = make_request(make_event("Second", (dt.date(2017, 6, 19), dt.date(2017, 6, 20))), "ML")
-    away = client.post(f"/travel/grants/{other.id}/approve", data={"pool_id": "0", "next": "//evil.example/"})
+    away = post_and_confirm(client, f"/travel/grants/{other.id}/approve",
+                            {"pool_id": "0", "next": "//evil.example/"})
     assert away.headers["Location"].endswith(f"/travel/grants/{other.id}")
 
 
@@ -139,7 +142,8 @@ def test_reject_without_a_reason_is_refused(client, login_as, users):
     response = client.post(f"/travel/grants/{grant.id}/reject", data={"reason": ""}, follow_redirects=True)
     assert "Say why the request is rejected." in response.get_data(as_text=True)
     assert db.session.get(TravelGrant, grant.id).status == "requested"
-    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "Duplicate of the mission's request."})
+    post_and_confirm(client, f"/travel/grants/{grant.id}/reject",
+                     {"reason": "Duplicate of the mission's request."})
     assert db.session.get(TravelGrant, grant.id).status == "rejected"
 
 
@@ -156,10 +160,10 @@ def test_recording_the_trip_returns_the_difference_and_bad_costs_change_nothing(
     assert "USD amounts have at most 2 decimal places." in errors_of(
         bad.get_data(as_text=True), "actual_ticket")
     assert objective1_pool().available == Decimal("6749.90")
-    done = client.post(f"/travel/grants/{grant.id}/travelled", follow_redirects=True,
-                       data={"actual_ticket": "1795.41", "actual_dsa": "1199.99",
-                             "actual_terminal": "100.00"})
-    assert "$3,095.40 spent, $54.70 returned" in done.get_data(as_text=True)
+    done = post_and_confirm(client, f"/travel/grants/{grant.id}/travelled",
+                            {"actual_ticket": "1795.41", "actual_dsa": "1199.99",
+                             "actual_terminal": "100.00"}, follow_redirects=True)
+    assert "USD\u00a03,095.40 spent, USD\u00a054.70 returned" in done.get_data(as_text=True)
     assert objective1_pool().available == Decimal("6804.60")
     again = client.get(f"/travel/grants/{grant.id}/travelled", follow_redirects=True)
     assert "Only an approved grant can be closed" in again.get_data(as_text=True)
@@ -176,9 +180,9 @@ def test_cancel_and_no_show_through_the_pages(client, login_as, users):
     login_as("srsg_staff")
     empty = client.post(f"/travel/grants/{cancelled.id}/cancel", data={"reason": ""})
     assert "Say why the grant is cancelled." in errors_of(empty.get_data(as_text=True), "reason")
-    client.post(f"/travel/grants/{cancelled.id}/cancel", data={"reason": "Visa refused."})
-    client.post(f"/travel/grants/{absent.id}/no-show",
-                data={"actual_ticket": "650.00", "actual_dsa": "0", "actual_terminal": "0", "reason": "Ill."})
+    post_and_confirm(client, f"/travel/grants/{cancelled.id}/cancel", {"reason": "Visa refused."})
+    post_and_confirm(client, f"/travel/grants/{absent.id}/no-show",
+                     {"actual_ticket": "650.00", "actual_dsa": "0", "actual_terminal": "0", "reason": "Ill."})
     pool = objective1_pool()
     assert (pool.available, pool.committed, pool.spent) == (Decimal("9250.00"), Decimal("0.00"),
                                                             Decimal("650.00"))

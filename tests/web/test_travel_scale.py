@@ -180,11 +180,11 @@ def test_grant_list_totals_follow_a_decision_at_once(cached, client, login_as, u
     login_as("auditor")
     paths = ["/travel/grants", f"/travel/grants?event={may.id}&status=approved"]
     first = [_get(client, path)[0] for path in paths]
-    assert "Total (1 grants)" in first[0] and "Total (0 grants)" in first[1]
+    assert "Total (1 grant)" in first[0] and "Total (0 grants)" in first[1]
     approve_grant(srsg2(), grant)
     db.session.commit()
     held = _usd(grant.committed_amount)
     after = [_get(client, path)[0] for path in paths]
-    assert "Total (1 grants)" in after[1]
+    assert "Total (1 grant)" in after[1]
     for page in after:  # total requested, committed, spent
-        assert _cells(page, "Total (1 grants)") == [_usd(grant.total), held, "0.00"]
+        assert _cells(page, "Total (1 grant)") == [_usd(grant.total), held, "0.00"]

@@ -2,19 +2,25 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm, VersionField
+from ..forms import BaseForm, GroupedSelect, VersionField
 from ..permissions import ROLE_LABELS
 
 
 class UserForm(BaseForm):
-    """A new user (UserEditForm: an existing one)."""
+    """A new user (UserEditForm: an existing one). The role starts empty: the admin
+    chooses it, rather than a new user defaulting to any role (let alone Administrator)."""
 
     email = StringField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
                                                  Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[("", _l("Choose a role"))] + list(ROLE_LABELS.items()),
+                       validators=[DataRequired(message=_l("Choose the user's role."))], default="")
     donor_id = SelectField(_l("Donor (for a donor user)"), coerce=int, choices=[], validate_choice=True)
     active = BooleanField(_l("Active"), default=True)
+    timezone = SelectField(_l("Time zone"), choices=[], default="", validate_choice=False,
+                           widget=GroupedSelect(searchable=True),
+                           description=_l("Dates and times are shown to the user in this zone."))
+    # Optional on creation: without one, the user is invited to choose their own.
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
                              description=_l("Leave empty: the user receives an email with a link to "
                                             "choose their own password (valid 72 hours)."))
@@ -22,10 +28,11 @@ class UserForm(BaseForm):
 
 
 class UserEditForm(UserForm):
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
-                             description=_l("At least 12 characters. Leave empty to keep the current one."))
     # The version the admin started from: a save based on an older one is refused.
     version = VersionField()
+    # An edit left without a password keeps the current one.
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
+                             description=_l("At least 12 characters. Leave empty to keep the current one."))
 
 
 class SettingForm(BaseForm):

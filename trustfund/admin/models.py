@@ -17,14 +17,20 @@ TERMINAL_EXPENSES = "terminal_expenses_usd"
 # Actual costs of a trip above its commitment, up to this many USD, are paid without a
 # second person's approval (DESIGN.md §5, "Overruns").
 OVERRUN_TOLERANCE = "overrun_tolerance_usd"
+# A pool's unspent balance at the fund's closing up to this many USD need not be refunded
+# (UNDP does not require refunds of residual balances of USD 250 or less; DESIGN.md §6a).
+# 0: every balance is refunded or transferred.
+REFUND_WAIVER = "refund_waiver_usd"
 SETTINGS = {
     FEE_RATE: (_l("Administrative Agent fee rate"), Decimal("0.01")),
     TERMINAL_EXPENSES: (_l("Terminal expenses per trip (USD)"), Decimal("100.00")),
     OVERRUN_TOLERANCE: (_l("Overrun tolerance per trip (USD), paid without a second approval"),
                         Decimal("0.00")),
+    REFUND_WAIVER: (_l("Residual balance of a pool not refunded at the fund's closing, up to (USD)"),
+                    Decimal("0.00")),
 }
 # Settings that are USD amounts: at most 2 decimals.
-USD_SETTINGS = (OVERRUN_TOLERANCE,)
+USD_SETTINGS = (OVERRUN_TOLERANCE, REFUND_WAIVER)
 
 
 class Setting(db.Model):

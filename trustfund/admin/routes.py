@@ -5,9 +5,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import timezones
 from ..audit_text import describe_many
 from ..auth.models import User
 from ..donors.choices import offer_donors, wanted_donor
@@ -46,11 +48,13 @@ def edit_user(user_id: int | None = None):
     form = UserForm(obj=user) if user is None else UserEditForm(obj=user)
     chosen = wanted_donor() if request.method == "POST" or user is None else user.donor_id
     form.donor_search = offer_donors(form.donor_id, chosen)
+    form.timezone.choices = [("", _("Not set: the user's browser sets it at their next login"))] + \
+        timezones.choices_with(user.timezone if user else None, get_locale(), dt.date.today())
     if form.validate_on_submit():
         saved = run(form, lambda: save_user(
             current_user, user, email=form.email.data, name=form.name.data or "", role=form.role.data,
             donor_id=form.donor_id.data or None, active=form.active.data, password=form.password.data,
-            version=form.version.data if user is not None else None))
+            version=form.version.data if user is not None else None, timezone=form.timezone.data or None))
         if saved is not None:
             flash(_("User %(email)s saved.", email=saved.email), "success")
             return redirect(url_for("admin.users"))

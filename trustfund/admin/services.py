@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit import record, snapshot
 from ..auth.models import User
 from ..auth.passwords import check_password
+from ..auth.services import time_zone_or_error
 from ..auth.tokens import invite, notify_password_changed
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
@@ -25,13 +26,14 @@ from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
-              active: bool, password: str | None, version=None) -> User:
+              active: bool, password: str | None, version=None, timezone: str | None = None) -> User:
     """Create or change a user. A donor user must name its donor; nobody else may.
     A new user without a password gets an invitation to choose one (a link valid 72
     hours); a password typed by the admin follows the policy (auth.passwords), ends the
     user's sessions and tells the user. Deactivating ends the user's sessions at once.
     `version` is the version the admin's form was built from: a save over another
-    admin's is refused."""
+    admin's is refused. A time zone left unset stays as it is (the user's browser sets
+    it at their next login)."""
     if user is not None:
         check_version(user.version, version)
     if role not in ROLES:
@@ -57,6 +59,8 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     before = None if creating else snapshot(user)
     was_active = user.active
     user.email, user.name, user.role, user.donor_id, user.active = email, name, role, donor_id, active
+    if timezone:
+        user.timezone = time_zone_or_error(timezone)
     if password and not creating:
         user.set_password(password)
         user.renew_session_token()

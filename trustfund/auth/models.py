@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     # The digests by email (requests awaiting decision, overdue instalments...); the
     # user turns them off in their profile. Security messages are always sent.
     digests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The IANA time zone moments are shown in (timezones.py): set by the browser at the
+    # first login, then by the user (profile) or an admin; None reads as UTC.
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     # Changes at every login and logout and on deactivation: the session cookie
     # carries it, so an old cookie stops working at once.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16),

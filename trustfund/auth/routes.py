@@ -1,5 +1,8 @@
-"""Log in, log out, choose the language; forgotten passwords and invitations' links."""
+"""Log in, log out, choose the language; forgotten passwords and invitations' links; each
+user's own profile (time zone, digests by email)."""
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import (
     current_app,
@@ -10,17 +13,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from .. import timezones
+from ..audit import utcnow
 from ..errors import run
 from ..extensions import db, limiter
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
 from .forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
-from .services import authenticate, end_session, notify_sign_in_throttled, set_preferences, start_session
+from .services import authenticate, end_session, notify_sign_in_throttled, start_session, update_profile
 from .tokens import find_token, invalid_link_message, request_reset, set_password_with_token
 
 
@@ -74,7 +80,7 @@ def login():
             session.clear()  # a new session at login: nothing carried over but the language
             if lang:
                 session["lang"] = lang
-            start_session(user)
+            start_session(user, browser_zone=form.timezone.data)
             db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -145,13 +151,25 @@ def set_password(user_id: int, token: str):
     return render_template("auth/set_password.html", form=form, email=email)
 
 
+def zone_choices(current: str | None) -> list[tuple[str, str]]:
+    """The time zones to choose from, in the user's language, with today's offsets."""
+    return timezones.choices_with(current, get_locale(), dt.date.today())
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required_any
 def profile():
+    """Users' own settings: the time zone their pages show moments in, and whether
+    they get the digests by email."""
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
+    form.timezone.choices = zone_choices(user.timezone)
+    if request.method == "GET" and not user.timezone:
+        form.timezone.data = timezones.UTC
     if form.validate_on_submit():
-        if run(form, lambda: set_preferences(user, digests=form.digests.data)) is not None:
-            flash(_("Your choices are saved."), "success")
+        saved = run(form, lambda: update_profile(user, timezone=form.timezone.data,
+                                                 digests=form.digests.data, version=form.version.data))
+        if saved is not None:
+            flash(_("Your profile is saved: times are shown in %(zone)s.", zone=saved.timezone), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, user=user, now=utcnow())

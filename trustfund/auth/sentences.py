@@ -26,6 +26,7 @@ def register(book: Book) -> None:
         "role": Field(_l("Role"), "choice", choices=ROLE_LABELS),
         "donor_id": Field(_l("Donor"), "ref", ref="donor"),
         "active": Field(_l("Active"), "bool"),
+        "timezone": Field(_l("Time zone")),
     }, reference="user", hidden=("created_at", "last_login_at", "locale", "digests"))
     book.action("login", _l("Signed in"), "User",
                 lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)

@@ -1,13 +1,17 @@
-"""Authentication: one answer for every failed login."""
+"""Authentication: one answer for every failed login; each user's own settings."""
 from __future__ import annotations
 
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..audit import record, utcnow
+from ..audit import record, snapshot, utcnow
+from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
+from ..timezones import is_zone
 from .models import User, check_dummy_password
 
 
@@ -23,11 +27,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> None:
-    """A fresh session token at each login, so that no earlier cookie stays valid."""
+def start_session(user: User, browser_zone: str | None = None) -> None:
+    """A fresh session token at each login, so that no earlier cookie stays valid. A
+    user without a time zone gets the one their browser reports (static/timezone.js
+    on the login form), if it is a real one; the user or an admin may change it."""
     user.renew_session_token()
     user.last_login_at = utcnow()
-    record(user, "login", user, after={"email": user.email})
+    after = {"email": user.email}
+    if user.timezone is None and is_zone(browser_zone):
+        user.timezone = after["timezone"] = browser_zone
+    record(user, "login", user, after=after)
 
 
 def end_session(user: User) -> None:
@@ -61,9 +70,41 @@ def notify_sign_in_throttled(email: str, address: str) -> bool:
     return True
 
 
-def set_preferences(user: User, *, digests: bool) -> User:
-    """The user's own choices: whether they get the digests by email."""
-    before = {"digests": user.digests}
-    user.digests = bool(digests)
-    record(user, "user.preferences", user, before=before, after={"digests": user.digests})
+def time_zone_or_error(zone: str | None, field: str = "timezone") -> str:
+    if not is_zone((zone or "").strip()):
+        raise DomainError(_("Choose a time zone from the list."), field=field)
+    return zone.strip()
+
+
+def move_version(user: User) -> None:
+    """One guarded UPDATE of the version an edit of the user was built from: of two
+    saves of the same version, one moves it and the other is refused (as
+    admin.services does for an admin's save)."""
+    moved = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.version == user.version)
+        .values(version=User.version + 1).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise DomainError(stale_message())
+    set_committed_value(user, "version", user.version + 1)
+
+
+def update_profile(user: User, *, timezone: str, digests: bool, version) -> User:
+    """A user's own settings: the time zone moments are shown in, and whether the
+    digests come by email (messages about the account's security are always sent).
+    The form carries the version it was built from, like an admin's form of the same
+    user: neither save silently replaces the other's. A new zone is a change of the
+    account; the digests' choice is told by its own entry (user.preferences)."""
+    check_version(user.version, version)
+    zone = time_zone_or_error(timezone)
+    digests = bool(digests)
+    if zone == user.timezone and digests == user.digests:
+        return user
+    before = snapshot(user)
+    user.timezone = zone
+    move_version(user)
+    if zone != before["timezone"]:
+        record(user, "user.update", user, before=before)
+    if digests != user.digests:
+        user.digests = digests
+        record(user, "user.preferences", user, before={"digests": not digests}, after={"digests": digests})
     return user

@@ -10,9 +10,11 @@ Recomputes every stored figure from the entries it summarises:
   its instalments add up to no more than the amount;
 - each pledge: fulfilled = the sum of the commitments recorded against it, which
   are the pledge's donor's, in its currency;
-- each pool: its running figures equal what the deposits, interest, transfers and
-  travel grants say, and available = net deposits + interest + transfers in −
-  transfers out − committed − spent, never below zero;
+- each pool: its running figures equal what the deposits, interest, transfers,
+  travel grants, the fund's own entries (other income, direct costs, bank
+  charges) and the closing decisions say, and available = net deposits + interest
+  + other income + transfers in − transfers out − committed − spent − direct costs
+  − bank charges − closed out, never below zero;
 - the pools together add up to the fund's totals.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..fund.entries import POOL_FIGURE, FundEntry, PoolClosing, WriteOff
 from ..money import CURRENCIES, quantum, round_cents
 from .models import Commitment, Deposit, Instalment, InterestEntry, Pledge, Pool, PoolTransfer
 from .pools import FIGURES
@@ -101,6 +104,8 @@ def commitment_problems() -> list[str]:
     problems = []
     deposited = _sums(sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount))
                       .group_by(Deposit.commitment_id))
+    written_off = _sums(sa.select(WriteOff.commitment_id, sa.func.sum(WriteOff.amount))
+                        .group_by(WriteOff.commitment_id))
     scheduled = _sums(sa.select(Instalment.commitment_id, sa.func.sum(Instalment.amount))
                       .group_by(Instalment.commitment_id))
     for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.id)
@@ -111,8 +116,13 @@ def commitment_problems() -> list[str]:
         if c.deposited != total:
             problems.append(f"{what}: deposited {_n(c.deposited, cur)} is recorded, but its deposits add "
                             f"up to {_n(total, cur)}.")
-        if total > c.amount:
-            problems.append(f"{what}: deposits of {_n(total, cur)} exceed the commitment.")
+        off = written_off.get(c.id, Decimal("0.000"))
+        if c.written_off != off:
+            problems.append(f"{what}: written off {_n(c.written_off, cur)} is recorded, but its write-offs "
+                            f"add up to {_n(off, cur)}.")
+        if total + off > c.amount:
+            problems.append(f"{what}: deposits of {_n(total, cur)} and write-offs of {_n(off, cur)} exceed "
+                            f"the commitment.")
         if total < 0:
             problems.append(f"{what}: its deposits add up to less than zero ({_n(total, cur)}).")
         if scheduled.get(c.id, ZERO) > c.amount:
@@ -153,19 +163,33 @@ def expected_pool_figures(spending: Spending) -> dict[int, dict[str, Decimal]]:
                          .group_by(PoolTransfer.to_pool_id))
     transfers_out = _sums(sa.select(PoolTransfer.from_pool_id, sa.func.sum(PoolTransfer.usd_amount))
                           .group_by(PoolTransfer.from_pool_id))
+    own = db.session.execute(sa.select(FundEntry.pool_id, FundEntry.kind, sa.func.sum(FundEntry.usd_amount))
+                             .group_by(FundEntry.pool_id, FundEntry.kind)).all()
+    closed_out = _sums(sa.select(PoolClosing.pool_id, sa.func.sum(PoolClosing.usd_amount))
+                       .group_by(PoolClosing.pool_id))
     committed = {pool_id: figures["committed"] for pool_id, figures in spending.items()}
     spent = {pool_id: figures["spent"] for pool_id, figures in spending.items()}
     by_pool: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(FIGURES, ZERO))
     for pool_id, usd, fee, net in deposits:
         by_pool[pool_id].update(deposits_usd=usd or ZERO, fees=fee or ZERO, deposits_net=net or ZERO)
     for name, sums in (("interest", interest), ("transfers_in", transfers_in),
-                       ("transfers_out", transfers_out), ("committed", committed), ("spent", spent)):
+                       ("transfers_out", transfers_out), ("committed", committed), ("spent", spent),
+                       ("closed_out", closed_out)):
         for pool_id, value in sums.items():
             by_pool[pool_id][name] = value
+    for pool_id, kind, total in own:
+        by_pool[pool_id][POOL_FIGURE[kind]] += total or ZERO
     for figures in by_pool.values():
-        figures["available"] = (figures["deposits_net"] + figures["interest"] + figures["transfers_in"]
-                                - figures["transfers_out"] - figures["committed"] - figures["spent"])
+        figures["available"] = available_of(figures)
     return by_pool
+
+
+def available_of(figures) -> Decimal:
+    """The rule of a pool's available money (a dict of figures, or a Pool)."""
+    get = figures.get if isinstance(figures, dict) else lambda name: getattr(figures, name)
+    return (get("deposits_net") + get("interest") + get("other_income") + get("transfers_in")
+            - get("transfers_out") - get("committed") - get("spent") - get("direct_costs")
+            - get("bank_charges") - get("closed_out"))
 
 
 def pool_problems(spending: Spending) -> list[str]:
@@ -188,11 +212,11 @@ def pool_problems(spending: Spending) -> list[str]:
         if pool.deposits_net != pool.deposits_usd - pool.fees:
             problems.append(f"{what}: net deposits {_n(pool.deposits_net)} are not deposits "
                             f"{_n(pool.deposits_usd)} less fees {_n(pool.fees)}.")
-        formula = (pool.deposits_net + pool.interest + pool.transfers_in - pool.transfers_out
-                   - pool.committed - pool.spent)
+        formula = available_of(pool)
         if pool.available != formula:
             problems.append(f"{what}: available {_n(pool.available)} is not net deposits + interest + "
-                            f"transfers in − transfers out − committed − spent = {_n(formula)}.")
+                            f"other income + transfers in − transfers out − committed − spent − direct "
+                            f"costs − bank charges − closed out = {_n(formula)}.")
         if pool.available < 0:
             problems.append(f"{what}: available is below zero ({_n(pool.available)}).")
     problems.extend(fund_problems(fund))
@@ -213,11 +237,13 @@ def fund_problems(pools_total: dict[str, Decimal]) -> list[str]:
     if pools_total["transfers_in"] != pools_total["transfers_out"]:
         problems.append(f"Transfers into pools ({_n(pools_total['transfers_in'])}) differ from transfers "
                         f"out of pools ({_n(pools_total['transfers_out'])}).")
-    fund_available = (fund["deposits_net"] + fund["interest"] - pools_total["committed"]
-                      - pools_total["spent"])
+    fund_available = (fund["deposits_net"] + fund["interest"] + pools_total["other_income"]
+                      - pools_total["committed"] - pools_total["spent"] - pools_total["direct_costs"]
+                      - pools_total["bank_charges"] - pools_total["closed_out"])
     if pools_total["available"] != fund_available:
         problems.append(f"The pools' available money adds up to {_n(pools_total['available'])}, but the "
-                        f"fund has {_n(fund_available)} (net deposits + interest − committed − spent).")
+                        f"fund has {_n(fund_available)} (net deposits + interest + other income − "
+                        f"committed − spent − direct costs − bank charges − closed out).")
     return problems
 
 

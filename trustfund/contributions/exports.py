@@ -8,6 +8,7 @@ from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..donors.models import Donor
 from ..exports import Col, Sheet, register_export
@@ -197,8 +198,8 @@ def rates_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 
 POOL_FIGURES = [(name, name) for name in (
-    "deposits_usd", "fees", "deposits_net", "interest", "transfers_in", "transfers_out", "committed",
-    "spent", "available")]
+    "deposits_usd", "fees", "deposits_net", "interest", "other_income", "transfers_in", "transfers_out",
+    "committed", "spent", "direct_costs", "bank_charges", "closed_out", "available")]
 
 
 @register_export("pools", "The fund's pools: sources, uses and available money (USD)")
@@ -208,6 +209,8 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
               "deposits_net": _("Net deposits"), "interest": _("Interest"),
               "transfers_in": _("Transfers in"), "transfers_out": _("Transfers out"),
               "committed": _("Grants committed, not yet reconciled"), "spent": _("Actual spent"),
+              "other_income": _("Other income"), "direct_costs": _("Direct costs"),
+              "bank_charges": _("Bank charges"), "closed_out": _("Refunded or transferred at closure"),
               "available": _("Available")}
     columns = [Col(_("Pool"), lambda p: str(p.label), width=50)] + [
         Col(labels[name], attrgetter(name), "money", currency=USD)
@@ -248,9 +251,10 @@ def interest_export(filters: dict, user) -> tuple[list[Sheet], str]:
 @register_export("objectives", "The fund's objectives")
 def objectives_export(filters: dict, user) -> tuple[list[Sheet], str]:
     rows = db.session.scalars(sa.select(Objective).order_by(Objective.number))
-    columns = [Col(_("Number"), lambda o: o.number, "int"), Col(_("Title"), lambda o: o.title, width=60),
+    columns = [Col(_("Number"), lambda o: o.number, "int"),
+               Col(_("Title"), lambda o: o.local_title, width=60),
                Col(_("Description"), lambda o: o.description, width=60),
-               Col(_("Active"), lambda o: o.active, "bool"),
+               Col(pgettext("objective", "Active"), lambda o: o.active, "bool"),
                Col(_("Pool"), lambda o: o.pool.code if o.pool else "")]
     return [Sheet(_("Objectives"), columns, rows)], _("Objectives of the fund")
 

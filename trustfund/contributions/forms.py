@@ -19,10 +19,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .. import localized
 from ..donors.models import DONOR_TYPES
-from ..forms import BaseForm, SubForm, VersionField
+from ..forms import BaseForm, GroupedSelect, Needed, SubForm, VersionField
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
+# Required fields, refused empty by the form with the services' own words (so that
+# every empty field is named at once, beside itself).
+AMOUNT_NEEDED = DataRequired(_l("Enter an amount."))
+CURRENCY_NEEDED = DataRequired(_l("Choose a currency from the list."))
+# Currencies: the fund's first, then the current ones, with a box to narrow the list.
+CURRENCY_SELECT = GroupedSelect(searchable=True)
 
 
 def _strip(value):
@@ -31,7 +38,13 @@ def _strip(value):
 
 class ObjectiveForm(BaseForm):
     number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1, max=999)])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip],
+                        description=localized.ENGLISH_TITLE_HELP)
+    title_fr = localized.title_field("fr", 300)
+    title_es = localized.title_field("es", 300)
+    title_ar = localized.title_field("ar", 300)
+    title_zh = localized.title_field("zh", 300)
+    title_ru = localized.title_field("ru", 300)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
                                 filters=[_strip])
     active = BooleanField(_l("Active (new pledges and commitments may be earmarked to it)"), default=True)
@@ -43,10 +56,11 @@ class ObjectiveEditForm(ObjectiveForm):
 
 
 class RateForm(BaseForm):
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True,
+                           validators=[CURRENCY_NEEDED], widget=CURRENCY_SELECT)
     month = MonthField(_l("Month"), validators=[InputRequired()])
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"),
-                       validators=[Length(max=30)], filters=[_strip], render_kw=NUMBER,
+                       validators=[Needed(), Length(max=30)], filters=[_strip], render_kw=NUMBER,
                        description=_l("The UN operational rate of exchange for the month, e.g. 0.941 "
                                       "for the euro."))
 
@@ -60,13 +74,14 @@ class RateFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False, widget=CURRENCY_SELECT)
 
 
 class PledgeForm(BaseForm):
-    donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
-    amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
+    donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True, validators=[Needed()])
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True,
+                           validators=[CURRENCY_NEEDED], widget=CURRENCY_SELECT)
+    amount = StringField(_l("Amount"), validators=[AMOUNT_NEEDED, Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True)
     pledged_on = DateField(_l("Date of the pledge"), validators=[InputRequired()])
@@ -81,9 +96,10 @@ class InstalmentForm(SubForm):
 
 
 class CommitmentForm(BaseForm):
-    donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=True)
-    amount = StringField(_l("Amount"), validators=[Length(max=40)], filters=[_strip],
+    donor_id = SelectField(_l("Donor"), coerce=int, choices=[], validate_choice=True, validators=[Needed()])
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=True,
+                           validators=[CURRENCY_NEEDED], widget=CURRENCY_SELECT)
+    amount = StringField(_l("Amount"), validators=[AMOUNT_NEEDED, Length(max=40)], filters=[_strip],
                          render_kw=NUMBER,
                          description=_l("The amount in the signed SAA, in its currency."))
     objective_id = SelectField(_l("Earmarking"), choices=[], validate_choice=True,
@@ -99,7 +115,7 @@ class CommitmentForm(BaseForm):
 
 class DepositForm(BaseForm):
     value_date = DateField(_l("Value date"), validators=[InputRequired()])
-    amount = StringField(_l("Amount received"), validators=[Length(max=40)], filters=[_strip],
+    amount = StringField(_l("Amount received"), validators=[AMOUNT_NEEDED, Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"), validators=[Length(max=30)],
                        filters=[_strip], render_kw=NUMBER,
@@ -119,31 +135,40 @@ class DepositForm(BaseForm):
 
 
 class ReasonForm(BaseForm):
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip])
+    # Required; the service says why in the words of its decision.
+    reason = TextAreaField(_l("Reason"), validators=[Needed(), Length(max=2000)], filters=[_strip])
 
 
 class InterestForm(BaseForm):
     value_date = DateField(_l("Value date"), validators=[InputRequired()])
-    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip],
-                             render_kw=NUMBER)
+    usd_amount = StringField(_l("Amount (USD)"), validators=[AMOUNT_NEEDED, Length(max=40)],
+                             filters=[_strip], render_kw=NUMBER)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip],
                          description=_l("For example the period the interest covers."))
     form_token = HiddenField()
 
 
 class TransferForm(BaseForm):
-    from_pool_id = SelectField(_l("From pool"), coerce=int, choices=[], validate_choice=True)
-    to_pool_id = SelectField(_l("To pool"), coerce=int, choices=[], validate_choice=True)
-    usd_amount = StringField(_l("Amount (USD)"), validators=[Length(max=40)], filters=[_strip],
-                             render_kw=NUMBER)
+    from_pool_id = SelectField(_l("From pool"), coerce=int, choices=[], validate_choice=True,
+                               validators=[Needed()])
+    to_pool_id = SelectField(_l("To pool"), coerce=int, choices=[], validate_choice=True,
+                             validators=[Needed()])
+    usd_amount = StringField(_l("Amount (USD)"), validators=[AMOUNT_NEEDED, Length(max=40)],
+                             filters=[_strip], render_kw=NUMBER)
     transferred_on = DateField(_l("Date"), validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip],
+    reason = TextAreaField(_l("Reason"), validators=[Needed(), Length(max=2000)], filters=[_strip],
                            description=_l("For example: surplus of Objective 1 used for Objective 2."))
     form_token = HiddenField()
 
 
 class ImportForm(BaseForm):
-    file = FileField(_l("Deposits workbook (.xlsx)"))
+    file = FileField(_l("Deposits workbook (.xlsx)"), validators=[Needed()])
+
+
+class RateImportForm(BaseForm):
+    file = FileField(_l("Rates file (.xlsx or .csv)"), validators=[Needed()],
+                     description=_l("One rate per row: currency (ISO code), month (YYYY-MM), rate (units of "
+                                    "the currency per 1 US dollar)."))
 
 
 class ConfirmImportForm(BaseForm):
@@ -159,7 +184,7 @@ class ListFilterForm(BaseForm):
     donor = SelectField(_l("Donor"), choices=[], validate_choice=False)
     donor_type = SelectField(_l("Type of donor"), choices=[("", _l("All types"))] + list(DONOR_TYPES.items()),
                              validate_choice=False)
-    currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
+    currency = SelectField(_l("Currency"), choices=[], validate_choice=False, widget=CURRENCY_SELECT)
     earmark = SelectField(_l("Earmarking"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=[], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])

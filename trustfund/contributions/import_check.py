@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from ..admin.models import FEE_RATE, setting_on
 from ..errors import DomainError
 from ..extensions import db
+from ..fund import periods
 from ..validation import strict_date
 from . import pools, references
 from .ledger import DepositFigures, deposit_figures, past_commitment, saa_refusal
@@ -192,6 +193,7 @@ class RowChecker:
     def __init__(self, result: ImportResult):
         self.result = result
         self.fee_rates: dict[dt.date, Decimal] = {}
+        self.require_open = periods.open_checker()
 
     def check(self, rows: list[tuple[int, Cells]]) -> None:
         commitments = _targets(_commitments({cell_text(cells.commitment) for _number_, cells in rows}))
@@ -216,6 +218,7 @@ class RowChecker:
         if commitment.refusal:
             raise DomainError(commitment.refusal, field="commitment")
         value_date = cell_date(cells.value_date)
+        self.require_open(value_date, "value_date")
         figures = deposit_figures(commitment.currency, value_date=value_date,
                                   amount=cell_number(cells.amount),
                                   rate=cell_number(cells.rate),
@@ -303,8 +306,9 @@ def _targets(found: dict[str, Commitment]) -> dict[str, Target]:
         if c.objective_id not in pool_of:
             pool_of[c.objective_id] = pools.pool_for_objective(c.objective_id).id
         refusal = None if c.donor.saa_in_force else saa_refusal(c.donor, _("A deposit"))
-        targets[c.id] = Target(c.id, c.reference, c.currency, c.amount, c.deposited, c.donor_id, c.donor.name,
-                               pool_of[c.objective_id], refusal)
+        # What is written off can no more be deposited than what was: it counts as taken.
+        targets[c.id] = Target(c.id, c.reference, c.currency, c.amount, c.deposited + c.written_off,
+                               c.donor_id, c.donor.name, pool_of[c.objective_id], refusal)
     return {name: targets[c.id] for name, c in found.items()}
 
 

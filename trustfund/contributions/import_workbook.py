@@ -33,6 +33,7 @@ import python_calamine
 from flask_babel import gettext as _
 
 from ..errors import DomainError
+from ..formatting import number
 
 MB = 1024 * 1024
 # A workbook of 100,000 deposits unpacks to about 26 MB; hundreds of MB is a zip bomb.
@@ -101,14 +102,14 @@ def _too_big(size: int) -> DomainError:
 
 
 def _too_many_cells() -> SheetTooLarge:
-    return SheetTooLarge(_("The deposits sheet holds more cells than an import may read (%(count)s): "
+    return SheetTooLarge(_("The deposits sheet holds more cells than an import may read (%(limit)s): "
                            "delete what is not deposits, or split it into smaller files.",
-                           count=f"{MAX_CELLS:,}"))
+                           limit=number(MAX_CELLS)))
 
 
 def _past_last_row(row: int) -> SheetTooLarge:
-    return SheetTooLarge(_("The sheet goes on past row %(count)s, the last row a worksheet has: the file "
-                           "is damaged.", count=f"{EXCEL_ROWS:,}"), row=row)
+    return SheetTooLarge(_("The sheet goes on past row %(row)s, the last row a worksheet has: the file "
+                           "is damaged.", row=number(EXCEL_ROWS)), row=row)
 
 
 class DepositsSheet:
@@ -133,9 +134,10 @@ class DepositsSheet:
         return self._lead + tuple(None if value == "" else value for value in values)
 
 
-def open_sheet(data: bytes) -> DepositsSheet:
-    """The deposits sheet of the workbook in `data`, or a DomainError (beside the file
-    field) for a file that is not a workbook, is damaged, or reaches too far."""
+def open_sheet(data: bytes, preferred: str = PREFERRED_SHEET) -> DepositsSheet:
+    """The sheet named `preferred` (else the first) of the workbook in `data`, or a
+    DomainError (beside the file field) for a file that is not a workbook, is damaged,
+    or reaches too far. The rates import reads its sheet the same way."""
     if data[:4] != b"PK\x03\x04":
         raise not_a_workbook()
     try:
@@ -143,7 +145,7 @@ def open_sheet(data: bytes) -> DepositsSheet:
         unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_MB * MB:
             raise _too_big(unpacked)
-        name, part = _deposits_sheet(archive)
+        name, part = _deposits_sheet(archive, preferred)
         checked = _repack(archive, part)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(checked))
         return DepositsSheet(book.get_sheet_by_name(name))
@@ -157,8 +159,8 @@ def open_sheet(data: bytes) -> DepositsSheet:
         raise damaged() from None
 
 
-def _deposits_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
-    """(name, zip part) of the sheet named Deposits, else of the first sheet."""
+def _deposits_sheet(archive: zipfile.ZipFile, preferred: str = PREFERRED_SHEET) -> tuple[str, str]:
+    """(name, zip part) of the sheet named `preferred` (Deposits), else of the first sheet."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
@@ -169,7 +171,7 @@ def _deposits_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
             sheets.append((element.get("name", ""), targets.get(rel_id, "")))
     if not sheets:
         raise damaged()
-    name, target = next((s for s in sheets if s[0] == PREFERRED_SHEET), sheets[0])
+    name, target = next((s for s in sheets if s[0] == preferred), sheets[0])
     part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     if part not in archive.namelist():
         raise damaged()

@@ -17,12 +17,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, record_many, utcnow
 from ..bulk import insert_rows, many_rows
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import number as fmt_number
 from ..money import Money
 from . import pools, references
 from .import_check import (  # noqa: F401  (the import's API: pages and commands use them from here)
@@ -118,15 +120,19 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
                 rows.append((number, cells))
             continue
         if result.data_rows > max_rows:
-            result.add_error(0, "", _("The workbook has more than %(count)s deposits; split it into smaller "
-                                      "files.", count=f"{max_rows:,}"))
+            result.add_error(0, "", ngettext(
+                "The workbook has more than %(count)s deposit; split it into smaller files.",
+                "The workbook has more than %(count)s deposits; split it into smaller files.",
+                max_rows, count=fmt_number(max_rows)))
             return None
         rows.append((number, cells))
     if command_above is not None and result.data_rows > command_above:
-        result.add_error(0, "", _("This workbook has %(count)s deposits; an import through this page may "
-                                  "hold %(limit)s. Import it on the server with the command: "
-                                  "flask --app trustfund import-deposits FILE",
-                                  count=f"{result.data_rows:,}", limit=f"{command_above:,}"))
+        result.add_error(0, "", ngettext(
+            "This workbook has %(count)s deposit; an import through this page may hold %(limit)s. "
+            "Import it on the server with the command: flask --app trustfund import-deposits FILE",
+            "This workbook has %(count)s deposits; an import through this page may hold %(limit)s. "
+            "Import it on the server with the command: flask --app trustfund import-deposits FILE",
+            result.data_rows, count=fmt_number(result.data_rows), limit=fmt_number(command_above)))
         return None
     return rows
 
@@ -147,14 +153,15 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None) -> 
     for commitment_id in sorted(per_commitment):
         total = per_commitment[commitment_id]
         done = db.session.execute(
-            sa.update(Commitment).where(Commitment.id == commitment_id,
-                                        Commitment.deposited + total <= Commitment.amount)
+            sa.update(Commitment).where(
+                Commitment.id == commitment_id,
+                Commitment.deposited + Commitment.written_off + total <= Commitment.amount)
             .values(deposited=Commitment.deposited + total)
             .execution_options(synchronize_session=False)).rowcount == 1
         if not done:
             planned = first_row[commitment_id]
             c = db.session.get(Commitment, commitment_id, populate_existing=True)
-            refusal = past_commitment(c.amount - c.deposited, c.currency)
+            refusal = past_commitment(c.outstanding, c.currency)
             result.add_error(planned.row, "amount", refusal.message)
             return result
     try:

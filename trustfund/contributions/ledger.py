@@ -21,8 +21,9 @@ from ..audit import record
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
+from ..fund import periods
 from ..money import USD, split_deposit
-from ..validation import check_text
+from ..validation import check_text, too_long
 from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
 from .rates import month_label, rate_for
@@ -80,16 +81,16 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
                         "uses another rate.", month=month_label(value_date), rate=table)
         raise DomainError(message, field="rate_note")
     if len(note) > 2000:
-        raise DomainError(_("At most %(count)s characters.", count=2000), field="rate_note")
+        raise DomainError(too_long(2000), field="rate_note")
     return value, note
 
 
 def _add_to_deposited(commitment: Commitment, amount: Decimal) -> bool:
-    """deposited += amount in one UPDATE that refuses to pass the commitment or go
-    below zero; False when refused."""
+    """deposited += amount in one UPDATE that refuses to pass the commitment (less
+    what was written off) or go below zero; False when refused."""
     statement = (sa.update(Commitment)
                  .where(Commitment.id == commitment.id,
-                        Commitment.deposited + amount <= Commitment.amount,
+                        Commitment.deposited + Commitment.written_off + amount <= Commitment.amount,
                         Commitment.deposited + amount >= 0)
                  .values(deposited=Commitment.deposited + amount)
                  .execution_options(synchronize_session=False))
@@ -144,13 +145,15 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
     figures follow deposit_figures(); the deposits never pass the commitment; the net
     amount credits the pool of the commitment's earmark. No deposit twice: a bank
     reference that a standing deposit holds is refused unless this one is marked a
-    separate transfer with a note (references.py; the database has the last word)."""
+    separate transfer with a note (references.py; the database has the last word).
+    Nothing is dated in a closed year (fund.periods)."""
     donor = commitment.donor
     if not donor.saa_in_force:
         raise DomainError(saa_refusal(donor, _("A deposit")))
     currency = commitment.currency
     figures = deposit_figures(currency, value_date=value_date, amount=amount, rate=rate,
                               rate_note=rate_note)
+    periods.require_open(figures.value_date, "value_date")
     reference, key, note = references.checked_reference(bank_reference, separate_transfer, separate_note)
     separate = bool(separate_transfer)
     if key is not None and not separate:
@@ -158,7 +161,7 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
         if existing is not None:
             raise references.already_used(existing)
     if not _add_to_deposited(commitment, figures.amount):
-        raise past_commitment(commitment.amount - commitment.deposited, currency)
+        raise past_commitment(commitment.outstanding, currency)
     pool = pools.pool_for_objective(commitment.objective_id)
     deposit = Deposit(commitment_id=commitment.id, donor_id=commitment.donor_id, pool_id=pool.id,
                       value_date=figures.value_date, currency=currency, amount=figures.amount,
@@ -190,7 +193,10 @@ def _pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
 def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     """Reverse a deposit by an offsetting entry (never delete or edit it): the
     commitment's deposits and the pool's figures go back by exactly the original's
-    amounts. Refused when the pool's money is already committed to grants."""
+    amounts. Refused when the pool's money is already committed to grants. The
+    reversal is dated today, in the open year, and names the deposit it corrects
+    (`reverses_id`), even when that deposit is in a closed year."""
+    periods.require_open(today())
     if deposit.is_reversal:
         raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
     if deposit.reversed_by is not None:
@@ -228,10 +234,11 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
 def record_interest(actor, *, value_date, usd_amount, note: str = "") -> InterestEntry:
     """Interest earned by the fund: a USD entry credited to the un-earmarked pool."""
     value_date = value_date_or_error(value_date)
+    periods.require_open(value_date, "value_date")
     usd = usd_or_error(usd_amount, "usd_amount")
     note = (note or "").strip()
     if len(note) > 2000:
-        raise DomainError(_("At most %(count)s characters.", count=2000), field="note")
+        raise DomainError(too_long(2000), field="note")
     pool = pools.unearmarked_pool()
     entry = InterestEntry(pool_id=pool.id, value_date=value_date, usd_amount=usd, note=note,
                           created_by_id=getattr(actor, "id", None))
@@ -242,7 +249,9 @@ def record_interest(actor, *, value_date, usd_amount, note: str = "") -> Interes
 
 
 def reverse_interest(actor, entry: InterestEntry, reason: str) -> InterestEntry:
-    """Reverse an interest entry by an offsetting one with a reason."""
+    """Reverse an interest entry by an offsetting one with a reason, dated today (in
+    the open year), naming the entry it corrects."""
+    periods.require_open(today())
     if entry.reverses_id is not None:
         raise DomainError(_("A reversal cannot itself be reversed."))
     if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
@@ -281,6 +290,7 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
     usd = usd_or_error(usd_amount, "usd_amount")
     reason = text_or_error(reason, "reason", _("Say why the money moves."))
     on = value_date_or_error(on or today(), "transferred_on")
+    periods.require_open(on, "transferred_on")
     entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                          transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

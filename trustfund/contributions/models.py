@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import localized
 from ..audit import SECRET, utcnow
 from ..extensions import db
 from ..money import Money, Rate
@@ -26,6 +27,11 @@ def _reference_key_default(context) -> str | None:
     return reference_key(row.get("bank_reference"))
 
 
+def _later_figure():
+    """A pool figure added after the first release: zero for the pools already there."""
+    return mapped_column(Money(2), default=Decimal("0.00"), server_default=sa.text("0"))
+
+
 class Objective(db.Model):
     """An objective of the fund (admin-editable; the demo has the factsheet's three)."""
 
@@ -33,7 +39,9 @@ class Objective(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
+    title: Mapped[str] = mapped_column(sa.String(300))  # in English
+    # The title in the other languages, {"fr": "...", ...} (trustfund.localized).
+    title_translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -42,8 +50,13 @@ class Objective(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def local_title(self) -> str:
+        """The title in the reader's language (English if it has none in it)."""
+        return localized.pick(self.title, self.title_translations)
+
+    @property
     def label(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.local_title}"
 
 
 class Pool(db.Model):
@@ -52,7 +65,11 @@ class Pool(db.Model):
     The running figures live on the row and change only through single UPDATE
     statements in the transaction of the entry that moves them, so the CHECK
     constraints make the database refuse any overspend, whatever the interleaving:
-    available = deposits_net + interest + transfers_in - transfers_out - committed - spent.
+    available = deposits_net + interest + other_income + transfers_in - transfers_out
+                - committed - spent - direct_costs - bank_charges - closed_out.
+    (other_income, direct_costs and bank_charges: the fund's own entries,
+    fund.entries.FundEntry; closed_out: what left the pool when the fund closed,
+    refunds and transfers to other funds, fund.entries.PoolClosing.)
     `flask --app trustfund check` recomputes them from the entries.
     """
 
@@ -69,6 +86,10 @@ class Pool(db.Model):
     transfers_out: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
     committed: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
     spent: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
+    other_income: Mapped[Decimal] = _later_figure()
+    direct_costs: Mapped[Decimal] = _later_figure()
+    bank_charges: Mapped[Decimal] = _later_figure()
+    closed_out: Mapped[Decimal] = _later_figure()
     available: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
 
     objective = relationship("Objective", back_populates="pool")
@@ -78,6 +99,8 @@ class Pool(db.Model):
         sa.CheckConstraint("committed >= 0", name="committed_not_negative"),
         sa.CheckConstraint("spent >= 0", name="spent_not_negative"),
         sa.CheckConstraint("transfers_in >= 0 AND transfers_out >= 0", name="transfers_not_negative"),
+        sa.CheckConstraint("other_income >= 0 AND direct_costs >= 0 AND bank_charges >= 0 "
+                           "AND closed_out >= 0", name="fund_entries_not_negative"),
         sa.CheckConstraint("(code = 'UNEARMARKED') = (objective_id IS NULL)", name="kind"),
     )
 
@@ -185,7 +208,8 @@ PLEDGE_STATUSES = {
 class Commitment(db.Model):
     """The amount in a signed SAA. `deposited` is the running sum of its deposits
     (in its currency), kept by single UPDATEs so that the CHECK refuses any deposit
-    past the commitment, however many arrive at once."""
+    past the commitment, however many arrive at once. `written_off`: the part that
+    will never be deposited (fund.entries.WriteOff), which no deposit may fill."""
 
     __tablename__ = "commitment"
 
@@ -194,6 +218,8 @@ class Commitment(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), index=True)
     amount: Mapped[Decimal] = mapped_column(Money(3))
     deposited: Mapped[Decimal] = mapped_column(Money(3), default=Decimal("0.000"))
+    written_off: Mapped[Decimal] = mapped_column(Money(3), default=Decimal("0.000"),
+                                                 server_default=sa.text("0"))
     objective_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objective.id"), index=True)
     committed_on: Mapped[dt.date]
     reference: Mapped[str] = mapped_column(sa.String(100), default="")
@@ -212,11 +238,14 @@ class Commitment(db.Model):
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("deposited >= 0 AND deposited <= amount", name="deposited_within_amount"),
+        sa.CheckConstraint("written_off >= 0 AND deposited + written_off <= amount",
+                           name="written_off_within_amount"),
     )
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.deposited
+        """Neither deposited nor written off."""
+        return self.amount - self.deposited - (self.written_off or 0)
 
 
 class Instalment(db.Model):
@@ -390,6 +419,7 @@ class DepositImport(db.Model):
     __tablename__ = "deposit_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Opens the preview for its officer only (loaders.get_upload_or_404): never audited.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
     filename: Mapped[str] = mapped_column(sa.String(255))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -398,3 +428,21 @@ class DepositImport(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[dt.datetime | None]
     deposits: Mapped[int | None]
+
+
+class RateImport(db.Model):
+    """A file of UN operational rates (currency, month, rate) uploaded through the page
+    whose preview showed no problem, kept until the officer confirms it; posted at most
+    once, like DepositImport. The file stays as the record of what was imported."""
+
+    __tablename__ = "rate_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    rows: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[dt.datetime | None]
+    rates: Mapped[int | None]

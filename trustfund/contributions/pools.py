@@ -20,11 +20,12 @@ from ..extensions import db
 from .models import UNEARMARKED, Objective, Pool
 
 FIGURES = ("deposits_usd", "fees", "deposits_net", "interest", "transfers_in", "transfers_out",
-           "committed", "spent", "available")
+           "committed", "spent", "other_income", "direct_costs", "bank_charges", "closed_out", "available")
 
 
 # Figures that may never go below zero (CHECK constraints on the pool row).
-GUARDED = ("available", "committed", "spent", "transfers_in", "transfers_out")
+GUARDED = ("available", "committed", "spent", "transfers_in", "transfers_out", "other_income",
+           "direct_costs", "bank_charges", "closed_out")
 
 
 class InsufficientFunds(DomainError):

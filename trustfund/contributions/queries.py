@@ -27,7 +27,7 @@ COMMITMENT_SORTS = {
     "date": (Commitment.committed_on,),
     "donor": (sa.func.lower(Donor.name),),
     "currency": (Commitment.currency,),
-    "outstanding": (Commitment.currency, Commitment.amount - Commitment.deposited),
+    "outstanding": (Commitment.currency, Commitment.amount - Commitment.deposited - Commitment.written_off),
 }
 PLEDGE_SORTS = {
     "date": (Pledge.pledged_on,),
@@ -145,9 +145,9 @@ def _commitment_filtered(query, filters: dict, user):
                     date_col=Commitment.committed_on, earmark=earmark)
     status = filters.get("status")
     if status == "outstanding":
-        query = query.where(Commitment.deposited < Commitment.amount)
+        query = query.where(Commitment.deposited + Commitment.written_off < Commitment.amount)
     elif status == "complete":
-        query = query.where(Commitment.deposited == Commitment.amount)
+        query = query.where(Commitment.deposited + Commitment.written_off == Commitment.amount)
     elif status == "overdue":
         query = query.where(_overdue_condition(today()))
     return query.order_by(*_order(COMMITMENT_SORTS, filters.get("sort") or "-date", Commitment.id))
@@ -342,6 +342,16 @@ def deposit_totals(filters: dict, user=None) -> tuple[list[dict], dict]:
            "fee": sum((r["fee"] for r in per_currency), Decimal("0.00")),
            "net": sum((r["net"] for r in per_currency), Decimal("0.00"))}
     return per_currency, usd
+
+
+def reversals_of(deposit_ids) -> dict[int, int]:
+    """{deposit id: id of the entry that reverses it} for those of `deposit_ids` that
+    were reversed: one query for a page of deposits (their "Reversed" marks)."""
+    ids = list(deposit_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Deposit.reverses_id, Deposit.id)
+                                   .where(Deposit.reverses_id.in_(ids))).all())
 
 
 def earmark_label(objective_number) -> str:

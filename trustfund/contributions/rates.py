@@ -3,39 +3,38 @@ currency per month (DESIGN.md §4). USD itself is always 1."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from babel.numbers import get_currency_name
-from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from .. import currencies
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
-from ..money import CURRENCIES, USD
-from .models import ExchangeRate
+from ..formatting import month as fmt_month
+from ..money import USD
+from .models import Commitment, Deposit, ExchangeRate, Pledge
 from .rules import currency_or_error, first_of_month, rate_or_error
 
 ONE = Decimal(1)
 
 
-def currency_label(code: str) -> str:
-    locale = get_locale() or "en"
-    try:
-        return f"{code} — {get_currency_name(code, locale=locale)}"
-    except (LookupError, ValueError):  # a locale without the currency's name
-        return code
+def fund_currencies() -> set[str]:
+    """The currencies the fund uses: those of its commitments, pledges and rates."""
+    return set(db.session.scalars(sa.union(sa.select(Commitment.currency), sa.select(Pledge.currency),
+                                           sa.select(ExchangeRate.currency))))
 
 
-def currency_choices(include_usd: bool = True) -> list[tuple[str, str]]:
-    """Babel's currencies, by code, each with its name in the user's language."""
-    codes = sorted(CURRENCIES if include_usd else CURRENCIES - {USD})
-    return [(code, currency_label(code)) for code in codes]
+def currency_choices(include_usd: bool = True) -> dict[str, list[tuple[str, str]]]:
+    """The fund's currencies first, then every other current ISO 4217 currency, by code
+    with the name in the user's language (currencies.grouped_choices)."""
+    return currencies.grouped_choices(fund_currencies(), include_usd=include_usd)
 
 
 def month_label(month: dt.date) -> str:
-    return format_date(month, "MMMM y")
+    return fmt_month(month)
 
 
 def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
@@ -78,3 +77,66 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     db.session.add(entry)
     record(actor, "exchange_rate.create", entry)
     return entry
+
+
+@dataclass(frozen=True, slots=True)
+class MissingMonths:
+    """Months without a UN rate for a currency in use, as runs of consecutive months."""
+
+    currency: str
+    runs: tuple[tuple[dt.date, dt.date], ...]
+
+    @property
+    def count(self) -> int:
+        return sum((end.year - start.year) * 12 + end.month - start.month + 1 for start, end in self.runs)
+
+
+def _months(first: dt.date, last: dt.date):
+    month = first_of_month(first)
+    while month <= last:
+        yield month
+        month = (month.replace(year=month.year + 1, month=1) if month.month == 12
+                 else month.replace(month=month.month + 1))
+
+
+def missing_months(today: dt.date) -> list[MissingMonths]:
+    """For each currency in use (but the dollar), the months a deposit in it was or may
+    yet be valued in that have no UN rate: from the month of its first pledge or
+    commitment, up to this month while a commitment or a pledge in force in it has
+    something outstanding, else up to its last deposit's month."""
+    first = {}
+    earliest = [sa.select(model.currency, sa.func.min(column)).group_by(model.currency)
+                for model, column in ((Commitment, Commitment.committed_on), (Pledge, Pledge.pledged_on))]
+    for currency, day in db.session.execute(sa.union_all(*earliest)):
+        if currency != USD and day is not None:
+            first[currency] = min(day, first.get(currency, day))
+    if not first:
+        return []
+    open_currencies = set(db.session.scalars(sa.union(
+        sa.select(Commitment.currency).where(Commitment.deposited < Commitment.amount),
+        sa.select(Pledge.currency).where(Pledge.open_condition()))))
+    last_deposit = dict(db.session.execute(sa.select(Deposit.currency, sa.func.max(Deposit.value_date))
+                                           .where(Deposit.currency.in_(sorted(first)))
+                                           .group_by(Deposit.currency)).all())
+    have = {(currency, month) for currency, month in db.session.execute(
+        sa.select(ExchangeRate.currency, ExchangeRate.month).where(ExchangeRate.currency.in_(sorted(first))))}
+    found = []
+    for currency in sorted(first):
+        last = today if currency in open_currencies else last_deposit.get(currency)
+        if last is None:
+            continue
+        runs: list[list[dt.date]] = []
+        for month in _months(first[currency], min(last, today)):
+            if (currency, month) in have:
+                continue
+            if runs and _months_apart(runs[-1][1], month) == 1:
+                runs[-1][1] = month
+            else:
+                runs.append([month, month])
+        if runs:
+            found.append(MissingMonths(currency, tuple((start, end) for start, end in runs)))
+    return found
+
+
+def _months_apart(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month

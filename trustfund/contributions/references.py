@@ -20,7 +20,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
-from ..validation import check_text, text_problem
+from ..validation import check_text, text_problem, too_long
 from .models import Deposit
 from .rules import REFERENCE_KEY_LENGTH, reference_key
 
@@ -39,15 +39,15 @@ def checked_reference(bank_reference: str | None, separate: bool, note: str | No
     if reference:
         check_text(reference, "bank_reference")
     if len(reference) > MAX_REFERENCE:
-        raise DomainError(_("At most %(count)s characters.", count=MAX_REFERENCE), field="bank_reference")
+        raise DomainError(too_long(MAX_REFERENCE), field="bank_reference")
     key = reference_key(reference)
     if key is not None and len(key) > REFERENCE_KEY_LENGTH:
-        raise DomainError(_("At most %(count)s characters.", count=MAX_REFERENCE), field="bank_reference")
+        raise DomainError(too_long(MAX_REFERENCE), field="bank_reference")
     note = (note or "").strip()
     if note:
         check_text(note, note_field, multiline=True)
     if len(note) > MAX_NOTE:
-        raise DomainError(_("At most %(count)s characters.", count=MAX_NOTE), field=note_field)
+        raise DomainError(too_long(MAX_NOTE), field=note_field)
     if separate and not note:
         raise DomainError(_("Say why this transfer is separate from the deposit with the same bank "
                             "reference."), field=note_field)

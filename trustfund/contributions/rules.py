@@ -18,6 +18,7 @@ from ..money import (
     parse_rate,
     precision,
 )
+from ..validation import too_long
 
 # Room for a 100-character bank reference that NFKC and case folding lengthen.
 REFERENCE_KEY_LENGTH = 300
@@ -95,7 +96,7 @@ def text_or_error(value: str | None, field: str, message: str, max_length: int =
     if not text:
         raise DomainError(message, field=field)
     if len(text) > max_length:
-        raise DomainError(_("At most %(count)s characters.", count=max_length), field=field)
+        raise DomainError(too_long(max_length), field=field)
     return text
 
 

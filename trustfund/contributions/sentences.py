@@ -8,12 +8,13 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 
+from .. import localized
 from ..audit_text import Book, Field, Target, Told
 from ..donors.models import Donor
 from ..extensions import db
-from ..formatting import date, money
+from ..formatting import date, money, month
 from .models import (
     Commitment,
     Deposit,
@@ -118,7 +119,7 @@ def load_rates(keys: list[str]) -> dict[str, Target]:
     rows = db.session.execute(sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month)
                               .where(ExchangeRate.id.in_(_ids(keys))))
     return {str(row.id): Target(_("Rate of %(currency)s for %(month)s", currency=row.currency,
-                                  month=date(row.month, "LLLL y")), "contributions.rates") for row in rows}
+                                  month=month(row.month)), "contributions.rates") for row in rows}
 
 
 def _earmark(e: Told) -> str:
@@ -149,6 +150,15 @@ def _import(e: Told) -> str:
     return ngettext("%(num)d deposit imported by %(user)s from %(file)s: %(usd)s, net %(net)s.",
                     "%(num)d deposits imported by %(user)s from %(file)s: %(usd)s, net %(net)s.",
                     count, user=e.who, file=workbook, usd=e.money("usd", "USD"), net=e.money("net", "USD"))
+
+
+def _rate_import(e: Told) -> str:
+    new, corrected = int(e.value("new") or 0), int(e.value("corrected") or 0)
+    # Worked out before ngettext: Babel's extraction loses a plural with a call nested in it.
+    source = e.iso(e.value("file") or _("a file"))
+    return ngettext("%(num)d rate imported by %(user)s from %(file)s: %(new)s new, %(corrected)s corrected.",
+                    "%(num)d rates imported by %(user)s from %(file)s: %(new)s new, %(corrected)s corrected.",
+                    new + corrected, user=e.who, file=source, new=new, corrected=corrected)
 
 
 def _commitment(e: Told) -> str:
@@ -201,7 +211,10 @@ def register(book: Book) -> None:
     earmark = Field(_l("Earmarking"), "ref", ref="earmark")
     book.object("Objective", _l("Objective"), {
         "number": Field(_l("Number"), "int"), "title": Field(_l("Title")),
-        "description": Field(_l("Description")), "active": Field(_l("Active"), "bool"),
+        "title_translations": Field(_l("The title in other languages"),
+                                    show=lambda value, _snapshot: localized.described(value)),
+        "description": Field(_l("Description")),
+        "active": Field(lazy_pgettext("objective", "Active"), "bool"),
     }, reference="objective")
     book.object("Pledge", _l("Pledge"), {
         "amount": money_in, "objective_id": earmark, "pledged_on": Field(_l("Date of the pledge"), "date"),
@@ -214,7 +227,8 @@ def register(book: Book) -> None:
         "reference": Field(_l("Reference")), "note": Field(_l("Note")),
         "pledge_id": Field(_l("Pledge"), "ref", ref="pledge"),
     }, reference="commitment",
-        hidden=("donor_id", "currency", "deposited", "instalments", "created_by_id", "created_at"))
+        hidden=("donor_id", "currency", "deposited", "written_off", "instalments", "created_by_id",
+                "created_at"))
     book.object("Deposit", _l("Deposit"), {
         "amount": money_in, "rate": Field(_l("Rate (units per US dollar)"), "rate"),
         "usd_amount": Field(_l("USD"), "money", currency="USD"),
@@ -272,3 +286,4 @@ def register(book: Book) -> None:
                             target=e.show("to_pool_id"), date=e.show("transferred_on")))
     book.action("exchange_rate.create", _l("Exchange rate set"), "ExchangeRate", _rate)
     book.action("exchange_rate.update", _l("Exchange rate corrected"), "ExchangeRate", _rate, told=("rate",))
+    book.action("exchange_rate.import", _l("Exchange rates imported"), "ExchangeRate", _rate_import)

@@ -12,11 +12,17 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from .. import localized
 from ..audit import record, snapshot, utcnow
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import money as fmt_money
+from ..formatting import number as fmt_number
+from ..fund import periods
+from ..fund.status import require_operations_open
+from ..validation import too_long
 from .ledger import (  # noqa: F401  (the service API)
     record_deposit,
     record_interest,
@@ -36,9 +42,12 @@ MAX_INSTALMENTS = 120
 # --- Objectives --------------------------------------------------------------
 
 def save_objective(actor, objective: Objective | None, *, number: int, title: str,
-                   description: str = "", active: bool = True, version=None) -> Objective:
+                   description: str = "", active: bool = True, version=None,
+                   title_translations: dict | None = None) -> Objective:
     """Create or change an objective of the fund. A new objective gets its pool
-    (code OBJ<number>) at once; the pool's code follows a change of number.
+    (code OBJ<number>) at once; the pool's code follows a change of number. Its title
+    is in English, with the other languages' in `title_translations` (empty ones
+    dropped: the English title stands in for them).
     `version` is the version the admin's form was built from: if someone saved the
     objective since, nothing is written."""
     if objective is not None:
@@ -58,7 +67,8 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
     if creating:
         if pool_clash is not None:
             raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
-        objective = Objective(number=number, title=title, description=description, active=active)
+        objective = Objective(number=number, title=title, description=description, active=active,
+                              title_translations=localized.cleaned(title_translations))
         db.session.add(objective)
         db.session.flush()
         db.session.add(Pool(code=code, objective_id=objective.id))
@@ -68,6 +78,7 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
         raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
     before = snapshot(objective)
     objective.number, objective.title = number, title
+    objective.title_translations = localized.cleaned(title_translations)
     objective.description, objective.active = description, active
     if objective.pool is not None and objective.pool.code != code:
         objective.pool.code = code  # its name only: figures change through pools.move
@@ -101,18 +112,22 @@ def _date_or_error(value, field: str, what: str) -> dt.date:
 def _note(note: str | None, field: str = "note") -> str:
     note = (note or "").strip()
     if len(note) > 2000:
-        raise DomainError(_("At most %(count)s characters.", count=2000), field=field)
+        raise DomainError(too_long(2000), field=field)
     return note
 
 
 # --- Pledges -----------------------------------------------------------------
 
 def record_pledge(actor, donor, *, currency, amount, objective_id, pledged_on, note: str = "") -> Pledge:
-    """An announced amount; allowed whatever the donor's SAA status."""
+    """An announced amount; allowed whatever the donor's SAA status, while the fund's
+    operations are open, and not dated in a closed year (a pledge dated there would
+    change that year's reports)."""
+    require_operations_open()
     currency = currency_or_error(currency)
     amount = amount_or_error(amount, currency)
     objective_id = _earmark(objective_id)
     pledged_on = _date_or_error(pledged_on, "pledged_on", _("date of the pledge"))
+    periods.require_open(pledged_on, "pledged_on")
     pledge = Pledge(donor_id=donor.id, currency=currency, amount=amount, objective_id=objective_id,
                     pledged_on=pledged_on, note=_note(note), created_by_id=getattr(actor, "id", None))
     db.session.add(pledge)
@@ -193,7 +208,8 @@ def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.d
     positive in the currency, and all together not more than the commitment."""
     rows = []
     if len(instalments) > MAX_INSTALMENTS:
-        raise DomainError(_("At most %(count)s instalments.", count=MAX_INSTALMENTS), field="instalments")
+        raise DomainError(ngettext("At most %(count)s instalment.", "At most %(count)s instalments.",
+                                   MAX_INSTALMENTS, count=fmt_number(MAX_INSTALMENTS)), field="instalments")
     for number, item in enumerate(instalments, start=1):
         due_on, value = item
         if not isinstance(due_on, dt.date):
@@ -229,16 +245,19 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     name commitments by it). With `pledge_id`, the commitment fulfils that pledge of
     the same donor, in its currency: for less than what is still pledged, the rest
     stays pledged; for as much or more, the pledge is fulfilled. A fulfilled or
-    withdrawn pledge takes no commitment."""
+    withdrawn pledge takes no commitment. None once the fund's operations are closed,
+    and none dated in a closed year (its statements list the commitments)."""
+    require_operations_open()
     if not donor.saa_in_force:
         raise DomainError(saa_refusal(donor, _("A commitment")), field="donor_id")
     currency = currency_or_error(currency)
     amount = amount_or_error(amount, currency)
     objective_id = _earmark(objective_id)
     committed_on = _date_or_error(committed_on, "committed_on", _("date of the commitment"))
+    periods.require_open(committed_on, "committed_on")
     reference = (reference or "").strip()
     if len(reference) > 100:
-        raise DomainError(_("At most %(count)s characters.", count=100), field="reference")
+        raise DomainError(too_long(100), field="reference")
     if reference and reference_in_use(reference):
         raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
                           field="reference")

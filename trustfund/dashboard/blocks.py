@@ -80,6 +80,8 @@ class Block:
     count: int | None = None  # every row there is, when `rows` holds fewer (the .xlsx has all)
     more: str = ""
     more_links: list[MoreLink] = field(default_factory=list)
+    # The label of the page's total row when the table shows fewer rows than it sums.
+    totals_label: str = ""
 
     @property
     def table_rows(self) -> list[dict]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from .. import cache
@@ -48,12 +48,17 @@ def _sum(rows: list[dict], *keys: str) -> dict:
 def _capped(block: Block, more, links: list[MoreLink], *, last: bool = False,
             count: int | None = None) -> Block:
     """A table that grows with the data: TABLE_ROWS rows on the page (the last ones
-    if `last`), then `more(shown=..., count=...)` and links to the full lists. The
-    chart, the totals and the .xlsx keep every row."""
+    if `last`), then `more(shown, count)` and links to the full lists. The
+    chart, the totals and the .xlsx keep every row. `more` gets the integers: its
+    message chooses the plural form by `count` and formats the numbers itself."""
     block.cap, block.cap_last, block.count, block.more_links = TABLE_ROWS, last, count, links
     if block.more_count:
-        block.more = more(shown=number(len(block.table_rows)),
-                          count=number(len(block.table_rows) + block.more_count))
+        every = len(block.table_rows) + block.more_count
+        block.more = more(len(block.table_rows), every)
+        # The page's total row sums every row, not only those shown: it says so (the
+        # .xlsx has every row, so its "Total" stays).
+        block.totals_label = ngettext("Total of all %(count)s row", "Total of all %(count)s rows", every,
+                                      count=number(every))
     return block
 
 
@@ -144,7 +149,10 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
          Column("shortfall", _("Not yet deposited"), "money", currency_key="currency"),
          Column("days_late", _("Days late"), "int")],
         overdue_rows, empty=_("No instalment is overdue."), wide=True),
-        lambda **n: _("The %(shown)s oldest of %(count)s overdue instalments; the .xlsx has them all.", **n),
+        lambda shown, count: ngettext(
+            "The %(shown)s oldest of %(count)s overdue instalment; the .xlsx has them all.",
+            "The %(shown)s oldest of %(count)s overdue instalments; the .xlsx has them all.",
+            count, shown=number(shown), count=number(count)),
         [MoreLink("contributions.index", _("Commitments with an overdue instalment"),
                   {"status": "overdue"})],
         count=fig.overdue_count))
@@ -158,7 +166,10 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
         [Column("donor", _("Donor")), Column("type", _("Donor type")), Column("status", _("SAA status")),
          Column("since", _("Since (UTC)"), "datetime")],
         saa_rows, empty=_("No SAA is waiting for signature."), link=("donors.index", _("Donors")), wide=True),
-        lambda **n: _("The %(shown)s waiting longest of %(count)s donors; the .xlsx has them all.", **n),
+        lambda shown, count: ngettext(
+            "The %(shown)s waiting longest of %(count)s donor; the .xlsx has them all.",
+            "The %(shown)s waiting longest of %(count)s donors; the .xlsx has them all.",
+            count, shown=number(shown), count=number(count)),
         [MoreLink("donors.index", _("Donors: %(status)s", status=SAA_STATUSES[status]), {"saa": status})
          for status in services.AWAITING_SIGNATURE]))
 
@@ -221,8 +232,10 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
         chart=Chart("event", ["ldc", "other"], unit="count", stacked=True, horizontal=True),
         note=_("Funded: approved, travelled or no-show."), empty=_("No events yet."),
         link=("travel.events", _("Events")), wide=True),
-        lambda **n: _("The %(shown)s latest of %(count)s events; the chart and the .xlsx have them all.",
-                      **n),
+        lambda shown, count: ngettext(
+            "The %(shown)s latest of %(count)s event; the chart and the .xlsx have them all.",
+            "The %(shown)s latest of %(count)s events; the chart and the .xlsx have them all.",
+            count, shown=number(shown), count=number(count)),
         [MoreLink("travel.events", _("Events"), {})], last=True)
 
     ldc_rows = [{"group": _("Least developed countries") if g.ldc else _("Other developing countries"),
@@ -239,7 +252,8 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
     tiles = [Tile(_("Available in all pools"), fig.available),
              Tile(_("Requests awaiting a decision"), fig.awaiting_decision, "int"),
              Tile(_("Funded delegates"), fig.funded, "int",
-                  detail=_("%(count)s from LDCs", count=ldc_funded))]
+                  detail=ngettext("%(count)s from an LDC", "%(count)s from LDCs", ldc_funded,
+                                  count=number(ldc_funded)))]
     return [pools, budget, statuses, events, ldc], tiles
 
 

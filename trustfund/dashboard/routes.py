@@ -17,6 +17,7 @@ from ..exports import export_response
 from ..permissions import STAFF, roles_required
 from . import exports  # noqa: F401  (registers the "dashboard" export)
 from .blueprint import bp
+from .desk import desk
 from .layout import dashboard_for, donor_dashboard
 
 
@@ -36,4 +37,6 @@ def dashboard_helpers():
         """Whether a block's "details" page exists (features land one by one)."""
         return endpoint in current_app.view_functions
 
-    return {"dashboard_link": dashboard_link, "donor_dashboard": donor_dashboard}
+    # donor_desk: the donor page's figures and lists (templates/donors/view.html; the
+    # donors feature sits below the ledger and cannot compute them itself).
+    return {"dashboard_link": dashboard_link, "donor_dashboard": donor_dashboard, "donor_desk": desk}

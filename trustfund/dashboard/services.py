@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 
+from .. import localized
 from ..audit import AuditEntry
 from ..contributions.models import (
     Commitment,
@@ -206,7 +207,8 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
     signature. `overdue_limit` caps the overdue list (None: all)."""
     on = on or dt.date.today()
     objectives = db.session.execute(
-        sa.select(Objective.id, Objective.number, Objective.title).order_by(Objective.number)).all()
+        sa.select(Objective.id, Objective.number, Objective.title, Objective.title_translations)
+        .order_by(Objective.number)).all()
     pledges = _grouped(Pledge, Pledge.pledged_on, Pledge.open_condition(), amount=Pledge.rest_expression())
     commitments = _grouped(Commitment, Commitment.committed_on)
     deposits = _deposit_sums()
@@ -249,7 +251,8 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
         fees += fee
         net += usd - fee  # every deposit's net is its USD amount less its fee (CHECK net_is_usd_less_fee)
 
-    titles = {o.id: f"{o.number}. {o.title}" for o in objectives}
+    # In the reader's language: the figures are kept per language (layout._figures).
+    titles = {o.id: f"{o.number}. {localized.pick(o.title, o.title_translations)}" for o in objectives}
     earmarks = [(key, titles.get(key, ""), Flow(*sums)) for key, sums in by_earmark.items()]
     overdue, overdue_count = overdue_instalments(on, overdue_limit)
     unconverted.sort(key=lambda u: (u.kind, u.currency, u.month))

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from .. import localized
 from ..extensions import db
 from ..travel.models import APPROVED, FUNDED, GRANT_STATUSES, Event, TravelGrant
 from .services import ZERO, pools_in_order
@@ -133,12 +134,14 @@ def event_figures() -> list[EventFigures]:
     funded = (sa.select(TravelGrant.event_id, ldc.label("ldc"), sa.func.count().label("count"))
               .where(TravelGrant.status.in_(FUNDED)).group_by(TravelGrant.event_id).subquery())
     rows = db.session.execute(
-        sa.select(Event.id, Event.title, Event.city, Event.start_on, funded.c.ldc, funded.c.count)
+        sa.select(Event.id, Event.title, Event.title_translations, Event.city, Event.start_on, funded.c.ldc,
+                  funded.c.count)
         .outerjoin(funded, funded.c.event_id == Event.id)
         .order_by(Event.start_on, Event.id))
-    return [EventFigures(event_id, title, city, start_on, int(ldc_count or 0),
+    # The title in the reader's language: the figures are kept per language (layout._figures).
+    return [EventFigures(event_id, localized.pick(title, translations), city, start_on, int(ldc_count or 0),
                          int(count or 0) - int(ldc_count or 0))
-            for event_id, title, city, start_on, ldc_count, count in rows]
+            for event_id, title, translations, city, start_on, ldc_count, count in rows]
 
 
 def ldc_figures(sums=None) -> list[LdcFigures]:

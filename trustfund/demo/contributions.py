@@ -22,6 +22,8 @@ from ..contributions.rates import set_rate
 from ..donors.models import SAA_IN_FORCE, Donor
 from ..extensions import db
 from ..money import CURRENCIES, USD
+from .scale.base import MARKER as SCALE_MARKER
+from .translations import OBJECTIVE_TITLES
 
 # Approximate UN operational rates (units per USD) for January 2017 and December
 # 2018, with the path between them: good enough for demo data, not for accounts.
@@ -110,6 +112,9 @@ def seed(context: dict) -> None:
     officer, admin = users["officer"], users["admin"]
     donors = db.session.scalars(sa.select(Donor).where(Donor.saa_status.in_(SAA_IN_FORCE))
                                 .where(~Donor.name.like("Demo donor %"))
+                                # The scale data's donors (a second seed-demo --scale run) are not the
+                                # demo's: their earlier SAAs would give them the demo's plans.
+                                .where(~Donor.name.like(SCALE_MARKER + "%"))
                                 .order_by(Donor.saa_signed_on, Donor.id)).all()
     currencies = {donor_currency(d) for d in donors} | {"EUR", "JPY"}
     seed_rates(officer, currencies)
@@ -118,7 +123,18 @@ def seed(context: dict) -> None:
             _seed_commitment(officer, donor, index, number, plan)
     _seed_pledges(officer)
     _seed_interest_and_transfer(officer, admin)
+    _translate_objectives(admin)
     db.session.flush()
+
+
+def _translate_objectives(admin) -> None:
+    """The objectives' titles in the other languages, where none was entered yet."""
+    for number, titles in OBJECTIVE_TITLES.items():
+        objective = db.session.scalar(sa.select(Objective).where(Objective.number == number))
+        if objective is not None and not objective.title_translations:
+            services.save_objective(admin, objective, number=number, title=objective.title,
+                                    description=objective.description, active=objective.active,
+                                    version=objective.version, title_translations=titles)
 
 
 def _seed_commitment(officer, donor: Donor, index: int, number: int, plan) -> None:
@@ -167,7 +183,8 @@ def _seed_pledges(officer) -> None:
     if db.session.scalar(sa.select(Pledge.id).where(Pledge.note.like("Demo pledge%")).limit(1)):
         return
     waiting = db.session.scalars(sa.select(Donor).where(Donor.saa_status.not_in(SAA_IN_FORCE))
-                                 .where(~Donor.name.like("Demo donor %")).order_by(Donor.id)).all()
+                                 .where(~Donor.name.like("Demo donor %"))
+                                 .where(~Donor.name.like(SCALE_MARKER + "%")).order_by(Donor.id)).all()
     for donor, (currency, amount, day, objective) in zip(waiting, [
             ("USD", Decimal("250000.00"), dt.date(2017, 10, 4), 2),
             ("EUR", Decimal("100000.00"), dt.date(2017, 12, 18), None),

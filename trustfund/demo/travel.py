@@ -21,6 +21,7 @@ from ..travel.models import APPROVED, Delegate, Event, TravelGrant
 from ..travel.overruns import approve_overrun
 from ..travel.reconcile import cancel_grant, record_no_show, record_travel
 from ..travel.services import request_grant
+from .translations import EVENT_TITLES
 
 D = dt.date
 NOTE = "Dates subject to change (concept note workplan)"
@@ -119,7 +120,7 @@ def seed_events(actor) -> list[Event]:
         if event is None:
             event = save_event(actor, None, kind=kind, title=title, city=city, venue=venue,
                                start_on=start, end_on=end, dsa_rate=rate, max_per_country=1,
-                               dates_note=note)
+                               dates_note=note, title_translations=EVENT_TITLES.get(title))
         events.append(event)
     return events
 
@@ -153,7 +154,28 @@ def _seed(context: dict) -> None:
             travel_from=event.start_on - dt.timedelta(days=1), travel_to=event.end_on + dt.timedelta(days=1),
             origin_city=origin, airfare=airfare)
         _carry_out(grant, outcome, enters, decides)
+        _date_the_story(grant)
     db.session.flush()
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+def _date_the_story(grant: TravelGrant) -> None:
+    """The request, the decision and the reconciliation on the story's dates, not
+    today's (as the demo's reversal): requested six weeks before the event, decided a
+    month before it, reconciled a week after it (cancelled a week before it), so that
+    the spending of 2017's trips is 2017's, which the demo's closing of 2017 then fixes."""
+    start, end = grant.event.start_on, grant.event.end_on
+    grant.requested_at = _at(start - dt.timedelta(days=45), 9)
+    if grant.decided_at is not None:
+        grant.decided_at = _at(start - dt.timedelta(days=30), 11)
+    if grant.reconciled_at is not None:
+        day = start - dt.timedelta(days=7) if grant.status == "cancelled" else end + dt.timedelta(days=7)
+        grant.reconciled_at = _at(day, 15)
+        if grant.overrun_decided_at is not None:
+            grant.overrun_decided_at = grant.reconciled_at
 
 
 def _carry_out(grant: TravelGrant, outcome: tuple, enters, decides) -> None:

@@ -3,6 +3,7 @@ user's language, not the language at start-up."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -16,7 +17,7 @@ def _strip(value):
 
 
 class DonorForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    name = StringField(lazy_pgettext("donor", "Name"), validators=[DataRequired(), Length(max=200)],
                        filters=[_strip],
                        description=_l("The donor's official name, as in the SAA."))
     donor_type = SelectField(_l("Type of donor"), validators=[DataRequired()],

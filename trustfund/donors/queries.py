@@ -5,6 +5,7 @@ import unicodedata
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import joinedload
 
 from ..countries.models import Country, localized_country_name
@@ -132,7 +133,7 @@ def donors_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = parse_filters(filters)
     rows = db.session.scalars(donor_query(filters, user)).unique()
     columns = [
-        Col(_("Name"), lambda d: d.name, width=40),
+        Col(pgettext("donor", "Name"), lambda d: d.name, width=40),
         Col(_("Type"), lambda d: d.type_label, width=28),
         Col(_("Country"), country_label, width=28),
         Col(_("SAA status"), lambda d: d.saa_label, width=18),

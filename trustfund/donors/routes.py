@@ -1,13 +1,14 @@
 """Donors and their SAA: the list, the donor page, and the officer's forms."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import run
 from ..exports import export_response
 from ..extensions import db
+from ..params import page_arg
 from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
 from .blueprint import bp
 from .forms import DonorEditForm, DonorFilterForm, DonorForm, SaaForm
@@ -85,27 +86,21 @@ def edit(donor_id: int):
                            lookalike=_lookalike(form, donor))
 
 
-def _contribution_links(donor) -> list[tuple[str, str]]:
-    """Links to the donor's contributions and deposits, once those pages exist."""
-    views = current_app.view_functions
-    links = []
-    if "contributions.index" in views:
-        links.append((_("Contributions"), url_for("contributions.index", donor=donor.id)))
-    if "contributions.deposits" in views:
-        links.append((_("Deposits"), url_for("contributions.deposits", donor=donor.id)))
-    return links
-
-
 @bp.route("/<int:donor_id>")
 @roles_required(*READERS)
 def view(donor_id: int):
+    """The officer's desk: the donor's details, figures, SAA, commitments and deposits
+    (a page of each: ?commitments_page=, ?deposits_page=). The figures and lists come
+    from the ledger through the template global donor_desk (dashboard/desk.py)."""
     donor = get_donor_or_404(donor_id)
     amendments = [c for c in donor.saa_history if c.to_status == "amended"]
-    return render_template("donors/view.html", donor=donor, links=_contribution_links(donor),
+    return render_template("donors/view.html", donor=donor,
                            history=list(reversed(donor.saa_history)),
                            latest_amendment=amendments[-1] if amendments else None,
                            can_edit=current_user.role == MPTF_OFFICER,
-                           next_statuses=allowed_next(donor), status_labels=SAA_STATUSES)
+                           next_statuses=allowed_next(donor), status_labels=SAA_STATUSES,
+                           commitments_page=page_arg(request.args, "commitments_page"),
+                           deposits_page=page_arg(request.args, "deposits_page"))
 
 
 @bp.route("/<int:donor_id>/saa", methods=["GET", "POST"])

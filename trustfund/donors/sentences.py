@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..audit_text import Book, Field, Target, Told
 from ..extensions import db
@@ -24,7 +25,7 @@ def _saa_status(e: Told) -> str:
 def register(book: Book) -> None:
     book.reference("donor", load_donors)
     book.object("Donor", _l("Donor"), {
-        "name": Field(_l("Name")),
+        "name": Field(lazy_pgettext("donor", "Name")),
         "donor_type": Field(_l("Type of donor"), "choice", choices=DONOR_TYPES),
         "country_code": Field(_l("Country"), "ref", ref="country"),
         "contact_name": Field(_l("Contact person")),

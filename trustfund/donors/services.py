@@ -8,7 +8,7 @@ import re
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,8 @@ from ..audit import record, snapshot, utcnow
 from ..countries.models import Country
 from ..errors import DomainError, check_version
 from ..extensions import db
-from ..validation import check_text, name_key, normalized_name
+from ..formatting import number
+from ..validation import check_text, name_key, normalized_name, too_long
 from .models import (
     DONOR_TYPES,
     MEMBER_STATE,
@@ -102,7 +103,9 @@ def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_n
     if not name:
         raise DomainError(_("Enter the donor's name."), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(_("The name may have at most %(n)s characters.", n=NAME_MAX), field="name")
+        raise DomainError(ngettext("The name may have at most %(count)s character.",
+                                    "The name may have at most %(count)s characters.", NAME_MAX,
+                                    count=number(NAME_MAX)), field="name")
     _check_name(donor, name, lookalike_confirmed)
     if donor_type not in DONOR_TYPES:
         raise DomainError(_("Choose one of the four types of donor."), field="donor_type")
@@ -120,7 +123,9 @@ def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_n
                               field="country_code")
     contact_name = _clean(contact_name)
     if len(contact_name) > CONTACT_MAX:
-        raise DomainError(_("The contact person may have at most %(n)s characters.", n=CONTACT_MAX),
+        raise DomainError(ngettext("The contact person may have at most %(count)s character.",
+                                    "The contact person may have at most %(count)s characters.",
+                                    CONTACT_MAX, count=number(CONTACT_MAX)),
                           field="contact_name")
     contact_email = (contact_email or "").strip()
     if contact_email:
@@ -215,7 +220,9 @@ def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
         raise DomainError(message, field="to_status")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise DomainError(_("The note may have at most %(n)s characters.", n=NOTE_MAX), field="note")
+        raise DomainError(ngettext("The note may have at most %(count)s character.",
+                                    "The note may have at most %(count)s characters.", NOTE_MAX,
+                                    count=number(NOTE_MAX)), field="note")
     signing = to_status in SAA_IN_FORCE
     details: dict = {"signed_on": None, "signatory_donor": None, "signatory_mptf": None,
                      "reference": None}
@@ -268,6 +275,6 @@ def _signing_details(donor: Donor, to_status: str, *, signed_on, signatory_donor
         if not value:
             raise DomainError(missing[field](), field=field)
         if len(value) > limits[field]:
-            raise DomainError(_("At most %(n)s characters.", n=limits[field]), field=field)
+            raise DomainError(too_long(limits[field]), field=field)
         cleaned[field] = value
     return {"signed_on": signed_on, **cleaned}

@@ -79,3 +79,30 @@ def export(register_name: str, out: str, donor_id: int | None, date_from, date_t
 def _discard(path: str) -> None:
     if os.path.exists(path):
         os.remove(path)
+
+
+@click.command("issue-statements")
+@with_appcontext
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="Last day of the period, YYYY-MM-DD.")
+@click.option("--donor", "donor_ids", type=int, multiple=True,
+              help="A donor's id (repeat for several); default: every donor.")
+def issue_statements_command(date_from, date_to, donor_ids):
+    """Issue the statements of a period as PDF, each stored as a document of its donor
+    and shown in its portal (a period issued again replaces its earlier statements,
+    which are kept)."""
+    from flask import current_app
+
+    from .issue import issue_statements
+
+    # The statement's template builds links: a request context of the configured host.
+    with current_app.test_request_context():
+        try:
+            issued = issue_statements(None, date_from.date(), date_to.date(), donor_ids or None)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+    click.echo(f"Issued {len(issued)} statement(s) from {date_from.date()} to {date_to.date()}.")

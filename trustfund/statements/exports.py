@@ -105,6 +105,7 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Opening balance (USD)"), lambda r: s.opening, "money", currency=USD),
         Col(_("Net deposits (USD)"), lambda r: s.net_in_period, "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda r: s.share_in_period, "money", currency=USD),
+        Col(_("Returned at the fund's closing (USD)"), lambda r: s.returned_in_period, "money", currency=USD),
         Col(_("Closing balance (USD)"), lambda r: s.closing, "money", currency=USD),
     ]
     commitments = [
@@ -134,6 +135,7 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Share of spending in period (USD)"), lambda p: p.share_in_period, "money", currency=USD),
     ]
     share_totals = [_("Total"), None, None, None, None, None, None, None, s.share_in_period]
+    closing = closing_columns(name)
     sheets = [
         Sheet(_("Summary"), summary, [s]),
         Sheet(_("Commitments"), commitments, s.commitments),
@@ -141,9 +143,35 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
               totals=_deposit_totals(deposits, s.usd_in_period, s.fees_in_period, s.net_in_period)),
         Sheet(_("Shares of spending"), shares, s.shares, totals=share_totals),
     ]
+    if s.closing_parts:
+        sheets.append(Sheet(_("Fund's closing"), closing, s.closing_parts,
+                            totals=[_("Total"), None, None, None, None, s.returned_in_period, None,
+                                    s.refunded_in_period, None]))
     what = _("Statement of %(donor)s from %(start)s to %(end)s", donor=name,
              start=s.date_from.isoformat(), end=s.date_to.isoformat())
     return sheets, what
+
+
+def closing_columns(donor_name: str) -> list[Col]:
+    """A donor's parts of the pools' closing decisions (refunds, transfers to other
+    funds, residuals not refunded)."""
+    return [
+        Col(_("Donor"), lambda p: donor_name),
+        Col(_("Date"), lambda p: p.value_date, "date"),
+        Col(_("Pool"), lambda p: _pool_label(p.closing.pool), width=30),
+        Col(_("Decision"), lambda p: str(p.closing.kind_label), width=30),
+        Col(_("Donor's net deposits in pool (USD)"), lambda p: p.weight, "money", currency=USD),
+        Col(_("Donor's balance in the pool (USD)"), lambda p: p.balance, "money", currency=USD),
+        Col(_("Interest, other income and rounding (USD)"), lambda p: p.income, "money", currency=USD),
+        Col(_("Amount (USD)"), lambda p: p.usd_amount, "money", currency=USD),
+        Col(_("Receiving fund"), lambda p: _receiving(p.closing), width=40),
+    ]
+
+
+def _receiving(closing) -> str:
+    if not closing.fund_name:
+        return ""
+    return f"{closing.fund_name} ({closing.fund_reference})"
 
 
 @register_export("my_commitments", "A donor's commitments with deposited and outstanding amounts "
@@ -217,10 +245,11 @@ def balances_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Opening balance (USD)"), lambda b: b.opening, "money", currency=USD),
         Col(_("Net deposits (USD)"), lambda b: b.net_in_period, "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda b: b.share_in_period, "money", currency=USD),
+        Col(_("Returned at the fund's closing (USD)"), lambda b: b.returned_in_period, "money", currency=USD),
         Col(_("Closing balance (USD)"), lambda b: b.closing, "money", currency=USD),
     ]
     totals = [_("Total")] + [sum((getattr(b, f) for b in lines), 0) for f in
-                             ("opening", "net_in_period", "share_in_period", "closing")]
+                             ("opening", "net_in_period", "share_in_period", "returned_in_period", "closing")]
     return ([Sheet(_("Donor balances"), columns, lines, totals=totals)],
             _("Donor balances from %(start)s to %(end)s", start=date_from.isoformat(),
               end=date_to.isoformat()))

@@ -13,9 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from ..contributions.models import Commitment, Instalment
 from ..donors.models import Donor
-from .services import CommitmentLine, donor_commitments, today
+from ..extensions import db
+from ..fund.entries import ClosingPart, FinalStatement, donor_subject
+from .services import CommitmentLine, closing_parts, donor_commitments, today
 from .shares import position_on
 
 
@@ -57,10 +61,13 @@ class Overview:
     instalments: list[InstalmentLine]
     net_deposits: Decimal
     share_of_spending: Decimal
+    returned: Decimal = Decimal("0.00")  # its balance returned at the fund's closing
+    closing_parts: list[ClosingPart] | None = None  # its refunds (or transfers on its behalf)
+    final_statement: FinalStatement | None = None  # its certified final statement, once issued
 
     @property
     def balance(self) -> Decimal:
-        return self.net_deposits - self.share_of_spending
+        return self.net_deposits - self.share_of_spending - self.returned
 
     @property
     def commitment_lines(self) -> list[CommitmentLine]:
@@ -80,4 +87,7 @@ def overview(donor: Donor, on: dt.date | None = None) -> Overview:
     return Overview(donor=donor, on=on, commitments=commitments,
                     instalments=instalment_lines(commitments, on),
                     net_deposits=position.net_of(donor.id),
-                    share_of_spending=position.share(donor.id))
+                    share_of_spending=position.share(donor.id), returned=position.returned(donor.id),
+                    closing_parts=closing_parts(donor.id, date_to=on),
+                    final_statement=db.session.scalar(sa.select(FinalStatement).where(
+                        FinalStatement.subject == donor_subject(donor.id))))

@@ -1,20 +1,21 @@
 """The donor portal, donor statements (screen, print, .xlsx) and every donor's balance."""
 from __future__ import annotations
 
-from flask import render_template, request
+import sqlalchemy as sa
+from flask import render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..contributions.models import Deposit
 from ..donors.loaders import get_donor_or_404
-from ..errors import DomainError, attach
+from ..errors import DomainError, attach, run
 from ..exports import export_response
 from ..extensions import db
 from ..params import page_arg
-from ..permissions import DONOR, STAFF, roles_required
+from ..permissions import DONOR, MPTF_OFFICER, STAFF, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
 from .blueprint import bp
-from .forms import PeriodForm
+from .forms import IssueForm, PeriodForm
 from .portal import overview
 from .services import balance_sheet, donor_deposits_query, period_or_error, statement, today
 
@@ -34,6 +35,48 @@ def _period(form: PeriodForm):
     except DomainError as error:
         attach(form, error)
         return period_or_error(None, None)
+
+
+def _pdf_response(donor, date_from, date_to):
+    import io
+
+    from .pdf import statement_pdf
+
+    result_from, result_to = period_or_error(date_from, date_to)
+    content = statement_pdf(donor, result_from, result_to, current_user)
+    name = f"statement-{donor.id}-{result_from.isoformat()}-{result_to.isoformat()}.pdf"
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=name, max_age=0)
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def issue():
+    """Issue the statements of a period as PDF documents of their donors."""
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    from ..donors.models import Donor
+    from .issue import PAGE_LIMIT, issue_statements
+
+    form = IssueForm()
+    form.donors.choices = [(d.id, d.name) for d in db.session.scalars(
+        sa.select(Donor).order_by(sa.func.lower(Donor.name)))]
+    if form.validate_on_submit():
+        chosen = form.donors.data or None
+        if len(chosen or form.donors.choices) > PAGE_LIMIT:
+            attach(form, DomainError(_("At most %(n)s donors at once here; for more, run the command "
+                                       "flask --app trustfund issue-statements.", n=PAGE_LIMIT),
+                                     field="donors"))
+        else:
+            issued = run(form, lambda: issue_statements(current_user, form.date_from.data, form.date_to.data,
+                                                        chosen))
+            if issued is not None:
+                flash(ngettext("%(num)d statement issued.", "%(num)d statements issued.", len(issued)),
+                      "success")
+                return redirect(url_for("statements.index"))
+    return render_template("statements/issue.html", form=form)
 
 
 @bp.route("/portal")
@@ -80,6 +123,8 @@ def statement_page(donor_id: int):
     if request.args.get("format") == "xlsx" and valid:
         return export_response("statement", {"donor_id": donor.id, "date_from": date_from,
                                              "date_to": date_to}, current_user)
+    if request.args.get("format") == "pdf" and valid:
+        return _pdf_response(donor, date_from, date_to)
     printing = bool(request.args.get("print")) and valid
     # The screen shows the period's deposits a page at a time (every figure is still
     # over the whole period); the print view and the .xlsx hold every deposit.

@@ -7,6 +7,8 @@ to today) and says, in USD:
     + net deposits    = the net (USD − fee) of its deposits with a value date in
                         the period, reversals included (negative)
     − share of spending in the period, per pool
+    − returned at the fund's closing = its balance in each pool refunded to it
+                        (or transferred to another fund on its behalf) in the period
     = closing balance = the donor's balance on `to`
 
 where a donor's balance on a day is its net deposits up to that day minus its
@@ -32,9 +34,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..contributions.models import Commitment, Deposit, Pool
 from ..contributions.pools import all_pools
+from ..contributions.queries import reversals_of
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
+from ..fund.entries import ClosingPart, PoolClosing
 from ..paging import Pager
 from .shares import ZERO, keep, positions, usd
 
@@ -126,6 +130,10 @@ class Statement:
     net_in_period: Decimal = ZERO
     deposit_count: int = 0
     page: DepositPage | None = None  # which deposits are shown, when only one page is
+    # The fund's closing: the donor's parts of the pools' closing decisions in the period.
+    closing_parts: list[ClosingPart] = field(default_factory=list)
+    # {deposit id: id of its reversal} for the deposits shown that were reversed.
+    reversed_by: dict[int, int] = field(default_factory=dict)
 
     @property
     def opening_date(self) -> dt.date:
@@ -141,8 +149,18 @@ class Statement:
         return sum((s.share_in_period for s in self.shares), ZERO)
 
     @property
+    def returned_in_period(self) -> Decimal:
+        """The part of its balance the fund's closing returned in the period."""
+        return sum((part.balance for part in self.closing_parts), ZERO)
+
+    @property
+    def refunded_in_period(self) -> Decimal:
+        """What the closing paid or transferred for it, its part of the income included."""
+        return sum((part.usd_amount for part in self.closing_parts), ZERO)
+
+    @property
     def movements(self) -> Decimal:
-        return self.net_in_period - self.share_in_period
+        return self.net_in_period - self.share_in_period - self.returned_in_period
 
 
 def _deposited_by_commitment(donor_id: int, since: dt.date, until: dt.date
@@ -185,6 +203,20 @@ def donor_commitments(donor_id: int, until: dt.date | None = None, *, instalment
         query = query.options(selectinload(Commitment.instalments))
     if until is not None:
         query = query.where(Commitment.committed_on <= until)
+    return list(db.session.scalars(query))
+
+
+def closing_parts(donor_id: int, date_from: dt.date | None = None, date_to: dt.date | None = None
+                  ) -> list[ClosingPart]:
+    """The donor's parts of the pools' closing decisions (refunds, transfers to other
+    funds, waived residuals), by date."""
+    query = (sa.select(ClosingPart).where(ClosingPart.donor_id == donor_id)
+             .options(joinedload(ClosingPart.closing).joinedload(PoolClosing.pool).joinedload(Pool.objective))
+             .order_by(ClosingPart.value_date, ClosingPart.id))
+    if date_from is not None:
+        query = query.where(ClosingPart.value_date >= date_from)
+    if date_to is not None:
+        query = query.where(ClosingPart.value_date <= date_to)
     return list(db.session.scalars(query))
 
 
@@ -253,6 +285,8 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         commitments=commitments, deposits=deposits, shares=shares,
         amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
         net_in_period=net_total, deposit_count=count, page=shown,
+        closing_parts=closing_parts(donor.id, date_from, date_to),
+        reversed_by=reversals_of(d.id for d in deposits if d.reverses_id is None),
     )
 
 
@@ -266,6 +300,7 @@ class BalanceLine:
     net_in_period: Decimal
     share_in_period: Decimal
     closing: Decimal
+    returned_in_period: Decimal = ZERO
 
 
 def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
@@ -278,17 +313,20 @@ def balances(date_from: dt.date | None = None, date_to: dt.date | None = None
     # and share(), inlined: 5,000 donors), made USD once per figure.
     net_before, net_after = before.net_cents, after.net_cents
     share_before, share_after = before.shares_cents, after.shares_cents
+    back_before, back_after = before.returned_cents, after.returned_cents
     lines = []
     for donor_id, name in db.session.execute(sa.select(Donor.id, Donor.name).order_by(Donor.name)):
         opening_net, closing_net = net_before.get(donor_id, 0), net_after.get(donor_id, 0)
         opening_share, closing_share = share_before.get(donor_id, 0), share_after.get(donor_id, 0)
-        lines.append(BalanceLine(donor_id, name, usd(opening_net - opening_share),
+        opening_back, closing_back = back_before.get(donor_id, 0), back_after.get(donor_id, 0)
+        lines.append(BalanceLine(donor_id, name, usd(opening_net - opening_share - opening_back),
                                  usd(closing_net - opening_net), usd(closing_share - opening_share),
-                                 usd(closing_net - closing_share)))
+                                 usd(closing_net - closing_share - closing_back),
+                                 usd(closing_back - opening_back)))
     return date_from, date_to, lines
 
 
-BALANCE_FIGURES = ("opening", "net_in_period", "share_in_period", "closing")
+BALANCE_FIGURES = ("opening", "net_in_period", "share_in_period", "returned_in_period", "closing")
 
 
 def balance_sheet(date_from: dt.date | None = None, date_to: dt.date | None = None

@@ -16,7 +16,10 @@ The rule, precisely:
   the pool's donors by largest remainder (money.largest_remainder, ties to the
   lower donor id), so that the shares add up to the pool's spending to the cent.
 - **Balance** of a donor on D: its net deposits (all pools) up to D minus the sum
-  of its shares to date on D.
+  of its shares to date on D, less what the fund's closing returned to it (or
+  transferred to another fund on its behalf) by D: the part of its refund that
+  was its balance (fund.entries.ClosingPart.balance; the rest of a refund is its
+  part of the pool's interest and other income).
 - A statement for [from, to]: opening = balance on the day before `from`;
   share of spending in the period = share to date on `to` − share to date on the
   day before `from`; closing = balance on `to` = opening + net deposits in the
@@ -29,7 +32,12 @@ of the next, and the shares of any period add up to the pool's spending in that
 period exactly. The price of that consistency: when another donor's deposit
 changes the proportions, spending of earlier periods is re-apportioned, and a
 donor's share for a period can be lower than its proportion of that period's
-spending, even negative (a credit).
+spending, even negative (a credit). **Closed years** end that: the closing of a
+year stores the position at its end, which every later date starts from; only
+the spending of open years is apportioned again (statements/closed.py).
+
+**Spending** includes the fund's direct costs and bank charges (by their value
+dates), charged to a pool like a trip's costs.
 
 **Interest** is credited to the un-earmarked pool and belongs to no donor: it is
 left out of donor balances (a pool's spending is apportioned by net deposits
@@ -48,7 +56,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
@@ -56,7 +64,7 @@ from operator import itemgetter
 from .. import cache
 from ..money import CENT, split_cents
 from ..read_only import per_request
-from . import sums
+from . import closed, sums
 from .sums import ZERO, Transfer
 
 # The arithmetic is in integer USD cents (exact, and several times quicker than
@@ -201,6 +209,7 @@ class Position:
     on: dt.date
     net_cents: dict[int, int]
     pools: dict[int, PoolApportionment]
+    returned_cents: dict[int, int] = field(default_factory=dict)
 
     @cached_property
     def shares_cents(self) -> dict[int, int]:
@@ -224,26 +233,63 @@ class Position:
             return pool.share_of(donor_id) if pool else ZERO
         return usd(self.shares_cents.get(donor_id, 0))
 
+    def returned(self, donor_id: int) -> Decimal:
+        return usd(self.returned_cents.get(donor_id, 0))
+
     def balance(self, donor_id: int) -> Decimal:
-        return usd(self.net_cents.get(donor_id, 0) - self.shares_cents.get(donor_id, 0))
+        return usd(self.net_cents.get(donor_id, 0) - self.shares_cents.get(donor_id, 0)
+                   - self.returned_cents.get(donor_id, 0))
+
+
+def _fixed(on: dt.date, fixed: closed.Fixed) -> Position:
+    """The position the closing of `on`'s year stored."""
+    pools = {pool: PoolApportionment(pool, fixed.spending.get(pool, 0), dict(fixed.weights.get(pool, {})),
+                                     dict(fixed.shares.get(pool, {})))
+             for pool in set(fixed.spending) | set(fixed.shares)}
+    return Position(on=on, net_cents=dict(fixed.net_cents), pools=pools,
+                    returned_cents=dict(fixed.returned_cents))
+
+
+def _after_closed(live: dict[int, PoolApportionment], fixed: closed.Fixed, spending: dict[int, int]
+                  ) -> dict[int, PoolApportionment]:
+    """Each pool's split after a closed year: the shares fixed then, plus the spending
+    since over the remaining weights (closed.split_after)."""
+    result = {}
+    for pool in set(live) | set(fixed.shares) | set(fixed.spending):
+        now = live.get(pool)
+        weights = now.weights_cents if now is not None else {}
+        spent = spending.get(pool, 0)
+        shares = closed.split_after(fixed.shares.get(pool, {}), weights, spent - fixed.spending.get(pool, 0))
+        result[pool] = PoolApportionment(pool, spent, weights, shares)
+    return result
 
 
 def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
     """Net deposits and shares of spending of every donor on each date: the deposits
     and the spending summed for all the dates at once (statements.sums), the
-    transfers' parts once."""
+    transfers' parts once. The last day of a closed year reads what its closing
+    stored; a date after a closed year starts from it (statements/closed.py)."""
+    ends = closed.closed_ends()
+    at_end = [on for on in dates if on in ends]
+    live = tuple(on for on in dates if on not in ends)
+    bases = {on: closed.base_for(on, ends) for on in live}
+    fixed = closed.fixed_positions({on.year for on in at_end} | {b.year for b in bases.values() if b})
+    result = {on: _fixed(on, fixed[on.year]) for on in at_end}
+    if not live:
+        return result
     moves = sums.transfers()
-    net_rows, by_interval = sums.deposit_sums(dates, moves)
-    spending = sums.spending(dates)
+    net_rows, by_interval = sums.deposit_sums(live, moves)
+    spending = sums.spending(live)
+    returned = sums.returned(live)
     transfers = _transfer_parts(moves, by_interval)
-    result = {}
-    for on in dates:
+    for on in live:
         net_cents: dict[int, int] = {}
         for _pool, donor, net in net_rows[on]:
             net_cents[donor] = net_cents.get(donor, 0) + (net or 0)
-        result[on] = Position(on=on, net_cents=net_cents,
-                              pools=_apportion(net_rows[on], spending[on],
-                                               [t for t in transfers if t.transferred_on <= on]))
+        pools = _apportion(net_rows[on], spending[on], [t for t in transfers if t.transferred_on <= on])
+        if bases[on] is not None:
+            pools = _after_closed(pools, fixed[bases[on].year], spending[on])
+        result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
     return result
 
 

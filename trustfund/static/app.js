@@ -16,3 +16,9 @@ document.addEventListener("DOMContentLoaded", function () {
     box.tabIndex = 0;
   });
 });
+// A refused form: take the keyboard and the screen reader to the summary of its
+// errors first (templates/macros.html form_errors), whose links lead to each field.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+});

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit import record, snapshot, utcnow
 from ..contributions.models import Objective, Pool
 from ..contributions.pools import InsufficientFunds, move, unearmarked_pool
 from ..errors import DomainError
 from ..extensions import db
-from ..formatting import money
+from ..formatting import money, number
+from ..fund import periods
+from ..fund.status import require_operations_open
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .notices import tell_requester
 from .services import require_srsg
@@ -73,7 +76,10 @@ def default_pool_chooser(pools: list[Pool]):
 
 
 def _check_decider(actor, grant: TravelGrant, field: str | None) -> None:
+    """The decider may decide (SRSG staff, not the one who entered the request), and
+    the decision is dated today: in an open year (fund.periods)."""
     require_srsg(actor)
+    periods.require_open(utcnow(), field)
     if grant.requested_by_id == actor.id:
         raise DomainError(_("You entered this request: another colleague must decide on it."),
                           field=field)
@@ -103,8 +109,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     Objective 1, then un-earmarked). Refused for the user who entered it, for a
     request already decided, and above the event's cap of funded delegates per
     country. When no pool can pay, the request is waitlisted instead (funds short);
-    a waitlisted request that still cannot be paid is refused and stays waitlisted."""
+    a waitlisted request that still cannot be paid is refused and stays waitlisted.
+    No approval once the fund's operations are closed: requests still waiting are
+    then rejected or cancelled."""
     _check_decider(actor, grant, "pool_id")
+    require_operations_open("pool_id")
     if pool_id:
         if db.session.get(Pool, pool_id) is None:
             raise DomainError(_("Choose a pool."), field="pool_id")
@@ -127,9 +136,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
         TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,
         TravelGrant.status.in_(FUNDED)))
     if funded > event.max_per_country:
-        raise DomainError(_("%(country)s already has %(count)s funded delegate(s) for this event, "
-                            "the most allowed: this request cannot be approved.",
-                            country=grant.country.local_name, count=funded - 1))
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   "%(country)s already has %(count)s funded delegates for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   funded - 1, country=grant.country.local_name, count=number(funded - 1)))
     # 4. The money: one guarded UPDATE per pool tried.
     total = grant.total
     for candidate in candidates:

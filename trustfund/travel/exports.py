@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
 
 from ..exports import Col, Sheet, register_export, stream
 from ..extensions import db
+from ..formatting import number
 from . import queries
 from .models import Event
 
@@ -18,7 +20,7 @@ def _pool_label(grant) -> str:
 def grant_columns() -> list[Col]:
     return [
         Col(_("Grant"), lambda g: g.id, "int"),
-        Col(_("Event"), lambda g: g.event.title),
+        Col(_("Event"), lambda g: g.event.local_title),
         Col(_("Event starts"), lambda g: g.event.start_on, "date"),
         Col(_("Delegate"), lambda g: g.delegate.name),
         Col(_("Function"), lambda g: g.delegate.function),
@@ -38,8 +40,8 @@ def grant_columns() -> list[Col]:
         Col(_("Total"), lambda g: g.total, "money", currency="USD"),
         Col(_("Reason for changed figures"), lambda g: g.override_reason),
         Col(_("Pool"), _pool_label),
-        Col(_("Committed"), lambda g: g.committed_amount if g.status == "approved" else None,
-            "money", currency="USD"),
+        Col(pgettext("travel grant", "Committed"),
+            lambda g: g.committed_amount if g.status == "approved" else None, "money", currency="USD"),
         Col(_("Actual ticket"), lambda g: g.actual_ticket, "money", currency="USD"),
         Col(_("DSA paid"), lambda g: g.actual_dsa, "money", currency="USD"),
         Col(_("Terminal paid"), lambda g: g.actual_terminal, "money", currency="USD"),
@@ -55,10 +57,11 @@ def grant_columns() -> list[Col]:
 def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
     row = [None] * len(columns)
     row[0] = None
-    row[1] = _("Total (%(count)s grants)", count=totals.count)
+    row[1] = ngettext("Total (%(count)s grant)", "Total (%(count)s grants)", totals.count,
+                      count=number(totals.count))
     headers = [str(c.header) for c in columns]
     row[headers.index(_("Total"))] = totals.total
-    row[headers.index(_("Committed"))] = totals.committed
+    row[headers.index(pgettext("travel grant", "Committed"))] = totals.committed
     row[headers.index(_("Spent"))] = totals.spent
     return row
 
@@ -82,7 +85,7 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     event_id = queries.grant_filters(filters)["event"]
     columns = [Col(_("Order"), lambda pair: pair[0], "int")] + [
         Col(c.header, _of_second(c.value), c.kind, c.currency)
-        for c in grant_columns() if str(c.header) not in (_("Committed"), _("Spent"))]
+        for c in grant_columns() if str(c.header) not in (pgettext("travel grant", "Committed"), _("Spent"))]
     rows = enumerate(stream(queries.queue_query(event_id)), start=1)
     return [Sheet(_("Review queue"), columns, rows)], _("Review queue")
 
@@ -90,7 +93,7 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
 @register_export("events", "Events with their DSA rates and caps")
 def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
     columns = [
-        Col(_("Kind"), lambda e: str(e.kind_label)), Col(_("Title"), lambda e: e.title),
+        Col(_("Kind"), lambda e: str(e.kind_label)), Col(_("Title"), lambda e: e.local_title),
         Col(_("City"), lambda e: e.city), Col(_("Venue"), lambda e: e.venue),
         Col(_("First day"), lambda e: e.start_on, "date"), Col(_("Last day"), lambda e: e.end_on, "date"),
         Col(_("Note on the dates"), lambda e: e.dates_note),
@@ -108,7 +111,7 @@ def _participation_columns(first: list[Col], count_header: str) -> list[Col]:
         Col(count_header, lambda r: r[1].countries, "int"),
         Col(_("LDC delegates funded"), lambda r: r[1].ldc_funded, "int"),
         Col(_("LDC share"), lambda r: r[1].ldc_share, "percent"),
-        Col(_("Committed"), lambda r: r[1].committed, "money", currency="USD"),
+        Col(pgettext("travel grant", "Committed"), lambda r: r[1].committed, "money", currency="USD"),
         Col(_("Spent"), lambda r: r[1].spent, "money", currency="USD"),
     ]
 
@@ -123,7 +126,7 @@ def _totals(first_width: int, total: queries.Participation, distinct: int | None
 def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.report_filters(filters)
     rows = queries.participation_by_event(filters)
-    first = [Col(_("Event"), lambda r: r[0].title), Col(_("City"), lambda r: r[0].city),
+    first = [Col(_("Event"), lambda r: r[0].local_title), Col(_("City"), lambda r: r[0].city),
              Col(_("First day"), lambda r: r[0].start_on, "date")]
     columns = _participation_columns(first, _("Countries funded"))
     funded_in = queries.countries_funded(queries.participation_by_country(filters))

@@ -14,14 +14,21 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import BaseForm, VersionField
+from .. import localized
+from ..forms import BaseForm, Needed, VersionField
 from .models import EVENT_KINDS, GRANT_STATUSES
 
 
 class EventForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in EVENT_KINDS.items()],
                        validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)],
+                        description=localized.ENGLISH_TITLE_HELP)
+    title_fr = localized.title_field("fr", 300)
+    title_es = localized.title_field("es", 300)
+    title_ar = localized.title_field("ar", 300)
+    title_zh = localized.title_field("zh", 300)
+    title_ru = localized.title_field("ru", 300)
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     start_on = DateField(_l("First day"), validators=[InputRequired()])
@@ -77,9 +84,11 @@ class ReasonForm(BaseForm):
 
 
 class CostsForm(BaseForm):
-    actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Optional(), Length(max=20)])
-    actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Optional(), Length(max=20)])
-    actual_terminal = StringField(_l("Terminal expenses paid (USD)"), validators=[Optional(), Length(max=20)])
+    # Required, each checked by the service (0 if nothing was paid).
+    actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Needed(), Optional(), Length(max=20)])
+    actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Needed(), Optional(), Length(max=20)])
+    actual_terminal = StringField(_l("Terminal expenses paid (USD)"),
+                                  validators=[Needed(), Optional(), Length(max=20)])
     reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import localized
 from ..audit import utcnow
 from ..extensions import db
 from ..money import Money
@@ -54,7 +55,9 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
-    title: Mapped[str] = mapped_column(sa.String(300))
+    title: Mapped[str] = mapped_column(sa.String(300))  # in English
+    # The title in the other languages, {"fr": "...", ...} (trustfund.localized).
+    title_translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     city: Mapped[str] = mapped_column(sa.String(120))
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     start_on: Mapped[dt.date] = mapped_column(index=True)
@@ -77,6 +80,11 @@ class Event(db.Model):
     @property
     def kind_label(self):
         return EVENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language (English if it has none in it)."""
+        return localized.pick(self.title, self.title_translations)
 
 
 class Delegate(db.Model):

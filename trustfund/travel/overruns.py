@@ -27,6 +27,7 @@ from ..contributions.pools import InsufficientFunds, move
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money
+from ..fund import periods
 from .models import OVERRUN_APPROVED, OVERRUN_PENDING, OVERRUN_REJECTED, TravelGrant
 from .notices import tell_requester
 from .services import require_srsg
@@ -34,6 +35,7 @@ from .services import require_srsg
 
 def _check_decider(actor, grant: TravelGrant) -> None:
     require_srsg(actor)
+    periods.require_open(utcnow())  # decided today: in the open year
     if grant.overrun_recorded_by_id == actor.id:
         raise DomainError(_("You recorded these costs: another colleague must decide on the overrun."))
 

@@ -30,6 +30,7 @@ from ..contributions.pools import InsufficientFunds, move
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money
+from ..fund import periods
 from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
 from .notices import tell_requester
@@ -42,6 +43,7 @@ def check_can_close(grant: TravelGrant, outcome: str) -> None:
     """Refuse to record a trip (`outcome` travelled) or a no-show for a grant that is
     not approved, or before its event has started. The pages ask this before they
     show the form, the services before they write: one rule, one message."""
+    periods.require_open(utcnow())  # closed today: in the open year
     if grant.status != APPROVED:
         raise DomainError(_("Only an approved grant can be closed; this one is %(status)s.",
                             status=grant.status_label))
@@ -56,6 +58,7 @@ def check_can_close(grant: TravelGrant, outcome: str) -> None:
 
 def check_can_cancel(grant: TravelGrant) -> None:
     """A request or an approved grant can be cancelled at any time; a closed one cannot."""
+    periods.require_open(utcnow())  # cancelled today: in the open year
     if grant.status not in CANCELLABLE:
         raise DomainError(_("This grant is %(status)s: it can no longer be cancelled.",
                             status=grant.status_label))

@@ -7,7 +7,9 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
+from .. import localized
 from ..audit_text import EMPTY, Book, Field, Target, Told
 from ..countries.models import localized_country_name
 from ..extensions import db
@@ -34,8 +36,10 @@ def _ids(keys: list[str]) -> list[int]:
 
 
 def load_events(keys: list[str]) -> dict[str, Target]:
-    rows = db.session.execute(sa.select(Event.id, Event.title).where(Event.id.in_(_ids(keys))))
-    return {str(row.id): Target(row.title, "travel.event", {"event_id": row.id}) for row in rows}
+    rows = db.session.execute(sa.select(Event.id, Event.title, Event.title_translations)
+                              .where(Event.id.in_(_ids(keys))))
+    return {str(row.id): Target(localized.pick(row.title, row.title_translations), "travel.event",
+                                {"event_id": row.id}) for row in rows}
 
 
 def load_delegates(keys: list[str]) -> dict[str, Target]:
@@ -150,6 +154,8 @@ def register(book: Book) -> None:
     usd = {"kind": "money", "currency": "USD"}
     book.object("Event", _l("Event"), {
         "kind": Field(_l("Kind"), "choice", choices=EVENT_KINDS), "title": Field(_l("Title")),
+        "title_translations": Field(_l("The title in other languages"),
+                                    show=lambda value, _snapshot: localized.described(value)),
         "city": Field(_l("City")), "venue": Field(_l("Venue")),
         "start_on": Field(_l("First day"), "date"), "end_on": Field(_l("Last day"), "date"),
         "dsa_rate": Field(_l("DSA rate (USD per day)"), **usd),
@@ -177,7 +183,7 @@ def register(book: Book) -> None:
         "override_reason": Field(_l("Reason for changing a computed figure")),
         "status": Field(_l("Status"), "choice", choices=GRANT_STATUSES),
         "pool_id": Field(_l("Pool"), "ref", ref="pool"),
-        "committed_amount": Field(_l("Committed"), **usd),
+        "committed_amount": Field(lazy_pgettext("travel grant", "Committed"), **usd),
         "actual_ticket": Field(_l("Actual ticket (USD)"), **usd),
         "actual_dsa": Field(_l("DSA paid (USD)"), **usd),
         "actual_terminal": Field(_l("Actual terminal expenses"), **usd),

@@ -11,13 +11,17 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from .. import localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
 from ..countries.models import Country
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
+from ..formatting import number as fmt_number
+from ..fund.status import require_operations_open
 from ..money import USD, MoneyError, parse_amount, parse_number
 from ..permissions import SRSG_STAFF
 from ..validation import check_text, normalized_name
@@ -89,12 +93,17 @@ def _money_message(error: MoneyError) -> str:
 
 def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, venue: str,
                start_on: dt.date, end_on: dt.date, dsa_rate, max_per_country: int,
-               dates_note: str = "", version: int | None = None) -> Event:
-    """Create or change an event. A stale edit (the version the form was built from is
-    no longer the event's) is refused; the cap per country may not fall below the
-    delegates already funded; moving the start date re-judges the LDC priority of the
-    requests still waiting (eligibility is as of the start date)."""
+               dates_note: str = "", version: int | None = None,
+               title_translations: dict | None = None) -> Event:
+    """Create or change an event (its title in English, the other languages' in
+    `title_translations`, an empty one standing for the English). A stale edit (the
+    version the form was built from is no longer the event's) is refused; the cap per
+    country may not fall below the delegates already funded; moving the start date
+    re-judges the LDC priority of the requests still waiting (eligibility is as of the
+    start date). No new event once the fund's operations are closed."""
     require_srsg(actor)
+    if event is None:
+        require_operations_open()
     if kind not in EVENT_KINDS:
         raise DomainError(_("Choose a kind of event."), field="kind")
     title, city, venue, dates_note = normalized_name(title), (city or "").strip(), \
@@ -125,6 +134,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         db.session.add(event)
     start_moved = not creating and event.start_on != start_on
     event.kind, event.title, event.city, event.venue = kind, title, city, venue
+    event.title_translations = {language: normalized_name(text) for language, text
+                                in localized.cleaned(title_translations).items()}
     event.start_on, event.end_on, event.dsa_rate = start_on, end_on, rate
     event.max_per_country, event.dates_note = max_per_country, dates_note
     db.session.flush()
@@ -147,8 +158,10 @@ def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
         .group_by(TravelGrant.country_code).order_by(sa.func.count().desc()).limit(1)).first()
     if worst is not None and worst[1] > max_per_country:
         country = db.session.get(Country, worst[0])
-        raise DomainError(_("%(country)s already has %(count)s funded delegates for this event.",
-                            country=country.local_name, count=worst[1]), field="max_per_country")
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event.",
+                                   "%(country)s already has %(count)s funded delegates for this event.",
+                                   worst[1], country=country.local_name, count=fmt_number(worst[1])),
+                          field="max_per_country")
 
 
 def _rejudge_waiting_requests(actor, event: Event) -> None:
@@ -222,8 +235,10 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     """Enter a request for travel support. The country must be a developing country on
     the event's first day; an LDC on that day gives the request priority. DSA = days
     × the event's rate, terminal expenses = the setting in force on the first day,
-    total = airfare + DSA + terminal; a figure changed by hand needs a reason."""
+    total = airfare + DSA + terminal; a figure changed by hand needs a reason. No new
+    request once the fund's operations are closed."""
     require_srsg(actor)
+    require_operations_open()
     event = db.session.get(Event, event_id) if event_id else None
     if event is None:
         raise DomainError(_("Choose an event."), field="event_id")
@@ -243,7 +258,9 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     default_days = rules.default_dsa_days(event.start_on, event.end_on, travel_from, travel_to)
     days = default_days if dsa_days is None else dsa_days
     if days < 0 or days > rules.MAX_DSA_DAYS:
-        raise DomainError(_("Enter from 0 to %(max)s days.", max=rules.MAX_DSA_DAYS), field="dsa_days")
+        raise DomainError(ngettext("Enter from 0 to %(count)s day.", "Enter from 0 to %(count)s days.",
+                                   rules.MAX_DSA_DAYS, count=fmt_number(rules.MAX_DSA_DAYS)),
+                          field="dsa_days")
     if days > (travel_to - travel_from).days + 1:
         raise DomainError(_("More DSA days than days of travel."), field="dsa_days")
     figures = rules.grant_figures(
@@ -291,8 +308,9 @@ def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) 
         if problem == "order":
             message = _("The day of return cannot be before the day of departure.")
         elif problem == "too_early":
-            message = _("Departure can be at most %(days)s days before the event opens (%(date)s).",
-                        days=days, date=fmt_date(event.start_on))
+            message = ngettext("Departure can be at most %(count)s day before the event opens (%(date)s).",
+                               "Departure can be at most %(count)s days before the event opens (%(date)s).",
+                               days, count=fmt_number(days), date=fmt_date(event.start_on))
         elif problem == "too_late_start":
             message = _("Departure must be no later than the last day of the event (%(date)s).",
                         date=fmt_date(event.end_on))
@@ -300,8 +318,9 @@ def _check_travel_dates(event: Event, travel_from: dt.date, travel_to: dt.date) 
             message = _("Return must be no earlier than the first day of the event (%(date)s).",
                         date=fmt_date(event.start_on))
         elif problem == "too_late":
-            message = _("Return can be at most %(days)s days after the event closes (%(date)s).",
-                        days=days, date=fmt_date(event.end_on))
+            message = ngettext("Return can be at most %(count)s day after the event closes (%(date)s).",
+                               "Return can be at most %(count)s days after the event closes (%(date)s).",
+                               days, count=fmt_number(days), date=fmt_date(event.end_on))
         else:
             continue
         raise DomainError(message, field=field)

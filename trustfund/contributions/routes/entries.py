@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...confirmation import check, confirm_page, confirmed
 from ...donors.choices import offer_donors, wanted_donor, with_saa_status
 from ...donors.models import Donor
 from ...errors import run
@@ -13,15 +14,19 @@ from ...exports import export_response
 from ...extensions import db
 from ...formatting import amount as fmt_amount
 from ...formatting import money as fmt_money
-from ...money import USD, precision
+from ...formatting import percent as fmt_percent
+from ...formatting import rate as fmt_rate
+from ...money import USD, precision, quantum
 from ...paging import per_page
+from ...params import date_arg
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import references, services
+from .. import previews, references, services
 from ..blueprint import bp
 from ..forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
 from ..loaders import get_commitment_or_404
 from ..models import Deposit, InterestEntry, Pledge
+from ..preview import as_text, preview_deposit
 from ..queries import objectives
 from ..rates import currency_choices, rate_for
 from ..rules import reference_key, today
@@ -35,7 +40,7 @@ def _earmark_options() -> list[tuple[str, str]]:
 def _entry_form(form_class, donor_id: int | None = None):
     form = form_class()
     form.donor_search = offer_donors(form.donor_id, wanted_donor() or donor_id, label=with_saa_status)
-    form.currency.choices = [("", "—")] + currency_choices()
+    form.currency.choices = currency_choices()
     form.objective_id.choices = _earmark_options()
     return form
 
@@ -79,7 +84,16 @@ def new_pledge():
 def withdraw_pledge(pledge_id: int):
     pledge = db.session.get(Pledge, pledge_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.pledge_withdrawal(pledge, form.reason.data))
+        if summary is not None:
+            return confirm_page(summary, form=form, button=_("Withdraw the pledge"), style="danger",
+                                cancel=url_for("contributions.pledge", pledge_id=pledge.id), crumbs=[
+                                    (_("Pledges"), url_for("contributions.index", kind="pledges")),
+                                    (f"#{pledge.id}", url_for("contributions.pledge", pledge_id=pledge.id)),
+                                    (summary.title, None)])
+    elif valid:
         done = run(form, lambda: services.withdraw_pledge(current_user, pledge, form.reason.data))
         if done is not None:
             flash(_("The pledge was marked withdrawn."), "success")
@@ -189,12 +203,47 @@ def new_deposit(commitment_id: int):
                                         month="{month}"))
 
 
+@bp.route("/commitments/<int:commitment_id>/deposits/preview")
+@roles_required(MPTF_OFFICER)
+def deposit_preview(commitment_id: int):
+    """What the deposit form's values would record (preview.preview_deposit), for its
+    script: the raw figures as strings of digits, and as the user's locale shows them."""
+    commitment = get_commitment_or_404(commitment_id)
+    args = request.args
+    preview = preview_deposit(commitment, value_date=date_arg(args, "value_date"),
+                              amount=args.get("amount", "")[:40], rate=args.get("rate", "")[:30],
+                              rate_note=args.get("rate_note", "")[:2000])
+    f, currency = preview.figures, commitment.currency
+    return jsonify(
+        ok=f is not None, problem=preview.problem, field=preview.field, month=preview.month,
+        figures=None if f is None else {
+            "amount": str(f.amount), "rate": str(f.rate), "usd": str(f.usd), "fee_rate": str(f.fee_rate),
+            "fee": str(f.fee), "net": str(f.net),
+            "outstanding_after": str(preview.outstanding_after.quantize(quantum(currency)))},
+        table_rate=as_text(preview.table_rate), fee_rate=as_text(preview.fee_rate),
+        shown={
+            "table_rate": fmt_rate(preview.table_rate), "fee_rate": fmt_percent(preview.fee_rate),
+            **({} if f is None else {
+                "amount": fmt_money(f.amount, currency), "rate": fmt_rate(f.rate),
+                "usd": fmt_money(f.usd, USD), "fee": fmt_money(f.fee, USD), "net": fmt_money(f.net, USD),
+                "fee_rate": fmt_percent(f.fee_rate),
+                "outstanding_after": fmt_money(preview.outstanding_after, currency)})})
+
+
 @bp.route("/deposits/<int:deposit_id>/reverse", methods=["GET", "POST"])
 @roles_required(MPTF_OFFICER)
 def reverse_deposit(deposit_id: int):
     deposit = db.session.get(Deposit, deposit_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.deposit_reversal(deposit, form.reason.data))
+        if summary is not None:
+            back = url_for("contributions.deposit", deposit_id=deposit.id)
+            return confirm_page(summary, form=form, button=_("Reverse the deposit"), style="danger",
+                                cancel=back, crumbs=[(_("Deposits"), url_for("contributions.deposits")),
+                                                     (f"#{deposit.id}", back), (summary.title, None)])
+    elif valid:
         reversal = run(form, lambda: services.reverse_deposit(current_user, deposit, form.reason.data))
         if reversal is not None:
             flash(_("Deposit reversed: %(amount)s, USD net %(net)s taken back from the pool.",
@@ -244,7 +293,14 @@ def new_interest():
 def reverse_interest(entry_id: int):
     entry = db.session.get(InterestEntry, entry_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.interest_reversal(entry, form.reason.data))
+        if summary is not None:
+            back = url_for("contributions.interest")
+            return confirm_page(summary, form=form, button=_("Reverse the entry"), style="danger",
+                                cancel=back, crumbs=[(_("Interest"), back), (summary.title, None)])
+    elif valid:
         reversal = run(form, lambda: services.reverse_interest(current_user, entry, form.reason.data))
         if reversal is not None:
             flash(_("Interest entry reversed."), "success")

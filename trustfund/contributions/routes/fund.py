@@ -7,16 +7,18 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import currencies, localized
+from ...confirmation import check, confirm_page, confirmed
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
 from ...money import USD
 from ...paging import per_page
-from ...params import date_arg
+from ...params import date_arg, iso_date
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
-from .. import services
+from .. import previews, services
 from ..blueprint import bp
 from ..forms import (
     ObjectiveEditForm,
@@ -29,7 +31,7 @@ from ..forms import (
 from ..models import ExchangeRate, Objective, PoolTransfer
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
-from ..rates import currency_choices, month_label, rate_for
+from ..rates import currency_choices, missing_months, month_label, rate_for
 from ..rules import today
 from .once import already_recorded, fresh_token, run_once
 
@@ -53,11 +55,14 @@ def edit_objective(objective_id: int | None = None):
     if objective_id is not None:
         objective = db.session.get(Objective, objective_id) or abort(404)
     form = ObjectiveForm(obj=objective) if objective is None else ObjectiveEditForm(obj=objective)
+    if request.method == "GET" and objective is not None:
+        localized.fill(form, objective.title_translations)
     if form.validate_on_submit():
         saved = run(form, lambda: services.save_objective(
             current_user, objective, number=form.number.data, title=form.title.data,
             description=form.description.data or "", active=form.active.data,
-            version=form.version.data if objective is not None else None))
+            version=form.version.data if objective is not None else None,
+            title_translations=localized.translations_from(form)))
         if saved is not None:
             flash(_("Objective %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("contributions.objectives"))
@@ -75,12 +80,12 @@ def rates():
         return export_response("rates", {"currency": currency} if currency else {}, current_user)
     form = RateFilterForm(request.args)
     used = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency))
-    form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in used]
+    form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c)) for c in used]
     query = sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
     if currency:
         query = query.where(ExchangeRate.currency == currency)
     page = db.paginate(query, per_page=per_page(), error_out=False)
-    return render_template("contributions/rates.html", page=page, form=form,
+    return render_template("contributions/rates.html", page=page, form=form, missing=missing_months(today()),
                            can_write=current_user.role == MPTF_OFFICER)
 
 
@@ -92,12 +97,13 @@ def edit_rate(rate_id: int | None = None):
     if rate_id is not None:
         entry = db.session.get(ExchangeRate, rate_id) or abort(404)
     form = RateForm(obj=entry) if entry is None else RateEditForm(obj=entry)
-    form.currency.choices = [("", "—")] + currency_choices(include_usd=False)
+    form.currency.choices = currency_choices(include_usd=False)
     if request.method == "GET":
         if entry is not None:
             form.rate.data = str(entry.rate)
         else:
-            form.month.data = today().replace(day=1)
+            asked = iso_date(f"{request.args.get('month', '')}-01")
+            form.month.data = asked if asked is not None else today().replace(day=1)
             form.currency.data = request.args.get("currency", "")
     if form.validate_on_submit():
         saved = run(form, lambda: services.set_rate(
@@ -159,7 +165,16 @@ def new_transfer():
     form.to_pool_id.choices = choices
     if request.method == "GET":
         form.transferred_on.data = today()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.transfer(
+            form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data, form.reason.data,
+            form.transferred_on.data))
+        if summary is not None:
+            pools_page = url_for("contributions.pools")
+            return confirm_page(summary, form=form, button=_("Transfer"), cancel=pools_page,
+                                crumbs=[(_("Pools"), pools_page), (summary.title, None)])
+    elif valid:
         done = run_once(form, "transfer", lambda: services.transfer(
             current_user, form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data,
             form.reason.data, form.transferred_on.data))

@@ -7,6 +7,7 @@ import tempfile
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...donors.models import Donor
@@ -14,7 +15,10 @@ from ...errors import run
 from ...exports import XLSX_MIMETYPE
 from ...extensions import db
 from ...formatting import money as fmt_money
+from ...formatting import number as fmt_number
 from ...money import USD
+from ...paging import Pager
+from ...params import page_arg
 from ...permissions import MPTF_OFFICER, roles_required
 from ..blueprint import bp
 from ..forms import ConfirmImportForm, ImportForm
@@ -42,9 +46,27 @@ def _page_limit() -> int:
     return int(current_app.config.get("IMPORT_PAGE_MAX_ROWS", 10_000))
 
 
-def _render(template: str, **context):
+# Rows of the file on a page of its preview.
+ROWS_PER_PAGE = 100
+
+
+class RowsPage(Pager):
+    """One page of the rows an import will record (all of them, a hundred at a time)."""
+
+    def __init__(self, planned: list, page: int):
+        self.total = len(planned)
+        self.pages = max(1, -(-self.total // ROWS_PER_PAGE))
+        self.page = min(max(page, 1), self.pages)
+        start = (self.page - 1) * ROWS_PER_PAGE
+        self.items = planned[start:start + ROWS_PER_PAGE]
+        self.first, self.last = start + 1, start + len(self.items)
+
+
+def _render(template: str, result=None, **context):
     pools = {p.id: p for p in db.session.scalars(sa.select(Pool))}
-    return render_template(template, column_label=column_label, pools=pools, **context)
+    rows = RowsPage(result.planned, page_arg()) if result is not None else None
+    return render_template(template, column_label=column_label, pools=pools, result=result, rows=rows,
+                           **context)
 
 
 @bp.route("/deposits/import", methods=["GET", "POST"])
@@ -89,8 +111,9 @@ def import_confirm(token: str):
     if form.validate_on_submit():
         result = run(form, lambda: confirm_upload(current_user, upload))
         if result is not None:
-            flash(_("%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
-                    count=result.imported, usd=fmt_money(result.usd, USD),
+            flash(ngettext("%(count)s deposit imported: %(usd)s, net %(net)s after the fee.",
+                           "%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
+                           result.imported, count=fmt_number(result.imported), usd=fmt_money(result.usd, USD),
                     net=fmt_money(result.net, USD)), "success")
             return redirect(url_for("contributions.deposits"))
         upload = get_upload_or_404(token, current_user)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import SearchField
 from wtforms.widgets import Select
 
+from ... import currencies
 from ...donors.choices import NAME_SEARCH_MAX, few_donors
 from ...exports import export_response
 from ...extensions import db
@@ -73,7 +74,8 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
 
 def earmark_choices(first_label) -> list[tuple[str, str]]:
     def short(objective) -> str:
-        title = objective.title if len(objective.title) <= 40 else objective.title[:39].rstrip() + "…"
+        title = objective.local_title
+        title = title if len(title) <= 40 else title[:39].rstrip() + "…"
         return _("Objective %(number)s: %(title)s", number=objective.number, title=title)
 
     return [("", first_label), ("none", _("Un-earmarked"))] + [
@@ -84,7 +86,8 @@ def filter_form(filters: dict, endpoint: str, kind: str | None = None) -> tuple[
     """The filter form and the donor chosen by id when the donor filter is a name search."""
     form = ListFilters(request.args)
     chosen = _donor_filter(form, filters, endpoint)
-    form.currency.choices = [("", _("All currencies"))] + [(c, c) for c in queries.currencies_in_use()]
+    form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c))
+                                                          for c in queries.currencies_in_use()]
     form.earmark.choices = earmark_choices(_("Any earmarking"))
     if kind == "pledges":
         form.status.choices = [("", _("All")), ("active", _("In force")), ("fulfilled", _("Fulfilled")),
@@ -135,8 +138,10 @@ def deposits():
     page = lists.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
                          total=usd["count"])
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
+    reversed_by = queries.reversals_of(row.Deposit.id for row in page.items
+                                       if row.Deposit.reverses_id is None)
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
-                           per_currency=per_currency, usd=usd, commitment=commitment,
+                           per_currency=per_currency, usd=usd, commitment=commitment, reversed_by=reversed_by,
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 

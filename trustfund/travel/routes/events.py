@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import localized
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
@@ -46,6 +47,7 @@ def edit_event(event_id: int | None = None):
     if request.method == "GET":
         if event is not None:
             form.dsa_rate.data = f"{event.dsa_rate:.2f}"
+            localized.fill(form, event.title_translations)
         else:
             form.max_per_country.data = 1
     if form.validate_on_submit():
@@ -54,7 +56,8 @@ def edit_event(event_id: int | None = None):
             venue=form.venue.data or "", start_on=form.start_on.data, end_on=form.end_on.data,
             dsa_rate=form.dsa_rate.data, max_per_country=form.max_per_country.data,
             dates_note=form.dates_note.data or "",
-            version=form.version.data if event is not None else None))
+            version=form.version.data if event is not None else None,
+            title_translations=localized.translations_from(form)))
         if saved is not None:
             flash(_("Event saved."), "success")
             return redirect(url_for("travel.event", event_id=saved.id))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
+from ...confirmation import check, confirm_page, confirmed
 from ...countries.models import Country
 from ...errors import DomainError, run
 from ...exports import export_response
@@ -20,7 +21,7 @@ from ...money import USD, MoneyError, parse_amount
 from ...params import id_arg
 from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
-from .. import queries
+from .. import previews, queries
 from ..blueprint import bp
 from ..decisions import (
     approve_grant,
@@ -61,7 +62,7 @@ def country_choices(blank: str) -> list[tuple[str, str]]:
 
 def event_choices(blank: str) -> list[tuple[int, str]]:
     events = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
-    return [(0, blank)] + [(e.id, f"{e.title} — {e.city}, {e.start_on.isoformat()}") for e in events]
+    return [(0, blank)] + [(e.id, f"{e.local_title} — {e.city}, {e.start_on.isoformat()}") for e in events]
 
 
 @bp.route("/grants")
@@ -161,8 +162,11 @@ def approve(grant_id: int):
     form = ApproveForm()
     form.pool_id.choices = [(0, "")] + [(p.id, "") for p in pools_with_money()]
     # A pool that is not a number is refused, not taken for "the default pool".
-    result = form.validate() and run(form, lambda: approve_grant(current_user, grant,
-                                                                 form.pool_id.data or None))
+    valid, pool_id = form.validate(), form.pool_id.data or None
+    if valid and not confirmed():
+        return _confirm(form, grant, lambda: previews.approval(current_user, grant, pool_id),
+                        _("Approve %(amount)s", amount=money(grant.total)), "success")
+    result = valid and run(form, lambda: approve_grant(current_user, grant, pool_id))
     if not result:
         _flash_refusal(form)
     elif result.status == APPROVED:
@@ -177,6 +181,11 @@ def approve(grant_id: int):
 @bp.route("/grants/<int:grant_id>/reject", methods=["POST"])
 @roles_required(SRSG_STAFF)
 def reject(grant_id: int):
+    grant = get_grant_or_404(grant_id)
+    form = ReasonForm()
+    if form.validate() and not confirmed():
+        return _confirm(form, grant, lambda: previews.rejection(current_user, grant, form.reason.data),
+                        _("Reject the request"), "danger")
     return _decide(grant_id, reject_grant, _("Request rejected."))
 
 
@@ -184,6 +193,25 @@ def reject(grant_id: int):
 @roles_required(SRSG_STAFF)
 def waitlist(grant_id: int):
     return _decide(grant_id, waitlist_grant, _("Request waitlisted."))
+
+
+def _crumbs(grant: TravelGrant, title: str) -> list:
+    return [(_("Travel grants"), url_for("travel.grants")),
+            (_("Travel grant %(id)s", id=grant.id), url_for("travel.grant", grant_id=grant.id)),
+            (title, None)]
+
+
+def _confirm(form, grant: TravelGrant, preview, button: str, style: str):
+    """The confirmation page of a decision posted from a grant's page or the review
+    queue (confirmation.py); a refusal known before confirming is flashed there, as
+    one found after it would be."""
+    back = local_next(url_for("travel.grant", grant_id=grant.id))
+    summary = check(form, preview)
+    if summary is None:
+        _flash_refusal(form)
+        return redirect(back)
+    return confirm_page(summary, form=form, button=button, cancel=back,
+                        crumbs=_crumbs(grant, summary.title), style=style)
 
 
 def _decide(grant_id: int, operation, done: str):
@@ -226,14 +254,22 @@ def _close(grant_id: int, outcome: str):
     if form.validate_on_submit():
         costs = {"ticket": form.actual_ticket.data, "dsa": form.actual_dsa.data,
                  "terminal": form.actual_terminal.data}
-        if outcome == TRAVELLED:
-            done = run(form, lambda: record_travel(current_user, grant, **costs))
+        if not confirmed():
+            summary = check(form, lambda: previews.closing(current_user, grant, outcome,
+                                                           reason=form.reason.data or "", **costs))
+            if summary is not None:
+                return confirm_page(summary, form=form, button=_("Record the costs"),
+                                    cancel=url_for("travel.grant", grant_id=grant.id),
+                                    crumbs=_crumbs(grant, summary.title))
         else:
-            done = run(form, lambda: record_no_show(current_user, grant, reason=form.reason.data or "",
-                                                    **costs))
-        if done is not None:
-            flash(_costs_recorded(done), "success")
-            return redirect(url_for("travel.grant", grant_id=grant.id))
+            if outcome == TRAVELLED:
+                done = run(form, lambda: record_travel(current_user, grant, **costs))
+            else:
+                done = run(form, lambda: record_no_show(current_user, grant, reason=form.reason.data or "",
+                                                        **costs))
+            if done is not None:
+                flash(_costs_recorded(done), "success")
+                return redirect(url_for("travel.grant", grant_id=grant.id))
     return render_template("travel/grant_close.html", grant=grant, form=form, outcome=outcome,
                            tolerance=overrun_tolerance())
 
@@ -267,7 +303,11 @@ def overrun_tolerance() -> Decimal:
 def approve_overrun_view(grant_id: int):
     grant = get_grant_or_404(grant_id)
     form = ReasonForm()
-    done = form.validate() and run(form, lambda: approve_overrun(current_user, grant))
+    valid = form.validate()
+    if valid and not confirmed():
+        return _confirm(form, grant, lambda: previews.overrun_approval(current_user, grant),
+                        _("Approve the overrun of %(amount)s", amount=money(grant.overrun_amount)), "success")
+    done = valid and run(form, lambda: approve_overrun(current_user, grant))
     if not done:
         _flash_refusal(form)
     else:
@@ -281,7 +321,12 @@ def approve_overrun_view(grant_id: int):
 def reject_overrun_view(grant_id: int):
     grant = get_grant_or_404(grant_id)
     form = ReasonForm()
-    done = form.validate() and run(form, lambda: reject_overrun(current_user, grant, form.reason.data or ""))
+    valid = form.validate()
+    if valid and not confirmed():
+        return _confirm(form, grant, lambda: previews.overrun_rejection(current_user, grant,
+                                                                        form.reason.data),
+                        _("Reject the overrun"), "danger")
+    done = valid and run(form, lambda: reject_overrun(current_user, grant, form.reason.data or ""))
     if not done:
         _flash_refusal(form)
     else:
@@ -300,8 +345,16 @@ def cancel(grant_id: int):
         flash(refusal.message, "warning")
         return redirect(url_for("travel.grant", grant_id=grant.id))
     form = ReasonForm()
+    form.reason.flags.required = True
     held = grant.committed_amount if grant.status == APPROVED else Decimal("0.00")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.cancellation(current_user, grant, form.reason.data))
+        if summary is not None:
+            return confirm_page(summary, form=form, button=_("Cancel the grant"),
+                                cancel=url_for("travel.grant", grant_id=grant.id),
+                                crumbs=_crumbs(grant, summary.title), style="danger")
+    elif valid:
         done = run(form, lambda: cancel_grant(current_user, grant, form.reason.data or ""))
         if done is not None:
             if held > 0:

@@ -1,15 +1,15 @@
 """password tokens (invitations, resets) and reset requests
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 00:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

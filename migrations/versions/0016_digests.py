@@ -1,15 +1,15 @@
 """digests: the user's choice, and when each person last got each digest
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03 00:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011'
-down_revision = '0010'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

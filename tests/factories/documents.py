@@ -1,0 +1,89 @@
+"""Files to attach (accepted ones, and each kind the documents feature refuses), and
+posting them as a browser would (no tests here)."""
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+
+from openpyxl import Workbook
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+MB = 1024 * 1024
+
+
+def pdf(pages: int = 1, password: str | None = None, script: bool = False) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if script:  # a document-level script, in the catalog's /Names tree
+        action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                   NameObject("/JS"): TextStringObject("app.alert('hello');")})
+        tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("hello"), action])})
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def open_action_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def jpeg() -> bytes:
+    # The markers a JPEG opens with (SOI, APP0 JFIF) and closes with (EOI).
+    return (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+            + bytes(range(256)) + b"\xff\xd9")
+
+
+def xlsx() -> bytes:
+    wb = Workbook()
+    wb.active.append(["Bank advice", 1000])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Override PartName="/word/document.xml" '
+                   'ContentType="application/'
+                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels", "<Relationships/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+
+
+def post_file(client, url: str, data: bytes, filename: str, **fields):
+    """Post a multipart form with the file under `file`, as a browser does."""
+    # The body is encoded here, in memory: Werkzeug's test client spools a body over
+    # 500 KB to a temporary file that it never closes.
+    boundary, body = encode_multipart({**fields, "file": FileStorage(io.BytesIO(data), filename=filename)})
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")

@@ -1,0 +1,51 @@
+"""The demo's fund (issue 18): `flask seed-demo` runs it to its operational closure,
+31 December 2018, with 2017 closed; `close-fund --dry-run` then shows the refunds its
+financial closure would make, each pool's parts adding up to its balance; the ledger
+check passes, and a second run adds nothing."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from trustfund.fund.entries import FundEntry
+from trustfund.fund.models import AccountingYear
+from trustfund.fund.status import current_fund, effective_status
+from trustfund.reference import FUND_END
+
+PART = r"^  (?!total refunded)[^\n]+?: \$([\d,]+\.\d\d)"  # a donor's line, not the total
+
+
+def _usd(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def test_the_demo_runs_the_fund_to_its_operational_closure(db, runner):
+    current_fund().end_on = FUND_END  # the real fund's end date (the tests' fund runs longer)
+    db.session.commit()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "The demo fund is operationally closed" in result.output
+    assert effective_status(current_fund()) == "operationally_closed"
+    assert list(db.session.scalars(sa.select(AccountingYear.year))) == [2017]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 3
+    check = runner.invoke(args=["check"])
+    assert check.exit_code == 0, check.output
+
+    dry = runner.invoke(args=["close-fund", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    balances = [_usd(b) for b in re.findall(r"unspent balance \$([\d,]+\.\d\d)", dry.output)]
+    totals = [_usd(t) for t in re.findall(r"total refunded: \$([\d,]+\.\d\d)", dry.output)]
+    assert len(balances) >= 2 and balances == totals
+    pools = dry.output.split("unspent balance")[1:]
+    for pool, balance in zip(pools, balances, strict=True):
+        parts = [_usd(p) for p in re.findall(PART, pool, flags=re.M)]
+        assert sum(parts) == balance
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 3  # nothing written
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "Demo data already present; nothing added." in again.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 3
+    assert runner.invoke(args=["check"]).exit_code == 0

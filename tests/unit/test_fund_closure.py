@@ -1,0 +1,296 @@
+"""Financial closure (issue 18): settle (grants, overruns, outstanding commitments
+written off), decide pool by pool (refund by largest remainder to the cent,
+transfer to another fund, or a residual within the waiver), then the admin closes
+the fund and every later write is refused by the one guard."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.factories import base_users
+from tests.factories import statements as data
+from tests.factories.statements import D
+from tests.pages import post_entry
+from tests.security.helpers import changed_counts, table_counts
+from trustfund.admin.models import REFUND_WAIVER
+from trustfund.admin.services import set_setting
+from trustfund.closure import financial
+from trustfund.closure.refunds import refund_parts
+from trustfund.contributions import services
+from trustfund.contributions.fund_entries import record_fund_entry
+from trustfund.contributions.models import Pool
+from trustfund.contributions.rates import set_rate
+from trustfund.donors.models import Donor
+from trustfund.errors import DomainError
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import ClosingPart, PoolClosing
+from trustfund.fund.guard import FundClosed
+from trustfund.fund.status import current_fund
+from trustfund.ledger_check import run_checks
+from trustfund.statements.services import statement
+
+TODAY = dt.date.today()
+
+
+def _refused(operation, kind=DomainError) -> DomainError:
+    with pytest.raises(kind) as caught:
+        operation()
+    data.db.session.rollback()
+    return caught.value
+
+
+def _operations_closed(db):
+    fund_services.close_operations(base_users()["admin"], current_fund(), reason="The Compact was adopted")
+    db.session.commit()
+
+
+@pytest.fixture
+def fund(db, users):
+    """Three donors in the un-earmarked pool (net 100,000.00, 200,000.00 and
+    33,333.33, the last in euros), 60,000.00 spent, 1,000.01 of interest; a EUR
+    commitment with 50,000 still outstanding; 5,000.00 in Objective 1 from the
+    first donor."""
+    a, b, c = data.donor("Alpha"), data.donor("Beta"), data.donor("Gamma")
+    data.deposit(data.commitment(a, "100000.00"), "100000.00", fee_rate="0")
+    data.deposit(data.commitment(b, "200000.00"), "200000.00", fee_rate="0")
+    euros = data.commitment(c, "80000.00", "EUR")
+    data.deposit(euros, "30000.00", rate="0.9", fee_rate="0")  # USD 33,333.33
+    data.spend(data.pool(), "60000.00", reconciled_on=dt.date(2018, 7, 1))
+    data.interest("1000.01", on=dt.date(2018, 9, 30))
+    data.deposit(data.commitment(a, "5000.00", objective_number=1), "5000.00", fee_rate="0")
+    db.session.commit()
+    return {"a": a, "b": b, "c": c, "euros": euros}
+
+
+def test_nothing_is_decided_while_anything_is_unsettled(db, users, fund):
+    srsg = users["srsg_staff"]
+    problems = financial.unsettled()
+    assert any("operations are still open" in p for p in problems)
+    assert any("1 commitment has money outstanding" in p for p in problems)
+    error = _refused(lambda: financial.decide(srsg, data.pool(), "refund"))
+    assert "operations are still open" in error.message
+    _operations_closed(db)
+    assert "1 commitment has money outstanding" in _refused(
+        lambda: financial.decide(srsg, data.pool(), "refund")).message
+    assert run_checks() == []
+
+
+def test_a_write_off_takes_what_will_not_arrive_and_no_deposit_fills_it(db, users, fund):
+    officer = users["mptf_officer"]
+    euros = fund["euros"]
+    error = _refused(lambda: financial.write_off(officer, euros, amount="50000.01", reason="Never paid"))
+    assert error.field == "amount" and "Only €50,000.00 is outstanding." in error.message
+    assert _refused(lambda: financial.write_off(users["srsg_staff"], euros, reason="x")).message.startswith(
+        "Only an MPTF officer")
+    financial.write_off(officer, euros, amount="20000.00", reason="Budget cut by the donor's parliament")
+    db.session.commit()
+    assert (euros.written_off, euros.outstanding) == (D("20000.000"), D("30000.000"))
+    error = _refused(lambda: services.record_deposit(officer, euros, value_date=TODAY, amount="30000.01",
+                                                     rate="0.9", rate_note="Bank rate"))
+    assert "only €30,000.00 is outstanding" in error.message
+    financial.write_off(officer, euros, reason="Nothing more will come")
+    db.session.commit()
+    assert euros.outstanding == 0 and financial.outstanding_commitments() == []
+    assert run_checks() == []
+
+
+def _settled(db, users, fund):
+    _operations_closed(db)
+    financial.write_off(users["mptf_officer"], fund["euros"], reason="Nothing more will come")
+    db.session.commit()
+
+
+def test_a_refund_splits_the_balance_by_net_deposits_to_the_cent(db, users, fund):
+    _settled(db, users, fund)
+    pool = data.pool()
+    balance = pool.available
+    assert balance == D("274333.34")  # 333,333.33 − 60,000.00 + 1,000.01
+    closing = financial.decide(users["srsg_staff"], pool, "refund", balance_seen=str(balance))
+    db.session.commit()
+    parts = {p.donor.name: p for p in closing.parts}
+    # 274,333.34 × 100,000 ÷ 333,333.33 = 82,300.0028...; × 200,000 … = 164,600.0056...;
+    # × 33,333.33 … = 27,433.3315...: the floors leave one cent, to the largest remainder.
+    assert {name: p.usd_amount for name, p in parts.items()} == {
+        "Alpha": D("82300.00"), "Beta": D("164600.01"), "Gamma": D("27433.33")}
+    assert sum(p.usd_amount for p in closing.parts) == balance
+    assert (pool.available, pool.closed_out) == (D("0.00"), balance)
+    # Each donor's statement: its balance goes to zero; the rest of its refund is interest.
+    for donor in (fund["a"], fund["b"], fund["c"]):
+        s = statement(donor, dt.date(2018, 1, 1), TODAY)
+        unearmarked = next(line for line in s.shares if line.pool.code == "UNEARMARKED")
+        part = parts[donor.name]
+        assert part.balance == unearmarked.donor_weight - unearmarked.share_closing
+        assert s.returned_in_period == part.balance
+    assert statement(fund["b"], dt.date(2018, 1, 1), TODAY).closing == D("0.00")
+    assert run_checks() == []
+
+
+def test_the_payment_instruction_shows_the_donors_currency_at_the_months_rate(db, users, fund, client,
+                                                                               login_as):
+    _settled(db, users, fund)
+    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    login_as("mptf_officer")
+    page = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
+    assert "no UN rate for this month yet" in page
+    set_rate(users["mptf_officer"], "EUR", TODAY.replace(day=1), "0.95")
+    db.session.commit()
+    page = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
+    assert "26,061.66" in page  # 27,433.33 × 0.95, half-up to the cent
+
+
+def test_a_transfer_names_the_fund_and_a_waiver_stays_within_the_setting(db, users, fund):
+    _settled(db, users, fund)
+    srsg, obj1 = users["srsg_staff"], data.pool("OBJ1")
+    error = _refused(lambda: financial.decide(srsg, obj1, "transfer", fund_name="", fund_reference="X"))
+    assert error.field == "fund_name"
+    error = _refused(lambda: financial.decide(srsg, obj1, "waived"))
+    assert "up to $0.00" in error.message
+    error = _refused(lambda: financial.decide(srsg, obj1, "refund", balance_seen="4999.99"))
+    assert "balance changed meanwhile" in error.message
+    financial.decide(srsg, obj1, "transfer", fund_name="Migration MPTF (FMR00)", fund_reference="MPTF/2019/7",
+                     balance_seen="5000.00")
+    db.session.commit()
+    assert data.pool("OBJ1").available == 0
+    # A residual of 250.00 may be left unrefunded once the admin's setting allows it.
+    record_fund_entry(users["mptf_officer"], kind="other_income", pool_id=obj1.id, value_date=TODAY,
+                      usd_amount="250.00", description="Bank interest adjustment")
+    set_setting(users["admin"], REFUND_WAIVER, "250", dt.date(2017, 1, 1))
+    db.session.commit()
+    waived = financial.decide(srsg, data.pool("OBJ1"), "waived")
+    db.session.commit()
+    assert waived.usd_amount == D("250.00") and data.pool("OBJ1").closed_out == D("5250.00")
+    assert run_checks() == []
+
+
+def test_the_admin_closes_the_fund_and_every_later_write_is_refused(db, users, fund, client, login_as):
+    _settled(db, users, fund)
+    admin, officer, srsg = users["admin"], users["mptf_officer"], users["srsg_staff"]
+    assert "2 pools still hold money" in _refused(lambda: financial.close_fund(admin, current_fund())).message
+    financial.decide(srsg, data.pool(), "refund")
+    financial.decide(srsg, data.pool("OBJ1"), "refund")
+    db.session.commit()
+    assert financial.closable_problems() == []
+    financial.close_fund(admin, current_fund(), note="Certified statement to follow")
+    db.session.commit()
+    assert current_fund().status == "financially_closed"
+    assert run_checks() == []
+
+    # Even a row written behind the services' back (a test builder's) is refused.
+    _refused(lambda: data.commitment(fund["a"], "1000.00"), FundClosed)
+    writes = {
+        "deposit": lambda: services.record_deposit(officer, fund["euros"], value_date=TODAY, amount="1.00",
+                                                   rate="0.9", rate_note="x"),
+        "interest": lambda: services.record_interest(officer, value_date=TODAY, usd_amount="1.00"),
+        "cost": lambda: record_fund_entry(officer, kind="bank_charge", pool_id=data.pool().id,
+                                          value_date=TODAY, usd_amount="0.01", description="Fee"),
+        "record": lambda: fund_services.update_fund(admin, current_fund(), name="Renamed", code="MCS00",
+                                                    start_on=dt.date(2017, 4, 3)),
+        "setting": lambda: set_setting(admin, REFUND_WAIVER, "1", dt.date(2030, 1, 1)),
+    }
+    for what, operation in writes.items():
+        error = _refused(lambda op=operation: (op(), db.session.flush()))
+        assert error.message.startswith("The fund is financially closed: nothing can be recorded"), what
+    assert current_fund().name != "Renamed"
+    login_as("mptf_officer")
+    before = table_counts(db)
+    page = post_entry(client, "/fund/entries/new", {
+        "kind": "bank_charge", "pool_id": str(data.pool().id), "value_date": TODAY.isoformat(),
+        "usd_amount": "0.01", "description": "Fee"})
+    assert "The fund is financially closed: nothing can be recorded" in page.get_data(as_text=True)
+    assert changed_counts(before, table_counts(db)) == {}
+    assert run_checks() == []
+
+
+def test_close_fund_dry_run_shows_the_refunds_it_would_make(db, users, fund, runner):
+    result = runner.invoke(args=["close-fund", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "To settle first: The fund's operations are still open" in result.output
+    assert "Un-earmarked (UNEARMARKED): unspent balance $274,333.34" in result.output
+    assert "  Alpha: $82,300.00 (net deposits $100,000.00)" in result.output
+    assert "  total refunded: $274,333.34" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolClosing)) == 0
+    assert runner.invoke(args=["close-fund"]).exit_code != 0
+
+
+weights = st.dictionaries(st.integers(min_value=1, max_value=10_000),
+                          st.integers(min_value=1, max_value=10**13), min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(balance=st.integers(min_value=0, max_value=10**13), weights=weights)
+def test_refunds_always_sum_to_the_balance_within_a_cent_of_the_exact_proportion(balance, weights):
+    """Property: over random pools and donors, the refunds add up to the pool's balance
+    exactly and none is a cent or more from its donor's exact proportion."""
+    usd = Decimal(balance).scaleb(-2)
+    given_weights = {donor: Decimal(w).scaleb(-2) for donor, w in weights.items()}
+    parts = refund_parts(usd, given_weights)
+    assert sum(parts.values()) == usd
+    total = sum(given_weights.values())
+    for donor, part in parts.items():
+        assert part >= 0
+        assert abs(part - usd * given_weights[donor] / total) < Decimal("0.01")
+    assert set(parts) == set(given_weights)
+    assert ClosingPart  # the rows a decision stores hold exactly these parts (tested above)
+
+
+def _refunded(db, users, fund) -> PoolClosing:
+    _settled(db, users, fund)
+    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    return closing
+
+
+def _part_of(closing: PoolClosing, name: str):
+    return sa.select(ClosingPart.id).join(Donor, Donor.id == ClosingPart.donor_id).where(
+        ClosingPart.closing_id == closing.id, Donor.name == name).scalar_subquery()
+
+
+@pytest.mark.parametrize("tamper, expected", [
+    (lambda c: [sa.update(ClosingPart).where(ClosingPart.id == _part_of(c, "Beta"))
+                .values(usd_amount=ClosingPart.usd_amount + D("0.01"))],
+     "its donors' parts add up to USD 274,333.35."),
+    (lambda c: [sa.update(ClosingPart).where(ClosingPart.id == _part_of(c, "Alpha"))
+                .values(usd_amount=ClosingPart.usd_amount + D("0.02")),
+                sa.update(ClosingPart).where(ClosingPart.id == _part_of(c, "Beta"))
+                .values(usd_amount=ClosingPart.usd_amount - D("0.02"))],
+     "a part of USD 82,300.02 is a cent or more from its donor's proportion (82300.0028)."),
+    (lambda c: [sa.update(Pool).where(Pool.code == "UNEARMARKED")
+                .values(closed_out=Pool.closed_out - D("1.00"), available=Pool.available + D("1.00"))],
+     "Pool UNEARMARKED: closed out is 274,332.34, but its entries say 274,333.34."),
+])
+def test_flask_check_reports_a_refund_changed_behind_the_applications_back(db, users, fund, runner, tamper,
+                                                                           expected):
+    closing = _refunded(db, users, fund)
+    assert run_checks() == []
+    for statement_ in tamper(closing):
+        db.session.execute(statement_)
+    db.session.commit()
+    db.session.expire_all()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert expected in result.output, result.output
+
+
+def test_flask_check_reports_a_closed_years_shares_above_its_spending(db, users, fund, runner):
+    from trustfund.closure.years import close_year
+    from trustfund.fund.models import YearShare
+
+    data.spend(data.pool(), "1000.00", reconciled_on=dt.date(2017, 7, 1))
+    db.session.commit()
+    close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
+    db.session.commit()
+    assert run_checks() == []
+    db.session.execute(sa.update(YearShare).where(YearShare.year == 2017, YearShare.pool_id == data.pool().id,
+                                                  YearShare.donor_id == fund["a"].id)
+                       .values(share=YearShare.share + D("5.00")))
+    db.session.commit()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "Closed year 2017, pool #" in result.output
+    assert "shares of USD 1,005.00 are more than its spending of USD 1,000.00." in result.output

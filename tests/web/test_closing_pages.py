@@ -1,0 +1,97 @@
+"""The fund's closing in the browser's words (issue 18): the page lists what is
+left to settle, the refunds each decision would make and the decisions taken; an
+officer writes off, SRSG staff decide, the admin closes; the donor sees its refund
+in its portal and statement; the decisions download with the donors' parts."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tests.factories import statements as data
+from tests.factories.statements import D
+from tests.pages import error_beside, table_rows
+from tests.security.helpers import BIDI_TEXT, LONG_TEXT, changed_counts, table_counts
+from trustfund import demo
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import PoolClosing
+from trustfund.fund.status import current_fund
+from trustfund.ledger_check import run_checks
+
+
+def _fund(db, users):
+    """Sweden (the donor user's donor) and another donor in the un-earmarked pool, a
+    commitment of the other with 1,000.00 outstanding; the operations closed."""
+    sweden, other = demo.demo_donor(), data.donor("Norway (closing)")
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
+    data.deposit(data.commitment(other, "11000.00"), "10000.00", fee_rate="0")
+    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    return sweden, other
+
+
+def test_the_page_says_what_is_left_and_what_a_refund_would_give(client, login_as, db, users):
+    _fund(db, users)
+    login_as("auditor")
+    html = client.get("/fund/closing").get_data(as_text=True)
+    assert "1 commitment has money outstanding" in html
+    assert table_rows(html, "pool-balances")[0] == ["Un-earmarked", "0.00", "36,000.00", "0.00"]
+    refunds = table_rows(html, "refunds-UNEARMARKED")
+    assert [row[0] for row in refunds] == ["Kingdom of Sweden", "Norway (closing)"]
+    assert [row[4] for row in refunds] == ["27,000.00", "9,000.00"]
+
+
+def test_write_off_decide_and_close_through_the_pages(client, login_as, db, users):
+    sweden, other = _fund(db, users)
+    commitment = next(c for c in data.db.session.scalars(sa.select(data.Commitment))
+                      if c.donor_id == other.id)
+    login_as("mptf_officer")
+    page = client.post(f"/fund/closing/commitments/{commitment.id}/write-off",
+                       data={"amount": "1000.01", "reason": "Never paid"})
+    assert "Only $1,000.00 is outstanding." in error_beside(page.get_data(as_text=True), "amount")
+    assert client.post(f"/fund/closing/commitments/{commitment.id}/write-off",
+                       data={"amount": "", "reason": "Never paid"}).status_code == 302
+
+    login_as("srsg_staff")
+    url = f"/fund/closing/pools/{data.pool().id}"
+    prefix = f"pool{data.pool().id}"
+    base = {f"{prefix}-kind": "refund", f"{prefix}-balance": "36000.00", f"{prefix}-note": "",
+            f"{prefix}-fund_name": "", f"{prefix}-fund_reference": ""}
+    for value in ("a\x00b", BIDI_TEXT, LONG_TEXT):
+        before = table_counts(db)
+        page = client.post(url, data={**base, f"{prefix}-note": value})
+        assert error_beside(page.get_data(as_text=True), f"{prefix}-note")
+        assert changed_counts(before, table_counts(db)) == {}
+    page = client.post(url, data={**base, f"{prefix}-kind": "transfer"})
+    assert "Name the fund" in error_beside(page.get_data(as_text=True), f"{prefix}-fund_name")
+    done = client.post(url, data={**base, f"{prefix}-note": "<b>Per the SAA</b>"})
+    assert done.status_code == 302
+    closing = db.session.scalar(sa.select(PoolClosing))
+    html = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
+    assert "&lt;b&gt;Per the SAA&lt;/b&gt;" in html
+    assert [row[4] for row in table_rows(html, "parts")] == ["27,000.00", "9,000.00"]
+
+    login_as("admin")
+    page = client.post("/fund/closing/close", data={"note": "Certified"})
+    assert page.status_code == 302
+    html = client.get("/fund/closing").get_data(as_text=True)
+    assert 'id="closed"' in html and "Close the fund financially" not in html
+    assert run_checks() == []
+
+    login_as("donor")
+    portal = client.get("/statements/portal").get_data(as_text=True)
+    assert table_rows(portal, "portal-refunds")[0][2:] == ["Refund to the pool's donors", "27,000.00"]
+    assert 'id="balance-total">$0.00<' in portal
+    statement = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
+    assert 'id="returned-in-period">$27,000.00<' in statement
+    assert 'id="closing">$0.00<' in statement
+
+    login_as("auditor")
+    book = load_workbook(io.BytesIO(client.get("/fund/closing?format=xlsx").data))
+    parts = list(book["Donors' parts"].iter_rows(values_only=True))
+    assert [row[2] for row in parts[1:]] == ["Kingdom of Sweden", "Norway (closing)"]
+    assert [row[7] for row in parts[1:]] == [27000, 9000]
+    assert D(str(sum(row[7] for row in parts[1:]))) == D("36000")

@@ -1,0 +1,101 @@
+"""Certified final financial statements (issue 18): issued by the admin once the fund
+is financially closed, once; per donor and for the fund, the fund's whole life and
+the refund due; signed off (who, when); stored as issued and shown from there,
+never recomputed; the donor sees its own in its portal, and no other."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tests.factories import statements as data
+from tests.factories.statements import D
+from trustfund import demo
+from trustfund.closure import financial
+from trustfund.closure.final import issue_final_statements
+from trustfund.errors import DomainError
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import FinalStatement
+from trustfund.fund.status import current_fund
+
+
+def _closed_fund(db, users):
+    sweden, other = demo.demo_donor(), data.donor("Norway (final)")
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", value_date=dt.date(2017, 5, 2))
+    data.deposit(data.commitment(other, "10000.00"), "10000.00", fee_rate="0")
+    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
+    data.interest("100.00", on=dt.date(2018, 6, 30))
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    financial.close_fund(users["admin"], current_fund())
+    db.session.commit()
+    return sweden, other
+
+
+def test_issued_only_once_and_only_after_the_financial_closure(db, users):
+    with pytest.raises(DomainError, match="once the fund is financially closed"):
+        issue_final_statements(users["admin"])
+    db.session.rollback()
+    _closed_fund(db, users)
+    with pytest.raises(DomainError, match="Only an administrator"):
+        issue_final_statements(users["mptf_officer"])
+    db.session.rollback()
+    assert issue_final_statements(users["admin"]) == 3
+    db.session.commit()
+    with pytest.raises(DomainError, match="already been issued"):
+        issue_final_statements(users["admin"])
+    db.session.rollback()
+
+
+def test_a_donor_reads_its_own_certified_statement_in_its_portal(client, login_as, db, users):
+    sweden, other = _closed_fund(db, users)
+    login_as("admin")
+    assert client.post("/fund/final-statements/issue").status_code == 302
+    assert "Certified final financial statements signed off and issued by admin." in \
+        client.get("/fund/").get_data(as_text=True)
+
+    login_as("donor")
+    portal = client.get("/statements/portal").get_data(as_text=True)
+    assert f'href="/fund/final-statements/{sweden.id}" id="final-statement-link"' in portal
+    html = client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)
+    # Sweden: 30,000.00 less the 1% fee = 29,700.00 net; 39,700.00 in the pool, 4,000.00
+    # spent, 100.00 of interest: the balance 35,800.00 refunded by net deposits.
+    assert 'id="final-net">$29,700.00<' in html
+    assert 'id="final-share">$2,992.44<' in html  # 4,000.00 × 29,700 ÷ 39,700
+    assert 'id="final-refund">$26,782.37<' in html  # 35,800.00 × 29,700 ÷ 39,700
+    assert 'id="final-income">$74.81<' in html
+    assert "signed off by admin on" in html
+    assert client.get(f"/fund/final-statements/{other.id}").status_code == 404
+
+    book = load_workbook(io.BytesIO(client.get(f"/fund/final-statements/{sweden.id}?format=xlsx").data))
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert D(str(summary["Refund due to the donor"])) == D("26782.37")
+
+
+def test_the_statement_shows_what_was_issued_whatever_changes_later(client, login_as, db, users):
+    sweden, _other = _closed_fund(db, users)
+    issue_final_statements(users["admin"])
+    db.session.commit()
+    stored = db.session.scalar(sa.select(FinalStatement).where(FinalStatement.donor_id == sweden.id))
+    assert stored.content["totals"]["refund_due"] == "26782.37"
+    # A change behind the application's back (the guard refuses the application's own):
+    # the statement still shows what was signed off.
+    db.session.connection().exec_driver_sql(
+        f"UPDATE donor SET name = 'Renamed behind its back' WHERE id = {sweden.id}")
+    db.session.connection().exec_driver_sql("UPDATE pool_closing_part SET usd_amount = usd_amount + 1")
+    db.session.commit()
+    login_as("auditor")
+    html = client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)
+    assert "Kingdom of Sweden" in html and "Renamed behind its back" not in html
+    assert 'id="final-refund">$26,782.37<' in html
+    fund_page = client.get("/fund/final-statements/fund").get_data(as_text=True)
+    assert 'data-line="refunds">$35,800.00<' in fund_page
+    book = load_workbook(io.BytesIO(client.get("/fund/final-statements/fund?format=xlsx").data))
+    status = {row[0]: row[1] for row in book["Funding status"].iter_rows(min_row=2, values_only=True)}
+    assert D(str(status["Refunds to donors"])) == D("35800.00")
+    donors = {row[0]: row[3] for row in book["Donors"].iter_rows(min_row=2, values_only=True)}
+    assert D(str(donors["Kingdom of Sweden"])) == D("26782.37")

@@ -1,0 +1,125 @@
+"""The fund as a record (issue 18): its page shows the name, code, dates, status and
+the fee rate's history (read from the setting, the one source of truth); the admin
+changes it with its history kept, and extends the end date only with a reason."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from tests.pages import error_beside, table_rows
+from tests.security.helpers import changed_counts, table_counts
+from trustfund import reference
+from trustfund.admin.models import FEE_RATE
+from trustfund.admin.services import set_setting
+from trustfund.fund.models import Fund
+
+
+def _fund(db) -> Fund:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Fund))
+
+
+def _form(client, url: str) -> dict:
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    return dict(re.findall(r'<input[^>]*name="(csrf_token|version)"[^>]*value="([^"]*)"', html))
+
+
+def test_setup_fund_records_the_fund_with_its_dates(app, db):
+    db.session.execute(sa.delete(Fund))
+    added = reference.load_reference_data()
+    assert added["fund"] == 1
+    fund = _fund(db)
+    assert (fund.code, fund.start_on, fund.end_on, fund.status) == (
+        "MCS00", dt.date(2017, 4, 3), dt.date(2018, 12, 31), "open")
+    assert "Global Compact for Safe, Orderly and Regular Migration" in fund.name
+    assert reference.load_reference_data()["fund"] == 0  # idempotent
+
+
+def test_the_fund_page_shows_the_record_and_the_fee_rate_history(client, login_as, db, users):
+    set_setting(users["admin"], FEE_RATE, "0.02", dt.date(2019, 1, 1))
+    db.session.commit()
+    login_as("auditor")
+    html = client.get("/fund/").get_data(as_text=True)
+    assert "MCS00" in html and "Open" in html
+    assert "Apr 3, 2017" in html
+    assert table_rows(html, "fee-rates") == [["Jan 1, 2019", "2%"], ["Jan 1, 2017", "1%"]]
+    years = table_rows(html, "years")
+    assert years[0][:2] == ["2017", "Open"]
+    assert years[-1][0] == str(dt.date.today().year)
+
+
+def test_the_admin_changes_the_record_and_its_history_says_so(client, login_as, db):
+    login_as("admin")
+    data = {**_form(client, "/fund/edit"), "name": "UN Migration Fund", "code": "MCS00",
+            "start_on": "2017-04-03"}
+    assert client.post("/fund/edit", data=data).status_code == 302
+    assert _fund(db).name == "UN Migration Fund"
+    html = client.get("/fund/").get_data(as_text=True)
+    assert "Changed by admin." in html
+    assert "Name: United Nations voluntary trust fund" in html and "→ UN Migration Fund" in html
+
+
+def test_a_change_built_on_an_older_version_is_refused(client, login_as, db):
+    login_as("admin")
+    stale = _form(client, "/fund/edit")
+    data = {**stale, "name": "First", "code": "MCS00", "start_on": "2017-04-03"}
+    assert client.post("/fund/edit", data=data).status_code == 302
+    before = table_counts(db)
+    page = client.post("/fund/edit", data={**data, "name": "Second"})
+    assert "Reload the page" in page.get_data(as_text=True)
+    assert changed_counts(before, table_counts(db)) == {}
+    assert _fund(db).name == "First"
+
+
+def test_an_extension_needs_a_later_date_and_a_reason(client, login_as, db):
+    login_as("admin")
+    end = _fund(db).end_on
+    before = table_counts(db)
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2100-06-30",
+                                             "reason": ""})
+    assert "This field is required." in error_beside(page.get_data(as_text=True), "reason")
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2017-12-31",
+                                             "reason": "Earlier"})
+    assert "moves the end date later" in error_beside(page.get_data(as_text=True), "end_on")
+    assert changed_counts(before, table_counts(db)) == {}
+    assert _fund(db).end_on == end
+
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2100-06-30",
+                                             "reason": "No-cost extension for the follow-up review"})
+    assert page.status_code == 302
+    assert _fund(db).end_on == dt.date(2100, 6, 30)
+    html = client.get("/fund/").get_data(as_text=True)
+    assert "End date extended by admin from Dec 31, 2099 to Jun 30, 2100." in html
+    assert "No-cost extension for the follow-up review" in html
+
+
+def test_only_the_admin_changes_the_record(client, login_as):
+    login_as("mptf_officer")
+    assert client.get("/fund/").status_code == 200
+    assert client.post("/fund/extend", data={"end_on": "2100-01-01", "reason": "x"}).status_code == 403
+    assert b"Extend the end date" not in client.get("/fund/").data
+
+
+def test_the_forms_that_close_for_good_refuse_hostile_text_and_show_html_escaped(client, login_as, db):
+    """The bad-input sweep leaves these forms to this test: each accepted post changes the
+    fund for good (tests/security/form_specs.py, ELSEWHERE)."""
+    from tests.security.helpers import BIDI_TEXT, LONG_TEXT
+
+    login_as("admin")
+    script = "<script>alert(1)</script>"
+    for url, field, extra in (("/fund/extend", "reason", {"end_on": "2100-01-01"}),
+                              ("/fund/close-operations", "reason", {}),
+                              ("/fund/years/2017/close", "report_reference", {})):
+        for value in ("a\x00b", "bell\x07", BIDI_TEXT, LONG_TEXT, "", "  "):
+            before = table_counts(db)
+            page = client.post(url, data={**_form(client, url), **extra, field: value})
+            assert page.status_code == 200, (url, value[:10])
+            assert error_beside(page.get_data(as_text=True), field), (url, value[:10])
+            assert changed_counts(before, table_counts(db)) == {}, (url, value[:10])
+        assert client.post(url, data={**_form(client, url), **extra, field: script}).status_code == 302, url
+    html = client.get("/fund/").get_data(as_text=True)
+    assert script not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert _fund(db).status == "operationally_closed"

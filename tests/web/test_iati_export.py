@@ -1,0 +1,103 @@
+"""The IATI file leaves the application: `flask --app trustfund export iati --out FILE
+[--as-of DATE]`, `export iati --validate FILE`, and the download of the admin and the
+auditor (others: 403; the access matrix walks the route too)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from lxml import etree
+
+from tests.factories.iati import HOSTILE, iati_fund
+from trustfund.iati import cli as iati_cli
+from trustfund.iati.generator import activities_file
+from trustfund.iati.validate import validate
+
+
+@pytest.fixture
+def fund(db):
+    return iati_fund()
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def test_the_command_writes_a_valid_file_and_validates_it(runner, fund, tmp_path):
+    out = tmp_path / "fund.xml"
+    result = runner.invoke(args=["export", "iati", "--out", str(out), "--as-of", "2018-06-30"])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}" in result.output and "valid against IATI 2.03" in result.output
+    assert "placeholder" in result.output  # the demo identifier is not for publication
+    content = out.read_bytes()
+    assert content == activities_file(dt.date(2018, 6, 30))
+    assert validate(content, _today()) == []
+    result = runner.invoke(args=["export", "iati", "--validate", str(out)])
+    assert result.exit_code == 0 and "valid (IATI 2.03 schema" in result.output
+
+
+def test_validate_reports_each_problem_and_exits_1(runner, fund, tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(activities_file(dt.date(2018, 6, 30), omit=frozenset({"value@value-date"})))
+    result = runner.invoke(args=["export", "iati", "--validate", str(bad)])
+    assert result.exit_code == 1
+    assert "problem(s)" in result.output and "'value-date' is required but missing" in result.output
+
+
+def test_the_command_refuses_to_write_an_invalid_file(runner, fund, tmp_path, monkeypatch):
+    """The generator made to leave out a required attribute: nothing is written."""
+    monkeypatch.setattr(iati_cli, "activities_file",
+                        lambda as_of: activities_file(as_of, omit=frozenset({"transaction-type@code"})))
+    out = tmp_path / "fund.xml"
+    result = runner.invoke(args=["export", "iati", "--out", str(out)])
+    assert result.exit_code == 1 and "would not be valid" in result.output
+    assert not out.exists() and not (tmp_path / "fund.xml.partial").exists()
+
+
+def test_a_future_date_and_misplaced_options_are_refused(runner, fund, tmp_path):
+    out = tmp_path / "fund.xml"
+    tomorrow = (_today() + dt.timedelta(days=1)).isoformat()
+    result = runner.invoke(args=["export", "iati", "--out", str(out), "--as-of", tomorrow])
+    assert result.exit_code == 1 and "is in the future" in result.output and not out.exists()
+    result = runner.invoke(args=["export", "iati"])
+    assert result.exit_code == 2 and "--out" in result.output
+    result = runner.invoke(args=["export", "deposits", "--out", str(tmp_path / "d.xlsx"),
+                                 "--as-of", "2018-01-01"])
+    assert result.exit_code == 2 and "for the iati export only" in result.output
+    result = runner.invoke(args=["export", "deposits"])
+    assert result.exit_code == 2 and "Missing option '--out'" in result.output
+
+
+def test_help_lists_iati_beside_the_registers(runner):
+    result = runner.invoke(args=["export", "--help"])
+    assert result.exit_code == 0
+    assert "iati" in result.output and "--as-of" in result.output and "--validate" in result.output
+    assert "deposits" in result.output
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor"])
+def test_admin_and_auditor_download_the_file(client, login_as, fund, role):
+    login_as(role)
+    response = client.get("/iati/activities.xml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="iati-XX-PLACEHOLDER-SET-TRUSTFUND-IATI-ORG-REF-MCS00-')
+    assert validate(response.data, _today()) == []
+    names = [n.text for n in etree.fromstring(response.data).iter("narrative")]
+    assert HOSTILE in names
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert 'href="/iati/activities.xml"' in page
+
+
+@pytest.mark.parametrize("role", ["mptf_officer", "srsg_staff", "donor"])
+def test_other_roles_are_refused(client, login_as, fund, role):
+    login_as(role)
+    assert client.get("/iati/activities.xml").status_code == 403
+    home = "/statements/portal" if role == "donor" else "/dashboard/"
+    assert "/iati/activities.xml" not in client.get(home).get_data(as_text=True)
+
+
+def test_anonymous_users_are_sent_to_login(client, fund):
+    response = client.get("/iati/activities.xml")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

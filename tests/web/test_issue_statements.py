@@ -1,0 +1,80 @@
+"""Issuing the statements of a period in bulk (issue 19): an officer's action for the
+donors chosen, and `flask --app trustfund issue-statements` for all; each donor's PDF
+stored as its document, in its portal, downloadable by it; a period issued again
+replaces the earlier statement, which is kept."""
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from tests.factories import statements as data
+from tests.security.helpers import changed_counts, table_counts
+from trustfund.documents.models import Document
+from trustfund.donors.models import Donor
+from trustfund.extensions import db
+
+
+@pytest.fixture
+def fund(db):
+    return data.two_donor_fund()
+
+
+def _statements():
+    return list(db.session.scalars(sa.select(Document).where(Document.kind == "statement")
+                                   .order_by(Document.id)))
+
+
+def test_the_command_issues_every_donors_statement_into_its_portal(app, runner, client, login_as, fund):
+    sweden, evil = fund
+    result = runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31"])
+    assert result.exit_code == 0, result.output
+    donors = db.session.scalar(sa.select(sa.func.count()).select_from(Donor))
+    assert f"Issued {donors} statement(s)" in result.output
+    issued = _statements()
+    assert sorted(d.donor_id for d in issued) == sorted(db.session.scalars(sa.select(Donor.id)))
+    mine = next(d for d in issued if d.donor_id == sweden.id)
+    assert mine.title == "Statement from 2017-01-01 to 2017-12-31"
+    login_as("donor")
+    portal = client.get("/statements/portal").get_data(as_text=True)
+    assert "Statement from 2017-01-01 to 2017-12-31" in portal and "Donor statement" in portal
+    pdf = client.post(f"/documents/{mine.id}/download")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Statement of Kingdom of Sweden" in text and "Issued on" in text and "the MPTF Office" in text
+    theirs = next(d for d in issued if d.donor_id == evil.id)
+    assert client.post(f"/documents/{theirs.id}/download").status_code == 404
+
+    # Issued again: the earlier statement replaced with a reason, and kept.
+    assert runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31",
+                               "--donor", str(sweden.id)]).exit_code == 0
+    again = [d for d in _statements() if d.donor_id == sweden.id]
+    assert len(again) == 2 and again[1].replaces_id == again[0].id and again[1].reason == "Issued again"
+
+
+def test_the_command_refuses_an_impossible_period_and_writes_nothing(runner, fund):
+    before = table_counts(db)
+    result = runner.invoke(args=["issue-statements", "--from", "2017-12-31", "--to", "2017-01-01"])
+    assert result.exit_code != 0
+    assert changed_counts(before, table_counts(db)) == {}
+
+
+def test_an_officer_issues_the_statements_of_the_donors_chosen(client, login_as, fund):
+    sweden, evil = fund
+    login_as("mptf_officer")
+    page = client.get("/statements/issue")
+    assert page.status_code == 200 and "Kingdom of Sweden" in page.get_data(as_text=True)
+    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+                                                    "donors": [str(sweden.id)]})
+    assert answer.status_code == 302
+    assert [d.donor_id for d in _statements()] == [sweden.id]
+    before = table_counts(db)
+    refused = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+                                                     "donors": ["999999"]})
+    assert refused.status_code == 200 and "Choose donors from the list." in refused.get_data(as_text=True)
+    assert changed_counts(before, table_counts(db)) == {}
+    login_as("auditor")
+    refused = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30"})
+    assert refused.status_code == 403

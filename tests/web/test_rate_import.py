@@ -1,0 +1,234 @@
+"""Monthly UN operational rates from one .xlsx or CSV file: the preview writes nothing,
+confirming writes every rate (each audited, and the import), a bad row refuses them
+all, a currency and month twice is refused; the deposit import's checks guard the
+workbook."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from tests.factories import make_user
+from tests.factories.contributions import commitment
+from tests.pages import error_beside, table_rows
+from tests.security.helpers import changed_counts, table_counts
+from trustfund.audit import AuditEntry
+from trustfund.contributions import services
+from trustfund.contributions.models import ExchangeRate, RateImport
+
+D = Decimal
+HEADER = ("Currency", "Month", "Rate")
+
+
+def workbook(rows, header=HEADER, sheet="Rates", first_sheet=None) -> bytes:
+    book = Workbook()
+    if first_sheet is not None:  # another sheet first: the one named Rates is read
+        book.active.title = first_sheet
+        book.active.append(["Notes"])
+        ws = book.create_sheet(sheet)
+    else:
+        ws = book.active
+        ws.title = sheet
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def csv_file(text: str, encoding="utf-8-sig") -> bytes:
+    return text.encode(encoding)
+
+
+def _upload(client, data: bytes, name="rates.xlsx"):
+    # The multipart body is encoded here, in memory: Werkzeug's test client spools a
+    # body over 500 KB to a temporary file that it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
+    return client.post("/contributions/rates/import", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _preview(client, data: bytes, name="rates.xlsx"):
+    answer = _upload(client, data, name)
+    assert answer.status_code == 302, _problems(answer.get_data(as_text=True)) or error_beside(
+        answer.get_data(as_text=True), "file")
+    location = answer.headers["Location"]
+    assert re.fullmatch(r"/contributions/rates/import/[\w-]{40,}", location), location
+    return location, client.get(location).get_data(as_text=True)
+
+
+def _problems(html: str) -> list[tuple[str, ...]]:
+    return [tuple(r) for r in table_rows(html, "rates-errors")] if 'id="rates-errors"' in html else []
+
+
+def _rates() -> dict[tuple[str, str], Decimal]:
+    from trustfund.extensions import db
+
+    return {(r.currency, f"{r.month:%Y-%m}"): r.rate for r in db.session.scalars(sa.select(ExchangeRate))}
+
+
+@pytest.fixture
+def officer(app, db, client, login_as):
+    commitment("KWD", "100000.000", reference="KW-1")  # the fund uses the dinar and the yen
+    commitment("JPY", "10000000", reference="JP-1")
+    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    services.set_rate(None, "JPY", dt.date(2018, 5, 1), "109.66")
+    db.session.commit()
+    login_as("mptf_officer")
+    return client
+
+
+GOOD = [("EUR", "2018-05", 0.941),        # already on file, the same: left as it is
+        ("EUR", dt.date(2018, 6, 1), "0.857"),  # a month typed 2018-06 that Excel made a date
+        ("JPY", "2018-05", 110.25),       # on file at 109.66: a correction
+        ("KWD", "2018-06", 0.30195),      # five decimals
+        ("chf", "2018-06-01", "0.99")]    # lower case and a first of the month are understood
+
+
+def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, officer):
+    before = table_counts(db)
+    location, page = _preview(officer, workbook(GOOD))
+    assert changed_counts(before, table_counts(db)) == {"rate_import": (0, 1)}  # only the file is kept
+    assert [[" ".join(c.split()) for c in r] for r in table_rows(page, "rates-corrected")] == [
+        ["4", "JPY", "May 2018", "109.66", "110.25"]]
+    assert [r[1:] for r in table_rows(page, "rates-new")] == [
+        ["EUR", "June 2018", "0.857"], ["KWD", "June 2018", "0.30195"], ["CHF", "June 2018", "0.99"]]
+    assert [r[1:] for r in table_rows(page, "rates-unchanged")] == [["EUR", "May 2018", "0.941"]]
+    assert "Record 4 rates" in page and _rates()[("JPY", "2018-05")] == D("109.66")
+
+    done = officer.post(location + "/confirm")
+    assert done.status_code == 302 and done.headers["Location"] == "/contributions/rates"
+    rates_page = officer.get("/contributions/rates").get_data(as_text=True)
+    assert "4 rates imported: 3 new, 1 corrected." in rates_page
+    assert _rates() == {("EUR", "2018-05"): D("0.941"), ("EUR", "2018-06"): D("0.857"),
+                        ("JPY", "2018-05"): D("110.25"), ("KWD", "2018-06"): D("0.30195"),
+                        ("CHF", "2018-06"): D("0.99")}
+    actions = [e.action for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))][-5:]
+    assert sorted(actions[:4]) == ["exchange_rate.create"] * 3 + ["exchange_rate.update"]
+    assert actions[4] == "exchange_rate.import"
+    # Posted once: a second confirmation records nothing.
+    before = table_counts(db)
+    again = officer.post(location + "/confirm")
+    assert again.status_code == 200
+    assert "This file has already been imported." in again.get_data(as_text=True)
+    assert changed_counts(before, table_counts(db)) == {}
+
+
+def test_the_import_reads_as_a_sentence_in_the_audit_trail(app, db, officer, login_as):
+    location, _page = _preview(officer, workbook(GOOD), name="june-rates.xlsx")
+    officer.post(location + "/confirm")
+    login_as("auditor")
+    html = officer.get("/admin/audit", query_string={"action": "exchange_rate.import"}).get_data(as_text=True)
+    assert "4 rates imported by mptf_officer from june-rates.xlsx: 3 new, 1 corrected." in html
+
+
+def test_a_csv_file_with_semicolons_and_a_byte_order_mark(app, db, officer):
+    text = "Currency;Month;Rate\r\nEUR;2018-07;0.861\r\nJPY;2018-07;\"110.5\"\r\n;;\r\n"
+    location, _page = _preview(officer, csv_file(text), name="july.csv")
+    assert officer.post(location + "/confirm").status_code == 302
+    assert (_rates()[("EUR", "2018-07")], _rates()[("JPY", "2018-07")]) == (D("0.861"), D("110.5"))
+
+
+@pytest.mark.parametrize("row, column, message", [
+    (("EUR", "2018-07", "0"), "Rate", "The rate must be greater than zero."),
+    (("EUR", "2018-07", "-0.9"), "Rate", "Enter a rate such as 0.941."),
+    (("EUR", "2018-07", "0,861"), "Rate", "Enter a rate such as 0.941."),
+    (("EUR", "2018-07", "1e3"), "Rate", "Enter a rate such as 0.941."),
+    (("EUR", "2018-07", "０.８６"), "Rate", "Enter a rate such as 0.941."),
+    (("EUR", "2018-07", "0.1234567"), "Rate", "A rate has at most 6 decimal places."),
+    (("EUR", "2018-07", ""), "Rate", "Enter the rate."),
+    (("EUR", "July 2018", "0.86"), "Month", "Write the month as YYYY-MM"),
+    (("EUR", "2018-13", "0.86"), "Month", "Write the month as YYYY-MM"),
+    (("EUR", dt.date(2018, 7, 15), "0.86"), "Month", "Write the month as YYYY-MM"),
+    (("EUR", "1901-01", "0.86"), "Month", "Choose a month between 1945 and 2100."),
+    (("USD", "2018-07", "1"), "Currency", "The US dollar is always at rate 1"),
+    (("DDM", "2018-07", "1.7"), "Currency", "“DDM” is not the code of a current currency"),
+    (("EURO", "2018-07", "0.86"), "Currency", "not the code of a current currency"),
+    (("EUR", "2018-06", "0.86"), "Month", "EUR for June 2018 is already on row 2 of this file."),
+])
+def test_one_bad_row_refuses_every_row(app, db, officer, row, column, message):
+    rows = [("EUR", "2018-06", "0.857"), ("JPY", "2018-06", "110.1"), row]
+    before = table_counts(db)
+    answer = _upload(officer, workbook(rows))
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    problems = _problems(html)
+    assert [(r, c) for r, c, _m in problems] == [("4", column)] and message in problems[0][2], problems
+    assert "Nothing was imported: 1 problem" in html
+    assert changed_counts(before, table_counts(db)) == {}  # not even the file is kept
+
+
+def test_a_file_that_is_not_a_table_of_rates_is_refused_beside_the_field(app, db, officer):
+    before = table_counts(db)
+    for data, name, message in (
+            (b"Currency,Month,Rate\nEUR,2018-07,0.86\n", "rates.txt", "Upload an .xlsx workbook or a .csv"),
+            (b"\x89PNG\r\n\x1a\n", "rates.xlsx", "This is not an .xlsx workbook."),
+            ("Currency,Month,Rate\nEUR,2018-07,0.86\n".encode("utf-16"), "rates.csv", "not in UTF-8"),
+            (b"Currency,Month,Rate\nEUR,2018-07,0.8\x006\n", "rates.csv", "not a CSV file of text"),
+            (b"Currency,Month,Rate\n" + b"EUR,2018-07,0.86\n" * 150_000, "rates.csv", "larger than 2 MB"),
+            (b"Currency,Month,Rate\n\"EUR,2018-07,0.86\n", "rates.csv", "could not be read"),
+            (b"Money,When,Rate\nEUR,2018-07,0.86\n", "rates.csv", "The header row has no “Currency” column."),
+            (b"Currency,Month,Rate\n", "rates.csv", "The file has no rates below its header row."),
+            (workbook([("EUR", "2018-07", 0.86)] * 0), "rates.xlsx", "no rates below its header row")):
+        answer = _upload(officer, data, name)
+        assert answer.status_code == 200, (name, message)
+        assert message in error_beside(answer.get_data(as_text=True), "file"), (name, message)
+    assert changed_counts(before, table_counts(db)) == {}
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(app, db, officer):
+    """The workbook goes through the deposit import's checks: a sheet that unpacks to
+    hundreds of MB is refused from the zip's directory."""
+    data, out = workbook([("EUR", "2018-07", 0.86)]), io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            xml = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, tail = xml.split(b"</sheetData>")
+                with target.open(info.filename, "w", force_zip64=True) as stream:
+                    stream.write(head)
+                    for _ in range(300):
+                        stream.write(b"<row><c t=\"inlineStr\"><is><t>EUR</t></is></c></row>" * 20_000)
+                    stream.write(b"</sheetData>" + tail)
+            else:
+                target.writestr(info, xml)
+    bomb = out.getvalue()
+    assert len(bomb) < 3 * 1024 * 1024
+    before = table_counts(db)
+    answer = _upload(officer, bomb)
+    assert "unpack" in error_beside(answer.get_data(as_text=True), "file")
+    assert changed_counts(before, table_counts(db)) == {}
+
+
+def test_the_sheet_named_rates_is_read_and_headers_may_be_in_the_users_language(app, db, officer, users):
+    location, page = _preview(officer, workbook([("EUR", "2018-08", 0.87)], first_sheet="Notes"))
+    assert [r[1:] for r in table_rows(page, "rates-new")] == [["EUR", "August 2018", "0.87"]]
+    users["mptf_officer"].locale = "fr"
+    db.session.commit()
+    french = workbook([("EUR", "2018-09", 0.88)], header=("Monnaie", "Mois", "Taux"))
+    location, page = _preview(officer, french)
+    assert "septembre 2018" in page
+
+
+def test_another_officer_cannot_see_or_confirm_an_upload(app, db, officer, login_as):
+    location, _page = _preview(officer, workbook([("EUR", "2018-08", 0.87)]))
+    other = make_user("mptf_officer", "other.officer@test.example")
+    login_as(other)
+    assert officer.get(location).status_code == 404
+    assert officer.post(location + "/confirm").status_code == 404
+    for role in ("admin", "auditor", "srsg_staff", "donor"):
+        login_as(role)
+        assert officer.get("/contributions/rates/import").status_code == 403
+        assert officer.post(location + "/confirm").status_code == 403
+    assert ("EUR", "2018-08") not in _rates()
+    assert db.session.scalar(sa.select(RateImport.posted_at)) is None

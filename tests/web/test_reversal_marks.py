@@ -1,0 +1,69 @@
+"""A reversed deposit and its reversal carry marks ("Reversed", "Reversal of #N") and
+link to each other wherever they are listed and on their own pages."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import make_user
+from tests.factories import statements as st
+from trustfund.auth.models import User
+
+
+@pytest.fixture
+def pair(db):
+    donor = st.donor("Marked Foundation")
+    commitment = st.commitment(donor, "5000.00", reference="MARK-1")
+    kept = st.deposit(commitment, "1000.00", bank_reference="KEPT-1")
+    wrong = st.deposit(commitment, "2000.00", bank_reference="WRONG-1")
+    reversal = st.reverse(wrong, reason="Booked twice")
+    db.session.commit()
+    return donor, commitment, kept, wrong, reversal
+
+
+def marks(html: str) -> list[tuple[str, str, str]]:
+    """(kind, link target or "", text) of each mark on the page, in order."""
+    found = []
+    for match in re.finditer(r'<(a|span) class="badge[^"]*deposit-mark" data-mark="(\w+)"'
+                             r'(?: href="([^"]*)")?[^>]*>([^<]*)<', html):
+        found.append((match.group(2), match.group(3) or "", match.group(4)))
+    return found
+
+
+def test_the_deposits_list_marks_both_and_links_them(client, login_as, pair):
+    _donor, _commitment, kept, wrong, reversal = pair
+    login_as("auditor")
+    html = client.get("/contributions/deposits").get_data(as_text=True)
+    assert sorted(marks(html)) == [
+        ("reversal", f"/contributions/deposits/{wrong.id}", f"Reversal of #{wrong.id}"),
+        ("reversed", f"/contributions/deposits/{reversal.id}", "Reversed")]
+    assert f'title="Reversed by #{reversal.id}"' in html
+
+
+@pytest.mark.parametrize("which", ["commitment", "wrong", "reversal"])
+def test_the_commitment_and_both_deposit_pages_mark_them(client, login_as, pair, which):
+    _donor, commitment, kept, wrong, reversal = pair
+    login_as("mptf_officer")
+    url = {"commitment": f"/contributions/commitments/{commitment.id}",
+           "wrong": f"/contributions/deposits/{wrong.id}",
+           "reversal": f"/contributions/deposits/{reversal.id}"}[which]
+    shown = marks(client.get(url).get_data(as_text=True))
+    reversed_mark = ("reversed", f"/contributions/deposits/{reversal.id}", "Reversed")
+    reversal_mark = ("reversal", f"/contributions/deposits/{wrong.id}", f"Reversal of #{wrong.id}")
+    expected = {"commitment": [reversed_mark, reversal_mark], "wrong": [reversed_mark],
+                "reversal": [reversal_mark]}
+    assert shown == expected[which]
+    kept_page = client.get(f"/contributions/deposits/{kept.id}").get_data(as_text=True)
+    assert marks(kept_page) == []
+
+
+def test_the_statement_and_the_portal_mark_them_without_links_for_a_donor(client, login_as, db, pair):
+    donor, _commitment, _kept, wrong, _reversal = pair
+    make_user("donor", "marked@test.example", donor_id=donor.id)
+    login_as(db.session.scalar(sa.select(User).where(User.email == "marked@test.example")))
+    for url in ("/statements/portal", f"/statements/{donor.id}"):
+        shown = marks(client.get(url).get_data(as_text=True))
+        assert sorted(shown) == [("reversal", "", f"Reversal of #{wrong.id}"),
+                                 ("reversed", "", "Reversed")], url

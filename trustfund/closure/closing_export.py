@@ -1,0 +1,79 @@
+"""The pools' closing decisions and each donor's part, as a download (export register
+"closing"): the payment instructions of the refunds, with each donor's currency
+equivalent at the UN rate of the refund's month."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from ..contributions.models import Pool
+from ..exports import Col, Sheet, register_export
+from ..extensions import db
+from ..fund.entries import ClosingPart, PoolClosing
+from ..money import USD
+from ..permissions import STAFF
+from .refunds import equivalent
+
+
+def decisions_query():
+    return (sa.select(PoolClosing).options(joinedload(PoolClosing.pool).joinedload(Pool.objective),
+                                           joinedload(PoolClosing.decided_by))
+            .order_by(PoolClosing.decided_on, PoolClosing.id))
+
+
+def parts_of(closing_ids: list[int] | None = None) -> list[ClosingPart]:
+    query = (sa.select(ClosingPart).options(joinedload(ClosingPart.donor), joinedload(ClosingPart.closing))
+             .order_by(ClosingPart.closing_id, ClosingPart.donor_id))
+    if closing_ids is not None:
+        query = query.where(ClosingPart.closing_id.in_(closing_ids))
+    return list(db.session.scalars(query))
+
+
+class Instruction:
+    """A donor's part with its currency equivalent (read when shown)."""
+
+    def __init__(self, part: ClosingPart):
+        self.part = part
+        self.rate, self.currency_amount = equivalent(part.usd_amount, part.currency, part.value_date)
+
+
+def instructions(parts: list[ClosingPart]) -> list[Instruction]:
+    return [Instruction(part) for part in parts]
+
+
+@register_export("closing", "The pools' closing decisions (refunds, transfers to other funds) and each "
+                            "donor's part, with its currency equivalent for the payment instruction")
+def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    if user is not None and user.role not in STAFF:
+        abort(403)
+    decisions = list(db.session.scalars(decisions_query()))
+    decision_columns = [
+        Col(_("Decision no."), lambda c: c.id, "int"),
+        Col(_("Date"), lambda c: c.decided_on, "date"),
+        Col(_("Pool"), lambda c: str(c.pool.label), width=30),
+        Col(_("Decision"), lambda c: str(c.kind_label), width=30),
+        Col(_("Amount (USD)"), lambda c: c.usd_amount, "money", currency=USD),
+        Col(_("Receiving fund"), lambda c: c.fund_name, width=40),
+        Col(_("Reference of the transfer"), lambda c: c.fund_reference),
+        Col(_("Decided by"), lambda c: (c.decided_by.name or c.decided_by.email) if c.decided_by else ""),
+        Col(_("Note"), lambda c: c.note, width=40),
+    ]
+    part_columns = [
+        Col(_("Decision no."), lambda i: i.part.closing_id, "int"),
+        Col(_("Date"), lambda i: i.part.value_date, "date"),
+        Col(_("Donor"), lambda i: i.part.donor.name, width=40),
+        Col(_("Decision"), lambda i: str(i.part.closing.kind_label), width=30),
+        Col(_("Donor's net deposits in pool (USD)"), lambda i: i.part.weight, "money", currency=USD),
+        Col(_("Donor's balance in the pool (USD)"), lambda i: i.part.balance, "money", currency=USD),
+        Col(_("Interest, other income and rounding (USD)"), lambda i: i.part.income, "money", currency=USD),
+        Col(_("Amount (USD)"), lambda i: i.part.usd_amount, "money", currency=USD),
+        Col(_("Currency"), lambda i: i.part.currency, width=9),
+        Col(_("UN rate of the month (per USD)"), lambda i: i.rate, "rate"),
+        Col(_("Amount in the currency"), lambda i: i.currency_amount, "money",
+            currency_of=lambda i: i.part.currency),
+    ]
+    return ([Sheet(_("Decisions"), decision_columns, decisions),
+             Sheet(_("Donors' parts"), part_columns, instructions(parts_of()))],
+            _("The fund's closing: decisions on the pools' balances and the donors' parts"))

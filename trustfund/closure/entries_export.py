@@ -1,0 +1,44 @@
+"""The fund's own entries as a list and a download (export register "fund_entries")."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from ..contributions.models import Pool
+from ..exports import Col, Sheet, register_export
+from ..extensions import db
+from ..fund.entries import ENTRY_KINDS, FundEntry
+from ..money import USD
+from ..permissions import FINANCE_READERS
+
+
+def entries_query():
+    return (sa.select(FundEntry).options(joinedload(FundEntry.pool).joinedload(Pool.objective))
+            .order_by(FundEntry.value_date.desc(), FundEntry.id.desc()))
+
+
+def totals_by_kind() -> dict[str, object]:
+    """Each kind's total (reversals included), in the kinds' order."""
+    sums = dict(db.session.execute(sa.select(FundEntry.kind, sa.func.sum(FundEntry.usd_amount))
+                                   .group_by(FundEntry.kind)).all())
+    return {kind: sums.get(kind) for kind in ENTRY_KINDS}
+
+
+@register_export("fund_entries", "The fund's direct costs, bank charges and other income, and their "
+                                 "reversals (USD)")
+def fund_entries_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    if user is not None and user.role not in FINANCE_READERS:
+        abort(403)
+    columns = [
+        Col(_("Entry"), lambda e: e.id, "int"),
+        Col(_("Value date"), lambda e: e.value_date, "date"),
+        Col(_("Kind"), lambda e: str(e.kind_label), width=18),
+        Col(_("Pool"), lambda e: str(e.pool.label), width=30),
+        Col(_("Amount (USD)"), lambda e: e.usd_amount, "money", currency=USD),
+        Col(_("Reverses entry"), lambda e: e.reverses_id, "int"),
+        Col(_("Description / reason"), lambda e: e.description, width=50),
+    ]
+    return ([Sheet(_("Fund entries"), columns, db.session.scalars(entries_query()).all())],
+            _("Direct costs, bank charges and other income of the fund"))

@@ -1,0 +1,129 @@
+"""Certified final financial statements (DESIGN.md §6a): once the fund is financially
+closed, the admin signs off one statement for the fund and one per donor, covering
+the fund's whole life. Each is stored as issued (who, when, and every figure, in
+FinalStatement.content) and shown from there: never recomputed, whatever changes
+later (a donor's name, a rate, the rules of the statements).
+
+The fund's statement holds its funding status on the day of its closure, each
+pool's closing decision and each donor's contributions and refund. A donor's
+statement holds its contributions (USD, fee, net, per currency), its commitments
+(deposited, written off), per pool its net deposits, its share of the spending,
+its balance and what the closing gave back (refund, or transfer on its behalf),
+with its currency equivalent, and the refund due to it."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record, utcnow
+from ..contributions.models import Deposit
+from ..donors.models import Donor
+from ..errors import DomainError
+from ..extensions import db
+from ..fund.entries import FUND_SUBJECT, FUND_TRANSFER, REFUND, FinalStatement, donor_subject
+from ..fund.models import FINANCIALLY_CLOSED
+from ..fund.services import require_admin
+from ..fund.status import current_fund
+from ..statements.services import statement
+from .closing_export import decisions_query
+from .funding import funding_status, lines
+from .refunds import equivalent
+
+ZERO = Decimal("0.00")
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
+    s = statement(donor, start, end)
+    parts = []
+    for part in s.closing_parts:
+        rate, converted = equivalent(part.usd_amount, part.currency, part.value_date)
+        parts.append({"pool": str(part.closing.pool.label), "kind": part.closing.kind,
+                      "date": part.value_date.isoformat(), "weight": str(part.weight),
+                      "balance": str(part.balance), "income": str(part.income),
+                      "amount": str(part.usd_amount),
+                      "fund_name": part.closing.fund_name, "fund_reference": part.closing.fund_reference,
+                      "currency": part.currency, "rate": _text(rate), "currency_amount": _text(converted)})
+    by_kind = {kind: sum((Decimal(p["amount"]) for p in parts if p["kind"] == kind), ZERO)
+               for kind in (REFUND, FUND_TRANSFER)}
+    return {
+        "donor": {"id": donor.id, "name": donor.name},
+        "period": [s.date_from.isoformat(), s.date_to.isoformat()],
+        "contributions": {"usd": str(s.usd_in_period), "fee": str(s.fees_in_period),
+                          "net": str(s.net_in_period), "deposits": s.deposit_count,
+                          "by_currency": {cur: str(amount) for cur, amount in s.amounts_by_currency.items()}},
+        "commitments": [{"reference": c.commitment.reference or f"#{c.commitment.id}",
+                         "currency": c.commitment.currency, "amount": str(c.commitment.amount),
+                         "deposited": str(c.deposited), "written_off": str(c.commitment.written_off)}
+                        for c in s.commitments],
+        "pools": [{"pool": str(line.pool.label), "weight": str(line.donor_weight),
+                   "share": str(line.share_in_period)} for line in s.shares],
+        "closing": parts,
+        "totals": {"net": str(s.net_in_period), "share": str(s.share_in_period),
+                   "returned": str(s.returned_in_period),
+                   "income": str(s.refunded_in_period - s.returned_in_period),
+                   "refund_due": str(by_kind[REFUND]), "transferred": str(by_kind[FUND_TRANSFER]),
+                   "closing_balance": str(s.closing)},
+    }
+
+
+def _fund_content(fund, end: dt.date, donors: list[dict]) -> dict:
+    status = funding_status(end)
+    return {
+        "fund": {"code": fund.code, "name": fund.name, "start_on": fund.start_on.isoformat(),
+                 "end_on": fund.end_on.isoformat(), "closed_on": end.isoformat()},
+        "funding_status": [{"key": line.key, "style": line.style, "amount": _text(line.amount),
+                            "percent": _text(line.percent)} for line in lines(status)],
+        "decisions": [{"date": c.decided_on.isoformat(), "pool": str(c.pool.label), "kind": c.kind,
+                       "amount": str(c.usd_amount), "fund_name": c.fund_name,
+                       "fund_reference": c.fund_reference}
+                      for c in db.session.scalars(decisions_query())],
+        "donors": [{"id": d["donor"]["id"], "name": d["donor"]["name"], "net": d["totals"]["net"],
+                    "share": d["totals"]["share"], "refund_due": d["totals"]["refund_due"],
+                    "transferred": d["totals"]["transferred"]} for d in donors],
+    }
+
+
+def contributors() -> list[Donor]:
+    """The donors with any deposit in the fund's life."""
+    return list(db.session.scalars(sa.select(Donor).where(
+        Donor.id.in_(sa.select(Deposit.donor_id).distinct())).order_by(Donor.name, Donor.id)))
+
+
+def issue_final_statements(actor) -> int:
+    """Sign off the certified final financial statements (the admin), once the fund
+    is financially closed; once only. Returns how many were issued."""
+    require_admin(actor)
+    fund = current_fund()
+    if fund is None or fund.status != FINANCIALLY_CLOSED:
+        raise DomainError(_("The certified final statements are issued once the fund is financially closed."))
+    if db.session.scalar(sa.select(FinalStatement.id).limit(1)) is not None:
+        raise DomainError(_("The certified final statements have already been issued."))
+    end = fund.financially_closed_at.date()
+    # Every figure first (read), then the rows (write).
+    donors = [_donor_content(donor, fund.start_on, end) for donor in contributors()]
+    content = _fund_content(fund, end, donors)
+    now, by = utcnow(), getattr(actor, "id", None)
+    db.session.add(FinalStatement(subject=FUND_SUBJECT, issued_at=now, issued_by_id=by, content=content))
+    for item in donors:
+        donor_id = item["donor"]["id"]
+        db.session.add(FinalStatement(subject=donor_subject(donor_id), donor_id=donor_id, issued_at=now,
+                                      issued_by_id=by, content=item))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("The certified final statements have already been issued.")) from None
+    record(actor, "final_statement.issue", fund, after={"statements": len(donors) + 1,
+                                                        "closed_on": end.isoformat()})
+    return len(donors) + 1
+
+
+def final_statement(subject: str) -> FinalStatement | None:
+    return db.session.scalar(sa.select(FinalStatement).where(FinalStatement.subject == subject))

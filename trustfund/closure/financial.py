@@ -1,0 +1,227 @@
+"""Financial closure (DESIGN.md §6a), in three steps:
+
+1. settle: every grant reconciled, rejected or cancelled, no overrun awaiting a
+   decision, and no commitment with money outstanding: what will not arrive is
+   written off with a reason (write_off, by an MPTF officer);
+2. decide, pool by pool (SRSG staff): the pool's whole available balance is
+   refunded to its donors in proportion to their net deposits in the pool
+   (largest remainder, to the cent), or transferred to another fund named with
+   a reference, or, at or below the admin's residual waiver, not refunded. The
+   decision and each donor's part are ledger entries; the pool reaches zero
+   through pools.move (closed_out);
+3. close (the admin): once nothing is left to settle and every pool is at zero,
+   the fund is financially closed, and every write to it is refused from then on
+   (fund.guard).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..admin.models import REFUND_WAIVER, setting_on
+from ..audit import record, snapshot, utcnow
+from ..contributions import pools
+from ..contributions.models import Commitment, Pool
+from ..contributions.rules import amount_or_error, text_or_error
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import money as fmt_money
+from ..fund import guard, periods
+from ..fund.entries import CLOSING_KINDS, FUND_TRANSFER, REFUND, WAIVED, ClosingPart, PoolClosing, WriteOff
+from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
+from ..fund.services import require_admin
+from ..fund.status import current_fund, effective_status, today
+from ..money import USD
+from ..permissions import MPTF_OFFICER, SRSG_STAFF
+from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, TravelGrant
+from ..validation import check_text, too_long
+from .refunds import plan_pool
+
+OPEN_GRANTS = (REQUESTED, WAITLISTED, APPROVED)
+
+
+def _require(actor, role: str) -> None:
+    if getattr(actor, "role", None) != role:
+        raise DomainError(_("Only %(role)s may do this.", role={
+            SRSG_STAFF: _("SRSG staff"), MPTF_OFFICER: _("an MPTF officer")}.get(role, role)))
+
+
+def outstanding_commitments() -> list[Commitment]:
+    return list(db.session.scalars(
+        sa.select(Commitment).where(Commitment.deposited + Commitment.written_off < Commitment.amount)
+        .order_by(Commitment.committed_on, Commitment.id)))
+
+
+def unsettled() -> list[str]:
+    """What still stands between the fund and its closing decisions, in words."""
+    problems = []
+    fund = current_fund()
+    if effective_status(fund) == OPEN:
+        problems.append(_("The fund's operations are still open: they close at its end date, or "
+                          "earlier by the admin."))
+    grants = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant)
+                               .where(TravelGrant.status.in_(OPEN_GRANTS)))
+    if grants:
+        problems.append(ngettext("%(num)d travel grant is not yet reconciled, rejected or cancelled.",
+                                 "%(num)d travel grants are not yet reconciled, rejected or cancelled.",
+                                 grants))
+    overruns = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant)
+                                 .where(TravelGrant.overrun_status == OVERRUN_PENDING))
+    if overruns:
+        problems.append(ngettext("%(num)d overrun awaits a decision.", "%(num)d overruns await a decision.",
+                                 overruns))
+    outstanding = len(outstanding_commitments())
+    if outstanding:
+        problems.append(ngettext(
+            "%(num)d commitment has money outstanding: record the deposit, or write the rest off.",
+            "%(num)d commitments have money outstanding: record the deposits, or write the rest off.",
+            outstanding))
+    return problems
+
+
+def closable_problems() -> list[str]:
+    """unsettled(), and the pools' balances still to decide on."""
+    problems = unsettled()
+    left = [pool for pool in pools.all_pools() if pool.available != 0 or pool.committed != 0]
+    if left:
+        problems.append(ngettext("%(num)d pool still holds money: record its closing decision.",
+                                 "%(num)d pools still hold money: record their closing decisions.",
+                                 len(left)))
+    return problems
+
+
+# --- 1. Write-offs -----------------------------------------------------------------
+
+def write_off(actor, commitment: Commitment, *, amount=None, reason: str) -> WriteOff:
+    """Write off what of a commitment will not be deposited (all that is outstanding
+    by default), with a reason; one guarded UPDATE, so no deposit can then fill it and
+    no two write-offs take more than there is."""
+    _require(actor, MPTF_OFFICER)
+    periods.require_open(today())
+    reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
+    db.session.refresh(commitment)  # its running sums as they stand, not as first read
+    outstanding = commitment.outstanding
+    value = outstanding if amount in (None, "") else amount_or_error(amount, commitment.currency, "amount")
+    if value <= 0:
+        raise DomainError(_("Nothing is outstanding on this commitment."), field="amount")
+    if value > outstanding:
+        raise DomainError(_("Only %(outstanding)s is outstanding.",
+                            outstanding=fmt_money(outstanding, commitment.currency)), field="amount")
+    taken = Commitment.deposited + Commitment.written_off
+    done = db.session.execute(
+        sa.update(Commitment).where(Commitment.id == commitment.id, taken + value <= Commitment.amount)
+        .values(written_off=Commitment.written_off + value)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(commitment)
+    if not done:
+        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
+    entry = WriteOff(commitment_id=commitment.id, currency=commitment.currency, amount=value,
+                     written_off_on=today(), reason=reason, created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    db.session.flush()
+    record(actor, "commitment.write_off", entry, note=reason)
+    return entry
+
+
+# --- 2. The pools' decisions -------------------------------------------------------
+
+def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
+           note: str = "", balance_seen=None) -> PoolClosing:
+    """Record what becomes of the pool's whole available balance (see the module's
+    docstring). Refused while anything is unsettled, for a balance other than the one
+    the page showed (`balance_seen`), for a refund of a pool no donor's deposits reach,
+    and for a waiver above the admin's setting."""
+    _require(actor, SRSG_STAFF)
+    periods.require_open(today())
+    if kind not in CLOSING_KINDS:
+        raise DomainError(_("Choose the decision."), field="kind")
+    problems = unsettled()
+    if problems:
+        raise DomainError(" ".join(problems))
+    db.session.refresh(pool)
+    balance = pool.available
+    if balance <= 0:
+        raise DomainError(_("This pool holds nothing to decide on."))
+    if balance_seen is not None and str(balance_seen).strip() != str(balance):
+        raise DomainError(_("The pool's balance changed meanwhile (it is now %(balance)s): reload the "
+                            "page.", balance=fmt_money(balance, USD)))
+    note = check_text((note or "").strip(), "note", multiline=True)
+    if len(note) > 2000:
+        raise DomainError(too_long(2000), field="note")
+    values = {"fund_name": "", "fund_reference": ""}
+    if kind == FUND_TRANSFER:
+        values["fund_name"] = text_or_error(check_text(fund_name or "", "fund_name"), "fund_name",
+                                            _("Name the fund that receives the balance."), max_length=300)
+        values["fund_reference"] = text_or_error(check_text(fund_reference or "", "fund_reference"),
+                                                 "fund_reference", _("Give the reference of the transfer."),
+                                                 max_length=100)
+    if kind == WAIVED:
+        waiver = setting_on(REFUND_WAIVER, today())
+        if balance > waiver:
+            raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (the "
+                                "admin's setting); this one is %(balance)s.",
+                                waiver=fmt_money(waiver, USD), balance=fmt_money(balance, USD)), field="kind")
+    plan = plan_pool(pool, today(), balance)
+    if kind == REFUND and not plan.parts:
+        raise DomainError(_("No donor has net deposits in this pool: transfer its balance to another fund."),
+                          field="kind")
+    closing = PoolClosing(pool_id=pool.id, kind=kind, usd_amount=balance, decided_on=today(), note=note,
+                          decided_by_id=getattr(actor, "id", None), **values)
+    db.session.add(closing)
+    db.session.flush()
+    for part in plan.parts:
+        db.session.add(ClosingPart(closing_id=closing.id, donor_id=part.donor_id, pool_id=pool.id,
+                                   value_date=closing.decided_on, usd_amount=part.amount, weight=part.weight,
+                                   balance=part.balance, currency=part.currency))
+    move_closed_out(pool, balance)
+    record(actor, "pool.close", closing, note=note or None)
+    return closing
+
+
+def move_closed_out(pool: Pool, balance: Decimal) -> None:
+    """The balance leaves the pool (the one pool move of a closing decision), which must
+    then hold nothing available: money that arrived since the page was read is
+    refused with the decision, to be decided on afresh."""
+    try:
+        pools.move(pool.id, closed_out=balance, available=-balance)
+    except pools.InsufficientFunds:
+        raise DomainError(_("The pool's balance changed meanwhile: reload the page.")) from None
+    db.session.refresh(pool)
+    if pool.available != 0:
+        raise DomainError(_("The pool's balance changed meanwhile (it is now %(balance)s): reload the "
+                            "page.", balance=fmt_money(pool.available + balance, USD)))
+
+
+# --- 3. The financial closure ------------------------------------------------------
+
+def close_fund(actor, fund: Fund, *, note: str = "") -> Fund:
+    """Close the fund financially (the admin), once nothing is left to settle and every
+    pool is at zero. The fund's row is claimed first (one guarded UPDATE), so that on
+    PostgreSQL a write in progress finishes before the checks read, and a later one
+    finds the fund closed (fund.guard)."""
+    require_admin(actor)
+    guard.check(db.session())  # this transaction may write: it is the one that closes
+    note = check_text((note or "").strip(), "note", multiline=True)
+    before = snapshot(fund)
+    claimed = db.session.execute(
+        sa.update(Fund).where(Fund.id == fund.id, Fund.status != FINANCIALLY_CLOSED)
+        .values(status=FINANCIALLY_CLOSED, financially_closed_at=utcnow(),
+                financially_closed_by_id=getattr(actor, "id", None), version=Fund.version + 1)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not claimed:
+        raise DomainError(_("The fund is already financially closed."))
+    problems = closable_problems()
+    if problems:
+        raise DomainError(" ".join(problems))
+    db.session.expire(fund)
+    db.session.flush()
+    record(actor, "fund.close_financially", fund, before=before, note=note or None)
+    return fund
+
+
+def closed_on(fund: Fund | None) -> dt.date | None:
+    return fund.financially_closed_at.date() if fund is not None and fund.financially_closed_at else None

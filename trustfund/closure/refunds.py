@@ -1,0 +1,114 @@
+"""What the fund's closing would give back: each pool's unspent balance split among
+its donors in proportion to their net deposits in the pool (DESIGN.md §6a; the
+2008 generic SAA: "in proportion to their contribution"), by largest remainder
+to the cent, in USD, so that the parts add up to the balance exactly; ties go to
+the lower donor id. A donor's net deposits in a pool are its weight there, as its
+statement shows it (deposits less the fee, reversals included, after transfers
+between pools: statements/shares.py).
+
+For the payment instruction, each donor's part is also shown in the currency of
+its last deposit into the pool, at the UN operational rate of the refund's month
+(shown, never stored as a figure of the ledger)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from ..contributions.models import Deposit, Pool
+from ..contributions.pools import all_pools
+from ..contributions.rates import rate_for
+from ..donors.models import Donor
+from ..extensions import db
+from ..money import USD, quantum, split_cents
+from ..statements.shares import position_on, usd
+
+
+def refund_parts(balance: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+    """`balance` (USD, to the cent) split in proportion to `weights` ({donor_id: USD},
+    only positive ones count) by largest remainder: the parts add up to the balance
+    exactly, and none differs from its exact proportion by a cent or more."""
+    donors = sorted((donor, weight) for donor, weight in weights.items() if weight > 0)
+    if not donors:
+        return {}
+    cents = split_cents(int(balance.scaleb(2)), [int(weight.scaleb(2)) for _, weight in donors])
+    return {donor: Decimal(part).scaleb(-2) for (donor, _), part in zip(donors, cents, strict=True)}
+
+
+def equivalent(amount_usd: Decimal, currency: str, on: dt.date) -> tuple[Decimal | None, Decimal | None]:
+    """(rate, amount in `currency`) at the UN rate of `on`'s month, half-up to the
+    currency's minor unit; (None, None) when that month has no rate yet."""
+    if currency == USD:
+        return Decimal(1), amount_usd
+    rate = rate_for(currency, on)
+    if rate is None:
+        return None, None
+    return rate, (amount_usd * rate).quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class PartPlan:
+    donor_id: int
+    donor_name: str
+    weight: Decimal   # net deposits in the pool
+    balance: Decimal  # the donor's balance in the pool: net deposits less its share of spending
+    amount: Decimal   # its part of the pool's unspent balance
+    currency: str
+    rate: Decimal | None = None
+    currency_amount: Decimal | None = None
+
+    @property
+    def income(self) -> Decimal:
+        return self.amount - self.balance
+
+
+@dataclass
+class PoolPlan:
+    pool: Pool
+    balance: Decimal
+    parts: list[PartPlan] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((part.amount for part in self.parts), Decimal("0.00"))
+
+
+def last_currencies(pool_id: int) -> dict[int, str]:
+    """Each donor's currency of its last deposit into the pool (by value date, then id),
+    or, for a donor whose weight came with a transfer between pools, of its last
+    deposit into any pool."""
+    found: dict[int, str] = {}
+    in_pool: dict[int, str] = {}
+    for donor_id, currency, pool in db.session.execute(
+            sa.select(Deposit.donor_id, Deposit.currency, Deposit.pool_id)
+            .where(Deposit.reverses_id.is_(None)).order_by(Deposit.value_date, Deposit.id)):
+        found[donor_id] = currency
+        if pool == pool_id:
+            in_pool[donor_id] = currency
+    return {**found, **in_pool}
+
+
+def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPlan:
+    """The split of the pool's available balance (or `balance`) among its donors on `on`."""
+    balance = pool.available if balance is None else balance
+    apportionment = position_on(on).pools.get(pool.id)
+    weights = {donor: usd(cents) for donor, cents in (apportionment.weights_cents.items()
+                                                      if apportionment else ())}
+    parts = refund_parts(balance, weights)
+    names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(sorted(parts)))).all())
+    currencies = last_currencies(pool.id) if parts else {}
+    plan = PoolPlan(pool, balance)
+    for donor_id in sorted(parts, key=lambda d: (names.get(d, ""), d)):
+        currency = currencies.get(donor_id, USD)
+        rate, converted = equivalent(parts[donor_id], currency, on)
+        plan.parts.append(PartPlan(donor_id, names.get(donor_id, ""), weights[donor_id],
+                                   weights[donor_id] - apportionment.share_of(donor_id), parts[donor_id],
+                                   currency, rate, converted))
+    return plan
+
+
+def plans(on: dt.date) -> list[PoolPlan]:
+    """The split of every pool that has an unspent balance."""
+    return [plan_pool(pool, on) for pool in all_pools() if pool.available > 0]

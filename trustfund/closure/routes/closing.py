@@ -1,0 +1,106 @@
+"""The fund's closing: what is left to settle, write-offs, each pool's decision with
+the refunds it would make, the payment instructions, and the financial closure."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...admin.models import REFUND_WAIVER, setting_on
+from ...contributions.loaders import get_commitment_or_404
+from ...contributions.models import Pool
+from ...contributions.pools import all_pools
+from ...errors import run
+from ...exports import export_response
+from ...extensions import db
+from ...fund.entries import CLOSING_KINDS, PoolClosing
+from ...fund.models import FINANCIALLY_CLOSED
+from ...fund.status import current_fund, effective_status, today
+from ...permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF, STAFF, roles_required
+from .. import financial
+from ..blueprint import bp
+from ..closing_export import decisions_query, instructions, parts_of
+from ..forms import DecisionForm, FinancialClosureForm, WriteOffForm
+from ..refunds import plans
+
+
+def _decision_form(pool_id: int, balance, data=None) -> DecisionForm:
+    form = DecisionForm(formdata=data, prefix=f"pool{pool_id}")
+    form.kind.choices = [(k, str(v)) for k, v in CLOSING_KINDS.items()]
+    if data is None:
+        form.balance.data = str(balance)
+    return form
+
+
+def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None = None):
+    fund = current_fund() or abort(404)
+    forms = forms or {}
+    pool_plans = plans(today()) if fund.status != FINANCIALLY_CLOSED else []
+    for plan in pool_plans:
+        forms.setdefault(plan.pool.id, _decision_form(plan.pool.id, plan.balance))
+    return render_template(
+        "closure/closing.html", fund=fund, status=effective_status(fund), unsettled=financial.unsettled(),
+        problems=financial.closable_problems(), outstanding=financial.outstanding_commitments(),
+        pools=all_pools(), plans=pool_plans, forms=forms,
+        decisions=db.session.scalars(decisions_query()).all(),
+        waiver=setting_on(REFUND_WAIVER, today()), closure_form=closure_form or FinancialClosureForm(),
+        roles={"admin": ADMIN, "officer": MPTF_OFFICER, "srsg": SRSG_STAFF})
+
+
+@bp.route("/closing")
+@roles_required(*STAFF)
+def closing():
+    if request.args.get("format") == "xlsx":
+        return export_response("closing", {}, current_user)
+    return _page()
+
+
+@bp.route("/closing/pools/<int:pool_id>", methods=["POST"])
+@roles_required(SRSG_STAFF)
+def decide(pool_id: int):
+    pool = db.session.get(Pool, pool_id) or abort(404)
+    form = _decision_form(pool.id, pool.available, request.form)
+    if form.validate_on_submit():
+        done = run(form, lambda: financial.decide(
+            current_user, pool, form.kind.data, fund_name=form.fund_name.data or "",
+            fund_reference=form.fund_reference.data or "", note=form.note.data or "",
+            balance_seen=form.balance.data))
+        if done is not None:
+            flash(_("The decision on %(pool)s was recorded.", pool=pool.label), "success")
+            return redirect(url_for("closure.decision", closing_id=done.id))
+    return _page({pool_id: form}), 200
+
+
+@bp.route("/closing/decisions/<int:closing_id>")
+@roles_required(*STAFF)
+def decision(closing_id: int):
+    closing_row = db.session.get(PoolClosing, closing_id) or abort(404)
+    return render_template("closure/decision.html", closing=closing_row,
+                           instructions=instructions(parts_of([closing_row.id])))
+
+
+@bp.route("/closing/commitments/<int:commitment_id>/write-off", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def write_off_view(commitment_id: int):
+    commitment = get_commitment_or_404(commitment_id)
+    form = WriteOffForm()
+    if form.validate_on_submit():
+        done = run(form, lambda: financial.write_off(
+            current_user, commitment, amount=form.amount.data or None, reason=form.reason.data))
+        if done is not None:
+            flash(_("The outstanding amount was written off."), "success")
+            return redirect(url_for("closure.closing"))
+    return render_template("closure/write_off.html", form=form, commitment=commitment)
+
+
+@bp.route("/closing/close", methods=["POST"])
+@roles_required(ADMIN)
+def close_fund_view():
+    fund = current_fund() or abort(404)
+    form = FinancialClosureForm()
+    if form.validate_on_submit():
+        done = run(form, lambda: financial.close_fund(current_user, fund, note=form.note.data or ""))
+        if done is not None:
+            flash(_("The fund is financially closed."), "success")
+            return redirect(url_for("closure.closing"))
+    return _page(closure_form=form), 200

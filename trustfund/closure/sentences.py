@@ -1,0 +1,100 @@
+"""The audit trail in words (trustfund/audit_text.py): the fund's own entries,
+write-offs, the pools' closing decisions, the financial closure and the certified
+final statements."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit_text import Book, Field, Target, Told
+from ..extensions import db
+from ..formatting import date, money
+from ..fund.entries import CLOSING_KINDS, ENTRY_KINDS, FundEntry, PoolClosing
+
+
+def _ids(keys: list[str]) -> list[int]:
+    return [int(k) for k in keys if k.isdigit()]
+
+
+def load_entries(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(FundEntry.id, FundEntry.kind, FundEntry.usd_amount,
+                                        FundEntry.value_date, FundEntry.reverses_id)
+                              .where(FundEntry.id.in_(_ids(keys))))
+    found = {}
+    for row in rows:
+        values = {"kind": ENTRY_KINDS.get(row.kind, ""), "amount": money(abs(row.usd_amount), "USD"),
+                  "date": date(row.value_date)}
+        label = (_("Reversal of a %(kind)s of %(amount)s, %(date)s", **values) if row.reverses_id
+                 else _("%(kind)s of %(amount)s, %(date)s", **values))
+        found[str(row.id)] = Target(label, "closure.entries")
+    return found
+
+
+def load_closings(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(PoolClosing.id, PoolClosing.kind, PoolClosing.usd_amount)
+                              .where(PoolClosing.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("%(decision)s: %(amount)s", decision=CLOSING_KINDS.get(row.kind, ""),
+                                  amount=money(row.usd_amount, "USD")), "closure.closing")
+            for row in rows}
+
+
+def _entry(e: Told) -> str:
+    return _("%(kind)s of %(amount)s recorded by %(user)s for %(pool)s, value date %(date)s.",
+             kind=e.show("kind"), amount=e.show("usd_amount"), user=e.who, pool=e.show("pool_id"),
+             date=e.show("value_date"))
+
+
+def _entry_reversed(e: Told) -> str:
+    return _("Reversed by %(user)s: %(amount)s taken back from %(pool)s.", user=e.who,
+             amount=e.money("usd_amount", "USD", absolute=True), pool=e.show("pool_id"))
+
+
+def _decision(e: Told) -> str:
+    values = {"user": e.who, "amount": e.show("usd_amount"), "pool": e.show("pool_id")}
+    kind = e.value("kind")
+    if kind == "refund":
+        return _("%(amount)s of %(pool)s refunded to its donors, decided by %(user)s.", **values)
+    if kind == "transfer":
+        return _("%(amount)s of %(pool)s transferred to %(fund)s (%(reference)s), decided by %(user)s.",
+                 fund=e.show("fund_name"), reference=e.show("fund_reference"), **values)
+    return _("%(amount)s of %(pool)s not refunded (a residual within the waiver), decided by %(user)s.",
+             **values)
+
+
+def _written_off(e: Told) -> str:
+    return _("%(amount)s written off %(commitment)s by %(user)s.", amount=e.money("amount"),
+             commitment=e.name("commitment", e.value("commitment_id")), user=e.who)
+
+
+def register(book: Book) -> None:
+    book.reference("fund_entry", load_entries)
+    book.reference("pool_closing", load_closings)
+    usd = Field(_l("Amount (USD)"), "money", currency="USD")
+    pool = Field(_l("Pool"), "ref", ref="pool")
+    book.object("FundEntry", _l("Cost or income of the fund"), {
+        "kind": Field(_l("Kind"), "choice", choices=ENTRY_KINDS), "usd_amount": usd, "pool_id": pool,
+        "value_date": Field(_l("Value date"), "date"), "description": Field(_l("Description")),
+    }, reference="fund_entry", collection=Target(_l("Direct costs, bank charges and other income"),
+                                                 "closure.entries"),
+        hidden=("reverses_id", "created_by_id", "created_at"))
+    book.object("PoolClosing", _l("Closing decision of a pool"), {
+        "kind": Field(_l("Decision"), "choice", choices=CLOSING_KINDS), "usd_amount": usd, "pool_id": pool,
+        "decided_on": Field(_l("Date"), "date"), "fund_name": Field(_l("Receiving fund")),
+        "fund_reference": Field(_l("Reference of the transfer")), "note": Field(_l("Note")),
+    }, reference="pool_closing", hidden=("decided_by_id", "created_at"))
+    book.object("WriteOff", _l("Write-off"), {
+        "amount": Field(_l("Amount"), "money", currency_key="currency"),
+        "commitment_id": Field(_l("Commitment"), "ref", ref="commitment"),
+        "written_off_on": Field(_l("Date"), "date"), "reason": Field(_l("Reason")),
+    }, hidden=("currency", "created_by_id", "created_at"))
+    book.action("commitment.write_off", _l("Outstanding amount written off"), "WriteOff", _written_off)
+    book.action("pool.close", _l("Closing decision on a pool"), "PoolClosing", _decision,
+                told=("kind", "usd_amount", "pool_id", "fund_name", "fund_reference"))
+    book.action("fund.close_financially", _l("Fund financially closed"), "Fund",
+                lambda e: _("The fund was financially closed by %(user)s.", user=e.who), told=("status",))
+    book.action("final_statement.issue", _l("Certified final statements issued"), "Fund",
+                lambda e: _("Certified final financial statements signed off and issued by %(user)s.",
+                            user=e.who), changes=False)
+    book.action("fund_entry.create", _l("Cost or income of the fund recorded"), "FundEntry", _entry)
+    book.action("fund_entry.reverse", _l("Cost or income of the fund reversed"), "FundEntry", _entry_reversed)

@@ -1,0 +1,87 @@
+"""Closing an accounting year (DESIGN.md §6a): the admin closes a calendar year once
+its annual report is out. From then on nothing may be dated in it
+(fund.periods.require_open), and the position at its last day (every donor's net
+deposits, weights and shares of spending per pool, each pool's spending) is
+stored: statements read it for that day and start from it for any later day
+(statements/closed.py), so the year's figures never change."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record, snapshot, utcnow
+from ..bulk import insert_rows
+from ..errors import DomainError
+from ..extensions import db
+from ..fund.models import AccountingYear, YearDonorPosition, YearPoolPosition, YearShare
+from ..fund.services import require_admin
+from ..fund.status import current_fund, today
+from ..statements.shares import Position, position_on, usd
+from ..validation import check_text, too_long
+
+
+def closable(year: int, on: dt.date | None = None) -> str | None:
+    """Why `year` cannot be closed now (None if it can)."""
+    on = on or today()
+    fund = current_fund()
+    first = fund.start_on.year if fund is not None else year
+    closed = set(db.session.scalars(sa.select(AccountingYear.year)))
+    if year in closed:
+        return _("%(year)s is already closed.", year=str(year))
+    if dt.date(year, 12, 31) >= on:
+        return _("%(year)s has not ended yet: a year is closed after its last day.", year=str(year))
+    if year < first:
+        return _("The fund started in %(first)s: there is nothing to close before.", first=str(first))
+    missing = [y for y in range(first, year) if y not in closed]
+    if missing:
+        return _("Close %(year)s first: years are closed in order.", year=str(missing[0]))
+    return None
+
+
+def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
+    """Close `year` (see the module's docstring): refused before its last day has
+    passed, for a year before the fund, before the earlier years are closed, and
+    without the reference of its annual report."""
+    require_admin(actor)
+    refusal = closable(year)
+    if refusal:
+        raise DomainError(refusal)
+    reference = check_text((report_reference or "").strip(), "report_reference")
+    if not reference:
+        raise DomainError(_("Name the annual report the closing follows."), field="report_reference")
+    if len(reference) > 200:
+        raise DomainError(too_long(200), field="report_reference")
+    # The position is computed before the year is marked closed: once closed, its last
+    # day reads what is stored here.
+    position = position_on(dt.date(year, 12, 31))
+    row = AccountingYear(year=year, closed_at=utcnow(), closed_by_id=getattr(actor, "id", None),
+                         report_reference=reference)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("%(year)s is already closed.", year=str(year))) from None
+    _store(year, position)
+    record(actor, "year.close", row, object_id=year, after=snapshot(row))
+    return row
+
+
+def _store(year: int, position: Position) -> None:
+    """The position's figures as rows (in bulk: thousands of donors at scale)."""
+    donors = set(position.net_cents) | set(position.returned_cents)
+    insert_rows(YearDonorPosition.__table__, [
+        {"year": year, "donor_id": donor, "net": usd(position.net_cents.get(donor, 0)),
+         "returned": usd(position.returned_cents.get(donor, 0))} for donor in sorted(donors)])
+    insert_rows(YearPoolPosition.__table__, [
+        {"year": year, "pool_id": pool_id, "spending": usd(pool.spending_cents)}
+        for pool_id, pool in sorted(position.pools.items())])
+    shares = []
+    for pool_id, pool in sorted(position.pools.items()):
+        for donor in sorted(set(pool.weights_cents) | set(pool.shares_cents)):
+            shares.append({"year": year, "pool_id": pool_id, "donor_id": donor,
+                           "weight": usd(pool.weights_cents.get(donor, 0)),
+                           "share": usd(pool.shares_cents.get(donor, 0))})
+    insert_rows(YearShare.__table__, shares)

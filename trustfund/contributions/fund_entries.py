@@ -1,0 +1,89 @@
+"""The fund's own entries (fund.entries.FundEntry): direct costs and bank charges,
+paid from a pool's available money, and other income, credited to a pool; in USD,
+as the MPTF Gateway's funding status reports them. A correction is a reversal
+dated today with a reason. Each moves its pool through pools.move, in one place
+per kind of change (record_fund_entry, reverse_fund_entry)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import money as fmt_money
+from ..fund import periods
+from ..fund.entries import ENTRY_KINDS, INCOME_KINDS, POOL_FIGURE, FundEntry
+from ..money import USD
+from . import pools
+from .ledger import value_date_or_error
+from .models import Pool
+from .rules import text_or_error, today, usd_or_error
+
+
+def _deltas(kind: str, usd) -> dict:
+    """The pool figures an entry of `kind` for `usd` moves (negative `usd`: a reversal)."""
+    sign = 1 if kind in INCOME_KINDS else -1
+    return {POOL_FIGURE[kind]: usd, "available": sign * usd}
+
+
+def _short(pool: Pool, usd) -> DomainError:
+    db.session.expire(pool)
+    return DomainError(_("The pool “%(pool)s” has only %(available)s available, less than %(amount)s.",
+                         pool=pool.label, available=fmt_money(pool.available, USD),
+                         amount=fmt_money(usd, USD)), field="usd_amount")
+
+
+def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, description: str) -> FundEntry:
+    """A direct cost or a bank charge paid from a pool (only from its available money:
+    never below zero), or other income credited to it; dated in an open year, with a
+    description."""
+    if kind not in ENTRY_KINDS:
+        raise DomainError(_("Choose the kind of entry."), field="kind")
+    pool = db.session.get(Pool, pool_id) if pool_id else None
+    if pool is None:
+        raise DomainError(_("Choose a pool."), field="pool_id")
+    value_date = value_date_or_error(value_date)
+    periods.require_open(value_date, "value_date")
+    usd = usd_or_error(usd_amount, "usd_amount")
+    description = text_or_error(description, "description", _("Say what the entry is."))
+    entry = FundEntry(kind=kind, pool_id=pool.id, value_date=value_date, usd_amount=usd,
+                      description=description, created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    db.session.flush()
+    try:
+        pools.move(pool.id, **_deltas(kind, usd))
+    except pools.InsufficientFunds:
+        raise _short(pool, usd) from None
+    record(actor, "fund_entry.create", entry)
+    return entry
+
+
+def reverse_fund_entry(actor, entry: FundEntry, reason: str) -> FundEntry:
+    """Reverse an entry by an offsetting one dated today (in the open year), naming it,
+    with a reason. Reversing income takes it back only from money still available."""
+    periods.require_open(today())
+    if entry.reverses_id is not None:
+        raise DomainError(_("A reversal cannot itself be reversed."))
+    if db.session.scalar(sa.select(FundEntry.id).where(FundEntry.reverses_id == entry.id)):
+        raise DomainError(_("This entry has already been reversed."))
+    reason = text_or_error(reason, "reason", _("Say why the entry is reversed."))
+    reversal = FundEntry(kind=entry.kind, pool_id=entry.pool_id, value_date=today(),
+                         usd_amount=-entry.usd_amount, description=reason, reverses_id=entry.id,
+                         created_by_id=getattr(actor, "id", None))
+    db.session.add(reversal)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("This entry has already been reversed.")) from None
+    try:
+        pools.move(entry.pool_id, **_deltas(entry.kind, -entry.usd_amount))
+    except pools.InsufficientFunds:
+        pool = db.session.get(Pool, entry.pool_id)
+        db.session.expire(pool)
+        raise DomainError(_("The pool “%(pool)s” has only %(available)s available: this reversal would "
+                            "take it below zero.", pool=pool.label,
+                            available=fmt_money(pool.available, USD))) from None
+    record(actor, "fund_entry.reverse", reversal, note=reason)
+    return reversal

@@ -1,0 +1,276 @@
+"""Monthly UN operational rates from one file (.xlsx or CSV: currency, month, rate),
+with the deposit import's pattern: upload, see what it will do, confirm; all rows or
+none, audited.
+
+A workbook is read behind the deposit import's checks (import_workbook: zip bombs,
+damaged files, sheets reaching too far); a CSV file is read strictly (UTF-8, one
+delimiter, no NUL, a size and row cap). Each row is checked like a rate typed into
+the form (rates.set_rate): a current currency or one the fund uses, not the dollar,
+a month written YYYY-MM, a rate above zero with at most six decimals; a currency and
+month twice in the file is refused. A month that already has the same rate is left
+as it is; one with another rate is shown as a correction, made on confirming.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from .. import currencies
+from ..audit import record, utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..money import USD, MoneyError, parse_rate
+from .import_check import cell_number, cell_text
+from .import_workbook import MB, open_sheet
+from .models import ExchangeRate, RateImport
+from .rates import fund_currencies, month_label, set_rate
+
+MAX_ROWS = 5000
+MAX_CSV_BYTES = 2 * MB
+PREFERRED_SHEET = "Rates"
+COLUMNS = {"currency": ("currency", "currencycode", "code"), "month": ("month",),
+           "rate": ("rate", "unitsperusd", "unitsperusdollar")}
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})(?:-01)?\Z")
+# Text of a rate: plain digits and a decimal point, nothing else ("0,861" is 0.861 in
+# French and 861 in English: refused, not guessed).
+_RATE_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
+
+
+def column_label(key: str) -> str:
+    return {"currency": _("Currency"), "month": _("Month"), "rate": _("Rate"), "": _("File")}[key]
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class PlannedRate:
+    row: int
+    currency: str
+    month: dt.date
+    rate: Decimal
+    current: Decimal | None  # the rate on file for that month, if any
+
+
+@dataclass
+class RatePlan:
+    """What importing the file will do: the rates it sets, the ones it corrects, the
+    ones already on file, and every problem (nothing is imported while there is one)."""
+
+    rows: list[PlannedRate] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    data_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+    @property
+    def new(self) -> list[PlannedRate]:
+        return [r for r in self.rows if r.current is None]
+
+    @property
+    def corrections(self) -> list[PlannedRate]:
+        return [r for r in self.rows if r.current is not None and r.current != r.rate]
+
+    @property
+    def unchanged(self) -> list[PlannedRate]:
+        return [r for r in self.rows if r.current == r.rate]
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+
+def _key(header) -> str:
+    return "".join(ch for ch in str(header or "").lower() if ch.isalnum())
+
+
+def _table(data: bytes, filename: str) -> tuple[list, list[tuple[int, tuple]]]:
+    """(header, [(row number, cells)]) of the file, or a DomainError beside the file."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        sheet = open_sheet(data, PREFERRED_SHEET)
+        return list(sheet.header), list(sheet.rows(max(len(sheet.header), 3)))
+    if name.endswith(".csv"):
+        return _csv_table(data)
+    raise DomainError(_("Upload an .xlsx workbook or a .csv file (its name ends in .xlsx or .csv)."),
+                      field="file")
+
+
+def _csv_table(data: bytes) -> tuple[list, list[tuple[int, tuple]]]:
+    if len(data) > MAX_CSV_BYTES:
+        raise DomainError(_("This file is larger than %(limit)s MB, far more than a table of rates: check "
+                            "that it is the right file.", limit=MAX_CSV_BYTES // MB), field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(_("The CSV file is not in UTF-8: save it as “CSV UTF-8” and upload it again."),
+                          field="file") from None
+    if "\x00" in text:
+        raise DomainError(_("This is not a CSV file of text."), field="file")
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as error:
+        raise DomainError(_("The CSV file could not be read (%(problem)s): save it again from the "
+                            "spreadsheet and upload it.", problem=str(error)[:80]), field="file") from None
+    if not rows:
+        return [], []
+    return rows[0], [(number, tuple(cells)) for number, cells in enumerate(rows[1:], start=2)]
+
+
+def _month(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        if value.day == 1:
+            return value
+    else:
+        match = _MONTH.match(cell_text(value))
+        if match and 1 <= int(match.group(2)) <= 12:
+            return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    raise DomainError(_("Write the month as YYYY-MM (for example 2018-05)."), field="month")
+
+
+def _rate(value) -> Decimal:
+    number = cell_number(value)
+    try:
+        if isinstance(number, Decimal):
+            return parse_rate(number)
+        if number and _RATE_TEXT.match(number):
+            return parse_rate(Decimal(number))
+    except MoneyError as error:
+        raise DomainError(str(error), field="rate") from None
+    if not number:
+        raise DomainError(_("Enter the rate."), field="rate")
+    raise DomainError(_("Enter a rate such as 0.941."), field="rate")
+
+
+def _checked_row(number: int, values: dict, offered: frozenset[str], seen: dict) -> PlannedRate:
+    """A row as set_rate would take it typed in, or a DomainError beside its column;
+    `seen`: the row of each currency and month so far, for a month given twice."""
+    currency = cell_text(values["currency"]).upper()
+    if currency == USD:
+        raise DomainError(_("The US dollar is always at rate 1; it needs no entry."), field="currency")
+    if currency not in offered:
+        raise DomainError(_("“%(code)s” is not the code of a current currency (ISO 4217).",
+                            code=cell_text(values["currency"])[:20]), field="currency")
+    month, rate = _month(values["month"]), _rate(values["rate"])
+    if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
+        raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
+    earlier = seen.setdefault((currency, month), number)
+    if earlier != number:
+        raise DomainError(_("%(currency)s for %(month)s is already on row %(row)s of this file.",
+                            currency=currency, month=month_label(month), row=earlier), field="month")
+    return PlannedRate(number, currency, month, rate, None)
+
+
+def plan_rates(data: bytes, filename: str) -> RatePlan:
+    """What importing the file would do, writing nothing."""
+    plan = RatePlan()
+    try:
+        header, rows = _table(data, filename)
+    except DomainError as error:
+        plan.add_error(0, "", error.message)
+        return plan
+    positions = {}
+    for index, cell in enumerate(header):
+        for name, aliases in COLUMNS.items():
+            if name not in positions and _key(cell) in set(aliases) | {_key(column_label(name))}:
+                positions[name] = index
+    for name in COLUMNS:
+        if name not in positions:
+            plan.add_error(0, "", _("The header row has no “%(column)s” column.", column=column_label(name)))
+    if plan.errors:
+        return plan
+    offered = currencies.offered(fund_currencies(), include_usd=True)
+    seen: dict[tuple[str, dt.date], int] = {}
+    for number, cells in rows:
+        values = {name: cells[index] if index < len(cells) else None for name, index in positions.items()}
+        if all(cell_text(v) == "" for v in values.values()):
+            continue
+        plan.data_rows += 1
+        if plan.data_rows > MAX_ROWS:
+            plan.add_error(0, "", ngettext(
+                "The file has more than %(count)s rate; split it into smaller files.",
+                "The file has more than %(count)s rates; split it into smaller files.",
+                MAX_ROWS, count=f"{MAX_ROWS:,}"))
+            return plan
+        try:
+            plan.rows.append(_checked_row(number, values, offered, seen))
+        except DomainError as error:
+            plan.add_error(number, error.field or "", error.message)
+    if not plan.rows and not plan.errors:
+        plan.add_error(0, "", _("The file has no rates below its header row."))
+    _current_rates(plan)
+    return plan
+
+
+def _current_rates(plan: RatePlan) -> None:
+    wanted = {r.currency for r in plan.rows}
+    if not wanted:
+        return
+    on_file = {(c, m): rate for c, m, rate in db.session.execute(
+        sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
+        .where(ExchangeRate.currency.in_(sorted(wanted))))}
+    for row in plan.rows:
+        row.current = on_file.get((row.currency, row.month))
+
+
+def keep_rate_upload(actor, filename: str, content: bytes, rows: int) -> RateImport:
+    """Keep a file whose preview showed no problem, for its officer to confirm."""
+    upload = RateImport(token=secrets.token_urlsafe(32), filename=(filename or "")[:255], content=content,
+                        rows=rows, created_by_id=actor.id)
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+class RatesRefused(DomainError):
+    """The kept file no longer imports cleanly: nothing was imported."""
+
+
+def confirm_rate_upload(actor, upload: RateImport) -> RatePlan:
+    """Set every rate of a kept file, or none, at most once: marking it posted is one
+    guarded UPDATE in the transaction of its rates (a second confirmation finds it
+    posted). Its rows are checked again against the table as it is now; each rate is
+    set by rates.set_rate (audited, as if typed), and the import itself is audited."""
+    marked = db.session.execute(
+        sa.update(RateImport).where(RateImport.id == upload.id, RateImport.posted_at.is_(None))
+        .values(posted_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+    if not marked:
+        raise DomainError(_("This file has already been imported."))
+    plan = plan_rates(upload.content, upload.filename)
+    if not plan.ok:
+        raise RatesRefused(_("Nothing was imported: the file no longer passes every check (see below)."))
+    changed = plan.new + plan.corrections
+    for row in changed:
+        set_rate(actor, row.currency, row.month, row.rate)
+    db.session.execute(sa.update(RateImport).where(RateImport.id == upload.id)
+                       .values(rates=len(changed)).execution_options(synchronize_session=False))
+    record(actor, "exchange_rate.import", object_type="ExchangeRate",
+           after={"file": upload.filename, "new": len(plan.new), "corrected": len(plan.corrections),
+                  "unchanged": len(plan.unchanged)})
+    db.session.expire(upload)
+    return plan
+
+
+def done_message(plan: RatePlan) -> str:
+    return ngettext("%(num)d rate imported: %(new)s new, %(corrected)s corrected.",
+                    "%(num)d rates imported: %(new)s new, %(corrected)s corrected.",
+                    len(plan.new) + len(plan.corrections), new=len(plan.new),
+                    corrected=len(plan.corrections))

@@ -1,0 +1,80 @@
+"""Importing the month's UN operational rates from one file (officers): upload, see
+what the import will do, confirm (rate_import.py keeps the rules)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...errors import run
+from ...extensions import db
+from ...permissions import MPTF_OFFICER, roles_required
+from ..blueprint import bp
+from ..forms import ConfirmImportForm, RateImportForm
+from ..models import RateImport
+from ..rate_import import (
+    column_label,
+    confirm_rate_upload,
+    done_message,
+    keep_rate_upload,
+    plan_rates,
+)
+
+
+def _upload_or_404(token: str) -> RateImport:
+    """A kept rates file, for the officer who uploaded it only (anyone else: 404)."""
+    upload = db.session.scalar(sa.select(RateImport).where(RateImport.token == token)) \
+        if len(token) <= 64 else None
+    if upload is None or upload.created_by_id != current_user.id:
+        abort(404)
+    return upload
+
+
+@bp.route("/rates/import", methods=["GET", "POST"])
+@roles_required(MPTF_OFFICER)
+def import_rates():
+    """Upload: a file with any problem shows them all here and nothing is kept; a clean
+    one is kept and its preview shown."""
+    form = RateImportForm()
+    plan = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = list(form.file.errors) + [_("Choose the .xlsx or .csv file to import.")]
+        else:
+            content, filename = upload.stream.read(), upload.filename
+            plan = plan_rates(content, filename)
+            if plan.ok:
+                kept = run(form, lambda: keep_rate_upload(current_user, filename, content, plan.data_rows))
+                if kept is not None:
+                    return redirect(url_for("contributions.rates_import_preview", token=kept.token))
+            form.file.errors = list(form.file.errors) + [e.message for e in plan.errors if e.row == 0]
+    return render_template("contributions/rates_import.html", form=form, plan=plan, column_label=column_label)
+
+
+@bp.route("/rates/import/<token>")
+@roles_required(MPTF_OFFICER)
+def rates_import_preview(token: str):
+    """What the kept file will do, checked against the rates as they are now; or, once
+    posted, what it did."""
+    upload = _upload_or_404(token)
+    plan = None if upload.posted_at else plan_rates(upload.content, upload.filename)
+    return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan,
+                           form=ConfirmImportForm(), column_label=column_label)
+
+
+@bp.route("/rates/import/<token>/confirm", methods=["POST"])
+@roles_required(MPTF_OFFICER)
+def rates_import_confirm(token: str):
+    upload = _upload_or_404(token)
+    form = ConfirmImportForm()
+    if form.validate_on_submit():
+        plan = run(form, lambda: confirm_rate_upload(current_user, upload))
+        if plan is not None:
+            flash(done_message(plan), "success")
+            return redirect(url_for("contributions.rates"))
+        upload = _upload_or_404(token)
+    plan = None if upload.posted_at else plan_rates(upload.content, upload.filename)
+    return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan, form=form,
+                           column_label=column_label)

@@ -1,0 +1,72 @@
+"""What an uploaded file is, read from its content (filetype), never from its name or
+the browser's word: PDF, PNG, JPEG, .xlsx and .docx only, the name's extension must
+say the same type, and a PDF must open (pypdf), unencrypted and without scripts."""
+from __future__ import annotations
+
+import io
+import logging
+import os
+
+import filetype
+from flask_babel import gettext as _
+
+from ..errors import DomainError
+
+# The types accepted: content type -> the extensions a file of that type may carry.
+ACCEPTED = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+}
+# Names in a PDF that run a script or an action when it is opened.
+_PDF_ACTIONS = ("/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch")
+
+
+def _refuse(message: str):
+    raise DomainError(message, field="file")
+
+
+def recognise(data: bytes, filename: str, max_bytes: int) -> str:
+    """The content type of an upload, or a DomainError beside the file field."""
+    accepted = _("Accepted: PDF, PNG, JPEG, Excel (.xlsx) and Word (.docx).")
+    if not data:
+        _refuse(_("The file is empty."))
+    if len(data) > max_bytes:
+        _refuse(_("The file is larger than %(size)s MB.", size=f"{max_bytes / (1024 * 1024):g}"))
+    kind = filetype.guess(data)
+    content_type = kind.mime if kind is not None else None
+    if content_type not in ACCEPTED:
+        _refuse(_("This type of file cannot be attached.") + " " + accepted)
+    extension = os.path.splitext(filename or "")[1].lower()
+    if extension not in ACCEPTED[content_type]:
+        _refuse(_("The file's name does not match its content (a %(type)s file named %(name)s).",
+                  type=ACCEPTED[content_type][0].lstrip(".").upper(), name=filename or "—"))
+    if content_type == "application/pdf":
+        _check_pdf(data)
+    return content_type
+
+
+def _check_pdf(data: bytes) -> None:
+    from pypdf import PdfReader
+
+    # pypdf logs (and warns about) the damage it works round: a refusal says enough.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted:
+            _refuse(_("The PDF is encrypted or protected by a password: attach a copy without protection."))
+        pages = len(reader.pages)
+        root = reader.trailer["/Root"].get_object()
+        names = root.get("/Names")
+        names = names.get_object() if names is not None else {}
+        scripted = "/JavaScript" in names or "/OpenAction" in root or "/AA" in root
+    except DomainError:
+        raise
+    except Exception:  # a hostile PDF breaks pypdf's parser in many ways: each is "damaged"
+        _refuse(_("The PDF is damaged and cannot be read."))
+    if not pages:
+        _refuse(_("The PDF is damaged and cannot be read."))
+    if scripted:
+        _refuse(_("The PDF runs a script or an action when opened: attach a plain copy."))

@@ -1,0 +1,91 @@
+"""The one guard of financial closure: once the fund is financially closed, every
+write to the fund's records is refused, whichever service, command or import
+tries it.
+
+Checked where every write of the session passes: after a flush that wrote a row
+of a guarded table, and after an UPDATE, INSERT or DELETE statement sent through
+the session on one (pools.move and every guarded UPDATE of the services). The
+check comes after the write, once per transaction: on PostgreSQL it reads the
+fund's row FOR SHARE, so it waits for a financial closure in progress (which
+claims the row first, closure/financial.py) and then sees it; on SQLite the write
+already holds the database's write lock, so the read sees the latest commit. A
+refusal is a DomainError: the request rolls back and the user reads why.
+
+Not guarded: accounts, the audit trail, form tokens, the data version, countries
+(shared reference data), and the certified final statements, issued after the
+financial closure.
+"""
+from __future__ import annotations
+
+import weakref
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..errors import DomainError
+from .models import FINANCIALLY_CLOSED, Fund
+
+GUARDED_TABLES = frozenset({
+    "fund", "accounting_year", "year_donor_position", "year_pool_position", "year_share",
+    "fund_entry", "write_off", "pool_closing", "pool_closing_part",
+    "objective", "pool", "pledge", "commitment", "instalment", "exchange_rate", "deposit",
+    "interest_entry", "pool_transfer", "deposit_import", "donor", "saa_status_change",
+    "event", "delegate", "travel_grant", "setting",
+})
+_KEY = "trustfund.fund.guard"
+
+
+class FundClosed(DomainError):
+    """The fund is financially closed: nothing more is written to it."""
+
+
+def closed_message() -> str:
+    return _("The fund is financially closed: nothing can be recorded or changed any more.")
+
+
+def _checked(session: Session) -> bool:
+    seen = session.info.get(_KEY)
+    return seen is not None and seen() is session.get_transaction()
+
+
+def check(session: Session) -> None:
+    """Refuse if the fund is financially closed (once per transaction)."""
+    if _checked(session):
+        return
+    query = sa.select(Fund.status).order_by(Fund.id).limit(1)
+    with session.no_autoflush:
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(read=True)
+        status = session.execute(query).scalar()
+    if status == FINANCIALLY_CLOSED:
+        raise FundClosed(closed_message())
+    transaction = session.get_transaction()
+    if transaction is not None:
+        session.info[_KEY] = weakref.ref(transaction)
+
+
+def _table_name(obj) -> str | None:
+    table = getattr(type(obj), "__table__", None)
+    return table.name if table is not None else None
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if _table_name(obj) in GUARDED_TABLES:
+            check(session)
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _after_statement(state):
+    if not (state.is_update or state.is_insert or state.is_delete):
+        return None
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) not in GUARDED_TABLES:
+        return None
+    result = state.invoke_statement()
+    check(state.session)
+    return result

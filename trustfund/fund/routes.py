@@ -1,0 +1,87 @@
+"""The fund's page (its record, status, fee rate history, accounting years and
+history) and the admin's changes to the record."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..admin.models import FEE_RATE, setting_versions
+from ..admin.sentences import setting_value
+from ..errors import run
+from ..extensions import db
+from ..permissions import ADMIN, STAFF, roles_required
+from .blueprint import bp
+from .forms import CloseOperationsForm, ExtendForm, FundForm
+from .models import FUND_STATUSES, OPEN, AccountingYear
+from .services import close_operations, extend_end, update_fund
+from .status import current_fund, effective_status, operations_closed_message, today
+
+
+def _fund_or_404():
+    return current_fund() or abort(404)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():
+    fund = current_fund()
+    if fund is None:
+        return render_template("fund/missing.html")
+    status = effective_status(fund)
+    years = db.session.scalars(sa.select(AccountingYear).order_by(AccountingYear.year)).all()
+    return render_template(
+        "fund/index.html", fund=fund, status=status, status_labels=FUND_STATUSES, open=status == OPEN,
+        closed_note=None if status == OPEN else operations_closed_message(fund),
+        fee_rates=setting_versions(FEE_RATE), fee_key=FEE_RATE, setting_value=setting_value,
+        years=years, today=today())
+
+
+@bp.route("/edit", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def edit():
+    fund = _fund_or_404()
+    form = FundForm(obj=fund)
+    if form.validate_on_submit():
+        done = run(form, lambda: update_fund(current_user, fund, name=form.name.data, code=form.code.data,
+                                             start_on=form.start_on.data, version=form.version.data))
+        if done is not None:
+            flash(_("The fund's record was saved."), "success")
+            return redirect(url_for("fund.index"))
+    return render_template("fund/form.html", form=form, title=_("Change the fund's record"),
+                           submit=_("Save"))
+
+
+@bp.route("/extend", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def extend():
+    fund = _fund_or_404()
+    form = ExtendForm()
+    if request.method == "GET":
+        form.version.data = fund.version
+    if form.validate_on_submit():
+        done = run(form, lambda: extend_end(current_user, fund, end_on=form.end_on.data,
+                                            reason=form.reason.data, version=form.version.data))
+        if done is not None:
+            flash(_("The end date was extended."), "success")
+            return redirect(url_for("fund.index"))
+    return render_template("fund/form.html", form=form, title=_("Extend the end date"),
+                           submit=_("Extend the end date"), fund=fund)
+
+
+@bp.route("/close-operations", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def close_operations_view():
+    fund = _fund_or_404()
+    form = CloseOperationsForm()
+    if request.method == "GET":
+        form.version.data = fund.version
+    if form.validate_on_submit():
+        done = run(form, lambda: close_operations(current_user, fund, reason=form.reason.data,
+                                                  version=form.version.data))
+        if done is not None:
+            flash(_("The fund's operations are closed."), "success")
+            return redirect(url_for("fund.index"))
+    return render_template("fund/form.html", form=form, title=_("Close the fund's operations early"),
+                           submit=_("Close the operations"), fund=fund, warn=True)

@@ -1,0 +1,93 @@
+"""The fund's record, changed by the admin: its name, code and start date; an
+extension of its end date (with a reason); an early closure of its operations
+(with a reason). Each change is in the audit trail, with the values before and
+after; none is possible once the fund is financially closed (guard.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from ..audit import record, snapshot
+from ..errors import DomainError, check_version
+from ..extensions import db
+from ..formatting import date as fmt_date
+from ..permissions import ADMIN
+from ..validation import check_text, normalized_name, too_long
+from .models import OPEN, OPERATIONALLY_CLOSED, Fund
+from .status import effective_status, today
+
+
+def require_admin(actor) -> None:
+    if getattr(actor, "role", None) != ADMIN:
+        raise DomainError(_("Only an administrator may do this."))
+
+
+def _reason(text: str | None, field: str, message: str) -> str:
+    reason = check_text((text or "").strip(), field, multiline=True)
+    if not reason:
+        raise DomainError(message, field=field)
+    if len(reason) > 2000:
+        raise DomainError(too_long(2000), field=field)
+    return reason
+
+
+def update_fund(actor, fund: Fund, *, name: str, code: str, start_on: dt.date, version=None) -> Fund:
+    """The fund's name, public code (MCS00 on the MPTF Gateway) and start date. The
+    end date moves only by an extension (extend_end)."""
+    require_admin(actor)
+    check_version(fund.version, version)
+    name = normalized_name(check_text(name or "", "name"))
+    if not name:
+        raise DomainError(_("Enter the fund's name."), field="name")
+    if len(name) > 300:
+        raise DomainError(too_long(300), field="name")
+    code = check_text((code or "").strip(), "code")
+    if not code or len(code) > 30 or not code.isascii() or not code.replace("-", "").isalnum():
+        raise DomainError(_("Enter the fund's code: letters and digits, such as MCS00."), field="code")
+    if not isinstance(start_on, dt.date):
+        raise DomainError(_("Enter the start date."), field="start_on")
+    if start_on > fund.end_on:
+        raise DomainError(_("The start date cannot be after the end date (%(date)s).",
+                            date=fmt_date(fund.end_on)), field="start_on")
+    before = snapshot(fund)
+    fund.name, fund.code, fund.start_on = name, code, start_on
+    db.session.flush()
+    record(actor, "fund.update", fund, before=before)
+    return fund
+
+
+def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None) -> Fund:
+    """Move the end date later, with a reason (a no-cost extension). An open fund
+    whose end date had passed is open again; one whose operations the admin closed
+    stays closed."""
+    require_admin(actor)
+    check_version(fund.version, version)
+    if not isinstance(end_on, dt.date):
+        raise DomainError(_("Enter the new end date."), field="end_on")
+    if end_on <= fund.end_on:
+        raise DomainError(_("An extension moves the end date later than %(date)s.",
+                            date=fmt_date(fund.end_on)), field="end_on")
+    reason = _reason(reason, "reason", _("Say why the end date is extended."))
+    before = snapshot(fund)
+    fund.end_on = end_on
+    db.session.flush()
+    record(actor, "fund.extend", fund, before=before, note=reason)
+    return fund
+
+
+def close_operations(actor, fund: Fund, *, reason: str, version=None) -> Fund:
+    """Close the fund's operations before its end date, with a reason: from today
+    no new pledges, commitments, events, grant requests or approvals."""
+    require_admin(actor)
+    check_version(fund.version, version)
+    if effective_status(fund) != OPEN:
+        raise DomainError(_("The fund's operations are already closed."))
+    reason = _reason(reason, "reason", _("Say why the operations close before the end date."))
+    before = snapshot(fund)
+    fund.status = OPERATIONALLY_CLOSED
+    fund.operations_closed_on = today()
+    fund.operations_closed_reason = reason
+    db.session.flush()
+    record(actor, "fund.close_operations", fund, before=before, note=reason)
+    return fund

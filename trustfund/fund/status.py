@@ -1,0 +1,61 @@
+"""Where the fund stands in its life, and the guard of operational closure.
+
+The fund is operationally closed once its end date has passed, or once the admin
+closed its operations early (with a reason): no new pledges, commitments, events,
+grant requests or approvals. Approved grants can still be reconciled, requests
+rejected or cancelled, and deposits against existing commitments still arrive.
+A financially closed fund takes nothing more at all (guard.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import date as fmt_date
+from .models import FINANCIALLY_CLOSED, OPEN, OPERATIONALLY_CLOSED, Fund
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def current_fund() -> Fund | None:
+    """The fund's record (None in a database without its reference data)."""
+    return db.session.scalar(sa.select(Fund).order_by(Fund.id).limit(1))
+
+
+def effective_status(fund: Fund | None, on: dt.date | None = None) -> str:
+    """open, operationally_closed or financially_closed on `on` (today): an open fund
+    whose end date has passed is operationally closed by that alone."""
+    if fund is None:
+        return OPEN
+    if fund.status == OPEN and (on or today()) > fund.end_on:
+        return OPERATIONALLY_CLOSED
+    return fund.status
+
+
+def operations_closed_message(fund: Fund) -> str:
+    if fund.status == FINANCIALLY_CLOSED:
+        return _("The fund is financially closed: nothing more can be recorded.")
+    if fund.status == OPERATIONALLY_CLOSED:
+        return _("The fund's operations were closed on %(date)s (%(reason)s): no new pledges, "
+                 "commitments, events, grant requests or approvals.",
+                 date=fmt_date(fund.operations_closed_on), reason=fund.operations_closed_reason)
+    return _("The fund's activities ended on %(date)s, its end date: no new pledges, commitments, "
+             "events, grant requests or approvals. An extension of the end date, with its "
+             "reason, reopens them.", date=fmt_date(fund.end_on))
+
+
+def require_operations_open(field: str | None = None) -> None:
+    """Refuse a new pledge, commitment, event, grant request or approval once the
+    fund is operationally (or financially) closed."""
+    fund = current_fund()
+    if effective_status(fund) != OPEN:
+        raise DomainError(operations_closed_message(fund), field=field)
+
+
+def operations_open() -> bool:
+    return effective_status(current_fund()) == OPEN

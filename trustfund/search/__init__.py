@@ -1,0 +1,1 @@
+"""Find anything: the search box of the bar and its results page."""

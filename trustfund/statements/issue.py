@@ -1,0 +1,64 @@
+"""Issuing the statements of a period in bulk (issue 19): each donor's statement as
+PDF, stored as a document of the donor (kind "statement"), which its portal lists.
+Issuing a period again replaces that period's earlier statement with a reason (the
+earlier one is kept, as every document version is).
+
+Run by an officer for a few donors (the statements page) or by the command
+`flask --app trustfund issue-statements --from D --to D` for all, on a schedule."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..documents import services as documents
+from ..documents.models import Document
+from ..documents.targets import TARGETS
+from ..donors.models import Donor
+from ..errors import DomainError
+from ..extensions import db
+from .pdf import statement_pdf
+from .services import period_or_error
+
+# More than this from the page is work for the command (a web worker has about 30 s).
+PAGE_LIMIT = 50
+
+
+def _title(date_from: dt.date, date_to: dt.date) -> str:
+    return _("Statement from %(start)s to %(end)s", start=date_from.isoformat(), end=date_to.isoformat())
+
+
+def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
+                     donor_ids: Iterable[int] | None = None) -> list[Document]:
+    """Store each chosen donor's statement of the period (every donor's when none is
+    chosen) as a document of the donor; returns the documents stored."""
+    date_from, date_to = period_or_error(date_from, date_to)
+    query = sa.select(Donor).order_by(Donor.id)
+    if donor_ids is not None:
+        ids = sorted(set(donor_ids))
+        if not ids:
+            raise DomainError(_("Choose at least one donor."), field="donors")
+        query = query.where(Donor.id.in_(ids))
+    donors = list(db.session.scalars(query))
+    if donor_ids is not None and len(donors) != len(set(donor_ids)):
+        raise DomainError(_("Choose donors from the list."), field="donors")
+    title = _title(date_from, date_to)
+    target = TARGETS["donor"]
+    limit = max(current_app.config["DOCUMENT_MAX_BYTES"], 50 * 1024 * 1024)
+    filename = f"statement-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
+    issued = []
+    for donor in donors:
+        content = statement_pdf(donor, date_from, date_to, actor)
+        earlier = db.session.scalar(sa.select(Document).where(
+            Document.object_type == target.name, Document.object_id == donor.id,
+            Document.kind == "statement", Document.title == title, Document.current_condition()))
+        if earlier is None:
+            issued.append(documents.attach(actor, target, donor, kind="statement", title=title,
+                                           filename=filename, data=content, max_bytes=limit))
+        else:
+            issued.append(documents.replace(actor, target, donor, earlier, filename=filename, data=content,
+                                            reason=_("Issued again"), max_bytes=limit))
+    return issued

@@ -1,0 +1,207 @@
+"""What a decision on a grant will do, said before it is done (confirmation.py):
+the same checks as the services, in the same words, and the amounts that will
+move, from the figures as they are now. Nothing here writes."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..admin.models import OVERRUN_TOLERANCE, setting_on
+from ..confirmation import Summary, each
+from ..contributions.models import Pool
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import date, money, number
+from . import rules
+from .decisions import UNDECIDED, _already_decided, _check_decider, default_pool_ids, pool_name
+from .models import APPROVED, FUNDED, NO_SHOW, OVERRUN_PENDING, TRAVELLED, WAITLISTED, TravelGrant
+from .overruns import _check_decider as _check_overrun_decider
+from .reconcile import check_can_cancel, check_can_close
+from .services import cost_field, require_srsg
+
+
+def grant_facts(grant: TravelGrant) -> list[tuple[str, str]]:
+    """Who travels where: the facts every decision on a grant shows first."""
+    delegate = grant.delegate.name + (f", {grant.delegate.function}" if grant.delegate.function else "")
+    country = grant.country.local_name + (f" ({_('LDC')})" if grant.ldc else "")
+    event = _("%(title)s, %(city)s, from %(date)s", title=grant.event.local_title, city=grant.event.city,
+              date=date(grant.event.start_on))
+    return [(_("Travel grant"), f"#{grant.id}"), (_("Delegate"), delegate), (_("Member State"), country),
+            (_("Event"), event)]
+
+
+def _reason(reason: str | None, message: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(message, field="reason")
+    return text
+
+
+def _after(pool: Pool, change: Decimal) -> str:
+    """A pool's available money now and after the change, in words."""
+    return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.label,
+             now=money(pool.available), after=money(pool.available + change))
+
+
+def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
+    """Approving commits the grant's total from the chosen pool (or Objective 1, then
+    un-earmarked); when no pool can pay, a request is waitlisted instead."""
+    _check_decider(actor, grant, "pool_id")
+    if grant.status not in UNDECIDED:
+        raise _already_decided(grant)
+    funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
+        TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,
+        TravelGrant.status.in_(FUNDED), TravelGrant.id != grant.id))
+    if funded >= grant.event.max_per_country:
+        raise DomainError(ngettext("%(country)s already has %(count)s funded delegate for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   "%(country)s already has %(count)s funded delegates for this event, "
+                                   "the most allowed: this request cannot be approved.",
+                                   funded, country=grant.country.local_name, count=number(funded)))
+    if pool_id:
+        chosen = db.session.get(Pool, pool_id)
+        if chosen is None:
+            raise DomainError(_("Choose a pool."), field="pool_id")
+        candidates = [chosen]
+    else:
+        candidates = [db.session.get(Pool, pid) for pid in default_pool_ids()]
+        if not candidates:
+            raise DomainError(_("The fund has no pool to pay from."), field="pool_id")
+    total = grant.total
+    summary = Summary(_("Approve the travel grant"), grant_facts(grant) + [(_("Total"), money(total))])
+    paying = next((pool for pool in candidates if pool.available >= total), None)
+    if paying is not None:
+        summary.facts.append((_("Pay from pool"), paying.label))
+        summary.lines += [_("%(amount)s will be committed to this trip from %(pool)s.", amount=money(total),
+                            pool=paying.label), _after(paying, -total)]
+        summary.button = _("Approve %(amount)s", amount=money(total))
+        return summary
+    names = ", ".join(pool_name(pool) for pool in candidates)
+    if grant.status == WAITLISTED:
+        raise DomainError(_("The pool still does not have %(amount)s available: the request "
+                            "stays waitlisted.", amount=money(total)), field="pool_id")
+    summary.warning = _("%(pools)s cannot pay %(amount)s now: confirming puts the request on the "
+                        "waitlist (funds short) instead of approving it.", pools=names,
+                        amount=money(total))
+    summary.button = _("Waitlist the request")
+    return summary
+
+
+def rejection(actor, grant: TravelGrant, reason: str) -> Summary:
+    _check_decider(actor, grant, "reason")
+    if grant.status not in UNDECIDED:
+        raise _already_decided(grant)
+    reason = _reason(reason, _("Say why the request is rejected."))
+    summary = Summary(_("Reject the request"), grant_facts(grant) + [(_("Total"), money(grant.total)),
+                                                                    (_("Reason"), reason)])
+    summary.lines.append(_("The request is rejected with this reason and leaves the review queue; "
+                           "no money is committed to it."))
+    return summary
+
+
+def _pending_overrun(actor, grant: TravelGrant) -> None:
+    _check_overrun_decider(actor, grant)
+    if grant.overrun_status is None:
+        raise DomainError(_("This grant has no overrun to decide on."))
+    if grant.overrun_status != OVERRUN_PENDING:
+        raise DomainError(_("This overrun has already been decided (it is %(status)s).",
+                            status=grant.overrun_label))
+
+
+def _overrun_facts(grant: TravelGrant) -> list[tuple[str, str]]:
+    return grant_facts(grant) + [(_("Committed"), money(grant.committed_amount)),
+                                 (_("Actual costs"), money(grant.actual_costs)),
+                                 (_("Overrun"), money(grant.overrun_amount)),
+                                 (_("Recorded by"), grant.overrun_recorded_by.email)]
+
+
+def overrun_approval(actor, grant: TravelGrant) -> Summary:
+    _pending_overrun(actor, grant)
+    amount, pool = grant.overrun_amount, grant.pool
+    if pool.available < amount:
+        raise DomainError(_("%(pool)s has only %(available)s available, less than the overrun of "
+                            "%(amount)s: record a transfer or a deposit into the pool first. The "
+                            "overrun stays awaiting approval.",
+                            pool=pool.label, available=money(pool.available), amount=money(amount)))
+    summary = Summary(_("Approve the overrun"), _overrun_facts(grant))
+    summary.lines += [_("The overrun of %(amount)s is paid from %(pool)s: the trip costs %(total)s "
+                        "in all.", amount=money(amount), pool=pool.label,
+                        total=money(grant.actual_total + amount)), _after(pool, -amount)]
+    return summary
+
+
+def overrun_rejection(actor, grant: TravelGrant, reason: str) -> Summary:
+    _pending_overrun(actor, grant)
+    reason = _reason(reason, _("Say why the overrun is rejected."))
+    summary = Summary(_("Reject the overrun"), _overrun_facts(grant) + [(_("Reason"), reason)])
+    summary.lines.append(_("The overrun of %(amount)s is not paid: the grant stays at the %(committed)s "
+                           "committed, which the pool has paid.", amount=money(grant.overrun_amount),
+                           committed=money(grant.actual_total)))
+    return summary
+
+
+def cancellation(actor, grant: TravelGrant, reason: str) -> Summary:
+    require_srsg(actor)
+    check_can_cancel(grant)
+    reason = _reason(reason, _("Say why the grant is cancelled."))
+    summary = Summary(_("Cancel the grant"), grant_facts(grant) + [(_("Reason"), reason)])
+    if grant.status == APPROVED:
+        held = grant.committed_amount
+        summary.lines += [_("The grant is cancelled: the whole amount committed, %(amount)s, returns "
+                            "to %(pool)s.", amount=money(held), pool=grant.pool.label),
+                          _after(grant.pool, held)]
+    else:
+        summary.lines.append(_("The request is withdrawn; no money was committed for it."))
+    return summary
+
+
+def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, reason: str = "") -> Summary:
+    """Recording the actual costs (a trip or a no-show): what the pool pays, what
+    returns to it, and an overrun's fate, as reconcile._record_costs will settle it."""
+    require_srsg(actor)
+    check_can_close(grant, outcome)
+    found = each({"ticket": lambda: cost_field(ticket, "actual_ticket"),
+                  "dsa": lambda: cost_field(dsa, "actual_dsa"),
+                  "terminal": lambda: cost_field(terminal, "actual_terminal")})
+    actuals = [found["ticket"], found["dsa"], found["terminal"]]
+    costs = sum(actuals, Decimal("0.00"))
+    if outcome == TRAVELLED and costs == 0:
+        raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")
+    committed, pool = grant.committed_amount, grant.pool
+    settled = rules.settle(committed, costs, setting_on(OVERRUN_TOLERANCE, dt.date.today()))
+    title = _("The delegate travelled: actual costs") if outcome == TRAVELLED else \
+        _("No-show: costs actually incurred")
+    summary = Summary(title, grant_facts(grant) + [
+        (_("Committed"), money(committed)), (_("Actual ticket (USD)"), money(actuals[0])),
+        (_("DSA paid (USD)"), money(actuals[1])), (_("Terminal expenses paid (USD)"), money(actuals[2])),
+        (_("Actual costs"), money(costs))] + ([(_("Note"), reason.strip())] if reason.strip() else []))
+    change = committed - settled.paid
+    if settled.overrun_status is None:
+        summary.lines.append(_("%(spent)s is spent from %(pool)s and %(returned)s returns to it.",
+                               spent=money(settled.paid), pool=pool.label, returned=money(change))
+                             if change else
+                             _("%(spent)s is spent from %(pool)s, the whole amount committed.",
+                               spent=money(settled.paid), pool=pool.label))
+    elif settled.overrun_status == "approved":
+        if pool.available < settled.overrun:
+            raise DomainError(_("The actual costs are %(extra)s more than the %(committed)s committed, "
+                                "and %(pool)s has only %(available)s available: record a transfer "
+                                "or a deposit into the pool first.",
+                                extra=money(settled.overrun), committed=money(committed),
+                                pool=pool.label, available=money(pool.available)), field="actual_ticket")
+        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the "
+                               "tolerance: %(spent)s is spent from %(pool)s at once.",
+                               overrun=money(settled.overrun), spent=money(settled.paid), pool=pool.label))
+    else:
+        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s: %(pool)s pays the "
+                               "%(committed)s committed, and the overrun waits for another SRSG staff "
+                               "member's approval.", overrun=money(settled.overrun), pool=pool.label,
+                               committed=money(committed)))
+    summary.lines.append(_after(pool, change))
+    if outcome == NO_SHOW:
+        summary.lines.insert(0, _("The delegate did not attend: the grant is closed as a no-show."))
+    return summary
