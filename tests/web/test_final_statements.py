@@ -64,10 +64,10 @@ def test_a_donor_reads_its_own_certified_statement_in_its_portal(client, login_a
     html = client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)
     # Sweden: 30,000.00 less the 1% fee = 29,700.00 net; 39,700.00 in the pool, 4,000.00
     # spent, 100.00 of interest: the balance 35,800.00 refunded by net deposits.
-    assert 'id="final-net">$29,700.00<' in html
-    assert 'id="final-share">$2,992.44<' in html  # 4,000.00 × 29,700 ÷ 39,700
-    assert 'id="final-refund">$26,782.37<' in html  # 35,800.00 × 29,700 ÷ 39,700
-    assert 'id="final-income">$74.81<' in html
+    assert 'id="final-net">USD\u00a029,700.00<' in html
+    assert 'id="final-share">USD\u00a02,992.44<' in html  # 4,000.00 × 29,700 ÷ 39,700
+    assert 'id="final-refund">USD\u00a026,782.37<' in html  # 35,800.00 × 29,700 ÷ 39,700
+    assert 'id="final-income">USD\u00a074.81<' in html
     assert "signed off by admin on" in html
     assert client.get(f"/fund/final-statements/{other.id}").status_code == 404
 
@@ -91,9 +91,9 @@ def test_the_statement_shows_what_was_issued_whatever_changes_later(client, logi
     login_as("auditor")
     html = client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)
     assert "Kingdom of Sweden" in html and "Renamed behind its back" not in html
-    assert 'id="final-refund">$26,782.37<' in html
+    assert 'id="final-refund">USD\u00a026,782.37<' in html
     fund_page = client.get("/fund/final-statements/fund").get_data(as_text=True)
-    assert 'data-line="refunds">$35,800.00<' in fund_page
+    assert 'data-line="refunds">USD\u00a035,800.00<' in fund_page
     book = load_workbook(io.BytesIO(client.get("/fund/final-statements/fund?format=xlsx").data))
     status = {row[0]: row[1] for row in book["Funding status"].iter_rows(min_row=2, values_only=True)}
     assert D(str(status["Refunds to donors"])) == D("35800.00")

@@ -58,7 +58,7 @@ def test_the_report_in_the_gateways_layout(client, login_as, db):
     login_as("auditor")
     html = client.get("/fund/funding-status").get_data(as_text=True)
     figures = _page_figures(html)
-    assert figures["contributions"] == "$200,000.00" and figures["balance"] == "$191,322.22"
+    assert figures["contributions"] == "USD\u00a0200,000.00" and figures["balance"] == "USD\u00a0191,322.22"
     assert "95.66% of contributions" in html
     book = load_workbook(io.BytesIO(client.get("/fund/funding-status?format=xlsx").data))
     rows = {row[0]: row[1] for row in book["Funding status"].iter_rows(min_row=2, values_only=True)}
@@ -76,7 +76,7 @@ def test_a_past_date_counts_what_was_dated_by_then(client, login_as, db, users):
     assert end_2017.balance == D("199234.56")
     login_as("mptf_officer")
     figures = _page_figures(client.get("/fund/funding-status?on=2017-12-31").get_data(as_text=True))
-    assert figures["balance"] == "$199,234.56"
+    assert figures["balance"] == "USD\u00a0199,234.56"
     page = client.get("/fund/funding-status?on=2017-02-30").get_data(as_text=True)
     assert "Enter the date as YYYY-MM-DD." in page
 
