@@ -70,6 +70,10 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = "30 per 15 minutes"
     # ...and per address, on any accounts.
     LOGIN_FAILURES_PER_ADDRESS = "20 per 15 minutes"
+    # "Forgot your password?": every request counted (each may send a message), per
+    # address typed and per client address.
+    PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"
+    PASSWORD_RESETS_PER_ADDRESS = "10 per hour"
     PREFERRED_URL_SCHEME = "http"
     SEND_HSTS = False
     # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
@@ -77,6 +81,31 @@ class Config:
     # throttling per address needs the real client address, and only headers set
     # by our own proxies may say what it is.
     TRUSTED_PROXIES = _int_env("TRUSTFUND_TRUSTED_PROXIES", 0)
+    # Mail (trustfund/mail): messages are outbox rows written with the change that
+    # causes them, sent by `flask --app trustfund send-mail` through this SMTP server.
+    # TRUSTFUND_MAIL=off switches sending off (production then starts without a server).
+    MAIL_ENABLED = os.environ.get("TRUSTFUND_MAIL", "on").strip().lower() not in ("off", "0", "false", "no")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int_env("MAIL_PORT", 587)
+    # "starttls" (port 587), "ssl" (SMTPS, port 465) or "none" (a relay on localhost).
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls").strip().lower()
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "")
+    MAIL_TIMEOUT = _int_env("MAIL_TIMEOUT", 30)
+    # A message not accepted is tried again after 1, 2, 4, ... minutes (at most
+    # MAIL_MAX_BACKOFF seconds between tries), and marked failed after MAIL_MAX_ATTEMPTS.
+    MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_FIRST_BACKOFF = _int_env("MAIL_FIRST_BACKOFF", 60)
+    MAIL_MAX_BACKOFF = _int_env("MAIL_MAX_BACKOFF", 6 * 3600)
+    # The address people reach the app at: links in messages are made from it, never
+    # from a request's Host header (which a sender of a reset request could choose).
+    EXTERNAL_URL = os.environ.get("TRUSTFUND_EXTERNAL_URL", "http://127.0.0.1:5000")
+    # Digests: grant requests awaiting decision to SRSG staff at most every N hours;
+    # overdue instalments and SAAs awaiting signature to MPTF officers every N days.
+    DIGEST_GRANT_REQUESTS_HOURS = _int_env("TRUSTFUND_DIGEST_GRANT_REQUESTS_HOURS", 1)
+    DIGEST_OFFICERS_DAYS = _int_env("TRUSTFUND_DIGEST_OFFICERS_DAYS", 7)
+    SAA_AWAITING_SIGNATURE_DAYS = 30
     # The IATI file (trustfund/iati): who publishes it and what the fund is. The
     # reporting organisation's IATI identifier has no default that could be
     # published: until TRUSTFUND_IATI_ORG_REF is set, a marked placeholder (also in
@@ -102,6 +131,13 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
+    # The tests' SMTP server (tests/smtp_server.py) sets the port; nothing is sent
+    # unless a test runs the sender.
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_SECURITY = "none"
+    MAIL_SENDER = "Trustfund <trustfund@test.example>"
+    MAIL_FIRST_BACKOFF = 60
+    EXTERNAL_URL = "https://trustfund.test.example"
 
 
 class ProductionConfig(Config):
@@ -142,6 +178,18 @@ class ProductionConfig(Config):
                 "Production needs RATELIMIT_STORAGE_URI set to a storage every worker and machine "
                 "shares, for example redis://127.0.0.1:6379/0: login failures counted in each "
                 "worker's memory could be spread over the workers.")
+        if app_config.get("MAIL_ENABLED"):
+            if not app_config.get("MAIL_SERVER") or not app_config.get("MAIL_SENDER"):
+                raise RuntimeError(
+                    "Production needs MAIL_SERVER and MAIL_SENDER (and MAIL_PORT, MAIL_SECURITY, "
+                    "MAIL_USERNAME, MAIL_PASSWORD as the server wants), or mail switched off "
+                    "explicitly with TRUSTFUND_MAIL=off.")
+            if app_config.get("MAIL_SECURITY") not in ("starttls", "ssl", "none"):
+                raise RuntimeError("MAIL_SECURITY is one of starttls, ssl or none.")
+            if not str(app_config.get("EXTERNAL_URL") or "").startswith("https://"):
+                raise RuntimeError(
+                    "Production needs TRUSTFUND_EXTERNAL_URL, the https:// address people reach "
+                    "the app at: the links in messages are made from it.")
 
 
 CONFIGS = {

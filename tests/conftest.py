@@ -83,6 +83,27 @@ def shared_ratelimit_storage():
 
 
 @pytest.fixture(scope="session")
+def _smtp_server():
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(app, _smtp_server):
+    """A real SMTP server (aiosmtpd) the app's sender talks to, emptied for the test:
+    `smtp_server.messages` are the messages it accepted."""
+    _smtp_server.clear()
+    saved = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = _smtp_server.port
+    yield _smtp_server
+    app.config["MAIL_PORT"] = saved
+    _smtp_server.clear()
+
+
+@pytest.fixture(scope="session")
 def sqlite_dir():
     with tempfile.TemporaryDirectory(prefix="trustfund-sqlite-") as folder:
         yield folder

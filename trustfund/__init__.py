@@ -159,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from .donors import routes as donor_views
     from .fund import routes as fund_views
     from .iati import routes as iati_views
+    from .mail import routes as mail_views
     from .main import routes as main_views
     from .search import routes as search_views
     from .statements import routes as statement_views
@@ -168,7 +169,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_views.bp, main_views.bp, admin_views.bp, donor_views.bp, contributions_bp,
                country_views.bp, travel_bp, statement_views.bp, dashboard_views.bp, fund_views.bp,
-               closure_bp, iati_views.bp, document_views.bp, search_views.bp):
+               closure_bp, iati_views.bp, document_views.bp, search_views.bp, mail_views.bp):
         app.register_blueprint(bp)
     document_blocks.register(app)  # the records' pages show their documents
 
@@ -184,11 +185,13 @@ def register_sentences(app: Flask) -> None:
     from .documents import sentences as document_sentences
     from .donors import sentences as donor_sentences
     from .fund import sentences as fund_sentences
+    from .mail import sentences as mail_sentences
     from .travel import sentences as travel_sentences
 
     book = audit_text.install(app)
     for feature in (auth_sentences, admin_sentences, donor_sentences, country_sentences, fund_sentences,
-                    contribution_sentences, travel_sentences, closure_sentences, document_sentences):
+                    contribution_sentences, travel_sentences, closure_sentences, document_sentences,
+                    mail_sentences):
         feature.register(book)
 
 

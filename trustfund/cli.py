@@ -7,11 +7,14 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .auth.tokens import handle_reset_requests
 from .closure.cli import close_fund_command
 from .contributions.cli import import_deposits_command
 from .extensions import db
 from .iati.cli import export
+from .mail.cli import make_send_mail_command
 from .maintenance.cli import backup_command, restore_command
+from .notifications.digests import grant_request_digests, officer_digests
 from .permissions import ROLES
 from .statements.cli import issue_statements_command
 
@@ -101,8 +104,12 @@ def check():
     click.echo("Ledger check passed: every invariant holds.")
 
 
+# Before each round of the sender: answers to "Forgot your password?", then the digests
+# whose time has come.
+send_mail_command = make_send_mail_command((handle_reset_requests, grant_request_digests, officer_digests))
+
 COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, export, backup_command,
-            restore_command, issue_statements_command, close_fund_command)
+            restore_command, issue_statements_command, close_fund_command, send_mail_command)
 
 
 def register_commands(app: Flask) -> None:

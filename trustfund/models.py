@@ -2,7 +2,7 @@
 Alembic and create_all() see them all."""
 from .admin.models import Setting  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
-from .auth.models import User  # noqa: F401
+from .auth.models import PasswordToken, ResetRequest, User  # noqa: F401
 from .contributions.models import (  # noqa: F401
     Commitment,
     Deposit,
@@ -26,5 +26,6 @@ from .fund.models import (  # noqa: F401
     YearPoolPosition,
     YearShare,
 )
+from .mail.models import MailDigest, OutboxMessage  # noqa: F401
 from .submissions import FormSubmission  # noqa: F401
 from .travel.models import Delegate, Event, TravelGrant  # noqa: F401

@@ -53,6 +53,7 @@ NAV = (
     NavItem("contributions.objectives", _l("Objectives"), "admin"),
     NavItem("countries.index", _l("Countries"), "admin"),
     NavItem("admin.audit", _l("Audit trail"), "admin"),
+    NavItem("mail.outbox", _l("Outbox"), "admin"),
 )
 
 

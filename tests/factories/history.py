@@ -15,7 +15,8 @@ from tests.factories.documents import pdf
 from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
-from trustfund.auth.services import end_session, start_session
+from trustfund.auth import tokens
+from trustfund.auth.services import end_session, start_session, update_profile
 from trustfund.closure.years import close_year
 from trustfund.contributions import services as contributions
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
@@ -30,6 +31,8 @@ from trustfund.donors.services import change_saa_status, create_donor, update_do
 from trustfund.extensions import db
 from trustfund.fund import services as fund_services
 from trustfund.fund.status import current_fund
+from trustfund.mail import services as mail_services
+from trustfund.mail.models import FAILED, OutboxMessage
 from trustfund.travel import decisions, overruns, reconcile
 from trustfund.travel.services import request_grant, save_event
 
@@ -81,6 +84,19 @@ def every_audited_action() -> dict:
                         donor_id=None, active=True, password="a long enough password")
     save_user(admin, account, email="new.reader@example.org", name="Nadia Haddad", role="mptf_officer",
               donor_id=None, active=False, password=None)
+    # The role change wrote a message to the account; the mail server refused it too
+    # often (as the sender marks it), and the admin sends it again.
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.user_id == account.id))
+    message.status = FAILED
+    mail_services.resend(admin, message)
+    # An invited user chooses a password with the invitation's link; later forgets it.
+    invited = save_user(admin, None, email="invited@example.org", name="Sara Tesfaye", role="auditor",
+                        donor_id=None, active=True, password=None)
+    url, _expires = tokens.issue(invited, "invite")
+    tokens.set_password_with_token(invited.id, url.rsplit("/", 1)[1], "a good invited password")
+    tokens.request_reset("invited@example.org")
+    tokens.handle_reset_requests()
+    update_profile(invited, timezone="Africa/Addis_Ababa", digests=False, version=invited.version)
     set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
     set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
     set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))

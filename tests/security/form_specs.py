@@ -220,6 +220,16 @@ def _grant_page(ctx, args: dict) -> str:
     return f"/travel/grants/{args['grant_id']}"
 
 
+def fresh_reset_link(ctx, n: int) -> dict:
+    """A new single-use link to set the password of the user of our own."""
+    from trustfund.auth.models import User
+    from trustfund.auth.tokens import issue
+
+    url, _expires = issue(db.session.get(User, ctx.user_id), "reset")
+    db.session.commit()
+    return {"user_id": ctx.user_id, "token": url.rsplit("/", 1)[1]}
+
+
 def _same(value: dict):
     return lambda ctx, n: dict(value)
 
@@ -241,6 +251,11 @@ SPECS = [
     FormSpec("auth.login", None, _same({}), _same({"email": "officer@test.example",
                                                    "password": "not the password"}),
              kinds={"email": "login", "password": "login"}, base_accepted=False),
+    FormSpec("auth.forgot_password", None, _same({}), lambda ctx, n: {"email": f"someone{n}@example.org"},
+             kinds={"email": "email_required"}),
+    FormSpec("auth.set_password", None, fresh_reset_link, _same({
+        "password": "violet harbour seven lanterns", "confirm": "violet harbour seven lanterns"}),
+             kinds={"password": "password", "confirm": "password"}, fresh=True),
     FormSpec("auth.set_language", None, _same({}), _same({"lang": "fr", "next": "/"}),
              kinds={"lang": "lang", "next": "hidden"}, page=lambda ctx, args: "/login", flashes=True),
     FormSpec("donors.new", "mptf_officer", _same({}), lambda ctx, n: {
@@ -346,7 +361,7 @@ SPECS = [
         "email": "edit-me@example.org", "name": "", "role": "auditor", "donor_id": "0", "active": "y",
         "timezone": "Africa/Nairobi", "password": ""}),
         kinds={"email": "email_required", "password": "password"}),
-    FormSpec("auth.profile", "auditor", _same({}), _same({"timezone": "Europe/Paris"})),
+    FormSpec("auth.profile", "auditor", _same({}), _same({"timezone": "Europe/Paris", "digests": "y"})),
     FormSpec("fund.edit", "admin", _same({}), _same({
         "name": "United Nations voluntary trust fund for the Global Compact", "code": "MCS00",
         "start_on": "2017-04-03"}), kinds={"name": "name", "code": "login", "start_on": "date"}),
@@ -369,6 +384,7 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
+    "mail.resend_message": "no field to fill (tests/web/test_outbox.py)",
     "documents.new": "a file upload: tests/web/test_documents.py (each refused kind, title, kind)",
     "documents.replace": "a file upload with a reason: tests/web/test_documents.py",
     "documents.download": "no field to fill, a download (tests/web/test_documents.py)",

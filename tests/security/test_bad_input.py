@@ -100,8 +100,8 @@ def _sweep_form(sweep: Sweep, spec, ctx, login_as) -> None:
         return data
 
     def post(url, data):
-        if spec.endpoint == "auth.login":
-            limiter.reset()  # every refused login counts towards the throttle
+        if spec.endpoint in ("auth.login", "auth.forgot_password"):
+            limiter.reset()  # every refused login (every reset request) counts towards the throttle
         return sweep.post(url, data, flashes=spec.flashes)
 
     # A valid post first: the form can be used at all.

@@ -76,7 +76,9 @@ def production_client(tmp_path, shared_ratelimit_storage):
 
     app = create_app("production", {"SECRET_KEY": GOOD_SECRET,
                                     "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
-                                    "RATELIMIT_STORAGE_URI": shared_ratelimit_storage})
+                                    "RATELIMIT_STORAGE_URI": shared_ratelimit_storage,
+                                    "MAIL_SERVER": "smtp.example.org", "MAIL_SENDER": "trustfund@example.org",
+                                    "EXTERNAL_URL": "https://trustfund.example.org"})
     yield app.test_client()
     with app.app_context():
         db.engine.dispose()

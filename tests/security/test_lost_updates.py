@@ -294,6 +294,10 @@ NOT_EDITS = {
     "travel.cancel": "a one-way step of the grant's status (guarded UPDATE)",
     "travel.approve_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
     "travel.reject_overrun_view": "a decision on an overrun (guarded UPDATE of its status)",
+    "auth.set_password": "a single-use link, spent by one guarded UPDATE (used_at IS NULL) in the "
+                         "transaction of the password (tests/web/test_passwords.py)",
+    "mail.resend_message": "puts a sent or failed message back in the queue (status set, not added "
+                           "to: two admins sending it again at once queue it once)",
     "documents.new": "attaches a new document to the record; changes nothing of the record",
     "documents.replace": "a new version of a document, the old one kept; a version is replaced once "
                          "(unique replaces_id)",

@@ -7,6 +7,8 @@ import secrets
 import pytest
 
 GOOD_SECRET = secrets.token_hex(32)
+MAIL = {"MAIL_SERVER": "smtp.example.org", "MAIL_SENDER": "Trustfund <trustfund@example.org>",
+        "EXTERNAL_URL": "https://trustfund.example.org"}
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def make_production_app(tmp_path, monkeypatch, shared_ratelimit_storage):
     created = []
 
     def make(storage_from_environment=False, **overrides):
-        settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}
+        settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}", **MAIL}
         if not storage_from_environment:
             settings["RATELIMIT_STORAGE_URI"] = shared_ratelimit_storage
         settings.update(overrides)
@@ -106,6 +108,36 @@ def test_production_refuses_debug_mode(make_production_app, monkeypatch):
 def test_production_refuses_a_protection_switched_off(make_production_app, override, message):
     with pytest.raises(RuntimeError, match=message):
         make_production_app(SECRET_KEY=GOOD_SECRET, **override)
+
+
+@pytest.mark.parametrize("override,message", [
+    ({"MAIL_SERVER": ""}, "MAIL_SERVER"),
+    ({"MAIL_SENDER": ""}, "MAIL_SENDER"),
+    ({"MAIL_SECURITY": "tls"}, "MAIL_SECURITY"),
+    # Links in messages (password resets) come from this address, never from a request.
+    ({"EXTERNAL_URL": "http://trustfund.example.org"}, "TRUSTFUND_EXTERNAL_URL"),
+    ({"EXTERNAL_URL": ""}, "TRUSTFUND_EXTERNAL_URL"),
+])
+def test_production_refuses_to_start_without_its_mail_settings(make_production_app, override, message):
+    with pytest.raises(RuntimeError, match=message):
+        make_production_app(SECRET_KEY=GOOD_SECRET, **override)
+
+
+def test_production_starts_without_a_mail_server_when_mail_is_switched_off(make_production_app, monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("TRUSTFUND_MAIL", "off")
+    importlib.reload(config)
+    try:
+        app = make_production_app(SECRET_KEY=GOOD_SECRET, MAIL_SERVER="", MAIL_SENDER="", EXTERNAL_URL="")
+        assert app.config["MAIL_ENABLED"] is False
+        result = app.test_cli_runner().invoke(args=["send-mail"])
+        assert result.exit_code != 0 and "switched off" in result.output
+    finally:
+        monkeypatch.delenv("TRUSTFUND_MAIL")
+        importlib.reload(config)
 
 
 def test_development_and_testing_do_not_need_a_secret(tmp_path):

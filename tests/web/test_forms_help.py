@@ -98,16 +98,18 @@ def test_a_new_users_role_starts_empty_and_is_required(app, db, client, login_as
     options = re.findall(r'<option([^>]*)value="([^"]*)"', role)
     assert options[0][1] == "" and "selected" in options[0][0]
     assert not any("selected" in attrs for attrs, value in options if value)
-    assert "At least 12 characters." in html and "Leave empty to keep the current one." not in html
+    # No password typed: the new user is invited to choose one (issue 20), so it is not required.
+    assert "a link to choose their own password" in html
+    assert "Leave empty to keep the current one." not in html
     answer = client.post("/admin/users/new", data={
         "email": "someone@example.org", "role": "", "donor_id": "0", "active": "y", "password": ""})
     answer = answer.get_data(as_text=True)
     assert error_beside(answer, "role") == "Choose the user's role."
-    assert error_beside(answer, "password")
-    assert _summary_links(answer) == ["role", "password"]
+    assert 'id="password-errors"' not in answer
+    assert _summary_links(answer) == ["role"]
     edit = client.get(f"/admin/users/{users['auditor'].id}").get_data(as_text=True)
     assert "Leave empty to keep the current one." in edit
-    assert not _label_marks(edit)["password"] and _label_marks(html)["password"]
+    assert not _label_marks(edit)["password"] and not _label_marks(html)["password"]
 
 
 @pytest.fixture
@@ -129,11 +131,17 @@ def test_every_form_page_has_a_title_a_breadcrumb_and_a_cancel(app, client, logi
         url = rule.rule
         for name in rule.arguments:
             url = re.sub(rf"<(?:[a-z]+:)?{name}>", values[name], url)
-        role = sorted(app.view_functions[rule.endpoint].allowed_roles)[0]
-        login_as("srsg_staff2" if role == "srsg_staff" else role)
-        response = client.get(url)
+        roles = app.view_functions[rule.endpoint].allowed_roles
+        if roles is None:  # a public page (a forgotten password): as a visitor
+            response = app.test_client().get(url)
+        else:
+            role = sorted(roles)[0]
+            login_as("srsg_staff2" if role == "srsg_staff" else role)
+            response = client.get(url)
         if response.status_code == 302:  # a grant not closable yet, say: its page says why
             continue
+        if response.status_code == 404 and rule.endpoint == "closure.reverse_entry":
+            continue  # entry_id names an interest entry: the demo records no entry of the fund
         html = response.get_data(as_text=True)
         assert response.status_code == 200, (url, response.status_code)
         assert re.search(r"<h1[^>]*>\s*\S", html), url

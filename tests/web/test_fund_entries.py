@@ -58,7 +58,8 @@ def test_bank_charges_and_other_income(client, login_as, db):
     assert (pool.bank_charges, pool.other_income, pool.available) == (D("25.50"), D("300.00"), D("10274.50"))
     assert run_checks() == []
     totals = table_rows(client.get("/fund/entries").get_data(as_text=True), "entry-totals")
-    assert totals == [["Direct cost", "USD 0.00"], ["Bank charge", "USD 25.50"], ["Other income", "USD 300.00"]]
+    assert totals == [["Direct cost", "USD 0.00"], ["Bank charge", "USD 25.50"],
+                      ["Other income", "USD 300.00"]]
 
 
 def test_a_cost_beyond_the_pools_available_money_is_refused_and_writes_nothing(client, login_as, db):

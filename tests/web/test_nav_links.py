@@ -95,7 +95,8 @@ def test_pages_are_grouped_in_menus(app, db, client, login_as):
     assert menus["Contributions"][:3] == ["Donors", "Pledges and commitments", "Deposits"]
     assert menus["Travel"] == ["Events", "Review queue", "Travel grants"]
     assert menus["Reports"] == ["Statements", "Participation", "Funding status", "IATI file"]
-    assert menus["Administration"] == ["The fund", "Users", "Settings", "Objectives", "Countries", "Audit trail"]
+    assert menus["Administration"] == [
+        "The fund", "Users", "Settings", "Objectives", "Countries", "Audit trail", "Outbox"]
     # Dashboard stays a link of its own, outside every menu.
     assert ("Dashboard", "/dashboard/", True) in _nav(client, "/dashboard/")
     assert all("Dashboard" not in items for items in menus.values())

@@ -85,7 +85,8 @@ def test_the_user_chooses_a_zone_on_the_profile_page(app, db, client, login_as, 
     assert '<option selected value="UTC">UTC</option>' in html
     assert re.search(r'<option value="Africa/Nairobi">Africa/Nairobi — Nairobi \(UTC\+03:00\)</option>', html)
     assert 'data-filter-label="Filter the list"' in html and "select-filter.js" in html
-    answer = client.post("/profile", data={"timezone": "Africa/Nairobi", "version": _version(html)})
+    answer = client.post("/profile", data={"timezone": "Africa/Nairobi", "digests": "y",
+                                           "version": _version(html)})
     assert answer.status_code == 302
     page = client.get("/profile").get_data(as_text=True)
     assert "Your profile is saved: times are shown in Africa/Nairobi." in page
@@ -102,7 +103,7 @@ def test_a_zone_not_in_the_list_is_refused_beside_the_field(app, db, client, log
     login_as("auditor")
     version = _version(client.get("/profile").get_data(as_text=True))
     count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-    answer = client.post("/profile", data={"timezone": zone, "version": version})
+    answer = client.post("/profile", data={"timezone": zone, "digests": "y", "version": version})
     assert answer.status_code == 200
     assert "Not a valid choice" in error_beside(answer.get_data(as_text=True), "timezone")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == count
@@ -117,7 +118,8 @@ def test_the_users_save_and_an_admins_save_never_replace_each_other(app, db, cli
     login_as("auditor")
     mine = _version(client.get("/profile").get_data(as_text=True))
     theirs = _version(admin.get(f"/admin/users/{target.id}").get_data(as_text=True))
-    assert client.post("/profile", data={"timezone": "Asia/Tokyo", "version": mine}).status_code == 302
+    mine_saved = client.post("/profile", data={"timezone": "Asia/Tokyo", "digests": "y", "version": mine})
+    assert mine_saved.status_code == 302
     refused = admin.post(f"/admin/users/{target.id}", data={
         "email": target.email, "name": "Renamed", "role": "auditor", "donor_id": "0", "active": "y",
         "timezone": "Europe/Paris", "password": "", "version": theirs})
@@ -130,7 +132,7 @@ def test_the_users_save_and_an_admins_save_never_replace_each_other(app, db, cli
     assert admin.post(f"/admin/users/{target.id}", data={
         "email": target.email, "name": target.name, "role": "auditor", "donor_id": "0", "active": "y",
         "timezone": "Europe/Paris", "password": "", "version": theirs}).status_code == 302
-    refused = client.post("/profile", data={"timezone": "UTC", "version": mine})
+    refused = client.post("/profile", data={"timezone": "UTC", "digests": "y", "version": mine})
     assert refused.status_code == 200 and RELOAD in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, target.id).timezone == "Europe/Paris"

@@ -20,15 +20,17 @@ class UserForm(BaseForm):
     timezone = SelectField(_l("Time zone"), choices=[], default="", validate_choice=False,
                            widget=GroupedSelect(searchable=True),
                            description=_l("Dates and times are shown to the user in this zone."))
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=200)],
-                             description=_l("At least 12 characters."))
+    # Optional on creation: without one, the user is invited to choose their own.
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
+                             description=_l("Leave empty: the user receives an email with a link to "
+                                            "choose their own password (valid 72 hours)."))
     submit = SubmitField(_l("Save"))
 
 
 class UserEditForm(UserForm):
     # The version the admin started from: a save based on an older one is refused.
     version = VersionField()
-    # Only an edit may leave the password empty: the user keeps the current one.
+    # An edit left without a password keeps the current one.
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
                              description=_l("At least 12 characters. Leave empty to keep the current one."))
 

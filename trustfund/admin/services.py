@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record, snapshot
 from ..auth.models import User
+from ..auth.passwords import check_password
 from ..auth.services import time_zone_or_error
+from ..auth.tokens import invite, notify_password_changed
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
+from ..mail.outbox import enqueue
 from ..money import MoneyError, parse_number
-from ..permissions import DONOR, ROLES
+from ..permissions import DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
 from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
@@ -23,9 +28,12 @@ from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
               active: bool, password: str | None, version=None, timezone: str | None = None) -> User:
     """Create or change a user. A donor user must name its donor; nobody else may.
-    Deactivating ends the user's sessions at once. `version` is the version the
-    admin's form was built from: a save over another admin's is refused. A time zone
-    left unset stays as it is (the user's browser sets it at their next login)."""
+    A new user without a password gets an invitation to choose one (a link valid 72
+    hours); a password typed by the admin follows the policy (auth.passwords), ends the
+    user's sessions and tells the user. Deactivating ends the user's sessions at once.
+    `version` is the version the admin's form was built from: a save over another
+    admin's is refused. A time zone left unset stays as it is (the user's browser sets
+    it at their next login)."""
     if user is not None:
         check_version(user.version, version)
     if role not in ROLES:
@@ -39,26 +47,56 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     if clash is not None and (user is None or clash != user.id):
         raise DomainError(_("Another user has this email."), field="email")
     creating = user is None
+    name = normalized_name(check_text(name, "name"))
+    if password:
+        check_password(password, email=email, name=name)
     if creating:
-        if not password:
-            raise DomainError(_("Set a password for the new user."), field="password")
         user = User(email=email)
+        # Nobody knows this password: without one typed, the user chooses theirs
+        # through the invitation's link.
+        user.set_password(password or secrets.token_urlsafe(32))
         db.session.add(user)
     before = None if creating else snapshot(user)
     was_active = user.active
-    name = normalized_name(check_text(name, "name"))
     user.email, user.name, user.role, user.donor_id, user.active = email, name, role, donor_id, active
     if timezone:
         user.timezone = time_zone_or_error(timezone)
-    if password:
+    if password and not creating:
         user.set_password(password)
         user.renew_session_token()
     if was_active and not active:
         user.renew_session_token()
     if not creating:
         _move_version(user)
+        if before["role"] != role:
+            notify_role_changed(actor, user, before["role"])
     record(actor, "user.create" if creating else "user.update", user, before=before)
+    if creating and not password:
+        invite(actor, user)
+    elif creating:
+        notify_account_created(actor, user)
+    elif password:
+        notify_password_changed(user)
     return user
+
+
+def _admin_name(actor) -> str:
+    return getattr(actor, "name", "") or getattr(actor, "email", "") or _("an administrator")
+
+
+def notify_account_created(actor, user: User) -> None:
+    """A security message: an account with a password typed by an admin (who gives it
+    to the user by other means) was created for this address."""
+    enqueue(user, "account_created", "account_created", _l("Your Trustfund account was created"),
+            role=ROLE_LABELS[user.role], admin=_admin_name(actor))
+
+
+def notify_role_changed(actor, user: User, before_role: str) -> None:
+    """A security message: the user learns at once that their role changed, and
+    who changed it (it cannot be turned off)."""
+    enqueue(user, "role_changed", "role_changed", _l("Your role in Trustfund changed"),
+            before=ROLE_LABELS[before_role], after=ROLE_LABELS[user.role],
+            admin=_admin_name(actor))
 
 
 def _move_version(user: User) -> None:

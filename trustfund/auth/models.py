@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
+    # The digests by email (requests awaiting decision, overdue instalments...); the
+    # user turns them off in their profile. Security messages are always sent.
+    digests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # The IANA time zone moments are shown in (timezones.py): set by the browser at the
     # first login, then by the user (profile) or an admin; None reads as UTC.
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
@@ -78,3 +81,44 @@ class User(UserMixin, db.Model):
 def check_dummy_password(password: str) -> None:
     """Spend the time of a real check, for an unknown email."""
     check_password_hash(_DUMMY_HASH, password)
+
+
+INVITE, RESET = "invite", "reset"
+
+
+class PasswordToken(db.Model):
+    """A single-use link to set a password: an invitation (72 hours) or a reset (1 hour).
+    Only the SHA-256 of the link's secret is kept; the link itself lives in the
+    outbox message until it is sent, then is wiped."""
+
+    __tablename__ = "password_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
+    # The user's password hash (hashed again) when the link was made: a link made
+    # before a password change no longer works after it.
+    password_stamp: Mapped[str] = mapped_column(sa.String(64), info=SECRET)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    user = relationship("User")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"purpose IN ('{INVITE}', '{RESET}')", name="purpose"),
+    )
+
+
+class ResetRequest(db.Model):
+    """An address typed in "Forgot your password?", answered by the sender
+    (send-mail), not by the request: the request writes this one row whether the
+    address is an account's or not, so that both answers take the same time."""
+
+    __tablename__ = "reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(index=True)

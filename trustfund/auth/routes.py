@@ -1,4 +1,5 @@
-"""Log in, log out, choose the language; each user's own profile (time zone)."""
+"""Log in, log out, choose the language; forgotten passwords and invitations' links; each
+user's own profile (time zone, digests by email)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,9 @@ from ..extensions import db, limiter
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
-from .forms import LoginForm, ProfileForm
-from .services import authenticate, end_session, start_session, update_profile
+from .forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
+from .services import authenticate, end_session, notify_sign_in_throttled, start_session, update_profile
+from .tokens import find_token, invalid_link_message, request_reset, set_password_with_token
 
 
 def _account() -> str:
@@ -38,6 +40,13 @@ def _account_key() -> str:
 
 def _account_and_address_key() -> str:
     return f"login-pair:{get_remote_address()}:{_account()}"
+
+
+def _tell_the_owner(limit) -> None:
+    """A per-account limit was reached: the account's owner is told (by email, at most
+    every 15 minutes); the answer is the usual 429 page."""
+    if notify_sign_in_throttled(_account(), get_remote_address()):
+        db.session.commit()
 
 
 def _failed(response) -> bool:
@@ -55,9 +64,9 @@ def _failed(response) -> bool:
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"],
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
+               key_func=_account_key, deduct_when=_failed, on_breach=_tell_the_owner)
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"], methods=["POST"],
-               key_func=_account_and_address_key, deduct_when=_failed)
+               key_func=_account_and_address_key, deduct_when=_failed, on_breach=_tell_the_owner)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -101,6 +110,47 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 
+def _reset_account_key() -> str:
+    return "reset-account:" + _account()
+
+
+# Every request counts (not only refusals: each one may send a message), per client
+# address and per address typed, in the same shared storage as the login's counts.
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESETS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESETS_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reset_account_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        if run(form, lambda: request_reset(form.email.data)) is not None:
+            # The same answer, whether the address is an account's or not.
+            flash(_("If an account has this address, a link to choose a new password is on its "
+                    "way to it. The link works once, for one hour."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/<int:user_id>/<token>", methods=["GET", "POST"])
+@public
+def set_password(user_id: int, token: str):
+    found = find_token(user_id, token)
+    if found is None and request.method == "GET":
+        return render_template("auth/set_password.html", form=None, message=invalid_link_message()), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = run(form, lambda: set_password_with_token(user_id, token, form.password.data))
+        if user is not None:
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash(_("Your password is set. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+    email = found.user.email if found is not None else ""
+    return render_template("auth/set_password.html", form=form, email=email)
+
+
 def zone_choices(current: str | None) -> list[tuple[str, str]]:
     """The time zones to choose from, in the user's language, with today's offsets."""
     return timezones.choices_with(current, get_locale(), dt.date.today())
@@ -109,7 +159,8 @@ def zone_choices(current: str | None) -> list[tuple[str, str]]:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required_any
 def profile():
-    """Users' own settings: the time zone their pages show moments in."""
+    """Users' own settings: the time zone their pages show moments in, and whether
+    they get the digests by email."""
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
     form.timezone.choices = zone_choices(user.timezone)
@@ -117,7 +168,7 @@ def profile():
         form.timezone.data = timezones.UTC
     if form.validate_on_submit():
         saved = run(form, lambda: update_profile(user, timezone=form.timezone.data,
-                                                 version=form.version.data))
+                                                 digests=form.digests.data, version=form.version.data))
         if saved is not None:
             flash(_("Your profile is saved: times are shown in %(zone)s.", zone=saved.timezone), "success")
             return redirect(url_for("auth.profile"))

@@ -27,8 +27,17 @@ def register(book: Book) -> None:
         "donor_id": Field(_l("Donor"), "ref", ref="donor"),
         "active": Field(_l("Active"), "bool"),
         "timezone": Field(_l("Time zone")),
-    }, reference="user", hidden=("created_at", "last_login_at", "locale"))
+    }, reference="user", hidden=("created_at", "last_login_at", "locale", "digests"))
     book.action("login", _l("Signed in"), "User",
                 lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)
     book.action("logout", _l("Signed out"), "User",
                 lambda e: _("%(user)s signed out.", user=e.who), changes=False, routine=True)
+    book.action("user.preferences", _l("Email choices changed"), "User",
+                lambda e: _("%(user)s turned the digests by email on.", user=e.who) if e.value("digests")
+                else _("%(user)s turned the digests by email off.", user=e.who), changes=False)
+    book.action("user.password_set", _l("Password chosen with a link"), "User",
+                lambda e: _("%(user)s chose a new password with a link sent by email.", user=e.who),
+                changes=False)
+    book.action("user.reset_link_sent", _l("Password reset link sent"), "User",
+                lambda e: _("A link to choose a new password was sent to %(email)s.",
+                            email=e.iso(e.value("email"))), changes=False)

@@ -1,8 +1,11 @@
 """Authentication: one answer for every failed login; each user's own settings."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record, snapshot, utcnow
@@ -41,6 +44,32 @@ def end_session(user: User) -> None:
     record(user, "logout", user, after={"email": user.email})
 
 
+# One message per account in this time at most, however many refusals follow.
+THROTTLE_NOTICE_EVERY = dt.timedelta(minutes=15)
+
+
+def notify_sign_in_throttled(email: str, address: str) -> bool:
+    """A security message to the owner of the account whose sign-ins are paused after
+    too many failures (nothing when the address is no active account's, and at most
+    one per account every 15 minutes). The page's answer is the same either way."""
+    from ..mail.models import OutboxMessage
+    from ..mail.outbox import enqueue
+
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower(),
+                                                   User.active.is_(True)))
+    if user is None:
+        return False
+    now = utcnow()
+    recent = db.session.scalar(sa.select(OutboxMessage.id).where(
+        OutboxMessage.user_id == user.id, OutboxMessage.kind == "signin_throttled",
+        OutboxMessage.created_at > now - THROTTLE_NOTICE_EVERY).limit(1))
+    if recent is not None:
+        return False
+    enqueue(user, "signin_throttled", "signin_throttled", _l("Trustfund: sign-in to your account paused"),
+            when=now, address=address)
+    return True
+
+
 def time_zone_or_error(zone: str | None, field: str = "timezone") -> str:
     if not is_zone((zone or "").strip()):
         raise DomainError(_("Choose a time zone from the list."), field=field)
@@ -59,16 +88,23 @@ def move_version(user: User) -> None:
     set_committed_value(user, "version", user.version + 1)
 
 
-def update_profile(user: User, *, timezone: str, version) -> User:
-    """A user's own settings: the time zone moments are shown in. The form carries the
-    version it was built from, like an admin's form of the same user: neither save
-    silently replaces the other's."""
+def update_profile(user: User, *, timezone: str, digests: bool, version) -> User:
+    """A user's own settings: the time zone moments are shown in, and whether the
+    digests come by email (messages about the account's security are always sent).
+    The form carries the version it was built from, like an admin's form of the same
+    user: neither save silently replaces the other's. A new zone is a change of the
+    account; the digests' choice is told by its own entry (user.preferences)."""
     check_version(user.version, version)
     zone = time_zone_or_error(timezone)
-    if zone == user.timezone:
+    digests = bool(digests)
+    if zone == user.timezone and digests == user.digests:
         return user
     before = snapshot(user)
     user.timezone = zone
     move_version(user)
-    record(user, "user.update", user, before=before)
+    if zone != before["timezone"]:
+        record(user, "user.update", user, before=before)
+    if digests != user.digests:
+        user.digests = digests
+        record(user, "user.preferences", user, before={"digests": not digests}, after={"digests": digests})
     return user

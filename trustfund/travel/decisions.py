@@ -27,6 +27,7 @@ from ..formatting import money, number
 from ..fund import periods
 from ..fund.status import require_operations_open
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
+from .notices import tell_requester
 from .services import require_srsg
 
 UNDECIDED = (REQUESTED, WAITLISTED)
@@ -153,6 +154,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
                                .execution_options(synchronize_session=False))
             db.session.expire(grant)
         record(actor, "grant.approve", grant, before=before)
+        tell_requester(actor, grant, "approved")
         return grant
     if before.get("status") == WAITLISTED:
         raise DomainError(_("The pool still does not have %(amount)s available: the request "
@@ -165,6 +167,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
         .execution_options(synchronize_session=False))
     db.session.expire(grant)
     record(actor, "grant.waitlist", grant, before=before, note="funds short")
+    tell_requester(actor, grant, "waitlisted")
     return grant
 
 
@@ -177,6 +180,7 @@ def reject_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
     before = snapshot(grant)
     _claim(actor, grant, status=REJECTED, decision_reason=reason, pool_id=None, committed_amount=0)
     record(actor, "grant.reject", grant, before=before)
+    tell_requester(actor, grant, "rejected")
     return grant
 
 
@@ -194,4 +198,5 @@ def waitlist_grant(actor, grant: TravelGrant, reason: str = "") -> TravelGrant:
         raise _already_decided(grant)
     db.session.expire(grant)
     record(actor, "grant.waitlist", grant, before=before)
+    tell_requester(actor, grant, "waitlisted")
     return grant

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..formatting import money
 from ..fund import periods
 from .models import OVERRUN_APPROVED, OVERRUN_PENDING, OVERRUN_REJECTED, TravelGrant
+from .notices import tell_requester
 from .services import require_srsg
 
 
@@ -75,6 +76,7 @@ def approve_overrun(actor, grant: TravelGrant) -> TravelGrant:
                             pool=pool.label, available=money(pool.available),
                             amount=money(amount))) from None
     record(actor, "grant.overrun_approve", grant, before=before)
+    tell_requester(actor, grant, "overrun_approved")
     return grant
 
 
@@ -88,6 +90,7 @@ def reject_overrun(actor, grant: TravelGrant, reason: str) -> TravelGrant:
     before = snapshot(grant)
     _claim(actor, grant, overrun_status=OVERRUN_REJECTED, overrun_reason=reason)
     record(actor, "grant.overrun_reject", grant, before=before)
+    tell_requester(actor, grant, "overrun_rejected")
     return grant
 
 

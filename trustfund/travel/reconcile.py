@@ -33,6 +33,7 @@ from ..formatting import money
 from ..fund import periods
 from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
+from .notices import tell_requester
 from .services import cost_field, require_srsg
 
 CANCELLABLE = (REQUESTED, WAITLISTED, APPROVED)
@@ -121,6 +122,8 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     if settled.overrun_status is not None:
         note = f"within tolerance {tolerance}" if settled.overrun_status == "approved" else None
         record(actor, "grant.overrun_record", grant, note=note)
+        if settled.overrun_status != "approved":
+            tell_requester(actor, grant, "overrun_pending")
     return grant
 
 

@@ -1,0 +1,144 @@
+"""The outbox (issue 20): a message is a row written with the change that causes it,
+sent by `flask --app trustfund send-mail` to a real SMTP server (tests/smtp_server.py),
+with retries; the admin sees what was sent or failed and sends again."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from trustfund.audit import AuditEntry, utcnow
+from trustfund.errors import DomainError
+from trustfund.mail.models import FAILED, PENDING, SENT, OutboxMessage
+
+LINK = "https://trustfund.test.example/"
+
+
+def _messages(db) -> list[OutboxMessage]:
+    return db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def _change_role(client, user, role: str):
+    return client.post(f"/admin/users/{user.id}", data={
+        "email": user.email, "name": user.name, "role": role, "donor_id": 0, "active": "y",
+        "version": user.version})
+
+
+def _body(message, subtype: str) -> str:
+    return message.get_body(preferencelist=(subtype,)).get_content()
+
+
+def test_a_role_change_arrives_once_in_the_users_language_with_a_link(
+        client, login_as, db, users, runner, smtp_server):
+    auditor = users["auditor"]
+    auditor.locale, auditor.name = "fr", "Jean Dupont"
+    users["admin"].name = "Amina Diallo"
+    db.session.commit()
+    login_as("admin")
+    assert _change_role(client, auditor, "mptf_officer").status_code == 302
+    assert smtp_server.messages == []  # written, not sent: the sender sends
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) sent" in result.output
+    again = runner.invoke(args=["send-mail"])
+    assert "0 message(s) sent" in again.output
+    [mail] = smtp_server.messages
+    assert mail["To"] == "auditor@test.example"
+    assert mail["Subject"] == "Votre rôle dans Trustfund a changé"
+    text, html = _body(mail, "plain"), _body(mail, "html")
+    assert "Auditeur" in text and "Fonctionnaire du Bureau MPTF" in text and "Amina Diallo" in text
+    assert "Cher/Chère Jean Dupont," in text
+    assert LINK in text and f'href="{LINK}"' in html and 'lang="fr"' in html
+    [row] = _messages(db)
+    assert (row.status, row.attempts, row.locale) == (SENT, 1, "fr")
+
+
+def test_a_request_that_fails_after_writing_its_message_sends_nothing(
+        client, login_as, db, users, runner, smtp_server, monkeypatch):
+    from trustfund.admin import services
+
+    def refuse(*args, **kwargs):
+        raise DomainError("Refused after the message was written.")
+
+    monkeypatch.setattr(services, "record", refuse)
+    login_as("admin")
+    page = _change_role(client, users["auditor"], "mptf_officer")
+    assert page.status_code == 200 and b"Refused after the message was written." in page.data
+    assert _messages(db) == []
+    assert db.session.get(type(users["auditor"]), users["auditor"].id).role == "auditor"
+    assert "0 message(s) sent" in runner.invoke(args=["send-mail"]).output
+    assert smtp_server.messages == []
+
+
+def test_a_server_that_refuses_the_first_time_gets_the_message_on_the_retry(
+        app, client, login_as, db, users, smtp_server):
+    from trustfund.mail.sender import send_due
+
+    login_as("admin")
+    _change_role(client, users["auditor"], "mptf_officer")
+    smtp_server.refuse_next = 1
+    now = utcnow()
+    report = send_due(now)
+    assert (report.sent, report.retried, smtp_server.refused) == (0, 1, 1)
+    [row] = _messages(db)
+    assert row.status == PENDING and row.attempts == 1 and "451" in row.last_error
+    assert row.next_attempt_at == now + dt.timedelta(seconds=app.config["MAIL_FIRST_BACKOFF"])
+    assert send_due(now + dt.timedelta(seconds=30)).sent == 0  # not before its time
+    assert smtp_server.messages == []
+    assert send_due(now + dt.timedelta(seconds=61)).sent == 1
+    assert len(smtp_server.messages) == 1
+    db.session.expire_all()
+    assert (row.status, row.attempts, row.last_error) == (SENT, 2, "")
+
+
+def test_the_waits_grow_and_a_message_refused_too_often_fails_then_the_admin_sends_it_again(
+        app, client, login_as, db, users, smtp_server):
+    from trustfund.mail.sender import send_due
+
+    login_as("admin")
+    _change_role(client, users["auditor"], "mptf_officer")
+    smtp_server.refuse_next = app.config["MAIL_MAX_ATTEMPTS"]
+    now, waits = utcnow(), []
+    for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
+        send_due(now)
+        row = _messages(db)[0]
+        waits.append((row.next_attempt_at - now).total_seconds())
+        now = row.next_attempt_at
+    assert waits[:4] == [60, 120, 240, 480]
+    db.session.expire_all()
+    row = _messages(db)[0]
+    assert row.status == FAILED and row.attempts == app.config["MAIL_MAX_ATTEMPTS"]
+    page = client.get("/admin/mail/", query_string={"status": "failed"}).get_data(as_text=True)
+    assert "auditor@test.example" in page and "451" in page and "Send again" in page
+
+    login_as("auditor")
+    assert client.post(f"/admin/mail/{row.id}/resend").status_code == 403
+    login_as("admin")
+    answer = client.post(f"/admin/mail/{row.id}/resend")
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert (row.status, row.attempts) == (PENDING, 0)
+    assert send_due().sent == 1 and len(smtp_server.messages) == 1
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "mail.resend"))
+    assert entry.user_id == users["admin"].id and "body_text" not in entry.after
+    trail = client.get("/admin/audit", query_string={"action": "mail.resend"}).get_data(as_text=True)
+    assert "sent the message to auditor@test.example again." in trail
+
+
+def test_a_waiting_message_is_not_sent_again_twice(client, login_as, db, users, smtp_server):
+    login_as("admin")
+    _change_role(client, users["auditor"], "mptf_officer")
+    row = _messages(db)[0]
+    client.post(f"/admin/mail/{row.id}/resend")
+    assert _messages(db)[0].attempts == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "mail.resend")) == 0
+
+
+def test_send_mail_refuses_when_mail_is_switched_off(app, runner, smtp_server):
+    app.config["MAIL_ENABLED"] = False
+    try:
+        result = runner.invoke(args=["send-mail"])
+    finally:
+        app.config["MAIL_ENABLED"] = True
+    assert result.exit_code != 0 and "switched off" in result.output

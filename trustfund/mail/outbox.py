@@ -1,0 +1,38 @@
+"""Writing messages to the outbox, rendered in the recipient's language."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from ..audit import utcnow
+from ..extensions import db
+from .links import external_url
+from .models import PENDING, OutboxMessage
+
+
+def recipient_locale(user) -> str:
+    languages = current_app.config["LANGUAGES"]
+    locale = getattr(user, "locale", None)
+    return locale if locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
+def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
+            **context) -> OutboxMessage:
+    """Write a message to `user` (a User: its email and saved language) in the current
+    transaction: rolled back with it, committed with it, never sent before the change
+    that causes it is committed. `subject` is a lazy string (flask_babel.lazy_gettext)
+    or a function giving it (called in the user's language); the body is the templates
+    mail/<template>.txt and .html; all rendered in the user's language (amounts and
+    dates formatted for it). No commit."""
+    locale = recipient_locale(user)
+    with force_locale(locale):
+        subject_text = str(subject() if callable(subject) else subject)
+        context = dict(context, subject=subject_text, recipient=user, link=external_url)
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+    message = OutboxMessage(user_id=getattr(user, "id", None), to_address=user.email, locale=locale,
+                            kind=kind, subject=subject_text[:255], body_text=text, body_html=html,
+                            sensitive=sensitive, status=PENDING, next_attempt_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    return message

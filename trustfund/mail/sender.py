@@ -1,0 +1,133 @@
+"""Sending the outbox through SMTP (Python's smtplib), with retries and backoff.
+
+Each due message is first claimed with one guarded UPDATE (its attempt counted and
+its next try put a lease ahead), committed, then handed to the server: two senders
+running at once never send the same message, and a sender that dies mid-send leaves
+the message to be tried again when the lease ends (a message may then arrive twice,
+never zero times)."""
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..audit import utcnow
+from ..extensions import db
+from .models import FAILED, PENDING, SENT, OutboxMessage
+
+# How long a claimed message waits before another sender may try it (a sender that
+# died while talking to the server).
+CLAIM_LEASE = dt.timedelta(minutes=10)
+WIPED = ""
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def message(self) -> str:
+        return (f"{self.sent} message(s) sent, {self.retried} to be tried again, "
+                f"{self.failed} failed.")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th refused try: 1, 2, 4, 8 ... times the first
+    wait (MAIL_FIRST_BACKOFF seconds), at most MAIL_MAX_BACKOFF."""
+    first = int(current_app.config["MAIL_FIRST_BACKOFF"])
+    longest = int(current_app.config["MAIL_MAX_BACKOFF"])
+    return dt.timedelta(seconds=min(longest, first * 2 ** max(0, attempts - 1)))
+
+
+def build_email(message: OutboxMessage) -> EmailMessage:
+    sender = current_app.config["MAIL_SENDER"]
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    email["Message-ID"] = make_msgid(f"outbox.{message.id}", domain=domain)
+    email["Content-Language"] = message.locale
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body_text)
+    email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def connect() -> smtplib.SMTP:
+    config = current_app.config
+    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), int(config["MAIL_TIMEOUT"])
+    security = config["MAIL_SECURITY"]
+    if security == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                              context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+        if security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    return smtp
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Hand one message to the SMTP server; raises what smtplib raises on a refusal."""
+    with connect() as smtp:
+        smtp.send_message(build_email(message))
+
+
+def _claim(message_id: int, now: dt.datetime) -> bool:
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING,
+               OutboxMessage.next_attempt_at <= now)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def due_ids(now: dt.datetime, limit: int) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
+
+
+def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
+    """Send every pending message whose time has come. A refusal (the server's answer
+    or no answer) leaves the message pending with its next try after backoff(); after
+    MAIL_MAX_ATTEMPTS tries it is marked failed, with the server's last answer, for the
+    admin's outbox page. Commits after each message."""
+    now = now or utcnow()
+    report = SendReport()
+    for message_id in due_ids(now, limit):
+        if not _claim(message_id, now):
+            continue  # another sender took it
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            deliver(message)
+        except (smtplib.SMTPException, OSError) as error:
+            message.last_error = (str(error) or type(error).__name__)[:500]
+            if message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"]):
+                message.status = FAILED
+                report.failed += 1
+            else:
+                message.next_attempt_at = now + backoff(message.attempts)
+                report.retried += 1
+        else:
+            message.status, message.sent_at, message.last_error = SENT, utcnow(), ""
+            if message.sensitive:  # a single-use link has no business staying in the database
+                message.body_text = message.body_html = WIPED
+            report.sent += 1
+        db.session.commit()
+    return report
