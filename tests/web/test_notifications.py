@@ -276,4 +276,5 @@ def test_a_document_for_the_donor_tells_its_users_and_a_staff_only_one_nobody(
     assert {m["To"] for m in smtp_server.messages} == {"donor@test.example", "sweden2@test.example"}
     english = next(m for m in smtp_server.messages if m["To"] == "donor@test.example")
     assert english["Subject"] == "New document for Kingdom of Sweden: The signed SAA"
-    assert "(Signed SAA)" in _text(english) and f"{BASE}/statements/portal#documents-heading" in _text(english)
+    text = _text(english)
+    assert "(Signed SAA)" in text and f"{BASE}/statements/portal#documents-heading" in text
