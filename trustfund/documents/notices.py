@@ -42,6 +42,6 @@ def tell_donor_users(target: Target, document: Document) -> None:
     for user in donor_users(document.donor_id):
         enqueue(user, f"{kind}_issued", "document_issued",
                 lambda: SUBJECTS[kind] % {"donor": donor_name, "title": title},
-                kind=kind, kind_label=target.kinds.get(document.kind, document.kind),
+                notice=kind, kind_label=target.kinds.get(document.kind, document.kind),
                 donor=donor_name, title=title, replaced=document.replaces_id is not None,
                 filename=document.filename, url=url)
