@@ -182,3 +182,99 @@ def test_officers_get_a_weekly_digest_of_overdue_instalments_and_saas_awaiting_s
     assert {m.to_address for m in _outbox(db)} == {"officer@test.example"}  # no donor, no other role
     send_due()
     assert {m["To"] for m in smtp_server.messages} == {"officer@test.example"}
+
+
+def _two_donors_with_users(db):
+    from tests.factories import make_user
+    from tests.factories import statements as data
+
+    sweden, evil = data.two_donor_fund()
+    make_user("donor", "sweden2@test.example", donor_id=sweden.id).locale = "fr"
+    make_user("donor", "gone@test.example", donor_id=sweden.id, active=False)
+    make_user("donor", "evil@test.example", donor_id=evil.id).locale = "es"
+    db.session.commit()
+    return sweden, evil
+
+
+def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
+        client, login_as, db, users, smtp_server):
+    sweden, evil = _two_donors_with_users(db)
+    login_as("mptf_officer")
+    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+                                                    "donors": [str(sweden.id), str(evil.id)]})
+    assert answer.status_code == 302
+    assert send_due().sent == 3
+    mails = {m["To"]: m for m in smtp_server.messages}
+    assert set(mails) == {"donor@test.example", "sweden2@test.example", "evil@test.example"}
+    title = "Statement from 2017-01-01 to 2017-06-30"
+    assert mails["donor@test.example"]["Subject"] == f"Statement issued for Kingdom of Sweden: {title}"
+    assert mails["sweden2@test.example"]["Subject"].startswith("Relevé émis pour Kingdom of Sweden")
+    assert mails["evil@test.example"]["Subject"].startswith("Estado de cuenta emitido para")
+    for address, mail in mails.items():
+        text = _text(mail)
+        assert title in text and f"{BASE}/statements/portal#documents-heading" in text
+        mine, other = (evil.name, sweden.name) if address == "evil@test.example" else (sweden.name, evil.name)
+        assert mine in text and mine in mail["Subject"]
+        assert other not in text and other not in mail["Subject"]
+    # Issued again: a new version, told again to the same users only.
+    client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+                                           "donors": [str(evil.id)]})
+    assert send_due().sent == 1
+    assert smtp_server.messages[-1]["To"] == "evil@test.example"
+    assert "de nuevo" in _text(smtp_server.messages[-1])
+
+
+def test_the_command_tells_each_donors_users(runner, db, users, smtp_server):
+    sweden, evil = _two_donors_with_users(db)
+    result = runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31"])
+    assert result.exit_code == 0, result.output
+    by_address = {m.to_address: m for m in _outbox(db)}
+    assert set(by_address) == {"donor@test.example", "sweden2@test.example", "evil@test.example"}
+    assert sweden.name in by_address["donor@test.example"].body_text
+    assert evil.name not in by_address["donor@test.example"].body_text
+
+
+def test_a_failed_issue_sends_nothing(client, login_as, db, users, smtp_server, monkeypatch):
+    from trustfund.errors import DomainError
+    from trustfund.statements import issue
+
+    sweden, evil = _two_donors_with_users(db)
+    real = issue.statement_pdf
+
+    def failing(donor, *args):
+        if donor.id == evil.id:  # after Sweden's statement and its messages were written
+            raise DomainError("The statement could not be made.")
+        return real(donor, *args)
+
+    monkeypatch.setattr(issue, "statement_pdf", failing)
+    login_as("mptf_officer")
+    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+                                                    "donors": [str(sweden.id), str(evil.id)]})
+    assert answer.status_code == 200 and "The statement could not be made." in answer.get_data(as_text=True)
+    assert _outbox(db) == []
+    assert send_due().sent == 0 and smtp_server.messages == []
+
+
+def test_a_document_for_the_donor_tells_its_users_and_a_staff_only_one_nobody(
+        client, login_as, db, users, smtp_server):
+    from tests.factories import documents as files
+    from tests.factories.travel import make_event, make_request
+
+    sweden, _evil = _two_donors_with_users(db)
+    grant = make_request(make_event())
+    db.session.commit()
+    login_as("srsg_staff")  # a travel grant's document: staff only, no donor reads it
+    answer = files.post_file(client, f"/documents/grant/{grant.id}/new", files.pdf(), "note.pdf",
+                             kind="note_verbale", title="Note verbale")
+    assert answer.status_code == 302
+    assert _outbox(db) == []
+    login_as("mptf_officer")
+    answer = files.post_file(client, f"/documents/donor/{sweden.id}/new", files.pdf(), "saa.pdf",
+                             kind="saa", title="The signed SAA")
+    assert answer.status_code == 302
+    assert send_due().sent == 2
+    assert {m["To"] for m in smtp_server.messages} == {"donor@test.example", "sweden2@test.example"}
+    english = next(m for m in smtp_server.messages if m["To"] == "donor@test.example")
+    assert english["Subject"] == "New document for Kingdom of Sweden: The signed SAA"
+    text = _text(english)
+    assert "(Signed SAA)" in text and f"{BASE}/statements/portal#documents-heading" in text

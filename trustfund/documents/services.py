@@ -13,6 +13,7 @@ from ..extensions import db
 from ..validation import normalized_name
 from .content import recognise
 from .models import Document, DocumentContent
+from .notices import tell_donor_users
 from .targets import Target
 
 TITLE_MAX = 200
@@ -71,6 +72,7 @@ def attach(actor, target: Target, obj, *, kind: str, title: str, filename: str, 
                       data=data, max_bytes=max_bytes)
     record(actor, "document.upload", object_type=target.audit_type, object_id=obj.id,
            after=_summary(document))
+    tell_donor_users(target, document)
     return document
 
 
@@ -92,6 +94,7 @@ def replace(actor, target: Target, obj, old: Document, *, filename: str, data: b
         raise DomainError(_("This version has already been replaced: reload the page.")) from None
     record(actor, "document.replace", object_type=target.audit_type, object_id=obj.id,
            before=_summary(old), after=_summary(document), note=reason)
+    tell_donor_users(target, document)
     return document
 
 
