@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..audit import utcnow
 from ..extensions import db
 from ..money import Money
+from .models import _in  # the CHECK constraints' value lists, written one way
 
 DIRECT_COST, BANK_CHARGE, OTHER_INCOME = "direct_cost", "bank_charge", "other_income"
 ENTRY_KINDS = {
@@ -45,10 +46,6 @@ CLOSING_KINDS = {
     FUND_TRANSFER: _l("Transfer to another fund"),
     WAIVED: _l("Residual balance not refunded (waiver)"),
 }
-
-
-def _in(values) -> str:
-    return ", ".join(repr(v) for v in values)
 
 
 class FundEntry(db.Model):
