@@ -294,3 +294,47 @@ def test_flask_check_reports_a_closed_years_shares_above_its_spending(db, users,
     assert result.exit_code == 1
     assert "Closed year 2017, pool #" in result.output
     assert "shares of USD 1,005.00 are more than its spending of USD 1,000.00." in result.output
+
+
+def test_five_decisions_at_once_on_one_pool_refund_it_once(app, db, users, fund):
+    """Five SRSG staff sessions decide the same pool's refund at once (threads, each with
+    its own session and connection): one decision, one set of parts, the pool at zero."""
+    import threading
+
+    from trustfund.auth.models import User
+
+    _settled(db, users, fund)
+    pool_id, balance = data.pool().id, str(data.pool().available)
+    srsg_id = users["srsg_staff"].id
+    barrier, results = threading.Barrier(5), [""] * 5
+
+    def work(index: int) -> None:
+        with app.test_request_context():
+            try:
+                actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
+                db.session.commit()
+                barrier.wait(timeout=30)
+                financial.decide(actor, pool, "refund", balance_seen=balance)
+                db.session.commit()
+                results[index] = "decided"
+            except DomainError as error:
+                db.session.rollback()
+                results[index] = f"refused: {error.message}"
+            except Exception as error:  # reported by the assertion below
+                db.session.rollback()
+                results[index] = f"error: {error!r}"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    db.session.expire_all()
+    assert results.count("decided") == 1, results
+    assert all(r.startswith("refused: ") for r in results if r != "decided"), results
+    closings = db.session.scalars(sa.select(PoolClosing).where(PoolClosing.pool_id == pool_id)).all()
+    assert len(closings) == 1 and sum(p.usd_amount for p in closings[0].parts) == D(balance)
+    assert db.session.get(Pool, pool_id).available == D("0.00")
+    assert run_checks() == []
