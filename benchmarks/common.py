@@ -155,13 +155,24 @@ def redis_url() -> str:
     return _redis["url"]
 
 
+# Mail as production has it: messages are queued in the outbox by the request that
+# causes them; nothing sends them during a benchmark (no `flask send-mail` runs).
+MAIL_ENV = {"MAIL_SERVER": "127.0.0.1", "MAIL_SECURITY": "none",
+            "MAIL_SENDER": "Trustfund <trustfund@bench.example>",
+            "TRUSTFUND_EXTERNAL_URL": "https://trustfund.bench.example"}
+
+
 def make_app(url: str):
     """The app as production runs it (no debug, Secure cookies, login throttling in
-    Redis), on the given database."""
+    Redis, mail queued in the outbox), on the given database."""
     from trustfund import create_app, settle_memory
 
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
-                                     "RATELIMIT_STORAGE_URI": redis_url()})
+                                     "RATELIMIT_STORAGE_URI": redis_url(),
+                                     "MAIL_SERVER": MAIL_ENV["MAIL_SERVER"],
+                                     "MAIL_SECURITY": MAIL_ENV["MAIL_SECURITY"],
+                                     "MAIL_SENDER": MAIL_ENV["MAIL_SENDER"],
+                                     "EXTERNAL_URL": MAIL_ENV["TRUSTFUND_EXTERNAL_URL"]})
     settle_memory()  # as wsgi.py does in each worker
     return app
 
@@ -224,7 +235,7 @@ def free_port() -> int:
 def app_env(url: str) -> dict:
     """The environment of `gunicorn wsgi:app` as production runs it, on the database."""
     env = dict(os.environ, DATABASE_URL=url, TRUSTFUND_CONFIG="production", SECRET_KEY=SECRET,
-               RATELIMIT_STORAGE_URI=redis_url())
+               RATELIMIT_STORAGE_URI=redis_url(), **MAIL_ENV)
     env.pop("FLASK_DEBUG", None)
     return env
 
