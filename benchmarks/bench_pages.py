@@ -381,7 +381,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the SQLite database")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
+    parser.add_argument("--pages", default="", help="only the pages whose label or role contains one "
+                        "of these comma-separated words (case-insensitive); implies --no-write")
     args = parser.parse_args(argv)
+    if args.pages:
+        words = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
+        PAGES[:] = [p for p in PAGES if any(w in f"{p.label} {p.role}".lower() for w in words)]
+        args.no_write = True
     runs: dict[str, dict[int, Result]] = {}
     notes = []
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
