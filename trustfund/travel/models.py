@@ -144,7 +144,7 @@ class TravelGrant(db.Model):
     actual_total: Mapped[Decimal | None] = mapped_column(Money(2))
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
     overrun_amount: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
-    overrun_status: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    overrun_status: Mapped[str | None] = mapped_column(sa.String(10))
     overrun_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # None for an overrun approved within the tolerance (no second person needed).
     overrun_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -204,6 +204,13 @@ class TravelGrant(db.Model):
         # the portal, the donor balances), from the index alone: 38 -> 14 ms on SQLite
         # at N=100, instead of reading 30,000 grants' rows.
         sa.Index("ix_travel_grant_spending", "pool_id", "status", "reconciled_at", "actual_total"),
+        # The few grants with an overrun (every statement dates the approved ones;
+        # the closing looks for pending ones). Partial: the planner then knows the
+        # index holds a handful of rows, where a full one counted the 50,000 without
+        # an overrun and lost to the status index (39 -> 0.1 ms on SQLite at N=100).
+        sa.Index("ix_travel_grant_overruns", "overrun_status", "pool_id",
+                 sqlite_where=sa.text("overrun_status IS NOT NULL"),
+                 postgresql_where=sa.text("overrun_status IS NOT NULL")),
     )
 
     @property
