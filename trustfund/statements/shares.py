@@ -183,9 +183,11 @@ class PoolApportionment:
 
 
 def _apportion(net_rows: list[tuple[int, int, int]], spending: dict[int, int],
-               transfers: list[TransferPart]) -> dict[int, PoolApportionment]:
+               transfers: list[TransferPart], split: bool = True) -> dict[int, PoolApportionment]:
     """Every pool's spending split among its donors on a date, from the net deposits
-    per pool and donor by then, the pools' spending by then and the transfers by then."""
+    per pool and donor by then, the pools' spending by then and the transfers by then.
+    With split=False only the weights (a date after a closed year splits afresh:
+    _after_closed)."""
     weights: Weights = defaultdict(dict)
     for pool, donor, net in net_rows:
         if net:
@@ -196,9 +198,9 @@ def _apportion(net_rows: list[tuple[int, int, int]], spending: dict[int, int],
     for pool_id in set(weights) | set(spending):
         donors = _positive(weights.get(pool_id, {}))
         spent = spending.get(pool_id, 0)
-        split = split_cents(spent, [w for _, w in donors]) if donors else []
+        parts = split_cents(spent, [w for _, w in donors]) if donors and split else []
         result[pool_id] = PoolApportionment(
-            pool_id, spent, dict(donors), {d: s for (d, _), s in zip(donors, split, strict=True)})
+            pool_id, spent, dict(donors), {d: s for (d, _), s in zip(donors, parts, strict=split)})
     return result
 
 
@@ -286,7 +288,8 @@ def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
         net_cents: dict[int, int] = {}
         for _pool, donor, net in net_rows[on]:
             net_cents[donor] = net_cents.get(donor, 0) + (net or 0)
-        pools = _apportion(net_rows[on], spending[on], [t for t in transfers if t.transferred_on <= on])
+        pools = _apportion(net_rows[on], spending[on], [t for t in transfers if t.transferred_on <= on],
+                           split=bases[on] is None)
         if bases[on] is not None:
             pools = _after_closed(pools, fixed[bases[on].year], spending[on])
         result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
