@@ -10,6 +10,13 @@ like any other, rolled back when the request ends.
 What it buys: values read once can serve the whole request (memo, per_request):
 a statement's apportionment of spending is computed once per page, and the data
 version read last serves the next kept figure (trustfund.cache).
+
+And a reading request sees the data of one moment: its transaction reads from one
+snapshot (PostgreSQL: REPEATABLE READ, READ ONLY; SQLite in WAL mode: a
+transaction begun before its first read), so a page built with several
+statements never mixes the data before and after someone else's commit (a
+statement's deposits and its shares, a figure and the data version it is kept
+under).
 """
 from __future__ import annotations
 
@@ -73,3 +80,27 @@ def _refuse_writes(_conn, _cursor, statement, _parameters, _context, _executeman
 
 
 event.listen(Engine, "before_cursor_execute", _refuse_writes)
+
+# Sent on the driver's own cursor: the transaction's first statement, before any
+# read, and not a statement of the request's (nothing for the checks above to see).
+_ONE_MOMENT = {
+    "postgresql": "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    "sqlite": "BEGIN",  # pysqlite begins on its own only before a write
+}
+
+
+def _one_moment(conn) -> None:
+    """When a reading request's transaction begins: read from one snapshot."""
+    statement = _ONE_MOMENT.get(conn.dialect.name)
+    if statement is None or not is_read_only():
+        return
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
+event.listen(Engine, "begin", _one_moment)

@@ -177,3 +177,39 @@ def test_pages_without_a_signed_in_user_take_no_connection(app, db, client):
     finally:
         sa.event.remove(db.engine, "checkout", log)
     assert checkouts == []
+
+
+def test_a_page_shows_one_moment_while_others_commit(app, db, another_app):
+    """A page built with several statements shows the data of one moment: a change
+    someone else commits while the page is being built is not half in it (it is in
+    the next page), on SQLite as on PostgreSQL."""
+    import threading
+
+    from trustfund.extensions import db as ext_db
+
+    donor = db.session.scalar(sa.select(Donor).order_by(Donor.id).limit(1))
+    donor_id, before = donor.id, donor.contact_name
+    db.session.commit()
+    engine = db.engine
+    other = another_app()
+
+    def someone_else_renames():
+        with engine.begin() as conn:
+            conn.execute(sa.update(Donor).where(Donor.id == donor_id)
+                         .values(contact_name="Renamed meanwhile"))
+
+    def contact() -> str:
+        return ext_db.session.execute(sa.select(Donor.contact_name).where(Donor.id == donor_id)).scalar_one()
+
+    @other.route("/contact-twice")
+    def contact_twice():
+        first = contact()
+        writer = threading.Thread(target=someone_else_renames)
+        writer.start()
+        writer.join()
+        return f"{first}|{contact()}"
+
+    client = other.test_client()
+    assert client.get("/contact-twice").get_data(as_text=True) == f"{before}|{before}"
+    # The commit happened: the next page shows it throughout.
+    assert client.get("/contact-twice").get_data(as_text=True) == "Renamed meanwhile|Renamed meanwhile"
