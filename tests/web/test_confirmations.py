@@ -23,9 +23,11 @@ from tests.factories.travel import fund_pool, make_event, make_request, srsg, sr
 from tests.pages import confirmation, error_beside, form_token, summary_of
 from tests.sql_log import post_logged
 from trustfund.contributions import services as money_services
+from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Deposit, InterestEntry, Pledge
 from trustfund.data_version import writes
 from trustfund.extensions import db
+from trustfund.fund.entries import FundEntry
 from trustfund.travel.decisions import approve_grant, objective1_pool
 from trustfund.travel.models import TravelGrant
 from trustfund.travel.reconcile import record_travel
@@ -38,6 +40,14 @@ def usd(app, value) -> str:
 
     with app.test_request_context():
         return " ".join(money(D(value)).split())
+
+
+def day(app, value: dt.date) -> str:
+    """A date as the pages write it in English, white space folded as by usd()."""
+    from trustfund.formatting import date
+
+    with app.test_request_context():
+        return " ".join(date(value).split())
 
 
 @dataclass
@@ -147,6 +157,22 @@ def decisions(app) -> list[Decision]:
     found.append(Decision("withdraw pledge", "mptf_officer", f"/contributions/pledges/{p.id}/withdraw",
                           {"reason": "Budget cut"}, ["still pledged is withdrawn", "Budget cut"],
                           lambda i=p.id: db.session.get(Pledge, i).withdrawn_at is not None))
+    cost = record_fund_entry(officer(), kind="direct_cost", pool_id=objective1_pool().id,
+                             value_date=dt.date(2017, 6, 1), usd_amount="400.00",
+                             description="Printing of the outcome document")
+    db.session.commit()
+
+    def cost_returns():
+        now = objective1_pool().available
+        return f"{objective1}: {usd(app, now)} available now, {usd(app, now + D('400.00'))} after."
+
+    found.append(Decision("reverse fund entry", "mptf_officer", f"/fund/entries/{cost.id}/reverse",
+                          {"reason": "Paid by the host country"},
+                          ["Direct cost", objective1, "Printing of the outcome document", "Paid by the host country",
+                           f"A reversal dated {day(app, dt.date.today())} records {usd(app, '-400.00')} and "
+                           f"names entry #{cost.id}, which stays on record",
+                           f"{usd(app, '400.00')} returns to {objective1}.", cost_returns],
+                          lambda e=cost.id: reversals(FundEntry, e) == 1))
     return found
 
 
@@ -178,8 +204,9 @@ def test_each_decision_is_shown_before_it_is_done_and_done_only_from_its_confirm
 
 
 def test_no_page_but_the_confirmation_posts_a_decision(app, db, client, login_as, users):
-    """The grant's page, the review queue, the reversal, transfer and costs forms and
-    the pledge's page post to the decisions, never with `confirmed`."""
+    """The grant's page, the review queue, the reversal, transfer and costs forms, the
+    pledge's page and the fund's own entries post to the decisions, never with
+    `confirmed`."""
     fund_pool(1, "10000.00")
     grant = make_request(make_event(), "SN")
     approved = _approved_grant("ML")
@@ -192,8 +219,12 @@ def test_no_page_but_the_confirmation_posts_a_decision(app, db, client, login_as
         assert 'name="confirmed"' not in client.get(url).get_data(as_text=True)
     c = commitment("USD", "5000.00")
     row, p = deposit(c, D("1000.00")), pledge("EUR", "1000.00")
+    cost = record_fund_entry(officer(), kind="bank_charge", pool_id=objective1_pool().id,
+                             value_date=dt.date(2017, 6, 1), usd_amount="20.00", description="Wire fee")
+    db.session.commit()
     login_as("mptf_officer")
-    for url in (f"/contributions/deposits/{row.id}/reverse", f"/contributions/pledges/{p.id}"):
+    for url in (f"/contributions/deposits/{row.id}/reverse", f"/contributions/pledges/{p.id}",
+                f"/fund/entries/{cost.id}/reverse", "/fund/entries"):
         assert 'name="confirmed"' not in client.get(url).get_data(as_text=True)
 
 
@@ -219,6 +250,27 @@ def test_a_refusal_comes_before_the_confirmation(app, db, client, login_as, user
         "form_token": form_token(client, url)})
     assert "has only" in error_beside(response.get_data(as_text=True), "usd_amount")
     assert counts() == before
+
+
+def test_reversing_income_the_pool_has_spent_is_refused_before_the_confirmation(app, db, client, login_as,
+                                                                                 users):
+    """Other income of 500.00 credited to an empty pool, 300.00 of it paid out as a
+    direct cost: taking the income back would leave the pool below zero."""
+    target = pool("OBJ2")
+    income = record_fund_entry(officer(), kind="other_income", pool_id=target.id,
+                               value_date=dt.date(2017, 6, 1), usd_amount="500.00", description="Grant")
+    record_fund_entry(officer(), kind="direct_cost", pool_id=target.id, value_date=dt.date(2017, 6, 2),
+                      usd_amount="300.00", description="Interpretation")
+    db.session.commit()
+    login_as("mptf_officer")
+    before, figures = counts(), pool_figures()
+    response, statements = post_logged(client, f"/fund/entries/{income.id}/reverse", {"reason": "Wrong fund"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and confirmation(html) is None
+    assert (f"The pool “{target.label}” has only {usd(app, '200.00')} available: this reversal would take "
+            "it below zero.") in " ".join(html.split())
+    assert [s for s in statements if writes(s)] == []
+    assert counts() == before and pool_figures() == figures and reversals(FundEntry, income.id) == 0
 
 
 def test_cancel_on_the_confirmation_goes_back_where_the_decision_came_from(app, db, client, login_as,

@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import error_beside, post_entry, table_rows
+from tests.pages import confirmation, error_beside, post_and_confirm, post_entry, table_rows
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.closure.years import close_year
 from trustfund.fund.entries import FundEntry
+from trustfund.fund.models import AccountingYear
 from trustfund.ledger_check import run_checks
 from trustfund.statements.services import statement
 
@@ -88,12 +89,37 @@ def test_a_reversal_takes_the_entry_back_once(client, login_as, db):
     url = f"/fund/entries/{entry.id}/reverse"
     page = client.post(url, data={"reason": ""})
     assert "This field is required." in error_beside(page.get_data(as_text=True), "reason")
-    assert client.post(url, data={"reason": "Charged to the wrong fund"}).status_code == 302
+    assert post_and_confirm(client, url, {"reason": "Charged to the wrong fund"}).status_code == 302
     db.session.expire_all()
     assert (data.pool().direct_costs, data.pool().available) == (D("0.00"), D("10000.00"))
-    again = client.post(url, data={"reason": "Twice"}).get_data(as_text=True)
-    assert "already been reversed" in again
     assert run_checks() == []
+
+
+def test_a_reversal_is_refused_before_its_confirmation(client, login_as, db, users):
+    """Already reversed, a reversal of a reversal, today in a closed year: said on the
+    form's first post, with nothing to confirm and nothing written."""
+    _funded(db)
+    login_as("mptf_officer")
+    post_entry(client, NEW, _entry())
+    entry = db.session.scalar(sa.select(FundEntry))
+    post_and_confirm(client, f"/fund/entries/{entry.id}/reverse", {"reason": "Charged to the wrong fund"})
+    reversal = db.session.scalar(sa.select(FundEntry).where(FundEntry.reverses_id == entry.id))
+    before = table_counts(db)
+    for target, words in ((entry, "This entry has already been reversed."),
+                          (reversal, "A reversal cannot itself be reversed.")):
+        html = client.post(f"/fund/entries/{target.id}/reverse", data={"reason": "Twice"}).get_data(as_text=True)
+        assert confirmation(html) is None and words in html
+    assert changed_counts(before, table_counts(db)) == {}
+    assert post_entry(client, NEW, _entry("bank_charge", "25.00")).status_code == 302
+    charge = db.session.scalar(sa.select(FundEntry).where(FundEntry.kind == "bank_charge"))
+    # The reversal is dated today: a year closed early (as a test may) refuses it.
+    this_year = dt.date.today().year
+    db.session.add(AccountingYear(year=this_year, closed_by_id=users["admin"].id, report_reference="Report"))
+    db.session.commit()
+    before = table_counts(db)
+    html = client.post(f"/fund/entries/{charge.id}/reverse", data={"reason": "Wrong"}).get_data(as_text=True)
+    assert confirmation(html) is None and f"{this_year} is a closed year" in html
+    assert changed_counts(before, table_counts(db)) == {}
 
 
 def test_the_download_lists_the_entries(client, login_as, db):

@@ -1,6 +1,7 @@
 """What a step of the fund's closing will do, said before it is done
 (confirmation.py): closing a year, a pool's closing decision, a write-off, the
-financial closure and the certified final statements, with the services' own
+financial closure and the certified final statements, and the reversal of one of
+the fund's own entries, with the services' own
 refusals in their words and the amounts as they are now. Nothing here writes: the
 pool's and the commitment's figures are read as they stand, not refreshed."""
 from __future__ import annotations
@@ -12,13 +13,14 @@ from flask_babel import ngettext
 
 from ..admin.models import REFUND_WAIVER, setting_on
 from ..confirmation import Summary
+from ..contributions.fund_entries import reversal_checks, reversal_moves, reversal_short
 from ..contributions.models import Commitment, Pool
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..formatting import date
 from ..formatting import money as fmt_money
 from ..fund import periods
-from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED
+from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED, FundEntry
 from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund, today
 from ..money import USD
@@ -113,6 +115,36 @@ def write_off(commitment: Commitment, amount, reason: str) -> Summary:
           amount=fmt_money(value, currency)),
         _("Outstanding now %(now)s, after %(after)s.", now=fmt_money(outstanding, currency),
           after=fmt_money(outstanding - value, currency))])
+
+
+def _after(pool: Pool, change) -> str:
+    """A pool's available money now and after the change, in words."""
+    return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.label,
+             now=fmt_money(pool.available, USD), after=fmt_money(pool.available + change, USD))
+
+
+def entry_reversal(entry: FundEntry, reason: str) -> Summary:
+    """A reversal dated today offsets the entry (fund_entries.reverse_fund_entry): a
+    reversed direct cost or bank charge gives its amount back to the pool, reversed
+    other income takes it back, only from money still available; refused with the
+    service's own checks (reversal_checks)."""
+    reason = reversal_checks(entry, reason)
+    pool = entry.pool
+    change = reversal_moves(entry)["available"]
+    if pool.available + change < 0:
+        raise reversal_short(pool)
+    amount = fmt_money(entry.usd_amount, USD)
+    summary = Summary(_("Reverse entry #%(id)s", id=entry.id), [
+        (_("Kind"), str(entry.kind_label)), (_("Pool"), str(pool.label)),
+        (_("Value date"), date(entry.value_date)), (_("Amount (USD)"), amount),
+        (_("Description"), entry.description), (_("Reason"), reason)])
+    summary.lines += [
+        _("A reversal dated %(date)s records %(amount)s and names entry #%(id)s, which stays on record, "
+          "marked reversed.", date=date(today()), amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
+        _("%(amount)s returns to %(pool)s.", amount=amount, pool=pool.label) if change > 0 else
+        _("%(amount)s is taken back from %(pool)s.", amount=amount, pool=pool.label),
+        _after(pool, change)]
+    return summary
 
 
 def fund_closure(fund: Fund, note: str) -> Summary:

@@ -2,7 +2,8 @@
 paid from a pool's available money, and other income, credited to a pool; in USD,
 as the MPTF Gateway's funding status reports them. A correction is a reversal
 dated today with a reason. Each moves its pool through pools.move, in one place
-per kind of change (record_fund_entry, reverse_fund_entry)."""
+per kind of change (record_fund_entry, reverse_fund_entry); a reversal's refusals
+that need nothing written are also said before it is confirmed (reversal_checks)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -60,15 +61,35 @@ def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, desc
     return entry
 
 
-def reverse_fund_entry(actor, entry: FundEntry, reason: str) -> FundEntry:
-    """Reverse an entry by an offsetting one dated today (in the open year), naming it,
-    with a reason. Reversing income takes it back only from money still available."""
+def reversal_checks(entry: FundEntry, reason: str) -> str:
+    """The refusals of a reversal that need nothing written (reverse_fund_entry and
+    the preview of closure.previews): today in a closed year, a reversal of a
+    reversal, an entry already reversed, no reason. Returns the reason."""
     periods.require_open(today())
     if entry.reverses_id is not None:
         raise DomainError(_("A reversal cannot itself be reversed."))
     if db.session.scalar(sa.select(FundEntry.id).where(FundEntry.reverses_id == entry.id)):
         raise DomainError(_("This entry has already been reversed."))
-    reason = text_or_error(reason, "reason", _("Say why the entry is reversed."))
+    return text_or_error(reason, "reason", _("Say why the entry is reversed."))
+
+
+def reversal_moves(entry: FundEntry) -> dict:
+    """The pool figures reversing `entry` moves: a direct cost or a bank charge gives
+    its amount back to the pool's available money, other income takes it back."""
+    return _deltas(entry.kind, -entry.usd_amount)
+
+
+def reversal_short(pool: Pool) -> DomainError:
+    """The refusal of a reversal that would take the pool's available money below zero,
+    with the pool's figure as read."""
+    return DomainError(_("The pool “%(pool)s” has only %(available)s available: this reversal would "
+                         "take it below zero.", pool=pool.label, available=fmt_money(pool.available, USD)))
+
+
+def reverse_fund_entry(actor, entry: FundEntry, reason: str) -> FundEntry:
+    """Reverse an entry by an offsetting one dated today (in the open year), naming it,
+    with a reason. Reversing income takes it back only from money still available."""
+    reason = reversal_checks(entry, reason)
     reversal = FundEntry(kind=entry.kind, pool_id=entry.pool_id, value_date=today(),
                          usd_amount=-entry.usd_amount, description=reason, reverses_id=entry.id,
                          created_by_id=getattr(actor, "id", None))
@@ -78,12 +99,10 @@ def reverse_fund_entry(actor, entry: FundEntry, reason: str) -> FundEntry:
     except IntegrityError:
         raise DomainError(_("This entry has already been reversed.")) from None
     try:
-        pools.move(entry.pool_id, **_deltas(entry.kind, -entry.usd_amount))
+        pools.move(entry.pool_id, **reversal_moves(entry))
     except pools.InsufficientFunds:
         pool = db.session.get(Pool, entry.pool_id)
         db.session.expire(pool)
-        raise DomainError(_("The pool “%(pool)s” has only %(available)s available: this reversal would "
-                            "take it below zero.", pool=pool.label,
-                            available=fmt_money(pool.available, USD))) from None
+        raise reversal_short(pool) from None
     record(actor, "fund_entry.reverse", reversal, note=reason)
     return reversal

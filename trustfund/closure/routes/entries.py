@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import submissions
+from ...confirmation import check, confirm_page, confirmed
 from ...contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from ...contributions.pools import all_pools
 from ...contributions.rules import today
@@ -19,6 +20,7 @@ from ...fund.entries import ENTRY_KINDS, FundEntry
 from ...money import USD
 from ...paging import per_page
 from ...permissions import FINANCE_READERS, MPTF_OFFICER, roles_required
+from .. import previews
 from ..blueprint import bp
 from ..entries_export import entries_query, totals_by_kind
 from ..forms import FundEntryForm, ReasonForm
@@ -73,7 +75,15 @@ def new_entry():
 def reverse_entry(entry_id: int):
     entry = db.session.get(FundEntry, entry_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        summary = check(form, lambda: previews.entry_reversal(entry, form.reason.data))
+        if summary is not None:
+            back = url_for("closure.entries")
+            return confirm_page(summary, form=form, button=_("Reverse the entry"), style="danger",
+                                cancel=back, crumbs=[(_("Direct costs, bank charges and other income"), back),
+                                                     (summary.title, None)])
+    elif valid:
         done = run(form, lambda: reverse_fund_entry(current_user, entry, form.reason.data))
         if done is not None:
             flash(_("The entry was reversed."), "success")
