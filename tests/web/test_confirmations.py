@@ -1,7 +1,8 @@
 """Every decision that cannot be undone is confirmed first (trustfund/confirmation.py):
 approve, reject, cancel, record a trip or a no-show, approve or reject an overrun,
-reverse a deposit or an interest entry, transfer between pools, withdraw a pledge;
-and the fund's closing: close a year, close the operations early, write off a
+reverse a deposit, an interest entry or one of the fund's own entries (a direct
+cost, a bank charge, other income), transfer between pools, withdraw a pledge; and
+the fund's closing: close a year, close the operations early, write off a
 commitment, decide on a pool, close the fund, issue the certified final statements.
 
 The form's post answers with a page that says what will happen, in words and
@@ -168,7 +169,8 @@ def decisions(app) -> list[Decision]:
 
     found.append(Decision("reverse fund entry", "mptf_officer", f"/fund/entries/{cost.id}/reverse",
                           {"reason": "Paid by the host country"},
-                          ["Direct cost", objective1, "Printing of the outcome document", "Paid by the host country",
+                          ["Direct cost", objective1, "Printing of the outcome document",
+                           "Paid by the host country",
                            f"A reversal dated {day(app, dt.date.today())} records {usd(app, '-400.00')} and "
                            f"names entry #{cost.id}, which stays on record",
                            f"{usd(app, '400.00')} returns to {objective1}.", cost_returns],

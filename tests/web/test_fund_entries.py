@@ -107,7 +107,8 @@ def test_a_reversal_is_refused_before_its_confirmation(client, login_as, db, use
     before = table_counts(db)
     for target, words in ((entry, "This entry has already been reversed."),
                           (reversal, "A reversal cannot itself be reversed.")):
-        html = client.post(f"/fund/entries/{target.id}/reverse", data={"reason": "Twice"}).get_data(as_text=True)
+        html = client.post(f"/fund/entries/{target.id}/reverse",
+                           data={"reason": "Twice"}).get_data(as_text=True)
         assert confirmation(html) is None and words in html
     assert changed_counts(before, table_counts(db)) == {}
     assert post_entry(client, NEW, _entry("bank_charge", "25.00")).status_code == 302
