@@ -1,9 +1,9 @@
 """What a step of the fund's closing will do, said before it is done
 (confirmation.py): closing a year, a pool's closing decision, a write-off, the
 financial closure and the certified final statements, and the reversal of one of
-the fund's own entries, with the services' own
-refusals in their words and the amounts as they are now. Nothing here writes: the
-pool's and the commitment's figures are read as they stand, not refreshed."""
+the fund's own entries, with the services' own refusals in their words and the
+amounts as they are now. Nothing here writes: the pool's and the commitment's
+figures are read as they stand, not refreshed."""
 from __future__ import annotations
 
 import datetime as dt

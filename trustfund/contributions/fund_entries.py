@@ -62,9 +62,9 @@ def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, desc
 
 
 def reversal_checks(entry: FundEntry, reason: str) -> str:
-    """The refusals of a reversal that need nothing written (reverse_fund_entry and
-    the preview of closure.previews): today in a closed year, a reversal of a
-    reversal, an entry already reversed, no reason. Returns the reason."""
+    """The refusals of a reversal that need nothing written (reverse_fund_entry, and
+    closure.previews.entry_reversal before it is confirmed): today in a closed year, a
+    reversal of a reversal, an entry already reversed, no reason. Returns the reason."""
     periods.require_open(today())
     if entry.reverses_id is not None:
         raise DomainError(_("A reversal cannot itself be reversed."))
