@@ -254,6 +254,26 @@ def test_a_refusal_comes_before_the_confirmation(app, db, client, login_as, user
     assert counts() == before
 
 
+def test_a_reversal_dated_in_a_closed_year_is_refused_before_the_confirmation(app, db, client, login_as,
+                                                                              users):
+    """A reversal is dated today: when today's year is closed (as a test may close
+    it early), the deposit's and the interest entry's reversals say so on the first
+    post, with nothing to confirm and nothing written."""
+    from trustfund.fund.models import AccountingYear
+
+    row = deposit(commitment("USD", "5000.00"), D("1000.00"))
+    entry = money_services.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
+    this_year = dt.date.today().year
+    db.session.add(AccountingYear(year=this_year, closed_by_id=users["admin"].id, report_reference="Report"))
+    db.session.commit()
+    login_as("mptf_officer")
+    before = counts()
+    for url in (f"/contributions/deposits/{row.id}/reverse", f"/contributions/interest/{entry.id}/reverse"):
+        html = client.post(url, data={"reason": "Entered twice"}).get_data(as_text=True)
+        assert confirmation(html) is None and f"{this_year} is a closed year" in html
+    assert counts() == before
+
+
 def test_reversing_income_the_pool_has_spent_is_refused_before_the_confirmation(app, db, client, login_as,
                                                                                  users):
     """Other income of 500.00 credited to an empty pool, 300.00 of it paid out as a

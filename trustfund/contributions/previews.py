@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date
 from ..formatting import money as fmt_money
+from ..fund import periods
 from ..money import USD
 from .ledger import _pool_short, value_date_or_error
 from .models import Deposit, InterestEntry, Pledge, Pool
@@ -27,7 +28,8 @@ def _after(pool: Pool, change) -> str:
 def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
     """A reversal records the opposite amounts and takes the net back from the pool:
     refused for a reversal, a deposit already reversed, or a pool that has not the net
-    available (ledger.reverse_deposit)."""
+    available (ledger.reverse_deposit); and, as there, in a closed year."""
+    periods.require_open(today())
     if deposit.is_reversal:
         raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
     if deposit.reversed_by is not None:
@@ -56,6 +58,8 @@ def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
 
 
 def interest_reversal(entry: InterestEntry, reason: str) -> Summary:
+    """The service's refusals (ledger.reverse_interest), then what it will do."""
+    periods.require_open(today())
     if entry.reverses_id is not None:
         raise DomainError(_("A reversal cannot itself be reversed."))
     if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
