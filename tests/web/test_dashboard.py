@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.factories.dashboard import build_fund
+from tests.factories.dashboard import add_commitment, add_deposit, add_donor, build_fund
 from tests.pages import Tables, charts, number
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
 from trustfund.dashboard import services, travel_figures
@@ -76,6 +76,37 @@ def test_overdue_instalments_are_the_uncovered_part_of_what_fell_due(fund):
         [(dt.date(2017, 6, 1), D(100000), 182)]
     capped, count = services.overdue_instalments(ON, limit=1)
     assert (len(capped), count) == (1, 2)
+
+
+def test_overdue_instalments_of_partly_deposited_commitments_only(fund, db):
+    """The running sums start from each schedule's first instalment whatever is left
+    out of the query (later instalments, fully deposited commitments)."""
+    partly = add_commitment(add_donor("Partly paid", "philanthropic_organization"), "USD", "1000.00", dt.date(2024, 12, 1),
+                            instalments=[(dt.date(2025, 1, 1), "400.00"), (dt.date(2025, 6, 1), "400.00"),
+                                         (dt.date(2026, 6, 1), "200.00")])
+    add_deposit(partly, "500.00", "1", dt.date(2025, 1, 2))
+    # A schedule adding up to less than the commitment, deposited in full: never overdue.
+    paid = add_commitment(add_donor("Paid in full", "philanthropic_organization"), "USD", "1000.00", dt.date(2024, 12, 1),
+                          instalments=[(dt.date(2025, 1, 1), "300.00"), (dt.date(2025, 2, 1), "300.00")])
+    add_deposit(paid, "1000.00", "1", dt.date(2025, 1, 2))
+    # Two instalments due the same day: the running sum takes them in the order recorded.
+    same_day = add_commitment(add_donor("Same day", "philanthropic_organization"), "USD", "1000.00", dt.date(2024, 12, 1),
+                              instalments=[(dt.date(2025, 3, 1), "200.00"), (dt.date(2025, 3, 1), "300.00")])
+    add_deposit(same_day, "250.00", "1", dt.date(2025, 1, 2))
+    db.session.commit()
+    rows, count = services.overdue_instalments(ON)
+    assert count == 4
+    assert [(o.donor_name, o.due_on, o.amount, o.shortfall) for o in rows] == [
+        ("Kingdom of Sweden", dt.date(2017, 6, 1), D(500000), D(100000)),
+        ("Kingdom of Sweden", dt.date(2017, 12, 1), D(500000), D(500000)),
+        ("Same day", dt.date(2025, 3, 1), D(300), D(250)),
+        ("Partly paid", dt.date(2025, 6, 1), D(400), D(300)),
+    ]
+    # Once the June instalment of 2026 falls due, it is overdue too (nothing more deposited).
+    later = services.contribution_figures(on=dt.date(2026, 6, 2), overdue_limit=None)
+    assert [(o.donor_name, o.due_on, o.shortfall) for o in later.overdue][-1] == \
+        ("Partly paid", dt.date(2026, 6, 1), D(200))
+    assert later.overdue_count == 5
 
 
 def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):

@@ -268,17 +268,29 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
 def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[OverdueInstalment], int]:
     """Instalments due before `on` and not covered by the commitment's deposits, oldest
     first, with how many there are in all: one query, with a running sum of each
-    commitment's schedule and the count of all the overdue ones on every row."""
+    commitment's schedule and the count of all the overdue ones on every row.
+
+    Only the instalments that can be overdue enter the running sums (at N=100 about
+    9,000 of 16,000; on SQLite from ix_instalment_schedule alone, in its order):
+    - those due before `on`: an instalment's running sum counts only the ones due
+      on or before it, so leaving out later ones changes no running sum;
+    - those of commitments not fully deposited (deposited < amount): a schedule adds
+      up to no more than its commitment (contributions.services._instalments refuses
+      more, the ledger check verifies it), so a fully deposited commitment covers
+      every running sum of its schedule."""
     cumulative = sa.func.sum(Instalment.amount).over(
         partition_by=Instalment.commitment_id, order_by=(Instalment.due_on, Instalment.id))
-    schedule = sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
-                         cumulative.label("cumulative")).subquery()
-    query = (sa.select(Donor.id, Donor.name, Commitment.id, Commitment.reference, Commitment.currency,
-                       Commitment.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
+    schedule = (sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
+                          Commitment.donor_id, Commitment.reference, Commitment.currency, Commitment.deposited,
+                          cumulative.label("cumulative"))
+                .join(Commitment, Commitment.id == Instalment.commitment_id)
+                .where(Instalment.due_on < on, Commitment.deposited < Commitment.amount)
+                .subquery())
+    query = (sa.select(Donor.id, Donor.name, schedule.c.commitment_id, schedule.c.reference, schedule.c.currency,
+                       schedule.c.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
                        sa.func.count().over().label("total"))
-             .join(Commitment, Commitment.id == schedule.c.commitment_id)
-             .join(Donor, Donor.id == Commitment.donor_id)
-             .where(schedule.c.due_on < on, Commitment.deposited < schedule.c.cumulative)
+             .join(Donor, Donor.id == schedule.c.donor_id)
+             .where(schedule.c.deposited < schedule.c.cumulative)
              .order_by(schedule.c.due_on, Donor.name, schedule.c.id))
     if limit is not None:
         query = query.limit(limit)
