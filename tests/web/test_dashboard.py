@@ -81,16 +81,17 @@ def test_overdue_instalments_are_the_uncovered_part_of_what_fell_due(fund):
 def test_overdue_instalments_of_partly_deposited_commitments_only(fund, db):
     """The running sums start from each schedule's first instalment whatever is left
     out of the query (later instalments, fully deposited commitments)."""
-    partly = add_commitment(add_donor("Partly paid", "philanthropic_organization"), "USD", "1000.00", dt.date(2024, 12, 1),
+    kind, committed_on = "philanthropic_organization", dt.date(2024, 12, 1)
+    partly = add_commitment(add_donor("Partly paid", kind), "USD", "1000.00", committed_on,
                             instalments=[(dt.date(2025, 1, 1), "400.00"), (dt.date(2025, 6, 1), "400.00"),
                                          (dt.date(2026, 6, 1), "200.00")])
     add_deposit(partly, "500.00", "1", dt.date(2025, 1, 2))
     # A schedule adding up to less than the commitment, deposited in full: never overdue.
-    paid = add_commitment(add_donor("Paid in full", "philanthropic_organization"), "USD", "1000.00", dt.date(2024, 12, 1),
+    paid = add_commitment(add_donor("Paid in full", kind), "USD", "1000.00", committed_on,
                           instalments=[(dt.date(2025, 1, 1), "300.00"), (dt.date(2025, 2, 1), "300.00")])
     add_deposit(paid, "1000.00", "1", dt.date(2025, 1, 2))
     # Two instalments due the same day: the running sum takes them in the order recorded.
-    same_day = add_commitment(add_donor("Same day", "philanthropic_organization"), "USD", "1000.00", dt.date(2024, 12, 1),
+    same_day = add_commitment(add_donor("Same day", kind), "USD", "1000.00", committed_on,
                               instalments=[(dt.date(2025, 3, 1), "200.00"), (dt.date(2025, 3, 1), "300.00")])
     add_deposit(same_day, "250.00", "1", dt.date(2025, 1, 2))
     db.session.commit()
