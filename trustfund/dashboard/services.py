@@ -281,13 +281,13 @@ def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[Ove
     cumulative = sa.func.sum(Instalment.amount).over(
         partition_by=Instalment.commitment_id, order_by=(Instalment.due_on, Instalment.id))
     schedule = (sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
-                          Commitment.donor_id, Commitment.reference, Commitment.currency, Commitment.deposited,
-                          cumulative.label("cumulative"))
+                          Commitment.donor_id, Commitment.reference, Commitment.currency,
+                          Commitment.deposited, cumulative.label("cumulative"))
                 .join(Commitment, Commitment.id == Instalment.commitment_id)
                 .where(Instalment.due_on < on, Commitment.deposited < Commitment.amount)
                 .subquery())
-    query = (sa.select(Donor.id, Donor.name, schedule.c.commitment_id, schedule.c.reference, schedule.c.currency,
-                       schedule.c.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
+    query = (sa.select(Donor.id, Donor.name, schedule.c.commitment_id, schedule.c.reference,
+                       schedule.c.currency, schedule.c.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
                        sa.func.count().over().label("total"))
              .join(Donor, Donor.id == schedule.c.donor_id)
              .where(schedule.c.deposited < schedule.c.cumulative)
