@@ -287,8 +287,8 @@ def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[Ove
                 .where(Instalment.due_on < on, Commitment.deposited < Commitment.amount)
                 .subquery())
     query = (sa.select(Donor.id, Donor.name, schedule.c.commitment_id, schedule.c.reference,
-                       schedule.c.currency, schedule.c.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
-                       sa.func.count().over().label("total"))
+                       schedule.c.currency, schedule.c.deposited, schedule.c.due_on, schedule.c.amount,
+                       schedule.c.cumulative, sa.func.count().over().label("total"))
              .join(Donor, Donor.id == schedule.c.donor_id)
              .where(schedule.c.deposited < schedule.c.cumulative)
              .order_by(schedule.c.due_on, Donor.name, schedule.c.id))
