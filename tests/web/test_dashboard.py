@@ -12,11 +12,19 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.factories.dashboard import add_commitment, add_deposit, add_donor, build_fund
+from tests.factories.dashboard import (
+    add_commitment,
+    add_deposit,
+    add_donor,
+    add_pledge,
+    build_fund,
+    objective,
+)
 from tests.pages import Tables, charts, number
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
 from trustfund.dashboard import services, travel_figures
 from trustfund.dashboard.layout import dashboard_for
+from trustfund.donors.models import Donor
 from trustfund.travel.models import TravelGrant
 
 ON = dt.date(2026, 1, 15)
@@ -108,6 +116,21 @@ def test_overdue_instalments_of_partly_deposited_commitments_only(fund, db):
     assert [(o.donor_name, o.due_on, o.shortfall) for o in later.overdue][-1] == \
         ("Partly paid", dt.date(2026, 6, 1), D(200))
     assert later.overdue_count == 5
+
+
+def test_amounts_without_a_rate_are_listed_by_month_then_donor_type_and_earmarking(fund, db):
+    """Several groups of one month without a rate: each listed with its amount, in
+    the order of donor type, then un-earmarked before earmarked, on both databases."""
+    foundation = db.session.scalar(sa.select(Donor).where(Donor.name == "Test Foundation"))
+    sweden = db.session.scalar(sa.select(Donor).where(Donor.name == "Kingdom of Sweden"))
+    add_pledge(foundation, "EUR", "20000.00", dt.date(2017, 7, 10), objective(1).id)
+    add_pledge(foundation, "EUR", "10000.00", dt.date(2017, 7, 11))
+    add_pledge(sweden, "EUR", "30000.00", dt.date(2017, 7, 20), objective(2).id)
+    db.session.commit()
+    fig = services.contribution_figures(on=ON)
+    july = [u.amount for u in fig.unconverted if u.month == dt.date(2017, 7, 1)]
+    # member_state (Sweden, earmarked), philanthropic (un-earmarked, earmarked), regional (un-earmarked)
+    assert july == [D(30000), D(10000), D(20000), D(50000)]
 
 
 def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):

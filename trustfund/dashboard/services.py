@@ -226,7 +226,7 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
     # amount). A donor type or earmarking counts a group once it has a USD amount; a
     # currency counts every group.
     parts: dict[tuple, list] = {}
-    unconverted: list[Unconverted] = []
+    unconverted: list[tuple] = []  # (donor type, earmarked, objective id, Unconverted)
     for flow, kind, rows in ((0, "pledged", pledges), (1, "committed", commitments)):
         for donor_type, objective_id, currency, month, amount in rows:
             sums = parts.get((donor_type, objective_id, currency))
@@ -238,7 +238,8 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
             else:
                 rate = rates.get((currency, month))
                 if rate is None:
-                    unconverted.append(Unconverted(kind, currency, _first_day(month), amount))
+                    unconverted.append((donor_type, objective_id is not None, objective_id or 0,
+                                        Unconverted(kind, currency, _first_day(month), amount)))
                     continue
                 # money.to_usd (a rate is above zero: CHECK rate_positive), inlined:
                 # thousands of groups.
@@ -278,13 +279,15 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
     titles = {o.id: f"{o.number}. {localized.pick(o.title, o.title_translations)}" for o in objectives}
     earmarks = [(key, titles.get(key, ""), Flow(*sums)) for key, sums in by_earmark.items()]
     overdue, overdue_count = overdue_instalments(on, overdue_limit)
-    unconverted.sort(key=lambda u: (u.kind, u.currency, u.month))
+    # By figure, currency and month; amounts of one month by donor type and earmarking
+    # (un-earmarked first), whatever order the database grouped them in.
+    unconverted.sort(key=lambda u: (u[3].kind, u[3].currency, u[3].month, u[0], u[1], u[2]))
     return ContributionFigures(
         on=on, total=Flow(*total), fees=fees, net=net,
         by_type={key: Flow(*sums) for key, sums in by_type.items()}, by_earmark=earmarks,
         by_currency=sorted((CurrencyFlow(currency, *sums) for currency, sums in by_currency.items()),
                            key=lambda c: (-c.committed_usd - c.pledged_usd, c.currency)),
-        unconverted=unconverted, overdue=overdue, overdue_count=overdue_count,
+        unconverted=[u[3] for u in unconverted], overdue=overdue, overdue_count=overdue_count,
         awaiting_saa=awaiting_saa())
 
 
