@@ -12,11 +12,19 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.factories.dashboard import build_fund
+from tests.factories.dashboard import (
+    add_commitment,
+    add_deposit,
+    add_donor,
+    add_pledge,
+    build_fund,
+    objective,
+)
 from tests.pages import Tables, charts, number
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
 from trustfund.dashboard import services, travel_figures
 from trustfund.dashboard.layout import dashboard_for
+from trustfund.donors.models import Donor
 from trustfund.travel.models import TravelGrant
 
 ON = dt.date(2026, 1, 15)
@@ -76,6 +84,53 @@ def test_overdue_instalments_are_the_uncovered_part_of_what_fell_due(fund):
         [(dt.date(2017, 6, 1), D(100000), 182)]
     capped, count = services.overdue_instalments(ON, limit=1)
     assert (len(capped), count) == (1, 2)
+
+
+def test_overdue_instalments_of_partly_deposited_commitments_only(fund, db):
+    """The running sums start from each schedule's first instalment whatever is left
+    out of the query (later instalments, fully deposited commitments)."""
+    kind, committed_on = "philanthropic_organization", dt.date(2024, 12, 1)
+    partly = add_commitment(add_donor("Partly paid", kind), "USD", "1000.00", committed_on,
+                            instalments=[(dt.date(2025, 1, 1), "400.00"), (dt.date(2025, 6, 1), "400.00"),
+                                         (dt.date(2026, 6, 1), "200.00")])
+    add_deposit(partly, "500.00", "1", dt.date(2025, 1, 2))
+    # A schedule adding up to less than the commitment, deposited in full: never overdue.
+    paid = add_commitment(add_donor("Paid in full", kind), "USD", "1000.00", committed_on,
+                          instalments=[(dt.date(2025, 1, 1), "300.00"), (dt.date(2025, 2, 1), "300.00")])
+    add_deposit(paid, "1000.00", "1", dt.date(2025, 1, 2))
+    # Two instalments due the same day: the running sum takes them in the order recorded.
+    same_day = add_commitment(add_donor("Same day", kind), "USD", "1000.00", committed_on,
+                              instalments=[(dt.date(2025, 3, 1), "200.00"), (dt.date(2025, 3, 1), "300.00")])
+    add_deposit(same_day, "250.00", "1", dt.date(2025, 1, 2))
+    db.session.commit()
+    rows, count = services.overdue_instalments(ON)
+    assert count == 4
+    assert [(o.donor_name, o.due_on, o.amount, o.shortfall) for o in rows] == [
+        ("Kingdom of Sweden", dt.date(2017, 6, 1), D(500000), D(100000)),
+        ("Kingdom of Sweden", dt.date(2017, 12, 1), D(500000), D(500000)),
+        ("Same day", dt.date(2025, 3, 1), D(300), D(250)),
+        ("Partly paid", dt.date(2025, 6, 1), D(400), D(300)),
+    ]
+    # Once the June instalment of 2026 falls due, it is overdue too (nothing more deposited).
+    later = services.contribution_figures(on=dt.date(2026, 6, 2), overdue_limit=None)
+    assert [(o.donor_name, o.due_on, o.shortfall) for o in later.overdue][-1] == \
+        ("Partly paid", dt.date(2026, 6, 1), D(200))
+    assert later.overdue_count == 5
+
+
+def test_amounts_without_a_rate_are_listed_by_month_then_donor_type_and_earmarking(fund, db):
+    """Several groups of one month without a rate: each listed with its amount, in
+    the order of donor type, then un-earmarked before earmarked, on both databases."""
+    foundation = db.session.scalar(sa.select(Donor).where(Donor.name == "Test Foundation"))
+    sweden = db.session.scalar(sa.select(Donor).where(Donor.name == "Kingdom of Sweden"))
+    add_pledge(foundation, "EUR", "20000.00", dt.date(2017, 7, 10), objective(1).id)
+    add_pledge(foundation, "EUR", "10000.00", dt.date(2017, 7, 11))
+    add_pledge(sweden, "EUR", "30000.00", dt.date(2017, 7, 20), objective(2).id)
+    db.session.commit()
+    fig = services.contribution_figures(on=ON)
+    july = [u.amount for u in fig.unconverted if u.month == dt.date(2017, 7, 1)]
+    # member_state (Sweden, earmarked), philanthropic (un-earmarked, earmarked), regional (un-earmarked)
+    assert july == [D(30000), D(10000), D(20000), D(50000)]
 
 
 def test_pool_and_travel_figures_are_the_sums_of_the_rows(fund, db):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -49,7 +49,7 @@ from ..contributions.models import (
 )
 from ..donors.models import DONOR_TYPES, Donor, SaaStatusChange
 from ..extensions import db
-from ..money import USD, round_cents, to_usd
+from ..money import CENT, USD
 from ..statements.shares import apportion
 
 ZERO = Decimal("0.00")
@@ -127,8 +127,9 @@ class ContributionFigures:
 
 class _YearMonth(sa.sql.expression.FunctionElement):
     """A date's month in one cheap call per row: on PostgreSQL its first day (a date),
-    on SQLite 'YYYY-MM' text (EXTRACT() of year and month are two strftime() calls
-    there and cost twice as much). _grouped() reads either."""
+    on SQLite 'YYYY-MM' text, the first seven characters of the ISO date SQLAlchemy
+    stores (strftime() parses the date first and costs more; EXTRACT() of year and
+    month are two strftime() calls there). _rates() keys the rates by either."""
 
     inherit_cache = True
 
@@ -140,36 +141,39 @@ def _year_month_pg(element, compiler, **kw):
 
 @compiles(_YearMonth, "sqlite")
 def _year_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
 
 
-def _rates(currencies: set[str]) -> dict[tuple[str, dt.date], Decimal]:
-    """Every monthly rate of the given currencies (one small query)."""
+def _first_day(month: str | dt.date) -> dt.date:
+    """The first day of a _YearMonth() value."""
+    if isinstance(month, dt.date):
+        return month
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def _rates(currencies: set[str]) -> dict[tuple[str, str | dt.date], Decimal]:
+    """Every monthly rate of the given currencies (one small query), keyed by currency
+    and month both as a date and as 'YYYY-MM' (each database's _YearMonth())."""
     if not currencies:
         return {}
-    rows = db.session.execute(sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
-                              .where(ExchangeRate.currency.in_(sorted(currencies))))
-    return {(currency, month): rate for currency, month, rate in rows}
+    rates = {}
+    for currency, month, rate in db.session.execute(
+            sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
+            .where(ExchangeRate.currency.in_(sorted(currencies)))):
+        rates[currency, month] = rates[currency, f"{month.year:04d}-{month.month:02d}"] = rate
+    return rates
 
 
 def _grouped(model, date_column, *where, amount=None):
-    """Sums of `model.amount` (or of `amount`) by donor type, earmarking, currency and month."""
+    """Sums of `model.amount` (or of `amount`) by donor type, earmarking, currency and
+    month (a _YearMonth() value): (type, objective id, currency, month, amount).
+    Grouped month first: most rows differ there, so sorting compares less."""
     month = _YearMonth(date_column)
     summed = sa.func.sum(model.amount if amount is None else amount)
     query = (sa.select(Donor.donor_type, model.objective_id, model.currency, month, summed)
              .join(Donor, Donor.id == model.donor_id).where(*where)
-             .group_by(Donor.donor_type, model.objective_id, model.currency, month))
-    months: dict[str, dt.date] = {}
-
-    def first_day(month: str | dt.date) -> dt.date:
-        if isinstance(month, dt.date):
-            return month
-        day = months.get(month)
-        if day is None:
-            day = months[month] = dt.date(int(month[:4]), int(month[5:7]), 1)
-        return day
-
-    return [(t, o, c, first_day(m), amount) for t, o, c, m, amount in db.session.execute(query)]
+             .group_by(month, model.currency, model.objective_id, Donor.donor_type))
+    return db.session.connection().execute(query).all()
 
 
 def _deposit_sums():
@@ -215,70 +219,104 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
     rates = _rates({row[2] for row in pledges + commitments} - {USD})
 
     # Sums per flow (0 pledged, 1 committed, 2 deposited), in plain lists while adding
-    # (thousands of groups), made into Flows at the end. A donor type or earmarking
-    # counts a group once it has a USD amount; a currency counts every group.
+    # (thousands of groups), made into Flows at the end. Each group's USD is added to
+    # its donor type, earmarking and currency at once: {(type, objective, currency):
+    # [pledged, committed, deposited as entered, then in USD]}, a few hundred keys,
+    # spread over the breakdowns below (the last item: whether any group had a USD
+    # amount). A donor type or earmarking counts a group once it has a USD amount; a
+    # currency counts every group.
+    parts: dict[tuple, list] = {}
+    unconverted: list[tuple] = []  # (donor type, earmarked, objective id, Unconverted)
+    for flow, kind, rows in ((0, "pledged", pledges), (1, "committed", commitments)):
+        for donor_type, objective_id, currency, month, amount in rows:
+            sums = parts.get((donor_type, objective_id, currency))
+            if sums is None:
+                sums = parts[donor_type, objective_id, currency] = [ZERO] * 6 + [False]
+            sums[flow] += amount
+            if currency == USD:
+                usd = amount.quantize(CENT, ROUND_HALF_UP)  # money.round_cents
+            else:
+                rate = rates.get((currency, month))
+                if rate is None:
+                    unconverted.append((donor_type, objective_id is not None, objective_id or 0,
+                                        Unconverted(kind, currency, _first_day(month), amount)))
+                    continue
+                # money.to_usd (a rate is above zero: CHECK rate_positive), inlined:
+                # thousands of groups.
+                usd = (amount / rate).quantize(CENT, ROUND_HALF_UP)
+            sums[flow + 3] += usd
+            sums[6] = True
+    fees = net = ZERO
+    for donor_type, objective_id, currency, amount, usd, fee in deposits:
+        sums = parts.get((donor_type, objective_id, currency))
+        if sums is None:
+            sums = parts[donor_type, objective_id, currency] = [ZERO] * 6 + [False]
+        sums[2] += amount
+        sums[5] += usd
+        sums[6] = True
+        fees += fee
+        net += usd - fee  # every deposit's net is its USD amount less its fee (CHECK net_is_usd_less_fee)
+
     total = [ZERO, ZERO, ZERO]
     by_type = {key: [ZERO, ZERO, ZERO] for key in DONOR_TYPES}
     by_earmark = {None: [ZERO, ZERO, ZERO], **{o.id: [ZERO, ZERO, ZERO] for o in objectives}}
     by_currency: dict[str, list[Decimal]] = {}  # as entered (0-2), then in USD (3-5)
-    unconverted: list[Unconverted] = []
-
-    for flow, kind, rows in ((0, "pledged", pledges), (1, "committed", commitments)):
-        for donor_type, objective_id, currency, month, amount in rows:
-            money = by_currency.get(currency) or by_currency.setdefault(currency, [ZERO] * 6)
-            money[flow] += amount
-            if currency == USD:
-                usd = round_cents(amount)
-            else:
-                rate = rates.get((currency, month))
-                if rate is None:
-                    unconverted.append(Unconverted(kind, currency, month, amount))
-                    continue
-                usd = to_usd(amount, rate)
-            money[flow + 3] += usd
-            total[flow] += usd
-            (by_type.get(donor_type) or by_type.setdefault(donor_type, [ZERO, ZERO, ZERO]))[flow] += usd
-            (by_earmark.get(objective_id)
-             or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO]))[flow] += usd
-    fees = net = ZERO
-    for donor_type, objective_id, currency, amount, usd, fee in deposits:
+    for (donor_type, objective_id, currency), sums in parts.items():
         money = by_currency.get(currency) or by_currency.setdefault(currency, [ZERO] * 6)
-        money[2] += amount
-        money[5] += usd
-        total[2] += usd
-        (by_type.get(donor_type) or by_type.setdefault(donor_type, [ZERO, ZERO, ZERO]))[2] += usd
-        (by_earmark.get(objective_id) or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO]))[2] += usd
-        fees += fee
-        net += usd - fee  # every deposit's net is its USD amount less its fee (CHECK net_is_usd_less_fee)
+        for flow in range(6):
+            money[flow] += sums[flow]
+        if not sums[6]:
+            continue
+        kind = by_type.get(donor_type) or by_type.setdefault(donor_type, [ZERO, ZERO, ZERO])
+        earmark = by_earmark.get(objective_id) or by_earmark.setdefault(objective_id, [ZERO, ZERO, ZERO])
+        for flow in range(3):
+            usd = sums[flow + 3]
+            total[flow] += usd
+            kind[flow] += usd
+            earmark[flow] += usd
 
     # In the reader's language: the figures are kept per language (layout._figures).
     titles = {o.id: f"{o.number}. {localized.pick(o.title, o.title_translations)}" for o in objectives}
     earmarks = [(key, titles.get(key, ""), Flow(*sums)) for key, sums in by_earmark.items()]
     overdue, overdue_count = overdue_instalments(on, overdue_limit)
-    unconverted.sort(key=lambda u: (u.kind, u.currency, u.month))
+    # By figure, currency and month; amounts of one month by donor type and earmarking
+    # (un-earmarked first), whatever order the database grouped them in.
+    unconverted.sort(key=lambda u: (u[3].kind, u[3].currency, u[3].month, u[0], u[1], u[2]))
     return ContributionFigures(
         on=on, total=Flow(*total), fees=fees, net=net,
         by_type={key: Flow(*sums) for key, sums in by_type.items()}, by_earmark=earmarks,
         by_currency=sorted((CurrencyFlow(currency, *sums) for currency, sums in by_currency.items()),
                            key=lambda c: (-c.committed_usd - c.pledged_usd, c.currency)),
-        unconverted=unconverted, overdue=overdue, overdue_count=overdue_count,
+        unconverted=[u[3] for u in unconverted], overdue=overdue, overdue_count=overdue_count,
         awaiting_saa=awaiting_saa())
 
 
 def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[OverdueInstalment], int]:
     """Instalments due before `on` and not covered by the commitment's deposits, oldest
     first, with how many there are in all: one query, with a running sum of each
-    commitment's schedule and the count of all the overdue ones on every row."""
+    commitment's schedule and the count of all the overdue ones on every row.
+
+    Only the instalments that can be overdue enter the running sums (at N=100 about
+    9,000 of 16,000; on SQLite from ix_instalment_schedule alone, in its order):
+    - those due before `on`: an instalment's running sum counts only the ones due
+      on or before it, so leaving out later ones changes no running sum;
+    - those of commitments not fully deposited (deposited < amount): a schedule adds
+      up to no more than its commitment (contributions.services._instalments refuses
+      more, the ledger check verifies it), so a fully deposited commitment covers
+      every running sum of its schedule."""
     cumulative = sa.func.sum(Instalment.amount).over(
         partition_by=Instalment.commitment_id, order_by=(Instalment.due_on, Instalment.id))
-    schedule = sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
-                         cumulative.label("cumulative")).subquery()
-    query = (sa.select(Donor.id, Donor.name, Commitment.id, Commitment.reference, Commitment.currency,
-                       Commitment.deposited, schedule.c.due_on, schedule.c.amount, schedule.c.cumulative,
-                       sa.func.count().over().label("total"))
-             .join(Commitment, Commitment.id == schedule.c.commitment_id)
-             .join(Donor, Donor.id == Commitment.donor_id)
-             .where(schedule.c.due_on < on, Commitment.deposited < schedule.c.cumulative)
+    schedule = (sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
+                          Commitment.donor_id, Commitment.reference, Commitment.currency,
+                          Commitment.deposited, cumulative.label("cumulative"))
+                .join(Commitment, Commitment.id == Instalment.commitment_id)
+                .where(Instalment.due_on < on, Commitment.deposited < Commitment.amount)
+                .subquery())
+    query = (sa.select(Donor.id, Donor.name, schedule.c.commitment_id, schedule.c.reference,
+                       schedule.c.currency, schedule.c.deposited, schedule.c.due_on, schedule.c.amount,
+                       schedule.c.cumulative, sa.func.count().over().label("total"))
+             .join(Donor, Donor.id == schedule.c.donor_id)
+             .where(schedule.c.deposited < schedule.c.cumulative)
              .order_by(schedule.c.due_on, Donor.name, schedule.c.id))
     if limit is not None:
         query = query.limit(limit)
