@@ -1,15 +1,15 @@
 """dashboard indexes: each commitment's schedule in due order with its amounts
 (dashboard.services.overdue_instalments reads it from the index alone)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 00:00:00
 
 """
 from alembic import op
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
