@@ -135,8 +135,7 @@ def deposits():
     form, chosen_donor = filter_form(filters, "contributions.deposits")
     per_currency, usd = lists.deposit_totals(filters, current_user)
     # The totals count the rows (reversals included): the pager needs no count of its own.
-    page = lists.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
-                         total=usd["count"])
+    page = lists.deposit_page(filters, current_user, request.args, per_page(), total=usd["count"])
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
     reversed_by = queries.reversals_of(row.Deposit.id for row in page.items
                                        if row.Deposit.reverses_id is None)
