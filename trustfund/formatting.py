@@ -25,8 +25,9 @@ from babel.numbers import (
     get_currency_symbol,
     parse_pattern,
 )
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import format_date, get_timezone
 
+from . import language
 from .money import precision
 
 EN = Locale.parse("en")
@@ -130,7 +131,7 @@ def code_pattern(locale: Locale) -> NumberPattern:
 
 
 def _locale() -> Locale:
-    return get_locale() or EN
+    return language.locale() or EN
 
 
 def number_format(locale: Locale, kind: str, currency: str | None = None) -> NumberFormat:
@@ -243,7 +244,7 @@ def datetime(value: dt.datetime | None) -> str:
 
 
 def currency_name(code: str) -> str:
-    return get_currency_name(code, locale=get_locale() or "en")
+    return get_currency_name(code, locale=language.locale() or "en")
 
 
 def register(app) -> None:
