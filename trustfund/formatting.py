@@ -205,7 +205,11 @@ def percent(value: Decimal | None) -> str:
 def date(value: dt.date | None) -> str:
     """A date in the one style of the user's locale (CLDR's medium: "May 10, 2018",
     "10 mai 2018", "2018年5月10日")."""
-    return "" if value is None else format_date(value, "medium")
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):  # a moment: Flask-Babel moves it to the user's zone first
+        return format_date(value, "medium")
+    return babel_dates.format_date(value, "medium", locale=_locale())
 
 
 def month(value: dt.date | None) -> str:

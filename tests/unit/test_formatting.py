@@ -159,6 +159,22 @@ def test_a_rate_keeps_its_six_decimals(app):
         assert formatting.rate(None) == ""
 
 
+def test_a_date_reads_as_flask_babels_medium_date(app):
+    """formatting.date formats a day with Babel and the request's locale: what
+    Flask-Babel's format_date(day, "medium") writes, in every language of the app."""
+    import datetime as dt
+    import random
+
+    from flask_babel import format_date
+
+    pick = random.Random(16)
+    days = [dt.date(1, 1, 1) + dt.timedelta(days=pick.randrange(3_650_000)) for _ in range(100)]
+    with app.test_request_context():
+        for language in LANGUAGES:
+            with speaking(language):
+                assert [formatting.date(day) for day in days] == [format_date(day, "medium") for day in days]
+
+
 def test_one_date_style_per_language_and_months_that_stand_alone(app):
     import datetime as dt
 
