@@ -245,7 +245,9 @@ def overdue_by_commitment(commitments, on: dt.date | None = None) -> dict[int, D
     if not ids:
         return {}
     schedule: dict[int, list] = {}
-    for row in db.session.scalars(sa.select(Instalment).where(Instalment.commitment_id.in_(ids))):
+    # The instalments' (due_on, amount) rows, not the ORM objects: all the rule reads.
+    for row in db.session.execute(sa.select(Instalment.commitment_id, Instalment.due_on, Instalment.amount)
+                                  .where(Instalment.commitment_id.in_(ids))):
         schedule.setdefault(row.commitment_id, []).append(row)
     result = {}
     for commitment in commitments:

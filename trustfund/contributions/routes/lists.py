@@ -19,7 +19,7 @@ from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
 from .. import lists, queries
 from ..blueprint import bp
-from ..exports import commitment_status
+from ..exports import commitment_statuses
 from ..forms import ListFilterForm, ReasonForm
 from ..loaders import get_commitment_or_404
 from ..models import Commitment, Deposit, Pledge
@@ -121,7 +121,7 @@ def index():
                                      total=sum(t["count"] for t in totals))
         overdue = queries.overdue_by_commitment([row.Commitment for row in page.items])
     return render_template("contributions/index.html", page=page, form=form, filters=filters,
-                           totals=totals, overdue=overdue, status_of=commitment_status,
+                           totals=totals, overdue=overdue, status_of=commitment_statuses(),
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 
