@@ -205,3 +205,24 @@ def test_kept_commitment_totals_change_at_once(app, cached, db, client, login_as
     assert "USD\u00a0569,644.45" in html and "USD\u00a0569,644.44" not in html
     html, _ = _get(client, "/contributions/?currency=USD&status=complete")
     assert "USD\u00a0444,644.44" in html and "2 commitments" in html
+
+
+def test_the_filters_offer_a_new_currency_at_once_in_the_readers_language(app, cached, db, client,
+                                                                          login_as, users):
+    """The lists' currencies in use and objectives are kept per language while the data
+    is unchanged: a commitment in a new currency shows in the filter at the next view."""
+    _fund()
+    users["auditor"].locale = "fr"
+    db.session.commit()
+    login_as("mptf_officer")
+    for url in ("/contributions/", "/contributions/deposits"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<option value="EUR">EUR — Euro</option>' in page and 'value="CHF"' not in page
+    data.commitment(data.donor("Fondation suisse"), "5000.00", "CHF")
+    db.session.commit()
+    for url in ("/contributions/", "/contributions/deposits"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<option value="CHF">CHF — Swiss Franc</option>' in page
+    login_as("auditor")  # at the same data, in French
+    page = client.get("/contributions/deposits").get_data(as_text=True)
+    assert '<option value="CHF">CHF — franc suisse</option>' in page
