@@ -241,11 +241,12 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import formatting, navigation
+    from . import formatting, language, navigation
     from .forms import problems
     from .permissions import ROLE_LABELS
     from .redirects import back_url
 
+    language.register(app)  # after Flask-Babel's init_app, whose template calls these replace
     formatting.register(app)
     navigation.register(app)
     # Forms that help: the summary of a form's errors, and where its Cancel leads.

@@ -25,8 +25,9 @@ from babel.numbers import (
     get_currency_symbol,
     parse_pattern,
 )
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import format_date, get_timezone
 
+from . import language
 from .money import precision
 
 EN = Locale.parse("en")
@@ -130,7 +131,7 @@ def code_pattern(locale: Locale) -> NumberPattern:
 
 
 def _locale() -> Locale:
-    return get_locale() or EN
+    return language.locale() or EN
 
 
 def number_format(locale: Locale, kind: str, currency: str | None = None) -> NumberFormat:
@@ -204,7 +205,11 @@ def percent(value: Decimal | None) -> str:
 def date(value: dt.date | None) -> str:
     """A date in the one style of the user's locale (CLDR's medium: "May 10, 2018",
     "10 mai 2018", "2018年5月10日")."""
-    return "" if value is None else format_date(value, "medium")
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):  # a moment: Flask-Babel moves it to the user's zone first
+        return format_date(value, "medium")
+    return babel_dates.format_date(value, "medium", locale=_locale())
 
 
 def month(value: dt.date | None) -> str:
@@ -243,7 +248,7 @@ def datetime(value: dt.datetime | None) -> str:
 
 
 def currency_name(code: str) -> str:
-    return get_currency_name(code, locale=get_locale() or "en")
+    return get_currency_name(code, locale=language.locale() or "en")
 
 
 def register(app) -> None:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Length, Optional
+
+from .language import locale as request_locale
 
 ENGLISH = "en"
 # The languages besides English, as the forms name them.
@@ -44,7 +45,7 @@ TITLE_LABELS = {
 def reader_language() -> str:
     """The language of the page being written ("en" where there is no reader)."""
     try:
-        locale = get_locale()
+        locale = request_locale()
     except RuntimeError:  # outside any app context
         return ENGLISH
     return str(locale.language) if locale is not None else ENGLISH

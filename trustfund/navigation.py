@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -122,7 +122,21 @@ def nav_links() -> Markup:
     return html
 
 
+_MARK = 987654321  # an id no row holds yet, put where each row's own goes
+
+
+def id_url(endpoint: str, name: str):
+    """A function giving url_for(endpoint, **{name: id}) for an id: the URL is built
+    once and each row's id put in its place. A list links each of its 50 rows to
+    pages of theirs, and each url_for costs 7-9 µs."""
+    head, mark, tail = url_for(endpoint, **{name: _MARK}).rpartition(str(_MARK))
+    if not mark:  # the id is not in the URL as written: build each
+        return lambda value: url_for(endpoint, **{name: value})
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
 def register(app) -> None:
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["may_open"] = lambda endpoint: current_user.is_authenticated and may_open(
         current_user.role, endpoint)

@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
-from flask_babel import force_locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustfund import formatting
 from trustfund.formatting import code_pattern, number_format
+from trustfund.language import speaking
 from trustfund.money import CURRENCIES, precision
 
 LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
@@ -99,7 +99,7 @@ def test_what_a_reader_sees(app):
     decimals of each locale (narrow no-break space in French, none for yen, three for
     dinars, the minus sign of negative amounts)."""
     with app.test_request_context():
-        with force_locale("en"):
+        with speaking("en"):
             assert formatting.amount(Decimal("-1234567.5"), "USD") == "-1,234,567.50"
             assert formatting.money(Decimal("1234567.89"), "EUR") == "EUR\u00a01,234,567.89"
             assert formatting.money(Decimal("1062699.26"), "USD") == "USD\u00a01,062,699.26"
@@ -109,16 +109,16 @@ def test_what_a_reader_sees(app):
             assert formatting.amount(Decimal(150000), "JPY") == "150,000"
             assert formatting.amount(Decimal("12.345"), "KWD") == "12.345"
             assert formatting.number(Decimal("0.941000")) == "0.941"
-        with force_locale("fr"):
+        with speaking("fr"):
             assert formatting.amount(Decimal("1234567.5"), "USD") == "1\u202f234\u202f567,50"
             assert formatting.money(Decimal("-1234.5"), "EUR") == "-1\u202f234,50\u00a0EUR"
             assert formatting.money_symbol(Decimal("-1234.5"), "EUR") == "-1\u202f234,50\u00a0€"
-        with force_locale("zh"):
+        with speaking("zh"):
             assert formatting.money(Decimal("12.345"), "KWD") == "KWD\u00a012.345"
-        with force_locale("ar"):
+        with speaking("ar"):
             assert formatting.money(Decimal("-1234.5"), "USD") == "\u200f-1,234.50\u00a0USD"
         for language in LANGUAGES:
-            with force_locale(language):
+            with speaking(language):
                 assert formatting.money(Decimal("98765.43"), "KWD") == babel_money(
                     Decimal("98765.43"), "KWD", LOCALES[language])
         assert formatting.amount(None) == formatting.money(None) == formatting.number(None) == ""
@@ -127,11 +127,11 @@ def test_what_a_reader_sees(app):
 
 def test_the_fee_is_a_percentage_with_its_decimals(app):
     with app.test_request_context():
-        with force_locale("en"):
+        with speaking("en"):
             assert formatting.percent(Decimal("0.01")) == "1%"
             assert formatting.percent(Decimal("0.015")) == "1.5%"
             assert formatting.percent(Decimal("0.0125")) == "1.25%"
-        with force_locale("fr"):
+        with speaking("fr"):
             assert formatting.percent(Decimal("0.015")) == "1,5\u00a0%"
 
 
@@ -149,14 +149,30 @@ def test_rates_are_babels_text_with_every_decimal(value, language):
 
 def test_a_rate_keeps_its_six_decimals(app):
     with app.test_request_context():
-        with force_locale("en"):
+        with speaking("en"):
             assert formatting.rate(Decimal("0.941234")) == "0.941234"
             assert formatting.rate(Decimal("0.941000")) == "0.941"
             assert formatting.rate(Decimal("1510.5")) == "1,510.5"
             assert formatting.rate(Decimal("1")) == "1"
-        with force_locale("fr"):
+        with speaking("fr"):
             assert formatting.rate(Decimal("0.941234")) == "0,941234"
         assert formatting.rate(None) == ""
+
+
+def test_a_date_reads_as_flask_babels_medium_date(app):
+    """formatting.date formats a day with Babel and the request's locale: what
+    Flask-Babel's format_date(day, "medium") writes, in every language of the app."""
+    import datetime as dt
+    import random
+
+    from flask_babel import format_date
+
+    pick = random.Random(16)
+    days = [dt.date(1, 1, 1) + dt.timedelta(days=pick.randrange(3_650_000)) for _ in range(100)]
+    with app.test_request_context():
+        for language in LANGUAGES:
+            with speaking(language):
+                assert [formatting.date(day) for day in days] == [format_date(day, "medium") for day in days]
 
 
 def test_one_date_style_per_language_and_months_that_stand_alone(app):
@@ -168,7 +184,7 @@ def test_one_date_style_per_language_and_months_that_stand_alone(app):
                 "zh": ("2018年5月10日", "2018年5月")}
     with app.test_request_context():
         for language, (date, month) in expected.items():
-            with force_locale(language):
+            with speaking(language):
                 assert (formatting.date(day), formatting.month(day)) == (date, month)
         assert formatting.date(None) == formatting.month(None) == formatting.datetime(None) == ""
 
@@ -194,7 +210,7 @@ def test_a_moment_in_the_users_zone_with_the_zone_shown(app, zone, language, sho
     try:
         with app.test_request_context():
             refresh()
-            with force_locale(language):
+            with speaking(language):
                 assert formatting.datetime(moment).replace("\u202f", " ") == shown
     finally:
         from trustfund import select_timezone

@@ -123,19 +123,19 @@ def test_split_cents_gives_ties_to_the_first_in_order():
 
 
 def test_amounts_and_rates_are_read_in_the_users_locale(app):
-    from flask_babel import force_locale
+    from trustfund.language import speaking
 
-    with force_locale("fr"):
+    with speaking("fr"):
         assert parse_rate("0,941") == Decimal("0.941")
         assert parse_amount("1 250 000,50", "EUR") == Decimal("1250000.50")
         assert parse_amount("1250000.50", "EUR") == Decimal("1250000.50")  # the plain form too
         with pytest.raises(MoneyError):
             parse_amount("1,000.00.00", "EUR")
-    with force_locale("en"):
+    with speaking("en"):
         assert parse_amount("1,250,000.50", "EUR") == Decimal("1250000.50")
         with pytest.raises(MoneyError):
             parse_amount("1,00", "EUR")  # malformed grouping is not a decimal comma in English
-    with force_locale("es"):
+    with speaking("es"):
         assert parse_amount("1.250.000,50", "EUR") == Decimal("1250000.50")
 
 
@@ -149,9 +149,9 @@ def test_amounts_and_rates_are_read_in_the_users_locale(app):
     ("en", "1,000.50"), ("en", " 1000.50 "),
 ])
 def test_each_locales_digits_and_separators_are_read(app, locale, typed):
-    from flask_babel import force_locale
+    from trustfund.language import speaking
 
-    with force_locale(locale):
+    with speaking(locale):
         assert parse_amount(typed, "EUR") == Decimal("1000.50")
 
 
@@ -163,9 +163,9 @@ def test_each_locales_digits_and_separators_are_read(app, locale, typed):
 def test_loose_numbers_are_refused_not_reinterpreted(app, locale, typed):
     """Python's Decimal() reads full-width, Arabic-Indic and Devanagari digits and
     exponents (１２３ was recorded as EUR 123.00, 1e3 as EUR 1,000.00): refused."""
-    from flask_babel import force_locale
+    from trustfund.language import speaking
 
-    with force_locale(locale):
+    with speaking(locale):
         with pytest.raises(MoneyError):
             parse_amount(typed, "EUR")
         with pytest.raises(MoneyError):

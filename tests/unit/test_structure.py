@@ -105,3 +105,18 @@ def test_every_top_level_module_has_its_place_in_the_contracts():
     top = {info.name for info in pkgutil.iter_modules(trustfund.__path__)}
     assert top - layers - core == set()
     assert (layers | core) - top == set()
+
+
+def test_the_language_changes_mid_request_only_through_language_speaking():
+    """trustfund.language keeps the request's locale and catalog; Flask-Babel's
+    force_locale or refresh anywhere else would leave them stale (a message in its
+    recipient's language formatted in the reader's)."""
+    offenders = []
+    for path in sorted([*(TESTS.parent / "trustfund").rglob("*.py"), *TESTS.rglob("*.py")]):
+        if path == TESTS.parent / "trustfund" / "language.py" or path == Path(__file__).resolve():
+            continue
+        text = path.read_text(encoding="utf-8")
+        app_code = TESTS not in path.parents
+        if "force_locale" in text or app_code and ("import refresh" in text or "babel.refresh" in text):
+            offenders.append(str(path.relative_to(TESTS.parent)))
+    assert offenders == []

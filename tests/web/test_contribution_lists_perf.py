@@ -79,6 +79,28 @@ def test_commitment_totals_and_page_are_the_full_querys_figures(app, db):
     assert {t["currency"]: t["usd"] for t in everything}["USD"] == Decimal("569644.44")
 
 
+def test_deposit_pages_read_in_the_sorts_order_are_the_full_querys_rows(app, db):
+    """The deposits list's first pages read the rows in the sort's order, the donor
+    type and the earmarking checked on each (lists.deposit_page); its later pages find
+    them through the filters: page after page, the rows are the full query's."""
+    _fund()
+    objective = str(data.objective(1).id)
+    for raw in [{}, {"donor_type": "member_state"}, {"earmark": "none"}, {"earmark": objective},
+                {"donor_type": "member_state", "earmark": objective}, {"donor_type": "member_state",
+                                                                         "currency": "USD"}]:
+        for sort in ("-usd", "usd", "-date", "donor"):
+            filters = queries.parse_filters({**raw, "sort": sort}, queries.DEPOSIT_SORTS)
+            full = [r.Deposit.id for r in db.session.execute(queries.deposit_query(filters))]
+            shown = []
+            with app.test_request_context():
+                for number in range(1, len(full) + 2):
+                    page = lists.deposit_page(filters, None, {"page": str(number)}, 1, total=len(full))
+                    shown += [r.Deposit.id for r in page.items] if page.page == number else []
+            assert shown == full, (raw, sort)
+    everything = queries.parse_filters({"sort": "-usd"}, queries.DEPOSIT_SORTS)
+    assert len(db.session.execute(queries.deposit_query(everything)).all()) == 7
+
+
 def test_commitments_page_shows_usd_received_and_totals(app, db, client, login_as):
     _fund()
     login_as("auditor")
@@ -183,3 +205,24 @@ def test_kept_commitment_totals_change_at_once(app, cached, db, client, login_as
     assert "USD\u00a0569,644.45" in html and "USD\u00a0569,644.44" not in html
     html, _ = _get(client, "/contributions/?currency=USD&status=complete")
     assert "USD\u00a0444,644.44" in html and "2 commitments" in html
+
+
+def test_the_filters_offer_a_new_currency_at_once_in_the_readers_language(app, cached, db, client,
+                                                                          login_as, users):
+    """The lists' currencies in use and objectives are kept per language while the data
+    is unchanged: a commitment in a new currency shows in the filter at the next view."""
+    _fund()
+    users["auditor"].locale = "fr"
+    db.session.commit()
+    login_as("mptf_officer")
+    for url in ("/contributions/", "/contributions/deposits"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<option value="EUR">EUR — Euro</option>' in page and 'value="CHF"' not in page
+    data.commitment(data.donor("Fondation suisse"), "5000.00", "CHF")
+    db.session.commit()
+    for url in ("/contributions/", "/contributions/deposits"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<option value="CHF">CHF — Swiss Franc</option>' in page
+    login_as("auditor")  # at the same data, in French
+    page = client.get("/contributions/deposits").get_data(as_text=True)
+    assert '<option value="CHF">CHF — franc suisse</option>' in page

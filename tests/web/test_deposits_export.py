@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from flask_babel import force_locale
 
 from tests.factories import statements as data
 from trustfund.contributions import queries
 from trustfund.exports import REGISTERS, build_workbook
 from trustfund.extensions import db
+from trustfund.language import speaking
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ FILTERS = [{}, {"sort": "usd"}, {"sort": "-usd"}, {"sort": "donor"}, {"sort": "-
 def test_the_export_has_the_pages_rows_in_the_pages_order(fund, users):
     sweden, evil = fund
     officer = users["mptf_officer"]
-    with force_locale("en"):
+    with speaking("en"):
         for filters in FILTERS + [{"donor": evil.id}, {"donor": sweden.id, "sort": "-usd"}]:
             expected = _expected(filters, officer)
             assert expected, filters
@@ -93,7 +93,7 @@ def test_a_donor_user_exports_only_its_own_deposits(fund, users):
     sweden, evil = fund
     donor_user = users["donor"]
     assert donor_user.donor_id == sweden.id
-    with force_locale("en"):
+    with speaking("en"):
         rows = _exported({}, donor_user)
         assert rows == _expected({}, donor_user)
         assert _exported({"donor": evil.id}, donor_user) == []

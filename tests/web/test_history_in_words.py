@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 import trustfund
 from tests.factories.history import every_audited_action, name_the_users
 from trustfund.audit import AuditEntry, record
 from trustfund.audit_text import book, describe_many
 from trustfund.extensions import db
+from trustfund.language import speaking
 
 CODE = Path(trustfund.__file__).parent
 LANGUAGES = ["en", "ar", "fr"]
@@ -212,9 +212,9 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_every_sentence_label_and_object_is_translated(fund, app, lang):
     entries = list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)))
-    with force_locale("en"):
+    with speaking("en"):
         english = describe_many(entries)
-    with force_locale(lang):
+    with speaking(lang):
         translated = describe_many(entries)
     for en, other in zip(english, translated, strict=True):
         code = en.entry.action

@@ -3,10 +3,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 
 from trustfund import formatting
 from trustfund.auth.models import User
+from trustfund.language import speaking
 
 
 def test_browser_language_decides_for_anonymous_users(client):
@@ -49,12 +49,12 @@ def test_unknown_language_is_ignored(client):
     ("zh", "EUR\u00a01,234,567.89"),
 ])
 def test_currency_formatting_follows_the_locale(app, lang, expected):
-    with force_locale(lang):
+    with speaking(lang):
         assert formatting.money(Decimal("1234567.89"), "EUR") == expected
 
 
 def test_arabic_currency_formatting_uses_arabic_conventions(app):
-    with force_locale("ar"):
+    with speaking("ar"):
         text = formatting.money(Decimal("1234567.89"), "EUR")
     assert text == "\u200f1,234,567.89\u00a0EUR"  # the right-to-left mark, the code after
 
@@ -63,7 +63,7 @@ def test_jpy_has_no_decimals_and_kwd_three_in_any_language(app):
     from babel.numbers import get_decimal_symbol
 
     for lang in ("en", "fr", "es", "ar", "zh", "ru"):
-        with force_locale(lang):
+        with speaking(lang):
             symbol = get_decimal_symbol(lang)
             assert symbol not in formatting.amount(Decimal("150000"), "JPY")
             assert formatting.amount(Decimal("12.345"), "KWD").endswith(symbol + "345")
@@ -74,18 +74,18 @@ def test_jpy_has_no_decimals_and_kwd_three_in_any_language(app):
     ("zh", "2017年5月8日"),
 ])
 def test_dates_follow_the_locale(app, lang, expected):
-    with force_locale(lang):
+    with speaking(lang):
         assert formatting.date(dt.date(2017, 5, 8)) == expected
 
 
 def test_country_names_come_from_babel_in_the_users_language(app):
     from trustfund.countries.models import localized_country_name
 
-    with force_locale("fr"):
+    with speaking("fr"):
         assert localized_country_name("CH", "Switzerland") == "Suisse"
-    with force_locale("zh"):
+    with speaking("zh"):
         assert localized_country_name("CH", "Switzerland") == "瑞士"
-    with force_locale("en"):
+    with speaking("en"):
         assert localized_country_name("VA", "Holy See") == "Holy See"
 
 
@@ -125,3 +125,22 @@ def test_requested_the_date_and_requested_the_status_are_translated_apart(client
     db.session.commit()
     page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
     assert '<dt class="col-sm-4">Demandée le</dt>' in page and "Demandée<" in page
+
+
+def test_a_message_in_another_language_mid_request_and_the_page_after_it(app):
+    """The request's language is asked once (trustfund.language); a message written in
+    its recipient's language (language.speaking) has that language's amounts, dates and
+    texts, and the page goes on in its own language after it."""
+    from flask import render_template_string
+
+    from trustfund.language import speaking
+
+    page = "{{ _('Deposits') }} {{ 1234.5|money('EUR') }} {{ day|date }}"
+    day = dt.date(2017, 5, 8)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page, day=day) == "Deposits EUR\u00a01,234.50 May 8, 2017"
+        with speaking("fr"):
+            assert render_template_string(page, day=day) == "Dépôts 1\u202f234,50\u00a0EUR 8 mai 2017"
+            assert formatting.money(Decimal("1234.5"), "EUR") == "1\u202f234,50\u00a0EUR"
+        assert render_template_string(page, day=day) == "Deposits EUR\u00a01,234.50 May 8, 2017"
+        assert formatting.money(Decimal("1234.5"), "EUR") == "EUR\u00a01,234.50"

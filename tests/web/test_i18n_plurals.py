@@ -4,10 +4,9 @@ formatted for the locale («2 000» in French)."""
 import datetime as dt
 import re
 
-from flask_babel import force_locale
-
 from tests.factories.travel import make_event, make_request
 from trustfund.extensions import db
+from trustfund.language import speaking
 from trustfund.validation import too_long
 
 SIX_DAYS = (dt.date(2017, 5, 8), dt.date(2017, 5, 13))
@@ -63,11 +62,11 @@ def test_dsa_days_agree_with_their_number_in_spanish_and_arabic(client, login_as
 
 
 def test_a_count_in_a_python_message_chooses_its_form_and_formats_its_number(app):
-    with force_locale("ru"):
+    with speaking("ru"):
         assert too_long(21) == "Не более 21 символа."
         assert too_long(100) == "Не более 100 символов."
-    with force_locale("fr"):
+    with speaking("fr"):
         assert too_long(2000) == "2\u202f000 caractères au maximum."
         assert too_long(1) == "1 caractère au maximum."
-    with force_locale("ar"):
+    with speaking("ar"):
         assert too_long(7) == "7 أحرف كحد أقصى."

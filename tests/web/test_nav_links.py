@@ -135,3 +135,20 @@ def test_a_menu_of_one_page_is_that_page_s_link(app):
         assert [(str(e.label), e.is_menu) for e in entries] == [("Dashboard", False), ("Audit trail", False)]
         admin = nav_entries([item for item in NAV if item.group == "admin"])
         assert [(str(e.label), e.is_menu) for e in admin] == [("Administration", True)]
+
+
+def test_a_lists_links_to_its_rows_are_url_fors(app):
+    """navigation.id_url builds a row's link once per list and puts each id in its
+    place: the same URL as url_for, under any mount point, for any id."""
+    from flask import url_for
+
+    from trustfund.navigation import id_url
+
+    for root in ("", "/trustfund", "/987654321"):
+        with app.test_request_context("/", base_url=f"https://fund.example{root}/"):
+            for endpoint, name in (("contributions.deposit", "deposit_id"), ("travel.approve", "grant_id"),
+                                   ("donors.view", "donor_id")):
+                link = id_url(endpoint, name)
+                for value in (1, 42, 987654321, 2**31 - 1):
+                    assert link(value) == url_for(endpoint, **{name: value}), (root, endpoint, value)
+            assert id_url("donors.view", "donor_id")(7) == f"{root}/donors/7"

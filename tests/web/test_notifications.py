@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from tests.factories.travel import fund_pool, make_event, make_request
 from trustfund.audit import AuditEntry
 from trustfund.formatting import date, money
+from trustfund.language import speaking
 from trustfund.mail.models import OutboxMessage
 from trustfund.mail.sender import send_due
 
@@ -41,7 +41,7 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
     assert mail["To"] == "srsg@test.example"
     assert mail["Subject"] == "Aide au voyage approuvée : Awa Ndiaye"
     db.session.refresh(grant)
-    with force_locale("fr"):
+    with speaking("fr"):
         amount, start = money(grant.committed_amount, "USD"), date(event.start_on)
     text = _text(mail)
     assert amount in text and start in text and "Awa Ndiaye" in text
@@ -172,7 +172,7 @@ def test_officers_get_a_weekly_digest_of_overdue_instalments_and_saas_awaiting_s
     assert _digests(now) == (0, 1)  # the SAA is 0 days old: only the instalment is reported
     [digest] = [m for m in _outbox(db) if m.kind == "digest_officers"]
     assert digest.to_address == "officer@test.example" and digest.locale == "ru"
-    with force_locale("ru"):
+    with speaking("ru"):
         assert money(Decimal("100000.00"), "EUR") in digest.body_text
     assert "SE-EUR-7" in digest.body_text and "Slow Foundation" not in digest.body_text
     assert _digests(now + dt.timedelta(days=6)) == (0, 0)  # weekly

@@ -36,3 +36,28 @@ def test_balances_follow_a_deposit_and_a_rename(cached, db, client, login_as):
                  contact_email=sweden.contact_email)
     db.session.commit()
     assert "Kingdom of Sweden (renamed)" in client.get("/statements/").get_data(as_text=True)
+
+
+def _commitment_row(page: str, reference: str) -> list[str]:
+    """The figures of a commitment's row in the statement's commitments table."""
+    row = page[page.index(f"<td>{reference}</td>"):]
+    row = row[:row.index("</tr>")]
+    return re.findall(r'<td class="num">([^<]*)</td>', row)
+
+
+def test_a_statement_follows_a_deposit_at_once(cached, db, client, login_as):
+    """The statement's sums of the donor's deposits (per currency, per commitment) are
+    kept while the data is unchanged; a new deposit shows at the next view."""
+    sweden, _evil = data.two_donor_fund()
+    login_as("mptf_officer")
+    url = f"/statements/{sweden.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert client.get(url).get_data(as_text=True).count("125,000.00") == first.count("125,000.00")
+    assert _commitment_row(first, "SE-2017-OBJ1") == [
+        "250,000.00", "125,000.00", "125,000.00", "125,000.00"]
+
+    data.recorded_deposit("SE-2017-OBJ1", "4321.09")
+    after = client.get(url).get_data(as_text=True)
+    assert _commitment_row(after, "SE-2017-OBJ1") == [
+        "250,000.00", "129,321.09", "129,321.09", "120,678.91"]
+    assert '<td>USD</td><td class="num">129,321.09</td>' in after

@@ -197,3 +197,20 @@ def test_readers_see_but_cannot_act(client, login_as, users):
         assert "Delegate of SN" in page and "/approve" not in page
         assert client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"}).status_code == 403
     assert db.session.get(TravelGrant, grant.id).status == "requested"
+
+
+def test_the_filters_name_a_new_or_changed_event_at_once(cached, client, login_as, users):
+    """The lists' choices of events and countries are kept while the data is unchanged,
+    per language: an event saved since shows in them at the next view."""
+    srsg2().locale = "fr"  # a colleague who reads French, at the same data as the others
+    login_as("srsg_staff")
+    make_event(title="Thematic session, Geneva")
+    first = client.get("/travel/grants").get_data(as_text=True)
+    assert "Thematic session, Geneva — Geneva" in first and ">Senegal<" in first
+    assert "Thematic session, Geneva — Geneva" in client.get("/travel/queue").get_data(as_text=True)
+    make_event(title="Regional meeting, Bangkok", city="Bangkok")
+    for url in ("/travel/grants", "/travel/queue"):
+        assert "Regional meeting, Bangkok — Bangkok" in client.get(url).get_data(as_text=True)
+    login_as(srsg2())
+    french = client.get("/travel/grants").get_data(as_text=True)
+    assert ">Sénégal<" in french and ">Senegal<" not in french

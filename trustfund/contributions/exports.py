@@ -27,14 +27,23 @@ def _chunks(rows, size=CHUNK):
         yield chunk
 
 
-def commitment_status(commitment, overdue) -> str:
-    if overdue:
-        return _("Overdue")
-    if commitment.deposited >= commitment.amount:
-        return _("Fully deposited")
-    if commitment.deposited > 0:
-        return _("Partly deposited")
-    return _("Awaiting deposits")
+def commitment_statuses():
+    """status(commitment, overdue): a commitment's status in words (overdue, fully or
+    partly deposited, awaiting deposits), the four words translated once for a list
+    or an export that asks on each row."""
+    overdue_word, full, part, awaiting = (_("Overdue"), _("Fully deposited"), _("Partly deposited"),
+                                          _("Awaiting deposits"))
+
+    def status(commitment, overdue) -> str:
+        if overdue:
+            return overdue_word
+        if commitment.deposited >= commitment.amount:
+            return full
+        if commitment.deposited > 0:
+            return part
+        return awaiting
+
+    return status
 
 
 def _commitment_rows(filters, user):
@@ -66,7 +75,7 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.COMMITMENT_SORTS)
     if filters["kind"] == "pledges":
         return pledges_sheets(filters, user)
-    earmark = queries.earmark_labeller()
+    earmark, status = queries.earmark_labeller(), commitment_statuses()
     def cur(pair):
         return pair[0].Commitment.currency
     columns = [
@@ -81,7 +90,7 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Outstanding"), lambda p: p[0].Commitment.outstanding, "money", currency_of=cur),
         Col(_("USD received"), lambda p: p[0].usd, "money", currency=USD),
         Col(_("Overdue"), lambda p: p[1], "money", currency_of=cur),
-        Col(_("Status"), lambda p: commitment_status(p[0].Commitment, p[1])),
+        Col(_("Status"), lambda p: status(p[0].Commitment, p[1])),
     ]
     def tcur(t):
         return t["currency"]

@@ -78,6 +78,16 @@ def commitment_page(filters: dict, user, args, per_page: int, total: int) -> Pag
     return page
 
 
+def deposit_page(filters: dict, user, args, per_page: int, total: int) -> Page:
+    """One page of the deposits list (`total`: its rows, counted by the totals). A page
+    in the first half of the rows reads them in the sort's order (deposit_query's
+    in_order): it finds its rows before half of the matching ones; a later page, or
+    very few rows, are found through the filters and sorted."""
+    page = min(max(page_arg(args), 1), max(1, -(-total // per_page)))
+    in_order = page * per_page * 2 <= total
+    return Page(queries.deposit_query(filters, user, in_order=in_order), page, per_page, total)
+
+
 class Page(Pager):
     """One page of a query's rows, whole rows (Flask-SQLAlchemy's paginate keeps
     only the first column of a multi-column select). Same attributes as its

@@ -82,8 +82,10 @@ def pool_for_objective(objective_id: int | None) -> Pool:
 
 
 def all_pools() -> list[Pool]:
-    """Un-earmarked first, then the objectives' pools in objective order."""
+    """Un-earmarked first, then the objectives' pools in objective order, each with
+    its objective (read by the same join: pool.objective asks nothing more)."""
     pools = db.session.scalars(
         sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
+        .options(sa.orm.contains_eager(Pool.objective))
         .order_by(Objective.number.nullsfirst())).all()
     return pools

@@ -109,6 +109,11 @@ class Donor(db.Model):
         return f"<Donor {self.name}>"
 
 
+# The donors in alphabetical order (the donors list's default, and the lists sorted by
+# donor), ties by id: a page read from the index instead of sorting every donor.
+sa.Index("ix_donor_lower_name_id", sa.func.lower(Donor.name), Donor.id)
+
+
 class SaaStatusChange(db.Model):
     """One step in a donor's SAA history: who moved it, when, from what to what."""
 

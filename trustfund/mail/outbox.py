@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 
 from ..audit import utcnow
 from ..extensions import db
+from ..language import speaking
 from .links import external_url
 from .models import PENDING, OutboxMessage
 
@@ -25,7 +25,7 @@ def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
     mail/<template>.txt and .html; all rendered in the user's language (amounts and
     dates formatted for it). No commit."""
     locale = recipient_locale(user)
-    with force_locale(locale):
+    with speaking(locale):
         subject_text = str(subject() if callable(subject) else subject)
         context = dict(context, subject=subject_text, recipient=user, link=external_url)
         text = render_template(f"mail/{template}.txt", **context)

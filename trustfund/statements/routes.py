@@ -88,9 +88,14 @@ def portal():
         return export_response(PORTAL_EXPORTS[which], {"donor_id": donor.id}, current_user)
     view = overview(donor)
     # Each row says whether it reverses or was reversed: both joined to the page's
-    # query (a deposit has at most one reversal), not one query per row.
-    deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True).options(
-                               joinedload(Deposit.reversed_by), joinedload(Deposit.reverses)),
+    # query (a deposit has at most one reversal), not one query per row, and of them
+    # only what the row shows (their value date). The rows show their commitment (the
+    # donor's commitments, read by overview), not their pool.
+    other = (Deposit.id, Deposit.value_date, Deposit.reverses_id)
+    deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True, related=False).options(
+                               joinedload(Deposit.commitment),
+                               joinedload(Deposit.reversed_by).load_only(*other),
+                               joinedload(Deposit.reverses).load_only(*other)),
                            per_page=DEPOSITS_PER_PAGE, error_out=False)
     return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
 

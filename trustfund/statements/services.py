@@ -166,25 +166,33 @@ class Statement:
 def _deposited_by_commitment(donor_id: int, since: dt.date, until: dt.date
                              ) -> dict[int, tuple[Decimal, Decimal]]:
     """{commitment_id: (deposited up to `until`, deposited in [since, until])}, in the
-    commitments' currencies: one GROUP BY."""
-    query = (sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount),
-                       sa.func.sum(sa.case((Deposit.value_date >= since, Deposit.amount))))
-             .where(Deposit.donor_id == donor_id, Deposit.value_date <= until)
-             .group_by(Deposit.commitment_id))
-    return {cid: (total or Decimal(0), in_period or Decimal(0))
-            for cid, total, in_period in db.session.execute(query)}
+    commitments' currencies: one GROUP BY, kept while the data is unchanged (a copy:
+    the kept value is shared by the worker's requests)."""
+    def compute():
+        query = (sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount),
+                           sa.func.sum(sa.case((Deposit.value_date >= since, Deposit.amount))))
+                 .where(Deposit.donor_id == donor_id, Deposit.value_date <= until)
+                 .group_by(Deposit.commitment_id))
+        return tuple((cid, (total or Decimal(0), in_period or Decimal(0)))
+                     for cid, total, in_period in db.session.execute(query))
+
+    return dict(keep(("statement.deposited", donor_id, since, until), compute))
 
 
 def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
-                         date_to: dt.date | None = None, *, newest_first: bool = False):
+                         date_to: dt.date | None = None, *, newest_first: bool = False,
+                         related: bool = True):
     """The donor's deposits and reversals, by value date (oldest first, as in the
-    statement; newest first, as in the portal)."""
+    statement; newest first, as in the portal); each with its pool, objective and
+    commitment joined, unless `related` is false: for a caller that has read the
+    pools and the donor's commitments in the session already, where each deposit
+    finds its own without a join (a many-to-one by primary key asks nothing)."""
     order = (Deposit.value_date.desc(), Deposit.id.desc()) if newest_first else \
         (Deposit.value_date, Deposit.id)
-    query = (sa.select(Deposit).where(Deposit.donor_id == donor_id)
-             .options(joinedload(Deposit.pool).joinedload(Pool.objective),
-                      joinedload(Deposit.commitment))
-             .order_by(*order))
+    query = sa.select(Deposit).where(Deposit.donor_id == donor_id).order_by(*order)
+    if related:
+        query = query.options(joinedload(Deposit.pool).joinedload(Pool.objective),
+                              joinedload(Deposit.commitment))
     if date_from is not None:
         query = query.where(Deposit.value_date >= date_from)
     if date_to is not None:
@@ -222,13 +230,15 @@ def closing_parts(donor_id: int, date_from: dt.date | None = None, date_to: dt.d
 
 def _deposit_totals(donor_id: int, date_from: dt.date, date_to: dt.date):
     """(count, {currency: amount}, usd, fee, net) of the donor's deposits in the
-    period, reversals included: SUM over Money columns, exact on both databases."""
-    rows = db.session.execute(
-        sa.select(Deposit.currency, sa.func.count(Deposit.id), sa.func.sum(Deposit.amount),
-                  sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee), sa.func.sum(Deposit.net))
-        .where(Deposit.donor_id == donor_id, Deposit.value_date >= date_from,
-               Deposit.value_date <= date_to)
-        .group_by(Deposit.currency)).all()
+    period, reversals included: SUM over Money columns, exact on both databases; kept
+    while the data is unchanged."""
+    rows = keep(("statement.deposit_totals", donor_id, date_from, date_to), lambda: tuple(
+        tuple(row) for row in db.session.execute(
+            sa.select(Deposit.currency, sa.func.count(Deposit.id), sa.func.sum(Deposit.amount),
+                      sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee), sa.func.sum(Deposit.net))
+            .where(Deposit.donor_id == donor_id, Deposit.value_date >= date_from,
+                   Deposit.value_date <= date_to)
+            .group_by(Deposit.currency))))
     count = sum(row[1] for row in rows)
     by_currency = dict(sorted((row[0], row[2]) for row in rows))
     usd, fee, net = (sum((row[i] for row in rows), ZERO) for i in (3, 4, 5))
@@ -245,7 +255,13 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
     before, after = positions(day_before, date_to)
 
     count, by_currency, usd_total, fee_total, net_total = _deposit_totals(donor.id, date_from, date_to)
-    query = donor_deposits_query(donor.id, date_from, date_to)
+    deposited = _deposited_by_commitment(donor.id, date_from, date_to)
+    nothing = (Decimal(0), Decimal(0))
+    commitments = [CommitmentLine(c, *deposited.get(c.id, nothing))
+                   for c in donor_commitments(donor.id, date_to, instalments=False)]
+    pools = all_pools()  # with the commitments above: what the deposits below refer to
+
+    query = donor_deposits_query(donor.id, date_from, date_to, related=False)
     shown = None
     if page is not None:
         shown = DepositPage(1, per_page, count)
@@ -253,13 +269,8 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         query = query.limit(per_page).offset((shown.page - 1) * per_page)
     deposits = list(db.session.scalars(query))
 
-    deposited = _deposited_by_commitment(donor.id, date_from, date_to)
-    nothing = (Decimal(0), Decimal(0))
-    commitments = [CommitmentLine(c, *deposited.get(c.id, nothing))
-                   for c in donor_commitments(donor.id, date_to, instalments=False)]
-
     shares = []
-    for pool in all_pools():
+    for pool in pools:
         start, end = before.pools.get(pool.id), after.pools.get(pool.id)
         if start is None and end is None:
             continue

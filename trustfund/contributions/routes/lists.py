@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import SearchField
 from wtforms.widgets import Select
 
-from ... import currencies
+from ... import cache, currencies, language
 from ...donors.choices import NAME_SEARCH_MAX, few_donors
 from ...exports import export_response
 from ...extensions import db
@@ -19,7 +19,7 @@ from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
 from .. import lists, queries
 from ..blueprint import bp
-from ..exports import commitment_status
+from ..exports import commitment_statuses
 from ..forms import ListFilterForm, ReasonForm
 from ..loaders import get_commitment_or_404
 from ..models import Commitment, Deposit, Pledge
@@ -72,23 +72,34 @@ def _donor_filter(form: ListFilters, filters: dict, endpoint: str) -> dict | Non
             "clear_url": url_for(endpoint, **args)}
 
 
-def earmark_choices(first_label) -> list[tuple[str, str]]:
+def objective_choices() -> list[tuple[str, str]]:
+    """The earmarking filter's objectives: (id, "Objective 1: its title, shortened")."""
     def short(objective) -> str:
         title = objective.local_title
         title = title if len(title) <= 40 else title[:39].rstrip() + "…"
         return _("Objective %(number)s: %(title)s", number=objective.number, title=title)
 
-    return [("", first_label), ("none", _("Un-earmarked"))] + [
-        (str(o.id), short(o)) for o in queries.objectives()]
+    return [(str(o.id), short(o)) for o in queries.objectives()]
+
+
+def _kept_choices() -> tuple[tuple, tuple]:
+    """The filters' currencies in use and objectives, named in the reader's language:
+    kept per locale while the data is unchanged (trustfund.cache), since both lists
+    show them at each view (three statements)."""
+    def compute():
+        return (tuple((c, currencies.label(c)) for c in queries.currencies_in_use()),
+                tuple(objective_choices()))
+
+    return cache.keep(("contributions.filter_choices", str(language.locale())), compute)
 
 
 def filter_form(filters: dict, endpoint: str, kind: str | None = None) -> tuple[ListFilters, dict | None]:
     """The filter form and the donor chosen by id when the donor filter is a name search."""
     form = ListFilters(request.args)
     chosen = _donor_filter(form, filters, endpoint)
-    form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c))
-                                                          for c in queries.currencies_in_use()]
-    form.earmark.choices = earmark_choices(_("Any earmarking"))
+    currency_choices, objective_choices = _kept_choices()
+    form.currency.choices = [("", _("All currencies")), *currency_choices]
+    form.earmark.choices = [("", _("Any earmarking")), ("none", _("Un-earmarked")), *objective_choices]
     if kind == "pledges":
         form.status.choices = [("", _("All")), ("active", _("In force")), ("fulfilled", _("Fulfilled")),
                                ("withdrawn", _("Withdrawn"))]
@@ -121,7 +132,7 @@ def index():
                                      total=sum(t["count"] for t in totals))
         overdue = queries.overdue_by_commitment([row.Commitment for row in page.items])
     return render_template("contributions/index.html", page=page, form=form, filters=filters,
-                           totals=totals, overdue=overdue, status_of=commitment_status,
+                           totals=totals, overdue=overdue, status_of=commitment_statuses(),
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
 
 
@@ -135,8 +146,7 @@ def deposits():
     form, chosen_donor = filter_form(filters, "contributions.deposits")
     per_currency, usd = lists.deposit_totals(filters, current_user)
     # The totals count the rows (reversals included): the pager needs no count of its own.
-    page = lists.page_of(queries.deposit_query(filters, current_user), request.args, per_page(),
-                         total=usd["count"])
+    page = lists.deposit_page(filters, current_user, request.args, per_page(), total=usd["count"])
     commitment = db.session.get(Commitment, filters["commitment"]) if filters["commitment"] else None
     reversed_by = queries.reversals_of(row.Deposit.id for row in page.items
                                        if row.Deposit.reverses_id is None)

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import cache
 from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
 from ...confirmation import check, confirm_page, confirmed
 from ...countries.models import Country
@@ -55,14 +57,24 @@ def get_grant_or_404(grant_id: int) -> TravelGrant:
     return db.session.get(TravelGrant, grant_id) or abort(404)
 
 
+# The filters' choices of every country and every event, named in the reader's
+# language: kept per locale while the data is unchanged (trustfund.cache), since
+# the lists and the queue show them at each view.
+
 def country_choices(blank: str) -> list[tuple[str, str]]:
-    countries = db.session.scalars(sa.select(Country)).all()
-    return [("", blank)] + sorted(((c.code, c.local_name) for c in countries), key=lambda c: c[1])
+    def compute():
+        countries = db.session.scalars(sa.select(Country)).all()
+        return tuple(sorted(((c.code, c.local_name) for c in countries), key=lambda c: c[1]))
+
+    return [("", blank), *cache.keep(("travel.country_choices", str(get_locale())), compute)]
 
 
 def event_choices(blank: str) -> list[tuple[int, str]]:
-    events = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
-    return [(0, blank)] + [(e.id, f"{e.local_title} — {e.city}, {e.start_on.isoformat()}") for e in events]
+    def compute():
+        events = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
+        return tuple((e.id, f"{e.local_title} — {e.city}, {e.start_on.isoformat()}") for e in events)
+
+    return [(0, blank), *cache.keep(("travel.event_choices", str(get_locale())), compute)]
 
 
 @bp.route("/grants")
