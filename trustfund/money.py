@@ -245,11 +245,12 @@ class Money(TypeDecorator):
         if isinstance(value, float):
             raise TypeError(f"{type(self).__name__} never takes a float; pass a Decimal.")
         value = Decimal(value)
-        if value != value.quantize(self._quantum):
+        quantized = value.quantize(self._quantum)
+        if value != quantized:
             raise MoneyError(f"{value} has more than {self.scale} decimals.")
         if dialect.name == "sqlite":
-            return int(value.scaleb(self.scale))
-        return value.quantize(self._quantum)
+            return int(quantized.scaleb(self.scale))
+        return quantized
 
     def process_result_value(self, value, dialect):
         if value is None:

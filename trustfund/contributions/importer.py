@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from operator import itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -109,9 +110,11 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
     """The rows that hold anything, with their cells; None when there are too many."""
     rows = []
     width = max(positions.values()) + 1
+    # Each row's cells in COLUMNS' order; a column the file lacks reads the None added at `width`.
+    pick = itemgetter(*(positions.get(name, width) for name in COLUMNS))
     for number, values in sheet.rows(width):
-        cells = Cells(*(values[positions[name]] if name in positions else None for name in COLUMNS))
-        if all(v is None or cell_text(v) == "" for v in cells):
+        cells = Cells._make(pick(values + (None,)))
+        if _blank(cells):
             continue
         result.data_rows += 1
         if command_above is not None:
@@ -135,6 +138,14 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
             result.data_rows, count=fmt_number(result.data_rows), limit=fmt_number(command_above)))
         return None
     return rows
+
+
+def _blank(cells: Cells) -> bool:
+    """Whether a row holds nothing (None or white space in every cell)."""
+    for value in cells:
+        if value is not None and cell_text(value) != "":
+            return False
+    return True
 
 
 def post_import(actor, result: ImportResult, *, filename: str | None = None) -> ImportResult:
