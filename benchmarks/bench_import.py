@@ -109,8 +109,8 @@ def prepare(url: str) -> None:
         # demo records its story (deposits on them are taken after the end date anyway).
         with recording_the_story():
             for reference, currency, objective in COMMITMENTS:
-                objective_id = db.session.scalar(sa.select(Objective.id).where(Objective.number == objective)) \
-                    if objective else None
+                objective_id = db.session.scalar(
+                    sa.select(Objective.id).where(Objective.number == objective)) if objective else None
                 services.record_commitment(officer, donor, currency=currency, amount="9000000000000",
                                            objective_id=objective_id, committed_on=dt.date(2018, 5, 1),
                                            reference=reference)
