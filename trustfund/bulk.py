@@ -80,8 +80,9 @@ def _processor(column_type, dialect):
     if isinstance(column_type, sa.JSON):
         # As SQLAlchemy writes a JSON value: None is JSON null, not SQL NULL.
         return _json
-    return column_type.dialect_impl(dialect).bind_processor(dialect) \
-        if not isinstance(column_type, sa.types.TypeDecorator) else column_type.bind_processor(dialect)
+    # The type as this dialect uses it, a TypeDecorator's too: Money's own conversion then the
+    # dialect's (none for an integer or NUMERIC), never the generic Numeric's (a float).
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _json(value) -> str:
