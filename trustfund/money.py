@@ -129,12 +129,14 @@ def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False)
         raise MoneyError(_("The amount must be greater than zero."))
     if abs(value) >= MAX_AMOUNT:
         raise MoneyError(_("The amount is too large."))
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
+    # Below MAX_AMOUNT the value fits the context's precision at any currency's decimals;
+    # it changes at the currency's decimals only if it has a digit beyond them.
+    quantized = value.quantize(quantum(currency))
+    if quantized != value:
         raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
                                   "%(currency)s amounts have at most %(count)s decimal places.",
                                   places, currency=currency, count=places))
-    return value.quantize(quantum(currency))
+    return quantized
 
 
 def round_cents(value: Decimal) -> Decimal:
