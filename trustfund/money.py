@@ -49,7 +49,9 @@ def precision(currency: str) -> int:
     return get_currency_precision(currency)
 
 
+@functools.cache
 def quantum(currency: str) -> Decimal:
+    """The currency's minor unit (0.01 for USD, 1 for JPY); kept like precision()."""
     return Decimal(1).scaleb(-precision(currency))
 
 

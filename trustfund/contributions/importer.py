@@ -211,6 +211,7 @@ def _insert_deposits(actor, planned: list[Planned]) -> None:
     user_id, now = getattr(actor, "id", None), utcnow()
     columns = [c.key for c in sa.inspect(Deposit).column_attrs]
     texts = [name for name in columns if isinstance(Deposit.__table__.c[name].type, Money)]
+    now_text = now.isoformat()
     ids = iter(_new_ids(len(planned)))
     for start in range(0, len(planned), BATCH):
         rows, entries = [], []
@@ -223,12 +224,14 @@ def _insert_deposits(actor, planned: list[Planned]) -> None:
                    "created_by_id": user_id, "created_at": now, "reference_key": p.key,
                    "separate_transfer": bool(p.note), "separate_note": p.note}
             rows.append(row)
+            if len(rows) == 1 and list(row) != columns:
+                raise RuntimeError("An imported deposit names every column of Deposit, in order.")
             # The entry record() writes for a deposit: its columns after, as snapshot() gives
             # them (amounts and dates as text), and the note why it is a separate transfer.
-            after = {name: row[name] for name in columns}
+            after = dict(row)
             for name in texts:
                 after[name] = str(after[name])
-            after["value_date"], after["created_at"] = f.value_date.isoformat(), now.isoformat()
+            after["value_date"], after["created_at"] = f.value_date.isoformat(), now_text
             entries.append((row["id"], after, p.note or None))
         insert_rows(Deposit.__table__, rows)
         record_many(actor, "deposit.create", "Deposit", entries)
