@@ -136,20 +136,13 @@ def record(actor, action: str, obj=None, *, before: dict | None = None,
 
 def record_many(actor, action: str, object_type: str, items) -> int:
     """The entries record() would add for many objects at once (an import's thousands of
-    deposits), written at once (bulk.insert_rows) in the current transaction: `items` (any
-    iterable, read once) are
+    deposits), written at once (bulk.insert_rows) in the current transaction: `items` are
     (object_id, after, note), `after` already JSON-safe (text for amounts and dates,
     as snapshot() gives them). Returns how many."""
     user_id, at = getattr(actor, "id", None), utcnow()
-    count = 0
-
-    def rows():
-        nonlocal count
-        for object_id, after, note in items:
-            count += 1
-            yield {"at": at, "user_id": user_id, "action": action, "object_type": object_type,
-                   "object_id": str(object_id), "before": None, "after": after or None, "note": note}
-
-    insert_rows(AuditEntry.__table__, rows())
-    return count
+    rows = [{"at": at, "user_id": user_id, "action": action, "object_type": object_type,
+             "object_id": str(object_id), "before": None, "after": after or None, "note": note}
+            for object_id, after, note in items]
+    insert_rows(AuditEntry.__table__, rows)
+    return len(rows)
 

@@ -10,32 +10,22 @@ write, without SQLAlchemy building a parameter dictionary for each of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from contextlib import contextmanager
-from itertools import chain, islice
 from operator import itemgetter
 
 import sqlalchemy as sa
 from psycopg import sql
-from psycopg.copy import QueuedLibpqWriter
 
 from .extensions import db
 
-# Rows per executemany on SQLite: bounded memory, few statements.
-BATCH = 2000
 
-
-def insert_rows(table: sa.Table, rows: Iterable[dict]) -> None:
-    """INSERT `rows` (dicts with the same keys, one per column given; any iterable, read
-    once, so that a generator makes them as they are written) into `table`."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
+def insert_rows(table: sa.Table, rows: list[dict]) -> None:
+    """INSERT `rows` (dicts with the same keys, one per column given) into `table`."""
+    if not rows:
         return
-    rows = chain((first,), rows)
     connection = db.session.connection()
     dialect = connection.dialect
-    names = list(first)
+    names = list(rows[0])
     # Each row's values in `names` order, then those of the columns whose type converts them.
     pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     converted = [(index, process) for index, name in enumerate(names)
@@ -52,21 +42,17 @@ def insert_rows(table: sa.Table, rows: Iterable[dict]) -> None:
             sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
         cursor = connection.connection.driver_connection.cursor()
         try:
-            # psycopg's queued writer sends the rows from a thread of its own: the server
-            # takes in each chunk while the next rows are made.
-            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(values(row))
         finally:
             cursor.close()
         return
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
-    plain = dialect.positional and list(compiled.positiontup) == names
-    while batch := list(islice(rows, BATCH)):
-        if plain:
-            connection.exec_driver_sql(str(compiled), [values(row) for row in batch])
-        else:
-            connection.execute(table.insert(), batch)
+    if not dialect.positional or list(compiled.positiontup) != names:
+        connection.execute(table.insert(), rows)
+        return
+    connection.exec_driver_sql(str(compiled), [values(row) for row in rows])
 
 
 # SQLite's page cache while many rows are written (its default, 2 MB, is far smaller

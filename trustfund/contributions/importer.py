@@ -47,6 +47,8 @@ from .ledger import past_commitment
 from .models import Commitment, Deposit
 
 MAX_ROWS = 100_000
+# Deposits per INSERT batch: bounded memory, few round trips.
+BATCH = 2000
 
 REQUIRED = ("commitment", "value_date", "amount")
 TEMPLATE_HEADER_OF = dict(zip(COLUMNS, TEMPLATE_HEADERS, strict=True))
@@ -206,40 +208,33 @@ def _new_ids(count: int) -> list[int]:
 
 
 def _insert_deposits(actor, planned: list[Planned]) -> None:
-    """The deposits, then their audit entries, each table in one stream (bulk.insert_rows):
-    the rows are made as they are written, never all held at once."""
     user_id, now = getattr(actor, "id", None), utcnow()
     columns = [c.key for c in sa.inspect(Deposit).column_attrs]
     texts = [name for name in columns if isinstance(Deposit.__table__.c[name].type, Money)]
     now_text = now.isoformat()
-    ids = _new_ids(len(planned))
-
-    def rows():
-        for p, deposit_id in zip(planned, ids, strict=True):
+    ids = iter(_new_ids(len(planned)))
+    for start in range(0, len(planned), BATCH):
+        rows, entries = [], []
+        for p in planned[start:start + BATCH]:
             f, c = p.figures, p.commitment
-            yield {"id": deposit_id, "commitment_id": c.id, "donor_id": c.donor_id, "pool_id": p.pool_id,
+            row = {"id": next(ids), "commitment_id": c.id, "donor_id": c.donor_id, "pool_id": p.pool_id,
                    "value_date": f.value_date, "currency": c.currency, "amount": f.amount, "rate": f.rate,
                    "rate_note": f.rate_note, "usd_amount": f.usd, "fee_rate": f.fee_rate, "fee": f.fee,
                    "net": f.net, "bank_reference": p.reference, "reverses_id": None, "reason": "",
                    "created_by_id": user_id, "created_at": now, "reference_key": p.key,
                    "separate_transfer": bool(p.note), "separate_note": p.note}
-
-    first = next(rows(), None)
-    if first is not None and list(first) != columns:
-        raise RuntimeError("An imported deposit names every column of Deposit, in order.")
-    insert_rows(Deposit.__table__, rows())
-
-    def entries():
-        # The entry record() writes for a deposit: its columns after, as snapshot() gives
-        # them (amounts and dates as text), and the note why it is a separate transfer.
-        for row in rows():
+            rows.append(row)
+            if len(rows) == 1 and list(row) != columns:
+                raise RuntimeError("An imported deposit names every column of Deposit, in order.")
+            # The entry record() writes for a deposit: its columns after, as snapshot() gives
+            # them (amounts and dates as text), and the note why it is a separate transfer.
             after = dict(row)
             for name in texts:
                 after[name] = str(after[name])
-            after["value_date"], after["created_at"] = row["value_date"].isoformat(), now_text
-            yield row["id"], after, row["separate_note"] or None
-
-    record_many(actor, "deposit.create", "Deposit", entries())
+            after["value_date"], after["created_at"] = f.value_date.isoformat(), now_text
+            entries.append((row["id"], after, p.note or None))
+        insert_rows(Deposit.__table__, rows)
+        record_many(actor, "deposit.create", "Deposit", entries)
 
 
 def import_deposits(actor, source, *, filename: str | None = None,
