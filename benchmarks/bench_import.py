@@ -96,6 +96,7 @@ def prepare(url: str) -> None:
     from trustfund.auth.models import User
     from trustfund.contributions import services
     from trustfund.contributions.models import Objective
+    from trustfund.demo import recording_the_story
     from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
@@ -104,12 +105,15 @@ def prepare(url: str) -> None:
         officer = db.session.scalar(sa.select(User).where(User.email == OFFICER))
         donor = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").order_by(Donor.id))
         services.set_rate(officer, "EUR", dt.date(2018, 5, 1), "0.941")
-        for reference, currency, objective in COMMITMENTS:
-            objective_id = db.session.scalar(sa.select(Objective.id).where(Objective.number == objective)) \
-                if objective else None
-            services.record_commitment(officer, donor, currency=currency, amount="9000000000000",
-                                       objective_id=objective_id, committed_on=dt.date(2017, 5, 1),
-                                       reference=reference)
+        # The demo fund's end date (2018) has passed: its commitments are recorded as the
+        # demo records its story (deposits on them are taken after the end date anyway).
+        with recording_the_story():
+            for reference, currency, objective in COMMITMENTS:
+                objective_id = db.session.scalar(
+                    sa.select(Objective.id).where(Objective.number == objective)) if objective else None
+                services.record_commitment(officer, donor, currency=currency, amount="9000000000000",
+                                           objective_id=objective_id, committed_on=dt.date(2018, 5, 1),
+                                           reference=reference)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -72,8 +72,9 @@ class AuditEntry(db.Model):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(60), index=True)
-    object_type: Mapped[str] = mapped_column(sa.String(60), index=True)
-    object_id: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+    # Looked up by type, or by type and id: ix_audit_entry_object below serves both (0017).
+    object_type: Mapped[str] = mapped_column(sa.String(60))
+    object_id: Mapped[str | None] = mapped_column(sa.String(60))
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     note: Mapped[str | None] = mapped_column(sa.Text)

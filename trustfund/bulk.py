@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from operator import itemgetter
 
 import sqlalchemy as sa
 from psycopg import sql
@@ -25,11 +26,16 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
     connection = db.session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    processors = [_processor(table.c[name].type, dialect) for name in names]
+    # Each row's values in `names` order, then those of the columns whose type converts them.
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    converted = [(index, process) for index, name in enumerate(names)
+                 if (process := _processor(table.c[name].type, dialect)) is not None]
 
-    def values(row: dict) -> list:
-        return [process(row[name]) if process else row[name]
-                for name, process in zip(names, processors, strict=True)]
+    def values(row: dict) -> tuple:
+        out = list(pick(row))
+        for index, process in converted:
+            out[index] = process(out[index])
+        return tuple(out)
 
     if dialect.name == "postgresql":
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -46,7 +52,7 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
     if not dialect.positional or list(compiled.positiontup) != names:
         connection.execute(table.insert(), rows)
         return
-    connection.exec_driver_sql(str(compiled), [tuple(values(row)) for row in rows])
+    connection.exec_driver_sql(str(compiled), [values(row) for row in rows])
 
 
 # SQLite's page cache while many rows are written (its default, 2 MB, is far smaller
@@ -73,6 +79,11 @@ def many_rows():
 def _processor(column_type, dialect):
     if isinstance(column_type, sa.JSON):
         # As SQLAlchemy writes a JSON value: None is JSON null, not SQL NULL.
-        return json.dumps
-    return column_type.dialect_impl(dialect).bind_processor(dialect) \
-        if not isinstance(column_type, sa.types.TypeDecorator) else column_type.bind_processor(dialect)
+        return _json
+    # The type as this dialect uses it, a TypeDecorator's too: Money's own conversion then the
+    # dialect's (none for an integer or NUMERIC), never the generic Numeric's (a float).
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _json(value) -> str:
+    return "null" if value is None else json.dumps(value)

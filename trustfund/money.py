@@ -49,7 +49,9 @@ def precision(currency: str) -> int:
     return get_currency_precision(currency)
 
 
+@functools.cache
 def quantum(currency: str) -> Decimal:
+    """The currency's minor unit (0.01 for USD, 1 for JPY); kept like precision()."""
     return Decimal(1).scaleb(-precision(currency))
 
 
@@ -129,12 +131,14 @@ def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False)
         raise MoneyError(_("The amount must be greater than zero."))
     if abs(value) >= MAX_AMOUNT:
         raise MoneyError(_("The amount is too large."))
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
+    # Below MAX_AMOUNT the value fits the context's precision at any currency's decimals;
+    # it changes at the currency's decimals only if it has a digit beyond them.
+    quantized = value.quantize(quantum(currency))
+    if quantized != value:
         raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
                                   "%(currency)s amounts have at most %(count)s decimal places.",
                                   places, currency=currency, count=places))
-    return value.quantize(quantum(currency))
+    return quantized
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -245,11 +249,12 @@ class Money(TypeDecorator):
         if isinstance(value, float):
             raise TypeError(f"{type(self).__name__} never takes a float; pass a Decimal.")
         value = Decimal(value)
-        if value != value.quantize(self._quantum):
+        quantized = value.quantize(self._quantum)
+        if value != quantized:
             raise MoneyError(f"{value} has more than {self.scale} decimals.")
         if dialect.name == "sqlite":
-            return int(value.scaleb(self.scale))
-        return value.quantize(self._quantum)
+            return int(quantized.scaleb(self.scale))
+        return quantized
 
     def process_result_value(self, value, dialect):
         if value is None:

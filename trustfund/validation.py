@@ -48,6 +48,9 @@ DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 
 
 def _invisible_format(value: str) -> bool:
+    # No ASCII character is a format character (Cf): most text is done at once.
+    if value.isascii():
+        return False
     return any(unicodedata.category(c) == "Cf" and c not in DIRECTION_MARKS for c in value)
 
 

@@ -123,15 +123,16 @@ class DepositsSheet:
 
     def rows(self, width: int) -> Iterator[tuple[int, tuple]]:
         """(row number, values) of each row below the header, `width` values each."""
+        lead, padding = self._lead, (None,) * width
         try:
             for number, values in enumerate(self._source, start=2):
-                cells = self._values(values)[:width]
-                yield number, cells + (None,) * (width - len(cells))
+                yield number, (lead + tuple([None if value == "" else value for value in values])
+                               + padding)[:width]
         except UNREADABLE:
             raise damaged() from None
 
     def _values(self, values) -> tuple:
-        return self._lead + tuple(None if value == "" else value for value in values)
+        return self._lead + tuple([None if value == "" else value for value in values])
 
 
 def open_sheet(data: bytes, preferred: str = PREFERRED_SHEET) -> DepositsSheet:

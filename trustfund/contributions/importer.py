@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from operator import itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -109,9 +110,11 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
     """The rows that hold anything, with their cells; None when there are too many."""
     rows = []
     width = max(positions.values()) + 1
+    # Each row's cells in COLUMNS' order; a column the file lacks reads the None added at `width`.
+    pick = itemgetter(*(positions.get(name, width) for name in COLUMNS))
     for number, values in sheet.rows(width):
-        cells = Cells(*(values[positions[name]] if name in positions else None for name in COLUMNS))
-        if all(v is None or cell_text(v) == "" for v in cells):
+        cells = Cells._make(pick(values + (None,)))
+        if _blank(cells):
             continue
         result.data_rows += 1
         if command_above is not None:
@@ -135,6 +138,14 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
             result.data_rows, count=fmt_number(result.data_rows), limit=fmt_number(command_above)))
         return None
     return rows
+
+
+def _blank(cells: Cells) -> bool:
+    """Whether a row holds nothing (None or white space in every cell)."""
+    for value in cells:
+        if value is not None and cell_text(value) != "":
+            return False
+    return True
 
 
 def post_import(actor, result: ImportResult, *, filename: str | None = None) -> ImportResult:
@@ -188,9 +199,10 @@ def _new_ids(count: int) -> list[int]:
     them out of the table's sequence; SQLite has one writer at a time, and this
     transaction already writes (the commitments' UPDATE), so the next ids are free."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return list(db.session.scalars(
-            sa.text("SELECT nextval(pg_get_serial_sequence('deposit', 'id')) FROM generate_series(1, :n)"),
-            {"n": count}))
+        # One array, not a row per id: 100,000 ids arrive in one value (in order: file order).
+        return db.session.scalar(sa.text(
+            "SELECT array_agg(id ORDER BY id) FROM (SELECT nextval(pg_get_serial_sequence('deposit', 'id')) "
+            "AS id FROM generate_series(1, :n)) AS ids"), {"n": count})
     start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Deposit.id), 0))) + 1
     return list(range(start, start + count))
 
@@ -199,6 +211,7 @@ def _insert_deposits(actor, planned: list[Planned]) -> None:
     user_id, now = getattr(actor, "id", None), utcnow()
     columns = [c.key for c in sa.inspect(Deposit).column_attrs]
     texts = [name for name in columns if isinstance(Deposit.__table__.c[name].type, Money)]
+    now_text = now.isoformat()
     ids = iter(_new_ids(len(planned)))
     for start in range(0, len(planned), BATCH):
         rows, entries = [], []
@@ -211,12 +224,14 @@ def _insert_deposits(actor, planned: list[Planned]) -> None:
                    "created_by_id": user_id, "created_at": now, "reference_key": p.key,
                    "separate_transfer": bool(p.note), "separate_note": p.note}
             rows.append(row)
+            if len(rows) == 1 and list(row) != columns:
+                raise RuntimeError("An imported deposit names every column of Deposit, in order.")
             # The entry record() writes for a deposit: its columns after, as snapshot() gives
             # them (amounts and dates as text), and the note why it is a separate transfer.
-            after = {name: row[name] for name in columns}
+            after = dict(row)
             for name in texts:
                 after[name] = str(after[name])
-            after["value_date"], after["created_at"] = f.value_date.isoformat(), now.isoformat()
+            after["value_date"], after["created_at"] = f.value_date.isoformat(), now_text
             entries.append((row["id"], after, p.note or None))
         insert_rows(Deposit.__table__, rows)
         record_many(actor, "deposit.create", "Deposit", entries)

@@ -1,0 +1,48 @@
+"""The import writes its rows in bulk (trustfund/bulk.py), past the ORM: each value
+must still reach the database exactly as the ORM would write it."""
+import datetime as dt
+import io
+from decimal import Decimal
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from tests.factories.contributions import commitment, pool_figures
+from trustfund.audit import AuditEntry
+from trustfund.contributions.models import Deposit
+
+D = Decimal
+
+
+def _workbook(rows) -> bytes:
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("Deposits")
+    sheet.append(["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"])
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, runner, tmp_path):
+    # KWD has three decimals: 9,999,999,999,999.999 is 9999999999999999 thousandths, past
+    # the integers a float holds exactly (2**53): through a float it became 10,000,000,000,000.000
+    # on SQLite and 9,999,999,999,999.998 on PostgreSQL.
+    commitment("KWD", "9999999999999.999", reference="KW-BIG")
+    before = pool_figures()
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "0.3",
+                                 "Central bank rate", "NBK/1")]))
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 deposits: USD 33,333,333,333,333.33 " in result.output
+    db.session.expire_all()
+    deposit = db.session.scalar(sa.select(Deposit))
+    assert (deposit.amount, deposit.rate, deposit.usd_amount) == (
+        D("9999999999999.999"), D("0.3"), D("33333333333333.33"))
+    assert deposit.net == deposit.usd_amount - deposit.fee
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create"))
+    assert entry.after["amount"] == "9999999999999.999"
+    pool = pool_figures()["UNEARMARKED"]
+    assert pool["deposits_net"] - before["UNEARMARKED"]["deposits_net"] == deposit.net
