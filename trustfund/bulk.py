@@ -13,6 +13,7 @@ import json
 from contextlib import contextmanager
 from operator import itemgetter
 
+import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
@@ -45,6 +46,10 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
             with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(values(row))
+        except psycopg.IntegrityError as error:
+            # The driver's own error, past SQLAlchemy: raised as SQLAlchemy would raise it,
+            # so that callers see one kind (a bank reference recorded meanwhile).
+            raise sa.exc.IntegrityError(statement.as_string(cursor), None, error) from error
         finally:
             cursor.close()
         return

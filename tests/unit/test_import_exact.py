@@ -46,3 +46,31 @@ def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, ru
     assert entry.after["amount"] == "9999999999999.999"
     pool = pool_figures()["UNEARMARKED"]
     assert pool["deposits_net"] - before["UNEARMARKED"]["deposits_net"] == deposit.net
+
+
+
+def test_a_reference_recorded_while_the_file_is_imported_stops_the_import(app, db):
+    """Between the plan (which found no deposit with the file's bank reference) and the
+    writing, another officer records one with that reference: the database's unique
+    index refuses the file's row (PostgreSQL's COPY as SQLite's INSERT), the import says
+    so in words and records nothing; the other deposit stands."""
+    from tests.factories.contributions import PAST, officer
+    from trustfund.contributions import importer, services
+
+    c = commitment("USD", "900000.00", reference="US-RACE")
+    planned = importer.plan_import(io.BytesIO(_workbook([
+        ("US-RACE", PAST, "1000.00", "USD", "", "", "BANK/RACE/1"),
+        ("US-RACE", PAST, "2000.00", "USD", "", "", "BANK/RACE/2")])))
+    assert planned.ok, planned.errors
+    meanwhile = services.record_deposit(officer(), c, value_date=PAST, amount=D("500.00"),
+                                        bank_reference="bank/race/2")
+    db.session.commit()
+    before = pool_figures()
+    result = importer.post_import(officer(), planned)
+    assert not result.ok and result.imported == 0
+    assert [e.message for e in result.errors] == [
+        "Another deposit with one of this file's bank references was recorded while it was being "
+        "imported: nothing was imported. Upload the file again to see which."]
+    db.session.rollback()
+    assert db.session.scalars(sa.select(Deposit.id)).all() == [meanwhile.id]
+    assert pool_figures() == before

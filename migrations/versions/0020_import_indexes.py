@@ -7,15 +7,15 @@ and no query looks an entry up by object_id without its type. An import of 100,0
 deposits wrote each of them 100,000 times for no reader (EXPLAIN of every page's
 statements: the plans use the composite index instead, at the same cost).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 00:00:00
 
 """
 from alembic import op
 
-revision = '0017'
-down_revision = '0016'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
