@@ -89,6 +89,18 @@ def prepare(url: str, counts: dict[str, int]) -> dict:
                 if donor_id:
                     donor_of[email] = donor_id
         db.session.commit()
+        # The demo's fund ended on 31 December 2018 (operationally closed since): a fund
+        # at work has its end date ahead, extended by the admin as the README's
+        # production steps do.
+        from trustfund.fund.services import extend_end
+        from trustfund.fund.status import current_fund
+
+        fund = current_fund()
+        if fund is not None and fund.end_on < dt.date.today() + dt.timedelta(days=365):
+            admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
+            extend_end(admin, fund, end_on=dt.date.today() + dt.timedelta(days=3 * 365),
+                       reason="Working-day benchmark: the fund at work", version=fund.version)
+            db.session.commit()
         signed = sa.select(Donor.id).where(Donor.saa_status.in_(("signed", "amended")))
         # Currencies with a UN rate for this month, as an officer would find on the form.
         this_month = dt.date.today().replace(day=1)

@@ -16,6 +16,7 @@ of 400 or more, or a form shown again with an error message) is a failure.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import http.cookiejar
 import itertools
 import json
@@ -32,8 +33,10 @@ with open(os.environ["LOAD_DATA"], encoding="utf-8") as _handle:
 PASSWORD = DATA["password"]
 RUN = DATA["run"]  # marks what this run records: a database may hold earlier runs' entries
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME, VALUE = re.compile(r'name="([^"]+)"'), re.compile(r'value="([^"]*)"')
 RATE = re.compile(r'name="rate"[^>]*value="([^"]*)"')
-ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>\s*([^<]{0,160})')
+ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>(?:\s*<[^>]+>)*\s*([^<]{0,160})')
 
 RECORDED: dict[str, list] = {"deposits": [], "reversals": [], "interest": [], "grants": [], "approvals": []}
 _lock = threading.Lock()
@@ -86,13 +89,42 @@ class Staff(HttpUser):
             self.last_page = response.text
             return match.group(1)
 
+    @staticmethod
+    def _hidden(page: str) -> dict:
+        """The hidden fields of a page's forms (the one-time form token, the version
+        of an edit form, a confirmation's fields), as a browser would send them."""
+        fields = {}
+        for tag in HIDDEN.findall(page or ""):
+            name, value = NAME.search(tag), VALUE.search(tag)
+            if name:
+                fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+        return fields
+
     def _post(self, path: str, data: dict, name: str) -> str | None:
-        """POST a form that should be accepted (a redirect); the redirect's target."""
+        """POST a form that should be accepted (a redirect), with the hidden fields of
+        the form's page; a decision that asks for confirmation is confirmed (the
+        confirmation page's hidden fields posted back, as its button does). The
+        redirect's target."""
+        data = {**self._hidden(getattr(self, "last_page", "")), **data}
         with self.client.post(path, data=data, name=name, allow_redirects=False,
                               catch_response=True) as response:
+            if response.status_code == 200 and 'name="confirmed"' in (response.text or ""):
+                confirm = {**data, **self._hidden(response.text)}
+                response.success()
+                return self._post_confirmed(path, confirm, name)
             if response.status_code != 302:
                 error = ERROR.search(response.text or "")
                 response.failure(f"{name}: HTTP {response.status_code}"
+                                 + (f": {error.group(1).strip()}" if error else ""))
+                return None
+            return response.headers.get("Location", "")
+
+    def _post_confirmed(self, path: str, data: dict, name: str) -> str | None:
+        with self.client.post(path, data=data, name=f"{name} (confirmed)", allow_redirects=False,
+                              catch_response=True) as response:
+            if response.status_code != 302:
+                error = ERROR.search(response.text or "")
+                response.failure(f"{name} (confirmed): HTTP {response.status_code}"
                                  + (f": {error.group(1).strip()}" if error else ""))
                 return None
             return response.headers.get("Location", "")
