@@ -59,3 +59,17 @@ def test_the_rates_page_shows_them_with_a_link_to_add_each(app, db, client, logi
     login_as("auditor")
     html = client.get("/contributions/rates").get_data(as_text=True)
     assert 'id="missing-rates"' in html and "Add the rate for" not in html
+
+
+def test_a_rate_added_takes_its_month_off_the_list_at_once(app, db, client, login_as):
+    """The list is kept while the data is unchanged (cache.keep): the rate just
+    added is taken off it on the next view."""
+    this_month = dt.date.today().replace(day=1)
+    commitment("EUR", "1000000.00", committed_on=this_month)
+    db.session.commit()
+    login_as("mptf_officer")
+    assert 'id="missing-rates"' in client.get("/contributions/rates").get_data(as_text=True)
+    response = client.post("/contributions/rates/new", data={
+        "currency": "EUR", "month": f"{this_month:%Y-%m}", "rate": "0.92"})
+    assert response.status_code == 302
+    assert 'id="missing-rates"' not in client.get("/contributions/rates").get_data(as_text=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from .. import currencies
+from .. import cache, currencies
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
@@ -103,7 +103,13 @@ def missing_months(today: dt.date) -> list[MissingMonths]:
     """For each currency in use (but the dollar), the months a deposit in it was or may
     yet be valued in that have no UN rate: from the month of its first pledge or
     commitment, up to this month while a commitment or a pledge in force in it has
-    something outstanding, else up to its last deposit's month."""
+    something outstanding, else up to its last deposit's month. Kept while the data
+    is unchanged (cache.keep: four statements over every commitment, pledge and
+    deposit, at each view of the rates page)."""
+    return cache.keep(("rates.missing_months", today), lambda: _missing_months(today))
+
+
+def _missing_months(today: dt.date) -> list[MissingMonths]:
     first = {}
     earliest = [sa.select(model.currency, sa.func.min(column)).group_by(model.currency)
                 for model, column in ((Commitment, Commitment.committed_on), (Pledge, Pledge.pledged_on))]
