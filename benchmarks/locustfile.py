@@ -36,7 +36,8 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME, VALUE = re.compile(r'name="([^"]+)"'), re.compile(r'value="([^"]*)"')
 RATE = re.compile(r'name="rate"[^>]*value="([^"]*)"')
-ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>(?:\s*<[^>]+>)*\s*([^<]{0,160})')
+ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>'
+                   r'(?:\s*<[^>]+>)*\s*([^<]{0,160})')
 
 RECORDED: dict[str, list] = {"deposits": [], "reversals": [], "interest": [], "grants": [], "approvals": []}
 _lock = threading.Lock()
