@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -129,20 +130,27 @@ def write_off(actor, commitment: Commitment, *, amount=None, reason: str) -> Wri
 
 # --- 2. The pools' decisions -------------------------------------------------------
 
-def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
-           note: str = "", balance_seen=None) -> PoolClosing:
-    """Record what becomes of the pool's whole available balance (see the module's
-    docstring). Refused while anything is unsettled, for a balance other than the one
-    the page showed (`balance_seen`), for a refund of a pool no donor's deposits reach,
-    and for a waiver above the admin's setting."""
-    _require(actor, SRSG_STAFF)
+@dataclass
+class Decision:
+    """A pool's closing decision, checked: the balance it moves out, the note, the
+    receiving fund's name and reference (a transfer), the refund's parts."""
+
+    balance: Decimal
+    note: str
+    values: dict
+    plan: object
+
+
+def decision_checks(pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
+                    note: str = "", balance_seen=None) -> Decision:
+    """decide()'s refusals, each in its words (also said before the confirmation:
+    previews.pool_decision)."""
     periods.require_open(today())
     if kind not in CLOSING_KINDS:
         raise DomainError(_("Choose the decision."), field="kind")
     problems = unsettled()
     if problems:
         raise DomainError(" ".join(problems))
-    db.session.refresh(pool)
     balance = pool.available
     if balance <= 0:
         raise DomainError(_("This pool holds nothing to decide on."))
@@ -169,6 +177,20 @@ def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference:
     if kind == REFUND and not plan.parts:
         raise DomainError(_("No donor has net deposits in this pool: transfer its balance to another fund."),
                           field="kind")
+    return Decision(balance, note, values, plan)
+
+
+def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
+           note: str = "", balance_seen=None) -> PoolClosing:
+    """Record what becomes of the pool's whole available balance (see the module's
+    docstring). Refused while anything is unsettled, for a balance other than the one
+    the page showed (`balance_seen`), for a refund of a pool no donor's deposits reach,
+    and for a waiver above the admin's setting (decision_checks)."""
+    _require(actor, SRSG_STAFF)
+    db.session.refresh(pool)
+    checked = decision_checks(pool, kind, fund_name=fund_name, fund_reference=fund_reference, note=note,
+                              balance_seen=balance_seen)
+    balance, note, values, plan = checked.balance, checked.note, checked.values, checked.plan
     closing = PoolClosing(pool_id=pool.id, kind=kind, usd_amount=balance, decided_on=today(), note=note,
                           decided_by_id=getattr(actor, "id", None), **values)
     db.session.add(closing)

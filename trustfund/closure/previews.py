@@ -11,7 +11,6 @@ import datetime as dt
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..admin.models import REFUND_WAIVER, setting_on
 from ..confirmation import Summary
 from ..contributions.fund_entries import reversal_checks, reversal_moves, reversal_short
 from ..contributions.models import Commitment, Pool
@@ -24,25 +23,17 @@ from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, W
 from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund, today
 from ..money import USD
-from ..validation import check_text, too_long
+from ..validation import check_text
 from . import financial
 from .final import contributors, final_statement
-from .refunds import plan_pool
-from .years import closable
+from .years import closing_checks
 
 
 def year_closing(year: int, report_reference: str) -> Summary:
     """Closing a year stores its figures and refuses entries dated in it after
     (years.close_year): refused for a year not ended, before the fund, out of order,
     and without its annual report."""
-    refusal = closable(year)
-    if refusal:
-        raise DomainError(refusal)
-    reference = check_text((report_reference or "").strip(), "report_reference")
-    if not reference:
-        raise DomainError(_("Name the annual report the closing follows."), field="report_reference")
-    if len(reference) > 200:
-        raise DomainError(too_long(200), field="report_reference")
+    reference = closing_checks(year, report_reference)
     return Summary(_("Close %(year)s", year=str(year)), [(_("Annual report"), reference)], [
         _("The figures of %(year)s are kept as they stand on %(day)s.", year=str(year),
           day=date(dt.date(year, 12, 31))),
@@ -55,45 +46,19 @@ def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str,
     (financial.decide): refused while anything is unsettled, for a balance other than
     the page's, a transfer without its fund, a waiver above the setting, and a refund
     no donor's deposits reach."""
-    periods.require_open(today())
-    if kind not in CLOSING_KINDS:
-        raise DomainError(_("Choose the decision."), field="kind")
-    problems = financial.unsettled()
-    if problems:
-        raise DomainError(" ".join(problems))
-    balance = pool.available
-    if balance <= 0:
-        raise DomainError(_("This pool holds nothing to decide on."))
-    if balance_seen is not None and str(balance_seen).strip() != str(balance):
-        raise DomainError(_("The pool's balance changed meanwhile (it is now %(balance)s): reload the "
-                            "page.", balance=fmt_money(balance, USD)))
-    note = check_text((note or "").strip(), "note", multiline=True)
-    if len(note) > 2000:
-        raise DomainError(too_long(2000), field="note")
-    amount = fmt_money(balance, USD)
+    checked = financial.decision_checks(pool, kind, fund_name=fund_name, fund_reference=fund_reference,
+                                        note=note, balance_seen=balance_seen)
+    amount = fmt_money(checked.balance, USD)
     facts = [(_("Pool"), str(pool.label)), (_("Decision"), str(CLOSING_KINDS[kind])), (_("Amount"), amount)]
     lines = [_("%(amount)s leaves %(pool)s, which then holds nothing available.", amount=amount,
                pool=pool.label)]
     if kind == FUND_TRANSFER:
-        name = text_or_error(check_text(fund_name or "", "fund_name"), "fund_name",
-                             _("Name the fund that receives the balance."), max_length=300)
-        text_or_error(check_text(fund_reference or "", "fund_reference"), "fund_reference",
-                      _("Give the reference of the transfer."), max_length=100)
-        lines.append(_("It is transferred to %(fund)s.", fund=name))
+        lines.append(_("It is transferred to %(fund)s.", fund=checked.values["fund_name"]))
     if kind == WAIVED:
-        waiver = setting_on(REFUND_WAIVER, today())
-        if balance > waiver:
-            raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (the "
-                                "admin's setting); this one is %(balance)s.",
-                                waiver=fmt_money(waiver, USD), balance=amount), field="kind")
         lines.append(_("It is not refunded."))
     if kind == REFUND:
-        plan = plan_pool(pool, today(), balance)
-        if not plan.parts:
-            raise DomainError(_("No donor has net deposits in this pool: transfer its balance to another "
-                                "fund."), field="kind")
         lines += [_("%(donor)s is refunded %(amount)s.", donor=part.donor_name,
-                    amount=fmt_money(part.amount, USD)) for part in plan.parts]
+                    amount=fmt_money(part.amount, USD)) for part in checked.plan.parts]
     return Summary(_("Close %(pool)s", pool=pool.label), facts, lines)
 
 

@@ -41,11 +41,9 @@ def closable(year: int, on: dt.date | None = None) -> str | None:
     return None
 
 
-def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
-    """Close `year` (see the module's docstring): refused before its last day has
-    passed, for a year before the fund, before the earlier years are closed, and
-    without the reference of its annual report."""
-    require_admin(actor)
+def closing_checks(year: int, report_reference: str) -> str:
+    """close_year()'s refusals (also said before the confirmation:
+    previews.year_closing); the annual report's reference."""
     refusal = closable(year)
     if refusal:
         raise DomainError(refusal)
@@ -54,6 +52,15 @@ def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
         raise DomainError(_("Name the annual report the closing follows."), field="report_reference")
     if len(reference) > 200:
         raise DomainError(too_long(200), field="report_reference")
+    return reference
+
+
+def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
+    """Close `year` (see the module's docstring): refused before its last day has
+    passed, for a year before the fund, before the earlier years are closed, and
+    without the reference of its annual report."""
+    require_admin(actor)
+    reference = closing_checks(year, report_reference)
     # The position is computed before the year is marked closed: once closed, its last
     # day reads what is stored here.
     position = position_on(dt.date(year, 12, 31))
