@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from ..confirmation import Summary
 from ..contributions.fund_entries import reversal_checks, reversal_moves, reversal_short
 from ..contributions.models import Commitment, Pool
+from ..contributions.previews import available_after
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..formatting import date
@@ -82,12 +83,6 @@ def write_off(commitment: Commitment, amount, reason: str) -> Summary:
           after=fmt_money(outstanding - value, currency))])
 
 
-def _after(pool: Pool, change) -> str:
-    """A pool's available money now and after the change, in words."""
-    return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.label,
-             now=fmt_money(pool.available, USD), after=fmt_money(pool.available + change, USD))
-
-
 def entry_reversal(entry: FundEntry, reason: str) -> Summary:
     """A reversal dated today offsets the entry (fund_entries.reverse_fund_entry): a
     reversed direct cost or bank charge gives its amount back to the pool, reversed
@@ -108,7 +103,7 @@ def entry_reversal(entry: FundEntry, reason: str) -> Summary:
           "marked reversed.", date=date(today()), amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
         _("%(amount)s returns to %(pool)s.", amount=amount, pool=pool.label) if change > 0 else
         _("%(amount)s is taken back from %(pool)s.", amount=amount, pool=pool.label),
-        _after(pool, change)]
+        available_after(pool, change)]
     return summary
 
 

@@ -19,7 +19,7 @@ from .models import Deposit, InterestEntry, Pledge, Pool
 from .rules import text_or_error, today, usd_or_error
 
 
-def _after(pool: Pool, change) -> str:
+def available_after(pool: Pool, change) -> str:
     """A pool's available money now and after the change, in words."""
     return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.label,
              now=fmt_money(pool.available, USD), after=fmt_money(pool.available + change, USD))
@@ -49,7 +49,7 @@ def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
           amount=fmt_money(-deposit.amount, currency), usd=fmt_money(-deposit.usd_amount, USD),
           fee=fmt_money(-deposit.fee, USD), net=fmt_money(-deposit.net, USD)),
         _("The net amount, %(net)s, is taken back from %(pool)s.", net=fmt_money(deposit.net, USD),
-          pool=pool.label), _after(pool, -deposit.net),
+          pool=pool.label), available_after(pool, -deposit.net),
         _("Deposited against the commitment: %(now)s now, %(after)s after, of %(committed)s.",
           now=fmt_money(commitment.deposited, currency),
           after=fmt_money(commitment.deposited - deposit.amount, currency),
@@ -75,7 +75,7 @@ def interest_reversal(entry: InterestEntry, reason: str) -> Summary:
         _("A reversal dated %(date)s records %(amount)s; the entry stays on record, marked reversed.",
           date=date(today()), amount=fmt_money(-entry.usd_amount, USD)),
         _("%(amount)s is taken back from %(pool)s.", amount=fmt_money(entry.usd_amount, USD),
-          pool=pool.label), _after(pool, -entry.usd_amount)]
+          pool=pool.label), available_after(pool, -entry.usd_amount)]
     return summary
 
 
@@ -104,7 +104,7 @@ def transfer(from_pool_id, to_pool_id, usd_amount, reason: str, on) -> Summary:
         (_("Reason"), found["reason"])])
     summary.lines += [_("%(amount)s moves from %(source)s to %(target)s.", amount=fmt_money(usd, USD),
                         source=source.label, target=target.label),
-                      _after(source, -usd), _after(target, usd)]
+                      available_after(source, -usd), available_after(target, usd)]
     return summary
 
 

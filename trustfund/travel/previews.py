@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..confirmation import Summary, each
 from ..contributions.models import Pool
+from ..contributions.previews import available_after
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date, money, number
@@ -39,12 +40,6 @@ def _reason(reason: str | None, message: str) -> str:
     if not text:
         raise DomainError(message, field="reason")
     return text
-
-
-def _after(pool: Pool, change: Decimal) -> str:
-    """A pool's available money now and after the change, in words."""
-    return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.label,
-             now=money(pool.available), after=money(pool.available + change))
 
 
 def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
@@ -77,7 +72,7 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
     if paying is not None:
         summary.facts.append((_("Pay from pool"), paying.label))
         summary.lines += [_("%(amount)s will be committed to this trip from %(pool)s.", amount=money(total),
-                            pool=paying.label), _after(paying, -total)]
+                            pool=paying.label), available_after(paying, -total)]
         summary.button = _("Approve %(amount)s", amount=money(total))
         return summary
     names = ", ".join(pool_name(pool) for pool in candidates)
@@ -130,7 +125,7 @@ def overrun_approval(actor, grant: TravelGrant) -> Summary:
     summary = Summary(_("Approve the overrun"), _overrun_facts(grant))
     summary.lines += [_("The overrun of %(amount)s is paid from %(pool)s: the trip costs %(total)s "
                         "in all.", amount=money(amount), pool=pool.label,
-                        total=money(grant.actual_total + amount)), _after(pool, -amount)]
+                        total=money(grant.actual_total + amount)), available_after(pool, -amount)]
     return summary
 
 
@@ -153,7 +148,7 @@ def cancellation(actor, grant: TravelGrant, reason: str) -> Summary:
         held = grant.committed_amount
         summary.lines += [_("The grant is cancelled: the whole amount committed, %(amount)s, returns "
                             "to %(pool)s.", amount=money(held), pool=grant.pool.label),
-                          _after(grant.pool, held)]
+                          available_after(grant.pool, held)]
     else:
         summary.lines.append(_("The request is withdrawn; no money was committed for it."))
     return summary
@@ -201,7 +196,7 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
                                "%(committed)s committed, and the overrun waits for another SRSG staff "
                                "member's approval.", overrun=money(settled.overrun), pool=pool.label,
                                committed=money(committed)))
-    summary.lines.append(_after(pool, change))
+    summary.lines.append(available_after(pool, change))
     if outcome == NO_SHOW:
         summary.lines.insert(0, _("The delegate did not attend: the grant is closed as a no-show."))
     return summary
