@@ -226,3 +226,33 @@ def test_the_filters_offer_a_new_currency_at_once_in_the_readers_language(app, c
     login_as("auditor")  # at the same data, in French
     page = client.get("/contributions/deposits").get_data(as_text=True)
     assert '<option value="CHF">CHF — franc suisse</option>' in page
+
+
+@pytest.mark.parametrize("raw", [{}, {"currency": "EUR", "date_from": "2020-01-01",
+                                      "date_to": "2022-12-31"}])
+def test_deposit_totals_per_currency_read_one_index_alone(app, db, raw):
+    """The deposits list's totals per currency, unfiltered or for a currency and
+    period, read ix_deposit_currency_totals alone in currency order on SQLite (no row
+    looked up in the table: 105 → 30 ms at N=100, migration 0021). PostgreSQL's planner
+    sums small tables from the table itself; its plans are checked at scale
+    (docs/performance.md)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL chooses by the table's size")
+    _fund()
+    filters = queries.parse_filters(raw, queries.DEPOSIT_SORTS)
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "GROUP BY deposit.currency" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        queries.deposit_totals(filters)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert len(statements) == 1
+    statement, parameters = statements[0]
+    plan = [row[-1] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + statement, parameters).all()]
+    assert len(plan) == 1 and "USING COVERING INDEX ix_deposit_currency_totals" in plan[0], plan

@@ -350,9 +350,12 @@ class Deposit(db.Model):
         sa.CheckConstraint("net = usd_amount - fee", name="net_is_usd_less_fee"),
         sa.Index("ix_deposit_donor_value_date", "donor_id", "value_date"),
         # Performance (docs/performance.md): the deposit list and export filtered by
-        # currency and period; and each donor's net deposits per pool up to a date
-        # (statement shares), read from the index alone.
-        sa.Index("ix_deposit_currency_value_date", "currency", "value_date"),
+        # currency and period, in the list's order (value date, id), and the list's
+        # totals per currency (unfiltered, or a currency and period) from the index
+        # alone, in group order (0021); and each donor's net deposits per pool up to a
+        # date (statement shares), read from the index alone.
+        sa.Index("ix_deposit_currency_totals", "currency", "value_date", "id",
+                 "amount", "usd_amount", "fee", "net"),
         sa.Index("ix_deposit_pool_donor_value_date_net", "pool_id", "donor_id", "value_date", "net"),
         # The deposit list sorted by USD amount (either way, ties by id): PostgreSQL
         # reads the first page in index order instead of sorting every matching row.
