@@ -188,3 +188,57 @@ def test_grant_list_totals_follow_a_decision_at_once(cached, client, login_as, u
     assert "Total (1 grant)" in after[1]
     for page in after:  # total requested, committed, spent
         assert _cells(page, "Total (1 grant)") == [_usd(grant.total), held, "0.00"]
+
+
+def _reference(grants, key) -> dict:
+    """The reports' figures summed here from every grant's row, per `key`."""
+    from trustfund.travel.models import FUNDED
+    from trustfund.travel.queries import SPENT, ZERO
+
+    out: dict = {}
+    for g in grants:
+        funded = g.status in FUNDED
+        f = out.setdefault(key(g), {"requests": 0, "funded": 0, "ldc_funded": 0, "committed": ZERO,
+                                    "spent": ZERO, "other": set()})
+        f["requests"] += 1
+        f["funded"] += funded
+        f["ldc_funded"] += funded and g.ldc
+        f["committed"] += g.committed_amount if g.status == "approved" else ZERO
+        f["spent"] += g.actual_total if g.status in SPENT else ZERO
+        if funded:
+            f["other"].add(g.country_code if key(g) == g.event_id else g.event_id)
+    return {k: (f["requests"], f["funded"], f["ldc_funded"], f["committed"], f["spent"], len(f["other"]))
+            for k, f in out.items()}
+
+
+def test_report_figures_are_every_grants_sums_per_event_and_per_country(app, users):
+    """Per event and per country at once (on PostgreSQL one GROUPING SETS pass each for
+    the sums and the distinct funded pairs, queries._both_reports; on SQLite four
+    statements): the same figures as every grant's row summed, the countries funded per
+    event and the events attended per country counted once each."""
+    from trustfund.travel import queries
+    from trustfund.travel.models import TravelGrant
+
+    fund_pool(1, "90000.00")
+    may, october = make_event(cap=3), make_event("October session", OCTOBER_GENEVA, cap=3)
+    for event in (may, october):
+        for n, code in enumerate(("EC", "NP", "NP", "SN", "PH")):
+            grant = make_request(event, code, f"{code} {n} at {event.title}", airfare=f"{1000 + 37 * n}.00")
+            if n in (0, 1, 3):
+                approve_grant(srsg2(), grant)
+            if n == 1 and event is may:
+                record_travel(srsg(), grant, ticket="900.00", dsa="812.34", terminal="100.00")
+            if n == 4:
+                reject_grant(srsg2(), grant, "Covered by the mission.")
+    make_event("Session without requests", (dt.date(2018, 3, 5), dt.date(2018, 3, 6)))
+    db.session.commit()
+    grants = db.session.scalars(db.select(TravelGrant)).all()
+    as_figures = lambda p: (p.requests, p.funded, p.ldc_funded, p.committed, p.spent, p.countries)  # noqa: E731
+    with app.test_request_context():
+        by_event = {e.id: as_figures(p) for e, p in queries.participation_by_event({})}
+        by_country = {c.code: as_figures(p) for c, p in queries.participation_by_country({})}
+    expected_events = _reference(grants, lambda g: g.event_id)
+    assert {k: v for k, v in by_event.items() if v[0]} == expected_events
+    assert len(by_event) == 3 and by_event[may.id][5] == 3  # EC, NP, SN funded at May
+    assert by_country == _reference(grants, lambda g: g.country_code)
+    assert by_country["NP"][5] == 2 and by_country["PH"][1] == 0

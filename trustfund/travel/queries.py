@@ -205,10 +205,47 @@ def event_participation(event_id: int) -> Participation:
     return _participation(row, row.countries) if row.requests else EMPTY
 
 
+def _both_reports() -> tuple[dict[int, Participation], dict[str, Participation]] | None:
+    """(event_stats(), country_stats() of every event) in two statements instead of
+    four, on PostgreSQL: GROUPING SETS sums the grants per event and per country in
+    one pass, and counts the distinct funded (event, country) pairs both ways in
+    another (the four statements took about twice as long at N=100: two scans, and
+    two sorts for count(DISTINCT)). None on SQLite, which has no GROUPING SETS and
+    answers each of the four from a covering index in group order."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    g = TravelGrant
+
+    def compute():
+        pairs = sa.select(g.event_id, g.country_code).where(g.status.in_(FUNDED)).distinct().subquery()
+        countries, events = {}, {}  # distinct countries funded per event, events per country
+        for per_country, event_id, country_code, count in db.session.execute(
+                sa.select(sa.func.grouping(pairs.c.event_id), pairs.c.event_id, pairs.c.country_code,
+                          sa.func.count())
+                .group_by(sa.func.grouping_sets(pairs.c.event_id, pairs.c.country_code))):
+            if per_country:
+                events[country_code] = count
+            else:
+                countries[event_id] = count
+        by_event, by_country = {}, {}
+        for row in db.session.execute(
+                sa.select(sa.func.grouping(g.event_id).label("per_country"), g.event_id, g.country_code,
+                          *_aggregates())
+                .group_by(sa.func.grouping_sets(g.event_id, g.country_code))):
+            if row.per_country:
+                by_country[row.country_code] = _participation(row, events.get(row.country_code, 0))
+            else:
+                by_event[row.event_id] = _participation(row, countries.get(row.event_id, 0))
+        return by_event, by_country
+
+    return _kept(("both_reports",), compute)
+
+
 def participation_by_event(filters: dict) -> list[tuple[Event, Participation]]:
     events = db.session.scalars(_event_dates(sa.select(Event), filters)
                                 .order_by(Event.start_on, Event.id)).all()
-    stats = event_stats()
+    both = _both_reports()
+    stats = both[0] if both else event_stats()
     return [(event, stats.get(event.id, EMPTY)) for event in events]
 
 
@@ -234,7 +271,8 @@ def country_stats(filters: dict) -> dict[str, Participation]:
 
 def participation_by_country(filters: dict) -> list[tuple[Country, Participation]]:
     """Countries with at least one request for the events in the period."""
-    stats = country_stats(filters)
+    both = None if filters.get("date_from") or filters.get("date_to") else _both_reports()
+    stats = both[1] if both else country_stats(filters)
     countries = db.session.scalars(sa.select(Country).where(Country.code.in_(list(stats)))).all()
     rows = [(c, stats[c.code]) for c in countries]
     return sorted(rows, key=lambda pair: pair[0].local_name)
