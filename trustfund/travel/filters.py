@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from babel import Locale
 from babel.numbers import parse_pattern
-from flask_babel import get_locale
 
+from ..language import locale as get_locale
 from .blueprint import bp
 from .decisions import pool_name
 
