@@ -242,3 +242,25 @@ def test_report_figures_are_every_grants_sums_per_event_and_per_country(app, use
     assert len(by_event) == 3 and by_event[may.id][5] == 3  # EC, NP, SN funded at May
     assert by_country == _reference(grants, lambda g: g.country_code)
     assert by_country["NP"][5] == 2 and by_country["PH"][1] == 0
+
+
+def test_queue_and_grant_list_pages_count_a_new_request_at_once(app, cached, client, login_as, users,
+                                                                 monkeypatch):
+    """The review queue's and the grants list's pagers take their number of rows from
+    kept counts (queries.queue_count, the grant totals): a new request adds a page at
+    once, a decision takes one off the queue at once, for all events and for one."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    fund_pool(1, "20000.00")
+    may, october = make_event(cap=3), make_event("October session", OCTOBER_GENEVA, cap=3)
+    first = make_request(may, "EC", "Ecuador delegate")
+    make_request(october, "NP", "Nepal delegate")
+    login_as("srsg_staff")
+    paths = ["/travel/queue", f"/travel/queue?event={may.id}",
+             "/travel/grants", f"/travel/grants?event={may.id}"]
+    pages = lambda: [re.search(r"Page 1 of (\d+)", _get(client, p)[0]) for p in paths]  # noqa: E731
+    assert [m and m.group(1) for m in pages()] == ["2", None, "2", None]
+    make_request(may, "SN", "Senegal delegate")
+    assert [m and m.group(1) for m in pages()] == ["3", "2", "3", "2"]
+    approve_grant(srsg2(), first)
+    db.session.commit()
+    assert [m and m.group(1) for m in pages()] == ["2", None, "3", "2"]

@@ -113,6 +113,20 @@ def queue_query(event_id: int | None = None):
     return query.order_by(TravelGrant.ldc.desc(), TravelGrant.requested_at, TravelGrant.id)
 
 
+def queue_count(event_id: int | None = None) -> int:
+    """How many requests queue_query(event_id) lists, kept per data version (the
+    pager's count of every waiting request, its joins included, at each view
+    otherwise)."""
+    def compute():
+        query = sa.select(sa.func.count(TravelGrant.id)).where(
+            TravelGrant.status.in_((REQUESTED, WAITLISTED)))
+        if event_id:
+            query = query.where(TravelGrant.event_id == event_id)
+        return db.session.scalar(query)
+
+    return _kept(("queue_count", event_id or None), compute)
+
+
 # --- Participation reports ----------------------------------------------------
 #
 # Each report is a GROUP BY over the grants (per event, or per country for the

@@ -86,10 +86,12 @@ def grants():
     form = GrantFilterForm(request.args)
     form.event.choices = event_choices(_("Any"))
     form.country.choices = country_choices(_("Any"))
+    totals = queries.grant_totals(filters)
+    # The kept totals count the listed grants: the pager does not count them again.
     page = db.paginate(queries.grants_query(filters), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
-    return render_template("travel/grants.html", form=form, page=page,
-                           totals=queries.grant_totals(filters), filters=filters)
+                       error_out=False, count=False)
+    page.total = totals.count
+    return render_template("travel/grants.html", form=form, page=page, totals=totals, filters=filters)
 
 
 # --- A new request -------------------------------------------------------------
@@ -387,7 +389,8 @@ def queue():
         return export_response("travel_queue", request.args.to_dict(), current_user)
     event = db.session.get(Event, event_id) if event_id else None
     page = db.paginate(queries.queue_query(event_id), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+                       error_out=False, count=False)
+    page.total = queries.queue_count(event_id)
     events = event_choices(_("All events"))
     pools = pools_with_money()
     return render_template("travel/queue.html", page=page, event=event, events=events,
