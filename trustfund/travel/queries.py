@@ -135,7 +135,9 @@ def queue_count(event_id: int | None = None) -> int:
 # ix_travel_grant_event_figures and ix_travel_grant_country_figures let SQLite
 # answer both from the index alone, in group order. (One statement with
 # count(DISTINCT CASE ...) beside the sums was tried: PostgreSQL then sorts each
-# group instead of hashing and took longer than both statements together.) The
+# group instead of hashing and took longer than both statements together.) On
+# PostgreSQL the reports of every event (no period) take two statements for both
+# reports instead of four: _both_reports, with GROUPING SETS. The
 # figures are kept per worker at the data version (trustfund.cache): any change of
 # the data changes it, so the next view computes afresh.
 
