@@ -302,6 +302,29 @@ def _figures(name, on: dt.date, compute):
     return cache.keep(("dashboard", name, on, str(get_locale())), compute)
 
 
+def _contributions(on: dt.date, complete: bool) -> services.ContributionFigures:
+    """The contribution figures, kept under one key for the page and its .xlsx: the
+    sums with the page's first overdue instalments and how many there are. The .xlsx
+    (`complete`) has every overdue instalment: read afresh when the sums were kept (a
+    download after a view of the page sums nothing else again); when it computes
+    the sums itself, the page's first rows are the first of its rows (same order)."""
+    every = None
+
+    def compute():
+        nonlocal every
+        rows, count = services.overdue_instalments(on, None if complete else TABLE_ROWS)
+        if complete:
+            every = rows
+        return services.contribution_sums(on), rows[:TABLE_ROWS], count
+
+    sums, first, count = _figures("contributions", on, compute)
+    if not complete:
+        return services.with_overdue(sums, first, count)
+    if every is None:
+        every, count = services.overdue_instalments(on, None)
+    return services.with_overdue(sums, every, count)
+
+
 def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = False,
                   on: dt.date | None = None) -> Dashboard:
     """The dashboard of a role (a donor's needs its donor id) as of `on` (today). The
@@ -313,10 +336,7 @@ def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = Fa
     on = on or dt.date.today()
     board = Dashboard(role)
     if role in (MPTF_OFFICER, ADMIN, AUDITOR):
-        overdue_limit = None if complete else TABLE_ROWS
-        blocks, tiles = contribution_blocks(_figures(
-            ("contributions", overdue_limit), on,
-            lambda: services.contribution_figures(on, overdue_limit=overdue_limit)))
+        blocks, tiles = contribution_blocks(_contributions(on, complete))
         board.sections.append((_("Contributions"), blocks))
         board.tiles += tiles
     if role in (SRSG_STAFF, ADMIN, AUDITOR):
