@@ -65,9 +65,24 @@ def test_a_warm_request_sums_nothing_again_and_is_the_fresh_page(app, fund, cach
     warm, warm_sql = _get(client)
     assert untimed(warm) == untimed(cold)
     assert len(warm_sql) < len(cold_sql)
-    assert not [s for s in warm_sql if "deposit" in s.lower() or "travel_grant" in s.lower()]
+    assert not [s for s in warm_sql if "deposit" in s.lower() or "travel_grant" in s.lower()
+                or "audit_entry" in s.lower()]
     fresh, _ = _fresh(client)
     assert untimed(fresh) == untimed(warm)
+
+
+def test_a_new_audit_entry_shows_on_the_admin_dashboard_at_once(fund, cached, client, login_as):
+    admin = login_as("admin")
+    _get(client)
+    before = Tables(_get(client)[0]).tables["audit"]["rows"]
+    fund["parliament"].name = "Parliament renamed"
+    record(admin, "donor.update", fund["parliament"], note="renamed")
+    db.session.commit()
+    page, sql = _get(client)
+    assert [s for s in sql if "audit_entry" in s.lower()]
+    after = Tables(page).tables["audit"]["rows"]
+    assert after[0] not in before and after[0][1] == "Parliament renamed", after[0]
+    assert untimed(page) == untimed(_fresh(client)[0])
 
 
 def test_a_change_of_saa_status_shows_at_once(fund, cached, client, login_as):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 
 from .. import cache
@@ -257,9 +257,16 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
     return [pools, budget, statuses, events, ldc], tiles
 
 
-def audit_block() -> Block:
-    rows = [{"at": d.entry.at, "object": d.target.label if d.target else d.kind_label, "what": d.sentence}
+def _audit_rows() -> list[dict]:
+    return [{"at": d.entry.at, "object": d.target.label if d.target else d.kind_label, "what": d.sentence}
             for d in describe_many(services.latest_audit_entries(10, without=book().routine_actions()))]
+
+
+def audit_block() -> Block:
+    # Kept like the figures (every entry is written with the change it records, so a
+    # new one changes the data version): the sentences are in the reader's language
+    # and show times in the reader's time zone, so both name the key.
+    rows = cache.keep(("dashboard", "audit", str(get_locale()), str(get_timezone())), _audit_rows)
     return Block("audit", _("Latest entries of the audit trail"),
                  [Column("at", _("When (UTC)"), "datetime"), Column("object", _("Object")),
                   Column("what", _("What happened"))],
