@@ -263,6 +263,21 @@ class Money(TypeDecorator):
             return Decimal(int(value)).scaleb(-self.scale).quantize(self._quantum)
         return Decimal(value).quantize(self._quantum)
 
+    def result_processor(self, dialect, coltype):
+        """On SQLite, Money itself (not a subclass reading values its own way): the
+        integer of minor units moved by `scale` places, which gives exactly `scale`
+        decimals (what process_result_value's quantize would give) in one call per
+        value instead of SQLAlchemy's wrapper and four: a statement or dashboard
+        reads thousands of them."""
+        if dialect.name != "sqlite" or type(self).process_result_value is not Money.process_result_value:
+            return super().result_processor(dialect, coltype)
+        exponent = -self.scale
+
+        def process(value):
+            return None if value is None else Decimal(int(value)).scaleb(exponent)
+
+        return process
+
     def coerce_compared_value(self, op, value):
         return self
 

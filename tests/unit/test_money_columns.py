@@ -48,3 +48,19 @@ def test_a_float_never_reaches_a_money_column(db):
     with pytest.raises(Exception, match="float"):
         db.session.execute(sa.update(Pool).where(Pool.id == pool.id).values(available=0.1))
     db.session.rollback()
+
+
+def test_amounts_and_rates_read_back_with_their_own_decimals(db):
+    """Money reads back with exactly its scale's decimals (0.000, -5.100), a Rate
+    without trailing zeros (0.941), a NULL as None, on either database."""
+    from trustfund.money import Money, Rate
+
+    values = [Decimal("0.000"), Decimal("-5.100"), Decimal("1062699.250"), Decimal("-0.001"),
+              Decimal("9999999999999.999"), None]
+    rows = sa.union_all(*[sa.select(sa.literal(v, Money(3)).label("amount"),
+                                    sa.literal(Decimal("0.941"), Rate()).label("rate")) for v in values])
+    read = db.session.execute(sa.select(rows.subquery())).all()
+    assert [str(amount) if amount is not None else None for amount, _ in read] == \
+        ["0.000", "-5.100", "1062699.250", "-0.001", "9999999999999.999", None]
+    assert {str(rate) for _, rate in read} == {"0.941"}
+    assert all(isinstance(amount, Decimal) for amount, _ in read[:-1])

@@ -65,9 +65,24 @@ def test_a_warm_request_sums_nothing_again_and_is_the_fresh_page(app, fund, cach
     warm, warm_sql = _get(client)
     assert untimed(warm) == untimed(cold)
     assert len(warm_sql) < len(cold_sql)
-    assert not [s for s in warm_sql if "deposit" in s.lower() or "travel_grant" in s.lower()]
+    assert not [s for s in warm_sql if "deposit" in s.lower() or "travel_grant" in s.lower()
+                or "audit_entry" in s.lower()]
     fresh, _ = _fresh(client)
     assert untimed(fresh) == untimed(warm)
+
+
+def test_a_new_audit_entry_shows_on_the_admin_dashboard_at_once(fund, cached, client, login_as):
+    admin = login_as("admin")
+    _get(client)
+    before = Tables(_get(client)[0]).tables["audit"]["rows"]
+    fund["parliament"].name = "Parliament renamed"
+    record(admin, "donor.update", fund["parliament"], note="renamed")
+    db.session.commit()
+    page, sql = _get(client)
+    assert [s for s in sql if "audit_entry" in s.lower()]
+    after = Tables(page).tables["audit"]["rows"]
+    assert after[0] not in before and after[0][1] == "Parliament renamed", after[0]
+    assert untimed(page) == untimed(_fresh(client)[0])
 
 
 def test_a_change_of_saa_status_shows_at_once(fund, cached, client, login_as):
@@ -197,3 +212,64 @@ def _time_and_zone(utc: dt.datetime, zone: str, locale: str) -> str:
     tz = zoneinfo.ZoneInfo(zone)
     return (f"{format_time(utc, 'short', tzinfo=tz, locale=locale)} "
             f"UTC{format_datetime(utc, 'xxx', tzinfo=tz, locale=locale)}")
+
+
+def _xlsx(client):
+    """(every sheet's values but the About sheet's, SQL statements) of the .xlsx."""
+    import io
+
+    import openpyxl
+    import sqlalchemy as sa
+
+    seen = []
+
+    def listener(*args):
+        seen.append(args[2].lower())
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get("/dashboard/?format=xlsx")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, response.status_code
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets[:-1]}
+    return sheets, seen
+
+
+def test_the_xlsx_after_a_view_of_the_page_sums_only_the_overdue_instalments_again(fund, cached, client,
+                                                                                   login_as):
+    """The page and its .xlsx keep their sums under one key: the .xlsx reads every
+    overdue instalment (the page its first rows), and nothing else is summed again."""
+    login_as("auditor")
+    _get(client)
+    sheets, sql = _xlsx(client)
+    assert not [s for s in sql if "from deposit" in s or "from commitment" in s or "from pledge" in s
+                or "travel_grant" in s]
+    assert [s for s in sql if "over (partition by instalment.commitment_id" in s]
+    assert sheets["Overdue instalments"][1][0] == "Kingdom of Sweden"
+    cache.clear()
+    fresh, fresh_sql = _xlsx(client)
+    assert [s for s in fresh_sql if "from deposit" in s]
+    assert fresh == sheets
+
+
+def test_the_page_after_the_xlsx_sums_nothing_again_and_is_the_fresh_page(fund, cached, client, login_as):
+    """The .xlsx downloaded first keeps the sums and the page's first overdue rows."""
+    from tests.factories.dashboard import add_commitment, add_donor
+
+    for i in range(12):  # more overdue instalments than the page shows
+        late = add_donor(f"Late {i:02d}", "philanthropic_organization")
+        add_commitment(late, "USD", "10.00", dt.date(2016, 1, 1),
+                       instalments=[(dt.date(2016, 2, 1), "10.00")])
+    db.session.commit()
+    login_as("auditor")
+    client.get("/dashboard/")  # the session and translations are loaded
+    cache.clear()
+    sheets, _sql = _xlsx(client)
+    assert len(sheets["Overdue instalments"]) == 1 + 12 + 2
+    page, sql = _get(client)
+    assert not [s for s in sql if "instalment" in s.lower() or "from deposit" in s.lower()]
+    assert "The 10 oldest of 14 overdue instalments; the .xlsx has them all." in page
+    fresh, _ = _fresh(client)
+    assert untimed(fresh) == untimed(page)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 
 from .. import cache
@@ -257,9 +257,16 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
     return [pools, budget, statuses, events, ldc], tiles
 
 
-def audit_block() -> Block:
-    rows = [{"at": d.entry.at, "object": d.target.label if d.target else d.kind_label, "what": d.sentence}
+def _audit_rows() -> list[dict]:
+    return [{"at": d.entry.at, "object": d.target.label if d.target else d.kind_label, "what": d.sentence}
             for d in describe_many(services.latest_audit_entries(10, without=book().routine_actions()))]
+
+
+def audit_block() -> Block:
+    # Kept like the figures (every entry is written with the change it records, so a
+    # new one changes the data version): the sentences are in the reader's language
+    # and show times in the reader's time zone, so both name the key.
+    rows = cache.keep(("dashboard", "audit", str(get_locale()), str(get_timezone())), _audit_rows)
     return Block("audit", _("Latest entries of the audit trail"),
                  [Column("at", _("When (UTC)"), "datetime"), Column("object", _("Object")),
                   Column("what", _("What happened"))],
@@ -302,6 +309,29 @@ def _figures(name, on: dt.date, compute):
     return cache.keep(("dashboard", name, on, str(get_locale())), compute)
 
 
+def _contributions(on: dt.date, complete: bool) -> services.ContributionFigures:
+    """The contribution figures, kept under one key for the page and its .xlsx: the
+    sums with the page's first overdue instalments and how many there are. The .xlsx
+    (`complete`) has every overdue instalment: read afresh when the sums were kept (a
+    download after a view of the page sums nothing else again); when it computes
+    the sums itself, the page's first rows are the first of its rows (same order)."""
+    every = None
+
+    def compute():
+        nonlocal every
+        rows, count = services.overdue_instalments(on, None if complete else TABLE_ROWS)
+        if complete:
+            every = rows
+        return services.contribution_sums(on), rows[:TABLE_ROWS], count
+
+    sums, first, count = _figures("contributions", on, compute)
+    if not complete:
+        return services.with_overdue(sums, first, count)
+    if every is None:
+        every, count = services.overdue_instalments(on, None)
+    return services.with_overdue(sums, every, count)
+
+
 def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = False,
                   on: dt.date | None = None) -> Dashboard:
     """The dashboard of a role (a donor's needs its donor id) as of `on` (today). The
@@ -313,10 +343,7 @@ def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = Fa
     on = on or dt.date.today()
     board = Dashboard(role)
     if role in (MPTF_OFFICER, ADMIN, AUDITOR):
-        overdue_limit = None if complete else TABLE_ROWS
-        blocks, tiles = contribution_blocks(_figures(
-            ("contributions", overdue_limit), on,
-            lambda: services.contribution_figures(on, overdue_limit=overdue_limit)))
+        blocks, tiles = contribution_blocks(_contributions(on, complete))
         board.sections.append((_("Contributions"), blocks))
         board.tiles += tiles
     if role in (SRSG_STAFF, ADMIN, AUDITOR):
