@@ -132,26 +132,3 @@ def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):
     page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "NaN", "effective_from": "2018-01-01",
                                                             "version": version})
     assert page.status_code == 200 and _count(db, Setting) == before
-
-
-def test_audit_trail_lists_follow_a_new_user_at_once_in_the_readers_language(client, login_as, db, users,
-                                                                             cached):
-    """The filter's lists are kept per language while the data is unchanged
-    (admin.audit_trail.offer_choices): a new user is offered at the next view, and a
-    reader in French gets the French labels at the same data."""
-    users["admin"].locale = "fr"
-    db.session.commit()
-    login_as("auditor")
-    page = client.get("/admin/audit").get_data(as_text=True)
-    assert '<option value="exchange_rate.create">Exchange rate set</option>' in page
-    assert "late.user@example.org" not in page
-    late = User(email="late.user@example.org", name="Late user", role="auditor", active=True)
-    late.set_password("a long enough password")
-    db.session.add(late)
-    db.session.commit()
-    page = client.get("/admin/audit").get_data(as_text=True)
-    assert f'<option value="{late.id}">Late user (late.user@example.org)</option>' in page
-    login_as("admin")  # at the same data, in French
-    page = client.get("/admin/audit").get_data(as_text=True)
-    assert '<option value="exchange_rate.create">Taux de change fixé</option>' in page
-    assert ">Tous les utilisateurs</option>" in page

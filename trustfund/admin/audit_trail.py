@@ -7,7 +7,6 @@ import datetime as dt
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from .. import cache, language
 from ..audit import AuditEntry
 from ..audit_text import book, described_in_batches
 from ..auth.models import User
@@ -20,22 +19,15 @@ def _by_label(pairs) -> list[tuple[str, str]]:
 
 
 def offer_choices(form) -> None:
-    """The lists of the filter: every action and object the features describe, every user.
-    Kept per language while the data is unchanged (trustfund.cache): about 120 labels
-    translated and sorted, and every user read, at each view otherwise."""
-    def compute():
-        registry = book()
-        users = db.session.execute(sa.select(User.id, User.name, User.email))
-        return (
-            tuple([("", _("All actions"))] + _by_label(
-                (code, action.label) for code, action in registry.actions.items())),
-            tuple([("", _("All objects"))] + _by_label(
-                (name, kind.label) for name, kind in registry.kinds.items())),
-            tuple([("", _("All users"))] + _by_label(
-                (str(row.id), f"{row.name} ({row.email})" if row.name else row.email) for row in users)))
-
-    actions, kinds, users = cache.keep(("admin.audit_choices", str(language.locale())), compute)
-    form.action.choices, form.object_type.choices, form.user.choices = list(actions), list(kinds), list(users)
+    """The lists of the filter: every action and object the features describe, every user."""
+    registry = book()
+    form.action.choices = [("", _("All actions"))] + _by_label(
+        (code, action.label) for code, action in registry.actions.items())
+    form.object_type.choices = [("", _("All objects"))] + _by_label(
+        (name, kind.label) for name, kind in registry.kinds.items())
+    users = db.session.execute(sa.select(User.id, User.name, User.email))
+    form.user.choices = [("", _("All users"))] + _by_label(
+        (str(row.id), f"{row.name} ({row.email})" if row.name else row.email) for row in users)
 
 
 def query(form, valid: bool) -> sa.Select:
