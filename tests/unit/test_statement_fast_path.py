@@ -68,10 +68,11 @@ def _available(db, code: str) -> D:
     return db.session.scalar(sa.select(Pool.available).where(Pool.code == code))
 
 
-def _build(db, steps) -> list[dt.date]:
+def _build(db, steps, donors=None) -> list[dt.date]:
     """The entries, through the test builders (which keep the pools' figures as the
-    services do); returns the days they fell on."""
-    donors = [data.donor() for _ in range(4)]
+    services do), by four new donors or the `donors` given; returns the days they
+    fell on."""
+    donors = donors or [data.donor() for _ in range(4)]
     deposits, reversed_ids, last_transfer, days = [], set(), None, []
     for kind, *args in steps:
         if kind == "deposit on the transfer's day" and last_transfer is not None:

@@ -78,12 +78,14 @@ def _interval(cuts: list[dt.date]):
     return first_on_or_after(0, len(cuts))
 
 
-def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
+def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer], after: dt.date | None = None
                  ) -> tuple[dict[dt.date, NetRows], dict[dt.date, NetRows]]:
     """({date: (pool, donor, net deposits with a value date on or before the date),
     zero sums included}, {day: (pool, donor, nonzero net deposits with a value date
     after the previous day of this dictionary, up to `day`), for the transfers'
     source pools, the days being the transfer dates and maybe some of `dates`}).
+    With `after` (a closed year's last day), only the deposits with a value date
+    after it are summed, and `moves` are the transfers after it.
 
     Two statements, on both databases: the sums per pool and donor on each date, and
     the source pools' sums per interval between transfer dates. (One pass grouped by
@@ -98,9 +100,10 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     columns = [cents(sa.func.sum(Deposit.net))] + [
         cents(sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net)))) for d in earlier]
     at_earlier = [by_date[d] for d in earlier]
+    since = [] if after is None else [Deposit.value_date > after]
     for pool, donor, net, *before in _rows(
             sa.select(Deposit.pool_id, Deposit.donor_id, *columns)
-            .where(Deposit.value_date <= last).group_by(Deposit.pool_id, Deposit.donor_id)):
+            .where(Deposit.value_date <= last, *since).group_by(Deposit.pool_id, Deposit.donor_id)):
         by_date[last].append((pool, donor, net))
         for into, value in zip(at_earlier, before, strict=True):
             if value is not None:
@@ -108,7 +111,7 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     if moves:
         inner = (sa.select(Deposit.pool_id, Deposit.donor_id, _interval(cuts).label("interval"),
                            Deposit.net)
-                 .where(Deposit.pool_id.in_(sources), Deposit.value_date <= cuts[-1]).subquery())
+                 .where(Deposit.pool_id.in_(sources), Deposit.value_date <= cuts[-1], *since).subquery())
         for pool, donor, k, net in _rows(
                 sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval,
                           cents(sa.func.sum(inner.c.net)))

@@ -6,6 +6,10 @@ currency and month, 100,000 deposits (some earmarked, a few reversed), interest,
 pledges, a few pool transfers, 150 events, 10,000 delegates and 50,000 travel
 grants in every state (see travel.py). One donor, with a donor user
 (scale-donor@trustfund.demo), has about 20×N deposits, for statement timings.
+Everything is dated after the demo's closed 2017, from 2018 to today, and the
+years before this one are then closed, as a fund in its tenth year has them
+(close_years: each closing stores the year's position, which later statements
+start from).
 
 Rows are written with bulk INSERTs in chunks, never one ORM object at a time.
 USD, fee and net come from money.split_deposit() with the fee rate in force on
@@ -29,9 +33,11 @@ import sqlalchemy as sa
 
 from ...audit import record, utcnow
 from ...auth.models import User
+from ...closure.years import close_year
 from ...contributions.models import ExchangeRate
 from ...contributions.pools import FIGURES, move
 from ...extensions import db
+from ...fund.models import AccountingYear
 from . import contributions as money
 from . import travel
 from .base import (
@@ -40,6 +46,7 @@ from .base import (
     MARKER,
     SCALE_DONOR_EMAIL,
     SCALE_DONOR_PASSWORD,
+    START,
     Context,
     Report,
     Sizes,
@@ -84,6 +91,7 @@ def generate(
     phase("interest and transfers", lambda: money.seed_interest_and_transfers(ctx, sizes))
     phase("travel", lambda: travel.seed_travel(ctx, sizes))
     phase("pools", lambda: apply_pools(ctx))
+    phase("accounting years", lambda: close_years(ctx))
     phase("finishing", lambda: finish(ctx, donors[0]["id"], counts))
     return Report(
         True,
@@ -125,6 +133,17 @@ def apply_pools(ctx: Context) -> dict[str, int]:
             **moved,
         )
     return {"pools updated": len(ctx.ledger.deltas)}
+
+
+def close_years(ctx: Context) -> dict[str, int]:
+    """Every year before this one not yet closed, closed in order by the demo's admin
+    (closure.years.close_year, as the admin's page does)."""
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
+    closed = set(db.session.scalars(sa.select(AccountingYear.year)))
+    years = [year for year in range(START.year, ctx.today.year) if year not in closed]
+    for year in years:
+        close_year(admin, year, report_reference=f"Consolidated annual financial report {year} (scale data)")
+    return {"closed years": len(years)}
 
 
 def vacuum() -> None:
