@@ -81,6 +81,11 @@ def seed_demo(scale: int):
         click.echo(report.message)
     demo.run_to_closure()
     db.session.commit()
+    if scale > 1:
+        closed = scale_data.close_years()
+        db.session.commit()
+        if closed:
+            click.echo(f"Closed the accounting years {closed[0]}-{closed[-1]} of the scale data.")
     click.echo("The demo fund is operationally closed (its end date, 31 December 2018, has passed) and "
                "2017 is closed; flask --app trustfund close-fund --dry-run shows the refunds of its "
                "financial closure.")

@@ -305,8 +305,15 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
                if start_from_closed and bases[on] is not None and fixed[bases[on].year].complete}
     from_start = tuple(on for on in live if on not in started)
     if from_start:
-        net_rows, by_interval = sums.deposit_sums(from_start, moves)
-        transfers = _transfer_parts(moves, by_interval)
+        # Only the transfers up to the last of these dates move weight by then; dates
+        # before the first closed year's end read their few deposits by date (a range
+        # with both ends: SQLite's planner guesses a one-sided one at a quarter of the
+        # rows and would read every deposit in the grouping's order instead).
+        last = max(from_start)
+        earlier_moves = [move for move in moves if move.transferred_on <= last]
+        net_rows, by_interval = sums.deposit_sums(from_start, earlier_moves,
+                                                  after=dt.date.min if ends and last <= ends[0] else None)
+        transfers = _transfer_parts(earlier_moves, by_interval)
         for on in from_start:
             net_cents: dict[int, int] = {}
             for _pool, donor, net in net_rows[on]:

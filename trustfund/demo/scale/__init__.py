@@ -6,10 +6,10 @@ currency and month, 100,000 deposits (some earmarked, a few reversed), interest,
 pledges, a few pool transfers, 150 events, 10,000 delegates and 50,000 travel
 grants in every state (see travel.py). One donor, with a donor user
 (scale-donor@trustfund.demo), has about 20×N deposits, for statement timings.
-Everything is dated after the demo's closed 2017, from 2018 to today, and the
-years before this one are then closed, as a fund in its tenth year has them
-(close_years: each closing stores the year's position, which later statements
-start from).
+Once the demo's story has closed 2017 (after the scale data is added: its
+entries from 2017 on are in the closing), the years before this one are closed
+too, as a fund in its tenth year has them (close_years, called by seed-demo: each
+closing stores the year's position, which later statements start from).
 
 Rows are written with bulk INSERTs in chunks, never one ORM object at a time.
 USD, fee and net come from money.split_deposit() with the fee rate in force on
@@ -54,7 +54,7 @@ from .base import (
     bulk_insert,
 )
 
-__all__ = ["MARKER", "SCALE_DONOR_EMAIL", "Sizes", "generate", "vacuum"]
+__all__ = ["MARKER", "SCALE_DONOR_EMAIL", "Sizes", "close_years", "generate", "vacuum"]
 
 
 def generate(
@@ -91,7 +91,6 @@ def generate(
     phase("interest and transfers", lambda: money.seed_interest_and_transfers(ctx, sizes))
     phase("travel", lambda: travel.seed_travel(ctx, sizes))
     phase("pools", lambda: apply_pools(ctx))
-    phase("accounting years", lambda: close_years(ctx))
     phase("finishing", lambda: finish(ctx, donors[0]["id"], counts))
     return Report(
         True,
@@ -135,15 +134,16 @@ def apply_pools(ctx: Context) -> dict[str, int]:
     return {"pools updated": len(ctx.ledger.deltas)}
 
 
-def close_years(ctx: Context) -> dict[str, int]:
+def close_years(today: dt.date | None = None) -> list[int]:
     """Every year before this one not yet closed, closed in order by the demo's admin
-    (closure.years.close_year, as the admin's page does)."""
+    (closure.years.close_year, as the admin's page does); the years closed."""
+    today = today or dt.date.today()
     admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
     closed = set(db.session.scalars(sa.select(AccountingYear.year)))
-    years = [year for year in range(START.year, ctx.today.year) if year not in closed]
+    years = [year for year in range(START.year, today.year) if year not in closed]
     for year in years:
         close_year(admin, year, report_reference=f"Consolidated annual financial report {year} (scale data)")
-    return {"closed years": len(years)}
+    return years
 
 
 def vacuum() -> None:

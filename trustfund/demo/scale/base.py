@@ -23,9 +23,7 @@ from ...travel.models import Delegate, Event
 
 MARKER = "Scale "
 CHUNK = 5000
-# The scale data starts after the demo's closed 2017 (nothing may be dated in a closed
-# year), and the years it spans are closed after it is added (close_years).
-START = dt.date(2018, 1, 2)
+START = dt.date(2017, 4, 3)  # the fund's first day
 SCALE_DONOR_EMAIL = "scale-donor@trustfund.demo"
 SCALE_DONOR_PASSWORD = "demo-scale-donor-pass"  # demo data only; never use it anywhere real
 

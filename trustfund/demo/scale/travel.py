@@ -30,7 +30,7 @@ from ...travel.models import (
     Event,
     TravelGrant,
 )
-from .base import START, bulk_insert, pick
+from .base import bulk_insert, pick
 
 CITIES = (
     "Geneva",
@@ -214,7 +214,7 @@ def _events(ctx, sizes) -> list[dict]:
     future = max(1, sizes.events // 8)
     past = sizes.events - future
     spans = (
-        (START + dt.timedelta(days=35), ctx.today - dt.timedelta(days=30), past),
+        (dt.date(2017, 5, 8), ctx.today - dt.timedelta(days=30), past),
         (ctx.today + dt.timedelta(days=7), ctx.today + dt.timedelta(days=365), future),
     )
     rows = []
