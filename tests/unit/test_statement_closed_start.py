@@ -138,7 +138,7 @@ def _closed_last_day_counted_again(monkeypatch):
     """The deposits of the closed year's last day summed again after it."""
     original = sums.deposit_sums
     monkeypatch.setattr(sums, "deposit_sums", lambda dates, moves, after=None: original(
-        dates, moves, None if after is None else after - dt.timedelta(days=1)))
+        dates, moves, after if after in (None, dt.date.min) else after - dt.timedelta(days=1)))
 
 
 def _transfers_of_the_closed_year_moved_again(monkeypatch):

@@ -215,8 +215,8 @@ def _deposits_one_day_early(monkeypatch):
     original = sums.deposit_sums
     day = dt.timedelta(days=1)
 
-    def early(dates, moves):
-        by_date, by_interval = original(tuple(d - day for d in dates), moves)
+    def early(dates, moves, after=None):
+        by_date, by_interval = original(tuple(d - day for d in dates), moves, after)
         return {d + day: rows for d, rows in by_date.items()}, by_interval
 
     monkeypatch.setattr(sums, "deposit_sums", early)
