@@ -246,7 +246,7 @@ def _transfer_on_the_wrong_side(monkeypatch):
 
 def _late_overrun_from_reconciliation(monkeypatch):
     """A late overrun counted from the day its grant was reconciled."""
-    monkeypatch.setattr(sums, "_date_late_overruns", lambda result: None)
+    monkeypatch.setattr(sums, "_date_late_overruns", lambda result, after=None: None)
 
 
 def _late_overrun_in_dollars(monkeypatch):

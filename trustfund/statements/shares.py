@@ -299,7 +299,6 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
     if not live:
         return result
     moves = sums.transfers()
-    spending = sums.spending(live)
     returned = sums.returned(live)
     started = {on: fixed[bases[on].year] for on in live
                if start_from_closed and bases[on] is not None and fixed[bases[on].year].complete}
@@ -314,6 +313,7 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
         net_rows, by_interval = sums.deposit_sums(from_start, earlier_moves,
                                                   after=dt.date.min if ends and last <= ends[0] else None)
         transfers = _transfer_parts(earlier_moves, by_interval)
+        spending = sums.spending(from_start)
         for on in from_start:
             net_cents: dict[int, int] = {}
             for _pool, donor, net in net_rows[on]:
@@ -325,19 +325,20 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
             result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
     for base in {id(b): b for b in started.values()}.values():
         group = tuple(on for on in live if started.get(on) is base)
-        result.update(_from_closed(group, base, moves, spending, returned))
+        result.update(_from_closed(group, base, moves, returned))
     return result
 
 
 def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Transfer],
-                 spending: dict[dt.date, dict[int, int]], returned: dict[dt.date, dict[int, int]]
-                 ) -> dict[dt.date, Position]:
+                 returned: dict[dt.date, dict[int, int]]) -> dict[dt.date, Position]:
     """The positions on dates after the closed year `base`, from what its closing
-    stored: its weights and net deposits plus the deposits and transfers since (only
-    the open years' deposits are summed), its shares plus the spending since."""
+    stored: its weights and net deposits plus the deposits and transfers since, its
+    spending plus the spending since (only the open years' entries are summed), its
+    shares plus the split of the spending since."""
     later = [move for move in moves if move.transferred_on > base.last_day]
     net_rows, by_interval = sums.deposit_sums(dates, later, after=base.last_day)
     transfers = _transfer_parts(later, by_interval, start=base.all_weights)
+    spending = sums.spending(dates, after=base.last_day, base=base.spending)
     result = {}
     for on in dates:
         net_cents = dict(base.net_cents)
