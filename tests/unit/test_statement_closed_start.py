@@ -77,13 +77,17 @@ def _property(db, examples: int = 30, phases=tuple(Phase)):
     # A weight below zero at the closing, brought back above it by a later deposit:
     # donor 0 deposits, a transfer takes part of its weight to another pool, its deposit
     # is reversed within 2017; in 2018 it deposits again and the pool spends.
-    @example(before=[("deposit", 0, 0, 100000, 0), ("deposit", 1, 0, 500000, 0), ("transfer", 0, 1, 100000, 1),
-                     ("reverse", 0, 2)],
+    @example(before=[("deposit", 0, 0, 100000, 0), ("deposit", 1, 0, 500000, 0),
+                     ("transfer", 0, 1, 100000, 1), ("reverse", 0, 2)],
              after=[("deposit", 0, 0, 50000, 5), ("spend", 0, 30000, 6, None)], close_2018=False)
     # A deposit and a transfer on the closed year's last day, then spending after it.
-    @example(before=[("deposit", 0, 0, 100000, 4), ("deposit", 1, 0, 300000, 0), ("transfer", 0, 2, 50000, 4)],
+    @example(before=[("deposit", 0, 0, 100000, 4), ("deposit", 1, 0, 300000, 0),
+                     ("transfer", 0, 2, 50000, 4)],
              after=[("deposit", 2, 0, 100000, 5), ("spend", 0, 40000, 5, None), ("spend", 2, 10000, 6, None),
                     ("transfer", 0, 2, 20000, 6)], close_2018=True)
+    # A grant reconciled in 2017 whose overrun is approved in 2018, after the closing.
+    @example(before=[("deposit", 0, 1, 500000, 0), ("spend", 1, 20000, 3, (50, 2))],
+             after=[("deposit", 1, 1, 100000, 5), ("spend", 1, 10000, 6, None)], close_2018=False)
     def start_from_closed_equals_from_start(before, after, close_2018):
         _reset_years(db)
         _reset(db)
@@ -141,21 +145,35 @@ def _closed_last_day_counted_again(monkeypatch):
         dates, moves, after if after in (None, dt.date.min) else after - dt.timedelta(days=1)))
 
 
+def _closed_spending_counted_again(monkeypatch):
+    """The spending of the closed year's last day counted again after it."""
+    original = sums.spending
+    monkeypatch.setattr(sums, "spending", lambda dates, after=None, base=None: original(
+        dates, None if after is None else after - dt.timedelta(days=1), base))
+
+
+def _late_overrun_left_out_after_closing(monkeypatch):
+    """An overrun approved after the closing, for a grant reconciled before it, left out."""
+    original = sums._date_late_overruns
+    monkeypatch.setattr(sums, "_date_late_overruns", lambda result, after=None: original(result))
+
+
 def _transfers_of_the_closed_year_moved_again(monkeypatch):
     """The transfers of the closed year moved again after it."""
     original = shares._from_closed
 
-    def again(dates, base, moves, spending, returned):
+    def again(dates, base, moves, returned):
         early = base.last_day.replace(month=1, day=1)
         later = [m._replace(transferred_on=max(m.transferred_on, base.last_day + dt.timedelta(days=1)))
                  if m.transferred_on >= early else m for m in moves]
-        return original(dates, base, later, spending, returned)
+        return original(dates, base, later, returned)
 
     monkeypatch.setattr(shares, "_from_closed", again)
 
 
 @pytest.mark.parametrize("breakage", [
-    _negative_weights_not_kept, _closed_last_day_counted_again, _transfers_of_the_closed_year_moved_again])
+    _negative_weights_not_kept, _closed_last_day_counted_again, _transfers_of_the_closed_year_moved_again,
+    _closed_spending_counted_again, _late_overrun_left_out_after_closing])
 def test_the_property_finds_a_broken_start(db, monkeypatch, breakage):
     breakage(monkeypatch)
     with pytest.raises(AssertionError):
