@@ -76,11 +76,16 @@ def seed_demo(scale: int):
         click.echo(f"Generating scale data (N={scale}) ...")
         report = scale_data.generate(scale, echo=click.echo)
         db.session.commit()
-        if report.added:
-            scale_data.vacuum()
         click.echo(report.message)
     demo.run_to_closure()
     db.session.commit()
+    if scale > 1:
+        closed = scale_data.close_years()
+        db.session.commit()
+        if closed:
+            click.echo(f"Closed the accounting years {closed[0]}-{closed[-1]} of the scale data.")
+        if report.added:
+            scale_data.vacuum()  # last: after the story's and the closings' writes
     click.echo("The demo fund is operationally closed (its end date, 31 December 2018, has passed) and "
                "2017 is closed; flask --app trustfund close-fund --dry-run shows the refunds of its "
                "financial closure.")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.statements import D
+from trustfund.closure.checks import year_problems
 from trustfund.closure.years import close_year
 from trustfund.contributions import services
 from trustfund.errors import DomainError
@@ -185,6 +186,9 @@ def test_what_the_closing_fixed_is_read_back_even_if_an_entry_slips_into_the_yea
     after = statement(sweden, START, END_2017)
     assert [line.share_closing for line in after.shares] == [D("40000.00")]
     assert after.closing == before.closing == D("60000.00")
+    # `flask check` names it: no statement after 2017 holds it either.
+    assert year_problems() == ["Closed year 2017: 1 deposits dated in it were recorded after its closing "
+                               "(the closing's figures do not hold them)."]
 
 
 def test_the_spending_of_a_closed_year_is_never_shared_again(db, users):

@@ -68,10 +68,11 @@ def _available(db, code: str) -> D:
     return db.session.scalar(sa.select(Pool.available).where(Pool.code == code))
 
 
-def _build(db, steps) -> list[dt.date]:
+def _build(db, steps, donors=None) -> list[dt.date]:
     """The entries, through the test builders (which keep the pools' figures as the
-    services do); returns the days they fell on."""
-    donors = [data.donor() for _ in range(4)]
+    services do), by four new donors or the `donors` given; returns the days they
+    fell on."""
+    donors = donors or [data.donor() for _ in range(4)]
     deposits, reversed_ids, last_transfer, days = [], set(), None, []
     for kind, *args in steps:
         if kind == "deposit on the transfer's day" and last_transfer is not None:
@@ -214,8 +215,8 @@ def _deposits_one_day_early(monkeypatch):
     original = sums.deposit_sums
     day = dt.timedelta(days=1)
 
-    def early(dates, moves):
-        by_date, by_interval = original(tuple(d - day for d in dates), moves)
+    def early(dates, moves, after=None):
+        by_date, by_interval = original(tuple(d - day for d in dates), moves, after)
         return {d + day: rows for d, rows in by_date.items()}, by_interval
 
     monkeypatch.setattr(sums, "deposit_sums", early)
@@ -245,7 +246,7 @@ def _transfer_on_the_wrong_side(monkeypatch):
 
 def _late_overrun_from_reconciliation(monkeypatch):
     """A late overrun counted from the day its grant was reconciled."""
-    monkeypatch.setattr(sums, "_date_late_overruns", lambda result: None)
+    monkeypatch.setattr(sums, "_date_late_overruns", lambda result, after=None: None)
 
 
 def _late_overrun_in_dollars(monkeypatch):

@@ -4,6 +4,9 @@
   at least one part), and each part is its donor's exact proportion of the amount
   by net deposits in the pool, to less than a cent (largest remainder);
 - what the closing of a year stored shares no more than the pool spent by then;
+- no deposit or transfer between pools is dated in a closed year yet recorded
+  after its closing (later dates start from what the closing stored: such a row
+  would be in no statement after the year; statements/closed.py);
 - a financially closed fund has nothing left: every pool at zero (nothing
   available, nothing committed), no grant open, no overrun awaiting a decision,
   no money outstanding on a commitment.
@@ -12,15 +15,16 @@ pool figure, in contributions/checks.py.)
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..contributions.models import Pool
+from ..contributions.models import Deposit, Pool, PoolTransfer
 from ..extensions import db
 from ..fund.entries import REFUND, ClosingPart, PoolClosing
-from ..fund.models import FINANCIALLY_CLOSED, YearPoolPosition, YearShare
+from ..fund.models import FINANCIALLY_CLOSED, AccountingYear, YearPoolPosition, YearShare
 from ..fund.status import current_fund
 from .financial import unsettled
 
@@ -51,6 +55,16 @@ def closing_problems() -> list[str]:
 
 def year_problems() -> list[str]:
     problems = []
+    for year, closed_at in db.session.execute(sa.select(AccountingYear.year, AccountingYear.closed_at)
+                                              .order_by(AccountingYear.year)):
+        last_day = dt.date(year, 12, 31)
+        for what, model, dated in (("deposits", Deposit, Deposit.value_date),
+                                   ("transfers between pools", PoolTransfer, PoolTransfer.transferred_on)):
+            late = db.session.scalar(sa.select(sa.func.count(model.id)).where(
+                dated <= last_day, model.created_at > closed_at))
+            if late:
+                problems.append(f"Closed year {year}: {late} {what} dated in it were recorded after its "
+                                f"closing (the closing's figures do not hold them).")
     spending = {(y, p): s for y, p, s in db.session.execute(
         sa.select(YearPoolPosition.year, YearPoolPosition.pool_id, YearPoolPosition.spending))}
     for year, pool_id, shared in db.session.execute(

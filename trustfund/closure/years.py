@@ -65,7 +65,7 @@ def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
     # day reads what is stored here.
     position = position_on(dt.date(year, 12, 31))
     row = AccountingYear(year=year, closed_at=utcnow(), closed_by_id=getattr(actor, "id", None),
-                         report_reference=reference)
+                         report_reference=reference, all_weights=True)
     db.session.add(row)
     try:
         db.session.flush()
@@ -87,8 +87,9 @@ def _store(year: int, position: Position) -> None:
         for pool_id, pool in sorted(position.pools.items())])
     shares = []
     for pool_id, pool in sorted(position.pools.items()):
-        for donor in sorted(set(pool.weights_cents) | set(pool.shares_cents)):
+        # Every donor's weight, negative ones included: later dates start from them.
+        for donor in sorted({d for d, w in pool.all_weights_cents.items() if w} | set(pool.shares_cents)):
             shares.append({"year": year, "pool_id": pool_id, "donor_id": donor,
-                           "weight": usd(pool.weights_cents.get(donor, 0)),
+                           "weight": usd(pool.all_weights_cents.get(donor, 0)),
                            "share": usd(pool.shares_cents.get(donor, 0))})
     insert_rows(YearShare.__table__, shares)

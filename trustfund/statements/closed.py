@@ -11,6 +11,14 @@ after one (DESIGN.md §6a: a closed year's reports never change afterwards).
   none). The spending of closed years is never re-apportioned: a later deposit by
   another donor shares only the spending of open years.
 - Before the first closed year the rule of shares.py stands unchanged.
+
+A date after a closed year is computed from what its closing stored, not from the
+whole history: the weights it stored (every donor's, negative ones included: a
+reversal after a transfer can leave one below zero) plus the deposits and the
+transfers since, the net deposits it stored plus those since. Only the open years'
+deposits are summed (shares._from_closed). A year closed before the closing stored
+every weight (AccountingYear.all_weights false) cannot start anything: the dates
+after it are summed from the start, as before.
 """
 from __future__ import annotations
 
@@ -19,7 +27,8 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from ..fund.models import YearDonorPosition, YearPoolPosition, YearShare
+from ..extensions import db
+from ..fund.models import AccountingYear, YearDonorPosition, YearPoolPosition, YearShare
 from ..fund.periods import closed_years
 from ..money import split_cents
 from .sums import _rows, cents
@@ -48,8 +57,14 @@ class Fixed:
         self.net_cents: dict[int, int] = {}
         self.returned_cents: dict[int, int] = {}
         self.spending: dict[int, int] = {}
-        self.weights: dict[int, dict[int, int]] = defaultdict(dict)
+        self.weights: dict[int, dict[int, int]] = defaultdict(dict)  # the positive ones
+        self.all_weights: dict[int, dict[int, int]] = defaultdict(dict)  # every one stored
         self.shares: dict[int, dict[int, int]] = defaultdict(dict)
+        self.complete = False  # every weight was stored: later dates can start from it
+
+    @property
+    def last_day(self) -> dt.date:
+        return year_end(self.year)
 
 
 def fixed_positions(years: set[int]) -> dict[int, Fixed]:
@@ -58,6 +73,9 @@ def fixed_positions(years: set[int]) -> dict[int, Fixed]:
     if not years:
         return found
     wanted = sorted(years)
+    for year in db.session.scalars(sa.select(AccountingYear.year).where(
+            AccountingYear.year.in_(wanted), AccountingYear.all_weights)):
+        found[year].complete = True
     for year, donor, net, returned in _rows(
             sa.select(YearDonorPosition.year, YearDonorPosition.donor_id, cents(YearDonorPosition.net),
                       cents(YearDonorPosition.returned)).where(YearDonorPosition.year.in_(wanted))):
@@ -73,6 +91,8 @@ def fixed_positions(years: set[int]) -> dict[int, Fixed]:
                       cents(YearShare.share)).where(YearShare.year.in_(wanted))):
         if weight > 0:
             found[year].weights[pool][donor] = weight
+        if weight:
+            found[year].all_weights[pool][donor] = weight
         found[year].shares[pool][donor] = share
     return found
 

@@ -116,15 +116,16 @@ class TransferPart:
     parts: dict[int, int]
 
 
-def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple[int, int, int]]]
-                    ) -> list[TransferPart]:
+def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple[int, int, int]]],
+                    start: Weights | None = None) -> list[TransferPart]:
     """Each transfer, in order, with the donor weight it moves, split by largest
     remainder over the source pool's weights on the transfer's date. Walking the
     transfers in order, a source pool's weights are its deposits summed between
     consecutive days (sums.deposit_sums), added up to the transfer's date, plus the
-    parts of the transfers before it."""
+    parts of the transfers before it; after a closed year, plus the weights its
+    closing stored (`start`)."""
     days = sorted(by_interval)
-    weights: Weights = {}
+    weights: Weights = {pool: dict(pool_weights) for pool, pool_weights in (start or {}).items()}
     added = 0
     done = []
     for transfer_id, from_pool, to_pool, usd_cents, on in moves:
@@ -148,11 +149,13 @@ class PoolApportionment:
     (kept in cents; read as USD)."""
 
     def __init__(self, pool_id: int, spending_cents: int, weights_cents: dict[int, int],
-                 shares_cents: dict[int, int]):
+                 shares_cents: dict[int, int], all_weights_cents: dict[int, int] | None = None):
         self.pool_id = pool_id
         self.spending_cents = spending_cents
-        self.weights_cents = weights_cents
+        self.weights_cents = weights_cents  # the donors with a positive weight
         self.shares_cents = shares_cents
+        # Every donor's weight, negative ones included (what a year's closing stores).
+        self.all_weights_cents = weights_cents if all_weights_cents is None else all_weights_cents
 
     @property
     def spending(self) -> Decimal:
@@ -182,25 +185,35 @@ class PoolApportionment:
         return _usd_dict(self.shares_cents)
 
 
-def _apportion(net_rows: list[tuple[int, int, int]], spending: dict[int, int],
-               transfers: list[TransferPart], split: bool = True) -> dict[int, PoolApportionment]:
-    """Every pool's spending split among its donors on a date, from the net deposits
-    per pool and donor by then, the pools' spending by then and the transfers by then.
-    With split=False only the weights (a date after a closed year splits afresh:
-    _after_closed)."""
+def _weights(net_rows: list[tuple[int, int, int]], transfers: list[TransferPart],
+             start: Weights | None = None) -> Weights:
+    """Each pool's donor weights: the net deposits per pool and donor, moved by the
+    transfers; after a closed year, added to the weights its closing stored (`start`)."""
     weights: Weights = defaultdict(dict)
+    for pool, pool_weights in (start or {}).items():
+        weights[pool] = dict(pool_weights)
     for pool, donor, net in net_rows:
         if net:
-            weights[pool][donor] = net
+            pool_weights = weights[pool]
+            pool_weights[donor] = pool_weights.get(donor, 0) + net
     for transfer in transfers:
         _apply(weights, transfer.from_pool_id, transfer.to_pool_id, transfer.parts)
+    return weights
+
+
+def _apportion(weights: Weights, spending: dict[int, int], split: bool = True
+               ) -> dict[int, PoolApportionment]:
+    """Every pool's spending split among its donors on a date, from the donor weights
+    by then (_weights) and the pools' spending by then. With split=False only the
+    weights (a date after a closed year splits afresh: _after_closed)."""
     result = {}
     for pool_id in set(weights) | set(spending):
         donors = _positive(weights.get(pool_id, {}))
         spent = spending.get(pool_id, 0)
         parts = split_cents(spent, [w for _, w in donors]) if donors and split else []
         result[pool_id] = PoolApportionment(
-            pool_id, spent, dict(donors), {d: s for (d, _), s in zip(donors, parts, strict=split)})
+            pool_id, spent, dict(donors), {d: s for (d, _), s in zip(donors, parts, strict=split)},
+            weights.get(pool_id, {}))
     return result
 
 
@@ -262,15 +275,21 @@ def _after_closed(live: dict[int, PoolApportionment], fixed: closed.Fixed, spend
         weights = now.weights_cents if now is not None else {}
         spent = spending.get(pool, 0)
         shares = closed.split_after(fixed.shares.get(pool, {}), weights, spent - fixed.spending.get(pool, 0))
-        result[pool] = PoolApportionment(pool, spent, weights, shares)
+        result[pool] = PoolApportionment(pool, spent, weights, shares,
+                                         now.all_weights_cents if now is not None else {})
     return result
 
 
-def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
+def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = True
+                       ) -> dict[dt.date, Position]:
     """Net deposits and shares of spending of every donor on each date: the deposits
     and the spending summed for all the dates at once (statements.sums), the
     transfers' parts once. The last day of a closed year reads what its closing
-    stored; a date after a closed year starts from it (statements/closed.py)."""
+    stored; a date after a closed year starts from it (statements/closed.py): its
+    shares from the stored shares, and (start_from_closed, where the closing stored
+    every weight) its weights and net deposits from the stored ones plus the open
+    years' deposits and transfers alone. With start_from_closed=False every date is
+    summed from the start (the property test compares the two)."""
     ends = closed.closed_ends()
     at_end = [on for on in dates if on in ends]
     live = tuple(on for on in dates if on not in ends)
@@ -280,18 +299,54 @@ def _compute_positions(dates: tuple[dt.date, ...]) -> dict[dt.date, Position]:
     if not live:
         return result
     moves = sums.transfers()
-    net_rows, by_interval = sums.deposit_sums(live, moves)
-    spending = sums.spending(live)
     returned = sums.returned(live)
-    transfers = _transfer_parts(moves, by_interval)
-    for on in live:
-        net_cents: dict[int, int] = {}
+    started = {on: fixed[bases[on].year] for on in live
+               if start_from_closed and bases[on] is not None and fixed[bases[on].year].complete}
+    from_start = tuple(on for on in live if on not in started)
+    if from_start:
+        # Only the transfers up to the last of these dates move weight by then; dates
+        # before the first closed year's end read their few deposits by date (a range
+        # with both ends: SQLite's planner guesses a one-sided one at a quarter of the
+        # rows and would read every deposit in the grouping's order instead).
+        last = max(from_start)
+        earlier_moves = [move for move in moves if move.transferred_on <= last]
+        net_rows, by_interval = sums.deposit_sums(from_start, earlier_moves,
+                                                  after=dt.date.min if ends and last <= ends[0] else None)
+        transfers = _transfer_parts(earlier_moves, by_interval)
+        spending = sums.spending(from_start)
+        for on in from_start:
+            net_cents: dict[int, int] = {}
+            for _pool, donor, net in net_rows[on]:
+                net_cents[donor] = net_cents.get(donor, 0) + (net or 0)
+            pools = _apportion(_weights(net_rows[on], [t for t in transfers if t.transferred_on <= on]),
+                               spending[on], split=bases[on] is None)
+            if bases[on] is not None:
+                pools = _after_closed(pools, fixed[bases[on].year], spending[on])
+            result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
+    for base in {id(b): b for b in started.values()}.values():
+        group = tuple(on for on in live if started.get(on) is base)
+        result.update(_from_closed(group, base, moves, returned))
+    return result
+
+
+def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Transfer],
+                 returned: dict[dt.date, dict[int, int]]) -> dict[dt.date, Position]:
+    """The positions on dates after the closed year `base`, from what its closing
+    stored: its weights and net deposits plus the deposits and transfers since, its
+    spending plus the spending since (only the open years' entries are summed), its
+    shares plus the split of the spending since."""
+    later = [move for move in moves if move.transferred_on > base.last_day]
+    net_rows, by_interval = sums.deposit_sums(dates, later, after=base.last_day)
+    transfers = _transfer_parts(later, by_interval, start=base.all_weights)
+    spending = sums.spending(dates, after=base.last_day, base=base.spending)
+    result = {}
+    for on in dates:
+        net_cents = dict(base.net_cents)
         for _pool, donor, net in net_rows[on]:
             net_cents[donor] = net_cents.get(donor, 0) + (net or 0)
-        pools = _apportion(net_rows[on], spending[on], [t for t in transfers if t.transferred_on <= on],
-                           split=bases[on] is None)
-        if bases[on] is not None:
-            pools = _after_closed(pools, fixed[bases[on].year], spending[on])
+        weights = _weights(net_rows[on], [t for t in transfers if t.transferred_on <= on],
+                           start=base.all_weights)
+        pools = _after_closed(_apportion(weights, spending[on], split=False), base, spending[on])
         result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
     return result
 

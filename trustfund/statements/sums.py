@@ -78,12 +78,14 @@ def _interval(cuts: list[dt.date]):
     return first_on_or_after(0, len(cuts))
 
 
-def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
+def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer], after: dt.date | None = None
                  ) -> tuple[dict[dt.date, NetRows], dict[dt.date, NetRows]]:
     """({date: (pool, donor, net deposits with a value date on or before the date),
     zero sums included}, {day: (pool, donor, nonzero net deposits with a value date
     after the previous day of this dictionary, up to `day`), for the transfers'
     source pools, the days being the transfer dates and maybe some of `dates`}).
+    With `after` (a closed year's last day), only the deposits with a value date
+    after it are summed, and `moves` are the transfers after it.
 
     Two statements, on both databases: the sums per pool and donor on each date, and
     the source pools' sums per interval between transfer dates. (One pass grouped by
@@ -98,9 +100,10 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     columns = [cents(sa.func.sum(Deposit.net))] + [
         cents(sa.func.sum(sa.case((Deposit.value_date <= d, Deposit.net)))) for d in earlier]
     at_earlier = [by_date[d] for d in earlier]
+    since = [] if after is None else [Deposit.value_date > after]
     for pool, donor, net, *before in _rows(
             sa.select(Deposit.pool_id, Deposit.donor_id, *columns)
-            .where(Deposit.value_date <= last).group_by(Deposit.pool_id, Deposit.donor_id)):
+            .where(Deposit.value_date <= last, *since).group_by(Deposit.pool_id, Deposit.donor_id)):
         by_date[last].append((pool, donor, net))
         for into, value in zip(at_earlier, before, strict=True):
             if value is not None:
@@ -108,7 +111,7 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer]
     if moves:
         inner = (sa.select(Deposit.pool_id, Deposit.donor_id, _interval(cuts).label("interval"),
                            Deposit.net)
-                 .where(Deposit.pool_id.in_(sources), Deposit.value_date <= cuts[-1]).subquery())
+                 .where(Deposit.pool_id.in_(sources), Deposit.value_date <= cuts[-1], *since).subquery())
         for pool, donor, k, net in _rows(
                 sa.select(inner.c.pool_id, inner.c.donor_id, inner.c.interval,
                           cents(sa.func.sum(inner.c.net)))
@@ -123,12 +126,17 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
 
 
-def spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, int]]:
+def spending(dates: tuple[dt.date, ...], after: dt.date | None = None, base: dict[int, int] | None = None
+             ) -> dict[dt.date, dict[int, int]]:
     """Each pool's spending (USD cents) up to and including each date: actual costs of
     grants reconciled as travelled or no-show by then (one GROUP BY for all the
-    dates), and the fund's direct costs and bank charges by their value dates."""
+    dates), and the fund's direct costs and bank charges by their value dates.
+    After a closed year (`after`, its last day, and `base`, each pool's spending then
+    as its closing stored): the base plus the grants reconciled and the costs dated
+    after it (the grants' index read from that day on)."""
     last = max(dates)
     earlier = [d for d in dates if d != last]
+    since = [] if after is None else [TravelGrant.reconciled_at >= _end_of(after)]
     columns = [cents(sa.func.sum(TravelGrant.actual_total))] + [
         cents(sa.func.sum(sa.case((TravelGrant.reconciled_at < _end_of(d), TravelGrant.actual_total))))
         for d in earlier]
@@ -136,24 +144,30 @@ def spending(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, int]]:
     for pool, total, *before in _rows(
             sa.select(TravelGrant.pool_id, *columns)
             .where(TravelGrant.status.in_(SPENT_STATUSES), TravelGrant.pool_id.is_not(None),
-                   TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(last))
+                   TravelGrant.actual_total.is_not(None), TravelGrant.reconciled_at < _end_of(last), *since)
             .group_by(TravelGrant.pool_id)):
         result[last][pool] = total or 0
         for day, value in zip(earlier, before, strict=True):
             if value is not None:
                 result[day][pool] = value
-    _date_late_overruns(result)
-    _add_costs(result, last, earlier)
+    _date_late_overruns(result, after)
+    _add_costs(result, last, earlier, after)
+    for pools in result.values():
+        for pool, spent in (base or {}).items():
+            pools[pool] = pools.get(pool, 0) + spent
     return result
 
 
-def _add_costs(result: dict[dt.date, dict[int, int]], last: dt.date, earlier: list[dt.date]) -> None:
-    """The fund's direct costs and bank charges (reversals included), per pool."""
+def _add_costs(result: dict[dt.date, dict[int, int]], last: dt.date, earlier: list[dt.date],
+               after: dt.date | None = None) -> None:
+    """The fund's direct costs and bank charges (reversals included), per pool (dated
+    after `after` if given)."""
+    since = [] if after is None else [FundEntry.value_date > after]
     columns = [cents(sa.func.sum(FundEntry.usd_amount))] + [
         cents(sa.func.sum(sa.case((FundEntry.value_date <= d, FundEntry.usd_amount)))) for d in earlier]
     for pool, total, *before in _rows(
             sa.select(FundEntry.pool_id, *columns)
-            .where(FundEntry.kind.in_((DIRECT_COST, BANK_CHARGE)), FundEntry.value_date <= last)
+            .where(FundEntry.kind.in_((DIRECT_COST, BANK_CHARGE)), FundEntry.value_date <= last, *since)
             .group_by(FundEntry.pool_id)):
         for day, value in ((last, total), *zip(earlier, before, strict=True)):
             if value:
@@ -173,18 +187,23 @@ def returned(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, int]]:
     return result
 
 
-def _date_late_overruns(result: dict[dt.date, dict[int, int]]) -> None:
+def _date_late_overruns(result: dict[dt.date, dict[int, int]], after: dt.date | None = None) -> None:
     """An overrun approved after its grant was reconciled is spending from the day it
     was approved (until then the pool had paid only the commitment): take it out of
     the dates in between, so that a period's figures never change afterwards. Few
-    rows: approved overruns, found by their index."""
+    rows: approved overruns, found by their index. After a closed year (`after`) the
+    figures are what was spent since: an overrun the closing left out (its grant
+    reconciled by then, approved after) joins them once approved."""
+    closed_end = None if after is None else _end_of(after)
     for pool, amount, reconciled_at, decided_at in _rows(
             sa.select(TravelGrant.pool_id, cents(TravelGrant.overrun_amount), TravelGrant.reconciled_at,
                       TravelGrant.overrun_decided_at)
             .where(TravelGrant.overrun_status == OVERRUN_APPROVED,
                    TravelGrant.status.in_(SPENT_STATUSES),
                    TravelGrant.overrun_decided_at > TravelGrant.reconciled_at)):
+        left_out = closed_end is not None and reconciled_at < closed_end <= decided_at
         for day, pools in result.items():
             end = _end_of(day)
-            if reconciled_at < end <= decided_at and pool in pools:
-                pools[pool] -= amount
+            change = (amount if left_out else 0) - (amount if reconciled_at < end <= decided_at else 0)
+            if change and pool is not None:
+                pools[pool] = pools.get(pool, 0) + change

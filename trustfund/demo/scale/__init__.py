@@ -6,6 +6,10 @@ currency and month, 100,000 deposits (some earmarked, a few reversed), interest,
 pledges, a few pool transfers, 150 events, 10,000 delegates and 50,000 travel
 grants in every state (see travel.py). One donor, with a donor user
 (scale-donor@trustfund.demo), has about 20×N deposits, for statement timings.
+Once the demo's story has closed 2017 (after the scale data is added: its
+entries from 2017 on are in the closing), the years before this one are closed
+too, as a fund in its tenth year has them (close_years, called by seed-demo: each
+closing stores the year's position, which later statements start from).
 
 Rows are written with bulk INSERTs in chunks, never one ORM object at a time.
 USD, fee and net come from money.split_deposit() with the fee rate in force on
@@ -29,9 +33,11 @@ import sqlalchemy as sa
 
 from ...audit import record, utcnow
 from ...auth.models import User
+from ...closure.years import close_year
 from ...contributions.models import ExchangeRate
 from ...contributions.pools import FIGURES, move
 from ...extensions import db
+from ...fund.models import AccountingYear
 from . import contributions as money
 from . import travel
 from .base import (
@@ -40,6 +46,7 @@ from .base import (
     MARKER,
     SCALE_DONOR_EMAIL,
     SCALE_DONOR_PASSWORD,
+    START,
     Context,
     Report,
     Sizes,
@@ -47,7 +54,7 @@ from .base import (
     bulk_insert,
 )
 
-__all__ = ["MARKER", "SCALE_DONOR_EMAIL", "Sizes", "generate", "vacuum"]
+__all__ = ["MARKER", "SCALE_DONOR_EMAIL", "Sizes", "close_years", "generate", "vacuum"]
 
 
 def generate(
@@ -125,6 +132,18 @@ def apply_pools(ctx: Context) -> dict[str, int]:
             **moved,
         )
     return {"pools updated": len(ctx.ledger.deltas)}
+
+
+def close_years(today: dt.date | None = None) -> list[int]:
+    """Every year before this one not yet closed, closed in order by the demo's admin
+    (closure.years.close_year, as the admin's page does); the years closed."""
+    today = today or dt.date.today()
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
+    closed = set(db.session.scalars(sa.select(AccountingYear.year)))
+    years = [year for year in range(START.year, today.year) if year not in closed]
+    for year in years:
+        close_year(admin, year, report_reference=f"Consolidated annual financial report {year} (scale data)")
+    return years
 
 
 def vacuum() -> None:
