@@ -126,7 +126,7 @@ def test_only_the_open_years_deposits_are_summed(db, monkeypatch):
 # Starts from a closed year done wrong on purpose: the property must find each.
 def _negative_weights_not_kept(monkeypatch):
     """The closing's weights read without the negative ones (as the closing stored
-    them before migration 0021)."""
+    them before migration 0022)."""
     original = closed.fixed_positions
 
     def positive_only(years):

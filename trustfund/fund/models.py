@@ -81,7 +81,7 @@ class AccountingYear(db.Model):
     report_reference: Mapped[str] = mapped_column(sa.String(200), default="")
     # The closing stored every donor's weight (YearShare), negative ones included, so
     # that later dates start from it (statements/closed.py). False for years closed
-    # before it did (migration 0021): their later dates are summed from the start.
+    # before it did (migration 0022): their later dates are summed from the start.
     all_weights: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     closed_by = relationship("User")

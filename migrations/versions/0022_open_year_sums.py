@@ -9,16 +9,16 @@ ix_deposit_value_date (value_date) becomes ix_deposit_value_date_pool_donor_net
 (value_date, pool_id, donor_id, net): the same first column for every query by
 value date, and the open years' deposits per pool and donor from the index alone.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-03 00:00:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
