@@ -85,6 +85,10 @@ def _property(db, examples: int = 30, phases=tuple(Phase)):
                      ("transfer", 0, 2, 50000, 4)],
              after=[("deposit", 2, 0, 100000, 5), ("spend", 0, 40000, 5, None), ("spend", 2, 10000, 6, None),
                     ("transfer", 0, 2, 20000, 6)], close_2018=True)
+    # Spending on the closed year's last day (a grant reconciled and, for the pool,
+    # nothing else that day), then more after it.
+    @example(before=[("deposit", 0, 0, 300000, 0), ("spend", 0, 20000, 4, None)],
+             after=[("deposit", 1, 0, 100000, 5), ("spend", 0, 10000, 6, None)], close_2018=False)
     # A grant reconciled in 2017 whose overrun is approved in 2018, after the closing.
     @example(before=[("deposit", 0, 1, 500000, 0), ("spend", 1, 20000, 3, (50, 2))],
              after=[("deposit", 1, 1, 100000, 5), ("spend", 1, 10000, 6, None)], close_2018=False)
