@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from tests.factories import base_users
 from tests.factories import statements as data
-from tests.unit.test_statement_fast_path import DAYS, _build, _reset, fund
+from tests.factories.fund_steps import DAYS, build, fund, reset
 from trustfund.closure.checks import closing_problems, year_problems
 from trustfund.closure.years import close_year
 from trustfund.fund.models import AccountingYear, YearDonorPosition, YearPoolPosition, YearShare
@@ -94,11 +94,11 @@ def _property(db, examples: int = 30, phases=tuple(Phase)):
              after=[("deposit", 1, 1, 100000, 5), ("spend", 1, 10000, 6, None)], close_2018=False)
     def start_from_closed_equals_from_start(before, after, close_2018):
         _reset_years(db)
-        _reset(db)
+        reset(db)
         donors = [data.donor() for _ in range(4)]
-        days = _build(db, before, donors)
+        days = build(db, before, donors)
         _close(db, 2017)
-        days += _build(db, _later(after), donors)
+        days += build(db, _later(after), donors)
         if close_2018:
             _close(db, 2018)
         assert closing_problems() == [] and year_problems() == []
@@ -120,7 +120,7 @@ def test_only_the_open_years_deposits_are_summed(db, monkeypatch):
     monkeypatch.setattr(sums, "deposit_sums", lambda dates, moves, after=None: (
         asked.append(after), original(dates, moves, after))[1])
     donors = [data.donor() for _ in range(2)]
-    _build(db, [("deposit", 0, 0, 100000, 0), ("deposit", 1, 0, 100000, 5)], donors)
+    build(db, [("deposit", 0, 0, 100000, 0), ("deposit", 1, 0, 100000, 5)], donors)
     _close(db, 2017)
     asked.clear()  # the closing's own position of 2017-12-31
     shares._compute_positions((dt.date(2019, 6, 1),))

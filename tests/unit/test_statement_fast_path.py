@@ -22,100 +22,16 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import base_users
-from tests.factories import statements as data
-from trustfund.contributions.models import Commitment, Deposit, Instalment, InterestEntry, Pool, PoolTransfer
-from trustfund.contributions.pools import FIGURES
+from tests.factories.fund_steps import DAYS, build, fund, reset
+from tests.factories.fund_steps import day as a_day
+from trustfund.contributions.models import Deposit
 from trustfund.money import CENT
 from trustfund.statements import reference, shares, sums
 from trustfund.travel.models import TravelGrant
 
 D = Decimal
-DAYS = [dt.date(2017, 4, 2), dt.date(2017, 5, 2), dt.date(2017, 6, 30), dt.date(2017, 7, 1),
-        dt.date(2017, 12, 31), dt.date(2018, 3, 15), dt.date(2018, 12, 31), dt.date(2019, 6, 1)]
-POOLS = ("UNEARMARKED", "OBJ1", "OBJ2", "OBJ3")
-
-day = st.integers(0, len(DAYS) - 1)
-amount = st.integers(1, 5_000_00)  # USD cents
-step = st.one_of(
-    st.tuples(st.just("deposit"), st.integers(0, 3), st.integers(0, 3), amount, day),
-    st.tuples(st.just("deposit"), st.integers(0, 3), st.integers(0, 3), amount, day),
-    st.tuples(st.just("reverse"), st.integers(0, 30), st.integers(0, 3)),
-    st.tuples(st.just("interest"), amount, day),
-    st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), amount, day),
-    # A deposit into the last transfer's source pool, dated on the transfer's day.
-    st.tuples(st.just("deposit on the transfer's day"), st.integers(0, 3), amount),
-    st.tuples(st.just("spend"), st.integers(0, 3), amount, day,
-              st.one_of(st.none(), st.tuples(st.integers(1, 100), st.integers(0, 3)))),
-)
-fund = st.lists(step, min_size=1, max_size=25)
 # Days asked for: some of DAYS, and some of the days the entries fell on.
-asked = st.tuples(st.lists(day, max_size=2), st.lists(st.integers(0, 100), min_size=1, max_size=2))
-
-
-def _reset(db):
-    """No entries, every pool at zero (the base data stays)."""
-    db.session.execute(sa.delete(TravelGrant))
-    db.session.execute(sa.delete(Deposit).where(Deposit.reverses_id.is_not(None)))
-    for model in (Deposit, PoolTransfer, InterestEntry, Instalment, Commitment):
-        db.session.execute(sa.delete(model))
-    db.session.execute(sa.update(Pool).values(**dict.fromkeys(FIGURES, D("0.00"))))
-    db.session.commit()
-    db.session.expire_all()
-
-
-def _available(db, code: str) -> D:
-    return db.session.scalar(sa.select(Pool.available).where(Pool.code == code))
-
-
-def _build(db, steps, donors=None) -> list[dt.date]:
-    """The entries, through the test builders (which keep the pools' figures as the
-    services do), by four new donors or the `donors` given; returns the days they
-    fell on."""
-    donors = donors or [data.donor() for _ in range(4)]
-    deposits, reversed_ids, last_transfer, days = [], set(), None, []
-    for kind, *args in steps:
-        if kind == "deposit on the transfer's day" and last_transfer is not None:
-            kind, args = "deposit", [args[0], POOLS.index(last_transfer[0]), args[1], last_transfer[1]]
-        if kind == "deposit":
-            who, pool, cents, when = args
-            c = data.commitment(donors[who], "100000000.00", objective_number=pool or None)
-            deposits.append(data.deposit(c, D(cents) / 100, value_date=DAYS[when], fee_rate="0.01"))
-            days.append(DAYS[when])
-        elif kind == "reverse" and deposits:
-            original = deposits[args[0] % len(deposits)]
-            if original.id not in reversed_ids and _available(db, original.pool.code) >= original.net:
-                later = [d for d in DAYS if d >= original.value_date]
-                data.reverse(original, on=later[args[1] % len(later)])
-                reversed_ids.add(original.id)
-        elif kind == "interest":
-            cents, when = args
-            data.interest(D(cents) / 100, on=DAYS[when])
-        elif kind == "transfer":
-            source, target, cents, when = args
-            moved = min(D(cents) / 100, _available(db, POOLS[source]))
-            if source != target and moved > 0:
-                data.transfer(data.pool(POOLS[source]), data.pool(POOLS[target]), moved, on=DAYS[when])
-                last_transfer = (POOLS[source], when)
-                days.append(DAYS[when])
-        elif kind == "spend":
-            pool, cents, when, overrun = args
-            actual = min(D(cents) / 100, _available(db, POOLS[pool]))
-            if actual <= 0:
-                continue
-            grant = data.spend(data.pool(POOLS[pool]), actual, reconciled_on=DAYS[when])
-            days.append(DAYS[when])
-            if overrun is not None and actual > D("0.01"):
-                # Part of the costs was an overrun, approved some days later.
-                percent, days_later = overrun
-                users = base_users()
-                grant.overrun_amount = max((actual * percent / 100).quantize(CENT), CENT)
-                grant.overrun_status = "approved"
-                grant.overrun_recorded_by_id = users["srsg_staff"].id
-                grant.overrun_decided_by_id = users["srsg_staff2"].id
-                grant.overrun_decided_at = grant.reconciled_at + dt.timedelta(days=days_later * 100)
-    db.session.commit()
-    return days or DAYS
+asked = st.tuples(st.lists(a_day, max_size=2), st.lists(st.integers(0, 100), min_size=1, max_size=2))
 
 
 def _cents(value: D) -> int:
@@ -191,8 +107,8 @@ def _property(db, examples: int = 40, phases=tuple(Phase)):
                     ("transfer", 0, 2, 50000, 5)], days=([6], [0]))
     @example(steps=[("deposit", 0, 1, 500000, 1), ("spend", 1, 20000, 2, (50, 1))], days=([], [1]))
     def fast_path_equals_reference(steps, days):
-        _reset(db)
-        entry_days = _build(db, steps)
+        reset(db)
+        entry_days = build(db, steps)
         some, of_entries = days
         dates = tuple(dict.fromkeys([DAYS[i] for i in some] + [entry_days[i % len(entry_days)]
                                                                 for i in of_entries] + [dt.date.today()]))
