@@ -56,8 +56,8 @@ def prepare(url: str, counts: dict[str, int]) -> dict:
     import datetime as dt
 
     import sqlalchemy as sa
-    from werkzeug.security import generate_password_hash
 
+    from trustfund.auth.hashing import hash_password
     from trustfund.auth.models import User
     from trustfund.contributions.models import Commitment, Deposit, ExchangeRate
     from trustfund.countries.models import Country
@@ -67,7 +67,7 @@ def prepare(url: str, counts: dict[str, int]) -> dict:
 
     app = make_app(url)
     with app.app_context():
-        password_hash = generate_password_hash(PASSWORD, method="scrypt")
+        password_hash = hash_password(PASSWORD)  # as the application stores them
         busiest = [row[0] for row in db.session.execute(
             sa.select(Deposit.donor_id).group_by(Deposit.donor_id)
             .order_by(sa.func.count().desc(), Deposit.donor_id).limit(counts["donor"]))]

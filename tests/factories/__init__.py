@@ -1,4 +1,4 @@
-"""Test data builders. Password hashing is done once per session: scrypt is slow on purpose."""
+"""Test data builders. Password hashing is done once per session: Argon2id is slow on purpose."""
 from __future__ import annotations
 
 import datetime as dt

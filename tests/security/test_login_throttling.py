@@ -219,7 +219,7 @@ def test_unknown_email_and_wrong_password_take_comparable_time(app, users):
     wrong_password = _median_time(app, "officer@test.example", "wrong password")
     unknown_email = _median_time(app, "nobody@test.example", PASSWORD)
     inactive = _median_time(app, "gone@test.example", PASSWORD)
-    # A password check (scrypt) costs tens of milliseconds; skipping it for an
+    # A password check (Argon2id) costs tens of milliseconds; skipping it for an
     # unknown email would make that answer several times faster. A generous
     # factor keeps the test steady on a busy machine.
     for name, duration in (("unknown email", unknown_email), ("inactive user", inactive)):

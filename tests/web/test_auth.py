@@ -1,6 +1,7 @@
 import re
 
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD, make_user
 from trustfund.audit import AuditEntry
@@ -76,10 +77,52 @@ def test_deactivating_a_user_ends_their_session_at_once(client, app, users, db, 
     assert client.get("/dashboard/").status_code == 302
 
 
-def test_passwords_are_hashed_with_a_kdf(users):
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(users):
     user = users["admin"]
-    assert user.password_hash.startswith("scrypt:")
+    # OWASP Password Storage Cheat Sheet: Argon2id, 19 MiB, 2 iterations, 1 lane.
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert PASSWORD not in user.password_hash
+    assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
+
+
+def _old_hash(db, email, password):
+    """The user's password stored as it was before Argon2id (Werkzeug's scrypt)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    db.session.commit()
+    return user.id
+
+
+def test_a_password_stored_before_still_signs_in_and_is_stored_again_in_argon2id(app, client, users, db):
+    user_id = _old_hash(db, "officer@test.example", PASSWORD)
+    old = db.session.get(User, user_id).password_hash
+    assert old.startswith("scrypt:")
+
+    # A wrong password: refused, and the stored hash is left as it was.
+    response = _login(client, "officer@test.example", "not the password")
+    assert response.status_code == 200 and b"Invalid email or password." in response.data
+    db.session.expire_all()
+    assert db.session.get(User, user_id).password_hash == old
+
+    # The right one: signed in, and stored again as today's hash.
+    response = _login(client, "officer@test.example", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    db.session.expire_all()
+    new = db.session.get(User, user_id).password_hash
+    assert new.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    client.post("/logout")
+    assert _login(app.test_client(), "officer@test.example", PASSWORD).status_code == 302
+    assert _login(app.test_client(), "officer@test.example", "not the password").status_code == 200
+
+
+def test_an_inactive_user_with_an_old_hash_is_refused_and_nothing_is_stored(client, users, db):
+    make_user("mptf_officer", "gone@test.example", active=False)
+    user_id = _old_hash(db, "gone@test.example", PASSWORD)
+    old = db.session.get(User, user_id).password_hash
+    assert b"Invalid email or password." in _login(client, "gone@test.example", PASSWORD).data
+    db.session.expire_all()
+    assert db.session.get(User, user_id).password_hash == old
 
 
 # --- sessions: renewed at login, ended at logout, never remembered -------------

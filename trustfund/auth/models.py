@@ -7,17 +7,11 @@ import secrets
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import SECRET, utcnow
 from ..extensions import db
 from ..permissions import ROLES
-
-# scrypt (Werkzeug's default) is a memory-hard KDF; the parameters are in the hash.
-PASSWORD_METHOD = "scrypt"
-# A hash of a random password, checked when the email is unknown so that an
-# unknown email and a wrong password take the same time.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
+from .hashing import hash_password, outdated, password_matches
 
 
 class User(UserMixin, db.Model):
@@ -57,10 +51,15 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
+
+    def password_outdated(self) -> bool:
+        """Whether the stored hash is of an earlier kind (auth.hashing): replaced at
+        the next successful sign-in, when the password is known."""
+        return outdated(self.password_hash)
 
     def renew_session_token(self) -> None:
         self.session_token = secrets.token_hex(16)
@@ -76,11 +75,6 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
-
-
-def check_dummy_password(password: str) -> None:
-    """Spend the time of a real check, for an unknown email."""
-    check_password_hash(_DUMMY_HASH, password)
 
 
 INVITE, RESET = "invite", "reset"

@@ -12,18 +12,24 @@ from ..audit import record, snapshot, utcnow
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..timezones import is_zone
-from .models import User, check_dummy_password
+from .hashing import check_dummy_password
+from .models import User
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. An unknown email, a
-    wrong password and an inactive user are answered alike, and take the same time."""
+    wrong password and an inactive user are answered alike, and take the same time.
+    A password stored in an earlier hash is stored again in today's (auth.hashing)."""
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower()))
     if user is None:
         check_dummy_password(password)
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if user.password_outdated():
+        # Stored as today's hash now that the password is known; committed with the
+        # sign-in. (A reset link made before stops working: it was made for the old hash.)
+        user.set_password(password)
     return user
 
 
