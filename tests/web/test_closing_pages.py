@@ -9,10 +9,11 @@ import io
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from werkzeug.datastructures import MultiDict
 
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import error_beside, post_and_confirm, table_rows
+from tests.pages import confirmation, error_beside, form_token, post_and_confirm, table_rows
 from tests.security.helpers import BIDI_TEXT, LONG_TEXT, changed_counts, table_counts
 from trustfund import demo
 from trustfund.fund import services as fund_services
@@ -53,8 +54,9 @@ def test_write_off_decide_and_close_through_the_pages(client, login_as, db, user
                        data={"amount": "1000.01", "reason": "Never paid"})
     assert "Only USD 1,000.00 is outstanding." in " ".join(error_beside(page.get_data(as_text=True),
                                                                        "amount").split())
-    assert post_and_confirm(client, f"/fund/closing/commitments/{commitment.id}/write-off",
-                            {"amount": "", "reason": "Never paid"}).status_code == 302
+    url = f"/fund/closing/commitments/{commitment.id}/write-off"
+    assert post_and_confirm(client, url, {"amount": "", "reason": "Never paid",
+                                          "form_token": form_token(client, url)}).status_code == 302
 
     login_as("srsg_staff")
     url = f"/fund/closing/pools/{data.pool().id}"
@@ -96,3 +98,23 @@ def test_write_off_decide_and_close_through_the_pages(client, login_as, db, user
     assert [row[2] for row in parts[1:]] == ["Kingdom of Sweden", "Norway (closing)"]
     assert [row[7] for row in parts[1:]] == [27000, 9000]
     assert D(str(sum(row[7] for row in parts[1:]))) == D("36000")
+
+
+def test_a_write_off_sent_twice_writes_off_once(client, login_as, db, users):
+    """A double-click on the confirmation's button (or the browser sending it again)
+    writes off the amount once: a write-off cannot be reversed, so a second one would
+    take money from the donor's commitment for good."""
+    _sweden, other = _fund(db, users)
+    commitment = next(c for c in data.db.session.scalars(sa.select(data.Commitment))
+                      if c.donor_id == other.id)
+    url = f"/fund/closing/commitments/{commitment.id}/write-off"
+    login_as("mptf_officer")
+    first = client.post(url, data={"amount": "300.00", "reason": "Budget cut",
+                                   "form_token": form_token(client, url)})
+    action, fields = confirmation(first.get_data(as_text=True))
+    assert client.post(action, data=MultiDict(fields)).status_code == 302
+    again = client.post(action, data=MultiDict(fields), follow_redirects=True)
+    page = client.get("/fund/closing").get_data(as_text=True)
+    row = next(r for r in table_rows(page, "outstanding") if r[0] == "Norway (closing)")
+    assert row[5:7] == ["300.00", "700.00"]
+    assert "Nothing was recorded a second time." in again.get_data(as_text=True)

@@ -195,3 +195,16 @@ def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as
     assert [r[usd_column] for r in rows[1:]] == [-0.01, 0.01, 0.03, 103092.78, 1062699.26]
     totals = list(sheets.worksheets[1].iter_rows(values_only=True))
     assert totals[-1][0] == "All (USD)" and totals[-1][3] == 1165792.07
+
+
+def test_a_rate_that_makes_the_dollars_too_large_is_refused_beside_the_amount(app, db, client, login_as):
+    """EUR 9,000,000,000,000.00 is a valid amount, but at a mistyped rate of 0.000001
+    it is worth USD 9,000,000,000,000,000,000.00: more than any figure of the fund may
+    hold. Refused beside the amount, nothing written (not a server error)."""
+    login_as("mptf_officer")
+    c = commitment("EUR", "9000000000000.00")
+    before, figures = counts(), pool_figures()
+    response = _post_deposit(client, c, amount="9000000000000.00", rate="0.000001", rate_note="Bank advice")
+    assert response.status_code == 200
+    assert "The amount is too large." in error_beside(response.get_data(as_text=True), "amount")
+    assert counts() == before and pool_figures() == figures

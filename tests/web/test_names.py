@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users
-from tests.pages import error_beside
+from tests.pages import error_beside, post_entry
 from tests.security.helpers import table_counts
 from trustfund.donors.models import Donor
 
@@ -109,7 +109,7 @@ def test_names_are_stored_nfkc_normalised(app, db, client, login_as):
     assert db.session.scalar(sa.select(Event.title).where(Event.city == "Geneva")) == "Thematic session"
 
     event = make_event(title="Session for the delegate")
-    page = client.post("/travel/grants/new", data={
+    page = post_entry(client, "/travel/grants/new", {
         "event_id": str(event.id), "delegate_name": "Ａｍｉｎａｔａ Diallo", "delegate_function": "",
         "country_code": "SN", "email": "", "phone": "", "travel_from": "2017-05-07",
         "travel_to": "2017-05-10", "origin_city": "Dakar", "airfare": "1000.00", "dsa_days": "",

@@ -125,7 +125,7 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
             "dsa_rate": "412.00", "max_per_country": "1", "dates_note": ""})
         assert answer.status_code == 302
         event_id = _id_in(answer.headers["Location"], "events")
-        answer = srsg.post("/travel/grants/new", data={
+        answer = post_entry(srsg, "/travel/grants/new", {
             "event_id": str(event_id), "delegate_name": "Aminata Diallo", "delegate_function": "Director",
             "country_code": "SN", "email": "", "phone": "", "travel_from": "2017-06-18",
             "travel_to": "2017-06-21", "origin_city": "Dakar", "airfare": "1,200.00", "dsa_days": "",

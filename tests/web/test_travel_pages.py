@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.factories.travel import count, fund_pool, make_event, make_request, srsg2
-from tests.pages import post_and_confirm
+from tests.pages import form_token, post_and_confirm, post_entry
 from trustfund.audit import AuditEntry
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -57,7 +57,9 @@ def test_the_request_form_computes_the_figures_and_saves(client, login_as, users
     html = preview.get_data(as_text=True)
     assert 'data-figure="total">3,142.09<' in html  # 1,850.10 + 1,191.99 + 100.00
     assert count(TravelGrant) == 0
-    saved = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id), follow_redirects=True)
+    saved = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id,
+                                                        form_token=form_token(client, "/travel/grants/new")),
+                        follow_redirects=True)
     assert "Request entered for Aminata Diop: USD\u00a03,142.09." in saved.get_data(as_text=True)
     grant = db.session.scalar(sa.select(TravelGrant))
     assert (grant.total, grant.ldc, grant.status) == (Decimal("3142.09"), True, "requested")
@@ -77,7 +79,7 @@ def test_bad_input_is_refused_beside_the_fields_and_nothing_is_written(client, l
         ({"delegate_name": ""}, "delegate_name", "This field is required."),
     ]
     for change, field, message in cases:
-        response = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id, **change))
+        response = post_entry(client, "/travel/grants/new", dict(GOOD, event_id=event.id, **change))
         assert response.status_code == 200
         assert message in errors_of(response.get_data(as_text=True), field), (change, field)
     assert (count(TravelGrant), count(Delegate), count(AuditEntry)) == before

@@ -42,6 +42,8 @@ class WriteOffForm(BaseForm):
     amount = StringField(_l("Amount written off"), validators=[Length(max=30)], filters=[_strip],
                          render_kw=NUMBER, description=_l("Empty: all that is outstanding."))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)], filters=[_strip])
+    # A write-off cannot be reversed: a resent confirmation writes off nothing more.
+    form_token = HiddenField()
 
 
 class DecisionForm(BaseForm):

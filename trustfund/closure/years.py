@@ -16,7 +16,7 @@ from ..audit import record, snapshot, utcnow
 from ..bulk import insert_rows
 from ..errors import DomainError
 from ..extensions import db
-from ..fund.models import AccountingYear, YearDonorPosition, YearPoolPosition, YearShare
+from ..fund.models import AccountingYear, Fund, YearDonorPosition, YearPoolPosition, YearShare
 from ..fund.services import require_admin
 from ..fund.status import current_fund, today
 from ..statements.shares import Position, position_on, usd
@@ -61,6 +61,13 @@ def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
     without the reference of its annual report."""
     require_admin(actor)
     reference = closing_checks(year, report_reference)
+    # Claim the fund's row first (as the financial closure does): an entry that found
+    # the year open and writes meanwhile waits for this closing, then is refused
+    # (fund.guard re-reads its years); one writing already is in the position below.
+    fund = current_fund()
+    if fund is not None:
+        db.session.execute(sa.update(Fund).where(Fund.id == fund.id).values(status=Fund.status)
+                           .execution_options(synchronize_session=False))
     # The position is computed before the year is marked closed: once closed, its last
     # day reads what is stored here.
     position = position_on(dt.date(year, 12, 31))

@@ -22,7 +22,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..fund import periods
-from ..money import USD, split_deposit
+from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
 from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
@@ -129,6 +129,8 @@ def deposit_figures(currency: str, *, value_date, amount, rate, rate_note: str, 
     if usd <= 0 or net <= 0:
         raise DomainError(_("At this rate the amount is worth less than one US cent after the fee."),
                           field="amount")
+    if usd >= MAX_AMOUNT:  # a tiny (mistyped) rate: the dollars too would not fit any figure
+        raise DomainError(_("The amount is too large."), field="amount")
     return DepositFigures(value_date, amount, rate, rate_note, fee_rate, usd, fee, net)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..errors import DomainError
+from . import periods
 from .models import FINANCIALLY_CLOSED, Fund
 
 GUARDED_TABLES = frozenset({
@@ -61,6 +62,9 @@ def check(session: Session) -> None:
         status = session.execute(query).scalar()
     if status == FINANCIALLY_CLOSED:
         raise FundClosed(closed_message())
+    # The years this transaction found open, read again now that a year's closing in
+    # progress has committed (it claims the fund's row, as above) or waits for us.
+    periods.check_noted_years(session)
     transaction = session.get_transaction()
     if transaction is not None:
         session.info[_KEY] = weakref.ref(transaction)

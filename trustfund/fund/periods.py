@@ -2,10 +2,17 @@
 report is out (closure/years.py). The one rule every ledger service keeps:
 nothing may be dated in a closed year (require_open). A correction of a closed
 year's entry is dated in the open year and names the entry it corrects (a
-reversal's `reverses_id`)."""
+reversal's `reverses_id`).
+
+require_open reads before the entry writes, and a year may close in between (its
+closing then stores figures without the entry). So each year found open is noted
+for the transaction, and fund.guard reads them again after the transaction's first
+write, once the closing of a year (which claims the fund's row first) has
+committed or cannot start before this transaction ends (check_noted_years)."""
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,6 +20,8 @@ from flask_babel import gettext as _
 from ..errors import DomainError
 from ..extensions import db
 from .models import AccountingYear
+
+_NOTED = "trustfund.fund.periods.noted"
 
 
 def closed_years() -> frozenset[int]:
@@ -40,14 +49,43 @@ def require_open(day: dt.date, field: str | None = None) -> None:
     if isinstance(day, dt.date) and db.session.scalar(
             sa.select(AccountingYear.year).where(AccountingYear.year == day.year)) is not None:
         raise DomainError(closed_message(day.year), field=field)
+    if isinstance(day, dt.date):
+        _note(db.session(), day.year)
+
+
+def _note(session, year: int) -> None:
+    """Note that this transaction found `year` open (see the module's docstring)."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return
+    noted = session.info.get(_NOTED)
+    if noted is None or noted[0]() is not transaction:
+        noted = session.info[_NOTED] = (weakref.ref(transaction), set())
+    noted[1].add(year)
+
+
+def check_noted_years(session) -> None:
+    """Refuse the transaction if a year it found open has closed since (called by
+    fund.guard after the transaction's first write)."""
+    noted = session.info.get(_NOTED)
+    if noted is None or noted[0]() is not session.get_transaction() or not noted[1]:
+        return
+    with session.no_autoflush:
+        closed = session.scalar(sa.select(sa.func.min(AccountingYear.year))
+                                .where(AccountingYear.year.in_(sorted(noted[1]))))
+    if closed is not None:
+        raise DomainError(closed_message(closed))
 
 
 def open_checker():
     """require_open for many dates (an import's rows): the closed years read once."""
     years = closed_years()
+    session = db.session()
 
     def check(day: dt.date, field: str | None = None) -> None:
         if isinstance(day, dt.date) and day.year in years:
             raise DomainError(closed_message(day.year), field=field)
+        if isinstance(day, dt.date):
+            _note(session, day.year)
 
     return check

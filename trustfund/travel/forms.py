@@ -71,6 +71,7 @@ class GrantForm(BaseForm):
                         description=_l("Empty: airfare + DSA + terminal expenses."))
     override_reason = TextAreaField(_l("Reason for changing a computed figure"),
                                     validators=[Optional(), Length(max=2000)])
+    form_token = HiddenField()  # one request per render of the form (trustfund.submissions)
 
 
 class ApproveForm(BaseForm):

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import submissions
 from ...admin.models import REFUND_WAIVER, setting_on
 from ...confirmation import check, confirm_page, confirmed
 from ...contributions.loaders import get_commitment_or_404
@@ -23,6 +24,8 @@ from ..blueprint import bp
 from ..closing_export import decisions_query, instructions, parts_of
 from ..forms import DecisionForm, FinancialClosureForm, WriteOffForm
 from ..refunds import plans
+
+WRITE_OFF = "write_off"  # the write-off form's one-time token (trustfund.submissions)
 
 
 def _decision_form(pool_id: int, balance, data=None) -> DecisionForm:
@@ -107,11 +110,17 @@ def write_off_view(commitment_id: int):
         if summary is not None:
             return _confirm(summary, form, _("Write off"))
     elif valid:
-        done = run(form, lambda: financial.write_off(
-            current_user, commitment, amount=form.amount.data or None, reason=form.reason.data))
+        done = run(form, lambda: submissions.once(current_user, form.form_token.data, WRITE_OFF, lambda: (
+            financial.write_off(current_user, commitment, amount=form.amount.data or None,
+                                reason=form.reason.data))))
+        if done is not None and done.repeated:
+            flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
+                    "a second time."), "warning")
+            return redirect(url_for("closure.closing"))
         if done is not None:
             flash(_("The outstanding amount was written off."), "success")
             return redirect(url_for("closure.closing"))
+    form.form_token.data = submissions.issue(current_user, WRITE_OFF)
     return render_template("closure/write_off.html", form=form, commitment=commitment)
 
 

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import cache
+from ... import cache, submissions
 from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
 from ...confirmation import check, confirm_page, confirmed
 from ...countries.models import Country
@@ -51,6 +51,8 @@ from ..reconcile import (
     record_travel,
 )
 from ..services import preview_figures, request_grant
+
+REQUEST = "grant_request"  # the request form's one-time token (trustfund.submissions)
 
 
 def get_grant_or_404(grant_id: int) -> TravelGrant:
@@ -122,18 +124,25 @@ def new_grant():
     if request.method == "POST" and request.form.get("action") == "preview":
         form.validate()
     elif form.validate_on_submit():
-        grant = run(form, lambda: request_grant(
-            current_user, event_id=form.event_id.data, delegate_name=form.delegate_name.data,
-            delegate_function=form.delegate_function.data or "", country_code=form.country_code.data,
-            email=form.email.data or "", phone=form.phone.data or "",
-            travel_from=form.travel_from.data, travel_to=form.travel_to.data,
-            origin_city=form.origin_city.data, airfare=form.airfare.data, dsa_days=form.dsa_days.data,
-            dsa_amount=form.dsa_amount.data, terminal_expenses=form.terminal_expenses.data,
-            total=form.total.data, override_reason=form.override_reason.data or ""))
-        if grant is not None:
+        done = run(form, lambda: submissions.once(current_user, form.form_token.data, REQUEST, lambda: (
+            request_grant(
+                current_user, event_id=form.event_id.data, delegate_name=form.delegate_name.data,
+                delegate_function=form.delegate_function.data or "", country_code=form.country_code.data,
+                email=form.email.data or "", phone=form.phone.data or "",
+                travel_from=form.travel_from.data, travel_to=form.travel_to.data,
+                origin_city=form.origin_city.data, airfare=form.airfare.data, dsa_days=form.dsa_days.data,
+                dsa_amount=form.dsa_amount.data, terminal_expenses=form.terminal_expenses.data,
+                total=form.total.data, override_reason=form.override_reason.data or ""))))
+        if done is not None and done.repeated:
+            flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
+                    "a second time."), "warning")
+            return redirect(url_for("travel.grant", grant_id=done.earlier_id))
+        if done is not None:
+            grant = done.entry
             flash(_("Request entered for %(name)s: %(total)s.", name=grant.delegate.name,
                     total=money(grant.total)), "success")
             return redirect(url_for("travel.grant", grant_id=grant.id))
+    form.form_token.data = submissions.issue(current_user, REQUEST)
     events = db.session.scalars(sa.select(Event)).all()
     terminal = settings_on(TERMINAL_EXPENSES, {e.id: e.start_on for e in events})
     return render_template("travel/grant_form.html", form=form, event=event,
