@@ -129,7 +129,8 @@ def _travel_fixture(db, users):
         delegate = Delegate(name="A. Delegate", country_code="NE")
         db.session.add_all([event, delegate])
         db.session.commit()
-    return event, db.session.scalar(sa.select(Delegate)), users["srsg_staff"], users["srsg_staff2"]
+    return (event, db.session.scalar(sa.select(Delegate).order_by(Delegate.id).limit(1)), users["srsg_staff"],
+            users["srsg_staff2"])
 
 
 def _usd(amount: Decimal, r: Decimal) -> Decimal:
@@ -347,6 +348,10 @@ def _apply(db, model: Model, step, officer, admin, travel):
             assert not model.can_take(code, usd)
             return False
         assert model.can_take(code, usd)
+        # Each grant its own delegate: one live request per delegate and event.
+        delegate = Delegate(name=f"{delegate.name} {len(model.grants) + 1}", country_code="NE")
+        db.session.add(delegate)
+        db.session.flush()
         grant = TravelGrant(event_id=event.id, delegate_id=delegate.id, country_code="NE", ldc=True,
                             travel_from=ON, travel_to=ON, origin_city="Niamey", airfare=usd, dsa_days=0,
                             dsa_rate=D("0.00"), dsa_amount=D("0.00"), terminal_expenses=D("0.00"), total=usd,

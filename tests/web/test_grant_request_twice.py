@@ -4,10 +4,12 @@ request for the same delegate and event could be approved too (within the event'
 cap per country) and fund the same trip twice. Over HTTP, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from tests.factories.travel import make_event
-from tests.pages import form_token
+from tests.pages import error_beside, form_token
 from tests.security.helpers import Parallel
 from trustfund.travel.models import Delegate, TravelGrant
 
@@ -51,3 +53,80 @@ def test_the_request_form_sent_again_shows_the_request_entered_the_first_time(ap
     assert again.headers["Location"] == first.headers["Location"]
     assert ALREADY in client.get(again.headers["Location"]).get_data(as_text=True)
     assert _count(db, TravelGrant) == 1
+
+
+ALREADY_REQUESTED = "This delegate already has a request for this event."
+
+
+def test_two_forms_for_one_delegate_sent_at_once_enter_one_request(app, db, login_as):
+    """Two tabs (each its own form, its own token) for the same delegate and event,
+    saved at the same moment, by several staff members: one request is entered; every
+    other form is answered beside the delegate's name, and no second delegate is made.
+    The event's cap is high, so the cap could not stop a second approval."""
+    event = make_event(cap=5)
+    clients = [app.test_client() for _ in range(6)]
+    for c in clients:
+        login_as("srsg_staff", c)
+    forms = [dict(_form(event), form_token=form_token(c, URL)) for c in clients]
+    db.session.commit()
+    run = Parallel(app, len(clients), 1,
+                   lambda index, _step: clients[index].post(URL, data=forms[index])).run()
+    assert run.errors == []
+    answers = sorted(response.status_code for _w, _s, response in run.results)
+    assert answers == [200] * (len(clients) - 1) + [302]
+    for _w, _s, response in run.results:
+        if response.status_code == 200:
+            assert error_beside(response.get_data(as_text=True), "delegate_name") == ALREADY_REQUESTED
+    assert _count(db, TravelGrant) == 1
+    assert _count(db, Delegate) == 1
+
+
+def test_the_database_holds_one_live_request_per_delegate_and_event(app, db, client, login_as):
+    """Behind the service's back too: a second live request for the same delegate and
+    event is refused by the database; once the first is cancelled, a new one may be
+    entered (through the form)."""
+    event = make_event(cap=5)
+    login_as("srsg_staff")
+    assert client.post(URL, data=dict(_form(event), form_token=form_token(client, URL))).status_code == 302
+    first = db.session.scalar(sa.select(TravelGrant))
+    columns = {c.key: getattr(first, c.key) for c in TravelGrant.__table__.columns if c.key != "id"}
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(TravelGrant(**columns))
+    db.session.rollback()
+
+    page = client.post(URL, data=dict(_form(event), form_token=form_token(client, URL)))
+    assert error_beside(page.get_data(as_text=True), "delegate_name") == ALREADY_REQUESTED
+    db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == first.id).values(status="cancelled"))
+    db.session.commit()
+    assert client.post(URL, data=dict(_form(event), form_token=form_token(client, URL))).status_code == 302
+    assert _count(db, TravelGrant) == 2
+
+
+def test_without_the_event_held_the_database_still_refuses_the_second_request(app, db, login_as, monkeypatch):
+    """The second line: a known delegate's two requests entered at once with the
+    event's row not held (as if the look-ups missed each other) are stopped by the
+    database's index, and the form says so beside the name, not with an error page."""
+    from trustfund.travel import services
+
+    event = make_event(cap=5)
+    clients = [app.test_client() for _ in range(6)]
+    for c in clients:
+        login_as("srsg_staff", c)
+    first = clients[0].post(URL, data=dict(_form(event), form_token=form_token(clients[0], URL)))
+    assert first.status_code == 302
+    db.session.execute(sa.update(TravelGrant).values(status="cancelled"))  # the delegate is known
+    db.session.commit()
+    monkeypatch.setattr(services, "_one_request_at_a_time", lambda _event_id: None)
+    forms = [dict(_form(event), form_token=form_token(c, URL)) for c in clients]
+    run = Parallel(app, len(clients), 1,
+                   lambda index, _step: clients[index].post(URL, data=forms[index])).run()
+    assert run.errors == []
+    assert sorted(r.status_code for _w, _s, r in run.results) == [200] * (len(clients) - 1) + [302]
+    for _w, _s, response in run.results:
+        if response.status_code == 200:
+            assert error_beside(response.get_data(as_text=True), "delegate_name") == ALREADY_REQUESTED
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant)
+                             .where(TravelGrant.status == "requested")) == 1
+    assert _count(db, Delegate) == 1

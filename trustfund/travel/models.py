@@ -32,6 +32,9 @@ GRANT_STATUSES = {
     CANCELLED: _l("Cancelled"),
     NO_SHOW: _l("No-show"),
 }
+# A request for the same delegate and event blocks a new one while in these states
+# (one live request per delegate and event; a rejected or cancelled one does not).
+OPEN_REQUEST = (REQUESTED, WAITLISTED, APPROVED, TRAVELLED, NO_SHOW)
 # An overrun: actual costs above the committed amount, recorded with the costs and
 # paid from the pool only once approved (DESIGN.md §5).
 OVERRUN_PENDING, OVERRUN_APPROVED, OVERRUN_REJECTED = "pending", "approved", "rejected"
@@ -208,6 +211,13 @@ class TravelGrant(db.Model):
         # the closing looks for pending ones). Partial: the planner then knows the
         # index holds a handful of rows, where a full one counted the 50,000 without
         # an overrun and lost to the status index (39 -> 0.1 ms on SQLite at N=100).
+        # One live request per delegate and event, held by the database: two requests
+        # entered at the same moment (two tabs, two workers) both pass the service's
+        # look-up, and each could be approved within an event's cap of two or more
+        # per country, paying the same trip twice. The second is refused here.
+        sa.Index("uq_travel_grant_open_request", "event_id", "delegate_id", unique=True,
+                 sqlite_where=sa.text(f"status IN ({_in(OPEN_REQUEST)})"),
+                 postgresql_where=sa.text(f"status IN ({_in(OPEN_REQUEST)})")),
         sa.Index("ix_travel_grant_overruns", "overrun_status", "pool_id",
                  sqlite_where=sa.text("overrun_status IS NOT NULL"),
                  postgresql_where=sa.text("overrun_status IS NOT NULL")),

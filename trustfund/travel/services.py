@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
 
 from .. import localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
@@ -27,20 +28,15 @@ from ..permissions import SRSG_STAFF
 from ..validation import check_text, normalized_name
 from . import rules
 from .models import (
-    APPROVED,
     EVENT_KINDS,
     FUNDED,
-    NO_SHOW,
+    OPEN_REQUEST,
     REQUESTED,
-    TRAVELLED,
     WAITLISTED,
     Delegate,
     Event,
     TravelGrant,
 )
-
-# A request for the same delegate and event blocks a new one while in these states.
-OPEN_REQUEST = (REQUESTED, WAITLISTED, APPROVED, TRAVELLED, NO_SHOW)
 
 
 def require_srsg(actor) -> None:
@@ -274,6 +270,7 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         raise DomainError(_("You changed a computed figure: say why."), field="override_reason")
     if not figures.needs_reason:
         reason = ""
+    _one_request_at_a_time(event.id)
     delegate = find_or_create_delegate(actor, name=delegate_name, function=delegate_function,
                                        country=country, email=email, phone=phone)
     if delegate.id is not None and db.session.scalar(sa.select(TravelGrant.id).where(
@@ -289,8 +286,31 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         total=figures.total, override_reason=reason, status=REQUESTED,
         committed_amount=Decimal("0.00"), requested_by_id=actor.id)
     db.session.add(grant)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if "uq_travel_grant_open_request" in str(error.orig) or \
+                "travel_grant.event_id, travel_grant.delegate_id" in str(error.orig):
+            # Entered at the same moment as another request for this delegate and
+            # event, which the look-up above could not see yet (the database's index).
+            raise DomainError(_("This delegate already has a request for this event."),
+                              field="delegate_name") from None
+        raise
     record(actor, "grant.request", grant)
     return grant
+
+
+def _one_request_at_a_time(event_id: int) -> None:
+    """Hold the event's row until this transaction ends, so that the look-ups of the
+    delegate and of their requests for the event see any request entered meanwhile
+    (two tabs, two workers): the second waits for the first and is refused, and the
+    same new delegate is not created twice. PostgreSQL: a row lock; SQLite: a write,
+    which takes the database's one write lock before the look-ups."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
+    else:
+        db.session.execute(sa.update(Event).where(Event.id == event_id).values(id=Event.id)
+                           .execution_options(synchronize_session=False))
 
 
 def _optional_amount(value, field: str) -> Decimal | None:

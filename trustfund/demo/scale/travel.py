@@ -22,6 +22,7 @@ from ...travel.models import (
     APPROVED,
     CANCELLED,
     NO_SHOW,
+    OPEN_REQUEST,
     REJECTED,
     REQUESTED,
     TRAVELLED,
@@ -150,6 +151,7 @@ def seed_travel(ctx, sizes) -> dict[str, int]:
     obj1 = ctx.objective_pool.get(ctx.objective_by_number.get(1))
     pools = [p for p in (obj1, ctx.unearmarked) if p]
     grants = []
+    live: set[tuple[int, int]] = set()  # (event, delegate) of every live request so far
     for index in range(sizes.grants):
         event = events[index % len(events)]
         event_id = event["id"]
@@ -168,9 +170,16 @@ def seed_travel(ctx, sizes) -> dict[str, int]:
                 REJECTED: "Not the delegation's focal point.",
                 WAITLISTED: "Funds are short.",
             }.get(status, "")
-        grant = _grant(
-            ctx, event_id, event, rng.choice(by_country[code]), code, ldc, status, reason
-        )
+        # One live request per delegate and event (the service's rule, an index too):
+        # another of the country's delegates, or a refusal saying why.
+        delegate_id = rng.choice(by_country[code])
+        if (event_id, delegate_id) in live:
+            free = [d for d in by_country[code] if (event_id, d) not in live]
+            if free:
+                delegate_id = rng.choice(free)
+            else:
+                status, reason = REJECTED, "The delegate already has a request for this event."
+        grant = _grant(ctx, event_id, event, delegate_id, code, ldc, status, reason)
         if status in FUNDED or status == CANCELLED:
             need = (
                 grant["total"]
@@ -201,6 +210,8 @@ def seed_travel(ctx, sizes) -> dict[str, int]:
                 if status in FUNDED:
                     funded[(event_id, code)] += 1
         grants.append(grant)
+        if grant["status"] in OPEN_REQUEST:
+            live.add((event_id, grant["delegate_id"]))
     return {
         "events": len(events),
         "delegates": len(delegates),
