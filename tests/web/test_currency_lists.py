@@ -65,6 +65,22 @@ def test_commitment_form_offers_the_funds_currencies_first_and_no_withdrawn_one(
     assert "select-filter.js" in html
 
 
+def test_a_currency_the_fund_starts_using_is_offered_among_the_funds_at_once(app, db, client,
+                                                                             login_as):
+    """The fund's currencies are kept between views while the data is unchanged: a
+    commitment in a new currency moves it among the fund's at the next view."""
+    commitment("JPY", "5000000", reference="JP-1")
+    db.session.commit()
+    login_as("mptf_officer")
+    assert currency_groups(client.get("/contributions/commitments/new").get_data(as_text=True))[1] \
+        == ("Currencies of the fund", ["JPY"])
+    commitment("NOK", "1000000", reference="NO-1")
+    db.session.commit()
+    groups = currency_groups(client.get("/contributions/commitments/new").get_data(as_text=True))
+    assert groups[1] == ("Currencies of the fund", ["JPY", "NOK"])
+    assert "NOK" not in groups[2][1]
+
+
 def test_a_withdrawn_currency_the_fund_holds_stays_offered(app, db, client, login_as):
     """A pledge recorded in the old Sierra Leone leone (before 2022): its currency is
     the fund's, so the lists offer it among the fund's, and no other withdrawn one."""

@@ -213,3 +213,31 @@ def test_a_page_shows_one_moment_while_others_commit(app, db, another_app):
     assert client.get("/contact-twice").get_data(as_text=True) == f"{before}|{before}"
     # The commit happened: the next page shows it throughout.
     assert client.get("/contact-twice").get_data(as_text=True) == "Renamed meanwhile|Renamed meanwhile"
+
+
+def test_a_reading_request_s_settings_end_with_its_transaction(db, another_app, backend):
+    """On PostgreSQL a reading request's transaction is REPEATABLE READ, READ ONLY;
+    the next transaction on the same pooled connection, outside a reading request,
+    has the connection's own settings again and writes."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no isolation levels to set")
+    from trustfund.extensions import db as ext_db
+
+    other = another_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 1,
+                                                   "max_overflow": 0})
+    settings = sa.text("SELECT current_setting('transaction_isolation'), "
+                       "current_setting('transaction_read_only'), pg_backend_pid()")
+
+    @other.route("/settings")
+    def transaction_settings():
+        return "|".join(str(value) for value in ext_db.session.execute(settings).one())
+
+    client = other.test_client()
+    reading = client.get("/settings").get_data(as_text=True)
+    assert reading.split("|")[:2] == ["repeatable read", "on"]
+    with other.app_context():  # a command's transaction, on the same connection
+        isolation, read_only, pid = ext_db.session.execute(settings).one()
+        ext_db.session.execute(sa.update(Donor).where(Donor.id == -1).values(name="x"))
+        ext_db.session.commit()
+    assert (isolation, read_only, str(pid)) == ("read committed", "off", reading.split("|")[2])
+    assert client.get("/settings").get_data(as_text=True) == reading

@@ -4,10 +4,11 @@ from __future__ import annotations
 import unicodedata
 
 import sqlalchemy as sa
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from sqlalchemy.orm import joinedload
 
+from .. import cache
 from ..countries.models import Country, localized_country_name
 from ..exports import Col, Sheet, register_export
 from ..extensions import db
@@ -35,18 +36,25 @@ def sort_key(text: str) -> str:
 
 def country_choices(codes=None) -> list[tuple[str, str]]:
     """(code, name in the user's language) of the countries, sorted by that name.
-    `codes` limits the list (e.g. to the countries donors have)."""
+    `codes` (codes, or a SELECT of codes) limits the list (e.g. to the countries
+    donors have)."""
     query = sa.select(Country.code, Country.name)
     if codes is not None:
-        query = query.where(Country.code.in_(list(codes)))
+        query = query.where(Country.code.in_(codes if isinstance(codes, sa.Select) else list(codes)))
     pairs = [(code, localized_country_name(code, name)) for code, name in db.session.execute(query)]
     return sorted(pairs, key=lambda pair: sort_key(pair[1]))
 
 
 def donor_countries() -> list[tuple[str, str]]:
-    codes = db.session.scalars(sa.select(Donor.country_code).where(Donor.country_code.is_not(None))
-                               .distinct()).all()
-    return country_choices(codes)
+    """country_choices() of the countries donors have: the donor list's filter, at
+    each view. Kept per locale while the data is unchanged (trustfund.cache); the
+    countries are chosen in the same statement (a list of ~200 codes sent back to
+    the database cost a round trip and building and parsing a 200-parameter query)."""
+    def compute():
+        return tuple(country_choices(sa.select(Donor.country_code)
+                                     .where(Donor.country_code.is_not(None))))
+
+    return list(cache.keep(("donors.countries", str(get_locale())), compute))
 
 
 def parse_filters(args) -> dict:
@@ -71,9 +79,14 @@ def parse_filters(args) -> dict:
 
 def name_holds(text: str):
     """A donor's name holds `text` (any letter case), its %, _ and \\ taken
-    literally: the donors list's search, the lists' donor filter, the entry forms."""
+    literally: the donors list's search, the lists' donor filter, the entry forms.
+
+    Written lower(name) LIKE lower(pattern), which is what ILIKE does in a UTF-8
+    PostgreSQL database (and what SQLAlchemy sends SQLite for ILIKE): PostgreSQL's
+    ILIKE lowers the pattern again for each row, three times slower over 5,000
+    donors (7.2 against 2.2 ms at N=100)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Donor.name.ilike(f"%{escaped}%", escape="\\")
+    return sa.func.lower(Donor.name).like(sa.func.lower(f"%{escaped}%"), escape="\\")
 
 
 def donor_query(filters: dict, user=None) -> sa.Select:
