@@ -32,15 +32,23 @@ def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, ru
     commitment("KWD", "9999999999999.999", reference="KW-BIG")
     before = pool_figures()
     path = tmp_path / "big.xlsx"
+    # At 0.3 KWD to the dollar the deposit would be worth USD 33 trillion, past the
+    # ledger's largest figure (money.MAX_AMOUNT): refused, nothing imported.
     path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "0.3",
                                  "Central bank rate", "NBK/1")]))
     result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code != 0 and "The amount is too large." in result.output, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
+    # At a rate that keeps the dollars within it, every decimal of the amount arrives.
+    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "1.3",
+                                 "Central bank rate", "NBK/1")]))
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code == 0, result.output
-    assert "Imported 1 deposits: USD 33,333,333,333,333.33 " in result.output
+    assert "Imported 1 deposits: USD 7,692,307,692,307.69 " in result.output
     db.session.expire_all()
     deposit = db.session.scalar(sa.select(Deposit))
     assert (deposit.amount, deposit.rate, deposit.usd_amount) == (
-        D("9999999999999.999"), D("0.3"), D("33333333333333.33"))
+        D("9999999999999.999"), D("1.3"), D("7692307692307.69"))
     assert deposit.net == deposit.usd_amount - deposit.fee
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create"))
     assert entry.after["amount"] == "9999999999999.999"
