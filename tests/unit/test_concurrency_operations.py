@@ -114,3 +114,58 @@ def test_a_pledge_checked_before_the_operations_close_and_written_after_is_refus
     assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
     assert REASON in outcome[0]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Pledge)) == 0
+
+
+def test_two_commitments_with_one_reference_at_the_same_moment_enter_one(app, db, users, monkeypatch):
+    """Two officers enter a commitment with the same reference at once (imports name
+    commitments by it): both look-ups find the reference free before either writes.
+    One commitment is entered; the other is refused beside its reference."""
+    from tests.factories.contributions import donor as make_donor
+    from trustfund.contributions.models import Commitment
+    from trustfund.donors.models import Donor
+
+    donor_ids = [sweden().id, make_donor().id]
+    officer_id = users["mptf_officer"].id
+    db.session.commit()
+    both_looked = threading.Barrier(2, timeout=30)
+    real = services.reference_in_use
+
+    def look_then_wait(reference, exclude_id=None):
+        found = real(reference, exclude_id)
+        both_looked.wait()
+        return found
+
+    monkeypatch.setattr(services, "reference_in_use", look_then_wait)
+    outcome: list[str] = []
+
+    def enter(index: int) -> None:
+        with app.test_request_context():
+            try:
+                actor, donor = db.session.get(User, officer_id), db.session.get(Donor, donor_ids[index])
+                db.session.commit()
+                services.record_commitment(actor, donor, currency="USD", amount="1000.00",
+                                           objective_id=None, committed_on=dt.date(2018, 3, 1),
+                                           reference=f"SAA/2018/{'Xx'[index]}")
+                db.session.commit()
+                outcome.append("recorded")
+            except DomainError as error:
+                db.session.rollback()
+                outcome.append(f"refused: {error.field}: {error.message}")
+            except Exception as error:  # reported by the assertion below
+                db.session.rollback()
+                outcome.append(f"error: {error!r}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=enter, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+
+    assert len(outcome) == 2 and "recorded" in outcome, outcome
+    refused = next(text for text in outcome if text != "recorded")
+    assert refused.startswith("refused: reference: Another commitment has the reference SAA/2018/"), outcome
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)
+                             .where(sa.func.lower(Commitment.reference) == "saa/2018/x")) == 1
