@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import confirmation, error_beside, form_token, post_and_confirm, table_rows
+from tests.pages import confirmation, error_beside, form_token, post_and_confirm, summary_of, table_rows
 from tests.security.helpers import BIDI_TEXT, LONG_TEXT, changed_counts, table_counts
 from trustfund import demo
 from trustfund.fund import services as fund_services
@@ -118,3 +118,29 @@ def test_a_write_off_sent_twice_writes_off_once(client, login_as, db, users):
     row = next(r for r in table_rows(page, "outstanding") if r[0] == "Norway (closing)")
     assert row[5:7] == ["300.00", "700.00"]
     assert "Nothing was recorded a second time." in again.get_data(as_text=True)
+
+
+def test_a_write_off_confirmed_after_the_commitment_changed_is_refused(client, login_as, db, users):
+    """The confirmation of "write off all that is outstanding" says how much; if a
+    colleague reverses a deposit of that commitment before the officer confirms, the
+    outstanding amount grows, and the confirmed post must not write off more than the
+    page said: it is refused, and nothing is written off."""
+    from trustfund.contributions import ledger
+
+    _sweden, other = _fund(db, users)
+    commitment = next(c for c in data.db.session.scalars(sa.select(data.Commitment))
+                      if c.donor_id == other.id)
+    url = f"/fund/closing/commitments/{commitment.id}/write-off"
+    login_as("mptf_officer")
+    first = client.post(url, data={"amount": "", "reason": "Never paid",
+                                   "form_token": form_token(client, url)})
+    assert "USD 1,000.00 of the commitment is written off" in summary_of(first.get_data(as_text=True))
+    action, fields = confirmation(first.get_data(as_text=True))
+
+    ledger.reverse_deposit(users["mptf_officer"], commitment.deposits[0], "Bounced")  # a colleague
+    db.session.commit()
+    page = client.post(action, data=MultiDict(fields), follow_redirects=True)
+
+    assert "The commitment changed meanwhile: reload the page." in page.get_data(as_text=True)
+    data.db.session.expire_all()
+    assert data.db.session.get(data.Commitment, commitment.id).written_off == D("0")

@@ -224,6 +224,37 @@ def test_confirming_checks_the_ledger_again(app, db, client, login_as):
     assert db.session.scalar(sa.select(DepositImport.posted_at)) is None
 
 
+def test_a_confirmation_after_the_figures_changed_is_refused(app, db, client, login_as):
+    """The preview says what the import will record (a row without a rate takes the
+    month's rate: EUR 10,000.00 at 0.941 is USD 10,626.99). An officer corrects May's
+    rate before the confirmation: the import must not record other figures than the
+    page showed. Nothing is imported; the page shows the figures as they are now, and
+    confirming them records them."""
+    login_as("mptf_officer")
+    _setup()
+    location, page = _preview(client, workbook([("SE-EUR-1", "2018-05-10", 10000, None, None, None,
+                                                 "SEB/10", None)]))
+    assert "10,626.99" in page
+    seen = re.search(r'name="seen"[^>]*value="([^"]*)"', page) or re.search(
+        r'value="([^"]*)"[^>]*name="seen"', page)
+    assert seen, "the preview's confirmation carries what it showed"
+    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.95")  # a colleague's correction
+    db.session.commit()
+    before = _written()
+
+    response = client.post(location + "/confirm", data={"seen": seen.group(1)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Reload the page to see their change" in html
+    assert _written() == before and db.session.scalar(sa.select(DepositImport.posted_at)) is None
+    assert "10,526.32" in html and "10,626.99" not in html
+
+    seen = re.search(r'name="seen"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*name="seen"', html)
+    assert client.post(location + "/confirm", data={"seen": seen.group(1)}).status_code == 302
+    assert db.session.scalar(sa.select(Deposit.usd_amount).where(Deposit.bank_reference == "SEB/10")) \
+        == D("10526.32")
+
+
 def test_another_officer_cannot_see_or_confirm_an_upload(app, db, client, login_as):
     from tests.factories import make_user
 

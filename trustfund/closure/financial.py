@@ -97,15 +97,20 @@ def closable_problems() -> list[str]:
 
 # --- 1. Write-offs -----------------------------------------------------------------
 
-def write_off(actor, commitment: Commitment, *, amount=None, reason: str) -> WriteOff:
+def write_off(actor, commitment: Commitment, *, amount=None, reason: str,
+              outstanding_seen=None) -> WriteOff:
     """Write off what of a commitment will not be deposited (all that is outstanding
     by default), with a reason; one guarded UPDATE, so no deposit can then fill it and
-    no two write-offs take more than there is."""
+    no two write-offs take more than there is. Refused when the outstanding amount is
+    no longer the one the confirmation showed (`outstanding_seen`): a deposit reversed
+    meanwhile would otherwise be written off unseen."""
     _require(actor, MPTF_OFFICER)
     periods.require_open(today())
     reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
     db.session.refresh(commitment)  # its running sums as they stand, not as first read
     outstanding = commitment.outstanding
+    if outstanding_seen not in (None, "") and str(outstanding_seen).strip() != str(outstanding):
+        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
     value = outstanding if amount in (None, "") else amount_or_error(amount, commitment.currency, "amount")
     if value <= 0:
         raise DomainError(_("Nothing is outstanding on this commitment."), field="amount")

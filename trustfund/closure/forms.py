@@ -44,6 +44,9 @@ class WriteOffForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)], filters=[_strip])
     # A write-off cannot be reversed: a resent confirmation writes off nothing more.
     form_token = HiddenField()
+    # The outstanding amount the confirmation page showed (set by the view): "all that is
+    # outstanding" writes off that, or is refused if the commitment changed meanwhile.
+    outstanding_seen = HiddenField()
 
 
 class DecisionForm(BaseForm):

@@ -172,7 +172,10 @@ class RateImportForm(BaseForm):
 
 
 class ConfirmImportForm(BaseForm):
-    """Confirming an import's preview: nothing to fill in but the CSRF token."""
+    """Confirming an import's preview: nothing to fill in but the CSRF token, and the
+    fingerprint of the figures the preview showed (import_uploads.figures_seen)."""
+
+    seen = HiddenField()
 
 
 class ListFilterForm(BaseForm):

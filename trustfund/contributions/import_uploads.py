@@ -3,13 +3,14 @@ whose preview shows no problem is kept with a token; the preview page shows what
 it will do; confirming posts it, once."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import utcnow
-from ..errors import DomainError
+from ..errors import DomainError, stale_message
 from ..extensions import db
 from .importer import ImportResult, plan_import, post_import
 from .models import DepositImport
@@ -29,11 +30,25 @@ def keep_upload(actor, filename: str, content: bytes, rows: int) -> DepositImpor
     return upload
 
 
-def confirm_upload(actor, upload: DepositImport) -> ImportResult:
+def figures_seen(result: ImportResult) -> str:
+    """A fingerprint of what a preview shows the import will record, row by row (its
+    commitment, pool, date, amount, rate, USD, fee and net): the confirmation carries
+    it, and the import is refused if the same file would now record other figures."""
+    digest = hashlib.sha256()
+    for planned in result.planned:
+        f = planned.figures
+        digest.update(repr((planned.commitment.id, planned.pool_id, f.value_date, str(f.amount),
+                            str(f.rate), str(f.usd), str(f.fee), str(f.net))).encode())
+    return digest.hexdigest()
+
+
+def confirm_upload(actor, upload: DepositImport, seen: str | None = None) -> ImportResult:
     """Post a kept workbook, all rows or none, at most once: marking it posted is one
     guarded UPDATE in the transaction of its deposits, so a second confirmation (a
     double click, another tab) finds it posted and records nothing. Its rows are
-    checked again against the ledger as it is now."""
+    checked again against the ledger as it is now, and refused when their figures are
+    no longer those the preview showed (`seen`: a month's rate or the fee corrected
+    meanwhile)."""
     marked = db.session.execute(
         sa.update(DepositImport).where(DepositImport.id == upload.id, DepositImport.posted_at.is_(None))
         .values(posted_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
@@ -43,6 +58,8 @@ def confirm_upload(actor, upload: DepositImport) -> ImportResult:
     result = post_import(actor, plan, filename=upload.filename)
     if not result.ok:
         raise ImportRefused(_("Nothing was imported: the file no longer passes every check (see below)."))
+    if seen and seen != figures_seen(plan):
+        raise DomainError(stale_message())
     db.session.execute(sa.update(DepositImport).where(DepositImport.id == upload.id)
                        .values(deposits=result.imported).execution_options(synchronize_session=False))
     db.session.expire(upload)

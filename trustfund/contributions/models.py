@@ -251,6 +251,13 @@ class Commitment(db.Model):
         return self.amount - self.deposited - (self.written_off or 0)
 
 
+# A commitment's reference, when given, names it (imports find commitments by it,
+# without case): held by the database too, since two officers may enter the same one
+# at the same moment (services.record_commitment).
+sa.Index("uq_commitment_reference", sa.func.lower(Commitment.reference), unique=True,
+         sqlite_where=sa.text("reference <> ''"), postgresql_where=sa.text("reference <> ''"))
+
+
 class Instalment(db.Model):
     """A due date in a commitment's schedule."""
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
 
 from .. import localized
 from ..audit import record, snapshot, utcnow
@@ -269,7 +270,15 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
                             pledge_id=pledge.id if pledge is not None else None,
                             created_by_id=getattr(actor, "id", None))
     db.session.add(commitment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if "uq_commitment_reference" not in str(error.orig):
+            raise
+        # Entered at the same moment as another commitment with this reference, which
+        # the look-up above could not see yet (the database's index).
+        raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
+                          field="reference") from None
     for row in schedule:
         row.commitment_id = commitment.id
         db.session.add(row)

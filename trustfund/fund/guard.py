@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import DomainError
 from . import periods
+from . import status as fund_status
 from .models import FINANCIALLY_CLOSED, Fund
 
 GUARDED_TABLES = frozenset({
@@ -62,9 +63,10 @@ def check(session: Session) -> None:
         status = session.execute(query).scalar()
     if status == FINANCIALLY_CLOSED:
         raise FundClosed(closed_message())
-    # The years this transaction found open, read again now that a year's closing in
+    # The years (and the operations) this transaction found open, read again now that a year's closing in
     # progress has committed (it claims the fund's row, as above) or waits for us.
     periods.check_noted_years(session)
+    fund_status.check_noted_operations(session)
     transaction = session.get_transaction()
     if transaction is not None:
         session.info[_KEY] = weakref.ref(transaction)

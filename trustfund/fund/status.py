@@ -4,10 +4,17 @@ The fund is operationally closed once its end date has passed, or once the admin
 closed its operations early (with a reason): no new pledges, commitments, events,
 grant requests or approvals. Approved grants can still be reconciled, requests
 rejected or cancelled, and deposits against existing commitments still arrive.
-A financially closed fund takes nothing more at all (guard.py)."""
+A financially closed fund takes nothing more at all (guard.py).
+
+require_operations_open reads before the new row writes, and the admin may close
+the operations in between. So a transaction that found them open notes it, and
+fund.guard reads the fund's row again after the transaction's first write, once
+the closure (an UPDATE of that row) has committed or cannot commit before this
+transaction ends (check_noted_operations), as periods.py does for the years."""
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -49,12 +56,39 @@ def operations_closed_message(fund: Fund) -> str:
              "reason, reopens them.", date=fmt_date(fund.end_on))
 
 
+_NOTED = "trustfund.fund.status.noted"
+
+
+def _fund_row(session):
+    """The fund's figures read from the database now (not a copy the session may hold
+    from earlier in the transaction); None without reference data."""
+    with session.no_autoflush:
+        return session.execute(
+            sa.select(Fund.status, Fund.end_on, Fund.operations_closed_on, Fund.operations_closed_reason)
+            .order_by(Fund.id).limit(1)).first()
+
+
 def require_operations_open(field: str | None = None) -> None:
     """Refuse a new pledge, commitment, event, grant request or approval once the
     fund is operationally (or financially) closed."""
-    fund = current_fund()
+    session = db.session()
+    fund = _fund_row(session)
     if effective_status(fund) != OPEN:
         raise DomainError(operations_closed_message(fund), field=field)
+    transaction = session.get_transaction()
+    if transaction is not None:
+        session.info[_NOTED] = (weakref.ref(transaction), field)
+
+
+def check_noted_operations(session) -> None:
+    """Refuse the transaction if it found the operations open and they have closed
+    since (called by fund.guard after the transaction's first write)."""
+    noted = session.info.get(_NOTED)
+    if noted is None or noted[0]() is not session.get_transaction():
+        return
+    fund = _fund_row(session)
+    if effective_status(fund) != OPEN:
+        raise DomainError(operations_closed_message(fund), field=noted[1])
 
 
 def operations_open() -> bool:

@@ -108,11 +108,12 @@ def write_off_view(commitment_id: int):
         summary = check(form, lambda: previews.write_off(commitment, form.amount.data or None,
                                                          form.reason.data))
         if summary is not None:
+            form.outstanding_seen.raw_data = [str(commitment.outstanding)]
             return _confirm(summary, form, _("Write off"))
     elif valid:
         done = run(form, lambda: submissions.once(current_user, form.form_token.data, WRITE_OFF, lambda: (
             financial.write_off(current_user, commitment, amount=form.amount.data or None,
-                                reason=form.reason.data))))
+                                reason=form.reason.data, outstanding_seen=form.outstanding_seen.data))))
         if done is not None and done.repeated:
             flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
                     "a second time."), "warning")

@@ -22,7 +22,7 @@ from ...params import page_arg
 from ...permissions import MPTF_OFFICER, roles_required
 from ..blueprint import bp
 from ..forms import ConfirmImportForm, ImportForm
-from ..import_uploads import confirm_upload, keep_upload
+from ..import_uploads import confirm_upload, figures_seen, keep_upload
 from ..importer import column_label, plan_import, template_workbook
 from ..loaders import get_upload_or_404
 from ..models import Commitment, Pool
@@ -99,8 +99,10 @@ def import_preview(token: str):
     posted, what it did."""
     upload = get_upload_or_404(token, current_user)
     result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename)
-    return _render("contributions/import_preview.html", upload=upload, result=result,
-                   form=ConfirmImportForm())
+    form = ConfirmImportForm()
+    if result is not None:
+        form.seen.data = figures_seen(result)
+    return _render("contributions/import_preview.html", upload=upload, result=result, form=form)
 
 
 @bp.route("/deposits/import/<token>/confirm", methods=["POST"])
@@ -109,7 +111,7 @@ def import_confirm(token: str):
     upload = get_upload_or_404(token, current_user)
     form = ConfirmImportForm()
     if form.validate_on_submit():
-        result = run(form, lambda: confirm_upload(current_user, upload))
+        result = run(form, lambda: confirm_upload(current_user, upload, form.seen.data))
         if result is not None:
             flash(ngettext("%(count)s deposit imported: %(usd)s, net %(net)s after the fee.",
                            "%(count)s deposits imported: %(usd)s, net %(net)s after the fee.",
@@ -118,4 +120,6 @@ def import_confirm(token: str):
             return redirect(url_for("contributions.deposits"))
         upload = get_upload_or_404(token, current_user)
     result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename)
+    if result is not None:
+        form.seen.data = figures_seen(result)  # the figures shown now, to confirm afresh
     return _render("contributions/import_preview.html", upload=upload, result=result, form=form)
