@@ -132,3 +132,25 @@ def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):
     page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "NaN", "effective_from": "2018-01-01",
                                                             "version": version})
     assert page.status_code == 200 and _count(db, Setting) == before
+
+
+def test_the_same_new_email_saved_by_two_admins_at_once_makes_one_user(app, db, login_as, users):
+    """Both pass the look-up for the email before either has saved: the database's
+    unique email refuses the second, answered beside the email, not with an error page."""
+    from tests.security.helpers import Parallel
+
+    clients = [app.test_client() for _ in range(4)]
+    for c in clients:
+        login_as("admin", c)
+    data = {"email": "twice@example.org", "name": "Twice", "role": "auditor", "donor_id": 0, "active": "y"}
+    before = _count(db, User)
+    db.session.commit()
+    run = Parallel(app, len(clients), 1, lambda i, _s: clients[i].post("/admin/users/new", data=data)).run()
+    assert run.errors == []
+    answers = sorted(r.status_code for _w, _s, r in run.results)
+    assert answers == [200] * (len(clients) - 1) + [302], answers
+    for _w, _s, response in run.results:
+        if response.status_code == 200:
+            assert b"Another user has this email." in response.data
+    db.session.expire_all()
+    assert _count(db, User) == before + 1

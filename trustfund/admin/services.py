@@ -59,6 +59,12 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     before = None if creating else snapshot(user)
     was_active = user.active
     user.email, user.name, user.role, user.donor_id, user.active = email, name, role, donor_id, active
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same email, saved meanwhile by another admin
+        if "email" in str(error.orig):
+            raise DomainError(_("Another user has this email."), field="email") from None
+        raise
     if timezone:
         user.timezone = time_zone_or_error(timezone)
     if password and not creating:
