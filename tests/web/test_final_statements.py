@@ -100,3 +100,41 @@ def test_the_statement_shows_what_was_issued_whatever_changes_later(client, logi
     assert D(str(status["Refunds to donors"])) == D("35800.00")
     donors = {row[0]: row[3] for row in book["Donors"].iter_rows(min_row=2, values_only=True)}
     assert D(str(donors["Kingdom of Sweden"])) == D("26782.37")
+
+
+def test_a_residual_left_unrefunded_is_a_line_of_the_donors_summary(client, login_as, db, users):
+    """A pool's residual balance left unrefunded under the admin's waiver: the donor's
+    summary (page and .xlsx) shows its part, so that net deposits less the share of
+    spending plus the income add up to what the closing did with them, to the cent."""
+    from trustfund.admin.models import REFUND_WAIVER
+    from trustfund.admin.services import set_setting
+
+    sweden, other = demo.demo_donor(), data.donor("Norway (final)")
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", value_date=dt.date(2017, 5, 2))
+    data.deposit(data.commitment(other, "10000.00"), "10000.00", fee_rate="0")
+    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
+    data.interest("100.00", on=dt.date(2018, 6, 30))
+    set_setting(users["admin"], REFUND_WAIVER, "50000", dt.date(2017, 1, 1))
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    financial.decide(users["srsg_staff"], data.pool(), "waived")
+    financial.close_fund(users["admin"], current_fund())
+    issue_final_statements(users["admin"])
+    db.session.commit()
+
+    login_as("donor")
+    html = client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)
+    # 29,700.00 − 2,992.44 + 74.81 = 26,782.37: none of it refunded, all of it waived.
+    assert 'id="final-net">USD\u00a029,700.00<' in html
+    assert 'id="final-share">USD\u00a02,992.44<' in html
+    assert 'id="final-income">USD\u00a074.81<' in html
+    assert 'id="final-refund">USD\u00a00.00<' in html
+    assert 'id="final-waived">USD\u00a026,782.37<' in html
+    book = load_workbook(io.BytesIO(client.get(f"/fund/final-statements/{sweden.id}?format=xlsx").data))
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert D(str(summary["Other: residual balances not refunded"])) == D("26782.37")
+    assert (D(str(summary["Net deposits"])) - D(str(summary["Share of the fund's spending"]))
+            + D(str(summary["Interest, other income and rounding"]))
+            == D(str(summary["Refund due to the donor"]))
+            + D(str(summary["Transferred to other funds on the donor's behalf"]))
+            + D(str(summary["Other: residual balances not refunded"])))

@@ -24,7 +24,7 @@ from ..contributions.models import Deposit
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
-from ..fund.entries import FUND_SUBJECT, FUND_TRANSFER, REFUND, FinalStatement, donor_subject
+from ..fund.entries import FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED, FinalStatement, donor_subject
 from ..fund.models import FINANCIALLY_CLOSED
 from ..fund.services import require_admin
 from ..fund.status import current_fund
@@ -52,7 +52,7 @@ def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
                       "fund_name": part.closing.fund_name, "fund_reference": part.closing.fund_reference,
                       "currency": part.currency, "rate": _text(rate), "currency_amount": _text(converted)})
     by_kind = {kind: sum((Decimal(p["amount"]) for p in parts if p["kind"] == kind), ZERO)
-               for kind in (REFUND, FUND_TRANSFER)}
+               for kind in (REFUND, FUND_TRANSFER, WAIVED)}
     return {
         "donor": {"id": donor.id, "name": donor.name},
         "period": [s.date_from.isoformat(), s.date_to.isoformat()],
@@ -70,6 +70,9 @@ def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
                    "returned": str(s.returned_in_period),
                    "income": str(s.refunded_in_period - s.returned_in_period),
                    "refund_due": str(by_kind[REFUND]), "transferred": str(by_kind[FUND_TRANSFER]),
+                   # Its part of a residual left unrefunded under the waiver: without it the
+                   # summary would not add up (net − share + income = refund + transferred + this).
+                   "waived": str(by_kind[WAIVED]),
                    "closing_balance": str(s.closing)},
     }
 

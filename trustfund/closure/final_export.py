@@ -94,6 +94,7 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
         (_("Interest, other income and rounding"), D(t["income"])),
         (_("Refund due to the donor"), D(t["refund_due"])),
         (_("Transferred to other funds on the donor's behalf"), D(t["transferred"])),
+        (str(LINE_LABELS["other_uses"]), D(t.get("waived", "0.00"))),
         (_("Closing balance"), D(t["closing_balance"]))])
     pools = Sheet(_("Pools"), [
         Col(_("Pool"), lambda r: r["pool"], width=30),

@@ -43,10 +43,12 @@ class CurrencyLine:
     committed: Decimal
     deposited: Decimal
     commitments: int = 0
+    written_off: Decimal = Decimal("0.000")
 
     @property
     def outstanding(self) -> Decimal:
-        return self.committed - self.deposited
+        """Neither deposited nor written off (as Commitment.outstanding)."""
+        return self.committed - self.deposited - self.written_off
 
 
 @dataclass
@@ -91,7 +93,7 @@ def currency_lines(donor_id: int, figures: DonorFigures) -> list[CurrencyLine]:
     pledged = {row["currency"]: row["amount"]
                for row in queries.pledge_totals({"donor": donor_id}, None)}
     lines = {c.currency: CurrencyLine(c.currency, pledged.get(c.currency, Decimal("0.000")),
-                                      c.committed, c.deposited, c.count)
+                                      c.committed, c.deposited, c.count, c.written_off)
              for c in figures.commitments}
     for currency, rest in pledged.items():
         if currency not in lines:

@@ -181,32 +181,43 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
 
 
 def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[Tile]]:
+    # Every figure the pool's available money is made of (contributions.pools), so that
+    # each row adds up to it, to the cent.
     pool_rows = [{"pool": p.label, "deposits_net": p.deposits_net, "interest": p.interest,
-                  "transfers_in": p.transfers_in, "transfers_out": p.transfers_out,
-                  "committed": p.committed, "spent": p.spent, "available": p.available}
+                  "other_income": p.other_income, "transfers_in": p.transfers_in,
+                  "transfers_out": p.transfers_out, "committed": p.committed, "spent": p.spent,
+                  "direct_costs": p.direct_costs, "bank_charges": p.bank_charges,
+                  "closed_out": p.closed_out, "available": p.available}
                  for p in fig.pools]
-    money_keys = ("deposits_net", "interest", "transfers_in", "transfers_out", "committed", "spent",
-                  "available")
+    money_keys = ("deposits_net", "interest", "other_income", "transfers_in", "transfers_out", "committed",
+                  "spent", "direct_costs", "bank_charges", "closed_out", "available")
     pools = Block(
         "pools", _("Money available per pool"),
         [Column("pool", _("Pool")), _usd("deposits_net", _("Net deposits")), _usd("interest", _("Interest")),
+         _usd("other_income", _("Other income")),
          _usd("transfers_in", _("Transfers in")), _usd("transfers_out", _("Transfers out")),
          _usd("committed", _("Committed to grants")), _usd("spent", _("Spent")),
+         _usd("direct_costs", _("Direct costs")), _usd("bank_charges", _("Bank charges")),
+         _usd("closed_out", _("Refunded or transferred at closure")),
          _usd("available", _("Available"))],
         pool_rows, totals={"pool": _("Total"), **_sum(pool_rows, *money_keys)},
         chart=Chart("pool", ["available"], horizontal=True), link=("contributions.pools", _("Pools")),
         note=_("All amounts in USD."), wide=True)
 
-    budget_rows = [{"pool": p.label, "budget": p.budget, "spent": p.spent, "committed": p.committed,
+    budget_rows = [{"pool": p.label, "budget": p.budget, "spent": p.spent, "direct_costs": p.direct_costs,
+                    "bank_charges": p.bank_charges, "committed": p.committed, "closed_out": p.closed_out,
                     "available": p.available, "used": p.used_percent} for p in fig.pools]
-    budget_totals = {"pool": _("Total"), **_sum(budget_rows, "budget", "spent", "committed", "available")}
+    budget_keys = ("budget", "spent", "direct_costs", "bank_charges", "committed", "closed_out", "available")
+    budget_totals = {"pool": _("Total"), **_sum(budget_rows, *budget_keys)}
     budget = Block(
         "budget", _("Spending against budget"),
         [Column("pool", _("Pool")), _usd("budget", _("Budget")), _usd("spent", _("Spent")),
-         _usd("committed", _("Committed to grants")), _usd("available", _("Available")),
+         _usd("direct_costs", _("Direct costs")), _usd("bank_charges", _("Bank charges")),
+         _usd("committed", _("Committed to grants")),
+         _usd("closed_out", _("Refunded or transferred at closure")), _usd("available", _("Available")),
          Column("used", _("Used (%)"), "percent")],
         budget_rows, totals=budget_totals,
-        chart=Chart("pool", ["spent", "committed", "available"], stacked=True, horizontal=True),
+        chart=Chart("pool", list(budget_keys[1:]), stacked=True, horizontal=True),
         note=_("A pool's budget is what it received: net deposits, interest and transfers in, "
                "less transfers out. Used is spent and committed, as a share of the budget."))
 

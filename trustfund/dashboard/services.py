@@ -389,10 +389,12 @@ class DonorCommitments:
     count: int
     committed: Decimal
     deposited: Decimal
+    written_off: Decimal = Decimal("0.000")
 
     @property
     def outstanding(self) -> Decimal:
-        return self.committed - self.deposited
+        """Neither deposited nor written off (as Commitment.outstanding)."""
+        return self.committed - self.deposited - self.written_off
 
 
 @dataclass
@@ -440,7 +442,7 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
         raise LookupError(donor_id)
     commitments = [DonorCommitments(*row) for row in db.session.execute(
         sa.select(Commitment.currency, sa.func.count(Commitment.id), sa.func.sum(Commitment.amount),
-                  sa.func.sum(Commitment.deposited))
+                  sa.func.sum(Commitment.deposited), sa.func.sum(Commitment.written_off))
         .where(Commitment.donor_id == donor_id).group_by(Commitment.currency)
         .order_by(Commitment.currency))]
     on = on or dt.date.today()

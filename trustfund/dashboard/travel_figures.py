@@ -34,17 +34,30 @@ class PoolFigures:
     committed: Decimal
     spent: Decimal
     available: Decimal
+    # The fund's own entries charged to the pool, and what its closing took out: without
+    # them a row would not add up to its available money.
+    other_income: Decimal = ZERO
+    direct_costs: Decimal = ZERO
+    bank_charges: Decimal = ZERO
+    closed_out: Decimal = ZERO
 
     @property
     def budget(self) -> Decimal:
-        return self.deposits_net + self.interest + self.transfers_in - self.transfers_out
+        return (self.deposits_net + self.interest + self.other_income + self.transfers_in
+                - self.transfers_out)
+
+    @property
+    def spending(self) -> Decimal:
+        """The pool's spending as its donors' statements count it: the grants' actual
+        costs, the direct costs and the bank charges."""
+        return self.spent + self.direct_costs + self.bank_charges
 
     @property
     def used_percent(self) -> Decimal:
         """Spent and committed, as a percentage of the budget (one decimal)."""
         if not self.budget:
             return Decimal("0.0")
-        return (100 * (self.spent + self.committed) / self.budget).quantize(
+        return (100 * (self.spending + self.committed) / self.budget).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
@@ -100,7 +113,8 @@ class TravelFigures:
 
 def pool_figures() -> list[PoolFigures]:
     return [PoolFigures(p.id, p.code, str(p.label), p.deposits_net, p.interest, p.transfers_in,
-                        p.transfers_out, p.committed, p.spent, p.available) for p in pools_in_order()]
+                        p.transfers_out, p.committed, p.spent, p.available, p.other_income, p.direct_costs,
+                        p.bank_charges, p.closed_out) for p in pools_in_order()]
 
 
 def grant_sums() -> list[tuple[str, bool, int, Decimal, Decimal, Decimal]]:

@@ -71,8 +71,9 @@ class Overview:
 
     @property
     def commitment_lines(self) -> list[CommitmentLine]:
-        """The commitments with what is deposited against each today (their running figure)."""
-        return [CommitmentLine(c, c.deposited) for c in self.commitments]
+        """The commitments with what is deposited against each today and written off (their
+        running figures)."""
+        return [CommitmentLine(c, c.deposited, written_off=c.written_off) for c in self.commitments]
 
     @property
     def overdue(self) -> list[InstalmentLine]:

@@ -38,7 +38,7 @@ from ..contributions.queries import reversals_of
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
-from ..fund.entries import ClosingPart, PoolClosing
+from ..fund.entries import ClosingPart, PoolClosing, WriteOff
 from ..paging import Pager
 from .shares import ZERO, keep, positions, usd
 
@@ -66,10 +66,12 @@ class CommitmentLine:
     commitment: Commitment
     deposited: Decimal  # in the commitment's currency, value dates up to the line's date
     deposited_in_period: Decimal = Decimal(0)
+    written_off: Decimal = Decimal(0)  # write-offs dated up to the line's date
 
     @property
     def outstanding(self) -> Decimal:
-        return self.commitment.amount - self.deposited
+        """Neither deposited nor written off (as Commitment.outstanding)."""
+        return self.commitment.amount - self.deposited - self.written_off
 
 
 @dataclass
@@ -179,6 +181,19 @@ def _deposited_by_commitment(donor_id: int, since: dt.date, until: dt.date
     return dict(keep(("statement.deposited", donor_id, since, until), compute))
 
 
+def _written_off_by_commitment(donor_id: int, until: dt.date) -> dict[int, Decimal]:
+    """{commitment_id: written off by `until`}, in the commitments' currencies (the
+    write-offs of the fund's closing, by their dates); kept while the data is unchanged."""
+    def compute():
+        query = (sa.select(WriteOff.commitment_id, sa.func.sum(WriteOff.amount))
+                 .join(Commitment, Commitment.id == WriteOff.commitment_id)
+                 .where(Commitment.donor_id == donor_id, WriteOff.written_off_on <= until)
+                 .group_by(WriteOff.commitment_id))
+        return tuple((cid, total) for cid, total in db.session.execute(query))
+
+    return dict(keep(("statement.written_off", donor_id, until), compute))
+
+
 def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
                          date_to: dt.date | None = None, *, newest_first: bool = False,
                          related: bool = True):
@@ -257,7 +272,9 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
     count, by_currency, usd_total, fee_total, net_total = _deposit_totals(donor.id, date_from, date_to)
     deposited = _deposited_by_commitment(donor.id, date_from, date_to)
     nothing = (Decimal(0), Decimal(0))
-    commitments = [CommitmentLine(c, *deposited.get(c.id, nothing))
+    written_off = _written_off_by_commitment(donor.id, date_to)
+    commitments = [CommitmentLine(c, *deposited.get(c.id, nothing),
+                                  written_off=written_off.get(c.id, Decimal(0)))
                    for c in donor_commitments(donor.id, date_to, instalments=False)]
     pools = all_pools()  # with the commitments above: what the deposits below refer to
 

@@ -1,0 +1,79 @@
+"""A commitment's rest written off at the fund's closing is no longer outstanding:
+the donor's portal (page, dashboard, .xlsx), its statement (page and .xlsx) and the
+donor's page for staff all say so, and say the same."""
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import statements as data
+from tests.pages import table_rows
+from trustfund.closure import financial
+from trustfund.contributions.models import Commitment
+
+
+@pytest.fixture
+def written_off(db, users):
+    """Sweden's EUR commitment (1,500,000.00, 1,000,000.00 deposited): its rest of
+    500,000.00 written off."""
+    sweden, _evil = data.two_donor_fund()
+    eur = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-EUR"))
+    financial.write_off(users["mptf_officer"], eur, reason="Will not be paid")
+    db.session.commit()
+    return sweden
+
+
+def _row_of(html: str, reference: str) -> list[str]:
+    """The cells of the commitments table's row of `reference`."""
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL):
+        cells = [re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+                 for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+        if reference in cells:
+            return cells
+    raise AssertionError(f"no row {reference}")
+
+
+def _sheet(response, title):
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    ws = book[title]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_the_portal_says_nothing_is_outstanding_on_page_dashboard_and_download(client, login_as,
+                                                                              written_off):
+    login_as("donor")
+    page = client.get("/statements/portal").get_data(as_text=True)
+    # Committed on, reference, earmarking, currency, amount, deposited, outstanding.
+    assert _row_of(page, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "0.00"]
+    eur = [row for row in table_rows(page, "table-donor_commitments") if row[0] == "EUR"]
+    assert eur and eur[0][-1] == "0.00", eur
+    rows = _sheet(client.get("/statements/portal?format=xlsx&list=commitments"), "Commitments")
+    assert [r["Outstanding"] for r in rows if r["Reference"] == "SE-2017-EUR"] == [0]
+
+
+def test_the_statement_says_nothing_is_outstanding_at_the_end_on_page_and_download(client, login_as,
+                                                                                  written_off):
+    login_as("donor")
+    today = dt.date.today().isoformat()
+    url = f"/statements/{written_off.id}?from=2017-04-03&to={today}"
+    page = client.get(url).get_data(as_text=True)
+    # ... deposited in the period, by the end, outstanding at the end.
+    assert _row_of(page, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "1,000,000.00", "0.00"]
+    rows = _sheet(client.get(url + "&format=xlsx"), "Commitments")
+    assert [r["Outstanding at end of period"] for r in rows if r["Reference"] == "SE-2017-EUR"] == [0]
+    # Before the day it was written off, the rest was still outstanding.
+    before = client.get(f"/statements/{written_off.id}?from=2017-04-03&to=2017-12-31").get_data(as_text=True)
+    assert _row_of(before, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "1,000,000.00",
+                                                  "500,000.00"]
+
+
+def test_the_donors_page_for_staff_adds_up_by_currency(client, login_as, written_off):
+    login_as("mptf_officer")
+    page = client.get(f"/donors/{written_off.id}").get_data(as_text=True)
+    eur = [row for row in table_rows(page, "desk-currencies") if row[0] == "EUR"]
+    # Currency, pledged, committed, deposited, outstanding.
+    assert eur == [["EUR", "0.00", "1,500,000.00", "1,000,000.00", "0.00"]], eur
