@@ -45,16 +45,24 @@ def test_the_page_says_what_is_left_and_what_a_refund_would_give(client, login_a
     assert [row[4] for row in refunds] == ["27,000.00", "9,000.00"]
 
 
+def _commitment_of(donor):
+    """The donor's commitment (one each in _fund)."""
+    return next(c for c in data.db.session.scalars(sa.select(data.Commitment)) if c.donor_id == donor.id)
+
+
+def _write_off_url(commitment) -> str:
+    return f"/fund/closing/commitments/{commitment.id}/write-off"
+
+
 def test_write_off_decide_and_close_through_the_pages(client, login_as, db, users):
     sweden, other = _fund(db, users)
-    commitment = next(c for c in data.db.session.scalars(sa.select(data.Commitment))
-                      if c.donor_id == other.id)
+    commitment = _commitment_of(other)
     login_as("mptf_officer")
-    page = client.post(f"/fund/closing/commitments/{commitment.id}/write-off",
+    page = client.post(_write_off_url(commitment),
                        data={"amount": "1000.01", "reason": "Never paid"})
     assert "Only USD 1,000.00 is outstanding." in " ".join(error_beside(page.get_data(as_text=True),
                                                                        "amount").split())
-    url = f"/fund/closing/commitments/{commitment.id}/write-off"
+    url = _write_off_url(commitment)
     assert post_and_confirm(client, url, {"amount": "", "reason": "Never paid",
                                           "form_token": form_token(client, url)}).status_code == 302
 
@@ -105,9 +113,8 @@ def test_a_write_off_sent_twice_writes_off_once(client, login_as, db, users):
     writes off the amount once: a write-off cannot be reversed, so a second one would
     take money from the donor's commitment for good."""
     _sweden, other = _fund(db, users)
-    commitment = next(c for c in data.db.session.scalars(sa.select(data.Commitment))
-                      if c.donor_id == other.id)
-    url = f"/fund/closing/commitments/{commitment.id}/write-off"
+    commitment = _commitment_of(other)
+    url = _write_off_url(commitment)
     login_as("mptf_officer")
     first = client.post(url, data={"amount": "300.00", "reason": "Budget cut",
                                    "form_token": form_token(client, url)})
@@ -128,9 +135,8 @@ def test_a_write_off_confirmed_after_the_commitment_changed_is_refused(client, l
     from trustfund.contributions import ledger
 
     _sweden, other = _fund(db, users)
-    commitment = next(c for c in data.db.session.scalars(sa.select(data.Commitment))
-                      if c.donor_id == other.id)
-    url = f"/fund/closing/commitments/{commitment.id}/write-off"
+    commitment = _commitment_of(other)
+    url = _write_off_url(commitment)
     login_as("mptf_officer")
     first = client.post(url, data={"amount": "", "reason": "Never paid",
                                    "form_token": form_token(client, url)})
