@@ -1,6 +1,8 @@
 """Reusable pieces for the security and reliability tests: counting and comparing
 every table, walking the url_map, hostile inputs, and running work in parallel
-threads, each with its own app context (and so its own database session)."""
+threads, each with its own app context (and so its own database session): many
+workers released at once (Parallel), or attempts whose steps the test orders
+(Attempt, attempts)."""
 from __future__ import annotations
 
 import re
@@ -103,6 +105,79 @@ BAD_TEXTS = [LONG_TEXT, CONTROL_TEXT, BIDI_TEXT, *HTML_PAYLOADS, *FORMULA_PAYLOA
 
 # --- concurrency ----------------------------------------------------------------
 
+def attempt(work: Callable[[], object], expected: tuple[type[BaseException], ...]) -> tuple[str, object]:
+    """Call `work()` and say how it went: ("result", what it returned), ("refused", the
+    error) for an `expected` exception, ("error", the error) for any other. After an
+    exception the session is rolled back, as a request's would be."""
+    from trustfund.extensions import db
+
+    try:
+        return "result", work()
+    except expected as error:
+        db.session.rollback()
+        return "refused", error
+    except BaseException as error:
+        db.session.rollback()
+        return "error", error
+
+
+class Attempt:
+    """`work()` attempted once in a thread of its own, inside its own request context
+    (and so its own app context, session and database connection, as a gunicorn
+    worker's; a request context, so that messages are translated). `work` commits
+    what it wrote itself and returns what the test wants to see.
+
+    `outcome`: work's return value; 'refused: <message>' for a DomainError (kept in
+    `refusal`, with its field); 'error: <repr>' for anything else (never swallowed:
+    the test's assertion on `outcome` shows it). `done` is set once the attempt is
+    over, whatever its outcome; with it and its own threading.Events (or a barrier
+    inside `work`) the test orders the steps of the race."""
+
+    def __init__(self, app, work: Callable[[], object]):
+        self.app, self.work = app, work
+        self.outcome: object = None
+        self.refusal = None
+        self.done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from trustfund.errors import DomainError
+        from trustfund.extensions import db
+
+        try:
+            with self.app.test_request_context():
+                kind, value = attempt(self.work, (DomainError,))
+                db.session.remove()
+            if kind == "refused":
+                self.refusal, self.outcome = value, f"refused: {value.message}"
+            elif kind == "error":
+                self.outcome = f"error: {value!r}"
+            else:
+                self.outcome = value
+        finally:
+            self.done.set()
+
+    def start(self) -> Attempt:
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float = 60) -> object:
+        """Wait for the attempt to end (failing the test if it has not by `timeout`);
+        its outcome."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the attempt is still running after {timeout}s"
+        return self.outcome
+
+
+def attempts(app, works: Iterable[Callable[[], object]], timeout: float = 120) -> list[Attempt]:
+    """Each of `works` attempted in its own thread (Attempt), all started, all ended;
+    in the order of `works`."""
+    started = [Attempt(app, work).start() for work in works]
+    for each in started:
+        each.join(timeout)
+    return started
+
+
 class Parallel:
     """Run `work(worker_index, step_index)` `steps` times in each of `workers`
     threads, each thread inside its own app context, all released at once by a
@@ -121,22 +196,13 @@ class Parallel:
     def _run(self, index: int, barrier: threading.Barrier) -> None:
         from trustfund.extensions import db
 
+        kept = {"result": self.results, "refused": self.refused, "error": self.errors}
         with self.app.app_context():
             barrier.wait()
             for step in range(self.steps):
-                try:
-                    value = self.work(index, step)
-                except self.expected as error:
-                    db.session.rollback()
-                    with self._lock:
-                        self.refused.append((index, step, error))
-                except BaseException as error:
-                    db.session.rollback()
-                    with self._lock:
-                        self.errors.append((index, step, error))
-                else:
-                    with self._lock:
-                        self.results.append((index, step, value))
+                kind, value = attempt(lambda step=step: self.work(index, step), self.expected)
+                with self._lock:
+                    kept[kind].append((index, step, value))
             db.session.remove()
 
     def run(self, timeout: float = 600) -> Parallel:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from functools import partial
 
 import sqlalchemy as sa
 
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
+from tests.security.helpers import attempts
 from trustfund.auth.models import User
 from trustfund.contributions.pools import unearmarked_pool
-from trustfund.errors import DomainError
 from trustfund.extensions import db
 from trustfund.ledger_check import run_checks
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -28,33 +29,17 @@ def approve_all_at_once(app, grant_ids: list[int], approver_id: int) -> list[str
     """Approve each grant in its own thread, all released together; returns what each
     thread saw: the grant's status after commit, or 'refused: <message>'."""
     barrier = threading.Barrier(len(grant_ids))
-    results: list[str] = [""] * len(grant_ids)
 
-    def work(index: int, grant_id: int) -> None:
-        with app.test_request_context():
-            try:
-                grant = db.session.get(TravelGrant, grant_id)
-                approver = db.session.get(User, approver_id)
-                db.session.commit()  # end the read; the approval starts its own transaction
-                barrier.wait(timeout=30)
-                approve_grant(approver, grant)
-                db.session.commit()
-                results[index] = grant.status
-            except DomainError as error:
-                db.session.rollback()
-                results[index] = f"refused: {error.message}"
-            except Exception as error:
-                db.session.rollback()
-                results[index] = f"error: {error!r}"
-            finally:
-                db.session.remove()
+    def approve(grant_id: int) -> str:
+        grant = db.session.get(TravelGrant, grant_id)
+        approver = db.session.get(User, approver_id)
+        db.session.commit()  # end the read; the approval starts its own transaction
+        barrier.wait(timeout=30)
+        approve_grant(approver, grant)
+        db.session.commit()
+        return grant.status
 
-    threads = [threading.Thread(target=work, args=(i, gid)) for i, gid in enumerate(grant_ids)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
+    results = [each.outcome for each in attempts(app, [partial(approve, gid) for gid in grant_ids])]
     db.session.expire_all()
     return results
 

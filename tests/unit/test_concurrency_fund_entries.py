@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
+from functools import partial
 
 import sqlalchemy as sa
 
 from tests.factories import base_users
+from tests.security.helpers import attempts
 from trustfund.auth.models import User
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Pool
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.contributions.services import record_interest
-from trustfund.errors import DomainError
 from trustfund.fund.entries import DIRECT_COST, FundEntry
 from trustfund.ledger_check import run_checks
 
@@ -34,33 +35,17 @@ def test_twenty_costs_against_money_for_seven_record_exactly_seven(app, db):
     db.session.commit()
     pool_id, officer_id = unearmarked_pool().id, officer.id
     barrier = threading.Barrier(COSTS)
-    results: list[str] = [""] * COSTS
 
-    def work(index: int) -> None:
-        with app.test_request_context():
-            try:
-                actor = db.session.get(User, officer_id)
-                db.session.commit()  # end the read; the entry starts its own transaction
-                barrier.wait(timeout=30)
-                record_fund_entry(actor, kind=DIRECT_COST, pool_id=pool_id, value_date=dt.date(2017, 6, 1),
-                                  usd_amount=COST, description=f"Conference room {index}")
-                db.session.commit()
-                results[index] = "recorded"
-            except DomainError as error:
-                db.session.rollback()
-                results[index] = f"refused: {error.message}"
-            except Exception as error:  # reported by the assertion below
-                db.session.rollback()
-                results[index] = f"error: {error!r}"
-            finally:
-                db.session.remove()
+    def cost(index: int) -> str:
+        actor = db.session.get(User, officer_id)
+        db.session.commit()  # end the read; the entry starts its own transaction
+        barrier.wait(timeout=30)
+        record_fund_entry(actor, kind=DIRECT_COST, pool_id=pool_id, value_date=dt.date(2017, 6, 1),
+                          usd_amount=COST, description=f"Conference room {index}")
+        db.session.commit()
+        return "recorded"
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(COSTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
+    results = [each.outcome for each in attempts(app, [partial(cost, i) for i in range(COSTS)])]
     db.session.expire_all()
 
     assert results.count("recorded") == PAYABLE, results

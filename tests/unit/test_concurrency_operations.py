@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from tests.factories import travel
 from tests.factories.contributions import sweden
 from tests.factories.statements import D
+from tests.security.helpers import Attempt, attempts
 from trustfund.auth.models import User
 from trustfund.contributions import services
 from trustfund.contributions.models import Pledge, Pool
-from trustfund.errors import DomainError
 from trustfund.fund import services as fund_services
 from trustfund.fund import status
 from trustfund.fund.status import current_fund
@@ -29,11 +29,10 @@ from trustfund.travel.models import REQUESTED, TravelGrant
 REASON = "The conference was held; the SRSG ended the fund's activities."
 
 
-def _race(app, db, admin, work, monkeypatch) -> list[str]:
+def _race(app, db, admin, work, monkeypatch) -> str:
     """Run `work()` in a thread whose "operations open?" check passes, then close the
-    operations here and commit, then let the thread write."""
+    operations here and commit, then let the thread write; what the thread saw."""
     checked, closed = threading.Event(), threading.Event()
-    outcome: list[str] = []
     real = status.require_operations_open
 
     def check_then_wait(field=None):
@@ -44,30 +43,18 @@ def _race(app, db, admin, work, monkeypatch) -> list[str]:
     for module in (status, decisions, services):
         monkeypatch.setattr(module, "require_operations_open", check_then_wait)
 
-    def run() -> None:
-        with app.test_request_context():
-            try:
-                work()
-                db.session.commit()
-                outcome.append("recorded")
-            except DomainError as error:
-                db.session.rollback()
-                outcome.append(f"refused: {error.message}")
-            except Exception as error:  # reported by the assertion of the test
-                db.session.rollback()
-                outcome.append(f"error: {error!r}")
-            finally:
-                db.session.remove()
+    def then_commit() -> str:
+        work()
+        db.session.commit()
+        return "recorded"
 
-    thread = threading.Thread(target=run)
-    thread.start()
+    attempt = Attempt(app, then_commit).start()
     assert checked.wait(timeout=30)
     fund = current_fund()
     fund_services.close_operations(admin, fund, reason=REASON, version=fund.version)
     db.session.commit()
     closed.set()
-    thread.join(timeout=60)
-    assert not thread.is_alive()
+    outcome = attempt.join(timeout=60)
     db.session.expire_all()
     return outcome
 
@@ -88,8 +75,8 @@ def test_an_approval_checked_before_the_operations_close_and_written_after_is_re
 
     outcome = _race(app, db, users["admin"], approve, monkeypatch)
 
-    assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
-    assert REASON in outcome[0]
+    assert outcome.startswith("refused: "), outcome
+    assert REASON in outcome
     grant = db.session.get(TravelGrant, grant_id)
     assert grant.status == REQUESTED and grant.committed_amount == D("0.00")
     assert db.session.get(Pool, pool_id).available == D("9900.00")
@@ -111,8 +98,8 @@ def test_a_pledge_checked_before_the_operations_close_and_written_after_is_refus
 
     outcome = _race(app, db, users["admin"], pledge, monkeypatch)
 
-    assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
-    assert REASON in outcome[0]
+    assert outcome.startswith("refused: "), outcome
+    assert REASON in outcome
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Pledge)) == 0
 
 
@@ -136,36 +123,22 @@ def test_two_commitments_with_one_reference_at_the_same_moment_enter_one(app, db
         return found
 
     monkeypatch.setattr(services, "reference_in_use", look_then_wait)
-    outcome: list[str] = []
 
-    def enter(index: int) -> None:
-        with app.test_request_context():
-            try:
-                actor, donor = db.session.get(User, officer_id), db.session.get(Donor, donor_ids[index])
-                db.session.commit()
-                services.record_commitment(actor, donor, currency="USD", amount="1000.00",
-                                           objective_id=None, committed_on=dt.date(2018, 3, 1),
-                                           reference=f"SAA/2018/{'Xx'[index]}")
-                db.session.commit()
-                outcome.append("recorded")
-            except DomainError as error:
-                db.session.rollback()
-                outcome.append(f"refused: {error.field}: {error.message}")
-            except Exception as error:  # reported by the assertion below
-                db.session.rollback()
-                outcome.append(f"error: {error!r}")
-            finally:
-                db.session.remove()
+    def enter(index: int) -> str:
+        actor, donor = db.session.get(User, officer_id), db.session.get(Donor, donor_ids[index])
+        db.session.commit()
+        services.record_commitment(actor, donor, currency="USD", amount="1000.00",
+                                   objective_id=None, committed_on=dt.date(2018, 3, 1),
+                                   reference=f"SAA/2018/{'Xx'[index]}")
+        db.session.commit()
+        return "recorded"
 
-    threads = [threading.Thread(target=enter, args=(i,)) for i in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    entered = attempts(app, [lambda i=i: enter(i) for i in (0, 1)], timeout=60)
+    outcome = [each.outcome for each in entered]
 
-    assert len(outcome) == 2 and "recorded" in outcome, outcome
-    refused = next(text for text in outcome if text != "recorded")
-    assert refused.startswith("refused: reference: Another commitment has the reference SAA/2018/"), outcome
+    assert "recorded" in outcome, outcome
+    refused = next(each for each in entered if each.outcome != "recorded")
+    assert refused.outcome.startswith("refused: Another commitment has the reference SAA/2018/"), outcome
+    assert refused.refusal.field == "reference", outcome
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)
                              .where(sa.func.lower(Commitment.reference) == "saa/2018/x")) == 1

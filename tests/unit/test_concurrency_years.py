@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.statements import D
+from tests.security.helpers import Attempt
 from trustfund.auth.models import User
 from trustfund.closure import years
 from trustfund.contributions import ledger, services
 from trustfund.contributions.models import Commitment, Deposit
-from trustfund.errors import DomainError
 from trustfund.ledger_check import run_checks
 from trustfund.statements.services import statement
 
@@ -33,8 +33,7 @@ def test_a_deposit_checked_before_the_year_closes_and_written_after_is_refused(a
     data.deposit(commitment, "1000.00", value_date=dt.date(2017, 6, 1), fee_rate="0")
     db.session.commit()
     officer_id, commitment_id, donor_id = users["mptf_officer"].id, commitment.id, donor.id
-    checked, position_read, deposit_done = threading.Event(), threading.Event(), threading.Event()
-    outcome: list[str] = []
+    checked, position_read = threading.Event(), threading.Event()
 
     real_add, real_position = ledger._add_to_deposited, years.position_on
 
@@ -48,43 +47,30 @@ def test_a_deposit_checked_before_the_year_closes_and_written_after_is_refused(a
     def position_then_let_the_deposit_write(on):
         position = real_position(on)
         position_read.set()
-        deposit_done.wait(timeout=3)  # the deposit writes now, if nothing makes it wait
+        deposit.done.wait(timeout=3)  # the deposit writes now, if nothing makes it wait
         return position
 
     monkeypatch.setattr(ledger, "_add_to_deposited", add_after_the_closing_read)
     monkeypatch.setattr(years, "position_on", position_then_let_the_deposit_write)
 
-    def deposit() -> None:
-        with app.test_request_context():
-            try:
-                actor = db.session.get(User, officer_id)
-                target = db.session.get(Commitment, commitment_id)
-                db.session.commit()  # end the read; the deposit starts its own transaction
-                services.record_deposit(actor, target, value_date=LAST_DAY, amount="500.00", rate="1",
-                                        bank_reference="LATE/2017")
-                db.session.commit()
-                outcome.append("recorded")
-            except DomainError as error:
-                db.session.rollback()
-                outcome.append(f"refused: {error.message}")
-            except Exception as error:  # reported by the assertion below
-                db.session.rollback()
-                outcome.append(f"error: {error!r}")
-            finally:
-                deposit_done.set()
-                db.session.remove()
+    def record_deposit() -> str:
+        actor = db.session.get(User, officer_id)
+        target = db.session.get(Commitment, commitment_id)
+        db.session.commit()  # end the read; the deposit starts its own transaction
+        services.record_deposit(actor, target, value_date=LAST_DAY, amount="500.00", rate="1",
+                                bank_reference="LATE/2017")
+        db.session.commit()
+        return "recorded"
 
-    thread = threading.Thread(target=deposit)
-    thread.start()
+    deposit = Attempt(app, record_deposit).start()
     assert checked.wait(timeout=30)
     years.close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
     db.session.commit()
-    thread.join(timeout=60)
-    assert not thread.is_alive()
+    outcome = deposit.join(timeout=60)
     db.session.expire_all()
 
-    assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
-    assert "2017 is a closed year: nothing may be dated in it." in outcome[0]
+    assert outcome.startswith("refused: "), outcome
+    assert "2017 is a closed year: nothing may be dated in it." in outcome
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 1
     year = statement(db.session.get(type(donor), donor_id), dt.date(2017, 1, 1), LAST_DAY)
     assert year.closing == D("1000.00")

@@ -301,36 +301,23 @@ def test_five_decisions_at_once_on_one_pool_refund_it_once(app, db, users, fund)
     its own session and connection): one decision, one set of parts, the pool at zero."""
     import threading
 
+    from tests.security.helpers import attempts
     from trustfund.auth.models import User
 
     _settled(db, users, fund)
     pool_id, balance = data.pool().id, str(data.pool().available)
     srsg_id = users["srsg_staff"].id
-    barrier, results = threading.Barrier(5), [""] * 5
+    barrier = threading.Barrier(5)
 
-    def work(index: int) -> None:
-        with app.test_request_context():
-            try:
-                actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
-                db.session.commit()
-                barrier.wait(timeout=30)
-                financial.decide(actor, pool, "refund", balance_seen=balance)
-                db.session.commit()
-                results[index] = "decided"
-            except DomainError as error:
-                db.session.rollback()
-                results[index] = f"refused: {error.message}"
-            except Exception as error:  # reported by the assertion below
-                db.session.rollback()
-                results[index] = f"error: {error!r}"
-            finally:
-                db.session.remove()
+    def decide() -> str:
+        actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
+        db.session.commit()
+        barrier.wait(timeout=30)
+        financial.decide(actor, pool, "refund", balance_seen=balance)
+        db.session.commit()
+        return "decided"
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = [each.outcome for each in attempts(app, [decide] * 5)]
     db.session.expire_all()
     assert results.count("decided") == 1, results
     assert all(r.startswith("refused: ") for r in results if r != "decided"), results
