@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import weakref
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 from ..errors import DomainError
 from . import periods
 from . import status as fund_status
-from .models import FINANCIALLY_CLOSED, Fund
+from .models import FINANCIALLY_CLOSED
 
 GUARDED_TABLES = frozenset({
     "fund", "accounting_year", "year_donor_position", "year_pool_position", "year_share",
@@ -56,17 +55,14 @@ def check(session: Session) -> None:
     """Refuse if the fund is financially closed (once per transaction)."""
     if _checked(session):
         return
-    query = sa.select(Fund.status).order_by(Fund.id).limit(1)
-    with session.no_autoflush:
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(read=True)
-        status = session.execute(query).scalar()
-    if status == FINANCIALLY_CLOSED:
+    fund = fund_status.fund_row(session, for_share=True)
+    if fund is not None and fund.status == FINANCIALLY_CLOSED:
         raise FundClosed(closed_message())
     # The years (and the operations) this transaction found open, read again now that a year's closing in
-    # progress has committed (it claims the fund's row, as above) or waits for us.
+    # progress has committed (it claims the fund's row, as above) or waits for us. The operations' check
+    # reads the fund's row just read: a closure of the operations is an UPDATE of that row.
     periods.check_noted_years(session)
-    fund_status.check_noted_operations(session)
+    fund_status.check_noted_operations(session, fund)
     transaction = session.get_transaction()
     if transaction is not None:
         session.info[_KEY] = weakref.ref(transaction)

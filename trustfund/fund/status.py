@@ -59,20 +59,24 @@ def operations_closed_message(fund: Fund) -> str:
 _NOTED = "trustfund.fund.status.noted"
 
 
-def _fund_row(session):
+def fund_row(session, *, for_share: bool = False):
     """The fund's figures read from the database now (not a copy the session may hold
-    from earlier in the transaction); None without reference data."""
+    from earlier in the transaction); None without reference data. `for_share` (on
+    PostgreSQL; fund.guard): FOR SHARE, which waits for a transaction changing the
+    row (a closing, which claims it first) to end and then reads what it committed."""
+    query = (sa.select(Fund.status, Fund.end_on, Fund.operations_closed_on, Fund.operations_closed_reason)
+             .order_by(Fund.id).limit(1))
+    if for_share and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=True)
     with session.no_autoflush:
-        return session.execute(
-            sa.select(Fund.status, Fund.end_on, Fund.operations_closed_on, Fund.operations_closed_reason)
-            .order_by(Fund.id).limit(1)).first()
+        return session.execute(query).first()
 
 
 def require_operations_open(field: str | None = None) -> None:
     """Refuse a new pledge, commitment, event, grant request or approval once the
     fund is operationally (or financially) closed."""
     session = db.session()
-    fund = _fund_row(session)
+    fund = fund_row(session)
     if effective_status(fund) != OPEN:
         raise DomainError(operations_closed_message(fund), field=field)
     transaction = session.get_transaction()
@@ -80,13 +84,13 @@ def require_operations_open(field: str | None = None) -> None:
         session.info[_NOTED] = (weakref.ref(transaction), field)
 
 
-def check_noted_operations(session) -> None:
+def check_noted_operations(session, fund) -> None:
     """Refuse the transaction if it found the operations open and they have closed
-    since (called by fund.guard after the transaction's first write)."""
+    since. Called by fund.guard after the transaction's first write, with the fund's
+    row (fund_row) it has just read there: one read serves both guards."""
     noted = session.info.get(_NOTED)
     if noted is None or noted[0]() is not session.get_transaction():
         return
-    fund = _fund_row(session)
     if effective_status(fund) != OPEN:
         raise DomainError(operations_closed_message(fund), field=noted[1])
 
