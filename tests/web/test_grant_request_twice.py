@@ -117,7 +117,7 @@ def test_without_the_event_held_the_database_still_refuses_the_second_request(ap
     assert first.status_code == 302
     db.session.execute(sa.update(TravelGrant).values(status="cancelled"))  # the delegate is known
     db.session.commit()
-    monkeypatch.setattr(services, "_one_request_at_a_time", lambda _event_id: None)
+    monkeypatch.setattr(services, "hold_event", lambda _event_id: None)
     forms = [dict(_form(event), form_token=form_token(c, URL)) for c in clients]
     run = Parallel(app, len(clients), 1,
                    lambda index, _step: clients[index].post(URL, data=forms[index])).run()

@@ -28,7 +28,7 @@ from ..fund import periods
 from ..fund.status import require_operations_open
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .notices import tell_requester
-from .services import require_srsg
+from .services import hold_event, require_srsg
 
 UNDECIDED = (REQUESTED, WAITLISTED)
 
@@ -126,10 +126,8 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     # 1. Claim: the first statement of the transaction, and the only way in.
     _claim(actor, grant, status=APPROVED, pool_id=candidates[0],
            committed_amount=TravelGrant.total, decision_reason="")
-    # 2. Serialize the cap check per event (PostgreSQL; SQLite already holds its write lock).
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(Event.id).where(Event.id == grant.event_id)
-                           .with_for_update(key_share=True))
+    # 2. Serialize the cap check per event (on SQLite the claim took the write lock).
+    hold_event(grant.event_id, write_lock_held=True)
     event = db.session.get(Event, grant.event_id)
     # 3. The per-country cap, counting this grant.
     funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(

@@ -270,7 +270,10 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         raise DomainError(_("You changed a computed figure: say why."), field="override_reason")
     if not figures.needs_reason:
         reason = ""
-    _one_request_at_a_time(event.id)
+    # One request for the event at a time: the look-ups of the delegate and of their
+    # requests for the event below see a request entered meanwhile (two tabs, two
+    # workers), so the second is refused and the same new delegate is not created twice.
+    hold_event(event.id)
     delegate = find_or_create_delegate(actor, name=delegate_name, function=delegate_function,
                                        country=country, email=email, phone=phone)
     if delegate.id is not None and db.session.scalar(sa.select(TravelGrant.id).where(
@@ -300,15 +303,15 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     return grant
 
 
-def _one_request_at_a_time(event_id: int) -> None:
-    """Hold the event's row until this transaction ends, so that the look-ups of the
-    delegate and of their requests for the event see any request entered meanwhile
-    (two tabs, two workers): the second waits for the first and is refused, and the
-    same new delegate is not created twice. PostgreSQL: a row lock; SQLite: a write,
-    which takes the database's one write lock before the look-ups."""
+def hold_event(event_id: int, *, write_lock_held: bool = False) -> None:
+    """Hold the event's row until this transaction ends: another transaction holding
+    it (a request for the event, an approval) waits here until that one ends, and
+    what this one reads next of the event's requests includes what it committed.
+    PostgreSQL: a row lock; SQLite: the database's one write lock, taken by a write
+    unless the transaction holds it already (`write_lock_held`: it has written)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
-    else:
+    elif not write_lock_held:
         db.session.execute(sa.update(Event).where(Event.id == event_id).values(id=Event.id)
                            .execution_options(synchronize_session=False))
 
