@@ -14,7 +14,6 @@ form (and so tested) or with the reason it is none.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 
 from tests.factories import make_user
 from tests.security.form_walk import forms_on, messages
-from tests.security.helpers import UNSAFE_METHODS, changed_counts, rules, table_counts
+from tests.security.helpers import UNSAFE_METHODS, Parallel, changed_counts, rules, table_counts
 
 RELOAD = "Reload the page"
 
@@ -153,6 +152,16 @@ def test_two_admins_editing_the_same_objective(app, db, two_people):
     assert stored.description == "Bob's description"  # saved after reloading
 
 
+def _saved_at_once(app, url: str, forms: dict) -> dict:
+    """Each client's form posted to `url` from its own thread, all at once; each
+    client's answer."""
+    clients = list(forms)
+    run = Parallel(app, len(clients), 1,
+                   lambda index, _step: clients[index].post(url, data=forms[clients[index]])).run(timeout=60)
+    assert run.errors == []
+    return {clients[index]: response for index, _step, response in run.results}
+
+
 def test_two_saves_at_the_same_instant_one_wins(app, db, two_people):
     """Both forms carry the same version and are posted at once, from two threads:
     the version check and the versioned UPDATE let exactly one through."""
@@ -165,17 +174,7 @@ def test_two_saves_at_the_same_instant_one_wins(app, db, two_people):
     url = f"/donors/{donor.id}/edit"
     forms = {alice: {**_form(alice, url), "contact_name": "Alice"},
              bob: {**_form(bob, url), "contact_name": "Bob"}}
-    barrier, answers = threading.Barrier(2), {}
-
-    def save(client):
-        barrier.wait(timeout=30)
-        answers[client] = client.post(url, data=forms[client])
-
-    threads = [threading.Thread(target=save, args=(c,)) for c in (alice, bob)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = _saved_at_once(app, url, forms)
     codes = sorted(a.status_code for a in answers.values())
     assert codes == [200, 302], codes
     winner = next(c for c, a in answers.items() if a.status_code == 302)
@@ -363,17 +362,7 @@ def test_two_admins_saving_the_same_user_at_the_same_instant_one_wins(app, db, t
     alice, bob = two_people("admin")
     url = f"/admin/users/{user.id}"
     forms = {alice: {**_form(alice, url), "name": "Alice"}, bob: {**_form(bob, url), "name": "Bob"}}
-    barrier, answers = threading.Barrier(2), {}
-
-    def save(client):
-        barrier.wait(timeout=30)
-        answers[client] = client.post(url, data=forms[client])
-
-    threads = [threading.Thread(target=save, args=(c,)) for c in (alice, bob)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = _saved_at_once(app, url, forms)
     assert sorted(a.status_code for a in answers.values()) == [200, 302]
     winner = next(c for c, a in answers.items() if a.status_code == 302)
     db.session.expire_all()
