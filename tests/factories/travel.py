@@ -8,16 +8,21 @@ in the pool after the 1% fee.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
+from functools import partial
 
 import sqlalchemy as sa
 
 from tests.factories import base_users
+from tests.security.helpers import attempts
+from trustfund.auth.models import User
 from trustfund.contributions.models import Objective, Pool
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
 from trustfund.travel.decisions import objective1_pool
+from trustfund.travel.models import TravelGrant
 from trustfund.travel.services import request_grant, save_event
 
 MAY_GENEVA = (dt.date(2017, 5, 8), dt.date(2017, 5, 9))
@@ -73,3 +78,23 @@ def make_request(event, country="SN", name=None, airfare="1000.00", by=None, com
 
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def decided_at_once(app, grant_ids: list[int], decider_id: int, decide, state: str) -> list[str]:
+    """`decide(decider, grant)` for each grant in its own thread (tests.security.helpers.
+    attempts), all released together once each has read its grant; what each thread
+    saw: the grant's `state` (a column's name) after commit, or 'refused: <message>'."""
+    barrier = threading.Barrier(len(grant_ids))
+
+    def one(grant_id: int) -> str:
+        grant = db.session.get(TravelGrant, grant_id)
+        decider = db.session.get(User, decider_id)
+        db.session.commit()  # end the read; the decision starts its own transaction
+        barrier.wait(timeout=30)
+        decide(decider, grant)
+        db.session.commit()
+        return getattr(grant, state)
+
+    results = [each.outcome for each in attempts(app, [partial(one, gid) for gid in grant_ids])]
+    db.session.expire_all()
+    return results

@@ -7,17 +7,12 @@ The threads use a request context (which brings its own application context and
 session) because messages are translated into the requester's language."""
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
-from functools import partial
 
 import sqlalchemy as sa
 
-from tests.factories.travel import fund_pool, make_event, make_request, srsg2
-from tests.security.helpers import attempts
-from trustfund.auth.models import User
+from tests.factories.travel import decided_at_once, fund_pool, make_event, make_request, srsg2
 from trustfund.contributions.pools import unearmarked_pool
-from trustfund.extensions import db
 from trustfund.ledger_check import run_checks
 from trustfund.travel.decisions import approve_grant, objective1_pool
 from trustfund.travel.models import TravelGrant
@@ -28,20 +23,7 @@ COUNTRIES = ["SN", "ML", "NE", "ET", "KH", "MM", "BD", "NP", "HT", "UG", "MW", "
 def approve_all_at_once(app, grant_ids: list[int], approver_id: int) -> list[str]:
     """Approve each grant in its own thread, all released together; returns what each
     thread saw: the grant's status after commit, or 'refused: <message>'."""
-    barrier = threading.Barrier(len(grant_ids))
-
-    def approve(grant_id: int) -> str:
-        grant = db.session.get(TravelGrant, grant_id)
-        approver = db.session.get(User, approver_id)
-        db.session.commit()  # end the read; the approval starts its own transaction
-        barrier.wait(timeout=30)
-        approve_grant(approver, grant)
-        db.session.commit()
-        return grant.status
-
-    results = [each.outcome for each in attempts(app, [partial(approve, gid) for gid in grant_ids])]
-    db.session.expire_all()
-    return results
+    return decided_at_once(app, grant_ids, approver_id, approve_grant, "status")
 
 
 def test_a_pool_pays_exactly_as_many_as_it_can(app, db):

@@ -6,20 +6,15 @@ awaiting approval, the pool never goes below zero, and the ledger check passes."
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
-from functools import partial
 
 import sqlalchemy as sa
 
 from tests.factories import base_users
-from tests.factories.travel import make_event, make_request, srsg, srsg2
-from tests.security.helpers import attempts
+from tests.factories.travel import decided_at_once, make_event, make_request, srsg, srsg2
 from trustfund.audit import AuditEntry
-from trustfund.auth.models import User
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.contributions.services import record_interest
-from trustfund.extensions import db
 from trustfund.ledger_check import run_checks
 from trustfund.travel.decisions import approve_grant
 from trustfund.travel.models import TravelGrant
@@ -36,20 +31,7 @@ TOTAL = D("2300.00")  # airfare 1,000.00 + DSA 3 × 400.00 + terminal 100.00
 def approve_overruns_at_once(app, grant_ids: list[int], approver_id: int) -> list[str]:
     """Approve each grant's overrun in its own thread, all released together; returns
     what each thread saw: the overrun's state after commit, or 'refused: <message>'."""
-    barrier = threading.Barrier(len(grant_ids))
-
-    def approve(grant_id: int) -> str:
-        grant = db.session.get(TravelGrant, grant_id)
-        approver = db.session.get(User, approver_id)
-        db.session.commit()  # end the read; the approval starts its own transaction
-        barrier.wait(timeout=30)
-        approve_overrun(approver, grant)
-        db.session.commit()
-        return grant.overrun_status
-
-    results = [each.outcome for each in attempts(app, [partial(approve, gid) for gid in grant_ids])]
-    db.session.expire_all()
-    return results
+    return decided_at_once(app, grant_ids, approver_id, approve_overrun, "overrun_status")
 
 
 def test_twenty_overruns_against_money_for_seven_pay_exactly_seven(app, db, runner):
