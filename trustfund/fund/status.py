@@ -104,3 +104,9 @@ def check_noted_operations(session) -> None:
 
 def operations_open() -> bool:
     return effective_status(current_fund()) == OPEN
+
+
+def operations_open_now() -> bool:
+    """Whether the operations are open as the fund's row stands in the database now
+    (after this transaction's first write: see closure/financial.decide)."""
+    return effective_status(_fund_row(db.session())) == OPEN
