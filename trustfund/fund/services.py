@@ -74,8 +74,9 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     reason = _reason(reason, "reason", _("Say why the end date is extended."))
     before = snapshot(fund)
     fund.end_on = end_on
-    # The fund's row first, then the look-up: a decision recorded meanwhile either has
-    # committed and is found, or waits for this extension (closure/financial.decide).
+    # The fund's row first, then the look-up: a decision recorded meanwhile has either
+    # committed and is found here, or reads this row after this extension commits and
+    # is refused itself (closure/financial.decide).
     db.session.flush()
     if closing_recorded():
         raise DomainError(extension_refused_message(), field="end_on")
