@@ -151,3 +151,39 @@ def test_upgrade_gives_the_models_indexes_and_check_constraints(backend, request
     migrated, models = found
     assert migrated["indexes"] == models["indexes"]
     assert migrated["checks"] == models["checks"]
+
+
+def test_upgrading_keeps_the_links_sent_before_it_working(empty_database_url):
+    """0025: a user's password stamp starts as its links' stamp (the SHA-256 of its
+    password hash), so a reset link or an invitation sent before the upgrade still
+    opens (auth.tokens.find_token)."""
+    import hashlib
+
+    from flask_migrate import upgrade
+
+    from trustfund import create_app
+    from trustfund.auth.tokens import find_token
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="0024")
+            at, secret, password_hash = dt.datetime(2026, 12, 1), "a-link-sent-before", "scrypt:32768:8:1$s$h"
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    'INSERT INTO "user" (id, email, name, password_hash, role, active, session_token, '
+                    "created_at, version) VALUES (7, 'a@un.org', '', :hash, 'auditor', :yes, 'tok', :at, 1)"),
+                    {"hash": password_hash, "yes": True, "at": at})
+                conn.execute(sa.text(
+                    "INSERT INTO password_token (user_id, purpose, token_hash, password_stamp, created_at, "
+                    "expires_at) VALUES (7, 'reset', :token, :stamp, :at, :expires)"),
+                    {"token": hashlib.sha256(secret.encode()).hexdigest(),
+                     "stamp": hashlib.sha256(password_hash.encode()).hexdigest(), "at": at,
+                     "expires": dt.datetime(2100, 1, 1)})
+            upgrade()
+            with app.test_request_context():
+                assert find_token(7, secret, now=dt.datetime(2026, 12, 1, 0, 30)) is not None
+        finally:
+            db.session.remove()
+            db.engine.dispose()

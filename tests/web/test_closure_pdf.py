@@ -199,3 +199,43 @@ def test_each_language_with_its_glyphs(client, login_as, db, users, lang, word):
             assert any("Arabic" in name for name in fonts), fonts
         if lang == "zh":
             assert any("CJK" in name for name in fonts), fonts
+
+
+def test_the_fund_s_certified_statement_shows_the_balance_as_a_percentage_of_deposits(
+        client, login_as, db, users):
+    """DESIGN §6a: the balance with the Administrative Agent as a percentage of deposits,
+    on the page and in the PDF as in the .xlsx: the figure stored when it was issued (here
+    0.00%: every pool refunded), and a stored 0.1235 as 12.35%, as its cell shows it."""
+    from decimal import Decimal
+
+    import sqlalchemy as sa
+    from openpyxl import load_workbook
+
+    from trustfund.fund.entries import FUND_SUBJECT, FinalStatement
+
+    _closed_fund(users)
+    login_as("auditor")
+
+    def shown() -> tuple[str, str, object]:
+        page = client.get("/fund/final-statements/fund").get_data(as_text=True)
+        found = re.search(r'id="final-percent-of-contributions">([^<]*)<', page)
+        assert found, "no percentage on the page"
+        book = load_workbook(io.BytesIO(client.get("/fund/final-statements/fund?format=xlsx").data))
+        cells = {row[0].value: row for row in book["Funding status"].iter_rows(min_row=2)}
+        cell = cells["Balance with the Administrative Agent"][2]
+        assert cell.number_format == "0.00%"
+        return _unescaped(found.group(1)), _text(_pdf(client, "/fund/final-statements/fund")), cell.value
+
+    on_page, in_pdf, in_xlsx = shown()
+    assert on_page == "0.00% of contributions" and Decimal(str(in_xlsx)) == 0
+    assert on_page in in_pdf
+
+    statement = db.session.scalar(sa.select(FinalStatement).where(FinalStatement.subject == FUND_SUBJECT))
+    content = dict(statement.content)
+    content["funding_status"] = [{**line, "percent": "0.1235"} if line["key"] == "balance" else line
+                                 for line in content["funding_status"]]
+    statement.content = content  # as if issued with a balance left (the page shows what is stored)
+    db.session.commit()
+    on_page, in_pdf, in_xlsx = shown()
+    assert on_page == "12.35% of contributions" and Decimal(str(in_xlsx)) == Decimal("0.1235")
+    assert on_page in in_pdf

@@ -368,3 +368,13 @@ def test_the_export_command_writes_the_dashboard(fund, runner, tmp_path):
     assert pools[-1] == ("Total", 200000, 2000, 198000, None, 1700)
     missing = runner.invoke(args=["export", "dashboard", "--out", str(donor), "--donor", "99999"])
     assert missing.exit_code != 0 and "There is no donor with id 99999" in missing.output
+
+
+def test_the_budget_note_names_every_income_the_budget_counts(fund, client, login_as):
+    """A pool's budget counts its other income (PoolFigures.budget): the note under
+    "Spending against budget" says so."""
+    login_as("srsg_staff")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    note = "A pool's budget is what it received: net deposits, interest, other income and transfers in, " \
+           "less transfers out."
+    assert note in " ".join(html.replace("&#39;", "'").split())

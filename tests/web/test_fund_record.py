@@ -124,3 +124,45 @@ def test_the_forms_that_close_for_good_refuse_hostile_text_and_show_html_escaped
     html = client.get("/fund/").get_data(as_text=True)
     assert script not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert _fund(db).status == "operationally_closed"
+
+
+def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_stay_closed(
+        client, login_as, db, users):
+    """A fund closed by its end date: an extension reopens its operations until a pool's
+    closing decision is recorded; after it (the balance refunded to the donors) the
+    extension is refused beside the date, nothing is written, the operations stay
+    closed, and the fund's page no longer offers an extension as the way to reopen them."""
+    from tests.factories import statements as data
+    from trustfund.closure import financial
+    from trustfund.fund.status import current_fund, operations_open
+    from trustfund.reference import FUND_END
+
+    data.deposit(data.commitment(data.donor("Norway (extension)"), "5000.00"), "5000.00", fee_rate="0")
+    current_fund().end_on = FUND_END  # 31 December 2018: closed by its end date
+    db.session.commit()
+    assert not operations_open()
+
+    login_as("admin")
+    reason = "Follow-up review"
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2019-06-30",
+                                             "reason": reason})
+    assert page.status_code == 302  # before any decision an extension works (still past: closed)
+    assert _fund(db).end_on == dt.date(2019, 6, 30)
+    assert "An extension of the end date, with its reason, reopens them." in client.get("/fund/").get_data(
+        as_text=True)
+
+    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+
+    before = table_counts(db)
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2100-06-30",
+                                             "reason": reason})
+    assert page.status_code == 200
+    assert "The end date can no longer be extended: a pool's closing decision is recorded" in \
+        error_beside(page.get_data(as_text=True), "end_on")
+    assert changed_counts(before, table_counts(db)) == {}
+    assert _fund(db).end_on == dt.date(2019, 6, 30)
+    assert not operations_open()
+    html = client.get("/fund/").get_data(as_text=True)
+    assert 'id="fund-status">Operationally closed<' in html
+    assert "activities ended on Jun 30, 2019" in html and "reopens them" not in html

@@ -164,6 +164,47 @@ def test_a_link_made_before_a_password_change_is_refused(client, db, users, logi
     _refused(client, path, db, auditor.id)
 
 
+def _stored_before_argon2id(db, user: User) -> User:
+    """The user's password (PASSWORD) stored as it was before Argon2id: Werkzeug's scrypt."""
+    from werkzeug.security import generate_password_hash
+
+    user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
+    db.session.commit()
+    return user
+
+
+def test_a_link_made_before_the_sign_in_that_rehashes_the_password_still_works(
+        app, client, db, users, login_as, runner, smtp_server):
+    """A password stored before Argon2id (Werkzeug's scrypt) is stored again at the next
+    sign-in, the same password: a reset link asked for before it keeps working. A real
+    change of the password (the admin's) still ends it."""
+    auditor = _stored_before_argon2id(db, users["auditor"])
+    path = _reset_link(client, runner, smtp_server)
+
+    assert _login(app.test_client(), auditor.email, PASSWORD) == 302
+    db.session.expire_all()
+    assert db.session.get(User, auditor.id).password_hash.startswith("$argon2id$")  # stored again
+    page = client.get(path)
+    assert page.status_code == 200 and b"This link is no longer valid" not in page.data
+
+    login_as("admin")
+    assert client.post(f"/admin/users/{auditor.id}", data={
+        "email": auditor.email, "name": "", "role": "auditor", "donor_id": 0, "active": "y",
+        "password": "an admin chose this one", "version": auditor.version}).status_code == 302
+    client.post("/logout")
+    _refused(client, path, db, auditor.id)
+
+
+def test_an_old_hash_s_link_sets_the_password_after_the_sign_in_that_rehashed_it(
+        app, client, db, users, runner, smtp_server):
+    auditor = _stored_before_argon2id(db, users["auditor"])
+    path = _reset_link(client, runner, smtp_server)
+    assert _login(app.test_client(), auditor.email, PASSWORD) == 302
+    assert _set(client, path).status_code == 302
+    assert _login(app.test_client(), auditor.email, NEW) == 302
+    assert _login(app.test_client(), auditor.email, PASSWORD) == 200
+
+
 def test_a_second_link_and_the_first_after_the_second_is_used(client, db, users, runner, smtp_server):
     first = _reset_link(client, runner, smtp_server)
     smtp_server.clear()

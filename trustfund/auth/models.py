@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
     # carries it, so an old cookie stops working at once.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16),
                                                info=SECRET)
+    # Renewed when the password changes (set_password), not when the same password is
+    # stored again in today's hash (rehash_password): the links to set a password carry
+    # it (auth.tokens), so a change, and only a change, ends those made before it.
+    password_stamp: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(32),
+                                                server_default="", info=SECRET)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
     # What an admin's edit form was built from. Moved only by an admin's save
@@ -51,6 +56,13 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
+        """A new password: the links made before it stop working (auth.tokens)."""
+        self.password_hash = hash_password(password)
+        self.password_stamp = secrets.token_hex(32)
+
+    def rehash_password(self, password: str) -> None:
+        """The same password, just checked, stored again in today's hash: its links
+        keep working."""
         self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
@@ -91,8 +103,8 @@ class PasswordToken(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     purpose: Mapped[str] = mapped_column(sa.String(10))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info=SECRET)
-    # The user's password hash (hashed again) when the link was made: a link made
-    # before a password change no longer works after it.
+    # The user's password stamp when the link was made (User.password_stamp): a link
+    # made before a password change no longer works after it.
     password_stamp: Mapped[str] = mapped_column(sa.String(64), info=SECRET)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]

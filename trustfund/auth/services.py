@@ -28,8 +28,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user.password_outdated():
         # Stored as today's hash now that the password is known; committed with the
-        # sign-in. (A reset link made before stops working: it was made for the old hash.)
-        user.set_password(password)
+        # sign-in. The same password: links made before it keep working.
+        user.rehash_password(password)
     return user
 
 

@@ -31,7 +31,9 @@ def _digest(text: str) -> str:
 
 
 def _stamp(user: User) -> str:
-    return _digest(user.password_hash)
+    """What a link is checked against: renewed when the password changes, kept when
+    the same password is stored again in today's hash at sign-in."""
+    return user.password_stamp
 
 
 def invalid_link_message() -> str:

@@ -35,7 +35,7 @@ from ..fund import guard, periods
 from ..fund.entries import CLOSING_KINDS, FUND_TRANSFER, REFUND, WAIVED, ClosingPart, PoolClosing, WriteOff
 from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
 from ..fund.services import require_admin
-from ..fund.status import current_fund, effective_status, today
+from ..fund.status import current_fund, effective_status, operations_open_now, today
 from ..money import USD
 from ..permissions import MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, TravelGrant
@@ -62,8 +62,7 @@ def unsettled() -> list[str]:
     problems = []
     fund = current_fund()
     if effective_status(fund) == OPEN:
-        problems.append(_("The fund's operations are still open: they close at its end date, or "
-                          "earlier by the admin."))
+        problems.append(operations_still_open_message())
     grants = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant)
                                .where(TravelGrant.status.in_(OPEN_GRANTS)))
     if grants:
@@ -82,6 +81,10 @@ def unsettled() -> list[str]:
             "%(num)d commitments have money outstanding: record the deposits, or write the rest off.",
             outstanding))
     return problems
+
+
+def operations_still_open_message() -> str:
+    return _("The fund's operations are still open: they close at its end date, or earlier by the admin.")
 
 
 def closable_problems() -> list[str]:
@@ -200,6 +203,12 @@ def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference:
                           decided_by_id=getattr(actor, "id", None), **values)
     db.session.add(closing)
     db.session.flush()
+    # The checks read the fund before this write; an extension of its end date may have
+    # committed since and reopened the operations (it looks for decisions only after
+    # writing the fund's row: fund.services.extend_end). The flush's guard waited for it
+    # (fund.guard), so the row read now is the one that stands.
+    if operations_open_now():
+        raise DomainError(operations_still_open_message())
     for part in plan.parts:
         db.session.add(ClosingPart(closing_id=closing.id, donor_id=part.donor_id, pool_id=pool.id,
                                    value_date=closing.decided_on, usd_amount=part.amount, weight=part.weight,

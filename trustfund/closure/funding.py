@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 
 from ..contributions.models import Deposit, InterestEntry
@@ -164,3 +165,10 @@ def lines(status: FundingStatus) -> list[Line]:
             ("balance", s.balance, s.percent_of_deposits, "total"), ("committed", s.committed, None, ""),
             ("balance_of_funds", s.balance_of_funds, None, "total")]
     return [Line(key, str(LINE_LABELS[key]), amount, percent, style) for key, amount, percent, style in rows]
+
+
+def percent_texts(pairs) -> dict[str, str]:
+    """{line key: its percentage as the page and the PDF show it} for the lines that
+    have one (`pairs`: key, Decimal fraction or None): two decimals in the reader's
+    locale, as the download's cells (0.00%), from the same Decimal (0.1234: 12.34%)."""
+    return {key: format_percent(value, "#,##0.00%") for key, value in pairs if value is not None}

@@ -19,7 +19,7 @@ from ..formatting import date
 from ..fund.entries import CLOSING_KINDS, FinalStatement
 from ..statements.pdf import html_to_pdf, page_label
 from ..statements.services import today
-from .funding import LINE_LABELS, FundingStatus, Line
+from .funding import LINE_LABELS, FundingStatus, Line, percent_texts
 
 
 def _name(user) -> str:
@@ -41,7 +41,15 @@ def final_statement_pdf(found: FinalStatement) -> bytes:
         title = _("Certified final financial statement of %(donor)s", donor=c["donor"]["name"])
         body = "closure/_final_donor_body.html"
     return _pdf(title, body, found.issued_at.date(), found.issued_by, found=found, c=c, labels=LINE_LABELS,
-                kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat)
+                kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found))
+
+
+def stored_percents(found: FinalStatement) -> dict[str, str]:
+    """The fund's statement's percentages as stored when it was issued (the balance with
+    the Administrative Agent as a percentage of the contributions), shown as the page
+    shows them; none for a donor's."""
+    return percent_texts((line["key"], None if line.get("percent") is None else Decimal(line["percent"]))
+                         for line in found.content.get("funding_status", ()))
 
 
 def funding_status_pdf(status: FundingStatus, shown: list[Line], percents: dict, issued_by) -> bytes:

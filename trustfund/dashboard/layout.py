@@ -218,8 +218,9 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
          Column("used", _("Used (%)"), "percent")],
         budget_rows, totals=budget_totals,
         chart=Chart("pool", list(budget_keys[1:]), stacked=True, horizontal=True),
-        note=_("A pool's budget is what it received: net deposits, interest and transfers in, "
-               "less transfers out. Used is spent and committed, as a share of the budget."))
+        note=_("A pool's budget is what it received: net deposits, interest, other income and "
+               "transfers in, less transfers out. Used is spent and committed, as a share of the "
+               "budget."))
 
     status_rows = [{"status": str(GRANT_STATUSES.get(s.status, s.status)), "count": s.count,
                     "requested": s.requested, "actual": s.actual}

@@ -2,8 +2,8 @@
 by status, funded delegates per event, LDC and other developing countries.
 
 Rules kept here:
-- A pool's budget is what it has received: net deposits + interest + transfers in
-  - transfers out, which always equals spent + committed + available.
+- A pool's budget is what it has received: net deposits + interest + other income
+  + transfers in - transfers out.
 - A grant's money: while approved, its committed amount; once travelled or a
   no-show, its actual total. Funded grants are approved, travelled and no-show
   (travel.models.FUNDED), the ones that count against an event's per-country cap.

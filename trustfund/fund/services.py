@@ -15,7 +15,7 @@ from ..formatting import date as fmt_date
 from ..permissions import ADMIN
 from ..validation import check_text, normalized_name, too_long
 from .models import OPEN, OPERATIONALLY_CLOSED, Fund
-from .status import effective_status, today
+from .status import closing_recorded, effective_status, today
 
 
 def require_admin(actor) -> None:
@@ -60,7 +60,10 @@ def update_fund(actor, fund: Fund, *, name: str, code: str, start_on: dt.date, v
 def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None) -> Fund:
     """Move the end date later, with a reason (a no-cost extension). An open fund
     whose end date had passed is open again; one whose operations the admin closed
-    stays closed."""
+    stays closed. Refused once a pool's closing decision is recorded: its balance has
+    left the fund (refunded, transferred or waived), and operations reopened on a
+    fund being closed would take commitments, events and requests that no money
+    backs any more."""
     require_admin(actor)
     check_version(fund.version, version)
     if not isinstance(end_on, dt.date):
@@ -71,9 +74,20 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     reason = _reason(reason, "reason", _("Say why the end date is extended."))
     before = snapshot(fund)
     fund.end_on = end_on
+    # The fund's row first, then the look-up: a decision recorded meanwhile has either
+    # committed and is found here, or reads this row after this extension commits and
+    # is refused itself (closure/financial.decide).
     db.session.flush()
+    if closing_recorded():
+        raise DomainError(extension_refused_message(), field="end_on")
     record(actor, "fund.extend", fund, before=before, note=reason)
     return fund
+
+
+def extension_refused_message() -> str:
+    return _("The end date can no longer be extended: a pool's closing decision is recorded (its "
+             "unspent balance was refunded, transferred to another fund or left unrefunded), so "
+             "the fund's operations stay closed.")
 
 
 def close_operations(actor, fund: Fund, *, reason: str, version=None) -> Fund:

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
+from .entries import PoolClosing
 from .models import FINANCIALLY_CLOSED, OPEN, OPERATIONALLY_CLOSED, Fund
 
 
@@ -51,9 +52,19 @@ def operations_closed_message(fund: Fund) -> str:
         return _("The fund's operations were closed on %(date)s (%(reason)s): no new pledges, "
                  "commitments, events, grant requests or approvals.",
                  date=fmt_date(fund.operations_closed_on), reason=fund.operations_closed_reason)
+    if closing_recorded():  # an extension is refused from then on (services.extend_end)
+        return _("The fund's activities ended on %(date)s, its end date: no new pledges, commitments, "
+                 "events, grant requests or approvals.", date=fmt_date(fund.end_on))
     return _("The fund's activities ended on %(date)s, its end date: no new pledges, commitments, "
              "events, grant requests or approvals. An extension of the end date, with its "
              "reason, reopens them.", date=fmt_date(fund.end_on))
+
+
+def closing_recorded() -> bool:
+    """Whether any pool's closing decision is recorded (the fund's financial closure
+    has begun): its balance has left the fund, and the end date moves no more."""
+    with db.session.no_autoflush:
+        return db.session.scalar(sa.select(PoolClosing.id).limit(1)) is not None
 
 
 _NOTED = "trustfund.fund.status.noted"
@@ -97,3 +108,9 @@ def check_noted_operations(session, fund) -> None:
 
 def operations_open() -> bool:
     return effective_status(current_fund()) == OPEN
+
+
+def operations_open_now() -> bool:
+    """Whether the operations are open as the fund's row stands in the database now
+    (after this transaction's first write: see closure/financial.decide)."""
+    return effective_status(_fund_row(db.session())) == OPEN

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...confirmation import check, confirm_page, confirmed
@@ -29,9 +29,9 @@ from .. import (
 )
 from ..blueprint import bp
 from ..final import final_statement, issue_final_statements
-from ..funding import LINE_LABELS, funding_status, lines
+from ..funding import LINE_LABELS, funding_status, lines, percent_texts
 from ..funding_export import report_date  # registers the download too
-from ..pdf import final_statement_pdf, funding_status_pdf
+from ..pdf import final_statement_pdf, funding_status_pdf, stored_percents
 
 
 def _pdf_response(content: bytes, name: str):
@@ -48,8 +48,7 @@ def funding_status_view():
         return export_response("funding_status", {"on": on}, current_user)
     status = funding_status(on)
     shown = lines(status)
-    percents = {line.key: format_percent(line.percent, "#,##0.00%") for line in shown
-                if line.percent is not None}
+    percents = percent_texts((line.key, line.percent) for line in shown)
     if request.args.get("format") == "pdf":
         return _pdf_response(funding_status_pdf(status, shown, percents, current_user),
                              f"funding-status-{on.isoformat()}.pdf")
@@ -103,7 +102,7 @@ def _shown(found: FinalStatement | None, filters: dict):
         return _pdf_response(final_statement_pdf(found), f"final-statement-{found.donor_id or 'fund'}.pdf")
     template = "closure/final_fund.html" if found.donor_id is None else "closure/final_donor.html"
     return render_template(template, found=found, c=found.content, labels=LINE_LABELS, kinds=CLOSING_KINDS,
-                           D=Decimal, day=dt.date.fromisoformat)
+                           D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found))
 
 
 @bp.route("/final-statements/fund")

@@ -1,0 +1,79 @@
+"""A pool's closing decision while the admin extends the fund's end date, from two
+threads each with its own application context, session and database connection (as
+two gunicorn workers would), on SQLite and on PostgreSQL. The decision's check "are
+the operations closed?" passes before the extension commits; only then does it write.
+The extension reopened the operations: the decision is refused, the pool keeps its
+money, and the fund stays open (an extension after a decision is refused:
+tests/web/test_fund_record.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import sqlalchemy as sa
+
+from tests.factories import statements as data
+from tests.factories.statements import D
+from trustfund.auth.models import User
+from trustfund.closure import financial
+from trustfund.contributions.models import Pool
+from trustfund.errors import DomainError
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import PoolClosing
+from trustfund.fund.status import current_fund, operations_open
+from trustfund.ledger_check import run_checks
+from trustfund.reference import FUND_END
+
+
+def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app, db, users, monkeypatch):
+    data.deposit(data.commitment(data.donor("Norway (race)"), "5000.00"), "5000.00", fee_rate="0")
+    current_fund().end_on = FUND_END  # closed by its end date
+    db.session.commit()
+    pool_id, srsg_id = data.pool().id, users["srsg_staff"].id
+    checked, extended = threading.Event(), threading.Event()
+    real = financial.unsettled
+    outcome: list[str] = []
+
+    def check_then_wait():
+        problems = real()
+        checked.set()
+        extended.wait(timeout=30)
+        return problems
+
+    monkeypatch.setattr(financial, "unsettled", check_then_wait)
+
+    def decide() -> None:
+        with app.test_request_context():
+            try:
+                actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
+                db.session.commit()
+                financial.decide(actor, pool, "refund")
+                db.session.commit()
+                outcome.append("recorded")
+            except DomainError as error:
+                db.session.rollback()
+                outcome.append(f"refused: {error.message}")
+            except Exception as error:  # reported by the assertion below
+                db.session.rollback()
+                outcome.append(f"error: {error!r}")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=decide)
+    thread.start()
+    assert checked.wait(timeout=30)
+    fund = current_fund()
+    fund_services.extend_end(users["admin"], fund, end_on=dt.date(2100, 1, 1), reason="Follow-up",
+                             version=fund.version)
+    db.session.commit()
+    extended.set()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    db.session.expire_all()
+
+    assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
+    assert "The fund's operations are still open" in outcome[0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolClosing)) == 0
+    assert db.session.get(Pool, pool_id).available == D("5000.00")
+    assert operations_open()
+    assert run_checks() == []
