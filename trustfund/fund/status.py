@@ -113,4 +113,4 @@ def operations_open() -> bool:
 def operations_open_now() -> bool:
     """Whether the operations are open as the fund's row stands in the database now
     (after this transaction's first write: see closure/financial.decide)."""
-    return effective_status(_fund_row(db.session())) == OPEN
+    return effective_status(fund_row(db.session())) == OPEN
