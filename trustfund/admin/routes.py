@@ -78,7 +78,9 @@ def edit_user(user_id: int | None = None):
     return render_template("admin/user_form.html", form=form, user=user, waiting=waiting, **_decision_forms())
 
 
-@bp.route("/user-changes/<int:change_id>/<any(confirm, refuse, withdraw):decision>", methods=["POST"])
+@bp.route("/user-changes/<int:change_id>/confirm", methods=["POST"], defaults={"decision": "confirm"})
+@bp.route("/user-changes/<int:change_id>/refuse", methods=["POST"], defaults={"decision": "refuse"})
+@bp.route("/user-changes/<int:change_id>/withdraw", methods=["POST"], defaults={"decision": "withdraw"})
 @roles_required(ADMIN)
 def decide_user_change(change_id: int, decision: str):
     """Another admin confirms or refuses a waiting user change; its proposer may withdraw it."""
