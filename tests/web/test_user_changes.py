@@ -323,3 +323,18 @@ def test_the_servers_create_user_command_creates_an_admin_at_once(app, runner, d
     result = runner.invoke(args=["create-user", "--email", "boot@example.org", "--role", "admin"])
     assert result.exit_code == 0, result.output
     assert _user(db, "boot@example.org").role == "admin"
+
+
+def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, client, login_as, db, users):
+    from tests.security.helpers import BIDI_TEXT, CONTROL_TEXT, LONG_TEXT
+
+    login_as("admin")
+    _edit(client, users["auditor"], role="srsg_staff")
+    change_id = _waiting(db, users["auditor"].email).id
+    other = _admin2(app, login_as)
+    for reason, message in ((LONG_TEXT, "Field cannot be longer than 2000 characters."),
+                            (CONTROL_TEXT, "control characters"), (BIDI_TEXT, "")):
+        page = other.post(f"/admin/user-changes/{change_id}/refuse", data={"reason": reason},
+                          follow_redirects=True).get_data(as_text=True)
+        assert "Change refused" not in page and message in page, reason[:20]
+        assert _waiting(db, users["auditor"].email).id == change_id
