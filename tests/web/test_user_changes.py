@@ -41,6 +41,12 @@ def _edit(client, user: User, **changes):
     return client.post(f"/admin/users/{user.id}", data=data, follow_redirects=True)
 
 
+def _decide(browser, change_id: int, decision: str, **data) -> str:
+    """An admin's Confirm, Refuse or Withdraw on the users page: the page they see after."""
+    return browser.post(f"/admin/user-changes/{change_id}/{decision}", data=data,
+                        follow_redirects=True).get_data(as_text=True)
+
+
 def _admin2(app, login_as):
     other = app.test_client()
     login_as("admin2", other)
@@ -62,10 +68,15 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
     assert _user(db, "second.srsg@example.org") is None
     assert not _signs_in(app, "second.srsg@example.org", "a long enough password")
     # The typed password is kept as a hash only.
+    # The other active admin is told by email; the proposer is not.
+    [told] = _messages(db, "user_change_waiting")
+    assert told.to_address == "admin2@test.example" and "second.srsg@example.org" in told.body_text
+    assert "SRSG staff" in told.body_text and "/admin/users" in told.body_text
     change = _waiting(db, "second.srsg@example.org")
-    assert change.password_hash.startswith("$argon2id$") and "a long enough password" not in change.password_hash
+    assert change.password_hash.startswith("$argon2id$")
+    assert "a long enough password" not in change.password_hash
     # The proposer cannot confirm (nor refuse) their own change.
-    mine = client.post(f"/admin/user-changes/{change.id}/confirm", follow_redirects=True).get_data(as_text=True)
+    mine = _decide(client, change.id, "confirm")
     assert "You proposed this change: another administrator must confirm or refuse it." in mine
     refused = client.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": "mine"},
                           follow_redirects=True).get_data(as_text=True)
@@ -77,7 +88,7 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
     assert "Changes waiting for a second administrator" in listed
     assert "New account second.srsg@example.org" in listed and "Role: — → SRSG staff" in listed
     assert "A new account with a password typed by the administrator." in listed
-    done = other.post(f"/admin/user-changes/{change.id}/confirm", follow_redirects=True).get_data(as_text=True)
+    done = _decide(other, change.id, "confirm")
     assert "Change confirmed: it has taken effect." in done
     user = _user(db, "second.srsg@example.org")
     assert (user.role, user.name, user.active) == ("srsg_staff", "Sam Second", True)
@@ -93,13 +104,19 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
         assert "password_hash" not in (entry.after or {}) and "password_hash" not in (entry.before or {})
 
 
-def test_a_new_officer_without_password_is_invited_only_once_confirmed(app, client, login_as, db):
+def test_a_new_officer_without_password_is_invited_only_once_confirmed(app, client, login_as, db, users):
+    users["admin2"].locale = "fr"
+    db.session.commit()
     login_as("admin")
     assert WAITS in client.post("/admin/users/new", data={
         "email": "officer2@example.org", "role": "mptf_officer", "donor_id": 0, "active": "y"},
         follow_redirects=True).get_data(as_text=True)
     assert _messages(db, "invitation") == [] and _user(db, "officer2@example.org") is None
-    assert "Change confirmed" in second_admin_confirms(app, "officer2@example.org").get_data(as_text=True)
+    [told] = _messages(db, "user_change_waiting")  # in the other admin's language
+    assert told.subject == "Une modification d’un compte Trustfund attend votre confirmation"
+    assert "Fonctionnaire du Bureau MPTF" in told.body_text
+    confirmed = second_admin_confirms(app, "officer2@example.org").get_data(as_text=True)
+    assert "Modification confirmée : elle a pris effet." in confirmed
     assert _user(db, "officer2@example.org").role == "mptf_officer"
     assert len(_messages(db, "invitation")) == 1
 
@@ -110,7 +127,8 @@ def test_a_role_change_to_srsg_staff_waits_and_is_told_once_confirmed(app, clien
     assert WAITS in _edit(client, auditor, role="srsg_staff").get_data(as_text=True)
     assert _user(db, auditor.email).role == "auditor" and _messages(db, "role_changed") == []
     on_page = client.get(f"/admin/users/{auditor.id}").get_data(as_text=True)
-    assert "A change waiting for a second administrator" in on_page and "Role: Auditor → SRSG staff" in on_page
+    assert "A change waiting for a second administrator" in on_page
+    assert "Role: Auditor → SRSG staff" in on_page
     assert "Withdraw" in on_page
     second_admin_confirms(app, auditor.email)
     assert _user(db, auditor.email).role == "srsg_staff"
@@ -188,7 +206,7 @@ def test_a_refused_change_leaves_the_user_as_they_were(app, client, login_as, db
     stored = db.session.get(UserChange, change.id)
     assert (stored.status, stored.refusal_reason) == (REFUSED, "Not agreed with the SRSG")
     assert _user(db, auditor.email).role == "auditor"
-    late = other.post(f"/admin/user-changes/{change.id}/confirm", follow_redirects=True).get_data(as_text=True)
+    late = _decide(other, change.id, "confirm")
     assert "This change was already decided: nothing was done." in late
     assert _user(db, auditor.email).role == "auditor"
     trail = other.get("/admin/audit", query_string={"action": "user_change.refuse"}).get_data(as_text=True)
@@ -203,7 +221,10 @@ def test_one_waiting_change_per_user_and_the_proposer_may_withdraw_it(app, clien
     assert "A change to this user already waits for another administrator." in again
     change = _waiting(db, auditor.email)
     assert change.role == "mptf_officer"
-    done = client.post(f"/admin/user-changes/{change.id}/withdraw", follow_redirects=True).get_data(as_text=True)
+    not_theirs = _decide(_admin2(app, login_as), change.id, "withdraw")
+    assert "Only the administrator who proposed a change can withdraw it." in not_theirs
+    assert _waiting(db, auditor.email) is not None
+    done = _decide(client, change.id, "withdraw")
     assert "Change withdrawn: nothing was changed." in done
     assert _waiting(db, auditor.email) is None and _user(db, auditor.email).role == "auditor"
 
@@ -338,3 +359,13 @@ def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, clien
                           follow_redirects=True).get_data(as_text=True)
         assert "Change refused" not in page and message in page, reason[:20]
         assert _waiting(db, users["auditor"].email).id == change_id
+
+
+def test_the_demo_has_two_admins_so_that_one_can_confirm_the_other(app, db):
+    from trustfund import demo
+
+    demo.seed_users(demo.demo_donor())
+    db.session.commit()
+    admins = [email for email, _password, role in demo.DEMO_ACCOUNTS if role == "admin"]
+    assert admins == ["admin@trustfund.demo", "admin2@trustfund.demo"]
+    assert _signs_in(app, "admin2@trustfund.demo", "demo-admin2-pass")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot, utcnow
@@ -25,6 +26,7 @@ from ..auth.hashing import hash_password
 from ..auth.models import User
 from ..errors import DomainError, check_version
 from ..extensions import db
+from ..mail.outbox import enqueue
 from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
 from ..validation import check_text
 from .models import CONFIRMED, PENDING, REFUSED, WITHDRAWN, UserChange
@@ -82,7 +84,20 @@ def submit_user(actor, user: User | None, *, email: str, name: str, role: str, d
         raise DomainError(_("A change to this user already waits for another administrator. "
                             "It must be confirmed, refused or withdrawn first.")) from None
     record(actor, "user_change.propose", change)
+    _tell_the_other_admins(actor, change, user)
     return change
+
+
+def _tell_the_other_admins(actor, change: UserChange, user: User | None) -> None:
+    """A message to every other active admin: a change waits for one of them."""
+    others = db.session.scalars(sa.select(User).where(User.role == ADMIN, User.active.is_(True),
+                                                      User.id != actor.id).order_by(User.id)).all()
+    account = change.email if user is None else (user.name or user.email)
+    for admin in others:
+        enqueue(admin, "user_change_waiting", "user_change_waiting",
+                _l("A change to a Trustfund account waits for your confirmation"),
+                admin=actor.name or actor.email, account=account, role=ROLE_LABELS[change.role],
+                new_account=user is None)
 
 
 def _refuse_waiting_email(email: str, user: User | None) -> None:
