@@ -26,7 +26,9 @@ from .statements.cli import issue_statements_command
 @click.option("--name", default="")
 @with_appcontext
 def create_user(email: str, role: str, donor_id: int | None, name: str):
-    """Create a user; the password is prompted, or taken from TRUSTFUND_PASSWORD."""
+    """Create a user at once (the direct way for whoever runs the server: an admin or
+    another account with power over money made from the pages waits for a second
+    admin); the password is prompted, or taken from TRUSTFUND_PASSWORD."""
     from .admin.services import save_user
     from .errors import DomainError
 

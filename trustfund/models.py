@@ -1,6 +1,6 @@
 """Every table of the application, imported once so that SQLAlchemy's metadata,
 Alembic and create_all() see them all."""
-from .admin.models import Setting  # noqa: F401
+from .admin.models import Setting, UserChange  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .auth.models import PasswordToken, ResetRequest, User  # noqa: F401
 from .contributions.models import (  # noqa: F401

@@ -13,6 +13,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 # Demo accounts (trustfund/demo/__init__.py): email and password per role.
 ACCOUNTS = {
     "admin": ("admin@trustfund.demo", "demo-admin-pass"),
+    "admin2": ("admin2@trustfund.demo", "demo-admin2-pass"),
     "mptf_officer": ("officer@trustfund.demo", "demo-officer-pass"),
     "srsg_staff": ("srsg@trustfund.demo", "demo-srsg-pass"),
     "srsg_staff2": ("srsg2@trustfund.demo", "demo-srsg2-pass"),

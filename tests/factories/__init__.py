@@ -20,6 +20,9 @@ PASSWORD = "correct horse battery staple"
 # key: (email, role)
 BASE_USERS = {
     "admin": ("admin@test.example", "admin"),
+    # A second admin: changes that give power over money or accounts wait for another
+    # admin's confirmation (admin.user_changes).
+    "admin2": ("admin2@test.example", "admin"),
     "mptf_officer": ("officer@test.example", "mptf_officer"),
     "srsg_staff": ("srsg@test.example", "srsg_staff"),
     "srsg_staff2": ("srsg2@test.example", "srsg_staff"),
@@ -56,3 +59,19 @@ def make_user(role: str, email: str, donor_id: int | None = None, active: bool =
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def second_admin_confirms(app, email: str, who: str = "admin2"):
+    """Another admin (a base user, in a browser of their own) confirms the user change
+    waiting for the account `email`, as they would on the users page. Returns the answer."""
+    from trustfund.admin.models import PENDING, UserChange
+
+    change_id = db.session.scalar(sa.select(UserChange.id).where(UserChange.email == email.lower(),
+                                                                 UserChange.status == PENDING))
+    assert change_id is not None, f"no change waits for {email}"
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = base_users()[who].get_id()
+        session["_fresh"] = True
+    return browser.post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
+

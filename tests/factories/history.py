@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from tests.factories import base_users
 from tests.factories.documents import pdf
+from trustfund.admin import user_changes
 from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
 from trustfund.admin.services import save_user, set_setting
 from trustfund.audit import record
@@ -39,7 +40,8 @@ from trustfund.travel.services import request_grant, save_event
 D = Decimal
 # People's names, as a real office has them (the base users are named by their keys).
 NAMES = {"admin": "Amina Diallo", "mptf_officer": "Ana Silva", "srsg_staff": "Li Wei",
-         "srsg_staff2": "Olga Petrova", "donor": "Erik Berg", "auditor": "Jean Dupont"}
+         "srsg_staff2": "Olga Petrova", "donor": "Erik Berg", "auditor": "Jean Dupont",
+         "admin2": "Kofi Mensah"}
 
 
 def name_the_users() -> dict:
@@ -97,6 +99,20 @@ def every_audited_action() -> dict:
     tokens.request_reset("invited@example.org")
     tokens.handle_reset_requests()
     update_profile(invited, timezone="Africa/Addis_Ababa", digests=False, version=invited.version)
+    # Changes that give power over money wait for a second admin: one confirmed (a new
+    # officer), one refused (the deactivated account back), one withdrawn by its proposer.
+    admin2 = users["admin2"]
+    officer2 = user_changes.submit_user(admin, None, email="second.officer@example.org", name="Omar Haddad",
+                                        role="mptf_officer", donor_id=None, active=True,
+                                        password="a long enough password")
+    user_changes.confirm(admin2, officer2.id)
+    back = user_changes.submit_user(admin, account, email=account.email, name=account.name, role=account.role,
+                                    donor_id=None, active=True, password=None, version=account.version)
+    user_changes.refuse(admin2, back.id, "Her contract ended in May")
+    promoted = user_changes.submit_user(admin, invited, email=invited.email, name=invited.name,
+                                        role="srsg_staff", donor_id=None, active=True, password=None,
+                                        version=invited.version)
+    user_changes.withdraw(admin, promoted.id)
     set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
     set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
     set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))

@@ -382,6 +382,8 @@ SPECS = [
 # POST routes the sweep leaves to other tests, and why.
 ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
+    "admin.decide_user_change": "confirm and withdraw have no field to fill; the reason for refusing: "
+                                "hostile values in tests/web/test_user_changes.py",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
     "mail.resend_message": "no field to fill (tests/web/test_outbox.py)",

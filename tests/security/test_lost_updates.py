@@ -287,6 +287,9 @@ NOT_EDITS = {
                                           "posted_at); each rate through set_rate",
     "travel.approve": "a decision, a one-way step of the grant's status (guarded UPDATE)",
     "travel.reject": "a decision (guarded UPDATE of the status)",
+    "admin.decide_user_change": "a decision on a user change waiting for a second admin (one guarded "
+                                "UPDATE of its status); a confirmed change is applied on the version "
+                                "it was proposed on, else refused as stale (tests/web/test_user_changes.py)",
     "travel.waitlist": "a decision (guarded UPDATE of the status)",
     "travel.travelled": "reconciliation, a one-way step of the grant's status (guarded UPDATE)",
     "travel.no_show": "reconciliation (guarded UPDATE of the status)",

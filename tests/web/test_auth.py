@@ -3,7 +3,7 @@ import re
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, second_admin_confirms
 from trustfund.audit import AuditEntry
 from trustfund.auth.models import User
 
@@ -213,6 +213,9 @@ def test_an_admin_setting_a_new_password_ends_the_users_sessions(app, client, lo
         "email": officer.email, "name": "Officer", "role": "mptf_officer", "donor_id": 0,
         "active": "y", "password": "a brand new password", "version": officer.version})
     assert response.status_code == 302
+    # A password typed for an officer takes effect when a second admin confirms it.
+    assert client.get("/dashboard/").status_code == 200
+    assert "Change confirmed" in second_admin_confirms(app, officer.email).get_data(as_text=True)
     assert client.get("/dashboard/").status_code == 302
     assert _login(app.test_client(), "officer@test.example", "a brand new password").status_code == 302
 

@@ -1,5 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..forms import BaseForm, GroupedSelect, VersionField
@@ -33,6 +41,18 @@ class UserEditForm(UserForm):
     # An edit left without a password keeps the current one.
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=200)],
                              description=_l("At least 12 characters. Leave empty to keep the current one."))
+
+
+class DecideChangeForm(BaseForm):
+    """Confirm or withdraw a user change waiting for a second admin (the CSRF token only)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class RefuseChangeForm(BaseForm):
+    reason = TextAreaField(_l("Reason for refusing"), validators=[DataRequired(message=_l(
+        "Say why the change is refused.")), Length(max=2000)])
+    submit = SubmitField(_l("Refuse"))
 
 
 class SettingForm(BaseForm):

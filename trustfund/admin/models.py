@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..audit import utcnow
+from ..audit import SECRET, utcnow
 from ..extensions import db
 
 FEE_RATE = "fee_rate"
@@ -82,3 +82,58 @@ def settings_on(key: str, days: dict) -> dict:
     """{name: setting_on(key, day)} for many days, from one statement."""
     versions = setting_versions(key)
     return {name: value_on(key, versions, day) for name, day in days.items()}
+
+
+# A user change that gives power over money or accounts, waiting for a second admin.
+PENDING, CONFIRMED, REFUSED, WITHDRAWN = "pending", "confirmed", "refused", "withdrawn"
+CHANGE_STATUSES = (PENDING, CONFIRMED, REFUSED, WITHDRAWN)
+
+
+class UserChange(db.Model):
+    """A change of the admin's user form that waits for another active admin to
+    confirm it (admin.user_changes): creating an account in a role with power over
+    money or accounts, moving an account to one, or changing the email, typing a
+    password for, or reactivating such an account. It holds the fields proposed and,
+    for a typed password, only its hash. Nobody alone moves money (DESIGN.md §5): one
+    admin could otherwise make a second SRSG staff account and approve their own grant."""
+
+    __tablename__ = "user_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: a new account.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The user's version the proposal was built from: confirming after another change is refused.
+    based_on_version: Mapped[int | None]
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    role: Mapped[str] = mapped_column(sa.String(20))
+    donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donor.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    # A password typed by the proposing admin, hashed as User.set_password does; never the text.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255), info=SECRET)
+    # Whether the change sets a typed password (the hash above never enters the audit trail).
+    sign_in_typed: Mapped[bool] = mapped_column(default=False)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    user = relationship("User", foreign_keys=[user_id])
+    donor = relationship("Donor", foreign_keys=[donor_id])
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in CHANGE_STATUSES)})", name="status"),
+        # One waiting change per account, and one per email (two waiting new accounts
+        # with one email would both pass the look-up).
+        sa.Index("uq_user_change_pending_user", "user_id", unique=True,
+                 sqlite_where=sa.text(f"status = '{PENDING}'"),
+                 postgresql_where=sa.text(f"status = '{PENDING}'")),
+        sa.Index("uq_user_change_pending_email", "email", unique=True,
+                 sqlite_where=sa.text(f"status = '{PENDING}'"),
+                 postgresql_where=sa.text(f"status = '{PENDING}'")),
+    )

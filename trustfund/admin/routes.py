@@ -17,12 +17,12 @@ from ..errors import run
 from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
 from ..permissions import ADMIN, AUDITOR, roles_required
-from . import audit_trail
+from . import audit_trail, user_changes
 from .blueprint import bp
-from .forms import AuditFilterForm, SettingForm, UserEditForm, UserForm
-from .models import SETTINGS, Setting, settings_version
+from .forms import AuditFilterForm, DecideChangeForm, RefuseChangeForm, SettingForm, UserEditForm, UserForm
+from .models import SETTINGS, Setting, UserChange, settings_version
 from .sentences import setting_value
-from .services import save_user, set_setting
+from .services import set_setting
 
 
 @bp.route("/users")
@@ -35,7 +35,13 @@ def users():
                 Col(_("Active"), lambda u: u.active, "bool"),
                 Col(_("Last login (UTC)"), lambda u: u.last_login_at, "datetime")]
         return xlsx_response("users", [Sheet(_("Users"), cols, rows)], what=_("Users"), user=current_user)
-    return render_template("admin/users.html", users=rows)
+    waiting = [user_changes.describe(change) for change in user_changes.waiting_changes()]
+    return render_template("admin/users.html", users=rows, waiting=waiting, **_decision_forms())
+
+
+def _decision_forms() -> dict:
+    return {"decide_form": DecideChangeForm(), "refuse_form": RefuseChangeForm(),
+            "active_admins": user_changes.active_admins()}
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -51,14 +57,52 @@ def edit_user(user_id: int | None = None):
     form.timezone.choices = [("", _("Not set: the user's browser sets it at their next login"))] + \
         timezones.choices_with(user.timezone if user else None, get_locale(), dt.date.today())
     if form.validate_on_submit():
-        saved = run(form, lambda: save_user(
+        saved = run(form, lambda: user_changes.submit_user(
             current_user, user, email=form.email.data, name=form.name.data or "", role=form.role.data,
             donor_id=form.donor_id.data or None, active=form.active.data, password=form.password.data,
             version=form.version.data if user is not None else None, timezone=form.timezone.data or None))
+        if isinstance(saved, UserChange):
+            flash(_("Saved. It takes effect when another administrator confirms it."), "success")
+            if user_changes.active_admins() < 2:
+                flash(_("You are the only active administrator: a second administrator is needed to "
+                        "confirm it. Whoever runs the server can create one with the command "
+                        "flask --app trustfund create-user."), "warning")
+            return redirect(url_for("admin.users"))
         if saved is not None:
             flash(_("User %(email)s saved.", email=saved.email), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    waiting = None
+    if user is not None:
+        change = user_changes.waiting_for(user.id)
+        waiting = user_changes.describe(change) if change else None
+    return render_template("admin/user_form.html", form=form, user=user, waiting=waiting, **_decision_forms())
+
+
+@bp.route("/user-changes/<int:change_id>/confirm", methods=["POST"], defaults={"decision": "confirm"})
+@bp.route("/user-changes/<int:change_id>/refuse", methods=["POST"], defaults={"decision": "refuse"})
+@bp.route("/user-changes/<int:change_id>/withdraw", methods=["POST"], defaults={"decision": "withdraw"})
+@roles_required(ADMIN)
+def decide_user_change(change_id: int, decision: str):
+    """Another admin confirms or refuses a waiting user change; its proposer may withdraw it."""
+    db.session.get(UserChange, change_id) or abort(404)
+    form = RefuseChangeForm() if decision == "refuse" else DecideChangeForm()
+    if not form.validate_on_submit():
+        for errors in [form.form_errors, *(f.errors for f in form)]:
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("admin.users"))
+    operations = {"confirm": lambda: user_changes.confirm(current_user, change_id),
+                  "refuse": lambda: user_changes.refuse(current_user, change_id, form.reason.data),
+                  "withdraw": lambda: user_changes.withdraw(current_user, change_id)}
+    done = run(form, operations[decision])
+    if done is None:
+        for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
+            flash(str(error), "danger")
+    else:
+        flash({"confirm": _("Change confirmed: it has taken effect."),
+               "refuse": _("Change refused: nothing was changed."),
+               "withdraw": _("Change withdrawn: nothing was changed.")}[decision], "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/settings", methods=["GET"])

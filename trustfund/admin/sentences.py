@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit_text import Book, Field, Target, Told, show_value
 from ..extensions import db
+from ..permissions import ROLE_LABELS
 from .models import FEE_RATE, SETTINGS, Setting
 
 # How each setting's value reads: the fee rate as a percentage, the rest in US dollars.
@@ -43,6 +44,32 @@ def _setting_set(e: Told) -> str:
     return _("%(setting)s set by %(user)s to %(value)s, in force from %(date)s.", **values)
 
 
+def _account(e: Told) -> str:
+    """The account a user change is about: its name, or the email of a new one."""
+    if e.value("user_id"):
+        return e.name("user", e.value("user_id"))
+    return e.iso(e.value("email"))
+
+
+def _change_proposed(e: Told) -> str:
+    if e.value("user_id"):
+        return _("%(user)s proposed a change to %(account)s (role %(role)s); it waits for another "
+                 "administrator.", user=e.who, account=_account(e), role=e.show("role"))
+    return _("%(user)s proposed a new account %(account)s with the role %(role)s; it waits for another "
+             "administrator.", user=e.who, account=_account(e), role=e.show("role"))
+
+
+def _change_confirmed(e: Told) -> str:
+    return _("%(user)s confirmed the change to %(account)s proposed by %(proposer)s: it took effect.",
+             user=e.who, account=_account(e), proposer=e.name("user", e.value("proposed_by_id")))
+
+
+def _change_refused(e: Told) -> str:
+    return _("%(user)s refused the change to %(account)s proposed by %(proposer)s: %(reason)s",
+             user=e.who, account=_account(e), proposer=e.name("user", e.value("proposed_by_id")),
+             reason=e.iso(e.value("refusal_reason") or ""))
+
+
 def register(book: Book) -> None:
     book.reference("setting", load_settings)
     book.object("Setting", _l("Setting"), {
@@ -51,4 +78,25 @@ def register(book: Book) -> None:
     book.action("user.create", _l("User account created"), "User", _user_created)
     book.action("user.update", _l("User account changed"), "User",
                 lambda e: _("Changed by %(user)s.", user=e.who))
+    book.object("UserChange", _l("User change waiting for a second administrator"), {
+        "email": Field(_l("Email")),
+        "name": Field(_l("Name")),
+        "role": Field(_l("Role"), "choice", choices=ROLE_LABELS),
+        "donor_id": Field(_l("Donor"), "ref", ref="donor"),
+        "active": Field(_l("Active"), "bool"),
+        "timezone": Field(_l("Time zone")),
+        "sign_in_typed": Field(_l("Password typed by the administrator"), "bool"),
+        "user_id": Field(_l("User account"), "ref", ref="user"),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, hidden=("based_on_version", "proposed_at", "status", "decided_by_id", "decided_at",
+               "refusal_reason"))
+    book.action("user_change.propose", _l("User change proposed"), "UserChange", _change_proposed,
+                changes=False)
+    book.action("user_change.confirm", _l("User change confirmed"), "UserChange", _change_confirmed,
+                changes=False)
+    book.action("user_change.refuse", _l("User change refused"), "UserChange", _change_refused,
+                changes=False)
+    book.action("user_change.withdraw", _l("User change withdrawn"), "UserChange",
+                lambda e: _("%(user)s withdrew the change to %(account)s they had proposed.",
+                            user=e.who, account=_account(e)), changes=False)
     book.action("setting.set", _l("Setting set"), "Setting", _setting_set, changes=False)

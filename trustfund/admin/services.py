@@ -20,41 +20,42 @@ from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..mail.outbox import enqueue
 from ..money import MoneyError, parse_number
-from ..permissions import DONOR, ROLE_LABELS, ROLES
+from ..permissions import ADMIN, DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
 from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
-              active: bool, password: str | None, version=None, timezone: str | None = None) -> User:
-    """Create or change a user. A donor user must name its donor; nobody else may.
+              active: bool, password: str | None, version=None, timezone: str | None = None,
+              password_hash: str | None = None) -> User:
+    """Create or change a user, at once. A donor user must name its donor; nobody else may.
     A new user without a password gets an invitation to choose one (a link valid 72
     hours); a password typed by the admin follows the policy (auth.passwords), ends the
     user's sessions and tells the user. Deactivating ends the user's sessions at once.
     `version` is the version the admin's form was built from: a save over another
     admin's is refused. A time zone left unset stays as it is (the user's browser sets
-    it at their next login)."""
+    it at their next login). `password_hash`: a password typed earlier, already
+    hashed (a confirmed UserChange). Nobody changes their own role or deactivates
+    themselves, and the last active admin stays one.
+
+    The admin's form goes through admin.user_changes.submit_user, which makes the
+    changes that give power over money or accounts wait for a second admin; this is
+    the direct way, for that confirmation, the server's create-user command and the demo."""
     if user is not None:
         check_version(user.version, version)
-    if role not in ROLES:
-        raise DomainError(_("Unknown role."), field="role")
-    if role == DONOR and not donor_id:
-        raise DomainError(_("A donor user must be linked to a donor."), field="donor_id")
-    if role != DONOR:
-        donor_id = None
-    email = email.strip().lower()
-    clash = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email))
-    if clash is not None and (user is None or clash != user.id):
-        raise DomainError(_("Another user has this email."), field="email")
+    email, name, donor_id = checked_user_fields(user, email=email, name=name, role=role,
+                                                donor_id=donor_id, password=password)
+    refuse_power_loss(actor, user, role=role, active=active)
     creating = user is None
-    name = normalized_name(check_text(name, "name"))
-    if password:
-        check_password(password, email=email, name=name)
+    typed = bool(password or password_hash)
     if creating:
         user = User(email=email)
         # Nobody knows this password: without one typed, the user chooses theirs
         # through the invitation's link.
-        user.set_password(password or secrets.token_urlsafe(32))
+        if password_hash:
+            user.password_hash = password_hash
+        else:
+            user.set_password(password or secrets.token_urlsafe(32))
         db.session.add(user)
     before = None if creating else snapshot(user)
     was_active = user.active
@@ -67,8 +68,11 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         raise
     if timezone:
         user.timezone = time_zone_or_error(timezone)
-    if password and not creating:
-        user.set_password(password)
+    if typed and not creating:
+        if password_hash:
+            user.password_hash = password_hash
+        else:
+            user.set_password(password)
         user.renew_session_token()
     if was_active and not active:
         user.renew_session_token()
@@ -77,13 +81,69 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         if before["role"] != role:
             notify_role_changed(actor, user, before["role"])
     record(actor, "user.create" if creating else "user.update", user, before=before)
-    if creating and not password:
+    if creating and not typed:
         invite(actor, user)
     elif creating:
         notify_account_created(actor, user)
-    elif password:
+    elif typed:
         notify_password_changed(user)
     return user
+
+
+def checked_user_fields(user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
+                        password: str | None) -> tuple[str, str, int | None]:
+    """The form's values as they are stored (email in lower case, name normalized, no
+    donor but for a donor user), or the refusal beside its field."""
+    if role not in ROLES:
+        raise DomainError(_("Unknown role."), field="role")
+    if role == DONOR and not donor_id:
+        raise DomainError(_("A donor user must be linked to a donor."), field="donor_id")
+    if role != DONOR:
+        donor_id = None
+    email = email.strip().lower()
+    clash = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email))
+    if clash is not None and (user is None or clash != user.id):
+        raise DomainError(_("Another user has this email."), field="email")
+    name = normalized_name(check_text(name, "name"))
+    if password:
+        check_password(password, email=email, name=name)
+    return email, name, donor_id
+
+
+def refuse_power_loss(actor, user: User | None, *, role: str, active: bool) -> None:
+    """Nobody changes their own role or deactivates themselves, and the last active
+    admin is neither deactivated nor moved to another role. Two admins moving each
+    other out at the same instant: the rows of both are locked in one order, and the
+    actor must still be an active admin, so that one of the two is refused."""
+    if user is None:
+        return
+    if actor is not None and actor.id == user.id:
+        if role != user.role:
+            raise DomainError(_("You cannot change your own role."), field="role")
+        if user.active and not active:
+            raise DomainError(_("You cannot deactivate your own account."), field="active")
+    if not (user.role == ADMIN and user.active and (role != ADMIN or not active)):
+        return
+    lock_accounts([user.id] + ([actor.id] if actor is not None else []),
+                  admin_id=actor.id if actor is not None else None)
+    others = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.role == ADMIN, User.active.is_(True), User.id != user.id))
+    if not others:
+        raise DomainError(_("The last active administrator cannot be deactivated or given another role."),
+                          field="active" if role == ADMIN else "role")
+
+
+def lock_accounts(ids, *, admin_id: int | None = None) -> None:
+    """Lock user rows (an UPDATE that changes nothing), always in the order of their ids
+    so that two requests never wait for each other; `admin_id` must be an active admin
+    (a request started by an admin since moved out is refused)."""
+    for user_id in sorted(set(ids)):
+        query = sa.update(User).where(User.id == user_id).values(version=User.version)
+        if user_id == admin_id:
+            query = query.where(User.role == ADMIN, User.active.is_(True))
+        moved = db.session.execute(query.execution_options(synchronize_session=False))
+        if user_id == admin_id and moved.rowcount != 1:
+            raise DomainError(_("Only an active administrator can do this."))
 
 
 def _admin_name(actor) -> str:

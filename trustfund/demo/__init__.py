@@ -21,6 +21,9 @@ from . import contributions, donors, lifecycle, travel
 # Demo accounts only: never use these passwords anywhere real.
 DEMO_ACCOUNTS = [
     ("admin@trustfund.demo", "demo-admin-pass", "admin"),
+    # A second admin: a change giving power over money or accounts (a new SRSG staff
+    # account, a typed password for one...) waits for another admin's confirmation.
+    ("admin2@trustfund.demo", "demo-admin2-pass", "admin"),
     ("officer@trustfund.demo", "demo-officer-pass", "mptf_officer"),
     ("srsg@trustfund.demo", "demo-srsg-pass", "srsg_staff"),
     ("srsg2@trustfund.demo", "demo-srsg2-pass", "srsg_staff"),

@@ -1,0 +1,371 @@
+"""User changes that give power over money or accounts take two admins: one admin
+alone could otherwise make (or sign in as) a second SRSG staff account and approve
+their own travel grant. Such a change waits for another active admin; everything
+else takes effect at once; nobody changes their own role or deactivates themselves."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.factories import PASSWORD, make_user, second_admin_confirms
+from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, UserChange
+from trustfund.audit import AuditEntry
+from trustfund.auth.models import User
+from trustfund.mail.models import OutboxMessage
+
+WAITS = "Saved. It takes effect when another administrator confirms it."
+
+
+def _user(db, email: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _waiting(db, email: str) -> UserChange | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(UserChange).where(UserChange.email == email,
+                                                         UserChange.status == PENDING))
+
+
+def _signs_in(app, email: str, password: str) -> bool:
+    answer = app.test_client().post("/login", data={"email": email, "password": password})
+    return answer.status_code == 302
+
+
+def _edit(client, user: User, **changes):
+    data = {"email": user.email, "name": user.name, "role": user.role, "donor_id": user.donor_id or 0,
+            "version": user.version}
+    if user.active:
+        data["active"] = "y"
+    data.update(changes)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"/admin/users/{user.id}", data=data, follow_redirects=True)
+
+
+def _decide(browser, change_id: int, decision: str, **data) -> str:
+    """An admin's Confirm, Refuse or Withdraw on the users page: the page they see after."""
+    return browser.post(f"/admin/user-changes/{change_id}/{decision}", data=data,
+                        follow_redirects=True).get_data(as_text=True)
+
+
+def _admin2(app, login_as):
+    other = app.test_client()
+    login_as("admin2", other)
+    return other
+
+
+def _messages(db, kind: str) -> list[OutboxMessage]:
+    return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, client, login_as, db):
+    login_as("admin")
+    page = client.post("/admin/users/new", data={
+        "email": "Second.Srsg@example.org", "name": "Sam Second", "role": "srsg_staff", "donor_id": 0,
+        "active": "y", "password": "a long enough password"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert WAITS in text and "User second.srsg@example.org saved." not in text
+    # No account yet: it cannot sign in, it is not among the users.
+    assert _user(db, "second.srsg@example.org") is None
+    assert not _signs_in(app, "second.srsg@example.org", "a long enough password")
+    # The typed password is kept as a hash only.
+    # The other active admin is told by email; the proposer is not.
+    [told] = _messages(db, "user_change_waiting")
+    assert told.to_address == "admin2@test.example" and "second.srsg@example.org" in told.body_text
+    assert "SRSG staff" in told.body_text and "/admin/users" in told.body_text
+    change = _waiting(db, "second.srsg@example.org")
+    assert change.password_hash.startswith("$argon2id$")
+    assert "a long enough password" not in change.password_hash
+    # The proposer cannot confirm (nor refuse) their own change.
+    mine = _decide(client, change.id, "confirm")
+    assert "You proposed this change: another administrator must confirm or refuse it." in mine
+    refused = client.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": "mine"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "You proposed this change" in refused
+    assert _user(db, "second.srsg@example.org") is None
+    # The other admin sees it, in words, and confirms it.
+    other = _admin2(app, login_as)
+    listed = other.get("/admin/users").get_data(as_text=True)
+    assert "Changes waiting for a second administrator" in listed
+    assert "New account second.srsg@example.org" in listed and "Role: — → SRSG staff" in listed
+    assert "A new account with a password typed by the administrator." in listed
+    done = _decide(other, change.id, "confirm")
+    assert "Change confirmed: it has taken effect." in done
+    user = _user(db, "second.srsg@example.org")
+    assert (user.role, user.name, user.active) == ("srsg_staff", "Sam Second", True)
+    assert _signs_in(app, "second.srsg@example.org", "a long enough password")
+    assert len(_messages(db, "account_created")) == 1
+    assert _waiting(db, "second.srsg@example.org") is None
+    # The audit trail has the proposal and the confirmation naming both admins.
+    trail = other.get("/admin/audit", query_string={"action": "user_change.confirm"}).get_data(as_text=True)
+    assert "admin2 confirmed the change to Sam Second proposed by admin: it took effect." in trail
+    trail = other.get("/admin/audit", query_string={"action": "user_change.propose"}).get_data(as_text=True)
+    assert "admin proposed a new account second.srsg@example.org with the role SRSG staff" in trail
+    for entry in db.session.scalars(sa.select(AuditEntry)):
+        assert "password_hash" not in (entry.after or {}) and "password_hash" not in (entry.before or {})
+
+
+def test_a_new_officer_without_password_is_invited_only_once_confirmed(app, client, login_as, db, users):
+    users["admin2"].locale = "fr"
+    db.session.commit()
+    login_as("admin")
+    assert WAITS in client.post("/admin/users/new", data={
+        "email": "officer2@example.org", "role": "mptf_officer", "donor_id": 0, "active": "y"},
+        follow_redirects=True).get_data(as_text=True)
+    assert _messages(db, "invitation") == [] and _user(db, "officer2@example.org") is None
+    [told] = _messages(db, "user_change_waiting")  # in the other admin's language
+    assert told.subject == "Une modification d’un compte Trustfund attend votre confirmation"
+    assert "Fonctionnaire du Bureau MPTF" in told.body_text
+    confirmed = second_admin_confirms(app, "officer2@example.org").get_data(as_text=True)
+    assert "Modification confirmée : elle a pris effet." in confirmed
+    assert _user(db, "officer2@example.org").role == "mptf_officer"
+    assert len(_messages(db, "invitation")) == 1
+
+
+def test_a_role_change_to_srsg_staff_waits_and_is_told_once_confirmed(app, client, login_as, db, users):
+    auditor = users["auditor"]
+    login_as("admin")
+    assert WAITS in _edit(client, auditor, role="srsg_staff").get_data(as_text=True)
+    assert _user(db, auditor.email).role == "auditor" and _messages(db, "role_changed") == []
+    on_page = client.get(f"/admin/users/{auditor.id}").get_data(as_text=True)
+    assert "A change waiting for a second administrator" in on_page
+    assert "Role: Auditor → SRSG staff" in on_page
+    assert "Withdraw" in on_page
+    second_admin_confirms(app, auditor.email)
+    assert _user(db, auditor.email).role == "srsg_staff"
+    assert len(_messages(db, "role_changed")) == 1
+
+
+def test_a_password_typed_for_srsg_staff_waits_and_the_old_one_works_meanwhile(app, client, login_as, db,
+                                                                               users):
+    srsg = users["srsg_staff"]
+    login_as("admin")
+    assert WAITS in _edit(client, srsg, password="the admin's new password").get_data(as_text=True)
+    assert _signs_in(app, srsg.email, PASSWORD)
+    assert not _signs_in(app, srsg.email, "the admin's new password")
+    second_admin_confirms(app, srsg.email)
+    assert _signs_in(app, srsg.email, "the admin's new password")
+    assert not _signs_in(app, srsg.email, PASSWORD)
+    assert len(_messages(db, "password_changed")) == 1
+
+
+def test_an_officers_email_change_waits(app, client, login_as, db, users):
+    officer = users["mptf_officer"]
+    login_as("admin")
+    assert WAITS in _edit(client, officer, email="mine@example.org").get_data(as_text=True)
+    assert _user(db, "mine@example.org") is None and _user(db, officer.email) is not None
+    listed = _admin2(app, login_as).get("/admin/users").get_data(as_text=True)
+    assert "Email: officer@test.example → mine@example.org" in listed
+    second_admin_confirms(app, "mine@example.org")
+    assert _user(db, "mine@example.org").id == officer.id
+
+
+def test_reactivating_a_dormant_srsg_account_waits(app, client, login_as, db):
+    dormant = make_user("srsg_staff", "dormant@test.example", active=False)
+    login_as("admin")
+    assert WAITS in _edit(client, dormant, active="y").get_data(as_text=True)
+    assert _user(db, dormant.email).active is False
+    assert not _signs_in(app, dormant.email, PASSWORD)
+    second_admin_confirms(app, dormant.email)
+    assert _user(db, dormant.email).active is True
+    assert _signs_in(app, dormant.email, PASSWORD)
+
+
+def test_changes_without_power_over_money_take_effect_at_once(app, client, login_as, db, users):
+    login_as("admin")
+    for role, extra in (("donor", {"donor_id": users["donor"].donor_id}), ("auditor", {})):
+        page = client.post("/admin/users/new", data={
+            "email": f"new.{role}@example.org", "role": role, "donor_id": 0, "active": "y",
+            "password": "a long enough password", **extra}, follow_redirects=True).get_data(as_text=True)
+        assert f"User new.{role}@example.org saved." in page
+        assert _signs_in(app, f"new.{role}@example.org", "a long enough password")
+    srsg = users["srsg_staff"]
+    assert "saved." in _edit(client, srsg, name="Renamed Staff").get_data(as_text=True)
+    assert _user(db, srsg.email).name == "Renamed Staff"
+    # Less power at once: an officer moved to auditor, an SRSG staff member deactivated.
+    officer = users["mptf_officer"]
+    assert "saved." in _edit(client, officer, role="auditor").get_data(as_text=True)
+    srsg2 = users["srsg_staff2"]
+    assert "saved." in _edit(client, srsg2, active=None).get_data(as_text=True)
+    assert (_user(db, officer.email).role, _user(db, srsg2.email).active) == ("auditor", False)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserChange)) == 0
+
+
+def test_a_refused_change_leaves_the_user_as_they_were(app, client, login_as, db, users):
+    auditor = users["auditor"]
+    login_as("admin")
+    _edit(client, auditor, role="mptf_officer")
+    change = _waiting(db, auditor.email)
+    other = _admin2(app, login_as)
+    empty = other.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Say why the change is refused." in empty and _waiting(db, auditor.email) is not None
+    done = other.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": "Not agreed with the SRSG"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Change refused: nothing was changed." in done
+    db.session.expire_all()
+    stored = db.session.get(UserChange, change.id)
+    assert (stored.status, stored.refusal_reason) == (REFUSED, "Not agreed with the SRSG")
+    assert _user(db, auditor.email).role == "auditor"
+    late = _decide(other, change.id, "confirm")
+    assert "This change was already decided: nothing was done." in late
+    assert _user(db, auditor.email).role == "auditor"
+    trail = other.get("/admin/audit", query_string={"action": "user_change.refuse"}).get_data(as_text=True)
+    assert "admin2 refused the change to auditor proposed by admin: Not agreed with the SRSG" in trail
+
+
+def test_one_waiting_change_per_user_and_the_proposer_may_withdraw_it(app, client, login_as, db, users):
+    auditor = users["auditor"]
+    login_as("admin")
+    _edit(client, auditor, role="mptf_officer")
+    again = _edit(_admin2(app, login_as), _user(db, auditor.email), role="srsg_staff").get_data(as_text=True)
+    assert "A change to this user already waits for another administrator." in again
+    change = _waiting(db, auditor.email)
+    assert change.role == "mptf_officer"
+    not_theirs = _decide(_admin2(app, login_as), change.id, "withdraw")
+    assert "Only the administrator who proposed a change can withdraw it." in not_theirs
+    assert _waiting(db, auditor.email) is not None
+    done = _decide(client, change.id, "withdraw")
+    assert "Change withdrawn: nothing was changed." in done
+    assert _waiting(db, auditor.email) is None and _user(db, auditor.email).role == "auditor"
+
+
+def test_confirming_a_change_to_a_user_changed_since_is_refused(app, client, login_as, db, users):
+    auditor = users["auditor"]
+    login_as("admin")
+    _edit(client, auditor, role="srsg_staff")
+    _edit(client, _user(db, auditor.email), name="Renamed meanwhile")  # at once: the version moves
+    answer = second_admin_confirms(app, auditor.email).get_data(as_text=True)
+    assert "Someone else changed this record while you were editing it." in answer
+    assert _user(db, auditor.email).role == "auditor"
+    assert _waiting(db, auditor.email) is not None
+
+
+def test_a_confirmation_sent_twice_or_by_two_admins_at_once_applies_once(app, login_as, db, users):
+    from tests.security.helpers import Parallel
+
+    make_user("admin", "admin3@test.example")
+    auditor = users["auditor"]
+    proposer = app.test_client()
+    login_as("admin", proposer)
+    _edit(proposer, auditor, role="srsg_staff")
+    change_id = _waiting(db, auditor.email).id
+    deciders = []
+    for who in ["admin2", _user(db, "admin3@test.example"), "admin2", _user(db, "admin3@test.example")]:
+        browser = app.test_client()
+        login_as(who, browser)
+        deciders.append(browser)
+    db.session.commit()
+    run = Parallel(app, len(deciders), 1, lambda i, _s: deciders[i].post(
+        f"/admin/user-changes/{change_id}/confirm", follow_redirects=True).get_data(as_text=True)).run()
+    assert run.errors == []
+    answers = [text for _w, _s, text in run.results]
+    assert sum("Change confirmed: it has taken effect." in a for a in answers) == 1, answers
+    assert sum("This change was already decided: nothing was done." in a for a in answers) == 3
+    db.session.expire_all()
+    assert _user(db, auditor.email).role == "srsg_staff"
+    assert db.session.get(UserChange, change_id).status == CONFIRMED
+    updates = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "user.update", AuditEntry.object_id == str(auditor.id)))
+    assert updates == 1
+    assert len(_messages(db, "role_changed")) == 1
+
+
+def test_nobody_changes_their_own_role_or_deactivates_themselves(app, client, login_as, db, users):
+    admin = login_as("admin")
+    role = _edit(client, admin, role="auditor").get_data(as_text=True)
+    assert "You cannot change your own role." in role and 'id="role-errors"' in role
+    off = _edit(client, _user(db, admin.email), active=None).get_data(as_text=True)
+    assert "You cannot deactivate your own account." in off and 'id="active-errors"' in off
+    assert (_user(db, admin.email).role, _user(db, admin.email).active) == ("admin", True)
+
+
+def test_two_admins_deactivating_each_other_at_once_leave_one_admin(app, login_as, db, users):
+    """Each sees the other as a second active admin: without the lock, both would be
+    deactivated and nobody could administer the fund any more."""
+    from tests.security.helpers import Parallel
+
+    first, second = app.test_client(), app.test_client()
+    login_as("admin", first)
+    login_as("admin2", second)
+    posts = [(first, users["admin2"]), (second, users["admin"])]
+    posts = [(browser, f"/admin/users/{user.id}", {"email": user.email, "name": user.name, "role": "admin",
+                                                   "donor_id": 0, "version": user.version})
+             for browser, user in posts]
+    db.session.commit()
+    run = Parallel(app, 2, 1, lambda i, _s: posts[i][0].post(posts[i][1], data=posts[i][2],
+                                                             follow_redirects=True).get_data(as_text=True)).run()
+    assert run.errors == []
+    db.session.expire_all()
+    active = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.role == "admin", User.active.is_(True)))
+    assert active == 1
+    assert sum("saved." in text for _w, _s, text in run.results) == 1
+
+
+def test_the_last_active_admin_stays_one(app, db, users):
+    """The server's create-user command and the demo save users with no admin acting:
+    even then the last active admin is neither deactivated nor moved to another role."""
+    import pytest
+
+    from trustfund.admin.services import save_user
+    from trustfund.errors import DomainError
+
+    users["admin2"].active = False
+    db.session.commit()
+    admin = users["admin"]
+    for role, active in (("auditor", True), ("admin", False)):
+        with pytest.raises(DomainError, match="The last active administrator cannot be deactivated"):
+            save_user(None, admin, email=admin.email, name=admin.name, role=role, donor_id=None,
+                      active=active, password=None)
+        db.session.rollback()
+    save_user(None, users["admin2"], email="admin2@test.example", name="admin2", role="admin", donor_id=None,
+              active=True, password=None)
+    save_user(None, admin, email=admin.email, name=admin.name, role="auditor", donor_id=None, active=True,
+              password=None)
+    db.session.commit()
+    assert _user(db, admin.email).role == "auditor"
+
+
+def test_the_only_admin_is_told_a_second_one_is_needed(app, client, login_as, db, users):
+    users["admin2"].active = False
+    db.session.commit()
+    login_as("admin")
+    page = client.post("/admin/users/new", data={
+        "email": "alone@example.org", "role": "srsg_staff", "donor_id": 0, "active": "y"},
+        follow_redirects=True).get_data(as_text=True)
+    assert WAITS in page
+    assert "You are the only active administrator: a second administrator is needed" in page
+    assert "flask --app trustfund create-user" in page
+    assert _user(db, "alone@example.org") is None
+
+
+def test_the_servers_create_user_command_creates_an_admin_at_once(app, runner, db, monkeypatch):
+    monkeypatch.setenv("TRUSTFUND_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "--email", "boot@example.org", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert _user(db, "boot@example.org").role == "admin"
+
+
+def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, client, login_as, db, users):
+    from tests.security.helpers import BIDI_TEXT, CONTROL_TEXT, LONG_TEXT
+
+    login_as("admin")
+    _edit(client, users["auditor"], role="srsg_staff")
+    change_id = _waiting(db, users["auditor"].email).id
+    other = _admin2(app, login_as)
+    for reason, message in ((LONG_TEXT, "Field cannot be longer than 2000 characters."),
+                            (CONTROL_TEXT, "control characters"), (BIDI_TEXT, "")):
+        page = other.post(f"/admin/user-changes/{change_id}/refuse", data={"reason": reason},
+                          follow_redirects=True).get_data(as_text=True)
+        assert "Change refused" not in page and message in page, reason[:20]
+        assert _waiting(db, users["auditor"].email).id == change_id
+
+
+def test_the_demo_has_two_admins_so_that_one_can_confirm_the_other(app, db):
+    from trustfund import demo
+
+    demo.seed_users(demo.demo_donor())
+    db.session.commit()
+    admins = [email for email, _password, role in demo.DEMO_ACCOUNTS if role == "admin"]
+    assert admins == ["admin@trustfund.demo", "admin2@trustfund.demo"]
+    assert _signs_in(app, "admin2@trustfund.demo", "demo-admin2-pass")

@@ -1,0 +1,229 @@
+"""User changes that give power over money or accounts take two admins.
+
+Nobody alone moves money (DESIGN.md §5): an admin who could make a second SRSG staff
+account, or type a password for one, would request and approve a grant alone. So a
+change of the admin's user form that gives someone power over money or over accounts
+waits for a second, different, active admin to confirm it (UserChange): creating an
+account in the role admin, mptf_officer or srsg_staff, moving an account to one of
+them, and, for an account that has or would have one of them, changing its email,
+typing a password for it or reactivating it. Everything else takes effect at once.
+Confirming applies the change through admin.services.save_user, as if saved then.
+
+Whoever runs the server keeps a direct way: `flask --app trustfund create-user`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record, snapshot, utcnow
+from ..audit_text import Change
+from ..auth.hashing import hash_password
+from ..auth.models import User
+from ..errors import DomainError, check_version
+from ..extensions import db
+from ..mail.outbox import enqueue
+from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
+from ..validation import check_text
+from .models import CONFIRMED, PENDING, REFUSED, WITHDRAWN, UserChange
+from .services import checked_user_fields, lock_accounts, refuse_power_loss, save_user
+
+# Roles with power over money (officers, SRSG staff) or over accounts (admins).
+POWER_ROLES = (ADMIN, MPTF_OFFICER, SRSG_STAFF)
+
+
+def waits(user: User | None, *, email: str, role: str, active: bool, password: str | None) -> bool:
+    """Whether a change of the admin's form waits for a second admin."""
+    if user is None:
+        return role in POWER_ROLES
+    if role != user.role and role in POWER_ROLES:
+        return True
+    if user.role not in POWER_ROLES and role not in POWER_ROLES:
+        return False
+    return (email.strip().lower() != user.email.lower() or bool(password)
+            or (active and not user.active))
+
+
+def submit_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
+                active: bool, password: str | None, version=None, timezone: str | None = None):
+    """The admin's user form: the change takes effect at once (the User returned) or
+    waits for another admin (the UserChange returned). Either way it is checked now,
+    and refused beside its field as save_user would refuse it."""
+    if user is not None:
+        check_version(user.version, version)
+    if not waits(user, email=email, role=role, active=active, password=password):
+        return save_user(actor, user, email=email, name=name, role=role, donor_id=donor_id, active=active,
+                         password=password, version=version, timezone=timezone)
+    email, name, donor_id = checked_user_fields(user, email=email, name=name, role=role,
+                                                donor_id=donor_id, password=password)
+    refuse_power_loss(actor, user, role=role, active=active)
+    if timezone:
+        from ..auth.services import time_zone_or_error
+
+        timezone = time_zone_or_error(timezone)
+    if user is not None and waiting_for(user.id) is not None:
+        raise DomainError(_("A change to this user already waits for another administrator. "
+                            "It must be confirmed, refused or withdrawn first."))
+    _refuse_waiting_email(email, user)
+    change = UserChange(
+        user_id=user.id if user else None, based_on_version=user.version if user else None,
+        email=email, name=name, role=role, donor_id=donor_id, active=active, timezone=timezone,
+        password_hash=hash_password(password) if password else None, sign_in_typed=bool(password),
+        proposed_by_id=actor.id, status=PENDING)
+    db.session.add(change)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same user or email, proposed meanwhile by another admin
+        if "email" in str(error.orig):
+            raise DomainError(_("A change waiting for another administrator already uses this email."),
+                              field="email") from None
+        raise DomainError(_("A change to this user already waits for another administrator. "
+                            "It must be confirmed, refused or withdrawn first.")) from None
+    record(actor, "user_change.propose", change)
+    _tell_the_other_admins(actor, change, user)
+    return change
+
+
+def _tell_the_other_admins(actor, change: UserChange, user: User | None) -> None:
+    """A message to every other active admin: a change waits for one of them."""
+    others = db.session.scalars(sa.select(User).where(User.role == ADMIN, User.active.is_(True),
+                                                      User.id != actor.id).order_by(User.id)).all()
+    account = change.email if user is None else (user.name or user.email)
+    for admin in others:
+        enqueue(admin, "user_change_waiting", "user_change_waiting",
+                _l("A change to a Trustfund account waits for your confirmation"),
+                admin=actor.name or actor.email, account=account, role=ROLE_LABELS[change.role],
+                new_account=user is None)
+
+
+def _refuse_waiting_email(email: str, user: User | None) -> None:
+    query = sa.select(UserChange.id).where(UserChange.status == PENDING, UserChange.email == email)
+    if user is not None:
+        query = query.where(sa.or_(UserChange.user_id.is_(None), UserChange.user_id != user.id))
+    if db.session.scalar(query) is not None:
+        raise DomainError(_("A change waiting for another administrator already uses this email."),
+                          field="email")
+
+
+def waiting_for(user_id: int) -> UserChange | None:
+    return db.session.scalar(sa.select(UserChange).where(UserChange.user_id == user_id,
+                                                         UserChange.status == PENDING))
+
+
+def waiting_changes() -> list[UserChange]:
+    return db.session.scalars(sa.select(UserChange).where(UserChange.status == PENDING)
+                              .order_by(UserChange.proposed_at, UserChange.id)).all()
+
+
+def active_admins() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.role == ADMIN, User.active.is_(True)))
+
+
+def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tuple[UserChange, dict]:
+    """One guarded UPDATE of the change's status: of two admins deciding at once, or one
+    answer sent twice, one decides and the other is told it was already decided."""
+    change = db.session.get(UserChange, change_id)
+    if change is None:
+        raise DomainError(_("This change does not exist."))
+    if status == WITHDRAWN and change.proposed_by_id != actor.id:
+        raise DomainError(_("Only the administrator who proposed a change can withdraw it."))
+    if status in (CONFIRMED, REFUSED) and change.proposed_by_id == actor.id:
+        raise DomainError(_("You proposed this change: another administrator must confirm or refuse it."))
+    before = snapshot(change)
+    now = utcnow()
+    decided = db.session.execute(
+        sa.update(UserChange).where(UserChange.id == change.id, UserChange.status == PENDING)
+        .values(status=status, decided_by_id=actor.id, decided_at=now, refusal_reason=reason)
+        .execution_options(synchronize_session=False))
+    if decided.rowcount != 1:
+        raise DomainError(_("This change was already decided: nothing was done."))
+    db.session.refresh(change)
+    return change, before
+
+
+def confirm(actor, change_id: int) -> UserChange:
+    """Another active admin confirms a waiting change: it is applied as save_user
+    applies a change (invitation, notices, sessions ended), and both admins are named
+    in the audit trail. A change whose user was changed since is refused as stale."""
+    change = db.session.get(UserChange, change_id)
+    if change is None:
+        raise DomainError(_("This change does not exist."))
+    # The confirming admin must still be one; the rows locked in one order (services.lock_accounts).
+    lock_accounts([actor.id] + ([change.user_id] if change.user_id else []), admin_id=actor.id)
+    change, before = _decide(actor, change_id, CONFIRMED)
+    user = db.session.get(User, change.user_id) if change.user_id is not None else None
+    saved = save_user(actor, user, email=change.email, name=change.name, role=change.role,
+                      donor_id=change.donor_id, active=change.active, password=None,
+                      password_hash=change.password_hash, version=change.based_on_version,
+                      timezone=change.timezone)
+    # The hash has done its work: it lives on in the account only.
+    change.password_hash = None
+    if change.user_id is None:
+        change.user_id = saved.id
+    record(actor, "user_change.confirm", change, before=before)
+    return change
+
+
+def refuse(actor, change_id: int, reason: str) -> UserChange:
+    reason = check_text(reason or "", "reason", multiline=True).strip()
+    if not reason:
+        raise DomainError(_("Say why the change is refused."), field="reason")
+    change, before = _decide(actor, change_id, REFUSED, reason)
+    change.password_hash = None
+    record(actor, "user_change.refuse", change, before=before)
+    return change
+
+
+def withdraw(actor, change_id: int) -> UserChange:
+    change, before = _decide(actor, change_id, WITHDRAWN)
+    change.password_hash = None
+    record(actor, "user_change.withdraw", change, before=before)
+    return change
+
+
+@dataclass
+class Proposal:
+    """A waiting change as an admin reads it: whose account, and what would change."""
+
+    change: UserChange
+    account: str
+    new_account: bool
+    changes: list[Change]
+    lines: list[str]
+
+
+def describe(change: UserChange) -> Proposal:
+    """What a waiting change would do, in words: each value before → after."""
+    user = change.user
+    lines = []
+    if user is None:
+        changes = [Change(_("Role"), "—", str(ROLE_LABELS.get(change.role, change.role))),
+                   Change(_("Email"), "—", change.email)]
+        if change.name:
+            changes.append(Change(_("Name"), "—", change.name))
+        lines.append(_("A new account with a password typed by the administrator.") if change.sign_in_typed
+                     else _("A new account: the user receives an invitation to choose a password."))
+        return Proposal(change, change.email, True, changes, lines)
+    changes = []
+
+    def compare(label, was, now):
+        if was != now:
+            changes.append(Change(label, was or "—", now or "—"))
+
+    compare(_("Email"), user.email, change.email)
+    compare(_("Name"), user.name, change.name)
+    compare(_("Role"), str(ROLE_LABELS.get(user.role, user.role)),
+            str(ROLE_LABELS.get(change.role, change.role)))
+    compare(_("Donor"), user.donor.name if user.donor else "", change.donor.name if change.donor else "")
+    compare(_("Status"), _("Active") if user.active else _("Deactivated"),
+            _("Active") if change.active else _("Deactivated"))
+    if change.timezone:
+        compare(_("Time zone"), user.timezone or "", change.timezone)
+    if change.sign_in_typed:
+        lines.append(_("A new password typed by the administrator."))
+    return Proposal(change, user.name or user.email, False, changes, lines)
