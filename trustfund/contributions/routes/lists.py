@@ -160,7 +160,7 @@ def deposits():
 def commitment(commitment_id: int):
     """A commitment: its schedule (overdue instalments flagged), deposits and reversals."""
     item = get_commitment_or_404(commitment_id)
-    overdue = {i.id for i in overdue_instalments(item.instalments, item.deposited, today())}
+    overdue = {i.id for i in overdue_instalments(item.instalments, item.settled, today())}
     cumulative, schedule = 0, []
     for instalment in item.instalments:
         cumulative += instalment.amount
