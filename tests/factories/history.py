@@ -149,8 +149,10 @@ def every_audited_action() -> dict:
     confirm_rate_upload(officer, keep_rate_upload(officer, "rates-june.csv", rates_file, 2))
     eur = contributions.record_commitment(
         officer, donor, currency="EUR", amount=D("1000000.00"), objective_id=None,
-        committed_on=dt.date(2017, 5, 3), reference="KR-EUR-1",
+        committed_on=dt.date(2017, 5, 3), reference="KR-EUR-01",
         instalments=[(dt.date(2017, 5, 10), D("600000.00")), (dt.date(2017, 12, 1), D("400000.00"))])
+    contributions.correct_reference(officer, eur, reference="KR-EUR-1", reason="Typed with a zero",
+                                    reference_seen="KR-EUR-01")
     made["commitment"] = eur
     cash = contributions.record_deposit(officer, eur, value_date=dt.date(2017, 5, 10),
                                         amount=D("600000.00"), bank_reference="KEB/2017/1")

@@ -371,6 +371,12 @@ SPECS = [
         kinds={"value_date": "date_past", "usd_amount": "amount", "description": "reason"}),
     FormSpec("closure.reverse_entry", "mptf_officer", fresh_fund_entry, _same({"reason": "Wrong fund"}),
              kinds={"reason": "reason"}, fresh=True),
+    # A commitment of its own for each post (entered without a reference): the page shows "".
+    FormSpec("contributions.correct_reference", "mptf_officer", fresh_commitment,
+             lambda ctx, n: {"reference": f"CORRECTED-{n}", "reason": "Entered twice with one reference",
+                             "reference_seen": ""},
+             kinds={"reference": "name", "reason": "reason"}, fresh=True, unique=("reference",),
+             page=lambda ctx, args: f"/contributions/commitments/{args['commitment_id']}"),
     FormSpec("closure.write_off_view", "mptf_officer", fresh_commitment,
              _same({"amount": "", "reason": "The donor's parliament cut the budget"}),
              kinds={"amount": "amount_optional", "reason": "reason"}, fresh=True),

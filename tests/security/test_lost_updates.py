@@ -309,6 +309,10 @@ NOT_EDITS = {
     "closure.decide": "a decision on a pool's whole balance, refused unless the balance is the one the "
                       "page showed; the pool moves by one guarded UPDATE",
     "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
+    "contributions.correct_reference": "refused unless the commitment's reference is the one its page "
+                                       "showed (reference_seen), changed by one UPDATE guarded by it "
+                                       "(tests/web/test_commitment_reference.py); a version column would "
+                                       "stop the app on a database held at 0023 by migration 0024",
     "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
                                     "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }

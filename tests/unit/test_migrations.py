@@ -3,8 +3,10 @@ data migrations change existing rows as they say."""
 import datetime as dt
 import json
 import os
+import re
 import uuid
 import warnings
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -184,6 +186,55 @@ def test_upgrading_keeps_the_links_sent_before_it_working(empty_database_url):
             upgrade()
             with app.test_request_context():
                 assert find_token(7, secret, now=dt.datetime(2026, 12, 1, 0, 30)) is not None
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_two_commitments_with_one_reference_stop_0024_until_an_officer_corrects_one(empty_database_url,
+                                                                                    capfd):
+    """A database at 0023 holding two commitments with one reference: the upgrade to
+    0024 stops, names the reference and points at "Correct the reference"; the
+    application runs on that database as it is, an officer corrects one reference
+    (audited), and the upgrade then passes."""
+    from flask_migrate import upgrade
+
+    from trustfund import create_app
+    from trustfund.audit import AuditEntry
+    from trustfund.contributions.models import Commitment
+    from trustfund.contributions.services import correct_reference
+    from trustfund.donors.services import create_donor
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="0023")
+            donor = create_donor(None, name="Kingdom of Sweden", donor_type="philanthropic_organization")
+            db.session.flush()
+            twins = [Commitment(donor_id=donor.id, currency="EUR", amount=Decimal(amount), committed_on=day,
+                                reference=reference)
+                     for amount, day, reference in (("1000.00", dt.date(2017, 5, 1), "SE-2017-EUR"),
+                                                    ("2000.00", dt.date(2017, 6, 1), "se-2017-eur"))]
+            db.session.add_all(twins)
+            db.session.commit()
+            second_id = twins[1].id
+            with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's error and exits
+                upgrade(revision="0024")
+            said = capfd.readouterr().err  # the operator's terminal
+            assert re.search(r"'se-2017-eur': 2 commitments.*\"Correct the reference\"", said), said
+            db.session.remove()
+
+            second = db.session.get(Commitment, second_id)
+            correct_reference(None, second, reference="SE-2017-EUR-2",
+                              reason="Entered twice with one reference",
+                              reference_seen="se-2017-eur")
+            db.session.commit()
+            upgrade(revision="0024")
+            with db.engine.connect() as conn:
+                assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0024"
+            assert db.session.scalar(sa.select(AuditEntry.after).where(
+                AuditEntry.action == "commitment.reference")) == {"reference": "SE-2017-EUR-2"}
         finally:
             db.session.remove()
             db.engine.dispose()

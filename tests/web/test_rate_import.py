@@ -232,3 +232,53 @@ def test_another_officer_cannot_see_or_confirm_an_upload(app, db, officer, login
         assert officer.post(location + "/confirm").status_code == 403
     assert ("EUR", "2018-08") not in _rates()
     assert db.session.scalar(sa.select(RateImport.posted_at)) is None
+
+
+def _seen(html: str) -> str:
+    found = re.search(r'name="seen"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*name="seen"', html)
+    assert found, "the preview's confirmation carries what it showed"
+    return found.group(1)
+
+
+def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, officer):
+    """The preview says the file corrects May's yen from 109.66 to 110.25. A colleague
+    corrects May's yen to 111.5 before the officer confirms: confirming would overwrite
+    a rate the officer never saw. Nothing is imported; the page shows the rates as they
+    are now, and confirming them records the file."""
+    location, page = _preview(officer, workbook([("JPY", "2018-05", 110.25), ("EUR", "2018-06", "0.857")]))
+    assert [[" ".join(c.split()) for c in r] for r in table_rows(page, "rates-corrected")] == [
+        ["2", "JPY", "May 2018", "109.66", "110.25"]]
+    seen = _seen(page)
+    services.set_rate(None, "JPY", dt.date(2018, 5, 1), "111.5")  # a colleague's correction
+    db.session.commit()
+    before = table_counts(db)
+
+    answer = officer.post(location + "/confirm", data={"seen": seen})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "The rates on file changed since this preview" in html and "nothing was imported" in html
+    assert changed_counts(before, table_counts(db)) == {}
+    assert _rates()[("JPY", "2018-05")] == D("111.5") and ("EUR", "2018-06") not in _rates()
+    assert db.session.scalar(sa.select(RateImport.posted_at)) is None
+    assert [[" ".join(c.split()) for c in r] for r in table_rows(html, "rates-corrected")] == [
+        ["2", "JPY", "May 2018", "111.5", "110.25"]]
+
+    assert officer.post(location + "/confirm", data={"seen": _seen(html)}).status_code == 302
+    assert (_rates()[("JPY", "2018-05")], _rates()[("EUR", "2018-06")]) == (D("110.25"), D("0.857"))
+
+
+def test_a_month_a_colleague_set_meanwhile_is_not_overwritten_unseen(app, db, officer):
+    """The preview showed June's euro as a new rate; a colleague enters June's euro
+    before the confirmation: the file would now correct it, which the page never said."""
+    location, page = _preview(officer, workbook([("EUR", "2018-06", "0.857")]))
+    assert [r[1:] for r in table_rows(page, "rates-new")] == [["EUR", "June 2018", "0.857"]]
+    seen = _seen(page)
+    services.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.86")
+    db.session.commit()
+
+    html = officer.post(location + "/confirm", data={"seen": seen}).get_data(as_text=True)
+    assert "The rates on file changed since this preview" in html
+    assert _rates()[("EUR", "2018-06")] == D("0.86")
+    assert [[" ".join(c.split()) for c in r] for r in table_rows(html, "rates-corrected")] == [
+        ["2", "EUR", "June 2018", "0.86", "0.857"]]

@@ -134,6 +134,16 @@ class DepositForm(BaseForm):
                                                  "already has this bank reference."))
 
 
+class ReferenceForm(BaseForm):
+    """Correcting a commitment's reference (services.correct_reference): the new one,
+    why, and the reference the page showed (a correction built on another is refused)."""
+
+    reference = StringField(_l("New reference"), validators=[Needed(), Length(max=100)], filters=[_strip],
+                            description=_l("Unique; deposit imports name the commitment by it."))
+    reason = TextAreaField(_l("Reason"), validators=[Needed(), Length(max=2000)], filters=[_strip])
+    reference_seen = HiddenField()
+
+
 class ReasonForm(BaseForm):
     # Required; the service says why in the words of its decision.
     reason = TextAreaField(_l("Reason"), validators=[Needed(), Length(max=2000)], filters=[_strip])

@@ -3,15 +3,15 @@ whose preview shows no problem is kept with a token; the preview page shows what
 it will do; confirming posts it, once."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import utcnow
-from ..errors import DomainError, stale_message
+from ..errors import DomainError
 from ..extensions import db
+from ..seen import fingerprint, require_unchanged
 from .importer import ImportResult, plan_import, post_import
 from .models import DepositImport
 
@@ -34,12 +34,9 @@ def figures_seen(result: ImportResult) -> str:
     """A fingerprint of what a preview shows the import will record, row by row (its
     commitment, pool, date, amount, rate, USD, fee and net): the confirmation carries
     it, and the import is refused if the same file would now record other figures."""
-    digest = hashlib.sha256()
-    for planned in result.planned:
-        f = planned.figures
-        digest.update(repr((planned.commitment.id, planned.pool_id, f.value_date, str(f.amount),
-                            str(f.rate), str(f.usd), str(f.fee), str(f.net))).encode())
-    return digest.hexdigest()
+    return fingerprint((planned.commitment.id, planned.pool_id, planned.figures.value_date,
+                        str(planned.figures.amount), str(planned.figures.rate), str(planned.figures.usd),
+                        str(planned.figures.fee), str(planned.figures.net)) for planned in result.planned)
 
 
 def confirm_upload(actor, upload: DepositImport, seen: str | None = None) -> ImportResult:
@@ -58,8 +55,7 @@ def confirm_upload(actor, upload: DepositImport, seen: str | None = None) -> Imp
     result = post_import(actor, plan, filename=upload.filename)
     if not result.ok:
         raise ImportRefused(_("Nothing was imported: the file no longer passes every check (see below)."))
-    if seen and seen != figures_seen(plan):
-        raise DomainError(stale_message())
+    require_unchanged(seen, figures_seen(plan))
     db.session.execute(sa.update(DepositImport).where(DepositImport.id == upload.id)
                        .values(deposits=result.imported).execution_options(synchronize_session=False))
     db.session.expire(upload)

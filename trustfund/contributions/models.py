@@ -250,6 +250,12 @@ class Commitment(db.Model):
         """Neither deposited nor written off."""
         return self.amount - self.deposited - (self.written_off or 0)
 
+    @property
+    def settled(self) -> Decimal:
+        """Deposited or written off: what pays its instalments, in order of due date
+        (rules.overdue_instalments). A write-off of the whole rest leaves none overdue."""
+        return self.deposited + (self.written_off or 0)
+
 
 # A commitment's reference, when given, names it (imports find commitments by it,
 # without case): held by the database too, since two officers may enter the same one

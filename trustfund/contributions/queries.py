@@ -129,14 +129,15 @@ def _usd_received():
 
 
 def _overdue_condition(on: dt.date):
-    """SQL: the commitment has an instalment due before `on` while its deposits are
-    below the cumulative amount due up to that instalment."""
+    """SQL: the commitment has an instalment due before `on` while its deposits and
+    write-offs are below the cumulative amount due up to that instalment (as
+    rules.overdue_instalments)."""
     later = sa.orm.aliased(Instalment)
     cumulative = (sa.select(sa.func.sum(later.amount))
                   .where(later.commitment_id == Instalment.commitment_id, later.due_on <= Instalment.due_on)
                   .scalar_subquery())
     return sa.exists().where(Instalment.commitment_id == Commitment.id, Instalment.due_on < on,
-                             cumulative > Commitment.deposited)
+                             cumulative > Commitment.deposited + Commitment.written_off)
 
 
 def _commitment_filtered(query, filters: dict, user):
@@ -252,7 +253,7 @@ def overdue_by_commitment(commitments, on: dt.date | None = None) -> dict[int, D
     result = {}
     for commitment in commitments:
         rows = schedule.get(commitment.id, [])
-        amount = overdue_amount(rows, commitment.deposited, on)
+        amount = overdue_amount(rows, commitment.settled, on)
         if amount > 0:
             result[commitment.id] = amount
     return result

@@ -30,6 +30,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import number as fmt_number
 from ..money import USD, MoneyError, parse_rate
+from ..seen import fingerprint, require_unchanged
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
 from .models import ExchangeRate, RateImport
@@ -245,11 +246,28 @@ class RatesRefused(DomainError):
     """The kept file no longer imports cleanly: nothing was imported."""
 
 
-def confirm_rate_upload(actor, upload: RateImport) -> RatePlan:
+def rates_seen(plan: RatePlan) -> str:
+    """A fingerprint of what a preview shows, row by row (its currency, month, the
+    file's rate and the rate on file): the confirmation carries it, and the import is
+    refused when the rates on file are no longer those the preview showed."""
+    return fingerprint((r.row, r.currency, r.month, str(r.rate),
+                        None if r.current is None else str(r.current)) for r in plan.rows)
+
+
+def stale_rates_message() -> str:
+    return _("The rates on file changed since this preview (a colleague set or corrected one): nothing "
+             "was imported. The preview below shows what the file will do now; confirm again to "
+             "record it.")
+
+
+def confirm_rate_upload(actor, upload: RateImport, seen: str | None = None) -> RatePlan:
     """Set every rate of a kept file, or none, at most once: marking it posted is one
     guarded UPDATE in the transaction of its rates (a second confirmation finds it
-    posted). Its rows are checked again against the table as it is now; each rate is
-    set by rates.set_rate (audited, as if typed), and the import itself is audited."""
+    posted). Its rows are checked again against the table as it is now, and refused
+    when the rates on file are no longer those the preview showed (`seen`, rates_seen
+    of the preview: a month's rate set or corrected meanwhile would otherwise be
+    overwritten unseen); each rate is set by rates.set_rate (audited, as if typed),
+    and the import itself is audited."""
     marked = db.session.execute(
         sa.update(RateImport).where(RateImport.id == upload.id, RateImport.posted_at.is_(None))
         .values(posted_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
@@ -258,6 +276,7 @@ def confirm_rate_upload(actor, upload: RateImport) -> RatePlan:
     plan = plan_rates(upload.content, upload.filename)
     if not plan.ok:
         raise RatesRefused(_("Nothing was imported: the file no longer passes every check (see below)."))
+    require_unchanged(seen, rates_seen(plan), stale_rates_message())
     changed = plan.new + plan.corrections
     for row in changed:
         set_rate(actor, row.currency, row.month, row.rate)

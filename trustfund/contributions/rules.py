@@ -100,20 +100,23 @@ def text_or_error(value: str | None, field: str, message: str, max_length: int =
     return text
 
 
-def overdue_instalments(instalments, deposited: Decimal, on: dt.date) -> list:
-    """The instalments overdue on `on`: due before that day while the commitment's
-    deposits so far are below the cumulative amount due up to that instalment.
-    `instalments` are objects with due_on and amount, in any order."""
+def overdue_instalments(instalments, settled: Decimal, on: dt.date) -> list:
+    """The instalments overdue on `on`: due before that day while what the commitment
+    has settled (`settled`: deposited or written off, Commitment.settled; a write-off
+    counts like a deposit, against the instalments in order of due date) is below the
+    cumulative amount due up to that instalment. `instalments` are objects with due_on
+    and amount, in any order."""
     overdue = []
     cumulative = Decimal(0)
     for instalment in sorted(instalments, key=lambda i: (i.due_on, getattr(i, "id", 0) or 0)):
         cumulative += instalment.amount
-        if instalment.due_on < on and deposited < cumulative:
+        if instalment.due_on < on and settled < cumulative:
             overdue.append(instalment)
     return overdue
 
 
-def overdue_amount(instalments, deposited: Decimal, on: dt.date) -> Decimal:
-    """How much of what was due before `on` has not been deposited."""
+def overdue_amount(instalments, settled: Decimal, on: dt.date) -> Decimal:
+    """How much of what was due before `on` has been neither deposited nor written off
+    (`settled`, as in overdue_instalments)."""
     due = sum((i.amount for i in instalments if i.due_on < on), Decimal(0))
-    return max(due - deposited, Decimal(0))
+    return max(due - settled, Decimal(0))

@@ -171,6 +171,17 @@ def _commitment(e: Told) -> str:
                     count, **values)
 
 
+def _reference(e: Told) -> str:
+    """A commitment's reference corrected (services.correct_reference): before and after,
+    and that no figure changed, named when the commitment is dated in a closed year."""
+    values = {"user": e.who, "before": e.show("reference", "before"), "after": e.show("reference")}
+    year = e.value("closed_year")
+    if year:
+        return _("Reference corrected by %(user)s: %(before)s → %(after)s. No figure changed; the "
+                 "commitment is dated in %(year)s, a closed year.", year=e.iso(year), **values)
+    return _("Reference corrected by %(user)s: %(before)s → %(after)s. No figure changed.", **values)
+
+
 def _fulfilled(e: Told) -> str:
     """A commitment recorded against the pledge: named (with its reference and donor)
     from the entry's note, with the amount it fulfils and what is still pledged."""
@@ -269,6 +280,8 @@ def register(book: Book) -> None:
     book.action("pledge.fulfil", _l("Commitment recorded against a pledge"), "Pledge", _fulfilled,
                 told=("fulfilled",))
     book.action("commitment.create", _l("Commitment recorded"), "Commitment", _commitment)
+    book.action("commitment.reference", _l("Commitment reference corrected"), "Commitment", _reference,
+                told=("reference", "closed_year"))
     book.action("deposit.create", _l("Deposit recorded"), "Deposit", _deposit)
     book.action("deposit.reverse", _l("Deposit reversed"), "Deposit", _reversal)
     book.action("deposit.import", _l("Deposits imported"), "Deposit", _import)

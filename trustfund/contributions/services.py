@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import localized
 from ..audit import record, snapshot, utcnow
-from ..errors import DomainError, check_version
+from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..formatting import number as fmt_number
 from ..fund import periods
 from ..fund.status import require_operations_open
-from ..validation import too_long
+from ..validation import check_text, too_long
 from .ledger import (  # noqa: F401  (the service API)
     record_deposit,
     record_interest,
@@ -239,6 +239,56 @@ def reference_in_use(reference: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def _reference_taken(reference: str) -> DomainError:
+    return DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
+                       field="reference")
+
+
+def correct_reference(actor, commitment: Commitment, *, reference: str, reason: str,
+                      reference_seen: str | None) -> Commitment:
+    """Give a commitment another reference (two commitments entered with one before
+    migration 0024, a typing mistake), with a reason. The reference names the
+    commitment (imports find it by it): unique without case, like a new one's, held by
+    the database's index too. The officer's form carries the reference it showed
+    (`reference_seen`): a correction built on another is refused, nothing changed
+    (one guarded UPDATE, so two officers correcting at once cannot both succeed). A
+    reference is not a figure: allowed in a closed year and after the fund's closing;
+    the audit entry says what changed (before and after, the reason, and the closed
+    year the commitment is dated in, if it is)."""
+    current = commitment.reference or ""
+    if reference_seen is None or reference_seen != current:
+        raise DomainError(stale_message())
+    reference = check_text((reference or "").strip(), "reference")
+    if not reference:
+        raise DomainError(_("Enter the new reference."), field="reference")
+    if len(reference) > 100:
+        raise DomainError(too_long(100), field="reference")
+    if reference == current:
+        raise DomainError(_("This is already the commitment's reference."), field="reference")
+    reason = text_or_error(check_text(reason or "", "reason", multiline=True), "reason",
+                           _("Say why the reference is corrected."))
+    if reference_in_use(reference, exclude_id=commitment.id):
+        raise _reference_taken(reference)
+    try:
+        changed = db.session.execute(
+            sa.update(Commitment).where(Commitment.id == commitment.id, Commitment.reference == current)
+            .values(reference=reference).execution_options(synchronize_session=False)).rowcount == 1
+    except IntegrityError as error:
+        if "uq_commitment_reference" not in str(error.orig):
+            raise
+        # Given to another commitment at the same moment (the database's index).
+        raise _reference_taken(reference) from None
+    if not changed:
+        raise DomainError(stale_message())
+    db.session.expire(commitment)
+    after = {"reference": reference}
+    if commitment.committed_on.year in periods.closed_years():
+        after["closed_year"] = commitment.committed_on.year
+    record(actor, "commitment.reference", commitment, before={"reference": current}, after=after,
+           note=reason)
+    return commitment
+
+
 def record_commitment(actor, donor, *, currency, amount, objective_id, committed_on, reference: str = "",
                       note: str = "", instalments=(), pledge_id=None) -> Commitment:
     """The amount in a signed SAA, with an optional schedule of instalments. The
@@ -260,8 +310,7 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     if len(reference) > 100:
         raise DomainError(too_long(100), field="reference")
     if reference and reference_in_use(reference):
-        raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
-                          field="reference")
+        raise _reference_taken(reference)
     schedule = _instalments(list(instalments or ()), currency, amount, committed_on)
     pledge = _pledge_to_fulfil(pledge_id, donor, currency)
     commitment = Commitment(donor_id=donor.id, currency=currency, amount=amount,
@@ -277,8 +326,7 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
             raise
         # Entered at the same moment as another commitment with this reference, which
         # the look-up above could not see yet (the database's index).
-        raise DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
-                          field="reference") from None
+        raise _reference_taken(reference) from None
     for row in schedule:
         row.commitment_id = commitment.id
         db.session.add(row)

@@ -226,6 +226,8 @@ def instalments_export(filters: dict, user) -> tuple[list[Sheet], str]:
             currency_of=lambda i: i.commitment.currency),
         Col(_("Covered by deposits"), lambda i: i.covered, "money",
             currency_of=lambda i: i.commitment.currency),
+        *([Col(_("Written off"), lambda i: i.written_off, "money",
+               currency_of=lambda i: i.commitment.currency)] if view.any_written_off else []),
         Col(_("Outstanding"), lambda i: i.outstanding, "money", currency_of=lambda i: i.commitment.currency),
         Col(_("Status"), _instalment_status),
     ]

@@ -1,9 +1,10 @@
 """The donor portal's figures: a donor's commitments, instalments and balance.
 
 Instalments: a commitment's schedule is cumulative. Deposits against the
-commitment (its running `deposited`, in the commitment's currency) pay the
-instalments in due-date order, so an instalment is covered for the part of the
-deposits beyond the instalments due before it. An instalment is outstanding
+commitment and what the fund's closing wrote off of it (its running `deposited`
+and `written_off`, Commitment.settled, in the commitment's currency) pay the
+instalments in due-date order, so an instalment is covered for the part of them
+beyond the instalments due before it. An instalment is outstanding
 while not fully covered, and overdue when, in addition, its due date has passed
 (the commitment's deposits are below the cumulative amount due up to it).
 """
@@ -28,12 +29,13 @@ class InstalmentLine:
     commitment: Commitment
     instalment: Instalment
     cumulative_due: Decimal
-    covered: Decimal
+    covered: Decimal  # by deposits
     overdue: bool
+    written_off: Decimal = Decimal(0)  # the part of it the fund's closing wrote off
 
     @property
     def outstanding(self) -> Decimal:
-        return self.instalment.amount - self.covered
+        return self.instalment.amount - self.covered - self.written_off
 
 
 def instalment_lines(commitments: list[Commitment], on: dt.date) -> list[InstalmentLine]:
@@ -46,9 +48,10 @@ def instalment_lines(commitments: list[Commitment], on: dt.date) -> list[Instalm
             due_before = cumulative
             cumulative += instalment.amount
             covered = min(instalment.amount, max(commitment.deposited - due_before, Decimal(0)))
-            if covered < instalment.amount:
+            settled = min(instalment.amount, max(commitment.settled - due_before, Decimal(0)))
+            if settled < instalment.amount:
                 lines.append(InstalmentLine(commitment, instalment, cumulative, covered,
-                                            overdue=instalment.due_on < on))
+                                            overdue=instalment.due_on < on, written_off=settled - covered))
     lines.sort(key=lambda line: (line.instalment.due_on, line.commitment.id))
     return lines
 
@@ -78,6 +81,11 @@ class Overview:
     @property
     def overdue(self) -> list[InstalmentLine]:
         return [line for line in self.instalments if line.overdue]
+
+    @property
+    def any_written_off(self) -> bool:
+        """Whether an instalment listed was partly written off (its column is shown)."""
+        return any(line.written_off for line in self.instalments)
 
 
 def overview(donor: Donor, on: dt.date | None = None) -> Overview:

@@ -3,7 +3,7 @@ single commitment, pledge and deposit (the entry forms are in entries.py, rates,
 pools and objectives in fund.py, the import in imports.py)."""
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,15 +12,16 @@ from wtforms.widgets import Select
 
 from ... import cache, currencies, language
 from ...donors.choices import NAME_SEARCH_MAX, few_donors
+from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...paging import per_page
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import lists, queries
+from .. import lists, queries, services
 from ..blueprint import bp
 from ..exports import commitment_statuses
-from ..forms import ListFilterForm, ReasonForm
+from ..forms import ListFilterForm, ReasonForm, ReferenceForm
 from ..loaders import get_commitment_or_404
 from ..models import Commitment, Deposit, Pledge
 from ..rules import overdue_instalments, today
@@ -158,9 +159,18 @@ def deposits():
 @bp.route("/commitments/<int:commitment_id>")
 @roles_required(*READERS)
 def commitment(commitment_id: int):
-    """A commitment: its schedule (overdue instalments flagged), deposits and reversals."""
+    """A commitment: its schedule (overdue instalments flagged), deposits and reversals;
+    for officers, the form correcting its reference."""
     item = get_commitment_or_404(commitment_id)
-    overdue = {i.id for i in overdue_instalments(item.instalments, item.deposited, today())}
+    form = None
+    if current_user.role == MPTF_OFFICER:
+        form = ReferenceForm(data={"reference_seen": item.reference or ""})
+    return commitment_page(item, form)
+
+
+def commitment_page(item, reference_form):
+    """The commitment's page (with the reference form as posted, when it was refused)."""
+    overdue = {i.id for i in overdue_instalments(item.instalments, item.settled, today())}
     cumulative, schedule = 0, []
     for instalment in item.instalments:
         cumulative += instalment.amount
@@ -169,7 +179,25 @@ def commitment(commitment_id: int):
     net = sum((d.net for d in item.deposits), start=0)
     return render_template("contributions/commitment.html", commitment=item, schedule=schedule,
                            usd=usd, net=net, overdue=bool(overdue),
-                           can_write=current_user.role == MPTF_OFFICER)
+                           can_write=current_user.role == MPTF_OFFICER, reference_form=reference_form)
+
+
+@bp.route("/commitments/<int:commitment_id>/reference", methods=["POST"])
+@roles_required(MPTF_OFFICER)
+def correct_reference(commitment_id: int):
+    """Correct the commitment's reference (services.correct_reference); a refusal is
+    shown beside its field on the commitment's page, nothing changed."""
+    item = get_commitment_or_404(commitment_id)
+    form = ReferenceForm()
+    if form.validate_on_submit():
+        done = run(form, lambda: services.correct_reference(
+            current_user, item, reference=form.reference.data, reason=form.reason.data,
+            reference_seen=form.reference_seen.data))
+        if done is not None:
+            flash(_("The commitment's reference is now %(reference)s.", reference=done.reference), "success")
+            return redirect(url_for("contributions.commitment", commitment_id=commitment_id))
+        item = get_commitment_or_404(commitment_id)
+    return commitment_page(item, form)
 
 
 @bp.route("/pledges/<int:pledge_id>")

@@ -19,6 +19,7 @@ from ..rate_import import (
     done_message,
     keep_rate_upload,
     plan_rates,
+    rates_seen,
 )
 
 
@@ -60,8 +61,11 @@ def rates_import_preview(token: str):
     posted, what it did."""
     upload = _upload_or_404(token)
     plan = None if upload.posted_at else plan_rates(upload.content, upload.filename)
+    form = ConfirmImportForm()
+    if plan is not None:
+        form.seen.data = rates_seen(plan)
     return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan,
-                           form=ConfirmImportForm(), column_label=column_label)
+                           form=form, column_label=column_label)
 
 
 @bp.route("/rates/import/<token>/confirm", methods=["POST"])
@@ -70,11 +74,13 @@ def rates_import_confirm(token: str):
     upload = _upload_or_404(token)
     form = ConfirmImportForm()
     if form.validate_on_submit():
-        plan = run(form, lambda: confirm_rate_upload(current_user, upload))
+        plan = run(form, lambda: confirm_rate_upload(current_user, upload, form.seen.data))
         if plan is not None:
             flash(done_message(plan), "success")
             return redirect(url_for("contributions.rates"))
         upload = _upload_or_404(token)
     plan = None if upload.posted_at else plan_rates(upload.content, upload.filename)
+    if plan is not None:
+        form.seen.data = rates_seen(plan)  # the rates shown now, to confirm afresh
     return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan, form=form,
                            column_label=column_label)
