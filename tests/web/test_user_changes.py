@@ -4,6 +4,8 @@ their own travel grant. Such a change waits for another active admin; everything
 else takes effect at once; nobody changes their own role or deactivates themselves."""
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, make_user, second_admin_confirms
@@ -229,15 +231,106 @@ def test_one_waiting_change_per_user_and_the_proposer_may_withdraw_it(app, clien
     assert _waiting(db, auditor.email) is None and _user(db, auditor.email).role == "auditor"
 
 
-def test_confirming_a_change_to_a_user_changed_since_is_refused(app, client, login_as, db, users):
+STALE = ("This change was proposed on an older version of this user, who was changed since: it can no "
+         "longer be confirmed. Refuse it, or its proposer can withdraw it; then propose the change again "
+         "if it is still wanted.")
+
+
+def test_a_change_to_a_user_changed_since_says_so_and_how_to_get_past_it(app, client, login_as, db, users):
+    """A stale change can never be confirmed and blocks every new proposal for the user:
+    the page says so and offers the way out (refuse, or withdraw for its proposer)."""
     auditor = users["auditor"]
     login_as("admin")
     _edit(client, auditor, role="srsg_staff")
+    change = _waiting(db, auditor.email)
+    other = _admin2(app, login_as)
+    fresh = other.get("/admin/users").get_data(as_text=True)
+    assert STALE not in fresh and f"/admin/user-changes/{change.id}/confirm" in fresh
     _edit(client, _user(db, auditor.email), name="Renamed meanwhile")  # at once: the version moves
+    # Both admins see, on the users page and the user's page, that it can no longer be confirmed.
+    listed = other.get("/admin/users").get_data(as_text=True)
+    assert STALE in listed and f"/admin/user-changes/{change.id}/confirm" not in listed
+    assert f"/admin/user-changes/{change.id}/refuse" in listed
+    own = client.get(f"/admin/users/{auditor.id}").get_data(as_text=True)
+    assert STALE in own and f"/admin/user-changes/{change.id}/withdraw" in own
+    # A confirmation sent anyway (a page open since before) is told what to do.
     answer = second_admin_confirms(app, auditor.email).get_data(as_text=True)
-    assert "Someone else changed this record while you were editing it." in answer
+    assert STALE in answer and "Change confirmed" not in answer
     assert _user(db, auditor.email).role == "auditor"
-    assert _waiting(db, auditor.email) is not None
+    assert _waiting(db, auditor.email).id == change.id
+    # Refused, it no longer blocks a new proposal.
+    blocked = _edit(client, _user(db, auditor.email), role="mptf_officer").get_data(as_text=True)
+    assert "A change to this user already waits for another administrator." in blocked
+    assert "Change refused" in _decide(other, change.id, "refuse", reason="Proposed before the rename")
+    assert WAITS in _edit(client, _user(db, auditor.email), role="mptf_officer").get_data(as_text=True)
+    assert _waiting(db, auditor.email).role == "mptf_officer"
+
+
+def test_a_deactivation_mixed_with_a_change_that_waits_is_refused_and_alone_takes_effect_at_once(
+        app, client, login_as, db, users):
+    """Deactivating is urgent (a compromised account) and takes effect at once; mixed with
+    a change that waits, it would either be delayed or let one admin type a password and
+    then have only the reactivation confirmed. So the mix is refused, nothing saved."""
+    officer = users["mptf_officer"]
+    login_as("admin")
+    deactivate_first = ("Deactivate the account on its own first: it takes effect at once. "
+                        "Then propose the other change.")
+    for mix in ({"email": "mine@example.org"}, {"password": "the admin's new password"},
+                {"role": "srsg_staff"}):
+        page = _edit(client, _user(db, officer.email), active=None, **mix).get_data(as_text=True)
+        assert deactivate_first in page and 'id="active-errors"' in page, mix
+        assert WAITS not in page and "saved." not in page
+        assert _user(db, officer.email).active is True
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(UserChange)) == 0
+    assert _signs_in(app, officer.email, PASSWORD)
+    # Alone, the deactivation takes effect at once; the other change then waits.
+    assert "saved." in _edit(client, _user(db, officer.email), active=None).get_data(as_text=True)
+    assert _user(db, officer.email).active is False
+    assert not _signs_in(app, officer.email, PASSWORD)
+    assert WAITS in _edit(client, _user(db, officer.email), active=None,
+                          password="the admin's new password").get_data(as_text=True)
+    assert _user(db, officer.email).active is False
+
+
+def test_the_refusal_of_a_mixed_deactivation_is_in_the_admins_language(app, client, login_as, db, users):
+    users["admin"].locale = "fr"
+    db.session.commit()
+    officer = users["mptf_officer"]
+    login_as("admin")
+    page = _edit(client, officer, active=None, email="mine@example.org").get_data(as_text=True)
+    assert "Désactivez d’abord le compte seul" in page
+    assert _user(db, officer.email).active is True
+
+
+def test_auditors_see_the_waiting_changes_read_only_and_in_the_users_download(app, client, login_as, db,
+                                                                              users):
+    from openpyxl import load_workbook
+
+    officer = users["mptf_officer"]
+    proposer = app.test_client()
+    login_as("admin", proposer)
+    _edit(proposer, officer, email="mine@example.org")
+    change = _waiting(db, "mine@example.org")
+    login_as("auditor")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "Changes waiting for a second administrator" in page
+    assert "Email: officer@test.example → mine@example.org" in page
+    assert "It takes effect when another administrator confirms it." in page
+    assert "/admin/user-changes/" not in page
+    for decision in ("confirm", "refuse", "withdraw"):
+        answer = client.post(f"/admin/user-changes/{change.id}/{decision}", data={"reason": "no"})
+        assert answer.status_code == 403
+    assert _waiting(db, "mine@example.org").id == change.id
+    download = client.get("/admin/users", query_string={"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(download.data))
+    assert workbook.sheetnames[:2] == ["Users", "Waiting changes"]
+    sheet = workbook["Waiting changes"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == 1
+    assert rows[0]["User"] == "officer@test.example" and rows[0]["Proposed by"] == users["admin"].email
+    assert rows[0]["Changes"] == "Email: officer@test.example → mine@example.org"
+    assert sheet["C2"].is_date and rows[0]["Note"] is None
 
 
 def test_a_confirmation_sent_twice_or_by_two_admins_at_once_applies_once(app, login_as, db, users):

@@ -29,14 +29,25 @@ from .services import set_setting
 @roles_required(ADMIN, AUDITOR)
 def users():
     rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    waiting = [user_changes.describe(change) for change in user_changes.waiting_changes()]
     if request.args.get("format") == "xlsx":
         cols = [Col(_("Email"), lambda u: u.email), Col(_("Name"), lambda u: u.name),
                 Col(_("Role"), lambda u: u.role), Col(_("Donor"), lambda u: u.donor.name if u.donor else ""),
                 Col(_("Active"), lambda u: u.active, "bool"),
                 Col(_("Last login (UTC)"), lambda u: u.last_login_at, "datetime")]
-        return xlsx_response("users", [Sheet(_("Users"), cols, rows)], what=_("Users"), user=current_user)
-    waiting = [user_changes.describe(change) for change in user_changes.waiting_changes()]
+        return xlsx_response("users", [Sheet(_("Users"), cols, rows), _waiting_sheet(waiting)],
+                             what=_("Users"), user=current_user)
     return render_template("admin/users.html", users=rows, waiting=waiting, **_decision_forms())
+
+
+def _waiting_sheet(waiting: list[user_changes.Proposal]) -> Sheet:
+    """The changes waiting for a second admin, in the words of the users page."""
+    cols = [Col(_("User"), lambda p: p.change.email if p.new_account else p.change.user.email),
+            Col(_("Proposed by"), lambda p: p.change.proposed_by.email),
+            Col(_("When (UTC)"), lambda p: p.change.proposed_at, "datetime"),
+            Col(_("Changes"), lambda p: "\n".join([c.text for c in p.changes] + p.lines), width=60),
+            Col(_("Note"), lambda p: user_changes.stale_change_message() if p.stale else "", width=60)]
+    return Sheet(_("Waiting changes"), cols, waiting)
 
 
 def _decision_forms() -> dict:

@@ -61,6 +61,12 @@ def submit_user(actor, user: User | None, *, email: str, name: str, role: str, d
     email, name, donor_id = checked_user_fields(user, email=email, name=name, role=role,
                                                 donor_id=donor_id, password=password)
     refuse_power_loss(actor, user, role=role, active=active)
+    if user is not None and user.active and not active:
+        # Deactivating is urgent (a compromised account) and takes effect at once, but
+        # never together with a change that waits: an admin could otherwise type a
+        # password and deactivate at once, then propose only the reactivation.
+        raise DomainError(_("Deactivate the account on its own first: it takes effect at once. "
+                            "Then propose the other change."), field="active")
     if timezone:
         from ..auth.services import time_zone_or_error
 
@@ -109,6 +115,18 @@ def _refuse_waiting_email(email: str, user: User | None) -> None:
                           field="email")
 
 
+def is_stale(change: UserChange) -> bool:
+    """A change to a user who was changed since it was proposed: it can no longer be
+    confirmed (it would undo that later change); it waits until refused or withdrawn."""
+    return change.user is not None and change.user.version != change.based_on_version
+
+
+def stale_change_message() -> str:
+    return _("This change was proposed on an older version of this user, who was changed since: "
+             "it can no longer be confirmed. Refuse it, or its proposer can withdraw it; "
+             "then propose the change again if it is still wanted.")
+
+
 def waiting_for(user_id: int) -> UserChange | None:
     return db.session.scalar(sa.select(UserChange).where(UserChange.user_id == user_id,
                                                          UserChange.status == PENDING))
@@ -153,6 +171,8 @@ def confirm(actor, change_id: int) -> UserChange:
     change = db.session.get(UserChange, change_id)
     if change is None:
         raise DomainError(_("This change does not exist."))
+    if change.status == PENDING and is_stale(change):
+        raise DomainError(stale_change_message())
     # The confirming admin must still be one; the rows locked in one order (services.lock_accounts).
     lock_accounts([actor.id] + ([change.user_id] if change.user_id else []), admin_id=actor.id)
     change, before = _decide(actor, change_id, CONFIRMED)
@@ -195,6 +215,7 @@ class Proposal:
     new_account: bool
     changes: list[Change]
     lines: list[str]
+    stale: bool = False
 
 
 def describe(change: UserChange) -> Proposal:
@@ -226,4 +247,4 @@ def describe(change: UserChange) -> Proposal:
         compare(_("Time zone"), user.timezone or "", change.timezone)
     if change.sign_in_typed:
         lines.append(_("A new password typed by the administrator."))
-    return Proposal(change, user.name or user.email, False, changes, lines)
+    return Proposal(change, user.name or user.email, False, changes, lines, stale=is_stale(change))
