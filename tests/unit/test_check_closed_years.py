@@ -14,7 +14,7 @@ from tests.factories import base_users
 from tests.factories import statements as data
 from trustfund.closure.years import close_year
 from trustfund.contributions.models import Deposit
-from trustfund.fund.models import AccountingYear
+from trustfund.fund.models import AccountingYear, YearShare
 
 
 def _close(db, year: int) -> None:
@@ -121,3 +121,32 @@ def test_a_clean_ledger_with_several_closed_years_passes(db, runner):
     db.session.commit()
     assert sorted(db.session.scalars(sa.select(AccountingYear.year))) == [2017, 2018]
     assert _check(runner) == (0, "Ledger check passed: every invariant holds.\n")
+
+
+def test_a_year_closed_before_every_weight_was_stored_is_compared_on_its_positive_weights(db, runner):
+    """A year closed before migration 0022 stored only the positive weights: a donor
+    whose weight in a pool went below zero (a transfer took part of it, then its
+    deposit was reversed) has no row there, and that is no mismatch."""
+    sweden, norway = data.donor("Sweden (check)"), data.donor("Norway (check)")
+    given = data.deposit(data.commitment(sweden, "100000.00"), "100000.00", fee_rate="0",
+                         value_date=dt.date(2017, 5, 2))
+    data.deposit(data.commitment(norway, "500000.00"), "500000.00", fee_rate="0",
+                 value_date=dt.date(2017, 5, 2))
+    data.transfer(data.pool(), data.pool("OBJ1"), "100000.00", on=dt.date(2017, 6, 1))
+    data.reverse(given, on=dt.date(2017, 7, 1))
+    db.session.commit()
+    _close(db, 2017)
+    below_zero = sa.delete(YearShare).where(YearShare.year == 2017, YearShare.weight < 0)
+    assert db.session.execute(below_zero).rowcount == 1  # Sweden's -16,666.67 in the un-earmarked pool
+    db.session.execute(sa.update(AccountingYear).values(all_weights=False))
+    db.session.commit()
+    assert _check(runner) == (0, "Ledger check passed: every invariant holds.\n")
+    data.deposit(data.commitment(norway, "500000.00"), "1000.00", fee_rate="0",
+                 value_date=dt.date(2017, 12, 1))
+    data.spend(data.pool(), "10.00", reconciled_on=dt.date(2017, 12, 1))
+    db.session.commit()
+    code, output = _check(runner)
+    assert code == 1
+    assert ("Closed year 2017, pool UNEARMARKED, donor Norway (check): its closing stored weight (net "
+            "deposits in the pool after transfers) of USD 416,666.67; the entries dated by 2017-12-31 give "
+            "USD 417,666.67") in output
