@@ -150,3 +150,23 @@ def test_a_year_closed_before_every_weight_was_stored_is_compared_on_its_positiv
     assert ("Closed year 2017, pool UNEARMARKED, donor Norway (check): its closing stored weight (net "
             "deposits in the pool after transfers) of USD 416,666.67; the entries dated by 2017-12-31 give "
             "USD 417,666.67") in output
+
+
+def test_many_figures_off_in_one_year_are_named_five_at_a_time_and_the_rest_counted(db, runner):
+    """One deposit slipped into a closed year re-shares the pool's spending over every
+    donor: at the fund's scale thousands of lines. Five are named per year and figure."""
+    for number in range(7):
+        data.deposit(data.commitment(data.donor(f"Donor {number} (check)"), "10000.00"), "10000.00",
+                     fee_rate="0", value_date=dt.date(2017, 5, 2))
+    data.spend(data.pool(), "7000.00", reconciled_on=dt.date(2017, 7, 1))
+    db.session.commit()
+    _close(db, 2017)
+    slipped = data.deposit(data.commitment(data.donor("Intruder (check)"), "70000.00"), "70000.00",
+                           fee_rate="0", value_date=dt.date(2017, 6, 1))
+    db.session.commit()
+    _before_the_closing(db, Deposit, slipped.id)
+    code, output = _check(runner)
+    assert code == 1
+    assert output.count("stored share of the pool's spending") == 5
+    assert ("Closed year 2017: 3 more figures of share of the pool's spending differ from what the "
+            "entries give.") in output
