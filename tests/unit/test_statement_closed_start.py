@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.fund_steps import DAYS, build, fund, reset
-from trustfund.closure.checks import closing_problems, year_problems
+from trustfund.closure.checks import closing_problems, figure_problems, year_problems
 from trustfund.closure.years import close_year
 from trustfund.fund.models import AccountingYear, YearDonorPosition, YearPoolPosition, YearShare
 from trustfund.statements import closed, shares, sums
@@ -101,7 +101,7 @@ def _property(db, examples: int = 30, phases=tuple(Phase)):
         days += build(db, _later(after), donors)
         if close_2018:
             _close(db, 2018)
-        assert closing_problems() == [] and year_problems() == []
+        assert closing_problems() == [] and year_problems() == [] and figure_problems() == []
         dates = tuple(dict.fromkeys([*DAYS, *days, dt.date.today()]))
         assert _figures(dates, True) == _figures(dates, False)
 

@@ -280,8 +280,8 @@ def _after_closed(live: dict[int, PoolApportionment], fixed: closed.Fixed, spend
     return result
 
 
-def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = True
-                       ) -> dict[dt.date, Position]:
+def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = True,
+                       closed_afresh: bool = False) -> dict[dt.date, Position]:
     """Net deposits and shares of spending of every donor on each date: the deposits
     and the spending summed for all the dates at once (statements.sums), the
     transfers' parts once. The last day of a closed year reads what its closing
@@ -289,10 +289,12 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
     shares from the stored shares, and (start_from_closed, where the closing stored
     every weight) its weights and net deposits from the stored ones plus the open
     years' deposits and transfers alone. With start_from_closed=False every date is
-    summed from the start (the property test compares the two)."""
+    summed from the start (the property test compares the two). With closed_afresh, a
+    closed year's last day is computed from the entries as its closing computed it
+    (closings_afresh), not read back."""
     ends = closed.closed_ends()
-    at_end = [on for on in dates if on in ends]
-    live = tuple(on for on in dates if on not in ends)
+    at_end = [] if closed_afresh else [on for on in dates if on in ends]
+    live = tuple(on for on in dates if on not in at_end)
     bases = {on: closed.base_for(on, ends) for on in live}
     fixed = closed.fixed_positions({on.year for on in at_end} | {b.year for b in bases.values() if b})
     result = {on: _fixed(on, fixed[on.year]) for on in at_end}
@@ -349,6 +351,16 @@ def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Tra
         pools = _after_closed(_apportion(weights, spending[on], split=False), base, spending[on])
         result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
     return result
+
+
+def closings_afresh() -> dict[int, Position]:
+    """{closed year: the position its closing would store now}: its last day computed
+    from the entries dated by then, from the closed year before as stored, exactly as
+    closure.years.close_year computed it (for `flask check`: closure/checks.py)."""
+    ends = tuple(closed.closed_ends())
+    if not ends:
+        return {}
+    return {on.year: position for on, position in _compute_positions(ends, closed_afresh=True).items()}
 
 
 def positions(*dates: dt.date) -> list[Position]:
