@@ -156,12 +156,17 @@ def test_a_link_made_before_a_password_change_is_refused(client, db, users, logi
                                                          smtp_server):
     path = _reset_link(client, runner, smtp_server)
     auditor = users["auditor"]
-    login_as("admin")
-    assert client.post(f"/admin/users/{auditor.id}", data={
-        "email": auditor.email, "name": "", "role": "auditor", "donor_id": 0, "active": "y",
-        "password": "an admin chose this one", "version": auditor.version}).status_code == 302
-    client.post("/logout")
+    _admin_changes_the_password(client, login_as, auditor)
     _refused(client, path, db, auditor.id)
+
+
+def _admin_changes_the_password(client, login_as, user: User) -> None:
+    """The admin types a new password for this (auditor's) account: a real change."""
+    login_as("admin")
+    assert client.post(f"/admin/users/{user.id}", data={
+        "email": user.email, "name": "", "role": "auditor", "donor_id": 0, "active": "y",
+        "password": "an admin chose this one", "version": user.version}).status_code == 302
+    client.post("/logout")
 
 
 def _stored_before_argon2id(db, user: User) -> User:
@@ -187,11 +192,7 @@ def test_a_link_made_before_the_sign_in_that_rehashes_the_password_still_works(
     page = client.get(path)
     assert page.status_code == 200 and b"This link is no longer valid" not in page.data
 
-    login_as("admin")
-    assert client.post(f"/admin/users/{auditor.id}", data={
-        "email": auditor.email, "name": "", "role": "auditor", "donor_id": 0, "active": "y",
-        "password": "an admin chose this one", "version": auditor.version}).status_code == 302
-    client.post("/logout")
+    _admin_changes_the_password(client, login_as, auditor)
     _refused(client, path, db, auditor.id)
 
 

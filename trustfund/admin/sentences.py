@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit_text import Book, Field, Target, Told, show_value
+from ..auth.sentences import ACCOUNT_FIELDS
 from ..extensions import db
-from ..permissions import ROLE_LABELS
 from .models import FEE_RATE, SETTINGS, Setting
 
 # How each setting's value reads: the fee rate as a percentage, the rest in US dollars.
@@ -79,12 +79,7 @@ def register(book: Book) -> None:
     book.action("user.update", _l("User account changed"), "User",
                 lambda e: _("Changed by %(user)s.", user=e.who))
     book.object("UserChange", _l("User change waiting for a second administrator"), {
-        "email": Field(_l("Email")),
-        "name": Field(_l("Name")),
-        "role": Field(_l("Role"), "choice", choices=ROLE_LABELS),
-        "donor_id": Field(_l("Donor"), "ref", ref="donor"),
-        "active": Field(_l("Active"), "bool"),
-        "timezone": Field(_l("Time zone")),
+        **ACCOUNT_FIELDS,
         "sign_in_typed": Field(_l("Password typed by the administrator"), "bool"),
         "user_id": Field(_l("User account"), "ref", ref="user"),
         "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
