@@ -148,8 +148,9 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
                                              "reason": reason})
     assert page.status_code == 302  # before any decision an extension works (still past: closed)
     assert _fund(db).end_on == dt.date(2019, 6, 30)
-    assert "An extension of the end date, with its reason, reopens them." in client.get("/fund/").get_data(
-        as_text=True)
+    html = client.get("/fund/").get_data(as_text=True)
+    assert "An extension of the end date, with its reason, reopens them." in html
+    assert "Extend the end date" in html and 'href="/fund/extend"' in html
 
     financial.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
@@ -166,3 +167,5 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
     html = client.get("/fund/").get_data(as_text=True)
     assert 'id="fund-status">Operationally closed<' in html
     assert "activities ended on Jun 30, 2019" in html and "reopens them" not in html
+    # the page no longer offers what would be refused
+    assert "Extend the end date" not in html and 'href="/fund/extend"' not in html

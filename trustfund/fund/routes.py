@@ -18,7 +18,7 @@ from .blueprint import bp
 from .forms import CloseOperationsForm, ExtendForm, FundForm
 from .models import FUND_STATUSES, OPEN, AccountingYear
 from .services import close_operations, extend_end, update_fund
-from .status import current_fund, effective_status, operations_closed_message, today
+from .status import closing_recorded, current_fund, effective_status, operations_closed_message, today
 
 
 def _fund_or_404():
@@ -37,7 +37,9 @@ def index():
         "fund/index.html", fund=fund, status=status, status_labels=FUND_STATUSES, open=status == OPEN,
         closed_note=None if status == OPEN else operations_closed_message(fund),
         fee_rates=setting_versions(FEE_RATE), fee_key=FEE_RATE, setting_value=setting_value,
-        years=years, today=today())
+        years=years, today=today(),
+        # once a pool's closing decision is recorded an extension is refused: not offered
+        extendable=not closing_recorded())
 
 
 @bp.route("/edit", methods=["GET", "POST"])
