@@ -77,3 +77,19 @@ def test_the_donors_page_for_staff_adds_up_by_currency(client, login_as, written
     eur = [row for row in table_rows(page, "desk-currencies") if row[0] == "EUR"]
     # Currency, pledged, committed, deposited, outstanding.
     assert eur == [["EUR", "0.00", "1,500,000.00", "1,000,000.00", "0.00"]], eur
+
+
+def test_the_contributions_list_calls_it_settled_as_its_filter_does(client, login_as, written_off):
+    """Its rest written off, the commitment is settled, not "Partly deposited": the list,
+    its .xlsx and its status filter (which counts it with the fully deposited) agree."""
+    login_as("mptf_officer")
+    page = client.get("/contributions/").get_data(as_text=True)
+    assert "Settled (rest written off)" in _row_of(page, "SE-2017-EUR")
+    assert "Partly deposited" not in _row_of(page, "SE-2017-EUR")
+    settled = client.get("/contributions/?status=complete").get_data(as_text=True)
+    assert "Settled (rest written off)" in _row_of(settled, "SE-2017-EUR")
+    assert re.search(r'<option[^>]*value="complete"[^>]*>Settled \(fully deposited or rest written off\)</option>',
+                     settled)
+    assert "SE-2017-EUR" not in client.get("/contributions/?status=outstanding").get_data(as_text=True)
+    rows = _sheet(client.get("/contributions/?format=xlsx"), "Commitments")
+    assert [r["Status"] for r in rows if r["Reference"] == "SE-2017-EUR"] == ["Settled (rest written off)"]

@@ -28,17 +28,22 @@ def _chunks(rows, size=CHUNK):
 
 
 def commitment_statuses():
-    """status(commitment, overdue): a commitment's status in words (overdue, fully or
-    partly deposited, awaiting deposits), the four words translated once for a list
-    or an export that asks on each row."""
+    """status(commitment, overdue): a commitment's status in words (overdue, fully
+    deposited, settled with its rest written off, partly deposited, awaiting deposits),
+    the words translated once for a list or an export that asks on each row. A rest
+    written off at the fund's closing settles the commitment, as the list's filter
+    "complete" (deposited + written off = amount) counts it."""
     overdue_word, full, part, awaiting = (_("Overdue"), _("Fully deposited"), _("Partly deposited"),
                                           _("Awaiting deposits"))
+    rest_written_off = _("Settled (rest written off)")
 
     def status(commitment, overdue) -> str:
         if overdue:
             return overdue_word
         if commitment.deposited >= commitment.amount:
             return full
+        if commitment.settled >= commitment.amount:
+            return rest_written_off
         if commitment.deposited > 0:
             return part
         return awaiting
