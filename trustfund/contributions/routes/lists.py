@@ -106,7 +106,8 @@ def filter_form(filters: dict, endpoint: str, kind: str | None = None) -> tuple[
                                ("withdrawn", _("Withdrawn"))]
     else:
         form.status.choices = [("", _("All")), ("outstanding", _("Deposits outstanding")),
-                               ("complete", _("Settled (fully deposited or rest written off)")), ("overdue", _("Instalment overdue"))]
+                               ("complete", _("Settled (fully deposited or rest written off)")),
+                               ("overdue", _("Instalment overdue"))]
     return form, chosen
 
 
