@@ -244,7 +244,8 @@ def test_a_confirmation_after_the_figures_changed_is_refused(app, db, client, lo
 
     response = client.post(location + "/confirm", data={"seen": seen.group(1)})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Reload the page to see their change" in html
+    assert response.status_code == 200 and "The figures changed since this preview" in html
+    assert "nothing was imported. The preview below shows what the file will do now" in html
     assert _written() == before and db.session.scalar(sa.select(DepositImport.posted_at)) is None
     assert "10,526.32" in html and "10,626.99" not in html
 
