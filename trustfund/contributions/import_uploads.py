@@ -45,7 +45,7 @@ def stale_figures_message() -> str:
              "confirm again to record it.")
 
 
-def confirm_upload(actor, upload: DepositImport, seen: str | None = None) -> ImportResult:
+def confirm_upload(actor, upload: DepositImport, seen: str | None) -> ImportResult:
     """Post a kept workbook, all rows or none, at most once: marking it posted is one
     guarded UPDATE in the transaction of its deposits, so a second confirmation (a
     double click, another tab) finds it posted and records nothing. Its rows are
