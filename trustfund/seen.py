@@ -24,8 +24,10 @@ def fingerprint(rows: Iterable[tuple]) -> str:
 
 def require_unchanged(seen: str | None, now: str, message: str | None = None) -> None:
     """Refuse a confirmation whose preview showed other figures than those it would
-    record now (`seen`, the fingerprint the page carried; `now`, today's). A post that
-    carries none (a command, not a page) is not checked. `message`: the refusal's
-    words, by default that of a record changed meanwhile."""
-    if seen and seen != now:
+    record now (`seen`, the fingerprint the page carried; `now`, today's). A
+    confirmation that carries none (a hand-made post, a page older than the field) is
+    refused alike: nobody saw what it would record. An import without a preview (the
+    command line) does not come here. `message`: the refusal's words, by default that
+    of a record changed meanwhile."""
+    if not seen or seen != now:
         raise DomainError(message or stale_message())

@@ -23,7 +23,7 @@ from trustfund.contributions import services as contributions
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
-from trustfund.contributions.rate_import import confirm_rate_upload, keep_rate_upload
+from trustfund.contributions.rate_import import confirm_rate_upload, keep_rate_upload, plan_rates, rates_seen
 from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
 from trustfund.documents import services as documents
@@ -146,7 +146,8 @@ def every_audited_action() -> dict:
     rate = contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.918")
     made["rate"] = rate
     rates_file = b"Currency,Month,Rate\nEUR,2017-06,0.892\nEUR,2017-05,0.918\n"
-    confirm_rate_upload(officer, keep_rate_upload(officer, "rates-june.csv", rates_file, 2))
+    previewed = rates_seen(plan_rates(rates_file, "rates-june.csv"))  # what its preview showed
+    confirm_rate_upload(officer, keep_rate_upload(officer, "rates-june.csv", rates_file, 2), previewed)
     eur = contributions.record_commitment(
         officer, donor, currency="EUR", amount=D("1000000.00"), objective_id=None,
         committed_on=dt.date(2017, 5, 3), reference="KR-EUR-01",

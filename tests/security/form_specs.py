@@ -391,7 +391,8 @@ ELSEWHERE = {
     "admin.decide_user_change": "confirm and withdraw have no field to fill; the reason for refusing: "
                                 "hostile values in tests/web/test_user_changes.py",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
-    "contributions.import_confirm": "no field to fill, confirms a kept upload (tests/web/test_import.py)",
+    "contributions.import_confirm": "no field to fill (the preview's fingerprint is carried, a post without "
+                                   "it is refused), confirms a kept upload (tests/web/test_import.py)",
     "mail.resend_message": "no field to fill (tests/web/test_outbox.py)",
     "documents.new": "a file upload: tests/web/test_documents.py (each refused kind, title, kind)",
     "documents.replace": "a file upload with a reason: tests/web/test_documents.py",
@@ -410,7 +411,8 @@ ELSEWHERE = {
     "closure.close_year_view": "closes a year for good (the sweep posts entries dated in 2017): hostile "
                                "values in tests/web/test_fund_record.py",
     "contributions.import_rates": "a file upload: tests/web/test_rate_import.py",
-    "contributions.rates_import_confirm": "no field to fill, confirms a kept upload "
+    "contributions.rates_import_confirm": "no field to fill (the preview's fingerprint is carried, a post "
+                                          "without it is refused), confirms a kept upload "
                                           "(tests/web/test_rate_import.py)",
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -164,6 +165,9 @@ def test_an_imported_date_and_time_written_as_text_is_read(app, db, client, logi
                          content_type="multipart/form-data")
     assert answer.status_code == 302  # to the preview: nothing is recorded before it is confirmed
     preview = answer.headers["Location"]
-    assert "Jun 1, 2017" in client.get(preview).get_data(as_text=True)
-    assert client.post(preview + "/confirm").status_code == 302
+    page = client.get(preview).get_data(as_text=True)
+    assert "Jun 1, 2017" in page
+    seen = re.search(r'name="seen"[^>]*value="([^"]*)"', page) or re.search(
+        r'value="([^"]*)"[^>]*name="seen"', page)
+    assert client.post(preview + "/confirm", data={"seen": seen.group(1)}).status_code == 302
     assert db.session.scalar(sa.select(Deposit.value_date)) == dt.date(2017, 6, 1)

@@ -1,6 +1,7 @@
 """The SRSG staff's dashboard: each pool's row adds up to its available money, to the
 cent, once the fund has its own entries (direct costs, bank charges, other income)."""
 import re
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
@@ -47,3 +48,19 @@ def test_each_pools_row_adds_up_to_its_available_money(fund, client, login_as):
     got = {key: number(value) for key, value in budget.items() if key not in ("Pool", "Used (%)")}
     assert (got["Spent"] + got["Direct costs"] + got["Bank charges"] + got["Committed to grants"]
             + got["Refunded or transferred at closure"] + got["Available"]) == got["Budget"]
+
+
+def test_the_budget_note_says_what_used_counts(fund, client, login_as):
+    """Used (%) counts the direct costs and the bank charges beside what was spent and
+    committed: the note under "Spending against budget" names each."""
+    login_as("srsg_staff")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    budget = _rows(html, "budget")["Un-earmarked"]
+    got = {key: number(value) for key, value in budget.items() if key not in ("Pool", "Used (%)")}
+    used = got["Spent"] + got["Direct costs"] + got["Bank charges"] + got["Committed to grants"]
+    assert got["Direct costs"] and got["Bank charges"]
+    shown = D(re.sub(r"[^\d.]", "", budget["Used (%)"]))
+    assert shown == (100 * used / got["Budget"]).quantize(D("0.1"), rounding=ROUND_HALF_UP)
+    note = ("Used is what was spent, the direct costs, the bank charges and what is committed to grants, "
+            "as a share of the budget.")
+    assert note in " ".join(html.split())

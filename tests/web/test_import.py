@@ -54,8 +54,17 @@ def _preview(client, data: bytes):
     return location, client.get(location).get_data(as_text=True)
 
 
+def _seen(html: str) -> str | None:
+    """The fingerprint the preview's confirmation carries (None on a page without it)."""
+    found = re.search(r'name="seen"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*name="seen"', html)
+    return found.group(1) if found else None
+
+
 def _confirm(client, location):
-    return client.post(location + "/confirm")
+    """Confirm as a browser does: the preview page's form, with what it showed."""
+    seen = _seen(client.get(location).get_data(as_text=True))
+    return client.post(location + "/confirm", data={} if seen is None else {"seen": seen})
 
 
 def _import(client, data: bytes):
@@ -244,7 +253,8 @@ def test_a_confirmation_after_the_figures_changed_is_refused(app, db, client, lo
 
     response = client.post(location + "/confirm", data={"seen": seen.group(1)})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Reload the page to see their change" in html
+    assert response.status_code == 200 and "The figures changed since this preview" in html
+    assert "nothing was imported. The preview below shows what the file will do now" in html
     assert _written() == before and db.session.scalar(sa.select(DepositImport.posted_at)) is None
     assert "10,526.32" in html and "10,626.99" not in html
 
@@ -253,6 +263,27 @@ def test_a_confirmation_after_the_figures_changed_is_refused(app, db, client, lo
     assert client.post(location + "/confirm", data={"seen": seen.group(1)}).status_code == 302
     assert db.session.scalar(sa.select(Deposit.usd_amount).where(Deposit.bank_reference == "SEB/10")) \
         == D("10526.32")
+
+
+def test_a_confirmation_without_what_the_preview_showed_is_refused(app, db, client, login_as):
+    """A confirmation that does not carry the preview's figures (a hand-made post, a
+    tab opened before the page carried them) would record figures nobody saw: it is
+    refused like a stale one, nothing is written, and the page shows the preview to
+    confirm."""
+    login_as("mptf_officer")
+    _setup()
+    location, _page = _preview(client, workbook([("SE-EUR-1", "2018-05-10", 10000, None, None, None,
+                                                  "SEB/11", None)]))
+    before = _written()
+    for data in ({}, {"seen": ""}):
+        response = client.post(location + "/confirm", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "The figures changed since this preview" in html
+        assert _written() == before and db.session.scalar(sa.select(DepositImport.posted_at)) is None
+        assert "10,626.99" in html and _seen(html)
+    assert _confirm(client, location).status_code == 302
+    assert db.session.scalar(sa.select(Deposit.usd_amount).where(Deposit.bank_reference == "SEB/11")) \
+        == D("10626.99")
 
 
 def test_another_officer_cannot_see_or_confirm_an_upload(app, db, client, login_as):

@@ -105,7 +105,7 @@ def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, of
     assert [r[1:] for r in table_rows(page, "rates-unchanged")] == [["EUR", "May 2018", "0.941"]]
     assert "Record 4 rates" in page and _rates()[("JPY", "2018-05")] == D("109.66")
 
-    done = officer.post(location + "/confirm")
+    done = _confirm(officer, location)
     assert done.status_code == 302 and done.headers["Location"] == "/contributions/rates"
     rates_page = officer.get("/contributions/rates").get_data(as_text=True)
     assert "4 rates imported: 3 new, 1 corrected." in rates_page
@@ -117,7 +117,7 @@ def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, of
     assert actions[4] == "exchange_rate.import"
     # Posted once: a second confirmation records nothing.
     before = table_counts(db)
-    again = officer.post(location + "/confirm")
+    again = _confirm(officer, location)
     assert again.status_code == 200
     assert "This file has already been imported." in again.get_data(as_text=True)
     assert changed_counts(before, table_counts(db)) == {}
@@ -125,7 +125,7 @@ def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, of
 
 def test_the_import_reads_as_a_sentence_in_the_audit_trail(app, db, officer, login_as):
     location, _page = _preview(officer, workbook(GOOD), name="june-rates.xlsx")
-    officer.post(location + "/confirm")
+    _confirm(officer, location)
     login_as("auditor")
     html = officer.get("/admin/audit", query_string={"action": "exchange_rate.import"}).get_data(as_text=True)
     assert "4 rates imported by mptf_officer from june-rates.xlsx: 3 new, 1 corrected." in html
@@ -134,7 +134,7 @@ def test_the_import_reads_as_a_sentence_in_the_audit_trail(app, db, officer, log
 def test_a_csv_file_with_semicolons_and_a_byte_order_mark(app, db, officer):
     text = "Currency;Month;Rate\r\nEUR;2018-07;0.861\r\nJPY;2018-07;\"110.5\"\r\n;;\r\n"
     location, _page = _preview(officer, csv_file(text), name="july.csv")
-    assert officer.post(location + "/confirm").status_code == 302
+    assert _confirm(officer, location).status_code == 302
     assert (_rates()[("EUR", "2018-07")], _rates()[("JPY", "2018-07")]) == (D("0.861"), D("110.5"))
 
 
@@ -225,11 +225,11 @@ def test_another_officer_cannot_see_or_confirm_an_upload(app, db, officer, login
     other = make_user("mptf_officer", "other.officer@test.example")
     login_as(other)
     assert officer.get(location).status_code == 404
-    assert officer.post(location + "/confirm").status_code == 404
+    assert _confirm(officer, location).status_code == 404
     for role in ("admin", "auditor", "srsg_staff", "donor"):
         login_as(role)
         assert officer.get("/contributions/rates/import").status_code == 403
-        assert officer.post(location + "/confirm").status_code == 403
+        assert _confirm(officer, location).status_code == 403
     assert ("EUR", "2018-08") not in _rates()
     assert db.session.scalar(sa.select(RateImport.posted_at)) is None
 
@@ -239,6 +239,14 @@ def _seen(html: str) -> str:
         r'value="([^"]*)"[^>]*name="seen"', html)
     assert found, "the preview's confirmation carries what it showed"
     return found.group(1)
+
+
+def _confirm(client, location):
+    """Confirm as a browser does: the preview page's form, with what it showed (a
+    page without it, e.g. once posted or refused, posts none)."""
+    page = client.get(location)
+    seen = _seen(page.get_data(as_text=True)) if 'name="seen"' in page.get_data(as_text=True) else None
+    return client.post(location + "/confirm", data={} if seen is None else {"seen": seen})
 
 
 def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, officer):
@@ -266,6 +274,22 @@ def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, off
 
     assert officer.post(location + "/confirm", data={"seen": _seen(html)}).status_code == 302
     assert (_rates()[("JPY", "2018-05")], _rates()[("EUR", "2018-06")]) == (D("110.25"), D("0.857"))
+
+
+def test_a_confirmation_without_what_the_preview_showed_is_refused(app, db, officer):
+    """A confirmation that does not carry the preview's rates (a hand-made post, a tab
+    opened before the page carried them) would set rates nobody saw: it is refused like
+    a stale one, nothing is written, and the page shows the preview to confirm."""
+    location, _page = _preview(officer, workbook([("JPY", "2018-05", 110.25)]))
+    before = table_counts(db)
+    for data in ({}, {"seen": ""}):
+        answer = officer.post(location + "/confirm", data=data)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and "The rates on file changed since this preview" in html
+        assert changed_counts(before, table_counts(db)) == {} and _rates()[("JPY", "2018-05")] == D("109.66")
+        assert db.session.scalar(sa.select(RateImport.posted_at)) is None and _seen(html)
+    assert _confirm(officer, location).status_code == 302
+    assert _rates()[("JPY", "2018-05")] == D("110.25")
 
 
 def test_a_month_a_colleague_set_meanwhile_is_not_overwritten_unseen(app, db, officer):

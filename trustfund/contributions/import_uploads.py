@@ -39,7 +39,13 @@ def figures_seen(result: ImportResult) -> str:
                         str(planned.figures.fee), str(planned.figures.net)) for planned in result.planned)
 
 
-def confirm_upload(actor, upload: DepositImport, seen: str | None = None) -> ImportResult:
+def stale_figures_message() -> str:
+    return _("The figures changed since this preview (a colleague set or corrected a month's rate, or "
+             "the fee): nothing was imported. The preview below shows what the file will do now; "
+             "confirm again to record it.")
+
+
+def confirm_upload(actor, upload: DepositImport, seen: str | None) -> ImportResult:
     """Post a kept workbook, all rows or none, at most once: marking it posted is one
     guarded UPDATE in the transaction of its deposits, so a second confirmation (a
     double click, another tab) finds it posted and records nothing. Its rows are
@@ -55,7 +61,7 @@ def confirm_upload(actor, upload: DepositImport, seen: str | None = None) -> Imp
     result = post_import(actor, plan, filename=upload.filename)
     if not result.ok:
         raise ImportRefused(_("Nothing was imported: the file no longer passes every check (see below)."))
-    require_unchanged(seen, figures_seen(plan))
+    require_unchanged(seen, figures_seen(plan), stale_figures_message())
     db.session.execute(sa.update(DepositImport).where(DepositImport.id == upload.id)
                        .values(deposits=result.imported).execution_options(synchronize_session=False))
     db.session.expire(upload)

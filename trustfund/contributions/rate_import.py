@@ -260,7 +260,7 @@ def stale_rates_message() -> str:
              "record it.")
 
 
-def confirm_rate_upload(actor, upload: RateImport, seen: str | None = None) -> RatePlan:
+def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan:
     """Set every rate of a kept file, or none, at most once: marking it posted is one
     guarded UPDATE in the transaction of its rates (a second confirmation finds it
     posted). Its rows are checked again against the table as it is now, and refused

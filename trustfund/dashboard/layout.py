@@ -219,8 +219,8 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
         budget_rows, totals=budget_totals,
         chart=Chart("pool", list(budget_keys[1:]), stacked=True, horizontal=True),
         note=_("A pool's budget is what it received: net deposits, interest, other income and "
-               "transfers in, less transfers out. Used is spent and committed, as a share of the "
-               "budget."))
+               "transfers in, less transfers out. Used is what was spent, the direct costs, the bank "
+               "charges and what is committed to grants, as a share of the budget."))
 
     status_rows = [{"status": str(GRANT_STATUSES.get(s.status, s.status)), "count": s.count,
                     "requested": s.requested, "actual": s.actual}

@@ -54,7 +54,8 @@ class PoolFigures:
 
     @property
     def used_percent(self) -> Decimal:
-        """Spent and committed, as a percentage of the budget (one decimal)."""
+        """The spending (spent, direct costs, bank charges) and what is committed to
+        grants, as a percentage of the budget (one decimal)."""
         if not self.budget:
             return Decimal("0.0")
         return (100 * (self.spending + self.committed) / self.budget).quantize(
