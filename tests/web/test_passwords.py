@@ -11,7 +11,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, second_admin_confirms
 from trustfund.audit import utcnow
 from trustfund.auth.models import PasswordToken, ResetRequest, User
 from trustfund.mail.models import OutboxMessage
@@ -167,6 +167,22 @@ def _admin_changes_the_password(client, login_as, user: User) -> None:
         "email": user.email, "name": "", "role": "auditor", "donor_id": 0, "active": "y",
         "password": "an admin chose this one", "version": user.version}).status_code == 302
     client.post("/logout")
+
+
+def test_a_link_made_before_a_confirmed_password_change_is_refused(app, client, db, users, login_as, runner,
+                                                                    smtp_server):
+    """An officer's password typed by an admin waits for a second admin; once confirmed
+    it is a real change of the password, and a link asked for before it stops working."""
+    officer = users["mptf_officer"]
+    path = _reset_link(client, runner, smtp_server, email=officer.email)
+    login_as("admin")
+    assert client.post(f"/admin/users/{officer.id}", data={
+        "email": officer.email, "name": officer.name or "", "role": "mptf_officer", "donor_id": 0,
+        "active": "y", "password": "an admin chose this one", "version": officer.version}).status_code == 302
+    client.post("/logout")
+    assert client.get(path).status_code == 200  # only proposed: the link still opens
+    assert second_admin_confirms(app, officer.email).status_code == 200
+    _refused(client, path, db, officer.id)
 
 
 def _stored_before_argon2id(db, user: User) -> User:

@@ -53,7 +53,7 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         # Nobody knows this password: without one typed, the user chooses theirs
         # through the invitation's link.
         if password_hash:
-            user.password_hash = password_hash
+            user.set_password_hash(password_hash)
         else:
             user.set_password(password or secrets.token_urlsafe(32))
         db.session.add(user)
@@ -70,7 +70,7 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         user.timezone = time_zone_or_error(timezone)
     if typed and not creating:
         if password_hash:
-            user.password_hash = password_hash
+            user.set_password_hash(password_hash)
         else:
             user.set_password(password)
         user.renew_session_token()

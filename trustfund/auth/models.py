@@ -57,7 +57,12 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """A new password: the links made before it stop working (auth.tokens)."""
-        self.password_hash = hash_password(password)
+        self.set_password_hash(hash_password(password))
+
+    def set_password_hash(self, password_hash: str) -> None:
+        """A new password hashed earlier (a typed password a second admin confirmed):
+        a real change, so the links made before it stop working too."""
+        self.password_hash = password_hash
         self.password_stamp = secrets.token_hex(32)
 
     def rehash_password(self, password: str) -> None:
