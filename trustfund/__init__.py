@@ -88,15 +88,18 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """The user's own time zone (timezones.py), else UTC: moments are shown in it."""
-    from flask import has_request_context
+    """The user's own time zone (timezones.py), else the app's default zone
+    (BABEL_DEFAULT_TIMEZONE, UTC): moments are shown in it, and "today" is the date in
+    it (clock.today)."""
+    from flask import current_app, has_request_context
 
     from .timezones import UTC, is_zone
 
     if has_request_context() and current_user and current_user.is_authenticated \
             and is_zone(current_user.timezone):
         return current_user.timezone
-    return UTC
+    default = current_app.config.get("BABEL_DEFAULT_TIMEZONE")
+    return default if is_zone(default) else UTC
 
 
 def register_extensions(app: Flask) -> None:

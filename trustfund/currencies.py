@@ -18,6 +18,7 @@ from babel.numbers import get_currency_name, get_territory_currencies
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from . import clock
 from .money import CURRENCIES, USD
 
 
@@ -31,7 +32,7 @@ def current_on(day: dt.date) -> frozenset[str]:
 
 
 def current() -> frozenset[str]:
-    return current_on(dt.date.today())
+    return current_on(clock.today())
 
 
 def is_current(code: str) -> bool:

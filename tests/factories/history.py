@@ -265,9 +265,9 @@ def _the_fund_s_life(users):
 def _the_fund_s_end(users) -> None:
     """Requests still waiting rejected, what was not deposited written off, each pool's
     balance refunded (or, reached by no donor, transferred), the fund closed."""
+    from trustfund.clock import today
     from trustfund.closure import financial
     from trustfund.closure.refunds import plans
-    from trustfund.fund.status import today
     from trustfund.travel.models import REQUESTED, WAITLISTED, TravelGrant
 
     waiting = sa.select(TravelGrant).where(TravelGrant.status.in_((REQUESTED, WAITLISTED)))

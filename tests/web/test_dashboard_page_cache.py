@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import types
 import zoneinfo
 
 import pytest
@@ -17,9 +16,8 @@ from tests.factories import base_users, make_user
 from tests.factories.dashboard import build_fund
 from tests.pages import Tables
 from tests.sql_log import get_logged, untimed
-from trustfund import cache
+from trustfund import cache, clock
 from trustfund.audit import AuditEntry, record
-from trustfund.dashboard import routes
 from trustfund.donors.services import change_saa_status
 from trustfund.extensions import db
 
@@ -110,15 +108,10 @@ def test_each_role_and_language_gets_its_own_page(fund, cached, client, login_as
 
 def test_the_next_day_computes_afresh(fund, cached, client, login_as, monkeypatch):
     login_as("mptf_officer")
-    today = dt.date.today()
+    now = dt.datetime.now(dt.UTC)
+    monkeypatch.setattr(clock, "_now", lambda: now)
     late = {row[1]: row[-1] for row in Tables(_get(client)[0]).tables["overdue"]["rows"]}
-
-    class Tomorrow(dt.date):
-        @classmethod
-        def today(cls):
-            return today + dt.timedelta(days=1)
-
-    monkeypatch.setattr(routes, "dt", types.SimpleNamespace(date=Tomorrow))
+    monkeypatch.setattr(clock, "_now", lambda: now + dt.timedelta(days=1))
     later = {row[1]: row[-1] for row in Tables(_get(client)[0]).tables["overdue"]["rows"]}
     assert later and {ref: int(days.replace(",", "")) for ref, days in later.items()} == \
         {ref: int(days.replace(",", "")) + 1 for ref, days in late.items()}

@@ -1,15 +1,13 @@
 """Admin: users, settings, and the audit trail (admins and auditors)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import timezones
+from .. import clock, timezones
 from ..audit_text import describe_many
 from ..auth.models import User
 from ..donors.choices import offer_donors, wanted_donor
@@ -66,7 +64,7 @@ def edit_user(user_id: int | None = None):
     chosen = wanted_donor() if request.method == "POST" or user is None else user.donor_id
     form.donor_search = offer_donors(form.donor_id, chosen)
     form.timezone.choices = [("", _("Not set: the user's browser sets it at their next login"))] + \
-        timezones.choices_with(user.timezone if user else None, get_locale(), dt.date.today())
+        timezones.choices_with(user.timezone if user else None, get_locale(), clock.today())
     if form.validate_on_submit():
         saved = run(form, lambda: user_changes.submit_user(
             current_user, user, email=form.email.data, name=form.name.data or "", role=form.role.data,
@@ -123,7 +121,7 @@ def settings():
                                        .order_by(Setting.effective_from.desc())).all()
                for key in SETTINGS}
     return render_template("admin/settings.html", settings=SETTINGS, history=history,
-                           today=dt.date.today(), setting_value=setting_value)
+                           today=clock.today(), setting_value=setting_value)
 
 
 @bp.route("/settings/<key>", methods=["GET", "POST"])
@@ -133,7 +131,7 @@ def edit_setting(key: str):
         abort(404)
     form = SettingForm()
     if request.method == "GET":
-        form.effective_from.data = dt.date.today()
+        form.effective_from.data = clock.today()
         form.version.data = settings_version(key)
     if form.validate_on_submit():
         saved = run(form, lambda: set_setting(current_user, key, form.value.data, form.effective_from.data,

@@ -2,8 +2,6 @@
 user's own profile (time zone, digests by email)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     current_app,
     flash,
@@ -18,7 +16,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from .. import timezones
+from .. import clock, timezones
 from ..audit import utcnow
 from ..errors import run
 from ..extensions import db, limiter
@@ -153,7 +151,7 @@ def set_password(user_id: int, token: str):
 
 def zone_choices(current: str | None) -> list[tuple[str, str]]:
     """The time zones to choose from, in the user's language, with today's offsets."""
-    return timezones.choices_with(current, get_locale(), dt.date.today())
+    return timezones.choices_with(current, get_locale(), clock.today())
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -15,8 +15,8 @@ from ..extensions import db
 @with_appcontext
 def close_fund_command(dry_run: bool):
     """Show the refunds of the fund's financial closure (--dry-run)."""
+    from ..clock import today
     from ..formatting import money
-    from ..fund.status import today
     from .financial import unsettled
     from .refunds import plans
 

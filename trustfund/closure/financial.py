@@ -25,6 +25,7 @@ from flask_babel import ngettext
 
 from ..admin.models import REFUND_WAIVER, setting_on
 from ..audit import record, snapshot, utcnow
+from ..clock import today
 from ..contributions import pools
 from ..contributions.models import Commitment, Pool
 from ..contributions.rules import amount_or_error, text_or_error
@@ -35,7 +36,7 @@ from ..fund import guard, periods
 from ..fund.entries import CLOSING_KINDS, FUND_TRANSFER, REFUND, WAIVED, ClosingPart, PoolClosing, WriteOff
 from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
 from ..fund.services import require_admin
-from ..fund.status import current_fund, effective_status, operations_open_now, today
+from ..fund.status import current_fund, effective_status, operations_open_now
 from ..money import USD
 from ..permissions import MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, TravelGrant

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..exports import Col, Sheet, register_export
-from ..fund.status import today
 from ..money import USD
 from ..permissions import STAFF
 from .funding import funding_status, lines

@@ -15,10 +15,10 @@ from decimal import Decimal
 from flask import render_template
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..formatting import date
 from ..fund.entries import CLOSING_KINDS, FinalStatement
 from ..statements.pdf import html_to_pdf, page_label
-from ..statements.services import today
 from .funding import LINE_LABELS, FundingStatus, Line, percent_texts
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..clock import today
 from ..confirmation import Summary
 from ..contributions.fund_entries import reversal_checks, reversal_moves, reversal_short
 from ..contributions.models import Commitment, Pool
@@ -22,7 +23,7 @@ from ..formatting import money as fmt_money
 from ..fund import periods
 from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED, FundEntry
 from ..fund.models import FINANCIALLY_CLOSED, Fund
-from ..fund.status import current_fund, today
+from ..fund.status import current_fund
 from ..money import USD
 from ..validation import check_text
 from . import financial

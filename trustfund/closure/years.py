@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot, utcnow
 from ..bulk import insert_rows
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..fund.models import AccountingYear, Fund, YearDonorPosition, YearPoolPosition, YearShare
 from ..fund.services import require_admin
-from ..fund.status import current_fund, today
+from ..fund.status import current_fund
 from ..statements.shares import Position, position_on, usd
 from ..validation import check_text, too_long
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -20,7 +21,7 @@ from ..money import USD
 from . import pools
 from .ledger import value_date_or_error
 from .models import Pool
-from .rules import text_or_error, today, usd_or_error
+from .rules import text_or_error, usd_or_error
 
 
 def _deltas(kind: str, usd) -> dict:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..admin.models import FEE_RATE, setting_on
 from ..audit import record
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -27,7 +28,7 @@ from ..validation import check_text, too_long
 from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
 from .rates import month_label, rate_for
-from .rules import amount_or_error, negate, rate_or_error, text_or_error, today, usd_or_error
+from .rules import amount_or_error, negate, rate_or_error, text_or_error, usd_or_error
 
 
 def saa_refusal(donor, what: str) -> str:

@@ -17,12 +17,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import cache
+from ..clock import today
 from ..extensions import db
 from ..paging import Pager
 from ..params import page_arg
 from ..permissions import DONOR
 from . import queries
-from .rules import today
 
 # The filters that do not change which rows are listed.
 _NOT_ROWS = ("sort",)

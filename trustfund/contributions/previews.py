@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..confirmation import Summary, each
 from ..errors import DomainError
 from ..extensions import db
@@ -16,7 +17,7 @@ from ..fund import periods
 from ..money import USD
 from .ledger import _pool_short, value_date_or_error
 from .models import Deposit, InterestEntry, Pledge, Pool
-from .rules import text_or_error, today, usd_or_error
+from .rules import text_or_error, usd_or_error
 
 
 def available_after(pool: Pool, change) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..donors.choices import searched_name
 from ..donors.models import DONOR_TYPES, Donor
 from ..donors.queries import name_holds
@@ -20,7 +21,7 @@ from ..params import iso_date, whole_number
 from ..permissions import DONOR
 from ..query_plans import not_indexed
 from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
-from .rules import overdue_amount, today
+from .rules import overdue_amount
 
 ZERO = Decimal(0)
 

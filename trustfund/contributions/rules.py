@@ -32,10 +32,6 @@ def reference_key(bank_reference: str | None) -> str | None:
     return "".join(text.split()) or None
 
 
-def today() -> dt.date:
-    """The date of the office (value dates are plain dates, DESIGN.md §8)."""
-    return dt.date.today()
-
 
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)

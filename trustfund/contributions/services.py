@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import localized
 from ..audit import record, snapshot, utcnow
+from ..clock import today
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -35,7 +36,7 @@ from .ledger import (  # noqa: F401  (the service API)
 )
 from .models import Commitment, Instalment, Objective, Pledge, Pool
 from .rates import rate_for, set_rate  # noqa: F401  (the service API)
-from .rules import amount_or_error, currency_or_error, text_or_error, today
+from .rules import amount_or_error, currency_or_error, text_or_error
 
 MAX_INSTALMENTS = 120
 

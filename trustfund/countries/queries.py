@@ -1,11 +1,10 @@
 """The country list with its filters, shared by the page and its .xlsx export."""
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..extensions import db
 from ..params import date_arg
 from .models import Country
@@ -16,7 +15,7 @@ def country_filters(args) -> dict:
     ldc and developing ('y' to keep only those on that date), membership."""
     on = date_arg(args, "ldc_on")
     membership = args.get("membership") or ""
-    return {"q": (args.get("q") or "").strip()[:80], "ldc_on": on or dt.date.today(),
+    return {"q": (args.get("q") or "").strip()[:80], "ldc_on": on or clock.today(),
             "ldc": args.get("ldc") in ("y", "on", "1", "true"),
             "developing": args.get("developing") in ("y", "on", "1", "true"),
             "membership": membership if membership in ("member", "observer") else ""}

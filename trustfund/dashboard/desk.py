@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .. import clock
 from ..contributions import lists, queries
 from .services import DonorFigures, DonorPool, donor_figures
 
@@ -106,7 +107,7 @@ def desk(donor_id: int, commitments_page: int = 1, deposits_page: int = 1,
     """The donor's figures on `on` (today), a page of its commitments (newest first,
     with what each has received) and a page of its deposits and reversals (newest
     value date first)."""
-    on = on or dt.date.today()
+    on = on or clock.today()
     figures = donor_figures(donor_id, on)
     mine = {"donor": donor_id, "sort": "-date"}
     count = sum(c.count for c in figures.commitments)

@@ -25,7 +25,7 @@ import datetime as dt
 from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 
-from .. import cache
+from .. import cache, clock
 from ..audit_text import book, describe_many
 from ..donors.models import DONOR_TYPES, SAA_STATUSES
 from ..formatting import number
@@ -352,7 +352,7 @@ def dashboard_for(role: str, donor_id: int | None = None, *, complete: bool = Fa
     the page's cap)."""
     if role == DONOR:
         return donor_dashboard(donor_id)
-    on = on or dt.date.today()
+    on = on or clock.today()
     board = Dashboard(role)
     if role in (MPTF_OFFICER, ADMIN, AUDITOR):
         blocks, tiles = contribution_blocks(_contributions(on, complete))

@@ -8,11 +8,11 @@ The staff dashboard is rendered at every request; its figures (sums over every
 deposit and grant) are kept per worker for the data they were computed from
 (trustfund.cache, see layout._figures), so a change shows at once.
 """
-import datetime as dt
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 
+from .. import clock
 from ..exports import export_response
 from ..permissions import STAFF, roles_required
 from . import exports  # noqa: F401  (registers the "dashboard" export)
@@ -26,7 +26,7 @@ from .layout import dashboard_for, donor_dashboard
 def home():
     if request.args.get("format") == "xlsx":
         return export_response("dashboard", {}, current_user)
-    today = dt.date.today()
+    today = clock.today()
     return render_template("dashboard/home.html", board=dashboard_for(current_user.role, on=today),
                            today=today)
 

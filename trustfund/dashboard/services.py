@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 
-from .. import localized
+from .. import clock, localized
 from ..audit import AuditEntry
 from ..contributions.models import (
     Commitment,
@@ -219,7 +219,7 @@ def contribution_figures(on: dt.date | None = None, overdue_limit: int | None = 
     """The MPTF officer's figures: pledged (not yet committed), committed and deposited (USD) in total, by
     donor type, by earmarking and by currency; overdue instalments; SAAs awaiting
     signature. `overdue_limit` caps the overdue list (None: all)."""
-    on = on or dt.date.today()
+    on = on or clock.today()
     return with_overdue(contribution_sums(on), *overdue_instalments(on, overdue_limit))
 
 
@@ -447,7 +447,7 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
                   sa.func.sum(Commitment.deposited), sa.func.sum(Commitment.written_off))
         .where(Commitment.donor_id == donor_id).group_by(Commitment.currency)
         .order_by(Commitment.currency))]
-    on = on or dt.date.today()
+    on = on or clock.today()
     own = {pool_id: (usd, fee, net) for pool_id, usd, fee, net in db.session.execute(
         sa.select(Deposit.pool_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
                   sa.func.sum(Deposit.net))

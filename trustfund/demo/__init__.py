@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from .. import clock
 from ..auth.models import User
 from ..donors.models import Donor, SaaStatusChange
 from ..extensions import db
@@ -90,7 +91,7 @@ def recording_the_story():
     (the demo's own arrangement, like its story's dates: no audit entry)."""
     fund = current_fund()
     end = fund.end_on if fund is not None else None
-    today = dt.date.today()
+    today = clock.today()
     if fund is not None and fund.status == OPEN and end < today:
         fund.end_on = today
         db.session.flush()

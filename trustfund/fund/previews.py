@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..confirmation import Summary
 from ..errors import DomainError, check_version
 from ..formatting import date
 from .models import OPEN, Fund
 from .services import _reason
-from .status import effective_status, today
+from .status import effective_status
 
 
 def operations_closing(fund: Fund, reason: str, version) -> Summary:

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..admin.models import FEE_RATE, setting_versions
 from ..admin.sentences import setting_value
+from ..clock import today
 from ..confirmation import check, confirm_page, confirmed
 from ..errors import run
 from ..extensions import db
@@ -18,7 +19,7 @@ from .blueprint import bp
 from .forms import CloseOperationsForm, ExtendForm, FundForm
 from .models import FUND_STATUSES, OPEN, AccountingYear
 from .services import close_operations, extend_end, update_fund
-from .status import closing_recorded, current_fund, effective_status, operations_closed_message, today
+from .status import closing_recorded, current_fund, effective_status, operations_closed_message
 
 
 def _fund_or_404():

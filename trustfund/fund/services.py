@@ -9,13 +9,14 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from ..audit import record, snapshot
+from ..clock import today
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..permissions import ADMIN
 from ..validation import check_text, normalized_name, too_long
 from .models import OPEN, OPERATIONALLY_CLOSED, Fund
-from .status import closing_recorded, effective_status, today
+from .status import closing_recorded, effective_status
 
 
 def require_admin(actor) -> None:

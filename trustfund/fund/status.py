@@ -19,15 +19,12 @@ import weakref
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
 from .entries import PoolClosing
 from .models import FINANCIALLY_CLOSED, OPEN, OPERATIONALLY_CLOSED, Fund
-
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 def current_fund() -> Fund | None:

@@ -9,6 +9,7 @@ import os
 import click
 from flask.cli import with_appcontext
 
+from .. import clock
 from ..extensions import db
 from ..statements.cli import ExportCommand, RegisterChoice
 from ..statements.cli import export as xlsx_export
@@ -38,10 +39,6 @@ class IatiExportCommand(ExportCommand):
                                        "[--as-of DATE], or --validate FILE.")])
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 @click.command("export", cls=IatiExportCommand)
 @with_appcontext
 @click.argument("register_name", metavar="REGISTER", type=ExportChoice())
@@ -67,7 +64,7 @@ def export(ctx, register_name: str, out: str | None, donor_id, date_from, date_t
             return _validate(to_validate)
         if not out:
             raise click.UsageError("Missing option '--out' (or give --validate FILE).")
-        return _write_iati(out, as_of.date() if as_of else _today())
+        return _write_iati(out, as_of.date() if as_of else clock.today())
     if as_of or to_validate:
         raise click.UsageError("--as-of and --validate are for the iati export only.")
     if not out:
@@ -77,7 +74,7 @@ def export(ctx, register_name: str, out: str | None, donor_id, date_from, date_t
 
 
 def _write_iati(out: str, as_of: dt.date) -> None:
-    today = _today()
+    today = clock.today()
     if as_of > today:
         raise click.ClickException(f"--as-of {as_of} is in the future: IATI files report what happened.")
     try:
@@ -100,7 +97,7 @@ def _write_iati(out: str, as_of: dt.date) -> None:
 
 def _validate(path: str) -> None:
     with open(path, "rb") as handle:
-        problems = validate(handle.read(), _today())
+        problems = validate(handle.read(), clock.today())
     if problems:
         click.echo(f"{path}: {len(problems)} problem(s):")
         for problem in problems:

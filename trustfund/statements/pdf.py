@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
+from ..clock import today
 from ..donors.models import Donor
-from .services import statement, today
+from .services import statement
 
 BASE_URL = "http://trustfund.invalid/"  # resolves the template's links; never fetched
 

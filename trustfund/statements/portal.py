@@ -16,11 +16,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..clock import today
 from ..contributions.models import Commitment, Instalment
 from ..donors.models import Donor
 from ..extensions import db
 from ..fund.entries import ClosingPart, FinalStatement, donor_subject
-from .services import CommitmentLine, closing_parts, donor_commitments, today
+from .services import CommitmentLine, closing_parts, donor_commitments
 from .shares import position_on
 
 

@@ -6,6 +6,7 @@ from flask import render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from ..clock import today
 from ..contributions.models import Deposit
 from ..donors.loaders import get_donor_or_404
 from ..errors import DomainError, attach, run
@@ -17,7 +18,7 @@ from . import exports as statement_exports  # noqa: F401  (registers the exports
 from .blueprint import bp
 from .forms import IssueForm, PeriodForm
 from .portal import overview
-from .services import balance_sheet, donor_deposits_query, period_or_error, statement, today
+from .services import balance_sheet, donor_deposits_query, period_or_error, statement
 
 DEPOSITS_PER_PAGE = 50
 STATEMENT_DEPOSITS_PER_PAGE = 100

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..clock import today
 from ..contributions.models import Commitment, Deposit, Pool
 from ..contributions.pools import all_pools
 from ..contributions.queries import reversals_of
@@ -45,9 +46,6 @@ from .shares import ZERO, keep, positions, usd
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
 
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 def period_or_error(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:

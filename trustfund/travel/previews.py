@@ -3,13 +3,13 @@ the same checks as the services, in the same words, and the amounts that will
 move, from the figures as they are now. Nothing here writes."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..confirmation import Summary, each
 from ..contributions.models import Pool
@@ -167,7 +167,7 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
     if outcome == TRAVELLED and costs == 0:
         raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")
     committed, pool = grant.committed_amount, grant.pool
-    settled = rules.settle(committed, costs, setting_on(OVERRUN_TOLERANCE, dt.date.today()))
+    settled = rules.settle(committed, costs, setting_on(OVERRUN_TOLERANCE, clock.today()))
     title = _("The delegate travelled: actual costs") if outcome == TRAVELLED else \
         _("No-show: costs actually incurred")
     summary = Summary(title, grant_facts(grant) + [

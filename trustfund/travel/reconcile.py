@@ -17,12 +17,12 @@ pools.move() in the same transaction.
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..audit import record, snapshot, utcnow
 from ..contributions.models import Pool
@@ -47,7 +47,7 @@ def check_can_close(grant: TravelGrant, outcome: str) -> None:
     if grant.status != APPROVED:
         raise DomainError(_("Only an approved grant can be closed; this one is %(status)s.",
                             status=grant.status_label))
-    if grant.event.start_on > dt.date.today():
+    if grant.event.start_on > clock.today():
         if outcome == NO_SHOW:
             raise DomainError(_("The event has not started yet: a no-show can be recorded once it "
                                 "has. If the delegate will not travel, cancel the grant."),
@@ -96,7 +96,7 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     check_can_close(grant, status)
     committed = grant.committed_amount
     costs = sum(actuals.values(), Decimal("0.00"))
-    tolerance = setting_on(OVERRUN_TOLERANCE, dt.date.today())
+    tolerance = setting_on(OVERRUN_TOLERANCE, clock.today())
     settled = rules.settle(committed, costs, tolerance)
     before = snapshot(grant)
     values = {**actuals, "actual_total": settled.paid, "overrun_amount": settled.overrun,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ... import submissions
 from ...admin.models import REFUND_WAIVER, setting_on
+from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...contributions.loaders import get_commitment_or_404
 from ...contributions.models import Pool
@@ -17,7 +18,7 @@ from ...exports import export_response
 from ...extensions import db
 from ...fund.entries import CLOSING_KINDS, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
-from ...fund.status import current_fund, effective_status, today
+from ...fund.status import current_fund, effective_status
 from ...permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF, STAFF, roles_required
 from .. import financial, previews
 from ..blueprint import bp

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import submissions
+from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from ...contributions.pools import all_pools
-from ...contributions.rules import today
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db

@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...donors.choices import offer_donors, wanted_donor, with_saa_status
 from ...donors.models import Donor
@@ -29,7 +30,7 @@ from ..models import Deposit, InterestEntry, Pledge
 from ..preview import as_text, preview_deposit
 from ..queries import objectives
 from ..rates import currency_choices, rate_for
-from ..rules import reference_key, today
+from ..rules import reference_key
 from .once import already_recorded, fresh_token, run_once
 
 

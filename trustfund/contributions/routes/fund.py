@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import currencies, localized
+from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...errors import run
 from ...exports import export_response
@@ -32,7 +33,6 @@ from ..models import ExchangeRate, Objective, PoolTransfer
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
 from ..rates import currency_choices, missing_months, month_label, rate_for
-from ..rules import today
 from .once import already_recorded, fresh_token, run_once
 
 # --- Objectives --------------------------------------------------------------

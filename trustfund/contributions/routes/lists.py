@@ -11,6 +11,7 @@ from wtforms import SearchField
 from wtforms.widgets import Select
 
 from ... import cache, currencies, language
+from ...clock import today
 from ...donors.choices import NAME_SEARCH_MAX, few_donors
 from ...errors import run
 from ...exports import export_response
@@ -24,7 +25,7 @@ from ..exports import commitment_statuses
 from ..forms import ListFilterForm, ReasonForm, ReferenceForm
 from ..loaders import get_commitment_or_404
 from ..models import Commitment, Deposit, Pledge
-from ..rules import overdue_instalments, today
+from ..rules import overdue_instalments
 
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 

@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ... import clock
 from ...audit import record, utcnow
 from ...auth.models import User
 from ...closure.years import close_year
@@ -71,7 +72,7 @@ def generate(
         return Report(False, message="Scale data already present; nothing added.")
     began = time.perf_counter()
     sizes = sizes or Sizes.for_scale(scale)
-    ctx = Context(random.Random(seed if seed is not None else scale), today or dt.date.today())
+    ctx = Context(random.Random(seed if seed is not None else scale), today or clock.today())
     counts: dict[str, int] = {}
 
     def phase(name: str, step):
@@ -137,7 +138,7 @@ def apply_pools(ctx: Context) -> dict[str, int]:
 def close_years(today: dt.date | None = None) -> list[int]:
     """Every year before this one not yet closed, closed in order by the demo's admin
     (closure.years.close_year, as the admin's page does); the years closed."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
     closed = set(db.session.scalars(sa.select(AccountingYear.year)))
     years = [year for year in range(START.year, today.year) if year not in closed]

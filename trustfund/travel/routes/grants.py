@@ -2,7 +2,6 @@
 decisions and reconciliation posted from them."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import cache, submissions
+from ... import cache, clock, submissions
 from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
 from ...confirmation import check, confirm_page, confirmed
 from ...countries.models import Country
@@ -158,7 +157,7 @@ def grant(grant_id: int):
     pools = pools_with_money()
     default = default_pool_chooser(pools)(grant.total)
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
-                           today=dt.date.today(),
+                           today=clock.today(),
                            approve_form=_approve_form(pools, default), reason_form=ReasonForm())
 
 
@@ -318,7 +317,7 @@ def _costs_recorded(grant: TravelGrant) -> str:
 
 
 def overrun_tolerance() -> Decimal:
-    return setting_on(OVERRUN_TOLERANCE, dt.date.today())
+    return setting_on(OVERRUN_TOLERANCE, clock.today())
 
 
 @bp.route("/grants/<int:grant_id>/overrun/approve", methods=["POST"])

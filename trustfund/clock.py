@@ -1,0 +1,36 @@
+"""Today: the one date the application calls "today".
+
+Value dates, due dates and event dates are plain dates (DESIGN.md §8), so "today" is
+a date in somebody's time zone. In a request with a signed-in user it is the date now
+in the user's own time zone (User.timezone, through the app's Flask-Babel time zone
+selector, the one that shows moments): an officer in Tokyo at 08:00 on 1 March may
+record a deposit received that day, while the server's clock (UTC) still says
+28 February. Without a user (the command line, digests, background work, a page seen
+before signing in) it is the date in the app's default zone, BABEL_DEFAULT_TIMEZONE,
+which is UTC; outside the app, UTC's.
+
+Moments that are stored (created_at and the like) stay in UTC (audit.utcnow).
+Whatever is cached under "today's" figures carries this date in its key, so two users
+on either side of midnight never share them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import has_app_context
+from flask_babel import get_timezone
+
+
+def _now() -> dt.datetime:
+    """The moment now, aware, in UTC (tests set the clock here)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """The date now for whoever is asking: in the signed-in user's time zone, else in
+    the app's default zone (UTC) on the command line, in digests and in background
+    work, else in UTC outside the app."""
+    now = _now()
+    if not has_app_context():
+        return now.astimezone(dt.UTC).date()
+    return now.astimezone(get_timezone() or dt.UTC).date()
