@@ -250,3 +250,10 @@ def test_only_admins_decide_and_readers_see_waiting_transfers_read_only(app, db,
     assert rows[0]["Value date"] == dt.datetime(2018, 6, 1) and rows[0]["Proposed by"] == "admin@test.example"
     assert isinstance(rows[0]["When (UTC)"], dt.datetime)
     assert [cell.value for cell in workbook["Transfers"][1]][:3] == ["Date", "From pool", "To pool"]
+    # In the reader's language.
+    auditor = users["auditor"]
+    auditor.locale = "fr"
+    db.session.commit()
+    page = _text(client.get("/contributions/pools/transfers"))
+    assert "Virements en attente d’un second administrateur" in page
+    assert "Le virement est effectué lorsqu’un autre administrateur le confirme." in page

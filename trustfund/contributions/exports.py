@@ -251,7 +251,7 @@ def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
                Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
                Col(_("Value date"), lambda t: t.transferred_on, "date"),
                Col(_("Reason"), lambda t: t.reason, width=50),
-               Col(_("Proposed by"), lambda t: t.proposed_by.email, width=30),
+               Col(pgettext("transfer", "Proposed by"), lambda t: t.proposed_by.email, width=30),
                Col(_("When (UTC)"), lambda t: t.proposed_at, "datetime")]
     return ([Sheet(_("Transfers"), columns, rows),
              Sheet(_("Waiting transfers"), waiting, waiting_transfers())], _("Transfers between pools"))
