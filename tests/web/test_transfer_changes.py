@@ -78,6 +78,18 @@ def _actions(db, prefix: str = "transfer_proposal.") -> list[tuple[str, str]]:
     return [(action, user_id) for action, user_id in rows]
 
 
+def test_the_preview_says_the_transfer_waits_for_a_second_admin(app, db, client, login_as, users):
+    _fund()
+    login_as("admin")
+    figures = pool_figures()
+    preview = _text(client.post(URL, data={
+        "from_pool_id": str(pool("OBJ1").id), "to_pool_id": str(pool("OBJ2").id), "usd_amount": "100.00",
+        "transferred_on": "2018-06-01", "reason": REASON, "form_token": form_token(client, URL)}))
+    assert "Nothing moves until a second administrator confirms the transfer." in preview
+    assert "Propose the transfer" in preview
+    assert pool_figures() == figures and _waiting(db) == []
+
+
 def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app, db, client, login_as,
                                                                              users):
     _fund()

@@ -181,7 +181,7 @@ def new_transfer():
             form.transferred_on.data))
         if summary is not None:
             pools_page = url_for("contributions.pools")
-            return confirm_page(summary, form=form, button=_("Transfer"), cancel=pools_page,
+            return confirm_page(summary, form=form, button=_("Propose the transfer"), cancel=pools_page,
                                 crumbs=[(_("Pools"), pools_page), (summary.title, None)])
     elif valid:
         # Nobody alone moves money: the confirmed form proposes the transfer, which a
