@@ -75,3 +75,20 @@ def second_admin_confirms(app, email: str, who: str = "admin2"):
         session["_fresh"] = True
     return browser.post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
 
+
+
+def second_admin_confirms_transfer(app, who: str = "admin2"):
+    """Another admin (a base user, in a browser of their own) confirms the transfer
+    between pools waiting for a second admin (the only one waiting), as they would on
+    the transfers page. Returns the answer."""
+    from trustfund.admin.models import PENDING
+    from trustfund.contributions.models import TransferProposal
+
+    [proposal_id] = db.session.scalars(sa.select(TransferProposal.id)
+                                       .where(TransferProposal.status == PENDING)).all()
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = base_users()[who].get_id()
+        session["_fresh"] = True
+    return browser.post(f"/contributions/pools/transfers/waiting/{proposal_id}/confirm",
+                        follow_redirects=True)
