@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from ..admin.user_changes import active_admins, tell_other_admins
 from ..audit import record, snapshot, utcnow
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -29,7 +30,7 @@ from ..permissions import ADMIN
 from ..validation import check_text
 from . import ledger
 from .models import Pool, TransferProposal
-from .rules import text_or_error, today, usd_or_error
+from .rules import text_or_error, usd_or_error
 
 __all__ = ["active_admins", "confirm", "propose", "refuse", "waiting_transfers", "withdraw"]
 
