@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +15,11 @@ from flask.testing import FlaskClient
 
 from tests.pg import PostgresServer, PostgresUnavailable
 from tests.redis_server import RedisServer, RedisUnavailable
+
+# The tests' own dt.date.today() is the app's "today" for a user without a time zone
+# (trustfund/clock.py: UTC) on any machine, whatever its local zone.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 BACKENDS = ["sqlite", "postgresql"]
 if os.environ.get("TRUSTFUND_TEST_BACKENDS"):
