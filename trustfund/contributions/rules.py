@@ -32,7 +32,6 @@ def reference_key(bank_reference: str | None) -> str | None:
     return "".join(text.split()) or None
 
 
-
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

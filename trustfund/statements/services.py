@@ -47,7 +47,6 @@ FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
 
 
-
 def period_or_error(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
     """The statement period, with the defaults: the fund's start to today."""
     date_from = date_from or FUND_START
