@@ -75,3 +75,19 @@ def second_admin_confirms(app, email: str, who: str = "admin2"):
         session["_fresh"] = True
     return browser.post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
 
+
+
+def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
+    """Another SRSG staff member (a base user, in a browser of their own) confirms the
+    closing decision waiting on the pool, as they would on the closing page: it is only
+    then applied (closure.proposals). Returns the answer (redirected)."""
+    from trustfund.fund.entries import WAITING, ClosingProposal
+
+    proposal_id = db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.pool_id == pool_id,
+                                                                        ClosingProposal.status == WAITING))
+    assert proposal_id is not None, f"no closing decision waits on pool {pool_id}"
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = base_users()[who].get_id()
+        session["_fresh"] = True
+    return browser.post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)

@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record, snapshot, utcnow
+from .. import second_person
+from ..audit import record, snapshot
 from ..audit_text import Change
+from ..auth.colleagues import active_in_role, tell_others
 from ..auth.hashing import hash_password
 from ..auth.models import User
 from ..errors import DomainError, check_version
 from ..extensions import db
-from ..mail.outbox import enqueue
 from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
 from ..validation import check_text
 from .models import CONFIRMED, PENDING, REFUSED, WITHDRAWN, UserChange
@@ -96,11 +97,8 @@ def submit_user(actor, user: User | None, *, email: str, name: str, role: str, d
 
 def _tell_the_other_admins(actor, change: UserChange, user: User | None) -> None:
     """A message to every other active admin: a change waits for one of them."""
-    others = db.session.scalars(sa.select(User).where(User.role == ADMIN, User.active.is_(True),
-                                                      User.id != actor.id).order_by(User.id)).all()
     account = change.email if user is None else (user.name or user.email)
-    for admin in others:
-        enqueue(admin, "user_change_waiting", "user_change_waiting",
+    tell_others(actor, ADMIN, "user_change_waiting", "user_change_waiting",
                 _l("A change to a Trustfund account waits for your confirmation"),
                 admin=actor.name or actor.email, account=account, role=ROLE_LABELS[change.role],
                 new_account=user is None)
@@ -138,8 +136,7 @@ def waiting_changes() -> list[UserChange]:
 
 
 def active_admins() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.role == ADMIN, User.active.is_(True)))
+    return active_in_role(ADMIN)
 
 
 def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tuple[UserChange, dict]:
@@ -153,12 +150,7 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
     if status in (CONFIRMED, REFUSED) and change.proposed_by_id == actor.id:
         raise DomainError(_("You proposed this change: another administrator must confirm or refuse it."))
     before = snapshot(change)
-    now = utcnow()
-    decided = db.session.execute(
-        sa.update(UserChange).where(UserChange.id == change.id, UserChange.status == PENDING)
-        .values(status=status, decided_by_id=actor.id, decided_at=now, refusal_reason=reason)
-        .execution_options(synchronize_session=False))
-    if decided.rowcount != 1:
+    if not second_person.answer(UserChange, change.id, actor, status, waiting=PENDING, reason=reason):
         raise DomainError(_("This change was already decided: nothing was done."))
     db.session.refresh(change)
     return change, before
