@@ -65,6 +65,12 @@ def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+def _flashed(page: str) -> str:
+    """The messages flashed at the top of a page."""
+    return " ".join(re.findall(r'<div class="alert alert-[a-z]+" role="(?:alert|status)">(.*?)</div>', page,
+                               re.DOTALL))
+
+
 def _answer(browser, proposal_id: int, answer: str, **data) -> str:
     return _text(browser.post(f"/fund/closing/proposals/{proposal_id}/{answer}", data=data,
                               follow_redirects=True))
@@ -194,7 +200,7 @@ def test_a_refusal_needs_its_reason_and_moves_nothing(app, client, login_as, db,
     _propose(client, pool)
     proposal = _waiting(db)
     other = _browser(app, login_as, "srsg_staff2")
-    assert "Say why the decision is refused." in _answer(other, proposal.id, "refuse", reason="  ")
+    assert "Say why the decision is refused." in _flashed(_answer(other, proposal.id, "refuse", reason="  "))
     assert _waiting(db) is not None
     refused = _answer(other, proposal.id, "refuse", reason="The SAA says transfer, not refund")
     assert "Decision refused: nothing has moved." in refused
@@ -243,8 +249,9 @@ def test_a_balance_changed_since_the_proposal_is_not_confirmed(app, client, logi
     db.session.commit()
     other = _browser(app, login_as, "srsg_staff2")
     page = _answer(other, proposal.id, "confirm")
-    assert ("The pool's balance changed since this decision was proposed (USD\u00a036,000.00 then, "
-            "USD\u00a036,012.50 now): it can no longer be confirmed, and nothing was moved.") in page
+    told = ("The pool's balance changed since this decision was proposed (USD\u00a036,000.00 then, "
+            "USD\u00a036,012.50 now): it can no longer be confirmed, and nothing was moved.")
+    assert told in _flashed(page)
     assert _rows(db, PoolClosing) == 0 and _available(db, pool) == D("36012.50")
     assert _waiting(db).id == proposal.id
     # The page says so, and offers no Confirm any more; Refuse, and Withdraw for the proposer.
@@ -314,3 +321,18 @@ def test_the_financial_closure_is_refused_while_a_decision_waits(app, client, lo
     # Confirmed, the pool is at zero and the fund closes.
     second_srsg_confirms(app, pool.id)
     assert post_and_confirm(client, "/fund/closing/close", {"note": "Certified"}).status_code == 302
+
+
+def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, client, login_as, db, users):
+    from tests.security.helpers import BIDI_TEXT, CONTROL_TEXT, LONG_TEXT
+
+    pool = _fund(db, users)
+    login_as("srsg_staff")
+    _propose(client, pool)
+    proposal_id = _waiting(db).id
+    other = _browser(app, login_as, "srsg_staff2")
+    for reason, message in ((LONG_TEXT, "Field cannot be longer than 2000 characters."),
+                            (CONTROL_TEXT, "control characters"), (BIDI_TEXT, "")):
+        page = _answer(other, proposal_id, "refuse", reason=reason)
+        assert "Decision refused" not in page and message in _flashed(page), reason[:20]
+        assert _waiting(db).id == proposal_id and _trail(db, "pool_closing.refuse") == []

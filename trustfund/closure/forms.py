@@ -65,8 +65,9 @@ class AnswerDecisionForm(BaseForm):
 
 
 class RefuseDecisionForm(BaseForm):
-    reason = TextAreaField(_l("Reason for refusing"), validators=[DataRequired(message=_l(
-        "Say why the decision is refused.")), Length(max=2000)], filters=[_strip])
+    # Required by the service (proposals.refuse), which says so beside the field.
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)],
+                           filters=[_strip])
 
 
 class FinancialClosureForm(BaseForm):
