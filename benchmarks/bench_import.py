@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
 import io
 import os
 import re
@@ -187,11 +188,18 @@ def through_the_page(url: str, path: Path) -> dict[str, float]:
     began = time.perf_counter()
     preview = client.get(preview_url, base_url=HTTPS)
     times["preview"] = time.perf_counter() - began
-    if "Record " not in preview.get_data(as_text=True):
+    page = preview.get_data(as_text=True)
+    if "Record " not in page:
         raise RuntimeError("the preview offers no confirmation")
+    # The confirmation carries the fingerprint of the figures the preview showed, as
+    # the officer's browser sends it (a confirmation without it is refused).
+    seen = re.search(r'name="seen"[^>]*value="([^"]*)"', page) or re.search(
+        r'value="([^"]*)"[^>]*name="seen"', page)
+    if seen is None:
+        raise RuntimeError("the preview carries no fingerprint of its figures")
     began = time.perf_counter()
     response = client.post(preview_url + "/confirm", base_url=HTTPS, headers=referer,
-                           data={"csrf_token": token})
+                           data={"csrf_token": token, "seen": html.unescape(seen.group(1))})
     times["confirm"] = time.perf_counter() - began
     if response.status_code != 302:
         raise RuntimeError(f"the confirmation was refused ({response.status_code})")

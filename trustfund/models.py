@@ -13,6 +13,7 @@ from .contributions.models import (  # noqa: F401
     Pledge,
     Pool,
     PoolTransfer,
+    TransferProposal,
 )
 from .countries.models import Country, LdcPeriod  # noqa: F401
 from .data_version import DataVersion  # noqa: F401

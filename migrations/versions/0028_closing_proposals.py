@@ -6,11 +6,8 @@ moves until a second, different, active SRSG staff member confirms it (it then
 names the pool_closing it became), refuses it with a reason, or its proposer
 withdraws it. One waiting proposal per pool (a partial unique index).
 
-Revises 0026 for now: 0027 is being added on another branch; whoever merges both
-sets down_revision to '0027'.
-
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-03 00:00:00
 
 """
@@ -20,7 +17,7 @@ from alembic import op
 import trustfund.money
 
 revision = '0028'
-down_revision = '0026'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

@@ -76,6 +76,27 @@ def second_admin_confirms(app, email: str, who: str = "admin2"):
     return browser.post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
 
 
+def _browser_of(app, who: str):
+    """A test client logged in as the base user `who`."""
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = base_users()[who].get_id()
+        session["_fresh"] = True
+    return browser
+
+
+def second_admin_confirms_transfer(app, who: str = "admin2"):
+    """Another admin (a base user, in a browser of their own) confirms the transfer
+    between pools waiting for a second admin (the only one waiting), as they would on
+    the transfers page. Returns the answer."""
+    from trustfund.admin.models import PENDING
+    from trustfund.contributions.models import TransferProposal
+
+    [proposal_id] = db.session.scalars(sa.select(TransferProposal.id)
+                                       .where(TransferProposal.status == PENDING)).all()
+    return _browser_of(app, who).post(f"/contributions/pools/transfers/waiting/{proposal_id}/confirm",
+                                      follow_redirects=True)
+
 
 def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
     """Another SRSG staff member (a base user, in a browser of their own) confirms the
@@ -86,8 +107,4 @@ def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
     proposal_id = db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.pool_id == pool_id,
                                                                         ClosingProposal.status == WAITING))
     assert proposal_id is not None, f"no closing decision waits on pool {pool_id}"
-    browser = app.test_client()
-    with browser.session_transaction() as session:
-        session["_user_id"] = base_users()[who].get_id()
-        session["_fresh"] = True
-    return browser.post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)
+    return _browser_of(app, who).post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)

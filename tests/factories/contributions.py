@@ -17,6 +17,7 @@ from trustfund.contributions.models import (
     Pledge,
     Pool,
     PoolTransfer,
+    TransferProposal,
 )
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
@@ -102,7 +103,8 @@ def counts() -> dict[str, int]:
     from trustfund.audit import AuditEntry
 
     return {m.__tablename__: count(m) for m in (Commitment, Deposit, Pledge, Instalment, InterestEntry,
-                                                  PoolTransfer, ExchangeRate, Objective, Pool, AuditEntry)}
+                                                  PoolTransfer, TransferProposal, ExchangeRate, Objective,
+                                                  Pool, AuditEntry)}
 
 
 def pool_figures() -> dict[str, dict[str, Decimal]]:

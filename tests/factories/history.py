@@ -20,6 +20,7 @@ from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
 from trustfund.closure.years import close_year
 from trustfund.contributions import services as contributions
+from trustfund.contributions import transfer_changes
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
@@ -184,6 +185,16 @@ def every_audited_action() -> dict:
     unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
     contributions.transfer(admin, unearmarked, objective1, D("50000.00"), "Objective 1 needs more",
                            on=dt.date(2017, 7, 1))
+    # Transfers wait for a second admin: one confirmed, one refused, one withdrawn by its proposer.
+    for step in (transfer_changes.confirm, transfer_changes.refuse, transfer_changes.withdraw):
+        proposal = transfer_changes.propose(admin, unearmarked.id, objective1.id, D("1000.00"),
+                                            "Objective 1 needs a little more", dt.date(2017, 7, 2))
+        if step is transfer_changes.confirm:
+            step(users["admin2"], proposal.id)
+        elif step is transfer_changes.refuse:
+            step(users["admin2"], proposal.id, "Not agreed with the SRSG")
+        else:
+            step(admin, proposal.id)
 
     vanuatu = db.session.get(Country, "VU")
     update_country(admin, vanuatu, name="Republic of Vanuatu", un_member=True, observer=False,

@@ -390,6 +390,8 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "admin.decide_user_change": "confirm and withdraw have no field to fill; the reason for refusing: "
                                 "hostile values in tests/web/test_user_changes.py",
+    "contributions.decide_transfer": "confirm and withdraw have no field to fill; the reason for refusing: "
+                                     "tests/web/test_transfer_changes.py",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",
     "contributions.import_confirm": "no field to fill (the preview's fingerprint is carried, a post without "
                                    "it is refused), confirms a kept upload (tests/web/test_import.py)",

@@ -290,6 +290,9 @@ NOT_EDITS = {
     "admin.decide_user_change": "a decision on a user change waiting for a second admin (one guarded "
                                 "UPDATE of its status); a confirmed change is applied on the version "
                                 "it was proposed on, else refused as stale (tests/web/test_user_changes.py)",
+    "contributions.decide_transfer": "a decision on a transfer waiting for a second admin (one guarded "
+                                     "UPDATE of its status, in the transaction of the money; "
+                                     "tests/unit/test_concurrency_transfers.py)",
     "travel.waitlist": "a decision (guarded UPDATE of the status)",
     "travel.travelled": "reconciliation, a one-way step of the grant's status (guarded UPDATE)",
     "travel.no_show": "reconciliation (guarded UPDATE of the status)",

@@ -21,6 +21,7 @@ WRITERS = {
     "contributions.rates_import_confirm": "mptf_officer",
     "contributions.correct_reference": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
+    "contributions.decide_transfer": "admin",
 }
 READERS = {"admin", "mptf_officer", "srsg_staff", "auditor"}
 
@@ -32,13 +33,14 @@ def seeded(app, db):
 
 
 def _ids(db):
-    from trustfund.contributions.models import Commitment, Deposit, InterestEntry, Pledge
+    from trustfund.contributions.models import Commitment, Deposit, InterestEntry, Pledge, TransferProposal
 
     def first(model):
         return db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))
 
     return {"commitment_id": first(Commitment), "deposit_id": first(Deposit), "pledge_id": first(Pledge),
-            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1, "token": _kept_upload(db),
+            "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1,
+            "proposal_id": first(TransferProposal), "token": _kept_upload(db),
             "rates_token": _kept_rates(db)}
 
 

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import second_admin_confirms_transfer
 from tests.factories.contributions import (
     commitment,
     counts,
@@ -44,7 +45,7 @@ def test_pools_page_sources_uses_and_totals(app, db, client, login_as):
     assert rows[-1][0] == "Total" and rows[-1][-1] == 1250072.27
 
 
-def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_as):
+def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_as, users):
     _fund()
     login_as("admin")
     obj1, obj2 = pool("OBJ1"), pool("OBJ2")
@@ -63,6 +64,9 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
     assert counts() == before
     response = post_and_confirm(client, "/contributions/pools/transfer", dict(form, usd_amount="52,072.27"))
     assert response.status_code == 302
+    # Nobody alone moves money: it waits for a second admin, who confirms it.
+    assert pool_figures() == figures and counts()["pool_transfer"] == 0
+    assert "Transfer confirmed:" in second_admin_confirms_transfer(app).get_data(as_text=True)
     assert pool("OBJ1").available == D("1000000.00") and pool("OBJ2").available == D("52072.27")
     assert pool("OBJ1").transfers_out == D("52072.27") and pool("OBJ2").transfers_in == D("52072.27")
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "pool.transfer")).one()

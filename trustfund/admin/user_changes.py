@@ -95,13 +95,18 @@ def submit_user(actor, user: User | None, *, email: str, name: str, role: str, d
     return change
 
 
+def tell_other_admins(actor, kind: str, subject, **context) -> None:
+    """A message to every other active admin, in their language: something `actor`
+    proposed waits for one of them (the templates mail/<kind>.txt and .html)."""
+    tell_others(actor, ADMIN, kind, kind, subject, admin=actor.name or actor.email, **context)
+
+
 def _tell_the_other_admins(actor, change: UserChange, user: User | None) -> None:
     """A message to every other active admin: a change waits for one of them."""
     account = change.email if user is None else (user.name or user.email)
-    tell_others(actor, ADMIN, "user_change_waiting", "user_change_waiting",
-                _l("A change to a Trustfund account waits for your confirmation"),
-                admin=actor.name or actor.email, account=account, role=ROLE_LABELS[change.role],
-                new_account=user is None)
+    tell_other_admins(actor, "user_change_waiting",
+                      _l("A change to a Trustfund account waits for your confirmation"),
+                      account=account, role=ROLE_LABELS[change.role], new_account=user is None)
 
 
 def _refuse_waiting_email(email: str, user: User | None) -> None:

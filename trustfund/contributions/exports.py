@@ -17,6 +17,7 @@ from ..money import USD
 from . import queries
 from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective, PoolTransfer
 from .pools import all_pools
+from .transfer_changes import waiting_transfers
 
 CHUNK = 1000
 
@@ -245,7 +246,15 @@ def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
                Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
                Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
                Col(_("Reason"), lambda t: t.reason, width=50)]
-    return [Sheet(_("Transfers"), columns, rows)], _("Transfers between pools")
+    waiting = [Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
+               Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
+               Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
+               Col(_("Value date"), lambda t: t.transferred_on, "date"),
+               Col(_("Reason"), lambda t: t.reason, width=50),
+               Col(pgettext("transfer", "Proposed by"), lambda t: t.proposed_by.email, width=30),
+               Col(_("When (UTC)"), lambda t: t.proposed_at, "datetime")]
+    return ([Sheet(_("Transfers"), columns, rows),
+             Sheet(_("Waiting transfers"), waiting, waiting_transfers())], _("Transfers between pools"))
 
 
 @register_export("interest", "Interest entries and their reversals (USD)")

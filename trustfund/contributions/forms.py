@@ -171,6 +171,21 @@ class TransferForm(BaseForm):
     form_token = HiddenField()
 
 
+class RefuseTransferForm(BaseForm):
+    """Refuse a transfer waiting for a second admin (transfer_changes), with a reason.
+    Confirm and withdraw post admin.forms.DecideChangeForm (the CSRF token only)."""
+
+    reason = TextAreaField(_l("Reason for refusing"), validators=[DataRequired(message=_l(
+        "Say why the transfer is refused.")), Length(max=2000)])
+    back = HiddenField()
+
+
+class DecideTransferForm(BaseForm):
+    """Confirm or withdraw a waiting transfer: the CSRF token, and the page to go back to."""
+
+    back = HiddenField()
+
+
 class ImportForm(BaseForm):
     file = FileField(_l("Deposits workbook (.xlsx)"), validators=[Needed()])
 

@@ -439,6 +439,44 @@ class PoolTransfer(db.Model):
     )
 
 
+class TransferProposal(db.Model):
+    """A transfer between pools proposed by one admin, waiting for a second, different,
+    active admin (contributions.transfer_changes). Nobody alone moves money (DESIGN.md
+    §5): nothing moves while it waits; confirmed, it is applied by ledger.transfer and
+    names the PoolTransfer it became; refused (with a reason) or withdrawn by its
+    proposer, it stays on record and nothing moves. Its status changes once, by one
+    guarded UPDATE (pending → confirmed, refused or withdrawn)."""
+
+    __tablename__ = "transfer_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"))
+    to_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"))
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))
+    transferred_on: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    transfer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pool_transfer.id"), unique=True)
+
+    from_pool = relationship("Pool", foreign_keys=[from_pool_id])
+    to_pool = relationship("Pool", foreign_keys=[to_pool_id])
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    transfer = relationship("PoolTransfer")
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.CheckConstraint("usd_amount > 0", name="amount_positive"),
+        sa.CheckConstraint("from_pool_id <> to_pool_id", name="different_pools"),
+    )
+
+
 class DepositImport(db.Model):
     """A deposits workbook uploaded through the page whose preview showed no problem,
     kept until the officer confirms it (see before you post). Posted at most once:

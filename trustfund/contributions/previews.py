@@ -104,7 +104,8 @@ def transfer(from_pool_id, to_pool_id, usd_amount, reason: str, on) -> Summary:
         (_("Reason"), found["reason"])])
     summary.lines += [_("%(amount)s moves from %(source)s to %(target)s.", amount=fmt_money(usd, USD),
                         source=source.label, target=target.label),
-                      available_after(source, -usd), available_after(target, usd)]
+                      available_after(source, -usd), available_after(target, usd),
+                      _("Nothing moves until a second administrator confirms the transfer.")]
     return summary
 
 

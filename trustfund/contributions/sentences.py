@@ -24,6 +24,7 @@ from .models import (
     Pledge,
     Pool,
     PoolTransfer,
+    TransferProposal,
 )
 
 # The note services._fulfil records on the pledge: "commitment #12".
@@ -113,6 +114,21 @@ def load_transfers(keys: list[str]) -> dict[str, Target]:
                               .where(PoolTransfer.id.in_(_ids(keys))))
     return {str(row.id): Target(_("Transfer of %(amount)s, %(date)s", amount=money(row.usd_amount, "USD"),
                                   date=date(row.transferred_on)), "contributions.transfers") for row in rows}
+
+
+def load_transfer_proposals(keys: list[str]) -> dict[str, Target]:
+    rows = db.session.execute(sa.select(TransferProposal.id, TransferProposal.usd_amount,
+                                        TransferProposal.transferred_on)
+                              .where(TransferProposal.id.in_(_ids(keys))))
+    return {str(row.id): Target(_("Proposed transfer of %(amount)s, %(date)s",
+                                  amount=money(row.usd_amount, "USD"), date=date(row.transferred_on)),
+                                "contributions.transfers") for row in rows}
+
+
+def _transfer_proposal(e: Told) -> dict:
+    return {"user": e.who, "amount": e.show("usd_amount"), "source": e.show("from_pool_id"),
+            "target": e.show("to_pool_id"), "date": e.show("transferred_on"),
+            "proposer": e.name("user", e.value("proposed_by_id"))}
 
 
 def load_rates(keys: list[str]) -> dict[str, Target]:
@@ -216,7 +232,8 @@ def register(book: Book) -> None:
     for name, load in (("pool", load_pools), ("objective", load_objectives), ("earmark", load_earmarks),
                        ("commitment", load_commitments), ("deposit", load_deposits),
                        ("pledge", load_pledges), ("interest", load_interest),
-                       ("transfer", load_transfers), ("exchange_rate", load_rates)):
+                       ("transfer", load_transfers), ("transfer_proposal", load_transfer_proposals),
+                       ("exchange_rate", load_rates)):
         book.reference(name, load)
     money_in = Field(_l("Amount"), "money", currency_key="currency")
     earmark = Field(_l("Earmarking"), "ref", ref="earmark")
@@ -262,6 +279,15 @@ def register(book: Book) -> None:
         "to_pool_id": Field(_l("To pool"), "ref", ref="pool"),
         "transferred_on": Field(_l("Date"), "date"),
     }, reference="transfer", hidden=("reason", "created_by_id", "created_at"))
+    book.object("TransferProposal", _l("Transfer between pools waiting for a second administrator"), {
+        "usd_amount": Field(_l("Amount (USD)"), "money", currency="USD"),
+        "from_pool_id": Field(_l("From pool"), "ref", ref="pool"),
+        "to_pool_id": Field(_l("To pool"), "ref", ref="pool"),
+        "transferred_on": Field(_l("Value date"), "date"),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, reference="transfer_proposal",
+        hidden=("reason", "proposed_at", "status", "decided_by_id", "decided_at", "refusal_reason",
+                "transfer_id"))
     book.object("ExchangeRate", _l("Exchange rate"), {
         "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
         "month": Field(_l("Month"), "month"),
@@ -297,6 +323,23 @@ def register(book: Book) -> None:
                 lambda e: _("%(amount)s moved by %(user)s from %(source)s to %(target)s on %(date)s.",
                             user=e.who, amount=e.show("usd_amount"), source=e.show("from_pool_id"),
                             target=e.show("to_pool_id"), date=e.show("transferred_on")))
+    book.action("transfer_proposal.propose", _l("Transfer between pools proposed"), "TransferProposal",
+                lambda e: _("%(user)s proposed moving %(amount)s from %(source)s to %(target)s on %(date)s: "
+                            "it waits for a second administrator.", **_transfer_proposal(e)),
+                changes=False)
+    book.action("transfer_proposal.confirm", _l("Transfer between pools confirmed"), "TransferProposal",
+                lambda e: _("%(user)s confirmed the transfer of %(amount)s from %(source)s to %(target)s "
+                            "proposed by %(proposer)s: the money moved.", **_transfer_proposal(e)),
+                changes=False)
+    book.action("transfer_proposal.refuse", _l("Transfer between pools refused"), "TransferProposal",
+                lambda e: _("%(user)s refused the transfer of %(amount)s from %(source)s to %(target)s "
+                            "proposed by %(proposer)s: %(reason)s",
+                            reason=e.iso(e.value("refusal_reason") or ""), **_transfer_proposal(e)),
+                changes=False)
+    book.action("transfer_proposal.withdraw", _l("Transfer between pools withdrawn"), "TransferProposal",
+                lambda e: _("%(user)s withdrew the transfer of %(amount)s from %(source)s to %(target)s "
+                            "they had proposed.", **_transfer_proposal(e)),
+                changes=False)
     book.action("exchange_rate.create", _l("Exchange rate set"), "ExchangeRate", _rate)
     book.action("exchange_rate.update", _l("Exchange rate corrected"), "ExchangeRate", _rate, told=("rate",))
     book.action("exchange_rate.import", _l("Exchange rates imported"), "ExchangeRate", _rate_import)

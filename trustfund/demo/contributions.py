@@ -15,8 +15,16 @@ import sqlalchemy as sa
 from babel.numbers import get_territory_currencies
 
 from ..audit import utcnow
-from ..contributions import ledger, services
-from ..contributions.models import Commitment, ExchangeRate, InterestEntry, Objective, Pledge, PoolTransfer
+from ..contributions import ledger, services, transfer_changes
+from ..contributions.models import (
+    Commitment,
+    ExchangeRate,
+    InterestEntry,
+    Objective,
+    Pledge,
+    PoolTransfer,
+    TransferProposal,
+)
 from ..contributions.pools import pool_for_objective, unearmarked_pool
 from ..contributions.rates import set_rate
 from ..donors.models import SAA_IN_FORCE, Donor
@@ -214,3 +222,12 @@ def _seed_interest_and_transfer(officer, admin) -> None:
             ledger.transfer(admin, source, target, amount,
                             "Preparations of the Marrakech conference (Objective 2), from "
                             "un-earmarked funds.", dt.date(2018, 9, 14))
+    if db.session.scalar(sa.select(TransferProposal.id).limit(1)) is None:
+        # One transfer waiting for a second admin (admin2@trustfund.demo confirms or refuses it).
+        source, target = unearmarked_pool(), pool_for_objective(_objective_id(1))
+        amount = Decimal("10000.00")
+        if source.available >= amount + Decimal("100000.00"):
+            transfer_changes.propose(admin, source.id, target.id, amount,
+                                     "Travel of delegates from least developed countries to the "
+                                     "follow-up meeting (Objective 1), from un-earmarked funds.",
+                                     dt.date(2018, 12, 10))

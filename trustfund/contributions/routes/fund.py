@@ -18,17 +18,19 @@ from ...paging import per_page
 from ...params import date_arg, iso_date
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
-from .. import previews, services
+from .. import previews, services, transfer_changes
 from ..blueprint import bp
 from ..forms import (
+    DecideTransferForm,
     ObjectiveEditForm,
     ObjectiveForm,
     RateEditForm,
     RateFilterForm,
     RateForm,
+    RefuseTransferForm,
     TransferForm,
 )
-from ..models import ExchangeRate, Objective, PoolTransfer
+from ..models import ExchangeRate, Objective, PoolTransfer, TransferProposal
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
 from ..rates import currency_choices, missing_months, month_label, rate_for
@@ -141,7 +143,14 @@ def pools():
     totals = {name: sum((getattr(p, name) for p in rows), start=0) for name in POOL_FIGURES}
     return render_template("contributions/pools.html", pools=rows, totals=totals,
                            can_transfer=current_user.role == ADMIN,
-                           can_edit_objectives=current_user.role == ADMIN)
+                           can_edit_objectives=current_user.role == ADMIN, **_waiting("pools"))
+
+
+def _waiting(back: str) -> dict:
+    """The transfers waiting for a second admin, and the forms to decide on them."""
+    return {"waiting_transfers": transfer_changes.waiting_transfers(), "back": back,
+            "decide_form": DecideTransferForm(), "refuse_form": RefuseTransferForm(),
+            "active_admins": transfer_changes.active_admins()}
 
 
 @bp.route("/pools/transfers")
@@ -152,7 +161,7 @@ def transfers():
     query = sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on.desc(), PoolTransfer.id.desc())
     page = db.paginate(query, per_page=per_page(), error_out=False)
     return render_template("contributions/transfers.html", page=page,
-                           can_transfer=current_user.role == ADMIN)
+                           can_transfer=current_user.role == ADMIN, **_waiting("transfers"))
 
 
 @bp.route("/pools/transfer", methods=["GET", "POST"])
@@ -172,19 +181,59 @@ def new_transfer():
             form.transferred_on.data))
         if summary is not None:
             pools_page = url_for("contributions.pools")
-            return confirm_page(summary, form=form, button=_("Transfer"), cancel=pools_page,
+            return confirm_page(summary, form=form, button=_("Propose the transfer"), cancel=pools_page,
                                 crumbs=[(_("Pools"), pools_page), (summary.title, None)])
     elif valid:
-        done = run_once(form, "transfer", lambda: services.transfer(
+        # Nobody alone moves money: the confirmed form proposes the transfer, which a
+        # second admin confirms (transfer_changes; services.transfer applies it then).
+        done = run_once(form, "transfer", lambda: transfer_changes.propose(
             current_user, form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data,
             form.reason.data, form.transferred_on.data))
         if done is not None and done.repeated:
             return already_recorded("contributions.transfers")
         if done is not None:
-            entry = done.entry
-            flash(_("%(amount)s moved from “%(source)s” to “%(target)s”.",
-                    amount=fmt_money(entry.usd_amount, USD), source=entry.from_pool.label,
-                    target=entry.to_pool.label), "success")
+            proposal = done.entry
+            flash(_("Proposed: %(amount)s from “%(source)s” to “%(target)s” waits for a second "
+                    "administrator to confirm it. Nothing has moved yet.",
+                    amount=fmt_money(proposal.usd_amount, USD), source=proposal.from_pool.label,
+                    target=proposal.to_pool.label), "success")
+            if transfer_changes.active_admins() < 2:
+                flash(_("You are the only active administrator: a second administrator is needed to "
+                        "confirm it. Whoever runs the server can create one with the command "
+                        "flask --app trustfund create-user."), "warning")
             return redirect(url_for("contributions.pools"))
     fresh_token(form, "transfer")
     return render_template("contributions/transfer_form.html", form=form)
+
+
+@bp.route("/pools/transfers/waiting/<int:proposal_id>/confirm", methods=["POST"],
+          defaults={"decision": "confirm"})
+@bp.route("/pools/transfers/waiting/<int:proposal_id>/refuse", methods=["POST"],
+          defaults={"decision": "refuse"})
+@bp.route("/pools/transfers/waiting/<int:proposal_id>/withdraw", methods=["POST"],
+          defaults={"decision": "withdraw"})
+@roles_required(ADMIN)
+def decide_transfer(proposal_id: int, decision: str):
+    """Another admin confirms or refuses a waiting transfer; its proposer may withdraw it."""
+    db.session.get(TransferProposal, proposal_id) or abort(404)
+    form = RefuseTransferForm() if decision == "refuse" else DecideTransferForm()
+    back = url_for("contributions.pools" if form.back.data == "pools" else "contributions.transfers")
+    if not form.validate_on_submit():
+        for errors in [form.form_errors, *(f.errors for f in form)]:
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(back)
+    operations = {"confirm": lambda: transfer_changes.confirm(current_user, proposal_id),
+                  "refuse": lambda: transfer_changes.refuse(current_user, proposal_id, form.reason.data),
+                  "withdraw": lambda: transfer_changes.withdraw(current_user, proposal_id)}
+    done = run(form, operations[decision])
+    if done is None:
+        for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
+            flash(str(error), "danger")
+    else:
+        flash({"confirm": _("Transfer confirmed: %(amount)s moved from “%(source)s” to “%(target)s”.",
+                            amount=fmt_money(done.usd_amount, USD), source=done.from_pool.label,
+                            target=done.to_pool.label),
+               "refuse": _("Transfer refused: nothing moved."),
+               "withdraw": _("Transfer withdrawn: nothing moved.")}[decision], "success")
+    return redirect(back)

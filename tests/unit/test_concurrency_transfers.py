@@ -1,0 +1,63 @@
+"""A transfer between pools waiting for a second admin, confirmed by two admins at
+once and by one of them twice, from parallel threads each with its own application
+context, session and database connection (as gunicorn workers would), on SQLite and
+on PostgreSQL: every confirmation has found it waiting before any decides; one
+guarded UPDATE of its status lets one through, the money moves once, and the others
+are told it was already decided."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tests.factories import base_users, make_user
+from tests.factories.contributions import commitment, deposit, pool
+from tests.security.helpers import Attempt
+from trustfund.admin.models import CONFIRMED
+from trustfund.auth.models import User
+from trustfund.contributions import transfer_changes
+from trustfund.contributions.models import PoolTransfer, TransferProposal
+from trustfund.ledger_check import run_checks
+
+ALREADY = "refused: This transfer was already decided: nothing was done."
+
+
+def test_two_admins_confirming_one_transfer_at_once_move_the_money_once(app, db, monkeypatch):
+    deposit(commitment("USD", "200000.00"), Decimal("200000.00"))  # 198,000.00 un-earmarked
+    admin3_id = make_user("admin", "admin3@test.example").id
+    users = base_users()
+    proposal = transfer_changes.propose(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id,
+                                        Decimal("150000.00"), "Surplus", dt.date(2018, 6, 1))
+    db.session.commit()
+    proposal_id = proposal.id
+    deciders = [users["admin2"].id, admin3_id, users["admin2"].id]
+    # Each confirmation has read the waiting transfer (and passed its checks) before any decides.
+    all_read = threading.Barrier(len(deciders), timeout=30)
+    real_snapshot = transfer_changes.snapshot
+
+    def read_then_wait(obj):
+        taken = real_snapshot(obj)
+        all_read.wait()
+        return taken
+
+    monkeypatch.setattr(transfer_changes, "snapshot", read_then_wait)
+
+    def confirm_as(user_id):
+        def work():
+            done = transfer_changes.confirm(db.session.get(User, user_id), proposal_id)
+            db.session.commit()
+            return done.status
+        return work
+
+    started = [Attempt(app, confirm_as(user_id)).start() for user_id in deciders]
+    outcomes = [attempt.join(timeout=60) for attempt in started]
+    assert sorted(outcomes) == sorted([CONFIRMED, ALREADY, ALREADY]), outcomes
+    db.session.expire_all()
+    assert pool("UNEARMARKED").available == Decimal("48000.00")
+    assert pool("OBJ2").available == pool("OBJ2").transfers_in == Decimal("150000.00")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolTransfer)) == 1
+    proposal = db.session.get(TransferProposal, proposal_id)
+    assert proposal.status == CONFIRMED and proposal.transfer_id is not None
+    assert run_checks() == []

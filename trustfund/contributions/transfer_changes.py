@@ -1,0 +1,126 @@
+"""A transfer between pools takes two admins.
+
+Nobody alone moves money (DESIGN.md §5): the admin's transfer form (its preview and
+confirmation unchanged) proposes the transfer; nothing moves and no PoolTransfer is
+written until a second, different, active admin confirms it. Confirming applies it
+through ledger.transfer, exactly as a transfer was made before: the value date must
+still be in an open year, and the source pool must have the money available then.
+A confirmation that can no longer be applied moves nothing and leaves the transfer
+waiting. Another admin may refuse it (with a reason); its proposer may withdraw it.
+Each decision is one guarded UPDATE of the waiting row's status, in the transaction
+of the money: a confirmation sent twice, or by two admins at once, applies once.
+The shape, statuses, decision forms and mail are those of admin.user_changes.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
+from ..admin.user_changes import active_admins, tell_other_admins
+from ..audit import record, snapshot, utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import money as fmt_money
+from ..fund import periods
+from ..money import USD
+from ..permissions import ADMIN
+from ..validation import check_text
+from . import ledger
+from .models import Pool, TransferProposal
+from .rules import text_or_error, today, usd_or_error
+
+__all__ = ["active_admins", "confirm", "propose", "refuse", "waiting_transfers", "withdraw"]
+
+
+def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> TransferProposal:
+    """The admin's transfer form: checked now as ledger.transfer would check it (two
+    different pools, an amount the source pool has available now, a reason, a value
+    date in an open year), then kept waiting for another admin. Nothing moves."""
+    source, target = db.session.get(Pool, from_pool or 0), db.session.get(Pool, to_pool or 0)
+    if source is None or target is None:
+        raise DomainError(_("No such pool."))
+    if source.id == target.id:
+        raise DomainError(_("Choose two different pools."), field="to_pool_id")
+    usd = usd_or_error(usd_amount, "usd_amount")
+    reason = text_or_error(reason, "reason", _("Say why the money moves."))
+    on = ledger.value_date_or_error(on or today(), "transferred_on")
+    periods.require_open(on, "transferred_on")
+    if source.available < usd:
+        raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
+                            pool=source.label, available=fmt_money(source.available, USD)),
+                          field="usd_amount")
+    proposal = TransferProposal(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
+                                transferred_on=on, reason=reason, proposed_by_id=actor.id, status=PENDING)
+    db.session.add(proposal)
+    db.session.flush()
+    record(actor, "transfer_proposal.propose", proposal, note=reason)
+    tell_other_admins(actor, "transfer_waiting",
+                      _l("A transfer between pools waits for your confirmation"),
+                      proposal=proposal)
+    return proposal
+
+
+def waiting_transfers() -> list[TransferProposal]:
+    return db.session.scalars(sa.select(TransferProposal).where(TransferProposal.status == PENDING)
+                              .order_by(TransferProposal.proposed_at, TransferProposal.id)).all()
+
+
+def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> tuple[TransferProposal, dict]:
+    """One guarded UPDATE of the waiting transfer's status: of two admins deciding at
+    once, or one answer sent twice, one decides and the other is told it was already
+    decided (the database makes the second wait until the first has committed)."""
+    proposal = db.session.get(TransferProposal, proposal_id)
+    if proposal is None:
+        raise DomainError(_("This transfer does not exist."))
+    if getattr(actor, "role", None) != ADMIN or not getattr(actor, "active", False):
+        raise DomainError(_("Only an active administrator decides on a transfer between pools."))
+    if status == WITHDRAWN and proposal.proposed_by_id != actor.id:
+        raise DomainError(_("Only the administrator who proposed a transfer can withdraw it."))
+    if status in (CONFIRMED, REFUSED) and proposal.proposed_by_id == actor.id:
+        raise DomainError(_("You proposed this transfer: another administrator must confirm or refuse it."))
+    before = snapshot(proposal)
+    decided = db.session.execute(
+        sa.update(TransferProposal)
+        .where(TransferProposal.id == proposal.id, TransferProposal.status == PENDING)
+        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), refusal_reason=reason)
+        .execution_options(synchronize_session=False))
+    if decided.rowcount != 1:
+        raise DomainError(_("This transfer was already decided: nothing was done."))
+    db.session.refresh(proposal)
+    return proposal, before
+
+
+def confirm(actor, proposal_id: int) -> TransferProposal:
+    """Another active admin confirms a waiting transfer: it is applied now by
+    ledger.transfer (which refuses a value date in a closed year, or more than the
+    source pool has available now). A refusal rolls back the whole transaction, the
+    status's UPDATE with it: nothing moves and the transfer still waits."""
+    proposal, before = _decide(actor, proposal_id, CONFIRMED)
+    try:
+        entry = ledger.transfer(actor, proposal.from_pool_id, proposal.to_pool_id, proposal.usd_amount,
+                                proposal.reason, proposal.transferred_on)
+    except DomainError as error:
+        raise DomainError(_("The transfer was not made, and it still waits: %(why)s",
+                            why=error.message)) from None
+    db.session.flush()
+    proposal.transfer_id = entry.id
+    db.session.flush()
+    record(actor, "transfer_proposal.confirm", proposal, before=before)
+    return proposal
+
+
+def refuse(actor, proposal_id: int, reason: str) -> TransferProposal:
+    reason = check_text(reason or "", "reason", multiline=True).strip()
+    if not reason:
+        raise DomainError(_("Say why the transfer is refused."), field="reason")
+    proposal, before = _decide(actor, proposal_id, REFUSED, reason)
+    record(actor, "transfer_proposal.refuse", proposal, before=before, note=reason)
+    return proposal
+
+
+def withdraw(actor, proposal_id: int) -> TransferProposal:
+    proposal, before = _decide(actor, proposal_id, WITHDRAWN)
+    record(actor, "transfer_proposal.withdraw", proposal, before=before)
+    return proposal
