@@ -19,7 +19,14 @@ from .countries.models import Country, LdcPeriod  # noqa: F401
 from .data_version import DataVersion  # noqa: F401
 from .documents.models import Document, DocumentContent  # noqa: F401
 from .donors.models import Donor, SaaStatusChange  # noqa: F401
-from .fund.entries import ClosingPart, FinalStatement, FundEntry, PoolClosing, WriteOff  # noqa: F401
+from .fund.entries import (  # noqa: F401
+    ClosingPart,
+    ClosingProposal,
+    FinalStatement,
+    FundEntry,
+    PoolClosing,
+    WriteOff,
+)
 from .fund.models import (  # noqa: F401
     AccountingYear,
     Fund,

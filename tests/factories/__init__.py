@@ -76,6 +76,14 @@ def second_admin_confirms(app, email: str, who: str = "admin2"):
     return browser.post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
 
 
+def _browser_of(app, who: str):
+    """A test client logged in as the base user `who`."""
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = base_users()[who].get_id()
+        session["_fresh"] = True
+    return browser
+
 
 def second_admin_confirms_transfer(app, who: str = "admin2"):
     """Another admin (a base user, in a browser of their own) confirms the transfer
@@ -86,9 +94,17 @@ def second_admin_confirms_transfer(app, who: str = "admin2"):
 
     [proposal_id] = db.session.scalars(sa.select(TransferProposal.id)
                                        .where(TransferProposal.status == PENDING)).all()
-    browser = app.test_client()
-    with browser.session_transaction() as session:
-        session["_user_id"] = base_users()[who].get_id()
-        session["_fresh"] = True
-    return browser.post(f"/contributions/pools/transfers/waiting/{proposal_id}/confirm",
-                        follow_redirects=True)
+    return _browser_of(app, who).post(f"/contributions/pools/transfers/waiting/{proposal_id}/confirm",
+                                      follow_redirects=True)
+
+
+def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
+    """Another SRSG staff member (a base user, in a browser of their own) confirms the
+    closing decision waiting on the pool, as they would on the closing page: it is only
+    then applied (closure.proposals). Returns the answer (redirected)."""
+    from trustfund.fund.entries import WAITING, ClosingProposal
+
+    proposal_id = db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.pool_id == pool_id,
+                                                                        ClosingProposal.status == WAITING))
+    assert proposal_id is not None, f"no closing decision waits on pool {pool_id}"
+    return _browser_of(app, who).post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)

@@ -277,7 +277,7 @@ def _the_fund_s_end(users) -> None:
     """Requests still waiting rejected, what was not deposited written off, each pool's
     balance refunded (or, reached by no donor, transferred), the fund closed."""
     from trustfund.clock import today
-    from trustfund.closure import financial
+    from trustfund.closure import financial, proposals
     from trustfund.closure.refunds import plans
     from trustfund.travel.models import REQUESTED, WAITLISTED, TravelGrant
 
@@ -286,12 +286,16 @@ def _the_fund_s_end(users) -> None:
         decisions.reject_grant(users["srsg_staff2"], grant, "The fund's operations are closed")
     for commitment in financial.outstanding_commitments():
         financial.write_off(users["mptf_officer"], commitment, reason="Not paid before the closing")
-    for plan in plans(today()):
-        if plan.parts:
-            financial.decide(users["srsg_staff"], plan.pool, "refund")
-        else:
-            financial.decide(users["srsg_staff"], plan.pool, "transfer", fund_name="Migration MPTF",
-                             fund_reference="MPTF/2019/1")
+    # Each decision is proposed by one SRSG staff member and confirmed by another; the
+    # first pool's is first withdrawn by its proposer, then refused by the other.
+    srsg, srsg2 = users["srsg_staff"], users["srsg_staff2"]
+    for index, plan in enumerate(plans(today())):
+        values = ({"kind": "refund"} if plan.parts else
+                  {"kind": "transfer", "fund_name": "Migration MPTF", "fund_reference": "MPTF/2019/1"})
+        if index == 0:
+            proposals.withdraw(srsg, proposals.propose(srsg, plan.pool, **values).id)
+            proposals.refuse(srsg2, proposals.propose(srsg, plan.pool, **values).id, "Check the SAA first")
+        proposals.confirm(srsg2, proposals.propose(srsg, plan.pool, **values).id)
     financial.close_fund(users["admin"], current_fund(), note="Certified final statements to follow")
     from trustfund.closure.final import issue_final_statements
 

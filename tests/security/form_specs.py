@@ -407,6 +407,9 @@ ELSEWHERE = {
                                   "refused after it): hostile values in tests/web/test_fund_record.py",
     "closure.decide": "needs the fund settled and its operations closed (the sweep's fund is running): "
                       "tests/web/test_closing_pages.py posts hostile values",
+    "closure.answer_decision": "confirm and withdraw have no field to fill (a confirmation applies a pool's "
+                               "closing decision, which needs the fund settled and its operations closed); "
+                               "the reason for refusing: tests/web/test_closing_decision_confirmation.py",
     "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
     "closure.issue_final": "no field to fill; issues the statements once, after the financial closure "
                            "(tests/web/test_final_statements.py)",

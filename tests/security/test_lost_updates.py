@@ -309,8 +309,12 @@ NOT_EDITS = {
     "documents.download": "reads a document; a donor's download only adds its audit entry",
     "closure.reverse_entry": "a reversal: a new offsetting entry, once (guarded)",
     "closure.close_year_view": "closes a year once (the year is the closing's key)",
-    "closure.decide": "a decision on a pool's whole balance, refused unless the balance is the one the "
-                      "page showed; the pool moves by one guarded UPDATE",
+    "closure.decide": "proposes a decision on a pool's whole balance (one waits per pool: a partial unique "
+                      "index), refused unless the balance is the one the page showed",
+    "closure.answer_decision": "an answer to a pool's closing decision waiting for a second SRSG staff "
+                               "member (one guarded UPDATE of its status, in the transaction of the "
+                               "money); a confirmation is applied for the balance the proposal "
+                               "showed, else refused (tests/web/test_closing_decision_confirmation.py)",
     "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
     "contributions.correct_reference": "refused unless the commitment's reference is the one its page "
                                        "showed (reference_seen), changed by one UPDATE guarded by it "

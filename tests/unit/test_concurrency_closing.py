@@ -77,3 +77,49 @@ def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app
     assert db.session.get(Pool, pool_id).available == D("5000.00")
     assert operations_open()
     assert run_checks() == []
+
+
+def test_two_confirmations_of_one_proposed_decision_at_once_apply_it_once(app, db, users, monkeypatch):
+    """Two SRSG staff members (neither the proposer) confirm the same waiting decision at
+    the same moment, each in a worker of its own: both read it waiting, then both
+    confirm. One guarded UPDATE of its status lets one through, in the transaction of
+    the money; the other is told it was already answered. The balance leaves once."""
+    from tests.factories import make_user
+    from tests.security.helpers import Attempt
+    from trustfund.closure import proposals
+    from trustfund.fund.entries import ClosingProposal
+
+    data.deposit(data.commitment(data.donor("Norway (race)"), "5000.00"), "5000.00", fee_rate="0")
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    third = make_user("srsg_staff", "srsg3@test.example")
+    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    pool_id, proposal_id = data.pool().id, proposal.id
+    both_read = threading.Barrier(2, timeout=30)
+    real = proposals.is_stale
+
+    def read_then_wait(waiting):
+        stale = real(waiting)
+        both_read.wait()
+        return stale
+
+    monkeypatch.setattr(proposals, "is_stale", read_then_wait)
+
+    def confirm(user_id: int):
+        def work():
+            closing = proposals.confirm(db.session.get(User, user_id), proposal_id)
+            db.session.commit()
+            return f"recorded {closing.usd_amount}"
+        return work
+
+    first = Attempt(app, confirm(users["srsg_staff2"].id)).start()
+    second = Attempt(app, confirm(third.id)).start()
+    outcomes = sorted(str(a.join()) for a in (first, second))
+    db.session.expire_all()
+
+    assert outcomes == ["recorded 5000.00", "refused: This decision was already confirmed, refused or "
+                                            "withdrawn: nothing was done."], outcomes
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolClosing)) == 1
+    assert db.session.get(Pool, pool_id).available == D("0.00")
+    assert db.session.get(ClosingProposal, proposal_id).status == "confirmed"
+    assert run_checks() == []

@@ -1,7 +1,8 @@
 """The fund's closing in the browser's words (issue 18): the page lists what is
 left to settle, the refunds each decision would make and the decisions taken; an
-officer writes off, SRSG staff decide, the admin closes; the donor sees its refund
-in its portal and statement; the decisions download with the donors' parts."""
+officer writes off, SRSG staff decide (one proposes, another confirms), the admin
+closes; the donor sees its refund in its portal and statement; the decisions
+download with the donors' parts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
+from tests.factories import second_srsg_confirms
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import confirmation, error_beside, form_token, post_and_confirm, summary_of, table_rows
@@ -54,7 +56,7 @@ def _write_off_url(commitment) -> str:
     return f"/fund/closing/commitments/{commitment.id}/write-off"
 
 
-def test_write_off_decide_and_close_through_the_pages(client, login_as, db, users):
+def test_write_off_decide_and_close_through_the_pages(app, client, login_as, db, users):
     sweden, other = _fund(db, users)
     commitment = _commitment_of(other)
     login_as("mptf_officer")
@@ -80,6 +82,9 @@ def test_write_off_decide_and_close_through_the_pages(client, login_as, db, user
     assert "Name the fund" in error_beside(page.get_data(as_text=True), f"{prefix}-fund_name")
     done = post_and_confirm(client, url, {**base, f"{prefix}-note": "<b>Per the SAA</b>"})
     assert done.status_code == 302
+    # Proposed only: a second SRSG staff member confirms it, and only then is it recorded.
+    assert db.session.scalar(sa.select(PoolClosing)) is None
+    assert "Decision confirmed" in second_srsg_confirms(app, data.pool().id).get_data(as_text=True)
     closing = db.session.scalar(sa.select(PoolClosing))
     html = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
     assert "&lt;b&gt;Per the SAA&lt;/b&gt;" in html

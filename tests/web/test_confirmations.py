@@ -355,8 +355,9 @@ def _closing_fund():
 
 
 def closing_decisions(app) -> list[Decision]:
+    from tests.factories import second_srsg_confirms
     from trustfund.contributions.models import Commitment
-    from trustfund.fund.entries import FinalStatement, PoolClosing
+    from trustfund.fund.entries import ClosingProposal, FinalStatement, PoolClosing
     from trustfund.fund.models import AccountingYear, Fund
 
     owed, unearmarked = _closing_fund()
@@ -368,6 +369,15 @@ def closing_decisions(app) -> list[Decision]:
 
     def rows(model) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+    def proposed_then_confirmed() -> bool:
+        """The confirmed post proposes the decision (nothing moves); a second SRSG staff
+        member's confirmation records it (closure.proposals)."""
+        if rows(ClosingProposal) == 0:
+            return False
+        assert rows(PoolClosing) == 0
+        second_srsg_confirms(app, unearmarked.id)
+        return rows(PoolClosing) == 1
 
     prefix = f"pool{unearmarked.id}"
     return [
@@ -389,7 +399,7 @@ def closing_decisions(app) -> list[Decision]:
                  [f"{usd(app, '36000.00')} leaves {unearmarked.label}",
                   f"Kingdom of Sweden is refunded {usd(app, '27000.00')}",
                   f"Norway (closing) is refunded {usd(app, '9000.00')}"],
-                 lambda: rows(PoolClosing) == 1),
+                 proposed_then_confirmed),
         Decision("close fund", "admin", "/fund/closing/close", {"note": "Certified"},
                  [f"every pool holds {usd(app, '0.00')}"], lambda: fund_status() == "financially_closed"),
         Decision("issue final statements", "admin", "/fund/final-statements/issue", {},

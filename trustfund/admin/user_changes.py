@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record, snapshot, utcnow
+from .. import second_person
+from ..audit import record, snapshot
 from ..audit_text import Change
+from ..auth.colleagues import active_in_role, tell_others
 from ..auth.hashing import hash_password
 from ..auth.models import User
 from ..errors import DomainError, check_version
 from ..extensions import db
-from ..mail.outbox import enqueue
 from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
 from ..validation import check_text
 from .models import CONFIRMED, PENDING, REFUSED, WITHDRAWN, UserChange
@@ -97,10 +98,7 @@ def submit_user(actor, user: User | None, *, email: str, name: str, role: str, d
 def tell_other_admins(actor, kind: str, subject, **context) -> None:
     """A message to every other active admin, in their language: something `actor`
     proposed waits for one of them (the templates mail/<kind>.txt and .html)."""
-    others = db.session.scalars(sa.select(User).where(User.role == ADMIN, User.active.is_(True),
-                                                      User.id != actor.id).order_by(User.id)).all()
-    for admin in others:
-        enqueue(admin, kind, kind, subject, admin=actor.name or actor.email, **context)
+    tell_others(actor, ADMIN, kind, kind, subject, admin=actor.name or actor.email, **context)
 
 
 def _tell_the_other_admins(actor, change: UserChange, user: User | None) -> None:
@@ -143,8 +141,7 @@ def waiting_changes() -> list[UserChange]:
 
 
 def active_admins() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.role == ADMIN, User.active.is_(True)))
+    return active_in_role(ADMIN)
 
 
 def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tuple[UserChange, dict]:
@@ -158,12 +155,7 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
     if status in (CONFIRMED, REFUSED) and change.proposed_by_id == actor.id:
         raise DomainError(_("You proposed this change: another administrator must confirm or refuse it."))
     before = snapshot(change)
-    now = utcnow()
-    decided = db.session.execute(
-        sa.update(UserChange).where(UserChange.id == change.id, UserChange.status == PENDING)
-        .values(status=status, decided_by_id=actor.id, decided_at=now, refusal_reason=reason)
-        .execution_options(synchronize_session=False))
-    if decided.rowcount != 1:
+    if not second_person.answer(UserChange, change.id, actor, status, waiting=PENDING, reason=reason):
         raise DomainError(_("This change was already decided: nothing was done."))
     db.session.refresh(change)
     return change, before

@@ -1,6 +1,7 @@
 """The pools' closing decisions and each donor's part, as a download (export register
 "closing"): the payment instructions of the refunds, with each donor's currency
-equivalent at the UN rate of the refund's month."""
+equivalent at the UN rate of the refund's month; and the decisions still waiting for
+a second SRSG staff member (nothing has moved for them)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..fund.entries import ClosingPart, PoolClosing
 from ..money import USD
 from ..permissions import STAFF
+from . import proposals
 from .refunds import equivalent
 
 
@@ -74,6 +76,19 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Amount in the currency"), lambda i: i.currency_amount, "money",
             currency_of=lambda i: i.part.currency),
     ]
+    waiting = proposals.waiting()
+    waiting_columns = [
+        Col(_("Pool"), lambda p: str(p.pool.label), width=30),
+        Col(_("Decision"), lambda p: str(p.kind_label), width=30),
+        Col(_("Amount (USD)"), lambda p: p.usd_amount, "money", currency=USD),
+        Col(_("Receiving fund"), lambda p: p.fund_name, width=40),
+        Col(_("Reference of the transfer"), lambda p: p.fund_reference),
+        Col(_("Note"), lambda p: p.note, width=40),
+        Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email),
+        Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
+        Col(_("Can be confirmed"), lambda p: not proposals.is_stale(p), "bool"),
+    ]
     return ([Sheet(_("Decisions"), decision_columns, decisions),
-             Sheet(_("Donors' parts"), part_columns, instructions(parts_of()))],
+             Sheet(_("Donors' parts"), part_columns, instructions(parts_of())),
+             Sheet(_("Waiting decisions"), waiting_columns, waiting)],
             _("The fund's closing: decisions on the pools' balances and the donors' parts"))

@@ -12,6 +12,9 @@
 3. close (the admin): once nothing is left to settle and every pool is at zero,
    the fund is financially closed, and every write to it is refused from then on
    (fund.guard).
+
+From the pages, step 2 takes two SRSG staff members: one proposes, another confirms
+(closure.proposals), and only then does decide() apply the decision.
 """
 from __future__ import annotations
 
@@ -33,7 +36,17 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..fund import guard, periods
-from ..fund.entries import CLOSING_KINDS, FUND_TRANSFER, REFUND, WAIVED, ClosingPart, PoolClosing, WriteOff
+from ..fund.entries import (
+    CLOSING_KINDS,
+    FUND_TRANSFER,
+    REFUND,
+    WAITING,
+    WAIVED,
+    ClosingPart,
+    ClosingProposal,
+    PoolClosing,
+    WriteOff,
+)
 from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
 from ..fund.services import require_admin
 from ..fund.status import current_fund, effective_status, operations_open_now
@@ -91,11 +104,20 @@ def operations_still_open_message() -> str:
 def closable_problems() -> list[str]:
     """unsettled(), and the pools' balances still to decide on."""
     problems = unsettled()
-    left = [pool for pool in pools.all_pools() if pool.available != 0 or pool.committed != 0]
+    waiting = set(db.session.scalars(sa.select(ClosingProposal.pool_id)
+                                     .where(ClosingProposal.status == WAITING)))
+    left = [pool for pool in pools.all_pools()
+            if (pool.available != 0 or pool.committed != 0) and pool.id not in waiting]
     if left:
         problems.append(ngettext("%(num)d pool still holds money: record its closing decision.",
                                  "%(num)d pools still hold money: record their closing decisions.",
                                  len(left)))
+    if waiting:
+        problems.append(ngettext(
+            "%(num)d pool's closing decision waits for a second SRSG staff member: nothing has left "
+            "the pool until it is confirmed.",
+            "%(num)d pools' closing decisions wait for a second SRSG staff member: nothing has left "
+            "these pools until they are confirmed.", len(waiting)))
     return problems
 
 
@@ -190,18 +212,23 @@ def decision_checks(pool: Pool, kind: str, *, fund_name: str = "", fund_referenc
 
 
 def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
-           note: str = "", balance_seen=None) -> PoolClosing:
+           note: str = "", balance_seen=None, proposed_by=None) -> PoolClosing:
     """Record what becomes of the pool's whole available balance (see the module's
     docstring). Refused while anything is unsettled, for a balance other than the one
     the page showed (`balance_seen`), for a refund of a pool no donor's deposits reach,
-    and for a waiver above the admin's setting (decision_checks)."""
+    and for a waiver above the admin's setting (decision_checks).
+
+    From the pages, a decision is first proposed and applied here when a second SRSG
+    staff member (`actor`) confirms it (closure.proposals): its proposer
+    (`proposed_by`) is the one who decided, in the record and its audit entry."""
     _require(actor, SRSG_STAFF)
+    decided_by = proposed_by or actor
     db.session.refresh(pool)
     checked = decision_checks(pool, kind, fund_name=fund_name, fund_reference=fund_reference, note=note,
                               balance_seen=balance_seen)
     balance, note, values, plan = checked.balance, checked.note, checked.values, checked.plan
     closing = PoolClosing(pool_id=pool.id, kind=kind, usd_amount=balance, decided_on=today(), note=note,
-                          decided_by_id=getattr(actor, "id", None), **values)
+                          decided_by_id=getattr(decided_by, "id", None), **values)
     db.session.add(closing)
     db.session.flush()
     # The checks read the fund before this write; an extension of its end date may have
@@ -215,7 +242,7 @@ def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference:
                                    value_date=closing.decided_on, usd_amount=part.amount, weight=part.weight,
                                    balance=part.balance, currency=part.currency))
     move_closed_out(pool, balance)
-    record(actor, "pool.close", closing, note=note or None)
+    record(decided_by, "pool.close", closing, note=note or None)
     return closing
 
 

@@ -59,5 +59,16 @@ class DecisionForm(BaseForm):
     balance = HiddenField()  # the balance the page showed: a decision on another one is refused
 
 
+class AnswerDecisionForm(BaseForm):
+    """Confirm or withdraw a closing decision waiting for a second SRSG staff member (the
+    CSRF token only)."""
+
+
+class RefuseDecisionForm(BaseForm):
+    # Required by the service (proposals.refuse), which says so beside the field.
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)],
+                           filters=[_strip])
+
+
 class FinancialClosureForm(BaseForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])

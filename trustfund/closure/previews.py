@@ -26,7 +26,7 @@ from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund
 from ..money import USD
 from ..validation import check_text
-from . import financial
+from . import financial, proposals
 from .final import contributors, final_statement
 from .years import closing_checks
 
@@ -45,11 +45,13 @@ def year_closing(year: int, report_reference: str) -> Summary:
 def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str, note: str,
                   balance_seen) -> Summary:
     """A pool's closing decision moves its whole available balance out
-    (financial.decide): refused while anything is unsettled, for a balance other than
-    the page's, a transfer without its fund, a waiver above the setting, and a refund
-    no donor's deposits reach."""
+    (financial.decide, once a second SRSG staff member confirms it: proposals):
+    refused while anything is unsettled, for a balance other than the page's, a
+    transfer without its fund, a waiver above the setting, a refund no donor's
+    deposits reach, and while another decision on the pool waits."""
     checked = financial.decision_checks(pool, kind, fund_name=fund_name, fund_reference=fund_reference,
                                         note=note, balance_seen=balance_seen)
+    proposals.refuse_while_one_waits(pool)
     amount = fmt_money(checked.balance, USD)
     facts = [(_("Pool"), str(pool.label)), (_("Decision"), str(CLOSING_KINDS[kind])), (_("Amount"), amount)]
     lines = [_("%(amount)s leaves %(pool)s, which then holds nothing available.", amount=amount,

@@ -62,6 +62,36 @@ def _decision(e: Told) -> str:
              **values)
 
 
+def _proposal_values(e: Told) -> dict:
+    return {"user": e.who, "decision": e.show("kind"), "amount": e.show("usd_amount"),
+            "pool": e.show("pool_id"), "proposer": e.name("user", e.value("proposed_by_id"))}
+
+
+def _proposed(e: Told) -> str:
+    values = _proposal_values(e)
+    if e.value("kind") == "transfer":
+        return _("%(user)s proposed a closing decision on %(pool)s: %(decision)s, %(amount)s, to %(fund)s "
+                 "(%(reference)s); it waits for a second SRSG staff member.",
+                 fund=e.show("fund_name"), reference=e.show("fund_reference"), **values)
+    return _("%(user)s proposed a closing decision on %(pool)s: %(decision)s, %(amount)s; it waits for a "
+             "second SRSG staff member.", **values)
+
+
+def _confirmed(e: Told) -> str:
+    return _("%(user)s confirmed the closing decision on %(pool)s proposed by %(proposer)s (%(decision)s, "
+             "%(amount)s): the balance left the pool.", **_proposal_values(e))
+
+
+def _refused(e: Told) -> str:
+    return _("%(user)s refused the closing decision on %(pool)s proposed by %(proposer)s (%(decision)s, "
+             "%(amount)s): %(reason)s", reason=e.iso(e.value("refusal_reason") or ""), **_proposal_values(e))
+
+
+def _withdrawn(e: Told) -> str:
+    return _("%(user)s withdrew the closing decision on %(pool)s they had proposed (%(decision)s, "
+             "%(amount)s).", **_proposal_values(e))
+
+
 def _written_off(e: Told) -> str:
     return _("%(amount)s written off %(commitment)s by %(user)s.", amount=e.money("amount"),
              commitment=e.name("commitment", e.value("commitment_id")), user=e.who)
@@ -83,6 +113,11 @@ def register(book: Book) -> None:
         "decided_on": Field(_l("Date"), "date"), "fund_name": Field(_l("Receiving fund")),
         "fund_reference": Field(_l("Reference of the transfer")), "note": Field(_l("Note")),
     }, reference="pool_closing", hidden=("decided_by_id", "created_at"))
+    book.object("ClosingProposal", _l("Closing decision waiting for a second SRSG staff member"), {
+        "kind": Field(_l("Decision"), "choice", choices=CLOSING_KINDS), "usd_amount": usd, "pool_id": pool,
+        "fund_name": Field(_l("Receiving fund")), "fund_reference": Field(_l("Reference of the transfer")),
+        "note": Field(_l("Note")), "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, hidden=("proposed_at", "status", "decided_by_id", "decided_at", "refusal_reason", "closing_id"))
     book.object("WriteOff", _l("Write-off"), {
         "amount": Field(_l("Amount"), "money", currency_key="currency"),
         "commitment_id": Field(_l("Commitment"), "ref", ref="commitment"),
@@ -91,6 +126,14 @@ def register(book: Book) -> None:
     book.action("commitment.write_off", _l("Outstanding amount written off"), "WriteOff", _written_off)
     book.action("pool.close", _l("Closing decision on a pool"), "PoolClosing", _decision,
                 told=("kind", "usd_amount", "pool_id", "fund_name", "fund_reference"))
+    book.action("pool_closing.propose", _l("Closing decision on a pool proposed"), "ClosingProposal",
+                _proposed, changes=False)
+    book.action("pool_closing.confirm", _l("Closing decision on a pool confirmed"), "ClosingProposal",
+                _confirmed, changes=False)
+    book.action("pool_closing.refuse", _l("Closing decision on a pool refused"), "ClosingProposal",
+                _refused, changes=False)
+    book.action("pool_closing.withdraw", _l("Closing decision on a pool withdrawn"), "ClosingProposal",
+                _withdrawn, changes=False)
     book.action("fund.close_financially", _l("Fund financially closed"), "Fund",
                 lambda e: _("The fund was financially closed by %(user)s.", user=e.who), told=("status",))
     book.action("final_statement.issue", _l("Certified final statements issued"), "Fund",

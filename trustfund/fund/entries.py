@@ -169,6 +169,57 @@ class ClosingPart(db.Model):
         return self.usd_amount - self.balance
 
 
+# A pool's closing decision proposed by one SRSG staff member, waiting for another
+# (closure.proposals): nobody alone moves money (DESIGN.md §5).
+WAITING, CONFIRMED, REFUSED, WITHDRAWN = "waiting", "confirmed", "refused", "withdrawn"
+PROPOSAL_STATUSES = (WAITING, CONFIRMED, REFUSED, WITHDRAWN)
+
+
+class ClosingProposal(db.Model):
+    """A pool's closing decision as one SRSG staff member proposed it: nothing has moved.
+    A second, different, active SRSG staff member confirms it (the decision is then
+    applied with these values, for the balance shown here: `closing_id` names the
+    PoolClosing it became) or refuses it with a reason; its proposer may withdraw it.
+    At most one waits per pool (a partial unique index)."""
+
+    __tablename__ = "pool_closing_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))  # the balance the proposer was shown
+    fund_name: Mapped[str] = mapped_column(sa.String(300), default="")
+    fund_reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default=WAITING)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    closing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pool_closing.id"), unique=True)
+
+    pool = relationship("Pool")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    closing = relationship("PoolClosing")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(CLOSING_KINDS)})", name="kind"),
+        sa.CheckConstraint(f"status IN ({_in(PROPOSAL_STATUSES)})", name="status"),
+        sa.CheckConstraint("usd_amount > 0", name="amount_positive"),
+        sa.CheckConstraint("kind <> 'transfer' OR (fund_name <> '' AND fund_reference <> '')",
+                           name="transfer_names_the_fund"),
+        sa.Index("uq_pool_closing_proposal_waiting_pool", "pool_id", unique=True,
+                 sqlite_where=sa.text(f"status = '{WAITING}'"),
+                 postgresql_where=sa.text(f"status = '{WAITING}'")),
+    )
+
+    @property
+    def kind_label(self):
+        return CLOSING_KINDS.get(self.kind, self.kind)
+
+
 FUND_SUBJECT = "fund"
 
 

@@ -1,5 +1,6 @@
 """The fund's closing: what is left to settle, write-offs, each pool's decision with
-the refunds it would make, the payment instructions, and the financial closure."""
+the refunds it would make (proposed by one SRSG staff member, confirmed by another:
+closure.proposals), the payment instructions, and the financial closure."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,14 +17,16 @@ from ...contributions.pools import all_pools
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
-from ...fund.entries import CLOSING_KINDS, PoolClosing
+from ...formatting import money as fmt_money
+from ...fund.entries import CLOSING_KINDS, ClosingProposal, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status
+from ...money import USD
 from ...permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF, STAFF, roles_required
-from .. import financial, previews
+from .. import financial, previews, proposals
 from ..blueprint import bp
 from ..closing_export import decisions_query, instructions, parts_of
-from ..forms import DecisionForm, FinancialClosureForm, WriteOffForm
+from ..forms import AnswerDecisionForm, DecisionForm, FinancialClosureForm, RefuseDecisionForm, WriteOffForm
 from ..refunds import plans
 
 WRITE_OFF = "write_off"  # the write-off form's one-time token (trustfund.submissions)
@@ -43,12 +46,16 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
     pool_plans = plans(today()) if fund.status != FINANCIALLY_CLOSED else []
     for plan in pool_plans:
         forms.setdefault(plan.pool.id, _decision_form(plan.pool.id, plan.balance))
+    waiting = {proposal.pool_id: proposal for proposal in proposals.waiting()}
     return render_template(
         "closure/closing.html", fund=fund, status=effective_status(fund), unsettled=financial.unsettled(),
         problems=financial.closable_problems(), outstanding=financial.outstanding_commitments(),
         pools=all_pools(), plans=pool_plans, forms=forms,
         decisions=db.session.scalars(decisions_query()).all(),
         waiver=setting_on(REFUND_WAIVER, today()), closure_form=closure_form or FinancialClosureForm(),
+        waiting=waiting, stale={pool_id: proposals.is_stale(p) for pool_id, p in waiting.items()},
+        stale_message=proposals.stale_message, answer_form=AnswerDecisionForm(),
+        refuse_form=RefuseDecisionForm(), active_srsg=proposals.active_srsg_staff(),
         roles={"admin": ADMIN, "officer": MPTF_OFFICER, "srsg": SRSG_STAFF})
 
 
@@ -79,16 +86,48 @@ def decide(pool_id: int):
             fund_reference=form.fund_reference.data or "", note=form.note.data or "",
             balance_seen=form.balance.data))
         if summary is not None:
-            return _confirm(summary, form, _("Record the decision"))
+            return _confirm(summary, form, _("Propose the decision"))
     elif valid:
-        done = run(form, lambda: financial.decide(
+        done = run(form, lambda: proposals.propose(
             current_user, pool, form.kind.data, fund_name=form.fund_name.data or "",
             fund_reference=form.fund_reference.data or "", note=form.note.data or "",
             balance_seen=form.balance.data))
         if done is not None:
-            flash(_("The decision on %(pool)s was recorded.", pool=pool.label), "success")
-            return redirect(url_for("closure.decision", closing_id=done.id))
+            flash(_("The decision on %(pool)s is proposed: nothing has moved yet. It takes effect when "
+                    "a second SRSG staff member confirms it.", pool=pool.label), "success")
+            if proposals.active_srsg_staff() < 2:
+                flash(_("You are the only active SRSG staff member: a second one is needed to confirm it. "
+                        "An administrator can create the account."), "warning")
+            return redirect(url_for("closure.closing", _anchor=f"waiting-decision-{done.id}"))
     return _page({pool_id: form}), 200
+
+
+@bp.route("/closing/proposals/<int:proposal_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/closing/proposals/<int:proposal_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/closing/proposals/<int:proposal_id>/withdraw", methods=["POST"],
+          defaults={"answer": "withdraw"})
+@roles_required(SRSG_STAFF)
+def answer_decision(proposal_id: int, answer: str):
+    """A second SRSG staff member confirms or refuses a waiting closing decision; its
+    proposer may withdraw it (closure.proposals)."""
+    proposal = db.session.get(ClosingProposal, proposal_id) or abort(404)
+    form = RefuseDecisionForm() if answer == "refuse" else AnswerDecisionForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: proposals.confirm(current_user, proposal_id),
+                 "refuse": lambda: proposals.refuse(current_user, proposal_id, form.reason.data),
+                 "withdraw": lambda: proposals.withdraw(current_user, proposal_id)}
+        done = run(form, steps[answer])
+        if done is not None and answer == "confirm":
+            flash(_("Decision confirmed: %(amount)s left %(pool)s.", amount=fmt_money(done.usd_amount, USD),
+                    pool=done.pool.label), "success")
+            return redirect(url_for("closure.decision", closing_id=done.id))
+        if done is not None:
+            flash({"refuse": _("Decision refused: nothing has moved."),
+                   "withdraw": _("Decision withdrawn: nothing has moved.")}[answer], "success")
+            return redirect(url_for("closure.closing"))
+    for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
+        flash(str(error), "danger")
+    return redirect(url_for("closure.closing", _anchor=f"waiting-decision-{proposal.id}"))
 
 
 @bp.route("/closing/decisions/<int:closing_id>")
@@ -96,6 +135,7 @@ def decide(pool_id: int):
 def decision(closing_id: int):
     closing_row = db.session.get(PoolClosing, closing_id) or abort(404)
     return render_template("closure/decision.html", closing=closing_row,
+                           proposal=proposals.proposal_of(closing_row.id),
                            instructions=instructions(parts_of([closing_row.id])))
 
 

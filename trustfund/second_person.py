@@ -1,0 +1,22 @@
+"""Nobody alone moves money (DESIGN.md §5): the shared step of every change that one
+person proposes and a second, different person confirms or refuses (admin.user_changes,
+closure.proposals). The waiting row's status moves on by one guarded UPDATE, in the
+transaction of what the answer does: of two people answering at once, or one answer
+sent twice, exactly one goes through."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .audit import utcnow
+from .extensions import db
+
+
+def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str | None = None) -> bool:
+    """Move the waiting row `row_id` of `model` (with status, decided_by_id, decided_at
+    and refusal_reason columns) to `status`, answered by `actor`: False when it no
+    longer waits (answered meanwhile), and then nothing was written."""
+    done = db.session.execute(
+        sa.update(model).where(model.id == row_id, model.status == waiting)
+        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), refusal_reason=reason)
+        .execution_options(synchronize_session=False))
+    return done.rowcount == 1
