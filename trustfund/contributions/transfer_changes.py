@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from ..admin.user_changes import active_admins, tell_other_admins
-from ..audit import record, snapshot, utcnow
+from ..audit import record, snapshot
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
@@ -69,7 +70,7 @@ def waiting_transfers() -> list[TransferProposal]:
 
 
 def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> tuple[TransferProposal, dict]:
-    """One guarded UPDATE of the waiting transfer's status: of two admins deciding at
+    """One guarded UPDATE of the waiting transfer's status (second_person.answer): of two admins deciding at
     once, or one answer sent twice, one decides and the other is told it was already
     decided (the database makes the second wait until the first has committed)."""
     proposal = db.session.get(TransferProposal, proposal_id)
@@ -82,12 +83,7 @@ def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> 
     if status in (CONFIRMED, REFUSED) and proposal.proposed_by_id == actor.id:
         raise DomainError(_("You proposed this transfer: another administrator must confirm or refuse it."))
     before = snapshot(proposal)
-    decided = db.session.execute(
-        sa.update(TransferProposal)
-        .where(TransferProposal.id == proposal.id, TransferProposal.status == PENDING)
-        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), refusal_reason=reason)
-        .execution_options(synchronize_session=False))
-    if decided.rowcount != 1:
+    if not second_person.answer(TransferProposal, proposal.id, actor, status, waiting=PENDING, reason=reason):
         raise DomainError(_("This transfer was already decided: nothing was done."))
     db.session.refresh(proposal)
     return proposal, before
