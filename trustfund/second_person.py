@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .audit import utcnow
+from .audit import snapshot, utcnow
+from .errors import DomainError
 from .extensions import db
 
 
@@ -21,3 +22,21 @@ def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str 
         .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), refusal_reason=reason)
         .execution_options(synchronize_session=False))
     return done.rowcount == 1
+
+
+def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: str, withdrawn: str,
+           only_proposer, not_own, already, reason: str | None = None) -> dict:
+    """The answer `status` of `actor` to the waiting `row` (with proposed_by_id): only
+    its proposer withdraws it, its proposer neither confirms nor refuses it (each
+    refused with the message given, in the caller's words), then answer(); the row's
+    snapshot before the answer, for the audit trail. `already`: the message when it
+    no longer waits."""
+    if status == withdrawn and row.proposed_by_id != actor.id:
+        raise DomainError(only_proposer)
+    if status in (confirmed, refused) and row.proposed_by_id == actor.id:
+        raise DomainError(not_own)
+    before = snapshot(row)
+    if not answer(type(row), row.id, actor, status, waiting=waiting, reason=reason):
+        raise DomainError(already)
+    db.session.refresh(row)
+    return before

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from .. import second_person
-from ..audit import record, snapshot
+from ..audit import record
 from ..audit_text import Change
 from ..auth.colleagues import active_in_role, tell_others
 from ..auth.hashing import hash_password
@@ -150,14 +150,11 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
     change = db.session.get(UserChange, change_id)
     if change is None:
         raise DomainError(_("This change does not exist."))
-    if status == WITHDRAWN and change.proposed_by_id != actor.id:
-        raise DomainError(_("Only the administrator who proposed a change can withdraw it."))
-    if status in (CONFIRMED, REFUSED) and change.proposed_by_id == actor.id:
-        raise DomainError(_("You proposed this change: another administrator must confirm or refuse it."))
-    before = snapshot(change)
-    if not second_person.answer(UserChange, change.id, actor, status, waiting=PENDING, reason=reason):
-        raise DomainError(_("This change was already decided: nothing was done."))
-    db.session.refresh(change)
+    before = second_person.decide(
+        change, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
+        only_proposer=_("Only the administrator who proposed a change can withdraw it."),
+        not_own=_("You proposed this change: another administrator must confirm or refuse it."),
+        already=_("This change was already decided: nothing was done."), reason=reason)
     return change, before
 
 

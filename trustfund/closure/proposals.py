@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from .. import second_person
-from ..audit import record, snapshot
+from ..audit import record
 from ..auth.colleagues import active_in_role, tell_others
 from ..contributions.models import Pool
 from ..errors import DomainError
@@ -97,16 +97,12 @@ def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = 
     staff members answering at once, or one answer sent twice, one goes through and
     the other is told it was already answered."""
     _require_srsg(actor)
-    if status == WITHDRAWN and proposal.proposed_by_id != actor.id:
-        raise DomainError(_("Only the SRSG staff member who proposed a decision can withdraw it."))
-    if status in (CONFIRMED, REFUSED) and proposal.proposed_by_id == actor.id:
-        raise DomainError(_("You proposed this decision: another SRSG staff member must confirm or "
-                            "refuse it."))
-    before = snapshot(proposal)
-    if not second_person.answer(ClosingProposal, proposal.id, actor, status, waiting=WAITING, reason=reason):
-        raise DomainError(_("This decision was already confirmed, refused or withdrawn: nothing was done."))
-    db.session.refresh(proposal)
-    return before
+    return second_person.decide(
+        proposal, actor, status, waiting=WAITING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
+        only_proposer=_("Only the SRSG staff member who proposed a decision can withdraw it."),
+        not_own=_("You proposed this decision: another SRSG staff member must confirm or refuse it."),
+        already=_("This decision was already confirmed, refused or withdrawn: nothing was done."),
+        reason=reason)
 
 
 def confirm(actor, proposal_id: int) -> PoolClosing:

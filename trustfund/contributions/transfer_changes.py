@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from ..admin.user_changes import active_admins, tell_other_admins
-from ..audit import record, snapshot
+from ..audit import record
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
@@ -78,14 +78,11 @@ def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> 
         raise DomainError(_("This transfer does not exist."))
     if getattr(actor, "role", None) != ADMIN or not getattr(actor, "active", False):
         raise DomainError(_("Only an active administrator decides on a transfer between pools."))
-    if status == WITHDRAWN and proposal.proposed_by_id != actor.id:
-        raise DomainError(_("Only the administrator who proposed a transfer can withdraw it."))
-    if status in (CONFIRMED, REFUSED) and proposal.proposed_by_id == actor.id:
-        raise DomainError(_("You proposed this transfer: another administrator must confirm or refuse it."))
-    before = snapshot(proposal)
-    if not second_person.answer(TransferProposal, proposal.id, actor, status, waiting=PENDING, reason=reason):
-        raise DomainError(_("This transfer was already decided: nothing was done."))
-    db.session.refresh(proposal)
+    before = second_person.decide(
+        proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
+        only_proposer=_("Only the administrator who proposed a transfer can withdraw it."),
+        not_own=_("You proposed this transfer: another administrator must confirm or refuse it."),
+        already=_("This transfer was already decided: nothing was done."), reason=reason)
     return proposal, before
 
 
