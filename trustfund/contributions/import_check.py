@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..admin.models import FEE_RATE, setting_on
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..fund import periods
@@ -194,6 +195,7 @@ class RowChecker:
         self.result = result
         self.fee_rates: dict[dt.date, Decimal] = {}
         self.require_open = periods.open_checker()
+        self.today = today()  # one moment for every row of the file
 
     def check(self, rows: list[tuple[int, Cells]]) -> None:
         commitments = _targets(_commitments({cell_text(cells.commitment) for _number_, cells in rows}))
@@ -224,7 +226,7 @@ class RowChecker:
                                   rate=cell_number(cells.rate),
                                   rate_note=cell_text(cells.rate_note),
                                   table=rates(commitment.currency, value_date),
-                                  fee_rate=self._fee_rate(value_date))
+                                  fee_rate=self._fee_rate(value_date), today_is=self.today)
         note = cell_text(cells.separate_note)
         reference, key, note = references.checked_reference(cell_text(cells.bank_reference),
                                                             bool(note), note)

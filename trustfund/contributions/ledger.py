@@ -37,12 +37,14 @@ def saa_refusal(donor, what: str) -> str:
              what=what, donor=donor.name, status=donor.saa_label)
 
 
-def value_date_or_error(value_date, field: str = "value_date") -> dt.date:
+def value_date_or_error(value_date, field: str = "value_date", today_is: dt.date | None = None) -> dt.date:
+    """A value date, not after today (`today_is`, given by a caller that checks many
+    rows at one moment, else clock.today())."""
     if not isinstance(value_date, dt.date):
         raise DomainError(_("Enter the value date."), field=field)
     if isinstance(value_date, dt.datetime):
         value_date = value_date.date()
-    if value_date > today():
+    if value_date > (today_is or today()):
         raise DomainError(_("The value date cannot be in the future."), field=field)
     if value_date < dt.date(1945, 1, 1):
         raise DomainError(_("Enter a real value date."), field=field)
@@ -115,13 +117,14 @@ class DepositFigures:
 
 
 def deposit_figures(currency: str, *, value_date, amount, rate, rate_note: str, table=_LOOK_UP,
-                    fee_rate: Decimal | None = None) -> DepositFigures:
+                    fee_rate: Decimal | None = None, today_is: dt.date | None = None) -> DepositFigures:
     """A deposit's figures, or a DomainError beside the field at fault: the value date
     is not in the future; the amount is positive with no more decimals than the
     currency has; the rate (deposit_rate); USD = amount ÷ rate, the fee is the fee
     rate in force on the value date, net = USD − fee, and both are at least a cent.
-    `table` and `fee_rate` are looked up unless the caller (an import) has them."""
-    value_date = value_date_or_error(value_date)
+    `table`, `fee_rate` and `today_is` are looked up unless the caller (an import)
+    has them."""
+    value_date = value_date_or_error(value_date, today_is=today_is)
     amount = amount_or_error(amount, currency, "amount")
     rate, rate_note = deposit_rate(currency, value_date, rate, rate_note, table)
     if fee_rate is None:
