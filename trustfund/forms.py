@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -255,3 +256,10 @@ class GroupedSelect(Select):
                 html.append("</optgroup>")
         html.append("</select>")
         return Markup("".join(html))
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """Each error of a form posted from a list's row (a waiting change's Confirm or
+    Refuse, which has no page of its own to show it beside a field), as a message."""
+    for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
+        flash(str(error), "danger")

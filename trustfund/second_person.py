@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from .audit import snapshot, utcnow
 from .errors import DomainError
 from .extensions import db
+from .validation import check_text
 
 
 def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str | None = None) -> bool:
@@ -40,3 +41,12 @@ def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: st
         raise DomainError(already)
     db.session.refresh(row)
     return before
+
+
+def refusal_reason(reason: str | None, missing) -> str:
+    """The reason given for refusing a waiting change, checked as any text; `missing`
+    (the caller's words) beside the field when there is none."""
+    reason = check_text(reason or "", "reason", multiline=True).strip()
+    if not reason:
+        raise DomainError(missing, field="reason")
+    return reason

@@ -14,6 +14,7 @@ from ..donors.choices import offer_donors, wanted_donor
 from ..errors import run
 from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
+from ..forms import flash_errors
 from ..permissions import ADMIN, AUDITOR, roles_required
 from . import audit_trail, user_changes
 from .blueprint import bp
@@ -96,17 +97,14 @@ def decide_user_change(change_id: int, decision: str):
     db.session.get(UserChange, change_id) or abort(404)
     form = RefuseChangeForm() if decision == "refuse" else DecideChangeForm()
     if not form.validate_on_submit():
-        for errors in [form.form_errors, *(f.errors for f in form)]:
-            for error in errors:
-                flash(str(error), "danger")
+        flash_errors(form)
         return redirect(url_for("admin.users"))
     operations = {"confirm": lambda: user_changes.confirm(current_user, change_id),
                   "refuse": lambda: user_changes.refuse(current_user, change_id, form.reason.data),
                   "withdraw": lambda: user_changes.withdraw(current_user, change_id)}
     done = run(form, operations[decision])
     if done is None:
-        for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
-            flash(str(error), "danger")
+        flash_errors(form)
     else:
         flash({"confirm": _("Change confirmed: it has taken effect."),
                "refuse": _("Change refused: nothing was changed."),

@@ -29,7 +29,6 @@ from ..auth.models import User
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
-from ..validation import check_text
 from .models import CONFIRMED, PENDING, REFUSED, WITHDRAWN, UserChange
 from .services import checked_user_fields, lock_accounts, refuse_power_loss, save_user
 
@@ -184,9 +183,7 @@ def confirm(actor, change_id: int) -> UserChange:
 
 
 def refuse(actor, change_id: int, reason: str) -> UserChange:
-    reason = check_text(reason or "", "reason", multiline=True).strip()
-    if not reason:
-        raise DomainError(_("Say why the change is refused."), field="reason")
+    reason = second_person.refusal_reason(reason, _("Say why the change is refused."))
     change, before = _decide(actor, change_id, REFUSED, reason)
     change.password_hash = None
     record(actor, "user_change.refuse", change, before=before)

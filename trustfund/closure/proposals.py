@@ -31,7 +31,7 @@ from ..formatting import money as fmt_money
 from ..fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, ClosingProposal, PoolClosing
 from ..money import USD
 from ..permissions import SRSG_STAFF
-from ..validation import check_text, too_long
+from ..validation import too_long
 from . import financial
 
 
@@ -125,9 +125,7 @@ def confirm(actor, proposal_id: int) -> PoolClosing:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> ClosingProposal:
-    reason = check_text(reason or "", "reason", multiline=True).strip()
-    if not reason:
-        raise DomainError(_("Say why the decision is refused."), field="reason")
+    reason = second_person.refusal_reason(reason, _("Say why the decision is refused."))
     if len(reason) > 2000:
         raise DomainError(too_long(2000), field="reason")
     proposal = _get(proposal_id)

@@ -28,7 +28,6 @@ from ..formatting import money as fmt_money
 from ..fund import periods
 from ..money import USD
 from ..permissions import ADMIN
-from ..validation import check_text
 from . import ledger
 from .models import Pool, TransferProposal
 from .rules import text_or_error, usd_or_error
@@ -106,9 +105,7 @@ def confirm(actor, proposal_id: int) -> TransferProposal:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> TransferProposal:
-    reason = check_text(reason or "", "reason", multiline=True).strip()
-    if not reason:
-        raise DomainError(_("Say why the transfer is refused."), field="reason")
+    reason = second_person.refusal_reason(reason, _("Say why the transfer is refused."))
     proposal, before = _decide(actor, proposal_id, REFUSED, reason)
     record(actor, "transfer_proposal.refuse", proposal, before=before, note=reason)
     return proposal

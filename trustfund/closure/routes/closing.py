@@ -18,6 +18,7 @@ from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
+from ...forms import flash_errors
 from ...fund.entries import CLOSING_KINDS, ClosingProposal, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status
@@ -125,8 +126,7 @@ def answer_decision(proposal_id: int, answer: str):
             flash({"refuse": _("Decision refused: nothing has moved."),
                    "withdraw": _("Decision withdrawn: nothing has moved.")}[answer], "success")
             return redirect(url_for("closure.closing"))
-    for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
-        flash(str(error), "danger")
+    flash_errors(form)
     return redirect(url_for("closure.closing", _anchor=f"waiting-decision-{proposal.id}"))
 
 

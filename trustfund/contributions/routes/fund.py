@@ -14,6 +14,7 @@ from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
+from ...forms import flash_errors
 from ...money import USD
 from ...paging import per_page
 from ...params import date_arg, iso_date
@@ -219,17 +220,14 @@ def decide_transfer(proposal_id: int, decision: str):
     form = RefuseTransferForm() if decision == "refuse" else DecideTransferForm()
     back = url_for("contributions.pools" if form.back.data == "pools" else "contributions.transfers")
     if not form.validate_on_submit():
-        for errors in [form.form_errors, *(f.errors for f in form)]:
-            for error in errors:
-                flash(str(error), "danger")
+        flash_errors(form)
         return redirect(back)
     operations = {"confirm": lambda: transfer_changes.confirm(current_user, proposal_id),
                   "refuse": lambda: transfer_changes.refuse(current_user, proposal_id, form.reason.data),
                   "withdraw": lambda: transfer_changes.withdraw(current_user, proposal_id)}
     done = run(form, operations[decision])
     if done is None:
-        for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
-            flash(str(error), "danger")
+        flash_errors(form)
     else:
         flash({"confirm": _("Transfer confirmed: %(amount)s moved from “%(source)s” to “%(target)s”.",
                             amount=fmt_money(done.usd_amount, USD), source=done.from_pool.label,
