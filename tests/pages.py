@@ -15,6 +15,26 @@ def error_beside(html: str, field: str) -> str:
     return html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1)).strip())
 
 
+def error_beside_reason(html: str, action: str) -> str | None:
+    """The error shown beside the reason field of the form posting to `action` (a
+    waiting change's Refuse: templates/_second_person.html), inside that very form:
+    the text the reason's textarea names as its description, marked invalid; None
+    when that reason field shows no error."""
+    import lxml.html
+
+    [form] = lxml.html.fromstring(html).xpath("//form[@action=$action]", action=action)
+    [reason] = form.xpath(".//textarea[@name='reason']")
+    described = reason.get("aria-describedby")
+    if described is None:
+        assert "is-invalid" not in reason.get("class", "")
+        assert not form.xpath(".//*[contains(@class, 'invalid-feedback')]")
+        return None
+    assert "is-invalid" in reason.get("class") and reason.get("aria-invalid") == "true"
+    [error] = form.xpath(".//*[@id=$id]", id=described)
+    assert "invalid-feedback" in error.get("class") and error.getprevious() is reason
+    return " ".join(error.text_content().split())
+
+
 class Tables(HTMLParser):
     """The dashboard's tables: {table id: {"keys": [...], "rows": [[text...]], "totals": [...]}}."""
 

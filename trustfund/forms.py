@@ -258,8 +258,12 @@ class GroupedSelect(Select):
         return Markup("".join(html))
 
 
-def flash_errors(form: FlaskForm) -> None:
-    """Each error of a form posted from a list's row (a waiting change's Confirm or
-    Refuse, which has no page of its own to show it beside a field), as a message."""
-    for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
+def answer_refused(form: FlaskForm) -> bool:
+    """After a refused answer to a waiting change (Confirm, Refuse with a reason or
+    Withdraw, posted from that change's row of a list: second_person): the errors
+    about no field as messages; True when a field holds one, for the view to render
+    the list again with this form in that row, its error beside the field (the
+    reason's: templates/_second_person.html)."""
+    for error in form.form_errors:
         flash(str(error), "danger")
+    return any(field.errors for field in form)

@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 from tests.factories import second_srsg_confirms
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import error_beside, post_and_confirm, table_rows
+from tests.pages import error_beside, error_beside_reason, post_and_confirm, table_rows
+from tests.security.helpers import changed_counts, table_counts
 from trustfund import demo
 from trustfund.audit import AuditEntry
 from trustfund.fund import services as fund_services
@@ -200,7 +201,9 @@ def test_a_refusal_needs_its_reason_and_moves_nothing(app, client, login_as, db,
     _propose(client, pool)
     proposal = _waiting(db)
     other = _browser(app, login_as, "srsg_staff2")
-    assert "Say why the decision is refused." in _flashed(_answer(other, proposal.id, "refuse", reason="  "))
+    page = _answer(other, proposal.id, "refuse", reason="  ")
+    assert error_beside_reason(page, f"/fund/closing/proposals/{proposal.id}/refuse") == \
+        "Say why the decision is refused."
     assert _waiting(db) is not None
     refused = _answer(other, proposal.id, "refuse", reason="The SAA says transfer, not refund")
     assert "Decision refused: nothing has moved." in refused
@@ -214,6 +217,39 @@ def test_a_refusal_needs_its_reason_and_moves_nothing(app, client, login_as, db,
     # A refused decision can be confirmed no more.
     assert "already confirmed, refused or withdrawn" in _answer(other, proposal.id, "confirm")
     assert _rows(db, PoolClosing) == 0
+
+
+def test_a_refusal_without_a_reason_is_told_beside_that_decisions_reason_and_saves_nothing(
+        app, client, login_as, db, users):
+    """Two pools' decisions wait; the second SRSG staff member refuses one with no
+    reason: the closing page shows the message beside the reason field of that
+    decision (not at the top, nor beside the other's), and nothing is written."""
+    data.deposit(data.commitment(data.donor("Finland (closing)"), "5000.00", objective_number=1), "5000.00",
+                 fee_rate="0")
+    pool = _fund(db, users)
+    login_as("srsg_staff")
+    _propose(client, pool)
+    _propose(client, data.pool("OBJ1"), balance="5000.00")
+    first = _waiting_of(db, pool)
+    second = _waiting_of(db, data.pool("OBJ1"))
+    other = _browser(app, login_as, "srsg_staff2")
+    before = table_counts(db)
+    answer = other.post(f"/fund/closing/proposals/{first.id}/refuse", data={"reason": ""})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Decision waiting for a second SRSG staff member" in page
+    assert error_beside_reason(page, f"/fund/closing/proposals/{first.id}/refuse") == \
+        "Say why the decision is refused."
+    assert error_beside_reason(page, f"/fund/closing/proposals/{second.id}/refuse") is None
+    assert "Say why the decision is refused." not in _flashed(page)
+    assert changed_counts(before, table_counts(db)) == {}
+    assert (_waiting_of(db, pool).id, _waiting_of(db, data.pool("OBJ1")).id) == (first.id, second.id)
+    assert _available(db, pool) == D("36000.00") and _trail(db, "pool_closing.refuse") == []
+
+
+def _waiting_of(db, pool) -> ClosingProposal:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(ClosingProposal).where(ClosingProposal.status == WAITING,
+                                                              ClosingProposal.pool_id == pool.id))
 
 
 def test_a_second_proposal_while_one_waits_is_refused_beside_the_form(app, client, login_as, db, users):
@@ -334,5 +370,6 @@ def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, clien
     for reason, message in ((LONG_TEXT, "Field cannot be longer than 2000 characters."),
                             (CONTROL_TEXT, "control characters"), (BIDI_TEXT, "")):
         page = _answer(other, proposal_id, "refuse", reason=reason)
-        assert "Decision refused" not in page and message in _flashed(page), reason[:20]
+        assert "Decision refused" not in page, reason[:20]
+        assert message in error_beside_reason(page, f"/fund/closing/proposals/{proposal_id}/refuse")
         assert _waiting(db).id == proposal_id and _trail(db, "pool_closing.refuse") == []

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from tests.factories import second_admin_confirms_transfer
 from tests.factories.contributions import commitment, counts, deposit, officer, pool, pool_figures
-from tests.pages import form_token, post_and_confirm
+from tests.pages import error_beside_reason, form_token, post_and_confirm
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
@@ -173,6 +173,33 @@ def test_another_admin_refuses_a_transfer_with_a_reason_and_nothing_moves(app, d
     # A refused transfer can be neither confirmed nor withdrawn afterwards.
     assert "already decided" in _text(_decide(other, proposal.id, "confirm"))
     assert pool_figures() == figures
+
+
+def test_a_refusal_without_a_reason_is_told_beside_that_transfers_reason_and_saves_nothing(
+        app, db, client, login_as, users):
+    """Two transfers wait; the second admin refuses one with no reason, from the
+    transfers page and from the pools page: that page shows the message beside the
+    reason field of that transfer (not at the top, nor beside the other's), and
+    nothing is written: both still wait, nothing moved."""
+    _fund()
+    login_as("admin")
+    _propose(client)
+    _propose(client, source="UNEARMARKED", amount="1,000.00", reason="Second need")
+    first, second = sorted(_waiting(db), key=lambda t: t.id)
+    before, figures = counts(), pool_figures()
+    other = _browser(app, login_as, "admin2")
+    for back, heading in (("transfers", "Transfers between pools"), ("pools", "Sources of funds")):
+        answer = other.post(f"/contributions/pools/transfers/waiting/{first.id}/refuse",
+                            data={"reason": " ", "back": back})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and heading in page, back
+        url = "/contributions/pools/transfers/waiting/{}/refuse"
+        assert error_beside_reason(page, url.format(first.id)) == "Say why the transfer is refused.", back
+        assert error_beside_reason(page, url.format(second.id)) is None
+        assert 'class="alert alert-danger"' not in page
+        assert counts() == before and pool_figures() == figures
+        assert sorted(t.id for t in _waiting(db)) == [first.id, second.id]
+    assert _actions(db)[-1][0] == "transfer_proposal.propose"
 
 
 def test_only_the_proposer_withdraws_a_waiting_transfer(app, db, client, login_as, users):

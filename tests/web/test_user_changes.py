@@ -9,6 +9,8 @@ import io
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, make_user, second_admin_confirms
+from tests.pages import error_beside_reason
+from tests.security.helpers import changed_counts, table_counts
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, UserChange
 from trustfund.audit import AuditEntry
 from trustfund.auth.models import User
@@ -213,6 +215,41 @@ def test_a_refused_change_leaves_the_user_as_they_were(app, client, login_as, db
     assert _user(db, auditor.email).role == "auditor"
     trail = other.get("/admin/audit", query_string={"action": "user_change.refuse"}).get_data(as_text=True)
     assert "admin2 refused the change to auditor proposed by admin: Not agreed with the SRSG" in trail
+
+
+def test_a_refusal_without_a_reason_is_told_beside_that_changes_reason_and_saves_nothing(
+        app, client, login_as, db, users):
+    """Two changes wait; the second admin refuses one with no reason: the users page
+    shows the message beside the reason field of that change, not as a message at the
+    top, nor beside the other change's; nothing is written, both still wait."""
+    auditor, donor = users["auditor"], users["donor"]
+    login_as("admin")
+    _edit(client, auditor, role="mptf_officer")
+    _edit(client, donor, role="srsg_staff", donor_id=0)
+    change, other_change = _waiting(db, auditor.email), _waiting(db, donor.email)
+    assert change is not None and other_change is not None
+    other = _admin2(app, login_as)
+    before = table_counts(db)
+    for reason in ("", "   "):
+        answer = other.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": reason})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and "Changes waiting for a second administrator" in page
+        assert error_beside_reason(page, f"/admin/user-changes/{change.id}/refuse") == \
+            "Say why the change is refused."
+        assert error_beside_reason(page, f"/admin/user-changes/{other_change.id}/refuse") is None
+        assert 'class="alert alert-danger"' not in page
+        assert changed_counts(before, table_counts(db)) == {}
+        assert (_waiting(db, auditor.email).id, _waiting(db, donor.email).id) == (change.id, other_change.id)
+    # A reason too long is told there too.
+    page = other.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": "x" * 2001}).get_data(
+        as_text=True)
+    assert error_beside_reason(page, f"/admin/user-changes/{change.id}/refuse") == \
+        "Field cannot be longer than 2000 characters."
+    # The reason typed stays in its field, and there only: the other change's form is blank.
+    assert page.count("x" * 2001) == 1
+    assert changed_counts(before, table_counts(db)) == {} and _user(db, auditor.email).role == "auditor"
+    # With a reason, it is refused as before.
+    assert "Change refused: nothing was changed." in _decide(other, change.id, "refuse", reason="Not agreed")
 
 
 def test_one_waiting_change_per_user_and_the_proposer_may_withdraw_it(app, client, login_as, db, users):
@@ -450,7 +487,8 @@ def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, clien
                             (CONTROL_TEXT, "control characters"), (BIDI_TEXT, "")):
         page = other.post(f"/admin/user-changes/{change_id}/refuse", data={"reason": reason},
                           follow_redirects=True).get_data(as_text=True)
-        assert "Change refused" not in page and message in page, reason[:20]
+        assert "Change refused" not in page, reason[:20]
+        assert message in error_beside_reason(page, f"/admin/user-changes/{change_id}/refuse")
         assert _waiting(db, users["auditor"].email).id == change_id
 
 

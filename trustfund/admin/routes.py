@@ -14,7 +14,7 @@ from ..donors.choices import offer_donors, wanted_donor
 from ..errors import run
 from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
-from ..forms import flash_errors
+from ..forms import answer_refused
 from ..permissions import ADMIN, AUDITOR, roles_required
 from . import audit_trail, user_changes
 from .blueprint import bp
@@ -27,16 +27,29 @@ from .services import set_setting
 @bp.route("/users")
 @roles_required(ADMIN, AUDITOR)
 def users():
-    rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
-    waiting = [user_changes.describe(change) for change in user_changes.waiting_changes()]
     if request.args.get("format") == "xlsx":
         cols = [Col(_("Email"), lambda u: u.email), Col(_("Name"), lambda u: u.name),
                 Col(_("Role"), lambda u: u.role), Col(_("Donor"), lambda u: u.donor.name if u.donor else ""),
                 Col(_("Active"), lambda u: u.active, "bool"),
                 Col(_("Last login (UTC)"), lambda u: u.last_login_at, "datetime")]
-        return xlsx_response("users", [Sheet(_("Users"), cols, rows), _waiting_sheet(waiting)],
+        return xlsx_response("users", [Sheet(_("Users"), cols, _all_users()), _waiting_sheet(_waiting())],
                              what=_("Users"), user=current_user)
-    return render_template("admin/users.html", users=rows, waiting=waiting, **_decision_forms())
+    return _users_page()
+
+
+def _all_users() -> list[User]:
+    return db.session.scalars(sa.select(User).order_by(User.email)).all()
+
+
+def _waiting() -> list[user_changes.Proposal]:
+    return [user_changes.describe(change) for change in user_changes.waiting_changes()]
+
+
+def _users_page(refused: dict | None = None):
+    """The users page; `refused`: the refusal form of a waiting change that was
+    refused (its error beside the reason), by the change's id."""
+    return render_template("admin/users.html", users=_all_users(), waiting=_waiting(), refused=refused or {},
+                           **_decision_forms())
 
 
 def _waiting_sheet(waiting: list[user_changes.Proposal]) -> Sheet:
@@ -50,7 +63,8 @@ def _waiting_sheet(waiting: list[user_changes.Proposal]) -> Sheet:
 
 
 def _decision_forms() -> dict:
-    return {"decide_form": DecideChangeForm(), "refuse_form": RefuseChangeForm(),
+    # Blank, even when the page answers a post (a refusal refused shows its own form).
+    return {"decide_form": DecideChangeForm(formdata=None), "refuse_form": RefuseChangeForm(formdata=None),
             "active_admins": user_changes.active_admins()}
 
 
@@ -96,19 +110,16 @@ def decide_user_change(change_id: int, decision: str):
     """Another admin confirms or refuses a waiting user change; its proposer may withdraw it."""
     db.session.get(UserChange, change_id) or abort(404)
     form = RefuseChangeForm() if decision == "refuse" else DecideChangeForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("admin.users"))
     operations = {"confirm": lambda: user_changes.confirm(current_user, change_id),
                   "refuse": lambda: user_changes.refuse(current_user, change_id, form.reason.data),
                   "withdraw": lambda: user_changes.withdraw(current_user, change_id)}
-    done = run(form, operations[decision])
-    if done is None:
-        flash_errors(form)
-    else:
+    done = run(form, operations[decision]) if form.validate_on_submit() else None
+    if done is not None:
         flash({"confirm": _("Change confirmed: it has taken effect."),
                "refuse": _("Change refused: nothing was changed."),
                "withdraw": _("Change withdrawn: nothing was changed.")}[decision], "success")
+    elif answer_refused(form):
+        return _users_page({change_id: form})
     return redirect(url_for("admin.users"))
 
 

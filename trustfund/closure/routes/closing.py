@@ -18,7 +18,7 @@ from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
-from ...forms import flash_errors
+from ...forms import answer_refused
 from ...fund.entries import CLOSING_KINDS, ClosingProposal, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status
@@ -41,7 +41,10 @@ def _decision_form(pool_id: int, balance, data=None) -> DecisionForm:
     return form
 
 
-def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None = None):
+def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None = None,
+          refused: dict | None = None):
+    """The closing page; `refused`: the refusal form of a waiting decision that was
+    refused (its error beside the reason), by the proposal's id."""
     fund = current_fund() or abort(404)
     forms = forms or {}
     pool_plans = plans(today()) if fund.status != FINANCIALLY_CLOSED else []
@@ -55,8 +58,9 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
         decisions=db.session.scalars(decisions_query()).all(),
         waiver=setting_on(REFUND_WAIVER, today()), closure_form=closure_form or FinancialClosureForm(),
         waiting=waiting, stale={pool_id: proposals.is_stale(p) for pool_id, p in waiting.items()},
-        stale_message=proposals.stale_message, answer_form=AnswerDecisionForm(),
-        refuse_form=RefuseDecisionForm(), active_srsg=proposals.active_srsg_staff(),
+        stale_message=proposals.stale_message, answer_form=AnswerDecisionForm(formdata=None),
+        refuse_form=RefuseDecisionForm(formdata=None), refused=refused or {},
+        active_srsg=proposals.active_srsg_staff(),
         roles={"admin": ADMIN, "officer": MPTF_OFFICER, "srsg": SRSG_STAFF})
 
 
@@ -126,7 +130,8 @@ def answer_decision(proposal_id: int, answer: str):
             flash({"refuse": _("Decision refused: nothing has moved."),
                    "withdraw": _("Decision withdrawn: nothing has moved.")}[answer], "success")
             return redirect(url_for("closure.closing"))
-    flash_errors(form)
+    if answer_refused(form):
+        return _page(refused={proposal_id: form}), 200
     return redirect(url_for("closure.closing", _anchor=f"waiting-decision-{proposal.id}"))
 
 

@@ -14,7 +14,7 @@ from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
-from ...forms import flash_errors
+from ...forms import answer_refused
 from ...money import USD
 from ...paging import per_page
 from ...params import date_arg, iso_date
@@ -140,17 +140,24 @@ def pools():
     """Sources and uses of each pool, as in the MPTF Gateway's fund summary."""
     if request.args.get("format") == "xlsx":
         return export_response("pools", {}, current_user)
+    return _pools_page()
+
+
+def _pools_page(refused: dict | None = None):
     rows = all_pools()
     totals = {name: sum((getattr(p, name) for p in rows), start=0) for name in POOL_FIGURES}
     return render_template("contributions/pools.html", pools=rows, totals=totals,
                            can_transfer=current_user.role == ADMIN,
-                           can_edit_objectives=current_user.role == ADMIN, **_waiting("pools"))
+                           can_edit_objectives=current_user.role == ADMIN, **_waiting("pools", refused))
 
 
-def _waiting(back: str) -> dict:
-    """The transfers waiting for a second admin, and the forms to decide on them."""
+def _waiting(back: str, refused: dict | None) -> dict:
+    """The transfers waiting for a second admin, and the forms to decide on them
+    (blank, even when the page answers a post); `refused`: the refusal form of a
+    waiting transfer that was refused (its error beside the reason), by its id."""
     return {"waiting_transfers": transfer_changes.waiting_transfers(), "back": back,
-            "decide_form": DecideTransferForm(), "refuse_form": RefuseTransferForm(),
+            "decide_form": DecideTransferForm(formdata=None),
+            "refuse_form": RefuseTransferForm(formdata=None), "refused": refused or {},
             "active_admins": transfer_changes.active_admins()}
 
 
@@ -159,10 +166,14 @@ def _waiting(back: str) -> dict:
 def transfers():
     if request.args.get("format") == "xlsx":
         return export_response("transfers", {}, current_user)
+    return _transfers_page()
+
+
+def _transfers_page(refused: dict | None = None):
     query = sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on.desc(), PoolTransfer.id.desc())
     page = db.paginate(query, per_page=per_page(), error_out=False)
     return render_template("contributions/transfers.html", page=page,
-                           can_transfer=current_user.role == ADMIN, **_waiting("transfers"))
+                           can_transfer=current_user.role == ADMIN, **_waiting("transfers", refused))
 
 
 @bp.route("/pools/transfer", methods=["GET", "POST"])
@@ -218,20 +229,17 @@ def decide_transfer(proposal_id: int, decision: str):
     """Another admin confirms or refuses a waiting transfer; its proposer may withdraw it."""
     db.session.get(TransferProposal, proposal_id) or abort(404)
     form = RefuseTransferForm() if decision == "refuse" else DecideTransferForm()
-    back = url_for("contributions.pools" if form.back.data == "pools" else "contributions.transfers")
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(back)
+    to_pools = form.back.data == "pools"
     operations = {"confirm": lambda: transfer_changes.confirm(current_user, proposal_id),
                   "refuse": lambda: transfer_changes.refuse(current_user, proposal_id, form.reason.data),
                   "withdraw": lambda: transfer_changes.withdraw(current_user, proposal_id)}
-    done = run(form, operations[decision])
-    if done is None:
-        flash_errors(form)
-    else:
+    done = run(form, operations[decision]) if form.validate_on_submit() else None
+    if done is not None:
         flash({"confirm": _("Transfer confirmed: %(amount)s moved from “%(source)s” to “%(target)s”.",
                             amount=fmt_money(done.usd_amount, USD), source=done.from_pool.label,
                             target=done.to_pool.label),
                "refuse": _("Transfer refused: nothing moved."),
                "withdraw": _("Transfer withdrawn: nothing moved.")}[decision], "success")
-    return redirect(back)
+    elif answer_refused(form):
+        return (_pools_page if to_pools else _transfers_page)({proposal_id: form})
+    return redirect(url_for("contributions.pools" if to_pools else "contributions.transfers"))
