@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from tests.factories import second_admin_confirms_transfer
 from tests.factories.contributions import commitment, counts, deposit, officer, pool, pool_figures
-from tests.pages import error_beside_reason, form_token, post_and_confirm
+from tests.pages import error_beside_reason, form_token, post_and_confirm, table_rows
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
@@ -296,3 +296,33 @@ def test_only_admins_decide_and_readers_see_waiting_transfers_read_only(app, db,
     page = _text(client.get("/contributions/pools/transfers"))
     assert "Virements en attente d’un second administrateur" in page
     assert "Le virement est effectué lorsqu’un autre administrateur le confirme." in page
+
+
+LEGACY = "Nobody: recorded by admin alone, before transfers needed a second administrator."
+
+
+def test_the_transfers_page_and_its_download_name_who_proposed_and_who_confirmed_each_transfer(
+        app, db, client, login_as, users):
+    """A transfer made through a proposal names the admin who proposed it and the one
+    who confirmed it; one recorded before transfers took two admins has no proposer
+    ("—") and says who recorded it alone. The download says the same as the page."""
+    _fund()
+    services.transfer(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id, D("1000.00"), "Recorded alone",
+                      dt.date(2018, 5, 1))
+    db.session.commit()
+    login_as("admin")
+    _propose(client)
+    second_admin_confirms_transfer(app)
+    login_as("auditor")
+    page = client.get("/contributions/pools/transfers").get_data(as_text=True)
+    shown = [row[4:] for row in table_rows(page, "transfers-made")]
+    assert shown == [[REASON, "admin", "admin2"], ["Recorded alone", "—", LEGACY]]
+    download = client.get("/contributions/pools/transfers", query_string={"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(download.data))["Transfers"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[4:] == ["Reason", "Proposed by", "Confirmed by"]
+    rows = [list(row[4:]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rows == shown
+    # The audit trail still names both admins of the transfer made through a proposal.
+    assert _actions(db)[-2:] == [("transfer_proposal.propose", users["admin"].id),
+                                 ("transfer_proposal.confirm", users["admin2"].id)]

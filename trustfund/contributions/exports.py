@@ -15,9 +15,9 @@ from ..exports import Col, Sheet, register_export
 from ..extensions import db
 from ..money import USD
 from . import queries
-from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective, PoolTransfer
+from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective
 from .pools import all_pools
-from .transfer_changes import waiting_transfers
+from .transfer_changes import admins_of, transfers_made, waiting_transfers
 
 CHUNK = 1000
 
@@ -239,13 +239,14 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 @register_export("transfers", "Transfers between pools (USD)")
 def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
-    rows = db.session.scalars(sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on.desc(),
-                                                               PoolTransfer.id.desc()))
+    rows = db.session.scalars(transfers_made())
     columns = [Col(_("Date"), lambda t: t.transferred_on, "date"),
                Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
                Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
                Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
-               Col(_("Reason"), lambda t: t.reason, width=50)]
+               Col(_("Reason"), lambda t: t.reason, width=50),
+               Col(pgettext("transfer", "Proposed by"), lambda t: admins_of(t)[0], width=30),
+               Col(_("Confirmed by"), lambda t: admins_of(t)[1], width=40)]
     waiting = [Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
                Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
                Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),

@@ -432,6 +432,11 @@ class PoolTransfer(db.Model):
 
     from_pool = relationship("Pool", foreign_keys=[from_pool_id])
     to_pool = relationship("Pool", foreign_keys=[to_pool_id])
+    # Who recorded it: since transfers take two admins, the admin who confirmed it.
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    # The proposal it was made from (transfer_changes): none for a transfer recorded
+    # before transfers took two admins.
+    proposal = relationship("TransferProposal", uselist=False, viewonly=True)
 
     __table_args__ = (
         sa.CheckConstraint("usd_amount > 0", name="amount_positive"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
@@ -29,10 +30,11 @@ from ..fund import periods
 from ..money import USD
 from ..permissions import ADMIN
 from . import ledger
-from .models import Pool, TransferProposal
+from .models import Pool, PoolTransfer, TransferProposal
 from .rules import text_or_error, usd_or_error
 
-__all__ = ["active_admins", "confirm", "propose", "refuse", "waiting_transfers", "withdraw"]
+__all__ = ["active_admins", "admins_of", "confirm", "propose", "refuse", "transfers_made",
+           "waiting_transfers", "withdraw"]
 
 
 def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> TransferProposal:
@@ -66,6 +68,29 @@ def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> Tran
 def waiting_transfers() -> list[TransferProposal]:
     return db.session.scalars(sa.select(TransferProposal).where(TransferProposal.status == PENDING)
                               .order_by(TransferProposal.proposed_at, TransferProposal.id)).all()
+
+
+def transfers_made():
+    """The transfers made, newest value date first, each with the admins who proposed
+    and confirmed it (the Transfers page and its download)."""
+    return (sa.select(PoolTransfer)
+            .options(joinedload(PoolTransfer.created_by),
+                     joinedload(PoolTransfer.proposal).joinedload(TransferProposal.proposed_by))
+            .order_by(PoolTransfer.transferred_on.desc(), PoolTransfer.id.desc()))
+
+
+def admins_of(transfer: PoolTransfer) -> tuple[str, str]:
+    """Who proposed a transfer made and who confirmed it (the admin who then recorded
+    it), in words. A transfer recorded before transfers took two admins has neither:
+    "—", and the admin who recorded it alone."""
+    recorder = transfer.created_by
+    if transfer.proposal is None:
+        if recorder is None:
+            return "—", "—"
+        return "—", _("Nobody: recorded by %(user)s alone, before transfers needed a second administrator.",
+                      user=recorder.name or recorder.email)
+    proposer = transfer.proposal.proposed_by
+    return proposer.name or proposer.email, (recorder.name or recorder.email) if recorder else "—"
 
 
 def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> tuple[TransferProposal, dict]:

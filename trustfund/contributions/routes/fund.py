@@ -32,7 +32,7 @@ from ..forms import (
     RefuseTransferForm,
     TransferForm,
 )
-from ..models import ExchangeRate, Objective, PoolTransfer, TransferProposal
+from ..models import ExchangeRate, Objective, TransferProposal
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
 from ..rates import currency_choices, missing_months, month_label, rate_for
@@ -170,9 +170,8 @@ def transfers():
 
 
 def _transfers_page(refused: dict | None = None):
-    query = sa.select(PoolTransfer).order_by(PoolTransfer.transferred_on.desc(), PoolTransfer.id.desc())
-    page = db.paginate(query, per_page=per_page(), error_out=False)
-    return render_template("contributions/transfers.html", page=page,
+    page = db.paginate(transfer_changes.transfers_made(), per_page=per_page(), error_out=False)
+    return render_template("contributions/transfers.html", page=page, admins_of=transfer_changes.admins_of,
                            can_transfer=current_user.role == ADMIN, **_waiting("transfers", refused))
 
 
