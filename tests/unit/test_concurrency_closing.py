@@ -79,6 +79,66 @@ def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app
     assert run_checks() == []
 
 
+def test_a_proposal_checked_before_an_extension_and_written_after_is_refused(app, db, users, monkeypatch):
+    """As above, for the proposal of a decision: its checks pass before the extension
+    commits, and it is written after. The extension found no waiting decision (an
+    extension while one waits is refused: tests/web/test_fund_record.py), so the
+    proposal is refused: no decision waits on a fund whose operations are open."""
+    from trustfund.closure import proposals
+    from trustfund.fund.entries import ClosingProposal
+
+    data.deposit(data.commitment(data.donor("Norway (race)"), "5000.00"), "5000.00", fee_rate="0")
+    current_fund().end_on = FUND_END  # closed by its end date
+    db.session.commit()
+    pool_id, srsg_id = data.pool().id, users["srsg_staff"].id
+    checked, extended = threading.Event(), threading.Event()
+    real = financial.unsettled
+    outcome: list[str] = []
+
+    def check_then_wait():
+        problems = real()
+        checked.set()
+        extended.wait(timeout=30)
+        return problems
+
+    monkeypatch.setattr(financial, "unsettled", check_then_wait)
+
+    def propose() -> None:
+        with app.test_request_context():
+            try:
+                actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
+                db.session.commit()
+                proposals.propose(actor, pool, "refund")
+                db.session.commit()
+                outcome.append("proposed")
+            except DomainError as error:
+                db.session.rollback()
+                outcome.append(f"refused: {error.message}")
+            except Exception as error:  # reported by the assertion below
+                db.session.rollback()
+                outcome.append(f"error: {error!r}")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=propose)
+    thread.start()
+    assert checked.wait(timeout=30)
+    fund = current_fund()
+    fund_services.extend_end(users["admin"], fund, end_on=dt.date(2100, 1, 1), reason="Follow-up",
+                             version=fund.version)
+    db.session.commit()
+    extended.set()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    db.session.expire_all()
+
+    assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
+    assert "The fund's operations are still open" in outcome[0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClosingProposal)) == 0
+    assert db.session.get(Pool, pool_id).available == D("5000.00")
+    assert operations_open()
+
+
 def test_two_confirmations_of_one_proposed_decision_at_once_apply_it_once(app, db, users, monkeypatch):
     """Two SRSG staff members (neither the proposer) confirm the same waiting decision at
     the same moment, each in a worker of its own: both read it waiting, then both

@@ -169,3 +169,43 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
     assert "activities ended on Jun 30, 2019" in html and "reopens them" not in html
     # the page no longer offers what would be refused
     assert "Extend the end date" not in html and 'href="/fund/extend"' not in html
+
+
+WAITS = ("The end date cannot be extended while a pool's closing decision waits for a second SRSG staff "
+         "member")
+
+
+def test_while_a_closing_decision_waits_the_end_date_is_not_extended(app, client, login_as, db, users):
+    """A pool's closing decision proposed and waiting for its confirmation: an extension
+    (which would reopen the operations, so that the decision could not be confirmed) is
+    refused beside the date, saying how to get past it, and nothing is written. Once
+    the decision is withdrawn, the extension is made."""
+    from tests.factories import statements as data
+    from trustfund.closure import proposals
+    from trustfund.fund.entries import WAITING, ClosingProposal
+    from trustfund.fund.status import current_fund, operations_open
+    from trustfund.reference import FUND_END
+
+    data.deposit(data.commitment(data.donor("Norway (extension)"), "5000.00"), "5000.00", fee_rate="0")
+    current_fund().end_on = FUND_END  # 31 December 2018: closed by its end date
+    db.session.commit()
+    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+
+    login_as("admin")
+    before = table_counts(db)
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2019-06-30",
+                                             "reason": "Follow-up review"})
+    assert page.status_code == 200
+    message = error_beside(page.get_data(as_text=True), "end_on")
+    assert message.startswith(WAITS) and "refused, or withdrawn by its proposer" in message
+    assert changed_counts(before, table_counts(db)) == {}
+    assert _fund(db).end_on == FUND_END and not operations_open()
+    assert db.session.get(ClosingProposal, proposal.id).status == WAITING
+
+    proposals.withdraw(users["srsg_staff"], proposal.id)
+    db.session.commit()
+    page = client.post("/fund/extend", data={**_form(client, "/fund/extend"), "end_on": "2019-06-30",
+                                             "reason": "Follow-up review"})
+    assert page.status_code == 302
+    assert _fund(db).end_on == dt.date(2019, 6, 30)

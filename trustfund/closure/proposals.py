@@ -29,6 +29,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, ClosingProposal, PoolClosing
+from ..fund.status import operations_open_now
 from ..money import USD
 from ..permissions import SRSG_STAFF
 from ..validation import too_long
@@ -69,6 +70,13 @@ def propose(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference
         db.session.flush()
     except IntegrityError:  # another SRSG staff member proposed one on this pool meanwhile
         raise DomainError(already_waiting_message()) from None
+    # The checks read the fund before this write; an extension of its end date may have
+    # committed since and reopened the operations (it looks for a waiting decision only
+    # after writing the fund's row: fund.services.extend_end). Read the row again now,
+    # after any extension in progress has ended (FOR SHARE; on SQLite this write already
+    # holds the database's write lock).
+    if operations_open_now(for_share=True):
+        raise DomainError(financial.operations_still_open_message())
     record(actor, "pool_closing.propose", proposal, note=checked.note or None)
     tell_others(actor, SRSG_STAFF, "closing_decision_waiting", "closing_decision_waiting",
                 _l("A closing decision on a pool waits for your confirmation"),

@@ -16,7 +16,7 @@ from ..formatting import date as fmt_date
 from ..permissions import ADMIN
 from ..validation import check_text, normalized_name, too_long
 from .models import OPEN, OPERATIONALLY_CLOSED, Fund
-from .status import closing_recorded, effective_status
+from .status import closing_recorded, closing_waits, effective_status
 
 
 def require_admin(actor) -> None:
@@ -64,7 +64,8 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     stays closed. Refused once a pool's closing decision is recorded: its balance has
     left the fund (refunded, transferred or waived), and operations reopened on a
     fund being closed would take commitments, events and requests that no money
-    backs any more."""
+    backs any more. Refused too while a decision waits for its confirmation, which
+    operations reopened would refuse: it is refused or withdrawn first."""
     require_admin(actor)
     check_version(fund.version, version)
     if not isinstance(end_on, dt.date):
@@ -81,6 +82,12 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     db.session.flush()
     if closing_recorded():
         raise DomainError(extension_refused_message(), field="end_on")
+    if closing_waits():
+        raise DomainError(_("The end date cannot be extended while a pool's closing decision waits for a "
+                            "second SRSG staff member: the fund's operations would reopen, and the decision "
+                            "could not be confirmed. The decision must first be refused, or withdrawn by its "
+                            "proposer, on the closing page; then the end date can be extended."),
+                          field="end_on")
     record(actor, "fund.extend", fund, before=before, note=reason)
     return fund
 

@@ -23,7 +23,7 @@ from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
-from .entries import PoolClosing
+from .entries import WAITING, ClosingProposal, PoolClosing
 from .models import FINANCIALLY_CLOSED, OPEN, OPERATIONALLY_CLOSED, Fund
 
 
@@ -62,6 +62,14 @@ def closing_recorded() -> bool:
     has begun): its balance has left the fund, and the end date moves no more."""
     with db.session.no_autoflush:
         return db.session.scalar(sa.select(PoolClosing.id).limit(1)) is not None
+
+
+def closing_waits() -> bool:
+    """Whether a pool's closing decision waits for its confirmation (closure.proposals):
+    the end date moves no more until it is refused or withdrawn."""
+    with db.session.no_autoflush:
+        return db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.status == WAITING)
+                                 .limit(1)) is not None
 
 
 _NOTED = "trustfund.fund.status.noted"
@@ -107,7 +115,8 @@ def operations_open() -> bool:
     return effective_status(current_fund()) == OPEN
 
 
-def operations_open_now() -> bool:
+def operations_open_now(*, for_share: bool = False) -> bool:
     """Whether the operations are open as the fund's row stands in the database now
-    (after this transaction's first write: see closure/financial.decide)."""
-    return effective_status(fund_row(db.session())) == OPEN
+    (after this transaction's first write: see closure/financial.decide); `for_share`:
+    waiting for a transaction changing the row to end (fund_row)."""
+    return effective_status(fund_row(db.session(), for_share=for_share)) == OPEN
