@@ -160,16 +160,23 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
 def confirm(actor, change_id: int) -> UserChange:
     """Another active admin confirms a waiting change: it is applied as save_user
     applies a change (invitation, notices, sessions ended), and both admins are named
-    in the audit trail. A change whose user was changed since is refused as stale."""
+    in the audit trail. A change whose user was changed since is refused as stale.
+
+    The stale check comes after the guarded answer, with the user's row locked and read
+    afresh: an admin whose colleague confirmed the change meanwhile (which moved the
+    user's version) is told it was already decided, not that it is stale. A refusal
+    rolls back the whole transaction (errors.run), the status's UPDATE with it."""
     change = db.session.get(UserChange, change_id)
     if change is None:
         raise DomainError(_("This change does not exist."))
-    if change.status == PENDING and is_stale(change):
-        raise DomainError(stale_change_message())
     # The confirming admin must still be one; the rows locked in one order (services.lock_accounts).
     lock_accounts([actor.id] + ([change.user_id] if change.user_id else []), admin_id=actor.id)
     change, before = _decide(actor, change_id, CONFIRMED)
-    user = db.session.get(User, change.user_id) if change.user_id is not None else None
+    user = None
+    if change.user_id is not None:
+        user = db.session.get(User, change.user_id, populate_existing=True)
+        if user.version != change.based_on_version:
+            raise DomainError(stale_change_message())
     saved = save_user(actor, user, email=change.email, name=change.name, role=change.role,
                       donor_id=change.donor_id, active=change.active, password=None,
                       password_hash=change.password_hash, version=change.based_on_version,
