@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from tests.factories.statements import D
+from trustfund import second_person
 from trustfund.auth.models import User
 from trustfund.closure import financial
 from trustfund.contributions.models import Pool
@@ -155,15 +156,16 @@ def test_two_confirmations_of_one_proposed_decision_at_once_apply_it_once(app, d
     proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     pool_id, proposal_id = data.pool().id, proposal.id
+    # Each confirmation has read the waiting decision (and passed its checks) before any answers.
     both_read = threading.Barrier(2, timeout=30)
-    real = proposals.is_stale
+    real = second_person.snapshot
 
     def read_then_wait(waiting):
-        stale = real(waiting)
+        taken = real(waiting)
         both_read.wait()
-        return stale
+        return taken
 
-    monkeypatch.setattr(proposals, "is_stale", read_then_wait)
+    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
 
     def confirm(user_id: int):
         def work():
@@ -182,4 +184,55 @@ def test_two_confirmations_of_one_proposed_decision_at_once_apply_it_once(app, d
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolClosing)) == 1
     assert db.session.get(Pool, pool_id).available == D("0.00")
     assert db.session.get(ClosingProposal, proposal_id).status == "confirmed"
+    assert run_checks() == []
+
+
+def test_a_staff_member_who_read_a_decision_waiting_and_confirms_it_after_another_is_told_it_was_answered(
+        app, db, users):
+    """The loser's page read the decision waiting; the winner's confirmation commits (the
+    balance leaves the pool) before the loser's is sent. The loser is told the decision
+    was already answered, not that the pool's balance changed since it was proposed: the
+    balance moved because the decision itself was applied."""
+    from tests.factories import make_user
+    from tests.security.helpers import Attempt
+    from trustfund.closure import proposals
+    from trustfund.fund.entries import ClosingProposal
+
+    data.deposit(data.commitment(data.donor("Norway (race)"), "5000.00"), "5000.00", fee_rate="0")
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    third_id = make_user("srsg_staff", "srsg3@test.example").id
+    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    pool_id, proposal_id, winner_id = data.pool().id, proposal.id, users["srsg_staff2"].id
+    read, decided = threading.Event(), threading.Event()
+
+    def loser():
+        seen = db.session.get(ClosingProposal, proposal_id)  # the loser's page: the decision waits
+        assert seen.status == "waiting" and seen.pool.available == D("5000.00")
+        actor = db.session.get(User, third_id)
+        read.set()
+        assert decided.wait(timeout=30)
+        closing = proposals.confirm(actor, proposal_id)
+        db.session.commit()
+        return f"recorded {closing.usd_amount}"
+
+    def winner():
+        assert read.wait(timeout=30)
+        closing = proposals.confirm(db.session.get(User, winner_id), proposal_id)
+        db.session.commit()
+        return f"recorded {closing.usd_amount}"
+
+    late = Attempt(app, loser).start()
+    first = Attempt(app, winner).start()
+    won = first.join()
+    decided.set()
+    lost = late.join()
+
+    assert (won, lost) == ("recorded 5000.00", "refused: This decision was already confirmed, refused or "
+                                               "withdrawn: nothing was done.")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolClosing)) == 1
+    assert db.session.get(Pool, pool_id).available == D("0.00")
+    answered = db.session.get(ClosingProposal, proposal_id)
+    assert answered.status == "confirmed" and answered.decided_by_id == winner_id
     assert run_checks() == []

@@ -117,13 +117,18 @@ def confirm(actor, proposal_id: int) -> PoolClosing:
     """A second SRSG staff member confirms a waiting decision: it is applied
     (financial.decide, with every check again) with the proposal's values, for the
     balance the proposal showed, in the transaction of the guarded UPDATE of its
-    status. A pool whose balance changed since is refused in words: nothing moves."""
+    status. A pool whose balance changed since is refused in words: nothing moves.
+
+    The balance is compared after the guarded answer, read afresh: a staff member
+    whose colleague confirmed the decision meanwhile (which emptied the pool) is told
+    it was already answered, not that the balance changed. A refusal rolls back the
+    whole transaction (errors.run), the status's UPDATE with it."""
     proposal = _get(proposal_id)
+    before = _answer(actor, proposal, CONFIRMED)
     pool = proposal.pool
     db.session.refresh(pool)
-    if proposal.status == WAITING and proposal.proposed_by_id != actor.id and is_stale(proposal):
+    if pool.available != proposal.usd_amount:
         raise DomainError(stale_message(proposal))
-    before = _answer(actor, proposal, CONFIRMED)
     closing = financial.decide(actor, pool, proposal.kind, fund_name=proposal.fund_name,
                                fund_reference=proposal.fund_reference, note=proposal.note,
                                balance_seen=str(proposal.usd_amount), proposed_by=proposal.proposed_by)
