@@ -62,3 +62,43 @@ def test_two_admins_confirming_one_transfer_at_once_move_the_money_once(app, db,
     proposal = db.session.get(TransferProposal, proposal_id)
     assert proposal.status == CONFIRMED and proposal.transfer_id is not None
     assert run_checks() == []
+
+
+def test_an_admin_who_read_a_transfer_waiting_and_confirms_it_after_another_is_told_it_was_decided(app, db):
+    """The loser's page read the transfer waiting; the winner's confirmation commits (the
+    money moves) before the loser's is sent: the loser is told it was already decided,
+    not that the source pool lacks the money (nothing is checked before the guarded
+    answer that the winner's commit changes)."""
+    deposit(commitment("USD", "200000.00"), Decimal("200000.00"))  # 198,000.00 un-earmarked
+    admin3_id = make_user("admin", "admin3@test.example").id
+    users = base_users()
+    proposal = transfer_changes.propose(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id,
+                                        Decimal("150000.00"), "Surplus", dt.date(2018, 6, 1))
+    db.session.commit()
+    proposal_id, winner_id = proposal.id, users["admin2"].id
+    read, decided = threading.Event(), threading.Event()
+
+    def loser():
+        seen = db.session.get(TransferProposal, proposal_id)  # the loser's page: the transfer waits
+        assert seen.status == "pending"
+        actor = db.session.get(User, admin3_id)
+        read.set()
+        assert decided.wait(timeout=30)
+        return transfer_changes.confirm(actor, proposal_id).status
+
+    def winner():
+        assert read.wait(timeout=30)
+        done = transfer_changes.confirm(db.session.get(User, winner_id), proposal_id)
+        db.session.commit()
+        return done.status
+
+    late = Attempt(app, loser).start()
+    first = Attempt(app, winner).start()
+    won = first.join()
+    decided.set()
+    assert (won, late.join()) == (CONFIRMED, ALREADY)
+    db.session.expire_all()
+    assert pool("UNEARMARKED").available == Decimal("48000.00")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolTransfer)) == 1
+    assert db.session.get(TransferProposal, proposal_id).decided_by_id == winner_id
+    assert run_checks() == []
