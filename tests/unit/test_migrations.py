@@ -191,6 +191,40 @@ def test_upgrading_keeps_the_links_sent_before_it_working(empty_database_url):
             db.engine.dispose()
 
 
+def test_upgrading_gives_each_transfer_proposal_its_proposals_date(empty_database_url):
+    """0029: a transfer proposed before it keeps, as its proposer's today, the date of
+    its proposal's moment in UTC (the only date known for it): proposed at 23:00 UTC
+    on 4 March, 4 March."""
+    from flask_migrate import upgrade
+
+    from trustfund import create_app
+    from trustfund.auth.models import User
+    from trustfund.contributions.models import UNEARMARKED, Objective, Pool
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="0028")
+            db.session.add_all([User(id=7, email="a@un.org", password_hash="h", role="admin"),
+                                Objective(id=1, number=1, title="Objective 1"),
+                                Pool(id=1, code=UNEARMARKED), Pool(id=2, code="OBJ1", objective_id=1)])
+            db.session.commit()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO transfer_proposal (id, from_pool_id, to_pool_id, usd_amount, "
+                    "transferred_on, reason, proposed_by_id, proposed_at, status) "
+                    "VALUES (3, 1, 2, 10, :on, 'why', 7, :at, 'pending')"),
+                    {"on": dt.date(2026, 3, 4), "at": dt.datetime(2026, 3, 4, 23, 0)})
+            upgrade()
+            with db.engine.connect() as conn:
+                assert conn.execute(sa.text("SELECT proposed_on FROM transfer_proposal WHERE id = 3")) \
+                    .scalar() in (dt.date(2026, 3, 4), "2026-03-04")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_two_commitments_with_one_reference_stop_0024_until_an_officer_corrects_one(empty_database_url,
                                                                                     capfd):
     """A database at 0023 holding two commitments with one reference: the upgrade to

@@ -462,6 +462,11 @@ class TransferProposal(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
     proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The proposer's today when proposing (clock.today, in their zone): the value date was
+    # not in the future then, and a confirmer west of them, still on the day before, is
+    # not told it is. Nullable only for migration 0029 (SQLite adds no NOT NULL column
+    # without a default); it filled the proposals made before, and propose() sets it.
+    proposed_on: Mapped[dt.date | None]
     # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
     status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

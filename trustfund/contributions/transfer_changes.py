@@ -48,14 +48,16 @@ def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> Tran
         raise DomainError(_("Choose two different pools."), field="to_pool_id")
     usd = usd_or_error(usd_amount, "usd_amount")
     reason = text_or_error(reason, "reason", _("Say why the money moves."))
-    on = ledger.value_date_or_error(on or today(), "transferred_on")
+    proposed_on = today()
+    on = ledger.value_date_or_error(on or proposed_on, "transferred_on", proposed_on)
     periods.require_open(on, "transferred_on")
     if source.available < usd:
         raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
                             pool=source.label, available=fmt_money(source.available, USD)),
                           field="usd_amount")
     proposal = TransferProposal(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
-                                transferred_on=on, reason=reason, proposed_by_id=actor.id, status=PENDING)
+                                transferred_on=on, reason=reason, proposed_by_id=actor.id,
+                                proposed_on=proposed_on, status=PENDING)
     db.session.add(proposal)
     db.session.flush()
     record(actor, "transfer_proposal.propose", proposal, note=reason)
