@@ -116,11 +116,15 @@ def confirm(actor, proposal_id: int) -> TransferProposal:
     """Another active admin confirms a waiting transfer: it is applied now by
     ledger.transfer (which refuses a value date in a closed year, or more than the
     source pool has available now). A refusal rolls back the whole transaction, the
-    status's UPDATE with it: nothing moves and the transfer still waits."""
+    status's UPDATE with it: nothing moves and the transfer still waits. The value
+    date is in the future only if it is after both the confirmer's today and the
+    proposer's today when proposing: an admin in New York, still on 4 March, confirms
+    a transfer an admin in Tokyo dated their 5 March."""
     proposal, before = _decide(actor, proposal_id, CONFIRMED)
     try:
         entry = ledger.transfer(actor, proposal.from_pool_id, proposal.to_pool_id, proposal.usd_amount,
-                                proposal.reason, proposal.transferred_on)
+                                proposal.reason, proposal.transferred_on,
+                                today_is=max(today(), proposal.proposed_on))
     except DomainError as error:
         raise DomainError(_("The transfer was not made, and it still waits: %(why)s",
                             why=error.message)) from None
