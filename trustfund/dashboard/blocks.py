@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from .. import formatting
 from ..exports import Col, Sheet
 
 # Column kinds: text, int, money (with a currency or a row key holding it), percent,
@@ -96,6 +97,17 @@ class Block:
         total = len(self.rows) if self.count is None else max(self.count, len(self.rows))
         return total - len(self.table_rows)
 
+    def table_cells(self) -> list[list[tuple[Column, Any]]]:
+        """The page's table rows as the page writes them: (column, text) for each cell
+        (a function call per cell, not a template macro: a dashboard has hundreds)."""
+        columns = self.columns
+        return [[(c, cell_text(c, row, row[c.key])) for c in columns] for row in self.table_rows]
+
+    def totals_cells(self) -> list[tuple[Column, Any]]:
+        """The total row as the page writes it (money without a currency: USD)."""
+        totals = self.totals or {}
+        return [(c, cell_text(c, {}, totals.get(c.key))) for c in self.columns]
+
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
@@ -127,6 +139,24 @@ class Block:
                 for c in self.columns]
         totals = [self.totals.get(c.key) for c in self.columns] if self.totals else None
         return Sheet(self.sheet_title or self.title, cols, self.rows, totals=totals)
+
+
+# How the page writes a value of each kind but money and text (the template filters
+# of the same names).
+_WRITERS = {"int": formatting.number, "percent": formatting.number, "date": formatting.date,
+            "month": formatting.month, "datetime": formatting.datetime}
+
+
+def cell_text(column: Column, row: dict, value: Any) -> Any:
+    """A value as a dashboard table shows it: nothing for None, money with its
+    currency's decimals (USD when the row names none), numbers, dates and moments in
+    the reader's locale and time zone; text as it is (the template escapes it)."""
+    if value is None:
+        return ""
+    if column.kind == "money":
+        return formatting.amount(value, column.currency_of(row) or "USD")
+    write = _WRITERS.get(column.kind)
+    return value if write is None else write(value)
 
 
 def _getter(key: str) -> Callable[[dict], Any]:
