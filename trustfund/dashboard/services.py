@@ -167,15 +167,19 @@ def _rates(currencies: set[str]) -> dict[tuple[str, str | dt.date], Decimal]:
 
 
 def _grouped(flow: int, model, date_column, *where, amount=None):
-    """Sums of `model.amount` (or of `amount`) by donor type, earmarking, currency and
-    month (a _YearMonth() value): (flow, type, objective id, currency, month, amount).
-    Grouped month first: most rows differ there, so sorting compares less."""
+    """Sums of `model.amount` (or of `amount`) by earmarking, currency and month (a
+    _YearMonth() value), one column per donor type (DONOR_TYPES order, the only types
+    a donor can have: CHECK donor_type; None where the type has nothing): (flow,
+    objective id, currency, month, *amounts). A row per month, currency and earmarking
+    rather than per donor type too: fewer rows to sort and to read (at N=100, 3,311
+    for 5,853 groups of commitments). Grouped month first: most rows differ there, so
+    sorting compares less."""
     month = _YearMonth(date_column)
-    summed = _as_read(sa.func.sum(model.amount if amount is None else amount))
-    return (sa.select(sa.literal_column(str(flow)), Donor.donor_type, model.objective_id, model.currency,
-                      month, summed)
+    value = model.amount if amount is None else amount
+    return (sa.select(sa.literal_column(str(flow)), model.objective_id, model.currency, month,
+                      *(_as_read(sa.func.sum(value).filter(Donor.donor_type == key)) for key in DONOR_TYPES))
             .join(Donor, Donor.id == model.donor_id).where(*where)
-            .group_by(month, model.currency, model.objective_id, Donor.donor_type))
+            .group_by(month, model.currency, model.objective_id))
 
 
 def _as_read(summed):
@@ -251,7 +255,7 @@ def contribution_sums(on: dt.date) -> ContributionFigures:
         .order_by(Objective.number)).all()
     flows = _pledges_and_commitments()
     deposits = _deposit_sums()
-    rates = _rates({row[3] for row in flows} - {USD})
+    rates = _rates({row[2] for row in flows} - {USD})
 
     # Sums per flow (0 pledged, 1 committed, 2 deposited), in plain lists while adding
     # (thousands of groups), made into Flows at the end. Each group's USD is added to
@@ -262,24 +266,28 @@ def contribution_sums(on: dt.date) -> ContributionFigures:
     # currency counts every group.
     parts: dict[tuple, list] = {}
     unconverted: list[tuple] = []  # (donor type, earmarked, objective id, Unconverted)
-    for flow, donor_type, objective_id, currency, month, amount in flows:
-        sums = parts.get((donor_type, objective_id, currency))
-        if sums is None:
-            sums = parts[donor_type, objective_id, currency] = [ZERO] * 6 + [False]
-        sums[flow] += amount
-        if currency == USD:
-            usd = amount.quantize(CENT, ROUND_HALF_UP)  # money.round_cents
-        else:
-            rate = rates.get((currency, month))
-            if rate is None:
+    types = tuple(DONOR_TYPES)
+    for flow, objective_id, currency, month, *amounts in flows:
+        rate = None if currency == USD else rates.get((currency, month))
+        for donor_type, amount in zip(types, amounts):
+            if amount is None:
+                continue
+            sums = parts.get((donor_type, objective_id, currency))
+            if sums is None:
+                sums = parts[donor_type, objective_id, currency] = [ZERO] * 6 + [False]
+            sums[flow] += amount
+            if currency == USD:
+                usd = amount.quantize(CENT, ROUND_HALF_UP)  # money.round_cents
+            elif rate is None:
                 unconverted.append((donor_type, objective_id is not None, objective_id or 0,
                                     Unconverted(KINDS[flow], currency, _first_day(month), amount)))
                 continue
-            # money.to_usd (a rate is above zero: CHECK rate_positive), inlined:
-            # thousands of groups.
-            usd = (amount / rate).quantize(CENT, ROUND_HALF_UP)
-        sums[flow + 3] += usd
-        sums[6] = True
+            else:
+                # money.to_usd (a rate is above zero: CHECK rate_positive), inlined:
+                # thousands of groups.
+                usd = (amount / rate).quantize(CENT, ROUND_HALF_UP)
+            sums[flow + 3] += usd
+            sums[6] = True
     fees = net = ZERO
     for donor_type, objective_id, currency, amount, usd, fee in deposits:
         sums = parts.get((donor_type, objective_id, currency))
