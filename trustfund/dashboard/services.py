@@ -334,9 +334,8 @@ def contribution_sums(on: dt.date) -> ContributionFigures:
 
 def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[OverdueInstalment], int]:
     """Instalments due before `on` and not covered by the commitment's deposits and
-    write-offs (settled), oldest
-    first, with how many there are in all: one query, with a running sum of each
-    commitment's schedule and the count of all the overdue ones on every row.
+    write-offs (settled), oldest first, with how many there are in all: one query,
+    with a running sum of each commitment's schedule.
 
     Only the instalments that can be overdue enter the running sums (at N=100 about
     9,000 of 16,000; on SQLite from ix_instalment_schedule alone, in its order):
@@ -345,27 +344,39 @@ def overdue_instalments(on: dt.date, limit: int | None = None) -> tuple[list[Ove
     - those of commitments not fully settled (deposited + written off < amount): a
       schedule adds up to no more than its commitment (contributions.services.
       _instalments refuses more, the ledger check verifies it), so a fully settled
-      commitment covers every running sum of its schedule."""
+      commitment covers every running sum of its schedule.
+    The overdue ones (about 3,800) are kept once (a MATERIALIZED CTE) for their count
+    and for the first `limit` of them, and only those first ones are joined to their
+    commitment's reference and currency: narrower rows through the running sums, and
+    no count(*) OVER () over every row (SQLite at N=100: 18 -> 13 ms)."""
     # ROWS, not the default RANGE frame: (due_on, id) is unique in a schedule, so no
     # row has a peer and both frames give the same sums; ROWS spares the database the
     # search for peers (SQLite at N=100: 29 -> 15 ms for the running sums).
     cumulative = sa.func.sum(Instalment.amount).over(
         partition_by=Instalment.commitment_id, order_by=(Instalment.due_on, Instalment.id), rows=(None, 0))
     settled = Commitment.deposited + Commitment.written_off
-    schedule = (sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on, Instalment.amount,
-                          Commitment.donor_id, Commitment.reference, Commitment.currency,
-                          settled.label("settled"), cumulative.label("cumulative"))
+    schedule = (sa.select(Instalment.id, Instalment.commitment_id, Instalment.due_on,
+                          _as_read(Instalment.amount).label("amount"), Commitment.donor_id,
+                          _as_read(settled).label("settled"), _as_read(cumulative).label("cumulative"))
                 .join(Commitment, Commitment.id == Instalment.commitment_id)
                 .where(Instalment.due_on < on, settled < Commitment.amount)
                 .subquery())
-    query = (sa.select(Donor.id, Donor.name, schedule.c.commitment_id, schedule.c.reference,
-                       schedule.c.currency, schedule.c.settled, schedule.c.due_on, schedule.c.amount,
-                       schedule.c.cumulative, sa.func.count().over().label("total"))
-             .join(Donor, Donor.id == schedule.c.donor_id)
-             .where(schedule.c.settled < schedule.c.cumulative)
-             .order_by(schedule.c.due_on, Donor.name, schedule.c.id))
+    overdue = (sa.select(schedule).where(schedule.c.settled < schedule.c.cumulative)
+               .cte("overdue").prefix_with("MATERIALIZED"))
+    first = (sa.select(overdue.c.id, overdue.c.commitment_id, overdue.c.due_on, overdue.c.amount,
+                       overdue.c.settled, overdue.c.cumulative, Donor.id.label("donor_id"),
+                       Donor.name.label("donor_name"))
+             .join(Donor, Donor.id == overdue.c.donor_id)
+             .order_by(overdue.c.due_on, Donor.name, overdue.c.id))
     if limit is not None:
-        query = query.limit(limit)
+        first = first.limit(limit)
+    first = first.subquery()
+    query = (sa.select(first.c.donor_id, first.c.donor_name, first.c.commitment_id, Commitment.reference,
+                       Commitment.currency, first.c.settled, first.c.due_on, first.c.amount,
+                       first.c.cumulative,
+                       sa.select(sa.func.count()).select_from(overdue).scalar_subquery())
+             .join(Commitment, Commitment.id == first.c.commitment_id)
+             .order_by(first.c.due_on, first.c.donor_name, first.c.id))
     rows, count = [], 0
     for donor_id, name, commitment_id, reference, currency, settled, due_on, amount, cum, total in \
             db.session.execute(query):
