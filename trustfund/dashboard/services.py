@@ -216,8 +216,9 @@ def _deposit_sums():
                 .join(Donor, Donor.id == Deposit.donor_id)
                 .group_by(Donor.donor_type, Deposit.pool_id, Deposit.currency).subquery())
         return db.session.execute(
-            sa.select(sums.c.donor_type, Pool.objective_id, sums.c.currency, _as_read(sa.func.sum(sums.c.amount)),
-                      _as_read(sa.func.sum(sums.c.usd)), _as_read(sa.func.sum(sums.c.fee)))
+            sa.select(sums.c.donor_type, Pool.objective_id, sums.c.currency,
+                      _as_read(sa.func.sum(sums.c.amount)), _as_read(sa.func.sum(sums.c.usd)),
+                      _as_read(sa.func.sum(sums.c.fee)))
             .join(Pool, Pool.id == sums.c.pool_id)
             .group_by(sums.c.donor_type, Pool.objective_id, sums.c.currency)).all()
     sums = (sa.select(Deposit.donor_id, Deposit.pool_id, Deposit.currency,
@@ -269,7 +270,7 @@ def contribution_sums(on: dt.date) -> ContributionFigures:
     types = tuple(DONOR_TYPES)
     for flow, objective_id, currency, month, *amounts in flows:
         rate = None if currency == USD else rates.get((currency, month))
-        for donor_type, amount in zip(types, amounts):
+        for donor_type, amount in zip(types, amounts, strict=True):
             if amount is None:
                 continue
             sums = parts.get((donor_type, objective_id, currency))
