@@ -177,7 +177,7 @@ def _grouped(flow: int, model, date_column, *where, amount=None):
     month = _YearMonth(date_column)
     value = model.amount if amount is None else amount
     return (sa.select(sa.literal_column(str(flow)), model.objective_id, model.currency, month,
-                      *(_as_read(sa.func.sum(value).filter(Donor.donor_type == key)) for key in DONOR_TYPES))
+                      *(_in_units(sa.func.sum(value).filter(Donor.donor_type == key)) for key in DONOR_TYPES))
             .join(Donor, Donor.id == model.donor_id).where(*where)
             .group_by(month, model.currency, model.objective_id))
 
@@ -186,6 +186,16 @@ def _as_read(summed):
     """A sum of Money amounts read as the database gives it (money.MoneyAsRead): the
     dashboards read thousands of them."""
     return sa.type_coerce(summed, MoneyAsRead(summed.type.scale))
+
+
+def _in_units(summed):
+    """A sum of Money(3) amounts of the flows as the database gives it: on SQLite the
+    integer of thousandths Money stores (no Decimal made for each of thousands of sums,
+    most of them empty: contribution_sums adds the integers and makes a Decimal where
+    it converts), elsewhere the NUMERIC value (MoneyAsRead)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.type_coerce(summed, sa.Integer)
+    return _as_read(summed)
 
 
 def _pledges_and_commitments():
@@ -257,14 +267,26 @@ def contribution_sums(on: dt.date) -> ContributionFigures:
     flows = _pledges_and_commitments()
     deposits = _deposit_sums()
     rates = _rates({row[2] for row in flows} - {USD})
+    if db.session.get_bind().dialect.name == "sqlite":
+        # The flows' amounts are integers of thousandths (_in_units): amount / rate is
+        # the same quotient as thousandths / (rate x 1000), and one Decimal per group
+        # of (type, earmarking, currency) holds the sums as entered.
+        rates = {key: rate.scaleb(3) for key, rate in rates.items()}
+
+        def exact(units):
+            return Decimal(units).scaleb(-3) if units else ZERO
+    else:
+        def exact(amount):
+            return amount or ZERO
 
     # Sums per flow (0 pledged, 1 committed, 2 deposited), in plain lists while adding
     # (thousands of groups), made into Flows at the end. Each group's USD is added to
     # its donor type, earmarking and currency at once: {(type, objective, currency):
-    # [pledged, committed, deposited as entered, then in USD]}, a few hundred keys,
-    # spread over the breakdowns below (the last item: whether any group had a USD
-    # amount). A donor type or earmarking counts a group once it has a USD amount; a
-    # currency counts every group.
+    # [pledged, committed as the database gives them (exact() makes them Decimals),
+    # deposited as entered, then the three in USD]}, a few hundred keys, spread over
+    # the breakdowns below (the last item: whether any group had a USD amount). A donor
+    # type or earmarking counts a group once it has a USD amount; a currency counts
+    # every group.
     parts: dict[tuple, list] = {}
     unconverted: list[tuple] = []  # (donor type, earmarked, objective id, Unconverted)
     types = tuple(DONOR_TYPES)
@@ -275,20 +297,22 @@ def contribution_sums(on: dt.date) -> ContributionFigures:
                 continue
             sums = parts.get((donor_type, objective_id, currency))
             if sums is None:
-                sums = parts[donor_type, objective_id, currency] = [ZERO] * 6 + [False]
+                sums = parts[donor_type, objective_id, currency] = [0, 0, ZERO, ZERO, ZERO, ZERO, False]
             sums[flow] += amount
             if currency == USD:
-                usd = amount.quantize(CENT, ROUND_HALF_UP)  # money.round_cents
+                usd = exact(amount).quantize(CENT, ROUND_HALF_UP)  # money.round_cents
             elif rate is None:
                 unconverted.append((donor_type, objective_id is not None, objective_id or 0,
-                                    Unconverted(KINDS[flow], currency, _first_day(month), amount)))
+                                    Unconverted(KINDS[flow], currency, _first_day(month), exact(amount))))
                 continue
             else:
                 # money.to_usd (a rate is above zero: CHECK rate_positive), inlined:
                 # thousands of groups.
-                usd = (amount / rate).quantize(CENT, ROUND_HALF_UP)
+                usd = (Decimal(amount) / rate).quantize(CENT, ROUND_HALF_UP)
             sums[flow + 3] += usd
             sums[6] = True
+    for sums in parts.values():
+        sums[0], sums[1] = exact(sums[0]), exact(sums[1])
     fees = net = ZERO
     for donor_type, objective_id, currency, amount, usd, fee in deposits:
         sums = parts.get((donor_type, objective_id, currency))
