@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .. import formatting
@@ -134,7 +135,9 @@ class Block:
         }
 
     def sheet(self) -> Sheet:
-        cols = [Col(c.header, _getter(c.key), XLSX_KIND.get(c.kind, "text"), currency=c.currency,
+        # Every row holds every column's key (layout builds them so): a plain item
+        # lookup per cell, tens of thousands in the auditor's .xlsx.
+        cols = [Col(c.header, itemgetter(c.key), XLSX_KIND.get(c.kind, "text"), currency=c.currency,
                     currency_of=(_getter(c.currency_key) if c.currency_key else None))
                 for c in self.columns]
         totals = [self.totals.get(c.key) for c in self.columns] if self.totals else None
