@@ -289,6 +289,26 @@ class Money(TypeDecorator):
         return f"Money({self.scale})"
 
 
+class MoneyAsRead(Money):
+    """The type of a sum or difference of Money(`scale`) columns read as the database
+    gives it, for queries that read thousands of them (the dashboards): on SQLite
+    Money's integer of minor units moved by `scale` places, on PostgreSQL the NUMERIC
+    value itself, which already has the columns' `scale` decimals (NUMERIC(18, scale)
+    columns, and their SUM() and differences, keep them), where Money quantizes each
+    value again. The same Decimals, digit for digit, without a call per value. Not for
+    expressions that may give another scale (a COALESCE with 0, a literal)."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name == "sqlite":
+            return super().result_processor(dialect, coltype)
+        return None
+
+    def __repr__(self) -> str:
+        return f"MoneyAsRead({self.scale})"
+
+
 class Rate(Money):
     """An exchange or fee rate with up to 6 decimals (units of currency per USD),
     stored like Money (scaled integers on SQLite) and read back without trailing

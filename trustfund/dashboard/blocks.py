@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
+from .. import formatting
 from ..exports import Col, Sheet
 
 # Column kinds: text, int, money (with a currency or a row key holding it), percent,
@@ -96,6 +98,17 @@ class Block:
         total = len(self.rows) if self.count is None else max(self.count, len(self.rows))
         return total - len(self.table_rows)
 
+    def table_cells(self) -> list[list[tuple[Column, Any]]]:
+        """The page's table rows as the page writes them: (column, text) for each cell
+        (a function call per cell, not a template macro: a dashboard has hundreds)."""
+        columns = self.columns
+        return [[(c, cell_text(c, row, row[c.key])) for c in columns] for row in self.table_rows]
+
+    def totals_cells(self) -> list[tuple[Column, Any]]:
+        """The total row as the page writes it (money without a currency: USD)."""
+        totals = self.totals or {}
+        return [(c, cell_text(c, {}, totals.get(c.key))) for c in self.columns]
+
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
@@ -122,11 +135,31 @@ class Block:
         }
 
     def sheet(self) -> Sheet:
-        cols = [Col(c.header, _getter(c.key), XLSX_KIND.get(c.kind, "text"), currency=c.currency,
+        # Every row holds every column's key (layout builds them so): a plain item
+        # lookup per cell, tens of thousands in the auditor's .xlsx.
+        cols = [Col(c.header, itemgetter(c.key), XLSX_KIND.get(c.kind, "text"), currency=c.currency,
                     currency_of=(_getter(c.currency_key) if c.currency_key else None))
                 for c in self.columns]
         totals = [self.totals.get(c.key) for c in self.columns] if self.totals else None
         return Sheet(self.sheet_title or self.title, cols, self.rows, totals=totals)
+
+
+# How the page writes a value of each kind but money and text (the template filters
+# of the same names).
+_WRITERS = {"int": formatting.number, "percent": formatting.number, "date": formatting.date,
+            "month": formatting.month, "datetime": formatting.datetime}
+
+
+def cell_text(column: Column, row: dict, value: Any) -> Any:
+    """A value as a dashboard table shows it: nothing for None, money with its
+    currency's decimals (USD when the row names none), numbers, dates and moments in
+    the reader's locale and time zone; text as it is (the template escapes it)."""
+    if value is None:
+        return ""
+    if column.kind == "money":
+        return formatting.amount(value, column.currency_of(row) or "USD")
+    write = _WRITERS.get(column.kind)
+    return value if write is None else write(value)
 
 
 def _getter(key: str) -> Callable[[dict], Any]:

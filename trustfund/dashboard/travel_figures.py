@@ -154,7 +154,9 @@ def event_figures() -> list[EventFigures]:
         .outerjoin(funded, funded.c.event_id == Event.id)
         .order_by(Event.start_on, Event.id))
     # The title in the reader's language: the figures are kept per language (layout._figures).
-    return [EventFigures(event_id, localized.pick(title, translations), city, start_on, int(ldc_count or 0),
+    language = localized.reader_language()  # once, not once per event
+    return [EventFigures(event_id, localized.pick(title, translations, language), city, start_on,
+                         int(ldc_count or 0),
                          int(count or 0) - int(ldc_count or 0))
             for event_id, title, translations, city, start_on, ldc_count, count in rows]
 
