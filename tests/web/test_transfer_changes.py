@@ -326,3 +326,26 @@ def test_the_transfers_page_and_its_download_name_who_proposed_and_who_confirmed
     # The audit trail still names both admins of the transfer made through a proposal.
     assert _actions(db)[-2:] == [("transfer_proposal.propose", users["admin"].id),
                                  ("transfer_proposal.confirm", users["admin2"].id)]
+
+
+def test_the_transfers_columns_of_who_proposed_and_confirmed_agree_in_gender_in_each_language(
+        app, db, client, login_as, users):
+    """The Transfers page and its download head the two columns for a transfer (in
+    French "virement", in Russian "перевод": masculine), not with the words of a closing
+    decision ("décision", feminine): "Proposé par" beside "Confirmé par"."""
+    _fund()
+    login_as("admin")
+    _propose(client)
+    second_admin_confirms_transfer(app)
+    auditor = users["auditor"]
+    login_as("auditor")
+    for lang, proposed, confirmed in (("fr", "Proposé par", "Confirmé par"),
+                                      ("ru", "Кем предложен", "Кем подтвержден")):
+        auditor.locale = lang
+        db.session.commit()
+        page = client.get("/contributions/pools/transfers").get_data(as_text=True)
+        heads = [html_module.unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', page)]
+        assert heads[-2:] == [proposed, confirmed], lang
+        download = client.get("/contributions/pools/transfers", query_string={"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
+        assert [cell.value for cell in sheet[1]][-2:] == [proposed, confirmed], lang
