@@ -349,3 +349,21 @@ def test_the_transfers_columns_of_who_proposed_and_confirmed_agree_in_gender_in_
         download = client.get("/contributions/pools/transfers", query_string={"format": "xlsx"})
         sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
         assert [cell.value for cell in sheet[1]][-2:] == [proposed, confirmed], lang
+
+
+def test_a_refusal_without_a_reason_of_a_transfer_decided_meanwhile_says_it_was_decided(
+        app, db, client, login_as, users):
+    """An admin refuses, with no reason, a transfer that was refused meanwhile: it is
+    no longer on the page, so no field can show an error; the page says it was already
+    decided (before: nothing at all), from the transfers page and from the pools page."""
+    _fund()
+    login_as("admin")
+    _propose(client)
+    [proposal] = _waiting(db)
+    other = _browser(app, login_as, "admin2")
+    assert "Transfer refused" in _text(_decide(other, proposal.id, "refuse", reason="Not now"))
+    for back in ("transfers", "pools"):
+        page = _text(_decide(other, proposal.id, "refuse", back=back, reason=" "))
+        assert "This transfer was already decided: nothing was done." in page, back
+    db.session.expire_all()
+    assert db.session.get(TransferProposal, proposal.id).refusal_reason == "Not now"
