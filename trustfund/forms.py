@@ -258,12 +258,19 @@ class GroupedSelect(Select):
         return Markup("".join(html))
 
 
-def answer_refused(form: FlaskForm) -> bool:
+def answer_refused(form: FlaskForm, *, waits: bool = True, decided: str = "") -> bool:
     """After a refused answer to a waiting change (Confirm, Refuse with a reason or
     Withdraw, posted from that change's row of a list: second_person): the errors
     about no field as messages; True when a field holds one, for the view to render
     the list again with this form in that row, its error beside the field (the
-    reason's: templates/_second_person.html)."""
+    reason's: templates/_second_person.html). A change that no longer waits (`waits`
+    false: answered meanwhile) has no row in the list to show a field's error: then
+    `decided` (the caller's "already decided") as a message, and False."""
     for error in form.form_errors:
         flash(str(error), "danger")
-    return any(field.errors for field in form)
+    if not any(field.errors for field in form):
+        return False
+    if not waits:
+        flash(str(decided), "danger")
+        return False
+    return True

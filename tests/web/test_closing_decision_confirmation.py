@@ -373,3 +373,19 @@ def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, clien
         assert "Decision refused" not in page, reason[:20]
         assert message in error_beside_reason(page, f"/fund/closing/proposals/{proposal_id}/refuse")
         assert _waiting(db).id == proposal_id and _trail(db, "pool_closing.refuse") == []
+
+
+def test_a_refusal_without_a_reason_of_a_decision_withdrawn_meanwhile_says_it_was_answered(
+        app, client, login_as, db, users):
+    """The second SRSG staff member refuses, with no reason, a decision its proposer
+    has withdrawn meanwhile: it is no longer on the page, so no field can show an
+    error; the page says it was already answered (before: nothing at all)."""
+    pool = _fund(db, users)
+    login_as("srsg_staff")
+    _propose(client, pool)
+    proposal = _waiting(db)
+    assert "Decision withdrawn" in _answer(client, proposal.id, "withdraw")
+    other = _browser(app, login_as, "srsg_staff2")
+    page = _answer(other, proposal.id, "refuse", reason="")
+    assert "This decision was already confirmed, refused or withdrawn: nothing was done." in _flashed(page)
+    assert _waiting(db) is None and _trail(db, "pool_closing.refuse") == []

@@ -326,3 +326,44 @@ def test_the_transfers_page_and_its_download_name_who_proposed_and_who_confirmed
     # The audit trail still names both admins of the transfer made through a proposal.
     assert _actions(db)[-2:] == [("transfer_proposal.propose", users["admin"].id),
                                  ("transfer_proposal.confirm", users["admin2"].id)]
+
+
+def test_the_transfers_columns_of_who_proposed_and_confirmed_agree_in_gender_in_each_language(
+        app, db, client, login_as, users):
+    """The Transfers page and its download head the two columns for a transfer (in
+    French "virement", in Russian "перевод": masculine), not with the words of a closing
+    decision ("décision", feminine): "Proposé par" beside "Confirmé par"."""
+    _fund()
+    login_as("admin")
+    _propose(client)
+    second_admin_confirms_transfer(app)
+    auditor = users["auditor"]
+    login_as("auditor")
+    for lang, proposed, confirmed in (("fr", "Proposé par", "Confirmé par"),
+                                      ("ru", "Кем предложен", "Кем подтвержден")):
+        auditor.locale = lang
+        db.session.commit()
+        page = client.get("/contributions/pools/transfers").get_data(as_text=True)
+        heads = [html_module.unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', page)]
+        assert heads[-2:] == [proposed, confirmed], lang
+        download = client.get("/contributions/pools/transfers", query_string={"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
+        assert [cell.value for cell in sheet[1]][-2:] == [proposed, confirmed], lang
+
+
+def test_a_refusal_without_a_reason_of_a_transfer_decided_meanwhile_says_it_was_decided(
+        app, db, client, login_as, users):
+    """An admin refuses, with no reason, a transfer that was refused meanwhile: it is
+    no longer on the page, so no field can show an error; the page says it was already
+    decided (before: nothing at all), from the transfers page and from the pools page."""
+    _fund()
+    login_as("admin")
+    _propose(client)
+    [proposal] = _waiting(db)
+    other = _browser(app, login_as, "admin2")
+    assert "Transfer refused" in _text(_decide(other, proposal.id, "refuse", reason="Not now"))
+    for back in ("transfers", "pools"):
+        page = _text(_decide(other, proposal.id, "refuse", back=back, reason=" "))
+        assert "This transfer was already decided: nothing was done." in page, back
+    db.session.expire_all()
+    assert db.session.get(TransferProposal, proposal.id).refusal_reason == "Not now"

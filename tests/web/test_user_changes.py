@@ -500,3 +500,20 @@ def test_the_demo_has_two_admins_so_that_one_can_confirm_the_other(app, db):
     admins = [email for email, _password, role in demo.DEMO_ACCOUNTS if role == "admin"]
     assert admins == ["admin@trustfund.demo", "admin2@trustfund.demo"]
     assert _signs_in(app, "admin2@trustfund.demo", "demo-admin2-pass")
+
+
+def test_a_refusal_without_a_reason_of_a_change_decided_meanwhile_says_it_was_decided(
+        app, client, login_as, db, users):
+    """An admin refuses, with no reason, a change that another admin has refused
+    meanwhile (their page was older): the change is no longer on the page, so no field
+    can show an error; the page says it was already decided (before: nothing at all)."""
+    auditor = users["auditor"]
+    login_as("admin")
+    _edit(client, auditor, role="mptf_officer")
+    change = _waiting(db, auditor.email)
+    other = _admin2(app, login_as)
+    assert "Change refused" in _decide(other, change.id, "refuse", reason="Not agreed")
+    page = _decide(other, change.id, "refuse", reason="")
+    assert "This change was already decided: nothing was done." in page
+    db.session.expire_all()
+    assert db.session.get(UserChange, change.id).refusal_reason == "Not agreed"

@@ -19,7 +19,7 @@ from ..permissions import ADMIN, AUDITOR, roles_required
 from . import audit_trail, user_changes
 from .blueprint import bp
 from .forms import AuditFilterForm, DecideChangeForm, RefuseChangeForm, SettingForm, UserEditForm, UserForm
-from .models import SETTINGS, Setting, UserChange, settings_version
+from .models import PENDING, SETTINGS, Setting, UserChange, settings_version
 from .sentences import setting_value
 from .services import set_setting
 
@@ -108,7 +108,7 @@ def edit_user(user_id: int | None = None):
 @roles_required(ADMIN)
 def decide_user_change(change_id: int, decision: str):
     """Another admin confirms or refuses a waiting user change; its proposer may withdraw it."""
-    db.session.get(UserChange, change_id) or abort(404)
+    change = db.session.get(UserChange, change_id) or abort(404)
     form = RefuseChangeForm() if decision == "refuse" else DecideChangeForm()
     operations = {"confirm": lambda: user_changes.confirm(current_user, change_id),
                   "refuse": lambda: user_changes.refuse(current_user, change_id, form.reason.data),
@@ -118,7 +118,8 @@ def decide_user_change(change_id: int, decision: str):
         flash({"confirm": _("Change confirmed: it has taken effect."),
                "refuse": _("Change refused: nothing was changed."),
                "withdraw": _("Change withdrawn: nothing was changed.")}[decision], "success")
-    elif answer_refused(form):
+    elif answer_refused(form, waits=change.status == PENDING,
+                        decided=user_changes.already_decided_message()):
         return _users_page({change_id: form})
     return redirect(url_for("admin.users"))
 

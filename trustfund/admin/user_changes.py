@@ -129,6 +129,10 @@ def stale_change_message() -> str:
              "then propose the change again if it is still wanted.")
 
 
+def already_decided_message() -> str:
+    return _("This change was already decided: nothing was done.")
+
+
 def waiting_for(user_id: int) -> UserChange | None:
     return db.session.scalar(sa.select(UserChange).where(UserChange.user_id == user_id,
                                                          UserChange.status == PENDING))
@@ -153,7 +157,7 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
         change, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a change can withdraw it."),
         not_own=_("You proposed this change: another administrator must confirm or refuse it."),
-        already=_("This change was already decided: nothing was done."), reason=reason)
+        already=already_decided_message(), reason=reason)
     return change, before
 
 

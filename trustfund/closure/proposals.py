@@ -100,6 +100,10 @@ def _get(proposal_id: int) -> ClosingProposal:
     return proposal
 
 
+def already_decided_message() -> str:
+    return _("This decision was already confirmed, refused or withdrawn: nothing was done.")
+
+
 def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = None) -> dict:
     """One guarded UPDATE of the proposal's status (second_person.answer): of two SRSG
     staff members answering at once, or one answer sent twice, one goes through and
@@ -109,7 +113,7 @@ def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = 
         proposal, actor, status, waiting=WAITING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the SRSG staff member who proposed a decision can withdraw it."),
         not_own=_("You proposed this decision: another SRSG staff member must confirm or refuse it."),
-        already=_("This decision was already confirmed, refused or withdrawn: nothing was done."),
+        already=already_decided_message(),
         reason=reason)
 
 

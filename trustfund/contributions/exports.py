@@ -246,7 +246,7 @@ def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
                Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
                Col(_("Reason"), lambda t: t.reason, width=50),
                Col(pgettext("transfer", "Proposed by"), lambda t: admins_of(t)[0], width=30),
-               Col(_("Confirmed by"), lambda t: admins_of(t)[1], width=40)]
+               Col(pgettext("transfer", "Confirmed by"), lambda t: admins_of(t)[1], width=40)]
     waiting = [Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
                Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
                Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),

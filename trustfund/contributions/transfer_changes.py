@@ -95,6 +95,10 @@ def admins_of(transfer: PoolTransfer) -> tuple[str, str]:
     return proposer.name or proposer.email, (recorder.name or recorder.email) if recorder else "—"
 
 
+def already_decided_message() -> str:
+    return _("This transfer was already decided: nothing was done.")
+
+
 def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> tuple[TransferProposal, dict]:
     """One guarded UPDATE of the waiting transfer's status (second_person.answer): of two admins deciding at
     once, or one answer sent twice, one decides and the other is told it was already
@@ -108,7 +112,7 @@ def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> 
         proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a transfer can withdraw it."),
         not_own=_("You proposed this transfer: another administrator must confirm or refuse it."),
-        already=_("This transfer was already decided: nothing was done."), reason=reason)
+        already=already_decided_message(), reason=reason)
     return proposal, before
 
 

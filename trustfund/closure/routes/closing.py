@@ -19,7 +19,7 @@ from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
 from ...forms import answer_refused
-from ...fund.entries import CLOSING_KINDS, ClosingProposal, PoolClosing
+from ...fund.entries import CLOSING_KINDS, WAITING, ClosingProposal, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status
 from ...money import USD
@@ -130,7 +130,7 @@ def answer_decision(proposal_id: int, answer: str):
             flash({"refuse": _("Decision refused: nothing has moved."),
                    "withdraw": _("Decision withdrawn: nothing has moved.")}[answer], "success")
             return redirect(url_for("closure.closing"))
-    if answer_refused(form):
+    if answer_refused(form, waits=proposal.status == WAITING, decided=proposals.already_decided_message()):
         return _page(refused={proposal_id: form}), 200
     return redirect(url_for("closure.closing", _anchor=f"waiting-decision-{proposal.id}"))
 

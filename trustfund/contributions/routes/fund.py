@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import currencies, localized
+from ...admin.models import PENDING
 from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...errors import run
@@ -226,7 +227,7 @@ def new_transfer():
 @roles_required(ADMIN)
 def decide_transfer(proposal_id: int, decision: str):
     """Another admin confirms or refuses a waiting transfer; its proposer may withdraw it."""
-    db.session.get(TransferProposal, proposal_id) or abort(404)
+    proposal = db.session.get(TransferProposal, proposal_id) or abort(404)
     form = RefuseTransferForm() if decision == "refuse" else DecideTransferForm()
     to_pools = form.back.data == "pools"
     operations = {"confirm": lambda: transfer_changes.confirm(current_user, proposal_id),
@@ -239,6 +240,7 @@ def decide_transfer(proposal_id: int, decision: str):
                             target=done.to_pool.label),
                "refuse": _("Transfer refused: nothing moved."),
                "withdraw": _("Transfer withdrawn: nothing moved.")}[decision], "success")
-    elif answer_refused(form):
+    elif answer_refused(form, waits=proposal.status == PENDING,
+                        decided=transfer_changes.already_decided_message()):
         return (_pools_page if to_pools else _transfers_page)({proposal_id: form})
     return redirect(url_for("contributions.pools" if to_pools else "contributions.transfers"))
