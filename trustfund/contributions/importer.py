@@ -13,6 +13,7 @@ ok, and rolls back otherwise.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from operator import itemgetter
 
@@ -22,7 +23,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, record_many, utcnow
-from ..bulk import insert_rows, many_rows
+from ..bulk import copy_rows, many_rows
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import number as fmt_number
@@ -47,8 +48,10 @@ from .ledger import past_commitment
 from .models import Commitment, Deposit
 
 MAX_ROWS = 100_000
-# Deposits per INSERT batch: bounded memory, few round trips.
-BATCH = 2000
+# Deposits per batch (a COPY of deposits, then one of their audit entries): bounded
+# memory (their audit entries wait in it), and rows enough in each COPY for the server
+# to write while the next rows are built (at 2,000, 0.5 s slower for 100,000).
+BATCH = 10_000
 
 REQUIRED = ("commitment", "value_date", "amount")
 TEMPLATE_HEADER_OF = dict(zip(COLUMNS, TEMPLATE_HEADERS, strict=True))
@@ -207,33 +210,44 @@ def _new_ids(count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+# A deposit's columns, as _insert_deposits() builds its row.
+DEPOSIT_COLUMNS = ["id", "commitment_id", "donor_id", "pool_id", "value_date", "currency", "amount", "rate",
+                   "rate_note", "usd_amount", "fee_rate", "fee", "net", "bank_reference", "reverses_id",
+                   "reason", "created_by_id", "created_at", "reference_key", "separate_transfer",
+                   "separate_note"]
+
+
 def _insert_deposits(actor, planned: list[Planned]) -> None:
+    """Each batch's deposits by one COPY whose rows are built as they are sent (the
+    server writes the first while the next are built), and their audit entries after them."""
     user_id, now = getattr(actor, "id", None), utcnow()
-    columns = [c.key for c in sa.inspect(Deposit).column_attrs]
-    texts = [name for name in columns if isinstance(Deposit.__table__.c[name].type, Money)]
-    now_text = now.isoformat()
+    if [c.key for c in sa.inspect(Deposit).column_attrs] != DEPOSIT_COLUMNS:
+        # Every column, in the model's order (that of the audit entry's keys, as snapshot() has them).
+        raise RuntimeError("An imported deposit names every column of Deposit, in order.")
+    texts = [index for index, name in enumerate(DEPOSIT_COLUMNS)
+             if isinstance(Deposit.__table__.c[name].type, Money)]
+    value_date, created_at, now_text = DEPOSIT_COLUMNS.index("value_date"), DEPOSIT_COLUMNS.index(
+        "created_at"), now.isoformat()
     ids = iter(_new_ids(len(planned)))
-    for start in range(0, len(planned), BATCH):
-        rows, entries = [], []
-        for p in planned[start:start + BATCH]:
+
+    def rows(batch: list[Planned], entries: list) -> Iterator[tuple]:
+        for p in batch:
             f, c = p.figures, p.commitment
-            row = {"id": next(ids), "commitment_id": c.id, "donor_id": c.donor_id, "pool_id": p.pool_id,
-                   "value_date": f.value_date, "currency": c.currency, "amount": f.amount, "rate": f.rate,
-                   "rate_note": f.rate_note, "usd_amount": f.usd, "fee_rate": f.fee_rate, "fee": f.fee,
-                   "net": f.net, "bank_reference": p.reference, "reverses_id": None, "reason": "",
-                   "created_by_id": user_id, "created_at": now, "reference_key": p.key,
-                   "separate_transfer": bool(p.note), "separate_note": p.note}
-            rows.append(row)
-            if len(rows) == 1 and list(row) != columns:
-                raise RuntimeError("An imported deposit names every column of Deposit, in order.")
+            row = (next(ids), c.id, c.donor_id, p.pool_id, f.value_date, c.currency, f.amount, f.rate,
+                   f.rate_note, f.usd, f.fee_rate, f.fee, f.net, p.reference, None, "", user_id, now, p.key,
+                   bool(p.note), p.note)
             # The entry record() writes for a deposit: its columns after, as snapshot() gives
             # them (amounts and dates as text), and the note why it is a separate transfer.
-            after = dict(row)
-            for name in texts:
-                after[name] = str(after[name])
-            after["value_date"], after["created_at"] = f.value_date.isoformat(), now_text
-            entries.append((row["id"], after, p.note or None))
-        insert_rows(Deposit.__table__, rows)
+            after = list(row)
+            for index in texts:
+                after[index] = str(after[index])
+            after[value_date], after[created_at] = f.value_date.isoformat(), now_text
+            entries.append((row[0], dict(zip(DEPOSIT_COLUMNS, after, strict=True)), p.note or None))
+            yield row
+
+    for start in range(0, len(planned), BATCH):
+        entries = []
+        copy_rows(Deposit.__table__, DEPOSIT_COLUMNS, rows(planned[start:start + BATCH], entries))
         record_many(actor, "deposit.create", "Deposit", entries)
 
 
