@@ -203,9 +203,12 @@ def _new_ids(count: int) -> list[int]:
     transaction already writes (the commitments' UPDATE), so the next ids are free."""
     if db.session.get_bind().dialect.name == "postgresql":
         # One array, not a row per id: 100,000 ids arrive in one value (in order: file order).
+        # The sequence is named once (a CTE): as nextval's argument, pg_get_serial_sequence
+        # ran for every id (0.25 of 0.3 s for 100,000).
         return db.session.scalar(sa.text(
-            "SELECT array_agg(id ORDER BY id) FROM (SELECT nextval(pg_get_serial_sequence('deposit', 'id')) "
-            "AS id FROM generate_series(1, :n)) AS ids"), {"n": count})
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('deposit', 'id')::regclass AS seq) "
+            "SELECT array_agg(id ORDER BY id) FROM (SELECT nextval(s.seq) AS id "
+            "FROM s, generate_series(1, :n)) AS ids"), {"n": count})
     start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Deposit.id), 0))) + 1
     return list(range(start, start + count))
 
