@@ -87,14 +87,19 @@ def test_a_reference_recorded_while_the_file_is_imported_stops_the_import(app, d
 
 def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, runner, tmp_path):
     """Three rows imported (a table rate, a rate of the donor's bank with its note and
-    earmarked, a separate transfer) leave the deposits, the commitments, the pools and
-    the audit trail as the same three deposits recorded one by one on the deposit
+    earmarked, a separate transfer; the fee rate changed between their value dates)
+    leave the deposits, the commitments, the pools and the audit trail as the same
+    three deposits recorded one by one on the deposit
     form's service do; and the data version changes with them."""
-    from tests.factories.contributions import PAST, donor, officer
+    from tests.factories.contributions import PAST, admin, donor, officer
     from trustfund import data_version
+    from trustfund.admin.models import FEE_RATE
+    from trustfund.admin.services import set_setting
     from trustfund.contributions import services
 
     services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    # The fee rate changes between the rows' value dates: each row takes the rate of its own.
+    set_setting(admin(), FEE_RATE, "0.015", dt.date(2018, 5, 11))
     db.session.commit()
     pairs = [(commitment("EUR", "900000.00", reference=f"{kind}-EUR"),
               commitment("CHF", "90000.00", who=donor(), objective_number=1, reference=f"{kind}-CHF"),
@@ -159,6 +164,7 @@ def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, run
         assert columns(imp) == columns(typ)
         assert entry(imp) == entry(typ)
     assert [d.separate_note for d in deposits("IMP")] == ["", "", "Second instalment"]
+    assert [d.fee_rate for d in deposits("IMP")] == [D("0.01"), D("0.015"), D("0.015")]
     # One entry for the import itself, and one per deposit: nothing else.
     assert db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.id > start_audit,
                                                                  AuditEntry.id <= imported_audit)
