@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .bulk import insert_rows
+from .bulk import copy_rows
 from .extensions import db
 
 # mapped_column(..., info=SECRET): the column holds a secret (a credential).
@@ -134,15 +134,17 @@ def record(actor, action: str, obj=None, *, before: dict | None = None,
     return entry
 
 
-def record_many(actor, action: str, object_type: str, items) -> int:
+def record_many(actor, action: str, object_type: str, items: list) -> int:
     """The entries record() would add for many objects at once (an import's thousands of
-    deposits), written at once (bulk.insert_rows) in the current transaction: `items` are
+    deposits), written at once (bulk.copy_rows) in the current transaction: `items` are
     (object_id, after, note), `after` already JSON-safe (text for amounts and dates,
     as snapshot() gives them). Returns how many."""
     user_id, at = getattr(actor, "id", None), utcnow()
-    rows = [{"at": at, "user_id": user_id, "action": action, "object_type": object_type,
-             "object_id": str(object_id), "before": None, "after": after or None, "note": note}
-            for object_id, after, note in items]
-    insert_rows(AuditEntry.__table__, rows)
-    return len(rows)
+    copy_rows(AuditEntry.__table__, AUDIT_COLUMNS,
+              ((at, user_id, action, object_type, str(object_id), None, after or None, note)
+               for object_id, after, note in items))
+    return len(items)
 
+
+# The columns record_many() writes, in its rows' order (the id comes from the table).
+AUDIT_COLUMNS = ["at", "user_id", "action", "object_type", "object_id", "before", "after", "note"]

@@ -10,6 +10,7 @@ write, without SQLAlchemy building a parameter dictionary for each of them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -24,16 +25,24 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
     """INSERT `rows` (dicts with the same keys, one per column given) into `table`."""
     if not rows:
         return
+    names = list(rows[0])
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    copy_rows(table, names, map(pick, rows))
+
+
+def copy_rows(table: sa.Table, names: list[str], rows: Iterable[Sequence]) -> None:
+    """INSERT `rows`, each a sequence of values in `names` order, into `table`. On
+    PostgreSQL they stream through one COPY: `rows` may be a generator, and the server
+    writes the rows already sent (their index entries, their checks) while the next
+    ones are built, instead of waiting for a whole list."""
     connection = db.session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    # Each row's values in `names` order, then those of the columns whose type converts them.
-    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    # The columns whose type converts their values (Money's exact scaling, JSON as text).
     converted = [(index, process) for index, name in enumerate(names)
                  if (process := _processor(table.c[name].type, dialect)) is not None]
 
-    def values(row: dict) -> tuple:
-        out = list(pick(row))
+    def values(row: Sequence) -> tuple:
+        out = list(row)
         for index, process in converted:
             out[index] = process(out[index])
         return tuple(out)
@@ -53,11 +62,14 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
         finally:
             cursor.close()
         return
+    rows = [values(row) for row in rows]
+    if not rows:
+        return
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
     if not dialect.positional or list(compiled.positiontup) != names:
-        connection.execute(table.insert(), rows)
+        connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return
-    connection.exec_driver_sql(str(compiled), [values(row) for row in rows])
+    connection.exec_driver_sql(str(compiled), rows)
 
 
 # SQLite's page cache while many rows are written (its default, 2 MB, is far smaller

@@ -14,10 +14,11 @@ from trustfund.contributions.models import Deposit
 D = Decimal
 
 
-def _workbook(rows) -> bytes:
+def _workbook(rows, separate_column: bool = False) -> bytes:
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("Deposits")
-    sheet.append(["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"])
+    sheet.append(["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"]
+                 + ["Separate transfer note"] * separate_column)
     for row in rows:
         sheet.append(list(row))
     buffer = io.BytesIO()
@@ -82,3 +83,89 @@ def test_a_reference_recorded_while_the_file_is_imported_stops_the_import(app, d
     db.session.rollback()
     assert db.session.scalars(sa.select(Deposit.id)).all() == [meanwhile.id]
     assert pool_figures() == before
+
+
+def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, runner, tmp_path):
+    """Three rows imported (a table rate, a rate of the donor's bank with its note and
+    earmarked, a separate transfer; the fee rate changed between their value dates)
+    leave the deposits, the commitments, the pools and the audit trail as the same
+    three deposits recorded one by one on the deposit
+    form's service do; and the data version changes with them."""
+    from tests.factories.contributions import PAST, admin, donor, officer
+    from trustfund import data_version
+    from trustfund.admin.models import FEE_RATE
+    from trustfund.admin.services import set_setting
+    from trustfund.contributions import services
+
+    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    # The fee rate changes between the rows' value dates: each row takes the rate of its own.
+    set_setting(admin(), FEE_RATE, "0.015", dt.date(2018, 5, 11))
+    db.session.commit()
+    pairs = [(commitment("EUR", "900000.00", reference=f"{kind}-EUR"),
+              commitment("CHF", "90000.00", who=donor(), objective_number=1, reference=f"{kind}-CHF"),
+              commitment("JPY", "90000000", reference=f"{kind}-JPY")) for kind in ("IMP", "TYP")]
+    rows = [("EUR", PAST, 250000, None, None, "{}/1", None),
+            ("CHF", dt.date(2018, 5, 11), 50000.5, 0.97, "Bank rate", "{}/2", None),
+            ("JPY", dt.date(2018, 5, 12), 11050000, 110.5, "Donor's rate", "{}/3", "Second instalment")]
+    path = tmp_path / "three.xlsx"
+    path.write_bytes(_workbook([(f"IMP-{cur}", day, amount, cur, rate, note, ref.format("IMP"), separate)
+                                for cur, day, amount, rate, note, ref, separate in rows],
+                               separate_column=True))
+
+    def state():
+        db.session.expire_all()
+        return (pool_figures(), db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0,
+                data_version.current(db.session))
+
+    start, start_audit, start_token = state()
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code == 0, result.output
+    imported, imported_audit, imported_token = state()
+    for cur, day, amount, rate, note, ref, separate in rows:
+        target = {c.currency: c for c in pairs[1]}[cur]
+        services.record_deposit(officer(), target, value_date=day, amount=str(amount),
+                                rate=None if rate is None else str(rate), rate_note=note or "",
+                                bank_reference=ref.format("TYP"), separate_transfer=bool(separate),
+                                separate_note=separate or "")
+    db.session.commit()
+    typed, _typed_audit, _typed_token = state()
+    assert start_token != imported_token
+
+    def moved(after, before):
+        return {code: {k: v - before[code][k] for k, v in figures.items()} for code, figures in after.items()}
+
+    assert moved(imported, start) == moved(typed, imported)
+    assert any(v for figures in moved(imported, start).values() for v in figures.values())
+    for imp, typ in zip(*pairs, strict=True):
+        db.session.refresh(imp)
+        db.session.refresh(typ)
+        assert (imp.deposited, imp.outstanding) == (typ.deposited, typ.outstanding) != (D(0), imp.amount)
+    # Each deposit and its audit entry, but for what tells the twins apart.
+    own = {"id", "commitment_id", "created_at", "bank_reference", "reference_key"}
+
+    def deposits(kind):
+        ids = [c.id for c in pairs[0 if kind == "IMP" else 1]]
+        found = db.session.scalars(sa.select(Deposit).where(Deposit.commitment_id.in_(ids))
+                                   .order_by(Deposit.id)).all()
+        assert [d.bank_reference for d in found] == [ref.format(kind) for *_, ref, _s in rows]
+        return found
+
+    def entry(deposit):
+        e = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create",
+                                                          AuditEntry.object_id == str(deposit.id)))
+        assert e.after["id"] == deposit.id and e.after["bank_reference"] == deposit.bank_reference
+        after = {k: v for k, v in e.after.items() if k not in own}
+        return e.user_id, e.object_type, e.before, e.note, after
+
+    def columns(deposit):
+        return {c.key: getattr(deposit, c.key) for c in sa.inspect(Deposit).column_attrs if c.key not in own}
+
+    for imp, typ in zip(deposits("IMP"), deposits("TYP"), strict=True):
+        assert columns(imp) == columns(typ)
+        assert entry(imp) == entry(typ)
+    assert [d.separate_note for d in deposits("IMP")] == ["", "", "Second instalment"]
+    assert [d.fee_rate for d in deposits("IMP")] == [D("0.01"), D("0.015"), D("0.015")]
+    # One entry for the import itself, and one per deposit: nothing else.
+    assert db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.id > start_audit,
+                                                                 AuditEntry.id <= imported_audit)
+                              .order_by(AuditEntry.id)).all() == ["deposit.create"] * 3 + ["deposit.import"]

@@ -460,6 +460,32 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     assert sweden() is not None
 
 
+def test_cli_a_problem_after_rows_were_written_leaves_nothing(app, db, runner, tmp_path, monkeypatch):
+    """The command writes each deposit as soon as its row is checked: a problem found
+    after two batches were written still leaves nothing, and every problem is listed."""
+    from trustfund.contributions import importer
+
+    _setup()
+    monkeypatch.setattr(importer, "BATCH", 2)
+    path = tmp_path / "late.xlsx"
+    path.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 100, None, None, None, "A/1"),
+                               ("SE-EUR-1", "2018-05-11", 100, None, None, None, "A/2"),
+                               ("SE-EUR-1", "2018-05-12", 100, None, None, None, "A/3"),
+                               ("SE-EUR-1", "2018-05-13", 100, None, None, None, "A/4"),
+                               ("SE-JPY", "2018-05-14", 1.5, None, 110, "x", "A/5"),
+                               ("SE-EUR-1", "2018-05-15", 100, None, None, None, "A/6"),
+                               ("SE-EUR-1", "2018-05-16", 100, None, None, None, "a/2")], header=HEADER[:7]))
+    before, figures = counts(), pool_figures()
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code == 1
+    assert "Nothing imported: 2 problem(s)" in result.output
+    assert "Row 6, Amount: JPY amounts have no decimals." in result.output
+    assert "Row 8, Bank reference: Row 3 of this file already has this bank reference." in result.output
+    db.session.expire_all()
+    assert counts() == before and pool_figures() == figures
+    assert db.session.scalar(sa.select(Commitment.deposited).where(Commitment.reference == "SE-EUR-1")) == 0
+
+
 def test_cli_refuses_a_reference_twice_in_one_file(app, db, runner, tmp_path):
     _setup()
     path = tmp_path / "twice.xlsx"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict, namedtuple
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..admin.models import FEE_RATE, setting_on
+from ..admin.models import FEE_RATE, setting_versions, value_on
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
@@ -23,7 +24,7 @@ from ..validation import strict_date
 from . import pools, references
 from .ledger import DepositFigures, deposit_figures, past_commitment, saa_refusal
 from .models import Commitment, ExchangeRate
-from .rules import first_of_month
+from .rules import first_of_month, reference_key
 
 # More than a page import (IMPORT_PAGE_MAX_ROWS) can have: a page shows every problem.
 MAX_ERRORS_KEPT = 20_000
@@ -194,21 +195,38 @@ class RowChecker:
     def __init__(self, result: ImportResult):
         self.result = result
         self.fee_rates: dict[dt.date, Decimal] = {}
+        # Every fee rate the setting has had, read once: a row's is looked up without a
+        # statement (the import writes while it checks the next rows).
+        self.fee_versions = setting_versions(FEE_RATE)
         self.require_open = periods.open_checker()
         self.today = today()  # one moment for every row of the file
 
     def check(self, rows: list[tuple[int, Cells]]) -> None:
+        for _planned in self.taken(rows):
+            pass
+
+    def taken(self, rows: list[tuple[int, Cells]]) -> Iterator[Planned]:
+        """Each deposit the import will record, as soon as its row is checked (file
+        order), while the result fills with the totals, duplicates and problems: the
+        import writes one while the next rows are checked. Everything the checks read
+        from the database (commitments, rates, the standing deposits of the file's
+        references, fee rates) is read now, before anything is written."""
         commitments = _targets(_commitments({cell_text(cells.commitment) for _number_, cells in rows}))
         rates = _rates({c.currency for c in commitments.values()})
-        candidates = []
+        existing = references.standing_deposits(_reference_keys(rows))
+        return self._each(rows, commitments, rates, existing)
+
+    def _each(self, rows, commitments, rates, existing) -> Iterator[Planned]:
+        taken = _Taken({}, {})
         for number, cells in rows:
             try:
-                candidates.append(self._row(number, cells, commitments, rates))
+                planned = self._row(number, cells, commitments, rates)
             except DomainError as error:
                 self.result.add_error(number, error.field if error.field in COLUMNS else "commitment",
                                       error.message)
-        existing = references.standing_deposits(p.key for p in candidates if p.key is not None)
-        self._take(candidates, existing)
+                continue
+            if self._take(planned, existing, taken):
+                yield planned
         self.result.errors.sort(key=lambda error: error.row)
 
     def _row(self, number, cells, commitments, rates) -> Planned:
@@ -234,37 +252,55 @@ class RowChecker:
 
     def _fee_rate(self, value_date: dt.date) -> Decimal | None:
         if isinstance(value_date, dt.date) and value_date not in self.fee_rates:
-            self.fee_rates[value_date] = setting_on(FEE_RATE, value_date)
+            self.fee_rates[value_date] = value_on(FEE_RATE, self.fee_versions, value_date)
         return self.fee_rates.get(value_date)
 
-    def _take(self, candidates: list[Planned], existing: dict) -> None:
+    def _take(self, planned: Planned, existing: dict, taken: _Taken) -> bool:
         """In file order, as if typed in one after the other: no reference twice, and
         no commitment past its amount."""
-        result, first_row, deposited = self.result, {}, {}
-        for planned in candidates:
-            key, number = planned.key, planned.row
-            if key is not None:
-                holder, earlier = existing.get(key), first_row.get(key)
-                if holder is not None or earlier is not None:
-                    result.duplicates.append(Duplicate(number, planned.reference,
-                                                       holder.id if holder is not None else None,
-                                                       earlier, planned.note))
-                    if not planned.note:
-                        error = references.already_used(holder, imported=True) if holder is not None \
-                            else references.used_in_file(earlier)
-                        result.add_error(number, "bank_reference", error.message)
-                        continue
-            c = planned.commitment
-            so_far = deposited.get(c.id, c.deposited)
-            if so_far + planned.figures.amount > c.amount:
-                result.add_error(number, "amount", past_commitment(c.amount - so_far, c.currency).message)
+        result, key, number = self.result, planned.key, planned.row
+        if key is not None:
+            holder, earlier = existing.get(key), taken.first_row.get(key)
+            if holder is not None or earlier is not None:
+                result.duplicates.append(Duplicate(number, planned.reference,
+                                                   holder.id if holder is not None else None,
+                                                   earlier, planned.note))
+                if not planned.note:
+                    error = references.already_used(holder, imported=True) if holder is not None \
+                        else references.used_in_file(earlier)
+                    result.add_error(number, "bank_reference", error.message)
+                    return False
+        c = planned.commitment
+        so_far = taken.deposited.get(c.id, c.deposited)
+        if so_far + planned.figures.amount > c.amount:
+            result.add_error(number, "amount", past_commitment(c.amount - so_far, c.currency).message)
+            return False
+        taken.deposited[c.id] = so_far + planned.figures.amount
+        if key is not None:
+            taken.first_row.setdefault(key, number)
+        result.planned.append(planned)
+        result.by_currency.setdefault(c.currency, Totals()).add(planned.figures)
+        result.by_pool.setdefault(planned.pool_id, Totals()).add(planned.figures)
+        return True
+
+
+_Taken = namedtuple("_Taken", ["first_row", "deposited"])  # the rows taken so far: per key, per commitment
+
+
+def _reference_keys(rows: list[tuple[int, Cells]]) -> set[str]:
+    """The key of every row's bank reference, as _row() makes it (more than the keys of
+    the rows it takes: a refused row's key is looked up for nothing), but for a key no
+    deposit can have and no database parameter can carry (a NUL, a lone surrogate)."""
+    keys = set()
+    for _number, cells in rows:
+        key = reference_key(cell_text(cells.bank_reference))
+        if key is not None and "\x00" not in key:
+            try:
+                key.encode()
+            except UnicodeEncodeError:
                 continue
-            deposited[c.id] = so_far + planned.figures.amount
-            if key is not None:
-                first_row.setdefault(key, number)
-            result.planned.append(planned)
-            result.by_currency.setdefault(c.currency, Totals()).add(planned.figures)
-            result.by_pool.setdefault(planned.pool_id, Totals()).add(planned.figures)
+            keys.add(key)
+    return keys
 
 
 def _commitments(names: set[str]) -> dict[str, Commitment | None]:

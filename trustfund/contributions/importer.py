@@ -13,7 +13,9 @@ ok, and rolls back otherwise.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -22,7 +24,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, record_many, utcnow
-from ..bulk import insert_rows, many_rows
+from ..bulk import copy_rows, many_rows
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import number as fmt_number
@@ -47,8 +49,10 @@ from .ledger import past_commitment
 from .models import Commitment, Deposit
 
 MAX_ROWS = 100_000
-# Deposits per INSERT batch: bounded memory, few round trips.
-BATCH = 2000
+# Deposits per batch (a COPY of deposits, then one of their audit entries): bounded
+# memory (their audit entries wait in it), and rows enough in each COPY for the server
+# to write while the next rows are built (at 2,000, 0.5 s slower for 100,000).
+BATCH = 10_000
 
 REQUIRED = ("commitment", "value_date", "amount")
 TEMPLATE_HEADER_OF = dict(zip(COLUMNS, TEMPLATE_HEADERS, strict=True))
@@ -76,10 +80,19 @@ def plan_import(source, *, filename: str | None = None, max_rows: int | None = N
     """What importing the workbook in `source` (a path, a binary file or bytes) would
     do, writing nothing. `command_above`: a page import refuses a file of more rows,
     naming the command that imports it instead."""
+    result, rows = _read(source, filename, max_rows, command_above)
+    if rows is not None:
+        RowChecker(result).check(rows)
+    return result
+
+
+def _read(source, filename: str | None, max_rows: int | None,
+          command_above: int | None) -> tuple[ImportResult, list[tuple[int, Cells]] | None]:
+    """The result so far and the rows to check; no rows when the file is refused whole."""
     result = ImportResult()
     if filename is not None and not filename.lower().endswith(".xlsx"):
         result.add_error(0, "", _("Upload an .xlsx workbook (the file's name ends in .xlsx)."))
-        return result
+        return result, None
     try:
         data = source if isinstance(source, bytes) else file_bytes(source)
         sheet = open_sheet(data)
@@ -88,21 +101,18 @@ def plan_import(source, *, filename: str | None = None, max_rows: int | None = N
             result.add_error(1, name, _("The header row has no “%(column)s” column.",
                                         column=TEMPLATE_HEADER_OF[name]))
         if missing:
-            return result
+            return result, None
         max_rows = max_rows or MAX_ROWS
         if command_above is not None:
             command_above = min(command_above, max_rows)
         rows = _data_rows(sheet, positions, result, max_rows, command_above)
     except DomainError as error:
         result.add_error(getattr(error, "row", 0), "", error.message)
-        return result
-    if rows is None:
-        return result
-    if not rows:
+        return result, None
+    if rows is not None and not rows:
         result.add_error(0, "", _("The workbook has no deposits below its header row."))
-        return result
-    RowChecker(result).check(rows)
-    return result
+        return result, None
+    return result, rows
 
 
 def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows: int,
@@ -148,12 +158,33 @@ def _blank(cells: Cells) -> bool:
     return True
 
 
-def post_import(actor, result: ImportResult, *, filename: str | None = None) -> ImportResult:
-    """Record a clean plan in bulk, in the caller's transaction: each commitment's
-    deposited sum by one guarded UPDATE, the deposits and one audit entry each in
-    batched INSERTs, each pool moved once. Should someone have recorded a deposit on
-    the same commitment or with the same bank reference since the plan, the result
-    gets the problem and the caller rolls back."""
+def post_import(actor, result: ImportResult, *, filename: str | None = None,
+                taken: Iterator[Planned] | None = None) -> ImportResult:
+    """Record a clean plan in bulk, in the caller's transaction: the deposits and one
+    audit entry each by COPY (batched INSERTs on SQLite), each commitment's deposited
+    sum by one guarded UPDATE, each pool moved once. `taken`: the plan's deposits as
+    its rows are checked (import_deposits), written while the next rows are checked;
+    at the first problem the writing stops, the checking goes on to list every problem.
+    Should someone have recorded a deposit on the same commitment or with the same bank
+    reference since the plan, the result gets the problem. The caller commits only if
+    the result is ok, and rolls back otherwise (what was written goes with it)."""
+    if taken is None:
+        if not result.ok:
+            return result
+        taken = iter(result.planned)
+    try:
+        with many_rows():
+            _insert_deposits(actor, result, taken)
+    except IntegrityError as error:
+        if not references.is_duplicate(error):
+            raise
+        for _planned in taken:  # every problem of the file first
+            pass
+        if result.ok:
+            result.add_error(0, "", _("Another deposit with one of this file's bank references was recorded "
+                                      "while it was being imported: nothing was imported. Upload the file "
+                                      "again to see which."))
+        return result
     if not result.ok:
         return result
     per_commitment: dict[int, Decimal] = defaultdict(Decimal)
@@ -175,16 +206,6 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None) -> 
             refusal = past_commitment(c.outstanding, c.currency)
             result.add_error(planned.row, "amount", refusal.message)
             return result
-    try:
-        with many_rows():
-            _insert_deposits(actor, result.planned)
-    except IntegrityError as error:
-        if not references.is_duplicate(error):
-            raise
-        result.add_error(0, "", _("Another deposit with one of this file's bank references was recorded "
-                                  "while it was being imported: nothing was imported. Upload the file again "
-                                  "to see which."))
-        return result
     pools.move_many([(pool_id, {"deposits_usd": t.usd, "fees": t.fee, "deposits_net": t.net,
                                 "available": t.net}) for pool_id, t in result.by_pool.items()])
     result.imported = len(result.planned)
@@ -200,46 +221,73 @@ def _new_ids(count: int) -> list[int]:
     transaction already writes (the commitments' UPDATE), so the next ids are free."""
     if db.session.get_bind().dialect.name == "postgresql":
         # One array, not a row per id: 100,000 ids arrive in one value (in order: file order).
+        # The sequence is named once (a CTE): as nextval's argument, pg_get_serial_sequence
+        # ran for every id (0.25 of 0.3 s for 100,000).
         return db.session.scalar(sa.text(
-            "SELECT array_agg(id ORDER BY id) FROM (SELECT nextval(pg_get_serial_sequence('deposit', 'id')) "
-            "AS id FROM generate_series(1, :n)) AS ids"), {"n": count})
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('deposit', 'id')::regclass AS seq) "
+            "SELECT array_agg(id ORDER BY id) FROM (SELECT nextval(s.seq) AS id "
+            "FROM s, generate_series(1, :n)) AS ids"), {"n": count})
     start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Deposit.id), 0))) + 1
     return list(range(start, start + count))
 
 
-def _insert_deposits(actor, planned: list[Planned]) -> None:
+# A deposit's columns, as _insert_deposits() builds its row.
+DEPOSIT_COLUMNS = ["id", "commitment_id", "donor_id", "pool_id", "value_date", "currency", "amount", "rate",
+                   "rate_note", "usd_amount", "fee_rate", "fee", "net", "bank_reference", "reverses_id",
+                   "reason", "created_by_id", "created_at", "reference_key", "separate_transfer",
+                   "separate_note"]
+
+
+def _insert_deposits(actor, result: ImportResult, taken: Iterator[Planned]) -> None:
+    """Each batch's deposits by one COPY whose rows are built as they are sent (the
+    server writes the first while the next are built and checked), then their audit
+    entries. Stops at the result's first problem, leaving the rest of `taken` unread."""
     user_id, now = getattr(actor, "id", None), utcnow()
-    columns = [c.key for c in sa.inspect(Deposit).column_attrs]
-    texts = [name for name in columns if isinstance(Deposit.__table__.c[name].type, Money)]
-    now_text = now.isoformat()
-    ids = iter(_new_ids(len(planned)))
-    for start in range(0, len(planned), BATCH):
-        rows, entries = [], []
-        for p in planned[start:start + BATCH]:
+    if [c.key for c in sa.inspect(Deposit).column_attrs] != DEPOSIT_COLUMNS:
+        # Every column, in the model's order (that of the audit entry's keys, as snapshot() has them).
+        raise RuntimeError("An imported deposit names every column of Deposit, in order.")
+    texts = [index for index, name in enumerate(DEPOSIT_COLUMNS)
+             if isinstance(Deposit.__table__.c[name].type, Money)]
+    value_date, created_at, now_text = DEPOSIT_COLUMNS.index("value_date"), DEPOSIT_COLUMNS.index(
+        "created_at"), now.isoformat()
+    # An id for each data row: every row is taken when the file is clean (else nothing is kept).
+    ids = iter(_new_ids(max(result.data_rows, len(result.planned))))
+
+    def rows(entries: list) -> Iterator[tuple]:
+        for p in islice(taken, BATCH):
+            if not result.ok:
+                return
             f, c = p.figures, p.commitment
-            row = {"id": next(ids), "commitment_id": c.id, "donor_id": c.donor_id, "pool_id": p.pool_id,
-                   "value_date": f.value_date, "currency": c.currency, "amount": f.amount, "rate": f.rate,
-                   "rate_note": f.rate_note, "usd_amount": f.usd, "fee_rate": f.fee_rate, "fee": f.fee,
-                   "net": f.net, "bank_reference": p.reference, "reverses_id": None, "reason": "",
-                   "created_by_id": user_id, "created_at": now, "reference_key": p.key,
-                   "separate_transfer": bool(p.note), "separate_note": p.note}
-            rows.append(row)
-            if len(rows) == 1 and list(row) != columns:
-                raise RuntimeError("An imported deposit names every column of Deposit, in order.")
+            row = (next(ids), c.id, c.donor_id, p.pool_id, f.value_date, c.currency, f.amount, f.rate,
+                   f.rate_note, f.usd, f.fee_rate, f.fee, f.net, p.reference, None, "", user_id, now, p.key,
+                   bool(p.note), p.note)
             # The entry record() writes for a deposit: its columns after, as snapshot() gives
             # them (amounts and dates as text), and the note why it is a separate transfer.
-            after = dict(row)
-            for name in texts:
-                after[name] = str(after[name])
-            after["value_date"], after["created_at"] = f.value_date.isoformat(), now_text
-            entries.append((row["id"], after, p.note or None))
-        insert_rows(Deposit.__table__, rows)
+            after = list(row)
+            for index in texts:
+                after[index] = str(after[index])
+            after[value_date], after[created_at] = f.value_date.isoformat(), now_text
+            entries.append((row[0], dict(zip(DEPOSIT_COLUMNS, after, strict=True)), p.note or None))
+            yield row
+
+    while result.ok:
+        entries = []
+        copy_rows(Deposit.__table__, DEPOSIT_COLUMNS, rows(entries))
+        if not entries or not result.ok:
+            break
         record_many(actor, "deposit.create", "Deposit", entries)
 
 
 def import_deposits(actor, source, *, filename: str | None = None,
                     max_rows: int | None = None) -> ImportResult:
-    """Plan and record every deposit of the workbook, or none: the caller commits
-    only if result.ok (and rolls back otherwise)."""
-    result = plan_import(source, filename=filename, max_rows=max_rows)
-    return post_import(actor, result, filename=filename)
+    """Check and record every deposit of the workbook, or none: each deposit is
+    written as soon as its row is checked (the database writes it while Python checks
+    the next rows); the caller commits only if result.ok (and rolls back otherwise)."""
+    result, rows = _read(source, filename, max_rows, None)
+    if rows is None:
+        return result
+    taken = RowChecker(result).taken(rows)
+    result = post_import(actor, result, filename=filename, taken=taken)
+    for _planned in taken:  # a refused file: every problem listed
+        pass
+    return result
