@@ -22,6 +22,15 @@ ACCOUNTS = {
 }
 
 
+def appears(locator) -> None:
+    """Assert that `locator` is visible, waiting for it as Playwright's expect() does
+    (a page loaded after a click may still be arriving; is_visible() does not wait).
+    Imported here, not at the top: without Playwright the browser tests skip."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible()
+
+
 def login(page, role: str, lang: str | None = None, *, english: bool = True):
     """Log in through the login form as the demo account of `role`. With `lang`, in
     that language, chosen on the login page (for this session only: the account's own

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.browser import login, screenshot
+from tests.e2e.browser import appears, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,8 @@ def test_a_pledge_then_its_commitment_from_the_donors_desk(new_page, live_server
     page = login(new_page(), "mptf_officer", lang=lang)
     page.goto(f"/donors/{sweden}")
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
-    assert page.locator("#desk-currencies").is_visible() and page.locator("#desk-balance").is_visible()
+    appears(page.locator("#desk-currencies"))
+    appears(page.locator("#desk-balance"))
     screenshot(page, f"desk-{lang}")
 
     page.locator(f'#desk-actions a[href="/contributions/pledges/new?donor={sweden}"]').click()
@@ -107,7 +108,7 @@ def test_the_bars_search_finds_what_each_role_may_see(new_page, live_server, lan
     donor.locator("#bar-search").fill(other.bank_reference)
     donor.locator("#bar-search").press("Enter")
     donor.wait_for_load_state("load")
-    assert donor.locator("#search-none").is_visible()  # another donor's deposit: nothing
+    appears(donor.locator("#search-none"))  # another donor's deposit: nothing
     donor.locator("#search-page-q").fill(sweden.bank_reference)
     donor.locator("#search-page-q").press("Enter")
     donor.wait_for_load_state("load")

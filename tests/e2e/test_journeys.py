@@ -19,7 +19,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.e2e.browser import ACCOUNTS, axe_here, login, screenshot, sideways
+from tests.e2e.browser import ACCOUNTS, appears, axe_here, login, screenshot, sideways
 from trustfund.money import fee_of, to_usd
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +75,7 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     page.get_by_label("Month", exact=True).fill(today.strftime("%Y-%m"))
     page.get_by_label("Rate (units of the currency per 1 US dollar)").fill(str(EUR_RATE))
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Rate for EUR in").is_visible()
+    appears(page.get_by_text("Rate for EUR in"))
 
     page.goto("/dashboard/")
     overview_before = dashboard_rows(page, "overview")
@@ -88,8 +88,8 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     page.get_by_label("Type of donor").select_option(label="Philanthropic organization")
     page.get_by_label("Contact email").fill("grants@e2e.example")
     page.get_by_role("button", name="Add donor").click()
-    assert page.get_by_role("heading", name=name).is_visible()
-    assert page.get_by_text("Not started").first.is_visible()
+    appears(page.get_by_role("heading", name=name))
+    appears(page.get_by_text("Not started").first)
 
     page.get_by_role("link", name="Change SAA status").click()
     page.get_by_label("New SAA status").select_option(label="Draft shared")
@@ -112,7 +112,7 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     page.get_by_label("Date of the commitment").fill(today.isoformat())
     page.get_by_label("Reference", exact=True).fill(f"E2E-{name[-6:]}")
     page.get_by_role("button", name="Record the commitment").click()
-    assert page.get_by_text("Commitment of").is_visible()
+    appears(page.get_by_text("Commitment of"))
 
     page.get_by_role("link", name="Record a deposit").click()
     page.get_by_label("Value date").fill(today.isoformat())
@@ -123,7 +123,7 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     assert Decimal(rate.input_value()) == EUR_RATE
     page.get_by_label("Bank reference").fill("E2E-BANK-1")
     page.get_by_role("button", name="Record the deposit").click()
-    assert page.get_by_text("Deposit recorded").is_visible()
+    appears(page.get_by_text("Deposit recorded"))
 
     committed_usd = to_usd(Decimal("1000000.00"), EUR_RATE)  # 1,062,699.26
     deposit_usd = to_usd(Decimal("400000.00"), EUR_RATE)  # 425,079.70
@@ -174,10 +174,10 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     first.get_by_label("Travelling from (city)").fill("Kabul")
     first.get_by_label("Economy-class airfare quote (USD)").fill("1234.00")
     first.get_by_role("button", name="Enter the request").click()
-    assert first.get_by_text("Request entered for").is_visible()
+    appears(first.get_by_text("Request entered for"))
     grant_url = first.url
     assert re.search(r"/grants/\d+$", grant_url)
-    assert first.get_by_text("You entered this request").is_visible()  # no approving one's own
+    appears(first.get_by_text("You entered this request"))  # no approving one's own
 
     second = login(new_page(), "srsg_staff2")
     second.goto(grant_url)
@@ -188,11 +188,11 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     total = amount(approve.inner_text())
     approve.click()
     # Nothing is decided yet: the confirmation says what will happen, then decides.
-    assert second.get_by_role("heading", name="Approve the travel grant").is_visible()
+    appears(second.get_by_role("heading", name="Approve the travel grant"))
     confirm = second.get_by_role("button", name=re.compile(r"^Approve "))
     assert amount(confirm.inner_text()) == total
     confirm.click()
-    assert second.get_by_text("Approved:").is_visible()
+    appears(second.get_by_text("Approved:"))
     approved = pool_available(second)
     assert before[code] - approved[code] == total
 
@@ -202,7 +202,7 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     second.get_by_label("DSA paid (USD)").fill("200.00")
     second.get_by_label("Terminal expenses paid (USD)").fill("100.00")
     second.get_by_role("button", name="Record the costs").click()
-    assert second.get_by_role("heading", name="The delegate travelled: actual costs").is_visible()
+    appears(second.get_by_role("heading", name="The delegate travelled: actual costs"))
     second.get_by_role("button", name="Record the costs").click()  # the confirmation's
     actual = Decimal("1300.00")
     reconciled = pool_available(second)
@@ -223,7 +223,7 @@ def test_donor_statement_download_and_no_other_donor(new_page, live_server, tmp_
     page = login(new_page(), "donor")
     assert page.url.endswith("/statements/portal")
     page.get_by_role("link", name="Statement", exact=True).click()
-    assert page.get_by_role("heading", name=re.compile("^Statement of ")).is_visible()
+    appears(page.get_by_role("heading", name=re.compile("^Statement of ")))
     shown = {key: amount(page.locator(f"#{key}").inner_text())
              for key in ("opening", "net-in-period", "share-in-period", "closing")}
     assert shown["closing"] == shown["opening"] + shown["net-in-period"] - shown["share-in-period"]

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from tests.e2e.browser import ACCOUNTS, login, screenshot
+from tests.e2e.browser import ACCOUNTS, appears, login, screenshot
 from trustfund.money import split_deposit
 
 pytestmark = pytest.mark.e2e
@@ -110,7 +110,7 @@ def test_the_deposit_preview_follows_the_officer_typing(new_page, live_server, l
     page = sign_in(new_page, "mptf_officer", lang)
     page.goto(f"/contributions/commitments/{commitment_id}/deposits/new")
     preview = page.locator("#deposit-preview")
-    assert preview.is_visible()  # shown by the script; hidden without it
+    appears(preview)  # shown by the script; hidden without it
     assert page.locator("input[name=rate]").input_value() == str(rate)  # this month's UN rate
 
     amount = page.locator("input[name=amount]")
@@ -199,7 +199,7 @@ def test_an_import_is_previewed_then_recorded_on_confirming(new_page, live_serve
 
     page.locator("form[action$='/confirm'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/contributions/deposits$"))
-    assert page.locator(".alert-success").is_visible()
+    appears(page.locator(".alert-success"))
     assert in_app(live_server, count) == 3
     screenshot(page, f"import-done-{lang}")
     assert not page.errors, page.errors
@@ -235,7 +235,7 @@ def test_monthly_rates_are_uploaded_previewed_and_confirmed(new_page, live_serve
 
     page.locator("form[action$='/confirm'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/contributions/rates$"))
-    assert page.locator(".alert-success").is_visible()
+    appears(page.locator(".alert-success"))
     assert in_app(live_server, rates) == {"EUR": Decimal("0.9123"), "JPY": Decimal("151.2"),
                                           "KWD": Decimal("0.30712")}
     assert not page.errors, page.errors
