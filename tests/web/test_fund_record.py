@@ -4,6 +4,7 @@ changes it with its history kept, and extends the end date only with a reason.""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import sqlalchemy as sa
 
@@ -209,3 +210,34 @@ def test_while_a_closing_decision_waits_the_end_date_is_not_extended(app, client
                                              "reason": "Follow-up review"})
     assert page.status_code == 302
     assert _fund(db).end_on == dt.date(2019, 6, 30)
+
+
+def test_while_a_closing_decision_waits_the_fund_page_offers_no_extension_and_says_why(app, client, login_as,
+                                                                                         db, users):
+    """The fund's page does not offer "Extend the end date" while a pool's closing
+    decision waits (an extension would be refused), and its note says why and how to
+    get past it, instead of "An extension of the end date ... reopens them"; once the
+    decision is withdrawn, the extension is offered again."""
+    from tests.factories import statements as data
+    from trustfund.closure import proposals
+    from trustfund.fund.status import current_fund
+    from trustfund.reference import FUND_END
+
+    data.deposit(data.commitment(data.donor("Norway (fund page)"), "5000.00"), "5000.00", fee_rate="0")
+    current_fund().end_on = FUND_END  # 31 December 2018: closed by its end date
+    db.session.commit()
+    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+
+    login_as("admin")
+    page = html.unescape(client.get("/fund/").get_data(as_text=True))
+    assert 'href="/fund/extend"' not in page
+    assert ("A pool's closing decision waits for a second SRSG staff member: the end date can be extended "
+            "only once that decision is refused, or withdrawn by its proposer, on the closing page.") in page
+    assert "reopens them" not in page
+
+    proposals.withdraw(users["srsg_staff"], proposal.id)
+    db.session.commit()
+    page = html.unescape(client.get("/fund/").get_data(as_text=True))
+    assert 'href="/fund/extend"' in page
+    assert "An extension of the end date, with its reason, reopens them." in page

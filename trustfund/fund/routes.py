@@ -19,7 +19,7 @@ from .blueprint import bp
 from .forms import CloseOperationsForm, ExtendForm, FundForm
 from .models import FUND_STATUSES, OPEN, AccountingYear
 from .services import close_operations, extend_end, update_fund
-from .status import closing_recorded, current_fund, effective_status, operations_closed_message
+from .status import closing_recorded, closing_waits, current_fund, effective_status, operations_closed_message
 
 
 def _fund_or_404():
@@ -39,8 +39,9 @@ def index():
         closed_note=None if status == OPEN else operations_closed_message(fund),
         fee_rates=setting_versions(FEE_RATE), fee_key=FEE_RATE, setting_value=setting_value,
         years=years, today=today(),
-        # once a pool's closing decision is recorded an extension is refused: not offered
-        extendable=not closing_recorded())
+        # an extension is refused once a pool's closing decision is recorded, and while
+        # one waits for its confirmation (services.extend_end): not offered then
+        extendable=not closing_recorded() and not closing_waits())
 
 
 @bp.route("/edit", methods=["GET", "POST"])

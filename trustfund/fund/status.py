@@ -52,6 +52,11 @@ def operations_closed_message(fund: Fund) -> str:
     if closing_recorded():  # an extension is refused from then on (services.extend_end)
         return _("The fund's activities ended on %(date)s, its end date: no new pledges, commitments, "
                  "events, grant requests or approvals.", date=fmt_date(fund.end_on))
+    if closing_waits():  # an extension is refused while it waits (services.extend_end)
+        return _("The fund's activities ended on %(date)s, its end date: no new pledges, commitments, "
+                 "events, grant requests or approvals. A pool's closing decision waits for a second "
+                 "SRSG staff member: the end date can be extended only once that decision is refused, "
+                 "or withdrawn by its proposer, on the closing page.", date=fmt_date(fund.end_on))
     return _("The fund's activities ended on %(date)s, its end date: no new pledges, commitments, "
              "events, grant requests or approvals. An extension of the end date, with its "
              "reason, reopens them.", date=fmt_date(fund.end_on))
