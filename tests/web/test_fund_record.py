@@ -241,3 +241,42 @@ def test_while_a_closing_decision_waits_the_fund_page_offers_no_extension_and_sa
     page = html.unescape(client.get("/fund/").get_data(as_text=True))
     assert 'href="/fund/extend"' in page
     assert "An extension of the end date, with its reason, reopens them." in page
+
+
+def test_a_fund_closed_early_may_have_its_end_date_extended_while_a_decision_waits(app, client, login_as,
+                                                                                    db, users):
+    """Operations the admin closed early stay closed whatever the end date (an extension
+    does not reopen them), so a waiting closing decision can still be confirmed: the
+    fund's page offers the extension, the extension is made with its reason, the
+    operations stay closed, and a second SRSG staff member then confirms the decision."""
+    from tests.factories import second_srsg_confirms
+    from tests.factories import statements as data
+    from trustfund.closure import proposals
+    from trustfund.fund.entries import CONFIRMED, ClosingProposal
+    from trustfund.fund.services import close_operations
+    from trustfund.fund.status import current_fund, operations_open
+
+    data.deposit(data.commitment(data.donor("Norway (closed early)"), "5000.00"), "5000.00", fee_rate="0")
+    close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    end_on = _fund(db).end_on
+    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+
+    login_as("admin")
+    page = html.unescape(client.get("/fund/").get_data(as_text=True))
+    assert 'href="/fund/extend"' in page and "Compact adopted" in page
+    later = end_on + dt.timedelta(days=180)
+    done = post_and_confirm(client, "/fund/extend",
+                            {**_form(client, "/fund/extend"), "end_on": later.isoformat(),
+                             "reason": "No-cost extension for the final report"})
+    assert done.status_code == 302
+    fund = _fund(db)
+    assert fund.end_on == later and fund.status == "operationally_closed" and not operations_open()
+
+    assert second_srsg_confirms(app, data.pool().id).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(ClosingProposal, proposal.id).status == CONFIRMED
+    # once the decision is recorded, the end date moves no more: not offered
+    page = html.unescape(client.get("/fund/").get_data(as_text=True))
+    assert 'href="/fund/extend"' not in page

@@ -40,8 +40,9 @@ def index():
         fee_rates=setting_versions(FEE_RATE), fee_key=FEE_RATE, setting_value=setting_value,
         years=years, today=today(),
         # an extension is refused once a pool's closing decision is recorded, and while
-        # one waits for its confirmation (services.extend_end): not offered then
-        extendable=not closing_recorded() and not closing_waits())
+        # one waits for its confirmation if it would reopen the operations
+        # (services.extend_end): not offered then
+        extendable=not closing_recorded() and (fund.status != OPEN or not closing_waits()))
 
 
 @bp.route("/edit", methods=["GET", "POST"])

@@ -64,8 +64,11 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     stays closed. Refused once a pool's closing decision is recorded: its balance has
     left the fund (refunded, transferred or waived), and operations reopened on a
     fund being closed would take commitments, events and requests that no money
-    backs any more. Refused too while a decision waits for its confirmation, which
-    operations reopened would refuse: it is refused or withdrawn first."""
+    backs any more. Refused too while a decision waits for its confirmation, when the
+    extension would reopen the operations (which would make the decision one that
+    cannot be confirmed): it is refused or withdrawn first. A fund whose operations
+    the admin closed early keeps them closed, so its decision can still be confirmed:
+    its end date may be extended while one waits."""
     require_admin(actor)
     check_version(fund.version, version)
     if not isinstance(end_on, dt.date):
@@ -82,7 +85,7 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     db.session.flush()
     if closing_recorded():
         raise DomainError(extension_refused_message(), field="end_on")
-    if closing_waits():
+    if fund.status == OPEN and closing_waits():
         raise DomainError(_("The end date cannot be extended while a pool's closing decision waits for a "
                             "second SRSG staff member: the fund's operations would reopen, and the decision "
                             "could not be confirmed. The decision must first be refused, or withdrawn by its "
