@@ -98,3 +98,10 @@ def test_no_download_shows_a_query_key(client, login_as, db, fund):
         for label in _filters(client, url):
             name = label.split(": ", 1)[1]
             assert name not in QUERY_KEYS and "_" not in name, (url, label)
+
+
+def test_an_id_no_row_can_have_is_shown_as_given(client, login_as, fund):
+    login_as("auditor")
+    huge = "9" * 25
+    assert _filters(client, f"/travel/grants?format=xlsx&event={huge}") == {"Filter: Event": huge}
+    assert _filters(client, f"/contributions/deposits?format=xlsx&commitment={huge}") == {}

@@ -16,6 +16,7 @@ from ..donors.queries import DONOR_FILTERS
 from ..exports import Col, Filter, Sheet, register_export
 from ..extensions import db
 from ..money import USD
+from ..params import whole_number
 from . import queries
 from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective
 from .pools import all_pools
@@ -64,7 +65,7 @@ def _commitment_rows(filters, user):
 
 def _commitment_named(commitment_id) -> str:
     """A filter's commitment id as the commitment's reference (#id when it has none)."""
-    commitment = db.session.get(Commitment, commitment_id) if str(commitment_id).isdigit() else None
+    commitment = db.session.get(Commitment, whole_number(commitment_id) or 0)
     if commitment is None:
         return str(commitment_id)
     return commitment.reference or f"#{commitment.id}"
@@ -74,7 +75,7 @@ def _earmark_named(value) -> str:
     """A filter's earmarking ("none" or an objective's id) in words."""
     if value == "none":
         return _("Un-earmarked")
-    objective = db.session.get(Objective, int(value)) if str(value).isdigit() else None
+    objective = db.session.get(Objective, whole_number(value) or 0)
     return queries.earmark_label(objective.number) if objective else str(value)
 
 

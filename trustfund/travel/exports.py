@@ -11,13 +11,14 @@ from ..countries.queries import country_named
 from ..exports import Col, Filter, Sheet, register_export, stream
 from ..extensions import db
 from ..formatting import number
+from ..params import whole_number
 from . import queries
 from .models import GRANT_STATUSES, Event
 
 
 def _event_named(event_id) -> str:
     """A filter's event id as the event's title in the reader's language."""
-    event = db.session.get(Event, int(event_id)) if str(event_id).isdigit() else None
+    event = db.session.get(Event, whole_number(event_id) or 0)
     return event.local_title if event else str(event_id)
 
 
