@@ -37,6 +37,7 @@ from typing import Any
 
 from flask import send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -329,34 +330,74 @@ def stream(statement, batch: int = 1000):
 # or bad filters with errors.DomainError (the command prints the message).
 
 
+@dataclass(frozen=True)
+class Filter:
+    """How the About sheet names one filter of a download's query: its label, in the
+    reader's language, and its value in words where the query holds an id or a code."""
+    label: Any
+    shown: Callable[[Any], Any] | None = None
+
+
+# Filters every list means the same way; a register names its others
+# (register_export(..., filters={key: Filter(...)})).
+COMMON_FILTERS = {
+    "date_from": Filter(_l("From")),
+    "date_to": Filter(_l("To")),
+    "on": Filter(_l("On")),
+    "currency": Filter(_l("Currency")),
+}
+# What chooses how a list is shown (the file's format, the order, the page, which of
+# a page's tables), not which rows: no filter of the rows, so not listed.
+NOT_FILTERS = frozenset({"format", "sort", "page", "per_page", "print", "kind", "report", "list"})
+
+
 @dataclass
 class ExportDef:
     name: str
     help: str
     build: Callable[[dict, Any], tuple[list[Sheet], str]]
+    filters: dict[str, Filter] = field(default_factory=dict)
 
 
 REGISTERS: dict[str, ExportDef] = {}
 
 
-def register_export(name: str, help: str):
+def register_export(name: str, help: str, filters: dict[str, Filter] | None = None):
     def decorator(build):
-        REGISTERS[name] = ExportDef(name, help, build)
+        REGISTERS[name] = ExportDef(name, help, build, dict(filters or {}))
         return build
 
     return decorator
+
+
+def readable_filters(filters: dict, named: dict[str, Filter] | None = None) -> dict:
+    """The filters of a download as its reader reads them, for the About sheet: each
+    under its label, its value in words; what only chooses how the list is shown is
+    left out. A key no register names is shown as given rather than hidden."""
+    shown: dict = {}
+    for key, value in filters.items():
+        if key in NOT_FILTERS or value in (None, "", [], ()):
+            continue
+        how = (named or {}).get(key) or COMMON_FILTERS.get(key)
+        if how is None:
+            shown[key] = value
+        else:
+            shown[str(how.label)] = how.shown(value) if how.shown else value
+    return shown
 
 
 def export_response(name: str, filters: dict, user: Any):
     """The download of a registered export, for a route."""
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
-    return xlsx_response(name, sheets, what=what, user=user, filters=filters)
+    return xlsx_response(name, sheets, what=what, user=user,
+                         filters=readable_filters(filters, definition.filters))
 
 
 def export_to_file(name: str, filters: dict, user: Any, target) -> str:
     """Write a registered export to `target` (a path or binary file); returns `what`."""
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
-    write_workbook(target, sheets, what=what, user=user, filters=filters)
+    write_workbook(target, sheets, what=what, user=user,
+                   filters=readable_filters(filters, definition.filters))
     return what

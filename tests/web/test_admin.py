@@ -95,6 +95,20 @@ def test_audit_trail_filters_pages_and_exports(client, login_as, db, users):
     assert about["Filter: Object"] == "Exchange rate"
 
 
+def test_the_users_download_names_each_role_as_the_page_does_in_the_readers_language(client, login_as, db,
+                                                                                     users):
+    reader = login_as("auditor")
+    reader.locale = "fr"
+    db.session.commit()
+    page = client.get("/admin/users").get_data(as_text=True)
+    sheet = load_workbook(io.BytesIO(client.get("/admin/users?format=xlsx").data)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    roles = {row[0]: row[header.index("Rôle")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert roles[users["mptf_officer"].email] == "Fonctionnaire du Bureau MPTF"
+    assert roles[users["admin"].email] == "Administrateur"
+    assert all(role in page for role in roles.values())
+
+
 def test_the_audit_trail_filters_by_dates(client, login_as, db, users):
     import datetime as dt
 

@@ -178,7 +178,8 @@ def test_contributions_list_filters_totals_overdue_and_export(app, db, client, l
     totals = list(book.worksheets[1].iter_rows(values_only=True))
     assert totals[1][:5] == ("CHF", 2, 600000, 250000, 350000)
     about = {r[0]: r[1] for r in book["About this export"].iter_rows(values_only=True)}
-    assert f"donor: Swiss Confederation (#{swiss.id})" in about["Exported"]
+    assert about["Exported"] == "Commitments"
+    assert about["Filter: Donor"] == "Swiss Confederation"
 
 
 def test_contributions_paging_and_sorting(app, db, client, login_as):

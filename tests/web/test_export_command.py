@@ -39,7 +39,7 @@ def test_statement_from_the_command_line_equals_the_statement(runner, fund, tmp_
         s.opening, s.net_in_period, s.share_in_period, s.returned_in_period, s.closing]
     about = {row[0]: row[1] for row in wb["About this export"].iter_rows(values_only=True)}
     assert about["Exported by"] == "command line"
-    assert about["Filter: date_to"] == dt.datetime(2017, 12, 31)
+    assert about["Filter: To"] == dt.datetime(2017, 12, 31)
 
 
 def test_unknown_register_is_refused_with_the_list(runner, tmp_path):

@@ -104,6 +104,19 @@ def test_only_the_admin_changes_the_record(client, login_as):
     assert b"Extend the end date" not in client.get("/fund/").data
 
 
+def test_a_year_no_calendar_has_is_not_found(client, login_as, db):
+    """The year in the closing page's address is any whole number: one the calendar has
+    not (0, 99999) answers 404 both ways, not 500, and nothing is written."""
+    login_as("admin")
+    before = table_counts(db)
+    for year in (0, 99999, 99999999):
+        assert client.get(f"/fund/years/{year}/close").status_code == 404, year
+        response = client.post(f"/fund/years/{year}/close", data={"report_reference": "Annual report"})
+        assert response.status_code == 404, year
+    assert changed_counts(before, table_counts(db)) == {}
+    assert client.get("/fund/years/2017/close").status_code == 200
+
+
 def test_the_forms_that_close_for_good_refuse_hostile_text_and_show_html_escaped(client, login_as, db):
     """The bad-input sweep leaves these forms to this test: each accepted post changes the
     fund for good (tests/security/form_specs.py, ELSEWHERE)."""

@@ -1,6 +1,7 @@
 """The pools page (sources and uses, as the MPTF Gateway shows them), transfers
 between pools by an admin, interest, and objectives."""
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -76,6 +77,20 @@ def test_admin_transfers_available_surplus_with_a_reason(app, db, client, login_
     login_as("mptf_officer")
     assert client.post("/contributions/pools/transfer", data=form).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PoolTransfer)) == 1
+
+
+def test_the_transfer_form_says_what_each_pool_has_available_in_the_readers_language(app, db, client,
+                                                                                      login_as):
+    _fund()
+    reader = login_as("admin")
+    reader.locale = "fr"
+    db.session.commit()
+    html = client.get("/contributions/pools/transfer").get_data(as_text=True)
+    source = html[html.index('id="from_pool_id"'):]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", source[:source.index("</select>")])
+    assert len(options) == len(db.session.scalars(sa.select(Pool)).all())
+    assert "Sans préaffectation — 198\u202f000,00\u00a0USD disponibles" in options
+    assert "available" not in html
 
 
 def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_as):

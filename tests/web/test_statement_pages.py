@@ -153,7 +153,7 @@ def test_statement_workbook_equals_the_statement_to_the_cent(client, login_as, f
 
     about = {row[0].value: row[1].value for row in wb["About this export"].iter_rows()}
     assert about["Exported by"] == "officer@test.example"
-    assert about["Filter: donor_id"] == str(evil.id)
+    assert about["Filter: Donor"] == evil.name
 
 
 def test_staff_see_every_donors_balance_and_download_it(client, login_as, fund):

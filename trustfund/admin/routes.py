@@ -15,7 +15,7 @@ from ..errors import run
 from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
 from ..forms import answer_refused
-from ..permissions import ADMIN, AUDITOR, roles_required
+from ..permissions import ADMIN, AUDITOR, ROLE_LABELS, roles_required
 from . import audit_trail, user_changes
 from .blueprint import bp
 from .forms import AuditFilterForm, DecideChangeForm, RefuseChangeForm, SettingForm, UserEditForm, UserForm
@@ -29,7 +29,8 @@ from .services import set_setting
 def users():
     if request.args.get("format") == "xlsx":
         cols = [Col(_("Email"), lambda u: u.email), Col(_("Name"), lambda u: u.name),
-                Col(_("Role"), lambda u: u.role), Col(_("Donor"), lambda u: u.donor.name if u.donor else ""),
+                Col(_("Role"), lambda u: str(ROLE_LABELS.get(u.role, u.role))),
+                Col(_("Donor"), lambda u: u.donor.name if u.donor else ""),
                 Col(_("Active"), lambda u: u.active, "bool"),
                 Col(_("Last login (UTC)"), lambda u: u.last_login_at, "datetime")]
         return xlsx_response("users", [Sheet(_("Users"), cols, _all_users()), _waiting_sheet(_waiting())],

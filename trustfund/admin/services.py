@@ -60,6 +60,7 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     before = None if creating else snapshot(user)
     was_active = user.active
     user.email, user.name, user.role, user.donor_id, user.active = email, name, role, donor_id, active
+    changed = creating or db.session.is_modified(user)  # read before the flush clears it
     try:
         db.session.flush()
     except IntegrityError as error:  # the same email, saved meanwhile by another admin
@@ -68,6 +69,9 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         raise
     if timezone:
         user.timezone = time_zone_or_error(timezone)
+        changed = changed or db.session.is_modified(user)
+    if not (changed or typed):  # saved as shown: nothing to record, the version stays
+        return user
     if typed and not creating:
         if password_hash:
             user.set_password_hash(password_hash)

@@ -8,12 +8,15 @@ from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
 from ..donors.models import Donor
-from ..exports import Col, Sheet, register_export
+from ..donors.queries import DONOR_FILTERS
+from ..exports import Col, Filter, Sheet, register_export
 from ..extensions import db
 from ..money import USD
+from ..params import whole_number
 from . import queries
 from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective
 from .pools import all_pools
@@ -60,14 +63,35 @@ def _commitment_rows(filters, user):
             yield row, overdue.get(row.Commitment.id)
 
 
-def _describe(filters: dict, what: str) -> str:
-    shown = queries.shown_filters({k: v for k, v in filters.items() if k not in ("kind", "sort")})
-    if shown.get("donor"):
-        donor = db.session.get(Donor, shown["donor"])
-        shown["donor"] = f"{donor.name} (#{donor.id})" if donor else shown["donor"]
-    if not shown:
-        return what
-    return f"{what} ({'; '.join(f'{k}: {v}' for k, v in shown.items())})"
+def _commitment_named(commitment_id) -> str:
+    """A filter's commitment id as the commitment's reference (#id when it has none)."""
+    commitment = db.session.get(Commitment, whole_number(commitment_id) or 0)
+    if commitment is None:
+        return str(commitment_id)
+    return commitment.reference or f"#{commitment.id}"
+
+
+def _earmark_named(value) -> str:
+    """A filter's earmarking ("none" or an objective's id) in words."""
+    if value == "none":
+        return _("Un-earmarked")
+    objective = db.session.get(Objective, whole_number(value) or 0)
+    return queries.earmark_label(objective.number) if objective else str(value)
+
+
+# The statuses of the lists' filters, commitments' and pledges' (queries.STATUSES).
+STATUS_LABELS = {"outstanding": _l("Deposits outstanding"),
+                 "complete": _l("Settled (fully deposited or rest written off)"),
+                 "overdue": _l("Instalment overdue"), "active": _l("In force"),
+                 "fulfilled": _l("Fulfilled"), "withdrawn": _l("Withdrawn")}
+
+# The lists' filters (queries.parse_filters), as a download's About sheet names them.
+LIST_FILTERS = {
+    **DONOR_FILTERS,
+    "earmark": Filter(_l("Earmarking"), _earmark_named),
+    "status": Filter(_l("Status"), lambda code: str(STATUS_LABELS.get(code, code))),
+    "commitment": Filter(_l("Commitment"), _commitment_named),
+}
 
 
 def _totals_sheet(title, totals, columns) -> Sheet:
@@ -76,7 +100,7 @@ def _totals_sheet(title, totals, columns) -> Sheet:
 
 @register_export("contributions", "Commitments (or pledges: kind=pledges) with deposited, outstanding, "
                                   "overdue (filters: donor, donor_type, currency, earmark, date_from, "
-                                  "date_to, status, sort)")
+                                  "date_to, status, sort)", filters=LIST_FILTERS)
 def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.COMMITMENT_SORTS)
     if filters["kind"] == "pledges":
@@ -109,7 +133,7 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
     ]
     return ([Sheet(_("Commitments"), columns, _commitment_rows(filters, user)),
              Sheet(_("Totals per currency"), totals, queries.commitment_totals(filters, user))],
-            _describe(filters, _("Commitments")))
+            _("Commitments"))
 
 
 def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
@@ -137,7 +161,7 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
     rows = db.session.execute(queries.pledge_query(filters, user).execution_options(yield_per=CHUNK))
     return ([Sheet(_("Pledges"), columns, rows),
              Sheet(_("Totals per currency"), totals, queries.pledge_totals(filters, user))],
-            _describe(filters, _("Pledges")))
+            _("Pledges"))
 
 
 # The deposits export reads plain column tuples (no ORM object per row): the
@@ -160,7 +184,8 @@ def deposit_rows(filters: dict, user):
 
 
 @register_export("deposits", "Deposits and reversals with rate, USD, fee and net (filters: donor, "
-                             "donor_type, currency, earmark, date_from, date_to, commitment, sort)")
+                             "donor_type, currency, earmark, date_from, date_to, commitment, sort)",
+                 filters=LIST_FILTERS)
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.DEPOSIT_SORTS)
     earmark = queries.earmark_labeller()
@@ -196,7 +221,7 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     total_rows = per_currency + ([dict(usd, currency=_("All (USD)"), amount=None)] if per_currency else [])
     return ([Sheet(_("Deposits"), columns, deposit_rows(filters, user)),
              Sheet(_("Totals per currency"), totals, total_rows)],
-            _describe(filters, _("Deposits")))
+            _("Deposits"))
 
 
 @register_export("rates", "UN operational rates of exchange (filter: currency)")

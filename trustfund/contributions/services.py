@@ -82,6 +82,9 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
     objective.number, objective.title = number, title
     objective.title_translations = localized.cleaned(title_translations)
     objective.description, objective.active = description, active
+    # Read before the pool's lazy load below flushes (and forgets) the changes.
+    if not db.session.is_modified(objective):  # saved as shown: nothing to record
+        return objective
     if objective.pool is not None and objective.pool.code != code:
         objective.pool.code = code  # its name only: figures change through pools.move
     db.session.flush()

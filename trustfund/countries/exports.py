@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..exports import Col, Sheet, register_export
+from ..exports import Col, Filter, Sheet, register_export
 from . import queries
+
+MEMBERSHIP = {"member": _l("UN Member States"), "observer": _l("Observer States")}
+
+
+def _yes(value) -> str:
+    return _("yes")
 
 
 @register_export("countries", "Countries with UN membership, developing and LDC flags "
-                              "(q, ldc_on, ldc, developing, membership)")
+                              "(q, ldc_on, ldc, developing, membership)", filters={
+    "q": Filter(_l("Name or code")),
+    "ldc_on": Filter(_l("LDC on")),
+    "ldc": Filter(_l("Only LDCs on that day"), _yes),
+    "developing": Filter(_l("Only developing countries on that day"), _yes),
+    "membership": Filter(_l("Membership"), lambda v: str(MEMBERSHIP.get(v, v))),
+})
 def countries_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.country_filters(filters)
     on = filters["ldc_on"]

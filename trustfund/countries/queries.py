@@ -46,3 +46,9 @@ def countries(filters: dict) -> list[Country]:
 def periods_text(country: Country) -> str:
     return "; ".join(f"{p.start_on.isoformat()} – {p.end_on.isoformat() if p.end_on else '…'}"
                      for p in country.ldc_periods)
+
+
+def country_named(code) -> str:
+    """A filter's country code as the country's name in the reader's language."""
+    country = db.session.get(Country, str(code).upper()) if len(str(code)) == 2 else None
+    return country.local_name if country else str(code)

@@ -62,6 +62,8 @@ def update_country(actor, country: Country, *, name: str, un_member: bool, obser
     before = country_snapshot(country)
     country.name, country.un_member, country.observer, country.developing = \
         name, un_member, observer, developing
+    if not db.session.is_modified(country):  # saved as shown: nothing to record
+        return country
     _touch(country)
     db.session.flush()
     record(actor, "country.update", country, before=before, after=country_snapshot(country),
@@ -100,6 +102,8 @@ def save_ldc_period(actor, country: Country, period: LdcPeriod | None, *, start_
         country.ldc_periods.append(period)
     else:
         period.start_on, period.end_on, period.note = start_on, end_on, (note or "").strip()
+        if not db.session.is_modified(period):  # saved as shown: nothing to record
+            return period
     _touch(country)
     db.session.flush()
     db.session.refresh(country, ["ldc_periods"])

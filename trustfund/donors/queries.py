@@ -6,11 +6,13 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from .. import cache
 from ..countries.models import Country, localized_country_name
-from ..exports import Col, Sheet, register_export
+from ..countries.queries import country_named
+from ..exports import Col, Filter, Sheet, register_export
 from ..extensions import db
 from ..params import whole_number
 from ..permissions import DONOR
@@ -140,8 +142,33 @@ def describe_filters(filters: dict) -> str:
     return _("Donors: %(filters)s", filters="; ".join(parts))
 
 
+def donor_named(donor_id) -> str:
+    """A filter's donor id as the donor's name."""
+    donor = db.session.get(Donor, whole_number(donor_id) or 0)
+    return donor.name if donor else str(donor_id)
+
+
+def _donor_type(code) -> str:
+    return str(DONOR_TYPES.get(code, code))
+
+
+# The donor filters of every list of donors' records, as a download's About sheet names them.
+DONOR_FILTERS = {
+    "donor": Filter(_l("Donor"), donor_named),
+    "donor_id": Filter(_l("Donor"), donor_named),
+    "donor_name": Filter(_l("Name contains")),
+    "donor_type": Filter(_l("Type of donor"), _donor_type),
+}
+
+
 @register_export("donors", "Donors with type, country, SAA status and contact (filters: q, type, "
-                           "saa, country, sort)")
+                           "saa, country, sort)", filters={
+    "donor_id": DONOR_FILTERS["donor_id"],
+    "q": Filter(_l("Name contains")),
+    "type": Filter(_l("Type of donor"), _donor_type),
+    "saa": Filter(_l("SAA status"), lambda code: str(SAA_STATUSES.get(code, code))),
+    "country": Filter(_l("Country"), country_named),
+})
 def donors_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = parse_filters(filters)
     rows = db.session.scalars(donor_query(filters, user)).unique()

@@ -53,6 +53,8 @@ def update_fund(actor, fund: Fund, *, name: str, code: str, start_on: dt.date, v
                             date=fmt_date(fund.end_on)), field="start_on")
     before = snapshot(fund)
     fund.name, fund.code, fund.start_on = name, code, start_on
+    if not db.session.is_modified(fund):  # saved as shown: nothing to record
+        return fund
     db.session.flush()
     record(actor, "fund.update", fund, before=before)
     return fund

@@ -13,6 +13,7 @@ from flask import abort
 from flask_babel import gettext as _
 
 from ..donors.models import Donor
+from ..donors.queries import DONOR_FILTERS
 from ..errors import DomainError
 from ..exports import Col, Sheet, register_export, stream
 from ..extensions import db
@@ -92,7 +93,8 @@ def _deposit_totals(columns: list[Col], usd, fee, net) -> list:
 
 
 @register_export("statement", "A donor's statement for a period: summary, commitments, deposits "
-                              "and shares of each pool's spending (--donor required; --from, --to)")
+                              "and shares of each pool's spending (--donor required; --from, --to)",
+                 filters=DONOR_FILTERS)
 def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     s = statement(donor, parse_date(filters.get("date_from"), "date_from"),
@@ -175,7 +177,7 @@ def _receiving(closing) -> str:
 
 
 @register_export("my_commitments", "A donor's commitments with deposited and outstanding amounts "
-                                   "(the donor portal; --donor required)")
+                                   "(the donor portal; --donor required)", filters=DONOR_FILTERS)
 def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     name = donor.name
@@ -194,7 +196,8 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 
 @register_export("my_deposits", "A donor's deposits and reversals with rate, USD, fee and net "
-                                "(the donor portal; --donor required; --from, --to on the value date)")
+                                "(the donor portal; --donor required; --from, --to on the value date)",
+                 filters=DONOR_FILTERS)
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     # Newest first, as on the portal.
@@ -209,7 +212,7 @@ def _instalment_status(line) -> str:
 
 
 @register_export("my_instalments", "A donor's outstanding and overdue instalments "
-                                   "(the donor portal; --donor required)")
+                                   "(the donor portal; --donor required)", filters=DONOR_FILTERS)
 def instalments_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     on = parse_date(filters.get("on"), "on")

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, pgettext
 
-from ..exports import Col, Sheet, register_export, stream
+from ..countries.queries import country_named
+from ..exports import Col, Filter, Sheet, register_export, stream
 from ..extensions import db
 from ..formatting import number
+from ..params import whole_number
 from . import queries
-from .models import Event
+from .models import GRANT_STATUSES, Event
+
+
+def _event_named(event_id) -> str:
+    """A filter's event id as the event's title in the reader's language."""
+    event = db.session.get(Event, whole_number(event_id) or 0)
+    return event.local_title if event else str(event_id)
+
+
+LDC_CHOICES = {"yes": _l("LDC requests"), "no": _l("Other developing countries")}
+EVENT_FILTER = Filter(_l("Event"), _event_named)
 
 
 def _pool_label(grant) -> str:
@@ -66,7 +79,11 @@ def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
     return row
 
 
-@register_export("grants", "Travel grants, with the grant list's filters (event, country, status, ldc)")
+@register_export("grants", "Travel grants, with the grant list's filters (event, country, status, ldc)",
+                 filters={"event": EVENT_FILTER,
+                          "country": Filter(_l("Country"), country_named),
+                          "status": Filter(_l("Status"), lambda code: str(GRANT_STATUSES.get(code, code))),
+                          "ldc": Filter(_l("LDC"), lambda code: str(LDC_CHOICES.get(code, code)))})
 def grants_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.grant_filters(filters)
     columns = grant_columns()
@@ -80,7 +97,8 @@ def _of_second(value):
     return lambda pair: value(pair[1])
 
 
-@register_export("travel_queue", "Requests waiting for a decision, in review order (event)")
+@register_export("travel_queue", "Requests waiting for a decision, in review order (event)",
+                 filters={"event": EVENT_FILTER})
 def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     event_id = queries.grant_filters(filters)["event"]
     columns = [Col(_("Order"), lambda pair: pair[0], "int")] + [

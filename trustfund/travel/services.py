@@ -134,6 +134,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
                                 in localized.cleaned(title_translations).items()}
     event.start_on, event.end_on, event.dsa_rate = start_on, end_on, rate
     event.max_per_country, event.dates_note = max_per_country, dates_note
+    if not creating and not db.session.is_modified(event):  # saved as shown: nothing to record
+        return event
     db.session.flush()
     if start_moved:
         _rejudge_waiting_requests(actor, event)

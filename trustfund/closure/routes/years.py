@@ -1,7 +1,9 @@
 """Closing an accounting year (admin), confirmed first (confirmation.py)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +19,8 @@ from ..years import closable, close_year
 @bp.route("/years/<int:year>/close", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def close_year_view(year: int):
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # a year no calendar has: no such page
+        abort(404)
     form = CloseYearForm()
     valid = form.validate_on_submit()
     if valid and not confirmed():

@@ -181,7 +181,8 @@ def _transfers_page(refused: dict | None = None):
 def new_transfer():
     form = TransferForm()
     pools = all_pools()
-    choices = [(p.id, f"{p.label} — {fmt_money(p.available, USD)} {_('available')}") for p in pools]
+    choices = [(p.id, _("%(pool)s — %(amount)s available", pool=p.label, amount=fmt_money(p.available, USD)))
+               for p in pools]
     form.from_pool_id.choices = choices
     form.to_pool_id.choices = choices
     if request.method == "GET":

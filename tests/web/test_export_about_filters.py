@@ -1,0 +1,107 @@
+"""A download's About sheet lists the filters it was made with as its reader reads
+them: each under its label in the reader's language, a donor, an event or a country by
+its name, a status in words. What only chooses how a list is shown (its format, its
+order, which of a page's tables) selects no rows and is not listed."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import statements as data
+from tests.factories.travel import make_event, make_request
+from trustfund.contributions.models import Commitment
+
+# The keys of the pages' query strings, which a reader should never meet.
+QUERY_KEYS = ("donor", "donor_id", "date_from", "date_to", "commitment", "kind", "sort", "format",
+              "event", "country", "status", "ldc", "report", "donor_type")
+
+
+@pytest.fixture
+def fund(db):
+    return data.two_donor_fund()
+
+
+def _filters(client, url) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    about = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[-1]
+    rows = {label: value for label, value in about.iter_rows(values_only=True)}
+    return {label: value for label, value in rows.items() if label.startswith(("Filter: ", "Filtre"))}
+
+
+def _speak(db, user, language):
+    user.locale = language
+    db.session.commit()
+
+
+def test_a_statement_names_its_donor_and_period(client, login_as, fund):
+    sweden, _evil = fund
+    login_as("donor")
+    assert _filters(client, f"/statements/{sweden.id}?format=xlsx&from=2017-04-03&to=2017-12-31") == {
+        "Filter: Donor": "Kingdom of Sweden",
+        "Filter: From": dt.datetime(2017, 4, 3), "Filter: To": dt.datetime(2017, 12, 31)
+    }
+    assert _filters(client, "/statements/portal?format=xlsx&list=deposits") == {
+        "Filter: Donor": "Kingdom of Sweden"}
+
+
+def test_lists_of_contributions_name_their_filters_and_leave_out_order_and_kind(client, login_as, db, fund):
+    _sweden, evil = fund
+    login_as("mptf_officer")
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-EUR"))
+    assert _filters(client, f"/contributions/?format=xlsx&donor={evil.id}&donor_type=member_state"
+                            "&status=overdue&currency=JPY&sort=date") == {
+        "Filter: Donor": evil.name, "Filter: Type of donor": "Member State",
+        "Filter: Status": "Instalment overdue", "Filter: Currency": "JPY"}
+    assert _filters(client, f"/contributions/deposits?format=xlsx&commitment={commitment.id}"
+                            "&earmark=none&sort=-date") == {
+        "Filter: Commitment": commitment.reference, "Filter: Earmarking": "Un-earmarked"}
+
+
+def test_the_grant_list_names_its_event_country_and_status(client, login_as, db):
+    login_as("srsg_staff")
+    event = make_event(title="Thematic session, Geneva")
+    make_request(event, country="SN")
+    assert _filters(client, f"/travel/grants?format=xlsx&event={event.id}&country=SN&status=requested"
+                            "&ldc=yes") == {
+        "Filter: Event": "Thematic session, Geneva", "Filter: Country": "Senegal",
+        "Filter: Status": "Requested", "Filter: LDC": "LDC requests"}
+    assert _filters(client, "/travel/events?format=xlsx") == {}
+    assert _filters(client, "/travel/reports?format=xlsx&report=event") == {}
+
+
+def test_the_filters_are_in_the_readers_language(client, login_as, db, fund):
+    sweden, _evil = fund
+    reader = login_as("auditor")
+    _speak(db, reader, "fr")
+    shown = _filters(client, f"/contributions/?format=xlsx&donor={sweden.id}&date_from=2017-01-01&sort=-date")
+    assert shown == {"Filtre\u00a0: Donateur": "Kingdom of Sweden", "Filtre\u00a0: Du": "2017-01-01"}
+
+
+def test_no_download_shows_a_query_key(client, login_as, db, fund):
+    sweden, _evil = fund
+    login_as("auditor")
+    event = make_event()
+    for url in (f"/statements/{sweden.id}?format=xlsx&from=2017-04-03&to=2017-12-31",
+                "/statements/?format=xlsx&from=2017-04-03&to=2017-12-31",
+                f"/contributions/?format=xlsx&donor={sweden.id}&kind=pledges",
+                f"/contributions/deposits?format=xlsx&donor={sweden.id}",
+                "/donors/?format=xlsx&type=member_state&saa=signed&country=SE&q=Swe",
+                "/countries/?format=xlsx&ldc=y&ldc_on=2017-06-01&membership=member",
+                f"/travel/queue?format=xlsx&event={event.id}",
+                "/travel/reports?format=xlsx&report=country&date_from=2017-01-01",
+                "/fund/funding-status?format=xlsx"):
+        for label in _filters(client, url):
+            name = label.split(": ", 1)[1]
+            assert name not in QUERY_KEYS and "_" not in name, (url, label)
+
+
+def test_an_id_no_row_can_have_is_shown_as_given(client, login_as, fund):
+    login_as("auditor")
+    huge = "9" * 25
+    assert _filters(client, f"/travel/grants?format=xlsx&event={huge}") == {"Filter: Event": huge}
+    assert _filters(client, f"/contributions/deposits?format=xlsx&commitment={huge}") == {}
