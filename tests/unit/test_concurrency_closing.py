@@ -26,7 +26,11 @@ from trustfund.ledger_check import run_checks
 from trustfund.reference import FUND_END
 
 
-def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app, db, users, monkeypatch):
+def _written_after_an_extension(app, db, users, monkeypatch, write) -> tuple[list[str], int]:
+    """`write(actor, pool)` (a decision or its proposal) in a worker of its own: its
+    checks pass while the fund is closed by its end date, then it waits while the admin
+    extends the end date and commits, then it writes. Returns what the worker was told
+    and the pool's id."""
     data.deposit(data.commitment(data.donor("Norway (race)"), "5000.00"), "5000.00", fee_rate="0")
     current_fund().end_on = FUND_END  # closed by its end date
     db.session.commit()
@@ -43,24 +47,24 @@ def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app
 
     monkeypatch.setattr(financial, "unsettled", check_then_wait)
 
-    def decide() -> None:
+    def worker() -> None:
         with app.test_request_context():
             try:
                 actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
                 db.session.commit()
-                financial.decide(actor, pool, "refund")
+                write(actor, pool)
                 db.session.commit()
-                outcome.append("recorded")
+                outcome.append("written")
             except DomainError as error:
                 db.session.rollback()
                 outcome.append(f"refused: {error.message}")
-            except Exception as error:  # reported by the assertion below
+            except Exception as error:  # reported by the callers' assertions
                 db.session.rollback()
                 outcome.append(f"error: {error!r}")
             finally:
                 db.session.remove()
 
-    thread = threading.Thread(target=decide)
+    thread = threading.Thread(target=worker)
     thread.start()
     assert checked.wait(timeout=30)
     fund = current_fund()
@@ -71,6 +75,12 @@ def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app
     thread.join(timeout=60)
     assert not thread.is_alive()
     db.session.expire_all()
+    return outcome, pool_id
+
+
+def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app, db, users, monkeypatch):
+    outcome, pool_id = _written_after_an_extension(
+        app, db, users, monkeypatch, lambda actor, pool: financial.decide(actor, pool, "refund"))
 
     assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
     assert "The fund's operations are still open" in outcome[0]
@@ -88,50 +98,8 @@ def test_a_proposal_checked_before_an_extension_and_written_after_is_refused(app
     from trustfund.closure import proposals
     from trustfund.fund.entries import ClosingProposal
 
-    data.deposit(data.commitment(data.donor("Norway (race)"), "5000.00"), "5000.00", fee_rate="0")
-    current_fund().end_on = FUND_END  # closed by its end date
-    db.session.commit()
-    pool_id, srsg_id = data.pool().id, users["srsg_staff"].id
-    checked, extended = threading.Event(), threading.Event()
-    real = financial.unsettled
-    outcome: list[str] = []
-
-    def check_then_wait():
-        problems = real()
-        checked.set()
-        extended.wait(timeout=30)
-        return problems
-
-    monkeypatch.setattr(financial, "unsettled", check_then_wait)
-
-    def propose() -> None:
-        with app.test_request_context():
-            try:
-                actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
-                db.session.commit()
-                proposals.propose(actor, pool, "refund")
-                db.session.commit()
-                outcome.append("proposed")
-            except DomainError as error:
-                db.session.rollback()
-                outcome.append(f"refused: {error.message}")
-            except Exception as error:  # reported by the assertion below
-                db.session.rollback()
-                outcome.append(f"error: {error!r}")
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=propose)
-    thread.start()
-    assert checked.wait(timeout=30)
-    fund = current_fund()
-    fund_services.extend_end(users["admin"], fund, end_on=dt.date(2100, 1, 1), reason="Follow-up",
-                             version=fund.version)
-    db.session.commit()
-    extended.set()
-    thread.join(timeout=60)
-    assert not thread.is_alive()
-    db.session.expire_all()
+    outcome, pool_id = _written_after_an_extension(
+        app, db, users, monkeypatch, lambda actor, pool: proposals.propose(actor, pool, "refund"))
 
     assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
     assert "The fund's operations are still open" in outcome[0]

@@ -25,14 +25,20 @@ from trustfund.ledger_check import run_checks
 ALREADY = "refused: This transfer was already decided: nothing was done."
 
 
-def test_two_admins_confirming_one_transfer_at_once_move_the_money_once(app, db, monkeypatch):
+def _waiting_transfer(db):
+    """USD 150,000.00 from the un-earmarked pool (198,000.00) to OBJ2, proposed by the
+    admin and waiting; a third admin. Returns (the proposal's id, admin3's id, users)."""
     deposit(commitment("USD", "200000.00"), Decimal("200000.00"))  # 198,000.00 un-earmarked
     admin3_id = make_user("admin", "admin3@test.example").id
     users = base_users()
     proposal = transfer_changes.propose(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id,
                                         Decimal("150000.00"), "Surplus", dt.date(2018, 6, 1))
     db.session.commit()
-    proposal_id = proposal.id
+    return proposal.id, admin3_id, users
+
+
+def test_two_admins_confirming_one_transfer_at_once_move_the_money_once(app, db, monkeypatch):
+    proposal_id, admin3_id, users = _waiting_transfer(db)
     deciders = [users["admin2"].id, admin3_id, users["admin2"].id]
     # Each confirmation has read the waiting transfer (and passed its checks) before any decides.
     all_read = threading.Barrier(len(deciders), timeout=30)
@@ -69,13 +75,8 @@ def test_an_admin_who_read_a_transfer_waiting_and_confirms_it_after_another_is_t
     money moves) before the loser's is sent: the loser is told it was already decided,
     not that the source pool lacks the money (nothing is checked before the guarded
     answer that the winner's commit changes)."""
-    deposit(commitment("USD", "200000.00"), Decimal("200000.00"))  # 198,000.00 un-earmarked
-    admin3_id = make_user("admin", "admin3@test.example").id
-    users = base_users()
-    proposal = transfer_changes.propose(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id,
-                                        Decimal("150000.00"), "Surplus", dt.date(2018, 6, 1))
-    db.session.commit()
-    proposal_id, winner_id = proposal.id, users["admin2"].id
+    proposal_id, admin3_id, users = _waiting_transfer(db)
+    winner_id = users["admin2"].id
     read, decided = threading.Event(), threading.Event()
 
     def loser():

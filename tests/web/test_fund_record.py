@@ -185,6 +185,22 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
     assert "Extend the end date" not in html and 'href="/fund/extend"' not in html
 
 
+def _decision_waits_on_a_fund_past_its_end(db, users, donor: str):
+    """A fund closed by its end date (31 December 2018) whose pool holds a donor's
+    5,000.00, and a refund of that pool proposed by an SRSG staff member, waiting."""
+    from tests.factories import statements as data
+    from trustfund.closure import proposals
+    from trustfund.fund.status import current_fund
+    from trustfund.reference import FUND_END
+
+    data.deposit(data.commitment(data.donor(donor), "5000.00"), "5000.00", fee_rate="0")
+    current_fund().end_on = FUND_END
+    db.session.commit()
+    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    return proposal
+
+
 WAITS = ("The end date cannot be extended while a pool's closing decision waits for a second SRSG staff "
          "member")
 
@@ -194,17 +210,12 @@ def test_while_a_closing_decision_waits_the_end_date_is_not_extended(app, client
     (which would reopen the operations, so that the decision could not be confirmed) is
     refused beside the date, saying how to get past it, and nothing is written. Once
     the decision is withdrawn, the extension is made."""
-    from tests.factories import statements as data
     from trustfund.closure import proposals
     from trustfund.fund.entries import WAITING, ClosingProposal
-    from trustfund.fund.status import current_fund, operations_open
+    from trustfund.fund.status import operations_open
     from trustfund.reference import FUND_END
 
-    data.deposit(data.commitment(data.donor("Norway (extension)"), "5000.00"), "5000.00", fee_rate="0")
-    current_fund().end_on = FUND_END  # 31 December 2018: closed by its end date
-    db.session.commit()
-    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
-    db.session.commit()
+    proposal = _decision_waits_on_a_fund_past_its_end(db, users, "Norway (extension)")
 
     login_as("admin")
     before = table_counts(db)
@@ -231,16 +242,9 @@ def test_while_a_closing_decision_waits_the_fund_page_offers_no_extension_and_sa
     decision waits (an extension would be refused), and its note says why and how to
     get past it, instead of "An extension of the end date ... reopens them"; once the
     decision is withdrawn, the extension is offered again."""
-    from tests.factories import statements as data
     from trustfund.closure import proposals
-    from trustfund.fund.status import current_fund
-    from trustfund.reference import FUND_END
 
-    data.deposit(data.commitment(data.donor("Norway (fund page)"), "5000.00"), "5000.00", fee_rate="0")
-    current_fund().end_on = FUND_END  # 31 December 2018: closed by its end date
-    db.session.commit()
-    proposal = proposals.propose(users["srsg_staff"], data.pool(), "refund")
-    db.session.commit()
+    proposal = _decision_waits_on_a_fund_past_its_end(db, users, "Norway (fund page)")
 
     login_as("admin")
     page = html.unescape(client.get("/fund/").get_data(as_text=True))
