@@ -134,9 +134,7 @@ def describe_filters(filters: dict) -> str:
     if filters.get("saa"):
         parts.append(_("SAA status: %(status)s", status=SAA_STATUSES[filters["saa"]]))
     if filters.get("country"):
-        country = db.session.get(Country, filters["country"])
-        parts.append(_("country: %(country)s",
-                       country=country.local_name if country else filters["country"]))
+        parts.append(_("country: %(country)s", country=country_named(filters["country"])))
     if not parts:
         return _("Donors (all)")
     return _("Donors: %(filters)s", filters="; ".join(parts))
@@ -164,8 +162,8 @@ DONOR_FILTERS = {
 @register_export("donors", "Donors with type, country, SAA status and contact (filters: q, type, "
                            "saa, country, sort)", filters={
     "donor_id": DONOR_FILTERS["donor_id"],
-    "q": Filter(_l("Name contains")),
-    "type": Filter(_l("Type of donor"), _donor_type),
+    "q": DONOR_FILTERS["donor_name"],
+    "type": DONOR_FILTERS["donor_type"],
     "saa": Filter(_l("SAA status"), lambda code: str(SAA_STATUSES.get(code, code))),
     "country": Filter(_l("Country"), country_named),
 })
