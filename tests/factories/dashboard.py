@@ -84,6 +84,8 @@ def add_deposit(commitment: Commitment, amount: str, rate: str, on: dt.date) -> 
                       usd_amount=usd, fee_rate=FEE, fee=fee, net=net)
     db.session.add(deposit)
     commitment.deposited = commitment.deposited + D(amount)
+    commitment.deposited_usd = commitment.deposited_usd + usd
+    commitment.deposit_fees = commitment.deposit_fees + fee
     db.session.flush()
     move(target.id, deposits_usd=usd, fees=fee, deposits_net=net, available=net)
     return deposit

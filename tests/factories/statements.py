@@ -84,7 +84,9 @@ def deposit(c: Commitment, amount, *, rate="1", value_date=dt.date(2017, 5, 2),
                 fee=fee, net=net, bank_reference=bank_reference or f"BANK-{next(_seq)}")
     db.session.add(d)
     db.session.execute(sa.update(Commitment).where(Commitment.id == c.id)
-                       .values(deposited=Commitment.deposited + amount))
+                       .values(deposited=Commitment.deposited + amount,
+                               deposited_usd=Commitment.deposited_usd + usd,
+                               deposit_fees=Commitment.deposit_fees + fee))
     pools.move(target.id, deposits_usd=usd, fees=fee, deposits_net=net, available=net)
     db.session.flush()
     db.session.expire(c)
@@ -99,7 +101,9 @@ def reverse(d: Deposit, *, on=dt.date(2017, 6, 1), reason: str = "Entered twice"
     db.session.add(r)
     d.reference_key = None  # a reversed deposit holds its bank reference no more
     db.session.execute(sa.update(Commitment).where(Commitment.id == d.commitment_id)
-                       .values(deposited=Commitment.deposited - d.amount))
+                       .values(deposited=Commitment.deposited - d.amount,
+                               deposited_usd=Commitment.deposited_usd - d.usd_amount,
+                               deposit_fees=Commitment.deposit_fees - d.fee))
     pools.move(d.pool_id, deposits_usd=-d.usd_amount, fees=-d.fee, deposits_net=-d.net,
                available=-d.net)
     db.session.flush()

@@ -60,6 +60,14 @@ def _first_deposit(db) -> Deposit:
     (lambda db, d: sa.update(Commitment).where(Commitment.id == d.commitment_id).values(
         deposited=Commitment.deposited - D("1.00")),
      "deposited 999,999.00 is recorded, but its deposits add up to 1,000,000.00"),
+    (lambda db, d: sa.update(Commitment).where(Commitment.id == d.commitment_id).values(
+        deposited_usd=Commitment.deposited_usd - D("0.01")),
+     "its deposits' USD 1,062,699.25 and fees 10,626.99 are recorded, but its deposits add up to "
+     "USD 1,062,699.26 and fees 10,626.99"),
+    (lambda db, d: sa.update(Commitment).where(Commitment.id == d.commitment_id).values(
+        deposit_fees=Commitment.deposit_fees + D("0.01")),
+     "its deposits' USD 1,062,699.26 and fees 10,627.00 are recorded, but its deposits add up to "
+     "USD 1,062,699.26 and fees 10,626.99"),
     (lambda db, d: sa.text("DELETE FROM interest_entry"),
      "Pool UNEARMARKED: interest is 1,234.56, but its entries say 0.00"),
     (lambda db, d: sa.update(Pool).where(Pool.code == "OBJ2").values(

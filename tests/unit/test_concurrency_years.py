@@ -37,12 +37,12 @@ def test_a_deposit_checked_before_the_year_closes_and_written_after_is_refused(a
 
     real_add, real_position = ledger._add_to_deposited, years.position_on
 
-    def add_after_the_closing_read(c, amount):
+    def add_after_the_closing_read(c, *amounts):
         # In the deposit's thread: the year was open when checked; write once the
         # closing has read the year's position.
         checked.set()
         position_read.wait(timeout=30)
-        return real_add(c, amount)
+        return real_add(c, *amounts)
 
     def position_then_let_the_deposit_write(on):
         position = real_position(on)

@@ -140,6 +140,8 @@ def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, run
         db.session.refresh(imp)
         db.session.refresh(typ)
         assert (imp.deposited, imp.outstanding) == (typ.deposited, typ.outstanding) != (D(0), imp.amount)
+        # and the sums of their deposits the dashboards read
+        assert (imp.deposited_usd, imp.deposit_fees) == (typ.deposited_usd, typ.deposit_fees) != (0, 0)
     # Each deposit and its audit entry, but for what tells the twins apart.
     own = {"id", "commitment_id", "created_at", "bank_reference", "reference_key"}
 

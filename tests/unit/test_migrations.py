@@ -225,6 +225,54 @@ def test_upgrading_gives_each_transfer_proposal_its_proposals_date(empty_databas
             db.engine.dispose()
 
 
+def test_upgrading_gives_each_commitment_the_sums_of_its_deposits(empty_database_url):
+    """0030: each commitment's deposits' USD amounts and fees (a reversal subtracting
+    what it reverses) are summed onto it; a commitment without deposits has zeros;
+    and the ledger check then finds nothing wrong."""
+    from flask_migrate import upgrade
+
+    from trustfund import create_app
+    from trustfund.contributions.models import UNEARMARKED, Commitment, Deposit, Pool
+    from trustfund.donors.models import Donor
+    from trustfund.extensions import db
+    from trustfund.ledger_check import run_checks
+
+    D = Decimal
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="0029")
+            db.session.add_all([Pool(id=1, code=UNEARMARKED, deposits_usd=D("2000.07"), fees=D("20.00"),
+                                     deposits_net=D("1980.07"), available=D("1980.07")),
+                                Donor(id=1, name="Gates Foundation", donor_type="philanthropic_organization"),
+                                Commitment(id=1, donor_id=1, currency="EUR", amount=D("5000.00"),
+                                           deposited=D("1882.00"), committed_on=dt.date(2017, 5, 1)),
+                                Commitment(id=2, donor_id=1, currency="USD", amount=D("10.00"),
+                                           committed_on=dt.date(2017, 5, 1))])
+            db.session.flush()
+
+            def deposit(id, amount, usd, fee, reverses_id=None):
+                standing = not reverses_id and id != 1
+                return Deposit(id=id, commitment_id=1, donor_id=1, pool_id=1, value_date=dt.date(2017, 6, 1),
+                               currency="EUR", amount=D(amount), rate=D("0.941"), usd_amount=D(usd),
+                               fee_rate=D("0.01"), fee=D(fee), net=D(usd) - D(fee), reverses_id=reverses_id,
+                               bank_reference=f"B{id}", reference_key=f"b{id}" if standing else None)
+            db.session.add_all([deposit(1, "941.00", "1000.00", "10.00"),
+                                deposit(2, "941.00", "1000.00", "10.00"),
+                                deposit(3, "-941.00", "-1000.00", "-10.00", reverses_id=1),
+                                deposit(4, "941.00", "1000.07", "10.00")])
+            db.session.commit()
+            upgrade()
+            with db.engine.connect() as conn:
+                sums = conn.execute(sa.select(Commitment.id, Commitment.deposited_usd,
+                                              Commitment.deposit_fees).order_by(Commitment.id)).all()
+            assert [tuple(row) for row in sums] == [(1, D("2000.07"), D("20.00")), (2, D("0.00"), D("0.00"))]
+            assert not [p for p in run_checks() if "Commitment #" in p]
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_two_commitments_with_one_reference_stop_0024_until_an_officer_corrects_one(empty_database_url,
                                                                                     capfd):
     """A database at 0023 holding two commitments with one reference: the upgrade to

@@ -48,17 +48,17 @@ def test_the_admin_shares_the_figures_the_officer_and_the_srsg_staff_summed(cach
     login_as("mptf_officer")
     page, statements = _view(client)
     assert _usd(deposited) in page
-    assert _reads(statements, "deposit") and not _reads(statements, "travel_grant")
+    assert _reads(statements, "commitment") and not _reads(statements, "travel_grant")
     login_as("srsg_staff")
     page, statements = _view(client)
     assert _usd(available) in page
-    assert _reads(statements, "travel_grant") and not _reads(statements, "deposit")
+    assert _reads(statements, "travel_grant") and not _reads(statements, "commitment")
 
     # The admin's first view sums neither again: only its own block (the audit trail).
     login_as("admin")
     page, statements = _view(client)
     assert _usd(deposited) in page and _usd(available) in page
-    assert not _reads(statements, "deposit") and not _reads(statements, "travel_grant")
+    assert not _reads(statements, "commitment") and not _reads(statements, "travel_grant")
     assert not _reads(statements, "pledge") and not _reads(statements, "instalment")
 
 
@@ -78,4 +78,4 @@ def test_after_a_deposit_the_shared_figures_are_summed_afresh_for_every_role(cac
     login_as("auditor")
     page, statements = _view(client)
     assert _usd(after) in page and _usd(before) not in page
-    assert _reads(statements, "deposit")
+    assert _reads(statements, "commitment")

@@ -243,7 +243,7 @@ def test_the_xlsx_after_a_view_of_the_page_sums_only_the_overdue_instalments_aga
     assert sheets["Overdue instalments"][1][0] == "Kingdom of Sweden"
     cache.clear()
     fresh, fresh_sql = _xlsx(client)
-    assert [s for s in fresh_sql if "from deposit" in s]
+    assert [s for s in fresh_sql if "from commitment" in s]
     assert fresh == sheets
 
 

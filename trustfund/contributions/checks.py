@@ -104,11 +104,16 @@ def commitment_problems() -> list[str]:
     problems = []
     deposited = _sums(sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount))
                       .group_by(Deposit.commitment_id))
+    in_usd = {commitment_id: (usd, fee) for commitment_id, usd, fee in db.session.execute(
+        sa.select(Deposit.commitment_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee))
+        .group_by(Deposit.commitment_id))}
     written_off = _sums(sa.select(WriteOff.commitment_id, sa.func.sum(WriteOff.amount))
                         .group_by(WriteOff.commitment_id))
     scheduled = _sums(sa.select(Instalment.commitment_id, sa.func.sum(Instalment.amount))
                       .group_by(Instalment.commitment_id))
     for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.id)
+                                .options(sa.orm.undefer(Commitment.deposited_usd),
+                                         sa.orm.undefer(Commitment.deposit_fees))
                                 .execution_options(yield_per=2000)):
         cur = c.currency
         what = f"Commitment #{c.id} ({cur} {_n(c.amount, cur)}{', ' + c.reference if c.reference else ''})"
@@ -116,6 +121,10 @@ def commitment_problems() -> list[str]:
         if c.deposited != total:
             problems.append(f"{what}: deposited {_n(c.deposited, cur)} is recorded, but its deposits add "
                             f"up to {_n(total, cur)}.")
+        usd, fee = in_usd.get(c.id, (ZERO, ZERO))
+        if c.deposited_usd != usd or c.deposit_fees != fee:
+            problems.append(f"{what}: its deposits' USD {_n(c.deposited_usd)} and fees {_n(c.deposit_fees)} "
+                            f"are recorded, but its deposits add up to USD {_n(usd)} and fees {_n(fee)}.")
         off = written_off.get(c.id, Decimal("0.000"))
         if c.written_off != off:
             problems.append(f"{what}: written off {_n(c.written_off, cur)} is recorded, but its write-offs "

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 
@@ -187,18 +186,20 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None,
         return result
     if not result.ok:
         return result
-    per_commitment: dict[int, Decimal] = defaultdict(Decimal)
+    per_commitment: dict[int, Totals] = defaultdict(Totals)
     first_row = {}
     for planned in result.planned:
-        per_commitment[planned.commitment.id] += planned.figures.amount
+        per_commitment[planned.commitment.id].add(planned.figures)
         first_row.setdefault(planned.commitment.id, planned)
     for commitment_id in sorted(per_commitment):
-        total = per_commitment[commitment_id]
+        totals = per_commitment[commitment_id]
         done = db.session.execute(
             sa.update(Commitment).where(
                 Commitment.id == commitment_id,
-                Commitment.deposited + Commitment.written_off + total <= Commitment.amount)
-            .values(deposited=Commitment.deposited + total)
+                Commitment.deposited + Commitment.written_off + totals.amount <= Commitment.amount)
+            .values(deposited=Commitment.deposited + totals.amount,
+                    deposited_usd=Commitment.deposited_usd + totals.usd,
+                    deposit_fees=Commitment.deposit_fees + totals.fee)
             .execution_options(synchronize_session=False)).rowcount == 1
         if not done:
             planned = first_row[commitment_id]

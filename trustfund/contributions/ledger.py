@@ -88,17 +88,20 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
     return value, note
 
 
-def _add_to_deposited(commitment: Commitment, amount: Decimal) -> bool:
-    """deposited += amount in one UPDATE that refuses to pass the commitment (less
-    what was written off) or go below zero; False when refused."""
+def _add_to_deposited(commitment: Commitment, amount: Decimal, usd: Decimal, fee: Decimal) -> bool:
+    """deposited += amount (and its USD and fee to deposited_usd and deposit_fees) in
+    one UPDATE that refuses to pass the commitment (less what was written off) or go
+    below zero; False when refused."""
     statement = (sa.update(Commitment)
                  .where(Commitment.id == commitment.id,
                         Commitment.deposited + Commitment.written_off + amount <= Commitment.amount,
                         Commitment.deposited + amount >= 0)
-                 .values(deposited=Commitment.deposited + amount)
+                 .values(deposited=Commitment.deposited + amount,
+                         deposited_usd=Commitment.deposited_usd + usd,
+                         deposit_fees=Commitment.deposit_fees + fee)
                  .execution_options(synchronize_session=False))
     done = db.session.execute(statement).rowcount == 1
-    db.session.expire(commitment, ["deposited"])
+    db.session.expire(commitment, ["deposited", "deposited_usd", "deposit_fees"])
     return done
 
 
@@ -166,7 +169,7 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
         existing = references.standing_deposit(key)
         if existing is not None:
             raise references.already_used(existing)
-    if not _add_to_deposited(commitment, figures.amount):
+    if not _add_to_deposited(commitment, figures.amount, figures.usd, figures.fee):
         raise past_commitment(commitment.outstanding, currency)
     pool = pools.pool_for_objective(commitment.objective_id)
     deposit = Deposit(commitment_id=commitment.id, donor_id=commitment.donor_id, pool_id=pool.id,
@@ -226,7 +229,7 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     # The commitment's row before the pool's, in the order record_deposit takes them:
     # in the other order, a deposit and a reversal on the same commitment deadlocked
     # on PostgreSQL.
-    if not _add_to_deposited(deposit.commitment, -deposit.amount):
+    if not _add_to_deposited(deposit.commitment, -deposit.amount, -deposit.usd_amount, -deposit.fee):
         raise DomainError(_("The commitment's deposits do not match its entries; run the ledger check."))
     try:
         pools.move(deposit.pool_id, deposits_usd=-deposit.usd_amount, fees=-deposit.fee,

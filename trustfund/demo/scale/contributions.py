@@ -200,17 +200,19 @@ def seed_contributions(ctx: Context, sizes: Sizes, donors: list[dict]) -> dict[s
     position = 0
     for c in commitments:
         pool_id = ctx.objective_pool[c["objective_id"]] if c["objective_id"] else ctx.unearmarked
-        deposited = Decimal(0)
+        deposited, usd, fees = Decimal(0), Decimal(0), Decimal(0)
         for value_date, amount in c["planned"]:
             row = _deposit(ctx, next(deposit_ids), c, pool_id, value_date, amount)
             rows.append(row)
-            deposited += amount
             if position in targets:
                 reversal_rows.append(_reversal(ctx, next(deposit_ids), row))
                 row["reference_key"] = None  # reversed: it holds its bank reference no more
-                deposited -= amount
+            else:
+                deposited += amount
+                usd += row["usd_amount"]
+                fees += row["fee"]
             position += 1
-        c["deposited"] = deposited
+        c["deposited"], c["deposited_usd"], c["deposit_fees"] = deposited, usd, fees
     commitment_rows = [
         {
             "id": c["id"],
@@ -218,6 +220,8 @@ def seed_contributions(ctx: Context, sizes: Sizes, donors: list[dict]) -> dict[s
             "currency": c["currency"],
             "amount": c["amount"],
             "deposited": c["deposited"],
+            "deposited_usd": c["deposited_usd"],
+            "deposit_fees": c["deposit_fees"],
             "objective_id": c["objective_id"],
             "committed_on": c["committed_on"],
             "reference": f"SCALE-C{c['id']}",
