@@ -122,7 +122,17 @@ class _CommonChecks:
 
 class BaseForm(_CommonChecks, FlaskForm):
     """The base of every form: Flask-WTF's (CSRF on, unless a GET form's Meta turns
-    it off), with the common checks on every field."""
+    it off), with the common checks on every field. Its hidden fields (the CSRF
+    token, versions, form tokens) are rendered without an id: a page holding several
+    forms (a button per row) would otherwise repeat id="csrf_token", which HTML
+    forbids; no label or script points at a hidden field (a script finds one by name
+    or a data- attribute)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            if isinstance(field, HiddenField) and "id" not in (field.render_kw or {}):
+                field.render_kw = {**(field.render_kw or {}), "id": False}
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         formdata = self.meta.wrap_formdata(self, formdata)
