@@ -143,6 +143,30 @@ def test_a_missing_title_kind_or_file_is_refused_beside_its_field(client, login_
     assert changed_counts(before, table_counts(db)) == {}
 
 
+def test_a_form_sent_empty_or_wrong_in_every_field_says_so_beside_each_at_once(client, login_as, fund):
+    """Corrected in one round: the attach form sent empty has its kind, title and file
+    refused together; with a file of a refused type, that too is said with the others;
+    a new version sent without reason nor file, both."""
+    sweden, _evil = fund
+    login_as("mptf_officer")
+    _attach(client, "donor", sweden.id, files.pdf(), "saa-v1.pdf", kind="saa", title="Signed SAA")
+    old = _only_document()
+    before = table_counts(db)
+    page = client.post(f"/documents/donor/{sweden.id}/new", data={"kind": "", "title": ""},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert error_beside(page, "kind") == "Choose the kind of document."
+    assert error_beside(page, "title") == "Give the document a title."
+    assert error_beside(page, "file") == "Choose the file to attach."
+    page = _attach(client, "donor", sweden.id, files.HTML, "a.pdf", kind="", title="").get_data(as_text=True)
+    assert error_beside(page, "kind") and error_beside(page, "title")
+    assert "cannot be attached" in error_beside(page, "file")
+    page = client.post(f"/documents/{old.id}/replace", data={"reason": ""},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert error_beside(page, "reason") == "Say why the document is replaced."
+    assert error_beside(page, "file") == "Choose the file to attach."
+    assert changed_counts(before, table_counts(db)) == {}
+
+
 def test_the_size_limit_is_a_setting(another_app, db, fund):
     from tests.factories import base_users
 

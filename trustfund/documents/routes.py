@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import DomainError, attach, run
+from ..errors import attach, run
 from ..extensions import db
 from ..permissions import DONOR, roles_required
 from . import services
@@ -62,14 +62,16 @@ def new(target_name: str, object_id: int):
     form = AttachForm()
     form.kind.choices = [("", _("Choose…"))] + [(k, str(label)) for k, label in target.kinds.items()]
     if form.validate_on_submit():
-        upload = _upload()
-        if upload is None:
-            attach(form, DomainError(_("Choose the file to attach."), field="file"))
-        else:
+        upload, limit = _upload(), current_app.config["DOCUMENT_MAX_BYTES"]
+        problems = services.attach_problems(target, kind=form.kind.data, title=form.title.data, upload=upload,
+                                            max_bytes=limit)
+        for problem in problems:
+            attach(form, problem)
+        if not problems:
             filename, data = upload
             done = run(form, lambda: services.attach(
                 current_user, target, obj, kind=form.kind.data, title=form.title.data, filename=filename,
-                data=data, max_bytes=current_app.config["DOCUMENT_MAX_BYTES"]))
+                data=data, max_bytes=limit))
             if done is not None:
                 flash(_("Document attached."), "success")
                 return redirect(target.page(obj))
@@ -85,14 +87,15 @@ def replace(document_id: int):
         abort(403)
     form = ReplaceForm()
     if form.validate_on_submit():
-        upload = _upload()
-        if upload is None:
-            attach(form, DomainError(_("Choose the file to attach."), field="file"))
-        else:
+        upload, limit = _upload(), current_app.config["DOCUMENT_MAX_BYTES"]
+        problems = services.replace_problems(reason=form.reason.data, upload=upload, max_bytes=limit)
+        for problem in problems:
+            attach(form, problem)
+        if not problems:
             filename, data = upload
             done = run(form, lambda: services.replace(
                 current_user, target, obj, document, filename=filename, data=data, reason=form.reason.data,
-                max_bytes=current_app.config["DOCUMENT_MAX_BYTES"]))
+                max_bytes=limit))
             if done is not None:
                 flash(_("New version attached; the older one is kept."), "success")
                 return redirect(target.page(obj))

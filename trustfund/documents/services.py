@@ -62,6 +62,41 @@ def _title(title: str) -> str:
     return title
 
 
+def _with_file_problem(problems: list[DomainError], upload: tuple[str, bytes] | None,
+                       max_bytes: int) -> list[DomainError]:
+    """`problems` and what is wrong with the file: missing, or (when the other fields
+    are refused anyway) refused by recognise(); a file with nothing else wrong is read
+    once, by the attachment itself."""
+    if upload is None:
+        return problems + [DomainError(_("Choose the file to attach."), field="file")]
+    if problems:
+        filename, data = upload
+        try:
+            recognise(data, filename, max_bytes)
+        except DomainError as error:
+            return problems + [error]
+    return problems
+
+
+def attach_problems(target: Target, *, kind: str, title: str, upload: tuple[str, bytes] | None,
+                    max_bytes: int) -> list[DomainError]:
+    """Everything wrong with an attachment at once, each beside its field (kind, title,
+    file), so that the form is corrected in one round; [] when attach() may proceed."""
+    problems = [] if kind in target.kinds else [DomainError(_("Choose the kind of document."), field="kind")]
+    try:
+        _title(title)
+    except DomainError as error:
+        problems.append(error)
+    return _with_file_problem(problems, upload, max_bytes)
+
+
+def replace_problems(*, reason: str, upload: tuple[str, bytes] | None, max_bytes: int) -> list[DomainError]:
+    """The same for a new version: its reason and its file."""
+    problems = [] if (reason or "").strip() else [DomainError(_("Say why the document is replaced."),
+                                                              field="reason")]
+    return _with_file_problem(problems, upload, max_bytes)
+
+
 def attach(actor, target: Target, obj, *, kind: str, title: str, filename: str, data: bytes,
            max_bytes: int) -> Document:
     """Attach a document to a record. Its kind is one of the record's short list; its type
