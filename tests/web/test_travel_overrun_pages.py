@@ -204,7 +204,8 @@ def test_the_grant_export_shows_the_overrun_as_the_page_does(client, login_as, u
     finally:
         response.close()
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Grant"] == grant.id and row["Overrun status"] == "awaiting approval"
+    # Begun with a capital, as the grant's status beside it ("Travelled")
+    assert row["Grant"] == grant.id and row["Overrun status"] == "Awaiting approval"
     assert D(str(row["Overrun"])) == D("100.00") and D(str(row["Spent"])) == D("3150.10")
     total = dict(zip(rows[0], rows[-1], strict=True))
     assert D(str(total["Spent"])) == D("3150.10")
@@ -221,3 +222,10 @@ def test_the_overrun_is_named_in_the_users_language(client, login_as, users):
         page = text(client.get("/travel/grants", headers={"Accept-Language": lang}))
         assert words in page, lang
         assert "overrun" not in page.lower(), lang
+    # and in the download, the overrun's state begun with a capital as a cell of its own
+    response = client.get("/travel/grants?format=xlsx", headers={"Accept-Language": "fr"})
+    try:
+        rows = list(load_workbook(io.BytesIO(response.data)).worksheets[0].iter_rows(values_only=True))
+    finally:
+        response.close()
+    assert dict(zip(rows[0], rows[1], strict=True))["État du dépassement"] == "En attente d’approbation"

@@ -62,9 +62,17 @@ def grant_columns() -> list[Col]:
             "money", currency="USD"),
         Col(_("Overrun"), lambda g: g.overrun_amount if g.overrun_status else None,
             "money", currency="USD"),
-        Col(_("Overrun status"), lambda g: str(g.overrun_label) if g.overrun_status else ""),
+        Col(_("Overrun status"), lambda g: _as_cell(g.overrun_label) if g.overrun_status else ""),
         Col(_("Decision note"), lambda g: g.decision_reason),
     ]
+
+
+def _as_cell(label) -> str:
+    """A label written for the middle of a sentence ("it is awaiting approval"), as a
+    cell of its own begins, like the statuses beside it ("Awaiting approval"); Arabic
+    and Chinese have no capitals and are left as they are."""
+    label = str(label)
+    return label[:1].upper() + label[1:]
 
 
 def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
