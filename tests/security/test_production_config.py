@@ -72,7 +72,7 @@ def test_production_takes_the_secret_and_the_throttling_storage_from_the_environ
     "secret",
     "",
     "x" * 31,                                   # too short
-    secrets.token_hex(15),                      # 30 characters: too short
+    "5f0c9e1d3a7b42c8e6f19d0a2b4c7e",           # 30 random-looking characters: too short
     "a" * 64,                                   # long but not random
     "ab" * 32,
     "0123456" * 6,
