@@ -26,16 +26,21 @@ def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str 
 
 
 def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: str, withdrawn: str,
-           only_proposer, not_own, already, reason: str | None = None) -> dict:
+           only_proposer, not_own, already, reason: str | None = None, missing=None) -> dict:
     """The answer `status` of `actor` to the waiting `row` (with proposed_by_id): only
     its proposer withdraws it, its proposer neither confirms nor refuses it (each
-    refused with the message given, in the caller's words), then answer(); the row's
-    snapshot before the answer, for the audit trail. `already`: the message when it
-    no longer waits."""
+    refused with the message given, in the caller's words), a refusal says why
+    (refusal_reason; `missing` beside the reason when it does not), then answer(); the
+    row's snapshot before the answer, for the audit trail. `already`: the message when
+    it no longer waits. Who may answer is told first: a proposer refusing their own
+    change without a reason (a hand-made request: their row offers Withdraw only)
+    learns that it is theirs to withdraw, not of a reason field they are not shown."""
     if status == withdrawn and row.proposed_by_id != actor.id:
         raise DomainError(only_proposer)
     if status in (confirmed, refused) and row.proposed_by_id == actor.id:
         raise DomainError(not_own)
+    if status == refused:
+        reason = refusal_reason(reason, missing)
     before = snapshot(row)
     if not answer(type(row), row.id, actor, status, waiting=waiting, reason=reason):
         raise DomainError(already)

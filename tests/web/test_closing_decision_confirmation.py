@@ -181,6 +181,8 @@ def test_the_proposer_can_neither_confirm_nor_refuse_their_own_but_may_withdraw_
     assert "You proposed this decision: another SRSG staff member must confirm or refuse it." in mine
     mine = _answer(client, proposal.id, "refuse", reason="Changed my mind")
     assert "You proposed this decision" in mine
+    mine = _answer(client, proposal.id, "refuse", reason="")  # no reason: still theirs to withdraw
+    assert "You proposed this decision" in mine and "Say why" not in mine
     assert _rows(db, PoolClosing) == 0 and _waiting(db) is not None
     # Another SRSG staff member cannot withdraw it.
     other = _browser(app, login_as, "srsg_staff2")

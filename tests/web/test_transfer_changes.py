@@ -118,6 +118,7 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
     # The proposer cannot confirm or refuse their own transfer, even by posting.
     assert MINE in _text(_decide(client, proposal.id, "confirm"))
     assert MINE in _text(_decide(client, proposal.id, "refuse", reason="mine"))
+    assert MINE in _text(_decide(client, proposal.id, "refuse", reason=""))  # no reason: still theirs
     assert pool_figures() == figures and _transfers(db) == 0 and len(_waiting(db)) == 1
     # The second admin sees it with Confirm and Refuse, and confirms it.
     other = _browser(app, login_as, "admin2")

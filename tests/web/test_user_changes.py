@@ -85,6 +85,11 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
     refused = client.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": "mine"},
                           follow_redirects=True).get_data(as_text=True)
     assert "You proposed this change" in refused
+    # even by a hand-made refusal without a reason (their row offers Withdraw only, no
+    # reason field to show an error beside): told that the change is theirs
+    refused = client.post(f"/admin/user-changes/{change.id}/refuse", data={"reason": ""},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "You proposed this change" in refused and "Say why" not in refused
     assert _user(db, "second.srsg@example.org") is None
     # The other admin sees it, in words, and confirms it.
     other = _admin2(app, login_as)

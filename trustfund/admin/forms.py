@@ -50,8 +50,9 @@ class DecideChangeForm(BaseForm):
 
 
 class RefuseChangeForm(BaseForm):
-    reason = TextAreaField(_l("Reason for refusing"), validators=[DataRequired(message=_l(
-        "Say why the change is refused.")), Length(max=2000)])
+    # Required by the service (second_person.decide, after who may refuse), which says
+    # so beside the field.
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Refuse"))
 
 

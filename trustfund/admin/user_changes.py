@@ -157,7 +157,7 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
         change, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a change can withdraw it."),
         not_own=_("You proposed this change: another administrator must confirm or refuse it."),
-        already=already_decided_message(), reason=reason)
+        already=already_decided_message(), reason=reason, missing=_("Say why the change is refused."))
     return change, before
 
 
@@ -194,7 +194,6 @@ def confirm(actor, change_id: int) -> UserChange:
 
 
 def refuse(actor, change_id: int, reason: str) -> UserChange:
-    reason = second_person.refusal_reason(reason, _("Say why the change is refused."))
     change, before = _decide(actor, change_id, REFUSED, reason)
     change.password_hash = None
     record(actor, "user_change.refuse", change, before=before)

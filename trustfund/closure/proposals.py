@@ -114,7 +114,7 @@ def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = 
         only_proposer=_("Only the SRSG staff member who proposed a decision can withdraw it."),
         not_own=_("You proposed this decision: another SRSG staff member must confirm or refuse it."),
         already=already_decided_message(),
-        reason=reason)
+        reason=reason, missing=_("Say why the decision is refused."))
 
 
 def confirm(actor, proposal_id: int) -> PoolClosing:
@@ -142,12 +142,11 @@ def confirm(actor, proposal_id: int) -> PoolClosing:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> ClosingProposal:
-    reason = second_person.refusal_reason(reason, _("Say why the decision is refused."))
-    if len(reason) > 2000:
+    if len((reason or "").strip()) > 2000:
         raise DomainError(too_long(2000), field="reason")
     proposal = _get(proposal_id)
     before = _answer(actor, proposal, REFUSED, reason)
-    record(actor, "pool_closing.refuse", proposal, before=before, note=reason)
+    record(actor, "pool_closing.refuse", proposal, before=before, note=proposal.refusal_reason)
     return proposal
 
 

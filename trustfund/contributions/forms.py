@@ -175,8 +175,9 @@ class RefuseTransferForm(BaseForm):
     """Refuse a transfer waiting for a second admin (transfer_changes), with a reason.
     Confirm and withdraw post admin.forms.DecideChangeForm (the CSRF token only)."""
 
-    reason = TextAreaField(_l("Reason for refusing"), validators=[DataRequired(message=_l(
-        "Say why the transfer is refused.")), Length(max=2000)])
+    # Required by the service (second_person.decide, after who may refuse), which says
+    # so beside the field.
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)])
     back = HiddenField()
 
 

@@ -112,7 +112,7 @@ def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> 
         proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a transfer can withdraw it."),
         not_own=_("You proposed this transfer: another administrator must confirm or refuse it."),
-        already=already_decided_message(), reason=reason)
+        already=already_decided_message(), reason=reason, missing=_("Say why the transfer is refused."))
     return proposal, before
 
 
@@ -140,9 +140,8 @@ def confirm(actor, proposal_id: int) -> TransferProposal:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> TransferProposal:
-    reason = second_person.refusal_reason(reason, _("Say why the transfer is refused."))
     proposal, before = _decide(actor, proposal_id, REFUSED, reason)
-    record(actor, "transfer_proposal.refuse", proposal, before=before, note=reason)
+    record(actor, "transfer_proposal.refuse", proposal, before=before, note=proposal.refusal_reason)
     return proposal
 
 
