@@ -105,3 +105,18 @@ def test_an_id_no_row_can_have_is_shown_as_given(client, login_as, fund):
     huge = "9" * 25
     assert _filters(client, f"/travel/grants?format=xlsx&event={huge}") == {"Filter: Event": huge}
     assert _filters(client, f"/contributions/deposits?format=xlsx&commitment={huge}") == {}
+
+
+def test_the_donors_download_names_each_filter_once(client, login_as, fund):
+    """Its About sheet says what was exported ("Donors") and then each filter on a row
+    of its own; the filters are not said a second time in the first line."""
+    login_as("mptf_officer")
+    response = client.get("/donors/?format=xlsx&type=member_state&saa=signed&q=Swe")
+    about = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[-1]
+    rows = {label: value for label, value in about.iter_rows(values_only=True)}
+    assert rows["Exported"] == "Donors"
+    assert {k: v for k, v in rows.items() if k.startswith("Filter: ")} == {
+        "Filter: Name contains": "Swe", "Filter: Type of donor": "Member State",
+        "Filter: SAA status": "Signed"}
+    said = " ".join(str(v) for v in rows.values())
+    assert said.count("Member State") == 1 and said.count("Swe") == 1

@@ -124,22 +124,6 @@ def country_label(donor: Donor) -> str:
     return donor.country.local_name
 
 
-def describe_filters(filters: dict) -> str:
-    """What the list shows, in words, for the export's About sheet."""
-    parts = []
-    if filters.get("q"):
-        parts.append(_("name contains “%(text)s”", text=filters["q"]))
-    if filters.get("type"):
-        parts.append(_("type: %(type)s", type=DONOR_TYPES[filters["type"]]))
-    if filters.get("saa"):
-        parts.append(_("SAA status: %(status)s", status=SAA_STATUSES[filters["saa"]]))
-    if filters.get("country"):
-        parts.append(_("country: %(country)s", country=country_named(filters["country"])))
-    if not parts:
-        return _("Donors (all)")
-    return _("Donors: %(filters)s", filters="; ".join(parts))
-
-
 def donor_named(donor_id) -> str:
     """A filter's donor id as the donor's name."""
     donor = db.session.get(Donor, whole_number(donor_id) or 0)
@@ -180,4 +164,5 @@ def donors_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Contact person"), lambda d: d.contact_name or "", width=30),
         Col(_("Contact email"), lambda d: d.contact_email or "", width=32),
     ]
-    return [Sheet(_("Donors"), columns, rows)], describe_filters(filters)
+    # The filters chosen are listed one by one on the About sheet (filters= above).
+    return [Sheet(_("Donors"), columns, rows)], _("Donors")
