@@ -100,12 +100,14 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj, fields: list[str] | None = None) -> dict:
     """The column values of a model object, as JSON-safe text (Decimal as string),
-    without its secrets."""
+    without its secrets, nor its deferred columns (running sums that only the queries
+    naming them read, such as a commitment's deposited_usd: not loaded for the entry,
+    nor part of what someone changed)."""
     if obj is None:
         return {}
     attrs = sa.inspect(obj).mapper.column_attrs
     secret = {a.key for a in attrs if any(is_secret_column(c) for c in a.columns)}
-    names = fields or [a.key for a in attrs]
+    names = fields or [a.key for a in attrs if not a.deferred]
     return {name: _plain(getattr(obj, name)) for name in names
             if name not in secret and not is_secret_key(name)}
 

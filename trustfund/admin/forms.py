@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm, GroupedSelect, VersionField
+from ..forms import BaseForm, GroupedSelect, Needed, VersionField
 from ..permissions import ROLE_LABELS
 
 
@@ -50,9 +50,9 @@ class DecideChangeForm(BaseForm):
 
 
 class RefuseChangeForm(BaseForm):
-    # Required by the service (second_person.decide, after who may refuse), which says
-    # so beside the field.
-    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)])
+    # Required (Needed: marked so) and checked by the service, which says so beside the
+    # field after who may refuse (second_person.decide).
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Needed(), Length(max=2000)])
     submit = SubmitField(_l("Refuse"))
 
 

@@ -6,8 +6,9 @@ Recomputes every stored figure from the entries it summarises:
   the deposit sits in its commitment's donor, currency and earmark pool; it holds
   the key of its bank reference while it stands, and none once reversed or as a
   reversal (the key is what refuses a deposit twice);
-- each commitment: deposited = the sum of its deposits, between 0 and the amount;
-  its instalments add up to no more than the amount;
+- each commitment: deposited = the sum of its deposits, between 0 and the amount,
+  and deposited_usd and deposit_fees the sums of their USD amounts and fees; its
+  instalments add up to no more than the amount;
 - each pledge: fulfilled = the sum of the commitments recorded against it, which
   are the pledge's donor's, in its currency;
 - each pool: its running figures equal what the deposits, interest, transfers,

@@ -175,9 +175,9 @@ class RefuseTransferForm(BaseForm):
     """Refuse a transfer waiting for a second admin (transfer_changes), with a reason.
     Confirm and withdraw post admin.forms.DecideChangeForm (the CSRF token only)."""
 
-    # Required by the service (second_person.decide, after who may refuse), which says
-    # so beside the field.
-    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)])
+    # Required (Needed: marked so) and checked by the service, which says so beside the
+    # field after who may refuse (second_person.decide).
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Needed(), Length(max=2000)])
     back = HiddenField()
 
 

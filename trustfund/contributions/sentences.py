@@ -255,8 +255,8 @@ def register(book: Book) -> None:
         "reference": Field(_l("Reference")), "note": Field(_l("Note")),
         "pledge_id": Field(_l("Pledge"), "ref", ref="pledge"),
     }, reference="commitment",
-        hidden=("donor_id", "currency", "deposited", "written_off", "instalments", "created_by_id",
-                "created_at"))
+        hidden=("donor_id", "currency", "deposited", "written_off", "deposited_usd", "deposit_fees",
+                "instalments", "created_by_id", "created_at"))
     book.object("Deposit", _l("Deposit"), {
         "amount": money_in, "rate": Field(_l("Rate (units per US dollar)"), "rate"),
         "usd_amount": Field(_l("USD"), "money", currency="USD"),
