@@ -3,6 +3,9 @@
 commitment.deposited_usd and commitment.deposit_fees: the sums of the commitment's
 deposits' usd_amount and fee (reversals included, as negative amounts), kept by the
 same UPDATEs as commitment.deposited. Filled here from the deposits already recorded.
+The dashboards sum them instead of every deposit, so the index they read the deposits
+from, ix_deposit_dashboard, goes (no other query's plan reads it: one index fewer to
+write per deposit).
 
 Revision ID: 0030
 Revises: 0029
@@ -34,8 +37,11 @@ def upgrade():
         "WHERE deposit.commitment_id = commitment.id), 0), "
         "deposit_fees = COALESCE((SELECT SUM(deposit.fee) FROM deposit "
         "WHERE deposit.commitment_id = commitment.id), 0)")
+    op.drop_index('ix_deposit_dashboard', table_name='deposit')
 
 
 def downgrade():
+    op.create_index('ix_deposit_dashboard', 'deposit',
+                    ['donor_id', 'pool_id', 'currency', 'amount', 'usd_amount', 'fee'], unique=False)
     op.drop_column('commitment', 'deposit_fees')
     op.drop_column('commitment', 'deposited_usd')

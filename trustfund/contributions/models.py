@@ -388,11 +388,8 @@ class Deposit(db.Model):
         # The deposit list sorted by USD amount (either way, ties by id): PostgreSQL
         # reads the first page in index order instead of sorting every matching row.
         sa.Index("ix_deposit_usd_amount_id", "usd_amount", "id"),
-        # Written for the dashboards' deposit sums by donor, pool and currency, which read
-        # the commitments' sums since migration 0030. Kept until measured: the planner may
-        # read a donor's deposits from it alone (donor_id first, the amounts included);
-        # dropping it would spare every deposit written an index entry.
-        sa.Index("ix_deposit_dashboard", "donor_id", "pool_id", "currency", "amount", "usd_amount", "fee"),
+        # (ix_deposit_dashboard, for the dashboards' sums by donor, pool and currency, went
+        # with migration 0030: they read the commitments' sums; no page's plan read it.)
         # No deposit twice (see the docstring); and the look-up of a reference's deposits.
         sa.Index("uq_deposit_reference_key", "reference_key", unique=True,
                  sqlite_where=sa.text("NOT separate_transfer"),
