@@ -15,6 +15,16 @@ def error_beside(html: str, field: str) -> str:
     return html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1)).strip())
 
 
+def reason_required(html: str, action: str) -> bool:
+    """Whether the reason field of the form posting to `action` (a waiting change's
+    Refuse) is marked required: the browser asks for it, a screen reader says so."""
+    import lxml.html
+
+    [form] = lxml.html.fromstring(html).xpath("//form[@action=$action]", action=action)
+    [reason] = form.xpath(".//textarea[@name='reason']")
+    return reason.get("required") is not None
+
+
 def error_beside_reason(html: str, action: str) -> str | None:
     """The error shown beside the reason field of the form posting to `action` (a
     waiting change's Refuse: templates/_second_person.html), inside that very form:

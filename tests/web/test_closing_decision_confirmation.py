@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from tests.factories import second_srsg_confirms
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import error_beside, error_beside_reason, post_and_confirm, table_rows
+from tests.pages import error_beside, error_beside_reason, post_and_confirm, reason_required, table_rows
 from tests.security.helpers import changed_counts, table_counts
 from trustfund import demo
 from trustfund.audit import AuditEntry
@@ -134,7 +134,8 @@ def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_conf
 
     # A second SRSG staff member confirms it: only then does the balance leave the pool.
     other = _browser(app, login_as, "srsg_staff2")
-    assert "Confirm" in other.get("/fund/closing").get_data(as_text=True)
+    page = other.get("/fund/closing").get_data(as_text=True)
+    assert "Confirm" in page and reason_required(page, f"/fund/closing/proposals/{proposal.id}/refuse")
     done = other.post(f"/fund/closing/proposals/{proposal.id}/confirm")
     closing = db.session.scalar(sa.select(PoolClosing))
     assert done.status_code == 302

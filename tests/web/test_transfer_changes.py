@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from tests.factories import second_admin_confirms_transfer
 from tests.factories.contributions import commitment, counts, deposit, officer, pool, pool_figures
-from tests.pages import error_beside_reason, form_token, post_and_confirm, table_rows
+from tests.pages import error_beside_reason, form_token, post_and_confirm, reason_required, table_rows
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
@@ -125,6 +125,7 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
     listed = other.get("/contributions/pools/transfers").get_data(as_text=True)
     assert f"/waiting/{proposal.id}/confirm" in listed and f"/waiting/{proposal.id}/refuse" in listed
     assert f"/waiting/{proposal.id}/withdraw" not in listed
+    assert reason_required(listed, f"/contributions/pools/transfers/waiting/{proposal.id}/refuse")
     done = _text(second_admin_confirms_transfer(app))
     assert "Transfer confirmed: USD 52,072.27 moved from" in done
     assert pool("OBJ1").available == D("1000000.00") and pool("OBJ2").available == D("52072.27")

@@ -9,7 +9,7 @@ import io
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, make_user, second_admin_confirms
-from tests.pages import error_beside_reason
+from tests.pages import error_beside_reason, reason_required
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, UserChange
 from trustfund.audit import AuditEntry
@@ -95,6 +95,7 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
     other = _admin2(app, login_as)
     listed = other.get("/admin/users").get_data(as_text=True)
     assert "Changes waiting for a second administrator" in listed
+    assert reason_required(listed, f"/admin/user-changes/{change.id}/refuse")
     assert "New account second.srsg@example.org" in listed and "Role: — → SRSG staff" in listed
     assert "A new account with a password typed by the administrator." in listed
     done = _decide(other, change.id, "confirm")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, Needed
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -65,8 +65,9 @@ class AnswerDecisionForm(BaseForm):
 
 
 class RefuseDecisionForm(BaseForm):
-    # Required by the service (proposals.refuse), which says so beside the field.
-    reason = TextAreaField(_l("Reason for refusing"), validators=[Optional(), Length(max=2000)],
+    # Required (Needed: marked so) and checked by the service, which says so beside the
+    # field after who may refuse (second_person.decide).
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Needed(), Length(max=2000)],
                            filters=[_strip])
 
 
