@@ -103,11 +103,9 @@ def deposit_problems() -> list[str]:
 
 def commitment_problems() -> list[str]:
     problems = []
-    deposited = _sums(sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount))
-                      .group_by(Deposit.commitment_id))
-    in_usd = {commitment_id: (usd, fee) for commitment_id, usd, fee in db.session.execute(
-        sa.select(Deposit.commitment_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee))
-        .group_by(Deposit.commitment_id))}
+    deposits = {commitment_id: (amount, usd, fee) for commitment_id, amount, usd, fee in db.session.execute(
+        sa.select(Deposit.commitment_id, sa.func.sum(Deposit.amount), sa.func.sum(Deposit.usd_amount),
+                  sa.func.sum(Deposit.fee)).group_by(Deposit.commitment_id))}
     written_off = _sums(sa.select(WriteOff.commitment_id, sa.func.sum(WriteOff.amount))
                         .group_by(WriteOff.commitment_id))
     scheduled = _sums(sa.select(Instalment.commitment_id, sa.func.sum(Instalment.amount))
@@ -118,11 +116,10 @@ def commitment_problems() -> list[str]:
                                 .execution_options(yield_per=2000)):
         cur = c.currency
         what = f"Commitment #{c.id} ({cur} {_n(c.amount, cur)}{', ' + c.reference if c.reference else ''})"
-        total = deposited.get(c.id, Decimal("0.000"))
+        total, usd, fee = deposits.get(c.id, (Decimal("0.000"), ZERO, ZERO))
         if c.deposited != total:
             problems.append(f"{what}: deposited {_n(c.deposited, cur)} is recorded, but its deposits add "
                             f"up to {_n(total, cur)}.")
-        usd, fee = in_usd.get(c.id, (ZERO, ZERO))
         if c.deposited_usd != usd or c.deposit_fees != fee:
             problems.append(f"{what}: its deposits' USD {_n(c.deposited_usd)} and fees {_n(c.deposit_fees)} "
                             f"are recorded, but its deposits add up to USD {_n(usd)} and fees {_n(fee)}.")

@@ -44,7 +44,7 @@ from .import_check import (  # noqa: F401  (the import's API: pages and commands
 )
 from .import_template import TEMPLATE_HEADERS, template_workbook  # noqa: F401
 from .import_workbook import file_bytes, open_sheet
-from .ledger import past_commitment
+from .ledger import add_to_deposited, past_commitment
 from .models import Commitment, Deposit
 
 MAX_ROWS = 100_000
@@ -193,15 +193,7 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None,
         first_row.setdefault(planned.commitment.id, planned)
     for commitment_id in sorted(per_commitment):
         totals = per_commitment[commitment_id]
-        done = db.session.execute(
-            sa.update(Commitment).where(
-                Commitment.id == commitment_id,
-                Commitment.deposited + Commitment.written_off + totals.amount <= Commitment.amount)
-            .values(deposited=Commitment.deposited + totals.amount,
-                    deposited_usd=Commitment.deposited_usd + totals.usd,
-                    deposit_fees=Commitment.deposit_fees + totals.fee)
-            .execution_options(synchronize_session=False)).rowcount == 1
-        if not done:
+        if not add_to_deposited(commitment_id, totals.amount, totals.usd, totals.fee):
             planned = first_row[commitment_id]
             c = db.session.get(Commitment, commitment_id, populate_existing=True)
             refusal = past_commitment(c.outstanding, c.currency)

@@ -88,19 +88,25 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
     return value, note
 
 
-def _add_to_deposited(commitment: Commitment, amount: Decimal, usd: Decimal, fee: Decimal) -> bool:
+def add_to_deposited(commitment_id: int, amount: Decimal, usd: Decimal, fee: Decimal) -> bool:
     """deposited += amount (and its USD and fee to deposited_usd and deposit_fees) in
     one UPDATE that refuses to pass the commitment (less what was written off) or go
-    below zero; False when refused."""
+    below zero; False when refused. The one place the three sums are written: a
+    deposit, a reversal, an import (one call per commitment)."""
     statement = (sa.update(Commitment)
-                 .where(Commitment.id == commitment.id,
+                 .where(Commitment.id == commitment_id,
                         Commitment.deposited + Commitment.written_off + amount <= Commitment.amount,
                         Commitment.deposited + amount >= 0)
                  .values(deposited=Commitment.deposited + amount,
                          deposited_usd=Commitment.deposited_usd + usd,
                          deposit_fees=Commitment.deposit_fees + fee)
                  .execution_options(synchronize_session=False))
-    done = db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement).rowcount == 1
+
+
+def _add_to_deposited(commitment: Commitment, amount: Decimal, usd: Decimal, fee: Decimal) -> bool:
+    """add_to_deposited() for a loaded commitment, whose sums are then read afresh."""
+    done = add_to_deposited(commitment.id, amount, usd, fee)
     db.session.expire(commitment, ["deposited", "deposited_usd", "deposit_fees"])
     return done
 
