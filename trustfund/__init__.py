@@ -68,9 +68,22 @@ def settle_memory() -> None:
     a full collection every few requests: it spent 40 ms of about 170 in collections,
     its slowest views far more (p95 275 -> 163 ms on SQLite at N=100). Called once
     the app is made, in each worker (wsgi.py) and by the benchmarks; not by the tests,
-    which make many apps in one process (frozen objects are never freed)."""
+    which make many apps in one process (frozen objects are never freed).
+
+    Then the youngest generation is collected after 50,000 new objects rather than
+    Python's 700 (the older generations after 20 and 10 of the younger's
+    collections): a first view of the donor balances builds a line for each of
+    5,000 donors and set off a collection every few hundred of them, to find no
+    garbage; most of what requests make is freed by reference counting, and what is
+    not (cycles) waits a few requests longer, a few megabytes at most. First views
+    of the balances and statements 7-15 ms quicker (SQLite and PostgreSQL at N=100,
+    docs/performance.md)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+GC_THRESHOLDS = (50_000, 20, 10)
 
 
 def select_locale() -> str:
