@@ -8,7 +8,7 @@ Each export runs in a fresh process (export_worker.py), app and bare in turn,
 `--repeat` times each; the fastest run of each counts (the machine is shared,
 so the minimum is the least disturbed figure). Reported: rows, wall time of the
 query and workbook (start-up excluded), CPU time of the whole process, rows per
-second, peak resident memory of the process (ru_maxrss, start-up included) and
+second, peak resident memory of the process (its VmHWM, start-up included) and
 file size. Budget: the app's rows per second ≥ 0.9 × bare openpyxl's, and the
 export process's peak memory ≤ 250 MB. For information, the export with a new
 cell per value (its fallback, should openpyxl's private _values_to_row change:

@@ -11,15 +11,15 @@ new-cells: the same, with a new cell for every value through openpyxl's own
 bare: the same rows (a plain SQL query of the same columns) written by openpyxl's
       write-only mode with nothing else: the reference.
 Prints one JSON line: rows, seconds (query and workbook, not start-up), bytes,
-peak resident memory of the process (ru_maxrss) and the resident memory before
-the export began.
+peak resident memory of the process (VmHWM: not ru_maxrss, which Linux keeps
+across execve, so that a worker started by a large parent reported the parent's
+peak) and the resident memory before the export began.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -28,12 +28,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def rss_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
+def peak_mb() -> float:
+    """This process's own peak resident memory (its address space's high-water mark,
+    new at execve)."""
+    return _status_mb("VmHWM")
 
 
 def deposit_rows():
@@ -185,7 +195,7 @@ def main() -> int:
             rows, size = bare()
             how = "openpyxl write-only, plain rows"
         seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(
         json.dumps(
             {
