@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -42,8 +43,9 @@ def rss_mb() -> float:
 
 def peak_mb() -> float:
     """This process's own peak resident memory (its address space's high-water mark,
-    new at execve)."""
-    return _status_mb("VmHWM")
+    new at execve); where /proc gives none, ru_maxrss, which may include the parent's
+    peak: too high rather than a budget met by a missing figure."""
+    return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def deposit_rows():
