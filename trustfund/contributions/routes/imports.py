@@ -36,7 +36,11 @@ def import_template():
         .where(Commitment.deposited < Commitment.amount)
         .order_by(sa.func.lower(Donor.name), Commitment.committed_on)).all()
     handle = tempfile.TemporaryFile()
-    template_workbook(open_commitments).save(handle)
+    try:
+        template_workbook(open_commitments).save(handle)
+    except BaseException:
+        handle.close()
+        raise
     handle.seek(0)
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="deposits-import-template.xlsx", max_age=0)
