@@ -60,6 +60,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
+GC_THRESHOLDS = (50_000, 10, 10)  # see settle_memory
+
+
 def settle_memory() -> None:
     """Collect, then put every object made so far (the modules, the app and its
     extensions: about 150,000) out of the garbage collector's reach (gc.freeze), so
@@ -86,8 +89,6 @@ def settle_memory() -> None:
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
-
-GC_THRESHOLDS = (50_000, 10, 10)
 
 
 def select_locale() -> str:

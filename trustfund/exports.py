@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import IO, Any
 
 from flask import send_file
 from flask_babel import gettext as _
@@ -285,17 +285,23 @@ def _abandon(wb: Workbook) -> None:
             os.remove(out)
 
 
-def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None):
-    """A write-only workbook of `sheets` and an About sheet; returns a temp file
-    positioned at its start."""
+def temp_file(write: Callable[[IO[bytes]], Any]) -> IO[bytes]:
+    """A temporary file written by write(handle), positioned at its start (for
+    send_file, which closes it); closed at once if the writing fails."""
     handle = tempfile.TemporaryFile()
     try:
-        write_workbook(handle, sheets, what=what, user=user, filters=filters)
+        write(handle)
     except BaseException:
         handle.close()
         raise
     handle.seek(0)
     return handle
+
+
+def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None):
+    """A write-only workbook of `sheets` and an About sheet; returns a temp file
+    positioned at its start."""
+    return temp_file(lambda handle: write_workbook(handle, sheets, what=what, user=user, filters=filters))
 
 
 def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,

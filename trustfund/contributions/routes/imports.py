@@ -2,8 +2,6 @@
 see what the import will do, confirm."""
 from __future__ import annotations
 
-import tempfile
-
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -12,7 +10,7 @@ from flask_login import current_user
 
 from ...donors.models import Donor
 from ...errors import run
-from ...exports import XLSX_MIMETYPE
+from ...exports import XLSX_MIMETYPE, temp_file
 from ...extensions import db
 from ...formatting import money as fmt_money
 from ...formatting import number as fmt_number
@@ -35,13 +33,7 @@ def import_template():
         sa.select(Commitment, Donor.name).join(Donor, Commitment.donor_id == Donor.id)
         .where(Commitment.deposited < Commitment.amount)
         .order_by(sa.func.lower(Donor.name), Commitment.committed_on)).all()
-    handle = tempfile.TemporaryFile()
-    try:
-        template_workbook(open_commitments).save(handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
+    handle = temp_file(template_workbook(open_commitments).save)
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="deposits-import-template.xlsx", max_age=0)
 
