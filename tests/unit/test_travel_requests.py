@@ -162,3 +162,17 @@ def test_event_dates_and_rate_are_checked(db):
     assert error.value.field == "kind"
     db.session.rollback()
     assert event.title == "Thematic session, Geneva"
+
+
+@pytest.mark.parametrize("name", ["Élodie Diouf", "Ödön Bâ", "ÇAĞRI Ndiaye"])
+def test_a_delegate_whose_name_begins_with_an_accented_capital_is_found_again(db, users, name):
+    """Entered twice, spelt the same (or in other capitals), for the same event: one
+    delegate, and the second request refused, on SQLite too (whose lower() folds ASCII
+    letters only): otherwise one trip could be approved twice within the cap."""
+    event = make_event(cap=2)
+    make_request(event, "SN", name)
+    with pytest.raises(DomainError) as refused:
+        make_request(event, "SN", name.lower())
+    assert refused.value.message == "This delegate already has a request for this event."
+    db.session.rollback()
+    assert count(Delegate) == 1

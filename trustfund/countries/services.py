@@ -8,6 +8,7 @@ moves the version, so two admins never overwrite each other's correction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
@@ -17,6 +18,22 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..permissions import ADMIN
 from .models import Country, LdcPeriod
+
+# Extension point: what depends on a country's standing (travel judges its waiting
+# requests again) registers a function of (actor, country) here from its own module;
+# the features above countries in .importlinter's layers register, countries imports
+# none of them. Each runs in the change's transaction, after the change is flushed.
+AFTER_CHANGE: list[Callable[[object, Country], None]] = []
+
+
+def after_change(function: Callable[[object, Country], None]) -> Callable[[object, Country], None]:
+    AFTER_CHANGE.append(function)
+    return function
+
+
+def _changed(actor, country: Country) -> None:
+    for function in AFTER_CHANGE:
+        function(actor, country)
 
 
 def country_snapshot(country: Country) -> dict:
@@ -68,6 +85,7 @@ def update_country(actor, country: Country, *, name: str, un_member: bool, obser
     db.session.flush()
     record(actor, "country.update", country, before=before, after=country_snapshot(country),
            object_id=country.code)
+    _changed(actor, country)
     return country
 
 
@@ -109,4 +127,5 @@ def save_ldc_period(actor, country: Country, period: LdcPeriod | None, *, start_
     db.session.refresh(country, ["ldc_periods"])
     record(actor, "country.ldc_period", country, before=before, after=country_snapshot(country),
            object_id=country.code)
+    _changed(actor, country)
     return period

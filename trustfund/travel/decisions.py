@@ -28,7 +28,7 @@ from ..fund import periods
 from ..fund.status import require_operations_open
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .notices import tell_requester
-from .services import hold_event, require_srsg
+from .services import check_still_eligible, hold_event, require_srsg
 
 UNDECIDED = (REQUESTED, WAITLISTED)
 
@@ -43,6 +43,24 @@ def pool_name(pool: Pool) -> str:
     if pool.is_unearmarked or pool.objective is None:
         return str(pool.label)
     return _("Objective %(number)s", number=pool.objective.number)
+
+
+def travel_pool(pool_id: int) -> Pool:
+    """The pool an approver named, if travel may be paid from it: the Objective 1 pool
+    (travel and participation) or the un-earmarked pool. Money a donor earmarked to
+    another objective reaches travel only through a recorded transfer (DESIGN §1)."""
+    pool = db.session.get(Pool, pool_id)
+    if pool is None:
+        raise DomainError(_("Choose a pool."), field="pool_id")
+    if not pays_travel(pool):
+        raise DomainError(_("%(pool)s is earmarked to another objective: travel is paid from the "
+                            "Objective 1 pool or the un-earmarked pool.", pool=pool_name(pool)),
+                          field="pool_id")
+    return pool
+
+
+def pays_travel(pool: Pool) -> bool:
+    return pool.is_unearmarked or (pool.objective is not None and pool.objective.number == 1)
 
 
 def default_pool_ids() -> list[int]:
@@ -115,9 +133,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     _check_decider(actor, grant, "pool_id")
     require_operations_open("pool_id")
     if pool_id:
-        if db.session.get(Pool, pool_id) is None:
-            raise DomainError(_("Choose a pool."), field="pool_id")
-        candidates = [pool_id]
+        candidates = [travel_pool(pool_id).id]
     else:
         candidates = default_pool_ids()
         if not candidates:
@@ -129,6 +145,8 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     # 2. Serialize the cap check per event (on SQLite the claim took the write lock).
     hold_event(grant.event_id, write_lock_held=True)
     event = db.session.get(Event, grant.event_id)
+    # The country may have been corrected since the request was entered.
+    check_still_eligible(grant, event)
     # 3. The per-country cap, counting this grant.
     funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
         TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,

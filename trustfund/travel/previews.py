@@ -18,11 +18,18 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date, money, number
 from . import rules
-from .decisions import UNDECIDED, _already_decided, _check_decider, default_pool_ids, pool_name
+from .decisions import (
+    UNDECIDED,
+    _already_decided,
+    _check_decider,
+    default_pool_ids,
+    pool_name,
+    travel_pool,
+)
 from .models import APPROVED, FUNDED, NO_SHOW, OVERRUN_PENDING, TRAVELLED, WAITLISTED, TravelGrant
 from .overruns import _check_decider as _check_overrun_decider
 from .reconcile import check_can_cancel, check_can_close
-from .services import cost_field, require_srsg
+from .services import check_still_eligible, cost_field, require_srsg
 
 
 def grant_facts(grant: TravelGrant) -> list[tuple[str, str]]:
@@ -57,11 +64,9 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
                                    "%(country)s already has %(count)s funded delegates for this event, "
                                    "the most allowed: this request cannot be approved.",
                                    funded, country=grant.country.local_name, count=number(funded)))
+    check_still_eligible(grant, grant.event)
     if pool_id:
-        chosen = db.session.get(Pool, pool_id)
-        if chosen is None:
-            raise DomainError(_("Choose a pool."), field="pool_id")
-        candidates = [chosen]
+        candidates = [travel_pool(pool_id)]
     else:
         candidates = [db.session.get(Pool, pid) for pid in default_pool_ids()]
         if not candidates:

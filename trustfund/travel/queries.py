@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import cache
-from ..contributions.models import Objective, Pool
+from ..contributions.models import UNEARMARKED, Objective, Pool
 from ..countries.models import Country
 from ..extensions import db
 from ..params import MAX_ID, iso_date, whole_number
@@ -313,9 +313,12 @@ def countries_funded(by_country) -> int:
     return sum(1 for _country, p in by_country if p.funded)
 
 
-def pools_with_money():
-    """Every pool (contributions.pools.all_pools' order) with its objective, in one
-    statement: labels and the default pool read the objective."""
+def travel_pools():
+    """The pools travel is paid from (decisions.pays_travel: the un-earmarked pool and
+    the Objective 1 pool; money earmarked to another objective reaches travel only by
+    a transfer) with their objective, in one statement, in contributions.pools.all_pools'
+    order: labels and the default pool read the objective."""
     return db.session.scalars(
         sa.select(Pool).outerjoin(Objective, Pool.objective_id == Objective.id)
+        .where(sa.or_(Pool.code == UNEARMARKED, Objective.number == 1))
         .options(contains_eager(Pool.objective)).order_by(Objective.number.nullsfirst())).all()

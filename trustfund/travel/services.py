@@ -18,6 +18,7 @@ from .. import localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
 from ..countries.models import Country
+from ..countries.services import after_change
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
@@ -122,7 +123,9 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
     creating = event is None
     if not creating:
         check_version(event.version, version)
-    if not creating:
+        # Approvals for the event wait until this change ends (they hold the event
+        # too), and the funded delegates counted below include any approved before it.
+        hold_event(event.id)
         _check_cap_not_below_funded(event, max_per_country)
     before = None if creating else snapshot(event)
     if creating:
@@ -195,6 +198,32 @@ def check_eligible(country: Country, event: Event) -> rules.Eligibility:
     return judged
 
 
+def check_still_eligible(grant: TravelGrant, event: Event) -> None:
+    """Refuse to fund a request whose country is no longer a developing country on the
+    event's first day (the admin corrected the country after the request was entered)."""
+    if not judge_country(grant.country, event.start_on).eligible:
+        raise DomainError(_("%(country)s is not a developing country on %(date)s, the first day "
+                            "of this event: this request cannot be approved. Reject it.",
+                            country=grant.country.local_name, date=fmt_date(event.start_on)),
+                          field="pool_id")
+
+
+@after_change
+def rejudge_country(actor, country: Country) -> None:
+    """After the admin corrects a country (developing, LDC periods): its requests still
+    waiting take the LDC standing of their event's first day, so that the review queues
+    put them in their place. One no longer eligible stays waiting and cannot be approved
+    (check_still_eligible): the SRSG staff reject it."""
+    waiting = db.session.scalars(sa.select(TravelGrant).join(Event).where(
+        TravelGrant.country_code == country.code, TravelGrant.status.in_((REQUESTED, WAITLISTED)))).all()
+    for grant in waiting:
+        judged = judge_country(country, grant.event.start_on)
+        if judged.eligible and grant.ldc != judged.ldc:
+            before = snapshot(grant)
+            grant.ldc = judged.ldc
+            record(actor, "grant.ldc_rejudged", grant, before=before)
+
+
 # --- Delegates and grant requests ---------------------------------------------
 
 def find_or_create_delegate(actor, *, name: str, function: str, country: Country,
@@ -206,9 +235,13 @@ def find_or_create_delegate(actor, *, name: str, function: str, country: Country
         raise DomainError(_("Enter the delegate's name."), field="delegate_name")
     if len(name) > 200:
         raise DomainError(_("The name is too long."), field="delegate_name")
-    delegate = db.session.scalar(sa.select(Delegate).where(
-        sa.func.lower(Delegate.name) == name.lower(), Delegate.country_code == country.code)
-        .order_by(Delegate.id).limit(1))
+    # Compared in Python, not with SQL's lower(): SQLite's folds ASCII letters only, so
+    # "Élodie" would not find "Élodie" there and a second delegate would be made.
+    key = name.casefold()
+    same = next((delegate_id for delegate_id, other in db.session.execute(
+        sa.select(Delegate.id, Delegate.name).where(Delegate.country_code == country.code)
+        .order_by(Delegate.id)) if other.casefold() == key), None)
+    delegate = db.session.get(Delegate, same) if same is not None else None
     changes = {"function": (function or "").strip(), "email": (email or "").strip(),
                "phone": (phone or "").strip()}
     if delegate is None:
@@ -243,6 +276,13 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
     country = db.session.get(Country, country_code) if country_code else None
     if country is None:
         raise DomainError(_("Choose the Member State the delegate represents."), field="country_code")
+    # One request for the event at a time, and none while the event changes: the
+    # event's first day judged here, and the look-ups of the delegate and of their
+    # requests for the event below, see what a colleague committed meanwhile (two tabs,
+    # two workers): a second request is refused, the same new delegate is not created
+    # twice, and a request is judged on the event's first day as it now stands.
+    hold_event(event.id)
+    db.session.refresh(event)
     judged = check_eligible(country, event)
     if travel_from is None:
         raise DomainError(_("Enter the day of departure."), field="travel_from")
@@ -272,10 +312,6 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         raise DomainError(_("You changed a computed figure: say why."), field="override_reason")
     if not figures.needs_reason:
         reason = ""
-    # One request for the event at a time: the look-ups of the delegate and of their
-    # requests for the event below see a request entered meanwhile (two tabs, two
-    # workers), so the second is refused and the same new delegate is not created twice.
-    hold_event(event.id)
     delegate = find_or_create_delegate(actor, name=delegate_name, function=delegate_function,
                                        country=country, email=email, phone=phone)
     if delegate.id is not None and db.session.scalar(sa.select(TravelGrant.id).where(

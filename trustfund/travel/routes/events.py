@@ -18,7 +18,7 @@ from ..blueprint import bp
 from ..decisions import default_pool_chooser
 from ..forms import EventEditForm, EventForm
 from ..models import Event
-from ..queries import pools_with_money
+from ..queries import travel_pools
 from ..services import save_event
 
 # The event page shows this many requests of each list; the full lists have pages.
@@ -68,7 +68,7 @@ def edit_event(event_id: int | None = None):
 @roles_required(*TRAVEL_READERS)
 def event(event_id: int):
     event = get_event_or_404(event_id)
-    pools = pools_with_money()
+    pools = travel_pools()
     filters = {"event": event.id}
     grants = db.session.scalars(queries.grants_query(filters).limit(EVENT_PAGE_ROWS)).all()
     totals = queries.grant_totals(filters)

@@ -41,7 +41,7 @@ from ..models import (
     TravelGrant,
 )
 from ..overruns import approve_overrun, pending_overruns, reject_overrun
-from ..queries import pools_with_money
+from ..queries import travel_pools
 from ..reconcile import (
     cancel_grant,
     check_can_cancel,
@@ -154,7 +154,7 @@ def new_grant():
 @roles_required(*TRAVEL_READERS)
 def grant(grant_id: int):
     grant = get_grant_or_404(grant_id)
-    pools = pools_with_money()
+    pools = travel_pools()
     default = default_pool_chooser(pools)(grant.total)
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
                            today=clock.today(),
@@ -182,7 +182,7 @@ def _flash_refusal(form) -> None:
 def approve(grant_id: int):
     grant = get_grant_or_404(grant_id)
     form = ApproveForm()
-    form.pool_id.choices = [(0, "")] + [(p.id, "") for p in pools_with_money()]
+    form.pool_id.choices = [(0, "")] + [(p.id, "") for p in travel_pools()]
     # A pool that is not a number is refused, not taken for "the default pool".
     valid, pool_id = form.validate(), form.pool_id.data or None
     if valid and not confirmed():
@@ -400,7 +400,7 @@ def queue():
                        error_out=False, count=False)
     page.total = queries.queue_count(event_id)
     events = event_choices(_("All events"))
-    pools = pools_with_money()
+    pools = travel_pools()
     return render_template("travel/queue.html", page=page, event=event, events=events,
                            pools=pools, default_pool_for=default_pool_chooser(pools),
                            overruns=pending_overruns(event_id))
