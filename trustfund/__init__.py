@@ -234,9 +234,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .validation import refuse_nul_in_query_strings
+    from .validation import refuse_json_bodies, refuse_nul_in_query_strings
 
     refuse_nul_in_query_strings(app)
+    refuse_json_bodies(app)
 
     @app.after_request
     def security_headers(response):

@@ -355,3 +355,25 @@ def test_the_counts_hold_across_gunicorn_workers(app, users, gunicorn):
                 if re.match(r"<\d+> 200 POST /login", line)]
     assert len(failures) == limit and len(set(failures)) == 2, access_log.read_text()
     assert max(failures.count(pid) for pid in set(failures)) < limit
+
+
+def test_an_account_locked_for_a_form_cannot_be_guessed_as_json(app, users):
+    """A login posted as JSON is refused (415: Trustfund's forms are HTML forms; Flask-WTF
+    would read it, uncounted on the account): the account locked from an address stays
+    locked from it whatever the body's type, and the right password signs in by the
+    form only."""
+    address = {"REMOTE_ADDR": "10.9.0.1"}
+    for _ in range(5):  # LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+        answer = app.test_client().post("/login", data={"email": "officer@test.example", "password": "wrong"},
+                                        environ_base=address)
+        assert answer.status_code == 200
+    assert app.test_client().post("/login", data={"email": "officer@test.example", "password": PASSWORD},
+                                  environ_base=address).status_code == 429
+    right = app.test_client().post("/login", json={"email": "officer@test.example", "password": PASSWORD},
+                                   environ_base=address)
+    assert right.status_code != 302, "the locked account signed in with a JSON post"
+    # From another address, the JSON post is not read as a login at all.
+    elsewhere = app.test_client()
+    answer = elsewhere.post("/login", json={"email": "officer@test.example", "password": PASSWORD},
+                            environ_base={"REMOTE_ADDR": "10.9.0.2"})
+    assert answer.status_code == 415 and elsewhere.get("/dashboard/").status_code != 200

@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record, snapshot
-from ..auth.models import User
+from ..auth.models import INVITE, User
 from ..auth.passwords import check_password
 from ..auth.services import time_zone_or_error
-from ..auth.tokens import invite, notify_password_changed
+from ..auth.tokens import invite, notify_password_changed, spend_links
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..mail.outbox import enqueue
@@ -80,6 +80,11 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         user.renew_session_token()
     if was_active and not active:
         user.renew_session_token()
+    if not creating and (before["email"] != email or (was_active and not active)):
+        # The links sent before went to the old address, or must not open the account
+        # again at a reactivation. An invitation not yet used goes to the new address.
+        if INVITE in spend_links(user) and active and not typed:
+            invite(actor, user)
     if not creating:
         _move_version(user)
         if before["role"] != role:

@@ -112,6 +112,20 @@ def find_token(user_id: int, secret: str, now: dt.datetime | None = None) -> Pas
     return token
 
 
+def spend_links(user: User, now: dt.datetime | None = None) -> set[str]:
+    """Spend every link of `user` not used yet: one sent before can no longer set the
+    password (the password set, the email changed: the link went to the old address,
+    the account deactivated: it must not open again at a reactivation). The purposes
+    of those that were still valid."""
+    now = now or utcnow()
+    live = set(db.session.scalars(sa.select(PasswordToken.purpose).where(
+        PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None), PasswordToken.expires_at > now)))
+    db.session.execute(
+        sa.update(PasswordToken).where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    return live
+
+
 def set_password_with_token(user_id: int, secret: str, password: str) -> User:
     """Set the password a link was sent for, once: the link is spent (guarded UPDATE),
     every session of the user ends (a new session token), and the user is told."""
@@ -126,10 +140,7 @@ def set_password_with_token(user_id: int, secret: str, password: str) -> User:
         .values(used_at=now).execution_options(synchronize_session=False))
     if spent.rowcount != 1:  # spent meanwhile by another request
         raise DomainError(invalid_link_message())
-    # The user's other links (an older invitation, another reset) die with this one.
-    db.session.execute(
-        sa.update(PasswordToken).where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
-        .values(used_at=now).execution_options(synchronize_session=False))
+    spend_links(user, now)  # the user's other links (an older invitation, another reset)
     user.set_password(password)
     user.renew_session_token()
     record(user, "user.password_set", user, after={"email": user.email, "purpose": token.purpose})
