@@ -22,6 +22,7 @@ from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
+from ..formatting import rate as fmt_rate
 from ..fund import periods
 from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
@@ -71,7 +72,7 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
                                 "saying where it comes from.",
                                 currency=currency, month=month_label(value_date)), field="rate")
         return table, note
-    value = rate_or_error(rate, "rate")
+    value = rate_or_error(rate, "rate", known=table)
     if currency == USD and value != 1:
         raise DomainError(_("A US dollar deposit is at rate 1."), field="rate")
     if value != table and not note:
@@ -81,7 +82,7 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
                         month=month_label(value_date))
         else:
             message = _("The UN operational rate for %(month)s is %(rate)s. Say why this deposit "
-                        "uses another rate.", month=month_label(value_date), rate=table)
+                        "uses another rate.", month=month_label(value_date), rate=fmt_rate(table))
         raise DomainError(message, field="rate_note")
     if len(note) > 2000:
         raise DomainError(too_long(2000), field="rate_note")

@@ -257,6 +257,11 @@ class Commitment(db.Model):
         sa.Index("ix_commitment_committed_on_id", "committed_on", "id"),
     )
 
+    @classmethod
+    def open_condition(cls):
+        """SQL: something of the commitment is neither deposited nor written off."""
+        return cls.deposited + cls.written_off < cls.amount
+
     @property
     def outstanding(self) -> Decimal:
         """Neither deposited nor written off."""

@@ -52,7 +52,7 @@ def preview_deposit(commitment: Commitment, *, value_date: dt.date | None, amoun
             raise DomainError(saa_refusal(commitment.donor, _("A deposit")))
         figures = deposit_figures(currency, value_date=value_date, amount=amount, rate=rate or None,
                                   rate_note=rate_note or "", table=table, fee_rate=fee_rate)
-        outstanding = commitment.amount - commitment.deposited
+        outstanding = commitment.outstanding  # less what was written off, as add_to_deposited
         if figures.amount > outstanding:
             raise past_commitment(outstanding, currency)
     except DomainError as refusal:

@@ -203,7 +203,8 @@ def _filter_tables(query) -> tuple:
 
 
 def commitment_totals(filters: dict, user=None) -> list[dict]:
-    """Per currency: count, committed, deposited, outstanding; and USD received.
+    """Per currency: count, committed, deposited, outstanding (neither deposited nor
+    written off); and USD received.
     The filtered commitments are read from their own table (joined to donor only
     when a filter names it); USD received is summed over their deposits (every
     deposit belongs to a commitment), which is the sum of the rows' USD received."""
@@ -218,14 +219,17 @@ def commitment_totals(filters: dict, user=None) -> list[dict]:
 
     rows = db.session.execute(filtered(
         sa.select(Commitment.currency, sa.func.count(), sa.func.sum(Commitment.amount),
-                  sa.func.sum(Commitment.deposited)).select_from(Commitment))
+                  sa.func.sum(Commitment.deposited), sa.func.sum(Commitment.written_off))
+        .select_from(Commitment))
         .group_by(Commitment.currency).order_by(Commitment.currency)).all()
     usd = dict(db.session.execute(filtered(
         sa.select(Commitment.currency, sa.func.sum(Deposit.usd_amount))
         .select_from(Deposit).join(Commitment, Deposit.commitment_id == Commitment.id))
         .group_by(Commitment.currency)).all())
     return [{"currency": r[0], "count": r[1], "amount": _money(r[2], 3), "deposited": _money(r[3], 3),
-             "outstanding": _money(r[2], 3) - _money(r[3], 3), "usd": _money(usd.get(r[0]), 2)}
+             # Neither deposited nor written off, as each row's (Commitment.outstanding).
+             "outstanding": _money(r[2], 3) - _money(r[3], 3) - _money(r[4], 3),
+             "usd": _money(usd.get(r[0]), 2)}
             for r in rows]
 
 

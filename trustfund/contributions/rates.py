@@ -68,7 +68,7 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     month = first_of_month(month)
     if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
         raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
-    value = rate_or_error(rate, "rate")
+    value = rate_or_error(rate, "rate", known=entry.rate if entry is not None else None)
     existing = db.session.scalar(sa.select(ExchangeRate).where(
         ExchangeRate.currency == currency, ExchangeRate.month == month))
     if existing is not None:
@@ -125,7 +125,7 @@ def _missing_months(today: dt.date) -> list[MissingMonths]:
     if not first:
         return []
     open_currencies = set(db.session.scalars(sa.union(
-        sa.select(Commitment.currency).where(Commitment.deposited < Commitment.amount),
+        sa.select(Commitment.currency).where(Commitment.open_condition()),
         sa.select(Pledge.currency).where(Pledge.open_condition()))))
     last_deposit = dict(db.session.execute(sa.select(Deposit.currency, sa.func.max(Deposit.value_date))
                                            .where(Deposit.currency.in_(sorted(first)))

@@ -71,14 +71,28 @@ def usd_or_error(value, field: str = "usd_amount") -> Decimal:
     return amount_or_error(value, "USD", field)
 
 
-def rate_or_error(value: str | Decimal | None, field: str = "rate") -> Decimal:
-    """A UN operational rate: units of currency per 1 USD, above zero, at most 6 decimals."""
+def rate_or_error(value: str | Decimal | None, field: str = "rate", known: Decimal | None = None) -> Decimal:
+    """A UN operational rate: units of currency per 1 USD, above zero, at most 6 decimals.
+    `known`: the rate the form was about (the month's UN rate, the rate being
+    corrected): a text that is that rate in the plain form ("1.345", as the UN's
+    tables print it) is that rate, whatever the user's locale makes of it (Spanish
+    reads "1.345" as 1345, a rate a thousand times the UN's)."""
     if value is None or str(value).strip() == "":
         raise DomainError(_("Enter the rate."), field=field)
+    if known is not None and isinstance(value, str) and _plain(value) == known:
+        return known
     try:
         return parse_rate(value)
     except MoneyError as error:
         raise DomainError(str(error), field=field) from None
+
+
+def _plain(text: str) -> Decimal | None:
+    """A number written with digits and a decimal point only ("1.345"), else None."""
+    text = text.strip()
+    if not text or not set(text) <= set("0123456789.") or text.count(".") > 1:
+        return None
+    return Decimal(text) if any(c.isdigit() for c in text) else None
 
 
 def negate(value: Decimal, currency: str) -> Decimal:

@@ -29,7 +29,8 @@
     }
 
     function fill(data) {
-      var table = data.table_rate || "";
+      // The rate as the officer's locale writes it ("1,345" in Spanish), as they type it.
+      var table = (data.shown && data.shown.table_rate) || "";
       if (!typed && rateInput.value !== table) { rateInput.value = table; }
       lastTable = table;
       if (status && data.month) {

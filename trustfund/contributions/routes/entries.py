@@ -172,7 +172,7 @@ def new_deposit(commitment_id: int):
     if request.method == "GET":
         form.value_date.data = today()
         table = rate_for(commitment.currency, today())
-        form.rate.data = str(table) if table is not None else ""
+        form.rate.data = fmt_rate(table)  # in the user's locale, as they would type it
     if form.validate_on_submit():
         done = run_once(form, "deposit", lambda: services.record_deposit(
             current_user, commitment, value_date=form.value_date.data, amount=form.amount.data,

@@ -15,6 +15,7 @@ from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
+from ...formatting import rate as fmt_rate
 from ...forms import answer_refused
 from ...money import USD
 from ...paging import per_page
@@ -104,7 +105,7 @@ def edit_rate(rate_id: int | None = None):
     form.currency.choices = currency_choices(include_usd=False)
     if request.method == "GET":
         if entry is not None:
-            form.rate.data = str(entry.rate)
+            form.rate.data = fmt_rate(entry.rate)  # in the user's locale, as they would type it
         else:
             asked = iso_date(f"{request.args.get('month', '')}-01")
             form.month.data = asked if asked is not None else today().replace(day=1)

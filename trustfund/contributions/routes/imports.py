@@ -31,7 +31,7 @@ from ..models import Commitment, Pool
 def import_template():
     open_commitments = db.session.execute(
         sa.select(Commitment, Donor.name).join(Donor, Commitment.donor_id == Donor.id)
-        .where(Commitment.deposited < Commitment.amount)
+        .where(Commitment.open_condition())
         .order_by(sa.func.lower(Donor.name), Commitment.committed_on)).all()
     handle = temp_file(template_workbook(open_commitments).save)
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
