@@ -139,12 +139,12 @@ def refuse_nul_in_query_strings(app) -> None:
 
 
 def refuse_json_bodies(app) -> None:
-    """A 415 for a request whose body is JSON: every form of Trustfund is an HTML form.
-    Flask-WTF would read a JSON body as the form, while what else reads a request
-    reads its form fields (login throttling counts refused logins by request.form's
+    """A 400 (the bad-request page) for a request whose body is JSON: every form of
+    Trustfund is an HTML form. Flask-WTF would read a JSON body as the form, while
+    what else reads a request reads its form fields (login throttling counts refused logins by request.form's
     email): a login sent as JSON went uncounted on its account."""
 
     @app.before_request
     def _no_json_body():
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
-            abort(415)
+            abort(400)

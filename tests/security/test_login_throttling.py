@@ -358,7 +358,7 @@ def test_the_counts_hold_across_gunicorn_workers(app, users, gunicorn):
 
 
 def test_an_account_locked_for_a_form_cannot_be_guessed_as_json(app, users):
-    """A login posted as JSON is refused (415: Trustfund's forms are HTML forms; Flask-WTF
+    """A login posted as JSON is refused (400: Trustfund's forms are HTML forms; Flask-WTF
     would read it, uncounted on the account): the account locked from an address stays
     locked from it whatever the body's type, and the right password signs in by the
     form only."""
@@ -376,4 +376,4 @@ def test_an_account_locked_for_a_form_cannot_be_guessed_as_json(app, users):
     elsewhere = app.test_client()
     answer = elsewhere.post("/login", json={"email": "officer@test.example", "password": PASSWORD},
                             environ_base={"REMOTE_ADDR": "10.9.0.2"})
-    assert answer.status_code == 415 and elsewhere.get("/dashboard/").status_code != 200
+    assert answer.status_code == 400 and elsewhere.get("/dashboard/").status_code != 200
