@@ -23,6 +23,7 @@ from tests.sql_log import untimed
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
 from trustfund.contributions.models import Commitment, Deposit, DepositImport
+from trustfund.errors import DomainError
 
 D = Decimal
 HEADER = ("Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference",
@@ -543,3 +544,58 @@ def test_headers_work_in_english_whatever_the_language_and_refusals_name_the_tem
     _import(client, workbook([("SE-EUR-1", dt.date(2018, 5, 10), 1000, "EUR", None, None, "")],
                              header=HEADER[:7]))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 1
+
+
+# --- References as the officer wrote them -----------------------------------------
+# An import finds a commitment by its reference as the officer wrote it, case and
+# Unicode forms aside, on SQLite too (whose lower() folds ASCII letters only): a
+# reference with an accented capital is found, two references that differ only by such
+# a letter are one reference (the second refused), and a row never lands on the other
+# donor's commitment. A commitment named by anything but ASCII digits after "#" is
+# refused beside its row, never a server error.
+
+@pytest.fixture
+def _officer(db, login_as):
+    login_as("mptf_officer")
+    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    db.session.commit()
+
+
+def test_a_reference_with_an_accented_capital_is_found(client, db, _officer):
+    austria = commitment("EUR", "100000.00", reference="ÖSTERREICH-2018")
+    db.session.commit()
+    location, _page = _preview(client, workbook([("Österreich-2018", "2018-05-10", 1000, "EUR", None, None,
+                                                  "AT/1", None)]))
+    assert _confirm(client, location).status_code == 302
+    assert db.session.scalar(sa.select(Deposit.commitment_id)) == austria.id
+
+
+def test_references_that_differ_by_an_accented_capital_are_one(client, db, _officer):
+    swiss = commitment("EUR", "100000.00", who=donor(), reference="É-2018")
+    with pytest.raises(DomainError) as refused:
+        commitment("EUR", "100000.00", reference="é-2018")  # another donor's
+    assert refused.value.message == "Another commitment has the reference é-2018."
+    db.session.rollback()
+    location, _page = _preview(client, workbook([("é-2018", "2018-05-10", 1000, "EUR", None, None,
+                                                  "X/1", None)]))
+    assert _confirm(client, location).status_code == 302
+    assert db.session.scalar(sa.select(Deposit.commitment_id)) == swiss.id
+
+
+def test_a_full_width_reference_is_the_reference(client, db, _officer):
+    sweden = commitment("EUR", "100000.00", reference="SE-2018")
+    location, _page = _preview(client, workbook([("ＳＥ-2018", "2018-05-10", 1000, "EUR", None, None,
+                                                  "SE/1", None)]))
+    assert _confirm(client, location).status_code == 302
+    assert db.session.scalar(sa.select(Deposit.commitment_id)) == sweden.id
+
+
+@pytest.mark.parametrize("name", ["#²", "#١"])
+def test_a_commitment_named_with_other_digits_is_refused_beside_its_row(client, db, _officer, name):
+    commitment("EUR", "100000.00", reference="SE-EUR-1")
+    response = _upload(client, workbook([(name, "2018-05-10", 1000, "EUR", None, None, "A/1", None)]))
+    assert response.status_code == 200
+    [(row, column, message)] = _problems(response.get_data(as_text=True))
+    assert (row, column) == ("2", "Commitment")
+    assert name in message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0

@@ -24,7 +24,8 @@ from ..validation import strict_date
 from . import pools, references
 from .ledger import DepositFigures, deposit_figures, past_commitment, saa_refusal
 from .models import Commitment, ExchangeRate
-from .rules import first_of_month, reference_key
+from .queries import commitments_by_reference
+from .rules import commitment_key, first_of_month, reference_key
 
 # More than a page import (IMPORT_PAGE_MAX_ROWS) can have: a page shows every problem.
 MAX_ERRORS_KEPT = 20_000
@@ -304,25 +305,27 @@ def _reference_keys(rows: list[tuple[int, Cells]]) -> set[str]:
 
 
 def _commitments(names: set[str]) -> dict[str, Commitment | None]:
-    """Each row's commitment by its reference (without case), else by #id."""
+    """Each row's commitment by its reference (its key: queries.commitments_by_reference),
+    else by #id. A reference two commitments share names neither."""
     found: dict[str, Commitment | None] = {}
-    by_reference = defaultdict(list)
+    by_key = commitments_by_reference()
+    named: dict[int, list[str]] = defaultdict(list)
     for name in names:
-        if name:
-            by_reference[name.lower()].append(name)
-    wanted = sorted(by_reference)
+        ids = by_key.get(commitment_key(name) or "", ())
+        if len(ids) == 1:
+            named[ids[0]].append(name)
+    wanted = sorted(named)
     for start in range(0, len(wanted), references.CHUNK):
-        rows = db.session.scalars(
-            sa.select(Commitment).options(joinedload(Commitment.donor))
-            .where(sa.func.lower(Commitment.reference).in_(wanted[start:start + references.CHUNK]))
-            .order_by(Commitment.id))
-        for commitment in rows:
-            for name in by_reference[commitment.reference.lower()]:
-                found.setdefault(name, commitment)
+        for commitment in db.session.scalars(
+                sa.select(Commitment).options(joinedload(Commitment.donor))
+                .where(Commitment.id.in_(wanted[start:start + references.CHUNK]))):
+            for name in named[commitment.id]:
+                found[name] = commitment
     ids = {}
     for name in names:
         digits = name.lstrip("#")
-        if name not in found and digits.isdigit() and len(digits) < 10:
+        # ASCII digits only: "#²" or "#١" names no commitment (int() refuses the first).
+        if name not in found and digits.isascii() and digits.isdigit() and len(digits) < 10:
             ids.setdefault(int(digits), []).append(name)
     wanted_ids = sorted(ids)
     for start in range(0, len(wanted_ids), references.CHUNK):

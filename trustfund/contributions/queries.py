@@ -21,7 +21,7 @@ from ..params import iso_date, whole_number
 from ..permissions import DONOR
 from ..query_plans import not_indexed
 from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
-from .rules import overdue_amount
+from .rules import commitment_key, overdue_amount
 
 ZERO = Decimal(0)
 
@@ -399,3 +399,18 @@ def currencies_in_use() -> list[str]:
 
 def objectives() -> list[Objective]:
     return db.session.scalars(sa.select(Objective).order_by(Objective.number)).all()
+
+
+def commitments_by_reference() -> dict[str, list[int]]:
+    """Every commitment with a reference, by its key (rules.commitment_key), the ids of
+    each key in order. Compared in Python, not with SQL's lower(): SQLite's folds ASCII
+    letters only (PostgreSQL's follows the server's locale), so "É-2018" and "é-2018"
+    would be two references there, and an import naming one could find the other. A
+    key with two ids is a reference two commitments share (entered before the rule
+    compared it so): neither is found by it."""
+    found: dict[str, list[int]] = {}
+    for commitment_id, reference in db.session.execute(
+            sa.select(Commitment.id, Commitment.reference).where(Commitment.reference != "")
+            .order_by(Commitment.id)):
+        found.setdefault(commitment_key(reference), []).append(commitment_id)
+    return found

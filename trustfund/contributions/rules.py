@@ -32,6 +32,14 @@ def reference_key(bank_reference: str | None) -> str | None:
     return "".join(text.split()) or None
 
 
+def commitment_key(reference: str | None) -> str | None:
+    """A commitment's reference as imports and the uniqueness rule compare it: NFKC (a
+    full-width "ＳＥ-2017" is "SE-2017") and case-folded in Python, the same on every
+    database (SQLite's lower() folds ASCII letters only, PostgreSQL's follows the
+    server's locale). None for no reference."""
+    return unicodedata.normalize("NFKC", reference or "").strip().casefold() or None
+
+
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

@@ -35,8 +35,9 @@ from .ledger import (  # noqa: F401  (the service API)
     value_date_or_error,
 )
 from .models import Commitment, Instalment, Objective, Pledge, Pool
+from .queries import commitments_by_reference
 from .rates import rate_for, set_rate  # noqa: F401  (the service API)
-from .rules import amount_or_error, currency_or_error, text_or_error
+from .rules import amount_or_error, commitment_key, currency_or_error, text_or_error
 
 MAX_INSTALMENTS = 120
 
@@ -237,10 +238,10 @@ def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.d
 
 
 def reference_in_use(reference: str, exclude_id: int | None = None) -> bool:
-    query = sa.select(Commitment.id).where(sa.func.lower(Commitment.reference) == reference.lower())
-    if exclude_id is not None:
-        query = query.where(Commitment.id != exclude_id)
-    return db.session.scalar(query.limit(1)) is not None
+    """Another commitment has this reference, as imports compare references (their key:
+    case and Unicode forms aside)."""
+    ids = commitments_by_reference().get(commitment_key(reference) or "", [])
+    return any(commitment_id != exclude_id for commitment_id in ids)
 
 
 def _reference_taken(reference: str) -> DomainError:
