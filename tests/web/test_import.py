@@ -599,3 +599,49 @@ def test_a_commitment_named_with_other_digits_is_refused_beside_its_row(client, 
     assert (row, column) == ("2", "Commitment")
     assert name in message
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
+
+
+# --- The same file twice ---------------------------------------------------------
+# A file uploaded again (another tab, or thinking the first had failed) is refused: its
+# rows without a bank reference would be recorded twice.
+
+NO_BANK_REFERENCE = [("SE-EUR-1", "2018-05-10", 1000, "EUR", None, None, None, None),
+                     ("SE-EUR-1", "2018-05-11", 2000, "EUR", None, None, None, None)]
+
+
+def test_a_file_already_imported_is_refused_beside_the_file(client, db, _officer):
+    c = commitment("EUR", "100000.00", reference="SE-EUR-1")
+    data = workbook(NO_BANK_REFERENCE)
+    _import(client, data)
+    response = _upload(client, data)
+    assert response.status_code == 200
+    assert error_beside(response.get_data(as_text=True), "file").startswith(
+        "This very file was imported on ")
+    assert "(2 deposits): importing it again would record its deposits twice." in \
+        error_beside(response.get_data(as_text=True), "file")
+    db.session.expire_all()
+    assert db.session.get(Commitment, c.id).deposited == Decimal("3000.000")
+
+
+def test_the_same_file_previewed_twice_is_imported_once(client, db, _officer):
+    c = commitment("EUR", "100000.00", reference="SE-EUR-1")
+    data = workbook(NO_BANK_REFERENCE)
+    first, _page = _preview(client, data)
+    second, _page = _preview(client, data)  # another tab, before the first was confirmed
+    assert _confirm(client, first).status_code == 302
+    before = _written()
+    refused = _confirm(client, second)
+    assert refused.status_code == 200
+    assert "importing it again would record its deposits twice. Nothing was imported." in \
+        refused.get_data(as_text=True)
+    assert _written() == before
+    db.session.expire_all()
+    assert db.session.get(Commitment, c.id).deposited == Decimal("3000.000")
+
+
+def test_a_file_changed_since_is_another_file(client, db, _officer):
+    c = commitment("EUR", "100000.00", reference="SE-EUR-1")
+    _import(client, workbook(NO_BANK_REFERENCE))
+    _import(client, workbook(NO_BANK_REFERENCE[:1]))  # the first row again, on its own: a new file
+    db.session.expire_all()
+    assert db.session.get(Commitment, c.id).deposited == Decimal("4000.000")

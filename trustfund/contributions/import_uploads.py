@@ -7,10 +7,13 @@ import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
+from ..formatting import number as fmt_number
 from ..seen import fingerprint, require_unchanged
 from .importer import ImportResult, plan_import, post_import
 from .models import DepositImport
@@ -21,8 +24,33 @@ class ImportRefused(DomainError):
     preview): nothing was imported; its preview shows why."""
 
 
+def posted_before(content: bytes, exclude_id: int | None = None) -> DepositImport | None:
+    """An import already posted of this very file, byte for byte (the same file uploaded
+    again, in another tab or thinking the first had failed)."""
+    query = (sa.select(DepositImport).where(DepositImport.posted_at.is_not(None),
+                                            sa.func.length(DepositImport.content) == len(content))
+             .order_by(DepositImport.posted_at))
+    if exclude_id is not None:
+        query = query.where(DepositImport.id != exclude_id)
+    return next((upload for upload in db.session.scalars(query) if upload.content == content), None)
+
+
+def already_imported(earlier: DepositImport) -> DomainError:
+    count = earlier.deposits or 0
+    return DomainError(ngettext(
+        "This very file was imported on %(date)s (%(count)s deposit): importing it again would record "
+        "its deposits twice. Nothing was imported.",
+        "This very file was imported on %(date)s (%(count)s deposits): importing it again would record "
+        "its deposits twice. Nothing was imported.",
+        count, date=fmt_date(earlier.posted_at), count=fmt_number(count)), field="file")
+
+
 def keep_upload(actor, filename: str, content: bytes, rows: int) -> DepositImport:
-    """Keep a workbook whose preview showed no problem, for its officer to confirm."""
+    """Keep a workbook whose preview showed no problem, for its officer to confirm; not
+    a file already imported (rows without a bank reference would be recorded twice)."""
+    earlier = posted_before(content)
+    if earlier is not None:
+        raise already_imported(earlier)
     upload = DepositImport(token=secrets.token_urlsafe(32), filename=(filename or "")[:255],
                            content=content, rows=rows, created_by_id=actor.id)
     db.session.add(upload)
@@ -57,6 +85,9 @@ def confirm_upload(actor, upload: DepositImport, seen: str | None) -> ImportResu
         .values(posted_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
     if not marked:
         raise DomainError(_("This file has already been imported."))
+    earlier = posted_before(upload.content, exclude_id=upload.id)  # uploaded twice, both previewed
+    if earlier is not None:
+        raise already_imported(earlier)
     plan = plan_import(upload.content, filename=upload.filename)
     result = post_import(actor, plan, filename=upload.filename)
     if not result.ok:
