@@ -325,3 +325,24 @@ def test_five_decisions_at_once_on_one_pool_refund_it_once(app, db, users, fund)
     assert len(closings) == 1 and sum(p.usd_amount for p in closings[0].parts) == D(balance)
     assert db.session.get(Pool, pool_id).available == D("0.00")
     assert run_checks() == []
+
+
+def test_a_refund_is_paid_in_the_currency_of_the_donors_last_deposit_that_stands(db, users):
+    """A deposit booked to the donor by mistake and reversed says nothing of how the
+    donor pays: the refund instruction is in the currency of its last deposit that
+    stands (Sweden only ever paid in euros)."""
+    sweden = data.donor("Sweden (currency)")
+    euros = data.commitment(sweden, "100000.00", "EUR")
+    data.deposit(euros, "100000.00", rate="0.9", fee_rate="0", value_date=dt.date(2017, 5, 2))
+    dollars = data.commitment(sweden, "50000.00", "USD")
+    wrong = data.deposit(dollars, "50000.00", fee_rate="0", value_date=dt.date(2017, 6, 1))
+    data.reverse(wrong, on=dt.date(2017, 6, 8), reason="Norway's transfer, booked to Sweden")
+    db.session.commit()
+    fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
+    db.session.commit()
+    financial.write_off(users["mptf_officer"], dollars, reason="Never paid")
+    db.session.commit()
+    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    [part] = closing.parts
+    assert part.currency == "EUR"

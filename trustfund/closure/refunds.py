@@ -78,12 +78,15 @@ class PoolPlan:
 def last_currencies(pool_id: int) -> dict[int, str]:
     """Each donor's currency of its last deposit into the pool (by value date, then id),
     or, for a donor whose weight came with a transfer between pools, of its last
-    deposit into any pool."""
+    deposit into any pool. A deposit that was reversed (booked by mistake) counts for
+    nothing, nor does its reversal."""
     found: dict[int, str] = {}
     in_pool: dict[int, str] = {}
+    reversed_ids = sa.select(Deposit.reverses_id).where(Deposit.reverses_id.is_not(None))
     for donor_id, currency, pool in db.session.execute(
             sa.select(Deposit.donor_id, Deposit.currency, Deposit.pool_id)
-            .where(Deposit.reverses_id.is_(None)).order_by(Deposit.value_date, Deposit.id)):
+            .where(Deposit.reverses_id.is_(None), Deposit.id.not_in(reversed_ids))
+            .order_by(Deposit.value_date, Deposit.id)):
         found[donor_id] = currency
         if pool == pool_id:
             in_pool[donor_id] = currency
