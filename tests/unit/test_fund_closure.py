@@ -346,3 +346,39 @@ def test_a_refund_is_paid_in_the_currency_of_the_donors_last_deposit_that_stands
     db.session.commit()
     [part] = closing.parts
     assert part.currency == "EUR"
+
+
+def test_the_final_statements_hold_a_refund_decided_in_tokyo_on_the_morning_after(db, users, monkeypatch):
+    """The refund is dated in its decider's zone (Tokyo: 5 December, 08:00), the
+    closure in UTC half an hour later (4 December, 23:30): the certified final
+    statements end on the later day, so the refund is in them."""
+    import zoneinfo
+
+    from trustfund import clock
+    from trustfund.closure import final
+    from trustfund.fund.entries import FUND_SUBJECT, donor_subject
+
+    a, b = data.donor("Alpha"), data.donor("Beta")
+    data.deposit(data.commitment(a, "100000.00"), "100000.00", fee_rate="0")
+    data.deposit(data.commitment(b, "200000.00"), "200000.00", fee_rate="0")
+    data.spend(data.pool(), "60000.00", reconciled_on=dt.date(2018, 7, 1))
+    db.session.commit()
+    monkeypatch.setattr(clock, "_now", lambda: dt.datetime(2026, 12, 4, 23, 0, tzinfo=dt.UTC))
+    fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
+    db.session.commit()
+    monkeypatch.setattr(clock, "get_timezone", lambda: zoneinfo.ZoneInfo("Asia/Tokyo"))
+    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    assert closing.decided_on == dt.date(2026, 12, 5)
+    monkeypatch.setattr(clock, "get_timezone", lambda: zoneinfo.ZoneInfo("UTC"))
+    monkeypatch.setattr(financial, "utcnow", lambda: dt.datetime(2026, 12, 4, 23, 30))
+    financial.close_fund(users["admin"], current_fund())
+    db.session.commit()
+    final.issue_final_statements(users["admin"])
+    db.session.commit()
+    alpha = final.final_statement(donor_subject(a.id)).content
+    fund = final.final_statement(FUND_SUBJECT).content
+    status = {line["key"]: line["amount"] for line in fund["funding_status"]}
+    assert (alpha["totals"]["refund_due"], alpha["totals"]["closing_balance"]) == ("80000.00", "0.00")
+    assert (status["refunds"], status["balance"]) == ("240000.00", "0.00")
+    assert fund["fund"]["closed_on"] == "2026-12-05"

@@ -24,7 +24,17 @@ from ..contributions.models import Deposit
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
-from ..fund.entries import FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED, FinalStatement, donor_subject
+from ..fund.entries import (
+    FUND_SUBJECT,
+    FUND_TRANSFER,
+    REFUND,
+    WAIVED,
+    FinalStatement,
+    FundEntry,
+    PoolClosing,
+    WriteOff,
+    donor_subject,
+)
 from ..fund.models import FINANCIALLY_CLOSED
 from ..fund.services import require_admin
 from ..fund.status import current_fund
@@ -100,6 +110,17 @@ def contributors() -> list[Donor]:
         Donor.id.in_(sa.select(Deposit.donor_id).distinct())).order_by(Donor.name, Donor.id)))
 
 
+def statements_end(fund) -> dt.date:
+    """The last day the certified final statements cover: the day the fund was closed
+    financially (its UTC date), or a later day on which an entry of the closure is
+    dated, each in the zone of the user who made it (a refund decided in Tokyo on the
+    morning after, in UTC's evening): no entry is left out."""
+    days = [fund.financially_closed_at.date()] + [
+        db.session.scalar(sa.select(sa.func.max(column)))
+        for column in (PoolClosing.decided_on, WriteOff.written_off_on, FundEntry.value_date)]
+    return max(day for day in days if day is not None)
+
+
 def issue_final_statements(actor) -> int:
     """Sign off the certified final financial statements (the admin), once the fund
     is financially closed; once only. Returns how many were issued."""
@@ -109,7 +130,7 @@ def issue_final_statements(actor) -> int:
         raise DomainError(_("The certified final statements are issued once the fund is financially closed."))
     if db.session.scalar(sa.select(FinalStatement.id).limit(1)) is not None:
         raise DomainError(_("The certified final statements have already been issued."))
-    end = fund.financially_closed_at.date()
+    end = statements_end(fund)
     # Every figure first (read), then the rows (write).
     donors = [_donor_content(donor, fund.start_on, end) for donor in contributors()]
     content = _fund_content(fund, end, donors)
