@@ -78,3 +78,25 @@ def test_an_officer_issues_the_statements_of_the_donors_chosen(client, login_as,
     login_as("auditor")
     refused = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30"})
     assert refused.status_code == 403
+
+
+def test_a_period_issued_again_in_another_language_replaces_its_statement(app, db, users):
+    """The command (in English) issues 2017; a French-speaking officer issues 2017 again:
+    the donor's portal holds one statement of 2017 (the second replaces the first)."""
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    from trustfund.statements.issue import issue_statements
+
+    sweden, _evil = data.two_donor_fund()
+    period = (dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+    with app.test_request_context():
+        issue_statements(users["mptf_officer"], *period, [sweden.id])
+        db.session.commit()
+        with force_locale("fr"):
+            issue_statements(users["mptf_officer"], *period, [sweden.id])
+        db.session.commit()
+    current = list(db.session.scalars(sa.select(Document).where(
+        Document.kind == "statement", Document.object_id == sweden.id, Document.current_condition())))
+    assert len(current) == 1, [document.title for document in current]

@@ -52,9 +52,12 @@ def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
     issued = []
     for donor in donors:
         content = statement_pdf(donor, date_from, date_to, actor)
+        # The period's statement issued before, whatever the language its title was
+        # written in (the file's name names the period in digits).
         earlier = db.session.scalar(sa.select(Document).where(
             Document.object_type == target.name, Document.object_id == donor.id,
-            Document.kind == "statement", Document.title == title, Document.current_condition()))
+            Document.kind == "statement", Document.filename == filename, Document.current_condition())
+            .order_by(Document.id).limit(1))
         if earlier is None:
             issued.append(documents.attach(actor, target, donor, kind="statement", title=title,
                                            filename=filename, data=content, max_bytes=limit))
