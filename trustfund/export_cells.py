@@ -3,6 +3,7 @@ their exact decimal digits and the currency's format, dates as dates, and the
 data rows of a sheet written with one reusable cell per column and kind."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -224,6 +225,11 @@ def pass_cells_through(ws) -> None:
     ws._values_to_row = values_to_row
 
 
+def _as_kind(col, kind: str):
+    """The column `col` read as `kind` (Col is a dataclass)."""
+    return dataclasses.replace(col, kind=kind)
+
+
 def column_writer(ws, col, reuse: bool = True, width: float | None = None,
                   tall: list[int] | None = None) -> Callable[[Any], Any]:
     """row -> cell (or None) for one column of the data rows. With `reuse` each kind
@@ -268,6 +274,19 @@ def column_writer(ws, col, reuse: bool = True, width: float | None = None,
 
         return cell_of
 
+    if kind == "value":
+        # A column of values of several types (an item and its value, a row each): each
+        # value written as what it is, a date as a date, a moment as a moment.
+        dates, moments, texts = (column_writer(ws, _as_kind(col, k), reuse, width, tall)
+                                 for k in ("date", "datetime", "text"))
+
+        def value_cell(row):
+            value = read(row)
+            if isinstance(value, dt.datetime):
+                return moments(row)
+            return dates(row) if isinstance(value, dt.date) else texts(row)
+
+        return value_cell
     if kind in ("rate", "percent"):
         return plain_kind("n", "0.000000" if kind == "rate" else "0.00%",
                           lambda value: format(_decimal(value), "f"))

@@ -67,7 +67,8 @@ class Col:
     """One column: a header and how to read and show its value.
 
     kind: "text", "int", "date", "datetime", "money" (with `currency`, or
-    `currency_of` giving the row's currency), "rate", "percent", "bool".
+    `currency_of` giving the row's currency), "rate", "percent", "bool", or "value"
+    (each row's value as its type: a date, a moment, else text).
     """
 
     header: str

@@ -138,3 +138,20 @@ def test_a_residual_left_unrefunded_is_a_line_of_the_donors_summary(client, logi
             == D(str(summary["Refund due to the donor"]))
             + D(str(summary["Transferred to other funds on the donor's behalf"]))
             + D(str(summary["Other: residual balances not refunded"])))
+
+
+def test_the_certification_sheet_holds_its_dates_as_dates(client, login_as, db, users):
+    """"From", "To" and "Issued on (UTC)" of the .xlsx's Certification sheet are dates a
+    spreadsheet can sort and compute with, as on every other sheet, not text."""
+    import datetime as dt
+
+    sweden, _other = _closed_fund(db, users)
+    issue_final_statements(users["admin"])
+    db.session.commit()
+    login_as("auditor")
+    for url in (f"/fund/final-statements/{sweden.id}?format=xlsx", "/fund/final-statements/fund?format=xlsx"):
+        book = load_workbook(io.BytesIO(client.get(url).data))
+        pairs = {row[0]: row[1] for row in book["Certification"].iter_rows(min_row=2, values_only=True)}
+        assert all(isinstance(pairs[item], dt.datetime) for item in ("From", "To", "Issued on (UTC)")), pairs
+        assert pairs["From"].date() < pairs["To"].date()
+        assert isinstance(pairs.get("Donor", pairs.get("Fund")), str)

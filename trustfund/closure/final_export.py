@@ -48,13 +48,13 @@ def statement_for(filters: dict, user) -> FinalStatement:
 
 def _about(found: FinalStatement) -> list[tuple]:
     who = found.issued_by
-    return [(_("Issued on (UTC)"), found.issued_at.strftime("%Y-%m-%d %H:%M")),
+    return [(_("Issued on (UTC)"), found.issued_at.replace(second=0, microsecond=0)),
             (_("Signed off by"), (who.name or who.email) if who else "")]
 
 
 def _pairs(title: str, rows: list[tuple]) -> Sheet:
     return Sheet(title, [Col(_("Item"), lambda r: r[0], width=50),
-                         Col(_("Value"), lambda r: r[1], width=30)], rows)
+                         Col(_("Value"), lambda r: r[1], "value", width=30)], rows)
 
 
 def _fund_sheets(found: FinalStatement) -> list[Sheet]:
@@ -78,8 +78,8 @@ def _fund_sheets(found: FinalStatement) -> list[Sheet]:
         c["donors"])
     fund = c["fund"]
     about = _pairs(_("Certification"), [(_("Fund"), f"{fund['name']} ({fund['code']})"),
-                                         (_("From"), fund["start_on"]), (_("To"), fund["closed_on"])]
-                   + _about(found))
+                                         (_("From"), day(fund["start_on"])),
+                                         (_("To"), day(fund["closed_on"]))] + _about(found))
     return [about, status, decisions, donors]
 
 
@@ -117,8 +117,8 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
         Col(_("Deposited"), lambda r: D(r["deposited"]), "money", currency_of=lambda r: r["currency"]),
         Col(_("Written off"), lambda r: D(r["written_off"]), "money", currency_of=lambda r: r["currency"])],
         c["commitments"])
-    about = _pairs(_("Certification"), [(_("Donor"), c["donor"]["name"]), (_("From"), c["period"][0]),
-                                         (_("To"), c["period"][1])] + _about(found))
+    about = _pairs(_("Certification"), [(_("Donor"), c["donor"]["name"]), (_("From"), day(c["period"][0])),
+                                         (_("To"), day(c["period"][1]))] + _about(found))
     return [about, summary, pools, closing, commitments]
 
 
