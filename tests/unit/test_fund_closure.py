@@ -382,3 +382,27 @@ def test_the_final_statements_hold_a_refund_decided_in_tokyo_on_the_morning_afte
     assert (alpha["totals"]["refund_due"], alpha["totals"]["closing_balance"]) == ("80000.00", "0.00")
     assert (status["refunds"], status["balance"]) == ("240000.00", "0.00")
     assert fund["fund"]["closed_on"] == "2026-12-05"
+
+
+def test_the_final_statements_hold_a_deposit_received_before_the_funds_start(db, users):
+    """Money received three days before the start date the fund's record names: the
+    donor's certified final statement starts with it, and adds up."""
+    from trustfund.closure import final
+    from trustfund.fund.entries import donor_subject
+
+    early = data.donor("Early bird")
+    data.deposit(data.commitment(early, "100000.00", committed_on=dt.date(2017, 3, 20)), "100000.00",
+                 fee_rate="0", value_date=dt.date(2017, 3, 31))
+    data.spend(data.pool(), "40000.00", reconciled_on=dt.date(2018, 7, 1))
+    db.session.commit()
+    fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
+    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    financial.close_fund(users["admin"], current_fund())
+    final.issue_final_statements(users["admin"])
+    db.session.commit()
+    content = final.final_statement(donor_subject(early.id)).content
+    totals = {key: D(value) for key, value in content["totals"].items()}
+    assert content["period"][0] == "2017-03-31"
+    assert content["contributions"]["usd"] == "100000.00"
+    assert (totals["net"], totals["share"], totals["refund_due"], totals["closing_balance"]) == (
+        D("100000.00"), D("40000.00"), D("60000.00"), D("0.00"))

@@ -110,6 +110,14 @@ def contributors() -> list[Donor]:
         Donor.id.in_(sa.select(Deposit.donor_id).distinct())).order_by(Donor.name, Donor.id)))
 
 
+def statements_start(fund) -> dt.date:
+    """The first day the certified final statements cover: the fund's start, or the
+    value date of an earlier deposit (money received before the date the fund's record
+    names), so that the statements hold every deposit and add up."""
+    earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date)))
+    return min(fund.start_on, earliest) if earliest is not None else fund.start_on
+
+
 def statements_end(fund) -> dt.date:
     """The last day the certified final statements cover: the day the fund was closed
     financially (its UTC date), or a later day on which an entry of the closure is
@@ -132,7 +140,8 @@ def issue_final_statements(actor) -> int:
         raise DomainError(_("The certified final statements have already been issued."))
     end = statements_end(fund)
     # Every figure first (read), then the rows (write).
-    donors = [_donor_content(donor, fund.start_on, end) for donor in contributors()]
+    start = statements_start(fund)
+    donors = [_donor_content(donor, start, end) for donor in contributors()]
     content = _fund_content(fund, end, donors)
     now, by = utcnow(), getattr(actor, "id", None)
     db.session.add(FinalStatement(subject=FUND_SUBJECT, issued_at=now, issued_by_id=by, content=content))
