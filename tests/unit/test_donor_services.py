@@ -256,3 +256,36 @@ def test_demo_donors_are_consistent_and_idempotent(db, users):
     demo.seed()
     db.session.commit()
     assert (count(db, Donor), count(db, SaaStatusChange), count(db, AuditEntry)) == counts
+
+
+NAMES_AT_ONCE = ["Open Society Foundations", "OPEN SOCIETY FOUNDATIONS", "open society foundations",
+                 "Open  Society Foundations", "Open Society foundations", "open Society Foundations",
+                 "OPEN society FOUNDATIONS", "Open Society FOUNDATIONS"]
+
+
+def test_one_donor_entered_at_once_by_eight_officers_in_other_capitals_is_recorded_once(app, db, users):
+    """The database's unique name does not see other capitals or spacing; the names are
+    checked one transaction at a time, so the seven later ones find the first and are
+    refused beside the name."""
+    from tests.security.helpers import Parallel
+    from trustfund.auth.models import User
+
+    officer_id = users["mptf_officer"].id
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Donor))
+    db.session.commit()
+
+    def add(index: int, _step: int):
+        actor = db.session.get(User, officer_id)
+        try:
+            services.create_donor(actor, name=NAMES_AT_ONCE[index], donor_type="philanthropic_organization")
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        return index
+
+    run = Parallel(app, len(NAMES_AT_ONCE), 1, add, expected=(DomainError,)).run()
+    assert run.errors == []
+    db.session.expire_all()
+    names = db.session.scalars(sa.select(Donor.name).order_by(Donor.id)).all()[before:]
+    assert len(names) == 1, names

@@ -78,11 +78,29 @@ def lookalike_of(name: str | None, donor: Donor | None = None) -> Donor | None:
     return next((d for d in others if not _same_name(d.name, name or "")), None)
 
 
+# The key of the transaction-level advisory lock that orders donors' names (PostgreSQL).
+DONOR_NAMES_LOCK = 7_340_001
+
+
+def _one_name_at_a_time() -> None:
+    """Names are checked and written one transaction at a time, so that two officers
+    adding the same donor at the same moment (in other capitals or spacing, which the
+    database's unique name does not see) record it once: the second then finds the
+    first. PostgreSQL: an advisory lock held to the transaction's end; SQLite: the
+    database's one write lock, which any write statement takes (this one changes no row)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(DONOR_NAMES_LOCK)))
+    else:
+        db.session.execute(sa.update(Donor).where(sa.false()).values(name=Donor.name)
+                           .execution_options(synchronize_session=False))
+
+
 def _check_name(donor: Donor | None, name: str, lookalike_confirmed: bool) -> None:
     """A donor's name is its own: the same name (whatever its case, spacing or
     compatibility characters) is always refused; a name that only looks the same
     ("Swiss Confederatіon" with a Cyrillic і) only when the officer confirms that it
     is another donor. Keeping a name that already had a look-alike needs nothing."""
+    _one_name_at_a_time()
     others = _donors_looking_like(name, donor)
     same = next((d for d in others if _same_name(d.name, name)), None)
     if same is not None:
