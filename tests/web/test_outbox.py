@@ -144,3 +144,34 @@ def test_send_mail_refuses_when_mail_is_switched_off(app, runner, smtp_server):
     finally:
         app.config["MAIL_ENABLED"] = True
     assert result.exit_code != 0 and "switched off" in result.output
+
+
+def test_a_message_claimed_late_in_a_long_round_is_not_sent_again_by_a_second_sender(
+        client, login_as, db, users, smtp_server, monkeypatch):
+    """The first message of a round takes 10.5 minutes to hand over (a slow server);
+    the second is claimed then, and while it is handed over another sender (the
+    scheduler's send-mail beside the --loop service) starts its round: the second
+    message's lease runs from its claim, not from the round's start, so it is sent once."""
+    from trustfund.mail import sender
+
+    login_as("admin")
+    assert _change_role(client, users["mptf_officer"], "auditor").status_code == 302
+    assert _change_role(client, users["srsg_staff"], "auditor").status_code == 302
+    first, second = _messages(db)
+    start = utcnow()
+    clock = [start]
+    monkeypatch.setattr(sender, "utcnow", lambda: clock[0])
+    handed_over = sender.deliver
+    other_round = []
+
+    def deliver(message):
+        handed_over(message)
+        if message.id == first.id:
+            clock[0] = start + dt.timedelta(minutes=10, seconds=30)
+        elif message.id == second.id and not other_round:
+            other_round.append(sender.send_due(clock[0]))
+
+    monkeypatch.setattr(sender, "deliver", deliver)
+    sender.send_due(start)
+    assert len(smtp_server.to(second.to_address)) == 1
+    assert other_round[0].sent == 0

@@ -86,11 +86,14 @@ def deliver(message: OutboxMessage) -> None:
 
 
 def _claim(message_id: int, now: dt.datetime) -> bool:
+    """Claim a message due by `now` (the round's moment), its lease counted from the
+    moment of the claim: a round that takes longer than a lease (hundreds of messages,
+    a slow server) must not hand a second sender a message it is about to send."""
     claimed = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING,
                OutboxMessage.next_attempt_at <= now)
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=max(now, utcnow()) + CLAIM_LEASE)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return claimed.rowcount == 1
@@ -122,7 +125,7 @@ def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
                 message.status = FAILED
                 report.failed += 1
             else:
-                message.next_attempt_at = now + backoff(message.attempts)
+                message.next_attempt_at = max(now, utcnow()) + backoff(message.attempts)
                 report.retried += 1
         else:
             message.status, message.sent_at, message.last_error = SENT, utcnow(), ""
