@@ -175,3 +175,55 @@ def test_a_message_claimed_late_in_a_long_round_is_not_sent_again_by_a_second_se
     sender.send_due(start)
     assert len(smtp_server.to(second.to_address)) == 1
     assert other_round[0].sent == 0
+
+
+def _edit_account(client, user, **changes):
+    fields = {"email": user.email, "name": user.name, "role": user.role, "donor_id": user.donor_id or 0,
+              "active": "y", "version": user.version}
+    fields.update(changes)
+    return client.post(f"/admin/users/{user.id}", data={k: v for k, v in fields.items() if v is not None})
+
+
+def _statement_notice(db, runner):
+    from tests.factories import statements as data
+
+    sweden, _other = data.two_donor_fund()
+    result = runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31",
+                                 "--donor", str(sweden.id)])
+    assert result.exit_code == 0, result.output
+    [notice] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "statement_issued"))
+    return notice
+
+
+def test_a_waiting_notice_does_not_go_to_an_address_corrected_since(client, login_as, db, users, runner,
+                                                                     smtp_server):
+    """Sweden's statement notice waits in the outbox; the admin corrects the donor user's
+    address (it was someone else's): the sender does not send it to the old address,
+    and the outbox says why."""
+    from trustfund.mail.sender import send_due
+
+    notice = _statement_notice(db, runner)
+    old = notice.to_address
+    login_as("admin")
+    assert _edit_account(client, users["donor"], email="anna.berg@gov.example").status_code == 302
+    send_due()
+    assert smtp_server.to(old) == []
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, notice.id)
+    assert (message.status, message.last_error) == (
+        FAILED, "Not sent: the account's address was changed after the message was written.")
+
+
+def test_a_waiting_notice_does_not_go_to_a_deactivated_account(client, login_as, db, users, runner,
+                                                                smtp_server):
+    from trustfund.mail.sender import send_due
+
+    notice = _statement_notice(db, runner)
+    login_as("admin")
+    assert _edit_account(client, users["donor"], active=None).status_code == 302  # left the ministry
+    send_due()
+    assert smtp_server.to(notice.to_address) == []
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, notice.id)
+    assert (message.status, message.last_error) == (
+        FAILED, "Not sent: the account was deactivated after the message was written.")

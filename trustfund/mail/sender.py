@@ -99,6 +99,24 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
     return claimed.rowcount == 1
 
 
+def undeliverable(message: OutboxMessage) -> str | None:
+    """Why a message written for an account must no longer go out, or None: the account
+    was deactivated since (someone who left), or its address was changed (the message
+    was written for the old one, which may be a mistyped address or a mailbox the user
+    no longer holds). Read when the message is sent, not when it was written. (The
+    table by name: mail sits below the accounts in the layers.)"""
+    if message.user_id is None:
+        return None
+    users = db.metadata.tables["user"]
+    account = db.session.execute(sa.select(users.c.email, users.c.active)
+                                 .where(users.c.id == message.user_id)).first()
+    if account is None or not account.active:
+        return "Not sent: the account was deactivated after the message was written."
+    if account.email.strip().lower() != message.to_address.strip().lower():
+        return "Not sent: the account's address was changed after the message was written."
+    return None
+
+
 def due_ids(now: dt.datetime, limit: int) -> list[int]:
     return list(db.session.scalars(
         sa.select(OutboxMessage.id)
@@ -110,13 +128,21 @@ def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
     """Send every pending message whose time has come. A refusal (the server's answer
     or no answer) leaves the message pending with its next try after backoff(); after
     MAIL_MAX_ATTEMPTS tries it is marked failed, with the server's last answer, for the
-    admin's outbox page. Commits after each message."""
+    admin's outbox page. A message for an account deactivated or given another address
+    since it was written is not sent (marked failed, with the reason). Commits after
+    each message."""
     now = now or utcnow()
     report = SendReport()
     for message_id in due_ids(now, limit):
         if not _claim(message_id, now):
             continue  # another sender took it
         message = db.session.get(OutboxMessage, message_id)
+        reason = undeliverable(message)
+        if reason is not None:
+            message.status, message.last_error = FAILED, reason
+            report.failed += 1
+            db.session.commit()
+            continue
         try:
             deliver(message)
         except (smtplib.SMTPException, OSError) as error:
@@ -125,7 +151,7 @@ def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
                 message.status = FAILED
                 report.failed += 1
             else:
-                message.next_attempt_at = max(now, utcnow()) + backoff(message.attempts)
+                message.next_attempt_at = now + backoff(message.attempts)
                 report.retried += 1
         else:
             message.status, message.sent_at, message.last_error = SENT, utcnow(), ""
