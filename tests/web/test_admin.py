@@ -168,3 +168,48 @@ def test_the_same_new_email_saved_by_two_admins_at_once_makes_one_user(app, db, 
             assert b"Another user has this email." in response.data
     db.session.expire_all()
     assert _count(db, User) == before + 1
+
+
+def _fee_rates(db) -> list[tuple[str, str]]:
+    return [(s.effective_from.isoformat(), s.value) for s in db.session.scalars(
+        sa.select(Setting).where(Setting.key == FEE_RATE).order_by(Setting.effective_from))]
+
+
+def _set_fee_rate(client, value: str, day: str):
+    from trustfund.admin.models import settings_version
+
+    return client.post(f"/admin/settings/{FEE_RATE}", data={"value": value, "effective_from": day,
+                                                            "version": settings_version(FEE_RATE)})
+
+
+def test_a_setting_cannot_take_effect_in_a_closed_year(client, login_as, db, users):
+    """2017 is closed, its deposits charged 1%: a fee rate of 2% in force from
+    2017-01-01 would rewrite the closed year's history. Refused beside the date."""
+    from tests.factories import statements as data
+    from tests.pages import error_beside
+    from trustfund.closure.years import close_year
+
+    data.deposit(data.commitment(data.donor("Sweden (fees)"), "10000.00"), "10000.00")
+    db.session.commit()
+    close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
+    db.session.commit()
+    before = _fee_rates(db)
+    login_as("admin")
+    page = _set_fee_rate(client, "0.02", "2017-01-01")
+    assert page.status_code == 200
+    assert error_beside(page.get_data(as_text=True), "effective_from") == (
+        "2017 is a closed year: a setting cannot take effect in it. Choose a day in the open year.")
+    assert _fee_rates(db) == before
+    assert _set_fee_rate(client, "0.02", "2018-01-01").status_code == 302  # the open year
+    assert ("2018-01-01", "0.02") in _fee_rates(db)
+
+
+def test_a_setting_in_force_from_the_year_2999_is_refused(client, login_as, db):
+    from tests.pages import error_beside
+
+    login_as("admin")
+    before = _fee_rates(db)
+    page = _set_fee_rate(client, "0.02", "2999-01-01")
+    said = error_beside(page.get_data(as_text=True), "effective_from")
+    assert said == "Choose a day between 1945 and 2100."
+    assert _fee_rates(db) == before

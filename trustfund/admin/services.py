@@ -186,6 +186,21 @@ def _move_version(user: User) -> None:
     set_committed_value(user, "version", user.version + 1)
 
 
+FIRST_DAY, LAST_DAY = dt.date(1945, 1, 1), dt.date(2100, 12, 31)
+
+
+def _check_effective_from(effective_from: dt.date) -> None:
+    """A setting takes effect on a day of an open year (a closed year's figures and
+    history never change; its entries keep the rates they were recorded with) between
+    1945 and 2100. (The closed years by the table's name: fund sits above admin.)"""
+    if not isinstance(effective_from, dt.date) or not FIRST_DAY <= effective_from <= LAST_DAY:
+        raise DomainError(_("Choose a day between 1945 and 2100."), field="effective_from")
+    years = db.metadata.tables["accounting_year"]
+    if db.session.scalar(sa.select(years.c.year).where(years.c.year == effective_from.year)) is not None:
+        raise DomainError(_("%(year)s is a closed year: a setting cannot take effect in it. Choose a day "
+                            "in the open year.", year=str(effective_from.year)), field="effective_from")
+
+
 def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, version=None) -> Setting:
     """A setting's value in force from a date (replacing the value of that same date).
     `version` is the version of the setting's history the admin's form was built
@@ -207,6 +222,7 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, ve
         if value.normalize().as_tuple().exponent < -2:
             raise DomainError(_("USD amounts have at most 2 decimal places."), field="value")
         value = value.quantize(Decimal("0.01"))
+    _check_effective_from(effective_from)
     existing = db.session.scalar(
         sa.select(Setting).where(Setting.key == key, Setting.effective_from == effective_from))
     before = snapshot(existing) if existing else None
