@@ -1,4 +1,5 @@
 """UN operational rates: the officer keeps them; everyone on staff reads them."""
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -71,3 +72,36 @@ def test_only_the_officer_changes_rates(app, db, client, login_as):
     assert client.get("/contributions/rates").status_code == 200
     login_as("donor")
     assert client.get("/contributions/rates").status_code == 403
+
+
+def test_a_rate_entered_under_the_wrong_month_moves_to_the_right_one(app, db, client, login_as):
+    """EUR 0.941 was entered under April 2018 by mistake: corrected to May, April has no
+    rate any more (its commitments are "without a rate" again), May has 0.941, and
+    the audit trail says what moved. A month that has its own rate is not overwritten."""
+    from trustfund.contributions.rates import rate_for
+
+    login_as("mptf_officer")
+    for month, rate in (("2018-04", "0.941"), ("2018-06", "0.857")):
+        assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": month,
+                                                             "rate": rate}).status_code == 302
+    wrong = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.rate == Decimal("0.941")))
+    response = client.post(f"/contributions/rates/{wrong.id}/edit", data={
+        "currency": "EUR", "month": "2018-05", "rate": "0.941", "version": wrong.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert rate_for("EUR", dt.date(2018, 4, 15)) is None
+    assert rate_for("EUR", dt.date(2018, 5, 15)) == Decimal("0.941")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRate)) == 2
+    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "exchange_rate.update"
+    assert (entry.before["month"], entry.after["month"]) == ("2018-04-01", "2018-05-01")
+
+    moved = db.session.get(ExchangeRate, wrong.id)
+    before = counts()
+    response = client.post(f"/contributions/rates/{moved.id}/edit", data={
+        "currency": "EUR", "month": "2018-06", "rate": "0.941", "version": moved.version})
+    assert response.status_code == 200
+    assert error_beside(response.get_data(as_text=True), "month") == \
+        "June 2018 already has a EUR rate, 0.857: correct that one."
+    assert counts() == before
+    assert rate_for("EUR", dt.date(2018, 6, 1)) == Decimal("0.857")

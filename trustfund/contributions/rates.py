@@ -14,6 +14,7 @@ from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import month as fmt_month
+from ..formatting import rate as fmt_rate
 from ..money import USD
 from .models import Commitment, Deposit, ExchangeRate, Pledge
 from .rules import currency_or_error, first_of_month, rate_or_error
@@ -57,7 +58,8 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     """Set (or correct) the UN operational rate of a currency for a month. A deposit
     keeps the rate it was recorded with: changing the table never changes a deposit.
     Correcting `entry`, the officer's form carries the version it was built from: a
-    correction of a rate someone changed since is refused."""
+    correction of a rate someone changed since is refused; a rate entered under the
+    wrong currency or month moves to the right one."""
     if entry is not None:
         check_version(entry.version, version)
     currency = currency_or_error(currency)
@@ -71,6 +73,18 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     value = rate_or_error(rate, "rate", known=entry.rate if entry is not None else None)
     existing = db.session.scalar(sa.select(ExchangeRate).where(
         ExchangeRate.currency == currency, ExchangeRate.month == month))
+    if entry is not None and existing is not entry:
+        # The rate entered under the wrong currency or month moves to the right one
+        # (the wrong month has no rate afterwards, as before the mistake); never over
+        # another month's rate, which is corrected on its own.
+        if existing is not None:
+            raise DomainError(_("%(month)s already has a %(currency)s rate, %(rate)s: correct that one.",
+                                month=month_label(month), currency=currency, rate=fmt_rate(existing.rate)),
+                              field="month")
+        before = snapshot(entry)
+        entry.currency, entry.month, entry.rate = currency, month, value
+        record(actor, "exchange_rate.update", entry, before=before)
+        return entry
     if existing is not None:
         if existing.rate == value:
             return existing
