@@ -378,3 +378,24 @@ def test_the_budget_note_names_every_income_the_budget_counts(fund, client, logi
     note = "A pool's budget is what it received: net deposits, interest, other income and transfers in, " \
            "less transfers out."
     assert note in " ".join(html.replace("&#39;", "'").split())
+
+
+def test_requests_awaiting_a_decision_are_those_of_the_review_queue(client, login_as, db, users):
+    """One request new, one waitlisted (no pool could pay): both wait on the review
+    queue, and the dashboard's tile counts both."""
+    from tests.factories import travel as tf
+    from trustfund.travel.decisions import approve_grant
+
+    event = tf.make_event(cap=3)
+    waitlisted = tf.make_request(event, "SN")
+    approve_grant(users["srsg_staff2"], waitlisted)  # no pool has money: waitlisted
+    db.session.commit()
+    assert db.session.get(TravelGrant, waitlisted.id).status == "waitlisted"
+    tf.make_request(event, "EG")
+    login_as("srsg_staff")
+    queue = client.get("/travel/queue").get_data(as_text=True)
+    assert len(re.findall(r'<td data-label="#">(\d+)</td>', queue)) == 2
+    page = client.get("/dashboard/").get_data(as_text=True)
+    tile = re.search(r'<p class="small text-body-secondary mb-1">Requests awaiting a decision</p>\s*'
+                     r'<p class="h4 mb-0 num-tile">([^<]*)</p>', page)
+    assert tile.group(1).strip() == "2"

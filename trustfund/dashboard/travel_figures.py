@@ -105,7 +105,8 @@ class TravelFigures:
 
     @property
     def awaiting_decision(self) -> int:
-        return sum(s.count for s in self.statuses if s.status == "requested")
+        # As the review queue counts them: new requests and those waitlisted (funds short).
+        return sum(s.count for s in self.statuses if s.status in ("requested", "waitlisted"))
 
     @property
     def funded(self) -> int:
