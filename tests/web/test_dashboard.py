@@ -399,3 +399,31 @@ def test_requests_awaiting_a_decision_are_those_of_the_review_queue(client, logi
     tile = re.search(r'<p class="small text-body-secondary mb-1">Requests awaiting a decision</p>\s*'
                      r'<p class="h4 mb-0 num-tile">([^<]*)</p>', page)
     assert tile.group(1).strip() == "2"
+
+
+def test_the_donors_tables_count_a_deposit_dated_in_the_recorders_today(app, client, login_as, db,
+                                                                         monkeypatch):
+    """At 08:00 on 1 March in Tokyo (23:00 on 28 February in UTC) a Tokyo officer
+    records a deposit dated her today; the donor, whose zone is UTC, opens its portal at
+    that moment: its commitments and its deposits count the deposit alike."""
+    from tests.factories import make_user
+    from tests.factories.contributions import commitment
+    from tests.pages import post_entry
+    from trustfund import clock
+
+    monkeypatch.setattr(clock, "_now", lambda: dt.datetime(2026, 2, 28, 23, 0, tzinfo=dt.UTC))
+    c = commitment("USD", "100000.00")
+    tokyo = make_user("mptf_officer", "tokyo@test.example")
+    tokyo.timezone = "Asia/Tokyo"
+    db.session.commit()
+    login_as(tokyo)
+    assert post_entry(client, f"/contributions/commitments/{c.id}/deposits/new",
+                      {"value_date": "2026-03-01", "amount": "1000.00", "rate": "", "rate_note": "",
+                       "bank_reference": ""}).status_code == 302
+    donor = app.test_client()
+    login_as("donor", donor)
+    tables = Tables(donor.get("/statements/portal").get_data(as_text=True)).tables
+    [usd_row] = [row for row in tables["donor_commitments"]["rows"] if row[0].startswith("USD")]
+    assert usd_row[3] == "1,000.00"
+    assert tables["donor_pools"]["rows"] != [["No deposits yet."]]
+    assert any("1,000.00" in cell for row in tables["donor_pools"]["rows"] for cell in row)

@@ -487,10 +487,13 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
         .where(Commitment.donor_id == donor_id).group_by(Commitment.currency)
         .order_by(Commitment.currency))]
     on = on or clock.today()
+    # Every deposit recorded, as the commitments above count them: one dated the
+    # recorder's today may be the reader's tomorrow (another time zone), and the two
+    # tables of one page must not disagree about it.
     own = {pool_id: (usd, fee, net) for pool_id, usd, fee, net in db.session.execute(
         sa.select(Deposit.pool_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
                   sa.func.sum(Deposit.net))
-        .where(Deposit.donor_id == donor_id, Deposit.value_date <= on).group_by(Deposit.pool_id))}
+        .where(Deposit.donor_id == donor_id).group_by(Deposit.pool_id))}
     shares = apportion(on)
     figures = DonorFigures(donor_id=donor.id, donor_name=donor.name, commitments=commitments)
     for pool in pools_in_order():
