@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories.travel import fund_pool, make_event, make_request
@@ -278,3 +279,41 @@ def test_a_document_for_the_donor_tells_its_users_and_a_staff_only_one_nobody(
     assert english["Subject"] == "New document for Kingdom of Sweden: The signed SAA"
     text = _text(english)
     assert "(Signed SAA)" in text and f"{BASE}/statements/portal#documents-heading" in text
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first digest", "a later digest"])
+def test_two_senders_at_once_write_a_persons_digest_once(app, db, users, monkeypatch, first):
+    """The --loop service and the scheduler's send-mail write digests at the same moment
+    (a person's first, or a later one once due): the person gets one digest, and the
+    second sender neither writes another nor fails. The second runs in its own thread,
+    session and connection while the first is writing the digest it has claimed."""
+    import datetime as dt
+
+    from tests.security.helpers import Attempt
+    from trustfund.audit import utcnow
+    from trustfund.notifications import digests
+
+    event = make_event(cap=5)
+    make_request(event, name="Awa Ndiaye")  # by srsg_staff: the digest goes to srsg_staff2
+    now = utcnow()
+    if not first:
+        assert digests.grant_request_digests(now) == 1
+        make_request(event, name="Bo Li", country="ML")
+        now += dt.timedelta(hours=2)  # the next digest is due
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    written = digests.enqueue
+    other = Attempt(app, lambda: digests.grant_request_digests(now))
+    started = []
+
+    def enqueue(*args, **kwargs):
+        if not started:
+            started.append(other.start())
+            other.done.wait(timeout=1.5)  # it waits for this one's claim, or would write too
+        return written(*args, **kwargs)
+
+    monkeypatch.setattr(digests, "enqueue", enqueue)
+    assert digests.grant_request_digests(now) == 1
+    assert other.join() == 0
+    db.session.expire_all()
+    after = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    assert after - before == 1

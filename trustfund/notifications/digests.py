@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import utcnow
 from ..auth.models import User
@@ -43,11 +44,24 @@ def _last(user: User, kind: str) -> MailDigest | None:
     return db.session.get(MailDigest, (user.id, kind))
 
 
-def _sent(user: User, kind: str, state: MailDigest | None, now: dt.datetime) -> None:
+def _claim(user: User, kind: str, state: MailDigest | None, now: dt.datetime) -> bool:
+    """Claim this person's digest of this kind for `now`, before writing it: one guarded
+    statement (an UPDATE of the last digest's moment as it was read, or an INSERT that
+    yields to one already there), so that two senders running at once (the --loop
+    service and the scheduler's run) write it once; the second finds it claimed."""
+    table = MailDigest.__table__
     if state is None:
-        db.session.add(MailDigest(user_id=user.id, kind=kind, last_sent_at=now))
+        insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = (insert(table).values(user_id=user.id, kind=kind, last_sent_at=now)
+                     .on_conflict_do_nothing().returning(table.c.user_id))
     else:
-        state.last_sent_at = now
+        statement = (table.update().where(table.c.user_id == user.id, table.c.kind == kind,
+                                          table.c.last_sent_at == state.last_sent_at)
+                     .values(last_sent_at=now).returning(table.c.user_id))
+    claimed = db.session.execute(statement).first() is not None
+    if state is not None:
+        db.session.expire(state)
+    return claimed
 
 
 def _grant_subject(count: int):
@@ -72,13 +86,12 @@ def grant_request_digests(now: dt.datetime | None = None) -> int:
         if state is not None:
             query = query.where(TravelGrant.requested_at > state.last_sent_at)
         grants = db.session.scalars(query).all()
-        if not grants:
+        if not grants or not _claim(user, GRANT_REQUESTS, state, now):
             continue
         enqueue(user, "digest_grant_requests", "digest_grant_requests",
                 _grant_subject(len(grants)),
                 grants=grants, queue_url=external_url("travel.queue"),
                 grant_url=lambda g: external_url("travel.grant", grant_id=g.id))
-        _sent(user, GRANT_REQUESTS, state, now)
         written += 1
     db.session.commit()
     return written
@@ -107,18 +120,21 @@ def officer_digests(now: dt.datetime | None = None) -> int:
     deposited) and SAAs awaiting signature for more than 30 days."""
     now = now or utcnow()
     every = dt.timedelta(days=int(current_app.config["DIGEST_OFFICERS_DAYS"]))
-    readers = [u for u in _readers(MPTF_OFFICER)
+    readers = [(u, s) for u in _readers(MPTF_OFFICER)
                if (s := _last(u, OFFICERS)) is None or now - s.last_sent_at >= every]
     if not readers:
         return 0
     overdue, waiting = _overdue(now.date()), _awaiting_signature(now)
     if not overdue and not waiting:
         return 0
-    for user in readers:
+    written = 0
+    for user, state in readers:
+        if not _claim(user, OFFICERS, state, now):
+            continue
         enqueue(user, "digest_officers", "digest_officers", _l("Trustfund: weekly digest for MPTF officers"),
                 overdue=overdue, waiting=waiting, now=now,
                 commitment_url=lambda c: external_url("contributions.commitment", commitment_id=c.id),
                 donor_url=lambda d: external_url("donors.view", donor_id=d.id))
-        _sent(user, OFFICERS, _last(user, OFFICERS), now)
+        written += 1
     db.session.commit()
-    return len(readers)
+    return written
