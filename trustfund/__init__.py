@@ -109,10 +109,13 @@ def select_timezone() -> str:
     """The user's own time zone (timezones.py), else the app's default zone
     (BABEL_DEFAULT_TIMEZONE, UTC): moments are shown in it, and "today" is the date in
     it (clock.today)."""
-    from flask import current_app, has_request_context
+    from flask import current_app, g, has_app_context, has_request_context
 
+    from .language import ZONE_KEY
     from .timezones import UTC, is_zone
 
+    if has_app_context() and is_zone(g.get(ZONE_KEY)):  # a message written for its recipient
+        return g.get(ZONE_KEY)
     if has_request_context() and current_user and current_user.is_authenticated \
             and is_zone(current_user.timezone):
         return current_user.timezone

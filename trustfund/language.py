@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from babel import Locale
 from flask import Flask, g, has_request_context
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations, refresh
 
 _KEY = "trustfund_language"
 
@@ -57,6 +57,27 @@ def speaking(language: str) -> Iterator[None]:
             yield
     finally:
         g.pop(_KEY, None)
+
+
+ZONE_KEY = "trustfund_zone"
+
+
+@contextmanager
+def in_zone(zone: str | None) -> Iterator[None]:
+    """Moments shown, and "today" reckoned, in `zone` (a message's recipient's), whatever
+    the zone of the user whose request writes it: select_timezone reads it first;
+    Flask-Babel's kept zone is forgotten when it begins and when it ends."""
+    before = g.get(ZONE_KEY)
+    setattr(g, ZONE_KEY, zone)
+    refresh()
+    try:
+        yield
+    finally:
+        if before is None:
+            g.pop(ZONE_KEY, None)
+        else:
+            setattr(g, ZONE_KEY, before)
+        refresh()
 
 
 def register(app: Flask) -> None:

@@ -227,3 +227,29 @@ def test_a_waiting_notice_does_not_go_to_a_deactivated_account(client, login_as,
     message = db.session.get(OutboxMessage, notice.id)
     assert (message.status, message.last_error) == (
         FAILED, "Not sent: the account was deactivated after the message was written.")
+
+
+def test_a_messages_moments_are_in_its_recipients_zone_whoever_writes_it(client, login_as, db, users):
+    """An admin in Tokyo invites a user in UTC: the invitation says until when its link
+    works in UTC, labelled UTC (it said the Tokyo hour labelled "(UTC)"); an invitation
+    to a user in New York says the New York hour."""
+    from zoneinfo import ZoneInfo
+
+    from trustfund.auth.models import PasswordToken, User
+
+    users["admin"].timezone = "Asia/Tokyo"
+    db.session.commit()
+    login_as("admin")
+    for email, zone in (("nadia@example.org", "UTC"), ("maria@example.org", "America/New_York")):
+        assert client.post("/admin/users/new", data={
+            "email": email, "name": "Nadia Haddad", "role": "auditor", "donor_id": 0, "active": "y",
+            "password": "", "timezone": zone}).status_code == 302
+    for email, zone, label in (("nadia@example.org", "UTC", "UTC"), ("maria@example.org", "America/New_York",
+                                                                       "EST")):
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        token = db.session.scalar(sa.select(PasswordToken).where(PasswordToken.user_id == user.id))
+        [message] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.user_id == user.id))
+        local = token.expires_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
+        said = message.body_text.replace("\u202f", " ").replace("\u00a0", " ")
+        assert f"{local:%-I:%M %p} {label}" in said, said
+        assert "(UTC)" not in message.body_text

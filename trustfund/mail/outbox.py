@@ -5,7 +5,8 @@ from flask import current_app, render_template
 
 from ..audit import utcnow
 from ..extensions import db
-from ..language import speaking
+from ..language import in_zone, speaking
+from ..timezones import UTC
 from .links import external_url
 from .models import PENDING, OutboxMessage
 
@@ -23,9 +24,10 @@ def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
     that causes it is committed. `subject` is a lazy string (flask_babel.lazy_gettext)
     or a function giving it (called in the user's language); the body is the templates
     mail/<template>.txt and .html; all rendered in the user's language (amounts and
-    dates formatted for it). No commit."""
+    dates formatted for it) and moments in the user's time zone (else UTC), the zone
+    named beside each. No commit."""
     locale = recipient_locale(user)
-    with speaking(locale):
+    with speaking(locale), in_zone(getattr(user, "timezone", None) or UTC):
         subject_text = str(subject() if callable(subject) else subject)
         context = dict(context, subject=subject_text, recipient=user, link=external_url)
         text = render_template(f"mail/{template}.txt", **context)
