@@ -85,8 +85,7 @@ def test_a_period_issued_again_in_another_language_replaces_its_statement(app, d
     the donor's portal holds one statement of 2017 (the second replaces the first)."""
     import datetime as dt
 
-    from flask_babel import force_locale
-
+    from trustfund.language import speaking
     from trustfund.statements.issue import issue_statements
 
     sweden, _evil = data.two_donor_fund()
@@ -94,7 +93,7 @@ def test_a_period_issued_again_in_another_language_replaces_its_statement(app, d
     with app.test_request_context():
         issue_statements(users["mptf_officer"], *period, [sweden.id])
         db.session.commit()
-        with force_locale("fr"):
+        with speaking("fr"):
             issue_statements(users["mptf_officer"], *period, [sweden.id])
         db.session.commit()
     current = list(db.session.scalars(sa.select(Document).where(
