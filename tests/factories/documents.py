@@ -9,7 +9,7 @@ import zlib
 
 from openpyxl import Workbook
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -37,6 +37,35 @@ def open_action_pdf() -> bytes:
     writer.add_blank_page(width=595, height=842)
     writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
         {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _script() -> DictionaryObject:
+    return DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                             NameObject("/JS"): TextStringObject("app.alert('pwned');")})
+
+
+def page_script_pdf() -> bytes:
+    """A script run when the first page opens (the page's /AA /O), not the catalog's."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): _script()})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def link_script_pdf() -> bytes:
+    """A link covering the page whose action is a script."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([FloatObject(x) for x in (0, 0, 595, 842)]),
+        NameObject("/A"): _script()})
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

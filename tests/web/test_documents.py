@@ -113,6 +113,8 @@ REFUSED = {
     "a malformed PDF": (b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage", "broken.pdf", "damaged"),
     "a PDF with JavaScript": (files.pdf(script=True), "script.pdf", "runs a script"),
     "a PDF that acts when opened": (files.open_action_pdf(), "action.pdf", "runs a script"),
+    "a PDF with a script on its first page": (files.page_script_pdf(), "page.pdf", "runs a script"),
+    "a PDF with a link that runs a script": (files.link_script_pdf(), "link.pdf", "runs a script"),
 }
 
 

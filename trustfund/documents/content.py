@@ -20,8 +20,13 @@ ACCEPTED = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
 }
-# Names in a PDF that run a script or an action when it is opened.
-_PDF_ACTIONS = ("/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch")
+# What a PDF's catalog may hold that acts when the file is opened.
+_PDF_OPEN_ACTIONS = ("/OpenAction", "/AA")
+# The kinds of action (an action dictionary's /S) that run a script or a program,
+# wherever they are: a page's additional actions, a link, a form field, an outline.
+_PDF_SCRIPTS = ("/JavaScript", "/Launch")
+# Objects looked at, at most: a file with more is refused rather than walked for ever.
+_PDF_MAX_OBJECTS = 200_000
 
 
 def _refuse(message: str):
@@ -61,7 +66,8 @@ def _check_pdf(data: bytes) -> None:
         root = reader.trailer["/Root"].get_object()
         names = root.get("/Names")
         names = names.get_object() if names is not None else {}
-        scripted = "/JavaScript" in names or "/OpenAction" in root or "/AA" in root
+        scripted = "/JavaScript" in names or any(key in root for key in _PDF_OPEN_ACTIONS) \
+            or _holds_a_script(root)
     except DomainError:
         raise
     except Exception:  # a hostile PDF breaks pypdf's parser in many ways: each is "damaged"
@@ -70,3 +76,31 @@ def _check_pdf(data: bytes) -> None:
         _refuse(_("The PDF is damaged and cannot be read."))
     if scripted:
         _refuse(_("The PDF runs a script or an action when opened: attach a plain copy."))
+
+
+def _holds_a_script(root) -> bool:
+    """Whether any object reachable from the catalog is a script action (a /JS, or an
+    action whose /S is JavaScript or Launch): on a page's opening, a link, a field."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    looked = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        looked += 1
+        if looked > _PDF_MAX_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(item, DictionaryObject):
+            if "/JS" in item or item.get("/S") in _PDF_SCRIPTS:
+                return True
+            stack.extend(value for name, value in item.items() if name != "/Parent")
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
