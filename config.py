@@ -46,6 +46,8 @@ class Config:
     LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # seed-demo adds accounts whose passwords the README publishes: never in production.
+    DEMO_DATA_ALLOWED = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
@@ -142,6 +144,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     DEBUG = False
+    DEMO_DATA_ALLOWED = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

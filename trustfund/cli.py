@@ -67,9 +67,18 @@ def setup_fund():
               help="Generate a fund N times the demo size (bulk inserts).")
 @with_appcontext
 def seed_demo(scale: int):
-    """Load the demo fund and one demo account per role (idempotent)."""
+    """Load the demo fund and one demo account per role (idempotent). Refused under the
+    production configuration: the demo accounts' passwords are published."""
+    from flask import current_app
+
     from . import demo
     from .demo import scale as scale_data
+
+    if not current_app.config.get("DEMO_DATA_ALLOWED"):
+        raise click.ClickException(
+            "This is the production configuration: seed-demo would add the demo's accounts, whose "
+            "passwords the README publishes. Load the demo into a development database "
+            "(TRUSTFUND_CONFIG=development) instead.")
 
     created = demo.seed(scale=scale)
     db.session.commit()

@@ -148,3 +148,27 @@ def test_development_and_testing_do_not_need_a_secret(tmp_path):
     assert app.debug is True
     with app.app_context():
         db.engine.dispose()
+
+
+def test_production_refuses_to_load_the_demo_and_its_published_accounts(make_production_app, monkeypatch):
+    """After db upgrade, setup-fund and a real admin, seed-demo under the production
+    configuration stops with a message and adds nothing: the demo accounts' passwords
+    are in the README."""
+    import sqlalchemy as sa
+
+    from trustfund.auth.models import User
+    from trustfund.extensions import db
+
+    app = make_production_app(SECRET_KEY=GOOD_SECRET)
+    runner = app.test_cli_runner()
+    monkeypatch.setenv("TRUSTFUND_PASSWORD", "correct horse battery staple zebra")
+    chief = ["create-user", "--email", "chief@un.org", "--role", "admin"]
+    for args in (["db", "upgrade"], ["setup-fund"], chief):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "This is the production configuration: seed-demo would add the demo's accounts" in result.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(User.email)).all() == ["chief@un.org"]
+        db.session.remove()
