@@ -253,3 +253,24 @@ def test_a_messages_moments_are_in_its_recipients_zone_whoever_writes_it(client,
         said = message.body_text.replace("\u202f", " ").replace("\u00a0", " ")
         assert f"{local:%-I:%M %p} {label}" in said, said
         assert "(UTC)" not in message.body_text
+
+
+def test_send_mail_run_once_exits_with_1_when_a_message_failed_for_good(app, runner, client, login_as, db,
+                                                                        users, smtp_server):
+    """A scheduler runs send-mail with wrong credentials: the round that fails a message
+    for good exits with 1 and says so, so the scheduler notices; a round that only
+    waits for a retry exits with 0."""
+    login_as("admin")
+    _change_role(client, users["mptf_officer"], "auditor")
+    smtp_server.refuse_next = 1
+    retried = runner.invoke(args=["send-mail"])
+    assert retried.exit_code == 0 and "1 to be tried again" in retried.output
+    message = _messages(db)[0]
+    message.attempts = app.config["MAIL_MAX_ATTEMPTS"] - 1
+    message.next_attempt_at = utcnow()
+    db.session.commit()
+    smtp_server.refuse_next = 1
+    failed = runner.invoke(args=["send-mail"])
+    assert failed.exit_code == 1
+    assert "1 failed." in failed.output
+    assert "1 message(s) failed for good: see the outbox page." in failed.output

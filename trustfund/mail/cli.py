@@ -21,7 +21,9 @@ def make_send_mail_command(prepare: Sequence[Callable[[], object]]) -> click.Com
     @click.option("--interval", type=click.IntRange(1, 3600), default=30, show_default=True)
     @with_appcontext
     def send_mail_command(loop: bool, interval: int):
-        """Send the messages of the outbox that are due (retries with backoff)."""
+        """Send the messages of the outbox that are due (retries with backoff). Run once,
+        it exits with 1 when a message failed for good (the admin's outbox page says
+        why): a scheduler notices."""
         from .sender import send_due
 
         if not current_app.config.get("MAIL_ENABLED"):
@@ -34,6 +36,9 @@ def make_send_mail_command(prepare: Sequence[Callable[[], object]]) -> click.Com
             if report.sent or report.retried or report.failed or not loop:
                 click.echo(report.message)
             if not loop:
+                if report.failed:
+                    raise click.ClickException(
+                        f"{report.failed} message(s) failed for good: see the outbox page.")
                 return
             db.session.remove()  # a fresh session for each round of the service
             time.sleep(interval)
