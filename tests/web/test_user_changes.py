@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, make_user, second_admin_confirms
@@ -480,6 +481,23 @@ def test_the_servers_create_user_command_creates_an_admin_at_once(app, runner, d
     result = runner.invoke(args=["create-user", "--email", "boot@example.org", "--role", "admin"])
     assert result.exit_code == 0, result.output
     assert _user(db, "boot@example.org").role == "admin"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--email", "not an email", "--role", "admin"], "Enter a valid email address."),
+    (["--email", "donor@example.org", "--role", "donor", "--donor", "999999"],
+     "There is no donor with id 999999."),
+], ids=["not an address", "an unknown donor"])
+def test_the_create_user_command_refuses_what_the_form_refuses(app, runner, db, monkeypatch, args, message):
+    """An address that is none (invitations and resets could never arrive) or a donor id
+    that names no donor: a clear message, exit code 1 and no account, not a traceback."""
+    monkeypatch.setenv("TRUSTFUND_PASSWORD", "a long enough password")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    result = runner.invoke(args=["create-user", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
 
 
 def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, client, login_as, db, users):

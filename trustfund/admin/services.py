@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from ..auth.models import INVITE, User
 from ..auth.passwords import check_password
 from ..auth.services import time_zone_or_error
 from ..auth.tokens import invite, notify_password_changed, spend_links
+from ..donors.models import Donor
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..mail.outbox import enqueue
@@ -109,7 +111,13 @@ def checked_user_fields(user: User | None, *, email: str, name: str, role: str, 
         raise DomainError(_("A donor user must be linked to a donor."), field="donor_id")
     if role != DONOR:
         donor_id = None
+    elif db.session.get(Donor, donor_id) is None:  # the form offers the list; the command takes an id
+        raise DomainError(_("There is no donor with id %(id)s.", id=donor_id), field="donor_id")
     email = email.strip().lower()
+    try:  # as the form's Email() checks it: the command and a confirmed change come here too
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise DomainError(_("Enter a valid email address."), field="email") from None
     clash = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email))
     if clash is not None and (user is None or clash != user.id):
         raise DomainError(_("Another user has this email."), field="email")
