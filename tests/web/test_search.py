@@ -117,3 +117,15 @@ def test_the_bar_has_the_box_for_every_logged_in_user_and_says_what_it_finds(cli
     login_as("mptf_officer")
     html = client.get("/dashboard/").get_data(as_text=True)
     assert 'title="Finds donors&#39; names, commitment references, and bank references."' in html
+
+
+def test_a_name_typed_in_full_width_is_found(client, login_as, db):
+    """Names are stored NFKC (a full-width "Ｓｗｉｓｓ" is "Swiss"): what is searched is
+    read the same way, as CJK keyboards type it."""
+    from tests.factories import statements as st
+
+    st.donor("Swiss Foundation")
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/search/?q=Ｓｗｉｓｓ").get_data(as_text=True)
+    assert found(page).get("donors") == ["Swiss Foundation"]

@@ -216,3 +216,26 @@ def test_the_filters_name_a_new_or_changed_event_at_once(cached, client, login_a
     login_as(srsg2())
     french = client.get("/travel/grants").get_data(as_text=True)
     assert ">Sénégal<" in french and ">Senegal<" not in french
+
+
+def test_a_cancelled_grants_page_says_its_money_went_back_to_the_pool(client, login_as):
+    """Approved for 2,300.00, then cancelled: the page no longer shows the money as
+    committed (the grants list and its .xlsx leave it empty) but returned to the pool."""
+    from tests.factories.travel import srsg
+    from trustfund.travel.reconcile import cancel_grant
+
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event(), "SN", airfare="1000.00")
+    approve_grant(srsg2(), grant)
+    db.session.commit()
+    cancel_grant(srsg(), grant, "Visa refused.")
+    db.session.commit()
+    login_as("srsg_staff")
+    body = re.search(r"Amounts \(USD\)(.*?)</table>", client.get(f"/travel/grants/{grant.id}")
+                     .get_data(as_text=True), re.DOTALL).group(1)
+    rows = {cells[0]: cells[1:] for cells in (
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)) if cells}
+    assert "Committed" not in rows
+    assert rows["Returned to the pool"][0] == "2,300.00"
+    assert objective1_pool().available == Decimal("9900.00")

@@ -16,6 +16,7 @@ are more.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -59,8 +60,9 @@ class Results:
 
 
 def searched_text(raw) -> str:
-    """The text searched: spaces collapsed, at most LONGEST characters."""
-    return " ".join(str(raw or "").split())[:LONGEST]
+    """The text searched: NFKC, as names are stored (validation.normalized_name: a
+    full-width "Ｓｗｉｓｓ" is "Swiss"), spaces collapsed, at most LONGEST characters."""
+    return " ".join(unicodedata.normalize("NFKC", str(raw or "")).split())[:LONGEST]
 
 
 def contains(column, text: str):
