@@ -25,8 +25,10 @@ _PDF_OPEN_ACTIONS = ("/OpenAction", "/AA")
 # The kinds of action (an action dictionary's /S) that run a script or a program,
 # wherever they are: a page's additional actions, a link, a form field, an outline.
 _PDF_SCRIPTS = ("/JavaScript", "/Launch")
-# Objects looked at, at most: a file with more is refused rather than walked for ever.
-_PDF_MAX_OBJECTS = 200_000
+# Objects looked at, at most (a 10 MB file holds far fewer): more is a damaged file.
+_PDF_MAX_OBJECTS = 1_000_000
+# Entries not followed: the way back up, and a tagged PDF's logical structure.
+_PDF_NOT_WALKED = frozenset({"/Parent", "/P", "/StructTreeRoot"})
 
 
 def _refuse(message: str):
@@ -80,12 +82,14 @@ def _check_pdf(data: bytes) -> None:
 
 def _holds_a_script(root) -> bool:
     """Whether any object reachable from the catalog is a script action (a /JS, or an
-    action whose /S is JavaScript or Launch): on a page's opening, a link, a field."""
+    action whose /S is JavaScript or Launch): on a page's opening, a link, a field, an
+    outline. Each object is looked at once; the logical structure of a tagged PDF
+    (/StructTreeRoot, thousands of elements that hold no action: its annotations are
+    reached through the pages) and the way back up (/Parent, /P) are not walked."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     seen: set[tuple[int, int]] = set()
     stack = [root]
-    looked = 0
     while stack:
         item = stack.pop()
         if isinstance(item, IndirectObject):
@@ -93,14 +97,23 @@ def _holds_a_script(root) -> bool:
             if key in seen:
                 continue
             seen.add(key)
+            if len(seen) > _PDF_MAX_OBJECTS:
+                raise ValueError("too many objects")
             item = item.get_object()
-        looked += 1
-        if looked > _PDF_MAX_OBJECTS:
-            raise ValueError("too many objects")
         if isinstance(item, DictionaryObject):
             if "/JS" in item or item.get("/S") in _PDF_SCRIPTS:
                 return True
-            stack.extend(value for name, value in item.items() if name != "/Parent")
+            stack.extend(value for name, value in item.items()
+                         if name not in _PDF_NOT_WALKED and isinstance(value, _CONTAINERS))
         elif isinstance(item, ArrayObject):
-            stack.extend(item)
+            stack.extend(value for value in item if isinstance(value, _CONTAINERS))
     return False
+
+
+def _containers():
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    return (ArrayObject, DictionaryObject, IndirectObject)
+
+
+_CONTAINERS = _containers()
