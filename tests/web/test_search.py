@@ -129,3 +129,14 @@ def test_a_name_typed_in_full_width_is_found(client, login_as, db):
     login_as("admin")
     page = client.get("/search/?q=Ｓｗｉｓｓ").get_data(as_text=True)
     assert found(page).get("donors") == ["Swiss Foundation"]
+
+
+def test_a_reference_is_searched_as_it_was_typed(client, login_as, db):
+    """References are stored as typed: "№ 4521" is found by "№ 4521" (read in NFKC, the
+    search would look for "No 4521")."""
+    from tests.factories.contributions import commitment
+
+    commitment("EUR", "1000.00", reference="№ 4521")
+    login_as("mptf_officer")
+    page = client.get("/search/?q=№ 4521").get_data(as_text=True)
+    assert "№ 4521" in page and "Nothing found" not in page

@@ -60,9 +60,15 @@ class Results:
 
 
 def searched_text(raw) -> str:
-    """The text searched: NFKC, as names are stored (validation.normalized_name: a
-    full-width "Ｓｗｉｓｓ" is "Swiss"), spaces collapsed, at most LONGEST characters."""
-    return " ".join(unicodedata.normalize("NFKC", str(raw or "")).split())[:LONGEST]
+    """The text searched: spaces collapsed, at most LONGEST characters."""
+    return " ".join(str(raw or "").split())[:LONGEST]
+
+
+def as_names_are_stored(text: str) -> str:
+    """The text searched among names, in NFKC as names are stored (validation.
+    normalized_name: a full-width "Ｓｗｉｓｓ" is "Swiss"). References are stored as
+    typed ("№ 4521"), and searched as typed."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def contains(column, text: str):
@@ -79,7 +85,7 @@ def _own(user, column):
 
 
 def _donors(user, text: str):
-    return (sa.select(Donor).where(contains(Donor.name, text), _own(user, Donor.id))
+    return (sa.select(Donor).where(contains(Donor.name, as_names_are_stored(text)), _own(user, Donor.id))
             .order_by(sa.func.lower(Donor.name), Donor.id))
 
 
@@ -99,7 +105,7 @@ def _grants(user, text: str):
     return (sa.select(TravelGrant).join(Delegate, TravelGrant.delegate_id == Delegate.id)
             .options(joinedload(TravelGrant.delegate), joinedload(TravelGrant.event),
                      joinedload(TravelGrant.country))
-            .where(contains(Delegate.name, text))
+            .where(contains(Delegate.name, as_names_are_stored(text)))
             .order_by(sa.func.lower(Delegate.name), TravelGrant.id.desc()))
 
 
