@@ -31,12 +31,16 @@ WIPED = ""
 class SendReport:
     sent: int = 0
     retried: int = 0
-    failed: int = 0
+    failed: int = 0   # refused by the mail server too often: lost unless sent again
+    skipped: int = 0  # not sent on purpose: the account deactivated or its address changed
 
     @property
     def message(self) -> str:
-        return (f"{self.sent} message(s) sent, {self.retried} to be tried again, "
+        said = (f"{self.sent} message(s) sent, {self.retried} to be tried again, "
                 f"{self.failed} failed.")
+        if self.skipped:
+            said += f" {self.skipped} not sent: the account was deactivated or its address changed."
+        return said
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -140,7 +144,7 @@ def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
         reason = undeliverable(message)
         if reason is not None:
             message.status, message.last_error = FAILED, reason
-            report.failed += 1
+            report.skipped += 1
             db.session.commit()
             continue
         try:
