@@ -91,3 +91,21 @@ def test_a_rate_saved_unchanged_by_a_spanish_officer_stays_what_it_was(app, db, 
     assert answer.status_code == 302
     db.session.expire_all()
     assert db.session.get(ExchangeRate, entry.id).rate == Decimal("1.345")
+
+
+def test_a_spanish_officer_correcting_a_rate_is_read_in_spanish_and_told_in_spanish(app, db, client,
+                                                                                     login_as, users):
+    """Correcting KRW 1.345 (entered a thousand times too small) to "1.345" meaning 1345
+    in Spanish: the correction is read in Spanish (the form shows rates as Spanish
+    writes them), and the message says the new rate as Spanish writes it."""
+    entry = services.set_rate(users["mptf_officer"], "KRW", dt.date(2018, 5, 1), "1.345")
+    db.session.commit()
+    _spanish_officer(db, users, login_as)
+    url = f"/contributions/rates/{entry.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    answer = client.post(url, data={"csrf_token": _field(page, "csrf_token"), "currency": "KRW",
+                                    "month": "2018-05", "rate": "1.345", "version": _field(page, "version")},
+                         follow_redirects=True)
+    db.session.expire_all()
+    assert db.session.get(ExchangeRate, entry.id).rate == Decimal("1345")
+    assert "1.345 por dólar" in answer.get_data(as_text=True)  # 1345 as Spanish writes it

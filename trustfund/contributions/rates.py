@@ -70,7 +70,9 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     month = first_of_month(month)
     if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
         raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
-    value = rate_or_error(rate, "rate", known=entry.rate if entry is not None else None)
+    # Read in the user's locale only: the correction form shows the rate as the locale
+    # writes it, and "1.345" typed by a Spanish officer correcting a rate may well mean 1345.
+    value = rate_or_error(rate, "rate")
     existing = db.session.scalar(sa.select(ExchangeRate).where(
         ExchangeRate.currency == currency, ExchangeRate.month == month))
     if entry is not None and existing is not entry:

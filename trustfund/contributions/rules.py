@@ -81,10 +81,9 @@ def usd_or_error(value, field: str = "usd_amount") -> Decimal:
 
 def rate_or_error(value: str | Decimal | None, field: str = "rate", known: Decimal | None = None) -> Decimal:
     """A UN operational rate: units of currency per 1 USD, above zero, at most 6 decimals.
-    `known`: the rate the form was about (the month's UN rate, the rate being
-    corrected): a text that is that rate in the plain form ("1.345", as the UN's
-    tables print it) is that rate, whatever the user's locale makes of it (Spanish
-    reads "1.345" as 1345, a rate a thousand times the UN's)."""
+    `known`: the month's UN rate, on a deposit: a text that is that rate in the plain
+    form ("1.345", as the UN's tables print it) is that rate, whatever the user's
+    locale makes of it (Spanish reads "1.345" as 1345, a thousand times the UN's)."""
     if value is None or str(value).strip() == "":
         raise DomainError(_("Enter the rate."), field=field)
     if known is not None and isinstance(value, str) and _plain(value) == known:

@@ -116,7 +116,7 @@ def edit_rate(rate_id: int | None = None):
             version=form.version.data if entry is not None else None))
         if saved is not None:
             flash(_("Rate for %(currency)s in %(month)s: %(rate)s per US dollar.", currency=saved.currency,
-                    month=month_label(saved.month), rate=saved.rate), "success")
+                    month=month_label(saved.month), rate=fmt_rate(saved.rate)), "success")
             return redirect(url_for("contributions.rates", currency=saved.currency))
     return render_template("contributions/rate_form.html", form=form, entry=entry)
 
