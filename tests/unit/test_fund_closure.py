@@ -406,3 +406,27 @@ def test_the_final_statements_hold_a_deposit_received_before_the_funds_start(db,
     assert content["contributions"]["usd"] == "100000.00"
     assert (totals["net"], totals["share"], totals["refund_due"], totals["closing_balance"]) == (
         D("100000.00"), D("40000.00"), D("60000.00"), D("0.00"))
+
+
+def test_a_reversed_deposit_dated_by_a_typo_does_not_move_the_final_statements_start(db, users):
+    """A deposit dated 1981 by a typo, reversed: the certified final statements still
+    start on the fund's start date (they could not be issued at all: statements start
+    in 1990 at the earliest)."""
+    from trustfund.closure import final
+    from trustfund.fund.entries import donor_subject
+
+    donor = data.donor("Typo")
+    c = data.commitment(donor, "100000.00", committed_on=dt.date(2017, 4, 20))
+    wrong = data.deposit(c, "50000.00", fee_rate="0", value_date=dt.date(1981, 5, 2))
+    data.reverse(wrong, on=dt.date(2017, 5, 3), reason="Typo in the value date")
+    data.deposit(c, "50000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
+    db.session.commit()
+    fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
+    financial.write_off(users["mptf_officer"], c, reason="Never paid")
+    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    financial.close_fund(users["admin"], current_fund())
+    final.issue_final_statements(users["admin"])
+    db.session.commit()
+    content = final.final_statement(donor_subject(donor.id)).content
+    assert content["period"][0] == current_fund().start_on.isoformat()
+    assert D(content["totals"]["closing_balance"]) == D("0.00")

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, utcnow
-from ..contributions.models import Deposit
+from ..contributions.models import Deposit, InterestEntry
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
@@ -110,22 +110,32 @@ def contributors() -> list[Donor]:
         Donor.id.in_(sa.select(Deposit.donor_id).distinct())).order_by(Donor.name, Donor.id)))
 
 
+# The earliest day a statement may start (statements.services.period_or_error).
+EARLIEST_STATEMENT_DAY = dt.date(1990, 1, 1)
+
+
 def statements_start(fund) -> dt.date:
     """The first day the certified final statements cover: the fund's start, or the
-    value date of an earlier deposit (money received before the date the fund's record
-    names), so that the statements hold every deposit and add up."""
-    earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date)))
-    return min(fund.start_on, earliest) if earliest is not None else fund.start_on
+    value date of an earlier deposit that stands (money received before the date the
+    fund's record names; not one reversed, a typo's date), so that the statements hold
+    every deposit and add up; never before the statements' earliest day."""
+    reversed_ids = sa.select(Deposit.reverses_id).where(Deposit.reverses_id.is_not(None))
+    earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date)).where(
+        Deposit.reverses_id.is_(None), Deposit.id.not_in(reversed_ids)))
+    start = min(fund.start_on, earliest) if earliest is not None else fund.start_on
+    return max(start, EARLIEST_STATEMENT_DAY)
 
 
 def statements_end(fund) -> dt.date:
     """The last day the certified final statements cover: the day the fund was closed
     financially (its UTC date), or a later day on which an entry of the closure is
     dated, each in the zone of the user who made it (a refund decided in Tokyo on the
-    morning after, in UTC's evening): no entry is left out."""
+    morning after, in UTC's evening; a last deposit or interest entry likewise): no
+    entry is left out."""
     days = [fund.financially_closed_at.date()] + [
         db.session.scalar(sa.select(sa.func.max(column)))
-        for column in (PoolClosing.decided_on, WriteOff.written_off_on, FundEntry.value_date)]
+        for column in (PoolClosing.decided_on, WriteOff.written_off_on, FundEntry.value_date,
+                       Deposit.value_date, InterestEntry.value_date)]
     return max(day for day in days if day is not None)
 
 
