@@ -100,7 +100,8 @@ def _check_name(donor: Donor | None, name: str, lookalike_confirmed: bool) -> No
     compatibility characters) is always refused; a name that only looks the same
     ("Swiss Confederatіon" with a Cyrillic і) only when the officer confirms that it
     is another donor. Keeping a name that already had a look-alike needs nothing."""
-    _one_name_at_a_time()
+    if donor is None or donor.name != name:  # a name kept as it was takes no one's
+        _one_name_at_a_time()
     others = _donors_looking_like(name, donor)
     same = next((d for d in others if _same_name(d.name, name)), None)
     if same is not None:
