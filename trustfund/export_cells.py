@@ -225,11 +225,6 @@ def pass_cells_through(ws) -> None:
     ws._values_to_row = values_to_row
 
 
-def _as_kind(col, kind: str):
-    """The column `col` read as `kind` (Col is a dataclass)."""
-    return dataclasses.replace(col, kind=kind)
-
-
 def column_writer(ws, col, reuse: bool = True, width: float | None = None,
                   tall: list[int] | None = None) -> Callable[[Any], Any]:
     """row -> cell (or None) for one column of the data rows. With `reuse` each kind
@@ -277,7 +272,7 @@ def column_writer(ws, col, reuse: bool = True, width: float | None = None,
     if kind == "value":
         # A column of values of several types (an item and its value, a row each): each
         # value written as what it is, a date as a date, a moment as a moment.
-        dates, moments, texts = (column_writer(ws, _as_kind(col, k), reuse, width, tall)
+        dates, moments, texts = (column_writer(ws, dataclasses.replace(col, kind=k), reuse, width, tall)
                                  for k in ("date", "datetime", "text"))
 
         def value_cell(row):

@@ -26,6 +26,14 @@ def _no_longer_developing(db, admin, code: str) -> None:
     db.session.commit()
 
 
+def _ecuador_made_an_ldc(db, admin) -> None:
+    ecuador = db.session.get(Country, "EC")
+    save_ldc_period(admin, ecuador, None, start_on=dt.date(2000, 1, 1), end_on=None, note="correction",
+                    version=ecuador.version)
+    db.session.commit()
+    db.session.expire_all()
+
+
 def test_a_request_from_a_country_no_longer_developing_cannot_be_approved(db, users):
     fund_pool(1, "10000.00")
     grant = make_request(make_event(), "EC")  # Ecuador: developing, not an LDC
@@ -56,11 +64,7 @@ def test_an_ldc_period_added_by_the_admin_gives_waiting_requests_their_priority(
     other = make_request(event, "PH", "Philippines first")
     grant = make_request(event, "EC", "Ecuador second")
     assert [g.id for g in db.session.scalars(queue_query(event.id))] == [other.id, grant.id]
-    ecuador = db.session.get(Country, "EC")
-    save_ldc_period(users["admin"], ecuador, None, start_on=dt.date(2000, 1, 1), end_on=None,
-                    note="correction", version=ecuador.version)
-    db.session.commit()
-    db.session.expire_all()
+    _ecuador_made_an_ldc(db, users["admin"])
     assert db.session.get(TravelGrant, grant.id).ldc is True
     assert [g.id for g in db.session.scalars(queue_query(event.id))] == [grant.id, other.id]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
@@ -86,9 +90,5 @@ def test_decided_requests_keep_the_standing_they_were_decided_with(db, users):
     grant = make_request(event, "EC")
     approve_grant(srsg2(), grant)
     db.session.commit()
-    ecuador = db.session.get(Country, "EC")
-    save_ldc_period(users["admin"], ecuador, None, start_on=dt.date(2000, 1, 1), end_on=None,
-                    note="correction", version=ecuador.version)
-    db.session.commit()
-    db.session.expire_all()
+    _ecuador_made_an_ldc(db, users["admin"])
     assert db.session.get(TravelGrant, grant.id).ldc is False

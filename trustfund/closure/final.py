@@ -119,9 +119,8 @@ def statements_start(fund) -> dt.date:
     value date of an earlier deposit that stands (money received before the date the
     fund's record names; not one reversed, a typo's date), so that the statements hold
     every deposit and add up; never before the statements' earliest day."""
-    reversed_ids = sa.select(Deposit.reverses_id).where(Deposit.reverses_id.is_not(None))
-    earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date)).where(
-        Deposit.reverses_id.is_(None), Deposit.id.not_in(reversed_ids)))
+    earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date))
+                                 .where(Deposit.standing_condition()))
     start = min(fund.start_on, earliest) if earliest is not None else fund.start_on
     return max(start, EARLIEST_STATEMENT_DAY)
 

@@ -82,10 +82,9 @@ def last_currencies(pool_id: int) -> dict[int, str]:
     nothing, nor does its reversal."""
     found: dict[int, str] = {}
     in_pool: dict[int, str] = {}
-    reversed_ids = sa.select(Deposit.reverses_id).where(Deposit.reverses_id.is_not(None))
     for donor_id, currency, pool in db.session.execute(
             sa.select(Deposit.donor_id, Deposit.currency, Deposit.pool_id)
-            .where(Deposit.reverses_id.is_(None), Deposit.id.not_in(reversed_ids))
+            .where(Deposit.standing_condition())
             .order_by(Deposit.value_date, Deposit.id)):
         found[donor_id] = currency
         if pool == pool_id:

@@ -402,6 +402,13 @@ class Deposit(db.Model):
         sa.Index("ix_deposit_reference_key", "reference_key"),
     )
 
+    @classmethod
+    def standing_condition(cls):
+        """SQL: a deposit that stands: neither a reversal nor reversed (a deposit booked
+        by mistake and its reversal say nothing of the donor's money)."""
+        reversed_ids = sa.select(cls.reverses_id).where(cls.reverses_id.is_not(None))
+        return sa.and_(cls.reverses_id.is_(None), cls.id.not_in(reversed_ids))
+
     @property
     def is_reversal(self) -> bool:
         return self.reverses_id is not None

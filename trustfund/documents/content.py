@@ -9,6 +9,7 @@ import os
 
 import filetype
 from flask_babel import gettext as _
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from ..errors import DomainError
 
@@ -86,8 +87,7 @@ def _holds_a_script(root) -> bool:
     outline. Each object is looked at once; the logical structure of a tagged PDF
     (/StructTreeRoot, thousands of elements that hold no action: its annotations are
     reached through the pages) and the way back up (/Parent, /P) are not walked."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
+    containers = (ArrayObject, DictionaryObject, IndirectObject)
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -104,16 +104,7 @@ def _holds_a_script(root) -> bool:
             if "/JS" in item or item.get("/S") in _PDF_SCRIPTS:
                 return True
             stack.extend(value for name, value in item.items()
-                         if name not in _PDF_NOT_WALKED and isinstance(value, _CONTAINERS))
+                         if name not in _PDF_NOT_WALKED and isinstance(value, containers))
         elif isinstance(item, ArrayObject):
-            stack.extend(value for value in item if isinstance(value, _CONTAINERS))
+            stack.extend(value for value in item if isinstance(value, containers))
     return False
-
-
-def _containers():
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
-    return (ArrayObject, DictionaryObject, IndirectObject)
-
-
-_CONTAINERS = _containers()

@@ -174,10 +174,15 @@ def _rejudge_waiting_requests(actor, event: Event) -> None:
             raise DomainError(_("%(country)s would no longer be a developing country on the new "
                                 "first day, and a request from it is waiting: reject it first.",
                                 country=grant.country.local_name), field="start_on")
-        if grant.ldc != judged.ldc:
-            before = snapshot(grant)
-            grant.ldc = judged.ldc
-            record(actor, "grant.ldc_rejudged", grant, before=before)
+        _set_ldc(actor, grant, judged.ldc)
+
+
+def _set_ldc(actor, grant: TravelGrant, ldc: bool) -> None:
+    """A waiting request's LDC standing judged again (its place in the review queues)."""
+    if grant.ldc != ldc:
+        before = snapshot(grant)
+        grant.ldc = ldc
+        record(actor, "grant.ldc_rejudged", grant, before=before)
 
 
 # --- Eligibility ----------------------------------------------------------------
@@ -218,10 +223,8 @@ def rejudge_country(actor, country: Country) -> None:
         TravelGrant.country_code == country.code, TravelGrant.status.in_((REQUESTED, WAITLISTED)))).all()
     for grant in waiting:
         judged = judge_country(country, grant.event.start_on)
-        if judged.eligible and grant.ldc != judged.ldc:
-            before = snapshot(grant)
-            grant.ldc = judged.ldc
-            record(actor, "grant.ldc_rejudged", grant, before=before)
+        if judged.eligible:
+            _set_ldc(actor, grant, judged.ldc)
 
 
 # --- Delegates and grant requests ---------------------------------------------
