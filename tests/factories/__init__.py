@@ -98,6 +98,18 @@ def second_admin_confirms_transfer(app, who: str = "admin2"):
                                       follow_redirects=True)
 
 
+def second_admin_confirms_setting(app, key: str, who: str = "admin2"):
+    """Another admin (a base user, in a browser of their own) confirms the value of the
+    setting `key` waiting for a second admin, as they would on the settings page (it
+    takes effect only then: admin.setting_changes). Returns the answer (redirected)."""
+    from trustfund.admin.models import PENDING, SettingChange
+
+    change_id = db.session.scalar(sa.select(SettingChange.id).where(SettingChange.key == key,
+                                                                    SettingChange.status == PENDING))
+    assert change_id is not None, f"no value of {key} waits"
+    return _browser_of(app, who).post(f"/admin/setting-changes/{change_id}/confirm", follow_redirects=True)
+
+
 def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
     """Another SRSG staff member (a base user, in a browser of their own) confirms the
     closing decision waiting on the pool, as they would on the closing page: it is only

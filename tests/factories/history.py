@@ -12,9 +12,9 @@ from openpyxl import Workbook
 
 from tests.factories import base_users
 from tests.factories.documents import pdf
-from trustfund.admin import user_changes
+from trustfund.admin import setting_changes, user_changes
 from trustfund.admin.models import FEE_RATE, OVERRUN_TOLERANCE, TERMINAL_EXPENSES
-from trustfund.admin.services import save_user, set_setting
+from trustfund.admin.services import save_user
 from trustfund.audit import record
 from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
@@ -114,10 +114,15 @@ def every_audited_action() -> dict:
                                         role="srsg_staff", donor_id=None, active=True, password=None,
                                         version=invited.version)
     user_changes.withdraw(admin, promoted.id)
-    set_setting(admin, FEE_RATE, "0.02", dt.date(2019, 1, 1))
-    set_setting(admin, FEE_RATE, "0.015", dt.date(2019, 1, 1))
-    set_setting(admin, TERMINAL_EXPENSES, "120", dt.date(2019, 1, 1))
-    set_setting(admin, OVERRUN_TOLERANCE, "50", dt.date(2019, 1, 1))
+    # A setting's new value waits for a second admin too: proposed by one, set when
+    # the other confirms it; one refused, one withdrawn by its proposer.
+    for key, value in ((FEE_RATE, "0.02"), (FEE_RATE, "0.015"), (TERMINAL_EXPENSES, "120"),
+                       (OVERRUN_TOLERANCE, "50")):
+        setting_changes.confirm(admin, setting_changes.propose(admin2, key, value, dt.date(2019, 1, 1)).id)
+    large = setting_changes.propose(admin2, OVERRUN_TOLERANCE, "5000", dt.date(2019, 6, 1))
+    setting_changes.refuse(admin, large.id, "An overrun that large needs a second look")
+    setting_changes.withdraw(admin2, setting_changes.propose(admin2, TERMINAL_EXPENSES, "150",
+                                                             dt.date(2019, 6, 1)).id)
 
     objective = contributions.save_objective(admin, None, number=4, title="Follow-up of the Compact",
                                              description="", active=True)

@@ -390,6 +390,9 @@ ELSEWHERE = {
     "auth.logout": "no field to fill (tests/web/test_auth.py)",
     "admin.decide_user_change": "confirm and withdraw have no field to fill; the reason for refusing: "
                                 "hostile values in tests/web/test_user_changes.py",
+    "admin.decide_setting_change": "confirm and withdraw have no field to fill; the reason for refusing is "
+                                   "read by second_person.refusal_reason, as a user change's "
+                                   "(tests/web/test_setting_changes.py, tests/web/test_user_changes.py)",
     "contributions.decide_transfer": "confirm and withdraw have no field to fill; the reason for refusing: "
                                      "tests/web/test_transfer_changes.py",
     "contributions.import_file": "a file upload: tests/security/test_import_attacks.py",

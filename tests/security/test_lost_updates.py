@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_user
+from tests.factories import make_user, second_admin_confirms_setting
 from tests.security.form_walk import forms_on, messages
 from tests.security.helpers import UNSAFE_METHODS, Parallel, changed_counts, rules, table_counts
 
@@ -195,6 +195,9 @@ class EditForm:
     url: Callable[[], str]         # makes the record (through the services) and gives the form's URL
     alice: dict                    # Alice's change, saved first
     bob: dict                      # Bob's change, refused on his old form, saved after reloading
+    # What must happen to Alice's change before Bob can save his (given the app): a
+    # setting's value waits for a second admin, and another waits behind it.
+    settle: Callable | None = None
 
 
 def _donor_url(path: str) -> Callable[[], str]:
@@ -274,7 +277,8 @@ EDIT_FORMS = [
              {"name": "Alice's name"}, {"name": "Bob's name"}),
     EditForm("/admin/settings/<key>", "admin", lambda: "/admin/settings/fee_rate",
              {"value": "0.02", "effective_from": "2019-01-01"},
-             {"value": "0.03", "effective_from": "2019-02-01"}),
+             {"value": "0.03", "effective_from": "2019-02-01"},
+             settle=lambda app: second_admin_confirms_setting(app, "fee_rate")),
 ]
 
 # POST routes on an existing record that are not edit forms, and why.
@@ -290,6 +294,9 @@ NOT_EDITS = {
     "admin.decide_user_change": "a decision on a user change waiting for a second admin (one guarded "
                                 "UPDATE of its status); a confirmed change is applied on the version "
                                 "it was proposed on, else refused as stale (tests/web/test_user_changes.py)",
+    "admin.decide_setting_change": "a decision on a setting's value waiting for a second admin (one "
+                                   "guarded UPDATE of its status); a value confirmed after another was "
+                                   "set is refused as stale (tests/web/test_setting_changes.py)",
     "contributions.decide_transfer": "a decision on a transfer waiting for a second admin (one guarded "
                                      "UPDATE of its status, in the transaction of the money; "
                                      "tests/unit/test_concurrency_transfers.py)",
@@ -362,6 +369,8 @@ def test_an_edit_form_refuses_a_save_without_its_version_or_built_on_an_older_on
     assert changed_counts(before, table_counts(db)) == {}  # not even an audit entry
 
     # Bob reloads (a newer version) and may now save his change.
+    if edit.settle:
+        edit.settle(app)
     again = _form(bob, url)
     assert again["version"] != bob_form["version"]
     assert bob.post(url, data={**again, **edit.bob}).status_code == 302

@@ -3,6 +3,7 @@ import io
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import second_admin_confirms_setting
 from trustfund.admin.models import FEE_RATE, Setting, setting_on
 from trustfund.audit import AuditEntry
 from trustfund.auth.models import User
@@ -130,16 +131,17 @@ def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):
     import datetime as dt
     from decimal import Decimal
 
-    from trustfund.admin.models import settings_version
+    from trustfund.admin.setting_changes import form_version
 
     login_as("admin")
     response = client.post(f"/admin/settings/{FEE_RATE}", data={
-        "value": "0.02", "effective_from": "2018-01-01", "version": settings_version(FEE_RATE)})
+        "value": "0.02", "effective_from": "2018-01-01", "version": form_version(FEE_RATE)})
     assert response.status_code == 302
+    second_admin_confirms_setting(client.application, FEE_RATE)
     assert setting_on(FEE_RATE, dt.date(2017, 12, 31)) == Decimal("0.01")
     assert setting_on(FEE_RATE, dt.date(2018, 1, 1)) == Decimal("0.02")
     before = _count(db, Setting)
-    version = settings_version(FEE_RATE)
+    version = form_version(FEE_RATE)
     page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "1.5", "effective_from": "2018-01-01",
                                                             "version": version})
     assert b"The fee rate is a fraction" in page.data
@@ -176,10 +178,10 @@ def _fee_rates(db) -> list[tuple[str, str]]:
 
 
 def _set_fee_rate(client, value: str, day: str):
-    from trustfund.admin.models import settings_version
+    from trustfund.admin.setting_changes import form_version
 
     return client.post(f"/admin/settings/{FEE_RATE}", data={"value": value, "effective_from": day,
-                                                            "version": settings_version(FEE_RATE)})
+                                                            "version": form_version(FEE_RATE)})
 
 
 def test_a_setting_cannot_take_effect_in_a_closed_year(client, login_as, db, users):
@@ -201,6 +203,7 @@ def test_a_setting_cannot_take_effect_in_a_closed_year(client, login_as, db, use
         "2017 is a closed year: a setting cannot take effect in it. Choose a day in the open year.")
     assert _fee_rates(db) == before
     assert _set_fee_rate(client, "0.02", "2018-01-01").status_code == 302  # the open year
+    second_admin_confirms_setting(client.application, FEE_RATE)
     assert ("2018-01-01", "0.02") in _fee_rates(db)
 
 

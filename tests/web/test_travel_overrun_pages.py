@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from tests.factories import second_admin_confirms_setting
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
 from tests.pages import post_and_confirm as decide
-from trustfund.admin.models import OVERRUN_TOLERANCE, Setting, settings_version
+from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
+from trustfund.admin.setting_changes import form_version
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
 from trustfund.travel.models import TravelGrant
@@ -173,11 +175,14 @@ def test_the_admin_sets_the_tolerance_and_small_overruns_pass(client, login_as, 
     settings = text(client.get("/admin/settings"))
     assert "Overrun tolerance per trip (USD), paid without a second approval" in settings
     bad = text(client.post(f"/admin/settings/{OVERRUN_TOLERANCE}", data={
-        "value": "150.005", "effective_from": "2017-01-01", "version": settings_version(OVERRUN_TOLERANCE)}))
+        "value": "150.005", "effective_from": "2017-01-01", "version": form_version(OVERRUN_TOLERANCE)}))
     assert "USD amounts have at most 2 decimal places." in bad
     assert db.session.query(Setting).filter_by(key=OVERRUN_TOLERANCE).count() == 0
     client.post(f"/admin/settings/{OVERRUN_TOLERANCE}", data={
-        "value": "150", "effective_from": "2017-01-01", "version": settings_version(OVERRUN_TOLERANCE)})
+        "value": "150", "effective_from": "2017-01-01", "version": form_version(OVERRUN_TOLERANCE)})
+    # The tolerance moves money: it takes effect when a second admin confirms it.
+    assert db.session.query(Setting).filter_by(key=OVERRUN_TOLERANCE).count() == 0
+    second_admin_confirms_setting(client.application, OVERRUN_TOLERANCE)
     assert db.session.query(Setting).filter_by(key=OVERRUN_TOLERANCE).one().value == "150.00"
 
     fund_pool(1, "10000.00")

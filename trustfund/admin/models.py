@@ -137,3 +137,43 @@ class UserChange(db.Model):
                  sqlite_where=sa.text(f"status = '{PENDING}'"),
                  postgresql_where=sa.text(f"status = '{PENDING}'")),
     )
+
+
+class SettingChange(db.Model):
+    """A new value of a setting proposed by one admin, waiting for a second, different,
+    active admin to confirm it (admin.setting_changes). Every setting moves money: the
+    fee rate takes a share of each deposit, terminal expenses are paid on each trip, the
+    overrun tolerance pays overruns without a second SRSG staff member, the refund
+    waiver keeps a pool's balance from its donors at the closing. Nobody alone moves
+    money (DESIGN.md §5): nothing changes while it waits; confirmed, it is applied by
+    admin.services.set_setting and names the Setting it wrote; refused (with a reason)
+    or withdrawn by its proposer, it stays on record. One waiting change per setting."""
+
+    __tablename__ = "setting_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(60))
+    value: Mapped[str] = mapped_column(sa.String(100))  # a Decimal, as text, checked when proposed
+    effective_from: Mapped[dt.date]
+    # The version of the setting's history the proposal was built from (settings_version):
+    # a value set since makes it stale; it can then only be refused or withdrawn.
+    based_on_version: Mapped[int]
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The value written when confirmed.
+    setting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("setting.id"))
+
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    setting = relationship("Setting")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in CHANGE_STATUSES)})", name="status"),
+        sa.Index("uq_setting_change_pending_key", "key", unique=True,
+                 sqlite_where=sa.text(f"status = '{PENDING}'"),
+                 postgresql_where=sa.text(f"status = '{PENDING}'")),
+    )

@@ -16,12 +16,11 @@ from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
 from ..forms import answer_refused
 from ..permissions import ADMIN, AUDITOR, ROLE_LABELS, roles_required
-from . import audit_trail, user_changes
+from . import audit_trail, setting_changes, user_changes
 from .blueprint import bp
 from .forms import AuditFilterForm, DecideChangeForm, RefuseChangeForm, SettingForm, UserEditForm, UserForm
-from .models import PENDING, SETTINGS, Setting, UserChange, settings_version
+from .models import PENDING, SETTINGS, Setting, SettingChange, UserChange
 from .sentences import setting_value
-from .services import set_setting
 
 
 @bp.route("/users")
@@ -128,11 +127,20 @@ def decide_user_change(change_id: int, decision: str):
 @bp.route("/settings", methods=["GET"])
 @roles_required(ADMIN, AUDITOR)
 def settings():
+    return _settings_page()
+
+
+def _settings_page(refused: dict | None = None):
+    """The settings page; `refused`: the refusal form of a waiting value that was
+    refused (its error beside the reason), by the change's id."""
     history = {key: db.session.scalars(sa.select(Setting).where(Setting.key == key)
                                        .order_by(Setting.effective_from.desc())).all()
                for key in SETTINGS}
-    return render_template("admin/settings.html", settings=SETTINGS, history=history,
-                           today=clock.today(), setting_value=setting_value)
+    confirmed = setting_changes.confirmations([s.id for rows in history.values() for s in rows])
+    waiting = [setting_changes.describe(change) for change in setting_changes.waiting_changes()]
+    return render_template("admin/settings.html", settings=SETTINGS, history=history, confirmed=confirmed,
+                           waiting=waiting, refused=refused or {}, today=clock.today(),
+                           setting_value=setting_value, **_decision_forms())
 
 
 @bp.route("/settings/<key>", methods=["GET", "POST"])
@@ -143,14 +151,42 @@ def edit_setting(key: str):
     form = SettingForm()
     if request.method == "GET":
         form.effective_from.data = clock.today()
-        form.version.data = settings_version(key)
+        form.version.data = setting_changes.form_version(key)
     if form.validate_on_submit():
-        saved = run(form, lambda: set_setting(current_user, key, form.value.data, form.effective_from.data,
-                                              version=form.version.data))
+        saved = run(form, lambda: setting_changes.propose(
+            current_user, key, form.value.data, form.effective_from.data, version=form.version.data))
         if saved is not None:
-            flash(_("Setting saved."), "success")
+            flash(_("Saved. It takes effect when another administrator confirms it."), "success")
+            if user_changes.active_admins() < 2:
+                flash(_("You are the only active administrator: a second administrator is needed to "
+                        "confirm it. Whoever runs the server can create one with the command "
+                        "flask --app trustfund create-user."), "warning")
             return redirect(url_for("admin.settings"))
-    return render_template("admin/setting_form.html", form=form, key=key, label=SETTINGS[key][0])
+    waiting = setting_changes.waiting_for(key)
+    return render_template("admin/setting_form.html", form=form, key=key, label=SETTINGS[key][0],
+                           waiting=setting_changes.describe(waiting) if waiting else None)
+
+
+@bp.route("/setting-changes/<int:change_id>/confirm", methods=["POST"], defaults={"decision": "confirm"})
+@bp.route("/setting-changes/<int:change_id>/refuse", methods=["POST"], defaults={"decision": "refuse"})
+@bp.route("/setting-changes/<int:change_id>/withdraw", methods=["POST"], defaults={"decision": "withdraw"})
+@roles_required(ADMIN)
+def decide_setting_change(change_id: int, decision: str):
+    """Another admin confirms or refuses a setting's waiting value; its proposer may withdraw it."""
+    change = db.session.get(SettingChange, change_id) or abort(404)
+    form = RefuseChangeForm() if decision == "refuse" else DecideChangeForm()
+    operations = {"confirm": lambda: setting_changes.confirm(current_user, change_id),
+                  "refuse": lambda: setting_changes.refuse(current_user, change_id, form.reason.data),
+                  "withdraw": lambda: setting_changes.withdraw(current_user, change_id)}
+    done = run(form, operations[decision]) if form.validate_on_submit() else None
+    if done is not None:
+        flash({"confirm": _("Change confirmed: it has taken effect."),
+               "refuse": _("Change refused: nothing was changed."),
+               "withdraw": _("Change withdrawn: nothing was changed.")}[decision], "success")
+    elif answer_refused(form, waits=change.status == PENDING,
+                        decided=setting_changes.already_decided_message()):
+        return _settings_page({change_id: form})
+    return redirect(url_for("admin.settings"))
 
 
 @bp.route("/audit")

@@ -70,6 +70,29 @@ def _change_refused(e: Told) -> str:
              reason=e.iso(e.value("refusal_reason") or ""))
 
 
+def _setting_change(e: Told) -> dict:
+    key = e.value("key")
+    return {"user": e.who, "setting": e.iso(setting_label(key)), "date": e.show("effective_from"),
+            "value": e.iso(setting_value(key, e.value("value")))}
+
+
+def _setting_proposed(e: Told) -> str:
+    return _("%(user)s proposed %(value)s for %(setting)s, in force from %(date)s; it waits for another "
+             "administrator.", **_setting_change(e))
+
+
+def _setting_confirmed(e: Told) -> str:
+    return _("%(user)s confirmed %(value)s for %(setting)s, in force from %(date)s, proposed by "
+             "%(proposer)s: it took effect.", proposer=e.name("user", e.value("proposed_by_id")),
+             **_setting_change(e))
+
+
+def _setting_refused(e: Told) -> str:
+    return _("%(user)s refused %(value)s for %(setting)s proposed by %(proposer)s: %(reason)s",
+             proposer=e.name("user", e.value("proposed_by_id")),
+             reason=e.iso(e.value("refusal_reason") or ""), **_setting_change(e))
+
+
 def register(book: Book) -> None:
     book.reference("setting", load_settings)
     book.object("Setting", _l("Setting"), {
@@ -95,3 +118,17 @@ def register(book: Book) -> None:
                 lambda e: _("%(user)s withdrew the change to %(account)s they had proposed.",
                             user=e.who, account=_account(e)), changes=False)
     book.action("setting.set", _l("Setting set"), "Setting", _setting_set, changes=False)
+    book.object("SettingChange", _l("Setting value waiting for a second administrator"), {
+        "effective_from": Field(_l("In force from"), "date"),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, hidden=("key", "value", "based_on_version", "proposed_at", "status", "decided_by_id", "decided_at",
+               "refusal_reason", "setting_id"))
+    book.action("setting_change.propose", _l("Setting value proposed"), "SettingChange", _setting_proposed,
+                changes=False)
+    book.action("setting_change.confirm", _l("Setting value confirmed"), "SettingChange", _setting_confirmed,
+                changes=False)
+    book.action("setting_change.refuse", _l("Setting value refused"), "SettingChange", _setting_refused,
+                changes=False)
+    book.action("setting_change.withdraw", _l("Setting value withdrawn"), "SettingChange",
+                lambda e: _("%(user)s withdrew %(value)s for %(setting)s they had proposed.",
+                            **_setting_change(e)), changes=False)

@@ -213,24 +213,8 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, ve
     """A setting's value in force from a date (replacing the value of that same date).
     `version` is the version of the setting's history the admin's form was built
     from: a save after another admin's is refused."""
-    if key not in SETTINGS:
-        raise DomainError(_("Unknown setting."))
     check_version(settings_version(key), version)
-    try:
-        value = parse_number(value_text, _("Enter a number such as 0.01."))
-    except MoneyError as error:
-        raise DomainError(str(error), field="value") from None
-    if value < 0:
-        raise DomainError(_("Enter a number of zero or more."), field="value")
-    if key == FEE_RATE and value >= 1:
-        raise DomainError(_("The fee rate is a fraction: 0.01 means 1%."), field="value")
-    if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
-        raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
-    if key in USD_SETTINGS:
-        if value.normalize().as_tuple().exponent < -2:
-            raise DomainError(_("USD amounts have at most 2 decimal places."), field="value")
-        value = value.quantize(Decimal("0.01"))
-    _check_effective_from(effective_from)
+    value = checked_setting(key, value_text, effective_from)
     existing = db.session.scalar(
         sa.select(Setting).where(Setting.key == key, Setting.effective_from == effective_from))
     before = snapshot(existing) if existing else None
@@ -247,3 +231,26 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, ve
         raise DomainError(stale_message()) from None
     record(actor, "setting.set", setting, before=before)
     return setting
+
+
+def checked_setting(key: str, value_text: str, effective_from: dt.date) -> Decimal:
+    """A setting's new value as the admin typed it, checked (refused beside its field):
+    the value, as stored, and its first day in force."""
+    if key not in SETTINGS:
+        raise DomainError(_("Unknown setting."))
+    try:
+        value = parse_number(value_text, _("Enter a number such as 0.01."))
+    except MoneyError as error:
+        raise DomainError(str(error), field="value") from None
+    if value < 0:
+        raise DomainError(_("Enter a number of zero or more."), field="value")
+    if key == FEE_RATE and value >= 1:
+        raise DomainError(_("The fee rate is a fraction: 0.01 means 1%."), field="value")
+    if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
+        raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
+    if key in USD_SETTINGS:
+        if value.normalize().as_tuple().exponent < -2:
+            raise DomainError(_("USD amounts have at most 2 decimal places."), field="value")
+        value = value.quantize(Decimal("0.01"))
+    _check_effective_from(effective_from)
+    return value
