@@ -76,10 +76,14 @@ def connect() -> smtplib.SMTP:
                                               context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()  # a refused login or STARTTLS left the socket open: one per message and round
+        raise
     return smtp
 
 
