@@ -1,4 +1,5 @@
-"""Sending the outbox through SMTP (Python's smtplib), with retries and backoff.
+"""Sending the outbox through SMTP (Python's smtplib), with retries and backoff; a
+message the server refuses for good (its recipient or its content) fails at once.
 
 Each due message is first claimed with one guarded UPDATE (its attempt counted and
 its next try put a lease ahead), committed, then handed to the server: two senders
@@ -31,7 +32,7 @@ WIPED = ""
 class SendReport:
     sent: int = 0
     retried: int = 0
-    failed: int = 0   # refused by the mail server too often: lost unless sent again
+    failed: int = 0   # refused by the mail server for good, or too often: lost unless sent again
     skipped: int = 0  # not sent on purpose: the account deactivated or its address changed
 
     @property
@@ -41,6 +42,34 @@ class SendReport:
         if self.skipped:
             said += f" {self.skipped} not sent: the account was deactivated or its address changed."
         return said
+
+
+# Replies of RFC 4954 about our own session's login (530 authentication required, 534
+# mechanism too weak, 535 credentials invalid, 538 encryption required): a server may
+# give them at RCPT TO or DATA too, but they say nothing of the message.
+_ABOUT_OUR_LOGIN = frozenset({530, 534, 535, 538})
+
+
+def refused_for_good(error: Exception) -> bool:
+    """Whether the server refused this very message permanently: a 5xx reply to its
+    recipient (RCPT TO: an unknown mailbox, a bad address) or to its content (DATA). It
+    would answer the same on every try, so the message fails at once, with the reply.
+
+    Everything else is retried with backoff, as before: 4xx replies (busy, greylisting),
+    no answer (connection refused, timeout, a dropped line), and 5xx replies to the
+    greeting, EHLO, STARTTLS, the login or MAIL FROM (SMTPConnectError,
+    SMTPHeloError, SMTPAuthenticationError, SMTPSenderRefused). Those say that our own
+    sending is misconfigured (a wrong password, a sender address the server will not
+    take), which is true of every waiting message alike: failing them at once would
+    lose the whole outbox to one typo in the settings, while retrying keeps them until
+    the settings are put right (and after MAIL_MAX_ATTEMPTS tries they fail, as before)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+    elif isinstance(error, smtplib.SMTPDataError):
+        codes = [error.smtp_code]
+    else:
+        return False
+    return bool(codes) and all(500 <= code < 600 and code not in _ABOUT_OUR_LOGIN for code in codes)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -76,10 +105,14 @@ def connect() -> smtplib.SMTP:
                                               context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()  # a refused login or STARTTLS left the socket open: one per message and round
+        raise
     return smtp
 
 
@@ -132,9 +165,10 @@ def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
     """Send every pending message whose time has come. A refusal (the server's answer
     or no answer) leaves the message pending with its next try after backoff(); after
     MAIL_MAX_ATTEMPTS tries it is marked failed, with the server's last answer, for the
-    admin's outbox page. A message for an account deactivated or given another address
-    since it was written is not sent (marked failed, with the reason). Commits after
-    each message."""
+    admin's outbox page. A permanent refusal of the message itself (refused_for_good:
+    a 5xx to its recipient or content) marks it failed at once, with that answer. A
+    message for an account deactivated or given another address since it was written
+    is not sent (marked failed, with the reason). Commits after each message."""
     now = now or utcnow()
     report = SendReport()
     for message_id in due_ids(now, limit):
@@ -151,7 +185,8 @@ def send_due(now: dt.datetime | None = None, limit: int = 200) -> SendReport:
             deliver(message)
         except (smtplib.SMTPException, OSError) as error:
             message.last_error = (str(error) or type(error).__name__)[:500]
-            if message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"]):
+            if (refused_for_good(error)
+                    or message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"])):
                 message.status = FAILED
                 report.failed += 1
             else:
