@@ -14,6 +14,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from babel.numbers import get_territory_currencies
 
+from .. import clock
+from ..admin import setting_changes
+from ..admin.models import OVERRUN_TOLERANCE, SettingChange
 from ..audit import utcnow
 from ..contributions import ledger, services, transfer_changes
 from ..contributions.models import (
@@ -231,3 +234,8 @@ def _seed_interest_and_transfer(officer, admin) -> None:
                                      "Travel of delegates from least developed countries to the "
                                      "follow-up meeting (Objective 1), from un-earmarked funds.",
                                      dt.date(2018, 12, 10))
+    if db.session.scalar(sa.select(SettingChange.id).limit(1)) is None:
+        # A setting's new value waiting for a second admin (admin2@trustfund.demo
+        # confirms or refuses it on the Settings page), in force from today: the
+        # current year is never closed.
+        setting_changes.propose(admin, OVERRUN_TOLERANCE, "100", clock.today())
