@@ -69,6 +69,18 @@ def test_a_future_date_and_misplaced_options_are_refused(runner, fund, tmp_path)
     assert result.exit_code == 2 and "Missing option '--out'" in result.output
 
 
+def test_the_iati_file_refuses_a_period_or_a_donor_and_writes_nothing(runner, fund, tmp_path):
+    """It reports the whole fund up to --as-of: a --from, --to or --donor it ignored
+    would seem to have chosen what it holds."""
+    out = tmp_path / "fund.xml"
+    for options in (["--from", "2018-01-01"], ["--to", "2018-06-30"], ["--donor", "1"]):
+        result = runner.invoke(args=["export", "iati", "--out", str(out), *options])
+        assert result.exit_code == 2, result.output
+        assert f"Error: The iati export does not filter by {options[0]}: it takes --out and --as-of" \
+            in result.output
+        assert not out.exists() and not (tmp_path / "fund.xml.partial").exists()
+
+
 def test_help_lists_iati_beside_the_registers(runner):
     result = runner.invoke(args=["export", "--help"])
     assert result.exit_code == 0
