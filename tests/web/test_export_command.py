@@ -161,3 +161,16 @@ def test_the_funds_entries_of_a_year_are_that_years(runner, db, users, tmp_path)
     assert result.exit_code == 0, result.output
     assert [row[6] for row in _rows(out, "Fund entries")] == ["Gain on exchange 2019"]
     assert _about(out)["Filter: From"] == dt.datetime(2019, 1, 1)
+
+
+def test_a_file_in_a_folder_that_does_not_exist_is_refused_and_nothing_written(runner, fund, tmp_path):
+    missing = tmp_path / "reports" / "2019"
+    result = runner.invoke(args=["export", "deposits", "--out", str(missing / "deposits.xlsx")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: The folder {missing} does not exist.\n"
+    assert list(tmp_path.iterdir()) == []
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    result = runner.invoke(args=["export", "deposits", "--out", str(a_file / "deposits.xlsx")])
+    assert result.exit_code == 1 and result.output == f"Error: {a_file} is not a folder.\n"
+    assert list(tmp_path.iterdir()) == [a_file]

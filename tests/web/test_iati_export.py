@@ -130,3 +130,11 @@ def test_a_closed_funds_download_says_closed_and_shows_its_refunds(client, login
                  for t in activity.iter("transaction") if t.find("transaction-type").get("code") == "3"}
     assert receivers[OTHER_FUND] == "463784.57" and receivers["Kingdom of Sweden"] == "967767.01"
     assert receivers[HOSTILE] == "18213.38"
+
+
+def test_the_iati_file_in_a_folder_that_does_not_exist_is_refused(runner, fund, tmp_path):
+    missing = tmp_path / "iati"
+    result = runner.invoke(args=["export", "iati", "--out", str(missing / "fund.xml")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: The folder {missing} does not exist.\n"
+    assert list(tmp_path.iterdir()) == []

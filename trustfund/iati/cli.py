@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from .. import clock
 from ..exports import DATE_FROM, DATE_TO, DONOR_ID
 from ..extensions import db
-from ..statements.cli import ExportCommand, RegisterChoice, listed, refuse_filters_not_applied
+from ..statements.cli import ExportCommand, RegisterChoice, check_folder, listed, refuse_filters_not_applied
 from ..statements.cli import export as xlsx_export
 from .generator import activities_file, publisher
 from .validate import validate
@@ -71,6 +71,7 @@ def export(ctx, register_name: str, out: str | None, donor_id, date_from, date_t
             return _validate(to_validate)
         if not out:
             raise click.UsageError("Missing option '--out' (or give --validate FILE).")
+        check_folder(out)
         return _write_iati(out, as_of.date() if as_of else clock.today())
     if as_of or to_validate:
         raise click.UsageError("--as-of and --validate are for the iati export only.")

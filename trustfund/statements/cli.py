@@ -63,6 +63,7 @@ def export(register_name: str, out: str, donor_id: int | None, date_from, date_t
                DATE_FROM: date_from.date() if date_from else None,
                DATE_TO: date_to.date() if date_to else None}
     refuse_filters_not_applied(register_name, filters)
+    check_folder(out)
     partial = f"{out}.partial"
     try:
         what = export_to_file(register_name, filters, None, partial)
@@ -99,6 +100,14 @@ def refuse_filters_not_applied(register_name: str, filters: dict) -> None:
 def listed(words: list[str], last: str = "and") -> str:
     """"a, b and c" (or "a, b or c")."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def check_folder(out: str) -> None:
+    """Refuse a file in a folder that does not exist, before anything is written."""
+    folder = os.path.dirname(out)
+    if folder and not os.path.isdir(folder):
+        raise click.ClickException(f"The folder {folder} does not exist."
+                                   if not os.path.exists(folder) else f"{folder} is not a folder.")
 
 
 def _discard(path: str) -> None:
