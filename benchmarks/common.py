@@ -61,11 +61,13 @@ def fingerprint() -> str:
 def create_schema(url: str) -> None:
     from trustfund import create_app
     from trustfund.extensions import db
+    from trustfund.maintenance.schema import stamp_head
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.drop_all()
         db.create_all()
+        stamp_head()  # the commands (seed-demo) run on a schema at the migrations' head only
         db.session.remove()
         db.engine.dispose()
 

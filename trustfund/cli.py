@@ -1,6 +1,8 @@
 """flask --app trustfund <command>: every command, registered here by plain imports."""
 from __future__ import annotations
 
+import copy
+import functools
 import os
 
 import click
@@ -14,6 +16,7 @@ from .extensions import db
 from .iati.cli import export
 from .mail.cli import make_send_mail_command
 from .maintenance.cli import backup_command, restore_command
+from .maintenance.schema import schema_problem
 from .notifications.digests import grant_request_digests, officer_digests
 from .permissions import ROLES
 from .statements.cli import issue_statements_command
@@ -128,6 +131,30 @@ COMMANDS = (create_user, setup_fund, seed_demo, check, import_deposits_command, 
             restore_command, issue_statements_command, close_fund_command, send_mail_command)
 
 
+# Commands for a database at any schema revision, or none: they copy or replace the
+# database file (a backup is taken before an upgrade). `flask db ...` is Flask-Migrate's.
+ANY_SCHEMA = (backup_command, restore_command)
+
+
 def register_commands(app: Flask) -> None:
     for command in COMMANDS:
-        app.cli.add_command(command)
+        app.cli.add_command(command if command in ANY_SCHEMA else on_upgraded_database(command))
+
+
+def on_upgraded_database(command: click.Command) -> click.Command:
+    """`command` (a copy: the original stays as it is), refused with a sentence that says
+    to run `flask db upgrade` when the database's schema is not this version's, instead of
+    ending in the database's "no such table". Checked when it runs, not for --help."""
+    run = command.callback
+
+    @with_appcontext
+    @functools.wraps(run)
+    def checked(*args, **kwargs):
+        problem = schema_problem()
+        if problem:
+            raise click.ClickException(problem)
+        return run(*args, **kwargs)
+
+    command = copy.copy(command)
+    command.callback = checked
+    return command

@@ -55,6 +55,7 @@ from .export_cells import (  # noqa: F401  (money_format: part of this module's 
     money_format,
     pass_cells_through,
 )
+from .params import date_arg
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows looked at to size the columns before they are written.
@@ -331,10 +332,18 @@ def stream(statement, batch: int = 1000):
 #         ...
 #
 # `filters` holds what the page's query string or the command's options gave
-# (at least donor_id, date_from, date_to when given); `user` is the current user
+# (donor_id, date_from, date_to when given); `user` is the current user
 # (None from the command line) and the builder must apply the user's ownership
 # rules (a donor user sees only its own donor's rows). A builder refuses missing
 # or bad filters with errors.DomainError (the command prints the message).
+#
+# `applies` names which of the command's filters (--donor, --from, --to: the keys
+# below) the builder applies; the command refuses the others, and the About sheet
+# lists none of them, rather than say a period or a donor every row ignores.
+
+DONOR_ID, DATE_FROM, DATE_TO = "donor_id", "date_from", "date_to"
+PERIOD = (DATE_FROM, DATE_TO)
+COMMAND_FILTERS = (DONOR_ID, DATE_FROM, DATE_TO)
 
 
 @dataclass(frozen=True)
@@ -364,26 +373,43 @@ class ExportDef:
     help: str
     build: Callable[[dict, Any], tuple[list[Sheet], str]]
     filters: dict[str, Filter] = field(default_factory=dict)
+    applies: frozenset[str] = frozenset()  # of COMMAND_FILTERS
 
 
 REGISTERS: dict[str, ExportDef] = {}
 
 
-def register_export(name: str, help: str, filters: dict[str, Filter] | None = None):
+def register_export(name: str, help: str, filters: dict[str, Filter] | None = None,
+                    applies: Iterable[str] = ()):
+    applies = frozenset(applies)
+    if not applies <= set(COMMAND_FILTERS):
+        raise ValueError(f"{name}: applies names {sorted(applies)}, not among {COMMAND_FILTERS}")
+
     def decorator(build):
-        REGISTERS[name] = ExportDef(name, help, build, dict(filters or {}))
+        REGISTERS[name] = ExportDef(name, help, build, dict(filters or {}), applies)
         return build
 
     return decorator
 
 
-def readable_filters(filters: dict, named: dict[str, Filter] | None = None) -> dict:
+def in_period(column, filters: dict) -> list:
+    """The conditions of a register that applies PERIOD: `column` (a date) within
+    date_from and date_to, each when given."""
+    date_from, date_to = date_arg(filters, DATE_FROM), date_arg(filters, DATE_TO)
+    return ([column >= date_from] if date_from else []) + ([column <= date_to] if date_to else [])
+
+
+def readable_filters(filters: dict, named: dict[str, Filter] | None = None,
+                     applies: Iterable[str] = COMMAND_FILTERS) -> dict:
     """The filters of a download as its reader reads them, for the About sheet: each
     under its label, its value in words; what only chooses how the list is shown is
-    left out. A key no register names is shown as given rather than hidden."""
+    left out, and so is a filter of the command the register does not apply
+    (`applies`). A key no register names is shown as given rather than hidden."""
     shown: dict = {}
     for key, value in filters.items():
         if key in NOT_FILTERS or value in (None, "", [], ()):
+            continue
+        if key in COMMAND_FILTERS and key not in applies:
             continue
         how = (named or {}).get(key) or COMMON_FILTERS.get(key)
         if how is None:
@@ -398,7 +424,7 @@ def export_response(name: str, filters: dict, user: Any):
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
     return xlsx_response(name, sheets, what=what, user=user,
-                         filters=readable_filters(filters, definition.filters))
+                         filters=readable_filters(filters, definition.filters, definition.applies))
 
 
 def export_to_file(name: str, filters: dict, user: Any, target) -> str:
@@ -406,5 +432,5 @@ def export_to_file(name: str, filters: dict, user: Any, target) -> str:
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
     write_workbook(target, sheets, what=what, user=user,
-                   filters=readable_filters(filters, definition.filters))
+                   filters=readable_filters(filters, definition.filters, definition.applies))
     return what

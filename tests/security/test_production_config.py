@@ -127,12 +127,17 @@ def test_production_starts_without_a_mail_server_when_mail_is_switched_off(make_
     import importlib
 
     import config
+    from trustfund.extensions import db
+    from trustfund.maintenance.schema import stamp_head
 
     monkeypatch.setenv("TRUSTFUND_MAIL", "off")
     importlib.reload(config)
     try:
         app = make_production_app(SECRET_KEY=GOOD_SECRET, MAIL_SERVER="", MAIL_SENDER="", EXTERNAL_URL="")
         assert app.config["MAIL_ENABLED"] is False
+        with app.app_context():  # a database `flask db upgrade` made (the commands run on no other)
+            db.create_all()
+            stamp_head()
         result = app.test_cli_runner().invoke(args=["send-mail"])
         assert result.exit_code != 0 and "switched off" in result.output
     finally:

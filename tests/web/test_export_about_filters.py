@@ -100,6 +100,17 @@ def test_no_download_shows_a_query_key(client, login_as, db, fund):
             assert name not in QUERY_KEYS and "_" not in name, (url, label)
 
 
+def test_a_period_or_donor_the_list_does_not_filter_by_is_not_listed(client, login_as, db, fund):
+    """The grant list and the events have no period: a date_from in the query string
+    chose no rows, and the About sheet does not say it did."""
+    sweden, _evil = fund
+    login_as("srsg_staff")
+    make_request(make_event(), country="SN")
+    assert _filters(client, f"/travel/grants?format=xlsx&date_from=2019-01-01&date_to=2019-12-31"
+                            f"&donor_id={sweden.id}&country=SN") == {"Filter: Country": "Senegal"}
+    assert _filters(client, "/travel/events?format=xlsx&date_from=2019-01-01") == {}
+
+
 def test_an_id_no_row_can_have_is_shown_as_given(client, login_as, fund):
     login_as("auditor")
     huge = "9" * 25

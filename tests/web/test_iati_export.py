@@ -69,6 +69,18 @@ def test_a_future_date_and_misplaced_options_are_refused(runner, fund, tmp_path)
     assert result.exit_code == 2 and "Missing option '--out'" in result.output
 
 
+def test_the_iati_file_refuses_a_period_or_a_donor_and_writes_nothing(runner, fund, tmp_path):
+    """It reports the whole fund up to --as-of: a --from, --to or --donor it ignored
+    would seem to have chosen what it holds."""
+    out = tmp_path / "fund.xml"
+    for options in (["--from", "2018-01-01"], ["--to", "2018-06-30"], ["--donor", "1"]):
+        result = runner.invoke(args=["export", "iati", "--out", str(out), *options])
+        assert result.exit_code == 2, result.output
+        assert f"Error: The iati export does not filter by {options[0]}: it takes --out and --as-of" \
+            in result.output
+        assert not out.exists() and not (tmp_path / "fund.xml.partial").exists()
+
+
 def test_help_lists_iati_beside_the_registers(runner):
     result = runner.invoke(args=["export", "--help"])
     assert result.exit_code == 0
@@ -118,3 +130,11 @@ def test_a_closed_funds_download_says_closed_and_shows_its_refunds(client, login
                  for t in activity.iter("transaction") if t.find("transaction-type").get("code") == "3"}
     assert receivers[OTHER_FUND] == "463784.57" and receivers["Kingdom of Sweden"] == "967767.01"
     assert receivers[HOSTILE] == "18213.38"
+
+
+def test_the_iati_file_in_a_folder_that_does_not_exist_is_refused(runner, fund, tmp_path):
+    missing = tmp_path / "iati"
+    result = runner.invoke(args=["export", "iati", "--out", str(missing / "fund.xml")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: The folder {missing} does not exist.\n"
+    assert list(tmp_path.iterdir()) == []

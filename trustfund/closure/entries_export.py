@@ -7,15 +7,17 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..contributions.models import Pool
-from ..exports import Col, Sheet, register_export
+from ..exports import PERIOD, Col, Sheet, in_period, register_export
 from ..extensions import db
 from ..fund.entries import ENTRY_KINDS, FundEntry
 from ..money import USD
 from ..permissions import FINANCE_READERS
 
 
-def entries_query():
+def entries_query(filters: dict | None = None):
+    """The entries, newest first; within the period of `filters` (date_from, date_to) if given."""
     return (sa.select(FundEntry).options(joinedload(FundEntry.pool).joinedload(Pool.objective))
+            .where(*in_period(FundEntry.value_date, filters or {}))
             .order_by(FundEntry.value_date.desc(), FundEntry.id.desc()))
 
 
@@ -27,7 +29,7 @@ def totals_by_kind() -> dict[str, object]:
 
 
 @register_export("fund_entries", "The fund's direct costs, bank charges and other income, and their "
-                                 "reversals (USD)")
+                                 "reversals (USD; --from, --to on the value date)", applies=PERIOD)
 def fund_entries_export(filters: dict, user) -> tuple[list[Sheet], str]:
     if user is not None and user.role not in FINANCE_READERS:
         abort(403)
@@ -40,5 +42,5 @@ def fund_entries_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Reverses entry"), lambda e: e.reverses_id, "int"),
         Col(_("Description / reason"), lambda e: e.description, width=50),
     ]
-    return ([Sheet(_("Fund entries"), columns, db.session.scalars(entries_query()).all())],
+    return ([Sheet(_("Fund entries"), columns, db.session.scalars(entries_query(filters)).all())],
             _("Direct costs, bank charges and other income of the fund"))

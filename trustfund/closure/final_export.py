@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from ..donors.queries import DONOR_FILTERS
 from ..errors import DomainError
-from ..exports import Col, Sheet, register_export
+from ..exports import DONOR_ID, Col, Sheet, register_export
 from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FinalStatement, donor_subject
 from ..money import USD
 from ..permissions import DONOR, STAFF
@@ -123,7 +123,7 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
 
 
 @register_export("final_statement", "A certified final financial statement, as issued: the fund's, or a "
-                                    "donor's with --donor", filters=DONOR_FILTERS)
+                                    "donor's with --donor", filters=DONOR_FILTERS, applies=(DONOR_ID,))
 def final_statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
     found = statement_for(filters, user)
     if found.donor_id is None:

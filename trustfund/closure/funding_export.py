@@ -6,7 +6,7 @@ from flask import abort
 from flask_babel import gettext as _
 
 from ..clock import today
-from ..exports import Col, Sheet, register_export
+from ..exports import DATE_TO, Col, Sheet, register_export
 from ..money import USD
 from ..permissions import STAFF
 from .funding import funding_status, lines
@@ -18,7 +18,8 @@ def report_date(filters: dict):
 
 
 @register_export("funding_status", "The fund's funding status on a date, in the MPTF Gateway's layout: "
-                                   "sources, uses, balance with the Administrative Agent (--to: the date)")
+                                   "sources, uses, balance with the Administrative Agent (--to: the date)",
+                 applies=(DATE_TO,))
 def funding_status_export(filters: dict, user) -> tuple[list[Sheet], str]:
     if user is not None and user.role not in STAFF:
         abort(403)

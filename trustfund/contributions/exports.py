@@ -13,7 +13,7 @@ from flask_babel import pgettext
 
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
-from ..exports import Col, Filter, Sheet, register_export
+from ..exports import DONOR_ID, PERIOD, Col, Filter, Sheet, in_period, register_export
 from ..extensions import db
 from ..money import USD
 from ..params import whole_number
@@ -100,7 +100,8 @@ def _totals_sheet(title, totals, columns) -> Sheet:
 
 @register_export("contributions", "Commitments (or pledges: kind=pledges) with deposited, outstanding, "
                                   "overdue (filters: donor, donor_type, currency, earmark, date_from, "
-                                  "date_to, status, sort)", filters=LIST_FILTERS)
+                                  "date_to, status, sort)", filters=LIST_FILTERS,
+                 applies=(DONOR_ID, *PERIOD))
 def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.COMMITMENT_SORTS)
     if filters["kind"] == "pledges":
@@ -185,7 +186,7 @@ def deposit_rows(filters: dict, user):
 
 @register_export("deposits", "Deposits and reversals with rate, USD, fee and net (filters: donor, "
                              "donor_type, currency, earmark, date_from, date_to, commitment, sort)",
-                 filters=LIST_FILTERS)
+                 filters=LIST_FILTERS, applies=(DONOR_ID, *PERIOD))
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.parse_filters(filters, queries.DEPOSIT_SORTS)
     earmark = queries.earmark_labeller()
@@ -283,15 +284,17 @@ def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
              Sheet(_("Waiting transfers"), waiting, waiting_transfers())], _("Transfers between pools"))
 
 
-@register_export("interest", "Interest entries and their reversals (USD)")
+@register_export("interest", "Interest entries and their reversals (USD; --from, --to on the value date)",
+                 applies=PERIOD)
 def interest_export(filters: dict, user) -> tuple[list[Sheet], str]:
-    rows = db.session.scalars(sa.select(InterestEntry).order_by(InterestEntry.value_date.desc(),
-                                                                InterestEntry.id.desc()))
+    dated = in_period(InterestEntry.value_date, filters)
+    rows = db.session.scalars(sa.select(InterestEntry).where(*dated)
+                              .order_by(InterestEntry.value_date.desc(), InterestEntry.id.desc()))
     columns = [Col(_("Entry"), lambda e: e.id, "int"), Col(_("Value date"), lambda e: e.value_date, "date"),
                Col(_("Amount (USD)"), lambda e: e.usd_amount, "money", currency=USD),
                Col(_("Reverses entry"), lambda e: e.reverses_id, "int"),
                Col(_("Note / reason"), lambda e: e.note, width=50)]
-    total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)))
+    total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)).where(*dated))
     return ([Sheet(_("Interest"), columns, rows,
                    totals=[None, None, total, None, _("Total")] if total is not None else None)],
             _("Interest earned by the fund"))

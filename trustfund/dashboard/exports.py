@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from ..donors.models import Donor
 from ..errors import DomainError
-from ..exports import register_export
+from ..exports import DONOR_ID, register_export
 from ..extensions import db
 from ..permissions import ADMIN, DONOR
 from .layout import dashboard_for
@@ -13,7 +13,7 @@ from .layout import dashboard_for
 
 @register_export("dashboard", "The figures of a dashboard, one sheet per table: the user's role "
                               "(from the command line: every staff block, or with --donor that "
-                              "donor's dashboard)")
+                              "donor's dashboard)", applies=(DONOR_ID,))
 def dashboard_export(filters: dict, user):
     if user is not None and user.role == DONOR:
         # A donor's own figures only, whatever the filters say.

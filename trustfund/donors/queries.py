@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from .. import cache
 from ..countries.models import Country, localized_country_name
 from ..countries.queries import country_named
-from ..exports import Col, Filter, Sheet, register_export
+from ..exports import DONOR_ID, Col, Filter, Sheet, register_export
 from ..extensions import db
 from ..params import whole_number
 from ..permissions import DONOR
@@ -150,7 +150,7 @@ DONOR_FILTERS = {
     "type": DONOR_FILTERS["donor_type"],
     "saa": Filter(_l("SAA status"), lambda code: str(SAA_STATUSES.get(code, code))),
     "country": Filter(_l("Country"), country_named),
-})
+}, applies=(DONOR_ID,))
 def donors_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = parse_filters(filters)
     rows = db.session.scalars(donor_query(filters, user)).unique()

@@ -10,8 +10,9 @@ import click
 from flask.cli import with_appcontext
 
 from .. import clock
+from ..exports import DATE_FROM, DATE_TO, DONOR_ID
 from ..extensions import db
-from ..statements.cli import ExportCommand, RegisterChoice
+from ..statements.cli import ExportCommand, RegisterChoice, check_folder, listed, refuse_filters_not_applied
 from ..statements.cli import export as xlsx_export
 from .generator import activities_file, publisher
 from .validate import validate
@@ -60,15 +61,24 @@ def export(ctx, register_name: str, out: str | None, donor_id, date_from, date_t
     the page's "Download .xlsx" (as a user who may see everything); or, for `iati`,
     the fund's IATI 2.03 activity file."""
     if register_name == IATI:
+        given = [option for option, value in (("--donor", donor_id), ("--from", date_from), ("--to", date_to))
+                 if value is not None]
+        if given:
+            raise click.UsageError(f"The iati export does not filter by {listed(given, 'or')}: it takes "
+                                   "--out and --as-of (the file reports what is dated up to that day), "
+                                   "or --validate FILE.")
         if to_validate:
             return _validate(to_validate)
         if not out:
             raise click.UsageError("Missing option '--out' (or give --validate FILE).")
+        check_folder(out)
         return _write_iati(out, as_of.date() if as_of else clock.today())
     if as_of or to_validate:
         raise click.UsageError("--as-of and --validate are for the iati export only.")
     if not out:
         raise click.UsageError("Missing option '--out'.")
+    # Refused here too, so that the usage line is this command's, not the one it invokes.
+    refuse_filters_not_applied(register_name, {DONOR_ID: donor_id, DATE_FROM: date_from, DATE_TO: date_to})
     ctx.invoke(xlsx_export, register_name=register_name, out=out, donor_id=donor_id,
                date_from=date_from, date_to=date_to)
 

@@ -60,14 +60,19 @@ def database_file(url: str | sa.engine.URL) -> Path:
     return Path(name).resolve()
 
 
-def known_revisions() -> tuple[set[str], set[str]]:
-    """(every revision of this application's migrations, the head revisions)."""
+def migration_scripts():
+    """Alembic's ScriptDirectory of this application's migrations."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    script = ScriptDirectory.from_config(config)
+    return ScriptDirectory.from_config(config)
+
+
+def known_revisions() -> tuple[set[str], set[str]]:
+    """(every revision of this application's migrations, the head revisions)."""
+    script = migration_scripts()
     return {rev.revision for rev in script.walk_revisions()}, set(script.get_heads())
 
 

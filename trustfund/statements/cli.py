@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..errors import DomainError
+from ..exports import DATE_FROM, DATE_TO, DONOR_ID
 from ..extensions import db
 
 
@@ -58,9 +59,11 @@ def export(register_name: str, out: str, donor_id: int | None, date_from, date_t
     the page's "Download .xlsx" (as a user who may see everything)."""
     from ..exports import export_to_file
 
-    filters = {"donor_id": donor_id,
-               "date_from": date_from.date() if date_from else None,
-               "date_to": date_to.date() if date_to else None}
+    filters = {DONOR_ID: donor_id,
+               DATE_FROM: date_from.date() if date_from else None,
+               DATE_TO: date_to.date() if date_to else None}
+    refuse_filters_not_applied(register_name, filters)
+    check_folder(out)
     partial = f"{out}.partial"
     try:
         what = export_to_file(register_name, filters, None, partial)
@@ -74,6 +77,37 @@ def export(register_name: str, out: str, donor_id: int | None, date_from, date_t
         db.session.rollback()
     os.replace(partial, out)
     click.echo(f"Wrote {out}: {what}")
+
+
+# The command's option for each filter a register may apply (exports.COMMAND_FILTERS).
+OPTIONS = {DONOR_ID: "--donor", DATE_FROM: "--from", DATE_TO: "--to"}
+
+
+def refuse_filters_not_applied(register_name: str, filters: dict) -> None:
+    """Refuse --donor, --from or --to for a register that does not filter its rows by
+    it (exports.ExportDef.applies): every row would be written under a filter the
+    About sheet would name."""
+    from ..exports import REGISTERS
+
+    applies = REGISTERS[register_name].applies
+    refused = [OPTIONS[key] for key, value in filters.items() if value is not None and key not in applies]
+    if refused:
+        takes = ["--out"] + [option for key, option in OPTIONS.items() if key in applies]
+        raise click.UsageError(f"The register {register_name} does not filter by {listed(refused, 'or')}: "
+                               f"it takes {listed(takes)}{' only' if len(takes) == 1 else ''}.")
+
+
+def listed(words: list[str], last: str = "and") -> str:
+    """"a, b and c" (or "a, b or c")."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def check_folder(out: str) -> None:
+    """Refuse a file in a folder that does not exist, before anything is written."""
+    folder = os.path.dirname(out)
+    if folder and not os.path.isdir(folder):
+        raise click.ClickException(f"The folder {folder} does not exist."
+                                   if not os.path.exists(folder) else f"{folder} is not a folder.")
 
 
 def _discard(path: str) -> None:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
 from ..errors import DomainError
-from ..exports import Col, Sheet, register_export, stream
+from ..exports import DONOR_ID, PERIOD, Col, Sheet, register_export, stream
 from ..extensions import db
 from ..money import USD
 from ..permissions import DONOR, STAFF
@@ -94,7 +94,7 @@ def _deposit_totals(columns: list[Col], usd, fee, net) -> list:
 
 @register_export("statement", "A donor's statement for a period: summary, commitments, deposits "
                               "and shares of each pool's spending (--donor required; --from, --to)",
-                 filters=DONOR_FILTERS)
+                 filters=DONOR_FILTERS, applies=(DONOR_ID, *PERIOD))
 def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     s = statement(donor, parse_date(filters.get("date_from"), "date_from"),
@@ -177,7 +177,8 @@ def _receiving(closing) -> str:
 
 
 @register_export("my_commitments", "A donor's commitments with deposited and outstanding amounts "
-                                   "(the donor portal; --donor required)", filters=DONOR_FILTERS)
+                                   "(the donor portal; --donor required)", filters=DONOR_FILTERS,
+                 applies=(DONOR_ID,))
 def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     name = donor.name
@@ -197,7 +198,7 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 @register_export("my_deposits", "A donor's deposits and reversals with rate, USD, fee and net "
                                 "(the donor portal; --donor required; --from, --to on the value date)",
-                 filters=DONOR_FILTERS)
+                 filters=DONOR_FILTERS, applies=(DONOR_ID, *PERIOD))
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     # Newest first, as on the portal.
@@ -212,7 +213,8 @@ def _instalment_status(line) -> str:
 
 
 @register_export("my_instalments", "A donor's outstanding and overdue instalments "
-                                   "(the donor portal; --donor required)", filters=DONOR_FILTERS)
+                                   "(the donor portal; --donor required)", filters=DONOR_FILTERS,
+                 applies=(DONOR_ID,))
 def instalments_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     on = parse_date(filters.get("on"), "on")
@@ -239,7 +241,7 @@ def instalments_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 
 @register_export("donor_balances", "Every donor's opening balance, net deposits, share of spending "
-                                   "and closing balance for a period (--from, --to)")
+                                   "and closing balance for a period (--from, --to)", applies=PERIOD)
 def balances_export(filters: dict, user) -> tuple[list[Sheet], str]:
     if user is not None and user.role not in STAFF:
         abort(403)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, pgettext
 
 from ..countries.queries import country_named
-from ..exports import Col, Filter, Sheet, register_export, stream
+from ..exports import PERIOD, Col, Filter, Sheet, register_export, stream
 from ..extensions import db
 from ..formatting import number
 from ..params import whole_number
@@ -148,7 +148,7 @@ def _totals(first_width: int, total: queries.Participation, distinct: int | None
         total.committed, total.spent]
 
 
-@register_export("participation_by_event", "Participation per event (date_from, date_to)")
+@register_export("participation_by_event", "Participation per event (date_from, date_to)", applies=PERIOD)
 def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.report_filters(filters)
     rows = queries.participation_by_event(filters)
@@ -161,7 +161,8 @@ def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str
         _("Participation by event")
 
 
-@register_export("participation_by_country", "Participation per country (date_from, date_to)")
+@register_export("participation_by_country", "Participation per country (date_from, date_to)",
+                 applies=PERIOD)
 def participation_by_country_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.report_filters(filters)
     rows = queries.participation_by_country(filters)
