@@ -87,7 +87,7 @@ def test_a_message_whose_content_the_server_refuses_fails_at_once(client, login_
 
 
 @pytest.mark.parametrize("fault", ["a wrong password", "the sender's address refused",
-                                   "login required at each recipient"])
+                                   "login required at each recipient", "relay denied at each recipient"])
 def test_a_fault_of_our_settings_keeps_every_message_waiting_until_it_is_put_right(
         app, client, login_as, db, users, smtp_server, monkeypatch, fault):
     """The same 5xx on every message says our settings are wrong, not the messages: they
@@ -100,9 +100,12 @@ def test_a_fault_of_our_settings_keeps_every_message_waiting_until_it_is_put_rig
         monkeypatch.setitem(app.config, "MAIL_PASSWORD", "a typo")
     elif fault == "the sender's address refused":
         smtp_server.mail_from_refusal = "553 5.7.1 sender address rejected: not owned by user"
-    else:
+    elif fault == "login required at each recipient":
         smtp_server.recipient_refusals.update({officer: "530 5.7.0 Authentication required",
                                                staff: "530 5.7.0 Authentication required"})
+    else:  # Postfix's answer to a sender that did not log in as it should
+        smtp_server.recipient_refusals.update({address: f"554 5.7.1 <{address}>: Relay access denied"
+                                               for address in (officer, staff)})
     now = utcnow()
     report = send_due(now)
     assert (report.sent, report.retried, report.failed) == (0, 2, 0)

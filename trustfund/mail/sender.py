@@ -9,6 +9,7 @@ never zero times)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ class SendReport:
 # mechanism too weak, 535 credentials invalid, 538 encryption required): a server may
 # give them at RCPT TO or DATA too, but they say nothing of the message.
 _ABOUT_OUR_LOGIN = frozenset({530, 534, 535, 538})
+# An enhanced status code of the class "security or policy" (RFC 3463), at the start of
+# a reply's text.
+_POLICY = re.compile(rb"\s*5\.7\.\d{1,3}\b")
 
 
 def refused_for_good(error: Exception) -> bool:
@@ -64,7 +68,13 @@ def refused_for_good(error: Exception) -> bool:
     lose the whole outbox to one typo in the settings, while retrying keeps them until
     the settings are put right (and after MAIL_MAX_ATTEMPTS tries they fail, as before)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _reply in error.recipients.values()]
+        replies = list(error.recipients.values())
+        # A security or policy refusal of the recipient (enhanced status 5.7.x, RFC 3463:
+        # "554 5.7.1 Relay access denied" when we are not logged in as the server wants)
+        # is, like the login replies, about our sending: retried, as before.
+        if any(_POLICY.match(reply or b"") for _code, reply in replies):
+            return False
+        codes = [code for code, _reply in replies]
     elif isinstance(error, smtplib.SMTPDataError):
         codes = [error.smtp_code]
     else:
