@@ -1,5 +1,6 @@
 """SQLite connections: WAL and a busy timeout on each new connection, so that
-concurrent writers wait instead of failing, and foreign keys on.
+concurrent writers wait instead of failing, and foreign keys on; and `lower_text`,
+SQL's lower() of every letter on both databases (SQLite's own lowers A-Z only).
 
 (PostgreSQL connections need nothing here: SQLAlchemy's pool_pre_ping, set in
 config.py, checks each one as it is taken from the pool and replaces a dead one.)
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def register(engine: sa.engine.Engine) -> None:
@@ -22,3 +25,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function(UNICODE_LOWER, 1, _lower, deterministic=True)
+
+
+# SQLite's lower() and LIKE fold A-Z only: "émirats" would not find "Émirats Foundation".
+# Each SQLite connection gets this function, Python's str.lower (not used in any index:
+# an index on it could not be read by a connection without it, such as the sqlite3 shell).
+UNICODE_LOWER = "trustfund_lower"
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class lower_text(FunctionElement):
+    """lower(text) of every letter, for matching what a user typed in any letter case:
+    PostgreSQL's lower() (which follows the database's LC_CTYPE: C.UTF-8 or a
+    language's, as initdb sets it), on SQLite Python's str.lower."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(lower_text)
+def _lower_text(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(lower_text, "sqlite")
+def _lower_text_sqlite(element, compiler, **kw):
+    return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"

@@ -140,3 +140,26 @@ def test_a_reference_is_searched_as_it_was_typed(client, login_as, db):
     login_as("mptf_officer")
     page = client.get("/search/?q=№ 4521").get_data(as_text=True)
     assert "№ 4521" in page and "Nothing found" not in page
+
+
+def test_a_name_or_reference_is_found_in_any_letter_case_accented_capitals_too(client, login_as, db):
+    """SQLite's own lower() and LIKE fold A-Z only: "émirats" did not find "Émirats
+    Foundation" there (PostgreSQL found it). The search box and the donors list's
+    search (the lists' donor filter and the entry forms' donor picker read it too) find
+    it on both databases."""
+    from tests.factories.contributions import commitment
+
+    emirates = st.donor("Émirats Foundation")
+    st.donor("Emirates Trust")
+    db.session.commit()
+    commitment("EUR", "1000.00", reference="ÖSTERREICH-2018")
+    make_request(make_event(), name="Élodie Diouf")
+    login_as("admin")
+    for typed in ("émirats", "ÉMIRATS", "Émirats"):
+        assert found(client.get(f"/search/?q={typed}").get_data(as_text=True)).get("donors") == [
+            "Émirats Foundation"], typed
+    assert found(client.get("/search/?q=élodie").get_data(as_text=True)).get("grants")
+    assert found(client.get("/search/?q=österreich").get_data(as_text=True)).get("commitments")
+    login_as("mptf_officer")
+    listed = client.get("/donors/", query_string={"q": "émirats"}).get_data(as_text=True)
+    assert f'href="/donors/{emirates.id}"' in listed and "Emirates Trust" not in listed

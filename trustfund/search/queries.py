@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..connections import lower_text
 from ..contributions.models import Commitment, Deposit
 from ..donors.models import Donor
 from ..extensions import db
@@ -72,9 +73,10 @@ def as_names_are_stored(text: str) -> str:
 
 
 def contains(column, text: str):
-    """SQL: `column` holds `text`, any letter case, its %, _ and \\ taken literally."""
+    """SQL: `column` holds `text`, any letter case (accented capitals too, on SQLite as
+    on PostgreSQL: connections.lower_text), its %, _ and \\ taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
+    return lower_text(column).like(lower_text(f"%{escaped}%"), escape="\\")
 
 
 def _own(user, column):
