@@ -174,3 +174,28 @@ def test_a_file_in_a_folder_that_does_not_exist_is_refused_and_nothing_written(r
     result = runner.invoke(args=["export", "deposits", "--out", str(a_file / "deposits.xlsx")])
     assert result.exit_code == 1 and result.output == f"Error: {a_file} is not a folder.\n"
     assert list(tmp_path.iterdir()) == [a_file]
+
+
+def test_a_file_that_cannot_be_written_is_refused_in_a_sentence_and_nothing_is_left(runner, fund, tmp_path,
+                                                                                  monkeypatch):
+    """A full disk (or a folder the command may not write in) ends in one sentence, not
+    in a traceback, and leaves neither the file nor its partial copy; an existing file
+    is kept as it was."""
+    import errno
+
+    from trustfund import exports
+
+    out = tmp_path / "deposits.xlsx"
+    out.write_bytes(b"last month's file")
+
+    written = exports.write_workbook
+
+    def disk_full(target, *args, **kwargs):  # the disk fills up as the file is closed
+        written(target, *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(exports, "write_workbook", disk_full)
+    result = runner.invoke(args=["export", "deposits", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.output == f"Error: Could not write {out}: No space left on device. Nothing was written.\n"
+    assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"last month's file"

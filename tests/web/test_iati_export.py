@@ -138,3 +138,14 @@ def test_the_iati_file_in_a_folder_that_does_not_exist_is_refused(runner, fund, 
     assert result.exit_code == 1
     assert result.output == f"Error: The folder {missing} does not exist.\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_iati_file_that_cannot_be_written_is_refused_in_a_sentence(runner, fund, tmp_path):
+    """Where the file cannot be written (here its partial copy's name is taken by a
+    folder), one sentence, not a traceback; the file asked for is not made."""
+    out = tmp_path / "fund.xml"
+    (tmp_path / "fund.xml.partial").mkdir()
+    result = runner.invoke(args=["export", "iati", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.output == f"Error: Could not write {out}: Is a directory. Nothing was written.\n"
+    assert not out.exists()

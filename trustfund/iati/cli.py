@@ -4,7 +4,6 @@ FILE` checks a file against the IATI 2.03 schema and rules (validate.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import click
 from flask.cli import with_appcontext
@@ -12,7 +11,14 @@ from flask.cli import with_appcontext
 from .. import clock
 from ..exports import DATE_FROM, DATE_TO, DONOR_ID
 from ..extensions import db
-from ..statements.cli import ExportCommand, RegisterChoice, check_folder, listed, refuse_filters_not_applied
+from ..statements.cli import (
+    ExportCommand,
+    RegisterChoice,
+    check_folder,
+    listed,
+    refuse_filters_not_applied,
+    written,
+)
 from ..statements.cli import export as xlsx_export
 from .generator import activities_file, publisher
 from .validate import validate
@@ -94,10 +100,11 @@ def _write_iati(out: str, as_of: dt.date) -> None:
     problems = validate(content, today)
     if problems:  # never write a file the standard refuses
         raise click.ClickException("The file would not be valid:\n  " + "\n  ".join(problems))
-    partial = f"{out}.partial"
-    with open(partial, "wb") as handle:
-        handle.write(content)
-    os.replace(partial, out)
+    def write(partial: str) -> None:
+        with open(partial, "wb") as handle:
+            handle.write(content)
+
+    written(out, write)
     click.echo(f"Wrote {out}: the fund's IATI {publisher().identifier} activity as of {as_of}, "
                f"{content.count(b'<transaction ')} transactions; valid against IATI 2.03.")
     if publisher().is_placeholder:

@@ -64,19 +64,35 @@ def export(register_name: str, out: str, donor_id: int | None, date_from, date_t
                DATE_TO: date_to.date() if date_to else None}
     refuse_filters_not_applied(register_name, filters)
     check_folder(out)
+    try:
+        what = written(out, lambda partial: export_to_file(register_name, filters, None, partial))
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        db.session.rollback()
+    click.echo(f"Wrote {out}: {what}")
+
+
+def written(out: str, write):
+    """`write(partial)` to a partial copy beside `out`, which replaces `out` once whole
+    (what `write` returns): a file half written is never left under the name asked
+    for. A folder the command may not write in, or a full disk, ends in a sentence;
+    nothing is left either way."""
     partial = f"{out}.partial"
     try:
-        what = export_to_file(register_name, filters, None, partial)
-    except DomainError as error:
+        result = write(partial)
+        os.replace(partial, out)
+    except OSError as error:
         _discard(partial)
-        raise click.ClickException(error.message) from None
+        raise click.ClickException(cannot_write(out, error)) from None
     except BaseException:
         _discard(partial)
         raise
-    finally:
-        db.session.rollback()
-    os.replace(partial, out)
-    click.echo(f"Wrote {out}: {what}")
+    return result
+
+
+def cannot_write(out: str, error: OSError) -> str:
+    return f"Could not write {out}: {error.strerror or error}. Nothing was written."
 
 
 # The command's option for each filter a register may apply (exports.COMMAND_FILTERS).
@@ -111,8 +127,10 @@ def check_folder(out: str) -> None:
 
 
 def _discard(path: str) -> None:
-    if os.path.exists(path):
+    try:
         os.remove(path)
+    except OSError:  # not written, or not ours to remove
+        pass
 
 
 @click.command("issue-statements")
