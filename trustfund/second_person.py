@@ -14,27 +14,39 @@ from .extensions import db
 from .validation import check_text
 
 
-def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str | None = None) -> bool:
+def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str | None = None,
+           role: str | None = None) -> bool:
     """Move the waiting row `row_id` of `model` (with status, decided_by_id, decided_at
     and refusal_reason columns) to `status`, answered by `actor`: False when it no
-    longer waits (answered meanwhile), and then nothing was written."""
+    longer waits (answered meanwhile), or, with `role`, when `actor` is no longer an
+    active user of that role as the UPDATE runs (deactivated by a colleague while the
+    answer was on its way: the account read at the request's start is not enough), and
+    then nothing was written. (The users' table by its name: auth sits above the core.)"""
+    where = [model.id == row_id, model.status == waiting]
+    if role is not None:
+        users = db.metadata.tables["user"]
+        where.append(sa.exists().where(users.c.id == actor.id, users.c.role == role,
+                                       users.c.active.is_(True)))
     done = db.session.execute(
-        sa.update(model).where(model.id == row_id, model.status == waiting)
+        sa.update(model).where(*where)
         .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), refusal_reason=reason)
         .execution_options(synchronize_session=False))
     return done.rowcount == 1
 
 
 def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: str, withdrawn: str,
-           only_proposer, not_own, already, reason: str | None = None, missing=None) -> dict:
+           only_proposer, not_own, already, reason: str | None = None, missing=None,
+           role: str | None = None, not_allowed=None) -> dict:
     """The answer `status` of `actor` to the waiting `row` (with proposed_by_id): only
     its proposer withdraws it, its proposer neither confirms nor refuses it (each
     refused with the message given, in the caller's words), a refusal says why
     (refusal_reason; `missing` beside the reason when it does not), then answer(); the
     row's snapshot before the answer, for the audit trail. `already`: the message when
-    it no longer waits. Who may answer is told first: a proposer refusing their own
-    change without a reason (a hand-made request: their row offers Withdraw only)
-    learns that it is theirs to withdraw, not of a reason field they are not shown."""
+    it no longer waits; `role`: the role `actor` must still have, active, as the answer
+    is written (`not_allowed`: the message when not). Who may answer is told first: a
+    proposer refusing their own change without a reason (a hand-made request: their
+    row offers Withdraw only) learns that it is theirs to withdraw, not of a reason
+    field they are not shown."""
     if status == withdrawn and row.proposed_by_id != actor.id:
         raise DomainError(only_proposer)
     if status in (confirmed, refused) and row.proposed_by_id == actor.id:
@@ -42,7 +54,11 @@ def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: st
     if status == refused:
         reason = refusal_reason(reason, missing)
     before = snapshot(row)
-    if not answer(type(row), row.id, actor, status, waiting=waiting, reason=reason):
+    if not answer(type(row), row.id, actor, status, waiting=waiting, reason=reason, role=role):
+        model = type(row)
+        still = db.session.scalar(sa.select(model.status).where(model.id == row.id))
+        if role is not None and still == waiting:
+            raise DomainError(not_allowed)
         raise DomainError(already)
     db.session.refresh(row)
     return before

@@ -21,6 +21,7 @@ from trustfund.admin.models import (
     OVERRUN_TOLERANCE,
     PENDING,
     REFUSED,
+    TERMINAL_EXPENSES,
     WITHDRAWN,
     Setting,
     SettingChange,
@@ -100,7 +101,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     assert f"/admin/setting-changes/{change.id}/withdraw" not in listed
     assert reason_required(listed, f"/admin/setting-changes/{change.id}/refuse")
     done = _text(second_admin_confirms_setting(app, FEE_RATE))
-    assert "Change confirmed: it has taken effect." in done
+    assert "Confirmed: 2% for Administrative Agent fee rate, in force from Jan 1, 2018." in done
     assert "Values waiting for a second administrator" not in done
     assert "admin, confirmed by admin2" in done
     assert setting_on(FEE_RATE, dt.date(2018, 6, 1)) == D("0.02")
@@ -121,7 +122,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     assert ("admin proposed 2% for Administrative Agent fee rate, in force from Jan 1, 2018; it waits for "
             "another administrator.") in trail
     assert ("admin2 confirmed 2% for Administrative Agent fee rate, in force from Jan 1, 2018, proposed by "
-            "admin: it took effect.") in trail
+            "admin.") in trail
 
 
 def test_another_admin_refuses_a_tolerance_with_a_reason_and_nothing_changes(app, db, client, login_as,
@@ -207,3 +208,49 @@ def test_an_auditor_sees_a_waiting_value_and_cannot_answer_it(app, db, client, l
     assert f"/admin/setting-changes/{change.id}/" not in page.get_data(as_text=True)
     assert client.post(f"/admin/setting-changes/{change.id}/confirm").status_code == 403
     assert len(_waiting(db)) == 1
+
+
+def test_a_value_from_a_later_day_is_confirmed_as_in_force_from_that_day(app, db, client, login_as, users):
+    """Confirming a value in force from a later day does not say it "has taken effect":
+    the old rate is charged until then."""
+    login_as("admin")
+    _propose(client, FEE_RATE, "0.02", day="2099-01-01")
+    done = _text(second_admin_confirms_setting(app, FEE_RATE))
+    assert "Confirmed: 2% for Administrative Agent fee rate, in force from Jan 1, 2099." in done
+    assert "taken effect" not in done
+    assert setting_on(FEE_RATE, dt.date(2098, 12, 31)) == D("0.01")
+
+
+def test_terminal_expenses_are_dollars_and_cents(app, db, client, login_as, users):
+    """Terminal expenses are a USD amount, like the tolerance and the waiver: a third
+    decimal is refused beside the value (it was kept, and read back in another
+    language's separators when confirmed)."""
+    login_as("admin")
+    page = client.post(f"/admin/settings/{TERMINAL_EXPENSES}", data={
+        "value": "100.125", "effective_from": "2018-01-01", "version": form_version(TERMINAL_EXPENSES)})
+    assert error_beside(page.get_data(as_text=True), "value") == "USD amounts have at most 2 decimal places."
+    assert _waiting(db) == []
+
+
+def test_an_admin_deactivated_while_confirming_confirms_nothing(app, db, users):
+    """The account read when the request started is not enough: deactivated by a
+    colleague meanwhile, the admin's confirmation is refused as it is written."""
+    from trustfund.admin import setting_changes
+    from trustfund.auth.models import User
+    from trustfund.errors import DomainError
+
+    change_id = setting_changes.propose(users["admin"], OVERRUN_TOLERANCE, "1000000", dt.date(2018, 1, 1)).id
+    db.session.commit()
+    confirmer = users["admin2"]
+    assert confirmer.active
+    db.session.execute(sa.update(User).where(User.id == confirmer.id).values(active=False)
+                       .execution_options(synchronize_session=False))
+    try:
+        setting_changes.confirm(confirmer, change_id)
+    except DomainError as error:
+        assert error.message == "Only an active administrator decides on a setting."
+    else:
+        raise AssertionError("a deactivated admin confirmed")
+    db.session.rollback()
+    assert [c.id for c in _waiting(db)] == [change_id]
+    assert setting_on(OVERRUN_TOLERANCE, dt.date(2018, 6, 1)) == D("0.00")

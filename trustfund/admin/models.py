@@ -30,7 +30,7 @@ SETTINGS = {
                     Decimal("0.00")),
 }
 # Settings that are USD amounts: at most 2 decimals.
-USD_SETTINGS = (OVERRUN_TOLERANCE, REFUND_WAIVER)
+USD_SETTINGS = (TERMINAL_EXPENSES, OVERRUN_TOLERANCE, REFUND_WAIVER)
 
 
 class Setting(db.Model):

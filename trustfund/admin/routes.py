@@ -180,9 +180,10 @@ def decide_setting_change(change_id: int, decision: str):
                   "withdraw": lambda: setting_changes.withdraw(current_user, change_id)}
     done = run(form, operations[decision]) if form.validate_on_submit() else None
     if done is not None:
-        flash({"confirm": _("Change confirmed: it has taken effect."),
-               "refuse": _("Change refused: nothing was changed."),
-               "withdraw": _("Change withdrawn: nothing was changed.")}[decision], "success")
+        # A value may be in force from a later day: said as such, not "taken effect".
+        flash({"confirm": lambda: setting_changes.confirmed_message(done),
+               "refuse": lambda: _("Change refused: nothing was changed."),
+               "withdraw": lambda: _("Change withdrawn: nothing was changed.")}[decision](), "success")
     elif answer_refused(form, waits=change.status == PENDING,
                         decided=setting_changes.already_decided_message()):
         return _settings_page({change_id: form})

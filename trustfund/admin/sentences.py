@@ -83,7 +83,7 @@ def _setting_proposed(e: Told) -> str:
 
 def _setting_confirmed(e: Told) -> str:
     return _("%(user)s confirmed %(value)s for %(setting)s, in force from %(date)s, proposed by "
-             "%(proposer)s: it took effect.", proposer=e.name("user", e.value("proposed_by_id")),
+             "%(proposer)s.", proposer=e.name("user", e.value("proposed_by_id")),
              **_setting_change(e))
 
 

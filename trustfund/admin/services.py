@@ -209,7 +209,8 @@ def _check_effective_from(effective_from: dt.date) -> None:
                             "in the open year.", year=str(effective_from.year)), field="effective_from")
 
 
-def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, version=None) -> Setting:
+def set_setting(actor, key: str, value_text: str | Decimal, effective_from: dt.date, *,
+                version=None) -> Setting:
     """A setting's value in force from a date (replacing the value of that same date).
     `version` is the version of the setting's history the admin's form was built
     from: a save after another admin's is refused."""
@@ -233,15 +234,19 @@ def set_setting(actor, key: str, value_text: str, effective_from: dt.date, *, ve
     return setting
 
 
-def checked_setting(key: str, value_text: str, effective_from: dt.date) -> Decimal:
-    """A setting's new value as the admin typed it, checked (refused beside its field):
-    the value, as stored, and its first day in force."""
+def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date) -> Decimal:
+    """A setting's new value as the admin typed it (read in the admin's language), or a
+    Decimal already read, checked (refused beside its field): the value, as stored,
+    and its first day in force."""
     if key not in SETTINGS:
         raise DomainError(_("Unknown setting."))
-    try:
-        value = parse_number(value_text, _("Enter a number such as 0.01."))
-    except MoneyError as error:
-        raise DomainError(str(error), field="value") from None
+    if isinstance(value_text, Decimal):
+        value = value_text
+    else:
+        try:
+            value = parse_number(value_text, _("Enter a number such as 0.01."))
+        except MoneyError as error:
+            raise DomainError(str(error), field="value") from None
     if value < 0:
         raise DomainError(_("Enter a number of zero or more."), field="value")
     if key == FEE_RATE and value >= 1:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from .. import second_person
 from ..audit import record
 from ..errors import DomainError, check_version
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..permissions import ADMIN
 from .models import CONFIRMED, PENDING, REFUSED, SETTINGS, WITHDRAWN, SettingChange, settings_version
 from .sentences import setting_value
@@ -68,6 +70,12 @@ def form_version(key: str) -> int:
 def already_waiting_message() -> str:
     return _("A new value of this setting already waits for another administrator. It must be "
              "confirmed, refused or withdrawn first.")
+
+
+def confirmed_message(change: SettingChange) -> str:
+    return _("Confirmed: %(value)s for %(setting)s, in force from %(date)s.",
+             value=setting_value(change.key, change.value), setting=str(SETTINGS[change.key][0]),
+             date=fmt_date(change.effective_from))
 
 
 def already_decided_message() -> str:
@@ -116,7 +124,8 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
         change, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a change can withdraw it."),
         not_own=_("You proposed this change: another administrator must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the change is refused."))
+        already=already_decided_message(), reason=reason, missing=_("Say why the change is refused."),
+        role=ADMIN, not_allowed=_("Only an active administrator decides on a setting."))
     return change, before
 
 
@@ -129,7 +138,9 @@ def confirm(actor, change_id: int) -> SettingChange:
     if settings_version(change.key) != change.based_on_version:
         raise DomainError(stale_message())
     try:
-        setting = set_setting(actor, change.key, change.value, change.effective_from,
+        # The value as stored when proposed, not read again as typed text: in the
+        # confirming admin's language "100.125" would read as 100125.
+        setting = set_setting(actor, change.key, Decimal(change.value), change.effective_from,
                               version=change.based_on_version)
     except DomainError as error:
         raise DomainError(_("The setting was not changed, and the change still waits: %(why)s",

@@ -114,7 +114,8 @@ def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = 
         only_proposer=_("Only the SRSG staff member who proposed a decision can withdraw it."),
         not_own=_("You proposed this decision: another SRSG staff member must confirm or refuse it."),
         already=already_decided_message(),
-        reason=reason, missing=_("Say why the decision is refused."))
+        reason=reason, missing=_("Say why the decision is refused."),
+        role=SRSG_STAFF, not_allowed=_("Only %(role)s may do this.", role=_("SRSG staff")))
 
 
 def confirm(actor, proposal_id: int) -> PoolClosing:

@@ -112,7 +112,8 @@ def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> 
         proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a transfer can withdraw it."),
         not_own=_("You proposed this transfer: another administrator must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the transfer is refused."))
+        already=already_decided_message(), reason=reason, missing=_("Say why the transfer is refused."),
+        role=ADMIN, not_allowed=_("Only an active administrator decides on a transfer between pools."))
     return proposal, before
 
 

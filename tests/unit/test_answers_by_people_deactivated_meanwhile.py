@@ -1,0 +1,69 @@
+"""A second person's confirmation is refused when that person was deactivated by a
+colleague after their request started (trustfund/second_person.py: the role and the
+account's activity are checked in the guarded UPDATE that writes the answer, not only
+on the account read when the request began): nothing moves and the change still
+waits. A transfer between pools and a pool's closing decision; a setting's value in
+tests/web/test_setting_changes.py; a user change locks the confirming admin's row."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import statements as data
+from tests.factories.contributions import commitment, deposit, pool, pool_figures
+from trustfund import demo
+from trustfund.auth.models import User
+from trustfund.closure import proposals
+from trustfund.contributions import transfer_changes
+from trustfund.contributions.models import PoolTransfer, TransferProposal
+from trustfund.errors import DomainError
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import WAITING, ClosingProposal, PoolClosing
+from trustfund.fund.status import current_fund
+
+
+def _deactivated_meanwhile(db, user: User) -> User:
+    """`user` as their request read it (active), deactivated since by a colleague."""
+    assert user.active
+    db.session.execute(sa.update(User).where(User.id == user.id).values(active=False)
+                       .execution_options(synchronize_session=False))
+    return user
+
+
+def _count(db, model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_an_admin_deactivated_while_confirming_a_transfer_moves_nothing(app, db, users):
+    deposit(commitment("USD", "200000.00"), Decimal("200000.00"))
+    proposal_id = transfer_changes.propose(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id,
+                                           Decimal("150000.00"), "Surplus", dt.date(2018, 6, 1)).id
+    db.session.commit()
+    figures = pool_figures()
+    confirmer = _deactivated_meanwhile(db, users["admin2"])
+    with pytest.raises(DomainError) as refused:
+        transfer_changes.confirm(confirmer, proposal_id)
+    assert refused.value.message == "Only an active administrator decides on a transfer between pools."
+    db.session.rollback()
+    assert pool_figures() == figures and _count(db, PoolTransfer) == 0
+    assert db.session.get(TransferProposal, proposal_id).status == "pending"
+
+
+def test_srsg_staff_deactivated_while_confirming_a_closing_decision_moves_nothing(app, db, users):
+    data.deposit(data.commitment(demo.demo_donor(), "30000.00"), "30000.00", fee_rate="0")
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    proposal_id = proposals.propose(users["srsg_staff"], data.pool(), "refund").id
+    db.session.commit()
+    available = data.pool().available
+    confirmer = _deactivated_meanwhile(db, users["srsg_staff2"])
+    with pytest.raises(DomainError) as refused:
+        proposals.confirm(confirmer, proposal_id)
+    assert refused.value.message == "Only SRSG staff may do this."
+    db.session.rollback()
+    db.session.expire_all()
+    assert data.pool().available == available and _count(db, PoolClosing) == 0
+    assert db.session.get(ClosingProposal, proposal_id).status == WAITING
