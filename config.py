@@ -97,7 +97,8 @@ class Config:
     MAIL_TIMEOUT = _int_env("MAIL_TIMEOUT", 30)
     # A message not accepted is tried again after 1, 2, 4, ... minutes (at most
     # MAIL_MAX_BACKOFF seconds between tries), and marked failed after MAIL_MAX_ATTEMPTS;
-    # at once when the server refuses its recipient or content for good (a 5xx).
+    # at once when the server refuses the message itself for good (a 5xx naming its
+    # address, content or size: mail.sender.refused_for_good).
     MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 8)
     MAIL_FIRST_BACKOFF = _int_env("MAIL_FIRST_BACKOFF", 60)
     MAIL_MAX_BACKOFF = _int_env("MAIL_MAX_BACKOFF", 6 * 3600)

@@ -87,7 +87,9 @@ def test_a_message_whose_content_the_server_refuses_fails_at_once(client, login_
 
 
 @pytest.mark.parametrize("fault", ["a wrong password", "the sender's address refused",
-                                   "login required at each recipient", "relay denied at each recipient"])
+                                   "login required at each recipient", "relay denied at each recipient",
+                                   "relay refused without an enhanced code", "send-as denied at DATA",
+                                   "DMARC refusal at DATA", "the sender's domain refused at each recipient"])
 def test_a_fault_of_our_settings_keeps_every_message_waiting_until_it_is_put_right(
         app, client, login_as, db, users, smtp_server, monkeypatch, fault):
     """The same 5xx on every message says our settings are wrong, not the messages: they
@@ -103,8 +105,20 @@ def test_a_fault_of_our_settings_keeps_every_message_waiting_until_it_is_put_rig
     elif fault == "login required at each recipient":
         smtp_server.recipient_refusals.update({officer: "530 5.7.0 Authentication required",
                                                staff: "530 5.7.0 Authentication required"})
-    else:  # Postfix's answer to a sender that did not log in as it should
+    elif fault == "relay denied at each recipient":  # Postfix's, to a sender not logged in as it should
         smtp_server.recipient_refusals.update({address: f"554 5.7.1 <{address}>: Relay access denied"
+                                               for address in (officer, staff)})
+    elif fault == "relay refused without an enhanced code":  # Exim's default
+        smtp_server.recipient_refusals.update({address: "550 relay not permitted"
+                                               for address in (officer, staff)})
+    elif fault == "send-as denied at DATA":  # Office 365: a sender address the account may not use
+        smtp_server.refuse_next = 2
+        smtp_server.data_refusal = "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException"
+    elif fault == "DMARC refusal at DATA":
+        smtp_server.refuse_next = 2
+        smtp_server.data_refusal = "550 5.7.26 Unauthenticated email is not accepted from this domain"
+    else:
+        smtp_server.recipient_refusals.update({address: "553 5.1.8 Sender address domain does not exist"
                                                for address in (officer, staff)})
     now = utcnow()
     report = send_due(now)
@@ -112,10 +126,23 @@ def test_a_fault_of_our_settings_keeps_every_message_waiting_until_it_is_put_rig
     assert [_message_to(db, address).status for address in (officer, staff)] == [PENDING, PENDING]
 
     monkeypatch.setitem(app.config, "MAIL_PASSWORD", PASSWORD.decode())
-    smtp_server.mail_from_refusal = ""
+    smtp_server.mail_from_refusal, smtp_server.refuse_next = "", 0
     smtp_server.recipient_refusals.clear()
     smtp_server.recipient_refusals[officer] = UNKNOWN_MAILBOX
     report = send_due(now + dt.timedelta(seconds=61))
     assert (report.sent, report.retried, report.failed) == (1, 0, 1)
     assert (_message_to(db, officer).status, _message_to(db, officer).attempts) == (FAILED, 2)
     assert _message_to(db, staff).status == SENT and len(smtp_server.to(staff)) == 1
+
+
+def test_a_full_mailbox_refused_with_552_is_tried_again(app, client, login_as, db, users, smtp_server):
+    """RFC 5321 §4.5.3.1.10: a 552 to RCPT TO (mailbox full) is read as temporary."""
+    officer, _staff = _role_changes(client, login_as, users)
+    smtp_server.recipient_refusals[officer] = "552 5.2.2 Mailbox full"
+    now = utcnow()
+    report = send_due(now)
+    assert (report.sent, report.retried, report.failed) == (1, 1, 0)
+    assert _message_to(db, officer).status == PENDING
+    smtp_server.recipient_refusals.clear()
+    assert send_due(now + dt.timedelta(seconds=61)).sent == 1
+    assert _message_to(db, officer).status == SENT

@@ -45,41 +45,44 @@ class SendReport:
         return said
 
 
-# Replies of RFC 4954 about our own session's login (530 authentication required, 534
-# mechanism too weak, 535 credentials invalid, 538 encryption required): a server may
-# give them at RCPT TO or DATA too, but they say nothing of the message.
-_ABOUT_OUR_LOGIN = frozenset({530, 534, 535, 538})
-# An enhanced status code of the class "security or policy" (RFC 3463), at the start of
-# a reply's text.
-_POLICY = re.compile(rb"\s*5\.7\.\d{1,3}\b")
+# The enhanced status codes (RFC 3463) that name this very message, at the start of a
+# reply's text: its address (5.1.x: no such mailbox, bad destination), its content
+# (5.6.x), its size over what the system takes (5.3.4) or the mailbox's limit (5.2.3).
+# (5.1.7 and 5.1.8 are the sender's address: ours, the same for every message.)
+_ABOUT_THE_MESSAGE = re.compile(rb"\s*5\.(1\.(?!7\b|8\b)\d{1,3}|6\.\d{1,3}|3\.4|2\.3)\b")
 
 
 def refused_for_good(error: Exception) -> bool:
     """Whether the server refused this very message permanently: a 5xx reply to its
-    recipient (RCPT TO: an unknown mailbox, a bad address) or to its content (DATA). It
-    would answer the same on every try, so the message fails at once, with the reply.
+    recipient (RCPT TO) or to its content (DATA) whose enhanced status code names the
+    message (_ABOUT_THE_MESSAGE: "550 5.1.1 mailbox unavailable", "554 5.6.0 content
+    rejected"). It would answer the same on every try, so the message fails at once,
+    with the reply.
 
-    Everything else is retried with backoff, as before: 4xx replies (busy, greylisting),
-    no answer (connection refused, timeout, a dropped line), and 5xx replies to the
-    greeting, EHLO, STARTTLS, the login or MAIL FROM (SMTPConnectError,
-    SMTPHeloError, SMTPAuthenticationError, SMTPSenderRefused). Those say that our own
-    sending is misconfigured (a wrong password, a sender address the server will not
-    take), which is true of every waiting message alike: failing them at once would
-    lose the whole outbox to one typo in the settings, while retrying keeps them until
-    the settings are put right (and after MAIL_MAX_ATTEMPTS tries they fail, as before)."""
+    Everything else is retried with backoff, as before, and fails after
+    MAIL_MAX_ATTEMPTS tries (about 4 hours): 4xx replies (busy, greylisting), no answer
+    (connection refused, timeout, a dropped line), 5xx replies to the greeting, EHLO,
+    STARTTLS, the login or MAIL FROM, and every other 5xx to RCPT TO or DATA: a policy
+    refusal (5.7.x: "554 5.7.1 Relay access denied" when we are not logged in as the
+    server wants, "550 5.7.26" DMARC, a login required), a sender the account may not
+    use ("554 5.2.0 SendAsDenied"), a full mailbox ("552 5.2.2", temporary by RFC 5321
+    §4.5.3.1.10) or a reply without an enhanced code ("550 relay not permitted"). Those
+    are often faults of our own sending, true of every waiting message alike: failing
+    them at once would lose the whole outbox to one mistake in the settings, while
+    retrying keeps them until the settings are put right. A refusal that names the
+    message is the only one read as the message's own."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         replies = list(error.recipients.values())
-        # A security or policy refusal of the recipient (enhanced status 5.7.x, RFC 3463:
-        # "554 5.7.1 Relay access denied" when we are not logged in as the server wants)
-        # is, like the login replies, about our sending: retried, as before.
-        if any(_POLICY.match(reply or b"") for _code, reply in replies):
-            return False
-        codes = [code for code, _reply in replies]
     elif isinstance(error, smtplib.SMTPDataError):
-        codes = [error.smtp_code]
+        replies = [(error.smtp_code, error.smtp_error)]
     else:
         return False
-    return bool(codes) and all(500 <= code < 600 and code not in _ABOUT_OUR_LOGIN for code in codes)
+    return bool(replies) and all(500 <= code < 600 and _ABOUT_THE_MESSAGE.match(_as_bytes(reply))
+                                 for code, reply in replies)
+
+
+def _as_bytes(reply) -> bytes:
+    return reply if isinstance(reply, bytes) else str(reply or "").encode()
 
 
 def backoff(attempts: int) -> dt.timedelta:
