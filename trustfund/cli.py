@@ -144,12 +144,16 @@ def register_commands(app: Flask) -> None:
 def on_upgraded_database(command: click.Command) -> click.Command:
     """`command` (a copy: the original stays as it is), refused with a sentence that says
     to run `flask db upgrade` when the database's schema is not this version's, instead of
-    ending in the database's "no such table". Checked when it runs, not for --help."""
+    ending in the database's "no such table". Checked when it runs, not for --help, nor
+    when the command says that these options read no database (`reads_no_database`)."""
     run = command.callback
+    reads_no_database = getattr(command, "reads_no_database", None)
 
     @with_appcontext
     @functools.wraps(run)
     def checked(*args, **kwargs):
+        if reads_no_database is not None and reads_no_database(kwargs):
+            return run(*args, **kwargs)
         problem = schema_problem()
         if problem:
             raise click.ClickException(problem)

@@ -111,3 +111,15 @@ def test_a_database_at_an_older_revision_can_still_be_backed_up(empty_app, tmp_p
     result = empty_app.test_cli_runner().invoke(args=["backup", str(tmp_path / "before-upgrade.sqlite3")])
     assert result.exit_code == 0, result.output
     assert "schema revision 0029" in result.output
+
+
+def test_checking_an_iati_file_needs_no_database(empty_app, tmp_path):
+    """`export iati --validate FILE` reads the file only: on a database never upgraded
+    it checks the file (here one the standard refuses) and touches no table."""
+    made = tmp_path / "made-elsewhere.xml"
+    made.write_bytes(b"<iati-activities/>")
+    result = empty_app.test_cli_runner().invoke(args=["export", "iati", "--validate", str(made)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{made}: ") and "problem(s):" in result.output
+    assert "upgrade" not in result.output
+    assert _tables(empty_app) == set()

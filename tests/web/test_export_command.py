@@ -199,3 +199,13 @@ def test_a_file_that_cannot_be_written_is_refused_in_a_sentence_and_nothing_is_l
     assert result.exit_code == 1, result.output
     assert result.output == f"Error: Could not write {out}: No space left on device. Nothing was written.\n"
     assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"last month's file"
+
+
+@pytest.mark.parametrize("register", ["interest", "fund_entries", "deposits"])
+def test_a_period_that_ends_before_it_starts_is_refused_and_nothing_written(runner, fund, tmp_path, register):
+    out = tmp_path / "period.xlsx"
+    result = runner.invoke(args=["export", register, "--from", "2020-01-01", "--to", "2019-01-01",
+                                 "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "The period must end on or after the day it starts: --to is before --from." in result.output
+    assert not out.exists()

@@ -89,6 +89,15 @@ def export(ctx, register_name: str, out: str | None, donor_id, date_from, date_t
                date_from=date_from, date_to=date_to)
 
 
+def _reads_no_database(params: dict) -> bool:
+    """`export iati --validate FILE` checks a file: the database need not be upgraded
+    (cli.on_upgraded_database), nor even exist."""
+    return params.get("register_name") == IATI and bool(params.get("to_validate"))
+
+
+export.reads_no_database = _reads_no_database
+
+
 def _write_iati(out: str, as_of: dt.date) -> None:
     today = clock.today()
     if as_of > today:

@@ -63,6 +63,7 @@ def export(register_name: str, out: str, donor_id: int | None, date_from, date_t
                DATE_FROM: date_from.date() if date_from else None,
                DATE_TO: date_to.date() if date_to else None}
     refuse_filters_not_applied(register_name, filters)
+    refuse_reversed_period(date_from, date_to)
     check_folder(out)
     try:
         what = written(out, lambda partial: export_to_file(register_name, filters, None, partial))
@@ -111,6 +112,13 @@ def refuse_filters_not_applied(register_name: str, filters: dict) -> None:
         takes = ["--out"] + [option for key, option in OPTIONS.items() if key in applies]
         raise click.UsageError(f"The register {register_name} does not filter by {listed(refused, 'or')}: "
                                f"it takes {listed(takes)}{' only' if len(takes) == 1 else ''}.")
+
+
+def refuse_reversed_period(date_from, date_to) -> None:
+    """A period that ends before it starts holds no day: refused, for every register,
+    rather than an empty file whose About sheet names the impossible period."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise click.UsageError("The period must end on or after the day it starts: --to is before --from.")
 
 
 def listed(words: list[str], last: str = "and") -> str:
