@@ -67,7 +67,7 @@ def main() -> int:
                             + (["--minutes", "1", "--users", "20"] if args.quick else []))
         # Last: it imports into databases of its own (on the same PostgreSQL server).
         log("\n== Import ==")
-        bench_import.main(["--backends", args.backends, "--pg-url", pg_url]
+        bench_import.main(["--backends", args.backends, "--pg-url", pg_url, *quiet]
                           + (["--rows", "10000", "--page-rows", "2000"] if args.quick else []))
     log(f"\nAll benchmarks done in {time.perf_counter() - began:.0f} s. Budgets:")
     lines = bench_pages.BUDGETS + bench_export.BUDGETS + bench_load.BUDGETS + bench_import.BUDGETS
