@@ -160,8 +160,14 @@ def test_only_the_proposer_withdraws_and_one_value_waits_per_setting(app, db, cl
     form = _text(other.get(f"/admin/settings/{OVERRUN_TOLERANCE}"))
     assert ("A new value of this setting already waits for another administrator: USD 150.00 in force from "
             "Jan 1, 2018, proposed by admin.") in form
+    assert "Propose the new value" not in form  # it is answered on the settings page
+    listed = other.get("/admin/settings").get_data(as_text=True)
+    assert f'href="/admin/settings/{OVERRUN_TOLERANCE}"' not in listed
+    assert f'href="/admin/settings/{FEE_RATE}"' in listed
+    # Posted all the same (a form loaded before): refused, and told what waits.
     refused = _text(_propose(other, OVERRUN_TOLERANCE, "200"))
-    assert "A new value of this setting already waits for another administrator." in refused
+    assert ("A new value of this setting already waits for another administrator: USD 150.00 in force from "
+            "Jan 1, 2018, proposed by admin.") in refused
     assert [c.value for c in _waiting(db)] == ["150.00"]
     # Another setting may wait beside it.
     _propose(other, FEE_RATE, "0.015")
