@@ -7,6 +7,7 @@ through."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from .audit import snapshot, utcnow
 from .errors import DomainError
@@ -60,8 +61,23 @@ def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: st
         if role is not None and still == waiting:
             raise DomainError(not_allowed)
         raise DomainError(already)
+    if status == confirmed:
+        _refuse_a_departed_proposer(row.proposed_by_id)
     db.session.refresh(row)
     return before
+
+
+def _refuse_a_departed_proposer(proposer_id: int) -> None:
+    """A change whose proposer's account was deactivated since (they left, or the
+    account was compromised) is not confirmed on their word: refused in words, which
+    rolls back the answer with the request (errors.run); it can still be refused."""
+    users = db.metadata.tables["user"]
+    proposer = db.session.execute(sa.select(users.c.name, users.c.email, users.c.active)
+                                  .where(users.c.id == proposer_id)).one_or_none()
+    if proposer is not None and not proposer.active:
+        raise DomainError(_("%(name)s, who proposed it, no longer has an active account: it can no longer be "
+                            "confirmed. Refuse it, and propose it again yourself if it is still wanted.",
+                            name=proposer.name or proposer.email))
 
 
 def refusal_reason(reason: str | None, missing) -> str:

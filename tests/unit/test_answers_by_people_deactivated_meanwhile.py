@@ -67,3 +67,42 @@ def test_srsg_staff_deactivated_while_confirming_a_closing_decision_moves_nothin
     db.session.expire_all()
     assert data.pool().available == available and _count(db, PoolClosing) == 0
     assert db.session.get(ClosingProposal, proposal_id).status == WAITING
+
+
+def test_a_change_whose_proposer_was_deactivated_since_cannot_be_confirmed_but_can_be_refused(app, db, users):
+    """The proposer left, or their account was compromised and deactivated: what they
+    proposed is not confirmed on their word (a setting here; transfers, user changes
+    and closing decisions share second_person). Refusing it still works."""
+    from trustfund.admin import setting_changes
+    from trustfund.admin.models import OVERRUN_TOLERANCE, REFUSED, SettingChange, setting_on
+
+    users["admin"].name = "Amina Diallo"
+    change_id = setting_changes.propose(users["admin"], OVERRUN_TOLERANCE, "1000000", dt.date(2018, 1, 1)).id
+    db.session.commit()
+    users["admin"].active = False
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        setting_changes.confirm(users["admin2"], change_id)
+    assert refused.value.message == (
+        "Amina Diallo, who proposed it, no longer has an active account: it can no longer be confirmed. "
+        "Refuse it, and propose it again yourself if it is still wanted.")
+    db.session.rollback()
+    assert db.session.get(SettingChange, change_id).status == "pending"
+    assert setting_on(OVERRUN_TOLERANCE, dt.date(2018, 6, 1)) == Decimal("0.00")
+    setting_changes.refuse(users["admin2"], change_id, "Proposed by an account deactivated since")
+    db.session.commit()
+    assert db.session.get(SettingChange, change_id).status == REFUSED
+
+
+def test_a_transfer_whose_proposer_was_deactivated_since_moves_nothing(app, db, users):
+    deposit(commitment("USD", "200000.00"), Decimal("200000.00"))
+    proposal_id = transfer_changes.propose(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id,
+                                           Decimal("150000.00"), "Surplus", dt.date(2018, 6, 1)).id
+    users["admin"].active = False
+    db.session.commit()
+    figures = pool_figures()
+    with pytest.raises(DomainError) as refused:
+        transfer_changes.confirm(users["admin2"], proposal_id)
+    assert "who proposed it, no longer has an active account" in refused.value.message
+    db.session.rollback()
+    assert pool_figures() == figures and _count(db, PoolTransfer) == 0
