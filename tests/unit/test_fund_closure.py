@@ -37,6 +37,15 @@ from trustfund.statements.services import statement
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today_as_the_test_starts():
+    """TODAY read again as each test starts: a suite run across midnight imported this
+    module the day before (its PostgreSQL half failed after 00:00 UTC, the day it
+    recorded and the day it expected being one apart)."""
+    global TODAY
+    TODAY = dt.date.today()
+
+
 def _refused(operation, kind=DomainError) -> DomainError:
     with pytest.raises(kind) as caught:
         operation()
