@@ -55,3 +55,11 @@ def _lower_text(element, compiler, **kw):
 @compiles(lower_text, "sqlite")
 def _lower_text_sqlite(element, compiler, **kw):
     return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
+def holds_text(column, text: str):
+    """SQL: `column` holds `text`, any letter case (accented capitals too, on SQLite as
+    on PostgreSQL: lower_text on both sides), its %, _ and \\ taken literally: the
+    search box and the donors' name filter."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return lower_text(column).like(lower_text(f"%{escaped}%"), escape="\\")

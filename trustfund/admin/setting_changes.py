@@ -30,10 +30,19 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..permissions import ADMIN
-from .models import CONFIRMED, PENDING, REFUSED, SETTINGS, WITHDRAWN, SettingChange, settings_version
+from .models import (
+    CONFIRMED,
+    PENDING,
+    REFUSED,
+    SETTINGS,
+    WITHDRAWN,
+    SettingChange,
+    setting_on,
+    settings_version,
+)
 from .sentences import setting_value
 from .services import checked_setting, set_setting
-from .user_changes import tell_other_admins
+from .user_changes import already_decided_message, tell_other_admins
 
 
 def propose(actor, key: str, value_text: str, effective_from: dt.date, *, version=None) -> SettingChange:
@@ -76,10 +85,6 @@ def confirmed_message(change: SettingChange) -> str:
     return _("Confirmed: %(value)s for %(setting)s, in force from %(date)s.",
              value=setting_value(change.key, change.value), setting=str(SETTINGS[change.key][0]),
              date=fmt_date(change.effective_from))
-
-
-def already_decided_message() -> str:
-    return _("This change was already decided: nothing was done.")
 
 
 def stale_message() -> str:
@@ -176,8 +181,6 @@ class Proposal:
 
 def describe(change: SettingChange) -> Proposal:
     """The proposed value beside the one in force on its first day, in words."""
-    from .models import setting_on
-
     return Proposal(change, str(SETTINGS[change.key][0]), setting_value(change.key, change.value),
                     setting_value(change.key, setting_on(change.key, change.effective_from)),
                     stale=settings_version(change.key) != change.based_on_version)

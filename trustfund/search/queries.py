@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..connections import lower_text
+from ..connections import holds_text
 from ..contributions.models import Commitment, Deposit
 from ..donors.models import Donor
 from ..extensions import db
@@ -72,11 +72,6 @@ def as_names_are_stored(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def contains(column, text: str):
-    """SQL: `column` holds `text`, any letter case (accented capitals too, on SQLite as
-    on PostgreSQL: connections.lower_text), its %, _ and \\ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return lower_text(column).like(lower_text(f"%{escaped}%"), escape="\\")
 
 
 def _own(user, column):
@@ -87,19 +82,19 @@ def _own(user, column):
 
 
 def _donors(user, text: str):
-    return (sa.select(Donor).where(contains(Donor.name, as_names_are_stored(text)), _own(user, Donor.id))
+    return (sa.select(Donor).where(holds_text(Donor.name, as_names_are_stored(text)), _own(user, Donor.id))
             .order_by(sa.func.lower(Donor.name), Donor.id))
 
 
 def _commitments(user, text: str):
     return (sa.select(Commitment).options(joinedload(Commitment.donor))
-            .where(contains(Commitment.reference, text), _own(user, Commitment.donor_id))
+            .where(holds_text(Commitment.reference, text), _own(user, Commitment.donor_id))
             .order_by(Commitment.committed_on.desc(), Commitment.id.desc()))
 
 
 def _deposits(user, text: str):
     return (sa.select(Deposit).options(joinedload(Deposit.donor), joinedload(Deposit.commitment))
-            .where(contains(Deposit.bank_reference, text), _own(user, Deposit.donor_id))
+            .where(holds_text(Deposit.bank_reference, text), _own(user, Deposit.donor_id))
             .order_by(Deposit.value_date.desc(), Deposit.id.desc()))
 
 
@@ -107,7 +102,7 @@ def _grants(user, text: str):
     return (sa.select(TravelGrant).join(Delegate, TravelGrant.delegate_id == Delegate.id)
             .options(joinedload(TravelGrant.delegate), joinedload(TravelGrant.event),
                      joinedload(TravelGrant.country))
-            .where(contains(Delegate.name, as_names_are_stored(text)))
+            .where(holds_text(Delegate.name, as_names_are_stored(text)))
             .order_by(sa.func.lower(Delegate.name), TravelGrant.id.desc()))
 
 
