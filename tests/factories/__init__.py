@@ -24,6 +24,9 @@ BASE_USERS = {
     # admin's confirmation (admin.user_changes).
     "admin2": ("admin2@test.example", "admin"),
     "mptf_officer": ("officer@test.example", "mptf_officer"),
+    # A second MPTF officer: the fund's own entries and their reversals wait for
+    # another officer's confirmation (closure.entry_proposals).
+    "mptf_officer2": ("officer2@test.example", "mptf_officer"),
     "srsg_staff": ("srsg@test.example", "srsg_staff"),
     "srsg_staff2": ("srsg2@test.example", "srsg_staff"),
     "donor": ("donor@test.example", "donor"),
@@ -120,3 +123,15 @@ def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
                                                                         ClosingProposal.status == WAITING))
     assert proposal_id is not None, f"no closing decision waits on pool {pool_id}"
     return _browser_of(app, who).post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)
+
+
+def second_officer_confirms_entry(app, who: str = "mptf_officer2"):
+    """Another MPTF officer (a base user, in a browser of their own) confirms the entry
+    or reversal of the fund waiting for a second officer (the only one waiting), as
+    they would on the entries page: it is recorded only then (closure.entry_proposals).
+    Returns the answer (redirected)."""
+    from trustfund.fund.entries import WAITING, FundEntryProposal
+
+    [proposal_id] = db.session.scalars(sa.select(FundEntryProposal.id)
+                                       .where(FundEntryProposal.status == WAITING)).all()
+    return _browser_of(app, who).post(f"/fund/entries/waiting/{proposal_id}/confirm", follow_redirects=True)

@@ -314,7 +314,8 @@ NOT_EDITS = {
     "documents.replace": "a new version of a document, the old one kept; a version is replaced once "
                          "(unique replaces_id)",
     "documents.download": "reads a document; a donor's download only adds its audit entry",
-    "closure.reverse_entry": "a reversal: a new offsetting entry, once (guarded)",
+    "closure.reverse_entry": "proposes a reversal (one waits per entry: a partial unique index); recorded "
+                             "once (guarded) when a second officer confirms it",
     "closure.close_year_view": "closes a year once (the year is the closing's key)",
     "closure.decide": "proposes a decision on a pool's whole balance (one waits per pool: a partial unique "
                       "index), refused unless the balance is the one the page showed",
@@ -322,6 +323,10 @@ NOT_EDITS = {
                                "member (one guarded UPDATE of its status, in the transaction of the "
                                "money); a confirmation is applied for the balance the proposal "
                                "showed, else refused (tests/web/test_closing_decision_confirmation.py)",
+    "closure.answer_entry": "an answer to an entry of the fund waiting for a second MPTF officer (one "
+                            "guarded UPDATE of its status, in the transaction of the entry it records) "
+                            "(tests/web/test_fund_entry_proposals.py, "
+                            "tests/unit/test_concurrency_fund_entries.py)",
     "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
     "contributions.correct_reference": "refused unless the commitment's reference is the one its page "
                                        "showed (reference_seen), changed by one UPDATE guarded by it "

@@ -2,7 +2,11 @@
 application context, session and database connection (as several gunicorn workers
 would), on SQLite and on PostgreSQL, against a pool that can pay exactly seven: seven
 are recorded, the others are refused with the pool's message and leave no entry, the
-pool never goes below zero, and the ledger check passes."""
+pool never goes below zero, and the ledger check passes. And an entry waiting for a
+second MPTF officer, confirmed by two officers at once and by one of them twice: every
+confirmation has found it waiting before any decides; one guarded UPDATE of its status
+lets one through, the entry is recorded once, and the others are told it was already
+answered."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,14 +16,16 @@ from functools import partial
 
 import sqlalchemy as sa
 
-from tests.factories import base_users
-from tests.security.helpers import attempts
+from tests.factories import base_users, make_user
+from tests.security.helpers import Attempt, attempts
+from trustfund import second_person
 from trustfund.auth.models import User
+from trustfund.closure import entry_proposals
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Pool
 from trustfund.contributions.pools import unearmarked_pool
 from trustfund.contributions.services import record_interest
-from trustfund.fund.entries import DIRECT_COST, FundEntry
+from trustfund.fund.entries import CONFIRMED, DIRECT_COST, FundEntry, FundEntryProposal
 from trustfund.ledger_check import run_checks
 
 D = Decimal
@@ -53,4 +59,46 @@ def test_twenty_costs_against_money_for_seven_record_exactly_seven(app, db):
     assert all(r.startswith("refused: ") and "available" in r for r in refused), refused
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == PAYABLE
     assert db.session.get(Pool, pool_id).available == D("99.99")
+    assert run_checks() == []
+
+
+ALREADY = "refused: This entry was already confirmed, refused or withdrawn: nothing was done."
+
+
+def test_two_officers_confirming_one_entry_at_once_record_it_once(app, db, monkeypatch):
+    users = base_users()
+    record_interest(users["mptf_officer"], value_date=dt.date(2017, 4, 25), usd_amount=D("1000.00"),
+                    note="Money for the cost")
+    officer3_id = make_user("mptf_officer", "officer3@test.example").id
+    proposal = entry_proposals.propose_entry(users["mptf_officer"], kind=DIRECT_COST,
+                                             pool_id=unearmarked_pool().id, value_date=dt.date(2017, 6, 1),
+                                             usd_amount=COST, description="Conference room")
+    db.session.commit()
+    proposal_id = proposal.id
+    deciders = [users["mptf_officer2"].id, officer3_id, users["mptf_officer2"].id]
+    # Each confirmation has read the waiting entry before any decides.
+    all_read = threading.Barrier(len(deciders), timeout=30)
+    real_snapshot = second_person.snapshot
+
+    def read_then_wait(obj):
+        taken = real_snapshot(obj)
+        all_read.wait()
+        return taken
+
+    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
+
+    def confirm_as(user_id):
+        def work():
+            entry = entry_proposals.confirm(db.session.get(User, user_id), proposal_id)
+            db.session.commit()
+            return f"recorded {entry.usd_amount}"
+        return work
+
+    started = [Attempt(app, confirm_as(user_id)).start() for user_id in deciders]
+    outcomes = [attempt.join(timeout=60) for attempt in started]
+    assert sorted(outcomes) == sorted([f"recorded {COST}", ALREADY, ALREADY]), outcomes
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 1
+    assert unearmarked_pool().available == D("900.00")
+    assert db.session.get(FundEntryProposal, proposal_id).status == CONFIRMED
     assert run_checks() == []

@@ -34,6 +34,14 @@ from trustfund.travel.models import TravelGrant
 from trustfund.travel.reconcile import record_travel
 
 
+def _waiting_reversals(entry_id: int) -> int:
+    from trustfund.fund.entries import WAITING, FundEntryProposal
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(FundEntryProposal)
+                             .where(FundEntryProposal.reverses_id == entry_id,
+                                    FundEntryProposal.status == WAITING))
+
+
 def _waiting_transfers() -> int:
     from trustfund.contributions.models import TransferProposal
 
@@ -179,10 +187,13 @@ def decisions(app) -> list[Decision]:
                           {"reason": "Paid by the host country"},
                           ["Direct cost", objective1, "Printing of the outcome document",
                            "Paid by the host country",
-                           f"A reversal dated {day(app, dt.date.today())} records {usd(app, '-400.00')} and "
-                           f"names entry #{cost.id}, which stays on record",
+                           "Nothing is recorded until another MPTF officer confirms the reversal. It is then "
+                           f"dated the day of the confirmation, records {usd(app, '-400.00')} and names "
+                           f"entry #{cost.id}, which stays on record",
                            f"{usd(app, '400.00')} returns to {objective1}.", cost_returns],
-                          lambda e=cost.id: reversals(FundEntry, e) == 1))
+                          # Proposed: recorded when a second officer confirms it
+                          # (tests/web/test_fund_entry_proposals.py).
+                          lambda e=cost.id: _waiting_reversals(e) == 1))
     return found
 
 

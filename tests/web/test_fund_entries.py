@@ -1,6 +1,7 @@
 """The fund's own entries (issue 18): direct costs and bank charges paid from a
-pool, other income credited to one, recorded by an MPTF officer with a one-time
-form, reversed with a reason; the pools, the ledger check, the statements' shares
+pool, other income credited to one, proposed by an MPTF officer with a one-time
+form and recorded when a second one confirms it (tests/web/test_fund_entry_proposals.py),
+reversed with a reason; the pools, the ledger check, the statements' shares
 and the download all follow."""
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import io
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import second_officer_confirms_entry
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import confirmation, error_beside, post_and_confirm, post_entry, table_rows
@@ -35,10 +37,11 @@ def _entry(kind="direct_cost", amount="1500.00", day="2018-03-01", pool=None):
             "description": "Secretariat support, first quarter"}
 
 
-def test_an_officer_records_a_direct_cost_paid_from_a_pool(client, login_as, db):
+def test_an_officer_records_a_direct_cost_paid_from_a_pool(app, client, login_as, db):
     donor = _funded(db)
     login_as("mptf_officer")
     assert post_entry(client, NEW, _entry()).status_code == 302
+    second_officer_confirms_entry(app)
     db.session.expire_all()
     pool = data.pool()
     assert (pool.direct_costs, pool.available) == (D("1500.00"), D("8500.00"))
@@ -49,11 +52,13 @@ def test_an_officer_records_a_direct_cost_paid_from_a_pool(client, login_as, db)
     assert statement(donor, dt.date(2018, 1, 1), dt.date(2018, 12, 31)).share_in_period == D("1500.00")
 
 
-def test_bank_charges_and_other_income(client, login_as, db):
+def test_bank_charges_and_other_income(app, client, login_as, db):
     _funded(db)
     login_as("mptf_officer")
     post_entry(client, NEW, _entry("bank_charge", "25.50"))
+    second_officer_confirms_entry(app)
     post_entry(client, NEW, _entry("other_income", "300.00"))
+    second_officer_confirms_entry(app)
     db.session.expire_all()
     pool = data.pool()
     assert (pool.bank_charges, pool.other_income, pool.available) == (D("25.50"), D("300.00"), D("10274.50"))
@@ -81,28 +86,32 @@ def test_an_entry_dated_in_a_closed_year_is_refused_beside_its_date(client, logi
     assert "2017 is a closed year" in error_beside(page.get_data(as_text=True), "value_date")
 
 
-def test_a_reversal_takes_the_entry_back_once(client, login_as, db):
+def test_a_reversal_takes_the_entry_back_once(app, client, login_as, db):
     _funded(db)
     login_as("mptf_officer")
     post_entry(client, NEW, _entry())
+    second_officer_confirms_entry(app)
     entry = db.session.scalar(sa.select(FundEntry))
     url = f"/fund/entries/{entry.id}/reverse"
     page = client.post(url, data={"reason": ""})
     assert "This field is required." in error_beside(page.get_data(as_text=True), "reason")
     assert post_and_confirm(client, url, {"reason": "Charged to the wrong fund"}).status_code == 302
+    second_officer_confirms_entry(app)
     db.session.expire_all()
     assert (data.pool().direct_costs, data.pool().available) == (D("0.00"), D("10000.00"))
     assert run_checks() == []
 
 
-def test_a_reversal_is_refused_before_its_confirmation(client, login_as, db, users):
+def test_a_reversal_is_refused_before_its_confirmation(app, client, login_as, db, users):
     """Already reversed, a reversal of a reversal, today in a closed year: said on the
     form's first post, with nothing to confirm and nothing written."""
     _funded(db)
     login_as("mptf_officer")
     post_entry(client, NEW, _entry())
+    second_officer_confirms_entry(app)
     entry = db.session.scalar(sa.select(FundEntry))
     post_and_confirm(client, f"/fund/entries/{entry.id}/reverse", {"reason": "Charged to the wrong fund"})
+    second_officer_confirms_entry(app)
     reversal = db.session.scalar(sa.select(FundEntry).where(FundEntry.reverses_id == entry.id))
     before = table_counts(db)
     for target, words in ((entry, "This entry has already been reversed."),
@@ -112,6 +121,7 @@ def test_a_reversal_is_refused_before_its_confirmation(client, login_as, db, use
         assert confirmation(html) is None and words in html
     assert changed_counts(before, table_counts(db)) == {}
     assert post_entry(client, NEW, _entry("bank_charge", "25.00")).status_code == 302
+    second_officer_confirms_entry(app)
     charge = db.session.scalar(sa.select(FundEntry).where(FundEntry.kind == "bank_charge"))
     # The reversal is dated today: a year closed early (as a test may) refuses it.
     this_year = dt.date.today().year
@@ -123,10 +133,11 @@ def test_a_reversal_is_refused_before_its_confirmation(client, login_as, db, use
     assert changed_counts(before, table_counts(db)) == {}
 
 
-def test_the_download_lists_the_entries(client, login_as, db):
+def test_the_download_lists_the_entries(app, client, login_as, db):
     _funded(db)
     login_as("mptf_officer")
     post_entry(client, NEW, _entry())
+    second_officer_confirms_entry(app)
     login_as("auditor")
     response = client.get("/fund/entries?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.data))["Fund entries"]

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 
 from ..clock import today
 from ..confirmation import Summary
-from ..contributions.fund_entries import reversal_checks, reversal_moves, reversal_short
+from ..contributions.fund_entries import reversal_moves
 from ..contributions.models import Commitment, Pool
 from ..contributions.previews import available_after
 from ..contributions.rules import amount_or_error, text_or_error
@@ -26,7 +26,7 @@ from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund
 from ..money import USD
 from ..validation import check_text
-from . import financial, proposals
+from . import entry_proposals, financial, proposals
 from .final import contributors, final_statement
 from .years import closing_checks
 
@@ -87,23 +87,23 @@ def write_off(commitment: Commitment, amount, reason: str) -> Summary:
 
 
 def entry_reversal(entry: FundEntry, reason: str) -> Summary:
-    """A reversal dated today offsets the entry (fund_entries.reverse_fund_entry): a
-    reversed direct cost or bank charge gives its amount back to the pool, reversed
-    other income takes it back, only from money still available; refused with the
-    service's own checks (reversal_checks)."""
-    reason = reversal_checks(entry, reason)
+    """A reversal dated the day a second MPTF officer confirms it offsets the entry
+    (closure.entry_proposals, then fund_entries.reverse_fund_entry): a reversed direct
+    cost or bank charge gives its amount back to the pool, reversed other income takes
+    it back, only from money still available; refused with the proposal's own checks
+    (entry_proposals.reversal_refusals)."""
+    reason = entry_proposals.reversal_refusals(entry, reason)
     pool = entry.pool
     change = reversal_moves(entry)["available"]
-    if pool.available + change < 0:
-        raise reversal_short(pool)
     amount = fmt_money(entry.usd_amount, USD)
     summary = Summary(_("Reverse entry #%(id)s", id=entry.id), [
         (_("Kind"), str(entry.kind_label)), (_("Pool"), str(pool.label)),
         (_("Value date"), date(entry.value_date)), (_("Amount (USD)"), amount),
         (_("Description"), entry.description), (_("Reason"), reason)])
     summary.lines += [
-        _("A reversal dated %(date)s records %(amount)s and names entry #%(id)s, which stays on record, "
-          "marked reversed.", date=date(today()), amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
+        _("Nothing is recorded until another MPTF officer confirms the reversal. It is then dated the day "
+          "of the confirmation, records %(amount)s and names entry #%(id)s, which stays on record, marked "
+          "reversed.", amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
         _("%(amount)s returns to %(pool)s.", amount=amount, pool=pool.label) if change > 0 else
         _("%(amount)s is taken back from %(pool)s.", amount=amount, pool=pool.label),
         available_after(pool, change)]

@@ -92,6 +92,47 @@ def _withdrawn(e: Told) -> str:
              "%(amount)s).", **_proposal_values(e))
 
 
+def _entry_proposal_values(e: Told) -> dict:
+    return {"user": e.who, "kind": e.show("kind"), "amount": e.show("usd_amount"), "pool": e.show("pool_id"),
+            "proposer": e.name("user", e.value("proposed_by_id"))}
+
+
+def _entry_proposed(e: Told) -> str:
+    return _("%(user)s proposed an entry for %(pool)s (%(kind)s of %(amount)s, value date %(date)s); it "
+             "waits for a second MPTF officer.", date=e.show("value_date"), **_entry_proposal_values(e))
+
+
+def _entry_reversal_proposed(e: Told) -> str:
+    return _("%(user)s proposed to reverse an entry of %(pool)s (%(kind)s of %(amount)s): %(reason)s It "
+             "waits for a second MPTF officer.", reason=e.iso(e.value("description") or ""),
+             **_entry_proposal_values(e))
+
+
+def _entry_confirmed(e: Told) -> str:
+    if e.value("reverses_id") is not None:
+        return _("%(user)s confirmed the reversal of an entry of %(pool)s (%(kind)s of %(amount)s) proposed "
+                 "by %(proposer)s: it is recorded.", **_entry_proposal_values(e))
+    return _("%(user)s confirmed the entry for %(pool)s (%(kind)s of %(amount)s) proposed by %(proposer)s: "
+             "it is recorded.", **_entry_proposal_values(e))
+
+
+def _entry_refused(e: Told) -> str:
+    values = {"reason": e.iso(e.value("refusal_reason") or ""), **_entry_proposal_values(e)}
+    if e.value("reverses_id") is not None:
+        return _("%(user)s refused the reversal of an entry of %(pool)s (%(kind)s of %(amount)s) proposed by "
+                 "%(proposer)s: %(reason)s", **values)
+    return _("%(user)s refused the entry for %(pool)s (%(kind)s of %(amount)s) proposed by %(proposer)s: "
+             "%(reason)s", **values)
+
+
+def _entry_withdrawn(e: Told) -> str:
+    if e.value("reverses_id") is not None:
+        return _("%(user)s withdrew the reversal of an entry of %(pool)s (%(kind)s of %(amount)s) they had "
+                 "proposed.", **_entry_proposal_values(e))
+    return _("%(user)s withdrew the entry for %(pool)s (%(kind)s of %(amount)s) they had proposed.",
+             **_entry_proposal_values(e))
+
+
 def _written_off(e: Told) -> str:
     return _("%(amount)s written off %(commitment)s by %(user)s.", amount=e.money("amount"),
              commitment=e.name("commitment", e.value("commitment_id")), user=e.who)
@@ -118,6 +159,14 @@ def register(book: Book) -> None:
         "fund_name": Field(_l("Receiving fund")), "fund_reference": Field(_l("Reference of the transfer")),
         "note": Field(_l("Note")), "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
     }, hidden=("proposed_at", "status", "decided_by_id", "decided_at", "refusal_reason", "closing_id"))
+    book.object("FundEntryProposal", _l("Cost or income of the fund waiting for a second MPTF officer"), {
+        "kind": Field(_l("Kind"), "choice", choices=ENTRY_KINDS), "usd_amount": usd, "pool_id": pool,
+        "value_date": Field(_l("Value date"), "date"), "description": Field(_l("Description / reason")),
+        "reverses_id": Field(_l("Reverses"), "ref", ref="fund_entry"),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, collection=Target(_l("Direct costs, bank charges and other income"), "closure.entries"),
+        hidden=("proposed_at", "proposed_on", "status", "decided_by_id", "decided_at", "refusal_reason",
+                "entry_id"))
     book.object("WriteOff", _l("Write-off"), {
         "amount": Field(_l("Amount"), "money", currency_key="currency"),
         "commitment_id": Field(_l("Commitment"), "ref", ref="commitment"),
@@ -141,3 +190,13 @@ def register(book: Book) -> None:
                             user=e.who), changes=False)
     book.action("fund_entry.create", _l("Cost or income of the fund recorded"), "FundEntry", _entry)
     book.action("fund_entry.reverse", _l("Cost or income of the fund reversed"), "FundEntry", _entry_reversed)
+    book.action("fund_entry.propose", _l("Cost or income of the fund proposed"), "FundEntryProposal",
+                _entry_proposed, changes=False)
+    book.action("fund_entry.propose_reversal", _l("Reversal of a cost or income of the fund proposed"),
+                "FundEntryProposal", _entry_reversal_proposed, changes=False)
+    book.action("fund_entry.confirm", _l("Cost or income of the fund confirmed"), "FundEntryProposal",
+                _entry_confirmed, changes=False)
+    book.action("fund_entry.refuse", _l("Cost or income of the fund refused"), "FundEntryProposal",
+                _entry_refused, changes=False)
+    book.action("fund_entry.withdraw", _l("Cost or income of the fund withdrawn"), "FundEntryProposal",
+                _entry_withdrawn, changes=False)

@@ -37,19 +37,40 @@ def _short(pool: Pool, usd) -> DomainError:
                          amount=fmt_money(usd, USD)), field="usd_amount")
 
 
-def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, description: str) -> FundEntry:
-    """A direct cost or a bank charge paid from a pool (only from its available money:
-    never below zero), or other income credited to it; dated in an open year, with a
-    description."""
+def entry_checks(kind: str, pool_id, value_date, usd_amount, description: str,
+                 today_is=None) -> tuple[Pool, object, object, str]:
+    """The refusals of an entry that need nothing written (record_fund_entry, and
+    closure.entry_proposals before it waits for a second officer): its kind, pool,
+    value date (in an open year, not after `today_is`), amount and description.
+    Returns (pool, value date, USD amount, description)."""
     if kind not in ENTRY_KINDS:
         raise DomainError(_("Choose the kind of entry."), field="kind")
     pool = db.session.get(Pool, pool_id) if pool_id else None
     if pool is None:
         raise DomainError(_("Choose a pool."), field="pool_id")
-    value_date = value_date_or_error(value_date)
+    value_date = value_date_or_error(value_date, today_is=today_is)
     periods.require_open(value_date, "value_date")
     usd = usd_or_error(usd_amount, "usd_amount")
     description = text_or_error(description, "description", _("Say what the entry is."))
+    return pool, value_date, usd, description
+
+
+def cost_the_pool_cannot_pay(kind: str, pool: Pool, usd) -> None:
+    """A direct cost or a bank charge of more than its pool has available now is
+    refused beside its amount (before it waits for a second officer: pools.move
+    refuses it again when it is recorded)."""
+    if kind not in INCOME_KINDS and pool.available < usd:
+        raise _short(pool, usd)
+
+
+def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, description: str,
+                      today_is=None) -> FundEntry:
+    """A direct cost or a bank charge paid from a pool (only from its available money:
+    never below zero), or other income credited to it; dated in an open year, with a
+    description. Recorded once a second MPTF officer confirms it
+    (closure.entry_proposals); `today_is`: the latest day its value date may be."""
+    pool, value_date, usd, description = entry_checks(kind, pool_id, value_date, usd_amount, description,
+                                                      today_is)
     entry = FundEntry(kind=kind, pool_id=pool.id, value_date=value_date, usd_amount=usd,
                       description=description, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

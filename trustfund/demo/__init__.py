@@ -26,6 +26,9 @@ DEMO_ACCOUNTS = [
     # account, a typed password for one...) waits for another admin's confirmation.
     ("admin2@trustfund.demo", "demo-admin2-pass", "admin"),
     ("officer@trustfund.demo", "demo-officer-pass", "mptf_officer"),
+    # A second MPTF officer: the fund's own entries (direct costs, bank charges, other
+    # income) and their reversals wait for another officer's confirmation.
+    ("officer2@trustfund.demo", "demo-officer2-pass", "mptf_officer"),
     ("srsg@trustfund.demo", "demo-srsg-pass", "srsg_staff"),
     ("srsg2@trustfund.demo", "demo-srsg2-pass", "srsg_staff"),
     ("donor@trustfund.demo", "demo-donor-pass", "donor"),

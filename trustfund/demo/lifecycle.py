@@ -1,5 +1,6 @@
 """Demo data of the fund's life (idempotent): the fund's own costs of 2018 (the
-secretariat's support, bank charges) and the closing of 2017, once its annual
+secretariat's support, proposed by one MPTF officer and confirmed by the other; the
+year's bank charges proposed and waiting for officer2@ to confirm) and the closing of 2017, once its annual
 report was out. The fund then stands where the real one stood after its end date,
 31 December 2018 (reference data): operationally closed, with 2018 open;
 `flask --app trustfund close-fund --dry-run` shows the refunds its financial
@@ -12,11 +13,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..closure import entry_proposals
 from ..closure.years import close_year
-from ..contributions.fund_entries import record_fund_entry
 from ..contributions.pools import unearmarked_pool
 from ..extensions import db
-from ..fund.entries import FundEntry
+from ..fund.entries import FundEntryProposal
 from ..fund.models import AccountingYear
 
 REPORT_2017 = "Consolidated annual financial report 2017 (MPTF Office, May 2018)"
@@ -29,12 +30,15 @@ COSTS = [
 
 def seed(context: dict) -> None:
     users = context["users"]
-    if db.session.scalar(sa.select(FundEntry.id).limit(1)) is None:
+    if db.session.scalar(sa.select(FundEntryProposal.id).limit(1)) is None:
         pool = unearmarked_pool()
-        for kind, day, amount, description in COSTS:
+        for number, (kind, day, amount, description) in enumerate(COSTS, 1):
             if pool.available >= Decimal(amount):
-                record_fund_entry(users["officer"], kind=kind, pool_id=pool.id, value_date=day,
-                                  usd_amount=Decimal(amount), description=description)
+                proposal = entry_proposals.propose_entry(users["officer"], kind=kind, pool_id=pool.id,
+                                                         value_date=day, usd_amount=Decimal(amount),
+                                                         description=description)
+                if number < len(COSTS):
+                    entry_proposals.confirm(users["officer2"], proposal.id)
     if db.session.get(AccountingYear, 2017) is None:
         close_year(users["admin"], 2017, report_reference=REPORT_2017)
     db.session.flush()

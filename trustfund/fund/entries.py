@@ -2,7 +2,9 @@
 
 - FundEntry: the fund's own costs and income, in USD, charged or credited to a
   pool: direct costs, bank charges (uses, as in the MPTF Gateway's funding status)
-  and other income (a source). A correction is a reversal (`reverses_id`).
+  and other income (a source). A correction is a reversal (`reverses_id`). Each,
+  and each reversal, is proposed by one MPTF officer and recorded only once a
+  second one confirms it (FundEntryProposal).
 - WriteOff: the part of a commitment that will never be deposited, written off
   with a reason before the fund is financially closed.
 - PoolClosing: the decision on a pool's unspent balance at the fund's closing:
@@ -218,6 +220,61 @@ class ClosingProposal(db.Model):
     @property
     def kind_label(self):
         return CLOSING_KINDS.get(self.kind, self.kind)
+
+
+class FundEntryProposal(db.Model):
+    """A direct cost, a bank charge or other income, or the reversal of one, as one MPTF
+    officer proposed it (closure.entry_proposals): nothing is recorded and no pool
+    moves while it waits. A second, different, active MPTF officer confirms it (the
+    entry is then recorded with these values: `entry_id` names the FundEntry it
+    became) or refuses it with a reason; its proposer may withdraw it. A reversal
+    (`reverses_id`) has the kind, pool and amount of the entry it reverses, and its
+    reason as `description`; it is dated the day it is confirmed (no `value_date`).
+    At most one reversal of an entry waits (a partial unique index)."""
+
+    __tablename__ = "fund_entry_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("pool.id"))
+    value_date: Mapped[dt.date | None]
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))
+    description: Mapped[str] = mapped_column(sa.Text)
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund_entry.id"))
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The proposer's today (clock.today, in their zone): the value date was not in the
+    # future then, and a confirmer west of them, still on the day before, is not told it is.
+    proposed_on: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(sa.String(10), default=WAITING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund_entry.id"), unique=True)
+
+    pool = relationship("Pool")
+    reverses = relationship("FundEntry", foreign_keys=[reverses_id])
+    entry = relationship("FundEntry", foreign_keys=[entry_id])
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(ENTRY_KINDS)})", name="kind"),
+        sa.CheckConstraint(f"status IN ({_in(PROPOSAL_STATUSES)})", name="status"),
+        sa.CheckConstraint("usd_amount > 0", name="amount_positive"),
+        sa.CheckConstraint("(reverses_id IS NULL) <> (value_date IS NULL)", name="dated_unless_reversal"),
+        sa.Index("uq_fund_entry_proposal_waiting_reversal", "reverses_id", unique=True,
+                 sqlite_where=sa.text(f"status = '{WAITING}' AND reverses_id IS NOT NULL"),
+                 postgresql_where=sa.text(f"status = '{WAITING}' AND reverses_id IS NOT NULL")),
+    )
+
+    @property
+    def kind_label(self):
+        return ENTRY_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
 
 
 FUND_SUBJECT = "fund"

@@ -1,5 +1,6 @@
-"""The fund's own entries: direct costs, bank charges and other income (MPTF
-officers record and reverse them; every finance reader sees them)."""
+"""The fund's own entries: direct costs, bank charges and other income (an MPTF
+officer proposes each entry and each reversal, a second one confirms it:
+closure.entry_proposals; every finance reader sees them)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,20 +11,20 @@ from flask_login import current_user
 from ... import submissions
 from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
-from ...contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from ...contributions.pools import all_pools
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
-from ...fund.entries import ENTRY_KINDS, FundEntry
+from ...forms import answer_refused
+from ...fund.entries import ENTRY_KINDS, WAITING, FundEntry, FundEntryProposal
 from ...money import USD
 from ...paging import per_page
 from ...permissions import FINANCE_READERS, MPTF_OFFICER, roles_required
-from .. import previews
+from .. import entry_proposals, previews
 from ..blueprint import bp
 from ..entries_export import entries_query, totals_by_kind
-from ..forms import FundEntryForm, ReasonForm
+from ..forms import AnswerDecisionForm, FundEntryForm, ReasonForm, RefuseDecisionForm
 
 PURPOSE = "fund_entry"
 
@@ -33,11 +34,24 @@ PURPOSE = "fund_entry"
 def entries():
     if request.args.get("format") == "xlsx":
         return export_response("fund_entries", {}, current_user)
+    return _page()
+
+
+def _page(refused: dict | None = None):
+    """The entries page, with the entries and reversals waiting for a second MPTF
+    officer; `refused`: the refusal form of a waiting one that was refused (its error
+    beside the reason), by the proposal's id."""
     page = db.paginate(entries_query(), per_page=per_page(), error_out=False)
     reversed_ids = set(db.session.scalars(sa.select(FundEntry.reverses_id)
                                           .where(FundEntry.reverses_id.is_not(None))))
+    waiting = entry_proposals.waiting()
     return render_template("closure/entries.html", page=page, totals=totals_by_kind(), kinds=ENTRY_KINDS,
-                           reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER)
+                           reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER,
+                           waiting=waiting,
+                           reversal_waiting={p.reverses_id for p in waiting if p.reverses_id},
+                           recorded=entry_proposals.proposals_of([e.id for e in page.items]),
+                           answer_form=AnswerDecisionForm(formdata=None),
+                           refuse_form=RefuseDecisionForm(formdata=None), refused=refused or {})
 
 
 def _form() -> FundEntryForm:
@@ -55,19 +69,27 @@ def new_entry():
         form.value_date.data = today()
     if form.validate_on_submit():
         done = run(form, lambda: submissions.once(current_user, form.form_token.data, PURPOSE, lambda: (
-            record_fund_entry(current_user, kind=form.kind.data, pool_id=form.pool_id.data,
-                              value_date=form.value_date.data, usd_amount=form.usd_amount.data,
-                              description=form.description.data))))
+            entry_proposals.propose_entry(current_user, kind=form.kind.data, pool_id=form.pool_id.data,
+                                          value_date=form.value_date.data, usd_amount=form.usd_amount.data,
+                                          description=form.description.data))))
         if done is not None and done.repeated:
-            flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
+            flash(_("This form had already been sent, and its entry is shown here. Nothing was proposed "
                     "a second time."), "warning")
             return redirect(url_for("closure.entries"))
         if done is not None:
-            flash(_("%(kind)s of %(amount)s recorded.", kind=done.entry.kind_label,
-                    amount=fmt_money(done.entry.usd_amount, USD)), "success")
-            return redirect(url_for("closure.entries"))
+            _proposed(_("%(kind)s of %(amount)s proposed: nothing is recorded until another MPTF officer "
+                        "confirms it.", kind=done.entry.kind_label,
+                        amount=fmt_money(done.entry.usd_amount, USD)))
+            return redirect(url_for("closure.entries", _anchor=f"waiting-entry-{done.entry.id}"))
     form.form_token.data = submissions.issue(current_user, PURPOSE)
     return render_template("closure/entry_form.html", form=form)
+
+
+def _proposed(message: str) -> None:
+    flash(message, "success")
+    if entry_proposals.active_officers() < 2:
+        flash(_("You are the only active MPTF officer: a second one is needed to confirm it. An "
+                "administrator can create the account."), "warning")
 
 
 @bp.route("/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
@@ -80,13 +102,45 @@ def reverse_entry(entry_id: int):
         summary = check(form, lambda: previews.entry_reversal(entry, form.reason.data))
         if summary is not None:
             back = url_for("closure.entries")
-            return confirm_page(summary, form=form, button=_("Reverse the entry"), style="danger",
+            return confirm_page(summary, form=form, button=_("Propose the reversal"), style="danger",
                                 cancel=back, crumbs=[(_("Direct costs, bank charges and other income"), back),
                                                      (summary.title, None)])
     elif valid:
-        done = run(form, lambda: reverse_fund_entry(current_user, entry, form.reason.data))
+        done = run(form, lambda: entry_proposals.propose_reversal(current_user, entry, form.reason.data))
         if done is not None:
-            flash(_("The entry was reversed."), "success")
-            return redirect(url_for("closure.entries"))
+            _proposed(_("The reversal is proposed: nothing is recorded until another MPTF officer confirms "
+                        "it."))
+            return redirect(url_for("closure.entries", _anchor=f"waiting-entry-{done.id}"))
         entry = db.session.get(FundEntry, entry_id)
     return render_template("closure/reverse_entry.html", form=form, entry=entry)
+
+
+@bp.route("/entries/waiting/<int:proposal_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/entries/waiting/<int:proposal_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/entries/waiting/<int:proposal_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(MPTF_OFFICER)
+def answer_entry(proposal_id: int, answer: str):
+    """A second MPTF officer confirms or refuses a waiting entry or reversal; its
+    proposer may withdraw it (closure.entry_proposals)."""
+    proposal = db.session.get(FundEntryProposal, proposal_id) or abort(404)
+    form = RefuseDecisionForm() if answer == "refuse" else AnswerDecisionForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: entry_proposals.confirm(current_user, proposal_id),
+                 "refuse": lambda: entry_proposals.refuse(current_user, proposal_id, form.reason.data),
+                 "withdraw": lambda: entry_proposals.withdraw(current_user, proposal_id)}
+        done = run(form, steps[answer])
+        if done is not None and answer == "confirm":
+            message = (_("Confirmed: the reversal of entry #%(id)s is recorded.", id=done.reverses_id)
+                       if done.reverses_id else
+                       _("Confirmed: %(kind)s of %(amount)s recorded for %(pool)s.", kind=done.kind_label,
+                         amount=fmt_money(done.usd_amount, USD), pool=done.pool.label))
+            flash(message, "success")
+            return redirect(url_for("closure.entries"))
+        if done is not None:
+            flash({"refuse": _("Entry refused: nothing was recorded."),
+                   "withdraw": _("Entry withdrawn: nothing was recorded.")}[answer], "success")
+            return redirect(url_for("closure.entries"))
+    if answer_refused(form, waits=proposal.status == WAITING,
+                      decided=entry_proposals.already_decided_message()):
+        return _page(refused={proposal_id: form}), 200
+    return redirect(url_for("closure.entries", _anchor=f"waiting-entry-{proposal.id}"))
