@@ -7,9 +7,11 @@ may refuse it with a reason, its proposer may withdraw it."""
 from __future__ import annotations
 
 import html as html_module
+import io
 import re
 
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from tests.factories import second_officer_confirms_entry
 from tests.factories import statements as data
@@ -117,6 +119,9 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     row = table_rows(client.get(ENTRIES).get_data(as_text=True), "entries")[0]
     assert row[1:4] == ["Direct cost", "Un-earmarked", "1,500.00"]
     assert row[5] == "mptf_officer · mptf_officer2"
+    sheet = load_workbook(io.BytesIO(client.get(f"{ENTRIES}?format=xlsx").data))["Fund entries"]
+    header, first = list(sheet.iter_rows(values_only=True))[:2]
+    assert header[-2:] == ("Proposed by", "Confirmed by") and first[-2:] == ("mptf_officer", "mptf_officer2")
     actions = db.session.execute(sa.select(AuditEntry.action, AuditEntry.user_id)
                                  .where(AuditEntry.action.like("fund_entry.%")).order_by(AuditEntry.id)).all()
     assert [tuple(a) for a in actions] == [("fund_entry.propose", users["mptf_officer"].id),

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..fund.entries import ENTRY_KINDS, FundEntry
 from ..money import USD
 from ..permissions import FINANCE_READERS
+from . import entry_proposals
 
 
 def entries_query(filters: dict | None = None):
@@ -33,6 +34,8 @@ def totals_by_kind() -> dict[str, object]:
 def fund_entries_export(filters: dict, user) -> tuple[list[Sheet], str]:
     if user is not None and user.role not in FINANCE_READERS:
         abort(403)
+    officers = entry_proposals.officers_of()
+    before = _("recorded alone, before entries needed a second MPTF officer")
     columns = [
         Col(_("Entry"), lambda e: e.id, "int"),
         Col(_("Value date"), lambda e: e.value_date, "date"),
@@ -41,6 +44,8 @@ def fund_entries_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Amount (USD)"), lambda e: e.usd_amount, "money", currency=USD),
         Col(_("Reverses entry"), lambda e: e.reverses_id, "int"),
         Col(_("Description / reason"), lambda e: e.description, width=50),
+        Col(_("Proposed by"), lambda e: officers[e.id][0] if e.id in officers else before, width=24),
+        Col(_("Confirmed by"), lambda e: officers[e.id][1] if e.id in officers else "", width=24),
     ]
     return ([Sheet(_("Fund entries"), columns, db.session.scalars(entries_query(filters)).all())],
             _("Direct costs, bank charges and other income of the fund"))

@@ -49,7 +49,7 @@ def _page(refused: dict | None = None):
                            reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER,
                            waiting=waiting,
                            reversal_waiting={p.reverses_id for p in waiting if p.reverses_id},
-                           recorded=entry_proposals.proposals_of([e.id for e in page.items]),
+                           recorded=entry_proposals.officers_of([e.id for e in page.items]),
                            answer_form=AnswerDecisionForm(formdata=None),
                            refuse_form=RefuseDecisionForm(formdata=None), refused=refused or {})
 
