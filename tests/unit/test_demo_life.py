@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from trustfund.fund.entries import FundEntry
+from trustfund.fund.entries import WAITING, FundEntry, FundEntryProposal
 from trustfund.fund.models import AccountingYear
 from trustfund.fund.status import current_fund, effective_status
 from trustfund.reference import FUND_END
@@ -29,7 +29,12 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(db, runner):
     assert "The demo fund is operationally closed" in result.output
     assert effective_status(current_fund()) == "operationally_closed"
     assert list(db.session.scalars(sa.select(AccountingYear.year))) == [2017]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 3
+    # Two costs recorded (proposed by officer@, confirmed by officer2@); the bank
+    # charges wait for officer2@ (closure.entry_proposals).
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 2
+    [waiting] = db.session.scalars(sa.select(FundEntryProposal)
+                                   .where(FundEntryProposal.status == WAITING)).all()
+    assert (waiting.kind, waiting.usd_amount) == ("bank_charge", Decimal("312.40"))
     check = runner.invoke(args=["check"])
     assert check.exit_code == 0, check.output
 
@@ -42,10 +47,10 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(db, runner):
     for pool, balance in zip(pools, balances, strict=True):
         parts = [_usd(p) for p in re.findall(PART, pool, flags=re.M)]
         assert sum(parts) == balance
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 3  # nothing written
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 2  # nothing written
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert "Demo data already present; nothing added." in again.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 2
     assert runner.invoke(args=["check"]).exit_code == 0

@@ -18,6 +18,7 @@ from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import error_beside_reason, post_and_confirm, post_entry, reason_required, table_rows
 from trustfund.audit import AuditEntry
+from trustfund.closure.financial import closable_problems
 from trustfund.closure.years import close_year
 from trustfund.fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, FundEntry, FundEntryProposal
 from trustfund.ledger_check import run_checks
@@ -250,3 +251,13 @@ def test_only_mptf_officers_answer_and_others_read_the_waiting_entries(app, db, 
             listed = page.get_data(as_text=True)
             assert "Waiting for a second MPTF officer" in listed and "/confirm" not in listed
     assert _entries(db) == [] and len(_proposals(db, WAITING)) == 1
+
+
+def test_an_entry_waiting_holds_back_the_financial_closure(app, db, client, login_as):
+    _funded(db)
+    login_as("mptf_officer")
+    post_entry(client, NEW, _entry())
+    waits = "1 entry of the fund waits for a second MPTF officer: confirm or refuse it first."
+    assert waits in closable_problems()
+    second_officer_confirms_entry(app)
+    assert not any("MPTF officer" in problem for problem in closable_problems())

@@ -44,6 +44,7 @@ from ..fund.entries import (
     WAIVED,
     ClosingPart,
     ClosingProposal,
+    FundEntryProposal,
     PoolClosing,
     WriteOff,
 )
@@ -102,7 +103,8 @@ def operations_still_open_message() -> str:
 
 
 def closable_problems() -> list[str]:
-    """unsettled(), and the pools' balances still to decide on."""
+    """unsettled(), the pools' balances still to decide on, and the fund's entries
+    waiting for a second MPTF officer (closure.entry_proposals)."""
     problems = unsettled()
     waiting = set(db.session.scalars(sa.select(ClosingProposal.pool_id)
                                      .where(ClosingProposal.status == WAITING)))
@@ -118,6 +120,13 @@ def closable_problems() -> list[str]:
             "the pool until it is confirmed.",
             "%(num)d pools' closing decisions wait for a second SRSG staff member: nothing has left "
             "these pools until they are confirmed.", len(waiting)))
+    entries = db.session.scalar(sa.select(sa.func.count()).select_from(FundEntryProposal)
+                                .where(FundEntryProposal.status == WAITING))
+    if entries:
+        problems.append(ngettext(
+            "%(num)d entry of the fund waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d entries of the fund wait for a second MPTF officer: confirm or refuse them first.",
+            entries))
     return problems
 
 
