@@ -18,10 +18,10 @@ from trustfund.admin.services import save_user
 from trustfund.audit import record
 from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
+from trustfund.closure import entry_proposals
 from trustfund.closure.years import close_year
 from trustfund.contributions import services as contributions
 from trustfund.contributions import transfer_changes
-from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
 from trustfund.contributions.rate_import import confirm_rate_upload, keep_rate_upload, plan_rates, rates_seen
@@ -42,7 +42,7 @@ D = Decimal
 # People's names, as a real office has them (the base users are named by their keys).
 NAMES = {"admin": "Amina Diallo", "mptf_officer": "Ana Silva", "srsg_staff": "Li Wei",
          "srsg_staff2": "Olga Petrova", "donor": "Erik Berg", "auditor": "Jean Dupont",
-         "admin2": "Kofi Mensah"}
+         "admin2": "Kofi Mensah", "mptf_officer2": "Sofia Rossi"}
 
 
 def name_the_users() -> dict:
@@ -265,10 +265,23 @@ def _the_fund_s_life(users):
     close_year(admin, 2017, report_reference="Annual financial report 2017")
     officer = users["mptf_officer"]
     unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
-    cost = record_fund_entry(officer, kind="direct_cost", pool_id=unearmarked.id,
-                             value_date=dt.date(2018, 3, 1), usd_amount=D("1200.00"),
-                             description="Secretariat support")
-    reverse_fund_entry(officer, cost, "Charged to the wrong fund")
+    # Each entry and reversal proposed by one officer, answered by the other
+    # (closure.entry_proposals).
+    officer2 = users["mptf_officer2"]
+    proposed = entry_proposals.propose_entry(officer, kind="direct_cost", pool_id=unearmarked.id,
+                                             value_date=dt.date(2018, 3, 1), usd_amount=D("1200.00"),
+                                             description="Secretariat support")
+    cost = entry_proposals.confirm(officer2, proposed.id)
+    entry_proposals.confirm(officer2, entry_proposals.propose_reversal(officer, cost,
+                                                                        "Charged to the wrong fund").id)
+    refused = entry_proposals.propose_entry(officer, kind="other_income", pool_id=unearmarked.id,
+                                            value_date=dt.date(2018, 3, 2), usd_amount=D("50.00"),
+                                            description="Refund of a deposit")
+    entry_proposals.refuse(officer2, refused.id, "No such income at the bank")
+    withdrawn = entry_proposals.propose_entry(officer, kind="bank_charge", pool_id=unearmarked.id,
+                                              value_date=dt.date(2018, 3, 2), usd_amount=D("12.00"),
+                                              description="Wire fee")
+    entry_proposals.withdraw(officer, withdrawn.id)
     fund_services.update_fund(admin, fund, name="UN Migration Fund", code="MCS00",
                               start_on=dt.date(2017, 4, 3))
     fund_services.extend_end(admin, fund, end_on=fund.end_on + dt.timedelta(days=365),

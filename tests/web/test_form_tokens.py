@@ -147,7 +147,7 @@ def test_a_missing_made_up_or_borrowed_token_is_refused_and_writes_nothing(app, 
     c = commitment("USD", "1000000.00")
     url = f"/contributions/commitments/{c.id}/deposits/new"
     if token == "other user":
-        colleague = make_user("mptf_officer", "officer2@test.example")
+        colleague = make_user("mptf_officer", "colleague.officer@test.example")
         login_as(colleague)
         token = form_token(client, url)
     elif token == "other form":

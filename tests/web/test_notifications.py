@@ -161,6 +161,7 @@ def test_officers_get_a_weekly_digest_of_overdue_instalments_and_saas_awaiting_s
 
     officer = users["mptf_officer"]
     officer.locale = "ru"
+    users["mptf_officer2"].digests = False  # the second officer has turned the weekly digest off
     signed = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").limit(1))
     record_commitment(officer, signed, currency="EUR", amount=Decimal("300000.00"), objective_id=None,
                       committed_on=dt.date(2017, 4, 20), reference="SE-EUR-7",
