@@ -218,6 +218,24 @@ class Parallel:
         return self
 
 
+def all_read_before_any_decides(monkeypatch, deciders: int) -> None:
+    """Make every one of `deciders` second-person answers (confirm or refuse, each in
+    its own thread) read the waiting change, and pass the checks made on what it
+    read, before any of them decides: `second_person.snapshot` waits at a barrier
+    for all of them. The race the guarded UPDATE of `second_person.decide` must win."""
+    from trustfund import second_person
+
+    all_read = threading.Barrier(deciders, timeout=30)
+    real_snapshot = second_person.snapshot
+
+    def read_then_wait(obj):
+        taken = real_snapshot(obj)
+        all_read.wait()
+        return taken
+
+    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
+
+
 def assert_secure_headers(response, where=""):
     csp = csp_directives(response)
     assert csp, f"no Content-Security-Policy on {where}"

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from tests.factories.statements import D
-from trustfund import second_person
 from trustfund.auth.models import User
 from trustfund.closure import financial
 from trustfund.contributions.models import Pool
@@ -114,7 +113,7 @@ def test_two_confirmations_of_one_proposed_decision_at_once_apply_it_once(app, d
     confirm. One guarded UPDATE of its status lets one through, in the transaction of
     the money; the other is told it was already answered. The balance leaves once."""
     from tests.factories import make_user
-    from tests.security.helpers import Attempt
+    from tests.security.helpers import Attempt, all_read_before_any_decides
     from trustfund.closure import proposals
     from trustfund.fund.entries import ClosingProposal
 
@@ -125,15 +124,7 @@ def test_two_confirmations_of_one_proposed_decision_at_once_apply_it_once(app, d
     db.session.commit()
     pool_id, proposal_id = data.pool().id, proposal.id
     # Each confirmation has read the waiting decision (and passed its checks) before any answers.
-    both_read = threading.Barrier(2, timeout=30)
-    real = second_person.snapshot
-
-    def read_then_wait(waiting):
-        taken = real(waiting)
-        both_read.wait()
-        return taken
-
-    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
+    all_read_before_any_decides(monkeypatch, 2)
 
     def confirm(user_id: int):
         def work():

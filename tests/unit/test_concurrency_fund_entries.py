@@ -17,8 +17,7 @@ from functools import partial
 import sqlalchemy as sa
 
 from tests.factories import base_users, make_user
-from tests.security.helpers import Attempt, attempts
-from trustfund import second_person
+from tests.security.helpers import Attempt, all_read_before_any_decides, attempts
 from trustfund.auth.models import User
 from trustfund.closure import entry_proposals
 from trustfund.contributions.fund_entries import record_fund_entry
@@ -77,15 +76,7 @@ def test_two_officers_confirming_one_entry_at_once_record_it_once(app, db, monke
     proposal_id = proposal.id
     deciders = [users["mptf_officer2"].id, officer3_id, users["mptf_officer2"].id]
     # Each confirmation has read the waiting entry before any decides.
-    all_read = threading.Barrier(len(deciders), timeout=30)
-    real_snapshot = second_person.snapshot
-
-    def read_then_wait(obj):
-        taken = real_snapshot(obj)
-        all_read.wait()
-        return taken
-
-    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
+    all_read_before_any_decides(monkeypatch, len(deciders))
 
     def confirm_as(user_id):
         def work():

@@ -12,8 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.factories import base_users, make_user
-from tests.security.helpers import Attempt
-from trustfund import second_person
+from tests.security.helpers import Attempt, all_read_before_any_decides
 from trustfund.admin import setting_changes
 from trustfund.admin.models import CONFIRMED, OVERRUN_TOLERANCE, PENDING, Setting, SettingChange, setting_on
 from trustfund.audit import AuditEntry
@@ -35,15 +34,7 @@ def test_two_admins_confirming_one_value_at_once_set_it_once(app, db, monkeypatc
     db.session.commit()
     deciders = [users["admin2"].id, admin3_id, users["admin2"].id]
     # Each confirmation has read the waiting value before any decides.
-    all_read = threading.Barrier(len(deciders), timeout=30)
-    real_snapshot = second_person.snapshot
-
-    def read_then_wait(obj):
-        taken = real_snapshot(obj)
-        all_read.wait()
-        return taken
-
-    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
+    all_read_before_any_decides(monkeypatch, len(deciders))
 
     def confirm_as(user_id):
         def work():

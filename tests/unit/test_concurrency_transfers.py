@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from tests.factories import base_users, make_user
 from tests.factories.contributions import commitment, deposit, pool
-from tests.security.helpers import Attempt
-from trustfund import second_person
+from tests.security.helpers import Attempt, all_read_before_any_decides
 from trustfund.admin.models import CONFIRMED
 from trustfund.auth.models import User
 from trustfund.contributions import transfer_changes
@@ -41,15 +40,7 @@ def test_two_admins_confirming_one_transfer_at_once_move_the_money_once(app, db,
     proposal_id, admin3_id, users = _waiting_transfer(db)
     deciders = [users["admin2"].id, admin3_id, users["admin2"].id]
     # Each confirmation has read the waiting transfer (and passed its checks) before any decides.
-    all_read = threading.Barrier(len(deciders), timeout=30)
-    real_snapshot = second_person.snapshot
-
-    def read_then_wait(obj):
-        taken = real_snapshot(obj)
-        all_read.wait()
-        return taken
-
-    monkeypatch.setattr(second_person, "snapshot", read_then_wait)
+    all_read_before_any_decides(monkeypatch, len(deciders))
 
     def confirm_as(user_id):
         def work():
