@@ -270,12 +270,15 @@ def register_template_helpers(app: Flask) -> None:
     from .forms import problems
     from .permissions import ROLE_LABELS
     from .redirects import back_url
+    from .waiting import waiting_for_you
 
     language.register(app)  # after Flask-Babel's init_app, whose template calls these replace
     formatting.register(app)
     navigation.register(app)
     # Forms that help: the summary of a form's errors, and where its Cancel leads.
     app.jinja_env.globals.update(form_problems=problems, back_url=back_url)
+    # What waits for a second person, on every staff dashboard (trustfund/waiting.py).
+    app.jinja_env.globals.update(waiting_for_you=waiting_for_you)
 
     @app.context_processor
     def inject():

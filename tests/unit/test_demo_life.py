@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from trustfund.auth.models import User
 from trustfund.fund.entries import WAITING, FundEntry, FundEntryProposal
 from trustfund.fund.models import AccountingYear
 from trustfund.fund.status import current_fund, effective_status
 from trustfund.reference import FUND_END
+from trustfund.waiting import waiting_for_you
 
 PART = r"^  (?!total refunded)[^\n]+?: USD\s([\d,]+\.\d\d)"  # a donor's line, not the total
 
@@ -21,7 +23,7 @@ def _usd(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
-def test_the_demo_runs_the_fund_to_its_operational_closure(db, runner):
+def test_the_demo_runs_the_fund_to_its_operational_closure(app, db, runner):
     current_fund().end_on = FUND_END  # the real fund's end date (the tests' fund runs longer)
     db.session.commit()
     result = runner.invoke(args=["seed-demo"])
@@ -35,6 +37,17 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(db, runner):
     [waiting] = db.session.scalars(sa.select(FundEntryProposal)
                                    .where(FundEntryProposal.status == WAITING)).all()
     assert (waiting.kind, waiting.usd_amount) == ("bank_charge", Decimal("312.40"))
+    # What waits, as the second admin's and the second officer's dashboards say it.
+    with app.test_request_context():
+        said = {email: [w.text for w in waiting_for_you(
+            db.session.scalar(sa.select(User).where(User.email == email))).mine_to_answer]
+            for email in ("admin2@trustfund.demo", "officer2@trustfund.demo", "officer@trustfund.demo")}
+    assert said == {
+        "admin2@trustfund.demo": ["1 transfer between pools waits for you to confirm or refuse it.",
+                                  "1 new value of a setting waits for you to confirm or refuse it."],
+        "officer2@trustfund.demo": [
+            "1 entry of the fund (or its reversal) waits for you to confirm or refuse it."],
+        "officer@trustfund.demo": []}
     check = runner.invoke(args=["check"])
     assert check.exit_code == 0, check.output
 
