@@ -69,6 +69,36 @@ def test_srsg_staff_deactivated_while_confirming_a_closing_decision_moves_nothin
     assert db.session.get(ClosingProposal, proposal_id).status == WAITING
 
 
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Only MPTF officers may do this."),
+    ("fr", "Seuls les fonctionnaires du Bureau MPTF peuvent effectuer cette opération."),
+    ("ar", "لا يجوز القيام بذلك إلا لموظفي مكتب الصناديق الاستئمانية المتعددة الشركاء."),
+])
+def test_an_officer_deactivated_while_confirming_an_entry_records_nothing_and_is_told_in_a_whole_sentence(
+        app, db, users, language, said):
+    """The refusal is one sentence in each language, not a role put into a sentence
+    (which read "Solo un oficial…" for a plural, or an Arabic noun in the wrong case)."""
+    from trustfund.closure import entry_proposals
+    from trustfund.contributions.pools import unearmarked_pool
+    from trustfund.contributions.services import record_interest
+    from trustfund.fund.entries import DIRECT_COST, FundEntry, FundEntryProposal
+    from trustfund.language import speaking
+
+    record_interest(users["mptf_officer"], value_date=dt.date(2017, 4, 25), usd_amount=Decimal("1000.00"),
+                    note="Money for the cost")
+    proposal_id = entry_proposals.propose_entry(
+        users["mptf_officer"], kind=DIRECT_COST, pool_id=unearmarked_pool().id, value_date=dt.date(2017, 6, 1),
+        usd_amount=Decimal("250.00"), description="Conference room").id
+    db.session.commit()
+    confirmer = _deactivated_meanwhile(db, users["mptf_officer2"])
+    with app.test_request_context(), speaking(language), pytest.raises(DomainError) as refused:
+        entry_proposals.confirm(confirmer, proposal_id)
+    assert refused.value.message == said
+    db.session.rollback()
+    assert _count(db, FundEntry) == 0
+    assert db.session.get(FundEntryProposal, proposal_id).status == WAITING
+
 def test_a_change_whose_proposer_was_deactivated_since_cannot_be_confirmed_but_can_be_refused(app, db, users):
     """The proposer left, or their account was compromised and deactivated: what they
     proposed is not confirmed on their word (a setting here; transfers, user changes

@@ -48,7 +48,7 @@ from ..validation import too_long
 
 def _require_officer(actor) -> None:
     if getattr(actor, "role", None) != MPTF_OFFICER or not getattr(actor, "active", False):
-        raise DomainError(_("Only %(role)s may do this.", role=_("MPTF officers")))
+        raise DomainError(_("Only MPTF officers may do this."))
 
 
 def _tell(actor, proposal: FundEntryProposal) -> None:
@@ -132,7 +132,7 @@ def _answer(actor, proposal: FundEntryProposal, status: str, reason: str | None 
         only_proposer=_("Only the MPTF officer who proposed an entry can withdraw it."),
         not_own=_("You proposed this entry: another MPTF officer must confirm or refuse it."),
         already=already_decided_message(), reason=reason, missing=_("Say why the entry is refused."),
-        role=MPTF_OFFICER, not_allowed=_("Only %(role)s may do this.", role=_("MPTF officers")))
+        role=MPTF_OFFICER, not_allowed=_("Only MPTF officers may do this."))
 
 
 def confirm(actor, proposal_id: int) -> FundEntry:

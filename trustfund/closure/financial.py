@@ -62,8 +62,8 @@ OPEN_GRANTS = (REQUESTED, WAITLISTED, APPROVED)
 
 def _require(actor, role: str) -> None:
     if getattr(actor, "role", None) != role:
-        raise DomainError(_("Only %(role)s may do this.", role={
-            SRSG_STAFF: _("SRSG staff"), MPTF_OFFICER: _("an MPTF officer")}.get(role, role)))
+        raise DomainError(_("Only SRSG staff may do this.") if role == SRSG_STAFF
+                          else _("Only MPTF officers may do this."))
 
 
 def outstanding_commitments() -> list[Commitment]:

@@ -50,7 +50,7 @@ def stale_message(proposal: ClosingProposal) -> str:
 
 def _require_srsg(actor) -> None:
     if getattr(actor, "role", None) != SRSG_STAFF or not getattr(actor, "active", False):
-        raise DomainError(_("Only %(role)s may do this.", role=_("SRSG staff")))
+        raise DomainError(_("Only SRSG staff may do this."))
 
 
 def propose(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
@@ -115,7 +115,7 @@ def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = 
         not_own=_("You proposed this decision: another SRSG staff member must confirm or refuse it."),
         already=already_decided_message(),
         reason=reason, missing=_("Say why the decision is refused."),
-        role=SRSG_STAFF, not_allowed=_("Only %(role)s may do this.", role=_("SRSG staff")))
+        role=SRSG_STAFF, not_allowed=_("Only SRSG staff may do this."))
 
 
 def confirm(actor, proposal_id: int) -> PoolClosing:
