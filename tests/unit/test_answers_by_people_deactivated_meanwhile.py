@@ -88,8 +88,8 @@ def test_an_officer_deactivated_while_confirming_an_entry_records_nothing_and_is
     record_interest(users["mptf_officer"], value_date=dt.date(2017, 4, 25), usd_amount=Decimal("1000.00"),
                     note="Money for the cost")
     proposal_id = entry_proposals.propose_entry(
-        users["mptf_officer"], kind=DIRECT_COST, pool_id=unearmarked_pool().id, value_date=dt.date(2017, 6, 1),
-        usd_amount=Decimal("250.00"), description="Conference room").id
+        users["mptf_officer"], kind=DIRECT_COST, pool_id=unearmarked_pool().id,
+        value_date=dt.date(2017, 6, 1), usd_amount=Decimal("250.00"), description="Conference room").id
     db.session.commit()
     confirmer = _deactivated_meanwhile(db, users["mptf_officer2"])
     with app.test_request_context(), speaking(language), pytest.raises(DomainError) as refused:
