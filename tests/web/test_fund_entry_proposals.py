@@ -6,6 +6,7 @@ it now, the year was closed since), nothing is and it still waits. Another offic
 may refuse it with a reason, its proposer may withdraw it."""
 from __future__ import annotations
 
+import datetime
 import html as html_module
 import io
 import re
@@ -98,6 +99,15 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     assert MINE in _text(_answer(client, proposal.id, "confirm"))
     assert MINE in _text(_answer(client, proposal.id, "refuse", reason="mine"))
     assert _entries(db) == [] and len(_proposals(db, WAITING)) == 1
+    # The download has it too, on a sheet of its own: the entries' sheet has none.
+    book = load_workbook(io.BytesIO(client.get(f"{ENTRIES}?format=xlsx").data))
+    header, *rows = book["Waiting entries"].iter_rows(values_only=True)
+    assert header[:7] == ("Proposal", "Kind", "Reverses entry", "Pool", "Amount (USD)", "Value date",
+                          "Description / reason")
+    assert [row[:8] for row in rows] == [(proposal.id, "Direct cost", None, "Un-earmarked", 1500,
+                                          datetime.datetime(2018, 3, 1), "Secretariat support, first quarter",
+                                          "mptf_officer")]
+    assert len(list(book["Fund entries"].iter_rows(values_only=True))) == 1
     # The other officer is told by email; the proposer is not.
     [told] = db.session.scalars(sa.select(OutboxMessage)
                                 .where(OutboxMessage.kind == "fund_entry_waiting")).all()
@@ -123,6 +133,8 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     sheet = load_workbook(io.BytesIO(client.get(f"{ENTRIES}?format=xlsx").data))["Fund entries"]
     header, first = list(sheet.iter_rows(values_only=True))[:2]
     assert header[-2:] == ("Proposed by", "Confirmed by") and first[-2:] == ("mptf_officer", "mptf_officer2")
+    book = load_workbook(io.BytesIO(client.get(f"{ENTRIES}?format=xlsx").data))
+    assert len(list(book["Waiting entries"].iter_rows(values_only=True))) == 1  # its header: nothing waits
     actions = db.session.execute(sa.select(AuditEntry.action, AuditEntry.user_id)
                                  .where(AuditEntry.action.like("fund_entry.%")).order_by(AuditEntry.id)).all()
     assert [tuple(a) for a in actions] == [("fund_entry.propose", users["mptf_officer"].id),

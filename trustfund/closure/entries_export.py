@@ -47,5 +47,19 @@ def fund_entries_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Proposed by"), lambda e: officers[e.id][0] if e.id in officers else before, width=24),
         Col(_("Confirmed by"), lambda e: officers[e.id][1] if e.id in officers else "", width=24),
     ]
-    return ([Sheet(_("Fund entries"), columns, db.session.scalars(entries_query(filters)).all())],
+    # What waits for a second MPTF officer, as the page shows it above the entries:
+    # nothing of it is recorded (a reversal is dated the day it is confirmed).
+    waiting = [
+        Col(_("Proposal"), lambda p: p.id, "int"),
+        Col(_("Kind"), lambda p: str(p.kind_label), width=18),
+        Col(_("Reverses entry"), lambda p: p.reverses_id, "int"),
+        Col(_("Pool"), lambda p: str(p.pool.label), width=30),
+        Col(_("Amount (USD)"), lambda p: p.usd_amount, "money", currency=USD),
+        Col(_("Value date"), lambda p: p.value_date, "date"),
+        Col(_("Description / reason"), lambda p: p.description, width=50),
+        Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email, width=24),
+        Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
+    ]
+    return ([Sheet(_("Fund entries"), columns, db.session.scalars(entries_query(filters)).all()),
+             Sheet(_("Waiting entries"), waiting, entry_proposals.waiting())],
             _("Direct costs, bank charges and other income of the fund"))
