@@ -166,6 +166,41 @@ def test_a_cost_the_pool_cannot_pay_is_refused_at_once_and_again_at_the_confirma
             "available, less than USD 5,000.00.") in refused
     assert [e.usd_amount for e in _entries(db)] == [D("6000.00")] and _pool(db)[2] == D("4000.00")
     assert [p.id for p in _proposals(db, WAITING)] == [second.id]
+    # The entries page says why beside it, in place of Confirm: the other officers may
+    # refuse it, its proposer withdraw it.
+    blocked = ("This entry can no longer be recorded as it stands: The pool “Un-earmarked” has only "
+               "USD 4,000.00 available, less than USD 5,000.00. Refuse it, or its proposer can withdraw it; "
+               "then propose it again if it is still wanted.")
+    listed = other.get(ENTRIES)
+    assert blocked in _text(listed)
+    assert f"/waiting/{second.id}/confirm" not in listed.get_data(as_text=True)
+    assert f"/waiting/{second.id}/refuse" in listed.get_data(as_text=True)
+    own = client.get(ENTRIES)
+    assert blocked in _text(own) and f"/waiting/{second.id}/withdraw" in own.get_data(as_text=True)
+
+
+def test_a_reversal_of_income_the_pool_has_spent_since_says_why_in_place_of_confirm(app, db, client,
+                                                                                    login_as):
+    """Other income of USD 5,000.00, its reversal proposed while the pool could give it
+    back; then a cost of USD 12,000.00 is confirmed: the pool has USD 3,000.00 left,
+    and the reversal waits with the reason it cannot be recorded, without Confirm."""
+    _funded(db)
+    login_as("mptf_officer")
+    post_entry(client, NEW, _entry(kind="other_income", amount="5000.00"))
+    second_officer_confirms_entry(app)
+    [income] = _entries(db)
+    post_and_confirm(client, f"/fund/entries/{income.id}/reverse", {"reason": "Booked twice"})
+    [reversal] = _proposals(db, WAITING)
+    other = _browser(app, login_as, "mptf_officer2")
+    assert f"/waiting/{reversal.id}/confirm" in other.get(ENTRIES).get_data(as_text=True)
+    post_entry(client, NEW, _entry(amount="12000.00"))
+    cost = _proposals(db, WAITING)[-1]
+    _answer(other, cost.id, "confirm")
+    assert _pool(db)[2] == D("3000.00")
+    listed = other.get(ENTRIES)
+    assert ("This entry can no longer be recorded as it stands: The pool “Un-earmarked” has only "
+            "USD 3,000.00 available: this reversal would take it below zero.") in _text(listed)
+    assert f"/waiting/{reversal.id}/confirm" not in listed.get_data(as_text=True)
 
 
 def test_refused_with_a_reason_or_withdrawn_nothing_is_recorded(app, db, client, login_as, users):

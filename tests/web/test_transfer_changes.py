@@ -369,3 +369,44 @@ def test_a_refusal_without_a_reason_of_a_transfer_decided_meanwhile_says_it_was_
         assert "This transfer was already decided: nothing was done." in page, back
     db.session.expire_all()
     assert db.session.get(TransferProposal, proposal.id).refusal_reason == "Not now"
+
+
+def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app, db, client, login_as, users):
+    """The source pool is short now (another transfer took the money), or the value
+    date's year was closed since: the other admins read why beside it and are offered
+    Refuse, not a Confirm that would be refused; the proposer reads it beside Withdraw.
+    Once the money is back, Confirm is offered again."""
+    from trustfund.fund.models import AccountingYear
+
+    _fund()
+    login_as("admin")
+    _propose(client, source="UNEARMARKED", amount="150,000.00")
+    [proposal] = _waiting(db)
+    other = _browser(app, login_as, "admin2")
+    confirm = f"/contributions/pools/transfers/waiting/{proposal.id}/confirm"
+    assert confirm in other.get("/contributions/pools/transfers").get_data(as_text=True)
+
+    services.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
+                      dt.date(2018, 5, 1))
+    db.session.commit()
+    short = ("This transfer can no longer be made as it stands: The pool “Un-earmarked” has only "
+             "USD 98,000.00 available. Refuse it, or its proposer can withdraw it; then propose it again "
+             "if it is still wanted.")
+    for page in ("/contributions/pools/transfers", "/contributions/pools"):
+        html = other.get(page).get_data(as_text=True)
+        assert short in _text(other.get(page)), page
+        assert confirm not in html and f"/waiting/{proposal.id}/refuse" in html, page
+    mine = client.get("/contributions/pools/transfers")
+    assert short in _text(mine) and f"/waiting/{proposal.id}/withdraw" in mine.get_data(as_text=True)
+
+    services.transfer(officer(), pool("OBJ1").id, pool("UNEARMARKED").id, D("100000.00"), "Given back",
+                      dt.date(2018, 5, 2))
+    db.session.commit()
+    html = other.get("/contributions/pools/transfers").get_data(as_text=True)
+    assert confirm in html and "can no longer be made" not in html
+
+    db.session.add(AccountingYear(year=2018, closed_by_id=users["admin"].id, report_reference="Report 2018"))
+    db.session.commit()
+    answer = _text(other.get("/contributions/pools/transfers"))
+    assert "This transfer can no longer be made as it stands:" in answer and "2018 is a closed year" in answer
+    assert len(_waiting(db)) == 1

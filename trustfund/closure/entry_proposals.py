@@ -162,6 +162,29 @@ def confirm(actor, proposal_id: int) -> FundEntry:
     return entry
 
 
+
+def why_not_now(proposal: FundEntryProposal) -> str | None:
+    """What would refuse confirming the waiting `proposal` now, in words (nothing is
+    written): a value date in a year closed since, a cost its pool can no longer pay,
+    a reversal of income the pool has spent since; None when it can be confirmed.
+    The entries page says it in place of Confirm: the other officers refuse it, or its
+    proposer withdraws it, instead of learning it by a refused confirmation."""
+    try:
+        if proposal.is_reversal:
+            entry = proposal.reverses
+            reversal_checks(entry, proposal.description)
+            if entry.pool.available + reversal_moves(entry)["available"] < 0:
+                raise reversal_short(entry.pool)
+        else:
+            pool, _day, usd, _text = entry_checks(proposal.kind, proposal.pool_id, proposal.value_date,
+                                                  proposal.usd_amount, proposal.description,
+                                                  max(today(), proposal.proposed_on))
+            cost_the_pool_cannot_pay(proposal.kind, pool, usd)
+    except DomainError as error:
+        return _("This entry can no longer be recorded as it stands: %(why)s Refuse it, or its proposer can "
+                 "withdraw it; then propose it again if it is still wanted.", why=error.message)
+    return None
+
 def refuse(actor, proposal_id: int, reason: str) -> FundEntryProposal:
     if len((reason or "").strip()) > 2000:
         raise DomainError(too_long(2000), field="reason")

@@ -34,7 +34,7 @@ from .models import Pool, PoolTransfer, TransferProposal
 from .rules import text_or_error, usd_or_error
 
 __all__ = ["active_admins", "admins_of", "confirm", "propose", "refuse", "transfers_made",
-           "waiting_transfers", "withdraw"]
+           "waiting_transfers", "why_not_now", "withdraw"]
 
 
 def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> TransferProposal:
@@ -139,6 +139,23 @@ def confirm(actor, proposal_id: int) -> TransferProposal:
     record(actor, "transfer_proposal.confirm", proposal, before=before)
     return proposal
 
+
+
+def why_not_now(proposal: TransferProposal) -> str | None:
+    """What would refuse confirming the waiting transfer now, in words (nothing is
+    written): its value date in a year closed since, or more than its source pool has
+    available now; None when it can be confirmed. The pages say it in place of
+    Confirm (ledger.transfer refuses the same at the confirmation)."""
+    try:
+        periods.require_open(proposal.transferred_on, "transferred_on")
+        source = proposal.from_pool
+        if source.available < proposal.usd_amount:
+            raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
+                                pool=source.label, available=fmt_money(source.available, USD)))
+    except DomainError as error:
+        return _("This transfer can no longer be made as it stands: %(why)s Refuse it, or its proposer can "
+                 "withdraw it; then propose it again if it is still wanted.", why=error.message)
+    return None
 
 def refuse(actor, proposal_id: int, reason: str) -> TransferProposal:
     proposal, before = _decide(actor, proposal_id, REFUSED, reason)

@@ -47,7 +47,7 @@ def _page(refused: dict | None = None):
     waiting = entry_proposals.waiting()
     return render_template("closure/entries.html", page=page, totals=totals_by_kind(), kinds=ENTRY_KINDS,
                            reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER,
-                           waiting=waiting,
+                           waiting=waiting, blocked={p.id: entry_proposals.why_not_now(p) for p in waiting},
                            reversal_waiting={p.reverses_id for p in waiting if p.reverses_id},
                            recorded=entry_proposals.officers_of([e.id for e in page.items]),
                            answer_form=AnswerDecisionForm(formdata=None),

@@ -157,7 +157,9 @@ def _waiting(back: str, refused: dict | None) -> dict:
     """The transfers waiting for a second admin, and the forms to decide on them
     (blank, even when the page answers a post); `refused`: the refusal form of a
     waiting transfer that was refused (its error beside the reason), by its id."""
-    return {"waiting_transfers": transfer_changes.waiting_transfers(), "back": back,
+    waiting = transfer_changes.waiting_transfers()
+    return {"waiting_transfers": waiting, "back": back,
+            "blocked": {t.id: transfer_changes.why_not_now(t) for t in waiting},
             "decide_form": DecideTransferForm(formdata=None),
             "refuse_form": RefuseTransferForm(formdata=None), "refused": refused or {},
             "active_admins": transfer_changes.active_admins()}
