@@ -185,6 +185,7 @@ def why_not_now(proposal: FundEntryProposal) -> str | None:
                  "withdraw it; then propose it again if it is still wanted.", why=error.message)
     return None
 
+
 def refuse(actor, proposal_id: int, reason: str) -> FundEntryProposal:
     if len((reason or "").strip()) > 2000:
         raise DomainError(too_long(2000), field="reason")

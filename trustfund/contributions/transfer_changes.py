@@ -157,6 +157,7 @@ def why_not_now(proposal: TransferProposal) -> str | None:
                  "withdraw it; then propose it again if it is still wanted.", why=error.message)
     return None
 
+
 def refuse(actor, proposal_id: int, reason: str) -> TransferProposal:
     proposal, before = _decide(actor, proposal_id, REFUSED, reason)
     record(actor, "transfer_proposal.refuse", proposal, before=before, note=proposal.refusal_reason)
