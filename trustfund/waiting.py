@@ -2,10 +2,11 @@
 
 Nobody alone moves money (DESIGN.md §5): transfers between pools, a setting's new
 value and a change to a user's account wait for a second admin; the fund's own
-entries for a second MPTF officer; a pool's closing decision and a grant's overrun
-for a second SRSG staff member. Each is answered on its own page, and mail tells the
-colleagues; the dashboard says it too, at every view (never from the figure cache:
-what waits for one person is not what waits for another of the same role):
+entries and interest for a second MPTF officer; a pool's closing decision and a
+grant's overrun for a second SRSG staff member. Each is answered on its own page, and
+mail tells the colleagues; the dashboard says it too, at every view (never from the
+figure cache: what waits for one person is not what waits for another of the same
+role):
 - for you: what a colleague proposed that your role answers, with a link to the page
   where you confirm or refuse it;
 - for a colleague: what you proposed and still waits, which you may withdraw there.
@@ -22,7 +23,7 @@ from flask import url_for
 from flask_babel import ngettext
 
 from .admin.models import PENDING, SettingChange, UserChange
-from .contributions.models import TransferProposal
+from .contributions.models import InterestProposal, TransferProposal
 from .extensions import db
 from .fund.entries import WAITING, ClosingProposal, FundEntryProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
@@ -101,6 +102,17 @@ def _kinds() -> list[_Kind]:
                   "%(num)d entries of the fund (or their reversals) that you proposed wait for another "
                   "MPTF officer.", n),
               "closure.entries"),
+        _Kind(MPTF_OFFICER, InterestProposal, InterestProposal.status, PENDING,
+              InterestProposal.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d interest entry (or its reversal) waits for you to confirm or refuse it.",
+                  "%(num)d interest entries (or their reversals) wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d interest entry (or its reversal) that you proposed waits for another MPTF "
+                  "officer.",
+                  "%(num)d interest entries (or their reversals) that you proposed wait for another MPTF "
+                  "officer.", n),
+              "contributions.interest"),
         _Kind(SRSG_STAFF, ClosingProposal, ClosingProposal.status, WAITING, ClosingProposal.proposed_by_id,
               lambda n: ngettext(
                   "%(num)d pool's closing decision waits for you to confirm or refuse it.",

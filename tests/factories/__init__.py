@@ -135,3 +135,16 @@ def second_officer_confirms_entry(app, who: str = "mptf_officer2"):
     [proposal_id] = db.session.scalars(sa.select(FundEntryProposal.id)
                                        .where(FundEntryProposal.status == WAITING)).all()
     return _browser_of(app, who).post(f"/fund/entries/waiting/{proposal_id}/confirm", follow_redirects=True)
+
+
+def second_officer_confirms_interest(app, who: str = "mptf_officer2"):
+    """Another MPTF officer (a base user, in a browser of their own) confirms the
+    interest or reversal waiting for a second officer (the only one waiting), as they
+    would on the interest page: it is recorded only then (contributions.
+    interest_changes). Returns the answer (redirected)."""
+    from trustfund.contributions.models import InterestProposal
+
+    [proposal_id] = db.session.scalars(sa.select(InterestProposal.id)
+                                       .where(InterestProposal.status == "pending")).all()
+    return _browser_of(app, who).post(f"/contributions/interest/waiting/{proposal_id}/confirm",
+                                      follow_redirects=True)

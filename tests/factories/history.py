@@ -20,8 +20,8 @@ from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
 from trustfund.closure import entry_proposals
 from trustfund.closure.years import close_year
+from trustfund.contributions import interest_changes, transfer_changes
 from trustfund.contributions import services as contributions
-from trustfund.contributions import transfer_changes
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
 from trustfund.contributions.rate_import import confirm_rate_upload, keep_rate_upload, plan_rates, rates_seen
@@ -184,9 +184,17 @@ def every_audited_action() -> dict:
     db.session.flush()
     result = import_deposits(officer, _deposits_workbook("KR-USD-1"), filename="june.xlsx")
     assert result.ok, result.errors
-    interest = contributions.record_interest(officer, value_date=dt.date(2017, 6, 30),
-                                             usd_amount=D("150.25"))
-    contributions.reverse_interest(officer, interest, "Bank statement corrected")
+    # Interest and its reversal proposed by one officer, answered by the other
+    # (contributions.interest_changes): confirmed, refused, withdrawn.
+    officer2 = users["mptf_officer2"]
+    interest = interest_changes.confirm(officer2, interest_changes.propose(
+        officer, value_date=dt.date(2017, 6, 30), usd_amount=D("150.25"), note="Q2 2017").id)
+    interest_changes.confirm(officer2, interest_changes.propose_reversal(
+        officer, interest, "Bank statement corrected").id)
+    interest_changes.refuse(officer2, interest_changes.propose(
+        officer, value_date=dt.date(2017, 6, 30), usd_amount=D("9.99")).id, "Not on the bank statement")
+    interest_changes.withdraw(officer, interest_changes.propose(
+        officer, value_date=dt.date(2017, 6, 30), usd_amount=D("8.88")).id)
     unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
     contributions.transfer(admin, unearmarked, objective1, D("50000.00"), "Objective 1 needs more",
                            on=dt.date(2017, 7, 1))

@@ -429,6 +429,8 @@ ELSEWHERE = {
                                "the reason for refusing: tests/web/test_closing_decision_confirmation.py",
     "closure.answer_entry": "confirm and withdraw have no field to fill; the reason for refusing, beside its "
                             "field: tests/web/test_fund_entry_proposals.py",
+    "contributions.answer_interest": "confirm and withdraw have no field to fill; the reason for refusing, "
+                                     "beside its field: tests/web/test_interest_proposals.py",
     "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
     "closure.issue_final": "no field to fill; issues the statements once, after the financial closure "
                            "(tests/web/test_final_statements.py)",

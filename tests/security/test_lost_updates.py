@@ -285,7 +285,8 @@ EDIT_FORMS = [
 NOT_EDITS = {
     "contributions.withdraw_pledge": "a one-way step of the pledge's status, in one guarded UPDATE",
     "contributions.reverse_deposit": "a reversal: a new offsetting entry; reversed once (guarded)",
-    "contributions.reverse_interest": "a reversal: a new offsetting entry, once (guarded)",
+    "contributions.reverse_interest": "proposes a reversal (one waits per entry: a partial unique index); "
+                                      "recorded once (guarded) when a second officer confirms it",
     "contributions.new_deposit": "a new deposit against the commitment (its running sum is guarded)",
     "contributions.rates_import_confirm": "posts a kept rates file once (one guarded UPDATE of its "
                                           "posted_at); each rate through set_rate",
@@ -327,6 +328,10 @@ NOT_EDITS = {
                             "guarded UPDATE of its status, in the transaction of the entry it records) "
                             "(tests/web/test_fund_entry_proposals.py, "
                             "tests/unit/test_concurrency_fund_entries.py)",
+    "contributions.answer_interest": "an answer to interest waiting for a second MPTF officer (one guarded "
+                                     "UPDATE of its status, in the transaction of the entry it records) "
+                                     "(tests/web/test_interest_proposals.py, "
+                                     "tests/unit/test_concurrency_interest.py)",
     "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
     "contributions.correct_reference": "refused unless the commitment's reference is the one its page "
                                        "showed (reference_seen), changed by one UPDATE guarded by it "

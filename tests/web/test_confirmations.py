@@ -42,6 +42,14 @@ def _waiting_reversals(entry_id: int) -> int:
                                     FundEntryProposal.status == WAITING))
 
 
+def _waiting_interest_reversals(entry_id: int) -> int:
+    from trustfund.contributions.models import InterestProposal
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal)
+                             .where(InterestProposal.reverses_id == entry_id,
+                                    InterestProposal.status == "pending"))
+
+
 def _waiting_transfers() -> int:
     from trustfund.contributions.models import TransferProposal
 
@@ -161,8 +169,15 @@ def decisions(app) -> list[Decision]:
     entry = money_services.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
     db.session.commit()
     found.append(Decision("reverse interest", "mptf_officer", f"/contributions/interest/{entry.id}/reverse",
-                          {"reason": "Another fund's"}, [f"{usd(app, '250.00')} is taken back from"],
-                          lambda e=entry.id: reversals(InterestEntry, e) == 1))
+                          {"reason": "Another fund's"},
+                          [f"{usd(app, '250.00')} is taken back from",
+                           "Nothing is recorded until another MPTF officer confirms the reversal. It is then "
+                           f"dated the day of the confirmation, records {usd(app, '-250.00')} and names "
+                           f"entry #{entry.id}, which stays on record"],
+                          # Proposed: recorded when a second officer confirms it
+                          # (tests/web/test_interest_proposals.py).
+                          lambda e=entry.id: _waiting_interest_reversals(e) == 1 and
+                          reversals(InterestEntry, e) == 0))
     obj1, obj2 = pool("OBJ1"), pool("OBJ2")
     found.append(Decision("transfer", "admin", "/contributions/pools/transfer", {
         "from_pool_id": str(obj1.id), "to_pool_id": str(obj2.id), "usd_amount": "100.00",

@@ -19,7 +19,7 @@ WRITERS = {
     "contributions.deposit_preview": "mptf_officer", "contributions.import_rates": "mptf_officer",
     "contributions.rates_import_preview": "mptf_officer",
     "contributions.rates_import_confirm": "mptf_officer",
-    "contributions.correct_reference": "mptf_officer",
+    "contributions.correct_reference": "mptf_officer", "contributions.answer_interest": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
     "contributions.decide_transfer": "admin",
 }

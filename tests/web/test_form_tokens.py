@@ -18,7 +18,13 @@ from tests.pages import form_token
 from tests.security.helpers import Parallel, table_counts
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
-from trustfund.contributions.models import Commitment, Deposit, InterestEntry, Pledge, TransferProposal
+from trustfund.contributions.models import (
+    Commitment,
+    Deposit,
+    InterestProposal,
+    Pledge,
+    TransferProposal,
+)
 
 D = Decimal
 ALREADY = "This form had already been sent, and its entry is shown here. Nothing was recorded a second time."
@@ -61,7 +67,8 @@ class EntryForm:
 
 
 FORMS = [EntryForm("deposit", "mptf_officer", Deposit, "deposit.create"),
-         EntryForm("interest", "mptf_officer", InterestEntry, "interest.create"),
+         # The interest form proposes interest, which a second officer confirms (test_interest_proposals.py).
+         EntryForm("interest", "mptf_officer", InterestProposal, "interest_proposal.propose"),
          # The transfer form proposes a transfer, which a second admin confirms (test_transfer_changes.py).
          EntryForm("transfer", "admin", TransferProposal, "transfer_proposal.propose"),
          EntryForm("pledge", "mptf_officer", Pledge, "pledge.create"),

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import second_admin_confirms_transfer
+from tests.factories import second_admin_confirms_transfer, second_officer_confirms_interest
 from tests.factories.contributions import (
     commitment,
     counts,
@@ -104,12 +104,18 @@ def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_
     response = post_entry(client, "/contributions/interest/new", {"value_date": "2018-06-30",
                                                                 "usd_amount": "1,234.56", "note": "Q2 2018"})
     assert response.status_code == 302
+    # Nothing credited until a second MPTF officer confirms it.
+    assert pool("UNEARMARKED").interest == D("0.00") and db.session.scalar(sa.select(InterestEntry)) is None
+    second_officer_confirms_interest(app)
     assert pool("UNEARMARKED").interest == D("1234.56") and pool("UNEARMARKED").available == D("1234.56")
     entry = db.session.scalar(sa.select(InterestEntry))
     response = client.post(f"/contributions/interest/{entry.id}/reverse", data={"reason": ""})
     assert "Say why" in error_beside(response.get_data(as_text=True), "reason")
     post_and_confirm(client, f"/contributions/interest/{entry.id}/reverse",
                      {"reason": "Belonged to another fund"})
+    assert pool("UNEARMARKED").interest == D("1234.56")  # the reversal waits for a second officer
+    second_officer_confirms_interest(app)
+    db.session.expire_all()
     assert pool("UNEARMARKED").interest == D("0.00") and pool("UNEARMARKED").available == D("0.00")
     html = client.get("/contributions/interest").get_data(as_text=True)
     assert "Belonged to another fund" in html and "Reversed" in html

@@ -120,3 +120,16 @@ def test_an_overrun_waits_for_the_srsg_staff_member_who_did_not_record_it(app, d
     assert _list(page, "waiting-for-you") == []
     assert _list(page, "waiting-for-a-colleague") == [
         ("/travel/queue", "2 travel grants' overruns that you recorded wait for another SRSG staff member.")]
+
+
+def test_interest_proposed_by_one_officer_waits_on_the_other_officers_dashboard(app, db, login_as):
+    from trustfund.contributions import interest_changes
+
+    _entry_waiting(db)
+    interest_changes.propose(base_users()["mptf_officer"], value_date=dt.date(2018, 6, 30),
+                             usd_amount=Decimal("10.00"), note="Q2 2018")
+    db.session.commit()
+    assert _list(_dashboard(app, login_as, "mptf_officer2"), "waiting-for-you") == [
+        ("/fund/entries", "1 entry of the fund (or its reversal) waits for you to confirm or refuse it."),
+        ("/contributions/interest",
+         "1 interest entry (or its reversal) waits for you to confirm or refuse it.")]

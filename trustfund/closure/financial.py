@@ -26,11 +26,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..admin.models import REFUND_WAIVER, setting_on
+from ..admin.models import PENDING, REFUND_WAIVER, setting_on
 from ..audit import record, snapshot, utcnow
 from ..clock import today
 from ..contributions import pools
-from ..contributions.models import Commitment, Pool
+from ..contributions.models import Commitment, InterestProposal, Pool
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..extensions import db
@@ -127,6 +127,13 @@ def closable_problems() -> list[str]:
             "%(num)d entry of the fund waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d entries of the fund wait for a second MPTF officer: confirm or refuse them first.",
             entries))
+    interest = db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal)
+                                 .where(InterestProposal.status == PENDING))
+    if interest:
+        problems.append(ngettext(
+            "%(num)d interest entry waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d interest entries wait for a second MPTF officer: confirm or refuse them first.",
+            interest))
     return problems
 
 

@@ -17,7 +17,7 @@ from ..exports import DONOR_ID, PERIOD, Col, Filter, Sheet, in_period, register_
 from ..extensions import db
 from ..money import USD
 from ..params import whole_number
-from . import queries
+from . import interest_changes, queries
 from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective
 from .pools import all_pools
 from .transfer_changes import admins_of, transfers_made, waiting_transfers
@@ -290,13 +290,27 @@ def interest_export(filters: dict, user) -> tuple[list[Sheet], str]:
     dated = in_period(InterestEntry.value_date, filters)
     rows = db.session.scalars(sa.select(InterestEntry).where(*dated)
                               .order_by(InterestEntry.value_date.desc(), InterestEntry.id.desc()))
+    officers = interest_changes.officers_of()
+    before = _("recorded alone, before interest needed a second MPTF officer")
     columns = [Col(_("Entry"), lambda e: e.id, "int"), Col(_("Value date"), lambda e: e.value_date, "date"),
                Col(_("Amount (USD)"), lambda e: e.usd_amount, "money", currency=USD),
                Col(_("Reverses entry"), lambda e: e.reverses_id, "int"),
-               Col(_("Note / reason"), lambda e: e.note, width=50)]
+               Col(_("Note / reason"), lambda e: e.note, width=50),
+               Col(_("Proposed by"), lambda e: officers[e.id][0] if e.id in officers else before, width=24),
+               Col(_("Confirmed by"), lambda e: officers[e.id][1] if e.id in officers else "", width=24)]
+    # What waits for a second MPTF officer, as the page shows it above the entries:
+    # nothing of it is credited (a reversal is dated the day it is confirmed).
+    waiting = [Col(_("Proposal"), lambda p: p.id, "int"),
+               Col(_("Reverses entry"), lambda p: p.reverses_id, "int"),
+               Col(_("Amount (USD)"), lambda p: p.usd_amount, "money", currency=USD),
+               Col(_("Value date"), lambda p: p.value_date, "date"),
+               Col(_("Note / reason"), lambda p: p.note, width=50),
+               Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email, width=24),
+               Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime")]
     total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)).where(*dated))
     return ([Sheet(_("Interest"), columns, rows,
-                   totals=[None, None, total, None, _("Total")] if total is not None else None)],
+                   totals=[None, None, total, None, _("Total")] if total is not None else None),
+             Sheet(_("Waiting interest"), waiting, interest_changes.waiting())],
             _("Interest earned by the fund"))
 
 

@@ -247,9 +247,11 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     return reversal
 
 
-def record_interest(actor, *, value_date, usd_amount, note: str = "") -> InterestEntry:
-    """Interest earned by the fund: a USD entry credited to the un-earmarked pool."""
-    value_date = value_date_or_error(value_date)
+def record_interest(actor, *, value_date, usd_amount, note: str = "", today_is=None) -> InterestEntry:
+    """Interest earned by the fund: a USD entry credited to the un-earmarked pool.
+    Recorded once a second MPTF officer confirms it (interest_changes); `today_is`: the
+    latest day its value date may be."""
+    value_date = value_date_or_error(value_date, today_is=today_is)
     periods.require_open(value_date, "value_date")
     usd = usd_or_error(usd_amount, "usd_amount")
     note = (note or "").strip()

@@ -438,6 +438,57 @@ class InterestEntry(db.Model):
     )
 
 
+
+class InterestProposal(db.Model):
+    """Interest earned by the fund, or the reversal of an interest entry, as one MPTF
+    officer proposed it (contributions.interest_changes): nothing is credited and the
+    un-earmarked pool does not move while it waits. Interest adds to what the pool can
+    spend, like the fund's other income, so nobody alone records it (DESIGN.md §5): a
+    second, different, active MPTF officer confirms it (it is then recorded by
+    ledger.record_interest or ledger.reverse_interest and names the InterestEntry it
+    became), or refuses it with a reason; its proposer may withdraw it. A reversal
+    (`reverses_id`) has the amount of the entry it reverses and its reason as `note`;
+    it is dated the day it is confirmed (no `value_date`). At most one reversal of an
+    entry waits (a partial unique index). Its status changes once, by one guarded
+    UPDATE (pending → confirmed, refused or withdrawn)."""
+
+    __tablename__ = "interest_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value_date: Mapped[dt.date | None]
+    usd_amount: Mapped[Decimal] = mapped_column(Money(2))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("interest_entry.id"))
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The proposer's today (clock.today, in their zone): the value date was not in the
+    # future then, and a confirmer west of them, still on the day before, is not told it is.
+    proposed_on: Mapped[dt.date]
+    # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("interest_entry.id"), unique=True)
+
+    reverses = relationship("InterestEntry", foreign_keys=[reverses_id])
+    entry = relationship("InterestEntry", foreign_keys=[entry_id])
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.CheckConstraint("usd_amount > 0", name="amount_positive"),
+        sa.CheckConstraint("(reverses_id IS NULL) <> (value_date IS NULL)", name="dated_unless_reversal"),
+        sa.Index("uq_interest_proposal_waiting_reversal", "reverses_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending' AND reverses_id IS NOT NULL"),
+                 postgresql_where=sa.text("status = 'pending' AND reverses_id IS NOT NULL")),
+    )
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
 class PoolTransfer(db.Model):
     """Available money moved between pools by an admin, with a reason
     (for example Objective 1 surplus to Objective 2)."""

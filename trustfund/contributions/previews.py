@@ -4,7 +4,6 @@ the services' own checks in their words and the amounts that will move, from the
 figures as they are now. Nothing here writes."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..clock import today
@@ -15,6 +14,7 @@ from ..formatting import date
 from ..formatting import money as fmt_money
 from ..fund import periods
 from ..money import USD
+from . import interest_changes
 from .ledger import _pool_short, value_date_or_error
 from .models import Deposit, InterestEntry, Pledge, Pool
 from .rules import text_or_error, usd_or_error
@@ -59,22 +59,18 @@ def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
 
 
 def interest_reversal(entry: InterestEntry, reason: str) -> Summary:
-    """The service's refusals (ledger.reverse_interest), then what it will do."""
-    periods.require_open(today())
-    if entry.reverses_id is not None:
-        raise DomainError(_("A reversal cannot itself be reversed."))
-    if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
-        raise DomainError(_("This interest entry has already been reversed."))
-    reason = text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
+    """The refusals of its proposal (interest_changes.reversal_refusals: those of
+    ledger.reverse_interest, and a reversal already waiting), then what it will do once
+    a second MPTF officer confirms it."""
+    reason = interest_changes.reversal_refusals(entry, reason)
     pool = db.session.get(Pool, entry.pool_id)
-    if pool.available < entry.usd_amount:
-        raise _pool_short(pool, entry.usd_amount, _("This reversal"))
     summary = Summary(_("Reverse interest entry #%(id)s", id=entry.id), [
         (_("Value date"), date(entry.value_date)), (_("Amount (USD)"), fmt_money(entry.usd_amount, USD)),
         (_("Reason"), reason)])
     summary.lines += [
-        _("A reversal dated %(date)s records %(amount)s; the entry stays on record, marked reversed.",
-          date=date(today()), amount=fmt_money(-entry.usd_amount, USD)),
+        _("Nothing is recorded until another MPTF officer confirms the reversal. It is then dated the day "
+          "of the confirmation, records %(amount)s and names entry #%(id)s, which stays on record, marked "
+          "reversed.", amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
         _("%(amount)s is taken back from %(pool)s.", amount=fmt_money(entry.usd_amount, USD),
           pool=pool.label), available_after(pool, -entry.usd_amount)]
     return summary

@@ -131,6 +131,44 @@ def _transfer_proposal(e: Told) -> dict:
             "proposer": e.name("user", e.value("proposed_by_id"))}
 
 
+
+def _interest_proposal(e: Told) -> dict:
+    return {"user": e.who, "amount": e.show("usd_amount"), "entry": e.value("reverses_id"),
+            "proposer": e.name("user", e.value("proposed_by_id"))}
+
+
+def _interest_proposed(e: Told) -> str:
+    return _("%(user)s proposed interest of %(amount)s, value date %(date)s, for the un-earmarked pool; it "
+             "waits for a second MPTF officer.", date=e.show("value_date"), **_interest_proposal(e))
+
+
+def _interest_reversal_proposed(e: Told) -> str:
+    return _("%(user)s proposed to reverse interest entry #%(entry)s of %(amount)s: %(reason)s It waits "
+             "for a second MPTF officer.", reason=e.iso(e.value("note") or ""), **_interest_proposal(e))
+
+
+def _interest_confirmed(e: Told) -> str:
+    if e.value("reverses_id") is not None:
+        return _("%(user)s confirmed the reversal of interest entry #%(entry)s of %(amount)s proposed by "
+                 "%(proposer)s: it is recorded.", **_interest_proposal(e))
+    return _("%(user)s confirmed the interest of %(amount)s proposed by %(proposer)s: it is credited to the "
+             "un-earmarked pool.", **_interest_proposal(e))
+
+
+def _interest_refused(e: Told) -> str:
+    values = {"reason": e.iso(e.value("refusal_reason") or ""), **_interest_proposal(e)}
+    if e.value("reverses_id") is not None:
+        return _("%(user)s refused the reversal of interest entry #%(entry)s of %(amount)s proposed by "
+                 "%(proposer)s: %(reason)s", **values)
+    return _("%(user)s refused the interest of %(amount)s proposed by %(proposer)s: %(reason)s", **values)
+
+
+def _interest_withdrawn(e: Told) -> str:
+    if e.value("reverses_id") is not None:
+        return _("%(user)s withdrew the reversal of interest entry #%(entry)s of %(amount)s they had "
+                 "proposed.", **_interest_proposal(e))
+    return _("%(user)s withdrew the interest of %(amount)s they had proposed.", **_interest_proposal(e))
+
 def load_rates(keys: list[str]) -> dict[str, Target]:
     rows = db.session.execute(sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month)
                               .where(ExchangeRate.id.in_(_ids(keys))))
@@ -288,6 +326,14 @@ def register(book: Book) -> None:
     }, reference="transfer_proposal",
         hidden=("reason", "proposed_at", "status", "decided_by_id", "decided_at", "refusal_reason",
                 "transfer_id"))
+    book.object("InterestProposal", _l("Interest waiting for a second MPTF officer"), {
+        "usd_amount": Field(_l("Amount (USD)"), "money", currency="USD"),
+        "value_date": Field(_l("Value date"), "date"), "note": Field(_l("Note / reason")),
+        "reverses_id": Field(_l("Reverses"), "ref", ref="interest"),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, collection=Target(_l("Interest"), "contributions.interest"),
+        hidden=("proposed_at", "proposed_on", "status", "decided_by_id", "decided_at", "refusal_reason",
+                "entry_id"))
     book.object("ExchangeRate", _l("Exchange rate"), {
         "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
         "month": Field(_l("Month"), "month"),
@@ -340,6 +386,16 @@ def register(book: Book) -> None:
                 lambda e: _("%(user)s withdrew the transfer of %(amount)s from %(source)s to %(target)s "
                             "they had proposed.", **_transfer_proposal(e)),
                 changes=False)
+    book.action("interest_proposal.propose", _l("Interest proposed"), "InterestProposal", _interest_proposed,
+                changes=False)
+    book.action("interest_proposal.propose_reversal", _l("Reversal of interest proposed"), "InterestProposal",
+                _interest_reversal_proposed, changes=False)
+    book.action("interest_proposal.confirm", _l("Interest confirmed"), "InterestProposal",
+                _interest_confirmed, changes=False)
+    book.action("interest_proposal.refuse", _l("Interest refused"), "InterestProposal", _interest_refused,
+                changes=False)
+    book.action("interest_proposal.withdraw", _l("Interest withdrawn"), "InterestProposal",
+                _interest_withdrawn, changes=False)
     book.action("exchange_rate.create", _l("Exchange rate set"), "ExchangeRate", _rate)
     book.action("exchange_rate.update", _l("Exchange rate corrected"), "ExchangeRate", _rate, told=("rate",))
     book.action("exchange_rate.import", _l("Exchange rates imported"), "ExchangeRate", _rate_import)

@@ -18,7 +18,7 @@ from .. import clock
 from ..admin import setting_changes
 from ..admin.models import OVERRUN_TOLERANCE, SettingChange
 from ..audit import utcnow
-from ..contributions import ledger, services, transfer_changes
+from ..contributions import interest_changes, ledger, services, transfer_changes
 from ..contributions.models import (
     Commitment,
     ExchangeRate,
@@ -133,7 +133,7 @@ def seed(context: dict) -> None:
         for number, plan in enumerate(PLANS[index], start=1):
             _seed_commitment(officer, donor, index, number, plan)
     _seed_pledges(officer)
-    _seed_interest_and_transfer(officer, admin)
+    _seed_interest_and_transfer(officer, users["officer2"], admin)
     _translate_objectives(admin)
     db.session.flush()
 
@@ -212,12 +212,14 @@ def _seed_pledges(officer) -> None:
         pledge.withdrawn_at = utcnow().replace(year=2018, month=3, day=1)
 
 
-def _seed_interest_and_transfer(officer, admin) -> None:
+def _seed_interest_and_transfer(officer, officer2, admin) -> None:
     if db.session.scalar(sa.select(InterestEntry.id).limit(1)) is None:
+        # Each proposed by officer@ and confirmed by officer2@ (interest takes two officers).
         for day, amount in ((dt.date(2017, 9, 30), "1840.17"), (dt.date(2017, 12, 31), "3127.45"),
                             (dt.date(2018, 6, 30), "5210.93"), (dt.date(2018, 12, 31), "4876.02")):
-            ledger.record_interest(officer, value_date=day, usd_amount=Decimal(amount),
-                                   note=f"Interest earned, period ending {day.isoformat()}")
+            proposal = interest_changes.propose(officer, value_date=day, usd_amount=Decimal(amount),
+                                                note=f"Interest earned, period ending {day.isoformat()}")
+            interest_changes.confirm(officer2, proposal.id)
     if db.session.scalar(sa.select(PoolTransfer.id).limit(1)) is None:
         source, target = unearmarked_pool(), pool_for_objective(_objective_id(2))
         amount = min(Decimal("150000.00"), source.available)

@@ -32,7 +32,7 @@ GUARDED_TABLES = frozenset({
     "fund", "accounting_year", "year_donor_position", "year_pool_position", "year_share",
     "fund_entry", "fund_entry_proposal", "write_off", "pool_closing", "pool_closing_part",
     "objective", "pool", "pledge", "commitment", "instalment", "exchange_rate", "deposit",
-    "interest_entry", "pool_transfer", "deposit_import", "donor", "saa_status_change",
+    "interest_entry", "interest_proposal", "pool_transfer", "deposit_import", "donor", "saa_status_change",
     "event", "delegate", "travel_grant", "setting",
 })
 _KEY = "trustfund.fund.guard"

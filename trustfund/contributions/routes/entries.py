@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...admin.models import PENDING
 from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...donors.choices import offer_donors, wanted_donor, with_saa_status
@@ -17,16 +18,25 @@ from ...formatting import amount as fmt_amount
 from ...formatting import money as fmt_money
 from ...formatting import percent as fmt_percent
 from ...formatting import rate as fmt_rate
+from ...forms import answer_refused
 from ...money import USD, precision, quantum
 from ...paging import per_page
 from ...params import date_arg
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import previews, references, services
+from .. import interest_changes, previews, references, services
 from ..blueprint import bp
-from ..forms import CommitmentForm, DepositForm, InterestForm, PledgeForm, ReasonForm
+from ..forms import (
+    CommitmentForm,
+    DecideTransferForm,
+    DepositForm,
+    InterestForm,
+    PledgeForm,
+    ReasonForm,
+    RefuseTransferForm,
+)
 from ..loaders import get_commitment_or_404
-from ..models import Deposit, InterestEntry, Pledge
+from ..models import Deposit, InterestEntry, InterestProposal, Pledge
 from ..preview import as_text, preview_deposit
 from ..queries import objectives
 from ..rates import currency_choices, rate_for
@@ -260,13 +270,34 @@ def reverse_deposit(deposit_id: int):
 def interest():
     if request.args.get("format") == "xlsx":
         return export_response("interest", {}, current_user)
+    return _interest_page()
+
+
+def _interest_page(refused: dict | None = None):
+    """The interest page, with the interest and reversals waiting for a second MPTF
+    officer; `refused`: the refusal form of a waiting one that was refused (its error
+    beside the reason), by the proposal's id."""
     query = sa.select(InterestEntry).order_by(InterestEntry.value_date.desc(), InterestEntry.id.desc())
     page = db.paginate(query, per_page=per_page(), error_out=False)
     total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)))
     reversed_ids = set(db.session.scalars(sa.select(InterestEntry.reverses_id)
                                           .where(InterestEntry.reverses_id.is_not(None))))
+    waiting = interest_changes.waiting()
     return render_template("contributions/interest.html", page=page, total=total,
-                           reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER)
+                           reversed_ids=reversed_ids, can_write=current_user.role == MPTF_OFFICER,
+                           waiting=waiting, blocked={p.id: interest_changes.why_not_now(p) for p in waiting},
+                           reversal_waiting={p.reverses_id for p in waiting if p.reverses_id},
+                           recorded=interest_changes.officers_of([e.id for e in page.items]),
+                           active_officers=interest_changes.active_officers(),
+                           answer_form=DecideTransferForm(formdata=None),
+                           refuse_form=RefuseTransferForm(formdata=None), refused=refused or {})
+
+
+def _proposed(message: str) -> None:
+    flash(message, "success")
+    if interest_changes.active_officers() < 2:
+        flash(_("You are the only active MPTF officer: a second one is needed to confirm it. An "
+                "administrator can create the account."), "warning")
 
 
 @bp.route("/interest/new", methods=["GET", "POST"])
@@ -276,14 +307,14 @@ def new_interest():
     if request.method == "GET":
         form.value_date.data = today()
     if form.validate_on_submit():
-        done = run_once(form, "interest", lambda: services.record_interest(
+        done = run_once(form, "interest", lambda: interest_changes.propose(
             current_user, value_date=form.value_date.data, usd_amount=form.usd_amount.data,
             note=form.note.data or ""))
         if done is not None and done.repeated:
             return already_recorded("contributions.interest")
         if done is not None:
-            flash(_("Interest of %(amount)s credited to the un-earmarked pool.",
-                    amount=fmt_money(done.entry.usd_amount, USD)), "success")
+            _proposed(_("Interest of %(amount)s proposed: nothing is credited to the un-earmarked pool until "
+                        "another MPTF officer confirms it.", amount=fmt_money(done.entry.usd_amount, USD)))
             return redirect(url_for("contributions.interest"))
     fresh_token(form, "interest")
     return render_template("contributions/interest_form.html", form=form)
@@ -299,12 +330,42 @@ def reverse_interest(entry_id: int):
         summary = check(form, lambda: previews.interest_reversal(entry, form.reason.data))
         if summary is not None:
             back = url_for("contributions.interest")
-            return confirm_page(summary, form=form, button=_("Reverse the entry"), style="danger",
+            return confirm_page(summary, form=form, button=_("Propose the reversal"), style="danger",
                                 cancel=back, crumbs=[(_("Interest"), back), (summary.title, None)])
     elif valid:
-        reversal = run(form, lambda: services.reverse_interest(current_user, entry, form.reason.data))
-        if reversal is not None:
-            flash(_("Interest entry reversed."), "success")
+        proposal = run(form, lambda: interest_changes.propose_reversal(current_user, entry, form.reason.data))
+        if proposal is not None:
+            _proposed(_("The reversal is proposed: nothing is recorded until another MPTF officer "
+                        "confirms it."))
             return redirect(url_for("contributions.interest"))
         entry = db.session.get(InterestEntry, entry_id)
     return render_template("contributions/reverse_interest.html", form=form, entry=entry)
+
+
+@bp.route("/interest/waiting/<int:proposal_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/interest/waiting/<int:proposal_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/interest/waiting/<int:proposal_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(MPTF_OFFICER)
+def answer_interest(proposal_id: int, answer: str):
+    """A second MPTF officer confirms or refuses waiting interest or its reversal; its
+    proposer may withdraw it (interest_changes)."""
+    proposal = db.session.get(InterestProposal, proposal_id) or abort(404)
+    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: interest_changes.confirm(current_user, proposal_id),
+                 "refuse": lambda: interest_changes.refuse(current_user, proposal_id, form.reason.data),
+                 "withdraw": lambda: interest_changes.withdraw(current_user, proposal_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            flash({"confirm": (_("Confirmed: the reversal of interest entry #%(id)s is recorded.",
+                                 id=getattr(done, "reverses_id", None))
+                               if getattr(done, "reverses_id", None) else
+                               _("Confirmed: interest of %(amount)s credited to the un-earmarked pool.",
+                                 amount=fmt_money(getattr(done, "usd_amount", 0), USD))),
+                   "refuse": _("Interest refused: nothing was recorded."),
+                   "withdraw": _("Interest withdrawn: nothing was recorded.")}[answer], "success")
+            return redirect(url_for("contributions.interest"))
+    if answer_refused(form, waits=proposal.status == PENDING,
+                      decided=interest_changes.already_decided_message()):
+        return _interest_page(refused={proposal_id: form}), 200
+    return redirect(url_for("contributions.interest", _anchor=f"waiting-interest-{proposal.id}"))

@@ -1,0 +1,251 @@
+"""Interest takes two MPTF officers.
+
+Nobody alone moves money (DESIGN.md §5). Interest is credited to the un-earmarked pool
+and adds to what the fund can commit to travel grants, as the fund's other income
+does; its reversal takes it back. So the MPTF officer who fills in the interest form
+(or asks for a reversal) only proposes it (InterestProposal): nothing is credited and
+the pool does not move. A second, different, active MPTF officer confirms it on the
+interest page, and it is then recorded (ledger.record_interest or
+ledger.reverse_interest, with every check again, the confirming officer as its
+recorder); or refuses it with a reason; its proposer may withdraw it. At most one
+reversal of an entry waits. Each step is in the audit trail, and the other MPTF
+officers are told by email, each in their language, when one is proposed.
+
+The same checks run at the proposal and again at the confirmation: one that can no
+longer be recorded (a value date in a year closed since, a reversal of interest the
+pool has spent since) records nothing and keeps waiting, with the reason; the page
+says it beside the proposal in place of Confirm (why_not_now). Each answer is one
+guarded UPDATE of the proposal's status (second_person), in the transaction of the
+entry: of two officers confirming at once, or one confirmation sent twice, one entry
+is recorded.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from .. import second_person
+from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
+from ..audit import record
+from ..auth.colleagues import active_in_role, tell_others
+from ..auth.models import User
+from ..clock import today
+from ..errors import DomainError
+from ..extensions import db
+from ..fund import periods
+from ..permissions import MPTF_OFFICER
+from ..validation import too_long
+from . import ledger
+from .models import InterestEntry, InterestProposal
+from .rules import text_or_error, usd_or_error
+
+
+def _require_officer(actor) -> None:
+    if getattr(actor, "role", None) != MPTF_OFFICER or not getattr(actor, "active", False):
+        raise DomainError(_("Only MPTF officers may do this."))
+
+
+def _tell(actor, proposal: InterestProposal) -> None:
+    tell_others(actor, MPTF_OFFICER, "interest_waiting", "interest_waiting",
+                _l("Interest waits for your confirmation"),
+                proposer=actor.name or actor.email, proposal=proposal, reversal=proposal.is_reversal)
+
+
+def _note(note) -> str:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(too_long(2000), field="note")
+    return note
+
+
+def propose(actor, *, value_date, usd_amount, note: str = "") -> InterestProposal:
+    """The interest form: checked now as ledger.record_interest would check it (a value
+    date not in the future, in an open year; an amount), then kept waiting for another
+    MPTF officer. Nothing is credited and the pool does not move."""
+    _require_officer(actor)
+    proposed_on = today()
+    value_date = ledger.value_date_or_error(value_date, today_is=proposed_on)
+    periods.require_open(value_date, "value_date")
+    usd = usd_or_error(usd_amount, "usd_amount")
+    proposal = InterestProposal(value_date=value_date, usd_amount=usd, note=_note(note),
+                                proposed_by_id=actor.id, proposed_on=proposed_on, status=PENDING)
+    db.session.add(proposal)
+    db.session.flush()
+    record(actor, "interest_proposal.propose", proposal)
+    _tell(actor, proposal)
+    return proposal
+
+
+def already_waiting_message() -> str:
+    return _("A reversal of this interest entry already waits for a second MPTF officer: it must be "
+             "confirmed, refused or withdrawn first.")
+
+
+def _spent_since(entry: InterestEntry) -> DomainError | None:
+    """The refusal of a reversal the un-earmarked pool can no longer give back (in the
+    words of ledger.reverse_interest)."""
+    if entry.pool.available < entry.usd_amount:
+        return ledger._pool_short(entry.pool, entry.usd_amount, _("This reversal"))
+    return None
+
+
+def reversal_refusals(entry: InterestEntry, reason: str) -> str:
+    """What refuses a reversal before anything is written (as ledger.reverse_interest
+    would: a closed year, a reversal of a reversal, an entry already reversed, no
+    reason; and interest the pool has spent since; one already waiting), also said
+    before it is confirmed (previews.interest_reversal). Returns the reason."""
+    periods.require_open(today())
+    if entry.reverses_id is not None:
+        raise DomainError(_("A reversal cannot itself be reversed."))
+    if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
+        raise DomainError(_("This interest entry has already been reversed."))
+    reason = text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
+    if reversal_waiting(entry.id) is not None:
+        raise DomainError(already_waiting_message())
+    short = _spent_since(entry)
+    if short is not None:
+        raise short
+    return reason
+
+
+def propose_reversal(actor, entry: InterestEntry, reason: str) -> InterestProposal:
+    """A reversal of `entry`, checked now as ledger.reverse_interest would check it,
+    then kept waiting for another MPTF officer; it will be dated the day it is
+    confirmed."""
+    _require_officer(actor)
+    reason = reversal_refusals(entry, reason)
+    proposal = InterestProposal(value_date=None, usd_amount=entry.usd_amount, note=reason,
+                                reverses_id=entry.id, proposed_by_id=actor.id, proposed_on=today(),
+                                status=PENDING)
+    db.session.add(proposal)
+    try:
+        db.session.flush()
+    except IntegrityError:  # another officer proposed its reversal meanwhile
+        raise DomainError(already_waiting_message()) from None
+    record(actor, "interest_proposal.propose_reversal", proposal, note=reason)
+    _tell(actor, proposal)
+    return proposal
+
+
+def _get(proposal_id: int) -> InterestProposal:
+    proposal = db.session.get(InterestProposal, proposal_id)
+    if proposal is None:
+        raise DomainError(_("This interest proposal does not exist."))
+    return proposal
+
+
+def already_decided_message() -> str:
+    return _("This interest was already confirmed, refused or withdrawn: nothing was done.")
+
+
+def _answer(actor, proposal: InterestProposal, status: str, reason: str | None = None) -> dict:
+    _require_officer(actor)
+    return second_person.decide(
+        proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
+        only_proposer=_("Only the MPTF officer who proposed this interest can withdraw it."),
+        not_own=_("You proposed this interest: another MPTF officer must confirm or refuse it."),
+        already=already_decided_message(), reason=reason, missing=_("Say why the interest is refused."),
+        role=MPTF_OFFICER, not_allowed=_("Only MPTF officers may do this."))
+
+
+def confirm(actor, proposal_id: int) -> InterestEntry:
+    """A second MPTF officer confirms waiting interest (or its reversal): it is recorded
+    now, with every check again, in the transaction of the guarded UPDATE of its
+    status. A refusal rolls back the whole transaction (errors.run), the status's
+    UPDATE with it: nothing is recorded and it still waits. The value date is in the
+    future only if it is after both the confirmer's today and the proposer's when
+    proposing."""
+    proposal = _get(proposal_id)
+    before = _answer(actor, proposal, CONFIRMED)
+    try:
+        if proposal.is_reversal:
+            entry = ledger.reverse_interest(actor, proposal.reverses, proposal.note)
+        else:
+            entry = ledger.record_interest(actor, value_date=proposal.value_date,
+                                           usd_amount=proposal.usd_amount, note=proposal.note,
+                                           today_is=max(today(), proposal.proposed_on))
+    except DomainError as error:
+        raise DomainError(_("Nothing was recorded, and the interest still waits: %(why)s",
+                            why=error.message)) from None
+    db.session.flush()
+    proposal.entry_id = entry.id
+    db.session.flush()
+    record(actor, "interest_proposal.confirm", proposal, before=before)
+    return entry
+
+
+def why_not_now(proposal: InterestProposal) -> str | None:
+    """What would refuse confirming the waiting `proposal` now, in words (nothing is
+    written): a value date in a year closed since, a reversal of interest the pool has
+    spent since or of an entry reversed since; None when it can be confirmed. The
+    interest page says it in place of Confirm."""
+    try:
+        if proposal.is_reversal:
+            entry = proposal.reverses
+            periods.require_open(today())
+            if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
+                raise DomainError(_("This interest entry has already been reversed."))
+            short = _spent_since(entry)
+            if short is not None:
+                raise short
+        else:
+            periods.require_open(proposal.value_date, "value_date")
+    except DomainError as error:
+        return _("This interest can no longer be recorded as it stands: %(why)s Refuse it, or its proposer "
+                 "can withdraw it; then propose it again if it is still wanted.", why=error.message)
+    return None
+
+
+def refuse(actor, proposal_id: int, reason: str) -> InterestProposal:
+    if len((reason or "").strip()) > 2000:
+        raise DomainError(too_long(2000), field="reason")
+    proposal = _get(proposal_id)
+    before = _answer(actor, proposal, REFUSED, reason)
+    record(actor, "interest_proposal.refuse", proposal, before=before, note=proposal.refusal_reason)
+    return proposal
+
+
+def withdraw(actor, proposal_id: int) -> InterestProposal:
+    proposal = _get(proposal_id)
+    before = _answer(actor, proposal, WITHDRAWN)
+    record(actor, "interest_proposal.withdraw", proposal, before=before)
+    return proposal
+
+
+def waiting() -> list[InterestProposal]:
+    """All interest and reversals waiting for a second MPTF officer, oldest first."""
+    return db.session.scalars(sa.select(InterestProposal).where(InterestProposal.status == PENDING)
+                              .order_by(InterestProposal.proposed_at, InterestProposal.id)).all()
+
+
+def reversal_waiting(entry_id: int) -> InterestProposal | None:
+    return db.session.scalar(sa.select(InterestProposal).where(InterestProposal.reverses_id == entry_id,
+                                                               InterestProposal.status == PENDING))
+
+
+def officers_of(entry_ids: list[int] | None = None) -> dict[int, tuple[str, str]]:
+    """{interest entry id: (who proposed it, who confirmed it)} for the entries recorded
+    from a proposal (one query); an entry recorded before interest took two officers
+    is not in it."""
+    proposer = sa.orm.aliased(User)
+    confirmer = sa.orm.aliased(User)
+    query = (sa.select(InterestProposal.entry_id, proposer.name, proposer.email, confirmer.name,
+                       confirmer.email)
+             .join(proposer, proposer.id == InterestProposal.proposed_by_id)
+             .join(confirmer, confirmer.id == InterestProposal.decided_by_id)
+             .where(InterestProposal.entry_id.is_not(None)))
+    if entry_ids is not None:
+        query = query.where(InterestProposal.entry_id.in_(entry_ids))
+    return {entry_id: (p_name or p_email, c_name or c_email)
+            for entry_id, p_name, p_email, c_name, c_email in db.session.execute(query)}
+
+
+def active_officers() -> int:
+    return active_in_role(MPTF_OFFICER)
+
+
+__all__ = ["active_officers", "already_decided_message", "confirm", "officers_of", "propose",
+           "propose_reversal", "refuse", "reversal_refusals", "reversal_waiting", "waiting", "why_not_now",
+           "withdraw"]
