@@ -154,7 +154,7 @@ def check_recorded(url: str, recorded: dict, run: str) -> list[str]:
     is in the database exactly once; nothing else carries this run's marks."""
     import sqlalchemy as sa
 
-    from trustfund.contributions.models import Deposit, InterestEntry
+    from trustfund.contributions.models import Deposit, InterestEntry, InterestProposal
     from trustfund.extensions import db
     from trustfund.travel.models import Delegate, TravelGrant
 
@@ -183,12 +183,20 @@ def check_recorded(url: str, recorded: dict, run: str) -> list[str]:
         if reversed_in_db != {deposit_id: 1 for deposit_id in recorded["reversals"]}:
             problems.append(f"reversals: {len(reversed_in_db)} in the database, "
                             f"{len(recorded['reversals'])} recorded")
+        # Interest takes two officers: each proposal once, and an entry for each one a
+        # colleague confirmed (the rest still wait), nothing else.
+        proposed = db.session.execute(
+            sa.select(InterestProposal.note, sa.func.count())
+            .where(InterestProposal.note.like(f"LOAD-{run}-%")).group_by(InterestProposal.note)).all()
+        if dict(proposed) != {note: 1 for note in recorded["interest"]}:
+            problems.append(f"interest: {len(proposed)} proposals in the database, "
+                            f"{len(recorded['interest'])} proposed")
         notes = db.session.execute(
             sa.select(InterestEntry.note, sa.func.count()).where(InterestEntry.note.like(f"LOAD-{run}-%"))
             .group_by(InterestEntry.note)).all()
-        if dict(notes) != {note: 1 for note in recorded["interest"]}:
+        if dict(notes) != {note: 1 for note in recorded["interest_confirmed"]}:
             problems.append(f"interest: {len(notes)} entries in the database, "
-                            f"{len(recorded['interest'])} recorded")
+                            f"{len(recorded['interest_confirmed'])} confirmed")
         grants = db.session.execute(
             sa.select(Delegate.name, TravelGrant.id).join(TravelGrant, TravelGrant.delegate_id == Delegate.id)
             .where(Delegate.name.like(f"LOAD {run} %"))).all()
@@ -268,7 +276,9 @@ def main(argv=None) -> int:
         f"{', '.join(over) if over else 'none'}; `flask --app trustfund check` "
         f"{'passes' if books_ok else 'FAILS: ' + books_line}; recorded by the scenario and found exactly "
         f"once: {len(recorded['deposits'])} deposits, {len(recorded['reversals'])} reversals, "
-        f"{len(recorded['interest'])} interest entries, {len(recorded['grants'])} grant requests "
+        f"{len(recorded['interest'])} interest entries proposed "
+        f"({len(recorded['interest_confirmed'])} confirmed by a colleague), "
+        f"{len(recorded['grants'])} grant requests "
         f"({len(recorded['approvals'])} approved or waitlisted by a colleague)"
         + (f" — PROBLEMS: {'; '.join(problems)}" if problems else "") + ".")]
     if failures:

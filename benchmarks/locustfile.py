@@ -1,7 +1,8 @@
 """A working day of the fund under load (bench_load.py runs it; see its docstring).
 
 Users, as many of each kind as bench_load.py asks (fixed counts): MPTF officers
-recording deposits, reversing some of them and crediting interest; SRSG staff
+recording deposits, reversing some of them, proposing interest and confirming the
+interest a colleague proposed (interest takes two officers); SRSG staff
 entering travel-grant requests, and other SRSG staff approving them (nobody
 approves a request they entered); donors reading their portal and statement; an
 auditor downloading exports. Each logs in with its own account (a login ends the
@@ -39,9 +40,12 @@ RATE = re.compile(r'name="rate"[^>]*value="([^"]*)"')
 ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>'
                    r'(?:\s*<[^>]+>)*\s*([^<]{0,160})')
 
-RECORDED: dict[str, list] = {"deposits": [], "reversals": [], "interest": [], "grants": [], "approvals": []}
+RECORDED: dict[str, list] = {"deposits": [], "reversals": [], "interest": [], "interest_confirmed": [],
+                             "grants": [], "approvals": []}
 _lock = threading.Lock()
 _pending_grants: list[int] = []  # requests entered, waiting for a colleague's decision
+# Interest proposed, waiting for another officer: (proposal id, proposer's email, note).
+_pending_interest: list[tuple[int, str, str]] = []
 _accounts = {kind: itertools.cycle(emails) for kind, emails in DATA["accounts"].items()}
 
 
@@ -137,7 +141,8 @@ class Staff(HttpUser):
 
 
 class Officer(Staff):
-    """Records deposits against open commitments, reverses some, credits interest."""
+    """Records deposits against open commitments, reverses some, proposes interest and
+    confirms a colleague's."""
 
     kind = "officer"
     fixed_count = DATA["users"]["officer"]
@@ -177,14 +182,40 @@ class Officer(Staff):
             _record("reversals", deposit_id)
 
     @task(1)
-    def credit_interest(self) -> None:
+    def propose_interest(self) -> None:
+        """Interest takes two officers: this one proposes it, another confirms it
+        (confirm_interest); the page names the proposal by its card."""
         token = self._token("/contributions/interest/new", name="interest form")
         note = f"LOAD-{RUN}-{uuid.uuid4().hex[:12]}"
         if token and self._post("/contributions/interest/new",
                                 {"csrf_token": token, "value_date": dt.date.today().isoformat(),
                                  "usd_amount": f"{random.randint(1, 500)}.{random.randint(0, 99):02d}",
-                                 "note": note}, name="credit interest"):
+                                 "note": note}, name="propose interest"):
             _record("interest", note)
+            with self.client.get("/contributions/interest", name="interest page",
+                                 catch_response=True) as page:
+                found = re.search(r'id="waiting-interest-(\d+)"(?:(?!id="waiting-interest-).)*?'
+                                  + re.escape(note), page.text or "", re.S)
+                if page.status_code != 200 or not found:
+                    page.failure(f"interest page: HTTP {page.status_code}, proposal {note} not shown")
+                    return
+            with _lock:
+                _pending_interest.append((int(found.group(1)), self.email, note))
+
+    @task(1)
+    def confirm_interest(self) -> None:
+        """Confirm interest a colleague proposed (never one's own: the page offers none)."""
+        with _lock:
+            theirs = next((item for item in _pending_interest if item[1] != self.email), None)
+            if theirs is not None:
+                _pending_interest.remove(theirs)
+        if theirs is None:
+            return
+        proposal_id, _proposer, note = theirs
+        token = self._token("/contributions/interest", name="interest page")
+        if token and self._post(f"/contributions/interest/waiting/{proposal_id}/confirm",
+                                {"csrf_token": token}, name="confirm interest"):
+            _record("interest_confirmed", note)
 
     @task(2)
     def deposits_list(self) -> None:
