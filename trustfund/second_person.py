@@ -87,3 +87,23 @@ def refusal_reason(reason: str | None, missing) -> str:
     if not reason:
         raise DomainError(missing, field="reason")
     return reason
+
+
+def who_proposed_and_confirmed(model, entry_ids: list[int] | None = None) -> dict[int, tuple[str, str]]:
+    """Who proposed and who confirmed each entry recorded from a waiting row of `model`
+    (with proposed_by_id, decided_by_id and entry_id, the entry it became), by entry id
+    (of `entry_ids`, or every one), in one query: (proposer, confirmer), each user's
+    name or else email. An entry recorded before it took two people is not in it."""
+    users = db.metadata.tables["user"]
+    proposer, confirmer = users.alias("proposer"), users.alias("confirmer")
+    query = (sa.select(model.entry_id, proposer.c.name, proposer.c.email, confirmer.c.name,
+                       confirmer.c.email)
+             .join(proposer, proposer.c.id == model.proposed_by_id)
+             .join(confirmer, confirmer.c.id == model.decided_by_id)
+             .where(model.entry_id.is_not(None)))
+    if entry_ids is not None:
+        if not entry_ids:
+            return {}
+        query = query.where(model.entry_id.in_(entry_ids))
+    return {entry_id: (p_name or p_email, c_name or c_email)
+            for entry_id, p_name, p_email, c_name, c_email in db.session.execute(query)}

@@ -28,7 +28,6 @@ from sqlalchemy.exc import IntegrityError
 from .. import second_person
 from ..audit import record
 from ..auth.colleagues import active_in_role, tell_others
-from ..auth.models import User
 from ..clock import today
 from ..contributions.fund_entries import (
     cost_the_pool_cannot_pay,
@@ -215,20 +214,9 @@ def reversal_waiting(entry_id: int) -> FundEntryProposal | None:
 
 def officers_of(entry_ids: list[int] | None = None) -> dict[int, tuple[str, str]]:
     """Who proposed and who confirmed each recorded entry (of `entry_ids`, or every
-    one), by entry id, in one query: (proposer, confirmer), each user's name or else
-    email. None for an entry recorded before entries took two officers."""
-    proposer, confirmer = sa.orm.aliased(User), sa.orm.aliased(User)
-    query = (sa.select(FundEntryProposal.entry_id, proposer.name, proposer.email, confirmer.name,
-                       confirmer.email)
-             .join(proposer, proposer.id == FundEntryProposal.proposed_by_id)
-             .join(confirmer, confirmer.id == FundEntryProposal.decided_by_id)
-             .where(FundEntryProposal.entry_id.is_not(None)))
-    if entry_ids is not None:
-        if not entry_ids:
-            return {}
-        query = query.where(FundEntryProposal.entry_id.in_(entry_ids))
-    return {entry_id: (p_name or p_email, c_name or c_email)
-            for entry_id, p_name, p_email, c_name, c_email in db.session.execute(query)}
+    one), by entry id, in one query; none for an entry recorded before entries took
+    two officers."""
+    return second_person.who_proposed_and_confirmed(FundEntryProposal, entry_ids)
 
 
 def active_officers() -> int:

@@ -30,7 +30,6 @@ from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from ..audit import record
 from ..auth.colleagues import active_in_role, tell_others
-from ..auth.models import User
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
@@ -39,7 +38,7 @@ from ..permissions import MPTF_OFFICER
 from ..validation import too_long
 from . import ledger
 from .models import InterestEntry, InterestProposal
-from .rules import text_or_error, usd_or_error
+from .rules import usd_or_error
 
 
 def _require_officer(actor) -> None:
@@ -96,12 +95,7 @@ def reversal_refusals(entry: InterestEntry, reason: str) -> str:
     would: a closed year, a reversal of a reversal, an entry already reversed, no
     reason; and interest the pool has spent since; one already waiting), also said
     before it is confirmed (previews.interest_reversal). Returns the reason."""
-    periods.require_open(today())
-    if entry.reverses_id is not None:
-        raise DomainError(_("A reversal cannot itself be reversed."))
-    if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
-        raise DomainError(_("This interest entry has already been reversed."))
-    reason = text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
+    reason = ledger.interest_reversal_checks(entry, reason)
     if reversal_waiting(entry.id) is not None:
         raise DomainError(already_waiting_message())
     short = _spent_since(entry)
@@ -184,9 +178,7 @@ def why_not_now(proposal: InterestProposal) -> str | None:
     try:
         if proposal.is_reversal:
             entry = proposal.reverses
-            periods.require_open(today())
-            if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
-                raise DomainError(_("This interest entry has already been reversed."))
+            ledger.interest_reversal_checks(entry, proposal.note)
             short = _spent_since(entry)
             if short is not None:
                 raise short
@@ -226,20 +218,10 @@ def reversal_waiting(entry_id: int) -> InterestProposal | None:
 
 
 def officers_of(entry_ids: list[int] | None = None) -> dict[int, tuple[str, str]]:
-    """{interest entry id: (who proposed it, who confirmed it)} for the entries recorded
-    from a proposal (one query); an entry recorded before interest took two officers
-    is not in it."""
-    proposer = sa.orm.aliased(User)
-    confirmer = sa.orm.aliased(User)
-    query = (sa.select(InterestProposal.entry_id, proposer.name, proposer.email, confirmer.name,
-                       confirmer.email)
-             .join(proposer, proposer.id == InterestProposal.proposed_by_id)
-             .join(confirmer, confirmer.id == InterestProposal.decided_by_id)
-             .where(InterestProposal.entry_id.is_not(None)))
-    if entry_ids is not None:
-        query = query.where(InterestProposal.entry_id.in_(entry_ids))
-    return {entry_id: (p_name or p_email, c_name or c_email)
-            for entry_id, p_name, p_email, c_name, c_email in db.session.execute(query)}
+    """Who proposed and who confirmed each interest entry (of `entry_ids`, or every
+    one), by entry id, in one query; none for an entry recorded before interest took
+    two officers."""
+    return second_person.who_proposed_and_confirmed(InterestProposal, entry_ids)
 
 
 def active_officers() -> int:

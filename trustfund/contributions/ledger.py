@@ -266,15 +266,23 @@ def record_interest(actor, *, value_date, usd_amount, note: str = "", today_is=N
     return entry
 
 
-def reverse_interest(actor, entry: InterestEntry, reason: str) -> InterestEntry:
-    """Reverse an interest entry by an offsetting one with a reason, dated today (in
-    the open year), naming the entry it corrects."""
+def interest_reversal_checks(entry: InterestEntry, reason: str) -> str:
+    """The refusals of an interest entry's reversal that need nothing written
+    (reverse_interest, and interest_changes before it waits for a second officer):
+    today in a closed year, a reversal of a reversal, an entry already reversed, no
+    reason. Returns the reason."""
     periods.require_open(today())
     if entry.reverses_id is not None:
         raise DomainError(_("A reversal cannot itself be reversed."))
     if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
         raise DomainError(_("This interest entry has already been reversed."))
-    reason = text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
+    return text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
+
+
+def reverse_interest(actor, entry: InterestEntry, reason: str) -> InterestEntry:
+    """Reverse an interest entry by an offsetting one with a reason, dated today (in
+    the open year), naming the entry it corrects."""
+    reason = interest_reversal_checks(entry, reason)
     reversal = InterestEntry(pool_id=entry.pool_id, value_date=today(), usd_amount=-entry.usd_amount,
                              note=reason, reverses_id=entry.id, created_by_id=getattr(actor, "id", None))
     db.session.add(reversal)
