@@ -15,6 +15,13 @@ from .extensions import db
 from .validation import check_text
 
 
+def require_active(actor, role: str, refusal: str) -> None:
+    """Refuse (`refusal`, in the caller's words) an actor who is not an active user of
+    `role`: who may propose or answer a change that takes two people."""
+    if getattr(actor, "role", None) != role or not getattr(actor, "active", False):
+        raise DomainError(refusal)
+
+
 def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str | None = None,
            role: str | None = None) -> bool:
     """Move the waiting row `row_id` of `model` (with status, decided_by_id, decided_at

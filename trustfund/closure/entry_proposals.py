@@ -46,8 +46,7 @@ from ..validation import too_long
 
 
 def _require_officer(actor) -> None:
-    if getattr(actor, "role", None) != MPTF_OFFICER or not getattr(actor, "active", False):
-        raise DomainError(_("Only MPTF officers may do this."))
+    second_person.require_active(actor, MPTF_OFFICER, _("Only MPTF officers may do this."))
 
 
 def _tell(actor, proposal: FundEntryProposal) -> None:

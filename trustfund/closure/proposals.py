@@ -49,8 +49,7 @@ def stale_message(proposal: ClosingProposal) -> str:
 
 
 def _require_srsg(actor) -> None:
-    if getattr(actor, "role", None) != SRSG_STAFF or not getattr(actor, "active", False):
-        raise DomainError(_("Only SRSG staff may do this."))
+    second_person.require_active(actor, SRSG_STAFF, _("Only SRSG staff may do this."))
 
 
 def propose(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
