@@ -244,15 +244,10 @@ def users(app):
 def login_as(app, client):
     """login_as("mptf_officer") logs the test client in as that base user (or a
     given User) and returns the user."""
-    from tests.factories import base_users
+    from tests.factories import log_in
 
     def _login(who, c=None):
-        c = c or client
-        user = base_users()[who] if isinstance(who, str) else who
-        with c.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return user
+        return log_in(c or client, who)
 
     return _login
 

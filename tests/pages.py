@@ -8,6 +8,16 @@ from decimal import Decimal as D
 from html.parser import HTMLParser
 
 
+def words(html: str) -> str:
+    """Markup as a reader reads it: tags dropped, entities read, white space folded."""
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def text(page) -> str:
+    """A page (a response, or its HTML) as a reader reads it: words()."""
+    return words(page if isinstance(page, str) else page.get_data(as_text=True))
+
+
 def error_beside(html: str, field: str) -> str:
     """The text of the error shown beside a field (macros.field renders it)."""
     match = re.search(rf'id="{field}-errors">(.*?)</div>\s*</div>', html, re.DOTALL)
@@ -148,7 +158,7 @@ def summary_of(html: str) -> str:
     """The words of a confirmation page's summary (what will happen)."""
     match = re.search(r'<section class="card mb-3"[^>]*id="confirmation">(.*?)</section>', html, re.DOTALL)
     assert match, "no confirmation summary on the page"
-    return html_module.unescape(" ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()))
+    return words(match.group(1))
 
 
 def post_and_confirm(client, url: str, data: dict | None = None, **kwargs):

@@ -72,19 +72,22 @@ def second_admin_confirms(app, email: str, who: str = "admin2"):
     change_id = db.session.scalar(sa.select(UserChange.id).where(UserChange.email == email.lower(),
                                                                  UserChange.status == PENDING))
     assert change_id is not None, f"no change waits for {email}"
-    browser = app.test_client()
-    with browser.session_transaction() as session:
-        session["_user_id"] = base_users()[who].get_id()
-        session["_fresh"] = True
-    return browser.post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
+    return browser_of(app, who).post(f"/admin/user-changes/{change_id}/confirm", follow_redirects=True)
 
 
-def _browser_of(app, who: str):
-    """A test client logged in as the base user `who`."""
-    browser = app.test_client()
-    with browser.session_transaction() as session:
-        session["_user_id"] = base_users()[who].get_id()
+def log_in(client, who):
+    """Logs the test client in as the base user `who` (or a given User): returns the user."""
+    user = base_users()[who] if isinstance(who, str) else who
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
+    return user
+
+
+def browser_of(app, who):
+    """A test client of its own (another person's browser), logged in as `who` (log_in)."""
+    browser = app.test_client()
+    log_in(browser, who)
     return browser
 
 
@@ -97,7 +100,7 @@ def second_admin_confirms_transfer(app, who: str = "admin2"):
 
     [proposal_id] = db.session.scalars(sa.select(TransferProposal.id)
                                        .where(TransferProposal.status == PENDING)).all()
-    return _browser_of(app, who).post(f"/contributions/pools/transfers/waiting/{proposal_id}/confirm",
+    return browser_of(app, who).post(f"/contributions/pools/transfers/waiting/{proposal_id}/confirm",
                                       follow_redirects=True)
 
 
@@ -110,7 +113,7 @@ def second_admin_confirms_setting(app, key: str, who: str = "admin2"):
     change_id = db.session.scalar(sa.select(SettingChange.id).where(SettingChange.key == key,
                                                                     SettingChange.status == PENDING))
     assert change_id is not None, f"no value of {key} waits"
-    return _browser_of(app, who).post(f"/admin/setting-changes/{change_id}/confirm", follow_redirects=True)
+    return browser_of(app, who).post(f"/admin/setting-changes/{change_id}/confirm", follow_redirects=True)
 
 
 def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
@@ -122,7 +125,7 @@ def second_srsg_confirms(app, pool_id: int, who: str = "srsg_staff2"):
     proposal_id = db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.pool_id == pool_id,
                                                                         ClosingProposal.status == WAITING))
     assert proposal_id is not None, f"no closing decision waits on pool {pool_id}"
-    return _browser_of(app, who).post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)
+    return browser_of(app, who).post(f"/fund/closing/proposals/{proposal_id}/confirm", follow_redirects=True)
 
 
 def second_officer_confirms_entry(app, who: str = "mptf_officer2"):
@@ -134,7 +137,7 @@ def second_officer_confirms_entry(app, who: str = "mptf_officer2"):
 
     [proposal_id] = db.session.scalars(sa.select(FundEntryProposal.id)
                                        .where(FundEntryProposal.status == WAITING)).all()
-    return _browser_of(app, who).post(f"/fund/entries/waiting/{proposal_id}/confirm", follow_redirects=True)
+    return browser_of(app, who).post(f"/fund/entries/waiting/{proposal_id}/confirm", follow_redirects=True)
 
 
 def second_officer_confirms_interest(app, who: str = "mptf_officer2"):
@@ -146,5 +149,5 @@ def second_officer_confirms_interest(app, who: str = "mptf_officer2"):
 
     [proposal_id] = db.session.scalars(sa.select(InterestProposal.id)
                                        .where(InterestProposal.status == "pending")).all()
-    return _browser_of(app, who).post(f"/contributions/interest/waiting/{proposal_id}/confirm",
+    return browser_of(app, who).post(f"/contributions/interest/waiting/{proposal_id}/confirm",
                                       follow_redirects=True)

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import second_srsg_confirms
+from tests.factories import browser_of, second_srsg_confirms
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import error_beside, error_beside_reason, post_and_confirm, reason_required, table_rows
@@ -54,11 +54,6 @@ def _propose(client, pool, **values):
     return post_and_confirm(client, f"/fund/closing/pools/{pool.id}", _form(pool, **values),
                             follow_redirects=True)
 
-
-def _browser(app, login_as, who: str):
-    browser = app.test_client()
-    login_as(who, browser)
-    return browser
 
 
 def _text(response) -> str:
@@ -133,7 +128,7 @@ def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_conf
     assert "Migration MPTF (FMR00)" in message.body_text and "/fund/closing" in message.body_text
 
     # A second SRSG staff member confirms it: only then does the balance leave the pool.
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     page = other.get("/fund/closing").get_data(as_text=True)
     assert "Confirm" in page and reason_required(page, f"/fund/closing/proposals/{proposal.id}/refuse")
     done = other.post(f"/fund/closing/proposals/{proposal.id}/confirm")
@@ -186,7 +181,7 @@ def test_the_proposer_can_neither_confirm_nor_refuse_their_own_but_may_withdraw_
     assert "You proposed this decision" in mine and "Say why" not in mine
     assert _rows(db, PoolClosing) == 0 and _waiting(db) is not None
     # Another SRSG staff member cannot withdraw it.
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     assert "Only the SRSG staff member who proposed a decision can withdraw it." in _answer(
         other, proposal.id, "withdraw")
     withdrawn = _answer(client, proposal.id, "withdraw")
@@ -203,7 +198,7 @@ def test_a_refusal_needs_its_reason_and_moves_nothing(app, client, login_as, db,
     login_as("srsg_staff")
     _propose(client, pool)
     proposal = _waiting(db)
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     page = _answer(other, proposal.id, "refuse", reason="  ")
     assert error_beside_reason(page, f"/fund/closing/proposals/{proposal.id}/refuse") == \
         "Say why the decision is refused."
@@ -235,7 +230,7 @@ def test_a_refusal_without_a_reason_is_told_beside_that_decisions_reason_and_sav
     _propose(client, data.pool("OBJ1"), balance="5000.00")
     first = _waiting_of(db, pool)
     second = _waiting_of(db, data.pool("OBJ1"))
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     before = table_counts(db)
     answer = other.post(f"/fund/closing/proposals/{first.id}/refuse", data={"reason": ""})
     page = answer.get_data(as_text=True)
@@ -259,7 +254,7 @@ def test_a_second_proposal_while_one_waits_is_refused_beside_the_form(app, clien
     pool = _fund(db, users)
     login_as("srsg_staff")
     _propose(client, pool)
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     page = other.post(f"/fund/closing/pools/{pool.id}", data=_form(pool, kind="transfer", fund_name="X",
                                                                     fund_reference="Y"))
     assert page.status_code == 200
@@ -286,7 +281,7 @@ def test_a_balance_changed_since_the_proposal_is_not_confirmed(app, client, logi
     proposal = _waiting(db)
     data.interest("12.50")  # credited to the pool after the proposal
     db.session.commit()
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     page = _answer(other, proposal.id, "confirm")
     told = ("The pool's balance changed since this decision was proposed (USD\u00a036,000.00 then, "
             "USD\u00a036,012.50 now): it can no longer be confirmed, and nothing was moved.")
@@ -303,7 +298,7 @@ def test_a_confirmation_sent_twice_applies_once(app, client, login_as, db, users
     login_as("srsg_staff")
     _propose(client, pool)
     proposal = _waiting(db)
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     assert other.post(f"/fund/closing/proposals/{proposal.id}/confirm").status_code == 302
     again = _answer(other, proposal.id, "confirm")
     assert "This decision was already confirmed, refused or withdrawn: nothing was done." in again
@@ -369,7 +364,7 @@ def test_a_hostile_reason_for_refusing_is_refused_and_nothing_changes(app, clien
     login_as("srsg_staff")
     _propose(client, pool)
     proposal_id = _waiting(db).id
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     for reason, message in ((LONG_TEXT, "Field cannot be longer than 2000 characters."),
                             (CONTROL_TEXT, "control characters"), (BIDI_TEXT, "")):
         page = _answer(other, proposal_id, "refuse", reason=reason)
@@ -388,7 +383,7 @@ def test_a_refusal_without_a_reason_of_a_decision_withdrawn_meanwhile_says_it_wa
     _propose(client, pool)
     proposal = _waiting(db)
     assert "Decision withdrawn" in _answer(client, proposal.id, "withdraw")
-    other = _browser(app, login_as, "srsg_staff2")
+    other = browser_of(app, "srsg_staff2")
     page = _answer(other, proposal.id, "refuse", reason="")
     assert "This decision was already confirmed, refused or withdrawn: nothing was done." in _flashed(page)
     assert _waiting(db) is None and _trail(db, "pool_closing.refuse") == []

@@ -7,17 +7,15 @@ may refuse it with a reason, its proposer may withdraw it."""
 from __future__ import annotations
 
 import datetime
-import html as html_module
 import io
-import re
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import second_officer_confirms_entry
+from tests.factories import browser_of, second_officer_confirms_entry
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import error_beside_reason, post_and_confirm, post_entry, reason_required, table_rows
+from tests.pages import error_beside_reason, post_and_confirm, post_entry, reason_required, table_rows, text
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
 from trustfund.closure.years import close_year
@@ -42,15 +40,6 @@ def _entry(kind="direct_cost", amount="1500.00", day="2018-03-01"):
             "description": "Secretariat support, first quarter"}
 
 
-def _text(response) -> str:
-    text = html_module.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    return " ".join(text.split())
-
-
-def _browser(app, login_as, who):
-    browser = app.test_client()
-    login_as(who, browser)
-    return browser
 
 
 def _answer(browser, proposal_id: int, answer: str, **data):
@@ -83,7 +72,7 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     assert "Propose the entry" in form
     assert "nothing is recorded until another MPTF officer confirms it" in form
     assert post_entry(client, NEW, _entry()).status_code == 302
-    page = _text(client.get(ENTRIES))
+    page = text(client.get(ENTRIES))
     assert ("Direct cost of USD 1,500.00 proposed: nothing is recorded until another MPTF officer confirms "
             "it.") in page
     # Nothing recorded, the pool untouched: the entry waits, shown on the entries page.
@@ -96,8 +85,8 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     assert table_rows(own, "entries") == [["No entry recorded."]]
     # The proposer may withdraw it, not confirm or refuse it, even by posting.
     assert f"/waiting/{proposal.id}/withdraw" in own and f"/waiting/{proposal.id}/confirm" not in own
-    assert MINE in _text(_answer(client, proposal.id, "confirm"))
-    assert MINE in _text(_answer(client, proposal.id, "refuse", reason="mine"))
+    assert MINE in text(_answer(client, proposal.id, "confirm"))
+    assert MINE in text(_answer(client, proposal.id, "refuse", reason="mine"))
     assert _entries(db) == [] and len(_proposals(db, WAITING)) == 1
     # The download has it too, on a sheet of its own: the entries' sheet has none.
     book = load_workbook(io.BytesIO(client.get(f"{ENTRIES}?format=xlsx").data))
@@ -115,11 +104,11 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     body = " ".join(told.body_text.split())
     assert "Direct cost of USD 1,500.00" in body and "/fund/entries" in body
     # The second officer sees Confirm and Refuse (a reason required), and confirms it.
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     listed = other.get(ENTRIES).get_data(as_text=True)
     assert f"/waiting/{proposal.id}/confirm" in listed and f"/waiting/{proposal.id}/withdraw" not in listed
     assert reason_required(listed, f"{ENTRIES}/waiting/{proposal.id}/refuse")
-    done = _text(_answer(other, proposal.id, "confirm"))
+    done = text(_answer(other, proposal.id, "confirm"))
     assert "Confirmed: Direct cost of USD 1,500.00 recorded for Un-earmarked." in done
     [entry] = _entries(db)
     assert (entry.kind, entry.usd_amount, entry.created_by_id) == ("direct_cost", D("1500.00"),
@@ -140,7 +129,7 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     assert [tuple(a) for a in actions] == [("fund_entry.propose", users["mptf_officer"].id),
                                            ("fund_entry.create", users["mptf_officer2"].id),
                                            ("fund_entry.confirm", users["mptf_officer2"].id)]
-    trail = _text(_browser(app, login_as, "admin").get("/admin/audit"))
+    trail = text(browser_of(app, "admin").get("/admin/audit"))
     assert ("mptf_officer proposed an entry for Un-earmarked (Direct cost of USD 1,500.00, value date "
             "Mar 1, 2018); it waits for a second MPTF officer.") in trail
     assert ("mptf_officer2 confirmed the entry for Un-earmarked (Direct cost of USD 1,500.00) proposed by "
@@ -151,7 +140,7 @@ def test_a_cost_the_pool_cannot_pay_is_refused_at_once_and_again_at_the_confirma
                                                                                      login_as):
     _funded(db)
     login_as("mptf_officer")
-    page = _text(post_entry(client, NEW, _entry(amount="10000.01")))
+    page = text(post_entry(client, NEW, _entry(amount="10000.01")))
     assert "has only USD 10,000.00 available, less than USD 10,000.01" in page
     assert _proposals(db) == []
     # Two costs proposed that the pool can each pay, not both: the second confirmation
@@ -159,9 +148,9 @@ def test_a_cost_the_pool_cannot_pay_is_refused_at_once_and_again_at_the_confirma
     post_entry(client, NEW, _entry(amount="6000.00"))
     post_entry(client, NEW, _entry(amount="5000.00"))
     first, second = _proposals(db, WAITING)
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     _answer(other, first.id, "confirm")
-    refused = _text(_answer(other, second.id, "confirm"))
+    refused = text(_answer(other, second.id, "confirm"))
     assert ("Nothing was recorded, and the entry still waits: The pool “Un-earmarked” has only USD 4,000.00 "
             "available, less than USD 5,000.00.") in refused
     assert [e.usd_amount for e in _entries(db)] == [D("6000.00")] and _pool(db)[2] == D("4000.00")
@@ -172,11 +161,11 @@ def test_a_cost_the_pool_cannot_pay_is_refused_at_once_and_again_at_the_confirma
                "USD 4,000.00 available, less than USD 5,000.00. Refuse it, or its proposer can withdraw it; "
                "then propose it again if it is still wanted.")
     listed = other.get(ENTRIES)
-    assert blocked in _text(listed)
+    assert blocked in text(listed)
     assert f"/waiting/{second.id}/confirm" not in listed.get_data(as_text=True)
     assert f"/waiting/{second.id}/refuse" in listed.get_data(as_text=True)
     own = client.get(ENTRIES)
-    assert blocked in _text(own) and f"/waiting/{second.id}/withdraw" in own.get_data(as_text=True)
+    assert blocked in text(own) and f"/waiting/{second.id}/withdraw" in own.get_data(as_text=True)
 
 
 def test_a_reversal_of_income_the_pool_has_spent_since_says_why_in_place_of_confirm(app, db, client,
@@ -191,7 +180,7 @@ def test_a_reversal_of_income_the_pool_has_spent_since_says_why_in_place_of_conf
     [income] = _entries(db)
     post_and_confirm(client, f"/fund/entries/{income.id}/reverse", {"reason": "Booked twice"})
     [reversal] = _proposals(db, WAITING)
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     assert f"/waiting/{reversal.id}/confirm" in other.get(ENTRIES).get_data(as_text=True)
     post_entry(client, NEW, _entry(amount="12000.00"))
     cost = _proposals(db, WAITING)[-1]
@@ -199,7 +188,7 @@ def test_a_reversal_of_income_the_pool_has_spent_since_says_why_in_place_of_conf
     assert _pool(db)[2] == D("3000.00")
     listed = other.get(ENTRIES)
     assert ("This entry can no longer be recorded as it stands: The pool “Un-earmarked” has only "
-            "USD 3,000.00 available: this reversal would take it below zero.") in _text(listed)
+            "USD 3,000.00 available: this reversal would take it below zero.") in text(listed)
     assert f"/waiting/{reversal.id}/confirm" not in listed.get_data(as_text=True)
 
 
@@ -209,25 +198,25 @@ def test_refused_with_a_reason_or_withdrawn_nothing_is_recorded(app, db, client,
     post_entry(client, NEW, _entry("other_income", "300.00"))
     post_entry(client, NEW, _entry("bank_charge", "25.50"))
     income, charge = _proposals(db, WAITING)
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     # A refusal needs a reason, said beside the field of that entry.
     page = _answer(other, income.id, "refuse", reason=" ").get_data(as_text=True)
     beside = error_beside_reason(page, f"{ENTRIES}/waiting/{income.id}/refuse")
     assert beside == "Say why the entry is refused."
-    assert _text(_answer(other, income.id, "refuse", reason="No such income at the bank")).count(
+    assert text(_answer(other, income.id, "refuse", reason="No such income at the bank")).count(
         "Entry refused: nothing was recorded.") == 1
     # Only its proposer withdraws an entry.
-    assert "Only the MPTF officer who proposed an entry can withdraw it." in _text(
+    assert "Only the MPTF officer who proposed an entry can withdraw it." in text(
         _answer(other, charge.id, "withdraw"))
-    assert "Entry withdrawn: nothing was recorded." in _text(_answer(client, charge.id, "withdraw"))
+    assert "Entry withdrawn: nothing was recorded." in text(_answer(client, charge.id, "withdraw"))
     assert [(p.status, p.refusal_reason) for p in _proposals(db)] == [
         (REFUSED, "No such income at the bank"), (WITHDRAWN, None)]
     assert _entries(db) == [] and _pool(db) == (D("0.00"), D("0.00"), D("10000.00"))
     # Answered already: a second answer does nothing, and says so.
-    assert "This entry was already confirmed, refused or withdrawn: nothing was done." in _text(
+    assert "This entry was already confirmed, refused or withdrawn: nothing was done." in text(
         _answer(other, income.id, "confirm"))
     assert _entries(db) == []
-    trail = _text(_browser(app, login_as, "admin").get("/admin/audit"))
+    trail = text(browser_of(app, "admin").get("/admin/audit"))
     assert ("mptf_officer2 refused the entry for Un-earmarked (Other income of USD 300.00) proposed by "
             "mptf_officer: No such income at the bank") in trail
     assert "mptf_officer withdrew the entry for Un-earmarked (Bank charge of USD 25.50) they had proposed." \
@@ -241,20 +230,20 @@ def test_a_reversal_waits_for_a_second_officer_too(app, db, client, login_as, us
     second_officer_confirms_entry(app)
     [cost] = _entries(db)
     url = f"/fund/entries/{cost.id}/reverse"
-    preview = _text(client.post(url, data={"reason": "Charged to the wrong fund"}))
+    preview = text(client.post(url, data={"reason": "Charged to the wrong fund"}))
     assert "Nothing is recorded until another MPTF officer confirms the reversal." in preview
     assert "Propose the reversal" in preview
-    page = _text(post_and_confirm(client, url, {"reason": "Charged to the wrong fund"},
+    page = text(post_and_confirm(client, url, {"reason": "Charged to the wrong fund"},
                                   follow_redirects=True))
     assert "The reversal is proposed: nothing is recorded until another MPTF officer confirms it." in page
     assert "Reversal waiting" in page
     assert len(_entries(db)) == 1 and _pool(db)[2] == D("8500.00")
     # One reversal of an entry waits at a time.
-    again = _text(client.post(url, data={"reason": "Twice"}))
+    again = text(client.post(url, data={"reason": "Twice"}))
     assert ("A reversal of this entry already waits for a second MPTF officer: it must be confirmed, refused "
             "or withdrawn first.") in again
     assert len(_proposals(db, WAITING)) == 1
-    done = _text(second_officer_confirms_entry(app))
+    done = text(second_officer_confirms_entry(app))
     assert f"Confirmed: the reversal of entry #{cost.id} is recorded." in done
     original, reversal = _entries(db)
     assert (reversal.reverses_id, reversal.usd_amount, reversal.description, reversal.created_by_id) == (
@@ -268,7 +257,7 @@ def test_a_proposal_in_a_year_closed_since_is_not_recorded_and_still_waits(app, 
     post_entry(client, NEW, _entry(day="2017-12-15"))
     close_year(users["admin"], 2017, report_reference="Annual report 2017")
     db.session.commit()
-    refused = _text(second_officer_confirms_entry(app))
+    refused = text(second_officer_confirms_entry(app))
     assert "Nothing was recorded, and the entry still waits:" in refused and "2017" in refused
     assert _entries(db) == [] and len(_proposals(db, WAITING)) == 1
 
@@ -280,7 +269,7 @@ def test_an_entry_proposed_by_an_officer_deactivated_since_cannot_be_confirmed(a
     post_entry(client, NEW, _entry())
     users["mptf_officer"].active = False
     db.session.commit()
-    refused = _text(second_officer_confirms_entry(app))
+    refused = text(second_officer_confirms_entry(app))
     assert "no longer has an active account: it can no longer be confirmed" in refused
     assert _entries(db) == [] and len(_proposals(db, WAITING)) == 1
 
@@ -291,7 +280,7 @@ def test_only_mptf_officers_answer_and_others_read_the_waiting_entries(app, db, 
     post_entry(client, NEW, _entry())
     [proposal] = _proposals(db, WAITING)
     for role in ("admin", "srsg_staff", "auditor"):
-        browser = _browser(app, login_as, role)
+        browser = browser_of(app, role)
         assert _answer(browser, proposal.id, "confirm").status_code == 403
         page = browser.get(ENTRIES)
         if page.status_code == 200:

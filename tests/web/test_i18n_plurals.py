@@ -2,9 +2,9 @@
 («Total (1 aide)», «1 día», «7 أيام», «5 субсидий»), and the number itself is
 formatted for the locale («2 000» in French)."""
 import datetime as dt
-import re
 
 from tests.factories.travel import make_event, make_request
+from tests.pages import text
 from trustfund.extensions import db
 from trustfund.language import speaking
 from trustfund.validation import too_long
@@ -15,8 +15,7 @@ SIX_DAYS = (dt.date(2017, 5, 8), dt.date(2017, 5, 13))
 def page_text(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, url
-    # Tags out and spaces joined: the words a reader sees, whatever the markup.
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    return text(response)
 
 
 def speak(user, lang: str) -> None:

@@ -9,18 +9,16 @@ officer may refuse it with a reason, its proposer may withdraw it."""
 from __future__ import annotations
 
 import datetime
-import html as html_module
 import io
-import re
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import second_officer_confirms_interest
+from tests.factories import browser_of, second_officer_confirms_interest
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.factories.travel import make_event, make_request, srsg2
-from tests.pages import error_beside_reason, post_and_confirm, post_entry, table_rows
+from tests.pages import error_beside_reason, post_and_confirm, post_entry, table_rows, text
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
 from trustfund.closure.years import close_year
@@ -39,15 +37,6 @@ def _interest(amount="1234.56", day="2018-06-30", note="Q2 2018"):
     return {"value_date": day, "usd_amount": amount, "note": note}
 
 
-def _text(response) -> str:
-    text = html_module.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    return " ".join(text.split())
-
-
-def _browser(app, login_as, who):
-    browser = app.test_client()
-    login_as(who, browser)
-    return browser
 
 
 def _answer(browser, proposal_id: int, answer: str, **values):
@@ -75,10 +64,10 @@ def _pool(db):
 
 def test_interest_is_credited_only_when_a_second_officer_confirms_it(app, db, client, login_as, users):
     login_as("mptf_officer")
-    form = _text(client.get(NEW))
+    form = text(client.get(NEW))
     assert "Propose the interest" in form and "once another MPTF officer confirms it" in form
     assert post_entry(client, NEW, _interest()).status_code == 302
-    page = _text(client.get(PAGE))
+    page = text(client.get(PAGE))
     assert ("Interest of USD 1,234.56 proposed: nothing is credited to the un-earmarked pool until another "
             "MPTF officer confirms it.") in page
     # Nothing credited, the pool untouched: the interest waits, shown on the interest page.
@@ -91,8 +80,8 @@ def test_interest_is_credited_only_when_a_second_officer_confirms_it(app, db, cl
     assert table_rows(own, "interest") == [["No interest recorded."]]
     # The proposer may withdraw it, not confirm or refuse it, even by posting.
     assert f"/waiting/{proposal.id}/withdraw" in own and f"/waiting/{proposal.id}/confirm" not in own
-    assert MINE in _text(_answer(client, proposal.id, "confirm"))
-    assert MINE in _text(_answer(client, proposal.id, "refuse", reason="mine"))
+    assert MINE in text(_answer(client, proposal.id, "confirm"))
+    assert MINE in text(_answer(client, proposal.id, "refuse", reason="mine"))
     assert _entries(db) == [] and len(_proposals(db, "pending")) == 1
     # The download has it on a sheet of its own.
     book = load_workbook(io.BytesIO(client.get(f"{PAGE}?format=xlsx").data))
@@ -108,10 +97,10 @@ def test_interest_is_credited_only_when_a_second_officer_confirms_it(app, db, cl
     assert "proposed interest of USD 1,234.56, value date Jun 30, 2018" in body
     assert "/contributions/interest" in body
     # The second officer sees Confirm and Refuse, and confirms it.
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     listed = other.get(PAGE).get_data(as_text=True)
     assert f"/waiting/{proposal.id}/confirm" in listed and f"/waiting/{proposal.id}/withdraw" not in listed
-    done = _text(_answer(other, proposal.id, "confirm"))
+    done = text(_answer(other, proposal.id, "confirm"))
     assert "Confirmed: interest of USD 1,234.56 credited to the un-earmarked pool." in done
     [entry] = _entries(db)
     assert (entry.usd_amount, entry.note, entry.created_by_id) == (D("1234.56"), "Q2 2018",
@@ -130,7 +119,7 @@ def test_interest_is_credited_only_when_a_second_officer_confirms_it(app, db, cl
     assert [tuple(a) for a in actions] == [("interest_proposal.propose", users["mptf_officer"].id),
                                            ("interest.create", users["mptf_officer2"].id),
                                            ("interest_proposal.confirm", users["mptf_officer2"].id)]
-    trail = _text(_browser(app, login_as, "admin").get("/admin/audit"))
+    trail = text(browser_of(app, "admin").get("/admin/audit"))
     assert ("mptf_officer proposed interest of USD 1,234.56, value date Jun 30, 2018, for the un-earmarked "
             "pool; it waits for a second MPTF officer.") in trail
     assert ("mptf_officer2 confirmed the interest of USD 1,234.56 proposed by mptf_officer: it is credited "
@@ -142,25 +131,25 @@ def test_refused_with_a_reason_or_withdrawn_nothing_is_credited(app, db, client,
     post_entry(client, NEW, _interest("300.00"))
     post_entry(client, NEW, _interest("25.50"))
     first, second = _proposals(db, "pending")
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     # A refusal needs a reason, said beside the field of that proposal.
     page = _answer(other, first.id, "refuse", reason=" ").get_data(as_text=True)
     beside = error_beside_reason(page, f"{PAGE}/waiting/{first.id}/refuse")
     assert beside == "Say why the interest is refused."
-    assert "Interest refused: nothing was recorded." in _text(
+    assert "Interest refused: nothing was recorded." in text(
         _answer(other, first.id, "refuse", reason="Not on the bank statement"))
     # Only its proposer withdraws it.
-    assert "Only the MPTF officer who proposed this interest can withdraw it." in _text(
+    assert "Only the MPTF officer who proposed this interest can withdraw it." in text(
         _answer(other, second.id, "withdraw"))
-    assert "Interest withdrawn: nothing was recorded." in _text(_answer(client, second.id, "withdraw"))
+    assert "Interest withdrawn: nothing was recorded." in text(_answer(client, second.id, "withdraw"))
     assert [(p.status, p.refusal_reason) for p in _proposals(db)] == [
         ("refused", "Not on the bank statement"), ("withdrawn", None)]
     assert _entries(db) == [] and _pool(db) == (D("0.00"), D("0.00"))
     # Answered already: a second answer does nothing, and says so.
-    assert "This interest was already confirmed, refused or withdrawn: nothing was done." in _text(
+    assert "This interest was already confirmed, refused or withdrawn: nothing was done." in text(
         _answer(other, first.id, "confirm"))
     assert _entries(db) == []
-    trail = _text(_browser(app, login_as, "admin").get("/admin/audit"))
+    trail = text(browser_of(app, "admin").get("/admin/audit"))
     assert ("mptf_officer2 refused the interest of USD 300.00 proposed by mptf_officer: Not on the bank "
             "statement") in trail
     assert "mptf_officer withdrew the interest of USD 25.50 they had proposed." in trail
@@ -173,15 +162,15 @@ def test_a_reversal_waits_for_a_second_officer_and_says_why_once_the_pool_spent_
     second_officer_confirms_interest(app)
     [entry] = _entries(db)
     url = f"{PAGE}/{entry.id}/reverse"
-    preview = _text(client.post(url, data={"reason": "Belonged to another fund"}))
+    preview = text(client.post(url, data={"reason": "Belonged to another fund"}))
     assert "Nothing is recorded until another MPTF officer confirms the reversal." in preview
     assert "Propose the reversal" in preview
-    page = _text(post_and_confirm(client, url, {"reason": "Belonged to another fund"}, follow_redirects=True))
+    page = text(post_and_confirm(client, url, {"reason": "Belonged to another fund"}, follow_redirects=True))
     assert "The reversal is proposed: nothing is recorded until another MPTF officer confirms it." in page
     assert "Reversal waiting" in page
     assert len(_entries(db)) == 1 and _pool(db) == (D("1000.00"), D("1000.00"))
     # One reversal of an entry waits at a time.
-    again = _text(client.post(url, data={"reason": "Twice"}))
+    again = text(client.post(url, data={"reason": "Twice"}))
     assert ("A reversal of this interest entry already waits for a second MPTF officer: it must be "
             "confirmed, refused or withdrawn first.") in again
     [reversal] = _proposals(db, "pending")
@@ -192,20 +181,20 @@ def test_a_reversal_waits_for_a_second_officer_and_says_why_once_the_pool_spent_
     db.session.commit()
     left = _pool(db)[1]
     assert D("0.00") < left < D("1000.00")
-    other = _browser(app, login_as, "mptf_officer2")
+    other = browser_of(app, "mptf_officer2")
     listed = other.get(PAGE)
     assert ("This interest can no longer be recorded as it stands: This reversal would need USD 1,000.00 "
-            f"from the pool “Un-earmarked”, which has only USD {left:,} available") in _text(listed)
+            f"from the pool “Un-earmarked”, which has only USD {left:,} available") in text(listed)
     assert f"/waiting/{reversal.id}/confirm" not in listed.get_data(as_text=True)
     assert f"/waiting/{reversal.id}/refuse" in listed.get_data(as_text=True)
     # Posted all the same: nothing is recorded, and it still waits.
-    refused = _text(_answer(other, reversal.id, "confirm"))
+    refused = text(_answer(other, reversal.id, "confirm"))
     assert "Nothing was recorded, and the interest still waits: This reversal would need" in refused
     assert len(_entries(db)) == 1 and len(_proposals(db, "pending")) == 1
     # The trip cancelled, the money is back, and the reversal is confirmed.
     cancel_grant(srsg2(), grant, "Visa refused")
     db.session.commit()
-    done = _text(second_officer_confirms_interest(app))
+    done = text(second_officer_confirms_interest(app))
     assert f"Confirmed: the reversal of interest entry #{entry.id} is recorded." in done
     original, reversed_by = _entries(db)
     assert (reversed_by.reverses_id, reversed_by.usd_amount, reversed_by.note, reversed_by.created_by_id) == (
@@ -218,9 +207,9 @@ def test_interest_in_a_year_closed_since_is_not_recorded_and_still_waits(app, db
     post_entry(client, NEW, _interest(day="2017-12-15"))
     close_year(users["admin"], 2017, report_reference="Annual report 2017")
     db.session.commit()
-    listed = _text(_browser(app, login_as, "mptf_officer2").get(PAGE))
+    listed = text(browser_of(app, "mptf_officer2").get(PAGE))
     assert "This interest can no longer be recorded as it stands:" in listed and "2017" in listed
-    refused = _text(second_officer_confirms_interest(app))
+    refused = text(second_officer_confirms_interest(app))
     assert "Nothing was recorded, and the interest still waits:" in refused and "2017" in refused
     assert _entries(db) == [] and len(_proposals(db, "pending")) == 1
 
@@ -230,7 +219,7 @@ def test_only_mptf_officers_answer_and_others_read_the_waiting_interest(app, db,
     post_entry(client, NEW, _interest())
     [proposal] = _proposals(db, "pending")
     for role in ("admin", "srsg_staff", "auditor"):
-        browser = _browser(app, login_as, role)
+        browser = browser_of(app, role)
         assert _answer(browser, proposal.id, "confirm").status_code == 403
         page = browser.get(PAGE)
         if page.status_code == 200:

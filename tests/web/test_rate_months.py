@@ -6,6 +6,7 @@ import html as html_module
 import re
 
 from tests.factories.contributions import commitment, deposit, pledge
+from tests.pages import words
 from trustfund.contributions import services
 from trustfund.contributions.rates import missing_months
 
@@ -49,7 +50,7 @@ def test_the_rates_page_shows_them_with_a_link_to_add_each(app, db, client, logi
     html = client.get("/contributions/rates").get_data(as_text=True)
     start = html.index('id="missing-rates"')
     section = html[start:html.index("</section>", start)]
-    text = " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", section)).split())
+    text = words(section)
     assert f"EUR : {this_month:%B %Y} Add the rate for {this_month:%B %Y} (1 month)" in text
     link = f'/contributions/rates/new?currency=EUR&amp;month={this_month:%Y-%m}'
     assert link in section

@@ -6,15 +6,13 @@ admin may refuse it with a reason; its proposer may withdraw it."""
 from __future__ import annotations
 
 import datetime as dt
-import html as html_module
-import re
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from tests.factories import second_admin_confirms_setting
+from tests.factories import browser_of, second_admin_confirms_setting
 from tests.factories.contributions import commitment, deposit
-from tests.pages import error_beside, error_beside_reason, reason_required
+from tests.pages import error_beside, error_beside_reason, reason_required, text
 from trustfund.admin.models import (
     CONFIRMED,
     FEE_RATE,
@@ -36,21 +34,11 @@ WAITS = "Saved. It takes effect when another administrator confirms it."
 MINE = "You proposed this change: another administrator must confirm or refuse it."
 
 
-def _text(response) -> str:
-    """The page as a reader sees it: tags dropped, entities read, white space folded."""
-    text = html_module.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    return " ".join(text.split())
-
 
 def _propose(browser, key: str, value: str, day: str = "2018-01-01"):
     return browser.post(f"/admin/settings/{key}", data={"value": value, "effective_from": day,
                                                         "version": form_version(key)}, follow_redirects=True)
 
-
-def _browser(app, login_as, who):
-    browser = app.test_client()
-    login_as(who, browser)
-    return browser
 
 
 def _waiting(db) -> list[SettingChange]:
@@ -70,7 +58,7 @@ def _actions(db) -> list[tuple[str, int]]:
 
 def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db, client, login_as, users):
     login_as("admin")
-    page = _text(_propose(client, FEE_RATE, "0.02"))
+    page = text(_propose(client, FEE_RATE, "0.02"))
     assert WAITS in page
     assert "Values waiting for a second administrator" in page
     assert "2% in force from Jan 1, 2018 (now 1% on that day)." in page
@@ -84,8 +72,8 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     own = client.get("/admin/settings").get_data(as_text=True)
     assert f"/admin/setting-changes/{change.id}/withdraw" in own
     assert f"/admin/setting-changes/{change.id}/confirm" not in own
-    assert MINE in _text(_decide(client, change.id, "confirm"))
-    assert MINE in _text(_decide(client, change.id, "refuse", reason="mine"))
+    assert MINE in text(_decide(client, change.id, "confirm"))
+    assert MINE in text(_decide(client, change.id, "refuse", reason="mine"))
     assert len(_waiting(db)) == 1 and setting_on(FEE_RATE, dt.date(2018, 6, 1)) == D("0.01")
     # The other active admin is told by email, in their language; the proposer is not.
     [told] = db.session.scalars(sa.select(OutboxMessage)
@@ -95,12 +83,12 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     assert "Administrative Agent fee rate" in body and "2%" in body and "Jan 1, 2018" in body
     assert "/admin/settings" in body
     # The second admin sees Confirm and Refuse (a reason required), and confirms.
-    other = _browser(app, login_as, "admin2")
+    other = browser_of(app, "admin2")
     listed = other.get("/admin/settings").get_data(as_text=True)
     assert f"/admin/setting-changes/{change.id}/confirm" in listed
     assert f"/admin/setting-changes/{change.id}/withdraw" not in listed
     assert reason_required(listed, f"/admin/setting-changes/{change.id}/refuse")
-    done = _text(second_admin_confirms_setting(app, FEE_RATE))
+    done = text(second_admin_confirms_setting(app, FEE_RATE))
     assert "Confirmed: 2% for Administrative Agent fee rate, in force from Jan 1, 2018." in done
     assert "Values waiting for a second administrator" not in done
     assert "admin, confirmed by admin2" in done
@@ -109,7 +97,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
                     value_date=dt.date(2018, 7, 1))
     assert later.fee == D("20.00")
     # Sent again, the confirmation does nothing a second time.
-    assert "This change was already decided: nothing was done." in _text(_decide(other, change.id, "confirm"))
+    assert "This change was already decided: nothing was done." in text(_decide(other, change.id, "confirm"))
     db.session.expire_all()
     change = db.session.get(SettingChange, change.id)
     assert (change.status, change.decided_by_id, change.setting.value) == (
@@ -118,7 +106,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
                             ("setting.set", users["admin2"].id),
                             ("setting_change.confirm", users["admin2"].id)]
     login_as("auditor")
-    trail = _text(client.get("/admin/audit"))
+    trail = text(client.get("/admin/audit"))
     assert ("admin proposed 2% for Administrative Agent fee rate, in force from Jan 1, 2018; it waits for "
             "another administrator.") in trail
     assert ("admin2 confirmed 2% for Administrative Agent fee rate, in force from Jan 1, 2018, proposed by "
@@ -130,7 +118,7 @@ def test_another_admin_refuses_a_tolerance_with_a_reason_and_nothing_changes(app
     login_as("admin")
     _propose(client, OVERRUN_TOLERANCE, "1000000")
     [change] = _waiting(db)
-    other = _browser(app, login_as, "admin2")
+    other = browser_of(app, "admin2")
     # Without a reason: told beside that value's reason field, nothing written.
     answer = other.post(f"/admin/setting-changes/{change.id}/refuse", data={"reason": " "})
     assert answer.status_code == 200
@@ -138,7 +126,7 @@ def test_another_admin_refuses_a_tolerance_with_a_reason_and_nothing_changes(app
                                f"/admin/setting-changes/{change.id}/refuse") == (
         "Say why the change is refused.")
     assert len(_waiting(db)) == 1
-    done = _text(_decide(other, change.id, "refuse", reason="A million per trip is no tolerance."))
+    done = text(_decide(other, change.id, "refuse", reason="A million per trip is no tolerance."))
     assert "Change refused: nothing was changed." in done
     assert setting_on(OVERRUN_TOLERANCE, dt.date(2018, 6, 1)) == D("0.00")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Setting)
@@ -146,7 +134,7 @@ def test_another_admin_refuses_a_tolerance_with_a_reason_and_nothing_changes(app
     db.session.expire_all()
     assert db.session.get(SettingChange, change.id).status == REFUSED
     login_as("auditor")
-    trail = _text(client.get("/admin/audit"))
+    trail = text(client.get("/admin/audit"))
     assert ("admin2 refused USD 1,000,000.00 for Overrun tolerance per trip (USD), paid without a second "
             "approval proposed by admin: A million per trip is no tolerance.") in trail
 
@@ -155,9 +143,9 @@ def test_only_the_proposer_withdraws_and_one_value_waits_per_setting(app, db, cl
     login_as("admin")
     _propose(client, OVERRUN_TOLERANCE, "150")
     [change] = _waiting(db)
-    other = _browser(app, login_as, "admin2")
+    other = browser_of(app, "admin2")
     # Another value of the same setting waits behind none: the form says what waits.
-    form = _text(other.get(f"/admin/settings/{OVERRUN_TOLERANCE}"))
+    form = text(other.get(f"/admin/settings/{OVERRUN_TOLERANCE}"))
     assert ("A new value of this setting already waits for another administrator: USD 150.00 in force from "
             "Jan 1, 2018, proposed by admin.") in form
     assert "Propose the new value" not in form  # it is answered on the settings page
@@ -165,20 +153,20 @@ def test_only_the_proposer_withdraws_and_one_value_waits_per_setting(app, db, cl
     assert f'href="/admin/settings/{OVERRUN_TOLERANCE}"' not in listed
     assert f'href="/admin/settings/{FEE_RATE}"' in listed
     # Posted all the same (a form loaded before): refused, and told what waits.
-    refused = _text(_propose(other, OVERRUN_TOLERANCE, "200"))
+    refused = text(_propose(other, OVERRUN_TOLERANCE, "200"))
     assert ("A new value of this setting already waits for another administrator: USD 150.00 in force from "
             "Jan 1, 2018, proposed by admin.") in refused
     assert [c.value for c in _waiting(db)] == ["150.00"]
     # Another setting may wait beside it.
     _propose(other, FEE_RATE, "0.015")
     assert sorted(c.key for c in _waiting(db)) == [FEE_RATE, OVERRUN_TOLERANCE]
-    assert "Only the administrator who proposed a change can withdraw it." in _text(
+    assert "Only the administrator who proposed a change can withdraw it." in text(
         _decide(other, change.id, "withdraw"))
-    assert "Change withdrawn: nothing was changed." in _text(_decide(client, change.id, "withdraw"))
+    assert "Change withdrawn: nothing was changed." in text(_decide(client, change.id, "withdraw"))
     db.session.expire_all()
     assert db.session.get(SettingChange, change.id).status == WITHDRAWN
     assert setting_on(OVERRUN_TOLERANCE, dt.date(2018, 6, 1)) == D("0.00")
-    assert "already decided" in _text(_decide(other, change.id, "confirm"))
+    assert "already decided" in text(_decide(other, change.id, "confirm"))
 
 
 def test_a_value_is_checked_when_proposed_and_again_when_confirmed(app, db, client, login_as, users):
@@ -196,7 +184,7 @@ def test_a_value_is_checked_when_proposed_and_again_when_confirmed(app, db, clie
     deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 3, 1))
     close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
     db.session.commit()
-    answer = _text(second_admin_confirms_setting(app, FEE_RATE))
+    answer = text(second_admin_confirms_setting(app, FEE_RATE))
     assert ("The setting was not changed, and the change still waits: 2017 is a closed year: a setting "
             "cannot take effect in it. Choose a day in the open year.") in answer
     assert [c.id for c in _waiting(db)] == [change.id]
@@ -209,8 +197,8 @@ def test_an_auditor_sees_a_waiting_value_and_cannot_answer_it(app, db, client, l
     [change] = _waiting(db)
     login_as("auditor")
     page = client.get("/admin/settings")
-    text = _text(page)
-    assert "Values waiting for a second administrator" in text and "It takes effect when another" in text
+    words = text(page)
+    assert "Values waiting for a second administrator" in words and "It takes effect when another" in words
     assert f"/admin/setting-changes/{change.id}/" not in page.get_data(as_text=True)
     assert client.post(f"/admin/setting-changes/{change.id}/confirm").status_code == 403
     assert len(_waiting(db)) == 1
@@ -221,7 +209,7 @@ def test_a_value_from_a_later_day_is_confirmed_as_in_force_from_that_day(app, db
     the old rate is charged until then."""
     login_as("admin")
     _propose(client, FEE_RATE, "0.02", day="2099-01-01")
-    done = _text(second_admin_confirms_setting(app, FEE_RATE))
+    done = text(second_admin_confirms_setting(app, FEE_RATE))
     assert "Confirmed: 2% for Administrative Agent fee rate, in force from Jan 1, 2099." in done
     assert "taken effect" not in done
     assert setting_on(FEE_RATE, dt.date(2098, 12, 31)) == D("0.01")

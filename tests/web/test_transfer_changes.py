@@ -14,9 +14,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import second_admin_confirms_transfer
+from tests.factories import browser_of, second_admin_confirms_transfer
 from tests.factories.contributions import commitment, counts, deposit, officer, pool, pool_figures
-from tests.pages import error_beside_reason, form_token, post_and_confirm, reason_required, table_rows
+from tests.pages import error_beside_reason, form_token, post_and_confirm, reason_required, table_rows, text
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
@@ -38,11 +38,6 @@ def _fund():
     deposit(free, D("200000.00"))
 
 
-def _text(response) -> str:
-    """The page as a reader sees it: tags dropped, entities read, white space folded."""
-    text = html_module.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    return " ".join(text.split())
-
 
 def _propose(client, source="OBJ1", target="OBJ2", amount="52,072.27", on="2018-06-01", reason=REASON):
     """The admin's transfer form, then its confirmation page's form: the page after."""
@@ -62,11 +57,6 @@ def _decide(browser, proposal_id: int, decision: str, back: str = "transfers", *
                         data=dict(data, back=back), follow_redirects=True)
 
 
-def _browser(app, login_as, who):
-    browser = app.test_client()
-    login_as(who, browser)
-    return browser
-
 
 def _transfers(db) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(PoolTransfer))
@@ -82,7 +72,7 @@ def test_the_preview_says_the_transfer_waits_for_a_second_admin(app, db, client,
     _fund()
     login_as("admin")
     figures = pool_figures()
-    preview = _text(client.post(URL, data={
+    preview = text(client.post(URL, data={
         "from_pool_id": str(pool("OBJ1").id), "to_pool_id": str(pool("OBJ2").id), "usd_amount": "100.00",
         "transferred_on": "2018-06-01", "reason": REASON, "form_token": form_token(client, URL)}))
     assert "Nothing moves until a second administrator confirms the transfer." in preview
@@ -95,7 +85,7 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
     _fund()
     login_as("admin")
     figures = pool_figures()
-    page = _text(_propose(client))
+    page = text(_propose(client))
     assert f"Proposed: USD 52,072.27 from “1. {pool('OBJ1').objective.local_title}”" in page
     assert WAITS in page
     # Nothing moved, no transfer was written: one transfer waits, shown on both pages.
@@ -116,17 +106,17 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
     assert "USD 52,072.27" in " ".join(told.body_text.split()) and REASON in told.body_text
     assert "/contributions/pools/transfers" in told.body_text
     # The proposer cannot confirm or refuse their own transfer, even by posting.
-    assert MINE in _text(_decide(client, proposal.id, "confirm"))
-    assert MINE in _text(_decide(client, proposal.id, "refuse", reason="mine"))
-    assert MINE in _text(_decide(client, proposal.id, "refuse", reason=""))  # no reason: still theirs
+    assert MINE in text(_decide(client, proposal.id, "confirm"))
+    assert MINE in text(_decide(client, proposal.id, "refuse", reason="mine"))
+    assert MINE in text(_decide(client, proposal.id, "refuse", reason=""))  # no reason: still theirs
     assert pool_figures() == figures and _transfers(db) == 0 and len(_waiting(db)) == 1
     # The second admin sees it with Confirm and Refuse, and confirms it.
-    other = _browser(app, login_as, "admin2")
+    other = browser_of(app, "admin2")
     listed = other.get("/contributions/pools/transfers").get_data(as_text=True)
     assert f"/waiting/{proposal.id}/confirm" in listed and f"/waiting/{proposal.id}/refuse" in listed
     assert f"/waiting/{proposal.id}/withdraw" not in listed
     assert reason_required(listed, f"/contributions/pools/transfers/waiting/{proposal.id}/refuse")
-    done = _text(second_admin_confirms_transfer(app))
+    done = text(second_admin_confirms_transfer(app))
     assert "Transfer confirmed: USD 52,072.27 moved from" in done
     assert pool("OBJ1").available == D("1000000.00") and pool("OBJ2").available == D("52072.27")
     assert pool("OBJ1").transfers_out == D("52072.27") and pool("OBJ2").transfers_in == D("52072.27")
@@ -135,10 +125,10 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
     proposal = db.session.get(TransferProposal, proposal.id)
     assert (proposal.status, proposal.decided_by_id) == (CONFIRMED, users["admin2"].id)
     assert proposal.transfer.usd_amount == D("52072.27") and proposal.transfer.reason == REASON
-    listed = _text(other.get("/contributions/pools/transfers"))
+    listed = text(other.get("/contributions/pools/transfers"))
     assert "Transfers waiting for a second administrator" not in listed and REASON in listed
     # Sent again, the confirmation moves nothing a second time.
-    again = _text(_decide(other, proposal.id, "confirm"))
+    again = text(_decide(other, proposal.id, "confirm"))
     assert "This transfer was already decided: nothing was done." in again
     assert pool("OBJ2").available == D("52072.27") and _transfers(db) == 1
     # The audit trail names both admins, the money's move with it.
@@ -146,7 +136,7 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
                             ("transfer_proposal.confirm", users["admin2"].id)]
     assert _actions(db, "pool.transfer") == [("pool.transfer", users["admin2"].id)]
     login_as("auditor")
-    trail = _text(client.get("/admin/audit"))
+    trail = text(client.get("/admin/audit"))
     assert "admin proposed moving USD 52,072.27" in trail and "it waits for a second administrator" in trail
     assert "admin2 confirmed the transfer of USD 52,072.27" in trail and "proposed by admin" in trail
 
@@ -157,11 +147,11 @@ def test_another_admin_refuses_a_transfer_with_a_reason_and_nothing_moves(app, d
     _propose(client)
     [proposal] = _waiting(db)
     before, figures = counts(), pool_figures()
-    other = _browser(app, login_as, "admin2")
-    empty = _text(_decide(other, proposal.id, "refuse", reason=""))
+    other = browser_of(app, "admin2")
+    empty = text(_decide(other, proposal.id, "refuse", reason=""))
     assert "Say why the transfer is refused." in empty
     assert counts() == before and len(_waiting(db)) == 1
-    done = _text(_decide(other, proposal.id, "refuse", back="pools", reason="Not agreed with the SRSG"))
+    done = text(_decide(other, proposal.id, "refuse", back="pools", reason="Not agreed with the SRSG"))
     assert "Transfer refused: nothing moved." in done and "Sources of funds" in done  # back on the pools page
     assert pool_figures() == figures and _transfers(db) == 0 and _waiting(db) == []
     db.session.expire_all()
@@ -170,10 +160,10 @@ def test_another_admin_refuses_a_transfer_with_a_reason_and_nothing_moves(app, d
     assert "Transfers waiting for a second administrator" not in done
     assert _actions(db)[-1] == ("transfer_proposal.refuse", users["admin2"].id)
     # The reason is shown in the audit trail.
-    trail = _text(other.get("/admin/audit"))
+    trail = text(other.get("/admin/audit"))
     assert "admin2 refused the transfer of USD 52,072.27" in trail and "Not agreed with the SRSG" in trail
     # A refused transfer can be neither confirmed nor withdrawn afterwards.
-    assert "already decided" in _text(_decide(other, proposal.id, "confirm"))
+    assert "already decided" in text(_decide(other, proposal.id, "confirm"))
     assert pool_figures() == figures
 
 
@@ -189,7 +179,7 @@ def test_a_refusal_without_a_reason_is_told_beside_that_transfers_reason_and_sav
     _propose(client, source="UNEARMARKED", amount="1,000.00", reason="Second need")
     first, second = sorted(_waiting(db), key=lambda t: t.id)
     before, figures = counts(), pool_figures()
-    other = _browser(app, login_as, "admin2")
+    other = browser_of(app, "admin2")
     for back, heading in (("transfers", "Transfers between pools"), ("pools", "Sources of funds")):
         answer = other.post(f"/contributions/pools/transfers/waiting/{first.id}/refuse",
                             data={"reason": " ", "back": back})
@@ -210,16 +200,16 @@ def test_only_the_proposer_withdraws_a_waiting_transfer(app, db, client, login_a
     _propose(client)
     [proposal] = _waiting(db)
     figures = pool_figures()
-    other = _browser(app, login_as, "admin2")
-    refused = _text(_decide(other, proposal.id, "withdraw"))
+    other = browser_of(app, "admin2")
+    refused = text(_decide(other, proposal.id, "withdraw"))
     assert "Only the administrator who proposed a transfer can withdraw it." in refused
     assert len(_waiting(db)) == 1
-    done = _text(_decide(client, proposal.id, "withdraw"))
+    done = text(_decide(client, proposal.id, "withdraw"))
     assert "Transfer withdrawn: nothing moved." in done
     assert pool_figures() == figures and _transfers(db) == 0 and _waiting(db) == []
     db.session.expire_all()
     assert db.session.get(TransferProposal, proposal.id).status == WITHDRAWN
-    assert "already decided" in _text(_decide(other, proposal.id, "confirm"))
+    assert "already decided" in text(_decide(other, proposal.id, "confirm"))
     assert _transfers(db) == 0
     assert _actions(db) == [("transfer_proposal.propose", users["admin"].id),
                             ("transfer_proposal.withdraw", users["admin"].id)]
@@ -231,13 +221,13 @@ def test_a_confirmation_when_the_source_pool_is_short_now_moves_nothing_and_stil
     transfer (made directly, as the demo does) takes 100,000.00 of it."""
     _fund()
     login_as("admin")
-    page = _text(_propose(client, source="UNEARMARKED", amount="150,000.00"))
+    page = text(_propose(client, source="UNEARMARKED", amount="150,000.00"))
     assert WAITS in page
     services.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
                       dt.date(2018, 5, 1))
     db.session.commit()
     before, figures = counts(), pool_figures()
-    answer = _text(second_admin_confirms_transfer(app))
+    answer = text(second_admin_confirms_transfer(app))
     assert ("The transfer was not made, and it still waits: The pool “Un-earmarked” has only "
             "USD 98,000.00 available.") in answer
     assert counts() == before and pool_figures() == figures
@@ -255,7 +245,7 @@ def test_a_confirmation_after_the_value_dates_year_was_closed_is_refused(app, db
     db.session.add(AccountingYear(year=2018, closed_by_id=users["admin"].id, report_reference="Report 2018"))
     db.session.commit()
     before, figures = counts(), pool_figures()
-    answer = _text(second_admin_confirms_transfer(app))
+    answer = text(second_admin_confirms_transfer(app))
     assert "The transfer was not made, and it still waits:" in answer and "2018 is a closed year" in answer
     assert counts() == before and pool_figures() == figures and len(_waiting(db)) == 1
 
@@ -295,7 +285,7 @@ def test_only_admins_decide_and_readers_see_waiting_transfers_read_only(app, db,
     auditor = users["auditor"]
     auditor.locale = "fr"
     db.session.commit()
-    page = _text(client.get("/contributions/pools/transfers"))
+    page = text(client.get("/contributions/pools/transfers"))
     assert "Virements en attente d’un second administrateur" in page
     assert "Le virement est effectué lorsqu’un autre administrateur le confirme." in page
 
@@ -362,10 +352,10 @@ def test_a_refusal_without_a_reason_of_a_transfer_decided_meanwhile_says_it_was_
     login_as("admin")
     _propose(client)
     [proposal] = _waiting(db)
-    other = _browser(app, login_as, "admin2")
-    assert "Transfer refused" in _text(_decide(other, proposal.id, "refuse", reason="Not now"))
+    other = browser_of(app, "admin2")
+    assert "Transfer refused" in text(_decide(other, proposal.id, "refuse", reason="Not now"))
     for back in ("transfers", "pools"):
-        page = _text(_decide(other, proposal.id, "refuse", back=back, reason=" "))
+        page = text(_decide(other, proposal.id, "refuse", back=back, reason=" "))
         assert "This transfer was already decided: nothing was done." in page, back
     db.session.expire_all()
     assert db.session.get(TransferProposal, proposal.id).refusal_reason == "Not now"
@@ -382,7 +372,7 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
     login_as("admin")
     _propose(client, source="UNEARMARKED", amount="150,000.00")
     [proposal] = _waiting(db)
-    other = _browser(app, login_as, "admin2")
+    other = browser_of(app, "admin2")
     confirm = f"/contributions/pools/transfers/waiting/{proposal.id}/confirm"
     assert confirm in other.get("/contributions/pools/transfers").get_data(as_text=True)
 
@@ -394,10 +384,10 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
              "if it is still wanted.")
     for page in ("/contributions/pools/transfers", "/contributions/pools"):
         html = other.get(page).get_data(as_text=True)
-        assert short in _text(other.get(page)), page
+        assert short in text(other.get(page)), page
         assert confirm not in html and f"/waiting/{proposal.id}/refuse" in html, page
     mine = client.get("/contributions/pools/transfers")
-    assert short in _text(mine) and f"/waiting/{proposal.id}/withdraw" in mine.get_data(as_text=True)
+    assert short in text(mine) and f"/waiting/{proposal.id}/withdraw" in mine.get_data(as_text=True)
 
     services.transfer(officer(), pool("OBJ1").id, pool("UNEARMARKED").id, D("100000.00"), "Given back",
                       dt.date(2018, 5, 2))
@@ -407,6 +397,6 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
 
     db.session.add(AccountingYear(year=2018, closed_by_id=users["admin"].id, report_reference="Report 2018"))
     db.session.commit()
-    answer = _text(other.get("/contributions/pools/transfers"))
+    answer = text(other.get("/contributions/pools/transfers"))
     assert "This transfer can no longer be made as it stands:" in answer and "2018 is a closed year" in answer
     assert len(_waiting(db)) == 1

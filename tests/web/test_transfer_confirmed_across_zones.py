@@ -6,8 +6,6 @@ after both admins' today stays refused."""
 from __future__ import annotations
 
 import datetime as dt
-import html as html_module
-import re
 from decimal import Decimal
 
 import pytest
@@ -15,7 +13,7 @@ import sqlalchemy as sa
 
 from tests.factories import second_admin_confirms_transfer
 from tests.factories.contributions import commitment, counts, deposit, pool, pool_figures
-from tests.pages import error_beside, form_token, post_and_confirm, table_rows
+from tests.pages import error_beside, form_token, post_and_confirm, table_rows, text
 from trustfund import clock
 from trustfund.admin.models import PENDING
 from trustfund.contributions.models import PoolTransfer, TransferProposal
@@ -41,10 +39,6 @@ def tokyo_and_new_york(db, users, monkeypatch):
     db.session.commit()
 
 
-def _text(response) -> str:
-    text = html_module.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    return " ".join(text.split())
-
 
 def _propose(client, on: str):
     return post_and_confirm(client, URL, {
@@ -62,10 +56,10 @@ def test_a_transfer_dated_the_tokyo_proposers_today_is_confirmed_by_an_admin_in_
         app, db, client, login_as, users, tokyo_and_new_york):
     login_as("admin")
     figures = pool_figures()
-    assert WAITS in _text(_propose(client, "2026-03-05"))
+    assert WAITS in text(_propose(client, "2026-03-05"))
     assert pool_figures() == figures
 
-    done = _text(second_admin_confirms_transfer(app))
+    done = text(second_admin_confirms_transfer(app))
     assert FUTURE not in done
     assert "Transfer confirmed: USD 52,072.27 moved from" in done
     assert _waiting(db) == []
@@ -99,6 +93,6 @@ def test_a_waiting_transfer_dated_after_both_admins_today_is_still_refused_at_th
     proposal.proposed_on = dt.date(2026, 3, 4)
     db.session.commit()
     before, figures = counts(), pool_figures()
-    answer = _text(second_admin_confirms_transfer(app))
+    answer = text(second_admin_confirms_transfer(app))
     assert f"The transfer was not made, and it still waits: {FUTURE}" in answer
     assert counts() == before and pool_figures() == figures and len(_waiting(db)) == 1

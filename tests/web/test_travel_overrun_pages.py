@@ -4,7 +4,6 @@ Reject (never for the colleague who recorded the costs), no-shows before the eve
 and the admin's tolerance."""
 import datetime as dt
 import io
-import re
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -12,6 +11,7 @@ from openpyxl import load_workbook
 from tests.factories import second_admin_confirms_setting
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
 from tests.pages import post_and_confirm as decide
+from tests.pages import text
 from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
 from trustfund.admin.setting_changes import form_version
 from trustfund.extensions import db
@@ -28,10 +28,6 @@ def approved(country="GQ", event=None):
     approve_grant(srsg2(), grant)
     db.session.commit()
     return grant
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def figures():
