@@ -101,6 +101,23 @@ def nav_entries(items: list[NavItem]) -> list[NavEntry]:
     return entries
 
 
+def _place_of(rule: str, items: list[NavItem]) -> str | None:
+    """The endpoint of the bar's item the page of URL rule `rule` belongs to: its own,
+    else the item whose URL is the longest leading part of the page's, segment by
+    segment (a donor's page is in Donors, a commitment's in Pledges and commitments,
+    the deposits' import in Deposits, a closing decision in The fund); None for a page
+    of no item's (the profile, the search)."""
+    place, longest = None, -1
+    for item in items:
+        own = next(current_app.url_map.iter_rules(item.endpoint)).rule
+        if rule == own:
+            return item.endpoint
+        stem = own.rstrip("/")
+        if (rule.startswith(stem + "/") or rule == stem) and len(stem) > longest:
+            place, longest = item.endpoint, len(stem)
+    return place
+
+
 NAV_LINKS_KEPT = 2048  # (role, page, language, mount point) combinations kept per app
 
 
@@ -115,7 +132,10 @@ def nav_links() -> Markup:
     key = (current_user.role, request.endpoint, str(get_locale()), request.script_root)
     html = kept.get(key)
     if html is None:
-        html = Markup(render_template("_nav_links.html", entries=nav_entries(nav_items())))
+        items = nav_items()
+        rule = request.url_rule.rule if request.url_rule is not None else ""
+        html = Markup(render_template("_nav_links.html", entries=nav_entries(items),
+                                      place=_place_of(rule, items)))
         if len(kept) >= NAV_LINKS_KEPT:
             kept.clear()
         kept[key] = html

@@ -152,3 +152,41 @@ def test_a_lists_links_to_its_rows_are_url_fors(app):
                 for value in (1, 42, 987654321, 2**31 - 1):
                     assert link(value) == url_for(endpoint, **{name: value}), (root, endpoint, value)
             assert id_url("donors.view", "donor_id")(7) == f"{root}/donors/7"
+
+
+def _marks(client, path) -> tuple[dict[str, str], list[str]]:
+    """What the bar marks on a page: {link label: its aria-current} and the labels of
+    the menus marked active."""
+    html = client.get(path).get_data(as_text=True)
+    assert "<h1" in html, path
+    links = {label: current for _, current, label in re.findall(
+        r'<a class="(?:nav-link|dropdown-item)[^"]*" href="([^"]+)"(?: aria-current="([a-z]+)")?>([^<]+)</a>',
+        html) if current}
+    menus = [label for cls, label in re.findall(TOGGLE, html) if "active" in cls]
+    return links, menus
+
+
+def test_a_page_inside_a_section_marks_the_section_and_its_menu(app, db, client, login_as):
+    """A donor's page, a commitment, a grant, the deposits' import: the reader sees
+    where they are in the bar (the link of the list they came from, and its menu)
+    without it claiming to be that very page."""
+    from tests.factories.contributions import commitment
+    from tests.factories.travel import make_event, make_request
+
+    pledged = commitment()
+    grant = make_request(make_event())
+    db.session.commit()
+    login_as("mptf_officer")
+    assert _marks(client, f"/donors/{pledged.donor_id}") == ({"Donors": "location"}, ["Contributions"])
+    assert _marks(client, f"/contributions/commitments/{pledged.id}") == (
+        {"Pledges and commitments": "location"}, ["Contributions"])
+    assert _marks(client, "/contributions/deposits/import") == ({"Deposits": "location"}, ["Contributions"])
+    assert _marks(client, "/contributions/deposits") == ({"Deposits": "page"}, ["Contributions"])
+    # The longer of two leading parts wins: the transfers are inside the pools' URL.
+    assert _marks(client, "/contributions/pools/transfers") == (
+        {"Transfers between pools": "page"}, ["Contributions"])
+    login_as("srsg_staff")
+    assert _marks(client, f"/travel/grants/{grant.id}") == ({"Travel grants": "location"}, ["Travel"])
+    assert _marks(client, f"/travel/events/{grant.event_id}") == ({"Events": "location"}, ["Travel"])
+    # A page of no item's marks nothing.
+    assert _marks(client, "/profile") == ({}, [])
