@@ -83,6 +83,36 @@ def test_nothing_may_be_dated_in_a_closed_year(db, users):
     db.session.commit()
 
 
+def test_nothing_may_be_dated_before_the_first_closed_year_either(db, users):
+    """Years close in order from the fund's first (2017 here), and a closed year's
+    figures hold everything dated before it: an entry dated in 2016 (a mistyped year,
+    before the fund) would change them as much as one dated in 2017."""
+    from trustfund.closure.funding import funding_status
+
+    officer, admin = users["mptf_officer"], users["admin"]
+    donor = data.donor()
+    commitment = data.commitment(donor, "500000.00")
+    db.session.commit()
+    # Before any year is closed, a year before the fund is open like any other.
+    services.record_deposit(officer, commitment, value_date=dt.date(2016, 12, 30), amount="100.00")
+    db.session.commit()
+    _close(2017)
+    closed = funding_status(END_2017)
+    day = dt.date(2016, 6, 30)
+    refusals = {
+        "deposit": lambda: services.record_deposit(officer, commitment, value_date=day, amount="100.00"),
+        "interest": lambda: services.record_interest(officer, value_date=day, usd_amount="777.00"),
+        "transfer": lambda: services.transfer(admin, data.pool(), data.pool("OBJ1"), "1.00", "Move", on=day),
+        "commitment": lambda: services.record_commitment(officer, donor, currency="USD", amount="1000",
+                                                         objective_id=None, committed_on=day),
+    }
+    for what, operation in refusals.items():
+        error = _refused(operation)
+        assert error.message.startswith("2016 comes before 2017, the first closed year: nothing may be "
+                                        "dated in or before a closed year."), what
+    assert funding_status(END_2017) == closed
+
+
 def test_an_import_row_dated_in_a_closed_year_is_refused_beside_its_value_date(db, users):
     from openpyxl import Workbook
 
@@ -96,14 +126,17 @@ def test_an_import_row_dated_in_a_closed_year_is_refused_beside_its_value_date(d
     sheet.append(["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"])
     sheet.append(["IMP-1", dt.date(2017, 6, 2), 100, "USD", 1, "", "IMP/1"])
     sheet.append(["IMP-1", dt.date(2018, 6, 2), 100, "USD", 1, "", "IMP/2"])
+    sheet.append(["IMP-1", dt.date(2016, 6, 2), 100, "USD", 1, "", "IMP/3"])
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
     result = import_deposits(users["mptf_officer"], buffer, filename="late.xlsx")
     assert not result.ok
-    [error] = result.errors
-    assert (error.row, error.column) == (2, "value_date")
-    assert "2017 is a closed year" in error.message
+    closed, before = result.errors
+    assert (closed.row, closed.column) == (2, "value_date")
+    assert "2017 is a closed year" in closed.message
+    assert (before.row, before.column) == (4, "value_date")
+    assert "2016 comes before 2017, the first closed year" in before.message
 
 
 def test_a_correction_of_a_closed_years_deposit_is_dated_in_the_open_year_and_names_it(db, users):

@@ -1,8 +1,10 @@
 """Accounting periods: calendar years, closed by the admin once their annual
 report is out (closure/years.py). The one rule every ledger service keeps:
-nothing may be dated in a closed year (require_open). A correction of a closed
-year's entry is dated in the open year and names the entry it corrects (a
-reversal's `reverses_id`).
+nothing may be dated in a closed year, nor before one (require_open): years close
+in order from the fund's first, and a closed year's figures include everything
+dated before it, so an entry dated in a year before the fund would change them
+too. A correction of a closed year's entry is dated in the open year and names
+the entry it corrects (a reversal's `reverses_id`).
 
 require_open reads before the entry writes, and a year may close in between (its
 closing then stores figures without the entry). So each year found open is noted
@@ -39,18 +41,39 @@ def closed_message(year: int) -> str:
              year=str(year))
 
 
+def _closed_span():
+    """(first, last) closed year, or (None, None) while none is."""
+    return db.session.execute(sa.select(sa.func.min(AccountingYear.year),
+                                        sa.func.max(AccountingYear.year))).one()
+
+
+def _refusal(year: int, first: int | None, last: int | None) -> str | None:
+    """Why nothing may be dated in `year` (None if it is open): a closed year, or a
+    year before the first closed one (years close in order, so every year between the
+    first and the last is closed)."""
+    if last is None or year > last:
+        return None
+    if year >= first:
+        return closed_message(year)
+    return _("%(year)s comes before %(first)s, the first closed year: nothing may be dated in or "
+             "before a closed year. Date the entry in the open year; a correction of an earlier "
+             "entry is a new entry that names it.", year=str(year), first=str(first))
+
+
 def require_open(day: dt.date, field: str | None = None) -> None:
-    """Refuse an entry dated in a closed year, beside `field`. Every service that
-    records an entry calls it with the entry's date (deposits and their reversals,
-    interest, transfers, pledges, commitments, grant decisions and reconciliations,
-    overruns, the fund's own entries, write-offs and closing decisions)."""
+    """Refuse an entry dated in a closed year or before one, beside `field`. Every
+    service that records an entry calls it with the entry's date (deposits and their
+    reversals, interest, transfers, pledges, commitments, grant decisions and
+    reconciliations, overruns, the fund's own entries, write-offs and closing
+    decisions)."""
     if isinstance(day, dt.datetime):
         day = day.date()
-    if isinstance(day, dt.date) and db.session.scalar(
-            sa.select(AccountingYear.year).where(AccountingYear.year == day.year)) is not None:
-        raise DomainError(closed_message(day.year), field=field)
-    if isinstance(day, dt.date):
-        _note(db.session(), day.year)
+    if not isinstance(day, dt.date):
+        return
+    refusal = _refusal(day.year, *_closed_span())
+    if refusal:
+        raise DomainError(refusal, field=field)
+    _note(db.session(), day.year)
 
 
 def _note(session, year: int) -> None:
@@ -71,21 +94,24 @@ def check_noted_years(session) -> None:
     if noted is None or noted[0]() is not session.get_transaction() or not noted[1]:
         return
     with session.no_autoflush:
-        closed = session.scalar(sa.select(sa.func.min(AccountingYear.year))
-                                .where(AccountingYear.year.in_(sorted(noted[1]))))
-    if closed is not None:
-        raise DomainError(closed_message(closed))
+        first, last = session.execute(sa.select(sa.func.min(AccountingYear.year),
+                                                sa.func.max(AccountingYear.year))).one()
+    refusal = _refusal(min(noted[1]), first, last)
+    if refusal:
+        raise DomainError(refusal)
 
 
 def open_checker():
     """require_open for many dates (an import's rows): the closed years read once."""
-    years = closed_years()
+    first, last = _closed_span()
     session = db.session()
 
     def check(day: dt.date, field: str | None = None) -> None:
-        if isinstance(day, dt.date) and day.year in years:
-            raise DomainError(closed_message(day.year), field=field)
-        if isinstance(day, dt.date):
-            _note(session, day.year)
+        if not isinstance(day, dt.date):
+            return
+        refusal = _refusal(day.year, first, last)
+        if refusal:
+            raise DomainError(refusal, field=field)
+        _note(session, day.year)
 
     return check
