@@ -69,22 +69,39 @@ def decide(row, actor, status: str, *, waiting: str, confirmed: str, refused: st
             raise DomainError(not_allowed)
         raise DomainError(already)
     if status == confirmed:
-        _refuse_a_departed_proposer(row.proposed_by_id)
+        _refuse_a_departed_proposer(row.proposed_by_id, role)
     db.session.refresh(row)
     return before
 
 
-def _refuse_a_departed_proposer(proposer_id: int) -> None:
+def _refuse_a_departed_proposer(proposer_id: int, role: str | None = None) -> None:
     """A change whose proposer's account was deactivated since (they left, or the
-    account was compromised) is not confirmed on their word: refused in words, which
-    rolls back the answer with the request (errors.run); it can still be refused."""
+    account was compromised), or moved to another role than `role` (the one that
+    proposes it: a demotion takes effect at once), is not confirmed on their word:
+    refused in words, which rolls back the answer with the request (errors.run); it
+    can still be refused."""
+    gone = proposer_gone(proposer_id, role)
+    if gone:
+        raise DomainError(gone)
+
+
+def proposer_gone(proposer_id: int, role: str | None = None) -> str | None:
+    """Why a change proposed by `proposer_id` can no longer be confirmed on their word
+    (_refuse_a_departed_proposer), in words; None while they are an active user of
+    `role`. The pages of waiting changes say it in place of Confirm."""
     users = db.metadata.tables["user"]
-    proposer = db.session.execute(sa.select(users.c.name, users.c.email, users.c.active)
+    proposer = db.session.execute(sa.select(users.c.name, users.c.email, users.c.active, users.c.role)
                                   .where(users.c.id == proposer_id)).one_or_none()
-    if proposer is not None and not proposer.active:
-        raise DomainError(_("%(name)s, who proposed it, no longer has an active account: it can no longer be "
-                            "confirmed. Refuse it, and propose it again yourself if it is still wanted.",
-                            name=proposer.name or proposer.email))
+    if proposer is None:
+        return None
+    name = proposer.name or proposer.email
+    if not proposer.active:
+        return _("%(name)s, who proposed it, no longer has an active account: it can no longer be "
+                 "confirmed. Refuse it, and propose it again yourself if it is still wanted.", name=name)
+    if role is not None and proposer.role != role:
+        return _("%(name)s, who proposed it, no longer has the role that proposes it: it can no longer be "
+                 "confirmed. Refuse it, and propose it again yourself if it is still wanted.", name=name)
+    return None
 
 
 def refusal_reason(reason: str | None, missing) -> str:

@@ -37,8 +37,6 @@ def _interest(amount="1234.56", day="2018-06-30", note="Q2 2018"):
     return {"value_date": day, "usd_amount": amount, "note": note}
 
 
-
-
 def _answer(browser, proposal_id: int, answer: str, **values):
     return browser.post(f"{PAGE}/waiting/{proposal_id}/{answer}", data=values, follow_redirects=True)
 
@@ -235,3 +233,31 @@ def test_waiting_interest_holds_back_the_financial_closure(app, db, client, logi
     assert waits in closable_problems()
     second_officer_confirms_interest(app)
     assert waits not in closable_problems()
+
+
+def test_interest_proposed_by_an_officer_moved_to_another_role_since_is_not_confirmed(
+        app, db, client, login_as, users):
+    """A demotion takes effect at once, on one admin's word (it takes power away): the
+    interest the officer proposed before it is not credited on their word any more
+    than a deactivated officer's. The page says why in place of Confirm; Refuse works."""
+    from trustfund.admin.user_changes import submit_user
+
+    login_as("mptf_officer")
+    post_entry(client, NEW, _interest(amount="5000.00"))
+    [proposal] = _proposals(db, "pending")
+    before = _pool(db)
+    officer = users["mptf_officer"]
+    demoted = submit_user(users["admin"], officer, email=officer.email, name="Amina Diallo", role="auditor",
+                          donor_id=None, active=True, password=None, version=officer.version)
+    db.session.commit()
+    assert demoted.role == "auditor"
+    gone = ("Amina Diallo, who proposed it, no longer has the role that proposes it: it can no longer be "
+            "confirmed. Refuse it, and propose it again yourself if it is still wanted.")
+    colleague = browser_of(app, "mptf_officer2")
+    listed = colleague.get(PAGE).get_data(as_text=True)
+    assert gone in text(listed) and f"/waiting/{proposal.id}/confirm" not in listed
+    assert gone in text(_answer(colleague, proposal.id, "confirm"))
+    assert _entries(db) == [] and _pool(db) == before
+    assert len(_proposals(db, "pending")) == 1
+    _answer(colleague, proposal.id, "refuse", reason="Proposed by an officer who has left the role")
+    assert _proposals(db, "pending") == [] and _entries(db) == []

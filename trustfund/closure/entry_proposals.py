@@ -160,13 +160,16 @@ def confirm(actor, proposal_id: int) -> FundEntry:
     return entry
 
 
-
 def why_not_now(proposal: FundEntryProposal) -> str | None:
     """What would refuse confirming the waiting `proposal` now, in words (nothing is
-    written): a value date in a year closed since, a cost its pool can no longer pay,
-    a reversal of income the pool has spent since; None when it can be confirmed.
-    The entries page says it in place of Confirm: the other officers refuse it, or its
-    proposer withdraws it, instead of learning it by a refused confirmation."""
+    written): its proposer no longer an active MPTF officer, a value date in a year
+    closed since, a cost its pool can no longer pay, a reversal of income the pool has
+    spent since; None when it can be confirmed. The entries page says it in place of
+    Confirm: the other officers refuse it, or its proposer withdraws it, instead of
+    learning it by a refused confirmation."""
+    gone = second_person.proposer_gone(proposal.proposed_by_id, MPTF_OFFICER)
+    if gone:
+        return gone
     try:
         if proposal.is_reversal:
             entry = proposal.reverses

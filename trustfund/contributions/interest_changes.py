@@ -171,9 +171,13 @@ def confirm(actor, proposal_id: int) -> InterestEntry:
 
 def why_not_now(proposal: InterestProposal) -> str | None:
     """What would refuse confirming the waiting `proposal` now, in words (nothing is
-    written): a value date in a year closed since, a reversal of interest the pool has
-    spent since or of an entry reversed since; None when it can be confirmed. The
-    interest page says it in place of Confirm."""
+    written): its proposer no longer an active MPTF officer, a value date in a year
+    closed since, a reversal of interest the pool has spent since or of an entry
+    reversed since; None when it can be confirmed. The interest page says it in place
+    of Confirm."""
+    gone = second_person.proposer_gone(proposal.proposed_by_id, MPTF_OFFICER)
+    if gone:
+        return gone
     try:
         if proposal.is_reversal:
             entry = proposal.reverses

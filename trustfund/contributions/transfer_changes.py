@@ -140,12 +140,15 @@ def confirm(actor, proposal_id: int) -> TransferProposal:
     return proposal
 
 
-
 def why_not_now(proposal: TransferProposal) -> str | None:
     """What would refuse confirming the waiting transfer now, in words (nothing is
-    written): its value date in a year closed since, or more than its source pool has
-    available now; None when it can be confirmed. The pages say it in place of
-    Confirm (ledger.transfer refuses the same at the confirmation)."""
+    written): its proposer no longer an active admin, its value date in a year closed
+    since, or more than its source pool has available now; None when it can be
+    confirmed. The pages say it in place of Confirm (ledger.transfer refuses the same
+    at the confirmation)."""
+    gone = second_person.proposer_gone(proposal.proposed_by_id, ADMIN)
+    if gone:
+        return gone
     try:
         periods.require_open(proposal.transferred_on, "transferred_on")
         source = proposal.from_pool
