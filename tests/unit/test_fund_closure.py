@@ -17,6 +17,7 @@ from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import post_entry
 from tests.security.helpers import changed_counts, table_counts
+from trustfund.admin import setting_changes
 from trustfund.admin.models import REFUND_WAIVER
 from trustfund.admin.services import set_setting
 from trustfund.closure import financial
@@ -29,7 +30,7 @@ from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
 from trustfund.fund import services as fund_services
 from trustfund.fund.entries import ClosingPart, PoolClosing
-from trustfund.fund.guard import FundClosed
+from trustfund.fund.guard import GUARDED_TABLES, NOT_GUARDED, FundClosed
 from trustfund.fund.status import current_fund
 from trustfund.ledger_check import run_checks
 from trustfund.statements.services import statement
@@ -201,11 +202,22 @@ def test_the_admin_closes_the_fund_and_every_later_write_is_refused(db, users, f
         "record": lambda: fund_services.update_fund(admin, current_fund(), name="Renamed", code="MCS00",
                                                     start_on=dt.date(2017, 4, 3)),
         "setting": lambda: set_setting(admin, REFUND_WAIVER, "1", dt.date(2030, 1, 1)),
+        "setting's value proposed": lambda: setting_changes.propose(
+            admin, REFUND_WAIVER, "1", dt.date(2030, 1, 1),
+            version=setting_changes.form_version(REFUND_WAIVER)),
     }
     for what, operation in writes.items():
         error = _refused(lambda op=operation: (op(), db.session.flush()))
         assert error.message.startswith("The fund is financially closed: nothing can be recorded"), what
     assert current_fund().name != "Renamed"
+    # Every table of the fund's records, whatever writes to it (here an UPDATE through
+    # the session, as the guarded services do): a waiting transfer or closing decision,
+    # a rates file, not only the entries.
+    for table in sorted(GUARDED_TABLES):
+        rows = db.metadata.tables[table]
+        key = next(iter(rows.primary_key.columns))
+        _refused(lambda rows=rows, key=key: db.session.execute(sa.update(rows).values({key: key})),
+                 FundClosed)
     login_as("mptf_officer")
     before = table_counts(db)
     page = post_entry(client, "/fund/entries/new", {
@@ -214,6 +226,34 @@ def test_the_admin_closes_the_fund_and_every_later_write_is_refused(db, users, f
     assert "The fund is financially closed: nothing can be recorded" in page.get_data(as_text=True)
     assert changed_counts(before, table_counts(db)) == {}
     assert run_checks() == []
+
+
+def test_every_table_is_guarded_by_the_financial_closure_or_left_out_on_purpose(app):
+    """A new table is a decision: the fund's records are refused once it is closed
+    (fund.guard.GUARDED_TABLES), or the guard's NOT_GUARDED says why not."""
+    assert GUARDED_TABLES.isdisjoint(NOT_GUARDED)
+    assert set(data.db.metadata.tables) == GUARDED_TABLES | NOT_GUARDED
+
+
+def test_changes_waiting_for_a_second_admin_hold_back_the_financial_closure(db, users, fund):
+    """A transfer between pools or a setting's value still waiting would wait for ever
+    once the fund is closed (no answer can be written then): settled first."""
+    from trustfund.contributions import transfer_changes
+
+    _settled(db, users, fund)
+    transfer = transfer_changes.propose(users["admin"], data.pool().id, data.pool("OBJ1").id, D("1.00"),
+                                        "Move", TODAY)
+    setting = setting_changes.propose(users["admin"], REFUND_WAIVER, "1", TODAY,
+                                      version=setting_changes.form_version(REFUND_WAIVER))
+    db.session.commit()
+    problems = financial.closable_problems()
+    assert ("1 transfer between pools waits for a second administrator: confirm or refuse it first."
+            in problems)
+    assert "1 setting's value waits for a second administrator: confirm or refuse it first." in problems
+    transfer_changes.withdraw(users["admin"], transfer.id)
+    setting_changes.withdraw(users["admin"], setting.id)
+    db.session.commit()
+    assert not any("second administrator" in problem for problem in financial.closable_problems())
 
 
 def test_close_fund_dry_run_shows_the_refunds_it_would_make(db, users, fund, runner):

@@ -26,11 +26,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..admin.models import PENDING, REFUND_WAIVER, setting_on
+from ..admin.models import PENDING, REFUND_WAIVER, SettingChange, setting_on
 from ..audit import record, snapshot, utcnow
 from ..clock import today
 from ..contributions import pools
-from ..contributions.models import Commitment, InterestProposal, Pool
+from ..contributions.models import Commitment, InterestProposal, Pool, TransferProposal
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..extensions import db
@@ -103,8 +103,11 @@ def operations_still_open_message() -> str:
 
 
 def closable_problems() -> list[str]:
-    """unsettled(), the pools' balances still to decide on, and the fund's entries
-    waiting for a second MPTF officer (closure.entry_proposals)."""
+    """unsettled(), the pools' balances still to decide on, and every change waiting
+    for a second person that the closure would leave waiting for ever (fund.guard
+    refuses any answer to it once the fund is closed): the fund's entries and interest
+    waiting for a second MPTF officer, transfers between pools and settings' values
+    waiting for a second administrator."""
     problems = unsettled()
     waiting = set(db.session.scalars(sa.select(ClosingProposal.pool_id)
                                      .where(ClosingProposal.status == WAITING)))
@@ -134,6 +137,20 @@ def closable_problems() -> list[str]:
             "%(num)d interest entry waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d interest entries wait for a second MPTF officer: confirm or refuse them first.",
             interest))
+    transfers = db.session.scalar(sa.select(sa.func.count()).select_from(TransferProposal)
+                                  .where(TransferProposal.status == PENDING))
+    if transfers:
+        problems.append(ngettext(
+            "%(num)d transfer between pools waits for a second administrator: confirm or refuse it first.",
+            "%(num)d transfers between pools wait for a second administrator: confirm or refuse them first.",
+            transfers))
+    settings = db.session.scalar(sa.select(sa.func.count()).select_from(SettingChange)
+                                 .where(SettingChange.status == PENDING))
+    if settings:
+        problems.append(ngettext(
+            "%(num)d setting's value waits for a second administrator: confirm or refuse it first.",
+            "%(num)d settings' values wait for a second administrator: confirm or refuse them first.",
+            settings))
     return problems
 
 

@@ -11,9 +11,9 @@ claims the row first, closure/financial.py) and then sees it; on SQLite the writ
 already holds the database's write lock, so the read sees the latest commit. A
 refusal is a DomainError: the request rolls back and the user reads why.
 
-Not guarded: accounts, the audit trail, form tokens, the data version, countries
-(shared reference data), and the certified final statements, issued after the
-financial closure.
+Not guarded (NOT_GUARDED): accounts, the audit trail, form tokens, the data
+version, mail, documents, countries (shared reference data), and the certified
+final statements, issued after the financial closure.
 """
 from __future__ import annotations
 
@@ -32,8 +32,20 @@ GUARDED_TABLES = frozenset({
     "fund", "accounting_year", "year_donor_position", "year_pool_position", "year_share",
     "fund_entry", "fund_entry_proposal", "write_off", "pool_closing", "pool_closing_part",
     "objective", "pool", "pledge", "commitment", "instalment", "exchange_rate", "deposit",
-    "interest_entry", "interest_proposal", "pool_transfer", "deposit_import", "donor", "saa_status_change",
-    "event", "delegate", "travel_grant", "setting",
+    "interest_entry", "interest_proposal", "pool_transfer", "transfer_proposal", "deposit_import",
+    "rate_import", "donor", "saa_status_change", "event", "delegate", "travel_grant", "setting",
+    "setting_change", "pool_closing_proposal",
+})
+# Every other table, each left out on purpose (tests/unit/test_fund_closure.py fails on
+# a table in neither list): accounts and their changes, tokens and requests of the
+# sign-in, the audit trail, the data version, the outbox and digests, the one-time
+# form tokens, documents filed beside records (an SAA's scan may come late), the
+# countries and their LDC periods (shared reference data), and the certified final
+# statements, issued after the financial closure.
+NOT_GUARDED = frozenset({
+    "user", "user_change", "password_token", "reset_request", "audit_entry", "data_version",
+    "outbox_message", "mail_digest", "form_submission", "document", "document_content", "country",
+    "ldc_period", "final_statement",
 })
 _KEY = "trustfund.fund.guard"
 
