@@ -108,6 +108,41 @@ def keep(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def keep_many(keys: list[Hashable],
+              compute: Callable[[list[Hashable]], dict[Hashable, T]]) -> dict[Hashable, T]:
+    """keep() for values computed together (one pass over the data for several dates):
+    {key: value} for every key, those not kept at the data version computed by one
+    compute(missing keys) -> {key: value}, and all of them stored under the version
+    read before it, only if it is still the version after. (A value of that pass kept
+    under a later version by a keep() per key would hold the data before the change.)"""
+    session = db.session()
+    version = _version(session)
+    if version is None or data_version.uncommitted_writes(session):
+        return compute(list(keys))
+    store = _store()
+    found: dict[Hashable, T] = {}
+    with store.lock:
+        for key in keys:
+            hit = store.values.get(key)
+            if hit is not None and hit[0] == version:
+                store.values.move_to_end(key)
+                found[key] = hit[1]  # type: ignore[assignment]
+    missing = [key for key in keys if key not in found]
+    if not missing:
+        return found
+    values = compute(missing)
+    found.update(values)
+    if _version(session, again=True) != version or data_version.uncommitted_writes(session):
+        return found  # the data changed while computing: not kept
+    with store.lock:
+        for key in missing:
+            store.values[key] = (version, values[key])
+            store.values.move_to_end(key)
+        while len(store.values) > MAX_ENTRIES:
+            store.values.popitem(last=False)
+    return found
+
+
 def clear(app: Flask | None = None) -> None:
     """Forget every value kept by the app (the current one by default): for
     benchmarks and tests that time or count a first view."""

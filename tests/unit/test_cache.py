@@ -5,6 +5,7 @@ entry; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -135,6 +136,75 @@ def test_a_value_computed_while_another_transaction_commits_is_not_kept(db, app)
         conn.execute(sa.text("UPDATE data_version SET token = :token"), {"token": first_version})
     db.session.expire_all()
     assert cache.keep("name", donor_name_while_someone_renames_it) == original
+
+
+def test_values_computed_together_are_kept_only_for_the_data_they_read(db):
+    """keep_many: the keys not kept are computed in one call; while nothing changes
+    they are all served from the store; a pass during which another transaction
+    commits keeps none of its values, not even under the version read after it (the
+    values of one pass are of the data before the change)."""
+    cache.clear()
+    donor_id = db.session.scalars(sa.select(Donor.id)).first()
+    db.session.commit()
+    passes = []
+
+    def names(keys, meanwhile=None):
+        passes.append(list(keys))
+        name = db.session.scalar(sa.select(Donor.name).where(Donor.id == donor_id))
+        if meanwhile:
+            with Session(db.engine) as other:
+                other.execute(sa.update(Donor).where(Donor.id == donor_id).values(name=meanwhile))
+                other.commit()
+        return {key: f"{key}: {name}" for key in keys}
+
+    original = db.session.get(Donor, donor_id).name
+    db.session.commit()
+    assert cache.keep_many(["a", "b"], names) == {"a": f"a: {original}", "b": f"b: {original}"}
+    assert cache.keep_many(["b", "c"], names) == {"b": f"b: {original}", "c": f"c: {original}"}
+    assert passes == [["a", "b"], ["c"]]
+    # A write commits during the pass: its values are returned to this caller only.
+    _move_money(db)
+    db.session.commit()
+    assert cache.keep_many(["a", "b"], lambda keys: names(keys, meanwhile="Meanwhile")) == {
+        "a": f"a: {original}", "b": f"b: {original}"}
+    db.session.expire_all()
+    assert cache.keep_many(["a", "b"], names) == {"a": "a: Meanwhile", "b": "b: Meanwhile"}
+    assert passes[-2:] == [["a", "b"], ["a", "b"]]
+
+
+def test_positions_computed_while_a_deposit_commits_are_not_kept_for_the_new_data(db, app, monkeypatch):
+    """The statements' positions of two dates come from one pass (shares.positions): a
+    deposit committed during it, by another worker, is in the next reading of either
+    date, whatever the request that made the pass (here outside any reading request,
+    as an issue of statements or a command)."""
+    from tests.factories import statements as data
+    from trustfund.contributions.models import Commitment
+    from trustfund.statements import shares
+
+    sweden = data.donor("Sweden")
+    commitment_id = data.commitment(sweden, "5000000.00").id
+    data.deposit(db.session.get(Commitment, commitment_id), "100000.00", value_date=dt.date(2017, 6, 1))
+    db.session.commit()
+    cache.clear()
+    original = shares._compute_positions
+
+    def while_another_worker_deposits(dates, *args, **kwargs):
+        result = original(dates, *args, **kwargs)
+        monkeypatch.setattr(shares, "_compute_positions", original)
+        with app.app_context():  # another worker's session (one per app context)
+            data.deposit(db.session.get(Commitment, commitment_id), "1000000.00",
+                         value_date=dt.date(2017, 6, 15))
+            db.session.commit()
+            db.session.remove()
+        return result
+
+    monkeypatch.setattr(shares, "_compute_positions", while_another_worker_deposits)
+    days = dt.date(2017, 4, 30), dt.date(2017, 12, 31)
+    shares.positions(*days)
+    db.session.expire_all()
+    kept = [position.net_of(sweden.id) for position in shares.positions(*days)]
+    cache.clear()
+    assert kept == [position.net_of(sweden.id) for position in shares.positions(*days)]
 
 
 def test_the_version_is_a_new_random_token_each_time(db):

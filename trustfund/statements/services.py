@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..cache import keep
 from ..clock import today
 from ..contributions.models import Commitment, Deposit, Pool
 from ..contributions.pools import all_pools
@@ -41,7 +42,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..fund.entries import ClosingPart, PoolClosing, WriteOff
 from ..paging import Pager
-from .shares import ZERO, keep, positions, usd
+from .shares import ZERO, positions, usd
 
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)

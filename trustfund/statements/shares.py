@@ -63,7 +63,7 @@ from operator import itemgetter
 
 from .. import cache
 from ..money import CENT, split_cents
-from ..read_only import per_request
+from ..read_only import memo
 from . import closed, sums
 from .sums import ZERO, Transfer
 
@@ -78,18 +78,6 @@ def usd(cents: int) -> Decimal:
 
 def _usd_dict(cents_by_key: dict[int, int]) -> dict[int, Decimal]:
     return {key: Decimal(value) * CENT for key, value in cents_by_key.items()}
-
-
-def _per_request(key: tuple, compute):
-    """compute(), once per reading request for the same key (trustfund.read_only): a
-    page that shows a position and a donor's figures on the same day apportions once."""
-    return per_request(("trustfund.statements.shares",) + key, compute)
-
-
-def keep(key: tuple, compute):
-    """compute(), kept per worker at the data version (trustfund.cache): any change
-    of the data changes it, so the next use computes afresh."""
-    return cache.keep(key, compute)
 
 
 def _apply(weights: Weights, from_pool: int, to_pool: int, parts: dict[int, int]) -> None:
@@ -364,22 +352,22 @@ def closings_afresh() -> dict[int, Position]:
 
 
 def positions(*dates: dt.date) -> list[Position]:
-    """The position on each date (see position_on), in the order asked. Each date's
-    position is kept on its own (keep), so the pages that show today's position
-    share it; the first date not kept computes every date not yet read in one pass
-    (its queries cover all of them)."""
+    """The position on each date (see position_on), in the order asked, once per
+    reading request and date and kept per date (cache.keep_many), so the pages that
+    show today's position share it; the dates not kept are computed in one pass (its
+    queries cover all of them) and kept only for the data that pass read."""
     wanted = tuple(dict.fromkeys(dates))
-    computed: dict[dt.date, Position] = {}
-    found: dict[dt.date, Position] = {}
-
-    def compute(on: dt.date) -> Position:
-        if on not in computed:
-            computed.update(_compute_positions(tuple(d for d in wanted if d not in found)))
-        return computed[on]
-
-    for on in wanted:
-        key = ("shares.position", on)
-        found[on] = _per_request(key, lambda on=on, key=key: keep(key, lambda: compute(on)))
+    store = memo()  # the reading request's: a page showing two figures of a day apportions once
+    request = store if store is not None else {}
+    found = {on: request[("trustfund.statements.shares", on)] for on in wanted
+             if ("trustfund.statements.shares", on) in request}
+    missing = [on for on in wanted if on not in found]
+    if missing:
+        kept = cache.keep_many([("shares.position", on) for on in missing], lambda keys: {
+            ("shares.position", on): position
+            for on, position in _compute_positions(tuple(key[1] for key in keys)).items()})
+        for on in missing:
+            found[on] = request[("trustfund.statements.shares", on)] = kept[("shares.position", on)]
     return [found[on] for on in dates]
 
 
