@@ -155,8 +155,18 @@ def id_url(endpoint: str, name: str):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+def query_args() -> dict[str, str]:
+    """The page's query string as keywords of url_for, for the links that keep it (the
+    pager, the sort and download links): without the names url_for keeps for itself
+    ("endpoint", and "_method", "_external" and the like), which no page reads, so that
+    a link typed with one of them ("?endpoint=x") still shows the page."""
+    return {key: value for key, value in request.args.to_dict().items()
+            if key != "endpoint" and not key.startswith("_")}
+
+
 def register(app) -> None:
     app.jinja_env.globals["id_url"] = id_url
+    app.jinja_env.globals["query_args"] = query_args
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["may_open"] = lambda endpoint: current_user.is_authenticated and may_open(
         current_user.role, endpoint)
