@@ -36,6 +36,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -73,18 +74,29 @@ def _whole_number_field(field) -> bool:
     return isinstance(field, IntegerField) or (isinstance(field, SelectField) and field.coerce is int)
 
 
+def _typed(field) -> list[str]:
+    """What was typed or chosen for the field: every value of a multiple choice."""
+    return [raw.strip() for raw in field.raw_data or () if isinstance(raw, str) and raw.strip()]
+
+
 def _loose_whole_number(field) -> bool:
     """A number the field read that nobody typed: other digits than 0-9, or past
-    what a database column holds (a view may look the id up before validating)."""
-    raw = _raw(field)
-    if raw is not None and raw.strip() and not _ASCII_WHOLE.match(raw.strip()):
+    what a database column holds (a view may look the id up before validating); in
+    any of the values of a multiple choice."""
+    if any(not _ASCII_WHOLE.match(raw) for raw in _typed(field)):
         return True
-    return isinstance(field.data, int) and abs(field.data) > MAX_ID
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    return any(isinstance(value, int) and abs(value) > MAX_ID for value in values)
+
+
+def _unread(field) -> None:
+    """The field as if nothing was read: no number (a multiple choice: none chosen)."""
+    field.data = [] if isinstance(field, SelectMultipleField) else None
 
 
 def _ascii_whole_number(form, field) -> None:
-    if _loose_whole_number(field) or (field.data is None and (_raw(field) or "").strip()):
-        field.data = None
+    if _loose_whole_number(field) or (field.data in (None, []) and _typed(field)):
+        _unread(field)
         raise StopValidation(_l("Enter a whole number in digits 0-9."))
 
 
@@ -139,7 +151,7 @@ class BaseForm(_CommonChecks, FlaskForm):
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
         for field in self:
             if _whole_number_field(field) and _loose_whole_number(field):
-                field.data = None
+                _unread(field)
         if formdata and self.is_submitted():
             for field in self:
                 if field.name not in formdata and field.type != "CSRFTokenField" \
