@@ -122,8 +122,15 @@ def test_participation_reports_per_event_and_per_country(client, login_as, users
 
 
 def test_events_export(client, login_as, users):
-    make_event(rate="397.33")
+    """The events page's list, with the figures the page shows beside each event."""
+    fund_pool(1, "10000.00")
+    event = make_event(rate="397.33")
+    make_event("October session", OCTOBER_GENEVA)
+    approve_grant(srsg2(), make_request(event, "SN"))
+    make_request(event, "ML")
+    db.session.commit()
     login_as("admin")
     rows = table(sheet(client.get("/travel/events?format=xlsx")))
     assert rows[0]["Title"] == "Thematic session, Geneva"
     assert Decimal(str(rows[0]["DSA rate (USD per day)"])) == Decimal("397.33")
+    assert [(row["Requests"], row["Delegates funded"]) for row in rows] == [(2, 1), (0, 0)]

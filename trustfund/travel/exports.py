@@ -116,8 +116,15 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     return [Sheet(_("Review queue"), columns, rows)], _("Review queue")
 
 
-@register_export("events", "Events with their DSA rates and caps")
+@register_export("events", "Events with their DSA rates, caps, requests and delegates funded")
 def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    """The events page as a sheet: each event with its requests and delegates funded,
+    the figures the page shows beside it."""
+    stats = queries.event_stats()
+
+    def figures(event) -> queries.Participation:
+        return stats.get(event.id, queries.EMPTY)
+
     columns = [
         Col(_("Kind"), lambda e: str(e.kind_label)), Col(_("Title"), lambda e: e.local_title),
         Col(_("City"), lambda e: e.city), Col(_("Venue"), lambda e: e.venue),
@@ -125,6 +132,8 @@ def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Note on the dates"), lambda e: e.dates_note),
         Col(_("DSA rate (USD per day)"), lambda e: e.dsa_rate, "money", currency="USD"),
         Col(_("Most funded delegates per country"), lambda e: e.max_per_country, "int"),
+        Col(_("Requests"), lambda e: figures(e).requests, "int"),
+        Col(_("Delegates funded"), lambda e: figures(e).funded, "int"),
     ]
     rows = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
     return [Sheet(_("Events"), columns, rows)], _("Events")
