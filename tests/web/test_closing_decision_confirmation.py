@@ -55,7 +55,6 @@ def _propose(client, pool, **values):
                             follow_redirects=True)
 
 
-
 def _text(response) -> str:
     """A page's text as its reader reads it (entities such as &#39; unescaped)."""
     return html.unescape(response.get_data(as_text=True))

@@ -40,8 +40,6 @@ def _entry(kind="direct_cost", amount="1500.00", day="2018-03-01"):
             "description": "Secretariat support, first quarter"}
 
 
-
-
 def _answer(browser, proposal_id: int, answer: str, **data):
     return browser.post(f"{ENTRIES}/waiting/{proposal_id}/{answer}", data=data, follow_redirects=True)
 

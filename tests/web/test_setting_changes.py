@@ -34,11 +34,9 @@ WAITS = "Saved. It takes effect when another administrator confirms it."
 MINE = "You proposed this change: another administrator must confirm or refuse it."
 
 
-
 def _propose(browser, key: str, value: str, day: str = "2018-01-01"):
     return browser.post(f"/admin/settings/{key}", data={"value": value, "effective_from": day,
                                                         "version": form_version(key)}, follow_redirects=True)
-
 
 
 def _waiting(db) -> list[SettingChange]:

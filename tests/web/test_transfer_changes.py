@@ -38,7 +38,6 @@ def _fund():
     deposit(free, D("200000.00"))
 
 
-
 def _propose(client, source="OBJ1", target="OBJ2", amount="52,072.27", on="2018-06-01", reason=REASON):
     """The admin's transfer form, then its confirmation page's form: the page after."""
     return post_and_confirm(client, URL, {
@@ -55,7 +54,6 @@ def _waiting(db) -> list[TransferProposal]:
 def _decide(browser, proposal_id: int, decision: str, back: str = "transfers", **data):
     return browser.post(f"/contributions/pools/transfers/waiting/{proposal_id}/{decision}",
                         data=dict(data, back=back), follow_redirects=True)
-
 
 
 def _transfers(db) -> int:

@@ -39,7 +39,6 @@ def tokyo_and_new_york(db, users, monkeypatch):
     db.session.commit()
 
 
-
 def _propose(client, on: str):
     return post_and_confirm(client, URL, {
         "from_pool_id": str(pool("OBJ1").id), "to_pool_id": str(pool("OBJ2").id), "usd_amount": "52,072.27",
