@@ -178,6 +178,29 @@ def test_a_transfer_names_the_fund_and_a_waiver_stays_within_the_setting(db, use
     assert run_checks() == []
 
 
+def test_money_reaching_a_pool_after_its_refund_is_refunded_as_income_alone(db, users, fund):
+    """A pool refunded, then late bank income credited to it and refunded too: the
+    second decision gives back no donor's balance again (it was given back by the
+    first), so every donor's statement still ends at 0.00 and the new money is
+    shown as income."""
+    _settled(db, users, fund)
+    srsg = users["srsg_staff"]
+    financial.decide(srsg, data.pool(), "refund")
+    financial.decide(srsg, data.pool("OBJ1"), "refund")
+    db.session.commit()
+    donors = (fund["a"], fund["b"], fund["c"])
+    assert [statement(donor, dt.date(2017, 1, 1), TODAY).closing for donor in donors] == [D("0.00")] * 3
+    record_fund_entry(users["mptf_officer"], kind="other_income", pool_id=data.pool().id, value_date=TODAY,
+                      usd_amount="300.00", description="Late interest")
+    db.session.commit()
+    second = financial.decide(srsg, data.pool(), "refund")
+    db.session.commit()
+    assert sum(part.usd_amount for part in second.parts) == D("300.00")
+    assert {part.balance for part in second.parts} == {D("0.00")}
+    assert [statement(donor, dt.date(2017, 1, 1), TODAY).closing for donor in donors] == [D("0.00")] * 3
+    assert run_checks() == []
+
+
 def test_the_admin_closes_the_fund_and_every_later_write_is_refused(db, users, fund, client, login_as):
     _settled(db, users, fund)
     admin, officer, srsg = users["admin"], users["mptf_officer"], users["srsg_staff"]

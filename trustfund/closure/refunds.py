@@ -22,6 +22,7 @@ from ..contributions.pools import all_pools
 from ..contributions.rates import rate_for
 from ..donors.models import Donor
 from ..extensions import db
+from ..fund.entries import ClosingPart
 from ..money import USD, quantum, split_cents
 from ..statements.shares import position_on, usd
 
@@ -93,11 +94,18 @@ def last_currencies(pool_id: int) -> dict[int, str]:
 
 
 def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPlan:
-    """The split of the pool's available balance (or `balance`) among its donors on `on`."""
+    """The split of the pool's available balance (or `balance`) among its donors on `on`.
+    Each part names the donor's balance in the pool it gives back: its net deposits
+    there less its share of the pool's spending, less what an earlier decision on the
+    pool gave back already (money that reached a pool after its first decision, late
+    income or a cost reversed, is decided on again: only what is new is returned)."""
     balance = pool.available if balance is None else balance
     apportionment = position_on(on).pools.get(pool.id)
     weights = {donor: usd(cents) for donor, cents in (apportionment.weights_cents.items()
                                                       if apportionment else ())}
+    given_back = dict(db.session.execute(
+        sa.select(ClosingPart.donor_id, sa.func.sum(ClosingPart.balance))
+        .where(ClosingPart.pool_id == pool.id).group_by(ClosingPart.donor_id)).all())
     parts = refund_parts(balance, weights)
     names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(sorted(parts)))).all())
     currencies = last_currencies(pool.id) if parts else {}
@@ -105,9 +113,10 @@ def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPl
     for donor_id in sorted(parts, key=lambda d: (names.get(d, ""), d)):
         currency = currencies.get(donor_id, USD)
         rate, converted = equivalent(parts[donor_id], currency, on)
-        plan.parts.append(PartPlan(donor_id, names.get(donor_id, ""), weights[donor_id],
-                                   weights[donor_id] - apportionment.share_of(donor_id), parts[donor_id],
-                                   currency, rate, converted))
+        balance_left = (weights[donor_id] - apportionment.share_of(donor_id)
+                        - (given_back.get(donor_id) or Decimal("0.00")))
+        plan.parts.append(PartPlan(donor_id, names.get(donor_id, ""), weights[donor_id], balance_left,
+                                   parts[donor_id], currency, rate, converted))
     return plan
 
 
