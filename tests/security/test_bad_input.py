@@ -154,7 +154,8 @@ QUERY_VALUES = ["abc\x00def", LONG_TEXT, BIDI_TEXT, HTML_SCRIPT, "9999-99-99", "
                 "0x10", "'; DROP TABLE donor; --"]
 
 
-RESERVED_NAMES = {"endpoint": "x", "_method": "POST", "_external": "1", "_anchor": "a", "_scheme": "javascript"}
+RESERVED_NAMES = {"endpoint": "x", "_method": "POST", "_external": "1", "_anchor": "a",
+                  "_scheme": "javascript"}
 
 
 def test_hostile_query_strings_on_every_page(app, db, login_as):
