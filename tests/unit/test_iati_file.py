@@ -339,3 +339,26 @@ def test_the_lifecycle_state_follows_the_funds_record_as_of_the_day_asked_for():
     assert actual_end(closed_early, dt.date(2018, 9, 2)) is None
     assert actual_end(closed_early, dt.date(2020, 1, 1)) == dt.date(2018, 9, 3)
     assert activity_status(None, dt.date(2020, 1, 1)) == "2"  # no fund record: implementation
+
+
+@pytest.mark.parametrize("currency", ["BYN", "ZMW", "VES"])
+def test_a_pledge_in_a_currency_created_since_the_codelist_keeps_the_file_valid(db, users, currency):
+    """A Member State pledges in its own current currency, one the pages offer: the
+    vendored 2.03 Currency codelist (2018) does not hold it, ISO 4217 (which IATI's
+    codelist replicates) does, and the file stays valid; a code no territory ever used
+    is still refused."""
+    from tests.factories import statements as data
+    from trustfund.contributions import services
+    from trustfund.currencies import current
+
+    assert currency in current()
+    donor = data.donor(f"Member State paying in {currency}")
+    services.record_pledge(users["mptf_officer"], donor, currency=currency, amount="1000.00",
+                           objective_id=None, pledged_on=dt.date.today() - dt.timedelta(days=3))
+    db.session.commit()
+    today = dt.datetime.now(dt.UTC).date()
+    content = activities_file(today)
+    assert f'currency="{currency}"' in content.decode()
+    assert validate(content, today) == []
+    [problem] = validate(content.replace(f'currency="{currency}"'.encode(), b'currency="QQQ"'), today)
+    assert problem.endswith(": transaction/value/@currency 'QQQ' is not in the Currency codelist")
