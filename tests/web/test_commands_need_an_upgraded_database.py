@@ -22,7 +22,7 @@ def _runs(tmp_path) -> dict[str, list[str]]:
         "setup-fund": ["setup-fund"],
         "seed-demo": ["seed-demo"],
         "check": ["check"],
-        "import-deposits": ["import-deposits", str(deposits)],
+        "import-deposits": ["import-deposits", str(deposits), "--user", "officer@test.example"],
         "export": ["export", "deposits", "--out", str(tmp_path / "out.xlsx")],
         "issue-statements": ["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31"],
         "close-fund": ["close-fund", "--dry-run"],

@@ -21,6 +21,7 @@ from tests.factories.contributions import (
 from tests.pages import error_beside, table_rows
 from tests.sql_log import untimed
 from trustfund.audit import AuditEntry
+from trustfund.auth.models import User
 from trustfund.contributions import services
 from trustfund.contributions.models import Commitment, Deposit, DepositImport
 from trustfund.errors import DomainError
@@ -308,7 +309,7 @@ def test_a_file_over_the_page_limit_is_refused_with_the_command(app, db, client,
     html = _upload(client, workbook(rows)).get_data(as_text=True)
     assert error_beside(html, "file") == (
         "This workbook has 4 deposits; an import through this page may hold 3. Import it on the server "
-        "with the command: flask --app trustfund import-deposits FILE")
+        "with the command: flask --app trustfund import-deposits FILE --user EMAIL")
     assert _written() == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 0
     assert _upload(client, workbook(rows[:3])).status_code == 302
@@ -443,7 +444,7 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     bad.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 1000, None, None, None, ""),
                               ("SE-JPY", "2018-05-10", 1.5, None, 110, "x", "")], header=HEADER[:7]))
     before = counts()
-    result = runner.invoke(args=["import-deposits", str(bad)])
+    result = runner.invoke(args=["import-deposits", str(bad), "--user", "officer@test.example"])
     assert result.exit_code == 1
     assert "Nothing imported: 1 problem(s)" in result.output
     assert "Row 3, Amount: JPY amounts have no decimals." in result.output
@@ -459,6 +460,38 @@ def test_cli_import_all_or_nothing(app, db, runner, tmp_path):
     result = runner.invoke(args=["import-deposits", str(good), "--user", "auditor@test.example"])
     assert result.exit_code != 0 and "not an active MPTF officer" in result.output
     assert sweden() is not None
+
+
+def test_cli_import_names_its_officer_and_takes_a_file_once(app, db, client, login_as, runner, tmp_path):
+    """The command records deposits by a named MPTF officer, never by nobody; the same
+    file imported again, by the command or through the page, is refused (its rows
+    without a bank reference would be recorded twice), nothing written."""
+    _setup()
+    path = tmp_path / "may.xlsx"
+    path.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 1000, None, None, None, ""),
+                               ("SE-EUR-1", "2018-05-11", 2000, None, None, None, "")], header=HEADER[:7]))
+    before = counts()
+    result = runner.invoke(args=["import-deposits", str(path)])
+    assert result.exit_code == 2 and "Missing option '--user'" in result.output
+    db.session.expire_all()
+    assert counts() == before
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    officer = db.session.scalar(sa.select(User.id).where(User.email == "officer@test.example"))
+    assert db.session.scalars(sa.select(Deposit.created_by_id)).all() == [officer, officer]
+    imported = counts()
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code == 1
+    assert "Nothing imported: this very file was imported on" in result.output
+    assert "(2 deposits)" in result.output
+    login_as("mptf_officer")
+    response = _upload(client, path.read_bytes())
+    assert response.status_code == 200
+    refused = error_beside(response.get_data(as_text=True), "file")
+    assert refused.startswith("This very file was imported on ") and "(2 deposits)" in refused
+    db.session.expire_all()
+    assert counts() == imported
 
 
 def test_cli_a_problem_after_rows_were_written_leaves_nothing(app, db, runner, tmp_path, monkeypatch):
@@ -493,7 +526,7 @@ def test_cli_refuses_a_reference_twice_in_one_file(app, db, runner, tmp_path):
     path.write_bytes(workbook([("SE-EUR-1", "2018-05-10", 100, None, None, None, "FT 123", None),
                                ("SE-EUR-1", "2018-05-11", 100, None, None, None, "ft123", None)]))
     before = counts()
-    result = runner.invoke(args=["import-deposits", str(path)])
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code == 1
     assert "Row 3, Bank reference: Row 2 of this file already has this bank reference." in result.output
     db.session.expire_all()
@@ -509,7 +542,7 @@ def test_the_row_cap(app, db, runner, tmp_path, monkeypatch):
     path.write_bytes(workbook(rows, header=HEADER[:7]))
     monkeypatch.setattr(importer, "MAX_ROWS", 3)
     before = counts()
-    result = runner.invoke(args=["import-deposits", str(path)])
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code == 1 and "more than 3 deposits; split it into smaller files" in result.output
     db.session.expire_all()
     assert counts() == before

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import gc
+import io
+import os
 
 import click
 import sqlalchemy as sa
@@ -13,29 +15,43 @@ SHOWN_ERRORS = 1000
 @click.command("import-deposits")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--user", "email", default=None,
-              help="Email of the MPTF officer the deposits are recorded by (for the audit trail).")
-def import_deposits_command(path: str, email: str | None):
-    """Import the deposits of an .xlsx workbook: all rows or none."""
+@click.option("--user", "email", required=True,
+              help="Email of the MPTF officer the deposits are recorded by (in the audit trail).")
+def import_deposits_command(path: str, email: str):
+    """Import the deposits of an .xlsx workbook: all rows or none, and a file once (a
+    file already imported, here or through the page, is refused: its rows without a
+    bank reference would be recorded twice)."""
     from ..auth.models import User
+    from ..errors import DomainError
     from ..extensions import db
     from ..permissions import MPTF_OFFICER
+    from .import_uploads import posted_before, record_command_import
     from .importer import import_deposits
 
-    actor = None
-    if email:
-        actor = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
-        if actor is None or actor.role != MPTF_OFFICER or not actor.active:
-            raise click.ClickException(f"{email} is not an active MPTF officer.")
+    actor = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
+    if actor is None or actor.role != MPTF_OFFICER or not actor.active:
+        raise click.ClickException(f"{email} is not an active MPTF officer.")
+    with open(path, "rb") as handle:
+        content = handle.read()
+    earlier = posted_before(content)
+    if earlier is not None:
+        raise click.ClickException(
+            f"Nothing imported: this very file was imported on {earlier.posted_at:%Y-%m-%d %H:%M} UTC "
+            f"({earlier.deposits or 0} deposits); importing it again would record its deposits twice.")
     # The import builds hundreds of thousands of objects that live until it ends: the
     # cyclic garbage collector would walk them all again and again for nothing (plain
     # reference counting still frees what is dropped).
     gc.disable()
     try:
-        with open(path, "rb") as handle:
-            result = import_deposits(actor, handle, filename=path)
+        result = import_deposits(actor, io.BytesIO(content), filename=path)
     finally:
         gc.enable()
+    if result.ok:
+        try:
+            record_command_import(actor, os.path.basename(path), content, result)
+        except DomainError as error:  # the same file imported meanwhile, by the page or another run
+            db.session.rollback()
+            raise click.ClickException(f"Nothing imported: {error.message}") from None
     if not result.ok:
         db.session.rollback()
         click.echo(f"Nothing imported: {result.error_count} problem(s) in {path}:", err=True)

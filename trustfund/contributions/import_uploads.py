@@ -58,6 +58,21 @@ def keep_upload(actor, filename: str, content: bytes, rows: int) -> DepositImpor
     return upload
 
 
+def record_command_import(actor, filename: str, content: bytes, result: ImportResult) -> DepositImport:
+    """The record of a workbook imported by the command (import-deposits), in the
+    transaction of its deposits, as a confirmed page import is kept: the page and the
+    command then refuse the same file again (posted_before)."""
+    upload = DepositImport(token=secrets.token_urlsafe(32), filename=(filename or "")[:255], content=content,
+                           rows=result.imported, created_by_id=actor.id, posted_at=utcnow(),
+                           deposits=result.imported)
+    db.session.add(upload)
+    db.session.flush()
+    earlier = posted_before(content, exclude_id=upload.id)  # imported meanwhile by the page or another run
+    if earlier is not None:
+        raise already_imported(earlier)
+    return upload
+
+
 def figures_seen(result: ImportResult) -> str:
     """A fingerprint of what a preview shows the import will record, row by row (its
     commitment, pool, date, amount, rate, USD, fee and net): the confirmation carries
