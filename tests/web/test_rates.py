@@ -105,3 +105,26 @@ def test_a_rate_entered_under_the_wrong_month_moves_to_the_right_one(app, db, cl
         "June 2018 already has a EUR rate, 0.857: correct that one."
     assert counts() == before
     assert rate_for("EUR", dt.date(2018, 6, 1)) == Decimal("0.857")
+
+
+def test_adding_a_rate_for_a_month_that_has_one_does_not_replace_it(app, db, client, login_as):
+    """"Add a rate" for a month that already has one (a colleague added it meanwhile,
+    or the officer did not look) is refused beside the month: that month's rate is
+    corrected on its own form, against the version seen. The same rate again changes
+    nothing and is no error (a form sent twice)."""
+    from trustfund.contributions.rates import rate_for
+
+    login_as("mptf_officer")
+    assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
+                                                         "rate": "0.857"}).status_code == 302
+    before = counts()
+    response = client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
+                                                             "rate": "0.941"})
+    assert response.status_code == 200
+    assert error_beside(response.get_data(as_text=True), "month") == \
+        "June 2018 already has a EUR rate, 0.857: correct that one."
+    db.session.expire_all()
+    assert counts() == before and rate_for("EUR", dt.date(2018, 6, 1)) == Decimal("0.857")
+    assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
+                                                         "rate": "0.857"}).status_code == 302
+    assert counts() == before

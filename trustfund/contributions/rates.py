@@ -54,12 +54,14 @@ def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
 
 
 def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
-             version=None) -> ExchangeRate:
+             version=None, adding: bool = False) -> ExchangeRate:
     """Set (or correct) the UN operational rate of a currency for a month. A deposit
     keeps the rate it was recorded with: changing the table never changes a deposit.
     Correcting `entry`, the officer's form carries the version it was built from: a
     correction of a rate someone changed since is refused; a rate entered under the
-    wrong currency or month moves to the right one."""
+    wrong currency or month moves to the right one. `adding` (the form "Add a rate")
+    never replaces a month's rate with another: that month's rate is corrected on its
+    own form, against the version its officer saw."""
     if entry is not None:
         check_version(entry.version, version)
     currency = currency_or_error(currency)
@@ -75,14 +77,15 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     value = rate_or_error(rate, "rate")
     existing = db.session.scalar(sa.select(ExchangeRate).where(
         ExchangeRate.currency == currency, ExchangeRate.month == month))
+    if (entry is not None and existing is not entry and existing is not None) or (
+            adding and existing is not None and existing.rate != value):
+        # A rate entered under the wrong currency or month moves to the right one (the
+        # wrong month has no rate afterwards, as before the mistake), and a new rate is
+        # added; never over another month's rate, which is corrected on its own.
+        raise DomainError(_("%(month)s already has a %(currency)s rate, %(rate)s: correct that one.",
+                            month=month_label(month), currency=currency, rate=fmt_rate(existing.rate)),
+                          field="month")
     if entry is not None and existing is not entry:
-        # The rate entered under the wrong currency or month moves to the right one
-        # (the wrong month has no rate afterwards, as before the mistake); never over
-        # another month's rate, which is corrected on its own.
-        if existing is not None:
-            raise DomainError(_("%(month)s already has a %(currency)s rate, %(rate)s: correct that one.",
-                                month=month_label(month), currency=currency, rate=fmt_rate(existing.rate)),
-                              field="month")
         before = snapshot(entry)
         entry.currency, entry.month, entry.rate = currency, month, value
         record(actor, "exchange_rate.update", entry, before=before)

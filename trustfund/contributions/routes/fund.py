@@ -113,7 +113,7 @@ def edit_rate(rate_id: int | None = None):
     if form.validate_on_submit():
         saved = run(form, lambda: services.set_rate(
             current_user, form.currency.data, form.month.data, form.rate.data, entry=entry,
-            version=form.version.data if entry is not None else None))
+            version=form.version.data if entry is not None else None, adding=entry is None))
         if saved is not None:
             flash(_("Rate for %(currency)s in %(month)s: %(rate)s per US dollar.", currency=saved.currency,
                     month=month_label(saved.month), rate=fmt_rate(saved.rate)), "success")
