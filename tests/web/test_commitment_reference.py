@@ -80,6 +80,11 @@ def test_an_officer_corrects_the_reference_and_the_trail_says_what_changed(db, c
     ("SE-2017-EUR", "reference", "This is already the commitment's reference."),
     ("x" * 101, "reference", ""),
     ("SE\u202eRUE", "reference", ""),
+    # How an import names the commitment of that number: as a reference it would take
+    # that commitment's deposits (full-width characters read as what they stand for).
+    ("#1", "reference",
+     "A reference may not be “#” and a number: imports name the commitment of that number so."),
+    ("\uff03\uff12", "reference", "A reference may not be “#” and a number"),
 ])
 def test_a_refused_reference_is_told_beside_the_field_and_nothing_changes(db, client, login_as, two,
                                                                          reference, field, message):
@@ -138,3 +143,20 @@ def test_only_officers_correct_a_reference(db, client, login_as, two, role):
     answer = client.post(f"/contributions/commitments/{first}/reference",
                          data={"reference": "HACKED", "reason": "x", "reference_seen": "SE-2017-EUR"})
     assert answer.status_code == 403 and _reference(db, first) == "SE-2017-EUR"
+
+
+def test_a_new_commitment_is_not_given_an_import_s_name_of_another(db, users):
+    """The same rule for a new commitment's reference: "#7" would be found by the
+    imports before the commitment numbered 7."""
+    from tests.factories.contributions import donor
+    from trustfund.contributions import services
+    from trustfund.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        services.record_commitment(users["mptf_officer"], donor(), currency="EUR", amount="1000.00",
+                                   objective_id=None, committed_on=dt.date(2018, 5, 1), reference="#7")
+    assert refused.value.field == "reference" and "may not be “#” and a number" in refused.value.message
+    db.session.rollback()
+    assert services.record_commitment(users["mptf_officer"], donor(), currency="EUR", amount="1000.00",
+                                      objective_id=None, committed_on=dt.date(2018, 5, 1),
+                                      reference="#7-SE").reference == "#7-SE"

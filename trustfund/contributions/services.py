@@ -244,6 +244,18 @@ def reference_in_use(reference: str, exclude_id: int | None = None) -> bool:
     return any(commitment_id != exclude_id for commitment_id in ids)
 
 
+def _refuse_an_id_like_reference(reference: str) -> None:
+    """A reference written as "#" and a number is how an import names the commitment of
+    that number (import_check; the import template lists a commitment without a
+    reference so): as another commitment's reference it would take that commitment's
+    deposits."""
+    key = commitment_key(reference) or ""
+    digits = key.lstrip("#")
+    if key.startswith("#") and digits.isascii() and digits.isdigit():
+        raise DomainError(_("A reference may not be “#” and a number: imports name the commitment of that "
+                            "number so."), field="reference")
+
+
 def _reference_taken(reference: str) -> DomainError:
     return DomainError(_("Another commitment has the reference %(reference)s.", reference=reference),
                        field="reference")
@@ -270,6 +282,7 @@ def correct_reference(actor, commitment: Commitment, *, reference: str, reason: 
         raise DomainError(too_long(100), field="reference")
     if reference == current:
         raise DomainError(_("This is already the commitment's reference."), field="reference")
+    _refuse_an_id_like_reference(reference)
     reason = text_or_error(check_text(reason or "", "reason", multiline=True), "reason",
                            _("Say why the reference is corrected."))
     if reference_in_use(reference, exclude_id=commitment.id):
@@ -314,6 +327,7 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     reference = (reference or "").strip()
     if len(reference) > 100:
         raise DomainError(too_long(100), field="reference")
+    _refuse_an_id_like_reference(reference)
     if reference and reference_in_use(reference):
         raise _reference_taken(reference)
     schedule = _instalments(list(instalments or ()), currency, amount, committed_on)
