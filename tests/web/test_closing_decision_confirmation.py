@@ -292,6 +292,28 @@ def test_a_balance_changed_since_the_proposal_is_not_confirmed(app, client, logi
     assert "it can no longer be confirmed" in card and "/confirm" not in card and "/refuse" in card
 
 
+def test_a_decision_whose_proposer_left_the_role_says_so_in_place_of_confirm(app, client, login_as, db,
+                                                                           users):
+    """Its proposer moved to another role since (or deactivated): the closing page
+    says why it cannot be confirmed on their word, offers Refuse and no Confirm, and a
+    confirmation sent anyway moves nothing."""
+    pool = _fund(db, users)
+    login_as("srsg_staff")
+    _propose(client, pool)
+    proposal = _waiting(db)
+    users["srsg_staff"].name, users["srsg_staff"].role = "Amina Diallo", "auditor"
+    db.session.commit()
+    other = browser_of(app, "srsg_staff2")
+    page = _text(other.get("/fund/closing"))
+    card = page[page.index(f'id="waiting-decision-{proposal.id}"'):]
+    assert ("Amina Diallo, who proposed it, no longer has the role that proposes it: it can no longer be "
+            "confirmed.") in card
+    assert "/confirm" not in card.split("</section>")[0] and "/refuse" in card
+    _answer(other, proposal.id, "confirm")
+    assert _rows(db, PoolClosing) == 0 and _available(db, pool) == D("36000.00")
+    assert _waiting(db).id == proposal.id
+
+
 def test_a_confirmation_sent_twice_applies_once(app, client, login_as, db, users):
     pool = _fund(db, users)
     login_as("srsg_staff")

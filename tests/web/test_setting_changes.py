@@ -246,3 +246,21 @@ def test_an_admin_deactivated_while_confirming_confirms_nothing(app, db, users):
     db.session.rollback()
     assert [c.id for c in _waiting(db)] == [change_id]
     assert setting_on(OVERRUN_TOLERANCE, dt.date(2018, 6, 1)) == D("0.00")
+
+
+def test_a_value_whose_proposer_was_deactivated_since_says_so_in_place_of_confirm(app, db, client, login_as,
+                                                                                  users):
+    """The settings page tells the other admins why the value cannot be confirmed on
+    its proposer's word (their account deactivated since) and offers only Refuse."""
+    login_as("admin")
+    _propose(client, FEE_RATE, "0.02")
+    [change] = _waiting(db)
+    users["admin"].name, users["admin"].active = "Amina Diallo", False
+    db.session.commit()
+    page = browser_of(app, "admin2").get("/admin/settings").get_data(as_text=True)
+    card = page[page.index(f'id="waiting-setting-{change.id}"'):]
+    card = card[:card.index('id="waiting-setting-', 10)] if card.count('id="waiting-setting-') > 1 else card
+    assert ("Amina Diallo, who proposed it, no longer has an active account: it can no longer be confirmed."
+            in text(card))
+    assert f"/admin/setting-changes/{change.id}/confirm" not in card
+    assert f"/admin/setting-changes/{change.id}/refuse" in card

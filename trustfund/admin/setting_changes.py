@@ -177,10 +177,12 @@ class Proposal:
     value: str
     current: str
     stale: bool
+    gone: str | None = None  # why its proposer's word no longer confirms it (second_person.proposer_gone)
 
 
 def describe(change: SettingChange) -> Proposal:
     """The proposed value beside the one in force on its first day, in words."""
     return Proposal(change, str(SETTINGS[change.key][0]), setting_value(change.key, change.value),
                     setting_value(change.key, setting_on(change.key, change.effective_from)),
-                    stale=settings_version(change.key) != change.based_on_version)
+                    stale=settings_version(change.key) != change.based_on_version,
+                    gone=second_person.proposer_gone(change.proposed_by_id, ADMIN))

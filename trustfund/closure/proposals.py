@@ -157,6 +157,12 @@ def withdraw(actor, proposal_id: int) -> ClosingProposal:
     return proposal
 
 
+def proposer_gone(proposal: ClosingProposal) -> str | None:
+    """Why its proposer's word no longer confirms it (deactivated or moved to another
+    role since: second_person.proposer_gone); None while they are active SRSG staff."""
+    return second_person.proposer_gone(proposal.proposed_by_id, SRSG_STAFF)
+
+
 def is_stale(proposal: ClosingProposal) -> bool:
     """The pool's balance is no longer the one the proposal showed: it cannot be confirmed."""
     return proposal.status == WAITING and proposal.pool.available != proposal.usd_amount

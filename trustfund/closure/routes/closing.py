@@ -58,6 +58,7 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
         decisions=db.session.scalars(decisions_query()).all(),
         waiver=setting_on(REFUND_WAIVER, today()), closure_form=closure_form or FinancialClosureForm(),
         waiting=waiting, stale={pool_id: proposals.is_stale(p) for pool_id, p in waiting.items()},
+        gone={pool_id: proposals.proposer_gone(p) for pool_id, p in waiting.items()},
         stale_message=proposals.stale_message, answer_form=AnswerDecisionForm(formdata=None),
         refuse_form=RefuseDecisionForm(formdata=None), refused=refused or {},
         active_srsg=proposals.active_srsg_staff(),
