@@ -25,6 +25,7 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -132,6 +133,20 @@ class _CommonChecks:
         return valid
 
 
+def _text_where_text_is_read(form, formdata):
+    """The posted values, a file only under a file field's name: a file posted as the
+    value of a text field (a hand-made multipart request, even to the sign-in page) is
+    left out, so the field reads as not filled in rather than failing on a value no
+    browser sends."""
+    if formdata is None:
+        return None
+    files = {field.name for field in form if isinstance(field, FileField)}
+    if not any(not isinstance(value, str) and key not in files for key, value in formdata.items(multi=True)):
+        return formdata
+    return MultiDict([(key, value) for key, value in formdata.items(multi=True)
+                      if isinstance(value, str) or key in files])
+
+
 class BaseForm(_CommonChecks, FlaskForm):
     """The base of every form: Flask-WTF's (CSRF on, unless a GET form's Meta turns
     it off), with the common checks on every field. Its hidden fields (the CSRF
@@ -147,7 +162,7 @@ class BaseForm(_CommonChecks, FlaskForm):
                 field.render_kw = {**(field.render_kw or {}), "id": False}
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
-        formdata = self.meta.wrap_formdata(self, formdata)
+        formdata = _text_where_text_is_read(self, self.meta.wrap_formdata(self, formdata))
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
         for field in self:
             if _whole_number_field(field) and _loose_whole_number(field):

@@ -189,3 +189,27 @@ def test_every_choice_of_a_multiple_choice_is_a_whole_number_in_digits(app, db, 
     assert answer.status_code == 200
     assert error_beside(answer.get_data(as_text=True), "donors") == "Enter a whole number in digits 0-9."
     assert table_counts(db) == before
+
+
+NEW_USER = {"email": "new@test.example", "name": "New", "role": "auditor", "active": "y"}
+
+
+@pytest.mark.parametrize("url, data, as_file", [
+    ("/login", {"email": "officer@test.example", "password": "wrong"}, "email"),
+    ("/login", {"email": "officer@test.example", "password": "wrong"}, "password"),
+    ("/password/forgot", {"email": "officer@test.example"}, "email"),
+    ("/admin/users/new", NEW_USER, "name"),
+    ("/admin/users/new", NEW_USER, "role"),
+])
+def test_a_file_posted_as_a_text_field_is_not_read_as_its_value(app, db, client, login_as, users, url, data,
+                                                                 as_file):
+    """A hand-made multipart request with a file where a text field belongs (even to
+    the sign-in page, before anyone is signed in): the field reads as not filled in,
+    the form answers as for a missing value, nothing is written (it was a 500)."""
+    if url.startswith("/admin"):
+        login_as("admin")
+    before = table_counts(db)
+    posted = {**data, as_file: (io.BytesIO(b"officer@test.example"), "value.txt")}
+    answer = client.post(url, data=posted, content_type="multipart/form-data")
+    assert answer.status_code == 200
+    assert table_counts(db) == before
