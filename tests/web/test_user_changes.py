@@ -541,3 +541,30 @@ def test_a_refusal_without_a_reason_of_a_change_decided_meanwhile_says_it_was_de
     assert "This change was already decided: nothing was done." in page
     db.session.expire_all()
     assert db.session.get(UserChange, change.id).refusal_reason == "Not agreed"
+
+
+def test_a_change_proposed_by_an_admin_demoted_since_is_not_confirmed_on_their_word(app, client, login_as, db,
+                                                                                     users):
+    """Admin A proposes a donor account's move to SRSG staff; admin B demotes A (it takes
+    effect at once); admin C reads on the users page why it cannot be confirmed, has no
+    Confirm, and a confirmation sent anyway changes nothing, as for a setting."""
+    from tests.factories import browser_of
+
+    third = make_user("admin", "admin3@test.example")
+    users["admin"].name = "Amina Diallo"
+    db.session.commit()
+    login_as("admin")
+    target = make_user("donor", "dn@test.example", donor_id=users["donor"].donor_id)
+    _edit(client, target, role="srsg_staff", donor_id=0)
+    change = _waiting(db, "dn@test.example")
+    _edit(browser_of(app, "admin2"), _user(db, users["admin"].email), role="auditor")
+    assert _user(db, users["admin"].email).role == "auditor"
+    colleague = browser_of(app, third)
+    page = colleague.get("/admin/users").get_data(as_text=True)
+    gone = ("Amina Diallo, who proposed it, no longer has the role that proposes it: it can no longer be "
+            "confirmed.")
+    assert gone in page and f"/admin/user-changes/{change.id}/confirm" not in page
+    assert gone in _decide(colleague, change.id, "confirm")
+    db.session.expire_all()
+    assert db.session.get(UserChange, change.id).status == PENDING
+    assert _user(db, "dn@test.example").role == "donor"

@@ -157,7 +157,8 @@ def _decide(actor, change_id: int, status: str, reason: str | None = None) -> tu
         change, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
         only_proposer=_("Only the administrator who proposed a change can withdraw it."),
         not_own=_("You proposed this change: another administrator must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the change is refused."))
+        already=already_decided_message(), reason=reason, missing=_("Say why the change is refused."),
+        role=ADMIN, not_allowed=_("Only an active administrator can do this."))
     return change, before
 
 
@@ -217,6 +218,7 @@ class Proposal:
     changes: list[Change]
     lines: list[str]
     stale: bool = False
+    gone: str | None = None  # why its proposer's word no longer confirms it (second_person.proposer_gone)
 
 
 def describe(change: UserChange) -> Proposal:
@@ -230,7 +232,8 @@ def describe(change: UserChange) -> Proposal:
             changes.append(Change(_("Name"), "—", change.name))
         lines.append(_("A new account with a password typed by the administrator.") if change.sign_in_typed
                      else _("A new account: the user receives an invitation to choose a password."))
-        return Proposal(change, change.email, True, changes, lines)
+        return Proposal(change, change.email, True, changes, lines,
+                        gone=second_person.proposer_gone(change.proposed_by_id, ADMIN))
     changes = []
 
     def compare(label, was, now):
@@ -248,4 +251,5 @@ def describe(change: UserChange) -> Proposal:
         compare(_("Time zone"), user.timezone or "", change.timezone)
     if change.sign_in_typed:
         lines.append(_("A new password typed by the administrator."))
-    return Proposal(change, user.name or user.email, False, changes, lines, stale=is_stale(change))
+    return Proposal(change, user.name or user.email, False, changes, lines, stale=is_stale(change),
+                    gone=second_person.proposer_gone(change.proposed_by_id, ADMIN))
