@@ -78,6 +78,27 @@ def test_rejection_waitlist_and_overruns_reach_the_requester_only(client, login_
     assert "USD\u00a0250.00" in _text(smtp_server.messages[3])
 
 
+def test_a_requester_who_left_the_srsg_staff_learns_nothing_of_the_decision(db, users, smtp_server):
+    """The requester was moved to the donor role since (a move to less power takes
+    effect at once): a donor may not read travel grants, so no message with the
+    delegate, the event and the amount goes to them."""
+    from trustfund.admin.services import save_user
+    from trustfund.travel.decisions import approve_grant
+
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event())
+    requester = users["srsg_staff"]
+    assert grant.requested_by_id == requester.id
+    save_user(users["admin"], requester, email=requester.email, name=requester.name, role="donor",
+              donor_id=users["donor"].donor_id, active=True, password=None, version=requester.version)
+    db.session.commit()
+    approve_grant(users["srsg_staff2"], grant)
+    db.session.commit()
+    assert [message for message in _outbox(db) if message.kind.startswith("grant_")] == []
+    send_due()
+    assert not any(m["Subject"].startswith("Travel grant") for m in smtp_server.messages)
+
+
 def test_a_refused_decision_writes_no_message(client, login_as, db, users, smtp_server):
     event = make_event()
     grant = make_request(event)

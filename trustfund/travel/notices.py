@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..mail.links import external_url
 from ..mail.outbox import enqueue
+from ..permissions import SRSG_STAFF
 from .models import TravelGrant
 
 SUBJECTS = {
@@ -21,9 +22,10 @@ SUBJECTS = {
 
 def tell_requester(actor, grant: TravelGrant, outcome: str) -> None:
     """The requester (the SRSG staff member who entered the request) learns of
-    `outcome` on their request, with a link to it."""
+    `outcome` on their request, with a link to it; not once they left the SRSG staff
+    (deactivated, or moved to another role: a donor may not read travel grants)."""
     requester = grant.requested_by
-    if requester is None or not requester.active:
+    if requester is None or not requester.active or requester.role != SRSG_STAFF:
         return
     delegate = grant.delegate.name
     enqueue(requester, f"grant_{outcome}", "grant_decision",
