@@ -123,34 +123,28 @@ def closable_problems() -> list[str]:
             "the pool until it is confirmed.",
             "%(num)d pools' closing decisions wait for a second SRSG staff member: nothing has left "
             "these pools until they are confirmed.", len(waiting)))
-    entries = db.session.scalar(sa.select(sa.func.count()).select_from(FundEntryProposal)
-                                .where(FundEntryProposal.status == WAITING))
-    if entries:
-        problems.append(ngettext(
+    # The changes waiting for a second person, counted in one statement.
+    waiting_changes = (
+        (FundEntryProposal, WAITING, lambda num: ngettext(
             "%(num)d entry of the fund waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d entries of the fund wait for a second MPTF officer: confirm or refuse them first.",
-            entries))
-    interest = db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal)
-                                 .where(InterestProposal.status == PENDING))
-    if interest:
-        problems.append(ngettext(
+            num)),
+        (InterestProposal, PENDING, lambda num: ngettext(
             "%(num)d interest entry waits for a second MPTF officer: confirm or refuse it first.",
-            "%(num)d interest entries wait for a second MPTF officer: confirm or refuse them first.",
-            interest))
-    transfers = db.session.scalar(sa.select(sa.func.count()).select_from(TransferProposal)
-                                  .where(TransferProposal.status == PENDING))
-    if transfers:
-        problems.append(ngettext(
+            "%(num)d interest entries wait for a second MPTF officer: confirm or refuse them first.", num)),
+        (TransferProposal, PENDING, lambda num: ngettext(
             "%(num)d transfer between pools waits for a second administrator: confirm or refuse it first.",
             "%(num)d transfers between pools wait for a second administrator: confirm or refuse them first.",
-            transfers))
-    settings = db.session.scalar(sa.select(sa.func.count()).select_from(SettingChange)
-                                 .where(SettingChange.status == PENDING))
-    if settings:
-        problems.append(ngettext(
+            num)),
+        (SettingChange, PENDING, lambda num: ngettext(
             "%(num)d setting's value waits for a second administrator: confirm or refuse it first.",
-            "%(num)d settings' values wait for a second administrator: confirm or refuse them first.",
-            settings))
+            "%(num)d settings' values wait for a second administrator: confirm or refuse them first.", num)),
+    )
+    counts = db.session.execute(sa.select(*(
+        sa.select(sa.func.count()).select_from(model).where(model.status == status).scalar_subquery()
+        for model, status, _say in waiting_changes))).one()
+    problems.extend(say(count) for (_model, _status, say), count in zip(waiting_changes, counts, strict=True)
+                    if count)
     return problems
 
 
