@@ -55,14 +55,10 @@ def test_a_year_closes_after_its_end_in_order_with_its_report(db, users):
     assert sorted(db.session.scalars(sa.select(AccountingYear.year))) == [2017, 2018]
 
 
-def test_nothing_may_be_dated_in_a_closed_year(db, users):
+def _entries_dated(day: dt.date, users, donor, commitment) -> dict:
+    """Each kind of entry dated `day`, to be tried: {kind: the call that records it}."""
     officer, admin = users["mptf_officer"], users["admin"]
-    donor = data.donor()
-    commitment = data.commitment(donor, "500000.00")
-    db.session.commit()
-    _close(2017)
-    day = dt.date(2017, 11, 30)
-    refusals = {
+    return {
         "deposit": lambda: services.record_deposit(officer, commitment, value_date=day, amount="100.00"),
         "interest": lambda: services.record_interest(officer, value_date=day, usd_amount="10.00"),
         "transfer": lambda: services.transfer(admin, data.pool(), data.pool("OBJ1"), "1.00", "Move", on=day),
@@ -71,9 +67,17 @@ def test_nothing_may_be_dated_in_a_closed_year(db, users):
         "commitment": lambda: services.record_commitment(officer, donor, currency="USD", amount="1000",
                                                          objective_id=None, committed_on=day),
     }
+
+
+def test_nothing_may_be_dated_in_a_closed_year(db, users):
+    officer = users["mptf_officer"]
+    donor = data.donor()
+    commitment = data.commitment(donor, "500000.00")
+    db.session.commit()
+    _close(2017)
     fields = {"deposit": "value_date", "interest": "value_date", "transfer": "transferred_on",
               "pledge": "pledged_on", "commitment": "committed_on"}
-    for what, operation in refusals.items():
+    for what, operation in _entries_dated(dt.date(2017, 11, 30), users, donor, commitment).items():
         error = _refused(operation)
         assert error.field == fields[what], what
         assert "2017 is a closed year: nothing may be dated in it." in error.message, what
@@ -89,7 +93,7 @@ def test_nothing_may_be_dated_before_the_first_closed_year_either(db, users):
     before the fund) would change them as much as one dated in 2017."""
     from trustfund.closure.funding import funding_status
 
-    officer, admin = users["mptf_officer"], users["admin"]
+    officer = users["mptf_officer"]
     donor = data.donor()
     commitment = data.commitment(donor, "500000.00")
     db.session.commit()
@@ -98,15 +102,7 @@ def test_nothing_may_be_dated_before_the_first_closed_year_either(db, users):
     db.session.commit()
     _close(2017)
     closed = funding_status(END_2017)
-    day = dt.date(2016, 6, 30)
-    refusals = {
-        "deposit": lambda: services.record_deposit(officer, commitment, value_date=day, amount="100.00"),
-        "interest": lambda: services.record_interest(officer, value_date=day, usd_amount="777.00"),
-        "transfer": lambda: services.transfer(admin, data.pool(), data.pool("OBJ1"), "1.00", "Move", on=day),
-        "commitment": lambda: services.record_commitment(officer, donor, currency="USD", amount="1000",
-                                                         objective_id=None, committed_on=day),
-    }
-    for what, operation in refusals.items():
+    for what, operation in _entries_dated(dt.date(2016, 6, 30), users, donor, commitment).items():
         error = _refused(operation)
         assert error.message.startswith("2016 comes before 2017, the first closed year: nothing may be "
                                         "dated in or before a closed year."), what
