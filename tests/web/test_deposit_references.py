@@ -2,12 +2,14 @@
 standing deposit holds is refused beside the field, naming that deposit with a link,
 unless the officer marks a separate transfer and says why; two requests at the same
 moment with one reference record one deposit."""
+import io
 import threading
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from tests.factories.contributions import commitment, counts, pool_figures
 from tests.pages import error_beside, post_and_confirm, post_entry
@@ -63,6 +65,12 @@ def test_a_separate_transfer_needs_its_note_and_keeps_it(app, db, client, login_
                                                           AuditEntry.object_id == str(second)))
     assert entry.note == "Second instalment under the same bank advice"
     assert entry.after["separate_note"] == "Second instalment under the same bank advice"
+    # The deposits' .xlsx says why too, beside that deposit only.
+    sheet = load_workbook(io.BytesIO(client.get("/contributions/deposits?format=xlsx").data), read_only=True)
+    rows = list(sheet[sheet.sheetnames[0]].iter_rows(values_only=True))
+    at = rows[0].index("Separate transfer")
+    assert {row[0]: row[at] for row in rows[1:]} == {
+        second - 1: None, second: "Second instalment under the same bank advice"}
     # A third, unmarked, is still refused: the reference is used (twice now).
     assert "already has this bank reference" in error_beside(
         _post(client, c, bank_reference="UBS/1").get_data(as_text=True), "bank_reference")

@@ -174,6 +174,7 @@ DEPOSIT_COLUMNS = {
     "rate": Deposit.rate, "usd_amount": Deposit.usd_amount, "fee_rate": Deposit.fee_rate,
     "fee": Deposit.fee, "net": Deposit.net, "bank_reference": Deposit.bank_reference,
     "reverses_id": Deposit.reverses_id, "reason": Deposit.reason, "rate_note": Deposit.rate_note,
+    "separate_note": Deposit.separate_note,
 }
 _AT = {name: index for index, name in enumerate(DEPOSIT_COLUMNS)}
 
@@ -210,6 +211,8 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Bank reference"), at["bank_reference"]),
         Col(_("Reverses deposit"), at["reverses_id"], "int"),
         Col(_("Reason / rate note"), lambda r: r[i_reason] or r[i_note], width=40),
+        # Why a bank reference another deposit has was taken as a separate transfer.
+        Col(_("Separate transfer"), at["separate_note"], width=40),
     ]
     per_currency, usd = queries.deposit_totals(filters, user)
     def tcur(t):
