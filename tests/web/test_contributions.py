@@ -1,6 +1,7 @@
 """Pledges and commitments through the real forms, and the contributions list."""
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -177,6 +178,11 @@ def test_contributions_list_filters_totals_overdue_and_export(app, db, client, l
     assert rows[1][header.index("Status")] == "Overdue" and rows[1][header.index("Overdue")] == 250000
     totals = list(book.worksheets[1].iter_rows(values_only=True))
     assert totals[1][:5] == ("CHF", 2, 600000, 250000, 350000)
+    # The page's last line, all currencies received in USD, closes the sheet too.
+    page = client.get(f"/contributions/?donor={swiss.id}").get_data(as_text=True)
+    received = re.search(r"All currencies, received in USD</th><td[^>]*>([^<]+)</td>", page).group(1)
+    assert totals[-1][0] == "All currencies, received in USD"
+    assert f"USD\u00a0{Decimal(str(totals[-1][5])):,.2f}" == received
     about = {r[0]: r[1] for r in book["About this export"].iter_rows(values_only=True)}
     assert about["Exported"] == "Commitments"
     assert about["Filter: Donor"] == "Swiss Confederation"

@@ -132,8 +132,12 @@ def contributions_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Outstanding"), lambda t: t["outstanding"], "money", currency_of=tcur),
         Col(_("USD received"), lambda t: t["usd"], "money", currency=USD),
     ]
+    per_currency = queries.commitment_totals(filters, user)
+    # The page's last line: what was received in USD, all currencies together.
+    received = [_("All currencies, received in USD"), None, None, None, None,
+                sum((t["usd"] for t in per_currency), Decimal("0.00"))] if per_currency else None
     return ([Sheet(_("Commitments"), columns, _commitment_rows(filters, user)),
-             Sheet(_("Totals per currency"), totals, queries.commitment_totals(filters, user))],
+             Sheet(_("Totals per currency"), totals, per_currency, totals=received)],
             _("Commitments"))
 
 
