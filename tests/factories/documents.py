@@ -9,7 +9,14 @@ import zlib
 
 from openpyxl import Workbook
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    TextStringObject,
+)
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -37,6 +44,37 @@ def open_action_pdf() -> bytes:
     writer.add_blank_page(width=595, height=842)
     writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
         {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def opens_at_first_page_pdf() -> bytes:
+    """What pdfTeX (hyperref) and many generators write: open at page 1, fitted. A
+    destination, no action."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject([page.indirect_reference,
+                                                                  NameObject("/Fit")])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+XFA_SCRIPT = (b'<?xml version="1.0"?><xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/">'
+              b'<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="form1">'
+              b'<event activity="initialize"><script contentType="application/x-javascript">'
+              b'app.alert("pwned");</script></event></subform></template></xdp:xdp>')
+
+
+def xfa_pdf() -> bytes:
+    """An XFA form whose XML runs a script when the form opens (no /JS object at all)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    stream = DecodedStreamObject()
+    stream.set_data(XFA_SCRIPT)
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): writer._add_object(stream)})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -115,6 +115,7 @@ REFUSED = {
     "a PDF that acts when opened": (files.open_action_pdf(), "action.pdf", "runs a script"),
     "a PDF with a script on its first page": (files.page_script_pdf(), "page.pdf", "runs a script"),
     "a PDF with a link that runs a script": (files.link_script_pdf(), "link.pdf", "runs a script"),
+    "a PDF whose XFA form runs a script": (files.xfa_pdf(), "form.pdf", "runs a script"),
 }
 
 
@@ -128,6 +129,16 @@ def test_each_refused_kind_is_refused_beside_the_field_with_nothing_written(clie
     assert answer.status_code == 200
     assert message in error_beside(answer.get_data(as_text=True), "file")
     assert changed_counts(before, table_counts(db)) == {}
+
+
+def test_a_pdf_that_opens_at_its_first_page_is_attached(client, login_as, fund):
+    """Opening at a page (/OpenAction [page /Fit], as pdfTeX writes it) is no script."""
+    sweden, _evil = fund
+    login_as("mptf_officer")
+    answer = _attach(client, "donor", sweden.id, files.opens_at_first_page_pdf(), "report.pdf", kind="saa",
+                     title="Signed SAA")
+    assert answer.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 1
 
 
 def test_a_missing_title_kind_or_file_is_refused_beside_its_field(client, login_as, fund):
@@ -256,6 +267,18 @@ def test_a_download_is_an_attachment_with_a_safe_name(client, login_as, fund):
     assert "X-Injected" not in got.headers
     assert _only_document().filename == "evil X-Injected=1.pdf"
     assert got.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+@pytest.mark.parametrize("name", [" .pdf", "\x00.pdf", "\u200b.pdf"])
+def test_a_name_that_is_only_its_extension_is_offered_as_a_document_with_it(client, login_as, fund, name):
+    """Nothing of the name is left but its extension once cleaned: the download is
+    "document.pdf" (it was "pdf", without an extension to open it by)."""
+    sweden, _evil = fund
+    login_as("mptf_officer")
+    assert _attach(client, "donor", sweden.id, files.pdf(), name, kind="saa").status_code == 302
+    assert _only_document().filename.lower() == "document.pdf"
+    disposition = _download(client, _only_document().id).headers["Content-Disposition"]
+    assert disposition.lower() == "attachment; filename=document.pdf"
 
 
 def test_a_download_needs_a_post(client, login_as, fund):

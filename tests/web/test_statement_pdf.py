@@ -139,14 +139,45 @@ def test_another_donors_statement_answers_404(client, login_as, fund):
 def test_the_pdf_engine_fetches_nothing_but_the_apps_static_files(app):
     import os
 
-    from trustfund.statements.pdf import BASE_URL, static_file
+    from trustfund.statements.pdf import base_url, static_file
 
     with app.test_request_context():
         from flask import current_app, url_for
 
         folder, static = os.path.realpath(current_app.static_folder), url_for("static", filename="")
-        assert static_file(f"{BASE_URL}static/statement-pdf.css", folder, static).startswith(b"/*")
+        base = base_url()
+        assert static_file(f"{base}static/statement-pdf.css", folder, static, base).startswith(b"/*")
         for url in ("https://fonts.googleapis.com/css?family=Noto", "http://example.org/static/x.css",
-                    "file:///etc/passwd", f"{BASE_URL}static/../../config.py", f"{BASE_URL}etc/passwd"):
+                    "file:///etc/passwd", f"{base}static/../../config.py", f"{base}etc/passwd"):
             with pytest.raises(ValueError):
-                static_file(url, folder, static)
+                static_file(url, folder, static, base)
+
+
+def test_a_link_drawn_in_the_pdf_leads_to_the_site(client, login_as, fund):
+    """A word linked to its glossary entry (the share of spending's heading) points to
+    the site the donor signs in to (EXTERNAL_URL), not to an address that exists
+    nowhere."""
+    sweden, _evil = fund
+    login_as("donor")
+    reader = _pdf(client, sweden.id)
+    links = [str(annotation.get_object()["/A"]["/URI"]) for page in reader.pages
+             for annotation in page.get("/Annots") or () if "/A" in annotation.get_object()]
+    assert "https://trustfund.test.example/help/glossary#term-share" in links
+    assert all(link.startswith("https://trustfund.test.example/") for link in links), links
+
+
+def test_a_long_name_without_a_space_stays_inside_the_page(client, login_as, fund):
+    """A donor's 200-character name without a space breaks at the page's edge: every
+    character of the first page is drawn inside it (122 ran past the edge)."""
+    import pypdfium2
+
+    sweden, _evil = fund
+    sweden.name = "X" * 199 + "Z"
+    db.session.commit()
+    login_as("mptf_officer")
+    answer = client.get(f"/statements/{sweden.id}", query_string={**PERIOD, "format": "pdf"})
+    page = pypdfium2.PdfDocument(answer.data)[0]
+    width, _height = page.get_size()
+    text = page.get_textpage()
+    assert "Z" in text.get_text_range()
+    assert [i for i in range(text.count_chars()) if text.get_charbox(i)[2] > width] == []

@@ -1,6 +1,7 @@
 """What an uploaded file is, read from its content (filetype), never from its name or
 the browser's word: PDF, PNG, JPEG, .xlsx and .docx only, the name's extension must
-say the same type, and a PDF must open (pypdf), unencrypted and without scripts."""
+say the same type, and a PDF must open (pypdf), unencrypted and without scripts (nor an
+XFA form, whose XML may hold them; opening at a page is no script)."""
 from __future__ import annotations
 
 import io
@@ -21,8 +22,9 @@ ACCEPTED = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
 }
-# What a PDF's catalog may hold that acts when the file is opened.
-_PDF_OPEN_ACTIONS = ("/OpenAction", "/AA")
+# What a PDF's catalog may hold that acts when the file is opened: its additional
+# actions, and an opening action other than showing a page (_opens_at_a_page).
+_PDF_OPEN_ACTIONS = ("/AA",)
 # The kinds of action (an action dictionary's /S) that run a script or a program,
 # wherever they are: a page's additional actions, a link, a form field, an outline.
 _PDF_SCRIPTS = ("/JavaScript", "/Launch")
@@ -70,6 +72,7 @@ def _check_pdf(data: bytes) -> None:
         names = root.get("/Names")
         names = names.get_object() if names is not None else {}
         scripted = "/JavaScript" in names or any(key in root for key in _PDF_OPEN_ACTIONS) \
+            or not _opens_at_a_page(root.get("/OpenAction")) or _holds_an_xfa_form(root) \
             or _holds_a_script(root)
     except DomainError:
         raise
@@ -79,6 +82,27 @@ def _check_pdf(data: bytes) -> None:
         _refuse(_("The PDF is damaged and cannot be read."))
     if scripted:
         _refuse(_("The PDF runs a script or an action when opened: attach a plain copy."))
+
+
+def _opens_at_a_page(action) -> bool:
+    """Whether the catalog's /OpenAction only shows a page (or there is none): a
+    destination ([page /Fit], as pdfTeX and others write it) or a GoTo action to one.
+    Any other opening action is refused; a script inside a GoTo's chain (/Next) is
+    found by _holds_a_script."""
+    if action is None:
+        return True
+    action = action.get_object()
+    if isinstance(action, ArrayObject):
+        return True
+    return isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo"
+
+
+def _holds_an_xfa_form(root) -> bool:
+    """Whether the PDF holds an XFA form (/AcroForm /XFA): its XML may carry scripts
+    that run when the form opens, which no walk of the PDF's objects sees."""
+    form = root.get("/AcroForm")
+    form = form.get_object() if form is not None else None
+    return isinstance(form, DictionaryObject) and "/XFA" in form
 
 
 def _holds_a_script(root) -> bool:

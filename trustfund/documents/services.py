@@ -11,7 +11,7 @@ from ..audit import record
 from ..errors import DomainError
 from ..extensions import db
 from ..validation import normalized_name
-from .content import recognise
+from .content import ACCEPTED, recognise
 from .models import Document, DocumentContent
 from .notices import tell_donor_users
 from .targets import Target
@@ -34,8 +34,12 @@ def safe_filename(filename: str, content_type: str) -> str:
 
     name = os.path.basename((filename or "").replace("\\", "/"))
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
-    name = name.replace('"', "").replace(";", "").strip(" .") or "document"
-    stem, extension = os.path.splitext(name)
+    name = name.replace('"', "").replace(";", "")
+    # The extension recognise() checked against the content, as typed; the rest is the
+    # stem, "document" when nothing of it is left (a name such as " .pdf").
+    extension = next((name[-len(ext):] for ext in ACCEPTED.get(content_type, ())
+                      if name.lower().endswith(ext)), os.path.splitext(name)[1])
+    stem = name[:len(name) - len(extension)].strip(" .") or "document"
     return stem[:NAME_MAX - len(extension)] + extension
 
 
