@@ -19,7 +19,14 @@ from ..clock import today
 from ..donors.models import Donor
 from .services import statement
 
-BASE_URL = "http://trustfund.invalid/"  # resolves the template's links; never fetched
+
+def base_url() -> str:
+    """The address the page's links resolve against: the site's (EXTERNAL_URL), so that a
+    link drawn in a PDF (a word's glossary entry) leads to the site the donor signs in
+    to. Nothing is ever fetched from it: _local_fetcher serves the app's static files
+    from disk and refuses every other address."""
+    parts = urlsplit(current_app.config["EXTERNAL_URL"])
+    return f"{parts.scheme or 'https'}://{parts.netloc}/"
 
 
 def _local_fetcher():
@@ -29,20 +36,22 @@ def _local_fetcher():
 
     folder = os.path.realpath(current_app.static_folder)
     static = url_for("static", filename="")
+    base = base_url()
 
     class LocalFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            return URLFetcherResponse(url, static_file(url, folder, static),
+            return URLFetcherResponse(url, static_file(url, folder, static, base),
                                       {"Content-Type": "text/css" if url.endswith(".css") else
                                        "application/octet-stream"})
 
-    return LocalFetcher(allowed_protocols=("http",))
+    return LocalFetcher(allowed_protocols=("http", "https"))
 
 
-def static_file(url: str, folder: str, static: str) -> bytes:
-    """The bytes of the app's static file `url` names; ValueError for anything else."""
+def static_file(url: str, folder: str, static: str, base: str) -> bytes:
+    """The bytes of the app's static file `url` names (at the address `base`, read from
+    disk); ValueError for anything else."""
     parts = urlsplit(url)
-    if f"{parts.scheme}://{parts.netloc}/" != BASE_URL or not parts.path.startswith(static):
+    if f"{parts.scheme}://{parts.netloc}/" != base or not parts.path.startswith(static):
         raise ValueError(f"not fetched: {url}")
     path = os.path.realpath(os.path.join(folder, parts.path[len(static):]))
     if not path.startswith(folder + os.sep) or not os.path.isfile(path):
@@ -75,4 +84,4 @@ def html_to_pdf(html: str) -> bytes:
     the app's static files only: the fund's closing reports use it too."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_local_fetcher()).write_pdf()
+    return HTML(string=html, base_url=base_url(), url_fetcher=_local_fetcher()).write_pdf()
