@@ -167,3 +167,22 @@ def test_commitments_and_deposits_page_apart(client, login_as, db):
     assert len(table_rows(both, "desk-commitment-rows")) == 3
     # A page past the end shows the last page, never an error.
     assert client.get(f"/donors/{donor.id}?deposits_page=99999999999").status_code == 200
+
+
+def test_after_the_funds_closing_the_balance_is_the_statements_closing_balance(client, login_as, db):
+    """The closing refunded the donor its balance: the desk deducts it, shows it, and
+    its balance is the statement's closing balance to today, as the page says."""
+    from tests.factories import iati
+
+    fund = iati.iati_fund()
+    iati.fund_entries()
+    iati.close_operations()
+    iati.close_financially()
+    sweden = fund["sweden"]
+    login_as("mptf_officer")
+    desk = client.get(f"/donors/{sweden.id}").get_data(as_text=True)
+    statement = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
+    assert figure(cell(desk, "desk-returned")) > 0
+    assert figure(cell(desk, "desk-balance")) == figure(cell(statement, "closing"))
+    net, share, returned = (figure(cell(desk, key)) for key in ("desk-net", "desk-share", "desk-returned"))
+    assert figure(cell(desk, "desk-balance")) == net - share - returned

@@ -15,8 +15,10 @@ The figures, and what each means (the glossary says the same in words):
   deposits, fixed at deposit time, reversals deducted.
 - Share of spending (USD): its share of each pool's spending to date, apportioned as
   on its statement (statements.shares).
-- Balance (USD): net deposits less share of spending, today: the closing balance of
-  its statement to today.
+- Returned at the fund's closing (USD): the part of its balance the closing gave
+  back (or sent to another fund on its behalf), as on its statement.
+- Balance (USD): net deposits less share of spending, less what the closing returned,
+  today: the closing balance of its statement to today.
 
 Every figure is the one the donor's own dashboard (services.donor_figures) and its
 statement show, computed by the same functions; tests/web/test_donor_desk.py checks
@@ -30,6 +32,7 @@ from decimal import Decimal
 
 from .. import clock
 from ..contributions import lists, queries
+from ..statements.shares import position_on
 from .services import DonorFigures, DonorPool, donor_figures
 
 PER_PAGE = 20
@@ -62,6 +65,7 @@ class Desk:
     deposits: lists.Page
     # {deposit id: id of the entry that reverses it} for the deposits of the page.
     reversed_by: dict[int, int] = field(default_factory=dict)
+    returned: Decimal = Decimal("0.00")  # its balance returned at the fund's closing
 
     @property
     def pools(self) -> list[DonorPool]:
@@ -85,7 +89,7 @@ class Desk:
 
     @property
     def balance(self) -> Decimal:
-        return self.net - self.share_of_spending
+        return self.net - self.share_of_spending - self.returned
 
 
 def currency_lines(donor_id: int, figures: DonorFigures) -> list[CurrencyLine]:
@@ -116,5 +120,6 @@ def desk(donor_id: int, commitments_page: int = 1, deposits_page: int = 1,
     return Desk(donor_id=donor_id, on=on, currencies=currency_lines(donor_id, figures), figures=figures,
                 commitments=commitments, deposits=deposits,
                 reversed_by=queries.reversals_of(row.Deposit.id for row in deposits.items
-                                         if row.Deposit.reverses_id is None))
+                                         if row.Deposit.reverses_id is None),
+                returned=position_on(on).returned(donor_id))
 
