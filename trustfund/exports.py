@@ -352,6 +352,8 @@ class Filter:
     reader's language, and its value in words where the query holds an id or a code."""
     label: Any
     shown: Callable[[Any], Any] | None = None
+    # Values of the page's own choice "Any" (a select's "0"): no filter, not listed.
+    anything: tuple[str, ...] = ()
 
 
 # Filters every list means the same way; a register names its others
@@ -412,6 +414,8 @@ def readable_filters(filters: dict, named: dict[str, Filter] | None = None,
         if key in COMMAND_FILTERS and key not in applies:
             continue
         how = (named or {}).get(key) or COMMON_FILTERS.get(key)
+        if how is not None and str(value) in how.anything:
+            continue
         if how is None:
             shown[key] = value
         else:

@@ -118,6 +118,14 @@ def test_an_id_no_row_can_have_is_shown_as_given(client, login_as, fund):
     assert _filters(client, f"/contributions/deposits?format=xlsx&commitment={huge}") == {}
 
 
+def test_the_pages_own_any_choice_is_no_filter(client, login_as, fund):
+    """The grants' filter form sends its "Any" event as event=0: the page lists every
+    grant, and the About sheet names no event (it said "Event: 0")."""
+    login_as("auditor")
+    assert _filters(client, "/travel/grants?format=xlsx&event=0&status=") == {}
+    assert _filters(client, "/travel/queue?format=xlsx&event=0") == {}
+
+
 def test_the_donors_download_names_each_filter_once(client, login_as, fund):
     """Its About sheet says what was exported ("Donors") and then each filter on a row
     of its own; the filters are not said a second time in the first line."""

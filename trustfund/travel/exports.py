@@ -23,7 +23,7 @@ def _event_named(event_id) -> str:
 
 
 LDC_CHOICES = {"yes": _l("LDC requests"), "no": _l("Other developing countries")}
-EVENT_FILTER = Filter(_l("Event"), _event_named)
+EVENT_FILTER = Filter(_l("Event"), _event_named, anything=("0",))
 
 
 def _pool_label(grant) -> str:
