@@ -427,3 +427,22 @@ def test_the_donors_tables_count_a_deposit_dated_in_the_recorders_today(app, cli
     assert usd_row[3] == "1,000.00"
     assert tables["donor_pools"]["rows"] != [["No deposits yet."]]
     assert any("1,000.00" in cell for row in tables["donor_pools"]["rows"] for cell in row)
+
+
+def test_a_moment_shown_in_the_readers_zone_is_not_headed_utc(client, login_as, db, users, fund):
+    """An auditor in Tokyo reads the audit trail's moments in Tokyo's time (the zone
+    named in each cell): the page's header says "When"; the .xlsx, which writes them
+    in UTC, says "When (UTC)"."""
+    from trustfund.contributions import services as contributions
+
+    contributions.set_rate(users["mptf_officer"], "EUR", dt.date(2018, 6, 1), "0.9")  # an entry of the trail
+    users["auditor"].timezone = "Asia/Tokyo"
+    db.session.commit()
+    login_as("auditor")
+    page = client.get("/dashboard/").get_data(as_text=True)
+    audit = Tables(page).tables["audit"]
+    assert 'data-key="at">When</th>' in page and "When (UTC)" not in page
+    assert audit["rows"] and all("UTC+09:00" in row[0] for row in audit["rows"])
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/?format=xlsx").data))
+    headers = {cell.value for sheet in book.worksheets for cell in next(sheet.iter_rows(max_row=1))}
+    assert "When (UTC)" in headers and "When" not in headers

@@ -28,6 +28,9 @@ class Column:
     kind: str = "text"
     currency: str | None = None
     currency_key: str | None = None  # the row's key holding its currency
+    # The page's header when it differs from the .xlsx's: a moment is shown in the
+    # reader's time zone, named in the cell, and written in UTC in the .xlsx.
+    page_header: str | None = None
 
     def currency_of(self, row: dict) -> str | None:
         return row.get(self.currency_key) if self.currency_key else self.currency

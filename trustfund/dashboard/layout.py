@@ -164,7 +164,7 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     blocks.append(_capped(Block(
         "saa", _("SAAs awaiting signature"),
         [Column("donor", _("Donor")), Column("type", _("Donor type")), Column("status", _("SAA status")),
-         Column("since", _("Since (UTC)"), "datetime")],
+         Column("since", _("Since (UTC)"), "datetime", page_header=_("Since"))],
         saa_rows, empty=_("No SAA is waiting for signature."), link=("donors.index", _("Donors")), wide=True),
         lambda shown, count: ngettext(
             "The %(shown)s waiting longest of %(count)s donor; the .xlsx has them all.",
@@ -280,7 +280,8 @@ def audit_block() -> Block:
     # and show times in the reader's time zone, so both name the key.
     rows = cache.keep(("dashboard", "audit", str(get_locale()), str(get_timezone())), _audit_rows)
     return Block("audit", _("Latest entries of the audit trail"),
-                 [Column("at", _("When (UTC)"), "datetime"), Column("object", _("Object")),
+                 [Column("at", _("When (UTC)"), "datetime", page_header=_("When")),
+                  Column("object", _("Object")),
                   Column("what", _("What happened"))],
                  rows, empty=_("No entries yet."), link=("admin.audit", _("Audit trail")), wide=True,
                  sheet_title=_("Audit trail"))
