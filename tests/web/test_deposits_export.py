@@ -36,7 +36,8 @@ def _expected(filters, user):
         out.append((d.id, dt.datetime.combine(d.value_date, dt.time()), r.donor_name,
                     r.reference or f"#{d.commitment_id}", queries.earmark_label(r.objective_number),
                     d.currency, d.amount, d.rate, d.usd_amount, d.fee_rate, d.fee, d.net,
-                    d.bank_reference or None, d.reverses_id, d.reason or d.rate_note or None))
+                    d.bank_reference or None, d.reverses_id, d.reason or d.rate_note or None,
+                    d.separate_note or None))
     return out
 
 
@@ -55,7 +56,7 @@ def _exported(filters, user):
         assert row[7].number_format == "0.000000" and row[9].number_format == "0.000000"
         assert {row[i].number_format for i in (8, 10, 11)} == {"#,##0.00"}
         assert row[1].is_date and row[1].number_format == "yyyy-mm-dd"
-        for i in (2, 3, 4, 5, 12, 14):
+        for i in (2, 3, 4, 5, 12, 14, 15):
             if cells[i] is not None:
                 assert row[i].data_type == "s", (ws.title, row[i].coordinate, cells[i])
                 assert row[i].quotePrefix == cells[i].startswith(("=", "+", "-", "@"))
