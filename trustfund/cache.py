@@ -87,35 +87,18 @@ def _version(session, *, again: bool = False) -> str | None:
 def keep(key: Hashable, compute: Callable[[], T]) -> T:
     """The value of compute() for the data as it is, computed at most once per data
     version, key and worker (see the module's doc)."""
-    session = db.session()  # the request's Session (not its scoped proxy)
-    version = _version(session)
-    if version is None or data_version.uncommitted_writes(session):
-        return compute()
-    store = _store()
-    with store.lock:
-        hit = store.values.get(key)
-        if hit is not None and hit[0] == version:
-            store.values.move_to_end(key)
-            return hit[1]  # type: ignore[return-value]
-    value = compute()
-    if _version(session, again=True) != version or data_version.uncommitted_writes(session):
-        return value  # the data changed while computing: not kept
-    with store.lock:
-        store.values[key] = (version, value)
-        store.values.move_to_end(key)
-        while len(store.values) > MAX_ENTRIES:
-            store.values.popitem(last=False)
-    return value
+    return keep_many([key], lambda _keys: {key: compute()})[key]
 
 
 def keep_many(keys: list[Hashable],
               compute: Callable[[list[Hashable]], dict[Hashable, T]]) -> dict[Hashable, T]:
-    """keep() for values computed together (one pass over the data for several dates):
+    """keep() for values computed together (one pass over the data for several dates),
+    and keep() itself for one key:
     {key: value} for every key, those not kept at the data version computed by one
     compute(missing keys) -> {key: value}, and all of them stored under the version
     read before it, only if it is still the version after. (A value of that pass kept
     under a later version by a keep() per key would hold the data before the change.)"""
-    session = db.session()
+    session = db.session()  # the request's Session (not its scoped proxy)
     version = _version(session)
     if version is None or data_version.uncommitted_writes(session):
         return compute(list(keys))
