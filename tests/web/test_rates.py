@@ -40,6 +40,22 @@ def test_officer_adds_corrects_and_lists_rates(app, db, client, login_as):
     assert [(r[0], r[2]) for r in rows[1:]] == [("EUR", 0.857), ("EUR", 0.9415)]
 
 
+def test_the_xlsx_lists_the_rates_in_the_pages_order(app, db, client, login_as):
+    """Newest month first, a month's currencies in order, on the page as in its .xlsx."""
+    login_as("mptf_officer")
+    for currency, month, rate in (("JPY", "2018-05", "109.66"), ("EUR", "2018-05", "0.941"),
+                                  ("EUR", "2018-06", "0.857"), ("JPY", "2018-06", "110.05")):
+        assert client.post("/contributions/rates/new", data={
+            "currency": currency, "month": month, "rate": rate}).status_code == 302
+    html = client.get("/contributions/rates").get_data(as_text=True)
+    shown = [html.index(f'"num">{rate}<') for rate in ("0.857", "110.05", "0.941", "109.66")]
+    assert shown == sorted(shown)
+    book = load_workbook(io.BytesIO(client.get("/contributions/rates?format=xlsx").data))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert [(r[0], r[2]) for r in rows[1:]] == [("EUR", 0.857), ("JPY", 110.05), ("EUR", 0.941),
+                                                ("JPY", 109.66)]
+
+
 @pytest.mark.parametrize("data, field, message", [
     ({"currency": "USD"}, "currency", "Not a valid choice"),
     ({"currency": ""}, "currency", "Choose a currency"),

@@ -17,8 +17,8 @@ from ..exports import DONOR_ID, PERIOD, Col, Filter, Sheet, in_period, register_
 from ..extensions import db
 from ..money import USD
 from ..params import whole_number
-from . import interest_changes, queries
-from .models import Commitment, Deposit, ExchangeRate, InterestEntry, Objective
+from . import interest_changes, queries, rates
+from .models import Commitment, Deposit, InterestEntry, Objective
 from .pools import all_pools
 from .transfer_changes import admins_of, transfers_made, waiting_transfers
 
@@ -235,14 +235,11 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
 @register_export("rates", "UN operational rates of exchange (filter: currency)")
 def rates_export(filters: dict, user) -> tuple[list[Sheet], str]:
     currency = str((filters or {}).get("currency") or "").upper()
-    query = sa.select(ExchangeRate).order_by(ExchangeRate.currency, ExchangeRate.month.desc())
-    if currency:
-        query = query.where(ExchangeRate.currency == currency)
     columns = [Col(_("Currency"), lambda r: r.currency, width=9),
                Col(_("Month"), lambda r: r.month, "date"),
                Col(_("Units per US dollar"), lambda r: r.rate, "rate", width=18)]
     what = _("Exchange rates") + (f" ({currency})" if currency else "")
-    return [Sheet(_("Exchange rates"), columns, db.session.scalars(query))], what
+    return [Sheet(_("Exchange rates"), columns, db.session.scalars(rates.listed(currency)))], what
 
 
 POOL_FIGURES = [(name, name) for name in (

@@ -22,6 +22,13 @@ from .rules import currency_or_error, first_of_month, rate_or_error
 ONE = Decimal(1)
 
 
+def listed(currency: str = ""):
+    """The rates as the rates page lists them and its .xlsx writes them (of one
+    currency, or all): newest month first, a month's currencies in order."""
+    query = sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
+    return query.where(ExchangeRate.currency == currency) if currency else query
+
+
 def fund_currencies() -> set[str]:
     """The currencies the fund uses: those of its commitments, pledges and rates.
     Kept while the data is unchanged (trustfund.cache): every entry form offers

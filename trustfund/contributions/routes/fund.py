@@ -37,7 +37,7 @@ from ..forms import (
 from ..models import ExchangeRate, Objective, TransferProposal
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
-from ..rates import currency_choices, missing_months, month_label, rate_for
+from ..rates import currency_choices, listed, missing_months, month_label, rate_for
 from .once import already_recorded, fresh_token, run_once
 
 # --- Objectives --------------------------------------------------------------
@@ -86,10 +86,7 @@ def rates():
     form = RateFilterForm(request.args)
     used = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency))
     form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c)) for c in used]
-    query = sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
-    if currency:
-        query = query.where(ExchangeRate.currency == currency)
-    page = db.paginate(query, per_page=per_page(), error_out=False)
+    page = db.paginate(listed(currency), per_page=per_page(), error_out=False)
     return render_template("contributions/rates.html", page=page, form=form, missing=missing_months(today()),
                            can_write=current_user.role == MPTF_OFFICER)
 
