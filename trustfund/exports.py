@@ -376,22 +376,37 @@ class ExportDef:
     build: Callable[[dict, Any], tuple[list[Sheet], str]]
     filters: dict[str, Filter] = field(default_factory=dict)
     applies: frozenset[str] = frozenset()  # of COMMAND_FILTERS
+    # How the builder reads its filters (the page's own reading of a query string,
+    # which drops what it does not know): the About sheet lists what that reading
+    # keeps, not what was typed. None: the filters are listed as given.
+    reads: Callable[[dict], dict] | None = None
+
+    def about(self, filters: dict) -> dict:
+        """The filters of a download of this register as its About sheet lists them."""
+        return readable_filters(self.reads(filters) if self.reads else filters, self.filters,
+                                self.applies)
 
 
 REGISTERS: dict[str, ExportDef] = {}
 
 
 def register_export(name: str, help: str, filters: dict[str, Filter] | None = None,
-                    applies: Iterable[str] = ()):
+                    applies: Iterable[str] = (), reads: Callable[[dict], dict] | None = None):
     applies = frozenset(applies)
     if not applies <= set(COMMAND_FILTERS):
         raise ValueError(f"{name}: applies names {sorted(applies)}, not among {COMMAND_FILTERS}")
 
     def decorator(build):
-        REGISTERS[name] = ExportDef(name, help, build, dict(filters or {}), applies)
+        REGISTERS[name] = ExportDef(name, help, build, dict(filters or {}), applies, reads)
         return build
 
     return decorator
+
+
+def no_filters(filters: dict) -> dict:
+    """The reading of a register whose list has no filters (`reads`): whatever the
+    query string holds, the About sheet lists none."""
+    return {}
 
 
 def in_period(column, filters: dict) -> list:
@@ -409,7 +424,7 @@ def readable_filters(filters: dict, named: dict[str, Filter] | None = None,
     (`applies`). A key no register names is shown as given rather than hidden."""
     shown: dict = {}
     for key, value in filters.items():
-        if key in NOT_FILTERS or value in (None, "", [], ()):
+        if key in NOT_FILTERS or value is False or value in (None, "", [], ()):
             continue
         if key in COMMAND_FILTERS and key not in applies:
             continue
@@ -427,14 +442,12 @@ def export_response(name: str, filters: dict, user: Any):
     """The download of a registered export, for a route."""
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
-    return xlsx_response(name, sheets, what=what, user=user,
-                         filters=readable_filters(filters, definition.filters, definition.applies))
+    return xlsx_response(name, sheets, what=what, user=user, filters=definition.about(filters))
 
 
 def export_to_file(name: str, filters: dict, user: Any, target) -> str:
     """Write a registered export to `target` (a path or binary file); returns `what`."""
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
-    write_workbook(target, sheets, what=what, user=user,
-                   filters=readable_filters(filters, definition.filters, definition.applies))
+    write_workbook(target, sheets, what=what, user=user, filters=definition.about(filters))
     return what

@@ -111,11 +111,34 @@ def test_a_period_or_donor_the_list_does_not_filter_by_is_not_listed(client, log
     assert _filters(client, "/travel/events?format=xlsx&date_from=2019-01-01") == {}
 
 
-def test_an_id_no_row_can_have_is_shown_as_given(client, login_as, fund):
+def test_an_id_no_row_can_have_is_no_filter(client, login_as, fund):
+    """The pages read an id past any row's as no filter (every grant is listed): the
+    About sheet does not name it."""
     login_as("auditor")
     huge = "9" * 25
-    assert _filters(client, f"/travel/grants?format=xlsx&event={huge}") == {"Filter: Event": huge}
+    assert _filters(client, f"/travel/grants?format=xlsx&event={huge}") == {}
     assert _filters(client, f"/contributions/deposits?format=xlsx&commitment={huge}") == {}
+
+
+def test_values_the_page_drops_are_not_listed(client, login_as, db, fund):
+    """A value typed by hand that the page does not know filters nothing there, and
+    the .xlsx holds the same rows: its About sheet does not say it was filtered by
+    it. What the page does apply is still listed."""
+    sweden, _evil = fund
+    login_as("auditor")
+    make_request(make_event(), country="SN")
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-EUR"))
+    assert _filters(client, "/travel/grants?format=xlsx&status=bogus&ldc=maybe&country=S1&foo=1") == {}
+    assert _filters(client, "/travel/grants?format=xlsx&status=bogus&ldc=no") == {
+        "Filter: LDC": "Other developing countries"}
+    assert _filters(client, "/travel/queue?format=xlsx&event=x&foo=1") == {}
+    assert _filters(client, "/travel/events?format=xlsx&foo=1") == {}
+    assert _filters(client, "/travel/reports?format=xlsx&report=country&date_from=2019-13-45") == {}
+    assert _filters(client, "/countries/?format=xlsx&ldc_on=2017-06-01&membership=bogus&ldc=n") == {
+        "Filter: LDC on": dt.datetime(2017, 6, 1)}
+    # The commitment filter is the deposits' list's: the commitments' list ignores it.
+    assert _filters(client, f"/contributions/?format=xlsx&commitment={commitment.id}&donor={sweden.id}") == {
+        "Filter: Donor": "Kingdom of Sweden"}
 
 
 def test_the_pages_own_any_choice_is_no_filter(client, login_as, fund):

@@ -21,7 +21,7 @@ def _yes(value) -> str:
     "ldc": Filter(_l("Only LDCs on that day"), _yes),
     "developing": Filter(_l("Only developing countries on that day"), _yes),
     "membership": Filter(_l("Membership"), lambda v: str(MEMBERSHIP.get(v, v))),
-})
+}, reads=queries.country_filters)
 def countries_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.country_filters(filters)
     on = filters["ldc_on"]

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, pgettext
 
 from ..countries.queries import country_named
-from ..exports import PERIOD, Col, Filter, Sheet, register_export, stream
+from ..exports import PERIOD, Col, Filter, Sheet, no_filters, register_export, stream
 from ..extensions import db
 from ..formatting import number
 from ..params import whole_number
@@ -91,7 +91,8 @@ def _grant_totals_row(columns: list[Col], totals: queries.GrantTotals) -> list:
                  filters={"event": EVENT_FILTER,
                           "country": Filter(_l("Country"), country_named),
                           "status": Filter(_l("Status"), lambda code: str(GRANT_STATUSES.get(code, code))),
-                          "ldc": Filter(_l("LDC"), lambda code: str(LDC_CHOICES.get(code, code)))})
+                          "ldc": Filter(_l("LDC"), lambda code: str(LDC_CHOICES.get(code, code)))},
+                 reads=queries.grant_filters)
 def grants_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.grant_filters(filters)
     columns = grant_columns()
@@ -100,13 +101,18 @@ def grants_export(filters: dict, user) -> tuple[list[Sheet], str]:
     return [Sheet(_("Travel grants"), columns, rows, totals=totals)], _("Travel grants")
 
 
+def _event_only(filters: dict) -> dict:
+    """The review queue's one filter, as the queue reads it."""
+    return {"event": queries.grant_filters(filters)["event"]}
+
+
 def _of_second(value):
     """A column reader applied to the grant of an (order, grant) pair."""
     return lambda pair: value(pair[1])
 
 
 @register_export("travel_queue", "Requests waiting for a decision, in review order (event)",
-                 filters={"event": EVENT_FILTER})
+                 filters={"event": EVENT_FILTER}, reads=_event_only)
 def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     event_id = queries.grant_filters(filters)["event"]
     columns = [Col(_("Order"), lambda pair: pair[0], "int")] + [
@@ -116,7 +122,8 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
     return [Sheet(_("Review queue"), columns, rows)], _("Review queue")
 
 
-@register_export("events", "Events with their DSA rates, caps, requests and delegates funded")
+@register_export("events", "Events with their DSA rates, caps, requests and delegates funded",
+                 reads=no_filters)
 def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
     """The events page as a sheet: each event with its requests and delegates funded,
     the figures the page shows beside it."""
@@ -157,7 +164,8 @@ def _totals(first_width: int, total: queries.Participation, distinct: int | None
         total.committed, total.spent]
 
 
-@register_export("participation_by_event", "Participation per event (date_from, date_to)", applies=PERIOD)
+@register_export("participation_by_event", "Participation per event (date_from, date_to)", applies=PERIOD,
+                 reads=queries.report_filters)
 def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.report_filters(filters)
     rows = queries.participation_by_event(filters)
@@ -171,7 +179,7 @@ def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str
 
 
 @register_export("participation_by_country", "Participation per country (date_from, date_to)",
-                 applies=PERIOD)
+                 applies=PERIOD, reads=queries.report_filters)
 def participation_by_country_export(filters: dict, user) -> tuple[list[Sheet], str]:
     filters = queries.report_filters(filters)
     rows = queries.participation_by_country(filters)

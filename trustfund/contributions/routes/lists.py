@@ -121,6 +121,7 @@ def _export_filters(filters: dict) -> dict:
 def index():
     """Pledges and commitments, with what has been deposited and what is outstanding."""
     filters = queries.parse_filters(request.args, queries.COMMITMENT_SORTS)
+    filters["commitment"] = None  # a filter of the deposits' list only
     if request.args.get("format") == "xlsx":
         return export_response("contributions", _export_filters(filters), current_user)
     form, chosen_donor = filter_form(filters, "contributions.index", filters["kind"])
