@@ -68,6 +68,18 @@ def test_the_pdf_holds_the_statement_with_the_pages_totals_to_the_cent(client, l
         assert f"Page {number} of {pages}" in reader.pages[number - 1].extract_text()
 
 
+def test_a_donors_own_copy_says_it_was_downloaded_not_issued(client, login_as, fund, users):
+    """Nobody at the fund issued the copy a donor takes from the portal: it says who
+    downloaded it and when, and the officer's copy still says who issued it."""
+    sweden, _evil = fund
+    reader_user = login_as("donor")
+    reader_user.name = "Lena Berg"
+    db.session.commit()
+    text = _text(_pdf(client, sweden.id))
+    assert re.search(r"Downloaded on \w+ \d+, \d{4} by Lena Berg", text), text[-300:]
+    assert "Issued on" not in text
+
+
 def test_a_long_statement_breaks_across_pages_with_its_table_headers_repeated(client, login_as, fund):
     sweden, _evil = fund
     commitment = data.commitment(sweden, "9000000.00", reference="MANY")

@@ -69,10 +69,14 @@ def page_label() -> tuple[str, str, str]:
     return before, middle, after
 
 
-def statement_pdf(donor: Donor, date_from: dt.date | None, date_to: dt.date | None, issued_by) -> bytes:
-    """The statement of `donor` for the period as PDF bytes, issued today by `issued_by`."""
+def statement_pdf(donor: Donor, date_from: dt.date | None, date_to: dt.date | None, issued_by,
+                  downloaded: bool = False) -> bytes:
+    """The statement of `donor` for the period as PDF bytes, issued today by `issued_by`,
+    or (`downloaded`: a donor's own copy from the portal, which nobody at the fund
+    issued) downloaded today by them."""
     result = statement(donor, date_from, date_to)
     html = render_template("statements/pdf.html", s=result, donor=donor, today=today(),
+                           downloaded=downloaded,
                            issued_by=getattr(issued_by, "name", None) or getattr(issued_by, "email", None)
                            or _("the MPTF Office"),
                            page_label=page_label())
