@@ -110,8 +110,11 @@ def test_the_same_form_sent_twice_records_one_entry_and_a_new_render_another(app
     assert len(_rows(db, entry)) == before + 1
     assert _audited(db, entry) == audited + 1
     # The same values from a new render of the form are a new entry (a deposit with a
-    # bank reference of its own: the same one would be a deposit twice).
-    again_data = dict(data, bank_reference="SEB 2018-05-11/78") if entry.name == "deposit" else data
+    # bank reference of its own, interest said to be separate: the same ones would be
+    # a deposit or interest twice).
+    again_data = {"deposit": dict(data, bank_reference="SEB 2018-05-11/78"),
+                  "interest": dict(data, separate="y", note="Second account's interest")
+                  }.get(entry.name, data)
     response = client.post(entry.url(), data=dict(again_data, form_token=form_token(client, entry.url())))
     assert response.status_code == 302
     assert len(_rows(db, entry)) == before + 2

@@ -18,7 +18,7 @@ from tests.factories import browser_of, second_officer_confirms_interest
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.factories.travel import make_event, make_request, srsg2
-from tests.pages import error_beside_reason, post_and_confirm, post_entry, table_rows, text
+from tests.pages import error_beside, error_beside_reason, post_and_confirm, post_entry, table_rows, text
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
 from trustfund.closure.years import close_year
@@ -261,3 +261,44 @@ def test_interest_proposed_by_an_officer_moved_to_another_role_since_is_not_conf
     assert len(_proposals(db, "pending")) == 1
     _answer(colleague, proposal.id, "refuse", reason="Proposed by an officer who has left the role")
     assert _proposals(db, "pending") == [] and _entries(db) == []
+
+
+def test_the_same_interest_again_needs_the_officer_to_say_it_is_separate(app, db, client, login_as, users):
+    """Two officers entering one bank line would credit it twice (a third confirms
+    both): interest of a value date and amount already waiting or credited is refused
+    beside the amount, unless the officer ticks that it is separate interest and says
+    why in the note. Once the first is reversed, the same amount is no repeat."""
+    from trustfund.contributions import ledger
+
+    login_as("mptf_officer")
+    assert post_entry(client, NEW, _interest()).status_code == 302
+    second = browser_of(app, "mptf_officer2")
+    answer = post_entry(second, NEW, _interest(note="Q2 2018, from the bank statement"))
+    assert answer.status_code == 200
+    assert "already credited or waiting for confirmation" in error_beside(answer.get_data(as_text=True),
+                                                                          "usd_amount")
+    assert len(_proposals(db)) == 1
+    # Confirmed meanwhile: still the same interest.
+    second.post(f"{PAGE}/waiting/{_proposals(db)[0].id}/confirm")
+    assert len(_entries(db)) == 1
+    answer = post_entry(second, NEW, _interest())
+    assert "already credited" in error_beside(answer.get_data(as_text=True), "usd_amount")
+    # Said to be separate, without saying why: refused beside the note.
+    answer = post_entry(second, NEW, dict(_interest(note=""), separate="y"))
+    assert error_beside(answer.get_data(as_text=True), "note") == (
+        "Say in the note why this is separate interest.")
+    assert len(_proposals(db)) == 1
+    # Another amount, or another date, is no repeat; nor is separate interest with a reason.
+    assert post_entry(second, NEW, _interest(amount="1234.57")).status_code == 302
+    separate = dict(_interest(note="Second deposit account"), separate="y")
+    assert post_entry(second, NEW, separate).status_code == 302
+    assert len(_proposals(db, "pending")) == 2
+    # The credited one reversed: the same amount and date may be proposed again plainly.
+    [entry] = _entries(db)
+    ledger.reverse_interest(users["mptf_officer"], entry, "Credited to the wrong fund.")
+    db.session.commit()
+    # (the separate one still waits: the same again is refused until it is withdrawn)
+    assert post_entry(client, NEW, _interest()).status_code == 200
+    for proposal in _proposals(db, "pending"):
+        _answer(second, proposal.id, "withdraw")
+    assert post_entry(client, NEW, _interest()).status_code == 302

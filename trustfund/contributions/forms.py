@@ -155,6 +155,11 @@ class InterestForm(BaseForm):
                              filters=[_strip], render_kw=NUMBER)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip],
                          description=_l("For example the period the interest covers."))
+    # No interest twice: the same value date and amount as interest already credited
+    # or waiting needs both of these (interest_changes.propose).
+    separate = BooleanField(_l("This is separate interest"),
+                            description=_l("Needed when interest of this amount and value date is "
+                                           "already credited or waiting; say why in the note."))
     form_token = HiddenField()
 
 

@@ -58,16 +58,40 @@ def _note(note) -> str:
     return note
 
 
-def propose(actor, *, value_date, usd_amount, note: str = "") -> InterestProposal:
+def _same_interest(value_date, usd) -> bool:
+    """Whether interest of this value date and amount is already credited (and not
+    reversed) or waiting for a second officer: most likely the same interest again."""
+    reversed_ids = sa.select(InterestEntry.reverses_id).where(InterestEntry.reverses_id.is_not(None))
+    credited = sa.select(InterestEntry.id).where(
+        InterestEntry.value_date == value_date, InterestEntry.usd_amount == usd,
+        InterestEntry.reverses_id.is_(None), InterestEntry.id.not_in(reversed_ids))
+    waiting = sa.select(InterestProposal.id).where(
+        InterestProposal.value_date == value_date, InterestProposal.usd_amount == usd,
+        InterestProposal.reverses_id.is_(None), InterestProposal.status == PENDING)
+    return db.session.scalar(sa.select(sa.exists(credited) | sa.exists(waiting)))
+
+
+def propose(actor, *, value_date, usd_amount, note: str = "", separate: bool = False) -> InterestProposal:
     """The interest form: checked now as ledger.record_interest would check it (a value
     date not in the future, in an open year; an amount), then kept waiting for another
-    MPTF officer. Nothing is credited and the pool does not move."""
+    MPTF officer. Nothing is credited and the pool does not move. Interest of a value
+    date and amount already credited or waiting is refused unless the officer says it
+    is separate interest (`separate`) and why, in the note: as a deposit's bank
+    reference is, so that two officers entering one bank line do not credit it twice."""
     _require_officer(actor)
     proposed_on = today()
     value_date = ledger.value_date_or_error(value_date, today_is=proposed_on)
     periods.require_open(value_date, "value_date")
     usd = usd_or_error(usd_amount, "usd_amount")
-    proposal = InterestProposal(value_date=value_date, usd_amount=usd, note=_note(note),
+    note = _note(note)
+    if _same_interest(value_date, usd):
+        if not separate:
+            raise DomainError(_("Interest of this amount with this value date is already credited or "
+                                "waiting for confirmation. If this is separate interest, tick the box "
+                                "and say why in the note."), field="usd_amount")
+        if not note:
+            raise DomainError(_("Say in the note why this is separate interest."), field="note")
+    proposal = InterestProposal(value_date=value_date, usd_amount=usd, note=note,
                                 proposed_by_id=actor.id, proposed_on=proposed_on, status=PENDING)
     db.session.add(proposal)
     db.session.flush()

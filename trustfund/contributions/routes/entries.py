@@ -309,7 +309,7 @@ def new_interest():
     if form.validate_on_submit():
         done = run_once(form, "interest", lambda: interest_changes.propose(
             current_user, value_date=form.value_date.data, usd_amount=form.usd_amount.data,
-            note=form.note.data or ""))
+            note=form.note.data or "", separate=form.separate.data))
         if done is not None and done.repeated:
             return already_recorded("contributions.interest")
         if done is not None:
