@@ -138,27 +138,41 @@ def test_the_tolerance_lets_small_overruns_through_if_the_pool_has_the_money(db)
     tolerance("50.00")
     fund_pool(1, "3200.00")  # 17.90 left after a commitment
     event = make_event(cap=3)
-    grant = approved("GQ", event)
-    # +49.90: within the tolerance, but the pool has only 17.90: refused, nothing moves.
-    with pytest.raises(DomainError) as short:
-        record_travel(srsg(), grant, ticket="1900.00", dsa="1200.00", terminal="100.00")
+    short = approved("GQ", event)
+    # +49.90: within the tolerance, but the pool has only 17.90: the trip's costs are
+    # recorded, the pool pays the commitment, and the overrun waits for a second
+    # SRSG staff member, whose approval is refused until the pool can pay it.
+    record_travel(srsg(), short, ticket="1900.00", dsa="1200.00", terminal="100.00")
+    db.session.commit()
+    assert (short.status, short.overrun_status, short.overrun_amount, short.actual_total) == (
+        "travelled", "pending", D("49.90"), D("3150.10"))
+    assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
+    note = db.session.scalar(sa.select(AuditEntry.note).where(AuditEntry.action == "grant.overrun_record"))
+    assert note == "within tolerance 50.00; the pool could not pay it"
+    with pytest.raises(DomainError) as refused:
+        approve_overrun(srsg2(), short)
     db.session.rollback()
-    assert short.value.field == "actual_ticket"
-    assert "USD\u00a049.90 more than the USD\u00a03,150.10 committed" in short.value.message
-    assert "USD\u00a017.90 available" in short.value.message
-    assert grant.status == "approved" and figures() == (D("17.90"), D("3150.10"), D("0.00"))
+    assert "The overrun stays awaiting approval." in refused.value.message
+    assert run_checks() == []
+    fund_pool(1, "32.32")  # 32.00 net of the fee: 49.90 available
+    approve_overrun(srsg2(), short)
+    db.session.commit()
+    assert (short.overrun_status, short.actual_total) == ("approved", D("3200.00"))
+    assert figures() == (D("0.00"), D("0.00"), D("3200.00"))
+    fund_pool(1, "3200.00")  # 3,168.00 net: a commitment of 3,150.10 and 17.90 left
+    grant = approved("SN", event)
     # +17.90: within the tolerance and the pool has it: paid at once, by nobody else.
     record_travel(srsg(), grant, ticket="1868.00", dsa="1200.00", terminal="100.00")
     db.session.commit()
     assert (grant.overrun_status, grant.overrun_amount, grant.overrun_decided_by_id) == (
         "approved", D("17.90"), None)
     assert grant.overrun_decided_at is not None and grant.actual_total == D("3168.00")
-    assert figures() == (D("0.00"), D("0.00"), D("3168.00"))
+    assert figures() == (D("0.00"), D("0.00"), D("6368.00"))
     assert actions()[-2:] == ["grant.travelled", "grant.overrun_record"]
     assert run_checks() == []
     # Above the tolerance (+50.01): awaiting approval even though the pool has the money.
     fund_pool(1, "10000.00")
-    other = approved("SN", event)
+    other = approved("ML", event)
     record_travel(srsg(), other, ticket="1900.11", dsa="1200.00", terminal="100.00")  # + 50.01
     db.session.commit()
     assert (other.overrun_status, other.overrun_amount, other.actual_total) == (

@@ -193,6 +193,31 @@ def test_the_admin_sets_the_tolerance_and_small_overruns_pass(client, login_as, 
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
 
 
+def test_an_overrun_within_the_tolerance_the_pool_cannot_pay_waits(client, login_as, users):
+    """The trip's costs are recorded whatever the pool holds: an overrun within the
+    tolerance that the pool cannot pay now waits for another SRSG staff member, and
+    the page says why."""
+    from trustfund.admin.services import set_setting
+
+    set_setting(users["admin"], OVERRUN_TOLERANCE, "150.00", dt.date(2017, 1, 1))
+    db.session.commit()
+    fund_pool(1, "3200.00")  # 3,168.00: 17.90 left once 3,150.10 is committed
+    grant = approved()
+    login_as("srsg_staff")
+    form = text(client.get(f"/travel/grants/{grant.id}/travelled"))
+    assert "a larger one, or one the pool cannot pay now, is paid only once another SRSG staff" in form
+    preview = text(client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER))
+    assert "The costs exceed the amount committed by USD 100.00, within the tolerance, but 1." in preview
+    assert ("has only USD 17.90 available: it pays the USD 3,150.10 committed, and the overrun waits for "
+            "another SRSG staff member's approval once the pool can pay it.") in preview
+    done = text(decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True))
+    assert "Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from 1. Travel and participation" in done
+    assert ("; the overrun of USD 100.00 is within the tolerance, but the pool cannot pay it now: it "
+            "awaits the approval of another SRSG staff member once it can.") in done
+    assert "overrun of USD 100.00 awaiting approval" in done
+    assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
+
+
 def test_the_grant_export_shows_the_overrun_as_the_page_does(client, login_as, users):
     fund_pool(1, "10000.00")
     grant = approved()

@@ -17,7 +17,6 @@ from ..contributions.previews import available_after
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date, money, number
-from . import rules
 from .decisions import (
     UNDECIDED,
     _already_decided,
@@ -28,7 +27,7 @@ from .decisions import (
 )
 from .models import APPROVED, FUNDED, NO_SHOW, OVERRUN_PENDING, TRAVELLED, WAITLISTED, TravelGrant
 from .overruns import _check_decider as _check_overrun_decider
-from .reconcile import check_can_cancel, check_can_close
+from .reconcile import check_can_cancel, check_can_close, settlement
 from .services import check_still_eligible, cost_field, require_srsg
 
 
@@ -172,7 +171,7 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
     if outcome == TRAVELLED and costs == 0:
         raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")
     committed, pool = grant.committed_amount, grant.pool
-    settled = rules.settle(committed, costs, setting_on(OVERRUN_TOLERANCE, clock.today()))
+    settled, short = settlement(grant, costs, setting_on(OVERRUN_TOLERANCE, clock.today()))
     title = _("The delegate travelled: actual costs") if outcome == TRAVELLED else \
         _("No-show: costs actually incurred")
     summary = Summary(title, grant_facts(grant) + [
@@ -187,15 +186,16 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
                              _("%(spent)s is spent from %(pool)s, the whole amount committed.",
                                spent=money(settled.paid), pool=pool.label))
     elif settled.overrun_status == "approved":
-        if pool.available < settled.overrun:
-            raise DomainError(_("The actual costs are %(extra)s more than the %(committed)s committed, "
-                                "and %(pool)s has only %(available)s available: record a transfer "
-                                "or a deposit into the pool first.",
-                                extra=money(settled.overrun), committed=money(committed),
-                                pool=pool.label, available=money(pool.available)), field="actual_ticket")
         summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the "
                                "tolerance: %(spent)s is spent from %(pool)s at once.",
                                overrun=money(settled.overrun), spent=money(settled.paid), pool=pool.label))
+    elif short:
+        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the "
+                               "tolerance, but %(pool)s has only %(available)s available: it pays the "
+                               "%(committed)s committed, and the overrun waits for another SRSG staff "
+                               "member's approval once the pool can pay it.",
+                               overrun=money(settled.overrun), pool=pool.label,
+                               available=money(pool.available), committed=money(committed)))
     else:
         summary.lines.append(_("The costs exceed the amount committed by %(overrun)s: %(pool)s pays the "
                                "%(committed)s committed, and the overrun waits for another SRSG staff "

@@ -8,8 +8,9 @@
   returns to the pool (a request not yet approved is simply withdrawn);
 - actual costs above the commitment are an overrun (rules.settle): within the
   admin's tolerance it is paid at once, from the pool's available money; above it,
-  the pool pays the commitment and the overrun waits for a second SRSG staff member
-  (overruns.py). Nobody alone spends beyond what was approved.
+  or when the pool cannot pay it now, the pool pays the commitment and the overrun
+  waits for a second SRSG staff member (overruns.py). Nobody alone spends beyond
+  what was approved.
 
 Each closes the grant with one UPDATE `WHERE status = 'approved'` (so a grant is
 closed once, whoever else tries at the same time) and moves the pool with
@@ -97,7 +98,7 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     committed = grant.committed_amount
     costs = sum(actuals.values(), Decimal("0.00"))
     tolerance = setting_on(OVERRUN_TOLERANCE, clock.today())
-    settled = rules.settle(committed, costs, tolerance)
+    settled, short = settlement(grant, costs, tolerance)
     before = snapshot(grant)
     values = {**actuals, "actual_total": settled.paid, "overrun_amount": settled.overrun,
               "overrun_status": settled.overrun_status}
@@ -121,10 +122,29 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     record(actor, "grant.travelled" if status == TRAVELLED else "grant.no_show", grant, before=before)
     if settled.overrun_status is not None:
         note = f"within tolerance {tolerance}" if settled.overrun_status == "approved" else None
+        if short:
+            note = f"within tolerance {tolerance}; the pool could not pay it"
         record(actor, "grant.overrun_record", grant, note=note)
         if settled.overrun_status != "approved":
             tell_requester(actor, grant, "overrun_pending")
     return grant
+
+
+def settlement(grant: TravelGrant, costs: Decimal, tolerance: Decimal) -> tuple[rules.Settlement, bool]:
+    """How the grant's actual costs settle (rules.settle), and whether an overrun
+    within the tolerance waits because the pool cannot pay it now (`short`). The
+    trip's costs are facts: they are recorded, the pool pays the commitment, and such
+    an overrun waits for a second SRSG staff member as one above the tolerance does
+    (overruns.approve_overrun pays it once the pool can). The pool is read afresh;
+    pools.move still refuses an overspend a concurrent decision would cause."""
+    settled = rules.settle(grant.committed_amount, costs, tolerance)
+    if settled.overrun_status != "approved":
+        return settled, False
+    available = db.session.scalar(sa.select(Pool.available).where(Pool.id == grant.pool_id))
+    if available >= settled.overrun:
+        return settled, False
+    return rules.Settlement(paid=grant.committed_amount, overrun=settled.overrun,
+                            overrun_status="pending"), True
 
 
 def record_travel(actor, grant: TravelGrant, *, ticket, dsa, terminal) -> TravelGrant:

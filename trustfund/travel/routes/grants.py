@@ -300,6 +300,12 @@ def _costs_recorded(grant: TravelGrant) -> str:
     """What recording the costs did to the money: a return when money returns, an
     overrun when the costs exceed the commitment; never a negative return."""
     pool = grant.pool.label
+    if grant.overrun_status == OVERRUN_PENDING and grant.overrun_amount <= overrun_tolerance():
+        return _("Actual costs recorded: %(costs)s. %(paid)s paid from %(pool)s; the overrun of "
+                 "%(overrun)s is within the tolerance, but the pool cannot pay it now: it awaits the "
+                 "approval of another SRSG staff member once it can.",
+                 costs=money(grant.actual_costs), paid=money(grant.actual_total), pool=pool,
+                 overrun=money(grant.overrun_amount))
     if grant.overrun_status == OVERRUN_PENDING:
         return _("Actual costs recorded: %(costs)s. %(paid)s paid from %(pool)s; the overrun of "
                  "%(overrun)s awaits the approval of another SRSG staff member.",
