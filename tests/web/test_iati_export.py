@@ -103,6 +103,20 @@ def test_admin_and_auditor_download_the_file(client, login_as, fund, role):
     assert 'href="/iati/activities.xml"' in page
 
 
+def test_the_page_never_serves_a_file_iati_would_refuse(app, client, login_as, fund, monkeypatch):
+    """As the command does: a file the standard refuses (here the reporting
+    organisation's identifier set with a slash, which IATI forbids) is not
+    downloaded; the page says so and names the problem."""
+    login_as("admin")
+    monkeypatch.setitem(app.config, "IATI_REPORTING_ORG_REF", "XM-DAC/41114")
+    response = client.get("/iati/activities.xml")
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert "Content-Disposition" not in response.headers
+    page = response.get_data(as_text=True)
+    assert "The IATI file would not be valid" in page and "Nothing was downloaded" in page
+    assert "holds characters IATI forbids in identifiers: &#39;/&#39;" in page
+
+
 @pytest.mark.parametrize("role", ["mptf_officer", "srsg_staff", "donor"])
 def test_other_roles_are_refused(client, login_as, fund, role):
     login_as(role)
