@@ -48,44 +48,6 @@ def test_srsg_staff_create_and_edit_an_event_and_a_stale_edit_is_refused(client,
     assert client.post("/travel/events/new", data=data).status_code == 403
 
 
-def test_a_corrected_dsa_rate_rates_the_requests_still_waiting(client, login_as, users):
-    """DSA is days × the event's rate: an SRSG staff member who corrects the rate sees
-    the requests still waiting follow it (a DSA or total entered by hand with a
-    reason stays as entered), and the approver commits the corrected total; an
-    approved grant keeps what it committed. Each re-rating is in the audit trail."""
-    login_as("srsg_staff")
-    data = {"kind": "regional_meeting", "title": "ECLAC regional preparatory meeting", "city": "Santiago",
-            "venue": "ECLAC", "start_on": "2017-08-30", "end_on": "2017-08-31", "dsa_rate": "260.00",
-            "max_per_country": "1", "dates_note": ""}
-    assert client.post("/travel/events/new", data=data).status_code == 302
-    event = db.session.scalar(sa.select(Event).where(Event.city == "Santiago"))
-    fund_pool(1, "20000.00")
-    plain = make_request(event, "SN")  # 4 days (the trip's), 1,040.00 DSA
-    by_hand = make_request(event, "ML", dsa_amount="500.00", override_reason="Lodging provided by ECLAC")
-    approved = approve_grant(srsg2(), make_request(event, "NP"))
-    db.session.commit()
-    before = {g.id: (g.dsa_amount, g.total, g.committed_amount) for g in (plain, by_hand, approved)}
-    page = client.get(f"/travel/events/{event.id}/edit").get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
-    saved = client.post(f"/travel/events/{event.id}/edit",
-                        data=dict(data, dsa_rate="300.00", version=version), follow_redirects=True)
-    assert ("The 2 requests still waiting are now at the new DSA rate: their DSA and totals were computed "
-            "again (amounts entered by hand are kept).") in saved.get_data(as_text=True)
-    db.session.expire_all()
-    days = plain.dsa_days
-    assert (plain.dsa_rate, plain.dsa_amount) == (Decimal("300.00"), Decimal(f"{days * 300}.00"))
-    assert plain.total == before[plain.id][1] + days * 40
-    assert (by_hand.dsa_rate, by_hand.dsa_amount, by_hand.total) == (
-        Decimal("300.00"), Decimal("500.00"), before[by_hand.id][1])
-    assert (approved.dsa_rate, approved.total, approved.committed_amount) == (
-        Decimal("260.00"), before[approved.id][1], before[approved.id][2])
-    rerated = db.session.scalars(sa.select(AuditEntry.object_id)
-                                 .where(AuditEntry.action == "grant.rerated")).all()
-    assert sorted(rerated) == sorted([str(plain.id), str(by_hand.id)])
-    # The approver commits the corrected total.
-    assert approve_grant(srsg2(), plain).committed_amount == plain.total
-
-
 def test_the_request_form_computes_the_figures_and_saves(client, login_as, users):
     event = make_event(rate="397.33")
     login_as("srsg_staff")

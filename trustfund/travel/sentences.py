@@ -225,8 +225,3 @@ def register(book: Book) -> None:
                 told=("overrun_status", "overrun_decided_by_id", "overrun_reason"))
     book.action("grant.cancel", _l("Travel grant cancelled"), "TravelGrant", _cancelled, told=DECISION)
     book.action("grant.ldc_rejudged", _l("LDC status judged again"), "TravelGrant", _rejudged, told=("ldc",))
-    book.action("grant.rerated", _l("Request rated at the event's new DSA rate"), "TravelGrant",
-                lambda e: _("Rated again when %(user)s corrected the event's DSA rate: %(rate)s a day, "
-                            "DSA %(dsa)s, total %(total)s.", user=e.who, rate=e.show("dsa_rate"),
-                            dsa=e.show("dsa_amount"), total=e.show("total")),
-                told=("dsa_rate", "dsa_amount", "total"))

@@ -132,7 +132,6 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         event = Event()
         db.session.add(event)
     start_moved = not creating and event.start_on != start_on
-    rate_changed = not creating and event.dsa_rate != rate
     event.kind, event.title, event.city, event.venue = kind, title, city, venue
     event.title_translations = {language: normalized_name(text) for language, text
                                 in localized.cleaned(title_translations).items()}
@@ -143,8 +142,6 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
     db.session.flush()
     if start_moved:
         _rejudge_waiting_requests(actor, event)
-    if rate_changed:
-        rerate_waiting_requests(actor, event)
     record(actor, "event.create" if creating else "event.update", event, before=before)
     return event
 
@@ -169,41 +166,15 @@ def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
 
 
 def _rejudge_waiting_requests(actor, event: Event) -> None:
-    for grant in waiting_requests(event):
+    waiting = db.session.scalars(sa.select(TravelGrant).where(
+        TravelGrant.event_id == event.id, TravelGrant.status.in_((REQUESTED, WAITLISTED)))).all()
+    for grant in waiting:
         judged = judge_country(grant.country, event.start_on)
         if not judged.eligible:
             raise DomainError(_("%(country)s would no longer be a developing country on the new "
                                 "first day, and a request from it is waiting: reject it first.",
                                 country=grant.country.local_name), field="start_on")
         _set_ldc(actor, grant, judged.ldc)
-
-
-def waiting_requests(event: Event) -> list[TravelGrant]:
-    """The event's requests still waiting for a decision (requested or waitlisted)."""
-    return db.session.scalars(sa.select(TravelGrant).where(
-        TravelGrant.event_id == event.id, TravelGrant.status.in_((REQUESTED, WAITLISTED)))).all()
-
-
-def rerate_waiting_requests(actor, event: Event) -> None:
-    """The event's DSA rate corrected: each request still waiting (requested or
-    waitlisted) is rated at it, as a new request would be: DSA = its days × the new
-    rate, and its total follows. An amount entered by hand with a reason (the DSA,
-    or the total) is kept as entered; approved grants keep what they committed."""
-    for grant in waiting_requests(event):
-        if grant.dsa_rate == event.dsa_rate:
-            continue
-        before = snapshot(grant)
-        dsa_was_computed = grant.dsa_amount == rules.dsa_amount(grant.dsa_days, grant.dsa_rate)
-        total_was_computed = grant.total == grant.airfare + grant.dsa_amount + grant.terminal_expenses
-        grant.dsa_rate = event.dsa_rate
-        if dsa_was_computed:
-            grant.dsa_amount = rules.dsa_amount(grant.dsa_days, event.dsa_rate)
-        if total_was_computed:
-            grant.total = grant.airfare + grant.dsa_amount + grant.terminal_expenses
-        if grant.total <= 0:
-            raise DomainError(_("At this rate a request still waiting would cost nothing: reject it "
-                                "first, or enter another rate."), field="dsa_rate")
-        record(actor, "grant.rerated", grant, before=before)
 
 
 def _set_ldc(actor, grant: TravelGrant, ldc: bool) -> None:

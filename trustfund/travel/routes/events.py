@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ... import localized
@@ -20,7 +19,7 @@ from ..decisions import default_pool_chooser
 from ..forms import EventEditForm, EventForm
 from ..models import Event
 from ..queries import travel_pools
-from ..services import save_event, waiting_requests
+from ..services import save_event
 
 # The event page shows this many requests of each list; the full lists have pages.
 EVENT_PAGE_ROWS = 100
@@ -52,7 +51,6 @@ def edit_event(event_id: int | None = None):
         else:
             form.max_per_country.data = 1
     if form.validate_on_submit():
-        rate_before = event.dsa_rate if event is not None else None
         saved = run(form, lambda: save_event(
             current_user, event, kind=form.kind.data, title=form.title.data, city=form.city.data,
             venue=form.venue.data or "", start_on=form.start_on.data, end_on=form.end_on.data,
@@ -62,20 +60,8 @@ def edit_event(event_id: int | None = None):
             title_translations=localized.translations_from(form)))
         if saved is not None:
             flash(_("Event saved."), "success")
-            if rate_before is not None and saved.dsa_rate != rate_before:
-                _told_of_new_rate(saved)
             return redirect(url_for("travel.event", event_id=saved.id))
     return render_template("travel/event_form.html", form=form, event=event)
-
-
-def _told_of_new_rate(event: Event) -> None:
-    """After a DSA rate's correction: how many waiting requests it re-rated."""
-    count = len(waiting_requests(event))
-    if count:
-        flash(ngettext("The request still waiting is now at the new DSA rate: its DSA and total were "
-                       "computed again (amounts entered by hand are kept).",
-                       "The %(num)s requests still waiting are now at the new DSA rate: their DSA and "
-                       "totals were computed again (amounts entered by hand are kept).", count), "info")
 
 
 @bp.route("/events/<int:event_id>")
