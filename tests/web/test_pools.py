@@ -121,6 +121,34 @@ def test_interest_entries_and_reversal_through_the_forms(app, db, client, login_
     assert "Belonged to another fund" in html and "Reversed" in html
 
 
+def test_an_objective_holding_money_keeps_its_number(app, db, client, login_as):
+    """Travel is paid from Objective 1's pool, found by its number: one admin who
+    renumbered Objective 2 (money donors earmarked to activities) as 1 made it pay
+    for travel with no transfer. Once money is earmarked to an objective or has passed
+    through its pool, its number stays (its title may change); an objective nobody
+    has given to may still be renumbered."""
+    commitment("EUR", "100000.00", objective_number=2)
+    login_as("admin")
+    two = objective(2)
+    answer = client.post(f"/contributions/objectives/{two.id}/edit", data={
+        "number": "7", "title": two.title, "description": two.description or "", "active": "y",
+        "version": two.version})
+    assert answer.status_code == 200
+    assert "its number stays" in error_beside(answer.get_data(as_text=True), "number")
+    db.session.expire_all()
+    assert objective(2).id == two.id and pool("OBJ2").objective_id == two.id
+    renamed = client.post(f"/contributions/objectives/{two.id}/edit", data={
+        "number": "2", "title": "Activities of the preparatory process", "description": "",
+        "active": "y", "version": two.version})
+    assert renamed.status_code == 302
+    three = objective(3)
+    moved = client.post(f"/contributions/objectives/{three.id}/edit", data={
+        "number": "8", "title": three.title, "description": "", "active": "y", "version": three.version})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Objective, three.id).number == 8
+
+
 def test_admin_creates_an_objective_with_its_pool(app, db, client, login_as):
     login_as("admin")
     before = counts()

@@ -35,6 +35,7 @@ from .ledger import (  # noqa: F401  (the service API)
     value_date_or_error,
 )
 from .models import Commitment, Instalment, Objective, Pledge, Pool
+from .pools import FIGURES as POOL_FIGURES
 from .queries import commitments_by_reference
 from .rates import rate_for, set_rate  # noqa: F401  (the service API)
 from .rules import amount_or_error, commitment_key, currency_or_error, text_or_error
@@ -79,6 +80,12 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
         return objective
     if pool_clash is not None and pool_clash.objective_id != objective.id:
         raise DomainError(_("A pool with code %(code)s already exists.", code=code), field="number")
+    if number != objective.number and _holds_money(objective):
+        # Travel is paid from Objective 1's pool by number: a renumbering would move
+        # donors' earmarked money to another purpose on one admin's word.
+        raise DomainError(_("Money is earmarked to this objective or has passed through its pool: "
+                            "its number stays, as donors' arrangements and the fund's reports name "
+                            "it. Its title may change."), field="number")
     before = snapshot(objective)
     objective.number, objective.title = number, title
     objective.title_translations = localized.cleaned(title_translations)
@@ -91,6 +98,16 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
     db.session.flush()
     record(actor, "objective.update", objective, before=before)
     return objective
+
+
+def _holds_money(objective: Objective) -> bool:
+    """Whether a pledge or commitment is earmarked to the objective, or any money has
+    moved through its pool."""
+    earmarked = sa.select(sa.exists().where(Pledge.objective_id == objective.id)
+                          | sa.exists().where(Commitment.objective_id == objective.id))
+    pool = objective.pool
+    return bool(db.session.scalar(earmarked)) or (
+        pool is not None and any(getattr(pool, name) != 0 for name in POOL_FIGURES))
 
 
 def _earmark(objective_id) -> int | None:
