@@ -1,6 +1,7 @@
 """Travel pages: events, the request form, the review queue, decisions and
 reconciliation through HTTP, as SRSG staff use them."""
 import datetime as dt
+import html as html_module
 import re
 from decimal import Decimal
 
@@ -46,6 +47,39 @@ def test_srsg_staff_create_and_edit_an_event_and_a_stale_edit_is_refused(client,
     assert count(Event) == 1
     login_as("mptf_officer")
     assert client.post("/travel/events/new", data=data).status_code == 403
+
+
+def test_a_request_rated_before_the_events_rate_was_corrected_says_so_to_its_approver(client, login_as,
+                                                                                      users):
+    """A request keeps the total it was entered with, the one its approver sees and
+    commits (re-rating it behind the approver's back would commit an amount nobody
+    approved): once the event's DSA rate is corrected, its page and the approval's
+    confirmation say so and how to rate it anew."""
+    login_as("srsg_staff")
+    data = {"kind": "regional_meeting", "title": "ECLAC regional preparatory meeting", "city": "Santiago",
+            "venue": "ECLAC", "start_on": "2017-08-30", "end_on": "2017-08-31", "dsa_rate": "260.00",
+            "max_per_country": "1", "dates_note": ""}
+    assert client.post("/travel/events/new", data=data).status_code == 302
+    event = db.session.scalar(sa.select(Event).where(Event.city == "Santiago"))
+    fund_pool(1, "20000.00")
+    grant = make_request(event, "SN")
+    total = grant.total
+    assert "rated-before-correction" not in client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    page = client.get(f"/travel/events/{event.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    client.post(f"/travel/events/{event.id}/edit", data=dict(data, dsa_rate="300.00", version=version))
+    db.session.expire_all()
+    assert grant.total == total and grant.dsa_rate == Decimal("260.00")
+    said = ("This request was rated at USD\u00a0260.00 a day; the event's DSA rate is now USD\u00a0300.00. "
+            f"Approving commits the request's own total, USD\u00a0{total:,}: to rate it anew, reject it "
+            "and enter a new request.")
+    login_as("srsg_staff2")
+    assert said in html_module.unescape(client.get(f"/travel/grants/{grant.id}").get_data(as_text=True))
+    preview = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"})
+    assert said in html_module.unescape(preview.get_data(as_text=True))
+    assert post_and_confirm(client, f"/travel/grants/{grant.id}/approve", {"pool_id": "0"}).status_code == 302
+    db.session.expire_all()
+    assert grant.committed_amount == total
 
 
 def test_the_request_form_computes_the_figures_and_saves(client, login_as, users):

@@ -241,6 +241,12 @@ class TravelGrant(db.Model):
         return Decimal("0.00")
 
     @property
+    def rated_before_correction(self) -> bool:
+        """A request still waiting whose DSA rate is no longer its event's (the event's
+        rate was corrected since it was entered): its total stays as requested."""
+        return self.status in (REQUESTED, WAITLISTED) and self.dsa_rate != self.event.dsa_rate
+
+    @property
     def overrun_pending(self) -> bool:
         return self.overrun_status == OVERRUN_PENDING
 

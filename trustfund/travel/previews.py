@@ -48,6 +48,15 @@ def _reason(reason: str | None, message: str) -> str:
     return text
 
 
+def rated_before_correction(grant: TravelGrant) -> str:
+    """A waiting request rated at a DSA rate the event's has been corrected from: the
+    approver commits what was requested and seen, never an amount changed since."""
+    return _("This request was rated at %(rate)s a day; the event's DSA rate is now %(now)s. Approving "
+             "commits the request's own total, %(total)s: to rate it anew, reject it and enter a new "
+             "request.", rate=money(grant.dsa_rate), now=money(grant.event.dsa_rate),
+             total=money(grant.total))
+
+
 def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
     """Approving commits the grant's total from the chosen pool (or Objective 1, then
     un-earmarked); when no pool can pay, a request is waitlisted instead."""
@@ -72,6 +81,8 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
             raise DomainError(_("The fund has no pool to pay from."), field="pool_id")
     total = grant.total
     summary = Summary(_("Approve the travel grant"), grant_facts(grant) + [(_("Total"), money(total))])
+    if grant.rated_before_correction:
+        summary.lines.append(rated_before_correction(grant))
     paying = next((pool for pool in candidates if pool.available >= total), None)
     if paying is not None:
         summary.facts.append((_("Pay from pool"), paying.label))
