@@ -308,8 +308,11 @@ SPECS = [
              kinds={"value_date": "date_past", "rate": "rate_optional"}, currency="JPY"),
     FormSpec("contributions.reverse_deposit", "mptf_officer", fresh_deposit, _same({"reason": "Bounced"}),
              kinds={"reason": "reason"}, fresh=True),
-    FormSpec("contributions.new_interest", "mptf_officer", _same({}), _same({
-        "value_date": PAST, "usd_amount": "10.00", "note": ""}), kinds={"value_date": "date_past"}),
+    # Each post another amount, said to be separate interest: the same interest twice
+    # is refused (interest_changes.propose), and valid amounts may read alike.
+    FormSpec("contributions.new_interest", "mptf_officer", _same({}), lambda ctx, n: {
+        "value_date": PAST, "usd_amount": f"{10 + n}.00", "note": "Sweep", "separate": "y"},
+             kinds={"value_date": "date_past"}),
     FormSpec("contributions.reverse_interest", "mptf_officer", fresh_interest, _same({"reason": "Wrong"}),
              kinds={"reason": "reason"}, fresh=True),
     FormSpec("contributions.edit_objective", "admin", _same({}), lambda ctx, n: {
