@@ -22,6 +22,15 @@ def require_active(actor, role: str, refusal: str) -> None:
         raise DomainError(refusal)
 
 
+def still_active(actor, role: str):
+    """SQL: `actor` is an active user of `role` as the statement runs, for the WHERE of
+    a guarded UPDATE by which they decide (an account deactivated or moved to another
+    role by a colleague while the decision was on its way decides nothing). The
+    users' table by its name: auth sits above the core."""
+    users = db.metadata.tables["user"]
+    return sa.exists().where(users.c.id == actor.id, users.c.role == role, users.c.active.is_(True))
+
+
 def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str | None = None,
            role: str | None = None) -> bool:
     """Move the waiting row `row_id` of `model` (with status, decided_by_id, decided_at
@@ -29,12 +38,10 @@ def answer(model, row_id: int, actor, status: str, *, waiting: str, reason: str 
     longer waits (answered meanwhile), or, with `role`, when `actor` is no longer an
     active user of that role as the UPDATE runs (deactivated by a colleague while the
     answer was on its way: the account read at the request's start is not enough), and
-    then nothing was written. (The users' table by its name: auth sits above the core.)"""
+    then nothing was written (still_active)."""
     where = [model.id == row_id, model.status == waiting]
     if role is not None:
-        users = db.metadata.tables["user"]
-        where.append(sa.exists().where(users.c.id == actor.id, users.c.role == role,
-                                       users.c.active.is_(True)))
+        where.append(still_active(actor, role))
     done = db.session.execute(
         sa.update(model).where(*where)
         .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), refusal_reason=reason)

@@ -136,3 +136,69 @@ def test_a_transfer_whose_proposer_was_deactivated_since_moves_nothing(app, db, 
     assert "who proposed it, no longer has an active account" in refused.value.message
     db.session.rollback()
     assert pool_figures() == figures and _count(db, PoolTransfer) == 0
+
+
+def _changed_meanwhile(db, user: User, **values) -> User:
+    """`user` as their request read it, deactivated or moved to another role since by
+    an admin (another session)."""
+    db.session.execute(sa.update(User).where(User.id == user.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    return user
+
+
+CHANGES = pytest.mark.parametrize("change", [{"active": False}, {"role": "auditor"}],
+                                  ids=["deactivated", "demoted"])
+
+
+@CHANGES
+def test_a_grant_approval_by_someone_deactivated_meanwhile_commits_nothing(app, db, change):
+    """Travel decisions move money on one SRSG staff member's word (never the
+    requester's): the decider's account is checked in the grant's guarded UPDATE."""
+    from tests.factories.travel import fund_pool, make_event, make_request, srsg2
+    from trustfund.travel.decisions import approve_grant, objective1_pool
+    from trustfund.travel.models import TravelGrant
+
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event(), "SN")
+    grant_id, available = grant.id, objective1_pool().available
+    approver = _changed_meanwhile(db, srsg2(), **change)
+    with pytest.raises(DomainError) as refused:
+        approve_grant(approver, grant)
+    db.session.rollback()
+    assert refused.value.message == "Only an active SRSG staff member can do this."
+    db.session.expire_all()
+    assert db.session.get(TravelGrant, grant_id).status == "requested"
+    assert objective1_pool().available == available
+
+
+@CHANGES
+def test_costs_and_overruns_by_someone_deactivated_meanwhile_move_nothing(app, db, change):
+    from tests.factories.travel import fund_pool, make_event, make_request, srsg, srsg2
+    from trustfund.travel.decisions import approve_grant, objective1_pool
+    from trustfund.travel.overruns import approve_overrun
+    from trustfund.travel.reconcile import cancel_grant, record_travel
+
+    fund_pool(1, "10000.00")
+    event = make_event(cap=2)
+    grant, other = make_request(event, "GQ", airfare="1850.10"), make_request(event, "SN")
+    approve_grant(srsg2(), grant)
+    approve_grant(srsg2(), other)
+    db.session.commit()
+    record_travel(srsg(), grant, ticket="1950.10", dsa="1200.00", terminal="100.00")
+    db.session.commit()
+    assert grant.overrun_status == "pending"
+    figures = (objective1_pool().available, objective1_pool().spent)
+    decider = srsg2()
+    for act in (lambda: approve_overrun(decider, grant),
+                lambda: record_travel(decider, other, ticket="900.00", dsa="800.00", terminal="100.00"),
+                lambda: cancel_grant(decider, other, "Visa refused")):
+        role, active = decider.role, decider.active  # as the request read the account
+        _changed_meanwhile(db, decider, **change)
+        with pytest.raises(DomainError) as refused:
+            act()
+        db.session.rollback()  # (the change too: each act meets it anew)
+        assert (decider.role, decider.active) == (role, active)
+        assert refused.value.message == "Only an active SRSG staff member can do this."
+    db.session.expire_all()
+    assert (grant.overrun_status, other.status) == ("pending", "approved")
+    assert (objective1_pool().available, objective1_pool().spent) == figures

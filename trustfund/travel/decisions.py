@@ -26,9 +26,11 @@ from ..extensions import db
 from ..formatting import money, number
 from ..fund import periods
 from ..fund.status import require_operations_open
+from ..permissions import SRSG_STAFF
+from ..second_person import still_active
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .notices import tell_requester
-from .services import check_still_eligible, hold_event, require_srsg
+from .services import check_still_eligible, hold_event, no_longer_srsg, require_srsg
 
 UNDECIDED = (REQUESTED, WAITLISTED)
 
@@ -113,12 +115,12 @@ def _claim(actor, grant: TravelGrant, **values) -> None:
     """Move the request out of requested/waitlisted in one UPDATE, or refuse."""
     statement = (sa.update(TravelGrant)
                  .where(TravelGrant.id == grant.id, TravelGrant.status.in_(UNDECIDED),
-                        TravelGrant.requested_by_id != actor.id)
+                        TravelGrant.requested_by_id != actor.id, still_active(actor, SRSG_STAFF))
                  .values(decided_by_id=actor.id, decided_at=utcnow(),
                          version=TravelGrant.version + 1, **values)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
-        raise _already_decided(grant)
+        raise no_longer_srsg(actor) or _already_decided(grant)
     db.session.expire(grant)
 
 

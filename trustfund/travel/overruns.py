@@ -28,9 +28,11 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money
 from ..fund import periods
+from ..permissions import SRSG_STAFF
+from ..second_person import still_active
 from .models import OVERRUN_APPROVED, OVERRUN_PENDING, OVERRUN_REJECTED, TravelGrant
 from .notices import tell_requester
-from .services import require_srsg
+from .services import no_longer_srsg, require_srsg
 
 
 def _check_decider(actor, grant: TravelGrant) -> None:
@@ -43,11 +45,14 @@ def _check_decider(actor, grant: TravelGrant) -> None:
 def _claim(actor, grant: TravelGrant, **values) -> None:
     statement = (sa.update(TravelGrant)
                  .where(TravelGrant.id == grant.id, TravelGrant.overrun_status == OVERRUN_PENDING,
-                        TravelGrant.overrun_recorded_by_id != actor.id)
+                        TravelGrant.overrun_recorded_by_id != actor.id, still_active(actor, SRSG_STAFF))
                  .values(overrun_decided_by_id=actor.id, overrun_decided_at=utcnow(),
                          version=TravelGrant.version + 1, **values)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
+        refused = no_longer_srsg(actor)
+        if refused is not None:
+            raise refused
         db.session.expire(grant)
         if grant.overrun_status is None:
             raise DomainError(_("This grant has no overrun to decide on."))

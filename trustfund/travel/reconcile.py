@@ -32,10 +32,12 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money
 from ..fund import periods
+from ..permissions import SRSG_STAFF
+from ..second_person import still_active
 from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
 from .notices import tell_requester
-from .services import cost_field, require_srsg
+from .services import cost_field, no_longer_srsg, require_srsg
 
 CANCELLABLE = (REQUESTED, WAITLISTED, APPROVED)
 
@@ -73,9 +75,12 @@ def _close(actor, grant: TravelGrant, status: str, values: dict) -> None:
               "version": TravelGrant.version + 1}
     statement = (sa.update(TravelGrant)
                  .where(TravelGrant.id == grant.id, TravelGrant.status == APPROVED,
-                        TravelGrant.committed_amount == committed)
+                        TravelGrant.committed_amount == committed, still_active(actor, SRSG_STAFF))
                  .values(**values).execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
+        refused = no_longer_srsg(actor)
+        if refused is not None:
+            raise refused
         db.session.expire(grant)
         check_can_close(grant, status)
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
@@ -179,12 +184,16 @@ def cancel_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
     undecided = grant.status in (REQUESTED, WAITLISTED)
     statement = (sa.update(TravelGrant)
                  .where(TravelGrant.id == grant.id, TravelGrant.status == grant.status,
-                        TravelGrant.committed_amount == grant.committed_amount)
+                        TravelGrant.committed_amount == grant.committed_amount,
+                        still_active(actor, SRSG_STAFF))
                  .values(status=CANCELLED, decision_reason=reason, reconciled_by_id=actor.id,
                          reconciled_at=utcnow(), version=TravelGrant.version + 1)
                  .execution_options(synchronize_session=False))
     held = grant.committed_amount
     if db.session.execute(statement).rowcount != 1:
+        refused = no_longer_srsg(actor)
+        if refused is not None:
+            raise refused
         db.session.expire(grant)
         check_can_cancel(grant)
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "

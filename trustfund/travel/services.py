@@ -26,6 +26,7 @@ from ..formatting import number as fmt_number
 from ..fund.status import require_operations_open
 from ..money import USD, MoneyError, parse_amount, parse_number
 from ..permissions import SRSG_STAFF
+from ..second_person import still_active
 from ..validation import check_text, normalized_name
 from . import rules
 from .models import (
@@ -44,6 +45,15 @@ def require_srsg(actor) -> None:
     """Travel operations are SRSG staff's work (DESIGN.md §2), whatever the caller."""
     if getattr(actor, "role", None) != SRSG_STAFF:
         raise DomainError(_("Only SRSG staff may do this."))
+
+
+def no_longer_srsg(actor) -> DomainError | None:
+    """The refusal of a decision whose guarded UPDATE found `actor` no longer an active
+    SRSG staff member (a colleague deactivated the account or changed its role while
+    the decision was on its way: second_person.still_active); None while they are."""
+    if db.session.scalar(sa.select(still_active(actor, SRSG_STAFF))):
+        return None
+    return DomainError(_("Only an active SRSG staff member can do this."))
 
 
 def stale_error() -> DomainError:
