@@ -76,3 +76,46 @@ def test_two_officers_proposing_one_reversal_at_once_leave_one_waiting(app, db):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal)
                              .where(InterestProposal.reverses_id == entry_id)) == 1
+
+
+def test_two_officers_proposing_the_same_interest_at_once_leave_one_waiting(app, db, monkeypatch):
+    """Two officers entering one bank line at the same moment: each looks for the same
+    interest before it proposes. Whoever looks second looks after the first committed
+    (the un-earmarked pool's row is held through the look), so one proposal waits and
+    the other is refused beside the amount, unless said to be separate. Each look is
+    held open for whoever else has looked (a barrier with a short wait): without the
+    hold, both looked before either wrote, and both waited for a third officer to
+    credit the interest twice."""
+    import threading
+
+    users = base_users()
+    officers = [users["mptf_officer"].id, users["mptf_officer2"].id]
+    db.session.commit()
+    both_looked = threading.Barrier(2)
+    look = interest_changes._same_interest
+
+    def looked_together(value_date, usd):
+        found = look(value_date, usd)
+        try:
+            both_looked.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass  # the other one could not look meanwhile: it waits for this transaction
+        return found
+
+    monkeypatch.setattr(interest_changes, "_same_interest", looked_together)
+
+    def propose_as(user_id):
+        def work():
+            proposal = interest_changes.propose(db.session.get(User, user_id),
+                                                value_date=dt.date(2017, 6, 30), usd_amount=AMOUNT, note="")
+            db.session.commit()
+            return f"proposed {proposal.usd_amount}"
+        return work
+
+    started = [Attempt(app, propose_as(user_id)).start() for user_id in officers]
+    outcomes = sorted(attempt.join(timeout=60) for attempt in started)
+    assert outcomes[0] == f"proposed {AMOUNT}", outcomes
+    assert outcomes[1].startswith("refused: Interest of this amount with this value date is already credited "
+                                  "or waiting for confirmation."), outcomes
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal)) == 1

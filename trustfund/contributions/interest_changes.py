@@ -36,7 +36,7 @@ from ..extensions import db
 from ..fund import periods
 from ..permissions import MPTF_OFFICER
 from ..validation import too_long
-from . import ledger
+from . import ledger, pools
 from .models import InterestEntry, InterestProposal
 from .rules import usd_or_error
 
@@ -84,6 +84,9 @@ def propose(actor, *, value_date, usd_amount, note: str = "", separate: bool = F
     periods.require_open(value_date, "value_date")
     usd = usd_or_error(usd_amount, "usd_amount")
     note = _note(note)
+    # Interest is the un-earmarked pool's: holding its row, two officers proposing the
+    # same interest at once look one after the other, and the second sees the first.
+    pools.hold(pools.unearmarked_pool().id)
     if _same_interest(value_date, usd):
         if not separate:
             raise DomainError(_("Interest of this amount with this value date is already credited or "
