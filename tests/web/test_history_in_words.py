@@ -238,3 +238,17 @@ def test_an_action_nobody_describes_still_reads_as_a_sentence(app, client, login
     assert ("Changed by Amina Diallo. 2 other values changed (see the download of the audit trail). "
             "Note: Repainted") in text
     assert machine_words(text, {"gadget.frobnicate"}, {"Gadget"}) == []
+
+
+def test_a_delegates_country_is_named_as_the_un_names_it(app, db, client, login_as):
+    """In English the UN's own names, as the country pages give them (Babel's English
+    says "Laos" and "Myanmar (Burma)"); in another language the language's own."""
+    from tests.factories.travel import make_event, make_request
+
+    event = make_event()
+    make_request(event, "LA", name="Khamla Vongsa")
+    make_request(event, "MM", name="Khin Maung Win")
+    login_as("auditor")
+    trail = _trail(client, "delegate.create")
+    assert "Khamla Vongsa (Lao People's Democratic Republic)" in trail
+    assert "Khin Maung Win (Myanmar)" in trail and "Burma" not in trail

@@ -215,6 +215,9 @@ def test_an_overrun_within_the_tolerance_the_pool_cannot_pay_waits(client, login
     assert ("; the overrun of USD 100.00 is within the tolerance, but the pool cannot pay it now: it "
             "awaits the approval of another SRSG staff member once it can.") in done
     assert "overrun of USD 100.00 awaiting approval" in done
+    # The history says it in the reader's words, not as the note recorded it.
+    assert "within the tolerance of USD 150.00 but more than Objective 1 had available" in done
+    assert "had available: awaiting a second approval." in done and "within tolerance" not in done
     assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
 
 

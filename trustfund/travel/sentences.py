@@ -11,7 +11,7 @@ from flask_babel import lazy_pgettext
 
 from .. import localized
 from ..audit_text import EMPTY, Book, Field, Target, Told
-from ..countries.models import localized_country_name
+from ..countries.models import Country, localized_country_name
 from ..extensions import db
 from ..formatting import money
 from .models import (
@@ -29,6 +29,8 @@ from .models import (
 FUNDS_SHORT = "funds short"
 # The note reconcile._record_costs records with an overrun paid at once: "within tolerance 50.00".
 WITHIN_TOLERANCE = re.compile(r"within tolerance (\S+)")
+# An overrun within the tolerance that its pool could not pay (reconcile.settlement).
+UNPAID_WITHIN_TOLERANCE = re.compile(r"within tolerance (\S+); the pool could not pay it")
 
 
 def _ids(keys: list[str]) -> list[int]:
@@ -43,10 +45,12 @@ def load_events(keys: list[str]) -> dict[str, Target]:
 
 
 def load_delegates(keys: list[str]) -> dict[str, Target]:
-    rows = db.session.execute(sa.select(Delegate.id, Delegate.name, Delegate.country_code)
+    # The country's UN name in English (Babel's would say "Myanmar (Burma)").
+    rows = db.session.execute(sa.select(Delegate.id, Delegate.name, Delegate.country_code, Country.name)
+                              .join(Country, Country.code == Delegate.country_code)
                               .where(Delegate.id.in_(_ids(keys))))
-    return {str(row.id): Target(_("%(name)s (%(country)s)", name=row.name,
-                                  country=localized_country_name(row.country_code)))
+    return {str(row.id): Target(_("%(name)s (%(country)s)", name=row[1],
+                                  country=localized_country_name(row[2], row[3])))
             for row in rows}
 
 
@@ -117,6 +121,12 @@ def _no_show(e: Told) -> str:
 def _overrun_recorded(e: Told) -> str:
     values = {"user": e.who, "amount": e.show("overrun_amount")}
     if e.value("overrun_status") == OVERRUN_PENDING:
+        unpaid = UNPAID_WITHIN_TOLERANCE.fullmatch(e.note)
+        if unpaid:  # said by the sentence, in the reader's language
+            e.note = ""
+            return _("Overrun of %(amount)s recorded by %(user)s, within the tolerance of %(tolerance)s but "
+                     "more than %(pool)s had available: awaiting a second approval.",
+                     pool=e.show("pool_id"), tolerance=_usd(e, unpaid.group(1)), **values)
         return _("Overrun of %(amount)s recorded by %(user)s, awaiting a second approval.", **values)
     within = WITHIN_TOLERANCE.fullmatch(e.note)
     if within:  # said by the sentence, in the reader's language
