@@ -446,3 +446,24 @@ def test_a_moment_shown_in_the_readers_zone_is_not_headed_utc(client, login_as, 
     book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/?format=xlsx").data))
     headers = {cell.value for sheet in book.worksheets for cell in next(sheet.iter_rows(max_row=1))}
     assert "When (UTC)" in headers and "When" not in headers
+
+
+def test_no_page_heads_the_readers_own_time_utc(client, login_as, db, users, fund):
+    """The trail, a record's history, the users and the outbox show each moment in the
+    reader's zone (named in the cell): none of their headers says "(UTC)"."""
+    from trustfund.contributions import services as contributions
+
+    contributions.set_rate(users["mptf_officer"], "EUR", dt.date(2018, 6, 1), "0.9")
+    users["admin"].timezone = "Asia/Tokyo"
+    db.session.commit()
+    login_as("admin")
+    from trustfund.donors.models import Donor
+
+    donor_id = db.session.scalar(sa.select(Donor.id).limit(1))
+    for url in ("/admin/audit", "/admin/users", "/admin/mail/", f"/donors/{donor_id}"):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        page = answer.get_data(as_text=True)
+        found = page.find("(UTC)")
+        assert found < 0, (url, page[max(found - 300, 0):found + 20])
+    assert "UTC+09:00" in client.get("/admin/audit").get_data(as_text=True)

@@ -242,7 +242,7 @@ def test_the_filters_name_a_new_or_changed_event_at_once(cached, client, login_a
     login_as("srsg_staff")
     make_event(title="Thematic session, Geneva")
     first = client.get("/travel/grants").get_data(as_text=True)
-    assert "Thematic session, Geneva — Geneva" in first and ">Senegal<" in first
+    assert "Thematic session, Geneva — Geneva, May 8, 2017<" in first and ">Senegal<" in first
     assert "Thematic session, Geneva — Geneva" in client.get("/travel/queue").get_data(as_text=True)
     make_event(title="Regional meeting, Bangkok", city="Bangkok")
     for url in ("/travel/grants", "/travel/queue"):

@@ -17,6 +17,7 @@ from ...countries.models import Country
 from ...errors import DomainError, run
 from ...exports import export_response
 from ...extensions import db
+from ...formatting import date as fmt_date
 from ...formatting import money
 from ...money import USD, MoneyError, parse_amount
 from ...params import id_arg
@@ -73,7 +74,7 @@ def country_choices(blank: str) -> list[tuple[str, str]]:
 def event_choices(blank: str) -> list[tuple[int, str]]:
     def compute():
         events = db.session.scalars(sa.select(Event).order_by(Event.start_on, Event.id)).all()
-        return tuple((e.id, f"{e.local_title} — {e.city}, {e.start_on.isoformat()}") for e in events)
+        return tuple((e.id, f"{e.local_title} — {e.city}, {fmt_date(e.start_on)}") for e in events)
 
     return [(0, blank), *cache.keep(("travel.event_choices", str(get_locale())), compute)]
 
