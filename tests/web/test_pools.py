@@ -180,3 +180,19 @@ def test_admin_creates_an_objective_with_its_pool(app, db, client, login_as):
 def test_donor_users_see_no_pools(app, client, login_as, role):
     login_as(role)
     assert client.get("/contributions/pools").status_code == 403
+
+
+def test_the_objectives_page_shows_each_pools_money_not_its_code(app, db, client, login_as):
+    """Each objective's pool by what it holds (its internal code means nothing to a
+    reader), on the page as in its .xlsx; the transfer form's button says it only
+    proposes the transfer."""
+    deposit(commitment("EUR", "1000000.00", objective_number=1), "100000.00", rate="0.941")
+    login_as("admin")
+    page = client.get("/contributions/objectives").get_data(as_text=True)
+    assert "OBJ1" not in page and "Available in its pool" in page
+    assert f"USD\u00a0{pool('OBJ1').available:,}" in page
+    book = load_workbook(io.BytesIO(client.get("/contributions/objectives?format=xlsx").data))
+    header, *rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert header[-1] == "Available in its pool" and rows[0][-1] == float(pool("OBJ1").available)
+    form = client.get("/contributions/pools/transfer").get_data(as_text=True)
+    assert ">Propose the transfer<" in form and "Nothing moves until another administrator confirms" in form

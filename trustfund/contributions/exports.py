@@ -7,6 +7,7 @@ from itertools import islice
 from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
@@ -320,12 +321,14 @@ def interest_export(filters: dict, user) -> tuple[list[Sheet], str]:
 
 @register_export("objectives", "The fund's objectives")
 def objectives_export(filters: dict, user) -> tuple[list[Sheet], str]:
-    rows = db.session.scalars(sa.select(Objective).order_by(Objective.number))
+    rows = db.session.scalars(sa.select(Objective).options(joinedload(Objective.pool))
+                              .order_by(Objective.number))
     columns = [Col(_("Number"), lambda o: o.number, "int"),
                Col(_("Title"), lambda o: o.local_title, width=60),
                Col(_("Description"), lambda o: o.description, width=60),
                Col(pgettext("objective", "Active"), lambda o: o.active, "bool"),
-               Col(_("Pool"), lambda o: o.pool.code if o.pool else "")]
+               Col(_("Available in its pool"), lambda o: o.pool.available if o.pool else None, "money",
+                   currency=USD)]
     return [Sheet(_("Objectives"), columns, rows)], _("Objectives of the fund")
 
 

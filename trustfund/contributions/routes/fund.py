@@ -3,6 +3,7 @@ and transfers between them (admin)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -47,7 +48,8 @@ from .once import already_recorded, fresh_token, run_once
 def objectives():
     if request.args.get("format") == "xlsx":
         return export_response("objectives", {}, current_user)
-    rows = db.session.scalars(sa.select(Objective).order_by(Objective.number)).all()
+    rows = db.session.scalars(sa.select(Objective).options(joinedload(Objective.pool))
+                              .order_by(Objective.number)).all()
     return render_template("contributions/objectives.html", objectives=rows,
                            can_write=current_user.role == ADMIN)
 
