@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.factories.travel import count, fund_pool, make_event, make_request, srsg2
-from tests.pages import form_token, post_and_confirm, post_entry
+from tests.pages import form_token, post_and_confirm, post_entry, text
 from trustfund.audit import AuditEntry
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -273,3 +273,24 @@ def test_a_cancelled_grants_page_says_its_money_went_back_to_the_pool(client, lo
     assert "Committed" not in rows
     assert rows["Returned to the pool"][0] == "2,300.00"
     assert objective1_pool().available == Decimal("9900.00")
+
+
+def test_the_travel_pages_name_colleagues_and_actions_in_words(client, login_as, users):
+    """Colleagues by name (not their email), buttons that say what they do, a
+    priority and a cap in plain words."""
+    users["srsg_staff"].name, users["srsg_staff2"].name = "Li Wei", "Olga Petrova"
+    db.session.commit()
+    fund_pool(1, "10000.00")
+    event = make_event(dates=(dt.date(2017, 5, 8), dt.date(2017, 5, 9)), cap=2)
+    waiting = make_request(event, "BR")  # Brazil: a developing country, not an LDC
+    approved = approve_grant(srsg2(), make_request(event, "SN"))
+    db.session.commit()
+    login_as("srsg_staff")
+    page = text(client.get(f"/travel/grants/{approved.id}"))
+    assert "· Li Wei" in page and "· Olga Petrova" in page and "srsg2@" not in page
+    assert "Record a no-show" in page
+    queue = text(client.get("/travel/queue"))
+    assert "Other developing country" in queue and waiting.delegate.name in queue and "Li Wei" in queue
+    form = text(client.get(f"/travel/events/{event.id}/edit"))
+    assert "Maximum number of funded delegates per country" in form
+    assert "Max. funded per country" in text(client.get("/travel/events"))

@@ -90,6 +90,11 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return bool(self.active)
 
+    @property
+    def shown_name(self) -> str:
+        """How pages name the user to colleagues: the name, or the email without one."""
+        return self.name or self.email
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

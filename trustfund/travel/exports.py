@@ -138,7 +138,7 @@ def events_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("First day"), lambda e: e.start_on, "date"), Col(_("Last day"), lambda e: e.end_on, "date"),
         Col(_("Note on the dates"), lambda e: e.dates_note),
         Col(_("DSA rate (USD per day)"), lambda e: e.dsa_rate, "money", currency="USD"),
-        Col(_("Most funded delegates per country"), lambda e: e.max_per_country, "int"),
+        Col(_("Maximum number of funded delegates per country"), lambda e: e.max_per_country, "int"),
         Col(_("Requests"), lambda e: figures(e).requests, "int"),
         Col(_("Delegates funded"), lambda e: figures(e).funded, "int"),
     ]

@@ -169,7 +169,7 @@ def register(book: Book) -> None:
         "city": Field(_l("City")), "venue": Field(_l("Venue")),
         "start_on": Field(_l("First day"), "date"), "end_on": Field(_l("Last day"), "date"),
         "dsa_rate": Field(_l("DSA rate (USD per day)"), **usd),
-        "max_per_country": Field(_l("Most funded delegates per country"), "int"),
+        "max_per_country": Field(_l("Maximum number of funded delegates per country"), "int"),
         "dates_note": Field(_l("Note on the dates")),
     }, reference="event", hidden=("created_at",))
     book.object("Delegate", _l("Delegate"), {
