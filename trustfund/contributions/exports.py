@@ -7,10 +7,10 @@ from itertools import islice
 from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
+from sqlalchemy.orm import joinedload
 
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
