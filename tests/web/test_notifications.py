@@ -32,6 +32,8 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
     users["srsg_staff"].locale = "fr"
     db.session.commit()
     event = make_event()
+    event.title_translations = {"fr": "Session thématique, Genève"}
+    db.session.commit()
     grant = make_request(event, name="Awa Ndiaye")
     login_as("srsg_staff2")
     answer = client.post(f"/travel/grants/{grant.id}/approve",
@@ -46,6 +48,8 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
         amount, start = money(grant.committed_amount, "USD"), date(event.start_on)
     text = _text(mail)
     assert amount in text and start in text and "Awa Ndiaye" in text
+    # The event by its title in the reader's language, where it has one.
+    assert "Session thématique, Genève" in text and "Thematic session" not in text
     assert f"{BASE}/travel/grants/{grant.id}" in text
     assert send_due().sent == 0
 

@@ -104,7 +104,8 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
     user = _user(db, "second.srsg@example.org")
     assert (user.role, user.name, user.active) == ("srsg_staff", "Sam Second", True)
     assert _signs_in(app, "second.srsg@example.org", "a long enough password")
-    assert len(_messages(db, "account_created")) == 1
+    [created] = _messages(db, "account_created")
+    assert "Your administrator will give you your password." in created.body_text
     assert _waiting(db, "second.srsg@example.org") is None
     # The audit trail has the proposal and the confirmation naming both admins.
     trail = other.get("/admin/audit", query_string={"action": "user_change.confirm"}).get_data(as_text=True)
