@@ -244,6 +244,9 @@ def test_each_role_sees_its_own_blocks(fund, client, login_as, role, expected):
     assert set(re.findall(r'<section class="card[^"]*" id="block-([a-z_]+)"', html)) == expected
     assert ("Donor type" in html) == (role != "srsg_staff")
     assert ("Funded delegates per event" in html) == (role != "mptf_officer")
+    # Earmarking explained in words, not by itself.
+    assert ("Earmarked money may be used only for the objective the donor chose; un-earmarked money may "
+            "be used for any." in html) == (role != "srsg_staff")
 
 
 def test_admin_sees_the_latest_ten_audit_entries(fund, client, login_as, db):

@@ -369,14 +369,16 @@ def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db
         ("SE-EUR-1", "2018-05-10", 10, "CHF", None, None, ""),                   # row 9: currency
         ("SE-EUR-1", "2018-05-10", -10, None, None, None, ""),                   # row 10: negative
         ("SE-EUR-1", "2018-04-10", 10, None, None, None, ""),                    # row 11: no rate
+        (None, "2018-05-10", 10, None, None, None, ""),                          # row 12: no commitment
     ], header=HEADER[:7])
     response = _upload(client, data)
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Nothing was imported: 9 problems" in html
+    assert response.status_code == 200 and "Nothing was imported: 10 problems" in html
     errors = _problems(html)
     assert [(row, column) for row, column, _ in errors] == [
         ("3", "Commitment"), ("4", "Amount"), ("5", "Amount"), ("6", "Value date"), ("7", "Value date"),
-        ("8", "Rate note"), ("9", "Currency"), ("10", "Amount"), ("11", "Rate")]
+        ("8", "Rate note"), ("9", "Currency"), ("10", "Amount"), ("11", "Rate"), ("12", "Commitment")]
+    assert errors[-1][2] == "Enter the commitment's reference, or # and its number (for example #12)."
     assert "JPY amounts have no decimals." in errors[1][2]
     assert "only CHF" in errors[2][2] and "1,000.00 is outstanding" in errors[2][2]
     assert counts() == before and pool_figures() == figures

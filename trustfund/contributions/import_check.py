@@ -356,7 +356,8 @@ def _targets(found: dict[str, Commitment]) -> dict[str, Target]:
 def _find(commitments: dict[str, Target], value) -> Target:
     text = cell_text(value)
     if not text:
-        raise DomainError(_("Name the commitment by its reference or #id."), field="commitment")
+        raise DomainError(_("Enter the commitment's reference, or # and its number (for example #12)."),
+                          field="commitment")
     commitment = commitments.get(text)
     if commitment is None:
         raise DomainError(_("No commitment has the reference or id “%(value)s”.", value=text),

@@ -237,7 +237,8 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     # in the other order, a deposit and a reversal on the same commitment deadlocked
     # on PostgreSQL.
     if not _add_to_deposited(deposit.commitment, -deposit.amount, -deposit.usd_amount, -deposit.fee):
-        raise DomainError(_("The commitment's deposits do not match its entries; run the ledger check."))
+        raise DomainError(_("The commitment's deposits do not match its entries: ask the administrator "
+                            "of the application to run the ledger check."))
     try:
         pools.move(deposit.pool_id, deposits_usd=-deposit.usd_amount, fees=-deposit.fee,
                    deposits_net=-deposit.net, available=-deposit.net)

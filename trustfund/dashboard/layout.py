@@ -104,7 +104,8 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
                        totals={"earmark": _("Total"),
                                **_sum(earmark_rows, "pledged", "committed", "deposited")},
                        chart=Chart("earmark", ["pledged", "committed", "deposited"], horizontal=True),
-                       note=_("Earmarked money is earmarked to one objective of the fund."))
+                       note=_("Earmarked money may be used only for the objective the donor chose; "
+                              "un-earmarked money may be used for any."))
 
     currency_rows = [{"currency": c.currency, "pledged": c.pledged, "committed": c.committed,
                       "deposited": c.deposited, "pledged_usd": c.pledged_usd,
