@@ -71,24 +71,24 @@ def _kinds() -> list[_Kind]:
                   "%(num)d transfer between pools waits for you to confirm or refuse it.",
                   "%(num)d transfers between pools wait for you to confirm or refuse them.", n),
               lambda n: ngettext(
-                  "%(num)d transfer between pools that you proposed waits for another admin.",
-                  "%(num)d transfers between pools that you proposed wait for another admin.", n),
+                  "%(num)d transfer between pools that you proposed waits for another administrator.",
+                  "%(num)d transfers between pools that you proposed wait for another administrator.", n),
               "contributions.transfers"),
         _Kind(ADMIN, SettingChange, SettingChange.status, PENDING, SettingChange.proposed_by_id,
               lambda n: ngettext(
                   "%(num)d new value of a setting waits for you to confirm or refuse it.",
                   "%(num)d new values of settings wait for you to confirm or refuse them.", n),
               lambda n: ngettext(
-                  "%(num)d new value of a setting that you proposed waits for another admin.",
-                  "%(num)d new values of settings that you proposed wait for another admin.", n),
+                  "%(num)d new value of a setting that you proposed waits for another administrator.",
+                  "%(num)d new values of settings that you proposed wait for another administrator.", n),
               "admin.settings"),
         _Kind(ADMIN, UserChange, UserChange.status, PENDING, UserChange.proposed_by_id,
               lambda n: ngettext(
                   "%(num)d change to a user's account waits for you to confirm or refuse it.",
                   "%(num)d changes to users' accounts wait for you to confirm or refuse them.", n),
               lambda n: ngettext(
-                  "%(num)d change to a user's account that you proposed waits for another admin.",
-                  "%(num)d changes to users' accounts that you proposed wait for another admin.", n),
+                  "%(num)d change to a user's account that you proposed waits for another administrator.",
+                  "%(num)d changes to users' accounts that you proposed wait for another administrator.", n),
               "admin.users"),
         _Kind(MPTF_OFFICER, FundEntryProposal, FundEntryProposal.status, WAITING,
               FundEntryProposal.proposed_by_id,

@@ -95,7 +95,7 @@ def test_an_admin_sees_a_colleagues_transfer_and_setting_and_their_own_apart(app
     assert _list(page, "waiting-for-you") == [
         ("/contributions/pools/transfers", "1 transfer between pools waits for you to confirm or refuse it.")]
     assert _list(page, "waiting-for-a-colleague") == [
-        ("/admin/settings", "1 new value of a setting that you proposed waits for another admin.")]
+        ("/admin/settings", "1 new value of a setting that you proposed waits for another administrator.")]
 
 
 def test_an_overrun_waits_for_the_srsg_staff_member_who_did_not_record_it(app, db):

@@ -99,7 +99,7 @@ def unsettled() -> list[str]:
 
 
 def operations_still_open_message() -> str:
-    return _("The fund's operations are still open: they close at its end date, or earlier by the admin.")
+    return _("The fund's operations are still open: they close at its end date, or earlier by an administrator.")
 
 
 def closable_problems() -> list[str]:
@@ -228,8 +228,8 @@ def decision_checks(pool: Pool, kind: str, *, fund_name: str = "", fund_referenc
     if kind == WAIVED:
         waiver = setting_on(REFUND_WAIVER, today())
         if balance > waiver:
-            raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (the "
-                                "admin's setting); this one is %(balance)s.",
+            raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (an "
+                                "administrator's setting); this one is %(balance)s.",
                                 waiver=fmt_money(waiver, USD), balance=fmt_money(balance, USD)), field="kind")
     plan = plan_pool(pool, today(), balance)
     if kind == REFUND and not plan.parts:
