@@ -90,7 +90,7 @@ def test_an_admin_sees_a_colleagues_transfer_and_setting_and_their_own_apart(app
         ("/admin/settings", "1 new value of a setting waits for you to confirm or refuse it.")]
     assert _list(page, "waiting-for-a-colleague") == [
         ("/contributions/pools/transfers", "1 transfer between pools that you proposed waits for another "
-                                           "admin.")]
+                                           "administrator.")]
     page = _dashboard(app, "admin2")
     assert _list(page, "waiting-for-you") == [
         ("/contributions/pools/transfers", "1 transfer between pools waits for you to confirm or refuse it.")]
