@@ -27,7 +27,7 @@ from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..audit import record, snapshot, utcnow
 from ..contributions.models import Pool
-from ..contributions.pools import InsufficientFunds, move
+from ..contributions.pools import InsufficientFunds, hold, move
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money
@@ -103,6 +103,14 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     committed = grant.committed_amount
     costs = sum(actuals.values(), Decimal("0.00"))
     tolerance = setting_on(OVERRUN_TOLERANCE, clock.today())
+    # The pool's row held from the look at its money to the move: a concurrent
+    # decision on the pool waits, so what settlement() sees is what move() meets. The
+    # grant's row first, as every other decision on it takes them (a cancellation of
+    # this grant at the same moment would otherwise deadlock on PostgreSQL).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(TravelGrant.id).where(TravelGrant.id == grant.id)
+                           .with_for_update(key_share=True))
+    hold(grant.pool_id)
     settled, short = settlement(grant, costs, tolerance)
     before = snapshot(grant)
     values = {**actuals, "actual_total": settled.paid, "overrun_amount": settled.overrun,
@@ -140,8 +148,8 @@ def settlement(grant: TravelGrant, costs: Decimal, tolerance: Decimal) -> tuple[
     within the tolerance waits because the pool cannot pay it now (`short`). The
     trip's costs are facts: they are recorded, the pool pays the commitment, and such
     an overrun waits for a second SRSG staff member as one above the tolerance does
-    (overruns.approve_overrun pays it once the pool can). The pool is read afresh;
-    pools.move still refuses an overspend a concurrent decision would cause."""
+    (overruns.approve_overrun pays it once the pool can). The pool is read afresh
+    (_record_costs holds its row first); pools.move still refuses any overspend."""
     settled = rules.settle(grant.committed_amount, costs, tolerance)
     if settled.overrun_status != "approved":
         return settled, False
