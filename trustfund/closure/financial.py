@@ -99,7 +99,8 @@ def unsettled() -> list[str]:
 
 
 def operations_still_open_message() -> str:
-    return _("The fund's operations are still open: they close at its end date, or earlier by an administrator.")
+    return _("The fund's operations are still open: they close at its end date, or earlier by an "
+             "administrator.")
 
 
 def closable_problems() -> list[str]:
