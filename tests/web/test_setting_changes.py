@@ -264,3 +264,13 @@ def test_a_value_whose_proposer_was_deactivated_since_says_so_in_place_of_confir
             in text(card))
     assert f"/admin/setting-changes/{change.id}/confirm" not in card
     assert f"/admin/setting-changes/{change.id}/refuse" in card
+
+
+def test_each_settings_form_says_what_its_value_is(app, db, client, login_as):
+    """The settings page shows the fee rate as "1%" but its form takes a fraction:
+    the form says so beside the value, and a US dollar setting says it is in USD."""
+    login_as("admin")
+    fee = text(client.get(f"/admin/settings/{FEE_RATE}"))
+    assert "A fraction: 0.01 means 1%." in fee and "In US dollars." not in fee
+    tolerance = text(client.get(f"/admin/settings/{OVERRUN_TOLERANCE}"))
+    assert "In US dollars." in tolerance and "A fraction" not in tolerance

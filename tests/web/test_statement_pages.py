@@ -203,3 +203,22 @@ def test_the_statement_shows_each_rate_with_all_its_decimals(client, login_as, f
         page = client.get(url).get_data(as_text=True)
         assert ">0.941234<" in page, url
         assert ">0.941<" in page, url  # the May deposit's rate, without trailing zeros
+
+
+def test_the_default_period_starts_at_the_funds_start_as_its_record_holds_it(client, login_as, fund, db,
+                                                                              users):
+    """The fund's page may correct the fund's start: the statements' default period
+    and the words beside the field follow it."""
+    from trustfund.fund.services import update_fund
+    from trustfund.fund.status import current_fund
+
+    sweden, _evil = fund
+    login_as("donor")
+    page = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
+    assert "Default: Apr 3, 2017, the fund" in page and 'value="2017-04-03"' in page
+    record = current_fund()
+    update_fund(users["admin"], record, name=record.name, code=record.code, start_on=dt.date(2017, 5, 2),
+                version=record.version)
+    db.session.commit()
+    page = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
+    assert "Default: May 2, 2017, the fund" in page and 'value="2017-05-02"' in page

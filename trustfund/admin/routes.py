@@ -19,7 +19,7 @@ from ..permissions import ADMIN, AUDITOR, ROLE_LABELS, roles_required
 from . import audit_trail, setting_changes, user_changes
 from .blueprint import bp
 from .forms import AuditFilterForm, DecideChangeForm, RefuseChangeForm, SettingForm, UserEditForm, UserForm
-from .models import PENDING, SETTINGS, Setting, SettingChange, UserChange
+from .models import FEE_RATE, PENDING, SETTINGS, USD_SETTINGS, Setting, SettingChange, UserChange
 from .sentences import setting_value
 
 
@@ -149,6 +149,9 @@ def edit_setting(key: str):
     if key not in SETTINGS:
         abort(404)
     form = SettingForm()
+    # What the value is, beside its field: the fee rate is a fraction, the others USD.
+    form.value.description = (_("A fraction: 0.01 means 1%.") if key == FEE_RATE
+                              else _("In US dollars.") if key in USD_SETTINGS else "")
     if request.method == "GET":
         form.effective_from.data = clock.today()
         form.version.data = setting_changes.form_version(key)

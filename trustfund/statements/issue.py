@@ -20,6 +20,7 @@ from ..documents.targets import TARGETS
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
 from .pdf import statement_pdf
 from .services import period_or_error
 
@@ -28,7 +29,7 @@ PAGE_LIMIT = 50
 
 
 def _title(date_from: dt.date, date_to: dt.date) -> str:
-    return _("Statement from %(start)s to %(end)s", start=date_from.isoformat(), end=date_to.isoformat())
+    return _("Statement from %(start)s to %(end)s", start=fmt_date(date_from), end=fmt_date(date_to))
 
 
 def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,

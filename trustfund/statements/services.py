@@ -41,6 +41,7 @@ from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
 from ..fund.entries import ClosingPart, PoolClosing, WriteOff
+from ..fund.status import current_fund
 from ..paging import Pager
 from .shares import ZERO, positions, usd
 
@@ -48,9 +49,15 @@ FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
 
 
+def fund_start() -> dt.date:
+    """The fund's start as its record holds it (FUND_START without the record)."""
+    fund = current_fund()
+    return fund.start_on if fund is not None else FUND_START
+
+
 def period_or_error(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
     """The statement period, with the defaults: the fund's start to today."""
-    date_from = date_from or FUND_START
+    date_from = date_from or fund_start()
     date_to = date_to or max(today(), date_from)
     if date_from > date_to:
         raise DomainError(_("The period must end on or after the day it starts."), field="date_to")
