@@ -5,6 +5,7 @@ entry), as attachments with the stored type and nosniff; versions replaced with 
 reason and kept; a donor's download in the audit trail; a backup carries the files."""
 from __future__ import annotations
 
+import html as html_module
 import re
 
 import pytest
@@ -79,6 +80,12 @@ def test_documents_on_commitments_deposits_reversals_and_grants(client, login_as
     db.session.commit()
     content = files.pdf()
     login_as("mptf_officer")
+    # The form's way back names the record once ("Deposit #7", never "Deposit Deposit #7").
+    crumbs = [re.search(r'<li class="breadcrumb-item"><a href="[^"]*">([^<]*)</a>',
+                        client.get(f"/documents/deposit/{d.id}/new").get_data(as_text=True)).group(1)
+              for d in (deposit, reversal)]
+    assert crumbs == [f"Deposit #{deposit.id}",
+                      html_module.escape(f"Deposit #{reversal.id}, the reversal of #{deposit.id}")]
     for target, obj, kind, page in (
             ("commitment", commitment, "agreement", f"/contributions/commitments/{commitment.id}"),
             ("deposit", deposit, "bank_advice", f"/contributions/deposits/{deposit.id}"),

@@ -61,11 +61,12 @@ def register(target: Target) -> None:
 
 
 def _deposit_label(deposit: Deposit) -> str:
+    """After the target's label ("Deposit"): its number, and what a reversal reverses."""
     from flask_babel import gettext as _
 
     if deposit.reverses_id:
-        return _("Reversal of deposit #%(id)s", id=deposit.reverses_id)
-    return _("Deposit #%(id)s", id=deposit.id)
+        return _("#%(id)s, the reversal of #%(of)s", id=deposit.id, of=deposit.reverses_id)
+    return f"#{deposit.id}"
 
 
 FINANCE = frozenset(FINANCE_READERS) | {DONOR}
