@@ -294,3 +294,20 @@ def test_the_travel_pages_name_colleagues_and_actions_in_words(client, login_as,
     form = text(client.get(f"/travel/events/{event.id}/edit"))
     assert "Maximum number of funded delegates per country" in form
     assert "Max. funded per country" in text(client.get("/travel/events"))
+
+
+def test_a_request_is_withdrawn_and_a_grant_cancelled_each_in_its_words(client, login_as, users):
+    """The page that ends a request not yet approved says "Withdraw the request", the
+    one that ends an approved grant "Cancel the grant"; neither puts a second "Cancel"
+    beside it: the way back says where it goes."""
+    fund_pool(1, "10000.00")
+    event = make_event(cap=2)
+    waiting, approved = make_request(event, "SN"), approve_grant(srsg2(), make_request(event, "ML"))
+    db.session.commit()
+    login_as("srsg_staff")
+    html = client.get(f"/travel/grants/{waiting.id}/cancel").get_data(as_text=True)
+    page = text(client.get(f"/travel/grants/{waiting.id}/cancel"))
+    assert page.count("Withdraw the request") >= 3 and "Cancel the grant" not in page  # title, heading, button
+    assert "Back to the grant" in page and ">Cancel<" not in html
+    page = text(client.get(f"/travel/grants/{approved.id}/cancel"))
+    assert "Cancel the grant" in page and "Withdraw the request" not in page and "Back to the grant" in page
