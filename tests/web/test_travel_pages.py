@@ -307,7 +307,8 @@ def test_a_request_is_withdrawn_and_a_grant_cancelled_each_in_its_words(client, 
     login_as("srsg_staff")
     html = client.get(f"/travel/grants/{waiting.id}/cancel").get_data(as_text=True)
     page = text(client.get(f"/travel/grants/{waiting.id}/cancel"))
-    assert page.count("Withdraw the request") >= 3 and "Cancel the grant" not in page  # title, heading, button
+    # The title, the heading and the button.
+    assert page.count("Withdraw the request") >= 3 and "Cancel the grant" not in page
     assert "Back to the grant" in page and ">Cancel<" not in html
     page = text(client.get(f"/travel/grants/{approved.id}/cancel"))
     assert "Cancel the grant" in page and "Withdraw the request" not in page and "Back to the grant" in page
