@@ -198,7 +198,7 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
 
     second.goto(grant_url)
     second.get_by_role("link", name="Record the actual costs of the trip").click()
-    second.get_by_label("Actual ticket (USD)").fill("1000.00")
+    second.get_by_label("Actual airfare (USD)").fill("1000.00")
     second.get_by_label("DSA paid (USD)").fill("200.00")
     second.get_by_label("Terminal expenses paid (USD)").fill("100.00")
     second.get_by_role("button", name="Record the costs").click()

@@ -159,7 +159,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert (f"Requested by Li Wei: USD {approved.total:,} for Awa Ndiaye (Senegal) to attend Human rights"
             in grant_page)
     assert "Trip recorded by Li Wei: actual costs USD 2,400.00 of the" in grant_page
-    assert "Actual ticket (USD): — → USD 1,100.00" in grant_page
+    assert "Actual airfare (USD): — → USD 1,100.00" in grant_page
 
     event = Visible(client.get(f"/travel/events/{fund['event'].id}").get_data(as_text=True)).text
     assert "First day: May 8, 2017 → Jun 8, 2017" in event
@@ -198,7 +198,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
                              for g in fund["grants"][-3:])
     committed = fund["grants"][-3].committed_amount
     assert (f"Trip recorded by Li Wei: actual costs USD {committed + 100:,} of the USD {committed:,} "
-            "committed. Actual ticket (USD)") in paid
+            "committed. Actual airfare (USD)") in paid
     assert "Overrun of USD 100.00 recorded by Li Wei, awaiting a second approval." in paid
     assert (f"Overrun of USD 100.00 approved by Olga Petrova and paid from Objective 1. "
             f"Actual total: USD {committed:,} → USD {committed + 100:,}") in paid

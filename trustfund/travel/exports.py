@@ -55,7 +55,7 @@ def grant_columns() -> list[Col]:
         Col(_("Pool"), _pool_label),
         Col(pgettext("travel grant", "Committed"),
             lambda g: g.committed_amount if g.status == "approved" else None, "money", currency="USD"),
-        Col(_("Actual ticket"), lambda g: g.actual_ticket, "money", currency="USD"),
+        Col(_("Actual airfare"), lambda g: g.actual_ticket, "money", currency="USD"),
         Col(_("DSA paid"), lambda g: g.actual_dsa, "money", currency="USD"),
         Col(_("Terminal paid"), lambda g: g.actual_terminal, "money", currency="USD"),
         Col(_("Spent"), lambda g: g.actual_total if g.status in queries.SPENT else None,

@@ -86,7 +86,7 @@ class ReasonForm(BaseForm):
 
 class CostsForm(BaseForm):
     # Required, each checked by the service (0 if nothing was paid).
-    actual_ticket = StringField(_l("Actual ticket (USD)"), validators=[Needed(), Optional(), Length(max=20)])
+    actual_ticket = StringField(_l("Actual airfare (USD)"), validators=[Needed(), Optional(), Length(max=20)])
     actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Needed(), Optional(), Length(max=20)])
     actual_terminal = StringField(_l("Terminal expenses paid (USD)"),
                                   validators=[Needed(), Optional(), Length(max=20)])

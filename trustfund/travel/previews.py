@@ -186,7 +186,7 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
     title = _("The delegate travelled: actual costs") if outcome == TRAVELLED else \
         _("No-show: costs actually incurred")
     summary = Summary(title, grant_facts(grant) + [
-        (_("Committed"), money(committed)), (_("Actual ticket (USD)"), money(actuals[0])),
+        (_("Committed"), money(committed)), (_("Actual airfare (USD)"), money(actuals[0])),
         (_("DSA paid (USD)"), money(actuals[1])), (_("Terminal expenses paid (USD)"), money(actuals[2])),
         (_("Actual costs"), money(costs))] + ([(_("Note"), reason.strip())] if reason.strip() else []))
     change = committed - settled.paid
