@@ -14,6 +14,7 @@ import functools
 import zoneinfo
 
 from babel import Locale
+from babel.core import get_global
 from babel.dates import get_timezone_location
 
 UTC = "UTC"
@@ -32,8 +33,23 @@ def is_zone(name: str | None) -> bool:
 
 @functools.cache
 def places() -> tuple[str, ...]:
-    """UTC, then the zones of the regions' places, by name."""
-    return (UTC,) + tuple(sorted(name for name in known() if name.split("/", 1)[0] in REGIONS))
+    """UTC, then the zones of the regions' places, by name: each place once, by its
+    current name (CLDR's aliases left out: "Asia/Calcutta" is "Asia/Kolkata",
+    "Africa/Asmera" "Africa/Asmara"; a user's alias is still shown, choices_with)."""
+    aliases = get_global("zone_aliases")
+    return (UTC,) + tuple(sorted(name for name in known()
+                                 if name.split("/", 1)[0] in REGIONS and name not in aliases))
+
+
+def place(name: str, locale: Locale) -> str:
+    """A zone as people name it, in their language: "Nairobi, Kenya" (UTC as itself)."""
+    if not is_zone(name) or name == UTC:
+        return UTC if not name else name
+    zone = zoneinfo.ZoneInfo(get_global("zone_aliases").get(name, name))
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    territory = get_global("zone_territories").get(zone.key)
+    country = locale.territories.get(territory) if territory else None
+    return f"{city}, {country}" if country and country != city else city
 
 
 def utc_offset(moment: dt.datetime) -> str:
@@ -42,22 +58,26 @@ def utc_offset(moment: dt.datetime) -> str:
     return f"UTC{text[:3]}:{text[3:5]}"
 
 
+def _label(name: str, locale: Locale, noon: dt.datetime) -> str:
+    return f"{place(name, locale)} ({utc_offset(noon.astimezone(zoneinfo.ZoneInfo(name)))})"
+
+
 @functools.lru_cache(maxsize=16)
 def choices(locale: Locale, day: dt.date) -> tuple[tuple[str, str], ...]:
-    """(zone, label) of each place: "Europe/Paris — Paris (UTC+01:00)", its city in the
-    user's language and its offset at noon UTC on `day` (summer time changes it)."""
+    """(zone, label) of each place: "Paris, France (UTC+01:00)", its city and country
+    in the user's language and its offset at noon UTC on `day` (summer time changes
+    it); UTC first, then by the label, as the reader reads it (the list's filter box
+    finds a city or a country)."""
     noon = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-    found = [(UTC, UTC)]
-    for name in places()[1:]:
-        zone = zoneinfo.ZoneInfo(name)
-        city = get_timezone_location(zone, locale=locale, return_city=True)
-        found.append((name, f"{name} — {city} ({utc_offset(noon.astimezone(zone))})"))
-    return tuple(found)
+    found = sorted(((name, _label(name, locale, noon)) for name in places()[1:]),
+                   key=lambda pair: pair[1].casefold())
+    return ((UTC, UTC), *found)
 
 
 def choices_with(current: str | None, locale: Locale, day: dt.date) -> list[tuple[str, str]]:
     """The choices, with the user's own zone among them even if it is an alias."""
     found = list(choices(locale, day))
     if current and is_zone(current) and current not in places():
-        found.insert(1, (current, current))
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        found.insert(1, (current, _label(current, locale, noon)))
     return found

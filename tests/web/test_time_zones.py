@@ -83,13 +83,17 @@ def test_the_user_chooses_a_zone_on_the_profile_page(app, db, client, login_as, 
     login_as("donor")
     html = client.get("/profile").get_data(as_text=True)
     assert '<option selected value="UTC">UTC</option>' in html
-    assert re.search(r'<option value="Africa/Nairobi">Africa/Nairobi — Nairobi \(UTC\+03:00\)</option>', html)
+    # Each place by its city and country, once (the database's old aliases left out).
+    assert re.search(r'<option value="Africa/Nairobi">Nairobi, Kenya \(UTC\+03:00\)</option>', html)
+    assert 'value="Africa/Asmara">Asmara, Eritrea (UTC+03:00)<' in html
+    assert 'value="Africa/Asmera"' not in html
+    assert 'value="Asia/Kolkata">Kolkata, India (UTC+05:30)<' in html and 'value="Asia/Calcutta"' not in html
     assert 'data-filter-label="Filter the list"' in html and "select-filter.js" in html
     answer = client.post("/profile", data={"timezone": "Africa/Nairobi", "digests": "y",
                                            "version": _version(html)})
     assert answer.status_code == 302
     page = client.get("/profile").get_data(as_text=True)
-    assert "Your profile is saved: times are shown in Africa/Nairobi." in page
+    assert "Your profile is saved: times are shown in Nairobi, Kenya." in page
     assert re.search(r'id="time-now">[^<]* UTC\+03:00<', page)
     db.session.expire_all()
     assert db.session.get(User, users["donor"].id).timezone == "Africa/Nairobi"
@@ -157,3 +161,13 @@ def test_an_admin_leaves_the_zone_unset_and_the_browser_sets_it(app, db, client,
                                "timezone": "America/Santiago"})
     db.session.expire_all()
     assert db.session.get(User, user.id).timezone == "America/Santiago"
+
+
+def test_a_zone_kept_under_an_old_name_is_still_offered_by_its_place(app, db, client, login_as, users):
+    """A browser may have reported an old name ("Asia/Calcutta"): the profile keeps it
+    chosen, named by its place as the current name is."""
+    users["donor"].timezone = "Asia/Calcutta"
+    db.session.commit()
+    login_as("donor")
+    html = client.get("/profile").get_data(as_text=True)
+    assert '<option selected value="Asia/Calcutta">Kolkata, India (UTC+05:30)</option>' in html

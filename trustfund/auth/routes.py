@@ -168,6 +168,7 @@ def profile():
         saved = run(form, lambda: update_profile(user, timezone=form.timezone.data,
                                                  digests=form.digests.data, version=form.version.data))
         if saved is not None:
-            flash(_("Your profile is saved: times are shown in %(zone)s.", zone=saved.timezone), "success")
+            flash(_("Your profile is saved: times are shown in %(zone)s.",
+                    zone=timezones.place(saved.timezone, get_locale())), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, user=user, now=utcnow())
