@@ -293,6 +293,9 @@ def test_the_travel_pages_name_colleagues_and_actions_in_words(client, login_as,
     assert "Other developing country" in queue and waiting.delegate.name in queue and "Li Wei" in queue
     form = text(client.get(f"/travel/events/{event.id}/edit"))
     assert "Maximum number of funded delegates per country" in form
+    # One name for a request, from the button to the form's title.
+    for url in ("/travel/grants", f"/travel/events/{event.id}", "/travel/grants/new"):
+        assert "New travel grant request" in text(client.get(url)), url
     assert "Max. funded per country" in text(client.get("/travel/events"))
 
 
