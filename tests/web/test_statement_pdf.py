@@ -78,6 +78,10 @@ def test_a_donors_own_copy_says_it_was_downloaded_not_issued(client, login_as, f
     text = _text(_pdf(client, sweden.id))
     assert re.search(r"Downloaded on \w+ \d+, \d{4} by Lena Berg", text), text[-300:]
     assert "Issued on" not in text
+    # Nor does an auditor issue statements.
+    login_as("auditor")
+    text = _text(_pdf(client, sweden.id))
+    assert re.search(r"Downloaded on \w+ \d+, \d{4} by ", text) and "Issued on" not in text
 
 
 def test_a_long_statement_breaks_across_pages_with_its_table_headers_repeated(client, login_as, fund):

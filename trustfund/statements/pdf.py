@@ -71,9 +71,9 @@ def page_label() -> tuple[str, str, str]:
 
 def statement_pdf(donor: Donor, date_from: dt.date | None, date_to: dt.date | None, issued_by,
                   downloaded: bool = False) -> bytes:
-    """The statement of `donor` for the period as PDF bytes, issued today by `issued_by`,
-    or (`downloaded`: a donor's own copy from the portal, which nobody at the fund
-    issued) downloaded today by them."""
+    """The statement of `donor` for the period as PDF bytes, issued today by `issued_by`
+    (an MPTF officer), or (`downloaded`: a copy taken by someone who does not issue
+    statements, a donor from its portal, an auditor) downloaded today by them."""
     result = statement(donor, date_from, date_to)
     html = render_template("statements/pdf.html", s=result, donor=donor, today=today(),
                            downloaded=downloaded,

@@ -44,9 +44,10 @@ def _pdf_response(donor, date_from, date_to):
     from .pdf import statement_pdf
 
     result_from, result_to = period_or_error(date_from, date_to)
-    # A donor's own copy is downloaded, not issued: only the fund's staff issue statements.
+    # Statements are issued by the MPTF Office's officers: anyone else's copy (a donor's
+    # own, an auditor's) says who downloaded it, not that they issued it.
     content = statement_pdf(donor, result_from, result_to, current_user,
-                            downloaded=current_user.role == DONOR)
+                            downloaded=current_user.role != MPTF_OFFICER)
     name = f"statement-{donor.id}-{result_from.isoformat()}-{result_to.isoformat()}.pdf"
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=name, max_age=0)
