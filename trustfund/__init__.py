@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .language import visitors_language
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -100,9 +101,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if session.get("lang") in languages:
-        return session["lang"]
-    return request.accept_languages.best_match(languages) or "en"
+    return visitors_language(session.get("lang"), request.accept_languages, languages) or "en"
 
 
 def select_timezone() -> str:

@@ -90,3 +90,13 @@ def register(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+
+
+def visitors_language(chosen: str | None, accepted, languages) -> str | None:
+    """The language a visitor chose in the language menu (`chosen`, the session's),
+    or else the best of their browser's (`accepted`, the request's Accept-Language);
+    None when neither names one of the app's `languages` (a request's language
+    before, or without, a user's own choice)."""
+    if chosen in languages:
+        return chosen
+    return accepted.best_match(languages)
