@@ -99,9 +99,13 @@ def select_locale() -> str:
         # Commands (imports, demo data, checks) speak the default language.
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    # A language chosen in this session (the menu; on the login page, for this session
+    # only) first, then the account's own, then the browser's.
+    chosen = session.get("lang")
+    if chosen not in languages and current_user and current_user.is_authenticated \
+            and current_user.locale in languages:
         return current_user.locale
-    return visitors_language(session.get("lang"), request.accept_languages, languages) or "en"
+    return visitors_language(chosen, request.accept_languages, languages) or "en"
 
 
 def select_timezone() -> str:

@@ -199,3 +199,17 @@ def test_the_first_login_keeps_the_language_it_was_read_in_for_the_users_message
                 headers={"Accept-Language": "de"})
     db.session.expire_all()
     assert db.session.get(User, other.id).locale is None
+
+
+def test_a_language_chosen_on_the_login_page_holds_for_that_session(app, db, client):
+    """The login page's language menu is for this session only: the pages follow it
+    after login, though the account keeps its own language (for its messages)."""
+    user = make_user("auditor", "reader@test.example")
+    user.locale = "en"
+    db.session.commit()
+    client.post("/language", data={"lang": "es", "next": "/login"})
+    answer = client.post("/login", data={"email": user.email, "password": PASSWORD, "timezone": ""},
+                         follow_redirects=True)
+    assert '<html lang="es"' in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
