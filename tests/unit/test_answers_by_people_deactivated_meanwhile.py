@@ -155,17 +155,20 @@ def test_a_grant_approval_by_someone_deactivated_meanwhile_commits_nothing(app, 
     """Travel decisions move money on one SRSG staff member's word (never the
     requester's): the decider's account is checked in the grant's guarded UPDATE."""
     from tests.factories.travel import fund_pool, make_event, make_request, srsg2
-    from trustfund.travel.decisions import approve_grant, objective1_pool
+    from trustfund.travel.decisions import approve_grant, objective1_pool, reject_grant, waitlist_grant
     from trustfund.travel.models import TravelGrant
 
     fund_pool(1, "10000.00")
     grant = make_request(make_event(), "SN")
     grant_id, available = grant.id, objective1_pool().available
-    approver = _changed_meanwhile(db, srsg2(), **change)
-    with pytest.raises(DomainError) as refused:
-        approve_grant(approver, grant)
-    db.session.rollback()
-    assert refused.value.message == "Only an active SRSG staff member can do this."
+    decider = srsg2()
+    for decide in (lambda: approve_grant(decider, grant), lambda: waitlist_grant(decider, grant, "Later"),
+                   lambda: reject_grant(decider, grant, "Not eligible")):
+        _changed_meanwhile(db, decider, **change)
+        with pytest.raises(DomainError) as refused:
+            decide()
+        db.session.rollback()  # (the change too: each decision meets it anew)
+        assert refused.value.message == "Only an active SRSG staff member can do this."
     db.session.expire_all()
     assert db.session.get(TravelGrant, grant_id).status == "requested"
     assert objective1_pool().available == available

@@ -208,12 +208,12 @@ def waitlist_grant(actor, grant: TravelGrant, reason: str = "") -> TravelGrant:
     before = snapshot(grant)
     statement = (sa.update(TravelGrant)
                  .where(TravelGrant.id == grant.id, TravelGrant.status == REQUESTED,
-                        TravelGrant.requested_by_id != actor.id)
+                        TravelGrant.requested_by_id != actor.id, still_active(actor, SRSG_STAFF))
                  .values(status=WAITLISTED, decided_by_id=actor.id, decided_at=utcnow(),
                          decision_reason=(reason or "").strip(), version=TravelGrant.version + 1)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
-        raise _already_decided(grant)
+        raise no_longer_srsg(actor) or _already_decided(grant)
     db.session.expire(grant)
     record(actor, "grant.waitlist", grant, before=before)
     tell_requester(actor, grant, "waitlisted")
