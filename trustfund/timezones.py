@@ -28,7 +28,10 @@ def known() -> frozenset[str]:
 
 
 def is_zone(name: str | None) -> bool:
-    return isinstance(name, str) and name in known()
+    """A zone people live in: UTC, or a place of the regions (an old alias of one
+    too: "Asia/Calcutta"); not the database's technical ones ("Factory", "Etc/GMT+5"),
+    which Babel names "Unknown Region" or cannot load."""
+    return isinstance(name, str) and name in known() and (name == UTC or name.split("/", 1)[0] in REGIONS)
 
 
 @functools.cache
@@ -45,7 +48,8 @@ def place(name: str, locale: Locale) -> str:
     """A zone as people name it, in their language: "Nairobi, Kenya" (UTC as itself)."""
     if not is_zone(name) or name == UTC:
         return UTC if not name else name
-    zone = zoneinfo.ZoneInfo(get_global("zone_aliases").get(name, name))
+    current = get_global("zone_aliases").get(name, name)
+    zone = zoneinfo.ZoneInfo(current if current in known() else name)
     city = get_timezone_location(zone, locale=locale, return_city=True)
     territory = get_global("zone_territories").get(zone.key)
     country = locale.territories.get(territory) if territory else None

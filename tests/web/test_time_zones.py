@@ -213,3 +213,20 @@ def test_a_language_chosen_on_the_login_page_holds_for_that_session(app, db, cli
     assert '<html lang="es"' in answer.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "en"
+
+
+@pytest.mark.parametrize("zone", ["Factory", "Etc/GMT+5", "GMT", "Etc/Unknown"])
+def test_the_databases_technical_zones_are_no_place_anyone_chooses(app, db, client, login_as, zone):
+    """"Factory" and the like are in the tz database but name no place (Babel calls
+    them "Unknown Region" or cannot load them): a browser reporting one keeps
+    nothing, and an account holding one from before is shown in UTC, its admin's page
+    still opening."""
+    user = make_user("auditor", "factory@test.example")
+    _login(client, user, zone)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).timezone is None
+    user = db.session.get(User, user.id)
+    user.timezone = zone
+    db.session.commit()
+    login_as("admin")
+    assert client.get(f"/admin/users/{user.id}").status_code == 200
