@@ -196,3 +196,23 @@ def test_the_objectives_page_shows_each_pools_money_not_its_code(app, db, client
     assert header[-1] == "Available in its pool" and rows[0][-1] == float(pool("OBJ1").available)
     form = client.get("/contributions/pools/transfer").get_data(as_text=True)
     assert ">Propose the transfer<" in form and "Nothing moves until another administrator confirms" in form
+
+
+def test_a_withdrawn_pledge_earmarks_nothing(app, db, client, login_as, users):
+    """A pledge withdrawn before any money came names the objective no more: its
+    number may still change."""
+    import datetime as dt
+
+    from trustfund import demo
+    from trustfund.contributions import services
+
+    officer = users["mptf_officer"]
+    pledge = services.record_pledge(officer, demo.demo_donor(), currency="USD", amount=D("1000.00"),
+                                    objective_id=objective(3).id, pledged_on=dt.date(2017, 6, 1))
+    services.withdraw_pledge(officer, pledge, "Announced by mistake")
+    db.session.commit()
+    login_as("admin")
+    three = objective(3)
+    moved = client.post(f"/contributions/objectives/{three.id}/edit", data={
+        "number": "8", "title": three.title, "description": "", "active": "y", "version": three.version})
+    assert moved.status_code == 302

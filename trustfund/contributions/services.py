@@ -101,9 +101,10 @@ def save_objective(actor, objective: Objective | None, *, number: int, title: st
 
 
 def _holds_money(objective: Objective) -> bool:
-    """Whether a pledge or commitment is earmarked to the objective, or any money has
-    moved through its pool."""
-    earmarked = sa.select(sa.exists().where(Pledge.objective_id == objective.id)
+    """Whether a pledge in force or a commitment is earmarked to the objective, or any
+    money has moved through its pool (a withdrawn pledge names it no more)."""
+    earmarked = sa.select(sa.exists().where(Pledge.objective_id == objective.id,
+                                            Pledge.withdrawn_at.is_(None))
                           | sa.exists().where(Commitment.objective_id == objective.id))
     pool = objective.pool
     return bool(db.session.scalar(earmarked)) or (
