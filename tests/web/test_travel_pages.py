@@ -71,8 +71,8 @@ def test_a_request_rated_before_the_events_rate_was_corrected_says_so_to_its_app
     db.session.expire_all()
     assert grant.total == total and grant.dsa_rate == Decimal("260.00")
     said = ("This request was rated at USD\u00a0260.00 a day; the event's DSA rate is now USD\u00a0300.00. "
-            f"Approving commits the request's own total, USD\u00a0{total:,}: to rate it anew, reject it "
-            "and enter a new request.")
+            f"Approving commits the request's own total, USD\u00a0{total:,}: to rate it anew, reject or "
+            "withdraw it and enter a new request.")
     login_as("srsg_staff2")
     assert said in html_module.unescape(client.get(f"/travel/grants/{grant.id}").get_data(as_text=True))
     preview = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"})

@@ -52,8 +52,8 @@ def rated_before_correction(grant: TravelGrant) -> str:
     """A waiting request rated at a DSA rate the event's has been corrected from: the
     approver commits what was requested and seen, never an amount changed since."""
     return _("This request was rated at %(rate)s a day; the event's DSA rate is now %(now)s. Approving "
-             "commits the request's own total, %(total)s: to rate it anew, reject it and enter a new "
-             "request.", rate=money(grant.dsa_rate), now=money(grant.event.dsa_rate),
+             "commits the request's own total, %(total)s: to rate it anew, reject or withdraw it and enter a "
+             "new request.", rate=money(grant.dsa_rate), now=money(grant.event.dsa_rate),
              total=money(grant.total))
 
 
