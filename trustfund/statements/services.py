@@ -43,6 +43,7 @@ from ..extensions import db
 from ..fund.entries import ClosingPart, PoolClosing, WriteOff
 from ..fund.status import current_fund
 from ..paging import Pager
+from ..read_only import per_request
 from .shares import ZERO, positions, usd
 
 FUND_START = dt.date(2017, 4, 3)
@@ -50,9 +51,13 @@ FUND_END = dt.date(2018, 12, 31)
 
 
 def fund_start() -> dt.date:
-    """The fund's start as its record holds it (FUND_START without the record)."""
-    fund = current_fund()
-    return fund.start_on if fund is not None else FUND_START
+    """The fund's start as its record holds it (FUND_START without the record); read
+    once per reading request (the period form's words and the period both ask)."""
+    def read() -> dt.date:
+        fund = current_fund()
+        return fund.start_on if fund is not None else FUND_START
+
+    return per_request("statements.fund_start", read)
 
 
 def period_or_error(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
