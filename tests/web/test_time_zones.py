@@ -173,34 +173,6 @@ def test_a_zone_kept_under_an_old_name_is_still_offered_by_its_place(app, db, cl
     assert '<option selected value="Asia/Calcutta">Kolkata, India (UTC+05:30)</option>' in html
 
 
-def test_the_first_login_keeps_the_language_it_was_read_in_for_the_users_messages(app, db, client):
-    """A user who never chose a language reads the pages in their browser's (or the
-    language menu's): their first login keeps it, so that what is written to them by
-    email (each in the recipient's language) reads as their pages do. A browser that
-    names no language of the app's keeps nothing; a chosen language stays."""
-    from trustfund.mail.outbox import recipient_locale
-
-    user = make_user("auditor", "lecteur@test.example")
-    assert user.locale is None
-    answer = client.post("/login", data={"email": user.email, "password": PASSWORD, "timezone": ""},
-                         headers={"Accept-Language": "fr-CH, fr;q=0.9, en;q=0.5"})
-    assert answer.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(User, user.id).locale == "fr"
-    assert recipient_locale(db.session.get(User, user.id)) == "fr"
-    client.post("/logout")
-    client.post("/login", data={"email": user.email, "password": PASSWORD, "timezone": ""},
-                headers={"Accept-Language": "ru"})
-    db.session.expire_all()
-    assert db.session.get(User, user.id).locale == "fr"  # kept: the user may change it in the menu
-    other = make_user("auditor", "nobody@test.example")
-    client.post("/logout")
-    client.post("/login", data={"email": other.email, "password": PASSWORD, "timezone": ""},
-                headers={"Accept-Language": "de"})
-    db.session.expire_all()
-    assert db.session.get(User, other.id).locale is None
-
-
 def test_a_language_chosen_on_the_login_page_holds_for_that_session(app, db, client):
     """The login page's language menu is for this session only: the pages follow it
     after login, though the account keeps its own language (for its messages)."""

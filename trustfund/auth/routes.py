@@ -20,7 +20,6 @@ from .. import clock, timezones
 from ..audit import utcnow
 from ..errors import run
 from ..extensions import db, limiter
-from ..language import visitors_language
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
@@ -79,8 +78,7 @@ def login():
             session.clear()  # a new session at login: nothing carried over but the language
             if lang:
                 session["lang"] = lang
-            start_session(user, browser_zone=form.timezone.data, language=visitors_language(
-                lang, request.accept_languages, current_app.config["LANGUAGES"]))
+            start_session(user, browser_zone=form.timezone.data)
             db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))

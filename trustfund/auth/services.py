@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
@@ -34,20 +33,15 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User, browser_zone: str | None = None, language: str | None = None) -> None:
+def start_session(user: User, browser_zone: str | None = None) -> None:
     """A fresh session token at each login, so that no earlier cookie stays valid. A
     user without a time zone gets the one their browser reports (static/timezone.js
-    on the login form), if it is a real one; a user who never chose a language gets
-    the one they signed in in (`language`: the login page's, from the language menu
-    or the browser), so that the messages written to them read as their pages do
-    (DESIGN.md §6c); the user or an admin may change either."""
+    on the login form), if it is a real one; the user or an admin may change it."""
     user.renew_session_token()
     user.last_login_at = utcnow()
     after = {"email": user.email}
     if user.timezone is None and is_zone(browser_zone):
         user.timezone = after["timezone"] = browser_zone
-    if user.locale is None and language in current_app.config["LANGUAGES"]:
-        user.locale = after["locale"] = language
     record(user, "login", user, after=after)
 
 
