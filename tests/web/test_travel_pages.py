@@ -34,6 +34,10 @@ def test_srsg_staff_create_and_edit_an_event_and_a_stale_edit_is_refused(client,
     assert response.status_code == 302
     event = db.session.scalar(sa.select(Event).where(Event.city == "Santiago"))
     assert event.dsa_rate == Decimal("260.00") and event.max_per_country == 1
+    # The dates' note on a line of its own (a note in parentheses read "(... (...))").
+    shown = client.get(f"/travel/events/{event.id}").get_data(as_text=True)
+    assert 'id="dates-note">August 2017; subject to change</div>' in shown
+    assert "(August 2017; subject to change)" not in shown
     page = client.get(f"/travel/events/{event.id}/edit").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     client.post(f"/travel/events/{event.id}/edit", data=dict(data, dsa_rate="270.00", version=version))
