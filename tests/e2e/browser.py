@@ -40,7 +40,8 @@ def login(page, role: str, lang: str | None = None, *, english: bool = True):
     page.goto("/login")
     if lang is not None:
         page.locator("#lang-picker").select_option(lang)  # submits itself (app.js)
-        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        # (null for a moment while the picker's form navigates)
+        page.wait_for_function(f"document.documentElement?.lang === '{lang}'")
     if lang is not None or not english:
         page.locator("#email").fill(email)
         page.locator("#password").fill(password)

@@ -36,7 +36,7 @@ def sign_in(new_page, role: str, lang: str):
         return login(page, role)
     page.goto("/login")
     page.locator("#lang-picker").select_option(lang)  # submits itself (app.js)
-    page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang)
+    page.wait_for_function("lang => document.documentElement?.lang === lang", arg=lang)
     email, password = ACCOUNTS[role]
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)

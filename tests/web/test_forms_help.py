@@ -1,5 +1,6 @@
 """Forms that help (issue 17): every form page has a title, a breadcrumb and a Cancel
-back to where the user came from; required fields are marked * with words for screen
+back to where the user came from (named for where it leads where the form's own
+button cancels something); required fields are marked * with words for screen
 readers, from the fields' own flags; a refused post shows all its errors at once,
 each beside its field, with a summary at the top linking to each; a new user's role
 starts empty and is required, and its password help differs from an edit's."""
@@ -146,6 +147,8 @@ def test_every_form_page_has_a_title_a_breadcrumb_and_a_cancel(app, client, logi
         assert response.status_code == 200, (url, response.status_code)
         assert re.search(r"<h1[^>]*>\s*\S", html), url
         assert '<nav aria-label="Breadcrumb">' in html, url
-        assert re.search(r'<a class="btn btn-link" href="/[^"]*">Cancel</a>', html), url
+        # "Cancel", or where it leads when the form's own button cancels something
+        # ("Cancel the grant" beside "Back to the grant", not beside a second Cancel).
+        assert re.search(r'<a class="btn btn-link" href="/[^"]*">(Cancel|Back to the [^<]+)</a>', html), url
         checked.append(url)
     assert len(checked) >= 15, checked
