@@ -13,6 +13,20 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
+def hold_row(session, model, row_id: int, *, write_lock_held: bool = False) -> None:
+    """Hold a row of `model` until the session's transaction ends: another transaction
+    holding it waits until this one ends, and what this one reads next includes what
+    that one committed. PostgreSQL: the row lock an UPDATE of it takes (FOR NO KEY
+    UPDATE: rows inserted meanwhile that refer to it do not wait, and so cannot
+    deadlock with it); SQLite: the database's one write lock, taken by a write that
+    changes nothing, unless the transaction holds it already (`write_lock_held`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(model.id).where(model.id == row_id).with_for_update(key_share=True))
+    elif not write_lock_held:
+        session.execute(sa.update(model).where(model.id == row_id).values(id=model.id)
+                        .execution_options(synchronize_session=False))
+
+
 def register(engine: sa.engine.Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -24,14 +24,15 @@ REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Aus
 
 @functools.cache
 def known() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones()) | {UTC}
+    """The zones people live in: UTC, and the regions' places (old aliases of them
+    too: "Asia/Calcutta"); not the database's technical ones ("Factory",
+    "Etc/GMT+5"), which Babel names "Unknown Region" or cannot load."""
+    return frozenset(name for name in zoneinfo.available_timezones()
+                     if name.split("/", 1)[0] in REGIONS) | {UTC}
 
 
 def is_zone(name: str | None) -> bool:
-    """A zone people live in: UTC, or a place of the regions (an old alias of one
-    too: "Asia/Calcutta"); not the database's technical ones ("Factory", "Etc/GMT+5"),
-    which Babel names "Unknown Region" or cannot load."""
-    return isinstance(name, str) and name in known() and (name == UTC or name.split("/", 1)[0] in REGIONS)
+    return isinstance(name, str) and name in known()
 
 
 @functools.cache
@@ -40,8 +41,7 @@ def places() -> tuple[str, ...]:
     current name (CLDR's aliases left out: "Asia/Calcutta" is "Asia/Kolkata",
     "Africa/Asmera" "Africa/Asmara"; a user's alias is still shown, choices_with)."""
     aliases = get_global("zone_aliases")
-    return (UTC,) + tuple(sorted(name for name in known()
-                                 if name.split("/", 1)[0] in REGIONS and name not in aliases))
+    return (UTC,) + tuple(sorted(name for name in known() if name != UTC and name not in aliases))
 
 
 def place(name: str, locale: Locale) -> str:

@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..connections import hold_row
 from ..errors import DomainError
 from ..extensions import db
 from .models import UNEARMARKED, Objective, Pool
@@ -68,17 +69,10 @@ def move_many(changes: list[tuple[int, dict[str, Decimal]]]) -> None:
 
 
 def hold(pool_id: int) -> None:
-    """Hold the pool's row until this transaction ends, for a look that must see
-    what a concurrent transaction writes (the same interest twice): another
-    transaction holding it waits here until that one ends. PostgreSQL: the row lock an
-    UPDATE of it takes (FOR NO KEY UPDATE: rows inserted meanwhile that refer to the
-    pool do not wait, and so cannot deadlock with it); SQLite: the database's one
-    write lock, taken by a write that changes nothing."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(Pool.id).where(Pool.id == pool_id).with_for_update(key_share=True))
-    else:
-        db.session.execute(sa.update(Pool).where(Pool.id == pool_id).values(id=Pool.id)
-                           .execution_options(synchronize_session=False))
+    """Hold the pool's row until this transaction ends (connections.hold_row), for a
+    look that must see what a concurrent transaction writes (the same interest twice,
+    the money an overrun would take)."""
+    hold_row(db.session, Pool, pool_id)
 
 
 def unearmarked_pool() -> Pool:

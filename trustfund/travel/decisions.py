@@ -30,7 +30,7 @@ from ..permissions import SRSG_STAFF
 from ..second_person import still_active
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
 from .notices import tell_requester
-from .services import check_still_eligible, hold_event, no_longer_srsg, require_srsg
+from .services import check_still_eligible, hold_event, require_srsg, require_still_srsg
 
 UNDECIDED = (REQUESTED, WAITLISTED)
 
@@ -120,7 +120,8 @@ def _claim(actor, grant: TravelGrant, **values) -> None:
                          version=TravelGrant.version + 1, **values)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
-        raise no_longer_srsg(actor) or _already_decided(grant)
+        require_still_srsg(actor)
+        raise _already_decided(grant)
     db.session.expire(grant)
 
 
@@ -213,7 +214,8 @@ def waitlist_grant(actor, grant: TravelGrant, reason: str = "") -> TravelGrant:
                          decision_reason=(reason or "").strip(), version=TravelGrant.version + 1)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
-        raise no_longer_srsg(actor) or _already_decided(grant)
+        require_still_srsg(actor)
+        raise _already_decided(grant)
     db.session.expire(grant)
     record(actor, "grant.waitlist", grant, before=before)
     tell_requester(actor, grant, "waitlisted")

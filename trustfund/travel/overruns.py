@@ -32,7 +32,7 @@ from ..permissions import SRSG_STAFF
 from ..second_person import still_active
 from .models import OVERRUN_APPROVED, OVERRUN_PENDING, OVERRUN_REJECTED, TravelGrant
 from .notices import tell_requester
-from .services import no_longer_srsg, require_srsg
+from .services import require_srsg, require_still_srsg
 
 
 def _check_decider(actor, grant: TravelGrant) -> None:
@@ -50,9 +50,7 @@ def _claim(actor, grant: TravelGrant, **values) -> None:
                          version=TravelGrant.version + 1, **values)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
-        refused = no_longer_srsg(actor)
-        if refused is not None:
-            raise refused
+        require_still_srsg(actor)
         db.session.expire(grant)
         if grant.overrun_status is None:
             raise DomainError(_("This grant has no overrun to decide on."))

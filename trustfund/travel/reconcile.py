@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..audit import record, snapshot, utcnow
+from ..connections import hold_row
 from ..contributions.models import Pool
 from ..contributions.pools import InsufficientFunds, hold, move
 from ..errors import DomainError
@@ -37,7 +38,7 @@ from ..second_person import still_active
 from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
 from .notices import tell_requester
-from .services import cost_field, no_longer_srsg, require_srsg
+from .services import cost_field, require_srsg, require_still_srsg
 
 CANCELLABLE = (REQUESTED, WAITLISTED, APPROVED)
 
@@ -78,9 +79,7 @@ def _close(actor, grant: TravelGrant, status: str, values: dict) -> None:
                         TravelGrant.committed_amount == committed, still_active(actor, SRSG_STAFF))
                  .values(**values).execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
-        refused = no_longer_srsg(actor)
-        if refused is not None:
-            raise refused
+        require_still_srsg(actor)
         db.session.expire(grant)
         check_can_close(grant, status)
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
@@ -107,9 +106,7 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     # decision on the pool waits, so what settlement() sees is what move() meets. The
     # grant's row first, as every other decision on it takes them (a cancellation of
     # this grant at the same moment would otherwise deadlock on PostgreSQL).
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(TravelGrant.id).where(TravelGrant.id == grant.id)
-                           .with_for_update(key_share=True))
+    hold_row(db.session, TravelGrant, grant.id)
     hold(grant.pool_id)
     settled, short = settlement(grant, costs, tolerance)
     before = snapshot(grant)
@@ -199,9 +196,7 @@ def cancel_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
                  .execution_options(synchronize_session=False))
     held = grant.committed_amount
     if db.session.execute(statement).rowcount != 1:
-        refused = no_longer_srsg(actor)
-        if refused is not None:
-            raise refused
+        require_still_srsg(actor)
         db.session.expire(grant)
         check_can_cancel(grant)
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "

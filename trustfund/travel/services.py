@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
+from ..connections import hold_row
 from ..countries.models import Country
 from ..countries.services import after_change
 from ..errors import DomainError, check_version
@@ -47,13 +48,13 @@ def require_srsg(actor) -> None:
         raise DomainError(_("Only SRSG staff may do this."))
 
 
-def no_longer_srsg(actor) -> DomainError | None:
-    """The refusal of a decision whose guarded UPDATE found `actor` no longer an active
-    SRSG staff member (a colleague deactivated the account or changed its role while
-    the decision was on its way: second_person.still_active); None while they are."""
-    if db.session.scalar(sa.select(still_active(actor, SRSG_STAFF))):
-        return None
-    return DomainError(_("Only an active SRSG staff member can do this."))
+def require_still_srsg(actor) -> None:
+    """After a decision's guarded UPDATE changed nothing: refuse it if `actor` is no
+    longer an active SRSG staff member (a colleague deactivated the account or changed
+    its role while the decision was on its way: second_person.still_active); the
+    caller then says why else nothing changed."""
+    if not db.session.scalar(sa.select(still_active(actor, SRSG_STAFF))):
+        raise DomainError(_("Only an active SRSG staff member can do this."))
 
 
 def stale_error() -> DomainError:
@@ -355,16 +356,11 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
 
 
 def hold_event(event_id: int, *, write_lock_held: bool = False) -> None:
-    """Hold the event's row until this transaction ends: another transaction holding
-    it (a request for the event, an approval) waits here until that one ends, and
-    what this one reads next of the event's requests includes what it committed.
-    PostgreSQL: a row lock; SQLite: the database's one write lock, taken by a write
-    unless the transaction holds it already (`write_lock_held`: it has written)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
-    elif not write_lock_held:
-        db.session.execute(sa.update(Event).where(Event.id == event_id).values(id=Event.id)
-                           .execution_options(synchronize_session=False))
+    """Hold the event's row until this transaction ends (connections.hold_row):
+    another transaction holding it (a request for the event, an approval) waits here
+    until that one ends, and what this one reads next of the event's requests
+    includes what it committed (`write_lock_held`: on SQLite, it has written)."""
+    hold_row(db.session, Event, event_id, write_lock_held=write_lock_held)
 
 
 def _optional_amount(value, field: str) -> Decimal | None:
