@@ -5,6 +5,7 @@ the fund and every later write is refused by the one guard."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import post_entry
+from tests.pages import confirmation, post_entry
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.admin import setting_changes
 from trustfund.admin.models import REFUND_WAIVER
@@ -24,7 +25,7 @@ from trustfund.closure import financial
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import services
 from trustfund.contributions.fund_entries import record_fund_entry
-from trustfund.contributions.models import Pool
+from trustfund.contributions.models import Deposit, Pool
 from trustfund.contributions.rates import set_rate
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
@@ -198,6 +199,32 @@ def test_money_reaching_a_pool_after_its_refund_is_refunded_as_income_alone(db, 
     assert sum(part.usd_amount for part in second.parts) == D("300.00")
     assert {part.balance for part in second.parts} == {D("0.00")}
     assert [statement(donor, dt.date(2017, 1, 1), TODAY).closing for donor in donors] == [D("0.00")] * 3
+    assert run_checks() == []
+
+
+def test_a_deposit_counted_in_a_refund_is_not_reversed_afterwards(db, users, fund, client, login_as):
+    """A pool refunded to its donors in proportion to their net deposits, then late
+    income credited: one officer could reverse a refunded donor's deposit (the pool had
+    the money again), leaving that donor refunded on deposits the ledger no longer has.
+    Refused, on the page before confirming as in the service. (No deposit reaches a
+    pool after its decision: nothing is decided while a commitment is outstanding.)"""
+    _settled(db, users, fund)
+    counted = db.session.scalar(sa.select(Deposit).where(Deposit.donor_id == fund["b"].id))
+    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    record_fund_entry(users["mptf_officer"], kind="other_income", pool_id=data.pool().id, value_date=TODAY,
+                      usd_amount="300000.00", description="Late income")
+    db.session.commit()
+    login_as("mptf_officer")
+    before = table_counts(db)
+    page = client.post(f"/contributions/deposits/{counted.id}/reverse",
+                       data={"reason": "Booked to the wrong donor"}).get_data(as_text=True)
+    assert ("was decided on" in page and "counting this deposit: it can no longer be reversed"
+            in html.unescape(page)), page
+    assert confirmation(page) is None
+    assert changed_counts(before, table_counts(db)) == {}
+    error = _refused(lambda: services.reverse_deposit(users["mptf_officer"], counted, "Wrong donor"))
+    assert "can no longer be reversed" in error.message
     assert run_checks() == []
 
 

@@ -132,6 +132,26 @@ def test_a_write_off_sent_twice_writes_off_once(client, login_as, db, users):
     assert "Nothing was recorded a second time." in again.get_data(as_text=True)
 
 
+def test_a_write_off_confirmed_without_the_amount_its_page_showed_is_shown_first(client, login_as, db,
+                                                                                  users):
+    """A post that says "confirmed" but carries no outstanding amount was not sent by the
+    confirmation page (which always carries it): it is answered with that page, and
+    nothing is written off until the amount shown is confirmed."""
+    _sweden, other = _fund(db, users)
+    commitment = _commitment_of(other)
+    url = _write_off_url(commitment)
+    login_as("mptf_officer")
+    page = client.post(url, data={"amount": "", "reason": "Never paid", "confirmed": "1",
+                                  "form_token": form_token(client, url)}).get_data(as_text=True)
+    assert "USD 1,000.00 of the commitment is written off" in summary_of(page)
+    data.db.session.expire_all()
+    assert data.db.session.get(data.Commitment, commitment.id).written_off == D("0")
+    action, fields = confirmation(page)
+    assert client.post(action, data=MultiDict(fields)).status_code == 302
+    data.db.session.expire_all()
+    assert data.db.session.get(data.Commitment, commitment.id).written_off == D("1000.00")
+
+
 def test_a_write_off_confirmed_after_the_commitment_changed_is_refused(client, login_as, db, users):
     """The confirmation of "write off all that is outstanding" says how much; if a
     colleague reverses a deposit of that commitment before the officer confirms, the

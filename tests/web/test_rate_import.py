@@ -306,3 +306,33 @@ def test_a_month_a_colleague_set_meanwhile_is_not_overwritten_unseen(app, db, of
     assert _rates()[("EUR", "2018-06")] == D("0.86")
     assert [[" ".join(c.split()) for c in r] for r in table_rows(html, "rates-corrected")] == [
         ["2", "EUR", "June 2018", "0.86", "0.857"]]
+
+
+def test_a_closed_years_rates_stay_as_they_were(app, db, officer):
+    """Its figures in US dollars were reported with them: neither the form nor a file
+    corrects, adds or moves away a rate of a closed year (or of a year before it)."""
+    from tests.factories import base_users
+    from trustfund.closure.years import close_year
+
+    may = services.set_rate(None, "EUR", dt.date(2017, 5, 1), "0.941")
+    db.session.commit()
+    close_year(base_users()["admin"], 2017, report_reference="Annual financial report 2017")
+    db.session.commit()
+    before = table_counts(db)
+    refused = "is in or before a closed year: its rates stay as they were"
+    for data in ({"currency": "EUR", "month": "2017-05", "rate": "0.5", "version": may.version},
+                 {"currency": "EUR", "month": "2019-05", "rate": "0.5", "version": may.version}):
+        page = officer.post(f"/contributions/rates/{may.id}/edit", data=data).get_data(as_text=True)
+        assert refused in error_beside(page, "month")
+    page = officer.post("/contributions/rates/new", data={"currency": "EUR", "month": "2017-06",
+                                                          "rate": "0.9"}).get_data(as_text=True)
+    assert refused in error_beside(page, "month")
+    problems = _problems(_upload(officer, workbook([("EUR", "2016-12", "0.95"),
+                                                    ("EUR", "2018-07", "0.86")])).get_data(as_text=True))
+    assert [(row, column) for row, column, _message in problems] == [("2", "Month")]
+    assert "December 2016 is in or before a closed year" in problems[0][2]
+    assert changed_counts(before, table_counts(db)) == {}
+    assert _rates()[("EUR", "2017-05")] == D("0.941")
+    # The open year's rates are corrected as before.
+    assert officer.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-07",
+                                                          "rate": "0.86"}).status_code == 302

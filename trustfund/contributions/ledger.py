@@ -21,9 +21,11 @@ from ..audit import record
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
 from ..formatting import rate as fmt_rate
 from ..fund import periods
+from ..fund.entries import PoolClosing
 from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
 from . import pools, references
@@ -206,18 +208,35 @@ def _pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
                          available=fmt_money(pool.available, USD)))
 
 
+def reversal_checks(deposit: Deposit, reason: str) -> str:
+    """reverse_deposit()'s refusals but the pool's money (also said before the
+    confirmation: previews.deposit_reversal), and the reason as it is kept. A deposit
+    into a pool whose balance was decided on (refunded to its donors in proportion to
+    their net deposits, transferred or waived) stays: the decision counted it (nothing
+    is decided while a commitment is outstanding, so every deposit of the pool came
+    before), and reversing it would take back money the donors' shares were computed
+    with."""
+    periods.require_open(today())
+    if deposit.is_reversal:
+        raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
+    if deposit.reversed_by is not None:
+        raise DomainError(_("This deposit has already been reversed."))
+    decided_on = db.session.scalar(sa.select(sa.func.max(PoolClosing.decided_on))
+                                   .where(PoolClosing.pool_id == deposit.pool_id))
+    if decided_on is not None:
+        raise DomainError(_("The balance of the pool “%(pool)s” was decided on %(date)s (refunded to its "
+                            "donors, transferred or waived), counting this deposit: it can no longer be "
+                            "reversed.", pool=deposit.pool.label, date=fmt_date(decided_on)))
+    return text_or_error(reason, "reason", _("Say why the deposit is reversed."))
+
+
 def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     """Reverse a deposit by an offsetting entry (never delete or edit it): the
     commitment's deposits and the pool's figures go back by exactly the original's
     amounts. Refused when the pool's money is already committed to grants. The
     reversal is dated today, in the open year, and names the deposit it corrects
     (`reverses_id`), even when that deposit is in a closed year."""
-    periods.require_open(today())
-    if deposit.is_reversal:
-        raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
-    if deposit.reversed_by is not None:
-        raise DomainError(_("This deposit has already been reversed."))
-    reason = text_or_error(reason, "reason", _("Say why the deposit is reversed."))
+    reason = reversal_checks(deposit, reason)
     reversal = Deposit(commitment_id=deposit.commitment_id, donor_id=deposit.donor_id,
                        pool_id=deposit.pool_id, value_date=today(), currency=deposit.currency,
                        amount=negate(deposit.amount, deposit.currency), rate=deposit.rate,

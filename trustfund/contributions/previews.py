@@ -12,10 +12,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date
 from ..formatting import money as fmt_money
-from ..fund import periods
 from ..money import USD
 from . import interest_changes
-from .ledger import _pool_short, value_date_or_error
+from .ledger import _pool_short, reversal_checks, value_date_or_error
 from .models import Deposit, InterestEntry, Pledge, Pool
 from .rules import text_or_error, usd_or_error
 
@@ -28,14 +27,10 @@ def available_after(pool: Pool, change) -> str:
 
 def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
     """A reversal records the opposite amounts and takes the net back from the pool:
-    refused for a reversal, a deposit already reversed, or a pool that has not the net
-    available (ledger.reverse_deposit); and, as there, in a closed year."""
-    periods.require_open(today())
-    if deposit.is_reversal:
-        raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
-    if deposit.reversed_by is not None:
-        raise DomainError(_("This deposit has already been reversed."))
-    reason = text_or_error(reason, "reason", _("Say why the deposit is reversed."))
+    refused as ledger.reverse_deposit refuses it (ledger.reversal_checks: a reversal, a
+    deposit already reversed or counted in a decision on its pool's balance, a closed
+    year), or for a pool that has not the net available."""
+    reason = reversal_checks(deposit, reason)
     pool, commitment, currency = deposit.pool, deposit.commitment, deposit.currency
     if pool.available < deposit.net:
         raise _pool_short(pool, deposit.net, _("This reversal"))

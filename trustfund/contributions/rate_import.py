@@ -34,7 +34,7 @@ from ..seen import fingerprint, require_unchanged
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
 from .models import ExchangeRate, RateImport
-from .rates import fund_currencies, month_label, set_rate
+from .rates import fund_currencies, month_label, require_open_month, set_rate
 
 MAX_ROWS = 5000
 MAX_CSV_BYTES = 2 * MB
@@ -174,6 +174,7 @@ def _checked_row(number: int, values: dict, offered: frozenset[str], seen: dict)
     month, rate = _month(values["month"]), _rate(values["rate"])
     if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
         raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
+    require_open_month(month)
     earlier = seen.setdefault((currency, month), number)
     if earlier != number:
         raise DomainError(_("%(currency)s for %(month)s is already on row %(row)s of this file.",

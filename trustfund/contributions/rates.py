@@ -15,6 +15,7 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import month as fmt_month
 from ..formatting import rate as fmt_rate
+from ..fund import periods
 from ..money import USD
 from .models import Commitment, Deposit, ExchangeRate, Pledge
 from .rules import currency_or_error, first_of_month, rate_or_error
@@ -60,6 +61,18 @@ def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
         ExchangeRate.currency == currency, ExchangeRate.month == first_of_month(on_date)))
 
 
+def require_open_month(month: dt.date) -> None:
+    """A closed year's rates stay as they were when it closed: its figures in US dollars
+    (the pledges' and commitments' of its months) were reported with them. So does a
+    year before the first closed one (fund.periods.require_open)."""
+    try:
+        periods.require_open(month, field="month")
+    except DomainError:
+        raise DomainError(_("%(month)s is in or before a closed year: its rates stay as they were, since "
+                            "the year's figures in US dollars were reported with them.",
+                            month=month_label(first_of_month(month))), field="month") from None
+
+
 def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
              version=None, adding: bool = False) -> ExchangeRate:
     """Set (or correct) the UN operational rate of a currency for a month. A deposit
@@ -79,6 +92,8 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     month = first_of_month(month)
     if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
         raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
+    for changed in {month, entry.month if entry is not None else month}:
+        require_open_month(changed)
     # Read in the user's locale only: the correction form shows the rate as the locale
     # writes it, and "1.345" typed by a Spanish officer correcting a rate may well mean 1345.
     value = rate_or_error(rate, "rate")

@@ -151,7 +151,9 @@ def write_off_view(commitment_id: int):
     commitment = get_commitment_or_404(commitment_id)
     form = WriteOffForm()
     valid = form.validate_on_submit()
-    if valid and not confirmed():
+    # A confirmation carries the outstanding amount its page showed; one without it (not
+    # sent by that page) is shown the confirmation, as the form's first post is.
+    if valid and (not confirmed() or not form.outstanding_seen.data):
         summary = check(form, lambda: previews.write_off(commitment, form.amount.data or None,
                                                          form.reason.data))
         if summary is not None:
