@@ -147,6 +147,41 @@ def test_a_role_change_to_srsg_staff_waits_and_is_told_once_confirmed(app, clien
     assert len(_messages(db, "role_changed")) == 1
 
 
+def test_a_password_typed_while_the_account_had_no_power_stops_working_at_its_promotion(app, client,
+                                                                                        login_as, db,
+                                                                                        users):
+    """One admin demotes an SRSG staff member (at once), types a password for the
+    auditor it now is (at once: it has no power), and proposes the move back. The
+    second admin confirms a role change; the password the first admin knows must not
+    open the SRSG staff account it made: it stops working, the sessions end, and an
+    invitation goes to the account's address, which the waiting change names."""
+    known = "the first admin chose this 42"
+    srsg2 = users["srsg_staff2"]
+    login_as("admin")
+    _edit(client, srsg2, role="auditor")
+    _edit(client, _user(db, srsg2.email), password=known)
+    assert _user(db, srsg2.email).role == "auditor" and _signs_in(app, srsg2.email, known)
+    assert WAITS in _edit(client, _user(db, srsg2.email), role="srsg_staff").get_data(as_text=True)
+    on_page = " ".join(client.get(f"/admin/users/{srsg2.id}").get_data(as_text=True).split())
+    assert ("Once confirmed, the account&#39;s current password stops working, and an invitation to choose "
+            f"a new one goes to {srsg2.email}") in on_page
+    invitations = len(_messages(db, "invitation"))
+    second_admin_confirms(app, srsg2.email)
+    assert _user(db, srsg2.email).role == "srsg_staff"
+    assert not _signs_in(app, srsg2.email, known)
+    assert [m.to_address for m in _messages(db, "invitation")[invitations:]] == [srsg2.email]
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert "its password stopped working, and an invitation to choose one was sent to" in audit
+    # A promotion whose change carries a password the second admin saw typed keeps it.
+    login_as("admin")
+    auditor = users["auditor"]
+    _edit(client, auditor, role="mptf_officer", password="typed before the second admin 42")
+    assert "A new password typed by the administrator." in client.get(
+        f"/admin/users/{auditor.id}").get_data(as_text=True)
+    second_admin_confirms(app, auditor.email)
+    assert _signs_in(app, auditor.email, "typed before the second admin 42")
+
+
 def test_a_password_typed_for_srsg_staff_waits_and_the_old_one_works_meanwhile(app, client, login_as, db,
                                                                                users):
     srsg = users["srsg_staff"]

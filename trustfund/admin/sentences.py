@@ -101,6 +101,10 @@ def register(book: Book) -> None:
     book.action("user.create", _l("User account created"), "User", _user_created)
     book.action("user.update", _l("User account changed"), "User",
                 lambda e: _("Changed by %(user)s.", user=e.who))
+    book.action("user.sign_in_renewed", _l("Password renewed at a promotion"), "User",
+                lambda e: _("%(user)s confirmed the account's new role: its password stopped working, "
+                            "and an invitation to choose one was sent to %(email)s.",
+                            user=e.who, email=e.iso(e.value("email") or "")), changes=False)
     book.object("UserChange", _l("User change waiting for a second administrator"), {
         **ACCOUNT_FIELDS,
         "sign_in_typed": Field(_l("Password typed by the administrator"), "bool"),

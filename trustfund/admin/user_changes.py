@@ -13,6 +13,7 @@ Whoever runs the server keeps a direct way: `flask --app trustfund create-user`.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from ..audit_text import Change
 from ..auth.colleagues import active_in_role, tell_others
 from ..auth.hashing import hash_password
 from ..auth.models import User
+from ..auth.tokens import invite
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
@@ -46,6 +48,17 @@ def waits(user: User | None, *, email: str, role: str, active: bool, password: s
         return False
     return (email.strip().lower() != user.email.lower() or bool(password)
             or (active and not user.active))
+
+
+def renews_sign_in(change: UserChange, user: User | None) -> bool:
+    """Whether confirming `change` gives an existing account power it did not have
+    without a password typed in the change itself. Its email and password may have been
+    set by one admin alone while it had no power (such changes take effect at once),
+    and that admin would then sign in to an account the second admin made powerful: so
+    the password stops working and an invitation to choose one goes to the account's
+    email, which the second admin reads on the change before confirming."""
+    return (user is not None and change.role in POWER_ROLES and user.role not in POWER_ROLES
+            and not change.sign_in_typed)
 
 
 def submit_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
@@ -182,10 +195,17 @@ def confirm(actor, change_id: int) -> UserChange:
         user = db.session.get(User, change.user_id, populate_existing=True)
         if user.version != change.based_on_version:
             raise DomainError(stale_change_message())
+    renew = renews_sign_in(change, user)
     saved = save_user(actor, user, email=change.email, name=change.name, role=change.role,
                       donor_id=change.donor_id, active=change.active, password=None,
                       password_hash=change.password_hash, version=change.based_on_version,
                       timezone=change.timezone)
+    if renew:
+        saved.set_password(secrets.token_urlsafe(32))  # nobody knows it: links made before stop working
+        saved.renew_session_token()
+        record(actor, "user.sign_in_renewed", saved, after={"email": saved.email})
+        if saved.active:
+            invite(actor, saved)
     # The hash has done its work: it lives on in the account only.
     change.password_hash = None
     if change.user_id is None:
@@ -251,5 +271,9 @@ def describe(change: UserChange) -> Proposal:
         compare(_("Time zone"), user.timezone or "", change.timezone)
     if change.sign_in_typed:
         lines.append(_("A new password typed by the administrator."))
+    elif renews_sign_in(change, user):
+        lines.append(_("Once confirmed, the account's current password stops working, and an invitation to "
+                       "choose a new one goes to %(email)s: make sure this address is the person's own.",
+                       email=change.email))
     return Proposal(change, user.name or user.email, False, changes, lines, stale=is_stale(change),
                     gone=second_person.proposer_gone(change.proposed_by_id, ADMIN))
