@@ -1,7 +1,7 @@
 """One entry per form render: a double-click or a resent form records nothing twice.
 
 Each render of an entry form (deposit, interest, transfer, pledge, commitment, the
-fund's own entries, write-off, travel grant request) carries a one-time token in a
+fund's own entries, write-off, travel grant request, event, document) carries a one-time token in a
 hidden field: a random nonce signed with the app's secret together with the user's
 id and the form's purpose, so it cannot be guessed, made up, or used by another
 user or on another form. The entry's request claims the nonce by inserting it into

@@ -149,7 +149,12 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(
 
 
 def post_file(client, url: str, data: bytes, filename: str, **fields):
-    """Post a multipart form with the file under `file`, as a browser does."""
+    """Post a multipart form with the file under `file`, as a browser does (an attach
+    form with the one-time token of a fresh render of its page, unless given)."""
+    if url.endswith("/new") and "form_token" not in fields:
+        from tests.pages import form_token
+
+        fields["form_token"] = form_token(client, url)
     # The body is encoded here, in memory: Werkzeug's test client spools a body over
     # 500 KB to a temporary file that it never closes.
     boundary, body = encode_multipart({**fields, "file": FileStorage(io.BytesIO(data), filename=filename)})

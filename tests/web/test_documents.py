@@ -354,3 +354,36 @@ def test_backup_and_restore_carry_the_files(tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_document_sent_twice_is_attached_and_told_once(client, login_as, fund):
+    """A double-click on "Attach", or the browser sending the form again: one document,
+    one message to the donor's users, and the page says nothing was recorded again."""
+    from tests.pages import form_token
+    from trustfund.mail.models import OutboxMessage
+
+    sweden, _evil = fund
+    login_as("mptf_officer")
+    url = f"/documents/donor/{sweden.id}/new"
+    token = form_token(client, url)
+    for _ in range(2):
+        answer = files.post_file(client, url, files.pdf(), "saa.pdf", kind="saa", title="Signed SAA",
+                                 form_token=token)
+        assert answer.status_code == 302
+    shown = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was recorded a second time." in shown
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "document_issued")) == 1
+
+
+def test_a_new_versions_reason_is_as_long_as_any_other_reason_may_be(client, login_as, fund):
+    sweden, _evil = fund
+    login_as("mptf_officer")
+    _attach(client, "donor", sweden.id, files.pdf(), "saa-v1.pdf", kind="saa", title="Signed SAA")
+    old = _only_document()
+    before = table_counts(db)
+    page = files.post_file(client, f"/documents/{old.id}/replace", files.pdf(), "saa-v2.pdf",
+                           reason="x" * 2001).get_data(as_text=True)
+    assert error_beside(page, "reason") == "At most 2,000 characters."
+    assert changed_counts(before, table_counts(db)) == {}

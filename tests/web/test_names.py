@@ -101,7 +101,7 @@ def test_names_are_stored_nfkc_normalised(app, db, client, login_as):
     assert _donor_named(db, "Gates Foundation") is not None
 
     login_as("srsg_staff")
-    page = client.post("/travel/events/new", data={
+    page = post_entry(client, "/travel/events/new", {
         "kind": "thematic_session", "title": "Ｔｈｅｍａｔｉｃ session", "city": "Geneva", "venue": "",
         "start_on": "2017-06-05", "end_on": "2017-06-06", "dsa_rate": "300.00", "max_per_country": "1",
         "dates_note": ""})

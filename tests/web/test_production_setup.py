@@ -119,7 +119,7 @@ def test_the_readmes_production_steps_give_a_fund_ready_for_its_first_deposit_an
 
         # SRSG staff enter an event and a request; a second one approves it.
         srsg = _login(app, "srsg@un.org", PASSWORDS["srsg_staff"])
-        answer = srsg.post("/travel/events/new", data={
+        answer = post_entry(srsg, "/travel/events/new", {
             "kind": "thematic_session", "title": "International cooperation and governance of migration",
             "city": "Geneva", "venue": "Palais des Nations", "start_on": "2017-06-19", "end_on": "2017-06-20",
             "dsa_rate": "412.00", "max_per_country": "1", "dates_note": ""})

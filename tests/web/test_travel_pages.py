@@ -30,8 +30,14 @@ def test_srsg_staff_create_and_edit_an_event_and_a_stale_edit_is_refused(client,
     data = {"kind": "regional_meeting", "title": "ECLAC regional preparatory meeting", "city": "Santiago",
             "venue": "ECLAC", "start_on": "2017-08-30", "end_on": "2017-08-31", "dsa_rate": "260.00",
             "max_per_country": "1", "dates_note": "August 2017; subject to change"}
-    response = client.post("/travel/events/new", data=data)
+    token = form_token(client, "/travel/events/new")
+    response = client.post("/travel/events/new", data=dict(data, form_token=token))
     assert response.status_code == 302
+    # Sent again (a double-click, or the browser resending it): one event (each has its
+    # own cap per country), and its page.
+    again = client.post("/travel/events/new", data=dict(data, form_token=token), follow_redirects=True)
+    assert "Nothing was recorded a second time." in again.get_data(as_text=True)
+    assert count(Event) == 1
     event = db.session.scalar(sa.select(Event).where(Event.city == "Santiago"))
     assert event.dsa_rate == Decimal("260.00") and event.max_per_country == 1
     # The dates' note on a line of its own (a note in parentheses read "(... (...))").
@@ -46,7 +52,7 @@ def test_srsg_staff_create_and_edit_an_event_and_a_stale_edit_is_refused(client,
     assert "Someone else changed this record" in stale.get_data(as_text=True)
     db.session.refresh(event)
     assert (event.title, event.dsa_rate) == ("ECLAC regional preparatory meeting", Decimal("270.00"))
-    bad = client.post("/travel/events/new", data=dict(data, end_on="2017-08-01", title="Other"))
+    bad = post_entry(client, "/travel/events/new", dict(data, end_on="2017-08-01", title="Other"))
     assert "The last day cannot be before the first day." in errors_of(bad.get_data(as_text=True), "end_on")
     assert count(Event) == 1
     login_as("mptf_officer")
@@ -63,7 +69,7 @@ def test_a_request_rated_before_the_events_rate_was_corrected_says_so_to_its_app
     data = {"kind": "regional_meeting", "title": "ECLAC regional preparatory meeting", "city": "Santiago",
             "venue": "ECLAC", "start_on": "2017-08-30", "end_on": "2017-08-31", "dsa_rate": "260.00",
             "max_per_country": "1", "dates_note": ""}
-    assert client.post("/travel/events/new", data=data).status_code == 302
+    assert post_entry(client, "/travel/events/new", data).status_code == 302
     event = db.session.scalar(sa.select(Event).where(Event.city == "Santiago"))
     fund_pool(1, "20000.00")
     grant = make_request(event, "SN")

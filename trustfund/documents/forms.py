@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from ..forms import BaseForm
 
@@ -14,6 +14,9 @@ class AttachForm(BaseForm):
     kind = SelectField(_l("Kind of document"), choices=[])
     title = StringField(_l("Title"))
     file = FileField(_l("File"))
+    # One document per render of the form (trustfund.submissions): a file sent twice is
+    # attached, and told to the donor's users, once.
+    form_token = HiddenField()
 
 
 class ReplaceForm(BaseForm):

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import submissions
 from ..errors import attach, run
 from ..extensions import db
 from ..permissions import DONOR, roles_required
@@ -16,6 +17,8 @@ from .blueprint import bp
 from .forms import FILE_HELP, AttachForm, DownloadForm, ReplaceForm
 from .models import Document
 from .targets import READERS, TARGETS, WRITERS, may_read, may_write
+
+ATTACH = "document"  # the attach form's one-time token (trustfund.submissions)
 
 
 def _record_or_404(target_name: str, object_id: int):
@@ -69,12 +72,17 @@ def new(target_name: str, object_id: int):
             attach(form, problem)
         if not problems:
             filename, data = upload
-            done = run(form, lambda: services.attach(
-                current_user, target, obj, kind=form.kind.data, title=form.title.data, filename=filename,
-                data=data, max_bytes=limit))
+            done = run(form, lambda: submissions.once(current_user, form.form_token.data, ATTACH, lambda: (
+                services.attach(current_user, target, obj, kind=form.kind.data, title=form.title.data,
+                                filename=filename, data=data, max_bytes=limit))))
+            if done is not None and done.repeated:
+                flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
+                        "a second time."), "warning")
+                return redirect(target.page(obj))
             if done is not None:
                 flash(_("Document attached."), "success")
                 return redirect(target.page(obj))
+    form.form_token.data = submissions.issue(current_user, ATTACH)
     return render_template("documents/new.html", form=form, target=target, obj=obj,
                            back=target.page(obj), file_help=_help())
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..audit import record
 from ..errors import DomainError
 from ..extensions import db
-from ..validation import normalized_name
+from ..validation import check_text, normalized_name, too_long
 from .content import ACCEPTED, recognise
 from .models import Document, DocumentContent
 from .notices import tell_donor_users
@@ -94,10 +94,24 @@ def attach_problems(target: Target, *, kind: str, title: str, upload: tuple[str,
     return _with_file_problem(problems, upload, max_bytes)
 
 
+def _reason(reason: str) -> str:
+    """The reason for a new version as it is kept, or its refusal beside the field (as
+    long as every other reason may be)."""
+    reason = check_text((reason or "").strip(), "reason", multiline=True)
+    if not reason:
+        raise DomainError(_("Say why the document is replaced."), field="reason")
+    if len(reason) > 2000:
+        raise DomainError(too_long(2000), field="reason")
+    return reason
+
+
 def replace_problems(*, reason: str, upload: tuple[str, bytes] | None, max_bytes: int) -> list[DomainError]:
     """The same for a new version: its reason and its file."""
-    problems = [] if (reason or "").strip() else [DomainError(_("Say why the document is replaced."),
-                                                              field="reason")]
+    problems = []
+    try:
+        _reason(reason)
+    except DomainError as error:
+        problems.append(error)
     return _with_file_problem(problems, upload, max_bytes)
 
 
@@ -120,9 +134,7 @@ def replace(actor, target: Target, obj, old: Document, *, filename: str, data: b
     """Replace a version by a newer one, with a reason. The old version is kept; a
     version is replaced once (a unique replaces_id: of two replacements at once, one
     passes and the other is told)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Say why the document is replaced."), field="reason")
+    reason = _reason(reason)
     if db.session.scalar(sa.select(Document.id).where(Document.replaces_id == old.id)):
         raise DomainError(_("This version has already been replaced: reload the page."))
     try:

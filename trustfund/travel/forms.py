@@ -39,9 +39,13 @@ class EventForm(BaseForm):
                                    validators=[DataRequired(), NumberRange(min=1, max=50)])
     dates_note = StringField(_l("Note on the dates"), validators=[Optional(), Length(max=200)],
                              description=_l("For example: dates subject to change."))
+    # A new event: one per render of the form (trustfund.submissions); each event has its
+    # own cap per country, so an event recorded twice would fund a country twice.
+    form_token = HiddenField()
 
 
 class EventEditForm(EventForm):
+    form_token = None  # a correction is guarded by its version instead
     # The version the user started from: a save based on an older one is refused.
     version = VersionField()
 

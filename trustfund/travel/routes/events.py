@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import localized
+from ... import localized, submissions
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
@@ -21,6 +21,7 @@ from ..models import Event
 from ..queries import travel_pools
 from ..services import save_event
 
+NEW_EVENT = "new_event"  # the new event form's one-time token (trustfund.submissions)
 # The event page shows this many requests of each list; the full lists have pages.
 EVENT_PAGE_ROWS = 100
 
@@ -51,16 +52,29 @@ def edit_event(event_id: int | None = None):
         else:
             form.max_per_country.data = 1
     if form.validate_on_submit():
-        saved = run(form, lambda: save_event(
-            current_user, event, kind=form.kind.data, title=form.title.data, city=form.city.data,
-            venue=form.venue.data or "", start_on=form.start_on.data, end_on=form.end_on.data,
-            dsa_rate=form.dsa_rate.data, max_per_country=form.max_per_country.data,
-            dates_note=form.dates_note.data or "",
-            version=form.version.data if event is not None else None,
-            title_translations=localized.translations_from(form)))
+        def save():
+            return save_event(
+                current_user, event, kind=form.kind.data, title=form.title.data, city=form.city.data,
+                venue=form.venue.data or "", start_on=form.start_on.data, end_on=form.end_on.data,
+                dsa_rate=form.dsa_rate.data, max_per_country=form.max_per_country.data,
+                dates_note=form.dates_note.data or "",
+                version=form.version.data if event is not None else None,
+                title_translations=localized.translations_from(form))
+
+        if event is not None:
+            saved = run(form, save)
+        else:
+            done = run(form, lambda: submissions.once(current_user, form.form_token.data, NEW_EVENT, save))
+            if done is not None and done.repeated:
+                flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
+                        "a second time."), "warning")
+                return redirect(url_for("travel.event", event_id=done.earlier_id))
+            saved = done.entry if done is not None else None
         if saved is not None:
             flash(_("Event saved."), "success")
             return redirect(url_for("travel.event", event_id=saved.id))
+    if event is None:
+        form.form_token.data = submissions.issue(current_user, NEW_EVENT)
     return render_template("travel/event_form.html", form=form, event=event)
 
 
