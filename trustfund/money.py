@@ -112,6 +112,20 @@ def parse_number(text: str, refusal: str) -> Decimal:
     raise MoneyError(refusal)
 
 
+def written(example: str) -> str:
+    """A number as the user's language writes it, for the examples of messages
+    ("1,250,000.00"; "1 250 000,00" in French), with the decimals it is given."""
+    from babel.numbers import format_decimal
+
+    decimals = len(example.partition(".")[2])
+    return format_decimal(Decimal(example), format="#,##0" + ("." + "0" * decimals if decimals else ""),
+                          locale=_user_locale())
+
+
+def amount_refusal() -> str:
+    return _("Enter a number such as %(example)s.", example=written("1250000.00"))
+
+
 def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     """Parse a user-entered amount, refusing anything that is not a plain positive
     number with at most the currency's decimals (see parse_number for the forms
@@ -119,9 +133,9 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     if isinstance(text, Decimal | int):
         value = Decimal(text)
         if not value.is_finite():
-            raise MoneyError(_("Enter a number such as 1250000.00."))
+            raise MoneyError(amount_refusal())
     else:
-        value = parse_number(text, _("Enter a number such as 1250000.00."))
+        value = parse_number(text, amount_refusal())
     return check_amount(value, currency)
 
 

@@ -99,7 +99,7 @@ def test_an_amount_in_loose_digits_is_refused_not_recorded(app, db, client, logi
     answer = post_entry(client, "/contributions/interest/new",
                         {"value_date": "2017-06-01", "usd_amount": typed, "note": ""})
     assert answer.status_code == 200
-    assert "Enter a number such as 1250000.00." in error_beside(answer.get_data(as_text=True), "usd_amount")
+    assert "Enter a number such as 1,250,000.00." in error_beside(answer.get_data(as_text=True), "usd_amount")
     assert table_counts(db) == before
 
 

@@ -286,7 +286,7 @@ def test_the_same_interest_again_needs_the_officer_to_say_it_is_separate(app, db
     # Said to be separate, without saying why: refused beside the note.
     answer = post_entry(second, NEW, dict(_interest(note=""), separate="y"))
     assert error_beside(answer.get_data(as_text=True), "note") == (
-        "Say in the note why this is separate interest.")
+        "Say in the note why this is a different interest payment.")
     assert len(_proposals(db)) == 1
     # Another amount, or another date, is no repeat; nor is separate interest with a reason.
     assert post_entry(second, NEW, _interest(amount="1234.57")).status_code == 302

@@ -109,3 +109,25 @@ def test_a_spanish_officer_correcting_a_rate_is_read_in_spanish_and_told_in_span
     db.session.expire_all()
     assert db.session.get(ExchangeRate, entry.id).rate == Decimal("1345")
     assert "1.345 por dólar" in answer.get_data(as_text=True)  # 1345 as Spanish writes it
+
+
+def test_the_example_of_a_number_is_written_as_the_users_language_writes_it(app, db, client, login_as, users):
+    """A French officer read "Saisissez un nombre tel que 1250000.00 (point comme
+    séparateur décimal)", while the form takes "1 250 000,00" from them: the example is
+    now the number as their language writes it, and so is the fee's."""
+    c = commitment("USD", "1000000.00")
+    users["mptf_officer"].locale = "fr"
+    db.session.commit()
+    login_as("mptf_officer")
+    url = f"/contributions/commitments/{c.id}/deposits/new"
+    page = client.post(url, data={"value_date": "2018-05-10", "amount": "douze", "rate": "",
+                                  "rate_note": "", "bank_reference": "",
+                                  "form_token": form_token(client, url)}).get_data(as_text=True)
+    assert error_beside(page, "amount").replace("\u202f", " ").replace("\u00a0", " ") == (
+        "Saisissez un nombre tel que 1 250 000,00.")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
+    users["admin"].locale = "fr"
+    db.session.commit()
+    login_as("admin")
+    fee = client.get("/admin/settings/fee_rate").get_data(as_text=True)
+    assert "Une fraction : 0,01 signifie 1 %." in fee.replace("\u202f", " ").replace("\u00a0", " ")

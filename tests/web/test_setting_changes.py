@@ -59,7 +59,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     page = text(_propose(client, FEE_RATE, "0.02"))
     assert WAITS in page
     assert "Values waiting for a second administrator" in page
-    assert "2% in force from Jan 1, 2018 (now 1% on that day)." in page
+    assert "2% from Jan 1, 2018, in place of 1%." in page
     [change] = _waiting(db)
     # Nothing changed: a deposit recorded now is charged the 1% in force.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Setting)

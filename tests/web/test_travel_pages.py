@@ -74,7 +74,9 @@ def test_a_request_rated_before_the_events_rate_was_corrected_says_so_to_its_app
     fund_pool(1, "20000.00")
     grant = make_request(event, "SN")
     total = grant.total
-    assert "rated-before-correction" not in client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    shown = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert "rated-before-correction" not in shown
+    assert re.search(r"DSA: \d+ days? × USD\u00a0260\.00<", shown)  # the rate with its currency
     page = client.get(f"/travel/events/{event.id}/edit").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     client.post(f"/travel/events/{event.id}/edit", data=dict(data, dsa_rate="300.00", version=version))

@@ -15,6 +15,7 @@ from ..errors import run
 from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
 from ..forms import answer_refused
+from ..money import written
 from ..permissions import ADMIN, AUDITOR, ROLE_LABELS, roles_required
 from . import audit_trail, setting_changes, user_changes
 from .blueprint import bp
@@ -150,7 +151,7 @@ def edit_setting(key: str):
         abort(404)
     form = SettingForm()
     # What the value is, beside its field: the fee rate is a fraction, the others USD.
-    form.value.description = (_("A fraction: 0.01 means 1%.") if key == FEE_RATE
+    form.value.description = (_("A fraction: %(example)s means 1%%.", example=written("0.01")) if key == FEE_RATE
                               else _("In US dollars.") if key in USD_SETTINGS else "")
     if request.method == "GET":
         form.effective_from.data = clock.today()

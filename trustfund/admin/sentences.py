@@ -121,7 +121,7 @@ def register(book: Book) -> None:
     book.action("user_change.withdraw", _l("User change withdrawn"), "UserChange",
                 lambda e: _("%(user)s withdrew the change to %(account)s they had proposed.",
                             user=e.who, account=_account(e)), changes=False)
-    book.action("setting.set", _l("Setting set"), "Setting", _setting_set, changes=False)
+    book.action("setting.set", _l("Setting value recorded"), "Setting", _setting_set, changes=False)
     book.object("SettingChange", _l("Setting value waiting for a second administrator"), {
         "effective_from": Field(_l("In force from"), "date"),
         "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),

@@ -21,7 +21,7 @@ from ..donors.models import Donor
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..mail.outbox import enqueue
-from ..money import MoneyError, parse_number
+from ..money import MoneyError, parse_number, written
 from ..permissions import ADMIN, DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
 from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
@@ -250,7 +250,7 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
     if value < 0:
         raise DomainError(_("Enter a number of zero or more."), field="value")
     if key == FEE_RATE and value >= 1:
-        raise DomainError(_("The fee rate is a fraction: 0.01 means 1%."), field="value")
+        raise DomainError(_("The fee rate is a fraction: %(example)s means 1%%.", example=written("0.01")), field="value")
     if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
     if key in USD_SETTINGS:

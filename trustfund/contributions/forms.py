@@ -127,8 +127,8 @@ class DepositForm(BaseForm):
                                  filters=[_strip])
     form_token = HiddenField()
     # No deposit twice: a reference that another deposit holds needs both of these.
-    separate_transfer = BooleanField(_l("This is a separate transfer"))
-    separate_note = TextAreaField(_l("Why it is a separate transfer"),
+    separate_transfer = BooleanField(_l("This is a separate bank transfer with the same reference"))
+    separate_note = TextAreaField(_l("Why it is a separate bank transfer"),
                                   validators=[Optional(), Length(max=2000)], filters=[_strip],
                                   description=_l("Needed with the box ticked, when another deposit "
                                                  "already has this bank reference."))
@@ -157,7 +157,7 @@ class InterestForm(BaseForm):
                          description=_l("For example the period the interest covers."))
     # No interest twice: the same value date and amount as interest already credited
     # or waiting needs both of these (interest_changes.propose).
-    separate = BooleanField(_l("This is separate interest"),
+    separate = BooleanField(_l("This is a different interest payment with the same amount and value date"),
                             description=_l("Needed when interest of this amount and value date is "
                                            "already credited or waiting; say why in the note."))
     form_token = HiddenField()

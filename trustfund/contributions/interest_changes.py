@@ -90,10 +90,10 @@ def propose(actor, *, value_date, usd_amount, note: str = "", separate: bool = F
     if _same_interest(value_date, usd):
         if not separate:
             raise DomainError(_("Interest of this amount with this value date is already credited or "
-                                "waiting for confirmation. If this is separate interest, tick the box "
-                                "and say why in the note."), field="usd_amount")
+                                "waiting for confirmation. If this is a different interest payment, tick "
+                                "the box and say why in the note."), field="usd_amount")
         if not note:
-            raise DomainError(_("Say in the note why this is separate interest."), field="note")
+            raise DomainError(_("Say in the note why this is a different interest payment."), field="note")
     proposal = InterestProposal(value_date=value_date, usd_amount=usd, note=note,
                                 proposed_by_id=actor.id, proposed_on=proposed_on, status=PENDING)
     db.session.add(proposal)
