@@ -151,8 +151,8 @@ def edit_setting(key: str):
         abort(404)
     form = SettingForm()
     # What the value is, beside its field: the fee rate is a fraction, the others USD.
-    form.value.description = (_("A fraction: %(example)s means 1%%.", example=written("0.01")) if key == FEE_RATE
-                              else _("In US dollars.") if key in USD_SETTINGS else "")
+    form.value.description = (_("A fraction: %(example)s means 1%%.", example=written("0.01"))
+                              if key == FEE_RATE else _("In US dollars.") if key in USD_SETTINGS else "")
     if request.method == "GET":
         form.effective_from.data = clock.today()
         form.version.data = setting_changes.form_version(key)
