@@ -250,7 +250,8 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
     if value < 0:
         raise DomainError(_("Enter a number of zero or more."), field="value")
     if key == FEE_RATE and value >= 1:
-        raise DomainError(_("The fee rate is a fraction: %(example)s means 1%%.", example=written("0.01")), field="value")
+        raise DomainError(_("The fee rate is a fraction: %(example)s means 1%%.", example=written("0.01")),
+                          field="value")
     if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
     if key in USD_SETTINGS:

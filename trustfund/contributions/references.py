@@ -92,8 +92,8 @@ def already_used(existing, *, imported: bool = False) -> DomainError:
                     **values)
     else:
         message = _("Deposit #%(id)s (%(amount)s, value date %(date)s) already has this bank reference. "
-                    "If this is a separate bank transfer, tick “This is a separate bank transfer with the same "
-                    "reference” and say why.",
+                    "If this is a separate bank transfer, tick “This is a separate bank transfer with the "
+                    "same reference” and say why.",
                     **values)
     return DomainError(message, field="bank_reference")
 
@@ -108,8 +108,8 @@ def recorded_meanwhile() -> DomainError:
     """What a request hears when the database refused its deposit: another one with the
     same reference was recorded at the same moment."""
     return DomainError(_("Another deposit with this bank reference was recorded at the same moment. "
-                         "If this is a separate bank transfer, tick “This is a separate bank transfer with the "
-                         "same reference” and say why."),
+                         "If this is a separate bank transfer, tick “This is a separate bank transfer "
+                         "with the same reference” and say why."),
                        field="bank_reference")
 
 
