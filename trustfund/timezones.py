@@ -17,6 +17,8 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
+from .country_names import un_name
+
 UTC = "UTC"
 REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
            "Pacific")
@@ -45,14 +47,18 @@ def places() -> tuple[str, ...]:
 
 
 def place(name: str, locale: Locale) -> str:
-    """A zone as people name it, in their language: "Nairobi, Kenya" (UTC as itself)."""
+    """A zone as people name it, in their language: "Nairobi, Kenya", the country as the UN
+    names it (country_names: "Gaza, State of Palestine"; "Taipei" alone); UTC as itself."""
     if not is_zone(name) or name == UTC:
         return UTC if not name else name
     current = get_global("zone_aliases").get(name, name)
     zone = zoneinfo.ZoneInfo(current if current in known() else name)
     city = get_timezone_location(zone, locale=locale, return_city=True)
     territory = get_global("zone_territories").get(zone.key)
-    country = locale.territories.get(territory) if territory else None
+    # Named as the UN names it; a place in no Member or observer State by its city alone.
+    country = un_name(territory, locale) if territory else None
+    if country and city == locale.territories.get(territory):
+        return country  # a zone named after its country ("Cape Verde"): the UN's name alone
     return f"{city}, {country}" if country and country != city else city
 
 

@@ -114,6 +114,11 @@ def every_audited_action() -> dict:
                                         role="srsg_staff", donor_id=None, active=True, password=None,
                                         version=invited.version)
     user_changes.withdraw(admin, promoted.id)
+    # Proposed again and confirmed: the account's sign-in is renewed with its new power.
+    promoted = user_changes.submit_user(admin, invited, email=invited.email, name=invited.name,
+                                        role="mptf_officer", donor_id=None, active=True, password=None,
+                                        version=invited.version)
+    user_changes.confirm(admin2, promoted.id)
     # A setting's new value waits for a second admin too: proposed by one, set when
     # the other confirms it; one refused, one withdrawn by its proposer.
     for key, value in ((FEE_RATE, "0.02"), (FEE_RATE, "0.015"), (TERMINAL_EXPENSES, "120"),

@@ -37,6 +37,14 @@ def test_names_follow_the_users_language(client, login_as, users):
     db.session.commit()
     html = client.get("/countries/?q=GQ").get_data(as_text=True)
     assert names_in(html) == ["Guinée équatoriale"]
+    # As the UN names them in French, not as the CLDR does ("Territoires palestiniens",
+    # "État de la Cité du Vatican", "Congo-Kinshasa", "Tanzanie").
+    observers = names_in(client.get("/countries/?membership=observer").get_data(as_text=True))
+    assert sorted(observers) == ["Saint-Siège", "État de Palestine"]
+    every = names_in(client.get("/countries/").get_data(as_text=True))
+    assert {"République démocratique du Congo", "République-Unie de Tanzanie",
+            "République démocratique populaire lao"} <= set(every)
+    assert not {"Congo-Kinshasa", "Tanzanie", "Laos"} & set(every)
 
 
 def test_the_export_has_the_pages_rows(client, login_as, users):

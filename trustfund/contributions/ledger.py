@@ -24,7 +24,7 @@ from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
 from ..formatting import rate as fmt_rate
-from ..fund import periods
+from ..fund import guard, periods
 from ..fund.entries import PoolClosing
 from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
@@ -216,6 +216,7 @@ def reversal_checks(deposit: Deposit, reason: str) -> str:
     is decided while a commitment is outstanding, so every deposit of the pool came
     before), and reversing it would take back money the donors' shares were computed
     with."""
+    guard.check(db.session())  # a closed fund says so first: nothing at all is recorded
     periods.require_open(today())
     if deposit.is_reversal:
         raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))

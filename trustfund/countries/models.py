@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..country_names import un_name
 from ..extensions import db
 
 
@@ -41,13 +42,14 @@ class Country(db.Model):
 
 
 def localized_country_name(code: str, fallback: str = "") -> str:
-    """The country's name in the user's language, from Babel's territory names."""
+    """The country's name in the user's language: in English its record's (the UN's
+    short name, as an admin keeps it), in the other languages the UN's short name
+    (country_names: "État de Palestine", not CLDR's "Territoires palestiniens")."""
     locale = get_locale()
-    # In English the UN's own names ("Holy See", "State of Palestine"), not CLDR's.
     if fallback and (locale is None or locale.language == "en"):
         return fallback
     if locale is not None:
-        name = locale.territories.get(code)
+        name = un_name(code, locale) or locale.territories.get(code)
         if name:
             return name
     return fallback or code

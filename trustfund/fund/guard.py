@@ -59,8 +59,11 @@ def closed_message() -> str:
 
 
 def _checked(session: Session) -> bool:
-    seen = session.info.get(_KEY)
-    return seen is not None and seen() is session.get_transaction()
+    """Whether this transaction was checked. Before a session's transaction begins there
+    is none to have been checked: a dead reference (a transaction ended) is None too,
+    and must not pass for the one not yet begun."""
+    seen, transaction = session.info.get(_KEY), session.get_transaction()
+    return seen is not None and transaction is not None and seen() is transaction
 
 
 def check(session: Session) -> None:
