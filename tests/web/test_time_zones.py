@@ -91,7 +91,8 @@ def test_the_user_chooses_a_zone_on_the_profile_page(app, db, client, login_as, 
     # Countries as the UN names them; a place in no Member or observer State by its city.
     assert 'value="Asia/Gaza">Gaza, State of Palestine (UTC+' in html
     assert 'value="Africa/Kinshasa">Kinshasa, Democratic Republic of the Congo (UTC+01:00)<' in html
-    assert 'value="Asia/Taipei">Taipei (UTC+08:00)<' in html and 'value="Asia/Hong_Kong">Hong Kong (UTC+08:00)<' in html
+    assert 'value="Asia/Taipei">Taipei (UTC+08:00)<' in html
+    assert 'value="Asia/Hong_Kong">Hong Kong (UTC+08:00)<' in html
     assert 'value="Atlantic/Cape_Verde">Cabo Verde (UTC-01:00)<' in html
     assert 'data-filter-label="Filter the list"' in html and "select-filter.js" in html
     answer = client.post("/profile", data={"timezone": "Africa/Nairobi", "digests": "y",
