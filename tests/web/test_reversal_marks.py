@@ -69,3 +69,7 @@ def test_the_statement_and_the_portal_mark_them_without_links_for_a_donor(client
                                  ("reversed", "", "Reversed")], url
         page = client.get(url).get_data(as_text=True)
         assert "Reversal of #" not in page and "Reversed by #" not in page, url
+        # The mark says it once: the words beside it do not say "Reversal" again.
+        words = re.sub(r"<[^>]+>|\s+", " ", page)
+        assert "Reversal of the deposit" not in words and "Reversal:" not in words, url
+        assert "Reversed Reversed" not in re.sub(r"\s+", " ", words), url
