@@ -163,7 +163,7 @@ def round_cents(value: Decimal) -> Decimal:
 def parse_rate(text: str | Decimal) -> Decimal:
     """An exchange rate: units of currency per 1 US dollar, above zero, at most 6 decimals."""
     value = (Decimal(text) if isinstance(text, Decimal)
-             else parse_number(text, _("Enter a rate such as 0.941.")))
+             else parse_number(text, _("Enter a rate such as %(example)s.", example=written("0.941"))))
     if not value.is_finite() or value <= 0:
         raise MoneyError(_("The rate must be greater than zero."))
     if value >= Decimal("1000000000"):

@@ -64,9 +64,9 @@ def test_entering_the_computed_figures_by_hand_is_no_change(db):
 
 
 @pytest.mark.parametrize("value,message", [
-    ("abc", "Enter a number such as 1250.00."), ("-5", "Enter a number such as 1250.00."),
+    ("abc", "Enter a number such as 1,250.00."), ("-5", "Enter a number such as 1,250.00."),
     ("12.345", "USD amounts have at most 2 decimal places."), ("0", "The amount must be greater than zero."),
-    ("NaN", "Enter a number such as 1250.00."), ("", "Enter an amount."),
+    ("NaN", "Enter a number such as 1,250.00."), ("", "Enter an amount."),
 ])
 def test_bad_airfare_is_refused_beside_the_field(db, value, message):
     event = make_event()

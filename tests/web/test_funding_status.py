@@ -63,7 +63,7 @@ def test_the_report_in_the_gateways_layout(client, login_as, db):
     book = load_workbook(io.BytesIO(client.get("/fund/funding-status?format=xlsx").data))
     rows = {row[0]: row[1] for row in book["Funding status"].iter_rows(min_row=2, values_only=True)}
     assert D(str(rows["Balance with the Administrative Agent"])) == status.balance
-    assert D(str(rows["Balance of funds (available for new travel grants)"])) == status.balance_of_funds
+    assert D(str(rows["Balance of funds (not yet committed)"])) == status.balance_of_funds
 
 
 def test_a_past_date_counts_what_was_dated_by_then(client, login_as, db, users):

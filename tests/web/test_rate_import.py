@@ -138,12 +138,15 @@ def test_a_csv_file_with_semicolons_and_a_byte_order_mark(app, db, officer):
     assert (_rates()[("EUR", "2018-07")], _rates()[("JPY", "2018-07")]) == (D("0.861"), D("110.5"))
 
 
+POINT = "Write the rate with a point before its decimals, such as 0.941."
+
+
 @pytest.mark.parametrize("row, column, message", [
     (("EUR", "2018-07", "0"), "Rate", "The rate must be greater than zero."),
-    (("EUR", "2018-07", "-0.9"), "Rate", "Enter a rate such as 0.941."),
-    (("EUR", "2018-07", "0,861"), "Rate", "Enter a rate such as 0.941."),
-    (("EUR", "2018-07", "1e3"), "Rate", "Enter a rate such as 0.941."),
-    (("EUR", "2018-07", "０.８６"), "Rate", "Enter a rate such as 0.941."),
+    (("EUR", "2018-07", "-0.9"), "Rate", POINT),
+    (("EUR", "2018-07", "0,861"), "Rate", POINT),
+    (("EUR", "2018-07", "1e3"), "Rate", POINT),
+    (("EUR", "2018-07", "０.８６"), "Rate", POINT),
     (("EUR", "2018-07", "0.1234567"), "Rate", "A rate has at most 6 decimal places."),
     (("EUR", "2018-07", ""), "Rate", "Enter the rate."),
     (("EUR", "July 2018", "0.86"), "Month", "Write the month as YYYY-MM"),
@@ -333,6 +336,10 @@ def test_a_closed_years_rates_stay_as_they_were(app, db, officer):
     assert "December 2016 is in or before a closed year" in problems[0][2]
     assert changed_counts(before, table_counts(db)) == {}
     assert _rates()[("EUR", "2017-05")] == D("0.941")
+    # Nor does the rates page ask for a closed year's missing months.
+    listed = re.findall(r'<li data-currency="[A-Z]{3}">(.*?)</li>',
+                        officer.get("/contributions/rates").get_data(as_text=True), re.DOTALL)
+    assert listed and not [item for item in listed if "2017" in item], listed
     # The open year's rates are corrected as before.
     assert officer.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-07",
                                                           "rate": "0.86"}).status_code == 302

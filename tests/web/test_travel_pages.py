@@ -117,7 +117,7 @@ def test_bad_input_is_refused_beside_the_fields_and_nothing_is_written(client, l
     before = (count(TravelGrant), count(Delegate), count(AuditEntry))
     cases = [
         ({"airfare": "12.345"}, "airfare", "USD amounts have at most 2 decimal places."),
-        ({"airfare": "abc"}, "airfare", "Enter a number such as 1250.00."),
+        ({"airfare": "abc"}, "airfare", "Enter a number such as 1,250.00."),
         ({"country_code": "FR"}, "country_code", "France is not a developing country on May 8, 2017"),
         ({"travel_from": "2017-04-01"}, "travel_from", "Departure can be at most 7 days before"),
         ({"total": "9000.00"}, "override_reason", "You changed a computed figure: say why."),

@@ -172,6 +172,25 @@ def test_a_password_typed_while_the_account_had_no_power_stops_working_at_its_pr
     assert [m.to_address for m in _messages(db, "invitation")[invitations:]] == [srsg2.email]
     audit = client.get("/admin/audit").get_data(as_text=True)
     assert "its password stopped working, and an invitation to choose one was sent to" in audit
+    # With a new address too: one invitation, to that address.
+    login_as("admin")
+    reader = make_user("auditor", "reader@test.example")
+    _edit(client, _user(db, reader.email), role="mptf_officer", email="reader.new@test.example")
+    invitations = len(_messages(db, "invitation"))
+    second_admin_confirms(app, "reader.new@test.example")
+    assert [m.to_address for m in _messages(db, "invitation")[invitations:]] == ["reader.new@test.example"]
+    # A deactivated account promoted: its password stops working, no invitation is sent,
+    # and the waiting change and the audit trail say so.
+    dormant = make_user("auditor", "dormant@test.example", active=False)
+    _edit(client, _user(db, dormant.email), role="srsg_staff")
+    on_page = " ".join(client.get(f"/admin/users/{dormant.id}").get_data(as_text=True).split())
+    assert "once the account is reactivated, its user chooses a new one with" in on_page
+    invitations, known_hash = len(_messages(db, "invitation")), _user(db, dormant.email).password_hash
+    second_admin_confirms(app, dormant.email)
+    assert len(_messages(db, "invitation")) == invitations
+    assert _user(db, dormant.email).password_hash != known_hash
+    assert "the account is deactivated, and no invitation was sent" in client.get("/admin/audit").get_data(
+        as_text=True)
     # A promotion whose change carries a password the second admin saw typed keeps it.
     login_as("admin")
     auditor = users["auditor"]

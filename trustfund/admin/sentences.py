@@ -93,6 +93,14 @@ def _setting_refused(e: Told) -> str:
              reason=e.iso(e.value("refusal_reason") or ""), **_setting_change(e))
 
 
+def _sign_in_renewed(e: Told) -> str:
+    if e.value("invited") is False:
+        return _("%(user)s confirmed the account's new role: its password stopped working; the account is "
+                 "deactivated, and no invitation was sent.", user=e.who)
+    return _("%(user)s confirmed the account's new role: its password stopped working, and an invitation "
+             "to choose one was sent to %(email)s.", user=e.who, email=e.iso(e.value("email") or ""))
+
+
 def register(book: Book) -> None:
     book.reference("setting", load_settings)
     book.object("Setting", _l("Setting"), {
@@ -101,10 +109,8 @@ def register(book: Book) -> None:
     book.action("user.create", _l("User account created"), "User", _user_created)
     book.action("user.update", _l("User account changed"), "User",
                 lambda e: _("Changed by %(user)s.", user=e.who))
-    book.action("user.sign_in_renewed", _l("Password renewed at a promotion"), "User",
-                lambda e: _("%(user)s confirmed the account's new role: its password stopped working, "
-                            "and an invitation to choose one was sent to %(email)s.",
-                            user=e.who, email=e.iso(e.value("email") or "")), changes=False)
+    book.action("user.sign_in_renewed", _l("Password renewed at a promotion"), "User", _sign_in_renewed,
+                changes=False)
     book.object("UserChange", _l("User change waiting for a second administrator"), {
         **ACCOUNT_FIELDS,
         "sign_in_typed": Field(_l("Password typed by the administrator"), "bool"),

@@ -29,7 +29,7 @@ from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
               active: bool, password: str | None, version=None, timezone: str | None = None,
-              password_hash: str | None = None) -> User:
+              password_hash: str | None = None, renew_sign_in: bool = False) -> User:
     """Create or change a user, at once. A donor user must name its donor; nobody else may.
     A new user without a password gets an invitation to choose one (a link valid 72
     hours); a password typed by the admin follows the policy (auth.passwords), ends the
@@ -37,7 +37,10 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     `version` is the version the admin's form was built from: a save over another
     admin's is refused. A time zone left unset stays as it is (the user's browser sets
     it at their next login). `password_hash`: a password typed earlier, already
-    hashed (a confirmed UserChange). Nobody changes their own role or deactivates
+    hashed (a confirmed UserChange). `renew_sign_in` (a confirmed promotion into a
+    money role, admin.user_changes.renews_sign_in): the password is replaced by one
+    nobody knows, the sessions end, and an active account is invited to choose its own
+    (one invitation, to its new address if it changes). Nobody changes their own role or deactivates
     themselves, and the last active admin stays one.
 
     The admin's form goes through admin.user_changes.submit_user, which makes the
@@ -80,18 +83,26 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         else:
             user.set_password(password)
         user.renew_session_token()
+    renewing = renew_sign_in and not creating and not typed
+    if renewing:
+        user.set_password(secrets.token_urlsafe(32))  # nobody knows it: links made before die with it
+        user.renew_session_token()
     if was_active and not active:
         user.renew_session_token()
     if not creating and (before["email"] != email or (was_active and not active)):
         # The links sent before went to the old address, or must not open the account
         # again at a reactivation. An invitation not yet used goes to the new address.
-        if INVITE in spend_links(user) and active and not typed:
+        if INVITE in spend_links(user) and active and not typed and not renewing:
             invite(actor, user)
     if not creating:
         _move_version(user)
         if before["role"] != role:
             notify_role_changed(actor, user, before["role"])
     record(actor, "user.create" if creating else "user.update", user, before=before)
+    if renewing:
+        record(actor, "user.sign_in_renewed", user, after={"email": user.email, "invited": active})
+        if active:
+            invite(actor, user)
     if creating and not typed:
         invite(actor, user)
     elif creating:

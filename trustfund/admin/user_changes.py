@@ -13,7 +13,6 @@ Whoever runs the server keeps a direct way: `flask --app trustfund create-user`.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,7 +26,6 @@ from ..audit_text import Change
 from ..auth.colleagues import active_in_role, tell_others
 from ..auth.hashing import hash_password
 from ..auth.models import User
-from ..auth.tokens import invite
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..permissions import ADMIN, MPTF_OFFICER, ROLE_LABELS, SRSG_STAFF
@@ -195,17 +193,10 @@ def confirm(actor, change_id: int) -> UserChange:
         user = db.session.get(User, change.user_id, populate_existing=True)
         if user.version != change.based_on_version:
             raise DomainError(stale_change_message())
-    renew = renews_sign_in(change, user)
     saved = save_user(actor, user, email=change.email, name=change.name, role=change.role,
                       donor_id=change.donor_id, active=change.active, password=None,
                       password_hash=change.password_hash, version=change.based_on_version,
-                      timezone=change.timezone)
-    if renew:
-        saved.set_password(secrets.token_urlsafe(32))  # nobody knows it: links made before stop working
-        saved.renew_session_token()
-        record(actor, "user.sign_in_renewed", saved, after={"email": saved.email})
-        if saved.active:
-            invite(actor, saved)
+                      timezone=change.timezone, renew_sign_in=renews_sign_in(change, user))
     # The hash has done its work: it lives on in the account only.
     change.password_hash = None
     if change.user_id is None:
@@ -271,9 +262,13 @@ def describe(change: UserChange) -> Proposal:
         compare(_("Time zone"), user.timezone or "", change.timezone)
     if change.sign_in_typed:
         lines.append(_("A new password typed by the administrator."))
-    elif renews_sign_in(change, user):
+    elif renews_sign_in(change, user) and change.active:
         lines.append(_("Once confirmed, the account's current password stops working, and an invitation to "
                        "choose a new one goes to %(email)s: make sure this address is the person's own.",
+                       email=change.email))
+    elif renews_sign_in(change, user):
+        lines.append(_("Once confirmed, the account's current password stops working: once the account is "
+                       "reactivated, its user chooses a new one with “Forgot your password?”, at %(email)s.",
                        email=change.email))
     return Proposal(change, user.name or user.email, False, changes, lines, stale=is_stale(change),
                     gone=second_person.proposer_gone(change.proposed_by_id, ADMIN))

@@ -148,7 +148,7 @@ LINE_LABELS = {
     "total_uses": _l("Total uses of funds"),
     "balance": _l("Balance with the Administrative Agent"),
     "committed": _l("Committed to approved travel grants"),
-    "balance_of_funds": _l("Balance of funds (available for new travel grants)"),
+    "balance_of_funds": _l("Balance of funds (not yet committed)"),
 }
 
 

@@ -210,24 +210,23 @@ def _pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
 
 def reversal_checks(deposit: Deposit, reason: str) -> str:
     """reverse_deposit()'s refusals but the pool's money (also said before the
-    confirmation: previews.deposit_reversal), and the reason as it is kept. A deposit
-    into a pool whose balance was decided on (refunded to its donors in proportion to
-    their net deposits, transferred or waived) stays: the decision counted it (nothing
-    is decided while a commitment is outstanding, so every deposit of the pool came
-    before), and reversing it would take back money the donors' shares were computed
-    with."""
-    guard.check(db.session())  # a closed fund says so first: nothing at all is recorded
+    confirmation: previews.deposit_reversal), and the reason as it is kept. Once any
+    pool's balance is decided on (refunded to its donors in proportion to their net
+    deposits, transferred or waived), no deposit is reversed: a decision counts every
+    deposit whose money reached its pool, directly or by a transfer between pools
+    (nothing is decided while a commitment is outstanding, so no deposit comes after),
+    and reversing one would take back money the donors' shares were computed with."""
+    guard.refuse_if_closed(db.session())  # a closed fund says so first: nothing at all is recorded
     periods.require_open(today())
     if deposit.is_reversal:
         raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
     if deposit.reversed_by is not None:
         raise DomainError(_("This deposit has already been reversed."))
-    decided_on = db.session.scalar(sa.select(sa.func.max(PoolClosing.decided_on))
-                                   .where(PoolClosing.pool_id == deposit.pool_id))
+    decided_on = db.session.scalar(sa.select(sa.func.min(PoolClosing.decided_on)))
     if decided_on is not None:
-        raise DomainError(_("The balance of the pool “%(pool)s” was decided on %(date)s (refunded to its "
-                            "donors, transferred or waived), counting this deposit: it can no longer be "
-                            "reversed.", pool=deposit.pool.label, date=fmt_date(decided_on)))
+        raise DomainError(_("The pools' balances are being decided on since %(date)s (refunded to the donors "
+                            "in proportion to their deposits, transferred or waived): no deposit can be "
+                            "reversed any more.", date=fmt_date(decided_on)))
     return text_or_error(reason, "reason", _("Say why the deposit is reversed."))
 
 

@@ -29,6 +29,7 @@ from ..audit import record, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import number as fmt_number
+from ..fund import periods
 from ..money import USD, MoneyError, parse_rate
 from ..seen import fingerprint, require_unchanged
 from .import_check import cell_number, cell_text
@@ -159,12 +160,16 @@ def _rate(value) -> Decimal:
         raise DomainError(str(error), field="rate") from None
     if not number:
         raise DomainError(_("Enter the rate."), field="rate")
-    raise DomainError(_("Enter a rate such as 0.941."), field="rate")
+    # A file's rates are written the one way the UN's tables write them, whatever the
+    # reader's language (the form takes them in the reader's own way: money.parse_rate).
+    raise DomainError(_("Write the rate with a point before its decimals, such as 0.941."), field="rate")
 
 
-def _checked_row(number: int, values: dict, offered: frozenset[str], seen: dict) -> PlannedRate:
+def _checked_row(number: int, values: dict, offered: frozenset[str], seen: dict,
+                 require_open) -> PlannedRate:
     """A row as set_rate would take it typed in, or a DomainError beside its column;
-    `seen`: the row of each currency and month so far, for a month given twice."""
+    `seen`: the row of each currency and month so far, for a month given twice;
+    `require_open`: periods.open_checker()'s, for a month of a closed year."""
     currency = cell_text(values["currency"]).upper()
     if currency == USD:
         raise DomainError(_("The US dollar is always at rate 1; it needs no entry."), field="currency")
@@ -174,7 +179,7 @@ def _checked_row(number: int, values: dict, offered: frozenset[str], seen: dict)
     month, rate = _month(values["month"]), _rate(values["rate"])
     if not dt.date(1945, 1, 1) <= month <= dt.date(2100, 12, 1):
         raise DomainError(_("Choose a month between 1945 and 2100."), field="month")
-    require_open_month(month)
+    require_open_month(month, require_open)
     earlier = seen.setdefault((currency, month), number)
     if earlier != number:
         raise DomainError(_("%(currency)s for %(month)s is already on row %(row)s of this file.",
@@ -202,6 +207,7 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
         return plan
     offered = currencies.offered(fund_currencies(), include_usd=True)
     seen: dict[tuple[str, dt.date], int] = {}
+    require_open = periods.open_checker()  # the closed years read once for every row
     for number, cells in rows:
         values = {name: cells[index] if index < len(cells) else None for name, index in positions.items()}
         if all(cell_text(v) == "" for v in values.values()):
@@ -214,7 +220,7 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
             plan.add_error(0, "", too_many)
             return plan
         try:
-            plan.rows.append(_checked_row(number, values, offered, seen))
+            plan.rows.append(_checked_row(number, values, offered, seen, require_open))
         except DomainError as error:
             plan.add_error(number, error.field or "", error.message)
     if not plan.rows and not plan.errors:

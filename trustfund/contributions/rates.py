@@ -61,12 +61,13 @@ def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
         ExchangeRate.currency == currency, ExchangeRate.month == first_of_month(on_date)))
 
 
-def require_open_month(month: dt.date) -> None:
+def require_open_month(month: dt.date, require_open=None) -> None:
     """A closed year's rates stay as they were when it closed: its figures in US dollars
     (the pledges' and commitments' of its months) were reported with them. So does a
-    year before the first closed one (fund.periods.require_open)."""
+    year before the first closed one (fund.periods.require_open, or the `require_open`
+    of periods.open_checker() for a file's many rows)."""
     try:
-        periods.require_open(month, field="month")
+        (require_open or periods.require_open)(month, field="month")
     except DomainError:
         raise DomainError(_("%(month)s is in or before a closed year: its rates stay as they were, since "
                             "the year's figures in US dollars were reported with them.",
@@ -150,7 +151,8 @@ def missing_months(today: dt.date) -> list[MissingMonths]:
     """For each currency in use (but the dollar), the months a deposit in it was or may
     yet be valued in that have no UN rate: from the month of its first pledge or
     commitment, up to this month while a commitment or a pledge in force in it has
-    something outstanding, else up to its last deposit's month. Kept while the data
+    something outstanding, else up to its last deposit's month; never a month of a
+    closed year, whose rates stay as they were. Kept while the data
     is unchanged (cache.keep: four statements over every commitment, pledge and
     deposit, at each view of the rates page)."""
     return cache.keep(("rates.missing_months", today), lambda: _missing_months(today))
@@ -171,6 +173,10 @@ def _missing_months(today: dt.date) -> list[MissingMonths]:
     last_deposit = dict(db.session.execute(sa.select(Deposit.currency, sa.func.max(Deposit.value_date))
                                            .where(Deposit.currency.in_(sorted(first)))
                                            .group_by(Deposit.currency)).all())
+    # A closed year's months are left as they closed (require_open_month): none is listed.
+    closed = periods.last_closed_year()
+    if closed is not None:
+        first = {currency: max(day, dt.date(closed + 1, 1, 1)) for currency, day in first.items()}
     have = {(currency, month) for currency, month in db.session.execute(
         sa.select(ExchangeRate.currency, ExchangeRate.month).where(ExchangeRate.currency.in_(sorted(first))))}
     found = []

@@ -8,9 +8,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import submissions
 from ..errors import attach, run
 from ..extensions import db
+from ..once import already_recorded_at, fresh_token, run_once
 from ..permissions import DONOR, roles_required
 from . import services
 from .blueprint import bp
@@ -72,17 +72,15 @@ def new(target_name: str, object_id: int):
             attach(form, problem)
         if not problems:
             filename, data = upload
-            done = run(form, lambda: submissions.once(current_user, form.form_token.data, ATTACH, lambda: (
-                services.attach(current_user, target, obj, kind=form.kind.data, title=form.title.data,
-                                filename=filename, data=data, max_bytes=limit))))
+            done = run_once(form, ATTACH, lambda: services.attach(
+                current_user, target, obj, kind=form.kind.data, title=form.title.data, filename=filename,
+                data=data, max_bytes=limit))
             if done is not None and done.repeated:
-                flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
-                        "a second time."), "warning")
-                return redirect(target.page(obj))
+                return already_recorded_at(target.page(obj))
             if done is not None:
                 flash(_("Document attached."), "success")
                 return redirect(target.page(obj))
-    form.form_token.data = submissions.issue(current_user, ATTACH)
+    fresh_token(form, ATTACH)
     return render_template("documents/new.html", form=form, target=target, obj=obj,
                            back=target.page(obj), file_help=_help())
 

@@ -58,6 +58,15 @@ def closed_message() -> str:
     return _("The fund is financially closed: nothing can be recorded or changed any more.")
 
 
+def refuse_if_closed(session: Session) -> None:
+    """The closed fund's refusal, said before any other (a service whose own checks
+    would otherwise answer first). Marks nothing: the flush's check() still runs, with
+    the years the transaction notes meanwhile."""
+    fund = fund_status.fund_row(session)
+    if fund is not None and fund.status == FINANCIALLY_CLOSED:
+        raise FundClosed(closed_message())
+
+
 def _checked(session: Session) -> bool:
     """Whether this transaction was checked. Before a session's transaction begins there
     is none to have been checked: a dead reference (a transaction ended) is None too,

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import number as fmt_number
 from ..fund.status import require_operations_open
-from ..money import USD, MoneyError, parse_amount, parse_number
+from ..money import USD, MoneyError, parse_amount, parse_number, written
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
 from ..validation import check_text, normalized_name
@@ -94,7 +94,7 @@ def _money_message(error: MoneyError) -> str:
         return _("The amount must be greater than zero.")
     if "too large" in text:
         return _("The amount is too large.")
-    return _("Enter a number such as 1250.00.")
+    return _("Enter a number such as %(example)s.", example=written("1250.00"))
 
 
 # --- Events -------------------------------------------------------------------

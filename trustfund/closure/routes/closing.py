@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import submissions
 from ...admin.models import REFUND_WAIVER, setting_on
 from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
@@ -23,6 +22,7 @@ from ...fund.entries import CLOSING_KINDS, WAITING, ClosingProposal, PoolClosing
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status
 from ...money import USD
+from ...once import already_recorded, fresh_token, run_once
 from ...permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF, STAFF, roles_required
 from .. import financial, previews, proposals
 from ..blueprint import bp
@@ -160,17 +160,15 @@ def write_off_view(commitment_id: int):
             form.outstanding_seen.raw_data = [str(commitment.outstanding)]
             return _confirm(summary, form, _("Write off"))
     elif valid:
-        done = run(form, lambda: submissions.once(current_user, form.form_token.data, WRITE_OFF, lambda: (
-            financial.write_off(current_user, commitment, amount=form.amount.data or None,
-                                reason=form.reason.data, outstanding_seen=form.outstanding_seen.data))))
+        done = run_once(form, WRITE_OFF, lambda: financial.write_off(
+            current_user, commitment, amount=form.amount.data or None, reason=form.reason.data,
+            outstanding_seen=form.outstanding_seen.data))
         if done is not None and done.repeated:
-            flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
-                    "a second time."), "warning")
-            return redirect(url_for("closure.closing"))
+            return already_recorded("closure.closing")
         if done is not None:
             flash(_("The outstanding amount was written off."), "success")
             return redirect(url_for("closure.closing"))
-    form.form_token.data = submissions.issue(current_user, WRITE_OFF)
+    fresh_token(form, WRITE_OFF)
     return render_template("closure/write_off.html", form=form, commitment=commitment)
 
 

@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import submissions
 from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
 from ...contributions.pools import all_pools
@@ -19,6 +18,7 @@ from ...formatting import money as fmt_money
 from ...forms import answer_refused
 from ...fund.entries import ENTRY_KINDS, WAITING, FundEntry, FundEntryProposal
 from ...money import USD
+from ...once import fresh_token, run_once
 from ...paging import per_page
 from ...permissions import FINANCE_READERS, MPTF_OFFICER, roles_required
 from .. import entry_proposals, previews
@@ -68,10 +68,9 @@ def new_entry():
     if request.method == "GET":
         form.value_date.data = today()
     if form.validate_on_submit():
-        done = run(form, lambda: submissions.once(current_user, form.form_token.data, PURPOSE, lambda: (
-            entry_proposals.propose_entry(current_user, kind=form.kind.data, pool_id=form.pool_id.data,
-                                          value_date=form.value_date.data, usd_amount=form.usd_amount.data,
-                                          description=form.description.data))))
+        done = run_once(form, PURPOSE, lambda: entry_proposals.propose_entry(
+            current_user, kind=form.kind.data, pool_id=form.pool_id.data, value_date=form.value_date.data,
+            usd_amount=form.usd_amount.data, description=form.description.data))
         if done is not None and done.repeated:
             flash(_("This form had already been sent, and its entry is shown here. Nothing was proposed "
                     "a second time."), "warning")
@@ -81,7 +80,7 @@ def new_entry():
                         "confirms it.", kind=done.entry.kind_label,
                         amount=fmt_money(done.entry.usd_amount, USD)))
             return redirect(url_for("closure.entries", _anchor=f"waiting-entry-{done.entry.id}"))
-    form.form_token.data = submissions.issue(current_user, PURPOSE)
+    fresh_token(form, PURPOSE)
     return render_template("closure/entry_form.html", form=form)
 
 

@@ -20,6 +20,7 @@ from ...formatting import percent as fmt_percent
 from ...formatting import rate as fmt_rate
 from ...forms import answer_refused
 from ...money import USD, precision, quantum
+from ...once import already_recorded, fresh_token, run_once
 from ...paging import per_page
 from ...params import date_arg
 from ...permissions import FINANCE_READERS as READERS
@@ -41,7 +42,6 @@ from ..preview import as_text, preview_deposit
 from ..queries import objectives
 from ..rates import currency_choices, rate_for
 from ..rules import reference_key
-from .once import already_recorded, fresh_token, run_once
 
 
 def _earmark_options() -> list[tuple[str, str]]:

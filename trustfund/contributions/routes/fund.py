@@ -19,6 +19,7 @@ from ...formatting import money as fmt_money
 from ...formatting import rate as fmt_rate
 from ...forms import answer_refused
 from ...money import USD
+from ...once import already_recorded, fresh_token, run_once
 from ...paging import per_page
 from ...params import date_arg, iso_date
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
@@ -39,7 +40,6 @@ from ..models import ExchangeRate, Objective, TransferProposal
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
 from ..rates import currency_choices, listed, missing_months, month_label, rate_for
-from .once import already_recorded, fresh_token, run_once
 
 # --- Objectives --------------------------------------------------------------
 

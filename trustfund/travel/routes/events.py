@@ -7,10 +7,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import localized, submissions
+from ... import localized
 from ...errors import run
 from ...exports import export_response
 from ...extensions import db
+from ...once import already_recorded, fresh_token, run_once
 from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from .. import exports as _exports  # noqa: F401  (registers the downloads)
 from .. import queries
@@ -64,17 +65,15 @@ def edit_event(event_id: int | None = None):
         if event is not None:
             saved = run(form, save)
         else:
-            done = run(form, lambda: submissions.once(current_user, form.form_token.data, NEW_EVENT, save))
+            done = run_once(form, NEW_EVENT, save)
             if done is not None and done.repeated:
-                flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
-                        "a second time."), "warning")
-                return redirect(url_for("travel.event", event_id=done.earlier_id))
+                return already_recorded("travel.event", event_id=done.earlier_id)
             saved = done.entry if done is not None else None
         if saved is not None:
             flash(_("Event saved."), "success")
             return redirect(url_for("travel.event", event_id=saved.id))
     if event is None:
-        form.form_token.data = submissions.issue(current_user, NEW_EVENT)
+        fresh_token(form, NEW_EVENT)
     return render_template("travel/event_form.html", form=form, event=event)
 
 

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import cache, clock, submissions
+from ... import cache, clock
 from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
 from ...confirmation import check, confirm_page, confirmed
 from ...countries.models import Country
@@ -20,6 +20,7 @@ from ...extensions import db
 from ...formatting import date as fmt_date
 from ...formatting import money
 from ...money import USD, MoneyError, parse_amount
+from ...once import already_recorded, fresh_token, run_once
 from ...params import id_arg
 from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
@@ -124,7 +125,7 @@ def new_grant():
     if request.method == "POST" and request.form.get("action") == "preview":
         form.validate()
     elif form.validate_on_submit():
-        done = run(form, lambda: submissions.once(current_user, form.form_token.data, REQUEST, lambda: (
+        done = run_once(form, REQUEST, lambda: (
             request_grant(
                 current_user, event_id=form.event_id.data, delegate_name=form.delegate_name.data,
                 delegate_function=form.delegate_function.data or "", country_code=form.country_code.data,
@@ -132,17 +133,15 @@ def new_grant():
                 travel_from=form.travel_from.data, travel_to=form.travel_to.data,
                 origin_city=form.origin_city.data, airfare=form.airfare.data, dsa_days=form.dsa_days.data,
                 dsa_amount=form.dsa_amount.data, terminal_expenses=form.terminal_expenses.data,
-                total=form.total.data, override_reason=form.override_reason.data or ""))))
+                total=form.total.data, override_reason=form.override_reason.data or "")))
         if done is not None and done.repeated:
-            flash(_("This form had already been sent, and its entry is shown here. Nothing was recorded "
-                    "a second time."), "warning")
-            return redirect(url_for("travel.grant", grant_id=done.earlier_id))
+            return already_recorded("travel.grant", grant_id=done.earlier_id)
         if done is not None:
             grant = done.entry
             flash(_("Request entered for %(name)s: %(total)s.", name=grant.delegate.name,
                     total=money(grant.total)), "success")
             return redirect(url_for("travel.grant", grant_id=grant.id))
-    form.form_token.data = submissions.issue(current_user, REQUEST)
+    fresh_token(form, REQUEST)
     events = db.session.scalars(sa.select(Event)).all()
     terminal = settings_on(TERMINAL_EXPENSES, {e.id: e.start_on for e in events})
     return render_template("travel/grant_form.html", form=form, event=event,
