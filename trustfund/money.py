@@ -10,9 +10,10 @@ Rules (DESIGN.md §4):
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import format_decimal, get_currency_precision, list_currencies
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import BigInteger, Numeric
@@ -86,20 +87,25 @@ def number_characters(locale: str) -> frozenset[str]:
     return frozenset(_ASCII_DIGITS | _SPACES | {"-"} | {c for s in symbols for c in s})
 
 
-def parse_number(text: str, refusal: str) -> Decimal:
+def parse_number(text: str, refusal: str | Callable[[], str]) -> Decimal:
     """A number as the user typed it: in the user's locale first ("0,941" and
     "1 250 000,00" in French), then in the plain form "1,250,000.00". Grouping must
     be well formed in both: "1,000.00.00" and "1,00" are refused. White space is
     ignored; only the characters of number_characters() are accepted, so NaN,
-    Infinity, exponents ("1e3") and other digits than 0-9 ("１２３") are refused."""
+    Infinity, exponents ("1e3") and other digits than 0-9 ("１２３") are refused.
+    `refusal`: its message, or what makes it only when it is needed (an example
+    written in the reader's language costs a formatting at every number read)."""
     from babel.numbers import NumberFormatError, parse_decimal
+
+    def refused() -> MoneyError:
+        return MoneyError(refusal() if callable(refusal) else refusal)
 
     text = str(text)
     user_locale = _user_locale()
     if not text.strip():
         raise MoneyError(_("Enter an amount."))
     if not set(text) <= number_characters(user_locale) or not set(text) & _ASCII_DIGITS:
-        raise MoneyError(refusal)
+        raise refused()
     raw = "".join(c for c in text if c not in _SPACES and not c.isspace())
     for locale in dict.fromkeys((user_locale, "en")):
         try:
@@ -109,14 +115,12 @@ def parse_number(text: str, refusal: str) -> Decimal:
         if value.is_finite():
             return value
         break
-    raise MoneyError(refusal)
+    raise refused()
 
 
 def written(example: str) -> str:
     """A number as the user's language writes it, for the examples of messages
     ("1,250,000.00"; "1 250 000,00" in French), with the decimals it is given."""
-    from babel.numbers import format_decimal
-
     decimals = len(example.partition(".")[2])
     return format_decimal(Decimal(example), format="#,##0" + ("." + "0" * decimals if decimals else ""),
                           locale=_user_locale())
@@ -124,6 +128,10 @@ def written(example: str) -> str:
 
 def amount_refusal() -> str:
     return _("Enter a number such as %(example)s.", example=written("1250000.00"))
+
+
+def rate_refusal() -> str:
+    return _("Enter a rate such as %(example)s.", example=written("0.941"))
 
 
 def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
@@ -135,7 +143,7 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
         if not value.is_finite():
             raise MoneyError(amount_refusal())
     else:
-        value = parse_number(text, amount_refusal())
+        value = parse_number(text, amount_refusal)
     return check_amount(value, currency)
 
 
@@ -163,7 +171,7 @@ def round_cents(value: Decimal) -> Decimal:
 def parse_rate(text: str | Decimal) -> Decimal:
     """An exchange rate: units of currency per 1 US dollar, above zero, at most 6 decimals."""
     value = (Decimal(text) if isinstance(text, Decimal)
-             else parse_number(text, _("Enter a rate such as %(example)s.", example=written("0.941"))))
+             else parse_number(text, rate_refusal))
     if not value.is_finite() or value <= 0:
         raise MoneyError(_("The rate must be greater than zero."))
     if value >= Decimal("1000000000"):

@@ -260,13 +260,14 @@ def describe(change: UserChange) -> Proposal:
             _("Active") if change.active else _("Deactivated"))
     if change.timezone:
         compare(_("Time zone"), user.timezone or "", change.timezone)
+    renewed = renews_sign_in(change, user)
     if change.sign_in_typed:
         lines.append(_("A new password typed by the administrator."))
-    elif renews_sign_in(change, user) and change.active:
+    elif renewed and change.active:
         lines.append(_("Once confirmed, the account's current password stops working, and an invitation to "
                        "choose a new one goes to %(email)s: make sure this address is the person's own.",
                        email=change.email))
-    elif renews_sign_in(change, user):
+    elif renewed:
         lines.append(_("Once confirmed, the account's current password stops working: once the account is "
                        "reactivated, its user chooses a new one with “Forgot your password?”, at %(email)s.",
                        email=change.email))

@@ -25,7 +25,7 @@ from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
 from ..formatting import rate as fmt_rate
 from ..fund import guard, periods
-from ..fund.entries import PoolClosing
+from ..fund.status import closing_began_on
 from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
 from . import pools, references
@@ -222,7 +222,7 @@ def reversal_checks(deposit: Deposit, reason: str) -> str:
         raise DomainError(_("A reversal cannot itself be reversed; record a new deposit instead."))
     if deposit.reversed_by is not None:
         raise DomainError(_("This deposit has already been reversed."))
-    decided_on = db.session.scalar(sa.select(sa.func.min(PoolClosing.decided_on)))
+    decided_on = closing_began_on()
     if decided_on is not None:
         raise DomainError(_("The pools' balances are being decided on since %(date)s (refunded to the donors "
                             "in proportion to their deposits, transferred or waived): no deposit can be "

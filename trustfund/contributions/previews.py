@@ -27,9 +27,9 @@ def available_after(pool: Pool, change) -> str:
 
 def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
     """A reversal records the opposite amounts and takes the net back from the pool:
-    refused as ledger.reverse_deposit refuses it (ledger.reversal_checks: a reversal, a
-    deposit already reversed or counted in a decision on its pool's balance, a closed
-    year), or for a pool that has not the net available."""
+    refused as ledger.reverse_deposit refuses it (ledger.reversal_checks: a closed fund,
+    a closed year, a reversal, a deposit already reversed, a pool's balance decided on),
+    or for a pool that has not the net available."""
     reason = reversal_checks(deposit, reason)
     pool, commitment, currency = deposit.pool, deposit.commitment, deposit.currency
     if pool.available < deposit.net:

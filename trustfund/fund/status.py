@@ -65,8 +65,13 @@ def operations_closed_message(fund: Fund) -> str:
 def closing_recorded() -> bool:
     """Whether any pool's closing decision is recorded (the fund's financial closure
     has begun): its balance has left the fund, and the end date moves no more."""
+    return closing_began_on() is not None
+
+
+def closing_began_on() -> dt.date | None:
+    """The day of the first pool's closing decision recorded, if any (closing_recorded)."""
     with db.session.no_autoflush:
-        return db.session.scalar(sa.select(PoolClosing.id).limit(1)) is not None
+        return db.session.scalar(sa.select(sa.func.min(PoolClosing.decided_on)))
 
 
 def closing_waits() -> bool:
