@@ -25,12 +25,16 @@ from babel.numbers import (
     get_currency_symbol,
     parse_pattern,
 )
-from flask_babel import format_date, get_timezone
+from flask_babel import get_timezone, to_user_timezone
 
 from . import language
 from .money import precision
 
 EN = Locale.parse("en")
+# English dates as the United Nations writes them, day before month ("5 December 2026",
+# "5 Dec 2026"): CLDR's international English. Plain "en" is the United States'
+# ("Dec 5, 2026"). Only dates and times: numbers are the same in both.
+UN_ENGLISH = Locale.parse("en_001")
 
 
 class NumberFormat:
@@ -134,6 +138,13 @@ def _locale() -> Locale:
     return language.locale() or EN
 
 
+def dates_locale(locale: Locale | None = None) -> Locale:
+    """The locale that writes dates and times for readers of `locale` (the request's
+    by default): the same, but international English for English (UN_ENGLISH)."""
+    locale = locale or _locale()
+    return UN_ENGLISH if locale.language == "en" and not locale.territory else locale
+
+
 def number_format(locale: Locale, kind: str, currency: str | None = None) -> NumberFormat:
     """The NumberFormat of `kind` ("amount": the currency's decimals, no sign;
     "money": the locale's standard currency format with the ISO code; "symbol": the
@@ -203,19 +214,19 @@ def percent(value: Decimal | None) -> str:
 
 
 def date(value: dt.date | None) -> str:
-    """A date in the one style of the user's locale (CLDR's medium: "May 10, 2018",
-    "10 mai 2018", "2018年5月10日")."""
+    """A date in the one style of the user's locale (CLDR's medium: "10 May 2018",
+    "10 mai 2018", "2018年5月10日"; English as the UN writes it, dates_locale)."""
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):  # a moment: Flask-Babel moves it to the user's zone first
-        return format_date(value, "medium")
-    return babel_dates.format_date(value, "medium", locale=_locale())
+    if isinstance(value, dt.datetime):  # a moment: on its day in the user's zone
+        value = to_user_timezone(value)
+    return babel_dates.format_date(value, "medium", locale=dates_locale())
 
 
 def month(value: dt.date | None) -> str:
     """A month and its year as the user's locale names them ("May 2018", "mai 2018",
     "май 2018 г.", "2018年5月")."""
-    return "" if value is None else format_skeleton("yMMMM", value, locale=_locale())
+    return "" if value is None else format_skeleton("yMMMM", value, locale=dates_locale())
 
 
 def zone_label(value: dt.datetime, zone: dt.tzinfo, locale: Locale) -> str:
@@ -233,17 +244,20 @@ def zone_label(value: dt.datetime, zone: dt.tzinfo, locale: Locale) -> str:
 
 def datetime(value: dt.datetime | None) -> str:
     """A moment (stored in UTC) in the user's own time zone, with the zone shown: the
-    locale's date style, the time in hours and minutes, the zone ("May 10, 2018, 2:05 PM
+    locale's date style, the time in hours and minutes, the zone ("10 May 2018, 2:05 pm
     CEST"). The zone is the user's setting (auth.models.User.timezone), else UTC."""
     if value is None:
         return ""
     locale, zone = _locale(), get_timezone()
+    writer = dates_locale(locale)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(zone)
-    day = babel_dates.format_date(local, "medium", locale=locale)
-    time = babel_dates.format_time(local, "short", tzinfo=zone, locale=locale)
-    combined = locale.datetime_formats["medium"].replace("{1}", day).replace("{0}", time)
+    day = babel_dates.format_date(local, "medium", locale=writer)
+    time = babel_dates.format_time(local, "short", tzinfo=zone, locale=writer)
+    combined = writer.datetime_formats["medium"].replace("{1}", day).replace("{0}", time)
+    # The zone's name as the reader's language abbreviates it ("EST"; international
+    # English spells it out).
     return f"{combined} {zone_label(local, zone, locale)}"
 
 

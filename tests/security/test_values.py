@@ -166,7 +166,7 @@ def test_an_imported_date_and_time_written_as_text_is_read(app, db, client, logi
     assert answer.status_code == 302  # to the preview: nothing is recorded before it is confirmed
     preview = answer.headers["Location"]
     page = client.get(preview).get_data(as_text=True)
-    assert "Jun 1, 2017" in page
+    assert "1 Jun 2017" in page
     seen = re.search(r'name="seen"[^>]*value="([^"]*)"', page) or re.search(
         r'value="([^"]*)"[^>]*name="seen"', page)
     assert client.post(preview + "/confirm", data={"seen": seen.group(1)}).status_code == 302

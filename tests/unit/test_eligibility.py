@@ -29,7 +29,7 @@ def test_a_developed_country_is_refused_beside_the_country_and_nothing_is_writte
         make_request(event, "FR", "Jeanne Martin")
     db.session.rollback()
     assert refused.value.field == "country_code"
-    assert "France is not a developing country on May 8, 2017" in refused.value.message
+    assert "France is not a developing country on 8 May 2017" in refused.value.message
     assert (count(TravelGrant), count(Delegate)) == (grants, delegates)
 
 

@@ -159,12 +159,15 @@ def test_a_rate_keeps_its_six_decimals(app):
         assert formatting.rate(None) == ""
 
 
-def test_a_date_reads_as_flask_babels_medium_date(app):
+def test_a_date_reads_as_flask_babels_medium_date_but_english_as_the_un_writes_it(app):
     """formatting.date formats a day with Babel and the request's locale: what
-    Flask-Babel's format_date(day, "medium") writes, in every language of the app."""
+    Flask-Babel's format_date(day, "medium") writes in every language of the app but
+    English, where it is the day before the month, as the United Nations writes dates
+    (CLDR's international English, en_001), not the United States' "May 10, 2018"."""
     import datetime as dt
     import random
 
+    from babel.dates import format_date as babel_format_date
     from flask_babel import format_date
 
     pick = random.Random(16)
@@ -172,14 +175,22 @@ def test_a_date_reads_as_flask_babels_medium_date(app):
     with app.test_request_context():
         for language in LANGUAGES:
             with speaking(language):
-                assert [formatting.date(day) for day in days] == [format_date(day, "medium") for day in days]
+                shown = [formatting.date(day) for day in days]
+                if language == "en":
+                    assert shown == [babel_format_date(day, "medium", locale="en_001") for day in days]
+                    assert shown != [format_date(day, "medium") for day in days]
+                else:
+                    assert shown == [format_date(day, "medium") for day in days]
+        with speaking("en"):
+            assert formatting.date(dt.date(2026, 9, 5)) == "5 Sept 2026"
+            assert formatting.date(dt.date(2026, 12, 25)) == "25 Dec 2026"
 
 
 def test_one_date_style_per_language_and_months_that_stand_alone(app):
     import datetime as dt
 
     day = dt.date(2018, 5, 10)
-    expected = {"en": ("May 10, 2018", "May 2018"), "fr": ("10 mai 2018", "mai 2018"),
+    expected = {"en": ("10 May 2018", "May 2018"), "fr": ("10 mai 2018", "mai 2018"),
                 "es": ("10 may 2018", "mayo de 2018"), "ru": ("10 мая 2018\u202fг.", "май 2018\u202fг."),
                 "zh": ("2018年5月10日", "2018年5月")}
     with app.test_request_context():
@@ -190,13 +201,13 @@ def test_one_date_style_per_language_and_months_that_stand_alone(app):
 
 
 @pytest.mark.parametrize("zone, language, shown", [
-    ("UTC", "en", "Jan 10, 2018, 1:05 PM UTC"),
+    ("UTC", "en", "10 Jan 2018, 1:05 pm UTC"),
     ("Europe/Paris", "fr", "10 janv. 2018, 14:05 UTC+01:00"),
-    ("America/New_York", "en", "Jan 10, 2018, 8:05 AM EST"),
-    ("Asia/Kolkata", "en", "Jan 10, 2018, 6:35 PM UTC+05:30"),
+    ("America/New_York", "en", "10 Jan 2018, 8:05 am EST"),
+    ("Asia/Kolkata", "en", "10 Jan 2018, 6:35 pm UTC+05:30"),
     ("Asia/Tokyo", "zh", "2018年1月10日 22:05 UTC+09:00"),
     # Past midnight there: the date is the next day's.
-    ("Pacific/Kiritimati", "en", "Jan 11, 2018, 3:05 AM UTC+14:00"),
+    ("Pacific/Kiritimati", "en", "11 Jan 2018, 3:05 am UTC+14:00"),
 ])
 def test_a_moment_in_the_users_zone_with_the_zone_shown(app, zone, language, shown):
     """Moments are stored in UTC (13:05 on 10 January 2018 here) and shown in the

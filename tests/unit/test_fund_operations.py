@@ -76,7 +76,7 @@ def test_after_its_end_date_the_fund_takes_nothing_new(db, users, ongoing):
     assert effective_status(fund) == "operationally_closed"
     for what, operation in _new_things(users, ongoing).items():
         message = _refused(operation)
-        assert "activities ended on Dec 31, 2018, its end date" in message, what
+        assert "activities ended on 31 Dec 2018, its end date" in message, what
 
 
 def test_after_it_the_running_business_is_settled(db, users, ongoing):
@@ -121,5 +121,5 @@ def test_the_fund_page_says_the_operations_are_closed(db, client, login_as, user
     login_as("auditor")
     html = client.get("/fund/").get_data(as_text=True)
     assert 'id="fund-status">Operationally closed<' in html
-    assert "activities ended on Dec 31, 2018" in html
+    assert "activities ended on 31 Dec 2018" in html
     assert db.session.scalar(sa.select(Fund.status)) == "open"  # stored: closed by its date alone

@@ -40,7 +40,7 @@ def test_a_reference_already_used_is_refused_beside_the_field_with_a_link(app, d
     before, figures = counts(), pool_figures()
     html = _post(client, c, amount="100.00", bank_reference=typed).get_data(as_text=True)
     assert error_beside(html, "bank_reference") == (
-        f"Deposit #{first} (USD\u00a0100.00, value date May 10, 2018) already has this bank reference. "
+        f"Deposit #{first} (USD\u00a0100.00, value date 10 May 2018) already has this bank reference. "
         "If this is a separate bank transfer, tick “This is a separate bank transfer with the same "
         "reference” and say why.")
     assert f'<a href="/contributions/deposits/{first}">Open deposit #{first}</a>' in html

@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from openpyxl import load_workbook
 
 from tests.factories import make_user
@@ -160,7 +161,8 @@ def test_saa_steps_through_the_web_with_history(client, db, officer, osf, users)
     assert f"SAA status changed by {name} from Not started to Draft shared." in history
     assert "Signed electronically" in history and "SAA-MCS00-OSF-2017" in history
     today = dt.datetime.now(dt.UTC)  # shown in UTC, the user's zone (none set)
-    assert f"{today:%b} {today.day}, {today.year}" in history
+    # Day, month, year, as the UN writes dates in English ("5 Sept 2026").
+    assert babel_dates.format_date(today, "medium", locale="en_001") in history
 
 
 def test_a_step_not_allowed_is_refused_naming_the_current_status(client, db, officer, osf):

@@ -129,7 +129,7 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
                                            ("fund_entry.confirm", users["mptf_officer2"].id)]
     trail = text(browser_of(app, "admin").get("/admin/audit"))
     assert ("mptf_officer proposed an entry for Un-earmarked (Direct cost of USD 1,500.00, value date "
-            "Mar 1, 2018); it waits for a second MPTF officer.") in trail
+            "1 Mar 2018); it waits for a second MPTF officer.") in trail
     assert ("mptf_officer2 confirmed the entry for Un-earmarked (Direct cost of USD 1,500.00) proposed by "
             "mptf_officer: it is recorded.") in trail
 

@@ -45,8 +45,8 @@ def test_the_fund_page_shows_the_record_and_the_fee_rate_history(client, login_a
     login_as("auditor")
     html = client.get("/fund/").get_data(as_text=True)
     assert "MCS00" in html and "Open" in html
-    assert "Apr 3, 2017" in html
-    assert table_rows(html, "fee-rates") == [["Jan 1, 2019", "2%"], ["Jan 1, 2017", "1%"]]
+    assert "3 Apr 2017" in html
+    assert table_rows(html, "fee-rates") == [["1 Jan 2019", "2%"], ["1 Jan 2017", "1%"]]
     years = table_rows(html, "years")
     assert years[0][:2] == ["2017", "Open"]
     assert years[-1][0] == str(dt.date.today().year)
@@ -93,7 +93,7 @@ def test_an_extension_needs_a_later_date_and_a_reason(client, login_as, db):
     assert page.status_code == 302
     assert _fund(db).end_on == dt.date(2100, 6, 30)
     html = client.get("/fund/").get_data(as_text=True)
-    assert "End date extended by admin from Dec 31, 2099 to Jun 30, 2100." in html
+    assert "End date extended by admin from 31 Dec 2099 to 30 Jun 2100." in html
     assert "No-cost extension for the follow-up review" in html
 
 
@@ -180,7 +180,7 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
     assert not operations_open()
     html = client.get("/fund/").get_data(as_text=True)
     assert 'id="fund-status">Operationally closed<' in html
-    assert "activities ended on Jun 30, 2019" in html and "reopens them" not in html
+    assert "activities ended on 30 Jun 2019" in html and "reopens them" not in html
     # the page no longer offers what would be refused
     assert "Extend the end date" not in html and 'href="/fund/extend"' not in html
 

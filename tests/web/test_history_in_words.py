@@ -162,14 +162,14 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert "Actual airfare (USD): — → USD 1,100.00" in grant_page
 
     event = Visible(client.get(f"/travel/events/{fund['event'].id}").get_data(as_text=True)).text
-    assert "First day: May 8, 2017 → Jun 8, 2017" in event
+    assert "First day: 8 May 2017 → 8 Jun 2017" in event
     assert "DSA rate (USD per day): USD 400.00 → USD 410.00" in event
 
     users = _trail(client, "user.update")
     assert "Changed by Amina Diallo. Role: Auditor → MPTF officer Active: yes → no" in users
 
     settings = _trail(client, "setting.set")
-    assert ("Administrative Agent fee rate in force from Jan 1, 2019 corrected by Amina Diallo: 2% → 1.5%."
+    assert ("Administrative Agent fee rate in force from 1 Jan 2019 corrected by Amina Diallo: 2% → 1.5%."
             in settings)
     assert "Terminal expenses per trip (USD) set by Amina Diallo to USD 120.00" in settings
 
@@ -178,7 +178,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert "Waitlisted by Olga Petrova. Note: Waiting for the note verbale" in waitlist
 
     country = Visible(client.get("/countries/VU").get_data(as_text=True)).text
-    assert "LDC periods: from Jan 1, 1985 to Dec 4, 2020 → from Apr 24, 1985 to Dec 4, 2020" in country
+    assert "LDC periods: from 1 Jan 1985 to 4 Dec 2020 → from 24 Apr 1985 to 4 Dec 2020" in country
 
     donor = Visible(client.get(f"/donors/{fund['donor'].id}").get_data(as_text=True)).text
     assert "Contact person: — → Kim Min-jun" in donor

@@ -185,7 +185,7 @@ def test_the_preview_lists_every_problem_and_duplicate_and_nothing_is_kept(app, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Nothing was imported: 3 problems" in html, _problems(html)
     assert _problems(html) == [
-        ("2", "Bank reference", f"Deposit #{held.id} (EUR 1,000.00, value date May 10, 2018) already has "
+        ("2", "Bank reference", f"Deposit #{held.id} (EUR 1,000.00, value date 10 May 2018) already has "
                                 "this bank reference. If this is a separate transfer, say why in the "
                                 "“Separate transfer note” column."),
         ("5", "Bank reference", "Row 4 of this file already has this bank reference. If this is a separate "

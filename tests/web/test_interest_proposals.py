@@ -92,7 +92,7 @@ def test_interest_is_credited_only_when_a_second_officer_confirms_it(app, db, cl
                                 .where(OutboxMessage.kind == "interest_waiting")).all()
     assert told.to_address == "officer2@test.example"
     body = " ".join(told.body_text.split())
-    assert "proposed interest of USD 1,234.56, value date Jun 30, 2018" in body
+    assert "proposed interest of USD 1,234.56, value date 30 Jun 2018" in body
     assert "/contributions/interest" in body
     # The second officer sees Confirm and Refuse, and confirms it.
     other = browser_of(app, "mptf_officer2")
@@ -118,7 +118,7 @@ def test_interest_is_credited_only_when_a_second_officer_confirms_it(app, db, cl
                                            ("interest.create", users["mptf_officer2"].id),
                                            ("interest_proposal.confirm", users["mptf_officer2"].id)]
     trail = text(browser_of(app, "admin").get("/admin/audit"))
-    assert ("mptf_officer proposed interest of USD 1,234.56, value date Jun 30, 2018, for the un-earmarked "
+    assert ("mptf_officer proposed interest of USD 1,234.56, value date 30 Jun 2018, for the un-earmarked "
             "pool; it waits for a second MPTF officer.") in trail
     assert ("mptf_officer2 confirmed the interest of USD 1,234.56 proposed by mptf_officer: it is credited "
             "to the un-earmarked pool.") in trail

@@ -36,10 +36,10 @@ def test_the_command_issues_every_donors_statement_into_its_portal(app, runner, 
     issued = _statements()
     assert sorted(d.donor_id for d in issued) == sorted(db.session.scalars(sa.select(Donor.id)))
     mine = next(d for d in issued if d.donor_id == sweden.id)
-    assert mine.title == "Statement from Jan 1, 2017 to Dec 31, 2017"
+    assert mine.title == "Statement from 1 Jan 2017 to 31 Dec 2017"
     login_as("donor")
     portal = client.get("/statements/portal").get_data(as_text=True)
-    assert "Statement from Jan 1, 2017 to Dec 31, 2017" in portal and "Donor statement" in portal
+    assert "Statement from 1 Jan 2017 to 31 Dec 2017" in portal and "Donor statement" in portal
     pdf = client.post(f"/documents/{mine.id}/download")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)

@@ -233,7 +233,7 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
     assert send_due().sent == 3
     mails = {m["To"]: m for m in smtp_server.messages}
     assert set(mails) == {"donor@test.example", "sweden2@test.example", "evil@test.example"}
-    title = "Statement from Jan 1, 2017 to Jun 30, 2017"
+    title = "Statement from 1 Jan 2017 to 30 Jun 2017"
     assert mails["donor@test.example"]["Subject"] == f"Statement issued for Kingdom of Sweden: {title}"
     assert mails["sweden2@test.example"]["Subject"].startswith("Relevé émis pour Kingdom of Sweden")
     assert mails["evil@test.example"]["Subject"].startswith("Estado de cuenta emitido para")

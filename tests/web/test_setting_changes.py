@@ -59,7 +59,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     page = text(_propose(client, FEE_RATE, "0.02"))
     assert WAITS in page
     assert "Values waiting for a second administrator" in page
-    assert "2% from Jan 1, 2018, in place of 1%." in page
+    assert "2% from 1 Jan 2018, in place of 1%." in page
     [change] = _waiting(db)
     # Nothing changed: a deposit recorded now is charged the 1% in force.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Setting)
@@ -78,7 +78,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
                                 .where(OutboxMessage.kind == "setting_change_waiting")).all()
     assert told.to_address == "admin2@test.example"
     body = " ".join(told.body_text.split())
-    assert "Administrative Agent fee rate" in body and "2%" in body and "Jan 1, 2018" in body
+    assert "Administrative Agent fee rate" in body and "2%" in body and "1 Jan 2018" in body
     assert "/admin/settings" in body
     # The second admin sees Confirm and Refuse (a reason required), and confirms.
     other = browser_of(app, "admin2")
@@ -87,7 +87,7 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     assert f"/admin/setting-changes/{change.id}/withdraw" not in listed
     assert reason_required(listed, f"/admin/setting-changes/{change.id}/refuse")
     done = text(second_admin_confirms_setting(app, FEE_RATE))
-    assert "Confirmed: 2% for Administrative Agent fee rate, in force from Jan 1, 2018." in done
+    assert "Confirmed: 2% for Administrative Agent fee rate, in force from 1 Jan 2018." in done
     assert "Values waiting for a second administrator" not in done
     assert "admin, confirmed by admin2" in done
     assert setting_on(FEE_RATE, dt.date(2018, 6, 1)) == D("0.02")
@@ -105,9 +105,9 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
                             ("setting_change.confirm", users["admin2"].id)]
     login_as("auditor")
     trail = text(client.get("/admin/audit"))
-    assert ("admin proposed 2% for Administrative Agent fee rate, in force from Jan 1, 2018; it waits for "
+    assert ("admin proposed 2% for Administrative Agent fee rate, in force from 1 Jan 2018; it waits for "
             "another administrator.") in trail
-    assert ("admin2 confirmed 2% for Administrative Agent fee rate, in force from Jan 1, 2018, proposed by "
+    assert ("admin2 confirmed 2% for Administrative Agent fee rate, in force from 1 Jan 2018, proposed by "
             "admin.") in trail
 
 
@@ -145,7 +145,7 @@ def test_only_the_proposer_withdraws_and_one_value_waits_per_setting(app, db, cl
     # Another value of the same setting waits behind none: the form says what waits.
     form = text(other.get(f"/admin/settings/{OVERRUN_TOLERANCE}"))
     assert ("A new value of this setting already waits for another administrator: USD 150.00 in force from "
-            "Jan 1, 2018, proposed by admin.") in form
+            "1 Jan 2018, proposed by admin.") in form
     assert "Propose the new value" not in form  # it is answered on the settings page
     listed = other.get("/admin/settings").get_data(as_text=True)
     assert f'href="/admin/settings/{OVERRUN_TOLERANCE}"' not in listed
@@ -153,7 +153,7 @@ def test_only_the_proposer_withdraws_and_one_value_waits_per_setting(app, db, cl
     # Posted all the same (a form loaded before): refused, and told what waits.
     refused = text(_propose(other, OVERRUN_TOLERANCE, "200"))
     assert ("A new value of this setting already waits for another administrator: USD 150.00 in force from "
-            "Jan 1, 2018, proposed by admin.") in refused
+            "1 Jan 2018, proposed by admin.") in refused
     assert [c.value for c in _waiting(db)] == ["150.00"]
     # Another setting may wait beside it.
     _propose(other, FEE_RATE, "0.015")
@@ -208,7 +208,7 @@ def test_a_value_from_a_later_day_is_confirmed_as_in_force_from_that_day(app, db
     login_as("admin")
     _propose(client, FEE_RATE, "0.02", day="2099-01-01")
     done = text(second_admin_confirms_setting(app, FEE_RATE))
-    assert "Confirmed: 2% for Administrative Agent fee rate, in force from Jan 1, 2099." in done
+    assert "Confirmed: 2% for Administrative Agent fee rate, in force from 1 Jan 2099." in done
     assert "taken effect" not in done
     assert setting_on(FEE_RATE, dt.date(2098, 12, 31)) == D("0.01")
 

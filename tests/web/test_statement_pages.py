@@ -215,10 +215,10 @@ def test_the_default_period_starts_at_the_funds_start_as_its_record_holds_it(cli
     sweden, _evil = fund
     login_as("donor")
     page = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
-    assert "Default: Apr 3, 2017, the fund" in page and 'value="2017-04-03"' in page
+    assert "Default: 3 Apr 2017, the fund" in page and 'value="2017-04-03"' in page
     record = current_fund()
     update_fund(users["admin"], record, name=record.name, code=record.code, start_on=dt.date(2017, 5, 2),
                 version=record.version)
     db.session.commit()
     page = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
-    assert "Default: May 2, 2017, the fund" in page and 'value="2017-05-02"' in page
+    assert "Default: 2 May 2017, the fund" in page and 'value="2017-05-02"' in page

@@ -61,8 +61,8 @@ def test_a_zone_no_clock_has_is_not_kept(app, db, client, zone):
 
 def test_one_moment_shown_in_two_users_zones(app, db, client, login_as, users):
     """The deposit was recorded at 13:05 UTC on 10 January 2018: an officer in Geneva
-    reads 14:05 (UTC+01:00), an auditor in New York 8:05 AM EST, someone without a
-    zone 1:05 PM UTC."""
+    reads 14:05 (UTC+01:00), an auditor in New York 8:05 am EST, someone without a
+    zone 1:05 pm UTC."""
     d = deposit(commitment("USD", "1000.00"), "100.00")
     d.created_at = dt.datetime(2018, 1, 10, 13, 5)
     users["mptf_officer"].timezone, users["mptf_officer"].locale = "Europe/Zurich", "fr"
@@ -73,10 +73,10 @@ def test_one_moment_shown_in_two_users_zones(app, db, client, login_as, users):
     assert _recorded(client.get(page).get_data(as_text=True)) == "10 janv. 2018, 14:05 UTC+01:00"
     login_as("auditor")
     assert _recorded(client.get(page).get_data(as_text=True)).replace("\u202f", " ") == \
-        "Jan 10, 2018, 8:05 AM EST"
+        "10 Jan 2018, 8:05 am EST"
     login_as("admin")
     assert _recorded(client.get(page).get_data(as_text=True)).replace("\u202f", " ") == \
-        "Jan 10, 2018, 1:05 PM UTC"
+        "10 Jan 2018, 1:05 pm UTC"
 
 
 def test_the_user_chooses_a_zone_on_the_profile_page(app, db, client, login_as, users):

@@ -127,11 +127,11 @@ def test_the_dashboard_is_as_of_each_officers_date_even_from_kept_figures(
 
     login_as(utc)  # computes the figures of 28 February and keeps them
     html = client.get("/dashboard/").get_data(as_text=True)
-    assert "Figures as of Feb 28, 2026" in html
+    assert "Figures as of 28 Feb 2026" in html
     assert not [row for row in Tables(html).tables["overdue"]["rows"] if "LATE-28FEB" in row]
 
     login_as(tokyo)  # the same instant: 1 March, one day late
     html = client.get("/dashboard/").get_data(as_text=True)
-    assert "Figures as of Mar 1, 2026" in html
+    assert "Figures as of 1 Mar 2026" in html
     late = [row for row in Tables(html).tables["overdue"]["rows"] if "LATE-28FEB" in row]
     assert len(late) == 1 and late[0][-1] == "1"

@@ -68,7 +68,7 @@ def test_a_transfer_dated_the_tokyo_proposers_today_is_confirmed_by_an_admin_in_
     login_as("auditor")
     page = client.get("/contributions/pools/transfers").get_data(as_text=True)
     [shown] = table_rows(page, "transfers-made")
-    assert shown[0] == "Mar 5, 2026" and shown[3:] == ["52,072.27", REASON, "admin", "admin2"]
+    assert shown[0] == "5 Mar 2026" and shown[3:] == ["52,072.27", REASON, "admin", "admin2"]
 
 
 def test_a_transfer_dated_after_the_tokyo_proposers_today_cannot_be_proposed(

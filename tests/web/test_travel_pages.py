@@ -118,7 +118,7 @@ def test_bad_input_is_refused_beside_the_fields_and_nothing_is_written(client, l
     cases = [
         ({"airfare": "12.345"}, "airfare", "USD amounts have at most 2 decimal places."),
         ({"airfare": "abc"}, "airfare", "Enter a number such as 1,250.00."),
-        ({"country_code": "FR"}, "country_code", "France is not a developing country on May 8, 2017"),
+        ({"country_code": "FR"}, "country_code", "France is not a developing country on 8 May 2017"),
         ({"travel_from": "2017-04-01"}, "travel_from", "Departure can be at most 7 days before"),
         ({"total": "9000.00"}, "override_reason", "You changed a computed figure: say why."),
         ({"travel_to": "not a date"}, "travel_to", "Not a valid date value."),
@@ -254,7 +254,7 @@ def test_the_filters_name_a_new_or_changed_event_at_once(cached, client, login_a
     login_as("srsg_staff")
     make_event(title="Thematic session, Geneva")
     first = client.get("/travel/grants").get_data(as_text=True)
-    assert "Thematic session, Geneva — Geneva, May 8, 2017<" in first and ">Senegal<" in first
+    assert "Thematic session, Geneva — Geneva, 8 May 2017<" in first and ">Senegal<" in first
     assert "Thematic session, Geneva — Geneva" in client.get("/travel/queue").get_data(as_text=True)
     make_event(title="Regional meeting, Bangkok", city="Bangkok")
     for url in ("/travel/grants", "/travel/queue"):

@@ -8,15 +8,16 @@ import re
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot, utcnow
 from ..countries.models import Country
 from ..errors import DomainError, check_version
 from ..extensions import db
+from ..formatting import date as format_date
 from ..formatting import number
 from ..validation import check_text, name_key, normalized_name, too_long
 from .models import (
