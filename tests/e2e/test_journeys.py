@@ -168,7 +168,7 @@ def test_srsg_staff_request_approve_and_reconcile_a_grant(new_page, live_server)
     delegate = f"E2E Delegate {uuid.uuid4().hex[:6]}"
     first.get_by_label("Delegate's name").fill(delegate)
     first.get_by_label("Function").fill("Director, Ministry of Labour")
-    first.get_by_label("Member State represented").select_option("AF")  # an LDC throughout
+    first.get_by_label("State represented").select_option("AF")  # an LDC throughout
     first.get_by_label("Departure").fill((start - dt.timedelta(days=1)).isoformat())
     first.get_by_label("Return").fill((end + dt.timedelta(days=1)).isoformat())
     first.get_by_label("Travelling from (city)").fill("Kabul")

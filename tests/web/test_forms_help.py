@@ -56,6 +56,28 @@ def test_all_errors_at_once_beside_their_fields_and_linked_from_the_top(app, db,
         assert f'id="{field}"' in html
 
 
+def test_the_summary_writes_a_fields_name_and_its_problem_as_the_language_does(app, db, client, login_as,
+                                                                                 users):
+    """"Amount: Enter an amount." in English; French puts a no-break space before the
+    colon, Chinese writes a full-width colon; the field's name stays the link."""
+    url = "/contributions/pledges/new"
+    shown = {}
+    for language in ("en", "fr", "zh"):
+        users["mptf_officer"].locale = language
+        db.session.commit()
+        login_as("mptf_officer")
+        html = client.post(url, data={"donor_id": str(users["donor"].donor_id), "currency": "EUR",
+                                      "amount": "", "objective_id": "", "pledged_on": "2018-01-05",
+                                      "note": "", "form_token": form_token(client, url)})
+        html = html.get_data(as_text=True)
+        box = re.search(r'id="error-summary"[^>]*>(.*?)</div>', html, re.DOTALL).group(1)
+        shown[language] = html_module.unescape(
+            re.search(r'<a class="alert-link" href="#amount">[^<]*</a>([^<]*)</li>', box).group(1))
+    assert shown["en"] == ": Enter an amount."
+    assert shown["fr"].startswith("\u00a0: ") and shown["fr"] != "\u00a0: Enter an amount."
+    assert shown["zh"].startswith("：") and not shown["zh"].startswith("： ")
+
+
 def test_the_costs_of_a_trip_are_all_refused_at_once(app, db, client, login_as, users):
     from tests.factories.travel import fund_pool, make_event, make_request, srsg2
     from trustfund.travel.decisions import approve_grant

@@ -111,6 +111,23 @@ def test_the_request_form_computes_the_figures_and_saves(client, login_as, users
     assert (grant.total, grant.ldc, grant.status) == (Decimal("3142.09"), True, "requested")
 
 
+def test_a_delegate_of_an_observer_state_is_requested_for_as_a_state_represented(client, login_as, users):
+    """The State of Palestine, a developing country and a non-member observer State, is
+    offered and named as the "State represented", not as a Member State."""
+    event = make_event()
+    login_as("srsg_staff")
+    page = client.get(f"/travel/grants/new?event={event.id}").get_data(as_text=True)
+    assert re.search(r'<label class="form-label" for="country_code">State represented\b', page)
+    assert "Member State" not in page
+    assert re.search(r'<option value="PS">State of Palestine</option>', page)
+    client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id, country_code="PS",
+                                                form_token=form_token(client, "/travel/grants/new")))
+    grant = db.session.scalar(sa.select(TravelGrant))
+    assert (grant.country_code, grant.ldc) == ("PS", False)
+    shown = text(client.get(f"/travel/grants/{grant.id}").get_data(as_text=True))
+    assert "State represented State of Palestine (PS)" in shown and "Member State" not in shown
+
+
 def test_bad_input_is_refused_beside_the_fields_and_nothing_is_written(client, login_as, users):
     event = make_event()
     login_as("srsg_staff")

@@ -55,7 +55,7 @@ class GrantForm(BaseForm):
     delegate_name = StringField(_l("Delegate's name"), validators=[DataRequired(), Length(max=200)])
     delegate_function = StringField(_l("Function"), validators=[Optional(), Length(max=200)],
                                     description=_l("For example: Director, Ministry of Labour."))
-    country_code = SelectField(_l("Member State represented"), choices=[],
+    country_code = SelectField(_l("State represented"), choices=[],
                                validators=[DataRequired()])
     email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False),
                                                 Length(max=254)])

@@ -37,7 +37,7 @@ def grant_facts(grant: TravelGrant) -> list[tuple[str, str]]:
     country = grant.country.local_name + (f" ({_('LDC')})" if grant.ldc else "")
     event = _("%(title)s, %(city)s, from %(date)s", title=grant.event.local_title, city=grant.event.city,
               date=date(grant.event.start_on))
-    return [(_("Travel grant"), f"#{grant.id}"), (_("Delegate"), delegate), (_("Member State"), country),
+    return [(_("Travel grant"), f"#{grant.id}"), (_("Delegate"), delegate), (_("State represented"), country),
             (_("Event"), event)]
 
 

@@ -174,13 +174,13 @@ def register(book: Book) -> None:
     }, reference="event", hidden=("created_at",))
     book.object("Delegate", _l("Delegate"), {
         "name": Field(_l("Delegate's name")), "function": Field(_l("Function")),
-        "country_code": Field(_l("Member State represented"), "ref", ref="country"),
+        "country_code": Field(_l("State represented"), "ref", ref="country"),
         "email": Field(_l("Email")), "phone": Field(_l("Phone")),
     }, reference="delegate", hidden=("created_at",))
     book.object("TravelGrant", _l("Travel grant"), {
         "event_id": Field(_l("Event"), "ref", ref="event"),
         "delegate_id": Field(_l("Delegate"), "ref", ref="delegate"),
-        "country_code": Field(_l("Member State represented"), "ref", ref="country"),
+        "country_code": Field(_l("State represented"), "ref", ref="country"),
         "ldc": Field(_l("Least developed country on the first day of the event"), "bool"),
         "travel_from": Field(_l("Departure"), "date"), "travel_to": Field(_l("Return"), "date"),
         "origin_city": Field(_l("Travelling from (city)")),

@@ -289,7 +289,7 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         raise DomainError(_("Choose an event."), field="event_id")
     country = db.session.get(Country, country_code) if country_code else None
     if country is None:
-        raise DomainError(_("Choose the Member State the delegate represents."), field="country_code")
+        raise DomainError(_("Choose the State the delegate represents."), field="country_code")
     # One request for the event at a time, and none while the event changes: the
     # event's first day judged here, and the look-ups of the delegate and of their
     # requests for the event below, see what a colleague committed meanwhile (two tabs,

@@ -118,7 +118,7 @@ def _preview(form: GrantForm, event: Event | None) -> dict | None:
 def new_grant():
     form = GrantForm()
     form.event_id.choices = event_choices(_("Choose an event"))
-    form.country_code.choices = country_choices(_("Choose a Member State"))
+    form.country_code.choices = country_choices(_("Choose a State"))
     if request.method == "GET" and id_arg(request.args, "event"):
         form.event_id.data = id_arg(request.args, "event")
     event = db.session.get(Event, form.event_id.data) if form.event_id.data else None
