@@ -198,7 +198,6 @@ def test_upgrading_gives_each_transfer_proposal_its_proposals_date(empty_databas
     from flask_migrate import upgrade
 
     from trustfund import create_app
-    from trustfund.auth.models import User
     from trustfund.contributions.models import UNEARMARKED, Objective, Pool
     from trustfund.extensions import db
 
@@ -206,8 +205,13 @@ def test_upgrading_gives_each_transfer_proposal_its_proposals_date(empty_databas
     with app.app_context():
         try:
             upgrade(revision="0028")
-            db.session.add_all([User(id=7, email="a@un.org", password_hash="h", role="admin"),
-                                Objective(id=1, number=1, title="Objective 1"),
+            with db.engine.begin() as conn:  # the account as the schema of 0028 holds it
+                conn.execute(sa.text(
+                    'INSERT INTO "user" (id, email, name, password_hash, role, active, digests, '
+                    "session_token, password_stamp, created_at, version) "
+                    "VALUES (7, 'a@un.org', '', 'h', 'admin', :yes, :yes, 't', 's', :at, 1)"),
+                    {"yes": True, "at": dt.datetime(2026, 3, 1)})
+            db.session.add_all([Objective(id=1, number=1, title="Objective 1"),
                                 Pool(id=1, code=UNEARMARKED), Pool(id=2, code="OBJ1", objective_id=1)])
             db.session.commit()
             with db.engine.begin() as conn:

@@ -275,3 +275,30 @@ def test_send_mail_run_once_exits_with_1_when_a_message_failed_for_good(app, run
     assert failed.exit_code == 1
     assert "1 failed." in failed.output
     assert "1 message(s) failed for good: see the outbox page." in failed.output
+
+
+def test_a_user_who_chose_no_language_gets_messages_in_the_one_they_signed_in_with(
+        app, client, login_as, db, users):
+    """Three colleagues moved to auditor: one who never signed in (English, the
+    default); one who chose no language and signed in from a browser in Spanish (their
+    pages are in Spanish, and so is their message); one who chose French and signed in
+    from the same browser (French: their own choice wins over the browser's)."""
+    from tests.factories import PASSWORD
+
+    officer, srsg, officer2 = users["mptf_officer"], users["srsg_staff"], users["mptf_officer2"]
+    officer2.locale = "fr"
+    db.session.commit()
+    for user in (srsg, officer2):
+        assert user.locale != "es"
+        browser = app.test_client()
+        assert browser.post("/login", data={"email": user.email, "password": PASSWORD},
+                            headers={"Accept-Language": "es-419,es;q=0.9,en;q=0.5"}).status_code == 302
+    db.session.expire_all()
+    login_as("admin")
+    for user in (officer, srsg, officer2):
+        assert _change_role(client, db.session.get(type(user), user.id), "auditor").status_code == 302
+    messages = {m.to_address: m for m in _messages(db)}
+    assert [messages[u.email].locale for u in (officer, srsg, officer2)] == ["en", "es", "fr"]
+    assert messages[officer.email].subject == "Your role in Trustfund changed"
+    assert messages[officer2.email].subject == "Votre rôle dans Trustfund a changé"
+    assert messages[srsg.email].subject == "Su función en Trustfund ha cambiado"

@@ -25,6 +25,9 @@ class User(UserMixin, db.Model):
     donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
+    # The language of the pages at the user's last sign-in (their browser's, or the
+    # login page's menu): messages speak it while the user has chosen none (locale).
+    seen_locale: Mapped[str | None] = mapped_column(sa.String(10))
     # The digests by email (requests awaiting decision, overdue instalments...); the
     # user turns them off in their profile. Security messages are always sent.
     digests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -78,7 +78,7 @@ def login():
             session.clear()  # a new session at login: nothing carried over but the language
             if lang:
                 session["lang"] = lang
-            start_session(user, browser_zone=form.timezone.data)
+            start_session(user, browser_zone=form.timezone.data, page_language=str(get_locale()))
             db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))

@@ -33,7 +33,7 @@ ACCOUNT_FIELDS = {
 def register(book: Book) -> None:
     book.reference("user", load_users)
     book.object("User", _l("User account"), ACCOUNT_FIELDS, reference="user",
-                hidden=("created_at", "last_login_at", "locale", "digests"))
+                hidden=("created_at", "last_login_at", "locale", "seen_locale", "digests"))
     book.action("login", _l("Signed in"), "User",
                 lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)
     book.action("logout", _l("Signed out"), "User",

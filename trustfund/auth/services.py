@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,12 +34,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User, browser_zone: str | None = None) -> None:
+def start_session(user: User, browser_zone: str | None = None, page_language: str | None = None) -> None:
     """A fresh session token at each login, so that no earlier cookie stays valid. A
     user without a time zone gets the one their browser reports (static/timezone.js
-    on the login form), if it is a real one; the user or an admin may change it."""
+    on the login form), if it is a real one; the user or an admin may change it. The
+    language the login page spoke (`page_language`) is kept for the messages of a user
+    who has chosen none (mail.outbox.recipient_locale)."""
     user.renew_session_token()
     user.last_login_at = utcnow()
+    if page_language in current_app.config["LANGUAGES"]:
+        user.seen_locale = page_language
     after = {"email": user.email}
     if user.timezone is None and is_zone(browser_zone):
         user.timezone = after["timezone"] = browser_zone

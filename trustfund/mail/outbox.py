@@ -12,9 +12,13 @@ from .models import PENDING, OutboxMessage
 
 
 def recipient_locale(user) -> str:
+    """The language the user chose, else the one their pages spoke at their last
+    sign-in (a user who never chose follows their browser there), else the default."""
     languages = current_app.config["LANGUAGES"]
-    locale = getattr(user, "locale", None)
-    return locale if locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    for locale in (getattr(user, "locale", None), getattr(user, "seen_locale", None)):
+        if locale in languages:
+            return locale
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
 
 
 def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
