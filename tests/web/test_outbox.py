@@ -302,3 +302,31 @@ def test_a_user_who_chose_no_language_gets_messages_in_the_one_they_signed_in_wi
     assert messages[officer.email].subject == "Your role in Trustfund changed"
     assert messages[officer2.email].subject == "Votre rôle dans Trustfund a changé"
     assert messages[srsg.email].subject == "Su función en Trustfund ha cambiado"
+
+
+def test_an_invitee_who_chose_french_on_the_links_page_is_written_to_in_french(
+        app, client, db, users):
+    """The invitation's page in French (the menu, from an English browser): the notice
+    that the password is set, the login page after it and every later message are in
+    French, though the invitee chose no language for the account."""
+    from tests.factories import make_user
+    from trustfund.auth.models import INVITE, User
+    from trustfund.auth.tokens import issue
+
+    new = "violet harbour seven lanterns"
+    user = make_user("auditor", "new.person@example.org")
+    url, _token = issue(user, INVITE)
+    db.session.commit()
+    path = url[url.index("/password/"):]
+    english = {"Accept-Language": "en"}
+    client.post("/language", data={"lang": "fr", "next": path}, headers=english)
+    assert '<html lang="fr"' in client.get(path, headers=english).get_data(as_text=True)
+    done = client.post(path, data={"password": new, "confirm": new}, headers=english, follow_redirects=True)
+    assert '<html lang="fr"' in done.get_data(as_text=True)  # the login page, still in French
+    [notice] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "password_changed"))
+    assert notice.locale == "fr"
+    assert client.post("/login", data={"email": user.email, "password": new},
+                       headers=english).status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert (user.locale, user.seen_locale) == (None, "fr")

@@ -138,11 +138,15 @@ def set_password(user_id: int, token: str):
         return render_template("auth/set_password.html", form=None, message=invalid_link_message()), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user = run(form, lambda: set_password_with_token(user_id, token, form.password.data))
+        user = run(form, lambda: set_password_with_token(user_id, token, form.password.data,
+                                                         page_language=str(get_locale())))
         if user is not None:
             if current_user.is_authenticated:
                 logout_user()
-            session.clear()
+            lang = session.get("lang")
+            session.clear()  # as at login: nothing carried over but the language
+            if lang:
+                session["lang"] = lang
             flash(_("Your password is set. Log in with it."), "success")
             return redirect(url_for("auth.login"))
     email = found.user.email if found is not None else ""

@@ -12,6 +12,7 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -126,9 +127,12 @@ def spend_links(user: User, now: dt.datetime | None = None) -> set[str]:
     return live
 
 
-def set_password_with_token(user_id: int, secret: str, password: str) -> User:
+def set_password_with_token(user_id: int, secret: str, password: str,
+                            page_language: str | None = None) -> User:
     """Set the password a link was sent for, once: the link is spent (guarded UPDATE),
-    every session of the user ends (a new session token), and the user is told."""
+    every session of the user ends (a new session token), and the user is told, in the
+    language the link's page spoke (`page_language`) if they have chosen none (as a
+    sign-in keeps it: auth.services.start_session)."""
     now = utcnow()
     token = find_token(user_id, secret, now)
     if token is None:
@@ -143,6 +147,8 @@ def set_password_with_token(user_id: int, secret: str, password: str) -> User:
     spend_links(user, now)  # the user's other links (an older invitation, another reset)
     user.set_password(password)
     user.renew_session_token()
+    if page_language in current_app.config["LANGUAGES"]:
+        user.seen_locale = page_language
     record(user, "user.password_set", user, after={"email": user.email, "purpose": token.purpose})
     notify_password_changed(user)
     return user

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..permissions import ADMIN
 from .models import Country, LdcPeriod
 
@@ -102,7 +103,7 @@ def _check_periods(country: Country, period: LdcPeriod, start_on: dt.date,
         mine_end = end_on or dt.date.max
         if start_on < other_end and other.start_on < mine_end:
             raise DomainError(_("This period overlaps another LDC period of the country (from %(start)s).",
-                                start=other.start_on.isoformat()), field="start_on")
+                                start=fmt_date(other.start_on)), field="start_on")
 
 
 def save_ldc_period(actor, country: Country, period: LdcPeriod | None, *, start_on: dt.date,
