@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from tests.factories import statements as data
 from tests.security.helpers import changed_counts, table_counts
+from trustfund.auth.models import User
 from trustfund.documents.models import Document
 from trustfund.donors.models import Donor
 from trustfund.extensions import db
@@ -46,6 +47,15 @@ def test_the_command_issues_every_donors_statement_into_its_portal(app, runner, 
     assert "Statement of Kingdom of Sweden" in text and "Issued on" in text and "the MPTF Office" in text
     theirs = next(d for d in issued if d.donor_id == evil.id)
     assert client.post(f"/documents/{theirs.id}/download").status_code == 404
+    # Issued from the command line in English: a donor user who reads French reads its
+    # title in French, with French dates.
+    users_by_role = {u.role: u for u in db.session.scalars(sa.select(User).where(User.role == "donor"))}
+    users_by_role["donor"].locale = "fr"
+    db.session.commit()
+    portal = client.get("/statements/portal").get_data(as_text=True)
+    assert "Relevé du 1 janv. 2017 au 31 déc. 2017" in portal and "Statement from" not in portal
+    users_by_role["donor"].locale = None
+    db.session.commit()
 
     # Issued again: the earlier statement replaced with a reason, and kept.
     assert runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31",

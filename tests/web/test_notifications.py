@@ -233,13 +233,18 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
     assert send_due().sent == 3
     mails = {m["To"]: m for m in smtp_server.messages}
     assert set(mails) == {"donor@test.example", "sweden2@test.example", "evil@test.example"}
-    title = "Statement from 1 Jan 2017 to 30 Jun 2017"
-    assert mails["donor@test.example"]["Subject"] == f"Statement issued for Kingdom of Sweden: {title}"
+    # The statement's title in each reader's language, with their dates, whoever issued it.
+    titles = {"donor@test.example": "Statement from 1 Jan 2017 to 30 Jun 2017",
+              "sweden2@test.example": "Relevé du 1 janv. 2017 au 30 juin 2017",
+              "evil@test.example": "Estado de cuenta del 1 ene 2017 al 30 jun 2017"}
+    assert mails["donor@test.example"]["Subject"] == \
+        f"Statement issued for Kingdom of Sweden: {titles['donor@test.example']}"
     assert mails["sweden2@test.example"]["Subject"].startswith("Relevé émis pour Kingdom of Sweden")
     assert mails["evil@test.example"]["Subject"].startswith("Estado de cuenta emitido para")
     for address, mail in mails.items():
         text = _text(mail)
-        assert title in text and f"{BASE}/statements/portal#documents-heading" in text
+        assert titles[address] in mail["Subject"] and titles[address] in text
+        assert f"{BASE}/statements/portal#documents-heading" in text
         mine, other = (evil.name, sweden.name) if address == "evil@test.example" else (sweden.name, evil.name)
         assert mine in text and mine in mail["Subject"]
         assert other not in text and other not in mail["Subject"]

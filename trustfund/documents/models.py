@@ -11,12 +11,27 @@ the old version stays, readable by staff and the auditor."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import utcnow
 from ..extensions import db
+from ..formatting import date as fmt_date
+
+# An issued statement's file names its period in digits (statements.issue).
+_STATEMENT_FILE = re.compile(r"statement-(\d{4}-\d{2}-\d{2})-(\d{4}-\d{2}-\d{2})\.pdf")
+
+
+def statement_filename(date_from: dt.date, date_to: dt.date) -> str:
+    return f"statement-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
+
+
+def statement_title(date_from: dt.date, date_to: dt.date) -> str:
+    """An issued statement's title, in the language speaking now."""
+    return _("Statement from %(start)s to %(end)s", start=fmt_date(date_from), end=fmt_date(date_to))
 
 
 class Document(db.Model):
@@ -47,6 +62,21 @@ class Document(db.Model):
         sa.Index("ix_document_object", "object_type", "object_id"),
         sa.CheckConstraint("size > 0", name="size_positive"),
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The title as its reader reads it: an issued statement's is made from its
+        period (its file's name) in the language speaking now, each donor user's own
+        in lists and in their messages, whoever issued it and in whichever language;
+        any other document's as it was typed."""
+        found = _STATEMENT_FILE.fullmatch(self.filename or "") if self.kind == "statement" else None
+        if found is None:
+            return self.title
+        try:
+            start, end = (dt.date.fromisoformat(part) for part in found.groups())
+        except ValueError:
+            return self.title
+        return statement_title(start, end)
 
     @classmethod
     def current_condition(cls):

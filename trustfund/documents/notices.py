@@ -7,6 +7,7 @@ writes no message."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from ..auth.models import User
@@ -37,7 +38,7 @@ def tell_donor_users(target: Target, document: Document) -> None:
         return
     donor_name = db.session.get(Donor, document.donor_id).name
     kind = "statement" if document.kind == "statement" else "document"
-    title = document.title
+    title = LazyString(lambda: document.shown_title)  # in each recipient's language
     url = external_url("statements.portal") + "#documents-heading"
     for user in donor_users(document.donor_id):
         enqueue(user, f"{kind}_issued", "document_issued",

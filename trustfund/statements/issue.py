@@ -15,21 +15,16 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..documents import services as documents
-from ..documents.models import Document
+from ..documents.models import Document, statement_filename, statement_title
 from ..documents.targets import TARGETS
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
-from ..formatting import date as fmt_date
 from .pdf import statement_pdf
 from .services import period_or_error
 
 # More than this from the page is work for the command (a web worker has about 30 s).
 PAGE_LIMIT = 50
-
-
-def _title(date_from: dt.date, date_to: dt.date) -> str:
-    return _("Statement from %(start)s to %(end)s", start=fmt_date(date_from), end=fmt_date(date_to))
 
 
 def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
@@ -46,10 +41,12 @@ def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
     donors = list(db.session.scalars(query))
     if donor_ids is not None and len(donors) != len(set(donor_ids)):
         raise DomainError(_("Choose donors from the list."), field="donors")
-    title = _title(date_from, date_to)
+    # Stored as the issuer reads it; each reader sees it in their own language
+    # (Document.shown_title).
+    title = statement_title(date_from, date_to)
     target = TARGETS["donor"]
     limit = max(current_app.config["DOCUMENT_MAX_BYTES"], 50 * 1024 * 1024)
-    filename = f"statement-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
+    filename = statement_filename(date_from, date_to)
     issued = []
     for donor in donors:
         content = statement_pdf(donor, date_from, date_to, actor)
