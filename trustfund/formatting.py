@@ -25,7 +25,7 @@ from babel.numbers import (
     get_currency_symbol,
     parse_pattern,
 )
-from flask_babel import get_timezone, to_user_timezone
+from flask_babel import get_timezone, pgettext, to_user_timezone
 
 from . import language
 from .money import precision
@@ -261,6 +261,13 @@ def datetime(value: dt.datetime | None) -> str:
     return f"{combined} {zone_label(local, zone, locale)}"
 
 
+def colon() -> str:
+    """What separates a name from what follows it ("Amount: Enter an amount.", "SAA:
+    Signed"), as the reader's language writes it: French puts a no-break space before
+    the colon, Chinese writes a full-width one."""
+    return pgettext("between a name and what follows it", ": ")
+
+
 def currency_name(code: str) -> str:
     return get_currency_name(code, locale=language.locale() or "en")
 
@@ -276,3 +283,4 @@ def register(app) -> None:
     app.add_template_filter(month, "month")
     app.add_template_filter(datetime, "datetime")
     app.add_template_filter(currency_name, "currency_name")
+    app.add_template_global(colon, "colon")

@@ -205,3 +205,16 @@ def test_the_amount_is_filled_in_the_users_language(app, db, client, login_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Pledge, p.id).fulfilled == D("1250000.50")
+
+
+def test_a_name_and_what_follows_it_are_written_as_the_language_writes_them(app, db, client, login_as):
+    """The donor's SAA beside its name: "(SAA: …)" in English, a no-break space before
+    the colon in French, a full-width colon in Chinese."""
+    p = pledge("EUR", "1000.00")
+    login_as("mptf_officer")
+    shown = {}
+    for language in ("en", "fr", "zh"):
+        client.post("/language", data={"lang": language, "next": "/"})
+        page = html_module.unescape(client.get(f"/contributions/pledges/{p.id}").get_data(as_text=True))
+        shown[language] = re.search(r"\((SAA|AAS|SAA 协议|[^()<]{1,12}?)(\s?[:：]\s?)[^()<]+\)</dd>", page).group(2)
+    assert shown == {"en": ": ", "fr": "\u00a0: ", "zh": "："}
