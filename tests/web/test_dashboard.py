@@ -209,6 +209,17 @@ def _page(client, login_as, role):
     return response.get_data(as_text=True)
 
 
+def test_a_charts_tooltip_separates_a_series_and_its_value_as_the_language_does(fund, client, login_as,
+                                                                                   users, db):
+    users["admin"].locale = "fr"
+    db.session.commit()
+    drawn = charts(_page(client, login_as, "admin"))
+    assert {chart["separator"] for chart in drawn.values()} == {"\u00a0: "}
+    users["admin"].locale = "zh"
+    db.session.commit()
+    assert {chart["separator"] for chart in charts(_page(client, login_as, "admin")).values()} == {"："}
+
+
 def test_every_chart_draws_exactly_the_numbers_of_its_table(fund, client, login_as):
     html = _page(client, login_as, "admin")
     tables, drawn = Tables(html).tables, charts(html)

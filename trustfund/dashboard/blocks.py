@@ -131,6 +131,8 @@ class Block:
             "unit": self.chart.unit,
             "stacked": self.chart.stacked,
             "horizontal": self.chart.horizontal,
+            # Between a series' name and its value in the tooltip, as the language writes it.
+            "separator": formatting.colon(),
             "labels": [str(row[self.chart.label]) for row in self.rows],
             "datasets": [{"key": key, "label": self.column(key).header,
                           "data": [_plain(row[key]) for row in self.rows]}

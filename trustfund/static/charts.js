@@ -303,7 +303,7 @@
             rtl: rtl,
             callbacks: {
               label: function (item) {
-                return item.dataset.label + ": " + full(item.parsed[spec.horizontal ? "x" : "y"]);
+                return item.dataset.label + (spec.separator || ": ") + full(item.parsed[spec.horizontal ? "x" : "y"]);
               }
             }
           }
