@@ -387,3 +387,40 @@ def test_a_new_versions_reason_is_as_long_as_any_other_reason_may_be(client, log
                            reason="x" * 2001).get_data(as_text=True)
     assert error_beside(page, "reason") == "At most 2,000 characters."
     assert changed_counts(before, table_counts(db)) == {}
+
+
+def test_a_donor_statement_is_only_issued_never_uploaded_or_replaced_by_hand(client, login_as, fund, runner):
+    """One officer cannot put a statement of their own making in a donor's portal: the
+    kind is not offered, a forged post is refused beside the kind, and an issued
+    statement cannot be replaced by a file (the donor would see only the forgery); the
+    correction, issuing the period again, still replaces it."""
+    sweden, _evil = fund
+    login_as("mptf_officer")
+    form = client.get(f"/documents/donor/{sweden.id}/new").get_data(as_text=True)
+    assert 'value="statement"' not in form and "Donor statement" not in form
+    before = table_counts(db)
+    forged = _attach(client, "donor", sweden.id, files.pdf(pages=1), "statement.pdf", kind="statement",
+                     title="Statement 2017")
+    assert error_beside(forged.get_data(as_text=True), "kind")  # not a kind one may choose
+    assert changed_counts(before, table_counts(db)) == {}
+    result = runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31"])
+    assert result.exit_code == 0, result.output
+    issued = db.session.scalar(sa.select(Document).where(Document.kind == "statement",
+                                                         Document.donor_id == sweden.id))
+    page = client.get(f"/donors/{sweden.id}").get_data(as_text=True)
+    assert f"/documents/{issued.id}/replace" not in page
+    before = table_counts(db)
+    refused = client.get(f"/documents/{issued.id}/replace", follow_redirects=True).get_data(as_text=True)
+    assert "issue the statement of its period again" in html_module.unescape(refused)
+    posted = files.post_file(client, f"/documents/{issued.id}/replace", files.pdf(pages=2), "forged.pdf",
+                             reason="Corrected")
+    assert posted.status_code == 302
+    assert changed_counts(before, table_counts(db)) == {}
+    login_as("donor")
+    assert _download(client, issued.id).status_code == 200
+    assert _download(client, issued.id).data == db.session.get(DocumentContent, issued.id).data
+    login_as("mptf_officer")
+    again = runner.invoke(args=["issue-statements", "--from", "2017-01-01", "--to", "2017-12-31"])
+    assert again.exit_code == 0, again.output
+    newer = db.session.scalar(sa.select(Document).where(Document.replaces_id == issued.id))
+    assert (newer.kind, newer.reason) == ("statement", "Issued again")

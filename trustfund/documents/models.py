@@ -21,6 +21,11 @@ from ..audit import utcnow
 from ..extensions import db
 from ..formatting import date as fmt_date
 
+# Kinds that only Trustfund writes (statements.issue, from the ledger): nobody attaches
+# one by hand or replaces it with a file of their own (a donor would read a statement
+# no ledger backs, and no longer the one issued); the correction is to issue it again.
+ISSUED_KINDS = frozenset({"statement"})
+
 # An issued statement's file names its period in digits (statements.issue).
 _STATEMENT_FILE = re.compile(r"statement-(\d{4}-\d{2}-\d{2})-(\d{4}-\d{2}-\d{2})\.pdf")
 
@@ -62,6 +67,11 @@ class Document(db.Model):
         sa.Index("ix_document_object", "object_type", "object_id"),
         sa.CheckConstraint("size > 0", name="size_positive"),
     )
+
+    @property
+    def issued(self) -> bool:
+        """Written by Trustfund (ISSUED_KINDS): replaced only by issuing it again."""
+        return self.kind in ISSUED_KINDS
 
     @property
     def shown_title(self) -> str:

@@ -63,7 +63,8 @@ def new(target_name: str, object_id: int):
     if not may_write(current_user, target):
         abort(403)
     form = AttachForm()
-    form.kind.choices = [("", _("Choose…"))] + [(k, str(label)) for k, label in target.kinds.items()]
+    form.kind.choices = [("", _("Choose…"))] + [(k, str(label))
+                                                 for k, label in services.attachable_kinds(target).items()]
     if form.validate_on_submit():
         upload, limit = _upload(), current_app.config["DOCUMENT_MAX_BYTES"]
         problems = services.attach_problems(target, kind=form.kind.data, title=form.title.data, upload=upload,
@@ -91,6 +92,9 @@ def replace(document_id: int):
     document, target, obj = _document_or_404(document_id)
     if not may_write(current_user, target):
         abort(403)
+    if document.issued:
+        flash(str(services.issued_refusal()), "warning")
+        return redirect(target.page(obj))
     form = ReplaceForm()
     if form.validate_on_submit():
         upload, limit = _upload(), current_app.config["DOCUMENT_MAX_BYTES"]

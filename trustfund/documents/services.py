@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..validation import check_text, normalized_name, too_long
 from .content import ACCEPTED, recognise
-from .models import Document, DocumentContent
+from .models import ISSUED_KINDS, Document, DocumentContent
 from .notices import tell_donor_users
 from .targets import Target
 
@@ -82,11 +82,23 @@ def _with_file_problem(problems: list[DomainError], upload: tuple[str, bytes] | 
     return problems
 
 
+def attachable_kinds(target: Target) -> dict:
+    """The kinds a person may attach to the target's records (not ISSUED_KINDS)."""
+    return {kind: label for kind, label in target.kinds.items() if kind not in ISSUED_KINDS}
+
+
+def issued_refusal() -> DomainError:
+    return DomainError(_("A donor statement is issued by Trustfund from the ledger, never uploaded: to "
+                         "correct one, issue the statement of its period again (Statements, Issue "
+                         "statements)."), field="file")
+
+
 def attach_problems(target: Target, *, kind: str, title: str, upload: tuple[str, bytes] | None,
                     max_bytes: int) -> list[DomainError]:
     """Everything wrong with an attachment at once, each beside its field (kind, title,
     file), so that the form is corrected in one round; [] when attach() may proceed."""
-    problems = [] if kind in target.kinds else [DomainError(_("Choose the kind of document."), field="kind")]
+    problems = [] if kind in attachable_kinds(target) else [
+        DomainError(_("Choose the kind of document."), field="kind")]
     try:
         _title(title)
     except DomainError as error:
@@ -116,10 +128,11 @@ def replace_problems(*, reason: str, upload: tuple[str, bytes] | None, max_bytes
 
 
 def attach(actor, target: Target, obj, *, kind: str, title: str, filename: str, data: bytes,
-           max_bytes: int) -> Document:
+           max_bytes: int, issued: bool = False) -> Document:
     """Attach a document to a record. Its kind is one of the record's short list; its type
-    is read from its content (content.recognise); nothing is stored if it is refused."""
-    if kind not in target.kinds:
+    is read from its content (content.recognise); nothing is stored if it is refused. A
+    kind of ISSUED_KINDS only as Trustfund issues it (`issued`)."""
+    if kind not in (target.kinds if issued else attachable_kinds(target)):
         raise DomainError(_("Choose the kind of document."), field="kind")
     document = _store(actor, target=target, obj=obj, kind=kind, title=_title(title), filename=filename,
                       data=data, max_bytes=max_bytes)
@@ -130,10 +143,13 @@ def attach(actor, target: Target, obj, *, kind: str, title: str, filename: str, 
 
 
 def replace(actor, target: Target, obj, old: Document, *, filename: str, data: bytes, reason: str,
-            max_bytes: int) -> Document:
+            max_bytes: int, issued: bool = False) -> Document:
     """Replace a version by a newer one, with a reason. The old version is kept; a
     version is replaced once (a unique replaces_id: of two replacements at once, one
-    passes and the other is told)."""
+    passes and the other is told). A document of ISSUED_KINDS only by issuing it again
+    (`issued`)."""
+    if old.kind in ISSUED_KINDS and not issued:
+        raise issued_refusal()
     reason = _reason(reason)
     if db.session.scalar(sa.select(Document.id).where(Document.replaces_id == old.id)):
         raise DomainError(_("This version has already been replaced: reload the page."))

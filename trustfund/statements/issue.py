@@ -58,8 +58,8 @@ def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
             .order_by(Document.id).limit(1))
         if earlier is None:
             issued.append(documents.attach(actor, target, donor, kind="statement", title=title,
-                                           filename=filename, data=content, max_bytes=limit))
+                                           filename=filename, data=content, max_bytes=limit, issued=True))
         else:
             issued.append(documents.replace(actor, target, donor, earlier, filename=filename, data=content,
-                                            reason=_("Issued again"), max_bytes=limit))
+                                            reason=_("Issued again"), max_bytes=limit, issued=True))
     return issued
