@@ -155,6 +155,38 @@ def test_the_payment_instruction_shows_the_donors_currency_at_the_months_rate(db
     assert "26,061.66" in page  # 27,433.33 × 0.95, half-up to the cent
 
 
+def test_the_rate_that_converts_a_decided_refund_is_not_corrected_afterwards(db, users, fund, client,
+                                                                              login_as):
+    """Two SRSG staff members decided the refunds; the euros' rate of the decision's
+    month, added afterwards, converts Gamma's part (EUR 26,061.66). One officer can no
+    longer move that payment by correcting the rate: refused from the form and from a
+    file, and the instruction stays; another currency's rate, or another month's, is
+    corrected as before."""
+    from trustfund.contributions.models import ExchangeRate
+    from trustfund.contributions.rate_import import plan_rates
+
+    _settled(db, users, fund)
+    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    db.session.commit()
+    officer, month = users["mptf_officer"], TODAY.replace(day=1)
+    set_rate(officer, "EUR", month, "0.95")  # a missing month's rate may still be added
+    db.session.commit()
+    entry = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == "EUR",
+                                                            ExchangeRate.month == month))
+    error = _refused(lambda: set_rate(officer, "EUR", month, "0.5", entry=entry, version=entry.version))
+    assert error.field == "rate" and "converts refunds decided at the fund's closing" in error.message
+    error = _refused(lambda: set_rate(officer, "EUR", month, "0.5"))
+    assert "converts refunds decided at the fund's closing" in error.message
+    plan = plan_rates(f"Currency,Month,Rate\nEUR,{month:%Y-%m},0.5\n".encode(), "rates.csv")
+    assert [e.message for e in plan.errors if "converts refunds" in e.message]
+    assert not plan.ok
+    set_rate(officer, "GBP", month, "0.8")
+    db.session.commit()
+    login_as("mptf_officer")
+    page = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
+    assert "26,061.66" in page and db.session.get(ExchangeRate, entry.id).rate == D("0.95")
+
+
 def test_a_transfer_names_the_fund_and_a_waiver_stays_within_the_setting(db, users, fund):
     _settled(db, users, fund)
     srsg, obj1 = users["srsg_staff"], data.pool("OBJ1")

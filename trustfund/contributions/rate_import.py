@@ -35,7 +35,14 @@ from ..seen import fingerprint, require_unchanged
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
 from .models import ExchangeRate, RateImport
-from .rates import fund_currencies, month_label, require_open_month, set_rate
+from .rates import (
+    fund_currencies,
+    month_label,
+    refund_months,
+    refund_rate_refusal,
+    require_open_month,
+    set_rate,
+)
 
 MAX_ROWS = 5000
 MAX_CSV_BYTES = 2 * MB
@@ -238,6 +245,11 @@ def _current_rates(plan: RatePlan) -> None:
         .where(ExchangeRate.currency.in_(sorted(wanted))))}
     for row in plan.rows:
         row.current = on_file.get((row.currency, row.month))
+    refunds = refund_months(wanted)
+    for row in plan.rows:
+        if row.current is not None and row.current != row.rate and (row.currency, row.month) in refunds:
+            refusal = refund_rate_refusal(row.currency, row.month, row.current)
+            plan.add_error(row.row, "rate", refusal.message)
 
 
 def keep_rate_upload(actor, filename: str, content: bytes, rows: int) -> RateImport:

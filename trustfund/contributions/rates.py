@@ -16,6 +16,7 @@ from ..extensions import db
 from ..formatting import month as fmt_month
 from ..formatting import rate as fmt_rate
 from ..fund import periods
+from ..fund.entries import ClosingPart
 from ..money import USD
 from .models import Commitment, Deposit, ExchangeRate, Pledge
 from .rules import currency_or_error, first_of_month, rate_or_error
@@ -74,6 +75,31 @@ def require_open_month(month: dt.date, require_open=None) -> None:
                             month=month_label(first_of_month(month))), field="month") from None
 
 
+def refund_months(currencies: set[str]) -> set[tuple[str, dt.date]]:
+    """The (currency, first of month) whose UN rate converts a payment the fund's
+    closing decided (a donor's part of a pool: closure.refunds.equivalent)."""
+    if not currencies:
+        return set()
+    return {(currency, first_of_month(on)) for currency, on in db.session.execute(
+        sa.select(ClosingPart.currency, ClosingPart.value_date).distinct()
+        .where(ClosingPart.currency.in_(sorted(currencies))))}
+
+
+def refund_rate_refusal(currency: str, month: dt.date, rate: Decimal) -> DomainError:
+    return DomainError(_("The %(currency)s rate of %(month)s, %(rate)s, converts refunds decided at the "
+                         "fund's closing, which two SRSG staff members confirmed in that currency: it "
+                         "stays as it was.", currency=currency, month=month_label(month),
+                         rate=fmt_rate(rate)), field="rate")
+
+
+def require_no_refund_at(currency: str, month: dt.date, rate: Decimal) -> None:
+    """A rate that converts a closing's refund stays as it was: the payment in the
+    donor's currency was decided with it (a correction would change the instruction
+    after its confirmation). A missing month's rate may still be added."""
+    if (currency, first_of_month(month)) in refund_months({currency}):
+        raise refund_rate_refusal(currency, month, rate)
+
+
 def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
              version=None, adding: bool = False) -> ExchangeRate:
     """Set (or correct) the UN operational rate of a currency for a month. A deposit
@@ -109,6 +135,7 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
                             month=month_label(month), currency=currency, rate=fmt_rate(existing.rate)),
                           field="month")
     if entry is not None and existing is not entry:
+        require_no_refund_at(entry.currency, entry.month, entry.rate)
         before = snapshot(entry)
         entry.currency, entry.month, entry.rate = currency, month, value
         record(actor, "exchange_rate.update", entry, before=before)
@@ -116,6 +143,7 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     if existing is not None:
         if existing.rate == value:
             return existing
+        require_no_refund_at(currency, month, existing.rate)
         before = snapshot(existing)
         existing.rate = value
         record(actor, "exchange_rate.update", existing, before=before)
