@@ -171,3 +171,26 @@ def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, run
     assert db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.id > start_audit,
                                                                  AuditEntry.id <= imported_audit)
                               .order_by(AuditEntry.id)).all() == ["deposit.create"] * 3 + ["deposit.import"]
+
+
+def test_a_bare_number_in_a_file_is_a_reference_never_a_commitments_id(app, db, runner, tmp_path):
+    """An old file names a commitment by its reference "<n>", corrected since; another
+    donor's commitment has the id n. The row is refused as naming no commitment, rather
+    than crediting that other donor; "#n" still names the commitment of id n."""
+    from tests.factories.contributions import officer
+    from trustfund.contributions import services
+
+    other = commitment("USD", "50000.00", reference="OTHER-1")
+    mine = commitment("USD", "50000.00", reference=str(other.id))
+    services.correct_reference(officer(), mine, reference="MINE-2018", reason="Typed wrong",
+                               reference_seen=str(other.id))
+    db.session.commit()
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(_workbook([(str(other.id), dt.date(2018, 5, 10), "1000.00", "USD", "", "", "B/1")]))
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code != 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
+    path.write_bytes(_workbook([(f"#{other.id}", dt.date(2018, 5, 10), "1000.00", "USD", "", "", "B/1")]))
+    result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(Deposit.commitment_id)) == other.id

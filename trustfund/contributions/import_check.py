@@ -306,7 +306,7 @@ def _reference_keys(rows: list[tuple[int, Cells]]) -> set[str]:
 
 def _commitments(names: set[str]) -> dict[str, Commitment | None]:
     """Each row's commitment by its reference (its key: queries.commitments_by_reference),
-    else by #id. A reference two commitments share names neither."""
+    else by "#" and its id. A reference two commitments share names neither."""
     found: dict[str, Commitment | None] = {}
     by_key = commitments_by_reference()
     named: dict[int, list[str]] = defaultdict(list)
@@ -323,9 +323,13 @@ def _commitments(names: set[str]) -> dict[str, Commitment | None]:
                 found[name] = commitment
     ids = {}
     for name in names:
-        digits = name.lstrip("#")
-        # ASCII digits only: "#²" or "#١" names no commitment (int() refuses the first).
-        if name not in found and digits.isascii() and digits.isdigit() and len(digits) < 10:
+        digits = name[1:]
+        # "#" and ASCII digits only: "#²" or "#١" names no commitment (int() refuses the
+        # first); a bare number is a reference, never an id (a reference corrected since,
+        # or one two commitments share, would otherwise credit the commitment of that id,
+        # another donor's perhaps).
+        if name not in found and name.startswith("#") and digits.isascii() and digits.isdigit() \
+                and len(digits) < 10:
             ids.setdefault(int(digits), []).append(name)
     wanted_ids = sorted(ids)
     for start in range(0, len(wanted_ids), references.CHUNK):
