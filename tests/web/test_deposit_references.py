@@ -15,6 +15,7 @@ from tests.factories.contributions import commitment, counts, pool_figures
 from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.audit import AuditEntry
 from trustfund.contributions.models import Deposit
+from trustfund.extensions import db
 
 D = Decimal
 
@@ -88,6 +89,60 @@ def test_a_reversed_deposit_frees_its_reference(app, db, client, login_as):
     assert db.session.get(Deposit, first).reference_key is None
     from trustfund.ledger_check import run_checks as problems
     assert problems() == []
+
+
+def test_the_officer_who_reversed_a_deposit_does_not_record_its_transfer_for_another_donor(
+        app, db, client, login_as, users, tmp_path, runner):
+    """One officer alone moved money between donors and pools: reverse Sweden's deposit
+    (its bank reference freed), record the same transfer for the Swiss commitment
+    earmarked to Objective 2; the bank's statement still matched. The officer who
+    reversed it may record it again for the same donor and pool (a corrected amount),
+    not for another (beside the reference, from the form or from a file): another
+    MPTF officer records that."""
+    from tests.factories.contributions import donor
+    from trustfund.contributions.importer import import_deposits
+
+    login_as("mptf_officer")
+    swedens = commitment("USD", "1000000.00")
+    swiss = commitment("USD", "1000000.00", objective_number=2, who=donor())
+    first = _deposit_id(_post(client, swedens, amount="1000.00", bank_reference="CITI-9"))
+    assert post_and_confirm(client, f"/contributions/deposits/{first}/reverse",
+                            {"reason": "Booked to the wrong donor"}).status_code == 302
+    before, figures = counts(), pool_figures()
+    html = _post(client, swiss, amount="1000.00", bank_reference="citi-9").get_data(as_text=True)
+    assert error_beside(html, "bank_reference") == (
+        "You reversed the deposit of this bank transfer for Kingdom of Sweden (Un-earmarked, value date "
+        "10 May 2018). Recorded for another donor or pool it would move money between them: another MPTF "
+        "officer records it.")
+    assert counts() == before and pool_figures() == figures
+    # From a file, by the same officer: the row is refused, nothing recorded.
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Deposits")
+    sheet.append(["Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note", "Bank reference"])
+    sheet.append([f"#{swiss.id}", "2018-05-10", "1000.00", "USD", "", "", "CITI-9"])
+    path = tmp_path / "moved.xlsx"
+    book.save(path)
+    result = import_deposits(users["mptf_officer"], str(path))
+    assert not result.ok and any("You reversed the deposit of this bank transfer" in e.message
+                                 for e in result.errors)
+    db.session.rollback()
+    assert counts() == before
+    # The same donor and pool, a corrected amount: the officer's own correction.
+    _deposit_id(_post(client, swedens, amount="100.00", bank_reference="CITI-9"))
+    assert post_and_confirm(client, f"/contributions/deposits/{_last_id()}/reverse",
+                            {"reason": "Amount typed wrong"}).status_code == 302
+    # Another officer records the transfer for the Swiss commitment.
+    login_as("mptf_officer2")
+    moved = _deposit_id(_post(client, swiss, amount="1000.00", bank_reference="CITI-9"))
+    assert db.session.get(Deposit, moved).pool.code == "OBJ2"
+    from trustfund.ledger_check import run_checks as problems
+    assert problems() == []
+
+
+def _last_id() -> int:
+    return db.session.scalar(sa.select(sa.func.max(Deposit.id)).where(Deposit.reverses_id.is_(None)))
 
 
 def test_deposits_without_a_reference_are_never_duplicates(app, db, client, login_as):

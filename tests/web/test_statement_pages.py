@@ -53,6 +53,12 @@ def test_donor_statement_page_shows_the_services_figures(client, login_as, fund)
     assert s.net_in_period == Decimal("1175822.27")
     assert "Booked to the wrong commitment" in page
     assert "EVIL" not in page and "HYPERLINK" not in page
+    # What the closure will do with interest, as the closure's own statements say it (not
+    # "belongs to no donor", which its refund then contradicted).
+    assert ("Interest earned by the fund is not part of your balance while the fund operates; at the "
+            "fund’s financial closure, each pool’s interest and other income are shared among its donors "
+            "in proportion to their net deposits") in page
+    assert "belongs to no donor" not in page
 
 
 def test_a_later_period_opens_with_the_earlier_closing(client, login_as, fund):

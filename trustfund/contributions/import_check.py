@@ -193,8 +193,12 @@ def cell_date(value) -> dt.date:
 class RowChecker:
     """Checks the rows in bulk: the look-ups first, then each row in file order."""
 
-    def __init__(self, result: ImportResult):
+    def __init__(self, result: ImportResult, actor=None):
         self.result = result
+        # Who imports (None: a preview that names nobody yet): the deposits they reversed
+        # are not recorded again for another donor or pool (references.moved_refusal).
+        self.actor = actor
+        self.moved: dict = {}
         self.fee_rates: dict[dt.date, Decimal] = {}
         # Every fee rate the setting has had, read once: a row's is looked up without a
         # statement (the import writes while it checks the next rows).
@@ -214,7 +218,9 @@ class RowChecker:
         references, fee rates) is read now, before anything is written."""
         commitments = _targets(_commitments({cell_text(cells.commitment) for _number_, cells in rows}))
         rates = _rates({c.currency for c in commitments.values()})
-        existing = references.standing_deposits(_reference_keys(rows))
+        keys = _reference_keys(rows)
+        existing = references.standing_deposits(keys)
+        self.moved = references.reversed_by(self.actor, keys) if self.actor is not None else {}
         return self._each(rows, commitments, rates, existing)
 
     def _each(self, rows, commitments, rates, existing) -> Iterator[Planned]:
@@ -272,6 +278,11 @@ class RowChecker:
                     result.add_error(number, "bank_reference", error.message)
                     return False
         c = planned.commitment
+        if key is not None and self.moved:
+            moved = references.moved_refusal(self.actor, key, c.donor_id, planned.pool_id, self.moved)
+            if moved is not None:
+                result.add_error(number, "bank_reference", moved.message)
+                return False
         so_far = taken.deposited.get(c.id, c.deposited)
         if so_far + planned.figures.amount > c.amount:
             result.add_error(number, "amount", past_commitment(c.amount - so_far, c.currency).message)

@@ -103,7 +103,7 @@ def confirm_upload(actor, upload: DepositImport, seen: str | None) -> ImportResu
     earlier = posted_before(upload.content, exclude_id=upload.id)  # uploaded twice, both previewed
     if earlier is not None:
         raise already_imported(earlier)
-    plan = plan_import(upload.content, filename=upload.filename)
+    plan = plan_import(upload.content, filename=upload.filename, actor=actor)
     result = post_import(actor, plan, filename=upload.filename)
     if not result.ok:
         raise ImportRefused(_("Nothing was imported: the file no longer passes every check (see below)."))

@@ -75,13 +75,13 @@ def _columns(header_row) -> tuple[dict[str, int], list[str]]:
 
 
 def plan_import(source, *, filename: str | None = None, max_rows: int | None = None,
-                command_above: int | None = None) -> ImportResult:
+                command_above: int | None = None, actor=None) -> ImportResult:
     """What importing the workbook in `source` (a path, a binary file or bytes) would
-    do, writing nothing. `command_above`: a page import refuses a file of more rows,
-    naming the command that imports it instead."""
+    do, writing nothing; as `actor` would import it, if given. `command_above`: a page
+    import refuses a file of more rows, naming the command that imports it instead."""
     result, rows = _read(source, filename, max_rows, command_above)
     if rows is not None:
-        RowChecker(result).check(rows)
+        RowChecker(result, actor).check(rows)
     return result
 
 
@@ -281,7 +281,7 @@ def import_deposits(actor, source, *, filename: str | None = None,
     result, rows = _read(source, filename, max_rows, None)
     if rows is None:
         return result
-    taken = RowChecker(result).taken(rows)
+    taken = RowChecker(result, actor).taken(rows)
     result = post_import(actor, result, filename=filename, taken=taken)
     for _planned in taken:  # a refused file: every problem listed
         pass

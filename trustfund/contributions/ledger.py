@@ -178,9 +178,12 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
         existing = references.standing_deposit(key)
         if existing is not None:
             raise references.already_used(existing)
+    pool = pools.pool_for_objective(commitment.objective_id)
+    moved = references.moved_refusal(actor, key, commitment.donor_id, pool.id)
+    if moved is not None:
+        raise moved
     if not _add_to_deposited(commitment, figures.amount, figures.usd, figures.fee):
         raise past_commitment(commitment.outstanding, currency)
-    pool = pools.pool_for_objective(commitment.objective_id)
     deposit = Deposit(commitment_id=commitment.id, donor_id=commitment.donor_id, pool_id=pool.id,
                       value_date=figures.value_date, currency=currency, amount=figures.amount,
                       rate=figures.rate, rate_note=figures.rate_note, usd_amount=figures.usd,

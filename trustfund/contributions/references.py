@@ -9,19 +9,22 @@ of two requests that both passed the look-up, the database refuses the second.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
 from ..validation import check_text, text_problem, too_long
-from .models import Deposit
+from .models import Deposit, Pool
 from .rules import REFERENCE_KEY_LENGTH, reference_key
 
 MAX_REFERENCE = 100
@@ -96,6 +99,63 @@ def already_used(existing, *, imported: bool = False) -> DomainError:
                     "same reference” and say why.",
                     **values)
     return DomainError(message, field="bank_reference")
+
+
+class Reversed(NamedTuple):
+    """A deposit its officer reversed, as moved_refusal() needs it (plain values: the
+    import asks while its COPY holds the connection, when nothing may be loaded)."""
+
+    donor_id: int
+    pool_id: int
+    donor_name: str
+    pool_label: str
+    value_date: dt.date
+
+
+def reversed_by(actor, keys: Iterable[str] | None = None) -> dict[str, Reversed]:
+    """The deposits `actor` reversed, the latest of each bank reference, by its key
+    (among `keys` if given). A reversal frees its deposit's reference so that the same
+    bank transfer can be recorded again, correctly: see moved_refusal()."""
+    actor_id = getattr(actor, "id", None)
+    if actor_id is None:
+        return {}
+    reversal = sa.orm.aliased(Deposit)
+    wanted = None if keys is None else set(keys)
+    found: dict[str, Reversed] = {}
+    for deposit in db.session.scalars(
+            sa.select(Deposit).join(reversal, reversal.reverses_id == Deposit.id)
+            .options(joinedload(Deposit.donor), joinedload(Deposit.pool).joinedload(Pool.objective))
+            # "> 0", not IS NOT NULL: SQLite then reads the reversals alone through
+            # the unique index on reverses_id (a few hundred rows of 100,000).
+            .where(reversal.reverses_id > 0, reversal.created_by_id == actor_id,
+                   Deposit.bank_reference != "")
+            .order_by(reversal.id)):
+        key = reference_key(deposit.bank_reference)
+        if key is not None and (wanted is None or key in wanted):
+            # The latest reversal wins.
+            found[key] = Reversed(deposit.donor_id, deposit.pool_id, deposit.donor.name,
+                                  str(deposit.pool.label), deposit.value_date)
+    return found
+
+
+def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
+                  reversed_deposits: dict[str, Reversed] | None = None) -> DomainError | None:
+    """Why `actor` may not record this bank transfer (its reference's `key`) for this
+    donor and pool, or None. Reversing a deposit and recording its bank transfer again
+    for another donor or pool moves money between donors or pools (a transfer between
+    pools takes two administrators; the donors' shares and refunds follow their net
+    deposits), and the bank's statement would still match: the officer who reversed
+    it does not do both; another MPTF officer records it. Recorded again for the same
+    donor and pool (a corrected amount or date), it is the officer's own correction."""
+    if key is None:
+        return None
+    found = (reversed_by(actor, {key}) if reversed_deposits is None else reversed_deposits).get(key)
+    if found is None or (found.donor_id, found.pool_id) == (donor_id, pool_id):
+        return None
+    return DomainError(_("You reversed the deposit of this bank transfer for %(donor)s (%(pool)s, value date "
+                         "%(date)s). Recorded for another donor or pool it would move money between them: "
+                         "another MPTF officer records it.", donor=found.donor_name, pool=found.pool_label,
+                         date=fmt_date(found.value_date)), field="bank_reference")
 
 
 def used_in_file(row: int) -> DomainError:

@@ -78,7 +78,8 @@ def import_file():
             form.file.errors = list(form.file.errors) + [_("Choose the .xlsx file to import.")]
         else:
             content = upload.stream.read()
-            result = plan_import(content, filename=upload.filename, command_above=_page_limit())
+            result = plan_import(content, filename=upload.filename, command_above=_page_limit(),
+                                     actor=current_user)
             if result.ok:
                 kept = run(form, lambda: keep_upload(current_user, upload.filename, content,
                                                      result.data_rows))
@@ -94,7 +95,8 @@ def import_preview(token: str):
     """What the kept file will do, checked against the ledger as it is now; or, once
     posted, what it did."""
     upload = get_upload_or_404(token, current_user)
-    result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename)
+    result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename,
+                                                       actor=current_user)
     form = ConfirmImportForm()
     if result is not None:
         form.seen.data = figures_seen(result)
@@ -115,7 +117,8 @@ def import_confirm(token: str):
                     net=fmt_money(result.net, USD)), "success")
             return redirect(url_for("contributions.deposits"))
         upload = get_upload_or_404(token, current_user)
-    result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename)
+    result = None if upload.posted_at else plan_import(upload.content, filename=upload.filename,
+                                                       actor=current_user)
     if result is not None:
         form.seen.data = figures_seen(result)  # the figures shown now, to confirm afresh
     return _render("contributions/import_preview.html", upload=upload, result=result, form=form)
