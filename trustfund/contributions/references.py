@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
@@ -115,27 +116,35 @@ class Reversed(NamedTuple):
 def reversed_by(actor, keys: Iterable[str] | None = None) -> dict[str, Reversed]:
     """The deposits `actor` reversed, the latest of each bank reference, by its key
     (among `keys` if given). A reversal frees its deposit's reference so that the same
-    bank transfer can be recorded again, correctly: see moved_refusal()."""
+    bank transfer can be recorded again, correctly: see moved_refusal(). The officer's
+    reversals are read as plain columns (their keys are computed here: NFKC is not
+    SQL); names only for the ones asked about."""
     actor_id = getattr(actor, "id", None)
     if actor_id is None:
         return {}
     reversal = sa.orm.aliased(Deposit)
     wanted = None if keys is None else set(keys)
-    found: dict[str, Reversed] = {}
-    for deposit in db.session.scalars(
-            sa.select(Deposit).join(reversal, reversal.reverses_id == Deposit.id)
-            .options(joinedload(Deposit.donor), joinedload(Deposit.pool).joinedload(Pool.objective))
+    latest: dict[str, tuple] = {}
+    for reference, donor_id, pool_id, value_date in db.session.execute(
+            sa.select(Deposit.bank_reference, Deposit.donor_id, Deposit.pool_id, Deposit.value_date)
+            .join(reversal, reversal.reverses_id == Deposit.id)
             # "> 0", not IS NOT NULL: SQLite then reads the reversals alone through
             # the unique index on reverses_id (a few hundred rows of 100,000).
             .where(reversal.reverses_id > 0, reversal.created_by_id == actor_id,
                    Deposit.bank_reference != "")
             .order_by(reversal.id)):
-        key = reference_key(deposit.bank_reference)
+        key = reference_key(reference)
         if key is not None and (wanted is None or key in wanted):
-            # The latest reversal wins.
-            found[key] = Reversed(deposit.donor_id, deposit.pool_id, deposit.donor.name,
-                                  str(deposit.pool.label), deposit.value_date)
-    return found
+            latest[key] = (donor_id, pool_id, value_date)  # the latest reversal wins
+    if not latest:
+        return {}
+    names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(
+        Donor.id.in_({donor_id for donor_id, _pool, _on in latest.values()}))).all())
+    labels = {pool.id: str(pool.label) for pool in db.session.scalars(
+        sa.select(Pool).options(joinedload(Pool.objective))
+        .where(Pool.id.in_({pool_id for _donor, pool_id, _on in latest.values()})))}
+    return {key: Reversed(donor_id, pool_id, names[donor_id], labels[pool_id], value_date)
+            for key, (donor_id, pool_id, value_date) in latest.items()}
 
 
 def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
