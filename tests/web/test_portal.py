@@ -80,7 +80,11 @@ def test_portal_downloads_equal_the_page_to_the_cent(client, login_as, fund):
          Decimal("10626.99"), Decimal("1052072.27")),
     ]
     assert deposits[1]["Reason"] == "Booked to the wrong commitment"
-    assert deposits[1]["Reverses deposit no."] == deposits[2]["Deposit no."]
+    # The reversal names the deposit it reverses by its value date, the deposit the day
+    # of its reversal: no deposit's number, which means nothing to a donor.
+    assert deposits[1]["Reverses the deposit of"].date() == deposits[2]["Value date"].date()
+    assert deposits[2]["Reversed on"].date() == deposits[1]["Value date"].date()
+    assert "Deposit no." not in deposits[0]
 
     instalments = _rows(client.get("/statements/portal?format=xlsx&list=instalments"), "Instalments")
     assert [(r["Due on"].date(), Decimal(str(r["Outstanding"])), r["Status"]) for r in instalments] == [
@@ -127,3 +131,31 @@ def test_portal_shows_the_donors_own_dashboard_with_charts(client, login_as, fun
     assert "1052072.27" in charts.replace(",", "") or "1052072.27" in page.replace(",", "")
     for text in ("55555555", "444444.44", "EVIL"):
         assert text not in charts, text
+
+
+def test_a_commitment_without_a_reference_is_named_by_its_date_not_its_number(client, login_as, fund):
+    """A donor knows its commitments by its own reference, or by the day it made them:
+    Trustfund's number for one ("#12") means nothing to it, on the portal, the
+    statement and their .xlsx."""
+    import re
+
+    sweden, _evil = fund
+    unnamed = data.commitment(sweden, "20000.00", committed_on=dt.date(2017, 3, 9), reference="",
+                              instalments=[(dt.date(2017, 4, 1), "20000.00")])
+    data.deposit(unnamed, "5000.00", value_date=dt.date(2017, 5, 3))
+    data.db.session.commit()
+    login_as("donor")
+    number = f"#{unnamed.id}"
+    for url in ("/statements/portal", f"/statements/{sweden.id}?from=2017-01-01&to=2017-12-31",
+                f"/statements/{sweden.id}?from=2017-01-01&to=2017-12-31&print=1"):
+        words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)))
+        assert number not in words, url
+        assert "Commitment of 9 Mar 2017" in words, url  # its deposit's (and instalment's) row
+    commitments = _rows(client.get("/statements/portal?format=xlsx&list=commitments"), "Commitments")
+    assert [r["Reference"] for r in commitments if r["Committed on"].date() == dt.date(2017, 3, 9)] == [None]
+    deposits = _rows(client.get("/statements/portal?format=xlsx&list=deposits"), "Deposits")
+    assert "Commitment of 9 Mar 2017" in {r["Commitment"] for r in deposits}
+    instalments = _rows(client.get("/statements/portal?format=xlsx&list=instalments"), "Instalments")
+    assert "Commitment of 9 Mar 2017" in {r["Commitment"] for r in instalments}
+    for which in ("commitments", "deposits", "instalments"):
+        assert number not in _all_text(client.get(f"/statements/portal?format=xlsx&list={which}")), which

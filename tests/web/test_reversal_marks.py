@@ -2,6 +2,7 @@
 link to each other wherever they are listed and on their own pages."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -69,7 +70,60 @@ def test_the_statement_and_the_portal_mark_them_without_links_for_a_donor(client
                                  ("reversed", "", "Reversed")], url
         page = client.get(url).get_data(as_text=True)
         assert "Reversal of #" not in page and "Reversed by #" not in page, url
-        # The mark says it once: the words beside it do not say "Reversal" again.
-        words = re.sub(r"<[^>]+>|\s+", " ", page)
+        # The mark says it once: the words beside it do not say "Reversal" again, and
+        # they name the other entry by its date.
+        words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
         assert "Reversal of the deposit" not in words and "Reversal:" not in words, url
-        assert "Reversed Reversed" not in re.sub(r"\s+", " ", words), url
+        assert "Reversed Reversed" not in words, url
+        assert "Reversal of an earlier deposit The deposit of 2 May 2017: Booked twice" in words, url
+        assert "Reversed On 1 Jun 2017" in words, url
+
+
+def _words(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_statement_printed_by_an_officer_is_the_donors_document(client, login_as, pair):
+    """The print view goes to the donor whoever prints it: no deposit's number or link to a
+    staff page, the other entry of a reversal named by its date (the officer's screen
+    keeps its links)."""
+    donor, _commitment, _kept, wrong, reversal = pair
+    login_as("mptf_officer")
+    period = "from=2017-01-01&to=2017-12-31"
+    screen = client.get(f"/statements/{donor.id}?{period}").get_data(as_text=True)
+    assert ("reversal", f"/contributions/deposits/{wrong.id}", f"Reversal of #{wrong.id}") in marks(screen)
+    printed = client.get(f"/statements/{donor.id}?{period}&print=1").get_data(as_text=True)
+    assert sorted(marks(printed)) == [("reversal", "", "Reversal of an earlier deposit"),
+                                      ("reversed", "", "Reversed")]
+    assert "/contributions/deposits/" not in printed and "#" + str(wrong.id) not in _words(printed)
+    assert "The deposit of 2 May 2017: Booked twice" in _words(printed)
+    assert "On 1 Jun 2017" in _words(printed)
+
+
+def test_the_statements_pdf_names_no_deposit_number(client, login_as, pair):
+    import io
+
+    from pypdf import PdfReader
+
+    donor, _commitment, _kept, wrong, reversal = pair
+    login_as("mptf_officer")
+    answer = client.get(f"/statements/{donor.id}?from=2017-01-01&to=2017-12-31&format=pdf")
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.data)).pages))
+    assert f"Reversal of #{wrong.id}" not in text and f"#{reversal.id}" not in text
+    assert "Reversal of an earlier deposit" in text
+    assert "The deposit of 2 May 2017: Booked twice" in text
+
+
+def test_the_donors_deposits_xlsx_dates_each_reversal(client, login_as, db, pair):
+    from tests.web.test_portal import _rows
+
+    donor, _commitment, _kept, _wrong, _reversal = pair
+    make_user("donor", "marked@test.example", donor_id=donor.id)
+    login_as(db.session.scalar(sa.select(User).where(User.email == "marked@test.example")))
+    rows = _rows(client.get("/statements/portal?format=xlsx&list=deposits"), "Deposits")
+    assert "Deposit no." not in rows[0]
+    got = [(r["Bank reference"], r["Reverses the deposit of"], r["Reversed on"]) for r in rows]
+    assert [(ref, a.date() if a else None, b.date() if b else None) for ref, a, b in got] == [
+        ("WRONG-1", dt.date(2017, 5, 2), None),  # the reversal, newest first
+        ("WRONG-1", None, dt.date(2017, 6, 1)),
+        ("KEPT-1", None, None)]

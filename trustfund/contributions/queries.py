@@ -373,6 +373,26 @@ def reversals_of(deposit_ids) -> dict[int, int]:
                                    .where(Deposit.reverses_id.in_(ids))).all())
 
 
+def reversal_partners(deposits) -> dict[int, tuple[int, dt.date]]:
+    """{deposit id: (id, value date) of the other entry of its reversal} for those of
+    `deposits` that reverse or were reversed: what a statement says beside each ("The
+    deposit of 3 Mar 2026", "On 9 Mar 2026"), for readers who cannot open a deposit's
+    page. Two small queries for a statement's deposits."""
+    reversed_ids = [d.id for d in deposits if d.reverses_id is None]
+    originals = {d.reverses_id: d.id for d in deposits if d.reverses_id is not None}
+    found: dict[int, tuple[int, dt.date]] = {}
+    if reversed_ids:
+        for reversed_id, reversal_id, on in db.session.execute(
+                sa.select(Deposit.reverses_id, Deposit.id, Deposit.value_date)
+                .where(Deposit.reverses_id.in_(reversed_ids))):
+            found[reversed_id] = (reversal_id, on)
+    if originals:
+        for original_id, on in db.session.execute(
+                sa.select(Deposit.id, Deposit.value_date).where(Deposit.id.in_(list(originals)))):
+            found[originals[original_id]] = (original_id, on)
+    return found
+
+
 def earmark_label(objective_number) -> str:
     if objective_number is None:
         return _("Un-earmarked")

@@ -11,7 +11,10 @@ import datetime as dt
 
 from flask import abort
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
+from .. import formatting
+from ..contributions.models import Deposit
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
 from ..errors import DomainError
@@ -67,12 +70,20 @@ def _pool_label(pool) -> str:
     return str(pool.label) if pool else ""
 
 
-def deposit_columns(donor_name: str) -> list[Col]:
+def commitment_name(commitment) -> str:
+    """A commitment as its donor knows it: its reference, or the day it was made (its
+    number in Trustfund means nothing to a donor)."""
+    return commitment.reference or _("Commitment of %(date)s", date=formatting.date(commitment.committed_on))
+
+
+def deposit_columns(donor_name: str, other_date) -> list[Col]:
+    """A donor's deposits as it reads them: a reversal names the deposit it reverses by
+    that deposit's value date, and a reversed deposit the day of its reversal
+    (`other_date(d)`: the value date of the other entry of d's reversal, or None)."""
     return [
         Col(_("Donor"), lambda d: donor_name),
-        Col(_("Deposit no."), lambda d: d.id, "int"),
         Col(_("Value date"), lambda d: d.value_date, "date"),
-        Col(_("Commitment"), lambda d: d.commitment.reference or f"#{d.commitment_id}"),
+        Col(_("Commitment"), lambda d: commitment_name(d.commitment)),
         Col(_("Currency"), lambda d: d.currency, width=9),
         Col(_("Amount"), lambda d: d.amount, "money", currency_of=lambda d: d.currency),
         Col(_("Rate (per USD)"), lambda d: d.rate, "rate"),
@@ -82,7 +93,8 @@ def deposit_columns(donor_name: str) -> list[Col]:
         Col(_("Net (USD)"), lambda d: d.net, "money", currency=USD),
         Col(_("Pool"), lambda d: _pool_label(d.pool), width=30),
         Col(_("Bank reference"), lambda d: d.bank_reference or ""),
-        Col(_("Reverses deposit no."), lambda d: d.reverses_id, "int"),
+        Col(_("Reverses the deposit of"), lambda d: other_date(d) if d.reverses_id else None, "date"),
+        Col(_("Reversed on"), lambda d: None if d.reverses_id else other_date(d), "date"),
         Col(_("Reason"), lambda d: d.reason or "", width=40),
     ]
 
@@ -113,7 +125,7 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
     commitments = [
         Col(_("Donor"), lambda c: name),
         Col(_("Committed on"), lambda c: c.commitment.committed_on, "date"),
-        Col(_("Reference"), lambda c: c.commitment.reference or f"#{c.commitment.id}"),
+        Col(_("Reference"), lambda c: c.commitment.reference or ""),
         Col(_("Earmarking"), lambda c: _earmark(c.commitment), width=40),
         Col(_("Currency"), lambda c: c.commitment.currency, width=9),
         Col(_("Amount"), lambda c: c.commitment.amount, "money", currency_of=lambda c: c.commitment.currency),
@@ -124,7 +136,7 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Outstanding at end of period"), lambda c: c.outstanding, "money",
             currency_of=lambda c: c.commitment.currency),
     ]
-    deposits = deposit_columns(name)
+    deposits = deposit_columns(name, lambda d: s.partners[d.id][1] if d.id in s.partners else None)
     shares = [
         Col(_("Donor"), lambda p: name),
         Col(_("Pool"), lambda p: _pool_label(p.pool), width=40),
@@ -186,7 +198,7 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
     columns = [
         Col(_("Donor"), lambda c: name),
         Col(_("Committed on"), lambda c: c.committed_on, "date"),
-        Col(_("Reference"), lambda c: c.reference or f"#{c.id}"),
+        Col(_("Reference"), lambda c: c.reference or ""),
         Col(_("Earmarking"), _earmark, width=40),
         Col(_("Currency"), lambda c: c.currency, width=9),
         Col(_("Amount"), lambda c: c.amount, "money", currency_of=lambda c: c.currency),
@@ -202,9 +214,17 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     # Newest first, as on the portal.
+    # Each row's reversal joined (a deposit has at most one), only its value date.
+    other = (Deposit.id, Deposit.value_date, Deposit.reverses_id)
     query = donor_deposits_query(donor.id, parse_date(filters.get("date_from"), "date_from"),
-                                 parse_date(filters.get("date_to"), "date_to"), newest_first=True)
-    return ([Sheet(_("Deposits"), deposit_columns(donor.name), stream(query))],
+                                 parse_date(filters.get("date_to"), "date_to"), newest_first=True).options(
+        joinedload(Deposit.reversed_by).load_only(*other), joinedload(Deposit.reverses).load_only(*other))
+
+    def other_date(d):
+        entry = d.reverses or d.reversed_by
+        return entry.value_date if entry else None
+
+    return ([Sheet(_("Deposits"), deposit_columns(donor.name, other_date), stream(query))],
             _("Deposits of %(donor)s", donor=donor.name))
 
 
@@ -222,7 +242,7 @@ def instalments_export(filters: dict, user) -> tuple[list[Sheet], str]:
     name = donor.name
     columns = [
         Col(_("Donor"), lambda i: name),
-        Col(_("Commitment"), lambda i: i.commitment.reference or f"#{i.commitment.id}"),
+        Col(_("Commitment"), lambda i: commitment_name(i.commitment)),
         Col(_("Due on"), lambda i: i.instalment.due_on, "date"),
         Col(_("Currency"), lambda i: i.commitment.currency, width=9),
         Col(_("Instalment"), lambda i: i.instalment.amount, "money",

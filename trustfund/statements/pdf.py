@@ -76,7 +76,7 @@ def statement_pdf(donor: Donor, date_from: dt.date | None, date_to: dt.date | No
     statements, a donor from its portal, an auditor) downloaded today by them."""
     result = statement(donor, date_from, date_to)
     html = render_template("statements/pdf.html", s=result, donor=donor, today=today(),
-                           downloaded=downloaded,
+                           downloaded=downloaded, document=True,
                            issued_by=getattr(issued_by, "name", None) or getattr(issued_by, "email", None)
                            or _("the MPTF Office"),
                            page_label=page_label())

@@ -142,4 +142,7 @@ def statement_page(donor_id: int):
     if valid:
         form.date_from.data, form.date_to.data = result.date_from, result.date_to
     template = "statements/print.html" if printing else "statements/statement.html"
-    return render_template(template, form=form, s=result, donor=donor, today=today())
+    # The print view is the statement as a document for the donor: no deposit's number
+    # or link, whoever prints it.
+    return render_template(template, form=form, s=result, donor=donor, today=today(),
+                           document=printing)

@@ -36,7 +36,7 @@ from ..cache import keep
 from ..clock import today
 from ..contributions.models import Commitment, Deposit, Pool
 from ..contributions.pools import all_pools
-from ..contributions.queries import reversals_of
+from ..contributions.queries import reversal_partners
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
@@ -144,8 +144,9 @@ class Statement:
     page: DepositPage | None = None  # which deposits are shown, when only one page is
     # The fund's closing: the donor's parts of the pools' closing decisions in the period.
     closing_parts: list[ClosingPart] = field(default_factory=list)
-    # {deposit id: id of its reversal} for the deposits shown that were reversed.
-    reversed_by: dict[int, int] = field(default_factory=dict)
+    # {deposit id: (id, value date) of the other entry of its reversal} for the deposits
+    # shown that reverse or were reversed (contributions.queries.reversal_partners).
+    partners: dict[int, tuple[int, dt.date]] = field(default_factory=dict)
 
     @property
     def opening_date(self) -> dt.date:
@@ -324,7 +325,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
         net_in_period=net_total, deposit_count=count, page=shown,
         closing_parts=closing_parts(donor.id, date_from, date_to),
-        reversed_by=reversals_of(d.id for d in deposits if d.reverses_id is None),
+        partners=reversal_partners(deposits),
     )
 
 
