@@ -481,3 +481,41 @@ def test_no_page_heads_the_readers_own_time_utc(client, login_as, db, users, fun
         found = page.find("(UTC)")
         assert found < 0, (url, page[max(found - 300, 0):found + 20])
     assert "UTC+09:00" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_a_donors_pools_show_its_money_after_transfers_between_pools(db, app):
+    """A donor's share of a pool's spending follows its net deposits after the
+    transfers between pools (the statement's "Donor's net deposits in pool"): where
+    transfers moved its money, its dashboard says so beside what it deposited into each
+    pool, and the chart compares what the shares count; without transfers, one column."""
+    from flask import render_template_string
+
+    from tests.factories import statements as data
+
+    a, b = data.donor("Moved Foundation"), data.donor("Other Foundation")
+    obj1, obj2 = data.pool("OBJ1"), data.pool("OBJ2")
+    data.deposit(data.commitment(a, "100.00", objective_number=1), "100.00", fee_rate="0",
+                 value_date=dt.date(2017, 5, 2))
+    data.deposit(data.commitment(b, "300.00", objective_number=1), "300.00", fee_rate="0",
+                 value_date=dt.date(2017, 6, 1))
+    still = data.donor("Still Foundation")
+    data.deposit(data.commitment(still, "50.00", objective_number=2), "50.00", fee_rate="0",
+                 value_date=dt.date(2017, 5, 2))
+    db.session.commit()
+    html = render_template_string('{% include "dashboard/_donor.html" %}', donor=a)
+    assert "after transfers between pools" not in html
+    # 200.00 moved from objective 1 to 2, split 100:300 between the two donors of 1.
+    data.transfer(obj1, obj2, "200.00", on=dt.date(2017, 7, 1))
+    db.session.commit()
+    html = render_template_string('{% include "dashboard/_donor.html" %}', donor=a)
+    table = Tables(html).tables["donor_pools"]
+    assert table["keys"][:5] == ["pool", "deposited_usd", "fees", "net", "weight"]
+    assert "Net deposits after transfers between pools" in html
+    rows = {row[0][:2]: row[1:5] for row in table["rows"]}  # "1. Travel and participation…"
+    assert rows == {"1.": ["100.00", "0.00", "100.00", "50.00"], "2.": ["0.00", "0.00", "0.00", "50.00"]}
+    assert table["totals"][1:5] == ["100.00", "0.00", "100.00", "100.00"]
+    assert "after the transfers between pools" in html
+    assert charts(html)["donor_pools"]["datasets"][0]["data"] == ["50.00", "50.00"]
+    # A donor the transfer did not touch reads one column, as before.
+    html = render_template_string('{% include "dashboard/_donor.html" %}', donor=still)
+    assert "after transfers between pools" not in html

@@ -47,6 +47,8 @@ def test_donor_lands_on_its_own_page_with_saa_commitments_deposits_and_instalmen
     # The second instalment (500,000.00 due 31 March 2018) is overdue today.
     assert "Overdue" in page
     assert f'href="/statements/{sweden.id}"' in page
+    # The balance says what it still holds: money set aside for approved grants.
+    assert "Money set aside for approved travel grants is still in your balance" in page
     # Nothing of the other donor.
     for text in (EVIL, "EVIL", "55,555,555", "444,444.44", "487,156.77"):
         assert text not in page, text

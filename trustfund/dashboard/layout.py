@@ -299,15 +299,23 @@ def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
          Column("outstanding", _("Still to deposit"), "money", currency_key="currency")],
         commitment_rows, empty=_("No commitments yet."), note=_("In the currency of each commitment."))
     pool_rows = [{"pool": p.label, "deposited_usd": p.deposited_usd, "fees": p.fees, "net": p.net,
-                  "pool_spending": p.pool_spending, "share": p.share_of_spending} for p in fig.pools]
+                  "weight": p.weight, "pool_spending": p.pool_spending, "share": p.share_of_spending}
+                 for p in fig.pools]
+    # Where transfers between pools moved some of the donor's money, the net deposits
+    # its share counts (the statement's) beside those it made into each pool.
+    moved = any(p.moved for p in fig.pools)
     pools = Block(
         "donor_pools", _("Deposits and share of spending"),
         [Column("pool", _("Pool")), _usd("deposited_usd", _("Deposited (USD)")),
          _usd("fees", _("Administrative Agent fee")), _usd("net", _("Net deposited")),
+         *([_usd("weight", _("Net deposits after transfers between pools"))] if moved else []),
          _usd("pool_spending", _("Spending of the pool")), _usd("share", _("Your share of spending"))],
-        pool_rows, totals={"pool": _("Total"), **_sum(pool_rows, "deposited_usd", "fees", "net", "share")},
-        chart=Chart("pool", ["net", "share"]), empty=_("No deposits yet."),
-        note=_("Your share of a pool's spending is in proportion to your net deposits into it."))
+        pool_rows, totals={"pool": _("Total"), **_sum(pool_rows, "deposited_usd", "fees", "net", "share",
+                                                      *(("weight",) if moved else ()))},
+        chart=Chart("pool", ["weight" if moved else "net", "share"]), empty=_("No deposits yet."),
+        note=_("Your share of a pool's spending is in proportion to your net deposits into it, after the "
+               "transfers between pools (which move donors' money from one pool to another).") if moved
+        else _("Your share of a pool's spending is in proportion to your net deposits into it."))
     tiles = [Tile(_("Deposited"), fig.deposited_usd), Tile(_("Net deposited"), fig.net),
              Tile(_("Your share of spending"), fig.share_of_spending)]
     return [commitments, pools], tiles

@@ -447,6 +447,14 @@ class DonorPool:
     net: Decimal = ZERO
     pool_spending: Decimal = ZERO
     share_of_spending: Decimal = ZERO
+    # The donor's net deposits as its share counts them: after the transfers between
+    # pools, which move donors' money (and weight) from one pool to another.
+    weight: Decimal = ZERO
+
+    @property
+    def moved(self) -> bool:
+        """Whether transfers between pools moved some of the donor's money in or out."""
+        return self.weight != self.net
 
 
 @dataclass
@@ -501,6 +509,7 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
         split = shares.get(pool.id)
         share = split.share_of(donor_id) if split else ZERO
         spending = split.spending if split else ZERO
-        if usd or share:
-            figures.pools.append(DonorPool(pool.id, str(pool.label), usd, fee, net, spending, share))
+        weight = split.net_deposits_of(donor_id) if split else net
+        if usd or share or weight:
+            figures.pools.append(DonorPool(pool.id, str(pool.label), usd, fee, net, spending, share, weight))
     return figures

@@ -164,6 +164,11 @@ class PoolApportionment:
     def weight_of(self, donor_id: int) -> Decimal:
         return usd(self.weights_cents.get(donor_id, 0))
 
+    def net_deposits_of(self, donor_id: int) -> Decimal:
+        """The donor's net deposits into the pool after the transfers between pools,
+        below zero too (more moved out than it deposited)."""
+        return usd(self.all_weights_cents.get(donor_id, 0))
+
     @cached_property
     def weights(self) -> dict[int, Decimal]:
         return _usd_dict(self.weights_cents)
