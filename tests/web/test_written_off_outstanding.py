@@ -47,12 +47,14 @@ def test_the_portal_says_nothing_is_outstanding_on_page_dashboard_and_download(c
                                                                               written_off):
     login_as("donor")
     page = client.get("/statements/portal").get_data(as_text=True)
-    # Committed on, reference, earmarking, currency, amount, deposited, outstanding.
-    assert _row_of(page, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "0.00"]
+    # Committed on, reference, earmarking, currency, amount, deposited, written off,
+    # outstanding: the row adds up (the column is there once something is written off).
+    assert _row_of(page, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "500,000.00", "0.00"]
     eur = [row for row in table_rows(page, "table-donor_commitments") if row[0] == "EUR"]
     assert eur and eur[0][-1] == "0.00", eur
     rows = _sheet(client.get("/statements/portal?format=xlsx&list=commitments"), "Commitments")
-    assert [r["Outstanding"] for r in rows if r["Reference"] == "SE-2017-EUR"] == [0]
+    assert [(r["Written off"], r["Outstanding"]) for r in rows if r["Reference"] == "SE-2017-EUR"] == [
+        (500000, 0)]
 
 
 def test_the_statement_says_nothing_is_outstanding_at_the_end_on_page_and_download(client, login_as,
@@ -61,14 +63,19 @@ def test_the_statement_says_nothing_is_outstanding_at_the_end_on_page_and_downlo
     today = dt.date.today().isoformat()
     url = f"/statements/{written_off.id}?from=2017-04-03&to={today}"
     page = client.get(url).get_data(as_text=True)
-    # ... deposited in the period, by the end, outstanding at the end.
-    assert _row_of(page, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "1,000,000.00", "0.00"]
+    # ... deposited in the period, by the end, written off by the end, outstanding at the end.
+    assert _row_of(page, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "1,000,000.00",
+                                                "500,000.00", "0.00"]
+    assert "Written off by the end" in page
     rows = _sheet(client.get(url + "&format=xlsx"), "Commitments")
-    assert [r["Outstanding at end of period"] for r in rows if r["Reference"] == "SE-2017-EUR"] == [0]
-    # Before the day it was written off, the rest was still outstanding.
+    assert [(r["Written off by end of period"], r["Outstanding at end of period"])
+            for r in rows if r["Reference"] == "SE-2017-EUR"] == [(500000, 0)]
+    # Before the day it was written off, the rest was still outstanding (and no column
+    # for write-offs: there was none yet).
     before = client.get(f"/statements/{written_off.id}?from=2017-04-03&to=2017-12-31").get_data(as_text=True)
     assert _row_of(before, "SE-2017-EUR")[4:] == ["1,500,000.00", "1,000,000.00", "1,000,000.00",
                                                   "500,000.00"]
+    assert "Written off by the end" not in before
 
 
 def test_the_donors_page_for_staff_adds_up_by_currency(client, login_as, written_off):

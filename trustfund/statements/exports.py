@@ -133,6 +133,8 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
             currency_of=lambda c: c.commitment.currency),
         Col(_("Deposited by end of period"), lambda c: c.deposited, "money",
             currency_of=lambda c: c.commitment.currency),
+        *([Col(_("Written off by end of period"), lambda c: c.written_off, "money",
+               currency_of=lambda c: c.commitment.currency)] if any(c.written_off for c in s.commitments) else []),
         Col(_("Outstanding at end of period"), lambda c: c.outstanding, "money",
             currency_of=lambda c: c.commitment.currency),
     ]
@@ -203,6 +205,8 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Currency"), lambda c: c.currency, width=9),
         Col(_("Amount"), lambda c: c.amount, "money", currency_of=lambda c: c.currency),
         Col(_("Deposited"), lambda c: c.deposited, "money", currency_of=lambda c: c.currency),
+        *([Col(_("Written off"), lambda c: c.written_off, "money", currency_of=lambda c: c.currency)]
+          if any(c.written_off for c in rows) else []),
         Col(_("Outstanding"), lambda c: c.outstanding, "money", currency_of=lambda c: c.currency),
     ]
     return [Sheet(_("Commitments"), columns, rows)], _("Commitments of %(donor)s", donor=name)
