@@ -134,7 +134,8 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Deposited by end of period"), lambda c: c.deposited, "money",
             currency_of=lambda c: c.commitment.currency),
         *([Col(_("Written off by end of period"), lambda c: c.written_off, "money",
-               currency_of=lambda c: c.commitment.currency)] if any(c.written_off for c in s.commitments) else []),
+               currency_of=lambda c: c.commitment.currency)]
+          if any(c.written_off for c in s.commitments) else []),
         Col(_("Outstanding at end of period"), lambda c: c.outstanding, "money",
             currency_of=lambda c: c.commitment.currency),
     ]
