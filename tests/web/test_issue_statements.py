@@ -76,6 +76,7 @@ def test_an_officer_issues_the_statements_of_the_donors_chosen(client, login_as,
     login_as("mptf_officer")
     page = client.get("/statements/issue")
     assert page.status_code == 200 and "Kingdom of Sweden" in page.get_data(as_text=True)
+    assert "written in the language its donor’s users read" in page.get_data(as_text=True)
     answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
                                                     "donors": [str(sweden.id)]})
     assert answer.status_code == 302
@@ -109,3 +110,43 @@ def test_a_period_issued_again_in_another_language_replaces_its_statement(app, d
     current = list(db.session.scalars(sa.select(Document).where(
         Document.kind == "statement", Document.object_id == sweden.id, Document.current_condition())))
     assert len(current) == 1, [document.title for document in current]
+
+
+def _issued_text(client, donor_id) -> str:
+    mine = [d for d in _statements() if d.donor_id == donor_id][-1]
+    pdf = client.post(f"/documents/{mine.id}/download")
+    assert pdf.status_code == 200
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+
+
+def test_a_statement_is_issued_in_the_language_its_donors_users_read(runner, client, login_as, fund):
+    """The PDF a donor is sent is written in its users' language, whoever issues it (an
+    English-speaking officer's page, the command); in the fund's default language when
+    its users read different ones."""
+    sweden, _evil = fund
+    reader = db.session.scalar(sa.select(User).where(User.role == "donor", User.donor_id == sweden.id))
+    reader.locale = "fr"
+    db.session.commit()
+    login_as("mptf_officer")
+    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+                                                    "donors": [str(sweden.id)]})
+    assert answer.status_code == 302
+    login_as(reader)
+    text = _issued_text(client, sweden.id)
+    assert "Relevé" in text and "Solde" in text and "Statement of" not in text
+    # From the command (no one's language), the same.
+    result = runner.invoke(args=["issue-statements", "--from", "2017-07-01", "--to", "2017-12-31",
+                                 "--donor", str(sweden.id)])
+    assert result.exit_code == 0, result.output
+    text = _issued_text(client, sweden.id)
+    assert "Relevé" in text and "juil. 2017" in text and "Statement of" not in text
+    # A second user of the donor who reads Spanish: the fund's default language, English.
+    from tests.factories import make_user
+
+    make_user("donor", "second.reader@test.example", donor_id=sweden.id).locale = "es"
+    db.session.commit()
+    result = runner.invoke(args=["issue-statements", "--from", "2017-07-01", "--to", "2017-12-31",
+                                 "--donor", str(sweden.id)])
+    assert result.exit_code == 0, result.output
+    text = _issued_text(client, sweden.id)
+    assert "Statement of Kingdom of Sweden" in text and "Relevé" not in text

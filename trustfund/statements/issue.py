@@ -14,17 +14,33 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..auth.models import User
 from ..documents import services as documents
 from ..documents.models import Document, statement_filename, statement_title
 from ..documents.targets import TARGETS
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
+from ..language import speaking
+from ..mail.outbox import recipient_locale
+from ..permissions import DONOR
 from .pdf import statement_pdf
 from .services import period_or_error
 
 # More than this from the page is work for the command (a web worker has about 30 s).
 PAGE_LIMIT = 50
+
+
+def statement_language(donor: Donor) -> str:
+    """The language a donor's issued statement is written in: the one its users read
+    (each user's as their messages speak it: chosen, else their pages' at their last
+    sign-in) when they all read one, else the fund's default language; whoever issues
+    it, from whichever page or command."""
+    languages = {recipient_locale(user) for user in db.session.scalars(
+        sa.select(User).where(User.role == DONOR, User.donor_id == donor.id, User.active.is_(True)))}
+    if len(languages) == 1:
+        return languages.pop()
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
 
 
 def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
@@ -49,7 +65,8 @@ def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
     filename = statement_filename(date_from, date_to)
     issued = []
     for donor in donors:
-        content = statement_pdf(donor, date_from, date_to, actor)
+        with speaking(statement_language(donor)):
+            content = statement_pdf(donor, date_from, date_to, actor)
         # The period's statement issued before, whatever the language its title was
         # written in (the file's name names the period in digits).
         earlier = db.session.scalar(sa.select(Document).where(
