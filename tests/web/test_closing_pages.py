@@ -104,6 +104,10 @@ def test_write_off_decide_and_close_through_the_pages(app, client, login_as, db,
     statement = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
     assert 'id="returned-in-period">USD\u00a027,000.00<' in statement
     assert 'id="closing">USD\u00a00.00<' in statement
+    # "Closing" is the period's end (the closing balance); the fund's end is its closure.
+    for page in (portal, statement):
+        assert "returned at the fund’s closure" in page and "The fund’s closure" in page
+        assert "fund’s closing" not in page
 
     login_as("auditor")
     book = load_workbook(io.BytesIO(client.get("/fund/closing?format=xlsx").data))

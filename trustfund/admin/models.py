@@ -26,7 +26,7 @@ SETTINGS = {
     TERMINAL_EXPENSES: (_l("Terminal expenses per trip (USD)"), Decimal("100.00")),
     OVERRUN_TOLERANCE: (_l("Overrun tolerance per trip (USD), paid without a second approval"),
                         Decimal("0.00")),
-    REFUND_WAIVER: (_l("Residual balance of a pool not refunded at the fund's closing, up to (USD)"),
+    REFUND_WAIVER: (_l("Residual balance of a pool not refunded at the fund's closure, up to (USD)"),
                     Decimal("0.00")),
 }
 # Settings that are USD amounts: at most 2 decimals.

@@ -91,4 +91,4 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
     return ([Sheet(_("Decisions"), decision_columns, decisions),
              Sheet(_("Donors' parts"), part_columns, instructions(parts_of())),
              Sheet(_("Waiting decisions"), waiting_columns, waiting)],
-            _("The fund's closing: decisions on the pools' balances and the donors' parts"))
+            _("The fund's closure: decisions on the pools' balances and the donors' parts"))

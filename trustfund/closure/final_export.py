@@ -101,7 +101,7 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
         Col(_("Pool"), lambda r: r["pool"], width=30),
         Col(_("Donor's net deposits in pool (USD)"), lambda r: D(r["weight"]), "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda r: D(r["share"]), "money", currency=USD)], c["pools"])
-    closing = Sheet(_("Fund's closing"), [
+    closing = Sheet(_("Fund's closure"), [
         Col(_("Date"), lambda r: day(r["date"]), "date"), Col(_("Pool"), lambda r: r["pool"], width=30),
         Col(_("Decision"), lambda r: str(CLOSING_KINDS.get(r["kind"], r["kind"])), width=30),
         Col(_("Donor's balance in the pool (USD)"), lambda r: D(r["balance"]), "money", currency=USD),

@@ -119,7 +119,7 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Opening balance (USD)"), lambda r: s.opening, "money", currency=USD),
         Col(_("Net deposits (USD)"), lambda r: s.net_in_period, "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda r: s.share_in_period, "money", currency=USD),
-        Col(_("Returned at the fund's closing (USD)"), lambda r: s.returned_in_period, "money", currency=USD),
+        Col(_("Returned at the fund's closure (USD)"), lambda r: s.returned_in_period, "money", currency=USD),
         Col(_("Closing balance (USD)"), lambda r: s.closing, "money", currency=USD),
     ]
     commitments = [
@@ -161,7 +161,7 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Sheet(_("Shares of spending"), shares, s.shares, totals=share_totals),
     ]
     if s.closing_parts:
-        sheets.append(Sheet(_("Fund's closing"), closing, s.closing_parts,
+        sheets.append(Sheet(_("Fund's closure"), closing, s.closing_parts,
                             totals=[_("Total"), None, None, None, None, s.returned_in_period, None,
                                     s.refunded_in_period, None]))
     what = _("Statement of %(donor)s from %(start)s to %(end)s", donor=name,
@@ -277,7 +277,7 @@ def balances_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Opening balance (USD)"), lambda b: b.opening, "money", currency=USD),
         Col(_("Net deposits (USD)"), lambda b: b.net_in_period, "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda b: b.share_in_period, "money", currency=USD),
-        Col(_("Returned at the fund's closing (USD)"), lambda b: b.returned_in_period, "money", currency=USD),
+        Col(_("Returned at the fund's closure (USD)"), lambda b: b.returned_in_period, "money", currency=USD),
         Col(_("Closing balance (USD)"), lambda b: b.closing, "money", currency=USD),
     ]
     totals = [_("Total")] + [sum((getattr(b, f) for b in lines), 0) for f in
