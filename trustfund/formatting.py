@@ -220,7 +220,16 @@ def date(value: dt.date | None) -> str:
         return ""
     if isinstance(value, dt.datetime):  # a moment: on its day in the user's zone
         value = to_user_timezone(value)
-    return babel_dates.format_date(value, "medium", locale=dates_locale())
+    writer = dates_locale()
+    return first_of_month(babel_dates.format_date(value, "medium", locale=writer), value, writer)
+
+
+def first_of_month(text: str, value: dt.date, locale: Locale) -> str:
+    """French writes the first of a month as an ordinal, "1er janv. 2017", where CLDR
+    gives the cardinal of every day ("1 janv. 2017", "2 janv. 2017")."""
+    if value.day == 1 and locale.language == "fr" and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text
 
 
 def month(value: dt.date | None) -> str:
@@ -253,7 +262,7 @@ def datetime(value: dt.datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(zone)
-    day = babel_dates.format_date(local, "medium", locale=writer)
+    day = first_of_month(babel_dates.format_date(local, "medium", locale=writer), local, writer)
     time = babel_dates.format_time(local, "short", tzinfo=zone, locale=writer)
     combined = writer.datetime_formats["medium"].replace("{1}", day).replace("{0}", time)
     # The zone's name as the reader's language abbreviates it ("EST"; international

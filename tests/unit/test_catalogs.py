@@ -150,3 +150,16 @@ def test_un_terminology_for_least_developed_countries():
         path = ROOT / "trustfund" / "translations" / lang / "LC_MESSAGES" / "messages.po"
         text = path.read_text(encoding="utf-8").lower()
         assert term.lower() in text.replace("نمواً", "نموا"), (lang, term)
+
+
+def test_french_punctuation_holds_to_its_word():
+    """French sets a space before « : ; ! ? » and inside guillemets: a no-break one, or a
+    line may begin with a colon or a lone guillemet (« Solde » split after «). No
+    translation has a plain space there."""
+    with open(ROOT / "trustfund/translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = read_po(po, locale="fr")
+    loose = re.compile(r" [:;!?]|« | »")
+    found = [m.id for m in catalog if m.id
+             for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if text and loose.search(text)]
+    assert found == []

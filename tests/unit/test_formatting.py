@@ -162,7 +162,7 @@ def test_a_rate_keeps_its_six_decimals(app):
 def test_a_date_reads_as_flask_babels_medium_date_but_english_as_the_un_writes_it(app):
     """formatting.date formats a day with Babel and the request's locale: what
     Flask-Babel's format_date(day, "medium") writes in every language of the app but
-    English, where it is the day before the month, as the United Nations writes dates
+    French's first of a month (an ordinal, "1er") and English, where it is the day before the month, as the United Nations writes dates
     (CLDR's international English, en_001), not the United States' "May 10, 2018"."""
     import datetime as dt
     import random
@@ -179,6 +179,10 @@ def test_a_date_reads_as_flask_babels_medium_date_but_english_as_the_un_writes_i
                 if language == "en":
                     assert shown == [babel_format_date(day, "medium", locale="en_001") for day in days]
                     assert shown != [format_date(day, "medium") for day in days]
+                elif language == "fr":  # but the first of a month: "1er janv."
+                    assert shown == [("1er" + text[1:]) if day.day == 1 else text
+                                     for day, text in zip(days, (format_date(d, "medium") for d in days),
+                                                          strict=True)]
                 else:
                     assert shown == [format_date(day, "medium") for day in days]
         with speaking("en"):
@@ -198,6 +202,13 @@ def test_one_date_style_per_language_and_months_that_stand_alone(app):
             with speaking(language):
                 assert (formatting.date(day), formatting.month(day)) == (date, month)
         assert formatting.date(None) == formatting.month(None) == formatting.datetime(None) == ""
+        # French writes the first of a month as an ordinal; no other day, no other language.
+        with speaking("fr"):
+            assert formatting.date(dt.date(2017, 1, 1)) == "1er janv. 2017"
+            assert formatting.date(dt.date(2017, 1, 11)) == "11 janv. 2017"
+            assert formatting.datetime(dt.datetime(2017, 3, 1, 9, 30)).startswith("1er mars 2017")
+        with speaking("es"):
+            assert formatting.date(dt.date(2017, 1, 1)) == "1 ene 2017"
 
 
 @pytest.mark.parametrize("zone, language, shown", [

@@ -53,7 +53,7 @@ def test_the_command_issues_every_donors_statement_into_its_portal(app, runner, 
     users_by_role["donor"].locale = "fr"
     db.session.commit()
     portal = client.get("/statements/portal").get_data(as_text=True)
-    assert "Relevé du 1 janv. 2017 au 31 déc. 2017" in portal and "Statement from" not in portal
+    assert "Relevé du 1er janv. 2017 au 31 déc. 2017" in portal and "Statement from" not in portal
     users_by_role["donor"].locale = None
     db.session.commit()
 

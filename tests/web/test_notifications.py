@@ -42,7 +42,7 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
     assert send_due().sent == 1
     [mail] = smtp_server.messages
     assert mail["To"] == "srsg@test.example"
-    assert mail["Subject"] == "Aide au voyage approuvée : Awa Ndiaye"
+    assert mail["Subject"] == "Aide au voyage approuvée\u00a0: Awa Ndiaye"
     db.session.refresh(grant)
     with speaking("fr"):
         amount, start = money(grant.committed_amount, "USD"), date(event.start_on)
@@ -235,7 +235,7 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
     assert set(mails) == {"donor@test.example", "sweden2@test.example", "evil@test.example"}
     # The statement's title in each reader's language, with their dates, whoever issued it.
     titles = {"donor@test.example": "Statement from 1 Jan 2017 to 30 Jun 2017",
-              "sweden2@test.example": "Relevé du 1 janv. 2017 au 30 juin 2017",
+              "sweden2@test.example": "Relevé du 1er janv. 2017 au 30 juin 2017",
               "evil@test.example": "Estado de cuenta del 1 ene 2017 al 30 jun 2017"}
     assert mails["donor@test.example"]["Subject"] == \
         f"Statement issued for Kingdom of Sweden: {titles['donor@test.example']}"

@@ -128,7 +128,7 @@ def test_a_new_officer_without_password_is_invited_only_once_confirmed(app, clie
     assert told.subject == "Une modification d’un compte Trustfund attend votre confirmation"
     assert "Fonctionnaire du Bureau MPTF" in told.body_text
     confirmed = second_admin_confirms(app, "officer2@example.org").get_data(as_text=True)
-    assert "Modification confirmée : elle a pris effet." in confirmed
+    assert "Modification confirmée\u00a0: elle a pris effet." in confirmed
     assert _user(db, "officer2@example.org").role == "mptf_officer"
     assert len(_messages(db, "invitation")) == 1
 
