@@ -162,8 +162,9 @@ def test_a_rate_keeps_its_six_decimals(app):
 def test_a_date_reads_as_flask_babels_medium_date_but_english_as_the_un_writes_it(app):
     """formatting.date formats a day with Babel and the request's locale: what
     Flask-Babel's format_date(day, "medium") writes in every language of the app but
-    French's first of a month (an ordinal, "1er") and English, where it is the day before the month, as the United Nations writes dates
-    (CLDR's international English, en_001), not the United States' "May 10, 2018"."""
+    French's first of a month (an ordinal, "1er") and English, where it is the day
+    before the month, as the United Nations writes dates (CLDR's international English,
+    en_001), not the United States' "May 10, 2018"."""
     import datetime as dt
     import random
 
