@@ -22,6 +22,9 @@ def test_every_role_reads_the_glossary(client, login_as, role):
     for status in ("Not started", "Draft shared", "Under negotiation", "Signed", "Amended", "Closed"):
         assert f'<dt class="col-sm-3">{status}</dt>' in html
     assert "Pledged, not yet committed" in html and "Administrative Agent fee" in html
+    # The fee is a setting with a history (the fund's page): the glossary says the rate in
+    # force on a deposit's value date applies, not that it is always 1 per cent.
+    assert "at the rate in force on its value date" in html
 
 
 def test_the_glossary_needs_a_login(client):

@@ -49,7 +49,7 @@ def test_a_role_change_arrives_once_in_the_users_language_with_a_link(
     assert mail["Subject"] == "Votre rôle dans Trustfund a changé"
     text, html = _body(mail, "plain"), _body(mail, "html")
     assert "Auditeur" in text and "Fonctionnaire du Bureau MPTF" in text and "Amina Diallo" in text
-    assert "Cher/Chère Jean Dupont," in text
+    assert "Bonjour Jean Dupont," in text
     assert LINK in text and f'href="{LINK}"' in html and 'lang="fr"' in html
     [row] = _messages(db)
     assert (row.status, row.attempts, row.locale) == (SENT, 1, "fr")

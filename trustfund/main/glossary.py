@@ -70,10 +70,13 @@ GLOSSARY = (
           (_l("Un-earmarked money may be used for any objective of the fund, and is encouraged. Money "
               "earmarked to an objective goes to that objective's pool."),)),
     Entry("fee", _l("Administrative Agent fee"),
-          _l("1 per cent of each deposit's US dollar amount, kept by the MPTF Office."),
+          _l("The MPTF Office's part of each deposit's US dollar amount, at the rate in force on its "
+             "value date (1 per cent under the SAA)."),
           (_l("The MPTF Office, as Administrative Agent, deducts its fee from each deposit when it is "
-              "received: the fee is 1 per cent of the deposit's amount in US dollars, rounded to the "
-              "cent; the rest, the net amount, goes to the pool."),)),
+              "received: the fee rate in force on the deposit's value date (1 per cent under the "
+              "Standard Administrative Arrangement; the fund's page lists each rate and the day it "
+              "took effect) times the deposit's amount in US dollars, rounded to the cent; the rest, "
+              "the net amount, goes to the pool."),)),
     Entry("share", _l("Share of spending"),
           _l("A donor's part of a pool's spending, in proportion to its net deposits into the pool."),
           (_l("Each pool's spending is shared among the donors who gave to it, in proportion to their "
