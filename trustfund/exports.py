@@ -235,9 +235,28 @@ def _about_value(about, value: Any):
     return _text_cell(about, value, wrap=True)
 
 
+# What the About sheet of every download says first, whatever was exported: (label,
+# value) rows given by the features that know them (the fund's name and code:
+# fund/status.py), in the order registered. Read at each download (the fund's record
+# may change) by xlsx_response and export_to_file, the ways out of the app.
+ABOUT_ROWS: list[Callable[[], tuple[Any, Any] | None]] = []
+
+
+def about_row(provide: Callable[[], tuple[Any, Any] | None]):
+    """Register a row of every download's About sheet (a decorator): provide() gives
+    (label, value), or None to say nothing."""
+    ABOUT_ROWS.append(provide)
+    return provide
+
+
+def about_rows() -> list[tuple[Any, Any]]:
+    return [row for row in (provide() for provide in ABOUT_ROWS) if row is not None]
+
+
 def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
-                   filters: dict | None = None) -> None:
-    """Write the sheets and an About sheet to `target` (a path or a binary file)."""
+                   filters: dict | None = None, first: list[tuple[Any, Any]] | None = None) -> None:
+    """Write the sheets and an About sheet to `target` (a path or a binary file);
+    `first`: the About sheet's first rows (about_rows())."""
     wb = Workbook(write_only=True)
     try:
         counts = [write_sheet(wb, sheet) for sheet in sheets]
@@ -258,6 +277,8 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
                                            lines_needed(str(shown), 60) if isinstance(shown, str) else 1))
         about.append([_text_cell(about, label, bold=True, wrap=True), cell])
 
+    for label, value in first or ():
+        pair(label, value)
     pair(_("Exported"), what)
     pair(_("Exported at (UTC)"), utcnow())
     pair(_("Exported by"), getattr(user, "email", None) or str(user or _("command line")))
@@ -300,15 +321,17 @@ def temp_file(write: Callable[[IO[bytes]], Any]) -> IO[bytes]:
     return handle
 
 
-def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None):
+def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None,
+                   first: list[tuple[Any, Any]] | None = None):
     """A write-only workbook of `sheets` and an About sheet; returns a temp file
     positioned at its start."""
-    return temp_file(lambda handle: write_workbook(handle, sheets, what=what, user=user, filters=filters))
+    return temp_file(lambda handle: write_workbook(handle, sheets, what=what, user=user, filters=filters,
+                                                   first=first))
 
 
 def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,
                   filters: dict | None = None):
-    handle = build_workbook(sheets, what=what, user=user, filters=filters)
+    handle = build_workbook(sheets, what=what, user=user, filters=filters, first=about_rows())
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"{filename}-{stamp}.xlsx", max_age=0)
@@ -449,5 +472,6 @@ def export_to_file(name: str, filters: dict, user: Any, target) -> str:
     """Write a registered export to `target` (a path or binary file); returns `what`."""
     definition = REGISTERS[name]
     sheets, what = definition.build(filters, user)
-    write_workbook(target, sheets, what=what, user=user, filters=definition.about(filters))
+    write_workbook(target, sheets, what=what, user=user, filters=definition.about(filters),
+                   first=about_rows())
     return what

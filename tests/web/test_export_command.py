@@ -39,6 +39,10 @@ def test_statement_from_the_command_line_equals_the_statement(runner, fund, tmp_
         s.opening, s.net_in_period, s.share_in_period, s.returned_in_period, s.closing]
     about = {row[0]: row[1] for row in wb["About this export"].iter_rows(values_only=True)}
     assert about["Exported by"] == "command line"
+    # The file names the fund it is about, wherever it goes next.
+    from trustfund.reference import FUND_CODE, FUND_NAME
+
+    assert about["Fund"] == f"{FUND_NAME} ({FUND_CODE})"
     assert about["Filter: To"] == dt.datetime(2017, 12, 31)
 
 

@@ -159,6 +159,10 @@ def test_statement_workbook_equals_the_statement_to_the_cent(client, login_as, f
 
     about = {row[0].value: row[1].value for row in wb["About this export"].iter_rows()}
     assert about["Exported by"] == "officer@test.example"
+    # The file names the fund it is about, wherever it goes next.
+    from trustfund.reference import FUND_CODE, FUND_NAME
+
+    assert about["Fund"] == f"{FUND_NAME} ({FUND_CODE})"
     assert about["Filter: Donor"] == evil.name
 
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from ..clock import today
 from ..errors import DomainError
+from ..exports import about_row
 from ..extensions import db
 from ..formatting import date as fmt_date
 from .entries import WAITING, ClosingProposal, PoolClosing
@@ -30,6 +31,13 @@ from .models import FINANCIALLY_CLOSED, OPEN, OPERATIONALLY_CLOSED, Fund
 def current_fund() -> Fund | None:
     """The fund's record (None in a database without its reference data)."""
     return db.session.scalar(sa.select(Fund).order_by(Fund.id).limit(1))
+
+
+@about_row
+def _fund_in_exports():
+    """Every .xlsx names the fund it is about (its About sheet's first row)."""
+    fund = current_fund()
+    return None if fund is None else (_("Fund"), f"{fund.name} ({fund.code})")
 
 
 def effective_status(fund: Fund | None, on: dt.date | None = None) -> str:
