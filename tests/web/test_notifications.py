@@ -237,10 +237,13 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
     titles = {"donor@test.example": "Statement from 1 Jan 2017 to 30 Jun 2017",
               "sweden2@test.example": "Relevé du 1er janv. 2017 au 30 juin 2017",
               "evil@test.example": "Estado de cuenta del 1 ene 2017 al 30 jun 2017"}
+    # The title says "Statement" once: not "Statement issued for …: Statement from …".
     assert mails["donor@test.example"]["Subject"] == \
-        f"Statement issued for Kingdom of Sweden: {titles['donor@test.example']}"
-    assert mails["sweden2@test.example"]["Subject"].startswith("Relevé émis pour Kingdom of Sweden")
-    assert mails["evil@test.example"]["Subject"].startswith("Estado de cuenta emitido para")
+        f"{titles['donor@test.example']} for Kingdom of Sweden"
+    assert mails["sweden2@test.example"]["Subject"] == f"{titles['sweden2@test.example']} de Kingdom of Sweden"
+    assert mails["evil@test.example"]["Subject"].startswith("Estado de cuenta del 1 ene 2017")
+    assert f"{titles['donor@test.example']} for Kingdom of Sweden is in your documents on Trustfund." in \
+        _text(mails["donor@test.example"])
     for address, mail in mails.items():
         text = _text(mail)
         assert titles[address] in mail["Subject"] and titles[address] in text

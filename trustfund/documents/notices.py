@@ -20,7 +20,8 @@ from .models import Document
 from .targets import Target
 
 SUBJECTS = {
-    "statement": _l("Statement issued for %(donor)s: %(title)s"),
+    # The title names it a statement already ("Statement from 1 Jan 2017 to 30 Jun 2017").
+    "statement": _l("%(title)s for %(donor)s"),
     "document": _l("New document for %(donor)s: %(title)s"),
 }
 
