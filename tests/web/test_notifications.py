@@ -240,7 +240,8 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
     # The title says "Statement" once: not "Statement issued for …: Statement from …".
     assert mails["donor@test.example"]["Subject"] == \
         f"{titles['donor@test.example']} for Kingdom of Sweden"
-    assert mails["sweden2@test.example"]["Subject"] == f"{titles['sweden2@test.example']} de Kingdom of Sweden"
+    assert mails["sweden2@test.example"]["Subject"] == \
+        f"{titles['sweden2@test.example']} de Kingdom of Sweden"
     assert mails["evil@test.example"]["Subject"].startswith("Estado de cuenta del 1 ene 2017")
     assert f"{titles['donor@test.example']} for Kingdom of Sweden is in your documents on Trustfund." in \
         _text(mails["donor@test.example"])
