@@ -297,6 +297,9 @@ def test_the_donor_partial_shows_its_figures_and_chart(fund, app):
     assert tables["donor_pools"]["totals"][1:] == ["200,000.00", "2,000.00", "198,000.00", "", "1,700.00"]
     assert charts(html)["donor_pools"]["datasets"][1]["data"] == ["1700.00"]
     assert "425,079.70" not in html and "Un-earmarked" not in html  # Sweden's, not its own
+    # The donor's words are those of its portal and statement: one name for one figure.
+    assert "Net deposited" not in html and "Still to deposit" not in html
+    assert "Net deposits" in html and "Outstanding" in html
     assert "chart.umd.min.js" in html and "dashboard.js" in html
 
 

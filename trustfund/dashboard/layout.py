@@ -296,7 +296,7 @@ def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
         [Column("currency", _("Currency")), Column("count", _("Commitments"), "int"),
          Column("committed", _("Committed"), "money", currency_key="currency"),
          Column("deposited", _("Deposited"), "money", currency_key="currency"),
-         Column("outstanding", _("Still to deposit"), "money", currency_key="currency")],
+         Column("outstanding", _("Outstanding"), "money", currency_key="currency")],
         commitment_rows, empty=_("No commitments yet."), note=_("In the currency of each commitment."))
     pool_rows = [{"pool": p.label, "deposited_usd": p.deposited_usd, "fees": p.fees, "net": p.net,
                   "weight": p.weight, "pool_spending": p.pool_spending, "share": p.share_of_spending}
@@ -307,7 +307,7 @@ def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
     pools = Block(
         "donor_pools", _("Deposits and share of spending"),
         [Column("pool", _("Pool")), _usd("deposited_usd", _("Deposited (USD)")),
-         _usd("fees", _("Administrative Agent fee")), _usd("net", _("Net deposited")),
+         _usd("fees", _("Administrative Agent fee")), _usd("net", _("Net deposits")),
          *([_usd("weight", _("Net deposits after transfers between pools"))] if moved else []),
          _usd("pool_spending", _("Spending of the pool")), _usd("share", _("Your share of spending"))],
         pool_rows, totals={"pool": _("Total"), **_sum(pool_rows, "deposited_usd", "fees", "net", "share",
@@ -316,7 +316,8 @@ def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
         note=_("Your share of a pool's spending is in proportion to your net deposits into it, after the "
                "transfers between pools (which move donors' money from one pool to another).") if moved
         else _("Your share of a pool's spending is in proportion to your net deposits into it."))
-    tiles = [Tile(_("Deposited"), fig.deposited_usd), Tile(_("Net deposited"), fig.net),
+    # The words of the portal's balance and of the statement, just below and beside.
+    tiles = [Tile(_("Deposited"), fig.deposited_usd), Tile(_("Net deposits"), fig.net),
              Tile(_("Your share of spending"), fig.share_of_spending)]
     return [commitments, pools], tiles
 
