@@ -36,6 +36,12 @@ def test_refusals_say_the_same_and_change_nothing(app, users, db):
         response = _login(client, email, password)
         assert response.status_code == 200
         assert b"Invalid email or password." in response.data
+        # Said of the pair, above the form: not "Password: Invalid email or password."
+        # beside the password, which would say the email was right.
+        page = response.data.decode()
+        summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
+        assert "Invalid email or password." in summary and "Password" not in summary
+        assert 'aria-invalid="true"' not in page
         answers.append(re.sub(rb'value="[^"]*"', b"", response.data))
         assert client.get("/dashboard/").status_code == 302
     assert answers[0] == answers[1] == answers[2]

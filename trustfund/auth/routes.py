@@ -72,7 +72,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append(_("Invalid email or password."))
+            # Of the pair, not of the password: the form's own error, above both fields.
+            form.form_errors.append(_("Invalid email or password."))
         else:
             lang = session.get("lang")
             session.clear()  # a new session at login: nothing carried over but the language
