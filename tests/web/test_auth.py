@@ -39,7 +39,8 @@ def test_refusals_say_the_same_and_change_nothing(app, users, db):
         # Said of the pair, above the form: not "Password: Invalid email or password."
         # beside the password, which would say the email was right.
         page = response.data.decode()
-        summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
+        start = page.index('id="error-summary"')
+        summary = page[start:page.index("</div>", start)]
         assert "Invalid email or password." in summary and "Password" not in summary
         assert 'aria-invalid="true"' not in page
         answers.append(re.sub(rb'value="[^"]*"', b"", response.data))
