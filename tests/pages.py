@@ -31,19 +31,19 @@ def reason_required(html: str, action: str) -> bool:
     import lxml.html
 
     [form] = lxml.html.fromstring(html).xpath("//form[@action=$action]", action=action)
-    [reason] = form.xpath(".//textarea[@name='reason']")
+    [reason] = form.xpath(".//textarea[@name='reason'] | .//input[@name='reason']")
     return reason.get("required") is not None
 
 
 def error_beside_reason(html: str, action: str) -> str | None:
     """The error shown beside the reason field of the form posting to `action` (a
-    waiting change's Refuse: templates/_second_person.html), inside that very form:
-    the text the reason's textarea names as its description, marked invalid; None
+    waiting change's Refuse: templates/_second_person.html; a grant's decisions),
+    inside that very form: the text the reason's field names as its description, marked invalid; None
     when that reason field shows no error."""
     import lxml.html
 
     [form] = lxml.html.fromstring(html).xpath("//form[@action=$action]", action=action)
-    [reason] = form.xpath(".//textarea[@name='reason']")
+    [reason] = form.xpath(".//textarea[@name='reason'] | .//input[@name='reason']")
     described = reason.get("aria-describedby")
     if described is None:
         assert "is-invalid" not in reason.get("class", "")

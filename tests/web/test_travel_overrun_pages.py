@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from tests.factories import second_admin_confirms_setting
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
+from tests.pages import error_beside_reason, text
 from tests.pages import post_and_confirm as decide
-from tests.pages import text
 from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
 from trustfund.admin.setting_changes import form_version
 from trustfund.extensions import db
@@ -110,6 +110,10 @@ def test_a_rejected_overrun_needs_a_reason_and_keeps_the_commitment(client, logi
     empty = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", data={"reason": " "},
                              follow_redirects=True))
     assert "Say why the overrun is rejected." in empty
+    refused = client.post(f"/travel/grants/{grant.id}/overrun/reject", data={"reason": " "})
+    assert refused.status_code == 200  # the grant's page again, the error beside the reason
+    assert error_beside_reason(refused.get_data(as_text=True), f"/travel/grants/{grant.id}/overrun/reject") \
+        == "Say why the overrun is rejected."
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
     done = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", follow_redirects=True,
                             data={"reason": "Business class was not authorised."}))

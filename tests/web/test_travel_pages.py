@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.factories.travel import count, fund_pool, make_event, make_request, srsg2
-from tests.pages import form_token, post_and_confirm, post_entry, text
+from tests.pages import error_beside_reason, form_token, post_and_confirm, post_entry, text
 from trustfund.audit import AuditEntry
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, objective1_pool
@@ -206,6 +206,20 @@ def test_reject_without_a_reason_is_refused(client, login_as, users):
     login_as("srsg_staff2")
     response = client.post(f"/travel/grants/{grant.id}/reject", data={"reason": ""}, follow_redirects=True)
     assert "Say why the request is rejected." in response.get_data(as_text=True)
+    assert db.session.get(TravelGrant, grant.id).status == "requested"
+    # Told beside the reason's field of the grant's page, not in a message above it.
+    refused = client.post(f"/travel/grants/{grant.id}/reject", data={"reason": " "})
+    assert refused.status_code == 200
+    page = refused.get_data(as_text=True)
+    action = f"/travel/grants/{grant.id}/reject"
+    assert error_beside_reason(page, action) == "Say why the request is rejected."
+    assert error_beside_reason(page, f"/travel/grants/{grant.id}/waitlist") is None
+    assert 'class="alert alert-danger' not in page  # said once, where it is to be fixed
+    # A reason that is too long: the error beside it, and what was typed kept.
+    long = "Duplicate. " * 200
+    page = client.post(action, data={"reason": long}).get_data(as_text=True)
+    assert "2000" in error_beside_reason(page, action)
+    assert "Duplicate. Duplicate." in page
     assert db.session.get(TravelGrant, grant.id).status == "requested"
     post_and_confirm(client, f"/travel/grants/{grant.id}/reject",
                      {"reason": "Duplicate of the mission's request."})

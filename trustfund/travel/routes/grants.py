@@ -153,12 +153,18 @@ def new_grant():
 @bp.route("/grants/<int:grant_id>")
 @roles_required(*TRAVEL_READERS)
 def grant(grant_id: int):
-    grant = get_grant_or_404(grant_id)
+    return _grant_page(get_grant_or_404(grant_id))
+
+
+def _grant_page(grant: TravelGrant, refused: str = "", form=None):
+    """The grant's page; `refused` names its decision form ("approve", "reject",
+    "waitlist", "overrun_reject") whose post was refused for one of its fields: shown
+    again with the error beside that field and what was typed in it."""
     pools = travel_pools()
     default = default_pool_chooser(pools)(grant.total)
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
-                           today=clock.today(),
-                           approve_form=_approve_form(pools, default), reason_form=ReasonForm())
+                           today=clock.today(), approve_form=_approve_form(pools, default),
+                           reason_form=ReasonForm(), refused=refused, refused_form=form)
 
 
 def _approve_form(pools, default) -> ApproveForm:
@@ -177,6 +183,28 @@ def _flash_refusal(form) -> None:
             flash(message, "danger")
 
 
+def _shown(grant: TravelGrant, which: str) -> bool:
+    """Whether the grant's page shows the decision form `which` to the current user (as
+    templates/travel/grant.html decides): a refusal beside a field it does not show
+    would be told nowhere."""
+    if which in ("approve", "reject", "waitlist"):
+        return (grant.status in ("requested", "waitlisted") and grant.requested_by_id != current_user.id
+                and (which != "waitlist" or grant.status == "requested"))
+    if which == "overrun_reject":
+        return grant.overrun_status == "pending" and grant.overrun_recorded_by_id != current_user.id
+    return False
+
+
+def _refused(grant: TravelGrant, form, which: str, back: str):
+    """A decision refused: a field's error beside that field on the grant's page (what
+    was typed kept), with nothing written; a refusal of the decision itself (already
+    decided, not enough money...) told at the top of the page it came from."""
+    if _shown(grant, which) and any(field.errors for field in form if field.name != "csrf_token"):
+        return _grant_page(grant, which, form)
+    _flash_refusal(form)
+    return redirect(back)
+
+
 @bp.route("/grants/<int:grant_id>/approve", methods=["POST"])
 @roles_required(SRSG_STAFF)
 def approve(grant_id: int):
@@ -187,11 +215,11 @@ def approve(grant_id: int):
     valid, pool_id = form.validate(), form.pool_id.data or None
     if valid and not confirmed():
         return _confirm(form, grant, lambda: previews.approval(current_user, grant, pool_id),
-                        _("Approve %(amount)s", amount=money(grant.total)), "success")
+                        _("Approve %(amount)s", amount=money(grant.total)), "success", "approve")
     result = valid and run(form, lambda: approve_grant(current_user, grant, pool_id))
     if not result:
-        _flash_refusal(form)
-    elif result.status == APPROVED:
+        return _refused(grant, form, "approve", local_next(url_for("travel.grant", grant_id=grant_id)))
+    if result.status == APPROVED:
         flash(_("Approved: %(amount)s committed from %(pool)s.", amount=money(result.committed_amount),
                 pool=result.pool.label), "success")
     else:
@@ -207,14 +235,14 @@ def reject(grant_id: int):
     form = ReasonForm()
     if form.validate() and not confirmed():
         return _confirm(form, grant, lambda: previews.rejection(current_user, grant, form.reason.data),
-                        _("Reject the request"), "danger")
-    return _decide(grant_id, reject_grant, _("Request rejected."))
+                        _("Reject the request"), "danger", "reject")
+    return _decide(grant_id, reject_grant, _("Request rejected."), "reject")
 
 
 @bp.route("/grants/<int:grant_id>/waitlist", methods=["POST"])
 @roles_required(SRSG_STAFF)
 def waitlist(grant_id: int):
-    return _decide(grant_id, waitlist_grant, _("Request waitlisted."))
+    return _decide(grant_id, waitlist_grant, _("Request waitlisted."), "waitlist")
 
 
 def _crumbs(grant: TravelGrant, title: str) -> list:
@@ -223,28 +251,27 @@ def _crumbs(grant: TravelGrant, title: str) -> list:
             (title, None)]
 
 
-def _confirm(form, grant: TravelGrant, preview, button: str, style: str):
+def _confirm(form, grant: TravelGrant, preview, button: str, style: str, which: str = ""):
     """The confirmation page of a decision posted from a grant's page or the review
-    queue (confirmation.py); a refusal known before confirming is flashed there, as
-    one found after it would be."""
+    queue (confirmation.py); a refusal known before confirming is told as one found
+    after it would be (_refused)."""
     back = local_next(url_for("travel.grant", grant_id=grant.id))
     summary = check(form, preview)
     if summary is None:
-        _flash_refusal(form)
-        return redirect(back)
+        return _refused(grant, form, which, back)
     return confirm_page(summary, form=form, button=button, cancel=back,
                         crumbs=_crumbs(grant, summary.title), style=style)
 
 
-def _decide(grant_id: int, operation, done: str):
+def _decide(grant_id: int, operation, done: str, which: str):
     grant = get_grant_or_404(grant_id)
     form = ReasonForm()
     decided = form.validate() and run(form, lambda: operation(current_user, grant, form.reason.data or ""))
+    back = local_next(url_for("travel.grant", grant_id=grant_id))
     if not decided:
-        _flash_refusal(form)
-    else:
-        flash(done, "success")
-    return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
+        return _refused(grant, form, which, back)
+    flash(done, "success")
+    return redirect(back)
 
 
 # --- After the event ---------------------------------------------------------------
@@ -353,10 +380,10 @@ def reject_overrun_view(grant_id: int):
     if valid and not confirmed():
         return _confirm(form, grant, lambda: previews.overrun_rejection(current_user, grant,
                                                                         form.reason.data),
-                        _("Reject the overrun"), "danger")
+                        _("Reject the overrun"), "danger", "overrun_reject")
     done = valid and run(form, lambda: reject_overrun(current_user, grant, form.reason.data or ""))
     if not done:
-        _flash_refusal(form)
+        return _refused(grant, form, "overrun_reject", local_next(url_for("travel.grant", grant_id=grant_id)))
     else:
         flash(_("Overrun of %(amount)s rejected: the grant stays at the %(committed)s committed.",
                 amount=money(done.overrun_amount), committed=money(done.actual_total)), "success")
