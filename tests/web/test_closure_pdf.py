@@ -92,7 +92,7 @@ def test_the_fund_s_certified_statement_as_pdf_holds_the_page_s_figures(client, 
     assert "Certified final financial statement of the fund" in text and FUND_LINE in text
     # Issued by whoever signed it off, on that day (not by the auditor who downloads it).
     assert re.search(r"Issued on \d+ \w+ \d{4} by Ana Silva", text), text[-300:]
-    assert "signed off by Ana Silva" in text
+    assert "signed off for the MPTF Office, as Administrative Agent, by Ana Silva" in " ".join(text.split())
     tables = ("final-funding", "final-decisions", "final-donors")
     figures = [figure for table in tables for figure in _figures(page, table)]
     assert len(figures) >= 20

@@ -522,3 +522,25 @@ def test_a_donors_pools_show_its_money_after_transfers_between_pools(db, app):
     # A donor the transfer did not touch reads one column, as before.
     html = render_template_string('{% include "dashboard/_donor.html" %}', donor=still)
     assert "after transfers between pools" not in html
+
+
+def test_a_deposit_dated_after_the_readers_today_is_no_transfer(db, app, monkeypatch):
+    """A deposit recorded where it is already tomorrow is counted on the donor's
+    dashboard as it is recorded; its shares count it from its date: no column says
+    transfers moved money when none did."""
+    from flask import render_template_string
+
+    from tests.factories import statements as data
+    from trustfund import clock
+
+    donor = data.donor("Early Foundation")
+    commitment = data.commitment(donor, "200.00", objective_number=1)
+    data.deposit(commitment, "100.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
+    data.deposit(commitment, "40.00", fee_rate="0", value_date=dt.date(2017, 5, 3))
+    db.session.commit()
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2017, 5, 2))
+    figures = services.donor_figures(donor.id)
+    html = render_template_string('{% include "dashboard/_donor.html" %}', donor=donor)
+    [pool] = figures.pools
+    assert (pool.net, pool.weight, pool.moved) == (D("140.00"), D("140.00"), False)
+    assert "after transfers between pools" not in html

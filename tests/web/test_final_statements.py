@@ -69,7 +69,7 @@ def test_a_donor_reads_its_own_certified_statement_in_its_portal(client, login_a
     assert 'id="final-share">USD\u00a02,992.44<' in html  # 4,000.00 × 29,700 ÷ 39,700
     assert 'id="final-refund">USD\u00a026,782.37<' in html  # 35,800.00 × 29,700 ÷ 39,700
     assert 'id="final-income">USD\u00a074.81<' in html
-    assert "signed off by admin on" in html
+    assert "signed off for the MPTF Office, as Administrative Agent, by admin on" in html
     assert client.get(f"/fund/final-statements/{other.id}").status_code == 404
 
     book = load_workbook(io.BytesIO(client.get(f"/fund/final-statements/{sweden.id}?format=xlsx").data))

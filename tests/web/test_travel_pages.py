@@ -358,3 +358,27 @@ def test_a_request_is_withdrawn_and_a_grant_cancelled_each_in_its_words(client, 
     assert "Back to the grant" in page and ">Cancel<" not in html
     page = text(client.get(f"/travel/grants/{approved.id}/cancel"))
     assert "Cancel the grant" in page and "Withdraw the request" not in page and "Back to the grant" in page
+
+
+def test_a_refused_approval_keeps_the_pool_chosen_beside_its_refusal(client, login_as, users):
+    """A waitlisted request approved from a pool that cannot pay it: the page comes back
+    with the refusal beside the pool list, and the list still shows the pool chosen (not
+    the default one, which a second press would then use unseen)."""
+    import lxml.html
+
+    fund_pool(1, "1000.00")
+    grant = make_request(make_event(), "SN")
+    approve_grant(srsg2(), grant)
+    db.session.commit()
+    assert grant.status == "waitlisted"
+    fund_pool(None, "5000.00")  # the default pool can pay now; objective 1 still cannot
+    chosen = objective1_pool().id
+    login_as("srsg_staff2")
+    refused = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": str(chosen)})
+    assert refused.status_code == 200
+    page = lxml.html.fromstring(refused.get_data(as_text=True))
+    [select] = page.xpath("//select[@name='pool_id']")
+    assert [o.get("value") for o in select.xpath(".//option[@selected]")] == [str(chosen)]
+    assert "is-invalid" in select.get("class") and select.get("aria-describedby") == "pool-error"
+    assert "still does not have" in page.xpath("//*[@id='pool-error']")[0].text_content()
+    assert db.session.get(TravelGrant, grant.id).status == "waitlisted"

@@ -290,12 +290,18 @@ def audit_block() -> Block:
 
 def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
     commitment_rows = [{"currency": c.currency, "count": c.count, "committed": c.committed,
-                        "deposited": c.deposited, "outstanding": c.outstanding} for c in fig.commitments]
+                        "deposited": c.deposited, "written_off": c.written_off,
+                        "outstanding": c.outstanding} for c in fig.commitments]
+    # What the fund's closure wrote off, once anything was: without it a row's
+    # outstanding amount would not be its committed amount less its deposits.
+    written_off = any(c.written_off for c in fig.commitments)
     commitments = Block(
         "donor_commitments", _("Commitments"),
         [Column("currency", _("Currency")), Column("count", _("Commitments"), "int"),
          Column("committed", _("Committed"), "money", currency_key="currency"),
          Column("deposited", _("Deposited"), "money", currency_key="currency"),
+         *([Column("written_off", _("Written off"), "money", currency_key="currency")]
+           if written_off else []),
          Column("outstanding", _("Outstanding"), "money", currency_key="currency")],
         commitment_rows, empty=_("No commitments yet."), note=_("In the currency of each commitment."))
     pool_rows = [{"pool": p.label, "deposited_usd": p.deposited_usd, "fees": p.fees, "net": p.net,

@@ -498,18 +498,22 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
     # Every deposit recorded, as the commitments above count them: one dated the
     # recorder's today may be the reader's tomorrow (another time zone), and the two
     # tables of one page must not disagree about it.
-    own = {pool_id: (usd, fee, net) for pool_id, usd, fee, net in db.session.execute(
+    # The net of those dated after `on` too: the shares (apportion) count deposits up to
+    # `on`, and a later one is in no transfer yet.
+    own = {pool_id: (usd, fee, net, later or ZERO) for pool_id, usd, fee, net, later in db.session.execute(
         sa.select(Deposit.pool_id, sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee),
-                  sa.func.sum(Deposit.net))
+                  sa.func.sum(Deposit.net), sa.func.sum(Deposit.net).filter(Deposit.value_date > on))
         .where(Deposit.donor_id == donor_id).group_by(Deposit.pool_id))}
     shares = apportion(on)
     figures = DonorFigures(donor_id=donor.id, donor_name=donor.name, commitments=commitments)
     for pool in pools_in_order():
-        usd, fee, net = own.get(pool.id, (ZERO, ZERO, ZERO))
+        usd, fee, net, later = own.get(pool.id, (ZERO, ZERO, ZERO, ZERO))
         split = shares.get(pool.id)
         share = split.share_of(donor_id) if split else ZERO
         spending = split.spending if split else ZERO
-        weight = split.net_deposits_of(donor_id) if split else net
+        # After the transfers up to `on`, with the deposits dated later as they are: the
+        # same as `net` wherever no transfer moved the donor's money.
+        weight = split.net_deposits_of(donor_id) + later if split else net
         if usd or share or weight:
             figures.pools.append(DonorPool(pool.id, str(pool.label), usd, fee, net, spending, share, weight))
     return figures

@@ -74,9 +74,8 @@ GLOSSARY = (
              "value date (1 per cent under the SAA)."),
           (_l("The MPTF Office, as Administrative Agent, deducts its fee from each deposit when it is "
               "received: the fee rate in force on the deposit's value date (1 per cent under the "
-              "Standard Administrative Arrangement; the fund's page lists each rate and the day it "
-              "took effect) times the deposit's amount in US dollars, rounded to the cent; the rest, "
-              "the net amount, goes to the pool."),)),
+              "Standard Administrative Arrangement) times the deposit's amount in US dollars, rounded "
+              "to the cent; the rest, the net amount, goes to the pool."),)),
     Entry("share", _l("Share of spending"),
           _l("A donor's part of a pool's spending, in proportion to its net deposits into the pool."),
           (_l("Each pool's spending is shared among the donors who gave to it, in proportion to their "

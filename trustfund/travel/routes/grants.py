@@ -162,8 +162,11 @@ def _grant_page(grant: TravelGrant, refused: str = "", form=None):
     again with the error beside that field and what was typed in it."""
     pools = travel_pools()
     default = default_pool_chooser(pools)(grant.total)
+    approve_form = _approve_form(pools, default)
+    if refused == "approve" and form is not None and form.pool_id.data in dict(approve_form.pool_id.choices):
+        approve_form.pool_id.data = form.pool_id.data  # the pool chosen, not the default again
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
-                           today=clock.today(), approve_form=_approve_form(pools, default),
+                           today=clock.today(), approve_form=approve_form,
                            reason_form=ReasonForm(), refused=refused, refused_form=form)
 
 
