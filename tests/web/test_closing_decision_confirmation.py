@@ -102,6 +102,14 @@ def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_conf
     users["srsg_staff2"].locale = "fr"
     db.session.commit()
     login_as("srsg_staff")
+    # The confirmation page says what the proposal does: nothing, until a second person.
+    asked = _text(client.post(f"/fund/closing/pools/{pool.id}", data=_form(
+        pool, kind="transfer", fund_name="Migration MPTF (FMR00)", fund_reference="MPTF/2019/7",
+        note="Per the SAA")))
+    assert "Propose the closing decision on Un-earmarked" in asked
+    assert ("Nothing moves now: once another SRSG staff member confirms the decision, USD\u00a036,000.00 "
+            "leaves Un-earmarked") in asked
+    assert _rows(db, PoolClosing) == 0
     page = _propose(client, pool, kind="transfer", fund_name="Migration MPTF (FMR00)",
                     fund_reference="MPTF/2019/7", note="Per the SAA").get_data(as_text=True)
     assert "The decision on Un-earmarked is proposed: nothing has moved yet." in page

@@ -544,3 +544,23 @@ def test_a_deposit_dated_after_the_readers_today_is_no_transfer(db, app, monkeyp
     [pool] = figures.pools
     assert (pool.net, pool.weight, pool.moved) == (D("140.00"), D("140.00"), False)
     assert "after transfers between pools" not in html
+
+
+def test_the_srsg_tile_counts_only_the_money_travel_can_be_paid_from(client, login_as, db, users):
+    """Money earmarked to Objective 2 pays no travel (a transfer brings it to travel):
+    the SRSG staff's headline figure is what the Objective 1 and un-earmarked pools have
+    available, not every pool's; the table of pools still shows each one."""
+    from tests.factories import travel as tf
+
+    tf.fund_pool(1, "1000.00")
+    tf.fund_pool(None, "500.00")
+    tf.fund_pool(2, "90000.00")
+    db.session.commit()
+    login_as("srsg_staff")
+    page = client.get("/dashboard/").get_data(as_text=True)
+    tile = re.search(r'<p class="small text-body-secondary mb-1">Available for travel</p>\s*'
+                     r'<p class="h4 mb-0 num-tile">([^<]*)</p>', page)
+    assert tile and tile.group(1).strip() == "USD\u00a01,485.00", tile  # 990.00 + 495.00, net of the fee
+    assert "Objective 1 and un-earmarked pools" in page
+    assert "Available in all pools" not in page
+    assert Tables(page).tables["pools"]["totals"][-1] == "90,585.00"

@@ -158,7 +158,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     grant_page = Visible(client.get(f"/travel/grants/{approved.id}").get_data(as_text=True)).text
     assert (f"Requested by Li Wei: USD {approved.total:,} for Awa Ndiaye (Senegal) to attend Human rights"
             in grant_page)
-    assert "Trip recorded by Li Wei: actual costs USD 2,400.00 of the" in grant_page
+    assert "Trip recorded by Li Wei: actual costs USD 2,400.00 against" in grant_page
     assert "Actual airfare (USD): — → USD 1,100.00" in grant_page
 
     event = Visible(client.get(f"/travel/events/{fund['event'].id}").get_data(as_text=True)).text
@@ -174,7 +174,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert "Terminal expenses per trip (USD) set by Amina Diallo to USD 120.00" in settings
 
     waitlist = _trail(client, "grant.waitlist")
-    assert "Waitlisted when Olga Petrova approved it: no pool had USD " in waitlist
+    assert "Waitlisted when Olga Petrova tried to approve it: no pool had USD " in waitlist
     assert "Waitlisted by Olga Petrova. Note: Waiting for the note verbale" in waitlist
 
     country = Visible(client.get("/countries/VU").get_data(as_text=True)).text
@@ -197,7 +197,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     paid, refused, within = (Visible(client.get(f"/travel/grants/{g.id}").get_data(as_text=True)).text
                              for g in fund["grants"][-3:])
     committed = fund["grants"][-3].committed_amount
-    assert (f"Trip recorded by Li Wei: actual costs USD {committed + 100:,} of the USD {committed:,} "
+    assert (f"Trip recorded by Li Wei: actual costs USD {committed + 100:,} against USD {committed:,} "
             "committed. Actual airfare (USD)") in paid
     assert "Overrun of USD 100.00 recorded by Li Wei, awaiting a second approval." in paid
     assert (f"Overrun of USD 100.00 approved by Olga Petrova and paid from Objective 1. "

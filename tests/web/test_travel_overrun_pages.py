@@ -118,7 +118,8 @@ def test_a_rejected_overrun_needs_a_reason_and_keeps_the_commitment(client, logi
     done = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", follow_redirects=True,
                             data={"reason": "Business class was not authorised."}))
     assert "Overrun of USD 100.00 rejected: the grant stays at the USD 3,150.10 committed." in done
-    assert "Business class was not authorised. The grant stays at the amount committed." in done
+    assert ("(reason: Business class was not authorised). The fund pays the USD 3,150.10 committed, "
+            "not the overrun of USD 100.00.") in done
     assert figures() == (D("6749.90"), D("0.00"), D("3150.10"))
     grants = text(client.get("/travel/grants"))
     assert "overrun of USD 100.00 rejected" in grants
@@ -132,7 +133,10 @@ def test_an_overrun_the_pool_cannot_pay_is_refused_with_a_message(client, login_
     login_as("srsg_staff2")
     refused = text(decide(client, f"/travel/grants/{grant.id}/overrun/approve", follow_redirects=True))
     assert "has only USD 17.90 available, less than the overrun of USD 100.00" in refused
-    assert "The overrun stays awaiting approval." in refused
+    # What to do, by whom: SRSG staff neither transfer nor deposit.
+    assert ("The overrun stays awaiting approval until the pool has the money: a transfer into it "
+            "(proposed by an administrator, confirmed by another) or a deposit (recorded by the MPTF "
+            "Office).") in refused
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
     assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
 

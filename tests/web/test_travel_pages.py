@@ -224,6 +224,9 @@ def test_reject_without_a_reason_is_refused(client, login_as, users):
     post_and_confirm(client, f"/travel/grants/{grant.id}/reject",
                      {"reason": "Duplicate of the mission's request."})
     assert db.session.get(TravelGrant, grant.id).status == "rejected"
+    # The page says what became of it, not that "this grant is closed".
+    page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert "This request was rejected: nothing was committed for it." in page
 
 
 def test_recording_the_trip_returns_the_difference_and_bad_costs_change_nothing(client, login_as, users):
@@ -233,7 +236,10 @@ def test_recording_the_trip_returns_the_difference_and_bad_costs_change_nothing(
     db.session.commit()
     login_as("srsg_staff")
     form = client.get(f"/travel/grants/{grant.id}/travelled").get_data(as_text=True)
-    assert 'value="1850.10"' in form  # prefilled with the estimate
+    assert 'value="1850.10"' in form  # prefilled with the estimate, and said so
+    assert ("The fields show the estimates of the request: replace them with the amounts actually "
+            "paid.") in form
+    assert ">Back to the grant</a>" in form  # not "Cancel", beside "Cancel the grant" elsewhere
     bad = client.post(f"/travel/grants/{grant.id}/travelled",
                       data={"actual_ticket": "1795.405", "actual_dsa": "1200", "actual_terminal": "100"})
     assert "USD amounts have at most 2 decimal places." in errors_of(

@@ -54,8 +54,9 @@ def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str,
     proposals.refuse_while_one_waits(pool)
     amount = fmt_money(checked.balance, USD)
     facts = [(_("Pool"), str(pool.label)), (_("Decision"), str(CLOSING_KINDS[kind])), (_("Amount"), amount)]
-    lines = [_("%(amount)s leaves %(pool)s, which then holds nothing available.", amount=amount,
-               pool=pool.label)]
+    # Proposed only: nothing moves until another SRSG staff member confirms it.
+    lines = [_("Nothing moves now: once another SRSG staff member confirms the decision, %(amount)s "
+               "leaves %(pool)s, which then holds nothing available.", amount=amount, pool=pool.label)]
     if kind == FUND_TRANSFER:
         lines.append(_("It is transferred to %(fund)s.", fund=checked.values["fund_name"]))
     if kind == WAIVED:
@@ -63,7 +64,7 @@ def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str,
     if kind == REFUND:
         lines += [_("%(donor)s is refunded %(amount)s.", donor=part.donor_name,
                     amount=fmt_money(part.amount, USD)) for part in checked.plan.parts]
-    return Summary(_("Close %(pool)s", pool=pool.label), facts, lines)
+    return Summary(_("Propose the closing decision on %(pool)s", pool=pool.label), facts, lines)
 
 
 def write_off(commitment: Commitment, amount, reason: str) -> Summary:

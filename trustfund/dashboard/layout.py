@@ -262,7 +262,10 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
         note=_("LDC status as of each event's start date."), sheet_title=_("LDCs and other countries"))
 
     ldc_funded = fig.ldc[0].funded
-    tiles = [Tile(_("Available in all pools"), fig.available),
+    # What travel can be paid from: not the pools of the other objectives (a transfer
+    # brings their money to travel); every pool's is in the table above.
+    tiles = [Tile(_("Available for travel"), fig.available_for_travel,
+                  detail=_("Objective 1 and un-earmarked pools")),
              Tile(_("Requests awaiting a decision"), fig.awaiting_decision, "int"),
              Tile(_("Funded delegates"), fig.funded, "int",
                   detail=ngettext("%(count)s from an LDC", "%(count)s from LDCs", ldc_funded,

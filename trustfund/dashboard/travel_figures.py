@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from .. import localized
 from ..extensions import db
+from ..travel.decisions import pays_travel
 from ..travel.models import APPROVED, FUNDED, GRANT_STATUSES, Event, TravelGrant
 from .services import ZERO, pools_in_order
 
@@ -40,6 +41,7 @@ class PoolFigures:
     direct_costs: Decimal = ZERO
     bank_charges: Decimal = ZERO
     closed_out: Decimal = ZERO
+    pays_travel: bool = False  # the un-earmarked and Objective 1 pools (travel.decisions)
 
     @property
     def budget(self) -> Decimal:
@@ -104,6 +106,12 @@ class TravelFigures:
         return sum((p.available for p in self.pools), ZERO)
 
     @property
+    def available_for_travel(self) -> Decimal:
+        """What the pools that pay travel have available: money earmarked to another
+        objective reaches travel only by a transfer."""
+        return sum((p.available for p in self.pools if p.pays_travel), ZERO)
+
+    @property
     def awaiting_decision(self) -> int:
         # As the review queue counts them: new requests and those waitlisted (funds short).
         return sum(s.count for s in self.statuses if s.status in ("requested", "waitlisted"))
@@ -116,7 +124,7 @@ class TravelFigures:
 def pool_figures() -> list[PoolFigures]:
     return [PoolFigures(p.id, p.code, str(p.label), p.deposits_net, p.interest, p.transfers_in,
                         p.transfers_out, p.committed, p.spent, p.available, p.other_income, p.direct_costs,
-                        p.bank_charges, p.closed_out) for p in pools_in_order()]
+                        p.bank_charges, p.closed_out, pays_travel(p)) for p in pools_in_order()]
 
 
 def grant_sums() -> list[tuple[str, bool, int, Decimal, Decimal, Decimal]]:

@@ -74,8 +74,9 @@ def approve_overrun(actor, grant: TravelGrant) -> TravelGrant:
     except InsufficientFunds:
         pool = db.session.get(Pool, grant.pool_id)
         raise DomainError(_("%(pool)s has only %(available)s available, less than the overrun of "
-                            "%(amount)s: record a transfer or a deposit into the pool first. The "
-                            "overrun stays awaiting approval.",
+                            "%(amount)s. The overrun stays awaiting approval until the pool has the money: a "
+                            "transfer into it (proposed by an administrator, confirmed by another) "
+                            "or a deposit (recorded by the MPTF Office).",
                             pool=pool.label, available=money(pool.available),
                             amount=money(amount))) from None
     record(actor, "grant.overrun_approve", grant, before=before)

@@ -134,8 +134,9 @@ def overrun_approval(actor, grant: TravelGrant) -> Summary:
     amount, pool = grant.overrun_amount, grant.pool
     if pool.available < amount:
         raise DomainError(_("%(pool)s has only %(available)s available, less than the overrun of "
-                            "%(amount)s: record a transfer or a deposit into the pool first. The "
-                            "overrun stays awaiting approval.",
+                            "%(amount)s. The overrun stays awaiting approval until the pool has the money: a "
+                            "transfer into it (proposed by an administrator, confirmed by another) "
+                            "or a deposit (recorded by the MPTF Office).",
                             pool=pool.label, available=money(pool.available), amount=money(amount)))
     summary = Summary(_("Approve the overrun"), _overrun_facts(grant))
     summary.lines += [_("The overrun of %(amount)s is paid from %(pool)s: the trip costs %(total)s "

@@ -124,8 +124,10 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     except InsufficientFunds:
         pool = db.session.get(Pool, grant.pool_id)
         raise DomainError(_("The actual costs are %(extra)s more than the %(committed)s committed, "
-                            "and %(pool)s has only %(available)s available: record a transfer "
-                            "or a deposit into the pool first.",
+                            "and %(pool)s has only %(available)s available. The costs can be "
+                            "recorded once the pool has the money: a transfer into it (proposed by "
+                            "an administrator, confirmed by another) or a deposit (recorded by the "
+                            "MPTF Office).",
                             extra=money(settled.overrun), committed=money(committed),
                             pool=pool.label, available=money(pool.available)),
                           field="actual_ticket") from None

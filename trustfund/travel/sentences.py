@@ -70,7 +70,7 @@ def _requested(e: Told) -> str:
 def _waitlisted(e: Told) -> str:
     if e.note == FUNDS_SHORT:
         e.note = ""
-        return _("Waitlisted when %(user)s approved it: no pool had %(amount)s available.",
+        return _("Waitlisted when %(user)s tried to approve it: no pool had %(amount)s available.",
                  user=e.who, amount=e.show("total"))
     e.note = e.note or (e.value("decision_reason") or "")
     return _("Waitlisted by %(user)s.", user=e.who)
@@ -108,13 +108,14 @@ def _costs(e: Told) -> str:
 
 
 def _travelled(e: Told) -> str:
-    return _("Trip recorded by %(user)s: actual costs %(actual)s of the %(committed)s committed.",
+    return _("Trip recorded by %(user)s: actual costs %(actual)s against %(committed)s committed.",
              user=e.who, actual=_costs(e), committed=e.show("committed_amount", "before"))
 
 
 def _no_show(e: Told) -> str:
     e.note = e.note or (e.value("decision_reason") or "")
-    return _("No-show recorded by %(user)s: costs kept %(actual)s of the %(committed)s committed.",
+    return _("No-show recorded by %(user)s: non-recoverable costs %(actual)s against %(committed)s "
+             "committed.",
              user=e.who, actual=_costs(e), committed=e.show("committed_amount", "before"))
 
 
