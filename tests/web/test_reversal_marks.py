@@ -114,9 +114,17 @@ def test_the_statements_pdf_names_no_deposit_number(client, login_as, pair):
     assert "The deposit of 2 May 2017: Booked twice" in text
 
 
-def test_the_donors_deposits_xlsx_dates_each_reversal(client, login_as, db, pair):
-    from tests.web.test_portal import _rows
+def _rows(response, sheet):
+    import io
 
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(response.data))[sheet]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_the_donors_deposits_xlsx_dates_each_reversal(client, login_as, db, pair):
     donor, _commitment, _kept, _wrong, _reversal = pair
     make_user("donor", "marked@test.example", donor_id=donor.id)
     login_as(db.session.scalar(sa.select(User).where(User.email == "marked@test.example")))
