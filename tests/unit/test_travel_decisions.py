@@ -111,7 +111,8 @@ def test_funds_short_waitlists_and_the_request_can_be_approved_when_money_arrive
     approve_grant(srsg2(), grant)
     db.session.commit()
     assert grant.status == "waitlisted" and grant.pool_id is None and grant.committed_amount == 0
-    assert grant.decision_reason.startswith("Funds short: Objective 1, Un-earmarked could not pay")
+    assert grant.decision_reason.startswith("No pool had USD")
+    assert grant.decision_reason.endswith("available (Objective 1, Un-earmarked).")
     assert objective1_pool().available == Decimal("1980.00")
     # Still short: refused, and it stays waitlisted.
     with pytest.raises(DomainError):

@@ -148,6 +148,9 @@ def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_conf
     assert closing.decided_by_id == users["srsg_staff"].id  # the proposer decided; the other confirmed
     shown = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
     assert "Migration MPTF (FMR00) (MPTF/2019/7)" in shown and "srsg_staff2 on" in shown
+    # Who proposed it and who confirmed it, each named for what they did.
+    compact = " ".join(re.sub(r"<[^>]+>", " ", shown).split())
+    assert "Proposed by srsg_staff Confirmed by srsg_staff2 on" in compact and "Decided by" not in compact
     assert _waiting(db) is None and db.session.get(ClosingProposal, proposal.id).closing_id == closing.id
     assert run_checks() == []
     # The audit trail names both: the proposal and the confirmation.

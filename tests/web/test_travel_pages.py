@@ -99,6 +99,10 @@ def test_the_request_form_computes_the_figures_and_saves(client, login_as, users
     login_as("srsg_staff")
     page = client.get(f"/travel/grants/new?event={event.id}").get_data(as_text=True)
     assert 'data-figure="dsa_amount">1,191.99<' in page  # 3 days × 397.33
+    # What an empty figure means, said as an instruction.
+    unescaped = html_module.unescape(page)
+    assert "Leave empty for the event's days plus one, no more than the days of the trip." in unescaped
+    assert "Leave empty for the standard amount in force on the event's first day." in unescaped
     preview = client.post("/travel/grants/new", data=dict(GOOD, event_id=event.id, action="preview"))
     html = preview.get_data(as_text=True)
     assert 'data-figure="total">3,142.09<' in html  # 1,850.10 + 1,191.99 + 100.00
@@ -388,3 +392,14 @@ def test_a_refused_approval_keeps_the_pool_chosen_beside_its_refusal(client, log
     assert "is-invalid" in select.get("class") and select.get("aria-describedby") == "pool-error"
     assert "still does not have" in page.xpath("//*[@id='pool-error']")[0].text_content()
     assert db.session.get(TravelGrant, grant.id).status == "waitlisted"
+
+
+def test_an_approval_without_the_money_says_the_request_is_waitlisted_and_what_next(client, login_as, users):
+    grant = make_request(make_event(), "SN")  # no pool has money
+    login_as("srsg_staff2")
+    page = text(post_and_confirm(client, f"/travel/grants/{grant.id}/approve", {"pool_id": "0"},
+                                 follow_redirects=True))
+    assert db.session.get(TravelGrant, grant.id).status == "waitlisted"
+    assert "The request is waitlisted: No pool had USD" in page
+    assert "available (Objective 1, Un-earmarked). Approve it again when a pool has the money." in page
+    assert "Not enough money available" not in page

@@ -59,7 +59,7 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Amount (USD)"), lambda c: c.usd_amount, "money", currency=USD),
         Col(_("Receiving fund"), lambda c: c.fund_name, width=40),
         Col(_("Reference of the transfer"), lambda c: c.fund_reference),
-        Col(_("Decided by"), lambda c: (c.decided_by.name or c.decided_by.email) if c.decided_by else ""),
+        Col(_("Proposed by"), lambda c: (c.decided_by.name or c.decided_by.email) if c.decided_by else ""),
         Col(_("Note"), lambda c: c.note, width=40),
     ]
     part_columns = [

@@ -229,7 +229,7 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
     statuses = Block(
         "grants_by_status", _("Travel grants by status"),
         [Column("status", _("Status")), Column("count", _("Grants"), "int"),
-         _usd("requested", _("Estimated total (USD)")), _usd("actual", _("Actual cost (USD)"))],
+         _usd("requested", _("Estimated total (USD)")), _usd("actual", _("Spent (USD)"))],
         status_rows, totals={"status": _("Total"), **_sum(status_rows, "count", "requested", "actual")},
         chart=Chart("status", ["count"], unit="count"), link=("travel.grants", _("Travel grants")))
 

@@ -181,7 +181,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     names = ", ".join(pool_name(db.session.get(Pool, pid)) for pid in candidates)
     db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id).values(
         status=WAITLISTED, pool_id=None, committed_amount=0,
-        decision_reason=_("Funds short: %(pools)s could not pay %(amount)s.",
+        decision_reason=_("No pool had %(amount)s available (%(pools)s).",
                           pools=names, amount=money(total)))
         .execution_options(synchronize_session=False))
     db.session.expire(grant)

@@ -171,7 +171,7 @@ def participation_by_event_export(filters: dict, user) -> tuple[list[Sheet], str
     rows = queries.participation_by_event(filters)
     first = [Col(_("Event"), lambda r: r[0].local_title), Col(_("City"), lambda r: r[0].city),
              Col(_("First day"), lambda r: r[0].start_on, "date")]
-    columns = _participation_columns(first, _("Countries funded"))
+    columns = _participation_columns(first, _("Countries with a funded delegate"))
     funded_in = queries.countries_funded(queries.participation_by_country(filters))
     totals = _totals(len(first), queries.report_totals(rows), funded_in)
     return [Sheet(_("Participation by event"), columns, rows, totals=totals)], \
@@ -184,7 +184,7 @@ def participation_by_country_export(filters: dict, user) -> tuple[list[Sheet], s
     filters = queries.report_filters(filters)
     rows = queries.participation_by_country(filters)
     first = [Col(_("Country code"), lambda r: r[0].code), Col(_("Country"), lambda r: r[0].local_name)]
-    columns = _participation_columns(first, _("Events attended"))
+    columns = _participation_columns(first, _("Events with a funded delegate"))
     totals = _totals(len(first), queries.report_totals(rows), None)
     return [Sheet(_("Participation by country"), columns, rows, totals=totals)], \
         _("Participation by country")

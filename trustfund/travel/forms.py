@@ -66,13 +66,15 @@ class GrantForm(BaseForm):
     airfare = StringField(_l("Economy-class airfare quote (USD)"),
                           validators=[DataRequired(), Length(max=20)])
     dsa_days = IntegerField(_l("DSA days"), validators=[Optional(), NumberRange(min=0, max=60)],
-                            description=_l("Empty: the event's days plus one, within the trip."))
+                            description=_l("Leave empty for the event's days plus one, no more than "
+                                           "the days of the trip."))
     dsa_amount = StringField(_l("DSA amount (USD)"), validators=[Optional(), Length(max=20)],
-                             description=_l("Empty: days × the event's DSA rate."))
+                             description=_l("Leave empty for the DSA days × the event's DSA rate."))
     terminal_expenses = StringField(_l("Terminal expenses (USD)"), validators=[Optional(), Length(max=20)],
-                                    description=_l("Empty: the setting in force on the event's first day."))
+                                    description=_l("Leave empty for the standard amount in force on "
+                                                   "the event's first day."))
     total = StringField(_l("Total (USD)"), validators=[Optional(), Length(max=20)],
-                        description=_l("Empty: airfare + DSA + terminal expenses."))
+                        description=_l("Leave empty for airfare + DSA + terminal expenses."))
     override_reason = TextAreaField(_l("Reason for changing a computed figure"),
                                     validators=[Optional(), Length(max=2000)])
     form_token = HiddenField()  # one request per render of the form (trustfund.submissions)

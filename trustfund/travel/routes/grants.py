@@ -226,7 +226,7 @@ def approve(grant_id: int):
         flash(_("Approved: %(amount)s committed from %(pool)s.", amount=money(result.committed_amount),
                 pool=result.pool.label), "success")
     else:
-        flash(_("Not enough money available: the request is waitlisted. %(reason)s",
+        flash(_("The request is waitlisted: %(reason)s Approve it again when a pool has the money.",
                 reason=result.decision_reason), "warning")
     return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
 
