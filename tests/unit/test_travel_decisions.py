@@ -139,7 +139,7 @@ def test_a_decided_request_cannot_be_decided_again(db):
     with pytest.raises(DomainError) as error:
         approve_grant(srsg2(), grant)
     db.session.rollback()
-    assert error.value.message == "This request has already been decided (it is now Rejected)."
+    assert error.value.message == "This request has already been decided (it is now rejected)."
     assert objective1_pool().available == Decimal("9900.00")
 
 

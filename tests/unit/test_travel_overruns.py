@@ -152,7 +152,7 @@ def test_the_tolerance_lets_small_overruns_through_if_the_pool_has_the_money(db)
     with pytest.raises(DomainError) as refused:
         approve_overrun(srsg2(), short)
     db.session.rollback()
-    assert "The overrun stays awaiting approval." in refused.value.message
+    assert "The overrun stays awaiting approval until the pool has the money" in refused.value.message
     assert run_checks() == []
     fund_pool(1, "32.32")  # 32.00 net of the fee: 49.90 available
     approve_overrun(srsg2(), short)
@@ -223,7 +223,7 @@ def test_no_show_only_once_the_event_has_started_cancel_at_any_time(db):
     with pytest.raises(DomainError) as closed:
         cancel_grant(srsg(), started, "Again")
     db.session.rollback()
-    assert closed.value.message == "This grant is Cancelled: it can no longer be cancelled."
+    assert closed.value.message == "This grant is cancelled: it can no longer be cancelled."
 
 
 def test_the_database_refuses_an_overrun_decided_by_its_recorder(db):

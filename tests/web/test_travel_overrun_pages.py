@@ -163,7 +163,7 @@ def test_no_show_and_costs_wait_for_the_event_but_cancel_does_not(client, login_
     assert "Grant cancelled; USD 3,150.10 returned to the pool." in done
     assert figures() == (D("9900.00"), D("0.00"), D("0.00"))
     closed = text(client.get(f"/travel/grants/{grant.id}/cancel", follow_redirects=True))
-    assert "This grant is Cancelled: it can no longer be cancelled." in closed
+    assert "This grant is cancelled: it can no longer be cancelled." in closed
 
 
 def test_a_request_withdrawn_returns_nothing_and_says_so(client, login_as, users):

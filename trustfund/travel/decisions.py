@@ -108,7 +108,7 @@ def _check_decider(actor, grant: TravelGrant, field: str | None) -> None:
 def _already_decided(grant: TravelGrant) -> DomainError:
     db.session.expire(grant)
     return DomainError(_("This request has already been decided (it is now %(status)s).",
-                         status=grant.status_label))
+                         status=grant.status_in_words))
 
 
 def _claim(actor, grant: TravelGrant, **values) -> None:

@@ -228,6 +228,12 @@ class TravelGrant(db.Model):
         return GRANT_STATUSES.get(self.status, self.status)
 
     @property
+    def status_in_words(self) -> str:
+        """The status inside a sentence ("it is now approved"): the label in lower case
+        (the six languages' labels lower-case as words do)."""
+        return str(self.status_label).lower()
+
+    @property
     def actual_costs(self) -> Decimal | None:
         """The actual costs recorded (ticket + DSA paid + terminal expenses paid)."""
         parts = (self.actual_ticket, self.actual_dsa, self.actual_terminal)
@@ -253,6 +259,10 @@ class TravelGrant(db.Model):
     @property
     def overrun_label(self):
         return OVERRUN_STATUSES.get(self.overrun_status, "")
+
+    @property
+    def overrun_in_words(self) -> str:
+        return str(self.overrun_label).lower()
 
 
 # Performance (docs/performance.md): the review queue (requested and waitlisted, LDC

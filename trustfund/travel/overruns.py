@@ -56,7 +56,7 @@ def _claim(actor, grant: TravelGrant, **values) -> None:
             raise DomainError(_("This grant has no overrun to decide on."))
         _check_decider(actor, grant)
         raise DomainError(_("This overrun has already been decided (it is %(status)s).",
-                            status=grant.overrun_label))
+                            status=grant.overrun_in_words))
     db.session.expire(grant)
 
 

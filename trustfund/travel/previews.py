@@ -119,7 +119,7 @@ def _pending_overrun(actor, grant: TravelGrant) -> None:
         raise DomainError(_("This grant has no overrun to decide on."))
     if grant.overrun_status != OVERRUN_PENDING:
         raise DomainError(_("This overrun has already been decided (it is %(status)s).",
-                            status=grant.overrun_label))
+                            status=grant.overrun_in_words))
 
 
 def _overrun_facts(grant: TravelGrant) -> list[tuple[str, str]]:

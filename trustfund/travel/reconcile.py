@@ -50,7 +50,7 @@ def check_can_close(grant: TravelGrant, outcome: str) -> None:
     periods.require_open(utcnow())  # closed today: in the open year
     if grant.status != APPROVED:
         raise DomainError(_("Only an approved grant can be closed; this one is %(status)s.",
-                            status=grant.status_label))
+                            status=grant.status_in_words))
     if grant.event.start_on > clock.today():
         if outcome == NO_SHOW:
             raise DomainError(_("The event has not started yet: a no-show can be recorded once it "
@@ -65,7 +65,7 @@ def check_can_cancel(grant: TravelGrant) -> None:
     periods.require_open(utcnow())  # cancelled today: in the open year
     if grant.status not in CANCELLABLE:
         raise DomainError(_("This grant is %(status)s: it can no longer be cancelled.",
-                            status=grant.status_label))
+                            status=grant.status_in_words))
 
 
 def _close(actor, grant: TravelGrant, status: str, values: dict) -> None:
@@ -83,7 +83,7 @@ def _close(actor, grant: TravelGrant, status: str, values: dict) -> None:
         db.session.expire(grant)
         check_can_close(grant, status)
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
-                            "reload the page.", status=grant.status_label))
+                            "reload the page.", status=grant.status_in_words))
     db.session.expire(grant)
 
 
@@ -202,7 +202,7 @@ def cancel_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
         db.session.expire(grant)
         check_can_cancel(grant)
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
-                            "reload the page.", status=grant.status_label))
+                            "reload the page.", status=grant.status_in_words))
     db.session.expire(grant)
     if not undecided:
         move(grant.pool_id, committed=-held, available=held)
