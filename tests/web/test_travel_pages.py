@@ -255,7 +255,7 @@ def test_recording_the_trip_returns_the_difference_and_bad_costs_change_nothing(
     assert "USD\u00a03,095.40 spent, USD\u00a054.70 returned" in done.get_data(as_text=True)
     assert objective1_pool().available == Decimal("6804.60")
     again = client.get(f"/travel/grants/{grant.id}/travelled", follow_redirects=True)
-    assert "Only an approved grant can be closed" in again.get_data(as_text=True)
+    assert "The actual costs can be recorded only for an approved grant" in again.get_data(as_text=True)
 
 
 def test_cancel_and_no_show_through_the_pages(client, login_as, users):

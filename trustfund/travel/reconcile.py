@@ -49,8 +49,8 @@ def check_can_close(grant: TravelGrant, outcome: str) -> None:
     show the form, the services before they write: one rule, one message."""
     periods.require_open(utcnow())  # closed today: in the open year
     if grant.status != APPROVED:
-        raise DomainError(_("Only an approved grant can be closed; this one is %(status)s.",
-                            status=grant.status_in_words))
+        raise DomainError(_("The actual costs can be recorded only for an approved grant; this one "
+                            "is %(status)s.", status=grant.status_in_words))
     if grant.event.start_on > clock.today():
         if outcome == NO_SHOW:
             raise DomainError(_("The event has not started yet: a no-show can be recorded once it "
