@@ -107,6 +107,9 @@ def test_a_rejected_overrun_needs_a_reason_and_keeps_the_commitment(client, logi
     login_as("srsg_staff2")
     page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
     assert f'action="/travel/grants/{grant.id}/overrun/reject"' in page
+    # The confirmation names who recorded the costs as every page names a colleague.
+    asked = text(client.post(f"/travel/grants/{grant.id}/overrun/approve"))
+    assert "Recorded by srsg_staff" in " ".join(asked.split()) and "srsg@test.example" not in asked
     empty = text(decide(client, f"/travel/grants/{grant.id}/overrun/reject", data={"reason": " "},
                              follow_redirects=True))
     assert "Say why the overrun is rejected." in empty

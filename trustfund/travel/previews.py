@@ -126,7 +126,7 @@ def _overrun_facts(grant: TravelGrant) -> list[tuple[str, str]]:
     return grant_facts(grant) + [(_("Committed"), money(grant.committed_amount)),
                                  (_("Actual costs"), money(grant.actual_costs)),
                                  (_("Overrun"), money(grant.overrun_amount)),
-                                 (_("Recorded by"), grant.overrun_recorded_by.email)]
+                                 (_("Recorded by"), grant.overrun_recorded_by.shown_name)]
 
 
 def overrun_approval(actor, grant: TravelGrant) -> Summary:
