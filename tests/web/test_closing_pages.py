@@ -179,3 +179,25 @@ def test_a_write_off_confirmed_after_the_commitment_changed_is_refused(client, l
     assert "The commitment changed meanwhile: reload the page." in page.get_data(as_text=True)
     data.db.session.expire_all()
     assert data.db.session.get(data.Commitment, commitment.id).written_off == D("0")
+
+
+def test_a_negative_difference_says_it_is_money_still_committed_to_grants(client, login_as, db, users):
+    """While a grant approved from the pool is not reconciled, its money is in the
+    donors' balances but not in the pool's unspent balance: the refund preview's
+    difference is negative, and the page says why."""
+    from tests.factories import travel as tf
+    from trustfund.contributions import pools
+    from trustfund.travel.decisions import approve_grant
+
+    sweden = demo.demo_donor()
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
+    db.session.commit()
+    grant = tf.make_request(tf.make_event(), "SN")
+    approve_grant(users["srsg_staff2"], grant, pools.unearmarked_pool().id)
+    db.session.commit()
+    login_as("auditor")
+    html = client.get("/fund/closing").get_data(as_text=True)
+    [row] = table_rows(html, "refunds-UNEARMARKED")
+    assert row[3].startswith("-")  # balance 30,000.00, refund what the pool has unspent
+    note = "A negative difference is money still committed to travel grants not yet reconciled"
+    assert note in html.replace("&#39;", "'")
