@@ -11,10 +11,7 @@ import datetime as dt
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
-from .. import formatting
-from ..contributions.models import Deposit
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
 from ..errors import DomainError
@@ -23,7 +20,14 @@ from ..extensions import db
 from ..money import USD
 from ..permissions import DONOR, STAFF
 from . import portal
-from .services import balances, donor_commitments, donor_deposits_query, statement
+from .services import (
+    balances,
+    commitment_name,
+    donor_commitments,
+    donor_deposits_query,
+    statement,
+    with_reversal_dates,
+)
 
 
 def parse_date(value, field: str) -> dt.date | None:
@@ -68,12 +72,6 @@ def _earmark(commitment) -> str:
 
 def _pool_label(pool) -> str:
     return str(pool.label) if pool else ""
-
-
-def commitment_name(commitment) -> str:
-    """A commitment as its donor knows it: its reference, or the day it was made (its
-    number in Trustfund means nothing to a donor)."""
-    return commitment.reference or _("Commitment of %(date)s", date=formatting.date(commitment.committed_on))
 
 
 def deposit_columns(donor_name: str, other_date) -> list[Col]:
@@ -219,11 +217,9 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
 def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     donor = export_donor(filters, user)
     # Newest first, as on the portal.
-    # Each row's reversal joined (a deposit has at most one), only its value date.
-    other = (Deposit.id, Deposit.value_date, Deposit.reverses_id)
     query = donor_deposits_query(donor.id, parse_date(filters.get("date_from"), "date_from"),
                                  parse_date(filters.get("date_to"), "date_to"), newest_first=True).options(
-        joinedload(Deposit.reversed_by).load_only(*other), joinedload(Deposit.reverses).load_only(*other))
+        *with_reversal_dates())
 
     def other_date(d):
         entry = d.reverses or d.reversed_by

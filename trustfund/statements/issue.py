@@ -14,16 +14,15 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..auth.models import User
 from ..documents import services as documents
 from ..documents.models import Document, statement_filename, statement_title
+from ..documents.notices import donor_users
 from ..documents.targets import TARGETS
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
 from ..language import speaking
 from ..mail.outbox import recipient_locale
-from ..permissions import DONOR
 from .pdf import statement_pdf
 from .services import period_or_error
 
@@ -36,8 +35,7 @@ def statement_language(donor: Donor) -> str:
     (each user's as their messages speak it: chosen, else their pages' at their last
     sign-in) when they all read one, else the fund's default language; whoever issues
     it, from whichever page or command."""
-    languages = {recipient_locale(user) for user in db.session.scalars(
-        sa.select(User).where(User.role == DONOR, User.donor_id == donor.id, User.active.is_(True)))}
+    languages = {recipient_locale(user) for user in donor_users(donor.id)}
     if len(languages) == 1:
         return languages.pop()
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")

@@ -18,7 +18,17 @@ from . import exports as statement_exports  # noqa: F401  (registers the exports
 from .blueprint import bp
 from .forms import IssueForm, PeriodForm
 from .portal import overview
-from .services import balance_sheet, donor_deposits_query, period_or_error, statement
+from .services import (
+    balance_sheet,
+    commitment_name,
+    donor_deposits_query,
+    period_or_error,
+    statement,
+    with_reversal_dates,
+)
+
+# A commitment in the statement's and the portal's tables (their .xlsx call it too).
+bp.add_app_template_global(commitment_name, "commitment_name")
 
 DEPOSITS_PER_PAGE = 50
 STATEMENT_DEPOSITS_PER_PAGE = 100
@@ -91,15 +101,10 @@ def portal():
     if request.args.get("format") == "xlsx" and which in PORTAL_EXPORTS:
         return export_response(PORTAL_EXPORTS[which], {"donor_id": donor.id}, current_user)
     view = overview(donor)
-    # Each row says whether it reverses or was reversed: both joined to the page's
-    # query (a deposit has at most one reversal), not one query per row, and of them
-    # only what the row shows (their value date). The rows show their commitment (the
-    # donor's commitments, read by overview), not their pool.
-    other = (Deposit.id, Deposit.value_date, Deposit.reverses_id)
+    # Each row says whether it reverses or was reversed, and when; the rows show their
+    # commitment (the donor's commitments, read by overview), not their pool.
     deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True, related=False).options(
-                               joinedload(Deposit.commitment),
-                               joinedload(Deposit.reversed_by).load_only(*other),
-                               joinedload(Deposit.reverses).load_only(*other)),
+                               joinedload(Deposit.commitment), *with_reversal_dates()),
                            per_page=DEPOSITS_PER_PAGE, error_out=False)
     return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
 

@@ -40,6 +40,7 @@ from ..contributions.queries import reversal_partners
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..fund.entries import ClosingPart, PoolClosing, WriteOff
 from ..fund.status import current_fund
 from ..paging import Pager
@@ -203,6 +204,22 @@ def _written_off_by_commitment(donor_id: int, until: dt.date) -> dict[int, Decim
         return tuple((cid, total) for cid, total in db.session.execute(query))
 
     return dict(keep(("statement.written_off", donor_id, until), compute))
+
+
+def commitment_name(commitment) -> str:
+    """A commitment as its donor knows it: its reference, or the day it was made (its
+    number in Trustfund means nothing to a donor). The statement's and the portal's
+    pages (a template global) and their .xlsx."""
+    return commitment.reference or _("Commitment of %(date)s", date=fmt_date(commitment.committed_on))
+
+
+def with_reversal_dates():
+    """Loader options for a list of a donor's deposits where each row says whether it
+    reverses or was reversed, and when (the portal's page, the donor's .xlsx): both
+    sides joined (a deposit has at most one reversal), not a query per row, and of them
+    only the value date the row shows."""
+    other = (Deposit.id, Deposit.value_date, Deposit.reverses_id)
+    return (joinedload(Deposit.reversed_by).load_only(*other), joinedload(Deposit.reverses).load_only(*other))
 
 
 def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
