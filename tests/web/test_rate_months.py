@@ -37,7 +37,8 @@ def test_the_months_without_a_rate_of_each_currency_in_use(app, db):
     # Once the rates are there, nothing is missing.
     for currency, month in (("CHF", 2), ("EUR", 3), ("EUR", 5), ("EUR", 7), ("EUR", 8), ("JPY", 7),
                             ("JPY", 8)):
-        services.set_rate(None, currency, D(2018, month, 1), "1.5")
+        rate = {"CHF": "0.98", "EUR": "0.9", "JPY": "110"}[currency]  # near each one's other months
+        services.set_rate(None, currency, D(2018, month, 1), rate)
     db.session.commit()
     assert missing_months(D(2018, 8, 20)) == []
 

@@ -1,5 +1,5 @@
 """Settings with an effective date (the AA fee rate, terminal expenses, the overrun
-tolerance)."""
+tolerance, the refund waiver, the exchange rates' tolerance)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +21,10 @@ OVERRUN_TOLERANCE = "overrun_tolerance_usd"
 # (UNDP does not require refunds of residual balances of USD 250 or less; DESIGN.md §6a).
 # 0: every balance is refunded or transferred.
 REFUND_WAIVER = "refund_waiver_usd"
+# A rate an MPTF officer types, for a deposit or as a month's UN rate, may differ by at
+# most this fraction from the UN rate it is checked against (contributions.rates): a
+# mistyped rate credits the wrong dollars, and nobody alone changes how far it may be.
+RATE_TOLERANCE = "rate_tolerance"
 SETTINGS = {
     FEE_RATE: (_l("Administrative Agent fee rate"), Decimal("0.01")),
     TERMINAL_EXPENSES: (_l("Terminal expenses per trip (USD)"), Decimal("100.00")),
@@ -28,7 +32,11 @@ SETTINGS = {
                         Decimal("0.00")),
     REFUND_WAIVER: (_l("Residual balance of a pool not refunded at the fund's closure, up to (USD)"),
                     Decimal("0.00")),
+    RATE_TOLERANCE: (_l("Largest difference of a typed exchange rate from the UN operational rate"),
+                     Decimal("0.10")),
 }
+# Settings that are fractions, read as percentages: at most 1.
+FRACTION_SETTINGS = (FEE_RATE, RATE_TOLERANCE)
 # Settings that are USD amounts: at most 2 decimals.
 USD_SETTINGS = (TERMINAL_EXPENSES, OVERRUN_TOLERANCE, REFUND_WAIVER)
 

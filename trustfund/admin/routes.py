@@ -20,7 +20,16 @@ from ..permissions import ADMIN, AUDITOR, ROLE_LABELS, roles_required
 from . import audit_trail, setting_changes, user_changes
 from .blueprint import bp
 from .forms import AuditFilterForm, DecideChangeForm, RefuseChangeForm, SettingForm, UserEditForm, UserForm
-from .models import FEE_RATE, PENDING, SETTINGS, USD_SETTINGS, Setting, SettingChange, UserChange
+from .models import (
+    FEE_RATE,
+    PENDING,
+    RATE_TOLERANCE,
+    SETTINGS,
+    USD_SETTINGS,
+    Setting,
+    SettingChange,
+    UserChange,
+)
 from .sentences import setting_value
 
 
@@ -144,6 +153,17 @@ def _settings_page(refused: dict | None = None):
                            setting_value=setting_value, **_decision_forms())
 
 
+def _setting_help(key: str) -> str:
+    """What a setting's value is, beside its field: a fraction, or US dollars."""
+    if key == FEE_RATE:
+        return _("A fraction: %(example)s means 1%%.", example=written("0.01"))
+    if key == RATE_TOLERANCE:
+        return _("A fraction: %(example)s means 10%%. A rate typed for a deposit, or as a month's UN rate, "
+                 "further than that from the UN operational rate it is checked against is refused.",
+                 example=written("0.1"))
+    return _("In US dollars.") if key in USD_SETTINGS else ""
+
+
 @bp.route("/settings/<key>", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_setting(key: str):
@@ -151,8 +171,7 @@ def edit_setting(key: str):
         abort(404)
     form = SettingForm()
     # What the value is, beside its field: the fee rate is a fraction, the others USD.
-    form.value.description = (_("A fraction: %(example)s means 1%%.", example=written("0.01"))
-                              if key == FEE_RATE else _("In US dollars.") if key in USD_SETTINGS else "")
+    form.value.description = _setting_help(key)
     if request.method == "GET":
         form.effective_from.data = clock.today()
         form.version.data = setting_changes.form_version(key)

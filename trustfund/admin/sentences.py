@@ -8,10 +8,11 @@ from flask_babel import lazy_gettext as _l
 from ..audit_text import Book, Field, Target, Told, show_value
 from ..auth.sentences import ACCOUNT_FIELDS
 from ..extensions import db
-from .models import FEE_RATE, SETTINGS, Setting
+from .models import FRACTION_SETTINGS, SETTINGS, Setting
 
-# How each setting's value reads: the fee rate as a percentage, the rest in US dollars.
-SETTING_KINDS = {FEE_RATE: Field("", "percent")}
+# How each setting's value reads: the fee rate and the rates' tolerance as percentages,
+# the rest in US dollars.
+SETTING_KINDS = {key: Field("", "percent") for key in FRACTION_SETTINGS}
 USD_VALUE = Field("", "money", currency="USD")
 
 

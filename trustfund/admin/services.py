@@ -24,7 +24,7 @@ from ..mail.outbox import enqueue
 from ..money import MoneyError, parse_number, written
 from ..permissions import ADMIN, DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
-from .models import FEE_RATE, SETTINGS, USD_SETTINGS, Setting, settings_version
+from .models import FEE_RATE, RATE_TOLERANCE, SETTINGS, USD_SETTINGS, Setting, settings_version
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
@@ -263,6 +263,9 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
     if key == FEE_RATE and value >= 1:
         raise DomainError(_("The fee rate is a fraction: %(example)s means 1%%.", example=written("0.01")),
                           field="value")
+    if key == RATE_TOLERANCE and value >= 1:
+        raise DomainError(_("The tolerance is a fraction below 1: %(example)s means 10%%.",
+                            example=written("0.1")), field="value")
     if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
     if key in USD_SETTINGS:

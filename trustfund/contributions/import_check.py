@@ -25,6 +25,7 @@ from . import pools, references
 from .ledger import DepositFigures, deposit_figures, past_commitment, saa_refusal
 from .models import Commitment, ExchangeRate
 from .queries import commitments_by_reference
+from .rates import nearest_rate, rate_tolerance
 from .rules import commitment_key, first_of_month, reference_key
 
 # More than a page import (IMPORT_PAGE_MAX_ROWS) can have: a page shows every problem.
@@ -205,6 +206,7 @@ class RowChecker:
         self.fee_versions = setting_versions(FEE_RATE)
         self.require_open = periods.open_checker()
         self.today = today()  # one moment for every row of the file
+        self.tolerance = rate_tolerance()  # how far a typed rate may be from the UN rate
 
     def check(self, rows: list[tuple[int, Cells]]) -> None:
         for _planned in self.taken(rows):
@@ -217,7 +219,7 @@ class RowChecker:
         from the database (commitments, rates, the standing deposits of the file's
         references, fee rates) is read now, before anything is written."""
         commitments = _targets(_commitments({cell_text(cells.commitment) for _number_, cells in rows}))
-        rates = _rates({c.currency for c in commitments.values()})
+        rates = _Rates({c.currency for c in commitments.values()})
         keys = _reference_keys(rows)
         existing = references.standing_deposits(keys)
         self.moved = references.reversed_by(self.actor, keys) if self.actor is not None else {}
@@ -250,7 +252,9 @@ class RowChecker:
                                   amount=cell_number(cells.amount),
                                   rate=cell_number(cells.rate),
                                   rate_note=cell_text(cells.rate_note),
-                                  table=rates(commitment.currency, value_date),
+                                  table=rates.rate(commitment.currency, value_date),
+                                  near=rates.near(commitment.currency, value_date),
+                                  tolerance=self.tolerance,
                                   fee_rate=self._fee_rate(value_date), today_is=self.today)
         note = cell_text(cells.separate_note)
         reference, key, note = references.checked_reference(cell_text(cells.bank_reference),
@@ -380,17 +384,30 @@ def _find(commitments: dict[str, Target], value) -> Target:
     return commitment
 
 
-def _rates(currencies: set[str]):
-    """A look-up of the UN operational rates of these currencies, read in one statement."""
-    table = {(currency, month): rate for currency, month, rate in db.session.execute(
-        sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
-        .where(ExchangeRate.currency.in_(sorted(currencies))))}
+class _Rates:
+    """The UN operational rates of these currencies, read in one statement: a month's
+    (rate) and, for a typed rate, the one it is checked against (near: the month's,
+    else the nearest month's; rates.nearest_rate)."""
 
-    def rate(currency: str, value_date) -> Decimal | None:
+    def __init__(self, currencies: set[str]):
+        self.by_currency: dict[str, dict[dt.date, Decimal]] = {}
+        for currency, month, rate in db.session.execute(
+                sa.select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
+                .where(ExchangeRate.currency.in_(sorted(currencies)))):
+            self.by_currency.setdefault(currency, {})[month] = rate
+        self.nearest: dict[tuple[str, dt.date], tuple[dt.date, Decimal] | None] = {}
+
+    def rate(self, currency: str, value_date) -> Decimal | None:
         if currency == "USD":
             return Decimal(1)
         if not isinstance(value_date, dt.date):
             return None
-        return table.get((currency, first_of_month(value_date)))
+        return self.by_currency.get(currency, {}).get(first_of_month(value_date))
 
-    return rate
+    def near(self, currency: str, value_date) -> tuple[dt.date, Decimal] | None:
+        if not isinstance(value_date, dt.date):
+            return None
+        key = (currency, first_of_month(value_date))
+        if key not in self.nearest:
+            self.nearest[key] = nearest_rate(self.by_currency.get(currency, {}), key[1])
+        return self.nearest[key]

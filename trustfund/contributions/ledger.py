@@ -30,7 +30,7 @@ from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
 from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
-from .rates import month_label, rate_for
+from .rates import month_label, rate_for, rate_tolerance, require_near_un_rate, un_rate_near
 from .rules import amount_or_error, negate, rate_or_error, text_or_error, usd_or_error
 
 
@@ -58,10 +58,14 @@ _LOOK_UP = object()
 
 
 def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
-                 table=_LOOK_UP) -> tuple[Decimal, str]:
+                 table=_LOOK_UP, near=_LOOK_UP, tolerance: Decimal | None = None) -> tuple[Decimal, str]:
     """The rate a deposit uses: the UN rate of its value date's month, unless the
-    officer gives another one, which then needs a note saying why. `table`: the UN
-    rate of that month when the caller has it at hand (an import), else looked up."""
+    officer gives another one, which then needs a note saying why and may differ from
+    that UN rate (or, when the month has none, from the nearest month's) by at most
+    the admin's tolerance (rates.rate_tolerance): a mistyped rate would credit the
+    wrong dollars. `table`: the UN rate of that month, `near`: the nearest month's
+    (rates.nearest_rate), `tolerance`: the setting, when the caller has them at hand
+    (an import), else looked up."""
     if table is _LOOK_UP:
         table = rate_for(currency, value_date)
     note = (rate_note or "").strip()
@@ -77,6 +81,10 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
     value = rate_or_error(rate, "rate", known=table)
     if currency == USD and value != 1:
         raise DomainError(_("A US dollar deposit is at rate 1."), field="rate")
+    if value != table:
+        require_near_un_rate(currency, value_date, value,
+                             un_rate_near(currency, value_date, table) if near is _LOOK_UP else near,
+                             rate_tolerance() if tolerance is None else tolerance)
     if value != table and not note:
         if table is None:
             message = _("There is no UN operational rate for %(currency)s in %(month)s: "
@@ -129,16 +137,17 @@ class DepositFigures:
 
 
 def deposit_figures(currency: str, *, value_date, amount, rate, rate_note: str, table=_LOOK_UP,
-                    fee_rate: Decimal | None = None, today_is: dt.date | None = None) -> DepositFigures:
+                    near=_LOOK_UP, tolerance: Decimal | None = None, fee_rate: Decimal | None = None,
+                    today_is: dt.date | None = None) -> DepositFigures:
     """A deposit's figures, or a DomainError beside the field at fault: the value date
     is not in the future; the amount is positive with no more decimals than the
     currency has; the rate (deposit_rate); USD = amount ÷ rate, the fee is the fee
     rate in force on the value date, net = USD − fee, and both are at least a cent.
-    `table`, `fee_rate` and `today_is` are looked up unless the caller (an import)
-    has them."""
+    `table`, `near`, `tolerance`, `fee_rate` and `today_is` are looked up unless the
+    caller (an import) has them."""
     value_date = value_date_or_error(value_date, today_is=today_is)
     amount = amount_or_error(amount, currency, "amount")
-    rate, rate_note = deposit_rate(currency, value_date, rate, rate_note, table)
+    rate, rate_note = deposit_rate(currency, value_date, rate, rate_note, table, near, tolerance)
     if fee_rate is None:
         fee_rate = setting_on(FEE_RATE, value_date)
     usd, fee, net = split_deposit(amount, rate, fee_rate)

@@ -38,8 +38,11 @@ from .models import ExchangeRate, RateImport
 from .rates import (
     fund_currencies,
     month_label,
+    nearest_rate,
+    rate_tolerance,
     refund_months,
     refund_rate_refusal,
+    require_near_other_months,
     require_open_month,
     set_rate,
 )
@@ -250,6 +253,23 @@ def _current_rates(plan: RatePlan) -> None:
         if row.current is not None and row.current != row.rate and (row.currency, row.month) in refunds:
             refusal = refund_rate_refusal(row.currency, row.month, row.current)
             plan.add_error(row.row, "rate", refusal.message)
+    # Each new or corrected rate against the nearest other month's, in the table as the
+    # file leaves it (set_rate's check, made here for the whole file at once).
+    after: dict[str, dict[dt.date, Decimal]] = {}
+    for (currency, month), rate in on_file.items():
+        after.setdefault(currency, {})[month] = rate
+    for row in plan.rows:
+        after.setdefault(row.currency, {})[row.month] = row.rate
+    months = {currency: sorted(by_month) for currency, by_month in after.items()}
+    tolerance = rate_tolerance()
+    for row in plan.rows:
+        if row.current == row.rate:
+            continue
+        near = nearest_rate(after[row.currency], row.month, other=True, months=months[row.currency])
+        try:
+            require_near_other_months(row.currency, row.month, row.rate, near, tolerance)
+        except DomainError as refusal:
+            plan.add_error(row.row, "rate", refusal.message)
 
 
 def keep_rate_upload(actor, filename: str, content: bytes, rows: int) -> RateImport:
@@ -298,7 +318,7 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
     require_unchanged(seen, rates_seen(plan), stale_rates_message())
     changed = plan.new + plan.corrections
     for row in changed:
-        set_rate(actor, row.currency, row.month, row.rate)
+        set_rate(actor, row.currency, row.month, row.rate, others_checked=True)
     db.session.execute(sa.update(RateImport).where(RateImport.id == upload.id)
                        .values(rates=len(changed)).execution_options(synchronize_session=False))
     record(actor, "exchange_rate.import", object_type="ExchangeRate",

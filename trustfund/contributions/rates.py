@@ -3,17 +3,20 @@ currency per month (DESIGN.md §4). USD itself is always 1."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from .. import cache, currencies
+from .. import cache, clock, currencies
+from ..admin.models import RATE_TOLERANCE, setting_on
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import month as fmt_month
+from ..formatting import percent as fmt_percent
 from ..formatting import rate as fmt_rate
 from ..fund import periods
 from ..fund.entries import ClosingPart
@@ -62,6 +65,109 @@ def rate_for(currency: str, on_date: dt.date) -> Decimal | None:
         ExchangeRate.currency == currency, ExchangeRate.month == first_of_month(on_date)))
 
 
+def currency_rates(currency: str) -> dict[dt.date, Decimal]:
+    """Every UN rate of one currency, by month (a few hundred at most: one a month)."""
+    return dict(db.session.execute(sa.select(ExchangeRate.month, ExchangeRate.rate)
+                                   .where(ExchangeRate.currency == currency)).all())
+
+
+def nearest_rate(by_month: dict[dt.date, Decimal], month: dt.date, *, other: bool = False,
+                 months: list[dt.date] | None = None) -> tuple[dt.date, Decimal] | None:
+    """The rate of `month` in `by_month` if it has one (unless `other`: another month's
+    only), else the rate of the nearest month that has one (the earlier of two as
+    near), or None when there is none. `months`: sorted(by_month), when the caller
+    asks for many months of one table."""
+    month = first_of_month(month)
+    if not other and month in by_month:
+        return month, by_month[month]
+    months = sorted(by_month) if months is None else months
+    at = bisect_left(months, month)
+    before = months[at - 1] if at > 0 else None
+    if at < len(months) and months[at] == month:
+        at += 1
+    after = months[at] if at < len(months) else None
+    if before is None and after is None:
+        return None
+    if after is None or (before is not None and _months_apart(before, month) <= _months_apart(month, after)):
+        return before, by_month[before]
+    return after, by_month[after]
+
+
+def rate_tolerance() -> Decimal:
+    """How far a typed rate may be from the UN rate it is checked against, as a
+    fraction of that rate (the admin's setting, changed by two administrators)."""
+    return setting_on(RATE_TOLERANCE, clock.today())
+
+
+def rate_range(reference: Decimal, tolerance: Decimal) -> tuple[Decimal, Decimal]:
+    """The rates within `tolerance` of `reference`, as rates are written (6 decimals):
+    the lowest rounded up and the highest rounded down, so that both are allowed."""
+    places = Decimal("0.000001")
+    low = (reference * (1 - tolerance)).quantize(places, ROUND_CEILING)
+    high = (reference * (1 + tolerance)).quantize(places, ROUND_FLOOR)
+    return max(low, places), high
+
+
+def too_far(value: Decimal, reference: Decimal, tolerance: Decimal) -> bool:
+    """Whether a rate is further than `tolerance` (a fraction) from `reference`."""
+    return abs(value - reference) > reference * tolerance
+
+
+def too_far_message(kind: str, currency: str, month: dt.date, near: dt.date, reference: Decimal,
+                    tolerance: Decimal) -> str:
+    """Why a typed rate is refused: how far it may be, and from which UN rate. `kind`:
+    "deposit" (checked against the UN rate of the deposit's month, or the nearest
+    month's when its month has none) or "table" (a UN rate, against the nearest
+    other month's)."""
+    low, high = rate_range(reference, tolerance)
+    values = {"currency": currency, "month": month_label(month), "near": month_label(near),
+              "reference": fmt_rate(reference), "tolerance": fmt_percent(tolerance),
+              "low": fmt_rate(low), "high": fmt_rate(high)}
+    check = _("Check the rate: a larger difference takes a larger tolerance, which two administrators set.")
+    if kind == "table":
+        said = _("The nearest month with a rate for %(currency)s, %(near)s, has %(reference)s: a month's UN "
+                 "rate may differ from it by at most %(tolerance)s, from %(low)s to %(high)s.", **values)
+    elif near == first_of_month(month):
+        said = _("The UN operational rate for %(month)s is %(reference)s: a deposit's rate may differ from "
+                 "it by at most %(tolerance)s, from %(low)s to %(high)s.", **values)
+    else:
+        said = _("There is no UN operational rate for %(currency)s in %(month)s; the nearest, for "
+                 "%(near)s, is %(reference)s: a deposit's rate may differ from it by at most "
+                 "%(tolerance)s, from %(low)s to %(high)s.", **values)
+    return f"{said} {check}"
+
+
+def un_rate_near(currency: str, value_date: dt.date, table: Decimal | None) -> tuple[dt.date, Decimal] | None:
+    """The UN rate a deposit's typed rate is checked against: its month's (`table`), else
+    the nearest month's (one statement), else None (the currency has no UN rate)."""
+    if table is not None:
+        return first_of_month(value_date), table
+    return nearest_rate(currency_rates(currency), value_date)
+
+
+def require_near_un_rate(currency: str, value_date: dt.date, value: Decimal,
+                         near: tuple[dt.date, Decimal] | None, tolerance: Decimal) -> None:
+    """A deposit's typed rate is refused when it is further than the tolerance from
+    `near` (un_rate_near): a mistyped rate (0.0001 for 0.941) would credit its pool
+    ten thousand times the dollars. A currency without any UN rate has nothing to be
+    compared with (the rate's note says where it comes from)."""
+    if near is not None and too_far(value, near[1], tolerance):
+        raise DomainError(too_far_message("deposit", currency, value_date, near[0], near[1], tolerance),
+                          field="rate")
+
+
+def require_near_other_months(currency: str, month: dt.date, value: Decimal,
+                              near: tuple[dt.date, Decimal] | None, tolerance: Decimal) -> None:
+    """A month's UN rate is refused when it is further than the tolerance from `near`,
+    the nearest other month's rate of its currency (nearest_rate(..., other=True)): a
+    mistyped rate (0.0941 for 0.941) would otherwise become the rate every deposit of
+    that month takes without a note. The first rate of a currency has nothing to be
+    compared with."""
+    if near is not None and too_far(value, near[1], tolerance):
+        raise DomainError(too_far_message("table", currency, month, near[0], near[1], tolerance),
+                          field="rate")
+
+
 def require_open_month(month: dt.date, require_open=None) -> None:
     """A closed year's rates stay as they were when it closed: its figures in US dollars
     (the pledges' and commitments' of its months) were reported with them. So does a
@@ -101,14 +207,17 @@ def require_no_refund_at(currency: str, month: dt.date, rate: Decimal) -> None:
 
 
 def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
-             version=None, adding: bool = False) -> ExchangeRate:
+             version=None, adding: bool = False, others_checked: bool = False) -> ExchangeRate:
     """Set (or correct) the UN operational rate of a currency for a month. A deposit
     keeps the rate it was recorded with: changing the table never changes a deposit.
     Correcting `entry`, the officer's form carries the version it was built from: a
     correction of a rate someone changed since is refused; a rate entered under the
     wrong currency or month moves to the right one. `adding` (the form "Add a rate")
     never replaces a month's rate with another: that month's rate is corrected on its
-    own form, against the version its officer saw."""
+    own form, against the version its officer saw. A rate further than the admin's
+    tolerance from the nearest other month's is refused (require_near_other_months);
+    `others_checked`: an import checked every row so against the table and the file
+    together (rate_import.plan_rates), which row by row in the file's order could not."""
     if entry is not None:
         check_version(entry.version, version)
     currency = currency_or_error(currency)
@@ -134,8 +243,19 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
         raise DomainError(_("%(month)s already has a %(currency)s rate, %(rate)s: correct that one.",
                             month=month_label(month), currency=currency, rate=fmt_rate(existing.rate)),
                           field="month")
+
+    def require_near() -> None:
+        if others_checked:
+            return
+        others = currency_rates(currency)
+        if entry is not None and entry.currency == currency:
+            others.pop(entry.month, None)  # the rate being corrected is no reference
+        require_near_other_months(currency, month, value, nearest_rate(others, month, other=True),
+                                  rate_tolerance())
+
     if entry is not None and existing is not entry:
         require_no_refund_at(entry.currency, entry.month, entry.rate)
+        require_near()
         before = snapshot(entry)
         entry.currency, entry.month, entry.rate = currency, month, value
         record(actor, "exchange_rate.update", entry, before=before)
@@ -144,10 +264,12 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
         if existing.rate == value:
             return existing
         require_no_refund_at(currency, month, existing.rate)
+        require_near()
         before = snapshot(existing)
         existing.rate = value
         record(actor, "exchange_rate.update", existing, before=before)
         return existing
+    require_near()
     entry = ExchangeRate(currency=currency, month=month, rate=value,
                          created_by_id=getattr(actor, "id", None))
     db.session.add(entry)
