@@ -87,9 +87,9 @@ def test_a_months_un_rate_far_from_the_nearest_months_is_refused(app, db, client
                                                            "rate": "0.0941"})
     assert answer.status_code == 200
     assert error_beside(answer.get_data(as_text=True), "rate") == (
-        "The nearest month with a rate for EUR, May 2018, has 0.941: a month's UN rate may differ from it "
-        "by at most 10%, from 0.8469 to 1.0351. Check the rate: a larger difference takes a larger "
-        "tolerance, which two administrators set.")
+        "The nearest month with a rate for EUR, May 2018, is at 0.941: a month's UN rate may differ from it "
+        "by at most 10%, from 0.8469 to 1.0351. Check this rate and that month's: a larger difference takes "
+        "a larger tolerance, which two administrators set.")
     assert counts() == before
     # A correction is checked the same way, against the other months only.
     assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
@@ -100,6 +100,13 @@ def test_a_months_un_rate_far_from_the_nearest_months_is_refused(app, db, client
     assert "from 0.8469 to 1.0351" in error_beside(answer.get_data(as_text=True), "rate")
     db.session.expire_all()
     assert db.session.get(ExchangeRate, june.id).rate == D("0.9")
+    # A rate moved to another month is checked against the other months only, not
+    # against the rate it was: June's 0.90 moved to September at 0.81 (10% below it) is
+    # 14% below May's.
+    answer = client.post(f"/contributions/rates/{june.id}/edit", data={
+        "currency": "EUR", "month": "2018-09", "rate": "0.81", "version": june.version})
+    assert "The nearest month with a rate for EUR, May 2018, is at 0.941" in error_beside(
+        answer.get_data(as_text=True), "rate")
     # May's own rate may be corrected within 10% of June's, its only other month.
     may = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.month == dt.date(2018, 5, 1)))
     assert client.post(f"/contributions/rates/{may.id}/edit", data={
@@ -118,10 +125,11 @@ def test_the_tolerance_is_a_setting_two_administrators_change(app, db, client, l
     assert "Largest difference of a typed exchange rate from the UN operational rate" in settings
     form = client.get(f"/admin/settings/{RATE_TOLERANCE}").get_data(as_text=True)
     assert "0.1 means 10%" in form
-    answer = client.post(f"/admin/settings/{RATE_TOLERANCE}", data={
-        "value": "1.5", "effective_from": "2017-01-01", "version": _version(form)})
-    assert error_beside(answer.get_data(as_text=True), "value") == (
-        "The tolerance is a fraction below 1: 0.1 means 10%.")
+    for value in ("1.5", "0"):
+        answer = client.post(f"/admin/settings/{RATE_TOLERANCE}", data={
+            "value": value, "effective_from": "2017-01-01", "version": _version(form)})
+        assert error_beside(answer.get_data(as_text=True), "value") == (
+            "The tolerance is a fraction above 0 and below 1: 0.1 means 10%.")
     assert client.post(f"/admin/settings/{RATE_TOLERANCE}", data={
         "value": "0.5", "effective_from": "2017-01-01", "version": _version(form)}).status_code == 302
     officer = browser_of(app, "mptf_officer")
@@ -168,31 +176,44 @@ def test_an_imported_deposit_at_a_rate_far_from_the_un_rate_is_refused_on_its_ro
     assert counts() == before
 
 
-def test_a_rates_file_is_checked_against_the_table_as_it_leaves_it(app, db, client, login_as):
-    """Each new rate against the nearest other month's, in the table and the file
-    together: a year of rates filling a gap passes month by month even where it ends
-    more than 10% from the table's last month; one mistyped month is refused, and with
-    it the file."""
+def test_a_rates_file_is_checked_against_the_table_as_it_is(app, db, client, login_as):
+    """Each new or corrected rate of a file against the nearest other month's as the
+    table is before the file, as a rate typed alone: no row vouches for another (two
+    mistyped months side by side), and a year of rates drifting more than 10% from the
+    table's month takes a larger tolerance, as typing them one by one would."""
     _eur_rates((dt.date(2018, 1, 1), "0.83"))
     db.session.commit()
     login_as("mptf_officer")
-    walk = [("EUR", f"2018-{month:02d}", str(D("0.83") + D("0.02") * month)) for month in range(2, 13)]
-    answer = _upload_rates(client, _workbook(("Currency", "Month", "Rate"), walk[:5] + [
-        ("EUR", "2018-07", "0.0097")] + walk[6:]))
+    header = ("Currency", "Month", "Rate")
+    answer = _upload_rates(client, _workbook(header, [
+        ("EUR", "2018-02", "0.85"), ("EUR", "2018-03", "0.86"), ("EUR", "2018-04", "0.0086"),
+        ("EUR", "2018-05", "0.0085")]))
     problems = table_rows(answer, "rates-errors")
-    # July's typo, and August beside it, whose nearest month (July, as near as September
-    # and earlier) now has it: the message names the typo.
-    assert [row[:2] for row in problems] == [["7", "Rate"], ["8", "Rate"]]
-    assert "The nearest month with a rate for EUR, June 2018, has 0.95:" in problems[0][2]
-    assert "The nearest month with a rate for EUR, July 2018, has 0.0097:" in problems[1][2]
+    assert [row[:2] for row in problems] == [["4", "Rate"], ["5", "Rate"]]
+    said = "The nearest month with a rate for EUR, January 2018, is at 0.83:"
+    assert all(said in row[2] for row in problems)
+    drift = [("EUR", f"2018-{month:02d}", str(D("0.83") + D("0.02") * month)) for month in range(2, 13)]
+    problems = table_rows(_upload_rates(client, _workbook(header, drift)), "rates-errors")
+    assert [row[0] for row in problems] == [str(row) for row in range(5, 13)]  # May (0.93) onwards
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRate)) == 1
-    answer = _upload_rates(client, _workbook(("Currency", "Month", "Rate"), walk))
+    answer = _upload_rates(client, _workbook(header, drift[:3]))
     assert 'id="rates-errors"' not in answer
     confirm = re.search(r'action="([^"]*/confirm)"', answer).group(1)
     seen = re.search(r'name="seen"[^>]*value="([^"]*)"', answer)
     assert client.post(confirm, data={"seen": seen.group(1)} if seen else {}).status_code == 302
-    assert db.session.scalar(sa.select(ExchangeRate.rate).where(ExchangeRate.month == dt.date(2018, 12, 1))) \
-        == D("1.07")  # 29% above January's, each month within 10% of the one before
+    assert sorted(db.session.scalars(sa.select(ExchangeRate.rate))) == [D("0.83"), D("0.87"), D("0.89"),
+                                                                        D("0.91")]
+
+
+def test_the_deposit_forms_live_preview_says_so_beside_the_rate(app, db, client, login_as):
+    _eur_rates((dt.date(2018, 5, 1), "0.941"))
+    c = commitment("EUR", "1000000.00")
+    db.session.commit()
+    login_as("mptf_officer")
+    shown = client.get(f"/contributions/commitments/{c.id}/deposits/preview?value_date=2018-05-10"
+                       "&amount=1000.00&rate=0.0001&rate_note=Bank").get_json()
+    assert (shown["ok"], shown["field"]) == (False, "rate")
+    assert shown["problem"].startswith("The UN operational rate for May 2018 is 0.941: a deposit's rate may")
 
 
 def _upload_rates(client, data: bytes) -> str:

@@ -263,8 +263,9 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
     if key == FEE_RATE and value >= 1:
         raise DomainError(_("The fee rate is a fraction: %(example)s means 1%%.", example=written("0.01")),
                           field="value")
-    if key == RATE_TOLERANCE and value >= 1:
-        raise DomainError(_("The tolerance is a fraction below 1: %(example)s means 10%%.",
+    if key == RATE_TOLERANCE and not 0 < value < 1:
+        # 0 would refuse every rate but the UN's, and every new month's rate but the last one's.
+        raise DomainError(_("The tolerance is a fraction above 0 and below 1: %(example)s means 10%%.",
                             example=written("0.1")), field="value")
     if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")

@@ -253,19 +253,20 @@ def _current_rates(plan: RatePlan) -> None:
         if row.current is not None and row.current != row.rate and (row.currency, row.month) in refunds:
             refusal = refund_rate_refusal(row.currency, row.month, row.current)
             plan.add_error(row.row, "rate", refusal.message)
-    # Each new or corrected rate against the nearest other month's, in the table as the
-    # file leaves it (set_rate's check, made here for the whole file at once).
-    after: dict[str, dict[dt.date, Decimal]] = {}
+    # Each new or corrected rate against the nearest other month's rate as the table is
+    # now, before the file: set_rate's check for a rate typed alone, so that no row of a
+    # file vouches for another (two mistyped months side by side, or a whole currency
+    # rewritten). A file of a currency the table has no rate for has nothing to be
+    # compared with, as a currency's first rate typed in.
+    table: dict[str, dict[dt.date, Decimal]] = {}
     for (currency, month), rate in on_file.items():
-        after.setdefault(currency, {})[month] = rate
-    for row in plan.rows:
-        after.setdefault(row.currency, {})[row.month] = row.rate
-    months = {currency: sorted(by_month) for currency, by_month in after.items()}
+        table.setdefault(currency, {})[month] = rate
+    months = {currency: sorted(by_month) for currency, by_month in table.items()}
     tolerance = rate_tolerance()
     for row in plan.rows:
-        if row.current == row.rate:
+        if row.current == row.rate or row.currency not in table:
             continue
-        near = nearest_rate(after[row.currency], row.month, other=True, months=months[row.currency])
+        near = nearest_rate(table[row.currency], row.month, other=True, months=months[row.currency])
         try:
             require_near_other_months(row.currency, row.month, row.rate, near, tolerance)
         except DomainError as refusal:

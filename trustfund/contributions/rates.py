@@ -123,10 +123,13 @@ def too_far_message(kind: str, currency: str, month: dt.date, near: dt.date, ref
     values = {"currency": currency, "month": month_label(month), "near": month_label(near),
               "reference": fmt_rate(reference), "tolerance": fmt_percent(tolerance),
               "low": fmt_rate(low), "high": fmt_rate(high)}
-    check = _("Check the rate: a larger difference takes a larger tolerance, which two administrators set.")
+    check = _("Check the rate: a larger difference takes a larger tolerance, which two administrators "
+              "set.")
     if kind == "table":
-        said = _("The nearest month with a rate for %(currency)s, %(near)s, has %(reference)s: a month's UN "
-                 "rate may differ from it by at most %(tolerance)s, from %(low)s to %(high)s.", **values)
+        said = _("The nearest month with a rate for %(currency)s, %(near)s, is at %(reference)s: a month's "
+                 "UN rate may differ from it by at most %(tolerance)s, from %(low)s to %(high)s.", **values)
+        check = _("Check this rate and that month's: a larger difference takes a larger tolerance, which two "
+                  "administrators set.")
     elif near == first_of_month(month):
         said = _("The UN operational rate for %(month)s is %(reference)s: a deposit's rate may differ from "
                  "it by at most %(tolerance)s, from %(low)s to %(high)s.", **values)
