@@ -41,6 +41,9 @@ def test_a_deposit_rate_far_from_the_months_un_rate_is_refused_beside_the_rate(a
     c = commitment("EUR", "1000000.00")
     db.session.commit()
     login_as("mptf_officer")
+    form = client.get(f"/contributions/commitments/{c.id}/deposits/new").get_data(as_text=True)
+    assert ("Filled in from the UN operational rate of the value date's month. Another rate needs a note, "
+            "and may differ from it by at most 10%.") in form.replace("&#39;", "'")
     before, figures = counts(), pool_figures()
     # 0.0001 for 0.941: EUR 1,000 would have been credited as USD 10 million.
     answer = _post_deposit(client, c, rate="0.0001", rate_note="Bank advice")

@@ -118,9 +118,8 @@ class DepositForm(BaseForm):
     amount = StringField(_l("Amount received"), validators=[AMOUNT_NEEDED, Length(max=40)], filters=[_strip],
                          render_kw=NUMBER)
     rate = StringField(_l("Rate (units of the currency per 1 US dollar)"), validators=[Length(max=30)],
-                       filters=[_strip], render_kw=NUMBER,
-                       description=_l("Filled in from the UN operational rate of the value date's "
-                                      "month. Another rate needs a note."))
+                       # Its description, with the admin's tolerance: the deposit form's route.
+                       filters=[_strip], render_kw=NUMBER)
     rate_note = TextAreaField(_l("Why another rate"), validators=[Optional(), Length(max=2000)],
                               filters=[_strip])
     bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=100)],

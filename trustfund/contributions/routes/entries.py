@@ -40,7 +40,7 @@ from ..loaders import get_commitment_or_404
 from ..models import Deposit, InterestEntry, InterestProposal, Pledge
 from ..preview import as_text, preview_deposit
 from ..queries import objectives
-from ..rates import currency_choices, rate_for
+from ..rates import currency_choices, rate_for, rate_tolerance
 from ..rules import reference_key
 
 
@@ -179,6 +179,9 @@ def new_commitment():
 def new_deposit(commitment_id: int):
     commitment = get_commitment_or_404(commitment_id)
     form = DepositForm()
+    form.rate.description = _("Filled in from the UN operational rate of the value date's month. Another "
+                              "rate needs a note, and may differ from it by at most %(tolerance)s.",
+                              tolerance=fmt_percent(rate_tolerance()))
     if request.method == "GET":
         form.value_date.data = today()
         table = rate_for(commitment.currency, today())
