@@ -71,8 +71,8 @@ def test_without_a_rate_for_its_month_a_deposit_is_checked_against_the_nearest_m
     answer = _post_deposit(client, c, value_date="2018-07-16", rate="8.6", rate_note="Bank advice")
     assert error_beside(answer.get_data(as_text=True), "rate") == (
         "There is no UN operational rate for EUR in July 2018; the nearest, for September 2018, is 0.86: a "
-        "deposit's rate may differ from it by at most 10%, from 0.774 to 0.946. Check the rate: a larger "
-        "difference takes a larger tolerance, which two administrators set.")
+        "deposit's rate may differ from it by at most 10%, from 0.774 to 0.946. Check the rate, or add the "
+        "UN rate of July 2018 to the exchange rates: the deposit's rate is then checked against it.")
     assert counts() == before
     # April is as near to January as to September: the earlier month is the reference.
     answer = _post_deposit(client, c, value_date="2018-05-02", rate="0.7", rate_note="Bank advice")

@@ -137,6 +137,8 @@ def too_far_message(kind: str, currency: str, month: dt.date, near: dt.date, ref
         said = _("There is no UN operational rate for %(currency)s in %(month)s; the nearest, for "
                  "%(near)s, is %(reference)s: a deposit's rate may differ from it by at most "
                  "%(tolerance)s, from %(low)s to %(high)s.", **values)
+        check = _("Check the rate, or add the UN rate of %(month)s to the exchange rates: the deposit's rate "
+                  "is then checked against it.", month=values["month"])
     return f"{said} {check}"
 
 
