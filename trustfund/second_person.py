@@ -1,9 +1,9 @@
 """Nobody alone moves money (DESIGN.md §5): the shared step of every change that one
 person proposes and a second, different person confirms or refuses
-(admin.user_changes, contributions.transfer_changes, closure.proposals). The waiting
-row's status moves on by one guarded UPDATE, in the transaction of what the answer
-does: of two people answering at once, or one answer sent twice, exactly one goes
-through."""
+(admin.user_changes, contributions.transfer_changes, contributions.interest_changes,
+contributions.rate_changes, closure.proposals). The waiting row's status moves on by
+one guarded UPDATE, in the transaction of what the answer does: of two people
+answering at once, or one answer sent twice, exactly one goes through."""
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -2,7 +2,7 @@
 
 Nobody alone moves money (DESIGN.md §5): transfers between pools, a setting's new
 value and a change to a user's account wait for a second admin; the fund's own
-entries and interest for a second MPTF officer; a pool's closing decision and a
+entries, interest and exchange rates for a second MPTF officer; a pool's closing decision and a
 grant's overrun for a second SRSG staff member. Each is answered on its own page, and
 mail tells the colleagues; the dashboard says it too, at every view (never from the
 figure cache: what waits for one person is not what waits for another of the same
@@ -23,7 +23,7 @@ from flask import url_for
 from flask_babel import ngettext
 
 from .admin.models import PENDING, SettingChange, UserChange
-from .contributions.models import InterestProposal, TransferProposal
+from .contributions.models import InterestProposal, RateImport, RateProposal, TransferProposal
 from .extensions import db
 from .fund.entries import WAITING, ClosingProposal, FundEntryProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
@@ -113,6 +113,27 @@ def _kinds() -> list[_Kind]:
                   "%(num)d interest entries (or their reversals) that you proposed wait for another MPTF "
                   "officer.", n),
               "contributions.interest"),
+        _Kind(MPTF_OFFICER, RateProposal, RateProposal.status, PENDING, RateProposal.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d exchange rate (or its correction) waits for you to confirm or refuse it.",
+                  "%(num)d exchange rates (or their corrections) wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d exchange rate (or its correction) that you proposed waits for another MPTF "
+                  "officer.",
+                  "%(num)d exchange rates (or their corrections) that you proposed wait for another MPTF "
+                  "officer.", n),
+              "contributions.rates"),
+        # A rates file waits while neither imported nor withdrawn (it has no status column).
+        _Kind(MPTF_OFFICER, RateImport,
+              sa.case((sa.and_(RateImport.posted_at.is_(None), RateImport.withdrawn_at.is_(None)), PENDING),
+                      else_="done"), PENDING, RateImport.created_by_id,
+              lambda n: ngettext(
+                  "%(num)d rates file waits for you to confirm it.",
+                  "%(num)d rates files wait for you to confirm them.", n),
+              lambda n: ngettext(
+                  "%(num)d rates file that you uploaded waits for another MPTF officer.",
+                  "%(num)d rates files that you uploaded wait for another MPTF officer.", n),
+              "contributions.rates"),
         _Kind(SRSG_STAFF, ClosingProposal, ClosingProposal.status, WAITING, ClosingProposal.proposed_by_id,
               lambda n: ngettext(
                   "%(num)d pool's closing decision waits for you to confirm or refuse it.",

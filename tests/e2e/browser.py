@@ -15,6 +15,7 @@ ACCOUNTS = {
     "admin": ("admin@trustfund.demo", "demo-admin-pass"),
     "admin2": ("admin2@trustfund.demo", "demo-admin2-pass"),
     "mptf_officer": ("officer@trustfund.demo", "demo-officer-pass"),
+    "mptf_officer2": ("officer2@trustfund.demo", "demo-officer2-pass"),
     "srsg_staff": ("srsg@trustfund.demo", "demo-srsg-pass"),
     "srsg_staff2": ("srsg2@trustfund.demo", "demo-srsg2-pass"),
     "donor": ("donor@trustfund.demo", "demo-donor-pass"),

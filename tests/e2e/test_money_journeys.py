@@ -233,9 +233,17 @@ def test_monthly_rates_are_uploaded_previewed_and_confirmed(new_page, live_serve
     assert in_app(live_server, rates) == {}  # nothing yet
     screenshot(page, f"rates-preview-{lang}")
 
-    page.locator("form[action$='/confirm'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/contributions/rates$"))
-    appears(page.locator(".alert-success"))
+    # Nobody alone sets the rates: the file waits for a second MPTF officer.
+    assert page.locator("form[action$='/confirm']").count() == 0
+    assert page.locator("form[action$='/withdraw']").count() == 1
+    second = sign_in(new_page, "mptf_officer2", lang)
+    second.goto("/contributions/rates")
+    second.locator("#waiting-rate-files a").last.click()
+    second.wait_for_url(re.compile(r"/contributions/rates/import/[\w-]+$"))
+    second.locator("form[action$='/confirm'] button[type=submit]").click()
+    second.wait_for_url(re.compile(r"/contributions/rates$"))
+    appears(second.locator(".alert-success"))
+    assert not second.errors, second.errors
     assert in_app(live_server, rates) == {"EUR": Decimal("0.9123"), "JPY": Decimal("112.8"),
                                           "KWD": Decimal("0.30712")}
     assert not page.errors, page.errors

@@ -140,6 +140,22 @@ def second_officer_confirms_entry(app, who: str = "mptf_officer2"):
     return browser_of(app, who).post(f"/fund/entries/waiting/{proposal_id}/confirm", follow_redirects=True)
 
 
+def second_officer_confirms_rates(app, who: str = "mptf_officer2"):
+    """Another MPTF officer (a base user, in a browser of their own) confirms every
+    exchange rate waiting for a second officer, oldest first, as they would on the
+    rates page: the rates change only then (contributions.rate_changes). Returns the
+    last answer (redirected)."""
+    from trustfund.contributions.models import RateProposal
+
+    waiting = db.session.scalars(sa.select(RateProposal.id).where(RateProposal.status == "pending")
+                                 .order_by(RateProposal.id)).all()
+    assert waiting, "no exchange rate waits"
+    browser = browser_of(app, who)
+    for proposal_id in waiting:
+        answer = browser.post(f"/contributions/rates/waiting/{proposal_id}/confirm", follow_redirects=True)
+    return answer
+
+
 def second_officer_confirms_interest(app, who: str = "mptf_officer2"):
     """Another MPTF officer (a base user, in a browser of their own) confirms the
     interest or reversal waiting for a second officer (the only one waiting), as they

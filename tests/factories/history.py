@@ -20,11 +20,17 @@ from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
 from trustfund.closure import entry_proposals
 from trustfund.closure.years import close_year
-from trustfund.contributions import interest_changes, transfer_changes
+from trustfund.contributions import interest_changes, rate_changes, transfer_changes
 from trustfund.contributions import services as contributions
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
-from trustfund.contributions.rate_import import confirm_rate_upload, keep_rate_upload, plan_rates, rates_seen
+from trustfund.contributions.rate_import import (
+    confirm_rate_upload,
+    keep_rate_upload,
+    plan_rates,
+    rates_seen,
+    withdraw_rate_upload,
+)
 from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
 from trustfund.documents import services as documents
@@ -153,12 +159,23 @@ def every_audited_action() -> dict:
                                          objective_id=None, pledged_on=dt.date(2017, 4, 20))
     contributions.withdraw_pledge(officer, pledge, "Replaced by the commitment")
     made["pledge"] = pledge
-    contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.92")
-    rate = contributions.set_rate(officer, "EUR", dt.date(2017, 5, 1), "0.918")
+    # A month's rate takes two MPTF officers (contributions.rate_changes): proposed and
+    # confirmed, a correction confirmed, one refused, one withdrawn; a rates file confirmed
+    # by the other officer, another withdrawn by its uploader.
+    second = users["mptf_officer2"]
+    rate = rate_changes.confirm(second, rate_changes.propose(officer, "EUR", dt.date(2017, 5, 1), "0.92",
+                                                             adding=True).id)
+    rate = rate_changes.confirm(second, rate_changes.propose(officer, "EUR", dt.date(2017, 5, 1), "0.918",
+                                                             entry=rate, version=rate.version).id)
+    rate_changes.refuse(second, rate_changes.propose(officer, "EUR", dt.date(2017, 4, 1), "0.94",
+                                                     adding=True).id, "Not the UN's April rate")
+    rate_changes.withdraw(officer, rate_changes.propose(officer, "EUR", dt.date(2017, 4, 1), "0.939",
+                                                        adding=True).id)
     made["rate"] = rate
     rates_file = b"Currency,Month,Rate\nEUR,2017-06,0.892\nEUR,2017-05,0.918\n"
     previewed = rates_seen(plan_rates(rates_file, "rates-june.csv"))  # what its preview showed
-    confirm_rate_upload(officer, keep_rate_upload(officer, "rates-june.csv", rates_file, 2), previewed)
+    confirm_rate_upload(second, keep_rate_upload(officer, "rates-june.csv", rates_file, 2), previewed)
+    withdraw_rate_upload(officer, keep_rate_upload(officer, "rates-july.csv", b"Currency,Month,Rate\n", 0))
     eur = contributions.record_commitment(
         officer, donor, currency="EUR", amount=D("1000000.00"), objective_id=None,
         committed_on=dt.date(2017, 5, 3), reference="KR-EUR-01",

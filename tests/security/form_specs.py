@@ -432,6 +432,10 @@ ELSEWHERE = {
                                "the reason for refusing: tests/web/test_closing_decision_confirmation.py",
     "closure.answer_entry": "confirm and withdraw have no field to fill; the reason for refusing, beside its "
                             "field: tests/web/test_fund_entry_proposals.py",
+    "contributions.answer_rate": "confirm and withdraw have no field to fill; the reason for refusing, "
+                                 "beside its field: tests/web/test_rate_proposals.py",
+    "contributions.rates_import_withdraw": "no field to fill; withdraws a kept upload "
+                                           "(tests/web/test_rate_import.py)",
     "contributions.answer_interest": "confirm and withdraw have no field to fill; the reason for refusing, "
                                      "beside its field: tests/web/test_interest_proposals.py",
     "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_user, second_admin_confirms_setting
+from tests.factories import make_user, second_admin_confirms_setting, second_officer_confirms_rates
 from tests.security.form_walk import forms_on, messages
 from tests.security.helpers import UNSAFE_METHODS, Parallel, changed_counts, rules, table_counts
 
@@ -263,7 +263,7 @@ EDIT_FORMS = [
     EditForm("/contributions/objectives/<int:objective_id>/edit", "admin", _objective_url,
              {"title": "Activities preparing the conference"}, {"description": "Bob's description"}),
     EditForm("/contributions/rates/<int:rate_id>/edit", "mptf_officer", _rate_url,
-             {"rate": "0.95"}, {"rate": "0.96"}),
+             {"rate": "0.95"}, {"rate": "0.96"}, settle=lambda app: second_officer_confirms_rates(app)),
     EditForm("/countries/<code>/edit", "admin", lambda: "/countries/SC/edit",
              {"name": "Seychelles (Republic of)"}, {"developing": "y"}),
     EditForm("/countries/<code>/periods/new", "admin", lambda: "/countries/SC/periods/new",
@@ -328,6 +328,12 @@ NOT_EDITS = {
                             "guarded UPDATE of its status, in the transaction of the entry it records) "
                             "(tests/web/test_fund_entry_proposals.py, "
                             "tests/unit/test_concurrency_fund_entries.py)",
+    "contributions.answer_rate": "an answer to an exchange rate waiting for a second MPTF officer (one "
+                                 "guarded UPDATE of its status, in the transaction of the rate it sets; a "
+                                 "correction is written on the version it was proposed on, else refused) "
+                                 "(tests/web/test_rate_proposals.py)",
+    "contributions.rates_import_withdraw": "withdraws a kept rates file once (one guarded UPDATE of its "
+                                           "withdrawn_at)",
     "contributions.answer_interest": "an answer to interest waiting for a second MPTF officer (one guarded "
                                      "UPDATE of its status, in the transaction of the entry it records) "
                                      "(tests/web/test_interest_proposals.py, "

@@ -19,6 +19,7 @@ WRITERS = {
     "contributions.deposit_preview": "mptf_officer", "contributions.import_rates": "mptf_officer",
     "contributions.rates_import_preview": "mptf_officer",
     "contributions.rates_import_confirm": "mptf_officer",
+    "contributions.rates_import_withdraw": "mptf_officer", "contributions.answer_rate": "mptf_officer",
     "contributions.correct_reference": "mptf_officer", "contributions.answer_interest": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
     "contributions.decide_transfer": "admin",
@@ -41,7 +42,20 @@ def _ids(db):
     return {"commitment_id": first(Commitment), "deposit_id": first(Deposit), "pledge_id": first(Pledge),
             "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1,
             "proposal_id": first(TransferProposal), "token": _kept_upload(db),
-            "rates_token": _kept_rates(db)}
+            "rates_token": _kept_rates(db), "rate_proposal_id": _waiting_rate(db)}
+
+
+def _waiting_rate(db) -> int:
+    """A month's rate the officer proposed, waiting for a second one."""
+    import datetime as dt
+
+    from tests.factories import base_users
+    from trustfund.contributions import rate_changes
+
+    proposal = rate_changes.propose(base_users()["mptf_officer"], "CHF", dt.date(2030, 2, 1), "0.95",
+                                    adding=True)
+    db.session.commit()
+    return proposal.id
 
 
 def _kept_rates(db) -> str:
@@ -88,6 +102,8 @@ def test_contributions_pages_answer_each_role(app, db, client, login_as, seeded,
     ids = _ids(db)
     for rule in _rules(app):
         url = rule.rule
+        if url.startswith("/contributions/rates/waiting/"):
+            url = url.replace("<int:proposal_id>", str(ids["rate_proposal_id"]))
         for name in re.findall(r"<int:(\w+)>", url):
             url = url.replace(f"<int:{name}>", str(ids[name]))
         kept = ids["rates_token"] if url.startswith("/contributions/rates/") else ids["token"]

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import second_officer_confirms_rates
 from tests.factories.contributions import (
     commitment,
     counts,
@@ -31,6 +32,7 @@ def test_design_example_through_the_rates_and_deposit_forms(app, db, client, log
     response = client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-05",
                                                              "rate": "0.941"})
     assert response.status_code == 302
+    second_officer_confirms_rates(app)  # a month's UN rate takes two MPTF officers
     c = commitment("EUR", "1000000.00")
     form = client.get(f"/contributions/commitments/{c.id}/deposits/new").get_data(as_text=True)
     assert 'name="rate"' in form and "contributions.js" in form
@@ -50,6 +52,7 @@ def test_design_example_through_the_rates_and_deposit_forms(app, db, client, log
 def test_rate_lookup_gives_the_months_rate(app, db, client, login_as):
     login_as("mptf_officer")
     client.post("/contributions/rates/new", data={"currency": "CHF", "month": "2017-11", "rate": "0.995"})
+    second_officer_confirms_rates(app)
     assert client.get("/contributions/rates/lookup?currency=CHF&date=2017-11-30").get_json() == {
         "rate": "0.995", "month": "November 2017"}
     assert client.get("/contributions/rates/lookup?currency=CHF&date=2017-12-01").get_json()["rate"] is None
@@ -87,6 +90,7 @@ def test_bad_deposits_are_refused_beside_the_field_and_write_nothing(app, db, cl
 def test_rate_override_needs_a_note(app, db, client, login_as):
     login_as("mptf_officer")
     client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-05", "rate": "0.941"})
+    second_officer_confirms_rates(app)
     c = commitment("EUR", "1000.00")
     before = counts()
     response = _post_deposit(client, c, amount="100.00", rate="0.95")

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.factories import make_user
+from tests.factories import browser_of
 from tests.factories.contributions import commitment
 from tests.pages import error_beside, table_rows
 from tests.security.helpers import changed_counts, table_counts
@@ -77,6 +77,12 @@ def _rates() -> dict[tuple[str, str], Decimal]:
 
 
 @pytest.fixture
+def colleague(app, officer):
+    """The second MPTF officer, in a browser of their own: a rates file takes two."""
+    return browser_of(app, "mptf_officer2")
+
+
+@pytest.fixture
 def officer(app, db, client, login_as):
     commitment("KWD", "100000.000", reference="KW-1")  # the fund uses the dinar and the yen
     commitment("JPY", "10000000", reference="JP-1")
@@ -94,20 +100,29 @@ GOOD = [("EUR", "2018-05", 0.941),        # already on file, the same: left as i
         ("chf", "2018-06-01", "0.99")]    # lower case and a first of the month are understood
 
 
-def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, officer):
+def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, officer, colleague):
     before = table_counts(db)
     location, page = _preview(officer, workbook(GOOD))
-    assert changed_counts(before, table_counts(db)) == {"rate_import": (0, 1)}  # only the file is kept
+    # Only the file is kept (and said: the audit trail, a message to the other officers).
+    assert changed_counts(before, table_counts(db)) == {"rate_import": (0, 1), "audit_entry": (4, 5),
+                                                        "outbox_message": (0, 1)}
     assert [[" ".join(c.split()) for c in r] for r in table_rows(page, "rates-corrected")] == [
         ["4", "JPY", "May 2018", "109.66", "110.25"]]
     assert [r[1:] for r in table_rows(page, "rates-new")] == [
         ["EUR", "June 2018", "0.857"], ["KWD", "June 2018", "0.30195"], ["CHF", "June 2018", "0.99"]]
     assert [r[1:] for r in table_rows(page, "rates-unchanged")] == [["EUR", "May 2018", "0.941"]]
-    assert "Record 4 rates" in page and _rates()[("JPY", "2018-05")] == D("109.66")
+    assert "Record 4 rates" not in page and "another MPTF officer confirms these rates" in page
+    assert _rates()[("JPY", "2018-05")] == D("109.66")
+    # Its uploader cannot confirm it; another MPTF officer does, from the rates page.
+    refused = officer.post(location + "/confirm", data={"seen": "x"})
+    assert "You uploaded this file: another MPTF officer must confirm it." in refused.get_data(as_text=True)
+    listed = colleague.get("/contributions/rates").get_data(as_text=True)
+    assert 'id="waiting-rate-files"' in listed and location in listed
+    assert "Record 4 rates" in colleague.get(location).get_data(as_text=True)
 
-    done = _confirm(officer, location)
+    done = _confirm(colleague, location)
     assert done.status_code == 302 and done.headers["Location"] == "/contributions/rates"
-    rates_page = officer.get("/contributions/rates").get_data(as_text=True)
+    rates_page = colleague.get("/contributions/rates").get_data(as_text=True)
     assert "4 rates imported: 3 new, 1 corrected." in rates_page
     assert _rates() == {("EUR", "2018-05"): D("0.941"), ("EUR", "2018-06"): D("0.857"),
                         ("JPY", "2018-05"): D("110.25"), ("KWD", "2018-06"): D("0.30195"),
@@ -117,24 +132,27 @@ def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, of
     assert actions[4] == "exchange_rate.import"
     # Posted once: a second confirmation records nothing.
     before = table_counts(db)
-    again = _confirm(officer, location)
+    again = colleague.post(location + "/confirm", data={"seen": "x"})
     assert again.status_code == 200
-    assert "This file has already been imported." in again.get_data(as_text=True)
+    assert "This file has already been imported or withdrawn." in again.get_data(as_text=True)
     assert changed_counts(before, table_counts(db)) == {}
 
 
-def test_the_import_reads_as_a_sentence_in_the_audit_trail(app, db, officer, login_as):
+def test_the_import_reads_as_a_sentence_in_the_audit_trail(app, db, officer, colleague, login_as):
     location, _page = _preview(officer, workbook(GOOD), name="june-rates.xlsx")
-    _confirm(officer, location)
+    _confirm(colleague, location)
     login_as("auditor")
     html = officer.get("/admin/audit", query_string={"action": "exchange_rate.import"}).get_data(as_text=True)
-    assert "4 rates imported by mptf_officer from june-rates.xlsx: 3 new, 1 corrected." in html
+    assert "4 rates imported by mptf_officer2 from june-rates.xlsx: 3 new, 1 corrected." in html
+    html = officer.get("/admin/audit", query_string={"action": "rate_import.upload"}).get_data(as_text=True)
+    assert ("mptf_officer uploaded the rates file june-rates.xlsx; it waits for a second MPTF officer."
+            in html)
 
 
-def test_a_csv_file_with_semicolons_and_a_byte_order_mark(app, db, officer):
+def test_a_csv_file_with_semicolons_and_a_byte_order_mark(app, db, officer, colleague):
     text = "Currency;Month;Rate\r\nEUR;2018-07;0.861\r\nJPY;2018-07;\"110.5\"\r\n;;\r\n"
     location, _page = _preview(officer, csv_file(text), name="july.csv")
-    assert _confirm(officer, location).status_code == 302
+    assert _confirm(colleague, location).status_code == 302
     assert (_rates()[("EUR", "2018-07")], _rates()[("JPY", "2018-07")]) == (D("0.861"), D("110.5"))
 
 
@@ -223,16 +241,27 @@ def test_the_sheet_named_rates_is_read_and_headers_may_be_in_the_users_language(
     assert "septembre 2018" in page
 
 
-def test_another_officer_cannot_see_or_confirm_an_upload(app, db, officer, login_as):
+def test_another_officer_confirms_an_upload_and_its_uploader_may_withdraw_it(app, db, officer, colleague,
+                                                                              login_as):
+    """Nobody alone sets the rates: the file waits for a second MPTF officer, whom its
+    uploader cannot be; until then its uploader may withdraw it, and then nobody
+    imports it. No other role sees it or confirms it."""
     location, _page = _preview(officer, workbook([("EUR", "2018-08", 0.87)]))
-    other = make_user("mptf_officer", "other.officer@test.example")
-    login_as(other)
-    assert officer.get(location).status_code == 404
-    assert _confirm(officer, location).status_code == 404
+    assert colleague.get(location).status_code == 200
     for role in ("admin", "auditor", "srsg_staff", "donor"):
-        login_as(role)
-        assert officer.get("/contributions/rates/import").status_code == 403
-        assert _confirm(officer, location).status_code == 403
+        other = browser_of(app, role)
+        assert other.get("/contributions/rates/import").status_code == 403
+        assert other.get(location).status_code == 403
+        assert other.post(location + "/confirm", data={"seen": "x"}).status_code == 403
+    # A colleague cannot withdraw it; its uploader can, and it is then never imported.
+    answer = colleague.post(location + "/withdraw", data={})
+    assert "Only the MPTF officer who uploaded this file can withdraw it." in answer.get_data(as_text=True)
+    answer = officer.post(location + "/withdraw", data={}, follow_redirects=True)
+    assert "Rates file withdrawn: nothing was imported." in answer.get_data(as_text=True)
+    assert 'id="waiting-rate-files"' not in colleague.get("/contributions/rates").get_data(as_text=True)
+    assert "This file was withdrawn on" in colleague.get(location).get_data(as_text=True)
+    answer = colleague.post(location + "/confirm", data={"seen": "x"})
+    assert "This file has already been imported or withdrawn." in answer.get_data(as_text=True)
     assert ("EUR", "2018-08") not in _rates()
     assert db.session.scalar(sa.select(RateImport.posted_at)) is None
 
@@ -252,7 +281,7 @@ def _confirm(client, location):
     return client.post(location + "/confirm", data={} if seen is None else {"seen": seen})
 
 
-def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, officer):
+def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, officer, colleague):
     """The preview says the file corrects May's yen from 109.66 to 110.25. A colleague
     corrects May's yen to 111.5 before the officer confirms: confirming would overwrite
     a rate the officer never saw. Nothing is imported; the page shows the rates as they
@@ -260,12 +289,12 @@ def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, off
     location, page = _preview(officer, workbook([("JPY", "2018-05", 110.25), ("EUR", "2018-06", "0.857")]))
     assert [[" ".join(c.split()) for c in r] for r in table_rows(page, "rates-corrected")] == [
         ["2", "JPY", "May 2018", "109.66", "110.25"]]
-    seen = _seen(page)
+    seen = _seen(colleague.get(location).get_data(as_text=True))
     services.set_rate(None, "JPY", dt.date(2018, 5, 1), "111.5")  # a colleague's correction
     db.session.commit()
     before = table_counts(db)
 
-    answer = officer.post(location + "/confirm", data={"seen": seen})
+    answer = colleague.post(location + "/confirm", data={"seen": seen})
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert "The rates on file changed since this preview" in html and "nothing was imported" in html
@@ -275,36 +304,36 @@ def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, off
     assert [[" ".join(c.split()) for c in r] for r in table_rows(html, "rates-corrected")] == [
         ["2", "JPY", "May 2018", "111.5", "110.25"]]
 
-    assert officer.post(location + "/confirm", data={"seen": _seen(html)}).status_code == 302
+    assert colleague.post(location + "/confirm", data={"seen": _seen(html)}).status_code == 302
     assert (_rates()[("JPY", "2018-05")], _rates()[("EUR", "2018-06")]) == (D("110.25"), D("0.857"))
 
 
-def test_a_confirmation_without_what_the_preview_showed_is_refused(app, db, officer):
+def test_a_confirmation_without_what_the_preview_showed_is_refused(app, db, officer, colleague):
     """A confirmation that does not carry the preview's rates (a hand-made post, a tab
     opened before the page carried them) would set rates nobody saw: it is refused like
     a stale one, nothing is written, and the page shows the preview to confirm."""
     location, _page = _preview(officer, workbook([("JPY", "2018-05", 110.25)]))
     before = table_counts(db)
     for data in ({}, {"seen": ""}):
-        answer = officer.post(location + "/confirm", data=data)
+        answer = colleague.post(location + "/confirm", data=data)
         html = answer.get_data(as_text=True)
         assert answer.status_code == 200 and "The rates on file changed since this preview" in html
         assert changed_counts(before, table_counts(db)) == {} and _rates()[("JPY", "2018-05")] == D("109.66")
         assert db.session.scalar(sa.select(RateImport.posted_at)) is None and _seen(html)
-    assert _confirm(officer, location).status_code == 302
+    assert _confirm(colleague, location).status_code == 302
     assert _rates()[("JPY", "2018-05")] == D("110.25")
 
 
-def test_a_month_a_colleague_set_meanwhile_is_not_overwritten_unseen(app, db, officer):
+def test_a_month_a_colleague_set_meanwhile_is_not_overwritten_unseen(app, db, officer, colleague):
     """The preview showed June's euro as a new rate; a colleague enters June's euro
     before the confirmation: the file would now correct it, which the page never said."""
     location, page = _preview(officer, workbook([("EUR", "2018-06", "0.857")]))
     assert [r[1:] for r in table_rows(page, "rates-new")] == [["EUR", "June 2018", "0.857"]]
-    seen = _seen(page)
+    seen = _seen(colleague.get(location).get_data(as_text=True))
     services.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.86")
     db.session.commit()
 
-    html = officer.post(location + "/confirm", data={"seen": seen}).get_data(as_text=True)
+    html = colleague.post(location + "/confirm", data={"seen": seen}).get_data(as_text=True)
     assert "The rates on file changed since this preview" in html
     assert _rates()[("EUR", "2018-06")] == D("0.86")
     assert [[" ".join(c.split()) for c in r] for r in table_rows(html, "rates-corrected")] == [

@@ -5,6 +5,7 @@ import datetime as dt
 import html as html_module
 import re
 
+from tests.factories import second_officer_confirms_rates
 from tests.factories.contributions import commitment, deposit, pledge
 from tests.pages import words
 from trustfund.contributions import services
@@ -63,7 +64,7 @@ def test_the_rates_page_shows_them_with_a_link_to_add_each(app, db, client, logi
     assert 'id="missing-rates"' in html and "Add the rate for" not in html
 
 
-def test_a_rate_added_takes_its_month_off_the_list_at_once(app, db, client, login_as):
+def test_a_rate_confirmed_takes_its_month_off_the_list(app, db, client, login_as):
     """The list is kept while the data is unchanged (cache.keep): the rate just
     added is taken off it on the next view."""
     this_month = dt.date.today().replace(day=1)
@@ -74,4 +75,6 @@ def test_a_rate_added_takes_its_month_off_the_list_at_once(app, db, client, logi
     response = client.post("/contributions/rates/new", data={
         "currency": "EUR", "month": f"{this_month:%Y-%m}", "rate": "0.92"})
     assert response.status_code == 302
+    assert 'id="missing-rates"' in client.get("/contributions/rates").get_data(as_text=True)  # proposed
+    second_officer_confirms_rates(app)
     assert 'id="missing-rates"' not in client.get("/contributions/rates").get_data(as_text=True)

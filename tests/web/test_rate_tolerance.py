@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from tests.factories import browser_of, second_admin_confirms_setting
+from tests.factories import browser_of, second_admin_confirms_setting, second_officer_confirms_rates
 from tests.factories.contributions import commitment, counts, pool_figures
 from tests.pages import error_beside, post_entry, table_rows
 from trustfund.admin.models import RATE_TOLERANCE
@@ -97,6 +97,7 @@ def test_a_months_un_rate_far_from_the_nearest_months_is_refused(app, db, client
     # A correction is checked the same way, against the other months only.
     assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
                                                          "rate": "0.90"}).status_code == 302
+    second_officer_confirms_rates(app)
     june = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.month == dt.date(2018, 6, 1)))
     answer = client.post(f"/contributions/rates/{june.id}/edit", data={
         "currency": "EUR", "month": "2018-06", "rate": "9.0", "version": june.version})
@@ -114,6 +115,9 @@ def test_a_months_un_rate_far_from_the_nearest_months_is_refused(app, db, client
     may = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.month == dt.date(2018, 5, 1)))
     assert client.post(f"/contributions/rates/{may.id}/edit", data={
         "currency": "EUR", "month": "2018-05", "rate": "0.98", "version": may.version}).status_code == 302
+    second_officer_confirms_rates(app)
+    db.session.expire_all()
+    assert db.session.get(ExchangeRate, may.id).rate == D("0.98")
     # A currency's first rate has nothing to be compared with.
     assert client.post("/contributions/rates/new", data={"currency": "NOK", "month": "2018-06",
                                                          "rate": "8.2"}).status_code == 302
@@ -201,9 +205,11 @@ def test_a_rates_file_is_checked_against_the_table_as_it_is(app, db, client, log
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRate)) == 1
     answer = _upload_rates(client, _workbook(header, drift[:3]))
     assert 'id="rates-errors"' not in answer
-    confirm = re.search(r'action="([^"]*/confirm)"', answer).group(1)
-    seen = re.search(r'name="seen"[^>]*value="([^"]*)"', answer)
-    assert client.post(confirm, data={"seen": seen.group(1)} if seen else {}).status_code == 302
+    colleague = browser_of(app, "mptf_officer2")
+    location = re.search(r'action="([^"]*)/withdraw"', answer).group(1)
+    page = colleague.get(location).get_data(as_text=True)
+    seen = re.search(r'name="seen"[^>]*value="([^"]*)"', page)
+    assert colleague.post(location + "/confirm", data={"seen": seen.group(1)}).status_code == 302
     assert sorted(db.session.scalars(sa.select(ExchangeRate.rate))) == [D("0.83"), D("0.87"), D("0.89"),
                                                                         D("0.91")]
 

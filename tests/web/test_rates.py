@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import second_officer_confirms_rates
 from tests.factories.contributions import counts
 from tests.pages import error_beside
 from trustfund.audit import AuditEntry
@@ -22,14 +23,18 @@ def test_officer_adds_corrects_and_lists_rates(app, db, client, login_as):
         response = client.post("/contributions/rates/new", data={"currency": currency, "month": month,
                                                                  "rate": rate})
         assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRate)) == 0  # proposed only
+    second_officer_confirms_rates(app)
     rate = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == "EUR",
                                                            ExchangeRate.rate == Decimal("0.941")))
     response = client.post(f"/contributions/rates/{rate.id}/edit", data={
         "currency": "EUR", "month": "2018-05", "rate": "0.9415", "version": rate.version})
     assert response.status_code == 302
+    second_officer_confirms_rates(app)
     db.session.expire_all()
     assert db.session.get(ExchangeRate, rate.id).rate == Decimal("0.9415")
-    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("exchange_rate.%"))
+                               .order_by(AuditEntry.id.desc())).first()
     assert entry.action == "exchange_rate.update"
     assert (entry.before["rate"], entry.after["rate"]) == ("0.941", "0.9415")
     html = client.get("/contributions/rates?currency=EUR").get_data(as_text=True)
@@ -47,6 +52,7 @@ def test_the_xlsx_lists_the_rates_in_the_pages_order(app, db, client, login_as):
                                   ("EUR", "2018-06", "0.857"), ("JPY", "2018-06", "110.05")):
         assert client.post("/contributions/rates/new", data={
             "currency": currency, "month": month, "rate": rate}).status_code == 302
+    second_officer_confirms_rates(app)
     html = client.get("/contributions/rates").get_data(as_text=True)
     shown = [html.index(f'"num">{rate}<') for rate in ("0.857", "110.05", "0.941", "109.66")]
     assert shown == sorted(shown)
@@ -100,15 +106,18 @@ def test_a_rate_entered_under_the_wrong_month_moves_to_the_right_one(app, db, cl
     for month, rate in (("2018-04", "0.941"), ("2018-06", "0.857")):
         assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": month,
                                                              "rate": rate}).status_code == 302
+    second_officer_confirms_rates(app)
     wrong = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.rate == Decimal("0.941")))
     response = client.post(f"/contributions/rates/{wrong.id}/edit", data={
         "currency": "EUR", "month": "2018-05", "rate": "0.941", "version": wrong.version})
     assert response.status_code == 302
+    second_officer_confirms_rates(app)
     db.session.expire_all()
     assert rate_for("EUR", dt.date(2018, 4, 15)) is None
     assert rate_for("EUR", dt.date(2018, 5, 15)) == Decimal("0.941")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRate)) == 2
-    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("exchange_rate.%"))
+                               .order_by(AuditEntry.id.desc())).first()
     assert entry.action == "exchange_rate.update"
     assert (entry.before["month"], entry.after["month"]) == ("2018-04-01", "2018-05-01")
 
@@ -133,6 +142,7 @@ def test_adding_a_rate_for_a_month_that_has_one_does_not_replace_it(app, db, cli
     login_as("mptf_officer")
     assert client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
                                                          "rate": "0.857"}).status_code == 302
+    second_officer_confirms_rates(app)
     before = counts()
     response = client.post("/contributions/rates/new", data={"currency": "EUR", "month": "2018-06",
                                                              "rate": "0.941"})

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tests.factories import second_officer_confirms_rates
 from tests.factories.contributions import commitment
 from tests.pages import error_beside, form_token
 from trustfund.contributions import services
@@ -106,9 +107,10 @@ def test_a_spanish_officer_correcting_a_rate_is_read_in_spanish_and_told_in_span
     answer = client.post(url, data={"csrf_token": _field(page, "csrf_token"), "currency": "KRW",
                                     "month": "2018-05", "rate": "1.345", "version": _field(page, "version")},
                          follow_redirects=True)
+    assert "1.345 por dólar" in answer.get_data(as_text=True)  # 1345 as Spanish writes it
+    second_officer_confirms_rates(app)
     db.session.expire_all()
     assert db.session.get(ExchangeRate, entry.id).rate == Decimal("1345")
-    assert "1.345 por dólar" in answer.get_data(as_text=True)  # 1345 as Spanish writes it
 
 
 def test_the_example_of_a_number_is_written_as_the_users_language_writes_it(app, db, client, login_as, users):

@@ -30,7 +30,7 @@ from ..admin.models import PENDING, REFUND_WAIVER, SettingChange, setting_on
 from ..audit import record, snapshot, utcnow
 from ..clock import today
 from ..contributions import pools
-from ..contributions.models import Commitment, InterestProposal, Pool, TransferProposal
+from ..contributions.models import Commitment, InterestProposal, Pool, RateProposal, TransferProposal
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..extensions import db
@@ -106,9 +106,9 @@ def operations_still_open_message() -> str:
 def closable_problems() -> list[str]:
     """unsettled(), the pools' balances still to decide on, and every change waiting
     for a second person that the closure would leave waiting for ever (fund.guard
-    refuses any answer to it once the fund is closed): the fund's entries and interest
-    waiting for a second MPTF officer, transfers between pools and settings' values
-    waiting for a second administrator."""
+    refuses any answer to it once the fund is closed): the fund's entries, interest and
+    exchange rates waiting for a second MPTF officer, transfers between pools and
+    settings' values waiting for a second administrator."""
     problems = unsettled()
     waiting = set(db.session.scalars(sa.select(ClosingProposal.pool_id)
                                      .where(ClosingProposal.status == WAITING)))
@@ -133,6 +133,9 @@ def closable_problems() -> list[str]:
         (InterestProposal, PENDING, lambda num: ngettext(
             "%(num)d interest entry waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d interest entries wait for a second MPTF officer: confirm or refuse them first.", num)),
+        (RateProposal, PENDING, lambda num: ngettext(
+            "%(num)d exchange rate waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d exchange rates wait for a second MPTF officer: confirm or refuse them first.", num)),
         (TransferProposal, PENDING, lambda num: ngettext(
             "%(num)d transfer between pools waits for a second administrator: confirm or refuse it first.",
             "%(num)d transfers between pools wait for a second administrator: confirm or refuse them first.",

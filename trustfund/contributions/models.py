@@ -323,6 +323,46 @@ class ExchangeRate(db.Model):
     )
 
 
+class RateProposal(db.Model):
+    """A month's UN operational rate, or the correction of one, as one MPTF officer
+    proposed it (contributions.rate_changes): the table does not change while it waits.
+    Every deposit of a month takes its UN rate without a note, so nobody alone sets it
+    (DESIGN.md §5): a second, different, active MPTF officer confirms it (rates.set_rate
+    then writes it, with every check again, and it names the rate it set), or refuses
+    it with a reason; its proposer may withdraw it. A correction (`entry_id`) carries
+    the version of the rate its proposer saw: one changed since is not overwritten. At
+    most one proposal waits per currency and month (a partial unique index). Its status
+    changes once, by one guarded UPDATE (pending → confirmed, refused or withdrawn)."""
+
+    __tablename__ = "rate_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    month: Mapped[dt.date]  # always the first day of the month
+    rate: Mapped[Decimal] = mapped_column(Rate())
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exchange_rate.id"))
+    entry_version: Mapped[int | None]
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    rate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exchange_rate.id"))  # the rate it set
+
+    entry = relationship("ExchangeRate", foreign_keys=[entry_id])
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.CheckConstraint("rate > 0", name="rate_positive"),
+        sa.Index("uq_rate_proposal_waiting", "currency", "month", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+
 class Deposit(db.Model):
     """Cash received against a commitment. USD, fee and net are computed once, at
     deposit time, with the rate and fee rate stored here, and never recomputed.
@@ -584,8 +624,10 @@ class DepositImport(db.Model):
 
 class RateImport(db.Model):
     """A file of UN operational rates (currency, month, rate) uploaded through the page
-    whose preview showed no problem, kept until the officer confirms it; posted at most
-    once, like DepositImport. The file stays as the record of what was imported."""
+    whose preview showed no problem, kept until another MPTF officer confirms it (nobody
+    alone sets the rates: contributions.rate_changes) or its uploader withdraws it;
+    posted at most once, like DepositImport. The file stays as the record of what was
+    imported."""
 
     __tablename__ = "rate_import"
 
@@ -598,3 +640,7 @@ class RateImport(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[dt.datetime | None]
     rates: Mapped[int | None]
+    # Withdrawn by its uploader before another officer confirmed it: never imported.
+    withdrawn_at: Mapped[dt.datetime | None]
+
+    created_by = relationship("User", foreign_keys=[created_by_id])

@@ -22,15 +22,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import currencies
+from .. import currencies, second_person
 from ..audit import record, utcnow
+from ..auth.colleagues import tell_others
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import number as fmt_number
 from ..fund import periods
 from ..money import USD, MoneyError, parse_rate
+from ..permissions import MPTF_OFFICER
 from ..seen import fingerprint, require_unchanged
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
@@ -274,11 +277,41 @@ def _current_rates(plan: RatePlan) -> None:
 
 
 def keep_rate_upload(actor, filename: str, content: bytes, rows: int) -> RateImport:
-    """Keep a file whose preview showed no problem, for its officer to confirm."""
+    """Keep a file whose preview showed no problem, for another MPTF officer to confirm
+    (nobody alone sets the rates: rate_changes); the others are told by email."""
     upload = RateImport(token=secrets.token_urlsafe(32), filename=(filename or "")[:255], content=content,
                         rows=rows, created_by_id=actor.id)
     db.session.add(upload)
     db.session.flush()
+    record(actor, "rate_import.upload", object_type="ExchangeRate", after={"file": upload.filename,
+                                                                           "rows": rows})
+    tell_others(actor, MPTF_OFFICER, "rate_waiting", "rate_file_waiting",
+                _l("A rates file waits for your confirmation"), proposer=actor.name or actor.email,
+                upload=upload)
+    return upload
+
+
+def waiting_rate_files() -> list[RateImport]:
+    """The rates files kept for a second MPTF officer, neither imported nor withdrawn,
+    oldest first."""
+    return db.session.scalars(sa.select(RateImport).where(RateImport.posted_at.is_(None),
+                                                          RateImport.withdrawn_at.is_(None))
+                              .order_by(RateImport.created_at, RateImport.id)).all()
+
+
+def withdraw_rate_upload(actor, upload: RateImport) -> RateImport:
+    """Its uploader withdraws a file nobody confirmed yet: one guarded UPDATE (a file
+    confirmed meanwhile is not withdrawn)."""
+    if upload.created_by_id != actor.id:
+        raise DomainError(_("Only the MPTF officer who uploaded this file can withdraw it."))
+    done = db.session.execute(
+        sa.update(RateImport).where(RateImport.id == upload.id, RateImport.posted_at.is_(None),
+                                    RateImport.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+    if not done:
+        raise DomainError(_("This file has already been imported or withdrawn."))
+    record(actor, "rate_import.withdraw", object_type="ExchangeRate", after={"file": upload.filename})
+    db.session.expire(upload)
     return upload
 
 
@@ -308,11 +341,18 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
     of the preview: a month's rate set or corrected meanwhile would otherwise be
     overwritten unseen); each rate is set by rates.set_rate (audited, as if typed),
     and the import itself is audited."""
+    if upload.created_by_id == actor.id:
+        raise DomainError(_("You uploaded this file: another MPTF officer must confirm it."))
+    gone = second_person.proposer_gone(upload.created_by_id, MPTF_OFFICER)
+    if gone:
+        raise DomainError(gone)
     marked = db.session.execute(
-        sa.update(RateImport).where(RateImport.id == upload.id, RateImport.posted_at.is_(None))
+        sa.update(RateImport).where(RateImport.id == upload.id, RateImport.posted_at.is_(None),
+                                    RateImport.withdrawn_at.is_(None),
+                                    second_person.still_active(actor, MPTF_OFFICER))
         .values(posted_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
     if not marked:
-        raise DomainError(_("This file has already been imported."))
+        raise DomainError(_("This file has already been imported or withdrawn."))
     plan = plan_rates(upload.content, upload.filename)
     if not plan.ok:
         raise RatesRefused(_("Nothing was imported: the file no longer passes every check (see below)."))

@@ -211,18 +211,31 @@ def require_no_refund_at(currency: str, month: dt.date, rate: Decimal) -> None:
         raise refund_rate_refusal(currency, month, rate)
 
 
-def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
-             version=None, adding: bool = False, others_checked: bool = False) -> ExchangeRate:
-    """Set (or correct) the UN operational rate of a currency for a month. A deposit
-    keeps the rate it was recorded with: changing the table never changes a deposit.
-    Correcting `entry`, the officer's form carries the version it was built from: a
-    correction of a rate someone changed since is refused; a rate entered under the
-    wrong currency or month moves to the right one. `adding` (the form "Add a rate")
-    never replaces a month's rate with another: that month's rate is corrected on its
-    own form, against the version its officer saw. A rate further than the admin's
-    tolerance from the nearest other month's is refused (require_near_other_months);
-    `others_checked`: an import checked every row so against the table and the file
-    together (rate_import.plan_rates), which row by row in the file's order could not."""
+@dataclass(frozen=True, slots=True)
+class RateChange:
+    """What setting a rate will write, every check made (checked_rate): `target` is the
+    row it changes (the one corrected, or the month's rate), None for a new month;
+    `unchanged` when the month already has that very rate."""
+
+    currency: str
+    month: dt.date
+    rate: Decimal
+    target: ExchangeRate | None
+    unchanged: bool
+
+
+def checked_rate(currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
+                 version=None, adding: bool = False, others_checked: bool = False) -> RateChange:
+    """Setting (or correcting) the UN operational rate of a currency for a month, every
+    check made, nothing written (set_rate writes it; rate_changes.propose keeps it for
+    a second MPTF officer). Correcting `entry`, the officer's form carries the version
+    it was built from: a correction of a rate someone changed since is refused; a rate
+    entered under the wrong currency or month moves to the right one. `adding` (the form
+    "Add a rate") never replaces a month's rate with another: that month's rate is
+    corrected on its own form, against the version its officer saw. A rate further than
+    the admin's tolerance from the nearest other month's is refused
+    (require_near_other_months); `others_checked`: an import checked every row so
+    against the table before the file (rate_import.plan_rates)."""
     if entry is not None:
         check_version(entry.version, version)
     currency = currency_or_error(currency)
@@ -248,38 +261,41 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
         raise DomainError(_("%(month)s already has a %(currency)s rate, %(rate)s: correct that one.",
                             month=month_label(month), currency=currency, rate=fmt_rate(existing.rate)),
                           field="month")
-
-    def require_near() -> None:
-        if others_checked:
-            return
+    target = entry if entry is not None and existing is not entry else existing
+    if target is not None and target is existing and existing.rate == value:
+        return RateChange(currency, month, value, target, unchanged=True)
+    if target is not None:
+        require_no_refund_at(target.currency, target.month, target.rate)
+    if not others_checked:
         others = currency_rates(currency)
         if entry is not None and entry.currency == currency:
             others.pop(entry.month, None)  # the rate being corrected is no reference
         require_near_other_months(currency, month, value, nearest_rate(others, month, other=True),
                                   rate_tolerance())
+    return RateChange(currency, month, value, target, unchanged=False)
 
-    if entry is not None and existing is not entry:
-        require_no_refund_at(entry.currency, entry.month, entry.rate)
-        require_near()
-        before = snapshot(entry)
-        entry.currency, entry.month, entry.rate = currency, month, value
-        record(actor, "exchange_rate.update", entry, before=before)
-        return entry
-    if existing is not None:
-        if existing.rate == value:
-            return existing
-        require_no_refund_at(currency, month, existing.rate)
-        require_near()
-        before = snapshot(existing)
-        existing.rate = value
-        record(actor, "exchange_rate.update", existing, before=before)
-        return existing
-    require_near()
-    entry = ExchangeRate(currency=currency, month=month, rate=value,
-                         created_by_id=getattr(actor, "id", None))
-    db.session.add(entry)
-    record(actor, "exchange_rate.create", entry)
-    return entry
+
+def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
+             version=None, adding: bool = False, others_checked: bool = False) -> ExchangeRate:
+    """Set (or correct) the UN operational rate of a currency for a month, checked by
+    checked_rate (its arguments). A deposit keeps the rate it was recorded with:
+    changing the table never changes a deposit. On the pages a rate takes two MPTF
+    officers (rate_changes): this writes what the second confirmed."""
+    change = checked_rate(currency, month, rate, entry=entry, version=version, adding=adding,
+                          others_checked=others_checked)
+    if change.unchanged:
+        return change.target
+    if change.target is not None:
+        before = snapshot(change.target)
+        change.target.currency, change.target.month, change.target.rate = change.currency, change.month, \
+            change.rate
+        record(actor, "exchange_rate.update", change.target, before=before)
+        return change.target
+    created = ExchangeRate(currency=change.currency, month=change.month, rate=change.rate,
+                           created_by_id=getattr(actor, "id", None))
+    db.session.add(created)
+    record(actor, "exchange_rate.create", created)
+    return created
 
 
 @dataclass(frozen=True, slots=True)

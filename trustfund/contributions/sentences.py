@@ -266,6 +266,35 @@ def _rate(e: Told) -> str:
     return _("Set by %(user)s: %(rate)s %(currency)s per US dollar for %(month)s.", **values)
 
 
+def _rate_proposal(e: Told) -> dict:
+    return {"user": e.who, "rate": e.show("rate"), "currency": e.iso(e.value("currency") or ""),
+            "month": e.show("month"), "proposer": e.name("user", e.value("proposed_by_id"))}
+
+
+def _rate_proposed(e: Told) -> str:
+    return _("%(user)s proposed %(rate)s %(currency)s per US dollar for %(month)s; it waits for a second "
+             "MPTF officer.", **_rate_proposal(e))
+
+
+def _rate_confirmed(e: Told) -> str:
+    return _("%(user)s confirmed the rate of %(rate)s %(currency)s per US dollar for %(month)s proposed by "
+             "%(proposer)s: it is set.", **_rate_proposal(e))
+
+
+def _rate_refused(e: Told) -> str:
+    return _("%(user)s refused the rate of %(rate)s %(currency)s per US dollar for %(month)s proposed by "
+             "%(proposer)s: %(reason)s", reason=e.iso(e.value("refusal_reason") or ""), **_rate_proposal(e))
+
+
+def _rate_withdrawn(e: Told) -> str:
+    return _("%(user)s withdrew the rate of %(rate)s %(currency)s per US dollar for %(month)s they had "
+             "proposed.", **_rate_proposal(e))
+
+
+def _rate_file(e: Told) -> dict:
+    return {"user": e.who, "file": e.iso(e.value("file") or _("a file"))}
+
+
 def register(book: Book) -> None:
     for name, load in (("pool", load_pools), ("objective", load_objectives), ("earmark", load_earmarks),
                        ("commitment", load_commitments), ("deposit", load_deposits),
@@ -334,6 +363,13 @@ def register(book: Book) -> None:
     }, collection=Target(_l("Interest"), "contributions.interest"),
         hidden=("proposed_at", "proposed_on", "status", "decided_by_id", "decided_at", "refusal_reason",
                 "entry_id"))
+    book.object("RateProposal", _l("Exchange rate waiting for a second MPTF officer"), {
+        "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
+        "month": Field(_l("Month"), "month"),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, collection=Target(_l("Exchange rates"), "contributions.rates"),
+        hidden=("currency", "entry_id", "entry_version", "proposed_at", "status", "decided_by_id",
+                "decided_at", "refusal_reason", "rate_id"))
     book.object("ExchangeRate", _l("Exchange rate"), {
         "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
         "month": Field(_l("Month"), "month"),
@@ -399,3 +435,17 @@ def register(book: Book) -> None:
     book.action("exchange_rate.create", _l("Exchange rate set"), "ExchangeRate", _rate)
     book.action("exchange_rate.update", _l("Exchange rate corrected"), "ExchangeRate", _rate, told=("rate",))
     book.action("exchange_rate.import", _l("Exchange rates imported"), "ExchangeRate", _rate_import)
+    book.action("rate_proposal.propose", _l("Exchange rate proposed"), "RateProposal", _rate_proposed,
+                changes=False)
+    book.action("rate_proposal.confirm", _l("Exchange rate confirmed"), "RateProposal", _rate_confirmed,
+                changes=False)
+    book.action("rate_proposal.refuse", _l("Exchange rate refused"), "RateProposal", _rate_refused,
+                changes=False)
+    book.action("rate_proposal.withdraw", _l("Exchange rate withdrawn"), "RateProposal", _rate_withdrawn,
+                changes=False)
+    book.action("rate_import.upload", _l("Rates file uploaded"), "ExchangeRate",
+                lambda e: _("%(user)s uploaded the rates file %(file)s; it waits for a second MPTF officer.",
+                            **_rate_file(e)))
+    book.action("rate_import.withdraw", _l("Rates file withdrawn"), "ExchangeRate",
+                lambda e: _("%(user)s withdrew the rates file %(file)s they had uploaded: nothing was "
+                            "imported.", **_rate_file(e)))

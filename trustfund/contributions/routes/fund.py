@@ -24,7 +24,7 @@ from ...paging import per_page
 from ...params import date_arg, iso_date
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
-from .. import previews, services, transfer_changes
+from .. import previews, rate_changes, services, transfer_changes
 from ..blueprint import bp
 from ..forms import (
     DecideTransferForm,
@@ -36,9 +36,10 @@ from ..forms import (
     RefuseTransferForm,
     TransferForm,
 )
-from ..models import ExchangeRate, Objective, TransferProposal
+from ..models import ExchangeRate, Objective, RateProposal, TransferProposal
 from ..pools import FIGURES as POOL_FIGURES
 from ..pools import all_pools
+from ..rate_import import waiting_rate_files
 from ..rates import currency_choices, listed, missing_months, month_label, rate_for
 
 # --- Objectives --------------------------------------------------------------
@@ -85,12 +86,24 @@ def rates():
     currency = (request.args.get("currency") or "").strip().upper()
     if request.args.get("format") == "xlsx":
         return export_response("rates", {"currency": currency} if currency else {}, current_user)
+    return _rates_page(currency)
+
+
+def _rates_page(currency: str = "", refused: dict | None = None):
+    """The rates page, with the rates and rates files waiting for a second MPTF officer;
+    `refused`: the refusal form of a waiting rate that was refused (its error beside
+    the reason), by the proposal's id."""
     form = RateFilterForm(request.args)
     used = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency))
     form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c)) for c in used]
     page = db.paginate(listed(currency), per_page=per_page(), error_out=False)
+    waiting = rate_changes.waiting()
     return render_template("contributions/rates.html", page=page, form=form, missing=missing_months(today()),
-                           can_write=current_user.role == MPTF_OFFICER)
+                           can_write=current_user.role == MPTF_OFFICER, waiting=waiting,
+                           blocked={p.id: rate_changes.why_not_now(p) for p in waiting},
+                           waiting_files=waiting_rate_files(), active_officers=rate_changes.active_officers(),
+                           answer_form=DecideTransferForm(formdata=None),
+                           refuse_form=RefuseTransferForm(formdata=None), refused=refused or {})
 
 
 @bp.route("/rates/new", methods=["GET", "POST"])
@@ -105,19 +118,55 @@ def edit_rate(rate_id: int | None = None):
     if request.method == "GET":
         if entry is not None:
             form.rate.data = fmt_rate(entry.rate)  # in the user's locale, as they would type it
+            form.version.data = rate_changes.form_version(entry)
         else:
             asked = iso_date(f"{request.args.get('month', '')}-01")
             form.month.data = asked if asked is not None else today().replace(day=1)
             form.currency.data = request.args.get("currency", "")
     if form.validate_on_submit():
-        saved = run(form, lambda: services.set_rate(
+        proposed = run(form, lambda: rate_changes.propose(
             current_user, form.currency.data, form.month.data, form.rate.data, entry=entry,
             version=form.version.data if entry is not None else None, adding=entry is None))
-        if saved is not None:
-            flash(_("Rate for %(currency)s in %(month)s: %(rate)s per US dollar.", currency=saved.currency,
-                    month=month_label(saved.month), rate=fmt_rate(saved.rate)), "success")
-            return redirect(url_for("contributions.rates", currency=saved.currency))
+        if isinstance(proposed, ExchangeRate):
+            flash(_("%(month)s already has this rate for %(currency)s: nothing changed.",
+                    month=month_label(proposed.month), currency=proposed.currency), "info")
+            return redirect(url_for("contributions.rates", currency=proposed.currency))
+        if proposed is not None:
+            flash(_("Proposed: %(rate)s per US dollar for %(currency)s in %(month)s. The rate changes when "
+                    "another MPTF officer confirms it on this page.", currency=proposed.currency,
+                    month=month_label(proposed.month), rate=fmt_rate(proposed.rate)), "success")
+            if rate_changes.active_officers() < 2:
+                flash(_("You are the only active MPTF officer: a second one is needed to confirm it. An "
+                        "administrator can create the account."), "warning")
+            return redirect(url_for("contributions.rates", _anchor=f"waiting-rate-{proposed.id}"))
     return render_template("contributions/rate_form.html", form=form, entry=entry)
+
+
+@bp.route("/rates/waiting/<int:proposal_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/rates/waiting/<int:proposal_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/rates/waiting/<int:proposal_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(MPTF_OFFICER)
+def answer_rate(proposal_id: int, answer: str):
+    """A second MPTF officer confirms or refuses a waiting rate; its proposer may
+    withdraw it (rate_changes)."""
+    proposal = db.session.get(RateProposal, proposal_id) or abort(404)
+    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: rate_changes.confirm(current_user, proposal_id),
+                 "refuse": lambda: rate_changes.refuse(current_user, proposal_id, form.reason.data),
+                 "withdraw": lambda: rate_changes.withdraw(current_user, proposal_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            words = {"currency": proposal.currency, "month": month_label(proposal.month),
+                     "rate": fmt_rate(proposal.rate)}
+            flash({"confirm": _("Confirmed: the rate for %(currency)s in %(month)s is %(rate)s per US "
+                                "dollar.", **words),
+                   "refuse": _("Rate refused: the rates did not change."),
+                   "withdraw": _("Rate withdrawn: the rates did not change.")}[answer], "success")
+            return redirect(url_for("contributions.rates"))
+    if answer_refused(form, waits=proposal.status == PENDING, decided=rate_changes.already_decided_message()):
+        return _rates_page(refused={proposal_id: form}), 200
+    return redirect(url_for("contributions.rates", _anchor=f"waiting-rate-{proposal.id}"))
 
 
 @bp.route("/rates/lookup")

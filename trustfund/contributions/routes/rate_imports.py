@@ -7,9 +7,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import second_person
 from ...errors import run
 from ...extensions import db
 from ...permissions import MPTF_OFFICER, roles_required
+from .. import rate_changes
 from ..blueprint import bp
 from ..forms import ConfirmImportForm, RateImportForm
 from ..models import RateImport
@@ -20,16 +22,28 @@ from ..rate_import import (
     keep_rate_upload,
     plan_rates,
     rates_seen,
+    withdraw_rate_upload,
 )
 
 
 def _upload_or_404(token: str) -> RateImport:
-    """A kept rates file, for the officer who uploaded it only (anyone else: 404)."""
+    """A kept rates file, for any MPTF officer: its uploader sees it and may withdraw it,
+    another confirms it (the rates page lists the files waiting)."""
     upload = db.session.scalar(sa.select(RateImport).where(RateImport.token == token)) \
         if len(token) <= 64 else None
-    if upload is None or upload.created_by_id != current_user.id:
+    if upload is None:
         abort(404)
     return upload
+
+
+def _preview_page(upload: RateImport, form: ConfirmImportForm):
+    plan = None if upload.posted_at or upload.withdrawn_at else plan_rates(upload.content, upload.filename)
+    if plan is not None:
+        form.seen.data = rates_seen(plan)  # the rates shown now, to confirm afresh
+    return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan, form=form,
+                           column_label=column_label, mine=upload.created_by_id == current_user.id,
+                           blocked=second_person.proposer_gone(upload.created_by_id, MPTF_OFFICER),
+                           active_officers=rate_changes.active_officers())
 
 
 @bp.route("/rates/import", methods=["GET", "POST"])
@@ -59,13 +73,7 @@ def import_rates():
 def rates_import_preview(token: str):
     """What the kept file will do, checked against the rates as they are now; or, once
     posted, what it did."""
-    upload = _upload_or_404(token)
-    plan = None if upload.posted_at else plan_rates(upload.content, upload.filename)
-    form = ConfirmImportForm()
-    if plan is not None:
-        form.seen.data = rates_seen(plan)
-    return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan,
-                           form=form, column_label=column_label)
+    return _preview_page(_upload_or_404(token), ConfirmImportForm())
 
 
 @bp.route("/rates/import/<token>/confirm", methods=["POST"])
@@ -79,8 +87,19 @@ def rates_import_confirm(token: str):
             flash(done_message(plan), "success")
             return redirect(url_for("contributions.rates"))
         upload = _upload_or_404(token)
-    plan = None if upload.posted_at else plan_rates(upload.content, upload.filename)
-    if plan is not None:
-        form.seen.data = rates_seen(plan)  # the rates shown now, to confirm afresh
-    return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan, form=form,
-                           column_label=column_label)
+    return _preview_page(upload, form)
+
+
+@bp.route("/rates/import/<token>/withdraw", methods=["POST"])
+@roles_required(MPTF_OFFICER)
+def rates_import_withdraw(token: str):
+    """Its uploader withdraws a file nobody confirmed yet."""
+    upload = _upload_or_404(token)
+    form = ConfirmImportForm()
+    if form.validate_on_submit():
+        done = run(form, lambda: withdraw_rate_upload(current_user, upload))
+        if done is not None:
+            flash(_("Rates file withdrawn: nothing was imported."), "success")
+            return redirect(url_for("contributions.rates"))
+        upload = _upload_or_404(token)
+    return _preview_page(upload, form)

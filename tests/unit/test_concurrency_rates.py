@@ -1,0 +1,66 @@
+"""A month's UN rate waiting for a second MPTF officer, confirmed by two officers at once
+and by one of them twice, from parallel threads each with its own application context,
+session and database connection (as several gunicorn workers would), on SQLite and on
+PostgreSQL: every confirmation has found it waiting before any decides; one guarded
+UPDATE of its status lets one through, the rate is set once, and the others are told
+it was already answered. And two officers proposing a rate for one month at once: one
+waits (a partial unique index), the other is told so."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from tests.factories import base_users, make_user
+from tests.security.helpers import Attempt, all_read_before_any_decides
+from trustfund.auth.models import User
+from trustfund.contributions import rate_changes
+from trustfund.contributions.models import ExchangeRate, RateProposal
+
+MAY = dt.date(2018, 5, 1)
+ALREADY = "refused: This rate was already confirmed, refused or withdrawn: nothing was done."
+
+
+def test_two_officers_confirming_one_rate_at_once_set_it_once(app, db, monkeypatch):
+    users = base_users()
+    officer3_id = make_user("mptf_officer", "officer3@test.example").id
+    proposal_id = rate_changes.propose(users["mptf_officer"], "EUR", MAY, "0.941", adding=True).id
+    db.session.commit()
+    deciders = [users["mptf_officer2"].id, officer3_id, users["mptf_officer2"].id]
+    all_read_before_any_decides(monkeypatch, len(deciders))
+
+    def confirm_as(user_id):
+        def work():
+            rate = rate_changes.confirm(db.session.get(User, user_id), proposal_id)
+            db.session.commit()
+            return f"set {rate.rate}"
+        return work
+
+    started = [Attempt(app, confirm_as(user_id)).start() for user_id in deciders]
+    outcomes = [attempt.join(timeout=60) for attempt in started]
+    assert sorted(outcomes) == sorted(["set 0.941", ALREADY, ALREADY]), outcomes
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(ExchangeRate.rate)).all() == [Decimal("0.941")]
+    assert db.session.get(RateProposal, proposal_id).status == "confirmed"
+
+
+def test_two_officers_proposing_a_rate_for_one_month_at_once_leave_one_waiting(app, db):
+    users = base_users()
+
+    def propose_as(user_id, rate):
+        def work():
+            proposal = rate_changes.propose(db.session.get(User, user_id), "EUR", MAY, rate, adding=True)
+            db.session.commit()
+            return f"waits {proposal.id}"
+        return work
+
+    started = [Attempt(app, propose_as(users[who].id, rate)).start()
+               for who, rate in (("mptf_officer", "0.941"), ("mptf_officer2", "0.914"))]
+    outcomes = [attempt.join(timeout=60) for attempt in started]
+    assert len([o for o in outcomes if o.startswith("waits ")]) == 1, outcomes
+    assert [o for o in outcomes if not o.startswith("waits ")] == [
+        "refused: A rate for EUR in May 2018 already waits for a second MPTF officer: it must be "
+        "confirmed, refused or withdrawn first."], outcomes
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RateProposal)) == 1
