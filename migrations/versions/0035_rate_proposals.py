@@ -4,8 +4,9 @@ rate_proposal: a month's UN operational rate, or the correction of one, proposed
 one MPTF officer; the table does not change until a second, different, active MPTF
 officer confirms it (it then names the rate it set), refuses it with a reason, or its
 proposer withdraws it. One waiting proposal per currency and month (a partial unique
-index). rate_import.withdrawn_at: a rates file waits for another MPTF officer too, and
-its uploader may withdraw it.
+index). rate_import.withdrawn_at, refusal_reason: a rates file waits for another MPTF
+officer too, who may refuse it with a reason (the audit trail names who); its
+uploader may withdraw it. Files kept before and never confirmed are marked withdrawn.
 
 Revision ID: 0035
 Revises: 0034
@@ -59,9 +60,14 @@ def upgrade():
                     sqlite_where=WAITING, postgresql_where=WAITING)
     # Plain ALTER TABLE on both databases (a batch copy would reflect the whole schema).
     op.add_column('rate_import', sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
+    op.add_column('rate_import', sa.Column('refusal_reason', sa.Text(), nullable=True))
+    # A file previewed before and never confirmed was left by its officer: it does not
+    # now wait for a second one.
+    op.execute("UPDATE rate_import SET withdrawn_at = CURRENT_TIMESTAMP WHERE posted_at IS NULL")
 
 
 def downgrade():
+    op.drop_column('rate_import', 'refusal_reason')
     op.drop_column('rate_import', 'withdrawn_at')
     op.drop_index('uq_rate_proposal_waiting', table_name='rate_proposal')
     op.drop_index(op.f('ix_rate_proposal_status'), table_name='rate_proposal')

@@ -74,7 +74,7 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     page.get_by_label("Currency", exact=True).select_option("EUR")
     page.get_by_label("Month", exact=True).fill(today.strftime("%Y-%m"))
     page.get_by_label("Rate (units of the currency per 1 US dollar)").fill(str(EUR_RATE))
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Propose the rate").click()
     appears(page.get_by_text("Proposed: "))
     # A month's UN rate takes two MPTF officers: the second confirms it on the rates page.
     second = login(new_page(), "mptf_officer2")

@@ -161,7 +161,7 @@ def every_audited_action() -> dict:
     made["pledge"] = pledge
     # A month's rate takes two MPTF officers (contributions.rate_changes): proposed and
     # confirmed, a correction confirmed, one refused, one withdrawn; a rates file confirmed
-    # by the other officer, another withdrawn by its uploader.
+    # by the other officer, another withdrawn by its uploader, a third refused.
     second = users["mptf_officer2"]
     rate = rate_changes.confirm(second, rate_changes.propose(officer, "EUR", dt.date(2017, 5, 1), "0.92",
                                                              adding=True).id)
@@ -176,6 +176,8 @@ def every_audited_action() -> dict:
     previewed = rates_seen(plan_rates(rates_file, "rates-june.csv"))  # what its preview showed
     confirm_rate_upload(second, keep_rate_upload(officer, "rates-june.csv", rates_file, 2), previewed)
     withdraw_rate_upload(officer, keep_rate_upload(officer, "rates-july.csv", b"Currency,Month,Rate\n", 0))
+    withdraw_rate_upload(second, keep_rate_upload(officer, "rates-august.csv", b"Currency,Month,Rate\n", 0),
+                         "Not the UN's August table")
     eur = contributions.record_commitment(
         officer, donor, currency="EUR", amount=D("1000000.00"), objective_id=None,
         committed_on=dt.date(2017, 5, 3), reference="KR-EUR-01",

@@ -18,7 +18,7 @@ from werkzeug.test import encode_multipart
 
 from tests.factories import browser_of
 from tests.factories.contributions import commitment
-from tests.pages import error_beside, table_rows
+from tests.pages import error_beside, error_beside_reason, table_rows
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
@@ -253,9 +253,11 @@ def test_another_officer_confirms_an_upload_and_its_uploader_may_withdraw_it(app
         assert other.get("/contributions/rates/import").status_code == 403
         assert other.get(location).status_code == 403
         assert other.post(location + "/confirm", data={"seen": "x"}).status_code == 403
-    # A colleague cannot withdraw it; its uploader can, and it is then never imported.
-    answer = colleague.post(location + "/withdraw", data={})
-    assert "Only the MPTF officer who uploaded this file can withdraw it." in answer.get_data(as_text=True)
+    # A colleague refuses it only with a reason, said beside it; its uploader withdraws it,
+    # and it is then never imported.
+    answer = colleague.post(location + "/withdraw", data={"reason": ""})
+    assert error_beside_reason(answer.get_data(as_text=True), location + "/withdraw") == \
+        "Say why the file is refused."
     answer = officer.post(location + "/withdraw", data={}, follow_redirects=True)
     assert "Rates file withdrawn: nothing was imported." in answer.get_data(as_text=True)
     assert 'id="waiting-rate-files"' not in colleague.get("/contributions/rates").get_data(as_text=True)
@@ -264,6 +266,18 @@ def test_another_officer_confirms_an_upload_and_its_uploader_may_withdraw_it(app
     assert "This file has already been imported or withdrawn." in answer.get_data(as_text=True)
     assert ("EUR", "2018-08") not in _rates()
     assert db.session.scalar(sa.select(RateImport.posted_at)) is None
+
+
+def test_another_officer_refuses_a_file_with_a_reason(app, db, officer, colleague):
+    location, _page = _preview(officer, workbook([("EUR", "2018-08", 0.87)]))
+    answer = colleague.post(location + "/withdraw", data={"reason": "Not the UN's August table"},
+                            follow_redirects=True)
+    assert "Rates file refused: nothing was imported." in answer.get_data(as_text=True)
+    page = officer.get(location).get_data(as_text=True)
+    assert "This file was refused on" in page
+    assert "Not the UN&#39;s August table Nothing was imported." in page
+    assert 'id="waiting-rate-files"' not in officer.get("/contributions/rates").get_data(as_text=True)
+    assert ("EUR", "2018-08") not in _rates()
 
 
 def _seen(html: str) -> str:

@@ -9,6 +9,7 @@ place of Confirm."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -117,6 +118,8 @@ def test_one_proposal_waits_per_month_and_a_form_sent_twice_is_one(app, db, clie
     data = {"currency": "EUR", "month": "2018-05", "rate": "0.941"}
     assert client.post(f"{PAGE}/new", data=data).status_code == 302
     assert client.post(f"{PAGE}/new", data=data).status_code == 302  # sent twice
+    page = client.get(PAGE).get_data(as_text=True)
+    assert page.count('id="waiting-rate-') == 1  # the officer reads one rate waiting
     assert len(_proposals(db)) == 1
     second = browser_of(app, "mptf_officer2")
     answer = second.post(f"{PAGE}/new", data={**data, "rate": "0.914"})
@@ -135,15 +138,19 @@ def test_a_correction_built_on_a_rate_changed_since_is_not_written(app, db, clie
     services.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.95")
     db.session.commit()
     login_as("mptf_officer")
-    version = client.get(f"{PAGE}/{may.id}/edit").get_data(as_text=True)
-    assert client.post(f"{PAGE}/{may.id}/edit", data={"currency": "EUR", "month": "2018-05", "rate": "0.944",
-                                                      "version": may.version}).status_code == 302
+    form = client.get(f"{PAGE}/{may.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="([^"]*)"', form).group(1)
+    correction = {"currency": "EUR", "month": "2018-05", "rate": "0.944", "version": version}
+    assert client.post(f"{PAGE}/{may.id}/edit", data=correction).status_code == 302
+    # The same correction sent twice is the one waiting, not a "reload the page".
+    twice = client.post(f"{PAGE}/{may.id}/edit", data=correction, follow_redirects=True)
+    assert "Proposed: 0.944 per US dollar for EUR in May 2018." in twice.get_data(as_text=True)
+    assert len(_proposals(db)) == 1
     # A colleague's form loaded before that proposal is told to reload the page.
     second = browser_of(app, "mptf_officer2")
     stale = second.post(f"{PAGE}/{may.id}/edit", data={"currency": "EUR", "month": "2018-05", "rate": "0.95",
                                                        "version": may.version})
     assert "Reload the page" in stale.get_data(as_text=True)
-    assert 'name="version"' in version
     [first] = _proposals(db)
     # Meanwhile May's euro is corrected by another way (two officers, a file or the same form).
     services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.947", entry=db.session.get(ExchangeRate, may.id),
@@ -170,3 +177,30 @@ def test_the_rate_proposals_read_as_sentences_in_the_audit_trail(app, db, client
     html = auditor.get(trail, query_string={"action": "rate_proposal.confirm"}).get_data(as_text=True)
     assert ("mptf_officer2 confirmed the rate of 0.941 EUR per US dollar for May 2018 proposed by "
             "mptf_officer: it is set.") in html
+
+
+def test_a_proposer_who_left_cannot_have_a_rate_confirmed_and_the_closure_waits_for_it(app, db, client,
+                                                                                       login_as, users):
+    """A rate whose proposer's account was deactivated since is not confirmed on their
+    word (the page says so in place of Confirm; it can still be refused); and while a
+    rate or a rates file waits, the fund cannot be financially closed (nobody could
+    answer it afterwards)."""
+    from trustfund.closure.financial import closable_problems
+    from trustfund.contributions import rate_changes
+    from trustfund.contributions.rate_import import keep_rate_upload
+
+    proposal = rate_changes.propose(users["mptf_officer"], "EUR", dt.date(2018, 5, 1), "0.941", adding=True)
+    keep_rate_upload(users["mptf_officer"], "june.csv", b"Currency,Month,Rate\nEUR,2018-06,0.95\n", 1)
+    db.session.commit()
+    problems = closable_problems()
+    assert "1 exchange rate waits for a second MPTF officer: confirm or refuse it first." in problems
+    assert "1 rates file waits for a second MPTF officer: confirm or refuse it first." in problems
+    users["mptf_officer"].active = False
+    db.session.commit()
+    second = browser_of(app, "mptf_officer2")
+    page = second.get(PAGE).get_data(as_text=True)
+    assert "who proposed it, no longer has an active account: it can no longer be confirmed" in page
+    assert f"{PAGE}/waiting/{proposal.id}/confirm" not in page
+    answer = _answer(second, proposal.id, "confirm").get_data(as_text=True)
+    assert "no longer has an active account" in answer and _table(db) == {}
+    assert "Rate refused" in _answer(second, proposal.id, "refuse", reason="Left").get_data(as_text=True)

@@ -31,6 +31,7 @@ from ..audit import record, snapshot, utcnow
 from ..clock import today
 from ..contributions import pools
 from ..contributions.models import Commitment, InterestProposal, Pool, RateProposal, TransferProposal
+from ..contributions.rate_import import waiting_rate_files
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..extensions import db
@@ -106,8 +107,8 @@ def operations_still_open_message() -> str:
 def closable_problems() -> list[str]:
     """unsettled(), the pools' balances still to decide on, and every change waiting
     for a second person that the closure would leave waiting for ever (fund.guard
-    refuses any answer to it once the fund is closed): the fund's entries, interest and
-    exchange rates waiting for a second MPTF officer, transfers between pools and
+    refuses any answer to it once the fund is closed): the fund's entries, interest,
+    exchange rates and rates files waiting for a second MPTF officer, transfers between pools and
     settings' values waiting for a second administrator."""
     problems = unsettled()
     waiting = set(db.session.scalars(sa.select(ClosingProposal.pool_id)
@@ -149,6 +150,11 @@ def closable_problems() -> list[str]:
         for model, status, _say in waiting_changes))).one()
     problems.extend(say(count) for (_model, _status, say), count in zip(waiting_changes, counts, strict=True)
                     if count)
+    files = len(waiting_rate_files())
+    if files:
+        problems.append(ngettext(
+            "%(num)d rates file waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d rates files wait for a second MPTF officer: confirm or refuse them first.", files))
     return problems
 
 

@@ -640,7 +640,9 @@ class RateImport(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[dt.datetime | None]
     rates: Mapped[int | None]
-    # Withdrawn by its uploader before another officer confirmed it: never imported.
+    # Withdrawn by its uploader, or refused by another officer with a reason, before
+    # anyone confirmed it: never imported.
     withdrawn_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)  # who refused it: the audit trail
 
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -41,6 +41,7 @@ from ..permissions import MPTF_OFFICER
 from ..validation import too_long
 from .models import ExchangeRate, RateProposal
 from .rates import checked_rate, month_label, set_rate
+from .rules import first_of_month, rate_or_error
 
 
 def _require_officer(actor) -> None:
@@ -57,6 +58,20 @@ def _waiting_for(currency: str, month: dt.date) -> RateProposal | None:
         RateProposal.currency == currency, RateProposal.month == month, RateProposal.status == PENDING))
 
 
+def _sent_twice(actor, currency, month, rate, entry: ExchangeRate | None) -> RateProposal | None:
+    """The officer's own waiting proposal of this very rate (the form sent twice), if any:
+    looked for before the form's version, which the first sending moved."""
+    try:
+        month, value = first_of_month(month), rate_or_error(rate, "rate")
+    except (DomainError, AttributeError, TypeError):
+        return None  # refused below, beside its field
+    waiting_now = _waiting_for(str(currency or "").upper(), month)
+    if waiting_now is not None and (waiting_now.proposed_by_id, waiting_now.rate, waiting_now.entry_id) == (
+            actor.id, value, entry.id if entry is not None else None):
+        return waiting_now
+    return None
+
+
 def propose(actor, currency: str, month, rate, *, entry: ExchangeRate | None = None, version=None,
             adding: bool = False) -> RateProposal | ExchangeRate:
     """The rate form: checked now as rates.set_rate would check it (rates.checked_rate),
@@ -65,17 +80,16 @@ def propose(actor, currency: str, month, rate, *, entry: ExchangeRate | None = N
     proposal sent twice by its officer is the one waiting; another proposal for a
     currency and month while one waits is refused."""
     _require_officer(actor)
+    twice = _sent_twice(actor, currency, month, rate, entry)
+    if twice is not None:
+        return twice
     if entry is not None:
         check_version(form_version(entry), version)
     change = checked_rate(currency, month, rate, entry=entry, version=entry.version if entry else None,
                           adding=adding)
     if change.unchanged:
         return change.target
-    waiting_now = _waiting_for(change.currency, change.month)
-    if waiting_now is not None:
-        if (waiting_now.proposed_by_id, waiting_now.rate, waiting_now.entry_id) == (
-                actor.id, change.rate, entry.id if entry is not None else None):
-            return waiting_now  # the form sent twice
+    if _waiting_for(change.currency, change.month) is not None:
         raise DomainError(already_waiting_message(change.currency, change.month), field="month")
     proposal = RateProposal(currency=change.currency, month=change.month, rate=change.rate,
                             entry_id=entry.id if entry is not None else None,

@@ -299,18 +299,23 @@ def waiting_rate_files() -> list[RateImport]:
                               .order_by(RateImport.created_at, RateImport.id)).all()
 
 
-def withdraw_rate_upload(actor, upload: RateImport) -> RateImport:
-    """Its uploader withdraws a file nobody confirmed yet: one guarded UPDATE (a file
-    confirmed meanwhile is not withdrawn)."""
-    if upload.created_by_id != actor.id:
-        raise DomainError(_("Only the MPTF officer who uploaded this file can withdraw it."))
+def withdraw_rate_upload(actor, upload: RateImport, reason: str | None = None) -> RateImport:
+    """A file nobody confirmed yet set aside: withdrawn by its uploader, or refused by
+    another MPTF officer with a reason (`reason`: a refusal). One guarded UPDATE: a
+    file confirmed meanwhile is not set aside."""
+    refusing = upload.created_by_id != actor.id
+    if refusing:
+        reason = second_person.refusal_reason(reason, _("Say why the file is refused."))
     done = db.session.execute(
         sa.update(RateImport).where(RateImport.id == upload.id, RateImport.posted_at.is_(None),
-                                    RateImport.withdrawn_at.is_(None))
-        .values(withdrawn_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+                                    RateImport.withdrawn_at.is_(None),
+                                    second_person.still_active(actor, MPTF_OFFICER))
+        .values(withdrawn_at=utcnow(), refusal_reason=reason if refusing else None)
+        .execution_options(synchronize_session=False)).rowcount == 1
     if not done:
         raise DomainError(_("This file has already been imported or withdrawn."))
-    record(actor, "rate_import.withdraw", object_type="ExchangeRate", after={"file": upload.filename})
+    record(actor, "rate_import.refuse" if refusing else "rate_import.withdraw", object_type="ExchangeRate",
+           after={"file": upload.filename}, note=reason if refusing else "")
     db.session.expire(upload)
     return upload
 

@@ -446,6 +446,9 @@ def register(book: Book) -> None:
     book.action("rate_import.upload", _l("Rates file uploaded"), "ExchangeRate",
                 lambda e: _("%(user)s uploaded the rates file %(file)s; it waits for a second MPTF officer.",
                             **_rate_file(e)))
+    book.action("rate_import.refuse", _l("Rates file refused"), "ExchangeRate",
+                lambda e: _("%(user)s refused the rates file %(file)s: %(reason)s Nothing was imported.",
+                            reason=e.iso(e.entry.note or ""), **_rate_file(e)))
     book.action("rate_import.withdraw", _l("Rates file withdrawn"), "ExchangeRate",
                 lambda e: _("%(user)s withdrew the rates file %(file)s they had uploaded: nothing was "
                             "imported.", **_rate_file(e)))

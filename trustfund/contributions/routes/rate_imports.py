@@ -13,7 +13,7 @@ from ...extensions import db
 from ...permissions import MPTF_OFFICER, roles_required
 from .. import rate_changes
 from ..blueprint import bp
-from ..forms import ConfirmImportForm, RateImportForm
+from ..forms import ConfirmImportForm, RateImportForm, RefuseTransferForm
 from ..models import RateImport
 from ..rate_import import (
     column_label,
@@ -36,14 +36,15 @@ def _upload_or_404(token: str) -> RateImport:
     return upload
 
 
-def _preview_page(upload: RateImport, form: ConfirmImportForm):
+def _preview_page(upload: RateImport, form: ConfirmImportForm, refuse_form=None):
     plan = None if upload.posted_at or upload.withdrawn_at else plan_rates(upload.content, upload.filename)
     if plan is not None:
         form.seen.data = rates_seen(plan)  # the rates shown now, to confirm afresh
     return render_template("contributions/rates_import_preview.html", upload=upload, plan=plan, form=form,
                            column_label=column_label, mine=upload.created_by_id == current_user.id,
                            blocked=second_person.proposer_gone(upload.created_by_id, MPTF_OFFICER),
-                           active_officers=rate_changes.active_officers())
+                           active_officers=rate_changes.active_officers(),
+                           refuse_form=refuse_form or RefuseTransferForm(formdata=None))
 
 
 @bp.route("/rates/import", methods=["GET", "POST"])
@@ -93,13 +94,18 @@ def rates_import_confirm(token: str):
 @bp.route("/rates/import/<token>/withdraw", methods=["POST"])
 @roles_required(MPTF_OFFICER)
 def rates_import_withdraw(token: str):
-    """Its uploader withdraws a file nobody confirmed yet."""
+    """Its uploader withdraws a file nobody confirmed yet; another MPTF officer refuses
+    it, with a reason."""
     upload = _upload_or_404(token)
-    form = ConfirmImportForm()
+    mine = upload.created_by_id == current_user.id
+    form = ConfirmImportForm() if mine else RefuseTransferForm()
     if form.validate_on_submit():
-        done = run(form, lambda: withdraw_rate_upload(current_user, upload))
+        done = run(form, lambda: withdraw_rate_upload(current_user, upload,
+                                                      None if mine else form.reason.data))
         if done is not None:
-            flash(_("Rates file withdrawn: nothing was imported."), "success")
+            flash(_("Rates file withdrawn: nothing was imported.") if mine else
+                  _("Rates file refused: nothing was imported."), "success")
             return redirect(url_for("contributions.rates"))
         upload = _upload_or_404(token)
-    return _preview_page(upload, form)
+    return _preview_page(upload, ConfirmImportForm(formdata=None) if not mine else form,
+                         refuse_form=None if mine else form)
