@@ -118,6 +118,7 @@ def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, of
     assert "You uploaded this file: another MPTF officer must confirm it." in refused.get_data(as_text=True)
     listed = colleague.get("/contributions/rates").get_data(as_text=True)
     assert 'id="waiting-rate-files"' in listed and location in listed
+    assert "Rates file rates.xlsx (5 rates), uploaded by mptf_officer on" in listed
     assert "Record 4 rates" in colleague.get(location).get_data(as_text=True)
 
     done = _confirm(colleague, location)

@@ -151,6 +151,9 @@ def test_a_correction_built_on_a_rate_changed_since_is_not_written(app, db, clie
     stale = second.post(f"{PAGE}/{may.id}/edit", data={"currency": "EUR", "month": "2018-05", "rate": "0.95",
                                                        "version": may.version})
     assert "Reload the page" in stale.get_data(as_text=True)
+    # The rates list says a correction waits where it offered "Correct".
+    listed = second.get(PAGE).get_data(as_text=True)
+    assert "Correction waiting" in listed and f"{PAGE}/{may.id}/edit" not in listed
     [first] = _proposals(db)
     # Meanwhile May's euro is corrected by another way (two officers, a file or the same form).
     services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.947", entry=db.session.get(ExchangeRate, may.id),

@@ -100,6 +100,7 @@ def _rates_page(currency: str = "", refused: dict | None = None):
     waiting = rate_changes.waiting()
     return render_template("contributions/rates.html", page=page, form=form, missing=missing_months(today()),
                            can_write=current_user.role == MPTF_OFFICER, waiting=waiting,
+                           corrections_waiting={p.entry_id: p.id for p in waiting if p.entry_id},
                            blocked={p.id: rate_changes.why_not_now(p) for p in waiting},
                            waiting_files=waiting_rate_files(), active_officers=rate_changes.active_officers(),
                            answer_form=DecideTransferForm(formdata=None),
