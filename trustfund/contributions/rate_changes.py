@@ -143,9 +143,7 @@ def _answer(actor, proposal: RateProposal, status: str, reason: str | None = Non
 def _write(actor, proposal: RateProposal) -> ExchangeRate:
     """The proposal written to the table by rates.set_rate, every check again; a
     correction against the version its proposer saw."""
-    entry = proposal.entry
-    if proposal.entry_id is not None and entry is None:  # pragma: no cover - rates are never deleted
-        raise DomainError(_("The rate this corrects no longer exists."))
+    entry = proposal.entry  # a rate is never deleted (a foreign key holds it)
     return set_rate(actor, proposal.currency, proposal.month, proposal.rate, entry=entry,
                     version=proposal.entry_version, adding=entry is None)
 
