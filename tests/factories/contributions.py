@@ -87,7 +87,23 @@ def pledge(currency="EUR", amount="1000000.00", objective_number=None, who=None,
     return row
 
 
+def un_rate(currency: str, month: dt.date, rate) -> ExchangeRate:
+    """A month's UN operational rate, as two MPTF officers would have set it (the
+    proposal and its confirmation are tested in test_rate_proposals)."""
+    from trustfund.contributions.rates import set_rate
+
+    row = set_rate(officer(), currency, month, rate, adding=True)
+    db.session.commit()
+    return row
+
+
 def deposit(c: Commitment, amount, rate=None, value_date=PAST, note="test rate") -> Deposit:
+    """A deposit recorded by an MPTF officer; a typed `rate` in a currency the fund has
+    no UN rate for yet becomes its value date's month's UN rate first (a typed rate is
+    held to the UN rate: rates.require_near_un_rate)."""
+    if rate is not None and c.currency != "USD" and not db.session.scalar(
+            sa.select(sa.func.count()).select_from(ExchangeRate).where(ExchangeRate.currency == c.currency)):
+        un_rate(c.currency, value_date, rate)
     row = services.record_deposit(officer(), c, value_date=value_date, amount=amount,
                                   rate=rate, rate_note=note if rate is not None else "")
     db.session.commit()

@@ -3,11 +3,14 @@ and by one of them twice, from parallel threads each with its own application co
 session and database connection (as several gunicorn workers would), on SQLite and on
 PostgreSQL: every confirmation has found it waiting before any decides; one guarded
 UPDATE of its status lets one through, the rate is set once, and the others are told
-it was already answered. And two officers proposing a rate for one month at once: one
-waits (a partial unique index), the other is told so."""
+it was already answered. Two officers proposing a rate for one month at once: one
+waits (a partial unique index), the other is told so. And a rates file and a waiting
+rate confirmed at once that both add the same month: one sets it, the other is told
+it was set meanwhile (exchange_rate's unique currency and month), nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -15,8 +18,8 @@ import sqlalchemy as sa
 from tests.factories import base_users, make_user
 from tests.security.helpers import Attempt, all_read_before_any_decides
 from trustfund.auth.models import User
-from trustfund.contributions import rate_changes
-from trustfund.contributions.models import ExchangeRate, RateProposal
+from trustfund.contributions import rate_changes, rate_import, rates
+from trustfund.contributions.models import ExchangeRate, RateImport, RateProposal
 
 MAY = dt.date(2018, 5, 1)
 ALREADY = "refused: This rate was already confirmed, refused or withdrawn: nothing was done."
@@ -64,3 +67,53 @@ def test_two_officers_proposing_a_rate_for_one_month_at_once_leave_one_waiting(a
         "confirmed, refused or withdrawn first."], outcomes
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RateProposal)) == 1
+
+
+def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, monkeypatch):
+    users = base_users()
+    officer3_id = make_user("mptf_officer", "officer3@test.example").id
+    content = b"currency,month,rate\nEUR,2018-05,0.941\n"
+    upload = rate_import.keep_rate_upload(users["mptf_officer"], "rates.csv", content, rows=1)
+    seen = rate_import.rates_seen(rate_import.plan_rates(content, "rates.csv"))
+    proposal_id = rate_changes.propose(users["mptf_officer"], "EUR", MAY, "0.943", adding=True).id
+    db.session.commit()
+    upload_id = upload.id
+    if db.engine.dialect.name != "sqlite":
+        # Both find May without a rate before either adds it. (SQLite takes one writer
+        # at a time from the guarded UPDATE on, so the second checks after the first.)
+        both_checked = threading.Barrier(2, timeout=30)
+        real_checked_rate = rates.checked_rate
+
+        def check_then_wait(*args, **kwargs):
+            change = real_checked_rate(*args, **kwargs)
+            both_checked.wait()
+            return change
+
+        monkeypatch.setattr(rates, "checked_rate", check_then_wait)
+
+    def confirm_file():
+        upload = db.session.get(RateImport, upload_id)
+        plan = rate_import.confirm_rate_upload(db.session.get(User, users["mptf_officer2"].id), upload, seen)
+        db.session.commit()
+        return f"file {len(plan.new)}"
+
+    def confirm_rate():
+        rate = rate_changes.confirm(db.session.get(User, officer3_id), proposal_id)
+        db.session.commit()
+        return f"rate {rate.rate}"
+
+    started = [Attempt(app, work).start() for work in (confirm_file, confirm_rate)]
+    outcomes = [attempt.join(timeout=60) for attempt in started]
+    assert len([o for o in outcomes if o in ("file 1", "rate 0.943")]) == 1, outcomes
+    refused = [o for o in outcomes if o.startswith("refused: ")]
+    assert len(refused) == 1, outcomes
+    assert any(words in refused[0] for words in (
+        "The UN rate of EUR for May 2018 was set meanwhile by another MPTF officer: nothing was changed.",
+        "The rates on file changed since this preview", "May 2018 already has a EUR rate")), outcomes
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(ExchangeRate.rate)).all() == (
+        [Decimal("0.941")] if "file 1" in outcomes else [Decimal("0.943")])
+    # The one refused still waits, to be refused or withdrawn by its officers.
+    file_posted = db.session.get(RateImport, upload_id).posted_at is not None
+    proposal_status = db.session.get(RateProposal, proposal_id).status
+    assert (file_posted, proposal_status) in ((True, "pending"), (False, "confirmed")), outcomes

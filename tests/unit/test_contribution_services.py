@@ -18,6 +18,7 @@ from tests.factories.contributions import (
     pool,
     pool_figures,
     sweden,
+    un_rate,
 )
 from trustfund.audit import AuditEntry
 from trustfund.contributions import services
@@ -60,7 +61,15 @@ def test_no_rate_on_file_and_none_given_is_refused_beside_the_rate(db):
     with pytest.raises(DomainError) as refused:
         services.record_deposit(officer(), c, value_date=PAST, amount="100.00")
     assert refused.value.field == "rate"
-    assert "no UN operational rate for EUR in May 2018" in refused.value.message
+    assert refused.value.message.startswith("There is no UN operational rate for EUR yet, and a deposit's "
+                                            "rate is held to one. Propose the UN rate of May 2018")
+    # With another month's UN rate, the deposit's month still has none: a rate typed with a note.
+    un_rate("EUR", dt.date(2018, 4, 1), "0.93")
+    with pytest.raises(DomainError) as refused:
+        services.record_deposit(officer(), c, value_date=PAST, amount="100.00")
+    assert refused.value.field == "rate"
+    assert ("no UN operational rate for EUR in May 2018. Add it to the exchange rates, or enter the rate "
+            "here") in refused.value.message
 
 
 def test_overriding_the_table_rate_needs_a_note(db):

@@ -25,7 +25,7 @@ from trustfund.closure import financial
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import services
 from trustfund.contributions.fund_entries import record_fund_entry
-from trustfund.contributions.models import Deposit, Pool
+from trustfund.contributions.models import Deposit, ExchangeRate, Pool
 from trustfund.contributions.rates import set_rate
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
@@ -71,6 +71,7 @@ def fund(db, users):
     data.deposit(data.commitment(b, "200000.00"), "200000.00", fee_rate="0")
     euros = data.commitment(c, "80000.00", "EUR")
     data.deposit(euros, "30000.00", rate="0.9", fee_rate="0")  # USD 33,333.33
+    db.session.add(ExchangeRate(currency="EUR", month=dt.date(2017, 5, 1), rate=D("0.9")))  # its UN rate
     data.spend(data.pool(), "60000.00", reconciled_on=dt.date(2018, 7, 1))
     data.interest("1000.01", on=dt.date(2018, 9, 30))
     data.deposit(data.commitment(a, "5000.00", objective_number=1), "5000.00", fee_rate="0")

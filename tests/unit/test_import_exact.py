@@ -31,25 +31,31 @@ def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, ru
     # the integers a float holds exactly (2**53): through a float it became 10,000,000,000,000.000
     # on SQLite and 9,999,999,999,999.998 on PostgreSQL.
     commitment("KWD", "9999999999999.999", reference="KW-BIG")
+    # A UN rate near which a typed rate is taken (no real one: the test wants dollars of either side
+    # of the ledger's largest figure within the tolerance of it).
+    from trustfund.contributions import services
+
+    services.set_rate(None, "KWD", dt.date(2018, 4, 1), "1.1")
+    db.session.commit()
     before = pool_figures()
     path = tmp_path / "big.xlsx"
-    # At 0.3 KWD to the dollar the deposit would be worth USD 33 trillion, past the
+    # At 0.99 KWD to the dollar the deposit would be worth USD 10.1 trillion, past the
     # ledger's largest figure (money.MAX_AMOUNT): refused, nothing imported.
-    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "0.3",
+    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "0.99",
                                  "Central bank rate", "NBK/1")]))
     result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code != 0 and "The amount is too large." in result.output, result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
     # At a rate that keeps the dollars within it, every decimal of the amount arrives.
-    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "1.3",
+    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "1.2",
                                  "Central bank rate", "NBK/1")]))
     result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code == 0, result.output
-    assert "Imported 1 deposits: USD 7,692,307,692,307.69 " in result.output
+    assert "Imported 1 deposits: USD 8,333,333,333,333.33 " in result.output
     db.session.expire_all()
     deposit = db.session.scalar(sa.select(Deposit))
     assert (deposit.amount, deposit.rate, deposit.usd_amount) == (
-        D("9999999999999.999"), D("1.3"), D("7692307692307.69"))
+        D("9999999999999.999"), D("1.2"), D("8333333333333.33"))
     assert deposit.net == deposit.usd_amount - deposit.fee
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create"))
     assert entry.after["amount"] == "9999999999999.999"
@@ -98,6 +104,9 @@ def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, run
     from trustfund.contributions import services
 
     services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    # April's UN rates: a typed rate of May is held to them (May has none).
+    services.set_rate(None, "CHF", dt.date(2018, 4, 1), "0.975")
+    services.set_rate(None, "JPY", dt.date(2018, 4, 1), "109.9")
     # The fee rate changes between the rows' value dates: each row takes the rate of its own.
     set_setting(admin(), FEE_RATE, "0.015", dt.date(2018, 5, 11))
     db.session.commit()

@@ -28,6 +28,7 @@ from trustfund.contributions import queries, services
 from trustfund.contributions.models import (
     Commitment,
     Deposit,
+    ExchangeRate,
     Instalment,
     InterestEntry,
     Objective,
@@ -36,6 +37,7 @@ from trustfund.contributions.models import (
     PoolTransfer,
 )
 from trustfund.contributions.pools import FIGURES
+from trustfund.contributions.rates import set_rate
 from trustfund.dashboard.services import contribution_figures
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
@@ -53,12 +55,17 @@ minor = st.integers(min_value=1, max_value=5_000_000_00)
 small = st.integers(min_value=1, max_value=20_000_00)  # grants, transfers, interest: often fundable
 rate = st.builds(lambda units, places: D(units).scaleb(-places),
                  st.integers(min_value=1_000, max_value=2_000_000), st.integers(min_value=2, max_value=6))
+# A deposit's rate: typed (held to the currency's UN rate: within the tolerance), or
+# None, the UN rate of its month. The first deposit in a currency gives that month its
+# UN rate (as two MPTF officers would have: a typed rate needs one to be checked against).
+deposit_rate = st.one_of(st.none(), rate)
+TOLERANCE = D("0.10")  # the default of the setting rate_tolerance
 commit_step = st.tuples(st.just("commit"), currency,
                         st.integers(min_value=1000_00, max_value=5_000_000_00), st.sampled_from([None, 1, 2]))
 # Few references, spelt differently ("SEB/1" and " seb / 1" are one transfer): repeats are frequent.
 REFERENCES = ["SEB/1", " seb / 1", "SEB/1 ", "UBS-2", "ubs-2", "CITI 3", "citi3"]
 reference = st.one_of(st.none(), st.sampled_from(REFERENCES))
-deposit_step = st.tuples(st.just("deposit"), st.integers(0, 50), st.integers(1, 120), rate, reference,
+deposit_step = st.tuples(st.just("deposit"), st.integers(0, 50), st.integers(1, 120), deposit_rate, reference,
                          st.booleans())
 # The reference of an earlier deposit again, spelt otherwise: a deposit twice, unless marked separate.
 again_step = st.tuples(st.just("again"), st.integers(0, 50), st.booleans())
@@ -111,7 +118,7 @@ reconciliation_steps = st.builds(
 def _reset(db):
     """An empty ledger: no entries, every pool at zero."""
     for model in (TravelGrant, AuditEntry, Deposit, Instalment, InterestEntry, PoolTransfer, Commitment,
-                  Pledge):
+                  Pledge, ExchangeRate):
         if model in (Deposit, InterestEntry):  # reversals first: they point to their originals
             db.session.execute(sa.delete(model).where(model.reverses_id.is_not(None)))
         db.session.execute(sa.delete(model))
@@ -149,6 +156,7 @@ class Model:
         self.interest = []
         self.grants = []
         self.tolerance = D("0.00")
+        self.un_rates = {}  # currency -> the UN rate of ON's month
 
     def change(self, code, **deltas):
         figures = self.pools[code]
@@ -253,22 +261,31 @@ def _apply(db, model: Model, step, officer, admin, travel):
         m = model.commitments[index % len(model.commitments)]
         places = CURRENCIES[m["currency"]]
         amount = (m["amount"] * percent / 100).quantize(D(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        r = D(1) if m["currency"] == "USD" else r
+        cur, typed = m["currency"], r is not None
+        if cur == "USD":
+            r, typed = D(1), True
+        elif cur not in model.un_rates:
+            model.un_rates[cur] = set_rate(officer, cur, ON, r or D("0.9"), adding=True).rate
+            db.session.commit()
+        un = model.un_rates.get(cur, D(1))
+        r = un if r is None else r
+        near = abs(r - un) <= un * TOLERANCE
         usd = _usd(amount, r) if amount > 0 else D(0)
         fee = (usd * D("0.01")).quantize(CENT, rounding=ROUND_HALF_UP)
         # The model's own idea of "one transfer": the reference without case or spaces.
         key = "".join((bank_reference or "").lower().split()) or None
         twice = key is not None and not separate and key in model.standing_references()
-        expected = amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"] and not twice
+        expected = (amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"] and not twice
+                    and near)
         c = db.session.get(Commitment, m["id"])
         try:
-            d = services.record_deposit(officer, c, value_date=ON, amount=amount, rate=r,
-                                        rate_note="" if m["currency"] == "USD" else "property test",
+            d = services.record_deposit(officer, c, value_date=ON, amount=amount, rate=r if typed else None,
+                                        rate_note="property test" if typed and cur != "USD" else "",
                                         bank_reference=bank_reference or "", separate_transfer=separate,
                                         separate_note="property test: separate" if separate else "")
         except DomainError as refusal:
             assert not expected, (step, m)
-            if twice and amount > 0 and usd - fee > 0:
+            if twice and near and amount > 0 and usd - fee > 0:
                 assert refusal.field in ("bank_reference", "amount"), refusal.message
             return False
         assert expected, (step, m)
@@ -286,7 +303,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         d = earlier[index % len(earlier)]
         spelt = " ".join(d["key"].upper())  # "SEB/1" as "S E B / 1": the same transfer
         m = d["commitment"]
-        return _apply(db, model, ("deposit", model.commitments.index(m), 1, D("0.9"), spelt, separate),
+        return _apply(db, model, ("deposit", model.commitments.index(m), 1, None, spelt, separate),
                       officer, admin, travel)
     if kind == "reverse":
         if not model.deposits:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from tests.factories.contributions import commitment, counts, donor
+from tests.factories.contributions import commitment, counts, donor, un_rate
 from tests.pages import post_entry
 from trustfund.admin.models import FEE_RATE
 from trustfund.admin.services import set_setting
@@ -152,6 +152,7 @@ def test_a_value_date_not_yet_given(app, db, client, login_as):
 
 def test_a_typed_rate_with_its_note_is_previewed_as_typed(app, db, client, login_as):
     c = commitment("CHF", "1000000.00")
+    un_rate("CHF", dt.date(2018, 4, 1), "0.995")  # April's, not the deposit's month
     login_as("mptf_officer")
     shown = _preview(client, c, amount="100000.00", rate="0.9971", rate_note="Bank's rate of the day")
     assert shown["table_rate"] is None

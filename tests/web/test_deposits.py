@@ -14,6 +14,7 @@ from tests.factories.contributions import (
     pool,
     pool_figures,
     sweden,
+    un_rate,
 )
 from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.contributions.models import Commitment, Deposit
@@ -80,11 +81,41 @@ def test_bad_deposits_are_refused_beside_the_field_and_write_nothing(app, db, cl
                                                                       field, message):
     login_as("mptf_officer")
     c = commitment("JPY", "100000000")
+    un_rate("JPY", dt.date(2018, 4, 1), "110.8")  # April's: a typed rate of May is held to it
     before, figures = counts(), pool_figures()
     response = _post_deposit(client, c, **data)
     assert response.status_code == 200
     assert message in error_beside(response.get_data(as_text=True), field)
     assert counts() == before and pool_figures() == figures
+
+
+def test_a_typed_rate_in_a_currency_without_any_un_rate_waits_for_the_rates_of_two_officers(
+        app, db, client, login_as):
+    """With no UN rate of its currency at all, an officer's typed rate has nothing to be
+    checked against: one officer alone would decide the dollars the pool is credited
+    (CHF 100,000 at 0.0001 is USD 1 billion). Refused beside the rate, nothing written;
+    once two officers have set a month's UN rate, the deposit is recorded near it."""
+    login_as("mptf_officer")
+    c = commitment("CHF", "100000.00")
+    before, figures = counts(), pool_figures()
+    response = _post_deposit(client, c, amount="100000.00", rate="0.0001", rate_note="Bank advice")
+    assert response.status_code == 200
+    assert ("There is no UN operational rate for CHF yet, and a deposit's rate is held to one. Propose the "
+            "UN rate of May 2018 on the exchange rates page") in error_beside(response.get_data(as_text=True),
+                                                                               "rate")
+    assert counts() == before and pool_figures() == figures
+    client.post("/contributions/rates/new", data={"currency": "CHF", "month": "2018-04", "rate": "0.975"})
+    waiting = _post_deposit(client, c, amount="100000.00", rate="0.97", rate_note="Bank advice")
+    # The rate waits for a second officer: still nothing to check against.
+    assert "no UN operational rate for CHF yet" in error_beside(waiting.get_data(as_text=True), "rate")
+    second_officer_confirms_rates(app)
+    response = _post_deposit(client, c, amount="100000.00", rate="0.0001", rate_note="Bank advice")
+    assert "from 0.8775 to 1.0725" in error_beside(response.get_data(as_text=True), "rate")
+    assert counts()["deposit"] == before["deposit"]
+    response = _post_deposit(client, c, amount="100000.00", rate="0.97", rate_note="Bank advice")
+    assert response.status_code == 302
+    d = db.session.scalar(sa.select(Deposit))
+    assert (d.rate, d.usd_amount) == (D("0.97"), D("103092.78"))
 
 
 def test_rate_override_needs_a_note(app, db, client, login_as):
@@ -202,13 +233,14 @@ def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as
 
 
 def test_a_rate_that_makes_the_dollars_too_large_is_refused_beside_the_amount(app, db, client, login_as):
-    """EUR 9,000,000,000,000.00 is a valid amount, but at a mistyped rate of 0.000001
-    it is worth USD 9,000,000,000,000,000,000.00: more than any figure of the fund may
-    hold. Refused beside the amount, nothing written (not a server error)."""
+    """EUR 9,000,000,000,000.00 is a valid amount, but at 0.89 it is worth USD
+    10,112,359,550,561.80: more than any figure of the fund may hold. Refused beside the
+    amount, nothing written (not a server error)."""
     login_as("mptf_officer")
     c = commitment("EUR", "9000000000000.00")
+    un_rate("EUR", dt.date(2018, 5, 1), "0.9")
     before, figures = counts(), pool_figures()
-    response = _post_deposit(client, c, amount="9000000000000.00", rate="0.000001", rate_note="Bank advice")
+    response = _post_deposit(client, c, amount="9000000000000.00", rate="0.89", rate_note="Bank advice")
     assert response.status_code == 200
     assert "The amount is too large." in error_beside(response.get_data(as_text=True), "amount")
     assert counts() == before and pool_figures() == figures

@@ -89,6 +89,9 @@ def _written() -> dict[str, int]:
 
 def _setup():
     services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    # April's UN rates: a typed rate of May is held to them (May has none).
+    services.set_rate(None, "CHF", dt.date(2018, 4, 1), "0.975")
+    services.set_rate(None, "JPY", dt.date(2018, 4, 1), "109.9")
     eur = commitment("EUR", "1500000.00", reference="SE-EUR-1")
     chf = commitment("CHF", "100000.00", who=donor(), reference="CH-1", objective_number=1)
     jpy = commitment("JPY", "50000000", reference="SE-JPY")
@@ -557,6 +560,8 @@ def test_numeric_cells_are_exact_whatever_the_users_language(app, db, client, lo
     with client.session_transaction() as session:
         session["lang"] = "es"
     kwd = commitment("KWD", "10.000", reference="KW-1")
+    services.set_rate(None, "KWD", dt.date(2018, 4, 1), "0.301")
+    db.session.commit()
     _import(client, workbook([("KW-1", "2018-05-10", 1.005, "KWD", 0.302, "Banco", "")], header=HEADER[:7]))
     row = db.session.scalar(sa.select(Deposit))
     assert (row.amount, row.rate, row.usd_amount) == (D("1.005"), D("0.302"), D("3.33"))

@@ -5,8 +5,10 @@ deposit the service then refused, and the import template listed the commitment 
 open for deposits."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from trustfund.closure import financial
-from trustfund.contributions.models import Commitment
+from trustfund.contributions.models import Commitment, ExchangeRate
 
 REFERENCE = "SE-2017-EUR"  # EUR 1,500,000.00 committed, 1,000,000.00 deposited
 
@@ -22,6 +24,8 @@ REFERENCE = "SE-2017-EUR"  # EUR 1,500,000.00 committed, 1,000,000.00 deposited
 @pytest.fixture
 def written_off(db, users):
     data.two_donor_fund()
+    # The UN rate of its deposit's month: a typed rate is held to it.
+    db.session.add(ExchangeRate(currency="EUR", month=dt.date(2017, 5, 1), rate=Decimal("0.941")))
     eur = db.session.scalar(sa.select(Commitment).where(Commitment.reference == REFERENCE))
     financial.write_off(users["mptf_officer"], eur, reason="Will not be paid")
     db.session.commit()

@@ -30,7 +30,14 @@ from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
 from . import pools, references
 from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
-from .rates import month_label, rate_for, rate_tolerance, require_near_un_rate, un_rate_near
+from .rates import (
+    month_label,
+    no_un_rate_yet_message,
+    rate_for,
+    rate_tolerance,
+    require_near_un_rate,
+    un_rate_near,
+)
 from .rules import amount_or_error, negate, rate_or_error, text_or_error, usd_or_error
 
 
@@ -72,6 +79,8 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
     if note:
         check_text(note, "rate_note", multiline=True)
     if rate is None or str(rate).strip() == "":
+        if table is None and (un_rate_near(currency, value_date, None) if near is _LOOK_UP else near) is None:
+            raise DomainError(no_un_rate_yet_message(currency, value_date), field="rate")
         if table is None:
             raise DomainError(_("There is no UN operational rate for %(currency)s in %(month)s. "
                                 "Add it to the exchange rates, or enter the rate here with a note "

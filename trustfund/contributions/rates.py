@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from .. import cache, clock, currencies
 from ..admin.models import RATE_TOLERANCE, setting_on
@@ -150,13 +151,23 @@ def un_rate_near(currency: str, value_date: dt.date, table: Decimal | None) -> t
     return nearest_rate(currency_rates(currency), value_date)
 
 
+def no_un_rate_yet_message(currency: str, value_date: dt.date) -> str:
+    """Why a deposit in a currency without any UN rate waits: nothing to check its rate against."""
+    return _("There is no UN operational rate for %(currency)s yet, and a deposit's rate is held to one. "
+             "Propose the UN rate of %(month)s on the exchange rates page: once another MPTF officer "
+             "confirms it, record this deposit.", currency=currency, month=month_label(value_date))
+
+
 def require_near_un_rate(currency: str, value_date: dt.date, value: Decimal,
                          near: tuple[dt.date, Decimal] | None, tolerance: Decimal) -> None:
     """A deposit's typed rate is refused when it is further than the tolerance from
     `near` (un_rate_near): a mistyped rate (0.0001 for 0.941) would credit its pool
-    ten thousand times the dollars. A currency without any UN rate has nothing to be
-    compared with (the rate's note says where it comes from)."""
-    if near is not None and too_far(value, near[1], tolerance):
+    ten thousand times the dollars. A currency without any UN rate has nothing to check
+    it against: its first UN rate is set by two MPTF officers (rate_changes) before any
+    deposit in it, so no officer alone decides the dollars a deposit credits."""
+    if near is None:
+        raise DomainError(no_un_rate_yet_message(currency, value_date), field="rate")
+    if too_far(value, near[1], tolerance):
         raise DomainError(too_far_message("deposit", currency, value_date, near[0], near[1], tolerance),
                           field="rate")
 
@@ -294,6 +305,12 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
     created = ExchangeRate(currency=change.currency, month=change.month, rate=change.rate,
                            created_by_id=getattr(actor, "id", None))
     db.session.add(created)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same month, set meanwhile by another officer's confirmation
+        raise DomainError(_("The UN rate of %(currency)s for %(month)s was set meanwhile by another MPTF "
+                            "officer: nothing was changed. Reload the page to see it.",
+                            currency=change.currency, month=month_label(change.month))) from None
     record(actor, "exchange_rate.create", created)
     return created
 
