@@ -154,7 +154,12 @@ def check_recorded(url: str, recorded: dict, run: str) -> list[str]:
     is in the database exactly once; nothing else carries this run's marks."""
     import sqlalchemy as sa
 
-    from trustfund.contributions.models import Deposit, InterestEntry, InterestProposal
+    from trustfund.contributions.models import (
+        Deposit,
+        DepositReversalProposal,
+        InterestEntry,
+        InterestProposal,
+    )
     from trustfund.extensions import db
     from trustfund.travel.models import Delegate, TravelGrant
 
@@ -182,7 +187,15 @@ def check_recorded(url: str, recorded: dict, run: str) -> list[str]:
         reversed_in_db = dict(reversals)
         if reversed_in_db != {deposit_id: 1 for deposit_id in recorded["reversals"]}:
             problems.append(f"reversals: {len(reversed_in_db)} in the database, "
-                            f"{len(recorded['reversals'])} recorded")
+                            f"{len(recorded['reversals'])} confirmed")
+        # A reversal takes two officers: each proposal once (the unconfirmed still wait).
+        proposed = dict(db.session.execute(
+            sa.select(DepositReversalProposal.deposit_id, sa.func.count())
+            .where(DepositReversalProposal.deposit_id.in_(recorded["reversals_proposed"] or [0]))
+            .group_by(DepositReversalProposal.deposit_id)).all())
+        if proposed != {deposit_id: 1 for deposit_id in recorded["reversals_proposed"]}:
+            problems.append(f"reversals: {len(proposed)} proposals in the database, "
+                            f"{len(recorded['reversals_proposed'])} proposed")
         # Interest takes two officers: each proposal once, and an entry for each one a
         # colleague confirmed (the rest still wait), nothing else.
         proposed = db.session.execute(
@@ -275,7 +288,7 @@ def main(argv=None) -> int:
         f"{total_failures} failures; p95 over {P95_BUDGET_MS} ms or failing: "
         f"{', '.join(over) if over else 'none'}; `flask --app trustfund check` "
         f"{'passes' if books_ok else 'FAILS: ' + books_line}; recorded by the scenario and found exactly "
-        f"once: {len(recorded['deposits'])} deposits, {len(recorded['reversals'])} reversals, "
+        f"once: {len(recorded['deposits'])} deposits, {len(recorded['reversals'])} reversals confirmed, "
         f"{len(recorded['interest'])} interest entries proposed "
         f"({len(recorded['interest_confirmed'])} confirmed by a colleague), "
         f"{len(recorded['grants'])} grant requests "

@@ -40,12 +40,15 @@ RATE = re.compile(r'name="rate"[^>]*value="([^"]*)"')
 ERROR = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>'
                    r'(?:\s*<[^>]+>)*\s*([^<]{0,160})')
 
-RECORDED: dict[str, list] = {"deposits": [], "reversals": [], "interest": [], "interest_confirmed": [],
-                             "grants": [], "approvals": []}
+RECORDED: dict[str, list] = {"deposits": [], "reversals_proposed": [], "reversals": [], "interest": [],
+                             "interest_confirmed": [], "grants": [], "approvals": []}
 _lock = threading.Lock()
 _pending_grants: list[int] = []  # requests entered, waiting for a colleague's decision
 # Interest proposed, waiting for another officer: (proposal id, proposer's email, note).
 _pending_interest: list[tuple[int, str, str]] = []
+# A deposit's reversal proposed, waiting for another officer: (proposal id, proposer's email, deposit id).
+_pending_reversals: list[tuple[int, str, int]] = []
+WITHDRAW_REVERSAL = re.compile(r'/contributions/deposits/reversals/(\d+)/withdraw')
 _accounts = {kind: itertools.cycle(emails) for kind, emails in DATA["accounts"].items()}
 
 
@@ -141,8 +144,8 @@ class Staff(HttpUser):
 
 
 class Officer(Staff):
-    """Records deposits against open commitments, reverses some, proposes interest and
-    confirms a colleague's."""
+    """Records deposits against open commitments, proposes the reversal of some and
+    interest, and confirms a colleague's."""
 
     kind = "officer"
     fixed_count = DATA["users"]["officer"]
@@ -178,7 +181,28 @@ class Officer(Staff):
         path = f"/contributions/deposits/{deposit_id}/reverse"
         token = self._token(path, name="reversal form")
         if token and self._post(path, {"csrf_token": token, "reason": "Load test: entered twice"},
-                                name="reverse deposit"):
+                                name="propose reversal"):
+            _record("reversals_proposed", deposit_id)
+            # A reversal takes two officers: the deposit's page offers its proposer Withdraw.
+            token = self._token(f"/contributions/deposits/{deposit_id}", name="deposit page")
+            found = WITHDRAW_REVERSAL.search(self.last_page) if token else None
+            if found:
+                with _lock:
+                    _pending_reversals.append((int(found.group(1)), self.email, deposit_id))
+
+    @task(1)
+    def confirm_reversal(self) -> None:
+        """Confirm a deposit's reversal a colleague proposed (never one's own)."""
+        with _lock:
+            theirs = next((item for item in _pending_reversals if item[1] != self.email), None)
+            if theirs is not None:
+                _pending_reversals.remove(theirs)
+        if theirs is None:
+            return
+        proposal_id, _proposer, deposit_id = theirs
+        token = self._token(f"/contributions/deposits/{deposit_id}", name="deposit page")
+        if token and self._post(f"/contributions/deposits/reversals/{proposal_id}/confirm",
+                                {"csrf_token": token}, name="confirm reversal"):
             _record("reversals", deposit_id)
 
     @task(1)

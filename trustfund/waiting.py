@@ -2,11 +2,11 @@
 
 Nobody alone moves money (DESIGN.md §5): transfers between pools, a setting's new
 value and a change to a user's account wait for a second admin; the fund's own
-entries, interest and exchange rates for a second MPTF officer; a pool's closing decision and a
-grant's overrun for a second SRSG staff member. Each is answered on its own page, and
-mail tells the colleagues; the dashboard says it too, at every view (never from the
-figure cache: what waits for one person is not what waits for another of the same
-role):
+entries, interest, a deposit's reversal and exchange rates for a second MPTF officer;
+a pool's closing decision and a grant's overrun for a second SRSG staff member. Each
+is answered on its own page, and mail tells the colleagues; the dashboard says it
+too, at every view (never from the figure cache: what waits for one person is not
+what waits for another of the same role):
 - for you: what a colleague proposed that your role answers, with a link to the page
   where you confirm or refuse it;
 - for a colleague: what you proposed and still waits, which you may withdraw there.
@@ -23,7 +23,13 @@ from flask import url_for
 from flask_babel import ngettext
 
 from .admin.models import PENDING, SettingChange, UserChange
-from .contributions.models import InterestProposal, RateImport, RateProposal, TransferProposal
+from .contributions.models import (
+    DepositReversalProposal,
+    InterestProposal,
+    RateImport,
+    RateProposal,
+    TransferProposal,
+)
 from .extensions import db
 from .fund.entries import WAITING, ClosingProposal, FundEntryProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
@@ -113,6 +119,15 @@ def _kinds() -> list[_Kind]:
                   "%(num)d interest entries (or their reversals) that you proposed wait for another MPTF "
                   "officer.", n),
               "contributions.interest"),
+        _Kind(MPTF_OFFICER, DepositReversalProposal, DepositReversalProposal.status, PENDING,
+              DepositReversalProposal.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d deposit's reversal waits for you to confirm or refuse it.",
+                  "%(num)d deposits' reversals wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d deposit's reversal that you proposed waits for another MPTF officer.",
+                  "%(num)d deposits' reversals that you proposed wait for another MPTF officer.", n),
+              "contributions.deposits"),
         _Kind(MPTF_OFFICER, RateProposal, RateProposal.status, PENDING, RateProposal.proposed_by_id,
               lambda n: ngettext(
                   "%(num)d exchange rate (or its correction) waits for you to confirm or refuse it.",

@@ -156,6 +156,19 @@ def second_officer_confirms_rates(app, who: str = "mptf_officer2"):
     return answer
 
 
+def second_officer_confirms_reversal(app, who: str = "mptf_officer2"):
+    """Another MPTF officer (a base user, in a browser of their own) confirms the
+    deposit's reversal waiting for a second officer (the only one waiting), as they
+    would on the deposit's page: it is recorded only then (contributions.
+    reversal_changes). Returns the answer (redirected)."""
+    from trustfund.contributions.models import DepositReversalProposal
+
+    [proposal_id] = db.session.scalars(sa.select(DepositReversalProposal.id)
+                                       .where(DepositReversalProposal.status == "pending")).all()
+    return browser_of(app, who).post(f"/contributions/deposits/reversals/{proposal_id}/confirm",
+                                      follow_redirects=True)
+
+
 def second_officer_confirms_interest(app, who: str = "mptf_officer2"):
     """Another MPTF officer (a base user, in a browser of their own) confirms the
     interest or reversal waiting for a second officer (the only one waiting), as they

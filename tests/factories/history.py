@@ -20,7 +20,7 @@ from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
 from trustfund.closure import entry_proposals
 from trustfund.closure.years import close_year
-from trustfund.contributions import interest_changes, rate_changes, transfer_changes
+from trustfund.contributions import interest_changes, rate_changes, reversal_changes, transfer_changes
 from trustfund.contributions import services as contributions
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
@@ -202,9 +202,15 @@ def every_audited_action() -> dict:
     made["fulfilled_pledge"] = promised
     wrong = contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12),
                                          amount=D("1000.00"), rate="1")
-    made["reversal"] = contributions.reverse_deposit(officer, wrong, "Entered twice")
-    contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12), amount=D("100000.00"),
-                                 rate="1")
+    # A deposit's reversal takes two MPTF officers (contributions.reversal_changes):
+    # confirmed, refused, withdrawn.
+    made["reversal"] = reversal_changes.confirm(second, reversal_changes.propose(
+        officer, wrong, "Entered twice").id)
+    kept = contributions.record_deposit(officer, usd, value_date=dt.date(2017, 5, 12), amount=D("100000.00"),
+                                        rate="1")
+    reversal_changes.refuse(second, reversal_changes.propose(officer, kept, "Looked entered twice").id,
+                            "The bank confirmed both transfers")
+    reversal_changes.withdraw(officer, reversal_changes.propose(officer, kept, "Looked entered twice").id)
     db.session.flush()
     result = import_deposits(officer, _deposits_workbook("KR-USD-1"), filename="june.xlsx")
     assert result.ok, result.errors

@@ -438,6 +438,9 @@ ELSEWHERE = {
                                            "(tests/web/test_rate_import.py)",
     "contributions.answer_interest": "confirm and withdraw have no field to fill; the reason for refusing, "
                                      "beside its field: tests/web/test_interest_proposals.py",
+    "contributions.answer_deposit_reversal": "confirm and withdraw have no field to fill; the reason for "
+                                             "refusing, beside its field: "
+                                             "tests/web/test_deposit_reversal_proposals.py",
     "closure.close_fund_view": "closes the fund for good: tests/web/test_closing_pages.py",
     "closure.issue_final": "no field to fill; issues the statements once, after the financial closure "
                            "(tests/web/test_final_statements.py)",

@@ -334,6 +334,11 @@ NOT_EDITS = {
                                  "(tests/web/test_rate_proposals.py)",
     "contributions.rates_import_withdraw": "withdraws a kept rates file once (one guarded UPDATE of its "
                                            "withdrawn_at)",
+    "contributions.answer_deposit_reversal": "an answer to a deposit's reversal waiting for a second MPTF "
+                                             "officer (one guarded UPDATE of its status, in the transaction "
+                                             "of the reversal it records) "
+                                             "(tests/web/test_deposit_reversal_proposals.py, "
+                                             "tests/unit/test_concurrency_reversals.py)",
     "contributions.answer_interest": "an answer to interest waiting for a second MPTF officer (one guarded "
                                      "UPDATE of its status, in the transaction of the entry it records) "
                                      "(tests/web/test_interest_proposals.py, "

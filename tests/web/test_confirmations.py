@@ -42,6 +42,14 @@ def _waiting_reversals(entry_id: int) -> int:
                                     FundEntryProposal.status == WAITING))
 
 
+def _waiting_deposit_reversals(deposit_id: int) -> int:
+    from trustfund.contributions.models import DepositReversalProposal
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(DepositReversalProposal)
+                             .where(DepositReversalProposal.deposit_id == deposit_id,
+                                    DepositReversalProposal.status == "pending"))
+
+
 def _waiting_interest_reversals(entry_id: int) -> int:
     from trustfund.contributions.models import InterestProposal
 
@@ -164,8 +172,12 @@ def decisions(app) -> list[Decision]:
     row = deposit(c, D("1000.00"))
     found.append(Decision("reverse deposit", "mptf_officer", f"/contributions/deposits/{row.id}/reverse",
                           {"reason": "Entered twice"},
-                          [f"The net amount, {usd(app, row.net)}, is taken back from", "Entered twice"],
-                          lambda d=row.id: reversals(Deposit, d) == 1))
+                          [f"The net amount, {usd(app, row.net)}, is taken back from", "Entered twice",
+                           "Nothing is recorded until another MPTF officer confirms the reversal. It is then "
+                           "dated the day of the confirmation"],
+                          # Proposed: recorded when a second officer confirms it
+                          # (tests/web/test_deposit_reversal_proposals.py).
+                          lambda d=row.id: _waiting_deposit_reversals(d) == 1 and reversals(Deposit, d) == 0))
     entry = money_services.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
     db.session.commit()
     found.append(Decision("reverse interest", "mptf_officer", f"/contributions/interest/{entry.id}/reverse",

@@ -21,6 +21,7 @@ WRITERS = {
     "contributions.rates_import_confirm": "mptf_officer",
     "contributions.rates_import_withdraw": "mptf_officer", "contributions.answer_rate": "mptf_officer",
     "contributions.correct_reference": "mptf_officer", "contributions.answer_interest": "mptf_officer",
+    "contributions.answer_deposit_reversal": "mptf_officer",
     "contributions.edit_objective": "admin", "contributions.new_transfer": "admin",
     "contributions.decide_transfer": "admin",
 }
@@ -42,7 +43,21 @@ def _ids(db):
     return {"commitment_id": first(Commitment), "deposit_id": first(Deposit), "pledge_id": first(Pledge),
             "entry_id": first(InterestEntry), "rate_id": 1, "objective_id": 1,
             "proposal_id": first(TransferProposal), "token": _kept_upload(db),
-            "rates_token": _kept_rates(db), "rate_proposal_id": _waiting_rate(db)}
+            "rates_token": _kept_rates(db), "rate_proposal_id": _waiting_rate(db),
+            "reversal_id": _waiting_reversal(db)}
+
+
+def _waiting_reversal(db) -> int:
+    """A deposit's reversal the officer proposed, waiting for a second one."""
+    from tests.factories import base_users
+    from trustfund.contributions import reversal_changes
+    from trustfund.contributions.models import Deposit
+
+    deposit = db.session.scalar(sa.select(Deposit).where(Deposit.reverses_id.is_(None))
+                                .order_by(Deposit.id.desc()).limit(1))
+    proposal = reversal_changes.propose(base_users()["mptf_officer"], deposit, "Access sweep")
+    db.session.commit()
+    return proposal.id
 
 
 def _waiting_rate(db) -> int:
@@ -104,6 +119,8 @@ def test_contributions_pages_answer_each_role(app, db, client, login_as, seeded,
         url = rule.rule
         if url.startswith("/contributions/rates/waiting/"):
             url = url.replace("<int:proposal_id>", str(ids["rate_proposal_id"]))
+        if url.startswith("/contributions/deposits/reversals/"):
+            url = url.replace("<int:proposal_id>", str(ids["reversal_id"]))
         for name in re.findall(r"<int:(\w+)>", url):
             url = url.replace(f"<int:{name}>", str(ids[name]))
         kept = ids["rates_token"] if url.startswith("/contributions/rates/") else ids["token"]

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import second_officer_confirms_reversal
 from tests.factories.contributions import commitment, counts, pool_figures
 from tests.pages import error_beside, post_and_confirm, post_entry
 from trustfund.audit import AuditEntry
@@ -84,6 +85,7 @@ def test_a_reversed_deposit_frees_its_reference(app, db, client, login_as):
     first = _deposit_id(_post(client, c, bank_reference="CITI-4"))
     assert post_and_confirm(client, f"/contributions/deposits/{first}/reverse",
                             {"reason": "Entered twice"}).status_code == 302
+    second_officer_confirms_reversal(app)
     again = _deposit_id(_post(client, c, bank_reference="citi-4"))
     assert db.session.get(Deposit, again).reference_key == "citi-4"
     assert db.session.get(Deposit, first).reference_key is None
@@ -98,7 +100,8 @@ def test_the_officer_who_reversed_a_deposit_does_not_record_its_transfer_for_ano
     earmarked to Objective 2; the bank's statement still matched. The officer who
     reversed it may record it again for the same donor and pool (a corrected amount),
     not for another (beside the reference, from the form or from a file): another
-    MPTF officer records that."""
+    MPTF officer records that, such as the one who confirmed the reversal (the officer
+    who reversed it is the one who proposed the reversal)."""
     from tests.factories.contributions import donor
     from trustfund.contributions.importer import import_deposits
 
@@ -108,6 +111,7 @@ def test_the_officer_who_reversed_a_deposit_does_not_record_its_transfer_for_ano
     first = _deposit_id(_post(client, swedens, amount="1000.00", bank_reference="CITI-9"))
     assert post_and_confirm(client, f"/contributions/deposits/{first}/reverse",
                             {"reason": "Booked to the wrong donor"}).status_code == 302
+    second_officer_confirms_reversal(app)
     before, figures = counts(), pool_figures()
     html = _post(client, swiss, amount="1000.00", bank_reference="citi-9").get_data(as_text=True)
     assert error_beside(html, "bank_reference") == (
@@ -133,6 +137,7 @@ def test_the_officer_who_reversed_a_deposit_does_not_record_its_transfer_for_ano
     _deposit_id(_post(client, swedens, amount="100.00", bank_reference="CITI-9"))
     assert post_and_confirm(client, f"/contributions/deposits/{_last_id()}/reverse",
                             {"reason": "Amount typed wrong"}).status_code == 302
+    second_officer_confirms_reversal(app)
     # Another officer records the transfer for the Swiss commitment.
     login_as("mptf_officer2")
     moved = _deposit_id(_post(client, swiss, amount="1000.00", bank_reference="CITI-9"))

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import second_officer_confirms_rates
+from tests.factories import second_officer_confirms_rates, second_officer_confirms_reversal
 from tests.factories.contributions import (
     commitment,
     counts,
@@ -16,7 +16,7 @@ from tests.factories.contributions import (
     sweden,
     un_rate,
 )
-from tests.pages import error_beside, post_and_confirm, post_entry
+from tests.pages import error_beside, post_and_confirm, post_entry, text
 from trustfund.contributions.models import Commitment, Deposit
 
 D = Decimal
@@ -42,8 +42,8 @@ def test_design_example_through_the_rates_and_deposit_forms(app, db, client, log
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert ("EUR\u00a01,000,000.00 at 0.941 = USD\u00a01,062,699.26, fee USD\u00a010,626.99, "
             "net USD\u00a01,052,072.27") in page
-    for text in ("USD\u00a01,062,699.26", "USD\u00a010,626.99", "USD\u00a01,052,072.27", "SEB 2018-05-10/77"):
-        assert text in page
+    for seen in ("USD\u00a01,062,699.26", "USD\u00a010,626.99", "USD\u00a01,052,072.27", "SEB 2018-05-10/77"):
+        assert seen in page
     d = db.session.scalar(sa.select(Deposit))
     assert (d.rate, d.usd_amount, d.fee, d.net, d.rate_note) == (
         D("0.941"), D("1062699.26"), D("10626.99"), D("1052072.27"), "")
@@ -173,6 +173,8 @@ def test_reversal_through_the_form_restores_every_balance(app, db, client, login
     response = post_and_confirm(client, f"/contributions/deposits/{second.id}/reverse",
                                 {"reason": "Credited to the wrong commitment"})
     assert response.status_code == 302
+    assert counts() == {**before, "audit_entry": before["audit_entry"] + 1}  # proposed: nothing moved yet
+    assert "Deposit reversed" in text(second_officer_confirms_reversal(app))
     assert pool_figures() == figures
     db.session.expire_all()
     assert db.session.get(Commitment, c.id).deposited == first.amount

@@ -30,7 +30,14 @@ from ..admin.models import PENDING, REFUND_WAIVER, SettingChange, setting_on
 from ..audit import record, snapshot, utcnow
 from ..clock import today
 from ..contributions import pools
-from ..contributions.models import Commitment, InterestProposal, Pool, RateProposal, TransferProposal
+from ..contributions.models import (
+    Commitment,
+    DepositReversalProposal,
+    InterestProposal,
+    Pool,
+    RateProposal,
+    TransferProposal,
+)
 from ..contributions.rate_import import waiting_rate_files
 from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
@@ -134,6 +141,10 @@ def closable_problems() -> list[str]:
         (InterestProposal, PENDING, lambda num: ngettext(
             "%(num)d interest entry waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d interest entries wait for a second MPTF officer: confirm or refuse them first.", num)),
+        (DepositReversalProposal, PENDING, lambda num: ngettext(
+            "%(num)d deposit's reversal waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d deposits' reversals wait for a second MPTF officer: confirm or refuse them first.",
+            num)),
         (RateProposal, PENDING, lambda num: ngettext(
             "%(num)d exchange rate waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d exchange rates wait for a second MPTF officer: confirm or refuse them first.", num)),

@@ -18,7 +18,8 @@ from ..exports import DONOR_ID, PERIOD, Col, Filter, Sheet, in_period, register_
 from ..extensions import db
 from ..money import USD
 from ..params import whole_number
-from . import interest_changes, queries, rates
+from ..permissions import DONOR
+from . import interest_changes, queries, rates, reversal_changes
 from .models import Commitment, Deposit, InterestEntry, Objective
 from .pools import all_pools
 from .transfer_changes import admins_of, transfers_made, waiting_transfers
@@ -228,9 +229,23 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
               Col(_("Fee"), lambda t: t["fee"], "money", currency=USD),
               Col(_("Net"), lambda t: t["net"], "money", currency=USD)]
     total_rows = per_currency + ([dict(usd, currency=_("All (USD)"), amount=None)] if per_currency else [])
-    return ([Sheet(_("Deposits"), columns, deposit_rows(filters, user)),
-             Sheet(_("Totals per currency"), totals, total_rows)],
-            _("Deposits"))
+    sheets = [Sheet(_("Deposits"), columns, deposit_rows(filters, user)),
+              Sheet(_("Totals per currency"), totals, total_rows)]
+    if getattr(user, "role", None) != DONOR:
+        # The reversals waiting for a second MPTF officer, as the page lists them above
+        # the deposits (staff only): nothing of them is recorded yet.
+        def of(p):
+            return p.deposit.currency
+        waiting = [Col(_("Proposal"), lambda p: p.id, "int"),
+                   Col(_("Deposit"), lambda p: p.deposit_id, "int"),
+                   Col(_("Donor"), lambda p: p.deposit.donor.name, width=36),
+                   Col(_("Amount"), lambda p: p.deposit.amount, "money", currency_of=of),
+                   Col(_("Net"), lambda p: p.deposit.net, "money", currency=USD),
+                   Col(_("Reason"), lambda p: p.reason, width=50),
+                   Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email, width=24),
+                   Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime")]
+        sheets.append(Sheet(_("Waiting reversals"), waiting, reversal_changes.waiting()))
+    return sheets, _("Deposits")
 
 
 @register_export("rates", "UN operational rates of exchange (filter: currency)")

@@ -479,6 +479,46 @@ class InterestEntry(db.Model):
 
 
 
+class DepositReversalProposal(db.Model):
+    """The reversal of a deposit as one MPTF officer proposed it, with its reason
+    (contributions.reversal_changes): nothing is reversed and the pool does not move
+    while it waits. A reversal takes money back from a pool, and with the deposit's
+    bank reference freed the same money could be recorded again on another donor's
+    commitment, in another pool: a transfer between pools that two administrators
+    would otherwise have to agree. So nobody alone reverses a deposit (DESIGN.md §5),
+    as nobody alone reverses interest: a second, different, active MPTF officer
+    confirms it (it is then recorded by ledger.reverse_deposit, dated that day, and
+    names the reversal it became), or refuses it with a reason; its proposer may
+    withdraw it. At most one reversal of a deposit waits (a partial unique index). Its
+    status changes once, by one guarded UPDATE (pending → confirmed, refused or
+    withdrawn)."""
+
+    __tablename__ = "deposit_reversal_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deposit_id: Mapped[int] = mapped_column(sa.ForeignKey("deposit.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    reversal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deposit.id"), unique=True)
+
+    deposit = relationship("Deposit", foreign_keys=[deposit_id])
+    reversal = relationship("Deposit", foreign_keys=[reversal_id])
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.Index("uq_deposit_reversal_proposal_waiting", "deposit_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+
 class InterestProposal(db.Model):
     """Interest earned by the fund, or the reversal of an interest entry, as one MPTF
     officer proposed it (contributions.interest_changes): nothing is credited and the

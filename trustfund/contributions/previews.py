@@ -13,8 +13,8 @@ from ..extensions import db
 from ..formatting import date
 from ..formatting import money as fmt_money
 from ..money import USD
-from . import interest_changes
-from .ledger import _pool_short, reversal_checks, value_date_or_error
+from . import interest_changes, reversal_changes
+from .ledger import value_date_or_error
 from .models import Deposit, InterestEntry, Pledge, Pool
 from .rules import text_or_error, usd_or_error
 
@@ -26,22 +26,21 @@ def available_after(pool: Pool, change) -> str:
 
 
 def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
-    """A reversal records the opposite amounts and takes the net back from the pool:
-    refused as ledger.reverse_deposit refuses it (ledger.reversal_checks: a closed fund,
-    a closed year, a reversal, a deposit already reversed, a pool's balance decided on),
-    or for a pool that has not the net available."""
-    reason = reversal_checks(deposit, reason)
+    """A reversal records the opposite amounts and takes the net back from the pool once
+    a second MPTF officer confirms it: refused as its proposal is refused
+    (reversal_changes.reversal_refusals: those of ledger.reverse_deposit, a pool that has
+    not the net available, a reversal already waiting)."""
+    reason = reversal_changes.reversal_refusals(deposit, reason)
     pool, commitment, currency = deposit.pool, deposit.commitment, deposit.currency
-    if pool.available < deposit.net:
-        raise _pool_short(pool, deposit.net, _("This reversal"))
     summary = Summary(_("Reverse deposit #%(id)s", id=deposit.id), [
         (_("Donor"), deposit.donor.name), (_("Value date"), date(deposit.value_date)),
         (_("Amount"), fmt_money(deposit.amount, currency)), (_("Rate"), str(deposit.rate)),
         (_("USD"), fmt_money(deposit.usd_amount, USD)), (_("Fee"), fmt_money(deposit.fee, USD)),
         (_("Net"), fmt_money(deposit.net, USD)), (_("Reason"), reason)])
     summary.lines += [
-        _("A reversal dated %(date)s records the opposite amounts: %(amount)s, %(usd)s, fee %(fee)s, "
-          "net %(net)s. The deposit stays on record, marked reversed.", date=date(today()),
+        _("Nothing is recorded until another MPTF officer confirms the reversal. It is then dated the day "
+          "of the confirmation and records the opposite amounts: %(amount)s, %(usd)s, fee %(fee)s, net "
+          "%(net)s. The deposit stays on record, marked reversed.",
           amount=fmt_money(-deposit.amount, currency), usd=fmt_money(-deposit.usd_amount, USD),
           fee=fmt_money(-deposit.fee, USD), net=fmt_money(-deposit.net, USD)),
         _("The net amount, %(net)s, is taken back from %(pool)s.", net=fmt_money(deposit.net, USD),

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
 from ..validation import check_text, text_problem, too_long
-from .models import Deposit, Pool
+from .models import Deposit, DepositReversalProposal, Pool
 from .rules import REFERENCE_KEY_LENGTH, reference_key
 
 MAX_REFERENCE = 100
@@ -115,23 +115,27 @@ class Reversed(NamedTuple):
 
 def reversed_by(actor, keys: Iterable[str] | None = None) -> dict[str, Reversed]:
     """The deposits `actor` reversed, the latest of each bank reference, by its key
-    (among `keys` if given). A reversal frees its deposit's reference so that the same
-    bank transfer can be recorded again, correctly: see moved_refusal(). The officer's
-    reversals are read as plain columns (their keys are computed here: NFKC is not
-    SQL); names only for the ones asked about."""
+    (among `keys` if given): those whose reversal `actor` proposed (reversal_changes:
+    another officer confirmed it), or recorded alone before a reversal took two. A
+    reversal frees its deposit's reference so that the same bank transfer can be
+    recorded again, correctly: see moved_refusal(). The officer's reversals are read as
+    plain columns (their keys are computed here: NFKC is not SQL); names only for the
+    ones asked about."""
     actor_id = getattr(actor, "id", None)
     if actor_id is None:
         return {}
     reversal = sa.orm.aliased(Deposit)
+    reverser = sa.func.coalesce(DepositReversalProposal.proposed_by_id, reversal.created_by_id)
     wanted = None if keys is None else set(keys)
     latest: dict[str, tuple] = {}
     for reference, donor_id, pool_id, value_date in db.session.execute(
             sa.select(Deposit.bank_reference, Deposit.donor_id, Deposit.pool_id, Deposit.value_date)
             .join(reversal, reversal.reverses_id == Deposit.id)
+            .outerjoin(DepositReversalProposal, DepositReversalProposal.reversal_id == reversal.id)
             # "> 0", not IS NOT NULL: SQLite then reads the reversals alone through
             # the unique index on reverses_id (a few hundred rows of 100,000).
-            .where(reversal.reverses_id > 0, reversal.created_by_id == actor_id,
-                   Deposit.bank_reference != "")
+            .where(reversal.reverses_id > 0, Deposit.bank_reference != "",
+                   reverser == actor_id)
             .order_by(reversal.id)):
         key = reference_key(reference)
         if key is not None and (wanted is None or key in wanted):
@@ -154,7 +158,8 @@ def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
     for another donor or pool moves money between donors or pools (a transfer between
     pools takes two administrators; the donors' shares and refunds follow their net
     deposits), and the bank's statement would still match: the officer who reversed
-    it does not do both; another MPTF officer records it. Recorded again for the same
+    it (who proposed its reversal) does not do both; another MPTF officer records it
+    (the one who confirmed the reversal, or a third). Recorded again for the same
     donor and pool (a corrected amount or date), it is the officer's own correction."""
     if key is None:
         return None

@@ -132,6 +132,22 @@ def _transfer_proposal(e: Told) -> dict:
 
 
 
+def _reversal_proposal(e: Told) -> dict:
+    return {"user": e.who, "deposit": e.show("deposit_id"),
+            "proposer": e.name("user", e.value("proposed_by_id"))}
+
+
+def _reversal_proposed(e: Told) -> str:
+    return _("%(user)s proposed the reversal of a deposit (%(deposit)s): %(reason)s It waits for a second "
+             "MPTF officer.",
+             reason=e.iso(e.value("reason") or ""), **_reversal_proposal(e))
+
+
+def _reversal_refused(e: Told) -> str:
+    return _("%(user)s refused the reversal of a deposit (%(deposit)s) proposed by %(proposer)s: %(reason)s",
+             reason=e.iso(e.value("refusal_reason") or ""), **_reversal_proposal(e))
+
+
 def _interest_proposal(e: Told) -> dict:
     return {"user": e.who, "amount": e.show("usd_amount"), "entry": e.value("reverses_id"),
             "proposer": e.name("user", e.value("proposed_by_id"))}
@@ -363,6 +379,11 @@ def register(book: Book) -> None:
     }, collection=Target(_l("Interest"), "contributions.interest"),
         hidden=("proposed_at", "proposed_on", "status", "decided_by_id", "decided_at", "refusal_reason",
                 "entry_id"))
+    book.object("DepositReversalProposal", _l("Deposit reversal waiting for a second MPTF officer"), {
+        "deposit_id": Field(_l("Deposit"), "ref", ref="deposit"), "reason": Field(_l("Reason")),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, collection=Target(_l("Deposits"), "contributions.deposits"),
+        hidden=("proposed_at", "status", "decided_by_id", "decided_at", "refusal_reason", "reversal_id"))
     book.object("RateProposal", _l("Exchange rate waiting for a second MPTF officer"), {
         "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
         "month": Field(_l("Month"), "month"),
@@ -432,6 +453,16 @@ def register(book: Book) -> None:
                 changes=False)
     book.action("interest_proposal.withdraw", _l("Interest withdrawn"), "InterestProposal",
                 _interest_withdrawn, changes=False)
+    book.action("deposit_reversal.propose", _l("Reversal of a deposit proposed"), "DepositReversalProposal",
+                _reversal_proposed, changes=False)
+    book.action("deposit_reversal.confirm", _l("Reversal of a deposit confirmed"), "DepositReversalProposal",
+                lambda e: _("%(user)s confirmed the reversal of a deposit (%(deposit)s) proposed by "
+                            "%(proposer)s: it is recorded.", **_reversal_proposal(e)), changes=False)
+    book.action("deposit_reversal.refuse", _l("Reversal of a deposit refused"), "DepositReversalProposal",
+                _reversal_refused, changes=False)
+    book.action("deposit_reversal.withdraw", _l("Reversal of a deposit withdrawn"), "DepositReversalProposal",
+                lambda e: _("%(user)s withdrew the reversal of a deposit (%(deposit)s) they had proposed.",
+                            **_reversal_proposal(e)), changes=False)
     book.action("exchange_rate.create", _l("Exchange rate set"), "ExchangeRate", _rate)
     book.action("exchange_rate.update", _l("Exchange rate corrected"), "ExchangeRate", _rate, told=("rate",))
     book.action("exchange_rate.import", _l("Exchange rates imported"), "ExchangeRate", _rate_import)

@@ -25,7 +25,7 @@ from ...paging import per_page
 from ...params import date_arg
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import interest_changes, previews, references, services
+from .. import interest_changes, previews, references, reversal_changes, services
 from ..blueprint import bp
 from ..forms import (
     CommitmentForm,
@@ -37,11 +37,12 @@ from ..forms import (
     RefuseTransferForm,
 )
 from ..loaders import get_commitment_or_404
-from ..models import Deposit, InterestEntry, InterestProposal, Pledge
+from ..models import Deposit, DepositReversalProposal, InterestEntry, InterestProposal, Pledge
 from ..preview import as_text, preview_deposit
 from ..queries import objectives
 from ..rates import currency_choices, rate_for, rate_tolerance
 from ..rules import reference_key
+from .lists import deposit_page
 
 
 def _earmark_options() -> list[tuple[str, str]]:
@@ -247,6 +248,8 @@ def deposit_preview(commitment_id: int):
 @bp.route("/deposits/<int:deposit_id>/reverse", methods=["GET", "POST"])
 @roles_required(MPTF_OFFICER)
 def reverse_deposit(deposit_id: int):
+    """An MPTF officer proposes a deposit's reversal; another confirms it on the
+    deposit's page (reversal_changes)."""
     deposit = db.session.get(Deposit, deposit_id) or abort(404)
     form = ReasonForm()
     valid = form.validate_on_submit()
@@ -254,18 +257,45 @@ def reverse_deposit(deposit_id: int):
         summary = check(form, lambda: previews.deposit_reversal(deposit, form.reason.data))
         if summary is not None:
             back = url_for("contributions.deposit", deposit_id=deposit.id)
-            return confirm_page(summary, form=form, button=_("Reverse the deposit"), style="danger",
+            return confirm_page(summary, form=form, button=_("Propose the reversal"), style="danger",
                                 cancel=back, crumbs=[(_("Deposits"), url_for("contributions.deposits")),
                                                      (f"#{deposit.id}", back), (summary.title, None)])
     elif valid:
-        reversal = run(form, lambda: services.reverse_deposit(current_user, deposit, form.reason.data))
-        if reversal is not None:
-            flash(_("Deposit reversed: %(amount)s, USD net %(net)s taken back from the pool.",
-                    amount=fmt_money(-reversal.amount, reversal.currency),
-                    net=fmt_money(-reversal.net, USD)), "success")
+        proposal = run(form, lambda: reversal_changes.propose(current_user, deposit, form.reason.data))
+        if proposal is not None:
+            _proposed(_("The reversal is proposed: nothing is recorded until another MPTF officer "
+                        "confirms it."))
             return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
         deposit = db.session.get(Deposit, deposit_id)
     return render_template("contributions/reverse.html", form=form, deposit=deposit)
+
+
+@bp.route("/deposits/reversals/<int:proposal_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/deposits/reversals/<int:proposal_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/deposits/reversals/<int:proposal_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(MPTF_OFFICER)
+def answer_deposit_reversal(proposal_id: int, answer: str):
+    """A second MPTF officer confirms or refuses a deposit's waiting reversal; its
+    proposer may withdraw it (reversal_changes)."""
+    proposal = db.session.get(DepositReversalProposal, proposal_id) or abort(404)
+    deposit_id = proposal.deposit_id
+    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: reversal_changes.confirm(current_user, proposal_id),
+                 "refuse": lambda: reversal_changes.refuse(current_user, proposal_id, form.reason.data),
+                 "withdraw": lambda: reversal_changes.withdraw(current_user, proposal_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            flash({"confirm": lambda: _("Deposit reversed: %(amount)s, net %(net)s taken back from the pool.",
+                                        amount=fmt_money(-done.amount, done.currency),
+                                        net=fmt_money(-done.net, USD)),
+                   "refuse": lambda: _("Reversal refused: nothing was recorded."),
+                   "withdraw": lambda: _("Reversal withdrawn: nothing was recorded.")}[answer](), "success")
+            return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
+    if answer_refused(form, waits=proposal.status == PENDING,
+                      decided=reversal_changes.already_decided_message()):
+        return deposit_page(db.session.get(Deposit, deposit_id), refused=form), 200
+    return redirect(url_for("contributions.deposit", deposit_id=deposit_id, _anchor="waiting-reversal"))
 
 
 @bp.route("/interest")

@@ -19,10 +19,10 @@ from ...extensions import db
 from ...paging import per_page
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
-from .. import lists, queries, services
+from .. import lists, queries, reversal_changes, services
 from ..blueprint import bp
 from ..exports import commitment_statuses
-from ..forms import ListFilterForm, ReasonForm, ReferenceForm
+from ..forms import DecideTransferForm, ListFilterForm, ReasonForm, ReferenceForm, RefuseTransferForm
 from ..loaders import get_commitment_or_404
 from ..models import Commitment, Deposit, Pledge
 from ..rules import overdue_instalments
@@ -156,7 +156,8 @@ def deposits():
                                        if row.Deposit.reverses_id is None)
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
                            per_currency=per_currency, usd=usd, commitment=commitment, reversed_by=reversed_by,
-                           chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller())
+                           chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller(),
+                           waiting_reversals=reversal_changes.waiting())
 
 
 @bp.route("/commitments/<int:commitment_id>")
@@ -214,7 +215,18 @@ def pledge(pledge_id: int):
 @bp.route("/deposits/<int:deposit_id>")
 @roles_required(*READERS)
 def deposit(deposit_id: int):
-    item = db.session.get(Deposit, deposit_id) or abort(404)
+    return deposit_page(db.session.get(Deposit, deposit_id) or abort(404))
+
+
+def deposit_page(item: Deposit, refused=None):
+    """A deposit's page, with its reversal waiting for a second MPTF officer if one
+    does (reversal_changes); `refused`: the refusal form of that reversal when its
+    refusal was refused (its error beside the reason)."""
+    waiting = reversal_changes.reversal_waiting(item.id)
     return render_template("contributions/deposit.html", deposit=item,
-                           can_write=current_user.role == MPTF_OFFICER)
+                           can_write=current_user.role == MPTF_OFFICER, waiting=waiting,
+                           blocked=reversal_changes.why_not_now(waiting) if waiting else None,
+                           active_officers=reversal_changes.active_officers() if waiting else 0,
+                           answer_form=DecideTransferForm(formdata=None),
+                           refuse_form=refused or RefuseTransferForm(formdata=None), refused=refused)
 
