@@ -68,8 +68,8 @@ def test_no_rate_on_file_and_none_given_is_refused_beside_the_rate(db):
     with pytest.raises(DomainError) as refused:
         services.record_deposit(officer(), c, value_date=PAST, amount="100.00")
     assert refused.value.field == "rate"
-    assert ("no UN operational rate for EUR in May 2018. Add it to the exchange rates, or enter the rate "
-            "here") in refused.value.message
+    assert ("no UN operational rate for EUR in May 2018. Propose it on the exchange rates page, or enter "
+            "the rate here") in refused.value.message
 
 
 def test_overriding_the_table_rate_needs_a_note(db):

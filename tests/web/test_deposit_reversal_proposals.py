@@ -114,6 +114,8 @@ def test_a_deposit_is_reversed_only_when_a_second_officer_confirms_it(app, db, c
     assert db.session.get(Commitment, c.id).deposited == kept.amount
     assert _proposals(db)[0].status == "confirmed" and _proposals(db)[0].reversal_id == reversal.id
     assert WAITING not in text(client.get(_page(wrong.id)))
+    # The reversal's page names both officers.
+    assert "Proposed by · confirmed by mptf_officer · mptf_officer2" in text(client.get(_page(reversal.id)))
     actions = db.session.execute(sa.select(AuditEntry.action, AuditEntry.user_id)
                                  .where(AuditEntry.action.like("deposit%reverse%")
                                         | AuditEntry.action.like("deposit_reversal%"))
@@ -239,7 +241,7 @@ def test_the_deposits_download_lists_the_waiting_reversals_for_staff_only(app, d
 
     from openpyxl import load_workbook
 
-    from tests.factories.contributions import sweden
+    from tests.factories.contributions import donor, sweden
 
     login_as("mptf_officer")
     made = deposit(commitment("USD", "1000.00", who=sweden()), D("500.00"))
@@ -249,6 +251,14 @@ def test_the_deposits_download_lists_the_waiting_reversals_for_staff_only(app, d
     assert header[:7] == ("Proposal", "Deposit", "Donor", "Amount", "Net", "Reason", "Proposed by")
     assert [row[:7] for row in rows] == [(_proposals(db)[0].id, made.id, "Kingdom of Sweden", 500, 495,
                                           "Bounced", "mptf_officer")]
+    # Filtered to another donor (a scheduled report for that donor: `flask export deposits --donor`),
+    # the sheet carries no other donor's waiting reversal; nor does the page's list.
+    other = donor("Swiss Confederation").id
+    sheets, _what = REGISTERS["deposits"].build({"donor": other}, None)
+    assert [list(sheet.rows) for sheet in sheets][2] == []
+    assert "Reversals waiting for a second MPTF officer" not in text(
+        client.get(f"/contributions/deposits?donor={other}"))
+    assert "Reversals waiting for a second MPTF officer" in text(client.get("/contributions/deposits"))
     # A donor's own download (the same export): its deposits, never what waits among the staff.
     sheets, _what = REGISTERS["deposits"].build({}, users["donor"])
     assert [sheet.title for sheet in sheets] == ["Deposits", "Totals per currency"]
@@ -257,3 +267,29 @@ def test_the_deposits_download_lists_the_waiting_reversals_for_staff_only(app, d
     second_officer_confirms_reversal(app)
     book = load_workbook(io.BytesIO(client.get("/contributions/deposits?format=xlsx").data))
     assert len(list(book["Waiting reversals"].iter_rows(values_only=True))) == 1  # its header: nothing waits
+
+
+def test_a_reversal_proposed_by_an_officer_moved_to_another_role_since_is_not_confirmed(
+        app, db, client, login_as, users):
+    """A demotion takes effect at once: the reversal the officer proposed before it is
+    not recorded on their word. The page says why in place of Confirm; Refuse works."""
+    from trustfund.admin.user_changes import submit_user
+
+    login_as("mptf_officer")
+    made = deposit(commitment("USD", "1000.00"), D("500.00"))
+    _propose(client, made.id, "Bounced")
+    [proposal] = _proposals(db, "pending")
+    before = pool_figures()
+    officer = users["mptf_officer"]
+    submit_user(users["admin"], officer, email=officer.email, name="Amina Diallo", role="auditor",
+                donor_id=None, active=True, password=None, version=officer.version)
+    db.session.commit()
+    gone = ("Amina Diallo, who proposed it, no longer has the role that proposes it: it can no longer be "
+            "confirmed. Refuse it, and propose it again yourself if it is still wanted.")
+    colleague = browser_of(app, "mptf_officer2")
+    listed = colleague.get(_page(made.id)).get_data(as_text=True)
+    assert gone in text(listed) and f"/reversals/{proposal.id}/confirm" not in listed
+    assert gone in text(_answer(colleague, proposal.id, "confirm"))
+    assert _reversals(db) == [] and pool_figures() == before and len(_proposals(db, "pending")) == 1
+    _answer(colleague, proposal.id, "refuse", reason="Proposed by an officer who has left the role")
+    assert _proposals(db, "pending") == [] and _reversals(db) == []

@@ -3,6 +3,7 @@ pages (queries.py), so the figures are the page's to the cent."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from itertools import islice
 from operator import attrgetter, itemgetter
 
@@ -244,7 +245,8 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
                    Col(_("Reason"), lambda p: p.reason, width=50),
                    Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email, width=24),
                    Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime")]
-        sheets.append(Sheet(_("Waiting reversals"), waiting, reversal_changes.waiting()))
+        sheets.append(Sheet(_("Waiting reversals"), waiting,
+                            reversal_changes.waiting(partial(queries.deposits_among, filters, user))))
     return sheets, _("Deposits")
 
 

@@ -83,8 +83,8 @@ def deposit_rate(currency: str, value_date: dt.date, rate, rate_note: str,
             raise DomainError(no_un_rate_yet_message(currency, value_date), field="rate")
         if table is None:
             raise DomainError(_("There is no UN operational rate for %(currency)s in %(month)s. "
-                                "Add it to the exchange rates, or enter the rate here with a note "
-                                "saying where it comes from.",
+                                "Propose it on the exchange rates page, or enter the rate here with a "
+                                "note saying where it comes from.",
                                 currency=currency, month=month_label(value_date)), field="rate")
         return table, note
     value = rate_or_error(rate, "rate", known=table)

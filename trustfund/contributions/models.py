@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from .. import localized
 from ..audit import SECRET, utcnow
@@ -506,6 +506,8 @@ class DepositReversalProposal(db.Model):
     decided_at: Mapped[dt.datetime | None]
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
     reversal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deposit.id"), unique=True)
+    # The entry the confirmation recorded, by the name second_person.who_proposed_and_confirmed reads.
+    entry_id = synonym("reversal_id")
 
     deposit = relationship("Deposit", foreign_keys=[deposit_id])
     reversal = relationship("Deposit", foreign_keys=[reversal_id])

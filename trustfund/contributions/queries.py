@@ -332,6 +332,12 @@ def deposit_query(filters: dict, user=None, *, in_order: bool = False):
     return query.order_by(*_order(DEPOSIT_SORTS, sort, Deposit.id))
 
 
+def deposits_among(filters: dict, user, ids: list[int]) -> set[int]:
+    """Which of the deposits `ids` the list shows under `filters` for `user`."""
+    listed = deposit_query(filters, user).where(Deposit.id.in_(ids)).order_by(None).subquery()
+    return set(db.session.scalars(sa.select(listed.c.id)))
+
+
 def deposit_totals(filters: dict, user=None) -> tuple[list[dict], dict]:
     """Per currency (count, amount, USD, fee, net) and for all currencies in USD.
     Reversals count with their negative amounts, so the totals are what was kept."""

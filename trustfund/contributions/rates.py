@@ -300,19 +300,29 @@ def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate 
         before = snapshot(change.target)
         change.target.currency, change.target.month, change.target.rate = change.currency, change.month, \
             change.rate
+        _written(change)
         record(actor, "exchange_rate.update", change.target, before=before)
         return change.target
     created = ExchangeRate(currency=change.currency, month=change.month, rate=change.rate,
                            created_by_id=getattr(actor, "id", None))
     db.session.add(created)
+    _written(change)
+    record(actor, "exchange_rate.create", created)
+    return created
+
+
+def _written(change: RateChange) -> None:
+    """Flush the rate set: a month given its rate meanwhile by another officer's
+    confirmation (a rate, a rates file, a correction moved to that month) answers in
+    words, nothing changed (errors.run rolls the transaction back), not a server error."""
     try:
         db.session.flush()
-    except IntegrityError:  # the same month, set meanwhile by another officer's confirmation
+    except IntegrityError as error:
+        if "exchange_rate" not in str(error.orig) or "month" not in str(error.orig):
+            raise
         raise DomainError(_("The UN rate of %(currency)s for %(month)s was set meanwhile by another MPTF "
                             "officer: nothing was changed. Reload the page to see it.",
                             currency=change.currency, month=month_label(change.month))) from None
-    record(actor, "exchange_rate.create", created)
-    return created
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ recorded.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -167,11 +169,19 @@ def withdraw(actor, proposal_id: int) -> DepositReversalProposal:
     return proposal
 
 
-def waiting() -> list[DepositReversalProposal]:
-    """Every deposit reversal waiting for a second MPTF officer, oldest first."""
+def waiting(shown: Callable[[list[int]], set[int]] | None = None) -> list[DepositReversalProposal]:
+    """Every deposit reversal waiting for a second MPTF officer, oldest first; with
+    `shown` (the ids, among those given, of the deposits a list shows under its
+    filters: queries.deposits_among), only those of its deposits: a download for one
+    donor carries no other donor's. A few rows: the list's filters are asked about
+    their deposits only, never run over every deposit."""
     model = DepositReversalProposal
-    return db.session.scalars(sa.select(model).where(model.status == PENDING)
+    rows = db.session.scalars(sa.select(model).where(model.status == PENDING)
                               .order_by(model.proposed_at, model.id)).all()
+    if shown is None or not rows:
+        return rows
+    kept = shown([p.deposit_id for p in rows])
+    return [p for p in rows if p.deposit_id in kept]
 
 
 def reversal_waiting(deposit_id: int) -> DepositReversalProposal | None:
@@ -179,9 +189,16 @@ def reversal_waiting(deposit_id: int) -> DepositReversalProposal | None:
         DepositReversalProposal.deposit_id == deposit_id, DepositReversalProposal.status == PENDING))
 
 
+def officers_of(reversal_id: int) -> tuple[str, str] | None:
+    """Who proposed and who confirmed the reversal `reversal_id` (a Deposit); None for
+    one recorded before a reversal took two officers."""
+    return second_person.who_proposed_and_confirmed(DepositReversalProposal, [reversal_id]).get(reversal_id)
+
+
 def active_officers() -> int:
     return active_in_role(MPTF_OFFICER)
 
 
-__all__ = ["active_officers", "already_decided_message", "already_waiting_message", "confirm", "propose",
+__all__ = ["active_officers", "already_decided_message", "already_waiting_message", "confirm", "officers_of",
+           "propose",
            "refuse", "reversal_refusals", "reversal_waiting", "waiting", "why_not_now", "withdraw"]

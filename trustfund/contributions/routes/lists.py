@@ -3,6 +3,8 @@ single commitment, pledge and deposit (the entry forms are in entries.py, rates,
 pools and objectives in fund.py, the import in imports.py)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -157,7 +159,8 @@ def deposits():
     return render_template("contributions/deposits.html", page=page, form=form, filters=filters,
                            per_currency=per_currency, usd=usd, commitment=commitment, reversed_by=reversed_by,
                            chosen_donor=chosen_donor, earmark_label=queries.earmark_labeller(),
-                           waiting_reversals=reversal_changes.waiting())
+                           waiting_reversals=reversal_changes.waiting(
+                               partial(queries.deposits_among, filters, current_user)))
 
 
 @bp.route("/commitments/<int:commitment_id>")
@@ -228,5 +231,6 @@ def deposit_page(item: Deposit, refused=None):
                            blocked=reversal_changes.why_not_now(waiting) if waiting else None,
                            active_officers=reversal_changes.active_officers() if waiting else 0,
                            answer_form=DecideTransferForm(formdata=None),
-                           refuse_form=refused or RefuseTransferForm(formdata=None), refused=refused)
+                           refuse_form=refused or RefuseTransferForm(formdata=None), refused=refused,
+                           officers=reversal_changes.officers_of(item.id) if item.reverses_id else None)
 
