@@ -1,10 +1,14 @@
 """Nobody alone moves money (DESIGN.md §5): the shared step of every change that one
 person proposes and a second, different person confirms or refuses
 (admin.user_changes, contributions.transfer_changes, contributions.interest_changes,
-contributions.rate_changes, closure.proposals). The waiting row's status moves on by
+contributions.rate_changes, contributions.reversal_changes, closure.proposals,
+closure.entry_proposals; the last four of them through Answers). The waiting row's status moves on by
 one guarded UPDATE, in the transaction of what the answer does: of two people
 answering at once, or one answer sent twice, exactly one goes through."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,7 +16,7 @@ from flask_babel import gettext as _
 from .audit import snapshot, utcnow
 from .errors import DomainError
 from .extensions import db
-from .validation import check_text
+from .validation import check_text, too_long
 
 
 def require_active(actor, role: str, refusal: str) -> None:
@@ -138,3 +142,54 @@ def who_proposed_and_confirmed(model, entry_ids: list[int] | None = None) -> dic
         query = query.where(model.entry_id.in_(entry_ids))
     return {entry_id: (p_name or p_email, c_name or c_email)
             for entry_id, p_name, p_email, c_name, c_email in db.session.execute(query)}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers to one kind of change waiting for a second person of `role`, as its
+    module offers them (contributions.interest_changes, contributions.rate_changes,
+    contributions.reversal_changes, closure.entry_proposals): find a waiting row of
+    `model` by its id, answer it (decide(), by an active user of `role`), refuse it
+    with a reason or withdraw it (the module records each in the audit trail, its
+    action written out), list what waits. `statuses`: its waiting, confirmed, refused
+    and withdrawn values; `words()`: its messages in the reader's language, by name:
+    missing (no such row), only_proposer, not_own, already, no_reason, not_allowed."""
+
+    model: type
+    role: str
+    statuses: tuple[str, str, str, str]
+    words: Callable[[], dict[str, str]]
+
+    def get(self, row_id: int):
+        row = db.session.get(self.model, row_id)
+        if row is None:
+            raise DomainError(self.words()["missing"])
+        return row
+
+    def answer(self, actor, row, status: str, reason: str | None = None) -> dict:
+        """decide() for an active user of the role; the row's snapshot before it."""
+        words = self.words()
+        require_active(actor, self.role, words["not_allowed"])
+        waiting, confirmed, refused, withdrawn = self.statuses
+        return decide(row, actor, status, waiting=waiting, confirmed=confirmed, refused=refused,
+                      withdrawn=withdrawn, only_proposer=words["only_proposer"], not_own=words["not_own"],
+                      already=words["already"], reason=reason, missing=words["no_reason"], role=self.role,
+                      not_allowed=words["not_allowed"])
+
+    def refusal(self, actor, row_id: int, reason: str) -> tuple[object, dict]:
+        """The row refused by `actor` with `reason`, and its snapshot before."""
+        if len((reason or "").strip()) > 2000:
+            raise DomainError(too_long(2000), field="reason")
+        row = self.get(row_id)
+        return row, self.answer(actor, row, self.statuses[2], reason)
+
+    def withdrawal(self, actor, row_id: int) -> tuple[object, dict]:
+        """The row withdrawn by its proposer `actor`, and its snapshot before."""
+        row = self.get(row_id)
+        return row, self.answer(actor, row, self.statuses[3])
+
+    def waiting(self) -> list:
+        """Every row still waiting, oldest first."""
+        model = self.model
+        return db.session.scalars(sa.select(model).where(model.status == self.statuses[0])
+                                  .order_by(model.proposed_at, model.id)).all()

@@ -42,7 +42,6 @@ from ..errors import DomainError
 from ..extensions import db
 from ..fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, FundEntry, FundEntryProposal
 from ..permissions import MPTF_OFFICER
-from ..validation import too_long
 
 
 def _require_officer(actor) -> None:
@@ -112,25 +111,18 @@ def propose_reversal(actor, entry: FundEntry, reason: str) -> FundEntryProposal:
     return proposal
 
 
-def _get(proposal_id: int) -> FundEntryProposal:
-    proposal = db.session.get(FundEntryProposal, proposal_id)
-    if proposal is None:
-        raise DomainError(_("This entry does not exist."))
-    return proposal
-
-
 def already_decided_message() -> str:
     return _("This entry was already confirmed, refused or withdrawn: nothing was done.")
 
 
-def _answer(actor, proposal: FundEntryProposal, status: str, reason: str | None = None) -> dict:
-    _require_officer(actor)
-    return second_person.decide(
-        proposal, actor, status, waiting=WAITING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
-        only_proposer=_("Only the MPTF officer who proposed an entry can withdraw it."),
-        not_own=_("You proposed this entry: another MPTF officer must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the entry is refused."),
-        role=MPTF_OFFICER, not_allowed=_("Only MPTF officers may do this."))
+ANSWERS = second_person.Answers(
+    FundEntryProposal, MPTF_OFFICER, (WAITING, CONFIRMED, REFUSED, WITHDRAWN),
+    lambda: {"missing": _("This entry does not exist."),
+             "only_proposer": _("Only the MPTF officer who proposed an entry can withdraw it."),
+             "not_own": _("You proposed this entry: another MPTF officer must confirm or refuse it."),
+             "already": already_decided_message(), "no_reason": _("Say why the entry is refused."),
+             "not_allowed": _("Only MPTF officers may do this.")})
+_get, _answer = ANSWERS.get, ANSWERS.answer
 
 
 def confirm(actor, proposal_id: int) -> FundEntry:
@@ -188,25 +180,20 @@ def why_not_now(proposal: FundEntryProposal) -> str | None:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> FundEntryProposal:
-    if len((reason or "").strip()) > 2000:
-        raise DomainError(too_long(2000), field="reason")
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, REFUSED, reason)
+    proposal, before = ANSWERS.refusal(actor, proposal_id, reason)
     record(actor, "fund_entry.refuse", proposal, before=before, note=proposal.refusal_reason)
     return proposal
 
 
 def withdraw(actor, proposal_id: int) -> FundEntryProposal:
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, WITHDRAWN)
+    proposal, before = ANSWERS.withdrawal(actor, proposal_id)
     record(actor, "fund_entry.withdraw", proposal, before=before)
     return proposal
 
 
 def waiting() -> list[FundEntryProposal]:
     """Every entry and reversal waiting for a second MPTF officer, oldest first."""
-    return db.session.scalars(sa.select(FundEntryProposal).where(FundEntryProposal.status == WAITING)
-                              .order_by(FundEntryProposal.proposed_at, FundEntryProposal.id)).all()
+    return ANSWERS.waiting()
 
 
 def reversal_waiting(entry_id: int) -> FundEntryProposal | None:

@@ -149,25 +149,18 @@ def propose_reversal(actor, entry: InterestEntry, reason: str) -> InterestPropos
     return proposal
 
 
-def _get(proposal_id: int) -> InterestProposal:
-    proposal = db.session.get(InterestProposal, proposal_id)
-    if proposal is None:
-        raise DomainError(_("This interest proposal does not exist."))
-    return proposal
-
-
 def already_decided_message() -> str:
     return _("This interest was already confirmed, refused or withdrawn: nothing was done.")
 
 
-def _answer(actor, proposal: InterestProposal, status: str, reason: str | None = None) -> dict:
-    _require_officer(actor)
-    return second_person.decide(
-        proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
-        only_proposer=_("Only the MPTF officer who proposed this interest can withdraw it."),
-        not_own=_("You proposed this interest: another MPTF officer must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the interest is refused."),
-        role=MPTF_OFFICER, not_allowed=_("Only MPTF officers may do this."))
+ANSWERS = second_person.Answers(
+    InterestProposal, MPTF_OFFICER, (PENDING, CONFIRMED, REFUSED, WITHDRAWN),
+    lambda: {"missing": _("This interest proposal does not exist."),
+             "only_proposer": _("Only the MPTF officer who proposed this interest can withdraw it."),
+             "not_own": _("You proposed this interest: another MPTF officer must confirm or refuse it."),
+             "already": already_decided_message(), "no_reason": _("Say why the interest is refused."),
+             "not_allowed": _("Only MPTF officers may do this.")})
+_get, _answer = ANSWERS.get, ANSWERS.answer
 
 
 def confirm(actor, proposal_id: int) -> InterestEntry:
@@ -221,25 +214,20 @@ def why_not_now(proposal: InterestProposal) -> str | None:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> InterestProposal:
-    if len((reason or "").strip()) > 2000:
-        raise DomainError(too_long(2000), field="reason")
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, REFUSED, reason)
+    proposal, before = ANSWERS.refusal(actor, proposal_id, reason)
     record(actor, "interest_proposal.refuse", proposal, before=before, note=proposal.refusal_reason)
     return proposal
 
 
 def withdraw(actor, proposal_id: int) -> InterestProposal:
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, WITHDRAWN)
+    proposal, before = ANSWERS.withdrawal(actor, proposal_id)
     record(actor, "interest_proposal.withdraw", proposal, before=before)
     return proposal
 
 
 def waiting() -> list[InterestProposal]:
     """All interest and reversals waiting for a second MPTF officer, oldest first."""
-    return db.session.scalars(sa.select(InterestProposal).where(InterestProposal.status == PENDING)
-                              .order_by(InterestProposal.proposed_at, InterestProposal.id)).all()
+    return ANSWERS.waiting()
 
 
 def reversal_waiting(entry_id: int) -> InterestProposal | None:

@@ -38,7 +38,6 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import rate as fmt_rate
 from ..permissions import MPTF_OFFICER
-from ..validation import too_long
 from .models import ExchangeRate, RateProposal
 from .rates import checked_rate, month_label, set_rate
 from .rules import first_of_month, rate_or_error
@@ -119,25 +118,18 @@ def form_version(entry: ExchangeRate) -> int:
         .where(RateProposal.entry_id == entry.id, RateProposal.status == PENDING))
 
 
-def _get(proposal_id: int) -> RateProposal:
-    proposal = db.session.get(RateProposal, proposal_id)
-    if proposal is None:
-        raise DomainError(_("This rate proposal does not exist."))
-    return proposal
-
-
 def already_decided_message() -> str:
     return _("This rate was already confirmed, refused or withdrawn: nothing was done.")
 
 
-def _answer(actor, proposal: RateProposal, status: str, reason: str | None = None) -> dict:
-    _require_officer(actor)
-    return second_person.decide(
-        proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
-        only_proposer=_("Only the MPTF officer who proposed this rate can withdraw it."),
-        not_own=_("You proposed this rate: another MPTF officer must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the rate is refused."),
-        role=MPTF_OFFICER, not_allowed=_("Only MPTF officers may do this."))
+ANSWERS = second_person.Answers(
+    RateProposal, MPTF_OFFICER, (PENDING, CONFIRMED, REFUSED, WITHDRAWN),
+    lambda: {"missing": _("This rate proposal does not exist."),
+             "only_proposer": _("Only the MPTF officer who proposed this rate can withdraw it."),
+             "not_own": _("You proposed this rate: another MPTF officer must confirm or refuse it."),
+             "already": already_decided_message(), "no_reason": _("Say why the rate is refused."),
+             "not_allowed": _("Only MPTF officers may do this.")})
+_get, _answer = ANSWERS.get, ANSWERS.answer
 
 
 def _write(actor, proposal: RateProposal) -> ExchangeRate:
@@ -186,25 +178,20 @@ def why_not_now(proposal: RateProposal) -> str | None:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> RateProposal:
-    if len((reason or "").strip()) > 2000:
-        raise DomainError(too_long(2000), field="reason")
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, REFUSED, reason)
+    proposal, before = ANSWERS.refusal(actor, proposal_id, reason)
     record(actor, "rate_proposal.refuse", proposal, before=before, note=proposal.refusal_reason)
     return proposal
 
 
 def withdraw(actor, proposal_id: int) -> RateProposal:
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, WITHDRAWN)
+    proposal, before = ANSWERS.withdrawal(actor, proposal_id)
     record(actor, "rate_proposal.withdraw", proposal, before=before)
     return proposal
 
 
 def waiting() -> list[RateProposal]:
     """Every rate waiting for a second MPTF officer, oldest first."""
-    return db.session.scalars(sa.select(RateProposal).where(RateProposal.status == PENDING)
-                              .order_by(RateProposal.proposed_at, RateProposal.id)).all()
+    return ANSWERS.waiting()
 
 
 def active_officers() -> int:

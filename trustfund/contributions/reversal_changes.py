@@ -94,25 +94,17 @@ def propose(actor, deposit: Deposit, reason: str) -> DepositReversalProposal:
     return proposal
 
 
-def _get(proposal_id: int) -> DepositReversalProposal:
-    proposal = db.session.get(DepositReversalProposal, proposal_id)
-    if proposal is None:
-        raise DomainError(_("This reversal does not exist."))
-    return proposal
-
-
 def already_decided_message() -> str:
     return _("This reversal was already confirmed, refused or withdrawn: nothing was done.")
 
 
-def _answer(actor, proposal: DepositReversalProposal, status: str, reason: str | None = None) -> dict:
-    _require_officer(actor)
-    return second_person.decide(
-        proposal, actor, status, waiting=PENDING, confirmed=CONFIRMED, refused=REFUSED, withdrawn=WITHDRAWN,
-        only_proposer=_("Only the MPTF officer who proposed this reversal can withdraw it."),
-        not_own=_("You proposed this reversal: another MPTF officer must confirm or refuse it."),
-        already=already_decided_message(), reason=reason, missing=_("Say why the reversal is refused."),
-        role=MPTF_OFFICER, not_allowed=_("Only MPTF officers may do this."))
+ANSWERS = second_person.Answers(
+    DepositReversalProposal, MPTF_OFFICER, (PENDING, CONFIRMED, REFUSED, WITHDRAWN),
+    lambda: {"missing": _("This reversal does not exist."),
+             "only_proposer": _("Only the MPTF officer who proposed this reversal can withdraw it."),
+             "not_own": _("You proposed this reversal: another MPTF officer must confirm or refuse it."),
+             "already": already_decided_message(), "no_reason": _("Say why the reversal is refused."),
+             "not_allowed": _("Only MPTF officers may do this.")})
 
 
 def confirm(actor, proposal_id: int) -> Deposit:
@@ -120,8 +112,8 @@ def confirm(actor, proposal_id: int) -> Deposit:
     check again, in the transaction of the guarded UPDATE of its status. A refusal
     rolls back the whole transaction (errors.run), the status's UPDATE with it:
     nothing is recorded and it still waits."""
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, CONFIRMED)
+    proposal = ANSWERS.get(proposal_id)
+    before = ANSWERS.answer(actor, proposal, CONFIRMED)
     try:
         reversal = ledger.reverse_deposit(actor, proposal.deposit, proposal.reason)
     except DomainError as error:
@@ -154,17 +146,13 @@ def why_not_now(proposal: DepositReversalProposal) -> str | None:
 
 
 def refuse(actor, proposal_id: int, reason: str) -> DepositReversalProposal:
-    if len((reason or "").strip()) > 2000:
-        raise DomainError(too_long(2000), field="reason")
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, REFUSED, reason)
+    proposal, before = ANSWERS.refusal(actor, proposal_id, reason)
     record(actor, "deposit_reversal.refuse", proposal, before=before, note=proposal.refusal_reason)
     return proposal
 
 
 def withdraw(actor, proposal_id: int) -> DepositReversalProposal:
-    proposal = _get(proposal_id)
-    before = _answer(actor, proposal, WITHDRAWN)
+    proposal, before = ANSWERS.withdrawal(actor, proposal_id)
     record(actor, "deposit_reversal.withdraw", proposal, before=before)
     return proposal
 
@@ -175,9 +163,7 @@ def waiting(shown: Callable[[list[int]], set[int]] | None = None) -> list[Deposi
     filters: queries.deposits_among), only those of its deposits: a download for one
     donor carries no other donor's. A few rows: the list's filters are asked about
     their deposits only, never run over every deposit."""
-    model = DepositReversalProposal
-    rows = db.session.scalars(sa.select(model).where(model.status == PENDING)
-                              .order_by(model.proposed_at, model.id)).all()
+    rows = ANSWERS.waiting()
     if shown is None or not rows:
         return rows
     kept = shown([p.deposit_id for p in rows])
