@@ -49,6 +49,9 @@ def template_workbook(open_commitments) -> Workbook:
         _("Currency (optional): if given, it must be the commitment's currency."),
         _("Rate (optional): units of the currency per US dollar. Leave it empty to use the UN "
           "operational rate of the value date's month; another rate needs a rate note."),
+        _("A typed rate may differ from the UN rate of its month, or of the nearest month when its month "
+          "has none, by at most the tolerance the administrators set. A currency with no UN rate at all "
+          "takes no deposit until its first UN rate is confirmed on the exchange rates page."),
         _("Bank reference: a reference that another deposit already has (compared without case or "
           "spaces) is refused, unless the row says in “Separate transfer note” why it is a separate "
           "transfer."),
