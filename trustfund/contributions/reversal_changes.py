@@ -36,7 +36,6 @@ from ..auth.colleagues import active_in_role, tell_others
 from ..errors import DomainError
 from ..extensions import db
 from ..permissions import MPTF_OFFICER
-from ..validation import too_long
 from . import ledger
 from .models import Deposit, DepositReversalProposal
 
@@ -63,15 +62,13 @@ def reversal_refusals(deposit: Deposit, reason: str) -> str:
     closed fund or year, a reversal of a reversal, a deposit already reversed, the
     pools' balances decided on, no reason; a pool without the net available; one
     already waiting), also said before it is proposed (previews.deposit_reversal).
-    Returns the reason as it is kept."""
+    Returns the reason as it is kept (at most 2,000 characters: ledger.reversal_checks)."""
     reason = ledger.reversal_checks(deposit, reason)
     if reversal_waiting(deposit.id) is not None:
         raise DomainError(already_waiting_message())
     short = _short(deposit)
     if short is not None:
         raise short
-    if len(reason) > 2000:
-        raise DomainError(too_long(2000), field="reason")
     return reason
 
 
