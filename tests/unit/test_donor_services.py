@@ -163,7 +163,8 @@ def test_the_saa_goes_through_its_statuses_and_keeps_its_history(db, officer, do
     assert donor.saa_history[3].reference == "SAA-X-A1"
     assert all(c.at is not None for c in donor.saa_history)
     audits = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "donor.saa_status", AuditEntry.object_id == str(donor.id))).all()
+        AuditEntry.action == "donor.saa_status", AuditEntry.object_id == str(donor.id))
+        .order_by(AuditEntry.id)).all()
     assert [(a.before["saa_status"], a.after["saa_status"]) for a in audits] == [
         ("not_started", "draft_shared"), ("draft_shared", "under_negotiation"),
         ("under_negotiation", "signed"), ("signed", "amended"), ("amended", "closed")]

@@ -26,7 +26,8 @@ def _rest_pledged(currency: str) -> D:
 
 
 def _actions(db, action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)
+                                    .order_by(AuditEntry.id)))
 
 
 def test_a_smaller_commitment_leaves_the_rest_pledged(db):

@@ -93,7 +93,8 @@ def _available(db, pool) -> D:
 
 
 def _trail(db, action: str) -> list[AuditEntry]:
-    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)).all()
+    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)
+                              .order_by(AuditEntry.id)).all()
 
 
 def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_confirms_it(
