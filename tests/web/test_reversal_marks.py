@@ -135,3 +135,38 @@ def test_the_donors_deposits_xlsx_dates_each_reversal(client, login_as, db, pair
         ("WRONG-1", dt.date(2017, 5, 2), None),  # the reversal, newest first
         ("WRONG-1", None, dt.date(2017, 6, 1)),
         ("KEPT-1", None, None)]
+
+
+def test_a_deposit_whose_reversal_waits_is_marked_wherever_staff_list_it(app, client, login_as, db, users):
+    """Between the proposal and a second officer's answer, a deposit is still counted
+    in full; the commitment's page, the donor's desk and the deposits list mark it
+    "Reversal waiting", linking to where it is confirmed or refused. A donor's portal
+    and statement say nothing of it: nothing was reversed."""
+    from tests.factories import second_officer_confirms_reversal
+    from trustfund.contributions import reversal_changes
+
+    donor = st.donor("Waiting Foundation")
+    commitment = st.commitment(donor, "5000.00", reference="WAIT-1")
+    st.deposit(commitment, "1000.00", bank_reference="KEPT-2")
+    wrong = st.deposit(commitment, "2000.00", bank_reference="WRONG-2")
+    reversal_changes.propose(users["mptf_officer"], wrong, "Booked twice")
+    db.session.commit()
+    waiting = ("waiting", f"/contributions/deposits/{wrong.id}#waiting-reversal", "Reversal waiting")
+    pages = (f"/contributions/commitments/{commitment.id}", f"/donors/{donor.id}", "/contributions/deposits")
+    for role in ("mptf_officer", "auditor"):
+        login_as(role)
+        for url in pages:
+            assert marks(client.get(url).get_data(as_text=True)) == [waiting], (role, url)
+    # The deposit's own page says it in its waiting section, not twice as a mark.
+    assert marks(client.get(f"/contributions/deposits/{wrong.id}").get_data(as_text=True)) == []
+    make_user("donor", "waiting@test.example", donor_id=donor.id)
+    login_as(db.session.scalar(sa.select(User).where(User.email == "waiting@test.example")))
+    for url in ("/statements/portal", f"/statements/{donor.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert marks(page) == [] and "Reversal waiting" not in page, url
+    # Once another officer confirms it, the mark is the reversal's.
+    login_as("mptf_officer")
+    second_officer_confirms_reversal(app)
+    db.session.expire_all()
+    shown = marks(client.get(f"/contributions/commitments/{commitment.id}").get_data(as_text=True))
+    assert [kind for kind, _link, _text in shown] == ["reversed", "reversal"]

@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..admin.models import PENDING
 from ..clock import today
 from ..donors.choices import searched_name
 from ..donors.models import DONOR_TYPES, Donor
@@ -20,7 +21,16 @@ from ..extensions import db
 from ..params import iso_date, whole_number
 from ..permissions import DONOR
 from ..query_plans import not_indexed
-from .models import UNEARMARKED, Commitment, Deposit, Instalment, Objective, Pledge, Pool
+from .models import (
+    UNEARMARKED,
+    Commitment,
+    Deposit,
+    DepositReversalProposal,
+    Instalment,
+    Objective,
+    Pledge,
+    Pool,
+)
 from .rules import commitment_key, overdue_amount
 
 ZERO = Decimal(0)
@@ -377,6 +387,17 @@ def reversals_of(deposit_ids) -> dict[int, int]:
         return {}
     return dict(db.session.execute(sa.select(Deposit.reverses_id, Deposit.id)
                                    .where(Deposit.reverses_id.in_(ids))).all())
+
+
+def reversals_waiting_among(deposit_ids) -> set[int]:
+    """Those of `deposit_ids` whose reversal waits for a second MPTF officer: one query
+    (by the proposals' status index) for a page of deposits (their "Reversal waiting"
+    marks)."""
+    ids = list(deposit_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(DepositReversalProposal.deposit_id).where(
+        DepositReversalProposal.status == PENDING, DepositReversalProposal.deposit_id.in_(ids))))
 
 
 def reversal_partners(deposits) -> dict[int, tuple[int, dt.date]]:

@@ -65,6 +65,8 @@ class Desk:
     deposits: lists.Page
     # {deposit id: id of the entry that reverses it} for the deposits of the page.
     reversed_by: dict[int, int] = field(default_factory=dict)
+    # The page's deposits whose reversal waits for a second MPTF officer.
+    reversal_waits: set[int] = field(default_factory=set)
     returned: Decimal = Decimal("0.00")  # its balance returned at the fund's closing
 
     @property
@@ -121,5 +123,7 @@ def desk(donor_id: int, commitments_page: int = 1, deposits_page: int = 1,
                 commitments=commitments, deposits=deposits,
                 reversed_by=queries.reversals_of(row.Deposit.id for row in deposits.items
                                          if row.Deposit.reverses_id is None),
+                reversal_waits=queries.reversals_waiting_among(row.Deposit.id for row in deposits.items
+                                                               if row.Deposit.reverses_id is None),
                 returned=position_on(on).returned(donor_id))
 

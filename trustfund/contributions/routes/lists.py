@@ -186,6 +186,8 @@ def commitment_page(item, reference_form):
     net = sum((d.net for d in item.deposits), start=0)
     return render_template("contributions/commitment.html", commitment=item, schedule=schedule,
                            usd=usd, net=net, overdue=bool(overdue),
+                           reversal_waits=queries.reversals_waiting_among(
+                               d.id for d in item.deposits if not d.reverses_id and not d.reversed_by),
                            can_write=current_user.role == MPTF_OFFICER, reference_form=reference_form)
 
 
