@@ -95,7 +95,8 @@ def every_audited_action() -> dict:
               donor_id=None, active=False, password=None)
     # The role change wrote a message to the account; the mail server refused it too
     # often (as the sender marks it), and the admin sends it again.
-    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.user_id == account.id))
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.user_id == account.id)
+                                .order_by(OutboxMessage.id.desc()).limit(1))
     message.status = FAILED
     mail_services.resend(admin, message)
     # An invited user chooses a password with the invitation's link; later forgets it.

@@ -153,5 +153,6 @@ def test_reject_needs_a_reason_and_waitlist_is_explicit(db):
     db.session.commit()
     assert grant.status == "waitlisted"
     actions = db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.object_type == "TravelGrant", AuditEntry.object_id == str(grant.id))).all()
+        AuditEntry.object_type == "TravelGrant", AuditEntry.object_id == str(grant.id))
+        .order_by(AuditEntry.id)).all()
     assert actions == ["grant.request", "grant.waitlist"]

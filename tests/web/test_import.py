@@ -387,6 +387,28 @@ def test_one_bad_row_and_nothing_is_imported_with_every_row_error_listed(app, db
     assert counts() == before and pool_figures() == figures
 
 
+def test_a_row_in_a_currency_without_any_un_rate_is_refused_saying_what_to_do_first(
+        app, db, client, login_as):
+    """A deposit's rate is held to the UN rate; a currency without any (GBP here) takes
+    no deposit, typed rate or not, until two officers have set its first UN rate. The
+    row is refused in words that fit a file as well as the form: nothing is recorded
+    now, the deposit can be once the rate is confirmed."""
+    login_as("mptf_officer")
+    _setup()
+    commitment("GBP", "10000.00", reference="UK-GBP")
+    before = counts()
+    data = workbook([("UK-GBP", "2018-05-10", 5000, None, 0.78, "Bank advice", "", None)])
+    response = _upload(client, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was imported: 1 problem" in html
+    [(row, column, message)] = _problems(html)
+    assert (row, column) == ("2", "Rate")
+    assert message == ("There is no UN operational rate for GBP yet, and a deposit's rate is held to one. "
+                       "Propose the UN rate of May 2018 on the exchange rates page: once another MPTF "
+                       "officer confirms it, the deposit can be recorded.")
+    assert counts() == before
+
+
 def test_rows_that_together_pass_the_commitment_are_refused(app, db, client, login_as):
     login_as("mptf_officer")
     _setup()

@@ -59,7 +59,8 @@ def _admin2(app, login_as):
 
 
 def _messages(db, kind: str) -> list[OutboxMessage]:
-    return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+    return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)
+                              .order_by(OutboxMessage.id)).all()
 
 
 def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, client, login_as, db):

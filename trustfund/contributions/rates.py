@@ -155,7 +155,7 @@ def no_un_rate_yet_message(currency: str, value_date: dt.date) -> str:
     """Why a deposit in a currency without any UN rate waits: nothing to check its rate against."""
     return _("There is no UN operational rate for %(currency)s yet, and a deposit's rate is held to one. "
              "Propose the UN rate of %(month)s on the exchange rates page: once another MPTF officer "
-             "confirms it, record this deposit.", currency=currency, month=month_label(value_date))
+             "confirms it, the deposit can be recorded.", currency=currency, month=month_label(value_date))
 
 
 def require_near_un_rate(currency: str, value_date: dt.date, value: Decimal,
