@@ -57,6 +57,9 @@ class Target:
     label: str
     endpoint: str | None = None
     args: dict = field(default_factory=dict)
+    # How a sentence names it, where that differs from the label (a pool: the label
+    # "Un-earmarked", "the %(pool)s pool" takes "un-earmarked"): Told.in_sentence.
+    sentence: str | None = None
 
     def url(self) -> str | None:
         """The object's page, when the reader's role may open it."""
@@ -275,6 +278,15 @@ class Told:
             return EMPTY
         currency = currency or snapshot.get("currency") or "USD"
         return self.iso(formatting.money(abs(number) if absolute else number, currency))
+
+    def in_sentence(self, key: str, side: str = "after") -> str:
+        """The object a recorded reference names, as a sentence names it (its Target's
+        `sentence`, else its label), loaded with the other references of the batch."""
+        spec = self.kind.fields.get(key) if self.kind else None
+        if spec is None or spec.kind != "ref":
+            return self.show(key, side)
+        target = self.names.get(spec.ref, self.value(key, side))
+        return self.iso((target.sentence or target.label) if target else EMPTY)
 
     def name(self, reference: str, key) -> str:
         target = self.names.get(reference, key)

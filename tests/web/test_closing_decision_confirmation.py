@@ -107,13 +107,13 @@ def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_conf
     asked = _text(client.post(f"/fund/closing/pools/{pool.id}", data=_form(
         pool, kind="transfer", fund_name="Migration MPTF (FMR00)", fund_reference="MPTF/2019/7",
         note="Per the SAA")))
-    assert "Propose the closing decision on Un-earmarked" in asked
+    assert "Propose the closing decision on the un-earmarked pool" in asked
     assert ("Nothing moves now: once another SRSG staff member confirms the decision, USD\u00a036,000.00 "
-            "leaves Un-earmarked") in asked
+            "leaves the un-earmarked pool") in asked
     assert _rows(db, PoolClosing) == 0
     page = _propose(client, pool, kind="transfer", fund_name="Migration MPTF (FMR00)",
                     fund_reference="MPTF/2019/7", note="Per the SAA").get_data(as_text=True)
-    assert "The decision on Un-earmarked is proposed: nothing has moved yet." in page
+    assert "The decision on the un-earmarked pool is proposed: nothing has moved yet." in page
     assert WAITS in page
     # Nothing moved: no decision, no part, the pool keeps its balance.
     assert _rows(db, PoolClosing) == 0 and _rows(db, ClosingPart) == 0
@@ -157,9 +157,11 @@ def test_a_proposed_decision_moves_nothing_until_a_second_srsg_staff_member_conf
     # The audit trail names both: the proposal and the confirmation.
     login_as("auditor")
     trail = client.get("/admin/audit", query_string={"action": "pool_closing.propose"}).get_data(as_text=True)
-    assert "srsg_staff proposed a closing decision on Un-earmarked: Transfer to another fund" in trail
+    assert "srsg_staff proposed a closing decision on the un-earmarked pool: Transfer to another fund" \
+        in trail
     trail = client.get("/admin/audit", query_string={"action": "pool_closing.confirm"}).get_data(as_text=True)
-    assert "srsg_staff2 confirmed the closing decision on Un-earmarked proposed by srsg_staff" in trail
+    assert "srsg_staff2 confirmed the closing decision on the un-earmarked pool proposed by srsg_staff" \
+        in trail
 
 
 def test_a_refund_confirmed_writes_each_donors_part(app, client, login_as, db, users):
@@ -170,7 +172,7 @@ def test_a_refund_confirmed_writes_each_donors_part(app, client, login_as, db, u
     # The funding status reports no refund while the decision only waits.
     assert _refunds(client) == "USD\u00a00.00"
     page = second_srsg_confirms(app, pool.id).get_data(as_text=True)
-    assert "Decision confirmed: USD\u00a036,000.00 left Un-earmarked." in page
+    assert "Decision confirmed: USD\u00a036,000.00 left the un-earmarked pool." in page
     assert [row[4] for row in table_rows(page, "parts")] == ["27,000.00", "9,000.00"]
     assert _available(db, pool) == D("0.00")
     assert _refunds(client) == "USD\u00a036,000.00"

@@ -122,7 +122,7 @@ def status(grant_id) -> str:
 def decisions(app) -> list[Decision]:
     """One of each decision, made ready in the database."""
     fund_pool(1, "30000.00")  # 29,700.00 available in Objective 1's pool
-    objective1 = str(objective1_pool().label)
+    objective1 = "the Objective 1 pool"  # as a sentence names it (Pool.sentence_name)
     found = []
 
     grant = make_request(make_event("Approve"), "SN")
@@ -133,7 +133,7 @@ def decisions(app) -> list[Decision]:
         return f"{usd(app, now)} available now, {usd(app, now - total)} after"
 
     found.append(Decision("approve", "srsg_staff2", f"/travel/grants/{grant.id}/approve", {"pool_id": "0"},
-                          [f"{usd(app, total)} will be committed to this trip from {objective1}",
+                          [f"{usd(app, total)} will be committed to this trip from the Objective 1 pool",
                            available_now_and_after],
                           lambda g=grant.id: status(g) == "approved"))
     grant = make_request(make_event("Reject"), "ML")
@@ -194,7 +194,7 @@ def decisions(app) -> list[Decision]:
     found.append(Decision("transfer", "admin", "/contributions/pools/transfer", {
         "from_pool_id": str(obj1.id), "to_pool_id": str(obj2.id), "usd_amount": "100.00",
         "transferred_on": "2017-07-01", "reason": "Surplus"},
-        [f"{usd(app, '100.00')} moves from {obj1.label} to {obj2.label}"],
+        [f"{usd(app, '100.00')} moves from the Objective 1 pool to the Objective 2 pool"],
         # Proposed: it moves when a second admin confirms it (tests/web/test_transfer_changes.py).
         lambda: _waiting_transfers() == 1))
     p = pledge("EUR", "300000.00")
@@ -208,7 +208,7 @@ def decisions(app) -> list[Decision]:
 
     def cost_returns():
         now = objective1_pool().available
-        return f"{objective1}: {usd(app, now)} available now, {usd(app, now + D('400.00'))} after."
+        return f"Objective 1: {usd(app, now)} available now, {usd(app, now + D('400.00'))} after."
 
     found.append(Decision("reverse fund entry", "mptf_officer", f"/fund/entries/{cost.id}/reverse",
                           {"reason": "Paid by the host country"},
@@ -335,8 +335,8 @@ def test_reversing_income_the_pool_has_spent_is_refused_before_the_confirmation(
     response, statements = post_logged(client, f"/fund/entries/{income.id}/reverse", {"reason": "Wrong fund"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and confirmation(html) is None
-    assert (f"The pool “{target.label}” has only {usd(app, '200.00')} available: this reversal would take "
-            "it below zero.") in " ".join(html.split())
+    assert (f"The {target.sentence_name} pool has only {usd(app, '200.00')} available: this reversal would "
+            "take it below zero.") in " ".join(html.split())
     assert [s for s in statements if writes(s)] == []
     assert counts() == before and pool_figures() == figures and reversals(FundEntry, income.id) == 0
 
@@ -434,7 +434,7 @@ def closing_decisions(app) -> list[Decision]:
         Decision("pool decision", "srsg_staff", f"/fund/closing/pools/{unearmarked.id}",
                  {f"{prefix}-kind": "refund", f"{prefix}-balance": "36000.00", f"{prefix}-note": "",
                   f"{prefix}-fund_name": "", f"{prefix}-fund_reference": ""},
-                 [f"{usd(app, '36000.00')} leaves {unearmarked.label}",
+                 [f"{usd(app, '36000.00')} leaves the un-earmarked pool",
                   f"Kingdom of Sweden is refunded {usd(app, '27000.00')}",
                   f"Norway (closing) is refunded {usd(app, '9000.00')}"],
                  proposed_then_confirmed),

@@ -270,8 +270,9 @@ def test_admin_sees_the_latest_ten_audit_entries(fund, client, login_as, db):
     audit.record(None, "login", object_type="User", object_id=1)  # sign-ins are left out, as in the trail
     db.session.commit()
     rows = Tables(_page(client, login_as, "auditor")).tables["audit"]["rows"]
-    assert [row[2] for row in rows] == [f"USD {i}.00 moved by the system from — to — on 1 Jul 2017."
-                                        for i in range(11, 1, -1)]
+    assert [row[2] for row in rows] == [
+        f"USD {i}.00 moved by the system from the — pool to the — pool on 1 Jul 2017."
+        for i in range(11, 1, -1)]
 
 
 def test_a_chart_is_drawn_only_when_it_has_figures(app, client, login_as):

@@ -115,9 +115,9 @@ def test_the_officer_who_reversed_a_deposit_does_not_record_its_transfer_for_ano
     before, figures = counts(), pool_figures()
     html = _post(client, swiss, amount="1000.00", bank_reference="citi-9").get_data(as_text=True)
     assert error_beside(html, "bank_reference") == (
-        "You reversed the deposit of this bank transfer for Kingdom of Sweden (Un-earmarked, value date "
-        "10 May 2018). Recorded for another donor or pool it would move money between them: another MPTF "
-        "officer records it.")
+        "You reversed the deposit of this bank transfer for Kingdom of Sweden (the un-earmarked pool, "
+        "value date 10 May 2018). Recorded for another donor or pool it would move money between them: "
+        "another MPTF officer records it.")
     assert counts() == before and pool_figures() == figures
     # From a file, by the same officer: the row is refused, nothing recorded.
     from openpyxl import Workbook

@@ -185,7 +185,7 @@ def test_a_reversal_the_pool_committed_since_is_not_recorded_and_says_why(app, d
     other = browser_of(app, "mptf_officer2")
     listed = other.get(_page(made.id))
     assert ("This reversal can no longer be recorded as it stands: This reversal would need USD 990.00 from "
-            "the pool") in text(listed)
+            "the un-earmarked pool") in text(listed)
     assert f"/reversals/{proposal.id}/confirm" not in listed.get_data(as_text=True)
     assert f"/reversals/{proposal.id}/refuse" in listed.get_data(as_text=True)
     # Posted all the same: nothing is recorded, and it still waits.

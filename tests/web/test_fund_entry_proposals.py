@@ -107,7 +107,7 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
     assert f"/waiting/{proposal.id}/confirm" in listed and f"/waiting/{proposal.id}/withdraw" not in listed
     assert reason_required(listed, f"{ENTRIES}/waiting/{proposal.id}/refuse")
     done = text(_answer(other, proposal.id, "confirm"))
-    assert "Confirmed: Direct cost of USD 1,500.00 recorded for Un-earmarked." in done
+    assert "Confirmed: Direct cost of USD 1,500.00 recorded for the un-earmarked pool." in done
     [entry] = _entries(db)
     assert (entry.kind, entry.usd_amount, entry.created_by_id) == ("direct_cost", D("1500.00"),
                                                                   users["mptf_officer2"].id)
@@ -128,10 +128,10 @@ def test_a_direct_cost_is_recorded_only_when_a_second_officer_confirms_it(app, d
                                            ("fund_entry.create", users["mptf_officer2"].id),
                                            ("fund_entry.confirm", users["mptf_officer2"].id)]
     trail = text(browser_of(app, "admin").get("/admin/audit"))
-    assert ("mptf_officer proposed an entry for Un-earmarked (Direct cost of USD 1,500.00, value date "
-            "1 Mar 2018); it waits for a second MPTF officer.") in trail
-    assert ("mptf_officer2 confirmed the entry for Un-earmarked (Direct cost of USD 1,500.00) proposed by "
-            "mptf_officer: it is recorded.") in trail
+    assert ("mptf_officer proposed an entry for the un-earmarked pool (Direct cost of USD 1,500.00, value "
+            "date 1 Mar 2018); it waits for a second MPTF officer.") in trail
+    assert ("mptf_officer2 confirmed the entry for the un-earmarked pool (Direct cost of USD 1,500.00) "
+            "proposed by mptf_officer: it is recorded.") in trail
 
 
 def test_a_cost_the_pool_cannot_pay_is_refused_at_once_and_again_at_the_confirmation(app, db, client,
@@ -149,13 +149,13 @@ def test_a_cost_the_pool_cannot_pay_is_refused_at_once_and_again_at_the_confirma
     other = browser_of(app, "mptf_officer2")
     _answer(other, first.id, "confirm")
     refused = text(_answer(other, second.id, "confirm"))
-    assert ("Nothing was recorded, and the entry still waits: The pool “Un-earmarked” has only USD 4,000.00 "
+    assert ("Nothing was recorded, and the entry still waits: The un-earmarked pool has only USD 4,000.00 "
             "available, less than USD 5,000.00.") in refused
     assert [e.usd_amount for e in _entries(db)] == [D("6000.00")] and _pool(db)[2] == D("4000.00")
     assert [p.id for p in _proposals(db, WAITING)] == [second.id]
     # The entries page says why beside it, in place of Confirm: the other officers may
     # refuse it, its proposer withdraw it.
-    blocked = ("This entry can no longer be recorded as it stands: The pool “Un-earmarked” has only "
+    blocked = ("This entry can no longer be recorded as it stands: The un-earmarked pool has only "
                "USD 4,000.00 available, less than USD 5,000.00. Refuse it, or its proposer can withdraw it; "
                "then propose it again if it is still wanted.")
     listed = other.get(ENTRIES)
@@ -185,7 +185,7 @@ def test_a_reversal_of_income_the_pool_has_spent_since_says_why_in_place_of_conf
     _answer(other, cost.id, "confirm")
     assert _pool(db)[2] == D("3000.00")
     listed = other.get(ENTRIES)
-    assert ("This entry can no longer be recorded as it stands: The pool “Un-earmarked” has only "
+    assert ("This entry can no longer be recorded as it stands: The un-earmarked pool has only "
             "USD 3,000.00 available: this reversal would take it below zero.") in text(listed)
     assert f"/waiting/{reversal.id}/confirm" not in listed.get_data(as_text=True)
 
@@ -215,10 +215,10 @@ def test_refused_with_a_reason_or_withdrawn_nothing_is_recorded(app, db, client,
         _answer(other, income.id, "confirm"))
     assert _entries(db) == []
     trail = text(browser_of(app, "admin").get("/admin/audit"))
-    assert ("mptf_officer2 refused the entry for Un-earmarked (Other income of USD 300.00) proposed by "
-            "mptf_officer: No such income at the bank") in trail
-    assert "mptf_officer withdrew the entry for Un-earmarked (Bank charge of USD 25.50) they had proposed." \
-        in trail
+    assert ("mptf_officer2 refused the entry for the un-earmarked pool (Other income of USD 300.00) "
+            "proposed by mptf_officer: No such income at the bank") in trail
+    assert ("mptf_officer withdrew the entry for the un-earmarked pool (Bank charge of USD 25.50) they had "
+            "proposed.") in trail
 
 
 def test_a_reversal_waits_for_a_second_officer_too(app, db, client, login_as, users):

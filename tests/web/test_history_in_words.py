@@ -152,7 +152,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     approved = fund["grants"][1]
     page = client.get("/admin/audit", query_string={"action": "grant.approve"}).get_data(as_text=True)
     text = Visible(page).text
-    assert f"Approved by Olga Petrova from Objective 1: USD {approved.committed_amount:,}." in text
+    assert f"Approved by Olga Petrova from the Objective 1 pool: USD {approved.committed_amount:,}." in text
     assert f'<a href="/travel/grants/{approved.id}">Travel grant {approved.id} for Awa Ndiaye</a>' in page
 
     grant_page = Visible(client.get(f"/travel/grants/{approved.id}").get_data(as_text=True)).text
@@ -200,12 +200,12 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert (f"Trip recorded by Li Wei: actual costs USD {committed + 100:,} against USD {committed:,} "
             "committed. Actual airfare (USD)") in paid
     assert "Overrun of USD 100.00 recorded by Li Wei, awaiting a second approval." in paid
-    assert (f"Overrun of USD 100.00 approved by Olga Petrova and paid from Objective 1. "
+    assert (f"Overrun of USD 100.00 approved by Olga Petrova and paid from the Objective 1 pool. "
             f"Actual total: USD {committed:,} → USD {committed + 100:,}") in paid
     assert (f"Overrun of USD 100.00 rejected by Olga Petrova: the grant stays at the USD {committed:,} "
             "committed. Note: The ticket bought was not economy class") in refused
-    assert ("Overrun of USD 30.00 recorded by Li Wei and paid at once from Objective 1: within the tolerance "
-            "of USD 50.00.") in within
+    assert ("Overrun of USD 30.00 recorded by Li Wei and paid at once from the Objective 1 pool: within the "
+            "tolerance of USD 50.00.") in within
     assert "within tolerance" not in within  # the recorded note, said by the sentence
 
 

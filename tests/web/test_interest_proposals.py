@@ -182,7 +182,7 @@ def test_a_reversal_waits_for_a_second_officer_and_says_why_once_the_pool_spent_
     other = browser_of(app, "mptf_officer2")
     listed = other.get(PAGE)
     assert ("This interest can no longer be recorded as it stands: This reversal would need USD 1,000.00 "
-            f"from the pool “Un-earmarked”, which has only USD {left:,} available") in text(listed)
+            f"from the un-earmarked pool, which has only USD {left:,} available") in text(listed)
     assert f"/waiting/{reversal.id}/confirm" not in listed.get_data(as_text=True)
     assert f"/waiting/{reversal.id}/refuse" in listed.get_data(as_text=True)
     # Posted all the same: nothing is recorded, and it still waits.

@@ -170,3 +170,24 @@ def test_a_deposit_whose_reversal_waits_is_marked_wherever_staff_list_it(app, cl
     db.session.expire_all()
     shown = marks(client.get(f"/contributions/commitments/{commitment.id}").get_data(as_text=True))
     assert [kind for kind, _link, _text in shown] == ["reversed", "reversal"]
+
+
+def test_a_statement_ending_before_the_reversal_shows_the_deposit_unreversed_and_says_when_it_was(
+        client, login_as, db, pair):
+    """A statement is the donor's position on its last day: a deposit reversed after it
+    counts in full there, so the statement does not mark it reversed; it says the
+    reversal came after the period, on its day. A statement that covers the reversal
+    marks both entries as before."""
+    donor = pair[0]
+    make_user("donor", "later@test.example", donor_id=donor.id)
+    login_as(db.session.scalar(sa.select(User).where(User.email == "later@test.example")))
+    before = client.get(f"/statements/{donor.id}?from=2017-01-01&to=2017-05-31").get_data(as_text=True)
+    assert marks(before) == []
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", before))
+    assert "Reversed on 1 Jun 2017, after this period" in words
+    assert "Booked twice" not in words  # the reversal itself is dated after the period
+    covering = client.get(f"/statements/{donor.id}?from=2017-01-01&to=2017-12-31").get_data(
+        as_text=True)
+    assert sorted(marks(covering)) == [("reversal", "", "Reversal of an earlier deposit"),
+                                       ("reversed", "", "Reversed")]
+    assert "after this period" not in covering

@@ -84,7 +84,7 @@ def test_a_proposed_transfer_moves_nothing_until_a_second_admin_confirms_it(app,
     login_as("admin")
     figures = pool_figures()
     page = text(_propose(client))
-    assert f"Proposed: USD 52,072.27 from “1. {pool('OBJ1').objective.local_title}”" in page
+    assert "Proposed: USD 52,072.27 from the Objective 1 pool to the Objective 2 pool waits" in page
     assert WAITS in page
     # Nothing moved, no transfer was written: one transfer waits, shown on both pages.
     assert pool_figures() == figures and _transfers(db) == 0
@@ -226,7 +226,7 @@ def test_a_confirmation_when_the_source_pool_is_short_now_moves_nothing_and_stil
     db.session.commit()
     before, figures = counts(), pool_figures()
     answer = text(second_admin_confirms_transfer(app))
-    assert ("The transfer was not made, and it still waits: The pool “Un-earmarked” has only "
+    assert ("The transfer was not made, and it still waits: The un-earmarked pool has only "
             "USD 98,000.00 available.") in answer
     assert counts() == before and pool_figures() == figures
     [proposal] = _waiting(db)
@@ -377,7 +377,7 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
     services.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
                       dt.date(2018, 5, 1))
     db.session.commit()
-    short = ("This transfer can no longer be made as it stands: The pool “Un-earmarked” has only "
+    short = ("This transfer can no longer be made as it stands: The un-earmarked pool has only "
              "USD 98,000.00 available. Refuse it, or its proposer can withdraw it; then propose it again "
              "if it is still wanted.")
     for page in ("/contributions/pools/transfers", "/contributions/pools"):

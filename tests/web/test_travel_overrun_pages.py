@@ -44,7 +44,7 @@ def test_recording_dearer_costs_speaks_of_an_overrun_never_of_a_negative_return(
     assert "the pool pays it only once another SRSG staff member approves it" in form
     response = decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True)
     done = text(response)
-    assert ("Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from 1. Travel and participation" in done
+    assert ("Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from the Objective 1 pool" in done
             and "the overrun of USD 100.00 awaits the approval of another SRSG staff member." in done)
     assert "returned" not in done and "-$" not in done
     assert "overrun of USD 100.00 awaiting approval" in done
@@ -62,13 +62,13 @@ def test_a_cheaper_trip_returns_money_and_says_so(client, login_as, users):
     login_as("srsg_staff")
     done = text(decide(client, f"/travel/grants/{cheaper.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1760.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert ("Actual costs recorded: USD 3,060.10 spent, USD 90.00 returned to 1. Travel and participation"
+    assert ("Actual costs recorded: USD 3,060.10 spent, USD 90.00 returned to the Objective 1 pool"
             in done)
     assert "Returned to the pool" in done and "overrun" not in done.lower()
     exact = approved("SN", db.session.get(TravelGrant, cheaper.id).event)
     done = text(decide(client, f"/travel/grants/{exact.id}/travelled", follow_redirects=True, data={
         "actual_ticket": "1850.10", "actual_dsa": "1200.00", "actual_terminal": "100.00"}))
-    assert "Actual costs recorded: USD 3,150.10 spent from 1. Travel and participation" in done
+    assert "Actual costs recorded: USD 3,150.10 spent from the Objective 1 pool" in done
     assert "the whole amount committed." in done and "returned" not in done
 
 
@@ -92,7 +92,7 @@ def test_the_recorder_is_refused_and_a_colleague_approves_from_the_queue(client,
     done = decide(client, f"/travel/grants/{grant.id}/overrun/approve", data={"next": "/travel/queue"})
     assert done.headers["Location"].endswith("/travel/queue")
     queue = text(client.get("/travel/queue"))
-    assert "Overrun of USD 100.00 approved and paid from 1. Travel and participation" in queue
+    assert "Overrun of USD 100.00 approved and paid from the Objective 1 pool" in queue
     assert "Overruns awaiting approval" not in queue
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
     page = text(client.get(f"/travel/grants/{grant.id}"))
@@ -198,7 +198,7 @@ def test_the_admin_sets_the_tolerance_and_small_overruns_pass(client, login_as, 
     form = text(client.get(f"/travel/grants/{grant.id}/travelled"))
     assert "An overrun of up to USD 150.00 is paid at once if the pool has the money" in form
     done = text(decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True))
-    assert ("Actual costs recorded: USD 3,250.10 spent from 1. Travel and participation" in done
+    assert ("Actual costs recorded: USD 3,250.10 spent from the Objective 1 pool" in done
             and "including an overrun of USD 100.00 within the tolerance." in done)
     assert "Overrun paid without a second approval: it was within the tolerance" in done
     assert figures() == (D("6649.90"), D("0.00"), D("3250.10"))
@@ -218,16 +218,17 @@ def test_an_overrun_within_the_tolerance_the_pool_cannot_pay_waits(client, login
     form = text(client.get(f"/travel/grants/{grant.id}/travelled"))
     assert "a larger one, or one the pool cannot pay now, is paid only once another SRSG staff" in form
     preview = text(client.post(f"/travel/grants/{grant.id}/travelled", data=DEARER))
-    assert "The costs exceed the amount committed by USD 100.00, within the tolerance, but 1." in preview
+    assert ("The costs exceed the amount committed by USD 100.00, within the tolerance, but the Objective 1 "
+            "pool has only USD 17.90 available") in preview
     assert ("has only USD 17.90 available: it pays the USD 3,150.10 committed, and the overrun waits for "
             "another SRSG staff member's approval once the pool can pay it.") in preview
     done = text(decide(client, f"/travel/grants/{grant.id}/travelled", data=DEARER, follow_redirects=True))
-    assert "Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from 1. Travel and participation" in done
+    assert "Actual costs recorded: USD 3,250.10. USD 3,150.10 paid from the Objective 1 pool" in done
     assert ("; the overrun of USD 100.00 is within the tolerance, but the pool cannot pay it now: it "
             "awaits the approval of another SRSG staff member once it can.") in done
     assert "overrun of USD 100.00 awaiting approval" in done
     # The history says it in the reader's words, not as the note recorded it.
-    assert "within the tolerance of USD 150.00 but more than Objective 1 had available" in done
+    assert "within the tolerance of USD 150.00 but more than the Objective 1 pool had available" in done
     assert "had available: awaiting a second approval." in done and "within tolerance" not in done
     assert figures() == (D("17.90"), D("0.00"), D("3150.10"))
 

@@ -196,7 +196,7 @@ def test_approve_through_the_page_and_the_requester_is_refused(client, login_as,
                             {"pool_id": "0", "next": "/travel/queue"})
     assert done.headers["Location"].endswith("/travel/queue")
     page = client.get("/travel/queue").get_data(as_text=True)
-    assert "Approved: USD\u00a02,300.00 committed from 1. Travel and participation" in page
+    assert "Approved: USD\u00a02,300.00 committed from the Objective 1 pool" in page
     assert objective1_pool().available == Decimal("7600.00")
     # An outside address in `next` is ignored.
     other = make_request(make_event("Second", (dt.date(2017, 6, 19), dt.date(2017, 6, 20))), "ML")

@@ -24,8 +24,8 @@ def test_an_approval_cannot_take_money_earmarked_to_another_objective(client, lo
     # is confirmed, with the reason beside nothing else: the page shows it.
     response = post_and_confirm(client, f"/travel/grants/{grant.id}/approve", {"pool_id": str(objective2.id)},
                                 follow_redirects=True)
-    assert "Objective 2 is earmarked to another objective: travel is paid from the Objective 1 pool " \
-        "or the un-earmarked pool." in response.get_data(as_text=True)
+    assert "The Objective 2 pool is earmarked to another objective: travel is paid from the Objective 1 " \
+        "pool or the un-earmarked pool." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(TravelGrant, grant.id).status == "requested"
     assert db.session.get(Pool, objective2.id).available == Decimal("9900.00")
@@ -36,8 +36,8 @@ def test_the_service_says_where_travel_is_paid_from(db):
     grant = make_request(make_event(), "SN")
     with pytest.raises(DomainError) as refused:
         approve_grant(srsg2(), grant, objective2.id)
-    assert refused.value.message == ("Objective 2 is earmarked to another objective: travel is paid from "
-                                     "the Objective 1 pool or the un-earmarked pool.")
+    assert refused.value.message == ("The Objective 2 pool is earmarked to another objective: travel is paid "
+                                     "from the Objective 1 pool or the un-earmarked pool.")
     assert refused.value.field == "pool_id"
     db.session.rollback()
     assert db.session.get(TravelGrant, grant.id).status == "requested"

@@ -55,8 +55,9 @@ def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str,
     amount = fmt_money(checked.balance, USD)
     facts = [(_("Pool"), str(pool.label)), (_("Decision"), str(CLOSING_KINDS[kind])), (_("Amount"), amount)]
     # Proposed only: nothing moves until another SRSG staff member confirms it.
-    lines = [_("Nothing moves now: once another SRSG staff member confirms the decision, %(amount)s "
-               "leaves %(pool)s, which then holds nothing available.", amount=amount, pool=pool.label)]
+    lines = [_("Nothing moves now: once another SRSG staff member confirms the decision, %(amount)s leaves "
+               "the %(pool)s pool, which then holds nothing available.",
+               amount=amount, pool=pool.sentence_name)]
     if kind == FUND_TRANSFER:
         lines.append(_("It is transferred to %(fund)s.", fund=checked.values["fund_name"]))
     if kind == WAIVED:
@@ -64,7 +65,8 @@ def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str,
     if kind == REFUND:
         lines += [_("%(donor)s is refunded %(amount)s.", donor=part.donor_name,
                     amount=fmt_money(part.amount, USD)) for part in checked.plan.parts]
-    return Summary(_("Propose the closing decision on %(pool)s", pool=pool.label), facts, lines)
+    return Summary(_("Propose the closing decision on the %(pool)s pool",
+                     pool=pool.sentence_name), facts, lines)
 
 
 def write_off(commitment: Commitment, amount, reason: str) -> Summary:
@@ -105,8 +107,9 @@ def entry_reversal(entry: FundEntry, reason: str) -> Summary:
         _("Nothing is recorded until another MPTF officer confirms the reversal. It is then dated the day "
           "of the confirmation, records %(amount)s and names entry #%(id)s, which stays on record, marked "
           "reversed.", amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
-        _("%(amount)s returns to %(pool)s.", amount=amount, pool=pool.label) if change > 0 else
-        _("%(amount)s is taken back from %(pool)s.", amount=amount, pool=pool.label),
+        _("%(amount)s returns to the %(pool)s pool.", amount=amount, pool=pool.sentence_name)
+        if change > 0 else
+        _("%(amount)s is taken back from the %(pool)s pool.", amount=amount, pool=pool.sentence_name),
         available_after(pool, change)]
     return summary
 

@@ -40,96 +40,100 @@ def load_closings(keys: list[str]) -> dict[str, Target]:
 
 
 def _entry(e: Told) -> str:
-    return _("%(kind)s of %(amount)s recorded by %(user)s for %(pool)s, value date %(date)s.",
-             kind=e.show("kind"), amount=e.show("usd_amount"), user=e.who, pool=e.show("pool_id"),
+    return _("%(kind)s of %(amount)s recorded by %(user)s for the %(pool)s pool, value date %(date)s.",
+             kind=e.show("kind"), amount=e.show("usd_amount"), user=e.who, pool=e.in_sentence("pool_id"),
              date=e.show("value_date"))
 
 
 def _entry_reversed(e: Told) -> str:
-    return _("Reversed by %(user)s: %(amount)s taken back from %(pool)s.", user=e.who,
-             amount=e.money("usd_amount", "USD", absolute=True), pool=e.show("pool_id"))
+    return _("Reversed by %(user)s: %(amount)s taken back from the %(pool)s pool.", user=e.who,
+             amount=e.money("usd_amount", "USD", absolute=True), pool=e.in_sentence("pool_id"))
 
 
 def _decision(e: Told) -> str:
-    values = {"user": e.who, "amount": e.show("usd_amount"), "pool": e.show("pool_id")}
+    values = {"user": e.who, "amount": e.show("usd_amount"), "pool": e.in_sentence("pool_id")}
     kind = e.value("kind")
     if kind == "refund":
-        return _("%(amount)s of %(pool)s refunded to its donors, decided by %(user)s.", **values)
+        return _("%(amount)s of the %(pool)s pool refunded to its donors, decided by %(user)s.", **values)
     if kind == "transfer":
-        return _("%(amount)s of %(pool)s transferred to %(fund)s (%(reference)s), decided by %(user)s.",
-                 fund=e.show("fund_name"), reference=e.show("fund_reference"), **values)
-    return _("%(amount)s of %(pool)s not refunded (a residual within the waiver), decided by %(user)s.",
-             **values)
+        return _("%(amount)s of the %(pool)s pool transferred to %(fund)s (%(reference)s), "
+                 "decided by %(user)s.", fund=e.show("fund_name"), reference=e.show("fund_reference"),
+                 **values)
+    return _("%(amount)s of the %(pool)s pool not refunded (a residual within the waiver), "
+             "decided by %(user)s.", **values)
 
 
 def _proposal_values(e: Told) -> dict:
     return {"user": e.who, "decision": e.show("kind"), "amount": e.show("usd_amount"),
-            "pool": e.show("pool_id"), "proposer": e.name("user", e.value("proposed_by_id"))}
+            "pool": e.in_sentence("pool_id"), "proposer": e.name("user", e.value("proposed_by_id"))}
 
 
 def _proposed(e: Told) -> str:
     values = _proposal_values(e)
     if e.value("kind") == "transfer":
-        return _("%(user)s proposed a closing decision on %(pool)s: %(decision)s, %(amount)s, to %(fund)s "
-                 "(%(reference)s); it waits for a second SRSG staff member.",
+        return _("%(user)s proposed a closing decision on the %(pool)s pool: %(decision)s, %(amount)s, to "
+                 "%(fund)s (%(reference)s); it waits for a second SRSG staff member.",
                  fund=e.show("fund_name"), reference=e.show("fund_reference"), **values)
-    return _("%(user)s proposed a closing decision on %(pool)s: %(decision)s, %(amount)s; it waits for a "
-             "second SRSG staff member.", **values)
+    return _("%(user)s proposed a closing decision on the %(pool)s pool: %(decision)s, %(amount)s; it waits "
+             "for a second SRSG staff member.", **values)
 
 
 def _confirmed(e: Told) -> str:
-    return _("%(user)s confirmed the closing decision on %(pool)s proposed by %(proposer)s (%(decision)s, "
-             "%(amount)s): the balance left the pool.", **_proposal_values(e))
+    return _("%(user)s confirmed the closing decision on the %(pool)s pool proposed by %(proposer)s "
+             "(%(decision)s, %(amount)s): the balance left the pool.", **_proposal_values(e))
 
 
 def _refused(e: Told) -> str:
-    return _("%(user)s refused the closing decision on %(pool)s proposed by %(proposer)s (%(decision)s, "
-             "%(amount)s): %(reason)s", reason=e.iso(e.value("refusal_reason") or ""), **_proposal_values(e))
+    return _("%(user)s refused the closing decision on the %(pool)s pool proposed by %(proposer)s "
+             "(%(decision)s, %(amount)s): %(reason)s", reason=e.iso(e.value("refusal_reason") or ""),
+             **_proposal_values(e))
 
 
 def _withdrawn(e: Told) -> str:
-    return _("%(user)s withdrew the closing decision on %(pool)s they had proposed (%(decision)s, "
+    return _("%(user)s withdrew the closing decision on the %(pool)s pool they had proposed (%(decision)s, "
              "%(amount)s).", **_proposal_values(e))
 
 
 def _entry_proposal_values(e: Told) -> dict:
-    return {"user": e.who, "kind": e.show("kind"), "amount": e.show("usd_amount"), "pool": e.show("pool_id"),
+    return {"user": e.who, "kind": e.show("kind"), "amount": e.show("usd_amount"),
+            "pool": e.in_sentence("pool_id"),
             "proposer": e.name("user", e.value("proposed_by_id"))}
 
 
 def _entry_proposed(e: Told) -> str:
-    return _("%(user)s proposed an entry for %(pool)s (%(kind)s of %(amount)s, value date %(date)s); it "
-             "waits for a second MPTF officer.", date=e.show("value_date"), **_entry_proposal_values(e))
+    return _("%(user)s proposed an entry for the %(pool)s pool (%(kind)s of %(amount)s, value date "
+             "%(date)s); it waits for a second MPTF officer.", date=e.show("value_date"),
+             **_entry_proposal_values(e))
 
 
 def _entry_reversal_proposed(e: Told) -> str:
-    return _("%(user)s proposed to reverse an entry of %(pool)s (%(kind)s of %(amount)s): %(reason)s It "
-             "waits for a second MPTF officer.", reason=e.iso(e.value("description") or ""),
+    return _("%(user)s proposed to reverse an entry of the %(pool)s pool (%(kind)s of %(amount)s): "
+             "%(reason)s It waits for a second MPTF officer.", reason=e.iso(e.value("description") or ""),
              **_entry_proposal_values(e))
 
 
 def _entry_confirmed(e: Told) -> str:
     if e.value("reverses_id") is not None:
-        return _("%(user)s confirmed the reversal of an entry of %(pool)s (%(kind)s of %(amount)s) proposed "
-                 "by %(proposer)s: it is recorded.", **_entry_proposal_values(e))
-    return _("%(user)s confirmed the entry for %(pool)s (%(kind)s of %(amount)s) proposed by %(proposer)s: "
-             "it is recorded.", **_entry_proposal_values(e))
+        return _("%(user)s confirmed the reversal of an entry of the %(pool)s pool (%(kind)s of %(amount)s) "
+                 "proposed by %(proposer)s: it is recorded.", **_entry_proposal_values(e))
+    return _("%(user)s confirmed the entry for the %(pool)s pool (%(kind)s of %(amount)s) proposed by "
+             "%(proposer)s: it is recorded.", **_entry_proposal_values(e))
 
 
 def _entry_refused(e: Told) -> str:
     values = {"reason": e.iso(e.value("refusal_reason") or ""), **_entry_proposal_values(e)}
     if e.value("reverses_id") is not None:
-        return _("%(user)s refused the reversal of an entry of %(pool)s (%(kind)s of %(amount)s) proposed by "
-                 "%(proposer)s: %(reason)s", **values)
-    return _("%(user)s refused the entry for %(pool)s (%(kind)s of %(amount)s) proposed by %(proposer)s: "
-             "%(reason)s", **values)
+        return _("%(user)s refused the reversal of an entry of the %(pool)s pool (%(kind)s of %(amount)s) "
+                 "proposed by %(proposer)s: %(reason)s", **values)
+    return _("%(user)s refused the entry for the %(pool)s pool (%(kind)s of %(amount)s) proposed by "
+             "%(proposer)s: %(reason)s", **values)
 
 
 def _entry_withdrawn(e: Told) -> str:
     if e.value("reverses_id") is not None:
-        return _("%(user)s withdrew the reversal of an entry of %(pool)s (%(kind)s of %(amount)s) they had "
-                 "proposed.", **_entry_proposal_values(e))
-    return _("%(user)s withdrew the entry for %(pool)s (%(kind)s of %(amount)s) they had proposed.",
+        return _("%(user)s withdrew the reversal of an entry of the %(pool)s pool (%(kind)s of %(amount)s) "
+                 "they had proposed.", **_entry_proposal_values(e))
+    return _("%(user)s withdrew the entry for the %(pool)s pool (%(kind)s of %(amount)s) they had proposed.",
              **_entry_proposal_values(e))
 
 

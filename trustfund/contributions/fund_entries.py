@@ -32,8 +32,8 @@ def _deltas(kind: str, usd) -> dict:
 
 def _short(pool: Pool, usd) -> DomainError:
     db.session.expire(pool)
-    return DomainError(_("The pool “%(pool)s” has only %(available)s available, less than %(amount)s.",
-                         pool=pool.label, available=fmt_money(pool.available, USD),
+    return DomainError(_("The %(pool)s pool has only %(available)s available, less than %(amount)s.",
+                         pool=pool.sentence_name, available=fmt_money(pool.available, USD),
                          amount=fmt_money(usd, USD)), field="usd_amount")
 
 
@@ -104,8 +104,9 @@ def reversal_moves(entry: FundEntry) -> dict:
 def reversal_short(pool: Pool) -> DomainError:
     """The refusal of a reversal that would take the pool's available money below zero,
     with the pool's figure as read."""
-    return DomainError(_("The pool “%(pool)s” has only %(available)s available: this reversal would "
-                         "take it below zero.", pool=pool.label, available=fmt_money(pool.available, USD)))
+    return DomainError(_("The %(pool)s pool has only %(available)s available: this reversal would take it "
+                         "below zero.",
+                         pool=pool.sentence_name, available=fmt_money(pool.available, USD)))
 
 
 def reverse_fund_entry(actor, entry: FundEntry, reason: str) -> FundEntry:

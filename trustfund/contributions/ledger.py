@@ -223,9 +223,9 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
 
 def _pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
     db.session.expire(pool)
-    return DomainError(_("%(what)s would need %(needed)s from the pool “%(pool)s”, which has only "
+    return DomainError(_("%(what)s would need %(needed)s from the %(pool)s pool, which has only "
                          "%(available)s available (the rest is committed to travel grants or spent).",
-                         what=what, needed=fmt_money(needed, USD), pool=pool.label,
+                         what=what, needed=fmt_money(needed, USD), pool=pool.sentence_name,
                          available=fmt_money(pool.available, USD)))
 
 
@@ -368,8 +368,8 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
                          (target.id, {"available": usd, "transfers_in": usd})])
     except pools.InsufficientFunds:
         db.session.expire(source)
-        raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
-                            pool=source.label, available=fmt_money(source.available, USD)),
+        raise DomainError(_("The %(pool)s pool has only %(available)s available.",
+                            pool=source.sentence_name, available=fmt_money(source.available, USD)),
                           field="usd_amount") from None
     record(actor, "pool.transfer", entry, note=reason)
     return entry

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
@@ -25,6 +26,24 @@ def _reference_key_default(context) -> str | None:
     if row.get("reverses_id") is not None:
         return None
     return reference_key(row.get("bank_reference"))
+
+
+def pool_short_name(objective_number: int | None) -> str:
+    """A pool as a list, a table or a choice names it: "Un-earmarked" or "Objective 1"
+    (the objective's full title is in Pool.label, shown where it is chosen)."""
+    if objective_number is None:
+        return _("Un-earmarked")
+    return _("Objective %(number)s", number=objective_number)
+
+
+def pool_sentence_name(objective_number: int | None) -> str:
+    """A pool's name inside a sentence, which says "the %(pool)s pool" (translations: the
+    pool's noun in their own case, the name beside it): "un-earmarked" or "Objective 1".
+    One name per pool on every page, the objective's title never mid-sentence."""
+    if objective_number is None:
+        # Translators: the un-earmarked pool's name inside a sentence ("from the %(pool)s pool").
+        return _("un-earmarked")
+    return _("Objective %(number)s", number=objective_number)
 
 
 def _later_figure():
@@ -113,6 +132,19 @@ class Pool(db.Model):
         if self.is_unearmarked:
             return _l("Un-earmarked")
         return self.objective.label if self.objective else self.code
+
+    @property
+    def objective_number(self) -> int | None:
+        return None if self.is_unearmarked or self.objective is None else self.objective.number
+
+    @property
+    def short_name(self) -> str:
+        return pool_short_name(self.objective_number)
+
+    @property
+    def sentence_name(self) -> str:
+        """For "the %(pool)s pool" (pool_sentence_name)."""
+        return pool_sentence_name(self.objective_number)
 
 
 class Pledge(db.Model):

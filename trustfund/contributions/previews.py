@@ -21,7 +21,7 @@ from .rules import text_or_error, usd_or_error
 
 def available_after(pool: Pool, change) -> str:
     """A pool's available money now and after the change, in words."""
-    return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.label,
+    return _("%(pool)s: %(now)s available now, %(after)s after.", pool=pool.short_name,
              now=fmt_money(pool.available, USD), after=fmt_money(pool.available + change, USD))
 
 
@@ -43,8 +43,8 @@ def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
           "%(net)s. The deposit stays on record, marked reversed.",
           amount=fmt_money(-deposit.amount, currency), usd=fmt_money(-deposit.usd_amount, USD),
           fee=fmt_money(-deposit.fee, USD), net=fmt_money(-deposit.net, USD)),
-        _("The net amount, %(net)s, is taken back from %(pool)s.", net=fmt_money(deposit.net, USD),
-          pool=pool.label), available_after(pool, -deposit.net),
+        _("The net amount, %(net)s, is taken back from the %(pool)s pool.", net=fmt_money(deposit.net, USD),
+          pool=pool.sentence_name), available_after(pool, -deposit.net),
         _("Deposited against the commitment: %(now)s now, %(after)s after, of %(committed)s.",
           now=fmt_money(commitment.deposited, currency),
           after=fmt_money(commitment.deposited - deposit.amount, currency),
@@ -65,8 +65,8 @@ def interest_reversal(entry: InterestEntry, reason: str) -> Summary:
         _("Nothing is recorded until another MPTF officer confirms the reversal. It is then dated the day "
           "of the confirmation, records %(amount)s and names entry #%(id)s, which stays on record, marked "
           "reversed.", amount=fmt_money(-entry.usd_amount, USD), id=entry.id),
-        _("%(amount)s is taken back from %(pool)s.", amount=fmt_money(entry.usd_amount, USD),
-          pool=pool.label), available_after(pool, -entry.usd_amount)]
+        _("%(amount)s is taken back from the %(pool)s pool.", amount=fmt_money(entry.usd_amount, USD),
+          pool=pool.sentence_name), available_after(pool, -entry.usd_amount)]
     return summary
 
 
@@ -86,15 +86,15 @@ def transfer(from_pool_id, to_pool_id, usd_amount, reason: str, on) -> Summary:
                   "on": lambda: value_date_or_error(on or today(), "transferred_on")})
     usd = found["usd"]
     if source.available < usd:
-        raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
-                            pool=source.label, available=fmt_money(source.available, USD)),
+        raise DomainError(_("The %(pool)s pool has only %(available)s available.",
+                            pool=source.sentence_name, available=fmt_money(source.available, USD)),
                           field="usd_amount")
     summary = Summary(_("Transfer between pools"), [
         (_("From pool"), source.label), (_("To pool"), target.label),
         (_("Amount (USD)"), fmt_money(usd, USD)), (_("Date"), date(found["on"])),
         (_("Reason"), found["reason"])])
-    summary.lines += [_("%(amount)s moves from %(source)s to %(target)s.", amount=fmt_money(usd, USD),
-                        source=source.label, target=target.label),
+    summary.lines += [_("%(amount)s moves from the %(source)s pool to the %(target)s pool.",
+                        amount=fmt_money(usd, USD), source=source.sentence_name, target=target.sentence_name),
                       available_after(source, -usd), available_after(target, usd),
                       _("Nothing moves until a second administrator confirms the transfer.")]
     return summary

@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from ..admin.models import PENDING
 from ..clock import today
@@ -30,6 +29,7 @@ from .models import (
     Objective,
     Pledge,
     Pool,
+    pool_short_name,
 )
 from .rules import commitment_key, overdue_amount
 
@@ -421,9 +421,7 @@ def reversal_partners(deposits) -> dict[int, tuple[int, dt.date]]:
 
 
 def earmark_label(objective_number) -> str:
-    if objective_number is None:
-        return _("Un-earmarked")
-    return _("Objective %(number)s", number=objective_number)
+    return pool_short_name(objective_number)
 
 
 def earmark_labeller():

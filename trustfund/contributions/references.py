@@ -109,7 +109,7 @@ class Reversed(NamedTuple):
     donor_id: int
     pool_id: int
     donor_name: str
-    pool_label: str
+    pool_name: str  # for "the %(pool)s pool" (Pool.sentence_name)
     value_date: dt.date
 
 
@@ -144,7 +144,7 @@ def reversed_by(actor, keys: Iterable[str] | None = None) -> dict[str, Reversed]
         return {}
     names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(
         Donor.id.in_({donor_id for donor_id, _pool, _on in latest.values()}))).all())
-    labels = {pool.id: str(pool.label) for pool in db.session.scalars(
+    labels = {pool.id: str(pool.sentence_name) for pool in db.session.scalars(
         sa.select(Pool).options(joinedload(Pool.objective))
         .where(Pool.id.in_({pool_id for _donor, pool_id, _on in latest.values()})))}
     return {key: Reversed(donor_id, pool_id, names[donor_id], labels[pool_id], value_date)
@@ -166,9 +166,10 @@ def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
     found = (reversed_by(actor, {key}) if reversed_deposits is None else reversed_deposits).get(key)
     if found is None or (found.donor_id, found.pool_id) == (donor_id, pool_id):
         return None
-    return DomainError(_("You reversed the deposit of this bank transfer for %(donor)s (%(pool)s, value date "
-                         "%(date)s). Recorded for another donor or pool it would move money between them: "
-                         "another MPTF officer records it.", donor=found.donor_name, pool=found.pool_label,
+    return DomainError(_("You reversed the deposit of this bank transfer for %(donor)s (the %(pool)s pool, "
+                         "value date %(date)s). Recorded for another donor or pool it would move money "
+                         "between them: "
+                         "another MPTF officer records it.", donor=found.donor_name, pool=found.pool_name,
                          date=fmt_date(found.value_date)), field="bank_reference")
 
 

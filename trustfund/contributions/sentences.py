@@ -25,6 +25,8 @@ from .models import (
     Pool,
     PoolTransfer,
     TransferProposal,
+    pool_sentence_name,
+    pool_short_name,
 )
 
 # The note services._fulfil records on the pledge: "commitment #12".
@@ -35,16 +37,19 @@ def _ids(keys: list[str]) -> list[int]:
     return [int(k) for k in keys if k.isdigit()]
 
 
-def pool_label(number: int | None) -> str:
-    """"Un-earmarked" or "Objective 1", as the pools read in sentences."""
-    return _("Objective %(number)s", number=number) if number is not None else _("Un-earmarked")
+def _pool_numbers(keys: list[str]):
+    return db.session.execute(sa.select(Pool.id, Objective.number)
+                              .outerjoin(Objective, Pool.objective_id == Objective.id)
+                              .where(Pool.id.in_(_ids(keys))))
 
 
 def load_pools(keys: list[str]) -> dict[str, Target]:
-    rows = db.session.execute(sa.select(Pool.id, Objective.number)
-                              .outerjoin(Objective, Pool.objective_id == Objective.id)
-                              .where(Pool.id.in_(_ids(keys))))
-    return {str(row.id): Target(pool_label(row.number), "contributions.pools") for row in rows}
+    """Pools as a table of values names them, "Un-earmarked", "Objective 1", and as a
+    sentence does, "the %(pool)s pool" taking "un-earmarked", "Objective 1"
+    (Told.in_sentence)."""
+    return {str(row.id): Target(pool_short_name(row.number), "contributions.pools",
+                                sentence=pool_sentence_name(row.number))
+            for row in _pool_numbers(keys)}
 
 
 def load_objectives(keys: list[str]) -> dict[str, Target]:
@@ -55,7 +60,7 @@ def load_objectives(keys: list[str]) -> dict[str, Target]:
 def load_earmarks(keys: list[str]) -> dict[str, Target]:
     """An earmark by its objective's number ("Objective 1"), as the pools are named."""
     rows = db.session.execute(sa.select(Objective.id, Objective.number).where(Objective.id.in_(_ids(keys))))
-    return {str(row.id): Target(pool_label(row.number), "contributions.objectives") for row in rows}
+    return {str(row.id): Target(pool_short_name(row.number), "contributions.objectives") for row in rows}
 
 
 def load_commitments(keys: list[str]) -> dict[str, Target]:
@@ -126,8 +131,8 @@ def load_transfer_proposals(keys: list[str]) -> dict[str, Target]:
 
 
 def _transfer_proposal(e: Told) -> dict:
-    return {"user": e.who, "amount": e.show("usd_amount"), "source": e.show("from_pool_id"),
-            "target": e.show("to_pool_id"), "date": e.show("transferred_on"),
+    return {"user": e.who, "amount": e.show("usd_amount"), "source": e.in_sentence("from_pool_id"),
+            "target": e.in_sentence("to_pool_id"), "date": e.show("transferred_on"),
             "proposer": e.name("user", e.value("proposed_by_id"))}
 
 
@@ -200,17 +205,18 @@ def _earmark(e: Told) -> str:
 
 def _deposit(e: Told) -> str:
     if e.value("currency") == "USD":
-        return _("Recorded by %(user)s: %(amount)s; fee %(fee)s, net %(net)s to %(pool)s.", user=e.who,
-                 amount=e.show("amount"), fee=e.show("fee"), net=e.show("net"), pool=e.show("pool_id"))
+        return _("Recorded by %(user)s: %(amount)s; fee %(fee)s, net %(net)s to the %(pool)s pool.",
+                 user=e.who,
+                 amount=e.show("amount"), fee=e.show("fee"), net=e.show("net"), pool=e.in_sentence("pool_id"))
     return _("Recorded by %(user)s: %(amount)s at %(rate)s per US dollar is %(usd)s; fee %(fee)s, "
-             "net %(net)s to %(pool)s.", user=e.who, amount=e.show("amount"), rate=e.show("rate"),
-             usd=e.show("usd_amount"), fee=e.show("fee"), net=e.show("net"), pool=e.show("pool_id"))
+             "net %(net)s to the %(pool)s pool.", user=e.who, amount=e.show("amount"), rate=e.show("rate"),
+             usd=e.show("usd_amount"), fee=e.show("fee"), net=e.show("net"), pool=e.in_sentence("pool_id"))
 
 
 def _reversal(e: Told) -> str:
-    return _("Reversed by %(user)s: %(amount)s (net %(net)s) taken back from %(pool)s.", user=e.who,
+    return _("Reversed by %(user)s: %(amount)s (net %(net)s) taken back from the %(pool)s pool.", user=e.who,
              amount=e.money("amount", absolute=True),
-             net=e.money("net", "USD", absolute=True), pool=e.show("pool_id"))
+             net=e.money("net", "USD", absolute=True), pool=e.in_sentence("pool_id"))
 
 
 def _import(e: Told) -> str:
@@ -415,33 +421,36 @@ def register(book: Book) -> None:
     book.action("deposit.reverse", _l("Deposit reversed"), "Deposit", _reversal)
     book.action("deposit.import", _l("Deposits imported"), "Deposit", _import)
     book.action("interest.create", _l("Interest recorded"), "InterestEntry",
-                lambda e: _("Recorded by %(user)s: %(amount)s to %(pool)s, value date %(date)s.",
-                            user=e.who, amount=e.show("usd_amount"), pool=e.show("pool_id"),
+                lambda e: _("Recorded by %(user)s: %(amount)s to the %(pool)s pool, value date %(date)s.",
+                            user=e.who, amount=e.show("usd_amount"), pool=e.in_sentence("pool_id"),
                             date=e.show("value_date")))
     book.action("interest.reverse", _l("Interest reversed"), "InterestEntry",
-                lambda e: _("Reversed by %(user)s: %(amount)s taken back from %(pool)s.", user=e.who,
+                lambda e: _("Reversed by %(user)s: %(amount)s taken back from the %(pool)s pool.", user=e.who,
                             amount=e.money("usd_amount", "USD", absolute=True),
-                            pool=e.show("pool_id")))
+                            pool=e.in_sentence("pool_id")))
     book.action("pool.transfer", _l("Transfer between pools"), "PoolTransfer",
-                lambda e: _("%(amount)s moved by %(user)s from %(source)s to %(target)s on %(date)s.",
-                            user=e.who, amount=e.show("usd_amount"), source=e.show("from_pool_id"),
-                            target=e.show("to_pool_id"), date=e.show("transferred_on")))
+                lambda e: _("%(amount)s moved by %(user)s from the %(source)s pool to the %(target)s pool on "
+                            "%(date)s.",
+                            user=e.who, amount=e.show("usd_amount"), source=e.in_sentence("from_pool_id"),
+                            target=e.in_sentence("to_pool_id"), date=e.show("transferred_on")))
     book.action("transfer_proposal.propose", _l("Transfer between pools proposed"), "TransferProposal",
-                lambda e: _("%(user)s proposed moving %(amount)s from %(source)s to %(target)s on %(date)s: "
-                            "it waits for a second administrator.", **_transfer_proposal(e)),
+                lambda e: _("%(user)s proposed moving %(amount)s from the %(source)s pool to the %(target)s "
+                            "pool on %(date)s: it waits for a second administrator.",
+                            **_transfer_proposal(e)),
                 changes=False)
     book.action("transfer_proposal.confirm", _l("Transfer between pools confirmed"), "TransferProposal",
-                lambda e: _("%(user)s confirmed the transfer of %(amount)s from %(source)s to %(target)s "
-                            "proposed by %(proposer)s: the money moved.", **_transfer_proposal(e)),
+                lambda e: _("%(user)s confirmed the transfer of %(amount)s from the %(source)s pool to the "
+                            "%(target)s pool proposed by %(proposer)s: the money moved.",
+                            **_transfer_proposal(e)),
                 changes=False)
     book.action("transfer_proposal.refuse", _l("Transfer between pools refused"), "TransferProposal",
-                lambda e: _("%(user)s refused the transfer of %(amount)s from %(source)s to %(target)s "
-                            "proposed by %(proposer)s: %(reason)s",
+                lambda e: _("%(user)s refused the transfer of %(amount)s from the %(source)s pool to the "
+                            "%(target)s pool proposed by %(proposer)s: %(reason)s",
                             reason=e.iso(e.value("refusal_reason") or ""), **_transfer_proposal(e)),
                 changes=False)
     book.action("transfer_proposal.withdraw", _l("Transfer between pools withdrawn"), "TransferProposal",
-                lambda e: _("%(user)s withdrew the transfer of %(amount)s from %(source)s to %(target)s "
-                            "they had proposed.", **_transfer_proposal(e)),
+                lambda e: _("%(user)s withdrew the transfer of %(amount)s from the %(source)s pool to the "
+                            "%(target)s pool they had proposed.", **_transfer_proposal(e)),
                 changes=False)
     book.action("interest_proposal.propose", _l("Interest proposed"), "InterestProposal", _interest_proposed,
                 changes=False)

@@ -52,8 +52,8 @@ def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> Tran
     on = ledger.value_date_or_error(on or proposed_on, "transferred_on", proposed_on)
     periods.require_open(on, "transferred_on")
     if source.available < usd:
-        raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
-                            pool=source.label, available=fmt_money(source.available, USD)),
+        raise DomainError(_("The %(pool)s pool has only %(available)s available.",
+                            pool=source.sentence_name, available=fmt_money(source.available, USD)),
                           field="usd_amount")
     proposal = TransferProposal(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                                 transferred_on=on, reason=reason, proposed_by_id=actor.id,
@@ -153,8 +153,8 @@ def why_not_now(proposal: TransferProposal) -> str | None:
         periods.require_open(proposal.transferred_on, "transferred_on")
         source = proposal.from_pool
         if source.available < proposal.usd_amount:
-            raise DomainError(_("The pool “%(pool)s” has only %(available)s available.",
-                                pool=source.label, available=fmt_money(source.available, USD)))
+            raise DomainError(_("The %(pool)s pool has only %(available)s available.",
+                                pool=source.sentence_name, available=fmt_money(source.available, USD)))
     except DomainError as error:
         return _("This transfer can no longer be made as it stands: %(why)s Refuse it, or its proposer can "
                  "withdraw it; then propose it again if it is still wanted.", why=error.message)

@@ -40,13 +40,6 @@ def objective1_pool() -> Pool | None:
                              .where(Objective.number == 1))
 
 
-def pool_name(pool: Pool) -> str:
-    """A short name for messages: "Un-earmarked" or "Objective 1"."""
-    if pool.is_unearmarked or pool.objective is None:
-        return str(pool.label)
-    return _("Objective %(number)s", number=pool.objective.number)
-
-
 def travel_pool(pool_id: int) -> Pool:
     """The pool an approver named, if travel may be paid from it: the Objective 1 pool
     (travel and participation) or the un-earmarked pool. Money a donor earmarked to
@@ -55,8 +48,8 @@ def travel_pool(pool_id: int) -> Pool:
     if pool is None:
         raise DomainError(_("Choose a pool."), field="pool_id")
     if not pays_travel(pool):
-        raise DomainError(_("%(pool)s is earmarked to another objective: travel is paid from the "
-                            "Objective 1 pool or the un-earmarked pool.", pool=pool_name(pool)),
+        raise DomainError(_("The %(pool)s pool is earmarked to another objective: travel is paid from the "
+                            "Objective 1 pool or the un-earmarked pool.", pool=pool.sentence_name),
                           field="pool_id")
     return pool
 
@@ -178,7 +171,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     if before.get("status") == WAITLISTED:
         raise DomainError(_("The pool still does not have %(amount)s available: the request "
                             "stays waitlisted.", amount=money(total)), field="pool_id")
-    names = ", ".join(pool_name(db.session.get(Pool, pid)) for pid in candidates)
+    names = ", ".join(db.session.get(Pool, pid).short_name for pid in candidates)
     db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id).values(
         status=WAITLISTED, pool_id=None, committed_amount=0,
         decision_reason=_("No pool had %(amount)s available (%(pools)s).",

@@ -6,7 +6,6 @@ from babel.numbers import parse_pattern
 
 from ..language import locale as get_locale
 from .blueprint import bp
-from .decisions import pool_name
 
 # The percentage pattern, parsed once (babel.numbers.format_percent parses it at each
 # call: a third of the reports page's time at 300 rows), and the texts made from it:
@@ -34,4 +33,4 @@ def travel_percent(share) -> str:
 @bp.app_template_filter("pool_name")
 def pool_name_filter(pool) -> str:
     """"Objective 1" or "Un-earmarked": pool names short enough for a table or a select."""
-    return pool_name(pool) if pool is not None else ""
+    return pool.short_name if pool is not None else ""

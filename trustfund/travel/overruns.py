@@ -73,11 +73,11 @@ def approve_overrun(actor, grant: TravelGrant) -> TravelGrant:
         move(grant.pool_id, spent=amount, available=-amount)
     except InsufficientFunds:
         pool = db.session.get(Pool, grant.pool_id)
-        raise DomainError(_("%(pool)s has only %(available)s available, less than the overrun of "
+        raise DomainError(_("The %(pool)s pool has only %(available)s available, less than the overrun of "
                             "%(amount)s. The overrun stays awaiting approval until the pool has the money: a "
-                            "transfer into it (proposed by an administrator, confirmed by another) "
-                            "or a deposit (recorded by the MPTF Office).",
-                            pool=pool.label, available=money(pool.available),
+                            "transfer into it (proposed by an administrator, confirmed by another) or a "
+                            "deposit (recorded by the MPTF Office).",
+                            pool=pool.sentence_name, available=money(pool.available),
                             amount=money(amount))) from None
     record(actor, "grant.overrun_approve", grant, before=before)
     tell_requester(actor, grant, "overrun_approved")

@@ -22,7 +22,6 @@ from .decisions import (
     _already_decided,
     _check_decider,
     default_pool_ids,
-    pool_name,
     travel_pool,
 )
 from .models import APPROVED, FUNDED, NO_SHOW, OVERRUN_PENDING, TRAVELLED, WAITLISTED, TravelGrant
@@ -85,12 +84,13 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
         summary.lines.append(rated_before_correction(grant))
     paying = next((pool for pool in candidates if pool.available >= total), None)
     if paying is not None:
-        summary.facts.append((_("Pay from pool"), paying.label))
-        summary.lines += [_("%(amount)s will be committed to this trip from %(pool)s.", amount=money(total),
-                            pool=paying.label), available_after(paying, -total)]
+        summary.facts.append((_("Pay from pool"), paying.short_name))
+        summary.lines += [_("%(amount)s will be committed to this trip from the %(pool)s pool.",
+                            amount=money(total),
+                            pool=paying.sentence_name), available_after(paying, -total)]
         summary.button = _("Approve %(amount)s", amount=money(total))
         return summary
-    names = ", ".join(pool_name(pool) for pool in candidates)
+    names = ", ".join(pool.short_name for pool in candidates)
     if grant.status == WAITLISTED:
         raise DomainError(_("The pool still does not have %(amount)s available: the request "
                             "stays waitlisted.", amount=money(total)), field="pool_id")
@@ -133,14 +133,14 @@ def overrun_approval(actor, grant: TravelGrant) -> Summary:
     _pending_overrun(actor, grant)
     amount, pool = grant.overrun_amount, grant.pool
     if pool.available < amount:
-        raise DomainError(_("%(pool)s has only %(available)s available, less than the overrun of "
+        raise DomainError(_("The %(pool)s pool has only %(available)s available, less than the overrun of "
                             "%(amount)s. The overrun stays awaiting approval until the pool has the money: a "
-                            "transfer into it (proposed by an administrator, confirmed by another) "
-                            "or a deposit (recorded by the MPTF Office).",
-                            pool=pool.label, available=money(pool.available), amount=money(amount)))
+                            "transfer into it (proposed by an administrator, confirmed by another) or a "
+                            "deposit (recorded by the MPTF Office).",
+                            pool=pool.sentence_name, available=money(pool.available), amount=money(amount)))
     summary = Summary(_("Approve the overrun"), _overrun_facts(grant))
-    summary.lines += [_("The overrun of %(amount)s is paid from %(pool)s: the trip costs %(total)s "
-                        "in all.", amount=money(amount), pool=pool.label,
+    summary.lines += [_("The overrun of %(amount)s is paid from the %(pool)s pool: the trip costs %(total)s "
+                        "in all.", amount=money(amount), pool=pool.sentence_name,
                         total=money(grant.actual_total + amount)), available_after(pool, -amount)]
     return summary
 
@@ -162,8 +162,8 @@ def cancellation(actor, grant: TravelGrant, reason: str) -> Summary:
     summary = Summary(_("Cancel the grant"), grant_facts(grant) + [(_("Reason"), reason)])
     if grant.status == APPROVED:
         held = grant.committed_amount
-        summary.lines += [_("The grant is cancelled: the whole amount committed, %(amount)s, returns "
-                            "to %(pool)s.", amount=money(held), pool=grant.pool.label),
+        summary.lines += [_("The grant is cancelled: the whole amount committed, %(amount)s, returns to the "
+                            "%(pool)s pool.", amount=money(held), pool=grant.pool.sentence_name),
                           available_after(grant.pool, held)]
     else:
         summary.lines.append(_("The request is withdrawn; no money was committed for it."))
@@ -192,26 +192,27 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
         (_("Actual costs"), money(costs))] + ([(_("Note"), reason.strip())] if reason.strip() else []))
     change = committed - settled.paid
     if settled.overrun_status is None:
-        summary.lines.append(_("%(spent)s is spent from %(pool)s and %(returned)s returns to it.",
-                               spent=money(settled.paid), pool=pool.label, returned=money(change))
+        summary.lines.append(_("%(spent)s is spent from the %(pool)s pool and %(returned)s returns to it.",
+                               spent=money(settled.paid), pool=pool.sentence_name, returned=money(change))
                              if change else
-                             _("%(spent)s is spent from %(pool)s, the whole amount committed.",
-                               spent=money(settled.paid), pool=pool.label))
+                             _("%(spent)s is spent from the %(pool)s pool, the whole amount committed.",
+                               spent=money(settled.paid), pool=pool.sentence_name))
     elif settled.overrun_status == "approved":
-        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the "
-                               "tolerance: %(spent)s is spent from %(pool)s at once.",
-                               overrun=money(settled.overrun), spent=money(settled.paid), pool=pool.label))
+        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the tolerance: "
+                               "%(spent)s is spent from the %(pool)s pool at once.",
+                               overrun=money(settled.overrun), spent=money(settled.paid),
+                               pool=pool.sentence_name))
     elif short:
-        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the "
-                               "tolerance, but %(pool)s has only %(available)s available: it pays the "
+        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s, within the tolerance, "
+                               "but the %(pool)s pool has only %(available)s available: it pays the "
                                "%(committed)s committed, and the overrun waits for another SRSG staff "
                                "member's approval once the pool can pay it.",
-                               overrun=money(settled.overrun), pool=pool.label,
+                               overrun=money(settled.overrun), pool=pool.sentence_name,
                                available=money(pool.available), committed=money(committed)))
     else:
-        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s: %(pool)s pays the "
-                               "%(committed)s committed, and the overrun waits for another SRSG staff "
-                               "member's approval.", overrun=money(settled.overrun), pool=pool.label,
+        summary.lines.append(_("The costs exceed the amount committed by %(overrun)s: the %(pool)s pool pays "
+                               "the %(committed)s committed, and the overrun waits for another SRSG staff "
+                               "member's approval.", overrun=money(settled.overrun), pool=pool.sentence_name,
                                committed=money(committed)))
     summary.lines.append(available_after(pool, change))
     if outcome == NO_SHOW:

@@ -123,13 +123,12 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
         move(grant.pool_id, **rules.reconciliation_deltas(committed, settled.paid))
     except InsufficientFunds:
         pool = db.session.get(Pool, grant.pool_id)
-        raise DomainError(_("The actual costs are %(extra)s more than the %(committed)s committed, "
-                            "and %(pool)s has only %(available)s available. The costs can be "
-                            "recorded once the pool has the money: a transfer into it (proposed by "
-                            "an administrator, confirmed by another) or a deposit (recorded by the "
-                            "MPTF Office).",
+        raise DomainError(_("The actual costs are %(extra)s more than the %(committed)s committed, and the "
+                            "%(pool)s pool has only %(available)s available. The costs can be recorded once "
+                            "the pool has the money: a transfer into it (proposed by an administrator, "
+                            "confirmed by another) or a deposit (recorded by the MPTF Office).",
                             extra=money(settled.overrun), committed=money(committed),
-                            pool=pool.label, available=money(pool.available)),
+                            pool=pool.sentence_name, available=money(pool.available)),
                           field="actual_ticket") from None
     record(actor, "grant.travelled" if status == TRAVELLED else "grant.no_show", grant, before=before)
     if settled.overrun_status is not None:

@@ -84,8 +84,8 @@ def _rejected(e: Told) -> str:
 def _cancelled(e: Told) -> str:
     e.note = e.note or (e.value("decision_reason") or "")
     if e.value("status", "before") == APPROVED:
-        return _("Cancelled by %(user)s: %(amount)s returned to %(pool)s.", user=e.who,
-                 amount=e.show("committed_amount", "before"), pool=e.show("pool_id", "before"))
+        return _("Cancelled by %(user)s: %(amount)s returned to the %(pool)s pool.", user=e.who,
+                 amount=e.show("committed_amount", "before"), pool=e.in_sentence("pool_id", "before"))
     return _("Request withdrawn by %(user)s.", user=e.who)
 
 
@@ -126,14 +126,14 @@ def _overrun_recorded(e: Told) -> str:
         if unpaid:  # said by the sentence, in the reader's language
             e.note = ""
             return _("Overrun of %(amount)s recorded by %(user)s, within the tolerance of %(tolerance)s but "
-                     "more than %(pool)s had available: awaiting a second approval.",
-                     pool=e.show("pool_id"), tolerance=_usd(e, unpaid.group(1)), **values)
+                     "more than the %(pool)s pool had available: awaiting a second approval.",
+                     pool=e.in_sentence("pool_id"), tolerance=_usd(e, unpaid.group(1)), **values)
         return _("Overrun of %(amount)s recorded by %(user)s, awaiting a second approval.", **values)
     within = WITHIN_TOLERANCE.fullmatch(e.note)
     if within:  # said by the sentence, in the reader's language
         e.note = ""
-    return _("Overrun of %(amount)s recorded by %(user)s and paid at once from %(pool)s: within the "
-             "tolerance of %(tolerance)s.", pool=e.show("pool_id"),
+    return _("Overrun of %(amount)s recorded by %(user)s and paid at once from the %(pool)s pool: within the "
+             "tolerance of %(tolerance)s.", pool=e.in_sentence("pool_id"),
              tolerance=_usd(e, within.group(1) if within else None), **values)
 
 
@@ -221,16 +221,16 @@ def register(book: Book) -> None:
                 lambda e: _("Contact details changed by %(user)s.", user=e.who))
     book.action("grant.request", _l("Travel grant requested"), "TravelGrant", _requested)
     book.action("grant.approve", _l("Travel grant approved"), "TravelGrant",
-                lambda e: _("Approved by %(user)s from %(pool)s: %(amount)s.", user=e.who,
-                            pool=e.show("pool_id"), amount=e.show("committed_amount")), told=DECISION)
+                lambda e: _("Approved by %(user)s from the %(pool)s pool: %(amount)s.", user=e.who,
+                            pool=e.in_sentence("pool_id"), amount=e.show("committed_amount")), told=DECISION)
     book.action("grant.waitlist", _l("Travel grant waitlisted"), "TravelGrant", _waitlisted, told=DECISION)
     book.action("grant.reject", _l("Travel grant rejected"), "TravelGrant", _rejected, told=DECISION)
     book.action("grant.travelled", _l("Trip recorded"), "TravelGrant", _travelled, told=DECISION + OVERRUN)
     book.action("grant.no_show", _l("No-show recorded"), "TravelGrant", _no_show, told=DECISION + OVERRUN)
     book.action("grant.overrun_record", _l("Overrun recorded"), "TravelGrant", _overrun_recorded)
     book.action("grant.overrun_approve", _l("Overrun approved"), "TravelGrant",
-                lambda e: _("Overrun of %(amount)s approved by %(user)s and paid from %(pool)s.",
-                            user=e.who, amount=e.show("overrun_amount"), pool=e.show("pool_id")),
+                lambda e: _("Overrun of %(amount)s approved by %(user)s and paid from the %(pool)s pool.",
+                            user=e.who, amount=e.show("overrun_amount"), pool=e.in_sentence("pool_id")),
                 told=("overrun_status", "overrun_decided_by_id"))
     book.action("grant.overrun_reject", _l("Overrun rejected"), "TravelGrant", _overrun_rejected,
                 told=("overrun_status", "overrun_decided_by_id", "overrun_reason"))

@@ -99,8 +99,8 @@ def decide(pool_id: int):
             fund_reference=form.fund_reference.data or "", note=form.note.data or "",
             balance_seen=form.balance.data))
         if done is not None:
-            flash(_("The decision on %(pool)s is proposed: nothing has moved yet. It takes effect when "
-                    "a second SRSG staff member confirms it.", pool=pool.label), "success")
+            flash(_("The decision on the %(pool)s pool is proposed: nothing has moved yet. It takes effect "
+                    "when a second SRSG staff member confirms it.", pool=pool.sentence_name), "success")
             if proposals.active_srsg_staff() < 2:
                 flash(_("You are the only active SRSG staff member: a second one is needed to confirm it. "
                         "An administrator can create the account."), "warning")
@@ -124,8 +124,9 @@ def answer_decision(proposal_id: int, answer: str):
                  "withdraw": lambda: proposals.withdraw(current_user, proposal_id)}
         done = run(form, steps[answer])
         if done is not None and answer == "confirm":
-            flash(_("Decision confirmed: %(amount)s left %(pool)s.", amount=fmt_money(done.usd_amount, USD),
-                    pool=done.pool.label), "success")
+            flash(_("Decision confirmed: %(amount)s left the %(pool)s pool.",
+                    amount=fmt_money(done.usd_amount, USD),
+                    pool=done.pool.sentence_name), "success")
             return redirect(url_for("closure.decision", closing_id=done.id))
         if done is not None:
             flash({"refuse": _("Decision refused: nothing has moved."),

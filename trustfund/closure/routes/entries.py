@@ -131,8 +131,9 @@ def answer_entry(proposal_id: int, answer: str):
         if done is not None and answer == "confirm":
             message = (_("Confirmed: the reversal of entry #%(id)s is recorded.", id=done.reverses_id)
                        if done.reverses_id else
-                       _("Confirmed: %(kind)s of %(amount)s recorded for %(pool)s.", kind=done.kind_label,
-                         amount=fmt_money(done.usd_amount, USD), pool=done.pool.label))
+                       _("Confirmed: %(kind)s of %(amount)s recorded for the %(pool)s pool.",
+                         kind=done.kind_label,
+                         amount=fmt_money(done.usd_amount, USD), pool=done.pool.sentence_name))
             flash(message, "success")
             return redirect(url_for("closure.entries"))
         if done is not None:

@@ -258,10 +258,10 @@ def new_transfer():
             return already_recorded("contributions.transfers")
         if done is not None:
             proposal = done.entry
-            flash(_("Proposed: %(amount)s from “%(source)s” to “%(target)s” waits for a second "
+            flash(_("Proposed: %(amount)s from the %(source)s pool to the %(target)s pool waits for a second "
                     "administrator to confirm it. Nothing has moved yet.",
-                    amount=fmt_money(proposal.usd_amount, USD), source=proposal.from_pool.label,
-                    target=proposal.to_pool.label), "success")
+                    amount=fmt_money(proposal.usd_amount, USD), source=proposal.from_pool.sentence_name,
+                    target=proposal.to_pool.sentence_name), "success")
             if transfer_changes.active_admins() < 2:
                 flash(_("You are the only active administrator: a second administrator is needed to "
                         "confirm it. Whoever runs the server can create one with the command "
@@ -288,9 +288,10 @@ def decide_transfer(proposal_id: int, decision: str):
                   "withdraw": lambda: transfer_changes.withdraw(current_user, proposal_id)}
     done = run(form, operations[decision]) if form.validate_on_submit() else None
     if done is not None:
-        flash({"confirm": _("Transfer confirmed: %(amount)s moved from “%(source)s” to “%(target)s”.",
-                            amount=fmt_money(done.usd_amount, USD), source=done.from_pool.label,
-                            target=done.to_pool.label),
+        flash({"confirm": _("Transfer confirmed: %(amount)s moved from the %(source)s pool to the "
+                            "%(target)s pool.",
+                            amount=fmt_money(done.usd_amount, USD), source=done.from_pool.sentence_name,
+                            target=done.to_pool.sentence_name),
                "refuse": _("Transfer refused: nothing moved."),
                "withdraw": _("Transfer withdrawn: nothing moved.")}[decision], "success")
     elif answer_refused(form, waits=proposal.status == PENDING,

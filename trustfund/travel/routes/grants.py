@@ -223,8 +223,9 @@ def approve(grant_id: int):
     if not result:
         return _refused(grant, form, "approve", local_next(url_for("travel.grant", grant_id=grant_id)))
     if result.status == APPROVED:
-        flash(_("Approved: %(amount)s committed from %(pool)s.", amount=money(result.committed_amount),
-                pool=result.pool.label), "success")
+        flash(_("Approved: %(amount)s committed from the %(pool)s pool.",
+                amount=money(result.committed_amount),
+                pool=result.pool.sentence_name), "success")
     else:
         flash(_("The request is waitlisted: %(reason)s Approve it again when a pool has the money.",
                 reason=result.decision_reason), "warning")
@@ -329,26 +330,26 @@ def _close(grant_id: int, outcome: str):
 def _costs_recorded(grant: TravelGrant) -> str:
     """What recording the costs did to the money: a return when money returns, an
     overrun when the costs exceed the commitment; never a negative return."""
-    pool = grant.pool.label
+    pool = grant.pool.sentence_name
     if grant.overrun_status == OVERRUN_PENDING and grant.overrun_amount <= overrun_tolerance():
-        return _("Actual costs recorded: %(costs)s. %(paid)s paid from %(pool)s; the overrun of "
+        return _("Actual costs recorded: %(costs)s. %(paid)s paid from the %(pool)s pool; the overrun of "
                  "%(overrun)s is within the tolerance, but the pool cannot pay it now: it awaits the "
                  "approval of another SRSG staff member once it can.",
                  costs=money(grant.actual_costs), paid=money(grant.actual_total), pool=pool,
                  overrun=money(grant.overrun_amount))
     if grant.overrun_status == OVERRUN_PENDING:
-        return _("Actual costs recorded: %(costs)s. %(paid)s paid from %(pool)s; the overrun of "
+        return _("Actual costs recorded: %(costs)s. %(paid)s paid from the %(pool)s pool; the overrun of "
                  "%(overrun)s awaits the approval of another SRSG staff member.",
                  costs=money(grant.actual_costs), paid=money(grant.actual_total), pool=pool,
                  overrun=money(grant.overrun_amount))
     if grant.overrun_status == OVERRUN_APPROVED:
-        return _("Actual costs recorded: %(spent)s spent from %(pool)s, including an overrun of "
+        return _("Actual costs recorded: %(spent)s spent from the %(pool)s pool, including an overrun of "
                  "%(overrun)s within the tolerance.", spent=money(grant.actual_total), pool=pool,
                  overrun=money(grant.overrun_amount))
     if grant.returned > 0:
-        return _("Actual costs recorded: %(spent)s spent, %(released)s returned to %(pool)s.",
+        return _("Actual costs recorded: %(spent)s spent, %(released)s returned to the %(pool)s pool.",
                  spent=money(grant.actual_total), released=money(grant.returned), pool=pool)
-    return _("Actual costs recorded: %(spent)s spent from %(pool)s, the whole amount committed.",
+    return _("Actual costs recorded: %(spent)s spent from the %(pool)s pool, the whole amount committed.",
              spent=money(grant.actual_total), pool=pool)
 
 
@@ -369,8 +370,8 @@ def approve_overrun_view(grant_id: int):
     if not done:
         _flash_refusal(form)
     else:
-        flash(_("Overrun of %(amount)s approved and paid from %(pool)s.",
-                amount=money(done.overrun_amount), pool=done.pool.label), "success")
+        flash(_("Overrun of %(amount)s approved and paid from the %(pool)s pool.",
+                amount=money(done.overrun_amount), pool=done.pool.sentence_name), "success")
     return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
 
 
