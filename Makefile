@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 		$(VENV)/bin/pybabel compile -f -d trustfund/translations >/dev/null; fi
 
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -o trustfund/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -c Translators: -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -o trustfund/translations/messages.pot .
 
 update-catalogs: extract-messages
 	$(VENV)/bin/pybabel update -i trustfund/translations/messages.pot -d trustfund/translations --no-fuzzy-matching --ignore-obsolete

@@ -358,8 +358,8 @@ def test_an_approval_no_pool_can_pay_says_it_waitlists(app, db, client, login_as
     grant = make_request(make_event(), "SN")  # no money in any pool
     login_as("srsg_staff2")
     html = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"}).get_data(as_text=True)
-    assert "confirming puts the request on the waitlist (funds short) instead of approving it" in \
-        summary_of(html)
+    assert ("Neither the Objective 1 pool nor the un-earmarked pool can pay USD 2,300.00 now: confirming "
+            "puts the request on the waitlist (funds short) instead of approving it") in summary_of(html)
     assert ">Waitlist the request</button>" in html
     assert status(grant.id) == "requested"
 

@@ -63,3 +63,24 @@ def test_the_objective_1_pool_chosen_by_name_still_pays(client, login_as, db):
     db.session.expire_all()
     assert db.session.get(TravelGrant, grant.id).status == "approved"
     assert db.session.get(Pool, pool.id).available == Decimal("7600.00")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "Neither the Objective 1 pool nor the un-earmarked pool can pay"),
+    ("fr", "Ni l’enveloppe de l’objectif 1 ni l’enveloppe sans préaffectation ne peuvent payer"),
+    ("es", "Ni el fondo común del objetivo 1 ni el fondo común sin asignación específica pueden pagar"),
+    ("ru", "Ни пул «Цель 1», ни пул без целевого назначения сейчас не могут оплатить"),
+    ("zh", "目标1资金池和未指定用途资金池目前均无法支付"),
+    ("ar", "لا يستطيع وعاء التمويل «الهدف 1» ولا وعاء التمويل غير المخصص لغرض محدد دفع"),
+])
+def test_a_sentence_names_each_pool_with_the_word_for_pool_in_the_readers_language(
+        client, login_as, lang, words):
+    """One name per pool: a sentence says "the Objective 1 pool", "the un-earmarked
+    pool", each language with its own word for pool beside the name, never the
+    objective's full title nor a capitalised "Un-earmarked" mid-sentence."""
+    grant = make_request(make_event(), "SN")  # no pool can pay it
+    login_as("srsg_staff2")
+    page = client.post(f"/travel/grants/{grant.id}/approve", data={"pool_id": "0"},
+                       headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert words in " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Travel and participation" not in page

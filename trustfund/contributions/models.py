@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from .. import localized
@@ -38,12 +39,16 @@ def pool_short_name(objective_number: int | None) -> str:
 
 def pool_sentence_name(objective_number: int | None) -> str:
     """A pool's name inside a sentence, which says "the %(pool)s pool" (translations: the
-    pool's noun in their own case, the name beside it): "un-earmarked" or "Objective 1".
+    pool's noun in their own case, the name beside it, as the language joins them:
+    "l’enveloppe de l’objectif 1", "пул «Цель 1»"): "un-earmarked" or "Objective 1".
     One name per pool on every page, the objective's title never mid-sentence."""
     if objective_number is None:
-        # Translators: the un-earmarked pool's name inside a sentence ("from the %(pool)s pool").
-        return _("un-earmarked")
-    return _("Objective %(number)s", number=objective_number)
+        # Translators: the un-earmarked pool's name where a sentence says "the %(pool)s pool",
+        # written to follow your language's word for pool in those sentences.
+        return pgettext("pool in a sentence", "un-earmarked")
+    # Translators: an objective's pool's name where a sentence says "the %(pool)s pool",
+    # written to follow your language's word for pool in those sentences.
+    return pgettext("pool in a sentence", "Objective %(number)s", number=objective_number)
 
 
 def _later_figure():

@@ -90,13 +90,18 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
                             pool=paying.sentence_name), available_after(paying, -total)]
         summary.button = _("Approve %(amount)s", amount=money(total))
         return summary
-    names = ", ".join(pool.short_name for pool in candidates)
     if grant.status == WAITLISTED:
         raise DomainError(_("The pool still does not have %(amount)s available: the request "
                             "stays waitlisted.", amount=money(total)), field="pool_id")
-    summary.warning = _("%(pools)s cannot pay %(amount)s now: confirming puts the request on the "
-                        "waitlist (funds short) instead of approving it.", pools=names,
-                        amount=money(total))
+    if len(candidates) == 1:
+        summary.warning = _("The %(pool)s pool cannot pay %(amount)s now: confirming puts the request "
+                            "on the waitlist (funds short) instead of approving it.",
+                            pool=candidates[0].sentence_name, amount=money(total))
+    else:  # default_pool_ids: the Objective 1 pool, then the un-earmarked pool
+        summary.warning = _("Neither the %(first)s pool nor the %(second)s pool can pay %(amount)s now: "
+                            "confirming puts the request on the waitlist (funds short) instead of "
+                            "approving it.", first=candidates[0].sentence_name,
+                            second=candidates[-1].sentence_name, amount=money(total))
     summary.button = _("Waitlist the request")
     return summary
 
