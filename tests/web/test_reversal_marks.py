@@ -152,7 +152,8 @@ def test_a_deposit_whose_reversal_waits_is_marked_wherever_staff_list_it(app, cl
     reversal_changes.propose(users["mptf_officer"], wrong, "Booked twice")
     db.session.commit()
     waiting = ("waiting", f"/contributions/deposits/{wrong.id}#waiting-reversal", "Reversal waiting")
-    pages = (f"/contributions/commitments/{commitment.id}", f"/donors/{donor.id}", "/contributions/deposits")
+    pages = (f"/contributions/commitments/{commitment.id}", f"/donors/{donor.id}", "/contributions/deposits",
+             "/search/?q=WRONG-2")
     for role in ("mptf_officer", "auditor"):
         login_as(role)
         for url in pages:
@@ -161,7 +162,7 @@ def test_a_deposit_whose_reversal_waits_is_marked_wherever_staff_list_it(app, cl
     assert marks(client.get(f"/contributions/deposits/{wrong.id}").get_data(as_text=True)) == []
     make_user("donor", "waiting@test.example", donor_id=donor.id)
     login_as(db.session.scalar(sa.select(User).where(User.email == "waiting@test.example")))
-    for url in ("/statements/portal", f"/statements/{donor.id}"):
+    for url in ("/statements/portal", f"/statements/{donor.id}", "/search/?q=WRONG-2"):
         page = client.get(url).get_data(as_text=True)
         assert marks(page) == [] and "Reversal waiting" not in page, url
     # Once another officer confirms it, the mark is the reversal's.

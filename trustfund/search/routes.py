@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..contributions.queries import reversals_of
-from ..permissions import login_required_any
+from ..contributions.queries import reversals_of, reversals_waiting_among
+from ..permissions import DONOR, login_required_any
 from .blueprint import bp
 from .queries import KINDS_OF, LIMIT, SHORTEST, search
 
@@ -19,8 +19,12 @@ from .queries import KINDS_OF, LIMIT, SHORTEST, search
 def results():
     found = search(current_user, request.args.get("q"))
     deposits = [row for group in found.found if group.kind == "deposits" for row in group.rows]
+    # A reversal waiting for a second MPTF officer is the staff's business: never asked for a donor.
+    unreversed = [d.id for d in deposits if d.reverses_id is None]
     return render_template("search/results.html", results=found, limit=LIMIT, shortest=SHORTEST,
-                           reversed_by=reversals_of(d.id for d in deposits if d.reverses_id is None))
+                           reversed_by=reversals_of(unreversed),
+                           reversal_waits=set() if current_user.role == DONOR
+                           else reversals_waiting_among(unreversed))
 
 
 WHAT = {"donors": _l("donors' names"), "commitments": _l("commitment references"),
