@@ -3,10 +3,10 @@
 Nobody alone moves money (DESIGN.md §5): transfers between pools, a setting's new
 value and a change to a user's account wait for a second admin; the fund's own
 entries, interest, a deposit's reversal and exchange rates for a second MPTF officer;
-a pool's closing decision and a grant's overrun for a second SRSG staff member. Each
-is answered on its own page, and mail tells the colleagues; the dashboard says it
-too, at every view (never from the figure cache: what waits for one person is not
-what waits for another of the same role):
+a pool's closing decision, a grant's overrun and a correction of a trip's costs for a
+second SRSG staff member. Each is answered on its own page, and mail tells the
+colleagues; the dashboard says it too, at every view (never from the figure cache:
+what waits for one person is not what waits for another of the same role):
 - for you: what a colleague proposed that your role answers, with a link to the page
   where you confirm or refuse it;
 - for a colleague: what you proposed and still waits, which you may withdraw there.
@@ -33,7 +33,7 @@ from .contributions.models import (
 from .extensions import db
 from .fund.entries import WAITING, ClosingProposal, FundEntryProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
-from .travel.models import OVERRUN_PENDING, TravelGrant
+from .travel.models import OVERRUN_PENDING, CostCorrection, TravelGrant
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,16 @@ def _kinds() -> list[_Kind]:
                   "%(num)d pools' closing decisions that you proposed wait for another SRSG staff "
                   "member.", n),
               "closure.closing"),
+        _Kind(SRSG_STAFF, CostCorrection, CostCorrection.status, PENDING, CostCorrection.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d correction of a trip's costs waits for you to confirm or refuse it.",
+                  "%(num)d corrections of trips' costs wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d correction of a trip's costs that you proposed waits for another SRSG staff "
+                  "member.",
+                  "%(num)d corrections of trips' costs that you proposed wait for another SRSG staff member.",
+                  n),
+              "travel.queue"),
         _Kind(SRSG_STAFF, TravelGrant, TravelGrant.overrun_status, OVERRUN_PENDING,
               TravelGrant.overrun_recorded_by_id,
               lambda n: ngettext(

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from tests.factories import base_users
 from tests.factories import statements as data
 from trustfund.contributions.models import Commitment, Deposit, Instalment, InterestEntry, Pool, PoolTransfer
-from trustfund.contributions.pools import FIGURES
+from trustfund.contributions.pools import FIGURES, move
 from trustfund.money import CENT
-from trustfund.travel.models import TravelGrant
+from trustfund.travel.models import CostCorrection, TravelGrant
 
 D = Decimal
 DAYS = [dt.date(2017, 4, 2), dt.date(2017, 5, 2), dt.date(2017, 6, 30), dt.date(2017, 7, 1),
@@ -33,12 +33,16 @@ step = st.one_of(
     st.tuples(st.just("deposit on the transfer's day"), st.integers(0, 3), amount),
     st.tuples(st.just("spend"), st.integers(0, 3), amount, day,
               st.one_of(st.none(), st.tuples(st.integers(1, 100), st.integers(0, 3)))),
+    # A later correction of a trip's costs (travel.corrections): by -100 to +50 per
+    # cent of what it cost, confirmed some days after its last change.
+    st.tuples(st.just("correct"), st.integers(0, 30), st.integers(-100, 50), st.integers(0, 3)),
 )
 fund = st.lists(step, min_size=1, max_size=25)
 
 
 def reset(db):
     """No entries, every pool at zero (the base data stays)."""
+    db.session.execute(sa.delete(CostCorrection))
     db.session.execute(sa.delete(TravelGrant))
     db.session.execute(sa.delete(Deposit).where(Deposit.reverses_id.is_not(None)))
     for model in (Deposit, PoolTransfer, InterestEntry, Instalment, Commitment):
@@ -57,7 +61,7 @@ def build(db, steps, donors=None) -> list[dt.date]:
     services do), by four new donors or the `donors` given; returns the days they
     fell on."""
     donors = donors or [data.donor() for _ in range(4)]
-    deposits, reversed_ids, last_transfer, days = [], set(), None, []
+    deposits, reversed_ids, last_transfer, days, grants = [], set(), None, [], []
     for kind, *args in steps:
         if kind == "deposit on the transfer's day" and last_transfer is not None:
             kind, args = "deposit", [args[0], POOLS.index(last_transfer[0]), args[1], last_transfer[1]]
@@ -98,5 +102,35 @@ def build(db, steps, donors=None) -> list[dt.date]:
                 grant.overrun_recorded_by_id = users["srsg_staff"].id
                 grant.overrun_decided_by_id = users["srsg_staff2"].id
                 grant.overrun_decided_at = grant.reconciled_at + dt.timedelta(days=days_later * 100)
+            grants.append(grant)
+        elif kind == "correct" and grants:
+            _correct(db, grants[args[0] % len(grants)], *args[1:])
     db.session.commit()
     return days or DAYS
+
+
+def _correct(db, grant: TravelGrant, percent: int, days_later: int) -> None:
+    """A confirmed correction of the grant's costs, as travel.corrections records one:
+    the grant's actual total changed by `percent`, the pool's spending by the
+    difference (within what it has available), dated `days_later` × 50 days (and an
+    hour) after the grant's last change."""
+    users = base_users()
+    db.session.flush()
+    before = grant.actual_total
+    pool = db.session.get(Pool, grant.pool_id)
+    after = max(before + (before * percent / 100).quantize(CENT), D("0.00"))
+    after = min(after, before + pool.available)
+    if after == before:
+        return
+    last = db.session.scalar(sa.select(sa.func.max(CostCorrection.decided_at))
+                             .where(CostCorrection.grant_id == grant.id))
+    since = max(d for d in (grant.reconciled_at, grant.overrun_decided_at, last) if d is not None)
+    db.session.add(CostCorrection(
+        grant_id=grant.id, actual_ticket=after, actual_dsa=D("0.00"), actual_terminal=D("0.00"),
+        spent_before=before, spent_after=after, reason="Corrected", proposed_by_id=users["srsg_staff"].id,
+        status="confirmed", decided_by_id=users["srsg_staff2"].id,
+        decided_at=since + dt.timedelta(days=days_later * 50, hours=1)))
+    grant.actual_ticket, grant.actual_dsa, grant.actual_terminal = after, D("0.00"), D("0.00")
+    grant.actual_total = after
+    move(pool.id, spent=after - before, available=before - after)
+    db.session.flush()

@@ -41,7 +41,7 @@ from trustfund.fund import services as fund_services
 from trustfund.fund.status import current_fund
 from trustfund.mail import services as mail_services
 from trustfund.mail.models import FAILED, OutboxMessage
-from trustfund.travel import decisions, overruns, reconcile
+from trustfund.travel import corrections, decisions, overruns, reconcile
 from trustfund.travel.services import request_grant, save_event
 
 D = Decimal
@@ -280,6 +280,16 @@ def every_audited_action() -> dict:
                                 terminal=str(grant.terminal_expenses))
     overruns.approve_overrun(srsg2, over[0])
     overruns.reject_overrun(srsg2, over[1], "The ticket bought was not economy class")
+    # Corrections of recorded costs (travel.corrections): confirmed, refused, withdrawn.
+    refund = corrections.propose(srsg, approved, ticket="1000.00", dsa="1200.00", terminal="100.00",
+                                 reason="The airline refunded USD 100.00 of the ticket")
+    corrections.confirm(srsg2, refund.id)
+    corrections.refuse(srsg2, corrections.propose(srsg, over[2], ticket=str(over[2].actual_ticket),
+                                                  dsa=str(over[2].actual_dsa), terminal="0.00",
+                                                  reason="Terminal expenses not paid").id,
+                       "The receipt for the terminal expenses is on file")
+    corrections.withdraw(srsg, corrections.propose(srsg, approved_too, ticket="250.00", dsa="0", terminal="0",
+                                                   reason="Part of the ticket refunded").id)
     # A delegate asking again, for another event, with a new phone: their details change.
     stocktaking = save_event(srsg, None, kind="stocktaking", title="Stocktaking meeting",
                              city="Puerto Vallarta", venue="", start_on=dt.date(2017, 12, 4),

@@ -132,6 +132,20 @@ def fresh_overrun(ctx, n: int) -> dict:
     return {"grant_id": grant.id}
 
 
+def fresh_trip(ctx, n: int) -> dict:
+    """A trip whose actual costs srsg_staff recorded (its commitment, exactly): its
+    costs can be corrected (travel.corrections)."""
+    from trustfund.travel.models import TravelGrant
+    from trustfund.travel.reconcile import record_travel
+
+    grant = db.session.get(TravelGrant, fresh_approved_grant(ctx, n)["grant_id"])
+    record_travel(_actor("srsg_staff"), grant, ticket=grant.airfare, dsa=grant.dsa_amount,
+                  terminal=grant.terminal_expenses)
+    db.session.commit()
+    assert grant.status == "travelled"
+    return {"grant_id": grant.id}
+
+
 def fresh_deposit(ctx, n: int) -> dict:
     from trustfund.contributions.models import Commitment
     from trustfund.contributions.services import record_deposit
@@ -366,6 +380,11 @@ SPECS = [
              kinds={"actual_ticket": "cost", "actual_dsa": "cost", "actual_terminal": "cost"}, fresh=True),
     FormSpec("travel.no_show", "srsg_staff", fresh_approved_grant, _same(COSTS),
              kinds={"actual_ticket": "cost", "actual_dsa": "cost", "actual_terminal": "cost"}, fresh=True),
+    FormSpec("travel.correct_costs", "srsg_staff", fresh_trip,
+             _same({"actual_ticket": "10.00", "actual_dsa": "5.00", "actual_terminal": "0",
+                    "reason": "Airline refund of the ticket"}),
+             kinds={"actual_ticket": "cost", "actual_dsa": "cost", "actual_terminal": "cost",
+                    "reason": "reason"}, fresh=True),
     FormSpec("travel.approve_overrun_view", "srsg_staff2", fresh_overrun, _same({"next": ""}),
              page=_grant_page, fresh=True, flashes=True),
     FormSpec("travel.reject_overrun_view", "srsg_staff2", fresh_overrun,
@@ -438,6 +457,8 @@ ELSEWHERE = {
                                            "(tests/web/test_rate_import.py)",
     "contributions.answer_interest": "confirm and withdraw have no field to fill; the reason for refusing, "
                                      "beside its field: tests/web/test_interest_proposals.py",
+    "travel.answer_cost_correction": "confirm and withdraw have no field to fill; the reason for refusing, "
+                                     "beside its field: tests/web/test_cost_corrections.py",
     "contributions.answer_deposit_reversal": "confirm and withdraw have no field to fill; the reason for "
                                              "refusing, beside its field: "
                                              "tests/web/test_deposit_reversal_proposals.py",

@@ -334,6 +334,13 @@ NOT_EDITS = {
                                  "(tests/web/test_rate_proposals.py)",
     "contributions.rates_import_withdraw": "withdraws a kept rates file once (one guarded UPDATE of its "
                                            "withdrawn_at)",
+    "travel.correct_costs": "proposes a correction of a trip's costs: a new waiting row, one per grant "
+                            "(a partial unique index); confirmed on the costs it was proposed from, else "
+                            "refused (tests/web/test_cost_corrections.py)",
+    "travel.answer_cost_correction": "an answer to a correction of a trip's costs waiting for a second SRSG "
+                                     "staff member (one guarded UPDATE of its status, in the transaction of "
+                                     "the grant's guarded UPDATE on the costs it was proposed from) "
+                                     "(tests/web/test_cost_corrections.py)",
     "contributions.answer_deposit_reversal": "an answer to a deposit's reversal waiting for a second MPTF "
                                              "officer (one guarded UPDATE of its status, in the transaction "
                                              "of the reversal it records) "

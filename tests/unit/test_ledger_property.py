@@ -42,7 +42,7 @@ from trustfund.dashboard.services import contribution_figures
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
 from trustfund.ledger_check import run_checks as problems
-from trustfund.travel.models import Delegate, Event, TravelGrant
+from trustfund.travel.models import CostCorrection, Delegate, Event, TravelGrant
 
 D = Decimal
 CENT = D("0.01")
@@ -105,6 +105,10 @@ travel_step = st.one_of(
     st.tuples(st.just("overrun"), st.integers(0, 20), st.booleans(), st.booleans()),
     st.tuples(st.just("overrun"), st.integers(0, 20), st.just(True), st.just(False)),
     st.tuples(st.just("tolerance"), st.integers(0, 500_00)),
+    # Correct a closed trip's costs (a percentage of those recorded), confirmed by a
+    # colleague or (refused) by its proposer.
+    st.tuples(st.just("correct"), st.integers(0, 20), st.integers(0, 160), st.booleans()),
+    st.tuples(st.just("correct"), st.integers(0, 20), st.integers(80, 120), st.just(False)),
     grant_step,
     st.tuples(st.just("release"), st.integers(0, 20)),
     st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), small),
@@ -117,8 +121,8 @@ reconciliation_steps = st.builds(
 
 def _reset(db):
     """An empty ledger: no entries, every pool at zero."""
-    for model in (TravelGrant, AuditEntry, Deposit, Instalment, InterestEntry, PoolTransfer, Commitment,
-                  Pledge, ExchangeRate):
+    for model in (CostCorrection, TravelGrant, AuditEntry, Deposit, Instalment, InterestEntry, PoolTransfer,
+                  Commitment, Pledge, ExchangeRate):
         if model in (Deposit, InterestEntry):  # reversals first: they point to their originals
             db.session.execute(sa.delete(model).where(model.reverses_id.is_not(None)))
         db.session.execute(sa.delete(model))
@@ -153,6 +157,7 @@ class Model:
         self.commitments = []  # dicts
         self.pledges = []
         self.deposits = []
+        self.reversals = []  # the reversed deposits, in the order they were reversed
         self.interest = []
         self.grants = []
         self.tolerance = D("0.00")
@@ -275,8 +280,12 @@ def _apply(db, model: Model, step, officer, admin, travel):
         # The model's own idea of "one transfer": the reference without case or spaces.
         key = "".join((bank_reference or "").lower().split()) or None
         twice = key is not None and not separate and key in model.standing_references()
+        # The officer reversed this transfer's deposit, last, in another pool: recording it
+        # here would move money between pools (references.moved_refusal).
+        last = [d for d in model.reversals if d["key"] == key][-1:] if key else []
+        moved = bool(last) and last[0]["pool"] != m["pool"]
         expected = (amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"] and not twice
-                    and near)
+                    and near and not moved)
         c = db.session.get(Commitment, m["id"])
         try:
             d = services.record_deposit(officer, c, value_date=ON, amount=amount, rate=r if typed else None,
@@ -317,6 +326,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
             return False
         assert expected, (step, m)
         m["reversed"] = True
+        model.reversals.append(m)
         m["commitment"]["deposited"] -= m["amount"]
         model.change(m["pool"], deposits_usd=-m["usd"], fees=-m["fee"], deposits_net=-m["net"],
                      available=-m["net"])
@@ -393,7 +403,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         m["open"] = False
         model.change(m["pool"], available=m["usd"], committed=-m["usd"])
         return True
-    if kind in ("travel", "overrun", "tolerance"):
+    if kind in ("travel", "overrun", "tolerance", "correct"):
         return apply_reconciliation(db, model, step, admin, travel, ON)
     raise AssertionError(kind)
 

@@ -61,7 +61,7 @@ from ..fund.services import require_admin
 from ..fund.status import current_fund, effective_status, operations_open_now
 from ..money import USD
 from ..permissions import MPTF_OFFICER, SRSG_STAFF
-from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, TravelGrant
+from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, CostCorrection, TravelGrant
 from ..validation import check_text, too_long
 from .refunds import plan_pool
 
@@ -145,6 +145,11 @@ def closable_problems() -> list[str]:
             "%(num)d deposit's reversal waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d deposits' reversals wait for a second MPTF officer: confirm or refuse them first.",
             num)),
+        (CostCorrection, PENDING, lambda num: ngettext(
+            "%(num)d correction of a trip's costs waits for a second SRSG staff member: confirm or refuse it "
+            "first.",
+            "%(num)d corrections of trips' costs wait for a second SRSG staff member: confirm or refuse them "
+            "first.", num)),
         (RateProposal, PENDING, lambda num: ngettext(
             "%(num)d exchange rate waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d exchange rates wait for a second MPTF officer: confirm or refuse them first.", num)),

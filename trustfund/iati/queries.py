@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..admin.models import CONFIRMED
 from ..contributions.models import Commitment, Deposit, InterestEntry, Objective, Pledge, Pool
 from ..donors.models import Donor
 from ..extensions import db
@@ -25,7 +26,7 @@ from ..fund.entries import (
 )
 from ..fund.models import Fund
 from ..money import quantum
-from ..travel.models import FUNDED, NO_SHOW, OVERRUN_APPROVED, TRAVELLED, Event, TravelGrant
+from ..travel.models import FUNDED, NO_SHOW, OVERRUN_APPROVED, TRAVELLED, CostCorrection, Event, TravelGrant
 from . import rules
 
 
@@ -139,7 +140,8 @@ def _interest(as_of: dt.date) -> list[Transaction]:
 def _expenditure(as_of: dt.date) -> list[Transaction]:
     """Each closed grant's costs as the pools paid them: at reconciliation, the actual
     total less an overrun not (yet) approved; an approved overrun on the day it was
-    approved, as a transaction of its own (the ledger's `spent` moves the same way)."""
+    approved, and a confirmed correction of the costs on the day it was confirmed, as
+    transactions of their own (the ledger's `spent` moves the same way)."""
     g = TravelGrant
     out = []
     rows = db.session.execute(
@@ -149,9 +151,16 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
         .where(g.status.in_((TRAVELLED, NO_SHOW)), g.actual_total.is_not(None),
                g.reconciled_at < _end_of(as_of))
         .order_by(g.id))
+    c = CostCorrection
+    # What the corrections changed, each grant's: its transaction at reconciliation is
+    # what was paid then; each correction is a transaction of its own (below).
+    corrected = dict(db.session.execute(
+        sa.select(c.grant_id, sa.func.sum(c.spent_after - c.spent_before))
+        .where(c.status == CONFIRMED).group_by(c.grant_id)).all())
     for id_, status, country, total, reconciled_at, overrun_status, overrun, decided_at, title in rows:
         what = "Travel" if status == TRAVELLED else "Costs of a no-show"
         text = f"{what} of a delegate of {country} to {title} (grant {id_})"
+        total = total - (corrected.get(id_) or 0)
         total, overrun = _amount(total, "USD"), _amount(overrun or 0, "USD")
         approved = overrun_status == OVERRUN_APPROVED and overrun > 0 and decided_at is not None
         day = reconciled_at.date()
@@ -161,6 +170,19 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
             out.append(Transaction(rules.EXPENDITURE, decided_at.date(), overrun, "USD",
                                    f"Approved overrun: {text}", None, f"grant-{id_}-overrun",
                                    (decided_at.date(), 5, id_)))
+    # A confirmed correction of a trip's costs: the difference, on the day it was
+    # confirmed (negative when money returned to the pool), as the ledger moved.
+    for id_, grant_id, country, title, before, after, decided_at in db.session.execute(
+            sa.select(c.id, g.id, g.country_code, Event.title, c.spent_before, c.spent_after, c.decided_at)
+            .join(g, g.id == c.grant_id).join(Event, Event.id == g.event_id)
+            .where(c.status == CONFIRMED, c.decided_at < _end_of(as_of),
+                   g.status.in_((TRAVELLED, NO_SHOW)))
+            .order_by(c.id)):
+        day = decided_at.date()
+        out.append(Transaction(rules.EXPENDITURE, day, _amount(after, "USD") - _amount(before, "USD"), "USD",
+                               f"Correction of the costs of the travel of a delegate of {country} to {title} "
+                               f"(grant {grant_id})", None, f"grant-{grant_id}-correction-{id_}",
+                               (day, 5, grant_id)))
     return out
 
 

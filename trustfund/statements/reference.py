@@ -18,10 +18,11 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
+from ..admin.models import CONFIRMED
 from ..contributions.models import Deposit, PoolTransfer
 from ..extensions import db
 from ..money import CENT
-from ..travel.models import NO_SHOW, OVERRUN_APPROVED, TRAVELLED, TravelGrant
+from ..travel.models import NO_SHOW, OVERRUN_APPROVED, TRAVELLED, CostCorrection, TravelGrant
 
 ZERO = Decimal("0.00")
 
@@ -32,7 +33,8 @@ class Entries:
 
     deposits: list  # (pool_id, donor_id, value_date, net)
     transfers: list  # (from_pool_id, to_pool_id, usd_amount, transferred_on), by date then id
-    grants: list  # (pool_id, status, actual_total, reconciled_at, overrun_status, overrun, decided_at)
+    grants: list  # (pool_id, status, actual_total, reconciled_at, overrun_status, overrun, decided_at, id)
+    corrections: list  # confirmed corrections of trips' costs: (grant_id, spent_before, decided_at)
 
 
 def entries() -> Entries:
@@ -44,7 +46,11 @@ def entries() -> Entries:
                            .order_by(PoolTransfer.transferred_on, PoolTransfer.id)).all(),
         db.session.execute(sa.select(TravelGrant.pool_id, TravelGrant.status, TravelGrant.actual_total,
                                      TravelGrant.reconciled_at, TravelGrant.overrun_status,
-                                     TravelGrant.overrun_amount, TravelGrant.overrun_decided_at)).all())
+                                     TravelGrant.overrun_amount, TravelGrant.overrun_decided_at,
+                                     TravelGrant.id)).all(),
+        db.session.execute(sa.select(CostCorrection.grant_id, CostCorrection.spent_before,
+                                     CostCorrection.decided_at)
+                           .where(CostCorrection.status == CONFIRMED)).all())
 
 
 @dataclass(frozen=True)
@@ -91,14 +97,21 @@ def net_deposits(found: Entries, day: dt.date) -> dict[tuple[int, int], Decimal]
 def spending(found: Entries, day: dt.date) -> dict[int, Decimal]:
     """pool -> actual costs of its grants reconciled as travelled or no-show on or
     before `day` (UTC), less the overruns approved after `day` (an overrun counts
-    from the day it was approved)."""
+    from the day it was approved); a grant whose costs were corrected after `day`
+    counts what it cost before the first of those corrections."""
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)  # the first instant after it
+    then: dict[int, tuple[dt.datetime, Decimal]] = {}  # grant -> its first correction after the day
+    for grant_id, spent_before, corrected_at in found.corrections:
+        if corrected_at >= end and (grant_id not in then or corrected_at < then[grant_id][0]):
+            then[grant_id] = (corrected_at, spent_before)
     result: dict[int, Decimal] = {}
-    for pool, status, actual, reconciled_at, overrun_status, overrun, decided_at in found.grants:
+    for pool, status, actual, reconciled_at, overrun_status, overrun, decided_at, grant_id in found.grants:
         if status not in (TRAVELLED, NO_SHOW) or pool is None or actual is None:
             continue
         if reconciled_at is None or reconciled_at >= end:
             continue
+        if grant_id in then:
+            actual = then[grant_id][1]
         result[pool] = result.get(pool, ZERO) + actual
         if overrun_status == OVERRUN_APPROVED and decided_at is not None and decided_at >= end:
             result[pool] -= overrun

@@ -1,7 +1,7 @@
 """The sums a position is computed from (statements.shares): net deposits per pool
 and donor on each date, the source pools' deposits between transfer dates, the
-pools' spending on each date (travel grants' actual costs, and the fund's direct
-costs and bank charges), and what the fund's closing returned to each donor by
+pools' spending on each date (travel grants' actual costs and their corrections,
+and the fund's direct costs and bank charges), and what the fund's closing returned to each donor by
 each date, each date set in as few statements as the database allows.
 
 All of it is plain SUM over Money columns (exact on both databases) and CASE
@@ -18,10 +18,11 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from ..admin.models import CONFIRMED
 from ..contributions.models import Deposit, PoolTransfer
 from ..extensions import db
 from ..fund.entries import BANK_CHARGE, DIRECT_COST, ClosingPart, FundEntry
-from ..travel.models import NO_SHOW, OVERRUN_APPROVED, TRAVELLED, TravelGrant
+from ..travel.models import NO_SHOW, OVERRUN_APPROVED, TRAVELLED, CostCorrection, TravelGrant
 
 ZERO = Decimal("0.00")
 SPENT_STATUSES = (TRAVELLED, NO_SHOW)
@@ -189,18 +190,27 @@ def returned(dates: tuple[dt.date, ...]) -> dict[dt.date, dict[int, int]]:
 
 def _date_late_overruns(result: dict[dt.date, dict[int, int]], after: dt.date | None = None) -> None:
     """An overrun approved after its grant was reconciled is spending from the day it
-    was approved (until then the pool had paid only the commitment): take it out of
-    the dates in between, so that a period's figures never change afterwards. Few
-    rows: approved overruns, found by their index. After a closed year (`after`) the
-    figures are what was spent since: an overrun the closing left out (its grant
-    reconciled by then, approved after) joins them once approved."""
+    was approved (until then the pool had paid only the commitment), and a confirmed
+    correction of the trip's costs changes its spending from the day it was
+    confirmed: take each out of the dates in between, so that a period's figures
+    never change afterwards. Few rows: approved overruns, found by their index, and
+    corrections. After a closed year (`after`) the figures are what was spent since:
+    an overrun or correction the closing left out (its grant reconciled by then,
+    approved or confirmed after) joins them once approved or confirmed."""
     closed_end = None if after is None else _end_of(after)
-    for pool, amount, reconciled_at, decided_at in _rows(
-            sa.select(TravelGrant.pool_id, cents(TravelGrant.overrun_amount), TravelGrant.reconciled_at,
-                      TravelGrant.overrun_decided_at)
-            .where(TravelGrant.overrun_status == OVERRUN_APPROVED,
-                   TravelGrant.status.in_(SPENT_STATUSES),
-                   TravelGrant.overrun_decided_at > TravelGrant.reconciled_at)):
+    late = _rows(sa.select(TravelGrant.pool_id, cents(TravelGrant.overrun_amount), TravelGrant.reconciled_at,
+                           TravelGrant.overrun_decided_at)
+                 .where(TravelGrant.overrun_status == OVERRUN_APPROVED,
+                        TravelGrant.status.in_(SPENT_STATUSES),
+                        TravelGrant.overrun_decided_at > TravelGrant.reconciled_at))
+    # A correction of a trip's costs changes its spending by the difference from the
+    # day it was confirmed, exactly as a late overrun does (a handful of rows).
+    change = CostCorrection.spent_after - CostCorrection.spent_before
+    late += _rows(sa.select(TravelGrant.pool_id, cents(change), TravelGrant.reconciled_at,
+                            CostCorrection.decided_at)
+                  .join(TravelGrant, TravelGrant.id == CostCorrection.grant_id)
+                  .where(CostCorrection.status == CONFIRMED, TravelGrant.status.in_(SPENT_STATUSES)))
+    for pool, amount, reconciled_at, decided_at in late:
         left_out = closed_end is not None and reconciled_at < closed_end <= decided_at
         for day, pools in result.items():
             end = _end_of(day)

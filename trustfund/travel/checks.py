@@ -8,6 +8,10 @@
   costs, less an overrun that is awaiting approval or rejected;
 - an overrun is exactly the actual costs above the commitment, and actual costs
   above the commitment are always an overrun (paid only once approved);
+- a trip whose costs were corrected (travel.corrections) holds the costs of its
+  last confirmed correction, and its actual total is what that correction made it:
+  those costs, but no more than the commitment when its overrun was rejected (the
+  overrun as recorded stays as history);
 - per pool: committed = the committed amounts of its approved grants, and spent =
   the actual totals of its travelled and no-show grants (approved overruns
   included, pending and rejected ones not); the contributions checks then hold
@@ -21,6 +25,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..admin.models import CONFIRMED
 from ..contributions.models import Pool
 from ..extensions import db
 from . import rules
@@ -29,10 +34,12 @@ from .models import (
     CANCELLED,
     NO_SHOW,
     OVERRUN_APPROVED,
+    OVERRUN_REJECTED,
     REJECTED,
     REQUESTED,
     TRAVELLED,
     WAITLISTED,
+    CostCorrection,
     TravelGrant,
 )
 
@@ -61,6 +68,7 @@ def _grant_problems() -> list[str]:
         if counts[kind] <= SHOW:
             out.append(message)
 
+    corrected = _last_corrections()
     rows = db.session.execute(sa.select(*columns).order_by(g.id).execution_options(yield_per=5000))
     for (gid, status, airfare, days, rate, dsa, terminal, total, reason, pool_id, committed,
          a_ticket, a_dsa, a_terminal, a_total, overrun, overrun_status) in rows:
@@ -81,6 +89,8 @@ def _grant_problems() -> list[str]:
             parts = (a_ticket, a_dsa, a_terminal)
             if any(p is None for p in parts) or a_total is None:
                 add("actual", f"Travel: grant {gid} is {status} without its actual costs.")
+            elif gid in corrected:
+                _check_corrected(add, gid, parts, a_total, committed, overrun_status, corrected[gid])
             else:
                 _check_costs(add, gid, parts, a_total, committed, overrun, overrun_status)
             if pool_id is None:
@@ -112,6 +122,30 @@ def _check_costs(add, gid, parts, a_total, committed, overrun, overrun_status) -
     if not overrun and committed > 0 and costs > committed:
         add("overrun", f"Travel: grant {gid} costs {costs}, {costs - committed} more than its "
                        f"commitment {committed}, without an overrun to approve.")
+
+
+def _last_corrections() -> dict[int, CostCorrection]:
+    """The last confirmed correction of each corrected grant (a handful of rows)."""
+    last: dict[int, CostCorrection] = {}
+    for correction in db.session.scalars(sa.select(CostCorrection).where(CostCorrection.status == CONFIRMED)
+                                         .order_by(CostCorrection.decided_at, CostCorrection.id)):
+        last[correction.grant_id] = correction
+    return last
+
+
+def _check_corrected(add, gid, parts, a_total, committed, overrun_status, correction: CostCorrection) -> None:
+    """A corrected trip against its last confirmed correction."""
+    wanted = (correction.actual_ticket, correction.actual_dsa, correction.actual_terminal)
+    if tuple(parts) != wanted:
+        add("corrected", f"Travel: grant {gid} has costs {parts[0]} + {parts[1]} + {parts[2]}, but its last "
+                         f"confirmed correction ({correction.id}) made them {wanted[0]} + {wanted[1]} + "
+                         f"{wanted[2]}.")
+    costs = sum(parts, ZERO)
+    paid = min(costs, committed) if overrun_status == OVERRUN_REJECTED else costs
+    if a_total != paid or a_total != correction.spent_after:
+        add("corrected", f"Travel: grant {gid} has actual total {a_total}; its corrected costs {costs} "
+                         f"make it {paid}, and its last confirmed correction ({correction.id}) recorded "
+                         f"{correction.spent_after}.")
 
 
 def pool_spending() -> dict[int, dict[str, Decimal]]:

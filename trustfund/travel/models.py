@@ -272,3 +272,64 @@ class TravelGrant(db.Model):
 # requested_at), whose order held within one status only.
 sa.Index("ix_travel_grant_queue_order", TravelGrant.ldc.desc(), TravelGrant.requested_at,
          TravelGrant.id, TravelGrant.status)
+
+
+class CostCorrection(db.Model):
+    """A correction of a closed trip's recorded actual costs (travel.corrections).
+
+    The costs of a travelled or no-show grant are facts recorded once; a mistake in
+    them (a refunded ticket, DSA paid for fewer days, a typing slip) is corrected,
+    never edited away: one SRSG staff member proposes the corrected ticket, DSA and
+    terminal expenses with a reason, and nothing changes while it waits; a second,
+    different, active SRSG staff member confirms it (the grant's costs and what its
+    pool spent then move, dated that day) or refuses it with a reason; its proposer
+    may withdraw it. At most one correction of a grant waits (a partial unique index).
+
+    `spent_before` is what the trip cost the fund when it was proposed (the grant's
+    actual_total), `spent_after` what it costs once confirmed: every dated figure
+    (statements, IATI) counts the difference from the day it was confirmed, so a
+    period's figures never change afterwards."""
+
+    __tablename__ = "cost_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("travel_grant.id"), index=True)
+    actual_ticket: Mapped[Decimal] = mapped_column(Money(2))
+    actual_dsa: Mapped[Decimal] = mapped_column(Money(2))
+    actual_terminal: Mapped[Decimal] = mapped_column(Money(2))
+    spent_before: Mapped[Decimal] = mapped_column(Money(2))
+    spent_after: Mapped[Decimal | None] = mapped_column(Money(2))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    grant = relationship("TravelGrant")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.CheckConstraint("actual_ticket >= 0 AND actual_dsa >= 0 AND actual_terminal >= 0 "
+                           "AND spent_before >= 0 AND (spent_after IS NULL OR spent_after >= 0)",
+                           name="amounts_not_negative"),
+        sa.CheckConstraint("spent_after IS NULL OR status = 'confirmed'",
+                           name="result_when_confirmed"),
+        sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> proposed_by_id OR status = 'withdrawn'",
+                           name="four_eyes"),
+        sa.Index("uq_cost_correction_waiting", "grant_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+    @property
+    def costs(self) -> Decimal:
+        return self.actual_ticket + self.actual_dsa + self.actual_terminal
+
+    @property
+    def change(self) -> Decimal:
+        """What the confirmed correction changed in the pool's spending (negative: returned)."""
+        return (self.spent_after or Decimal("0.00")) - self.spent_before

@@ -17,6 +17,7 @@ from ..contributions.previews import available_after
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date, money, number
+from . import corrections
 from .decisions import (
     UNDECIDED,
     _already_decided,
@@ -222,4 +223,49 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
     summary.lines.append(available_after(pool, change))
     if outcome == NO_SHOW:
         summary.lines.insert(0, _("The delegate did not attend: the grant is closed as a no-show."))
+    return summary
+
+
+def cost_correction(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason: str) -> Summary:
+    """Proposing a correction of a closed trip's costs: the costs recorded and the
+    corrected ones, and what the pool will spend once another SRSG staff member
+    confirms it (corrections.py; refused as its proposal is refused)."""
+    require_srsg(actor)
+    values = corrections.amounts(ticket, dsa, terminal)
+    reason = corrections.correction_refusals(grant, values, reason)
+    costs = sum(values.values(), Decimal("0.00"))
+    pool, before = grant.pool, grant.actual_total
+    paid = corrections.paid_for(grant, costs)
+    change = paid - before
+    summary = Summary(_("Correct the actual costs"), grant_facts(grant) + [
+        (_("Actual airfare (USD)"), _("%(before)s, corrected to %(after)s", before=money(grant.actual_ticket),
+                                      after=money(values["actual_ticket"]))),
+        (_("DSA paid (USD)"), _("%(before)s, corrected to %(after)s", before=money(grant.actual_dsa),
+                                after=money(values["actual_dsa"]))),
+        (_("Terminal expenses paid (USD)"), _("%(before)s, corrected to %(after)s",
+                                              before=money(grant.actual_terminal),
+                                              after=money(values["actual_terminal"]))),
+        (_("Actual costs"), _("%(before)s, corrected to %(after)s", before=money(grant.actual_costs),
+                              after=money(costs))),
+        (_("Reason"), reason)])
+    if change < 0:
+        summary.lines.append(_("Once confirmed, the trip costs the fund %(paid)s instead of %(before)s: "
+                               "%(returned)s returns to the %(pool)s pool.", paid=money(paid),
+                               before=money(before), returned=money(-change), pool=pool.sentence_name))
+    elif change > 0:
+        summary.lines.append(_("Once confirmed, the trip costs the fund %(paid)s instead of %(before)s: "
+                               "%(extra)s more is spent from the %(pool)s pool.", paid=money(paid),
+                               before=money(before), extra=money(change), pool=pool.sentence_name))
+    else:
+        summary.lines.append(_("What the trip costs the fund does not change (%(paid)s): its overrun was "
+                               "rejected, and the fund pays no more than the %(committed)s committed.",
+                               paid=money(paid), committed=money(grant.committed_amount)))
+    above = paid - corrections.agreed(grant)
+    if above > 0:
+        summary.warning = _("That is %(above)s more than the fund agreed to pay for this trip (its "
+                            "commitment and any approved overrun): the SRSG staff member who confirms the "
+                            "correction approves paying it.", above=money(above))
+    summary.lines.append(available_after(pool, -change))
+    summary.lines.append(_("Nothing changes until another SRSG staff member confirms the correction; it is "
+                           "then dated the day it is confirmed, and earlier periods keep their figures."))
     return summary

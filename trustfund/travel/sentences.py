@@ -143,6 +143,19 @@ def _overrun_rejected(e: Told) -> str:
              user=e.who, amount=e.show("overrun_amount"), committed=e.show("committed_amount"))
 
 
+def _correction_proposed(e: Told) -> str:
+    return _("Correction of the actual costs proposed by %(user)s: airfare %(ticket)s, DSA %(dsa)s, terminal "
+             "expenses %(terminal)s; it waits for a second SRSG staff member.", user=e.who,
+             ticket=e.show("actual_ticket"), dsa=e.show("actual_dsa"), terminal=e.show("actual_terminal"))
+
+
+def _correction_confirmed(e: Told) -> str:
+    return _("Actual costs corrected by %(user)s, confirming a colleague's proposal: the trip costs the fund "
+             "%(after)s instead of %(before)s, from the %(pool)s pool.", user=e.who,
+             after=e.show("actual_total"), before=e.show("actual_total", "before"),
+             pool=e.in_sentence("pool_id"))
+
+
 def _rejudged(e: Told) -> str:
     if e.value("ldc"):
         return _("Judged again when %(user)s moved the event's first day: a least developed country "
@@ -235,4 +248,15 @@ def register(book: Book) -> None:
     book.action("grant.overrun_reject", _l("Overrun rejected"), "TravelGrant", _overrun_rejected,
                 told=("overrun_status", "overrun_decided_by_id", "overrun_reason"))
     book.action("grant.cancel", _l("Travel grant cancelled"), "TravelGrant", _cancelled, told=DECISION)
+    book.action("grant.costs_correction_propose", _l("Correction of the actual costs proposed"),
+                "TravelGrant", _correction_proposed, changes=False)
+    book.action("grant.costs_correction_confirm", _l("Actual costs corrected"), "TravelGrant",
+                _correction_confirmed, told=("actual_total",))
+    book.action("grant.costs_correction_refuse", _l("Correction of the actual costs refused"), "TravelGrant",
+                lambda e: _("Correction of the actual costs refused by %(user)s: the recorded costs stand.",
+                            user=e.who), changes=False)
+    book.action("grant.costs_correction_withdraw", _l("Correction of the actual costs withdrawn"),
+                "TravelGrant",
+                lambda e: _("Correction of the actual costs withdrawn by %(user)s: the recorded costs stand.",
+                            user=e.who), changes=False)
     book.action("grant.ldc_rejudged", _l("LDC status judged again"), "TravelGrant", _rejudged, told=("ldc",))

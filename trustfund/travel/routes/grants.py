@@ -11,20 +11,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import cache, clock
-from ...admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on, settings_on
+from ...admin.models import OVERRUN_TOLERANCE, PENDING, TERMINAL_EXPENSES, setting_on, settings_on
 from ...confirmation import check, confirm_page, confirmed
+from ...contributions.forms import DecideTransferForm, RefuseTransferForm
 from ...countries.models import Country
 from ...errors import DomainError, run
 from ...exports import export_response
 from ...extensions import db
 from ...formatting import date as fmt_date
 from ...formatting import money
+from ...forms import answer_refused
 from ...money import USD, MoneyError, parse_amount
 from ...once import already_recorded, fresh_token, run_once
 from ...params import id_arg
 from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
-from .. import previews, queries
+from .. import corrections, previews, queries
 from ..blueprint import bp
 from ..decisions import (
     approve_grant,
@@ -32,13 +34,14 @@ from ..decisions import (
     reject_grant,
     waitlist_grant,
 )
-from ..forms import ApproveForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
+from ..forms import ApproveForm, CorrectionForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
 from ..models import (
     APPROVED,
     NO_SHOW,
     OVERRUN_APPROVED,
     OVERRUN_PENDING,
     TRAVELLED,
+    CostCorrection,
     Event,
     TravelGrant,
 )
@@ -156,18 +159,29 @@ def grant(grant_id: int):
     return _grant_page(get_grant_or_404(grant_id))
 
 
-def _grant_page(grant: TravelGrant, refused: str = "", form=None):
+def _grant_page(grant: TravelGrant, refused: str = "", form=None, refused_correction=None):
     """The grant's page; `refused` names its decision form ("approve", "reject",
     "waitlist", "overrun_reject") whose post was refused for one of its fields: shown
-    again with the error beside that field and what was typed in it."""
+    again with the error beside that field and what was typed in it;
+    `refused_correction`: the refusal form of a waiting correction of its costs that
+    was refused without a reason (its error beside the reason)."""
     pools = travel_pools()
     default = default_pool_chooser(pools)(grant.total)
     approve_form = _approve_form(pools, default)
     if refused == "approve" and form is not None and form.pool_id.data in dict(approve_form.pool_id.choices):
         approve_form.pool_id.data = form.pool_id.data  # the pool chosen, not the default again
+    closed = grant.status in (TRAVELLED, NO_SHOW)
+    waiting = corrections.waiting_for(grant.id) if closed else None
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
                            today=clock.today(), approve_form=approve_form,
-                           reason_form=ReasonForm(), refused=refused, refused_form=form)
+                           reason_form=ReasonForm(), refused=refused, refused_form=form,
+                           corrections=corrections.confirmed_for(grant.id) if closed else [],
+                           waiting_correction=waiting,
+                           correction_blocked=corrections.why_not_now(waiting) if waiting else None,
+                           correction_paid=corrections.paid_for(grant, waiting.costs) if waiting else None,
+                           active_staff=corrections.active_staff() if waiting else 0,
+                           answer_form=DecideTransferForm(),
+                           refuse_form=refused_correction or RefuseTransferForm())
 
 
 def _approve_form(pools, default) -> ApproveForm:
@@ -394,6 +408,81 @@ def reject_overrun_view(grant_id: int):
     return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
 
 
+@bp.route("/grants/<int:grant_id>/correct", methods=["GET", "POST"])
+@roles_required(SRSG_STAFF)
+def correct_costs(grant_id: int):
+    """An SRSG staff member proposes corrected costs for a closed trip; another
+    confirms them on the grant's page (travel.corrections)."""
+    grant = get_grant_or_404(grant_id)
+    try:
+        corrections.grant_checks(grant)
+    except DomainError as refusal:
+        flash(refusal.message, "warning")
+        return redirect(url_for("travel.grant", grant_id=grant.id))
+    if corrections.waiting_for(grant.id) is not None:
+        flash(corrections.already_waiting_message(), "warning")
+        return redirect(url_for("travel.grant", grant_id=grant.id, _anchor="waiting-correction"))
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.actual_ticket.data = f"{grant.actual_ticket:.2f}"
+        form.actual_dsa.data = f"{grant.actual_dsa:.2f}"
+        form.actual_terminal.data = f"{grant.actual_terminal:.2f}"
+    if form.validate_on_submit():
+        costs = {"ticket": form.actual_ticket.data, "dsa": form.actual_dsa.data,
+                 "terminal": form.actual_terminal.data, "reason": form.reason.data or ""}
+        if not confirmed():
+            summary = check(form, lambda: previews.cost_correction(current_user, grant, **costs))
+            if summary is not None:
+                return confirm_page(summary, form=form, button=_("Propose the correction"),
+                                    cancel=url_for("travel.grant", grant_id=grant.id),
+                                    crumbs=_crumbs(grant, summary.title))
+        elif run(form, lambda: corrections.propose(current_user, grant, **costs)) is not None:
+            flash(_("The correction is proposed: nothing changes until another SRSG staff member "
+                    "confirms it."), "success")
+            return redirect(url_for("travel.grant", grant_id=grant.id, _anchor="waiting-correction"))
+    return render_template("travel/grant_correct.html", grant=grant, form=form)
+
+
+@bp.route("/corrections/<int:correction_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/corrections/<int:correction_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/corrections/<int:correction_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(SRSG_STAFF)
+def answer_cost_correction(correction_id: int, answer: str):
+    """A second SRSG staff member confirms or refuses a waiting correction of a trip's
+    costs; its proposer may withdraw it (travel.corrections)."""
+    correction = db.session.get(CostCorrection, correction_id) or abort(404)
+    grant_id = correction.grant_id
+    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: corrections.confirm(current_user, correction_id),
+                 "refuse": lambda: corrections.refuse(current_user, correction_id, form.reason.data),
+                 "withdraw": lambda: corrections.withdraw(current_user, correction_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            said = {"confirm": lambda: _correction_confirmed(done),
+                    "refuse": lambda: _("Correction refused: the recorded costs stand."),
+                    "withdraw": lambda: _("Correction withdrawn: the recorded costs stand.")}[answer]
+            flash(said(), "success")
+            return redirect(url_for("travel.grant", grant_id=grant_id))
+    if answer_refused(form, waits=correction.status == PENDING,
+                      decided=corrections.already_decided_message()):
+        return _grant_page(get_grant_or_404(grant_id), refused_correction=form), 200
+    return redirect(url_for("travel.grant", grant_id=grant_id, _anchor="waiting-correction"))
+
+
+def _correction_confirmed(correction: CostCorrection) -> str:
+    pool = correction.grant.pool.sentence_name
+    change = correction.change
+    if change < 0:
+        return _("Costs corrected: the trip now costs the fund %(paid)s; %(returned)s returned to the "
+                 "%(pool)s pool.", paid=money(correction.spent_after), returned=money(-change), pool=pool)
+    if change > 0:
+        return _("Costs corrected: the trip now costs the fund %(paid)s; %(extra)s more spent from the "
+                 "%(pool)s pool.", paid=money(correction.spent_after), extra=money(change), pool=pool)
+    return _("Costs corrected: what the trip costs the fund is unchanged (%(paid)s).",
+             paid=money(correction.spent_after))
+
+
 @bp.route("/grants/<int:grant_id>/cancel", methods=["GET", "POST"])
 @roles_required(SRSG_STAFF)
 def cancel(grant_id: int):
@@ -440,4 +529,6 @@ def queue():
     pools = travel_pools()
     return render_template("travel/queue.html", page=page, event=event, events=events,
                            pools=pools, default_pool_for=default_pool_chooser(pools),
-                           overruns=pending_overruns(event_id))
+                           overruns=pending_overruns(event_id),
+                           waiting_corrections=[c for c in corrections.ANSWERS.waiting()
+                                                if not event_id or c.grant.event_id == event_id])
