@@ -17,12 +17,13 @@ from tests.factories import browser_of
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
 from tests.pages import error_beside, error_beside_reason, text
 from tests.pages import post_and_confirm as decide
-from trustfund.closure.financial import closable_problems
+from trustfund.closure.financial import closable_problems, unsettled
 from trustfund.extensions import db
 from trustfund.iati.generator import activities_file
 from trustfund.iati.validate import validate
 from trustfund.ledger_check import run_checks
 from trustfund.mail.models import OutboxMessage
+from trustfund.statements.shares import position_on
 from trustfund.travel.decisions import approve_grant, objective1_pool
 from trustfund.travel.models import CostCorrection, TravelGrant
 
@@ -197,11 +198,99 @@ def test_only_srsg_staff_propose_and_answer_corrections(app, client, login_as, u
     grant = _travelled(client)
     _propose(client, grant.id, "Airline refund", actual_ticket="1650.10")
     [waiting] = _corrections("pending")
-    for role in ("mptf_officer", "auditor", "admin"):
+    for role in ("mptf_officer", "auditor", "admin", "donor"):
         other = browser_of(app, role)
-        assert other.get(f"/travel/grants/{grant.id}/correct").status_code == 403, role
-        assert other.post(f"/travel/corrections/{waiting.id}/confirm").status_code == 403, role
+        assert other.get(f"/travel/grants/{grant.id}/correct").status_code in (403, 404), role
+        posted = other.post(f"/travel/grants/{grant.id}/correct", data={**EXACT, "reason": "x"})
+        assert posted.status_code in (403, 404), role
+        for answer in ("confirm", "refuse", "withdraw"):
+            assert other.post(f"/travel/corrections/{waiting.id}/{answer}",
+                              data={"reason": "x"}).status_code in (403, 404), (role, answer)
     # The auditor reads the waiting correction, without buttons.
     html = browser_of(app, "auditor").get(f"/travel/grants/{grant.id}").get_data(as_text=True)
     assert "Airline refund" in text(html) and f"/travel/corrections/{waiting.id}/confirm" not in html
     assert [c.status for c in _corrections()] == ["pending"]
+
+
+def _spending_on(day: dt.date) -> int:
+    """Objective 1's pool's spending up to `day` as the statements count it (cents)."""
+    return position_on(day).pools[objective1_pool().id].spending_cents
+
+
+def test_a_correction_counts_from_the_day_it_is_confirmed_and_earlier_periods_keep_their_figures(
+        app, client, login_as, users):
+    fund_pool(1, "10000.00")
+    login_as("srsg_staff")
+    grant = _travelled(client)
+    # The trip was recorded in June 2017 (as the demo's are): a statement of 2017 counts it.
+    db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id)
+                       .values(reconciled_at=dt.datetime(2017, 6, 1, 15)))
+    db.session.commit()
+    today = dt.datetime.now(dt.UTC).date()
+    before = (_spending_on(dt.date(2017, 12, 31)), _spending_on(today))
+    assert before == (315010, 315010)
+    _propose(client, grant.id, "Airline refund", actual_ticket="1650.10")
+    browser_of(app, "srsg_staff2").post(f"/travel/corrections/{_corrections()[0].id}/confirm")
+    assert (_spending_on(dt.date(2017, 12, 31)), _spending_on(today)) == (315010, 295010)
+    assert _spending_on(today - dt.timedelta(days=1)) == 315010
+    # The IATI file of 2017 is the file it was: the trip at its cost then, no correction.
+    spent_2017 = [t.findtext("value") for t in etree.fromstring(activities_file(dt.date(2017, 12, 31)))
+                  .iter("transaction") if t.find("transaction-type").get("code") == "4"]
+    assert spent_2017 == ["3150.10"]
+    assert run_checks() == []
+
+
+def test_after_a_rejected_overrun_the_fund_still_pays_no_more_than_was_committed(app, client, login_as,
+                                                                                  users):
+    fund_pool(1, "10000.00")
+    grant = make_request(make_event(), "GQ", airfare="1850.10")
+    approve_grant(srsg2(), grant)
+    db.session.commit()
+    login_as("srsg_staff")
+    decide(client, f"/travel/grants/{grant.id}/travelled", data={**EXACT, "actual_ticket": "1950.10"})
+    colleague = browser_of(app, "srsg_staff2")
+    decide(colleague, f"/travel/grants/{grant.id}/overrun/reject", data={"reason": "Not economy class"})
+    assert _figures() == (D("6749.90"), D("3150.10"))
+    # Costs still above the commitment: what the fund pays does not change.
+    preview = text(client.post(f"/travel/grants/{grant.id}/correct",
+                               data={**EXACT, "actual_ticket": "1900.10", "reason": "Change fee refunded"}))
+    assert ("What the trip costs the fund does not change (USD 3,150.10): its overrun was rejected, and the "
+            "fund pays no more than the USD 3,150.10 committed.") in preview
+    _propose(client, grant.id, "Change fee refunded", actual_ticket="1900.10")
+    done = text(colleague.post(f"/travel/corrections/{_corrections()[0].id}/confirm", follow_redirects=True))
+    assert "Costs corrected: what the trip costs the fund is unchanged (USD 3,150.10)." in done
+    assert "The fund pays the USD 3,150.10 committed, not the overrun of USD 100.00." in done
+    assert _figures() == (D("6749.90"), D("3150.10"))
+    # Below the commitment: the fund pays the costs, and the rest returns.
+    _propose(client, grant.id, "Ticket refunded in part", actual_ticket="1750.10")
+    done = text(colleague.post(f"/travel/corrections/{_corrections('pending')[0].id}/confirm",
+                               follow_redirects=True))
+    assert ("Costs corrected: the trip now costs the fund USD 3,050.10; USD 100.00 returned to the "
+            "Objective 1 pool.") in done
+    assert _figures() == (D("6849.90"), D("3050.10"))
+    assert run_checks() == []
+    today = dt.datetime.now(dt.UTC).date()
+    corrected = [t.findtext("value") for t in etree.fromstring(activities_file(today)).iter("transaction")
+                 if "Correction of the costs" in (t.findtext("description/narrative") or "")]
+    assert corrected == ["-100.00"]  # the correction that changed nothing is not spending
+
+
+def test_the_colleague_who_confirms_is_told_when_it_pays_more_than_was_agreed(app, client, login_as, users):
+    fund_pool(1, "10000.00")
+    login_as("srsg_staff")
+    grant = _travelled(client)
+    _propose(client, grant.id, "Taxi receipts found", actual_terminal="150.00")
+    page = text(browser_of(app, "srsg_staff2").get(f"/travel/grants/{grant.id}"))
+    assert ("That is USD 50.00 more than the fund agreed to pay for this trip (its commitment and any "
+            "approved overrun): the SRSG staff member who confirms the correction approves paying "
+            "it.") in page
+    assert "The trip then costs the fund USD 3,200.10 instead of USD 3,150.10" in page
+
+
+def test_a_waiting_correction_holds_back_the_pools_closing_decisions(app, client, login_as, users):
+    fund_pool(1, "10000.00")
+    login_as("srsg_staff")
+    grant = _travelled(client)
+    _propose(client, grant.id, "Airline refund", actual_ticket="1650.10")
+    assert ("1 correction of a trip's costs waits for a second SRSG staff member: confirm or refuse it first."
+            in unsettled())

@@ -1,7 +1,7 @@
 """Financial closure (DESIGN.md §6a), in three steps:
 
-1. settle: every grant reconciled, rejected or cancelled, no overrun awaiting a
-   decision, and no commitment with money outstanding: what will not arrive is
+1. settle: every grant reconciled, rejected or cancelled, no overrun or correction
+   of a trip's costs awaiting a decision, and no commitment with money outstanding: what will not arrive is
    written off with a reason (write_off, by an MPTF officer);
 2. decide, pool by pool (SRSG staff): the pool's whole available balance is
    refunded to its donors in proportion to their net deposits in the pool
@@ -97,6 +97,16 @@ def unsettled() -> list[str]:
     if overruns:
         problems.append(ngettext("%(num)d overrun awaits a decision.", "%(num)d overruns await a decision.",
                                  overruns))
+    corrections = db.session.scalar(sa.select(sa.func.count()).select_from(CostCorrection)
+                                    .where(CostCorrection.status == PENDING))
+    if corrections:
+        # A trip's costs corrected after a pool's balance was decided on would change
+        # what its donors were refunded: decided on first (travel.corrections).
+        problems.append(ngettext(
+            "%(num)d correction of a trip's costs waits for a second SRSG staff member: confirm or refuse it "
+            "first.",
+            "%(num)d corrections of trips' costs wait for a second SRSG staff member: confirm or refuse them "
+            "first.", corrections))
     outstanding = len(outstanding_commitments())
     if outstanding:
         problems.append(ngettext(
@@ -145,11 +155,6 @@ def closable_problems() -> list[str]:
             "%(num)d deposit's reversal waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d deposits' reversals wait for a second MPTF officer: confirm or refuse them first.",
             num)),
-        (CostCorrection, PENDING, lambda num: ngettext(
-            "%(num)d correction of a trip's costs waits for a second SRSG staff member: confirm or refuse it "
-            "first.",
-            "%(num)d corrections of trips' costs wait for a second SRSG staff member: confirm or refuse them "
-            "first.", num)),
         (RateProposal, PENDING, lambda num: ngettext(
             "%(num)d exchange rate waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d exchange rates wait for a second MPTF officer: confirm or refuse them first.", num)),

@@ -175,7 +175,7 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
     for id_, grant_id, country, title, before, after, decided_at in db.session.execute(
             sa.select(c.id, g.id, g.country_code, Event.title, c.spent_before, c.spent_after, c.decided_at)
             .join(g, g.id == c.grant_id).join(Event, Event.id == g.event_id)
-            .where(c.status == CONFIRMED, c.decided_at < _end_of(as_of),
+            .where(c.status == CONFIRMED, c.decided_at < _end_of(as_of), c.spent_after != c.spent_before,
                    g.status.in_((TRAVELLED, NO_SHOW)))
             .order_by(c.id)):
         day = decided_at.date()
@@ -278,7 +278,14 @@ def recipient_countries(as_of: dt.date) -> dict[str, Decimal]:
         sa.select(g.country_code, sa.func.sum(money), sa.func.count())
         .where(g.status.in_(FUNDED), g.decided_at < _end_of(as_of))
         .group_by(g.country_code).order_by(g.country_code)).all()
-    by_money = {code: int(_amount(total or 0, "USD").scaleb(2)) for code, total, _n in rows}
+    c = CostCorrection
+    later = dict(db.session.execute(  # corrections confirmed after the day: not yet then
+        sa.select(g.country_code, sa.func.sum(c.spent_after - c.spent_before))
+        .join(g, g.id == c.grant_id)
+        .where(c.status == CONFIRMED, c.decided_at >= _end_of(as_of), g.decided_at < _end_of(as_of))
+        .group_by(g.country_code)).all())
+    by_money = {code: int(_amount((total or 0) - (later.get(code) or 0), "USD").scaleb(2))
+                for code, total, _n in rows}
     if sum(by_money.values()) > 0:
         return rules.percentages(by_money)
     return rules.percentages({code: n for code, _total, n in rows})

@@ -37,9 +37,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
-from ..audit import record, snapshot
+from ..audit import record, snapshot, utcnow
 from ..auth.colleagues import active_in_role, tell_others
-from ..clock import today
 from ..confirmation import each
 from ..connections import hold_row
 from ..contributions.models import Pool
@@ -82,7 +81,7 @@ def grant_checks(grant: TravelGrant) -> None:
     closed fund or year, a grant not closed as travelled or no-show, an overrun
     awaiting a decision, the pools' balances decided on."""
     guard.refuse_if_closed(db.session())  # a closed fund says so first: nothing at all is recorded
-    periods.require_open(today())
+    periods.require_open(utcnow())  # confirmed today (UTC, as decided_at): in the open year
     if grant.status not in (TRAVELLED, NO_SHOW) or grant.actual_total is None:
         raise DomainError(_("Only the recorded costs of a trip (travelled or no-show) can be corrected; this "
                             "grant is %(status)s.", status=grant.status_in_words))
@@ -175,13 +174,15 @@ def _apply(actor, correction: CostCorrection) -> Decimal:
     """The grant's costs become the corrected ones, and its pool's spending moves by
     the difference, or a refusal (the caller's transaction is then rolled back)."""
     grant = correction.grant
+    # The grant's row, then its pool's, held before the checks: a pool's closing decision
+    # (which holds the pool) cannot slip in between the look at it and the move.
     hold_row(db.session, TravelGrant, grant.id)
+    hold(grant.pool_id)
     db.session.refresh(grant)
     grant_checks(grant)
     if grant.actual_total != correction.spent_before:
         raise DomainError(_("The trip's costs have changed since this correction was proposed: refuse it, "
                             "and propose it again from the costs now recorded."))
-    hold(grant.pool_id)
     paid = paid_for(grant, correction.costs)
     change = paid - correction.spent_before
     before = snapshot(grant)

@@ -256,10 +256,12 @@ def cost_correction(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason:
         summary.lines.append(_("Once confirmed, the trip costs the fund %(paid)s instead of %(before)s: "
                                "%(extra)s more is spent from the %(pool)s pool.", paid=money(paid),
                                before=money(before), extra=money(change), pool=pool.sentence_name))
-    else:
+    elif costs > paid:
         summary.lines.append(_("What the trip costs the fund does not change (%(paid)s): its overrun was "
                                "rejected, and the fund pays no more than the %(committed)s committed.",
                                paid=money(paid), committed=money(grant.committed_amount)))
+    else:
+        summary.lines.append(_("What the trip costs the fund does not change (%(paid)s).", paid=money(paid)))
     above = paid - corrections.agreed(grant)
     if above > 0:
         summary.warning = _("That is %(above)s more than the fund agreed to pay for this trip (its "

@@ -150,6 +150,9 @@ def _correction_proposed(e: Told) -> str:
 
 
 def _correction_confirmed(e: Told) -> str:
+    if e.value("actual_total") == e.value("actual_total", "before"):
+        return _("Actual costs corrected by %(user)s, confirming a colleague's proposal: what the trip costs "
+                 "the fund does not change (%(after)s).", user=e.who, after=e.show("actual_total"))
     return _("Actual costs corrected by %(user)s, confirming a colleague's proposal: the trip costs the fund "
              "%(after)s instead of %(before)s, from the %(pool)s pool.", user=e.who,
              after=e.show("actual_total"), before=e.show("actual_total", "before"),

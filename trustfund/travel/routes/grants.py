@@ -172,16 +172,28 @@ def _grant_page(grant: TravelGrant, refused: str = "", form=None, refused_correc
         approve_form.pool_id.data = form.pool_id.data  # the pool chosen, not the default again
     closed = grant.status in (TRAVELLED, NO_SHOW)
     waiting = corrections.waiting_for(grant.id) if closed else None
+    paid = corrections.paid_for(grant, waiting.costs) if waiting else None
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
                            today=clock.today(), approve_form=approve_form,
                            reason_form=ReasonForm(), refused=refused, refused_form=form,
                            corrections=corrections.confirmed_for(grant.id) if closed else [],
                            waiting_correction=waiting,
                            correction_blocked=corrections.why_not_now(waiting) if waiting else None,
-                           correction_paid=corrections.paid_for(grant, waiting.costs) if waiting else None,
+                           correction_paid=paid,
+                           correction_above=paid - corrections.agreed(grant) if waiting else 0,
+                           can_correct=closed and current_user.role == SRSG_STAFF and _correctable(grant),
                            active_staff=corrections.active_staff() if waiting else 0,
                            answer_form=DecideTransferForm(),
                            refuse_form=refused_correction or RefuseTransferForm())
+
+
+def _correctable(grant: TravelGrant) -> bool:
+    """Whether the grant's costs can be corrected now (the page offers the form)."""
+    try:
+        corrections.grant_checks(grant)
+    except DomainError:
+        return False
+    return True
 
 
 def _approve_form(pools, default) -> ApproveForm:
