@@ -55,6 +55,17 @@ def _corrections(status=None) -> list[CostCorrection]:
     return db.session.scalars(query).all()
 
 
+def _waiting(client, login_as, reason: str, **costs) -> tuple[TravelGrant, CostCorrection]:
+    """A trip recorded by srsg_staff (logged in) at its commitment, from a funded pool,
+    and their correction of its costs, waiting."""
+    fund_pool(1, "10000.00")
+    login_as("srsg_staff")
+    grant = _travelled(client)
+    _propose(client, grant.id, reason, **costs)
+    [waiting] = _corrections("pending")
+    return grant, waiting
+
+
 def _propose(client, grant_id: int, reason: str, **costs):
     return decide(client, f"/travel/grants/{grant_id}/correct",
                   data={**EXACT, **costs, "reason": reason}, follow_redirects=True)
@@ -136,11 +147,7 @@ def test_recorded_costs_change_only_when_a_second_srsg_staff_member_confirms(app
 
 
 def test_a_correction_is_refused_with_a_reason_or_withdrawn_and_the_costs_stand(app, client, login_as, users):
-    fund_pool(1, "10000.00")
-    login_as("srsg_staff")
-    grant = _travelled(client)
-    _propose(client, grant.id, "DSA for one day less", actual_dsa="800.00")
-    [first] = _corrections("pending")
+    grant, first = _waiting(client, login_as, "DSA for one day less", actual_dsa="800.00")
     # A second one waits for no one while the first waits.
     assert "already waits for a second SRSG staff member" in text(
         client.get(f"/travel/grants/{grant.id}/correct", follow_redirects=True))
@@ -193,11 +200,7 @@ def test_dearer_corrected_costs_wait_while_the_pool_cannot_pay_them(app, client,
 
 
 def test_only_srsg_staff_propose_and_answer_corrections(app, client, login_as, users):
-    fund_pool(1, "10000.00")
-    login_as("srsg_staff")
-    grant = _travelled(client)
-    _propose(client, grant.id, "Airline refund", actual_ticket="1650.10")
-    [waiting] = _corrections("pending")
+    grant, waiting = _waiting(client, login_as, "Airline refund", actual_ticket="1650.10")
     for role in ("mptf_officer", "auditor", "admin", "donor"):
         other = browser_of(app, role)
         assert other.get(f"/travel/grants/{grant.id}/correct").status_code in (403, 404), role
@@ -276,10 +279,7 @@ def test_after_a_rejected_overrun_the_fund_still_pays_no_more_than_was_committed
 
 
 def test_the_colleague_who_confirms_is_told_when_it_pays_more_than_was_agreed(app, client, login_as, users):
-    fund_pool(1, "10000.00")
-    login_as("srsg_staff")
-    grant = _travelled(client)
-    _propose(client, grant.id, "Taxi receipts found", actual_terminal="150.00")
+    grant, _waiting_one = _waiting(client, login_as, "Taxi receipts found", actual_terminal="150.00")
     page = text(browser_of(app, "srsg_staff2").get(f"/travel/grants/{grant.id}"))
     assert ("That is USD 50.00 more than the fund agreed to pay for this trip (its commitment and any "
             "approved overrun): the SRSG staff member who confirms the correction approves paying "
@@ -288,9 +288,6 @@ def test_the_colleague_who_confirms_is_told_when_it_pays_more_than_was_agreed(ap
 
 
 def test_a_waiting_correction_holds_back_the_pools_closing_decisions(app, client, login_as, users):
-    fund_pool(1, "10000.00")
-    login_as("srsg_staff")
-    grant = _travelled(client)
-    _propose(client, grant.id, "Airline refund", actual_ticket="1650.10")
+    _waiting(client, login_as, "Airline refund", actual_ticket="1650.10")
     assert ("1 correction of a trip's costs waits for a second SRSG staff member: confirm or refuse it first."
             in unsettled())

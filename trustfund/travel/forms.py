@@ -99,14 +99,9 @@ class CostsForm(BaseForm):
     reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-class CorrectionForm(BaseForm):
+class CorrectionForm(CostsForm):
     """The corrected costs of a closed trip (travel.corrections), with the reason."""
 
-    # Required, each checked by the service (0 if nothing was paid).
-    actual_ticket = StringField(_l("Actual airfare (USD)"), validators=[Needed(), Optional(), Length(max=20)])
-    actual_dsa = StringField(_l("DSA paid (USD)"), validators=[Needed(), Optional(), Length(max=20)])
-    actual_terminal = StringField(_l("Terminal expenses paid (USD)"),
-                                  validators=[Needed(), Optional(), Length(max=20)])
     reason = TextAreaField(_l("Why the costs are corrected"), validators=[Needed(), Length(max=2000)])
 
 
