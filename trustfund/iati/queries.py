@@ -151,16 +151,21 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
         .where(g.status.in_((TRAVELLED, NO_SHOW)), g.actual_total.is_not(None),
                g.reconciled_at < _end_of(as_of))
         .order_by(g.id))
-    c = CostCorrection
-    # What the corrections changed, each grant's: its transaction at reconciliation is
-    # what was paid then; each correction is a transaction of its own (below).
-    corrected = dict(db.session.execute(
-        sa.select(c.grant_id, sa.func.sum(c.spent_after - c.spent_before))
-        .where(c.status == CONFIRMED).group_by(c.grant_id)).all())
+    # The confirmed corrections (a handful), read once: each grant's transaction at
+    # reconciliation is what was paid then, and each correction one of its own (below).
+    corrections = db.session.execute(
+        sa.select(CostCorrection.id, CostCorrection.grant_id, CostCorrection.spent_before,
+                  CostCorrection.spent_after, CostCorrection.decided_at)
+        .where(CostCorrection.status == CONFIRMED).order_by(CostCorrection.id)).all()
+    corrected: dict[int, Decimal] = {}
+    for _id, grant_id, before, after, _on in corrections:
+        corrected[grant_id] = corrected.get(grant_id, Decimal(0)) + after - before
+    trips: dict[int, str] = {}  # grant -> "a delegate of <country> to <event>"
     for id_, status, country, total, reconciled_at, overrun_status, overrun, decided_at, title in rows:
         what = "Travel" if status == TRAVELLED else "Costs of a no-show"
-        text = f"{what} of a delegate of {country} to {title} (grant {id_})"
-        total = total - (corrected.get(id_) or 0)
+        trips[id_] = f"a delegate of {country} to {title}"
+        text = f"{what} of {trips[id_]} (grant {id_})"
+        total = total - corrected.get(id_, 0)
         total, overrun = _amount(total, "USD"), _amount(overrun or 0, "USD")
         approved = overrun_status == OVERRUN_APPROVED and overrun > 0 and decided_at is not None
         day = reconciled_at.date()
@@ -171,18 +176,15 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
                                    f"Approved overrun: {text}", None, f"grant-{id_}-overrun",
                                    (decided_at.date(), 5, id_)))
     # A confirmed correction of a trip's costs: the difference, on the day it was
-    # confirmed (negative when money returned to the pool), as the ledger moved.
-    for id_, grant_id, country, title, before, after, decided_at in db.session.execute(
-            sa.select(c.id, g.id, g.country_code, Event.title, c.spent_before, c.spent_after, c.decided_at)
-            .join(g, g.id == c.grant_id).join(Event, Event.id == g.event_id)
-            .where(c.status == CONFIRMED, c.decided_at < _end_of(as_of), c.spent_after != c.spent_before,
-                   g.status.in_((TRAVELLED, NO_SHOW)))
-            .order_by(c.id)):
-        day = decided_at.date()
+    # confirmed (negative when money returned to the pool), as the ledger moved; its
+    # grant was reconciled before it, so is among the rows above.
+    for id_, grant_id, before, after, decided_at in corrections:
+        if after == before or decided_at >= _end_of(as_of) or grant_id not in trips:
+            continue
+        day, trip = decided_at.date(), trips[grant_id]
         out.append(Transaction(rules.EXPENDITURE, day, _amount(after, "USD") - _amount(before, "USD"), "USD",
-                               f"Correction of the costs of the travel of a delegate of {country} to {title} "
-                               f"(grant {grant_id})", None, f"grant-{grant_id}-correction-{id_}",
-                               (day, 5, grant_id)))
+                               f"Correction of the costs of the travel of {trip} (grant {grant_id})", None,
+                               f"grant-{grant_id}-correction-{id_}", (day, 5, grant_id)))
     return out
 
 
