@@ -20,7 +20,13 @@ from trustfund.auth import tokens
 from trustfund.auth.services import end_session, start_session, update_profile
 from trustfund.closure import entry_proposals
 from trustfund.closure.years import close_year
-from trustfund.contributions import interest_changes, rate_changes, reversal_changes, transfer_changes
+from trustfund.contributions import (
+    confirmed,
+    interest_changes,
+    rate_changes,
+    reversal_changes,
+    transfer_changes,
+)
 from trustfund.contributions import services as contributions
 from trustfund.contributions.importer import import_deposits
 from trustfund.contributions.models import Pool
@@ -227,7 +233,7 @@ def every_audited_action() -> dict:
     interest_changes.withdraw(officer, interest_changes.propose(
         officer, value_date=dt.date(2017, 6, 30), usd_amount=D("8.88")).id)
     unearmarked = db.session.scalar(sa.select(Pool).where(Pool.objective_id.is_(None)))
-    contributions.transfer(admin, unearmarked, objective1, D("50000.00"), "Objective 1 needs more",
+    confirmed.transfer(admin, unearmarked, objective1, D("50000.00"), "Objective 1 needs more",
                            on=dt.date(2017, 7, 1))
     # Transfers wait for a second admin: one confirmed, one refused, one withdrawn by its proposer.
     for step in (transfer_changes.confirm, transfer_changes.refuse, transfer_changes.withdraw):

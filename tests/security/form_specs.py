@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from tests.factories import base_users
+from trustfund.contributions import confirmed
 from trustfund.extensions import db
 
 PAST = "2017-06-01"
@@ -69,7 +70,7 @@ def setup(app) -> SimpleNamespace:
     ctx.commitment_jpy_id = money.record_commitment(
         officer, sweden, currency="JPY", amount=Decimal(10**12), objective_id=None,
         committed_on=dt.date(2017, 5, 1), reference="SWEEP-JPY").id
-    money.record_interest(officer, value_date=dt.date(2017, 6, 1), usd_amount="50000000.00",
+    confirmed.record_interest(officer, value_date=dt.date(2017, 6, 1), usd_amount="50000000.00",
                           note="Money for the sweep's approvals")
     event = {"kind": "thematic_session", "city": "Geneva", "venue": "Palais",
              "start_on": dt.date(2017, 6, 5), "end_on": dt.date(2017, 6, 6), "dsa_rate": "300.00",
@@ -157,7 +158,7 @@ def fresh_deposit(ctx, n: int) -> dict:
 
 
 def fresh_interest(ctx, n: int) -> dict:
-    from trustfund.contributions.services import record_interest
+    from trustfund.contributions.confirmed import record_interest
 
     entry = record_interest(_actor("mptf_officer"), value_date=dt.date(2017, 6, 1), usd_amount="10.00")
     db.session.commit()

@@ -311,7 +311,7 @@ def test_restore_while_a_second_app_runs_shows_the_restored_figures_in_both(file
     comes back with other data, as a count or a highest id would)."""
     from trustfund import create_app
     from trustfund.auth.models import User
-    from trustfund.contributions.ledger import record_interest
+    from trustfund.contributions.confirmed import record_interest
     from trustfund.dashboard import travel_figures
     from trustfund.extensions import db
 

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from tests.factories import base_users
 from tests.security.helpers import Parallel
 from trustfund.auth.models import User
+from trustfund.contributions import confirmed
 from trustfund.contributions import services as money
 from trustfund.contributions.models import Commitment, Deposit, Pool
 from trustfund.donors.models import Donor
@@ -81,7 +82,7 @@ def _work(setup: dict):
         ids = db.session.scalars(sa.select(Deposit.id).where(Deposit.reverses_id.is_(None))).all()
         if not ids:
             raise DomainError("no deposit yet")
-        money.reverse_deposit(actor("officer"), db.session.get(Deposit, rng.choice(ids)), "Bank recall")
+        confirmed.reverse_deposit(actor("officer"), db.session.get(Deposit, rng.choice(ids)), "Bank recall")
 
     def approve(rng, actor):
         ids = db.session.scalars(sa.select(TravelGrant.id).where(
@@ -113,7 +114,7 @@ def _work(setup: dict):
 
     def transfer(rng, actor):
         source, target = rng.sample(setup["pools"], 2)
-        money.transfer(actor("admin"), source, target, Decimal(rng.randrange(10_00, 3000_00)) / 100,
+        confirmed.transfer(actor("admin"), source, target, Decimal(rng.randrange(10_00, 3000_00)) / 100,
                        "Surplus moved", VALUE_DATE)
 
     handlers = {"deposit": deposit, "reverse": reverse, "approve": approve, "reconcile": close,

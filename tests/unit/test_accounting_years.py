@@ -16,7 +16,7 @@ from tests.factories import statements as data
 from tests.factories.statements import D
 from trustfund.closure.checks import year_problems
 from trustfund.closure.years import close_year
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 from trustfund.errors import DomainError
 from trustfund.fund.models import AccountingYear, YearShare
 from trustfund.statements.exports import statement_export
@@ -60,8 +60,8 @@ def _entries_dated(day: dt.date, users, donor, commitment) -> dict:
     officer, admin = users["mptf_officer"], users["admin"]
     return {
         "deposit": lambda: services.record_deposit(officer, commitment, value_date=day, amount="100.00"),
-        "interest": lambda: services.record_interest(officer, value_date=day, usd_amount="10.00"),
-        "transfer": lambda: services.transfer(admin, data.pool(), data.pool("OBJ1"), "1.00", "Move", on=day),
+        "interest": lambda: confirmed.record_interest(officer, value_date=day, usd_amount="10.00"),
+        "transfer": lambda: confirmed.transfer(admin, data.pool(), data.pool("OBJ1"), "1.00", "Move", on=day),
         "pledge": lambda: services.record_pledge(officer, donor, currency="USD", amount="1000",
                                                  objective_id=None, pledged_on=day),
         "commitment": lambda: services.record_commitment(officer, donor, currency="USD", amount="1000",
@@ -83,7 +83,7 @@ def test_nothing_may_be_dated_in_a_closed_year(db, users):
         assert "2017 is a closed year: nothing may be dated in it." in error.message, what
     # The same entries dated in the open year are recorded.
     services.record_deposit(officer, commitment, value_date=dt.date(2018, 1, 2), amount="100.00")
-    services.record_interest(officer, value_date=dt.date(2018, 1, 2), usd_amount="10.00")
+    confirmed.record_interest(officer, value_date=dt.date(2018, 1, 2), usd_amount="10.00")
     db.session.commit()
 
 
@@ -141,7 +141,7 @@ def test_a_correction_of_a_closed_years_deposit_is_dated_in_the_open_year_and_na
     db.session.commit()
     before = statement(donor, START, END_2017)
     _close(2017)
-    reversal = services.reverse_deposit(users["mptf_officer"], wrong, "Booked twice")
+    reversal = confirmed.reverse_deposit(users["mptf_officer"], wrong, "Booked twice")
     db.session.commit()
     assert reversal.value_date == dt.date.today() and reversal.reverses_id == wrong.id
     after = statement(donor, START, END_2017)

@@ -80,8 +80,8 @@ def test_an_officer_deactivated_while_confirming_an_entry_records_nothing_and_is
     """The refusal is one sentence in each language, not a role put into a sentence
     (which read "Solo un oficial…" for a plural, or an Arabic noun in the wrong case)."""
     from trustfund.closure import entry_proposals
+    from trustfund.contributions.confirmed import record_interest
     from trustfund.contributions.pools import unearmarked_pool
-    from trustfund.contributions.services import record_interest
     from trustfund.fund.entries import DIRECT_COST, FundEntry, FundEntryProposal
     from trustfund.language import speaking
 

@@ -15,7 +15,7 @@ from tests.factories.contributions import (
     officer,
     pool,
 )
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Commitment, Deposit, Pool
 from trustfund.ledger_check import run_checks as problems
 
@@ -27,11 +27,11 @@ def _operations(db):
                      instalments=[(dt.date(2017, 6, 1), "500000.00")])
     jpy = commitment("JPY", "30000000", who=donor())
     first = deposit(eur, D("1000000.00"), rate=D("0.941"))
-    services.reverse_deposit(officer(), first, "Wrong value date")
+    confirmed.reverse_deposit(officer(), first, "Wrong value date")
     deposit(eur, D("1000000.00"), rate=D("0.941"))
     deposit(jpy, D("11050000"), rate=D("110.5"))
-    services.record_interest(officer(), value_date=PAST, usd_amount="1234.56", note="Q2")
-    services.transfer(admin(), pool("OBJ1"), pool("OBJ2"), "52072.27", "Surplus", PAST)
+    confirmed.record_interest(officer(), value_date=PAST, usd_amount="1234.56", note="Q2")
+    confirmed.transfer(admin(), pool("OBJ1"), pool("OBJ2"), "52072.27", "Surplus", PAST)
     db.session.commit()
 
 

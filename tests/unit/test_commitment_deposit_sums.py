@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests.factories.contributions import PAST, commitment, deposit, officer
 from trustfund.audit import AuditEntry
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Commitment
 
 
@@ -22,7 +22,7 @@ def test_the_sums_follow_each_deposit_and_reversal_and_stay_out_of_the_audit_tra
     first = deposit(eur, D("500000.00"), rate=D("0.941"), value_date=PAST)
     assert _sums(db, eur.id) == (D("531349.63"), D("5313.50"))
     deposit(eur, D("250000.00"), rate=D("0.941"), value_date=PAST)
-    services.reverse_deposit(officer(), first, "Wrong value date")
+    confirmed.reverse_deposit(officer(), first, "Wrong value date")
     db.session.commit()
     assert _sums(db, eur.id) == (D("265674.81"), D("2656.75"))
 

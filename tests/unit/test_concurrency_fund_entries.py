@@ -20,10 +20,10 @@ from tests.factories import base_users, make_user
 from tests.security.helpers import Attempt, all_read_before_any_decides, attempts
 from trustfund.auth.models import User
 from trustfund.closure import entry_proposals
+from trustfund.contributions.confirmed import record_interest
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Pool
 from trustfund.contributions.pools import unearmarked_pool
-from trustfund.contributions.services import record_interest
 from trustfund.fund.entries import CONFIRMED, DIRECT_COST, FundEntry, FundEntryProposal
 from trustfund.ledger_check import run_checks
 

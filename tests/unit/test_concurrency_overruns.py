@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from tests.factories import base_users
 from tests.factories.travel import decided_at_once, make_event, make_request, srsg, srsg2
 from trustfund.audit import AuditEntry
+from trustfund.contributions.confirmed import record_interest
 from trustfund.contributions.pools import unearmarked_pool
-from trustfund.contributions.services import record_interest
 from trustfund.ledger_check import run_checks
 from trustfund.travel.decisions import approve_grant
 from trustfund.travel.models import TravelGrant

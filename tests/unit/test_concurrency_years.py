@@ -35,7 +35,7 @@ def test_a_deposit_checked_before_the_year_closes_and_written_after_is_refused(a
     officer_id, commitment_id, donor_id = users["mptf_officer"].id, commitment.id, donor.id
     checked, position_read = threading.Event(), threading.Event()
 
-    real_add, real_position = ledger._add_to_deposited, years.position_on
+    real_add, real_position = ledger.add_to_loaded_commitment, years.position_on
 
     def add_after_the_closing_read(c, *amounts):
         # In the deposit's thread: the year was open when checked; write once the
@@ -50,7 +50,7 @@ def test_a_deposit_checked_before_the_year_closes_and_written_after_is_refused(a
         deposit.done.wait(timeout=3)  # the deposit writes now, if nothing makes it wait
         return position
 
-    monkeypatch.setattr(ledger, "_add_to_deposited", add_after_the_closing_read)
+    monkeypatch.setattr(ledger, "add_to_loaded_commitment", add_after_the_closing_read)
     monkeypatch.setattr(years, "position_on", position_then_let_the_deposit_write)
 
     def record_deposit() -> str:

@@ -21,7 +21,7 @@ from tests.factories.contributions import (
     un_rate,
 )
 from trustfund.audit import AuditEntry
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 from trustfund.contributions.models import Deposit, Instalment, Pool
 from trustfund.contributions.rules import overdue_instalments
 from trustfund.errors import DomainError
@@ -222,7 +222,7 @@ def test_reversal_restores_every_balance_exactly(db):
     db.session.refresh(c)
     before_deposited = c.deposited
     d = deposit(c, D("1000000.00") - before_deposited, rate=D("0.941"))
-    reversal = services.reverse_deposit(officer(), d, "Bank advice entered against the wrong commitment")
+    reversal = confirmed.reverse_deposit(officer(), d, "Bank advice entered against the wrong commitment")
     db.session.commit()
     assert (reversal.amount, reversal.usd_amount, reversal.fee, reversal.net) == (
         -d.amount, -d.usd_amount, -d.fee, -d.net)
@@ -232,10 +232,10 @@ def test_reversal_restores_every_balance_exactly(db):
     assert c.deposited == before_deposited
     assert count(Deposit) == 3  # the original stays on record
     with pytest.raises(DomainError, match="already been reversed"):
-        services.reverse_deposit(officer(), d, "again")
+        confirmed.reverse_deposit(officer(), d, "again")
     db.session.rollback()
     with pytest.raises(DomainError, match="cannot itself be reversed"):
-        services.reverse_deposit(officer(), reversal, "again")
+        confirmed.reverse_deposit(officer(), reversal, "again")
     db.session.rollback()
     actions = db.session.scalars(sa.select(AuditEntry.action)).all()
     assert actions.count("deposit.reverse") == 1
@@ -245,7 +245,7 @@ def test_reversal_needs_a_reason(db):
     c = commitment("USD", "100.00")
     d = deposit(c, D("100.00"))
     with pytest.raises(DomainError) as refused:
-        services.reverse_deposit(officer(), d, "   ")
+        confirmed.reverse_deposit(officer(), d, "   ")
     assert refused.value.field == "reason"
 
 
@@ -257,22 +257,22 @@ def test_reversal_refused_when_the_money_is_already_committed(db):
     move(pool("UNEARMARKED").id, available=D("-500.00"), committed=D("500.00"))  # a grant
     db.session.commit()
     with pytest.raises(DomainError) as refused:
-        services.reverse_deposit(officer(), d, "Wrong donor")
+        confirmed.reverse_deposit(officer(), d, "Wrong donor")
     assert "USD\u00a0990.00" in refused.value.message and "USD\u00a0490.00" in refused.value.message
     db.session.rollback()
     assert count(Deposit) == 1
 
 
 def test_interest_credits_the_unearmarked_pool_and_reverses(db):
-    entry = services.record_interest(officer(), value_date=PAST, usd_amount="123.45", note="Q2 2018")
+    entry = confirmed.record_interest(officer(), value_date=PAST, usd_amount="123.45", note="Q2 2018")
     db.session.commit()
     assert pool("UNEARMARKED").interest == D("123.45")
     assert pool("UNEARMARKED").available == D("123.45")
-    services.reverse_interest(officer(), entry, "Interest belonged to another fund")
+    confirmed.reverse_interest(officer(), entry, "Interest belonged to another fund")
     db.session.commit()
     assert pool("UNEARMARKED").interest == D("0.00") and pool("UNEARMARKED").available == D("0.00")
     with pytest.raises(DomainError, match="already been reversed"):
-        services.reverse_interest(officer(), entry, "again")
+        confirmed.reverse_interest(officer(), entry, "again")
 
 
 def test_transfer_moves_only_available_money(db):
@@ -280,17 +280,17 @@ def test_transfer_moves_only_available_money(db):
     deposit(c, D("10000.00"))
     obj1, obj2 = pool("OBJ1"), pool("OBJ2")
     with pytest.raises(DomainError) as refused:
-        services.transfer(admin(), obj1, obj2, "9900.01", "Surplus", PAST)
+        confirmed.transfer(admin(), obj1, obj2, "9900.01", "Surplus", PAST)
     assert refused.value.field == "usd_amount" and "USD\u00a09,900.00" in refused.value.message
     db.session.rollback()
-    services.transfer(admin(), obj1.id, obj2.id, "9900.00", "Surplus of Objective 1 to Objective 2", PAST)
+    confirmed.transfer(admin(), obj1.id, obj2.id, "9900.00", "Surplus of Objective 1 to Objective 2", PAST)
     db.session.commit()
     assert pool("OBJ1").available == 0 and pool("OBJ1").transfers_out == D("9900.00")
     assert pool("OBJ2").available == D("9900.00") and pool("OBJ2").transfers_in == D("9900.00")
     with pytest.raises(DomainError, match="different pools"):
-        services.transfer(admin(), obj2, obj2, "1.00", "x", PAST)
+        confirmed.transfer(admin(), obj2, obj2, "1.00", "x", PAST)
     with pytest.raises(DomainError) as refused:
-        services.transfer(admin(), obj2, obj1, "1.00", " ", PAST)
+        confirmed.transfer(admin(), obj2, obj1, "1.00", " ", PAST)
     assert refused.value.field == "reason"
 
 

@@ -10,6 +10,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from trustfund.auth.models import User
+from trustfund.contributions.models import (
+    Deposit,
+    DepositReversalProposal,
+    InterestEntry,
+    InterestProposal,
+    PoolTransfer,
+    TransferProposal,
+)
 from trustfund.fund.entries import WAITING, FundEntry, FundEntryProposal
 from trustfund.fund.models import AccountingYear
 from trustfund.fund.status import current_fund, effective_status
@@ -48,6 +56,22 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(app, db, runner):
         "officer2@trustfund.demo": [
             "1 entry of the fund (or its reversal) waits for you to confirm or refuse it."],
         "officer@trustfund.demo": []}
+    # Nobody alone moved the demo's money: each deposit's reversal, interest entry and
+    # transfer between pools was proposed by one person and confirmed by another (the
+    # Transfers page and the audit trail name both; before, the demo recorded its
+    # transfer and its reversal on one person's word).
+    for entry_model, proposal_model, link in (
+            (Deposit, DepositReversalProposal, DepositReversalProposal.reversal_id),
+            (InterestEntry, InterestProposal, InterestProposal.entry_id),
+            (PoolTransfer, TransferProposal, TransferProposal.transfer_id)):
+        entries = db.session.scalars(sa.select(entry_model.id).where(
+            entry_model.reverses_id.is_not(None) if entry_model is Deposit else sa.true())).all()
+        assert entries, entry_model
+        answered = db.session.execute(
+            sa.select(link, proposal_model.proposed_by_id, proposal_model.decided_by_id)
+            .where(link.in_(entries), proposal_model.status == "confirmed")).all()
+        assert sorted(row[0] for row in answered) == sorted(entries), entry_model
+        assert all(proposer != confirmer for _, proposer, confirmer in answered), entry_model
     check = runner.invoke(args=["check"])
     assert check.exit_code == 0, check.output
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories.contributions import commitment, officer
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 from trustfund.contributions.models import Deposit
 from trustfund.contributions.rules import reference_key
 from trustfund.errors import DomainError
@@ -51,7 +51,7 @@ def test_record_deposit_refuses_a_reference_a_standing_deposit_holds(app, db):
     db.session.commit()
     assert (second.separate_transfer, second.separate_note, second.reference_key) == (
         True, "Two transfers, one advice", "ft123")
-    services.reverse_deposit(officer(), first, "Entered twice")
+    confirmed.reverse_deposit(officer(), first, "Entered twice")
     db.session.commit()
     # Deposit #2 still stands with the reference, marked separate: an unmarked one is refused.
     with pytest.raises(DomainError):
@@ -86,7 +86,7 @@ def test_the_ledger_check_finds_a_key_that_does_not_match(app, db):
 
     c = commitment("USD", "1000.00")
     first = _deposit(c, "KEY-1")
-    services.reverse_deposit(officer(), first, "Wrong")
+    confirmed.reverse_deposit(officer(), first, "Wrong")
     db.session.commit()
     assert problems() == []
     db.session.execute(sa.update(Deposit).where(Deposit.id == first.id).values(reference_key="key-1"))

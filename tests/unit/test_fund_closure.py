@@ -23,7 +23,7 @@ from trustfund.admin.models import REFUND_WAIVER
 from trustfund.admin.services import set_setting
 from trustfund.closure import financial
 from trustfund.closure.refunds import refund_parts
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Deposit, ExchangeRate, Pool
 from trustfund.contributions.rates import set_rate
@@ -255,13 +255,13 @@ def test_a_deposit_counted_in_a_refund_is_not_reversed_afterwards(db, users, fun
     assert "no deposit can be reversed any more" in html.unescape(page), page
     assert confirmation(page) is None
     assert changed_counts(before, table_counts(db)) == {}
-    error = _refused(lambda: services.reverse_deposit(users["mptf_officer"], counted, "Wrong donor"))
+    error = _refused(lambda: confirmed.reverse_deposit(users["mptf_officer"], counted, "Wrong donor"))
     assert "no deposit can be reversed any more" in error.message
     # Nor one into a pool not decided on yet (Objective 1's 5,000.00, which has the money):
     # its money may have reached the decided pool by a transfer, and been counted there.
     earmarked = db.session.scalar(sa.select(Deposit).where(Deposit.pool_id == data.pool("OBJ1").id))
     assert data.pool("OBJ1").available >= earmarked.net
-    error = _refused(lambda: services.reverse_deposit(users["mptf_officer"], earmarked, "Wrong pool"))
+    error = _refused(lambda: confirmed.reverse_deposit(users["mptf_officer"], earmarked, "Wrong pool"))
     assert "no deposit can be reversed any more" in error.message
     assert run_checks() == []
 
@@ -284,7 +284,7 @@ def test_the_admin_closes_the_fund_and_every_later_write_is_refused(db, users, f
     writes = {
         "deposit": lambda: services.record_deposit(officer, fund["euros"], value_date=TODAY, amount="1.00",
                                                    rate="0.9", rate_note="x"),
-        "interest": lambda: services.record_interest(officer, value_date=TODAY, usd_amount="1.00"),
+        "interest": lambda: confirmed.record_interest(officer, value_date=TODAY, usd_amount="1.00"),
         "cost": lambda: record_fund_entry(officer, kind="bank_charge", pool_id=data.pool().id,
                                           value_date=TODAY, usd_amount="0.01", description="Fee"),
         "record": lambda: fund_services.update_fund(admin, current_fund(), name="Renamed", code="MCS00",

@@ -17,7 +17,7 @@ from tests.factories.statements import D
 from trustfund.closure import financial
 from trustfund.closure.final import final_statement, issue_final_statements
 from trustfund.closure.years import close_year
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Objective, Pool
 from trustfund.contributions.pools import unearmarked_pool
@@ -107,7 +107,7 @@ def test_the_whole_life_of_a_fund(db, users, runner):
     decisions.approve_grant(srsg2, early, pool_id=unearmarked_pool().id)
     reconcile.record_travel(srsg, early, ticket="950.00", dsa="800.00", terminal="100.00")
     early.reconciled_at = dt.datetime(2017, 5, 20, 12)  # the story's date: spending of 2017
-    services.record_interest(officer, value_date=dt.date(2017, 12, 31), usd_amount="123.45")
+    confirmed.record_interest(officer, value_date=dt.date(2017, 12, 31), usd_amount="123.45")
     db.session.commit()
     _check_passes(runner)
 
@@ -121,7 +121,7 @@ def test_the_whole_life_of_a_fund(db, users, runner):
     assert message.startswith("2017 is a closed year: nothing may be dated in it.")
 
     # The deposit entered twice is corrected late: the reversal is dated in the open year and names it.
-    reversal = services.reverse_deposit(officer, twice, "Entered twice from the same bank advice")
+    reversal = confirmed.reverse_deposit(officer, twice, "Entered twice from the same bank advice")
     db.session.commit()
     assert (reversal.value_date, reversal.reverses_id) == (TODAY, twice.id)
     _check_passes(runner)
@@ -195,9 +195,9 @@ def test_the_whole_life_of_a_fund(db, users, runner):
     mexico_id = mexico.id
     later_writes = {
         "deposit": lambda: services.record_deposit(officer, se, value_date=TODAY, amount="1.00"),
-        "reversal": lambda: services.reverse_deposit(officer, first,
+        "reversal": lambda: confirmed.reverse_deposit(officer, first,
                                                       "Late doubt"),
-        "interest": lambda: services.record_interest(officer, value_date=TODAY, usd_amount="0.01"),
+        "interest": lambda: confirmed.record_interest(officer, value_date=TODAY, usd_amount="0.01"),
         "bank charge": lambda: record_fund_entry(officer, kind="bank_charge", pool_id=unearmarked_pool().id,
                                                  value_date=TODAY, usd_amount="0.01", description="Fee"),
         "year": lambda: close_year(admin, 2018, report_reference="Annual financial report 2018"),

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from tests.factories.ledger_reconciliation import apply_reconciliation
 from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
 from trustfund.audit import AuditEntry
+from trustfund.contributions import confirmed, queries, services
 from trustfund.contributions import pools as pool_ops
-from trustfund.contributions import queries, services
 from trustfund.contributions.models import (
     Commitment,
     Deposit,
@@ -320,7 +320,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         m = model.deposits[step[1] % len(model.deposits)]
         expected = not m["reversed"] and model.can_take(m["pool"], m["net"])
         try:
-            services.reverse_deposit(officer, db.session.get(Deposit, m["id"]), "property test")
+            confirmed.reverse_deposit(officer, db.session.get(Deposit, m["id"]), "property test")
         except DomainError:
             assert not expected, (step, m)
             return False
@@ -333,7 +333,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         return True
     if kind == "interest":
         usd = D(step[1]).scaleb(-2)
-        entry = services.record_interest(officer, value_date=ON, usd_amount=usd, note="")
+        entry = confirmed.record_interest(officer, value_date=ON, usd_amount=usd, note="")
         model.interest.append({"id": entry.id, "usd": usd, "reversed": False})
         model.change("UNEARMARKED", interest=usd, available=usd)
         return True
@@ -343,7 +343,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
         m = model.interest[step[1] % len(model.interest)]
         expected = not m["reversed"] and model.can_take("UNEARMARKED", m["usd"])
         try:
-            services.reverse_interest(officer, db.session.get(InterestEntry, m["id"]), "property test")
+            confirmed.reverse_interest(officer, db.session.get(InterestEntry, m["id"]), "property test")
         except DomainError:
             assert not expected, (step, m)
             return False
@@ -356,7 +356,8 @@ def _apply(db, model: Model, step, officer, admin, travel):
         source, target, usd = POOL_CODES[source], POOL_CODES[target], D(units).scaleb(-2)
         expected = source != target and model.can_take(source, usd)
         try:
-            services.transfer(admin, model.pool_ids[source], model.pool_ids[target], usd, "property test", ON)
+            confirmed.transfer(admin, model.pool_ids[source], model.pool_ids[target], usd, "property test",
+                               ON)
         except DomainError:
             assert not expected, step
             return False

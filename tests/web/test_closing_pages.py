@@ -18,6 +18,7 @@ from tests.factories.statements import D
 from tests.pages import confirmation, error_beside, form_token, post_and_confirm, summary_of, table_rows
 from tests.security.helpers import BIDI_TEXT, LONG_TEXT, changed_counts, table_counts
 from trustfund import demo
+from trustfund.contributions import confirmed
 from trustfund.fund import services as fund_services
 from trustfund.fund.entries import PoolClosing
 from trustfund.fund.status import current_fund
@@ -161,7 +162,6 @@ def test_a_write_off_confirmed_after_the_commitment_changed_is_refused(client, l
     colleague reverses a deposit of that commitment before the officer confirms, the
     outstanding amount grows, and the confirmed post must not write off more than the
     page said: it is refused, and nothing is written off."""
-    from trustfund.contributions import ledger
 
     _sweden, other = _fund(db, users)
     commitment = _commitment_of(other)
@@ -172,7 +172,7 @@ def test_a_write_off_confirmed_after_the_commitment_changed_is_refused(client, l
     assert "USD 1,000.00 of the commitment is written off" in summary_of(first.get_data(as_text=True))
     action, fields = confirmation(first.get_data(as_text=True))
 
-    ledger.reverse_deposit(users["mptf_officer"], commitment.deposits[0], "Bounced")  # a colleague
+    confirmed.reverse_deposit(users["mptf_officer"], commitment.deposits[0], "Bounced")  # a colleague
     db.session.commit()
     page = client.post(action, data=MultiDict(fields), follow_redirects=True)
 

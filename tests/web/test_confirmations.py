@@ -23,7 +23,7 @@ from tests.factories.contributions import commitment, counts, deposit, officer, 
 from tests.factories.travel import fund_pool, make_event, make_request, srsg, srsg2
 from tests.pages import confirmation, error_beside, form_token, summary_of
 from tests.sql_log import post_logged
-from trustfund.contributions import services as money_services
+from trustfund.contributions import confirmed
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Deposit, InterestEntry, Pledge
 from trustfund.data_version import writes
@@ -178,7 +178,7 @@ def decisions(app) -> list[Decision]:
                           # Proposed: recorded when a second officer confirms it
                           # (tests/web/test_deposit_reversal_proposals.py).
                           lambda d=row.id: _waiting_deposit_reversals(d) == 1 and reversals(Deposit, d) == 0))
-    entry = money_services.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
+    entry = confirmed.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
     db.session.commit()
     found.append(Decision("reverse interest", "mptf_officer", f"/contributions/interest/{entry.id}/reverse",
                           {"reason": "Another fund's"},
@@ -308,7 +308,7 @@ def test_a_reversal_dated_in_a_closed_year_is_refused_before_the_confirmation(ap
     from trustfund.fund.models import AccountingYear
 
     row = deposit(commitment("USD", "5000.00"), D("1000.00"))
-    entry = money_services.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
+    entry = confirmed.record_interest(officer(), value_date=dt.date(2017, 6, 1), usd_amount="250.00")
     this_year = dt.date.today().year
     db.session.add(AccountingYear(year=this_year, closed_by_id=users["admin"].id, report_reference="Report"))
     db.session.commit()

@@ -18,6 +18,7 @@ from tests.factories.contributions import (
     sweden,
 )
 from tests.pages import error_beside, post_and_confirm, post_entry
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Commitment, Instalment, Pledge
 
 D = Decimal
@@ -206,12 +207,11 @@ def test_contributions_paging_and_sorting(app, db, client, login_as):
 
 def test_commitment_page_shows_schedule_deposits_and_reversals(app, db, client, login_as):
     from tests.factories.contributions import officer
-    from trustfund.contributions import services
 
     login_as("auditor")
     _swiss, _a, b, _c = _contributions_fixture()
     d = deposit(b, D("1000.00"), rate=D("0.97"))
-    services.reverse_deposit(officer(), d, "Duplicate bank advice")
+    confirmed.reverse_deposit(officer(), d, "Duplicate bank advice")
     db.session.commit()
     html = client.get(f"/contributions/commitments/{b.id}").get_data(as_text=True)
     assert "Duplicate bank advice" in html and "Overdue" in html and "Paid" in html

@@ -17,6 +17,7 @@ from tests.factories.contributions import (
     un_rate,
 )
 from tests.pages import error_beside, post_and_confirm, post_entry, text
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Commitment, Deposit
 
 D = Decimal
@@ -210,8 +211,7 @@ def test_deposits_list_filters_totals_and_export_agree(app, db, client, login_as
     d = deposit(chf, D("0.01"), rate=D("0.97"))
     deposit(usd, D("0.03"))
     from tests.factories.contributions import officer
-    from trustfund.contributions import services
-    services.reverse_deposit(officer(), d, "test")
+    confirmed.reverse_deposit(officer(), d, "test")
     db.session.commit()
 
     html = client.get("/contributions/deposits").get_data(as_text=True)

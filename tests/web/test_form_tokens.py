@@ -17,7 +17,7 @@ from tests.factories.contributions import commitment, commitment_form, officer, 
 from tests.pages import form_token
 from tests.security.helpers import Parallel, table_counts
 from trustfund.audit import AuditEntry
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import (
     Commitment,
     Deposit,
@@ -79,7 +79,7 @@ FORMS = [EntryForm("deposit", "mptf_officer", Deposit, "deposit.create"),
 def entry(request, app, db):
     form = request.param
     form.commitment_id = commitment("USD", "1000000.00").id
-    services.record_interest(officer(), value_date=dt.date(2018, 5, 2), usd_amount="1000.00")
+    confirmed.record_interest(officer(), value_date=dt.date(2018, 5, 2), usd_amount="1000.00")
     db.session.commit()
     return form
 

@@ -22,6 +22,7 @@ from tests.pages import error_beside, error_beside_reason, post_and_confirm, pos
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
 from trustfund.closure.years import close_year
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import InterestEntry, InterestProposal
 from trustfund.ledger_check import run_checks
 from trustfund.mail.models import OutboxMessage
@@ -268,7 +269,6 @@ def test_the_same_interest_again_needs_the_officer_to_say_it_is_separate(app, db
     both): interest of a value date and amount already waiting or credited is refused
     beside the amount, unless the officer ticks that it is separate interest and says
     why in the note. Once the first is reversed, the same amount is no repeat."""
-    from trustfund.contributions import ledger
 
     login_as("mptf_officer")
     assert post_entry(client, NEW, _interest()).status_code == 302
@@ -295,7 +295,7 @@ def test_the_same_interest_again_needs_the_officer_to_say_it_is_separate(app, db
     assert len(_proposals(db, "pending")) == 2
     # The credited one reversed: the same amount and date may be proposed again plainly.
     [entry] = _entries(db)
-    ledger.reverse_interest(users["mptf_officer"], entry, "Credited to the wrong fund.")
+    confirmed.reverse_interest(users["mptf_officer"], entry, "Credited to the wrong fund.")
     db.session.commit()
     # (the separate one still waits: the same again is refused until it is withdrawn)
     assert post_entry(client, NEW, _interest()).status_code == 200

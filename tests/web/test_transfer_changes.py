@@ -19,7 +19,7 @@ from tests.factories.contributions import commitment, counts, deposit, officer, 
 from tests.pages import error_beside_reason, form_token, post_and_confirm, reason_required, table_rows, text
 from trustfund.admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from trustfund.audit import AuditEntry
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import PoolTransfer, TransferProposal
 from trustfund.mail.models import OutboxMessage
 
@@ -221,7 +221,7 @@ def test_a_confirmation_when_the_source_pool_is_short_now_moves_nothing_and_stil
     login_as("admin")
     page = text(_propose(client, source="UNEARMARKED", amount="150,000.00"))
     assert WAITS in page
-    services.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
+    confirmed.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
                       dt.date(2018, 5, 1))
     db.session.commit()
     before, figures = counts(), pool_figures()
@@ -297,8 +297,8 @@ def test_the_transfers_page_and_its_download_name_who_proposed_and_who_confirmed
     who confirmed it; one recorded before transfers took two admins has no proposer
     ("—") and says who recorded it alone. The download says the same as the page."""
     _fund()
-    services.transfer(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id, D("1000.00"), "Recorded alone",
-                      dt.date(2018, 5, 1))
+    confirmed.transfer(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id, D("1000.00"),
+                       "Recorded alone", dt.date(2018, 5, 1))
     db.session.commit()
     login_as("admin")
     _propose(client)
@@ -329,16 +329,16 @@ def test_the_transfers_columns_of_who_proposed_and_confirmed_agree_in_gender_in_
     second_admin_confirms_transfer(app)
     auditor = users["auditor"]
     login_as("auditor")
-    for lang, proposed, confirmed in (("fr", "Proposé par", "Confirmé par"),
+    for lang, proposed, confirmed_by in (("fr", "Proposé par", "Confirmé par"),
                                       ("ru", "Кем предложен", "Кем подтвержден")):
         auditor.locale = lang
         db.session.commit()
         page = client.get("/contributions/pools/transfers").get_data(as_text=True)
         heads = [html_module.unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', page)]
-        assert heads[-2:] == [proposed, confirmed], lang
+        assert heads[-2:] == [proposed, confirmed_by], lang
         download = client.get("/contributions/pools/transfers", query_string={"format": "xlsx"})
         sheet = load_workbook(io.BytesIO(download.data)).worksheets[0]
-        assert [cell.value for cell in sheet[1]][-2:] == [proposed, confirmed], lang
+        assert [cell.value for cell in sheet[1]][-2:] == [proposed, confirmed_by], lang
 
 
 def test_a_refusal_without_a_reason_of_a_transfer_decided_meanwhile_says_it_was_decided(
@@ -374,7 +374,7 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
     confirm = f"/contributions/pools/transfers/waiting/{proposal.id}/confirm"
     assert confirm in other.get("/contributions/pools/transfers").get_data(as_text=True)
 
-    services.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
+    confirmed.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
                       dt.date(2018, 5, 1))
     db.session.commit()
     short = ("This transfer can no longer be made as it stands: The un-earmarked pool has only "
@@ -387,7 +387,7 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
     mine = client.get("/contributions/pools/transfers")
     assert short in text(mine) and f"/waiting/{proposal.id}/withdraw" in mine.get_data(as_text=True)
 
-    services.transfer(officer(), pool("OBJ1").id, pool("UNEARMARKED").id, D("100000.00"), "Given back",
+    confirmed.transfer(officer(), pool("OBJ1").id, pool("UNEARMARKED").id, D("100000.00"), "Given back",
                       dt.date(2018, 5, 2))
     db.session.commit()
     html = other.get("/contributions/pools/transfers").get_data(as_text=True)

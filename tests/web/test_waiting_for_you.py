@@ -17,8 +17,8 @@ from trustfund.admin import setting_changes
 from trustfund.admin.models import OVERRUN_TOLERANCE
 from trustfund.closure import entry_proposals
 from trustfund.contributions import transfer_changes
+from trustfund.contributions.confirmed import record_interest
 from trustfund.contributions.pools import unearmarked_pool
-from trustfund.contributions.services import record_interest
 from trustfund.fund.entries import DIRECT_COST
 from trustfund.travel.decisions import approve_grant
 from trustfund.travel.reconcile import record_travel

@@ -5,8 +5,8 @@ and adds to what the fund can commit to travel grants, as the fund's other incom
 does; its reversal takes it back. So the MPTF officer who fills in the interest form
 (or asks for a reversal) only proposes it (InterestProposal): nothing is credited and
 the pool does not move. A second, different, active MPTF officer confirms it on the
-interest page, and it is then recorded (ledger.record_interest or
-ledger.reverse_interest, with every check again, the confirming officer as its
+interest page, and it is then recorded (confirmed.record_interest or
+confirmed.reverse_interest, with every check again, the confirming officer as its
 recorder); or refuses it with a reason; its proposer may withdraw it. At most one
 reversal of an entry waits. Each step is in the audit trail, and the other MPTF
 officers are told by email, each in their language, when one is proposed.
@@ -36,7 +36,7 @@ from ..extensions import db
 from ..fund import periods
 from ..permissions import MPTF_OFFICER
 from ..validation import too_long
-from . import ledger, pools
+from . import confirmed, ledger, pools
 from .models import InterestEntry, InterestProposal
 from .rules import usd_or_error
 
@@ -72,7 +72,7 @@ def _same_interest(value_date, usd) -> bool:
 
 
 def propose(actor, *, value_date, usd_amount, note: str = "", separate: bool = False) -> InterestProposal:
-    """The interest form: checked now as ledger.record_interest would check it (a value
+    """The interest form: checked now as confirmed.record_interest would check it (a value
     date not in the future, in an open year; an amount), then kept waiting for another
     MPTF officer. Nothing is credited and the pool does not move. Interest of a value
     date and amount already credited or waiting is refused unless the officer says it
@@ -110,14 +110,14 @@ def already_waiting_message() -> str:
 
 def _spent_since(entry: InterestEntry) -> DomainError | None:
     """The refusal of a reversal the un-earmarked pool can no longer give back (in the
-    words of ledger.reverse_interest)."""
+    words of confirmed.reverse_interest)."""
     if entry.pool.available < entry.usd_amount:
-        return ledger._pool_short(entry.pool, entry.usd_amount, _("This reversal"))
+        return ledger.pool_short(entry.pool, entry.usd_amount, _("This reversal"))
     return None
 
 
 def reversal_refusals(entry: InterestEntry, reason: str) -> str:
-    """What refuses a reversal before anything is written (as ledger.reverse_interest
+    """What refuses a reversal before anything is written (as confirmed.reverse_interest
     would: a closed year, a reversal of a reversal, an entry already reversed, no
     reason; and interest the pool has spent since; one already waiting), also said
     before it is confirmed (previews.interest_reversal). Returns the reason."""
@@ -131,7 +131,7 @@ def reversal_refusals(entry: InterestEntry, reason: str) -> str:
 
 
 def propose_reversal(actor, entry: InterestEntry, reason: str) -> InterestProposal:
-    """A reversal of `entry`, checked now as ledger.reverse_interest would check it,
+    """A reversal of `entry`, checked now as confirmed.reverse_interest would check it,
     then kept waiting for another MPTF officer; it will be dated the day it is
     confirmed."""
     _require_officer(actor)
@@ -174,9 +174,9 @@ def confirm(actor, proposal_id: int) -> InterestEntry:
     before = _answer(actor, proposal, CONFIRMED)
     try:
         if proposal.is_reversal:
-            entry = ledger.reverse_interest(actor, proposal.reverses, proposal.note)
+            entry = confirmed.reverse_interest(actor, proposal.reverses, proposal.note)
         else:
-            entry = ledger.record_interest(actor, value_date=proposal.value_date,
+            entry = confirmed.record_interest(actor, value_date=proposal.value_date,
                                            usd_amount=proposal.usd_amount, note=proposal.note,
                                            today_is=max(today(), proposal.proposed_on))
     except DomainError as error:

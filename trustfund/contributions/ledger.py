@@ -29,7 +29,7 @@ from ..fund.status import closing_began_on
 from ..money import MAX_AMOUNT, USD, split_deposit
 from ..validation import check_text, too_long
 from . import pools, references
-from .models import Commitment, Deposit, InterestEntry, Pool, PoolTransfer
+from .models import Commitment, Deposit, InterestEntry, Pool
 from .rates import (
     month_label,
     no_un_rate_yet_message,
@@ -38,7 +38,7 @@ from .rates import (
     require_near_un_rate,
     un_rate_near,
 )
-from .rules import amount_or_error, negate, rate_or_error, text_or_error, usd_or_error
+from .rules import amount_or_error, rate_or_error, text_or_error
 
 
 def saa_refusal(donor, what: str) -> str:
@@ -124,7 +124,7 @@ def add_to_deposited(commitment_id: int, amount: Decimal, usd: Decimal, fee: Dec
     return db.session.execute(statement).rowcount == 1
 
 
-def _add_to_deposited(commitment: Commitment, amount: Decimal, usd: Decimal, fee: Decimal) -> bool:
+def add_to_loaded_commitment(commitment: Commitment, amount: Decimal, usd: Decimal, fee: Decimal) -> bool:
     """add_to_deposited() for a loaded commitment, whose sums are then read afresh."""
     done = add_to_deposited(commitment.id, amount, usd, fee)
     db.session.expire(commitment, ["deposited", "deposited_usd", "deposit_fees"])
@@ -200,7 +200,7 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
     moved = references.moved_refusal(actor, key, commitment.donor_id, pool.id)
     if moved is not None:
         raise moved
-    if not _add_to_deposited(commitment, figures.amount, figures.usd, figures.fee):
+    if not add_to_loaded_commitment(commitment, figures.amount, figures.usd, figures.fee):
         raise past_commitment(commitment.outstanding, currency)
     deposit = Deposit(commitment_id=commitment.id, donor_id=commitment.donor_id, pool_id=pool.id,
                       value_date=figures.value_date, currency=currency, amount=figures.amount,
@@ -221,7 +221,7 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
     return deposit
 
 
-def _pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
+def pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
     db.session.expire(pool)
     return DomainError(_("%(what)s would need %(needed)s from the %(pool)s pool, which has only "
                          "%(available)s available (the rest is committed to travel grants or spent).",
@@ -251,62 +251,6 @@ def reversal_checks(deposit: Deposit, reason: str) -> str:
     return text_or_error(reason, "reason", _("Say why the deposit is reversed."))
 
 
-def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
-    """Reverse a deposit by an offsetting entry (never delete or edit it): the
-    commitment's deposits and the pool's figures go back by exactly the original's
-    amounts. Refused when the pool's money is already committed to grants. The
-    reversal is dated today, in the open year, and names the deposit it corrects
-    (`reverses_id`), even when that deposit is in a closed year."""
-    reason = reversal_checks(deposit, reason)
-    reversal = Deposit(commitment_id=deposit.commitment_id, donor_id=deposit.donor_id,
-                       pool_id=deposit.pool_id, value_date=today(), currency=deposit.currency,
-                       amount=negate(deposit.amount, deposit.currency), rate=deposit.rate,
-                       rate_note=deposit.rate_note, usd_amount=-deposit.usd_amount,
-                       fee_rate=deposit.fee_rate, fee=-deposit.fee, net=-deposit.net,
-                       bank_reference=deposit.bank_reference, reverses_id=deposit.id, reason=reason,
-                       created_by_id=getattr(actor, "id", None))
-    db.session.add(reversal)
-    # A reversed deposit holds its bank reference no more: it may be recorded again.
-    deposit.reference_key = None
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Someone reversed it at the same moment: the unique reverses_id refused ours.
-        raise DomainError(_("This deposit has already been reversed.")) from None
-    # The commitment's row before the pool's, in the order record_deposit takes them:
-    # in the other order, a deposit and a reversal on the same commitment deadlocked
-    # on PostgreSQL.
-    if not _add_to_deposited(deposit.commitment, -deposit.amount, -deposit.usd_amount, -deposit.fee):
-        raise DomainError(_("The commitment's deposits do not match its entries: ask the administrator "
-                            "of the application to run the ledger check."))
-    try:
-        pools.move(deposit.pool_id, deposits_usd=-deposit.usd_amount, fees=-deposit.fee,
-                   deposits_net=-deposit.net, available=-deposit.net)
-    except pools.InsufficientFunds:
-        raise _pool_short(deposit.pool, deposit.net, _("This reversal")) from None
-    record(actor, "deposit.reverse", reversal, note=reason)
-    return reversal
-
-
-def record_interest(actor, *, value_date, usd_amount, note: str = "", today_is=None) -> InterestEntry:
-    """Interest earned by the fund: a USD entry credited to the un-earmarked pool.
-    Recorded once a second MPTF officer confirms it (interest_changes); `today_is`: the
-    latest day its value date may be."""
-    value_date = value_date_or_error(value_date, today_is=today_is)
-    periods.require_open(value_date, "value_date")
-    usd = usd_or_error(usd_amount, "usd_amount")
-    note = (note or "").strip()
-    if len(note) > 2000:
-        raise DomainError(too_long(2000), field="note")
-    pool = pools.unearmarked_pool()
-    entry = InterestEntry(pool_id=pool.id, value_date=value_date, usd_amount=usd, note=note,
-                          created_by_id=getattr(actor, "id", None))
-    db.session.add(entry)
-    pools.move(pool.id, interest=usd, available=usd)
-    record(actor, "interest.create", entry)
-    return entry
-
-
 def interest_reversal_checks(entry: InterestEntry, reason: str) -> str:
     """The refusals of an interest entry's reversal that need nothing written
     (reverse_interest, and interest_changes before it waits for a second officer):
@@ -318,58 +262,3 @@ def interest_reversal_checks(entry: InterestEntry, reason: str) -> str:
     if db.session.scalar(sa.select(InterestEntry.id).where(InterestEntry.reverses_id == entry.id)):
         raise DomainError(_("This interest entry has already been reversed."))
     return text_or_error(reason, "reason", _("Say why the interest entry is reversed."))
-
-
-def reverse_interest(actor, entry: InterestEntry, reason: str) -> InterestEntry:
-    """Reverse an interest entry by an offsetting one with a reason, dated today (in
-    the open year), naming the entry it corrects."""
-    reason = interest_reversal_checks(entry, reason)
-    reversal = InterestEntry(pool_id=entry.pool_id, value_date=today(), usd_amount=-entry.usd_amount,
-                             note=reason, reverses_id=entry.id, created_by_id=getattr(actor, "id", None))
-    db.session.add(reversal)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        raise DomainError(_("This interest entry has already been reversed.")) from None
-    try:
-        pools.move(entry.pool_id, interest=-entry.usd_amount, available=-entry.usd_amount)
-    except pools.InsufficientFunds:
-        raise _pool_short(entry.pool, entry.usd_amount, _("This reversal")) from None
-    record(actor, "interest.reverse", reversal, note=reason)
-    return reversal
-
-
-def _pool(value) -> Pool:
-    pool = value if isinstance(value, Pool) else db.session.get(Pool, value)
-    if pool is None:
-        raise DomainError(_("No such pool."))
-    return pool
-
-
-def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | None = None,
-             today_is: dt.date | None = None) -> PoolTransfer:
-    """Move available money from one pool to another (for example Objective 1's
-    surplus to Objective 2), with a reason. Only money not committed to grants
-    can move: the source pool's available figure never goes below zero. The value
-    date is not after today (`today_is`, given by a confirmation, else clock.today())."""
-    source = _pool(from_pool)
-    target = _pool(to_pool)
-    if source.id == target.id:
-        raise DomainError(_("Choose two different pools."), field="to_pool_id")
-    usd = usd_or_error(usd_amount, "usd_amount")
-    reason = text_or_error(reason, "reason", _("Say why the money moves."))
-    on = value_date_or_error(on or today(), "transferred_on", today_is)
-    periods.require_open(on, "transferred_on")
-    entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
-                         transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))
-    db.session.add(entry)
-    try:
-        pools.move_many([(source.id, {"available": -usd, "transfers_out": usd}),
-                         (target.id, {"available": usd, "transfers_in": usd})])
-    except pools.InsufficientFunds:
-        db.session.expire(source)
-        raise DomainError(_("The %(pool)s pool has only %(available)s available.",
-                            pool=source.sentence_name, available=fmt_money(source.available, USD)),
-                          field="usd_amount") from None
-    record(actor, "pool.transfer", entry, note=reason)
-    return entry

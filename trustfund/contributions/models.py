@@ -524,7 +524,7 @@ class DepositReversalProposal(db.Model):
     commitment, in another pool: a transfer between pools that two administrators
     would otherwise have to agree. So nobody alone reverses a deposit (DESIGN.md §5),
     as nobody alone reverses interest: a second, different, active MPTF officer
-    confirms it (it is then recorded by ledger.reverse_deposit, dated that day, and
+    confirms it (it is then recorded by confirmed.reverse_deposit, dated that day, and
     names the reversal it became), or refuses it with a reason; its proposer may
     withdraw it. At most one reversal of a deposit waits (a partial unique index). Its
     status changes once, by one guarded UPDATE (pending → confirmed, refused or
@@ -564,7 +564,7 @@ class InterestProposal(db.Model):
     un-earmarked pool does not move while it waits. Interest adds to what the pool can
     spend, like the fund's other income, so nobody alone records it (DESIGN.md §5): a
     second, different, active MPTF officer confirms it (it is then recorded by
-    ledger.record_interest or ledger.reverse_interest and names the InterestEntry it
+    confirmed.record_interest or confirmed.reverse_interest and names the InterestEntry it
     became), or refuses it with a reason; its proposer may withdraw it. A reversal
     (`reverses_id`) has the amount of the entry it reverses and its reason as `note`;
     it is dated the day it is confirmed (no `value_date`). At most one reversal of an
@@ -640,7 +640,7 @@ class PoolTransfer(db.Model):
 class TransferProposal(db.Model):
     """A transfer between pools proposed by one admin, waiting for a second, different,
     active admin (contributions.transfer_changes). Nobody alone moves money (DESIGN.md
-    §5): nothing moves while it waits; confirmed, it is applied by ledger.transfer and
+    §5): nothing moves while it waits; confirmed, it is applied by confirmed.transfer and
     names the PoolTransfer it became; refused (with a reason) or withdrawn by its
     proposer, it stays on record and nothing moves. Its status changes once, by one
     guarded UPDATE (pending → confirmed, refused or withdrawn)."""

@@ -28,7 +28,7 @@ def available_after(pool: Pool, change) -> str:
 def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
     """A reversal records the opposite amounts and takes the net back from the pool once
     a second MPTF officer confirms it: refused as its proposal is refused
-    (reversal_changes.reversal_refusals: those of ledger.reverse_deposit, a pool that has
+    (reversal_changes.reversal_refusals: those of confirmed.reverse_deposit, a pool that has
     not the net available, a reversal already waiting)."""
     reason = reversal_changes.reversal_refusals(deposit, reason)
     pool, commitment, currency = deposit.pool, deposit.commitment, deposit.currency
@@ -54,7 +54,7 @@ def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
 
 def interest_reversal(entry: InterestEntry, reason: str) -> Summary:
     """The refusals of its proposal (interest_changes.reversal_refusals: those of
-    ledger.reverse_interest, and a reversal already waiting), then what it will do once
+    confirmed.reverse_interest, and a reversal already waiting), then what it will do once
     a second MPTF officer confirms it."""
     reason = interest_changes.reversal_refusals(entry, reason)
     pool = db.session.get(Pool, entry.pool_id)
@@ -72,7 +72,7 @@ def interest_reversal(entry: InterestEntry, reason: str) -> Summary:
 
 def transfer(from_pool_id, to_pool_id, usd_amount, reason: str, on) -> Summary:
     """Only available money moves, between two different pools, with a reason and a
-    date (ledger.transfer); every refusal of the form at once."""
+    date (confirmed.transfer); every refusal of the form at once."""
     source, target = db.session.get(Pool, from_pool_id or 0), db.session.get(Pool, to_pool_id or 0)
     if source is None or target is None:
         raise DomainError(_("No such pool."))

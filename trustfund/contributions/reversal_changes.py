@@ -7,7 +7,7 @@ that otherwise takes two administrators. And reversing interest already takes tw
 MPTF officers. So the MPTF officer who asks for a deposit's reversal only proposes it
 (DepositReversalProposal): nothing is reversed and the pool does not move. A second,
 different, active MPTF officer confirms it on the deposit's page, and it is then
-recorded (ledger.reverse_deposit, with every check again, dated that day, the
+recorded (confirmed.reverse_deposit, with every check again, dated that day, the
 confirming officer as its recorder); or refuses it with a reason; its proposer may
 withdraw it. At most one reversal of a deposit waits. Each step is in the audit
 trail, and the other MPTF officers are told by email, each in their language.
@@ -36,7 +36,7 @@ from ..auth.colleagues import active_in_role, tell_others
 from ..errors import DomainError
 from ..extensions import db
 from ..permissions import MPTF_OFFICER
-from . import ledger
+from . import confirmed, ledger
 from .models import Deposit, DepositReversalProposal
 
 
@@ -51,9 +51,9 @@ def already_waiting_message() -> str:
 
 def _short(deposit: Deposit) -> DomainError | None:
     """The refusal of a reversal whose pool no longer has the deposit's net available
-    (in the words of ledger.reverse_deposit)."""
+    (in the words of confirmed.reverse_deposit)."""
     if deposit.pool.available < deposit.net:
-        return ledger._pool_short(deposit.pool, deposit.net, _("This reversal"))
+        return ledger.pool_short(deposit.pool, deposit.net, _("This reversal"))
     return None
 
 
@@ -73,7 +73,7 @@ def reversal_refusals(deposit: Deposit, reason: str) -> str:
 
 
 def propose(actor, deposit: Deposit, reason: str) -> DepositReversalProposal:
-    """The reversal of `deposit`, checked now as ledger.reverse_deposit would check it,
+    """The reversal of `deposit`, checked now as confirmed.reverse_deposit would check it,
     then kept waiting for another MPTF officer; it is dated the day it is confirmed."""
     _require_officer(actor)
     reason = reversal_refusals(deposit, reason)
@@ -112,7 +112,7 @@ def confirm(actor, proposal_id: int) -> Deposit:
     proposal = ANSWERS.get(proposal_id)
     before = ANSWERS.answer(actor, proposal, CONFIRMED)
     try:
-        reversal = ledger.reverse_deposit(actor, proposal.deposit, proposal.reason)
+        reversal = confirmed.reverse_deposit(actor, proposal.deposit, proposal.reason)
     except DomainError as error:
         raise DomainError(_("Nothing was recorded, and the reversal still waits: %(why)s",
                             why=error.message)) from None
@@ -125,7 +125,7 @@ def confirm(actor, proposal_id: int) -> Deposit:
 def why_not_now(proposal: DepositReversalProposal) -> str | None:
     """What would refuse confirming the waiting `proposal` now, in words (nothing is
     written): its proposer no longer an active MPTF officer, a check of
-    ledger.reverse_deposit that fails now (a closed year, the pools' balances decided
+    confirmed.reverse_deposit that fails now (a closed year, the pools' balances decided
     on, a pool that committed the money since); None when it can be confirmed. The
     deposit's page says it in place of Confirm."""
     gone = second_person.proposer_gone(proposal.proposed_by_id, MPTF_OFFICER)

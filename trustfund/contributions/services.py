@@ -27,11 +27,7 @@ from ..fund.status import require_operations_open
 from ..validation import check_text, too_long
 from .ledger import (  # noqa: F401  (the service API)
     record_deposit,
-    record_interest,
-    reverse_deposit,
-    reverse_interest,
     saa_refusal,
-    transfer,
     value_date_or_error,
 )
 from .models import Commitment, Instalment, Objective, Pledge, Pool

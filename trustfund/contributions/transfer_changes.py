@@ -3,7 +3,7 @@
 Nobody alone moves money (DESIGN.md §5): the admin's transfer form (its preview and
 confirmation unchanged) proposes the transfer; nothing moves and no PoolTransfer is
 written until a second, different, active admin confirms it. Confirming applies it
-through ledger.transfer, exactly as a transfer was made before: the value date must
+through confirmed.transfer, exactly as a transfer was made before: the value date must
 still be in an open year, and the source pool must have the money available then.
 A confirmation that can no longer be applied moves nothing and leaves the transfer
 waiting. Another admin may refuse it (with a reason); its proposer may withdraw it.
@@ -29,7 +29,7 @@ from ..formatting import money as fmt_money
 from ..fund import periods
 from ..money import USD
 from ..permissions import ADMIN
-from . import ledger
+from . import confirmed, ledger
 from .models import Pool, PoolTransfer, TransferProposal
 from .rules import text_or_error, usd_or_error
 
@@ -38,7 +38,7 @@ __all__ = ["active_admins", "admins_of", "confirm", "propose", "refuse", "transf
 
 
 def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> TransferProposal:
-    """The admin's transfer form: checked now as ledger.transfer would check it (two
+    """The admin's transfer form: checked now as confirmed.transfer would check it (two
     different pools, an amount the source pool has available now, a reason, a value
     date in an open year), then kept waiting for another admin. Nothing moves."""
     source, target = db.session.get(Pool, from_pool or 0), db.session.get(Pool, to_pool or 0)
@@ -119,7 +119,7 @@ def _decide(actor, proposal_id: int, status: str, reason: str | None = None) -> 
 
 def confirm(actor, proposal_id: int) -> TransferProposal:
     """Another active admin confirms a waiting transfer: it is applied now by
-    ledger.transfer (which refuses a value date in a closed year, or more than the
+    confirmed.transfer (which refuses a value date in a closed year, or more than the
     source pool has available now). A refusal rolls back the whole transaction, the
     status's UPDATE with it: nothing moves and the transfer still waits. The value
     date is in the future only if it is after both the confirmer's today and the
@@ -127,7 +127,7 @@ def confirm(actor, proposal_id: int) -> TransferProposal:
     a transfer an admin in Tokyo dated their 5 March."""
     proposal, before = _decide(actor, proposal_id, CONFIRMED)
     try:
-        entry = ledger.transfer(actor, proposal.from_pool_id, proposal.to_pool_id, proposal.usd_amount,
+        entry = confirmed.transfer(actor, proposal.from_pool_id, proposal.to_pool_id, proposal.usd_amount,
                                 proposal.reason, proposal.transferred_on,
                                 today_is=max(today(), proposal.proposed_on))
     except DomainError as error:
@@ -144,7 +144,7 @@ def why_not_now(proposal: TransferProposal) -> str | None:
     """What would refuse confirming the waiting transfer now, in words (nothing is
     written): its proposer no longer an active admin, its value date in a year closed
     since, or more than its source pool has available now; None when it can be
-    confirmed. The pages say it in place of Confirm (ledger.transfer refuses the same
+    confirmed. The pages say it in place of Confirm (confirmed.transfer refuses the same
     at the confirmation)."""
     gone = second_person.proposer_gone(proposal.proposed_by_id, ADMIN)
     if gone:

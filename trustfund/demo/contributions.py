@@ -18,7 +18,7 @@ from .. import clock
 from ..admin import setting_changes
 from ..admin.models import OVERRUN_TOLERANCE, SettingChange
 from ..audit import utcnow
-from ..contributions import interest_changes, ledger, services, transfer_changes
+from ..contributions import interest_changes, ledger, reversal_changes, services, transfer_changes
 from ..contributions.models import (
     Commitment,
     ExchangeRate,
@@ -131,9 +131,9 @@ def seed(context: dict) -> None:
     seed_rates(officer, currencies)
     for index, donor in enumerate(donors[:len(PLANS)]):
         for number, plan in enumerate(PLANS[index], start=1):
-            _seed_commitment(officer, donor, index, number, plan)
+            _seed_commitment(officer, users["officer2"], donor, index, number, plan)
     _seed_pledges(officer)
-    _seed_interest_and_transfer(officer, users["officer2"], admin)
+    _seed_interest_and_transfer(officer, users["officer2"], admin, users["admin2"])
     _translate_objectives(admin)
     db.session.flush()
 
@@ -148,7 +148,7 @@ def _translate_objectives(admin) -> None:
                                     version=objective.version, title_translations=titles)
 
 
-def _seed_commitment(officer, donor: Donor, index: int, number: int, plan) -> None:
+def _seed_commitment(officer, officer2, donor: Donor, index: int, number: int, plan) -> None:
     reference = f"{DEMO_PREFIX}{donor.saa_reference or donor.id}-{number}"
     if db.session.scalar(sa.select(Commitment.id).where(Commitment.reference == reference)) is not None:
         return
@@ -178,11 +178,13 @@ def _seed_commitment(officer, donor: Donor, index: int, number: int, plan) -> No
                                         bank_reference=f"DEMO-{donor.id:03d}-{number}-{month_index:02d}")
         remaining -= part
         if index == 0 and number == 1 and month_index == 9:
-            # A deposit entered twice by mistake and reversed.
+            # A deposit entered twice by mistake, its reversal proposed by officer@ and
+            # confirmed by officer2@ (a reversal takes two officers).
             twice = ledger.record_deposit(officer, commitment, value_date=value_date,
                                           amount=min(part, remaining),
                                           bank_reference=deposit.bank_reference + "-DUP")
-            reversal = ledger.reverse_deposit(officer, twice, "Entered twice from the same bank advice.")
+            proposal = reversal_changes.propose(officer, twice, "Entered twice from the same bank advice.")
+            reversal = reversal_changes.confirm(officer2, proposal.id)
             reversal.value_date = value_date + dt.timedelta(days=2)  # the story's date, not today's
 
 
@@ -212,7 +214,7 @@ def _seed_pledges(officer) -> None:
         pledge.withdrawn_at = utcnow().replace(year=2018, month=3, day=1)
 
 
-def _seed_interest_and_transfer(officer, officer2, admin) -> None:
+def _seed_interest_and_transfer(officer, officer2, admin, admin2) -> None:
     if db.session.scalar(sa.select(InterestEntry.id).limit(1)) is None:
         # Each proposed by officer@ and confirmed by officer2@ (interest takes two officers).
         for day, amount in ((dt.date(2017, 9, 30), "1840.17"), (dt.date(2017, 12, 31), "3127.45"),
@@ -224,10 +226,14 @@ def _seed_interest_and_transfer(officer, officer2, admin) -> None:
         source, target = unearmarked_pool(), pool_for_objective(_objective_id(2))
         amount = min(Decimal("150000.00"), source.available)
         if amount > 0:
-            ledger.transfer(admin, source, target, amount,
-                            "Preparations of the Marrakech conference (Objective 2), from "
-                            "un-earmarked funds.", dt.date(2018, 9, 14))
-    if db.session.scalar(sa.select(TransferProposal.id).limit(1)) is None:
+            # Proposed by admin@ and confirmed by admin2@ (a transfer takes two admins).
+            proposal = transfer_changes.propose(admin, source.id, target.id, amount,
+                                                "Preparations of the Marrakech conference (Objective 2), "
+                                                "from un-earmarked funds.", dt.date(2018, 9, 14))
+            transfer_changes.confirm(admin2, proposal.id)
+    # Once, whether a colleague has answered it since or not.
+    if db.session.scalar(sa.select(TransferProposal.id)
+                         .where(TransferProposal.reason.like("Travel of delegates%")).limit(1)) is None:
         # One transfer waiting for a second admin (admin2@trustfund.demo confirms or refuses it).
         source, target = unearmarked_pool(), pool_for_objective(_objective_id(1))
         amount = Decimal("10000.00")

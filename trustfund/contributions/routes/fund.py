@@ -250,7 +250,7 @@ def new_transfer():
                                 crumbs=[(_("Pools"), pools_page), (summary.title, None)])
     elif valid:
         # Nobody alone moves money: the confirmed form proposes the transfer, which a
-        # second admin confirms (transfer_changes; services.transfer applies it then).
+        # second admin confirms (transfer_changes; confirmed.transfer applies it then).
         done = run_once(form, "transfer", lambda: transfer_changes.propose(
             current_user, form.from_pool_id.data, form.to_pool_id.data, form.usd_amount.data,
             form.reason.data, form.transferred_on.data))
