@@ -34,13 +34,20 @@ from ..contributions.fund_entries import (
     entry_checks,
     record_fund_entry,
     reversal_checks,
-    reversal_moves,
     reversal_short,
     reverse_fund_entry,
 )
 from ..errors import DomainError
 from ..extensions import db
-from ..fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, FundEntry, FundEntryProposal
+from ..fund.entries import (
+    CONFIRMED,
+    REFUSED,
+    WAITING,
+    WITHDRAWN,
+    FundEntry,
+    FundEntryProposal,
+    reversal_moves,
+)
 from ..permissions import MPTF_OFFICER
 
 

@@ -13,7 +13,6 @@ from flask_babel import ngettext
 
 from ..clock import today
 from ..confirmation import Summary
-from ..contributions.fund_entries import reversal_moves
 from ..contributions.models import Commitment, Pool
 from ..contributions.previews import available_after
 from ..contributions.rules import amount_or_error, text_or_error
@@ -21,7 +20,15 @@ from ..errors import DomainError
 from ..formatting import date
 from ..formatting import money as fmt_money
 from ..fund import periods
-from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FUND_TRANSFER, REFUND, WAIVED, FundEntry
+from ..fund.entries import (
+    CLOSING_KINDS,
+    FUND_SUBJECT,
+    FUND_TRANSFER,
+    REFUND,
+    WAIVED,
+    FundEntry,
+    reversal_moves,
+)
 from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund
 from ..money import USD

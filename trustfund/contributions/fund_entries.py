@@ -3,7 +3,11 @@ paid from a pool's available money, and other income, credited to a pool; in USD
 as the MPTF Gateway's funding status reports them. A correction is a reversal
 dated today with a reason. Each moves its pool through pools.move, in one place
 per kind of change (record_fund_entry, reverse_fund_entry); a reversal's refusals
-that need nothing written are also said before it is confirmed (reversal_checks)."""
+that need nothing written are also said before it is confirmed (reversal_checks).
+
+Each is recorded only when a second MPTF officer confirms it: only
+closure.entry_proposals imports this module (the import-linter contract
+"money-moves-confirmed", as contributions/confirmed.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,18 +20,12 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
 from ..fund import periods
-from ..fund.entries import ENTRY_KINDS, INCOME_KINDS, POOL_FIGURE, FundEntry
+from ..fund.entries import ENTRY_KINDS, INCOME_KINDS, FundEntry, pool_moves, reversal_moves
 from ..money import USD
 from . import pools
 from .ledger import value_date_or_error
 from .models import Pool
 from .rules import text_or_error, usd_or_error
-
-
-def _deltas(kind: str, usd) -> dict:
-    """The pool figures an entry of `kind` for `usd` moves (negative `usd`: a reversal)."""
-    sign = 1 if kind in INCOME_KINDS else -1
-    return {POOL_FIGURE[kind]: usd, "available": sign * usd}
 
 
 def _short(pool: Pool, usd) -> DomainError:
@@ -76,7 +74,7 @@ def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, desc
     db.session.add(entry)
     db.session.flush()
     try:
-        pools.move(pool.id, **_deltas(kind, usd))
+        pools.move(pool.id, **pool_moves(kind, usd))
     except pools.InsufficientFunds:
         raise _short(pool, usd) from None
     record(actor, "fund_entry.create", entry)
@@ -93,12 +91,6 @@ def reversal_checks(entry: FundEntry, reason: str) -> str:
     if db.session.scalar(sa.select(FundEntry.id).where(FundEntry.reverses_id == entry.id)):
         raise DomainError(_("This entry has already been reversed."))
     return text_or_error(reason, "reason", _("Say why the entry is reversed."))
-
-
-def reversal_moves(entry: FundEntry) -> dict:
-    """The pool figures reversing `entry` moves: a direct cost or a bank charge gives
-    its amount back to the pool's available money, other income takes it back."""
-    return _deltas(entry.kind, -entry.usd_amount)
 
 
 def reversal_short(pool: Pool) -> DomainError:

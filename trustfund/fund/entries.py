@@ -42,6 +42,19 @@ ENTRY_KINDS = {
 POOL_FIGURE = {DIRECT_COST: "direct_costs", BANK_CHARGE: "bank_charges", OTHER_INCOME: "other_income"}
 INCOME_KINDS = (OTHER_INCOME,)
 
+
+def pool_moves(kind: str, usd) -> dict:
+    """The pool figures an entry of `kind` for `usd` moves (negative `usd`: a reversal)."""
+    sign = 1 if kind in INCOME_KINDS else -1
+    return {POOL_FIGURE[kind]: usd, "available": sign * usd}
+
+
+def reversal_moves(entry: FundEntry) -> dict:
+    """The pool figures reversing `entry` moves: a direct cost or a bank charge gives
+    its amount back to the pool's available money, other income takes it back."""
+    return pool_moves(entry.kind, -entry.usd_amount)
+
+
 REFUND, FUND_TRANSFER, WAIVED = "refund", "transfer", "waived"
 CLOSING_KINDS = {
     REFUND: _l("Refund to the pool's donors"),
