@@ -106,6 +106,8 @@ def test_recorded_costs_change_only_when_a_second_srsg_staff_member_confirms(app
     mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "cost_correction_waiting")
                               ).all()
     assert [m.to_address for m in mail] == [users["srsg_staff2"].email]
+    assert "Airline refund of the unused leg" in mail[0].body_text
+    assert "more than the fund agreed" not in mail[0].body_text + mail[0].body_html  # it costs less
     # The proposer may withdraw it, never confirm it.
     html = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
     assert f"/travel/corrections/{waiting.id}/withdraw" in html
@@ -285,6 +287,13 @@ def test_the_colleague_who_confirms_is_told_when_it_pays_more_than_was_agreed(ap
             "approved overrun): the SRSG staff member who confirms the correction approves paying "
             "it.") in page
     assert "The trip then costs the fund USD 3,200.10 instead of USD 3,150.10" in page
+    # The colleague's email says it too, before they open the page.
+    [told] = db.session.scalars(sa.select(OutboxMessage)
+                                .where(OutboxMessage.kind == "cost_correction_waiting"))
+    warning = ("That is USD 50.00 more than the fund agreed to pay for this trip (its commitment and any "
+               "approved overrun)")
+    assert warning in " ".join(told.body_text.split())
+    assert warning in " ".join(told.body_html.split())
 
 
 def test_a_waiting_correction_holds_back_the_pools_closing_decisions(app, client, login_as, users):

@@ -152,7 +152,8 @@ def propose(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason: str) ->
            after={**{name: str(values[name]) for name in FIELDS}, "pool_id": grant.pool_id}, note=reason)
     tell_others(actor, SRSG_STAFF, "cost_correction_waiting", "cost_correction_waiting",
                 _l("A correction of a trip's costs waits for your confirmation"),
-                proposer=actor.name or actor.email, correction=correction, grant=grant)
+                proposer=actor.name or actor.email, correction=correction, grant=grant,
+                above=paid_for(grant, correction.costs) - agreed(grant))
     return correction
 
 
