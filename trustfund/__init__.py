@@ -177,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     from .closure.routes import entries as closure_entries  # noqa: F401
     from .closure.routes import reports as closure_reports  # noqa: F401
     from .closure.routes import years as closure_years  # noqa: F401
+    from .contributions import filters as contribution_filters  # noqa: F401
     from .contributions.blueprint import bp as contributions_bp
     from .contributions.routes import entries, fund, imports, lists, rate_imports  # noqa: F401
     from .countries import routes as country_views

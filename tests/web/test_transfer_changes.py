@@ -307,6 +307,10 @@ def test_the_transfers_page_and_its_download_name_who_proposed_and_who_confirmed
     page = client.get("/contributions/pools/transfers").get_data(as_text=True)
     shown = [row[4:] for row in table_rows(page, "transfers-made")]
     assert shown == [[REASON, "admin", "admin2"], ["Recorded alone", "—", LEGACY]]
+    # The pools by their short names, as on the travel pages; the objective's full title
+    # in the cell's title (the download keeps the full label).
+    assert [row[1:3] for row in table_rows(page, "transfers-made")][1] == ["Un-earmarked", "Objective 2"]
+    assert f'<span title="{html_module.escape(str(pool("OBJ2").label))}">Objective 2</span>' in page
     download = client.get("/contributions/pools/transfers", query_string={"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(download.data))["Transfers"]
     header = [cell.value for cell in sheet[1]]

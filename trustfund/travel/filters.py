@@ -28,9 +28,3 @@ def travel_percent(share) -> str:
             _PERCENT_TEXTS.clear()
         text = _PERCENT_TEXTS[key] = _PERCENT.apply(share, locale)
     return text
-
-
-@bp.app_template_filter("pool_name")
-def pool_name_filter(pool) -> str:
-    """"Objective 1" or "Un-earmarked": pool names short enough for a table or a select."""
-    return pool.short_name if pool is not None else ""
