@@ -187,6 +187,13 @@ def test_a_statement_ending_before_the_reversal_shows_the_deposit_unreversed_and
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", before))
     assert "Reversed on 1 Jun 2017, after this period" in words
     assert "Booked twice" not in words  # the reversal itself is dated after the period
+    # The statement's download says it in the same words, in the deposit's Note.
+    rows = _rows(client.get(f"/statements/{donor.id}?from=2017-01-01&to=2017-05-31&format=xlsx"), "Deposits")
+    notes = [r["Note"] for r in rows if r["Reversed on"] is not None]
+    assert notes == ["Reversed on 1 Jun 2017, after this period"]
+    covered = _rows(client.get(f"/statements/{donor.id}?from=2017-01-01&to=2017-12-31&format=xlsx"),
+                    "Deposits")
+    assert [r["Note"] for r in covered if r["Reversed on"] is not None] == [None]
     covering = client.get(f"/statements/{donor.id}?from=2017-01-01&to=2017-12-31").get_data(
         as_text=True)
     assert sorted(marks(covering)) == [("reversal", "", "Reversal of an earlier deposit"),

@@ -17,6 +17,7 @@ from ..donors.queries import DONOR_FILTERS
 from ..errors import DomainError
 from ..exports import DONOR_ID, PERIOD, Col, Sheet, register_export, stream
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..money import USD
 from ..permissions import DONOR, STAFF
 from . import portal
@@ -74,10 +75,19 @@ def _pool_label(pool) -> str:
     return str(pool.label) if pool else ""
 
 
-def deposit_columns(donor_name: str, other_date) -> list[Col]:
+def deposit_columns(donor_name: str, other_date, period_end: dt.date | None = None) -> list[Col]:
     """A donor's deposits as it reads them: a reversal names the deposit it reverses by
     that deposit's value date, and a reversed deposit the day of its reversal
-    (`other_date(d)`: the value date of the other entry of d's reversal, or None)."""
+    (`other_date(d)`: the value date of the other entry of d's reversal, or None).
+    A statement gives its period's end: a deposit reversed after it counts in full in
+    the statement's figures, and its Note says so, as the statement's page does."""
+    def reversed_later(d) -> str:
+        day = None if d.reverses_id else other_date(d)
+        if day is None or day <= period_end:
+            return ""
+        return _("Reversed on %(date)s, after this period", date=fmt_date(day))
+
+    note = [Col(_("Note"), reversed_later, width=40)] if period_end is not None else []
     return [
         Col(_("Donor"), lambda d: donor_name),
         Col(_("Value date"), lambda d: d.value_date, "date"),
@@ -94,6 +104,7 @@ def deposit_columns(donor_name: str, other_date) -> list[Col]:
         Col(_("Reverses the deposit of"), lambda d: other_date(d) if d.reverses_id else None, "date"),
         Col(_("Reversed on"), lambda d: None if d.reverses_id else other_date(d), "date"),
         Col(_("Reason"), lambda d: d.reason or "", width=40),
+        *note,
     ]
 
 
@@ -137,7 +148,8 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Outstanding at end of period"), lambda c: c.outstanding, "money",
             currency_of=lambda c: c.commitment.currency),
     ]
-    deposits = deposit_columns(name, lambda d: s.partners[d.id][1] if d.id in s.partners else None)
+    deposits = deposit_columns(name, lambda d: s.partners[d.id][1] if d.id in s.partners else None,
+                               s.date_to)
     shares = [
         Col(_("Donor"), lambda p: name),
         Col(_("Pool"), lambda p: _pool_label(p.pool), width=40),
