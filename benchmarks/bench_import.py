@@ -95,7 +95,7 @@ def prepare(url: str) -> None:
                    capture_output=True)
     from trustfund import create_app
     from trustfund.auth.models import User
-    from trustfund.contributions import services
+    from trustfund.contributions import confirmed, services
     from trustfund.contributions.models import Objective
     from trustfund.demo import recording_the_story
     from trustfund.donors.models import Donor
@@ -105,7 +105,7 @@ def prepare(url: str) -> None:
     with app.app_context():
         officer = db.session.scalar(sa.select(User).where(User.email == OFFICER))
         donor = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").order_by(Donor.id))
-        services.set_rate(officer, "EUR", dt.date(2018, 5, 1), "0.941")
+        confirmed.set_rate(officer, "EUR", dt.date(2018, 5, 1), "0.941")
         # The demo fund's end date (2018) has passed: its commitments are recorded as the
         # demo records its story (deposits on them are taken after the end date anyway).
         with recording_the_story():

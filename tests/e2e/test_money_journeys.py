@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tests.e2e.browser import ACCOUNTS, appears, login, screenshot
+from trustfund.contributions import confirmed
 from trustfund.money import split_deposit
 
 pytestmark = pytest.mark.e2e
@@ -74,7 +75,7 @@ def new_commitment(live_server, currency: str, amount: str, rate: str | None = N
         officer, donor = officer_and_donor(db)
         today = dt.date.today()
         if rate is not None:
-            services.set_rate(officer, currency, today.replace(day=1), rate)
+            confirmed.set_rate(officer, currency, today.replace(day=1), rate)
         reference = f"E2E-{uuid.uuid4().hex[:8]}"
         made = services.record_commitment(officer, donor, currency=currency, amount=Decimal(amount),
                                           objective_id=None, committed_on=today, reference=reference)

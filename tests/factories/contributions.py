@@ -90,7 +90,7 @@ def pledge(currency="EUR", amount="1000000.00", objective_number=None, who=None,
 def un_rate(currency: str, month: dt.date, rate) -> ExchangeRate:
     """A month's UN operational rate, as two MPTF officers would have set it (the
     proposal and its confirmation are tested in test_rate_proposals)."""
-    from trustfund.contributions.rates import set_rate
+    from trustfund.contributions.confirmed import set_rate
 
     row = set_rate(officer(), currency, month, rate, adding=True)
     db.session.commit()

@@ -66,7 +66,7 @@ def setup(app) -> SimpleNamespace:
         officer, sweden, currency="USD", amount=Decimal(1000000000000), objective_id=None,
         committed_on=dt.date(2017, 5, 1), reference="SWEEP-USD").id
     # A currency without decimals: "12.3" is one decimal too many.
-    money.set_rate(officer, "JPY", dt.date(2017, 6, 1), "110.5")
+    confirmed.set_rate(officer, "JPY", dt.date(2017, 6, 1), "110.5")
     ctx.commitment_jpy_id = money.record_commitment(
         officer, sweden, currency="JPY", amount=Decimal(10**12), objective_id=None,
         committed_on=dt.date(2017, 5, 1), reference="SWEEP-JPY").id
@@ -78,7 +78,7 @@ def setup(app) -> SimpleNamespace:
     ctx.event_id = save_event(srsg, None, title="Sweep event", **event).id
     ctx.event_edit_id = save_event(srsg, None, title="Event to edit", **event).id
     ctx.objective_id = money.save_objective(admin, None, number=900, title="Objective to edit").id
-    ctx.rate_id = money.set_rate(officer, "EUR", dt.date(2030, 1, 1), "0.9").id
+    ctx.rate_id = confirmed.set_rate(officer, "EUR", dt.date(2030, 1, 1), "0.9").id
     ctx.user_id = save_user(admin, None, email="edit-me@example.org", name="Edit me", role="auditor",
                             donor_id=None, active=True, password="a long enough password").id
     ctx.donor_edit_id = create_donor(officer, name="Donor to edit",

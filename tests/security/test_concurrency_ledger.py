@@ -49,7 +49,7 @@ def _setup(grants: int) -> dict:
     users = base_users()
     officer, srsg = users["mptf_officer"], users["srsg_staff"]
     donor = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").limit(1))
-    money.set_rate(officer, "EUR", VALUE_DATE, "0.9")
+    confirmed.set_rate(officer, "EUR", VALUE_DATE, "0.9")
     objective1 = db.session.scalar(sa.text("SELECT id FROM objective WHERE number = 1"))
     commitments = [money.record_commitment(officer, donor, currency=currency, amount=Decimal(amount),
                                            objective_id=objective, committed_on=dt.date(2017, 5, 1)).id

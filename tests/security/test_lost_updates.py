@@ -225,7 +225,7 @@ def _objective_url() -> str:
 
 
 def _rate_url() -> str:
-    from trustfund.contributions.rates import set_rate
+    from trustfund.contributions.confirmed import set_rate
 
     rate = set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     db_commit()

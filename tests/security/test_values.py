@@ -70,7 +70,7 @@ def test_an_id_past_64_bits_in_a_url_is_the_friendly_404(app, db, client, login_
 
 
 def test_a_rate_or_dsa_rate_left_out_of_its_edit_form_is_refused_beside_it(app, db, client, login_as):
-    from trustfund.contributions.rates import set_rate
+    from trustfund.contributions.confirmed import set_rate
 
     rate = set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     db.session.commit()

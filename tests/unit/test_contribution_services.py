@@ -49,7 +49,7 @@ def test_earmarked_deposit_goes_to_the_objectives_pool(db):
 
 
 def test_rate_comes_from_the_table_for_the_value_dates_month(db):
-    services.set_rate(officer(), "EUR", dt.date(2018, 5, 1), "0.850")
+    confirmed.set_rate(officer(), "EUR", dt.date(2018, 5, 1), "0.850")
     db.session.commit()
     c = commitment("EUR", "10000.00")
     d = deposit(c, D("850.00"))  # no rate given
@@ -73,7 +73,7 @@ def test_no_rate_on_file_and_none_given_is_refused_beside_the_rate(db):
 
 
 def test_overriding_the_table_rate_needs_a_note(db):
-    services.set_rate(officer(), "EUR", dt.date(2018, 5, 1), "0.850")
+    confirmed.set_rate(officer(), "EUR", dt.date(2018, 5, 1), "0.850")
     db.session.commit()
     c = commitment("EUR", "10000.00")
     with pytest.raises(DomainError) as refused:
@@ -348,10 +348,10 @@ def test_new_objective_gets_its_pool(db):
 
 def test_set_rate_refuses_usd_and_replaces_a_months_rate(db):
     with pytest.raises(DomainError) as refused:
-        services.set_rate(officer(), "USD", PAST, "1")
+        confirmed.set_rate(officer(), "USD", PAST, "1")
     assert refused.value.field == "currency"
-    services.set_rate(officer(), "EUR", dt.date(2018, 5, 17), "0.85")
-    services.set_rate(officer(), "EUR", dt.date(2018, 5, 1), "0.86")
+    confirmed.set_rate(officer(), "EUR", dt.date(2018, 5, 17), "0.85")
+    confirmed.set_rate(officer(), "EUR", dt.date(2018, 5, 1), "0.86")
     db.session.commit()
     assert services.rate_for("EUR", dt.date(2018, 5, 31)) == D("0.86")
     assert services.rate_for("EUR", dt.date(2018, 6, 1)) is None

@@ -13,9 +13,11 @@ from trustfund.auth.models import User
 from trustfund.contributions.models import (
     Deposit,
     DepositReversalProposal,
+    ExchangeRate,
     InterestEntry,
     InterestProposal,
     PoolTransfer,
+    RateImport,
     TransferProposal,
 )
 from trustfund.fund.entries import WAITING, FundEntry, FundEntryProposal
@@ -72,6 +74,13 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(app, db, runner):
             .where(link.in_(entries), proposal_model.status == "confirmed")).all()
         assert sorted(row[0] for row in answered) == sorted(entries), entry_model
         assert all(proposer != confirmer for _, proposer, confirmer in answered), entry_model
+    # The months' UN rates came in one rates file, uploaded by officer@ and imported when
+    # officer2@ confirmed it.
+    officers = {u.email: u.id for u in db.session.scalars(sa.select(User).where(User.role == "mptf_officer"))}
+    [upload] = db.session.scalars(sa.select(RateImport)).all()
+    assert upload.created_by_id == officers["officer@trustfund.demo"] and upload.posted_at is not None
+    setters = set(db.session.scalars(sa.select(ExchangeRate.created_by_id)))
+    assert setters == {officers["officer2@trustfund.demo"]}
     check = runner.invoke(args=["check"])
     assert check.exit_code == 0, check.output
 

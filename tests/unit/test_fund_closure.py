@@ -24,9 +24,9 @@ from trustfund.admin.services import set_setting
 from trustfund.closure import financial
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import confirmed, services
+from trustfund.contributions.confirmed import set_rate
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Deposit, ExchangeRate, Pool
-from trustfund.contributions.rates import set_rate
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError
 from trustfund.fund import services as fund_services

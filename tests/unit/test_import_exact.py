@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from tests.factories.contributions import commitment, pool_figures
 from trustfund.audit import AuditEntry
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit
 
 D = Decimal
@@ -33,9 +34,8 @@ def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, ru
     commitment("KWD", "9999999999999.999", reference="KW-BIG")
     # A UN rate near which a typed rate is taken (no real one: the test wants dollars of either side
     # of the ledger's largest figure within the tolerance of it).
-    from trustfund.contributions import services
 
-    services.set_rate(None, "KWD", dt.date(2018, 4, 1), "1.1")
+    confirmed.set_rate(None, "KWD", dt.date(2018, 4, 1), "1.1")
     db.session.commit()
     before = pool_figures()
     path = tmp_path / "big.xlsx"
@@ -103,10 +103,10 @@ def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, run
     from trustfund.admin.services import set_setting
     from trustfund.contributions import services
 
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     # April's UN rates: a typed rate of May is held to them (May has none).
-    services.set_rate(None, "CHF", dt.date(2018, 4, 1), "0.975")
-    services.set_rate(None, "JPY", dt.date(2018, 4, 1), "109.9")
+    confirmed.set_rate(None, "CHF", dt.date(2018, 4, 1), "0.975")
+    confirmed.set_rate(None, "JPY", dt.date(2018, 4, 1), "109.9")
     # The fee rate changes between the rows' value dates: each row takes the rate of its own.
     set_setting(admin(), FEE_RATE, "0.015", dt.date(2018, 5, 11))
     db.session.commit()

@@ -25,6 +25,7 @@ from trustfund.admin.models import OVERRUN_TOLERANCE, Setting
 from trustfund.audit import AuditEntry
 from trustfund.contributions import confirmed, queries, services
 from trustfund.contributions import pools as pool_ops
+from trustfund.contributions.confirmed import set_rate
 from trustfund.contributions.models import (
     Commitment,
     Deposit,
@@ -37,7 +38,6 @@ from trustfund.contributions.models import (
     PoolTransfer,
 )
 from trustfund.contributions.pools import FIGURES
-from trustfund.contributions.rates import set_rate
 from trustfund.dashboard.services import contribution_figures
 from trustfund.donors.models import Donor
 from trustfund.errors import DomainError

@@ -6,12 +6,11 @@ from decimal import Decimal
 from tests.factories import statements as data
 from tests.factories.statements import D
 from trustfund import demo
-from trustfund.contributions.confirmed import reverse_deposit, transfer
+from trustfund.contributions.confirmed import reverse_deposit, set_rate, transfer
 from trustfund.contributions.pools import all_pools
 from trustfund.contributions.services import (
     record_commitment,
     record_deposit,
-    set_rate,
 )
 from trustfund.money import largest_remainder
 from trustfund.statements.services import FUND_START, balances, statement

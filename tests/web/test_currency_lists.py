@@ -11,7 +11,7 @@ import pytest
 from tests.factories.contributions import commitment, counts
 from tests.pages import error_beside, post_entry
 from trustfund import currencies
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 
 
 def currency_groups(html: str) -> list[tuple[str, list[str]]]:
@@ -47,7 +47,7 @@ def test_the_current_set_has_no_withdrawn_currency(app):
 
 def test_commitment_form_offers_the_funds_currencies_first_and_no_withdrawn_one(app, db, client, login_as):
     commitment("JPY", "5000000", reference="JP-1")
-    services.set_rate(None, "KWD", dt.date(2018, 5, 1), "0.302")
+    confirmed.set_rate(None, "KWD", dt.date(2018, 5, 1), "0.302")
     db.session.commit()
     login_as("mptf_officer")
     html = client.get("/contributions/commitments/new").get_data(as_text=True)

@@ -21,6 +21,7 @@ from tests.factories.dashboard import (
     objective,
 )
 from tests.pages import Tables, charts, number
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
 from trustfund.dashboard import services, travel_figures
 from trustfund.dashboard.layout import dashboard_for
@@ -451,9 +452,8 @@ def test_a_moment_shown_in_the_readers_zone_is_not_headed_utc(client, login_as, 
     """An auditor in Tokyo reads the audit trail's moments in Tokyo's time (the zone
     named in each cell): the page's header says "When"; the .xlsx, which writes them
     in UTC, says "When (UTC)"."""
-    from trustfund.contributions import services as contributions
 
-    contributions.set_rate(users["mptf_officer"], "EUR", dt.date(2018, 6, 1), "0.9")  # an entry of the trail
+    confirmed.set_rate(users["mptf_officer"], "EUR", dt.date(2018, 6, 1), "0.9")  # an entry of the trail
     users["auditor"].timezone = "Asia/Tokyo"
     db.session.commit()
     login_as("auditor")
@@ -469,9 +469,8 @@ def test_a_moment_shown_in_the_readers_zone_is_not_headed_utc(client, login_as, 
 def test_no_page_heads_the_readers_own_time_utc(client, login_as, db, users, fund):
     """The trail, a record's history, the users and the outbox show each moment in the
     reader's zone (named in the cell): none of their headers says "(UTC)"."""
-    from trustfund.contributions import services as contributions
 
-    contributions.set_rate(users["mptf_officer"], "EUR", dt.date(2018, 6, 1), "0.9")
+    confirmed.set_rate(users["mptf_officer"], "EUR", dt.date(2018, 6, 1), "0.9")
     users["admin"].timezone = "Asia/Tokyo"
     db.session.commit()
     login_as("admin")

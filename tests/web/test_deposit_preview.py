@@ -15,7 +15,7 @@ from tests.factories.contributions import commitment, counts, donor, un_rate
 from tests.pages import post_entry
 from trustfund.admin.models import FEE_RATE
 from trustfund.admin.services import set_setting
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit
 
 D = Decimal
@@ -68,7 +68,7 @@ RATES = {"EUR": "0.941", "JPY": "109.66", "KWD": "0.30195", "CHF": "0.997"}
 def test_the_preview_is_what_the_deposit_records(app, db, client, login_as, currency, committed, typed,
                                                  figures):
     if currency in RATES:
-        services.set_rate(None, currency, dt.date(2018, 5, 1), RATES[currency])
+        confirmed.set_rate(None, currency, dt.date(2018, 5, 1), RATES[currency])
     c = commitment(currency, committed, reference=f"{currency}-1")
     login_as("mptf_officer")
     before = counts()
@@ -84,7 +84,7 @@ def test_the_preview_is_what_the_deposit_records(app, db, client, login_as, curr
 
 
 def test_the_preview_shows_what_the_user_reads(app, db, client, login_as, users):
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     c = commitment("EUR", "1500000.00")
     login_as("mptf_officer")
     shown = _preview(client, c, amount="1000000")["shown"]
@@ -126,7 +126,7 @@ def test_the_fee_rate_in_force_on_the_value_date(app, db, client, login_as, user
     ({"amount": "1000", "value_date": "2999-01-01"}, "value_date", "cannot be in the future"),
 ])
 def test_the_preview_says_why_the_deposit_would_be_refused(app, db, client, login_as, values, field, message):
-    services.set_rate(None, "JPY", dt.date(2018, 5, 1), "109.66")
+    confirmed.set_rate(None, "JPY", dt.date(2018, 5, 1), "109.66")
     c = commitment("JPY", "20000000")
     login_as("mptf_officer")
     shown = _preview(client, c, **values)

@@ -22,7 +22,7 @@ from tests.pages import error_beside, table_rows
 from tests.sql_log import untimed
 from trustfund.audit import AuditEntry
 from trustfund.auth.models import User
-from trustfund.contributions import services
+from trustfund.contributions import confirmed, services
 from trustfund.contributions.models import Commitment, Deposit, DepositImport
 from trustfund.errors import DomainError
 
@@ -88,10 +88,10 @@ def _written() -> dict[str, int]:
 
 
 def _setup():
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     # April's UN rates: a typed rate of May is held to them (May has none).
-    services.set_rate(None, "CHF", dt.date(2018, 4, 1), "0.975")
-    services.set_rate(None, "JPY", dt.date(2018, 4, 1), "109.9")
+    confirmed.set_rate(None, "CHF", dt.date(2018, 4, 1), "0.975")
+    confirmed.set_rate(None, "JPY", dt.date(2018, 4, 1), "109.9")
     eur = commitment("EUR", "1500000.00", reference="SE-EUR-1")
     chf = commitment("CHF", "100000.00", who=donor(), reference="CH-1", objective_number=1)
     jpy = commitment("JPY", "50000000", reference="SE-JPY")
@@ -252,7 +252,7 @@ def test_a_confirmation_after_the_figures_changed_is_refused(app, db, client, lo
     seen = re.search(r'name="seen"[^>]*value="([^"]*)"', page) or re.search(
         r'value="([^"]*)"[^>]*name="seen"', page)
     assert seen, "the preview's confirmation carries what it showed"
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.95")  # a colleague's correction
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.95")  # a colleague's correction
     db.session.commit()
     before = _written()
 
@@ -582,7 +582,7 @@ def test_numeric_cells_are_exact_whatever_the_users_language(app, db, client, lo
     with client.session_transaction() as session:
         session["lang"] = "es"
     kwd = commitment("KWD", "10.000", reference="KW-1")
-    services.set_rate(None, "KWD", dt.date(2018, 4, 1), "0.301")
+    confirmed.set_rate(None, "KWD", dt.date(2018, 4, 1), "0.301")
     db.session.commit()
     _import(client, workbook([("KW-1", "2018-05-10", 1.005, "KWD", 0.302, "Banco", "")], header=HEADER[:7]))
     row = db.session.scalar(sa.select(Deposit))
@@ -619,7 +619,7 @@ def test_headers_work_in_english_whatever_the_language_and_refusals_name_the_tem
 @pytest.fixture
 def _officer(db, login_as):
     login_as("mptf_officer")
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     db.session.commit()
 
 

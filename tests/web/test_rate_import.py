@@ -21,7 +21,7 @@ from tests.factories.contributions import commitment
 from tests.pages import error_beside, error_beside_reason, table_rows
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.audit import AuditEntry
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import ExchangeRate, RateImport
 
 D = Decimal
@@ -86,8 +86,8 @@ def colleague(app, officer):
 def officer(app, db, client, login_as):
     commitment("KWD", "100000.000", reference="KW-1")  # the fund uses the dinar and the yen
     commitment("JPY", "10000000", reference="JP-1")
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
-    services.set_rate(None, "JPY", dt.date(2018, 5, 1), "109.66")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    confirmed.set_rate(None, "JPY", dt.date(2018, 5, 1), "109.66")
     db.session.commit()
     login_as("mptf_officer")
     return client
@@ -305,7 +305,7 @@ def test_a_confirmation_after_a_colleague_changed_a_rate_is_refused(app, db, off
     assert [[" ".join(c.split()) for c in r] for r in table_rows(page, "rates-corrected")] == [
         ["2", "JPY", "May 2018", "109.66", "110.25"]]
     seen = _seen(colleague.get(location).get_data(as_text=True))
-    services.set_rate(None, "JPY", dt.date(2018, 5, 1), "111.5")  # a colleague's correction
+    confirmed.set_rate(None, "JPY", dt.date(2018, 5, 1), "111.5")  # a colleague's correction
     db.session.commit()
     before = table_counts(db)
 
@@ -345,7 +345,7 @@ def test_a_month_a_colleague_set_meanwhile_is_not_overwritten_unseen(app, db, of
     location, page = _preview(officer, workbook([("EUR", "2018-06", "0.857")]))
     assert [r[1:] for r in table_rows(page, "rates-new")] == [["EUR", "June 2018", "0.857"]]
     seen = _seen(colleague.get(location).get_data(as_text=True))
-    services.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.86")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.86")
     db.session.commit()
 
     html = colleague.post(location + "/confirm", data={"seen": seen}).get_data(as_text=True)
@@ -361,7 +361,7 @@ def test_a_closed_years_rates_stay_as_they_were(app, db, officer):
     from tests.factories import base_users
     from trustfund.closure.years import close_year
 
-    may = services.set_rate(None, "EUR", dt.date(2017, 5, 1), "0.941")
+    may = confirmed.set_rate(None, "EUR", dt.date(2017, 5, 1), "0.941")
     db.session.commit()
     close_year(base_users()["admin"], 2017, report_reference="Annual financial report 2017")
     db.session.commit()

@@ -8,7 +8,7 @@ import re
 from tests.factories import second_officer_confirms_rates
 from tests.factories.contributions import commitment, deposit, pledge
 from tests.pages import words
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.rates import missing_months
 
 D = dt.date
@@ -23,8 +23,8 @@ def test_the_months_without_a_rate_of_each_currency_in_use(app, db):
     commitment("USD", "1000.00", committed_on=D(2017, 1, 1))  # the dollar needs no rate
     chf = commitment("CHF", "1000.00", committed_on=D(2018, 1, 10))
     for month in (D(2018, 4, 1), D(2018, 6, 1)):
-        services.set_rate(None, "EUR", month, "0.9")
-    services.set_rate(None, "CHF", D(2018, 1, 1), "0.99")
+        confirmed.set_rate(None, "EUR", month, "0.9")
+    confirmed.set_rate(None, "CHF", D(2018, 1, 1), "0.99")
     deposit(chf, "1000.00", value_date=D(2018, 2, 20), rate="0.98")  # fully deposited in February
     pledge("JPY", "5000000", pledged_on=D(2018, 7, 2))  # pledged, not yet committed
     db.session.commit()
@@ -39,7 +39,7 @@ def test_the_months_without_a_rate_of_each_currency_in_use(app, db):
     for currency, month in (("CHF", 2), ("EUR", 3), ("EUR", 5), ("EUR", 7), ("EUR", 8), ("JPY", 7),
                             ("JPY", 8)):
         rate = {"CHF": "0.98", "EUR": "0.9", "JPY": "110"}[currency]  # near each one's other months
-        services.set_rate(None, currency, D(2018, month, 1), rate)
+        confirmed.set_rate(None, currency, D(2018, month, 1), rate)
     db.session.commit()
     assert missing_months(D(2018, 8, 20)) == []
 

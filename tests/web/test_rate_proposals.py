@@ -18,7 +18,7 @@ from tests.factories import browser_of, second_officer_confirms_rates
 from tests.factories.contributions import commitment
 from tests.pages import error_beside, error_beside_reason, post_entry
 from trustfund.audit import AuditEntry
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit, ExchangeRate, RateProposal
 from trustfund.mail.models import OutboxMessage
 
@@ -134,8 +134,8 @@ def test_a_correction_built_on_a_rate_changed_since_is_not_written(app, db, clie
     changes the rate; the second, proposed before, would overwrite a rate its proposer
     never saw. It is not written, it still waits, and the page says why in place of
     Confirm, until it is refused or withdrawn."""
-    may = services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
-    services.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.95")
+    may = confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
+    confirmed.set_rate(None, "EUR", dt.date(2018, 6, 1), "0.95")
     db.session.commit()
     login_as("mptf_officer")
     form = client.get(f"{PAGE}/{may.id}/edit").get_data(as_text=True)
@@ -156,7 +156,7 @@ def test_a_correction_built_on_a_rate_changed_since_is_not_written(app, db, clie
     assert "Correction waiting" in listed and f"{PAGE}/{may.id}/edit" not in listed
     [first] = _proposals(db)
     # Meanwhile May's euro is corrected by another way (two officers, a file or the same form).
-    services.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.947", entry=db.session.get(ExchangeRate, may.id),
+    confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.947", entry=db.session.get(ExchangeRate, may.id),
                       version=may.version)
     db.session.commit()
     page = second.get(PAGE).get_data(as_text=True)

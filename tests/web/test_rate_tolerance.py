@@ -18,7 +18,7 @@ from tests.factories import browser_of, second_admin_confirms_setting, second_of
 from tests.factories.contributions import commitment, counts, pool_figures
 from tests.pages import error_beside, post_entry, table_rows
 from trustfund.admin.models import RATE_TOLERANCE
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit, ExchangeRate
 
 D = Decimal
@@ -33,7 +33,7 @@ def _post_deposit(client, c, **data):
 
 def _eur_rates(*months_and_rates):
     for month, rate in months_and_rates:
-        services.set_rate(None, "EUR", month, rate)
+        confirmed.set_rate(None, "EUR", month, rate)
 
 
 def test_a_deposit_rate_far_from_the_months_un_rate_is_refused_beside_the_rate(app, db, client, login_as):

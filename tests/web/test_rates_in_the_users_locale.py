@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.factories import second_officer_confirms_rates
 from tests.factories.contributions import commitment
 from tests.pages import error_beside, form_token
-from trustfund.contributions import services
+from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit, ExchangeRate
 
 
@@ -39,7 +39,7 @@ def _deposit(client, c, rate: str, note: str = ""):
 
 
 def test_the_deposit_form_offers_the_un_rate_as_a_spanish_officer_types_it(app, db, client, login_as, users):
-    services.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
+    confirmed.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
     c = commitment(currency="CAD", amount="100000.00")
     _spanish_officer(db, users, login_as)
     page = client.get(f"/contributions/commitments/{c.id}/deposits/new").get_data(as_text=True)
@@ -51,7 +51,7 @@ def test_the_deposit_form_offers_the_un_rate_as_a_spanish_officer_types_it(app, 
 
 
 def test_the_un_rate_copied_in_the_plain_form_is_that_rate(app, db, client, login_as, users):
-    services.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
+    confirmed.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
     c = commitment(currency="CAD", amount="100000.00")
     _spanish_officer(db, users, login_as)
     assert _deposit(client, c, "1.345").status_code == 302
@@ -61,7 +61,7 @@ def test_the_un_rate_copied_in_the_plain_form_is_that_rate(app, db, client, logi
 
 def test_another_rate_is_read_in_the_officers_locale_and_the_un_rate_shown_in_it(app, db, client, login_as,
                                                                                  users):
-    services.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
+    confirmed.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
     c = commitment(currency="CAD", amount="100000.00")
     _spanish_officer(db, users, login_as)
     answer = _deposit(client, c, "1,35")
@@ -70,7 +70,7 @@ def test_another_rate_is_read_in_the_officers_locale_and_the_un_rate_shown_in_it
 
 
 def test_the_live_preview_fills_the_rate_in_the_officers_locale(app, db, client, login_as, users):
-    services.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
+    confirmed.set_rate(users["mptf_officer"], "CAD", dt.date.today().replace(day=1), "1.345")
     c = commitment(currency="CAD", amount="100000.00")
     _spanish_officer(db, users, login_as)
     asked = {"value_date": dt.date.today().isoformat(), "amount": "10000,00"}
@@ -80,7 +80,7 @@ def test_the_live_preview_fills_the_rate_in_the_officers_locale(app, db, client,
 
 
 def test_a_rate_saved_unchanged_by_a_spanish_officer_stays_what_it_was(app, db, client, login_as, users):
-    entry = services.set_rate(users["mptf_officer"], "CAD", dt.date(2018, 5, 1), "1.345")
+    entry = confirmed.set_rate(users["mptf_officer"], "CAD", dt.date(2018, 5, 1), "1.345")
     db.session.commit()
     _spanish_officer(db, users, login_as)
     url = f"/contributions/rates/{entry.id}/edit"
@@ -99,7 +99,7 @@ def test_a_spanish_officer_correcting_a_rate_is_read_in_spanish_and_told_in_span
     """Correcting KRW 1.345 (entered a thousand times too small) to "1.345" meaning 1345
     in Spanish: the correction is read in Spanish (the form shows rates as Spanish
     writes them), and the message says the new rate as Spanish writes it."""
-    entry = services.set_rate(users["mptf_officer"], "KRW", dt.date(2018, 5, 1), "1.345")
+    entry = confirmed.set_rate(users["mptf_officer"], "KRW", dt.date(2018, 5, 1), "1.345")
     db.session.commit()
     _spanish_officer(db, users, login_as)
     url = f"/contributions/rates/{entry.id}/edit"

@@ -1,7 +1,9 @@
 """The entries that move a pool's money on one MPTF officer's or administrator's
 word, and so are made only when a second one confirms them (DESIGN.md §5: nobody
 alone moves money): a deposit's reversal (reversal_changes), interest and its
-reversal (interest_changes), a transfer between pools (transfer_changes).
+reversal (interest_changes), a transfer between pools (transfer_changes), and a
+month's UN rate, which every deposit of the month takes without a note (rate_changes
+for one rate, rate_import for a file of them).
 
 Each function here records its entry at once, with every check; the module of its
 confirmation calls it inside the guarded UPDATE of the proposal's status, the
@@ -19,7 +21,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record
+from ..audit import record, snapshot
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
@@ -35,7 +37,8 @@ from .ledger import (
     reversal_checks,
     value_date_or_error,
 )
-from .models import Deposit, InterestEntry, Pool, PoolTransfer
+from .models import Deposit, ExchangeRate, InterestEntry, Pool, PoolTransfer
+from .rates import RateChange, checked_rate, month_label
 from .rules import negate, text_or_error, usd_or_error
 
 
@@ -148,3 +151,42 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
                           field="usd_amount") from None
     record(actor, "pool.transfer", entry, note=reason)
     return entry
+
+
+def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
+             version=None, adding: bool = False, others_checked: bool = False) -> ExchangeRate:
+    """Set (or correct) the UN operational rate of a currency for a month, checked by
+    checked_rate (its arguments). A deposit keeps the rate it was recorded with:
+    changing the table never changes a deposit. On the pages a rate takes two MPTF
+    officers (rate_changes): this writes what the second confirmed."""
+    change = checked_rate(currency, month, rate, entry=entry, version=version, adding=adding,
+                          others_checked=others_checked)
+    if change.unchanged:
+        return change.target
+    if change.target is not None:
+        before = snapshot(change.target)
+        change.target.currency, change.target.month, change.target.rate = change.currency, change.month, \
+            change.rate
+        _written(change)
+        record(actor, "exchange_rate.update", change.target, before=before)
+        return change.target
+    created = ExchangeRate(currency=change.currency, month=change.month, rate=change.rate,
+                           created_by_id=getattr(actor, "id", None))
+    db.session.add(created)
+    _written(change)
+    record(actor, "exchange_rate.create", created)
+    return created
+
+
+def _written(change: RateChange) -> None:
+    """Flush the rate set: a month given its rate meanwhile by another officer's
+    confirmation (a rate, a rates file, a correction moved to that month) answers in
+    words, nothing changed (errors.run rolls the transaction back), not a server error."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if "exchange_rate" not in str(error.orig) or "month" not in str(error.orig):
+            raise
+        raise DomainError(_("The UN rate of %(currency)s for %(month)s was set meanwhile by another MPTF "
+                            "officer: nothing was changed. Reload the page to see it.",
+                            currency=change.currency, month=month_label(change.month))) from None

@@ -364,7 +364,7 @@ class RateProposal(db.Model):
     """A month's UN operational rate, or the correction of one, as one MPTF officer
     proposed it (contributions.rate_changes): the table does not change while it waits.
     Every deposit of a month takes its UN rate without a note, so nobody alone sets it
-    (DESIGN.md §5): a second, different, active MPTF officer confirms it (rates.set_rate
+    (DESIGN.md §5): a second, different, active MPTF officer confirms it (confirmed.set_rate
     then writes it, with every check again, and it names the rate it set), or refuses
     it with a reason; its proposer may withdraw it. A correction (`entry_id`) carries
     the version of the rate its proposer saw: one changed since is not overwritten. At

@@ -7,7 +7,7 @@ catches a mistyped rate, but an officer set on it could move a month 10% at a ti
 give a currency its first rate. So the MPTF officer who fills in the rate form (a new
 month's rate or a correction) only proposes it (RateProposal): the table does not
 change. A second, different, active MPTF officer confirms it on the exchange rates
-page, and it is then written (rates.set_rate, with every check again, the confirming
+page, and it is then written (confirmed.set_rate, with every check again, the confirming
 officer as its recorder); or refuses it with a reason; its proposer may withdraw it.
 A rates file waits the same way (rate_import: another MPTF officer confirms it). Each
 step is in the audit trail, and the other MPTF officers are told by email, each in
@@ -38,8 +38,9 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import rate as fmt_rate
 from ..permissions import MPTF_OFFICER
+from .confirmed import set_rate
 from .models import ExchangeRate, RateProposal
-from .rates import checked_rate, month_label, set_rate
+from .rates import checked_rate, month_label
 from .rules import first_of_month, rate_or_error
 
 
@@ -73,7 +74,7 @@ def _sent_twice(actor, currency, month, rate, entry: ExchangeRate | None) -> Rat
 
 def propose(actor, currency: str, month, rate, *, entry: ExchangeRate | None = None, version=None,
             adding: bool = False) -> RateProposal | ExchangeRate:
-    """The rate form: checked now as rates.set_rate would check it (rates.checked_rate),
+    """The rate form: checked now as confirmed.set_rate would check it (rates.checked_rate),
     then kept waiting for another MPTF officer; the table does not change. The month's
     own rate again changes nothing and waits for nobody: the rate is returned. The same
     proposal sent twice by its officer is the one waiting; another proposal for a
@@ -133,7 +134,7 @@ _get, _answer = ANSWERS.get, ANSWERS.answer
 
 
 def _write(actor, proposal: RateProposal) -> ExchangeRate:
-    """The proposal written to the table by rates.set_rate, every check again; a
+    """The proposal written to the table by confirmed.set_rate, every check again; a
     correction against the version its proposer saw."""
     entry = proposal.entry  # a rate is never deleted (a foreign key holds it)
     return set_rate(actor, proposal.currency, proposal.month, proposal.rate, entry=entry,

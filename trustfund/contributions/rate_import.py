@@ -5,7 +5,7 @@ none, audited.
 A workbook is read behind the deposit import's checks (import_workbook: zip bombs,
 damaged files, sheets reaching too far); a CSV file is read strictly (UTF-8, one
 delimiter, no NUL, a size and row cap). Each row is checked like a rate typed into
-the form (rates.set_rate): a current currency or one the fund uses, not the dollar,
+the form (confirmed.set_rate): a current currency or one the fund uses, not the dollar,
 a month written YYYY-MM, a rate above zero with at most six decimals; a currency and
 month twice in the file is refused. A month that already has the same rate is left
 as it is; one with another rate is shown as a correction, made on confirming.
@@ -35,6 +35,7 @@ from ..fund import periods
 from ..money import USD, MoneyError, parse_rate
 from ..permissions import MPTF_OFFICER
 from ..seen import fingerprint, require_unchanged
+from .confirmed import set_rate
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
 from .models import ExchangeRate, RateImport
@@ -47,7 +48,6 @@ from .rates import (
     refund_rate_refusal,
     require_near_other_months,
     require_open_month,
-    set_rate,
 )
 
 MAX_ROWS = 5000
@@ -344,7 +344,7 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
     posted). Its rows are checked again against the table as it is now, and refused
     when the rates on file are no longer those the preview showed (`seen`, rates_seen
     of the preview: a month's rate set or corrected meanwhile would otherwise be
-    overwritten unseen); each rate is set by rates.set_rate (audited, as if typed),
+    overwritten unseen); each rate is set by confirmed.set_rate (audited, as if typed),
     and the import itself is audited."""
     if upload.created_by_id == actor.id:
         raise DomainError(_("You uploaded this file: another MPTF officer must confirm it."))

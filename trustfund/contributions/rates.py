@@ -9,11 +9,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from .. import cache, clock, currencies
 from ..admin.models import RATE_TOLERANCE, setting_on
-from ..audit import record, snapshot
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import month as fmt_month
@@ -284,45 +282,6 @@ def checked_rate(currency: str, month: dt.date, rate, *, entry: ExchangeRate | N
         require_near_other_months(currency, month, value, nearest_rate(others, month, other=True),
                                   rate_tolerance())
     return RateChange(currency, month, value, target, unchanged=False)
-
-
-def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
-             version=None, adding: bool = False, others_checked: bool = False) -> ExchangeRate:
-    """Set (or correct) the UN operational rate of a currency for a month, checked by
-    checked_rate (its arguments). A deposit keeps the rate it was recorded with:
-    changing the table never changes a deposit. On the pages a rate takes two MPTF
-    officers (rate_changes): this writes what the second confirmed."""
-    change = checked_rate(currency, month, rate, entry=entry, version=version, adding=adding,
-                          others_checked=others_checked)
-    if change.unchanged:
-        return change.target
-    if change.target is not None:
-        before = snapshot(change.target)
-        change.target.currency, change.target.month, change.target.rate = change.currency, change.month, \
-            change.rate
-        _written(change)
-        record(actor, "exchange_rate.update", change.target, before=before)
-        return change.target
-    created = ExchangeRate(currency=change.currency, month=change.month, rate=change.rate,
-                           created_by_id=getattr(actor, "id", None))
-    db.session.add(created)
-    _written(change)
-    record(actor, "exchange_rate.create", created)
-    return created
-
-
-def _written(change: RateChange) -> None:
-    """Flush the rate set: a month given its rate meanwhile by another officer's
-    confirmation (a rate, a rates file, a correction moved to that month) answers in
-    words, nothing changed (errors.run rolls the transaction back), not a server error."""
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        if "exchange_rate" not in str(error.orig) or "month" not in str(error.orig):
-            raise
-        raise DomainError(_("The UN rate of %(currency)s for %(month)s was set meanwhile by another MPTF "
-                            "officer: nothing was changed. Reload the page to see it.",
-                            currency=change.currency, month=month_label(change.month))) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from .ledger import (  # noqa: F401  (the service API)
 from .models import Commitment, Instalment, Objective, Pledge, Pool
 from .pools import FIGURES as POOL_FIGURES
 from .queries import commitments_by_reference
-from .rates import rate_for, set_rate  # noqa: F401  (the service API)
+from .rates import rate_for  # noqa: F401  (the service API)
 from .rules import amount_or_error, commitment_key, currency_or_error, text_or_error
 
 MAX_INSTALMENTS = 120

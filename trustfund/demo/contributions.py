@@ -18,7 +18,14 @@ from .. import clock
 from ..admin import setting_changes
 from ..admin.models import OVERRUN_TOLERANCE, SettingChange
 from ..audit import utcnow
-from ..contributions import interest_changes, ledger, reversal_changes, services, transfer_changes
+from ..contributions import (
+    interest_changes,
+    ledger,
+    rate_import,
+    reversal_changes,
+    services,
+    transfer_changes,
+)
 from ..contributions.models import (
     Commitment,
     ExchangeRate,
@@ -29,7 +36,6 @@ from ..contributions.models import (
     TransferProposal,
 )
 from ..contributions.pools import pool_for_objective, unearmarked_pool
-from ..contributions.rates import set_rate
 from ..donors.models import SAA_IN_FORCE, Donor
 from ..extensions import db
 from ..money import CURRENCIES, USD
@@ -101,15 +107,26 @@ def _round_amount(value: Decimal, currency: str) -> Decimal:
     return value.quantize(Decimal(1) if currency == "JPY" else Decimal("0.01"))
 
 
-def seed_rates(actor, currencies) -> None:
+def seed_rates(officer, officer2, currencies) -> None:
+    """The months' UN rates of the demo's currencies, as the MPTF Office loads them: one
+    rates file uploaded by officer@ and imported once officer2@ confirms it (nobody
+    alone sets a month's rate)."""
+    lines = []
     for currency in sorted(set(currencies) - {USD}):
         if currency not in RATE_PATHS:
             continue
         existing = set(db.session.scalars(sa.select(ExchangeRate.month)
                                           .where(ExchangeRate.currency == currency)))
-        for month in MONTHS:
-            if month not in existing:
-                set_rate(actor, currency, month, demo_rate(currency, month))
+        lines += [f"{currency},{month:%Y-%m},{demo_rate(currency, month):f}"
+                  for month in MONTHS if month not in existing]
+    if not lines:
+        return
+    name, content = "un-operational-rates-2017-2018.csv", "\n".join(["currency,month,rate", *lines]).encode()
+    plan = rate_import.plan_rates(content, name)
+    if not plan.ok:
+        raise RuntimeError(f"The demo's rates file does not pass the import's checks: {plan.errors}")
+    upload = rate_import.keep_rate_upload(officer, name, content, plan.data_rows)
+    rate_import.confirm_rate_upload(officer2, upload, rate_import.rates_seen(plan))
 
 
 def _objective_id(number: int | None) -> int | None:
@@ -128,7 +145,7 @@ def seed(context: dict) -> None:
                                 .where(~Donor.name.like(SCALE_MARKER + "%"))
                                 .order_by(Donor.saa_signed_on, Donor.id)).all()
     currencies = {donor_currency(d) for d in donors} | {"EUR", "JPY"}
-    seed_rates(officer, currencies)
+    seed_rates(officer, users["officer2"], currencies)
     for index, donor in enumerate(donors[:len(PLANS)]):
         for number, plan in enumerate(PLANS[index], start=1):
             _seed_commitment(officer, users["officer2"], donor, index, number, plan)
