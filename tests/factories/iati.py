@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from tests.factories import base_users
 from tests.factories import statements as data
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import REFUND_WAIVER
-from trustfund.admin.services import set_setting
 from trustfund.closure import financial
 from trustfund.contributions import pools
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import OVERRUN_TOLERANCE
-from trustfund.admin.services import set_setting
 from trustfund.errors import DomainError
 from trustfund.travel import corrections, overruns, reconcile
 from trustfund.travel.models import TravelGrant

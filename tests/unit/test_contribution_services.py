@@ -130,7 +130,7 @@ def test_half_cent_boundaries_round_half_up(db, currency, amount, rate, usd, fee
 
 
 def test_fee_rate_in_force_on_the_value_date(db):
-    from trustfund.admin.services import set_setting
+    from trustfund.admin.confirmed_settings import set_setting
 
     set_setting(admin(), "fee_rate", "0.02", dt.date(2018, 6, 1))
     db.session.commit()

@@ -19,8 +19,8 @@ from tests.factories.statements import D
 from tests.pages import confirmation, post_entry
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.admin import setting_changes
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import REFUND_WAIVER
-from trustfund.admin.services import set_setting
 from trustfund.closure import financial
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import confirmed, services

@@ -99,8 +99,8 @@ def test_an_import_records_what_typing_the_same_deposits_in_records(app, db, run
     form's service do; and the data version changes with them."""
     from tests.factories.contributions import PAST, admin, donor, officer
     from trustfund import data_version
+    from trustfund.admin.confirmed_settings import set_setting
     from trustfund.admin.models import FEE_RATE
-    from trustfund.admin.services import set_setting
     from trustfund.contributions import services
 
     confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.factories import base_users
 from tests.factories.travel import fund_pool, make_event, make_request, srsg, srsg2
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import OVERRUN_TOLERANCE, setting_on
-from trustfund.admin.services import set_setting
 from trustfund.audit import AuditEntry
 from trustfund.errors import DomainError
 from trustfund.extensions import db

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from tests.factories.contributions import commitment, counts, donor, un_rate
 from tests.pages import post_entry
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import FEE_RATE
-from trustfund.admin.services import set_setting
 from trustfund.contributions import confirmed
 from trustfund.contributions.models import Deposit
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from tests.pages import error_beside, post_and_confirm, table_rows
 from tests.security.helpers import changed_counts, table_counts
 from trustfund import reference
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import FEE_RATE
-from trustfund.admin.services import set_setting
 from trustfund.fund.models import Fund
 
 

@@ -208,7 +208,7 @@ def test_an_overrun_within_the_tolerance_the_pool_cannot_pay_waits(client, login
     """The trip's costs are recorded whatever the pool holds: an overrun within the
     tolerance that the pool cannot pay now waits for another SRSG staff member, and
     the page says why."""
-    from trustfund.admin.services import set_setting
+    from trustfund.admin.confirmed_settings import set_setting
 
     set_setting(users["admin"], OVERRUN_TOLERANCE, "150.00", dt.date(2017, 1, 1))
     db.session.commit()

@@ -18,8 +18,8 @@ from tests.factories.travel import (
 )
 from tests.sql_log import first_view_counted, untimed
 from tests.sql_log import get_counted as _get
+from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import TERMINAL_EXPENSES
-from trustfund.admin.services import set_setting
 from trustfund.extensions import db
 from trustfund.travel.decisions import approve_grant, reject_grant
 from trustfund.travel.reconcile import record_travel

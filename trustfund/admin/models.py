@@ -154,7 +154,7 @@ class SettingChange(db.Model):
     overrun tolerance pays overruns without a second SRSG staff member, the refund
     waiver keeps a pool's balance from its donors at the closing. Nobody alone moves
     money (DESIGN.md §5): nothing changes while it waits; confirmed, it is applied by
-    admin.services.set_setting and names the Setting it wrote; refused (with a reason)
+    admin.confirmed_settings.set_setting and names the Setting it wrote; refused (with a reason)
     or withdrawn by its proposer, it stays on record. One waiting change per setting."""
 
     __tablename__ = "setting_change"

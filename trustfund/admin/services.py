@@ -24,7 +24,7 @@ from ..mail.outbox import enqueue
 from ..money import MoneyError, parse_number, written
 from ..permissions import ADMIN, DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
-from .models import FEE_RATE, RATE_TOLERANCE, SETTINGS, USD_SETTINGS, Setting, settings_version
+from .models import FEE_RATE, RATE_TOLERANCE, SETTINGS, USD_SETTINGS
 
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
@@ -218,31 +218,6 @@ def _check_effective_from(effective_from: dt.date) -> None:
     if db.session.scalar(sa.select(years.c.year).where(years.c.year == effective_from.year)) is not None:
         raise DomainError(_("%(year)s is a closed year: a setting cannot take effect in it. Choose a day "
                             "in the open year.", year=str(effective_from.year)), field="effective_from")
-
-
-def set_setting(actor, key: str, value_text: str | Decimal, effective_from: dt.date, *,
-                version=None) -> Setting:
-    """A setting's value in force from a date (replacing the value of that same date).
-    `version` is the version of the setting's history the admin's form was built
-    from: a save after another admin's is refused."""
-    check_version(settings_version(key), version)
-    value = checked_setting(key, value_text, effective_from)
-    existing = db.session.scalar(
-        sa.select(Setting).where(Setting.key == key, Setting.effective_from == effective_from))
-    before = snapshot(existing) if existing else None
-    if existing:
-        existing.value = str(value)
-        setting = existing
-    else:
-        setting = Setting(key=key, value=str(value), effective_from=effective_from,
-                          created_by_id=actor.id)
-        db.session.add(setting)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same day's value, added meanwhile by another admin
-        raise DomainError(stale_message()) from None
-    record(actor, "setting.set", setting, before=before)
-    return setting
 
 
 def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date) -> Decimal:

@@ -7,7 +7,7 @@ donors at the fund's closing. Nobody alone moves money (DESIGN.md §5): one admi
 raising the overrun tolerance to a million would let one SRSG staff member's overruns
 be paid with nobody's approval. So the admin's setting form proposes the new value
 (checked now as it will be applied); nothing changes until a second, different,
-active admin confirms it, which applies it through admin.services.set_setting, as if
+active admin confirms it, which applies it through admin.confirmed_settings.set_setting, as if
 saved then (a day in a year closed meanwhile is refused, and the change still waits).
 Another admin may refuse it (with a reason); its proposer may withdraw it. The shape,
 statuses, answer forms and mail are those of admin.user_changes.
@@ -30,6 +30,7 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..permissions import ADMIN
+from .confirmed_settings import set_setting
 from .models import (
     CONFIRMED,
     PENDING,
@@ -41,7 +42,7 @@ from .models import (
     settings_version,
 )
 from .sentences import setting_value
-from .services import checked_setting, set_setting
+from .services import checked_setting
 from .user_changes import already_decided_message, tell_other_admins
 
 
