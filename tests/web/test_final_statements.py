@@ -106,8 +106,8 @@ def test_a_residual_left_unrefunded_is_a_line_of_the_donors_summary(client, logi
     """A pool's residual balance left unrefunded under the admin's waiver: the donor's
     summary (page and .xlsx) shows its part, so that net deposits less the share of
     spending plus the income add up to what the closing did with them, to the cent."""
+    from trustfund.admin.confirmed_settings import set_setting
     from trustfund.admin.models import REFUND_WAIVER
-    from trustfund.admin.services import set_setting
 
     sweden, other = demo.demo_donor(), data.donor("Norway (final)")
     data.deposit(data.commitment(sweden, "30000.00"), "30000.00", value_date=dt.date(2017, 5, 2))
@@ -155,3 +155,34 @@ def test_the_certification_sheet_holds_its_dates_as_dates(client, login_as, db, 
         assert all(isinstance(pairs[item], dt.datetime) for item in ("From", "To", "Issued on (UTC)")), pairs
         assert pairs["From"].date() < pairs["To"].date()
         assert isinstance(pairs.get("Donor", pairs.get("Fund")), str)
+
+
+def test_each_reader_sees_the_certified_pool_names_in_their_language(client, login_as, db, users):
+    """An admin reading French issues the statements: an English reader sees the
+    pools' English names, a French reader the French ones (on the pages and in the
+    download), as they were on the day of issue (each language kept with the figures);
+    before, every reader saw the issuing admin's language."""
+    sweden, _other = _closed_fund(db, users)
+    users["admin"].locale = "fr"
+    issue_final_statements(users["admin"])
+    db.session.commit()
+    stored = db.session.scalar(sa.select(FinalStatement).where(FinalStatement.donor_id == sweden.id))
+    assert stored.content["closing"][0]["pool"] == "Un-earmarked"
+    assert stored.content["closing"][0]["pool_translations"]["fr"] == "Sans préaffectation"
+    for locale, name in (("en", "Un-earmarked"), ("fr", "Sans préaffectation")):
+        users["auditor"].locale = locale
+        db.session.commit()
+        login_as("auditor")
+        donor_page = client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)
+        fund_page = client.get("/fund/final-statements/fund").get_data(as_text=True)
+        assert f"<td>{name}</td>" in donor_page and f"<td>{name}</td>" in fund_page, locale
+        book = load_workbook(io.BytesIO(client.get(f"/fund/final-statements/{sweden.id}?format=xlsx").data))
+        pools = [row[0] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True)]
+        assert pools == [name], locale
+    # A statement issued before the names were kept in every language shows its name as issued.
+    content = dict(stored.content)
+    content["closing"] = [{k: v for k, v in part.items() if k != "pool_translations"} | {"pool": "Ancien nom"}
+                          for part in content["closing"]]
+    stored.content = content
+    db.session.commit()
+    assert "<td>Ancien nom</td>" in client.get(f"/fund/final-statements/{sweden.id}").get_data(as_text=True)

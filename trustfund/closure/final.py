@@ -16,9 +16,11 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from .. import localized
 from ..audit import record, utcnow
 from ..contributions.models import Deposit, InterestEntry
 from ..donors.models import Donor
@@ -38,6 +40,8 @@ from ..fund.entries import (
 from ..fund.models import FINANCIALLY_CLOSED
 from ..fund.services import require_admin
 from ..fund.status import current_fund
+from ..language import speaking
+from ..localized import ENGLISH
 from ..statements.services import statement
 from .closing_export import decisions_query
 from .funding import funding_status, lines
@@ -50,12 +54,29 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _pool_names(pool) -> dict:
+    """A pool's name as certified, in English ("pool") and in each other language of
+    the application ("pool_translations"), so that every reader sees it in theirs,
+    as it was on the day the statement was issued (pool_name_as_certified)."""
+    names = {}
+    for language in current_app.config["LANGUAGES"]:
+        with speaking(language):
+            names[language] = str(pool.label)
+    return {"pool": names.pop(ENGLISH), "pool_translations": names}
+
+
+def pool_name_as_certified(row: dict) -> str:
+    """The pool's name of a certified statement's row in the reader's language (a
+    statement issued before the names were kept in every language: as issued)."""
+    return localized.pick(row["pool"], row.get("pool_translations"))
+
+
 def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
     s = statement(donor, start, end)
     parts = []
     for part in s.closing_parts:
         rate, converted = equivalent(part.usd_amount, part.currency, part.value_date)
-        parts.append({"pool": str(part.closing.pool.label), "kind": part.closing.kind,
+        parts.append({**_pool_names(part.closing.pool), "kind": part.closing.kind,
                       "date": part.value_date.isoformat(), "weight": str(part.weight),
                       "balance": str(part.balance), "income": str(part.income),
                       "amount": str(part.usd_amount),
@@ -73,7 +94,7 @@ def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
                          "currency": c.commitment.currency, "amount": str(c.commitment.amount),
                          "deposited": str(c.deposited), "written_off": str(c.commitment.written_off)}
                         for c in s.commitments],
-        "pools": [{"pool": str(line.pool.label), "weight": str(line.donor_weight),
+        "pools": [{**_pool_names(line.pool), "weight": str(line.donor_weight),
                    "share": str(line.share_in_period)} for line in s.shares],
         "closing": parts,
         "totals": {"net": str(s.net_in_period), "share": str(s.share_in_period),
@@ -94,7 +115,7 @@ def _fund_content(fund, end: dt.date, donors: list[dict]) -> dict:
                  "end_on": fund.end_on.isoformat(), "closed_on": end.isoformat()},
         "funding_status": [{"key": line.key, "style": line.style, "amount": _text(line.amount),
                             "percent": _text(line.percent)} for line in lines(status)],
-        "decisions": [{"date": c.decided_on.isoformat(), "pool": str(c.pool.label), "kind": c.kind,
+        "decisions": [{"date": c.decided_on.isoformat(), **_pool_names(c.pool), "kind": c.kind,
                        "amount": str(c.usd_amount), "fund_name": c.fund_name,
                        "fund_reference": c.fund_reference}
                       for c in db.session.scalars(decisions_query())],

@@ -15,7 +15,7 @@ from ..exports import DONOR_ID, Col, Sheet, register_export
 from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FinalStatement, donor_subject
 from ..money import USD
 from ..permissions import DONOR, STAFF
-from .final import final_statement
+from .final import final_statement, pool_name_as_certified
 from .funding import LINE_LABELS
 
 
@@ -64,7 +64,7 @@ def _fund_sheets(found: FinalStatement) -> list[Sheet]:
         Col(_("Amount (USD)"), lambda r: D(r["amount"]), "money", currency=USD),
         Col(_("Percentage of contributions"), lambda r: D(r["percent"]), "percent")], c["funding_status"])
     decisions = Sheet(_("Decisions"), [
-        Col(_("Date"), lambda r: day(r["date"]), "date"), Col(_("Pool"), lambda r: r["pool"], width=30),
+        Col(_("Date"), lambda r: day(r["date"]), "date"), Col(_("Pool"), pool_name_as_certified, width=30),
         Col(_("Decision"), lambda r: str(CLOSING_KINDS.get(r["kind"], r["kind"])), width=30),
         Col(_("Amount (USD)"), lambda r: D(r["amount"]), "money", currency=USD),
         Col(_("Receiving fund"), lambda r: r["fund_name"], width=40),
@@ -98,11 +98,11 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
         (str(LINE_LABELS["other_uses"]), D(t.get("waived", "0.00"))),
         (_("Closing balance"), D(t["closing_balance"]))])
     pools = Sheet(_("Pools"), [
-        Col(_("Pool"), lambda r: r["pool"], width=30),
+        Col(_("Pool"), pool_name_as_certified, width=30),
         Col(_("Donor's net deposits in pool (USD)"), lambda r: D(r["weight"]), "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda r: D(r["share"]), "money", currency=USD)], c["pools"])
     closing = Sheet(_("Fund's closure"), [
-        Col(_("Date"), lambda r: day(r["date"]), "date"), Col(_("Pool"), lambda r: r["pool"], width=30),
+        Col(_("Date"), lambda r: day(r["date"]), "date"), Col(_("Pool"), pool_name_as_certified, width=30),
         Col(_("Decision"), lambda r: str(CLOSING_KINDS.get(r["kind"], r["kind"])), width=30),
         Col(_("Donor's balance in the pool (USD)"), lambda r: D(r["balance"]), "money", currency=USD),
         Col(_("Interest, other income and rounding (USD)"), lambda r: D(r["income"]), "money", currency=USD),

@@ -19,6 +19,7 @@ from ..clock import today
 from ..formatting import date
 from ..fund.entries import CLOSING_KINDS, FinalStatement
 from ..statements.pdf import html_to_pdf, page_label
+from .final import pool_name_as_certified
 from .funding import LINE_LABELS, FundingStatus, Line, percent_texts
 
 
@@ -41,7 +42,8 @@ def final_statement_pdf(found: FinalStatement) -> bytes:
         title = _("Certified final financial statement of %(donor)s", donor=c["donor"]["name"])
         body = "closure/_final_donor_body.html"
     return _pdf(title, body, found.issued_at.date(), found.issued_by, found=found, c=c, labels=LINE_LABELS,
-                kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found))
+                kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found),
+                pool_name=pool_name_as_certified)
 
 
 def stored_percents(found: FinalStatement) -> dict[str, str]:
