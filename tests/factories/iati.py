@@ -16,7 +16,7 @@ from tests.factories import base_users
 from tests.factories import statements as data
 from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import REFUND_WAIVER
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions, financial
 from trustfund.contributions import pools
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.models import Commitment, InterestEntry, Pledge, Pool
@@ -130,12 +130,13 @@ def close_financially(waive_up_to: str | None = None) -> list[PoolClosing]:
     closings = []
     for pool in db.session.scalars(sa.select(Pool).where(Pool.available > 0).order_by(Pool.id)).all():
         if pool.available <= waiver:
-            closings.append(financial.decide(users["srsg_staff"], pool, "waived"))
+            closings.append(closing_decisions.decide(users["srsg_staff"], pool, "waived"))
         elif pool.code == "OBJ1":
-            closings.append(financial.decide(users["srsg_staff"], pool, "transfer", fund_name=OTHER_FUND,
-                                             fund_reference=OTHER_FUND_REFERENCE))
+            closings.append(closing_decisions.decide(users["srsg_staff"], pool, "transfer",
+                                                     fund_name=OTHER_FUND,
+                                                     fund_reference=OTHER_FUND_REFERENCE))
         else:
-            closings.append(financial.decide(users["srsg_staff"], pool, "refund"))
+            closings.append(closing_decisions.decide(users["srsg_staff"], pool, "refund"))
         db.session.commit()
     financial.close_fund(users["admin"], current_fund())
     db.session.commit()

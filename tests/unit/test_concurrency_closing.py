@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.factories import statements as data
 from tests.factories.statements import D
 from trustfund.auth.models import User
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions, financial
 from trustfund.contributions.models import Pool
 from trustfund.errors import DomainError
 from trustfund.fund import services as fund_services
@@ -79,7 +79,7 @@ def _written_after_an_extension(app, db, users, monkeypatch, write) -> tuple[lis
 
 def test_a_decision_checked_before_an_extension_and_written_after_is_refused(app, db, users, monkeypatch):
     outcome, pool_id = _written_after_an_extension(
-        app, db, users, monkeypatch, lambda actor, pool: financial.decide(actor, pool, "refund"))
+        app, db, users, monkeypatch, lambda actor, pool: closing_decisions.decide(actor, pool, "refund"))
 
     assert len(outcome) == 1 and outcome[0].startswith("refused: "), outcome
     assert "The fund's operations are still open" in outcome[0]

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from tests.factories import base_users, make_user
 from tests.security.helpers import Attempt, all_read_before_any_decides
 from trustfund.auth.models import User
-from trustfund.contributions import rate_changes, rate_import, rates
+from trustfund.contributions import confirmed, rate_changes, rate_import
 from trustfund.contributions.models import ExchangeRate, RateImport, RateProposal
 
 MAY = dt.date(2018, 5, 1)
@@ -78,18 +78,21 @@ def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, m
     proposal_id = rate_changes.propose(users["mptf_officer"], "EUR", MAY, "0.943", adding=True).id
     db.session.commit()
     upload_id = upload.id
+    checks = []
     if db.engine.dialect.name != "sqlite":
         # Both find May without a rate before either adds it. (SQLite takes one writer
         # at a time from the guarded UPDATE on, so the second checks after the first.)
         both_checked = threading.Barrier(2, timeout=30)
-        real_checked_rate = rates.checked_rate
+        real_checked_rate = confirmed.checked_rate
 
         def check_then_wait(*args, **kwargs):
             change = real_checked_rate(*args, **kwargs)
+            checks.append(change)
             both_checked.wait()
             return change
 
-        monkeypatch.setattr(rates, "checked_rate", check_then_wait)
+        # The check set_rate makes as it writes (confirmed.set_rate, called by both).
+        monkeypatch.setattr(confirmed, "checked_rate", check_then_wait)
 
     def confirm_file():
         upload = db.session.get(RateImport, upload_id)
@@ -104,6 +107,8 @@ def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, m
 
     started = [Attempt(app, work).start() for work in (confirm_file, confirm_rate)]
     outcomes = [attempt.join(timeout=60) for attempt in started]
+    if db.engine.dialect.name != "sqlite":
+        assert len(checks) == 2, outcomes  # the race was forced: both checked before either wrote
     assert len([o for o in outcomes if o in ("file 1", "rate 0.943")]) == 1, outcomes
     refused = [o for o in outcomes if o.startswith("refused: ")]
     assert len(refused) == 1, outcomes

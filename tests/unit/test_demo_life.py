@@ -95,8 +95,12 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(app, db, runner):
         assert sum(parts) == balance
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 2  # nothing written
 
+    counted = (FundEntry, PoolTransfer, TransferProposal, DepositReversalProposal, RateImport, ExchangeRate,
+               InterestEntry)
+    before = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in counted]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert "Demo data already present; nothing added." in again.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(FundEntry)) == 2
+    assert [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in counted] == before
+    assert before[:3] == [2, 1, 2]  # the fund's entries; one transfer made, two proposed (one waits)
     assert runner.invoke(args=["check"]).exit_code == 0

@@ -21,7 +21,7 @@ from tests.security.helpers import changed_counts, table_counts
 from trustfund.admin import setting_changes
 from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import REFUND_WAIVER
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions, financial
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import confirmed, services
 from trustfund.contributions.confirmed import set_rate
@@ -84,11 +84,11 @@ def test_nothing_is_decided_while_anything_is_unsettled(db, users, fund):
     problems = financial.unsettled()
     assert any("operations are still open" in p for p in problems)
     assert any("1 commitment has money outstanding" in p for p in problems)
-    error = _refused(lambda: financial.decide(srsg, data.pool(), "refund"))
+    error = _refused(lambda: closing_decisions.decide(srsg, data.pool(), "refund"))
     assert "operations are still open" in error.message
     _operations_closed(db)
     assert "1 commitment has money outstanding" in _refused(
-        lambda: financial.decide(srsg, data.pool(), "refund")).message
+        lambda: closing_decisions.decide(srsg, data.pool(), "refund")).message
     assert run_checks() == []
 
 
@@ -122,7 +122,7 @@ def test_a_refund_splits_the_balance_by_net_deposits_to_the_cent(db, users, fund
     pool = data.pool()
     balance = pool.available
     assert balance == D("274333.34")  # 333,333.33 − 60,000.00 + 1,000.01
-    closing = financial.decide(users["srsg_staff"], pool, "refund", balance_seen=str(balance))
+    closing = closing_decisions.decide(users["srsg_staff"], pool, "refund", balance_seen=str(balance))
     db.session.commit()
     parts = {p.donor.name: p for p in closing.parts}
     # 274,333.34 × 100,000 ÷ 333,333.33 = 82,300.0028...; × 200,000 … = 164,600.0056...;
@@ -145,7 +145,7 @@ def test_a_refund_splits_the_balance_by_net_deposits_to_the_cent(db, users, fund
 def test_the_payment_instruction_shows_the_donors_currency_at_the_months_rate(db, users, fund, client,
                                                                                login_as):
     _settled(db, users, fund)
-    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     login_as("mptf_officer")
     page = client.get(f"/fund/closing/decisions/{closing.id}").get_data(as_text=True)
@@ -167,7 +167,7 @@ def test_the_rate_that_converts_a_decided_refund_is_not_corrected_afterwards(db,
     from trustfund.contributions.rate_import import plan_rates
 
     _settled(db, users, fund)
-    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     officer, month = users["mptf_officer"], TODAY.replace(day=1)
     set_rate(officer, "EUR", month, "0.95")  # a missing month's rate may still be added
@@ -191,14 +191,15 @@ def test_the_rate_that_converts_a_decided_refund_is_not_corrected_afterwards(db,
 def test_a_transfer_names_the_fund_and_a_waiver_stays_within_the_setting(db, users, fund):
     _settled(db, users, fund)
     srsg, obj1 = users["srsg_staff"], data.pool("OBJ1")
-    error = _refused(lambda: financial.decide(srsg, obj1, "transfer", fund_name="", fund_reference="X"))
+    error = _refused(lambda: closing_decisions.decide(srsg, obj1, "transfer", fund_name="",
+                                                      fund_reference="X"))
     assert error.field == "fund_name"
-    error = _refused(lambda: financial.decide(srsg, obj1, "waived"))
+    error = _refused(lambda: closing_decisions.decide(srsg, obj1, "waived"))
     assert "up to USD\u00a00.00" in error.message
-    error = _refused(lambda: financial.decide(srsg, obj1, "refund", balance_seen="4999.99"))
+    error = _refused(lambda: closing_decisions.decide(srsg, obj1, "refund", balance_seen="4999.99"))
     assert "balance changed meanwhile" in error.message
-    financial.decide(srsg, obj1, "transfer", fund_name="Migration MPTF (FMR00)", fund_reference="MPTF/2019/7",
-                     balance_seen="5000.00")
+    closing_decisions.decide(srsg, obj1, "transfer", fund_name="Migration MPTF (FMR00)",
+                             fund_reference="MPTF/2019/7", balance_seen="5000.00")
     db.session.commit()
     assert data.pool("OBJ1").available == 0
     # A residual of 250.00 may be left unrefunded once the admin's setting allows it.
@@ -206,7 +207,7 @@ def test_a_transfer_names_the_fund_and_a_waiver_stays_within_the_setting(db, use
                       usd_amount="250.00", description="Bank interest adjustment")
     set_setting(users["admin"], REFUND_WAIVER, "250", dt.date(2017, 1, 1))
     db.session.commit()
-    waived = financial.decide(srsg, data.pool("OBJ1"), "waived")
+    waived = closing_decisions.decide(srsg, data.pool("OBJ1"), "waived")
     db.session.commit()
     assert waived.usd_amount == D("250.00") and data.pool("OBJ1").closed_out == D("5250.00")
     assert run_checks() == []
@@ -219,15 +220,15 @@ def test_money_reaching_a_pool_after_its_refund_is_refunded_as_income_alone(db, 
     shown as income."""
     _settled(db, users, fund)
     srsg = users["srsg_staff"]
-    financial.decide(srsg, data.pool(), "refund")
-    financial.decide(srsg, data.pool("OBJ1"), "refund")
+    closing_decisions.decide(srsg, data.pool(), "refund")
+    closing_decisions.decide(srsg, data.pool("OBJ1"), "refund")
     db.session.commit()
     donors = (fund["a"], fund["b"], fund["c"])
     assert [statement(donor, dt.date(2017, 1, 1), TODAY).closing for donor in donors] == [D("0.00")] * 3
     record_fund_entry(users["mptf_officer"], kind="other_income", pool_id=data.pool().id, value_date=TODAY,
                       usd_amount="300.00", description="Late interest")
     db.session.commit()
-    second = financial.decide(srsg, data.pool(), "refund")
+    second = closing_decisions.decide(srsg, data.pool(), "refund")
     db.session.commit()
     assert sum(part.usd_amount for part in second.parts) == D("300.00")
     assert {part.balance for part in second.parts} == {D("0.00")}
@@ -243,7 +244,7 @@ def test_a_deposit_counted_in_a_refund_is_not_reversed_afterwards(db, users, fun
     pool after its decision: nothing is decided while a commitment is outstanding.)"""
     _settled(db, users, fund)
     counted = db.session.scalar(sa.select(Deposit).where(Deposit.donor_id == fund["b"].id))
-    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     record_fund_entry(users["mptf_officer"], kind="other_income", pool_id=data.pool().id, value_date=TODAY,
                       usd_amount="300000.00", description="Late income")
@@ -270,8 +271,8 @@ def test_the_admin_closes_the_fund_and_every_later_write_is_refused(db, users, f
     _settled(db, users, fund)
     admin, officer, srsg = users["admin"], users["mptf_officer"], users["srsg_staff"]
     assert "2 pools still hold money" in _refused(lambda: financial.close_fund(admin, current_fund())).message
-    financial.decide(srsg, data.pool(), "refund")
-    financial.decide(srsg, data.pool("OBJ1"), "refund")
+    closing_decisions.decide(srsg, data.pool(), "refund")
+    closing_decisions.decide(srsg, data.pool("OBJ1"), "refund")
     db.session.commit()
     assert financial.closable_problems() == []
     financial.close_fund(admin, current_fund(), note="Certified statement to follow")
@@ -378,7 +379,7 @@ def test_refunds_always_sum_to_the_balance_within_a_cent_of_the_exact_proportion
 
 def _refunded(db, users, fund) -> PoolClosing:
     _settled(db, users, fund)
-    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     return closing
 
@@ -450,7 +451,7 @@ def test_five_decisions_at_once_on_one_pool_refund_it_once(app, db, users, fund)
         actor, pool = db.session.get(User, srsg_id), db.session.get(Pool, pool_id)
         db.session.commit()
         barrier.wait(timeout=30)
-        financial.decide(actor, pool, "refund", balance_seen=balance)
+        closing_decisions.decide(actor, pool, "refund", balance_seen=balance)
         db.session.commit()
         return "decided"
 
@@ -479,7 +480,7 @@ def test_a_refund_is_paid_in_the_currency_of_the_donors_last_deposit_that_stands
     db.session.commit()
     financial.write_off(users["mptf_officer"], dollars, reason="Never paid")
     db.session.commit()
-    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     [part] = closing.parts
     assert part.currency == "EUR"
@@ -504,7 +505,7 @@ def test_the_final_statements_hold_a_refund_decided_in_tokyo_on_the_morning_afte
     fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
     db.session.commit()
     monkeypatch.setattr(clock, "get_timezone", lambda: zoneinfo.ZoneInfo("Asia/Tokyo"))
-    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     assert closing.decided_on == dt.date(2026, 12, 5)
     monkeypatch.setattr(clock, "get_timezone", lambda: zoneinfo.ZoneInfo("UTC"))
@@ -533,7 +534,7 @@ def test_the_final_statements_hold_a_deposit_received_before_the_funds_start(db,
     data.spend(data.pool(), "40000.00", reconciled_on=dt.date(2018, 7, 1))
     db.session.commit()
     fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
-    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     financial.close_fund(users["admin"], current_fund())
     final.issue_final_statements(users["admin"])
     db.session.commit()
@@ -560,7 +561,7 @@ def test_a_reversed_deposit_dated_by_a_typo_does_not_move_the_final_statements_s
     db.session.commit()
     fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
     financial.write_off(users["mptf_officer"], c, reason="Never paid")
-    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     financial.close_fund(users["admin"], current_fund())
     final.issue_final_statements(users["admin"])
     db.session.commit()

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.factories import travel
 from tests.factories.statements import D
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions, financial
 from trustfund.closure.final import final_statement, issue_final_statements
 from trustfund.closure.years import close_year
 from trustfund.contributions import confirmed, services
@@ -154,7 +154,7 @@ def test_the_whole_life_of_a_fund(db, users, runner):
     _check_passes(runner)
     assert any("1 commitment has money outstanding" in p for p in financial.unsettled())
     assert "1 commitment has money outstanding" in _refused(
-        lambda: financial.decide(srsg, unearmarked_pool(), "refund"))
+        lambda: closing_decisions.decide(srsg, unearmarked_pool(), "refund"))
     financial.write_off(officer, no, reason="Norway will pay no more")
     db.session.commit()
     assert financial.unsettled() == []
@@ -166,7 +166,7 @@ def test_the_whole_life_of_a_fund(db, users, runner):
     assert set(balances) == {"UNEARMARKED", "OBJ1"}
     for code, balance in balances.items():
         pool = db.session.scalar(sa.select(Pool).where(Pool.code == code))
-        closing = financial.decide(srsg, pool, "refund", balance_seen=str(balance))
+        closing = closing_decisions.decide(srsg, pool, "refund", balance_seen=str(balance))
         db.session.commit()
         parts = closing.parts
         assert sum(part.usd_amount for part in parts) == balance == closing.usd_amount

@@ -120,3 +120,68 @@ def test_the_language_changes_mid_request_only_through_language_speaking():
         if "force_locale" in text or app_code and ("import refresh" in text or "babel.refresh" in text):
             offenders.append(str(path.relative_to(TESTS.parent)))
     assert offenders == []
+
+
+def _money_contracts() -> dict[str, set[str]]:
+    """{protected module: its allowed importers} of the contracts that keep what moves
+    money on one person's word to its two-person confirmations (.importlinter)."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(TESTS.parent / ".importlinter")
+    contracts = {}
+    for section in config.sections():
+        if section.startswith("importlinter:contract:") and section.endswith("-confirmed"):
+            allowed = {line.strip() for line in config[section]["allowed_importers"].split("\n")
+                       if line.strip()}
+            for module in config[section]["protected_modules"].split("\n"):
+                if module.strip():
+                    contracts[module.strip()] = allowed
+    return contracts
+
+
+def money_movers_held_elsewhere() -> list[str]:
+    """Every module attribute, outside the protected module, that is one of its money
+    movers (its __all__) or the module itself: a way to reach it that import-linter,
+    which sees modules, not names, would let pass (`from .rate_changes import
+    set_rate`). The package holding a module as its submodule is not one: importing
+    it from there is an import of the module, which the contract refuses."""
+    modules = list(_all_modules())
+    found = []
+    for name in _money_contracts():
+        protected = importlib.import_module(name)
+        movers = {id(getattr(protected, mover)) for mover in protected.__all__}
+        parent, _, leaf = name.rpartition(".")
+        for module in modules:
+            if module is protected:
+                continue
+            for attribute, value in vars(module).items():
+                if module.__name__ == parent and attribute == leaf:
+                    continue
+                if id(value) in movers or value is protected:
+                    found.append(f"{module.__name__}.{attribute}")
+    return sorted(found)
+
+
+def test_what_moves_money_on_one_word_is_reached_only_through_its_confirmation():
+    """The money-moves contracts name four modules (a deposit's reversal, interest,
+    transfers and rates; the fund's own entries; settings; closing decisions); each
+    lists what in it moves money, and no other module holds any of it: the allowed
+    modules import it inside their confirming function."""
+    assert set(_money_contracts()) == {"trustfund.contributions.confirmed",
+                                       "trustfund.contributions.fund_entries",
+                                       "trustfund.admin.confirmed_settings",
+                                       "trustfund.closure.closing_decisions"}
+    for name in _money_contracts():
+        protected = importlib.import_module(name)
+        assert protected.__all__ and all(callable(getattr(protected, mover)) for mover in protected.__all__)
+    assert money_movers_held_elsewhere() == []
+
+
+def test_a_money_mover_held_by_another_module_is_found(monkeypatch):
+    from trustfund.contributions import confirmed, rate_changes, transfer_changes
+
+    monkeypatch.setattr(rate_changes, "set_rate", confirmed.set_rate, raising=False)
+    monkeypatch.setattr(transfer_changes, "confirmed", confirmed, raising=False)
+    assert money_movers_held_elsewhere() == ["trustfund.contributions.rate_changes.set_rate",
+                                             "trustfund.contributions.transfer_changes.confirmed"]

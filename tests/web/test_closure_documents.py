@@ -14,7 +14,7 @@ from tests.factories import statements as data
 from tests.pages import error_beside
 from trustfund import demo
 from trustfund.audit import AuditEntry
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions
 from trustfund.documents.models import Document
 from trustfund.extensions import db
 from trustfund.fund import services as fund_services
@@ -27,7 +27,7 @@ def _decision(users):
     data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
     fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
     db.session.commit()
-    closing = financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
     return closing
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from tests.factories import statements as data
 from trustfund import demo
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions, financial
 from trustfund.extensions import db
 from trustfund.fund import services as fund_services
 from trustfund.fund.status import current_fund
@@ -38,7 +38,7 @@ def _closed_fund(users, issue: bool = True, more_donors: int = 0):
     users["admin"].name = "Ana Silva"
     fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
     db.session.commit()
-    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     financial.close_fund(users["admin"], current_fund())
     db.session.commit()
     if issue:

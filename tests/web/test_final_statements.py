@@ -15,12 +15,13 @@ from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import post_and_confirm
 from trustfund import demo
-from trustfund.closure import financial
+from trustfund.closure import closing_decisions, financial
 from trustfund.closure.final import issue_final_statements
 from trustfund.errors import DomainError
 from trustfund.fund import services as fund_services
 from trustfund.fund.entries import FinalStatement
 from trustfund.fund.status import current_fund
+from trustfund.language import speaking
 
 
 def _closed_fund(db, users):
@@ -31,7 +32,7 @@ def _closed_fund(db, users):
     data.interest("100.00", on=dt.date(2018, 6, 30))
     fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
     db.session.commit()
-    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     financial.close_fund(users["admin"], current_fund())
     db.session.commit()
     return sweden, other
@@ -117,7 +118,7 @@ def test_a_residual_left_unrefunded_is_a_line_of_the_donors_summary(client, logi
     set_setting(users["admin"], REFUND_WAIVER, "50000", dt.date(2017, 1, 1))
     fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
     db.session.commit()
-    financial.decide(users["srsg_staff"], data.pool(), "waived")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "waived")
     financial.close_fund(users["admin"], current_fund())
     issue_final_statements(users["admin"])
     db.session.commit()
@@ -164,7 +165,9 @@ def test_each_reader_sees_the_certified_pool_names_in_their_language(client, log
     before, every reader saw the issuing admin's language."""
     sweden, _other = _closed_fund(db, users)
     users["admin"].locale = "fr"
-    issue_final_statements(users["admin"])
+    with speaking("fr"):  # the issuing admin's request, in French
+        assert str(data.pool().label) == "Sans préaffectation"
+        issue_final_statements(users["admin"])
     db.session.commit()
     stored = db.session.scalar(sa.select(FinalStatement).where(FinalStatement.donor_id == sweden.id))
     assert stored.content["closing"][0]["pool"] == "Un-earmarked"

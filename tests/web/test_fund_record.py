@@ -13,6 +13,7 @@ from tests.security.helpers import changed_counts, table_counts
 from trustfund import reference
 from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import FEE_RATE
+from trustfund.closure import closing_decisions
 from trustfund.fund.models import Fund
 
 
@@ -147,7 +148,6 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
     extension is refused beside the date, nothing is written, the operations stay
     closed, and the fund's page no longer offers an extension as the way to reopen them."""
     from tests.factories import statements as data
-    from trustfund.closure import financial
     from trustfund.fund.status import current_fund, operations_open
     from trustfund.reference import FUND_END
 
@@ -166,7 +166,7 @@ def test_once_a_pool_is_refunded_the_end_date_is_not_extended_and_operations_sta
     assert "An extension of the end date, with its reason, reopens them." in html
     assert "Extend the end date" in html and 'href="/fund/extend"' in html
 
-    financial.decide(users["srsg_staff"], data.pool(), "refund")
+    closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
 
     before = table_counts(db)

@@ -1,6 +1,6 @@
 """A transfer between pools takes two admins (DESIGN.md §5, nobody alone moves money):
 the admin's transfer form proposes it, nothing moves until a second, different, active
-admin confirms it; it is then applied as before (ledger.transfer), or, if it can no
+admin confirms it; it is then applied as before (confirmed.transfer), or, if it can no
 longer be (the source pool is short now, the year is closed), nothing moves and it
 still waits. Another admin may refuse it with a reason, its proposer may withdraw it."""
 from __future__ import annotations

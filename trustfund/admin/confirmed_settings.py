@@ -4,7 +4,7 @@ its share of each deposit, terminal expenses are paid on each trip, the overrun
 tolerance lets costs pass without a second SRSG staff member, the rate tolerance
 lets a typed rate stand, the refund waiver keeps a pool's balance from its donors at
 the closing), so nobody alone changes one. Only admin.setting_changes
-imports this module (the import-linter contract "money-moves-confirmed"); the checks
+imports this module (the import-linter contract "settings-confirmed"); the checks
 that write nothing (services.checked_setting) are read by the proposal too.
 """
 from __future__ import annotations
@@ -20,6 +20,10 @@ from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from .models import Setting, settings_version
 from .services import checked_setting
+
+# What moves money here: imported only inside the confirming function of an allowed
+# module (.importlinter; tests/unit/test_structure.py).
+__all__ = ["set_setting"]
 
 
 def set_setting(actor, key: str, value_text: str | Decimal, effective_from: dt.date, *,

@@ -30,7 +30,6 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..permissions import ADMIN
-from .confirmed_settings import set_setting
 from .models import (
     CONFIRMED,
     PENDING,
@@ -140,6 +139,10 @@ def confirm(actor, change_id: int) -> SettingChange:
     refuses it if it can no longer be applied: a year closed meanwhile). A refusal rolls
     back the whole transaction (errors.run), the status's UPDATE with it: the change
     still waits."""
+    # Imported here, not at the top: no other module may reach it through this one
+    # (contract "settings-confirmed"; tests/unit/test_structure.py).
+    from .confirmed_settings import set_setting
+
     change, before = _decide(actor, change_id, CONFIRMED)
     if settings_version(change.key) != change.based_on_version:
         raise DomainError(stale_message())

@@ -32,10 +32,8 @@ from ..clock import today
 from ..contributions.fund_entries import (
     cost_the_pool_cannot_pay,
     entry_checks,
-    record_fund_entry,
     reversal_checks,
     reversal_short,
-    reverse_fund_entry,
 )
 from ..errors import DomainError
 from ..extensions import db
@@ -140,6 +138,10 @@ def confirm(actor, proposal_id: int) -> FundEntry:
     UPDATE with it: nothing is recorded and the entry still waits. The value date is
     in the future only if it is after both the confirmer's today and the proposer's
     when proposing."""
+    # Imported here, not at the top: no other module may reach it through this one
+    # (contract "fund-entries-confirmed"; tests/unit/test_structure.py).
+    from ..contributions.fund_entries import record_fund_entry, reverse_fund_entry
+
     proposal = _get(proposal_id)
     before = _answer(actor, proposal, CONFIRMED)
     try:

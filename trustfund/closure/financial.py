@@ -14,7 +14,7 @@
    (fund.guard).
 
 From the pages, step 2 takes two SRSG staff members: one proposes, another confirms
-(closure.proposals), and only then does decide() apply the decision.
+(closure.proposals), and only then does closing_decisions.decide() apply the decision.
 """
 from __future__ import annotations
 
@@ -50,15 +50,13 @@ from ..fund.entries import (
     REFUND,
     WAITING,
     WAIVED,
-    ClosingPart,
     ClosingProposal,
     FundEntryProposal,
-    PoolClosing,
     WriteOff,
 )
 from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
 from ..fund.services import require_admin
-from ..fund.status import current_fund, effective_status, operations_open_now
+from ..fund.status import current_fund, effective_status
 from ..money import USD
 from ..permissions import MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, CostCorrection, TravelGrant
@@ -68,7 +66,7 @@ from .refunds import plan_pool
 OPEN_GRANTS = (REQUESTED, WAITLISTED, APPROVED)
 
 
-def _require(actor, role: str) -> None:
+def require_role(actor, role: str) -> None:
     if getattr(actor, "role", None) != role:
         raise DomainError(_("Only SRSG staff may do this.") if role == SRSG_STAFF
                           else _("Only MPTF officers may do this."))
@@ -188,7 +186,7 @@ def write_off(actor, commitment: Commitment, *, amount=None, reason: str,
     no two write-offs take more than there is. Refused when the outstanding amount is
     no longer the one the confirmation showed (`outstanding_seen`): a deposit reversed
     meanwhile would otherwise be written off unseen."""
-    _require(actor, MPTF_OFFICER)
+    require_role(actor, MPTF_OFFICER)
     periods.require_open(today())
     reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
     db.session.refresh(commitment)  # its running sums as they stand, not as first read
@@ -232,7 +230,7 @@ class Decision:
 
 def decision_checks(pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
                     note: str = "", balance_seen=None) -> Decision:
-    """decide()'s refusals, each in its words (also said before the confirmation:
+    """closing_decisions.decide()'s refusals, each in its words (also said before the confirmation:
     previews.pool_decision)."""
     periods.require_open(today())
     if kind not in CLOSING_KINDS:
@@ -267,55 +265,6 @@ def decision_checks(pool: Pool, kind: str, *, fund_name: str = "", fund_referenc
         raise DomainError(_("No donor has net deposits in this pool: transfer its balance to another fund."),
                           field="kind")
     return Decision(balance, note, values, plan)
-
-
-def decide(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
-           note: str = "", balance_seen=None, proposed_by=None) -> PoolClosing:
-    """Record what becomes of the pool's whole available balance (see the module's
-    docstring). Refused while anything is unsettled, for a balance other than the one
-    the page showed (`balance_seen`), for a refund of a pool no donor's deposits reach,
-    and for a waiver above the admin's setting (decision_checks).
-
-    From the pages, a decision is first proposed and applied here when a second SRSG
-    staff member (`actor`) confirms it (closure.proposals): its proposer
-    (`proposed_by`) is the one who decided, in the record and its audit entry."""
-    _require(actor, SRSG_STAFF)
-    decided_by = proposed_by or actor
-    db.session.refresh(pool)
-    checked = decision_checks(pool, kind, fund_name=fund_name, fund_reference=fund_reference, note=note,
-                              balance_seen=balance_seen)
-    balance, note, values, plan = checked.balance, checked.note, checked.values, checked.plan
-    closing = PoolClosing(pool_id=pool.id, kind=kind, usd_amount=balance, decided_on=today(), note=note,
-                          decided_by_id=getattr(decided_by, "id", None), **values)
-    db.session.add(closing)
-    db.session.flush()
-    # The checks read the fund before this write; an extension of its end date may have
-    # committed since and reopened the operations (it looks for decisions only after
-    # writing the fund's row: fund.services.extend_end). The flush's guard waited for it
-    # (fund.guard), so the row read now is the one that stands.
-    if operations_open_now():
-        raise DomainError(operations_still_open_message())
-    for part in plan.parts:
-        db.session.add(ClosingPart(closing_id=closing.id, donor_id=part.donor_id, pool_id=pool.id,
-                                   value_date=closing.decided_on, usd_amount=part.amount, weight=part.weight,
-                                   balance=part.balance, currency=part.currency))
-    move_closed_out(pool, balance)
-    record(decided_by, "pool.close", closing, note=note or None)
-    return closing
-
-
-def move_closed_out(pool: Pool, balance: Decimal) -> None:
-    """The balance leaves the pool (the one pool move of a closing decision), which must
-    then hold nothing available: money that arrived since the page was read is
-    refused with the decision, to be decided on afresh."""
-    try:
-        pools.move(pool.id, closed_out=balance, available=-balance)
-    except pools.InsufficientFunds:
-        raise DomainError(_("The pool's balance changed meanwhile: reload the page.")) from None
-    db.session.refresh(pool)
-    if pool.available != 0:
-        raise DomainError(_("The pool's balance changed meanwhile (it is now %(balance)s): reload the "
-                            "page.", balance=fmt_money(pool.available + balance, USD)))
 
 
 # --- 3. The financial closure ------------------------------------------------------

@@ -52,7 +52,7 @@ def year_closing(year: int, report_reference: str) -> Summary:
 def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str, note: str,
                   balance_seen) -> Summary:
     """A pool's closing decision moves its whole available balance out
-    (financial.decide, once a second SRSG staff member confirms it: proposals):
+    (closing_decisions.decide, once a second SRSG staff member confirms it: proposals):
     refused while anything is unsettled, for a balance other than the page's, a
     transfer without its fund, a waiver above the setting, a refund no donor's
     deposits reach, and while another decision on the pool waits."""

@@ -4,7 +4,7 @@ Nobody alone moves money (DESIGN.md §5). A closing decision sends a pool's whol
 balance out of the fund (to its donors, or to another fund named by free text), so
 the SRSG staff member who fills in the decision only proposes it (ClosingProposal):
 nothing moves. A second, different, active SRSG staff member confirms it, and the
-decision is then applied (financial.decide) with the proposal's values, for the
+decision is then applied (closing_decisions.decide) with the proposal's values, for the
 balance the proposal showed; or refuses it with a reason; its proposer may withdraw
 it. At most one decision waits per pool. Each step is in the audit trail, and the
 other SRSG staff are told by email, each in their language, when one is proposed.
@@ -54,7 +54,7 @@ def _require_srsg(actor) -> None:
 
 def propose(actor, pool: Pool, kind: str, *, fund_name: str = "", fund_reference: str = "",
             note: str = "", balance_seen=None) -> ClosingProposal:
-    """Propose a pool's closing decision: checked now as financial.decide would check
+    """Propose a pool's closing decision: checked now as closing_decisions.decide would check
     it (a decision that could not be applied is refused at once), stored as waiting;
     nothing moves. Refused while another decision on the pool waits."""
     _require_srsg(actor)
@@ -119,7 +119,7 @@ def _answer(actor, proposal: ClosingProposal, status: str, reason: str | None = 
 
 def confirm(actor, proposal_id: int) -> PoolClosing:
     """A second SRSG staff member confirms a waiting decision: it is applied
-    (financial.decide, with every check again) with the proposal's values, for the
+    (closing_decisions.decide, with every check again) with the proposal's values, for the
     balance the proposal showed, in the transaction of the guarded UPDATE of its
     status. A pool whose balance changed since is refused in words: nothing moves.
 
@@ -127,15 +127,19 @@ def confirm(actor, proposal_id: int) -> PoolClosing:
     whose colleague confirmed the decision meanwhile (which emptied the pool) is told
     it was already answered, not that the balance changed. A refusal rolls back the
     whole transaction (errors.run), the status's UPDATE with it."""
+    # Imported here, not at the top: no other module may reach it through this one
+    # (contract "closing-decisions-confirmed"; tests/unit/test_structure.py).
+    from .closing_decisions import decide
+
     proposal = _get(proposal_id)
     before = _answer(actor, proposal, CONFIRMED)
     pool = proposal.pool
     db.session.refresh(pool)
     if pool.available != proposal.usd_amount:
         raise DomainError(stale_message(proposal))
-    closing = financial.decide(actor, pool, proposal.kind, fund_name=proposal.fund_name,
-                               fund_reference=proposal.fund_reference, note=proposal.note,
-                               balance_seen=str(proposal.usd_amount), proposed_by=proposal.proposed_by)
+    closing = decide(actor, pool, proposal.kind, fund_name=proposal.fund_name,
+                     fund_reference=proposal.fund_reference, note=proposal.note,
+                     balance_seen=str(proposal.usd_amount), proposed_by=proposal.proposed_by)
     proposal.closing_id = closing.id
     record(actor, "pool_closing.confirm", proposal, before=before)
     return closing

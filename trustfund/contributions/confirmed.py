@@ -7,10 +7,12 @@ for one rate, rate_import for a file of them).
 
 Each function here records its entry at once, with every check; the module of its
 confirmation calls it inside the guarded UPDATE of the proposal's status, the
-confirming person as its recorder. Nothing else imports this module: the
-import-linter contract "money-moves-confirmed" (.importlinter) refuses any other
-importer, the demo and the command line included, so no page, command or service
-records one of these entries on one person's word. The checks that write nothing
+confirming person as its recorder, imported inside that function. Nothing else
+imports this module: the import-linter contract "money-moves-confirmed"
+(.importlinter) refuses any other importer, the demo and the command line included,
+and tests/unit/test_structure.py any module holding one of its functions (a name
+re-exported through an allowed module), so no page, command or service records one
+of these entries on one person's word. The checks that write nothing
 (ledger.reversal_checks, ledger.interest_reversal_checks, ledger.value_date_or_error)
 stay in ledger.py, where the proposals and the previews read them too.
 """
@@ -40,6 +42,10 @@ from .ledger import (
 from .models import Deposit, ExchangeRate, InterestEntry, Pool, PoolTransfer
 from .rates import RateChange, checked_rate, month_label
 from .rules import negate, text_or_error, usd_or_error
+
+# What moves money here: imported only inside the confirming function of an allowed
+# module (.importlinter; tests/unit/test_structure.py).
+__all__ = ["record_interest", "reverse_deposit", "reverse_interest", "set_rate", "transfer"]
 
 
 def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:

@@ -7,7 +7,7 @@ that need nothing written are also said before it is confirmed (reversal_checks)
 
 Each is recorded only when a second MPTF officer confirms it: only
 closure.entry_proposals imports this module (the import-linter contract
-"money-moves-confirmed", as contributions/confirmed.py)."""
+"fund-entries-confirmed", as contributions/confirmed.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -26,6 +26,10 @@ from . import pools
 from .ledger import value_date_or_error
 from .models import Pool
 from .rules import text_or_error, usd_or_error
+
+# What moves money here: imported only inside the confirming function of an allowed
+# module (.importlinter; tests/unit/test_structure.py).
+__all__ = ["record_fund_entry", "reverse_fund_entry"]
 
 
 def _short(pool: Pool, usd) -> DomainError:

@@ -36,7 +36,7 @@ from ..extensions import db
 from ..fund import periods
 from ..permissions import MPTF_OFFICER
 from ..validation import too_long
-from . import confirmed, ledger, pools
+from . import ledger, pools
 from .models import InterestEntry, InterestProposal
 from .rules import usd_or_error
 
@@ -170,13 +170,17 @@ def confirm(actor, proposal_id: int) -> InterestEntry:
     UPDATE with it: nothing is recorded and it still waits. The value date is in the
     future only if it is after both the confirmer's today and the proposer's when
     proposing."""
+    # Imported here, not at the top: no other module may reach it through this one
+    # (contract "money-moves-confirmed"; tests/unit/test_structure.py).
+    from .confirmed import record_interest, reverse_interest
+
     proposal = _get(proposal_id)
     before = _answer(actor, proposal, CONFIRMED)
     try:
         if proposal.is_reversal:
-            entry = confirmed.reverse_interest(actor, proposal.reverses, proposal.note)
+            entry = reverse_interest(actor, proposal.reverses, proposal.note)
         else:
-            entry = confirmed.record_interest(actor, value_date=proposal.value_date,
+            entry = record_interest(actor, value_date=proposal.value_date,
                                            usd_amount=proposal.usd_amount, note=proposal.note,
                                            today_is=max(today(), proposal.proposed_on))
     except DomainError as error:

@@ -1,5 +1,7 @@
-"""Money entering and moving in the fund: deposits and their reversals, interest,
-and transfers between pools (DESIGN.md §4).
+"""Money entering the fund: deposits (one MPTF officer's entry, checked against the
+bank), and the checks that write nothing of what moves money on one person's word
+and so is recorded only when a second confirms it (contributions/confirmed.py: a
+deposit's reversal, interest and its reversal, transfers between pools; DESIGN.md §4).
 
 Every running figure changes by one guarded UPDATE in the caller's transaction:
 a commitment's `deposited` (never past the commitment) and a pool's figures
@@ -230,7 +232,7 @@ def pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
 
 
 def reversal_checks(deposit: Deposit, reason: str) -> str:
-    """reverse_deposit()'s refusals but the pool's money (also said before the
+    """confirmed.reverse_deposit()'s refusals but the pool's money (also said before the
     confirmation: previews.deposit_reversal), and the reason as it is kept. Once any
     pool's balance is decided on (refunded to its donors in proportion to their net
     deposits, transferred or waived), no deposit is reversed: a decision counts every
@@ -253,7 +255,7 @@ def reversal_checks(deposit: Deposit, reason: str) -> str:
 
 def interest_reversal_checks(entry: InterestEntry, reason: str) -> str:
     """The refusals of an interest entry's reversal that need nothing written
-    (reverse_interest, and interest_changes before it waits for a second officer):
+    (confirmed.reverse_interest, and interest_changes before it waits for a second officer):
     today in a closed year, a reversal of a reversal, an entry already reversed, no
     reason. Returns the reason."""
     periods.require_open(today())

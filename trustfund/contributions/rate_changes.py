@@ -38,7 +38,6 @@ from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import rate as fmt_rate
 from ..permissions import MPTF_OFFICER
-from .confirmed import set_rate
 from .models import ExchangeRate, RateProposal
 from .rates import checked_rate, month_label
 from .rules import first_of_month, rate_or_error
@@ -136,6 +135,10 @@ _get, _answer = ANSWERS.get, ANSWERS.answer
 def _write(actor, proposal: RateProposal) -> ExchangeRate:
     """The proposal written to the table by confirmed.set_rate, every check again; a
     correction against the version its proposer saw."""
+    # Imported here, not at the top: no other module may reach it through this one
+    # (contract "money-moves-confirmed"; tests/unit/test_structure.py).
+    from .confirmed import set_rate
+
     entry = proposal.entry  # a rate is never deleted (a foreign key holds it)
     return set_rate(actor, proposal.currency, proposal.month, proposal.rate, entry=entry,
                     version=proposal.entry_version, adding=entry is None)

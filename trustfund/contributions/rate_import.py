@@ -35,7 +35,6 @@ from ..fund import periods
 from ..money import USD, MoneyError, parse_rate
 from ..permissions import MPTF_OFFICER
 from ..seen import fingerprint, require_unchanged
-from .confirmed import set_rate
 from .import_check import cell_number, cell_text
 from .import_workbook import MB, open_sheet
 from .models import ExchangeRate, RateImport
@@ -346,6 +345,10 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
     of the preview: a month's rate set or corrected meanwhile would otherwise be
     overwritten unseen); each rate is set by confirmed.set_rate (audited, as if typed),
     and the import itself is audited."""
+    # Imported here, not at the top: no other module may reach it through this one
+    # (contract "money-moves-confirmed"; tests/unit/test_structure.py).
+    from .confirmed import set_rate
+
     if upload.created_by_id == actor.id:
         raise DomainError(_("You uploaded this file: another MPTF officer must confirm it."))
     gone = second_person.proposer_gone(upload.created_by_id, MPTF_OFFICER)

@@ -236,7 +236,7 @@ class RateChange:
 def checked_rate(currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
                  version=None, adding: bool = False, others_checked: bool = False) -> RateChange:
     """Setting (or correcting) the UN operational rate of a currency for a month, every
-    check made, nothing written (set_rate writes it; rate_changes.propose keeps it for
+    check made, nothing written (confirmed.set_rate writes it; rate_changes.propose keeps it for
     a second MPTF officer). Correcting `entry`, the officer's form carries the version
     it was built from: a correction of a rate someone changed since is refused; a rate
     entered under the wrong currency or month moves to the right one. `adding` (the form

@@ -107,6 +107,11 @@ def _round_amount(value: Decimal, currency: str) -> Decimal:
     return value.quantize(Decimal(1) if currency == "JPY" else Decimal("0.01"))
 
 
+# The transfer the demo leaves waiting for admin2@ (proposed once, whatever its answer).
+WAITING_TRANSFER_REASON = ("Travel of delegates from least developed countries to the follow-up meeting "
+                           "(Objective 1), from un-earmarked funds.")
+
+
 def seed_rates(officer, officer2, currencies) -> None:
     """The months' UN rates of the demo's currencies, as the MPTF Office loads them: one
     rates file uploaded by officer@ and imported once officer2@ confirms it (nobody
@@ -250,14 +255,12 @@ def _seed_interest_and_transfer(officer, officer2, admin, admin2) -> None:
             transfer_changes.confirm(admin2, proposal.id)
     # Once, whether a colleague has answered it since or not.
     if db.session.scalar(sa.select(TransferProposal.id)
-                         .where(TransferProposal.reason.like("Travel of delegates%")).limit(1)) is None:
+                         .where(TransferProposal.reason == WAITING_TRANSFER_REASON).limit(1)) is None:
         # One transfer waiting for a second admin (admin2@trustfund.demo confirms or refuses it).
         source, target = unearmarked_pool(), pool_for_objective(_objective_id(1))
         amount = Decimal("10000.00")
         if source.available >= amount + Decimal("100000.00"):
-            transfer_changes.propose(admin, source.id, target.id, amount,
-                                     "Travel of delegates from least developed countries to the "
-                                     "follow-up meeting (Objective 1), from un-earmarked funds.",
+            transfer_changes.propose(admin, source.id, target.id, amount, WAITING_TRANSFER_REASON,
                                      dt.date(2018, 12, 10))
     if db.session.scalar(sa.select(SettingChange.id).limit(1)) is None:
         # A setting's new value waiting for a second admin (admin2@trustfund.demo

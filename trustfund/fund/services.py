@@ -83,7 +83,7 @@ def extend_end(actor, fund: Fund, *, end_on: dt.date, reason: str, version=None)
     fund.end_on = end_on
     # The fund's row first, then the look-up: a decision recorded meanwhile has either
     # committed and is found here, or reads this row after this extension commits and
-    # is refused itself (closure/financial.decide).
+    # is refused itself (closure/closing_decisions.decide).
     db.session.flush()
     if closing_recorded():
         raise DomainError(extension_refused_message(), field="end_on")

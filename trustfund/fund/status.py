@@ -135,6 +135,6 @@ def operations_open() -> bool:
 
 def operations_open_now(*, for_share: bool = False) -> bool:
     """Whether the operations are open as the fund's row stands in the database now
-    (after this transaction's first write: see closure/financial.decide); `for_share`:
+    (after this transaction's first write: see closure/closing_decisions.decide); `for_share`:
     waiting for a transaction changing the row to end (fund_row)."""
     return effective_status(fund_row(db.session(), for_share=for_share)) == OPEN
