@@ -83,8 +83,9 @@ def test_an_officer_corrects_the_reference_and_the_trail_says_what_changed(db, c
     # How an import names the commitment of that number: as a reference it would take
     # that commitment's deposits (full-width characters read as what they stand for).
     ("#1", "reference",
-     "A reference may not be “#” and a number: imports name the commitment of that number so."),
-    ("\uff03\uff12", "reference", "A reference may not be “#” and a number"),
+     "A reference cannot be “#” followed by a number: in an import file, “#12” means the commitment "
+     "numbered 12."),
+    ("\uff03\uff12", "reference", "A reference cannot be “#” followed by a number"),
 ])
 def test_a_refused_reference_is_told_beside_the_field_and_nothing_changes(db, client, login_as, two,
                                                                          reference, field, message):
@@ -155,7 +156,7 @@ def test_a_new_commitment_is_not_given_an_import_s_name_of_another(db, users):
     with pytest.raises(DomainError) as refused:
         services.record_commitment(users["mptf_officer"], donor(), currency="EUR", amount="1000.00",
                                    objective_id=None, committed_on=dt.date(2018, 5, 1), reference="#7")
-    assert refused.value.field == "reference" and "may not be “#” and a number" in refused.value.message
+    assert refused.value.field == "reference" and "cannot be “#” followed by a number" in refused.value.message
     db.session.rollback()
     assert services.record_commitment(users["mptf_officer"], donor(), currency="EUR", amount="1000.00",
                                       objective_id=None, committed_on=dt.date(2018, 5, 1),

@@ -331,7 +331,7 @@ def test_one_waiting_change_per_user_and_the_proposer_may_withdraw_it(app, clien
     assert _waiting(db, auditor.email) is None and _user(db, auditor.email).role == "auditor"
 
 
-STALE = ("This change was proposed on an older version of this user, who was changed since: it can no "
+STALE = ("This user’s account was changed after this change was proposed: it can no "
          "longer be confirmed. Refuse it, or its proposer can withdraw it; then propose the change again "
          "if it is still wanted.")
 

@@ -159,7 +159,8 @@ def _setting_help(key: str) -> str:
         return _("A fraction: %(example)s means 1%%.", example=written("0.01"))
     if key == RATE_TOLERANCE:
         return _("A fraction: %(example)s means 10%%. A rate typed for a deposit, or as a month's UN rate, "
-                 "further than that from the UN operational rate it is checked against is refused.",
+                 "that differs by more than this from the UN operational rate it is checked against is "
+                 "refused.",
                  example=written("0.1"))
     return _("In US dollars.") if key in USD_SETTINGS else ""
 

@@ -135,7 +135,7 @@ def is_stale(change: UserChange) -> bool:
 
 
 def stale_change_message() -> str:
-    return _("This change was proposed on an older version of this user, who was changed since: "
+    return _("This user’s account was changed after this change was proposed: "
              "it can no longer be confirmed. Refuse it, or its proposer can withdraw it; "
              "then propose the change again if it is still wanted.")
 

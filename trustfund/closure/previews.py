@@ -145,8 +145,8 @@ def final_statements() -> Summary:
         raise DomainError(_("The certified final statements have already been issued."))
     count = len(contributors()) + 1
     return Summary(_("Issue the certified final statements"), [], [
-        ngettext("%(num)d certified final statement will be issued: the fund's and one per contributor, "
+        ngettext("%(num)d certified final statement will be issued: the fund's and one per donor, "
                  "as of %(day)s.",
-                 "%(num)d certified final statements will be issued: the fund's and one per contributor, "
+                 "%(num)d certified final statements will be issued: the fund's and one per donor, "
                  "as of %(day)s.", count, day=date(fund.financially_closed_at.date())),
         _("They cannot be changed after.")])

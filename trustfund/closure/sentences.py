@@ -138,7 +138,7 @@ def _entry_withdrawn(e: Told) -> str:
 
 
 def _written_off(e: Told) -> str:
-    return _("%(amount)s written off %(commitment)s by %(user)s.", amount=e.money("amount"),
+    return _("%(amount)s of commitment %(commitment)s written off by %(user)s.", amount=e.money("amount"),
              commitment=e.name("commitment", e.value("commitment_id")), user=e.who)
 
 

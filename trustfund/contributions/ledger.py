@@ -247,9 +247,9 @@ def reversal_checks(deposit: Deposit, reason: str) -> str:
         raise DomainError(_("This deposit has already been reversed."))
     decided_on = closing_began_on()
     if decided_on is not None:
-        raise DomainError(_("The pools' balances are being decided on since %(date)s (refunded to the donors "
-                            "in proportion to their deposits, transferred or waived): no deposit can be "
-                            "reversed any more.", date=fmt_date(decided_on)))
+        raise DomainError(_("The pools' balances have been under decision since %(date)s (refunded to the "
+                            "donors in proportion to their net deposits, transferred to another fund or "
+                            "waived): no deposit can be reversed any more.", date=fmt_date(decided_on)))
     return text_or_error(reason, "reason", _("Say why the deposit is reversed."))
 
 

@@ -266,8 +266,8 @@ def _refuse_an_id_like_reference(reference: str) -> None:
     key = commitment_key(reference) or ""
     digits = key.lstrip("#")
     if key.startswith("#") and digits.isascii() and digits.isdigit():
-        raise DomainError(_("A reference may not be “#” and a number: imports name the commitment of that "
-                            "number so."), field="reference")
+        raise DomainError(_("A reference cannot be “#” followed by a number: in an import file, “#12” "
+                            "means the commitment numbered 12."), field="reference")
 
 
 def _reference_taken(reference: str) -> DomainError:

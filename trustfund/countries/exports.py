@@ -31,7 +31,7 @@ def countries_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Name (UN, English)"), lambda c: c.name),
         Col(_("UN Member State"), lambda c: c.un_member, "bool"),
         Col(_("Observer State"), lambda c: c.observer, "bool"),
-        Col(_("Developing (flag)"), lambda c: c.developing, "bool"),
+        Col(_("Developing country"), lambda c: c.developing, "bool"),
         Col(_("Developing on %(date)s", date=on.isoformat()), lambda c: c.developing_on(on), "bool"),
         Col(_("LDC on %(date)s", date=on.isoformat()), lambda c: c.ldc_on(on), "bool"),
         Col(_("LDC periods"), queries.periods_text, width=40),

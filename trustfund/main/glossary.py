@@ -39,13 +39,13 @@ GLOSSARY = (
            ("amended", _l("In force, as changed by a signed amendment.")),
            ("closed", _l("No new commitment or deposit may be recorded.")))),
     Entry("pledged", _l("Pledged, not yet committed"),
-          _l("What a donor has announced and not yet confirmed in a commitment."),
+          _l("What a donor has announced and not yet signed as a commitment."),
           (_l("A pledge is an announced amount. Once the donor signs a commitment against it, that "
               "amount counts as committed and no longer as pledged, so that nothing is counted twice. "
               "What remains of a pledge in force is \u201cpledged, not yet committed\u201d; a withdrawn "
               "pledge counts nowhere."),)),
     Entry("committed", _l("Committed"),
-          _l("The amount a donor has confirmed under its signed SAA, in its own currency."),
+          _l("The amount a donor commits under its signed SAA, in its own currency."),
           (_l("A commitment names its currency, its amount, its earmarking and possibly a schedule of "
               "instalments. Deposits are received against it, never above it."),)),
     Entry("deposited", _l("Deposited"),
@@ -66,7 +66,8 @@ GLOSSARY = (
               "Available is what it received less what is committed to grants or spent; it is never "
               "negative."),)),
     Entry("earmarking", _l("Earmarking"),
-          _l("A donor's choice to give to one objective of the fund, or to all of them."),
+          _l("A donor's choice to give to one objective of the fund, or to leave its money un-earmarked, "
+            "for any of them."),
           (_l("Un-earmarked money may be used for any objective of the fund, and is encouraged. Money "
               "earmarked to an objective goes to that objective's pool."),)),
     Entry("fee", _l("Administrative Agent fee"),
@@ -95,9 +96,10 @@ GLOSSARY = (
               "country."),)),
     Entry("overrun", _l("Overrun"),
           _l("Actual travel costs above what was committed for a grant."),
-          (_l("The pool pays the committed amount at once. The difference is paid only once a second "
-              "SRSG staff member, not the one who recorded the costs, approves it; a rejected overrun "
-              "is not paid."),)),
+          (_l("The pool pays the committed amount at once. The difference is paid at once too when it "
+              "is within the tolerance the administrators set; otherwise only once a second SRSG staff "
+              "member, not the one who recorded the costs, approves it. A rejected overrun is not "
+              "paid."),)),
 )
 ENTRIES = {entry.key: entry for entry in GLOSSARY}
 

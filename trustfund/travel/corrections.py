@@ -90,9 +90,9 @@ def grant_checks(grant: TravelGrant) -> None:
                             "correct the costs if they are still wrong."))
     decided_on = closing_began_on()
     if decided_on is not None:
-        raise DomainError(_("The pools' balances are being decided on since %(date)s (refunded to the donors "
-                            "in proportion to their deposits, transferred or waived): a trip's costs can no "
-                            "longer be corrected.", date=fmt_date(decided_on)))
+        raise DomainError(_("The pools' balances have been under decision since %(date)s (refunded to the "
+                            "donors in proportion to their net deposits, transferred to another fund or "
+                            "waived): a trip's costs can no longer be corrected.", date=fmt_date(decided_on)))
 
 
 def amounts(ticket, dsa, terminal) -> dict[str, Decimal]:

@@ -57,7 +57,7 @@ def grant_columns() -> list[Col]:
             lambda g: g.committed_amount if g.status == "approved" else None, "money", currency="USD"),
         Col(_("Actual airfare"), lambda g: g.actual_ticket, "money", currency="USD"),
         Col(_("DSA paid"), lambda g: g.actual_dsa, "money", currency="USD"),
-        Col(_("Terminal paid"), lambda g: g.actual_terminal, "money", currency="USD"),
+        Col(_("Terminal expenses paid"), lambda g: g.actual_terminal, "money", currency="USD"),
         Col(_("Spent"), lambda g: g.actual_total if g.status in queries.SPENT else None,
             "money", currency="USD"),
         Col(_("Overrun"), lambda g: g.overrun_amount if g.overrun_status else None,
