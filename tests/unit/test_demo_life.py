@@ -51,13 +51,15 @@ def test_the_demo_runs_the_fund_to_its_operational_closure(app, db, runner):
     with app.test_request_context():
         said = {email: [w.text for w in waiting_for_you(
             db.session.scalar(sa.select(User).where(User.email == email))).mine_to_answer]
-            for email in ("admin2@trustfund.demo", "officer2@trustfund.demo", "officer@trustfund.demo")}
+            for email in ("admin2@trustfund.demo", "officer2@trustfund.demo", "officer@trustfund.demo",
+                          "srsg2@trustfund.demo")}
     assert said == {
         "admin2@trustfund.demo": ["1 transfer between pools waits for you to confirm or refuse it.",
                                   "1 new value of a setting waits for you to confirm or refuse it."],
         "officer2@trustfund.demo": [
             "1 entry of the fund (or its reversal) waits for you to confirm or refuse it."],
-        "officer@trustfund.demo": []}
+        "officer@trustfund.demo": [],
+        "srsg2@trustfund.demo": ["1 correction of a trip's costs waits for you to confirm or refuse it."]}
     # Nobody alone moved the demo's money: each deposit's reversal, interest entry and
     # transfer between pools was proposed by one person and confirmed by another (the
     # Transfers page and the audit trail name both; before, the demo recorded its

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 
 from ..extensions import db
+from ..travel import corrections
 from ..travel.decisions import approve_grant, reject_grant, waitlist_grant
-from ..travel.models import APPROVED, Delegate, Event, TravelGrant
+from ..travel.models import APPROVED, CostCorrection, Delegate, Event, TravelGrant
 from ..travel.overruns import approve_overrun
 from ..travel.reconcile import cancel_grant, record_no_show, record_travel
 from ..travel.services import request_grant
@@ -65,6 +66,9 @@ EVENTS = [
      "Regular Migration"), ("Marrakech", "Marrakech, Morocco", Decimal("240.00")),
      D(2018, 12, 10), D(2018, 12, 11), NOTE),
 ]
+
+# The trip whose recorded costs the demo proposes to correct: (delegate, country).
+CORRECTED = ("Adelina Mba Nsue", "GQ")
 
 # event index, delegate, function, country, from, airfare, what becomes of it
 REQUESTS = [
@@ -155,7 +159,23 @@ def _seed(context: dict) -> None:
             origin_city=origin, airfare=airfare)
         _carry_out(grant, outcome, enters, decides)
         _date_the_story(grant)
+    _propose_a_correction(enters, events[0])
     db.session.flush()
+
+
+def _propose_a_correction(enters, event: Event) -> None:
+    """A correction of a trip's recorded costs, proposed by srsg@ and waiting for srsg2@
+    to confirm or refuse it on the grant's page (nothing changes until then). Once:
+    whatever its answer, it is on record."""
+    if db.session.scalar(sa.select(CostCorrection.id).limit(1)) is not None:
+        return
+    grant = _existing(*CORRECTED, event)
+    if grant is None or grant.status != "travelled" or grant.actual_ticket is None:
+        return
+    corrections.propose(enters, grant, ticket=grant.actual_ticket - Decimal("93.25"), dsa=grant.actual_dsa,
+                        terminal=grant.actual_terminal,
+                        reason="The airline refunded the taxes of the unused return leg (credit note of "
+                               "14 July 2017).")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
