@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users, make_user
@@ -122,3 +123,56 @@ def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, m
     file_posted = db.session.get(RateImport, upload_id).posted_at is not None
     proposal_status = db.session.get(RateProposal, proposal_id).status
     assert (file_posted, proposal_status) in ((True, "pending"), (False, "confirmed")), outcomes
+
+
+def test_a_rate_confirmed_after_a_rates_files_own_read_is_not_overwritten_by_the_file(app, db, monkeypatch):
+    """A rates file's confirmation reads the table (its plan), a colleague's waiting rate
+    for the same month is confirmed and committed, then the file writes: it finds May's
+    rate is no longer what it read, imports nothing and says the rates changed; the
+    colleague's rate stands. (Before, the file corrected it to its own unseen, as its
+    own: CI found the interleaving.) PostgreSQL only: on SQLite the file's first write
+    takes the database's one write lock, so the colleague's confirmation waits for it."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: one writer at a time from the file's guarded UPDATE on, so no colleague "
+                    "commits between the file's read and its write")
+    users = base_users()
+    officer3_id = make_user("mptf_officer", "officer3@test.example").id
+    content = b"currency,month,rate\nEUR,2018-05,0.941\n"
+    upload = rate_import.keep_rate_upload(users["mptf_officer"], "rates.csv", content, rows=1)
+    seen = rate_import.rates_seen(rate_import.plan_rates(content, "rates.csv"))
+    proposal_id = rate_changes.propose(users["mptf_officer"], "EUR", MAY, "0.943", adding=True).id
+    db.session.commit()
+    upload_id = upload.id
+    planned, committed = threading.Event(), threading.Event()
+    real_plan = rate_import.plan_rates
+
+    def plan_then_let_the_colleague_commit(*args, **kwargs):
+        plan = real_plan(*args, **kwargs)
+        planned.set()
+        assert committed.wait(timeout=30)
+        return plan
+
+    monkeypatch.setattr(rate_import, "plan_rates", plan_then_let_the_colleague_commit)
+
+    def confirm_file():
+        upload = db.session.get(RateImport, upload_id)
+        plan = rate_import.confirm_rate_upload(db.session.get(User, users["mptf_officer2"].id), upload, seen)
+        db.session.commit()
+        return f"file {len(plan.new)}"
+
+    def confirm_rate():
+        try:
+            assert planned.wait(timeout=30)
+            rate = rate_changes.confirm(db.session.get(User, officer3_id), proposal_id)
+            db.session.commit()
+            return f"rate {rate.rate}"
+        finally:
+            committed.set()
+
+    started = [Attempt(app, work).start() for work in (confirm_file, confirm_rate)]
+    outcomes = [attempt.join(timeout=60) for attempt in started]
+    assert outcomes[1] == "rate 0.943", outcomes
+    assert outcomes[0].startswith("refused: The rates on file changed since this preview"), outcomes
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(ExchangeRate.rate)).all() == [Decimal("0.943")]
+    assert db.session.get(RateImport, upload_id).posted_at is None  # it still waits, nothing imported

@@ -343,8 +343,9 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
     posted). Its rows are checked again against the table as it is now, and refused
     when the rates on file are no longer those the preview showed (`seen`, rates_seen
     of the preview: a month's rate set or corrected meanwhile would otherwise be
-    overwritten unseen); each rate is set by confirmed.set_rate (audited, as if typed),
-    and the import itself is audited."""
+    overwritten unseen), and each row again as it is written (a rate a colleague's
+    confirmation set since this confirmation's own read); each rate is set by
+    confirmed.set_rate (audited, as if typed), and the import itself is audited."""
     # Imported here, not at the top: no other module may reach it through this one
     # (contract "money-moves-confirmed"; tests/unit/test_structure.py).
     from .confirmed import set_rate
@@ -367,7 +368,16 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
     require_unchanged(seen, rates_seen(plan), stale_rates_message())
     changed = plan.new + plan.corrections
     for row in changed:
-        set_rate(actor, row.currency, row.month, row.rate, others_checked=True)
+        # The table as the plan read it, still: a colleague's rate confirmed since the
+        # plan's read (a new month's, or a correction) is never overwritten unseen. A
+        # month that had none is only added (a rate added meanwhile and not committed yet
+        # meets the unique index: set_rate says it was set meanwhile); a corrected one is
+        # held while it is compared and written.
+        on_file = db.session.scalar(sa.select(ExchangeRate).where(
+            ExchangeRate.currency == row.currency, ExchangeRate.month == row.month).with_for_update())
+        if (on_file.rate if on_file is not None else None) != row.current:
+            raise DomainError(stale_rates_message())
+        set_rate(actor, row.currency, row.month, row.rate, adding=row.current is None, others_checked=True)
     db.session.execute(sa.update(RateImport).where(RateImport.id == upload.id)
                        .values(rates=len(changed)).execution_options(synchronize_session=False))
     record(actor, "exchange_rate.import", object_type="ExchangeRate",
