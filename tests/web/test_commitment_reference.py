@@ -156,7 +156,8 @@ def test_a_new_commitment_is_not_given_an_import_s_name_of_another(db, users):
     with pytest.raises(DomainError) as refused:
         services.record_commitment(users["mptf_officer"], donor(), currency="EUR", amount="1000.00",
                                    objective_id=None, committed_on=dt.date(2018, 5, 1), reference="#7")
-    assert refused.value.field == "reference" and "cannot be “#” followed by a number" in refused.value.message
+    assert refused.value.field == "reference"
+    assert "cannot be “#” followed by a number" in refused.value.message
     db.session.rollback()
     assert services.record_commitment(users["mptf_officer"], donor(), currency="EUR", amount="1000.00",
                                       objective_id=None, committed_on=dt.date(2018, 5, 1),
