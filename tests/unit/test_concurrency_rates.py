@@ -70,7 +70,10 @@ def test_two_officers_proposing_a_rate_for_one_month_at_once_leave_one_waiting(a
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RateProposal)) == 1
 
 
-def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, monkeypatch):
+def _a_file_and_a_rate_waiting_for_may(db):
+    """A rates file with EUR May 2018 at 0.941 and a rate adding May at 0.943, each
+    waiting for a second MPTF officer: (the third officer's id, the file's id, the
+    rate's id, a function confirming the file as mptf_officer2, its outcome in words)."""
     users = base_users()
     officer3_id = make_user("mptf_officer", "officer3@test.example").id
     content = b"currency,month,rate\nEUR,2018-05,0.941\n"
@@ -78,7 +81,19 @@ def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, m
     seen = rate_import.rates_seen(rate_import.plan_rates(content, "rates.csv"))
     proposal_id = rate_changes.propose(users["mptf_officer"], "EUR", MAY, "0.943", adding=True).id
     db.session.commit()
-    upload_id = upload.id
+    upload_id, officer2_id = upload.id, users["mptf_officer2"].id
+
+    def confirm_file():
+        plan = rate_import.confirm_rate_upload(db.session.get(User, officer2_id),
+                                               db.session.get(RateImport, upload_id), seen)
+        db.session.commit()
+        return f"file {len(plan.new)}"
+
+    return officer3_id, upload_id, proposal_id, confirm_file
+
+
+def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, monkeypatch):
+    officer3_id, upload_id, proposal_id, confirm_file = _a_file_and_a_rate_waiting_for_may(db)
     checks = []
     if db.engine.dialect.name != "sqlite":
         # Both find May without a rate before either adds it. (SQLite takes one writer
@@ -94,12 +109,6 @@ def test_a_rates_file_and_a_rate_adding_one_month_at_once_set_it_once(app, db, m
 
         # The check set_rate makes as it writes (confirmed.set_rate, called by both).
         monkeypatch.setattr(confirmed, "checked_rate", check_then_wait)
-
-    def confirm_file():
-        upload = db.session.get(RateImport, upload_id)
-        plan = rate_import.confirm_rate_upload(db.session.get(User, users["mptf_officer2"].id), upload, seen)
-        db.session.commit()
-        return f"file {len(plan.new)}"
 
     def confirm_rate():
         rate = rate_changes.confirm(db.session.get(User, officer3_id), proposal_id)
@@ -135,14 +144,7 @@ def test_a_rate_confirmed_after_a_rates_files_own_read_is_not_overwritten_by_the
     if db.engine.dialect.name == "sqlite":
         pytest.skip("SQLite: one writer at a time from the file's guarded UPDATE on, so no colleague "
                     "commits between the file's read and its write")
-    users = base_users()
-    officer3_id = make_user("mptf_officer", "officer3@test.example").id
-    content = b"currency,month,rate\nEUR,2018-05,0.941\n"
-    upload = rate_import.keep_rate_upload(users["mptf_officer"], "rates.csv", content, rows=1)
-    seen = rate_import.rates_seen(rate_import.plan_rates(content, "rates.csv"))
-    proposal_id = rate_changes.propose(users["mptf_officer"], "EUR", MAY, "0.943", adding=True).id
-    db.session.commit()
-    upload_id = upload.id
+    officer3_id, upload_id, proposal_id, confirm_file = _a_file_and_a_rate_waiting_for_may(db)
     planned, committed = threading.Event(), threading.Event()
     real_plan = rate_import.plan_rates
 
@@ -153,12 +155,6 @@ def test_a_rate_confirmed_after_a_rates_files_own_read_is_not_overwritten_by_the
         return plan
 
     monkeypatch.setattr(rate_import, "plan_rates", plan_then_let_the_colleague_commit)
-
-    def confirm_file():
-        upload = db.session.get(RateImport, upload_id)
-        plan = rate_import.confirm_rate_upload(db.session.get(User, users["mptf_officer2"].id), upload, seen)
-        db.session.commit()
-        return f"file {len(plan.new)}"
 
     def confirm_rate():
         try:
