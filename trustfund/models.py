@@ -26,6 +26,7 @@ from .fund.entries import (  # noqa: F401
     FundEntry,
     PoolClosing,
     WriteOff,
+    WriteOffProposal,
 )
 from .fund.models import (  # noqa: F401
     AccountingYear,

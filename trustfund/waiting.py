@@ -2,7 +2,8 @@
 
 Nobody alone moves money (DESIGN.md §5): transfers between pools, a setting's new
 value and a change to a user's account wait for a second admin; the fund's own
-entries, interest, a deposit's reversal and exchange rates for a second MPTF officer;
+entries, interest, a deposit's reversal, exchange rates and a write-off for a second
+MPTF officer;
 a pool's closing decision, a grant's overrun and a correction of a trip's costs for a
 second SRSG staff member. Each is answered on its own page, and mail tells the
 colleagues; the dashboard says it too, at every view (never from the figure cache:
@@ -31,7 +32,7 @@ from .contributions.models import (
     TransferProposal,
 )
 from .extensions import db
-from .fund.entries import WAITING, ClosingProposal, FundEntryProposal
+from .fund.entries import WAITING, ClosingProposal, FundEntryProposal, WriteOffProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
 from .travel.models import OVERRUN_PENDING, CostCorrection, TravelGrant
 
@@ -138,6 +139,15 @@ def _kinds() -> list[_Kind]:
                   "%(num)d exchange rates (or their corrections) that you proposed wait for another MPTF "
                   "officer.", n),
               "contributions.rates"),
+        _Kind(MPTF_OFFICER, WriteOffProposal, WriteOffProposal.status, WAITING,
+              WriteOffProposal.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d write-off waits for you to confirm or refuse it.",
+                  "%(num)d write-offs wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d write-off that you proposed waits for another MPTF officer.",
+                  "%(num)d write-offs that you proposed wait for another MPTF officer.", n),
+              "closure.closing"),
         # A rates file waits while neither imported nor withdrawn (it has no status column).
         _Kind(MPTF_OFFICER, RateImport,
               sa.case((sa.and_(RateImport.posted_at.is_(None), RateImport.withdrawn_at.is_(None)), PENDING),

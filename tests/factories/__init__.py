@@ -180,3 +180,15 @@ def second_officer_confirms_interest(app, who: str = "mptf_officer2"):
                                        .where(InterestProposal.status == "pending")).all()
     return browser_of(app, who).post(f"/contributions/interest/waiting/{proposal_id}/confirm",
                                       follow_redirects=True)
+
+
+def second_officer_confirms_write_off(app, who: str = "mptf_officer2"):
+    """Another MPTF officer (a base user, in a browser of their own) confirms the
+    write-off waiting for a second officer (the only one waiting), as they would on the
+    closing page: it is written off only then (closure.write_offs). Returns the answer
+    (redirected)."""
+    from trustfund.fund.entries import WAITING, WriteOffProposal
+
+    [proposal_id] = db.session.scalars(sa.select(WriteOffProposal.id)
+                                       .where(WriteOffProposal.status == WAITING)).all()
+    return browser_of(app, who).post(f"/fund/closing/write-offs/{proposal_id}/confirm", follow_redirects=True)

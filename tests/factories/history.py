@@ -350,15 +350,23 @@ def _the_fund_s_end(users) -> None:
     """Requests still waiting rejected, what was not deposited written off, each pool's
     balance refunded (or, reached by no donor, transferred), the fund closed."""
     from trustfund.clock import today
-    from trustfund.closure import financial, proposals
+    from trustfund.closure import financial, proposals, write_offs
     from trustfund.closure.refunds import plans
     from trustfund.travel.models import REQUESTED, WAITLISTED, TravelGrant
 
     waiting = sa.select(TravelGrant).where(TravelGrant.status.in_((REQUESTED, WAITLISTED)))
     for grant in db.session.scalars(waiting).all():
         decisions.reject_grant(users["srsg_staff2"], grant, "The fund's operations are closed")
-    for commitment in financial.outstanding_commitments():
-        financial.write_off(users["mptf_officer"], commitment, reason="Not paid before the closing")
+    # Each write-off is proposed by one MPTF officer and confirmed by another; the
+    # first is first withdrawn by its proposer, then refused by the other.
+    officer, officer2 = users["mptf_officer"], users["mptf_officer2"]
+    for index, commitment in enumerate(financial.outstanding_commitments()):
+        if index == 0:
+            write_offs.withdraw(officer, write_offs.propose(officer, commitment, reason="Not yet").id)
+            write_offs.refuse(officer2, write_offs.propose(officer, commitment, reason="Too soon").id,
+                              "The donor promised a last deposit")
+        write_offs.confirm(officer2, write_offs.propose(officer, commitment,
+                                                        reason="Not paid before the closing").id)
     # Each decision is proposed by one SRSG staff member and confirmed by another; the
     # first pool's is first withdrawn by its proposer, then refused by the other.
     srsg, srsg2 = users["srsg_staff"], users["srsg_staff2"]

@@ -17,6 +17,7 @@ from tests.factories import statements as data
 from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import REFUND_WAIVER
 from trustfund.closure import closing_decisions, financial
+from trustfund.closure.confirmed_write_offs import write_off
 from trustfund.contributions import pools
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
 from trustfund.contributions.models import Commitment, InterestEntry, Pledge, Pool
@@ -125,7 +126,7 @@ def close_financially(waive_up_to: str | None = None) -> list[PoolClosing]:
     if waive_up_to:
         set_setting(users["admin"], REFUND_WAIVER, waive_up_to, dt.date(2017, 1, 1))
     for commitment in financial.outstanding_commitments():
-        financial.write_off(users["mptf_officer"], commitment, reason="Will not be paid <final> & done")
+        write_off(users["mptf_officer"], commitment, reason="Will not be paid <final> & done")
     db.session.commit()
     closings = []
     for pool in db.session.scalars(sa.select(Pool).where(Pool.available > 0).order_by(Pool.id)).all():

@@ -452,6 +452,8 @@ ELSEWHERE = {
                                "the reason for refusing: tests/web/test_closing_decision_confirmation.py",
     "closure.answer_entry": "confirm and withdraw have no field to fill; the reason for refusing, beside its "
                             "field: tests/web/test_fund_entry_proposals.py",
+    "closure.answer_write_off": "confirm and withdraw have no field to fill; the reason for refusing, beside "
+                                "its field: tests/web/test_write_off_proposals.py",
     "contributions.answer_rate": "confirm and withdraw have no field to fill; the reason for refusing, "
                                  "beside its field: tests/web/test_rate_proposals.py",
     "contributions.rates_import_withdraw": "no field to fill; withdraws a kept upload "

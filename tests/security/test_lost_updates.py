@@ -324,6 +324,10 @@ NOT_EDITS = {
                                "member (one guarded UPDATE of its status, in the transaction of the "
                                "money); a confirmation is applied for the balance the proposal "
                                "showed, else refused (tests/web/test_closing_decision_confirmation.py)",
+    "closure.answer_write_off": "an answer to a write-off waiting for a second MPTF officer (one guarded "
+                                "UPDATE of its status, in the transaction of the write-off, whose UPDATE "
+                                "of the commitment is guarded too); a confirmation is refused once the "
+                                "outstanding amount changed (tests/web/test_write_off_proposals.py)",
     "closure.answer_entry": "an answer to an entry of the fund waiting for a second MPTF officer (one "
                             "guarded UPDATE of its status, in the transaction of the entry it records) "
                             "(tests/web/test_fund_entry_proposals.py, "
@@ -350,7 +354,8 @@ NOT_EDITS = {
                                      "UPDATE of its status, in the transaction of the entry it records) "
                                      "(tests/web/test_interest_proposals.py, "
                                      "tests/unit/test_concurrency_interest.py)",
-    "closure.write_off_view": "a new entry against the commitment (its running written-off sum is guarded)",
+    "closure.write_off_view": "proposes a write-off (one waits per commitment: a partial unique index), "
+                              "refused unless the outstanding amount is the one the page showed",
     "contributions.correct_reference": "refused unless the commitment's reference is the one its page "
                                        "showed (reference_seen), changed by one UPDATE guarded by it "
                                        "(tests/web/test_commitment_reference.py); a version column would "

@@ -22,6 +22,7 @@ from trustfund.admin import setting_changes
 from trustfund.admin.confirmed_settings import set_setting
 from trustfund.admin.models import REFUND_WAIVER
 from trustfund.closure import closing_decisions, financial
+from trustfund.closure.confirmed_write_offs import write_off
 from trustfund.closure.refunds import refund_parts
 from trustfund.contributions import confirmed, services
 from trustfund.contributions.confirmed import set_rate
@@ -95,17 +96,17 @@ def test_nothing_is_decided_while_anything_is_unsettled(db, users, fund):
 def test_a_write_off_takes_what_will_not_arrive_and_no_deposit_fills_it(db, users, fund):
     officer = users["mptf_officer"]
     euros = fund["euros"]
-    error = _refused(lambda: financial.write_off(officer, euros, amount="50000.01", reason="Never paid"))
+    error = _refused(lambda: write_off(officer, euros, amount="50000.01", reason="Never paid"))
     assert error.field == "amount" and "Only EUR\u00a050,000.00 is outstanding." in error.message
-    assert _refused(lambda: financial.write_off(users["srsg_staff"], euros, reason="x")).message == (
+    assert _refused(lambda: write_off(users["srsg_staff"], euros, reason="x")).message == (
         "Only MPTF officers may do this.")
-    financial.write_off(officer, euros, amount="20000.00", reason="Budget cut by the donor's parliament")
+    write_off(officer, euros, amount="20000.00", reason="Budget cut by the donor's parliament")
     db.session.commit()
     assert (euros.written_off, euros.outstanding) == (D("20000.000"), D("30000.000"))
     error = _refused(lambda: services.record_deposit(officer, euros, value_date=TODAY, amount="30000.01",
                                                      rate="0.9", rate_note="Bank rate"))
     assert "only EUR\u00a030,000.00 is outstanding" in error.message
-    financial.write_off(officer, euros, reason="Nothing more will come")
+    write_off(officer, euros, reason="Nothing more will come")
     db.session.commit()
     assert euros.outstanding == 0 and financial.outstanding_commitments() == []
     assert run_checks() == []
@@ -113,7 +114,7 @@ def test_a_write_off_takes_what_will_not_arrive_and_no_deposit_fills_it(db, user
 
 def _settled(db, users, fund):
     _operations_closed(db)
-    financial.write_off(users["mptf_officer"], fund["euros"], reason="Nothing more will come")
+    write_off(users["mptf_officer"], fund["euros"], reason="Nothing more will come")
     db.session.commit()
 
 
@@ -478,7 +479,7 @@ def test_a_refund_is_paid_in_the_currency_of_the_donors_last_deposit_that_stands
     db.session.commit()
     fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
     db.session.commit()
-    financial.write_off(users["mptf_officer"], dollars, reason="Never paid")
+    write_off(users["mptf_officer"], dollars, reason="Never paid")
     db.session.commit()
     closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()
@@ -560,7 +561,7 @@ def test_a_reversed_deposit_dated_by_a_typo_does_not_move_the_final_statements_s
     data.deposit(c, "50000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
     db.session.commit()
     fund_services.close_operations(users["admin"], current_fund(), reason="Adopted")
-    financial.write_off(users["mptf_officer"], c, reason="Never paid")
+    write_off(users["mptf_officer"], c, reason="Never paid")
     closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     financial.close_fund(users["admin"], current_fund())
     final.issue_final_statements(users["admin"])

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from tests.factories import travel
 from tests.factories.statements import D
 from trustfund.closure import closing_decisions, financial
+from trustfund.closure.confirmed_write_offs import write_off
 from trustfund.closure.final import final_statement, issue_final_statements
 from trustfund.closure.years import close_year
 from trustfund.contributions import confirmed, services
@@ -155,7 +156,7 @@ def test_the_whole_life_of_a_fund(db, users, runner):
     assert any("1 commitment has money outstanding" in p for p in financial.unsettled())
     assert "1 commitment has money outstanding" in _refused(
         lambda: closing_decisions.decide(srsg, unearmarked_pool(), "refund"))
-    financial.write_off(officer, no, reason="Norway will pay no more")
+    write_off(officer, no, reason="Norway will pay no more")
     db.session.commit()
     assert financial.unsettled() == []
     _check_passes(runner)

@@ -164,14 +164,16 @@ def money_movers_held_elsewhere() -> list[str]:
 
 
 def test_what_moves_money_on_one_word_is_reached_only_through_its_confirmation():
-    """The money-moves contracts name four modules (a deposit's reversal, interest,
-    transfers and rates; the fund's own entries; settings; closing decisions); each
+    """The money-moves contracts name five modules (a deposit's reversal, interest,
+    transfers and rates; the fund's own entries; settings; closing decisions;
+    write-offs); each
     lists what in it moves money, and no other module holds any of it: the allowed
     modules import it inside their confirming function."""
     assert set(_money_contracts()) == {"trustfund.contributions.confirmed",
                                        "trustfund.contributions.fund_entries",
                                        "trustfund.admin.confirmed_settings",
-                                       "trustfund.closure.closing_decisions"}
+                                       "trustfund.closure.closing_decisions",
+                                       "trustfund.closure.confirmed_write_offs"}
     for name in _money_contracts():
         protected = importlib.import_module(name)
         assert protected.__all__ and all(callable(getattr(protected, mover)) for mover in protected.__all__)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
-from tests.factories import second_srsg_confirms
+from tests.factories import second_officer_confirms_write_off, second_srsg_confirms
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import confirmation, error_beside, form_token, post_and_confirm, summary_of, table_rows
@@ -68,6 +68,9 @@ def test_write_off_decide_and_close_through_the_pages(app, client, login_as, db,
     url = _write_off_url(commitment)
     assert post_and_confirm(client, url, {"amount": "", "reason": "Never paid",
                                           "form_token": form_token(client, url)}).status_code == 302
+    # Proposed only: a second MPTF officer confirms it, and only then is it written off.
+    assert "1 write-off waits for a second MPTF officer" in client.get("/fund/closing").get_data(as_text=True)
+    assert "Write-off confirmed" in second_officer_confirms_write_off(app).get_data(as_text=True)
 
     login_as("srsg_staff")
     url = f"/fund/closing/pools/{data.pool().id}"
@@ -118,10 +121,10 @@ def test_write_off_decide_and_close_through_the_pages(app, client, login_as, db,
     assert D(str(sum(row[7] for row in parts[1:]))) == D("36000")
 
 
-def test_a_write_off_sent_twice_writes_off_once(client, login_as, db, users):
+def test_a_write_off_sent_twice_writes_off_once(app, client, login_as, db, users):
     """A double-click on the confirmation's button (or the browser sending it again)
-    writes off the amount once: a write-off cannot be reversed, so a second one would
-    take money from the donor's commitment for good."""
+    proposes the write-off once, and it is written off once: a write-off cannot be
+    reversed, so a second one would take money from the donor's commitment for good."""
     _sweden, other = _fund(db, users)
     commitment = _commitment_of(other)
     url = _write_off_url(commitment)
@@ -131,13 +134,14 @@ def test_a_write_off_sent_twice_writes_off_once(client, login_as, db, users):
     action, fields = confirmation(first.get_data(as_text=True))
     assert client.post(action, data=MultiDict(fields)).status_code == 302
     again = client.post(action, data=MultiDict(fields), follow_redirects=True)
+    assert "Nothing was proposed a second time." in again.get_data(as_text=True)
+    assert "Write-off confirmed" in second_officer_confirms_write_off(app).get_data(as_text=True)
     page = client.get("/fund/closing").get_data(as_text=True)
     row = next(r for r in table_rows(page, "outstanding") if r[0] == "Norway (closing)")
     assert row[5:7] == ["300.00", "700.00"]
-    assert "Nothing was recorded a second time." in again.get_data(as_text=True)
 
 
-def test_a_write_off_confirmed_without_the_amount_its_page_showed_is_shown_first(client, login_as, db,
+def test_a_write_off_confirmed_without_the_amount_its_page_showed_is_shown_first(app, client, login_as, db,
                                                                                   users):
     """A post that says "confirmed" but carries no outstanding amount was not sent by the
     confirmation page (which always carries it): it is answered with that page, and
@@ -153,6 +157,7 @@ def test_a_write_off_confirmed_without_the_amount_its_page_showed_is_shown_first
     assert data.db.session.get(data.Commitment, commitment.id).written_off == D("0")
     action, fields = confirmation(page)
     assert client.post(action, data=MultiDict(fields)).status_code == 302
+    second_officer_confirms_write_off(app)
     data.db.session.expire_all()
     assert data.db.session.get(data.Commitment, commitment.id).written_off == D("1000.00")
 

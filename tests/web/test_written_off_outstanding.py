@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from tests.pages import table_rows
-from trustfund.closure import financial
+from trustfund.closure.confirmed_write_offs import write_off
 from trustfund.contributions.models import Commitment
 
 
@@ -21,7 +21,7 @@ def written_off(db, users):
     500,000.00 written off."""
     sweden, _evil = data.two_donor_fund()
     eur = db.session.scalar(sa.select(Commitment).where(Commitment.reference == "SE-2017-EUR"))
-    financial.write_off(users["mptf_officer"], eur, reason="Will not be paid")
+    write_off(users["mptf_officer"], eur, reason="Will not be paid")
     db.session.commit()
     return sweden
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from tests.pages import Tables, table_rows
-from trustfund.closure import financial
+from trustfund.closure.confirmed_write_offs import write_off
 from trustfund.contributions.models import Commitment
 
 REFERENCE = "SE-2017-EUR"
@@ -29,7 +29,7 @@ def sweden(db, users):
 
 def _write_off(db, users, amount=None):
     eur = db.session.scalar(sa.select(Commitment).where(Commitment.reference == REFERENCE))
-    financial.write_off(users["mptf_officer"], eur, amount=amount, reason="Will not be paid")
+    write_off(users["mptf_officer"], eur, amount=amount, reason="Will not be paid")
     db.session.commit()
     return eur
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import statements as data
-from trustfund.closure import financial
+from trustfund.closure.confirmed_write_offs import write_off
 from trustfund.contributions.models import Commitment, ExchangeRate
 
 REFERENCE = "SE-2017-EUR"  # EUR 1,500,000.00 committed, 1,000,000.00 deposited
@@ -27,7 +27,7 @@ def written_off(db, users):
     # The UN rate of its deposit's month: a typed rate is held to it.
     db.session.add(ExchangeRate(currency="EUR", month=dt.date(2017, 5, 1), rate=Decimal("0.941")))
     eur = db.session.scalar(sa.select(Commitment).where(Commitment.reference == REFERENCE))
-    financial.write_off(users["mptf_officer"], eur, reason="Will not be paid")
+    write_off(users["mptf_officer"], eur, reason="Will not be paid")
     db.session.commit()
     return eur
 

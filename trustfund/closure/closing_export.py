@@ -1,7 +1,8 @@
 """The pools' closing decisions and each donor's part, as a download (export register
 "closing"): the payment instructions of the refunds, with each donor's currency
-equivalent at the UN rate of the refund's month; and the decisions still waiting for
-a second SRSG staff member (nothing has moved for them)."""
+equivalent at the UN rate of the refund's month; the decisions still waiting for a
+second SRSG staff member (nothing has moved for them) and the write-offs still waiting
+for a second MPTF officer (nothing is written off for them)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from ..extensions import db
 from ..fund.entries import ClosingPart, PoolClosing
 from ..money import USD
 from ..permissions import STAFF
-from . import proposals
+from . import proposals, write_offs
 from .refunds import equivalent
 
 
@@ -88,7 +89,20 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
         Col(_("Can be confirmed"), lambda p: not proposals.is_stale(p), "bool"),
     ]
+    write_off_columns = [
+        Col(_("Donor"), lambda p: p.commitment.donor.name, width=40),
+        Col(_("Commitment"), lambda p: p.commitment.reference or f"#{p.commitment_id}"),
+        Col(_("Amount written off"), lambda p: p.amount, "money", currency_of=lambda p: p.currency),
+        Col(_("Outstanding when proposed"), lambda p: p.outstanding, "money",
+            currency_of=lambda p: p.currency),
+        Col(_("Currency"), lambda p: p.currency, width=9),
+        Col(_("Reason"), lambda p: p.reason, width=40),
+        Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email),
+        Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
+        Col(_("Can be confirmed"), lambda p: not write_offs.is_stale(p), "bool"),
+    ]
     return ([Sheet(_("Decisions"), decision_columns, decisions),
              Sheet(_("Donors' parts"), part_columns, instructions(parts_of())),
-             Sheet(_("Waiting decisions"), waiting_columns, waiting)],
+             Sheet(_("Waiting decisions"), waiting_columns, waiting),
+             Sheet(_("Waiting write-offs"), write_off_columns, write_offs.waiting())],
             _("The fund's closure: decisions on the pools' balances and the donors' parts"))

@@ -2,7 +2,8 @@
 
 1. settle: every grant reconciled, rejected or cancelled, no overrun or correction
    of a trip's costs awaiting a decision, and no commitment with money outstanding: what will not arrive is
-   written off with a reason (write_off, by an MPTF officer);
+   written off with a reason (proposed by one MPTF officer, confirmed by another:
+   closure.write_offs; confirmed_write_offs.write_off records it);
 2. decide, pool by pool (SRSG staff): the pool's whole available balance is
    refunded to its donors in proportion to their net deposits in the pool
    (largest remainder, to the cent), or transferred to another fund named with
@@ -52,13 +53,13 @@ from ..fund.entries import (
     WAIVED,
     ClosingProposal,
     FundEntryProposal,
-    WriteOff,
+    WriteOffProposal,
 )
 from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
 from ..fund.services import require_admin
 from ..fund.status import current_fund, effective_status
 from ..money import USD
-from ..permissions import MPTF_OFFICER, SRSG_STAFF
+from ..permissions import SRSG_STAFF
 from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, CostCorrection, TravelGrant
 from ..validation import check_text, too_long
 from .refunds import plan_pool
@@ -160,6 +161,9 @@ def closable_problems() -> list[str]:
             "%(num)d transfer between pools waits for a second administrator: confirm or refuse it first.",
             "%(num)d transfers between pools wait for a second administrator: confirm or refuse them first.",
             num)),
+        (WriteOffProposal, WAITING, lambda num: ngettext(
+            "%(num)d write-off waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d write-offs wait for a second MPTF officer: confirm or refuse them first.", num)),
         (SettingChange, PENDING, lambda num: ngettext(
             "%(num)d setting's value waits for a second administrator: confirm or refuse it first.",
             "%(num)d settings' values wait for a second administrator: confirm or refuse them first.", num)),
@@ -179,40 +183,22 @@ def closable_problems() -> list[str]:
 
 # --- 1. Write-offs -----------------------------------------------------------------
 
-def write_off(actor, commitment: Commitment, *, amount=None, reason: str,
-              outstanding_seen=None) -> WriteOff:
-    """Write off what of a commitment will not be deposited (all that is outstanding
-    by default), with a reason; one guarded UPDATE, so no deposit can then fill it and
-    no two write-offs take more than there is. Refused when the outstanding amount is
-    no longer the one the confirmation showed (`outstanding_seen`): a deposit reversed
-    meanwhile would otherwise be written off unseen."""
-    require_role(actor, MPTF_OFFICER)
+def write_off_checks(commitment: Commitment, amount, reason: str) -> tuple[Decimal, str]:
+    """What a write-off of `amount` (all that is outstanding when empty) of `commitment`
+    takes, checked against the commitment as it stands: refused in a closed year, when
+    nothing or less is outstanding, and without a reason. Returns (amount, reason).
+    Said before the confirmation (previews.write_off), at the proposal and again when
+    a second MPTF officer confirms it (closure.write_offs)."""
     periods.require_open(today())
-    reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
-    db.session.refresh(commitment)  # its running sums as they stand, not as first read
     outstanding = commitment.outstanding
-    if outstanding_seen not in (None, "") and str(outstanding_seen).strip() != str(outstanding):
-        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
     value = outstanding if amount in (None, "") else amount_or_error(amount, commitment.currency, "amount")
     if value <= 0:
         raise DomainError(_("Nothing is outstanding on this commitment."), field="amount")
     if value > outstanding:
         raise DomainError(_("Only %(outstanding)s is outstanding.",
                             outstanding=fmt_money(outstanding, commitment.currency)), field="amount")
-    taken = Commitment.deposited + Commitment.written_off
-    done = db.session.execute(
-        sa.update(Commitment).where(Commitment.id == commitment.id, taken + value <= Commitment.amount)
-        .values(written_off=Commitment.written_off + value)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    db.session.expire(commitment)
-    if not done:
-        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
-    entry = WriteOff(commitment_id=commitment.id, currency=commitment.currency, amount=value,
-                     written_off_on=today(), reason=reason, created_by_id=getattr(actor, "id", None))
-    db.session.add(entry)
-    db.session.flush()
-    record(actor, "commitment.write_off", entry, note=reason)
-    return entry
+    reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
+    return value, reason
 
 
 # --- 2. The pools' decisions -------------------------------------------------------

@@ -15,11 +15,9 @@ from ..clock import today
 from ..confirmation import Summary
 from ..contributions.models import Commitment, Pool
 from ..contributions.previews import available_after
-from ..contributions.rules import amount_or_error, text_or_error
 from ..errors import DomainError
 from ..formatting import date
 from ..formatting import money as fmt_money
-from ..fund import periods
 from ..fund.entries import (
     CLOSING_KINDS,
     FUND_SUBJECT,
@@ -33,7 +31,7 @@ from ..fund.models import FINANCIALLY_CLOSED, Fund
 from ..fund.status import current_fund
 from ..money import USD
 from ..validation import check_text
-from . import entry_proposals, financial, proposals
+from . import entry_proposals, financial, proposals, write_offs
 from .final import contributors, final_statement
 from .years import closing_checks
 
@@ -77,21 +75,16 @@ def pool_decision(pool: Pool, kind: str, *, fund_name: str, fund_reference: str,
 
 
 def write_off(commitment: Commitment, amount, reason: str) -> Summary:
-    """A write-off takes what will not be deposited off the commitment for good
-    (financial.write_off): refused when nothing or less is outstanding, and without a
-    reason."""
-    periods.require_open(today())
+    """A write-off takes what will not be deposited off the commitment for good, once a
+    second MPTF officer confirms it (closure.write_offs): refused when nothing or less
+    is outstanding, without a reason, and while another write-off of the commitment
+    waits (the proposal's own checks)."""
+    value, reason = financial.write_off_checks(commitment, amount, reason)
+    write_offs.refuse_while_one_waits(commitment)
     outstanding, currency = commitment.outstanding, commitment.currency
-    value = outstanding if amount in (None, "") else amount_or_error(amount, currency, "amount")
-    if value <= 0:
-        raise DomainError(_("Nothing is outstanding on this commitment."), field="amount")
-    if value > outstanding:
-        raise DomainError(_("Only %(outstanding)s is outstanding.",
-                            outstanding=fmt_money(outstanding, currency)), field="amount")
-    reason = text_or_error(reason, "reason", _("Say why the amount is written off."))
-    return Summary(_("Write off"), [(_("Donor"), commitment.donor.name), (_("Reason"), reason)], [
-        _("%(amount)s of the commitment is written off: no deposit can fill it after.",
-          amount=fmt_money(value, currency)),
+    return Summary(_("Propose the write-off"), [(_("Donor"), commitment.donor.name), (_("Reason"), reason)], [
+        _("%(amount)s of the commitment is written off when a second MPTF officer confirms it: no deposit "
+          "can fill it after.", amount=fmt_money(value, currency)),
         _("Outstanding now %(now)s, after %(after)s.", now=fmt_money(outstanding, currency),
           after=fmt_money(outstanding - value, currency))])
 

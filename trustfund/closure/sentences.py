@@ -142,6 +142,33 @@ def _written_off(e: Told) -> str:
              commitment=e.name("commitment", e.value("commitment_id")), user=e.who)
 
 
+def _write_off_values(e: Told) -> dict:
+    return {"user": e.who, "amount": e.money("amount"),
+            "commitment": e.name("commitment", e.value("commitment_id")),
+            "proposer": e.name("user", e.value("proposed_by_id"))}
+
+
+def _write_off_proposed(e: Told) -> str:
+    return _("%(user)s proposed to write off %(amount)s of commitment %(commitment)s: %(reason)s It waits "
+             "for a second MPTF officer.", reason=e.iso(e.value("reason") or ""), **_write_off_values(e))
+
+
+def _write_off_confirmed(e: Told) -> str:
+    return _("%(user)s confirmed the write-off of %(amount)s of commitment %(commitment)s proposed by "
+             "%(proposer)s: it is written off.", **_write_off_values(e))
+
+
+def _write_off_refused(e: Told) -> str:
+    return _("%(user)s refused the write-off of %(amount)s of commitment %(commitment)s proposed by "
+             "%(proposer)s: %(reason)s", reason=e.iso(e.value("refusal_reason") or ""),
+             **_write_off_values(e))
+
+
+def _write_off_withdrawn(e: Told) -> str:
+    return _("%(user)s withdrew the write-off of %(amount)s of commitment %(commitment)s they had proposed.",
+             **_write_off_values(e))
+
+
 def register(book: Book) -> None:
     book.reference("fund_entry", load_entries)
     book.reference("pool_closing", load_closings)
@@ -177,6 +204,21 @@ def register(book: Book) -> None:
         "written_off_on": Field(_l("Date"), "date"), "reason": Field(_l("Reason")),
     }, hidden=("currency", "created_by_id", "created_at"))
     book.action("commitment.write_off", _l("Outstanding amount written off"), "WriteOff", _written_off)
+    book.object("WriteOffProposal", _l("Write-off waiting for a second MPTF officer"), {
+        "amount": Field(_l("Amount"), "money", currency_key="currency"),
+        "outstanding": Field(_l("Outstanding when proposed"), "money", currency_key="currency"),
+        "commitment_id": Field(_l("Commitment"), "ref", ref="commitment"), "reason": Field(_l("Reason")),
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, hidden=("currency", "proposed_at", "status", "decided_by_id", "decided_at", "refusal_reason",
+               "entry_id"))
+    book.action("write_off.propose", _l("Write-off proposed"), "WriteOffProposal", _write_off_proposed,
+                changes=False)
+    book.action("write_off.confirm", _l("Write-off confirmed"), "WriteOffProposal", _write_off_confirmed,
+                changes=False)
+    book.action("write_off.refuse", _l("Write-off refused"), "WriteOffProposal", _write_off_refused,
+                changes=False)
+    book.action("write_off.withdraw", _l("Write-off withdrawn"), "WriteOffProposal", _write_off_withdrawn,
+                changes=False)
     book.action("pool.close", _l("Closing decision on a pool"), "PoolClosing", _decision,
                 told=("kind", "usd_amount", "pool_id", "fund_name", "fund_reference"))
     book.action("pool_closing.propose", _l("Closing decision on a pool proposed"), "ClosingProposal",

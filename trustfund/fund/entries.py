@@ -235,6 +235,48 @@ class ClosingProposal(db.Model):
         return CLOSING_KINDS.get(self.kind, self.kind)
 
 
+class WriteOffProposal(db.Model):
+    """A write-off of part of a commitment (or all that is outstanding) as one MPTF
+    officer proposed it (closure.write_offs): nothing is written off while it waits.
+    A second, different, active MPTF officer confirms it (the write-off is then
+    recorded with this amount and reason: `entry_id` names the WriteOff it became), or
+    refuses it with a reason; its proposer may withdraw it. `outstanding` is what the
+    commitment had outstanding when proposed: once it changed (a deposit, another
+    write-off), the proposal can no longer be confirmed. At most one waits per
+    commitment (a partial unique index)."""
+
+    __tablename__ = "write_off_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    amount: Mapped[Decimal] = mapped_column(Money(3))
+    outstanding: Mapped[Decimal] = mapped_column(Money(3))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default=WAITING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("write_off.id"), unique=True)
+
+    commitment = relationship("Commitment")
+    entry = relationship("WriteOff")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({_in(PROPOSAL_STATUSES)})", name="status"),
+        sa.CheckConstraint("amount > 0 AND amount <= outstanding", name="amount_within_outstanding"),
+        sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> proposed_by_id OR status = 'withdrawn'",
+                           name="four_eyes"),
+        sa.Index("uq_write_off_proposal_waiting_commitment", "commitment_id", unique=True,
+                 sqlite_where=sa.text(f"status = '{WAITING}'"),
+                 postgresql_where=sa.text(f"status = '{WAITING}'")),
+    )
+
+
 class FundEntryProposal(db.Model):
     """A direct cost, a bank charge or other income, or the reversal of one, as one MPTF
     officer proposed it (closure.entry_proposals): nothing is recorded and no pool

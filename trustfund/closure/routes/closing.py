@@ -1,4 +1,5 @@
-"""The fund's closing: what is left to settle, write-offs, each pool's decision with
+"""The fund's closing: what is left to settle, write-offs (proposed by one MPTF officer,
+confirmed by another: closure.write_offs), each pool's decision with
 the refunds it would make (proposed by one SRSG staff member, confirmed by another:
 closure.proposals), the payment instructions, and the financial closure."""
 from __future__ import annotations
@@ -18,13 +19,13 @@ from ...exports import export_response
 from ...extensions import db
 from ...formatting import money as fmt_money
 from ...forms import answer_refused
-from ...fund.entries import CLOSING_KINDS, WAITING, ClosingProposal, PoolClosing
+from ...fund.entries import CLOSING_KINDS, WAITING, ClosingProposal, PoolClosing, WriteOffProposal
 from ...fund.models import FINANCIALLY_CLOSED
 from ...fund.status import current_fund, effective_status
 from ...money import USD
-from ...once import already_recorded, fresh_token, run_once
+from ...once import fresh_token, run_once
 from ...permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF, STAFF, roles_required
-from .. import financial, previews, proposals
+from .. import financial, previews, proposals, write_offs
 from ..blueprint import bp
 from ..closing_export import decisions_query, instructions, parts_of
 from ..forms import AnswerDecisionForm, DecisionForm, FinancialClosureForm, RefuseDecisionForm, WriteOffForm
@@ -42,15 +43,17 @@ def _decision_form(pool_id: int, balance, data=None) -> DecisionForm:
 
 
 def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None = None,
-          refused: dict | None = None):
+          refused: dict | None = None, refused_write_offs: dict | None = None):
     """The closing page; `refused`: the refusal form of a waiting decision that was
-    refused (its error beside the reason), by the proposal's id."""
+    refused (its error beside the reason), by the proposal's id; `refused_write_offs`:
+    the same, of a waiting write-off."""
     fund = current_fund() or abort(404)
     forms = forms or {}
     pool_plans = plans(today()) if fund.status != FINANCIALLY_CLOSED else []
     for plan in pool_plans:
         forms.setdefault(plan.pool.id, _decision_form(plan.pool.id, plan.balance))
     waiting = {proposal.pool_id: proposal for proposal in proposals.waiting()}
+    waiting_write_offs = write_offs.waiting()
     return render_template(
         "closure/closing.html", fund=fund, status=effective_status(fund), unsettled=financial.unsettled(),
         problems=financial.closable_problems(), outstanding=financial.outstanding_commitments(),
@@ -61,7 +64,12 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
         gone={pool_id: proposals.proposer_gone(p) for pool_id, p in waiting.items()},
         stale_message=proposals.stale_message, answer_form=AnswerDecisionForm(formdata=None),
         refuse_form=RefuseDecisionForm(formdata=None), refused=refused or {},
-        active_srsg=proposals.active_srsg_staff(),
+        active_srsg=proposals.active_srsg_staff(), write_offs_waiting=waiting_write_offs,
+        write_off_of={proposal.commitment_id: proposal for proposal in waiting_write_offs},
+        stale_write_off={p.id: write_offs.is_stale(p) for p in waiting_write_offs},
+        gone_write_off={p.id: write_offs.proposer_gone(p) for p in waiting_write_offs},
+        write_off_stale_message=write_offs.stale_message, refused_write_offs=refused_write_offs or {},
+        active_officers=write_offs.active_officers(),
         roles={"admin": ADMIN, "officer": MPTF_OFFICER, "srsg": SRSG_STAFF})
 
 
@@ -159,18 +167,50 @@ def write_off_view(commitment_id: int):
                                                          form.reason.data))
         if summary is not None:
             form.outstanding_seen.raw_data = [str(commitment.outstanding)]
-            return _confirm(summary, form, _("Write off"))
+            return _confirm(summary, form, _("Propose the write-off"))
     elif valid:
-        done = run_once(form, WRITE_OFF, lambda: financial.write_off(
+        done = run_once(form, WRITE_OFF, lambda: write_offs.propose(
             current_user, commitment, amount=form.amount.data or None, reason=form.reason.data,
             outstanding_seen=form.outstanding_seen.data))
         if done is not None and done.repeated:
-            return already_recorded("closure.closing")
+            flash(_("This form had already been sent, and its write-off is shown here. Nothing was proposed "
+                    "a second time."), "warning")
+            return redirect(url_for("closure.closing", _anchor=f"waiting-write-off-{done.earlier_id}"))
         if done is not None:
-            flash(_("The outstanding amount was written off."), "success")
-            return redirect(url_for("closure.closing"))
+            flash(_("The write-off is proposed: nothing is written off yet. It takes effect when a second "
+                    "MPTF officer confirms it."), "success")
+            if write_offs.active_officers() < 2:
+                flash(_("You are the only active MPTF officer: a second one is needed to confirm it. An "
+                        "administrator can create the account."), "warning")
+            return redirect(url_for("closure.closing", _anchor=f"waiting-write-off-{done.entry.id}"))
     fresh_token(form, WRITE_OFF)
     return render_template("closure/write_off.html", form=form, commitment=commitment)
+
+
+@bp.route("/closing/write-offs/<int:proposal_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/closing/write-offs/<int:proposal_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/closing/write-offs/<int:proposal_id>/withdraw", methods=["POST"],
+          defaults={"answer": "withdraw"})
+@roles_required(MPTF_OFFICER)
+def answer_write_off(proposal_id: int, answer: str):
+    """A second MPTF officer confirms or refuses a waiting write-off; its proposer may
+    withdraw it (closure.write_offs)."""
+    proposal = db.session.get(WriteOffProposal, proposal_id) or abort(404)
+    form = RefuseDecisionForm() if answer == "refuse" else AnswerDecisionForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: write_offs.confirm(current_user, proposal_id),
+                 "refuse": lambda: write_offs.refuse(current_user, proposal_id, form.reason.data),
+                 "withdraw": lambda: write_offs.withdraw(current_user, proposal_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            flash({"confirm": _("Write-off confirmed: %(amount)s of the commitment is written off.",
+                                amount=fmt_money(proposal.amount, proposal.currency)),
+                   "refuse": _("Write-off refused: nothing was written off."),
+                   "withdraw": _("Write-off withdrawn: nothing was written off.")}[answer], "success")
+            return redirect(url_for("closure.closing"))
+    if answer_refused(form, waits=proposal.status == WAITING, decided=write_offs.already_decided_message()):
+        return _page(refused_write_offs={proposal_id: form}), 200
+    return redirect(url_for("closure.closing", _anchor=f"waiting-write-off-{proposal.id}"))
 
 
 @bp.route("/closing/close", methods=["POST"])
