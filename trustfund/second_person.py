@@ -2,8 +2,9 @@
 person proposes and a second, different person confirms or refuses
 (admin.user_changes, contributions.transfer_changes, contributions.interest_changes,
 contributions.rate_changes, contributions.reversal_changes, closure.proposals,
-closure.entry_proposals; the last four of them through Answers). The waiting row's status moves on by
-one guarded UPDATE, in the transaction of what the answer does: of two people
+closure.entry_proposals, closure.write_offs; the last five of them through Answers).
+The waiting row's status moves on by one guarded UPDATE, in the transaction of what
+the answer does: of two people
 answering at once, or one answer sent twice, exactly one goes through."""
 from __future__ import annotations
 
@@ -148,7 +149,8 @@ def who_proposed_and_confirmed(model, entry_ids: list[int] | None = None) -> dic
 class Answers:
     """The answers to one kind of change waiting for a second person of `role`, as its
     module offers them (contributions.interest_changes, contributions.rate_changes,
-    contributions.reversal_changes, closure.entry_proposals): find a waiting row of
+    contributions.reversal_changes, closure.entry_proposals, closure.write_offs): find
+    a waiting row of
     `model` by its id, answer it (decide(), by an active user of `role`), refuse it
     with a reason or withdraw it (the module records each in the audit trail, its
     action written out), list what waits. `statuses`: its waiting, confirmed, refused

@@ -6,6 +6,7 @@ guarded UPDATE of its status lets one through, the amount is written off once, a
 the others are told it was already answered."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users, make_user
@@ -47,4 +48,55 @@ def test_two_officers_confirming_one_write_off_at_once_write_it_off_once(app, db
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WriteOff)) == 1
     assert db.session.get(Commitment, commitment_id).written_off == D("1000.00")
     assert db.session.get(WriteOffProposal, proposal_id).status == CONFIRMED
+    assert run_checks() == []
+
+
+def test_a_deposit_committed_while_a_write_off_is_confirmed_makes_it_stale(app, db, monkeypatch):
+    """400.00 of 1,000.00 outstanding is proposed; while a colleague confirms it, after
+    the confirmation has read the commitment (its outstanding amount still 1,000.00)
+    and before it writes, a deposit of 300.00 commits. Writing off 400.00 would still
+    fit (700.00 is left), but the officers agreed on it against 1,000.00 outstanding:
+    the write-off's UPDATE compares the outstanding amount itself, so nothing is written
+    off and it still waits, with the reason."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: one writer at a time from the proposal's guarded UPDATE on, so no deposit "
+                    "commits between the confirmation's read and its write")
+    from trustfund.closure import confirmed_write_offs
+
+    users = base_users()
+    commitment = data.commitment(data.donor("Norway (meanwhile)"), "11000.00")
+    data.deposit(commitment, "10000.00", fee_rate="0")
+    proposal = write_offs.propose(users["mptf_officer"], commitment, amount="400.00", reason="Budget cut")
+    db.session.commit()
+    proposal_id, commitment_id = proposal.id, commitment.id
+
+    def deposit_meanwhile():
+        data.deposit(db.session.get(Commitment, commitment_id), "300.00", fee_rate="0")
+        db.session.commit()
+        return "deposited"
+
+    forced = []
+    real_checks = confirmed_write_offs.write_off_checks
+
+    def checks_then_a_deposit(*args, **kwargs):
+        checked = real_checks(*args, **kwargs)
+        forced.append(Attempt(app, deposit_meanwhile).start().join(timeout=30))
+        return checked
+
+    monkeypatch.setattr(confirmed_write_offs, "write_off_checks", checks_then_a_deposit)
+
+    def confirm():
+        write_offs.confirm(db.session.get(User, users["mptf_officer2"].id), proposal_id)
+        db.session.commit()
+        return "written off"
+
+    outcome = Attempt(app, confirm).start().join(timeout=60)
+    assert forced == ["deposited"], "the deposit did not commit between the read and the write"
+    assert outcome == ("refused: Nothing was written off, and the write-off still waits: The commitment "
+                       "changed meanwhile: reload the page."), outcome
+    db.session.expire_all()
+    assert db.session.get(Commitment, commitment_id).written_off == D("0")
+    assert db.session.get(Commitment, commitment_id).deposited == D("10300.00")
+    assert db.session.get(WriteOffProposal, proposal_id).status == "waiting"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WriteOff)) == 0
     assert run_checks() == []

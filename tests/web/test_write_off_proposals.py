@@ -226,3 +226,20 @@ def test_only_mptf_officers_propose_or_answer_a_write_off(app, db, client, login
             assert f"/commitments/{commitment.id}/write-off" not in html
         assert browser.post(f"{CLOSING}/write-offs/{proposal.id}/confirm").status_code == 403
     assert _proposals(db)[0].status == WAITING and _written_off(db, commitment) == D("0")
+
+
+def test_a_spanish_speaking_officer_confirms_the_amount_proposed(app, db, client, login_as, users):
+    """Spanish writes "500.000" for five hundred thousand: the confirmation writes off
+    the amount stored with the proposal, never its text read again in the confirming
+    officer's language (which wrote off USD 500,000.00 for a proposed 500.00)."""
+    commitment = data.commitment(data.donor("Norway (large)"), "2000000.00")
+    data.deposit(commitment, "1000000.00", fee_rate="0")
+    users["mptf_officer2"].locale = "es"
+    db.session.commit()
+    login_as("mptf_officer")
+    _propose(client, commitment, amount="500.00")
+    [proposal] = _proposals(db, WAITING)
+    assert proposal.amount == D("500.00")
+    assert _answer(browser_of(app, "mptf_officer2"), proposal.id, "confirm").status_code == 200
+    assert _written_off(db, commitment) == D("500.00")
+    assert _proposals(db)[0].status == CONFIRMED

@@ -7,6 +7,8 @@ tests/unit/test_structure.py).
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -28,21 +30,32 @@ def write_off(actor, commitment: Commitment, *, amount=None, reason: str, outsta
     """Write off what of a commitment will not be deposited (all that is outstanding
     by default), with a reason; one guarded UPDATE, so no deposit can then fill it and
     no two write-offs take more than there is. Refused when the outstanding amount is
-    no longer the one the proposal showed (`outstanding_seen`): a deposit reversed
-    meanwhile would otherwise be written off unseen."""
+    no longer the one the proposal showed (`outstanding_seen`, a Decimal or its plain
+    text): a deposit recorded or reversed meanwhile, even one committed while this
+    runs (the UPDATE itself compares), would otherwise be written off unseen."""
     require_role(actor, MPTF_OFFICER)
     db.session.refresh(commitment)  # its running sums as they stand, not as first read
-    if outstanding_seen not in (None, "") and str(outstanding_seen).strip() != str(commitment.outstanding):
-        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
+    changed = DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
+    expected = None
+    if outstanding_seen not in (None, ""):
+        try:
+            expected = Decimal(str(outstanding_seen).strip())
+        except ArithmeticError:
+            raise changed from None
+        if not expected.is_finite() or expected != commitment.outstanding:
+            raise changed
     value, reason = write_off_checks(commitment, amount, reason)
     taken = Commitment.deposited + Commitment.written_off
+    guards = [Commitment.id == commitment.id, taken + value <= Commitment.amount]
+    if expected is not None:
+        guards.append(Commitment.amount - taken == expected)
     done = db.session.execute(
-        sa.update(Commitment).where(Commitment.id == commitment.id, taken + value <= Commitment.amount)
+        sa.update(Commitment).where(*guards)
         .values(written_off=Commitment.written_off + value)
         .execution_options(synchronize_session=False)).rowcount == 1
     db.session.expire(commitment)
     if not done:
-        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
+        raise changed
     entry = WriteOff(commitment_id=commitment.id, currency=commitment.currency, amount=value,
                      written_off_on=today(), reason=reason, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

@@ -122,11 +122,15 @@ def confirm(actor, proposal_id: int) -> WriteOff:
     if commitment.outstanding != proposal.outstanding:
         raise DomainError(stale_message(proposal))
     try:
-        entry = write_off(actor, commitment, amount=str(proposal.amount), reason=proposal.reason,
-                          outstanding_seen=str(proposal.outstanding))
+        # The stored numbers, never their text: "500.000" typed by a Spanish-speaking
+        # officer is five hundred thousand.
+        entry = write_off(actor, commitment, amount=proposal.amount, reason=proposal.reason,
+                          outstanding_seen=proposal.outstanding)
     except DomainError as error:
         raise DomainError(_("Nothing was written off, and the write-off still waits: %(why)s",
                             why=error.message)) from None
+    if entry.amount != proposal.amount:  # what the two officers agreed, to the last digit
+        raise DomainError(stale_message(proposal))
     proposal.entry_id = entry.id
     db.session.flush()
     record(actor, "write_off.confirm", proposal, before=before)
@@ -164,12 +168,6 @@ def waiting() -> list[WriteOffProposal]:
 def waiting_for(commitment_id: int) -> WriteOffProposal | None:
     return db.session.scalar(sa.select(WriteOffProposal).where(
         WriteOffProposal.commitment_id == commitment_id, WriteOffProposal.status == WAITING))
-
-
-def officers_of(entry_ids: list[int] | None = None) -> dict[int, tuple[str, str]]:
-    """Who proposed and who confirmed each recorded write-off (of `entry_ids`, or every
-    one), by write-off id; none for one recorded before write-offs took two officers."""
-    return second_person.who_proposed_and_confirmed(WriteOffProposal, entry_ids)
 
 
 def active_officers() -> int:
