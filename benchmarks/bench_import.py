@@ -96,8 +96,9 @@ def prepare(url: str) -> None:
     from trustfund import create_app
     from trustfund.auth.models import User
     from trustfund.contributions import confirmed, services
-    from trustfund.contributions.models import Objective
+    from trustfund.contributions.models import ExchangeRate, Objective
     from trustfund.demo import recording_the_story
+    from trustfund.demo.contributions import demo_rate
     from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
@@ -105,7 +106,12 @@ def prepare(url: str) -> None:
     with app.app_context():
         officer = db.session.scalar(sa.select(User).where(User.email == OFFICER))
         donor = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").order_by(Donor.id))
-        confirmed.set_rate(officer, "EUR", dt.date(2018, 5, 1), "0.941")
+        # May 2018's UN rate for EUR, unless the demo's rates file already has it: a
+        # rate near its neighbours (a month's rate far from them is refused).
+        may = dt.date(2018, 5, 1)
+        if db.session.scalar(sa.select(ExchangeRate.id).where(ExchangeRate.currency == "EUR",
+                                                              ExchangeRate.month == may)) is None:
+            confirmed.set_rate(officer, "EUR", may, str(demo_rate("EUR", may)))
         # The demo fund's end date (2018) has passed: its commitments are recorded as the
         # demo records its story (deposits on them are taken after the end date anyway).
         with recording_the_story():

@@ -348,6 +348,13 @@ class Auditor(Staff):
     fixed_count = DATA["users"]["auditor"]
     wait_time = between(10, 30)
 
+    def on_start(self) -> None:
+        super().on_start()
+        # The heaviest download, by each auditor at least once: with two auditors
+        # choosing among five tasks, a run could otherwise never ask for it (the
+        # run of 2026-12-06 15:02 did not) and say nothing of its budget.
+        self.dashboard_export()
+
     @task(2)
     def deposits_of_a_donor(self) -> None:
         self._read(f"/contributions/deposits?donor={random.choice(DATA['donor_ids'])}&format=xlsx",
