@@ -26,36 +26,27 @@ from .financial import require_role, write_off_checks
 __all__ = ["write_off"]
 
 
-def write_off(actor, commitment: Commitment, *, amount=None, reason: str, outstanding_seen=None) -> WriteOff:
+def write_off(actor, commitment: Commitment, *, amount=None, reason: str,
+              outstanding_seen: Decimal | None = None) -> WriteOff:
     """Write off what of a commitment will not be deposited (all that is outstanding
     by default), with a reason; one guarded UPDATE, so no deposit can then fill it and
-    no two write-offs take more than there is. Refused when the outstanding amount is
-    no longer the one the proposal showed (`outstanding_seen`, a Decimal or its plain
-    text): a deposit recorded or reversed meanwhile, even one committed while this
-    runs (the UPDATE itself compares), would otherwise be written off unseen."""
+    no two write-offs take more than there is. With `outstanding_seen` (the outstanding
+    amount the proposal showed) the UPDATE also compares it: a deposit recorded or
+    reversed meanwhile, even one committed while this runs, writes off nothing."""
     require_role(actor, MPTF_OFFICER)
     db.session.refresh(commitment)  # its running sums as they stand, not as first read
-    changed = DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
-    expected = None
-    if outstanding_seen not in (None, ""):
-        try:
-            expected = Decimal(str(outstanding_seen).strip())
-        except ArithmeticError:
-            raise changed from None
-        if not expected.is_finite() or expected != commitment.outstanding:
-            raise changed
     value, reason = write_off_checks(commitment, amount, reason)
     taken = Commitment.deposited + Commitment.written_off
     guards = [Commitment.id == commitment.id, taken + value <= Commitment.amount]
-    if expected is not None:
-        guards.append(Commitment.amount - taken == expected)
+    if outstanding_seen is not None:
+        guards.append(Commitment.amount - taken == outstanding_seen)
     done = db.session.execute(
         sa.update(Commitment).where(*guards)
         .values(written_off=Commitment.written_off + value)
         .execution_options(synchronize_session=False)).rowcount == 1
     db.session.expire(commitment)
     if not done:
-        raise changed
+        raise DomainError(_("The commitment changed meanwhile: reload the page."), field="amount")
     entry = WriteOff(commitment_id=commitment.id, currency=commitment.currency, amount=value,
                      written_off_on=today(), reason=reason, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

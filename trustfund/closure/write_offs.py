@@ -129,8 +129,6 @@ def confirm(actor, proposal_id: int) -> WriteOff:
     except DomainError as error:
         raise DomainError(_("Nothing was written off, and the write-off still waits: %(why)s",
                             why=error.message)) from None
-    if entry.amount != proposal.amount:  # what the two officers agreed, to the last digit
-        raise DomainError(stale_message(proposal))
     proposal.entry_id = entry.id
     db.session.flush()
     record(actor, "write_off.confirm", proposal, before=before)
