@@ -1,15 +1,18 @@
 """The pools' closing decisions and each donor's part, as a download (export register
 "closing"): the payment instructions of the refunds, with each donor's currency
 equivalent at the UN rate of the refund's month; the decisions still waiting for a
-second SRSG staff member (nothing has moved for them) and the write-offs still waiting
-for a second MPTF officer (nothing is written off for them)."""
+second SRSG staff member (nothing has moved for them), the write-offs recorded (who
+proposed and who confirmed each) and those still waiting for a second MPTF officer
+(nothing is written off for them)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import joinedload
 
+from ..contributions import queries as contribution_queries
 from ..contributions.models import Pool
 from ..exports import Col, Sheet, register_export
 from ..extensions import db
@@ -101,8 +104,24 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
         Col(_("Can be confirmed"), lambda p: not write_offs.is_stale(p), "bool"),
     ]
+    def name(user) -> str:
+        return (user.name or user.email) if user else ""
+
+    recorded_columns = [
+        Col(_("Date"), lambda r: r[0].written_off_on, "date"),
+        Col(_("Donor"), lambda r: r[0].commitment.donor.name, width=40),
+        Col(_("Commitment"), lambda r: r[0].commitment.reference or f"#{r[0].commitment_id}"),
+        Col(_("Amount written off"), lambda r: r[0].amount, "money", currency_of=lambda r: r[0].currency),
+        Col(_("Currency"), lambda r: r[0].currency, width=9),
+        Col(_("Reason"), lambda r: r[0].reason, width=40),
+        Col(pgettext("write-off", "Proposed by"), lambda r: name(r[1].proposed_by) if r[1] else ""),
+        Col(_("Proposed at (UTC)"), lambda r: r[1].proposed_at if r[1] else None, "datetime"),
+        Col(pgettext("write-off", "Confirmed by"), lambda r: name(r[0].created_by)),
+        Col(_("Confirmed at (UTC)"), lambda r: r[0].created_at, "datetime"),
+    ]
     return ([Sheet(_("Decisions"), decision_columns, decisions),
              Sheet(_("Donors' parts"), part_columns, instructions(parts_of())),
              Sheet(_("Waiting decisions"), waiting_columns, waiting),
+             Sheet(_("Write-offs recorded"), recorded_columns, contribution_queries.write_offs()),
              Sheet(_("Waiting write-offs"), write_off_columns, write_offs.waiting())],
             _("The fund's closure: decisions on the pools' balances and the donors' parts"))

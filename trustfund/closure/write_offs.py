@@ -21,7 +21,6 @@ recorded.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import second_person
 from ..audit import record
 from ..auth.colleagues import active_in_role, tell_others
+from ..contributions import queries
 from ..contributions.models import Commitment
 from ..errors import DomainError
 from ..extensions import db
@@ -163,9 +163,7 @@ def waiting() -> list[WriteOffProposal]:
     return ANSWERS.waiting()
 
 
-def waiting_for(commitment_id: int) -> WriteOffProposal | None:
-    return db.session.scalar(sa.select(WriteOffProposal).where(
-        WriteOffProposal.commitment_id == commitment_id, WriteOffProposal.status == WAITING))
+waiting_for = queries.write_off_waiting
 
 
 def active_officers() -> int:

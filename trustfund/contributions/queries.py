@@ -17,6 +17,7 @@ from ..donors.choices import searched_name
 from ..donors.models import DONOR_TYPES, Donor
 from ..donors.queries import name_holds
 from ..extensions import db
+from ..fund.entries import WAITING, WriteOff, WriteOffProposal
 from ..params import iso_date, whole_number
 from ..permissions import DONOR
 from ..query_plans import not_indexed
@@ -398,6 +399,28 @@ def reversals_waiting_among(deposit_ids) -> set[int]:
         return set()
     return set(db.session.scalars(sa.select(DepositReversalProposal.deposit_id).where(
         DepositReversalProposal.status == PENDING, DepositReversalProposal.deposit_id.in_(ids))))
+
+
+def write_offs(commitment_id: int | None = None) -> list[tuple[WriteOff, WriteOffProposal | None]]:
+    """The write-offs recorded, of one commitment or of every one, oldest first, each
+    with the proposal whose confirmation recorded it: its proposer, and the second
+    MPTF officer who confirmed it (the write-off's recorder). None for a write-off
+    recorded before write-offs took two officers (migration 0038): its recorder alone."""
+    query = (sa.select(WriteOff, WriteOffProposal)
+             .outerjoin(WriteOffProposal, WriteOffProposal.entry_id == WriteOff.id)
+             .options(sa.orm.joinedload(WriteOff.created_by), sa.orm.joinedload(WriteOff.commitment)
+                      .joinedload(Commitment.donor),
+                      sa.orm.joinedload(WriteOffProposal.proposed_by))
+             .order_by(WriteOff.written_off_on, WriteOff.id))
+    if commitment_id is not None:
+        query = query.where(WriteOff.commitment_id == commitment_id)
+    return [(entry, proposal) for entry, proposal in db.session.execute(query)]
+
+
+def write_off_waiting(commitment_id: int) -> WriteOffProposal | None:
+    """The commitment's write-off waiting for a second MPTF officer (at most one)."""
+    return db.session.scalar(sa.select(WriteOffProposal).where(
+        WriteOffProposal.commitment_id == commitment_id, WriteOffProposal.status == WAITING))
 
 
 def reversal_partners(deposits) -> dict[int, tuple[int, dt.date]]:

@@ -110,6 +110,7 @@ class WriteOff(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     commitment = relationship("Commitment")
+    created_by = relationship("User", foreign_keys=[created_by_id])
 
     __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
 

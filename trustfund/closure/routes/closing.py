@@ -11,6 +11,7 @@ from flask_login import current_user
 from ...admin.models import REFUND_WAIVER, setting_on
 from ...clock import today
 from ...confirmation import check, confirm_page, confirmed
+from ...contributions import queries as contribution_queries
 from ...contributions.loaders import get_commitment_or_404
 from ...contributions.models import Pool
 from ...contributions.pools import all_pools
@@ -70,6 +71,7 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
         gone_write_off={p.id: write_offs.proposer_gone(p) for p in waiting_write_offs},
         write_off_stale_message=write_offs.stale_message, refused_write_offs=refused_write_offs or {},
         active_officers=write_offs.active_officers(),
+        recorded_write_offs=contribution_queries.write_offs(),
         roles={"admin": ADMIN, "officer": MPTF_OFFICER, "srsg": SRSG_STAFF})
 
 

@@ -166,8 +166,9 @@ def deposits():
 @bp.route("/commitments/<int:commitment_id>")
 @roles_required(*READERS)
 def commitment(commitment_id: int):
-    """A commitment: its schedule (overdue instalments flagged), deposits and reversals;
-    for officers, the form correcting its reference."""
+    """A commitment: its schedule (overdue instalments flagged), deposits and reversals,
+    write-offs (recorded, and one waiting for a second MPTF officer); for officers, the
+    form correcting its reference."""
     item = get_commitment_or_404(commitment_id)
     form = None
     if current_user.role == MPTF_OFFICER:
@@ -188,6 +189,8 @@ def commitment_page(item, reference_form):
                            usd=usd, net=net, overdue=bool(overdue),
                            reversal_waits=queries.reversals_waiting_among(
                                d.id for d in item.deposits if not d.reverses_id and not d.reversed_by),
+                           write_offs=queries.write_offs(item.id),
+                           write_off_waiting=queries.write_off_waiting(item.id),
                            can_write=current_user.role == MPTF_OFFICER, reference_form=reference_form)
 
 
