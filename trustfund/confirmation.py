@@ -6,22 +6,38 @@ own, so it needs no script and holds without one.
 
 A view asks `confirmed()`; when not, it checks what it can without writing (the
 feature's previews, which raise the services' own refusals) and answers
-`confirm_page(...)`. The page sends back exactly the values the user saw."""
+`confirm_page(...)`. The page sends back exactly the values the user saw, as they
+were typed, with the language they were read in: a confirmation posted in another
+language (the language menu, in another tab) would read "1,500" as 1.5 where the
+page said 1,500.00, so it is not confirmed but shown again, read in the new
+language, for the user to check (`confirmed` is false)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from flask import render_template, request, url_for
 
+from . import language
 from .errors import DomainError, attach
 from .redirects import safe_next
 
 CONFIRMED = "confirmed"
+READ_IN = "confirmed_in"  # the language the confirmation page read the values in
+
+
+def _language() -> str:
+    return str(language.locale() or "")
 
 
 def confirmed() -> bool:
-    """Whether this post comes from a confirmation page."""
-    return request.form.get(CONFIRMED) == "1"
+    """Whether this post comes from a confirmation page, in the language the page
+    read its values in."""
+    return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) == _language()
+
+
+def _language_changed() -> bool:
+    """A confirmation posted in another language than the page's (shown again)."""
+    return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) not in (None, _language())
 
 
 @dataclass
@@ -79,7 +95,9 @@ def confirm_page(summary: Summary, *, form, button: str, cancel: str, crumbs: li
     back = safe_next(request.form.get("back"))
     if back:
         carried.append(("back", back))
+    carried.append((READ_IN, _language()))
     return render_template("_confirm.html", summary=summary, carried=carried,
+                           language_changed=_language_changed(),
                            button=summary.button or button,
                            cancel=back or cancel, crumbs=crumbs, style=style,
                            action=action or url_for(request.endpoint, **(request.view_args or {})))

@@ -281,8 +281,13 @@ def _apply(db, model: Model, step, officer, admin, travel):
         key = "".join((bank_reference or "").lower().split()) or None
         twice = key is not None and not separate and key in model.standing_references()
         # The officer reversed this transfer's deposit, last, in another pool: recording it
-        # here would move money between pools (references.moved_refusal).
+        # here would move money between pools (references.moved_refusal). The transfer
+        # is known by its reference, or else by its currency, amount and value date (all
+        # of the model's are dated ON).
         last = [d for d in model.reversals if d["key"] == key][-1:] if key else []
+        if not last:
+            last = [d for d in model.reversals
+                    if (d["commitment"]["currency"], d["amount"]) == (cur, amount)][-1:]
         moved = bool(last) and last[0]["pool"] != m["pool"]
         expected = (amount > 0 and usd - fee > 0 and m["deposited"] + amount <= m["amount"] and not twice
                     and near and not moved)

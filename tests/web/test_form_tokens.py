@@ -54,7 +54,7 @@ class EntryForm:
             # As its confirmation page posts it (the form's own post only shows what will happen).
             return {"from_pool_id": str(pool("UNEARMARKED").id), "to_pool_id": str(pool("OBJ2").id),
                     "usd_amount": "10.00", "transferred_on": "2018-06-01", "reason": "Surplus",
-                    "confirmed": "1"}
+                    "confirmed": "1", "confirmed_in": "en"}
         if self.name == "pledge":
             return {"donor_id": str(sweden().id), "currency": "USD", "amount": "250000.00",
                     "objective_id": "", "pledged_on": "2017-10-19", "note": ""}

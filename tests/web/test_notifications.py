@@ -37,7 +37,7 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
     grant = make_request(event, name="Awa Ndiaye")
     login_as("srsg_staff2")
     answer = client.post(f"/travel/grants/{grant.id}/approve",
-                         data={"pool_id": "0", "next": "", "confirmed": "1"})
+                         data={"pool_id": "0", "next": "", "confirmed": "1", "confirmed_in": "en"})
     assert answer.status_code == 302
     assert send_due().sent == 1
     [mail] = smtp_server.messages
@@ -111,10 +111,12 @@ def test_a_refused_decision_writes_no_message(client, login_as, db, users, smtp_
     event = make_event()
     grant = make_request(event)
     login_as("srsg_staff")  # the requester may not decide their own request
-    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "No", "next": "", "confirmed": "1"})
+    client.post(f"/travel/grants/{grant.id}/reject",
+                data={"reason": "No", "next": "", "confirmed": "1", "confirmed_in": "en"})
     login_as("srsg_staff2")
     # No reason: refused.
-    client.post(f"/travel/grants/{grant.id}/reject", data={"reason": "", "next": "", "confirmed": "1"})
+    client.post(f"/travel/grants/{grant.id}/reject",
+                data={"reason": "", "next": "", "confirmed": "1", "confirmed_in": "en"})
     assert _outbox(db) == []
     assert send_due().sent == 0 and smtp_server.messages == []
 

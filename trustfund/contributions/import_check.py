@@ -199,7 +199,7 @@ class RowChecker:
         # Who imports (None: a preview that names nobody yet): the deposits they reversed
         # are not recorded again for another donor or pool (references.moved_refusal).
         self.actor = actor
-        self.moved: dict = {}
+        self.moved = references.Reversals()
         self.fee_rates: dict[dt.date, Decimal] = {}
         # Every fee rate the setting has had, read once: a row's is looked up without a
         # statement (the import writes while it checks the next rows).
@@ -222,7 +222,8 @@ class RowChecker:
         rates = _Rates({c.currency for c in commitments.values()})
         keys = _reference_keys(rows)
         existing = references.standing_deposits(keys)
-        self.moved = references.reversed_by(self.actor, keys) if self.actor is not None else {}
+        self.moved = references.reversed_by(self.actor, keys) if self.actor is not None \
+            else references.Reversals()
         return self._each(rows, commitments, rates, existing)
 
     def _each(self, rows, commitments, rates, existing) -> Iterator[Planned]:
@@ -282,10 +283,12 @@ class RowChecker:
                     result.add_error(number, "bank_reference", error.message)
                     return False
         c = planned.commitment
-        if key is not None and self.moved:
-            moved = references.moved_refusal(self.actor, key, c.donor_id, planned.pool_id, self.moved)
+        if self.moved:
+            moved = references.moved_refusal(
+                self.actor, key, c.donor_id, planned.pool_id, self.moved,
+                transfer=(c.currency, planned.figures.amount, planned.figures.value_date))
             if moved is not None:
-                result.add_error(number, "bank_reference", moved.message)
+                result.add_error(number, moved.field, moved.message)
                 return False
         so_far = taken.deposited.get(c.id, c.deposited)
         if so_far + planned.figures.amount > c.amount:

@@ -199,7 +199,8 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
         if existing is not None:
             raise references.already_used(existing)
     pool = pools.pool_for_objective(commitment.objective_id)
-    moved = references.moved_refusal(actor, key, commitment.donor_id, pool.id)
+    moved = references.moved_refusal(actor, key, commitment.donor_id, pool.id,
+                                     transfer=(currency, figures.amount, figures.value_date))
     if moved is not None:
         raise moved
     if not add_to_loaded_commitment(commitment, figures.amount, figures.usd, figures.fee):

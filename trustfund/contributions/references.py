@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -113,64 +115,104 @@ class Reversed(NamedTuple):
     value_date: dt.date
 
 
-def reversed_by(actor, keys: Iterable[str] | None = None) -> dict[str, Reversed]:
-    """The deposits `actor` reversed, the latest of each bank reference, by its key
-    (among `keys` if given): those whose reversal `actor` proposed (reversal_changes:
-    another officer confirmed it), or recorded alone before a reversal took two. A
-    reversal frees its deposit's reference so that the same bank transfer can be
-    recorded again, correctly: see moved_refusal(). The officer's reversals are read as
-    plain columns (their keys are computed here: NFKC is not SQL); names only for the
-    ones asked about."""
+Transfer = tuple[str, Decimal, dt.date]  # a bank transfer's currency, amount and value date
+
+
+@dataclass
+class Reversals:
+    """The deposits an officer reversed, the latest of each: by their bank reference's
+    key, and by their bank transfer (currency, amount, value date), which a deposit
+    recorded again without its reference, or with it written another way, still has."""
+
+    by_key: dict[str, Reversed] = field(default_factory=dict)
+    by_transfer: dict[Transfer, Reversed] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_key or self.by_transfer)
+
+
+def reversed_by(actor, keys: Iterable[str] | None = None) -> Reversals:
+    """The deposits `actor` reversed: those whose reversal `actor` proposed
+    (reversal_changes: another officer confirmed it), or recorded alone before a
+    reversal took two; by reference only those among `keys` if given. A reversal
+    frees its deposit's reference so that the same bank transfer can be recorded
+    again, correctly: see moved_refusal(). The officer's reversals are read as plain
+    columns (their keys are computed here: NFKC is not SQL); names only for the ones
+    kept."""
     actor_id = getattr(actor, "id", None)
     if actor_id is None:
-        return {}
+        return Reversals()
     reversal = sa.orm.aliased(Deposit)
     reverser = sa.func.coalesce(DepositReversalProposal.proposed_by_id, reversal.created_by_id)
     wanted = None if keys is None else set(keys)
-    latest: dict[str, tuple] = {}
-    for reference, donor_id, pool_id, value_date in db.session.execute(
-            sa.select(Deposit.bank_reference, Deposit.donor_id, Deposit.pool_id, Deposit.value_date)
+    by_key: dict[str, tuple] = {}
+    by_transfer: dict[Transfer, tuple] = {}
+    for reference, donor_id, pool_id, value_date, currency, amount in db.session.execute(
+            sa.select(Deposit.bank_reference, Deposit.donor_id, Deposit.pool_id, Deposit.value_date,
+                      Deposit.currency, Deposit.amount)
             .join(reversal, reversal.reverses_id == Deposit.id)
             .outerjoin(DepositReversalProposal, DepositReversalProposal.reversal_id == reversal.id)
             # "> 0", not IS NOT NULL: SQLite then reads the reversals alone through
             # the unique index on reverses_id (a few hundred rows of 100,000).
-            .where(reversal.reverses_id > 0, Deposit.bank_reference != "",
-                   reverser == actor_id)
+            .where(reversal.reverses_id > 0, reverser == actor_id)
             .order_by(reversal.id)):
-        key = reference_key(reference)
+        found = (donor_id, pool_id, value_date)  # the latest reversal wins
+        by_transfer[(currency, amount, value_date)] = found
+        key = reference_key(reference) if reference else None
         if key is not None and (wanted is None or key in wanted):
-            latest[key] = (donor_id, pool_id, value_date)  # the latest reversal wins
-    if not latest:
-        return {}
+            by_key[key] = found
+    if not by_transfer:
+        return Reversals()
+    kept = list(by_key.values()) + list(by_transfer.values())
     names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(
-        Donor.id.in_({donor_id for donor_id, _pool, _on in latest.values()}))).all())
+        Donor.id.in_({donor_id for donor_id, _pool, _on in kept}))).all())
     labels = {pool.id: str(pool.sentence_name) for pool in db.session.scalars(
         sa.select(Pool).options(joinedload(Pool.objective))
-        .where(Pool.id.in_({pool_id for _donor, pool_id, _on in latest.values()})))}
-    return {key: Reversed(donor_id, pool_id, names[donor_id], labels[pool_id], value_date)
-            for key, (donor_id, pool_id, value_date) in latest.items()}
+        .where(Pool.id.in_({pool_id for _donor, pool_id, _on in kept})))}
+
+    def named(donor_id, pool_id, value_date) -> Reversed:
+        return Reversed(donor_id, pool_id, names[donor_id], labels[pool_id], value_date)
+
+    return Reversals({key: named(*found) for key, found in by_key.items()},
+                     {transfer: named(*found) for transfer, found in by_transfer.items()})
 
 
 def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
-                  reversed_deposits: dict[str, Reversed] | None = None) -> DomainError | None:
-    """Why `actor` may not record this bank transfer (its reference's `key`) for this
-    donor and pool, or None. Reversing a deposit and recording its bank transfer again
-    for another donor or pool moves money between donors or pools (a transfer between
-    pools takes two administrators; the donors' shares and refunds follow their net
-    deposits), and the bank's statement would still match: the officer who reversed
-    it (who proposed its reversal) does not do both; another MPTF officer records it
-    (the one who confirmed the reversal, or a third). Recorded again for the same
-    donor and pool (a corrected amount or date), it is the officer's own correction."""
-    if key is None:
+                  reversed_deposits: Reversals | None = None, *,
+                  transfer: Transfer | None = None) -> DomainError | None:
+    """Why `actor` may not record this bank transfer (its reference's `key`; its
+    currency, amount and value date, `transfer`) for this donor and pool, or None.
+    Reversing a deposit and recording its bank transfer again for another donor or
+    pool moves money between donors or pools (a transfer between pools takes two
+    administrators; the donors' shares and refunds follow their net deposits), and the
+    bank's statement would still match: the officer who reversed it (who proposed its
+    reversal) does not do both; another MPTF officer records it (the one who confirmed
+    the reversal, or a third). Recorded again for the same donor and pool (a corrected
+    amount or date), it is the officer's own correction. The transfer is known by its
+    reference, or, when the reference is left out or written another way, by its
+    currency, amount and value date."""
+    if key is None and transfer is None:
         return None
-    found = (reversed_by(actor, {key}) if reversed_deposits is None else reversed_deposits).get(key)
+    if reversed_deposits is None:
+        reversed_deposits = reversed_by(actor, {key} if key is not None else set())
+    found = reversed_deposits.by_key.get(key) if key is not None else None
+    if found is not None:
+        if (found.donor_id, found.pool_id) == (donor_id, pool_id):
+            return None
+        return DomainError(_("You reversed the deposit of this bank transfer for %(donor)s (the %(pool)s "
+                             "pool, value date %(date)s). Recorded for another donor or pool it would move "
+                             "money between them: another MPTF officer records it.",
+                             donor=found.donor_name, pool=found.pool_name, date=fmt_date(found.value_date)),
+                           field="bank_reference")
+    found = reversed_deposits.by_transfer.get(transfer) if transfer is not None else None
     if found is None or (found.donor_id, found.pool_id) == (donor_id, pool_id):
         return None
-    return DomainError(_("You reversed the deposit of this bank transfer for %(donor)s (the %(pool)s pool, "
-                         "value date %(date)s). Recorded for another donor or pool it would move money "
-                         "between them: "
-                         "another MPTF officer records it.", donor=found.donor_name, pool=found.pool_name,
-                         date=fmt_date(found.value_date)), field="bank_reference")
+    currency, amount, value_date = transfer
+    return DomainError(_("You reversed a deposit of %(amount)s with this value date for %(donor)s (the "
+                         "%(pool)s pool). If this is the same bank transfer, recorded for another donor or "
+                         "pool it would move money between them: another MPTF officer records it.",
+                         amount=fmt_money(amount, currency), donor=found.donor_name, pool=found.pool_name),
+                       field="amount")
 
 
 def used_in_file(row: int) -> DomainError:
