@@ -44,9 +44,9 @@ def test_the_reverser_does_not_record_the_transfer_for_another_donor_alone(app, 
     db.session.rollback()
     assert refused.value.field == "amount"
     assert refused.value.message == (
-        "You reversed a deposit of USD\u00a050,000.00 with this value date for Kingdom of Sweden (the Objective 1 "
-        "pool). If this is the same bank transfer, recorded for another donor or pool it would move money "
-        "between them: another MPTF officer records it.")
+        "You reversed a deposit of USD\u00a050,000.00 with this value date for Kingdom of Sweden (the "
+        "Objective 1 pool). If this is the same bank transfer, recorded for another donor or pool it would "
+        "move money between them: another MPTF officer records it.")
     assert pool("UNEARMARKED").available == Decimal("0.00")
     # Another officer records it (the one who confirmed the reversal, or a third).
     services.record_deposit(users["mptf_officer2"], swiss, value_date=ON, amount="50000.00",
