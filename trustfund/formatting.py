@@ -281,6 +281,15 @@ def currency_name(code: str) -> str:
     return get_currency_name(code, locale=language.locale() or "en")
 
 
+def number_symbols() -> dict[str, str]:
+    """The reader's decimal and group separators, for a script that reads and writes
+    numbers as the server does (static/travel.js: a request's total while it is typed)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    locale = language.locale() or "en"
+    return {"decimal": get_decimal_symbol(locale), "group": get_group_symbol(locale)}
+
+
 def register(app) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(money_symbol, "money_symbol")
@@ -293,3 +302,4 @@ def register(app) -> None:
     app.add_template_filter(datetime, "datetime")
     app.add_template_filter(currency_name, "currency_name")
     app.add_template_global(colon, "colon")
+    app.add_template_global(number_symbols, "number_symbols")

@@ -8,7 +8,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..forms import BaseForm, GroupedSelect, Needed, VersionField
 from ..permissions import ROLE_LABELS
@@ -58,7 +58,7 @@ class RefuseChangeForm(BaseForm):
 
 class SettingForm(BaseForm):
     value = StringField(_l("Value"), validators=[DataRequired(), Length(max=40)])
-    effective_from = DateField(_l("In force from"), validators=[DataRequired()])
+    effective_from = DateField(_l("In force from"), validators=[InputRequired()])
     # The version of the setting's history the admin saw (admin.models.settings_version).
     version = VersionField()
     submit = SubmitField(_l("Save"))

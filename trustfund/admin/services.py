@@ -235,6 +235,7 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
             raise DomainError(str(error), field="value") from None
     if value < 0:
         raise DomainError(_("Enter a number of zero or more."), field="value")
+    value = abs(value)  # "-0" is zero, not a negative zero shown "-USD 0.00"
     if key == FEE_RATE and value >= 1:
         raise DomainError(_("The fee rate is a fraction: %(example)s means 1%%.", example=written("0.01")),
                           field="value")
@@ -242,7 +243,9 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
         # 0 would refuse every rate but the UN's, and every new month's rate but the last one's.
         raise DomainError(_("The tolerance is a fraction above 0 and below 1: %(example)s means 10%%.",
                             example=written("0.1")), field="value")
-    if value.as_tuple().exponent < -6 or value >= Decimal(1000000000):
+    if value >= Decimal(1000000000):  # only the USD settings have no smaller bound
+        raise DomainError(_("The amount is too large."), field="value")
+    if value.as_tuple().exponent < -6:
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
     if key in USD_SETTINGS:
         if value.normalize().as_tuple().exponent < -2:

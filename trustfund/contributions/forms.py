@@ -37,7 +37,7 @@ def _strip(value):
 
 
 class ObjectiveForm(BaseForm):
-    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1, max=999)])
+    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=999)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip],
                         description=localized.ENGLISH_TITLE_HELP)
     title_fr = localized.title_field("fr", 300)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectMultipleField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import InputRequired, Optional
 
 from ..formatting import date as fmt_date
 from ..forms import BaseForm
@@ -29,7 +29,7 @@ class PeriodForm(BaseForm):
 class IssueForm(BaseForm):
     """Issuing the statements of a period for the donors chosen (none: every donor)."""
 
-    date_from = DateField(_l("From"), name="from", validators=[DataRequired()])
-    date_to = DateField(_l("To"), name="to", validators=[DataRequired()])
+    date_from = DateField(_l("From"), name="from", validators=[InputRequired()])
+    date_to = DateField(_l("To"), name="to", validators=[InputRequired()])
     donors = SelectMultipleField(_l("Donors (none chosen: every donor)"), coerce=int, choices=[],
                                  validate_choice=False)

@@ -1,23 +1,56 @@
 // Preview of a travel-support request's figures while the form is filled in.
 // Only a preview: the server computes the figures again (in exact decimals) when
-// the request is entered. Amounts are handled in whole cents to avoid float drift.
+// the request is entered. Amounts are handled in whole cents to avoid float drift,
+// read and written as the server does (money.parse_number): in the reader's
+// language first ("1 250,50" in French, "1.250,50" in Spanish: the form's
+// data-decimal and data-group), then in the plain form "1,250.50".
 (function () {
   "use strict";
   var form = document.getElementById("grant-form");
   if (!form) { return; }
   var box = document.getElementById("grant-figures");
+  var DECIMAL = form.dataset.decimal || ".", GROUP = form.dataset.group || ",";
+  var SPACE = /[\s\u00a0\u202f]/, SPACES = /[\s\u00a0\u202f]/g;
 
+  // Whole cents of `raw` (spaces removed) read with these separators; undefined when
+  // it is not a number written so, null when it is one with more than 2 decimals.
+  function read(raw, decimal, group) {
+    var parts = raw.split(decimal);
+    if (parts.length > 2) { return undefined; }
+    var whole = parts[0], fraction = parts.length === 2 ? parts[1] : "";
+    if (group && !SPACE.test(group) && whole.indexOf(group) >= 0) {
+      var grouped = whole.split(group);
+      if (!/^\d{1,3}$/.test(grouped[0]) || grouped.slice(1).some(function (g) { return !/^\d{3}$/.test(g); })) {
+        return undefined;  // "1,00" is not a grouped number
+      }
+      whole = grouped.join("");
+    }
+    if (!/^\d+$/.test(whole) || !/^\d*$/.test(fraction) || (parts.length === 2 && !fraction)) {
+      return undefined;
+    }
+    if (/[^0]/.test(fraction.slice(2))) { return null; }  // refused: more than 2 decimals
+    return parseInt(whole, 10) * 100 + parseInt((fraction + "00").slice(0, 2), 10);
+  }
+
+  // What the user typed, in cents (null: nothing, or not an amount).
   function cents(text) {
-    var clean = String(text || "").replace(/[,\s\u00a0]/g, "");
-    if (!/^\d+(\.\d{1,2})?$/.test(clean)) { return null; }
-    var parts = clean.split(".");
-    return parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+    var raw = String(text || "").replace(SPACES, "");
+    if (!raw) { return null; }
+    var value = read(raw, DECIMAL, GROUP);
+    if (value === undefined && (DECIMAL !== "." || GROUP !== ",")) { value = read(raw, ".", ","); }
+    return value === undefined ? null : value;
+  }
+
+  // A figure the page wrote for the script ("300.00": Python's str of a Decimal).
+  function plain(text) {
+    var value = read(String(text || ""), ".", ",");
+    return value === undefined ? null : value;
   }
 
   function show(value) {
     if (value === null) { return ""; }
-    var whole = Math.floor(value / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return whole + "." + ("0" + (value % 100)).slice(-2);
+    var whole = Math.floor(value / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, GROUP);
+    return whole + DECIMAL + ("0" + (value % 100)).slice(-2);
   }
 
   function day(text) {
@@ -37,8 +70,8 @@
       ["dsa_days", "dsa_rate", "dsa_amount", "terminal_expenses", "total"].forEach(function (n) { set(n, ""); });
       return;
     }
-    var rate = cents(option.dataset.dsaRate);
-    var terminal = cents(option.dataset.terminal);
+    var rate = plain(option.dataset.dsaRate);
+    var terminal = plain(option.dataset.terminal);
     var start = day(option.dataset.start), end = day(option.dataset.end);
     var days = end - start + 2;
     var from = day(form.elements.travel_from.value), to = day(form.elements.travel_to.value);

@@ -36,7 +36,7 @@ class EventForm(BaseForm):
     dsa_rate = StringField(_l("DSA rate (USD per day)"), validators=[DataRequired(), Length(max=20)],
                            description=_l("The UN daily subsistence allowance rate for the city."))
     max_per_country = IntegerField(_l("Maximum number of funded delegates per country"), default=1,
-                                   validators=[DataRequired(), NumberRange(min=1, max=50)])
+                                   validators=[InputRequired(), NumberRange(min=1, max=50)])
     dates_note = StringField(_l("Note on the dates"), validators=[Optional(), Length(max=200)],
                              description=_l("For example: dates subject to change."))
     # A new event: one per render of the form (trustfund.submissions); each event has its

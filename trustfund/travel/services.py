@@ -25,7 +25,7 @@ from ..extensions import db
 from ..formatting import date as fmt_date
 from ..formatting import number as fmt_number
 from ..fund.status import require_operations_open
-from ..money import USD, MoneyError, parse_amount, parse_number, written
+from ..money import USD, MoneyError, amount_refusal, parse_amount, parse_number, written
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
 from ..validation import check_text, normalized_name
@@ -74,27 +74,31 @@ def money_field(value, field: str, *, optional: bool = False) -> Decimal | None:
         raise DomainError(_money_message(error), field=field) from None
 
 
+def _is_zero(value) -> bool:
+    """Whether the user typed zero, in any spelling of their language ("0", "0,00",
+    "0.000", "-0")."""
+    try:
+        return parse_number(str(value), "") == 0
+    except MoneyError:
+        return False
+
+
 def cost_field(value, field: str) -> Decimal:
     """An actual cost: zero or more USD (a no-show may have cost nothing)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError(_("Enter an amount (0 if nothing was paid)."), field=field)
-    try:
-        if parse_number(str(value), "") == 0:
-            return Decimal("0.00")
-    except MoneyError:
-        pass
+    if _is_zero(value):
+        return Decimal("0.00")
     return money_field(value, field)
 
 
 def _money_message(error: MoneyError) -> str:
+    """The refusal of money.parse_amount, in the reader's language as it is, but for
+    its example of a number: a travel amount's is USD 1,250.00."""
     text = str(error)
-    if "decimal places" in text:
-        return _("USD amounts have at most 2 decimal places.")
-    if "greater than zero" in text:
-        return _("The amount must be greater than zero.")
-    if "too large" in text:
-        return _("The amount is too large.")
-    return _("Enter a number such as %(example)s.", example=written("1250.00"))
+    if text == amount_refusal():
+        return _("Enter a number such as %(example)s.", example=written("1250.00"))
+    return text
 
 
 # --- Events -------------------------------------------------------------------
@@ -158,7 +162,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
 
 
 def _dsa_rate(value) -> Decimal:
-    if isinstance(value, str) and value.strip() in ("0", "0.00", "0.0"):
+    """The event's DSA rate: zero (no DSA paid), or more, USD."""
+    if isinstance(value, str) and value.strip() and _is_zero(value):
         return Decimal("0.00")
     return money_field(value, "dsa_rate")
 

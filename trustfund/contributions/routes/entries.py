@@ -199,7 +199,7 @@ def new_deposit(commitment_id: int):
         if done is not None:
             deposit = done.entry
             flash(_("Deposit recorded: %(amount)s at %(rate)s = %(usd)s, fee %(fee)s, net %(net)s.",
-                    amount=fmt_money(deposit.amount, deposit.currency), rate=deposit.rate,
+                    amount=fmt_money(deposit.amount, deposit.currency), rate=fmt_rate(deposit.rate),
                     usd=fmt_money(deposit.usd_amount, USD), fee=fmt_money(deposit.fee, USD),
                     net=fmt_money(deposit.net, USD)), "success")
             return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
