@@ -42,7 +42,7 @@ def test_a_confirmation_posted_in_another_language_is_shown_again_not_done(app, 
     assert again.status_code == 200 and _proposals(db) == []
     html = again.get_data(as_text=True)
     assert 'id="language-changed"' in html  # the warning
-    # assert "Votre langue a changé" in text(html)  # in French
+    assert "Votre langue a changé" in text(html)  # in French
     assert "1,50\u00a0USD" in summary_of(html).replace(" ", "\u00a0")  # as "1,500" now reads
     # What is confirmed now is what this page shows.
     action, fields = confirmation(html)
