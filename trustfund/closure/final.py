@@ -137,11 +137,16 @@ EARLIEST_STATEMENT_DAY = dt.date(1990, 1, 1)
 
 def statements_start(fund) -> dt.date:
     """The first day the certified final statements cover: the fund's start, or the
-    value date of an earlier deposit that stands (money received before the date the
-    fund's record names; not one reversed, a typo's date), so that the statements hold
-    every deposit and add up; never before the statements' earliest day."""
+    value date of an earlier deposit (money received before the date the fund's record
+    names, or a deposit whose mistyped date was corrected by its reversal), so that the
+    statements hold every deposit and every reversal with the deposit it reverses, and
+    add up (they have no opening balance: a reversal inside the period of a deposit
+    before it took the donor's money away); never before the statements' earliest day
+    (a deposit dated before it by a typo is in the statement's balance brought forward:
+    its closing balance still holds it)."""
     earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date))
-                                 .where(Deposit.standing_condition()))
+                                 .where(Deposit.reverses_id.is_(None),
+                                        Deposit.value_date >= EARLIEST_STATEMENT_DAY))
     start = min(fund.start_on, earliest) if earliest is not None else fund.start_on
     return max(start, EARLIEST_STATEMENT_DAY)
 
