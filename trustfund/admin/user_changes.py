@@ -116,7 +116,10 @@ def _tell_the_other_admins(actor, change: UserChange, user: User | None) -> None
     account = change.email if user is None else (user.name or user.email)
     tell_other_admins(actor, "user_change_waiting",
                       _l("A change to a Trustfund account waits for your confirmation"),
-                      account=account, role=ROLE_LABELS[change.role], new_account=user is None)
+                      account=account, role=ROLE_LABELS[change.role], new_account=user is None,
+                      # A move to another role says from which (the role it has until then).
+                      role_before=ROLE_LABELS[user.role] if user is not None and user.role != change.role
+                      else None)
 
 
 def _refuse_waiting_email(email: str, user: User | None) -> None:

@@ -59,6 +59,16 @@ def end_session(user: User) -> None:
 THROTTLE_NOTICE_EVERY = dt.timedelta(minutes=15)
 
 
+def _pause_minutes() -> int:
+    """How long a paused sign-in lasts at most: the longest window of the per-account
+    limits (config.py), in minutes."""
+    from flask import current_app
+    from limits import parse
+
+    return max(parse(current_app.config[key]).get_expiry() // 60
+               for key in ("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT"))
+
+
 def notify_sign_in_throttled(email: str, address: str) -> bool:
     """A security message to the owner of the account whose sign-ins are paused after
     too many failures (nothing when the address is no active account's, and at most
@@ -77,7 +87,7 @@ def notify_sign_in_throttled(email: str, address: str) -> bool:
     if recent is not None:
         return False
     enqueue(user, "signin_throttled", "signin_throttled", _l("Trustfund: sign-in to your account paused"),
-            when=now, address=address)
+            when=now, address=address, minutes=_pause_minutes())
     return True
 
 

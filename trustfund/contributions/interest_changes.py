@@ -47,7 +47,8 @@ def _require_officer(actor) -> None:
 
 def _tell(actor, proposal: InterestProposal) -> None:
     tell_others(actor, MPTF_OFFICER, "interest_waiting", "interest_waiting",
-                _l("Interest waits for your confirmation"),
+                _l("A reversal of interest waits for your confirmation") if proposal.is_reversal
+                else _l("Interest waits for your confirmation"),
                 proposer=actor.name or actor.email, proposal=proposal, reversal=proposal.is_reversal)
 
 

@@ -36,7 +36,6 @@ from ..audit import record
 from ..auth.colleagues import active_in_role, tell_others
 from ..errors import DomainError, check_version
 from ..extensions import db
-from ..formatting import rate as fmt_rate
 from ..permissions import MPTF_OFFICER
 from .models import ExchangeRate, RateProposal
 from .rates import checked_rate, month_label
@@ -103,8 +102,7 @@ def propose(actor, currency: str, month, rate, *, entry: ExchangeRate | None = N
     tell_others(actor, MPTF_OFFICER, "rate_waiting", "rate_waiting",
                 _l("An exchange rate waits for your confirmation"),
                 proposer=actor.name or actor.email, proposal=proposal,
-                month=month_label(proposal.month), rate=fmt_rate(proposal.rate),
-                before=fmt_rate(entry.rate) if entry is not None else None)
+                before=entry.rate if entry is not None else None)  # written in each reader's language
     return proposal
 
 

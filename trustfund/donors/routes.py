@@ -124,7 +124,7 @@ def saa(donor_id: int):
             version=form.version.data))
         if saved is not None:
             flash(_("The SAA of %(name)s is now %(status)s.", name=saved.name,
-                    status=saved.saa_label), "success")
+                    status=str(saved.saa_label).lower()), "success")
             return redirect(url_for("donors.view", donor_id=donor_id))
         donor = get_donor_or_404(donor_id)
     next_statuses = allowed_next(donor)

@@ -84,6 +84,12 @@ class Overview:
         return [line for line in self.instalments if line.overdue]
 
     @property
+    def unscheduled_outstanding(self) -> bool:
+        """Whether a commitment with money outstanding has no instalment schedule (what
+        it still owes is in the commitments' table, not among the instalments)."""
+        return any(not c.instalments and c.outstanding > 0 for c in self.commitments)
+
+    @property
     def any_written_off(self) -> bool:
         """Whether an instalment listed was partly written off (its column is shown)."""
         return any(line.written_off for line in self.instalments)
