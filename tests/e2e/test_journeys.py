@@ -148,7 +148,7 @@ def test_officer_records_a_donor_commitment_and_deposit(new_page, live_server):
     assert overview["Committed"][0] - overview_before["Committed"][0] == committed_usd
     assert overview["Deposited"][0] - overview_before["Deposited"][0] == deposit_usd
     assert overview["Administrative Agent fee"][0] - overview_before["Administrative Agent fee"][0] == fee
-    assert overview["Net deposited"][0] - overview_before["Net deposited"][0] == net
+    assert overview["Net deposits"][0] - overview_before["Net deposits"][0] == net
     assert overview["Pledged, not yet committed"] == overview_before["Pledged, not yet committed"]
     kind = dashboard_rows(page, "by_type")["Philanthropic organization"]
     before = types_before["Philanthropic organization"]

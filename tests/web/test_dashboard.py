@@ -236,7 +236,7 @@ def test_every_chart_draws_exactly_the_numbers_of_its_table(fund, client, login_
     overview = {row[0]: number(row[1]) for row in tables["overview"]["rows"]}
     assert overview == {"Pledged, not yet committed": D("1399425.29"), "Committed": D("1262699.26"),
                         "Deposited": D("625079.70"), "Administrative Agent fee": D("6250.80"),
-                        "Net deposited": D("618828.90")}
+                        "Net deposits": D("618828.90")}
     assert tables["by_type"]["totals"][1:] == ["1,399,425.29", "1,262,699.26", "625,079.70"]
     assert ["Kingdom of Sweden", "EUR", "500,000.00", "100,000.00"] == \
         [tables["overdue"]["rows"][0][i] for i in (0, 2, 4, 5)]
@@ -316,7 +316,7 @@ def test_the_xlsx_holds_the_numbers_of_the_page(fund, client, login_as):
     overview = book["Overview"]
     assert [(r[0].value, r[1].value) for r in overview.iter_rows(min_row=2)] == [
         ("Pledged, not yet committed", 1399425.29), ("Committed", 1262699.26), ("Deposited", 625079.7),
-        ("Administrative Agent fee", 6250.8), ("Net deposited", 618828.9)]
+        ("Administrative Agent fee", 6250.8), ("Net deposits", 618828.9)]
     by_type = list(book["By donor type"].iter_rows(values_only=True))
     assert by_type[0] == ("Donor type", "Pledged, not yet committed (USD)", "Committed (USD)",
                           "Deposited (USD)")

@@ -78,7 +78,7 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
         {"figure": _("Committed"), "usd": fig.total.committed},
         {"figure": _("Deposited"), "usd": fig.total.deposited},
         {"figure": _("Administrative Agent fee"), "usd": fig.fees},
-        {"figure": _("Net deposited"), "usd": fig.net},
+        {"figure": _("Net deposits"), "usd": fig.net},
     ]
     rate_note = _("Pledges and commitments are converted to USD at the UN operational rate of "
                   "their month; deposits at the rate recorded with each deposit.") + " " + _(
@@ -177,7 +177,7 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
     tiles = [Tile(_("Pledged, not yet committed"), fig.total.pledged),
              Tile(_("Committed"), fig.total.committed),
              Tile(_("Deposited"), fig.total.deposited),
-             Tile(_("Net deposited"), fig.net, detail=_("after the Administrative Agent fee"))]
+             Tile(_("Net deposits"), fig.net, detail=_("after the Administrative Agent fee"))]
     return blocks, tiles
 
 
