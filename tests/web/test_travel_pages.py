@@ -163,6 +163,8 @@ def test_the_queue_shows_ldc_requests_first_and_the_pools_money(client, login_as
     order = [m for m in re.findall(r">(\w+) (?:first|second|third|fourth)<", html)]
     assert order == ["Nepal", "Haiti", "Ecuador", "Philippines"]
     assert "USD\u00a09,900.00" in html  # Objective 1's money, beside the queue
+    # Each row's place in that order, under a heading that says so (not "#", a record's number).
+    assert '<th scope="col">Order</th>' in html and '<td data-label="Order">1</td>' in html
     per_event = client.get(f"/travel/events/{event.id}").get_data(as_text=True)
     assert per_event.index("Nepal second") < per_event.index("Ecuador first")
 
