@@ -66,3 +66,51 @@ def test_the_reverser_records_it_again_for_the_same_donor_and_pool(app, db, user
                             bank_reference="")
     db.session.commit()
     assert pool("UNEARMARKED").available == Decimal("49500.00")
+
+
+def test_recorded_elsewhere_while_the_own_reversal_waits(app, db, users):
+    """The officer who proposed a reversal records its transfer for another donor before
+    a colleague confirms it: refused as it would be once the reversal is recorded (found
+    by a colleague's review: only recorded reversals counted)."""
+    a = users["mptf_officer"]
+    swedens = commitment("USD", "50000.00", objective_number=1)
+    swiss = commitment("USD", "50000.00", who=donor("Swiss Confederation"))
+    first = services.record_deposit(a, swedens, value_date=ON, amount="50000.00", bank_reference="")
+    db.session.commit()
+    reversal_changes.propose(a, first, "booked to the wrong commitment")
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        services.record_deposit(a, swiss, value_date=ON, amount="50000.00", bank_reference="")
+    db.session.rollback()
+    assert refused.value.field == "amount" and "Kingdom of Sweden" in refused.value.message
+    assert pool("UNEARMARKED").available == Decimal("0.00")
+
+
+def test_recorded_elsewhere_first_then_its_reversal_proposed(app, db, users):
+    """The other way round: the officer records the transfer for another donor first,
+    then proposes the reversal of the deposit it came from: the reversal is refused
+    (its confirmation would complete the move), and another officer may propose it."""
+    a, b = users["mptf_officer"], users["mptf_officer2"]
+    swedens = commitment("USD", "50000.00", objective_number=1)
+    swiss = commitment("USD", "50000.00", who=donor("Swiss Confederation"))
+    first = services.record_deposit(a, swedens, value_date=ON, amount="50000.00", bank_reference="")
+    services.record_deposit(a, swiss, value_date=ON, amount="50000.00", bank_reference="")
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        reversal_changes.propose(a, first, "booked to the wrong commitment")
+    db.session.rollback()
+    assert refused.value.message == (
+        "You recorded a deposit of USD\u00a050,000.00 with this value date for Swiss Confederation (the "
+        "un-earmarked pool). If it is this deposit's bank transfer, reversing this deposit would move money "
+        "between them: another MPTF officer proposes the reversal.")
+    assert reversal_changes.propose(b, first, "booked to the wrong commitment") is not None
+
+
+def test_no_deposit_is_dated_before_the_statements_earliest_day(app, db, users):
+    """A value date before 1990 (a typo) is refused: no statement could show the deposit,
+    and the certified final statements would hold its reversal without it."""
+    swedens = commitment("USD", "50000.00")
+    with pytest.raises(DomainError) as refused:
+        services.record_deposit(users["mptf_officer"], swedens, value_date=dt.date(1985, 5, 2),
+                                amount="50000.00", bank_reference="")
+    assert (refused.value.field, refused.value.message) == ("value_date", "Enter a real value date.")

@@ -413,7 +413,7 @@ def test_requests_awaiting_a_decision_are_those_of_the_review_queue(client, logi
     tf.make_request(event, "EG")
     login_as("srsg_staff")
     queue = client.get("/travel/queue").get_data(as_text=True)
-    assert len(re.findall(r'<td data-label="#">(\d+)</td>', queue)) == 2
+    assert len(re.findall(r'<td data-label="Order">(\d+)</td>', queue)) == 2
     page = client.get("/dashboard/").get_data(as_text=True)
     tile = re.search(r'<p class="small text-body-secondary mb-1">Requests awaiting a decision</p>\s*'
                      r'<p class="h4 mb-0 num-tile">([^<]*)</p>', page)

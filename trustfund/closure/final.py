@@ -141,9 +141,9 @@ def statements_start(fund) -> dt.date:
     names, or a deposit whose mistyped date was corrected by its reversal), so that the
     statements hold every deposit and every reversal with the deposit it reverses, and
     add up (they have no opening balance: a reversal inside the period of a deposit
-    before it took the donor's money away); never before the statements' earliest day
-    (a deposit dated before it by a typo is in the statement's balance brought forward:
-    its closing balance still holds it)."""
+    before it took the donor's money away); never before the statements' earliest day,
+    before which no deposit can be dated (contributions.ledger.FIRST_VALUE_DATE; one
+    recorded before that rule, if any, is in the statement's closing balance only)."""
     earliest = db.session.scalar(sa.select(sa.func.min(Deposit.value_date))
                                  .where(Deposit.reverses_id.is_(None),
                                         Deposit.value_date >= EARLIEST_STATEMENT_DAY))

@@ -49,16 +49,22 @@ def saa_refusal(donor, what: str) -> str:
              what=what, donor=donor.name, status=donor.saa_label)
 
 
+# The earliest value date: the statements' earliest day (statements.services.period_or_error).
+# A deposit dated before it would be in no statement, and the certified final statements,
+# which have no opening balance, would hold its reversal without it (closure.final).
+FIRST_VALUE_DATE = dt.date(1990, 1, 1)
+
+
 def value_date_or_error(value_date, field: str = "value_date", today_is: dt.date | None = None) -> dt.date:
     """A value date, not after today (`today_is`, given by a caller that checks many
-    rows at one moment, else clock.today())."""
+    rows at one moment, else clock.today()), nor before FIRST_VALUE_DATE."""
     if not isinstance(value_date, dt.date):
         raise DomainError(_("Enter the value date."), field=field)
     if isinstance(value_date, dt.datetime):
         value_date = value_date.date()
     if value_date > (today_is or today()):
         raise DomainError(_("The value date cannot be in the future."), field=field)
-    if value_date < dt.date(1945, 1, 1):
+    if value_date < FIRST_VALUE_DATE:
         raise DomainError(_("Enter a real value date."), field=field)
     return value_date
 

@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date
 from ..formatting import money as fmt_money
+from ..formatting import rate as fmt_rate
 from ..money import USD
 from . import interest_changes, reversal_changes
 from .ledger import value_date_or_error
@@ -25,16 +26,16 @@ def available_after(pool: Pool, change) -> str:
              now=fmt_money(pool.available, USD), after=fmt_money(pool.available + change, USD))
 
 
-def deposit_reversal(deposit: Deposit, reason: str) -> Summary:
+def deposit_reversal(deposit: Deposit, reason: str, actor=None) -> Summary:
     """A reversal records the opposite amounts and takes the net back from the pool once
     a second MPTF officer confirms it: refused as its proposal is refused
     (reversal_changes.reversal_refusals: those of confirmed.reverse_deposit, a pool that has
     not the net available, a reversal already waiting)."""
-    reason = reversal_changes.reversal_refusals(deposit, reason)
+    reason = reversal_changes.reversal_refusals(deposit, reason, actor)
     pool, commitment, currency = deposit.pool, deposit.commitment, deposit.currency
     summary = Summary(_("Reverse deposit #%(id)s", id=deposit.id), [
         (_("Donor"), deposit.donor.name), (_("Value date"), date(deposit.value_date)),
-        (_("Amount"), fmt_money(deposit.amount, currency)), (_("Rate"), str(deposit.rate)),
+        (_("Amount"), fmt_money(deposit.amount, currency)), (_("Rate"), fmt_rate(deposit.rate)),
         (_("USD"), fmt_money(deposit.usd_amount, USD)), (_("Fee"), fmt_money(deposit.fee, USD)),
         (_("Net"), fmt_money(deposit.net, USD)), (_("Reason"), reason)])
     summary.lines += [

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..admin.models import PENDING
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
@@ -133,8 +134,10 @@ class Reversals:
 
 def reversed_by(actor, keys: Iterable[str] | None = None) -> Reversals:
     """The deposits `actor` reversed: those whose reversal `actor` proposed
-    (reversal_changes: another officer confirmed it), or recorded alone before a
-    reversal took two; by reference only those among `keys` if given. A reversal
+    (reversal_changes: another officer confirmed it, or it still waits for one: the
+    transfer recorded elsewhere meanwhile would be moved once it is confirmed), or
+    recorded alone before a reversal took two; by reference only those among `keys`
+    if given. A reversal
     frees its deposit's reference so that the same bank transfer can be recorded
     again, correctly: see moved_refusal(). The officer's reversals are read as plain
     columns (their keys are computed here: NFKC is not SQL); names only for the ones
@@ -147,15 +150,22 @@ def reversed_by(actor, keys: Iterable[str] | None = None) -> Reversals:
     wanted = None if keys is None else set(keys)
     by_key: dict[str, tuple] = {}
     by_transfer: dict[Transfer, tuple] = {}
-    for reference, donor_id, pool_id, value_date, currency, amount in db.session.execute(
-            sa.select(Deposit.bank_reference, Deposit.donor_id, Deposit.pool_id, Deposit.value_date,
-                      Deposit.currency, Deposit.amount)
-            .join(reversal, reversal.reverses_id == Deposit.id)
-            .outerjoin(DepositReversalProposal, DepositReversalProposal.reversal_id == reversal.id)
-            # "> 0", not IS NOT NULL: SQLite then reads the reversals alone through
-            # the unique index on reverses_id (a few hundred rows of 100,000).
-            .where(reversal.reverses_id > 0, reverser == actor_id)
-            .order_by(reversal.id)):
+    columns = (Deposit.bank_reference, Deposit.donor_id, Deposit.pool_id, Deposit.value_date,
+               Deposit.currency, Deposit.amount)
+    recorded = db.session.execute(
+        sa.select(*columns)
+        .join(reversal, reversal.reverses_id == Deposit.id)
+        .outerjoin(DepositReversalProposal, DepositReversalProposal.reversal_id == reversal.id)
+        # "> 0", not IS NOT NULL: SQLite then reads the reversals alone through
+        # the unique index on reverses_id (a few hundred rows of 100,000).
+        .where(reversal.reverses_id > 0, reverser == actor_id)
+        .order_by(reversal.id)).all()
+    waiting = db.session.execute(
+        sa.select(*columns)
+        .join(DepositReversalProposal, DepositReversalProposal.deposit_id == Deposit.id)
+        .where(DepositReversalProposal.status == PENDING, DepositReversalProposal.proposed_by_id == actor_id)
+        .order_by(DepositReversalProposal.id)).all()
+    for reference, donor_id, pool_id, value_date, currency, amount in recorded + waiting:
         found = (donor_id, pool_id, value_date)  # the latest reversal wins
         by_transfer[(currency, amount, value_date)] = found
         key = reference_key(reference) if reference else None
@@ -213,6 +223,34 @@ def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
                          "pool it would move money between them: another MPTF officer records it.",
                          amount=fmt_money(amount, currency), donor=found.donor_name, pool=found.pool_name),
                        field="amount")
+
+
+def recorded_elsewhere(actor, deposit: Deposit) -> DomainError | None:
+    """Why `actor` may not propose the reversal of `deposit`, or None: they recorded the
+    same bank transfer (its reference, or its currency, amount and value date) for
+    another donor or pool, and the reversal would complete the move of its money on
+    their word alone (moved_refusal, the other way round). Another MPTF officer
+    proposes it."""
+    actor_id = getattr(actor, "id", None)
+    if actor_id is None or deposit.reverses_id is not None:
+        return None
+    same = sa.and_(Deposit.currency == deposit.currency, Deposit.amount == deposit.amount,
+                   Deposit.value_date == deposit.value_date)
+    if deposit.reference_key:
+        same = sa.or_(same, Deposit.reference_key == deposit.reference_key)
+    other = db.session.scalars(
+        sa.select(Deposit)
+        .options(joinedload(Deposit.donor), joinedload(Deposit.pool).joinedload(Pool.objective))
+        .where(Deposit.created_by_id == actor_id, Deposit.id != deposit.id, Deposit.standing_condition(),
+               sa.or_(Deposit.donor_id != deposit.donor_id, Deposit.pool_id != deposit.pool_id), same)
+        .order_by(Deposit.id.desc()).limit(1)).first()
+    if other is None:
+        return None
+    return DomainError(_("You recorded a deposit of %(amount)s with this value date for %(donor)s (the "
+                         "%(pool)s pool). If it is this deposit's bank transfer, reversing this deposit "
+                         "would move money between them: another MPTF officer proposes the reversal.",
+                         amount=fmt_money(other.amount, other.currency), donor=other.donor.name,
+                         pool=other.pool.sentence_name))
 
 
 def used_in_file(row: int) -> DomainError:

@@ -36,7 +36,7 @@ from ..auth.colleagues import active_in_role, tell_others
 from ..errors import DomainError
 from ..extensions import db
 from ..permissions import MPTF_OFFICER
-from . import ledger
+from . import ledger, references
 from .models import Deposit, DepositReversalProposal
 
 
@@ -57,7 +57,7 @@ def _short(deposit: Deposit) -> DomainError | None:
     return None
 
 
-def reversal_refusals(deposit: Deposit, reason: str) -> str:
+def reversal_refusals(deposit: Deposit, reason: str, actor=None) -> str:
     """What refuses a reversal before anything is written (ledger.reversal_checks: a
     closed fund or year, a reversal of a reversal, a deposit already reversed, the
     pools' balances decided on, no reason; a pool without the net available; one
@@ -69,6 +69,9 @@ def reversal_refusals(deposit: Deposit, reason: str) -> str:
     short = _short(deposit)
     if short is not None:
         raise short
+    moved = references.recorded_elsewhere(actor, deposit)
+    if moved is not None:
+        raise moved
     return reason
 
 
@@ -76,7 +79,7 @@ def propose(actor, deposit: Deposit, reason: str) -> DepositReversalProposal:
     """The reversal of `deposit`, checked now as confirmed.reverse_deposit would check it,
     then kept waiting for another MPTF officer; it is dated the day it is confirmed."""
     _require_officer(actor)
-    reason = reversal_refusals(deposit, reason)
+    reason = reversal_refusals(deposit, reason, actor)
     proposal = DepositReversalProposal(deposit_id=deposit.id, reason=reason, proposed_by_id=actor.id,
                                        status=PENDING)
     db.session.add(proposal)

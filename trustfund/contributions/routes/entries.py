@@ -254,7 +254,7 @@ def reverse_deposit(deposit_id: int):
     form = ReasonForm()
     valid = form.validate_on_submit()
     if valid and not confirmed():
-        summary = check(form, lambda: previews.deposit_reversal(deposit, form.reason.data))
+        summary = check(form, lambda: previews.deposit_reversal(deposit, form.reason.data, current_user))
         if summary is not None:
             back = url_for("contributions.deposit", deposit_id=deposit.id)
             return confirm_page(summary, form=form, button=_("Propose the reversal"), style="danger",
