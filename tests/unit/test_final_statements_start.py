@@ -1,6 +1,7 @@
 """The certified final donor statement reports the donor's real contributions and its
 summary adds up (final.py's rule: net − share + income = refund + transferred +
-waived), whatever deposits were reversed before the fund's start."""
+waived), whatever deposits were reversed before the fund's start, and when interest
+paid part of a pool's spending."""
 from __future__ import annotations
 
 import datetime as dt
@@ -57,3 +58,23 @@ def test_a_deposit_dated_before_the_funds_start_then_reversed(db, users):
     assert content["totals"]["net"] == "19800.00"
     left, right = _adds_up(content)
     assert left == right
+
+
+def test_a_pool_whose_interest_paid_part_of_the_spending(db, users):
+    """1,000.00 deposited, 100.00 of interest, 1,100.00 spent: the pool ends at zero and
+    needs no closing decision. The donor bears all 1,100.00 of the spending (interest
+    is apportioned to no donor while the fund runs); its certified statement counts
+    the 100.00 of interest that paid for it as its part of the interest, and adds up.
+    (Found by a colleague's review: it ended at -100.00, its summary 1,000.00 -
+    1,100.00 + 0.00 against a refund of 0.00.)"""
+    sweden = demo.demo_donor()
+    data.deposit(data.commitment(sweden, "1000.00"), "1000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
+    data.interest("100.00", on=dt.date(2017, 9, 30))
+    data.spend(data.pool(), "1100.00", reconciled_on=dt.date(2018, 5, 1))
+    db.session.commit()
+    _close_and_issue(db, users, refund=False)
+    content = final_statement(donor_subject(sweden.id)).content
+    left, right = _adds_up(content)
+    assert left == right == Decimal("0.00"), content["totals"]
+    totals = content["totals"]
+    assert (totals["share"], totals["income"], totals["closing_balance"]) == ("1100.00", "100.00", "0.00")

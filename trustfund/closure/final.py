@@ -84,6 +84,13 @@ def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
                       "currency": part.currency, "rate": _text(rate), "currency_amount": _text(converted)})
     by_kind = {kind: sum((Decimal(p["amount"]) for p in parts if p["kind"] == kind), ZERO)
                for kind in (REFUND, FUND_TRANSFER, WAIVED)}
+    # What is left of the donor's balance once the fund is closed: a pool whose spending
+    # interest or other income helped pay ends with nothing to decide on, and its donors'
+    # shares of that spending exceed their net deposits there by their part of that
+    # income (statements.shares: interest is apportioned to no donor until now). It is
+    # their part of the interest and other income, as a refund's is: the summary adds up
+    # and the certified closing balance is zero.
+    spent_income = -s.closing
     return {
         "donor": {"id": donor.id, "name": donor.name},
         "period": [s.date_from.isoformat(), s.date_to.isoformat()],
@@ -99,12 +106,12 @@ def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
         "closing": parts,
         "totals": {"net": str(s.net_in_period), "share": str(s.share_in_period),
                    "returned": str(s.returned_in_period),
-                   "income": str(s.refunded_in_period - s.returned_in_period),
+                   "income": str(s.refunded_in_period - s.returned_in_period + spent_income),
                    "refund_due": str(by_kind[REFUND]), "transferred": str(by_kind[FUND_TRANSFER]),
                    # Its part of a residual left unrefunded under the waiver: without it the
                    # summary would not add up (net − share + income = refund + transferred + this).
                    "waived": str(by_kind[WAIVED]),
-                   "closing_balance": str(s.closing)},
+                   "closing_balance": str(s.closing + spent_income)},
     }
 
 
