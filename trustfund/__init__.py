@@ -140,6 +140,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories="translations")
+    # Logins to one account or from one address one at a time, so that Flask-Limiter's
+    # count of refused ones holds when attempts arrive together (auth/login_turns.py):
+    # registered first, its turn is taken before the limiter tests the counts.
+    from .auth import login_turns
+
+    login_turns.register(app)
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (every table, for Alembic and create_all)
