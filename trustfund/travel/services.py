@@ -142,6 +142,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         # too), and the funded delegates counted below include any approved before it.
         hold_event(event.id)
         _check_cap_not_below_funded(event, max_per_country)
+        if (start_on, end_on) != (event.start_on, event.end_on):
+            _check_trips_still_meet(event, start_on, end_on)
     before = None if creating else snapshot(event)
     if creating:
         event = Event()
@@ -166,6 +168,37 @@ def _dsa_rate(value) -> Decimal:
     if isinstance(value, str) and value.strip() and _is_zero(value):
         return Decimal("0.00")
     return money_field(value, "dsa_rate")
+
+
+def _check_trips_still_meet(event: Event, start_on: dt.date, end_on: dt.date) -> None:
+    """New dates for an event must still fit the trips of its requests and grants
+    (neither rejected nor cancelled): the travel dates the request rules allow
+    (rules.travel_date_problems), and no more DSA days than the new default without
+    the reason an override gives. Otherwise a request would be approved, and money
+    committed, for a trip that no longer meets the event (found by a colleague's
+    review); the SRSG staff reject or cancel such a request (and enter it again for the
+    new dates) before the event moves."""
+    left_behind = [
+        grant for grant in db.session.scalars(
+            sa.select(TravelGrant).options(sa.orm.joinedload(TravelGrant.delegate))
+            .where(TravelGrant.event_id == event.id, TravelGrant.status.in_(OPEN_REQUEST))
+            .order_by(TravelGrant.id))
+        if rules.travel_date_problems(start_on, end_on, grant.travel_from, grant.travel_to)
+        or (grant.dsa_days > rules.default_dsa_days(start_on, end_on, grant.travel_from, grant.travel_to)
+            and not grant.override_reason)]
+    if not left_behind:
+        return
+    first = left_behind[0]
+    field = "start_on" if start_on != event.start_on else "end_on"
+    raise DomainError(ngettext(
+        "%(num)d request for this event no longer fits these dates: %(delegate)s, travelling from "
+        "%(from)s to %(to)s with %(days)s DSA days. Reject or cancel it (and enter it again for the new "
+        "dates) before the event moves.",
+        "%(num)d requests for this event no longer fit these dates, among them %(delegate)s, travelling "
+        "from %(from)s to %(to)s with %(days)s DSA days. Reject or cancel them (and enter them again for "
+        "the new dates) before the event moves.",
+        len(left_behind), delegate=first.delegate.name, days=first.dsa_days,
+        **{"from": fmt_date(first.travel_from), "to": fmt_date(first.travel_to)}), field=field)
 
 
 def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
