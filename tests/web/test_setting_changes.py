@@ -189,6 +189,28 @@ def test_a_value_is_checked_when_proposed_and_again_when_confirmed(app, db, clie
     assert setting_on(FEE_RATE, dt.date(2017, 6, 1)) == D("0.01")
 
 
+def test_a_value_cannot_take_effect_before_a_closed_year(app, db, client, login_as, users):
+    """With 2017 closed, a value from a day of 2016 would be the one in force through
+    the whole closed year: refused beside the day, nothing waits. (Found by a colleague's
+    review: it was accepted, and 2017's overrun tolerance read USD 500.00.)"""
+    from trustfund.admin.models import OVERRUN_TOLERANCE
+    from trustfund.closure.years import close_year
+
+    deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 3, 1))
+    close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
+    db.session.commit()
+    login_as("admin")
+    page = client.post(f"/admin/settings/{OVERRUN_TOLERANCE}", data={
+        "value": "500", "effective_from": "2016-12-01", "version": form_version(OVERRUN_TOLERANCE)})
+    assert error_beside(page.get_data(as_text=True), "effective_from") == (
+        "2017 is closed: a setting cannot take effect before it either. Choose a day after 2017.")
+    assert _waiting(db) == []
+    assert setting_on(OVERRUN_TOLERANCE, dt.date(2017, 6, 1)) == D("0.00")
+    # A day after the closed year is proposed as usual.
+    _propose(client, OVERRUN_TOLERANCE, "500", day="2018-01-01")
+    assert len(_waiting(db)) == 1
+
+
 def test_an_auditor_sees_a_waiting_value_and_cannot_answer_it(app, db, client, login_as, users):
     login_as("admin")
     _propose(client, FEE_RATE, "0.02")

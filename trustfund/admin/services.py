@@ -209,15 +209,21 @@ FIRST_DAY, LAST_DAY = dt.date(1945, 1, 1), dt.date(2100, 12, 31)
 
 
 def _check_effective_from(effective_from: dt.date) -> None:
-    """A setting takes effect on a day of an open year (a closed year's figures and
-    history never change; its entries keep the rates they were recorded with) between
-    1945 and 2100. (The closed years by the table's name: fund sits above admin.)"""
+    """A setting takes effect on a day of an open year after the last closed one (a
+    closed year's figures and history never change; its entries keep the rates they
+    were recorded with, and a value dated before it would be the one "in force" on its
+    days too, as fund.periods refuses a day in or before a closed year) between 1945
+    and 2100. (The closed years by the table's name: fund sits above admin.)"""
     if not isinstance(effective_from, dt.date) or not FIRST_DAY <= effective_from <= LAST_DAY:
         raise DomainError(_("Choose a day between 1945 and 2100."), field="effective_from")
     years = db.metadata.tables["accounting_year"]
     if db.session.scalar(sa.select(years.c.year).where(years.c.year == effective_from.year)) is not None:
         raise DomainError(_("%(year)s is a closed year: a setting cannot take effect in it. Choose a day "
                             "in the open year.", year=str(effective_from.year)), field="effective_from")
+    last_closed = db.session.scalar(sa.select(sa.func.max(years.c.year)))
+    if last_closed is not None and effective_from.year < last_closed:
+        raise DomainError(_("%(year)s is closed: a setting cannot take effect before it either. Choose a day "
+                            "after %(year)s.", year=str(last_closed)), field="effective_from")
 
 
 def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date) -> Decimal:
