@@ -113,6 +113,9 @@ def every_audited_action() -> dict:
     tokens.request_reset("invited@example.org")
     tokens.handle_reset_requests()
     update_profile(invited, timezone="Africa/Addis_Ababa", digests=False, version=invited.version)
+    # An admin types a new password for an account without power over money (at once).
+    save_user(admin, invited, email=invited.email, name=invited.name, role="auditor", donor_id=None,
+              active=True, password="another long enough password", version=invited.version)
     # Changes that give power over money wait for a second admin: one confirmed (a new
     # officer), one refused (the deactivated account back), one withdrawn by its proposer.
     admin2 = users["admin2"]
@@ -258,7 +261,6 @@ def every_audited_action() -> dict:
                        city="Geneva", venue="Palais des Nations", start_on=dt.date(2017, 5, 8),
                        end_on=dt.date(2017, 5, 9), dsa_rate="400.00", max_per_country=2)
     made["event"] = event
-    rejudged = _request(event, "GQ", "Delegate of Equatorial Guinea")  # an LDC until 4 June 2017
     approved = _request(event, "SN", "Awa Ndiaye")
     _request(event, "SN", "Moussa Diop", airfare="900.00")
     approved_too = _request(event, "BD", "Rahim Ahmed")
@@ -301,9 +303,19 @@ def every_audited_action() -> dict:
                              city="Puerto Vallarta", venue="", start_on=dt.date(2017, 12, 4),
                              end_on=dt.date(2017, 12, 6), dsa_rate="300.00", max_per_country=1)
     _request(stocktaking, "SN", "Moussa Diop", phone="+221 33 000 00 00", airfare="900.00")
+    # The event gets a new title and DSA rate and a day more (every trip still fits it).
     save_event(srsg, event, kind="thematic_session", title="Human rights, social inclusion",
-               city="Geneva", venue="Palais des Nations", start_on=dt.date(2017, 6, 8),
-               end_on=dt.date(2017, 6, 9), dsa_rate="410.00", max_per_country=2, version=event.version)
+               city="Geneva", venue="Palais des Nations", start_on=dt.date(2017, 5, 8),
+               end_on=dt.date(2017, 5, 10), dsa_rate="410.00", max_per_country=2, version=event.version)
+    # An event whose first day moves past Equatorial Guinea's graduation (4 June 2017):
+    # its waiting request is judged again, no longer an LDC's.
+    consultation = save_event(srsg, None, kind="thematic_session", title="Regional consultation",
+                              city="Addis Ababa", venue="", start_on=dt.date(2017, 6, 3),
+                              end_on=dt.date(2017, 6, 4), dsa_rate="250.00", max_per_country=1)
+    rejudged = _request(consultation, "GQ", "Delegate of Equatorial Guinea")
+    save_event(srsg, consultation, kind="thematic_session", title="Regional consultation",
+               city="Addis Ababa", venue="", start_on=dt.date(2017, 6, 4), end_on=dt.date(2017, 6, 5),
+               dsa_rate="250.00", max_per_country=1, version=consultation.version)
     made["grants"] = [rejudged, approved, approved_too, cancelled, withdrawn, rejected, short, *over]
 
     record(None, "demo.scale_data", note="donors: 3000; deposits: 100000", object_type="Fund")

@@ -162,7 +162,7 @@ def test_the_sentences_say_who_did_what_with_names_amounts_and_links(fund, clien
     assert "Actual airfare (USD): — → USD 1,100.00" in grant_page
 
     event = Visible(client.get(f"/travel/events/{fund['event'].id}").get_data(as_text=True)).text
-    assert "First day: 8 May 2017 → 8 Jun 2017" in event
+    assert "Last day: 9 May 2017 → 10 May 2017" in event
     assert "DSA rate (USD per day): USD 400.00 → USD 410.00" in event
 
     users = _trail(client, "user.update")

@@ -112,6 +112,10 @@ def register(book: Book) -> None:
                 lambda e: _("Changed by %(user)s.", user=e.who))
     book.action("user.sign_in_renewed", _l("Password renewed at a promotion"), "User", _sign_in_renewed,
                 changes=False)
+    book.action("user.password_typed", _l("Password typed by an administrator"), "User",
+                lambda e: _("%(user)s typed a new password for this account: its sessions ended, and it "
+                            "signs in with that password until its user chooses another.", user=e.who),
+                changes=False)
     book.object("UserChange", _l("User change waiting for a second administrator"), {
         **ACCOUNT_FIELDS,
         "sign_in_typed": Field(_l("Password typed by the administrator"), "bool"),

@@ -99,6 +99,10 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         if before["role"] != role:
             notify_role_changed(actor, user, before["role"])
     record(actor, "user.create" if creating else "user.update", user, before=before)
+    if typed and not creating:
+        # No field says it (the hash is a secret, left out of every snapshot), but whoever
+        # typed it can sign in as the user until they choose another: the trail says so.
+        record(actor, "user.password_typed", user, after={"email": user.email})
     if renewing:
         record(actor, "user.sign_in_renewed", user, after={"email": user.email, "invited": active})
         if active:
