@@ -4,8 +4,6 @@ second admin confirmed it. (Found by a colleague's review: it said "Changed by
 <admin>." with nothing listed: the hash is a secret, left out of every snapshot.)"""
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
 from tests.factories import base_users
@@ -23,7 +21,8 @@ def test_a_password_typed_by_an_admin_is_said_in_the_audit_trail(app, client, lo
     assert "saved" in answer.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, auditor.id).check_password("a brand new long password")
-    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.password_typed")).all()
+    [entry] = db.session.scalars(sa.select(AuditEntry)
+                                 .where(AuditEntry.action == "user.password_typed")).all()
     [told] = describe_many([entry])
     assert told.sentence == ("admin typed a new password for this account: its sessions ended, and it signs "
                              "in with that password until its user chooses another.")
