@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
 from trustfund.audit import AuditEntry
+from trustfund.audit_text import describe_many
 from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
 from trustfund.errors import DomainError
@@ -67,8 +68,13 @@ def test_an_ldc_period_added_by_the_admin_gives_waiting_requests_their_priority(
     _ecuador_made_an_ldc(db, users["admin"])
     assert db.session.get(TravelGrant, grant.id).ldc is True
     assert [g.id for g in db.session.scalars(queue_query(event.id))] == [grant.id, other.id]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "grant.ldc_rejudged", AuditEntry.object_id == str(grant.id))) == 1
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "grant.ldc_rejudged", AuditEntry.object_id == str(grant.id))).all()
+    # The grant's history says why: the country was corrected, not the event moved (a
+    # colleague's review found it said "moved the event's first day").
+    [told] = describe_many([entry])
+    assert told.sentence == ("Judged again when admin corrected Ecuador: a least developed country on the "
+                             "event's first day.")
 
 
 def test_a_graduation_day_set_by_the_admin_takes_the_priority_away(db, users):
@@ -82,6 +88,10 @@ def test_a_graduation_day_set_by_the_admin_takes_the_priority_away(db, users):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(TravelGrant, grant.id).ldc is False
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "grant.ldc_rejudged")).all()
+    assert describe_many([entry])[0].sentence == (
+        "Judged again when admin corrected Senegal: no longer a least developed country on the event's first "
+        "day.")
 
 
 def test_decided_requests_keep_the_standing_they_were_decided_with(db, users):

@@ -160,6 +160,12 @@ def _correction_confirmed(e: Told) -> str:
 
 
 def _rejudged(e: Told) -> str:
+    if e.value("country_corrected"):  # not the event: its country's LDC periods or standing
+        if e.value("ldc"):
+            return _("Judged again when %(user)s corrected %(country)s: a least developed country on the "
+                     "event's first day.", user=e.who, country=e.in_sentence("country_code"))
+        return _("Judged again when %(user)s corrected %(country)s: no longer a least developed country on "
+                 "the event's first day.", user=e.who, country=e.in_sentence("country_code"))
     if e.value("ldc"):
         return _("Judged again when %(user)s moved the event's first day: a least developed country "
                  "on the new first day.", user=e.who)

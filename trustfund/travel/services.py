@@ -226,12 +226,15 @@ def _rejudge_waiting_requests(actor, event: Event) -> None:
         _set_ldc(actor, grant, judged.ldc)
 
 
-def _set_ldc(actor, grant: TravelGrant, ldc: bool) -> None:
-    """A waiting request's LDC standing judged again (its place in the review queues)."""
+def _set_ldc(actor, grant: TravelGrant, ldc: bool, *, country_corrected: bool = False) -> None:
+    """A waiting request's LDC standing judged again (its place in the review queues),
+    after its event's first day moved, or its country was corrected (the trail says
+    which)."""
     if grant.ldc != ldc:
         before = snapshot(grant)
         grant.ldc = ldc
-        record(actor, "grant.ldc_rejudged", grant, before=before)
+        after = {**snapshot(grant), "country_corrected": True} if country_corrected else None
+        record(actor, "grant.ldc_rejudged", grant, before=before, after=after)
 
 
 # --- Eligibility ----------------------------------------------------------------
@@ -273,7 +276,7 @@ def rejudge_country(actor, country: Country) -> None:
     for grant in waiting:
         judged = judge_country(country, grant.event.start_on)
         if judged.eligible:
-            _set_ldc(actor, grant, judged.ldc)
+            _set_ldc(actor, grant, judged.ldc, country_corrected=True)
 
 
 # --- Delegates and grant requests ---------------------------------------------
