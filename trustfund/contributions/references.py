@@ -225,25 +225,32 @@ def moved_refusal(actor, key: str | None, donor_id: int, pool_id: int,
                        field="amount")
 
 
-def recorded_elsewhere(actor, deposit: Deposit) -> DomainError | None:
-    """Why `actor` may not propose the reversal of `deposit`, or None: they recorded the
-    same bank transfer (its reference, or its currency, amount and value date) for
-    another donor or pool, and the reversal would complete the move of its money on
-    their word alone (moved_refusal, the other way round). Another MPTF officer
-    proposes it."""
-    actor_id = getattr(actor, "id", None)
-    if actor_id is None or deposit.reverses_id is not None:
+def transfer_recorded_elsewhere(officer_id: int | None, deposit: Deposit) -> Deposit | None:
+    """A standing deposit the officer recorded of the same bank transfer as `deposit`
+    (its reference, or its currency, amount and value date) for another donor or pool,
+    the latest; None if there is none. The reversal of `deposit` would then complete
+    the move of its money on that officer's word alone (moved_refusal, the other way
+    round): the officer does not propose it (recorded_elsewhere), and a proposal made
+    at the same moment as the deposit (two tabs) is not confirmed (reversal_changes)."""
+    if officer_id is None or deposit.reverses_id is not None:
         return None
     same = sa.and_(Deposit.currency == deposit.currency, Deposit.amount == deposit.amount,
                    Deposit.value_date == deposit.value_date)
     if deposit.reference_key:
         same = sa.or_(same, Deposit.reference_key == deposit.reference_key)
-    other = db.session.scalars(
+    return db.session.scalars(
         sa.select(Deposit)
         .options(joinedload(Deposit.donor), joinedload(Deposit.pool).joinedload(Pool.objective))
-        .where(Deposit.created_by_id == actor_id, Deposit.id != deposit.id, Deposit.standing_condition(),
+        .where(Deposit.created_by_id == officer_id, Deposit.id != deposit.id, Deposit.standing_condition(),
                sa.or_(Deposit.donor_id != deposit.donor_id, Deposit.pool_id != deposit.pool_id), same)
         .order_by(Deposit.id.desc()).limit(1)).first()
+
+
+def recorded_elsewhere(actor, deposit: Deposit) -> DomainError | None:
+    """Why `actor` may not propose the reversal of `deposit`, or None: they recorded the
+    same bank transfer for another donor or pool (transfer_recorded_elsewhere).
+    Another MPTF officer proposes it."""
+    other = transfer_recorded_elsewhere(getattr(actor, "id", None), deposit)
     if other is None:
         return None
     return DomainError(_("You recorded a deposit of %(amount)s with this value date for %(donor)s (the "
@@ -251,6 +258,21 @@ def recorded_elsewhere(actor, deposit: Deposit) -> DomainError | None:
                          "would move money between them: another MPTF officer proposes the reversal.",
                          amount=fmt_money(other.amount, other.currency), donor=other.donor.name,
                          pool=other.pool.sentence_name))
+
+
+def proposer_recorded_elsewhere(proposer, deposit: Deposit) -> str | None:
+    """What refuses confirming a reversal whose proposer recorded the same transfer for
+    another donor or pool (at the same moment as the proposal, in another tab), in words
+    for the confirming officer; None when they did not."""
+    other = transfer_recorded_elsewhere(getattr(proposer, "id", None), deposit)
+    if other is None:
+        return None
+    return _("%(user)s, who proposed this reversal, recorded a deposit of %(amount)s with this value "
+             "date for %(donor)s (the %(pool)s pool). If it is this deposit's bank transfer, the reversal "
+             "would move money between them on one officer's word: refuse it, and another MPTF officer "
+             "proposes it.",
+             user=proposer.name or proposer.email, amount=fmt_money(other.amount, other.currency),
+             donor=other.donor.name, pool=other.pool.sentence_name)
 
 
 def used_in_file(row: int) -> DomainError:

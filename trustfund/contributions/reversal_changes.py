@@ -118,6 +118,9 @@ def confirm(actor, proposal_id: int) -> Deposit:
 
     proposal = ANSWERS.get(proposal_id)
     before = ANSWERS.answer(actor, proposal, CONFIRMED)
+    moved = references.proposer_recorded_elsewhere(proposal.proposed_by, proposal.deposit)
+    if moved is not None:
+        raise DomainError(_("Nothing was recorded, and the reversal still waits: %(why)s", why=moved))
     try:
         reversal = reverse_deposit(actor, proposal.deposit, proposal.reason)
     except DomainError as error:
@@ -138,6 +141,9 @@ def why_not_now(proposal: DepositReversalProposal) -> str | None:
     gone = second_person.proposer_gone(proposal.proposed_by_id, MPTF_OFFICER)
     if gone:
         return gone
+    moved = references.proposer_recorded_elsewhere(proposal.proposed_by, proposal.deposit)
+    if moved is not None:
+        return moved
     try:
         ledger.reversal_checks(proposal.deposit, proposal.reason)
         short = _short(proposal.deposit)
