@@ -36,6 +36,7 @@ from .ledger import (
     add_to_loaded_commitment,
     interest_reversal_checks,
     pool_short,
+    require_no_closing_decision,
     reversal_checks,
     value_date_or_error,
 )
@@ -144,6 +145,7 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
     reason = text_or_error(reason, "reason", _("Say why the money moves."))
     on = value_date_or_error(on or today(), "transferred_on", today_is)
     periods.require_open(on, "transferred_on")
+    require_no_closing_decision()
     entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                          transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

@@ -260,6 +260,20 @@ def reversal_checks(deposit: Deposit, reason: str) -> str:
     return text_or_error(reason, "reason", _("Say why the deposit is reversed."))
 
 
+def require_no_closing_decision() -> None:
+    """No money moves between pools once any pool's balance is decided on: a decision
+    splits its pool's money among the donors by their net deposits there, and money
+    that reached a decided pool later would be split as income that is no donor's,
+    though it carries a donor's weight (found by a colleague's review: a pool's last
+    5,000.00, moved into a pool already refunded, went mostly to other donors). Each
+    pool's balance is decided on where it is."""
+    decided_on = closing_began_on()
+    if decided_on is not None:
+        raise DomainError(_("The pools' balances have been under decision since %(date)s (refunded to the "
+                            "donors in proportion to their net deposits, transferred to another fund or "
+                            "waived): no money moves between pools any more.", date=fmt_date(decided_on)))
+
+
 def interest_reversal_checks(entry: InterestEntry, reason: str) -> str:
     """The refusals of an interest entry's reversal that need nothing written
     (confirmed.reverse_interest, and interest_changes before it waits for a second officer):

@@ -51,6 +51,7 @@ def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> Tran
     proposed_on = today()
     on = ledger.value_date_or_error(on or proposed_on, "transferred_on", proposed_on)
     periods.require_open(on, "transferred_on")
+    ledger.require_no_closing_decision()
     if source.available < usd:
         raise DomainError(_("The %(pool)s pool has only %(available)s available.",
                             pool=source.sentence_name, available=fmt_money(source.available, USD)),
@@ -155,6 +156,7 @@ def why_not_now(proposal: TransferProposal) -> str | None:
         return gone
     try:
         periods.require_open(proposal.transferred_on, "transferred_on")
+        ledger.require_no_closing_decision()
         source = proposal.from_pool
         if source.available < proposal.usd_amount:
             raise DomainError(_("The %(pool)s pool has only %(available)s available.",
