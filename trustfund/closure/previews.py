@@ -32,7 +32,7 @@ from ..fund.status import current_fund
 from ..money import USD
 from ..validation import check_text
 from . import entry_proposals, financial, proposals, write_offs
-from .final import contributors, final_statement
+from .final import contributors, final_statement, statements_end
 from .years import closing_checks
 
 
@@ -141,5 +141,5 @@ def final_statements() -> Summary:
         ngettext("%(num)d certified final statement will be issued: the fund's and one per donor, "
                  "as of %(day)s.",
                  "%(num)d certified final statements will be issued: the fund's and one per donor, "
-                 "as of %(day)s.", count, day=date(fund.financially_closed_at.date())),
+                 "as of %(day)s.", count, day=date(statements_end(fund))),
         _("They cannot be changed after.")])
