@@ -34,3 +34,8 @@ def today() -> dt.date:
     if not has_app_context():
         return now.astimezone(dt.UTC).date()
     return now.astimezone(get_timezone() or dt.UTC).date()
+
+
+def utc_today() -> dt.date:
+    """The date now in UTC, by which moments (decisions, reconciliations) are dated."""
+    return _now().astimezone(dt.UTC).date()

@@ -18,6 +18,7 @@ columns, exact on both databases): a date inside closed years gives the same
 figures for ever, since nothing may be dated there any more."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 
+from ..clock import today, utc_today
 from ..contributions.models import Deposit, InterestEntry
 from ..extensions import db
 from ..fund.entries import (
@@ -95,7 +97,22 @@ def _by_kind(amount, kind_col, date_col, on: dt.date) -> dict[str, Decimal]:
 
 
 def funding_status(on: dt.date) -> FundingStatus:
-    """The figures of the module's docstring on `on`."""
+    """The figures of the module's docstring on `on`. On the reader's today (or after),
+    everything recorded so far: an approval or a trip's costs recorded this evening in
+    New York are of tomorrow in UTC, by which moments are dated, and an entry a reader
+    in Tokyo dated their today is of the New York reader's tomorrow, but the pools hold
+    them already (found by a colleague's review: today's balance of funds was then
+    more than the pools' available money). The report still says `on`."""
+    as_of = on
+    if on >= today():
+        # No value date is after its recorder's today, and no moment after now: the end
+        # of UTC's tomorrow is past every zone's today.
+        as_of = max(on, utc_today() + dt.timedelta(days=1))
+    status = _as_of(as_of)
+    return dataclasses.replace(status, on=on)
+
+
+def _as_of(on: dt.date) -> FundingStatus:
     contributions, fee = db.session.execute(
         sa.select(sa.func.sum(Deposit.usd_amount), sa.func.sum(Deposit.fee))
         .where(Deposit.value_date <= on)).one()
