@@ -208,3 +208,21 @@ def recorded_deposit(reference: str, amount: str, bank_reference: str = "NEW-1")
     record_deposit(base_users()["mptf_officer"], commitment, value_date=dt.date.today(),
                    amount=amount, bank_reference=bank_reference)
     db.session.commit()
+
+
+def commitment_to_write_off(users):
+    """Norway's commitment of 11,000.00 with 10,000.00 deposited (1,000.00 outstanding),
+    beside Sweden's 30,000.00 and 4,000.00 of reconciled travel, the fund's operations
+    closed: what a write-off's tests propose to write off."""
+    from trustfund import demo
+    from trustfund.fund import services as fund_services
+    from trustfund.fund.status import current_fund
+
+    sweden, norway = demo.demo_donor(), donor("Norway (write-off)")
+    deposit(commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
+    owed = commitment(norway, "11000.00")
+    deposit(owed, "10000.00", fee_rate="0")
+    spend(pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    return owed

@@ -5,7 +5,6 @@ reason, its proposer may withdraw it; one whose commitment's outstanding amount
 changed since can no longer be confirmed; the fund cannot be closed while one waits."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import sqlalchemy as sa
@@ -15,12 +14,9 @@ from tests.factories import browser_of
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import error_beside_reason, form_token, post_and_confirm, reason_required, table_rows, text
-from trustfund import demo
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
-from trustfund.fund import services as fund_services
 from trustfund.fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, WriteOff, WriteOffProposal
-from trustfund.fund.status import current_fund
 from trustfund.ledger_check import run_checks
 from trustfund.mail.models import OutboxMessage
 
@@ -29,16 +25,7 @@ MINE = "You proposed this write-off: another MPTF officer must confirm or refuse
 
 
 def _fund(db, users):
-    """Norway's commitment of 11,000.00 with 10,000.00 deposited (1,000.00 outstanding),
-    the operations closed."""
-    sweden, norway = demo.demo_donor(), data.donor("Norway (write-off)")
-    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
-    commitment = data.commitment(norway, "11000.00")
-    data.deposit(commitment, "10000.00", fee_rate="0")
-    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
-    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
-    db.session.commit()
-    return commitment
+    return data.commitment_to_write_off(users)
 
 
 def _propose(client, commitment, amount="", reason="The donor's parliament cut the budget"):

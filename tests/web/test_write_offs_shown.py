@@ -15,26 +15,14 @@ from tests.factories import browser_of
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import form_token, post_and_confirm, table_rows, text
-from trustfund import demo
-from trustfund.fund import services as fund_services
 from trustfund.fund.entries import WriteOff, WriteOffProposal
-from trustfund.fund.status import current_fund
 
 CLOSING = "/fund/closing"
 REASON = "The donor's parliament cut the budget"
 
 
 def _fund(db, users):
-    """Norway's commitment of 11,000.00 with 10,000.00 deposited (1,000.00 outstanding),
-    the operations closed."""
-    sweden, norway = demo.demo_donor(), data.donor("Norway (write-off)")
-    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
-    commitment = data.commitment(norway, "11000.00")
-    data.deposit(commitment, "10000.00", fee_rate="0")
-    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
-    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
-    db.session.commit()
-    return commitment
+    return data.commitment_to_write_off(users)
 
 
 def _propose(client, commitment, amount):
