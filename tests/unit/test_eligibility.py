@@ -59,7 +59,8 @@ def test_moving_an_event_re_judges_the_waiting_requests(db):
     from trustfund.travel.services import save_event
 
     event = make_event("Moved", (dt.date(2017, 6, 1), dt.date(2017, 6, 2)))
-    grant = make_request(event, "GQ")
+    # A trip that fits the event on both sets of dates (an event's new dates must).
+    grant = make_request(event, "GQ", travel_from=dt.date(2017, 5, 31), travel_to=dt.date(2017, 6, 6))
     assert grant.ldc is True
     save_event(srsg(), event, kind=event.kind, title=event.title, city=event.city, venue=event.venue,
                start_on=dt.date(2017, 6, 5), end_on=dt.date(2017, 6, 6), dsa_rate="400.00",
