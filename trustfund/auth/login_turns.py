@@ -59,7 +59,9 @@ def _turns():
     return current_app.extensions["trustfund_login_turns"]
 
 
-def _account() -> str:
+def account() -> str:
+    """The account a login or reset form names, as the throttling counts key it (and
+    as its turn is named here: the same spelling for both)."""
     return (request.form.get("email") or "").strip().lower()[:254]
 
 
@@ -67,7 +69,7 @@ def _take() -> None:
     if request.endpoint != ENDPOINT or request.method != "POST":
         return
     # The form is read first: a body still on its way holds no turn.
-    name = f"login-turn:account:{_account()}"
+    name = f"login-turn:account:{account()}"
     g.login_turns = []
     lock = _turns().take(name)
     if lock is None:

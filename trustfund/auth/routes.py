@@ -24,26 +24,23 @@ from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
 from .forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
+from .login_turns import account
 from .services import authenticate, end_session, notify_sign_in_throttled, start_session, update_profile
 from .tokens import find_token, invalid_link_message, request_reset, set_password_with_token
 
 
-def _account() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254]
-
-
 def _account_key() -> str:
-    return "login-account:" + _account()
+    return "login-account:" + account()
 
 
 def _account_and_address_key() -> str:
-    return f"login-pair:{get_remote_address()}:{_account()}"
+    return f"login-pair:{get_remote_address()}:{account()}"
 
 
 def _tell_the_owner(limit) -> None:
     """A per-account limit was reached: the account's owner is told (by email, at most
     every 15 minutes); the answer is the usual 429 page."""
-    if notify_sign_in_throttled(_account(), get_remote_address()):
+    if notify_sign_in_throttled(account(), get_remote_address()):
         db.session.commit()
 
 
@@ -110,7 +107,7 @@ def set_language():
 
 
 def _reset_account_key() -> str:
-    return "reset-account:" + _account()
+    return "reset-account:" + account()
 
 
 # Every request counts (not only refusals: each one may send a message), per client
