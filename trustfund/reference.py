@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .admin.models import FEE_RATE, TERMINAL_EXPENSES, Setting
+from .audit import record
 from .contributions.models import UNEARMARKED, Objective, Pool
 from .countries.models import Country, LdcPeriod
 from .extensions import db
@@ -35,14 +36,14 @@ OBJECTIVES = [
 ]
 
 
-def load_countries() -> int:
-    """Insert the countries of data/countries.json that are not there yet."""
+def load_countries() -> list[str]:
+    """Insert the countries of data/countries.json that are not there yet; their codes."""
     path = DATA_DIR / "countries.json"
     if not path.exists():
-        return 0
+        return []
     data = json.loads(path.read_text(encoding="utf-8"))
     existing = set(db.session.scalars(sa.select(Country.code)))
-    added = 0
+    added = []
     for item in data["countries"]:
         if item["code"] in existing:
             continue
@@ -54,7 +55,7 @@ def load_countries() -> int:
                 end_on=dt.date.fromisoformat(period["end"]) if period.get("end") else None,
                 note=period.get("note", "")))
         db.session.add(country)
-        added += 1
+        added.append(country.code)
     db.session.flush()
     return added
 
@@ -69,9 +70,13 @@ def seed_fund() -> int:
 
 
 def seed_objectives_and_pools() -> tuple[int, int]:
-    """(objectives, pools) added."""
+    """(objectives, pools) added: the three objectives and their pools for a fund that
+    has no objective yet. Once it has, its objectives are its admins' (renumbered or
+    added in the application, each in the audit trail): a later run adds none behind
+    their backs (it once added a second "Objective 3" after an admin renumbered it)."""
     objectives = pools = 0
-    for number, title in OBJECTIVES:
+    seeded = db.session.scalar(sa.select(Objective.id).limit(1)) is not None
+    for number, title in () if seeded else OBJECTIVES:
         objective = db.session.scalar(sa.select(Objective).where(Objective.number == number))
         if objective is None:
             objective = Objective(number=number, title=title)
@@ -101,9 +106,16 @@ def seed_settings() -> int:
 
 
 def load_reference_data() -> dict[str, int]:
-    """Everything above that is not there yet (idempotent); how many of each were added."""
+    """Everything above that is not there yet (idempotent); how many of each were added.
+    What it adds is in the audit trail (one entry, by "the system": a command run on
+    the server), the countries by their codes."""
     fund = seed_fund()
     countries = load_countries()
     objectives, pools = seed_objectives_and_pools()
-    return {"fund": fund, "countries": countries, "objectives": objectives, "pools": pools,
-            "settings": seed_settings()}
+    added = {"fund": fund, "countries": len(countries), "objectives": objectives, "pools": pools,
+             "settings": seed_settings()}
+    if any(added.values()):
+        record(None, "reference.load", object_type="Fund",
+               object_id=db.session.scalar(sa.select(Fund.id).limit(1)),
+               after={**added, "country_codes": countries})
+    return added

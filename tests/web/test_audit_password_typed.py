@@ -43,4 +43,7 @@ def test_a_password_typed_for_an_officer_and_confirmed_is_said_in_the_audit_trai
                                  .order_by(AuditEntry.id)).all()
     told = describe_many(entries)
     words = " ".join(t.sentence + " " + " ".join(c.text for c in t.changes) for t in told)
-    assert "admin2 typed a new password for this account" in words, words
+    # Named: the admin who typed it (and could sign in with it), not admin2 who confirmed
+    # the change without seeing it. (Found by a colleague's review: it named admin2.)
+    assert "admin typed a new password for this account" in words, words
+    assert "admin2 typed" not in words, words

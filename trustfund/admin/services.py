@@ -29,7 +29,7 @@ from .models import FEE_RATE, RATE_TOLERANCE, SETTINGS, USD_SETTINGS
 
 def save_user(actor, user: User | None, *, email: str, name: str, role: str, donor_id: int | None,
               active: bool, password: str | None, version=None, timezone: str | None = None,
-              password_hash: str | None = None, renew_sign_in: bool = False) -> User:
+              password_hash: str | None = None, renew_sign_in: bool = False, typed_by=None) -> User:
     """Create or change a user, at once. A donor user must name its donor; nobody else may.
     A new user without a password gets an invitation to choose one (a link valid 72
     hours); a password typed by the admin follows the policy (auth.passwords), ends the
@@ -37,7 +37,8 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     `version` is the version the admin's form was built from: a save over another
     admin's is refused. A time zone left unset stays as it is (the user's browser sets
     it at their next login). `password_hash`: a password typed earlier, already
-    hashed (a confirmed UserChange). `renew_sign_in` (a confirmed promotion into a
+    hashed (a confirmed UserChange), and `typed_by` the admin who typed it (named in
+    the audit trail as having typed it). `renew_sign_in` (a confirmed promotion into a
     money role, admin.user_changes.renews_sign_in): the password is replaced by one
     nobody knows, the sessions end, and an active account is invited to choose its own
     (one invitation, to its new address if it changes). Nobody changes their own role or deactivates
@@ -101,8 +102,10 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
     record(actor, "user.create" if creating else "user.update", user, before=before)
     if typed and not creating:
         # No field says it (the hash is a secret, left out of every snapshot), but whoever
-        # typed it can sign in as the user until they choose another: the trail says so.
-        record(actor, "user.password_typed", user, after={"email": user.email})
+        # typed it can sign in as the user until they choose another: the trail says so,
+        # naming who typed it (`typed_by`: the admin who proposed a confirmed change; the
+        # confirming admin never saw the password, and has an entry of their own).
+        record(typed_by or actor, "user.password_typed", user, after={"email": user.email})
     if renewing:
         record(actor, "user.sign_in_renewed", user, after={"email": user.email, "invited": active})
         if active:

@@ -199,7 +199,8 @@ def confirm(actor, change_id: int) -> UserChange:
     saved = save_user(actor, user, email=change.email, name=change.name, role=change.role,
                       donor_id=change.donor_id, active=change.active, password=None,
                       password_hash=change.password_hash, version=change.based_on_version,
-                      timezone=change.timezone, renew_sign_in=renews_sign_in(change, user))
+                      timezone=change.timezone, renew_sign_in=renews_sign_in(change, user),
+                      typed_by=change.proposed_by)
     # The hash has done its work: it lives on in the account only.
     change.password_hash = None
     if change.user_id is None:

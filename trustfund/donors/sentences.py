@@ -35,6 +35,11 @@ def register(book: Book) -> None:
         "saa_signatory_donor": Field(_l("Signatory for the donor")),
         "saa_signatory_mptf": Field(_l("Signatory for the MPTF Office")),
         "saa_reference": Field(_l("Reference")),
+        # An amendment's details, in its "donor.saa_status" entry only.
+        "amendment_signed_on": Field(_l("Amendment signed on"), "date"),
+        "amendment_signatory_donor": Field(_l("Amendment's signatory for the donor")),
+        "amendment_signatory_mptf": Field(_l("Amendment's signatory for the MPTF Office")),
+        "amendment_reference": Field(_l("Amendment's reference")),
     }, reference="donor", hidden=("created_at",))
     book.action("donor.create", _l("Donor added"), "Donor",
                 lambda e: _("Donor added by %(user)s: %(type)s.", user=e.who, type=e.show("donor_type")))

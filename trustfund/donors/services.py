@@ -264,7 +264,12 @@ def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
                              user_id=getattr(actor, "id", None), note=note, **details)
     db.session.add(change)
     db.session.flush()
-    record(actor, "donor.saa_status", donor, before=before, note=note or None)
+    # The donor keeps the original signature's details; an amendment's own are said in
+    # its entry (without them a second amendment read "from Amended to Amended").
+    amendment = ({f"amendment_{key}": value for key, value in details.items()}
+                 if to_status == "amended" else {})
+    record(actor, "donor.saa_status", donor, before=before, note=note or None,
+           after={**snapshot(donor), **amendment} if amendment else None)
     return donor
 
 

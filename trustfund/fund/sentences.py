@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..audit_text import Book, Field, Target, Told
 from ..extensions import db
@@ -26,6 +27,24 @@ def _extended(e: Told) -> str:
              before=e.show("end_on", "before"), after=e.show("end_on"))
 
 
+def _reference_loaded(e: Told) -> str:
+    """`flask setup-fund` (or the demo's loading) added what was missing."""
+    what = [ngettext("%(num)s country", "%(num)s countries", e.value("countries") or 0),
+            ngettext("%(num)s objective", "%(num)s objectives", e.value("objectives") or 0),
+            ngettext("%(num)s pool", "%(num)s pools", e.value("pools") or 0),
+            ngettext("%(num)s setting", "%(num)s settings", e.value("settings") or 0)]
+    keys = ("countries", "objectives", "pools", "settings")
+    counts = ", ".join(text for text, key in zip(what, keys, strict=True) if e.value(key))
+    codes = " ".join(e.value("country_codes") or [])
+    if e.value("fund"):
+        return _("The fund's reference data loaded by %(user)s: the fund's record, %(counts)s.",
+                 user=e.who, counts=counts)
+    if codes:
+        return _("Reference data added by %(user)s: %(counts)s (%(codes)s).", user=e.who,
+                 counts=counts, codes=codes)
+    return _("Reference data added by %(user)s: %(counts)s.", user=e.who, counts=counts)
+
+
 def register(book: Book) -> None:
     book.reference("fund", load_funds)
     book.reference("year", load_years)
@@ -43,6 +62,7 @@ def register(book: Book) -> None:
                 lambda e: _("%(year)s closed by %(user)s, its annual report being out: %(report)s.",
                             year=e.iso(e.value("year")), user=e.who, report=e.show("report_reference")),
                 told=("report_reference",))
+    book.action("reference.load", _l("Reference data loaded"), "Fund", _reference_loaded, changes=False)
     book.action("fund.update", _l("Fund's record changed"), "Fund",
                 lambda e: _("Changed by %(user)s.", user=e.who))
     book.action("fund.extend", _l("Fund's end date extended"), "Fund", _extended, told=("end_on",))
