@@ -36,6 +36,22 @@ def today() -> dt.date:
     return now.astimezone(get_timezone() or dt.UTC).date()
 
 
+def earliest_today() -> dt.date:
+    """The date now where it is earliest (UTC−12): a day has ended everywhere once it is
+    before this date (a year is closed only then, closure.years.closable)."""
+    return (_now().astimezone(dt.UTC) - dt.timedelta(hours=12)).date()
+
+
+def day_starts_at(day: dt.date) -> dt.datetime:
+    """The moment `day` starts for whoever is asking (today()'s zone), as the naive UTC
+    moment stored moments are compared with: a filter "from 1 March" read by a user in
+    Tokyo starts at 15:00 UTC on 28 February, as the page shows her moments."""
+    zone = (get_timezone() if has_app_context() else None) or dt.UTC
+    start = dt.datetime.combine(day, dt.time.min)
+    local = zone.localize(start) if hasattr(zone, "localize") else start.replace(tzinfo=zone)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def utc_today() -> dt.date:
     """The date now in UTC, by which moments (decisions, reconciliations) are dated."""
     return _now().astimezone(dt.UTC).date()

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..audit import AuditEntry
 from ..audit_text import book, described_in_batches
 from ..auth.models import User
+from ..clock import day_starts_at
 from ..exports import Col, Sheet
 from ..extensions import db
 
@@ -46,10 +47,10 @@ def query(form, valid: bool) -> sa.Select:
     if form.user.data:
         statement = statement.where(AuditEntry.user_id == int(form.user.data))
     if form.date_from.data:
-        statement = statement.where(AuditEntry.at >= dt.datetime.combine(form.date_from.data, dt.time.min))
+        # The reader's days, as the page shows the moments (clock.day_starts_at).
+        statement = statement.where(AuditEntry.at >= day_starts_at(form.date_from.data))
     if form.date_to.data:
-        statement = statement.where(
-            AuditEntry.at < dt.datetime.combine(form.date_to.data + dt.timedelta(days=1), dt.time.min))
+        statement = statement.where(AuditEntry.at < day_starts_at(form.date_to.data + dt.timedelta(days=1)))
     return statement
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot, utcnow
 from ..bulk import insert_rows
-from ..clock import today
+from ..clock import earliest_today
 from ..errors import DomainError
 from ..extensions import db
 from ..fund.models import AccountingYear, Fund, YearDonorPosition, YearPoolPosition, YearShare
@@ -25,15 +25,19 @@ from ..validation import check_text, too_long
 
 
 def closable(year: int, on: dt.date | None = None) -> str | None:
-    """Why `year` cannot be closed now (None if it can)."""
-    on = on or today()
+    """Why `year` cannot be closed now (None if it can). A year is closed once its last
+    day has ended everywhere (clock.earliest_today), not in the closing admin's zone
+    alone: an admin in Tokyo on 1 January would close it while officers in New York
+    still record that 31 December's transfers, and UTC still dates decisions in it."""
+    on = on or earliest_today()
     fund = current_fund()
     first = fund.start_on.year if fund is not None else year
     closed = set(db.session.scalars(sa.select(AccountingYear.year)))
     if year in closed:
         return _("%(year)s is already closed.", year=str(year))
     if dt.date(year, 12, 31) >= on:
-        return _("%(year)s has not ended yet: a year is closed after its last day.", year=str(year))
+        return _("%(year)s has not ended yet everywhere: a year is closed once its last day has "
+                 "ended in every time zone.", year=str(year))
     if year < first:
         return _("The fund started in %(first)s: there is nothing to close before.", first=str(first))
     missing = [y for y in range(first, year) if y not in closed]
