@@ -21,6 +21,11 @@ class OutboxMessage(db.Model):
     # The person it is for (None: an address that is no account's); the address and
     # language are those of the moment it was written.
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The account's role and donor when it was written: a message of its role's work
+    # (a digest, another donor's statement) is not sent once either changed
+    # (mail.sender.undeliverable). Plain values: mail sits below the accounts and donors.
+    written_for_role: Mapped[str | None] = mapped_column(sa.String(20))
+    written_for_donor_id: Mapped[int | None]
     to_address: Mapped[str] = mapped_column(sa.String(254))
     locale: Mapped[str] = mapped_column(sa.String(10))
     kind: Mapped[str] = mapped_column(sa.String(40))

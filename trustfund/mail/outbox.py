@@ -37,6 +37,8 @@ def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
     message = OutboxMessage(user_id=getattr(user, "id", None), to_address=user.email, locale=locale,
+                            written_for_role=getattr(user, "role", None),
+                            written_for_donor_id=getattr(user, "donor_id", None),
                             kind=kind, subject=subject_text[:255], body_text=text, body_html=html,
                             sensitive=sensitive, status=PENDING, next_attempt_at=utcnow())
     db.session.add(message)

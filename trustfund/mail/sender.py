@@ -149,21 +149,33 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
     return claimed.rowcount == 1
 
 
+# Messages about the account itself (its sign-in, its password, its role): sent whatever
+# role or donor it has now. Every other message is of its role's work or its donor's.
+ACCOUNT_KINDS = frozenset({"account_created", "role_changed", "invitation", "password_reset",
+                           "password_changed", "signin_throttled"})
+
+
 def undeliverable(message: OutboxMessage) -> str | None:
     """Why a message written for an account must no longer go out, or None: the account
     was deactivated since (someone who left), or its address was changed (the message
     was written for the old one, which may be a mistyped address or a mailbox the user
-    no longer holds). Read when the message is sent, not when it was written. (The
-    table by name: mail sits below the accounts in the layers.)"""
+    no longer holds), or, for a message of its role's work, its role or its donor was
+    changed (an officer's digest listing every donor's overdue instalments must not
+    reach the donor user the account became, nor one donor's statement notice a user
+    moved to another donor). Read when the message is sent, not when it was written.
+    (The table by name: mail sits below the accounts in the layers.)"""
     if message.user_id is None:
         return None
     users = db.metadata.tables["user"]
-    account = db.session.execute(sa.select(users.c.email, users.c.active)
+    account = db.session.execute(sa.select(users.c.email, users.c.active, users.c.role, users.c.donor_id)
                                  .where(users.c.id == message.user_id)).first()
     if account is None or not account.active:
         return "Not sent: the account was deactivated after the message was written."
     if account.email.strip().lower() != message.to_address.strip().lower():
         return "Not sent: the account's address was changed after the message was written."
+    if message.kind not in ACCOUNT_KINDS and message.written_for_role is not None and (
+            account.role != message.written_for_role or account.donor_id != message.written_for_donor_id):
+        return "Not sent: the account's role or donor was changed after the message was written."
     return None
 
 
