@@ -116,11 +116,12 @@ def _deposits(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
     d = Deposit
     out = []
     rows = db.session.execute(
-        sa.select(d.id, d.donor_id, d.value_date, d.currency, d.amount, d.reverses_id, d.reason,
-                  d.bank_reference).where(d.value_date <= as_of).order_by(d.id))
-    for id_, donor_id, value_date, currency, amount, reverses_id, reason, bank_reference in rows:
-        text = (f"Reversal of deposit {reverses_id}: {reason}" if reverses_id
-                else f"Deposit {id_}" + (f", bank reference {bank_reference}" if bank_reference else ""))
+        sa.select(d.id, d.donor_id, d.value_date, d.currency, d.amount, d.reverses_id, d.reason)
+        .where(d.value_date <= as_of).order_by(d.id))
+    for id_, donor_id, value_date, currency, amount, reverses_id, reason in rows:
+        # No bank reference: the file is published on the IATI Registry, and a bank's
+        # reference of a donor's transfer is shown to the fund's staff and the donor only.
+        text = f"Reversal of deposit {reverses_id}: {reason}" if reverses_id else f"Deposit {id_}"
         out.append(Transaction(rules.INCOMING_FUNDS, value_date, _amount(amount, currency), currency, text,
                                orgs[donor_id], f"deposit-{id_}", (value_date, 3, id_)))
     return out
