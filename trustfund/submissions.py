@@ -1,12 +1,12 @@
 """One entry per form render: a double-click or a resent form records nothing twice.
 
 Each render of an entry form (deposit, interest, transfer, pledge, commitment, the
-fund's own entries, write-off, travel grant request, event, document) carries a one-time token in a
-hidden field: a random nonce signed with the app's secret together with the user's
-id and the form's purpose, so it cannot be guessed, made up, or used by another
-user or on another form. The entry's request claims the nonce by inserting it into
-`form_submission` (unique) as the first write of its transaction, and notes there
-the id of the entry it recorded:
+fund's own entries, write-off, travel grant request, event, document, statements issue)
+carries a one-time token in a hidden field: a random nonce signed with the app's secret
+together with the user's id and the form's purpose, so it cannot be guessed, made up, or
+used by another user or on another form. The entry's request claims the nonce by
+inserting it into `form_submission` (unique) as the first write of its transaction, and
+notes there the id of the entry it recorded:
 
 - a second submission of the same render finds the nonce claimed and answers with
   the entry already recorded (the route shows its page and says so): no second row;

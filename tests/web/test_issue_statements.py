@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tests.factories import statements as data
+from tests.pages import form_token
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.auth.models import User
 from trustfund.documents.models import Document
@@ -77,12 +78,14 @@ def test_an_officer_issues_the_statements_of_the_donors_chosen(client, login_as,
     page = client.get("/statements/issue")
     assert page.status_code == 200 and "Kingdom of Sweden" in page.get_data(as_text=True)
     assert "written in the language its donor’s users read" in page.get_data(as_text=True)
-    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+    answer = client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                    "from": "2017-01-01", "to": "2017-06-30",
                                                     "donors": [str(sweden.id)]})
     assert answer.status_code == 302
     assert [d.donor_id for d in _statements()] == [sweden.id]
     before = table_counts(db)
-    refused = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+    refused = client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                    "from": "2017-01-01", "to": "2017-06-30",
                                                      "donors": ["999999"]})
     assert refused.status_code == 200 and "Choose donors from the list." in refused.get_data(as_text=True)
     assert changed_counts(before, table_counts(db)) == {}
@@ -128,7 +131,8 @@ def test_a_statement_is_issued_in_the_language_its_donors_users_read(runner, cli
     reader.locale = "fr"
     db.session.commit()
     login_as("mptf_officer")
-    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+    answer = client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                    "from": "2017-01-01", "to": "2017-06-30",
                                                     "donors": [str(sweden.id)]})
     assert answer.status_code == 302
     login_as(reader)

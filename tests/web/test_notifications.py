@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories.travel import fund_pool, make_event, make_request
+from tests.pages import form_token
 from trustfund.audit import AuditEntry
 from trustfund.formatting import date, money
 from trustfund.language import speaking
@@ -233,7 +234,8 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
         client, login_as, db, users, smtp_server):
     sweden, evil = _two_donors_with_users(db)
     login_as("mptf_officer")
-    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+    answer = client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                    "from": "2017-01-01", "to": "2017-06-30",
                                                     "donors": [str(sweden.id), str(evil.id)]})
     assert answer.status_code == 302
     assert send_due().sent == 3
@@ -259,7 +261,8 @@ def test_each_donors_users_learn_of_their_own_statement_only_in_their_language(
         assert mine in text and mine in mail["Subject"]
         assert other not in text and other not in mail["Subject"]
     # Issued again: a new version, told again to the same users only.
-    client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+    client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                    "from": "2017-01-01", "to": "2017-06-30",
                                            "donors": [str(evil.id)]})
     assert send_due().sent == 1
     assert smtp_server.messages[-1]["To"] == "evil@test.example"
@@ -290,7 +293,8 @@ def test_a_failed_issue_sends_nothing(client, login_as, db, users, smtp_server, 
 
     monkeypatch.setattr(issue, "statement_pdf", failing)
     login_as("mptf_officer")
-    answer = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30",
+    answer = client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                    "from": "2017-01-01", "to": "2017-06-30",
                                                     "donors": [str(sweden.id), str(evil.id)]})
     assert answer.status_code == 200 and "The statement could not be made." in answer.get_data(as_text=True)
     assert _outbox(db) == []

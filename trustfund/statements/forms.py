@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectMultipleField
+from wtforms import DateField, HiddenField, SelectMultipleField
 from wtforms.validators import InputRequired, Optional
 
 from ..formatting import date as fmt_date
@@ -33,3 +33,4 @@ class IssueForm(BaseForm):
     date_to = DateField(_l("To"), name="to", validators=[InputRequired()])
     donors = SelectMultipleField(_l("Donors (none chosen: every donor)"), coerce=int, choices=[],
                                  validate_choice=False)
+    form_token = HiddenField()  # trustfund.submissions: sent twice, issued once

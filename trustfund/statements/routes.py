@@ -1,6 +1,8 @@
 """The donor portal, donor statements (screen, print, .xlsx) and every donor's balance."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import render_template, request, send_file
 from flask_login import current_user
@@ -9,9 +11,10 @@ from sqlalchemy.orm import joinedload
 from ..clock import today
 from ..contributions.models import Deposit
 from ..donors.loaders import get_donor_or_404
-from ..errors import DomainError, attach, run
+from ..errors import DomainError, attach
 from ..exports import export_response
 from ..extensions import db
+from ..once import already_recorded, fresh_token, run_once
 from ..params import page_arg
 from ..permissions import DONOR, MPTF_OFFICER, STAFF, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
@@ -84,13 +87,34 @@ def issue():
                                        "flask --app trustfund issue-statements.", n=PAGE_LIMIT),
                                      field="donors"))
         else:
-            issued = run(form, lambda: issue_statements(current_user, form.date_from.data, form.date_to.data,
-                                                        chosen))
-            if issued is not None:
+            # Once per render of the form (trustfund.submissions): a double click, or the
+            # browser sending a slow issue again, neither stores a second version nor
+            # tells every donor user twice.
+            done = run_once(form, ISSUE, lambda: Issued(issue_statements(
+                current_user, form.date_from.data, form.date_to.data, chosen)))
+            if done is not None and done.repeated:
+                return already_recorded("statements.index")
+            if done is not None:
+                issued = done.entry.documents
                 flash(ngettext("%(num)d statement issued.", "%(num)d statements issued.", len(issued)),
                       "success")
                 return redirect(url_for("statements.index"))
+    fresh_token(form, ISSUE)
     return render_template("statements/issue.html", form=form)
+
+
+ISSUE = "statements"  # the issue form's one-time token (trustfund.submissions)
+
+
+@dataclass
+class Issued:
+    """What one issue stored, as submissions.once keeps an entry: its first document."""
+
+    documents: list
+
+    @property
+    def id(self) -> int | None:
+        return self.documents[0].id if self.documents else None
 
 
 @bp.route("/portal")
