@@ -221,7 +221,16 @@ def date(value: dt.date | None) -> str:
     if isinstance(value, dt.datetime):  # a moment: on its day in the user's zone
         value = to_user_timezone(value)
     writer = dates_locale()
-    return first_of_month(babel_dates.format_date(value, "medium", locale=writer), value, writer)
+    return isolated(first_of_month(babel_dates.format_date(value, "medium", locale=writer), value, writer),
+                    writer)
+
+
+def isolated(text: str, locale: Locale) -> str:
+    """A right-to-left language's date as one unit of its own (Unicode's isolate, RLI …
+    PDI): Arabic's "10/12/2018" begins with no mark before the day, whose digits then
+    join the Latin words before it ("Marrakech, 10/12/2018" was shown "2018/12/Marrakech,
+    10"). Other languages' dates as they are."""
+    return f"\u2067{text}\u2069" if locale.character_order == "right-to-left" else text
 
 
 def first_of_month(text: str, value: dt.date, locale: Locale) -> str:
@@ -262,7 +271,8 @@ def datetime(value: dt.datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(zone)
-    day = first_of_month(babel_dates.format_date(local, "medium", locale=writer), local, writer)
+    day = isolated(first_of_month(babel_dates.format_date(local, "medium", locale=writer), local, writer),
+                   writer)
     time = babel_dates.format_time(local, "short", tzinfo=zone, locale=writer)
     combined = writer.datetime_formats["medium"].replace("{1}", day).replace("{0}", time)
     # The zone's name as the reader's language abbreviates it ("EST"; international
