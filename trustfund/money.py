@@ -137,13 +137,22 @@ def rate_refusal() -> str:
 def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     """Parse a user-entered amount, refusing anything that is not a plain positive
     number with at most the currency's decimals (see parse_number for the forms
-    accepted)."""
+    accepted). Typed, it has no more decimal places than its currency, zeros
+    included: "250.000" for yen or "1.250" for euros is a thousands group read as
+    decimals (a European bank's 250,000 recorded as 250), not a harmless zero."""
     if isinstance(text, Decimal | int):
         value = Decimal(text)
         if not value.is_finite():
             raise MoneyError(amount_refusal())
     else:
         value = parse_number(text, amount_refusal)
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > precision(currency) and value != 0 \
+                and abs(value) < MAX_AMOUNT:
+            places = precision(currency)
+            raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
+                                      "%(currency)s amounts have at most %(count)s decimal places.",
+                                      places, currency=currency, count=places))
     return check_amount(value, currency)
 
 

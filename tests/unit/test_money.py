@@ -42,8 +42,16 @@ def test_kwd_takes_three_decimals_but_not_four():
         parse_amount("12.3456", "KWD")
 
 
-def test_trailing_zeros_beyond_precision_are_harmless():
-    assert parse_amount("10.500", "USD") == Decimal("10.50")
+def test_typed_decimals_beyond_the_currencys_are_refused_even_zeros():
+    """"10.500" is more likely ten thousand five hundred with a European grouping than
+    ten dollars fifty: refused, as "250.000" yen (no decimals) and "1.250" euros.
+    (Found by a colleague's review; they were read as 10.50, 250 and 1.25.)"""
+    for text, currency in (("10.500", "USD"), ("250.000", "JPY"), ("1.250", "EUR"), ("250.0", "JPY")):
+        with pytest.raises(MoneyError, match="at most"):
+            parse_amount(text, currency)
+    assert parse_amount("10.50", "USD") == Decimal("10.50")
+    assert parse_amount("250000", "JPY") == Decimal("250000")
+    assert parse_amount(Decimal("10.500"), "USD") == Decimal("10.50")  # a number, not typed
 
 
 @pytest.mark.parametrize("text", ["", "abc", "NaN", "Infinity", "-Infinity", "1,000.00.00", "1e400", "0",
