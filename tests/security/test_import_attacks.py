@@ -206,7 +206,7 @@ def test_what_is_not_a_readable_workbook_is_refused(app, db, officer_client, com
 def test_wrong_headers_are_named(app, db, officer_client, commitment, header, missing):
     page, changed = upload(officer_client, db, workbook([["SE-USD", "2017-06-01", 10]], header=header))
     for column in missing:
-        assert f"The header row has no “{column}” column." in page
+        assert f"The header row of the sheet “Deposits” has no “{column}” column." in page
     assert "<script>alert(1)" not in page
     assert changed == {}
 

@@ -432,7 +432,8 @@ def test_files_that_are_not_xlsx_are_refused_clearly(app, db, client, login_as):
     html = _upload(client, b"just text", name="text.xlsx").get_data(as_text=True)
     assert "This is not an .xlsx workbook" in error_beside(html, "file")
     html = _upload(client, workbook([], header=("Donor", "Amount"))).get_data(as_text=True)
-    assert "The header row has no “Commitment” column." in html and "“Value date”" in html
+    assert "The header row of the sheet “Deposits” has no “Commitment” column." in html
+    assert "“Value date”" in html
     html = _upload(client, workbook([])).get_data(as_text=True)
     assert "no deposits below its header row" in error_beside(html, "file")
     html = client.post("/contributions/deposits/import", data={},

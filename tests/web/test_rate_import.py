@@ -104,7 +104,7 @@ def test_the_preview_writes_nothing_and_confirming_writes_every_rate(app, db, of
     before = table_counts(db)
     location, page = _preview(officer, workbook(GOOD))
     # Only the file is kept (and said: the audit trail, a message to the other officers).
-    assert changed_counts(before, table_counts(db)) == {"rate_import": (0, 1), "audit_entry": (4, 5),
+    assert changed_counts(before, table_counts(db)) == {"rate_import": (0, 1), "audit_entry": (5, 6),
                                                         "outbox_message": (0, 1)}
     assert [[" ".join(c.split()) for c in r] for r in table_rows(page, "rates-corrected")] == [
         ["4", "JPY", "May 2018", "109.66", "110.25"]]

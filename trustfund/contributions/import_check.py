@@ -19,6 +19,7 @@ from ..admin.models import FEE_RATE, setting_versions, value_on
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import colon
 from ..fund import periods
 from ..validation import strict_date
 from . import pools, references
@@ -61,6 +62,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.row:  # the whole file (not a workbook, too many rows): a file has no row 0
+            return column_label(self.column) + colon() + self.message
         return _("Row %(row)s, %(column)s: %(message)s", row=self.row, column=column_label(self.column),
                  message=self.message)
 

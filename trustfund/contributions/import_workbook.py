@@ -56,6 +56,9 @@ _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])"
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+# A cell whose value is an Excel error (#REF!, #N/A, #DIV/0!): calamine reads it as empty.
+_ERROR_TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*["']e["']""")
+MAX_ERROR_CELLS = 1000  # kept to name them; a file with more is refused for the first ones
 _RELATIONSHIP_ID = "}id"
 # Bytes unpacked at a time; and the longest tag the scans wait for across two chunks.
 CHUNK = 1024 * 1024
@@ -115,9 +118,13 @@ def _past_last_row(row: int) -> SheetTooLarge:
 class DepositsSheet:
     """The deposits sheet: its header row's values, and the rows below it."""
 
-    def __init__(self, sheet):
+    def __init__(self, sheet, error_cells: frozenset = frozenset(), name: str = ""):
+        self.name = name  # the sheet read (named in a refusal of its header)
         # calamine yields rows from the sheet's first row, cells from its first used column.
         self._lead = (None,) * (sheet.start[1] if sheet.start else 0)
+        # (row, column index from 0) of the cells holding an Excel error, which calamine
+        # reads as empty: the importer refuses them by name, never as a cell left empty.
+        self.error_cells = error_cells
         self._source = iter(sheet.iter_rows())
         self.header = self._values(next(self._source, ()))
 
@@ -147,9 +154,9 @@ def open_sheet(data: bytes, preferred: str = PREFERRED_SHEET) -> DepositsSheet:
         if unpacked > MAX_UNPACKED_MB * MB:
             raise _too_big(unpacked)
         name, part = _deposits_sheet(archive, preferred)
-        checked = _repack(archive, part)
+        checked, area = _repack(archive, part)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(checked))
-        return DepositsSheet(book.get_sheet_by_name(name))
+        return DepositsSheet(book.get_sheet_by_name(name), frozenset(area.errors), name)
     except DomainError:
         raise
     except UNREADABLE:
@@ -161,7 +168,9 @@ def open_sheet(data: bytes, preferred: str = PREFERRED_SHEET) -> DepositsSheet:
 
 
 def _deposits_sheet(archive: zipfile.ZipFile, preferred: str = PREFERRED_SHEET) -> tuple[str, str]:
-    """(name, zip part) of the sheet named `preferred` (Deposits), else of the first sheet."""
+    """(name, zip part) of the sheet named `preferred` (Deposits), else of the first sheet
+    the workbook shows (a hidden one, such as a list its formulas look up, is not the
+    sheet the officer sees and means)."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
@@ -169,28 +178,30 @@ def _deposits_sheet(archive: zipfile.ZipFile, preferred: str = PREFERRED_SHEET) 
     for element in book.iter():
         if element.tag.endswith("}sheet") or element.tag == "sheet":
             rel_id = next((v for k, v in element.attrib.items() if k.endswith(_RELATIONSHIP_ID)), None)
-            sheets.append((element.get("name", ""), targets.get(rel_id, "")))
+            sheets.append((element.get("name", ""), targets.get(rel_id, ""),
+                           element.get("state", "visible") == "visible"))
     if not sheets:
         raise damaged()
-    name, target = next((s for s in sheets if s[0] == preferred), sheets[0])
+    name, target, _shown = next((s for s in sheets if s[0] == preferred),
+                                next((s for s in sheets if s[2]), sheets[0]))
     part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     if part not in archive.namelist():
         raise damaged()
     return name, part
 
 
-def _repack(archive: zipfile.ZipFile, sheet_part: str) -> bytes:
+def _repack(archive: zipfile.ZipFile, sheet_part: str) -> tuple[bytes, _Area]:
     """A stored zip of the parts calamine reads, as Python's zipfile unpacks them (no
     further than their declared sizes, CRC checked, CHUNK at a time so that a part
     lying about its size is never unpacked whole); the deposits sheet and the strings
     table are scanned on the way. Other sheets are left out: nothing reads them."""
-    out = io.BytesIO()
+    out, area = io.BytesIO(), _Area()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
         for info in archive.infolist():
             name = info.filename
             if name.startswith("xl/worksheets/") and name.endswith(".xml") and name != sheet_part:
                 continue
-            scan = _Area() if name == sheet_part else _Strings() if name.lower() == "xl/sharedstrings.xml" \
+            scan = area if name == sheet_part else _Strings() if name.lower() == "xl/sharedstrings.xml" \
                 else None
             with archive.open(info) as source, target.open(name, "w", force_zip64=True) as copy:
                 while chunk := source.read(CHUNK):
@@ -199,7 +210,7 @@ def _repack(archive: zipfile.ZipFile, sheet_part: str) -> bytes:
                     copy.write(chunk)
             if scan is not None:
                 scan.finish()
-    return out.getvalue()
+    return out.getvalue(), area
 
 
 class _Tags:
@@ -253,14 +264,19 @@ class _Strings(_Tags):
 class _Area(_Tags):
     """The sheet's used area, with cells and rows placed as calamine places them (by
     their reference, else one after the one before): refused past Excel's last row
-    or beyond MAX_CELLS cells."""
+    or beyond MAX_CELLS cells. The cells holding an Excel error are noted (`errors`:
+    row, column index from 0), where a chunk has any."""
 
     def __init__(self):
         super().__init__()
         self.row = self.column = self.last_row = self.last_column = 0
+        self.errors: list[tuple[int, int]] = []
 
     def scan(self, text: bytes, start: int, end: int) -> None:
-        # One tight loop over the chunk's tags (hundreds of thousands in a large sheet).
+        # One tight loop over the chunk's tags (hundreds of thousands in a large sheet);
+        # each cell's type is looked at only in a chunk that holds an error's type.
+        errors = self.errors if len(self.errors) < MAX_ERROR_CELLS and (
+            text.find(b'"e"', start, end) >= 0 or text.find(b"'e'", start, end) >= 0) else None
         row, column, last_row, last_column = self.row, self.column, self.last_row, self.last_column
         for kind, marker, letters, digits, attributes in _TAG.findall(text, start, end):
             if marker:
@@ -288,6 +304,9 @@ class _Area(_Tags):
             else:
                 column += 1
                 cell_row = row
+            if errors is not None and kind == b"c" and _ERROR_TYPE.search(attributes) \
+                    and len(errors) < MAX_ERROR_CELLS:
+                errors.append((cell_row, column - 1))
             if cell_row > last_row:
                 if cell_row > EXCEL_ROWS:
                     raise _past_last_row(cell_row)

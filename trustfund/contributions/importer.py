@@ -63,14 +63,21 @@ def _key(header) -> str:
 
 def _columns(header_row) -> tuple[dict[str, int], list[str]]:
     """Where each column is: the template's English headers (and their aliases) are
-    always understood, and so are the headers in the user's language."""
-    positions = {}
-    accepted = {name: set(aliases) | {_key(column_label(name))} for name, aliases in COLUMNS.items()}
-    for index, header in enumerate(header_row):
-        key = _key(header)
-        for name, aliases in accepted.items():
-            if key in aliases and name not in positions:
-                positions[name] = index
+    always understood, and so are the headers in the user's language. A column's own
+    header wins over another's alias wherever it stands: a bank's "Date" (its booking
+    date) before "Value date" is not the value date, nor "Reference" the commitment
+    beside "Commitment", nor "Note" the rate note beside "Rate note"."""
+    keys = [_key(header) for header in header_row]
+    own = {name: {aliases[0], _key(column_label(name))} for name, aliases in COLUMNS.items()}
+    positions: dict[str, int] = {}
+    for accepted in (own, {name: set(aliases) for name, aliases in COLUMNS.items()}):
+        for index, key in enumerate(keys):
+            if index in positions.values():
+                continue
+            for name, names in accepted.items():
+                if key in names and name not in positions:
+                    positions[name] = index
+                    break
     return positions, [name for name in REQUIRED if name not in positions]
 
 
@@ -97,8 +104,8 @@ def _read(source, filename: str | None, max_rows: int | None,
         sheet = open_sheet(data)
         positions, missing = _columns(sheet.header)
         for name in missing:
-            result.add_error(1, name, _("The header row has no “%(column)s” column.",
-                                        column=TEMPLATE_HEADER_OF[name]))
+            result.add_error(1, name, _("The header row of the sheet “%(sheet)s” has no “%(column)s” "
+                                        "column.", sheet=sheet.name, column=TEMPLATE_HEADER_OF[name]))
         if missing:
             return result, None
         max_rows = max_rows or MAX_ROWS
@@ -108,7 +115,7 @@ def _read(source, filename: str | None, max_rows: int | None,
     except DomainError as error:
         result.add_error(getattr(error, "row", 0), "", error.message)
         return result, None
-    if rows is not None and not rows:
+    if rows is not None and not rows and not result.errors:  # (rows refused already are some)
         result.add_error(0, "", _("The workbook has no deposits below its header row."))
         return result, None
     return result, rows
@@ -121,8 +128,12 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
     width = max(positions.values()) + 1
     # Each row's cells in COLUMNS' order; a column the file lacks reads the None added at `width`.
     pick = itemgetter(*(positions.get(name, width) for name in COLUMNS))
+    errors = sheet.error_cells
     for number, values in sheet.rows(width):
         cells = Cells._make(pick(values + (None,)))
+        if errors and _error_cells(number, positions, errors, result):
+            result.data_rows += 1  # a row Excel shows as #REF!: refused, never skipped as blank
+            continue
         if _blank(cells):
             continue
         result.data_rows += 1
@@ -149,6 +160,20 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
             result.data_rows, count=fmt_number(result.data_rows), limit=fmt_number(command_above)))
         return None
     return rows
+
+
+def _error_cells(number: int, positions: dict[str, int], errors: frozenset, result: ImportResult) -> bool:
+    """Refuses the row's cells that hold an Excel error (calamine reads them as empty:
+    "Enter an amount." would tell the officer to fill a cell that is not empty, and a
+    row of them would be skipped as blank); whether it had any."""
+    found = False
+    for name in COLUMNS:
+        index = positions.get(name)
+        if index is not None and (number, index) in errors:
+            result.add_error(number, name, _("The cell holds an Excel error (such as #REF! or #N/A), not a "
+                                             "value: correct it in the workbook."))
+            found = True
+    return found
 
 
 def _blank(cells: Cells) -> bool:
