@@ -177,8 +177,9 @@ class ProductionConfig(Config):
             raise RuntimeError("Production needs Secure and HttpOnly session cookies.")
         if app_config.get("RATELIMIT_ENABLED") is False:
             raise RuntimeError("Production refuses to run without login throttling.")
-        storage = str(app_config.get("RATELIMIT_STORAGE_URI") or "")
-        if not storage or storage.startswith("memory://"):
+        # Read as the limits library reads it (a scheme in any case, spaces around it).
+        storage = str(app_config.get("RATELIMIT_STORAGE_URI") or "").strip().lower()
+        if not storage or storage.startswith("memory:"):
             raise RuntimeError(
                 "Production needs RATELIMIT_STORAGE_URI set to a storage every worker and machine "
                 "shares, for example redis://127.0.0.1:6379/0: login failures counted in each "

@@ -13,6 +13,7 @@ from ..audit import record, snapshot, utcnow
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..timezones import is_zone
+from .demo_accounts import PUBLISHED_PASSWORDS
 from .hashing import check_dummy_password
 from .models import User
 
@@ -27,6 +28,9 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if password in PUBLISHED_PASSWORDS and not current_app.config.get("DEMO_DATA_ALLOWED", True):
+        return None  # a demo password (the README's) where no demo data belongs: answered alike
+
     if user.password_outdated():
         # Stored as today's hash now that the password is known; committed with the
         # sign-in. The same password: links made before it keep working.

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .. import clock
+from ..auth.demo_accounts import DEMO_ACCOUNTS
 from ..auth.models import User
 from ..donors.models import Donor, SaaStatusChange
 from ..extensions import db
@@ -19,21 +20,6 @@ from ..fund.status import current_fund
 from ..reference import load_reference_data
 from . import contributions, donors, lifecycle, travel
 
-# Demo accounts only: never use these passwords anywhere real.
-DEMO_ACCOUNTS = [
-    ("admin@trustfund.demo", "demo-admin-pass", "admin"),
-    # A second admin: a change giving power over money or accounts (a new SRSG staff
-    # account, a typed password for one...) waits for another admin's confirmation.
-    ("admin2@trustfund.demo", "demo-admin2-pass", "admin"),
-    ("officer@trustfund.demo", "demo-officer-pass", "mptf_officer"),
-    # A second MPTF officer: the fund's own entries (direct costs, bank charges, other
-    # income) and their reversals wait for another officer's confirmation.
-    ("officer2@trustfund.demo", "demo-officer2-pass", "mptf_officer"),
-    ("srsg@trustfund.demo", "demo-srsg-pass", "srsg_staff"),
-    ("srsg2@trustfund.demo", "demo-srsg2-pass", "srsg_staff"),
-    ("donor@trustfund.demo", "demo-donor-pass", "donor"),
-    ("auditor@trustfund.demo", "demo-auditor-pass", "auditor"),
-]
 DEMO_DONOR_NAME = "Kingdom of Sweden"
 
 
