@@ -20,11 +20,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed
 
-setup-dev: $(VENV)/.installed-dev translations
+setup-dev: $(VENV)/.installed-dev
 
-# Catalogs are compiled at setup (the .mo files are build output, not committed).
+# The compiled catalogs (.mo) are committed beside their .po files, so that a package
+# built from the repository (pip install ., production) speaks every language; compile
+# them after translating and commit both (tests/unit/test_catalogs.py fails while a .mo
+# is not the .po's compiled). Not run at setup: the test must see the committed ones.
 translations: $(VENV)/.installed
 	@if ls trustfund/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(VENV)/bin/pybabel compile -f -d trustfund/translations >/dev/null; fi

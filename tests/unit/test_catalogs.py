@@ -163,3 +163,24 @@ def test_french_punctuation_holds_to_its_word():
              for text in (m.string if isinstance(m.string, tuple) else (m.string,))
              if text and loose.search(text)]
     assert found == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_committed_compiled_catalog_is_its_po_compiled(lang):
+    """A package built from the repository (`pip install .`, the README's production
+    steps) ships the .mo files as committed: one missing or older than its .po serves
+    the pages in English, or in yesterday's words. (Found by a colleague's review: the
+    .mo files were build output of `make`, and a production install spoke English only.)
+    `make translations` compiles them; commit them with the .po."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    po = ROOT / f"trustfund/translations/{lang}/LC_MESSAGES/messages.po"
+    with open(po, "rb") as source:
+        catalog = read_po(source, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=True)  # as `pybabel compile -f` writes it
+    mo = po.with_suffix(".mo")
+    assert mo.exists(), f"{mo} is missing: run make translations and commit it"
+    assert mo.read_bytes() == compiled.getvalue(), f"{mo} is not {po.name} compiled: run make translations"
