@@ -115,7 +115,6 @@ def load_reference_data() -> dict[str, int]:
     added = {"fund": fund, "countries": len(countries), "objectives": objectives, "pools": pools,
              "settings": seed_settings()}
     if any(added.values()):
-        record(None, "reference.load", object_type="Fund",
-               object_id=db.session.scalar(sa.select(Fund.id).limit(1)),
-               after={**added, "country_codes": countries})
+        # Of the fund's reference data, not of its record: no object to link to.
+        record(None, "reference.load", object_type="Fund", after={**added, "country_codes": countries})
     return added

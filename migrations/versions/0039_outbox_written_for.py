@@ -20,12 +20,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('outbox_message') as batch_op:
-        batch_op.add_column(sa.Column('written_for_role', sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column('written_for_donor_id', sa.Integer(), nullable=True))
+    # Plain ALTER TABLE on both databases (a batch copy would reflect the whole schema).
+    op.add_column('outbox_message', sa.Column('written_for_role', sa.String(length=20), nullable=True))
+    op.add_column('outbox_message', sa.Column('written_for_donor_id', sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('outbox_message') as batch_op:
-        batch_op.drop_column('written_for_donor_id')
-        batch_op.drop_column('written_for_role')
+    op.drop_column('outbox_message', 'written_for_donor_id')
+    op.drop_column('outbox_message', 'written_for_role')

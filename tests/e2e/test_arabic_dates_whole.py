@@ -22,7 +22,8 @@ SPLIT = r"""() => {
     while ((m = re.exec(t))) {
       const r = document.createRange();
       r.setStart(n, m.index); r.setEnd(n, m.index + m[1].length); const day = r.getBoundingClientRect();
-      const ys = m.index + m[0].length - 4; r.setStart(n, ys); r.setEnd(n, ys + 4); const year = r.getBoundingClientRect();
+      const ys = m.index + m[0].length - 4; r.setStart(n, ys); r.setEnd(n, ys + 4);
+      const year = r.getBoundingClientRect();
       if (!day.width || !year.width || Math.abs(day.top - year.top) > 3) continue;
       const gap = day.left - year.right;   // right to left: day, /, month, /, year
       if (gap < 0 || gap > 40) {

@@ -3,9 +3,10 @@ accounting years."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from babel.lists import format_list
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from ..audit_text import Book, Field, Target, Told
 from ..extensions import db
@@ -34,7 +35,8 @@ def _reference_loaded(e: Told) -> str:
             ngettext("%(num)s pool", "%(num)s pools", e.value("pools") or 0),
             ngettext("%(num)s setting", "%(num)s settings", e.value("settings") or 0)]
     keys = ("countries", "objectives", "pools", "settings")
-    counts = ", ".join(text for text, key in zip(what, keys, strict=True) if e.value(key))
+    counts = format_list([text for text, key in zip(what, keys, strict=True) if e.value(key)],
+                         locale=get_locale())
     codes = " ".join(e.value("country_codes") or [])
     if e.value("fund"):
         return _("The fund's reference data loaded by %(user)s: the fund's record, %(counts)s.",
