@@ -17,6 +17,7 @@ from ..contributions.previews import available_after
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date, money, number
+from ..fund.status import require_operations_open
 from . import corrections
 from .decisions import (
     UNDECIDED,
@@ -59,8 +60,11 @@ def rated_before_correction(grant: TravelGrant) -> str:
 
 def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
     """Approving commits the grant's total from the chosen pool (or Objective 1, then
-    un-earmarked); when no pool can pay, a request is waitlisted instead."""
+    un-earmarked); when no pool can pay, a request is waitlisted instead. Refused here
+    already once the fund's operations are closed (decisions.approve_grant's rule), not
+    after the approver read a confirmation saying it commits the money."""
     _check_decider(actor, grant, "pool_id")
+    require_operations_open("pool_id")
     if grant.status not in UNDECIDED:
         raise _already_decided(grant)
     funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
