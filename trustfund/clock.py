@@ -16,6 +16,7 @@ on either side of midnight never share them.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import has_app_context
 from flask_babel import get_timezone
@@ -45,10 +46,13 @@ def earliest_today() -> dt.date:
 def day_starts_at(day: dt.date) -> dt.datetime:
     """The moment `day` starts for whoever is asking (today()'s zone), as the naive UTC
     moment stored moments are compared with: a filter "from 1 March" read by a user in
-    Tokyo starts at 15:00 UTC on 28 February, as the page shows her moments."""
+    Tokyo starts at 15:00 UTC on 28 February, as the page shows her moments. Where a
+    clock moves at midnight, the day starts at its first moment: the earlier of a
+    midnight that happens twice (Amman left summer time at 01:00 back to 00:00), the
+    hour after a midnight that never happens (zoneinfo's fold 0 gives both; pytz's
+    localize gave the second midnight, an hour late)."""
     zone = (get_timezone() if has_app_context() else None) or dt.UTC
-    start = dt.datetime.combine(day, dt.time.min)
-    local = zone.localize(start) if hasattr(zone, "localize") else start.replace(tzinfo=zone)
+    local = dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(str(zone)))
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 

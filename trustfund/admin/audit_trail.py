@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from ..audit import AuditEntry
@@ -60,9 +61,11 @@ def readable_filters(form) -> dict:
     for select in (form.action, form.object_type, form.user):
         if select.data:
             chosen[str(select.label.text)] = dict(select.choices).get(select.data, select.data)
-    for day in (form.date_from, form.date_to):
-        if day.data and not day.errors:
-            chosen[str(day.label.text)] = day.data
+    days = [day for day in (form.date_from, form.date_to) if day.data and not day.errors]
+    for day in days:
+        chosen[str(day.label.text)] = day.data
+    if days:  # the reader's days (query), while the sheet's moments are in UTC
+        chosen[_("Days in the time zone")] = str(get_timezone() or "UTC")
     if form.sign_ins.data:
         chosen[str(form.sign_ins.label.text)] = _("yes")
     return chosen
