@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import render_template, request, url_for
+from flask import flash, render_template, request, url_for
+from flask_babel import gettext as _
 
 from . import language
 from .errors import DomainError, attach
@@ -33,6 +34,12 @@ def confirmed() -> bool:
     """Whether this post comes from a confirmation page, in the language the page
     read its values in."""
     return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) == _language()
+
+
+def language_changed_warning() -> str:
+    """The one wording, for the summary shown again and for the form shown back."""
+    return _("Your language changed since the summary was shown, and the amounts and dates you typed are "
+             "now read in this language: nothing was done. Check the summary again before you confirm.")
 
 
 def _language_changed() -> bool:
@@ -77,12 +84,17 @@ def each(checks: dict):
 
 def check(form, compute):
     """compute() builds the summary of a decision or raises the refusals the service
-    would raise: shown beside their fields (or above the form), and None returned."""
+    would raise: shown beside their fields (or above the form), and None returned. A
+    confirmation posted in another language whose values, read in it, are refused
+    ("1,500" in French has three decimals) says why the form is back, as the summary
+    shown again says it."""
     try:
         return compute()
     except DomainError as error:
         for refusal in getattr(error, "errors", [error]):
             attach(form, refusal)
+        if _language_changed():
+            flash(language_changed_warning(), "warning")
         return None
 
 
@@ -97,7 +109,7 @@ def confirm_page(summary: Summary, *, form, button: str, cancel: str, crumbs: li
         carried.append(("back", back))
     carried.append((READ_IN, _language()))
     return render_template("_confirm.html", summary=summary, carried=carried,
-                           language_changed=_language_changed(),
+                           language_changed=language_changed_warning() if _language_changed() else None,
                            button=summary.button or button,
                            cancel=back or cancel, crumbs=crumbs, style=style,
                            action=action or url_for(request.endpoint, **(request.view_args or {})))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from tests.factories.contributions import commitment, deposit, pool
-from tests.pages import confirmation, form_token, summary_of, text
+from tests.pages import confirmation, error_beside, form_token, summary_of, text
 from trustfund.contributions.models import TransferProposal
 
 URL = "/contributions/pools/transfer"
@@ -41,15 +41,11 @@ def test_a_confirmation_posted_in_another_language_is_shown_again_not_done(app, 
     again = client.post(action, data=MultiDict(fields))
     assert again.status_code == 200 and _proposals(db) == []
     html = again.get_data(as_text=True)
-    assert 'id="language-changed"' in html  # the warning
-    assert "Votre langue a changé" in text(html)  # in French
-    assert "1,50\u00a0USD" in summary_of(html).replace(" ", "\u00a0")  # as "1,500" now reads
-    # What is confirmed now is what this page shows.
-    action, fields = confirmation(html)
-    assert ("confirmed_in", "fr") in fields
-    assert client.post(action, data=MultiDict(fields)).status_code == 302
-    [proposal] = _proposals(db)
-    assert proposal.usd_amount == Decimal("1.50")
+    # Read in French, "1,500" has three decimals: refused beside the amount (it was once
+    # confirmed as USD 1.50), the form back with the warning saying why, in French.
+    assert "Votre langue a changé" in text(html)
+    assert "2 décimales" in error_beside(html, "usd_amount") or "2\u00a0décimales" in error_beside(
+        html, "usd_amount"), error_beside(html, "usd_amount")
 
 
 def test_a_confirmation_posted_in_its_own_language_is_done(app, db, client, login_as, users):
@@ -61,6 +57,30 @@ def test_a_confirmation_posted_in_its_own_language_is_done(app, db, client, logi
         "usd_amount": "1,500", "transferred_on": "2018-06-01", "reason": "surplus",
         "form_token": form_token(client, URL)}).get_data(as_text=True)
     action, fields = confirmation(page)
+    assert client.post(action, data=MultiDict(fields)).status_code == 302
+    [proposal] = _proposals(db)
+    assert proposal.usd_amount == Decimal("1500.00")
+
+
+def test_a_confirmation_read_alike_in_another_language_is_shown_again_then_done(app, db, client, login_as,
+                                                                               users):
+    """Values that read alike in both languages ("1500") are shown again with the
+    warning, not done; what the page then shows is what is confirmed."""
+    free = commitment("USD", "200000.00")
+    deposit(free, Decimal("200000.00"))
+    login_as("admin")
+    first = client.post(URL, data={
+        "from_pool_id": str(pool("UNEARMARKED").id), "to_pool_id": str(pool("OBJ2").id),
+        "usd_amount": "1500", "transferred_on": "2018-06-01", "reason": "surplus",
+        "form_token": form_token(client, URL)})
+    action, fields = confirmation(first.get_data(as_text=True))
+    assert client.post("/language", data={"lang": "fr", "next": "/"}).status_code == 302
+    again = client.post(action, data=MultiDict(fields))
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and _proposals(db) == []
+    assert 'id="language-changed"' in html and "Votre langue a changé" in text(html)
+    action, fields = confirmation(html)
+    assert ("confirmed_in", "fr") in fields
     assert client.post(action, data=MultiDict(fields)).status_code == 302
     [proposal] = _proposals(db)
     assert proposal.usd_amount == Decimal("1500.00")
