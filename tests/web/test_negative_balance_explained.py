@@ -11,7 +11,7 @@ import datetime as dt
 from tests.factories import statements as data
 from trustfund import demo
 
-NOTE = "was paid from the fund’s interest and other income"
+NOTE = "Either the fund’s interest and other income, which belongs to no donor while the fund runs, paid part"
 
 
 def _interest_paid_spending(db):

@@ -9,7 +9,9 @@ after one (DESIGN.md §6a: a closed year's reports never change afterwards).
   split by largest remainder over the donors' remaining weights: their weight in
   the pool on D less the share fixed at the end of C (donors with none left bear
   none). The spending of closed years is never re-apportioned: a later deposit by
-  another donor shares only the spending of open years.
+  another donor shares only the spending of open years. A transfer between pools
+  after C moves the donors' remaining weights in the source pool, not their whole
+  weights (shares._transfer_parts): money C spent does not move to be spent again.
 - Before the first closed year the rule of shares.py stands unchanged.
 
 A date after a closed year is computed from what its closing stored, not from the

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -105,13 +106,22 @@ class TransferPart:
 
 
 def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple[int, int, int]]],
-                    start: Weights | None = None) -> list[TransferPart]:
+                    start: Weights | None = None,
+                    fixed_shares: Callable[[dt.date], Weights] | None = None) -> list[TransferPart]:
     """Each transfer, in order, with the donor weight it moves, split by largest
     remainder over the source pool's weights on the transfer's date. Walking the
     transfers in order, a source pool's weights are its deposits summed between
     consecutive days (sums.deposit_sums), added up to the transfer's date, plus the
     parts of the transfers before it; after a closed year, plus the weights its
-    closing stored (`start`)."""
+    closing stored (`start`).
+
+    After a closed year, a donor's weight in the source pool counts less the share of
+    its spending that closing fixed (`fixed_shares(on)`: the shares stored by the
+    latest closed year before the transfer): what is left of its money there, as the
+    spending since is split (closed.split_after). A donor whose money the closed year
+    spent moves none (its gross weight moved would make it bear the target pool's
+    spending too, charged twice, and leave another donor a balance the fund no longer
+    has). Before any closed year the rule is as above (the weights alone)."""
     days = sorted(by_interval)
     weights: Weights = {pool: dict(pool_weights) for pool, pool_weights in (start or {}).items()}
     added = 0
@@ -122,7 +132,11 @@ def _transfer_parts(moves: list[Transfer], by_interval: dict[dt.date, list[tuple
                 pool_weights = weights.setdefault(pool, {})
                 pool_weights[donor] = pool_weights.get(donor, 0) + net
             added += 1
-        donors = _positive(weights.get(from_pool, {}))
+        source = weights.get(from_pool, {})
+        spent = fixed_shares(on).get(from_pool, {}) if fixed_shares is not None else {}
+        if spent:
+            source = {donor: w - spent.get(donor, 0) for donor, w in source.items()}
+        donors = _positive(source)
         available = sum(w for _, w in donors)
         moved = min(usd_cents, available)
         split = split_cents(moved, [w for _, w in donors]) if donors else []
@@ -307,7 +321,8 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
         earlier_moves = [move for move in moves if move.transferred_on <= last]
         net_rows, by_interval = sums.deposit_sums(from_start, earlier_moves,
                                                   after=dt.date.min if ends and last <= ends[0] else None)
-        transfers = _transfer_parts(earlier_moves, by_interval)
+        transfers = _transfer_parts(earlier_moves, by_interval,
+                                    fixed_shares=_shares_fixed_before(earlier_moves, ends, fixed))
         spending = sums.spending(from_start)
         for on in from_start:
             net_cents: dict[int, int] = {}
@@ -324,6 +339,22 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
     return result
 
 
+def _shares_fixed_before(moves: list[Transfer], ends: list[dt.date], fixed: dict[int, closed.Fixed]
+                         ) -> Callable[[dt.date], Weights] | None:
+    """For _transfer_parts: the shares fixed by the latest closed year before a
+    transfer's day (read here for the years the transfers need and `fixed` lacks)."""
+    years = {base.year for move in moves if (base := closed.base_for(move.transferred_on, ends))}
+    if not years:
+        return None
+    stored = {year: fixed[year] for year in years if year in fixed}
+    stored.update(closed.fixed_positions(years - set(stored)))
+
+    def shares(on: dt.date) -> Weights:
+        base = closed.base_for(on, ends)
+        return stored[base.year].shares if base is not None else {}
+    return shares
+
+
 def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Transfer],
                  returned: dict[dt.date, dict[int, int]]) -> dict[dt.date, Position]:
     """The positions on dates after the closed year `base`, from what its closing
@@ -332,7 +363,8 @@ def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Tra
     shares plus the split of the spending since."""
     later = [move for move in moves if move.transferred_on > base.last_day]
     net_rows, by_interval = sums.deposit_sums(dates, later, after=base.last_day)
-    transfers = _transfer_parts(later, by_interval, start=base.all_weights)
+    transfers = _transfer_parts(later, by_interval, start=base.all_weights,
+                                fixed_shares=lambda _on: base.shares)
     spending = sums.spending(dates, after=base.last_day, base=base.spending)
     result = {}
     for on in dates:
