@@ -40,7 +40,7 @@ def test_balances_follow_a_deposit_and_a_rename(cached, db, client, login_as):
 
 def _commitment_row(page: str, reference: str) -> list[str]:
     """The figures of a commitment's row in the statement's commitments table."""
-    row = page[page.index(f"<td>{reference}</td>"):]
+    row = page[page.index(f">{reference}</td>"):]
     row = row[:row.index("</tr>")]
     return re.findall(r'<td class="num">([^<]*)</td>', row)
 
