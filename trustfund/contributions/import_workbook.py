@@ -58,7 +58,7 @@ _REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 # A cell whose value is an Excel error (#REF!, #N/A, #DIV/0!): calamine reads it as empty.
 _ERROR_TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*["']e["']""")
-MAX_ERROR_CELLS = 1000  # kept to name them; a file with more is refused for the first ones
+MAX_ERROR_CELLS = 1000  # kept to name them; a sheet with more is refused whole (importer)
 _RELATIONSHIP_ID = "}id"
 # Bytes unpacked at a time; and the longest tag the scans wait for across two chunks.
 CHUNK = 1024 * 1024
@@ -118,8 +118,11 @@ def _past_last_row(row: int) -> SheetTooLarge:
 class DepositsSheet:
     """The deposits sheet: its header row's values, and the rows below it."""
 
-    def __init__(self, sheet, error_cells: frozenset = frozenset(), name: str = ""):
+    def __init__(self, sheet, error_cells: frozenset = frozenset(), name: str = "",
+                 errors_beyond: bool = False):
         self.name = name  # the sheet read (named in a refusal of its header)
+        # More error cells than were noted (MAX_ERROR_CELLS): the importer refuses the sheet.
+        self.errors_beyond = errors_beyond
         # calamine yields rows from the sheet's first row, cells from its first used column.
         self._lead = (None,) * (sheet.start[1] if sheet.start else 0)
         # (row, column index from 0) of the cells holding an Excel error, which calamine
@@ -156,7 +159,7 @@ def open_sheet(data: bytes, preferred: str = PREFERRED_SHEET) -> DepositsSheet:
         name, part = _deposits_sheet(archive, preferred)
         checked, area = _repack(archive, part)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(checked))
-        return DepositsSheet(book.get_sheet_by_name(name), frozenset(area.errors), name)
+        return DepositsSheet(book.get_sheet_by_name(name), frozenset(area.errors), name, area.errors_beyond)
     except DomainError:
         raise
     except UNREADABLE:
@@ -271,11 +274,12 @@ class _Area(_Tags):
         super().__init__()
         self.row = self.column = self.last_row = self.last_column = 0
         self.errors: list[tuple[int, int]] = []
+        self.errors_beyond = False  # more than MAX_ERROR_CELLS: some were not noted
 
     def scan(self, text: bytes, start: int, end: int) -> None:
         # One tight loop over the chunk's tags (hundreds of thousands in a large sheet);
         # each cell's type is looked at only in a chunk that holds an error's type.
-        errors = self.errors if len(self.errors) < MAX_ERROR_CELLS and (
+        errors = self.errors if not self.errors_beyond and (
             text.find(b'"e"', start, end) >= 0 or text.find(b"'e'", start, end) >= 0) else None
         row, column, last_row, last_column = self.row, self.column, self.last_row, self.last_column
         for kind, marker, letters, digits, attributes in _TAG.findall(text, start, end):
@@ -304,9 +308,11 @@ class _Area(_Tags):
             else:
                 column += 1
                 cell_row = row
-            if errors is not None and kind == b"c" and _ERROR_TYPE.search(attributes) \
-                    and len(errors) < MAX_ERROR_CELLS:
-                errors.append((cell_row, column - 1))
+            if errors is not None and kind == b"c" and _ERROR_TYPE.search(attributes):
+                if len(errors) < MAX_ERROR_CELLS:
+                    errors.append((cell_row, column - 1))
+                else:
+                    self.errors_beyond = True
             if cell_row > last_row:
                 if cell_row > EXCEL_ROWS:
                     raise _past_last_row(cell_row)

@@ -43,7 +43,7 @@ from .import_check import (  # noqa: F401  (the import's API: pages and commands
     column_label,
 )
 from .import_template import TEMPLATE_HEADERS, template_workbook  # noqa: F401
-from .import_workbook import file_bytes, open_sheet
+from .import_workbook import MAX_ERROR_CELLS, file_bytes, open_sheet
 from .ledger import add_to_deposited, past_commitment
 from .models import Commitment, Deposit
 
@@ -68,16 +68,20 @@ def _columns(header_row) -> tuple[dict[str, int], list[str]]:
     date) before "Value date" is not the value date, nor "Reference" the commitment
     beside "Commitment", nor "Note" the rate note beside "Rate note"."""
     keys = [_key(header) for header in header_row]
-    own = {name: {aliases[0], _key(column_label(name))} for name, aliases in COLUMNS.items()}
     positions: dict[str, int] = {}
-    for accepted in (own, {name: set(aliases) for name, aliases in COLUMNS.items()}):
+
+    def place(name: str, wanted: str) -> None:
         for index, key in enumerate(keys):
-            if index in positions.values():
-                continue
-            for name, names in accepted.items():
-                if key in names and name not in positions:
-                    positions[name] = index
-                    break
+            if key == wanted and name not in positions and index not in positions.values():
+                positions[name] = index
+                return
+
+    for name, aliases in COLUMNS.items():  # the columns' own headers first
+        for own in (aliases[0], _key(column_label(name))):
+            place(name, own)
+    for name, aliases in COLUMNS.items():  # then their aliases, the more specific first
+        for alias in aliases[1:]:
+            place(name, alias)
     return positions, [name for name in REQUIRED if name not in positions]
 
 
@@ -107,6 +111,14 @@ def _read(source, filename: str | None, max_rows: int | None,
             result.add_error(1, name, _("The header row of the sheet “%(sheet)s” has no “%(column)s” "
                                         "column.", sheet=sheet.name, column=TEMPLATE_HEADER_OF[name]))
         if missing:
+            return result, None
+        if sheet.errors_beyond:  # some cells of the columns read may hold one, unnoted
+            result.add_error(0, "", ngettext(
+                "The sheet has more than %(count)s cell holding an Excel error (such as #REF! or #N/A): "
+                "correct them, or delete the columns the import does not read.",
+                "The sheet has more than %(count)s cells holding an Excel error (such as #REF! or #N/A): "
+                "correct them, or delete the columns the import does not read.",
+                MAX_ERROR_CELLS, count=fmt_number(MAX_ERROR_CELLS)))
             return result, None
         max_rows = max_rows or MAX_ROWS
         if command_above is not None:
