@@ -173,3 +173,20 @@ def post_and_confirm(client, url: str, data: dict | None = None, **kwargs):
         return first
     action, fields = found
     return client.post(action, data=MultiDict(fields), **kwargs)
+
+
+def drawn_past_the_right_edge(pdf: bytes) -> tuple[str, list[tuple[int, str]]]:
+    """A PDF's text, and the characters drawn past its pages' right edge (page number,
+    character): content a reader of the printed document never sees."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    drawn, outside = "", []
+    for number in range(len(document)):
+        page = document[number]
+        width, _height = page.get_size()
+        text = page.get_textpage()
+        drawn += text.get_text_range()
+        outside += [(number, text.get_text_range(i, 1)) for i in range(text.count_chars())
+                    if text.get_charbox(i)[2] > width]
+    return drawn, outside

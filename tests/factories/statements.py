@@ -226,3 +226,21 @@ def commitment_to_write_off(users):
     fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
     db.session.commit()
     return owed
+
+
+def spent_in_a_closed_year(admin) -> tuple[Donor, Donor]:
+    """(A, B): A gave 100,000.00 un-earmarked in 2017, all of it spent in 2017, and 2017
+    is closed; B gave 100,000.00 un-earmarked in 2018, none of it spent yet. No fee, no
+    interest: the pool holds B's money alone. Committed."""
+    from trustfund.closure.years import close_year
+
+    a, b = donor("A (spent in 2017)"), donor("B (gives in 2018)")
+    deposit(commitment(a, "100000.00"), "100000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
+    spend(pool(), "100000.00", reconciled_on=dt.date(2017, 7, 1))
+    db.session.commit()
+    close_year(admin, 2017, report_reference="Annual report 2017")
+    db.session.commit()
+    deposit(commitment(b, "100000.00", committed_on=dt.date(2018, 1, 2)), "100000.00", fee_rate="0",
+            value_date=dt.date(2018, 2, 1))
+    db.session.commit()
+    return a, b

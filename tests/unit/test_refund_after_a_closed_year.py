@@ -5,27 +5,16 @@ refunded part of another donor's untouched money, called interest in a fund that
 earned none.)"""
 from __future__ import annotations
 
-import datetime as dt
-
 from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.statements import D
 from trustfund.closure import closing_decisions
-from trustfund.closure.years import close_year
 from trustfund.fund import services as fund_services
 from trustfund.fund.status import current_fund
 
 
 def test_a_refund_after_a_closed_year_gives_each_donor_its_own_balance(db, users):
-    a, b = data.donor("A (spent in 2017)"), data.donor("B (gives in 2018)")
-    data.deposit(data.commitment(a, "100000.00"), "100000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
-    data.spend(data.pool(), "100000.00", reconciled_on=dt.date(2017, 7, 1))
-    db.session.commit()
-    close_year(base_users()["admin"], 2017, report_reference="Annual report 2017")
-    db.session.commit()
-    data.deposit(data.commitment(b, "100000.00", committed_on=dt.date(2018, 1, 2)), "100000.00",
-                 fee_rate="0", value_date=dt.date(2018, 2, 1))
-    db.session.commit()
+    _a, b = data.spent_in_a_closed_year(base_users()["admin"])
     fund_services.close_operations(users["admin"], current_fund(), reason="The Compact was adopted")
     db.session.commit()
     closing = closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")

@@ -10,26 +10,23 @@ import datetime as dt
 from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.statements import D
-from trustfund.closure.years import close_year
 from trustfund.statements import shares
 from trustfund.statements.services import statement
 
 
-def test_a_donor_whose_money_a_closed_year_spent_bears_no_later_spending(db, users):
-    a, b = data.donor("A (spent in 2017)"), data.donor("B (gives in 2018)")
-    # 2017: A gives 100,000 un-earmarked, all of it spent in 2017. No interest at all.
-    data.deposit(data.commitment(a, "100000.00"), "100000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
-    data.spend(data.pool(), "100000.00", reconciled_on=dt.date(2017, 7, 1))
-    db.session.commit()
-    close_year(base_users()["admin"], 2017, report_reference="Annual report 2017")
-    db.session.commit()
-    # 2018: B gives 100,000 un-earmarked; the whole un-earmarked balance (B's money, the
-    # only money left) moves to Objective 1, which spends it.
-    data.deposit(data.commitment(b, "100000.00", committed_on=dt.date(2018, 1, 2)), "100000.00",
-                 fee_rate="0", value_date=dt.date(2018, 2, 1))
+def _moved_and_spent(db):
+    """2017: A's 100,000 all spent, the year closed; 2018: B gives 100,000 and the whole
+    un-earmarked balance (B's money, the only money left) moves to Objective 1, which
+    spends it. No interest at all."""
+    a, b = data.spent_in_a_closed_year(base_users()["admin"])
     data.transfer(data.pool(), data.pool("OBJ1"), "100000.00", on=dt.date(2018, 3, 1))
     data.spend(data.pool("OBJ1"), "100000.00", reconciled_on=dt.date(2018, 6, 1))
     db.session.commit()
+    return a, b
+
+
+def test_a_donor_whose_money_a_closed_year_spent_bears_no_later_spending(db, users):
+    a, b = _moved_and_spent(db)
     assert data.pool().available == D("0.00") and data.pool("OBJ1").available == D("0.00")
 
     end = shares.position_on(dt.date(2018, 12, 31))
@@ -46,17 +43,7 @@ def test_the_final_statement_invents_no_income_after_such_a_transfer(db, users):
     B's +50,000) its part of "interest and other income" in a fund that earned none."""
     from trustfund.closure.final import _donor_content
 
-    a, b = data.donor("A (spent in 2017)"), data.donor("B (gives in 2018)")
-    data.deposit(data.commitment(a, "100000.00"), "100000.00", fee_rate="0", value_date=dt.date(2017, 5, 2))
-    data.spend(data.pool(), "100000.00", reconciled_on=dt.date(2017, 7, 1))
-    db.session.commit()
-    close_year(base_users()["admin"], 2017, report_reference="Annual report 2017")
-    db.session.commit()
-    data.deposit(data.commitment(b, "100000.00", committed_on=dt.date(2018, 1, 2)), "100000.00",
-                 fee_rate="0", value_date=dt.date(2018, 2, 1))
-    data.transfer(data.pool(), data.pool("OBJ1"), "100000.00", on=dt.date(2018, 3, 1))
-    data.spend(data.pool("OBJ1"), "100000.00", reconciled_on=dt.date(2018, 6, 1))
-    db.session.commit()
+    a, b = _moved_and_spent(db)
     incomes = {who: _donor_content(who, dt.date(2017, 1, 1), dt.date(2018, 12, 31))["totals"]["income"]
                for who in (a, b)}
     assert incomes == {a: "0.00", b: "0.00"}

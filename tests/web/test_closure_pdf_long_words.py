@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pypdfium2
-
 from tests.factories import statements as data
+from tests.pages import drawn_past_the_right_edge
 from trustfund import demo
 from trustfund.closure import closing_decisions, financial
 from trustfund.extensions import db
@@ -34,17 +33,6 @@ def _closed_fund(users, reference: str, other_name: str):
     return sweden, other
 
 
-def _outside(pdf: bytes) -> tuple[str, list]:
-    document = pypdfium2.PdfDocument(pdf)
-    drawn, outside = "", []
-    for number in range(len(document)):
-        page = document[number]
-        width, _height = page.get_size()
-        text = page.get_textpage()
-        drawn += text.get_text_range()
-        outside += [(number, text.get_text_range(i, 1)) for i in range(text.count_chars())
-                    if text.get_charbox(i)[2] > width]
-    return drawn, outside
 
 
 def test_a_long_donor_name_stays_inside_the_fund_s_certified_statement_pdf(client, login_as, db, users):
@@ -52,6 +40,6 @@ def test_a_long_donor_name_stays_inside_the_fund_s_certified_statement_pdf(clien
     login_as("mptf_officer")
     answer = client.get("/fund/final-statements/fund", query_string={"format": "pdf"})
     assert answer.status_code == 200
-    drawn, outside = _outside(answer.data)
+    drawn, outside = drawn_past_the_right_edge(answer.data)
     assert "Z" in drawn
     assert outside == [], f"{len(outside)} characters drawn past the page's right edge: {outside[:5]}"

@@ -7,11 +7,9 @@ Fewer are named by row and column (test_import_error_cells.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-from openpyxl import Workbook
 
 from tests.factories.contributions import commitment
+from tests.factories.workbooks import deposits_workbook
 from trustfund.contributions import confirmed
 from trustfund.contributions.importer import plan_import
 
@@ -19,16 +17,7 @@ MANY = ("The sheet has more than 1,000 cells holding an Excel error (such as #RE
         "or delete the columns the import does not read.")
 
 
-def _book(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Deposits"
-    ws.append(["Commitment", "Value date", "Amount", "Bank reference", "Donor (lookup)"])
-    for row in rows:
-        ws.append(list(row))  # openpyxl writes "#N/A" / "#REF!" as error cells (t="e")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+HEADER = ("Commitment", "Value date", "Amount", "Bank reference", "Donor (lookup)")
 
 
 def test_a_row_of_error_cells_after_1000_helper_errors_is_not_skipped(app, db):
@@ -37,7 +26,7 @@ def test_a_row_of_error_cells_after_1000_helper_errors_is_not_skipped(app, db):
     rows = [("SE-EUR-1", "2018-05-10", 10, f"SEB/{n}", "#N/A") for n in range(1, 1002)]
     rows.append(("#REF!", "#REF!", "#REF!", "#REF!", "#N/A"))  # row 1003: a deposit Excel shows as #REF!
     rows.append(("SE-EUR-1", "2018-05-10", 10, "SEB/last", "#N/A"))
-    result = plan_import(_book(rows))
+    result = plan_import(deposits_workbook(rows, HEADER))
     assert not result.ok, "the row Excel shows as #REF! was skipped as blank and the file accepted"
     assert [(e.row, e.message) for e in result.errors] == [(0, MANY)]
 
@@ -47,7 +36,7 @@ def test_an_error_amount_after_1000_helper_errors_is_refused_as_an_error(app, db
     commitment("EUR", "15000000.00", reference="SE-EUR-1")
     rows = [("SE-EUR-1", "2018-05-10", 10, f"SEB/{n}", "#N/A") for n in range(1, 1002)]
     rows.append(("SE-EUR-1", "2018-05-10", "#DIV/0!", "SEB/x", "#N/A"))  # row 1003
-    result = plan_import(_book(rows))
+    result = plan_import(deposits_workbook(rows, HEADER))
     assert [(e.row, e.message) for e in result.errors] == [(0, MANY)]
 
 
@@ -56,5 +45,5 @@ def test_a_thousand_helper_errors_are_no_refusal(app, db):
     confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     commitment("EUR", "15000000.00", reference="SE-EUR-1")
     rows = [("SE-EUR-1", "2018-05-10", 10, f"SEB/{n}", "#N/A") for n in range(1, 1001)]
-    result = plan_import(_book(rows))
+    result = plan_import(deposits_workbook(rows, HEADER))
     assert result.ok, [str(e) for e in result.errors[:3]]

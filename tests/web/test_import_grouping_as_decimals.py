@@ -6,25 +6,13 @@ compared the value, not the digits written). (Found by a colleague's review.)"""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from openpyxl import Workbook
 
 from tests.factories.contributions import commitment
+from tests.factories.workbooks import deposits_workbook
 from trustfund.contributions import confirmed
 from trustfund.contributions.importer import plan_import
-
-
-def _book(rows) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Deposits")
-    ws.append(["Commitment", "Value date", "Amount"])
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("currency, committed, rate, text", [
@@ -35,6 +23,6 @@ def test_an_amount_with_more_decimal_digits_than_its_currency_is_refused(app, db
                                                                          rate, text):
     confirmed.set_rate(None, currency, dt.date(2018, 5, 1), rate)
     commitment(currency, committed, reference="C-1")
-    result = plan_import(_book([("C-1", "2018-05-10", text)]))
+    result = plan_import(deposits_workbook([("C-1", "2018-05-10", text)]))
     assert not result.ok, [(p.row, str(p.figures.amount)) for p in result.planned]
     assert [(e.row, e.column) for e in result.errors] == [(2, "amount")]

@@ -4,25 +4,12 @@ colleague's review: the booking date was the value date, and May's rate applied.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
-
 from tests.factories.contributions import commitment
+from tests.factories.workbooks import deposits_workbook
 from trustfund.contributions import confirmed
 from trustfund.contributions.importer import plan_import
-
-
-def _book(header, rows) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Deposits")
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_the_value_date_column_wins_over_a_date_column_before_it(app, db):
@@ -30,8 +17,8 @@ def test_the_value_date_column_wins_over_a_date_column_before_it(app, db):
     confirmed.set_rate(None, "EUR", dt.date(2018, 4, 1), "0.900")
     confirmed.set_rate(None, "EUR", dt.date(2018, 5, 1), "0.941")
     commitment("EUR", "1500000.00", reference="SE-EUR-1")
-    data = _book(("Date", "Commitment", "Value date", "Amount"),
-                 [(dt.date(2018, 5, 2), "SE-EUR-1", dt.date(2018, 4, 28), 1000)])
+    data = deposits_workbook([(dt.date(2018, 5, 2), "SE-EUR-1", dt.date(2018, 4, 28), 1000)],
+                             ("Date", "Commitment", "Value date", "Amount"))
     result = plan_import(data)
     assert result.ok, result.errors
     figures = result.planned[0].figures

@@ -4,9 +4,8 @@ colleague's review: 347 characters were drawn past the right edge, the deposits'
 Pool and Note columns among them.)"""
 from __future__ import annotations
 
-import pypdfium2
-
 from tests.factories import statements as data
+from tests.pages import drawn_past_the_right_edge
 
 PERIOD = {"from": "2017-01-01", "to": "2017-12-31", "format": "pdf"}
 
@@ -20,15 +19,6 @@ def test_a_long_commitment_reference_stays_inside_the_pdf_page(client, login_as,
     login_as("mptf_officer")
     answer = client.get(f"/statements/{sweden.id}", query_string=PERIOD)
     assert answer.status_code == 200
-    document = pypdfium2.PdfDocument(answer.data)
-    outside = []
-    drawn = ""
-    for number in range(len(document)):
-        page = document[number]
-        width, _height = page.get_size()
-        text = page.get_textpage()
-        drawn += text.get_text_range()
-        outside += [(number, text.get_text_range(i, 1)) for i in range(text.count_chars())
-                    if text.get_charbox(i)[2] > width]
+    drawn, outside = drawn_past_the_right_edge(answer.data)
     assert "Z" in drawn
     assert outside == [], f"{len(outside)} characters drawn past the page's right edge: {outside[:5]}"
