@@ -24,7 +24,6 @@ from ..donors.models import Donor
 from ..extensions import db
 from ..fund.entries import ClosingPart
 from ..money import USD, quantum, split_cents
-from ..statements import closed
 from ..statements.shares import position_on, usd
 
 
@@ -99,7 +98,13 @@ def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPl
     Each part names the donor's balance in the pool it gives back: its net deposits
     there less its share of the pool's spending, less what an earlier decision on the
     pool gave back already (money that reached a pool after its first decision, late
-    income or a cost reversed, is decided on again: only what is new is returned)."""
+    income or a cost reversed, is decided on again: only what is new is returned).
+
+    The split is in proportion to net deposits (DESIGN §6a; the SAA returns a balance
+    "in proportion to their contribution"), after a closed year too, where a donor's
+    balance on its statements may differ from that proportion (a closed year fixed the
+    shares of its spending): a colleague's review proposed each donor's own balance
+    first; kept to the SAA's rule until the fund's signed SAAs say otherwise."""
     balance = pool.available if balance is None else balance
     apportionment = position_on(on).pools.get(pool.id)
     weights = {donor: usd(cents) for donor, cents in (apportionment.weights_cents.items()
@@ -108,10 +113,6 @@ def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPl
         sa.select(ClosingPart.donor_id, sa.func.sum(ClosingPart.balance))
         .where(ClosingPart.pool_id == pool.id).group_by(ClosingPart.donor_id)).all())
     parts = refund_parts(balance, weights)
-    if apportionment and closed.base_for(on, closed.closed_ends()) is not None:
-        parts = _after_closed_year(balance, weights, {
-            donor: weights[donor] - apportionment.share_of(donor) - (given_back.get(donor) or Decimal("0.00"))
-            for donor in weights})
     names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(sorted(parts)))).all())
     currencies = last_currencies(pool.id) if parts else {}
     plan = PoolPlan(pool, balance)
@@ -123,26 +124,6 @@ def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPl
         plan.parts.append(PartPlan(donor_id, names.get(donor_id, ""), weights[donor_id], balance_left,
                                    parts[donor_id], currency, rate, converted))
     return plan
-
-
-def _after_closed_year(balance: Decimal, weights: dict[int, Decimal], left: dict[int, Decimal]
-                       ) -> dict[int, Decimal]:
-    """The split once a year is closed: each donor its own balance left in the pool
-    (`left`: net deposits less its share of the spending, less what was given back),
-    and the rest (interest and other income) in proportion to net deposits. Without a
-    closed year the two are the same split (a balance is then in proportion to net
-    deposits), and refund_parts' alone stands; after one they differ: a donor whose
-    money the closed year spent has no balance, and was given part of another's.
-    More balances than money (cannot happen: the pool's money is theirs and its
-    income): split in proportion to them."""
-    own = {donor: amount for donor, amount in left.items() if amount > 0}
-    rest = balance - sum(own.values(), Decimal("0.00"))
-    if rest < 0:
-        return refund_parts(balance, own)
-    parts = dict(own)
-    for donor, part in refund_parts(rest, weights).items():
-        parts[donor] = parts.get(donor, Decimal("0.00")) + part
-    return {donor: part for donor, part in parts.items() if part}
 
 
 def plans(on: dt.date) -> list[PoolPlan]:
