@@ -91,13 +91,13 @@ def _pledges(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
     for p in db.session.scalars(sa.select(Pledge).where(Pledge.pledged_on <= as_of)
                                 .order_by(Pledge.id)):
         out.append(Transaction(rules.INCOMING_PLEDGE, p.pledged_on, _amount(p.amount, p.currency),
-                               p.currency, f"Pledge {p.id}" + (f": {p.note}" if p.note else ""),
+                               p.currency, f"Pledge {p.id}",
                                orgs[p.donor_id], f"pledge-{p.id}", (p.pledged_on, 0, p.id)))
         withdrawn_on = p.withdrawn_at.date() if p.withdrawn_at else None
         if withdrawn_on and withdrawn_on <= as_of and p.withdrawn_rest > 0:
             out.append(Transaction(
                 rules.INCOMING_PLEDGE, withdrawn_on, -_amount(p.withdrawn_rest, p.currency), p.currency,
-                f"Withdrawal of the rest of pledge {p.id}: {p.withdrawn_reason or ''}".rstrip(": "),
+                f"Withdrawal of the rest of pledge {p.id}",
                 orgs[p.donor_id], f"pledge-{p.id}-withdrawn", (withdrawn_on, 1, p.id)))
     return out
 
@@ -116,12 +116,13 @@ def _deposits(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
     d = Deposit
     out = []
     rows = db.session.execute(
-        sa.select(d.id, d.donor_id, d.value_date, d.currency, d.amount, d.reverses_id, d.reason)
+        sa.select(d.id, d.donor_id, d.value_date, d.currency, d.amount, d.reverses_id)
         .where(d.value_date <= as_of).order_by(d.id))
-    for id_, donor_id, value_date, currency, amount, reverses_id, reason in rows:
+    for id_, donor_id, value_date, currency, amount, reverses_id in rows:
         # No bank reference: the file is published on the IATI Registry, and a bank's
         # reference of a donor's transfer is shown to the fund's staff and the donor only.
-        text = f"Reversal of deposit {reverses_id}: {reason}" if reverses_id else f"Deposit {id_}"
+        # No reversal reason either: staff's notes and reasons are not published (rules.py).
+        text = f"Reversal of deposit {reverses_id}" if reverses_id else f"Deposit {id_}"
         out.append(Transaction(rules.INCOMING_FUNDS, value_date, _amount(amount, currency), currency, text,
                                orgs[donor_id], f"deposit-{id_}", (value_date, 3, id_)))
     return out
@@ -133,7 +134,7 @@ def _interest(as_of: dt.date) -> list[Transaction]:
                                 .order_by(InterestEntry.id)):
         text = (f"Reversal of interest entry {i.reverses_id}" if i.reverses_id else "Interest earned")
         out.append(Transaction(rules.INTEREST_PAYMENT, i.value_date, _amount(i.usd_amount, "USD"), "USD",
-                               text + (f": {i.note}" if i.note else ""), None, f"interest-{i.id}",
+                               text, None, f"interest-{i.id}",
                                (i.value_date, 4, i.id)))
     return out
 
@@ -192,14 +193,14 @@ def _expenditure(as_of: dt.date) -> list[Transaction]:
 def _write_offs(as_of: dt.date, orgs: dict[int, Org]) -> list[Transaction]:
     out = []
     rows = db.session.execute(
-        sa.select(WriteOff.id, WriteOff.written_off_on, WriteOff.amount, WriteOff.currency, WriteOff.reason,
+        sa.select(WriteOff.id, WriteOff.written_off_on, WriteOff.amount, WriteOff.currency,
                   Commitment.id, Commitment.reference, Commitment.donor_id)
         .join(Commitment, Commitment.id == WriteOff.commitment_id)
         .where(WriteOff.written_off_on <= as_of).order_by(WriteOff.id))
-    for id_, on, amount, currency, reason, commitment_id, reference, donor_id in rows:
+    for id_, on, amount, currency, commitment_id, reference, donor_id in rows:
         out.append(Transaction(
             rules.INCOMING_COMMITMENT, on, -_amount(amount, currency), currency,
-            f"Write-off of commitment {reference or commitment_id}: {reason}", orgs[donor_id],
+            f"Write-off of commitment {reference or commitment_id}", orgs[donor_id],
             f"write-off-{id_}", (on, 2, commitment_id, id_)))
     return out
 
@@ -216,7 +217,7 @@ def _fund_entries(as_of: dt.date) -> list[Transaction]:
         .where(e.value_date <= as_of).order_by(e.id))
     for id_, kind, value_date, usd_amount, description, reverses_id in rows:
         what = _ENTRY_TEXT.get(kind, "Other income")
-        text = (f"Reversal of fund entry {reverses_id} ({what.lower()}): {description}" if reverses_id
+        text = (f"Reversal of fund entry {reverses_id} ({what.lower()})" if reverses_id
                 else f"{what}: {description}")
         type_ = rules.EXPENDITURE if kind in _ENTRY_TEXT else rules.INCOMING_FUNDS
         out.append(Transaction(type_, value_date, _amount(usd_amount, "USD"), "USD", text, None,

@@ -44,6 +44,12 @@ entry, so that the file's sums by type are the ledger's):
   waiver is left out: it is paid to no one, so it is no transaction (the file's
   disbursements are the pools' `closed_out` less the waived balances).
 - transfers between the fund's own pools are inside the activity and not reported.
+- what staff type for one another is not published: the file goes to the IATI
+  Registry, for anyone to read, and a pledge's note, an interest entry's note, a
+  reason for a reversal, a withdrawal or a write-off are the fund's internal record
+  (they may name a person or a bank's problem). A transaction's description says what
+  it is and which entry it reverses; only a fund entry's own description (what a
+  direct cost bought, where other income came from) is published, as its purpose.
 
 The activity's status and dates come from the fund's record (trustfund/fund/models.py
 Fund) as of the date asked for (fund_lifecycle_state): implementation (2) while open;
