@@ -242,6 +242,32 @@ def test_the_sheet_named_rates_is_read_and_headers_may_be_in_the_users_language(
     assert "septembre 2018" in page
 
 
+def test_a_file_headed_in_one_language_is_confirmed_by_an_officer_reading_another(app, db, officer,
+                                                                                  colleague, users):
+    """The help names the columns in its reader's language; the file is read again when a
+    colleague confirms it, maybe in another: the headers of every language of the app are
+    read in every language (a French file confirmed in English was refused: no "Currency"
+    column)."""
+    users["mptf_officer"].locale = "fr"
+    db.session.commit()
+    help_text = officer.get("/contributions/rates/import").get_data(as_text=True)
+    assert "Monnaie" in help_text and "Mois" in help_text and "Taux" in help_text
+    french = workbook([("EUR", "2018-09", 0.88)], header=("Monnaie", "Mois", "Taux"))
+    location, _page = _preview(officer, french)
+    assert _confirm(colleague, location).status_code == 302  # the colleague reads English
+    assert _rates()[("EUR", "2018-09")] == D("0.88")
+    # Spanish and Arabic headers as their help names them, read by an English officer
+    for header in (("Moneda", "Mes", "Tipo de cambio"), ("العملة", "الشهر", "سعر الصرف")):
+        users["mptf_officer"].locale = {"Moneda": "es"}.get(header[0], "ar")
+        db.session.commit()
+        assert all(h in officer.get("/contributions/rates/import").get_data(as_text=True) for h in header)
+        location, _page = _preview(colleague, workbook([("EUR", "2018-10", 0.9)], header=header))
+        assert _confirm(officer, location).status_code == 302
+        assert _rates()[("EUR", "2018-10")] == D("0.9")
+        db.session.execute(sa.delete(ExchangeRate).where(ExchangeRate.month == dt.date(2018, 10, 1)))
+        db.session.commit()
+
+
 def test_another_officer_confirms_an_upload_and_its_uploader_may_withdraw_it(app, db, officer, colleague,
                                                                               login_as):
     """Nobody alone sets the rates: the file waits for a second MPTF officer, whom its

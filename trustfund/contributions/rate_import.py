@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import currencies, second_person
+from .. import currencies, language, second_person
 from ..audit import record, utcnow
 from ..auth.colleagues import tell_others
 from ..errors import DomainError
@@ -107,6 +108,18 @@ class RatePlan:
 
     def add_error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
+
+
+def _headers() -> dict[str, set[str]]:
+    """Each column's headers as read: its aliases and its name in every language of the
+    app. The help names the columns in the reader's language ("Monnaie, Mois, Taux"), and
+    a file proposed by a French officer is read again when an English one confirms it."""
+    names = {name: {_key(alias) for alias in aliases} for name, aliases in COLUMNS.items()}
+    for code in current_app.config["LANGUAGES"]:
+        with language.speaking(code):
+            for name in COLUMNS:
+                names[name].add(_key(column_label(name)))
+    return names
 
 
 def _key(header) -> str:
@@ -208,9 +221,10 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
         plan.add_error(0, "", error.message)
         return plan
     positions = {}
+    headers = _headers()
     for index, cell in enumerate(header):
-        for name, aliases in COLUMNS.items():
-            if name not in positions and _key(cell) in set(aliases) | {_key(column_label(name))}:
+        for name in COLUMNS:
+            if name not in positions and _key(cell) in headers[name]:
                 positions[name] = index
     for name in COLUMNS:
         if name not in positions:
