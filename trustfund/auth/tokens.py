@@ -43,8 +43,12 @@ def invalid_link_message() -> str:
 
 
 def issue(user: User, purpose: str, now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
-    """A new single-use link for `user` and when it expires. No commit."""
+    """A new single-use link for `user` and when it expires; every earlier link not yet
+    used dies (only the newest message's link sets the password: an invitation left in
+    a forwarded mailbox does not stay usable for its 72 hours once a reset is asked
+    for). No commit."""
     now = now or utcnow()
+    spend_links(user, now)
     secret = secrets.token_urlsafe(32)
     expires_at = now + VALID_FOR[purpose]
     db.session.add(PasswordToken(user_id=user.id, purpose=purpose, token_hash=_digest(secret),
