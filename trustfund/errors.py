@@ -33,9 +33,27 @@ def check_version(current: int, seen, message: str | None = None) -> None:
         raise DomainError(message or stale_message())
 
 
+def _field(form, name: str | None):
+    """The form's field of that name, or of a list's row ("instalments-0-amount", the
+    id WTForms gives it); the list itself if the row is not on the form."""
+    if not name:
+        return None
+    field = getattr(form, name, None)
+    parts = name.split("-")
+    if field is None and len(parts) == 3 and parts[1].isdigit():
+        rows = getattr(form, parts[0], None)
+        entries = getattr(rows, "entries", None) or []
+        index = int(parts[1])
+        if index < len(entries):
+            row = getattr(entries[index], "form", None)
+            return getattr(row, parts[2], None) if row is not None else entries[index]
+        return rows
+    return field
+
+
 def attach(form, error: DomainError) -> None:
     """Show a domain error beside its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
+    field = _field(form, error.field)
     if field is not None:
         field.errors = list(field.errors) + [error.message]
     else:

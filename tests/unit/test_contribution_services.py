@@ -300,7 +300,7 @@ def test_instalments_may_not_exceed_the_commitment(db):
         services.record_commitment(officer(), sweden(), currency="SEK", amount="1000.00", objective_id=None,
                                    committed_on=PAST, instalments=[(dt.date(2018, 6, 1), "600.00"),
                                                                    (dt.date(2018, 7, 1), "400.01")])
-    assert refused.value.field == "instalments" and "SEK" in refused.value.message
+    assert refused.value.field == "instalments" and "SEK" in refused.value.message  # the total: the list
     db.session.rollback()
     assert counts() == before
     c = commitment("SEK", "1000.00", instalments=[(dt.date(2018, 6, 1), "600.00"),

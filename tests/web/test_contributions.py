@@ -73,12 +73,15 @@ def test_commitment_without_a_signed_saa_is_refused_naming_the_status(app, db, c
     ({"objective_id": "999"}, "objective_id", "Not a valid choice"),
     ({"instalments-0-due_on": "2018-06-01", "instalments-0-amount": "1000000.01"}, "instalments",
      "more than the commitment"),
-    ({"instalments-0-due_on": "2018-06-01", "instalments-0-amount": ""}, "instalments",
+    ({"instalments-0-due_on": "2018-06-01", "instalments-0-amount": ""}, "instalments-0-amount",
      "Instalment 1: Enter an amount."),
-    ({"instalments-0-due_on": "", "instalments-0-amount": "5"}, "instalments",
+    ({"instalments-0-due_on": "", "instalments-0-amount": "5"}, "instalments-0-due_on",
      "Instalment 1: enter the due date."),
-    ({"instalments-0-due_on": "2018-01-01", "instalments-0-amount": "5"}, "instalments",
+    ({"instalments-0-due_on": "2018-01-01", "instalments-0-amount": "5"}, "instalments-0-due_on",
      "before the commitment's date"),
+    # an empty row first: the refused one is named by its own row, beside its own field
+    ({"instalments-0-due_on": "", "instalments-0-amount": "", "instalments-1-due_on": "2018-06-01",
+      "instalments-1-amount": "12x"}, "instalments-1-amount", "Instalment 2: "),
 ])
 def test_bad_commitments_are_refused_beside_the_field_and_write_nothing(app, db, client, login_as, data,
                                                                          field, message):

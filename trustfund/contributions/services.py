@@ -225,23 +225,28 @@ def _fulfil(actor, pledge: Pledge, commitment: Commitment) -> None:
 
 def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.date) -> list[Instalment]:
     """The schedule: each due date on or after the commitment's date, each amount
-    positive in the currency, and all together not more than the commitment."""
+    positive in the currency, and all together not more than the commitment. A row
+    with neither date nor amount is no instalment (the form's empty rows); the others
+    keep their row's number, and a refusal names the row's field
+    (`instalments-<index>-due_on` or `-amount`, the form's own ids)."""
     rows = []
-    if len(instalments) > MAX_INSTALMENTS:
+    filled = [(number, due_on, value) for number, (due_on, value) in enumerate(instalments, start=1)
+              if due_on is not None or (value is not None and str(value).strip() != "")]
+    if len(filled) > MAX_INSTALMENTS:
         raise DomainError(ngettext("At most %(count)s instalment.", "At most %(count)s instalments.",
                                    MAX_INSTALMENTS, count=fmt_number(MAX_INSTALMENTS)), field="instalments")
-    for number, item in enumerate(instalments, start=1):
-        due_on, value = item
+    for number, due_on, value in filled:
         if not isinstance(due_on, dt.date):
-            raise DomainError(_("Instalment %(n)s: enter the due date.", n=number), field="instalments")
+            raise DomainError(_("Instalment %(n)s: enter the due date.", n=number),
+                              field=f"instalments-{number - 1}-due_on")
         if due_on < committed_on:
             raise DomainError(_("Instalment %(n)s: the due date is before the commitment's date.",
-                                n=number), field="instalments")
+                                n=number), field=f"instalments-{number - 1}-due_on")
         try:
             value = amount_or_error(value, currency, "instalments")
         except DomainError as error:
             raise DomainError(_("Instalment %(n)s: %(message)s", n=number, message=error.message),
-                              field="instalments") from None
+                              field=f"instalments-{number - 1}-amount") from None
         rows.append(Instalment(due_on=due_on, amount=value))
     total = sum((row.amount for row in rows), Decimal(0))
     if total > amount:

@@ -115,13 +115,9 @@ def withdraw_pledge(pledge_id: int):
 
 
 def _instalments(form) -> list[tuple]:
-    rows = []
-    for entry in form.instalments.entries:
-        due_on, amount = entry.form.due_on.data, (entry.form.amount.data or "").strip()
-        if due_on is None and not amount:
-            continue
-        rows.append((due_on, amount))
-    return rows
+    """Every row of the form, empty ones too: a refusal names its row by its place."""
+    return [(entry.form.due_on.data, (entry.form.amount.data or "").strip())
+            for entry in form.instalments.entries]
 
 
 def _pledge_of_form() -> Pledge | None:
