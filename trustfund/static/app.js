@@ -1,7 +1,20 @@
 // Behaviour that would otherwise need inline script (the CSP forbids it).
+// A list that acts as soon as it is chosen (data-autosubmit: the language, the review
+// queue's event): a choice made with the mouse acts at once; from the keyboard the
+// arrow keys only move through the options, and Enter acts (WCAG 3.2.2 On Input: one
+// arrow key reloaded the page in another language, a half-filled form lost).
+var keyedList = null;
+function autosubmits(el) { return el && el.matches && el.matches("[data-autosubmit]") && el.form; }
+document.addEventListener("keydown", function (event) {
+  var el = event.target;
+  if (!autosubmits(el)) { return; }
+  if (event.key === "Enter") { event.preventDefault(); keyedList = null; el.form.submit(); return; }
+  if (event.key !== "Tab") { keyedList = el; }
+});
+document.addEventListener("mousedown", function () { keyedList = null; }, true);
 document.addEventListener("change", function (event) {
   var el = event.target;
-  if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.submit(); }
+  if (autosubmits(el) && keyedList !== el) { el.form.submit(); }
 });
 document.addEventListener("submit", function (event) {
   var form = event.target;

@@ -1,0 +1,72 @@
+"""Keyboard focus on the menus of the bar must be visible (WCAG 2.4.7; 1.4.11: a
+focus indicator contrasts at least 3:1 with what is around it)."""
+import re
+
+import pytest
+
+from tests.e2e.browser import login
+
+pytestmark = pytest.mark.e2e
+
+# The focus indicator of the focused element: its outline if it has one, else the ring
+# of its box-shadow laid over the bar's background; with the bar's colour.
+_INDICATOR = """() => {
+  const el = document.activeElement, s = getComputedStyle(el);
+  const bar = getComputedStyle(document.querySelector('nav.navbar')).backgroundColor;
+  return {name: (el.textContent || el.value || '').trim().slice(0, 30), cls: el.className,
+          outlineStyle: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth), outlineColor: s.outlineColor,
+          boxShadow: s.boxShadow, bar: bar};
+}"""
+
+
+def _rgba(text):
+    parts = [float(x) for x in re.findall(r"[\d.]+", text)]
+    return parts[:3], (parts[3] if len(parts) > 3 else 1.0)
+
+
+def _luminance(rgb):
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = map(channel, rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b):
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _indicator_contrast(found) -> float:
+    bar, _ = _rgba(found["bar"])
+    if found["outlineStyle"] == "auto":
+        return 99.0  # Chromium's own two-tone focus ring
+    if found["outlineStyle"] != "none" and found["outlineWidth"] > 0:
+        colour, alpha = _rgba(found["outlineColor"])
+    else:
+        shadow = found["boxShadow"]
+        if shadow == "none":
+            return 1.0
+        colour, alpha = _rgba(re.match(r"rgba?\([^)]*\)", shadow).group(0))
+    shown = [alpha * c + (1 - alpha) * b for c, b in zip(colour, bar)]
+    return _contrast(shown, bar)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_focus_on_the_bars_menus_can_be_seen(new_page, lang):
+    page = new_page("en-GB" if lang == "en" else "ar")
+    login(page, "mptf_officer", english=lang == "en")
+    page.goto("/dashboard/")
+    page.locator(".navbar-brand").focus()
+    weak = []
+    for _ in range(6):  # Dashboard, Contributions, Travel, Reports, Administration, ...
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(300)  # Bootstrap's transitions
+        found = page.evaluate(_INDICATOR)
+        if "nav-link" not in found["cls"]:
+            continue
+        ratio = _indicator_contrast(found)
+        if ratio < 3:
+            weak.append(f"{found['name']!r}: focus ring {found['boxShadow']} on the bar {found['bar']} "
+                        f"= {ratio:.2f}:1")
+    assert not weak, "focus on the bar's menus is all but invisible:\n" + "\n".join(weak)
