@@ -50,6 +50,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
 
     read_only.register(app)  # before the blueprints' hooks: it runs before any statement
+    from . import schema_guard
+
+    schema_guard.register(app)  # first of all the hooks: no request on a database at another schema
     register_blueprints(app)
     register_sentences(app)
     register_errorhandlers(app)
@@ -234,6 +237,11 @@ def register_errorhandlers(app: Flask) -> None:
         def handler(error):
             if code == 500:
                 db.session.rollback()
+                from .schema_guard import refusal_after_failure
+
+                refused = refusal_after_failure()
+                if refused is not None:
+                    return refused
             return render_template(f"errors/{code}.html", error=error), code
 
         return handler
@@ -262,8 +270,8 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SEND_HSTS"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False) \
-                and request.endpoint != "static":
+        if response.status_code != 503 and current_user and getattr(current_user, "is_authenticated", False) \
+                and request.endpoint != "static":  # (503: the schema's refusal, which reads no user)
             # Pages and downloads (send_file says "no-cache") stay out of shared disk caches.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -73,6 +73,9 @@ def live_server():
     })
     with app.app_context():
         db.create_all()
+        from trustfund.maintenance.schema import stamp_head
+
+        stamp_head()  # as `flask db upgrade` leaves it: no page is served on another schema
         demo.seed()
         demo.run_to_closure()
         # The demo fund ended on 31 December 2018; the journeys record today's commitments

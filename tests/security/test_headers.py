@@ -79,6 +79,11 @@ def production_client(tmp_path, shared_ratelimit_storage):
                                     "RATELIMIT_STORAGE_URI": shared_ratelimit_storage,
                                     "MAIL_SERVER": "smtp.example.org", "MAIL_SENDER": "trustfund@example.org",
                                     "EXTERNAL_URL": "https://trustfund.example.org"})
+    with app.app_context():  # a database `flask db upgrade` made: no page is served on another
+        from trustfund.maintenance.schema import stamp_head
+
+        db.create_all()
+        stamp_head()
     yield app.test_client()
     with app.app_context():
         db.engine.dispose()

@@ -15,6 +15,7 @@ MAIL = {"MAIL_SERVER": "smtp.example.org", "MAIL_SENDER": "Trustfund <trustfund@
 def make_production_app(tmp_path, monkeypatch, shared_ratelimit_storage):
     from trustfund import create_app
     from trustfund.extensions import db
+    from trustfund.maintenance.schema import stamp_head
 
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -26,6 +27,9 @@ def make_production_app(tmp_path, monkeypatch, shared_ratelimit_storage):
             settings["RATELIMIT_STORAGE_URI"] = shared_ratelimit_storage
         settings.update(overrides)
         app = create_app("production", settings)
+        with app.app_context():  # a database `flask db upgrade` made: no page is served on another
+            db.create_all()
+            stamp_head()
         created.append(app)
         return app
 

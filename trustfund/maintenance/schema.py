@@ -52,3 +52,4 @@ def stamp_head() -> None:
     upgrade` leaves it (the tests' and the benchmarks' databases are made so)."""
     with db.engine.begin() as connection:
         MigrationContext.configure(connection).stamp(migration_scripts(), "head")
+
