@@ -16,6 +16,7 @@ from ..exports import Col, Sheet, stream, xlsx_response
 from ..extensions import db
 from ..forms import answer_refused
 from ..money import written
+from ..paging import paginate
 from ..permissions import ADMIN, AUDITOR, ROLE_LABELS, roles_required
 from . import audit_trail, setting_changes, user_changes
 from .blueprint import bp
@@ -225,5 +226,5 @@ def audit():
         rows = stream(query.limit(100_000))
         return xlsx_response("audit", [audit_trail.sheet(rows)], what=_("Audit trail"),
                              user=current_user, filters=filters)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, 50)
     return render_template("admin/audit.html", form=form, page=page, entries=describe_many(page.items))

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..errors import run
 from ..exports import export_response
-from ..extensions import db
+from ..paging import paginate
 from ..params import page_arg
 from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
 from .blueprint import bp
@@ -30,7 +30,7 @@ def index():
         return export_response("donors", chosen, current_user)
     form = DonorFilterForm(request.args)
     form.country.choices = [("", _("All countries"))] + donor_countries()
-    page = db.paginate(donor_query(filters, current_user), per_page=PER_PAGE, error_out=False)
+    page = paginate(donor_query(filters, current_user), PER_PAGE)
     return render_template("donors/index.html", page=page, form=form, filters=filters)
 
 

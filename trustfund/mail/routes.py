@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..errors import run
 from ..extensions import db
+from ..paging import paginate
 from ..permissions import ADMIN, AUDITOR, roles_required
 from .blueprint import bp
 from .forms import STATUS_LABELS, OutboxFilterForm, ResendForm
@@ -22,7 +23,7 @@ def outbox():
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if form.validate() and form.status.data:
         query = query.where(OutboxMessage.status == form.status.data)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, 50)
     return render_template("mail/outbox.html", form=form, page=page, resend_form=ResendForm(),
                            status_labels=STATUS_LABELS)
 

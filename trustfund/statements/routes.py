@@ -15,6 +15,7 @@ from ..errors import DomainError, attach
 from ..exports import export_response
 from ..extensions import db
 from ..once import already_recorded, fresh_token, run_once
+from ..paging import paginate
 from ..params import page_arg
 from ..permissions import DONOR, MPTF_OFFICER, STAFF, roles_required
 from . import exports as statement_exports  # noqa: F401  (registers the exports)
@@ -127,9 +128,8 @@ def portal():
     view = overview(donor)
     # Each row says whether it reverses or was reversed, and when; the rows show their
     # commitment (the donor's commitments, read by overview), not their pool.
-    deposits = db.paginate(donor_deposits_query(donor.id, newest_first=True, related=False).options(
-                               joinedload(Deposit.commitment), *with_reversal_dates()),
-                           per_page=DEPOSITS_PER_PAGE, error_out=False)
+    deposits = paginate(donor_deposits_query(donor.id, newest_first=True, related=False).options(
+                            joinedload(Deposit.commitment), *with_reversal_dates()), DEPOSITS_PER_PAGE)
     return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
 
 

@@ -19,7 +19,7 @@ from ...forms import answer_refused
 from ...fund.entries import ENTRY_KINDS, WAITING, FundEntry, FundEntryProposal
 from ...money import USD
 from ...once import fresh_token, run_once
-from ...paging import per_page
+from ...paging import paginate, per_page
 from ...permissions import FINANCE_READERS, MPTF_OFFICER, roles_required
 from .. import entry_proposals, previews
 from ..blueprint import bp
@@ -41,7 +41,7 @@ def _page(refused: dict | None = None):
     """The entries page, with the entries and reversals waiting for a second MPTF
     officer; `refused`: the refusal form of a waiting one that was refused (its error
     beside the reason), by the proposal's id."""
-    page = db.paginate(entries_query(), per_page=per_page(), error_out=False)
+    page = paginate(entries_query(), per_page())
     reversed_ids = set(db.session.scalars(sa.select(FundEntry.reverses_id)
                                           .where(FundEntry.reverses_id.is_not(None))))
     waiting = entry_proposals.waiting()

@@ -21,7 +21,7 @@ from ...formatting import rate as fmt_rate
 from ...forms import answer_refused
 from ...money import USD, precision, quantum
 from ...once import already_recorded, fresh_token, run_once
-from ...paging import per_page
+from ...paging import paginate, per_page
 from ...params import date_arg
 from ...permissions import FINANCE_READERS as READERS
 from ...permissions import MPTF_OFFICER, roles_required
@@ -307,7 +307,7 @@ def _interest_page(refused: dict | None = None):
     officer; `refused`: the refusal form of a waiting one that was refused (its error
     beside the reason), by the proposal's id."""
     query = sa.select(InterestEntry).order_by(InterestEntry.value_date.desc(), InterestEntry.id.desc())
-    page = db.paginate(query, per_page=per_page(), error_out=False)
+    page = paginate(query, per_page())
     total = db.session.scalar(sa.select(sa.func.sum(InterestEntry.usd_amount)))
     reversed_ids = set(db.session.scalars(sa.select(InterestEntry.reverses_id)
                                           .where(InterestEntry.reverses_id.is_not(None))))

@@ -20,7 +20,7 @@ from ...formatting import rate as fmt_rate
 from ...forms import answer_refused
 from ...money import USD
 from ...once import already_recorded, fresh_token, run_once
-from ...paging import per_page
+from ...paging import paginate, per_page
 from ...params import date_arg, iso_date
 from ...permissions import ADMIN, MPTF_OFFICER, roles_required
 from ...permissions import FINANCE_READERS as READERS
@@ -96,7 +96,7 @@ def _rates_page(currency: str = "", refused: dict | None = None):
     form = RateFilterForm(request.args)
     used = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency))
     form.currency.choices = [("", _("All currencies"))] + [(c, currencies.label(c)) for c in used]
-    page = db.paginate(listed(currency), per_page=per_page(), error_out=False)
+    page = paginate(listed(currency), per_page())
     waiting = rate_changes.waiting()
     return render_template("contributions/rates.html", page=page, form=form, missing=missing_months(today()),
                            can_write=current_user.role == MPTF_OFFICER, waiting=waiting,
@@ -223,7 +223,7 @@ def transfers():
 
 
 def _transfers_page(refused: dict | None = None):
-    page = db.paginate(transfer_changes.transfers_made(), per_page=per_page(), error_out=False)
+    page = paginate(transfer_changes.transfers_made(), per_page())
     return render_template("contributions/transfers.html", page=page, admins_of=transfer_changes.admins_of,
                            can_transfer=current_user.role == ADMIN, **_waiting("transfers", refused))
 

@@ -23,6 +23,7 @@ from ...formatting import money
 from ...forms import answer_refused
 from ...money import USD, MoneyError, parse_amount
 from ...once import already_recorded, fresh_token, run_once
+from ...paging import paginate
 from ...params import id_arg
 from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
@@ -94,9 +95,7 @@ def grants():
     form.country.choices = country_choices(_("Any"))
     totals = queries.grant_totals(filters)
     # The kept totals count the listed grants: the pager does not count them again.
-    page = db.paginate(queries.grants_query(filters), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False, count=False)
-    page.total = totals.count
+    page = paginate(queries.grants_query(filters), current_app.config["PAGE_SIZE"], total=totals.count)
     return render_template("travel/grants.html", form=form, page=page, totals=totals, filters=filters)
 
 
@@ -534,9 +533,8 @@ def queue():
     if request.args.get("format") == "xlsx":
         return export_response("travel_queue", request.args.to_dict(), current_user)
     event = db.session.get(Event, event_id) if event_id else None
-    page = db.paginate(queries.queue_query(event_id), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False, count=False)
-    page.total = queries.queue_count(event_id)
+    page = paginate(queries.queue_query(event_id), current_app.config["PAGE_SIZE"],
+                    total=queries.queue_count(event_id))
     events = event_choices(_("All events"))
     pools = travel_pools()
     return render_template("travel/queue.html", page=page, event=event, events=events,
