@@ -32,25 +32,32 @@ def offer_choices(form) -> None:
         (str(row.id), f"{row.name} ({row.email})" if row.name else row.email) for row in users)
 
 
-def query(form, valid: bool) -> sa.Select:
-    """The entries the filter asks for, newest first. Sign-ins and sign-outs only when
-    asked for (the box, or choosing one of them as the action)."""
+def _chosen(field):
+    """A filter's value, or None where the reader chose none or the form refused it (the
+    refusal is shown beside it; the other filters still apply, and the page and the
+    download's About sheet name only those: a refused date dropped every filter while
+    the action chosen stayed on the page and in the file)."""
+    return field.data if field.data and not field.errors else None
+
+
+def query(form) -> sa.Select:
+    """The entries the filter asks for (validated: form.validate()), newest first.
+    Sign-ins and sign-outs only when asked for (the box, or choosing one of them as the
+    action)."""
     statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-    action = form.action.data if valid else ""
+    action = _chosen(form.action)
     if action:
         statement = statement.where(AuditEntry.action == action)
-    elif not (valid and form.sign_ins.data):
+    elif not _chosen(form.sign_ins):
         statement = statement.where(AuditEntry.action.not_in(book().routine_actions()))
-    if not valid:
-        return statement
-    if form.object_type.data:
+    if _chosen(form.object_type):
         statement = statement.where(AuditEntry.object_type == form.object_type.data)
-    if form.user.data:
+    if _chosen(form.user):
         statement = statement.where(AuditEntry.user_id == int(form.user.data))
-    if form.date_from.data:
+    if _chosen(form.date_from):
         # The reader's days, as the page shows the moments (clock.day_starts_at).
         statement = statement.where(AuditEntry.at >= day_starts_at(form.date_from.data))
-    if form.date_to.data:
+    if _chosen(form.date_to):
         statement = statement.where(AuditEntry.at < day_starts_at(form.date_to.data + dt.timedelta(days=1)))
     return statement
 
@@ -59,14 +66,14 @@ def readable_filters(form) -> dict:
     """The filters as the reader chose them (labels, not codes), for the download's About sheet."""
     chosen = {}
     for select in (form.action, form.object_type, form.user):
-        if select.data:
+        if _chosen(select):
             chosen[str(select.label.text)] = dict(select.choices).get(select.data, select.data)
-    days = [day for day in (form.date_from, form.date_to) if day.data and not day.errors]
+    days = [day for day in (form.date_from, form.date_to) if _chosen(day)]
     for day in days:
         chosen[str(day.label.text)] = day.data
     if days:  # the reader's days (query), while the sheet's moments are in UTC
         chosen[_("Days in the time zone")] = str(get_timezone() or "UTC")
-    if form.sign_ins.data:
+    if _chosen(form.sign_ins):
         chosen[str(form.sign_ins.label.text)] = _("yes")
     return chosen
 

@@ -220,7 +220,8 @@ def decide_setting_change(change_id: int, decision: str):
 def audit():
     form = AuditFilterForm(request.args)
     audit_trail.offer_choices(form)
-    query = audit_trail.query(form, form.validate())
+    form.validate()  # a refused filter is said beside it; the others apply
+    query = audit_trail.query(form)
     filters = audit_trail.readable_filters(form)
     if request.args.get("format") == "xlsx":
         rows = stream(query.limit(100_000))
