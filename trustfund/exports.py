@@ -254,9 +254,11 @@ def about_rows() -> list[tuple[Any, Any]]:
 
 
 def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
-                   filters: dict | None = None, first: list[tuple[Any, Any]] | None = None) -> None:
+                   filters: dict | None = None, first: list[tuple[Any, Any]] | None = None,
+                   notes: dict | None = None) -> None:
     """Write the sheets and an About sheet to `target` (a path or a binary file);
-    `first`: the About sheet's first rows (about_rows())."""
+    `first`: the About sheet's first rows (about_rows()); `notes`: rows said after the
+    rows' counts (what a download left out)."""
     wb = Workbook(write_only=True)
     try:
         counts = [write_sheet(wb, sheet) for sheet in sheets]
@@ -286,6 +288,8 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
         label = _("Rows in %(sheet)s", sheet=sheet.title)
         _set_height(about, next(rows), lines_needed(label, 28))
         about.append([_text_cell(about, label, bold=True, wrap=True), count])
+    for label, value in (notes or {}).items():
+        pair(label, value)
     for key, value in (filters or {}).items():
         if value not in (None, "", [], ()):
             pair(_("Filter: %(name)s", name=key), value)
@@ -322,16 +326,16 @@ def temp_file(write: Callable[[IO[bytes]], Any]) -> IO[bytes]:
 
 
 def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict | None = None,
-                   first: list[tuple[Any, Any]] | None = None):
+                   first: list[tuple[Any, Any]] | None = None, notes: dict | None = None):
     """A write-only workbook of `sheets` and an About sheet; returns a temp file
     positioned at its start."""
     return temp_file(lambda handle: write_workbook(handle, sheets, what=what, user=user, filters=filters,
-                                                   first=first))
+                                                   first=first, notes=notes))
 
 
 def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,
-                  filters: dict | None = None):
-    handle = build_workbook(sheets, what=what, user=user, filters=filters, first=about_rows())
+                  filters: dict | None = None, notes: dict | None = None):
+    handle = build_workbook(sheets, what=what, user=user, filters=filters, first=about_rows(), notes=notes)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"{filename}-{stamp}.xlsx", max_age=0)

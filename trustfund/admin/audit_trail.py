@@ -14,6 +14,7 @@ from ..auth.models import User
 from ..clock import day_starts_at
 from ..exports import Col, Sheet
 from ..extensions import db
+from ..formatting import number as fmt_number
 
 
 def _by_label(pairs) -> list[tuple[str, str]]:
@@ -30,6 +31,19 @@ def offer_choices(form) -> None:
     users = db.session.execute(sa.select(User.id, User.name, User.email))
     form.user.choices = [("", _("All users"))] + _by_label(
         (str(row.id), f"{row.name} ({row.email})" if row.name else row.email) for row in users)
+
+
+# Entries in one download: about a minute of writing in a worker past it (gunicorn's
+# timeout is 30 s). Past it the file holds the newest and says so, as does the page.
+DOWNLOAD_LIMIT = 100_000
+
+
+def download_cut(total: int) -> str | None:
+    """What the download leaves out of `total` entries, in a sentence, or None."""
+    if total <= DOWNLOAD_LIMIT:
+        return None
+    return _("The download holds the newest %(shown)s of these %(total)s entries: choose From and To "
+             "for the others.", shown=fmt_number(DOWNLOAD_LIMIT), total=fmt_number(total))
 
 
 def _chosen(field):

@@ -224,8 +224,11 @@ def audit():
     query = audit_trail.query(form)
     filters = audit_trail.readable_filters(form)
     if request.args.get("format") == "xlsx":
-        rows = stream(query.limit(100_000))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        cut = audit_trail.download_cut(total)
+        rows = stream(query.limit(audit_trail.DOWNLOAD_LIMIT))
         return xlsx_response("audit", [audit_trail.sheet(rows)], what=_("Audit trail"),
-                             user=current_user, filters=filters)
+                             user=current_user, filters=filters, notes={_("Left out"): cut} if cut else None)
     page = paginate(query, 50)
-    return render_template("admin/audit.html", form=form, page=page, entries=describe_many(page.items))
+    return render_template("admin/audit.html", form=form, page=page, entries=describe_many(page.items),
+                           download_cut=audit_trail.download_cut(page.total or 0))
