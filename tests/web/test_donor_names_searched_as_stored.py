@@ -3,7 +3,6 @@
 same way: the search box, the donors list's ?q=, the lists' ?donor_name= and the entry
 forms' donor search (donors.queries.name_holds); the lists found nothing. (A
 colleague's review of the lists.)"""
-import re
 
 from tests.factories.contributions import commitment, donor
 
