@@ -7,7 +7,9 @@ both passed that look-up.
 
 A database holding two live requests for one delegate and event (entered at the same
 moment before this revision) is not changed: the upgrade stops and names them, for
-SRSG staff to cancel or reject the extra one with a reason, then upgrade again.
+SRSG staff to cancel or reject the extra one with a reason in the version of
+Trustfund that made the database (this version serves nothing until its upgrade is
+done: schema_guard.py), then upgrade again.
 
 Revision ID: 0023
 Revises: 0022
@@ -34,7 +36,8 @@ def upgrade():
         raise RuntimeError(
             "Some delegates have more than one live travel-grant request for the same event "
             f"({len(twice)} in all; {pairs}). Cancel or reject the extra requests with a "
-            "reason, then run the upgrade again.")
+            "reason in the version of Trustfund that made this database (it runs on it as it is; "
+            "this version serves nothing until the upgrade is done), then run the upgrade again.")
     op.create_index('uq_travel_grant_open_request', 'travel_grant', ['event_id', 'delegate_id'],
                     unique=True, sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
 

@@ -8,8 +8,9 @@ same moment with the same reference both passed that look-up.
 A database holding two commitments with one reference (entered at the same moment
 before this revision) is not changed: the upgrade stops and names them, for an MPTF
 officer to give each its own reference (the commitment's page, "Correct the
-reference": the application runs on the database as it is, at 0023), then upgrade
-again.
+reference") in the version of Trustfund that made the database, which runs on it as
+it is (this version serves nothing until its upgrade is done: schema_guard.py), then
+upgrade again.
 
 Revision ID: 0024
 Revises: 0023
@@ -37,7 +38,8 @@ def upgrade():
             "Some commitments share a reference, which imports read as one commitment "
             f"({len(twice)} in all; {names}). Give each its own reference: an MPTF officer "
             "opens each commitment's page (Contributions, the reference) and uses "
-            "\"Correct the reference\" (the application runs on the database as it is); then "
+            "\"Correct the reference\" in the version of Trustfund that made this database (it "
+            "runs on it as it is; this version serves nothing until the upgrade is done); then "
             "run the upgrade again.")
     op.create_index('uq_commitment_reference', 'commitment', [sa.text('lower(reference)')], unique=True,
                     sqlite_where=sa.text(GIVEN), postgresql_where=sa.text(GIVEN))
