@@ -10,6 +10,7 @@ Rules (DESIGN.md §4):
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -70,6 +71,13 @@ def _user_locale() -> str:
 # space (Russian) and the narrow no-break space (French).
 _SPACES = frozenset(" \u00a0\u202f")
 _ASCII_DIGITS = frozenset("0123456789")
+# Marks of writing direction pasted with a number from a right-to-left document (the
+# left-to-right and right-to-left marks, the Arabic letter mark): invisible, no part
+# of the number (validation.DIRECTION_MARKS lets them through text fields).
+_DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+# Digits grouped by spaces, as French and Russian write them (and some in English):
+# one to three digits, then groups of exactly three ("1 000 00" is no number).
+_SPACE_GROUPED = re.compile(r"[^0-9]*[0-9]{1,3}(?: [0-9]{3})+")
 
 
 @functools.cache
@@ -90,24 +98,33 @@ def number_characters(locale: str) -> frozenset[str]:
 def parse_number(text: str, refusal: str | Callable[[], str]) -> Decimal:
     """A number as the user typed it: in the user's locale first ("0,941" and
     "1 250 000,00" in French), then in the plain form "1,250,000.00". Grouping must
-    be well formed in both: "1,000.00.00" and "1,00" are refused. White space is
-    ignored; only the characters of number_characters() are accepted, so NaN,
+    be well formed in both: "1,000.00.00" and "1,00" are refused, and so are spaces
+    that are no groups of three ("1 000 00" was read as 100,000.00 in French). White
+    space around the number and direction marks pasted with it are ignored; only the
+    characters of number_characters() are accepted, so NaN,
     Infinity, exponents ("1e3") and other digits than 0-9 ("１２３") are refused.
     `refusal`: its message, or what makes it only when it is needed (an example
     written in the reader's language costs a formatting at every number read)."""
-    from babel.numbers import NumberFormatError, parse_decimal
+    from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
     def refused() -> MoneyError:
         return MoneyError(refusal() if callable(refusal) else refusal)
 
-    text = str(text)
+    text = "".join(c for c in str(text) if c not in _DIRECTION_MARKS)
     user_locale = _user_locale()
     if not text.strip():
         raise MoneyError(_("Enter an amount."))
     if not set(text) <= number_characters(user_locale) or not set(text) & _ASCII_DIGITS:
         raise refused()
-    raw = "".join(c for c in text if c not in _SPACES and not c.isspace())
+    # Spaces between digits are groups of three, in any locale; elsewhere they are ignored.
+    spaced = " ".join("".join(" " if c in _SPACES or c.isspace() else c for c in text).split())
     for locale in dict.fromkeys((user_locale, "en")):
+        whole = spaced.partition(get_decimal_symbol(locale))[0]
+        if " " in whole and not _SPACE_GROUPED.fullmatch(whole):
+            continue  # "1 000 00", "12 50": a group of other than three digits
+        if " " in spaced.partition(get_decimal_symbol(locale))[2]:
+            continue  # spaces among the decimals
+        raw = spaced.replace(" ", "")
         try:
             value = parse_decimal(raw, locale=locale, strict=True)
         except (NumberFormatError, InvalidOperation, ValueError):

@@ -280,9 +280,9 @@ def test_upgrading_gives_each_commitment_the_sums_of_its_deposits(empty_database
 def test_two_commitments_with_one_reference_stop_0024_until_an_officer_corrects_one(empty_database_url,
                                                                                     capfd):
     """A database at 0023 holding two commitments with one reference: the upgrade to
-    0024 stops, names the reference and points at "Correct the reference"; the
-    application runs on that database as it is, an officer corrects one reference
-    (audited), and the upgrade then passes."""
+    0024 stops, names the reference and points at "Correct the reference"; in the
+    version that made the database (here its service, called directly) an officer
+    corrects one reference (audited), and the upgrade then passes."""
     from flask_migrate import upgrade
 
     from trustfund import create_app

@@ -24,20 +24,27 @@ from ..validation import too_long
 REFERENCE_KEY_LENGTH = 300
 
 
+def _visible(text: str) -> str:
+    """`text` without the invisible format characters a text field lets through (the
+    direction marks pasted from a right-to-left document: validation.DIRECTION_MARKS)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def reference_key(bank_reference: str | None) -> str | None:
     """A bank reference as compared for "no deposit twice": NFKC (a full-width "ＳＥＢ"
-    is "SEB"), case-folded, and without any white space, so that " seb 2018/77" and
-    "SEB2018/77" are one transfer. None for no reference."""
-    text = unicodedata.normalize("NFKC", bank_reference or "").casefold()
+    is "SEB"), case-folded, without any white space or direction mark, so that " seb
+    2018/77", "SEB2018/77" and the same pasted from an Arabic bank advice with a
+    right-to-left mark are one transfer. None for no reference."""
+    text = _visible(unicodedata.normalize("NFKC", bank_reference or "").casefold())
     return "".join(text.split()) or None
 
 
 def commitment_key(reference: str | None) -> str | None:
     """A commitment's reference as imports and the uniqueness rule compare it: NFKC (a
-    full-width "ＳＥ-2017" is "SE-2017") and case-folded in Python, the same on every
-    database (SQLite's lower() folds ASCII letters only, PostgreSQL's follows the
-    server's locale). None for no reference."""
-    return unicodedata.normalize("NFKC", reference or "").strip().casefold() or None
+    full-width "ＳＥ-2017" is "SE-2017"), without direction marks, and case-folded in
+    Python, the same on every database (SQLite's lower() folds ASCII letters only,
+    PostgreSQL's follows the server's locale). None for no reference."""
+    return _visible(unicodedata.normalize("NFKC", reference or "")).strip().casefold() or None
 
 
 def first_of_month(day: dt.date) -> dt.date:
