@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +92,21 @@ def seed(url: str, scale: int) -> float:
     return seconds
 
 
+def _at_head(path: Path) -> bool:
+    """Whether the database file is stamped at the migrations' head: the app serves
+    nothing on another revision (trustfund/schema_guard.py)."""
+    import sqlite3
+
+    from trustfund.maintenance.backup import known_revisions
+
+    try:
+        with closing(sqlite3.connect(path)) as connection:
+            stamped = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.Error:
+        return False
+    return stamped == set(known_revisions()[1])
+
+
 def sqlite_db(scale: int, rebuild: bool = False) -> tuple[str, float | None]:
     """The URL of the SQLite database of scale N, built if missing or out of date;
     and the seconds its seed-demo took (when it was built, if reused)."""
@@ -101,7 +116,8 @@ def sqlite_db(scale: int, rebuild: bool = False) -> tuple[str, float | None]:
     url = f"sqlite:///{path}"
     wanted = fingerprint()
     timing = path.with_suffix(".seconds")
-    if not rebuild and path.exists() and stamp.exists() and stamp.read_text() == wanted:
+    if not rebuild and path.exists() and stamp.exists() and stamp.read_text() == wanted \
+            and _at_head(path):
         log(f"  reusing {path} (schema and generator unchanged)")
         return url, float(timing.read_text()) if timing.exists() else None
     for old in BENCH_DIR.glob(f"scale{scale}.sqlite3*"):

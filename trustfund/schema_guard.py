@@ -6,9 +6,9 @@ an older version restored while it runs, served pages and then ended a write in 
 hook, registered by the app factory before every other."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, session
 
-from .language import speaking
+from .language import speaking, visitors_language
 from .maintenance.schema import schema_problem
 
 _CHECKED = "trustfund.schema_checked"
@@ -49,7 +49,10 @@ def refusal(problem: str):
     """503 in the visitor's language, with nothing read from the database (its own
     page: base.html reads the signed-in user), and the sentence in the server's log."""
     current_app.logger.error("Refusing requests: %s", problem)
-    code = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    # The visitor's choice in the language menu (the session's), else their browser's:
+    # not the account's, which is in the database.
+    code = visitors_language(session.get("lang"), request.accept_languages,
+                             current_app.config["LANGUAGES"]) or "en"
     with speaking(code):
         html = current_app.jinja_env.get_template("errors/503.html").render(
             lang=code, direction="rtl" if code == "ar" else "ltr")

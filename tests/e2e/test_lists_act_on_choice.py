@@ -51,3 +51,37 @@ def test_the_change_button_shows_when_the_keyboard_reaches_it(new_page):
     page.keyboard.press("Tab")
     button = page.locator("nav form button[type=submit]:focus")
     assert button.count() == 1 and button.is_visible() and button.bounding_box()["width"] > 10
+
+
+# A list opened from the keyboard takes its own keys; its Enter confirms a choice, which
+# acts. Enter on a list left as the page gave it does nothing. (A colleague's review of
+# this change.)
+@pytest.mark.parametrize("opener", ["Alt+ArrowDown", "F4", "Space"])
+def test_a_language_picked_with_enter_from_the_opened_list_is_applied(new_page, opener):
+    page = new_page()
+    login(page, "srsg_staff")
+    page.goto("/travel/grants/new")
+    page.locator("#lang-picker").focus()
+    page.keyboard.press(opener)          # opens the list
+    page.wait_for_timeout(300)
+    page.keyboard.press("ArrowDown")     # to the next language
+    page.keyboard.press("Enter")         # chooses it
+    page.wait_for_timeout(1500)
+    shown, chosen = _lang(page), page.locator("#lang-picker").input_value()
+    try:
+        assert shown == chosen, (f"the list shows {chosen!r} chosen with Enter, the page stays {shown!r}: "
+                                 "the choice was ignored")
+    finally:
+        _back_to_english(page)
+
+
+def test_enter_on_the_unchanged_language_list_keeps_the_half_filled_form(new_page):
+    page = new_page()
+    login(page, "srsg_staff")
+    page.goto("/travel/grants/new")
+    page.locator("#delegate_name").fill("Amina Diallo")
+    page.locator("#lang-picker").focus()
+    page.keyboard.press("Enter")         # nothing chosen: the same language
+    page.wait_for_timeout(1500)
+    assert page.locator("#delegate_name").input_value() == "Amina Diallo", \
+        "Enter on the unchanged language list reloaded the page and lost the form"

@@ -109,3 +109,14 @@ def test_an_error_the_schema_does_not_explain_is_the_500_page(upgraded_to, monke
     monkeypatch.setattr(routes, "render_template", broken)
     answer = browser.get("/admin/mail/")
     assert answer.status_code == 500 and "Something went wrong" in answer.get_data(as_text=True)
+
+
+def test_the_refusal_speaks_the_language_chosen_in_the_menu(upgraded_to):
+    browser = upgraded_to("0038").test_client()
+    with browser.session_transaction() as session:
+        session["lang"] = "fr"  # chosen in the language menu, for this session
+    answer = browser.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert answer.status_code == 503
+    html = answer.get_data(as_text=True)
+    assert 'lang="fr"' in html and WORDS not in html, \
+        "the refusal ignored the language the visitor chose and spoke the browser's"

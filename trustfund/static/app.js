@@ -3,13 +3,27 @@
 // queue's event): a choice made with the mouse acts at once; from the keyboard the
 // arrow keys only move through the options, and Enter acts (WCAG 3.2.2 On Input: one
 // arrow key reloaded the page in another language, a half-filled form lost).
+// A list opened (Alt+arrow, F4, Space; every arrow key on macOS) takes the keys itself
+// and its Enter confirms a choice: that change acts. Enter on a list left as the page
+// gave it does nothing (it reloaded the page, losing a half-filled form).
 var keyedList = null;
+var MOVES = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
 function autosubmits(el) { return el && el.matches && el.matches("[data-autosubmit]") && el.form; }
+function changed(el) {
+  var option = el.options[el.selectedIndex];
+  return option && !option.defaultSelected;
+}
 document.addEventListener("keydown", function (event) {
   var el = event.target;
   if (!autosubmits(el)) { return; }
-  if (event.key === "Enter") { event.preventDefault(); keyedList = null; el.form.submit(); return; }
-  if (event.key !== "Tab") { keyedList = el; }
+  if (event.key === "Enter") {
+    event.preventDefault();
+    keyedList = null;
+    if (changed(el)) { el.form.submit(); }
+    return;
+  }
+  var opens = event.altKey || event.key === "F4" || event.key === " ";
+  keyedList = (!opens && MOVES.indexOf(event.key) >= 0) ? el : null;
 });
 document.addEventListener("mousedown", function () { keyedList = null; }, true);
 document.addEventListener("change", function (event) {
