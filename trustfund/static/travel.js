@@ -12,12 +12,18 @@
   var DECIMAL = form.dataset.decimal || ".", GROUP = form.dataset.group || ",";
   var SPACE = /[\s\u00a0\u202f]/, SPACES = /[\s\u00a0\u202f]/g;
 
-  // Whole cents of `raw` (spaces removed) read with these separators; undefined when
+  // Whole cents of `raw` (one space between groups) read with these separators; undefined when
   // it is not a number written so, null when it is one with more than 2 decimals.
   function read(raw, decimal, group) {
     var parts = raw.split(decimal);
     if (parts.length > 2) { return undefined; }
     var whole = parts[0], fraction = parts.length === 2 ? parts[1] : "";
+    // Spaces between digits are groups of three ("1 000 00" is no number), never decimals.
+    if (whole.indexOf(" ") >= 0) {
+      if (!/^\d{1,3}( \d{3})+$/.test(whole)) { return undefined; }
+      whole = whole.replace(/ /g, "");
+    }
+    if (fraction.indexOf(" ") >= 0) { return undefined; }
     if (group && !SPACE.test(group) && whole.indexOf(group) >= 0) {
       var grouped = whole.split(group);
       if (!/^\d{1,3}$/.test(grouped[0]) || grouped.slice(1).some(function (g) { return !/^\d{3}$/.test(g); })) {
@@ -34,7 +40,9 @@
 
   // What the user typed, in cents (null: nothing, or not an amount).
   function cents(text) {
-    var raw = String(text || "").replace(SPACES, "");
+    // Direction marks pasted with the number are no part of it; spaces around it neither.
+    var raw = String(text || "").replace(/[\u200e\u200f\u061c]/g, "").replace(SPACES, " ").trim()
+      .replace(/ +/g, " ");
     if (!raw) { return null; }
     var value = read(raw, DECIMAL, GROUP);
     if (value === undefined && (DECIMAL !== "." || GROUP !== ",")) { value = read(raw, ".", ","); }
