@@ -119,8 +119,8 @@ class Config:
     IATI_REPORTING_ORG_NAME = os.environ.get("TRUSTFUND_IATI_ORG_NAME", "UN Multi-Partner Trust Fund Office")
     IATI_REPORTING_ORG_TYPE = os.environ.get("TRUSTFUND_IATI_ORG_TYPE", "40")  # multilateral
     IATI_FUND_CODE = os.environ.get("TRUSTFUND_IATI_FUND_CODE", "MCS00")
-    IATI_FUND_TITLE = ("UN voluntary trust fund for the intergovernmental conference to adopt the Global "
-                       "Compact for Safe, Orderly and Regular Migration")
+    IATI_FUND_TITLE = ("United Nations voluntary trust fund for the intergovernmental conference to adopt the "
+                       "Global Compact for Safe, Orderly and Regular Migration, and its preparatory process")
     IATI_PLANNED_START = "2017-04-03"
     IATI_PLANNED_END = "2018-12-31"
 

@@ -17,14 +17,13 @@ from .contributions.models import UNEARMARKED, Objective, Pool
 from .countries.models import Country, LdcPeriod
 from .extensions import db
 from .fund.models import Fund
+from .fund.status import FUND_NAME
 
 DATA_DIR = Path(__file__).parent / "data"
 
 # The fund (DESIGN.md §1; the MPTF Gateway's fund factsheet): an admin corrects it
 # from the fund's page, and extends the end date there with a reason.
 FUND_CODE = "MCS00"
-FUND_NAME = ("United Nations voluntary trust fund for the intergovernmental conference to adopt "
-             "the Global Compact for Safe, Orderly and Regular Migration, and its preparatory process")
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
 

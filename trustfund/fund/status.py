@@ -27,6 +27,29 @@ from ..formatting import date as fmt_date
 from .entries import WAITING, ClosingProposal, PoolClosing
 from .models import FINANCIALLY_CLOSED, OPEN, OPERATIONALLY_CLOSED, Fund
 
+# The fund's name as DESIGN.md §1 and its reference data give it (reference.FUND_NAME),
+# shown in the reader's language while the fund's record holds it.
+FUND_NAME = ("United Nations voluntary trust fund for the intergovernmental conference to adopt "
+             "the Global Compact for Safe, Orderly and Regular Migration, and its preparatory process")
+
+
+def fund_name_in_words(name: str) -> str:
+    """The fund's name in the reader's language: the record's as an admin corrected it,
+    or, while it is the standard name, its translation."""
+    if name != FUND_NAME:
+        return name
+    return _("United Nations voluntary trust fund for the intergovernmental conference to adopt the Global "
+             "Compact for Safe, Orderly and Regular Migration, and its preparatory process")
+
+
+def fund_heading(fund: Fund | None) -> str:
+    """A document's line naming the fund, its Administrative Agent and its code, from the
+    fund's record (the statements and the closure's PDFs): "… · MPTF Office,
+    Administrative Agent · fund MCS00"."""
+    name, code = (fund.name, fund.code) if fund is not None else (FUND_NAME, "MCS00")
+    return " · ".join((fund_name_in_words(name), _("MPTF Office, Administrative Agent"),
+                       _("fund %(code)s", code=code)))
+
 
 def current_fund() -> Fund | None:
     """The fund's record (None in a database without its reference data)."""

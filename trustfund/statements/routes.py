@@ -28,11 +28,13 @@ from .services import (
     donor_deposits_query,
     period_or_error,
     statement,
+    statement_heading,
     with_reversal_dates,
 )
 
 # A commitment in the statement's and the portal's tables (their .xlsx call it too).
 bp.add_app_template_global(commitment_name, "commitment_name")
+bp.add_app_template_global(statement_heading, "statement_heading")
 
 DEPOSITS_PER_PAGE = 50
 STATEMENT_DEPOSITS_PER_PAGE = 100

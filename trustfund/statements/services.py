@@ -42,7 +42,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..fund.entries import ClosingPart, PoolClosing, WriteOff
-from ..fund.status import current_fund
+from ..fund.status import current_fund, fund_heading
 from ..paging import Pager
 from ..read_only import per_request
 from .shares import ZERO, positions, usd
@@ -51,14 +51,23 @@ FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
 
 
-def fund_start() -> dt.date:
-    """The fund's start as its record holds it (FUND_START without the record); read
-    once per reading request (the period form's words and the period both ask)."""
-    def read() -> dt.date:
-        fund = current_fund()
-        return fund.start_on if fund is not None else FUND_START
+def _fund_record():
+    """The fund's record (None in a database without its reference data), read once per
+    reading request (the period form's words, the period and the heading ask)."""
+    return per_request("statements.fund", current_fund)
 
-    return per_request("statements.fund_start", read)
+
+def fund_start() -> dt.date:
+    """The fund's start as its record holds it (FUND_START without the record)."""
+    fund = _fund_record()
+    return fund.start_on if fund is not None else FUND_START
+
+
+def statement_heading() -> str:
+    """The statement's and the closure documents' first line: the fund's name in the
+    reader's language (as an admin corrected it on the fund's page), its
+    Administrative Agent and its code, from the fund's record (fund.status.fund_heading)."""
+    return fund_heading(_fund_record())
 
 
 def period_or_error(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
