@@ -85,3 +85,22 @@ def test_enter_on_the_unchanged_language_list_keeps_the_half_filled_form(new_pag
     page.wait_for_timeout(1500)
     assert page.locator("#delegate_name").input_value() == "Amina Diallo", \
         "Enter on the unchanged language list reloaded the page and lost the form"
+
+
+# A letter typed on the closed list (the browser's type-ahead) moves the choice too; Enter
+# acts. (A colleague's review.)
+def test_typing_a_letter_on_the_language_list_does_not_switch_the_page(new_page):
+    page = new_page()
+    login(page, "srsg_staff")
+    page.goto("/travel/grants/new")
+    page.locator("#delegate_name").fill("Amina Diallo")      # a form half filled in
+    page.locator("#lang-picker").focus()
+    page.keyboard.press("f")                                 # type-ahead: Français
+    page.wait_for_timeout(1500)
+    shown = _lang(page)
+    try:
+        assert shown == "en", (f"typing 'f' on the language list reloaded the page in {shown!r}; "
+                               "the half-filled form was lost")
+        assert page.locator("#delegate_name").input_value() == "Amina Diallo"
+    finally:
+        _back_to_english(page)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-RLM = "\u200f"
+RLM, LRM = "\u200f", "\u200e"
 
 
 def _fund(db, references: dict[int, tuple[str, str]]):
@@ -76,3 +76,34 @@ def test_one_transfer_recorded_twice_behind_a_mark_stops_the_upgrade(app_at_0040
         upgrade()
     said = capfd.readouterr().err
     assert re.search(r"deposits (1 and 2|2 and 1)", said) and "Reverse the one recorded twice" in said, said
+
+
+# Two marked references meeting on one new key, and a declared separate transfer (which
+# may share its key): a colleague's review of the migration.
+def test_two_marked_references_of_one_transfer_stop_with_the_message(app_at_0040, capfd):
+    from flask_migrate import upgrade
+
+    from trustfund.extensions import db
+
+    _fund(db, {1: (RLM + "FT18130XYZ", RLM + "ft18130xyz"), 2: (LRM + "FT18130XYZ", LRM + "ft18130xyz")})
+    with pytest.raises(SystemExit):  # the migration's own stop, naming both deposits
+        upgrade()
+    said = capfd.readouterr().err
+    assert re.search(r"deposits (1 and 2|2 and 1)", said) and "Reverse the one recorded twice" in said, said
+
+
+def test_a_separate_transfer_does_not_stop_the_upgrade(app_at_0040):
+    from flask_migrate import upgrade
+
+    from trustfund.contributions.models import Deposit
+    from trustfund.extensions import db
+    from trustfund.ledger_check import run_checks
+
+    _fund(db, {1: ("FT18130XYZ", "ft18130xyz"), 2: (RLM + "FT18130XYZ", RLM + "ft18130xyz")})
+    db.session.execute(sa.update(Deposit).where(Deposit.id == 2).values(
+        separate_transfer=True, separate_note="Second instalment; the bank reuses the reference."))
+    db.session.commit()
+    upgrade()  # a separate transfer may share its key: no stop
+    keys = dict(db.session.execute(sa.select(Deposit.id, Deposit.reference_key)).all())
+    assert keys == {1: "ft18130xyz", 2: "ft18130xyz"}
+    assert not [p for p in run_checks() if "reference key" in p]

@@ -4,10 +4,10 @@
 // arrow keys only move through the options, and Enter acts (WCAG 3.2.2 On Input: one
 // arrow key reloaded the page in another language, a half-filled form lost).
 // A list opened (Alt+arrow, F4, Space; every arrow key on macOS) takes the keys itself
-// and its Enter confirms a choice: that change acts. Enter on a list left as the page
-// gave it does nothing (it reloaded the page, losing a half-filled form).
+// and its Enter confirms a choice: that change acts. On the closed list every other key
+// (arrows, Home, End, a letter: the browser's type-ahead) only moves the choice. Enter
+// on a list left as the page gave it does nothing (it reloaded the page).
 var keyedList = null;
-var MOVES = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
 function autosubmits(el) { return el && el.matches && el.matches("[data-autosubmit]") && el.form; }
 function changed(el) {
   var option = el.options[el.selectedIndex];
@@ -23,7 +23,7 @@ document.addEventListener("keydown", function (event) {
     return;
   }
   var opens = event.altKey || event.key === "F4" || event.key === " ";
-  keyedList = (!opens && MOVES.indexOf(event.key) >= 0) ? el : null;
+  keyedList = (opens || event.key === "Tab") ? null : el;
 });
 document.addEventListener("mousedown", function () { keyedList = null; }, true);
 document.addEventListener("change", function (event) {
