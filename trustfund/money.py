@@ -71,10 +71,10 @@ def _user_locale() -> str:
 # space (Russian) and the narrow no-break space (French).
 _SPACES = frozenset(" \u00a0\u202f")
 _ASCII_DIGITS = frozenset("0123456789")
-# Marks of writing direction pasted with a number from a right-to-left document (the
-# left-to-right and right-to-left marks, the Arabic letter mark): invisible, no part
-# of the number (validation.DIRECTION_MARKS lets them through text fields).
-_DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+# The direction marks right-to-left text carries (the left-to-right and right-to-left
+# marks, the Arabic letter mark): validation lets them through text fields, and pasted
+# with a number they are no part of it. Defined here, below validation, which imports it.
+DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 # Digits grouped by spaces, as French and Russian write them (and some in English):
 # one to three digits, then groups of exactly three ("1 000 00" is no number).
 _SPACE_GROUPED = re.compile(r"[^0-9]*[0-9]{1,3}(?: [0-9]{3})+")
@@ -110,7 +110,7 @@ def parse_number(text: str, refusal: str | Callable[[], str]) -> Decimal:
     def refused() -> MoneyError:
         return MoneyError(refusal() if callable(refusal) else refusal)
 
-    text = "".join(c for c in str(text) if c not in _DIRECTION_MARKS)
+    text = "".join(c for c in str(text) if c not in DIRECTION_MARKS)
     user_locale = _user_locale()
     if not text.strip():
         raise MoneyError(_("Enter an amount."))
@@ -119,10 +119,10 @@ def parse_number(text: str, refusal: str | Callable[[], str]) -> Decimal:
     # Spaces between digits are groups of three, in any locale; elsewhere they are ignored.
     spaced = " ".join("".join(" " if c in _SPACES or c.isspace() else c for c in text).split())
     for locale in dict.fromkeys((user_locale, "en")):
-        whole = spaced.partition(get_decimal_symbol(locale))[0]
+        whole, _point, decimals = spaced.partition(get_decimal_symbol(locale))
         if " " in whole and not _SPACE_GROUPED.fullmatch(whole):
             continue  # "1 000 00", "12 50": a group of other than three digits
-        if " " in spaced.partition(get_decimal_symbol(locale))[2]:
+        if " " in decimals:
             continue  # spaces among the decimals
         raw = spaced.replace(" ", "")
         try:

@@ -37,14 +37,13 @@ from flask_babel import ngettext
 from wtforms.validators import StopValidation
 
 from .formatting import number
+from .money import DIRECTION_MARKS  # LRM, RLM, ALM: the marks Arabic (and Hebrew) text may carry
 from .params import iso_date
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CONTROL_SINGLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _CONTROL_MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
-# The direction marks Arabic (and Hebrew) text may carry: LRM, RLM, ALM.
-DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 
 
 def _invisible_format(value: str) -> bool:

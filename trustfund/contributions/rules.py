@@ -26,7 +26,7 @@ REFERENCE_KEY_LENGTH = 300
 
 def _visible(text: str) -> str:
     """`text` without the invisible format characters a text field lets through (the
-    direction marks pasted from a right-to-left document: validation.DIRECTION_MARKS)."""
+    direction marks pasted from a right-to-left document: money.DIRECTION_MARKS)."""
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
