@@ -47,7 +47,12 @@ from .user_changes import already_decided_message, tell_other_admins
 
 def propose(actor, key: str, value_text: str, effective_from: dt.date, *, version=None) -> SettingChange:
     """The admin's setting form: checked now as set_setting would check it, then kept
-    waiting for another admin. Nothing changes."""
+    waiting for another admin. Nothing changes. The same value sent twice by its admin
+    (a double click, the browser's resend) is the one waiting: looked for before the
+    form's version, which the first sending moved."""
+    twice = _sent_twice(actor, key, value_text, effective_from)
+    if twice is not None:
+        return twice
     check_version(form_version(key), version)
     value = checked_setting(key, value_text, effective_from)
     if waiting_for(key) is not None:
@@ -66,6 +71,18 @@ def propose(actor, key: str, value_text: str, effective_from: dt.date, *, versio
                       setting=SETTINGS[key][0], value=partial(setting_value, key, value),
                       effective_from=effective_from)
     return change
+
+
+def _sent_twice(actor, key: str, value_text: str, effective_from) -> SettingChange | None:
+    """The admin's own waiting change of this very value from this very date, if any."""
+    waiting = waiting_for(key)
+    if waiting is None or waiting.proposed_by_id != actor.id or waiting.effective_from != effective_from:
+        return None
+    try:
+        value = checked_setting(key, value_text, effective_from)
+    except DomainError:
+        return None  # refused below, beside its field
+    return waiting if str(value) == waiting.value else None
 
 
 def form_version(key: str) -> int:

@@ -13,12 +13,13 @@ from ..clock import today
 from ..confirmation import check, confirm_page, confirmed
 from ..errors import run
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..permissions import ADMIN, STAFF, roles_required
 from . import previews
 from .blueprint import bp
 from .forms import CloseOperationsForm, ExtendForm, FundForm
 from .models import FUND_STATUSES, OPEN, AccountingYear
-from .services import close_operations, extend_end, update_fund
+from .services import already_closed_message, close_operations, extend_end, update_fund
 from .status import closing_recorded, closing_waits, current_fund, effective_status, operations_closed_message
 
 
@@ -68,6 +69,10 @@ def extend():
     if request.method == "GET":
         form.version.data = fund.version
     if form.validate_on_submit():
+        if form.end_on.data == fund.end_on and str(form.version.data) != str(fund.version):
+            # Sent again (a double click): the first sending extended it.
+            flash(_("The end date is already %(date)s.", date=fmt_date(fund.end_on)), "info")
+            return redirect(url_for("fund.index"))
         done = run(form, lambda: extend_end(current_user, fund, end_on=form.end_on.data,
                                             reason=form.reason.data, version=form.version.data))
         if done is not None:
@@ -84,6 +89,10 @@ def close_operations_view():
     form = CloseOperationsForm()
     if request.method == "GET":
         form.version.data = fund.version
+    elif effective_status(fund) != OPEN:
+        # Sent again (a double click on Confirm): the first sending closed them.
+        flash(already_closed_message(), "info")
+        return redirect(url_for("fund.index"))
     valid = form.validate_on_submit()
     if valid and not confirmed():
         summary = check(form, lambda: previews.operations_closing(fund, form.reason.data, form.version.data))

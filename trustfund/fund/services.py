@@ -103,13 +103,17 @@ def extension_refused_message() -> str:
              "the fund's operations stay closed.")
 
 
+def already_closed_message() -> str:
+    return _("The fund's operations are already closed.")
+
+
 def close_operations(actor, fund: Fund, *, reason: str, version=None) -> Fund:
     """Close the fund's operations before its end date, with a reason: from today
     no new pledges, commitments, events, grant requests or approvals."""
     require_admin(actor)
+    if effective_status(fund) != OPEN:  # before the version: the form sent twice moved it
+        raise DomainError(already_closed_message())
     check_version(fund.version, version)
-    if effective_status(fund) != OPEN:
-        raise DomainError(_("The fund's operations are already closed."))
     reason = _reason(reason, "reason", _("Say why the operations close before the end date."))
     before = snapshot(fund)
     fund.status = OPERATIONALLY_CLOSED
