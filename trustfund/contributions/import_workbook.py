@@ -59,7 +59,13 @@ _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 # A cell whose value is an Excel error (#REF!, #N/A, #DIV/0!): calamine reads it as empty.
 _ERROR_TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*["']e["']""")
 MAX_ERROR_CELLS = 1000  # kept to name them; a sheet with more is refused whole (importer)
-_RELATIONSHIP_ID = "}id"
+# A sheet's relationship id: the attribute id of the relationships' namespace (r:id as
+# every writer prefixes it, which is what calamine reads), transitional or strict.
+_RELATIONSHIP_IDS = frozenset({"{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+                               "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"})
+# The parts calamine reads besides the sheet (lower case): nothing else is handed to it.
+_READ_PARTS = frozenset({"[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                         "xl/styles.xml", "xl/sharedstrings.xml"})
 # Bytes unpacked at a time; and the longest tag the scans wait for across two chunks.
 CHUNK = 1024 * 1024
 MAX_TAG = 64 * 1024
@@ -176,14 +182,22 @@ def _deposits_sheet(archive: zipfile.ZipFile, preferred: str = PREFERRED_SHEET) 
     sheet the officer sees and means)."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
+    relationships = [(rel.get("Id"), rel.get("Target", "")) for rel in rels if rel.tag.endswith("Relationship")]
+    targets = dict(relationships)
     sheets = []
     for element in book.iter():
         if element.tag.endswith("}sheet") or element.tag == "sheet":
-            rel_id = next((v for k, v in element.attrib.items() if k.endswith(_RELATIONSHIP_ID)), None)
-            sheets.append((element.get("name", ""), targets.get(rel_id, ""),
+            # One id, the relationships' (r:id): a sheet naming another id beside it (in
+            # another namespace, or r: bound elsewhere) could send calamine to a part the
+            # scan below never saw.
+            ids = [k for k in element.attrib if k == "id" or k.endswith("}id")]
+            if len(ids) != 1 or ids[0] not in _RELATIONSHIP_IDS:
+                raise damaged()
+            sheets.append((element.get("name", ""), targets.get(element.get(ids[0]), ""),
                            element.get("state", "visible") == "visible"))
-    if not sheets:
+    # No two sheets of one name, no two relationships of one id: either reader could
+    # take the other one.
+    if not sheets or len({s[0] for s in sheets}) != len(sheets) or len(targets) != len(relationships):
         raise damaged()
     name, target, _shown = next((s for s in sheets if s[0] == preferred),
                                 next((s for s in sheets if s[2]), sheets[0]))
@@ -197,12 +211,13 @@ def _repack(archive: zipfile.ZipFile, sheet_part: str) -> tuple[bytes, _Area]:
     """A stored zip of the parts calamine reads, as Python's zipfile unpacks them (no
     further than their declared sizes, CRC checked, CHUNK at a time so that a part
     lying about its size is never unpacked whole); the deposits sheet and the strings
-    table are scanned on the way. Other sheets are left out: nothing reads them."""
+    table are scanned on the way. Nothing else is handed on (_READ_PARTS): no other
+    sheet, nor any part calamine could be sent to that the scan did not see."""
     out, area = io.BytesIO(), _Area()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
         for info in archive.infolist():
             name = info.filename
-            if name.startswith("xl/worksheets/") and name.endswith(".xml") and name != sheet_part:
+            if name != sheet_part and name.lower() not in _READ_PARTS:
                 continue
             scan = area if name == sheet_part else _Strings() if name.lower() == "xl/sharedstrings.xml" \
                 else None
