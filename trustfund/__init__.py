@@ -270,9 +270,10 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SEND_HSTS"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.status_code != 503 and current_user and getattr(current_user, "is_authenticated", False) \
-                and request.endpoint != "static":  # (503: the schema's refusal, which reads no user)
-            # Pages and downloads (send_file says "no-cache") stay out of shared disk caches.
+        if request.endpoint != "static":
+            # Pages and downloads (send_file says "no-cache") stay out of shared disk caches,
+            # a visitor's too: a password link's page shows the account's address under a
+            # URL that holds the link's secret.
             response.headers["Cache-Control"] = "no-store"
         return response
 
