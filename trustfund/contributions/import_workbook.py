@@ -64,8 +64,8 @@ MAX_ERROR_CELLS = 1000  # kept to name them; a sheet with more is refused whole 
 _RELATIONSHIP_IDS = frozenset({"{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
                                "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"})
 # The parts calamine reads besides the sheet (lower case): nothing else is handed to it.
-_READ_PARTS = frozenset({"[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                         "xl/styles.xml", "xl/sharedstrings.xml"})
+_READ_PARTS = frozenset({"[content_types].xml", "_rels/.rels", "xl/workbook.xml",
+                         "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedstrings.xml"})
 # Bytes unpacked at a time; and the longest tag the scans wait for across two chunks.
 CHUNK = 1024 * 1024
 MAX_TAG = 64 * 1024
@@ -182,7 +182,8 @@ def _deposits_sheet(archive: zipfile.ZipFile, preferred: str = PREFERRED_SHEET) 
     sheet the officer sees and means)."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    relationships = [(rel.get("Id"), rel.get("Target", "")) for rel in rels if rel.tag.endswith("Relationship")]
+    relationships = [(rel.get("Id"), rel.get("Target", ""))
+                     for rel in rels if rel.tag.endswith("Relationship")]
     targets = dict(relationships)
     sheets = []
     for element in book.iter():
