@@ -18,6 +18,7 @@ from .mail.cli import make_send_mail_command
 from .maintenance.cli import backup_command, restore_command
 from .maintenance.schema import schema_problem
 from .notifications.digests import grant_request_digests, officer_digests
+from .params import COMMAND_ID
 from .permissions import ROLES
 from .statements.cli import issue_statements_command
 
@@ -25,7 +26,7 @@ from .statements.cli import issue_statements_command
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--donor", "donor_id", type=int, default=None, help="Donor id, for a donor user.")
+@click.option("--donor", "donor_id", type=COMMAND_ID, default=None, help="Donor id, for a donor user.")
 @click.option("--name", default="")
 @with_appcontext
 def create_user(email: str, role: str, donor_id: int | None, name: str):

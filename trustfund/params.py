@@ -12,6 +12,8 @@ date of 9999-12-31 overflows as soon as a day is added to it. So:
   (extensions.SQLAlchemy), so a list that forgets to pass a page is covered too.
 - dates are ASCII YYYY-MM-DD from MIN_DATE to MAX_DATE; forms refuse others beside
   the field (forms.BaseForm), query-string filters leave them out.
+- the commands' options read the same way (COMMAND_ID, COMMAND_DATE): click refuses
+  others with a sentence naming the option, never a traceback.
 
 Full-width or other scripts' digits ("１２３", "١٢٣") are refused: Python's int()
 and Decimal() would read them silently as 123, and nobody typing an id or a date
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import click
 from werkzeug.routing import IntegerConverter
 
 # The largest id SQLite (and PostgreSQL's bigint) can hold.
@@ -113,3 +116,21 @@ class IdConverter(IntegerConverter):
 def register(app) -> None:
     """Before any route is added: every `<int:...>` is an IdConverter."""
     app.url_map.converters["int"] = IdConverter
+
+
+class _CommandDate(click.DateTime):
+    """A command's date option: YYYY-MM-DD from MIN_DATE to MAX_DATE (a datetime at
+    midnight, as click.DateTime gives it)."""
+
+    def __init__(self):
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value, param, ctx):
+        moment = super().convert(value, param, ctx)
+        if not in_date_range(moment.date()):
+            self.fail(f"{moment.date()} is not a date from {MIN_DATE} to {MAX_DATE}.", param, ctx)
+        return moment
+
+
+COMMAND_ID = click.IntRange(1, MAX_ID)
+COMMAND_DATE = _CommandDate()

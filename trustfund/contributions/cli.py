@@ -44,14 +44,17 @@ def import_deposits_command(path: str, email: str):
     gc.disable()
     try:
         result = import_deposits(actor, io.BytesIO(content), filename=path)
+        if result.ok:
+            # The same file imported meanwhile (by the page or another run) is refused here.
+            record_command_import(actor, os.path.basename(path), content, result)
+            db.session.flush()
+    except DomainError as error:  # as the page's run(): the fund or a year closed meanwhile, ...
+        db.session.rollback()
+        said = error.message if "Nothing was imported" in error.message else \
+            f"Nothing imported: {error.message}"
+        raise click.ClickException(said) from None
     finally:
         gc.enable()
-    if result.ok:
-        try:
-            record_command_import(actor, os.path.basename(path), content, result)
-        except DomainError as error:  # the same file imported meanwhile, by the page or another run
-            db.session.rollback()
-            raise click.ClickException(f"Nothing imported: {error.message}") from None
     if not result.ok:
         db.session.rollback()
         click.echo(f"Nothing imported: {result.error_count} problem(s) in {path}:", err=True)

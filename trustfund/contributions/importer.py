@@ -249,8 +249,9 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None,
 def _new_ids(count: int) -> list[int]:
     """Ids for `count` new deposits, so that a plain executemany INSERT (many rows a
     statement) can write them and their audit entries name them. PostgreSQL hands
-    them out of the table's sequence; SQLite has one writer at a time, and this
-    transaction already writes (the commitments' UPDATE), so the next ids are free."""
+    them out of the table's sequence; SQLite has one writer at a time: this
+    transaction takes the write lock first (a write that changes nothing: the command's
+    import has written nothing yet), so the next ids stay free until it ends."""
     if db.session.get_bind().dialect.name == "postgresql":
         # One array, not a row per id: 100,000 ids arrive in one value (in order: file order).
         # The sequence is named once (a CTE): as nextval's argument, pg_get_serial_sequence
@@ -259,6 +260,8 @@ def _new_ids(count: int) -> list[int]:
             "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('deposit', 'id')::regclass AS seq) "
             "SELECT array_agg(id ORDER BY id) FROM (SELECT nextval(s.seq) AS id "
             "FROM s, generate_series(1, :n)) AS ids"), {"n": count})
+    db.session.execute(sa.update(Deposit).where(Deposit.id == -1).values(id=Deposit.id)
+                       .execution_options(synchronize_session=False))
     start = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Deposit.id), 0))) + 1
     return list(range(start, start + count))
 

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from .. import clock
 from ..exports import DATE_FROM, DATE_TO, DONOR_ID
 from ..extensions import db
+from ..params import COMMAND_DATE, COMMAND_ID
 from ..statements.cli import (
     ExportCommand,
     RegisterChoice,
@@ -51,13 +52,13 @@ class IatiExportCommand(ExportCommand):
 @click.argument("register_name", metavar="REGISTER", type=ExportChoice())
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
               help="The file to write (replaced if it exists): .xlsx, or .xml for iati.")
-@click.option("--donor", "donor_id", type=int, default=None,
+@click.option("--donor", "donor_id", type=COMMAND_ID, default=None,
               help="Donor id (required by the statement and the my_* registers).")
-@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--from", "date_from", type=COMMAND_DATE, default=None,
               help="First day of the period, YYYY-MM-DD.")
-@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--to", "date_to", type=COMMAND_DATE, default=None,
               help="Last day of the period, YYYY-MM-DD.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=COMMAND_DATE, default=None,
               help="iati: report what is dated up to this day (default: today), YYYY-MM-DD.")
 @click.option("--validate", "to_validate", type=click.Path(exists=True, dir_okay=False), default=None,
               help="iati: check FILE against the IATI 2.03 schema and rules instead of writing one.")

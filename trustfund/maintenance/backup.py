@@ -183,6 +183,8 @@ def restore(backup_file: Path, database: Path, *, expected_tables: set[str] | No
     if backup_file == database:
         raise BackupError("The backup file is the database itself.")
     summary = inspect_backup(backup_file, expected_tables)
+    if not database.parent.is_dir():  # a new machine: DATABASE_URL's folder not made yet
+        raise BackupError(f"The folder {database.parent} does not exist: make it, then restore.")
     safety = None
     if database.exists():
         stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")

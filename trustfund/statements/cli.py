@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from ..errors import DomainError
 from ..exports import DATE_FROM, DATE_TO, DONOR_ID
 from ..extensions import db
+from ..params import COMMAND_DATE, COMMAND_ID
 
 
 class RegisterChoice(click.Choice):
@@ -48,11 +49,11 @@ class ExportCommand(click.Command):
 @click.argument("register_name", metavar="REGISTER", type=RegisterChoice())
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
               help="The .xlsx file to write (replaced if it exists).")
-@click.option("--donor", "donor_id", type=int, default=None,
+@click.option("--donor", "donor_id", type=COMMAND_ID, default=None,
               help="Donor id (required by the statement and the my_* registers).")
-@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--from", "date_from", type=COMMAND_DATE, default=None,
               help="First day of the period, YYYY-MM-DD.")
-@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--to", "date_to", type=COMMAND_DATE, default=None,
               help="Last day of the period, YYYY-MM-DD.")
 def export(register_name: str, out: str, donor_id: int | None, date_from, date_to):
     """Write the export REGISTER to an .xlsx file, with the same rows and figures as
@@ -143,11 +144,11 @@ def _discard(path: str) -> None:
 
 @click.command("issue-statements")
 @with_appcontext
-@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+@click.option("--from", "date_from", type=COMMAND_DATE, required=True,
               help="First day of the period, YYYY-MM-DD.")
-@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+@click.option("--to", "date_to", type=COMMAND_DATE, required=True,
               help="Last day of the period, YYYY-MM-DD.")
-@click.option("--donor", "donor_ids", type=int, multiple=True,
+@click.option("--donor", "donor_ids", type=COMMAND_ID, multiple=True,
               help="A donor's id (repeat for several); default: every donor.")
 def issue_statements_command(date_from, date_to, donor_ids):
     """Issue the statements of a period as PDF, each stored as a document of its donor

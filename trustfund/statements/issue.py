@@ -54,6 +54,9 @@ def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
         query = query.where(Donor.id.in_(ids))
     donors = list(db.session.scalars(query))
     if donor_ids is not None and len(donors) != len(set(donor_ids)):
+        if actor is None:  # the command, which takes ids
+            unknown = min(set(donor_ids) - {d.id for d in donors})
+            raise DomainError(_("There is no donor with id %(id)s.", id=unknown), field="donors")
         raise DomainError(_("Choose donors from the list."), field="donors")
     # Stored as the issuer reads it; each reader sees it in their own language
     # (Document.shown_title).
