@@ -38,6 +38,7 @@ from typing import IO, Any
 from flask import send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -130,7 +131,7 @@ def write_sheet(wb: Workbook, sheet: Sheet, reuse: bool | None = None) -> int:
     with reused cells where this openpyxl allows it (reuse_cells())."""
     if reuse is None:
         reuse = reuse_cells()
-    ws = wb.create_sheet(title=safe_sheet_title(sheet.title))
+    ws = wb.create_sheet(title=safe_sheet_title(sheet.title, [other.title for other in wb.worksheets]))
     rows = iter(sheet.rows)
     # Size the columns from the first rows (write-only mode needs widths first).
     head = list(itertools.islice(rows, WIDTH_SAMPLE))
@@ -218,11 +219,36 @@ def reuse_cells() -> bool:
         return False
 
 
-def safe_sheet_title(title: str) -> str:
+SHEET_TITLE_MAX = 31  # Excel's limit
+
+
+def safe_sheet_title(title: str, taken: Iterable[str] = ()) -> str:
+    """A title Excel takes: none of []:*?/\\, at most 31 characters (a longer one cut
+    after a whole word, with "…": "Délégués financés par…", not "…par manifesta"), and
+    none of the workbook's other titles (`taken`; Excel compares them regardless of
+    case): a number at its end tells two apart."""
     title = clean_text(title)
     for ch in '[]:*?/\\':
         title = title.replace(ch, " ")
-    return title.strip("'")[:31] or "Sheet"
+    title = title.strip().strip("'") or "Sheet"
+    used = {t.casefold() for t in taken}
+    number, shown = 1, _cut(title, SHEET_TITLE_MAX)
+    while shown.casefold() in used:
+        number += 1
+        end = f" {number}"
+        shown = _cut(title, SHEET_TITLE_MAX - len(end)) + end
+    return shown
+
+
+def _cut(title: str, limit: int) -> str:
+    """`title`, or its words that fit in `limit` characters with "…"."""
+    if len(title) <= limit:
+        return title
+    cut = title[:limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;.-–—،") + "…"
 
 
 def _about_value(about, value: Any):
@@ -265,7 +291,8 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
     except BaseException:
         _abandon(wb)
         raise
-    about = wb.create_sheet(title=safe_sheet_title(_("About this export")))
+    titles = [ws.title for ws in wb.worksheets]  # as written: cut, or numbered
+    about = wb.create_sheet(title=safe_sheet_title(_("About this export"), titles))
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 60
     print_setup(about, one_page=True)
@@ -284,8 +311,8 @@ def write_workbook(target, sheets: list[Sheet], *, what: str, user: Any,
     pair(_("Exported"), what)
     pair(_("Exported at (UTC)"), utcnow())
     pair(_("Exported by"), getattr(user, "email", None) or str(user or _("command line")))
-    for sheet, count in zip(sheets, counts, strict=True):
-        label = _("Rows in %(sheet)s", sheet=sheet.title)
+    for title, count in zip(titles, counts, strict=True):
+        label = _("Rows in %(sheet)s", sheet=title)
         _set_height(about, next(rows), lines_needed(label, 28))
         about.append([_text_cell(about, label, bold=True, wrap=True), count])
     for label, value in (notes or {}).items():
@@ -336,7 +363,9 @@ def build_workbook(sheets: list[Sheet], *, what: str, user: Any, filters: dict |
 def xlsx_response(filename: str, sheets: list[Sheet], *, what: str, user: Any,
                   filters: dict | None = None, notes: dict | None = None):
     handle = build_workbook(sheets, what=what, user=user, filters=filters, first=about_rows(), notes=notes)
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    # The reader's own day and hour (as every page shows a moment): an evening's download
+    # in New York is not named after the next day (the About sheet says the UTC moment).
+    stamp = to_user_timezone(utcnow()).strftime("%Y%m%d-%H%M")
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"{filename}-{stamp}.xlsx", max_age=0)
 

@@ -7,6 +7,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from ..export_cells import money_format
+
 # The template's header row: a fixed interchange format, in English whatever the
 # user's language (headers in the user's language are understood too).
 TEMPLATE_HEADERS = ("Commitment", "Value date", "Amount", "Currency", "Rate", "Rate note",
@@ -36,8 +38,10 @@ def template_workbook(open_commitments) -> Workbook:
         for cell in row:
             cell.data_type = "s"
         row.append(WriteOnlyCell(refs, value=commitment.currency))
-        row += [WriteOnlyCell(refs, value=v) for v in (commitment.amount, commitment.deposited,
-                                                        commitment.outstanding)]
+        for value in (commitment.amount, commitment.deposited, commitment.outstanding):
+            cell = WriteOnlyCell(refs, value=value)
+            cell.number_format = money_format(commitment.currency)  # as every download's amounts
+            row.append(cell)
         refs.append(row)
     notes = wb.create_sheet(_("Instructions"))
     notes.column_dimensions["A"].width = 100

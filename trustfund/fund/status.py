@@ -60,7 +60,8 @@ def current_fund() -> Fund | None:
 def _fund_in_exports():
     """Every .xlsx names the fund it is about (its About sheet's first row)."""
     fund = current_fund()
-    return None if fund is None else (_("Fund"), f"{fund.name} ({fund.code})")
+    # In the reader's language while the record holds the standard name (as the statements).
+    return None if fund is None else (_("Fund"), f"{fund_name_in_words(fund.name)} ({fund.code})")
 
 
 def effective_status(fund: Fund | None, on: dt.date | None = None) -> str:
