@@ -35,6 +35,21 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute && form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
 });
+// A form is sent once: a second click on its button (a double click) while the answer
+// is on its way sends nothing, where it would send the form again (and an edit would
+// come back refused as "changed by someone else": the first sending changed it). The
+// page that comes back, or Back to this one, frees it; so do ten seconds (a download
+// answers without leaving the page).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
+  if (form.hasAttribute("data-sent")) { event.preventDefault(); return; }
+  form.setAttribute("data-sent", "");
+  window.setTimeout(function () { form.removeAttribute("data-sent"); }, 10000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sent]").forEach(function (form) { form.removeAttribute("data-sent"); });
+});
 // A table wider than the screen scrolls inside its .table-responsive box: keyboard
 // users must be able to focus the box to scroll it (WCAG 2.1.1; axe
 // scrollable-region-focusable).
