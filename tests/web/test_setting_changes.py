@@ -56,12 +56,13 @@ def _actions(db) -> list[tuple[str, int]]:
 
 def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db, client, login_as, users):
     login_as("admin")
-    page = text(_propose(client, FEE_RATE, "0.02"))
+    page = text(_propose(client, FEE_RATE, "0.02", "2018-07-01"))
     assert WAITS in page
     assert "Values waiting for a second administrator" in page
-    assert "2% from 1 Jan 2018, in place of 1%." in page
+    assert "2% from 1 Jul 2018, in place of 1%." in page
     [change] = _waiting(db)
-    # Nothing changed: a deposit recorded now is charged the 1% in force.
+    # Nothing changed: a deposit recorded now is charged the 1% in force (dated before the
+    # new rate's day: one dated on or after it would refuse the rate, test_fee_rate_after_deposits).
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Setting)
                              .where(Setting.key == FEE_RATE, Setting.value == "0.02")) == 0
     charged = deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2018, 6, 1))
@@ -72,13 +73,13 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     assert f"/admin/setting-changes/{change.id}/confirm" not in own
     assert MINE in text(_decide(client, change.id, "confirm"))
     assert MINE in text(_decide(client, change.id, "refuse", reason="mine"))
-    assert len(_waiting(db)) == 1 and setting_on(FEE_RATE, dt.date(2018, 6, 1)) == D("0.01")
+    assert len(_waiting(db)) == 1 and setting_on(FEE_RATE, dt.date(2018, 7, 1)) == D("0.01")
     # The other active admin is told by email, in their language; the proposer is not.
     [told] = db.session.scalars(sa.select(OutboxMessage)
                                 .where(OutboxMessage.kind == "setting_change_waiting")).all()
     assert told.to_address == "admin2@test.example"
     body = " ".join(told.body_text.split())
-    assert "Administrative Agent fee rate" in body and "2%" in body and "1 Jan 2018" in body
+    assert "Administrative Agent fee rate" in body and "2%" in body and "1 Jul 2018" in body
     assert "/admin/settings" in body
     # The second admin sees Confirm and Refuse (a reason required), and confirms.
     other = browser_of(app, "admin2")
@@ -87,10 +88,10 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
     assert f"/admin/setting-changes/{change.id}/withdraw" not in listed
     assert reason_required(listed, f"/admin/setting-changes/{change.id}/refuse")
     done = text(second_admin_confirms_setting(app, FEE_RATE))
-    assert "Confirmed: 2% for Administrative Agent fee rate, in force from 1 Jan 2018." in done
+    assert "Confirmed: 2% for Administrative Agent fee rate, in force from 1 Jul 2018." in done
     assert "Values waiting for a second administrator" not in done
     assert "admin, confirmed by admin2" in done
-    assert setting_on(FEE_RATE, dt.date(2018, 6, 1)) == D("0.02")
+    assert setting_on(FEE_RATE, dt.date(2018, 7, 1)) == D("0.02")
     later = deposit(commitment("USD", "10000.00", reference="later"), D("1000.00"),
                     value_date=dt.date(2018, 7, 1))
     assert later.fee == D("20.00")
@@ -105,9 +106,9 @@ def test_a_new_fee_rate_charges_nothing_until_a_second_admin_confirms_it(app, db
                             ("setting_change.confirm", users["admin2"].id)]
     login_as("auditor")
     trail = text(client.get("/admin/audit"))
-    assert ("admin proposed 2% for Administrative Agent fee rate, in force from 1 Jan 2018; it waits for "
+    assert ("admin proposed 2% for Administrative Agent fee rate, in force from 1 Jul 2018; it waits for "
             "another administrator.") in trail
-    assert ("admin2 confirmed 2% for Administrative Agent fee rate, in force from 1 Jan 2018, proposed by "
+    assert ("admin2 confirmed 2% for Administrative Agent fee rate, in force from 1 Jul 2018, proposed by "
             "admin.") in trail
 
 

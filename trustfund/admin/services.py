@@ -20,6 +20,7 @@ from ..auth.tokens import invite, notify_password_changed, spend_links
 from ..donors.models import Donor
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..mail.outbox import enqueue
 from ..money import MoneyError, parse_number, written
 from ..permissions import ADMIN, DONOR, ROLE_LABELS, ROLES
@@ -265,4 +266,20 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
             raise DomainError(_("USD amounts have at most 2 decimal places."), field="value")
         value = value.quantize(Decimal("0.01"))
     _check_effective_from(effective_from)
+    if key == FEE_RATE:
+        _check_fee_after_deposits(effective_from)
     return value
+
+
+def _check_fee_after_deposits(effective_from: dt.date) -> None:
+    """A fee rate takes effect after the value date of every deposit recorded: each was
+    charged the rate in force on its value date, and a recorded fee is never charged
+    again; a rate from an earlier day would leave that day's deposits at the old rate
+    while the schedule says the new one was in force (a colleague's review). (Deposits
+    by the table's name: contributions sits above admin.)"""
+    deposits = db.metadata.tables["deposit"]
+    last = db.session.scalar(sa.select(sa.func.max(deposits.c.value_date)))
+    if last is not None and effective_from <= last:
+        raise DomainError(_("Deposits are recorded up to %(date)s, each charged the fee rate in force on its "
+                            "value date: a new rate takes effect after that day. Choose a later day.",
+                            date=fmt_date(last)), field="effective_from")

@@ -13,10 +13,12 @@
   the year's and every later date's figures start from the stored ones
   (statements/closed.py). Interest and other income are no donor's and in no stored
   figure: they are not compared;
-- no deposit or transfer between pools is dated in a closed year yet recorded
-  after its closing: this finds, besides, rows that leave the figures as they were
-  (a deposit and its reversal both dated in the year, a transfer that moves no
-  donor's weight, only interest) and says which rows;
+- no deposit, transfer between pools, interest or fund's own entry (other income,
+  direct costs, bank charges) is dated in a closed year yet recorded after its
+  closing: this finds, besides, rows that leave the stored figures as they were (a
+  deposit and its reversal both dated in the year, a transfer that moves no donor's
+  weight, only interest, interest and other income, which no stored figure holds,
+  though the year's funding status shows them) and says which rows;
 - a financially closed fund has nothing left: every pool at zero (nothing
   available, nothing committed), no grant open, no overrun awaiting a decision,
   no money outstanding on a commitment.
@@ -31,10 +33,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..contributions.models import Deposit, Pool, PoolTransfer
+from ..contributions.models import Deposit, InterestEntry, Pool, PoolTransfer
 from ..donors.models import Donor
 from ..extensions import db
-from ..fund.entries import REFUND, ClosingPart, PoolClosing
+from ..fund.entries import REFUND, ClosingPart, FundEntry, PoolClosing
 from ..fund.models import FINANCIALLY_CLOSED, AccountingYear, YearPoolPosition, YearShare
 from ..fund.status import current_fund
 from ..statements import closed, shares
@@ -71,7 +73,10 @@ def year_problems() -> list[str]:
                                               .order_by(AccountingYear.year)):
         last_day = dt.date(year, 12, 31)
         for what, model, dated in (("deposits", Deposit, Deposit.value_date),
-                                   ("transfers between pools", PoolTransfer, PoolTransfer.transferred_on)):
+                                   ("transfers between pools", PoolTransfer, PoolTransfer.transferred_on),
+                                   ("interest entries", InterestEntry, InterestEntry.value_date),
+                                   ("entries of the fund's own (income, costs, charges)", FundEntry,
+                                    FundEntry.value_date)):
             late = db.session.scalar(sa.select(sa.func.count(model.id)).where(
                 dated <= last_day, model.created_at > closed_at))
             if late:

@@ -5,7 +5,11 @@ Recomputes every stored figure from the entries it summarises:
   net = USD − fee; a reversal is the exact opposite of the deposit it reverses;
   the deposit sits in its commitment's donor, currency and earmark pool; it holds
   the key of its bank reference while it stands, and none once reversed or as a
-  reversal (the key is what refuses a deposit twice);
+  reversal (the key is what refuses a deposit twice); its amount, as its
+  commitment's, has no more decimals than its currency (JPY none, KWD three);
+- each reversal of interest or of a fund's own entry is the exact opposite of an
+  earlier entry it reverses, in its pool (and kind); interest is the un-earmarked
+  pool's;
 - each commitment: deposited = the sum of its deposits, between 0 and the amount,
   and deposited_usd and deposit_fees the sums of their USD amounts and fees; its
   instalments add up to no more than the amount;
@@ -48,6 +52,10 @@ def _sums(query) -> dict:
     return {key: (value if value is not None else ZERO) for key, value in db.session.execute(query)}
 
 
+def _in_minor_unit(amount: Decimal, currency: str) -> bool:
+    return currency not in CURRENCIES or amount == amount.quantize(quantum(currency))
+
+
 def deposit_problems() -> list[str]:
     problems = []
     earmark_pool = dict(db.session.execute(sa.select(Pool.objective_id, Pool.id)).all())
@@ -73,6 +81,8 @@ def deposit_problems() -> list[str]:
         if d.fee != fee:
             problems.append(f"{what}: fee {_n(d.fee)} is stored, but {_n(d.usd_amount)} × {d.fee_rate} "
                             f"= {_n(fee)}.")
+        if not _in_minor_unit(d.amount, d.currency):
+            problems.append(f"{what}: its amount {d.amount} has more decimals than {d.currency} has.")
         if d.net != d.usd_amount - d.fee:
             problems.append(f"{what}: net {_n(d.net)} is not USD {_n(d.usd_amount)} less fee {_n(d.fee)}.")
         commitment = commitments.get(d.commitment_id)
@@ -101,6 +111,35 @@ def deposit_problems() -> list[str]:
     return problems
 
 
+def entry_problems() -> list[str]:
+    """Interest and the fund's own entries: each reversal the exact opposite of the
+    earlier original it reverses, in its pool and of its kind; interest in the
+    un-earmarked pool (confirmed.record_interest), its reversals with it."""
+    problems = []
+    unearmarked = db.session.scalar(sa.select(Pool.id).where(Pool.objective_id.is_(None)))
+    for label, model in (("Interest entry", InterestEntry), ("Fund entry", FundEntry)):
+        kind = model.kind if model is FundEntry else sa.literal("interest")
+        rows = {row.id: row for row in db.session.execute(
+            sa.select(model.id, model.pool_id, model.usd_amount, model.reverses_id, kind.label("kind"))
+            .order_by(model.id))}
+        for row in rows.values():
+            what = f"{label} #{row.id} (USD {_n(row.usd_amount)})"
+            if model is InterestEntry and row.pool_id != unearmarked:
+                problems.append(f"{what}: interest credited to pool #{row.pool_id}, not the un-earmarked "
+                                f"pool.")
+            if row.reverses_id is None:
+                continue
+            original = rows.get(row.reverses_id)
+            if original is None or original.reverses_id is not None or original.id > row.id:
+                problems.append(f"{what}: reverses #{row.reverses_id}, which is not an earlier original "
+                                f"entry.")
+            elif (row.usd_amount, row.pool_id, row.kind) != (-original.usd_amount, original.pool_id,
+                                                             original.kind):
+                problems.append(f"{what}: reverses #{original.id} (USD {_n(original.usd_amount)}) but is "
+                                f"not its exact opposite.")
+    return problems
+
+
 def commitment_problems() -> list[str]:
     problems = []
     deposits = {commitment_id: (amount, usd, fee) for commitment_id, amount, usd, fee in db.session.execute(
@@ -123,6 +162,8 @@ def commitment_problems() -> list[str]:
         if c.deposited_usd != usd or c.deposit_fees != fee:
             problems.append(f"{what}: its deposits' USD {_n(c.deposited_usd)} and fees {_n(c.deposit_fees)} "
                             f"are recorded, but its deposits add up to USD {_n(usd)} and fees {_n(fee)}.")
+        if not _in_minor_unit(c.amount, cur):
+            problems.append(f"{what}: its amount {c.amount} has more decimals than {cur} has.")
         off = written_off.get(c.id, Decimal("0.000"))
         if c.written_off != off:
             problems.append(f"{what}: written off {_n(c.written_off, cur)} is recorded, but its write-offs "
@@ -258,4 +299,5 @@ def problems(spending: Spending) -> list[str]:
     """Every violated invariant of the fund's money, as readable lines. `spending`:
     what each pool's travel grants hold committed and have spent (travel.checks.
     pool_spending(), passed in by ledger_check: travel builds on contributions)."""
-    return deposit_problems() + commitment_problems() + pledge_problems() + pool_problems(spending)
+    return (deposit_problems() + entry_problems() + commitment_problems() + pledge_problems()
+            + pool_problems(spending))
