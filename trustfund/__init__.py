@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import hmac
 import os
+import time
 
 from flask import Flask, render_template, request, session
 from flask_login import current_user
@@ -232,6 +233,17 @@ def register_sentences(app: Flask) -> None:
         feature.register(book)
 
 
+def _wait_of(error) -> dict:
+    """A limit's refusal: the minutes until it lets the client try again (the page names
+    them, as Retry-After does: an hour's wait was "a few minutes")."""
+    from flask_limiter.errors import RateLimitExceeded
+
+    if not isinstance(error, RateLimitExceeded) or limiter.current_limit is None:
+        return {}
+    seconds = limiter.current_limit.reset_at - time.time()
+    return {"wait_minutes": max(1, round(seconds / 60))}  # (the window ends a second past its length)
+
+
 def register_errorhandlers(app: Flask) -> None:
     def render_error(code: int):
         def handler(error):
@@ -242,7 +254,7 @@ def register_errorhandlers(app: Flask) -> None:
                 refused = refusal_after_failure()
                 if refused is not None:
                     return refused
-            return render_template(f"errors/{code}.html", error=error), code
+            return render_template(f"errors/{code}.html", error=error, **_wait_of(error)), code
 
         return handler
 

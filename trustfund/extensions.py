@@ -1,4 +1,6 @@
 """Unbound extension objects, bound to the app in create_app()."""
+import ipaddress
+
 from flask import has_request_context
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -44,4 +46,23 @@ csrf = CSRFProtect()
 babel = Babel()
 # Only the login route is limited (see auth.routes); nothing is limited by default. The
 # counts live in RATELIMIT_STORAGE_URI (Redis in production), shared by every worker.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def client_address() -> str:
+    """The client's address as the limits count it: an IPv4 address, or the /64 network
+    of an IPv6 one (a customer's share, in which a host may take any of 2^64
+    addresses: counted one by one, one host was that many clients, a colleague's
+    review), an IPv4-mapped IPv6 address as its IPv4 one."""
+    address = get_remote_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+limiter = Limiter(key_func=client_address, default_limits=[])

@@ -26,7 +26,7 @@ from tests.factories import PASSWORD, make_user
 from trustfund.audit import AuditEntry
 from trustfund.auth.models import User
 
-TOO_MANY = b"Too many attempts. Wait a few minutes and try again."
+TOO_MANY = b"Too many attempts. Try again in 15 minutes."  # the limits' window (config.py)
 INVALID = b"Invalid email or password."
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,8 +171,11 @@ def french_catalog(app, tmp_path):
 
     catalog = Catalog(locale="fr")
     catalog.add("Too many attempts", "Trop de tentatives")
-    catalog.add("Too many attempts. Wait a few minutes and try again.",
-                "Trop de tentatives. Attendez quelques minutes puis réessayez.")
+    catalog.add(("Too many attempts. Try again in %(num)d minute.",
+                 "Too many attempts. Try again in %(num)d minutes."),
+                ("Trop de tentatives. Réessayez dans %(num)d minute.",
+                 "Trop de tentatives. Réessayez dans %(num)d minutes.",
+                 "Trop de tentatives. Réessayez dans %(num)d minutes."))
     folder = tmp_path / "fr" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     with open(folder / "messages.mo", "wb") as handle:
@@ -194,7 +197,7 @@ def test_the_refusal_is_in_the_users_language(app, users, french_catalog):
     assert response.status_code == 429
     page = response.data.decode()
     assert '<html lang="fr"' in page
-    assert "Trop de tentatives. Attendez quelques minutes puis réessayez." in page
+    assert "Trop de tentatives. Réessayez dans 15 minutes." in page
     assert TOO_MANY.decode() not in page
 
 

@@ -19,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import clock, timezones
 from ..audit import utcnow
 from ..errors import run
-from ..extensions import db, limiter
+from ..extensions import client_address, db, limiter
 from ..permissions import login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
@@ -34,7 +34,10 @@ def _account_key() -> str:
 
 
 def _account_and_address_key() -> str:
-    return f"login-pair:{get_remote_address()}:{account()}"
+    # The address's length first: an IPv6 address holds colons, and the typed account may
+    # too ("5:officer@..." from ::1 was another address's key).
+    address = client_address()
+    return f"login-pair:{len(address)}:{address}:{account()}"
 
 
 def _tell_the_owner(limit) -> None:
@@ -45,8 +48,10 @@ def _tell_the_owner(limit) -> None:
 
 
 def _failed(response) -> bool:
-    # Count only refused attempts: a successful login redirects.
-    return response.status_code != 302
+    # Count only refused attempts: a successful login redirects; an attempt the limits
+    # refused (429) was no attempt (the owner's own retries while a lock stands would
+    # otherwise lengthen it).
+    return response.status_code not in (302, 429)
 
 
 # Refused logins are counted in three ways (config.py), in the storage every worker
