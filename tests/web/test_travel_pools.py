@@ -68,7 +68,7 @@ def test_the_objective_1_pool_chosen_by_name_still_pays(client, login_as, db):
 @pytest.mark.parametrize("lang, words", [
     ("en", "Neither the Objective 1 pool nor the un-earmarked pool can pay"),
     ("fr", "Ni l’enveloppe de l’objectif 1 ni l’enveloppe sans préaffectation ne peuvent payer"),
-    ("es", "Ni el fondo común del objetivo 1 ni el fondo común sin asignación específica pueden pagar"),
+    ("es", "Ni el fondo común del Objetivo 1 ni el fondo común sin asignación específica pueden pagar"),
     ("ru", "Ни пул «Цель 1», ни пул без целевого назначения сейчас не могут оплатить"),
     ("zh", "目标1资金池和未指定用途资金池目前均无法支付"),
     ("ar", "لا يستطيع وعاء التمويل «الهدف 1» ولا وعاء التمويل غير المخصص لغرض محدد دفع"),
