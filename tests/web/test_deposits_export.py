@@ -6,10 +6,12 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import sqlalchemy as sa
 import pytest
 
 from tests.factories import statements as data
 from trustfund.contributions import queries
+from trustfund.contributions.models import Deposit
 from trustfund.exports import REGISTERS, build_workbook
 from trustfund.extensions import db
 from trustfund.language import speaking
@@ -30,14 +32,18 @@ def _expected(filters, user):
     """The page's rows (the list's ORM query), as the export should show them."""
     rows = db.session.execute(queries.deposit_query(queries.parse_filters(filters, queries.DEPOSIT_SORTS),
                                                     user)).all()
+    reversals = {original: (reversal, on) for reversal, original, on in db.session.execute(
+        sa.select(Deposit.id, Deposit.reverses_id, Deposit.value_date).where(Deposit.reverses_id.is_not(None)))}
     out = []
     for r in rows:
         d = r.Deposit
+        by, on = reversals.get(d.id, (None, None))
         out.append((d.id, dt.datetime.combine(d.value_date, dt.time()), r.donor_name,
                     r.reference or f"#{d.commitment_id}", queries.earmark_label(r.objective_number),
                     d.currency, d.amount, d.rate, d.usd_amount, d.fee_rate, d.fee, d.net,
-                    d.bank_reference or None, d.reverses_id, d.reason or d.rate_note or None,
-                    d.separate_note or None))
+                    d.bank_reference or None, d.reverses_id, by,
+                    dt.datetime.combine(on, dt.time()) if on else None,
+                    d.reason or d.rate_note or None, d.separate_note or None))
     return out
 
 
@@ -56,7 +62,7 @@ def _exported(filters, user):
         assert row[7].number_format == "0.000000" and row[9].number_format == "0.000000"
         assert {row[i].number_format for i in (8, 10, 11)} == {"#,##0.00"}
         assert row[1].is_date and row[1].number_format == "yyyy-mm-dd"
-        for i in (2, 3, 4, 5, 12, 14, 15):
+        for i in (2, 3, 4, 5, 12, 16, 17):
             if cells[i] is not None:
                 assert row[i].data_type == "s", (ws.title, row[i].coordinate, cells[i])
                 assert row[i].quotePrefix == cells[i].startswith(("=", "+", "-", "@"))
@@ -85,8 +91,8 @@ def test_the_export_has_the_pages_rows_in_the_pages_order(fund, users):
     # decimals, the reversal shows its reason, the overridden rate its note.
     assert {r[2] for r in everything} == {sweden.name, data.EVIL}
     assert {r[6] for r in everything if r[5] == "JPY"} == {Decimal(55555555)}
-    assert "Booked to the wrong commitment" in {r[14] for r in everything}
-    assert "-rate agreed by phone" in {r[14] for r in everything}
+    assert "Booked to the wrong commitment" in {r[16] for r in everything}
+    assert "-rate agreed by phone" in {r[16] for r in everything}
     assert {r[3] for r in everything} >= {"=EVIL-REF", "+EVIL-OBJ1", "SE-2017-EUR"}
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
@@ -174,6 +174,7 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
 
 # The deposits export reads plain column tuples (no ORM object per row): the
 # list's own query (filters, ownership, joins and order) with only these columns.
+_REVERSAL = aliased(Deposit)
 DEPOSIT_COLUMNS = {
     "id": Deposit.id, "value_date": Deposit.value_date, "donor_name": Donor.name,
     "reference": Commitment.reference, "commitment_id": Deposit.commitment_id,
@@ -182,13 +183,17 @@ DEPOSIT_COLUMNS = {
     "fee": Deposit.fee, "net": Deposit.net, "bank_reference": Deposit.bank_reference,
     "reverses_id": Deposit.reverses_id, "reason": Deposit.reason, "rate_note": Deposit.rate_note,
     "separate_note": Deposit.separate_note,
+    # A reversed deposit's row names its reversal, as the page marks it "Reversed" (also
+    # when the period shown ends before the reversal).
+    "reversed_by": _REVERSAL.id, "reversed_on": _REVERSAL.value_date,
 }
 _AT = {name: index for index, name in enumerate(DEPOSIT_COLUMNS)}
 
 
 def deposit_rows(filters: dict, user):
     """The deposit list's rows as tuples of DEPOSIT_COLUMNS, streamed."""
-    query = queries.deposit_query(filters, user).with_only_columns(*DEPOSIT_COLUMNS.values())
+    query = (queries.deposit_query(filters, user).with_only_columns(*DEPOSIT_COLUMNS.values())
+             .outerjoin(_REVERSAL, _REVERSAL.reverses_id == Deposit.id))
     return db.session.execute(query.execution_options(yield_per=CHUNK))
 
 
@@ -217,6 +222,8 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Net"), at["net"], "money", currency=USD),
         Col(_("Bank reference"), at["bank_reference"]),
         Col(_("Reverses deposit"), at["reverses_id"], "int"),
+        Col(_("Reversed by deposit"), at["reversed_by"], "int"),
+        Col(_("Reversed on"), at["reversed_on"], "date"),
         Col(_("Reason / rate note"), lambda r: r[i_reason] or r[i_note], width=40),
         # Why a bank reference another deposit has was taken as a separate transfer.
         Col(_("Separate transfer"), at["separate_note"], width=40),
