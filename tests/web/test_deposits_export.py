@@ -6,8 +6,8 @@ import io
 from decimal import Decimal
 
 import openpyxl
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import statements as data
 from trustfund.contributions import queries
@@ -33,7 +33,8 @@ def _expected(filters, user):
     rows = db.session.execute(queries.deposit_query(queries.parse_filters(filters, queries.DEPOSIT_SORTS),
                                                     user)).all()
     reversals = {original: (reversal, on) for reversal, original, on in db.session.execute(
-        sa.select(Deposit.id, Deposit.reverses_id, Deposit.value_date).where(Deposit.reverses_id.is_not(None)))}
+        sa.select(Deposit.id, Deposit.reverses_id, Deposit.value_date)
+        .where(Deposit.reverses_id.is_not(None)))}
     out = []
     for r in rows:
         d = r.Deposit
