@@ -48,7 +48,7 @@ def test_the_deposits_download_marks_the_reversed_deposit_too(client, login_as, 
     assert kept_row["Reversed by deposit"] is None and kept_row["Reversed on"] is None
 
 
-def test_a_period_before_the_reversal_still_shows_the_deposit_as_reversed_in_the_download(client, login_as, db):
+def test_a_period_before_the_reversal_still_shows_the_deposit_reversed_in_the_download(client, login_as, db):
     """Filtered to the deposit's own month, the reversal (dated 1 Jun 2017) is not in the
     file at all: nothing in the file then tells the auditor the deposit was reversed."""
     _kept, wrong, reversal = _pair(db)
