@@ -204,5 +204,6 @@ def test_a_negative_difference_says_it_is_money_still_committed_to_grants(client
     html = client.get("/fund/closing").get_data(as_text=True)
     [row] = table_rows(html, "refunds-UNEARMARKED")
     assert row[3].startswith("-")  # balance 30,000.00, refund what the pool has unspent
-    note = "A negative difference is money still committed to travel grants not yet reconciled"
-    assert note in html.replace("&#39;", "'")
+    note = ("less, while travel grants are not yet reconciled, the money committed to them (in the donors’ "
+            "balances, not in the unspent balance)")
+    assert note in " ".join(html.replace("&#39;", "'").split())

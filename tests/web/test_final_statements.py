@@ -135,7 +135,7 @@ def test_a_residual_left_unrefunded_is_a_line_of_the_donors_summary(client, logi
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert D(str(summary["Other: residual balances not refunded"])) == D("26782.37")
     assert (D(str(summary["Net deposits"])) - D(str(summary["Share of the fund's spending"]))
-            + D(str(summary["Interest, other income and rounding"]))
+            + D(str(summary["Difference from the balance"]))
             == D(str(summary["Refund due to the donor"]))
             + D(str(summary["Transferred to other funds on the donor's behalf"]))
             + D(str(summary["Other: residual balances not refunded"])))

@@ -73,7 +73,7 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Decision"), lambda i: str(i.part.closing.kind_label), width=30),
         Col(_("Donor's net deposits in pool (USD)"), lambda i: i.part.weight, "money", currency=USD),
         Col(_("Donor's balance in the pool (USD)"), lambda i: i.part.balance, "money", currency=USD),
-        Col(_("Interest, other income and rounding (USD)"), lambda i: i.part.income, "money", currency=USD),
+        Col(_("Difference from the balance (USD)"), lambda i: i.part.income, "money", currency=USD),
         Col(_("Amount (USD)"), lambda i: i.part.usd_amount, "money", currency=USD),
         Col(_("Currency"), lambda i: i.part.currency, width=9),
         Col(_("UN rate of the month (per USD)"), lambda i: i.rate, "rate"),

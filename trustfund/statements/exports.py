@@ -189,7 +189,7 @@ def closing_columns(donor_name: str) -> list[Col]:
         Col(_("Decision"), lambda p: str(p.closing.kind_label), width=30),
         Col(_("Donor's net deposits in pool (USD)"), lambda p: p.weight, "money", currency=USD),
         Col(_("Donor's balance in the pool (USD)"), lambda p: p.balance, "money", currency=USD),
-        Col(_("Interest, other income and rounding (USD)"), lambda p: p.income, "money", currency=USD),
+        Col(_("Difference from the balance (USD)"), lambda p: p.income, "money", currency=USD),
         Col(_("Amount (USD)"), lambda p: p.usd_amount, "money", currency=USD),
         Col(_("Receiving fund"), lambda p: _receiving(p.closing), width=40),
     ]
