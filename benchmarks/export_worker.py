@@ -51,11 +51,13 @@ def peak_mb() -> float:
 def deposit_rows():
     """The deposit list's columns, as plain tuples, newest first."""
     import sqlalchemy as sa
+    from sqlalchemy.orm import aliased
 
     from trustfund.contributions.models import Commitment, Deposit, Objective, Pool
     from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
+    reversal = aliased(Deposit)
     query = (
         sa.select(
             Deposit.id,
@@ -72,12 +74,16 @@ def deposit_rows():
             Deposit.net,
             Deposit.bank_reference,
             Deposit.reverses_id,
+            reversal.id,
+            reversal.value_date,
             Deposit.reason,
+            Deposit.separate_note,
         )
         .join(Donor, Deposit.donor_id == Donor.id)
         .join(Commitment, Deposit.commitment_id == Commitment.id)
         .join(Pool, Deposit.pool_id == Pool.id)
         .outerjoin(Objective, Pool.objective_id == Objective.id)
+        .outerjoin(reversal, reversal.reverses_id == Deposit.id)
         .order_by(Deposit.value_date.desc(), Deposit.id.desc())
     )
     return db.session.execute(query.execution_options(yield_per=2000))
@@ -98,7 +104,10 @@ HEADERS = [
     "Net",
     "Bank reference",
     "Reverses deposit",
+    "Reversed by deposit",
+    "Reversed on",
     "Reason",
+    "Separate transfer",
 ]
 
 
@@ -151,7 +160,10 @@ def app_export() -> tuple[int, int, str]:
             Col("Net", lambda r: r[11], "money", currency="USD"),
             Col("Bank reference", lambda r: r[12]),
             Col("Reverses deposit", lambda r: r[13], "int"),
-            Col("Reason", lambda r: r[14]),
+            Col("Reversed by deposit", lambda r: r[14], "int"),
+            Col("Reversed on", lambda r: r[15], "date"),
+            Col("Reason", lambda r: r[16]),
+            Col("Separate transfer", lambda r: r[17]),
         ]
         sheets, what = [Sheet("Deposits", columns, deposit_rows())], "Deposits"
         how = "exports.build_workbook with the deposit columns (no 'deposits' register yet)"
