@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import hmac
+import math
 import os
 import time
 
@@ -240,8 +241,10 @@ def _wait_of(error) -> dict:
 
     if not isinstance(error, RateLimitExceeded) or limiter.current_limit is None:
         return {}
-    seconds = limiter.current_limit.reset_at - time.time()
-    return {"wait_minutes": max(1, round(seconds / 60))}  # (the window ends a second past its length)
+    # Rounded up (a wait said shorter than it is would be refused again), the window's
+    # end being a second past its length (an hour's is 3,601 s away: 60 minutes).
+    seconds = limiter.current_limit.reset_at - time.time() - 1
+    return {"wait_minutes": max(1, math.ceil(seconds / 60))}
 
 
 def register_errorhandlers(app: Flask) -> None:

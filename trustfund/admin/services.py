@@ -278,7 +278,10 @@ def _check_fee_after_deposits(effective_from: dt.date) -> None:
     while the schedule says the new one was in force (a colleague's review). (Deposits
     by the table's name: contributions sits above admin.)"""
     deposits = db.metadata.tables["deposit"]
-    last = db.session.scalar(sa.select(sa.func.max(deposits.c.value_date)))
+    # Reversals are dated the day they are recorded and charge nothing: each takes back
+    # its deposit's fee, at its deposit's rate.
+    last = db.session.scalar(sa.select(sa.func.max(deposits.c.value_date))
+                             .where(deposits.c.reverses_id.is_(None)))
     if last is not None and effective_from <= last:
         raise DomainError(_("Deposits are recorded up to %(date)s, each charged the fee rate in force on its "
                             "value date: a new rate takes effect after that day. Choose a later day.",
