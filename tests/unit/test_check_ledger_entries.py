@@ -8,6 +8,7 @@ recorded after its closing."""
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import statements as data
@@ -65,21 +66,17 @@ def _closed_2017(db, users):
     return funding_status(dt.date(2017, 12, 31))
 
 
-def test_an_interest_reversal_that_is_not_the_opposite_of_its_entry_is_reported(app, db, runner):
-    _entries(db)
-    # The reversal takes back 1,000.00 of the 1,234.56 it reverses; the pool agrees.
-    db.session.execute(sa.update(InterestEntry).where(InterestEntry.reverses_id.is_not(None))
-                       .values(usd_amount=D("-1000.00")))
-    db.session.execute(_pool_move("UNEARMARKED", interest="234.56", available="234.56"))
-    _reported(db, runner, "reverses")
-
-
-def test_a_fund_entry_reversal_that_is_not_the_opposite_of_its_entry_is_reported(app, db, runner):
-    _entries(db)
+@pytest.mark.parametrize(("model", "taken_back", "pool_moves"), [
+    # The reversal takes back 1,000.00 of the 1,234.56 of interest it reverses; the pool agrees.
+    (InterestEntry, "-1000.00", {"interest": "234.56", "available": "234.56"}),
     # The reversal gives back 10.00 of the 100.00 direct cost it reverses; the pool agrees.
-    db.session.execute(sa.update(FundEntry).where(FundEntry.reverses_id.is_not(None))
-                       .values(usd_amount=D("-10.00")))
-    db.session.execute(_pool_move("UNEARMARKED", direct_costs="90.00", available="-90.00"))
+    (FundEntry, "-10.00", {"direct_costs": "90.00", "available": "-90.00"}),
+], ids=["interest", "direct cost"])
+def test_a_reversal_that_is_not_the_opposite_of_its_entry_is_reported(app, db, runner, model, taken_back,
+                                                                      pool_moves):
+    _entries(db)
+    db.session.execute(sa.update(model).where(model.reverses_id.is_not(None)).values(usd_amount=D(taken_back)))
+    db.session.execute(_pool_move("UNEARMARKED", **pool_moves))
     _reported(db, runner, "reverses")
 
 
