@@ -44,8 +44,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Only the login route is limited (see auth.routes); nothing is limited by default. The
-# counts live in RATELIMIT_STORAGE_URI (Redis in production), shared by every worker.
 
 
 def client_address() -> str:
@@ -65,4 +63,6 @@ def client_address() -> str:
     return str(ip)
 
 
+# Only the login route is limited (see auth.routes); nothing is limited by default. The
+# counts live in RATELIMIT_STORAGE_URI (Redis in production), shared by every worker.
 limiter = Limiter(key_func=client_address, default_limits=[])

@@ -244,3 +244,15 @@ def spent_in_a_closed_year(admin) -> tuple[Donor, Donor]:
             value_date=dt.date(2018, 2, 1))
     db.session.commit()
     return a, b
+
+
+def reversed_pair(name: str, reference: str, kept_bank: str, wrong_bank: str):
+    """A donor's commitment with a deposit kept and one reversed ("Booked twice"),
+    committed: (donor, commitment, kept, wrong, reversal)."""
+    d = donor(name)
+    c = commitment(d, "5000.00", reference=reference)
+    kept = deposit(c, "1000.00", bank_reference=kept_bank)
+    wrong = deposit(c, "2000.00", bank_reference=wrong_bank)
+    reversal = reverse(wrong, reason="Booked twice")
+    db.session.commit()
+    return d, c, kept, wrong, reversal

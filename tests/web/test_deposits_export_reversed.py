@@ -19,13 +19,7 @@ def _rows(response, sheet):
 
 
 def _pair(db):
-    donor = st.donor("Traced Foundation")
-    commitment = st.commitment(donor, "5000.00", reference="TRACE-1")
-    kept = st.deposit(commitment, "1000.00", bank_reference="KEPT-A")
-    wrong = st.deposit(commitment, "2000.00", bank_reference="WRONG-A")
-    reversal = st.reverse(wrong, reason="Booked twice")
-    db.session.commit()
-    return kept, wrong, reversal
+    return st.reversed_pair("Traced Foundation", "TRACE-1", "KEPT-A", "WRONG-A")[2:]
 
 
 def test_the_page_marks_the_reversed_deposit(client, login_as, db):

@@ -15,13 +15,7 @@ from trustfund.auth.models import User
 
 @pytest.fixture
 def pair(db):
-    donor = st.donor("Marked Foundation")
-    commitment = st.commitment(donor, "5000.00", reference="MARK-1")
-    kept = st.deposit(commitment, "1000.00", bank_reference="KEPT-1")
-    wrong = st.deposit(commitment, "2000.00", bank_reference="WRONG-1")
-    reversal = st.reverse(wrong, reason="Booked twice")
-    db.session.commit()
-    return donor, commitment, kept, wrong, reversal
+    return st.reversed_pair("Marked Foundation", "MARK-1", "KEPT-1", "WRONG-1")
 
 
 def marks(html: str) -> list[tuple[str, str, str]]:
