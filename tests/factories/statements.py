@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from trustfund.admin.models import FEE_RATE, Setting
 from trustfund.contributions import pools
 from trustfund.contributions.models import (
     Commitment,
@@ -75,8 +76,11 @@ def commitment(donor: Donor, amount="1000000.00", currency: str = "USD", *, obje
 def deposit(c: Commitment, amount, *, rate="1", value_date=dt.date(2017, 5, 2),
             fee_rate="0.01", bank_reference: str = "") -> Deposit:
     """A deposit as record_deposit makes it: USD = amount ÷ rate, fee half-up,
-    net to the pool of the commitment's earmark."""
+    net to the pool of the commitment's earmark. A fee rate other than the one in
+    force on the value date becomes the one in force (the scenario's fund charges it:
+    `flask check` holds each deposit to the fee schedule)."""
     amount, rate, fee_rate = D(amount), D(rate), D(fee_rate)
+    _fee_in_force(fee_rate, value_date)
     usd, fee, net = split_deposit(amount, rate, fee_rate)
     target = pools.pool_for_objective(c.objective_id)
     d = Deposit(commitment_id=c.id, donor_id=c.donor_id, pool_id=target.id, value_date=value_date,
@@ -91,6 +95,17 @@ def deposit(c: Commitment, amount, *, rate="1", value_date=dt.date(2017, 5, 2),
     db.session.flush()
     db.session.expire(c)
     return d
+
+
+def _fee_in_force(fee_rate: Decimal, value_date: dt.date) -> None:
+    in_force = db.session.scalar(
+        sa.select(Setting).where(Setting.key == FEE_RATE, Setting.effective_from <= value_date)
+        .order_by(Setting.effective_from.desc()))
+    if in_force is None:
+        db.session.add(Setting(key=FEE_RATE, value=str(fee_rate), effective_from=value_date))
+    elif D(in_force.value) != fee_rate:
+        in_force.value = str(fee_rate)
+    db.session.flush()
 
 
 def reverse(d: Deposit, *, on=dt.date(2017, 6, 1), reason: str = "Entered twice") -> Deposit:

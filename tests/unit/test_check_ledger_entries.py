@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from tests.factories import statements as data
 from tests.factories.contributions import PAST, commitment, deposit, donor, officer, pool
+from trustfund.admin.models import FEE_RATE, Setting
 from trustfund.closure.funding import funding_status
 from trustfund.contributions import confirmed
 from trustfund.contributions.fund_entries import record_fund_entry, reverse_fund_entry
@@ -119,3 +120,33 @@ def test_other_income_dated_in_a_closed_year_recorded_after_its_closing_is_repor
     _reported(db, runner, "Closed year 2017")
 
 
+
+
+def test_a_deposit_charged_another_fee_rate_than_the_one_in_force_is_reported(app, db, runner):
+    d = _jpy_deposit(db)
+    # 2% charged where 1% was in force: fee and net agree with 2%, and so do the
+    # commitment's and the pool's figures; only the fee schedule says otherwise.
+    db.session.execute(sa.update(Deposit).where(Deposit.id == d.id).values(
+        fee_rate=D("0.02"), fee=D("2000.00"), net=D("98000.00")))
+    db.session.execute(sa.update(Commitment).where(Commitment.id == d.commitment_id)
+                       .values(deposit_fees=Commitment.deposit_fees + D("1000.00")))
+    db.session.execute(_pool_move("UNEARMARKED", fees="1000.00", deposits_net="-1000.00",
+                                  available="-1000.00"))
+    _reported(db, runner, f"Deposit #{d.id}", "fee rate 0.02", "0.01 was in force")
+
+
+def test_a_fee_rate_set_in_force_before_a_deposit_it_did_not_charge_is_reported(app, db, runner):
+    d = _jpy_deposit(db)
+    # A new rate written straight into the table, in force from before the deposit's
+    # value date (the page refuses it: admin/services._check_fee_after_deposits).
+    db.session.add(Setting(key=FEE_RATE, value="0.02", effective_from=d.value_date - dt.timedelta(days=1)))
+    _reported(db, runner, f"Deposit #{d.id}", "fee rate 0.01", "0.02 was in force")
+
+
+def test_a_reversal_charging_another_fee_rate_than_its_deposit_is_reported(app, db, runner):
+    d = _jpy_deposit(db)
+    reversal = confirmed.reverse_deposit(officer(), d, "Credited twice")
+    db.session.commit()
+    assert problems() == []
+    db.session.execute(sa.update(Deposit).where(Deposit.id == reversal.id).values(fee_rate=D("0.02")))
+    _reported(db, runner, f"Deposit #{reversal.id}", "opposite")

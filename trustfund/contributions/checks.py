@@ -2,7 +2,8 @@
 
 Recomputes every stored figure from the entries it summarises:
 - each deposit: USD = amount ÷ rate and fee = USD × fee rate (half-up to the cent),
-  net = USD − fee; a reversal is the exact opposite of the deposit it reverses;
+  net = USD − fee; the fee rate is the one in force on the value date (a reversal
+  charges its deposit's); a reversal is the exact opposite of the deposit it reverses;
   the deposit sits in its commitment's donor, currency and earmark pool; it holds
   the key of its bank reference while it stands, and none once reversed or as a
   reversal (the key is what refuses a deposit twice); its amount, as its
@@ -29,6 +30,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..admin.models import FEE_RATE, setting_versions, value_on
 from ..extensions import db
 from ..fund.entries import POOL_FIGURE, FundEntry, PoolClosing, WriteOff
 from ..money import CURRENCIES, quantum, round_cents
@@ -63,6 +65,7 @@ def deposit_problems() -> list[str]:
     commitments = {row.id: row for row in db.session.execute(
         sa.select(Commitment.id, Commitment.donor_id, Commitment.currency, Commitment.objective_id))}
     originals = {}
+    fee_rates = setting_versions(FEE_RATE)
     reversed_ids = set(db.session.scalars(sa.select(Deposit.reverses_id)
                                           .where(Deposit.reverses_id.is_not(None))))
     # Plain rows, not ORM objects: quick and flat in memory at 100,000 deposits.
@@ -81,6 +84,10 @@ def deposit_problems() -> list[str]:
         if d.fee != fee:
             problems.append(f"{what}: fee {_n(d.fee)} is stored, but {_n(d.usd_amount)} × {d.fee_rate} "
                             f"= {_n(fee)}.")
+        in_force = value_on(FEE_RATE, fee_rates, d.value_date)
+        if d.reverses_id is None and d.fee_rate != in_force:
+            problems.append(f"{what}: charged the fee rate {d.fee_rate}, but {in_force} was in force "
+                            f"on its value date.")
         if not _in_minor_unit(d.amount, d.currency):
             problems.append(f"{what}: its amount {d.amount} has more decimals than {d.currency} has.")
         if d.net != d.usd_amount - d.fee:
@@ -94,10 +101,10 @@ def deposit_problems() -> list[str]:
                 problems.append(f"{what}: credited to pool #{d.pool_id}, but its commitment's earmark "
                                 f"is pool #{expected_pool}.")
         if d.reverses_id is None:
-            originals[d.id] = (d.amount, d.usd_amount, d.fee, d.net, d.pool_id, d.commitment_id)
+            originals[d.id] = (d.amount, d.usd_amount, d.fee, d.net, d.pool_id, d.commitment_id, d.fee_rate)
         else:
             original = originals.get(d.reverses_id)
-            mine = (-d.amount, -d.usd_amount, -d.fee, -d.net, d.pool_id, d.commitment_id)
+            mine = (-d.amount, -d.usd_amount, -d.fee, -d.net, d.pool_id, d.commitment_id, d.fee_rate)
             if original is None:
                 problems.append(f"{what}: reverses deposit #{d.reverses_id}, which is not an earlier "
                                 f"original deposit.")
