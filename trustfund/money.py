@@ -25,6 +25,10 @@ USD = "USD"
 # Larger than any real trust fund: 10^13 keeps every figure inside Numeric(18, 3)
 # and inside a 64-bit integer of thousandths.
 MAX_AMOUNT = Decimal("10000000000000")
+# A spreadsheet holds a number as a double, which keeps 15 significant digits: an
+# amount of more (KWD 1,234,567,890,123.457) would read otherwise in the .xlsx than
+# on the page. A currency's amounts stay below 10^(15 − its decimals), and MAX_AMOUNT.
+EXCEL_DIGITS = 15
 
 
 class MoneyError(ValueError):
@@ -165,7 +169,7 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
         value = parse_number(text, amount_refusal)
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > precision(currency) and value != 0 \
-                and abs(value) < MAX_AMOUNT:
+                and abs(value) < max_amount(currency):
             places = precision(currency)
             raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
                                       "%(currency)s amounts have at most %(count)s decimal places.",
@@ -173,11 +177,16 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     return check_amount(value, currency)
 
 
+def max_amount(currency: str) -> Decimal:
+    """The bound every amount in `currency` stays below (EXCEL_DIGITS)."""
+    return min(MAX_AMOUNT, Decimal(1).scaleb(EXCEL_DIGITS - precision(currency)))
+
+
 def check_amount(value: Decimal, currency: str, *, allow_negative: bool = False) -> Decimal:
     places = precision(currency)
     if value == 0 or (value < 0 and not allow_negative):
         raise MoneyError(_("The amount must be greater than zero."))
-    if abs(value) >= MAX_AMOUNT:
+    if abs(value) >= max_amount(currency):
         raise MoneyError(_("The amount is too large."))
     # Below MAX_AMOUNT the value fits the context's precision at any currency's decimals;
     # it changes at the currency's decimals only if it has a digit beyond them.

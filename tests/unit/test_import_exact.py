@@ -27,27 +27,28 @@ def _workbook(rows, separate_column: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, runner, tmp_path):
-    # KWD has three decimals: 9,999,999,999,999.999 is 9999999999999999 thousandths, past
-    # the integers a float holds exactly (2**53): through a float it became 10,000,000,000,000.000
-    # on SQLite and 9,999,999,999,999.998 on PostgreSQL.
-    commitment("KWD", "9999999999999.999", reference="KW-BIG")
+def test_the_largest_kwd_amount_is_imported_to_the_last_decimal(app, db, runner, tmp_path):
+    # KWD has three decimals: its largest amount, 999,999,999,999.999 (15 significant digits,
+    # as many as a spreadsheet keeps: money.max_amount), arrives to its last decimal (through
+    # a float, 9,999,999,999,999.999 became 10,000,000,000,000.000 on SQLite and
+    # 9,999,999,999,999.998 on PostgreSQL when amounts could have 17 digits).
+    commitment("KWD", "999999999999.999", reference="KW-BIG")
     # A UN rate near which a typed rate is taken (no real one: the test wants dollars of either side
     # of the ledger's largest figure within the tolerance of it).
 
-    confirmed.set_rate(None, "KWD", dt.date(2018, 4, 1), "1.1")
+    confirmed.set_rate(None, "KWD", dt.date(2018, 4, 1), "0.11")
     db.session.commit()
     before = pool_figures()
     path = tmp_path / "big.xlsx"
-    # At 0.99 KWD to the dollar the deposit would be worth USD 10.1 trillion, past the
+    # At 0.099 KWD to the dollar the deposit would be worth USD 10.1 trillion, past the
     # ledger's largest figure (money.MAX_AMOUNT): refused, nothing imported.
-    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "0.99",
+    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "999999999999.999", "KWD", "0.099",
                                  "Central bank rate", "NBK/1")]))
     result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code != 0 and "The amount is too large." in result.output, result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deposit)) == 0
     # At a rate that keeps the dollars within it, every decimal of the amount arrives.
-    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "9999999999999.999", "KWD", "1.2",
+    path.write_bytes(_workbook([("KW-BIG", dt.date(2018, 5, 10), "999999999999.999", "KWD", "0.12",
                                  "Central bank rate", "NBK/1")]))
     result = runner.invoke(args=["import-deposits", str(path), "--user", "officer@test.example"])
     assert result.exit_code == 0, result.output
@@ -55,10 +56,10 @@ def test_an_amount_no_float_can_hold_is_imported_to_the_last_decimal(app, db, ru
     db.session.expire_all()
     deposit = db.session.scalar(sa.select(Deposit))
     assert (deposit.amount, deposit.rate, deposit.usd_amount) == (
-        D("9999999999999.999"), D("1.2"), D("8333333333333.33"))
+        D("999999999999.999"), D("0.12"), D("8333333333333.33"))
     assert deposit.net == deposit.usd_amount - deposit.fee
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.create"))
-    assert entry.after["amount"] == "9999999999999.999"
+    assert entry.after["amount"] == "999999999999.999"
     pool = pool_figures()["UNEARMARKED"]
     assert pool["deposits_net"] - before["UNEARMARKED"]["deposits_net"] == deposit.net
 
