@@ -162,24 +162,31 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
 
 
 def set_rate(actor, currency: str, month: dt.date, rate, *, entry: ExchangeRate | None = None,
-             version=None, adding: bool = False, others_checked: bool = False) -> ExchangeRate:
+             version=None, adding: bool = False, others_checked: bool = False,
+             proposed_by_id: int | None = None, rate_file_id: int | None = None) -> ExchangeRate:
     """Set (or correct) the UN operational rate of a currency for a month, checked by
     checked_rate (its arguments). A deposit keeps the rate it was recorded with:
     changing the table never changes a deposit. On the pages a rate takes two MPTF
-    officers (rate_changes): this writes what the second confirmed."""
+    officers (rate_changes): this writes what the second (`actor`) confirmed, and who
+    proposed it (or uploaded the rates file `rate_file_id`), which the rates page and
+    its .xlsx show."""
     change = checked_rate(currency, month, rate, entry=entry, version=version, adding=adding,
                           others_checked=others_checked)
     if change.unchanged:
         return change.target
+    who = {"proposed_by_id": proposed_by_id, "confirmed_by_id": getattr(actor, "id", None),
+           "rate_file_id": rate_file_id}
     if change.target is not None:
         before = snapshot(change.target)
         change.target.currency, change.target.month, change.target.rate = change.currency, change.month, \
             change.rate
+        for key, value in who.items():
+            setattr(change.target, key, value)
         _written(change)
         record(actor, "exchange_rate.update", change.target, before=before)
         return change.target
     created = ExchangeRate(currency=change.currency, month=change.month, rate=change.rate,
-                           created_by_id=getattr(actor, "id", None))
+                           created_by_id=getattr(actor, "id", None), **who)
     db.session.add(created)
     _written(change)
     record(actor, "exchange_rate.create", created)

@@ -257,12 +257,19 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
     return sheets, _("Deposits")
 
 
+def _name(user) -> str:
+    return user.shown_name if user is not None else ""
+
+
 @register_export("rates", "UN operational rates of exchange (filter: currency)")
 def rates_export(filters: dict, user) -> tuple[list[Sheet], str]:
     currency = str((filters or {}).get("currency") or "").upper()
     columns = [Col(_("Currency"), lambda r: r.currency, width=9),
                Col(_("Month"), lambda r: r.month, "date"),
-               Col(_("Units per US dollar"), lambda r: r.rate, "rate", width=18)]
+               Col(_("Units per US dollar"), lambda r: r.rate, "rate", width=18),
+               Col(_("Proposed by"), lambda r: _name(r.proposed_by), width=24),
+               Col(_("Rates file"), lambda r: r.rate_file.filename if r.rate_file else "", width=30),
+               Col(_("Confirmed by"), lambda r: _name(r.confirmed_by), width=24)]
     what = _("Exchange rates") + (f" ({currency})" if currency else "")
     return [Sheet(_("Exchange rates"), columns, db.session.scalars(rates.listed(currency)))], what
 

@@ -350,8 +350,19 @@ class ExchangeRate(db.Model):
     rate: Mapped[Decimal] = mapped_column(Rate())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Who set the rate as it stands (its last setting: a correction replaces them):
+    # the MPTF officer who proposed it, or uploaded the rates file it came from, and
+    # the one who confirmed it. None where the command line set it, or where the
+    # upgrade to revision 0042 could not tell (the audit trail has every setting).
+    proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    rate_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rate_import.id"))
     # Optimistic locking: a correction built on an older rate is refused.
     version: Mapped[int] = mapped_column(default=1)
+
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+    rate_file = relationship("RateImport", foreign_keys=[rate_file_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

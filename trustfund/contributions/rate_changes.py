@@ -139,7 +139,8 @@ def _write(actor, proposal: RateProposal) -> ExchangeRate:
 
     entry = proposal.entry  # a rate is never deleted (a foreign key holds it)
     return set_rate(actor, proposal.currency, proposal.month, proposal.rate, entry=entry,
-                    version=proposal.entry_version, adding=entry is None)
+                    version=proposal.entry_version, adding=entry is None,
+                    proposed_by_id=proposal.proposed_by_id)
 
 
 def confirm(actor, proposal_id: int) -> ExchangeRate:

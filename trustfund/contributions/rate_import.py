@@ -391,7 +391,8 @@ def confirm_rate_upload(actor, upload: RateImport, seen: str | None) -> RatePlan
             ExchangeRate.currency == row.currency, ExchangeRate.month == row.month).with_for_update())
         if (on_file.rate if on_file is not None else None) != row.current:
             raise DomainError(stale_rates_message())
-        set_rate(actor, row.currency, row.month, row.rate, adding=row.current is None, others_checked=True)
+        set_rate(actor, row.currency, row.month, row.rate, adding=row.current is None, others_checked=True,
+                 proposed_by_id=upload.created_by_id, rate_file_id=upload.id)
     db.session.execute(sa.update(RateImport).where(RateImport.id == upload.id)
                        .values(rates=len(changed)).execution_options(synchronize_session=False))
     record(actor, "exchange_rate.import", object_type="ExchangeRate",

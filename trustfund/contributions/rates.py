@@ -20,7 +20,7 @@ from ..formatting import rate as fmt_rate
 from ..fund import periods
 from ..fund.entries import ClosingPart
 from ..money import USD
-from .models import Commitment, Deposit, ExchangeRate, Pledge
+from .models import Commitment, Deposit, ExchangeRate, Pledge, RateImport
 from .rules import currency_or_error, first_of_month, rate_or_error
 
 ONE = Decimal(1)
@@ -29,7 +29,11 @@ ONE = Decimal(1)
 def listed(currency: str = ""):
     """The rates as the rates page lists them and its .xlsx writes them (of one
     currency, or all): newest month first, a month's currencies in order."""
-    query = sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
+    query = (sa.select(ExchangeRate).order_by(ExchangeRate.month.desc(), ExchangeRate.currency)
+             # Who set each rate, asked once for the page's rows (the file's name, not its content).
+             .options(sa.orm.selectinload(ExchangeRate.proposed_by),
+                      sa.orm.selectinload(ExchangeRate.confirmed_by),
+                      sa.orm.selectinload(ExchangeRate.rate_file).load_only(RateImport.filename)))
     return query.where(ExchangeRate.currency == currency) if currency else query
 
 

@@ -400,7 +400,9 @@ def register(book: Book) -> None:
     book.object("ExchangeRate", _l("Exchange rate"), {
         "rate": Field(_l("Rate (units of the currency per 1 US dollar)"), "rate"),
         "month": Field(_l("Month"), "month"),
-    }, reference="exchange_rate", hidden=("currency", "created_by_id", "created_at"))
+        "proposed_by_id": Field(_l("Proposed by"), "ref", ref="user"),
+    }, reference="exchange_rate", hidden=("currency", "created_by_id", "created_at", "confirmed_by_id",
+                                          "rate_file_id"))
 
     book.action("objective.create", _l("Objective added"), "Objective",
                 lambda e: _("Added by %(user)s.", user=e.who))
