@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import record, snapshot
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
-from .models import Setting, settings_version
+from .models import FEE_RATE, Setting, settings_version
 from .services import checked_setting
 
 # What moves money here: imported only inside the confirming function of an allowed
@@ -32,6 +32,15 @@ def set_setting(actor, key: str, value_text: str | Decimal, effective_from: dt.d
     `version` is the version of the setting's history the admin's form was built
     from: a save after another admin's is refused."""
     check_version(settings_version(key), version)
+    if key == FEE_RATE:
+        # The pools held until this transaction ends (PostgreSQL; SQLite has one writer at
+        # a time) before the check that no deposit is dated on or after the new rate's first
+        # day: a deposit being recorded moves its pool, so it is either committed and seen
+        # by the check, or waits and then finds this rate (contributions.ledger.
+        # require_fee_rates_unchanged). (The pools by the table's name: contributions sits
+        # above admin; in the order of their ids, as pools.move_many holds them.)
+        pool = db.metadata.tables["pool"]
+        db.session.execute(sa.select(pool.c.id).order_by(pool.c.id).with_for_update())
     value = checked_setting(key, value_text, effective_from)
     existing = db.session.scalar(
         sa.select(Setting).where(Setting.key == key, Setting.effective_from == effective_from))

@@ -44,7 +44,7 @@ from .import_check import (  # noqa: F401  (the import's API: pages and commands
 )
 from .import_template import TEMPLATE_HEADERS, template_workbook  # noqa: F401
 from .import_workbook import MAX_ERROR_CELLS, file_bytes, open_sheet
-from .ledger import add_to_deposited, past_commitment
+from .ledger import add_to_deposited, past_commitment, require_fee_rates_unchanged
 from .models import Commitment, Deposit
 
 MAX_ROWS = 100_000
@@ -240,6 +240,11 @@ def post_import(actor, result: ImportResult, *, filename: str | None = None,
             return result
     pools.move_many([(pool_id, {"deposits_usd": t.usd, "fees": t.fee, "deposits_net": t.net,
                                 "available": t.net}) for pool_id, t in result.by_pool.items()])
+    try:
+        require_fee_rates_unchanged({p.figures.value_date: p.figures.fee_rate for p in result.planned})
+    except DomainError as error:
+        result.add_error(0, "", error.message)
+        return result
     result.imported = len(result.planned)
     record(actor, "deposit.import", object_type="Deposit",
            after={"file": filename or "", "deposits": result.imported, "usd": result.usd, "net": result.net})

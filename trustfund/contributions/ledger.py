@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..admin.models import FEE_RATE, setting_on
+from ..admin.models import FEE_RATE, setting_on, setting_versions, value_on
 from ..audit import record
 from ..clock import today
 from ..errors import DomainError
@@ -226,8 +226,27 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
         raise
     pools.move(pool.id, deposits_usd=figures.usd, fees=figures.fee, deposits_net=figures.net,
                available=figures.net)
+    require_fee_rates_unchanged({figures.value_date: figures.fee_rate})
     record(actor, "deposit.create", deposit, note=note or None)
     return deposit
+
+
+def require_fee_rates_unchanged(charged: dict[dt.date, Decimal]) -> None:
+    """Deposits charge the fee rate in force on their value dates, read before they are
+    written; a new fee rate's confirmation holds the pools while it checks that no
+    deposit is dated on or after its first day, and writes it (admin.confirmed_settings).
+    Asked again once this transaction holds its pool (pools.move): a rate confirmed
+    between the deposit's read and its pool's move is seen here, and nothing is
+    recorded (else the deposit would keep the old rate on a day the schedule says the
+    new one was in force: `flask check` reports it). `charged`: {value date: fee rate}."""
+    versions = setting_versions(FEE_RATE)
+    if any(value_on(FEE_RATE, versions, day) != rate for day, rate in charged.items()):
+        raise DomainError(fee_rate_changed_message())
+
+
+def fee_rate_changed_message() -> str:
+    return _("The Administrative Agent fee rate was changed while this was being recorded: nothing was "
+             "recorded. Send it again to record it at the rate now in force.")
 
 
 def pool_short(pool: Pool, needed: Decimal, what: str) -> DomainError:
