@@ -164,7 +164,19 @@ def query_args() -> dict[str, str]:
             if key != "endpoint" and not key.startswith("_")}
 
 
+# What only chooses how a list is shown, not which of its rows: a list empty with
+# none of the others set is empty because nothing was recorded yet ("No donors yet."),
+# not because a filter hides its rows ("No donors match.").
+SHOWING = frozenset({"format", "sort", "page", "per_page", "print", "kind", "report", "list"})
+
+
+def filtered() -> bool:
+    """Whether the page's query string sets a filter (a value other than empty)."""
+    return any(value.strip() for key, value in query_args().items() if key not in SHOWING)
+
+
 def register(app) -> None:
+    app.jinja_env.globals["filtered"] = filtered
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["query_args"] = query_args
     app.jinja_env.globals["nav_items"] = nav_items

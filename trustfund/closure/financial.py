@@ -35,6 +35,7 @@ from ..contributions.models import (
     Commitment,
     DepositReversalProposal,
     InterestProposal,
+    Pledge,
     Pool,
     RateProposal,
     TransferProposal,
@@ -127,6 +128,13 @@ def closable_problems() -> list[str]:
     exchange rates and rates files waiting for a second MPTF officer, transfers between pools and
     settings' values waiting for a second administrator."""
     problems = unsettled()
+    # A new deployment (the fund's end date passed, so its operations are closed, and no
+    # pool holds money) would otherwise be closable at once, for ever, before its first
+    # donor (a colleague's review of the fund's first day).
+    if db.session.scalar(sa.select(Commitment.id).limit(1)) is None and \
+            db.session.scalar(sa.select(Pledge.id).limit(1)) is None:
+        problems.append(_("Nothing has been pledged to or committed to the fund yet: it closes once its "
+                          "contributions have been received, used and settled."))
     waiting = set(db.session.scalars(sa.select(ClosingProposal.pool_id)
                                      .where(ClosingProposal.status == WAITING)))
     left = [pool for pool in pools.all_pools()
