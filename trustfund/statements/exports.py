@@ -26,6 +26,7 @@ from .services import (
     commitment_name,
     donor_commitments,
     donor_deposits_query,
+    donor_pledges,
     statement,
     with_reversal_dates,
 )
@@ -221,6 +222,25 @@ def commitments_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Outstanding"), lambda c: c.outstanding, "money", currency_of=lambda c: c.currency),
     ]
     return [Sheet(_("Commitments"), columns, rows)], _("Commitments of %(donor)s", donor=name)
+
+
+@register_export("my_pledges", "A donor's pledges with what was committed against each "
+                               "(the donor portal; --donor required)", filters=DONOR_FILTERS,
+                 applies=(DONOR_ID,))
+def pledges_export(filters: dict, user) -> tuple[list[Sheet], str]:
+    donor = export_donor(filters, user)
+    name = donor.name
+    columns = [
+        Col(_("Donor"), lambda p: name),
+        Col(_("Pledged on"), lambda p: p.pledged_on, "date"),
+        Col(_("Earmarking"), _earmark, width=40),
+        Col(_("Currency"), lambda p: p.currency, width=9),
+        Col(_("Pledged"), lambda p: p.amount, "money", currency_of=lambda p: p.currency),
+        Col(_("Committed against it"), lambda p: p.fulfilled, "money", currency_of=lambda p: p.currency),
+        Col(_("Pledged, not yet committed"), lambda p: p.rest, "money", currency_of=lambda p: p.currency),
+        Col(_("Status"), lambda p: p.status_label),
+    ]
+    return [Sheet(_("Pledges"), columns, donor_pledges(donor.id))], _("Pledges of %(donor)s", donor=name)
 
 
 @register_export("my_deposits", "A donor's deposits and reversals with rate, USD, fee and net "

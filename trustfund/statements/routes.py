@@ -26,6 +26,7 @@ from .services import (
     balance_sheet,
     commitment_name,
     donor_deposits_query,
+    donor_pledges,
     period_or_error,
     statement,
     statement_heading,
@@ -40,7 +41,7 @@ DEPOSITS_PER_PAGE = 50
 STATEMENT_DEPOSITS_PER_PAGE = 100
 BALANCES_PER_PAGE = 100
 PORTAL_EXPORTS = {"commitments": "my_commitments", "deposits": "my_deposits",
-                  "instalments": "my_instalments"}
+                  "instalments": "my_instalments", "pledges": "my_pledges"}
 
 
 def _period(form: PeriodForm):
@@ -132,7 +133,8 @@ def portal():
     # commitment (the donor's commitments, read by overview), not their pool.
     deposits = paginate(donor_deposits_query(donor.id, newest_first=True, related=False).options(
                             joinedload(Deposit.commitment), *with_reversal_dates()), DEPOSITS_PER_PAGE)
-    return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits)
+    return render_template("statements/portal.html", donor=donor, view=view, deposits=deposits,
+                           pledges=donor_pledges(donor.id))
 
 
 @bp.route("/")

@@ -34,7 +34,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..cache import keep
 from ..clock import today
-from ..contributions.models import Commitment, Deposit, Pool
+from ..contributions.models import Commitment, Deposit, Pledge, Pool
 from ..contributions.pools import all_pools
 from ..contributions.queries import reversal_partners
 from ..donors.models import Donor
@@ -250,6 +250,14 @@ def donor_deposits_query(donor_id: int, date_from: dt.date | None = None,
     if date_to is not None:
         query = query.where(Deposit.value_date <= date_to)
     return query
+
+
+def donor_pledges(donor_id: int) -> list[Pledge]:
+    """The donor's pledges, oldest first, with their objective: what it announced, what
+    it committed against each, and what is still pledged (the portal and its .xlsx)."""
+    return list(db.session.scalars(
+        sa.select(Pledge).where(Pledge.donor_id == donor_id).options(joinedload(Pledge.objective))
+        .order_by(Pledge.pledged_on, Pledge.id)))
 
 
 def donor_commitments(donor_id: int, until: dt.date | None = None, *, instalments: bool = True
