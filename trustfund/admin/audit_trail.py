@@ -3,6 +3,7 @@ as sentences (trustfund/audit_text.py), the codes kept in columns of their own."
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import sqlalchemy as sa
 from flask_babel import get_timezone
@@ -92,6 +93,12 @@ def readable_filters(form) -> dict:
     return chosen
 
 
+def _json(values) -> str:
+    """The values as recorded, as JSON (a program reads them back; Python's own text
+    of a dict, None and single quotes, it cannot)."""
+    return json.dumps(values, ensure_ascii=False, sort_keys=True) if values else ""
+
+
 def sheet(entries) -> Sheet:
     """The download: when, who, the sentence and the object in words, then the codes
     and values as recorded, for machines and for checking."""
@@ -107,6 +114,6 @@ def sheet(entries) -> Sheet:
             Col(_("Action code"), lambda d: d.entry.action),
             Col(_("Object type"), lambda d: d.entry.object_type),
             Col(_("Object id"), lambda d: d.entry.object_id),
-            Col(_("Before"), lambda d: d.entry.before or "", width=60),
-            Col(_("After"), lambda d: d.entry.after or "", width=60)]
+            Col(_("Before"), lambda d: _json(d.entry.before), width=60),
+            Col(_("After"), lambda d: _json(d.entry.after), width=60)]
     return Sheet(_("Audit trail"), cols, described_in_batches(entries))
