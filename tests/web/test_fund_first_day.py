@@ -103,3 +103,16 @@ def test_the_donors_list_says_no_donor_yet_on_an_empty_fund(app, db, client, log
     login_as(_no_donor(db))
     assert "No donors yet." in text(_main(client.get("/donors/")))
     assert "No donors match." in text(_main(client.get("/donors/?q=Atlantis")))
+
+
+def test_issuing_statements_with_no_donor_says_there_is_none_to_issue(app, db, client, login_as):
+    from tests.pages import error_beside, form_token
+
+    login_as(_no_donor(db))
+    page = client.get("/statements/issue")
+    assert page.status_code == 200
+    answer = client.post("/statements/issue", data={
+        "from": "2018-01-01", "to": "2018-12-31", "form_token": form_token(client, "/statements/issue")})
+    assert answer.status_code == 200
+    assert error_beside(answer.get_data(as_text=True), "donors") == \
+        "No donor has been added yet: there is no statement to issue."

@@ -53,6 +53,8 @@ def issue_statements(actor, date_from: dt.date | None, date_to: dt.date | None,
             raise DomainError(_("Choose at least one donor."), field="donors")
         query = query.where(Donor.id.in_(ids))
     donors = list(db.session.scalars(query))
+    if not donors and donor_ids is None:
+        raise DomainError(_("No donor has been added yet: there is no statement to issue."), field="donors")
     if donor_ids is not None and len(donors) != len(set(donor_ids)):
         if actor is None:  # the command, which takes ids
             unknown = min(set(donor_ids) - {d.id for d in donors})
