@@ -109,6 +109,15 @@ def fresh_grant(ctx, n: int) -> dict:
     return {"grant_id": _grant(ctx, n).id}
 
 
+def fresh_delegate(ctx, n: int) -> dict:
+    from trustfund.travel.models import Delegate
+
+    delegate = Delegate(name=f"Walked delegate {n}", country_code="SN", email="d@example.org")
+    db.session.add(delegate)
+    db.session.commit()
+    return {"delegate_id": delegate.id}
+
+
 def fresh_approved_grant(ctx, n: int) -> dict:
     from trustfund.travel.decisions import approve_grant
 
@@ -363,6 +372,9 @@ SPECS = [
                              "dsa_rate": "300.00", "max_per_country": "50", "dates_note": "",
                              **titles(n)},
              kinds={"title": "name", "city": "name", "dsa_rate": "cost"}),
+    FormSpec("travel.edit_delegate", "srsg_staff", fresh_delegate, lambda ctx, n: {
+        "name": f"Walked delegate {n}", "function": "Director", "email": "d@example.org", "phone": "+221"},
+        kinds={"name": "name", "email": "email"}, fresh=True),
     FormSpec("travel.new_grant", "srsg_staff", _same({}), lambda ctx, n: {
         **NEW_GRANT, "event_id": str(ctx.event_id), "delegate_name": f"New delegate {n}",
         "country_code": COUNTRIES[n % len(COUNTRIES)]},

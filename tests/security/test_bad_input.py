@@ -87,9 +87,9 @@ def _sweep_form(sweep: Sweep, spec, ctx, login_as) -> None:
         if field_name not in base_fields and pattern(field_name) == field_name \
                 and guess_kind(f) not in ("hidden", "bool") and "-" not in field_name:
             sweep.problems.append(f"{name}: the spec has no valid value for the field {field_name!r}")
-    # A version or a one-time token (trustfund.submissions) is good for one save: each
-    # post takes the form from a fresh render of its page.
-    refresh = "version" in fields or "form_token" in fields
+    # A version, a one-time token (trustfund.submissions) or what the form showed (seen)
+    # is good for one save: each post takes the form from a fresh render of its page.
+    refresh = "version" in fields or "form_token" in fields or "seen" in fields
 
     def data_for(n, args, url, form):
         if refresh:

@@ -360,6 +360,9 @@ NOT_EDITS = {
                                        "showed (reference_seen), changed by one UPDATE guarded by it "
                                        "(tests/web/test_commitment_reference.py); a version column would "
                                        "stop the app on a database held at 0023 by migration 0024",
+    "travel.edit_delegate": "refused unless the delegate's details are those its page showed (seen, a "
+                            "fingerprint of them; the row held while compared and written): a delegate has "
+                            "no version column (tests/web/test_delegate_details.py)",
     "contributions.import_confirm": "a one-way post of a previewed upload, claimed once by a guarded "
                                     "UPDATE (posted_at IS NULL); the rows are checked again as it posts",
 }

@@ -50,6 +50,20 @@ class EventEditForm(EventForm):
     version = VersionField()
 
 
+class DelegateForm(BaseForm):
+    """A delegate's details, corrected by the SRSG staff (a field left empty is cleared);
+    `seen` carries the details the form was built from."""
+
+    name = StringField(_l("Delegate's name"), validators=[DataRequired(), Length(max=200)])
+    function = StringField(_l("Function"), validators=[Optional(), Length(max=200)],
+                           description=_l("For example: Director, Ministry of Labour."))
+    email = EmailField(_l("Email"), description=_l("Leave empty to remove it."),
+                       validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)],
+                        description=_l("Leave empty to remove it."))
+    seen = HiddenField()
+
+
 class GrantForm(BaseForm):
     event_id = SelectField(_l("Event"), coerce=int, choices=[], validators=[DataRequired()])
     delegate_name = StringField(_l("Delegate's name"), validators=[DataRequired(), Length(max=200)])

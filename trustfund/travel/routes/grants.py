@@ -35,7 +35,15 @@ from ..decisions import (
     reject_grant,
     waitlist_grant,
 )
-from ..forms import ApproveForm, CorrectionForm, CostsForm, GrantFilterForm, GrantForm, ReasonForm
+from ..forms import (
+    ApproveForm,
+    CorrectionForm,
+    CostsForm,
+    DelegateForm,
+    GrantFilterForm,
+    GrantForm,
+    ReasonForm,
+)
 from ..models import (
     APPROVED,
     NO_SHOW,
@@ -43,6 +51,7 @@ from ..models import (
     OVERRUN_PENDING,
     TRAVELLED,
     CostCorrection,
+    Delegate,
     Event,
     TravelGrant,
 )
@@ -55,7 +64,7 @@ from ..reconcile import (
     record_no_show,
     record_travel,
 )
-from ..services import preview_figures, request_grant
+from ..services import correct_delegate, delegate_seen, preview_figures, request_grant
 
 REQUEST = "grant_request"  # the request form's one-time token (trustfund.submissions)
 
@@ -151,6 +160,27 @@ def new_grant():
 
 
 # --- A grant's page --------------------------------------------------------------
+
+@bp.route("/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
+@roles_required(SRSG_STAFF)
+def edit_delegate(delegate_id: int):
+    """Correct a delegate's name, function, email or phone (an empty field clears it)."""
+    delegate = db.session.get(Delegate, delegate_id) or abort(404)
+    form = DelegateForm(obj=delegate)
+    if request.method == "GET":
+        form.seen.data = delegate_seen(delegate)
+    requests = db.session.scalars(sa.select(TravelGrant).where(TravelGrant.delegate_id == delegate.id)
+                                  .options(sa.orm.joinedload(TravelGrant.event)).order_by(TravelGrant.id)).all()
+    if form.validate_on_submit():
+        saved = run(form, lambda: correct_delegate(
+            current_user, delegate, name=form.name.data, function=form.function.data or "",
+            email=form.email.data or "", phone=form.phone.data or "", seen=form.seen.data))
+        if saved is not None:
+            flash(_("The delegate's details are saved."), "success")
+            latest = url_for("travel.grant", grant_id=requests[-1].id) if requests else None
+            return redirect(local_next(latest or url_for("travel.grants")))
+    return render_template("travel/delegate_form.html", form=form, delegate=delegate, requests=requests)
+
 
 @bp.route("/grants/<int:grant_id>")
 @roles_required(*TRAVEL_READERS)
