@@ -56,6 +56,15 @@ def day_starts_at(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def reversal_day(original: dt.date) -> dt.date:
+    """The date of a reversal recorded now: today (the confirming user's), never before
+    the entry it reverses. An officer in Tokyo records a deposit dated her today, 5
+    March, while it is 4 March in New York: a colleague there confirming its reversal
+    would date it the day before the deposit, a reversal of money not yet arrived in
+    every list and statement ending 4 March (a colleague's review)."""
+    return max(today(), original)
+
+
 def utc_today() -> dt.date:
     """The date now in UTC, by which moments (decisions, reconciliations) are dated."""
     return _now().astimezone(dt.UTC).date()

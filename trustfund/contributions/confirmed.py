@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot
-from ..clock import today
+from ..clock import reversal_day, today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -53,11 +53,13 @@ def reverse_deposit(actor, deposit: Deposit, reason: str) -> Deposit:
     """Reverse a deposit by an offsetting entry (never delete or edit it): the
     commitment's deposits and the pool's figures go back by exactly the original's
     amounts. Refused when the pool's money is already committed to grants. The
-    reversal is dated today, in the open year, and names the deposit it corrects
+    reversal is dated today (never before the deposit: clock.reversal_day), in the open
+    year, and names the deposit it corrects
     (`reverses_id`), even when that deposit is in a closed year."""
     reason = reversal_checks(deposit, reason)
     reversal = Deposit(commitment_id=deposit.commitment_id, donor_id=deposit.donor_id,
-                       pool_id=deposit.pool_id, value_date=today(), currency=deposit.currency,
+                       pool_id=deposit.pool_id, value_date=reversal_day(deposit.value_date),
+                       currency=deposit.currency,
                        amount=negate(deposit.amount, deposit.currency), rate=deposit.rate,
                        rate_note=deposit.rate_note, usd_amount=-deposit.usd_amount,
                        fee_rate=deposit.fee_rate, fee=-deposit.fee, net=-deposit.net,
@@ -109,7 +111,8 @@ def reverse_interest(actor, entry: InterestEntry, reason: str) -> InterestEntry:
     """Reverse an interest entry by an offsetting one with a reason, dated today (in
     the open year), naming the entry it corrects."""
     reason = interest_reversal_checks(entry, reason)
-    reversal = InterestEntry(pool_id=entry.pool_id, value_date=today(), usd_amount=-entry.usd_amount,
+    reversal = InterestEntry(pool_id=entry.pool_id, value_date=reversal_day(entry.value_date),
+                             usd_amount=-entry.usd_amount,
                              note=reason, reverses_id=entry.id, created_by_id=getattr(actor, "id", None))
     db.session.add(reversal)
     try:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
-from ..clock import today
+from ..clock import reversal_day, today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -109,7 +109,7 @@ def reverse_fund_entry(actor, entry: FundEntry, reason: str) -> FundEntry:
     """Reverse an entry by an offsetting one dated today (in the open year), naming it,
     with a reason. Reversing income takes it back only from money still available."""
     reason = reversal_checks(entry, reason)
-    reversal = FundEntry(kind=entry.kind, pool_id=entry.pool_id, value_date=today(),
+    reversal = FundEntry(kind=entry.kind, pool_id=entry.pool_id, value_date=reversal_day(entry.value_date),
                          usd_amount=-entry.usd_amount, description=reason, reverses_id=entry.id,
                          created_by_id=getattr(actor, "id", None))
     db.session.add(reversal)
