@@ -12,13 +12,12 @@ import io
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.factories import browser_of, second_officer_confirms_entry
+from tests.factories import browser_of, close_year_meanwhile, second_officer_confirms_entry
 from tests.factories import statements as data
 from tests.factories.statements import D
 from tests.pages import error_beside_reason, post_and_confirm, post_entry, reason_required, table_rows, text
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
-from trustfund.closure.years import close_year
 from trustfund.fund.entries import CONFIRMED, REFUSED, WAITING, WITHDRAWN, FundEntry, FundEntryProposal
 from trustfund.ledger_check import run_checks
 from trustfund.mail.models import OutboxMessage
@@ -253,7 +252,7 @@ def test_a_proposal_in_a_year_closed_since_is_not_recorded_and_still_waits(app, 
     _funded(db)
     login_as("mptf_officer")
     post_entry(client, NEW, _entry(day="2017-12-15"))
-    close_year(users["admin"], 2017, report_reference="Annual report 2017")
+    close_year_meanwhile(users["admin"], 2017)
     db.session.commit()
     refused = text(second_officer_confirms_entry(app))
     assert "Nothing was recorded, and the entry still waits:" in refused and "2017" in refused

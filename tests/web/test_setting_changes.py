@@ -171,7 +171,7 @@ def test_only_the_proposer_withdraws_and_one_value_waits_per_setting(app, db, cl
 def test_a_value_is_checked_when_proposed_and_again_when_confirmed(app, db, client, login_as, users):
     """Refused beside its field when proposed (nothing waits); a value whose year was
     closed while it waited is not applied when confirmed, and still waits."""
-    from trustfund.closure.years import close_year
+    from tests.factories import close_year_meanwhile
 
     login_as("admin")
     page = client.post(f"/admin/settings/{FEE_RATE}", data={"value": "1.5", "effective_from": "2018-01-01",
@@ -181,7 +181,7 @@ def test_a_value_is_checked_when_proposed_and_again_when_confirmed(app, db, clie
     _propose(client, FEE_RATE, "0.02", day="2017-06-01")
     [change] = _waiting(db)
     deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 3, 1))
-    close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
+    close_year_meanwhile(users["admin"], 2017)
     db.session.commit()
     answer = text(second_admin_confirms_setting(app, FEE_RATE))
     assert ("The setting was not changed, and the change still waits: 2017 is a closed year: a setting "

@@ -10,13 +10,18 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
+from ..admin.models import PENDING, SettingChange
 from ..audit import record, snapshot, utcnow
 from ..bulk import insert_rows
 from ..clock import earliest_today
+from ..contributions.models import InterestProposal, RateProposal, TransferProposal
+from ..contributions.rate_import import waiting_rate_files
 from ..errors import DomainError
 from ..extensions import db
+from ..fund.entries import WAITING, FundEntryProposal
 from ..fund.models import AccountingYear, Fund, YearDonorPosition, YearPoolPosition, YearShare
 from ..fund.services import require_admin
 from ..fund.status import current_fund
@@ -43,7 +48,40 @@ def closable(year: int, on: dt.date | None = None) -> str | None:
     missing = [y for y in range(first, year) if y not in closed]
     if missing:
         return _("Close %(year)s first: years are closed in order.", year=str(missing[0]))
+    waiting = waiting_in(year)
+    if waiting:
+        return _("Changes dated in %(year)s wait for a second person: %(what)s. Confirm, refuse or withdraw "
+                 "them first: once %(year)s is closed, none of them could be confirmed, and its figures "
+                 "would be kept without them.", year=str(year), what="; ".join(waiting))
     return None
+
+
+def waiting_in(year: int) -> list[str]:
+    """What waits for a second person and would be dated in `year` once confirmed (a
+    month's rate of it, interest, a fund's entry, a transfer between pools, a setting's
+    value from a day of it; a kept rates file, whose months are read only as it is
+    confirmed), in words: each would be refused once the year is closed, and the year's
+    stored figures would lack it (a colleague's review of the year-end)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    counts = [
+        (db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal).where(
+            InterestProposal.status == PENDING, InterestProposal.value_date.between(first, last))),
+         lambda n: ngettext("%(num)d interest entry", "%(num)d interest entries", n)),
+        (db.session.scalar(sa.select(sa.func.count()).select_from(FundEntryProposal).where(
+            FundEntryProposal.status == WAITING, FundEntryProposal.value_date.between(first, last))),
+         lambda n: ngettext("%(num)d entry of the fund", "%(num)d entries of the fund", n)),
+        (db.session.scalar(sa.select(sa.func.count()).select_from(TransferProposal).where(
+            TransferProposal.status == PENDING, TransferProposal.transferred_on.between(first, last))),
+         lambda n: ngettext("%(num)d transfer between pools", "%(num)d transfers between pools", n)),
+        (db.session.scalar(sa.select(sa.func.count()).select_from(RateProposal).where(
+            RateProposal.status == PENDING, RateProposal.month.between(first, last))),
+         lambda n: ngettext("%(num)d exchange rate", "%(num)d exchange rates", n)),
+        (db.session.scalar(sa.select(sa.func.count()).select_from(SettingChange).where(
+            SettingChange.status == PENDING, SettingChange.effective_from.between(first, last))),
+         lambda n: ngettext("%(num)d setting's value", "%(num)d settings' values", n)),
+        (len(waiting_rate_files()), lambda n: ngettext("%(num)d rates file", "%(num)d rates files", n)),
+    ]
+    return [words(n) for n, words in counts if n]
 
 
 def closing_checks(year: int, report_reference: str) -> str:

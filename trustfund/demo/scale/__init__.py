@@ -142,9 +142,40 @@ def close_years(today: dt.date | None = None) -> list[int]:
     admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id))
     closed = set(db.session.scalars(sa.select(AccountingYear.year)))
     years = [year for year in range(START.year, today.year) if year not in closed]
+    if years:
+        _withdraw_waiting_before(dt.date(years[-1] + 1, 1, 1))
     for year in years:
         close_year(admin, year, report_reference=f"Consolidated annual financial report {year} (scale data)")
     return years
+
+
+def _withdraw_waiting_before(day: dt.date) -> None:
+    """A fund in its tenth year has no change of its early years still waiting for a
+    second person (a year is not closed while one waits: closure.years.waiting_in):
+    the demo's own waiting changes dated before `day` are withdrawn, as their proposers
+    would have done (one audit entry of the scale data says so), and its waiting rates files too."""
+    from ...admin.models import SettingChange
+    from ...contributions.models import InterestProposal, RateImport, RateProposal, TransferProposal
+    from ...fund.entries import FundEntryProposal
+
+    now = utcnow()
+    withdrawn = 0
+    for model, status, dated in ((InterestProposal, "pending", InterestProposal.value_date),
+                                 (FundEntryProposal, "waiting", FundEntryProposal.value_date),
+                                 (TransferProposal, "pending", TransferProposal.transferred_on),
+                                 (RateProposal, "pending", RateProposal.month),
+                                 (SettingChange, "pending", SettingChange.effective_from)):
+        withdrawn += db.session.execute(
+            sa.update(model).where(model.status == status, dated < day)
+            .values(status="withdrawn", decided_by_id=model.proposed_by_id, decided_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+    withdrawn += db.session.execute(
+        sa.update(RateImport).where(RateImport.posted_at.is_(None), RateImport.withdrawn_at.is_(None))
+        .values(withdrawn_at=now).execution_options(synchronize_session=False)).rowcount
+    if withdrawn:
+        record(None, "demo.scale_data", object_type="Fund",
+               note=f"{withdrawn} changes waiting for a second person, dated before {day.isoformat()}, "
+                    "withdrawn as their proposers would have")
 
 
 def vacuum() -> None:
