@@ -103,7 +103,8 @@ def test_write_off_decide_and_close_through_the_pages(app, client, login_as, db,
 
     login_as("donor")
     portal = client.get("/statements/portal").get_data(as_text=True)
-    assert table_rows(portal, "portal-refunds")[0][2:] == ["Refund to the pool's donors", "27,000.00"]
+    assert table_rows(portal, "portal-refunds")[0][2:] == ["Refund to the pool's donors", "27,000.00", "0.00",
+                                                           "27,000.00"]
     assert 'id="balance-total">USD\u00a00.00<' in portal
     statement = client.get(f"/statements/{sweden.id}").get_data(as_text=True)
     assert 'id="returned-in-period">USD\u00a027,000.00<' in statement

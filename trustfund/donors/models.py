@@ -105,6 +105,13 @@ class Donor(db.Model):
     def saa_label(self):
         return SAA_STATUSES.get(self.saa_status, self.saa_status)
 
+    @property
+    def latest_amendment(self) -> SaaStatusChange | None:
+        """The SAA's latest amendment (its date and reference), or None: the donor keeps the
+        original signature's details, an amendment's are only in the history."""
+        amendments = [c for c in self.saa_history if c.to_status == "amended"]
+        return amendments[-1] if amendments else None
+
     def __repr__(self) -> str:
         return f"<Donor {self.name}>"
 

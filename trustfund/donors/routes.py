@@ -93,10 +93,9 @@ def view(donor_id: int):
     (a page of each: ?commitments_page=, ?deposits_page=). The figures and lists come
     from the ledger through the template global donor_desk (dashboard/desk.py)."""
     donor = get_donor_or_404(donor_id)
-    amendments = [c for c in donor.saa_history if c.to_status == "amended"]
     return render_template("donors/view.html", donor=donor,
                            history=list(reversed(donor.saa_history)),
-                           latest_amendment=amendments[-1] if amendments else None,
+                           latest_amendment=donor.latest_amendment,
                            can_edit=current_user.role == MPTF_OFFICER,
                            next_statuses=allowed_next(donor), status_labels=SAA_STATUSES,
                            commitments_page=page_arg(request.args, "commitments_page"),

@@ -74,6 +74,12 @@ class Overview:
         return self.net_deposits - self.share_of_spending - self.returned
 
     @property
+    def refunded(self) -> Decimal:
+        """What the closing paid it or transferred on its behalf: its balance returned and its
+        part of the pools' interest and other income (ClosingPart.income)."""
+        return sum((part.usd_amount for part in self.closing_parts or ()), Decimal("0.00"))
+
+    @property
     def commitment_lines(self) -> list[CommitmentLine]:
         """The commitments with what is deposited against each today and written off (their
         running figures)."""
