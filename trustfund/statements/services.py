@@ -157,6 +157,9 @@ class Statement:
     # {deposit id: (id, value date) of the other entry of its reversal} for the deposits
     # shown that reverse or were reversed (contributions.queries.reversal_partners).
     partners: dict[int, tuple[int, dt.date]] = field(default_factory=dict)
+    # Spending in the period no donor bears, over every pool (those of `shares` and the
+    # others): a figure of the fund, not of any donor.
+    unattributed: Decimal = ZERO
 
     @property
     def opening_date(self) -> dt.date:
@@ -165,7 +168,7 @@ class Statement:
 
     @property
     def unattributed_in_period(self) -> Decimal:
-        return sum((s.unattributed_in_period for s in self.shares), ZERO)
+        return self.unattributed
 
     @property
     def share_in_period(self) -> Decimal:
@@ -332,6 +335,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
     deposits = list(db.session.scalars(query))
 
     shares = []
+    unattributed = ZERO
     for pool in pools:
         start, end = before.pools.get(pool.id), after.pools.get(pool.id)
         if start is None and end is None:
@@ -349,7 +353,11 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
             unattributed_in_period=(end.unattributed if end else ZERO)
             - (start.unattributed if start else ZERO),
         )
-        if line.spending_to_date or line.donor_weight or line.share_opening:
+        unattributed += line.unattributed_in_period
+        # Only the pools the donor has (or had) money in: a pool it never had a cent in
+        # says nothing of its money, and its "all donors' net deposits" would be, where one
+        # other donor funds it, that donor's own figure (a colleague's review).
+        if line.donor_weight or line.share_opening or line.share_closing:
             shares.append(line)
 
     return Statement(
@@ -359,7 +367,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
         net_in_period=net_total, deposit_count=count, page=shown,
         closing_parts=closing_parts(donor.id, date_from, date_to),
-        partners=reversal_partners(deposits),
+        partners=reversal_partners(deposits), unattributed=unattributed,
     )
 
 
