@@ -32,6 +32,7 @@ from ..seen import fingerprint, require_unchanged
 from ..validation import check_text, normalized_name
 from . import rules
 from .models import (
+    APPROVED,
     EVENT_KINDS,
     FUNDED,
     OPEN_REQUEST,
@@ -172,17 +173,20 @@ def _dsa_rate(value) -> Decimal:
 
 
 def _check_trips_still_meet(event: Event, start_on: dt.date, end_on: dt.date) -> None:
-    """New dates for an event must still fit the trips of its requests and grants
-    (neither rejected nor cancelled): the travel dates the request rules allow
+    """New dates for an event must still fit the trips of its requests and grants not
+    yet travelled (waiting, waitlisted or approved): the travel dates the request rules allow
     (rules.travel_date_problems), and no more DSA days than the new default without
     the reason an override gives. Otherwise a request would be approved, and money
     committed, for a trip that no longer meets the event (found by a colleague's
     review); the SRSG staff reject or cancel such a request (and enter it again for the
-    new dates) before the event moves."""
+    new dates) before the event moves. A trip recorded (travelled, no-show) is what was
+    paid: it stays as it was, and the event's record may be corrected (a day called off
+    after the event; it could not be, the message asking to cancel a closed trip)."""
     left_behind = [
         grant for grant in db.session.scalars(
             sa.select(TravelGrant).options(sa.orm.joinedload(TravelGrant.delegate))
-            .where(TravelGrant.event_id == event.id, TravelGrant.status.in_(OPEN_REQUEST))
+            .where(TravelGrant.event_id == event.id,
+                   TravelGrant.status.in_((REQUESTED, WAITLISTED, APPROVED)))
             .order_by(TravelGrant.id))
         if rules.travel_date_problems(start_on, end_on, grant.travel_from, grant.travel_to)
         or (grant.dsa_days > rules.default_dsa_days(start_on, end_on, grant.travel_from, grant.travel_to)
