@@ -33,7 +33,7 @@ def test_figures_are_computed_from_the_event_and_the_terminal_setting(db):
     assert first.terminal_expenses == Decimal("100.00")
     assert first.total == Decimal("3142.09")
     assert first.override_reason == "" and first.status == "requested" and first.committed_amount == 0
-    second = make_request(may9, "SN", airfare="1850.10")
+    second = make_request(may9, "SN", name="Another delegate of SN", airfare="1850.10")
     assert second.dsa_days == 2 and second.terminal_expenses == Decimal("120.50")
     assert second.total == Decimal("1850.10") + Decimal("794.66") + Decimal("120.50")
 

@@ -118,6 +118,7 @@ def test_without_the_event_held_the_database_still_refuses_the_second_request(ap
     db.session.execute(sa.update(TravelGrant).values(status="cancelled"))  # the delegate is known
     db.session.commit()
     monkeypatch.setattr(services, "hold_event", lambda _event_id: None)
+    monkeypatch.setattr(services, "hold_row", lambda *_args, **_kwargs: None)  # nor the delegate's
     forms = [dict(_form(event), form_token=form_token(c, URL)) for c in clients]
     run = Parallel(app, len(clients), 1,
                    lambda index, _step: clients[index].post(URL, data=forms[index])).run()

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..audit import record, snapshot, utcnow
+from ..connections import hold_row
 from ..contributions.models import Objective, Pool
 from ..contributions.pools import InsufficientFunds, move, unearmarked_pool
 from ..errors import DomainError
@@ -28,9 +29,16 @@ from ..fund import periods
 from ..fund.status import require_operations_open
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
-from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Event, TravelGrant
+from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Delegate, Event, TravelGrant
 from .notices import tell_requester
-from .services import check_still_eligible, hold_event, require_srsg, require_still_srsg
+from .services import (
+    check_still_eligible,
+    hold_event,
+    overlap_refusal,
+    overlapping_trip,
+    require_srsg,
+    require_still_srsg,
+)
 
 UNDECIDED = (REQUESTED, WAITLISTED)
 
@@ -143,6 +151,13 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     event = db.session.get(Event, grant.event_id)
     # The country may have been corrected since the request was entered.
     check_still_eligible(grant, event)
+    # Not funded twice for the same days: the delegate held while its trips are looked at
+    # (two approvers of two overlapping requests for two events at once: one is told).
+    hold_row(db.session, Delegate, grant.delegate_id, write_lock_held=True)
+    other = overlapping_trip(grant.delegate_id, grant.travel_from, grant.travel_to, FUNDED,
+                             other_than=grant.id)
+    if other is not None:
+        raise overlap_refusal(grant.delegate, other, funded=True)
     # 3. The per-country cap, counting this grant.
     funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
         TravelGrant.event_id == grant.event_id, TravelGrant.country_code == grant.country_code,

@@ -358,6 +358,36 @@ def correct_delegate(actor, delegate: Delegate, *, name: str, function: str, ema
     return delegate
 
 
+def overlapping_trip(delegate_id: int, travel_from: dt.date, travel_to: dt.date, statuses,
+                     *, other_than: int | None = None) -> TravelGrant | None:
+    """The delegate's first request or grant in `statuses` whose trip overlaps these days
+    (a day shared by one trip's return and the other's departure is no overlap)."""
+    query = (sa.select(TravelGrant).options(sa.orm.joinedload(TravelGrant.event))
+             .where(TravelGrant.delegate_id == delegate_id, TravelGrant.status.in_(statuses),
+                    TravelGrant.travel_from < travel_to, TravelGrant.travel_to > travel_from)
+             .order_by(TravelGrant.id).limit(1))
+    if other_than is not None:
+        query = query.where(TravelGrant.id != other_than)
+    return db.session.scalar(query)
+
+
+def overlap_refusal(delegate: Delegate, other: TravelGrant, *, funded: bool) -> DomainError:
+    """The refusal of a second trip on days of another one of the same delegate (a
+    request, or a grant when `funded`): the same days would be paid twice (two
+    airfares, two DSAs)."""
+    values = {"delegate": delegate.name, "event": other.event.local_title,
+              "from": fmt_date(other.travel_from), "to": fmt_date(other.travel_to)}
+    if funded:
+        return DomainError(_("%(delegate)s already has a grant for %(event)s, travelling from %(from)s "
+                             "to %(to)s: a delegate's trips cannot overlap, or the same days would be paid "
+                             "twice. If one journey serves both events, request it once.", **values),
+                           field="travel_from")
+    return DomainError(_("%(delegate)s already has a request for %(event)s, travelling from %(from)s to "
+                         "%(to)s: a delegate's trips cannot overlap, or the same days would be paid twice. "
+                         "If one journey serves both events, request it once.", **values),
+                       field="travel_from")
+
+
 def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str,
                   travel_from: dt.date, travel_to: dt.date, origin_city: str, airfare,
                   delegate_function: str = "", email: str = "", phone: str = "",
@@ -414,11 +444,19 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         reason = ""
     delegate = find_or_create_delegate(actor, name=delegate_name, function=delegate_function,
                                        country=country, email=email, phone=phone)
+    if delegate.id is not None:
+        # Held while its requests are looked at: a request for another event at the same
+        # moment is seen below (the event's hold covers this event's only).
+        hold_row(db.session, Delegate, delegate.id)
     if delegate.id is not None and db.session.scalar(sa.select(TravelGrant.id).where(
             TravelGrant.delegate_id == delegate.id, TravelGrant.event_id == event.id,
             TravelGrant.status.in_(OPEN_REQUEST)).limit(1)) is not None:
         raise DomainError(_("This delegate already has a request for this event."),
                           field="delegate_name")
+    if delegate.id is not None:
+        other = overlapping_trip(delegate.id, travel_from, travel_to, OPEN_REQUEST)
+        if other is not None:
+            raise overlap_refusal(delegate, other, funded=False)
     grant = TravelGrant(
         event_id=event.id, delegate=delegate, country_code=country.code, ldc=judged.ldc,
         travel_from=travel_from, travel_to=travel_to, origin_city=origin_city,
