@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from .. import cache, clock
 from ..audit_text import book, describe_many
 from ..donors.models import DONOR_TYPES, SAA_STATUSES
+from ..formatting import money as fmt_money
 from ..formatting import number
 from ..permissions import ADMIN, AUDITOR, DONOR, MPTF_OFFICER, SRSG_STAFF
 from ..travel.models import GRANT_STATUSES
@@ -326,7 +327,9 @@ def donor_blocks(fig: services.DonorFigures) -> tuple[list[Block], list[Tile]]:
                "transfers between pools (which move donors' money from one pool to another).") if moved
         else _("Your share of a pool's spending is in proportion to your net deposits into it."))
     # The words of the portal's balance and of the statement, just below and beside.
-    tiles = [Tile(_("Deposited"), fig.deposited_usd), Tile(_("Net deposits"), fig.net),
+    later = _("Of which %(amount)s is dated after today, not yet in your balance of today.",
+              amount=fmt_money(fig.net_later, USD)) if fig.net_later else ""
+    tiles = [Tile(_("Deposited"), fig.deposited_usd), Tile(_("Net deposits"), fig.net, detail=later),
              Tile(_("Your share of spending"), fig.share_of_spending)]
     return [commitments, pools], tiles
 

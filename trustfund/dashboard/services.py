@@ -463,6 +463,9 @@ class DonorFigures:
     donor_name: str
     commitments: list[DonorCommitments] = field(default_factory=list)
     pools: list[DonorPool] = field(default_factory=list)
+    # Of `net`, the deposits dated after the day asked for (recorded by someone whose
+    # today is later): the portal's balance of that day leaves them out, and says so.
+    net_later: Decimal = ZERO
 
     @property
     def deposited_usd(self) -> Decimal:
@@ -508,6 +511,7 @@ def donor_figures(donor_id: int, on: dt.date | None = None) -> DonorFigures:
     figures = DonorFigures(donor_id=donor.id, donor_name=donor.name, commitments=commitments)
     for pool in pools_in_order():
         usd, fee, net, later = own.get(pool.id, (ZERO, ZERO, ZERO, ZERO))
+        figures.net_later += later
         split = shares.get(pool.id)
         share = split.share_of(donor_id) if split else ZERO
         spending = split.spending if split else ZERO
