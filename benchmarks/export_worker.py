@@ -53,11 +53,13 @@ def deposit_rows():
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
 
+    from trustfund.auth.models import User
     from trustfund.contributions.models import Commitment, Deposit, Objective, Pool
     from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
     reversal = aliased(Deposit)
+    recorder = aliased(User)
     query = (
         sa.select(
             Deposit.id,
@@ -78,12 +80,15 @@ def deposit_rows():
             reversal.value_date,
             Deposit.reason,
             Deposit.separate_note,
+            Deposit.created_at,
+            sa.func.coalesce(sa.func.nullif(recorder.name, ""), recorder.email),
         )
         .join(Donor, Deposit.donor_id == Donor.id)
         .join(Commitment, Deposit.commitment_id == Commitment.id)
         .join(Pool, Deposit.pool_id == Pool.id)
         .outerjoin(Objective, Pool.objective_id == Objective.id)
         .outerjoin(reversal, reversal.reverses_id == Deposit.id)
+        .outerjoin(recorder, recorder.id == Deposit.created_by_id)
         .order_by(Deposit.value_date.desc(), Deposit.id.desc())
     )
     return db.session.execute(query.execution_options(yield_per=2000))
@@ -108,6 +113,8 @@ HEADERS = [
     "Reversed on",
     "Reason",
     "Separate transfer",
+    "Recorded (UTC)",
+    "Recorded by",
 ]
 
 

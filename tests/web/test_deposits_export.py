@@ -28,6 +28,13 @@ def fund(db):
     return sweden, evil
 
 
+def _recorder(d):
+    from trustfund.auth.models import User
+
+    who = db.session.get(User, d.created_by_id) if d.created_by_id else None
+    return (who.name or who.email) if who else None
+
+
 def _expected(filters, user):
     """The page's rows (the list's ORM query), as the export should show them."""
     rows = db.session.execute(queries.deposit_query(queries.parse_filters(filters, queries.DEPOSIT_SORTS),
@@ -44,7 +51,9 @@ def _expected(filters, user):
                     d.currency, d.amount, d.rate, d.usd_amount, d.fee_rate, d.fee, d.net,
                     d.bank_reference or None, d.reverses_id, by,
                     dt.datetime.combine(on, dt.time()) if on else None,
-                    d.reason or d.rate_note or None, d.separate_note or None))
+                    d.reason or d.rate_note or None, d.separate_note or None,
+                    d.created_at.replace(microsecond=0))
+                   + ((_recorder(d),) if getattr(user, "role", None) != "donor" else ()))
     return out
 
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from sqlalchemy.orm import aliased, joinedload
 
+from ..auth.models import User
 from ..donors.models import Donor
 from ..donors.queries import DONOR_FILTERS
 from ..exports import DONOR_ID, PERIOD, Col, Filter, Sheet, in_period, register_export
@@ -175,6 +176,7 @@ def pledges_sheets(filters: dict, user) -> tuple[list[Sheet], str]:
 # The deposits export reads plain column tuples (no ORM object per row): the
 # list's own query (filters, ownership, joins and order) with only these columns.
 _REVERSAL = aliased(Deposit)
+_RECORDER = aliased(User)
 DEPOSIT_COLUMNS = {
     "id": Deposit.id, "value_date": Deposit.value_date, "donor_name": Donor.name,
     "reference": Commitment.reference, "commitment_id": Deposit.commitment_id,
@@ -186,6 +188,10 @@ DEPOSIT_COLUMNS = {
     # A reversed deposit's row names its reversal, as the page marks it "Reversed" (also
     # when the period shown ends before the reversal).
     "reversed_by": _REVERSAL.id, "reversed_on": _REVERSAL.value_date,
+    # When each entry was recorded, and by whom (a reversal: the MPTF officer who
+    # confirmed it): a late entry or a wrong one is traced from the download.
+    "created_at": Deposit.created_at,
+    "recorded_by": sa.func.coalesce(sa.func.nullif(_RECORDER.name, ""), _RECORDER.email),
 }
 _AT = {name: index for index, name in enumerate(DEPOSIT_COLUMNS)}
 
@@ -193,7 +199,8 @@ _AT = {name: index for index, name in enumerate(DEPOSIT_COLUMNS)}
 def deposit_rows(filters: dict, user):
     """The deposit list's rows as tuples of DEPOSIT_COLUMNS, streamed."""
     query = (queries.deposit_query(filters, user).with_only_columns(*DEPOSIT_COLUMNS.values())
-             .outerjoin(_REVERSAL, _REVERSAL.reverses_id == Deposit.id))
+             .outerjoin(_REVERSAL, _REVERSAL.reverses_id == Deposit.id)
+             .outerjoin(_RECORDER, _RECORDER.id == Deposit.created_by_id))
     return db.session.execute(query.execution_options(yield_per=CHUNK))
 
 
@@ -227,6 +234,10 @@ def deposits_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Reason / rate note"), lambda r: r[i_reason] or r[i_note], width=40),
         # Why a bank reference another deposit has was taken as a separate transfer.
         Col(_("Separate transfer"), at["separate_note"], width=40),
+        Col(_("Recorded (UTC)"), at["created_at"], "datetime"),
+        # The MPTF Office's staff, not a donor's reading.
+        *([Col(_("Recorded by"), at["recorded_by"], width=24)]
+          if getattr(user, "role", None) != DONOR else []),
     ]
     per_currency, usd = queries.deposit_totals(filters, user)
     def tcur(t):
