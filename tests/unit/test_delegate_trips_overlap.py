@@ -57,3 +57,15 @@ def test_a_request_overlapping_a_grant_of_the_delegate_is_not_approved(db):
     assert refused.value.message == MESSAGE.format(what="a grant")
     db.session.rollback()
     assert db.session.get(TravelGrant, second.id).status == "requested"
+
+
+def test_two_one_day_trips_of_the_delegate_on_the_same_day_overlap(db):
+    fund_pool(1, "20000.00")
+    geneva = make_event("Briefing, Geneva", (D(2017, 10, 2), D(2017, 10, 2)))
+    vienna = make_event("Briefing, Vienna", (D(2017, 10, 2), D(2017, 10, 2)), city="Vienna")
+    make_request(geneva, "SN", "Aminata Diop", travel_from=D(2017, 10, 2), travel_to=D(2017, 10, 2))
+    # The same delegate, the same day, another city: a second airfare for the same day
+    # (a colleague's review of the session's diff).
+    with pytest.raises(DomainError) as refused:
+        make_request(vienna, "SN", "Aminata Diop", travel_from=D(2017, 10, 2), travel_to=D(2017, 10, 2))
+    assert refused.value.field == "travel_from"

@@ -48,6 +48,11 @@ def closable(year: int, on: dt.date | None = None) -> str | None:
     missing = [y for y in range(first, year) if y not in closed]
     if missing:
         return _("Close %(year)s first: years are closed in order.", year=str(missing[0]))
+    return waiting_refusal(year)
+
+
+def waiting_refusal(year: int) -> str | None:
+    """What waits dated in `year` (waiting_in), as the refusal of its closing; None if nothing."""
     waiting = waiting_in(year)
     if waiting:
         return _("Changes dated in %(year)s wait for a second person: %(what)s. Confirm, refuse or withdraw "
@@ -111,6 +116,12 @@ def close_year(actor, year: int, *, report_reference: str) -> AccountingYear:
     if fund is not None:
         db.session.execute(sa.update(Fund).where(Fund.id == fund.id).values(status=Fund.status)
                            .execution_options(synchronize_session=False))
+    # Looked for again now that the fund's row is held: a change dated in the year,
+    # proposed between the checks above and the claim (or waiting for it on PostgreSQL),
+    # is committed and seen here (a colleague's review).
+    refusal = waiting_refusal(year)
+    if refusal:
+        raise DomainError(refusal)
     # The position is computed before the year is marked closed: once closed, its last
     # day reads what is stored here.
     position = position_on(dt.date(year, 12, 31))

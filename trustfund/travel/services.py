@@ -360,11 +360,14 @@ def correct_delegate(actor, delegate: Delegate, *, name: str, function: str, ema
 
 def overlapping_trip(delegate_id: int, travel_from: dt.date, travel_to: dt.date, statuses,
                      *, other_than: int | None = None) -> TravelGrant | None:
-    """The delegate's first request or grant in `statuses` whose trip overlaps these days
-    (a day shared by one trip's return and the other's departure is no overlap)."""
+    """The delegate's first request or grant in `statuses` whose trip overlaps these days:
+    they share a day, unless it is only one trip's return and the other's departure
+    (leaving one event for the next); two trips leaving, or returning, on the same day
+    overlap (two one-day trips of one day among them)."""
     query = (sa.select(TravelGrant).options(sa.orm.joinedload(TravelGrant.event))
              .where(TravelGrant.delegate_id == delegate_id, TravelGrant.status.in_(statuses),
-                    TravelGrant.travel_from < travel_to, TravelGrant.travel_to > travel_from)
+                    sa.or_(sa.and_(TravelGrant.travel_from < travel_to, TravelGrant.travel_to > travel_from),
+                           TravelGrant.travel_from == travel_from, TravelGrant.travel_to == travel_to))
              .order_by(TravelGrant.id).limit(1))
     if other_than is not None:
         query = query.where(TravelGrant.id != other_than)
