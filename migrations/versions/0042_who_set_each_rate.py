@@ -6,7 +6,8 @@ the one who confirmed it, which the rates page and its .xlsx show (an auditor's
 review: only the audit trail said it). A rate set before this revision takes them
 from the audit trail: its confirmer is whoever last set it there, and its proposer
 the proposal that officer confirmed, or the rates file they confirmed, in that same
-step (the trail's next entries of theirs). Rates set from the command line name
+step (the trail's next entries of theirs, moments later). A rate one officer set alone
+(before revision 0035) names its confirmer only; rates set from the command line name
 nobody.
 
 Revision ID: 0042
@@ -14,6 +15,7 @@ Revises: 0041
 Create Date: 2026-12-07 06:00:00
 
 """
+import datetime as dt
 import json
 
 import sqlalchemy as sa
@@ -43,6 +45,17 @@ def upgrade():
     _fill()
 
 
+# A confirmation writes its rates and its own entry in one transaction, within moments:
+# an entry later than this is another step (before revision 0035 one officer set a rate,
+# or imported a file, alone, with no confirmation at all).
+STEP = dt.timedelta(seconds=60)
+
+
+def _moment(value) -> dt.datetime:
+    """A stored moment as a datetime (SQLite's driver gives its text)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
 def _fill():
     connection = op.get_bind()
     rates = {str(row.id) for row in connection.execute(sa.text("SELECT id FROM exchange_rate"))}
@@ -61,9 +74,13 @@ def _fill():
         if entry.user_id is None:
             continue
         values = {"confirmed": entry.user_id, "proposed": None, "file": None, "id": int(rate_id)}
-        # The step this setting belonged to ends with its confirmer's next confirm or import.
+        # The step this setting belonged to ends with its confirmer's next confirm or import,
+        # moments later; none (a rate one officer set alone): the confirmer alone is named.
+        at = _moment(entry.at)
         end = next((e for e in entries if e.id > entry.id and e.user_id == entry.user_id
                     and e.action in STEP_ENDS), None)
+        if end is not None and _moment(end.at) - at > STEP:
+            end = None
         if end is not None and end.action == "rate_proposal.confirm" and end.object_id:
             row = connection.execute(sa.text(
                 "SELECT proposed_by_id FROM rate_proposal WHERE id = :id AND rate_id = :rate"),
@@ -72,11 +89,13 @@ def _fill():
                 values["proposed"] = row.proposed_by_id
         elif end is not None and end.action == "exchange_rate.import":
             after = end.after if isinstance(end.after, dict) else json.loads(end.after or "{}")
+            # The file that confirmation posted: of that name, posted in those moments, by another.
             row = connection.execute(sa.text(
                 "SELECT id, created_by_id FROM rate_import WHERE filename = :name AND posted_at IS NOT NULL "
-                "AND posted_at <= :at AND rates IS NOT NULL AND created_by_id != :confirmer "
-                "ORDER BY posted_at DESC"),
-                {"name": after.get("file", ""), "at": end.at, "confirmer": entry.user_id}).first()
+                "AND posted_at >= :since AND posted_at <= :until AND rates IS NOT NULL "
+                "AND created_by_id != :confirmer ORDER BY posted_at DESC"),
+                {"name": after.get("file", ""), "since": at - STEP, "until": _moment(end.at) + STEP,
+                 "confirmer": entry.user_id}).first()
             if row is not None:
                 values["proposed"], values["file"] = row.created_by_id, row.id
         connection.execute(sa.text(
