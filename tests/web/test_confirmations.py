@@ -92,15 +92,16 @@ class Decision:
     done: object        # () -> bool: the decision was carried out
 
 
-def _approved_grant(country="SN", airfare="1000.00"):
-    grant = make_request(make_event(cap=3), country, airfare=airfare)
+def _approved_grant(country="SN", airfare="1000.00", name=None):
+    grant = make_request(make_event(cap=3), country, name, airfare=airfare)
     approve_grant(srsg2(), grant)
     db.session.commit()
     return grant
 
 
-def _overrun():
-    grant = _approved_grant("GQ")
+def _overrun(name: str):
+    # Each overrun's delegate is another person: one delegate's trips cannot overlap.
+    grant = _approved_grant("GQ", name=name)
     total = grant.committed_amount
     record_travel(srsg(), grant, ticket=str(grant.airfare + D("100.00")), dsa=str(grant.dsa_amount),
                   terminal=str(grant.terminal_expenses))
@@ -158,11 +159,11 @@ def decisions(app) -> list[Decision]:
                            "reason": "Ill"},
                           ["The delegate did not attend", f"{usd(app, '650.00')} is spent from {objective1}"],
                           lambda g=grant.id: status(g) == "no_show"))
-    grant = _overrun()
+    grant = _overrun("Delegate of GQ")
     found.append(Decision("approve overrun", "srsg_staff2", f"/travel/grants/{grant.id}/overrun/approve",
                           {}, [f"The overrun of {usd(app, '100.00')} is paid from {objective1}"],
                           lambda g=grant.id: db.session.get(TravelGrant, g).overrun_status == "approved"))
-    grant = _overrun()
+    grant = _overrun("Another delegate of GQ")
     found.append(Decision("reject overrun", "srsg_staff2", f"/travel/grants/{grant.id}/overrun/reject",
                           {"reason": "Not authorised"},
                           [f"The overrun of {usd(app, '100.00')} is not paid", "Not authorised"],

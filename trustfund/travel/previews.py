@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import clock
-from ..admin.models import OVERRUN_TOLERANCE, setting_on
+from ..admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on
 from ..confirmation import Summary, each
 from ..contributions.models import Pool
 from ..contributions.previews import available_after
@@ -18,7 +18,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import date, money, number
 from ..fund.status import require_operations_open
-from . import corrections
+from . import corrections, rules
 from .decisions import (
     UNDECIDED,
     _already_decided,
@@ -26,7 +26,16 @@ from .decisions import (
     default_pool_ids,
     travel_pool,
 )
-from .models import APPROVED, FUNDED, NO_SHOW, OVERRUN_PENDING, TRAVELLED, WAITLISTED, TravelGrant
+from .models import (
+    APPROVED,
+    FUNDED,
+    NO_SHOW,
+    OVERRUN_PENDING,
+    REQUESTED,
+    TRAVELLED,
+    WAITLISTED,
+    TravelGrant,
+)
 from .overruns import _check_decider as _check_overrun_decider
 from .reconcile import check_can_cancel, check_can_close, settlement
 from .services import check_still_eligible, cost_field, require_srsg
@@ -47,6 +56,35 @@ def _reason(reason: str | None, message: str) -> str:
     if not text:
         raise DomainError(message, field="reason")
     return text
+
+
+def figures_since_moved(grant: TravelGrant) -> list[str]:
+    """What a waiting request counts that its event no longer gives, in words (its
+    figures were not changed by hand, with a reason): the DSA days its trip gets from
+    the event's dates as they now are, the terminal expenses in force on the event's
+    first day as it now is (an event moved or lengthened since the request was
+    entered). The approver commits what was requested and seen; the page and the
+    approval's confirmation say it (a colleague's review of a conference week)."""
+    if grant.status not in (REQUESTED, WAITLISTED) or grant.override_reason:
+        return []
+    event, lines = grant.event, []
+    days = rules.default_dsa_days(event.start_on, event.end_on, grant.travel_from, grant.travel_to)
+    if days != grant.dsa_days:
+        lines.append(ngettext(
+            "This request counts %(num)d DSA day; the event's dates now give %(now)s. Approving commits the "
+            "request's own total, %(total)s: to count them anew, reject or withdraw it and enter a new "
+            "request.",
+            "This request counts %(num)d DSA days; the event's dates now give %(now)s. Approving commits the "
+            "request's own total, %(total)s: to count them anew, reject or withdraw it and enter a new "
+            "request.",
+            grant.dsa_days, now=number(days), total=money(grant.total)))
+    terminal = setting_on(TERMINAL_EXPENSES, event.start_on)
+    if terminal != grant.terminal_expenses:
+        lines.append(_("This request counts terminal expenses of %(amount)s; on the event's first day, as it "
+                       "now is, they are %(now)s. Approving commits the request's own total, %(total)s: to "
+                       "count them anew, reject or withdraw it and enter a new request.",
+                       amount=money(grant.terminal_expenses), now=money(terminal), total=money(grant.total)))
+    return lines
 
 
 def rated_before_correction(grant: TravelGrant) -> str:
@@ -87,6 +125,7 @@ def approval(actor, grant: TravelGrant, pool_id: int | None) -> Summary:
     summary = Summary(_("Approve the travel grant"), grant_facts(grant) + [(_("Total"), money(total))])
     if grant.rated_before_correction:
         summary.lines.append(rated_before_correction(grant))
+    summary.lines += figures_since_moved(grant)
     paying = next((pool for pool in candidates if pool.available >= total), None)
     if paying is not None:
         summary.facts.append((_("Pay from pool"), paying.short_name))

@@ -206,6 +206,7 @@ def _grant_page(grant: TravelGrant, refused: str = "", form=None, refused_correc
                            today=clock.today(), approve_form=approve_form,
                            reason_form=ReasonForm(), refused=refused, refused_form=form,
                            corrections=corrections.confirmed_for(grant.id) if closed else [],
+                           figures_since_moved=previews.figures_since_moved(grant),
                            waiting_correction=waiting,
                            correction_blocked=corrections.why_not_now(waiting) if waiting else None,
                            correction_paid=paid,
