@@ -6,6 +6,7 @@ refused; another delegate of the same name and State is refused beside the name;
 only the SRSG staff may correct; every change is in the audit trail."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
@@ -44,7 +45,8 @@ def test_the_srsg_staff_clear_an_email_and_correct_a_phone(app, db, client, logi
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "delegate.update"))
     assert entry.before["email"] == "awa@old.example" and entry.after["email"] == ""
     # A new request for her, without an email, leaves it removed.
-    make_request(make_event(title="Regional review, Bangkok", city="Bangkok"), name="Awa Diop")
+    make_request(make_event(title="Regional review, Bangkok", city="Bangkok",
+                            dates=(dt.date(2017, 9, 4), dt.date(2017, 9, 5))), name="Awa Diop")
     db.session.expire_all()
     assert db.session.get(Delegate, grant.delegate_id).email == ""
 
