@@ -41,3 +41,11 @@ def test_the_download_names_when_and_by_whom_each_entry_was_recorded(app, db, cl
         assert isinstance(row["Recorded (UTC)"], dt.datetime)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         assert abs(row["Recorded (UTC)"] - now) < dt.timedelta(minutes=5)
+
+
+def test_a_periods_totals_say_how_reversals_count_in_them(app, db, client, login_as):
+    login_as("auditor")
+    plain = client.get("/contributions/deposits").get_data(as_text=True)
+    assert 'id="totals-period-note"' not in plain
+    page = client.get("/contributions/deposits?date_from=2018-01-01&date_to=2018-01-31").get_data(as_text=True)
+    assert 'id="totals-period-note"' in page and "A reversal counts in the period of its own date" in page
