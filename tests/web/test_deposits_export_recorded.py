@@ -47,5 +47,6 @@ def test_a_periods_totals_say_how_reversals_count_in_them(app, db, client, login
     login_as("auditor")
     plain = client.get("/contributions/deposits").get_data(as_text=True)
     assert 'id="totals-period-note"' not in plain
-    page = client.get("/contributions/deposits?date_from=2018-01-01&date_to=2018-01-31").get_data(as_text=True)
+    page = client.get("/contributions/deposits?date_from=2018-01-01&date_to=2018-01-31")
+    page = page.get_data(as_text=True)
     assert 'id="totals-period-note"' in page and "A reversal counts in the period of its own date" in page
