@@ -68,24 +68,23 @@ def waiting_in(year: int) -> list[str]:
     confirmed), in words: each would be refused once the year is closed, and the year's
     stored figures would lack it (a colleague's review of the year-end)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    counts = [
-        (db.session.scalar(sa.select(sa.func.count()).select_from(InterestProposal).where(
-            InterestProposal.status == PENDING, InterestProposal.value_date.between(first, last))),
+    dated = (
+        (InterestProposal.value_date, InterestProposal.status == PENDING,
          lambda n: ngettext("%(num)d interest entry", "%(num)d interest entries", n)),
-        (db.session.scalar(sa.select(sa.func.count()).select_from(FundEntryProposal).where(
-            FundEntryProposal.status == WAITING, FundEntryProposal.value_date.between(first, last))),
+        (FundEntryProposal.value_date, FundEntryProposal.status == WAITING,
          lambda n: ngettext("%(num)d entry of the fund", "%(num)d entries of the fund", n)),
-        (db.session.scalar(sa.select(sa.func.count()).select_from(TransferProposal).where(
-            TransferProposal.status == PENDING, TransferProposal.transferred_on.between(first, last))),
+        (TransferProposal.transferred_on, TransferProposal.status == PENDING,
          lambda n: ngettext("%(num)d transfer between pools", "%(num)d transfers between pools", n)),
-        (db.session.scalar(sa.select(sa.func.count()).select_from(RateProposal).where(
-            RateProposal.status == PENDING, RateProposal.month.between(first, last))),
+        (RateProposal.month, RateProposal.status == PENDING,
          lambda n: ngettext("%(num)d exchange rate", "%(num)d exchange rates", n)),
-        (db.session.scalar(sa.select(sa.func.count()).select_from(SettingChange).where(
-            SettingChange.status == PENDING, SettingChange.effective_from.between(first, last))),
+        (SettingChange.effective_from, SettingChange.status == PENDING,
          lambda n: ngettext("%(num)d setting's value", "%(num)d settings' values", n)),
-        (len(waiting_rate_files()), lambda n: ngettext("%(num)d rates file", "%(num)d rates files", n)),
-    ]
+    )
+    counts = [(db.session.scalar(sa.select(sa.func.count()).select_from(day.class_)
+                                 .where(waiting, day.between(first, last))), words)
+              for day, waiting, words in dated]
+    counts.append((len(waiting_rate_files()),
+                   lambda n: ngettext("%(num)d rates file", "%(num)d rates files", n)))
     return [words(n) for n, words in counts if n]
 
 

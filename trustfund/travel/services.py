@@ -286,15 +286,22 @@ def rejudge_country(actor, country: Country) -> None:
 
 # --- Delegates and grant requests ---------------------------------------------
 
+def _delegate_name(name: str, field: str) -> str:
+    """A delegate's name as typed, normalised (validation.normalized_name), or its
+    refusal beside `field`."""
+    name = normalized_name(check_text(name, field))
+    if not name:
+        raise DomainError(_("Enter the delegate's name."), field=field)
+    if len(name) > 200:
+        raise DomainError(_("The name is too long."), field=field)
+    return name
+
+
 def find_or_create_delegate(actor, *, name: str, function: str, country: Country,
                             email: str, phone: str) -> Delegate:
     """The delegate of that name and country (reused, contact details refreshed), or a
     new one."""
-    name = normalized_name(check_text(name, "delegate_name"))
-    if not name:
-        raise DomainError(_("Enter the delegate's name."), field="delegate_name")
-    if len(name) > 200:
-        raise DomainError(_("The name is too long."), field="delegate_name")
+    name = _delegate_name(name, "delegate_name")
     # Compared in Python, not with SQL's lower(): SQLite's folds ASCII letters only, so
     # "Élodie" would not find "Élodie" there and a second delegate would be made.
     key = name.casefold()
@@ -335,11 +342,7 @@ def correct_delegate(actor, delegate: Delegate, *, name: str, function: str, ema
     hold_row(db.session, Delegate, delegate.id)
     db.session.refresh(delegate)
     require_unchanged(seen, delegate_seen(delegate))
-    name = normalized_name(check_text(name, "name"))
-    if not name:
-        raise DomainError(_("Enter the delegate's name."), field="name")
-    if len(name) > 200:
-        raise DomainError(_("The name is too long."), field="name")
+    name = _delegate_name(name, "name")
     key = name.casefold()
     if any(other.casefold() == key for other_id, other in db.session.execute(
             sa.select(Delegate.id, Delegate.name).where(Delegate.country_code == delegate.country_code))
