@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from .exports import NOT_FILTERS
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -164,15 +166,13 @@ def query_args() -> dict[str, str]:
             if key != "endpoint" and not key.startswith("_")}
 
 
-# What only chooses how a list is shown, not which of its rows: a list empty with
-# none of the others set is empty because nothing was recorded yet ("No donors yet."),
-# not because a filter hides its rows ("No donors match.").
-SHOWING = frozenset({"format", "sort", "page", "per_page", "print", "kind", "report", "list"})
-
-
 def filtered() -> bool:
-    """Whether the page's query string sets a filter (a value other than empty)."""
-    return any(value.strip() for key, value in query_args().items() if key not in SHOWING)
+    """Whether the page's query string sets a filter (a value other than empty): a
+    list empty with none set is empty because nothing was recorded yet ("No donors
+    yet."), not because a filter hides its rows ("No donors match."). What only
+    chooses how a list is shown is no filter (exports.NOT_FILTERS, as a download's
+    About sheet reads them)."""
+    return any(value.strip() for key, value in query_args().items() if key not in NOT_FILTERS)
 
 
 def register(app) -> None:

@@ -159,16 +159,12 @@ class Statement:
     partners: dict[int, tuple[int, dt.date]] = field(default_factory=dict)
     # Spending in the period no donor bears, over every pool (those of `shares` and the
     # others): a figure of the fund, not of any donor.
-    unattributed: Decimal = ZERO
+    unattributed_in_period: Decimal = ZERO
 
     @property
     def opening_date(self) -> dt.date:
         """The day of the opening balance: the day before the period starts."""
         return self.date_from - dt.timedelta(days=1)
-
-    @property
-    def unattributed_in_period(self) -> Decimal:
-        return self.unattributed
 
     @property
     def share_in_period(self) -> Decimal:
@@ -367,7 +363,7 @@ def statement(donor: Donor, date_from: dt.date | None = None, date_to: dt.date |
         amounts_by_currency=by_currency, usd_in_period=usd_total, fees_in_period=fee_total,
         net_in_period=net_total, deposit_count=count, page=shown,
         closing_parts=closing_parts(donor.id, date_from, date_to),
-        partners=reversal_partners(deposits), unattributed=unattributed,
+        partners=reversal_partners(deposits), unattributed_in_period=unattributed,
     )
 
 
