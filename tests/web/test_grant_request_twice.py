@@ -131,3 +131,47 @@ def test_without_the_event_held_the_database_still_refuses_the_second_request(ap
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant)
                              .where(TravelGrant.status == "requested")) == 1
     assert _count(db, Delegate) == 1
+
+
+def test_a_request_committed_between_the_look_ups_is_named_for_what_it_is(app, db, login_as, monkeypatch):
+    """The delegate's request for this event, committed by a colleague just after this
+    request's look-up of the delegate's requests began (the holds missed, as above): it is
+    answered beside the name as a request for this event, by the database's index. Before,
+    a second look-up (of trips on the same days) saw it committed and answered beside the
+    departure that the delegate already had a request for this very event, "cannot
+    overlap", which sent the staff member to the dates. PostgreSQL: on SQLite the
+    colleague's write waits for this one."""
+    from trustfund.travel import services
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: one writer at a time, so the colleague's request waits for this one")
+    event = make_event(cap=5)
+    client = app.test_client()
+    login_as("srsg_staff", client)
+    assert client.post(URL, data=dict(_form(event), form_token=form_token(client, URL))).status_code == 302
+    first = db.session.scalar(sa.select(TravelGrant))
+    db.session.execute(sa.update(TravelGrant).values(status="cancelled"))  # the delegate is known
+    db.session.commit()
+    monkeypatch.setattr(services, "hold_event", lambda _event_id: None)
+    monkeypatch.setattr(services, "hold_row", lambda *_args, **_kwargs: None)
+    revived = []
+
+    def colleague(conn, cursor, statement, parameters, context, executemany):
+        looks_up = statement.lstrip().startswith("SELECT") and "travel_grant.delegate_id =" in statement
+        if looks_up and not revived:
+            with db.engine.connect() as other:  # the colleague's request, committed now
+                other.execute(sa.update(TravelGrant).where(TravelGrant.id == first.id)
+                              .values(status="requested"))
+                other.commit()
+            revived.append(statement)
+
+    form = dict(_form(event), form_token=form_token(client, URL))
+    sa.event.listen(db.engine, "after_cursor_execute", colleague)
+    try:
+        page = client.post(URL, data=form)
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", colleague)
+    assert revived, "the colleague's request was never committed"
+    assert page.status_code == 200
+    assert error_beside(page.get_data(as_text=True), "delegate_name") == ALREADY_REQUESTED
+    assert _count(db, TravelGrant) == 1

@@ -362,16 +362,23 @@ def correct_delegate(actor, delegate: Delegate, *, name: str, function: str, ema
 
 
 def overlapping_trip(delegate_id: int, travel_from: dt.date, travel_to: dt.date, statuses,
-                     *, other_than: int | None = None) -> TravelGrant | None:
+                     *, other_than: int | None = None, or_event: int | None = None) -> TravelGrant | None:
     """The delegate's first request or grant in `statuses` whose trip overlaps these days:
     they share a day, unless it is only one trip's return and the other's departure
     (leaving one event for the next); two trips leaving, or returning, on the same day
-    overlap (two one-day trips of one day among them)."""
+    overlap (two one-day trips of one day among them). With `or_event`, any of its
+    requests for that event too, found first: one statement, so a request a colleague
+    commits meanwhile is seen as what it is (a request for the same event), not found
+    by a second look-up as a mere overlap."""
+    meets = sa.or_(sa.and_(TravelGrant.travel_from < travel_to, TravelGrant.travel_to > travel_from),
+                   TravelGrant.travel_from == travel_from, TravelGrant.travel_to == travel_to)
+    order = [TravelGrant.id]
+    if or_event is not None:
+        meets = sa.or_(TravelGrant.event_id == or_event, meets)
+        order.insert(0, sa.case((TravelGrant.event_id == or_event, 0), else_=1))
     query = (sa.select(TravelGrant).options(sa.orm.joinedload(TravelGrant.event))
-             .where(TravelGrant.delegate_id == delegate_id, TravelGrant.status.in_(statuses),
-                    sa.or_(sa.and_(TravelGrant.travel_from < travel_to, TravelGrant.travel_to > travel_from),
-                           TravelGrant.travel_from == travel_from, TravelGrant.travel_to == travel_to))
-             .order_by(TravelGrant.id).limit(1))
+             .where(TravelGrant.delegate_id == delegate_id, TravelGrant.status.in_(statuses), meets)
+             .order_by(*order).limit(1))
     if other_than is not None:
         query = query.where(TravelGrant.id != other_than)
     return db.session.scalar(query)
@@ -454,13 +461,11 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         # Held while its requests are looked at: a request for another event at the same
         # moment is seen below (the event's hold covers this event's only).
         hold_row(db.session, Delegate, delegate.id)
-    if delegate.id is not None and db.session.scalar(sa.select(TravelGrant.id).where(
-            TravelGrant.delegate_id == delegate.id, TravelGrant.event_id == event.id,
-            TravelGrant.status.in_(OPEN_REQUEST)).limit(1)) is not None:
-        raise DomainError(_("This delegate already has a request for this event."),
-                          field="delegate_name")
     if delegate.id is not None:
-        other = overlapping_trip(delegate.id, travel_from, travel_to, OPEN_REQUEST)
+        other = overlapping_trip(delegate.id, travel_from, travel_to, OPEN_REQUEST, or_event=event.id)
+        if other is not None and other.event_id == event.id:
+            raise DomainError(_("This delegate already has a request for this event."),
+                              field="delegate_name")
         if other is not None:
             raise overlap_refusal(delegate, other, funded=False)
     grant = TravelGrant(
