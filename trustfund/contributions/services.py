@@ -190,11 +190,14 @@ def withdraw_pledge(actor, pledge: Pledge, reason: str) -> Pledge:
     return pledge
 
 
-def _pledge_to_fulfil(pledge_id, donor, currency: str) -> Pledge | None:
-    """The pledge a new commitment fulfils: the same donor's, in the same currency.
-    Pledge and commitment are compared in the pledge's own currency: a commitment in
-    another currency is refused rather than converted, since a conversion at a
-    month's rate would make "partly fulfilled" depend on the rate chosen."""
+def _pledge_to_fulfil(pledge_id, donor, currency: str, objective_id: int | None) -> Pledge | None:
+    """The pledge a new commitment fulfils: the same donor's, in the same currency,
+    with the same earmarking. Pledge and commitment are compared in the pledge's own
+    currency: a commitment in another currency is refused rather than converted, since
+    a conversion at a month's rate would make "partly fulfilled" depend on the rate
+    chosen. A commitment earmarked otherwise does not fulfil it either (the pledge
+    would read "Fulfilled", still earmarked, while its money went to another pool):
+    it is recorded on its own and the pledge withdrawn with a note, as for currency."""
     if pledge_id in (None, ""):
         return None
     text = str(pledge_id).strip()
@@ -208,9 +211,30 @@ def _pledge_to_fulfil(pledge_id, donor, currency: str) -> Pledge | None:
                             "%(pledge_currency)s. A commitment in another currency is recorded on its "
                             "own, and the pledge withdrawn with a note saying so.",
                             pledge_currency=pledge.currency), field="currency")
+    if objective_id != pledge.objective_id:
+        raise earmark_refusal(pledge)
     if not pledge.is_open:
         raise _not_open(pledge)
     return pledge
+
+
+def earmark_refusal(pledge: Pledge) -> DomainError:
+    """Why a commitment earmarked otherwise than its pledge does not fulfil it (and what
+    the pledge's form says at once when its objective has been retired since)."""
+    objective = pledge.objective
+    if objective is None:
+        return DomainError(_("The pledge is un-earmarked: record its commitment un-earmarked. A commitment "
+                             "earmarked to an objective is recorded on its own, and the pledge withdrawn "
+                             "with a note saying so."), field="objective_id")
+    if not objective.active:
+        return DomainError(_("The pledge is earmarked to %(objective)s, which is no longer active, so no "
+                             "commitment can fulfil it. Record the commitment on its own, with the "
+                             "earmarking of the signed SAA, and withdraw the pledge with a note saying so.",
+                             objective=objective.label), field="objective_id")
+    return DomainError(_("The pledge is earmarked to %(objective)s: record its commitment with that "
+                         "earmarking. A commitment earmarked otherwise is recorded on its own, and the "
+                         "pledge withdrawn with a note saying so.", objective=objective.label),
+                       field="objective_id")
 
 
 def _fulfil(actor, pledge: Pledge, commitment: Commitment) -> None:
@@ -350,7 +374,7 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     if reference and reference_in_use(reference):
         raise _reference_taken(reference)
     schedule = _instalments(list(instalments or ()), currency, amount, committed_on)
-    pledge = _pledge_to_fulfil(pledge_id, donor, currency)
+    pledge = _pledge_to_fulfil(pledge_id, donor, currency, objective_id)
     commitment = Commitment(donor_id=donor.id, currency=currency, amount=amount,
                             deposited=Decimal("0.000"), objective_id=objective_id,
                             committed_on=committed_on, reference=reference, note=_note(note),

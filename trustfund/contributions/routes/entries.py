@@ -140,6 +140,10 @@ def _fill_from_pledge(form, pledge: Pledge) -> None:
     form.currency.data = pledge.currency
     form.amount.data = fmt_amount(pledge.rest if pledge.is_open else pledge.amount, pledge.currency)
     form.objective_id.data = str(pledge.objective_id) if pledge.objective_id else ""
+    if pledge.objective is not None and not pledge.objective.active:
+        # Its objective retired since: not among the choices, so said now, before the
+        # form offers "Un-earmarked" in its place.
+        form.objective_id.errors = [services.earmark_refusal(pledge).message]
 
 
 @bp.route("/commitments/new", methods=["GET", "POST"])
