@@ -396,15 +396,17 @@ def positions(*dates: dt.date) -> list[Position]:
     wanted = tuple(dict.fromkeys(dates))
     store = memo()  # the reading request's: a page showing two figures of a day apportions once
     request = store if store is not None else {}
-    found = {on: request[("trustfund.statements.shares", on)] for on in wanted
-             if ("trustfund.statements.shares", on) in request}
+    # A day is kept apart for readers to whom it is today or later (its spending counts
+    # every moment so far: sums._end_of) and for those to whom it has passed.
+    keys = {on: ("shares.position", on, sums.counts_all_so_far(on)) for on in wanted}
+    found = {on: request[keys[on]] for on in wanted if keys[on] in request}
     missing = [on for on in wanted if on not in found]
     if missing:
-        kept = cache.keep_many([("shares.position", on) for on in missing], lambda keys: {
-            ("shares.position", on): position
-            for on, position in _compute_positions(tuple(key[1] for key in keys)).items()})
+        kept = cache.keep_many([keys[on] for on in missing], lambda asked: {
+            keys[on]: position
+            for on, position in _compute_positions(tuple(key[1] for key in asked)).items()})
         for on in missing:
-            found[on] = request[("trustfund.statements.shares", on)] = kept[("shares.position", on)]
+            found[on] = request[keys[on]] = kept[keys[on]]
     return [found[on] for on in dates]
 
 

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from ..admin.models import CONFIRMED
+from ..clock import today, utc_today
 from ..contributions.models import Deposit, PoolTransfer
 from ..extensions import db
 from ..fund.entries import BANK_CHARGE, DIRECT_COST, ClosingPart, FundEntry
@@ -123,8 +124,21 @@ def deposit_sums(dates: tuple[dt.date, ...], moves: list[Transfer], after: dt.da
 
 
 def _end_of(day: dt.date) -> dt.datetime:
-    """The first instant after `day` (UTC), for `reconciled_at < ...`."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    """The first instant after `day` (UTC), for `reconciled_at < ...`. On the reader's
+    today or later, after every moment so far: a trip's costs recorded this evening in
+    New York are of tomorrow in UTC, by which moments are dated, but the pools hold them
+    already, and a statement to today counted them nowhere (a colleague's review; the
+    funding status counts them the same way: closure.funding.funding_status)."""
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    if counts_all_so_far(day):
+        end = max(end, dt.datetime.combine(utc_today() + dt.timedelta(days=2), dt.time.min))
+    return end
+
+
+def counts_all_so_far(day: dt.date) -> bool:
+    """Whether `day`'s figures count every moment recorded so far: the reader's today or
+    later (its figures are kept apart from a reader's for whom the day has passed)."""
+    return day >= today()
 
 
 def spending(dates: tuple[dt.date, ...], after: dt.date | None = None, base: dict[int, int] | None = None
