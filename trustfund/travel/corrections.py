@@ -61,7 +61,7 @@ from .models import (
     CostCorrection,
     TravelGrant,
 )
-from .services import cost_field
+from .services import cost_field, costs_within_bound
 
 ZERO = Decimal("0.00")
 FIELDS = ("actual_ticket", "actual_dsa", "actual_terminal")
@@ -98,8 +98,10 @@ def grant_checks(grant: TravelGrant) -> None:
 def amounts(ticket, dsa, terminal) -> dict[str, Decimal]:
     """The corrected costs as typed, each checked (0 or more USD), by field; every
     field in error refused at once (beside each)."""
-    return each({name: (lambda value=value, name=name: cost_field(value, name))
-                 for name, value in zip(FIELDS, (ticket, dsa, terminal), strict=True)})
+    values = each({name: (lambda value=value, name=name: cost_field(value, name))
+                   for name, value in zip(FIELDS, (ticket, dsa, terminal), strict=True)})
+    costs_within_bound(values)
+    return values
 
 
 def paid_for(grant: TravelGrant, costs: Decimal) -> Decimal:

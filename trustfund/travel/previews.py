@@ -11,7 +11,7 @@ from flask_babel import ngettext
 
 from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, TERMINAL_EXPENSES, setting_on
-from ..confirmation import Summary, each
+from ..confirmation import Summary
 from ..contributions.models import Pool
 from ..contributions.previews import available_after
 from ..errors import DomainError
@@ -37,8 +37,9 @@ from .models import (
     TravelGrant,
 )
 from .overruns import _check_decider as _check_overrun_decider
+from .reconcile import actuals as reconcile_actuals
 from .reconcile import check_can_cancel, check_can_close, settlement
-from .services import check_still_eligible, cost_field, require_srsg
+from .services import check_still_eligible, require_srsg
 
 
 def grant_facts(grant: TravelGrant) -> list[tuple[str, str]]:
@@ -224,10 +225,7 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
     returns to it, and an overrun's fate, as reconcile._record_costs will settle it."""
     require_srsg(actor)
     check_can_close(grant, outcome)
-    found = each({"ticket": lambda: cost_field(ticket, "actual_ticket"),
-                  "dsa": lambda: cost_field(dsa, "actual_dsa"),
-                  "terminal": lambda: cost_field(terminal, "actual_terminal")})
-    actuals = [found["ticket"], found["dsa"], found["terminal"]]
+    actuals = list(reconcile_actuals(ticket, dsa, terminal).values())
     costs = sum(actuals, Decimal("0.00"))
     if outcome == TRAVELLED and costs == 0:
         raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")

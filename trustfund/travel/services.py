@@ -23,9 +23,10 @@ from ..countries.services import after_change
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..formatting import date as fmt_date
+from ..formatting import money as fmt_money
 from ..formatting import number as fmt_number
 from ..fund.status import require_operations_open
-from ..money import USD, MoneyError, amount_refusal, parse_amount, parse_number, written
+from ..money import USD, MoneyError, amount_refusal, max_amount, parse_amount, parse_number, written
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
 from ..seen import fingerprint, require_unchanged
@@ -92,6 +93,18 @@ def cost_field(value, field: str) -> Decimal:
     if _is_zero(value):
         return Decimal("0.00")
     return money_field(value, field)
+
+
+def costs_within_bound(values: dict[str, Decimal]) -> Decimal:
+    """The sum of a trip's costs (by field), refused beside the largest when it is more
+    than one amount can be (money.max_amount: a spreadsheet keeps 15 significant
+    digits): each field stops below it, their sum did not, and an overrun of 16 digits
+    was recorded and e-mailed (a colleague's review)."""
+    total = sum(values.values(), Decimal("0.00"))
+    if total >= max_amount(USD):
+        raise DomainError(_("These amounts add up to %(total)s, more than one amount can be: check each "
+                            "of them.", total=fmt_money(total)), field=max(values, key=values.get))
+    return total
 
 
 def _money_message(error: MoneyError) -> str:
@@ -450,6 +463,7 @@ def request_grant(actor, *, event_id: int, delegate_name: str, country_code: str
         dsa_override=_optional_amount(dsa_amount, "dsa_amount"),
         terminal_override=_optional_amount(terminal_expenses, "terminal_expenses"),
         total_override=money_field(total, "total", optional=True))
+    costs_within_bound({"total": figures.total})
     reason = (override_reason or "").strip()
     if figures.needs_reason and not reason:
         raise DomainError(_("You changed a computed figure: say why."), field="override_reason")
