@@ -61,3 +61,27 @@ def post_logged(client, path: str, data: dict):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
     return response, seen
+
+
+def first_view_statements(client, path: str) -> int:
+    """The number of SQL statements of a first view (nothing kept in the figure cache)
+    of a page or a download (any body: get_counted reads it as text), after one view
+    that loads the session and the translations."""
+    from trustfund import cache
+    from trustfund.extensions import db
+
+    client.get(path).get_data()
+    cache.clear()
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+        response.get_data()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(seen)

@@ -190,8 +190,9 @@ class Answers:
         row = self.get(row_id)
         return row, self.answer(actor, row, self.statuses[3])
 
-    def waiting(self) -> list:
-        """Every row still waiting, oldest first."""
+    def waiting(self, *load) -> list:
+        """Every row still waiting, oldest first (with the loader options `load`: what a
+        list shows of each, in the same few queries)."""
         model = self.model
-        return db.session.scalars(sa.select(model).where(model.status == self.statuses[0])
+        return db.session.scalars(sa.select(model).options(*load).where(model.status == self.statuses[0])
                                   .order_by(model.proposed_at, model.id)).all()

@@ -49,7 +49,8 @@ def users():
 
 
 def _all_users() -> list[User]:
-    return db.session.scalars(sa.select(User).order_by(User.email)).all()
+    return db.session.scalars(sa.select(User).options(sa.orm.joinedload(User.donor))
+                              .order_by(User.email)).all()
 
 
 def _waiting() -> list[user_changes.Proposal]:

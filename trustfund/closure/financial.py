@@ -76,7 +76,8 @@ def require_role(actor, role: str) -> None:
 
 def outstanding_commitments() -> list[Commitment]:
     return list(db.session.scalars(
-        sa.select(Commitment).where(Commitment.deposited + Commitment.written_off < Commitment.amount)
+        sa.select(Commitment).options(sa.orm.joinedload(Commitment.donor))
+        .where(Commitment.deposited + Commitment.written_off < Commitment.amount)
         .order_by(Commitment.committed_on, Commitment.id)))
 
 

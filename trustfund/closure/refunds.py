@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from ..contributions.models import Deposit, Pool
 from ..contributions.pools import all_pools
 from ..contributions.rates import rate_for
+from ..contributions.rules import first_of_month
 from ..donors.models import Donor
 from ..extensions import db
 from ..fund.entries import ClosingPart
 from ..money import USD, quantum, split_cents
+from ..read_only import per_request
 from ..statements.shares import position_on, usd
 
 
@@ -43,7 +45,8 @@ def equivalent(amount_usd: Decimal, currency: str, on: dt.date) -> tuple[Decimal
     currency's minor unit; (None, None) when that month has no rate yet."""
     if currency == USD:
         return Decimal(1), amount_usd
-    rate = rate_for(currency, on)
+    # Every part of a closing page in one currency and month asks the same rate: once.
+    rate = per_request(("closure.rate", currency, first_of_month(on)), lambda: rate_for(currency, on))
     if rate is None:
         return None, None
     return rate, (amount_usd * rate).quantize(quantum(currency), rounding=ROUND_HALF_UP)
@@ -76,21 +79,22 @@ class PoolPlan:
         return sum((part.amount for part in self.parts), Decimal("0.00"))
 
 
-def last_currencies(pool_id: int) -> dict[int, str]:
+def last_currencies(pool_id: int, donor_ids) -> dict[int, str]:
     """Each donor's currency of its last deposit into the pool (by value date, then id),
     or, for a donor whose weight came with a transfer between pools, of its last
     deposit into any pool. A deposit that was reversed (booked by mistake) counts for
     nothing, nor does its reversal."""
-    found: dict[int, str] = {}
-    in_pool: dict[int, str] = {}
-    for donor_id, currency, pool in db.session.execute(
-            sa.select(Deposit.donor_id, Deposit.currency, Deposit.pool_id)
-            .where(Deposit.standing_condition())
-            .order_by(Deposit.value_date, Deposit.id)):
-        found[donor_id] = currency
-        if pool == pool_id:
-            in_pool[donor_id] = currency
-    return {**found, **in_pool}
+    return {**_last_currency(donor_ids), **_last_currency(donor_ids, Deposit.pool_id == pool_id)}
+
+
+def _last_currency(donor_ids, *where) -> dict[int, str]:
+    """{donor: the currency of its last standing deposit (by value date, then id)}, of
+    these donors only (every deposit of the fund was read once per pool)."""
+    ranked = (sa.select(Deposit.donor_id, Deposit.currency, sa.func.row_number().over(
+        partition_by=Deposit.donor_id, order_by=(Deposit.value_date.desc(), Deposit.id.desc())).label("n"))
+        .where(Deposit.donor_id.in_(sorted(donor_ids)), Deposit.standing_condition(), *where).subquery())
+    last = sa.select(ranked.c.donor_id, ranked.c.currency).where(ranked.c.n == 1)
+    return dict(db.session.execute(last).all())
 
 
 def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPlan:
@@ -114,7 +118,7 @@ def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPl
         .where(ClosingPart.pool_id == pool.id).group_by(ClosingPart.donor_id)).all())
     parts = refund_parts(balance, weights)
     names = dict(db.session.execute(sa.select(Donor.id, Donor.name).where(Donor.id.in_(sorted(parts)))).all())
-    currencies = last_currencies(pool.id) if parts else {}
+    currencies = last_currencies(pool.id, parts) if parts else {}
     plan = PoolPlan(pool, balance)
     for donor_id in sorted(parts, key=lambda d: (names.get(d, ""), d)):
         currency = currencies.get(donor_id, USD)

@@ -173,7 +173,8 @@ def waiting(shown: Callable[[list[int]], set[int]] | None = None) -> list[Deposi
     filters: queries.deposits_among), only those of its deposits: a download for one
     donor carries no other donor's. A few rows: the list's filters are asked about
     their deposits only, never run over every deposit."""
-    rows = ANSWERS.waiting()
+    rows = ANSWERS.waiting(sa.orm.joinedload(DepositReversalProposal.deposit).joinedload(Deposit.donor),
+                           sa.orm.joinedload(DepositReversalProposal.proposed_by))
     if shown is None or not rows:
         return rows
     kept = shown([p.deposit_id for p in rows])

@@ -95,6 +95,15 @@ def grant_checks(grant: TravelGrant) -> None:
                             "waived): a trip's costs can no longer be corrected.", date=fmt_date(decided_on)))
 
 
+def waiting_shown() -> list[CostCorrection]:
+    """Every correction waiting for a second SRSG staff member, oldest first, with what
+    the queue shows of each (its grant's delegate and event, its proposer) in a few
+    queries."""
+    grant = sa.orm.joinedload(CostCorrection.grant)
+    return ANSWERS.waiting(grant.joinedload(TravelGrant.delegate), grant.joinedload(TravelGrant.event),
+                           sa.orm.joinedload(CostCorrection.proposed_by))
+
+
 def amounts(ticket, dsa, terminal) -> dict[str, Decimal]:
     """The corrected costs as typed, each checked (0 or more USD), by field; every
     field in error refused at once (beside each)."""

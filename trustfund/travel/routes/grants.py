@@ -571,5 +571,5 @@ def queue():
     return render_template("travel/queue.html", page=page, event=event, events=events,
                            pools=pools, default_pool_for=default_pool_chooser(pools),
                            overruns=pending_overruns(event_id),
-                           waiting_corrections=[c for c in corrections.ANSWERS.waiting()
+                           waiting_corrections=[c for c in corrections.waiting_shown()
                                                 if not event_id or c.grant.event_id == event_id])
