@@ -37,7 +37,7 @@ def donor(name: str = "Swiss Confederation", status: str = "signed", country: st
         return existing
     signed = status in ("signed", "amended")
     row = Donor(name=name, donor_type="member_state", country_code=country, saa_status=status,
-                saa_signed_on=dt.date(2017, 5, 3) if signed else None,
+                saa_signed_on=dt.date(2017, 4, 20) if signed else None,
                 saa_signatory_donor="Permanent Representative" if signed else None,
                 saa_signatory_mptf="Executive Coordinator" if signed else None)
     db.session.add(row)

@@ -155,7 +155,7 @@ def test_deposit_without_an_saa_in_force_names_the_status(app, db, client, login
     db.session.commit()
     before = counts()
     html = _post_deposit(client, c, amount="10.00").get_data(as_text=True)
-    assert "Kingdom of Sweden" in html and "“Closed”" in html
+    assert "Kingdom of Sweden&#39;s SAA is closed, and a closed SAA is not signed again" in html
     assert 'role="alert"' in html
     assert counts() == before
 

@@ -20,7 +20,7 @@ def _runs(found) -> dict[str, list[tuple[str, str]]]:
 
 def test_the_months_without_a_rate_of_each_currency_in_use(app, db):
     commitment("EUR", "1000000.00", committed_on=D(2018, 3, 15))  # deposits still to come
-    commitment("USD", "1000.00", committed_on=D(2017, 1, 1))  # the dollar needs no rate
+    commitment("USD", "1000.00", committed_on=D(2017, 5, 1))  # the dollar needs no rate
     chf = commitment("CHF", "1000.00", committed_on=D(2018, 1, 10))
     for month in (D(2018, 4, 1), D(2018, 6, 1)):
         confirmed.set_rate(None, "EUR", month, "0.9")

@@ -44,6 +44,9 @@ from .rules import amount_or_error, rate_or_error, text_or_error
 
 
 def saa_refusal(donor, what: str) -> str:
+    if donor.saa_status == "closed":  # never signed again: nothing to record first
+        return _("%(what)s cannot be recorded: %(donor)s's SAA is closed, and a closed SAA is not signed "
+                 "again.", what=what, donor=donor.name)
     return _("%(what)s needs a signed SAA in force, and %(donor)s's SAA is “%(status)s”. "
              "Record the signed SAA on the donor's page first.",
              what=what, donor=donor.name, status=donor.saa_label)

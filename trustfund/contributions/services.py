@@ -18,8 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from .. import localized
 from ..audit import record, snapshot, utcnow
 from ..clock import today
+from ..donors.services import before_saa_closes
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..formatting import money as fmt_money
 from ..formatting import number as fmt_number
 from ..fund import periods
@@ -188,6 +190,24 @@ def withdraw_pledge(actor, pledge: Pledge, reason: str) -> Pledge:
     before = dict(after, withdrawn_at=None, withdrawn_reason=None)
     record(actor, "pledge.withdraw", pledge, before=before, after=after, note=reason)
     return pledge
+
+
+@before_saa_closes
+def nothing_outstanding(donor) -> None:
+    """A closed SAA is never signed again, and no deposit is recorded without one: the
+    money still to come on a commitment could never be recorded, nor the commitment
+    settled (one officer closed it at once, for good: a colleague's review). What will
+    not come is written off first (by two MPTF officers)."""
+    outstanding = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment).where(
+        Commitment.donor_id == donor.id, Commitment.deposited + Commitment.written_off < Commitment.amount))
+    if outstanding:
+        raise DomainError(ngettext(
+            "%(donor)s still has %(num)d commitment with money outstanding, and once its SAA is closed no "
+            "deposit can be recorded. Record what is still to come, or write off what will not come, "
+            "then close the SAA.",
+            "%(donor)s still has %(num)d commitments with money outstanding, and once its SAA is closed no "
+            "deposit can be recorded. Record what is still to come, or write off what will not come, "
+            "then close the SAA.", outstanding, donor=donor.name), field="to_status")
 
 
 def _pledge_to_fulfil(pledge_id, donor, currency: str, objective_id: int | None) -> Pledge | None:
@@ -367,6 +387,10 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     objective_id = _earmark(objective_id)
     committed_on = _date_or_error(committed_on, "committed_on", _("date of the commitment"))
     periods.require_open(committed_on, "committed_on")
+    if donor.saa_signed_on is not None and committed_on < donor.saa_signed_on:
+        # The amount in a signed SAA (DESIGN §4): not dated before the SAA was signed.
+        raise DomainError(_("%(donor)s's SAA was signed on %(date)s: a commitment is dated on or after it.",
+                            donor=donor.name, date=fmt_date(donor.saa_signed_on)), field="committed_on")
     reference = (reference or "").strip()
     if len(reference) > 100:
         raise DomainError(too_long(100), field="reference")

@@ -110,7 +110,8 @@ class Donor(db.Model):
         """The SAA's latest amendment (its date and reference), or None: the donor keeps the
         original signature's details, an amendment's are only in the history."""
         amendments = [c for c in self.saa_history if c.to_status == "amended"]
-        return amendments[-1] if amendments else None
+        # The latest signed: an older amendment found and recorded later is not the latest.
+        return max(amendments, key=lambda c: (c.signed_on or dt.date.min, c.id)) if amendments else None
 
     def __repr__(self) -> str:
         return f"<Donor {self.name}>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -135,6 +136,9 @@ def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_n
     if donor_type == MEMBER_STATE:
         if country_code is None:
             raise DomainError(_("A Member State donor must name its country."), field="country_code")
+        # One at a time, as names are: a donor made a Member State while the same State is
+        # added was otherwise recorded twice.
+        _one_name_at_a_time()
         twin = db.session.scalar(sa.select(Donor).where(
             Donor.donor_type == MEMBER_STATE, Donor.country_code == country_code,
             *([Donor.id != donor.id] if donor is not None else [])))
@@ -250,8 +254,11 @@ def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
         details = _signing_details(donor, to_status, signed_on=signed_on,
                                    signatory_donor=signatory_donor,
                                    signatory_mptf=signatory_mptf, reference=reference)
-    if to_status == "closed" and not note:
-        raise DomainError(_("Say in the note why the SAA is closed."), field="note")
+    if to_status == "closed":
+        for check in BEFORE_SAA_CLOSES:
+            check(donor)
+        if not note:
+            raise DomainError(_("Say in the note why the SAA is closed."), field="note")
 
     before = snapshot(donor)
     donor.saa_status = to_status
@@ -271,6 +278,17 @@ def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
     record(actor, "donor.saa_status", donor, before=before, note=note or None,
            after={**snapshot(donor), **amendment} if amendment else None)
     return donor
+
+
+# What refuses closing a donor's SAA, from the features above donors (.importlinter's
+# layers: the ledger's commitments): a function of the donor raising a DomainError,
+# registered from its own module (contributions.services), as countries.after_change.
+BEFORE_SAA_CLOSES: list[Callable[[Donor], None]] = []
+
+
+def before_saa_closes(function: Callable[[Donor], None]) -> Callable[[Donor], None]:
+    BEFORE_SAA_CLOSES.append(function)
+    return function
 
 
 def _signing_details(donor: Donor, to_status: str, *, signed_on, signatory_donor, signatory_mptf,
