@@ -35,6 +35,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    MonthField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -63,9 +64,14 @@ def _raw(field) -> str | None:
 
 def _date_in_range(form, field) -> None:
     raw = _raw(field)
-    if raw is not None and raw.strip() and not _ASCII_DATE.match(raw.strip()):
+    if raw is not None and raw.strip() and (field.process_errors or not _ASCII_DATE.match(raw.strip())):
+        # One refusal that says how to write it, in place of WTForms' own (a date typed
+        # by hand, "05/2018", had two wordings of "not a valid date" beside it).
         field.data = None
-        raise StopValidation(_l("Not a valid date value."))
+        field.errors.clear()
+        raise StopValidation(_l("Enter the month as YYYY-MM, for example 2018-05.")
+                             if isinstance(field, MonthField)
+                             else _l("Enter the date as YYYY-MM-DD, for example 2018-05-10."))
     if field.data is not None and not in_date_range(field.data):
         raise StopValidation(_l("Enter a date between %(first)s and %(last)s.",
                                 first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat()))
@@ -98,19 +104,37 @@ def _unread(field) -> None:
 def _ascii_whole_number(form, field) -> None:
     if _loose_whole_number(field) or (field.data in (None, []) and _typed(field)):
         _unread(field)
+        field.errors.clear()  # the field's own reading of it ("not a valid integer") said once, here
         raise StopValidation(_l("Enter a whole number in digits 0-9."))
 
 
 def _checks_for(field) -> list:
-    checks = []
     text = _plain_text_validator(field)
-    if text is not None:
-        checks.append(text)
+    return [text] if text is not None else []
+
+
+def _read_first(field) -> list:
+    """The checks of what was typed (a date, a whole number), run before the field's own
+    validators: a number typed in other digits was refused "between 1 and 50", a
+    value the user never typed, before being refused for its digits."""
     if isinstance(field, DateField):  # MonthField too
-        checks.append(_date_in_range)
+        return [_date_in_range]
     if _whole_number_field(field):
-        checks.append(_ascii_whole_number)
-    return checks
+        return [_ascii_whole_number]
+    return []
+
+
+def _checked_first(field, checks) -> None:
+    """Run `checks` as the field's pre_validate, before its validators (WTForms runs a
+    form's extra validators after them); a refusal stops the field's validation."""
+    own = field.pre_validate
+
+    def pre_validate(form):
+        for check in checks:
+            check(form, field)
+        own(form)
+
+    field.pre_validate = pre_validate
 
 
 # Fields whose absence from a posted form means something of their own.
@@ -126,6 +150,10 @@ class _CommonChecks:
         for field in self:
             for check in _checks_for(field):
                 extra.setdefault(field.short_name, []).insert(0, check)
+            first = _read_first(field)
+            if first and not getattr(field, "_read_first", False):
+                _checked_first(field, first)
+                field._read_first = True
         valid = super().validate(extra)
         for field in self:
             if isinstance(field, HiddenField) and field.errors:

@@ -120,7 +120,8 @@ def test_a_date_in_full_width_digits_is_refused(app, db, client, login_as):
     before = table_counts(db)
     answer = client.post("/contributions/interest/new", data={"value_date": "２０１７-０６-０１",
                                                               "usd_amount": "10.00", "note": ""})
-    assert "Not a valid date value." in error_beside(answer.get_data(as_text=True), "value_date")
+    assert error_beside(answer.get_data(as_text=True), "value_date") == \
+        "Enter the date as YYYY-MM-DD, for example 2018-05-10."
     assert table_counts(db) == before
 
 

@@ -124,7 +124,7 @@ def test_the_audit_trail_filters_by_dates(client, login_as, db, users):
     page = client.get("/admin/audit", query_string={"date_from": "2017-05-15", "date_to": "2017-05-28"})
     assert page.get_data(as_text=True).count("Donor added by admin: Member State.") == 2
     wrong = client.get("/admin/audit", query_string={"date_from": "15/05/2017"}).get_data(as_text=True)
-    assert "Not a valid date value." in wrong
+    assert "Enter the date as YYYY-MM-DD, for example 2018-05-10." in wrong
 
 
 def test_fee_rate_setting_takes_effect_from_its_date(client, login_as, db):

@@ -75,7 +75,7 @@ def test_rate_lookup_gives_the_months_rate(app, db, client, login_as):
      "cannot be in the future"),
     ({"amount": "1000", "value_date": "", "rate": "110", "rate_note": "x"}, "value_date", "required"),
     ({"amount": "1000", "value_date": "10/05/2018", "rate": "110", "rate_note": "x"}, "value_date",
-     "Not a valid date"),
+     "Enter the date as YYYY-MM-DD"),
     ({"amount": "100000001", "rate": "110", "rate_note": "x"}, "amount", "past the commitment"),
 ])
 def test_bad_deposits_are_refused_beside_the_field_and_write_nothing(app, db, client, login_as, data,

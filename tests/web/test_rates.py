@@ -71,7 +71,7 @@ def test_the_xlsx_lists_the_rates_in_the_pages_order(app, db, client, login_as):
     ({"rate": ""}, "rate", "Enter the rate."),
     ({"rate": "0.1234567"}, "rate", "at most 6 decimal places"),
     ({"month": ""}, "month", "required"),
-    ({"month": "May 2018"}, "month", "Not a valid"),
+    ({"month": "May 2018"}, "month", "Enter the month as YYYY-MM, for example 2018-05."),
 ])
 def test_bad_rates_are_refused_beside_the_field(app, db, client, login_as, data, field, message):
     login_as("mptf_officer")

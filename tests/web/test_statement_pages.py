@@ -111,7 +111,7 @@ def test_bad_periods_are_refused_beside_the_field_and_the_default_is_shown(clien
     assert "The period must end on or after the day it starts." in page
     assert "is-invalid" in page
     page = client.get(f"/statements/{sweden.id}?from=03/04/2017").get_data(as_text=True)
-    assert "Not a valid date value." in page
+    assert "Enter the date as YYYY-MM-DD, for example 2018-05-10." in page
     assert _cell_text(page, "opening") == "USD\u00a00.00"
     # A refused period gives the page with its message, not a download.
     response = client.get(f"/statements/{sweden.id}?from=2018-01-01&to=2017-01-01&format=xlsx")

@@ -142,7 +142,7 @@ def test_bad_input_is_refused_beside_the_fields_and_nothing_is_written(client, l
         ({"country_code": "FR"}, "country_code", "France is not a developing country on 8 May 2017"),
         ({"travel_from": "2017-04-01"}, "travel_from", "Departure can be at most 7 days before"),
         ({"total": "9000.00"}, "override_reason", "You changed a computed figure: say why."),
-        ({"travel_to": "not a date"}, "travel_to", "Not a valid date value."),
+        ({"travel_to": "not a date"}, "travel_to", "Enter the date as YYYY-MM-DD, for example 2018-05-10."),
         ({"delegate_name": ""}, "delegate_name", "This field is required."),
     ]
     for change, field, message in cases:

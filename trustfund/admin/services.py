@@ -262,7 +262,10 @@ def checked_setting(key: str, value_text: str | Decimal, effective_from: dt.date
     if value.as_tuple().exponent < -6:
         raise DomainError(_("Enter a number with at most 6 decimals."), field="value")
     if key in USD_SETTINGS:
-        if value.normalize().as_tuple().exponent < -2:
+        # As typed, zeros included: "1.500" (English) or "1,500" (French) is a thousands
+        # group read as decimals, not USD 1.50 (money.parse_amount refuses it the same way).
+        as_typed = not isinstance(value_text, Decimal) and value != 0
+        if (value if as_typed else value.normalize()).as_tuple().exponent < -2:
             raise DomainError(_("USD amounts have at most 2 decimal places."), field="value")
         value = value.quantize(Decimal("0.01"))
     _check_effective_from(effective_from)
