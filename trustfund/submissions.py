@@ -69,24 +69,43 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
+def _language() -> str:
+    from .language import locale
+
+    return str(locale() or "")
+
+
+def _read_again_in_this_language() -> bool:
+    """A confirmation page's post, whose summary showed the values as read in the
+    language now (trustfund.confirmation checks the language it was shown in)."""
+    from flask import has_request_context, request
+
+    from .confirmation import READ_IN
+
+    return has_request_context() and request.form.get(READ_IN) == _language()
+
+
 def issue(user, purpose: str) -> str:
-    """A fresh token for one render of the `purpose` form, for this user."""
-    return _serializer().dumps([secrets.token_urlsafe(24), int(user.id), purpose])
+    """A fresh token for one render of the `purpose` form, for this user, in the
+    language the form is shown in (its numbers and dates are typed in it)."""
+    return _serializer().dumps([secrets.token_urlsafe(24), int(user.id), purpose, _language()])
 
 
-def _nonce(actor, token, purpose: str) -> str:
+def _nonce(actor, token, purpose: str) -> tuple[str, str | None]:
+    """The token's nonce and the language its form was shown in (None: a token issued
+    before tokens named it)."""
     refusal = DomainError(_("This form could not be verified: it was opened in another session or "
                             "has been changed. Check the values below and send it again."))
     if not isinstance(token, str) or not token or len(token) > TOKEN_MAX:
         raise refusal
     try:
-        nonce, user_id, signed_purpose = _serializer().loads(token)
+        nonce, user_id, signed_purpose, *shown_in = _serializer().loads(token)
     except (BadData, ValueError, TypeError):
         raise refusal from None
     if user_id != getattr(actor, "id", None) or signed_purpose != purpose or not isinstance(nonce, str) \
-            or not 16 <= len(nonce) <= 64:
+            or not 16 <= len(nonce) <= 64 or len(shown_in) > 1:
         raise refusal
-    return nonce
+    return nonce, (shown_in[0] if shown_in else None)
 
 
 def _earlier(nonce: str) -> int | None:
@@ -101,10 +120,16 @@ def once(actor, token, purpose: str, operation: Callable[[], object]) -> Outcome
     render of the form, unless an earlier submission of it did; see the module's
     docstring. The claim must be the transaction's first write: a claim refused by a
     concurrent twin rolls the transaction back."""
-    nonce = _nonce(actor, token, purpose)
+    nonce, shown_in = _nonce(actor, token, purpose)
     earlier = _earlier(nonce)
     if earlier is not None:
         return Outcome(earlier_id=earlier)
+    if shown_in is not None and shown_in != _language() and not _read_again_in_this_language():
+        # Switched in another tab: "1,500" typed on the English page would be read as
+        # 1.500 in French (a KWD pledge recorded a thousandth of what was meant).
+        raise DomainError(_("Your language changed since this form was shown, and the amounts and dates "
+                            "you typed are now read in this language: nothing was recorded. Check them "
+                            "and save again."))
     claim = FormSubmission(token=nonce, user_id=actor.id, purpose=purpose)
     db.session.add(claim)
     try:

@@ -8,6 +8,7 @@ being refused for its digits)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -82,3 +83,35 @@ def test_a_whole_number_in_other_digits_is_refused_for_its_digits_only(app, db, 
     assert len(messages) == 1, messages
     if lang == "en":
         assert messages == ["Enter a whole number in digits 0-9."]
+
+
+
+CHANGED = ("Your language changed since this form was shown, and the amounts and dates you typed are now "
+           "read in this language: nothing was recorded. Check them and save again.")
+
+
+def test_an_entry_form_sent_after_the_language_changed_records_nothing(app, db, client, login_as, users):
+    """A French officer types one and a half Kuwaiti dinars, "1,500", then picks
+    English in another tab and sends the French form: English reads "1,500" as one
+    thousand five hundred (and an English "1,500" sent after a switch to French was
+    recorded as KWD 1.500), without a word. The form's one-time token names the
+    language it was shown in (trustfund.submissions); the form shown again, in the
+    new language, records."""
+    from tests.factories.contributions import sweden
+    from trustfund.contributions.models import Pledge
+
+    login_as("mptf_officer")
+    url = "/contributions/pledges/new"
+    _in(client, "fr")
+    data = {"donor_id": str(sweden().id), "currency": "KWD", "amount": "1,500", "objective_id": "",
+            "pledged_on": "2018-05-10", "note": "", "form_token": form_token(client, url)}
+    _in(client, "en")
+    refused = client.post(url, data=data)
+    assert refused.status_code == 200
+    assert CHANGED in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Pledge)).all() == []
+    again = client.post(url, data=dict(data, amount="1.500", form_token=form_token(client, url)))
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert [p.amount for p in db.session.scalars(sa.select(Pledge))] == [Decimal("1.500")]
