@@ -20,7 +20,11 @@ def fresh_token(form, purpose: str) -> None:
 def run_once(form, purpose: str, operation) -> submissions.Outcome | None:
     """errors.run() of the entry's service, once per render of the form: None when
     refused (the message is beside its field), else what was done."""
-    return run(form, lambda: submissions.once(current_user, form.form_token.data, purpose, operation))
+    from .confirmation import confirmed
+
+    read_again = confirmed()  # the confirmation page showed the values as read in the language now
+    return run(form, lambda: submissions.once(current_user, form.form_token.data, purpose, operation,
+                                              read_again=read_again))
 
 
 def already_recorded(endpoint: str, **args):

@@ -75,16 +75,6 @@ def _language() -> str:
     return str(locale() or "")
 
 
-def _read_again_in_this_language() -> bool:
-    """A confirmation page's post, whose summary showed the values as read in the
-    language now (trustfund.confirmation checks the language it was shown in)."""
-    from flask import has_request_context, request
-
-    from .confirmation import READ_IN
-
-    return has_request_context() and request.form.get(READ_IN) == _language()
-
-
 def issue(user, purpose: str) -> str:
     """A fresh token for one render of the `purpose` form, for this user, in the
     language the form is shown in (its numbers and dates are typed in it)."""
@@ -115,16 +105,18 @@ def _earlier(nonce: str) -> int | None:
     return None if row is None else (row[0] or 0)
 
 
-def once(actor, token, purpose: str, operation: Callable[[], object]) -> Outcome:
+def once(actor, token, purpose: str, operation: Callable[[], object], *, read_again: bool = False) -> Outcome:
     """Run `operation` (a service recording one entry, which has an id) for this
     render of the form, unless an earlier submission of it did; see the module's
     docstring. The claim must be the transaction's first write: a claim refused by a
-    concurrent twin rolls the transaction back."""
+    concurrent twin rolls the transaction back. A form shown in another language than
+    the user's now is refused, unless its values were `read_again` (a confirmation
+    page's summary showed them as read in the language now)."""
     nonce, shown_in = _nonce(actor, token, purpose)
     earlier = _earlier(nonce)
     if earlier is not None:
         return Outcome(earlier_id=earlier)
-    if shown_in is not None and shown_in != _language() and not _read_again_in_this_language():
+    if shown_in is not None and shown_in != _language() and not read_again:
         # Switched in another tab: "1,500" typed on the English page would be read as
         # 1.500 in French (a KWD pledge recorded a thousandth of what was meant).
         raise DomainError(_("Your language changed since this form was shown, and the amounts and dates "
