@@ -147,8 +147,12 @@ def written(example: str) -> str:
                           locale=_user_locale())
 
 
-def amount_refusal() -> str:
-    return _("Enter a number such as %(example)s.", example=written("1250000.00"))
+def amount_refusal(currency: str = USD) -> str:
+    """The refusal of what is no number, with an example the currency's field takes (a
+    yen amount's example had decimals, which the same field then refused)."""
+    places = precision(currency)
+    return _("Enter a number such as %(example)s.",
+             example=written("1250000" + ("." + "0" * places if places else "")))
 
 
 def rate_refusal() -> str:
@@ -164,13 +168,15 @@ def parse_amount(text: str | Decimal | int, currency: str) -> Decimal:
     if isinstance(text, Decimal | int):
         value = Decimal(text)
         if not value.is_finite():
-            raise MoneyError(amount_refusal())
+            raise MoneyError(amount_refusal(currency))
     else:
-        value = parse_number(text, amount_refusal)
+        value = parse_number(text, lambda: amount_refusal(currency))
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > precision(currency) and value != 0 \
                 and abs(value) < max_amount(currency):
             places = precision(currency)
+            if not places:
+                raise MoneyError(_("%(currency)s amounts have no decimals.", currency=currency))
             raise MoneyError(ngettext("%(currency)s amounts have at most %(count)s decimal place.",
                                       "%(currency)s amounts have at most %(count)s decimal places.",
                                       places, currency=currency, count=places))

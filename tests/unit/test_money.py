@@ -31,7 +31,7 @@ def test_precision_comes_from_babel(currency, places):
 
 
 def test_jpy_with_decimals_is_refused():
-    with pytest.raises(MoneyError, match="at most 0 decimal places"):
+    with pytest.raises(MoneyError, match="JPY amounts have no decimals."):
         parse_amount("1000.5", "JPY")
     assert parse_amount("1,000", "JPY") == Decimal("1000")
 
@@ -47,7 +47,7 @@ def test_typed_decimals_beyond_the_currencys_are_refused_even_zeros():
     ten dollars fifty: refused, as "250.000" yen (no decimals) and "1.250" euros.
     (Found by a colleague's review; they were read as 10.50, 250 and 1.25.)"""
     for text, currency in (("10.500", "USD"), ("250.000", "JPY"), ("1.250", "EUR"), ("250.0", "JPY")):
-        with pytest.raises(MoneyError, match="at most"):
+        with pytest.raises(MoneyError, match="at most|no decimals"):
             parse_amount(text, currency)
     assert parse_amount("10.50", "USD") == Decimal("10.50")
     assert parse_amount("250000", "JPY") == Decimal("250000")

@@ -118,7 +118,7 @@ def test_the_fee_rate_in_force_on_the_value_date(app, db, client, login_as, user
 @pytest.mark.parametrize("values, field, message", [
     ({"amount": ""}, "amount", "Enter an amount."),
     ({"amount": "1000.5"}, "amount", "JPY amounts have no decimals."),
-    ({"amount": "１２３"}, "amount", "Enter a number such as 1,250,000.00."),
+    ({"amount": "１２３"}, "amount", "Enter a number such as 1,250,000."),
     ({"amount": "30000000"}, "amount", "past the commitment"),
     ({"amount": "1000", "rate": "110"}, "rate_note", "The UN operational rate for May 2018 is 109.66."),
     ({"amount": "1000", "value_date": "2018-06-10"}, "rate", "There is no UN operational rate for JPY in "

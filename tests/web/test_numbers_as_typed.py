@@ -115,3 +115,22 @@ def test_an_entry_form_sent_after_the_language_changed_records_nothing(app, db, 
     assert again.status_code == 302
     db.session.expire_all()
     assert [p.amount for p in db.session.scalars(sa.select(Pledge))] == [Decimal("1.500")]
+
+
+def test_the_example_of_a_yen_amount_is_one_the_field_takes(app, db, client, login_as, users):
+    """"¥1000" is refused with an example to follow: it was "1,250,000.00", which the yen
+    field then refused as "JPY amounts have at most 0 decimal places"."""
+    from tests.factories.contributions import sweden
+    from tests.pages import post_entry
+
+    def pledge(amount: str):
+        return post_entry(client, "/contributions/pledges/new", {
+            "donor_id": str(sweden().id), "currency": "JPY", "amount": amount, "objective_id": "",
+            "pledged_on": "2018-05-10", "note": ""})
+
+    login_as("mptf_officer")
+    refused = error_beside(pledge("¥1000").get_data(as_text=True), "amount")
+    assert refused == "Enter a number such as 1,250,000."
+    refused = error_beside(pledge("1,250,000.00").get_data(as_text=True), "amount")
+    assert refused == "JPY amounts have no decimals."
+    assert pledge("1,250,000").status_code == 302
