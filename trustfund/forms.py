@@ -50,6 +50,8 @@ from .validation import PlainText
 
 _ASCII_WHOLE = re.compile(r"-?[0-9]+\Z")
 _ASCII_DATE = re.compile(r"[0-9-]+\Z")
+_ASCII_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_ASCII_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}\Z")
 
 
 def _plain_text_validator(field) -> PlainText | None:
@@ -64,13 +66,16 @@ def _raw(field) -> str | None:
 
 def _date_in_range(form, field) -> None:
     raw = _raw(field)
+    month = isinstance(field, MonthField)
     if raw is not None and raw.strip() and (field.process_errors or not _ASCII_DATE.match(raw.strip())):
-        # One refusal that says how to write it, in place of WTForms' own (a date typed
-        # by hand, "05/2018", had two wordings of "not a valid date" beside it).
+        # One refusal in place of WTForms' own (a date typed by hand, "05/2018", had two
+        # wordings of "not a valid date" beside it): how to write it, or, written so
+        # ("2018-02-30"), that the calendar has no such day.
         field.data = None
         field.errors.clear()
-        raise StopValidation(_l("Enter the month as YYYY-MM, for example 2018-05.")
-                             if isinstance(field, MonthField)
+        if (_ASCII_MONTH if month else _ASCII_DAY).match(raw.strip()):
+            raise StopValidation(_l("There is no such month.") if month else _l("There is no such day."))
+        raise StopValidation(_l("Enter the month as YYYY-MM, for example 2018-05.") if month
                              else _l("Enter the date as YYYY-MM-DD, for example 2018-05-10."))
     if field.data is not None and not in_date_range(field.data):
         raise StopValidation(_l("Enter a date between %(first)s and %(last)s.",

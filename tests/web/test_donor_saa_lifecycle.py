@@ -154,3 +154,25 @@ def test_a_member_state_is_a_donor_once_when_a_type_change_meets_a_new_donor(app
     members = db.session.scalars(sa.select(Donor.name).where(
         Donor.donor_type == "member_state", Donor.country_code == "SE")).all()
     assert members == ["Swedish Institute"], (outcomes, members)
+
+
+def test_an_saa_is_not_closed_while_a_reversal_of_its_deposits_waits(app, db, client, login_as, users):
+    """A deposit entered twice, its reversal proposed: the commitment read as fully paid,
+    the SAA was closed, the reversal then confirmed, and USD 400.00 waited for money on
+    an SAA never signed again (the review of this session's diff)."""
+    from trustfund.contributions import reversal_changes
+
+    sweden = f.sweden()
+    commitment = f.commitment(currency="USD", amount="1000.00")
+    f.deposit(commitment, D("600.00"))
+    twice = f.deposit(commitment, D("400.00"))
+    proposal = reversal_changes.propose(users["mptf_officer"], twice, "Entered twice from the same advice.")
+    db.session.commit()
+    login_as("mptf_officer")
+    refused = _close(client, sweden)
+    assert error_beside(refused.get_data(as_text=True), "to_status") == (
+        "1 reversal of a deposit of Kingdom of Sweden waits for a second MPTF officer: once confirmed, its "
+        "money is outstanding again. Have it confirmed or withdrawn, then close the SAA.")
+    reversal_changes.withdraw(users["mptf_officer"], proposal.id)
+    db.session.commit()
+    assert _close(client, sweden).status_code == 302

@@ -134,3 +134,17 @@ def test_the_example_of_a_yen_amount_is_one_the_field_takes(app, db, client, log
     refused = error_beside(pledge("1,250,000.00").get_data(as_text=True), "amount")
     assert refused == "JPY amounts have no decimals."
     assert pledge("1,250,000").status_code == 302
+
+
+@pytest.mark.parametrize("url, field, typed, data, said", [
+    ("/contributions/interest/new", "value_date", "2018-02-30", {"usd_amount": "1", "note": "x"},
+     "There is no such day."),
+    ("/contributions/rates/new", "month", "2018-13", {"currency": "EUR", "rate": "0.941"},
+     "There is no such month."),
+])
+def test_a_date_written_as_asked_that_does_not_exist_is_said_so(app, db, client, login_as, users,
+                                                                url, field, typed, data, said):
+    """Not told how to write it (the review of this session's diff)."""
+    login_as("mptf_officer")
+    page = client.post(url, data={field: typed, **data})
+    assert _messages(page.get_data(as_text=True), field) == [said]

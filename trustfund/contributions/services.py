@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from .. import localized
+from ..admin.models import PENDING
 from ..audit import record, snapshot, utcnow
 from ..clock import today
 from ..donors.services import before_saa_closes
@@ -32,7 +33,7 @@ from .ledger import (  # noqa: F401  (the service API)
     saa_refusal,
     value_date_or_error,
 )
-from .models import Commitment, Instalment, Objective, Pledge, Pool
+from .models import Commitment, Deposit, DepositReversalProposal, Instalment, Objective, Pledge, Pool
 from .pools import FIGURES as POOL_FIGURES
 from .queries import commitments_by_reference
 from .rates import rate_for  # noqa: F401  (the service API)
@@ -200,6 +201,18 @@ def nothing_outstanding(donor) -> None:
     not come is written off first (by two MPTF officers)."""
     outstanding = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment).where(
         Commitment.donor_id == donor.id, Commitment.deposited + Commitment.written_off < Commitment.amount))
+    reversals = db.session.scalar(
+        sa.select(sa.func.count()).select_from(DepositReversalProposal)
+        .join(Deposit, Deposit.id == DepositReversalProposal.deposit_id)
+        .where(Deposit.donor_id == donor.id, DepositReversalProposal.status == PENDING))
+    if reversals:
+        # Once confirmed, the reversed money is outstanding again (a colleague's review).
+        raise DomainError(ngettext(
+            "%(num)d reversal of a deposit of %(donor)s waits for a second MPTF officer: once confirmed, its "
+            "money is outstanding again. Have it confirmed or withdrawn, then close the SAA.",
+            "%(num)d reversals of deposits of %(donor)s wait for a second MPTF officer: once confirmed, "
+            "their money is outstanding again. Have them confirmed or withdrawn, then close the SAA.",
+            reversals, donor=donor.name), field="to_status")
     if outstanding:
         raise DomainError(ngettext(
             "%(donor)s still has %(num)d commitment with money outstanding, and once its SAA is closed no "
