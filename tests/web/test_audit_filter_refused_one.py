@@ -33,7 +33,7 @@ def test_audit_download_about_sheet_names_only_the_filters_its_rows_obey(app, cl
     assert not any(k.startswith("Filter: From") for k in about)  # the refused day is not named
     # The page: the action applies, the date is refused beside its field
     page = client.get("/admin/audit?action=deposit.create&date_from=2018-02-30").get_data(as_text=True)
-    assert "Enter the date as YYYY-MM-DD" in error_beside(page, "date_from")
+    assert error_beside(page, "date_from") == "There is no such day."
     assert "; fee " in page  # the deposit's sentence
     entries = re.findall(r"<li[ >]", page.split('class="list-unstyled audit-trail"')[1].split("</ol>")[0])
     assert len(entries) == 1  # the deposit's entry alone, not the commitment's nor the reference data's
