@@ -129,6 +129,10 @@ def statement_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Opening balance (USD)"), lambda r: s.opening, "money", currency=USD),
         Col(_("Net deposits (USD)"), lambda r: s.net_in_period, "money", currency=USD),
         Col(_("Share of spending (USD)"), lambda r: s.share_in_period, "money", currency=USD),
+        # As the page says it, when there is some: why the shares fall short of the spending.
+        *([Col(_("Spending in the period no donor's deposits reach (USD)"),
+               lambda r: s.unattributed_in_period, "money", currency=USD)]
+          if s.unattributed_in_period else []),
         Col(_("Returned at the fund's closure (USD)"), lambda r: s.returned_in_period, "money", currency=USD),
         Col(_("Closing balance (USD)"), lambda r: s.closing, "money", currency=USD),
     ]
