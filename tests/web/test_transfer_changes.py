@@ -222,7 +222,7 @@ def test_a_confirmation_when_the_source_pool_is_short_now_moves_nothing_and_stil
     page = text(_propose(client, source="UNEARMARKED", amount="150,000.00"))
     assert WAITS in page
     confirmed.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
-                      dt.date(2018, 5, 1))
+                      dt.date(2018, 5, 15))
     db.session.commit()
     before, figures = counts(), pool_figures()
     answer = text(second_admin_confirms_transfer(app))
@@ -298,7 +298,7 @@ def test_the_transfers_page_and_its_download_name_who_proposed_and_who_confirmed
     ("—") and says who recorded it alone. The download says the same as the page."""
     _fund()
     confirmed.transfer(users["admin"], pool("UNEARMARKED").id, pool("OBJ2").id, D("1000.00"),
-                       "Recorded alone", dt.date(2018, 5, 1))
+                       "Recorded alone", dt.date(2018, 5, 15))
     db.session.commit()
     login_as("admin")
     _propose(client)
@@ -379,7 +379,7 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
     assert confirm in other.get("/contributions/pools/transfers").get_data(as_text=True)
 
     confirmed.transfer(officer(), pool("UNEARMARKED").id, pool("OBJ1").id, D("100000.00"), "Earlier need",
-                      dt.date(2018, 5, 1))
+                      dt.date(2018, 5, 15))
     db.session.commit()
     short = ("This transfer can no longer be made as it stands: The un-earmarked pool has only "
              "USD 98,000.00 available. Refuse it, or its proposer can withdraw it; then propose it again "
@@ -392,7 +392,7 @@ def test_a_transfer_that_can_no_longer_be_made_says_why_in_place_of_confirm(app,
     assert short in text(mine) and f"/waiting/{proposal.id}/withdraw" in mine.get_data(as_text=True)
 
     confirmed.transfer(officer(), pool("OBJ1").id, pool("UNEARMARKED").id, D("100000.00"), "Given back",
-                      dt.date(2018, 5, 2))
+                      dt.date(2018, 5, 16))
     db.session.commit()
     html = other.get("/contributions/pools/transfers").get_data(as_text=True)
     assert confirm in html and "can no longer be made" not in html

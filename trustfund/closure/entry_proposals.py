@@ -74,7 +74,7 @@ def propose_entry(actor, *, kind: str, pool_id, value_date, usd_amount,
                                  status=WAITING)
     db.session.add(proposal)
     db.session.flush()  # a fund financially closed refuses it here (fund.guard), before the pool is read
-    cost_the_pool_cannot_pay(kind, pool, usd)
+    cost_the_pool_cannot_pay(kind, pool, usd, value_date)
     record(actor, "fund_entry.propose", proposal)
     _tell(actor, proposal)
     return proposal
@@ -178,10 +178,10 @@ def why_not_now(proposal: FundEntryProposal) -> str | None:
             if entry.pool.available + reversal_moves(entry)["available"] < 0:
                 raise reversal_short(entry.pool)
         else:
-            pool, _day, usd, _text = entry_checks(proposal.kind, proposal.pool_id, proposal.value_date,
+            pool, day, usd, _text = entry_checks(proposal.kind, proposal.pool_id, proposal.value_date,
                                                   proposal.usd_amount, proposal.description,
                                                   max(today(), proposal.proposed_on))
-            cost_the_pool_cannot_pay(proposal.kind, pool, usd)
+            cost_the_pool_cannot_pay(proposal.kind, pool, usd, day)
     except DomainError as error:
         return _("This entry can no longer be recorded as it stands: %(why)s Refuse it, or its proposer can "
                  "withdraw it; then propose it again if it is still wanted.", why=error.message)

@@ -57,12 +57,17 @@ def entry_checks(kind: str, pool_id, value_date, usd_amount, description: str,
     return pool, value_date, usd, description
 
 
-def cost_the_pool_cannot_pay(kind: str, pool: Pool, usd) -> None:
+def cost_the_pool_cannot_pay(kind: str, pool: Pool, usd, value_date) -> None:
     """A direct cost or a bank charge of more than its pool has available now is
     refused beside its amount (before it waits for a second officer: pools.move
-    refuses it again when it is recorded)."""
-    if kind not in INCOME_KINDS and pool.available < usd:
+    refuses it again when it is recorded); one of more than the pool held on its value
+    date and after, beside its value date (pools.held_from)."""
+    if kind in INCOME_KINDS:
+        return
+    if pool.available < usd:
         raise _short(pool, usd)
+    pools.refuse_before_its_money(pool, usd, value_date, "value_date")
+
 
 
 def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, description: str,
@@ -73,6 +78,8 @@ def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, desc
     (closure.entry_proposals); `today_is`: the latest day its value date may be."""
     pool, value_date, usd, description = entry_checks(kind, pool_id, value_date, usd_amount, description,
                                                       today_is)
+    if kind not in INCOME_KINDS and pool.available >= usd:  # else refused below as more than it has now
+        pools.refuse_before_its_money(pool, usd, value_date, "value_date")
     entry = FundEntry(kind=kind, pool_id=pool.id, value_date=value_date, usd_amount=usd,
                       description=description, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

@@ -10,6 +10,7 @@ savepoints outside an explicit transaction is unreliable.)
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,6 +19,9 @@ from flask_babel import gettext as _
 from ..connections import hold_row
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
+from ..formatting import money as fmt_money
+from ..money import USD
 from .models import UNEARMARKED, Objective, Pool
 
 FIGURES = ("deposits_usd", "fees", "deposits_net", "interest", "transfers_in", "transfers_out",
@@ -97,3 +101,52 @@ def all_pools() -> list[Pool]:
         .options(sa.orm.contains_eager(Pool.objective))
         .order_by(Objective.number.nullsfirst())).all()
     return pools
+
+
+def held_from(pool_id: int, day: dt.date) -> Decimal:
+    """The least the pool held on `day` or any later day, by the value dates of the
+    money that reached it and left it: deposits (net of the fee; reversals on their
+    own dates), interest, the fund's other income, costs and bank charges, transfers
+    in and out. Travel is left out (its money moves at moments, not value dates): the
+    figure is the most a cost or a transfer dated `day` may take without having spent
+    money the pool did not yet hold (a donor's statement would then carry a balance the
+    fund no longer has: a colleague's review)."""
+    from ..fund.entries import INCOME_KINDS, FundEntry
+    from .models import Deposit, InterestEntry, PoolTransfer
+
+    entry_sign = sa.case((FundEntry.kind.in_(INCOME_KINDS), 1), else_=-1)
+    dated = [
+        sa.select(Deposit.value_date.label("day"), Deposit.net.label("amount"))
+        .where(Deposit.pool_id == pool_id),
+        sa.select(InterestEntry.value_date, InterestEntry.usd_amount)
+        .where(InterestEntry.pool_id == pool_id),
+        sa.select(FundEntry.value_date, entry_sign * FundEntry.usd_amount)
+        .where(FundEntry.pool_id == pool_id),
+        sa.select(PoolTransfer.transferred_on, PoolTransfer.usd_amount)
+        .where(PoolTransfer.to_pool_id == pool_id),
+        sa.select(PoolTransfer.transferred_on, -PoolTransfer.usd_amount)
+        .where(PoolTransfer.from_pool_id == pool_id),
+    ]
+    moves = sa.union_all(*dated).subquery()
+    by_day = db.session.execute(sa.select(moves.c.day, sa.func.sum(moves.c.amount))
+                                .group_by(moves.c.day).order_by(moves.c.day)).all()
+    balance = sum((amount for on, amount in by_day if on < day), Decimal("0.00"))
+    later = [(on, amount) for on, amount in by_day if on >= day]
+    # The day's own balance counts once its own moves are in (a cost paid the day its
+    # money arrived); a day without moves holds what the day before held.
+    lowest = balance if not later or later[0][0] > day else None
+    for _on, amount in later:
+        balance += amount
+        lowest = balance if lowest is None else min(lowest, balance)
+    return lowest
+
+
+def refuse_before_its_money(pool: Pool, usd, day, field: str) -> None:
+    """Money taken out of `pool` on `day` (a cost, a transfer) that the pool did not yet
+    hold then, or that later money taken out by then needed, is refused beside `field`."""
+    held = held_from(pool.id, day)
+    if held < usd:
+        raise DomainError(_("By its value dates, the %(pool)s pool held no more than %(held)s from "
+                            "%(date)s on: money it did not yet hold cannot be spent or moved then. Date it "
+                            "on or after the day its money arrived.", pool=pool.sentence_name,
+                            held=fmt_money(max(held, 0), USD), date=fmt_date(day)), field=field)

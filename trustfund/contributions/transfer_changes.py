@@ -29,7 +29,7 @@ from ..formatting import money as fmt_money
 from ..fund import periods
 from ..money import USD
 from ..permissions import ADMIN
-from . import ledger
+from . import ledger, pools
 from .models import Pool, PoolTransfer, TransferProposal
 from .rules import text_or_error, usd_or_error
 
@@ -56,6 +56,7 @@ def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> Tran
         raise DomainError(_("The %(pool)s pool has only %(available)s available.",
                             pool=source.sentence_name, available=fmt_money(source.available, USD)),
                           field="usd_amount")
+    pools.refuse_before_its_money(source, usd, on, "transferred_on")
     proposal = TransferProposal(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                                 transferred_on=on, reason=reason, proposed_by_id=actor.id,
                                 proposed_on=proposed_on, status=PENDING)
@@ -161,6 +162,7 @@ def why_not_now(proposal: TransferProposal) -> str | None:
         if source.available < proposal.usd_amount:
             raise DomainError(_("The %(pool)s pool has only %(available)s available.",
                                 pool=source.sentence_name, available=fmt_money(source.available, USD)))
+        pools.refuse_before_its_money(source, proposal.usd_amount, proposal.transferred_on, "transferred_on")
     except DomainError as error:
         return _("This transfer can no longer be made as it stands: %(why)s Refuse it, or its proposer can "
                  "withdraw it; then propose it again if it is still wanted.", why=error.message)
