@@ -2,11 +2,14 @@
 stays within budget and does not grow with the rows."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 
-def get_logged(client, path: str) -> tuple[str, list[str]]:
-    """(HTML, SQL statements sent while serving it) of a GET that must answer 200."""
+@contextmanager
+def sql_sent():
+    """The list of SQL statements sent inside the block (filled as they are sent)."""
     from trustfund.extensions import db
 
     seen: list[str] = []
@@ -16,9 +19,15 @@ def get_logged(client, path: str) -> tuple[str, list[str]]:
 
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        response = client.get(path)
+        yield seen
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def get_logged(client, path: str) -> tuple[str, list[str]]:
+    """(HTML, SQL statements sent while serving it) of a GET that must answer 200."""
+    with sql_sent() as seen:
+        response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True), seen
 
@@ -48,18 +57,8 @@ def untimed(page: str) -> str:
 
 def post_logged(client, path: str, data: dict):
     """(response, SQL statements sent while serving it) of a POST."""
-    from trustfund.extensions import db
-
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with sql_sent() as seen:
         response = client.post(path, data=data)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
     return response, seen
 
 
@@ -68,20 +67,11 @@ def first_view_statements(client, path: str) -> int:
     of a page or a download (any body: get_counted reads it as text), after one view
     that loads the session and the translations."""
     from trustfund import cache
-    from trustfund.extensions import db
 
     client.get(path).get_data()
     cache.clear()
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with sql_sent() as seen:
         response = client.get(path)
         response.get_data()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200, (path, response.status_code)
     return len(seen)
