@@ -26,14 +26,10 @@ CONFIRMED = "confirmed"
 READ_IN = "confirmed_in"  # the language the confirmation page read the values in
 
 
-def _language() -> str:
-    return str(language.locale() or "")
-
-
 def confirmed() -> bool:
     """Whether this post comes from a confirmation page, in the language the page
     read its values in."""
-    return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) == _language()
+    return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) == language.code()
 
 
 def language_changed_warning() -> str:
@@ -44,7 +40,7 @@ def language_changed_warning() -> str:
 
 def _language_changed() -> bool:
     """A confirmation posted in another language than the page's (shown again)."""
-    return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) not in (None, _language())
+    return request.form.get(CONFIRMED) == "1" and request.form.get(READ_IN) not in (None, language.code())
 
 
 @dataclass
@@ -107,7 +103,7 @@ def confirm_page(summary: Summary, *, form, button: str, cancel: str, crumbs: li
     back = safe_next(request.form.get("back"))
     if back:
         carried.append(("back", back))
-    carried.append((READ_IN, _language()))
+    carried.append((READ_IN, language.code()))
     return render_template("_confirm.html", summary=summary, carried=carried,
                            language_changed=language_changed_warning() if _language_changed() else None,
                            button=summary.button or button,

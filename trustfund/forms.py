@@ -150,15 +150,18 @@ class _CommonChecks:
     """The checks of the module's docstring, run before each field's own validators.
     A hidden field shows no message of its own: its refusal goes above the form."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            first = _read_first(field)
+            if first:
+                _checked_first(field, first)
+
     def validate(self, extra_validators=None):
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
         for field in self:
             for check in _checks_for(field):
                 extra.setdefault(field.short_name, []).insert(0, check)
-            first = _read_first(field)
-            if first and not getattr(field, "_read_first", False):
-                _checked_first(field, first)
-                field._read_first = True
         valid = super().validate(extra)
         for field in self:
             if isinstance(field, HiddenField) and field.errors:

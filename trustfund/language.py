@@ -41,6 +41,12 @@ def locale() -> Locale | None:
     return found[0] if found is not None else get_locale()
 
 
+def code() -> str:
+    """The request's language as its code ("fr"), "" when none: what a form or a
+    confirmation page records it was shown in."""
+    return str(locale() or "")
+
+
 def translations():
     """flask_babel.get_translations(), asked once per request."""
     found = _asked()

@@ -30,6 +30,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import language
 from .audit import SECRET, utcnow
 from .errors import DomainError
 from .extensions import db
@@ -69,16 +70,10 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _language() -> str:
-    from .language import locale
-
-    return str(locale() or "")
-
-
 def issue(user, purpose: str) -> str:
     """A fresh token for one render of the `purpose` form, for this user, in the
     language the form is shown in (its numbers and dates are typed in it)."""
-    return _serializer().dumps([secrets.token_urlsafe(24), int(user.id), purpose, _language()])
+    return _serializer().dumps([secrets.token_urlsafe(24), int(user.id), purpose, language.code()])
 
 
 def _nonce(actor, token, purpose: str) -> tuple[str, str | None]:
@@ -116,7 +111,7 @@ def once(actor, token, purpose: str, operation: Callable[[], object], *, read_ag
     earlier = _earlier(nonce)
     if earlier is not None:
         return Outcome(earlier_id=earlier)
-    if shown_in is not None and shown_in != _language() and not read_again:
+    if shown_in is not None and shown_in != language.code() and not read_again:
         # Switched in another tab: "1,500" typed on the English page would be read as
         # 1.500 in French (a KWD pledge recorded a thousandth of what was meant).
         raise DomainError(_("Your language changed since this form was shown, and the amounts and dates "

@@ -149,8 +149,7 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
     on = value_date_or_error(on or today(), "transferred_on", today_is)
     periods.require_open(on, "transferred_on")
     require_no_closing_decision()
-    if source.available >= usd:  # else refused below as more than the pool has now
-        pools.refuse_before_its_money(source, usd, on, "transferred_on")
+    pools.refuse_before_its_money(source, usd, on, "transferred_on")
     entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                          transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)

@@ -78,7 +78,7 @@ def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, desc
     (closure.entry_proposals); `today_is`: the latest day its value date may be."""
     pool, value_date, usd, description = entry_checks(kind, pool_id, value_date, usd_amount, description,
                                                       today_is)
-    if kind not in INCOME_KINDS and pool.available >= usd:  # else refused below as more than it has now
+    if kind not in INCOME_KINDS:
         pools.refuse_before_its_money(pool, usd, value_date, "value_date")
     entry = FundEntry(kind=kind, pool_id=pool.id, value_date=value_date, usd_amount=usd,
                       description=description, created_by_id=getattr(actor, "id", None))

@@ -143,7 +143,10 @@ def held_from(pool_id: int, day: dt.date) -> Decimal:
 
 def refuse_before_its_money(pool: Pool, usd, day, field: str) -> None:
     """Money taken out of `pool` on `day` (a cost, a transfer) that the pool did not yet
-    hold then, or that later money taken out by then needed, is refused beside `field`."""
+    hold then, or that later money taken out by then needed, is refused beside `field`.
+    More than the pool has available now is left to that refusal, said first."""
+    if pool.available < usd:
+        return
     held = held_from(pool.id, day)
     if held < usd:
         raise DomainError(_("By its value dates, the %(pool)s pool held no more than %(held)s from "

@@ -199,8 +199,6 @@ def nothing_outstanding(donor) -> None:
     money still to come on a commitment could never be recorded, nor the commitment
     settled (one officer closed it at once, for good: a colleague's review). What will
     not come is written off first (by two MPTF officers)."""
-    outstanding = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment).where(
-        Commitment.donor_id == donor.id, Commitment.deposited + Commitment.written_off < Commitment.amount))
     reversals = db.session.scalar(
         sa.select(sa.func.count()).select_from(DepositReversalProposal)
         .join(Deposit, Deposit.id == DepositReversalProposal.deposit_id)
@@ -213,6 +211,8 @@ def nothing_outstanding(donor) -> None:
             "%(num)d reversals of deposits of %(donor)s wait for a second MPTF officer: once confirmed, "
             "their money is outstanding again. Have them confirmed or withdrawn, then close the SAA.",
             reversals, donor=donor.name), field="to_status")
+    outstanding = db.session.scalar(sa.select(sa.func.count()).select_from(Commitment).where(
+        Commitment.donor_id == donor.id, Commitment.deposited + Commitment.written_off < Commitment.amount))
     if outstanding:
         raise DomainError(ngettext(
             "%(donor)s still has %(num)d commitment with money outstanding, and once its SAA is closed no "

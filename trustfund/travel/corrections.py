@@ -39,7 +39,6 @@ from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
 from ..audit import record, snapshot, utcnow
 from ..auth.colleagues import active_in_role, tell_others
-from ..confirmation import each
 from ..connections import hold_row
 from ..contributions.models import Pool
 from ..contributions.pools import InsufficientFunds, hold, move
@@ -61,10 +60,10 @@ from .models import (
     CostCorrection,
     TravelGrant,
 )
-from .services import cost_field, costs_within_bound
+from .services import COST_FIELDS as FIELDS
+from .services import trip_costs
 
 ZERO = Decimal("0.00")
-FIELDS = ("actual_ticket", "actual_dsa", "actual_terminal")
 
 
 def _require_srsg(actor) -> None:
@@ -104,15 +103,6 @@ def waiting_shown() -> list[CostCorrection]:
                            sa.orm.joinedload(CostCorrection.proposed_by))
 
 
-def amounts(ticket, dsa, terminal) -> dict[str, Decimal]:
-    """The corrected costs as typed, each checked (0 or more USD), by field; every
-    field in error refused at once (beside each)."""
-    values = each({name: (lambda value=value, name=name: cost_field(value, name))
-                   for name, value in zip(FIELDS, (ticket, dsa, terminal), strict=True)})
-    costs_within_bound(values)
-    return values
-
-
 def paid_for(grant: TravelGrant, costs: Decimal) -> Decimal:
     """What the trip costs the fund with these costs: all of them, but no more than
     was committed when an overrun was rejected (the rejection stands)."""
@@ -150,7 +140,7 @@ def propose(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason: str) ->
     """The corrected costs of a closed trip, checked now, then kept waiting for
     another SRSG staff member: nothing changes until they confirm it."""
     _require_srsg(actor)
-    values = amounts(ticket, dsa, terminal)
+    values = trip_costs(ticket, dsa, terminal)
     reason = correction_refusals(grant, values, reason)
     correction = CostCorrection(grant_id=grant.id, spent_before=grant.actual_total, reason=reason,
                                 proposed_by_id=actor.id, status=PENDING, **values)
@@ -291,6 +281,6 @@ def active_staff() -> int:
     return active_in_role(SRSG_STAFF)
 
 
-__all__ = ["active_staff", "already_decided_message", "already_waiting_message", "amounts", "agreed",
+__all__ = ["active_staff", "already_decided_message", "already_waiting_message", "agreed",
            "confirm", "confirmed_for", "correction_refusals", "grant_checks", "paid_for", "propose", "refuse",
            "waiting_for", "why_not_now", "withdraw"]

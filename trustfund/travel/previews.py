@@ -37,9 +37,8 @@ from .models import (
     TravelGrant,
 )
 from .overruns import _check_decider as _check_overrun_decider
-from .reconcile import actuals as reconcile_actuals
 from .reconcile import check_can_cancel, check_can_close, settlement
-from .services import check_still_eligible, require_srsg
+from .services import check_still_eligible, require_srsg, trip_costs
 
 
 def grant_facts(grant: TravelGrant) -> list[tuple[str, str]]:
@@ -225,7 +224,7 @@ def closing(actor, grant: TravelGrant, outcome: str, *, ticket, dsa, terminal, r
     returns to it, and an overrun's fate, as reconcile._record_costs will settle it."""
     require_srsg(actor)
     check_can_close(grant, outcome)
-    actuals = list(reconcile_actuals(ticket, dsa, terminal).values())
+    actuals = list(trip_costs(ticket, dsa, terminal).values())
     costs = sum(actuals, Decimal("0.00"))
     if outcome == TRAVELLED and costs == 0:
         raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")
@@ -272,7 +271,7 @@ def cost_correction(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason:
     corrected ones, and what the pool will spend once another SRSG staff member
     confirms it (corrections.py; refused as its proposal is refused)."""
     require_srsg(actor)
-    values = corrections.amounts(ticket, dsa, terminal)
+    values = trip_costs(ticket, dsa, terminal)
     reason = corrections.correction_refusals(grant, values, reason)
     costs = sum(values.values(), Decimal("0.00"))
     pool, before = grant.pool, grant.actual_total

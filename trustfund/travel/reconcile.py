@@ -26,7 +26,6 @@ from flask_babel import gettext as _
 from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..audit import record, snapshot, utcnow
-from ..confirmation import each
 from ..connections import hold_row
 from ..contributions.models import Pool
 from ..contributions.pools import InsufficientFunds, hold, move
@@ -39,7 +38,7 @@ from ..second_person import still_active
 from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
 from .notices import tell_requester
-from .services import cost_field, costs_within_bound, require_srsg, require_still_srsg
+from .services import require_srsg, require_still_srsg, trip_costs
 
 CANCELLABLE = (REQUESTED, WAITLISTED, APPROVED)
 
@@ -86,16 +85,6 @@ def _close(actor, grant: TravelGrant, status: str, values: dict) -> None:
         raise DomainError(_("This request has changed meanwhile (it is now %(status)s): "
                             "reload the page.", status=grant.status_in_words))
     db.session.expire(grant)
-
-
-def actuals(ticket, dsa, terminal) -> dict[str, Decimal]:
-    """A trip's actual costs as typed, by field: each checked (every field in error
-    refused at once, beside each), and their sum (costs_within_bound)."""
-    found = each({"actual_ticket": lambda: cost_field(ticket, "actual_ticket"),
-                  "actual_dsa": lambda: cost_field(dsa, "actual_dsa"),
-                  "actual_terminal": lambda: cost_field(terminal, "actual_terminal")})
-    costs_within_bound(found)
-    return found
 
 
 def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Decimal],
@@ -168,7 +157,7 @@ def record_travel(actor, grant: TravelGrant, *, ticket, dsa, terminal) -> Travel
     was committed and not spent returns to the pool, to the cent; costs above the
     commitment are an overrun (see _record_costs)."""
     require_srsg(actor)
-    found = actuals(ticket, dsa, terminal)
+    found = trip_costs(ticket, dsa, terminal)
     if sum(found.values()) == 0:
         raise DomainError(_("A trip that took place has costs: enter them."), field="actual_ticket")
     return _record_costs(actor, grant, TRAVELLED, found)
@@ -178,7 +167,7 @@ def record_no_show(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason: 
     """The delegate did not attend (the event has started): keep the costs actually
     incurred (a non-refundable ticket, say; possibly nothing) and return the rest."""
     require_srsg(actor)
-    found = actuals(ticket, dsa, terminal)
+    found = trip_costs(ticket, dsa, terminal)
     return _record_costs(actor, grant, NO_SHOW, found, (reason or "").strip())
 
 

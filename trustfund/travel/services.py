@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
+from ..confirmation import each
 from ..connections import hold_row
 from ..countries.models import Country
 from ..countries.services import after_change
@@ -93,6 +94,19 @@ def cost_field(value, field: str) -> Decimal:
     if _is_zero(value):
         return Decimal("0.00")
     return money_field(value, field)
+
+
+COST_FIELDS = ("actual_ticket", "actual_dsa", "actual_terminal")
+
+
+def trip_costs(ticket, dsa, terminal) -> dict[str, Decimal]:
+    """A trip's actual costs as typed (the costs recorded, or their correction), by
+    field: each checked (0 or more USD; every field in error refused at once, beside
+    each), and their sum (costs_within_bound)."""
+    values = each({name: (lambda value=value, name=name: cost_field(value, name))
+                   for name, value in zip(COST_FIELDS, (ticket, dsa, terminal), strict=True)})
+    costs_within_bound(values)
+    return values
 
 
 def costs_within_bound(values: dict[str, Decimal]) -> Decimal:
