@@ -14,16 +14,18 @@ import threading
 from decimal import Decimal
 from functools import partial
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import base_users, make_user
-from tests.security.helpers import Attempt, all_read_before_any_decides, attempts
+from tests.security.helpers import Attempt, all_read_before_any_decides, attempt, attempts
 from trustfund.auth.models import User
 from trustfund.closure import entry_proposals
 from trustfund.contributions.confirmed import record_interest
 from trustfund.contributions.fund_entries import record_fund_entry
 from trustfund.contributions.models import Pool
 from trustfund.contributions.pools import unearmarked_pool
+from trustfund.errors import DomainError
 from trustfund.fund.entries import CONFIRMED, DIRECT_COST, FundEntry, FundEntryProposal
 from trustfund.ledger_check import run_checks
 
@@ -93,3 +95,46 @@ def test_two_officers_confirming_one_entry_at_once_record_it_once(app, db, monke
     assert unearmarked_pool().available == D("900.00")
     assert db.session.get(FundEntryProposal, proposal_id).status == CONFIRMED
     assert run_checks() == []
+
+
+def test_a_colleagues_cost_committed_after_the_pool_was_read_is_refused_for_the_money_available(app, db):
+    """A colleague's cost committed just after this cost's pool was read (PostgreSQL: each
+    statement sees what was committed before it): the pool's dated money then counts it,
+    the pool as read does not. The refusal names the money available, as for a cost
+    recorded after the colleague's, not a value date "before its money arrived" (CI saw
+    it once among twenty costs at once). On SQLite the colleague's write waits."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: one writer at a time, so the colleague's cost waits for this one")
+    officer = base_users()["mptf_officer"]
+    record_interest(officer, value_date=dt.date(2017, 4, 25), usd_amount=COST + D("99.99"),
+                    note="Money for one cost")
+    db.session.commit()
+    pool_id = unearmarked_pool().id
+    db.session.expire_all()
+    colleague = []
+
+    def colleagues_cost():
+        record_fund_entry(db.session.get(User, officer.id), kind=DIRECT_COST, pool_id=pool_id,
+                          value_date=dt.date(2017, 6, 1), usd_amount=COST, description="Colleague's room")
+        db.session.commit()
+        return "recorded"
+
+    def after_the_pool_is_read(conn, cursor, statement, parameters, context, executemany):
+        if not colleague and statement.lstrip().startswith("SELECT") and "FROM pool" in statement:
+            colleague.append(Attempt(app, colleagues_cost))
+            colleague[0].start().join()
+
+    sa.event.listen(db.engine, "after_cursor_execute", after_the_pool_is_read)
+    try:
+        outcome = attempt(lambda: record_fund_entry(officer, kind=DIRECT_COST, pool_id=pool_id,
+                                                    value_date=dt.date(2017, 6, 1), usd_amount=COST,
+                                                    description="Conference room"), (DomainError,))
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", after_the_pool_is_read)
+        db.session.rollback()
+    assert colleague and colleague[0].outcome == "recorded"
+    kind, refusal = outcome
+    assert kind == "refused", outcome
+    assert refusal.message == ("The un-earmarked pool has only USD\xa099.99 available, "
+                               "less than USD\xa0100.00.")
+    assert db.session.get(Pool, pool_id).available == D("99.99")

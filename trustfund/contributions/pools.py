@@ -144,11 +144,13 @@ def held_from(pool_id: int, day: dt.date) -> Decimal:
 def refuse_before_its_money(pool: Pool, usd, day, field: str) -> None:
     """Money taken out of `pool` on `day` (a cost, a transfer) that the pool did not yet
     hold then, or that later money taken out by then needed, is refused beside `field`.
-    More than the pool has available now is left to that refusal, said first."""
+    More than the pool has available now is left to that refusal, said first: read
+    after the dated money, so that a colleague's cost committed in between (PostgreSQL)
+    is named for what it took, the pool's available money."""
     if pool.available < usd:
         return
     held = held_from(pool.id, day)
-    if held < usd:
+    if held < usd and db.session.scalar(sa.select(Pool.available).where(Pool.id == pool.id)) >= usd:
         raise DomainError(_("By its value dates, the %(pool)s pool held no more than %(held)s from "
                             "%(date)s on: money it did not yet hold cannot be spent or moved then. Date it "
                             "on or after the day its money arrived.", pool=pool.sentence_name,
