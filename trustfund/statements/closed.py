@@ -9,7 +9,10 @@ after one (DESIGN.md §6a: a closed year's reports never change afterwards).
   split by largest remainder over the donors' remaining weights: their weight in
   the pool on D less the share fixed at the end of C (donors with none left bear
   none). The spending of closed years is never re-apportioned: a later deposit by
-  another donor shares only the spending of open years. A transfer between pools
+  another donor shares only the spending of open years. What the closed years spent
+  and was given back since (a cost reversed, a trip's costs corrected down:
+  sums.given_back) goes back to those who bore it, by the shares fixed at the end
+  of C, before the rest is split. A transfer between pools
   after C moves the donors' remaining weights in the source pool, not their whole
   weights (shares._transfer_parts): money C spent does not move to be spent again.
 - Before the first closed year the rule of shares.py stands unchanged.
@@ -99,15 +102,28 @@ def fixed_positions(years: set[int]) -> dict[int, Fixed]:
     return found
 
 
-def split_after(base_shares: dict[int, int], weights_now: dict[int, int], spent_since: int
-                ) -> dict[int, int]:
+def split_after(base_shares: dict[int, int], weights_now: dict[int, int], spent_since: int,
+                given_back: int = 0, base_spending: int = 0) -> dict[int, int]:
     """A pool's shares to date after a closed year: the shares fixed then, plus the
-    spending since split over the remaining weights (weight now less the fixed share),
-    by largest remainder, ties to the lower donor id."""
-    remaining = sorted((donor, weight - base_shares.get(donor, 0)) for donor, weight in weights_now.items()
-                       if weight - base_shares.get(donor, 0) > 0)
-    split = split_cents(spent_since, [w for _, w in remaining]) if remaining else []
+    spending since split over the remaining weights (weight now less the share), by
+    largest remainder, ties to the lower donor id. The closed years' spending given
+    back since (`given_back`, part of `spent_since`: sums.given_back) first goes back
+    to those who bore it, in proportion to the shares fixed then (the part no donor's
+    deposits reached, the closed pool's spending less their shares, takes its own
+    proportion back), never more than the closed years spent; a donor who deposited
+    later does not gain the money another donor's share paid."""
     shares = dict(base_shares)
+    if given_back > 0:
+        bearers = sorted((donor, share) for donor, share in base_shares.items() if share > 0)
+        borne = sum(share for _, share in bearers)
+        back = min(given_back, max(base_spending, borne))
+        parts = split_cents(back, [share for _, share in bearers] + [max(base_spending - borne, 0)])
+        for (donor, _), part in zip(bearers, parts, strict=False):
+            shares[donor] -= part
+        spent_since += back
+    remaining = sorted((donor, weight - shares.get(donor, 0)) for donor, weight in weights_now.items()
+                       if weight - shares.get(donor, 0) > 0)
+    split = split_cents(spent_since, [w for _, w in remaining]) if remaining else []
     for (donor, _), part in zip(remaining, split, strict=True):
         shares[donor] = shares.get(donor, 0) + part
     return shares

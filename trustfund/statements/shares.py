@@ -272,16 +272,18 @@ def _fixed(on: dt.date, fixed: closed.Fixed) -> Position:
                     returned_cents=dict(fixed.returned_cents))
 
 
-def _after_closed(live: dict[int, PoolApportionment], fixed: closed.Fixed, spending: dict[int, int]
-                  ) -> dict[int, PoolApportionment]:
-    """Each pool's split after a closed year: the shares fixed then, plus the spending
-    since over the remaining weights (closed.split_after)."""
+def _after_closed(live: dict[int, PoolApportionment], fixed: closed.Fixed, spending: dict[int, int],
+                  given_back: dict[int, int]) -> dict[int, PoolApportionment]:
+    """Each pool's split after a closed year: the shares fixed then (less what the
+    closed years spent and was given back since, to those who bore it), plus the
+    spending since over the remaining weights (closed.split_after)."""
     result = {}
     for pool in set(live) | set(fixed.shares) | set(fixed.spending):
         now = live.get(pool)
         weights = now.weights_cents if now is not None else {}
         spent = spending.get(pool, 0)
-        shares = closed.split_after(fixed.shares.get(pool, {}), weights, spent - fixed.spending.get(pool, 0))
+        shares = closed.split_after(fixed.shares.get(pool, {}), weights, spent - fixed.spending.get(pool, 0),
+                                    given_back.get(pool, 0), fixed.spending.get(pool, 0))
         result[pool] = PoolApportionment(pool, spent, weights, shares,
                                          now.all_weights_cents if now is not None else {})
     return result
@@ -324,6 +326,7 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
         transfers = _transfer_parts(earlier_moves, by_interval,
                                     fixed_shares=_shares_fixed_before(earlier_moves, ends, fixed))
         spending = sums.spending(from_start)
+        given_back = sums.given_back({on: bases[on] for on in from_start if bases[on] is not None})
         for on in from_start:
             net_cents: dict[int, int] = {}
             for _pool, donor, net in net_rows[on]:
@@ -331,7 +334,7 @@ def _compute_positions(dates: tuple[dt.date, ...], start_from_closed: bool = Tru
             pools = _apportion(_weights(net_rows[on], [t for t in transfers if t.transferred_on <= on]),
                                spending[on], split=bases[on] is None)
             if bases[on] is not None:
-                pools = _after_closed(pools, fixed[bases[on].year], spending[on])
+                pools = _after_closed(pools, fixed[bases[on].year], spending[on], given_back[on])
             result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
     for base in {id(b): b for b in started.values()}.values():
         group = tuple(on for on in live if started.get(on) is base)
@@ -366,6 +369,7 @@ def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Tra
     transfers = _transfer_parts(later, by_interval, start=base.all_weights,
                                 fixed_shares=lambda _on: base.shares)
     spending = sums.spending(dates, after=base.last_day, base=base.spending)
+    given_back = sums.given_back(dict.fromkeys(dates, base.last_day))
     result = {}
     for on in dates:
         net_cents = dict(base.net_cents)
@@ -373,7 +377,8 @@ def _from_closed(dates: tuple[dt.date, ...], base: closed.Fixed, moves: list[Tra
             net_cents[donor] = net_cents.get(donor, 0) + (net or 0)
         weights = _weights(net_rows[on], [t for t in transfers if t.transferred_on <= on],
                            start=base.all_weights)
-        pools = _after_closed(_apportion(weights, spending[on], split=False), base, spending[on])
+        pools = _after_closed(_apportion(weights, spending[on], split=False), base, spending[on],
+                              given_back[on])
         result[on] = Position(on=on, net_cents=net_cents, pools=pools, returned_cents=returned[on])
     return result
 

@@ -173,6 +173,45 @@ def spending(dates: tuple[dt.date, ...], after: dt.date | None = None, base: dic
     return result
 
 
+def given_back(bases: dict[dt.date, dt.date]) -> dict[dt.date, dict[int, int]]:
+    """{date: {pool: USD cents}}: the spending of a closed year given back to its pool
+    after it, by each date, for each date after a closed year (`bases`: {date: the last
+    day of the latest closed year before it}): a direct cost or bank charge dated by
+    then and reversed after it, a trip reconciled by then whose costs were corrected
+    down after it (the net of its corrections since). The donors who bore it in the
+    closed year get it back (closed.split_after), not the donors whose money is left.
+    Few rows: reversals and corrections."""
+    result: dict[dt.date, dict[int, int]] = {on: {} for on in bases}
+    if not bases:
+        return result
+    reversed_entry = sa.orm.aliased(FundEntry)
+    for pool, back, spent_on, reversed_on in _rows(
+            sa.select(FundEntry.pool_id, cents(-FundEntry.usd_amount), reversed_entry.value_date,
+                      FundEntry.value_date)
+            .join(reversed_entry, reversed_entry.id == FundEntry.reverses_id)
+            .where(FundEntry.kind.in_((DIRECT_COST, BANK_CHARGE)),
+                   reversed_entry.value_date < FundEntry.value_date)):
+        for on, base in bases.items():
+            if spent_on <= base < reversed_on <= on:
+                result[on][pool] = result[on].get(pool, 0) + back
+    corrections = _rows(sa.select(TravelGrant.id, TravelGrant.pool_id, TravelGrant.reconciled_at,
+                                  cents(CostCorrection.spent_after - CostCorrection.spent_before),
+                                  CostCorrection.decided_at)
+                        .join(TravelGrant, TravelGrant.id == CostCorrection.grant_id)
+                        .where(CostCorrection.status == CONFIRMED, TravelGrant.status.in_(SPENT_STATUSES),
+                               TravelGrant.pool_id.is_not(None)))
+    for on, base in bases.items():
+        closed_end, end = _end_of(base), _end_of(on)
+        by_trip: dict[tuple[int, int], int] = defaultdict(int)
+        for trip, pool, reconciled_at, change, decided_at in corrections:
+            if reconciled_at < closed_end <= decided_at < end:
+                by_trip[trip, pool] += change
+        for (_trip, pool), change in by_trip.items():
+            if change < 0:
+                result[on][pool] = result[on].get(pool, 0) - change
+    return result
+
+
 def _add_costs(result: dict[dt.date, dict[int, int]], last: dt.date, earlier: list[dt.date],
                after: dt.date | None = None) -> None:
     """The fund's direct costs and bank charges (reversals included), per pool (dated
