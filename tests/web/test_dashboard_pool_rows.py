@@ -18,6 +18,8 @@ def fund(app, db):
     return built
 
 
+CLOSED_OUT = "Refunded, transferred or not refunded at closure"
+
 def _header(html: str, table_id: str) -> list[str]:
     table = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL).group(1)
     head = re.search(r"<thead>(.*?)</thead>", table, re.DOTALL).group(1)
@@ -42,12 +44,12 @@ def test_each_pools_row_adds_up_to_its_available_money(fund, client, login_as):
     assert got["Bank charges"] == D("12.34")
     assert (got["Net deposits"] + got["Interest"] + got["Other income"] + got["Transfers in"]
             - got["Transfers out"] - got["Committed to grants"] - got["Spent"] - got["Direct costs"]
-            - got["Bank charges"] - got["Refunded or transferred at closure"]) == got["Available"]
+            - got["Bank charges"] - got[CLOSED_OUT]) == got["Available"]
 
     budget = _rows(html, "budget")["Un-earmarked"]
     got = {key: number(value) for key, value in budget.items() if key not in ("Pool", "Used (%)")}
     assert (got["Spent"] + got["Direct costs"] + got["Bank charges"] + got["Committed to grants"]
-            + got["Refunded or transferred at closure"] + got["Available"]) == got["Budget"]
+            + got[CLOSED_OUT] + got["Available"]) == got["Budget"]
 
 
 def test_the_budget_note_says_what_used_counts(fund, client, login_as):

@@ -1,6 +1,9 @@
 """The pools' closing decisions and each donor's part, as a download (export register
-"closing"): the payment instructions of the refunds, with each donor's currency
-equivalent at the UN rate of the refund's month; the decisions still waiting for a
+"closing"): what the closing page shows, that is the pools' unspent balances, the
+refunds a decision would make in each (each donor's part, as the page plans it), the
+commitments with money outstanding; the payment instructions of the refunds decided,
+with each donor's currency equivalent at the UN rate of the refund's month; the
+decisions still waiting for a
 second SRSG staff member (nothing has moved for them), the write-offs recorded (who
 proposed and who confirmed each) and those still waiting for a second MPTF officer
 (nothing is written off for them)."""
@@ -12,15 +15,19 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlalchemy.orm import joinedload
 
+from ..clock import today
 from ..contributions import queries as contribution_queries
 from ..contributions.models import Pool
+from ..contributions.pools import all_pools
 from ..exports import Col, Sheet, register_export
 from ..extensions import db
 from ..fund.entries import ClosingPart, PoolClosing
+from ..fund.models import FINANCIALLY_CLOSED
+from ..fund.status import current_fund
 from ..money import USD
 from ..permissions import STAFF
-from . import proposals, write_offs
-from .refunds import equivalent
+from . import financial, proposals, write_offs
+from .refunds import equivalent, plans
 
 
 def decisions_query():
@@ -119,7 +126,42 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(pgettext("write-off", "Confirmed by"), lambda r: name(r[0].created_by)),
         Col(_("Confirmed at (UTC)"), lambda r: r[0].created_at, "datetime"),
     ]
-    return ([Sheet(_("Decisions"), decision_columns, decisions),
+    pool_columns = [
+        Col(_("Pool"), lambda p: str(p.label), width=30),
+        Col(_("Committed to grants"), lambda p: p.committed, "money", currency=USD),
+        Col(_("Unspent balance"), lambda p: p.available, "money", currency=USD),
+        Col(_("Refunded, transferred or not refunded at closure"), lambda p: p.closed_out, "money",
+            currency=USD),
+    ]
+    fund = current_fund()
+    open_plans = plans(today()) if fund and fund.status != FINANCIALLY_CLOSED else []
+    planned = [(plan, part) for plan in open_plans for part in plan.parts]
+    plan_columns = [
+        Col(_("Pool"), lambda r: str(r[0].pool.label), width=30),
+        Col(_("Donor"), lambda r: r[1].donor_name, width=40),
+        Col(_("Net deposits in the pool"), lambda r: r[1].weight, "money", currency=USD),
+        Col(_("Balance in the pool"), lambda r: r[1].balance, "money", currency=USD),
+        Col(_("Difference from the balance"), lambda r: r[1].income, "money", currency=USD),
+        Col(_("Refund (USD)"), lambda r: r[1].amount, "money", currency=USD),
+        Col(_("Currency"), lambda r: r[1].currency, width=9),
+        Col(_("UN rate of the month (per USD)"), lambda r: r[1].rate, "rate"),
+        Col(_("Amount in the currency"), lambda r: r[1].currency_amount, "money",
+            currency_of=lambda r: r[1].currency),
+    ]
+    outstanding_columns = [
+        Col(_("Donor"), lambda c: c.donor.name, width=40),
+        Col(_("Commitment"), lambda c: c.reference or f"#{c.id}"),
+        Col(_("Currency"), lambda c: c.currency, width=9),
+        Col(_("Amount"), lambda c: c.amount, "money", currency_of=lambda c: c.currency),
+        Col(_("Deposited"), lambda c: c.deposited, "money", currency_of=lambda c: c.currency),
+        Col(_("Written off"), lambda c: c.written_off, "money", currency_of=lambda c: c.currency),
+        Col(_("Outstanding"), lambda c: c.outstanding, "money", currency_of=lambda c: c.currency),
+    ]
+    return ([Sheet(_("Pools"), pool_columns, all_pools()),
+             Sheet(_("Refunds a decision would make"), plan_columns, planned),
+             Sheet(_("Outstanding commitments"), outstanding_columns,
+                   financial.outstanding_commitments()),
+             Sheet(_("Decisions"), decision_columns, decisions),
              Sheet(_("Donors' parts"), part_columns, instructions(parts_of())),
              Sheet(_("Waiting decisions"), waiting_columns, waiting),
              Sheet(_("Write-offs recorded"), recorded_columns, contribution_queries.write_offs()),

@@ -54,6 +54,7 @@ from ..fund.entries import (
     WAIVED,
     ClosingProposal,
     FundEntryProposal,
+    PoolClosing,
     WriteOffProposal,
 )
 from ..fund.models import FINANCIALLY_CLOSED, OPEN, Fund
@@ -251,6 +252,15 @@ def decision_checks(pool: Pool, kind: str, *, fund_name: str = "", fund_referenc
                                                  max_length=100)
     if kind == WAIVED:
         waiver = setting_on(REFUND_WAIVER, today())
+        # The waiver bounds what the pool leaves unrefunded in all: money that reached
+        # it after a first waiver is not left unrefunded again in steps within it.
+        waived = db.session.scalar(sa.select(sa.func.sum(PoolClosing.usd_amount))
+                                   .where(PoolClosing.pool_id == pool.id, PoolClosing.kind == WAIVED))
+        if waived and waived + balance > waiver:
+            raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (an "
+                                "administrator's setting): this pool has already left %(waived)s unrefunded, "
+                                "and this balance is %(balance)s.", waiver=fmt_money(waiver, USD),
+                                waived=fmt_money(waived, USD), balance=fmt_money(balance, USD)), field="kind")
         if balance > waiver:
             raise DomainError(_("Only a residual balance of up to %(waiver)s may be left unrefunded (an "
                                 "administrator's setting); this one is %(balance)s.",

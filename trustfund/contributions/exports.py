@@ -298,7 +298,8 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
               "transfers_in": _("Transfers in"), "transfers_out": _("Transfers out"),
               "committed": _("Grants committed, not yet reconciled"), "spent": _("Actual spent"),
               "other_income": _("Other income"), "direct_costs": _("Direct costs"),
-              "bank_charges": _("Bank charges"), "closed_out": _("Refunded or transferred at closure"),
+              "bank_charges": _("Bank charges"),
+              "closed_out": _("Refunded, transferred or not refunded at closure"),
               "available": _("Available")}
     columns = [Col(_("Pool"), lambda p: str(p.label), width=50)] + [
         Col(labels[name], attrgetter(name), "money", currency=USD)
