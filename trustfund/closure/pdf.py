@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from ..clock import today
 from ..formatting import date
@@ -41,7 +42,10 @@ def final_statement_pdf(found: FinalStatement) -> bytes:
     else:
         title = _("Certified final financial statement of %(donor)s", donor=c["donor"]["name"])
         body = "closure/_final_donor_body.html"
-    return _pdf(title, body, found.issued_at.date(), found.issued_by, found=found, c=c, labels=LINE_LABELS,
+    # Its day as the reader's, as the certification line and the page say it (issued_at
+    # is a UTC moment: cut to its UTC date, the margins named the day before in Tokyo).
+    issued_on = to_user_timezone(found.issued_at).date()
+    return _pdf(title, body, issued_on, found.issued_by, found=found, c=c, labels=LINE_LABELS,
                 kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found),
                 pool_name=pool_name_as_certified)
 
