@@ -186,7 +186,8 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     if before.get("status") == WAITLISTED:
         raise DomainError(_("The pool still does not have %(amount)s available: the request "
                             "stays waitlisted.", amount=money(total)), field="pool_id")
-    names = ", ".join(db.session.get(Pool, pid).short_name for pid in candidates)
+    short_pools = [db.session.get(Pool, pid) for pid in candidates]
+    names = ", ".join(pool.short_name for pool in short_pools)
     db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id).values(
         status=WAITLISTED, pool_id=None, committed_amount=0,
         decision_reason=_("No pool had %(amount)s available (%(pools)s).",
@@ -194,7 +195,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
         .execution_options(synchronize_session=False))
     db.session.expire(grant)
     record(actor, "grant.waitlist", grant, before=before, note="funds short")
-    tell_requester(actor, grant, "waitlisted")
+    tell_requester(actor, grant, "waitlisted", short_of=(total, short_pools))
     return grant
 
 

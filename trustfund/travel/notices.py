@@ -20,10 +20,13 @@ SUBJECTS = {
 }
 
 
-def tell_requester(actor, grant: TravelGrant, outcome: str) -> None:
+def tell_requester(actor, grant: TravelGrant, outcome: str, short_of=None) -> None:
     """The requester (the SRSG staff member who entered the request) learns of
     `outcome` on their request, with a link to it; not once they left the SRSG staff
-    (deactivated, or moved to another role: a donor may not read travel grants)."""
+    (deactivated, or moved to another role: a donor may not read travel grants).
+    `short_of`: (the amount, the pools that did not have it) of a request waitlisted
+    for want of money, said in the requester's language (the grant's stored reason is
+    in its approver's)."""
     requester = grant.requested_by
     if requester is None or not requester.active or requester.role != SRSG_STAFF:
         return
@@ -32,4 +35,4 @@ def tell_requester(actor, grant: TravelGrant, outcome: str) -> None:
             lambda: SUBJECTS[outcome] % {"delegate": delegate},
             outcome=outcome, grant=grant, delegate=delegate, event=grant.event,
             decider=getattr(actor, "name", "") or getattr(actor, "email", ""),
-            url=external_url("travel.grant", grant_id=grant.id))
+            url=external_url("travel.grant", grant_id=grant.id), short_of=short_of)
