@@ -207,7 +207,8 @@ def test_a_waiting_notice_does_not_go_to_an_address_corrected_since(client, logi
     login_as("admin")
     assert _edit_account(client, users["donor"], email="anna.berg@gov.example").status_code == 302
     send_due()
-    assert smtp_server.to(old) == []
+    # The old address learns only that the account's address changed (a security notice).
+    assert [m["Subject"] for m in smtp_server.to(old)] == ["The address of your Trustfund account changed"]
     db.session.expire_all()
     message = db.session.get(OutboxMessage, notice.id)
     assert (message.status, message.last_error) == (
@@ -222,7 +223,7 @@ def test_a_waiting_notice_does_not_go_to_a_deactivated_account(client, login_as,
     assert _edit_account(client, users["donor"], active=None).status_code == 302  # left the ministry
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0  # not sent on purpose: nothing for a scheduler to report
-    assert "1 not sent: the account was deactivated or its address changed." in result.output
+    assert "1 not sent: the account changed since, or the link they carry expired." in result.output
     assert smtp_server.to(notice.to_address) == []
     db.session.expire_all()
     message = db.session.get(OutboxMessage, notice.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -22,6 +23,7 @@ from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..formatting import date as fmt_date
 from ..mail.outbox import enqueue
+from ..mail.sender import ADDRESS_CHANGED
 from ..money import MoneyError, parse_number, written
 from ..permissions import ADMIN, DONOR, ROLE_LABELS, ROLES
 from ..validation import check_text, normalized_name
@@ -100,6 +102,8 @@ def save_user(actor, user: User | None, *, email: str, name: str, role: str, don
         _move_version(user)
         if before["role"] != role:
             notify_role_changed(actor, user, before["role"])
+        if before["email"] != email:
+            notify_address_changed(actor, user, before["email"])
     record(actor, "user.create" if creating else "user.update", user, before=before)
     if typed and not creating:
         # No field says it (the hash is a secret, left out of every snapshot), but whoever
@@ -198,6 +202,17 @@ def notify_role_changed(actor, user: User, before_role: str) -> None:
     who changed it (it cannot be turned off)."""
     enqueue(user, "role_changed", "role_changed", _l("Your role in Trustfund changed"),
             before=ROLE_LABELS[before_role], after=ROLE_LABELS[user.role],
+            admin=_admin_name(actor))
+
+
+def notify_address_changed(actor, user: User, old_address: str) -> None:
+    """A security message to the address the account had until now: its holder learns
+    that the account's messages and password links go elsewhere, and who changed it (the
+    new address is not named: the old one may be a mailbox the user no longer holds)."""
+    enqueue(SimpleNamespace(id=user.id, email=old_address, name=user.name, locale=user.locale,
+                            seen_locale=user.seen_locale, timezone=user.timezone, role=user.role,
+                            donor_id=user.donor_id),
+            ADDRESS_CHANGED, "address_changed", _l("The address of your Trustfund account changed"),
             admin=_admin_name(actor))
 
 

@@ -35,6 +35,8 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text, info=SECRET)
     body_html: Mapped[str] = mapped_column(sa.Text, info=SECRET)
     sensitive: Mapped[bool] = mapped_column(default=False)
+    # When the single-use link it carries dies: not sent, nor sent again, after that.
+    link_expires_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

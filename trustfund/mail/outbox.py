@@ -40,7 +40,8 @@ def enqueue(user, kind: str, template: str, subject, *, sensitive: bool = False,
                             written_for_role=getattr(user, "role", None),
                             written_for_donor_id=getattr(user, "donor_id", None),
                             kind=kind, subject=subject_text[:255], body_text=text, body_html=html,
-                            sensitive=sensitive, status=PENDING, next_attempt_at=utcnow())
+                            sensitive=sensitive, status=PENDING, next_attempt_at=utcnow(),
+                            link_expires_at=context.get("expires_at") if sensitive else None)
     db.session.add(message)
     db.session.flush()
     return message

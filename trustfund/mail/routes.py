@@ -13,6 +13,7 @@ from ..permissions import ADMIN, AUDITOR, roles_required
 from .blueprint import bp
 from .forms import STATUS_LABELS, OutboxFilterForm, ResendForm
 from .models import OutboxMessage
+from .sender import shown_error
 from .services import resend
 
 
@@ -25,7 +26,7 @@ def outbox():
         query = query.where(OutboxMessage.status == form.status.data)
     page = paginate(query, 50)
     return render_template("mail/outbox.html", form=form, page=page, resend_form=ResendForm(),
-                           status_labels=STATUS_LABELS)
+                           status_labels=STATUS_LABELS, shown_error=shown_error)
 
 
 @bp.route("/<int:message_id>/resend", methods=["POST"])

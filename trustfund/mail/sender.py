@@ -18,6 +18,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from ..audit import utcnow
 from ..extensions import db
@@ -34,14 +36,14 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0   # refused by the mail server for good, or too often: lost unless sent again
-    skipped: int = 0  # not sent on purpose: the account deactivated or its address changed
+    skipped: int = 0  # not sent on purpose: the account changed since, or its link expired
 
     @property
     def message(self) -> str:
         said = (f"{self.sent} message(s) sent, {self.retried} to be tried again, "
                 f"{self.failed} failed.")
         if self.skipped:
-            said += f" {self.skipped} not sent: the account was deactivated or its address changed."
+            said += f" {self.skipped} not sent: the account changed since, or the link they carry expired."
         return said
 
 
@@ -151,8 +153,36 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
 
 # Messages about the account itself (its sign-in, its password, its role): sent whatever
 # role or donor it has now. Every other message is of its role's work or its donor's.
+# The notice of an address changed goes to the old address, the one its holder reads.
+ADDRESS_CHANGED = "address_changed"
 ACCOUNT_KINDS = frozenset({"account_created", "role_changed", "invitation", "password_reset",
-                           "password_changed", "signin_throttled"})
+                           "password_changed", "signin_throttled", ADDRESS_CHANGED})
+
+
+# Why a message was not sent: stored in English among the servers' own replies (the
+# outbox's last answer), shown in its reader's language (shown_error).
+DEACTIVATED = _l("Not sent: the account was deactivated after the message was written.")
+READDRESSED = _l("Not sent: the account's address was changed after the message was written.")
+MOVED = _l("Not sent: the account's role or donor was changed after the message was written.")
+LINK_DIED = _l("Not sent: the single-use link it carries expired before it could be sent.")
+NOT_SENT = (DEACTIVATED, READDRESSED, MOVED, LINK_DIED)
+
+
+def stored(reason) -> str:
+    """A reason of ours as the outbox stores it: in English, whoever's request sends it."""
+    with force_locale("en"):
+        return str(reason)
+
+
+def shown_error(last_error: str) -> str:
+    """The outbox's last answer as its reader reads it: a reason of ours in the reader's
+    language, a server's reply as the server gave it."""
+    if not last_error.startswith("Not sent: "):
+        return last_error
+    for reason in NOT_SENT:
+        if stored(reason) == last_error:
+            return str(reason)
+    return last_error
 
 
 def undeliverable(message: OutboxMessage) -> str | None:
@@ -164,18 +194,21 @@ def undeliverable(message: OutboxMessage) -> str | None:
     reach the donor user the account became, nor one donor's statement notice a user
     moved to another donor). Read when the message is sent, not when it was written.
     (The table by name: mail sits below the accounts in the layers.)"""
+    if message.link_expires_at is not None and message.link_expires_at <= utcnow():
+        return stored(LINK_DIED)
     if message.user_id is None:
         return None
     users = db.metadata.tables["user"]
     account = db.session.execute(sa.select(users.c.email, users.c.active, users.c.role, users.c.donor_id)
                                  .where(users.c.id == message.user_id)).first()
     if account is None or not account.active:
-        return "Not sent: the account was deactivated after the message was written."
-    if account.email.strip().lower() != message.to_address.strip().lower():
-        return "Not sent: the account's address was changed after the message was written."
+        return stored(DEACTIVATED)
+    readdressed = account.email.strip().lower() != message.to_address.strip().lower()
+    if readdressed and message.kind != ADDRESS_CHANGED:
+        return stored(READDRESSED)
     if message.kind not in ACCOUNT_KINDS and message.written_for_role is not None and (
             account.role != message.written_for_role or account.donor_id != message.written_for_donor_id):
-        return "Not sent: the account's role or donor was changed after the message was written."
+        return stored(MOVED)
     return None
 
 

@@ -17,6 +17,9 @@ def resend(actor, message: OutboxMessage) -> OutboxMessage:
     if message.sensitive and message.status == SENT:
         raise DomainError(_("This message held a single-use link and was wiped once sent: "
                             "send a new one instead."))
+    if message.link_expires_at is not None and message.link_expires_at <= utcnow():
+        raise DomainError(_("The single-use link this message carries has expired: it would open nothing. "
+                            "Send a new invitation, or the user asks for a new password link."))
     before = snapshot(message, ["status", "attempts"])
     message.status, message.attempts, message.next_attempt_at = PENDING, 0, utcnow()
     message.last_error = ""
