@@ -152,6 +152,7 @@ class Described:
     note: str
     action_label: str
     kind_label: str
+    email: str = ""  # the acting account's address when it acted (the download names it)
 
     @property
     def url(self) -> str | None:
@@ -165,6 +166,7 @@ class Names:
         self.book = book
         self.known: dict[tuple[str, str], Target | None] = {}
         self.nobody = _("the system")  # who did what no user did (translated once per batch)
+        self.accounts: dict[str, list] | None = None  # account_at: read once per batch, on demand
         locale = get_locale()
         self.rtl = locale is not None and locale.character_order == "right-to-left"
 
@@ -185,6 +187,50 @@ class Names:
         if (name, key) not in self.known:
             self.load([(name, key)])
         return self.known.get((name, key))
+
+    def account_at(self, user_id, at, current: tuple[str, str]) -> tuple[str, str]:
+        """(name, email) of a user account as they were when `at` happened, by the trail's
+        own entries of the account (its creation and every change), so that an entry goes
+        on naming who acted, and who proposed what was confirmed, after an admin renamed
+        an account (a colleague's review: a rename made one officer's confirmation read as
+        if its proposer had confirmed it). `current`: the account as it is now, for an
+        account the trail holds nothing of."""
+        if self.accounts is None:
+            self.accounts = _account_history()
+        history = self.accounts.get(str(user_id))
+        if not history:
+            return current
+
+        def over(base: tuple[str, str], values: dict) -> tuple[str, str]:
+            return values.get("name", base[0]) or "", values.get("email", base[1]) or ""
+
+        found = None
+        for when, before, after in history:  # oldest first
+            if when > at:
+                return found or over(current, before)
+            found = over(found or over(current, before), after)
+        return found or current
+
+
+def _account_history() -> dict[str, list[tuple[dt.datetime, dict, dict]]]:
+    """{user id: [(when, its name and email before, after)], oldest first}: every entry of
+    the trail about a user account that names it (few: one per account change); each
+    side holds only the keys the entry recorded."""
+    import sqlalchemy as sa
+
+    from .audit import AuditEntry
+    from .extensions import db
+
+    def named(values: dict | None) -> dict:
+        return {key: values[key] for key in ("name", "email") if key in (values or {})}
+
+    history: dict[str, list] = {}
+    for key, when, before, after in db.session.execute(
+            sa.select(AuditEntry.object_id, AuditEntry.at, AuditEntry.before, AuditEntry.after)
+            .where(AuditEntry.object_type == "User").order_by(AuditEntry.at, AuditEntry.id)):
+        if named(before) or named(after):
+            history.setdefault(key, []).append((when, named(before), named(after)))
+    return history
 
 
 def _decimal(value) -> Decimal | None:
@@ -253,7 +299,9 @@ class Told:
         self.after: dict = entry.after or {}
         self.note: str = entry.note or ""
         user = entry.user
-        self.who: str = self.iso((user.name or user.email) if user is not None else names.nobody)
+        self.account: tuple[str, str] | None = None if user is None else names.account_at(
+            user.id, entry.at, (user.name or "", user.email))
+        self.who: str = self.iso((self.account[0] or self.account[1]) if self.account else names.nobody)
 
     def iso(self, text) -> str:
         """A value set into a right-to-left sentence, isolated (U+2068 … U+2069) so that a
@@ -290,6 +338,9 @@ class Told:
 
     def name(self, reference: str, key) -> str:
         target = self.names.get(reference, key)
+        if target is not None and reference == "user":  # as named when this happened
+            name, email = self.names.account_at(key, self.entry.at, (str(target.label), ""))
+            return self.iso(name or email)
         return self.iso(target.label if target else EMPTY)
 
 
@@ -365,7 +416,8 @@ def describe_many(entries: Iterable) -> list[Described]:
         changes, more = _changes(told, action)
         described.append(Described(
             entry=entry, sentence=sentence, target=_target(entry, kind, names), changes=changes,
-            more=more, note=told.note, action_label=labels[action_key], kind_label=labels[kind_key]))
+            more=more, note=told.note, action_label=labels[action_key], kind_label=labels[kind_key],
+            email=told.account[1] if told.account else ""))
     return described
 
 

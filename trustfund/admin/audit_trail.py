@@ -106,7 +106,7 @@ def sheet(entries) -> Sheet:
         return "\n".join(c.text for c in d.changes)
 
     cols = [Col(_("When (UTC)"), lambda d: d.entry.at, "datetime"),
-            Col(_("User"), lambda d: d.entry.user.email if d.entry.user else ""),
+            Col(_("User"), lambda d: d.email),
             Col(_("What happened"), lambda d: d.sentence, width=60),
             Col(_("Object"), lambda d: d.target.label if d.target else d.kind_label, width=40),
             Col(_("Changes"), changes, width=60),
