@@ -48,6 +48,10 @@ def test_the_total_shown_while_typing_is_the_requests(new_page, lang):
     assert figure.inner_text() == written(expected)
     page.locator("input[name=airfare]").fill("1250,505" if decimal == "," else "1250.505")
     assert figure.inner_text() == ""
+    # Nor with three decimals that are zeros: "1.500" in English is a thousands group the
+    # server refuses, not USD 1.50 (the preview showed a total of it).
+    page.locator("input[name=airfare]").fill("1,500" if decimal == "," else "1.500")
+    assert figure.inner_text() == ""
     # Spaces are groups of three or no number (the server refuses "1 250 50"); a direction
     # mark pasted with the number is no part of it.
     page.locator("input[name=airfare]").fill("1 250 50")

@@ -34,7 +34,9 @@
     if (!/^\d+$/.test(whole) || !/^\d*$/.test(fraction) || (parts.length === 2 && !fraction)) {
       return undefined;
     }
-    if (/[^0]/.test(fraction.slice(2))) { return null; }  // refused: more than 2 decimals
+    // Refused: more than 2 decimals, zeros included, as the server refuses them ("1.500" typed
+    // in English is a thousands group read as decimals, not USD 1.50: money.parse_amount).
+    if (fraction.length > 2) { return null; }
     return parseInt(whole, 10) * 100 + parseInt((fraction + "00").slice(0, 2), 10);
   }
 
