@@ -4,7 +4,8 @@ never signed again, so that money could never be recorded: one officer's click c
 it for good); what is refused after a closing does not ask for a signature a closed SAA
 cannot get; "Latest amendment" is the one signed last, not the one typed last; a
 commitment is not dated before its SAA was signed; a Member State is a donor once even
-when another donor becomes it at the moment the State is added."""
+when another donor becomes it at the moment the State is added; a commitment recorded
+while the SAA is being closed waits for the closing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +23,7 @@ from tests.security.helpers import Attempt
 from trustfund import demo
 from trustfund.auth.models import User
 from trustfund.contributions import services as contributions
+from trustfund.contributions.models import Commitment
 from trustfund.donors import services
 from trustfund.donors.models import Donor
 from trustfund.donors.services import change_saa_status
@@ -176,3 +178,46 @@ def test_an_saa_is_not_closed_while_a_reversal_of_its_deposits_waits(app, db, cl
     reversal_changes.withdraw(users["mptf_officer"], proposal.id)
     db.session.commit()
     assert _close(client, sweden).status_code == 302
+
+
+def test_a_commitment_recorded_while_the_saa_is_closed_waits_and_is_refused(app, db):
+    """An officer closes Sweden's SAA (nothing outstanding) while a colleague records a
+    commitment under it: the colleague's commitment was committed while the closing's
+    checks ran (neither held the donor), and the SAA was closed with money outstanding
+    that no deposit could ever be recorded against. Now the commitment waits for the
+    closing and is refused for the closed SAA. PostgreSQL: on SQLite one writer at a
+    time."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: one writer at a time, so the commitment is recorded before or after the closing")
+    sweden = f.sweden()
+    db.session.commit()
+    officer_id, sweden_id = base_users()["mptf_officer"].id, sweden.id
+    colleague = []
+
+    def record():
+        contributions.record_commitment(_db.session.get(User, officer_id), _db.session.get(Donor, sweden_id),
+                                        currency="USD", amount="5000.00", objective_id=None,
+                                        committed_on=dt.date(2018, 3, 1))
+        _db.session.commit()
+        return "recorded"
+
+    def after_the_checks(conn, cursor, statement, parameters, context, executemany):
+        if not colleague and "commitment.deposited + commitment.written_off" in statement:
+            colleague.append(Attempt(app, record).start())
+            colleague[0].done.wait(3)  # recorded by now, unless it waits for the closing
+
+    sa.event.listen(db.engine, "after_cursor_execute", after_the_checks)
+    try:
+        donor = db.session.get(Donor, sweden_id)
+        change_saa_status(db.session.get(User, officer_id), donor, "closed", note="Arrangement ended",
+                          version=donor.version)
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", after_the_checks)
+    assert colleague, "the closing's check of outstanding commitments was never run"
+    outcome = colleague[0].join(30)
+    db.session.expire_all()
+    assert db.session.get(Donor, sweden_id).saa_status == "closed"
+    assert outcome.startswith("refused: "), outcome
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)
+                             .where(Commitment.donor_id == sweden_id)) == 0

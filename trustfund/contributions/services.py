@@ -19,7 +19,7 @@ from .. import localized
 from ..admin.models import PENDING
 from ..audit import record, snapshot, utcnow
 from ..clock import today
-from ..donors.services import before_saa_closes
+from ..donors.services import before_saa_closes, hold_saa
 from ..errors import DomainError, check_version, stale_message
 from ..extensions import db
 from ..formatting import date as fmt_date
@@ -393,6 +393,7 @@ def record_commitment(actor, donor, *, currency, amount, objective_id, committed
     withdrawn pledge takes no commitment. None once the fund's operations are closed,
     and none dated in a closed year (its statements list the commitments)."""
     require_operations_open()
+    hold_saa(donor)  # not while its SAA is being closed
     if not donor.saa_in_force:
         raise DomainError(saa_refusal(donor, _("A commitment")), field="donor_id")
     currency = currency_or_error(currency)

@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, snapshot, utcnow
+from ..connections import hold_row
 from ..countries.models import Country
 from ..errors import DomainError, check_version
 from ..extensions import db
@@ -255,6 +256,7 @@ def change_saa_status(actor, donor: Donor, to_status: str, *, note: str = "",
                                    signatory_donor=signatory_donor,
                                    signatory_mptf=signatory_mptf, reference=reference)
     if to_status == "closed":
+        hold_saa(donor)
         for check in BEFORE_SAA_CLOSES:
             check(donor)
         if not note:
@@ -289,6 +291,15 @@ BEFORE_SAA_CLOSES: list[Callable[[Donor], None]] = []
 def before_saa_closes(function: Callable[[Donor], None]) -> Callable[[Donor], None]:
     BEFORE_SAA_CLOSES.append(function)
     return function
+
+
+def hold_saa(donor: Donor) -> None:
+    """Hold the donor's row until the transaction ends, and read its SAA as it now
+    stands: the closing of the SAA and a commitment recorded under it take it in turn
+    (PostgreSQL: a commitment recorded while the closing's checks ran found the SAA
+    still signed, and the SAA was closed with money outstanding on it)."""
+    hold_row(db.session, Donor, donor.id)
+    db.session.refresh(donor, ["saa_status", "saa_signed_on"])
 
 
 def _signing_details(donor: Donor, to_status: str, *, signed_on, signatory_donor, signatory_mptf,
