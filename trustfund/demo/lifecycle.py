@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..closure import entry_proposals
 from ..closure.years import close_year
-from ..contributions.pools import unearmarked_pool
+from ..contributions.pools import held_from, unearmarked_pool
 from ..extensions import db
 from ..fund.entries import FundEntryProposal
 from ..fund.models import AccountingYear
@@ -33,7 +33,9 @@ def seed(context: dict) -> None:
     if db.session.scalar(sa.select(FundEntryProposal.id).limit(1)) is None:
         pool = unearmarked_pool()
         for number, (kind, day, amount, description) in enumerate(COSTS, 1):
-            if pool.available >= Decimal(amount):
+            # Only what the pool can pay, then and since (pools.held_from: the scale data's
+            # transfers are dated before some of their money arrived).
+            if min(pool.available, held_from(pool.id, day)) >= Decimal(amount):
                 proposal = entry_proposals.propose_entry(users["officer"], kind=kind, pool_id=pool.id,
                                                          value_date=day, usd_amount=Decimal(amount),
                                                          description=description)
