@@ -23,7 +23,7 @@ from ..formatting import colon
 from ..fund import periods
 from ..validation import strict_date
 from . import pools, references
-from .ledger import DepositFigures, deposit_figures, past_commitment, saa_refusal
+from .ledger import DepositFigures, before_signature_refusal, deposit_figures, past_commitment, saa_refusal
 from .models import Commitment, ExchangeRate
 from .queries import commitments_by_reference
 from .rates import nearest_rate, rate_tolerance
@@ -81,6 +81,7 @@ class Target:
     donor_name: str
     pool_id: int
     refusal: str | None  # why it takes no deposit (its donor's SAA is not in force)
+    signed_on: dt.date | None = None  # its donor's SAA's signature: no deposit dated before it
 
 
 @dataclass(slots=True)
@@ -252,6 +253,9 @@ class RowChecker:
             raise DomainError(commitment.refusal, field="commitment")
         value_date = cell_date(cells.value_date)
         self.require_open(value_date, "value_date")
+        if commitment.signed_on is not None and isinstance(value_date, dt.date) \
+                and value_date < commitment.signed_on:
+            raise before_signature_refusal(commitment.donor_name, commitment.signed_on)
         figures = deposit_figures(commitment.currency, value_date=value_date,
                                   amount=cell_number(cells.amount),
                                   rate=cell_number(cells.rate),
@@ -374,7 +378,8 @@ def _targets(found: dict[str, Commitment]) -> dict[str, Target]:
         refusal = None if c.donor.saa_in_force else saa_refusal(c.donor, _("A deposit"))
         # What is written off can no more be deposited than what was: it counts as taken.
         targets[c.id] = Target(c.id, c.reference, c.currency, c.amount, c.deposited + c.written_off,
-                               c.donor_id, c.donor.name, pool_of[c.objective_id], refusal)
+                               c.donor_id, c.donor.name, pool_of[c.objective_id], refusal,
+                               c.donor.saa_signed_on)
     return {name: targets[c.id] for name, c in found.items()}
 
 

@@ -52,6 +52,15 @@ def saa_refusal(donor, what: str) -> str:
              what=what, donor=donor.name, status=donor.saa_label)
 
 
+def before_signature_refusal(donor_name: str, signed_on: dt.date) -> DomainError:
+    """A deposit dated before its donor signed the SAA (DESIGN §3: "Before contributing,
+    a donor must sign the SAA"; §4: a deposit requires a signed SAA), refused beside its
+    value date, as a commitment dated before it is (a colleague's review of the rules)."""
+    return DomainError(_("%(donor)s's SAA was signed on %(date)s: money received before it is not recorded "
+                         "against its commitment. Check the value date.", donor=donor_name,
+                         date=fmt_date(signed_on)), field="value_date")
+
+
 # The earliest value date: the statements' earliest day (statements.services.period_or_error).
 # A deposit dated before it would be in no statement, and the certified final statements,
 # which have no opening balance, would hold its reversal without it (closure.final).
@@ -201,6 +210,8 @@ def record_deposit(actor, commitment: Commitment, *, value_date, amount, rate=No
     figures = deposit_figures(currency, value_date=value_date, amount=amount, rate=rate,
                               rate_note=rate_note)
     periods.require_open(figures.value_date, "value_date")
+    if donor.saa_signed_on is not None and figures.value_date < donor.saa_signed_on:
+        raise before_signature_refusal(donor.name, donor.saa_signed_on)
     reference, key, note = references.checked_reference(bank_reference, separate_transfer, separate_note)
     separate = bool(separate_transfer)
     if key is not None and not separate:
