@@ -79,6 +79,11 @@ def record_fund_entry(actor, *, kind: str, pool_id, value_date, usd_amount, desc
     pool, value_date, usd, description = entry_checks(kind, pool_id, value_date, usd_amount, description,
                                                       today_is)
     if kind not in INCOME_KINDS:
+        # Held first, and read again: money reaching the pool after it was read cannot
+        # let the cost skip its value date's check (PostgreSQL: a colleague's income dated
+        # later let a cost the pool could not pay then pass the guarded UPDATE).
+        pools.hold(pool.id)
+        db.session.expire(pool)
         pools.refuse_before_its_money(pool, usd, value_date, "value_date")
     entry = FundEntry(kind=kind, pool_id=pool.id, value_date=value_date, usd_amount=usd,
                       description=description, created_by_id=getattr(actor, "id", None))
