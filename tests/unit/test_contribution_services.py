@@ -292,7 +292,7 @@ def test_transfer_moves_only_available_money(db):
     with pytest.raises(DomainError, match="different pools"):
         confirmed.transfer(admin(), obj2, obj2, "1.00", "x", PAST)
     with pytest.raises(DomainError) as refused:
-        confirmed.transfer(admin(), obj2, obj1, "1.00", " ", PAST)
+        confirmed.transfer(admin(), obj1, obj2, "1.00", " ", PAST)
     assert refused.value.field == "reason"
 
 

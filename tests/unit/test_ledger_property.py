@@ -162,6 +162,8 @@ class Model:
         self.grants = []
         self.tolerance = D("0.00")
         self.un_rates = {}  # currency -> the UN rate of ON's month
+        # Un-earmarked money moved into each objective's pool, less what went back to it.
+        self.from_unearmarked = dict.fromkeys(POOL_CODES, D("0.00"))
 
     def change(self, code, **deltas):
         figures = self.pools[code]
@@ -170,6 +172,13 @@ class Model:
 
     def can_take(self, code, amount):
         return self.pools[code]["available"] >= amount
+
+    def may_move(self, source, target, amount):
+        """Earmarked money stays with its objective: the un-earmarked pool's money moves to
+        any pool, Objective 1's to Objective 2, and un-earmarked money moved into a pool may
+        go back to the un-earmarked pool, no more than came."""
+        return (source == "UNEARMARKED" or (source, target) == ("OBJ1", "OBJ2")
+                or (target == "UNEARMARKED" and amount <= self.from_unearmarked[source]))
 
     def standing_references(self) -> set[str]:
         return {d["key"] for d in self.deposits if d["key"] and not d["reversed"]}
@@ -359,7 +368,7 @@ def _apply(db, model: Model, step, officer, admin, travel):
     if kind == "transfer":
         _kind, source, target, units = step
         source, target, usd = POOL_CODES[source], POOL_CODES[target], D(units).scaleb(-2)
-        expected = source != target and model.can_take(source, usd)
+        expected = source != target and model.may_move(source, target, usd) and model.can_take(source, usd)
         try:
             confirmed.transfer(admin, model.pool_ids[source], model.pool_ids[target], usd, "property test",
                                ON)
@@ -369,6 +378,10 @@ def _apply(db, model: Model, step, officer, admin, travel):
         assert expected, step
         model.change(source, transfers_out=usd, available=-usd)
         model.change(target, transfers_in=usd, available=usd)
+        if source == "UNEARMARKED":
+            model.from_unearmarked[target] += usd
+        elif target == "UNEARMARKED":
+            model.from_unearmarked[source] -= usd
         return True
     if kind == "grant":
         # What approving a travel grant does: commit its total from a pool.

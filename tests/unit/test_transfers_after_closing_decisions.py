@@ -48,8 +48,8 @@ def test_no_transfer_is_proposed_once_a_pool_is_decided_on(db, users, fund):
     db.session.commit()
     before = _pools(db)
     with pytest.raises(DomainError) as refused:
-        transfer_changes.propose(users["admin"], data.pool("OBJ1").id, data.pool().id, "5000.00",
-                                 "Leftovers together", on=dt.date.today())
+        transfer_changes.propose(users["admin"], data.pool("OBJ1").id, data.pool("OBJ2").id, "5000.00",
+                                 "Surplus of Objective 1", on=dt.date.today())
     db.session.rollback()
     assert "no money moves between pools any more" in refused.value.message
     assert _pools(db) == before and before["OBJ1"] == D("5000.00")
@@ -60,8 +60,8 @@ def test_no_transfer_is_proposed_once_a_pool_is_decided_on(db, users, fund):
 
 
 def test_a_transfer_waiting_when_a_pool_is_decided_on_is_not_made(db, users, fund):
-    proposal = transfer_changes.propose(users["admin"], data.pool("OBJ1").id, data.pool().id, "5000.00",
-                                        "Leftovers together", on=dt.date.today())
+    proposal = transfer_changes.propose(users["admin"], data.pool("OBJ1").id, data.pool("OBJ2").id, "5000.00",
+                                        "Surplus of Objective 1", on=dt.date.today())
     db.session.commit()
     closing_decisions.decide(users["srsg_staff"], data.pool(), "refund")
     db.session.commit()

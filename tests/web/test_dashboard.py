@@ -257,9 +257,9 @@ def test_each_role_sees_its_own_blocks(fund, client, login_as, role, expected):
     assert ("Donor type" in html) == (role != "srsg_staff")
     assert ("Funded delegates per event" in html) == (role != "mptf_officer")
     # Earmarking explained in words, not by itself.
-    assert ("Earmarked money is credited to the pool of the objective the donor chose; it moves to another "
-            "pool only by a transfer two people confirm (any surplus of Objective 1 may be used for "
-            "Objective 2). Un-earmarked money may be used for any objective." in html) \
+    assert ("Earmarked money is credited to the pool of the objective the donor chose and stays with that "
+            "objective (a surplus of Objective 1 may be used for Objective 2, by a transfer two people "
+            "confirm). Un-earmarked money may be used for any objective." in html) \
         == (role != "srsg_staff")
     assert "may be used only for the objective" not in html  # the fund's rule lets a surplus move
 

@@ -136,19 +136,26 @@ def _pool(value) -> Pool:
 
 def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | None = None,
              today_is: dt.date | None = None) -> PoolTransfer:
-    """Move available money from one pool to another (for example Objective 1's
-    surplus to Objective 2), with a reason. Only money not committed to grants
-    can move: the source pool's available figure never goes below zero. The value
-    date is not after today (`today_is`, given by a confirmation, else clock.today())."""
+    """Move available money from one pool to another (un-earmarked money to any pool,
+    Objective 1's surplus to Objective 2: pools.refuse_leaving_its_earmark), with a
+    reason. Only money not committed to grants can move: the source pool's available
+    figure never goes below zero. The value date is not after today (`today_is`, given
+    by a confirmation, else clock.today())."""
     source = _pool(from_pool)
     target = _pool(to_pool)
     if source.id == target.id:
         raise DomainError(_("Choose two different pools."), field="to_pool_id")
     usd = usd_or_error(usd_amount, "usd_amount")
+    pools.refuse_leaving_its_earmark(source, target, usd)
     reason = text_or_error(reason, "reason", _("Say why the money moves."))
     on = value_date_or_error(on or today(), "transferred_on", today_is)
     periods.require_open(on, "transferred_on")
     require_no_closing_decision()
+    # Both pools held, in id order as move_many takes them, and read again: money reaching
+    # the source after it was read cannot let the transfer skip its value date's check.
+    for pool_id in sorted((source.id, target.id)):
+        pools.hold(pool_id)
+    db.session.expire(source)
     pools.refuse_before_its_money(source, usd, on, "transferred_on")
     entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                          transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))

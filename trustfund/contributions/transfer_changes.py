@@ -47,6 +47,7 @@ def propose(actor, from_pool, to_pool, usd_amount, reason: str, on=None) -> Tran
     if source.id == target.id:
         raise DomainError(_("Choose two different pools."), field="to_pool_id")
     usd = usd_or_error(usd_amount, "usd_amount")
+    pools.refuse_leaving_its_earmark(source, target, usd)
     reason = text_or_error(reason, "reason", _("Say why the money moves."))
     proposed_on = today()
     on = ledger.value_date_or_error(on or proposed_on, "transferred_on", proposed_on)
@@ -159,6 +160,7 @@ def why_not_now(proposal: TransferProposal) -> str | None:
         periods.require_open(proposal.transferred_on, "transferred_on")
         ledger.require_no_closing_decision()
         source = proposal.from_pool
+        pools.refuse_leaving_its_earmark(source, proposal.to_pool, proposal.usd_amount)
         if source.available < proposal.usd_amount:
             raise DomainError(_("The %(pool)s pool has only %(available)s available.",
                                 pool=source.sentence_name, available=fmt_money(source.available, USD)))

@@ -105,10 +105,10 @@ def contribution_blocks(fig: services.ContributionFigures) -> tuple[list[Block],
                        totals={"earmark": _("Total"),
                                **_sum(earmark_rows, "pledged", "committed", "deposited")},
                        chart=Chart("earmark", ["pledged", "committed", "deposited"], horizontal=True),
-                       note=_("Earmarked money is credited to the pool of the objective the donor chose; "
-                              "it moves to another pool only by a transfer two people confirm (any surplus "
-                              "of Objective 1 may be used for Objective 2). Un-earmarked money may be used "
-                              "for any objective."))
+                       note=_("Earmarked money is credited to the pool of the objective the donor chose "
+                              "and stays with that objective (a surplus of Objective 1 may be used for "
+                              "Objective 2, by a transfer two people confirm). Un-earmarked money may be "
+                              "used for any objective."))
 
     currency_rows = [{"currency": c.currency, "pledged": c.pledged, "committed": c.committed,
                       "deposited": c.deposited, "pledged_usd": c.pledged_usd,

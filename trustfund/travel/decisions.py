@@ -51,7 +51,8 @@ def objective1_pool() -> Pool | None:
 def travel_pool(pool_id: int) -> Pool:
     """The pool an approver named, if travel may be paid from it: the Objective 1 pool
     (travel and participation) or the un-earmarked pool. Money a donor earmarked to
-    another objective reaches travel only through a recorded transfer (DESIGN §1)."""
+    another objective never reaches travel (DESIGN §4; a transfer out of its pool is
+    refused: contributions.pools.refuse_leaving_its_earmark)."""
     pool = db.session.get(Pool, pool_id)
     if pool is None:
         raise DomainError(_("Choose a pool."), field="pool_id")
