@@ -95,6 +95,7 @@ def test_nothing_may_be_dated_before_the_first_closed_year_either(db, users):
 
     officer = users["mptf_officer"]
     donor = data.donor()
+    donor.saa_signed_on = dt.date(2016, 12, 1)  # its money may come from then on
     commitment = data.commitment(donor, "500000.00")
     db.session.commit()
     # Before any year is closed, a year before the fund is open like any other.

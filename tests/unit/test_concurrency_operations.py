@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import travel
@@ -111,6 +112,9 @@ def test_two_commitments_with_one_reference_at_the_same_moment_enter_one(app, db
     from trustfund.contributions.models import Commitment
     from trustfund.donors.models import Donor
 
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: one writer at a time from the donor's hold on (donors.services.hold_saa), "
+                    "so the second look-up comes after the first commitment")
     donor_ids = [sweden().id, make_donor().id]
     officer_id = users["mptf_officer"].id
     db.session.commit()

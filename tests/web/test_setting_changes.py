@@ -180,7 +180,7 @@ def test_a_value_is_checked_when_proposed_and_again_when_confirmed(app, db, clie
     assert _waiting(db) == []
     _propose(client, FEE_RATE, "0.02", day="2017-06-01")
     [change] = _waiting(db)
-    deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 3, 1))
+    deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 5, 2))
     close_year_meanwhile(users["admin"], 2017)
     db.session.commit()
     answer = text(second_admin_confirms_setting(app, FEE_RATE))
@@ -197,7 +197,7 @@ def test_a_value_cannot_take_effect_before_a_closed_year(app, db, client, login_
     from trustfund.admin.models import OVERRUN_TOLERANCE
     from trustfund.closure.years import close_year
 
-    deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 3, 1))
+    deposit(commitment("USD", "10000.00"), D("1000.00"), value_date=dt.date(2017, 5, 2))
     close_year(users["admin"], 2017, report_reference="Annual financial report 2017")
     db.session.commit()
     login_as("admin")

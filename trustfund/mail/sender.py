@@ -18,11 +18,11 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from ..audit import utcnow
 from ..extensions import db
+from ..language import speaking
 from .models import FAILED, PENDING, SENT, OutboxMessage
 
 # How long a claimed message waits before another sender may try it (a sender that
@@ -170,7 +170,7 @@ NOT_SENT = (DEACTIVATED, READDRESSED, MOVED, LINK_DIED)
 
 def stored(reason) -> str:
     """A reason of ours as the outbox stores it: in English, whoever's request sends it."""
-    with force_locale("en"):
+    with speaking("en"):
         return str(reason)
 
 
