@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -54,3 +55,14 @@ def test_an_imported_deposit_dated_before_the_saa_was_signed_is_refused(app, db,
     assert page.status_code == 200  # refused on the page: no preview of what would be recorded
     assert REFUSED in page.get_data(as_text=True).replace("&#39;", "'")
     assert _deposits(db) == 0
+
+
+def test_the_preview_refuses_a_value_date_before_the_saa_was_signed(app, db, client, login_as):
+    """The form's preview gives the refusal sending it would (it showed the deposit's
+    figures, fee and net, as if it would be recorded)."""
+    c = commitment("USD", "1000.00")
+    login_as("mptf_officer")
+    query = {"value_date": "2017-04-19", "amount": "500.00", "rate": "", "rate_note": ""}
+    shown = client.get(f"/contributions/commitments/{c.id}/deposits/preview?{urlencode(query)}").get_json()
+    assert shown["ok"] is False, shown
+    assert (shown["field"], shown["problem"]) == ("value_date", REFUSED)

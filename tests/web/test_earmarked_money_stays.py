@@ -15,7 +15,7 @@ import pytest
 
 from tests.factories import second_admin_confirms_transfer
 from tests.factories.contributions import commitment, deposit, pool
-from tests.pages import error_beside, form_token, post_and_confirm
+from tests.pages import confirmation, error_beside, form_token, post_and_confirm
 from trustfund.contributions import confirmed
 from trustfund.errors import DomainError
 
@@ -79,3 +79,39 @@ def test_unearmarked_money_moved_by_mistake_goes_back_no_more_than_came(app, db,
                        dt.date(2018, 6, 2))
     db.session.commit()
     assert (pool("UNEARMARKED").available, pool("OBJ3").available) == (D("99000.00"), D("49500.00"))
+
+
+def test_objective_1_money_moved_to_objective_2_by_mistake_goes_back(app, db, users):
+    """The fund reverses no transfer: the opposite transfer puts a mistaken one right,
+    no more than came (Objective 2 here holds Objective 1's money only)."""
+    deposit(commitment("USD", "100000.00", objective_number=1), D("100000.00"),
+            value_date=dt.date(2018, 5, 10))
+    admin = users["admin"]
+    confirmed.transfer(admin, pool("OBJ1").id, pool("OBJ2").id, D("90000.00"), "Surplus (meant 9,000.00)",
+                       dt.date(2018, 6, 1))
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        confirmed.transfer(admin, pool("OBJ2").id, pool("OBJ1").id, D("90000.01"), "Given back",
+                           dt.date(2018, 6, 2))
+    db.session.rollback()
+    assert "that came from the Objective 1 pool: only that may go back to it." in refused.value.message
+    confirmed.transfer(admin, pool("OBJ2").id, pool("OBJ1").id, D("81000.00"), "Given back: typed 90,000",
+                       dt.date(2018, 6, 2))
+    db.session.commit()
+    assert (pool("OBJ1").available, pool("OBJ2").available) == (D("90000.00"), D("9000.00"))
+
+
+def test_the_confirmation_page_is_not_offered_for_a_transfer_the_rule_refuses(app, db, client, login_as):
+    """The form's first answer gives the refusal beside the receiving pool: it offered a
+    confirmation page ("... moves from the Objective 2 pool to the un-earmarked pool"),
+    and only the confirmation was refused."""
+    deposit(commitment("USD", "100000.00", objective_number=2), D("100000.00"),
+            value_date=dt.date(2018, 5, 10))
+    login_as("admin")
+    first = client.post(URL, data={
+        "from_pool_id": str(pool("OBJ2").id), "to_pool_id": str(pool("UNEARMARKED").id),
+        "usd_amount": "99,000.00", "transferred_on": "2018-06-01", "reason": "earmarked money moved",
+        "form_token": form_token(client, URL)})
+    page = first.get_data(as_text=True)
+    assert confirmation(page) is None, "a confirmation page was offered"
+    assert error_beside(page, "to_pool_id").startswith("Money in the Objective 2 pool was earmarked")

@@ -146,7 +146,6 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
     if source.id == target.id:
         raise DomainError(_("Choose two different pools."), field="to_pool_id")
     usd = usd_or_error(usd_amount, "usd_amount")
-    pools.refuse_leaving_its_earmark(source, target, usd)
     reason = text_or_error(reason, "reason", _("Say why the money moves."))
     on = value_date_or_error(on or today(), "transferred_on", today_is)
     periods.require_open(on, "transferred_on")
@@ -156,6 +155,7 @@ def transfer(actor, from_pool, to_pool, usd_amount, reason: str, on: dt.date | N
     for pool_id in sorted((source.id, target.id)):
         pools.hold(pool_id)
     db.session.expire(source)
+    pools.refuse_leaving_its_earmark(source, target, usd)  # with the transfers made meanwhile
     pools.refuse_before_its_money(source, usd, on, "transferred_on")
     entry = PoolTransfer(from_pool_id=source.id, to_pool_id=target.id, usd_amount=usd,
                          transferred_on=on, reason=reason, created_by_id=getattr(actor, "id", None))

@@ -145,27 +145,28 @@ def refuse_leaving_its_earmark(source: Pool, target: Pool, usd) -> None:
     """Money a donor earmarked to an objective stays with that objective (DESIGN §4): a
     transfer leaves the un-earmarked pool for any pool, and Objective 1's pool for
     Objective 2's (DESIGN §1: "Any surplus of Objective 1 may be used for Objective 2");
-    un-earmarked money moved into an objective's pool may go back to the un-earmarked
-    pool (a transfer made by mistake, given back), no more than came from it. Refused
-    beside the receiving pool (two reviews: earmarked money moved by two admins to the
-    un-earmarked pool could then pay travel)."""
+    money moved into an objective's pool from another pool may go back to it (a
+    transfer made by mistake, given back), no more than came. Refused beside the
+    receiving pool (two reviews: earmarked money moved by two admins to the
+    un-earmarked pool could then pay travel). A transfer that writes reads it with both
+    pools held (confirmed.transfer): two give-backs at once do not both pass."""
     from .models import PoolTransfer
 
     if source.is_unearmarked or (source.objective_number, target.objective_number) == (1, 2):
         return
-    if target.is_unearmarked:
-        def moved(from_id: int, to_id: int) -> Decimal:
-            return db.session.scalar(sa.select(sa.func.sum(PoolTransfer.usd_amount)).where(
-                PoolTransfer.from_pool_id == from_id, PoolTransfer.to_pool_id == to_id)) or Decimal("0.00")
 
-        back = moved(target.id, source.id) - moved(source.id, target.id)
-        if usd is None or usd <= back:
-            return
-        if back > 0:
-            raise DomainError(_("Money in the %(source)s pool was earmarked to its objective by its "
-                                "donors, but for %(back)s that came from the un-earmarked pool: only that "
-                                "may go back to it.", source=source.sentence_name, back=fmt_money(back, USD)),
-                              field="usd_amount")
+    def moved(from_id: int, to_id: int) -> Decimal:
+        return db.session.scalar(sa.select(sa.func.sum(PoolTransfer.usd_amount)).where(
+            PoolTransfer.from_pool_id == from_id, PoolTransfer.to_pool_id == to_id)) or Decimal("0.00")
+
+    back = moved(target.id, source.id) - moved(source.id, target.id)
+    if usd is None or usd <= back:
+        return
+    if back > 0:
+        raise DomainError(_("Money in the %(source)s pool was earmarked to its objective by its donors, but "
+                            "for %(back)s that came from the %(target)s pool: only that may go back to it.",
+                            source=source.sentence_name, back=fmt_money(back, USD),
+                            target=target.sentence_name), field="usd_amount")
     raise DomainError(_("Money in the %(source)s pool was earmarked to its objective by its donors: it "
                         "cannot move to the %(target)s pool. Un-earmarked money may move to any pool, and a "
                         "surplus of Objective 1 to Objective 2.", source=source.sentence_name,

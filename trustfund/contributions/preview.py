@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from ..admin.models import FEE_RATE, setting_on
 from ..errors import DomainError
-from .ledger import DepositFigures, deposit_figures, past_commitment, saa_refusal
+from .ledger import DepositFigures, before_signature_refusal, deposit_figures, past_commitment, saa_refusal
 from .models import Commitment
 from .rates import month_label, rate_for
 
@@ -52,6 +52,9 @@ def preview_deposit(commitment: Commitment, *, value_date: dt.date | None, amoun
             raise DomainError(saa_refusal(commitment.donor, _("A deposit")))
         figures = deposit_figures(currency, value_date=value_date, amount=amount, rate=rate or None,
                                   rate_note=rate_note or "", table=table, fee_rate=fee_rate)
+        signed_on = commitment.donor.saa_signed_on
+        if signed_on is not None and figures.value_date < signed_on:
+            raise before_signature_refusal(commitment.donor.name, signed_on)
         outstanding = commitment.outstanding  # less what was written off, as add_to_deposited
         if figures.amount > outstanding:
             raise past_commitment(outstanding, currency)

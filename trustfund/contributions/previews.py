@@ -14,7 +14,7 @@ from ..formatting import date
 from ..formatting import money as fmt_money
 from ..formatting import rate as fmt_rate
 from ..money import USD
-from . import interest_changes, reversal_changes
+from . import interest_changes, pools, reversal_changes
 from .ledger import value_date_or_error
 from .models import Deposit, InterestEntry, Pledge, Pool
 from .rules import text_or_error, usd_or_error
@@ -86,10 +86,12 @@ def transfer(from_pool_id, to_pool_id, usd_amount, reason: str, on) -> Summary:
                   "reason": lambda: text_or_error(reason, "reason", _("Say why the money moves.")),
                   "on": lambda: value_date_or_error(on or today(), "transferred_on")})
     usd = found["usd"]
+    pools.refuse_leaving_its_earmark(source, target, usd)
     if source.available < usd:
         raise DomainError(_("The %(pool)s pool has only %(available)s available.",
                             pool=source.sentence_name, available=fmt_money(source.available, USD)),
                           field="usd_amount")
+    pools.refuse_before_its_money(source, usd, found["on"], "transferred_on")
     summary = Summary(_("Transfer between pools"), [
         (_("From pool"), source.label), (_("To pool"), target.label),
         (_("Amount (USD)"), fmt_money(usd, USD)), (_("Date"), date(found["on"])),
