@@ -43,17 +43,22 @@ def _late_income(db, users, amount: str) -> None:
     db.session.commit()
 
 
+def _refunded_then_200_waived(db, users) -> None:
+    """Objective 1 refunded, then late income of 200.00 left unrefunded (within 250.00)."""
+    _settled_fund(db, users)
+    closing_decisions.decide(users["srsg_staff"], data.pool("OBJ1"), "refund")
+    db.session.commit()
+    _late_income(db, users, "200.00")
+    closing_decisions.decide(users["srsg_staff"], data.pool("OBJ1"), "waived")
+    db.session.commit()
+
+
 def test_a_pool_leaves_unrefunded_no_more_than_the_waiver_in_all(db, users):
     """Objective 1 refunded, then late income of 200.00 left unrefunded (within 250.00),
     then 200.00 more: before, it was left unrefunded too (400.00 in all under a 250.00
     waiver, and so on in steps without end). Refused, saying what was already left."""
-    _settled_fund(db, users)
+    _refunded_then_200_waived(db, users)
     srsg = users["srsg_staff"]
-    closing_decisions.decide(srsg, data.pool("OBJ1"), "refund")
-    db.session.commit()
-    _late_income(db, users, "200.00")
-    closing_decisions.decide(srsg, data.pool("OBJ1"), "waived")
-    db.session.commit()
     _late_income(db, users, "200.00")
     with pytest.raises(DomainError) as refused:
         closing_decisions.decide(srsg, data.pool("OBJ1"), "waived")
@@ -73,12 +78,7 @@ def test_a_pool_leaves_unrefunded_no_more_than_the_waiver_in_all(db, users):
 def test_the_second_waiver_is_refused_beside_the_decision_on_the_page(client, login_as, db, users):
     """The same refusal, as the SRSG staff member sees it: beside the decision, nothing
     proposed."""
-    _settled_fund(db, users)
-    closing_decisions.decide(users["srsg_staff"], data.pool("OBJ1"), "refund")
-    db.session.commit()
-    _late_income(db, users, "200.00")
-    closing_decisions.decide(users["srsg_staff"], data.pool("OBJ1"), "waived")
-    db.session.commit()
+    _refunded_then_200_waived(db, users)
     _late_income(db, users, "100.00")
     pool = data.pool("OBJ1")
     login_as("srsg_staff")
@@ -92,12 +92,7 @@ def test_the_second_waiver_is_refused_beside_the_decision_on_the_page(client, lo
 
 
 def test_a_residual_left_unrefunded_is_not_called_refunded_or_transferred(client, login_as, db, users):
-    _settled_fund(db, users)
-    closing_decisions.decide(users["srsg_staff"], data.pool("OBJ1"), "refund")
-    db.session.commit()
-    _late_income(db, users, "200.00")
-    closing_decisions.decide(users["srsg_staff"], data.pool("OBJ1"), "waived")
-    db.session.commit()
+    _refunded_then_200_waived(db, users)
     status = funding_status(dt.date.today())
     assert status.refunds + status.fund_transfers == D("10000.00")  # the 200.00 is "not refunded"
     login_as("auditor")

@@ -239,3 +239,28 @@ def test_the_fund_s_certified_statement_shows_the_balance_as_a_percentage_of_dep
     on_page, in_pdf, in_xlsx = shown()
     assert on_page == "12.35% of contributions" and Decimal(str(in_xlsx)) == Decimal("0.1235")
     assert on_page in in_pdf
+
+
+def test_the_pdfs_issue_day_is_the_certifications_day_for_the_reader(client, login_as, users, monkeypatch):
+    """The PDF names the day it was issued as its reader's day, as its certification line
+    and the page do: it named the UTC day of the sign-off in its margins and last line,
+    the day before in Tokyo (a colleague's review of the documents, 2026-12-07)."""
+    from trustfund.closure import final as final_module
+
+    _closed_fund(users, issue=False)
+    # 20:30 UTC on 7 December is 05:30 on 8 December in Tokyo.
+    monkeypatch.setattr(final_module, "utcnow", lambda: dt.datetime(2026, 12, 7, 20, 30))
+    final_module.issue_final_statements(users["admin"])
+    db.session.commit()
+    reader = login_as("auditor")
+    reader.timezone = "Asia/Tokyo"
+    db.session.commit()
+    page = client.get("/fund/final-statements/fund").get_data(as_text=True)
+    assert "8 Dec 2026" in page, "the page gives the reader's day of the sign-off"
+    text = unicodedata.normalize("NFKC", "\n".join(
+        p.extract_text() for p in _pdf(client, "/fund/final-statements/fund").pages))
+    certified = text[text.index("Certified final financial statement, signed off"):][:200]
+    assert "8 Dec 2026" in certified, certified
+    # The margin and the last line say when it was issued: the same day as the certification.
+    assert "Issued on 7 Dec 2026" not in text, (certified, text[-120:])
+    assert "Issued on 8 Dec 2026 by Ana Silva" in text

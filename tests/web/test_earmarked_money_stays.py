@@ -59,6 +59,18 @@ def test_a_surplus_of_objective_1_moves_to_objective_2(app, db, client, login_as
     assert (pool("OBJ1").available, pool("OBJ2").available) == (D("90000.00"), D("9000.00"))
 
 
+def _given_back(db, admin, source: str, target: str, *, too_much: str, enough: str) -> DomainError:
+    """A mistaken transfer given back: `too_much` refused (the refusal returned), then
+    `enough` made."""
+    with pytest.raises(DomainError) as refused:
+        confirmed.transfer(admin, pool(source).id, pool(target).id, D(too_much), "Given back",
+                           dt.date(2018, 6, 2))
+    db.session.rollback()
+    confirmed.transfer(admin, pool(source).id, pool(target).id, D(enough), "Given back", dt.date(2018, 6, 2))
+    db.session.commit()
+    return refused.value
+
+
 def test_unearmarked_money_moved_by_mistake_goes_back_no_more_than_came(app, db, users):
     deposit(commitment("USD", "100000.00"), D("100000.00"), value_date=dt.date(2018, 5, 10))
     deposit(commitment("USD", "50000.00", objective_number=3), D("50000.00"),
@@ -67,17 +79,11 @@ def test_unearmarked_money_moved_by_mistake_goes_back_no_more_than_came(app, db,
     confirmed.transfer(admin, pool("UNEARMARKED").id, pool("OBJ3").id, D("20000.00"), "Meant for Objective 1",
                        dt.date(2018, 6, 1))
     db.session.commit()
-    with pytest.raises(DomainError) as refused:
-        confirmed.transfer(admin, pool("OBJ3").id, pool("UNEARMARKED").id, D("20000.01"), "Given back",
-                           dt.date(2018, 6, 2))
-    db.session.rollback()
-    assert refused.value.field == "usd_amount"
-    assert refused.value.message == (
+    refused = _given_back(db, admin, "OBJ3", "UNEARMARKED", too_much="20000.01", enough="20000.00")
+    assert refused.field == "usd_amount"
+    assert refused.message == (
         "Money in the Objective 3 pool was earmarked to its objective by its donors, but for "
         "USD\xa020,000.00 that came from the un-earmarked pool: only that may go back to it.")
-    confirmed.transfer(admin, pool("OBJ3").id, pool("UNEARMARKED").id, D("20000.00"), "Given back",
-                       dt.date(2018, 6, 2))
-    db.session.commit()
     assert (pool("UNEARMARKED").available, pool("OBJ3").available) == (D("99000.00"), D("49500.00"))
 
 
@@ -90,14 +96,8 @@ def test_objective_1_money_moved_to_objective_2_by_mistake_goes_back(app, db, us
     confirmed.transfer(admin, pool("OBJ1").id, pool("OBJ2").id, D("90000.00"), "Surplus (meant 9,000.00)",
                        dt.date(2018, 6, 1))
     db.session.commit()
-    with pytest.raises(DomainError) as refused:
-        confirmed.transfer(admin, pool("OBJ2").id, pool("OBJ1").id, D("90000.01"), "Given back",
-                           dt.date(2018, 6, 2))
-    db.session.rollback()
-    assert "that came from the Objective 1 pool: only that may go back to it." in refused.value.message
-    confirmed.transfer(admin, pool("OBJ2").id, pool("OBJ1").id, D("81000.00"), "Given back: typed 90,000",
-                       dt.date(2018, 6, 2))
-    db.session.commit()
+    refused = _given_back(db, admin, "OBJ2", "OBJ1", too_much="90000.01", enough="81000.00")
+    assert "that came from the Objective 1 pool: only that may go back to it." in refused.message
     assert (pool("OBJ1").available, pool("OBJ2").available) == (D("90000.00"), D("9000.00"))
 
 
