@@ -160,7 +160,7 @@ def refuse_leaving_its_earmark(source: Pool, target: Pool, usd) -> None:
             PoolTransfer.from_pool_id == from_id, PoolTransfer.to_pool_id == to_id)) or Decimal("0.00")
 
     back = moved(target.id, source.id) - moved(source.id, target.id)
-    if usd is None or usd <= back:
+    if usd <= back:
         return
     if back > 0:
         raise DomainError(_("Money in the %(source)s pool was earmarked to its objective by its donors, but "
