@@ -341,6 +341,9 @@ NOT_EDITS = {
     "travel.correct_costs": "proposes a correction of a trip's costs: a new waiting row, one per grant "
                             "(a partial unique index); confirmed on the costs it was proposed from, else "
                             "refused (tests/web/test_cost_corrections.py)",
+    "travel.answer_renaming": "an answer to a change of a delegate's name waiting for a second SRSG staff "
+                              "member (one guarded UPDATE of its status); confirmed on the name it was "
+                              "proposed from, else refused (tests/web/test_delegate_renaming.py)",
     "travel.answer_cost_correction": "an answer to a correction of a trip's costs waiting for a second SRSG "
                                      "staff member (one guarded UPDATE of its status, in the transaction of "
                                      "the grant's guarded UPDATE on the costs it was proposed from) "

@@ -29,6 +29,7 @@ from ..fund import periods
 from ..fund.status import require_operations_open
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
+from ..seen import fingerprint, require_unchanged
 from .models import APPROVED, FUNDED, REJECTED, REQUESTED, WAITLISTED, Delegate, Event, TravelGrant
 from .notices import tell_requester
 from .services import (
@@ -127,14 +128,25 @@ def _claim(actor, grant: TravelGrant, **values) -> None:
     db.session.expire(grant)
 
 
-def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> TravelGrant:
+def approval_seen(grant: TravelGrant) -> str:
+    """Who the approval's confirmation page says travels, and for how much, which its
+    confirmation carries: a delegate renamed by the colleague who entered the request
+    while the approver read it is not approved unseen (seen.require_unchanged)."""
+    delegate = grant.delegate
+    return fingerprint([(delegate.id, delegate.name, delegate.function, grant.country_code, grant.event_id,
+                         str(grant.total))])
+
+
+def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None, *, seen: str | None = None
+                  ) -> TravelGrant:
     """Approve a request and commit its total from a pool (the approver's choice, or
     Objective 1, then un-earmarked). Refused for the user who entered it, for a
     request already decided, and above the event's cap of funded delegates per
     country. When no pool can pay, the request is waitlisted instead (funds short);
     a waitlisted request that still cannot be paid is refused and stays waitlisted.
     No approval once the fund's operations are closed: requests still waiting are
-    then rejected or cancelled."""
+    then rejected or cancelled. `seen` (the page's approval_seen; the confirmation
+    always carries one): refused when the request now says another delegate."""
     _check_decider(actor, grant, "pool_id")
     require_operations_open("pool_id")
     if pool_id:
@@ -155,6 +167,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None) -> Trav
     # Not funded twice for the same days: the delegate held while its trips are looked at
     # (two approvers of two overlapping requests for two events at once: one is told).
     hold_row(db.session, Delegate, grant.delegate_id, write_lock_held=True)
+    if seen is not None:
+        db.session.refresh(grant.delegate)
+        require_unchanged(seen, approval_seen(grant), _(
+            "The delegate's details changed since you read this request (it now says %(name)s): read it "
+            "again before approving it.", name=grant.delegate.name))
     other = overlapping_trip(grant.delegate_id, grant.travel_from, grant.travel_to, FUNDED,
                              other_than=grant.id)
     if other is not None:

@@ -52,7 +52,8 @@ class EventEditForm(EventForm):
 
 class DelegateForm(BaseForm):
     """A delegate's details, corrected by the SRSG staff (a field left empty is cleared);
-    `seen` carries the details the form was built from."""
+    `seen` carries the details the form was built from; `reason`, why a delegate whose
+    travel was approved is renamed."""
 
     name = StringField(_l("Delegate's name"), validators=[DataRequired(), Length(max=200)])
     function = StringField(_l("Function"), validators=[Optional(), Length(max=200)],
@@ -61,6 +62,11 @@ class DelegateForm(BaseForm):
                        validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)],
                         description=_l("Leave empty to remove it."))
+    # Shown only for a delegate whose travel was approved (travel.delegates): a new name
+    # then waits for a second SRSG staff member, with this reason.
+    reason = TextAreaField(_l("Why the name is corrected"), validators=[Optional(), Length(max=2000)],
+                           description=_l("A grant of this delegate was approved: a new name takes effect "
+                                          "when a second SRSG staff member confirms it."))
     seen = HiddenField()
 
 
@@ -97,6 +103,8 @@ class GrantForm(BaseForm):
 class ApproveForm(BaseForm):
     pool_id = SelectField(_l("Pay from pool"), coerce=int, choices=[], validate_choice=False)
     next = HiddenField()
+    # Carried by the confirmation page: who it said travels (decisions.approval_seen).
+    seen = HiddenField()
 
 
 class ReasonForm(BaseForm):

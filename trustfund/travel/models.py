@@ -106,6 +106,48 @@ class Delegate(db.Model):
     country = relationship("Country")
 
 
+class DelegateRenaming(db.Model):
+    """A change of the name of a delegate whose travel was approved (travel.renamings).
+
+    The delegate's name is who the fund pays to travel: once a grant of theirs was
+    approved (a second SRSG staff member's decision, DESIGN.md §5), one person renaming
+    them would send another person on that money. So the SRSG staff member who finds
+    the name wrong (a spelling that does not match the passport, the government's
+    note verbale naming someone else) proposes the name with a reason, and nothing
+    changes while it waits; a second, different, active SRSG staff member confirms it
+    (the delegate is renamed then) or refuses it with a reason; its proposer may
+    withdraw it. At most one renaming of a delegate waits (a partial unique index).
+    `name_before` is the name it was proposed from: a name changed meanwhile refuses
+    its confirmation."""
+
+    __tablename__ = "delegate_renaming"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("delegate.id"), index=True)
+    name_before: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The statuses of admin.models.UserChange: pending (waiting), confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    delegate = relationship("Delegate")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> proposed_by_id OR status = 'withdrawn'",
+                           name="four_eyes"),
+        sa.Index("uq_delegate_renaming_waiting", "delegate_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+
 class TravelGrant(db.Model):
     """A request for travel support, and what became of it.
 

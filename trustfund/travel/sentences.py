@@ -239,8 +239,20 @@ def register(book: Book) -> None:
     book.action("event.update", _l("Event changed"), "Event", lambda e: _("Changed by %(user)s.", user=e.who))
     book.action("delegate.create", _l("Delegate added"), "Delegate",
                 lambda e: _("Added by %(user)s.", user=e.who))
-    book.action("delegate.update", _l("Delegate's contact details changed"), "Delegate",
-                lambda e: _("Contact details changed by %(user)s.", user=e.who))
+    book.action("delegate.update", _l("Delegate's details changed"), "Delegate",
+                lambda e: _("Details changed by %(user)s.", user=e.who))
+    book.action("delegate.rename_propose", _l("Change of the delegate's name proposed"), "Delegate",
+                lambda e: _("Change of name to %(name)s proposed by %(user)s; it waits for a second SRSG "
+                            "staff member.", name=e.show("name"), user=e.who), changes=False)
+    book.action("delegate.rename_confirm", _l("Delegate renamed"), "Delegate",
+                lambda e: _("Renamed %(name)s by %(user)s, confirming a colleague's proposal.",
+                            name=e.show("name"), user=e.who), told=("name",))
+    book.action("delegate.rename_refuse", _l("Change of the delegate's name refused"), "Delegate",
+                lambda e: _("Change of name refused by %(user)s: the name stands.", user=e.who),
+                changes=False)
+    book.action("delegate.rename_withdraw", _l("Change of the delegate's name withdrawn"), "Delegate",
+                lambda e: _("Change of name withdrawn by %(user)s: the name stands.", user=e.who),
+                changes=False)
     book.action("grant.request", _l("Travel grant requested"), "TravelGrant", _requested)
     book.action("grant.approve", _l("Travel grant approved"), "TravelGrant",
                 lambda e: _("Approved by %(user)s from the %(pool)s pool: %(amount)s.", user=e.who,

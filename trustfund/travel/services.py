@@ -30,7 +30,6 @@ from ..fund.status import require_operations_open
 from ..money import USD, MoneyError, amount_refusal, max_amount, parse_amount, parse_number, written
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
-from ..seen import fingerprint, require_unchanged
 from ..validation import check_text, normalized_name
 from . import rules
 from .models import (
@@ -313,7 +312,7 @@ def rejudge_country(actor, country: Country) -> None:
 
 # --- Delegates and grant requests ---------------------------------------------
 
-def _delegate_name(name: str, field: str) -> str:
+def checked_delegate_name(name: str, field: str) -> str:
     """A delegate's name as typed, normalised (validation.normalized_name), or its
     refusal beside `field`."""
     name = normalized_name(check_text(name, field))
@@ -328,7 +327,7 @@ def find_or_create_delegate(actor, *, name: str, function: str, country: Country
                             email: str, phone: str) -> Delegate:
     """The delegate of that name and country (reused, contact details refreshed), or a
     new one."""
-    name = _delegate_name(name, "delegate_name")
+    name = checked_delegate_name(name, "delegate_name")
     # Compared in Python, not with SQL's lower(): SQLite's folds ASCII letters only, so
     # "Élodie" would not find "Élodie" there and a second delegate would be made.
     key = name.casefold()
@@ -348,42 +347,6 @@ def find_or_create_delegate(actor, *, name: str, function: str, country: Country
         before = snapshot(delegate)
         for key, value in changes.items():
             setattr(delegate, key, value)
-        record(actor, "delegate.update", delegate, before=before)
-    return delegate
-
-
-def delegate_seen(delegate: Delegate) -> str:
-    """What the delegate's form shows, which its save carries (seen.require_unchanged)."""
-    return fingerprint([(delegate.name, delegate.function, delegate.email, delegate.phone)])
-
-
-def correct_delegate(actor, delegate: Delegate, *, name: str, function: str, email: str, phone: str,
-                     seen: str | None) -> Delegate:
-    """Correct a delegate's details (SRSG staff): a request reuses the delegate of its
-    name and State and only adds details, so a wrong address or a number given up is
-    corrected, or removed, here. The form saved must show the details as they are (a
-    colleague's save meanwhile is not overwritten unseen); another delegate of the
-    same name and State is refused (they are one person: their requests are theirs)."""
-    require_srsg(actor)
-    # Held while it is compared and written: two saves at once, one is told.
-    hold_row(db.session, Delegate, delegate.id)
-    db.session.refresh(delegate)
-    require_unchanged(seen, delegate_seen(delegate))
-    name = _delegate_name(name, "name")
-    key = name.casefold()
-    if any(other.casefold() == key for other_id, other in db.session.execute(
-            sa.select(Delegate.id, Delegate.name).where(Delegate.country_code == delegate.country_code))
-           if other_id != delegate.id):
-        raise DomainError(_("Another delegate of this name represents the same State."), field="name")
-    changes = {"name": name, "function": check_text((function or "").strip(), "function"),
-               "email": check_text((email or "").strip(), "email"),
-               "phone": check_text((phone or "").strip(), "phone")}
-    changes = {k: v for k, v in changes.items() if v != getattr(delegate, k)}
-    if changes:
-        before = snapshot(delegate)
-        for k, v in changes.items():
-            setattr(delegate, k, v)
-        db.session.flush()
         record(actor, "delegate.update", delegate, before=before)
     return delegate
 

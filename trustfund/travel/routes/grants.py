@@ -27,9 +27,10 @@ from ...paging import paginate
 from ...params import id_arg
 from ...permissions import SRSG_STAFF, TRAVEL_READERS, roles_required
 from ...redirects import local_next
-from .. import corrections, previews, queries
+from .. import corrections, delegates, previews, queries
 from ..blueprint import bp
 from ..decisions import (
+    approval_seen,
     approve_grant,
     default_pool_chooser,
     reject_grant,
@@ -52,6 +53,7 @@ from ..models import (
     TRAVELLED,
     CostCorrection,
     Delegate,
+    DelegateRenaming,
     Event,
     TravelGrant,
 )
@@ -64,7 +66,7 @@ from ..reconcile import (
     record_no_show,
     record_travel,
 )
-from ..services import correct_delegate, delegate_seen, preview_figures, request_grant
+from ..services import preview_figures, request_grant
 
 REQUEST = "grant_request"  # the request form's one-time token (trustfund.submissions)
 
@@ -164,22 +166,77 @@ def new_grant():
 @bp.route("/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
 @roles_required(SRSG_STAFF)
 def edit_delegate(delegate_id: int):
-    """Correct a delegate's name, function, email or phone (an empty field clears it)."""
+    """Correct a delegate's name, function, email or phone (an empty field clears it);
+    a new name of a delegate whose travel was approved waits for a second SRSG staff
+    member, who confirms or refuses it here (travel.delegates)."""
     delegate = db.session.get(Delegate, delegate_id) or abort(404)
     form = DelegateForm(obj=delegate)
     if request.method == "GET":
-        form.seen.data = delegate_seen(delegate)
-    requests = db.session.scalars(sa.select(TravelGrant).where(TravelGrant.delegate_id == delegate.id)
-                                  .options(sa.orm.joinedload(TravelGrant.event)).order_by(TravelGrant.id)).all()
+        form.seen.data = delegates.delegate_seen(delegate)
     if form.validate_on_submit():
-        saved = run(form, lambda: correct_delegate(
+        saved = run(form, lambda: delegates.correct_delegate(
             current_user, delegate, name=form.name.data, function=form.function.data or "",
-            email=form.email.data or "", phone=form.phone.data or "", seen=form.seen.data))
+            email=form.email.data or "", phone=form.phone.data or "", seen=form.seen.data,
+            reason=form.reason.data or ""))
+        if saved is not None and saved.renaming is not None:
+            flash(_("The new name is proposed: nothing changes until another SRSG staff member confirms it. "
+                    "The other details are saved."), "success")
+            return redirect(url_for("travel.edit_delegate", delegate_id=delegate.id,
+                                    _anchor="waiting-renaming"))
         if saved is not None:
             flash(_("The delegate's details are saved."), "success")
-            latest = url_for("travel.grant", grant_id=requests[-1].id) if requests else None
-            return redirect(local_next(latest or url_for("travel.grants")))
-    return render_template("travel/delegate_form.html", form=form, delegate=delegate, requests=requests)
+            latest = _delegate_requests(delegate.id)
+            fallback = url_for("travel.grant", grant_id=latest[-1].id) if latest else url_for("travel.grants")
+            return redirect(local_next(fallback))
+    return _delegate_page(delegate, form)
+
+
+def _delegate_requests(delegate_id: int) -> list[TravelGrant]:
+    return db.session.scalars(sa.select(TravelGrant).where(TravelGrant.delegate_id == delegate_id)
+                              .options(sa.orm.joinedload(TravelGrant.event)).order_by(TravelGrant.id)).all()
+
+
+def _delegate_page(delegate: Delegate, form, refused_renaming=None):
+    """The delegate's form, with the change of their name waiting for a second SRSG
+    staff member, if any (`refused_renaming`: its refusal form sent without a reason)."""
+    waiting = delegates.waiting_for(delegate.id)
+    return render_template("travel/delegate_form.html", form=form, delegate=delegate,
+                           requests=_delegate_requests(delegate.id),
+                           travel_approved=delegates.travel_approved(delegate.id),
+                           waiting_renaming=waiting,
+                           renaming_blocked=delegates.why_not_now(waiting) if waiting else None,
+                           active_staff=corrections.active_staff() if waiting else 0,
+                           answer_form=DecideTransferForm(formdata=None),
+                           refuse_form=refused_renaming or RefuseTransferForm())
+
+
+@bp.route("/renamings/<int:renaming_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/renamings/<int:renaming_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/renamings/<int:renaming_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(SRSG_STAFF)
+def answer_renaming(renaming_id: int, answer: str):
+    """A second SRSG staff member confirms or refuses a waiting change of a delegate's
+    name; its proposer may withdraw it (travel.delegates)."""
+    renaming = db.session.get(DelegateRenaming, renaming_id) or abort(404)
+    delegate_id = renaming.delegate_id
+    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: delegates.confirm(current_user, renaming_id),
+                 "refuse": lambda: delegates.refuse(current_user, renaming_id, form.reason.data),
+                 "withdraw": lambda: delegates.withdraw(current_user, renaming_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            said = {"confirm": lambda: _("Name changed: the delegate is now %(name)s.", name=done.name),
+                    "refuse": lambda: _("Change of name refused: the delegate's name stands."),
+                    "withdraw": lambda: _("Change of name withdrawn: the delegate's name stands.")}[answer]
+            flash(said(), "success")
+            return redirect(url_for("travel.edit_delegate", delegate_id=delegate_id))
+    if answer_refused(form, waits=renaming.status == PENDING, decided=delegates.already_decided_message()):
+        delegate = db.session.get(Delegate, delegate_id)
+        page_form = DelegateForm(obj=delegate, formdata=None)
+        page_form.seen.data = delegates.delegate_seen(delegate)
+        return _delegate_page(delegate, page_form, refused_renaming=form), 200
+    return redirect(url_for("travel.edit_delegate", delegate_id=delegate_id, _anchor="waiting-renaming"))
 
 
 @bp.route("/grants/<int:grant_id>")
@@ -273,9 +330,11 @@ def approve(grant_id: int):
     # A pool that is not a number is refused, not taken for "the default pool".
     valid, pool_id = form.validate(), form.pool_id.data or None
     if valid and not confirmed():
+        form.seen.raw_data = [approval_seen(grant)]  # carried by the confirmation page
         return _confirm(form, grant, lambda: previews.approval(current_user, grant, pool_id),
                         _("Approve %(amount)s", amount=money(grant.total)), "success", "approve")
-    result = valid and run(form, lambda: approve_grant(current_user, grant, pool_id))
+    result = valid and run(form, lambda: approve_grant(current_user, grant, pool_id,
+                                                       seen=form.seen.data or ""))
     if not result:
         return _refused(grant, form, "approve", local_next(url_for("travel.grant", grant_id=grant_id)))
     if result.status == APPROVED:
@@ -572,4 +631,5 @@ def queue():
                            pools=pools, default_pool_for=default_pool_chooser(pools),
                            overruns=pending_overruns(event_id),
                            waiting_corrections=[c for c in corrections.waiting_shown()
-                                                if not event_id or c.grant.event_id == event_id])
+                                                if not event_id or c.grant.event_id == event_id],
+                           waiting_renamings=delegates.waiting_shown())
