@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories.travel import fund_pool, make_event, make_request
-from tests.pages import form_token
+from tests.pages import form_token, post_and_confirm
 from trustfund.audit import AuditEntry
 from trustfund.formatting import date, money
 from trustfund.language import speaking
@@ -37,8 +37,7 @@ def test_the_requester_learns_of_the_approval_in_their_language_with_the_amount_
     db.session.commit()
     grant = make_request(event, name="Awa Ndiaye")
     login_as("srsg_staff2")
-    answer = client.post(f"/travel/grants/{grant.id}/approve",
-                         data={"pool_id": "0", "next": "", "confirmed": "1", "confirmed_in": "en"})
+    answer = post_and_confirm(client, f"/travel/grants/{grant.id}/approve", data={"pool_id": "0", "next": ""})
     assert answer.status_code == 302
     assert send_due().sent == 1
     [mail] = smtp_server.messages
@@ -362,3 +361,33 @@ def test_two_senders_at_once_write_a_persons_digest_once(app, db, users, monkeyp
     db.session.expire_all()
     after = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
     assert after - before == 1
+
+
+def test_the_officers_digest_says_how_often_it_comes(app, db, users, monkeypatch):
+    """Its subject said "weekly" whatever TRUSTFUND_DIGEST_OFFICERS_DAYS set: an officer
+    receiving it every three days read a weekly digest."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from trustfund.audit import utcnow
+    from trustfund.auth.models import User
+    from trustfund.contributions.services import record_commitment
+    from trustfund.donors.models import Donor
+
+    officer = users["mptf_officer"]
+    users["mptf_officer2"].digests = False
+    signed = db.session.scalar(sa.select(Donor).where(Donor.saa_status == "signed").limit(1))
+    record_commitment(officer, signed, currency="EUR", amount=Decimal("1000.00"), objective_id=None,
+                      committed_on=dt.date(2017, 4, 20), reference="SE-EUR-8",
+                      instalments=[(dt.date(2017, 5, 1), Decimal("1000.00"))])
+    db.session.commit()
+    monkeypatch.setitem(app.config, "DIGEST_OFFICERS_DAYS", 3)
+    now = utcnow()
+    assert _digests(now) == (0, 1)
+    assert _digests(now + dt.timedelta(days=2)) == (0, 0)
+    db.session.execute(sa.update(User).where(User.id == officer.id).values(locale="fr"))
+    db.session.commit()
+    assert _digests(now + dt.timedelta(days=3)) == (0, 1)
+    subjects = [m.subject for m in _outbox(db) if m.kind == "digest_officers"]
+    assert subjects[0] == "Trustfund: digest for MPTF officers, every 3 days"
+    assert subjects[1] == "Trustfund\u00a0: récapitulatif des fonctionnaires du Bureau MPTF, tous les 3 jours"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.factories.travel import fund_pool, make_event, make_request
+from tests.pages import post_and_confirm
 from trustfund.mail.models import OutboxMessage
 
 
@@ -16,8 +17,7 @@ def test_funds_short_waitlist_mail_is_all_in_the_requesters_language(client, log
     db.session.commit()
     grant = make_request(make_event(), name="Awa Ndiaye")
     login_as("srsg_staff2")  # the approver works in English
-    answer = client.post(f"/travel/grants/{grant.id}/approve",
-                         data={"pool_id": "0", "next": "", "confirmed": "1", "confirmed_in": "en"})
+    answer = post_and_confirm(client, f"/travel/grants/{grant.id}/approve", data={"pool_id": "0", "next": ""})
     assert answer.status_code == 302
     [mail] = db.session.scalars(sa.select(OutboxMessage)
                                 .where(OutboxMessage.kind == "grant_waitlisted")).all()

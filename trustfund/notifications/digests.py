@@ -70,6 +70,17 @@ def _grant_subject(count: int):
                             "Trustfund: %(num)d travel grant requests awaiting decision", count)
 
 
+def _officers_subject(days: int):
+    """The subject of the officers' digest, naming how often it comes (DIGEST_OFFICERS_DAYS),
+    made in the recipient's language when the message is written."""
+    if days == 7:
+        return _l("Trustfund: weekly digest for MPTF officers")
+    if days == 1:
+        return _l("Trustfund: daily digest for MPTF officers")
+    return lambda: ngettext("Trustfund: digest for MPTF officers, every %(num)d day",
+                            "Trustfund: digest for MPTF officers, every %(num)d days", days)
+
+
 def grant_request_digests(now: dt.datetime | None = None) -> int:
     """One digest per SRSG staff member whose interval has passed and who has new
     requests awaiting decision that they did not enter themselves."""
@@ -116,7 +127,7 @@ def _awaiting_signature(now: dt.datetime) -> list[tuple[Donor, dt.datetime]]:
 
 
 def officer_digests(now: dt.datetime | None = None) -> int:
-    """The weekly digest of MPTF officers: overdue instalments (what is due and not yet
+    """The digest of MPTF officers (weekly unless configured): overdue instalments (what is due and not yet
     deposited) and SAAs awaiting signature for more than 30 days."""
     now = now or utcnow()
     every = dt.timedelta(days=int(current_app.config["DIGEST_OFFICERS_DAYS"]))
@@ -131,7 +142,7 @@ def officer_digests(now: dt.datetime | None = None) -> int:
     for user, state in readers:
         if not _claim(user, OFFICERS, state, now):
             continue
-        enqueue(user, "digest_officers", "digest_officers", _l("Trustfund: weekly digest for MPTF officers"),
+        enqueue(user, "digest_officers", "digest_officers", _officers_subject(every.days),
                 overdue=overdue, waiting=waiting, now=now,
                 commitment_url=lambda c: external_url("contributions.commitment", commitment_id=c.id),
                 donor_url=lambda d: external_url("donors.view", donor_id=d.id))
