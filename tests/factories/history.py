@@ -47,7 +47,7 @@ from trustfund.fund import services as fund_services
 from trustfund.fund.status import current_fund
 from trustfund.mail import services as mail_services
 from trustfund.mail.models import FAILED, OutboxMessage
-from trustfund.travel import corrections, decisions, overruns, reconcile
+from trustfund.travel import corrections, decisions, delegates, overruns, reconcile
 from trustfund.travel.services import request_grant, save_event
 
 D = Decimal
@@ -298,6 +298,16 @@ def every_audited_action() -> dict:
                        "The receipt for the terminal expenses is on file")
     corrections.withdraw(srsg, corrections.propose(srsg, approved_too, ticket="250.00", dsa="0", terminal="0",
                                                    reason="Part of the ticket refunded").id)
+    # Changes of an approved delegate's name (travel.delegates): confirmed, refused, withdrawn.
+    for grant, name, answer in ((over[0], "Issa Ouédraogo", "confirm"), (over[1], "Hanna Tesfaye", "refuse"),
+                                (over[2], "Aïcha Moussa", "withdraw")):
+        person = grant.delegate
+        renaming = delegates.correct_delegate(
+            srsg, person, name=name, function=person.function, email=person.email, phone=person.phone,
+            seen=delegates.delegate_seen(person), reason="The passport spells it so").renaming
+        {"confirm": lambda r: delegates.confirm(srsg2, r.id),
+         "refuse": lambda r: delegates.refuse(srsg2, r.id, "The note verbale spells it as recorded"),
+         "withdraw": lambda r: delegates.withdraw(srsg, r.id)}[answer](renaming)
     # A delegate asking again, for another event, with a new phone: their details change.
     stocktaking = save_event(srsg, None, kind="stocktaking", title="Stocktaking meeting",
                              city="Puerto Vallarta", venue="", start_on=dt.date(2017, 12, 4),
