@@ -11,6 +11,7 @@ from trustfund.errors import DomainError
 from trustfund.ledger_check import run_checks
 from trustfund.travel.decisions import approve_grant, objective1_pool, reject_grant, waitlist_grant
 from trustfund.travel.models import TravelGrant
+from trustfund.travel.queries import decision_note
 
 
 def test_approval_commits_the_total_from_objective_1_then_un_earmarked(db):
@@ -111,8 +112,9 @@ def test_funds_short_waitlists_and_the_request_can_be_approved_when_money_arrive
     approve_grant(srsg2(), grant)
     db.session.commit()
     assert grant.status == "waitlisted" and grant.pool_id is None and grant.committed_amount == 0
-    assert grant.decision_reason.startswith("No pool had USD")
-    assert grant.decision_reason.endswith("available (Objective 1, Un-earmarked).")
+    note = decision_note(grant)
+    assert note.startswith("No pool had USD") and "2,300.00" in note
+    assert note.endswith("available (Objective 1, Un-earmarked).")
     assert objective1_pool().available == Decimal("1980.00")
     # Still short: refused, and it stays waitlisted.
     with pytest.raises(DomainError):

@@ -158,7 +158,7 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None, *, seen
     before = snapshot(grant)
     # 1. Claim: the first statement of the transaction, and the only way in.
     _claim(actor, grant, status=APPROVED, pool_id=candidates[0],
-           committed_amount=TravelGrant.total, decision_reason="")
+           committed_amount=TravelGrant.total, decision_reason="", waitlisted_pool_ids=None)
     # 2. Serialize the cap check per event (on SQLite the claim took the write lock).
     hold_event(grant.event_id, write_lock_held=True)
     event = db.session.get(Event, grant.event_id)
@@ -205,11 +205,11 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None, *, seen
         raise DomainError(_("The pool still does not have %(amount)s available: the request "
                             "stays waitlisted.", amount=money(total)), field="pool_id")
     short_pools = [db.session.get(Pool, pid) for pid in candidates]
-    names = ", ".join(pool.short_name for pool in short_pools)
+    # The pools that lacked it, by id: each reader reads why in their language
+    # (queries.decision_note), not in the approver's.
     db.session.execute(sa.update(TravelGrant).where(TravelGrant.id == grant.id).values(
-        status=WAITLISTED, pool_id=None, committed_amount=0,
-        decision_reason=_("No pool had %(amount)s available (%(pools)s).",
-                          pools=names, amount=money(total)))
+        status=WAITLISTED, pool_id=None, committed_amount=0, decision_reason="",
+        waitlisted_pool_ids=",".join(str(pid) for pid in candidates))
         .execution_options(synchronize_session=False))
     db.session.expire(grant)
     record(actor, "grant.waitlist", grant, before=before, note="funds short")
@@ -224,7 +224,8 @@ def reject_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
     if not reason:
         raise DomainError(_("Say why the request is rejected."), field="reason")
     before = snapshot(grant)
-    _claim(actor, grant, status=REJECTED, decision_reason=reason, pool_id=None, committed_amount=0)
+    _claim(actor, grant, status=REJECTED, decision_reason=reason, pool_id=None, committed_amount=0,
+           waitlisted_pool_ids=None)
     record(actor, "grant.reject", grant, before=before)
     tell_requester(actor, grant, "rejected")
     return grant
@@ -238,7 +239,8 @@ def waitlist_grant(actor, grant: TravelGrant, reason: str = "") -> TravelGrant:
                  .where(TravelGrant.id == grant.id, TravelGrant.status == REQUESTED,
                         TravelGrant.requested_by_id != actor.id, still_active(actor, SRSG_STAFF))
                  .values(status=WAITLISTED, decided_by_id=actor.id, decided_at=utcnow(),
-                         decision_reason=(reason or "").strip(), version=TravelGrant.version + 1)
+                         decision_reason=(reason or "").strip(), waitlisted_pool_ids=None,
+                         version=TravelGrant.version + 1)
                  .execution_options(synchronize_session=False))
     if db.session.execute(statement).rowcount != 1:
         require_still_srsg(actor)

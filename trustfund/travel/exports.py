@@ -63,7 +63,7 @@ def grant_columns() -> list[Col]:
         Col(_("Overrun"), lambda g: g.overrun_amount if g.overrun_status else None,
             "money", currency="USD"),
         Col(_("Overrun status"), lambda g: _as_cell(g.overrun_label) if g.overrun_status else ""),
-        Col(_("Decision note"), lambda g: g.decision_reason),
+        Col(_("Decision note"), queries.decision_note),
     ]
 
 

@@ -6,6 +6,7 @@ from babel.numbers import parse_pattern
 
 from ..language import locale as get_locale
 from .blueprint import bp
+from .queries import decision_note
 
 # The percentage pattern, parsed once (babel.numbers.format_percent parses it at each
 # call: a third of the reports page's time at 300 rows), and the texts made from it:
@@ -28,3 +29,6 @@ def travel_percent(share) -> str:
             _PERCENT_TEXTS.clear()
         text = _PERCENT_TEXTS[key] = _PERCENT.apply(share, locale)
     return text
+
+
+bp.add_app_template_global(decision_note, "decision_note")

@@ -188,6 +188,11 @@ class TravelGrant(db.Model):
     actual_terminal: Mapped[Decimal | None] = mapped_column(Money(2))
     actual_total: Mapped[Decimal | None] = mapped_column(Money(2))
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # A request waitlisted for want of money: the pools that did not have its total, by
+    # id ("3,1"), said in each reader's language (queries.decision_note) where a stored
+    # sentence would be in its approver's. None otherwise, and for requests waitlisted
+    # before revision 0045 (their decision_reason holds the sentence).
+    waitlisted_pool_ids: Mapped[str | None] = mapped_column(sa.String(200))
     overrun_amount: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
     overrun_status: Mapped[str | None] = mapped_column(sa.String(10))
     overrun_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import cache
 from ..contributions.models import UNEARMARKED, Objective, Pool
 from ..countries.models import Country
 from ..extensions import db
+from ..formatting import money
 from ..params import MAX_ID, iso_date, whole_number
 from .models import (
     APPROVED,
@@ -43,6 +45,18 @@ def _kept(key: tuple, compute):
     """compute(), kept per worker while the data is unchanged (trustfund.cache): any
     change of the data changes the data version, so the next use computes afresh."""
     return cache.keep(("travel",) + key, compute)
+
+
+def decision_note(grant: TravelGrant) -> str:
+    """The note of a grant's decision, in the reader's language: a request waitlisted for
+    want of money says which pools did not have its total (kept as their ids,
+    waitlisted_pool_ids); any other note is the reason its decider typed (or the
+    sentence of a request waitlisted before the ids were kept)."""
+    if grant.status == WAITLISTED and grant.waitlisted_pool_ids:
+        pools = [db.session.get(Pool, int(pool_id)) for pool_id in grant.waitlisted_pool_ids.split(",")]
+        return _("No pool had %(amount)s available (%(pools)s).", amount=money(grant.total),
+                 pools=", ".join(pool.short_name for pool in pools if pool is not None))
+    return grant.decision_reason or ""
 
 
 def grant_filters(args) -> dict:

@@ -186,7 +186,8 @@ def cancel_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
                  .where(TravelGrant.id == grant.id, TravelGrant.status == grant.status,
                         TravelGrant.committed_amount == grant.committed_amount,
                         still_active(actor, SRSG_STAFF))
-                 .values(status=CANCELLED, decision_reason=reason, reconciled_by_id=actor.id,
+                 .values(status=CANCELLED, decision_reason=reason, waitlisted_pool_ids=None,
+                         reconciled_by_id=actor.id,
                          reconciled_at=utcnow(), version=TravelGrant.version + 1)
                  .execution_options(synchronize_session=False))
     held = grant.committed_amount

@@ -343,7 +343,7 @@ def approve(grant_id: int):
                 pool=result.pool.sentence_name), "success")
     else:
         flash(_("The request is waitlisted: %(reason)s Approve it again when a pool has the money.",
-                reason=result.decision_reason), "warning")
+                reason=queries.decision_note(result)), "warning")
     return redirect(local_next(url_for("travel.grant", grant_id=grant_id)))
 
 
