@@ -34,7 +34,7 @@ from .contributions.models import (
 from .extensions import db
 from .fund.entries import WAITING, ClosingProposal, FundEntryProposal, WriteOffProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
-from .travel.models import OVERRUN_PENDING, CostCorrection, TravelGrant
+from .travel.models import OVERRUN_PENDING, CostCorrection, DelegateRenaming, TravelGrant
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,16 @@ def _kinds() -> list[_Kind]:
                   "%(num)d correction of a trip's costs that you proposed waits for another SRSG staff "
                   "member.",
                   "%(num)d corrections of trips' costs that you proposed wait for another SRSG staff member.",
+                  n),
+              "travel.queue"),
+        _Kind(SRSG_STAFF, DelegateRenaming, DelegateRenaming.status, PENDING, DelegateRenaming.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d change of a delegate's name waits for you to confirm or refuse it.",
+                  "%(num)d changes of delegates' names wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d change of a delegate's name that you proposed waits for another SRSG staff "
+                  "member.",
+                  "%(num)d changes of delegates' names that you proposed wait for another SRSG staff member.",
                   n),
               "travel.queue"),
         _Kind(SRSG_STAFF, TravelGrant, TravelGrant.overrun_status, OVERRUN_PENDING,

@@ -15,8 +15,9 @@ from werkzeug.datastructures import MultiDict
 
 from tests.factories import browser_of
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
-from tests.pages import confirmation, error_beside, error_beside_reason, text
+from tests.pages import confirmation, error_beside, error_beside_reason, text, words
 from trustfund.audit import AuditEntry
+from trustfund.closure.financial import closable_problems
 from trustfund.extensions import db
 from trustfund.mail.models import OutboxMessage
 from trustfund.travel.decisions import approve_grant
@@ -206,3 +207,57 @@ def test_a_delegate_renamed_while_the_approver_read_the_request_is_not_approved_
     approver.post(action, data=MultiDict(fields))
     db.session.expire_all()
     assert db.session.get(TravelGrant, grant.id).status == "approved"
+
+
+def _renamed(app, client, login_as):
+    """Awa Diop's grant, approved by srsg_staff2; srsg_staff proposes Fatou Sow, and
+    srsg_staff2 confirms it."""
+    grant = _approved(name="Awa Diop")
+    url = f"/travel/delegates/{grant.delegate_id}/edit"
+    login_as("srsg_staff")
+    client.post(url, data={**_form(client, grant.delegate_id), "name": "Fatou Sow",
+                           "reason": "The note verbale names Fatou Sow"})
+    [waiting] = _renamings("pending")
+    browser_of(app, "srsg_staff2").post(f"/travel/renamings/{waiting.id}/confirm")
+    assert _name(grant.delegate_id) == "Fatou Sow"
+    return grant
+
+
+def test_the_trail_and_the_grants_page_say_whom_the_approval_named(app, client, login_as):
+    """A colleague's review: once confirmed, the trail said "Renamed Fatou Sow by
+    srsg_staff2" and every entry named the delegate as they are now: nowhere did it say
+    the approval was for Awa Diop, and the grant's page read as if srsg_staff2 approved
+    Fatou Sow's travel."""
+    grant = _renamed(app, client, login_as)
+    auditor = browser_of(app, "auditor")
+    trail = text(auditor.get("/admin/audit"))
+    assert "Change of name from Awa Diop to Fatou Sow proposed by srsg_staff" in trail
+    assert "Renamed from Awa Diop to Fatou Sow by srsg_staff2, confirming a colleague's proposal." in trail
+    page = text(auditor.get(f"/travel/grants/{grant.id}"))
+    assert "Approved by srsg_staff2" in page
+    assert "Named Awa Diop until" in page
+
+
+def _waiting_list(page: str, list_id: str) -> list[str]:
+    found = re.search(rf'<ul[^>]*id="{list_id}"[^>]*>(.*?)</ul>', page, re.S)
+    return [words(item) for item in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)] if found else []
+
+
+def test_a_waiting_renaming_is_on_the_dashboards_and_holds_back_the_financial_closure(app, client, login_as):
+    """A colleague's review: the dashboards' "waiting for you" lists had every other
+    two-person change of the SRSG staff but this one; and the fund could be closed
+    financially while one waited, which then could never be answered (its table is
+    guarded once the fund is closed)."""
+    grant = _approved()
+    before = closable_problems()
+    login_as("srsg_staff")
+    client.post(f"/travel/delegates/{grant.delegate_id}/edit",
+                data={**_form(client, grant.delegate_id), "name": "Fatou Sow", "reason": "Passport"})
+    other = browser_of(app, "srsg_staff2").get("/dashboard/").get_data(as_text=True)
+    assert ("1 change of a delegate's name waits for you to confirm or refuse it."
+            in _waiting_list(other, "waiting-for-you"))
+    own = client.get("/dashboard/").get_data(as_text=True)
+    assert ("1 change of a delegate's name that you proposed waits for another SRSG staff member."
+            in _waiting_list(own, "waiting-for-a-colleague"))
+    assert set(closable_problems()) - set(before) == {
+        "1 change of a delegate's name waits for a second SRSG staff member: confirm or refuse it first."}

@@ -25,9 +25,10 @@ from trustfund.travel.decisions import approve_grant, reject_grant
 from trustfund.travel.reconcile import record_travel
 from trustfund.travel.services import save_event
 
-# A grant's page with its history: 16 (the trail's names as they were, audit_text.account_at: one
-# statement for every account's changes, whatever the entries).
-BUDGET = 16
+# A grant's page with its history: 17 (the trail's names as they were, audit_text.account_at: one
+# statement for every account's changes, whatever the entries; the delegate's former names,
+# travel.delegates.former_names: one).
+BUDGET = 17
 
 
 def _cells(html: str, row_start: str) -> list[str]:

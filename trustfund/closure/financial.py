@@ -62,7 +62,15 @@ from ..fund.services import require_admin
 from ..fund.status import current_fund, effective_status
 from ..money import USD
 from ..permissions import SRSG_STAFF
-from ..travel.models import APPROVED, OVERRUN_PENDING, REQUESTED, WAITLISTED, CostCorrection, TravelGrant
+from ..travel.models import (
+    APPROVED,
+    OVERRUN_PENDING,
+    REQUESTED,
+    WAITLISTED,
+    CostCorrection,
+    DelegateRenaming,
+    TravelGrant,
+)
 from ..validation import check_text, too_long
 from .refunds import plan_pool
 
@@ -174,6 +182,11 @@ def closable_problems() -> list[str]:
         (WriteOffProposal, WAITING, lambda num: ngettext(
             "%(num)d write-off waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d write-offs wait for a second MPTF officer: confirm or refuse them first.", num)),
+        (DelegateRenaming, PENDING, lambda num: ngettext(
+            "%(num)d change of a delegate's name waits for a second SRSG staff member: confirm or refuse it "
+            "first.",
+            "%(num)d changes of delegates' names wait for a second SRSG staff member: confirm or refuse them "
+            "first.", num)),
         (SettingChange, PENDING, lambda num: ngettext(
             "%(num)d setting's value waits for a second administrator: confirm or refuse it first.",
             "%(num)d settings' values wait for a second administrator: confirm or refuse them first.", num)),

@@ -18,6 +18,7 @@ Each step is in the delegate's audit trail, and the other SRSG staff members are
 by email, each in their language."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import second_person
 from ..admin.models import CONFIRMED, PENDING, REFUSED, WITHDRAWN
-from ..audit import record, snapshot
+from ..audit import AuditEntry, record, snapshot
 from ..auth.colleagues import tell_others
 from ..connections import hold_row
 from ..contributions.rules import text_or_error
@@ -65,6 +66,17 @@ def travel_approved(delegate_id: int) -> bool:
 def waiting_for(delegate_id: int) -> DelegateRenaming | None:
     return db.session.scalar(sa.select(DelegateRenaming).where(
         DelegateRenaming.delegate_id == delegate_id, DelegateRenaming.status == PENDING))
+
+
+def former_names(delegate_id: int) -> list[tuple[str, dt.datetime]]:
+    """The names the delegate had before, each with the moment it was replaced, oldest
+    first, from the audit trail (a name corrected by one person before any approval, or
+    by two after): a grant's page says whom its request and approval named."""
+    rows = db.session.execute(sa.select(AuditEntry.before, AuditEntry.after, AuditEntry.at).where(
+        AuditEntry.object_type == "Delegate", AuditEntry.object_id == str(delegate_id),
+        AuditEntry.action.in_(("delegate.update", "delegate.rename_confirm"))).order_by(AuditEntry.id))
+    return [(before["name"], at) for before, after, at in rows
+            if before and after and before.get("name") and before.get("name") != after.get("name")]
 
 
 def waiting_shown() -> list[DelegateRenaming]:
@@ -133,7 +145,8 @@ def _propose(actor, delegate: Delegate, name: str, reason: str) -> DelegateRenam
         db.session.flush()
     except IntegrityError:  # a colleague proposed one meanwhile
         raise DomainError(already_waiting_message(), field="name") from None
-    record(actor, "delegate.rename_propose", delegate, after={"name": name}, note=reason)
+    record(actor, "delegate.rename_propose", delegate, before={"name": delegate.name}, after={"name": name},
+           note=reason)
     tell_others(actor, SRSG_STAFF, "delegate_renaming_waiting", "delegate_renaming_waiting",
                 _l("A change of a delegate's name waits for your confirmation"),
                 proposer=actor.name or actor.email, renaming=renaming, delegate=delegate)
@@ -211,5 +224,5 @@ def withdraw(actor, renaming_id: int) -> DelegateRenaming:
 
 
 __all__ = ["ANSWERS", "Corrected", "already_decided_message", "already_waiting_message", "confirm",
-           "correct_delegate", "delegate_seen", "refuse", "travel_approved", "waiting_for", "waiting_shown",
-           "why_not_now", "withdraw"]
+           "correct_delegate", "delegate_seen", "former_names", "refuse", "travel_approved", "waiting_for",
+           "waiting_shown", "why_not_now", "withdraw"]

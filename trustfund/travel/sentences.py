@@ -242,11 +242,13 @@ def register(book: Book) -> None:
     book.action("delegate.update", _l("Delegate's details changed"), "Delegate",
                 lambda e: _("Details changed by %(user)s.", user=e.who))
     book.action("delegate.rename_propose", _l("Change of the delegate's name proposed"), "Delegate",
-                lambda e: _("Change of name to %(name)s proposed by %(user)s; it waits for a second SRSG "
-                            "staff member.", name=e.show("name"), user=e.who), changes=False)
+                lambda e: _("Change of name from %(before)s to %(name)s proposed by %(user)s; it waits for a "
+                            "second SRSG staff member.", before=e.show("name", "before"), name=e.show("name"),
+                            user=e.who), changes=False)
     book.action("delegate.rename_confirm", _l("Delegate renamed"), "Delegate",
-                lambda e: _("Renamed %(name)s by %(user)s, confirming a colleague's proposal.",
-                            name=e.show("name"), user=e.who), told=("name",))
+                lambda e: _("Renamed from %(before)s to %(name)s by %(user)s, confirming a colleague's "
+                            "proposal.", before=e.show("name", "before"), name=e.show("name"), user=e.who),
+                told=("name",))
     book.action("delegate.rename_refuse", _l("Change of the delegate's name refused"), "Delegate",
                 lambda e: _("Change of name refused by %(user)s: the name stands.", user=e.who),
                 changes=False)
