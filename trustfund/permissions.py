@@ -31,6 +31,10 @@ ROLE_LABELS = {
 STAFF = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 FINANCE_READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 TRAVEL_READERS = (ADMIN, SRSG_STAFF, MPTF_OFFICER, AUDITOR)
+# Who receives a digest by email (notifications.digests): the SRSG staff, of requests
+# awaiting decision; the MPTF officers, of overdue instalments and SAAs awaiting
+# signature. Only they are offered the choice on their profile.
+DIGEST_READERS = (SRSG_STAFF, MPTF_OFFICER)
 
 
 def roles_required(*roles: str):

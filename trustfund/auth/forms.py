@@ -32,6 +32,8 @@ class ProfileForm(BaseForm):
     timezone = SelectField(_l("Time zone"), choices=[], validate_choice=True,
                            widget=GroupedSelect(searchable=True),
                            description=_l("Dates and times of records are shown in this zone."))
+    # Named for the reader's role, and offered to the roles that receive one only
+    # (auth.routes.profile).
     digests = BooleanField(_l("Send me the digests by email (requests awaiting decision, overdue "
                               "instalments, SAAs awaiting signature)"),
                            description=_l("Messages about the security of your account (password, role, "

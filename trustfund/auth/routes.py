@@ -20,7 +20,7 @@ from .. import clock, timezones
 from ..audit import utcnow
 from ..errors import run
 from ..extensions import client_address, db, limiter
-from ..permissions import login_required_any, public
+from ..permissions import DIGEST_READERS, MPTF_OFFICER, login_required_any, public
 from ..redirects import safe_next
 from .blueprint import bp
 from .forms import ForgotPasswordForm, LoginForm, ProfileForm, SetPasswordForm
@@ -169,11 +169,19 @@ def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
     form.timezone.choices = zone_choices(user.timezone)
+    if user.role in DIGEST_READERS:
+        # The digest their role receives, named (notifications.digests).
+        form.digests.label.text = (_("Send me the digest of overdue instalments and SAAs awaiting signature "
+                                     "by email") if user.role == MPTF_OFFICER else
+                                   _("Send me the digest of requests awaiting decision by email"))
+    else:
+        del form.digests  # no digest is written to their role: not offered
     if request.method == "GET" and not user.timezone:
         form.timezone.data = timezones.UTC
     if form.validate_on_submit():
+        digests = form.digests.data if user.role in DIGEST_READERS else user.digests
         saved = run(form, lambda: update_profile(user, timezone=form.timezone.data,
-                                                 digests=form.digests.data, version=form.version.data))
+                                                 digests=digests, version=form.version.data))
         if saved is not None:
             flash(_("Your profile is saved: times are shown in %(zone)s.",
                     zone=timezones.place(saved.timezone, get_locale())), "success")

@@ -26,6 +26,7 @@ from ..contributions.models import Deposit, InterestEntry
 from ..donors.models import Donor
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..fund.entries import (
     FUND_SUBJECT,
     FUND_TRANSFER,
@@ -71,6 +72,16 @@ def pool_name_as_certified(row: dict) -> str:
     return localized.pick(row["pool"], row.get("pool_translations"))
 
 
+def commitment_as_certified(row: dict) -> str:
+    """A commitment of a certified statement as its donor knows it, in the reader's
+    language: its reference, or the day it was made (statements.services.commitment_name;
+    its number in Trustfund means nothing to a donor). A statement issued before the day
+    was kept names it as issued ("#12")."""
+    if row.get("reference") or not row.get("committed_on"):
+        return row.get("reference") or ""
+    return _("Commitment of %(date)s", date=fmt_date(dt.date.fromisoformat(row["committed_on"])))
+
+
 def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
     s = statement(donor, start, end)
     parts = []
@@ -97,7 +108,8 @@ def _donor_content(donor: Donor, start: dt.date, end: dt.date) -> dict:
         "contributions": {"usd": str(s.usd_in_period), "fee": str(s.fees_in_period),
                           "net": str(s.net_in_period), "deposits": s.deposit_count,
                           "by_currency": {cur: str(amount) for cur, amount in s.amounts_by_currency.items()}},
-        "commitments": [{"reference": c.commitment.reference or f"#{c.commitment.id}",
+        "commitments": [{"reference": c.commitment.reference,
+                         "committed_on": c.commitment.committed_on.isoformat(),
                          "currency": c.commitment.currency, "amount": str(c.commitment.amount),
                          "deposited": str(c.deposited), "written_off": str(c.commitment.written_off)}
                         for c in s.commitments],

@@ -15,7 +15,7 @@ from ..exports import DONOR_ID, Col, Sheet, register_export
 from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FinalStatement, donor_subject
 from ..money import USD
 from ..permissions import DONOR, STAFF
-from .final import final_statement, pool_name_as_certified
+from .final import commitment_as_certified, final_statement, pool_name_as_certified
 from .funding import LINE_LABELS
 
 
@@ -112,7 +112,8 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
         Col(_("Amount in the currency"), lambda r: D(r["currency_amount"]), "money",
             currency_of=lambda r: r["currency"])], c["closing"])
     commitments = Sheet(_("Commitments"), [
-        Col(_("Reference"), lambda r: r["reference"]), Col(_("Currency"), lambda r: r["currency"], width=9),
+        Col(_("Reference"), commitment_as_certified, width=24),
+        Col(_("Currency"), lambda r: r["currency"], width=9),
         Col(_("Amount"), lambda r: D(r["amount"]), "money", currency_of=lambda r: r["currency"]),
         Col(_("Deposited"), lambda r: D(r["deposited"]), "money", currency_of=lambda r: r["currency"]),
         Col(_("Written off"), lambda r: D(r["written_off"]), "money", currency_of=lambda r: r["currency"])],

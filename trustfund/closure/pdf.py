@@ -20,7 +20,7 @@ from ..clock import today
 from ..formatting import date
 from ..fund.entries import CLOSING_KINDS, FinalStatement
 from ..statements.pdf import html_to_pdf, page_label
-from .final import pool_name_as_certified
+from .final import commitment_as_certified, pool_name_as_certified
 from .funding import LINE_LABELS, FundingStatus, Line, percent_texts
 
 
@@ -47,7 +47,8 @@ def final_statement_pdf(found: FinalStatement) -> bytes:
     issued_on = to_user_timezone(found.issued_at).date()
     return _pdf(title, body, issued_on, found.issued_by, found=found, c=c, labels=LINE_LABELS,
                 kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found),
-                pool_name=pool_name_as_certified)
+                pool_name=pool_name_as_certified,
+                commitment_name=commitment_as_certified)
 
 
 def stored_percents(found: FinalStatement) -> dict[str, str]:

@@ -28,7 +28,7 @@ from .. import (
     previews,
 )
 from ..blueprint import bp
-from ..final import final_statement, issue_final_statements, pool_name_as_certified
+from ..final import commitment_as_certified, final_statement, issue_final_statements, pool_name_as_certified
 from ..funding import LINE_LABELS, funding_status, lines, percent_texts
 from ..funding_export import report_date  # registers the download too
 from ..pdf import final_statement_pdf, funding_status_pdf, stored_percents
@@ -103,7 +103,8 @@ def _shown(found: FinalStatement | None, filters: dict):
     template = "closure/final_fund.html" if found.donor_id is None else "closure/final_donor.html"
     return render_template(template, found=found, c=found.content, labels=LINE_LABELS, kinds=CLOSING_KINDS,
                            D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found),
-                           pool_name=pool_name_as_certified)
+                           pool_name=pool_name_as_certified,
+                           commitment_name=commitment_as_certified)
 
 
 @bp.route("/final-statements/fund")
