@@ -130,6 +130,18 @@ def post_entry(client, url: str, data: dict, page: str | None = None):
     return client.post(url, data={**data, "form_token": form_token(client, page or url)})
 
 
+def delegate_form(browser, delegate_id: int) -> dict:
+    """The fields of a delegate's form as its page fills them (travel.edit_delegate),
+    to post back with some changed."""
+    html = browser.get(f"/travel/delegates/{delegate_id}/edit").get_data(as_text=True)
+    fields = {}
+    for name in ("csrf_token", "seen", "name", "function", "email", "phone"):
+        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+            rf'value="([^"]*)"[^>]*name="{name}"', html)
+        fields[name] = html_module.unescape(found.group(1)) if found else ""
+    return fields
+
+
 def table_rows(html: str, table_id: str) -> list[list[str]]:
     """The text of each cell of each body row of the table with this id."""
     match = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL)

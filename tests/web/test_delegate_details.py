@@ -7,25 +7,14 @@ only the SRSG staff may correct; every change is in the audit trail."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import sqlalchemy as sa
 
 from tests.factories import browser_of
 from tests.factories.travel import make_event, make_request
-from tests.pages import error_beside, text
+from tests.pages import delegate_form, error_beside, text
 from trustfund.audit import AuditEntry
 from trustfund.travel.models import Delegate
-
-
-def _form(browser, delegate_id) -> dict:
-    html = browser.get(f"/travel/delegates/{delegate_id}/edit").get_data(as_text=True)
-    fields = {}
-    for name in ("csrf_token", "seen", "name", "function", "email", "phone"):
-        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
-            rf'value="([^"]*)"[^>]*name="{name}"', html)
-        fields[name] = found.group(1) if found else ""
-    return fields
 
 
 def test_the_srsg_staff_clear_an_email_and_correct_a_phone(app, db, client, login_as):
@@ -33,7 +22,7 @@ def test_the_srsg_staff_clear_an_email_and_correct_a_phone(app, db, client, logi
     login_as("srsg_staff")
     page = client.get(f"/travel/grants/{grant.id}").get_data(as_text=True)
     assert f'href="/travel/delegates/{grant.delegate_id}/edit?next=/travel/grants/{grant.id}"' in page
-    data = _form(client, grant.delegate_id)
+    data = delegate_form(client, grant.delegate_id)
     assert (data["email"], data["phone"]) == ("awa@old.example", "+221 1")
     answer = client.post(f"/travel/delegates/{grant.delegate_id}/edit?next=/travel/grants/{grant.id}",
                          data={**data, "email": "", "phone": "+221 77 000 00 00"}, follow_redirects=True)
@@ -56,9 +45,9 @@ def test_a_save_over_a_colleagues_is_refused_and_a_namesake_too(app, db, client,
     grant = make_request(event, name="Awa Diop", email="awa@old.example")
     make_request(event, name="Moussa Fall")
     login_as("srsg_staff")
-    mine = _form(client, grant.delegate_id)
+    mine = delegate_form(client, grant.delegate_id)
     colleague = browser_of(app, "srsg_staff2")
-    theirs = _form(colleague, grant.delegate_id)
+    theirs = delegate_form(colleague, grant.delegate_id)
     assert colleague.post(f"/travel/delegates/{grant.delegate_id}/edit",
                           data={**theirs, "email": "awa@new.example"}).status_code == 302
     stale = client.post(f"/travel/delegates/{grant.delegate_id}/edit", data={**mine, "email": ""})
@@ -66,7 +55,7 @@ def test_a_save_over_a_colleagues_is_refused_and_a_namesake_too(app, db, client,
     assert "Someone else changed this record while you were editing it" in text(stale.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(Delegate, grant.delegate_id).email == "awa@new.example"
-    fresh, url = _form(client, grant.delegate_id), f"/travel/delegates/{grant.delegate_id}/edit"
+    fresh, url = delegate_form(client, grant.delegate_id), f"/travel/delegates/{grant.delegate_id}/edit"
     namesake = client.post(url, data={**fresh, "name": "moussa fall"})
     assert error_beside(namesake.get_data(as_text=True), "name") == \
         "Another delegate of this name represents the same State."

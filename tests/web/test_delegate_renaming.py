@@ -15,23 +15,13 @@ from werkzeug.datastructures import MultiDict
 
 from tests.factories import browser_of
 from tests.factories.travel import fund_pool, make_event, make_request, srsg2
-from tests.pages import confirmation, error_beside, error_beside_reason, text, words
+from tests.pages import confirmation, delegate_form, error_beside, error_beside_reason, text, words
 from trustfund.audit import AuditEntry
 from trustfund.closure.financial import closable_problems
 from trustfund.extensions import db
 from trustfund.mail.models import OutboxMessage
 from trustfund.travel.decisions import approve_grant
 from trustfund.travel.models import Delegate, DelegateRenaming, TravelGrant
-
-
-def _form(browser, delegate_id) -> dict:
-    html = browser.get(f"/travel/delegates/{delegate_id}/edit").get_data(as_text=True)
-    fields = {}
-    for name in ("csrf_token", "seen", "name", "function", "email", "phone"):
-        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
-            rf'value="([^"]*)"[^>]*name="{name}"', html)
-        fields[name] = found.group(1) if found else ""
-    return fields
 
 
 def _approved(name="Awa Diop", **kw):
@@ -41,6 +31,12 @@ def _approved(name="Awa Diop", **kw):
     approve_grant(srsg2(), grant)
     db.session.commit()
     return grant
+
+
+def _propose(client, delegate_id: int, name: str, reason: str):
+    """The delegate's form saved by `client` with a new name and its reason."""
+    return client.post(f"/travel/delegates/{delegate_id}/edit",
+                       data={**delegate_form(client, delegate_id), "name": name, "reason": reason})
 
 
 def _name(delegate_id) -> str:
@@ -69,7 +65,7 @@ def test_an_approved_delegate_is_renamed_only_when_a_second_srsg_staff_member_co
     form = client.get(url).get_data(as_text=True)
     assert "a new name takes effect only when a second SRSG staff member confirms it" in text(form)
     assert 'name="reason"' in form
-    data = _form(client, grant.delegate_id)
+    data = delegate_form(client, grant.delegate_id)
     # No reason: said beside it, nothing saved (not even the phone of the same form).
     refused = client.post(url, data={**data, "name": "Fatou Sow", "phone": "+221 2"}).get_data(as_text=True)
     assert error_beside(refused, "reason").startswith("Say why the name is corrected")
@@ -102,13 +98,13 @@ def test_an_approved_delegate_is_renamed_only_when_a_second_srsg_staff_member_co
                       data={"csrf_token": data["csrf_token"]}, follow_redirects=True)
     assert ("You proposed this change of name: another SRSG staff member must confirm or refuse it."
             in text(own))
-    again = client.post(url, data={**_form(client, grant.delegate_id), "name": "Someone Else",
+    again = client.post(url, data={**delegate_form(client, grant.delegate_id), "name": "Someone Else",
                                    "reason": "Try again"}).get_data(as_text=True)
     assert error_beside(again, "name").startswith("A change of this delegate's name already waits")
     assert _name(grant.delegate_id) == "Awa Diop"
 
     colleague = browser_of(app, "srsg_staff2")
-    token = _form(colleague, grant.delegate_id)["csrf_token"]
+    token = delegate_form(colleague, grant.delegate_id)["csrf_token"]
     done = colleague.post(f"/travel/renamings/{waiting.id}/confirm", data={"csrf_token": token},
                           follow_redirects=True)
     assert "Name changed: the delegate is now Fatou Sow." in text(done)
@@ -122,12 +118,11 @@ def test_an_approved_delegate_is_renamed_only_when_a_second_srsg_staff_member_co
 
 def test_a_change_of_name_is_refused_with_a_reason_or_withdrawn(app, client, login_as):
     grant = _approved()
-    url = f"/travel/delegates/{grant.delegate_id}/edit"
     login_as("srsg_staff")
-    client.post(url, data={**_form(client, grant.delegate_id), "name": "Awa Diallo", "reason": "Passport"})
+    _propose(client, grant.delegate_id, "Awa Diallo", "Passport")
     [waiting] = _renamings("pending")
     colleague = browser_of(app, "srsg_staff2")
-    token = _form(colleague, grant.delegate_id)["csrf_token"]
+    token = delegate_form(colleague, grant.delegate_id)["csrf_token"]
     refuse = f"/travel/renamings/{waiting.id}/refuse"
     no_reason = colleague.post(refuse, data={"csrf_token": token, "reason": ""})
     assert no_reason.status_code == 200
@@ -140,9 +135,9 @@ def test_a_change_of_name_is_refused_with_a_reason_or_withdrawn(app, client, log
     assert _name(grant.delegate_id) == "Awa Diop"
     assert _renamings("refused")[0].refusal_reason == "The passport reads Awa Diop"
 
-    client.post(url, data={**_form(client, grant.delegate_id), "name": "Awa Diallo", "reason": "Passport"})
+    _propose(client, grant.delegate_id, "Awa Diallo", "Passport")
     [second] = _renamings("pending")
-    token = _form(client, grant.delegate_id)["csrf_token"]
+    token = delegate_form(client, grant.delegate_id)["csrf_token"]
     withdrawn = client.post(f"/travel/renamings/{second.id}/withdraw", data={"csrf_token": token},
                             follow_redirects=True)
     assert "Change of name withdrawn: the delegate's name stands." in text(withdrawn)
@@ -156,7 +151,7 @@ def test_a_delegate_with_no_approved_grant_is_renamed_at_once(app, client, login
     url = f"/travel/delegates/{grant.delegate_id}/edit"
     login_as("srsg_staff")
     assert 'name="reason"' not in client.get(url).get_data(as_text=True)
-    page = client.post(url, data={**_form(client, grant.delegate_id), "name": "Awa Diallo"},
+    page = client.post(url, data={**delegate_form(client, grant.delegate_id), "name": "Awa Diallo"},
                        follow_redirects=True)
     assert "The delegate's details are saved." in text(page)
     assert _name(grant.delegate_id) == "Awa Diallo" and _renamings() == []
@@ -166,7 +161,7 @@ def test_a_namesake_entered_meanwhile_stops_the_confirmation(app, client, login_
     grant = _approved()
     url = f"/travel/delegates/{grant.delegate_id}/edit"
     login_as("srsg_staff")
-    client.post(url, data={**_form(client, grant.delegate_id), "name": "Fatou Sow", "reason": "Note verbale"})
+    _propose(client, grant.delegate_id, "Fatou Sow", "Note verbale")
     [waiting] = _renamings("pending")
     # A request for a Fatou Sow of the same State makes her a delegate of her own.
     make_request(make_event(title="Regional meeting, Bangkok", city="Bangkok"), name="Fatou Sow")
@@ -174,7 +169,7 @@ def test_a_namesake_entered_meanwhile_stops_the_confirmation(app, client, login_
     page = colleague.get(url).get_data(as_text=True)
     assert "This change of name cannot be confirmed as it stands" in text(page)
     assert f"/travel/renamings/{waiting.id}/confirm" not in page  # Confirm is not offered
-    token = _form(colleague, grant.delegate_id)["csrf_token"]
+    token = delegate_form(colleague, grant.delegate_id)["csrf_token"]
     tried = colleague.post(f"/travel/renamings/{waiting.id}/confirm", data={"csrf_token": token},
                            follow_redirects=True)
     assert "Nothing was changed, and the change of name still waits" in text(tried)
@@ -193,7 +188,7 @@ def test_a_delegate_renamed_while_the_approver_read_the_request_is_not_approved_
     action, fields = confirmation(first.get_data(as_text=True))
     login_as("srsg_staff")
     client.post(f"/travel/delegates/{grant.delegate_id}/edit",
-                data={**_form(client, grant.delegate_id), "name": "Fatou Sow"})
+                data={**delegate_form(client, grant.delegate_id), "name": "Fatou Sow"})
     assert _name(grant.delegate_id) == "Fatou Sow"
     refused = approver.post(action, data=MultiDict(fields), follow_redirects=True)
     assert ("The delegate's details changed since you read this request (it now says Fatou Sow): read it "
@@ -213,10 +208,8 @@ def _renamed(app, client, login_as):
     """Awa Diop's grant, approved by srsg_staff2; srsg_staff proposes Fatou Sow, and
     srsg_staff2 confirms it."""
     grant = _approved(name="Awa Diop")
-    url = f"/travel/delegates/{grant.delegate_id}/edit"
     login_as("srsg_staff")
-    client.post(url, data={**_form(client, grant.delegate_id), "name": "Fatou Sow",
-                           "reason": "The note verbale names Fatou Sow"})
+    _propose(client, grant.delegate_id, "Fatou Sow", "The note verbale names Fatou Sow")
     [waiting] = _renamings("pending")
     browser_of(app, "srsg_staff2").post(f"/travel/renamings/{waiting.id}/confirm")
     assert _name(grant.delegate_id) == "Fatou Sow"
@@ -251,8 +244,7 @@ def test_a_waiting_renaming_is_on_the_dashboards_and_holds_back_the_financial_cl
     grant = _approved()
     before = closable_problems()
     login_as("srsg_staff")
-    client.post(f"/travel/delegates/{grant.delegate_id}/edit",
-                data={**_form(client, grant.delegate_id), "name": "Fatou Sow", "reason": "Passport"})
+    _propose(client, grant.delegate_id, "Fatou Sow", "Passport")
     other = browser_of(app, "srsg_staff2").get("/dashboard/").get_data(as_text=True)
     assert ("1 change of a delegate's name waits for you to confirm or refuse it."
             in _waiting_list(other, "waiting-for-you"))
