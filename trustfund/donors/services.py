@@ -198,6 +198,8 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
     values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
                         contact_name=contact_name, contact_email=contact_email,
                         lookalike_confirmed=lookalike_confirmed)
+    if values.get("name", donor.name) != donor.name:
+        _refuse_renaming_a_payee(donor)
     before = snapshot(donor)
     for key, value in values.items():
         setattr(donor, key, value)
@@ -206,6 +208,22 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
     _flush_unique(donor)
     record(actor, "donor.update", donor, before=before)
     return donor
+
+
+def _refuse_renaming_a_payee(donor: Donor) -> None:
+    """A donor to whom a pool's refund was decided keeps its name: the decision, two SRSG
+    staff members' (closure.proposals), is the payment instruction naming each donor
+    paid, read from the donor's row; one officer renaming it would name another payee
+    (a colleague's review). The closing's tables by their names: the fund's closure
+    sits above the donors."""
+    closings = db.metadata.tables["pool_closing"]
+    parts = db.metadata.tables["pool_closing_part"]
+    decided_on = db.session.scalar(
+        sa.select(sa.func.min(parts.c.value_date)).join(closings, closings.c.id == parts.c.closing_id)
+        .where(parts.c.donor_id == donor.id, closings.c.kind == "refund"))  # fund.entries.REFUND
+    if decided_on is not None:
+        raise DomainError(_("A refund to this donor was decided on %(date)s: its name stays the one the "
+                            "payment instruction gives.", date=format_date(decided_on)), field="name")
 
 
 def latest_in_tomorrow() -> dt.date:

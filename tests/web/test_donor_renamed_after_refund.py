@@ -1,0 +1,71 @@
+"""Nobody alone changes whom a confirmed refund pays (DESIGN.md §5; a colleague's sweep
+of every form for one-person bypasses).
+
+A pool's refund to its donors is decided by two SRSG staff members (one proposes,
+another confirms); its decision page is the "Payment instruction", naming each donor
+and its amount. A single MPTF officer could then rename a donor on the donor's form, at
+once, and the payment instruction two people confirmed named another payee. A donor to
+whom a refund was decided now keeps its name: the rename is refused beside the name,
+nothing saved."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from tests.factories import second_srsg_confirms
+from tests.factories import statements as data
+from tests.pages import error_beside, post_and_confirm, table_rows
+from trustfund import demo
+from trustfund.donors.models import Donor
+from trustfund.fund import services as fund_services
+from trustfund.fund.entries import PoolClosing
+from trustfund.fund.status import current_fund
+
+
+def _fund(db, users):
+    sweden, other = demo.demo_donor(), data.donor("Norway (closing)")
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", fee_rate="0")
+    data.deposit(data.commitment(other, "10000.00"), "10000.00", fee_rate="0")
+    data.spend(data.pool(), "4000.00", reconciled_on=dt.date(2018, 5, 1))
+    fund_services.close_operations(users["admin"], current_fund(), reason="Compact adopted")
+    db.session.commit()
+    return data.pool(), other
+
+
+def _form(pool) -> dict:
+    fields = {"kind": "refund", "balance": "36000.00", "note": "", "fund_name": "", "fund_reference": ""}
+    return {f"pool{pool.id}-{k}": v for k, v in fields.items()}
+
+
+def test_one_officer_cannot_rename_the_payee_of_a_refund_two_srsg_staff_confirmed(
+        app, client, login_as, db, users):
+    pool, norway = _fund(db, users)
+    login_as("srsg_staff")
+    post_and_confirm(client, f"/fund/closing/pools/{pool.id}", _form(pool), follow_redirects=True)
+    second_srsg_confirms(app, pool.id)
+    closing_id = db.session.scalar(sa.select(PoolClosing.id).where(PoolClosing.pool_id == pool.id))
+    assert closing_id is not None
+
+    # One MPTF officer, alone, renames the donor the confirmed refund pays.
+    login_as("mptf_officer")
+    form = client.get(f"/donors/{norway.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+    refused = client.post(f"/donors/{norway.id}/edit", data={
+        "name": "Acme Trading Ltd", "donor_type": "philanthropic_organization", "country_code": "",
+        "contact_name": "", "contact_email": "", "version": version}).get_data(as_text=True)
+    assert error_beside(refused, "name").startswith("A refund to this donor was decided on ")
+    db.session.expire_all()
+    assert db.session.get(Donor, norway.id).name == "Norway (closing)"
+    # Its contact, say, is still corrected by one officer.
+    saved = client.post(f"/donors/{norway.id}/edit", data={
+        "name": "Norway (closing)", "donor_type": "philanthropic_organization", "country_code": "",
+        "contact_name": "Treasury", "contact_email": "", "version": version})
+    assert saved.status_code == 302
+
+    # The payment instruction the two SRSG staff members confirmed still names its payee.
+    page = client.get(f"/fund/closing/decisions/{closing_id}").get_data(as_text=True)
+    payees = [row[0] for row in table_rows(page, "parts")]
+    assert "Acme Trading Ltd" not in payees, payees
+    assert "Norway (closing)" in payees, payees
