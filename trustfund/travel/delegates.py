@@ -38,7 +38,7 @@ from ..permissions import SRSG_STAFF
 from ..seen import fingerprint, require_unchanged
 from ..validation import check_text
 from .models import FUNDED, Delegate, DelegateRenaming, TravelGrant
-from .services import checked_delegate_name, require_srsg
+from .services import checked_delegate_name, namesakes, require_srsg
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,7 @@ def already_waiting_message() -> str:
 def _refuse_namesake(delegate: Delegate, name: str) -> None:
     """Another delegate of the same name and State is refused: they are one person, and
     their requests are theirs."""
-    key = name.casefold()
-    if any(other.casefold() == key for other_id, other in db.session.execute(
-            sa.select(Delegate.id, Delegate.name).where(Delegate.country_code == delegate.country_code))
-           if other_id != delegate.id):
+    if any(other_id != delegate.id for other_id in namesakes(delegate.country_code, name)):
         raise DomainError(_("Another delegate of this name represents the same State."), field="name")
 
 

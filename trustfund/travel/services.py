@@ -323,18 +323,24 @@ def checked_delegate_name(name: str, field: str) -> str:
     return name
 
 
+def namesakes(country_code: str, name: str) -> list[int]:
+    """The ids of the State's delegates of that name, whatever its case, oldest first:
+    one person (a request reuses the first; a correction may not make a second).
+    Compared in Python, not with SQL's lower(): SQLite's folds ASCII letters only, so
+    "Élodie" would not find "ÉLODIE" there and a second delegate would be made."""
+    key = name.casefold()
+    return [delegate_id for delegate_id, other in db.session.execute(
+        sa.select(Delegate.id, Delegate.name).where(Delegate.country_code == country_code)
+        .order_by(Delegate.id)) if other.casefold() == key]
+
+
 def find_or_create_delegate(actor, *, name: str, function: str, country: Country,
                             email: str, phone: str) -> Delegate:
     """The delegate of that name and country (reused, contact details refreshed), or a
     new one."""
     name = checked_delegate_name(name, "delegate_name")
-    # Compared in Python, not with SQL's lower(): SQLite's folds ASCII letters only, so
-    # "Élodie" would not find "Élodie" there and a second delegate would be made.
-    key = name.casefold()
-    same = next((delegate_id for delegate_id, other in db.session.execute(
-        sa.select(Delegate.id, Delegate.name).where(Delegate.country_code == country.code)
-        .order_by(Delegate.id)) if other.casefold() == key), None)
-    delegate = db.session.get(Delegate, same) if same is not None else None
+    same = namesakes(country.code, name)
+    delegate = db.session.get(Delegate, same[0]) if same else None
     changes = {"function": (function or "").strip(), "email": (email or "").strip(),
                "phone": (phone or "").strip()}
     if delegate is None:

@@ -219,24 +219,39 @@ def answer_renaming(renaming_id: int, answer: str):
     name; its proposer may withdraw it (travel.delegates)."""
     renaming = db.session.get(DelegateRenaming, renaming_id) or abort(404)
     delegate_id = renaming.delegate_id
-    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
-    if form.validate_on_submit():
-        steps = {"confirm": lambda: delegates.confirm(current_user, renaming_id),
-                 "refuse": lambda: delegates.refuse(current_user, renaming_id, form.reason.data),
-                 "withdraw": lambda: delegates.withdraw(current_user, renaming_id)}
-        done = run(form, steps[answer])
-        if done is not None:
-            said = {"confirm": lambda: _("Name changed: the delegate is now %(name)s.", name=done.name),
-                    "refuse": lambda: _("Change of name refused: the delegate's name stands."),
-                    "withdraw": lambda: _("Change of name withdrawn: the delegate's name stands.")}[answer]
-            flash(said(), "success")
-            return redirect(url_for("travel.edit_delegate", delegate_id=delegate_id))
-    if answer_refused(form, waits=renaming.status == PENDING, decided=delegates.already_decided_message()):
+
+    def again(form):
         delegate = db.session.get(Delegate, delegate_id)
         page_form = DelegateForm(obj=delegate, formdata=None)
         page_form.seen.data = delegates.delegate_seen(delegate)
-        return _delegate_page(delegate, page_form, refused_renaming=form), 200
-    return redirect(url_for("travel.edit_delegate", delegate_id=delegate_id, _anchor="waiting-renaming"))
+        return _delegate_page(delegate, page_form, refused_renaming=form)
+
+    return _answer_waiting(delegates, renaming, answer, {
+        "confirm": lambda done: _("Name changed: the delegate is now %(name)s.", name=done.name),
+        "refuse": lambda done: _("Change of name refused: the delegate's name stands."),
+        "withdraw": lambda done: _("Change of name withdrawn: the delegate's name stands.")},
+        url_for("travel.edit_delegate", delegate_id=delegate_id), "waiting-renaming", again)
+
+
+def _answer_waiting(module, row, answer: str, said: dict, back: str, anchor: str, again):
+    """The answer `answer` (confirm, refuse with a reason, withdraw) of the current user
+    to the waiting `row` of `module` (travel.corrections, travel.delegates: second_person
+    answers): done, `said[answer](row)` and back to `back`; a refusal without its reason,
+    the page again (`again(form)`) with the error beside it; else back to the row
+    (`anchor`), the refusal said."""
+    row_id = row.id
+    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: module.confirm(current_user, row_id),
+                 "refuse": lambda: module.refuse(current_user, row_id, form.reason.data),
+                 "withdraw": lambda: module.withdraw(current_user, row_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            flash(said[answer](done), "success")
+            return redirect(back)
+    if answer_refused(form, waits=row.status == PENDING, decided=module.already_decided_message()):
+        return again(form), 200
+    return redirect(f"{back}#{anchor}")
 
 
 @bp.route("/grants/<int:grant_id>")
@@ -554,22 +569,12 @@ def answer_cost_correction(correction_id: int, answer: str):
     costs; its proposer may withdraw it (travel.corrections)."""
     correction = db.session.get(CostCorrection, correction_id) or abort(404)
     grant_id = correction.grant_id
-    form = RefuseTransferForm() if answer == "refuse" else DecideTransferForm()
-    if form.validate_on_submit():
-        steps = {"confirm": lambda: corrections.confirm(current_user, correction_id),
-                 "refuse": lambda: corrections.refuse(current_user, correction_id, form.reason.data),
-                 "withdraw": lambda: corrections.withdraw(current_user, correction_id)}
-        done = run(form, steps[answer])
-        if done is not None:
-            said = {"confirm": lambda: _correction_confirmed(done),
-                    "refuse": lambda: _("Correction refused: the recorded costs stand."),
-                    "withdraw": lambda: _("Correction withdrawn: the recorded costs stand.")}[answer]
-            flash(said(), "success")
-            return redirect(url_for("travel.grant", grant_id=grant_id))
-    if answer_refused(form, waits=correction.status == PENDING,
-                      decided=corrections.already_decided_message()):
-        return _grant_page(get_grant_or_404(grant_id), refused_correction=form), 200
-    return redirect(url_for("travel.grant", grant_id=grant_id, _anchor="waiting-correction"))
+    return _answer_waiting(corrections, correction, answer, {
+        "confirm": _correction_confirmed,
+        "refuse": lambda done: _("Correction refused: the recorded costs stand."),
+        "withdraw": lambda done: _("Correction withdrawn: the recorded costs stand.")},
+        url_for("travel.grant", grant_id=grant_id), "waiting-correction",
+        lambda form: _grant_page(get_grant_or_404(grant_id), refused_correction=form))
 
 
 def _correction_confirmed(correction: CostCorrection) -> str:
