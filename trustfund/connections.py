@@ -13,15 +13,19 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-def hold_row(session, model, row_id: int, *, write_lock_held: bool = False) -> None:
+def hold_row(session, model, row_id: int, *, write_lock_held: bool = False,
+             against_references: bool = False) -> None:
     """Hold a row of `model` until the session's transaction ends: another transaction
     holding it waits until this one ends, and what this one reads next includes what
     that one committed. PostgreSQL: the row lock an UPDATE of it takes (FOR NO KEY
     UPDATE: rows inserted meanwhile that refer to it do not wait, and so cannot
-    deadlock with it); SQLite: the database's one write lock, taken by a write that
-    changes nothing, unless the transaction holds it already (`write_lock_held`)."""
+    deadlock with it), or with `against_references` FOR UPDATE, which also waits for
+    a transaction inserting rows that refer to it (and makes it wait), for a check of
+    such rows; SQLite: the database's one write lock, taken by a write that changes
+    nothing, unless the transaction holds it already (`write_lock_held`)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(model.id).where(model.id == row_id).with_for_update(key_share=True))
+        session.execute(sa.select(model.id).where(model.id == row_id)
+                        .with_for_update(key_share=not against_references))
     elif not write_lock_held:
         session.execute(sa.update(model).where(model.id == row_id).values(id=model.id)
                         .execution_options(synchronize_session=False))

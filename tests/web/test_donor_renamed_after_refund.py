@@ -12,15 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import second_srsg_confirms
 from tests.factories import statements as data
 from tests.pages import error_beside, post_and_confirm, table_rows
+from tests.security.helpers import Attempt
 from trustfund import demo
+from trustfund.auth.models import User
+from trustfund.closure import proposals
+from trustfund.donors import services as donor_services
 from trustfund.donors.models import Donor
+from trustfund.extensions import db as _db
 from trustfund.fund import services as fund_services
-from trustfund.fund.entries import PoolClosing
+from trustfund.fund.entries import ClosingProposal, PoolClosing
 from trustfund.fund.status import current_fund
 
 
@@ -69,3 +75,43 @@ def test_one_officer_cannot_rename_the_payee_of_a_refund_two_srsg_staff_confirme
     payees = [row[0] for row in table_rows(page, "parts")]
     assert "Acme Trading Ltd" not in payees, payees
     assert "Norway (closing)" in payees, payees
+
+
+def test_a_rename_while_the_refund_is_confirmed_waits_for_it_and_is_refused(app, client, login_as, db, users):
+    """The officer's rename runs while a second SRSG staff member's confirmation is
+    writing the refund's parts: neither held the donor (the parts only refer to its row),
+    the rename found no refund decided and was committed, and the payment instruction
+    named "Acme Trading Ltd". Now the rename waits for the confirmation and is refused.
+    PostgreSQL: on SQLite one writer at a time."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: one writer at a time, so the rename is made before or after the refund")
+    pool, norway = _fund(db, users)
+    login_as("srsg_staff")
+    post_and_confirm(client, f"/fund/closing/pools/{pool.id}", _form(pool), follow_redirects=True)
+    proposal_id = db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.pool_id == pool.id))
+    officer_id, norway_id = users["mptf_officer"].id, norway.id
+    renaming = []
+
+    def rename():
+        donor = _db.session.get(Donor, norway_id)
+        donor_services.update_donor(_db.session.get(User, officer_id), donor, version=donor.version,
+                                    name="Acme Trading Ltd", donor_type=donor.donor_type)
+        _db.session.commit()
+        return "renamed"
+
+    def after_the_parts(conn, cursor, statement, parameters, context, executemany):
+        if not renaming and statement.startswith("INSERT INTO pool_closing_part"):
+            renaming.append(Attempt(app, rename).start())
+            renaming[0].done.wait(3)  # renamed by now, unless it waits for the refund
+
+    sa.event.listen(db.engine, "after_cursor_execute", after_the_parts)
+    try:
+        proposals.confirm(db.session.get(User, users["srsg_staff2"].id), proposal_id)
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", after_the_parts)
+    assert renaming, "the confirmation wrote no refund part"
+    outcome = renaming[0].join(30)
+    assert outcome.startswith("refused: A refund to this donor was decided on "), outcome
+    db.session.expire_all()
+    assert db.session.get(Donor, norway_id).name == "Norway (closing)"

@@ -214,8 +214,10 @@ def _refuse_renaming_a_payee(donor: Donor) -> None:
     """A donor to whom a pool's refund was decided keeps its name: the decision, two SRSG
     staff members' (closure.proposals), is the payment instruction naming each donor
     paid, read from the donor's row; one officer renaming it would name another payee
-    (a colleague's review). The closing's tables by their names: the fund's closure
-    sits above the donors."""
+    (a colleague's review). The donor's row is held against rows referring to it
+    first: a refund's parts being written by a confirmation are waited for, and seen.
+    The closing's tables by their names: the fund's closure sits above the donors."""
+    hold_row(db.session, Donor, donor.id, against_references=True)
     closings = db.metadata.tables["pool_closing"]
     parts = db.metadata.tables["pool_closing_part"]
     decided_on = db.session.scalar(
