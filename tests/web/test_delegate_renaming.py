@@ -253,3 +253,32 @@ def test_a_waiting_renaming_is_on_the_dashboards_and_holds_back_the_financial_cl
             in _waiting_list(own, "waiting-for-a-colleague"))
     assert set(closable_problems()) - set(before) == {
         "1 change of a delegate's name waits for a second SRSG staff member: confirm or refuse it first."}
+
+
+def text_of_id(html: str, element_id: str) -> str:
+    """The words of the div of that id ("" if the page has none)."""
+    found = re.search(rf'<div[^>]*id="{element_id}"[^>]*>(.*?)</div>', html, re.S)
+    return words(found.group(1)) if found else ""
+
+
+def test_the_grants_page_says_a_change_of_its_delegates_name_waits(app, client, login_as):
+    """A colleague reading an approved grant saw its delegate as "Awa Diop" and nothing
+    of the change of name waiting for them to confirm: it was only on the delegate's
+    page and in the review queue."""
+    grant = _approved()
+    login_as("srsg_staff")
+    _propose(client, grant.delegate_id, "Fatou Sow", "Passport")
+    colleague = browser_of(app, "srsg_staff2").get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert re.search(r"srsg_staff proposed on .+ to rename them Fatou Sow: nothing changes until another "
+                     r"SRSG staff member confirms it\. Read it on the delegate’s page",
+                     text_of_id(colleague, "waiting-renaming")), text_of_id(colleague, "waiting-renaming")
+    assert f'href="/travel/delegates/{grant.delegate_id}/edit#waiting-renaming"' in colleague
+    # The auditor reads the same sentence, with no link to a form it may not open.
+    auditor = browser_of(app, "auditor").get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert "to rename them Fatou Sow" in text_of_id(auditor, "waiting-renaming")
+    assert "delegate’s page" not in text_of_id(auditor, "waiting-renaming")
+    # Once confirmed, the page names them as they are, and whom the approval named.
+    browser_of(app, "srsg_staff2").post(f"/travel/renamings/{_renamings()[0].id}/confirm")
+    page = browser_of(app, "srsg_staff2").get(f"/travel/grants/{grant.id}").get_data(as_text=True)
+    assert 'id="waiting-renaming"' not in page
+    assert "Named Awa Diop until" in text(page)

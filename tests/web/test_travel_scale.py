@@ -25,10 +25,10 @@ from trustfund.travel.decisions import approve_grant, reject_grant
 from trustfund.travel.reconcile import record_travel
 from trustfund.travel.services import save_event
 
-# A grant's page with its history: 17 (the trail's names as they were, audit_text.account_at: one
+# A grant's page with its history: 18 (the trail's names as they were, audit_text.account_at: one
 # statement for every account's changes, whatever the entries; the delegate's former names,
-# travel.delegates.former_names: one).
-BUDGET = 17
+# travel.delegates.former_names: one; a change of their name waiting, delegates.waiting_for: one).
+BUDGET = 18
 
 
 def _cells(html: str, row_start: str) -> list[str]:

@@ -276,6 +276,7 @@ def _grant_page(grant: TravelGrant, refused: str = "", form=None, refused_correc
     paid = corrections.paid_for(grant, waiting.costs) if waiting else None
     return render_template("travel/grant.html", grant=grant, pools=pools, default_pool=default,
                            former_names=delegates.former_names(grant.delegate_id),
+                           waiting_renaming=delegates.waiting_for(grant.delegate_id),
                            today=clock.today(), approve_form=approve_form,
                            reason_form=ReasonForm(), refused=refused, refused_form=form,
                            corrections=corrections.confirmed_for(grant.id) if closed else [],
