@@ -197,25 +197,39 @@ class Names:
         account the trail holds nothing of."""
         if self.accounts is None:
             self.accounts = _account_history()
-        history = self.accounts.get(str(user_id))
-        if not history:
-            return current
-
-        def over(base: tuple[str, str], values: dict) -> tuple[str, str]:
-            return values.get("name", base[0]) or "", values.get("email", base[1]) or ""
-
-        found = None
-        for when, before, after in history:  # oldest first
-            if when > at:
-                return found or over(current, before)
-            found = over(found or over(current, before), after)
-        return found or current
+        return _account_as_at(self.accounts.get(str(user_id)), at, current)
 
 
-def _account_history() -> dict[str, list[tuple[dt.datetime, dict, dict]]]:
+def account_name_at(user, at: dt.datetime) -> str:
+    """The name (else the address) a user account had when `at` happened, by the trail's
+    own entries of it (Names.account_at): a document kept as issued names who signed it
+    as they were named then. "" for no account."""
+    if user is None:
+        return ""
+    name, email = _account_as_at(_account_history(user.id).get(str(user.id)), at, (user.name, user.email))
+    return name or email
+
+
+def _account_as_at(history: list | None, at, current: tuple[str, str]) -> tuple[str, str]:
+    """(name, email) as they were at `at`, from an account's `history` (_account_history)."""
+    if not history:
+        return current
+
+    def over(base: tuple[str, str], values: dict) -> tuple[str, str]:
+        return values.get("name", base[0]) or "", values.get("email", base[1]) or ""
+
+    found = None
+    for when, before, after in history:  # oldest first
+        if when > at:
+            return found or over(current, before)
+        found = over(found or over(current, before), after)
+    return found or current
+
+
+def _account_history(user_id: int | None = None) -> dict[str, list[tuple[dt.datetime, dict, dict]]]:
     """{user id: [(when, its name and email before, after)], oldest first}: every entry of
-    the trail about a user account that names it (few: one per account change); each
-    side holds only the keys the entry recorded."""
+    the trail about a user account (or the one of `user_id`) that names it (few: one per
+    account change); each side holds only the keys the entry recorded."""
     import sqlalchemy as sa
 
     from .audit import AuditEntry
@@ -227,7 +241,9 @@ def _account_history() -> dict[str, list[tuple[dt.datetime, dict, dict]]]:
     history: dict[str, list] = {}
     for key, when, before, after in db.session.execute(
             sa.select(AuditEntry.object_id, AuditEntry.at, AuditEntry.before, AuditEntry.after)
-            .where(AuditEntry.object_type == "User").order_by(AuditEntry.at, AuditEntry.id)):
+            .where(AuditEntry.object_type == "User",
+                   sa.true() if user_id is None else AuditEntry.object_id == str(user_id))
+            .order_by(AuditEntry.at, AuditEntry.id)):
         if named(before) or named(after):
             history.setdefault(key, []).append((when, named(before), named(after)))
     return history

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import localized
 from ..audit import record, utcnow
+from ..audit_text import account_name_at
 from ..contributions.models import Deposit, InterestEntry
 from ..donors.models import Donor
 from ..errors import DomainError
@@ -210,6 +211,14 @@ def issue_final_statements(actor) -> int:
     record(actor, "final_statement.issue", fund, after={"statements": len(donors) + 1,
                                                         "closed_on": end.isoformat()})
     return len(donors) + 1
+
+
+def signed_off_by(found: FinalStatement) -> str:
+    """Who signed the statement off, as their account was named when they did (the
+    trail's entries of it): a statement kept as issued does not name whoever the account
+    is called later (a colleague's review: an admin renaming the signer's account made
+    the certified page, PDF and .xlsx name someone who never signed)."""
+    return account_name_at(found.issued_by, found.issued_at)
 
 
 def final_statement(subject: str) -> FinalStatement | None:

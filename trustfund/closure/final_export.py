@@ -15,7 +15,7 @@ from ..exports import DONOR_ID, Col, Sheet, register_export
 from ..fund.entries import CLOSING_KINDS, FUND_SUBJECT, FinalStatement, donor_subject
 from ..money import USD
 from ..permissions import DONOR, STAFF
-from .final import commitment_as_certified, final_statement, pool_name_as_certified
+from .final import commitment_as_certified, final_statement, pool_name_as_certified, signed_off_by
 from .funding import LINE_LABELS
 
 
@@ -47,9 +47,8 @@ def statement_for(filters: dict, user) -> FinalStatement:
 
 
 def _about(found: FinalStatement) -> list[tuple]:
-    who = found.issued_by
     return [(_("Issued on (UTC)"), found.issued_at.replace(second=0, microsecond=0)),
-            (_("Signed off by"), (who.name or who.email) if who else "")]
+            (_("Signed off by"), signed_off_by(found))]
 
 
 def _pairs(title: str, rows: list[tuple]) -> Sheet:

@@ -20,7 +20,7 @@ from ..clock import today
 from ..formatting import date
 from ..fund.entries import CLOSING_KINDS, FinalStatement
 from ..statements.pdf import html_to_pdf, page_label
-from .final import commitment_as_certified, pool_name_as_certified
+from .final import commitment_as_certified, pool_name_as_certified, signed_off_by
 from .funding import LINE_LABELS, FundingStatus, Line, percent_texts
 
 
@@ -28,9 +28,10 @@ def _name(user) -> str:
     return getattr(user, "name", None) or getattr(user, "email", None) or _("the MPTF Office")
 
 
-def _pdf(title: str, body: str, issued_on: dt.date, issued_by, **context) -> bytes:
+def _pdf(title: str, body: str, issued_on: dt.date, issued_by: str, **context) -> bytes:
+    """`issued_by`: who issued it, as named on the day (signed_off_by) or now (_name)."""
     html = render_template("closure/pdf.html", title=title, body=body, issued_on=issued_on,
-                           issued_by=_name(issued_by), page_label=page_label(), **context)
+                           issued_by=issued_by or _("the MPTF Office"), page_label=page_label(), **context)
     return html_to_pdf(html)
 
 
@@ -45,7 +46,7 @@ def final_statement_pdf(found: FinalStatement) -> bytes:
     # Its day as the reader's, as the certification line and the page say it (issued_at
     # is a UTC moment: cut to its UTC date, the margins named the day before in Tokyo).
     issued_on = to_user_timezone(found.issued_at).date()
-    return _pdf(title, body, issued_on, found.issued_by, found=found, c=c, labels=LINE_LABELS,
+    return _pdf(title, body, issued_on, signed_off_by(found), found=found, c=c, labels=LINE_LABELS,
                 kinds=CLOSING_KINDS, D=Decimal, day=dt.date.fromisoformat, percents=stored_percents(found),
                 pool_name=pool_name_as_certified,
                 commitment_name=commitment_as_certified)
@@ -62,4 +63,4 @@ def stored_percents(found: FinalStatement) -> dict[str, str]:
 def funding_status_pdf(status: FundingStatus, shown: list[Line], percents: dict, issued_by) -> bytes:
     """The funding status on `status.on`, issued today by the reader."""
     return _pdf(_("Funding status on %(date)s", date=date(status.on)), "closure/_funding_status_body.html",
-                today(), issued_by, status=status, lines=shown, on=status.on, percents=percents)
+                today(), _name(issued_by), status=status, lines=shown, on=status.on, percents=percents)

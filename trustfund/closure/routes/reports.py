@@ -28,10 +28,19 @@ from .. import (
     previews,
 )
 from ..blueprint import bp
-from ..final import commitment_as_certified, final_statement, issue_final_statements, pool_name_as_certified
+from ..final import (
+    commitment_as_certified,
+    final_statement,
+    issue_final_statements,
+    pool_name_as_certified,
+    signed_off_by,
+)
 from ..funding import LINE_LABELS, funding_status, lines, percent_texts
 from ..funding_export import report_date  # registers the download too
 from ..pdf import final_statement_pdf, funding_status_pdf, stored_percents
+
+# Who signed a certified statement off, as named then (its page, its list, its PDF).
+bp.add_app_template_global(signed_off_by, "signed_off_by")
 
 
 def _pdf_response(content: bytes, name: str):
