@@ -112,6 +112,11 @@ class ReasonForm(BaseForm):
     next = HiddenField()
 
 
+class CancelForm(ReasonForm):
+    # Carried by the confirmation page: what it said is undone (reconcile.cancellation_seen).
+    seen = HiddenField()
+
+
 class CostsForm(BaseForm):
     # Required, each checked by the service (0 if nothing was paid).
     actual_ticket = StringField(_l("Actual airfare (USD)"), validators=[Needed(), Optional(), Length(max=20)])

@@ -35,6 +35,7 @@ from ..formatting import money
 from ..fund import periods
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
+from ..seen import fingerprint, require_unchanged
 from . import rules
 from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
 from .notices import tell_requester
@@ -171,15 +172,28 @@ def record_no_show(actor, grant: TravelGrant, *, ticket, dsa, terminal, reason: 
     return _record_costs(actor, grant, NO_SHOW, found, (reason or "").strip())
 
 
-def cancel_grant(actor, grant: TravelGrant, reason: str) -> TravelGrant:
+def cancellation_seen(grant: TravelGrant) -> str:
+    """What the cancellation's confirmation page says is undone (the request withdrawn,
+    or an approval and the money it committed), which its confirmation carries."""
+    return fingerprint([(grant.id, grant.status, str(grant.committed_amount), grant.pool_id)])
+
+
+def cancel_grant(actor, grant: TravelGrant, reason: str, *, seen: str | None = None) -> TravelGrant:
     """Cancel a grant, at any time before it is closed: an approved one returns its
     whole commitment to the pool; a request not yet approved is withdrawn. A reason
-    is required."""
+    is required. `seen` (the confirmation page's cancellation_seen; the page always
+    carries one): refused when the grant changed since, so that a withdrawal confirmed
+    for a waiting request does not cancel the approval a colleague made meanwhile (a
+    colleague's review)."""
     require_srsg(actor)
     check_can_cancel(grant)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the grant is cancelled."), field="reason")
+    if seen is not None:
+        require_unchanged(seen, cancellation_seen(grant), _(
+            "This request has changed meanwhile (it is now %(status)s): reload the page.",
+            status=grant.status_in_words))
     before = snapshot(grant)
     undecided = grant.status in (REQUESTED, WAITLISTED)
     statement = (sa.update(TravelGrant)

@@ -38,6 +38,7 @@ from ..decisions import (
 )
 from ..forms import (
     ApproveForm,
+    CancelForm,
     CorrectionForm,
     CostsForm,
     DelegateForm,
@@ -61,6 +62,7 @@ from ..overruns import approve_overrun, pending_overruns, reject_overrun
 from ..queries import travel_pools
 from ..reconcile import (
     cancel_grant,
+    cancellation_seen,
     check_can_cancel,
     check_can_close,
     record_no_show,
@@ -600,18 +602,20 @@ def cancel(grant_id: int):
     except DomainError as refusal:
         flash(refusal.message, "warning")
         return redirect(url_for("travel.grant", grant_id=grant.id))
-    form = ReasonForm()
+    form = CancelForm()
     form.reason.flags.required = True
     held = grant.committed_amount if grant.status == APPROVED else Decimal("0.00")
     valid = form.validate_on_submit()
     if valid and not confirmed():
+        form.seen.raw_data = [cancellation_seen(grant)]  # carried by the confirmation page
         summary = check(form, lambda: previews.cancellation(current_user, grant, form.reason.data))
         if summary is not None:
             return confirm_page(summary, form=form, button=_("Cancel the grant"),
                                 cancel=url_for("travel.grant", grant_id=grant.id),
                                 crumbs=_crumbs(grant, summary.title), style="danger")
     elif valid:
-        done = run(form, lambda: cancel_grant(current_user, grant, form.reason.data or ""))
+        done = run(form, lambda: cancel_grant(current_user, grant, form.reason.data or "",
+                                              seen=form.seen.data or ""))
         if done is not None:
             if held > 0:
                 flash(_("Grant cancelled; %(amount)s returned to the pool.", amount=money(held)), "success")
