@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
-from .. import localized
+from .. import clock, localized
 from ..admin.models import TERMINAL_EXPENSES, setting_on
 from ..audit import record, snapshot
 from ..confirmation import each
@@ -30,14 +30,16 @@ from ..fund.status import require_operations_open
 from ..money import USD, MoneyError, amount_refusal, max_amount, parse_amount, parse_number, written
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
-from ..validation import check_text, normalized_name
+from ..validation import check_text, name_key, normalized_name
 from . import rules
 from .models import (
     APPROVED,
     EVENT_KINDS,
     FUNDED,
+    NO_SHOW,
     OPEN_REQUEST,
     REQUESTED,
+    TRAVELLED,
     WAITLISTED,
     Delegate,
     Event,
@@ -172,6 +174,9 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         _check_cap_not_below_funded(event, max_per_country)
         if (start_on, end_on) != (event.start_on, event.end_on):
             _check_trips_still_meet(event, start_on, end_on)
+            _check_recorded_trips_started(event, start_on)
+        if name_key(city) != name_key(event.city):
+            _check_city_of_funded_trips(event)
     before = None if creating else snapshot(event)
     if creating:
         event = Event()
@@ -230,6 +235,40 @@ def _check_trips_still_meet(event: Event, start_on: dt.date, end_on: dt.date) ->
         "the new dates) before the event moves.",
         len(left_behind), delegate=first.delegate.name, days=first.dsa_days,
         **{"from": fmt_date(first.travel_from), "to": fmt_date(first.travel_to)}), field=field)
+
+
+def _check_recorded_trips_started(event: Event, start_on: dt.date) -> None:
+    """An event whose trips or no-shows were recorded had started (they are recorded only
+    then): its first day is not moved after today. Otherwise one SRSG staff member could
+    move an event to today, record a trip (money spent) and move it back (a colleague's
+    review)."""
+    if start_on <= clock.today():
+        return
+    recorded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
+        TravelGrant.event_id == event.id, TravelGrant.status.in_((TRAVELLED, NO_SHOW))))
+    if recorded:
+        raise DomainError(ngettext(
+            "%(num)d trip to this event was recorded, so it has started: its first day cannot be after "
+            "today.",
+            "%(num)d trips to this event were recorded, so it has started: its first day cannot be after "
+            "today.", recorded), field="start_on")
+
+
+def _check_city_of_funded_trips(event: Event) -> None:
+    """An approved grant commits an airfare to the event's city and DSA at its rate; a
+    trip recorded paid them: the event does not move to another city under them (one
+    SRSG staff member moved an approved trip to Geneva to Marrakech, which nobody
+    approved: a colleague's review). Its city's spelling may be corrected (name_key)."""
+    funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
+        TravelGrant.event_id == event.id, TravelGrant.status.in_(FUNDED)))
+    if funded:
+        raise DomainError(ngettext(
+            "Travel to %(city)s was approved for %(num)d delegate of this event: it stays in %(city)s. "
+            "Cancel the approved grants not yet travelled (and request them again for the new city) "
+            "before it moves.",
+            "Travel to %(city)s was approved for %(num)d delegates of this event: it stays in %(city)s. "
+            "Cancel the approved grants not yet travelled (and request them again for the new city) "
+            "before it moves.", funded, city=event.city), field="city")
 
 
 def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
