@@ -272,11 +272,18 @@ def _current_rates(plan: RatePlan) -> None:
     # Each new or corrected rate against the nearest other month's rate as the table is
     # now, before the file: set_rate's check for a rate typed alone, so that no row of a
     # file vouches for another (two mistyped months side by side, or a whole currency
-    # rewritten). A file of a currency the table has no rate for has nothing to be
-    # compared with, as a currency's first rate typed in.
+    # rewritten). A currency the table has no rate for yet is held to the file's own
+    # months, each against the nearest other one: a slipped decimal point between two
+    # of its months is refused on both rows, as the second typed in would be (a
+    # colleague's review: NOK May 8.2 and June 0.082 were set side by side).
     table: dict[str, dict[dt.date, Decimal]] = {}
     for (currency, month), rate in on_file.items():
         table.setdefault(currency, {})[month] = rate
+    first_rates: dict[str, dict[dt.date, Decimal]] = {}
+    for row in plan.rows:
+        if row.currency not in table:
+            first_rates.setdefault(row.currency, {})[row.month] = row.rate
+    table.update({currency: by_month for currency, by_month in first_rates.items() if len(by_month) > 1})
     months = {currency: sorted(by_month) for currency, by_month in table.items()}
     tolerance = rate_tolerance()
     for row in plan.rows:
