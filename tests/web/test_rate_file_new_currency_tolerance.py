@@ -5,8 +5,8 @@ sets NOK May at 8.2 and NOK June at 0.082 (a slipped decimal point) side by side
 every NOK deposit of June then takes a hundred times its dollars without a note."""
 from __future__ import annotations
 
-import datetime as dt
 import io
+
 import sqlalchemy as sa
 from openpyxl import Workbook
 
@@ -64,8 +64,9 @@ def test_a_rates_file_cannot_set_two_months_a_hundred_times_apart(app, db, clien
     assert answer.status_code == 200, "the file was kept for a second officer to confirm"
     problems = table_rows(answer.get_data(as_text=True), "rates-errors")
     assert [row[:2] for row in problems] == [["2", "Rate"], ["3", "Rate"]], problems
-    assert problems[1][2].startswith("The nearest month with a rate for NOK, May 2018, is at 8.2: a month's "
-                                     "UN rate may differ from it by at most 10%, from 7.38 to 9.02."), problems
+    june = problems[1][2]
+    assert june.startswith("The nearest month with a rate for NOK, May 2018, is at 8.2: a month's "
+                           "UN rate may differ from it by at most 10%, from 7.38 to 9.02."), june
     assert _nok_rates(db) == {}
     # Two months of a new currency within the tolerance of each other are kept for a colleague.
     assert _upload(client, [("NOK", "2018-05", "8.2"), ("NOK", "2018-06", "8.31")]).status_code == 302
