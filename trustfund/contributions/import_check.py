@@ -165,16 +165,18 @@ def cell_text(value) -> str:
 
 
 def cell_number(value):
-    """A cell's number as an exact Decimal: a float by its shortest round-trip form,
-    so a cell holding 1062699.26 reads as exactly 1062699.26 (and never through the
-    user's locale, where "1.005" could mean a thousand and five). Text stays text,
-    read like a typed-in amount."""
+    """A cell's number as an exact Decimal: a float at the 15 significant digits Excel
+    holds and shows, so a cell holding 1062699.26 reads as exactly 1062699.26, and one
+    a formula computed (=1234.56+789.12, saved as its double 2023.6799999999998) as the
+    2023.68 Excel shows (a colleague's review: it was refused for decimals nobody saw);
+    never through the user's locale, where "1.005" could mean a thousand and five.
+    Text stays text, read like a typed-in amount."""
     if value is None:
         return None
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return Decimal(repr(value)) if math.isfinite(value) else str(value)
+        return Decimal(format(value, ".15g")) if math.isfinite(value) else str(value)
     if isinstance(value, int):
         return Decimal(value)
     return str(value).strip()
