@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 
 import python_calamine
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..errors import DomainError
 from ..formatting import number
@@ -77,6 +78,29 @@ class SheetTooLarge(DomainError):
     def __init__(self, message: str, row: int = 0):
         super().__init__(message, field="file")
         self.row = row
+
+
+def cells_in_error(number: int, positions: dict[str, int], errors: frozenset, columns) -> list[str]:
+    """The `columns` (names, in that order; `positions` their indexes) whose cell in row
+    `number` holds an Excel error (a sheet's error_cells): calamine reads them as empty,
+    and an importer refuses them by name, never as a cell left empty or a blank row."""
+    return [name for name in columns
+            if positions.get(name) is not None and (number, positions[name]) in errors]
+
+
+def excel_error_message() -> str:
+    return _("The cell holds an Excel error (such as #REF! or #N/A), not a value: correct it in the "
+             "workbook.")
+
+
+def too_many_errors_message() -> str:
+    """A sheet holding more error cells than were noted (errors_beyond): refused whole."""
+    return ngettext(
+        "The sheet has more than %(count)s cell holding an Excel error (such as #REF! or #N/A): "
+        "correct them, or delete the columns the import does not read.",
+        "The sheet has more than %(count)s cells holding an Excel error (such as #REF! or #N/A): "
+        "correct them, or delete the columns the import does not read.",
+        MAX_ERROR_CELLS, count=number(MAX_ERROR_CELLS))
 
 
 def not_a_workbook() -> DomainError:

@@ -43,7 +43,13 @@ from .import_check import (  # noqa: F401  (the import's API: pages and commands
     column_label,
 )
 from .import_template import TEMPLATE_HEADERS, template_workbook  # noqa: F401
-from .import_workbook import MAX_ERROR_CELLS, file_bytes, open_sheet
+from .import_workbook import (
+    cells_in_error,
+    excel_error_message,
+    file_bytes,
+    open_sheet,
+    too_many_errors_message,
+)
 from .ledger import add_to_deposited, past_commitment, require_fee_rates_unchanged
 from .models import Commitment, Deposit
 
@@ -113,12 +119,7 @@ def _read(source, filename: str | None, max_rows: int | None,
         if missing:
             return result, None
         if sheet.errors_beyond:  # some cells of the columns read may hold one, unnoted
-            result.add_error(0, "", ngettext(
-                "The sheet has more than %(count)s cell holding an Excel error (such as #REF! or #N/A): "
-                "correct them, or delete the columns the import does not read.",
-                "The sheet has more than %(count)s cells holding an Excel error (such as #REF! or #N/A): "
-                "correct them, or delete the columns the import does not read.",
-                MAX_ERROR_CELLS, count=fmt_number(MAX_ERROR_CELLS)))
+            result.add_error(0, "", too_many_errors_message())
             return result, None
         max_rows = max_rows or MAX_ROWS
         if command_above is not None:
@@ -178,14 +179,10 @@ def _error_cells(number: int, positions: dict[str, int], errors: frozenset, resu
     """Refuses the row's cells that hold an Excel error (calamine reads them as empty:
     "Enter an amount." would tell the officer to fill a cell that is not empty, and a
     row of them would be skipped as blank); whether it had any."""
-    found = False
-    for name in COLUMNS:
-        index = positions.get(name)
-        if index is not None and (number, index) in errors:
-            result.add_error(number, name, _("The cell holds an Excel error (such as #REF! or #N/A), not a "
-                                             "value: correct it in the workbook."))
-            found = True
-    return found
+    found = cells_in_error(number, positions, errors, COLUMNS)
+    for name in found:
+        result.add_error(number, name, excel_error_message())
+    return bool(found)
 
 
 def _blank(cells: Cells) -> bool:

@@ -37,7 +37,7 @@ from ..money import USD, MoneyError, parse_rate
 from ..permissions import MPTF_OFFICER
 from ..seen import fingerprint, require_unchanged
 from .import_check import cell_number, cell_text
-from .import_workbook import MB, open_sheet
+from .import_workbook import MB, cells_in_error, excel_error_message, open_sheet, too_many_errors_message
 from .models import ExchangeRate, RateImport
 from .rates import (
     fund_currencies,
@@ -126,14 +126,17 @@ def _key(header) -> str:
     return "".join(ch for ch in str(header or "").lower() if ch.isalnum())
 
 
-def _table(data: bytes, filename: str) -> tuple[list, list[tuple[int, tuple]]]:
-    """(header, [(row number, cells)]) of the file, or a DomainError beside the file."""
+def _table(data: bytes, filename: str) -> tuple[list, list[tuple[int, tuple]], frozenset]:
+    """(header, [(row number, cells)], its cells holding an Excel error) of the file, or
+    a DomainError beside the file (also for a sheet with more error cells than noted)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         sheet = open_sheet(data, PREFERRED_SHEET)
-        return list(sheet.header), list(sheet.rows(max(len(sheet.header), 3)))
+        if sheet.errors_beyond:
+            raise DomainError(too_many_errors_message(), field="file")
+        return list(sheet.header), list(sheet.rows(max(len(sheet.header), 3))), sheet.error_cells
     if name.endswith(".csv"):
-        return _csv_table(data)
+        return (*_csv_table(data), frozenset())
     raise DomainError(_("Upload an .xlsx workbook or a .csv file (its name ends in .xlsx or .csv)."),
                       field="file")
 
@@ -216,7 +219,7 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
     """What importing the file would do, writing nothing."""
     plan = RatePlan()
     try:
-        header, rows = _table(data, filename)
+        header, rows, errors = _table(data, filename)
     except DomainError as error:
         plan.add_error(0, "", error.message)
         return plan
@@ -236,7 +239,8 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
     require_open = periods.open_checker()  # the closed years read once for every row
     for number, cells in rows:
         values = {name: cells[index] if index < len(cells) else None for name, index in positions.items()}
-        if all(cell_text(v) == "" for v in values.values()):
+        in_error = errors and cells_in_error(number, positions, errors, COLUMNS)
+        if not in_error and all(cell_text(v) == "" for v in values.values()):
             continue
         plan.data_rows += 1
         if plan.data_rows > MAX_ROWS:
@@ -245,6 +249,10 @@ def plan_rates(data: bytes, filename: str) -> RatePlan:
                                 MAX_ROWS, count=fmt_number(MAX_ROWS))
             plan.add_error(0, "", too_many)
             return plan
+        if in_error:  # read as empty: refused by name, never as a cell left empty or a blank row
+            for name in in_error:
+                plan.add_error(number, name, excel_error_message())
+            continue
         try:
             plan.rows.append(_checked_row(number, values, offered, seen, require_open))
         except DomainError as error:
