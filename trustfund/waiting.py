@@ -31,6 +31,7 @@ from .contributions.models import (
     RateProposal,
     TransferProposal,
 )
+from .donors.models import DonorRenaming
 from .extensions import db
 from .fund.entries import WAITING, ClosingProposal, FundEntryProposal, WriteOffProposal
 from .permissions import ADMIN, MPTF_OFFICER, SRSG_STAFF
@@ -159,6 +160,14 @@ def _kinds() -> list[_Kind]:
                   "%(num)d rates file that you uploaded waits for another MPTF officer.",
                   "%(num)d rates files that you uploaded wait for another MPTF officer.", n),
               "contributions.rates"),
+        _Kind(MPTF_OFFICER, DonorRenaming, DonorRenaming.status, PENDING, DonorRenaming.proposed_by_id,
+              lambda n: ngettext(
+                  "%(num)d change of a donor's name waits for you to confirm or refuse it.",
+                  "%(num)d changes of donors' names wait for you to confirm or refuse them.", n),
+              lambda n: ngettext(
+                  "%(num)d change of a donor's name that you proposed waits for another MPTF officer.",
+                  "%(num)d changes of donors' names that you proposed wait for another MPTF officer.", n),
+              "donors.index"),
         _Kind(SRSG_STAFF, ClosingProposal, ClosingProposal.status, WAITING, ClosingProposal.proposed_by_id,
               lambda n: ngettext(
                   "%(num)d pool's closing decision waits for you to confirm or refuse it.",

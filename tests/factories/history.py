@@ -41,6 +41,7 @@ from trustfund.countries.models import Country
 from trustfund.countries.services import save_ldc_period, update_country
 from trustfund.documents import services as documents
 from trustfund.documents.targets import TARGETS
+from trustfund.donors import renamings as donor_renamings
 from trustfund.donors.services import change_saa_status, create_donor, update_donor
 from trustfund.extensions import db
 from trustfund.fund import services as fund_services
@@ -169,6 +170,18 @@ def every_audited_action() -> dict:
                                          objective_id=None, pledged_on=dt.date(2017, 4, 20))
     contributions.withdraw_pledge(officer, pledge, "Replaced by the commitment")
     made["pledge"] = pledge
+    # Its name, once a pledge is recorded, takes two MPTF officers (donors.renamings): a
+    # change refused, one withdrawn, one confirmed and confirmed back.
+    officer2 = users["mptf_officer2"]
+    for name, answer in (("Korea (Republic of)", "refuse"), ("Korea, Republic of", "withdraw"),
+                         ("The Republic of Korea", "confirm"), ("Republic of Korea", "confirm")):
+        renaming = donor_renamings.correct_donor(
+            officer, donor, version=donor.version, name=name, donor_type="member_state", country_code="KR",
+            contact_name=donor.contact_name, contact_email=donor.contact_email,
+            reason="The SAA's amendment names it so").renaming
+        {"confirm": lambda r: donor_renamings.confirm(officer2, r.id),
+         "refuse": lambda r: donor_renamings.refuse(officer2, r.id, "The SAA names it as recorded"),
+         "withdraw": lambda r: donor_renamings.withdraw(officer, r.id)}[answer](renaming)
     # A month's rate takes two MPTF officers (contributions.rate_changes): proposed and
     # confirmed, a correction confirmed, one refused, one withdrawn; a rates file confirmed
     # by the other officer, another withdrawn by its uploader, a third refused.

@@ -476,6 +476,8 @@ ELSEWHERE = {
                                      "beside its field: tests/web/test_cost_corrections.py",
     "travel.answer_renaming": "confirm and withdraw have no field to fill; the reason for refusing, beside "
                               "its field: tests/web/test_delegate_renaming.py",
+    "donors.answer_renaming": "confirm and withdraw have no field to fill; the reason for refusing, beside "
+                              "its field: tests/web/test_donor_renaming.py",
     "contributions.answer_deposit_reversal": "confirm and withdraw have no field to fill; the reason for "
                                              "refusing, beside its field: "
                                              "tests/web/test_deposit_reversal_proposals.py",

@@ -344,6 +344,9 @@ NOT_EDITS = {
     "travel.answer_renaming": "an answer to a change of a delegate's name waiting for a second SRSG staff "
                               "member (one guarded UPDATE of its status); confirmed on the name it was "
                               "proposed from, else refused (tests/web/test_delegate_renaming.py)",
+    "donors.answer_renaming": "an answer to a change of a donor's name waiting for a second MPTF officer "
+                              "(one guarded UPDATE of its status); confirmed on the name it was proposed "
+                              "from, else refused (tests/web/test_donor_renaming.py)",
     "travel.answer_cost_correction": "an answer to a correction of a trip's costs waiting for a second SRSG "
                                      "staff member (one guarded UPDATE of its status, in the transaction of "
                                      "the grant's guarded UPDATE on the costs it was proposed from) "

@@ -4,7 +4,7 @@ import re
 
 from tests.factories import base_users
 from tests.factories import statements as data
-from trustfund.donors.services import update_donor
+from trustfund.donors import renamings
 
 
 def _table(page: str) -> str:
@@ -30,10 +30,14 @@ def test_balances_follow_a_deposit_and_a_rename(cached, db, client, login_as):
     assert _closing_total(first) != _closing_total(after)
     assert after.count("Kingdom of Sweden") == first.count("Kingdom of Sweden") == 1
 
-    update_donor(base_users()["mptf_officer"], sweden, version=sweden.version,
-                 name="Kingdom of Sweden (renamed)", donor_type=sweden.donor_type,
-                 country_code=sweden.country_code, contact_name=sweden.contact_name,
-                 contact_email=sweden.contact_email)
+    # Renamed (its contributions are recorded: proposed by one officer, confirmed by another).
+    renaming = renamings.correct_donor(
+        base_users()["mptf_officer"], sweden, version=sweden.version, name="Kingdom of Sweden (renamed)",
+        donor_type=sweden.donor_type, country_code=sweden.country_code, contact_name=sweden.contact_name,
+        contact_email=sweden.contact_email, reason="The SAA's amendment").renaming
+    db.session.commit()
+    assert "Kingdom of Sweden (renamed)" not in client.get("/statements/").get_data(as_text=True)
+    renamings.confirm(base_users()["mptf_officer2"], renaming.id)
     db.session.commit()
     assert "Kingdom of Sweden (renamed)" in client.get("/statements/").get_data(as_text=True)
 

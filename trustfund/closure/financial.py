@@ -42,6 +42,7 @@ from ..contributions.models import (
 )
 from ..contributions.rate_import import waiting_rate_files
 from ..contributions.rules import amount_or_error, text_or_error
+from ..donors.models import DonorRenaming
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import money as fmt_money
@@ -182,6 +183,10 @@ def closable_problems() -> list[str]:
         (WriteOffProposal, WAITING, lambda num: ngettext(
             "%(num)d write-off waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d write-offs wait for a second MPTF officer: confirm or refuse them first.", num)),
+        (DonorRenaming, PENDING, lambda num: ngettext(
+            "%(num)d change of a donor's name waits for a second MPTF officer: confirm or refuse it first.",
+            "%(num)d changes of donors' names wait for a second MPTF officer: confirm or refuse them first.",
+            num)),
         (DelegateRenaming, PENDING, lambda num: ngettext(
             "%(num)d change of a delegate's name waits for a second SRSG staff member: confirm or refuse it "
             "first.",

@@ -7,7 +7,7 @@ from flask_babel import lazy_pgettext
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm, VersionField
+from ..forms import BaseForm, Needed, VersionField
 from .models import DONOR_TYPES, SAA_STATUSES
 from .services import LOOKALIKE_CONFIRMATION
 
@@ -39,6 +39,22 @@ class DonorForm(BaseForm):
 class DonorEditForm(DonorForm):
     # The version the user started from: a save based on an older one is refused.
     version = VersionField()
+    # Shown only for a donor whose contributions are recorded (donors.renamings): a new
+    # name then waits for a second MPTF officer, with this reason.
+    reason = TextAreaField(_l("Why the name is corrected"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Contributions of this donor are recorded: a new name takes effect "
+                                          "when a second MPTF officer confirms it."))
+
+
+class RenamingAnswerForm(BaseForm):
+    """Confirm or withdraw a waiting change of a donor's name: the CSRF token only."""
+
+
+class RenamingRefusalForm(BaseForm):
+    """Refuse a waiting change of a donor's name, with a reason (required, and checked by
+    the service, which says so beside the field after who may refuse)."""
+
+    reason = TextAreaField(_l("Reason for refusing"), validators=[Needed(), Length(max=2000)])
 
 
 class SaaForm(BaseForm):

@@ -141,3 +141,45 @@ class SaaStatusChange(db.Model):
 
     donor = relationship("Donor", back_populates="saa_history")
     user = relationship("User")
+
+
+class DonorRenaming(db.Model):
+    """A change of the name of a donor whose contributions are recorded (donors.renamings).
+
+    The donor's name is whom the statements, the certified final statements, the donor's
+    portal, the audit trail and the published IATI file say the money came from: one
+    MPTF officer renaming donors alone could make one donor's contributions read as
+    another's (swap two names in three saves, a colleague's review). So once a pledge
+    or a commitment is recorded for a donor, the officer who finds its name wrong
+    proposes the new one with a reason, and nothing changes while it waits; a second,
+    different, active MPTF officer confirms it (the donor is renamed then) or refuses it
+    with a reason; its proposer may withdraw it. At most one waits per donor (a partial
+    unique index). `name_before`: the name it was proposed from (a name changed
+    meanwhile refuses its confirmation)."""
+
+    __tablename__ = "donor_renaming"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
+    name_before: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Those of the other changes waiting for a second person: pending, confirmed, refused, withdrawn.
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    donor = relationship("Donor")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
+        sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> proposed_by_id OR status = 'withdrawn'",
+                           name="four_eyes"),
+        sa.Index("uq_donor_renaming_waiting", "donor_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )

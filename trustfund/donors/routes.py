@@ -1,21 +1,24 @@
 """Donors and their SAA: the list, the donor page, and the officer's forms."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import run
 from ..exports import export_response
+from ..extensions import db
+from ..forms import answer_refused
 from ..paging import paginate
 from ..params import page_arg
 from ..permissions import ADMIN, AUDITOR, MPTF_OFFICER, SRSG_STAFF, roles_required
+from . import renamings
 from .blueprint import bp
-from .forms import DonorEditForm, DonorFilterForm, DonorForm, SaaForm
+from .forms import DonorEditForm, DonorFilterForm, DonorForm, RenamingAnswerForm, RenamingRefusalForm, SaaForm
 from .loaders import get_donor_or_404
-from .models import SAA_IN_FORCE, SAA_STATUSES
+from .models import SAA_IN_FORCE, SAA_STATUSES, DonorRenaming
 from .queries import country_choices, donor_countries, donor_query, parse_filters
-from .services import allowed_next, change_saa_status, create_donor, lookalike_of, update_donor
+from .services import allowed_next, change_saa_status, contributions_recorded, create_donor, lookalike_of
 
 READERS = (ADMIN, MPTF_OFFICER, SRSG_STAFF, AUDITOR)
 PER_PAGE = 50
@@ -73,17 +76,22 @@ def edit(donor_id: int):
     donor = get_donor_or_404(donor_id)
     form = _donor_form(donor)
     if form.validate_on_submit():
-        saved = run(form, lambda: update_donor(
+        saved = run(form, lambda: renamings.correct_donor(
             current_user, donor, version=form.version.data, name=form.name.data,
             donor_type=form.donor_type.data, country_code=form.country_code.data or None,
             contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "",
-            lookalike_confirmed=form.lookalike_confirmed.data))
+            lookalike_confirmed=form.lookalike_confirmed.data, reason=form.reason.data or ""))
+        if saved is not None and saved.renaming is not None:
+            flash(_("The new name is proposed: nothing changes until another MPTF officer confirms it. The "
+                    "other details are saved."), "success")
+            return redirect(url_for("donors.view", donor_id=donor_id, _anchor="waiting-renaming"))
         if saved is not None:
-            flash(_("Donor %(name)s saved.", name=saved.name), "success")
+            flash(_("Donor %(name)s saved.", name=saved.donor.name), "success")
             return redirect(url_for("donors.view", donor_id=donor_id))
         donor = get_donor_or_404(donor_id)
-    return render_template("donors/form.html", form=form, donor=donor,
-                           lookalike=_lookalike(form, donor))
+    return render_template("donors/form.html", form=form, donor=donor, lookalike=_lookalike(form, donor),
+                           names_confirmed=contributions_recorded(donor.id),
+                           waiting_renaming=renamings.waiting_for(donor.id))
 
 
 @bp.route("/<int:donor_id>")
@@ -92,14 +100,48 @@ def view(donor_id: int):
     """The officer's desk: the donor's details, figures, SAA, commitments and deposits
     (a page of each: ?commitments_page=, ?deposits_page=). The figures and lists come
     from the ledger through the template global donor_desk (dashboard/desk.py)."""
-    donor = get_donor_or_404(donor_id)
-    return render_template("donors/view.html", donor=donor,
+    return _donor_page(get_donor_or_404(donor_id))
+
+
+def _donor_page(donor, refused_renaming=None):
+    """The donor's page, with the change of its name waiting for a second MPTF officer,
+    if any (`refused_renaming`: its refusal form sent without a reason)."""
+    waiting = renamings.waiting_for(donor.id)
+    return render_template("donors/view.html", donor=donor, waiting_renaming=waiting,
+                           renaming_blocked=renamings.why_not_now(waiting) if waiting else None,
+                           answer_form=RenamingAnswerForm(formdata=None),
+                           refuse_form=refused_renaming or RenamingRefusalForm(formdata=None),
                            history=list(reversed(donor.saa_history)),
                            latest_amendment=donor.latest_amendment,
                            can_edit=current_user.role == MPTF_OFFICER,
                            next_statuses=allowed_next(donor), status_labels=SAA_STATUSES,
                            commitments_page=page_arg(request.args, "commitments_page"),
                            deposits_page=page_arg(request.args, "deposits_page"))
+
+
+@bp.route("/renamings/<int:renaming_id>/confirm", methods=["POST"], defaults={"answer": "confirm"})
+@bp.route("/renamings/<int:renaming_id>/refuse", methods=["POST"], defaults={"answer": "refuse"})
+@bp.route("/renamings/<int:renaming_id>/withdraw", methods=["POST"], defaults={"answer": "withdraw"})
+@roles_required(MPTF_OFFICER)
+def answer_renaming(renaming_id: int, answer: str):
+    """A second MPTF officer confirms or refuses a waiting change of a donor's name; its
+    proposer may withdraw it (donors.renamings)."""
+    renaming = db.session.get(DonorRenaming, renaming_id) or abort(404)
+    donor_id, waits = renaming.donor_id, renaming.status == renamings.PENDING
+    form = RenamingRefusalForm() if answer == "refuse" else RenamingAnswerForm()
+    if form.validate_on_submit():
+        steps = {"confirm": lambda: renamings.confirm(current_user, renaming_id),
+                 "refuse": lambda: renamings.refuse(current_user, renaming_id, form.reason.data),
+                 "withdraw": lambda: renamings.withdraw(current_user, renaming_id)}
+        done = run(form, steps[answer])
+        if done is not None:
+            flash({"confirm": _("Name changed: the donor is now %(name)s.", name=done.name),
+                   "refuse": _("Change of name refused: the donor's name stands."),
+                   "withdraw": _("Change of name withdrawn: the donor's name stands.")}[answer], "success")
+            return redirect(url_for("donors.view", donor_id=donor_id))
+    if answer_refused(form, waits=waits, decided=renamings.already_decided_message()):
+        return _donor_page(get_donor_or_404(donor_id), refused_renaming=form), 200
+    return redirect(url_for("donors.view", donor_id=donor_id, _anchor="waiting-renaming"))
 
 
 @bp.route("/<int:donor_id>/saa", methods=["GET", "POST"])

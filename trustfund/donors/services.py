@@ -200,6 +200,10 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
                         lookalike_confirmed=lookalike_confirmed)
     if values.get("name", donor.name) != donor.name:
         _refuse_renaming_a_payee(donor)
+        if contributions_recorded(donor.id):  # donors.renamings: proposed, then confirmed by another
+            raise DomainError(_("Contributions of this donor are recorded: a new name is proposed with a "
+                                "reason and takes effect when a second MPTF officer confirms it."),
+                              field="name")
     before = snapshot(donor)
     for key, value in values.items():
         setattr(donor, key, value)
@@ -208,6 +212,44 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
     _flush_unique(donor)
     record(actor, "donor.update", donor, before=before)
     return donor
+
+
+def contributions_recorded(donor_id: int) -> bool:
+    """Whether a pledge or a commitment of the donor is recorded: its name then changes
+    only by two MPTF officers (donors.renamings). The contributions' tables by their
+    names: they sit above the donors."""
+    pledges, commitments = db.metadata.tables["pledge"], db.metadata.tables["commitment"]
+    return bool(db.session.scalar(sa.select(
+        sa.exists().where(pledges.c.donor_id == donor_id)
+        | sa.exists().where(commitments.c.donor_id == donor_id))))
+
+
+def details_checked(donor: Donor, *, version, name: str, donor_type: str, country_code: str | None = None,
+                    contact_name: str = "", contact_email: str = "",
+                    lookalike_confirmed: bool = False) -> dict:
+    """The donor's form as update_donor would save it, checked as it checks it (each
+    refusal beside its field), writing nothing: a new name that waits for a second MPTF
+    officer (donors.renamings) is refused now for what would refuse it at once."""
+    _check_version(donor, version)
+    values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
+                        contact_name=contact_name, contact_email=contact_email,
+                        lookalike_confirmed=lookalike_confirmed)
+    if values["name"] != donor.name:
+        _refuse_renaming_a_payee(donor)
+    return values
+
+
+def rename(donor: Donor, name: str) -> dict:
+    """Give the donor `name`, checked again as it is now (another donor took it, or a
+    refund to it was decided, meanwhile: refused); the donor's snapshot before, for the
+    caller's audit entry. The look-alike was confirmed when it was proposed
+    (donors.renamings)."""
+    _check_name(donor, name, lookalike_confirmed=True)
+    _refuse_renaming_a_payee(donor)
+    before = snapshot(donor)
+    donor.name = name
+    _flush_unique(donor)
+    return before
 
 
 def _refuse_renaming_a_payee(donor: Donor) -> None:

@@ -35,7 +35,7 @@ GUARDED_TABLES = frozenset({
     "interest_entry", "interest_proposal", "pool_transfer", "transfer_proposal", "deposit_import",
     "rate_import", "donor", "saa_status_change", "event", "delegate", "travel_grant", "setting",
     "setting_change", "pool_closing_proposal", "rate_proposal", "deposit_reversal_proposal",
-    "cost_correction", "write_off_proposal", "delegate_renaming",
+    "cost_correction", "write_off_proposal", "delegate_renaming", "donor_renaming",
 })
 # Every other table, each left out on purpose (tests/unit/test_fund_closure.py fails on
 # a table in neither list): accounts and their changes, tokens and requests of the

@@ -1,0 +1,182 @@
+"""A donor whose contributions are recorded is renamed by two MPTF officers (a colleague's
+review; DESIGN.md §6a: a closed year's reports never change; nobody alone says whose
+money it is).
+
+One MPTF officer could rename donors alone, with no reason: three saves swapped the names
+of Sweden and Norway, and from then on Sweden's deposits of a closed year read "Statement
+of Kingdom of Norway", the audit trail said "Deposit ... from Kingdom of Norway", the
+donors' portals and the IATI file likewise. Now, once a pledge or a commitment is
+recorded for a donor, a new name waits, with a reason, for another MPTF officer, who
+confirms it (the donor is renamed then) or refuses it; its proposer may withdraw it. The
+other details of the same form are saved at once; a donor with nothing recorded is
+still renamed by one officer."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from tests.factories import browser_of
+from tests.factories import statements as data
+from tests.pages import error_beside, text, words
+from trustfund import demo
+from trustfund.audit import AuditEntry
+from trustfund.closure import years
+from trustfund.closure.financial import closable_problems
+from trustfund.donors.models import Donor, DonorRenaming
+from trustfund.mail.models import OutboxMessage
+
+SWEDEN, NORWAY = "Kingdom of Sweden", "Kingdom of Norway"
+
+
+def _save(client, donor_id: int, name: str, reason: str = "", **changes):
+    """The donor's form as its page fills it, with a new name, its reason and `changes`."""
+    form = client.get(f"/donors/{donor_id}/edit").get_data(as_text=True)
+    donor = db_donor(donor_id)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+    fields = {"name": name, "donor_type": donor.donor_type, "country_code": donor.country_code or "",
+              "contact_name": donor.contact_name, "contact_email": donor.contact_email, "version": version,
+              "lookalike_confirmed": "y", "reason": reason}
+    return client.post(f"/donors/{donor_id}/edit", data={**fields, **changes})
+
+
+def db_donor(donor_id: int) -> Donor:
+    from trustfund.extensions import db
+
+    db.session.expire_all()
+    return db.session.get(Donor, donor_id)
+
+
+def _funded(db):
+    """Sweden (a commitment and a deposit of 2017) and Norway, a deposit of 2017 each."""
+    sweden = demo.demo_donor()
+    norway = data.donor(NORWAY)
+    norway.donor_type, norway.country_code = "member_state", "NO"
+    data.deposit(data.commitment(sweden, "30000.00"), "30000.00", value_date=dt.date(2017, 5, 2))
+    data.deposit(data.commitment(norway, "10000.00"), "10000.00", value_date=dt.date(2017, 6, 2))
+    db.session.commit()
+    return sweden, norway
+
+
+def _renamings(status=None) -> list[DonorRenaming]:
+    from trustfund.extensions import db
+
+    db.session.expire_all()
+    query = sa.select(DonorRenaming).order_by(DonorRenaming.id)
+    return db.session.scalars(query.where(DonorRenaming.status == status) if status else query).all()
+
+
+def test_a_funded_donor_is_renamed_only_when_a_second_officer_confirms(app, client, login_as, db, users):
+    sweden, _norway = _funded(db)
+    login_as("mptf_officer")
+    form = client.get(f"/donors/{sweden.id}/edit").get_data(as_text=True)
+    assert "Why the name is corrected" in form
+    # Without a reason: refused beside it, nothing saved.
+    refused = _save(client, sweden.id, "Sweden").get_data(as_text=True)
+    assert error_beside(refused, "reason") == (
+        "Say why the name is corrected: contributions of this donor are recorded, so a second MPTF officer "
+        "confirms the new name.")
+    assert db_donor(sweden.id).name == SWEDEN and _renamings() == []
+    # With one: proposed, nothing renamed; the contact of the same form is saved at once.
+    answer = _save(client, sweden.id, "Sweden", "The SAA's amendment names it so", contact_name="Treasury")
+    assert answer.status_code == 302
+    donor = db_donor(sweden.id)
+    assert (donor.name, donor.contact_name) == (SWEDEN, "Treasury")
+    [renaming] = _renamings("pending")
+    page = client.get(f"/donors/{sweden.id}").get_data(as_text=True)
+    card = words(re.search(r'<section[^>]*id="waiting-renaming".*?</section>', page, re.S).group(0))
+    assert "Change of name waiting for a second MPTF officer" in card
+    assert "New name Sweden" in card and "Reason The SAA's amendment names it so" in card
+    assert "Withdraw" in card and "Confirm" not in card  # its proposer may not confirm it
+    # The proposer cannot confirm it by a hand-made post either.
+    client.post(f"/donors/renamings/{renaming.id}/confirm", follow_redirects=True)
+    assert db_donor(sweden.id).name == SWEDEN
+    # The other MPTF officers are told, in their language.
+    mail = db.session.scalars(sa.select(OutboxMessage)
+                              .where(OutboxMessage.kind == "donor_renaming_waiting")).all()
+    assert [m.to_address for m in mail] == [users["mptf_officer2"].email]
+    assert SWEDEN in mail[0].body_text and "Sweden" in mail[0].body_text
+    assert f"/donors/{sweden.id}" in mail[0].body_text
+    # A colleague confirms it: renamed.
+    colleague = browser_of(app, "mptf_officer2")
+    assert "Confirm" in words(colleague.get(f"/donors/{sweden.id}").get_data(as_text=True))
+    done = text(colleague.post(f"/donors/renamings/{renaming.id}/confirm", follow_redirects=True))
+    assert "Name changed: the donor is now Sweden." in done
+    assert db_donor(sweden.id).name == "Sweden"
+    trail = text(browser_of(app, "auditor").get("/admin/audit"))
+    assert "Change of name from Kingdom of Sweden to Sweden proposed by mptf_officer" in trail
+    assert "Renamed from Kingdom of Sweden to Sweden by mptf_officer2, confirming a colleague's proposal." in trail
+
+
+def test_one_officer_cannot_swap_two_donors_names(app, client, login_as, db, users):
+    """The review's case: three saves by one officer swapped Sweden's and Norway's names,
+    and the statement of closed 2017 said Sweden's deposits were Norway's."""
+    sweden, norway = _funded(db)
+    years.close_year(users["admin"], 2017, report_reference="Annual report 2017")
+    db.session.commit()
+    login_as("mptf_officer")
+    for donor_id, name in ((sweden.id, "Temporary name"), (norway.id, SWEDEN), (sweden.id, NORWAY)):
+        _save(client, donor_id, name, "Swap")
+    assert (db_donor(sweden.id).name, db_donor(norway.id).name) == (SWEDEN, NORWAY)
+    login_as("auditor")
+    page = client.get(f"/statements/{sweden.id}?date_from=2017-04-03&date_to=2017-12-31").get_data(as_text=True)
+    assert re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1).strip() == f"Statement of {SWEDEN}"
+
+
+def test_a_change_of_name_is_refused_with_a_reason_or_withdrawn(app, client, login_as, db):
+    sweden, _norway = _funded(db)
+    login_as("mptf_officer")
+    _save(client, sweden.id, "Sweden", "Amendment")
+    [renaming] = _renamings("pending")
+    colleague = browser_of(app, "mptf_officer2")
+    # Refused without a reason: the error beside it, on the donor's page.
+    refused = colleague.post(f"/donors/renamings/{renaming.id}/refuse", data={"reason": ""})
+    assert refused.status_code == 200
+    assert "Say why the change of name is refused." in text(refused)
+    done = text(colleague.post(f"/donors/renamings/{renaming.id}/refuse", data={"reason": "Not in the SAA"},
+                               follow_redirects=True))
+    assert "Change of name refused: the donor's name stands." in done
+    assert db_donor(sweden.id).name == SWEDEN
+    # Proposed again, then withdrawn by its proposer.
+    _save(client, sweden.id, "Sweden", "Amendment signed")
+    [again] = _renamings("pending")
+    # While it waits, another new name is refused beside the name.
+    waiting = _save(client, sweden.id, "Suède", "Other").get_data(as_text=True)
+    assert error_beside(waiting, "name") == (
+        "A change of this donor's name already waits for a second MPTF officer: it must be confirmed, refused "
+        "or withdrawn first.")
+    assert "Change of name withdrawn: the donor's name stands." in text(
+        client.post(f"/donors/renamings/{again.id}/withdraw", follow_redirects=True))
+    assert [r.status for r in _renamings()] == ["refused", "withdrawn"]
+    assert db_donor(sweden.id).name == SWEDEN
+    # Neither a donor user nor an SRSG staff member answers one.
+    _save(client, sweden.id, "Sweden", "Third time")
+    [third] = _renamings("pending")
+    for role in ("srsg_staff", "auditor", "admin"):
+        assert browser_of(app, role).post(f"/donors/renamings/{third.id}/confirm").status_code == 403
+
+
+def test_a_donor_with_nothing_recorded_is_renamed_at_once(app, client, login_as, db):
+    donor = data.donor("Open Society Foundation")
+    db.session.commit()
+    login_as("mptf_officer")
+    assert "Why the name is corrected" not in client.get(f"/donors/{donor.id}/edit").get_data(as_text=True)
+    assert _save(client, donor.id, "Open Society Foundations").status_code == 302
+    assert db_donor(donor.id).name == "Open Society Foundations" and _renamings() == []
+
+
+def test_a_waiting_renaming_is_on_the_dashboards_and_holds_back_the_financial_closure(app, client, login_as,
+                                                                                     db):
+    sweden, _norway = _funded(db)
+    before = closable_problems()
+    login_as("mptf_officer")
+    _save(client, sweden.id, "Sweden", "Amendment")
+    other = text(browser_of(app, "mptf_officer2").get("/dashboard/"))
+    assert "1 change of a donor's name waits for you to confirm or refuse it." in other
+    own = text(client.get("/dashboard/"))
+    assert "1 change of a donor's name that you proposed waits for another MPTF officer." in own
+    assert set(closable_problems()) - set(before) == {
+        "1 change of a donor's name waits for a second MPTF officer: confirm or refuse it first."}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "donor.rename_propose")) == 1
