@@ -30,6 +30,10 @@ from trustfund.mail.models import OutboxMessage
 SWEDEN, NORWAY = "Kingdom of Sweden", "Kingdom of Norway"
 
 
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
 def _save(client, donor_id: int, name: str, reason: str = "", **changes):
     """The donor's form as its page fills it, with a new name, its reason and `changes`."""
     form = client.get(f"/donors/{donor_id}/edit").get_data(as_text=True)
@@ -106,7 +110,8 @@ def test_a_funded_donor_is_renamed_only_when_a_second_officer_confirms(app, clie
     assert db_donor(sweden.id).name == "Sweden"
     trail = text(browser_of(app, "auditor").get("/admin/audit"))
     assert "Change of name from Kingdom of Sweden to Sweden proposed by mptf_officer" in trail
-    assert "Renamed from Kingdom of Sweden to Sweden by mptf_officer2, confirming a colleague's proposal." in trail
+    assert ("Renamed from Kingdom of Sweden to Sweden by mptf_officer2, confirming a colleague's proposal."
+            in trail)
 
 
 def test_one_officer_cannot_swap_two_donors_names(app, client, login_as, db, users):
@@ -120,7 +125,7 @@ def test_one_officer_cannot_swap_two_donors_names(app, client, login_as, db, use
         _save(client, donor_id, name, "Swap")
     assert (db_donor(sweden.id).name, db_donor(norway.id).name) == (SWEDEN, NORWAY)
     login_as("auditor")
-    page = client.get(f"/statements/{sweden.id}?date_from=2017-04-03&date_to=2017-12-31").get_data(as_text=True)
+    page = text_of(client.get(f"/statements/{sweden.id}?date_from=2017-04-03&date_to=2017-12-31"))
     assert re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1).strip() == f"Statement of {SWEDEN}"
 
 
@@ -144,8 +149,8 @@ def test_a_change_of_name_is_refused_with_a_reason_or_withdrawn(app, client, log
     # While it waits, another new name is refused beside the name.
     waiting = _save(client, sweden.id, "Suède", "Other").get_data(as_text=True)
     assert error_beside(waiting, "name") == (
-        "A change of this donor's name already waits for a second MPTF officer: it must be confirmed, refused "
-        "or withdrawn first.")
+        "A change of this donor's name already waits for a second MPTF officer: it must be confirmed, "
+        "refused or withdrawn first.")
     assert "Change of name withdrawn: the donor's name stands." in text(
         client.post(f"/donors/renamings/{again.id}/withdraw", follow_redirects=True))
     assert [r.status for r in _renamings()] == ["refused", "withdrawn"]
