@@ -24,6 +24,7 @@ from ..contributions.models import Objective, Pool
 from ..contributions.pools import InsufficientFunds, move, unearmarked_pool
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import date as fmt_date
 from ..formatting import money, number
 from ..fund import periods
 from ..fund.status import require_operations_open
@@ -132,9 +133,10 @@ def approval_seen(grant: TravelGrant) -> str:
     """Who the approval's confirmation page says travels, and for how much, which its
     confirmation carries: a delegate renamed by the colleague who entered the request
     while the approver read it is not approved unseen (seen.require_unchanged)."""
-    delegate = grant.delegate
-    return fingerprint([(delegate.id, delegate.name, delegate.function, grant.country_code, grant.event_id,
-                         str(grant.total))])
+    delegate, event = grant.delegate, grant.event
+    return "-".join((fingerprint([(delegate.id, delegate.name, delegate.function, grant.country_code,
+                                   grant.event_id, str(grant.total))]),
+                     fingerprint([(event.city, event.start_on.isoformat(), event.end_on.isoformat())])))
 
 
 def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None, *, seen: str | None = None
@@ -169,9 +171,18 @@ def approve_grant(actor, grant: TravelGrant, pool_id: int | None = None, *, seen
     hold_row(db.session, Delegate, grant.delegate_id, write_lock_held=True)
     if seen is not None:
         db.session.refresh(grant.delegate)
-        require_unchanged(seen, approval_seen(grant), _(
-            "The delegate's details changed since you read this request (it now says %(name)s): read it "
-            "again before approving it.", name=grant.delegate.name))
+        db.session.refresh(event)
+        now = approval_seen(grant)
+        if seen.partition("-")[0] != now.partition("-")[0]:
+            require_unchanged(None, now, _(
+                "The delegate's details changed since you read this request (it now says %(name)s): read it "
+                "again before approving it.", name=grant.delegate.name))
+        # The event's city and dates too: moved meanwhile by one person (nothing was approved
+        # yet), the approval would fund a trip the page never showed (a colleague's review).
+        require_unchanged(seen, now, _(
+            "The event changed since you read this request (it is now in %(city)s, %(start)s to %(end)s): "
+            "read it again before approving it.", city=event.city, start=fmt_date(event.start_on),
+            end=fmt_date(event.end_on)))
     other = overlapping_trip(grant.delegate_id, grant.travel_from, grant.travel_to, FUNDED,
                              other_than=grant.id)
     if other is not None:

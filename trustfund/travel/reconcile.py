@@ -37,7 +37,7 @@ from ..permissions import SRSG_STAFF
 from ..second_person import still_active
 from ..seen import fingerprint, require_unchanged
 from . import rules
-from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, TravelGrant
+from .models import APPROVED, CANCELLED, NO_SHOW, REQUESTED, TRAVELLED, WAITLISTED, Event, TravelGrant
 from .notices import tell_requester
 from .services import require_srsg, require_still_srsg, trip_costs
 
@@ -93,6 +93,11 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
     """Close the grant with its actual costs and settle the pool: the part within the
     commitment (and an overrun within the tolerance) is paid now; an overrun above
     the tolerance is recorded as awaiting a second person's approval."""
+    # The event held first, and its first day read again: an event moved to a first day
+    # still to come meanwhile (its save holds it too) refuses the trip, and a save after
+    # this one sees the trip recorded (services._check_recorded_trips_started).
+    hold_row(db.session, Event, grant.event_id)
+    db.session.refresh(grant.event, ["start_on"])
     check_can_close(grant, status)
     committed = grant.committed_amount
     costs = sum(actuals.values(), Decimal("0.00"))

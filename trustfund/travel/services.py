@@ -7,6 +7,7 @@ commits. Approval and reconciliation are in decisions.py and reconcile.py.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from ..fund.status import require_operations_open
 from ..money import USD, MoneyError, amount_refusal, max_amount, parse_amount, parse_number, written
 from ..permissions import SRSG_STAFF
 from ..second_person import still_active
-from ..validation import check_text, name_key, normalized_name
+from ..validation import check_text, normalized_name
 from . import rules
 from .models import (
     APPROVED,
@@ -175,7 +176,7 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         if (start_on, end_on) != (event.start_on, event.end_on):
             _check_trips_still_meet(event, start_on, end_on)
             _check_recorded_trips_started(event, start_on)
-        if name_key(city) != name_key(event.city):
+        if _city_key(city) != _city_key(event.city):
             _check_city_of_funded_trips(event)
     before = None if creating else snapshot(event)
     if creating:
@@ -254,13 +255,29 @@ def _check_recorded_trips_started(event: Event, start_on: dt.date) -> None:
             "today.", recorded), field="start_on")
 
 
+def _city_key(city: str | None) -> str:
+    """A city's name as its spelling's corrections leave it: case, spacing and accents
+    ("Montreal", "MONTRÉAL " and "Montréal" are one city)."""
+    decomposed = unicodedata.normalize("NFKD", normalized_name(city or ""))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def _check_city_of_funded_trips(event: Event) -> None:
     """An approved grant commits an airfare to the event's city and DSA at its rate; a
     trip recorded paid them: the event does not move to another city under them (one
     SRSG staff member moved an approved trip to Geneva to Marrakech, which nobody
-    approved: a colleague's review). Its city's spelling may be corrected (name_key)."""
-    funded = db.session.scalar(sa.select(sa.func.count()).select_from(TravelGrant).where(
-        TravelGrant.event_id == event.id, TravelGrant.status.in_(FUNDED)))
+    approved: a colleague's review). Its city's case, spacing and accents may be
+    corrected (_city_key)."""
+    approved, recorded = db.session.execute(
+        sa.select(sa.func.count().filter(TravelGrant.status == APPROVED),
+                  sa.func.count().filter(TravelGrant.status.in_((TRAVELLED, NO_SHOW))))
+        .where(TravelGrant.event_id == event.id)).one()
+    if recorded and not approved:
+        raise DomainError(ngettext(
+            "%(num)d trip to %(city)s was recorded for this event: it stays in %(city)s.",
+            "%(num)d trips to %(city)s were recorded for this event: it stays in %(city)s.",
+            recorded, city=event.city), field="city")
+    funded = approved + recorded
     if funded:
         raise DomainError(ngettext(
             "Travel to %(city)s was approved for %(num)d delegate of this event: it stays in %(city)s. "
