@@ -15,15 +15,15 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import second_srsg_confirms
+from tests.factories import browser_of, second_srsg_confirms
 from tests.factories import statements as data
-from tests.pages import error_beside, post_and_confirm, table_rows
+from tests.pages import error_beside, post_and_confirm, table_rows, text
 from tests.security.helpers import Attempt
 from trustfund import demo
 from trustfund.auth.models import User
 from trustfund.closure import proposals
 from trustfund.donors import services as donor_services
-from trustfund.donors.models import Donor
+from trustfund.donors.models import Donor, DonorRenaming
 from trustfund.extensions import db as _db
 from trustfund.fund import services as fund_services
 from trustfund.fund.entries import ClosingProposal, PoolClosing
@@ -115,3 +115,37 @@ def test_a_rename_while_the_refund_is_confirmed_waits_for_it_and_is_refused(app,
     assert outcome.startswith("refused: A refund to this donor was decided on "), outcome
     db.session.expire_all()
     assert db.session.get(Donor, norway_id).name == "Norway (closing)"
+
+
+def test_a_rename_while_the_refund_waits_is_not_one_officers_either(app, client, login_as, db, users):
+    """A colleague's review: in the other order of steps (the refund proposed, naming the
+    donor; one officer renames it while it waits; a second SRSG staff member confirms),
+    the confirmed payment instruction named "Acme Trading Ltd", whom nobody proposed.
+    A donor whose contributions are recorded is renamed only by two MPTF officers
+    (donors.renamings): the one officer's rename waits, and the refund pays the name
+    its proposal showed."""
+    pool, norway = _fund(db, users)
+    login_as("srsg_staff")
+    post_and_confirm(client, f"/fund/closing/pools/{pool.id}", _form(pool), follow_redirects=True)
+    login_as("mptf_officer")
+    form = client.get(f"/donors/{norway.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+    proposed = client.post(f"/donors/{norway.id}/edit", data={
+        "name": "Acme Trading Ltd", "donor_type": "philanthropic_organization", "country_code": "",
+        "contact_name": "", "contact_email": "", "version": version, "reason": "New owner"})
+    assert proposed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Donor, norway.id).name == "Norway (closing)"
+    second_srsg_confirms(app, pool.id)
+    closing_id = db.session.scalar(sa.select(PoolClosing.id).where(PoolClosing.pool_id == pool.id))
+    page = client.get(f"/fund/closing/decisions/{closing_id}").get_data(as_text=True)
+    payees = [row[0] for row in table_rows(page, "parts")]
+    assert "Norway (closing)" in payees and "Acme Trading Ltd" not in payees, payees
+    # The waiting rename can no longer be confirmed: a refund to the donor was decided.
+    renaming_id = db.session.scalar(sa.select(DonorRenaming.id))
+    refused = text(browser_of(app, "mptf_officer2").post(f"/donors/renamings/{renaming_id}/confirm",
+                                                         follow_redirects=True))
+    assert ("Nothing was changed, and the change of name still waits: A refund to this donor was decided on "
+            in refused), refused
+    db.session.expire_all()
+    assert db.session.get(Donor, norway.id).name == "Norway (closing)"
