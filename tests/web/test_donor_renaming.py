@@ -185,3 +185,52 @@ def test_a_waiting_renaming_is_on_the_dashboards_and_holds_back_the_financial_cl
         "1 change of a donor's name waits for a second MPTF officer: confirm or refuse it first."}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "donor.rename_propose")) == 1
+
+
+def test_a_funded_donor_keeps_its_type_and_country(app, client, login_as, db):
+    """A colleague's review: one officer made Sweden (deposits recorded) a philanthropic
+    organization in one save (the IATI file's provider type 10 became 60), and swapped
+    Sweden's and Norway's countries in three."""
+    sweden, norway = _funded(db)
+    login_as("mptf_officer")
+    refused = text_of(_save(client, sweden.id, SWEDEN, donor_type="philanthropic_organization"))
+    assert error_beside(refused, "donor_type") == (
+        "Contributions of this donor are recorded under this type: it can no longer be changed.")
+    refused = text_of(_save(client, norway.id, NORWAY, country_code="DK"))
+    assert error_beside(refused, "country_code") == (
+        "Contributions of this donor are recorded under this country: it can no longer be changed.")
+    assert (db_donor(sweden.id).donor_type, db_donor(norway.id).country_code) == ("member_state", "NO")
+    # A donor with nothing recorded is still corrected.
+    fresh = data.donor("Open Society Foundation")
+    db.session.commit()
+    assert _save(client, fresh.id, fresh.name, donor_type="intergovernmental_organization").status_code == 302
+
+
+def test_the_confirming_officer_reads_that_the_new_name_looks_like_another_donors(app, client, login_as, db):
+    """A colleague's review: the proposer alone ticked "another donor, whose name only
+    looks like an existing one" for "Kingdom of Nоrway" (a Cyrillic о), and the colleague
+    asked to confirm read nothing of Norway."""
+    sweden, norway = _funded(db)
+    login_as("mptf_officer")
+    _save(client, sweden.id, "Kingdom of N\u043erway", "Correction")
+    page = browser_of(app, "mptf_officer2").get(f"/donors/{sweden.id}").get_data(as_text=True)
+    warning = words(re.search(r'id="waiting-renaming-lookalike">(.*?)</p>', page, re.S).group(1))
+    assert warning == ("The new name looks like that of another donor, Kingdom of Norway: confirm it only if "
+                       "it names this donor and not that one. Kingdom of Norway")
+    assert f'href="/donors/{norway.id}"' in page
+
+
+def test_the_donors_list_names_the_changes_waiting(app, client, login_as, db):
+    """A colleague's review: the dashboard's "1 change of a donor's name waits for you"
+    led to the donors' list, which did not say whose."""
+    sweden, _norway = _funded(db)
+    login_as("mptf_officer")
+    _save(client, sweden.id, "Sweden", "Amendment")
+    colleague = browser_of(app, "mptf_officer2")
+    dashboard = colleague.get("/dashboard/").get_data(as_text=True)
+    assert 'href="/donors/"' in dashboard
+    listed = colleague.get("/donors/").get_data(as_text=True)
+    section = re.search(r'<section[^>]*id="waiting-renamings".*?</section>', listed, re.S).group(0)
+    assert words(section).startswith("Changes of names waiting for a second MPTF officer Kingdom of Sweden "
+                                     "to Sweden, proposed by mptf_officer on ")
+    assert f'href="/donors/{sweden.id}#waiting-renaming"' in section

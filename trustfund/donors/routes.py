@@ -34,7 +34,10 @@ def index():
     form = DonorFilterForm(request.args)
     form.country.choices = [("", _("All countries"))] + donor_countries()
     page = paginate(donor_query(filters, current_user), PER_PAGE)
-    return render_template("donors/index.html", page=page, form=form, filters=filters)
+    # The changes of donors' names waiting for a second MPTF officer, each to its donor's
+    # page (the officers' dashboards link here).
+    return render_template("donors/index.html", page=page, form=form, filters=filters,
+                           waiting_renamings=renamings.waiting_shown())
 
 
 def _donor_form(donor=None) -> DonorForm:
@@ -109,6 +112,7 @@ def _donor_page(donor, refused_renaming=None):
     waiting = renamings.waiting_for(donor.id)
     return render_template("donors/view.html", donor=donor, waiting_renaming=waiting,
                            renaming_blocked=renamings.why_not_now(waiting) if waiting else None,
+                           renaming_lookalike=lookalike_of(waiting.name, donor) if waiting else None,
                            answer_form=RenamingAnswerForm(formdata=None),
                            refuse_form=refused_renaming or RenamingRefusalForm(formdata=None),
                            history=list(reversed(donor.saa_history)),

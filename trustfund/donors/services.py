@@ -198,6 +198,7 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
     values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
                         contact_name=contact_name, contact_email=contact_email,
                         lookalike_confirmed=lookalike_confirmed)
+    _refuse_changing_who_gave(donor, values)
     if values.get("name", donor.name) != donor.name:
         _refuse_renaming_a_payee(donor)
         if contributions_recorded(donor.id):  # donors.renamings: proposed, then confirmed by another
@@ -234,9 +235,25 @@ def details_checked(donor: Donor, *, version, name: str, donor_type: str, countr
     values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
                         contact_name=contact_name, contact_email=contact_email,
                         lookalike_confirmed=lookalike_confirmed)
+    _refuse_changing_who_gave(donor, values)
     if values["name"] != donor.name:
         _refuse_renaming_a_payee(donor)
     return values
+
+
+def _refuse_changing_who_gave(donor: Donor, values: dict) -> None:
+    """A donor whose contributions are recorded keeps its type and country: they say who
+    gave (the IATI file's provider type; a Member State's country is the State), and one
+    officer could otherwise make a Government's money a foundation's, or swap two
+    States' countries in three saves (a colleague's review)."""
+    changed = [field for field in ("donor_type", "country_code") if values[field] != getattr(donor, field)]
+    if not changed or not contributions_recorded(donor.id):
+        return
+    if changed[0] == "donor_type":
+        raise DomainError(_("Contributions of this donor are recorded under this type: it can no longer be "
+                            "changed."), field="donor_type")
+    raise DomainError(_("Contributions of this donor are recorded under this country: it can no longer be "
+                        "changed."), field="country_code")
 
 
 def rename(donor: Donor, name: str) -> dict:
