@@ -32,7 +32,7 @@ from ..extensions import db
 from ..permissions import MPTF_OFFICER
 from ..validation import check_text, too_long
 from .models import Donor, DonorRenaming
-from .services import contributions_recorded, details_checked, rename, update_donor
+from .services import contributions_recorded, details_checked, rename, save_checked
 
 PENDING, CONFIRMED, REFUSED, WITHDRAWN = "pending", "confirmed", "refused", "withdrawn"
 
@@ -67,7 +67,7 @@ def already_waiting_message() -> str:
 def correct_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
                   country_code: str | None = None, contact_name: str = "", contact_email: str = "",
                   lookalike_confirmed: bool = False, reason: str = "") -> Corrected:
-    """Save the donor's form (services.update_donor). A new name of a donor whose
+    """Save the donor's form (as services.update_donor does). A new name of a donor whose
     contributions are recorded waits for a second MPTF officer, with `reason` (refused
     beside it when there is none); the other details are saved at once."""
     fields = {"donor_type": donor_type, "country_code": country_code, "contact_name": contact_name,
@@ -80,8 +80,8 @@ def correct_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
             raise DomainError(already_waiting_message(), field="name")
         if contributions_recorded(donor.id):
             renaming = _propose(actor, donor, values["name"], reason)
-    saved = update_donor(actor, donor, version=version, name=donor.name if renaming else name,
-                         lookalike_confirmed=lookalike_confirmed, **fields)
+    # Checked once above; the name kept while a new one waits.
+    saved = save_checked(actor, donor, {**values, "name": donor.name} if renaming else values)
     return Corrected(saved, renaming)
 
 

@@ -193,18 +193,20 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
                  country_code: str | None = None, contact_name: str = "",
                  contact_email: str = "", lookalike_confirmed: bool = False) -> Donor:
     """Change a donor's details. `version` is the version the user's form was built
-    from: if someone saved the donor since, nothing is written."""
-    _check_version(donor, version)
-    values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
-                        contact_name=contact_name, contact_email=contact_email,
-                        lookalike_confirmed=lookalike_confirmed)
-    _refuse_changing_who_gave(donor, values)
-    if values.get("name", donor.name) != donor.name:
-        _refuse_renaming_a_payee(donor)
-        if contributions_recorded(donor.id):  # donors.renamings: proposed, then confirmed by another
-            raise DomainError(_("Contributions of this donor are recorded: a new name is proposed with a "
-                                "reason and takes effect when a second MPTF officer confirms it."),
-                              field="name")
+    from: if someone saved the donor since, nothing is written. A new name of a donor
+    whose contributions are recorded is refused: it is proposed (donors.renamings)."""
+    values = details_checked(donor, version=version, name=name, donor_type=donor_type,
+                             country_code=country_code, contact_name=contact_name,
+                             contact_email=contact_email, lookalike_confirmed=lookalike_confirmed)
+    if values["name"] != donor.name and contributions_recorded(donor.id):
+        raise DomainError(_("Contributions of this donor are recorded: a new name is proposed with a "
+                            "reason and takes effect when a second MPTF officer confirms it."), field="name")
+    return save_checked(actor, donor, values)
+
+
+def save_checked(actor, donor: Donor, values: dict) -> Donor:
+    """Write the donor's details as details_checked returned them (audited), if any
+    changed."""
     before = snapshot(donor)
     for key, value in values.items():
         setattr(donor, key, value)
