@@ -97,7 +97,10 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Note"), lambda p: p.note, width=40),
         Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email),
         Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
-        Col(_("Can be confirmed"), lambda p: not proposals.is_stale(p), "bool"),
+        # As the page says it: not when the pool's balance changed since, nor when its
+        # proposer's account is no longer active (or no longer SRSG staff).
+        Col(_("Can be confirmed"), lambda p: not proposals.is_stale(p) and not proposals.proposer_gone(p),
+            "bool"),
     ]
     write_off_columns = [
         Col(_("Donor"), lambda p: p.commitment.donor.name, width=40),
@@ -109,7 +112,8 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Reason"), lambda p: p.reason, width=40),
         Col(_("Proposed by"), lambda p: p.proposed_by.name or p.proposed_by.email),
         Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime"),
-        Col(_("Can be confirmed"), lambda p: not write_offs.is_stale(p), "bool"),
+        Col(_("Can be confirmed"), lambda p: not write_offs.is_stale(p) and not write_offs.proposer_gone(p),
+            "bool"),
     ]
     def name(user) -> str:
         return (user.name or user.email) if user else ""

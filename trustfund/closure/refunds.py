@@ -12,6 +12,7 @@ its last deposit into the pool, at the UN operational rate of the refund's month
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -130,6 +131,10 @@ def plan_pool(pool: Pool, on: dt.date, balance: Decimal | None = None) -> PoolPl
     return plan
 
 
-def plans(on: dt.date) -> list[PoolPlan]:
-    """The split of every pool that has an unspent balance."""
-    return [plan_pool(pool, on) for pool in all_pools() if pool.available > 0]
+def plans(on: dt.date, waiting: Collection[int] = ()) -> list[PoolPlan]:
+    """The split of every pool that has an unspent balance, and of the pools whose ids are
+    `waiting` (a closing decision waits on them) whatever their balance: a pool emptied
+    by another route while its decision waits keeps the decision in sight, to be
+    refused or withdrawn (a colleague's review: it vanished from the closing page, and
+    the financial closure waited for it for ever)."""
+    return [plan_pool(pool, on) for pool in all_pools() if pool.available > 0 or pool.id in waiting]

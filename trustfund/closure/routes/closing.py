@@ -50,10 +50,10 @@ def _page(forms: dict | None = None, closure_form: FinancialClosureForm | None =
     the same, of a waiting write-off."""
     fund = current_fund() or abort(404)
     forms = forms or {}
-    pool_plans = plans(today()) if fund.status != FINANCIALLY_CLOSED else []
+    waiting = {proposal.pool_id: proposal for proposal in proposals.waiting()}
+    pool_plans = plans(today(), waiting) if fund.status != FINANCIALLY_CLOSED else []
     for plan in pool_plans:
         forms.setdefault(plan.pool.id, _decision_form(plan.pool.id, plan.balance))
-    waiting = {proposal.pool_id: proposal for proposal in proposals.waiting()}
     waiting_write_offs = write_offs.waiting()
     return render_template(
         "closure/closing.html", fund=fund, status=effective_status(fund), unsettled=financial.unsettled(),
