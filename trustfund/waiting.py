@@ -162,11 +162,14 @@ def _kinds() -> list[_Kind]:
               "contributions.rates"),
         _Kind(MPTF_OFFICER, DonorRenaming, DonorRenaming.status, PENDING, DonorRenaming.proposed_by_id,
               lambda n: ngettext(
-                  "%(num)d change of a donor's name waits for you to confirm or refuse it.",
-                  "%(num)d changes of donors' names wait for you to confirm or refuse them.", n),
+                  "%(num)d change of a donor's name, type or country waits for you to confirm or refuse it.",
+                  "%(num)d changes of donors' names, types or countries wait for you to confirm or refuse "
+                  "them.", n),
               lambda n: ngettext(
-                  "%(num)d change of a donor's name that you proposed waits for another MPTF officer.",
-                  "%(num)d changes of donors' names that you proposed wait for another MPTF officer.", n),
+                  "%(num)d change of a donor's name, type or country that you proposed waits for another "
+                  "MPTF officer.",
+                  "%(num)d changes of donors' names, types or countries that you proposed wait for another "
+                  "MPTF officer.", n),
               "donors.index"),
         _Kind(SRSG_STAFF, ClosingProposal, ClosingProposal.status, WAITING, ClosingProposal.proposed_by_id,
               lambda n: ngettext(

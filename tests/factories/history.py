@@ -170,13 +170,18 @@ def every_audited_action() -> dict:
                                          objective_id=None, pledged_on=dt.date(2017, 4, 20))
     contributions.withdraw_pledge(officer, pledge, "Replaced by the commitment")
     made["pledge"] = pledge
-    # Its name, once a pledge is recorded, takes two MPTF officers (donors.renamings): a
-    # change refused, one withdrawn, one confirmed and confirmed back.
+    # Its name, type and country, once a pledge is recorded, take two MPTF officers
+    # (donors.renamings): a change refused, one withdrawn, one confirmed and confirmed
+    # back; its type likewise.
     officer2 = users["mptf_officer2"]
-    for name, answer in (("Korea (Republic of)", "refuse"), ("Korea, Republic of", "withdraw"),
-                         ("The Republic of Korea", "confirm"), ("Republic of Korea", "confirm")):
+    for name, kind, answer in (("Korea (Republic of)", "member_state", "refuse"),
+                               ("Korea, Republic of", "member_state", "withdraw"),
+                               ("The Republic of Korea", "member_state", "confirm"),
+                               ("Republic of Korea", "member_state", "confirm"),
+                               ("Republic of Korea", "intergovernmental_organization", "confirm"),
+                               ("Republic of Korea", "member_state", "confirm")):
         renaming = donor_renamings.correct_donor(
-            officer, donor, version=donor.version, name=name, donor_type="member_state", country_code="KR",
+            officer, donor, version=donor.version, name=name, donor_type=kind, country_code="KR",
             contact_name=donor.contact_name, contact_email=donor.contact_email,
             reason="The SAA's amendment names it so").renaming
         {"confirm": lambda r: donor_renamings.confirm(officer2, r.id),

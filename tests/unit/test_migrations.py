@@ -229,6 +229,58 @@ def test_upgrading_gives_each_transfer_proposal_its_proposals_date(empty_databas
             db.engine.dispose()
 
 
+def test_upgrading_keeps_the_waiting_changes_of_donors_names(empty_database_url):
+    """0047: a change of name waiting from before it keeps the donor's type and country as
+    they stand (it changes the name only), and one donor still has at most one change
+    waiting, any number decided."""
+    from flask_migrate import upgrade
+
+    from trustfund import create_app
+    from trustfund.countries.models import Country
+    from trustfund.donors.models import Donor
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade(revision="0046")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    'INSERT INTO "user" (id, email, name, password_hash, role, active, digests, '
+                    "session_token, password_stamp, created_at, version, seen_locale) "
+                    "VALUES (7, 'a@un.org', '', 'h', 'mptf_officer', :yes, :yes, 't', 's', :at, 1, '')"),
+                    {"yes": True, "at": dt.datetime(2026, 3, 1)})
+            db.session.add(Country(code="NO", name="Norway"))
+            db.session.add(Donor(id=3, name="Kingdom of Norway", donor_type="member_state",
+                                 country_code="NO"))
+            db.session.commit()
+            insert = sa.text(
+                "INSERT INTO donor_renaming (id, donor_id, name_before, name, reason, proposed_by_id, "
+                "proposed_at, status) VALUES (:id, 3, 'Kingdom of Norway', 'Norway', 'why', 7, :at, :status)")
+            with db.engine.begin() as conn:
+                conn.execute(insert, {"id": 1, "at": dt.datetime(2026, 3, 4), "status": "refused"})
+                conn.execute(insert, {"id": 2, "at": dt.datetime(2026, 3, 5), "status": "pending"})
+            upgrade()
+            with db.engine.connect() as conn:
+                rows = conn.execute(sa.text(
+                    "SELECT id, name, type_before, donor_type, country_before, country_code "
+                    "FROM donor_renaming ORDER BY id")).all()
+            assert [tuple(row) for row in rows] == [
+                (1, "Norway", "member_state", "member_state", "NO", "NO"),
+                (2, "Norway", "member_state", "member_state", "NO", "NO")]
+            more = sa.text(
+                "INSERT INTO donor_renaming (id, donor_id, name_before, name, type_before, donor_type, "
+                "reason, proposed_by_id, proposed_at, status) VALUES (:id, 3, 'a', 'b', 'member_state', "
+                "'philanthropic_organization', 'why', 7, :at, :status)")
+            with db.engine.begin() as conn:
+                conn.execute(more, {"id": 3, "at": dt.datetime(2026, 3, 6), "status": "withdrawn"})
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+                conn.execute(more, {"id": 4, "at": dt.datetime(2026, 3, 6), "status": "pending"})
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_upgrading_gives_each_commitment_the_sums_of_its_deposits(empty_database_url):
     """0030: each commitment's deposits' USD amounts and fees (a reversal subtracting
     what it reverses) are summed onto it; a commitment without deposits has zeros;

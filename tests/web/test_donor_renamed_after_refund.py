@@ -145,7 +145,7 @@ def test_a_rename_while_the_refund_waits_is_not_one_officers_either(app, client,
     renaming_id = db.session.scalar(sa.select(DonorRenaming.id))
     refused = text(browser_of(app, "mptf_officer2").post(f"/donors/renamings/{renaming_id}/confirm",
                                                          follow_redirects=True))
-    assert ("Nothing was changed, and the change of name still waits: A refund to this donor was decided on "
+    assert ("Nothing was changed, and the change still waits: A refund to this donor was decided on "
             in refused), refused
     db.session.expire_all()
     assert db.session.get(Donor, norway.id).name == "Norway (closing)"

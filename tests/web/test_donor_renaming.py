@@ -75,12 +75,12 @@ def test_a_funded_donor_is_renamed_only_when_a_second_officer_confirms(app, clie
     sweden, _norway = _funded(db)
     login_as("mptf_officer")
     form = client.get(f"/donors/{sweden.id}/edit").get_data(as_text=True)
-    assert "Why the name is corrected" in form
+    assert "Why the name, type or country is corrected" in form
     # Without a reason: refused beside it, nothing saved.
     refused = _save(client, sweden.id, "Sweden").get_data(as_text=True)
     assert error_beside(refused, "reason") == (
-        "Say why the name is corrected: contributions of this donor are recorded, so a second MPTF officer "
-        "confirms the new name.")
+        "Say why the donor is corrected: contributions of this donor are recorded, so a second MPTF officer "
+        "confirms the change.")
     assert db_donor(sweden.id).name == SWEDEN and _renamings() == []
     # With one: proposed, nothing renamed; the contact of the same form is saved at once.
     answer = _save(client, sweden.id, "Sweden", "The SAA's amendment names it so", contact_name="Treasury")
@@ -90,8 +90,9 @@ def test_a_funded_donor_is_renamed_only_when_a_second_officer_confirms(app, clie
     [renaming] = _renamings("pending")
     page = client.get(f"/donors/{sweden.id}").get_data(as_text=True)
     card = words(re.search(r'<section[^>]*id="waiting-renaming".*?</section>', page, re.S).group(0))
-    assert "Change of name waiting for a second MPTF officer" in card
-    assert "New name Sweden" in card and "Reason The SAA's amendment names it so" in card
+    assert "Change of name, type or country waiting for a second MPTF officer" in card
+    assert "Name now Kingdom of Sweden New name Sweden" in card
+    assert "Reason The SAA's amendment names it so" in card
     assert "Withdraw" in card and "Confirm" not in card  # its proposer may not confirm it
     # The proposer cannot confirm it by a hand-made post either.
     client.post(f"/donors/renamings/{renaming.id}/confirm", follow_redirects=True)
@@ -106,10 +107,11 @@ def test_a_funded_donor_is_renamed_only_when_a_second_officer_confirms(app, clie
     colleague = browser_of(app, "mptf_officer2")
     assert "Confirm" in words(colleague.get(f"/donors/{sweden.id}").get_data(as_text=True))
     done = text(colleague.post(f"/donors/renamings/{renaming.id}/confirm", follow_redirects=True))
-    assert "Name changed: the donor is now Sweden." in done
+    assert "Change confirmed: Kingdom of Sweden to Sweden." in done
     assert db_donor(sweden.id).name == "Sweden"
     trail = text(browser_of(app, "auditor").get("/admin/audit"))
-    assert "Change of name from Kingdom of Sweden to Sweden proposed by mptf_officer" in trail
+    assert ("Change proposed by mptf_officer; it waits for a second MPTF officer, and nothing has changed "
+            "yet. Name: Kingdom of Sweden → Sweden" in trail)
     assert ("Renamed from Kingdom of Sweden to Sweden by mptf_officer2, confirming a colleague's proposal."
             in trail)
 
@@ -138,10 +140,10 @@ def test_a_change_of_name_is_refused_with_a_reason_or_withdrawn(app, client, log
     # Refused without a reason: the error beside it, on the donor's page.
     refused = colleague.post(f"/donors/renamings/{renaming.id}/refuse", data={"reason": ""})
     assert refused.status_code == 200
-    assert "Say why the change of name is refused." in text(refused)
+    assert "Say why the change is refused." in text(refused)
     done = text(colleague.post(f"/donors/renamings/{renaming.id}/refuse", data={"reason": "Not in the SAA"},
                                follow_redirects=True))
-    assert "Change of name refused: the donor's name stands." in done
+    assert "Change refused: the donor stays as it was." in done
     assert db_donor(sweden.id).name == SWEDEN
     # Proposed again, then withdrawn by its proposer.
     _save(client, sweden.id, "Sweden", "Amendment signed")
@@ -149,9 +151,9 @@ def test_a_change_of_name_is_refused_with_a_reason_or_withdrawn(app, client, log
     # While it waits, another new name is refused beside the name.
     waiting = _save(client, sweden.id, "Suède", "Other").get_data(as_text=True)
     assert error_beside(waiting, "name") == (
-        "A change of this donor's name already waits for a second MPTF officer: it must be confirmed, "
-        "refused or withdrawn first.")
-    assert "Change of name withdrawn: the donor's name stands." in text(
+        "A change of this donor's name, type or country already waits for a second MPTF officer: it must be "
+        "confirmed, refused or withdrawn first.")
+    assert "Change withdrawn: the donor stays as it was." in text(
         client.post(f"/donors/renamings/{again.id}/withdraw", follow_redirects=True))
     assert [r.status for r in _renamings()] == ["refused", "withdrawn"]
     assert db_donor(sweden.id).name == SWEDEN
@@ -166,7 +168,8 @@ def test_a_donor_with_nothing_recorded_is_renamed_at_once(app, client, login_as,
     donor = data.donor("Open Society Foundation")
     db.session.commit()
     login_as("mptf_officer")
-    assert "Why the name is corrected" not in client.get(f"/donors/{donor.id}/edit").get_data(as_text=True)
+    form = client.get(f"/donors/{donor.id}/edit").get_data(as_text=True)
+    assert "Why the name, type or country is corrected" not in form
     assert _save(client, donor.id, "Open Society Foundations").status_code == 302
     assert db_donor(donor.id).name == "Open Society Foundations" and _renamings() == []
 
@@ -178,32 +181,75 @@ def test_a_waiting_renaming_is_on_the_dashboards_and_holds_back_the_financial_cl
     login_as("mptf_officer")
     _save(client, sweden.id, "Sweden", "Amendment")
     other = text(browser_of(app, "mptf_officer2").get("/dashboard/"))
-    assert "1 change of a donor's name waits for you to confirm or refuse it." in other
+    assert "1 change of a donor's name, type or country waits for you to confirm or refuse it." in other
     own = text(client.get("/dashboard/"))
-    assert "1 change of a donor's name that you proposed waits for another MPTF officer." in own
+    assert ("1 change of a donor's name, type or country that you proposed waits for another MPTF officer."
+            in own)
     assert set(closable_problems()) - set(before) == {
-        "1 change of a donor's name waits for a second MPTF officer: confirm or refuse it first."}
+        "1 change of a donor's name, type or country waits for a second MPTF officer: confirm or refuse it "
+        "first."}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "donor.rename_propose")) == 1
 
 
-def test_a_funded_donor_keeps_its_type_and_country(app, client, login_as, db):
+def test_a_funded_donors_type_and_country_are_corrected_by_two_officers(app, client, login_as, db):
     """A colleague's review: one officer made Sweden (deposits recorded) a philanthropic
     organization in one save (the IATI file's provider type 10 became 60), and swapped
-    Sweden's and Norway's countries in three."""
+    Sweden's and Norway's countries in three. Then a funded donor's type and country
+    could not be corrected at all; now, as its name, they wait for a second officer."""
     sweden, norway = _funded(db)
     login_as("mptf_officer")
     refused = text_of(_save(client, sweden.id, SWEDEN, donor_type="philanthropic_organization"))
-    assert error_beside(refused, "donor_type") == (
-        "Contributions of this donor are recorded under this type: it can no longer be changed.")
-    refused = text_of(_save(client, norway.id, NORWAY, country_code="DK"))
+    assert error_beside(refused, "reason") == (
+        "Say why the donor is corrected: contributions of this donor are recorded, so a second MPTF officer "
+        "confirms the change.")
+    assert _save(client, sweden.id, SWEDEN, "Recorded as a State by mistake: the foundation signed the SAA",
+                 donor_type="philanthropic_organization").status_code == 302
+    assert db_donor(sweden.id).donor_type == "member_state"
+    colleague = browser_of(app, "mptf_officer2")
+    card = words(re.search(r'<section[^>]*id="waiting-renaming".*?</section>',
+                           text_of(colleague.get(f"/donors/{sweden.id}")), re.S).group(0))
+    assert "Type now Member State New type Philanthropic organization" in card and "New name" not in card
+    [waiting] = _renamings("pending")
+    done = text(colleague.post(f"/donors/renamings/{waiting.id}/confirm", follow_redirects=True))
+    assert ("Change confirmed: Kingdom of Sweden; Type of donor: Member State to Philanthropic organization."
+            in done)
+    assert db_donor(sweden.id).donor_type == "philanthropic_organization"
+    trail = text(browser_of(app, "auditor").get("/admin/audit"))
+    assert ("Corrected by mptf_officer2, confirming a colleague's proposal. Type of donor: Member State → "
+            "Philanthropic organization" in trail)
+
+    # Norway's country proposed as Denmark's; Denmark becomes a donor meanwhile: the
+    # confirmation is refused, and nothing changes.
+    assert _save(client, norway.id, NORWAY, "Typo", country_code="DK").status_code == 302
+    [waiting] = _renamings("pending")
+    assert (waiting.country_before, waiting.country_code) == ("NO", "DK")
+    listed = words(text_of(colleague.get("/donors/")))
+    assert "Kingdom of Norway; Country: Norway (NO) to Denmark (DK), proposed by mptf_officer" in listed
+    denmark = data.donor("Kingdom of Denmark")
+    denmark.donor_type, denmark.country_code = "member_state", "DK"
+    db.session.commit()
+    refused = text(colleague.post(f"/donors/renamings/{waiting.id}/confirm", follow_redirects=True))
+    assert ("Nothing was changed, and the change still waits: This Member State is already a donor: "
+            "Kingdom of Denmark." in refused)
+    assert db_donor(norway.id).country_code == "NO" and _renamings("pending") == [waiting]
+
+    # One officer cannot swap two States' countries: a country another State holds is
+    # refused as it is proposed.
+    client.post(f"/donors/renamings/{waiting.id}/withdraw")
+    sweden_state = data.donor("Kingdom of Sweden (State)")
+    sweden_state.donor_type, sweden_state.country_code = "member_state", "SE"
+    data.commitment(sweden_state, "1000.00")
+    db.session.commit()
+    refused = text_of(_save(client, norway.id, NORWAY, "Swap", country_code="SE"))
     assert error_beside(refused, "country_code") == (
-        "Contributions of this donor are recorded under this country: it can no longer be changed.")
-    assert (db_donor(sweden.id).donor_type, db_donor(norway.id).country_code) == ("member_state", "NO")
-    # A donor with nothing recorded is still corrected.
+        "This Member State is already a donor: Kingdom of Sweden (State).")
+    assert db_donor(norway.id).country_code == "NO" and _renamings("pending") == []
+    # A donor with nothing recorded is still corrected by one officer.
     fresh = data.donor("Open Society Foundation")
     db.session.commit()
     assert _save(client, fresh.id, fresh.name, donor_type="intergovernmental_organization").status_code == 302
+    assert db_donor(fresh.id).donor_type == "intergovernmental_organization"
 
 
 def test_the_confirming_officer_reads_that_the_new_name_looks_like_another_donors(app, client, login_as, db):
@@ -231,6 +277,6 @@ def test_the_donors_list_names_the_changes_waiting(app, client, login_as, db):
     assert 'href="/donors/"' in dashboard
     listed = colleague.get("/donors/").get_data(as_text=True)
     section = re.search(r'<section[^>]*id="waiting-renamings".*?</section>', listed, re.S).group(0)
-    assert words(section).startswith("Changes of names waiting for a second MPTF officer Kingdom of Sweden "
-                                     "to Sweden, proposed by mptf_officer on ")
+    assert words(section).startswith("Changes of names, types or countries waiting for a second MPTF officer "
+                                     "Kingdom of Sweden to Sweden, proposed by mptf_officer on ")
     assert f'href="/donors/{sweden.id}#waiting-renaming"' in section

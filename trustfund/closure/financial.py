@@ -184,8 +184,10 @@ def closable_problems() -> list[str]:
             "%(num)d write-off waits for a second MPTF officer: confirm or refuse it first.",
             "%(num)d write-offs wait for a second MPTF officer: confirm or refuse them first.", num)),
         (DonorRenaming, PENDING, lambda num: ngettext(
-            "%(num)d change of a donor's name waits for a second MPTF officer: confirm or refuse it first.",
-            "%(num)d changes of donors' names wait for a second MPTF officer: confirm or refuse them first.",
+            "%(num)d change of a donor's name, type or country waits for a second MPTF officer: confirm or "
+            "refuse it first.",
+            "%(num)d changes of donors' names, types or countries wait for a second MPTF officer: confirm or "
+            "refuse them first.",
             num)),
         (DelegateRenaming, PENDING, lambda num: ngettext(
             "%(num)d change of a delegate's name waits for a second SRSG staff member: confirm or refuse it "

@@ -40,14 +40,15 @@ class DonorEditForm(DonorForm):
     # The version the user started from: a save based on an older one is refused.
     version = VersionField()
     # Shown only for a donor whose contributions are recorded (donors.renamings): a new
-    # name then waits for a second MPTF officer, with this reason.
-    reason = TextAreaField(_l("Why the name is corrected"), validators=[Optional(), Length(max=2000)],
-                           description=_l("Contributions of this donor are recorded: a new name takes effect "
-                                          "when a second MPTF officer confirms it."))
+    # name, type or country then waits for a second MPTF officer, with this reason.
+    reason = TextAreaField(_l("Why the name, type or country is corrected"),
+                           validators=[Optional(), Length(max=2000)],
+                           description=_l("Contributions of this donor are recorded: a new name, type or "
+                                          "country takes effect when a second MPTF officer confirms it."))
 
 
 class RenamingAnswerForm(BaseForm):
-    """Confirm or withdraw a waiting change of a donor's name: the CSRF token only."""
+    """Confirm or withdraw a waiting change of a donor's name, type or country: the CSRF token only."""
 
 
 class RenamingRefusalForm(BaseForm):

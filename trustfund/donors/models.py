@@ -144,7 +144,8 @@ class SaaStatusChange(db.Model):
 
 
 class DonorRenaming(db.Model):
-    """A change of the name of a donor whose contributions are recorded (donors.renamings).
+    """A change of the name, type or country of a donor whose contributions are recorded
+    (donors.renamings): who gave the money.
 
     The donor's name is whom the statements, the certified final statements, the donor's
     portal, the audit trail and the published IATI file say the money came from: one
@@ -154,8 +155,11 @@ class DonorRenaming(db.Model):
     proposes the new one with a reason, and nothing changes while it waits; a second,
     different, active MPTF officer confirms it (the donor is renamed then) or refuses it
     with a reason; its proposer may withdraw it. At most one waits per donor (a partial
-    unique index). `name_before`: the name it was proposed from (a name changed
-    meanwhile refuses its confirmation)."""
+    unique index). `name_before`, `type_before`, `country_before`: the donor as it was
+    proposed from (a donor changed meanwhile refuses its confirmation); `name`,
+    `donor_type`, `country_code`: the donor as it will be (the three, changed or not). A
+    funded donor's type (the IATI file's provider type) and country (a Member State's is
+    the State) say who gave as its name does: a mistaken one is corrected the same way."""
 
     __tablename__ = "donor_renaming"
 
@@ -163,6 +167,10 @@ class DonorRenaming(db.Model):
     donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     name_before: Mapped[str] = mapped_column(sa.String(200))
     name: Mapped[str] = mapped_column(sa.String(200))
+    type_before: Mapped[str] = mapped_column(sa.String(40))
+    donor_type: Mapped[str] = mapped_column(sa.String(40))
+    country_before: Mapped[str | None] = mapped_column(sa.String(2))
+    country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("country.code"))
     reason: Mapped[str] = mapped_column(sa.Text)
     proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -173,6 +181,7 @@ class DonorRenaming(db.Model):
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     donor = relationship("Donor")
+    country = relationship("Country", foreign_keys=[country_code])
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
 
@@ -180,6 +189,45 @@ class DonorRenaming(db.Model):
         sa.CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')", name="status"),
         sa.CheckConstraint("decided_by_id IS NULL OR decided_by_id <> proposed_by_id OR status = 'withdrawn'",
                            name="four_eyes"),
+        sa.CheckConstraint(f"donor_type IN ({_in(DONOR_TYPES)})", name="donor_type"),
+        sa.CheckConstraint(f"donor_type <> '{MEMBER_STATE}' OR country_code IS NOT NULL",
+                           name="member_state_country"),
         sa.Index("uq_donor_renaming_waiting", "donor_id", unique=True,
                  sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
     )
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """What it changes, in words: (field, as it was, as it will be), name first."""
+        from ..countries.models import Country
+
+        def country(code):
+            record = db.session.get(Country, code) if code else None
+            return f"{record.local_name} ({code})" if record is not None else (code or "—")
+
+        shown = []
+        if self.name != self.name_before:
+            shown.append(("name", self.name_before, self.name))
+        if self.donor_type != self.type_before:
+            shown.append(("donor_type", str(DONOR_TYPES.get(self.type_before, self.type_before)),
+                          str(DONOR_TYPES.get(self.donor_type, self.donor_type))))
+        if self.country_code != self.country_before:
+            shown.append(("country_code", country(self.country_before), country(self.country_code)))
+        return shown
+
+    @property
+    def in_words(self) -> str:
+        """What it changes, in one line in the reader's language: "Kingdom of Sweden to
+        Sweden"; "Kingdom of Sweden; Type of donor: Member State to Philanthropic
+        organization"."""
+        from flask_babel import gettext as _
+
+        labels = {"donor_type": _("Type of donor"), "country_code": _("Country")}
+        parts = [] if self.name != self.name_before else [self.name_before]
+        for field, before, after in self.changes:
+            if field == "name":
+                parts.append(_("%(before)s to %(after)s", before=before, after=after))
+            else:
+                parts.append(_("%(field)s: %(before)s to %(after)s", field=labels[field], before=before,
+                               after=after))
+        return "; ".join(parts)

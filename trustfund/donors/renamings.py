@@ -1,4 +1,5 @@
-"""A donor's name, once its contributions are recorded, changed by two MPTF officers.
+"""A donor's name, type or country, once its contributions are recorded, changed by two
+MPTF officers.
 
 The donor's name is whom the statements, the certified final statements, the donor's
 portal, the audit trail and the published IATI file say the money came from. One MPTF
@@ -6,12 +7,14 @@ officer renaming donors alone could make one donor's contributions read as anoth
 three saves swap two names ("Kingdom of Sweden" and "Kingdom of Norway"), and a closed
 year's statement of Sweden's deposits then said "Statement of Kingdom of Norway" (a
 colleague's review; DESIGN.md §6a: a closed year's reports never change; nobody alone
-moves money, or says whose it is). So once a pledge or a commitment is recorded for a
-donor, a new name is proposed with a reason (DonorRenaming) and nothing changes while it
-waits; a second, different, active MPTF officer confirms it (the donor is renamed then,
-in the transaction of the guarded UPDATE of its status) or refuses it with a reason; its
-proposer may withdraw it. The other details of the same form are saved at once. A donor
-with nothing recorded is renamed by one officer, as before.
+moves money, or says whose it is). Its type (the IATI file's provider type: a
+Government's money or a foundation's) and its country (a Member State's is the State)
+say who gave as much. So once a pledge or a commitment is recorded for a donor, a new
+name, type or country is proposed with a reason (DonorRenaming) and nothing changes
+while it waits; a second, different, active MPTF officer confirms it (the donor changes
+then, in the transaction of the guarded UPDATE of its status) or refuses it with a
+reason; its proposer may withdraw it. The other details of the same form are saved at
+once. A donor with nothing recorded is corrected by one officer, as before.
 
 Each step is in the donor's audit trail, and the other MPTF officers are told by email,
 each in their language."""
@@ -32,7 +35,14 @@ from ..extensions import db
 from ..permissions import MPTF_OFFICER
 from ..validation import check_text, too_long
 from .models import Donor, DonorRenaming
-from .services import contributions_recorded, details_checked, rename, save_checked
+from .services import (
+    WHO_GAVE,
+    change_who_gave,
+    contributions_recorded,
+    details_checked,
+    save_checked,
+    who_gave_changed,
+)
 
 PENDING, CONFIRMED, REFUSED, WITHDRAWN = "pending", "confirmed", "refused", "withdrawn"
 
@@ -60,78 +70,85 @@ def waiting_shown() -> list[DonorRenaming]:
 
 
 def already_waiting_message() -> str:
-    return _("A change of this donor's name already waits for a second MPTF officer: it must be confirmed, "
-             "refused or withdrawn first.")
+    return _("A change of this donor's name, type or country already waits for a second MPTF officer: it "
+             "must be confirmed, refused or withdrawn first.")
 
 
 def correct_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
                   country_code: str | None = None, contact_name: str = "", contact_email: str = "",
                   lookalike_confirmed: bool = False, reason: str = "") -> Corrected:
-    """Save the donor's form (as services.update_donor does). A new name of a donor whose
-    contributions are recorded waits for a second MPTF officer, with `reason` (refused
-    beside it when there is none); the other details are saved at once."""
+    """Save the donor's form (as services.update_donor does). A new name, type or country
+    of a donor whose contributions are recorded waits for a second MPTF officer, with
+    `reason` (refused beside it when there is none); the other details are saved at
+    once."""
     fields = {"donor_type": donor_type, "country_code": country_code, "contact_name": contact_name,
               "contact_email": contact_email}
     values = details_checked(donor, version=version, name=name, lookalike_confirmed=lookalike_confirmed,
                              **fields)
     renaming = None
-    if values["name"] != donor.name:
+    changed = who_gave_changed(donor, values)
+    if changed and contributions_recorded(donor.id):
         if waiting_for(donor.id) is not None:
-            raise DomainError(already_waiting_message(), field="name")
-        if contributions_recorded(donor.id):
-            renaming = _propose(actor, donor, values["name"], reason)
-    # Checked once above; the name kept while a new one waits.
-    saved = save_checked(actor, donor, {**values, "name": donor.name} if renaming else values)
-    return Corrected(saved, renaming)
+            raise DomainError(already_waiting_message(), field=changed[0])
+        renaming = _propose(actor, donor, values, reason)
+        # Checked once above; the donor stays as it is while the change waits.
+        values = {**values, **{field: getattr(donor, field) for field in WHO_GAVE}}
+    return Corrected(save_checked(actor, donor, values), renaming)
 
 
-def _propose(actor, donor: Donor, name: str, reason: str) -> DonorRenaming:
+def _propose(actor, donor: Donor, values: dict, reason: str) -> DonorRenaming:
     reason = check_text(reason or "", "reason", multiline=True).strip()
     if not reason:
-        raise DomainError(_("Say why the name is corrected: contributions of this donor are recorded, so a "
-                            "second MPTF officer confirms the new name."), field="reason")
+        raise DomainError(_("Say why the donor is corrected: contributions of this donor are recorded, so a "
+                            "second MPTF officer confirms the change."), field="reason")
     if len(reason) > 2000:
         raise DomainError(too_long(2000), field="reason")
     second_person.require_active(actor, MPTF_OFFICER, _("Only MPTF officers may do this."))
-    renaming = DonorRenaming(donor_id=donor.id, name_before=donor.name, name=name, reason=reason,
-                             proposed_by_id=actor.id, status=PENDING)
+    renaming = DonorRenaming(donor_id=donor.id, name_before=donor.name, name=values["name"],
+                             type_before=donor.donor_type, donor_type=values["donor_type"],
+                             country_before=donor.country_code, country_code=values["country_code"],
+                             reason=reason, proposed_by_id=actor.id, status=PENDING)
     db.session.add(renaming)
     try:
         db.session.flush()
     except IntegrityError:  # a colleague proposed one meanwhile
         raise DomainError(already_waiting_message(), field="name") from None
-    record(actor, "donor.rename_propose", donor, before={"name": donor.name}, after={"name": name},
-           note=reason)
+    record(actor, "donor.rename_propose", donor,
+           before={field: getattr(donor, field) for field in WHO_GAVE},
+           after={field: values[field] for field in WHO_GAVE}, note=reason)
     tell_others(actor, MPTF_OFFICER, "donor_renaming_waiting", "donor_renaming_waiting",
-                _l("A change of a donor's name waits for your confirmation"),
+                _l("A change of a donor's name, type or country waits for your confirmation"),
                 proposer=actor.name or actor.email, renaming=renaming, donor=donor)
     return renaming
 
 
 def already_decided_message() -> str:
-    return _("This change of name was already confirmed, refused or withdrawn: nothing was done.")
+    return _("This change was already confirmed, refused or withdrawn: nothing was done.")
 
 
 ANSWERS = second_person.Answers(
     DonorRenaming, MPTF_OFFICER, (PENDING, CONFIRMED, REFUSED, WITHDRAWN),
-    lambda: {"missing": _("This change of name does not exist."),
-             "only_proposer": _("Only the MPTF officer who proposed this change of name can withdraw it."),
-             "not_own": _("You proposed this change of name: another MPTF officer must confirm or refuse "
+    lambda: {"missing": _("This change does not exist."),
+             "only_proposer": _("Only the MPTF officer who proposed this change can withdraw it."),
+             "not_own": _("You proposed this change: another MPTF officer must confirm or refuse "
                           "it."),
-             "already": already_decided_message(), "no_reason": _("Say why the change of name is refused."),
+             "already": already_decided_message(), "no_reason": _("Say why the change is refused."),
              "not_allowed": _("Only MPTF officers may do this.")})
 
 
 def _stale(renaming: DonorRenaming) -> str | None:
-    if renaming.donor.name != renaming.name_before:
-        return _("The donor's name has changed since this change was proposed.")
+    donor = renaming.donor
+    if (donor.name, donor.donor_type, donor.country_code) != (
+            renaming.name_before, renaming.type_before, renaming.country_before):
+        return _("The donor's name, type or country has changed since this change was proposed.")
     return None
 
 
 def confirm(actor, renaming_id: int) -> DonorRenaming:
-    """A second MPTF officer confirms a waiting renaming: the donor takes the name now,
-    in the transaction of the guarded UPDATE of its status, checked again as it stands
-    (another donor took the name, or a refund to it was decided, meanwhile: refused). A
+    """A second MPTF officer confirms a waiting change: the donor takes the name, type and
+    country now, in the transaction of the guarded UPDATE of its status, checked again
+    as it stands (another donor took the name or the Member State's country, or a
+    refund to it was decided, meanwhile: refused). A
     refusal rolls back the whole transaction (errors.run): nothing changes and it still
     waits."""
     renaming = ANSWERS.get(renaming_id)
@@ -142,9 +159,10 @@ def confirm(actor, renaming_id: int) -> DonorRenaming:
         stale = _stale(renaming)
         if stale is not None:
             raise DomainError(stale)
-        before = rename(donor, renaming.name)
+        before = change_who_gave(donor, name=renaming.name, donor_type=renaming.donor_type,
+                                 country_code=renaming.country_code)
     except DomainError as refusal:
-        raise DomainError(_("Nothing was changed, and the change of name still waits: %(why)s",
+        raise DomainError(_("Nothing was changed, and the change still waits: %(why)s",
                             why=refusal.message)) from None
     record(actor, "donor.rename_confirm", donor, before=before, note=renaming.reason)
     return renaming
@@ -159,7 +177,7 @@ def why_not_now(renaming: DonorRenaming) -> str | None:
         return gone
     stale = _stale(renaming)
     if stale is not None:
-        return _("This change of name cannot be confirmed as it stands: %(why)s Refuse it, or its proposer "
+        return _("This change cannot be confirmed as it stands: %(why)s Refuse it, or its proposer "
                  "can withdraw it; then propose it again if it is still wanted.", why=stale)
     return None
 

@@ -85,7 +85,7 @@ def edit(donor_id: int):
             contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "",
             lookalike_confirmed=form.lookalike_confirmed.data, reason=form.reason.data or ""))
         if saved is not None and saved.renaming is not None:
-            flash(_("The new name is proposed: nothing changes until another MPTF officer confirms it. The "
+            flash(_("The change is proposed: nothing changes until another MPTF officer confirms it. The "
                     "other details are saved."), "success")
             return redirect(url_for("donors.view", donor_id=donor_id, _anchor="waiting-renaming"))
         if saved is not None:
@@ -139,9 +139,9 @@ def answer_renaming(renaming_id: int, answer: str):
                  "withdraw": lambda: renamings.withdraw(current_user, renaming_id)}
         done = run(form, steps[answer])
         if done is not None:
-            flash({"confirm": _("Name changed: the donor is now %(name)s.", name=done.name),
-                   "refuse": _("Change of name refused: the donor's name stands."),
-                   "withdraw": _("Change of name withdrawn: the donor's name stands.")}[answer], "success")
+            flash({"confirm": _("Change confirmed: %(changes)s.", changes=done.in_words),
+                   "refuse": _("Change refused: the donor stays as it was."),
+                   "withdraw": _("Change withdrawn: the donor stays as it was.")}[answer], "success")
             return redirect(url_for("donors.view", donor_id=donor_id))
     if answer_refused(form, waits=waits, decided=renamings.already_decided_message()):
         return _donor_page(get_donor_or_404(donor_id), refused_renaming=form), 200

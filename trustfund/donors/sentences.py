@@ -45,18 +45,31 @@ def register(book: Book) -> None:
                 lambda e: _("Donor added by %(user)s: %(type)s.", user=e.who, type=e.show("donor_type")))
     book.action("donor.update", _l("Donor's details changed"), "Donor",
                 lambda e: _("Details changed by %(user)s.", user=e.who))
-    book.action("donor.rename_propose", _l("Change of the donor's name proposed"), "Donor",
-                lambda e: _("Change of name from %(before)s to %(name)s proposed by %(user)s; it waits for a "
-                            "second MPTF officer.", before=e.show("name", "before"), name=e.show("name"),
-                            user=e.who), changes=False)
-    book.action("donor.rename_confirm", _l("Donor renamed"), "Donor",
-                lambda e: _("Renamed from %(before)s to %(name)s by %(user)s, confirming a colleague's "
-                            "proposal.", before=e.show("name", "before"), name=e.show("name"), user=e.who),
-                told=("name",))
-    book.action("donor.rename_refuse", _l("Change of the donor's name refused"), "Donor",
-                lambda e: _("Change of name refused by %(user)s: the name stands.", user=e.who),
+    # A change of who gave (the name, type or country of a donor whose contributions are
+    # recorded), proposed by one MPTF officer and confirmed by another (donors.renamings).
+    book.action("donor.rename_propose", _l("Change of the donor's name, type or country proposed"), "Donor",
+                _change_proposed)
+    book.action("donor.rename_confirm", _l("Donor's name, type or country changed"), "Donor",
+                _change_confirmed, told=("name",))
+    book.action("donor.rename_refuse", _l("Change of the donor's name, type or country refused"), "Donor",
+                lambda e: _("Change refused by %(user)s: the donor stays as it was.", user=e.who),
                 changes=False)
-    book.action("donor.rename_withdraw", _l("Change of the donor's name withdrawn"), "Donor",
-                lambda e: _("Change of name withdrawn by %(user)s: the name stands.", user=e.who),
+    book.action("donor.rename_withdraw", _l("Change of the donor's name, type or country withdrawn"), "Donor",
+                lambda e: _("Change withdrawn by %(user)s: the donor stays as it was.", user=e.who),
                 changes=False)
     book.action("donor.saa_status", _l("SAA status changed"), "Donor", _saa_status, told=("saa_status",))
+
+
+def _change_proposed(e: Told) -> str:
+    """The proposal's entry lists what it would change (its before and after)."""
+    return _("Change proposed by %(user)s; it waits for a second MPTF officer, and nothing has changed yet.",
+             user=e.who)
+
+
+def _change_confirmed(e: Told) -> str:
+    """Confirmed: the donor's new name said (the type and country changed are listed)."""
+    if e.value("name", "before") != e.value("name"):
+        return _("Renamed from %(before)s to %(name)s by %(user)s, confirming a colleague's proposal.",
+                 before=e.show("name", "before"), name=e.show("name"), user=e.who)
+    return _("Corrected by %(user)s, confirming a colleague's proposal.", user=e.who)
+

@@ -118,20 +118,11 @@ def _check_name(donor: Donor | None, name: str, lookalike_confirmed: bool) -> No
                           field="name")
 
 
-def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_name,
-               contact_email, lookalike_confirmed: bool = False) -> dict:
-    check_text(name, "name")
-    name = normalized_name(name)
-    if not name:
-        raise DomainError(_("Enter the donor's name."), field="name")
-    if len(name) > NAME_MAX:
-        raise DomainError(ngettext("The name may have at most %(count)s character.",
-                                    "The name may have at most %(count)s characters.", NAME_MAX,
-                                    count=number(NAME_MAX)), field="name")
-    _check_name(donor, name, lookalike_confirmed)
+def _check_type_and_country(donor: Donor | None, donor_type: str, country_code: str | None) -> None:
+    """One of the four types; a country from the list; a Member State names its country,
+    and is a donor only once."""
     if donor_type not in DONOR_TYPES:
         raise DomainError(_("Choose one of the four types of donor."), field="donor_type")
-    country_code = (country_code or "").strip().upper() or None
     if country_code is not None and db.session.get(Country, country_code) is None:
         raise DomainError(_("Choose a country from the list."), field="country_code")
     if donor_type == MEMBER_STATE:
@@ -146,6 +137,21 @@ def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_n
         if twin is not None:
             raise DomainError(_("This Member State is already a donor: %(name)s.", name=twin.name),
                               field="country_code")
+
+
+def _validated(donor: Donor | None, *, name, donor_type, country_code, contact_name,
+               contact_email, lookalike_confirmed: bool = False) -> dict:
+    check_text(name, "name")
+    name = normalized_name(name)
+    if not name:
+        raise DomainError(_("Enter the donor's name."), field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(ngettext("The name may have at most %(count)s character.",
+                                    "The name may have at most %(count)s characters.", NAME_MAX,
+                                    count=number(NAME_MAX)), field="name")
+    _check_name(donor, name, lookalike_confirmed)
+    country_code = (country_code or "").strip().upper() or None
+    _check_type_and_country(donor, donor_type, country_code)
     contact_name = _clean(contact_name)
     if len(contact_name) > CONTACT_MAX:
         raise DomainError(ngettext("The contact person may have at most %(count)s character.",
@@ -193,15 +199,30 @@ def update_donor(actor, donor: Donor, *, version, name: str, donor_type: str,
                  country_code: str | None = None, contact_name: str = "",
                  contact_email: str = "", lookalike_confirmed: bool = False) -> Donor:
     """Change a donor's details. `version` is the version the user's form was built
-    from: if someone saved the donor since, nothing is written. A new name of a donor
-    whose contributions are recorded is refused: it is proposed (donors.renamings)."""
+    from: if someone saved the donor since, nothing is written. A new name, type or
+    country of a donor whose contributions are recorded is refused: it is proposed
+    (donors.renamings)."""
     values = details_checked(donor, version=version, name=name, donor_type=donor_type,
                              country_code=country_code, contact_name=contact_name,
                              contact_email=contact_email, lookalike_confirmed=lookalike_confirmed)
-    if values["name"] != donor.name and contributions_recorded(donor.id):
-        raise DomainError(_("Contributions of this donor are recorded: a new name is proposed with a "
-                            "reason and takes effect when a second MPTF officer confirms it."), field="name")
+    changed = who_gave_changed(donor, values)
+    if changed and contributions_recorded(donor.id):
+        raise DomainError(_("Contributions of this donor are recorded: a new name, type or country is "
+                            "proposed with a reason and takes effect when a second MPTF officer confirms "
+                            "it."),
+                          field=changed[0])
     return save_checked(actor, donor, values)
+
+
+# What says who gave the money: the name, the type (the IATI file's provider type) and
+# the country (a Member State's is the State). Once a donor's contributions are
+# recorded, they change only by two MPTF officers (donors.renamings).
+WHO_GAVE = ("name", "donor_type", "country_code")
+
+
+def who_gave_changed(donor: Donor, values: dict) -> list[str]:
+    """The fields of WHO_GAVE that `values` change, in the form's order."""
+    return [field for field in WHO_GAVE if values[field] != getattr(donor, field)]
 
 
 def save_checked(actor, donor: Donor, values: dict) -> Donor:
@@ -218,9 +239,9 @@ def save_checked(actor, donor: Donor, values: dict) -> Donor:
 
 
 def contributions_recorded(donor_id: int) -> bool:
-    """Whether a pledge or a commitment of the donor is recorded: its name then changes
-    only by two MPTF officers (donors.renamings). The contributions' tables by their
-    names: they sit above the donors."""
+    """Whether a pledge or a commitment of the donor is recorded: its name, type and
+    country then change only by two MPTF officers (donors.renamings). The
+    contributions' tables by their names: they sit above the donors."""
     pledges, commitments = db.metadata.tables["pledge"], db.metadata.tables["commitment"]
     return bool(db.session.scalar(sa.select(
         sa.exists().where(pledges.c.donor_id == donor_id)
@@ -237,36 +258,22 @@ def details_checked(donor: Donor, *, version, name: str, donor_type: str, countr
     values = _validated(donor, name=name, donor_type=donor_type, country_code=country_code,
                         contact_name=contact_name, contact_email=contact_email,
                         lookalike_confirmed=lookalike_confirmed)
-    _refuse_changing_who_gave(donor, values)
     if values["name"] != donor.name:
         _refuse_renaming_a_payee(donor)
     return values
 
 
-def _refuse_changing_who_gave(donor: Donor, values: dict) -> None:
-    """A donor whose contributions are recorded keeps its type and country: they say who
-    gave (the IATI file's provider type; a Member State's country is the State), and one
-    officer could otherwise make a Government's money a foundation's, or swap two
-    States' countries in three saves (a colleague's review)."""
-    changed = [field for field in ("donor_type", "country_code") if values[field] != getattr(donor, field)]
-    if not changed or not contributions_recorded(donor.id):
-        return
-    if changed[0] == "donor_type":
-        raise DomainError(_("Contributions of this donor are recorded under this type: it can no longer be "
-                            "changed."), field="donor_type")
-    raise DomainError(_("Contributions of this donor are recorded under this country: it can no longer be "
-                        "changed."), field="country_code")
-
-
-def rename(donor: Donor, name: str) -> dict:
-    """Give the donor `name`, checked again as it is now (another donor took it, or a
-    refund to it was decided, meanwhile: refused); the donor's snapshot before, for the
-    caller's audit entry. The look-alike was confirmed when it was proposed
-    (donors.renamings)."""
-    _check_name(donor, name, lookalike_confirmed=True)
-    _refuse_renaming_a_payee(donor)
+def change_who_gave(donor: Donor, *, name: str, donor_type: str, country_code: str | None) -> dict:
+    """Give the donor this name, type and country, checked again as it is now (another
+    donor took the name, or the Member State's country, or a refund to it was decided,
+    meanwhile: refused); the donor's snapshot before, for the caller's audit entry. The
+    look-alike was confirmed when it was proposed (donors.renamings)."""
+    if name != donor.name:
+        _check_name(donor, name, lookalike_confirmed=True)
+        _refuse_renaming_a_payee(donor)
+    _check_type_and_country(donor, donor_type, country_code)
     before = snapshot(donor)
-    donor.name = name
+    donor.name, donor.donor_type, donor.country_code = name, donor_type, country_code
     _flush_unique(donor)
     return before
 
