@@ -46,6 +46,7 @@ from ..fund.status import current_fund, fund_heading
 from ..paging import Pager
 from ..read_only import per_request
 from .shares import ZERO, positions, usd
+from .sums import counts_all_so_far
 
 FUND_START = dt.date(2017, 4, 3)
 FUND_END = dt.date(2018, 12, 31)
@@ -421,5 +422,11 @@ def balance_sheet(date_from: dt.date | None = None, date_to: dt.date | None = No
         return lines, {name: sum((getattr(line, name) for line in lines), ZERO)
                        for name in BALANCE_FIGURES}
 
-    lines, totals = keep(("statements.balance_sheet", date_from, date_to), compute)
+    # Kept apart, as the positions beneath are (shares.positions), for the readers to
+    # whom the period's ends are today or later and those to whom they have passed: a
+    # sheet kept for a reader in New York showed a reader in UTC another closing balance
+    # than his statement's (a colleague's review).
+    opening = date_from - dt.timedelta(days=1)
+    lines, totals = keep(("statements.balance_sheet", date_from, date_to, counts_all_so_far(opening),
+                          counts_all_so_far(date_to)), compute)
     return date_from, date_to, lines, totals
