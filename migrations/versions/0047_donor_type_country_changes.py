@@ -87,6 +87,14 @@ def upgrade():
 
 
 def downgrade():
+    # Before 0047 a change carries a name only: one of a type or country still waiting
+    # would come back as a change of the name to itself, the correction lost.
+    waiting = op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM donor_renaming WHERE status = 'pending' AND (donor_type <> type_before "
+        "OR COALESCE(country_code, '') <> COALESCE(country_before, ''))")).scalar()
+    if waiting:
+        raise RuntimeError(f"{waiting} change(s) of a donor's type or country wait for a second MPTF officer: "
+                           "confirm, refuse or withdraw them before downgrading below 0047.")
     added = [sa.Column(name, sa.String(length=40 if 'type' in name else 2),
                        nullable=name in ('country_before', 'country_code')) for name in WHO_GAVE]
     table = _donor_renaming(*added)

@@ -281,6 +281,51 @@ def test_upgrading_keeps_the_waiting_changes_of_donors_names(empty_database_url)
             db.engine.dispose()
 
 
+def test_downgrading_below_0047_refuses_while_a_change_of_type_waits(empty_database_url):
+    """A colleague's review: 0047's downgrade dropped the type and country of the changes
+    waiting, and a waiting correction of a donor's type became, under 0046, a waiting
+    change of its name to itself. The downgrade refuses while one waits, changing
+    nothing."""
+    from flask_migrate import downgrade, upgrade
+
+    from trustfund import create_app
+    from trustfund.countries.models import Country
+    from trustfund.donors.models import Donor
+    from trustfund.extensions import db
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    'INSERT INTO "user" (id, email, name, password_hash, role, active, digests, '
+                    "session_token, password_stamp, created_at, version, seen_locale) "
+                    "VALUES (7, 'a@un.org', '', 'h', 'mptf_officer', :yes, :yes, 't', 's', :at, 1, '')"),
+                    {"yes": True, "at": dt.datetime(2026, 3, 1)})
+            db.session.add(Country(code="NO", name="Norway"))
+            db.session.add(Donor(id=3, name="Kingdom of Norway", donor_type="member_state",
+                                 country_code="NO"))
+            db.session.commit()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO donor_renaming (id, donor_id, name_before, name, type_before, donor_type, "
+                    "country_before, country_code, reason, proposed_by_id, proposed_at, status) VALUES "
+                    "(1, 3, 'Kingdom of Norway', 'Kingdom of Norway', 'member_state', "
+                    "'intergovernmental_organization', 'NO', 'NO', 'A State by mistake', 7, :at, 'pending')"),
+                    {"at": dt.datetime(2026, 3, 6)})
+            db.session.remove()
+            with pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError's words and exits
+                downgrade(revision="0046")
+            db.session.remove()
+            with db.engine.connect() as conn:
+                kept = conn.execute(sa.text("SELECT donor_type FROM donor_renaming WHERE id = 1")).scalar()
+            assert kept == "intergovernmental_organization"
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_upgrading_gives_each_commitment_the_sums_of_its_deposits(empty_database_url):
     """0030: each commitment's deposits' USD amounts and fees (a reversal subtracting
     what it reverses) are summed onto it; a commitment without deposits has zeros;

@@ -280,3 +280,20 @@ def test_the_donors_list_names_the_changes_waiting(app, client, login_as, db):
     assert words(section).startswith("Changes of names, types or countries waiting for a second MPTF officer "
                                      "Kingdom of Sweden to Sweden, proposed by mptf_officer on ")
     assert f'href="/donors/{sweden.id}#waiting-renaming"' in section
+
+
+def test_a_change_of_type_alone_warns_of_no_new_name(app, client, login_as, db):
+    """A colleague's review: a change of Sweden's type alone told the confirming officer
+    "The new name looks like that of another donor" whenever Sweden's own, unchanged,
+    name had a look-alike recorded as another donor: there is no new name."""
+    sweden, _norway = _funded(db)
+    data.donor("Kingdom of Swed\u0435n")  # a Cyrillic е, recorded as another donor
+    db.session.commit()
+    login_as("mptf_officer")
+    assert _save(client, sweden.id, sweden.name, "Recorded as a State by mistake",
+                 donor_type="intergovernmental_organization").status_code == 302
+    page = text_of(browser_of(app, "mptf_officer2").get(f"/donors/{sweden.id}"))
+    card = re.search(r'<section[^>]*id="waiting-renaming".*?</section>', page, re.S).group(0)
+    assert "New type" in card and "New name" not in card
+    assert 'id="waiting-renaming-lookalike"' not in card
+

@@ -112,7 +112,8 @@ def _donor_page(donor, refused_renaming=None):
     waiting = renamings.waiting_for(donor.id)
     return render_template("donors/view.html", donor=donor, waiting_renaming=waiting,
                            renaming_blocked=renamings.why_not_now(waiting) if waiting else None,
-                           renaming_lookalike=lookalike_of(waiting.name, donor) if waiting else None,
+                           renaming_lookalike=(lookalike_of(waiting.name, donor)
+                                               if waiting and waiting.name != waiting.name_before else None),
                            answer_form=RenamingAnswerForm(formdata=None),
                            refuse_form=refused_renaming or RenamingRefusalForm(formdata=None),
                            history=list(reversed(donor.saa_history)),
