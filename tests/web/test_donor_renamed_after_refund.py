@@ -143,8 +143,14 @@ def test_a_rename_while_the_refund_waits_is_not_one_officers_either(app, client,
     assert "Norway (closing)" in payees and "Acme Trading Ltd" not in payees, payees
     # The waiting rename can no longer be confirmed: a refund to the donor was decided.
     renaming_id = db.session.scalar(sa.select(DonorRenaming.id))
-    refused = text(browser_of(app, "mptf_officer2").post(f"/donors/renamings/{renaming_id}/confirm",
-                                                         follow_redirects=True))
+    colleague = browser_of(app, "mptf_officer2")
+    # The donor's page says so in place of Confirm (it offered Confirm, bound to be refused).
+    card = re.search(r'<section[^>]*id="waiting-renaming".*?</section>',
+                     colleague.get(f"/donors/{norway.id}").get_data(as_text=True), re.S).group(0)
+    assert ("This change cannot be confirmed as it stands: A refund to this donor was decided on "
+            in text(card)), text(card)
+    assert ">Confirm<" not in card
+    refused = text(colleague.post(f"/donors/renamings/{renaming_id}/confirm", follow_redirects=True))
     assert ("Nothing was changed, and the change still waits: A refund to this donor was decided on "
             in refused), refused
     db.session.expire_all()

@@ -40,6 +40,7 @@ from .services import (
     change_who_gave,
     contributions_recorded,
     details_checked,
+    payee_refusal,
     save_checked,
     who_gave_changed,
 )
@@ -170,12 +171,14 @@ def confirm(actor, renaming_id: int) -> DonorRenaming:
 
 def why_not_now(renaming: DonorRenaming) -> str | None:
     """What would refuse confirming the waiting `renaming` now, in words (its proposer
-    gone, the name changed since); None when nothing seen now would. The donor's page
-    says it in place of Confirm."""
+    gone, the donor changed since, a refund to it decided since when it renames it);
+    None when nothing seen now would. The donor's page says it in place of Confirm."""
     gone = second_person.proposer_gone(renaming.proposed_by_id, MPTF_OFFICER)
     if gone:
         return gone
     stale = _stale(renaming)
+    if stale is None and renaming.name != renaming.name_before:
+        stale = payee_refusal(renaming.donor_id)
     if stale is not None:
         return _("This change cannot be confirmed as it stands: %(why)s Refuse it, or its proposer "
                  "can withdraw it; then propose it again if it is still wanted.", why=stale)

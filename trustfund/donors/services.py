@@ -286,14 +286,24 @@ def _refuse_renaming_a_payee(donor: Donor) -> None:
     first: a refund's parts being written by a confirmation are waited for, and seen.
     The closing's tables by their names: the fund's closure sits above the donors."""
     hold_row(db.session, Donor, donor.id, against_references=True)
+    refused = payee_refusal(donor.id)
+    if refused is not None:
+        raise DomainError(refused, field="name")
+
+
+def payee_refusal(donor_id: int) -> str | None:
+    """Why the donor keeps its name, in words, when a pool's refund to it was decided
+    (see _refuse_renaming_a_payee, which holds its row first); None otherwise. Read
+    alone, it tells the donor's page not to offer a confirmation bound to be refused."""
     closings = db.metadata.tables["pool_closing"]
     parts = db.metadata.tables["pool_closing_part"]
     decided_on = db.session.scalar(
         sa.select(sa.func.min(parts.c.value_date)).join(closings, closings.c.id == parts.c.closing_id)
-        .where(parts.c.donor_id == donor.id, closings.c.kind == "refund"))  # fund.entries.REFUND
-    if decided_on is not None:
-        raise DomainError(_("A refund to this donor was decided on %(date)s: its name stays the one the "
-                            "payment instruction gives.", date=format_date(decided_on)), field="name")
+        .where(parts.c.donor_id == donor_id, closings.c.kind == "refund"))  # fund.entries.REFUND
+    if decided_on is None:
+        return None
+    return _("A refund to this donor was decided on %(date)s: its name stays the one the payment instruction "
+             "gives.", date=format_date(decided_on))
 
 
 def latest_in_tomorrow() -> dt.date:
