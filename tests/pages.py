@@ -111,6 +111,18 @@ def number(text: str) -> D:
     return D(text.replace(",", ""))
 
 
+def figure(text: str) -> D:
+    """An amount as a page shows it ("$1,187,699.26", "USD 1,187,699.26", "-990.00")."""
+    return D(re.sub(r"[^\d.\-]", "", text.replace("\u2212", "-")))
+
+
+def cell(html: str, element_id: str) -> str:
+    """The text of the table cell with this id."""
+    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</td>', html, re.DOTALL)
+    assert match, f"no #{element_id}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
 def form_token(client, url: str) -> str:
     """The one-time token (trustfund.submissions) of the entry form a fresh render
     of the page at `url` carries."""
@@ -185,6 +197,16 @@ def post_and_confirm(client, url: str, data: dict | None = None, **kwargs):
         return first
     action, fields = found
     return client.post(action, data=MultiDict(fields), **kwargs)
+
+
+def propose_refund(client, pool_id: int, balance: str):
+    """Propose the refund of a pool's balance as the closing page's form posts it (an
+    SRSG staff member's client), through its confirmation page."""
+    prefix = f"pool{pool_id}"
+    fields = {"kind": "refund", "balance": balance, "note": "", "fund_name": "", "fund_reference": ""}
+    return post_and_confirm(client, f"/fund/closing/pools/{pool_id}",
+                            {f"{prefix}-{key}": value for key, value in fields.items()},
+                            follow_redirects=True)
 
 
 def drawn_past_the_right_edge(pdf: bytes) -> tuple[str, list[tuple[int, str]]]:

@@ -229,6 +229,23 @@ def test_upgrading_gives_each_transfer_proposal_its_proposals_date(empty_databas
             db.engine.dispose()
 
 
+def _officer_and_norway(db) -> None:
+    """An MPTF officer (id 7, as the user table stands since 0034) and the donor Kingdom
+    of Norway (id 3), for the changes of donors of 0046 and 0047."""
+    from trustfund.countries.models import Country
+    from trustfund.donors.models import Donor
+
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            'INSERT INTO "user" (id, email, name, password_hash, role, active, digests, '
+            "session_token, password_stamp, created_at, version, seen_locale) "
+            "VALUES (7, 'a@un.org', '', 'h', 'mptf_officer', :yes, :yes, 't', 's', :at, 1, '')"),
+            {"yes": True, "at": dt.datetime(2026, 3, 1)})
+    db.session.add(Country(code="NO", name="Norway"))
+    db.session.add(Donor(id=3, name="Kingdom of Norway", donor_type="member_state", country_code="NO"))
+    db.session.commit()
+
+
 def test_upgrading_keeps_the_waiting_changes_of_donors_names(empty_database_url):
     """0047: a change of name waiting from before it keeps the donor's type and country as
     they stand (it changes the name only), and one donor still has at most one change
@@ -236,24 +253,13 @@ def test_upgrading_keeps_the_waiting_changes_of_donors_names(empty_database_url)
     from flask_migrate import upgrade
 
     from trustfund import create_app
-    from trustfund.countries.models import Country
-    from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         try:
             upgrade(revision="0046")
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(
-                    'INSERT INTO "user" (id, email, name, password_hash, role, active, digests, '
-                    "session_token, password_stamp, created_at, version, seen_locale) "
-                    "VALUES (7, 'a@un.org', '', 'h', 'mptf_officer', :yes, :yes, 't', 's', :at, 1, '')"),
-                    {"yes": True, "at": dt.datetime(2026, 3, 1)})
-            db.session.add(Country(code="NO", name="Norway"))
-            db.session.add(Donor(id=3, name="Kingdom of Norway", donor_type="member_state",
-                                 country_code="NO"))
-            db.session.commit()
+            _officer_and_norway(db)
             insert = sa.text(
                 "INSERT INTO donor_renaming (id, donor_id, name_before, name, reason, proposed_by_id, "
                 "proposed_at, status) VALUES (:id, 3, 'Kingdom of Norway', 'Norway', 'why', 7, :at, :status)")
@@ -289,24 +295,13 @@ def test_downgrading_below_0047_refuses_while_a_change_of_type_waits(empty_datab
     from flask_migrate import downgrade, upgrade
 
     from trustfund import create_app
-    from trustfund.countries.models import Country
-    from trustfund.donors.models import Donor
     from trustfund.extensions import db
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         try:
             upgrade()
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(
-                    'INSERT INTO "user" (id, email, name, password_hash, role, active, digests, '
-                    "session_token, password_stamp, created_at, version, seen_locale) "
-                    "VALUES (7, 'a@un.org', '', 'h', 'mptf_officer', :yes, :yes, 't', 's', :at, 1, '')"),
-                    {"yes": True, "at": dt.datetime(2026, 3, 1)})
-            db.session.add(Country(code="NO", name="Norway"))
-            db.session.add(Donor(id=3, name="Kingdom of Norway", donor_type="member_state",
-                                 country_code="NO"))
-            db.session.commit()
+            _officer_and_norway(db)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(
                     "INSERT INTO donor_renaming (id, donor_id, name_before, name, type_before, donor_type, "

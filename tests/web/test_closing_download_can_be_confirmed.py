@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tests.factories import browser_of
 from tests.factories import statements as data
-from tests.pages import post_and_confirm
+from tests.pages import propose_refund
 from trustfund import demo
 from trustfund.closure import write_offs
 from trustfund.fund import services as fund_services
@@ -25,10 +25,7 @@ def test_a_decision_whose_proposer_left_is_not_confirmable_in_the_download(app, 
     db.session.commit()
     pool = data.pool()
     login_as("srsg_staff")
-    prefix = f"pool{pool.id}"
-    post_and_confirm(client, f"/fund/closing/pools/{pool.id}",
-                     {f"{prefix}-kind": "refund", f"{prefix}-balance": "40000.00", f"{prefix}-note": "",
-                      f"{prefix}-fund_name": "", f"{prefix}-fund_reference": ""}, follow_redirects=True)
+    propose_refund(client, pool.id, "40000.00")
     # A commitment left unpaid (recorded once the decision waits), proposed for writing off.
     unpaid = data.commitment(other, "5000.00")
     write_offs.propose(users["mptf_officer"], unpaid, reason="Never paid")

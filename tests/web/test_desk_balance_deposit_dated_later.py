@@ -2,27 +2,17 @@
 statement to today", but counts a deposit dated after the reader's today (an officer
 in Tokyo dates it her today, 1 March, while it is still 28 February in UTC): its
 balance is then more than the statement's closing balance to today. The portal
-leaves that deposit out of the balance of today (and says so); the desk does not."""
+leaves that deposit out of the balance of today (and says so); the desk did not (a
+colleague's review)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal as D
 
 from tests.factories import make_user
 from tests.factories.contributions import commitment
-from tests.pages import post_entry
+from tests.pages import cell, figure, post_entry
 from trustfund import clock
-
-
-def figure(text: str) -> D:
-    return D(re.sub(r"[^\d.\-]", "", text.replace("\u2212", "-")))
-
-
-def cell(html: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</td>', html, re.DOTALL)
-    assert match, f"no #{element_id}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
 
 def test_the_desks_balance_is_the_statements_closing_balance_to_today(app, client, login_as, db,

@@ -10,18 +10,7 @@ import pytest
 
 from tests.factories import statements as st
 from tests.factories.contributions import pledge
-from tests.pages import Tables, table_rows
-
-
-def figure(text: str) -> D:
-    """An amount as a page shows it ("$1,187,699.26", "USD 1,187,699.26", "-990.00")."""
-    return D(re.sub(r"[^\d.\-]", "", text.replace("\u2212", "-")))
-
-
-def cell(html: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</td>', html, re.DOTALL)
-    assert match, f"no #{element_id}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+from tests.pages import Tables, cell, figure, table_rows
 
 
 def currency_rows(html: str) -> dict[str, list[D]]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.factories import browser_of
 from tests.factories import statements as data
-from tests.pages import post_and_confirm
+from tests.pages import propose_refund
 from trustfund import demo
 from trustfund.clock import today
 from trustfund.closure import entry_proposals
@@ -31,10 +31,7 @@ def test_a_waiting_decision_stays_answerable_when_its_pool_is_emptied(app, clien
 
     # srsg_staff proposes the refund of the 36,000.00 left.
     login_as("srsg_staff")
-    prefix = f"pool{pool.id}"
-    post_and_confirm(client, f"/fund/closing/pools/{pool.id}",
-                     {f"{prefix}-kind": "refund", f"{prefix}-balance": "36000.00", f"{prefix}-note": "",
-                      f"{prefix}-fund_name": "", f"{prefix}-fund_reference": ""}, follow_redirects=True)
+    propose_refund(client, pool.id, "36000.00")
     proposal_id = db.session.scalar(sa.select(ClosingProposal.id).where(ClosingProposal.status == WAITING))
     assert proposal_id is not None
 
