@@ -51,7 +51,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (deposit imports)
+    # A request's body: uploads (deposit imports); raised by create_app to hold the
+    # largest document that may be attached (DOCUMENT_MAX_BYTES) when that is larger.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Rows a deposit import through the page may hold: it must finish well inside a
     # worker's timeout (gunicorn's default is 30 s). A larger file is refused with the
     # command that imports it: flask --app trustfund import-deposits FILE.

@@ -21,6 +21,10 @@ CSP = (
 )
 
 
+# Room for a form's other fields and the multipart framing around an uploaded file.
+FORM_AROUND_A_FILE = 1024 * 1024
+
+
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     from config import CONFIGS
 
@@ -35,6 +39,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)
+    # A request's body holds the largest document that may be attached (its setting,
+    # which the attach form states) and the form around it: raised to it, or a scan
+    # under the stated limit was refused with a bare 413 (a colleague's review).
+    app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_CONTENT_LENGTH"],
+                                           app.config["DOCUMENT_MAX_BYTES"] + FORM_AROUND_A_FILE)
     if hasattr(config_class, "validate"):
         config_class.validate(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
