@@ -81,7 +81,7 @@ def test_rejection_waitlist_and_overruns_reach_the_requester_only(client, login_
     assert "Reason: Not nominated by the government" in _text(smtp_server.messages[0])
     assert "USD\u00a0250.00" in _text(smtp_server.messages[3])
     # Each says what happens next.
-    assert "it stays in the review queue until a pool has the money" in _text(smtp_server.messages[1])
+    assert "it stays in the review queue until it is approved or rejected" in _text(smtp_server.messages[1])
     assert ("The fund pays this overrun only once another SRSG staff member, not the one who recorded the "
             "costs, approves it on the grant’s page.") in " ".join(_text(smtp_server.messages[3]).split())
 
