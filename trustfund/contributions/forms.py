@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import localized
 from ..donors.models import DONOR_TYPES
 from ..forms import BaseForm, GroupedSelect, Needed, SubForm, VersionField
+from .services import MAX_INSTALMENTS
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 # Required fields, refused empty by the form with the services' own words (so that
@@ -108,7 +109,11 @@ class CommitmentForm(BaseForm):
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)], filters=[_strip],
                             description=_l("Unique; deposit imports name the commitment by it."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
-    instalments = FieldList(FormField(InstalmentForm), min_entries=4, max_entries=120)
+    # One row more than a schedule may hold: WTForms keeps the first max_entries rows
+    # posted and drops the rest without a word, so a 121st row reaches the service, which
+    # refuses the schedule in words (a colleague's review: the 121st was dropped and the
+    # commitment recorded with 120).
+    instalments = FieldList(FormField(InstalmentForm), min_entries=4, max_entries=MAX_INSTALMENTS + 1)
     pledge_id = HiddenField()  # the pledge this commitment fulfils ("Record the commitment")
     form_token = HiddenField()
 
