@@ -63,6 +63,12 @@ def _funded(db):
     return sweden, norway
 
 
+def _card(browser, donor_id: int) -> str:
+    """The donor page's card of the change waiting."""
+    page = text_of(browser.get(f"/donors/{donor_id}"))
+    return re.search(r'<section[^>]*id="waiting-renaming".*?</section>', page, re.S).group(0)
+
+
 def _renamings(status=None) -> list[DonorRenaming]:
     from trustfund.extensions import db
 
@@ -229,6 +235,10 @@ def test_a_funded_donors_type_and_country_are_corrected_by_two_officers(app, cli
     denmark = data.donor("Kingdom of Denmark")
     denmark.donor_type, denmark.country_code = "member_state", "DK"
     db.session.commit()
+    # The donor's page says so in place of Confirm (a colleague's review: it offered it).
+    card = _card(colleague, norway.id)
+    assert f"/donors/renamings/{waiting.id}/confirm" not in card
+    assert "This Member State is already a donor: Kingdom of Denmark." in text(card)
     refused = text(colleague.post(f"/donors/renamings/{waiting.id}/confirm", follow_redirects=True))
     assert ("Nothing was changed, and the change still waits: This Member State is already a donor: "
             "Kingdom of Denmark." in refused)
@@ -296,4 +306,22 @@ def test_a_change_of_type_alone_warns_of_no_new_name(app, client, login_as, db):
     card = re.search(r'<section[^>]*id="waiting-renaming".*?</section>', page, re.S).group(0)
     assert "New type" in card and "New name" not in card
     assert 'id="waiting-renaming-lookalike"' not in card
+
+
+def test_a_name_taken_meanwhile_is_said_in_place_of_confirm(app, client, login_as, db):
+    """A colleague's review: another donor recorded under the name proposed, the
+    confirming officer was offered Confirm, bound to be refused."""
+    sweden, _norway = _funded(db)
+    login_as("mptf_officer")
+    assert _save(client, sweden.id, "Sweden", "Short name").status_code == 302
+    [waiting] = _renamings("pending")
+    data.donor("Sweden")  # another donor, recorded meanwhile under the name proposed
+    db.session.commit()
+    colleague = browser_of(app, "mptf_officer2")
+    card = _card(colleague, sweden.id)
+    assert f"/donors/renamings/{waiting.id}/confirm" not in card
+    assert ("This change cannot be confirmed as it stands: There is already a donor named “Sweden”."
+            in text(card))
+    refused = text(colleague.post(f"/donors/renamings/{waiting.id}/confirm", follow_redirects=True))
+    assert "Nothing was changed, and the change still waits: There is already a donor named" in refused
 

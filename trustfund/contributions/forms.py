@@ -8,7 +8,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     HiddenField,
     IntegerField,
@@ -21,8 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .. import localized
 from ..donors.models import DONOR_TYPES
-from ..forms import BaseForm, GroupedSelect, Needed, SubForm, VersionField
-from .services import MAX_INSTALMENTS
+from ..forms import BaseForm, GroupedSelect, Needed, Rows, SubForm, VersionField
+from .services import MAX_INSTALMENTS, too_many_instalments
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 # Required fields, refused empty by the form with the services' own words (so that
@@ -36,6 +35,15 @@ CURRENCY_SELECT = GroupedSelect(searchable=True)
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
+
+
+# The most instalment rows a post may carry (filled in or left empty); a schedule holds
+# MAX_INSTALMENTS filled in.
+ROWS_POSTED = 10 * MAX_INSTALMENTS
+
+
+def _too_many_instalments() -> str:
+    return too_many_instalments()
 
 class ObjectiveForm(BaseForm):
     number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=999)])
@@ -109,11 +117,10 @@ class CommitmentForm(BaseForm):
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)], filters=[_strip],
                             description=_l("Unique; deposit imports name the commitment by it."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], filters=[_strip])
-    # One row more than a schedule may hold: WTForms keeps the first max_entries rows
-    # posted and drops the rest without a word, so a 121st row reaches the service, which
-    # refuses the schedule in words (a colleague's review: the 121st was dropped and the
-    # commitment recorded with 120).
-    instalments = FieldList(FormField(InstalmentForm), min_entries=4, max_entries=MAX_INSTALMENTS + 1)
+    # Room for the schedule's 120 rows filled in among rows left empty; the service
+    # refuses more than 120 filled in, and the form any more rows posted, in words.
+    instalments = Rows(FormField(InstalmentForm), min_entries=4, max_entries=ROWS_POSTED,
+                       too_many=_too_many_instalments)
     pledge_id = HiddenField()  # the pledge this commitment fulfils ("Record the commitment")
     form_token = HiddenField()
 

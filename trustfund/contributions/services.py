@@ -42,6 +42,11 @@ from .rules import amount_or_error, commitment_key, currency_or_error, text_or_e
 MAX_INSTALMENTS = 120
 
 
+def too_many_instalments() -> str:
+    return ngettext("At most %(count)s instalment.", "At most %(count)s instalments.", MAX_INSTALMENTS,
+                    count=fmt_number(MAX_INSTALMENTS))
+
+
 # --- Objectives --------------------------------------------------------------
 
 def save_objective(actor, objective: Objective | None, *, number: int, title: str,
@@ -290,8 +295,7 @@ def _instalments(instalments, currency: str, amount: Decimal, committed_on: dt.d
     filled = [(number, due_on, value) for number, (due_on, value) in enumerate(instalments, start=1)
               if due_on is not None or (value is not None and str(value).strip() != "")]
     if len(filled) > MAX_INSTALMENTS:
-        raise DomainError(ngettext("At most %(count)s instalment.", "At most %(count)s instalments.",
-                                   MAX_INSTALMENTS, count=fmt_number(MAX_INSTALMENTS)), field="instalments")
+        raise DomainError(too_many_instalments(), field="instalments")
     for number, due_on, value in filled:
         if not isinstance(due_on, dt.date):
             raise DomainError(_("Instalment %(n)s: enter the due date.", n=number),

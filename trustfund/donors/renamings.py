@@ -43,6 +43,7 @@ from .services import (
     payee_refusal,
     save_checked,
     who_gave_changed,
+    who_gave_refusal,
 )
 
 PENDING, CONFIRMED, REFUSED, WITHDRAWN = "pending", "confirmed", "refused", "withdrawn"
@@ -171,12 +172,15 @@ def confirm(actor, renaming_id: int) -> DonorRenaming:
 
 def why_not_now(renaming: DonorRenaming) -> str | None:
     """What would refuse confirming the waiting `renaming` now, in words (its proposer
-    gone, the donor changed since, a refund to it decided since when it renames it);
+    gone, the donor changed since, its new name or Member State's country another
+    donor's since, a refund to it decided since when it renames it);
     None when nothing seen now would. The donor's page says it in place of Confirm."""
     gone = second_person.proposer_gone(renaming.proposed_by_id, MPTF_OFFICER)
     if gone:
         return gone
-    stale = _stale(renaming)
+    stale = _stale(renaming) or who_gave_refusal(renaming.donor, name=renaming.name,
+                                                 donor_type=renaming.donor_type,
+                                                 country_code=renaming.country_code)
     if stale is None and renaming.name != renaming.name_before:
         stale = payee_refusal(renaming.donor_id)
     if stale is not None:

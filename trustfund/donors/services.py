@@ -71,7 +71,7 @@ def _donors_looking_like(name: str, donor: Donor | None = None) -> list[Donor]:
 
 def find_by_name(name: str) -> Donor | None:
     """The donor with this name, ignoring case, spacing and compatibility forms."""
-    return next((d for d in _donors_looking_like(name) if _same_name(d.name, name)), None)
+    return _namesake(_donors_looking_like(name), name)
 
 
 def lookalike_of(name: str | None, donor: Donor | None = None) -> Donor | None:
@@ -98,6 +98,34 @@ def _one_name_at_a_time() -> None:
                            .execution_options(synchronize_session=False))
 
 
+def _namesake(others: list[Donor], name: str) -> Donor | None:
+    """The donor among `others` that has this very name (whatever its case or spacing)."""
+    return next((d for d in others if _same_name(d.name, name)), None)
+
+
+def _twin_state(donor: Donor | None, country_code: str) -> Donor | None:
+    """Another donor that is the Member State of this country."""
+    return db.session.scalar(sa.select(Donor).where(
+        Donor.donor_type == MEMBER_STATE, Donor.country_code == country_code,
+        *([Donor.id != donor.id] if donor is not None else [])))
+
+
+def who_gave_refusal(donor: Donor, *, name: str, donor_type: str, country_code: str | None) -> str | None:
+    """What would refuse giving the donor this name, type and country now, in words: the
+    name another donor's, or the Member State's country another donor's. Read without
+    holding anything (change_who_gave checks again under the names' lock): the donor's
+    page says it in place of a Confirm bound to be refused."""
+    if name != donor.name:
+        same = _namesake(_donors_looking_like(name, donor), name)
+        if same is not None:
+            return _("There is already a donor named “%(name)s”.", name=same.name)
+    if donor_type == MEMBER_STATE and country_code is not None:
+        twin = _twin_state(donor, country_code)
+        if twin is not None:
+            return _("This Member State is already a donor: %(name)s.", name=twin.name)
+    return None
+
+
 def _check_name(donor: Donor | None, name: str, lookalike_confirmed: bool) -> None:
     """A donor's name is its own: the same name (whatever its case, spacing or
     compatibility characters) is always refused; a name that only looks the same
@@ -106,7 +134,7 @@ def _check_name(donor: Donor | None, name: str, lookalike_confirmed: bool) -> No
     if donor is None or donor.name != name:  # a name kept as it was takes no one's
         _one_name_at_a_time()
     others = _donors_looking_like(name, donor)
-    same = next((d for d in others if _same_name(d.name, name)), None)
+    same = _namesake(others, name)
     if same is not None:
         raise DomainError(_("There is already a donor named “%(name)s”.", name=same.name),
                           field="name")
@@ -131,9 +159,7 @@ def _check_type_and_country(donor: Donor | None, donor_type: str, country_code: 
         # One at a time, as names are: a donor made a Member State while the same State is
         # added was otherwise recorded twice.
         _one_name_at_a_time()
-        twin = db.session.scalar(sa.select(Donor).where(
-            Donor.donor_type == MEMBER_STATE, Donor.country_code == country_code,
-            *([Donor.id != donor.id] if donor is not None else [])))
+        twin = _twin_state(donor, country_code)
         if twin is not None:
             raise DomainError(_("This Member State is already a donor: %(name)s.", name=twin.name),
                               field="country_code")
