@@ -75,3 +75,31 @@ def test_a_shortened_event_keeps_no_more_dsa_days_than_its_rule_without_a_reason
     # Dates that still fit every trip are saved: one day later and one day longer.
     _move(event, dt.date(2017, 10, 2), dt.date(2017, 10, 7))
     assert _dates(event) == (dt.date(2017, 10, 2), dt.date(2017, 10, 7))
+
+
+def test_an_event_with_approved_travel_keeps_its_funded_states_standing(db):
+    """A colleague's review: an event moved from 3 June 2017 to 4 June, the day
+    Equatorial Guinea graduated, kept its approved grant "least developed country on the
+    first day of the event" (the reports counted it so) while its waiting requests were
+    judged again. The move is refused beside the first day; once the grant is
+    cancelled the event moves, and its waiting request is judged again."""
+    fund_pool(1, "20000.00")
+    event = make_event("Moved", (dt.date(2017, 6, 3), dt.date(2017, 6, 4)), cap=2)
+    approved = make_request(event, "GQ", name="Approved delegate")  # travelling 2-5 June
+    waiting = make_request(event, "GQ", name="Waiting delegate")
+    assert approved.ldc and waiting.ldc  # an LDC on 3 June 2017
+    approve_grant(srsg2(), approved)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        _move(event, dt.date(2017, 6, 4), dt.date(2017, 6, 5))
+    db.session.rollback()
+    assert refused.value.field == "start_on"
+    assert refused.value.message == (
+        "Travel from Equatorial Guinea was approved for this event as a least developed country's on its "
+        "first day, and it would not be one on 4 Jun 2017: the first day cannot move there.")
+    assert _dates(event) == (dt.date(2017, 6, 3), dt.date(2017, 6, 4))
+    cancel_grant(srsg(), db.session.get(type(approved), approved.id), "The event moves")
+    db.session.commit()
+    _move(db.session.get(Event, event.id), dt.date(2017, 6, 4), dt.date(2017, 6, 5))
+    db.session.expire_all()
+    assert db.session.get(type(waiting), waiting.id).ldc is False

@@ -176,6 +176,8 @@ def save_event(actor, event: Event | None, *, kind: str, title: str, city: str, 
         if (start_on, end_on) != (event.start_on, event.end_on):
             _check_trips_still_meet(event, start_on, end_on)
             _check_recorded_trips_started(event, start_on)
+        if start_on != event.start_on:
+            _check_funded_standing_kept(event, start_on)
         if _city_key(city) != _city_key(event.city):
             _check_city_of_funded_trips(event)
     before = None if creating else snapshot(event)
@@ -301,6 +303,36 @@ def _check_cap_not_below_funded(event: Event, max_per_country: int) -> None:
                           field="max_per_country")
 
 
+def _check_funded_standing_kept(event: Event, start_on: dt.date) -> None:
+    """An event whose travel was approved (or recorded) keeps a first day on which each
+    funded State stands as it stood when it was approved: still a developing country,
+    and a least developed country exactly if it was one. Moved past Equatorial Guinea's
+    graduation (4 June 2017), its approved grant still read "least developed country on
+    the first day of the event" and the reports counted it so, while its waiting
+    requests were judged again (a colleague's review). Cancel those grants first."""
+    funded = db.session.execute(
+        sa.select(TravelGrant.country_code, TravelGrant.ldc).distinct()
+        .where(TravelGrant.event_id == event.id, TravelGrant.status.in_(FUNDED))).all()
+    for country_code, ldc in funded:
+        country = db.session.get(Country, country_code)
+        judged = judge_country(country, start_on)
+        day = fmt_date(start_on)
+        if not judged.eligible:
+            raise DomainError(_("%(country)s would not be a developing country on %(date)s, and travel from "
+                                "it was approved for this event: its first day cannot move there.",
+                                country=country.local_name, date=day), field="start_on")
+        if judged.ldc and not ldc:
+            raise DomainError(_("Travel from %(country)s was approved for this event when it was not a "
+                                "least developed country on its first day, and it would be one on %(date)s: "
+                                "the first day cannot move there.", country=country.local_name, date=day),
+                              field="start_on")
+        if ldc and not judged.ldc:
+            raise DomainError(_("Travel from %(country)s was approved for this event as a least developed "
+                                "country's on its first day, and it would not be one on %(date)s: the first "
+                                "day cannot move there.", country=country.local_name, date=day),
+                              field="start_on")
+
+
 def _rejudge_waiting_requests(actor, event: Event) -> None:
     waiting = db.session.scalars(sa.select(TravelGrant).where(
         TravelGrant.event_id == event.id, TravelGrant.status.in_((REQUESTED, WAITLISTED)))).all()
@@ -390,11 +422,29 @@ def namesakes(country_code: str, name: str) -> list[int]:
         .order_by(Delegate.id)) if other.casefold() == key]
 
 
+# The key of the transaction-level advisory lock that orders the look-up and creation
+# of delegates (PostgreSQL); donors' names have theirs (donors.services).
+DELEGATE_NAMES_LOCK = 7_340_002
+
+
+def _one_new_delegate_at_a_time() -> None:
+    """Delegates are looked up and created one transaction at a time: two SRSG staff
+    members entering, at the same moment, the first requests of the same new delegate
+    for two events (each request holds its own event only) made two delegates of one
+    person, and neither request saw the other's trip on the same days (a colleague's
+    review, PostgreSQL). PostgreSQL: an advisory lock held to the transaction's end, the
+    look-up after it reading what the other committed; SQLite: the request already
+    holds the database's one write lock (its event's hold)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(DELEGATE_NAMES_LOCK)))
+
+
 def find_or_create_delegate(actor, *, name: str, function: str, country: Country,
                             email: str, phone: str) -> Delegate:
     """The delegate of that name and country (reused, contact details refreshed), or a
     new one."""
     name = checked_delegate_name(name, "delegate_name")
+    _one_new_delegate_at_a_time()
     same = namesakes(country.code, name)
     delegate = db.session.get(Delegate, same[0]) if same else None
     changes = {"function": (function or "").strip(), "email": (email or "").strip(),
