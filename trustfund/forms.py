@@ -238,7 +238,10 @@ class Rows(FieldList):
         self.posted = 0
 
     def process(self, formdata, data=unset_value, extra_filters=None):
-        self.posted = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        # The rows posted: the indices of the fields named "<name>-<index>-...".
+        prefix = f"{self.name}-"
+        self.posted = len({key[len(prefix):].split("-", 1)[0] for key in (formdata or ())
+                           if key.startswith(prefix) and key[len(prefix):].split("-", 1)[0].isdigit()})
         super().process(formdata, data, extra_filters)
 
     def validate(self, form, extra_validators=()):
