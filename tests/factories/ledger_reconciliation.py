@@ -20,7 +20,8 @@ def apply_reconciliation(db, model, step, admin, travel, on: dt.date):
     """One step of reconciliation through the services, checked against the model
     (its grants, pools and tolerance): costs within the commitment return the rest;
     above it, an overrun paid at once within the tolerance (if the pool has the
-    money, else refused) or awaiting a colleague's decision, then approved (if the
+    money; else, the costs recorded, it waits as a larger one does) or awaiting a
+    colleague's decision, then approved (if the
     pool has the money), rejected, or refused to the recorder. Returns True (done),
     False (refused, as the model expected) or None (nothing to do)."""
     kind = step[0]
@@ -41,9 +42,11 @@ def apply_reconciliation(db, model, step, admin, travel, on: dt.date):
     if kind == "travel":
         costs = (m["usd"] * step[2] / 100).quantize(CENT, rounding=ROUND_HALF_UP)
         overrun = max(costs - m["usd"], D("0.00"))
-        at_once = overrun == 0 or overrun <= model.tolerance
-        expected = m["open"] and costs > 0 and (overrun == 0 or not at_once
-                                                or model.can_take(m["pool"], overrun))
+        # Within the tolerance an overrun is paid at once if the pool has the money;
+        # otherwise the costs are still recorded (they are facts) and the overrun waits
+        # for a colleague, as one above the tolerance does (reconcile.settlement).
+        at_once = overrun == 0 or (overrun <= model.tolerance and model.can_take(m["pool"], overrun))
+        expected = m["open"] and costs > 0
         try:
             reconcile.record_travel(recorder, grant, ticket=costs, dsa="0", terminal="0")
         except DomainError:
