@@ -240,8 +240,8 @@ class Rows(FieldList):
     def process(self, formdata, data=unset_value, extra_filters=None):
         # The rows posted: the indices of the fields named "<name>-<index>-...".
         prefix = f"{self.name}-"
-        self.posted = len({key[len(prefix):].split("-", 1)[0] for key in (formdata or ())
-                           if key.startswith(prefix) and key[len(prefix):].split("-", 1)[0].isdigit()})
+        indices = {key[len(prefix):].split("-", 1)[0] for key in (formdata or ()) if key.startswith(prefix)}
+        self.posted = sum(index.isdigit() for index in indices)
         super().process(formdata, data, extra_filters)
 
     def validate(self, form, extra_validators=()):

@@ -271,3 +271,32 @@ def reversed_pair(name: str, reference: str, kept_bank: str, wrong_bank: str):
     reversal = reverse(wrong, reason="Booked twice")
     db.session.commit()
     return d, c, kept, wrong, reversal
+
+
+# 21:00 on 1 March 2026 in New York: 02:00 on 2 March in UTC, by which moments are stored.
+NEW_YORK_EVENING = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+
+
+def trip_recorded_in_new_york_evening(client, login_as, monkeypatch, users, name: str) -> Donor:
+    """A donor `name`'s 200,000.00 and a trip's costs (2,200.00 of 2,300.00 committed)
+    recorded through the page by an SRSG staff member in New York at NEW_YORK_EVENING
+    (the clock set there); the donor."""
+    from tests.factories import travel
+    from tests.pages import post_and_confirm
+    from trustfund import clock
+    from trustfund.travel import decisions
+
+    d = donor(name)
+    deposit(commitment(d, "200000.00"), "200000.00", value_date=dt.date(2017, 5, 2))
+    grant = travel.make_request(travel.make_event(cap=5), "SN", "Awa Ndiaye", airfare="1000.00")
+    decisions.approve_grant(users["srsg_staff2"], grant, pool().id)
+    users["srsg_staff"].timezone = "America/New_York"
+    db.session.commit()
+    monkeypatch.setattr(clock, "_now", lambda: NEW_YORK_EVENING)
+    login_as(users["srsg_staff"])
+    post_and_confirm(client, f"/travel/grants/{grant.id}/travelled",
+                     data={"actual_ticket": "900.00", "actual_dsa": "1200.00", "actual_terminal": "100.00"})
+    # Recorded now, 21:00 in New York (audit.utcnow is the real clock: the moment as stored).
+    db.session.execute(sa.update(TravelGrant).values(reconciled_at=NEW_YORK_EVENING.replace(tzinfo=None)))
+    db.session.commit()
+    return d

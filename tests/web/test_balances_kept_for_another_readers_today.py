@@ -12,31 +12,18 @@ that of an officer in UTC (for whom 1 March has passed). Whoever opens the balan
 figures: a balance that is not his statement's closing balance."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal as D
 
-import sqlalchemy as sa
-
-from tests.factories import base_users, travel
+from tests.factories import base_users
 from tests.factories import statements as data
-from tests.pages import post_and_confirm
-from trustfund import clock
-from trustfund.extensions import db
-from trustfund.travel import decisions
-from trustfund.travel.models import TravelGrant
+from tests.pages import cell, figure
 
-NEW_YORK_EVENING = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 PERIOD = "from=2017-04-03&to=2026-03-01"
 
 
-def figure(text: str) -> D:
-    return D(re.sub(r"[^\d.\-]", "", text.replace("\u2212", "-")))
-
-
 def closing(html: str) -> D:
-    match = re.search(r'id="closing"[^>]*>(.*?)</td>', html, re.DOTALL)
-    return figure(re.sub(r"<[^>]+>", "", match.group(1)))
+    return figure(cell(html, "closing"))
 
 
 def balance_row(html: str, name: str) -> D:
@@ -51,19 +38,9 @@ def balance_row(html: str, name: str) -> D:
 
 def test_the_balances_page_agrees_with_each_readers_statement(app, client, login_as, monkeypatch):
     users = base_users()
-    donor = data.donor("Sweden (NY balances)")
-    data.deposit(data.commitment(donor, "200000.00"), "200000.00", value_date=dt.date(2017, 5, 2))
-    grant = travel.make_request(travel.make_event(cap=5), "SN", "Awa Ndiaye", airfare="1000.00")
-    decisions.approve_grant(users["srsg_staff2"], grant, data.pool().id)
-    users["srsg_staff"].timezone = "America/New_York"
     users["auditor"].timezone = "America/New_York"
-    db.session.commit()
-    monkeypatch.setattr(clock, "_now", lambda: NEW_YORK_EVENING)
-    login_as(users["srsg_staff"])
-    post_and_confirm(client, f"/travel/grants/{grant.id}/travelled",
-                     data={"actual_ticket": "900.00", "actual_dsa": "1200.00", "actual_terminal": "100.00"})
-    db.session.execute(sa.update(TravelGrant).values(reconciled_at=NEW_YORK_EVENING.replace(tzinfo=None)))
-    db.session.commit()
+    donor = data.trip_recorded_in_new_york_evening(client, login_as, monkeypatch, users,
+                                                   "Sweden (NY balances)")
 
     new_york = app.test_client()  # the auditor, in New York: 1 March is her today
     login_as(users["auditor"], new_york)

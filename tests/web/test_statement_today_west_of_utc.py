@@ -10,44 +10,17 @@ is the reader's today counts every moment so far; for a reader to whom it has pa
 one are not shown to the other."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-import sqlalchemy as sa
-
-from tests.factories import base_users, travel
+from tests.factories import base_users
 from tests.factories import statements as data
 from tests.factories.statements import D
-from tests.pages import post_and_confirm, text
-from trustfund import clock
+from tests.pages import text
 from trustfund.extensions import db
-from trustfund.travel import decisions
-from trustfund.travel.models import TravelGrant
-
-NEW_YORK_EVENING = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
-
-
-def _trip_recorded_this_evening_in_new_york(client, login_as, monkeypatch, users):
-    """A donor's 200,000.00 and a trip's costs (2,200.00 of 2,300.00 committed) recorded by
-    an SRSG staff member in New York at 21:00 on 1 March (02:00 on 2 March in UTC)."""
-    donor = data.donor("Sweden (NY)")
-    data.deposit(data.commitment(donor, "200000.00"), "200000.00", value_date=dt.date(2017, 5, 2))
-    grant = travel.make_request(travel.make_event(cap=5), "SN", "Awa Ndiaye", airfare="1000.00")
-    decisions.approve_grant(users["srsg_staff2"], grant, data.pool().id)
-    users["srsg_staff"].timezone = "America/New_York"
-    db.session.commit()
-    monkeypatch.setattr(clock, "_now", lambda: NEW_YORK_EVENING)
-    login_as(users["srsg_staff"])
-    post_and_confirm(client, f"/travel/grants/{grant.id}/travelled",
-                     data={"actual_ticket": "900.00", "actual_dsa": "1200.00", "actual_terminal": "100.00"})
-    # Recorded now, 21:00 in New York (audit.utcnow is the real clock: the moment as stored).
-    db.session.execute(sa.update(TravelGrant).values(reconciled_at=NEW_YORK_EVENING.replace(tzinfo=None)))
-    db.session.commit()
-    return donor
 
 
 def test_todays_statement_counts_the_trip_recorded_this_evening_in_new_york(client, login_as, monkeypatch):
-    donor = _trip_recorded_this_evening_in_new_york(client, login_as, monkeypatch, base_users())
+    donor = data.trip_recorded_in_new_york_evening(client, login_as, monkeypatch, base_users(), "Sweden (NY)")
     pools = client.get("/contributions/pools").get_data(as_text=True)
     assert "2,200.00" in text(pools)  # the pools count the trip as spent
     statement = text(client.get(f"/statements/{donor.id}"))
@@ -61,7 +34,7 @@ def test_todays_statement_counts_the_trip_recorded_this_evening_in_new_york(clie
 
 def test_a_reader_to_whom_the_day_has_passed_sees_it_as_it_ended(client, login_as, monkeypatch):
     users = base_users()
-    donor = _trip_recorded_this_evening_in_new_york(client, login_as, monkeypatch, users)
+    donor = data.trip_recorded_in_new_york_evening(client, login_as, monkeypatch, users, "Sweden (NY)")
     url = f"/statements/{donor.id}?from=2017-04-03&to=2026-03-01"
     assert "Closing balance on 1 Mar 2026 USD 195,800.00" in text(client.get(url))  # New York's today
 

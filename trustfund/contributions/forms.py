@@ -41,10 +41,6 @@ def _strip(value):
 # MAX_INSTALMENTS filled in.
 ROWS_POSTED = 10 * MAX_INSTALMENTS
 
-
-def _too_many_instalments() -> str:
-    return too_many_instalments()
-
 class ObjectiveForm(BaseForm):
     number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=999)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)], filters=[_strip],
@@ -120,7 +116,7 @@ class CommitmentForm(BaseForm):
     # Room for the schedule's 120 rows filled in among rows left empty; the service
     # refuses more than 120 filled in, and the form any more rows posted, in words.
     instalments = Rows(FormField(InstalmentForm), min_entries=4, max_entries=ROWS_POSTED,
-                       too_many=_too_many_instalments)
+                       too_many=too_many_instalments)
     pledge_id = HiddenField()  # the pledge this commitment fulfils ("Record the commitment")
     form_token = HiddenField()
 
