@@ -183,7 +183,7 @@ MAIL_ENV = {"MAIL_SERVER": "127.0.0.1", "MAIL_SECURITY": "none",
 def make_app(url: str):
     """The app as production runs it (no debug, Secure cookies, login throttling in
     Redis, mail queued in the outbox), on the given database."""
-    from trustfund import create_app, settle_memory
+    from trustfund import compile_templates, create_app, settle_memory
 
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
                                      "RATELIMIT_STORAGE_URI": redis_url(),
@@ -191,7 +191,8 @@ def make_app(url: str):
                                      "MAIL_SECURITY": MAIL_ENV["MAIL_SECURITY"],
                                      "MAIL_SENDER": MAIL_ENV["MAIL_SENDER"],
                                      "EXTERNAL_URL": MAIL_ENV["TRUSTFUND_EXTERNAL_URL"]})
-    settle_memory()  # as wsgi.py does in each worker
+    compile_templates(app)  # as wsgi.py does in each worker
+    settle_memory()
     return app
 
 
