@@ -24,6 +24,7 @@ The kinds covered (kind: template, the variants):
     cost_correction_waiting (within what was agreed; above it);
     grant_approved, grant_waitlisted (funds short; with a reason), grant_rejected,
     grant_overrun_pending, grant_overrun_approved, grant_overrun_rejected: grant_decision;
+    overrun_waiting (above the tolerance; within it, the pool short);
     digest_grant_requests; digest_officers (weekly, daily and every 3 days);
     statement_issued, document_issued: document_issued (first issued; replaced).
 
@@ -38,6 +39,7 @@ import re
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import LazyString
@@ -67,6 +69,7 @@ from trustfund.permissions import ROLE_LABELS
 from trustfund.travel.decisions import objective1_pool
 from trustfund.travel.models import CostCorrection, DelegateRenaming, TravelGrant
 from trustfund.travel.notices import SUBJECTS as GRANT_SUBJECTS
+from trustfund.travel.reconcile import OVERRUN_WAITING
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("fr", "es", "ru", "ar", "zh")
@@ -138,6 +141,15 @@ def _messages(db, users) -> list[tuple[str, str, object, dict]]:
                        url=external_url("travel.grant", grant_id=grant.id), short_of=short_of)
         return (f"grant_{outcome}{variant}", "grant_decision",
                 lambda: GRANT_SUBJECTS[outcome] % {"delegate": DELEGATE}, context)
+
+    def overrun_waiting(short):
+        # The grant as it stands once its costs are recorded, as the template reads it (an
+        # unsaved TravelGrant given the delegate, event and pool rows would be flushed).
+        shown = SimpleNamespace(id=grant.id, overrun_amount=Decimal("250.00"), delegate=delegate, event=event,
+                                pool=objective1)
+        return (f"overrun_waiting{' (the pool short)' if short else ''}", "overrun_waiting",
+                lambda: OVERRUN_WAITING % {"delegate": DELEGATE},
+                dict(recorder=proposer, grant=shown, short=short))
 
     donor_renaming = DonorRenaming(name_before=donor_name, name="Kingdom of Sweden",
                                    type_before=promise.donor.donor_type, donor_type=promise.donor.donor_type,
@@ -244,6 +256,8 @@ def _messages(db, users) -> list[tuple[str, str, object, dict]]:
         decision("waitlisted", " (with a reason)"),
         decision("rejected"),
         decision("overrun_pending"),
+        overrun_waiting(False),
+        overrun_waiting(True),
         decision("overrun_approved"),
         decision("overrun_rejected"),
         ("digest_grant_requests", "digest_grant_requests", _grant_subject(1),

@@ -75,15 +75,17 @@ def test_rejection_waitlist_and_overruns_reach_the_requester_only(client, login_
     send_due()
     subjects = [m["Subject"] for m in smtp_server.messages]
     assert subjects == ["Travel grant rejected: Ana", "Travel grant waitlisted: Bo",
-                        "Travel grant approved: Chen", "Overrun awaiting approval: Chen",
+                        "Travel grant approved: Chen", "An overrun waits for your approval: Chen",
                         "Overrun approved: Chen"]
     assert {m["To"] for m in smtp_server.messages} == {"srsg@test.example"}
     assert "Reason: Not nominated by the government" in _text(smtp_server.messages[0])
     assert "USD\u00a0250.00" in _text(smtp_server.messages[3])
     # Each says what happens next.
     assert "it stays in the review queue until it is approved or rejected" in _text(smtp_server.messages[1])
-    assert ("The fund pays this overrun only once another SRSG staff member, not the one who recorded the "
-            "costs, approves it on the grant’s page.") in " ".join(_text(smtp_server.messages[3]).split())
+    # The requester did not record the costs: asked to decide, as any colleague of the recorder.
+    assert ("The fund pays this overrun only once an SRSG staff member other than the one who recorded the "
+            "costs approves it. Approve or reject it on the grant’s page:") in " ".join(
+                _text(smtp_server.messages[3]).split())
 
 
 def test_a_requester_who_left_the_srsg_staff_learns_nothing_of_the_decision(db, users, smtp_server):

@@ -22,10 +22,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import clock
 from ..admin.models import OVERRUN_TOLERANCE, setting_on
 from ..audit import record, snapshot, utcnow
+from ..auth.colleagues import tell_others
 from ..connections import hold_row
 from ..contributions.models import Pool
 from ..contributions.pools import InsufficientFunds, hold, move
@@ -137,8 +139,23 @@ def _record_costs(actor, grant: TravelGrant, status: str, actuals: dict[str, Dec
             note = f"within tolerance {tolerance}; the pool could not pay it"
         record(actor, "grant.overrun_record", grant, note=note)
         if settled.overrun_status != "approved":
-            tell_requester(actor, grant, "overrun_pending")
+            _tell_colleagues(actor, grant, short)
     return grant
+
+
+OVERRUN_WAITING = _l("An overrun waits for your approval: %(delegate)s")  # its email's subject
+
+
+def _tell_colleagues(actor, grant: TravelGrant, short: bool) -> None:
+    """An overrun waits for an SRSG staff member other than its recorder: each of them
+    is asked to approve or reject it (its requester among them); a requester who
+    recorded the costs themselves is told that it waits for a colleague."""
+    delegate = grant.delegate.name
+    tell_others(actor, SRSG_STAFF, "overrun_waiting", "overrun_waiting",
+                lambda: OVERRUN_WAITING % {"delegate": delegate},
+                recorder=actor.name or actor.email, grant=grant, short=short)
+    if grant.requested_by_id == actor.id:
+        tell_requester(actor, grant, "overrun_pending")
 
 
 def settlement(grant: TravelGrant, costs: Decimal, tolerance: Decimal) -> tuple[rules.Settlement, bool]:
