@@ -123,6 +123,20 @@ def cell(html: str, element_id: str) -> str:
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
 
+def sheets_of(response) -> dict[str, list[dict]]:
+    """A downloaded .xlsx as {sheet title: its rows, each {header: value}}."""
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    found = {}
+    for sheet in load_workbook(io.BytesIO(response.data)).worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        found[sheet.title] = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]] if rows else []
+    return found
+
+
 def form_token(client, url: str) -> str:
     """The one-time token (trustfund.submissions) of the entry form a fresh render
     of the page at `url` carries."""

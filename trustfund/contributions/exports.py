@@ -21,9 +21,10 @@ from ..extensions import db
 from ..money import USD
 from ..params import whole_number
 from ..permissions import DONOR
-from . import interest_changes, queries, rates, reversal_changes
+from . import interest_changes, queries, rate_changes, rates, reversal_changes
 from .models import Commitment, Deposit, InterestEntry, Objective
 from .pools import all_pools
+from .rate_import import waiting_rate_files
 from .transfer_changes import admins_of, transfers_made, waiting_transfers
 
 CHUNK = 1000
@@ -282,7 +283,21 @@ def rates_export(filters: dict, user) -> tuple[list[Sheet], str]:
                Col(_("Rates file"), lambda r: r.rate_file.filename if r.rate_file else "", width=30),
                Col(_("Confirmed by"), lambda r: _name(r.confirmed_by), width=24)]
     what = _("Exchange rates") + (f" ({currency})" if currency else "")
-    return [Sheet(_("Exchange rates"), columns, db.session.scalars(rates.listed(currency)))], what
+    # What the page lists as waiting for a second MPTF officer (every currency, as the
+    # page does): none of it is a rate yet.
+    waiting = [Col(_("Currency"), lambda p: p.currency, width=9),
+               Col(_("Month"), lambda p: p.month, "date"),
+               Col(_("Units per US dollar"), lambda p: p.rate, "rate", width=18),
+               Col(_("Corrects"), lambda p: p.entry.rate if p.entry else None, "rate", width=18),
+               Col(_("Proposed by"), lambda p: _name(p.proposed_by), width=24),
+               Col(_("When (UTC)"), lambda p: p.proposed_at, "datetime")]
+    files = [Col(_("Rates file"), lambda f: f.filename, width=30),
+             Col(_("Rates"), lambda f: f.rows, "int"),
+             Col(_("Uploaded by"), lambda f: _name(f.created_by), width=24),
+             Col(_("When (UTC)"), lambda f: f.created_at, "datetime")]
+    return [Sheet(_("Exchange rates"), columns, db.session.scalars(rates.listed(currency))),
+            Sheet(_("Waiting rates"), waiting, rate_changes.waiting()),
+            Sheet(_("Waiting rates files"), files, waiting_rate_files())], what
 
 
 POOL_FIGURES = [(name, name) for name in (
@@ -296,7 +311,8 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
     labels = {"deposits_usd": _("Deposits (USD)"), "fees": _("Less Administrative Agent fee"),
               "deposits_net": _("Net deposits"), "interest": _("Interest"),
               "transfers_in": _("Transfers in"), "transfers_out": _("Transfers out"),
-              "committed": _("Grants committed, not yet reconciled"), "spent": _("Actual spent"),
+              "committed": _("Grants committed, not yet reconciled"),
+              "spent": _("Actual costs of reconciled grants"),
               "other_income": _("Other income"), "direct_costs": _("Direct costs"),
               "bank_charges": _("Bank charges"),
               "closed_out": _("Refunded, transferred or not refunded at closure"),
@@ -308,7 +324,21 @@ def pools_export(filters: dict, user) -> tuple[list[Sheet], str]:
     if pools:
         totals = [_("Total")] + [sum((getattr(p, name) for p in pools), Decimal("0.00"))
                                  for name, _label in POOL_FIGURES]
-    return [Sheet(_("Pools"), columns, pools, totals=totals)], _("Pools of the fund")
+    return ([Sheet(_("Pools"), columns, pools, totals=totals), _waiting_transfers_sheet()],
+            _("Pools of the fund"))
+
+
+def _waiting_transfers_sheet() -> Sheet:
+    """The transfers between pools waiting for a second administrator, as the pools'
+    and the transfers' pages list them: no money has moved."""
+    waiting = [Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
+               Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
+               Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
+               Col(_("Value date"), lambda t: t.transferred_on, "date"),
+               Col(_("Reason"), lambda t: t.reason, width=50),
+               Col(pgettext("transfer", "Proposed by"), lambda t: t.proposed_by.email, width=30),
+               Col(_("When (UTC)"), lambda t: t.proposed_at, "datetime")]
+    return Sheet(_("Waiting transfers"), waiting, waiting_transfers())
 
 
 @register_export("transfers", "Transfers between pools (USD)")
@@ -321,15 +351,7 @@ def transfers_export(filters: dict, user) -> tuple[list[Sheet], str]:
                Col(_("Reason"), lambda t: t.reason, width=50),
                Col(pgettext("transfer", "Proposed by"), lambda t: admins_of(t)[0], width=30),
                Col(pgettext("transfer", "Confirmed by"), lambda t: admins_of(t)[1], width=40)]
-    waiting = [Col(_("From pool"), lambda t: str(t.from_pool.label), width=40),
-               Col(_("To pool"), lambda t: str(t.to_pool.label), width=40),
-               Col(_("Amount (USD)"), lambda t: t.usd_amount, "money", currency=USD),
-               Col(_("Value date"), lambda t: t.transferred_on, "date"),
-               Col(_("Reason"), lambda t: t.reason, width=50),
-               Col(pgettext("transfer", "Proposed by"), lambda t: t.proposed_by.email, width=30),
-               Col(_("When (UTC)"), lambda t: t.proposed_at, "datetime")]
-    return ([Sheet(_("Transfers"), columns, rows),
-             Sheet(_("Waiting transfers"), waiting, waiting_transfers())], _("Transfers between pools"))
+    return [Sheet(_("Transfers"), columns, rows), _waiting_transfers_sheet()], _("Transfers between pools")
 
 
 @register_export("interest", "Interest entries and their reversals (USD; --from, --to on the value date)",

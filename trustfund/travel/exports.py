@@ -119,7 +119,43 @@ def queue_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(c.header, _of_second(c.value), c.kind, c.currency)
         for c in grant_columns() if str(c.header) not in (pgettext("travel grant", "Committed"), _("Spent"))]
     rows = enumerate(stream(queries.queue_query(event_id)), start=1)
-    return [Sheet(_("Review queue"), columns, rows)], _("Review queue")
+    return [Sheet(_("Review queue"), columns, rows), *_waiting_sheets(event_id)], _("Review queue")
+
+
+def _waiting_sheets(event_id: int | None) -> list[Sheet]:
+    """What the queue shows above the requests, waiting for a second SRSG staff member:
+    the overruns awaiting approval (every one, where the page shows the oldest), the
+    corrections of trips' costs (of the event's grants) and the changes of delegates'
+    names. Nothing of them is paid or changed yet."""
+    from . import corrections, delegates
+    from .overruns import pending_overruns_query
+
+    def by(user) -> str:
+        return user.shown_name if user else ""
+
+    overruns = [
+        Col(_("Grant"), lambda g: g.id, "int"), Col(_("Delegate"), lambda g: g.delegate.name),
+        Col(_("Country"), lambda g: g.country.local_name), Col(_("Event"), lambda g: g.event.local_title),
+        Col(_("Event starts"), lambda g: g.event.start_on, "date"), Col(_("Pool"), _pool_label),
+        Col(pgettext("travel grant", "Committed"), lambda g: g.committed_amount, "money", currency="USD"),
+        Col(_("Actual costs"), lambda g: g.actual_costs, "money", currency="USD"),
+        Col(_("Overrun"), lambda g: g.overrun_amount, "money", currency="USD"),
+        Col(_("Recorded by"), lambda g: by(g.overrun_recorded_by))]
+    corrected = [
+        Col(_("Grant"), lambda c: c.grant_id, "int"), Col(_("Delegate"), lambda c: c.grant.delegate.name),
+        Col(_("Event"), lambda c: c.grant.event.local_title),
+        Col(_("Recorded costs"), lambda c: c.grant.actual_costs, "money", currency="USD"),
+        Col(_("Corrected costs"), lambda c: c.costs, "money", currency="USD"),
+        Col(_("Proposed by"), lambda c: by(c.proposed_by)), Col(_("Reason"), lambda c: c.reason, width=50)]
+    renamed = [
+        Col(_("Delegate"), lambda r: r.delegate.name), Col(_("New name"), lambda r: r.name),
+        Col(_("Proposed by"), lambda r: by(r.proposed_by)), Col(_("Reason"), lambda r: r.reason, width=50)]
+    pending = db.session.scalars(pending_overruns_query(event_id))
+    return [
+        Sheet(_("Overruns awaiting approval"), overruns, pending),
+        Sheet(_("Waiting cost corrections"), corrected,
+              [c for c in corrections.waiting_shown() if not event_id or c.grant.event_id == event_id]),
+        Sheet(_("Waiting delegate renamings"), renamed, delegates.waiting_shown())]
 
 
 @register_export("events", "Events with their DSA rates, caps, requests and delegates funded",
