@@ -19,6 +19,7 @@ def fund(app, db):
 
 
 CLOSED_OUT = "Refunded, transferred or not refunded at closure"
+COMMITTED, SPENT = "Grants committed, not yet reconciled", "Actual costs of reconciled grants"
 
 def _header(html: str, table_id: str) -> list[str]:
     table = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL).group(1)
@@ -43,12 +44,12 @@ def test_each_pools_row_adds_up_to_its_available_money(fund, client, login_as):
     assert got["Direct costs"] == D("250.00")
     assert got["Bank charges"] == D("12.34")
     assert (got["Net deposits"] + got["Interest"] + got["Other income"] + got["Transfers in"]
-            - got["Transfers out"] - got["Committed to grants"] - got["Spent"] - got["Direct costs"]
+            - got["Transfers out"] - got[COMMITTED] - got[SPENT] - got["Direct costs"]
             - got["Bank charges"] - got[CLOSED_OUT]) == got["Available"]
 
     budget = _rows(html, "budget")["Un-earmarked"]
     got = {key: number(value) for key, value in budget.items() if key not in ("Pool", "Used (%)")}
-    assert (got["Spent"] + got["Direct costs"] + got["Bank charges"] + got["Committed to grants"]
+    assert (got[SPENT] + got["Direct costs"] + got["Bank charges"] + got[COMMITTED]
             + got[CLOSED_OUT] + got["Available"]) == got["Budget"]
 
 
@@ -59,7 +60,7 @@ def test_the_budget_note_says_what_used_counts(fund, client, login_as):
     html = client.get("/dashboard/").get_data(as_text=True)
     budget = _rows(html, "budget")["Un-earmarked"]
     got = {key: number(value) for key, value in budget.items() if key not in ("Pool", "Used (%)")}
-    used = got["Spent"] + got["Direct costs"] + got["Bank charges"] + got["Committed to grants"]
+    used = got[SPENT] + got["Direct costs"] + got["Bank charges"] + got[COMMITTED]
     assert got["Direct costs"] and got["Bank charges"]
     shown = D(re.sub(r"[^\d.]", "", budget["Used (%)"]))
     assert shown == (100 * used / got["Budget"]).quantize(D("0.1"), rounding=ROUND_HALF_UP)

@@ -67,6 +67,9 @@ def test_a_donor_reads_its_own_certified_statement_in_its_portal(client, login_a
     # Sweden: 30,000.00 less the 1% fee = 29,700.00 net; 39,700.00 in the pool, 4,000.00
     # spent, 100.00 of interest: the balance 35,800.00 refunded by net deposits.
     assert 'id="final-net">USD\u00a029,700.00<' in html
+    # The deposits before the fee, called what the donor's portal and statement call them.
+    assert "Deposited (USD)</th><td class=\"num\">USD\u00a030,000.00<" in html
+    assert "Contributions (USD)" not in html
     assert 'id="final-share">USD\u00a02,992.44<' in html  # 4,000.00 × 29,700 ÷ 39,700
     assert 'id="final-refund">USD\u00a026,782.37<' in html  # 35,800.00 × 29,700 ÷ 39,700
     assert 'id="final-income">USD\u00a074.81<' in html
@@ -134,6 +137,7 @@ def test_a_residual_left_unrefunded_is_a_line_of_the_donors_summary(client, logi
     book = load_workbook(io.BytesIO(client.get(f"/fund/final-statements/{sweden.id}?format=xlsx").data))
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert D(str(summary["Other: residual balances not refunded"])) == D("26782.37")
+    assert D(str(summary["Deposited (USD)"])) == D("30000.00")
     assert (D(str(summary["Net deposits"])) - D(str(summary["Share of the fund's spending"]))
             + D(str(summary["Difference from the balance"]))
             == D(str(summary["Refund due to the donor"]))

@@ -87,6 +87,6 @@ def test_the_export_command_writes_the_report_for_a_date(runner, db, tmp_path):
     result = runner.invoke(args=["export", "funding_status", "--out", str(out), "--to", "2017-12-31"])
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out)["Funding status"]
-    assert sheet.cell(1, 1).value == "Funding status on 2017-12-31"
+    assert sheet.cell(1, 1).value == "Funding status on 31 Dec 2017"
     rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["Balance with the Administrative Agent"] == 199234.56

@@ -312,8 +312,8 @@ def test_a_file_over_the_page_limit_is_refused_with_the_command(app, db, client,
     rows = [("SE-EUR-1", "2018-05-10", 10 + i, None, None, None, f"R{i}", None) for i in range(4)]
     html = _upload(client, workbook(rows)).get_data(as_text=True)
     assert error_beside(html, "file") == (
-        "This workbook has 4 deposits; an import through this page may hold 3. Import it on the server "
-        "with the command: flask --app trustfund import-deposits FILE --user EMAIL")
+        "This workbook has 4 deposits; an import through this page may hold 3. Ask whoever runs the server "
+        "to import it with the command: flask --app trustfund import-deposits FILE --user EMAIL")
     assert _written() == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositImport)) == 0
     assert _upload(client, workbook(rows[:3])).status_code == 302

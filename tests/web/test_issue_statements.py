@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tests.factories import statements as data
-from tests.pages import form_token
+from tests.pages import error_beside, form_token
 from tests.security.helpers import changed_counts, table_counts
 from trustfund.auth.models import User
 from trustfund.documents.models import Document
@@ -92,6 +92,22 @@ def test_an_officer_issues_the_statements_of_the_donors_chosen(client, login_as,
     login_as("auditor")
     refused = client.post("/statements/issue", data={"from": "2017-01-01", "to": "2017-06-30"})
     assert refused.status_code == 403
+
+
+def test_more_donors_than_the_page_issues_are_sent_to_whoever_runs_the_server(client, login_as, fund,
+                                                                             monkeypatch):
+    """An MPTF officer cannot run a command: the refusal says who can, and which."""
+    from trustfund.statements import issue
+
+    monkeypatch.setattr(issue, "PAGE_LIMIT", 1)
+    login_as("mptf_officer")
+    before = table_counts(db)
+    refused = client.post("/statements/issue", data={"form_token": form_token(client, "/statements/issue"),
+                                                     "from": "2017-01-01", "to": "2017-06-30"})
+    assert error_beside(refused.get_data(as_text=True), "donors") == (
+        "At most 1 donors at once here; for more, ask whoever runs the server to run the command "
+        "flask --app trustfund issue-statements.")
+    assert changed_counts(before, table_counts(db)) == {}
 
 
 def test_a_period_issued_again_in_another_language_replaces_its_statement(app, db, users):

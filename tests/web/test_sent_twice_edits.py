@@ -35,7 +35,7 @@ def test_a_fee_rate_proposal_sent_twice_is_the_one_waiting(app, db, client, logi
     again = client.post(f"/admin/settings/{FEE_RATE}", data=data, follow_redirects=True)  # the double click
     shown = text(again)
     assert SOMEONE_ELSE not in shown
-    assert "Saved. It takes effect when another administrator confirms it." in shown
+    assert "The new value is proposed: nothing changes until another administrator confirms it." in shown
     db.session.expire_all()
     assert len(db.session.scalars(sa.select(SettingChange).where(SettingChange.status == PENDING)).all()) == 1
     assert _entries(db, "setting_change.propose") == 1

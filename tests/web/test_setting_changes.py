@@ -30,7 +30,7 @@ from trustfund.audit import AuditEntry
 from trustfund.mail.models import OutboxMessage
 
 D = Decimal
-WAITS = "Saved. It takes effect when another administrator confirms it."
+WAITS = "The new value is proposed: nothing changes until another administrator confirms it."
 MINE = "You proposed this change: another administrator must confirm or refuse it."
 
 

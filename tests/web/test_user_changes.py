@@ -17,7 +17,9 @@ from trustfund.audit import AuditEntry
 from trustfund.auth.models import User
 from trustfund.mail.models import OutboxMessage
 
-WAITS = "Saved. It takes effect when another administrator confirms it."
+WAITS = "The change is proposed: nothing changes until another administrator confirms it."
+# Nothing is saved while a change waits for a second administrator: the flash says so.
+PROPOSED = "The account is proposed: it is created when another administrator confirms it."
 
 
 def _user(db, email: str) -> User | None:
@@ -69,7 +71,7 @@ def test_a_new_srsg_staff_account_waits_until_another_admin_confirms_it(app, cli
         "email": "Second.Srsg@example.org", "name": "Sam Second", "role": "srsg_staff", "donor_id": 0,
         "active": "y", "password": "a long enough password"}, follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert WAITS in text and "User second.srsg@example.org saved." not in text
+    assert PROPOSED in text and "User second.srsg@example.org saved." not in text
     # No account yet: it cannot sign in, it is not among the users.
     assert _user(db, "second.srsg@example.org") is None
     assert not _signs_in(app, "second.srsg@example.org", "a long enough password")
@@ -121,7 +123,7 @@ def test_a_new_officer_without_password_is_invited_only_once_confirmed(app, clie
     users["admin2"].locale = "fr"
     db.session.commit()
     login_as("admin")
-    assert WAITS in client.post("/admin/users/new", data={
+    assert PROPOSED in client.post("/admin/users/new", data={
         "email": "officer2@example.org", "role": "mptf_officer", "donor_id": 0, "active": "y"},
         follow_redirects=True).get_data(as_text=True)
     assert _messages(db, "invitation") == [] and _user(db, "officer2@example.org") is None
@@ -526,7 +528,7 @@ def test_the_only_admin_is_told_a_second_one_is_needed(app, client, login_as, db
     page = client.post("/admin/users/new", data={
         "email": "alone@example.org", "role": "srsg_staff", "donor_id": 0, "active": "y"},
         follow_redirects=True).get_data(as_text=True)
-    assert WAITS in page
+    assert PROPOSED in page
     assert "You are the only active administrator: a second administrator is needed" in page
     assert "flask --app trustfund create-user" in page
     assert _user(db, "alone@example.org") is None

@@ -98,7 +98,11 @@ def edit_user(user_id: int | None = None):
             donor_id=form.donor_id.data or None, active=form.active.data, password=form.password.data,
             version=form.version.data if user is not None else None, timezone=form.timezone.data or None))
         if isinstance(saved, UserChange):
-            flash(_("Saved. It takes effect when another administrator confirms it."), "success")
+            # Proposed, not saved: nothing changes until another administrator confirms it.
+            flash(_("The account is proposed: it is created when another administrator confirms it.")
+                  if user is None else
+                  _("The change is proposed: nothing changes until another administrator confirms it."),
+                  "success")
             if user_changes.active_admins() < 2:
                 flash(_("You are the only active administrator: a second administrator is needed to "
                         "confirm it. Whoever runs the server can create one with the command "
@@ -182,7 +186,8 @@ def edit_setting(key: str):
         saved = run(form, lambda: setting_changes.propose(
             current_user, key, form.value.data, form.effective_from.data, version=form.version.data))
         if saved is not None:
-            flash(_("Saved. It takes effect when another administrator confirms it."), "success")
+            flash(_("The new value is proposed: nothing changes until another administrator confirms it."),
+                  "success")
             if user_changes.active_admins() < 2:
                 flash(_("You are the only active administrator: a second administrator is needed to "
                         "confirm it. Whoever runs the server can create one with the command "

@@ -132,7 +132,7 @@ def closing_export(filters: dict, user) -> tuple[list[Sheet], str]:
     ]
     pool_columns = [
         Col(_("Pool"), lambda p: str(p.label), width=30),
-        Col(_("Committed to grants"), lambda p: p.committed, "money", currency=USD),
+        Col(_("Grants committed, not yet reconciled"), lambda p: p.committed, "money", currency=USD),
         Col(_("Unspent balance"), lambda p: p.available, "money", currency=USD),
         Col(_("Refunded, transferred or not refunded at closure"), lambda p: p.closed_out, "money",
             currency=USD),

@@ -87,7 +87,7 @@ def _donor_sheets(found: FinalStatement) -> list[Sheet]:
     t = c["totals"]
     summary = Sheet(_("Summary"), [Col(_("Item"), lambda r: r[0], width=50),
                                    Col(_("Amount (USD)"), lambda r: r[1], "money", currency=USD)], [
-        (_("Contributions (USD)"), D(c["contributions"]["usd"])),
+        (_("Deposited (USD)"), D(c["contributions"]["usd"])),
         (_("Administrative Agent fee"), D(c["contributions"]["fee"])),
         (_("Net deposits"), D(t["net"])),
         (_("Share of the fund's spending"), D(t["share"])),

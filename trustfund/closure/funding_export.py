@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..clock import today
 from ..exports import DATE_TO, Col, Sheet, register_export
+from ..formatting import date as fmt_date
 from ..money import USD
 from ..permissions import STAFF
 from .funding import funding_status, lines
@@ -26,9 +27,9 @@ def funding_status_export(filters: dict, user) -> tuple[list[Sheet], str]:
     on = report_date(filters)
     status = funding_status(on)
     columns = [
-        Col(_("Funding status on %(date)s", date=on.isoformat()), lambda line: line.label, width=55),
+        Col(_("Funding status on %(date)s", date=fmt_date(on)), lambda line: line.label, width=55),
         Col(_("Amount (USD)"), lambda line: line.amount, "money", currency=USD),
         Col(_("Percentage of contributions"), lambda line: line.percent, "percent"),
     ]
     return ([Sheet(_("Funding status"), columns, lines(status))],
-            _("Funding status of the fund on %(date)s", date=on.isoformat()))
+            _("Funding status of the fund on %(date)s", date=fmt_date(on)))

@@ -392,7 +392,7 @@ def _find(commitments: dict[str, Target], value) -> Target:
                           field="commitment")
     commitment = commitments.get(text)
     if commitment is None:
-        raise DomainError(_("No commitment has the reference or id “%(value)s”.", value=text),
+        raise DomainError(_("No commitment has the reference or number “%(value)s”.", value=text),
                           field="commitment")
     return commitment
 

@@ -165,10 +165,10 @@ def _data_rows(sheet, positions: dict[str, int], result: ImportResult, max_rows:
     if command_above is not None and result.data_rows > command_above:
         result.add_error(0, "", ngettext(
             "This workbook has %(count)s deposit; an import through this page may hold %(limit)s. "
-            "Import it on the server with the command: "
+            "Ask whoever runs the server to import it with the command: "
             "flask --app trustfund import-deposits FILE --user EMAIL",
             "This workbook has %(count)s deposits; an import through this page may hold %(limit)s. "
-            "Import it on the server with the command: "
+            "Ask whoever runs the server to import it with the command: "
             "flask --app trustfund import-deposits FILE --user EMAIL",
             result.data_rows, count=fmt_number(result.data_rows), limit=fmt_number(command_above)))
         return None

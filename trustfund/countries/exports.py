@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..exports import Col, Filter, Sheet, register_export
+from ..formatting import date as fmt_date
 from . import queries
 
-MEMBERSHIP = {"member": _l("UN Member States"), "observer": _l("Observer States")}
+MEMBERSHIP = {"member": _l("UN Member States"), "observer": _l("Non-member observer States")}
 
 
 def _yes(value) -> str:
@@ -30,10 +31,10 @@ def countries_export(filters: dict, user) -> tuple[list[Sheet], str]:
         Col(_("Country"), lambda c: c.local_name),
         Col(_("Name (UN, English)"), lambda c: c.name),
         Col(_("UN Member State"), lambda c: c.un_member, "bool"),
-        Col(_("Observer State"), lambda c: c.observer, "bool"),
+        Col(_("Non-member observer State"), lambda c: c.observer, "bool"),
         Col(_("Developing country"), lambda c: c.developing, "bool"),
-        Col(_("Developing on %(date)s", date=on.isoformat()), lambda c: c.developing_on(on), "bool"),
-        Col(_("LDC on %(date)s", date=on.isoformat()), lambda c: c.ldc_on(on), "bool"),
+        Col(_("Developing on %(date)s", date=fmt_date(on)), lambda c: c.developing_on(on), "bool"),
+        Col(_("LDC on %(date)s", date=fmt_date(on)), lambda c: c.ldc_on(on), "bool"),
         Col(_("LDC periods"), queries.periods_text, width=40),
     ]
     return [Sheet(_("Countries"), columns, queries.countries(filters))], _("Countries")

@@ -35,4 +35,4 @@ class CountryFilterForm(BaseForm):
     developing = BooleanField(_l("Only developing countries on that day"))
     membership = SelectField(_l("Membership"), validate_choice=False, choices=[
         ("", _l("Member and observer States")), ("member", _l("UN Member States")),
-        ("observer", _l("Observer States"))])
+        ("observer", _l("Non-member observer States"))])

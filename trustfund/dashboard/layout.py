@@ -200,7 +200,8 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
         [Column("pool", _("Pool")), _usd("deposits_net", _("Net deposits")), _usd("interest", _("Interest")),
          _usd("other_income", _("Other income")),
          _usd("transfers_in", _("Transfers in")), _usd("transfers_out", _("Transfers out")),
-         _usd("committed", _("Committed to grants")), _usd("spent", _("Spent")),
+         _usd("committed", _("Grants committed, not yet reconciled")),
+         _usd("spent", _("Actual costs of reconciled grants")),
          _usd("direct_costs", _("Direct costs")), _usd("bank_charges", _("Bank charges")),
          _usd("closed_out", _("Refunded, transferred or not refunded at closure")),
          _usd("available", _("Available"))],
@@ -215,9 +216,10 @@ def travel_blocks(fig: travel_figures.TravelFigures) -> tuple[list[Block], list[
     budget_totals = {"pool": _("Total"), **_sum(budget_rows, *budget_keys)}
     budget = Block(
         "budget", _("Spending against budget"),
-        [Column("pool", _("Pool")), _usd("budget", _("Budget")), _usd("spent", _("Spent")),
+        [Column("pool", _("Pool")), _usd("budget", _("Budget")),
+         _usd("spent", _("Actual costs of reconciled grants")),
          _usd("direct_costs", _("Direct costs")), _usd("bank_charges", _("Bank charges")),
-         _usd("committed", _("Committed to grants")),
+         _usd("committed", _("Grants committed, not yet reconciled")),
          _usd("closed_out", _("Refunded, transferred or not refunded at closure")),
          _usd("available", _("Available")),
          Column("used", _("Used (%)"), "percent")],

@@ -62,7 +62,8 @@ GLOSSARY = (
     Entry("pool", _l("Pool"),
           _l("Where the fund's money is kept: one un-earmarked pool and one per objective."),
           (_l("A pool receives the net deposits earmarked to it (and, for the un-earmarked pool, the "
-              "interest), gives and receives transfers, and pays the travel grants approved from it. "
+              "interest) and any other income credited to it, gives and receives transfers, and pays the "
+              "travel grants approved from it and the direct costs and bank charges charged to it. "
               "Available is what it received less what is committed to grants or spent; it is never "
               "negative."),)),
     Entry("earmarking", _l("Earmarking"),

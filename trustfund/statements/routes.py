@@ -87,9 +87,9 @@ def issue():
     if form.validate_on_submit():
         chosen = form.donors.data or None
         if len(chosen or form.donors.choices) > PAGE_LIMIT:
-            attach(form, DomainError(_("At most %(n)s donors at once here; for more, run the command "
-                                       "flask --app trustfund issue-statements.", n=PAGE_LIMIT),
-                                     field="donors"))
+            attach(form, DomainError(_("At most %(n)s donors at once here; for more, ask whoever runs the "
+                                       "server to run the command flask --app trustfund issue-statements.",
+                                       n=PAGE_LIMIT), field="donors"))
         else:
             # Once per render of the form (trustfund.submissions): a double click, or the
             # browser sending a slow issue again, neither stores a second version nor
