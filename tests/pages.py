@@ -137,6 +137,13 @@ def sheets_of(response) -> dict[str, list[dict]]:
     return found
 
 
+def trail_entries(client, action: str) -> list[str]:
+    """The audit trail page's entries of `action`, newest first, each as a reader reads it."""
+    page = client.get(f"/admin/audit?action={action}").get_data(as_text=True)
+    trail = page.split('class="list-unstyled audit-trail"')[1].split("</ol>")[0]
+    return [words(part) for part in trail.split('audit-entry">')[1:]]
+
+
 def form_token(client, url: str) -> str:
     """The one-time token (trustfund.submissions) of the entry form a fresh render
     of the page at `url` carries."""

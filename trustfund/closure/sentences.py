@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit_text import Book, Field, Target, Told
 from ..extensions import db
 from ..formatting import date, money
-from ..fund.entries import CLOSING_KINDS, ENTRY_KINDS, FundEntry, PoolClosing
+from ..fund.entries import CLOSING_KINDS, ENTRY_KINDS, INCOME_KINDS, FundEntry, PoolClosing
 
 
 def _ids(keys: list[str]) -> list[int]:
@@ -46,8 +46,13 @@ def _entry(e: Told) -> str:
 
 
 def _entry_reversed(e: Told) -> str:
-    return _("Reversed by %(user)s: %(amount)s taken back from the %(pool)s pool.", user=e.who,
-             amount=e.money("usd_amount", "USD", absolute=True), pool=e.in_sentence("pool_id"))
+    """Other income reversed leaves the pool; a direct cost or a bank charge reversed
+    comes back to it (fund.entries.reversal_moves)."""
+    values = {"user": e.who, "amount": e.money("usd_amount", "USD", absolute=True),
+              "pool": e.in_sentence("pool_id")}
+    if e.value("kind") in INCOME_KINDS:
+        return _("Reversed by %(user)s: %(amount)s taken back from the %(pool)s pool.", **values)
+    return _("Reversed by %(user)s: %(amount)s given back to the %(pool)s pool.", **values)
 
 
 def _decision(e: Told) -> str:

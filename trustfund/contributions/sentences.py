@@ -208,9 +208,13 @@ def _deposit(e: Told) -> str:
         return _("Recorded by %(user)s: %(amount)s; fee %(fee)s, net %(net)s to the %(pool)s pool.",
                  user=e.who,
                  amount=e.show("amount"), fee=e.show("fee"), net=e.show("net"), pool=e.in_sentence("pool_id"))
-    return _("Recorded by %(user)s: %(amount)s at %(rate)s per US dollar is %(usd)s; fee %(fee)s, "
+    told = _("Recorded by %(user)s: %(amount)s at %(rate)s per US dollar is %(usd)s; fee %(fee)s, "
              "net %(net)s to the %(pool)s pool.", user=e.who, amount=e.show("amount"), rate=e.show("rate"),
              usd=e.show("usd_amount"), fee=e.show("fee"), net=e.show("net"), pool=e.in_sentence("pool_id"))
+    if e.value("rate_note"):
+        # The officer's reason for a rate other than the UN rate (the form asks for it).
+        return " ".join((told, _("Why another rate: %(note)s", note=e.iso(e.value("rate_note")))))
+    return told
 
 
 def _reversal(e: Told) -> str:
@@ -279,10 +283,33 @@ def _fulfilled(e: Told) -> str:
              **values)
 
 
+def _withdrawn(e: Told) -> str:
+    """What the withdrawal took away: the rest still pledged (a partly fulfilled pledge's
+    commitments stand), from the pledge as the withdrawal left it."""
+    currency = e.value("currency") or "USD"
+    try:
+        fulfilled = Decimal(str(e.value("fulfilled") or 0))
+        rest = Decimal(str(e.value("amount"))) - fulfilled
+    except (InvalidOperation, ValueError):
+        return _("Withdrawn by %(user)s.", user=e.who)
+    values = {"user": e.who, "rest": e.iso(money(rest, currency))}
+    if fulfilled > 0:
+        return _("Withdrawn by %(user)s: the %(rest)s still pledged; the %(fulfilled)s committed against "
+                 "the pledge stand.", fulfilled=e.iso(money(fulfilled, currency)), **values)
+    return _("Withdrawn by %(user)s: %(rest)s.", **values)
+
+
 def _rate(e: Told) -> str:
     values = {"user": e.who, "rate": e.show("rate"), "currency": e.show("currency"),
               "month": e.show("month")}
     if e.before:
+        moved_from = e.value("currency", "before")
+        if moved_from and moved_from != e.value("currency"):
+            # A rate entered under the wrong currency, moved to the right one: the
+            # currency it left has no rate for the month any more.
+            return _("Corrected by %(user)s and moved from %(before_currency)s to %(currency)s: "
+                     "%(before)s → %(rate)s %(currency)s per US dollar for %(month)s.",
+                     before=e.show("rate", "before"), before_currency=e.iso(moved_from), **values)
         return _("Corrected by %(user)s: %(before)s → %(rate)s %(currency)s per US dollar for %(month)s.",
                  before=e.show("rate", "before"), **values)
     return _("Set by %(user)s: %(rate)s %(currency)s per US dollar for %(month)s.", **values)
@@ -412,8 +439,7 @@ def register(book: Book) -> None:
                 lambda e: _("Recorded by %(user)s: %(amount)s, %(earmark)s, pledged on %(date)s.",
                             user=e.who, amount=e.show("amount"), earmark=_earmark(e),
                             date=e.show("pledged_on")))
-    book.action("pledge.withdraw", _l("Pledge withdrawn"), "Pledge",
-                lambda e: _("Withdrawn by %(user)s.", user=e.who), told=("withdrawn_reason",))
+    book.action("pledge.withdraw", _l("Pledge withdrawn"), "Pledge", _withdrawn, told=("withdrawn_reason",))
     book.action("pledge.fulfil", _l("Commitment recorded against a pledge"), "Pledge", _fulfilled,
                 told=("fulfilled",))
     book.action("commitment.create", _l("Commitment recorded"), "Commitment", _commitment)

@@ -40,7 +40,7 @@ def register(book: Book) -> None:
         "amendment_signatory_donor": Field(_l("Amendment's signatory for the donor")),
         "amendment_signatory_mptf": Field(_l("Amendment's signatory for the MPTF Office")),
         "amendment_reference": Field(_l("Amendment's reference")),
-    }, reference="donor", hidden=("created_at",))
+    }, reference="donor", hidden=("created_at", "name_key"))  # name_key: derived from the name
     book.action("donor.create", _l("Donor added"), "Donor",
                 lambda e: _("Donor added by %(user)s: %(type)s.", user=e.who, type=e.show("donor_type")))
     book.action("donor.update", _l("Donor's details changed"), "Donor",
