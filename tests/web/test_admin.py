@@ -75,10 +75,10 @@ def test_audit_trail_filters_pages_and_exports(client, login_as, db, users):
     assert "Set by mptf_officer: 0.941 EUR per US dollar for May 2017." in by_user
     assert "Details changed" not in by_user
     # Sign-ins are left out unless asked for, by the box or by choosing them.
-    assert "signed in" not in by_user
+    assert "logged in" not in by_user
     with_sign_ins = client.get("/admin/audit", query_string={"user": officer, "sign_ins": "y"})
-    assert "mptf_officer signed in." in with_sign_ins.get_data(as_text=True)
-    assert "mptf_officer signed in." in client.get("/admin/audit", query_string={"action": "login"}).get_data(
+    assert "mptf_officer logged in." in with_sign_ins.get_data(as_text=True)
+    assert "mptf_officer logged in." in client.get("/admin/audit", query_string={"action": "login"}).get_data(
         as_text=True)
     refused = client.get("/admin/audit", query_string={"action": "grant.frobnicate"}).get_data(as_text=True)
     assert "Not a valid choice" in refused

@@ -92,7 +92,7 @@ INLINE_SUBJECTS = {
     "invitation": "Your Trustfund account: choose your password",
     "password_reset": "Trustfund: choose a new password",
     "password_changed": "Your Trustfund password was changed",
-    "signin_throttled": "Trustfund: sign-in to your account paused",
+    "signin_throttled": "Trustfund: logging in to your account paused",
     "closing_decision_waiting": "A closing decision on a pool waits for your confirmation",
     "write_off_waiting": "A write-off waits for your confirmation",
     "fund_entry_waiting": "An entry of the fund waits for your confirmation",

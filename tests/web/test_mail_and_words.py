@@ -81,7 +81,7 @@ def test_signin_paused_mail_says_ip_address_and_for_how_long(app, db, users):
     db.session.commit()
     [mail] = _mails(db, "signin_throttled")
     body = " ".join(mail.body_text.split())
-    assert "sign-in was paused for up to 15 minutes after failed attempts from the IP address " \
+    assert "logging in was paused for up to 15 minutes after failed attempts from the IP address " \
         "203.0.113.7." in body, body
 
 

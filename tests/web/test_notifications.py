@@ -134,7 +134,7 @@ def test_a_throttled_sign_in_tells_the_accounts_owner_once(app, db, users, smtp_
     assert [(m.to_address, m.kind) for m in _outbox(db)] == [("officer@test.example", "signin_throttled")]
     assert send_due().sent == 1
     [mail] = smtp_server.messages
-    assert mail["Subject"] == "Trustfund: sign-in to your account paused"
+    assert mail["Subject"] == "Trustfund: logging in to your account paused"
     assert "127.0.0.1" in _text(mail) and f"{BASE}/password/forgot" in _text(mail)
 
 

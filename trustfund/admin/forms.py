@@ -74,4 +74,4 @@ class AuditFilterForm(BaseForm):
     user = SelectField(_l("User"), choices=[], default="", validate_choice=True)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    sign_ins = BooleanField(_l("Show sign-ins and sign-outs"))
+    sign_ins = BooleanField(_l("Show logins and logouts"))

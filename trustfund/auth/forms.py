@@ -37,5 +37,5 @@ class ProfileForm(BaseForm):
     digests = BooleanField(_l("Send me the digests by email (requests awaiting decision, overdue "
                               "instalments, SAAs awaiting signature)"),
                            description=_l("Messages about the security of your account (password, role, "
-                                          "sign-ins) are always sent."))
+                                          "logins) are always sent."))
     version = VersionField()

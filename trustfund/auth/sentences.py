@@ -34,10 +34,10 @@ def register(book: Book) -> None:
     book.reference("user", load_users)
     book.object("User", _l("User account"), ACCOUNT_FIELDS, reference="user",
                 hidden=("created_at", "last_login_at", "locale", "seen_locale", "digests"))
-    book.action("login", _l("Signed in"), "User",
-                lambda e: _("%(user)s signed in.", user=e.who), changes=False, routine=True)
-    book.action("logout", _l("Signed out"), "User",
-                lambda e: _("%(user)s signed out.", user=e.who), changes=False, routine=True)
+    book.action("login", _l("Logged in"), "User",
+                lambda e: _("%(user)s logged in.", user=e.who), changes=False, routine=True)
+    book.action("logout", _l("Logged out"), "User",
+                lambda e: _("%(user)s logged out.", user=e.who), changes=False, routine=True)
     book.action("user.preferences", _l("Email choices changed"), "User",
                 lambda e: _("%(user)s turned the digests by email on.", user=e.who) if e.value("digests")
                 else _("%(user)s turned the digests by email off.", user=e.who), changes=False)

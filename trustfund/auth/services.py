@@ -90,7 +90,7 @@ def notify_sign_in_throttled(email: str, address: str) -> bool:
         OutboxMessage.created_at > now - THROTTLE_NOTICE_EVERY).limit(1))
     if recent is not None:
         return False
-    enqueue(user, "signin_throttled", "signin_throttled", _l("Trustfund: sign-in to your account paused"),
+    enqueue(user, "signin_throttled", "signin_throttled", _l("Trustfund: logging in to your account paused"),
             when=now, address=address, minutes=_pause_minutes())
     return True
 
