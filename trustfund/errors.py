@@ -11,6 +11,23 @@ class DomainError(Exception):
         self.field = field
 
 
+class DomainErrors(DomainError):
+    """Several refusals of one form at once, each beside its field (a form missing
+    several details is refused once, naming all of them). Its message: all of theirs."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(" ".join(error.message for error in errors), errors[0].field if errors else None)
+        self.errors = errors
+
+
+def refuse_all(errors: list[DomainError]) -> None:
+    """Raise the refusals found, if any: one alone as itself, several together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)
+
+
 def stale_message() -> str:
     """What a user is told when the record changed since their form was built."""
     from flask_babel import gettext as _
@@ -52,12 +69,14 @@ def _field(form, name: str | None):
 
 
 def attach(form, error: DomainError) -> None:
-    """Show a domain error beside its field, or at the top of the form."""
-    field = _field(form, error.field)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show a domain error beside its field, or at the top of the form (each of
+    DomainErrors' beside its own)."""
+    for one in getattr(error, "errors", None) or [error]:
+        field = _field(form, one.field)
+        if field is not None:
+            field.errors = list(field.errors) + [one.message]
+        else:
+            form.form_errors.append(one.message)
 
 
 def run(form, operation):

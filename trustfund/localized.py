@@ -15,6 +15,7 @@ empty title. Pools are labelled by their objective, so they follow.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
@@ -99,3 +100,10 @@ def fill(form, translations: Mapping | None) -> None:
     """Put a record's translations into its edit form (on a GET)."""
     for language in OTHER_LANGUAGES:
         getattr(form, f"title_{language}").data = (translations or {}).get(language, "")
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names as people expect in every language: accents and case
+    ignored ("Éthiopie" between "Érythrée"... and "Fidji", not after "Zimbabwe")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..extensions import db
+from ..localized import sort_key
 from ..params import date_arg
 from .models import Country
 
@@ -40,7 +41,7 @@ def countries(filters: dict) -> list[Country]:
         if filters.get("membership") == "observer" and not country.observer:
             continue
         out.append(country)
-    return sorted(out, key=lambda c: c.local_name.casefold())
+    return sorted(out, key=lambda c: sort_key(c.local_name))
 
 
 def periods_text(country: Country) -> str:

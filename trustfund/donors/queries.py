@@ -15,6 +15,7 @@ from ..countries.models import Country, localized_country_name
 from ..countries.queries import country_named
 from ..exports import DONOR_ID, Col, Filter, Sheet, register_export
 from ..extensions import db
+from ..localized import sort_key
 from ..params import whole_number
 from ..permissions import DONOR
 from .models import DONOR_TYPES, SAA_STATUSES, Donor
@@ -29,12 +30,6 @@ SORT_COLUMNS = {
 }
 SORTS = tuple(SORT_COLUMNS) + tuple(f"-{key}" for key in SORT_COLUMNS)
 SEARCH_MAX = 200
-
-
-def sort_key(text: str) -> str:
-    """A key that sorts names as people expect: accents and case ignored."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def country_choices(codes=None) -> list[tuple[str, str]]:

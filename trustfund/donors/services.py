@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import record, snapshot, utcnow
 from ..connections import hold_row
 from ..countries.models import Country
-from ..errors import DomainError, check_version
+from ..errors import DomainError, check_version, refuse_all
 from ..extensions import db
 from ..formatting import date as format_date
 from ..formatting import number
@@ -429,14 +429,15 @@ def hold_saa(donor: Donor) -> None:
 def _signing_details(donor: Donor, to_status: str, *, signed_on, signatory_donor, signatory_mptf,
                      reference) -> dict:
     amending = to_status == "amended"
+    errors = []  # every detail missing or wrong, refused at once (each beside its field)
     if not isinstance(signed_on, dt.date):
-        raise DomainError(_("Enter the date the amendment was signed.") if amending
-                          else _("Enter the date the SAA was signed."), field="signed_on")
-    if signed_on > latest_in_tomorrow():
-        raise DomainError(_("The date signed cannot be in the future."), field="signed_on")
-    if amending and donor.saa_signed_on and signed_on < donor.saa_signed_on:
-        raise DomainError(_("An amendment cannot be signed before the SAA itself (%(date)s).",
-                            date=format_date(donor.saa_signed_on)), field="signed_on")
+        errors.append(DomainError(_("Enter the date the amendment was signed.") if amending
+                                  else _("Enter the date the SAA was signed."), field="signed_on"))
+    elif signed_on > latest_in_tomorrow():
+        errors.append(DomainError(_("The date signed cannot be in the future."), field="signed_on"))
+    elif amending and donor.saa_signed_on and signed_on < donor.saa_signed_on:
+        errors.append(DomainError(_("An amendment cannot be signed before the SAA itself (%(date)s).",
+                                    date=format_date(donor.saa_signed_on)), field="signed_on"))
     missing = {  # messages built only when needed: the demo runs outside any request
         "signatory_donor": lambda: _("Name who signed for the donor."),
         "signatory_mptf": lambda: _("Name who signed for the MPTF Office."),
@@ -451,8 +452,9 @@ def _signing_details(donor: Donor, to_status: str, *, signed_on, signatory_donor
     for field, value in given.items():
         value = _clean(value)
         if not value:
-            raise DomainError(missing[field](), field=field)
-        if len(value) > limits[field]:
-            raise DomainError(too_long(limits[field]), field=field)
+            errors.append(DomainError(missing[field](), field=field))
+        elif len(value) > limits[field]:
+            errors.append(DomainError(too_long(limits[field]), field=field))
         cleaned[field] = value
+    refuse_all(errors)
     return {"signed_on": signed_on, **cleaned}

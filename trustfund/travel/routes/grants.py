@@ -21,6 +21,7 @@ from ...extensions import db
 from ...formatting import date as fmt_date
 from ...formatting import money
 from ...forms import answer_refused
+from ...localized import sort_key
 from ...money import USD, MoneyError, parse_amount
 from ...once import already_recorded, fresh_token, run_once
 from ...paging import paginate
@@ -84,7 +85,7 @@ def get_grant_or_404(grant_id: int) -> TravelGrant:
 def country_choices(blank: str) -> list[tuple[str, str]]:
     def compute():
         countries = db.session.scalars(sa.select(Country)).all()
-        return tuple(sorted(((c.code, c.local_name) for c in countries), key=lambda c: c[1]))
+        return tuple(sorted(((c.code, c.local_name) for c in countries), key=lambda c: sort_key(c[1])))
 
     return [("", blank), *cache.keep(("travel.country_choices", str(get_locale())), compute)]
 
