@@ -155,6 +155,19 @@ PAGES = [
          query=lambda _i: {"donor_name": "Scale 04"}, listed=False),
     Page("New commitment for a donor", "mptf_officer", "contributions.new_commitment",
          query=lambda i: {"donor": i["big_donor"]}, listed=False),
+    # Pages a colleague measured at scale on 2026-12-08 (the thirty-sixth session), not
+    # among the budgets' main pages before: measured here since, for information.
+    Page("A donor's page (donor with ~2,000 deposits)", "mptf_officer", "donors.view",
+         kwargs=lambda i: {"donor_id": i["big_donor"]}, listed=False),
+    Page("A commitment's page (the most deposits)", "mptf_officer", "contributions.commitment",
+         kwargs=lambda i: {"commitment_id": i["big_commitment"]}, listed=False),
+    Page("An event's page (the most grants)", "srsg_staff", "travel.event",
+         kwargs=lambda i: {"event_id": i["busiest_event"]}, listed=False),
+    Page("Search, a country's name", "mptf_officer", "search.results", query=lambda _i: {"q": "Germany"},
+         listed=False),
+    Page("Deposits list, page 1,000", "mptf_officer", "contributions.deposits",
+         query=lambda _i: {"page": 1000}, listed=False),
+    Page("Closing page", "admin", "closure.closing", listed=False),
 ]
 
 
@@ -183,10 +196,16 @@ def ids_of_interest() -> dict[str, Any]:
         .order_by(sa.func.count().desc())
         .limit(1)
     ).first()
+    busiest = db.session.scalar(sa.select(TravelGrant.event_id).group_by(TravelGrant.event_id)
+                                .order_by(sa.func.count().desc()).limit(1))
+    biggest = db.session.scalar(sa.select(Deposit.commitment_id).group_by(Deposit.commitment_id)
+                                .order_by(sa.func.count().desc()).limit(1))
     return {
         "big_donor": big[0] if big else 0,
         "big_donor_deposits": big[1] if big else 0,
         "open_event": event[0] if event else 0,
+        "busiest_event": busiest or 0,
+        "big_commitment": biggest or 0,
     }
 
 

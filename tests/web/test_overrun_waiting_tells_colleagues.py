@@ -27,17 +27,24 @@ def _messages() -> dict[str, OutboxMessage]:
         sa.select(OutboxMessage).where(OutboxMessage.kind.like("%overrun%")))}
 
 
-def test_a_recorded_overrun_is_emailed_to_each_colleague_who_may_decide(client, login_as, users):
-    fund_pool(1, "10000.00")
-    third = make_user("srsg_staff", "srsg3@test.example")
-    make_user("srsg_staff", "gone@test.example", active=False)
-    grant = make_request(make_event(), "GQ", airfare="1850.10")  # entered by srsg_staff
+def _overrun_recorded(client, login_as) -> TravelGrant:
+    """A grant entered by srsg_staff, approved by srsg_staff2, whose costs srsg_staff
+    records through the page above its commitment: the overrun waits."""
+    grant = make_request(make_event(), "GQ", airfare="1850.10")
     approve_grant(srsg2(), grant)
     db.session.commit()
     login_as("srsg_staff")
     post_and_confirm(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
     db.session.expire_all()
     assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
+    return grant
+
+
+def test_a_recorded_overrun_is_emailed_to_each_colleague_who_may_decide(client, login_as, users):
+    fund_pool(1, "10000.00")
+    third = make_user("srsg_staff", "srsg3@test.example")
+    make_user("srsg_staff", "gone@test.example", active=False)
+    grant = _overrun_recorded(client, login_as)
 
     told = _messages()
     assert set(told) == {users["srsg_staff2"].email, third.email, users["srsg_staff"].email}
@@ -59,13 +66,7 @@ def test_an_overrun_within_the_tolerance_the_pool_cannot_pay_says_so(client, log
 
     fund_pool(1, "3181.92")  # 3,150.10 after the fee: exactly the commitment
     db.session.add(Setting(key=OVERRUN_TOLERANCE, value="500", effective_from=dt.date(2000, 1, 1)))
-    grant = make_request(make_event(), "GQ", airfare="1850.10")
-    approve_grant(srsg2(), grant)
-    db.session.commit()
-    login_as("srsg_staff")
-    post_and_confirm(client, f"/travel/grants/{grant.id}/travelled", data=DEARER)
-    db.session.expire_all()
-    assert db.session.get(TravelGrant, grant.id).overrun_status == "pending"
+    _overrun_recorded(client, login_as)
     body = " ".join(_messages()[users["srsg_staff2"].email].body_text.split())
     assert ("The overrun is within the tolerance, but the Objective 1 pool cannot pay it now: it can be "
             "approved once the pool has the money.") in body
