@@ -16,7 +16,7 @@ class DomainErrors(DomainError):
     several details is refused once, naming all of them). Its message: all of theirs."""
 
     def __init__(self, errors: list[DomainError]):
-        super().__init__(" ".join(error.message for error in errors), errors[0].field if errors else None)
+        super().__init__(" ".join(error.message for error in errors), errors[0].field)
         self.errors = errors
 
 
